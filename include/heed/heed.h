@@ -1,0 +1,272 @@
+/* heed.h - the public C API of libheed, heed's analysis core.
+ *
+ * libheed turns customer-service text into scores with evidence. It does no I/O:
+ * bytes go in, results and error codes come out. Everything here is safe to call
+ * from many threads as documented per function; there is no global mutable state.
+ *
+ * Typical use:
+ *
+ *     heed_engine *eng;
+ *     heed_error err;
+ *     if (heed_engine_new(NULL, &eng, &err) != HEED_OK) { ...err.msg... }
+ *     heed_analysis *an;
+ *     if (heed_analyze(eng, text, len, NULL, &an, &err) == HEED_OK) {
+ *         const heed_result *r = heed_analysis_result(an);
+ *         ... r->valence, r->evidence[i] ...
+ *         heed_analysis_free(an);
+ *     }
+ *     heed_engine_free(eng);
+ */
+#ifndef HEED_HEED_H
+#define HEED_HEED_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(HEED_BUILDING) && defined(__GNUC__)
+#define HEED_API __attribute__((visibility("default")))
+#else
+#define HEED_API
+#endif
+
+#if defined(__GNUC__)
+#define HEED_NODISCARD __attribute__((warn_unused_result))
+#else
+#define HEED_NODISCARD
+#endif
+
+#define HEED_VERSION_MAJOR 0
+#define HEED_VERSION_MINOR 1
+#define HEED_VERSION_PATCH 0
+#define HEED_VERSION_STRING "0.1.0"
+
+/* Version of the analysis output (the JSON schema in docs/schema.md and the
+ * meaning of the fields of heed_result). Bumped when a field changes meaning. */
+#define HEED_SCHEMA_VERSION 1
+
+/* ---------------------------------------------------------------- errors */
+
+/* Error codes: 0 is success, every error is negative. The list is append-only:
+ * a code never changes its number. X(name, number, message). */
+#define HEED_ERRNO_MAP(X)                                                      \
+    X(OK, 0, "success")                                                        \
+    X(EINVAL, -1, "invalid argument")                                          \
+    X(ENOMEM, -2, "out of memory")                                             \
+    X(EUTF8, -3, "invalid UTF-8")                                              \
+    X(ETOOBIG, -4, "input exceeds a size limit")                               \
+    X(EMODEL, -5, "invalid model or lexicon data")                             \
+    X(EPARSE, -6, "malformed input")                                           \
+    X(EFIELD, -7, "required field missing or of the wrong type")               \
+    X(EIO, -8, "input/output error")
+
+typedef enum heed_errno {
+#define HEED_X_(name, num, msg) HEED_##name = (num),
+    HEED_ERRNO_MAP(HEED_X_)
+#undef HEED_X_
+} heed_errno;
+
+/* Detail of an error, filled by functions that take a `heed_error *err` as their
+ * last argument when err is not NULL. `pos` is a byte offset into the input the
+ * function was given (0 when it does not apply); `msg` is a NUL-terminated
+ * sentence a user can act on. */
+typedef struct heed_error {
+    int code;
+    size_t pos;
+    char msg[200];
+} heed_error;
+
+/* A static English description of `code`; never NULL, also for unknown codes. */
+HEED_API const char *heed_strerror(int code);
+
+/* "0.1.0"; the library's version, which may differ from the header's. */
+HEED_API const char *heed_version(void);
+
+/* ---------------------------------------------------------------- UTF-8 */
+
+/* Checks that [s, s+len) is well-formed UTF-8 (RFC 3629: no overlong forms, no
+ * surrogates, nothing above U+10FFFF). NUL bytes are valid. Returns HEED_OK, or
+ * HEED_EUTF8 with *bad_pos (if not NULL) set to the offset of the first byte of
+ * the first invalid sequence. Thread-safe. */
+HEED_API int heed_utf8_validate(const char *s, size_t len, size_t *bad_pos);
+
+/* ---------------------------------------------------------------- tokens */
+
+typedef enum heed_token_kind {
+    HEED_TOK_WORD = 0,  /* letters, with inner apostrophes/hyphens: don't, y'all */
+    HEED_TOK_NUMBER,    /* 42, 3.5, 1,200 */
+    HEED_TOK_MONEY,     /* €49.99, $1,200, 20 EUR, 5.50£ */
+    HEED_TOK_DATE,      /* 2024-03-01, 01/03/2024, 3rd, 14th */
+    HEED_TOK_TIME,      /* 10:30, 9am, 5.30pm, 17:45:10 */
+    HEED_TOK_ID,        /* order/ticket numbers: #12345, ORD-88123, A1B2C3D4 */
+    HEED_TOK_URL,       /* https://example.com/x, www.example.com */
+    HEED_TOK_EMAIL,     /* jane@example.com */
+    HEED_TOK_MENTION,   /* @support */
+    HEED_TOK_HASHTAG,   /* #fail */
+    HEED_TOK_EMOJI,     /* one grapheme: ZWJ sequences, skin tones, flags */
+    HEED_TOK_EMOTICON,  /* :-(  :/  <3  ^^  :D */
+    HEED_TOK_PUNCT,     /* . , ! ? ... !!! ?! */
+    HEED_TOK_SYMBOL,    /* anything else */
+    HEED_TOK_KIND_COUNT
+} heed_token_kind;
+
+/* Token flags (bit set in heed_token.flags). */
+#define HEED_TF_ALLCAPS 0x01u    /* word of >= 2 letters, all upper case */
+#define HEED_TF_ELONGATED 0x02u  /* a letter repeated 3+ times: sooooo */
+#define HEED_TF_REPEATED 0x04u   /* punctuation repeated: !!!, ???, ?!, ... */
+#define HEED_TF_NEGATOR 0x08u    /* the token is a negator (not, never, n't...) */
+#define HEED_TF_NEGATED 0x10u    /* the token is inside a negation scope */
+#define HEED_TF_CONTRACTION 0x20u /* word with an apostrophe: don't, I'm */
+
+typedef struct heed_token {
+    uint32_t start;    /* byte offset into heed_result.text */
+    uint32_t len;      /* bytes */
+    uint16_t kind;     /* heed_token_kind */
+    uint16_t flags;    /* HEED_TF_* */
+    uint32_t sentence; /* index into heed_result.sentences */
+    const char *norm;  /* normalised form: NFKC, case-folded, letter runs of 3+
+                        * cut to 2 ("SOOOO" -> "soo"); not NUL-terminated */
+    uint32_t norm_len;
+} heed_token;
+
+/* "word", "number", ...; "unknown" for values out of range. */
+HEED_API const char *heed_token_kind_name(int kind);
+
+/* ---------------------------------------------------------------- results */
+
+typedef struct heed_sentence {
+    uint32_t start, len;       /* byte span in heed_result.text */
+    uint32_t first_token;      /* index into heed_result.tokens */
+    uint32_t n_tokens;
+    double valence;            /* [-1, 1]: compound valence of the sentence */
+} heed_sentence;
+
+/* Rules applied to an evidence token (bit set in heed_evidence.rules). */
+#define HEED_RULE_MAP(X)                                                       \
+    X(LEXICON, 0, "lexicon")          /* valence from the lexicon */            \
+    X(EMOJI, 1, "emoji")              /* valence of an emoji */                  \
+    X(NEGATED, 2, "negated")          /* flipped/damped by a negator */          \
+    X(INTENSIFIED, 3, "intensified")  /* "very", "so", "extremely" before it */  \
+    X(DIMINISHED, 4, "diminished")    /* "slightly", "kind of" before it */      \
+    X(ALLCAPS, 5, "allcaps")          /* shouted among non-shouted words */      \
+    X(ELONGATED, 6, "elongated")      /* "sooo goood" */                         \
+    X(EXCLAIM, 7, "exclaim")          /* !!! at the end of the sentence */       \
+    X(CONTRAST_BEFORE, 8, "contrast-before") /* damped: before "but" */         \
+    X(CONTRAST_AFTER, 9, "contrast-after")   /* stressed: after "but" */         \
+    X(POLITE_REQUEST, 10, "polite-negative-request") /* "kindly stop ..." */     \
+    X(POLITENESS, 11, "politeness-neutralised") /* "please", "kindly" in a    \
+                                                 * request carry no valence */  \
+    X(IDIOM, 12, "idiom")             /* fixed phrase with its own valence */    \
+    /* bit 13 is reserved */                                                    \
+    X(EMOTICON, 14, "emoticon")       /* valence of an emoticon */
+
+enum {
+#define HEED_X_(name, bit, str) HEED_RULE_##name = 1u << (bit),
+    HEED_RULE_MAP(HEED_X_)
+#undef HEED_X_
+};
+
+/* The name of one rule bit ("negated"); NULL when `rule` is not exactly one
+ * known bit. */
+HEED_API const char *heed_rule_name(uint32_t rule);
+
+/* One token that moved valence, and how. */
+typedef struct heed_evidence {
+    uint32_t token;    /* index into heed_result.tokens (first token of a phrase) */
+    uint32_t sentence; /* index into heed_result.sentences */
+    uint32_t start, len; /* byte span in heed_result.text (a phrase may span tokens) */
+    float base;        /* lexicon valence, -4..+4 */
+    float score;       /* valence after every rule; what the sentence sums */
+    uint32_t rules;    /* HEED_RULE_* bits */
+    uint32_t cue;      /* index of the token that triggered the main rule
+                        * (negator, intensifier, "but"); UINT32_MAX if none */
+} heed_evidence;
+
+/* Warnings (bit set in heed_result.warnings). */
+#define HEED_WARN_REPLACED_UTF8 0x01u /* invalid UTF-8 replaced by U+FFFD */
+
+typedef struct heed_result {
+    const char *text;   /* the analysed text: the input, or its repaired copy */
+    size_t text_len;
+    const heed_token *tokens;
+    size_t n_tokens;
+    const heed_sentence *sentences;
+    size_t n_sentences;
+    const heed_evidence *evidence;
+    size_t n_evidence;
+    double valence;     /* [-1, 1]: the message's valence (see docs/schema.md) */
+    double positive;    /* [0, 1]: share of valence mass that is positive */
+    double negative;    /* [0, 1]: share that is negative; pos + neg <= 1 */
+    unsigned warnings;  /* HEED_WARN_* */
+    size_t n_replaced;  /* invalid sequences replaced (with HEED_WARN_REPLACED_UTF8) */
+    size_t first_bad;   /* offset in the *input* of the first replaced sequence */
+} heed_result;
+
+/* ---------------------------------------------------------------- engine */
+
+typedef struct heed_engine heed_engine;
+typedef struct heed_analysis heed_analysis;
+
+/* Options for heed_engine_new. All zero (or a NULL pointer) means defaults. */
+typedef struct heed_engine_opts {
+    /* A valence lexicon in VADER's text format (token TAB mean [TAB ...] per
+     * line). NULL: the lexicons built into the library (VADER's, filled in by
+     * heed's customer-service supplement). The engine copies what it needs; the
+     * caller may free the text after the call. */
+    const char *lexicon;
+    size_t lexicon_len;
+} heed_engine_opts;
+
+/* Creates an engine: the immutable tables (lexicon, word lists) analyses use.
+ * On success returns HEED_OK and sets *out (free with heed_engine_free). On
+ * failure returns HEED_ENOMEM, or HEED_EMODEL with err->pos the byte offset of
+ * the bad lexicon line; *out is set to NULL.
+ * Thread-safety: an engine is never modified after creation and may be shared by
+ * any number of threads calling heed_analyze at once. */
+HEED_API HEED_NODISCARD int heed_engine_new(const heed_engine_opts *opts, heed_engine **out,
+                                           heed_error *err);
+
+/* Frees an engine. NULL does nothing. No analysis may be running on it. */
+HEED_API void heed_engine_free(heed_engine *eng);
+
+/* Number of entries in the engine's valence lexicon. */
+HEED_API size_t heed_engine_lexicon_size(const heed_engine *eng);
+
+/* Flags for heed_analyze_opts.flags. */
+#define HEED_ANALYZE_REPLACE_INVALID 0x01u /* repair invalid UTF-8 with U+FFFD
+                                            * and warn, instead of failing */
+
+/* Options for heed_analyze. All zero (or NULL) means defaults. */
+typedef struct heed_analyze_opts {
+    unsigned flags;  /* HEED_ANALYZE_* */
+    size_t max_len;  /* longest text accepted in bytes; 0 means HEED_MAX_TEXT */
+} heed_analyze_opts;
+
+/* Default and hard upper limit of one text given to heed_analyze (bytes). */
+#define HEED_MAX_TEXT ((size_t)16 << 20)
+
+/* Analyses one message. `text` need not be NUL-terminated and may contain NUL
+ * bytes. On success returns HEED_OK and sets *out; the analysis owns all its
+ * memory, including a copy of the text, and is freed with heed_analysis_free.
+ * Errors: HEED_EINVAL (NULL eng/out, or text NULL with len > 0), HEED_ETOOBIG
+ * (len over the limit), HEED_EUTF8 (invalid UTF-8, err->pos its byte offset;
+ * not returned with HEED_ANALYZE_REPLACE_INVALID), HEED_ENOMEM. *out is NULL on
+ * failure. Thread-safe: any number of calls may run at once on one engine. */
+HEED_API HEED_NODISCARD int heed_analyze(const heed_engine *eng, const char *text, size_t len,
+                                        const heed_analyze_opts *opts, heed_analysis **out,
+                                        heed_error *err);
+
+/* The result of an analysis; valid until heed_analysis_free. Never NULL for a
+ * non-NULL analysis. */
+HEED_API const heed_result *heed_analysis_result(const heed_analysis *an);
+
+/* Frees an analysis and everything its result points to. NULL does nothing. */
+HEED_API void heed_analysis_free(heed_analysis *an);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* HEED_HEED_H */

@@ -1,0 +1,759 @@
+/* analyze.c - `heed analyze`: a Unix filter that reads message records, scores
+ * each with libheed on all cores and writes one JSON object per record (or a
+ * table for a person) in input order.
+ *
+ * Pipeline: the main thread reads records into batches; worker threads analyse
+ * whole batches; a writer thread emits batches strictly in sequence. A fixed
+ * number of batch slots bounds memory whatever the input's size. */
+#include <errno.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "cli.h"
+#include "heed/heed.h"
+#include "heed_limits.h"
+#include "jsonout.h"
+#include "reader.h"
+#include "table.h"
+
+#define BATCH_RECORDS 256
+#define BATCH_BYTES ((size_t)1 << 20)
+#define MAX_KEEP 64
+
+static const char HELP[] =
+    "Usage: heed analyze [OPTIONS] [FILE...]\n"
+    "\n"
+    "Scores each message record and writes one JSON object per record to standard\n"
+    "output, in input order (schema: docs/schema.md). Reads standard input when no\n"
+    "FILE is given or FILE is '-'.\n"
+    "\n"
+    "Input:\n"
+    "  -f, --format FMT      jsonl, csv or text (default: detected from content:\n"
+    "                        '{' starts JSON lines; a header row naming the text\n"
+    "                        field is CSV; anything else is text, one per line)\n"
+    "      --field NAME=COL  read field NAME from input field COL; NAME is one of\n"
+    "                        id, text, role, conversation, customer, agent, time,\n"
+    "                        channel (defaults: the same names)\n"
+    "      --keep A,B,...    copy these extra input fields to the output (\"keep\")\n"
+    "      --max-record N    reject records longer than N bytes (default 8 MiB)\n"
+    "\n"
+    "Output:\n"
+    "      --table           a readable table and a summary instead of JSON lines\n"
+    "      --text            include the analysed text in each JSON object\n"
+    "      --tokens          include the token list in each JSON object\n"
+    "\n"
+    "Bad records (invalid UTF-8, broken JSON, wrong CSV column count, missing text,\n"
+    "oversized): reported on stderr as FILE:LINE: problem, counted, and the rest go on.\n"
+    "      --rejects FILE    also write each bad record, unchanged, to FILE\n"
+    "      --strict          stop at the first bad record\n"
+    "\n"
+    "Running:\n"
+    "  -j, --threads N       worker threads (default: all cores)\n"
+    "  -q, --quiet           no progress line and no summary on stderr\n"
+    "  -h, --help            this help\n"
+    "\n"
+    "At the end a summary goes to stderr: records read = analysed + rejected.\n"
+    "Exit codes: 0 all analysed, 1 some rejected, 2 usage or I/O error,\n"
+    "3 internal error.\n";
+
+typedef struct item {
+    size_t line, index;
+    int status; /* 1: good; < 0: heed error code */
+    size_t raw_off, raw_len;
+    size_t f_off[HEED_F_COUNT], f_len[HEED_F_COUNT];
+    unsigned f_has;
+    size_t kept_at; /* first of n_keep slots in batch->kept_* */
+    size_t msg_off, msg_len;
+    size_t out_off, out_len;
+    double valence;
+} item;
+
+enum { SLOT_FREE, SLOT_FILLING, SLOT_READY, SLOT_WORKING, SLOT_DONE };
+
+typedef struct batch {
+    int state;
+    size_t seq;
+    size_t src; /* index of the input file */
+    item *items;
+    size_t n, cap;
+    heed_buf store; /* raw bytes, fields, kept values, messages */
+    size_t *kept_off, *kept_len;
+    size_t kept_cap;
+    heed_buf out;
+} batch;
+
+typedef struct options {
+    heed_reader_opts ropts;
+    const char *keep[MAX_KEEP];
+    size_t n_keep;
+    int table, text, tokens, strict, quiet;
+    long threads;
+    const char *rejects;
+    char **files;
+    size_t n_files;
+} options;
+
+typedef struct run {
+    const options *opt;
+    const heed_engine *eng;
+    batch *slots;
+    size_t n_slots;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    size_t published; /* batches handed to workers so far */
+    int reading_done;
+    int stop;     /* strict mode hit a bad record, or output failed */
+    int io_error; /* writing stdout or the rejects file failed */
+    int oom;
+    FILE *rejects;
+    /* written by the writer thread only */
+    size_t n_read, n_ok, n_bad;
+    size_t bytes;
+    heed_table_stats stats;
+    struct timespec t0;
+    double last_progress;
+    int progress;
+} run;
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* ------------------------------------------------------------------ batches */
+
+static int batch_grow(batch *b, size_t n_keep)
+{
+    if (b->n < b->cap)
+        return 0;
+    size_t cap = b->cap ? b->cap * 2 : BATCH_RECORDS;
+    item *it = realloc(b->items, cap * sizeof(*it));
+    if (!it)
+        return -1;
+    b->items = it;
+    b->cap = cap;
+    if (n_keep) {
+        size_t kc = cap * n_keep;
+        size_t *ko = realloc(b->kept_off, kc * sizeof(size_t));
+        if (!ko)
+            return -1;
+        b->kept_off = ko;
+        size_t *kl = realloc(b->kept_len, kc * sizeof(size_t));
+        if (!kl)
+            return -1;
+        b->kept_len = kl;
+        b->kept_cap = kc;
+    }
+    return 0;
+}
+
+static size_t store_view(batch *b, heed_view v)
+{
+    size_t off = b->store.len;
+    heed__buf_add(&b->store, v.ptr ? v.ptr : "", v.ptr ? v.len : 0);
+    return off;
+}
+
+/* Copies one record (good or bad) into the batch. Returns 0 or -1 (memory). */
+static int batch_add(batch *b, const options *opt, const heed_record *rec, int status,
+                     const heed_error *err)
+{
+    if (batch_grow(b, opt->n_keep))
+        return -1;
+    item *it = &b->items[b->n];
+    memset(it, 0, sizeof(*it));
+    it->line = rec->line;
+    it->index = rec->index;
+    it->status = status;
+    it->raw_off = store_view(b, rec->raw);
+    it->raw_len = rec->raw.ptr ? rec->raw.len : 0;
+    if (status == 1) {
+        for (int f = 0; f < HEED_F_COUNT; f++) {
+            if (!rec->field[f].ptr)
+                continue;
+            it->f_has |= 1u << f;
+            it->f_off[f] = store_view(b, rec->field[f]);
+            it->f_len[f] = rec->field[f].len;
+        }
+        it->kept_at = b->n * opt->n_keep;
+        for (size_t k = 0; k < opt->n_keep; k++) {
+            heed_view v = rec->kept ? rec->kept[k] : (heed_view){NULL, 0};
+            b->kept_off[it->kept_at + k] = v.ptr ? store_view(b, v) : (size_t)-1;
+            b->kept_len[it->kept_at + k] = v.ptr ? v.len : 0;
+        }
+    } else {
+        const char *m = err && err->msg[0] ? err->msg : heed_strerror(status);
+        it->msg_off = store_view(b, (heed_view){m, strlen(m)});
+        it->msg_len = strlen(m);
+    }
+    if (b->store.err)
+        return -1;
+    b->n++;
+    return 0;
+}
+
+static void batch_reset(batch *b)
+{
+    b->n = 0;
+    heed__buf_reset(&b->store);
+    heed__buf_reset(&b->out);
+}
+
+static void batch_release(batch *b)
+{
+    free(b->items);
+    free(b->kept_off);
+    free(b->kept_len);
+    heed__buf_release(&b->store);
+    heed__buf_release(&b->out);
+}
+
+/* ------------------------------------------------------------------ workers */
+
+static void render_json(const run *R, batch *b, item *it, const heed_result *res)
+{
+    const options *o = R->opt;
+    heed_buf *out = &b->out;
+    const char *base = b->store.ptr;
+    heed__buf_printf(out, "{\"schema\":%d,\"index\":%zu,\"line\":%zu", HEED_SCHEMA_VERSION,
+                     it->index, it->line);
+    if (o->n_files > 1) {
+        heed__buf_adds(out, ",\"source\":");
+        heed_json_string(out, o->files[b->src], strlen(o->files[b->src]));
+    }
+    for (int f = 0; f < HEED_F_COUNT; f++) {
+        if (f == HEED_F_TEXT || !(it->f_has & (1u << f)))
+            continue;
+        heed__buf_printf(out, ",\"%s\":", heed_field_default_names[f]);
+        heed_json_string(out, base + it->f_off[f], it->f_len[f]);
+    }
+    if (o->n_keep) {
+        heed__buf_adds(out, ",\"keep\":{");
+        int first = 1;
+        for (size_t k = 0; k < o->n_keep; k++) {
+            size_t off = b->kept_off[it->kept_at + k];
+            if (off == (size_t)-1)
+                continue;
+            if (!first)
+                heed__buf_addc(out, ',');
+            first = 0;
+            heed_json_string(out, o->keep[k], strlen(o->keep[k]));
+            heed__buf_addc(out, ':');
+            heed__buf_add(out, base + off, b->kept_len[it->kept_at + k]);
+        }
+        heed__buf_addc(out, '}');
+    }
+    heed__buf_addc(out, ',');
+    heed_json_opts jo = {.tokens = o->tokens, .text = o->text};
+    heed_json_result(out, res, &jo);
+    heed__buf_adds(out, "}\n");
+}
+
+static void process_batch(run *R, batch *b)
+{
+    heed__buf_reset(&b->out);
+    for (size_t i = 0; i < b->n; i++) {
+        item *it = &b->items[i];
+        if (it->status != 1)
+            continue;
+        heed_error err = {0};
+        heed_analysis *an = NULL;
+        const char *text = b->store.ptr + it->f_off[HEED_F_TEXT];
+        int rc = heed_analyze(R->eng, text, it->f_len[HEED_F_TEXT], NULL, &an, &err);
+        if (rc != HEED_OK) {
+            it->status = rc;
+            it->msg_off = b->store.len;
+            heed__buf_adds(&b->store, err.msg[0] ? err.msg : heed_strerror(rc));
+            it->msg_len = b->store.len - it->msg_off;
+            continue;
+        }
+        const heed_result *res = heed_analysis_result(an);
+        it->valence = res->valence;
+        it->out_off = b->out.len;
+        if (R->opt->table) {
+            const char *id = it->f_has & (1u << HEED_F_ID) ? b->store.ptr + it->f_off[HEED_F_ID]
+                                                           : NULL;
+            const char *role = it->f_has & (1u << HEED_F_ROLE)
+                                   ? b->store.ptr + it->f_off[HEED_F_ROLE]
+                                   : NULL;
+            heed_table_row(&b->out, it->index, id, id ? it->f_len[HEED_F_ID] : 0, role,
+                           role ? it->f_len[HEED_F_ROLE] : 0, res);
+        } else {
+            render_json(R, b, it, res);
+        }
+        it->out_len = b->out.len - it->out_off;
+        heed_analysis_free(an);
+    }
+}
+
+static void *worker_main(void *arg)
+{
+    run *R = arg;
+    pthread_mutex_lock(&R->mu);
+    for (;;) {
+        batch *pick = NULL;
+        for (size_t i = 0; i < R->n_slots; i++) {
+            batch *b = &R->slots[i];
+            if (b->state == SLOT_READY && (!pick || b->seq < pick->seq))
+                pick = b;
+        }
+        if (!pick) {
+            if (R->reading_done)
+                break;
+            pthread_cond_wait(&R->cv, &R->mu);
+            continue;
+        }
+        pick->state = SLOT_WORKING;
+        pthread_mutex_unlock(&R->mu);
+        process_batch(R, pick);
+        pthread_mutex_lock(&R->mu);
+        if (pick->store.err || pick->out.err)
+            R->oom = 1;
+        pick->state = SLOT_DONE;
+        pthread_cond_broadcast(&R->cv);
+    }
+    pthread_mutex_unlock(&R->mu);
+    return NULL;
+}
+
+/* ------------------------------------------------------------------ writer */
+
+static void progress(run *R, int final)
+{
+    if (!R->progress)
+        return;
+    double t = now_s();
+    if (!final && t - R->last_progress < 0.5)
+        return;
+    R->last_progress = t;
+    double el = t - ((double)R->t0.tv_sec + (double)R->t0.tv_nsec / 1e9);
+    if (final) {
+        fputs("\r\033[K", stderr);
+        return;
+    }
+    fprintf(stderr, "\rheed: %zu records, %.1f MB, %.0f records/s\033[K", R->n_read,
+            (double)R->bytes / 1e6, el > 0 ? (double)R->n_read / el : 0.0);
+}
+
+static void write_batch(run *R, batch *b)
+{
+    const options *o = R->opt;
+    const char *name = o->n_files ? o->files[b->src] : "-";
+    for (size_t i = 0; i < b->n && !R->stop; i++) {
+        item *it = &b->items[i];
+        R->n_read++;
+        R->bytes += it->raw_len;
+        if (it->status == 1) {
+            R->n_ok++;
+            if (fwrite(b->out.ptr + it->out_off, 1, it->out_len, stdout) != it->out_len) {
+                R->io_error = 1;
+                R->stop = 1;
+            }
+            if (o->table) {
+                const char *id =
+                    it->f_has & (1u << HEED_F_ID) ? b->store.ptr + it->f_off[HEED_F_ID] : NULL;
+                heed_table_note(&R->stats, it->index, id, id ? it->f_len[HEED_F_ID] : 0,
+                                b->store.ptr + it->f_off[HEED_F_TEXT], it->f_len[HEED_F_TEXT],
+                                it->valence);
+            }
+            continue;
+        }
+        R->n_bad++;
+        if (R->progress)
+            fputs("\r\033[K", stderr);
+        fprintf(stderr, "%s:%zu: %.*s\n", name, it->line, (int)it->msg_len,
+                b->store.ptr + it->msg_off);
+        if (R->rejects) {
+            if (fwrite(b->store.ptr + it->raw_off, 1, it->raw_len, R->rejects) != it->raw_len ||
+                fputc('\n', R->rejects) == EOF)
+                R->io_error = 1;
+        }
+        if (o->strict)
+            R->stop = 1;
+    }
+    progress(R, 0);
+}
+
+static void *writer_main(void *arg)
+{
+    run *R = arg;
+    size_t next = 0;
+    pthread_mutex_lock(&R->mu);
+    for (;;) {
+        batch *b = NULL;
+        for (size_t i = 0; i < R->n_slots; i++)
+            if (R->slots[i].state == SLOT_DONE && R->slots[i].seq == next)
+                b = &R->slots[i];
+        if (!b) {
+            if (R->reading_done && next == R->published)
+                break;
+            pthread_cond_wait(&R->cv, &R->mu);
+            continue;
+        }
+        pthread_mutex_unlock(&R->mu);
+        if (!R->stop)
+            write_batch(R, b);
+        pthread_mutex_lock(&R->mu);
+        batch_reset(b);
+        b->state = SLOT_FREE;
+        next++;
+        pthread_cond_broadcast(&R->cv);
+    }
+    pthread_mutex_unlock(&R->mu);
+    return NULL;
+}
+
+/* ------------------------------------------------------------------ reader */
+
+/* A free slot to fill (waits for one); NULL when the run must stop. */
+static batch *take_slot(run *R, size_t src)
+{
+    pthread_mutex_lock(&R->mu);
+    batch *b = NULL;
+    while (!R->stop) {
+        for (size_t i = 0; i < R->n_slots && !b; i++)
+            if (R->slots[i].state == SLOT_FREE)
+                b = &R->slots[i];
+        if (b)
+            break;
+        pthread_cond_wait(&R->cv, &R->mu);
+    }
+    if (b) {
+        b->state = SLOT_FILLING;
+        b->src = src;
+        batch_reset(b);
+    }
+    pthread_mutex_unlock(&R->mu);
+    return b;
+}
+
+static void publish(run *R, batch *b)
+{
+    pthread_mutex_lock(&R->mu);
+    if (b->n == 0) {
+        b->state = SLOT_FREE;
+    } else {
+        b->seq = R->published++;
+        b->state = SLOT_READY;
+    }
+    pthread_cond_broadcast(&R->cv);
+    pthread_mutex_unlock(&R->mu);
+}
+
+/* Reads one input into batches. Returns 0, or HEED_EXIT_USAGE on an input that
+ * cannot be read at all (reported), or HEED_EXIT_INTERNAL (memory). */
+static int read_input(run *R, const char *name, size_t src)
+{
+    const options *o = R->opt;
+    FILE *f = stdin;
+    if (strcmp(name, "-") != 0) {
+        f = fopen(name, "rb");
+        if (!f) {
+            fprintf(stderr, "heed: %s: %s\n", name, strerror(errno));
+            return HEED_EXIT_USAGE;
+        }
+    }
+    heed_reader_opts ro = o->ropts;
+    ro.name = name;
+    ro.keep = o->keep;
+    ro.n_keep = o->n_keep;
+    heed_reader *rd = NULL;
+    heed_error err = {0};
+    int rc = heed_reader_new(f, &ro, &rd, &err);
+    if (rc != HEED_OK) {
+        fprintf(stderr, "heed: %s: %s\n", name, err.msg[0] ? err.msg : heed_strerror(rc));
+        if (f != stdin)
+            fclose(f);
+        return rc == HEED_ENOMEM ? HEED_EXIT_INTERNAL : HEED_EXIT_USAGE;
+    }
+    int ret = 0;
+    batch *b = take_slot(R, src);
+    while (b) {
+        heed_record rec;
+        memset(&err, 0, sizeof err);
+        rc = heed_reader_next(rd, &rec, &err);
+        if (rc == 0)
+            break;
+        if (rc == HEED_EIO) {
+            fprintf(stderr, "heed: %s: read error: %s\n", name,
+                    err.msg[0] ? err.msg : strerror(errno));
+            ret = HEED_EXIT_USAGE;
+            break;
+        }
+        if (batch_add(b, o, &rec, rc == 1 ? 1 : rc, &err)) {
+            ret = HEED_EXIT_INTERNAL;
+            break;
+        }
+        if (rc != 1 && o->strict)
+            break;
+        if (b->n >= BATCH_RECORDS || b->store.len >= BATCH_BYTES) {
+            publish(R, b);
+            b = take_slot(R, src);
+        }
+    }
+    if (b)
+        publish(R, b);
+    heed_reader_free(rd);
+    if (f != stdin)
+        fclose(f);
+    return ret;
+}
+
+/* ------------------------------------------------------------------ options */
+
+__attribute__((format(printf, 1, 2))) static int usage_error(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("heed analyze: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputs("\nTry 'heed analyze --help'.\n", stderr);
+    return HEED_EXIT_USAGE;
+}
+
+static int parse_size(const char *s, long *out, long lo, long hi)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (errno || end == s || *end || v < lo || v > hi)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+static int parse_field(options *o, char *spec)
+{
+    char *eq = strchr(spec, '=');
+    if (!eq || eq == spec || !eq[1])
+        return -1;
+    *eq = '\0';
+    for (int f = 0; f < HEED_F_COUNT; f++) {
+        if (!strcmp(spec, heed_field_default_names[f])) {
+            o->ropts.fields[f] = eq + 1;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+static int parse_keep(options *o, char *list)
+{
+    for (char *tok = strtok(list, ","); tok; tok = strtok(NULL, ",")) {
+        if (o->n_keep >= MAX_KEEP)
+            return -1;
+        o->keep[o->n_keep++] = tok;
+    }
+    return 0;
+}
+
+/* Returns -1 to go on, or an exit code. */
+static int parse_args(options *o, int argc, char **argv)
+{
+    memset(o, 0, sizeof(*o));
+    o->threads = 0;
+    o->files = calloc((size_t)argc, sizeof(char *));
+    if (!o->files)
+        return HEED_EXIT_INTERNAL;
+    int only_files = 0;
+    for (int i = 1; i < argc; i++) {
+        char *a = argv[i];
+        const char *val = i + 1 < argc ? argv[i + 1] : NULL;
+#define NEED_VAL()                                                                             \
+    do {                                                                                       \
+        if (!val)                                                                              \
+            return usage_error("option %s needs a value", a);                                  \
+        i++;                                                                                   \
+    } while (0)
+        if (only_files || a[0] != '-' || !strcmp(a, "-")) {
+            o->files[o->n_files++] = a;
+        } else if (!strcmp(a, "--")) {
+            only_files = 1;
+        } else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+            fputs(HELP, stdout);
+            return HEED_EXIT_OK;
+        } else if (!strcmp(a, "-f") || !strcmp(a, "--format")) {
+            NEED_VAL();
+            if (!strcmp(val, "jsonl") || !strcmp(val, "json"))
+                o->ropts.format = HEED_FMT_JSONL;
+            else if (!strcmp(val, "csv"))
+                o->ropts.format = HEED_FMT_CSV;
+            else if (!strcmp(val, "text") || !strcmp(val, "txt"))
+                o->ropts.format = HEED_FMT_TEXT;
+            else if (!strcmp(val, "auto"))
+                o->ropts.format = HEED_FMT_AUTO;
+            else
+                return usage_error("unknown format '%s' (jsonl, csv, text or auto)", val);
+        } else if (!strcmp(a, "--field")) {
+            NEED_VAL();
+            if (parse_field(o, argv[i]))
+                return usage_error("--field wants NAME=COLUMN with NAME one of id, text, role, "
+                                   "conversation, customer, agent, time, channel; got '%s'",
+                                   val);
+        } else if (!strcmp(a, "--keep")) {
+            NEED_VAL();
+            if (parse_keep(o, argv[i]))
+                return usage_error("--keep takes at most 64 fields: '%s'", val);
+        } else if (!strcmp(a, "--max-record")) {
+            NEED_VAL();
+            long v;
+            if (parse_size(val, &v, 1, (long)HEED_MAX_RECORD))
+                return usage_error("--max-record wants a byte count from 1 to 8388608: '%s'",
+                                   val);
+            o->ropts.max_record = (size_t)v;
+        } else if (!strcmp(a, "-j") || !strcmp(a, "--threads")) {
+            NEED_VAL();
+            if (parse_size(val, &o->threads, 0, HEED_MAX_THREADS))
+                return usage_error("--threads wants a number from 0 (all cores) to 256: '%s'",
+                                   val);
+        } else if (!strcmp(a, "--rejects")) {
+            NEED_VAL();
+            o->rejects = val;
+        } else if (!strcmp(a, "--table")) {
+            o->table = 1;
+        } else if (!strcmp(a, "--text")) {
+            o->text = 1;
+        } else if (!strcmp(a, "--tokens")) {
+            o->tokens = 1;
+        } else if (!strcmp(a, "--strict")) {
+            o->strict = 1;
+        } else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
+            o->quiet = 1;
+        } else {
+            return usage_error("unknown option '%s'", a);
+        }
+#undef NEED_VAL
+    }
+    if (o->threads == 0) {
+        long n = sysconf(_SC_NPROCESSORS_ONLN);
+        o->threads = n > 0 ? (n > HEED_MAX_THREADS ? HEED_MAX_THREADS : n) : 1;
+    }
+    return -1;
+}
+
+int heed_cmd_analyze(int argc, char **argv)
+{
+    options o;
+    int rc = parse_args(&o, argc, argv);
+    if (rc >= 0) {
+        free(o.files);
+        return rc;
+    }
+    heed_engine *eng = NULL;
+    heed_error err = {0};
+    if (heed_engine_new(NULL, &eng, &err) != HEED_OK) {
+        fprintf(stderr, "heed: cannot load the lexicon: %s\n", err.msg);
+        free(o.files);
+        return HEED_EXIT_INTERNAL;
+    }
+    run R;
+    memset(&R, 0, sizeof R);
+    R.opt = &o;
+    R.eng = eng;
+    R.n_slots = (size_t)o.threads * 2 + 2;
+    R.slots = calloc(R.n_slots, sizeof(batch));
+    int ret = HEED_EXIT_OK;
+    if (!R.slots) {
+        ret = HEED_EXIT_INTERNAL;
+        goto out;
+    }
+    for (size_t i = 0; i < R.n_slots; i++) {
+        heed__buf_init(&R.slots[i].store, 0);
+        heed__buf_init(&R.slots[i].out, 0);
+    }
+    if (o.rejects) {
+        R.rejects = fopen(o.rejects, "wb");
+        if (!R.rejects) {
+            fprintf(stderr, "heed: %s: %s\n", o.rejects, strerror(errno));
+            ret = HEED_EXIT_USAGE;
+            goto out;
+        }
+    }
+    R.progress = !o.quiet && isatty(STDERR_FILENO);
+    clock_gettime(CLOCK_MONOTONIC, &R.t0);
+    pthread_mutex_init(&R.mu, NULL);
+    pthread_cond_init(&R.cv, NULL);
+    if (o.table)
+        heed_table_header(stdout);
+
+    pthread_t *workers = calloc((size_t)o.threads, sizeof(pthread_t));
+    pthread_t writer;
+    size_t started = 0;
+    int writer_started = 0;
+    if (!workers || pthread_create(&writer, NULL, writer_main, &R) != 0) {
+        ret = HEED_EXIT_INTERNAL;
+    } else {
+        writer_started = 1;
+        for (long i = 0; i < o.threads; i++) {
+            if (pthread_create(&workers[i], NULL, worker_main, &R) != 0)
+                break;
+            started++;
+        }
+        if (started == 0)
+            ret = HEED_EXIT_INTERNAL;
+    }
+    if (ret == HEED_EXIT_OK) {
+        static char *stdin_name[] = {"-"};
+        char **files = o.n_files ? o.files : stdin_name;
+        size_t n_files = o.n_files ? o.n_files : 1;
+        for (size_t i = 0; i < n_files && !R.stop; i++) {
+            int r = read_input(&R, files[i], i);
+            if (r > ret)
+                ret = r;
+            if (r == HEED_EXIT_INTERNAL)
+                break;
+        }
+    }
+    pthread_mutex_lock(&R.mu);
+    R.reading_done = 1;
+    pthread_cond_broadcast(&R.cv);
+    pthread_mutex_unlock(&R.mu);
+    for (size_t i = 0; i < started; i++)
+        pthread_join(workers[i], NULL);
+    if (writer_started)
+        pthread_join(writer, NULL);
+    free(workers);
+    progress(&R, 1);
+
+    if (fflush(stdout) != 0 || ferror(stdout))
+        R.io_error = 1;
+    if (R.rejects && fclose(R.rejects) != 0)
+        R.io_error = 1;
+    if (o.table)
+        heed_table_summary(stdout, &R.stats, R.n_read, R.n_ok, R.n_bad);
+    if (!o.quiet) {
+        double el = now_s() - ((double)R.t0.tv_sec + (double)R.t0.tv_nsec / 1e9);
+        fprintf(stderr, "heed: %zu records read = %zu analysed + %zu rejected (%.2f s)%s\n",
+                R.n_read, R.n_ok, R.n_bad, el, R.stop && o.strict ? "; stopped (--strict)" : "");
+    }
+    if (R.oom) {
+        fprintf(stderr, "heed: out of memory\n");
+        ret = HEED_EXIT_INTERNAL;
+    } else if (R.io_error) {
+        fprintf(stderr, "heed: write error: %s\n", strerror(errno));
+        if (ret < HEED_EXIT_USAGE)
+            ret = HEED_EXIT_USAGE;
+    } else if (R.n_bad && ret == HEED_EXIT_OK) {
+        ret = HEED_EXIT_REJECTED;
+    }
+    pthread_cond_destroy(&R.cv);
+    pthread_mutex_destroy(&R.mu);
+out:
+    if (R.slots)
+        for (size_t i = 0; i < R.n_slots; i++)
+            batch_release(&R.slots[i]);
+    free(R.slots);
+    heed_table_stats_release(&R.stats);
+    heed_engine_free(eng);
+    free(o.files);
+    return ret;
+}

@@ -1,0 +1,15 @@
+/* cli.h - the subcommands of the `heed` program and what they share. */
+#ifndef HEED_CLI_H
+#define HEED_CLI_H
+
+/* Exit codes of every subcommand (documented in `heed --help` and README). */
+enum {
+    HEED_EXIT_OK = 0,       /* every record analysed */
+    HEED_EXIT_REJECTED = 1, /* some records rejected (the rest analysed) */
+    HEED_EXIT_USAGE = 2,    /* bad options, unreadable input, write error */
+    HEED_EXIT_INTERNAL = 3  /* out of memory or another internal failure */
+};
+
+int heed_cmd_analyze(int argc, char **argv);
+
+#endif

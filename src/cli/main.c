@@ -1,0 +1,44 @@
+/* main.c - the `heed` program: dispatches to a subcommand. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "heed/heed.h"
+
+static const char USAGE[] =
+    "Usage: heed COMMAND [OPTIONS] [FILE...]\n"
+    "\n"
+    "heed reads what customers write and what agents answer, and scores it with\n"
+    "evidence. Every command reads FILEs or standard input.\n"
+    "\n"
+    "Commands:\n"
+    "  analyze    score messages (JSON lines, CSV or text) and write JSON lines\n"
+    "\n"
+    "Options:\n"
+    "  -h, --help     show this help (heed COMMAND --help for a command's)\n"
+    "  -V, --version  show the version\n"
+    "\n"
+    "Exit codes: 0 all records analysed, 1 some records rejected,\n"
+    "2 usage or I/O error, 3 internal error (e.g. out of memory).\n";
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        fputs(USAGE, stderr);
+        return HEED_EXIT_USAGE;
+    }
+    const char *cmd = argv[1];
+    if (!strcmp(cmd, "-h") || !strcmp(cmd, "--help") || !strcmp(cmd, "help")) {
+        fputs(USAGE, stdout);
+        return HEED_EXIT_OK;
+    }
+    if (!strcmp(cmd, "-V") || !strcmp(cmd, "--version")) {
+        printf("heed %s (library %s, output schema %d)\n", HEED_VERSION_STRING, heed_version(),
+               HEED_SCHEMA_VERSION);
+        return HEED_EXIT_OK;
+    }
+    if (!strcmp(cmd, "analyze"))
+        return heed_cmd_analyze(argc - 1, argv + 1);
+    fprintf(stderr, "heed: unknown command '%s'\n\n%s", cmd, USAGE);
+    return HEED_EXIT_USAGE;
+}

@@ -1,0 +1,42 @@
+/* table.h - the human-readable form of `heed analyze --table`: one row per
+ * message and a summary a person can read at a glance. */
+#ifndef HEED_TABLE_H
+#define HEED_TABLE_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "buf.h"
+#include "heed/heed.h"
+
+#define HEED_TABLE_WORST 5
+
+typedef struct heed_table_entry {
+    size_t index;
+    double valence;
+    char id[32];
+    char text[96];
+} heed_table_entry;
+
+typedef struct heed_table_stats {
+    size_t negative, neutral, positive;
+    double sum;
+    heed_table_entry worst[HEED_TABLE_WORST]; /* most negative first */
+    size_t n_worst;
+} heed_table_stats;
+
+/* Valence bands shared by the table and docs/schema.md. */
+#define HEED_BAND_NEGATIVE (-0.05)
+#define HEED_BAND_POSITIVE 0.05
+
+void heed_table_header(FILE *f);
+void heed_table_row(heed_buf *b, size_t index, const char *id, size_t id_len, const char *role,
+                    size_t role_len, const heed_result *r);
+/* Counts one analysed message into the summary. */
+void heed_table_note(heed_table_stats *s, size_t index, const char *id, size_t id_len,
+                     const char *text, size_t text_len, double valence);
+void heed_table_summary(FILE *f, const heed_table_stats *s, size_t n_read, size_t n_ok,
+                        size_t n_bad);
+void heed_table_stats_release(heed_table_stats *s);
+
+#endif

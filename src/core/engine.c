@@ -1,0 +1,195 @@
+/* engine.c - the public API of libheed (heed.h): engines, analyses, errors and
+ * names. Glues UTF-8 checks, the tokenizer, the sentence splitter and the
+ * valence rules together; each analysis owns one arena. */
+#include <stdio.h>
+#include <string.h>
+
+#include "alloc.h"
+#include "arena.h"
+#include "heed/heed.h"
+#include "lexicon.h"
+#include "sentence.h"
+#include "tokenize.h"
+#include "utf8.h"
+#include "valence.h"
+
+struct heed_engine {
+    heed_lexicon *lex;
+};
+
+struct heed_analysis {
+    heed_arena arena;
+    heed_result result;
+};
+
+const char *heed_strerror(int code)
+{
+    switch (code) {
+#define HEED_X_(name, num, msg)                                                                \
+    case num:                                                                                  \
+        return msg;
+        HEED_ERRNO_MAP(HEED_X_)
+#undef HEED_X_
+    }
+    return "unknown error";
+}
+
+const char *heed_version(void)
+{
+    return HEED_VERSION_STRING;
+}
+
+const char *heed_rule_name(uint32_t rule)
+{
+    switch (rule) {
+#define HEED_X_(name, bit, str)                                                                \
+    case 1u << (bit):                                                                          \
+        return str;
+        HEED_RULE_MAP(HEED_X_)
+#undef HEED_X_
+    }
+    return NULL;
+}
+
+const char *heed_token_kind_name(int kind)
+{
+    static const char *const names[HEED_TOK_KIND_COUNT] = {
+        "word",  "number",  "money",   "date",  "time",     "id",    "url",
+        "email", "mention", "hashtag", "emoji", "emoticon", "punct", "symbol",
+    };
+    return kind >= 0 && kind < HEED_TOK_KIND_COUNT ? names[kind] : "unknown";
+}
+
+static int set_err(heed_error *err, int code, size_t pos, const char *msg)
+{
+    if (err) {
+        err->code = code;
+        err->pos = pos;
+        snprintf(err->msg, sizeof err->msg, "%s", msg);
+    }
+    return code;
+}
+
+int heed_engine_new(const heed_engine_opts *opts, heed_engine **out, heed_error *err)
+{
+    if (!out)
+        return set_err(err, HEED_EINVAL, 0, "heed_engine_new: out is NULL");
+    *out = NULL;
+    const char *lex = heed__vader_lexicon;
+    size_t lex_len = (size_t)(heed__vader_lexicon_end - heed__vader_lexicon);
+    const char *extra = heed__cs_lexicon;
+    size_t extra_len = (size_t)(heed__cs_lexicon_end - heed__cs_lexicon);
+    if (opts && opts->lexicon) {
+        lex = opts->lexicon;
+        lex_len = opts->lexicon_len;
+        extra = NULL;
+        extra_len = 0;
+    }
+    heed_engine *eng = heed__malloc(sizeof(*eng));
+    if (!eng)
+        return set_err(err, HEED_ENOMEM, 0, "out of memory");
+    int rc = heed__lexicon_new(lex, lex_len, extra, extra_len, &eng->lex, err);
+    if (rc) {
+        heed__free(eng);
+        return rc;
+    }
+    *out = eng;
+    return HEED_OK;
+}
+
+void heed_engine_free(heed_engine *eng)
+{
+    if (!eng)
+        return;
+    heed__lexicon_free(eng->lex);
+    heed__free(eng);
+}
+
+size_t heed_engine_lexicon_size(const heed_engine *eng)
+{
+    return eng ? heed__lexicon_size(eng->lex) : 0;
+}
+
+int heed_analyze(const heed_engine *eng, const char *text, size_t len,
+                 const heed_analyze_opts *opts, heed_analysis **out, heed_error *err)
+{
+    if (!out)
+        return set_err(err, HEED_EINVAL, 0, "heed_analyze: out is NULL");
+    *out = NULL;
+    if (!eng || (!text && len))
+        return set_err(err, HEED_EINVAL, 0, "heed_analyze: engine or text is NULL");
+    size_t max = opts && opts->max_len && opts->max_len < HEED_MAX_TEXT ? opts->max_len
+                                                                         : HEED_MAX_TEXT;
+    if (len > max) {
+        char msg[96];
+        snprintf(msg, sizeof msg, "text of %zu bytes is over the limit of %zu bytes", len, max);
+        return set_err(err, HEED_ETOOBIG, max, msg);
+    }
+    unsigned flags = opts ? opts->flags : 0;
+    size_t bad = heed__utf8_valid_prefix(text, len);
+    if (bad < len && !(flags & HEED_ANALYZE_REPLACE_INVALID)) {
+        char msg[96];
+        snprintf(msg, sizeof msg, "invalid UTF-8 at byte %zu", bad);
+        return set_err(err, HEED_EUTF8, bad, msg);
+    }
+    heed_analysis *an = heed__malloc(sizeof(*an));
+    if (!an)
+        return set_err(err, HEED_ENOMEM, 0, "out of memory");
+    memset(an, 0, sizeof(*an));
+    heed__arena_init(&an->arena, 0);
+    heed_result *r = &an->result;
+    int rc = HEED_ENOMEM;
+    if (bad < len) {
+        r->text = heed__utf8_repair(&an->arena, text, len, &r->text_len, &r->n_replaced);
+        r->warnings |= HEED_WARN_REPLACED_UTF8;
+        r->first_bad = bad;
+    } else {
+        r->text = heed__arena_memdup(&an->arena, text ? text : "", len);
+        r->text_len = len;
+    }
+    if (!r->text)
+        goto fail;
+    heed_token *toks;
+    size_t n_toks;
+    rc = heed__tokenize(&an->arena, r->text, r->text_len, &toks, &n_toks);
+    if (rc)
+        goto fail;
+    heed_sentence *sents;
+    size_t n_sents;
+    rc = heed__sentences(&an->arena, r->text, r->text_len, toks, n_toks, &sents, &n_sents);
+    if (rc)
+        goto fail;
+    heed_valence_out vo;
+    rc = heed__valence(&an->arena, eng->lex, r->text, toks, n_toks, sents, n_sents, &vo);
+    if (rc)
+        goto fail;
+    r->tokens = toks;
+    r->n_tokens = n_toks;
+    r->sentences = sents;
+    r->n_sentences = n_sents;
+    r->evidence = vo.evidence;
+    r->n_evidence = vo.n_evidence;
+    r->valence = vo.valence;
+    r->positive = vo.positive;
+    r->negative = vo.negative;
+    *out = an;
+    return HEED_OK;
+fail:
+    heed_analysis_free(an);
+    if (rc == HEED_ETOOBIG)
+        return set_err(err, rc, 0, "text has more tokens than the limit");
+    return set_err(err, rc, 0, rc == HEED_ENOMEM ? "out of memory" : heed_strerror(rc));
+}
+
+const heed_result *heed_analysis_result(const heed_analysis *an)
+{
+    return an ? &an->result : NULL;
+}
+
+void heed_analysis_free(heed_analysis *an)
+{
+    if (!an)
+        return;
+    heed__arena_release(&an->arena);
+    heed__free(an);
+}

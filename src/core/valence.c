@@ -1,0 +1,513 @@
+/* valence.c - the valence rules (see valence.h and docs/valence.md).
+ *
+ * Per sentence: each token gets a base valence from the lexicon (or emoji
+ * table), moved by the boosters/dampeners and negator before it, by capitals and
+ * elongation; contrast words damp one side; "!" adds emphasis. The sentence sum
+ * is squashed to [-1, 1] as VADER does (x / sqrt(x^2 + 15)). The message is a
+ * weighted mean of its sentences, so long texts do not saturate. */
+#include "valence.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "emoji.h"
+
+#define ALPHA 15.0           /* VADER's normalisation constant */
+#define CAPS_INCR 0.733f     /* VADER's C_INCR */
+#define ELONG_INCR 0.293f
+#define NEG_POS_SCALAR -0.6f /* "not good": flips, a bit weaker */
+#define NEG_NEG_SCALAR -0.3f /* "not bad": mildly positive, never strongly */
+#define EXCLAIM_INCR 0.292f  /* per '!', up to 4 (VADER) */
+#define SCOPE_WORDS 3        /* negators and boosters reach 3 words */
+#define CONTRAST_DAMP 0.5f
+#define CONTRAST_STRESS 1.5f
+#define POLITE_REQUEST_VALENCE -1.5f
+#define SENTENCE_WEIGHT_FLOOR 0.1 /* neutral sentences still dilute a little */
+
+typedef struct tokinfo {
+    const heed_lexent *ent;
+    float score;
+    uint32_t rules;
+    uint32_t cue;
+    uint32_t span_end; /* last token of an idiom, else self */
+    uint8_t consumed;  /* inside an idiom after its first token */
+    uint8_t has_score;
+    float base;
+} tokinfo;
+
+static int is_word(const heed_token *t)
+{
+    return t->kind == HEED_TOK_WORD || t->kind == HEED_TOK_HASHTAG;
+}
+
+static int is_scope_break(const heed_token *t)
+{
+    return t->kind == HEED_TOK_PUNCT;
+}
+
+static int norm_is(const heed_token *t, const char *w)
+{
+    size_t n = strlen(w);
+    return t->norm_len == n && memcmp(t->norm, w, n) == 0;
+}
+
+static int ends_with(const heed_token *t, const char *suf)
+{
+    size_t n = strlen(suf);
+    return t->norm_len > n && memcmp(t->norm + t->norm_len - n, suf, n) == 0;
+}
+
+static uint16_t cls_of(const tokinfo *ti)
+{
+    return ti->ent ? ti->ent->cls : 0;
+}
+
+static int is_negator(const heed_token *t, const tokinfo *ti)
+{
+    if (t->kind != HEED_TOK_WORD || ti->consumed)
+        return 0;
+    return (cls_of(ti) & LX_NEGATOR) || ends_with(t, "n't");
+}
+
+/* Looks a word up; elongated words also try with doubled letters undone. */
+static const heed_lexent *lookup(const heed_lexicon *lx, const heed_token *t)
+{
+    const char *k = t->norm;
+    size_t n = t->norm_len;
+    if (t->kind == HEED_TOK_HASHTAG && n > 1 && k[0] == '#') {
+        k++;
+        n--;
+    }
+    const heed_lexent *e = heed__lexicon_get(lx, k, n);
+    if ((e && (e->has_valence || e->cls)) || !(t->flags & HEED_TF_ELONGATED))
+        return e;
+    char tmp[64];
+    if (n >= sizeof tmp)
+        return e;
+    size_t o = 0;
+    for (size_t i = 0; i < n; i++)
+        if (!(o > 0 && tmp[o - 1] == k[i]))
+            tmp[o++] = k[i];
+    const heed_lexent *e2 = heed__lexicon_get(lx, tmp, o);
+    return e2 ? e2 : e;
+}
+
+/* Marks idioms: the first token carries the phrase's valence, the others are
+ * consumed (no valence, no role as negator or booster). */
+static void match_idioms(const heed_token *toks, tokinfo *ti, size_t from, size_t to)
+{
+    size_t n_id;
+    const heed_idiom *ids = heed__idioms(&n_id);
+    for (size_t i = from; i < to; i++) {
+        if (ti[i].consumed || !(cls_of(&ti[i]) & LX_IDIOM))
+            continue;
+        for (size_t k = 0; k < n_id; k++) {
+            size_t w = 0;
+            while (w < 4 && ids[k].words[w] && i + w < to && is_word(&toks[i + w]) &&
+                   norm_is(&toks[i + w], ids[k].words[w]))
+                w++;
+            if (w < 4 && ids[k].words[w])
+                continue;
+            ti[i].base = ids[k].valence;
+            ti[i].score = ids[k].valence;
+            ti[i].has_score = ids[k].valence != 0.0f;
+            ti[i].rules = HEED_RULE_IDIOM;
+            ti[i].span_end = (uint32_t)(i + w - 1);
+            ti[i].consumed = 2; /* the idiom's head: not a negator/booster */
+            for (size_t j = 1; j < w; j++)
+                ti[i + j].consumed = 1;
+            break;
+        }
+    }
+}
+
+/* Index of the nearest word within SCOPE_WORDS words before i satisfying
+ * `want` (1: negator, 2: booster/dampener), stopping at punctuation and at
+ * clause words; sets *dist (1 = adjacent word). SIZE_MAX if none. */
+static size_t find_before(const heed_token *toks, const tokinfo *ti, size_t from, size_t i,
+                          int want, int *dist)
+{
+    int words = 0;
+    for (size_t j = i; j-- > from;) {
+        const heed_token *t = &toks[j];
+        if (is_scope_break(t))
+            return SIZE_MAX;
+        if (!is_word(t))
+            continue;
+        words++;
+        if (words > SCOPE_WORDS)
+            return SIZE_MAX;
+        uint16_t c = cls_of(&ti[j]);
+        if (want == 1 && is_negator(t, &ti[j])) {
+            *dist = words;
+            return j;
+        }
+        if (want == 2 && !ti[j].consumed && (c & (LX_BOOSTER | LX_DAMPENER))) {
+            *dist = words;
+            return j;
+        }
+        if (c & (LX_BUT | LX_CLAUSE | LX_ALTHOUGH))
+            return SIZE_MAX;
+        if (want == 2 && !(c & (LX_BOOSTER | LX_DAMPENER)) && words >= 1 && ti[j].has_score)
+            return SIZE_MAX; /* "very good bad": the booster belongs to "good" */
+    }
+    return SIZE_MAX;
+}
+
+static int sentence_is_question(const heed_token *toks, size_t from, size_t to)
+{
+    for (size_t j = to; j-- > from;) {
+        if (toks[j].kind != HEED_TOK_PUNCT)
+            return 0;
+        if (memchr(toks[j].norm, '?', toks[j].norm_len))
+            return 1;
+    }
+    return 0;
+}
+
+/* Does a request frame (need, please, would, can you) come shortly before i? */
+static int in_request_frame(const heed_token *toks, const tokinfo *ti, size_t from, size_t i)
+{
+    int words = 0;
+    for (size_t j = i; j-- > from && words < 4;) {
+        if (!is_word(&toks[j]))
+            continue;
+        words++;
+        if (cls_of(&ti[j]) & (LX_NEED | LX_POLITE | LX_WOULD))
+            return 1;
+    }
+    return 0;
+}
+
+static int next_word_is(const heed_token *toks, size_t i, size_t to, const char *w,
+                        int any_ing)
+{
+    for (size_t j = i + 1; j < to; j++) {
+        if (!is_word(&toks[j]))
+            return 0;
+        if (any_ing && ends_with(&toks[j], "ing"))
+            return 1;
+        return w && norm_is(&toks[j], w);
+    }
+    return 0;
+}
+
+static int has_mixed_case(const heed_token *toks, size_t n)
+{
+    size_t caps = 0, words = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (toks[i].kind != HEED_TOK_WORD)
+            continue;
+        words++;
+        if (toks[i].flags & HEED_TF_ALLCAPS)
+            caps++;
+    }
+    return caps > 0 && caps < words;
+}
+
+static float sign(float v)
+{
+    return v > 0 ? 1.0f : v < 0 ? -1.0f : 0.0f;
+}
+
+/* Base valence of token i before modifiers; 0 with has_score 0 if none. */
+static void base_valence(const heed_lexicon *lx, const heed_token *toks, tokinfo *ti,
+                         size_t from, size_t to, size_t i, int question)
+{
+    const heed_token *t = &toks[i];
+    tokinfo *x = &ti[i];
+    if (x->consumed)
+        return;
+    if (t->kind == HEED_TOK_EMOJI) {
+        int known;
+        float v = heed__emoji_valence(t->norm, t->norm_len, &known);
+        if (known) {
+            x->base = x->score = v;
+            x->has_score = 1;
+            x->rules = HEED_RULE_EMOJI;
+        }
+        return;
+    }
+    if (t->kind == HEED_TOK_EMOTICON) {
+        const heed_lexent *e = heed__lexicon_get(lx, t->norm, t->norm_len);
+        if (e && e->has_valence) {
+            x->base = x->score = e->valence;
+            x->has_score = 1;
+            x->rules = HEED_RULE_EMOTICON;
+        }
+        return;
+    }
+    if (!is_word(t) || !x->ent)
+        return;
+    const heed_lexent *e = x->ent;
+    uint16_t c = e->cls;
+    if (c & (LX_NEGATOR | LX_BOOSTER | LX_DAMPENER))
+        return; /* they act on others; their own valence would double-count */
+    if (c & LX_POLITE) {
+        if (e->has_valence) { /* kept as evidence that it was neutralised */
+            x->base = e->valence;
+            x->score = 0;
+            x->has_score = 1;
+            x->rules = HEED_RULE_POLITENESS;
+        }
+        return;
+    }
+    if (!e->has_valence)
+        return;
+    float v = e->valence;
+    int dist;
+    int negated = find_before(toks, ti, from, i, 1, &dist) != SIZE_MAX;
+    if (norm_is(t, "like")) {
+        /* "like" is liking only after a subject ("I like"), never in "would
+         * like" (a want) or as a preposition ("looks like"). */
+        size_t p = i;
+        while (p-- > from && !is_word(&toks[p]))
+            ;
+        int ok = p != SIZE_MAX && p >= from &&
+                 ((cls_of(&ti[p]) & LX_SUBJECT) || is_negator(&toks[p], &ti[p]));
+        if (!ok)
+            return;
+    }
+    if (c & LX_NOUNONLY) {
+        size_t p = i;
+        while (p-- > from && !is_word(&toks[p]))
+            ;
+        if (p == SIZE_MAX || p < from || !(cls_of(&ti[p]) & LX_DETERMINER))
+            return;
+    }
+    if ((c & LX_REQUEST) && !negated && (question || in_request_frame(toks, ti, from, i))) {
+        x->base = v;
+        x->score = 0;
+        x->has_score = 1;
+        x->rules = HEED_RULE_POLITENESS; /* "please help": a request, not praise */
+        return;
+    }
+    if ((c & LX_APPRECIATE) && !negated) {
+        size_t p = i;
+        while (p-- > from && !is_word(&toks[p]))
+            ;
+        int would = p != SIZE_MAX && p >= from && (cls_of(&ti[p]) & LX_WOULD);
+        if (would && (next_word_is(toks, i, to, "if", 0) || next_word_is(toks, i, to, "it", 0))) {
+            x->base = v;
+            x->score = 0;
+            x->has_score = 1;
+            x->rules = HEED_RULE_POLITENESS;
+            return;
+        }
+    }
+    x->base = v;
+    x->score = v;
+    x->has_score = 1;
+    x->rules = HEED_RULE_LEXICON;
+    if ((c & LX_STOPVERB) && !negated && next_word_is(toks, i, to, NULL, 1)) {
+        /* "(kindly) stop calling me": a request to stop is a complaint. */
+        x->score = v < POLITE_REQUEST_VALENCE ? v : POLITE_REQUEST_VALENCE;
+        x->rules |= HEED_RULE_POLITE_REQUEST;
+    }
+}
+
+static void modify(const heed_token *toks, tokinfo *ti, size_t from, size_t i, int mixed)
+{
+    tokinfo *x = &ti[i];
+    const heed_token *t = &toks[i];
+    if (!x->has_score || x->score == 0.0f || x->consumed == 1)
+        return;
+    float v = x->score;
+    int dist;
+    size_t b = find_before(toks, ti, from, i, 2, &dist);
+    if (b != SIZE_MAX) {
+        float s = ti[b].ent->scalar * (dist == 1 ? 1.0f : dist == 2 ? 0.95f : 0.9f);
+        if ((toks[b].flags & HEED_TF_ALLCAPS) && mixed)
+            s += sign(s) * CAPS_INCR;
+        if (toks[b].flags & HEED_TF_ELONGATED)
+            s *= 1.5f;
+        v += sign(v) * s;
+        x->rules |= s > 0 ? HEED_RULE_INTENSIFIED : HEED_RULE_DIMINISHED;
+        x->cue = (uint32_t)b;
+    }
+    if ((t->flags & HEED_TF_ALLCAPS) && mixed) {
+        v += sign(v) * CAPS_INCR;
+        x->rules |= HEED_RULE_ALLCAPS;
+    }
+    if (t->flags & HEED_TF_ELONGATED) {
+        v += sign(v) * ELONG_INCR;
+        x->rules |= HEED_RULE_ELONGATED;
+    }
+    /* An idiom's head is negated too: "not a waste of time". */
+    size_t ng = find_before(toks, ti, from, i, 1, &dist);
+    if (ng != SIZE_MAX) {
+        v *= v > 0 ? NEG_POS_SCALAR : NEG_NEG_SCALAR;
+        x->rules |= HEED_RULE_NEGATED;
+        x->cue = (uint32_t)ng;
+    }
+    x->score = v;
+}
+
+/* Marks negators and the words in their scope (for the token flags). */
+static void mark_negation(heed_token *toks, const tokinfo *ti, size_t from, size_t to)
+{
+    for (size_t i = from; i < to; i++) {
+        if (!is_negator(&toks[i], &ti[i]))
+            continue;
+        toks[i].flags |= HEED_TF_NEGATOR;
+        int words = 0;
+        for (size_t j = i + 1; j < to && words < SCOPE_WORDS; j++) {
+            if (is_scope_break(&toks[j]))
+                break;
+            if (!is_word(&toks[j]))
+                continue;
+            if (cls_of(&ti[j]) & (LX_BUT | LX_CLAUSE | LX_ALTHOUGH))
+                break;
+            words++;
+            toks[j].flags |= HEED_TF_NEGATED;
+        }
+    }
+}
+
+static void contrast(const heed_token *toks, tokinfo *ti, size_t from, size_t to)
+{
+    for (size_t i = from; i < to; i++) {
+        uint16_t c = cls_of(&ti[i]);
+        if (ti[i].consumed || !is_word(&toks[i]))
+            continue;
+        if (c & LX_BUT) {
+            for (size_t j = from; j < to; j++) {
+                if (!ti[j].has_score || j == i)
+                    continue;
+                ti[j].score *= j < i ? CONTRAST_DAMP : CONTRAST_STRESS;
+                ti[j].rules |= j < i ? HEED_RULE_CONTRAST_BEFORE : HEED_RULE_CONTRAST_AFTER;
+                if (ti[j].cue == UINT32_MAX)
+                    ti[j].cue = (uint32_t)i;
+            }
+            return; /* the first "but" decides, as in VADER */
+        }
+        if (c & LX_ALTHOUGH) {
+            /* "although it arrived late, the staff were great": the concession
+             * (up to the next comma) counts half. */
+            for (size_t j = i + 1; j < to; j++) {
+                if (toks[j].kind == HEED_TOK_PUNCT &&
+                    (memchr(toks[j].norm, ',', toks[j].norm_len) ||
+                     memchr(toks[j].norm, ';', toks[j].norm_len)))
+                    break;
+                if (!ti[j].has_score)
+                    continue;
+                ti[j].score *= CONTRAST_DAMP;
+                ti[j].rules |= HEED_RULE_CONTRAST_BEFORE;
+                ti[j].cue = (uint32_t)i;
+            }
+            return;
+        }
+    }
+}
+
+int heed__valence(heed_arena *a, const heed_lexicon *lx, const char *text, heed_token *toks,
+                  size_t n_toks, heed_sentence *sents, size_t n_sents, heed_valence_out *out)
+{
+    (void)text;
+    memset(out, 0, sizeof(*out));
+    if (n_toks == 0)
+        return HEED_OK;
+    tokinfo *ti = heed__arena_alloc(a, n_toks * sizeof(*ti));
+    heed_evidence *ev = heed__arena_alloc(a, (n_toks + n_sents) * sizeof(*ev));
+    if (!ti || !ev)
+        return HEED_ENOMEM;
+    for (size_t i = 0; i < n_toks; i++) {
+        memset(&ti[i], 0, sizeof ti[i]);
+        ti[i].cue = UINT32_MAX;
+        ti[i].span_end = (uint32_t)i;
+        if (is_word(&toks[i])) {
+            const heed_token *t = &toks[i];
+            ti[i].ent = lookup(lx, t);
+        }
+    }
+    int mixed = has_mixed_case(toks, n_toks);
+    size_t n_ev = 0;
+    double pos_sum = 0, neg_sum = 0, wsum = 0, wval = 0;
+    size_t neutral_words = 0;
+    for (size_t s = 0; s < n_sents; s++) {
+        size_t from = sents[s].first_token, to = from + sents[s].n_tokens;
+        int question = sentence_is_question(toks, from, to);
+        match_idioms(toks, ti, from, to);
+        mark_negation(toks, ti, from, to);
+        for (size_t i = from; i < to; i++)
+            base_valence(lx, toks, ti, from, to, i, question);
+        for (size_t i = from; i < to; i++)
+            modify(toks, ti, from, i, mixed);
+        contrast(toks, ti, from, to);
+        double sum = 0;
+        size_t first_ev = n_ev;
+        for (size_t i = from; i < to; i++) {
+            tokinfo *x = &ti[i];
+            if (!x->has_score || x->consumed == 1) {
+                if (toks[i].kind == HEED_TOK_WORD && !x->consumed && !(toks[i].flags & HEED_TF_NEGATOR))
+                    neutral_words++;
+                continue;
+            }
+            heed_evidence *e = &ev[n_ev++];
+            e->token = (uint32_t)i;
+            e->sentence = (uint32_t)s;
+            e->start = toks[i].start;
+            e->len = toks[x->span_end].start + toks[x->span_end].len - toks[i].start;
+            e->base = x->base;
+            e->score = x->score;
+            e->rules = x->rules;
+            e->cue = x->cue;
+            sum += x->score;
+        }
+        /* Emphasis: each '!' in the sentence (up to 4) pushes it further. */
+        if (sum != 0) {
+            int bangs = 0;
+            size_t last_bang = SIZE_MAX;
+            for (size_t i = from; i < to; i++) {
+                if (toks[i].kind != HEED_TOK_PUNCT)
+                    continue;
+                for (size_t k = 0; k < toks[i].norm_len; k++)
+                    if (toks[i].norm[k] == '!') {
+                        bangs++;
+                        last_bang = i;
+                    }
+            }
+            if (bangs > 4)
+                bangs = 4;
+            if (bangs) {
+                float inc = sign((float)sum) * EXCLAIM_INCR * (float)bangs;
+                heed_evidence *e = &ev[n_ev++];
+                e->token = (uint32_t)last_bang;
+                e->sentence = (uint32_t)s;
+                e->start = toks[last_bang].start;
+                e->len = toks[last_bang].len;
+                e->base = 0;
+                e->score = inc;
+                e->rules = HEED_RULE_EXCLAIM;
+                e->cue = UINT32_MAX;
+                sum += inc;
+                /* keep evidence in text order: move it before later spans */
+                for (size_t k = n_ev - 1; k > first_ev && ev[k - 1].start > ev[k].start; k--) {
+                    heed_evidence tmp = ev[k];
+                    ev[k] = ev[k - 1];
+                    ev[k - 1] = tmp;
+                }
+            }
+        }
+        for (size_t k = first_ev; k < n_ev; k++) {
+            if (ev[k].score > 0)
+                pos_sum += ev[k].score + 1; /* VADER's +1 per sentiment word */
+            else if (ev[k].score < 0)
+                neg_sum += -ev[k].score + 1;
+        }
+        double c = sum / sqrt(sum * sum + ALPHA);
+        sents[s].valence = c;
+        double w = fabs(c) + SENTENCE_WEIGHT_FLOOR;
+        wsum += w;
+        wval += w * c;
+    }
+    out->evidence = ev;
+    out->n_evidence = n_ev;
+    out->valence = wsum > 0 ? wval / wsum : 0.0;
+    double total = pos_sum + neg_sum + (double)neutral_words;
+    if (total > 0) {
+        out->positive = pos_sum / total;
+        out->negative = neg_sum / total;
+    }
+    return HEED_OK;
+}

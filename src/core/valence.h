@@ -1,0 +1,23 @@
+/* valence.h - rule-based valence over tokens: lexicon values moved by negation,
+ * intensifiers, dampeners, contrast, capitals, elongation, exclamation, idioms and
+ * customer-service request frames, with every moving token kept as evidence. */
+#ifndef HEED_VALENCE_H
+#define HEED_VALENCE_H
+
+#include "arena.h"
+#include "heed/heed.h"
+#include "lexicon.h"
+
+typedef struct heed_valence_out {
+    heed_evidence *evidence;
+    size_t n_evidence;
+    double valence, positive, negative;
+} heed_valence_out;
+
+/* Scores every sentence (sets sentences[i].valence) and the message. Sets
+ * HEED_TF_NEGATOR / HEED_TF_NEGATED on tokens. Evidence is in text order, in
+ * the arena. Returns HEED_OK or HEED_ENOMEM. */
+int heed__valence(heed_arena *a, const heed_lexicon *lx, const char *text, heed_token *toks,
+                  size_t n_toks, heed_sentence *sents, size_t n_sents, heed_valence_out *out);
+
+#endif

@@ -1,0 +1,27 @@
+/* arena.h - a bump allocator: one analysis allocates its tokens and tables here
+ * and frees them all at once. Not thread-safe; one arena belongs to one thread. */
+#ifndef HEED_ARENA_H
+#define HEED_ARENA_H
+
+#include <stddef.h>
+
+typedef struct heed_arena_chunk heed_arena_chunk;
+
+typedef struct heed_arena {
+    heed_arena_chunk *head; /* newest chunk first */
+    size_t total;           /* bytes obtained from malloc */
+    size_t limit;           /* 0: no limit; else allocations past it fail */
+} heed_arena;
+
+/* An all-zero arena is empty and ready. */
+void heed__arena_init(heed_arena *a, size_t limit);
+/* Frees every chunk; the arena is empty and reusable afterwards. */
+void heed__arena_release(heed_arena *a);
+/* Aligned (16) memory of n bytes, or NULL when out of memory or past the limit. */
+void *heed__arena_alloc(heed_arena *a, size_t n);
+/* Like alloc, zero-filled. */
+void *heed__arena_calloc(heed_arena *a, size_t count, size_t size);
+/* Copy of [p, p+n) plus a NUL byte, or NULL. */
+char *heed__arena_memdup(heed_arena *a, const void *p, size_t n);
+
+#endif

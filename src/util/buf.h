@@ -1,0 +1,30 @@
+/* buf.h - one growable byte buffer with a maximum size and a sticky error: after
+ * a failed append every later append is a no-op and `err` stays set, so callers
+ * check once at the end. The contents are always NUL-terminated when non-empty. */
+#ifndef HEED_BUF_H
+#define HEED_BUF_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+typedef struct heed_buf {
+    char *ptr;
+    size_t len, cap;
+    size_t max; /* 0: no limit */
+    int err;    /* 0, HEED_ENOMEM or HEED_ETOOBIG; sticky */
+} heed_buf;
+
+void heed__buf_init(heed_buf *b, size_t max);
+void heed__buf_release(heed_buf *b);
+/* Empties the buffer and clears its error; keeps the memory. */
+void heed__buf_reset(heed_buf *b);
+/* Makes room for n more bytes; returns 0 or the sticky error. */
+int heed__buf_reserve(heed_buf *b, size_t n);
+void heed__buf_add(heed_buf *b, const void *p, size_t n);
+void heed__buf_addc(heed_buf *b, char c);
+void heed__buf_adds(heed_buf *b, const char *s);
+void heed__buf_printf(heed_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Moves the contents out (caller frees with free()); the buffer is left empty. */
+char *heed__buf_take(heed_buf *b, size_t *len);
+
+#endif

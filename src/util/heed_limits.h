@@ -1,0 +1,19 @@
+/* heed_limits.h - every limit heed puts on untrusted input, in one place. The
+ * library's own per-text limit (HEED_MAX_TEXT) is in the public header. */
+#ifndef HEED_LIMITS_H
+#define HEED_LIMITS_H
+
+/* Longest input record (a JSON line, a CSV record, a text line), in bytes.
+ * Longer records are rejected with HEED_ETOOBIG; `--max-record` lowers it. */
+#define HEED_MAX_RECORD ((size_t)8 << 20)
+/* Most fields in one CSV record or keys in one JSON object. */
+#define HEED_MAX_FIELDS 4096
+/* Deepest nesting accepted in a JSON record. */
+#define HEED_MAX_JSON_DEPTH 64
+/* Most tokens in one text: past it the text is rejected (HEED_ETOOBIG). A 16 MiB
+ * text of one-byte tokens needs this many. */
+#define HEED_MAX_TOKENS ((size_t)16 << 20)
+/* Most threads `heed analyze --threads` will start. */
+#define HEED_MAX_THREADS 256
+
+#endif

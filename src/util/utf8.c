@@ -1,0 +1,235 @@
+/* utf8.c - strict UTF-8 decoding (RFC 3629), repair and token normalisation. */
+#include "utf8.h"
+
+#include <string.h>
+#include <utf8proc.h>
+
+#include "heed/heed.h"
+
+/* Valid second-byte range for each lead byte, per Unicode Table 3-7. */
+static int second_ok(unsigned char lead, unsigned char b)
+{
+    if (lead == 0xE0)
+        return b >= 0xA0 && b <= 0xBF;
+    if (lead == 0xED)
+        return b >= 0x80 && b <= 0x9F;
+    if (lead == 0xF0)
+        return b >= 0x90 && b <= 0xBF;
+    if (lead == 0xF4)
+        return b >= 0x80 && b <= 0x8F;
+    return b >= 0x80 && b <= 0xBF;
+}
+
+static size_t seq_len(unsigned char lead)
+{
+    if (lead < 0x80)
+        return 1;
+    if (lead >= 0xC2 && lead <= 0xDF)
+        return 2;
+    if (lead >= 0xE0 && lead <= 0xEF)
+        return 3;
+    if (lead >= 0xF0 && lead <= 0xF4)
+        return 4;
+    return 0;
+}
+
+size_t heed__utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
+{
+    unsigned char c = s[0];
+    size_t len = seq_len(c);
+    *cp = 0xFFFD;
+    if (len == 0 || len > n)
+        return 0;
+    if (len == 1) {
+        *cp = c;
+        return 1;
+    }
+    if (!second_ok(c, s[1]))
+        return 0;
+    for (size_t i = 2; i < len; i++)
+        if ((s[i] & 0xC0) != 0x80)
+            return 0;
+    uint32_t v;
+    if (len == 2)
+        v = ((uint32_t)(c & 0x1F) << 6) | (s[1] & 0x3F);
+    else if (len == 3)
+        v = ((uint32_t)(c & 0x0F) << 12) | ((uint32_t)(s[1] & 0x3F) << 6) | (s[2] & 0x3F);
+    else
+        v = ((uint32_t)(c & 0x07) << 18) | ((uint32_t)(s[1] & 0x3F) << 12) |
+            ((uint32_t)(s[2] & 0x3F) << 6) | (s[3] & 0x3F);
+    *cp = v;
+    return len;
+}
+
+/* Length of the maximal subpart of an ill-formed sequence at s (>= 1). */
+static size_t maximal_subpart(const unsigned char *s, size_t n)
+{
+    size_t len = seq_len(s[0]);
+    if (len == 0 || n < 2 || !second_ok(s[0], s[1]))
+        return 1;
+    size_t i = 2;
+    while (i < len && i < n && (s[i] & 0xC0) == 0x80)
+        i++;
+    return i;
+}
+
+size_t heed__utf8_valid_prefix(const char *str, size_t n)
+{
+    const unsigned char *s = (const unsigned char *)str;
+    size_t i = 0;
+    while (i < n) {
+        /* ASCII fast path, 8 bytes at a time. */
+        while (i + 8 <= n) {
+            uint64_t w;
+            memcpy(&w, s + i, 8);
+            if (w & 0x8080808080808080ull)
+                break;
+            i += 8;
+        }
+        if (i >= n)
+            break;
+        if (s[i] < 0x80) {
+            i++;
+            continue;
+        }
+        uint32_t cp;
+        size_t l = heed__utf8_decode(s + i, n - i, &cp);
+        if (l == 0)
+            return i;
+        i += l;
+    }
+    return n;
+}
+
+int heed_utf8_validate(const char *s, size_t len, size_t *bad_pos)
+{
+    if (!s && len)
+        return HEED_EINVAL;
+    size_t ok = heed__utf8_valid_prefix(s, len);
+    if (ok == len)
+        return HEED_OK;
+    if (bad_pos)
+        *bad_pos = ok;
+    return HEED_EUTF8;
+}
+
+size_t heed__utf8_encode(uint32_t cp, char *out)
+{
+    unsigned char *o = (unsigned char *)out;
+    if (cp < 0x80) {
+        o[0] = (unsigned char)cp;
+        return 1;
+    }
+    if (cp < 0x800) {
+        o[0] = (unsigned char)(0xC0 | (cp >> 6));
+        o[1] = (unsigned char)(0x80 | (cp & 0x3F));
+        return 2;
+    }
+    if (cp < 0x10000) {
+        o[0] = (unsigned char)(0xE0 | (cp >> 12));
+        o[1] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
+        o[2] = (unsigned char)(0x80 | (cp & 0x3F));
+        return 3;
+    }
+    o[0] = (unsigned char)(0xF0 | (cp >> 18));
+    o[1] = (unsigned char)(0x80 | ((cp >> 12) & 0x3F));
+    o[2] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
+    o[3] = (unsigned char)(0x80 | (cp & 0x3F));
+    return 4;
+}
+
+char *heed__utf8_repair(heed_arena *a, const char *str, size_t n, size_t *out_len,
+                        size_t *n_replaced)
+{
+    const unsigned char *s = (const unsigned char *)str;
+    /* Each bad byte becomes at most 3 bytes (U+FFFD). */
+    if (n > ((size_t)-1 - 1) / 3)
+        return NULL;
+    char *out = heed__arena_alloc(a, n * 3 + 1);
+    if (!out)
+        return NULL;
+    size_t i = 0, o = 0, rep = 0;
+    while (i < n) {
+        size_t ok = heed__utf8_valid_prefix(str + i, n - i);
+        memcpy(out + o, s + i, ok);
+        o += ok;
+        i += ok;
+        if (i >= n)
+            break;
+        i += maximal_subpart(s + i, n - i);
+        memcpy(out + o, "\xEF\xBF\xBD", 3);
+        o += 3;
+        rep++;
+    }
+    out[o] = '\0';
+    *out_len = o;
+    *n_replaced = rep;
+    return out;
+}
+
+static int is_ascii(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned char)s[i] >= 0x80)
+            return 0;
+    return 1;
+}
+
+/* Cuts runs of 3+ identical ASCII letters to 2, in place; returns new length. */
+static size_t squash_runs(char *s, size_t n)
+{
+    size_t o = 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        int letter = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+        if (letter && o >= 2 && s[o - 1] == c && s[o - 2] == c)
+            continue;
+        s[o++] = c;
+    }
+    s[o] = '\0';
+    return o;
+}
+
+char *heed__utf8_normalize(heed_arena *a, const char *s, size_t n, size_t *out_len)
+{
+    if (is_ascii(s, n)) {
+        char *d = heed__arena_alloc(a, n + 1);
+        if (!d)
+            return NULL;
+        for (size_t i = 0; i < n; i++) {
+            char c = s[i];
+            d[i] = (c >= 'A' && c <= 'Z') ? (char)(c + 32) : c;
+        }
+        *out_len = squash_runs(d, n);
+        return d;
+    }
+    const utf8proc_option_t opts =
+        UTF8PROC_STABLE | UTF8PROC_COMPAT | UTF8PROC_COMPOSE | UTF8PROC_CASEFOLD;
+    /* NFKC can expand; start at 2 code points per byte and grow once if asked. */
+    size_t cap = n * 2 + 4;
+    for (int attempt = 0; attempt < 2; attempt++) {
+        utf8proc_int32_t *buf = heed__arena_alloc(a, cap * sizeof(*buf) + 1);
+        if (!buf)
+            return NULL;
+        utf8proc_ssize_t got = utf8proc_decompose((const utf8proc_uint8_t *)s,
+                                                  (utf8proc_ssize_t)n, buf,
+                                                  (utf8proc_ssize_t)cap, opts);
+        if (got < 0)
+            return NULL;
+        if ((size_t)got > cap) {
+            cap = (size_t)got;
+            continue;
+        }
+        /* Typographic apostrophes to ASCII, before re-encoding. */
+        for (utf8proc_ssize_t i = 0; i < got; i++)
+            if (buf[i] == 0x2019 || buf[i] == 0x2018 || buf[i] == 0x02BC)
+                buf[i] = '\'';
+        utf8proc_ssize_t blen = utf8proc_reencode(buf, got, opts);
+        if (blen < 0)
+            return NULL;
+        char *d = (char *)buf;
+        *out_len = squash_runs(d, (size_t)blen);
+        return d;
+    }
+    return NULL;
+}

@@ -1,0 +1,41 @@
+# lib.sh - helpers for golden CLI tests: run the real binary, compare with files
+# under tests/data/cli/, count checks. HEED_UPDATE_GOLDEN=1 rewrites goldens.
+set -u
+HEED=$1
+DATA=$2/cli
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+FAILS=0
+PASSES=0
+
+ok() { PASSES=$((PASSES + 1)); }
+bad() { echo "FAIL: $*" >&2; FAILS=$((FAILS + 1)); }
+
+# expect_eq WHAT GOT WANT
+expect_eq() { if [ "$2" = "$3" ]; then ok; else bad "$1: got '$2', want '$3'"; fi; }
+
+# expect_grep WHAT FILE PATTERN
+expect_grep() { if grep -qF -- "$3" "$2"; then ok; else bad "$1: '$3' not in $2:"; cat "$2" >&2; fi; }
+
+# golden NAME FILE: FILE must equal $DATA/NAME.golden
+golden() {
+    if [ "${HEED_UPDATE_GOLDEN:-0}" = 1 ]; then
+        cp "$2" "$DATA/$1.golden"
+        ok
+        return
+    fi
+    if diff -u "$DATA/$1.golden" "$2" >"$TMP/diff"; then ok; else
+        bad "$1 differs from golden:"
+        head -40 "$TMP/diff" >&2
+    fi
+}
+
+# summary_counts FILE -> "read analysed rejected" from the final stderr line
+summary_counts() {
+    sed -n 's/^heed: \([0-9]*\) records read = \([0-9]*\) analysed + \([0-9]*\) rejected.*/\1 \2 \3/p' "$1" | tail -1
+}
+
+finish() {
+    echo "$PASSES passed, $FAILS failed"
+    [ "$FAILS" -eq 0 ]
+}

@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# test_analyze.sh - golden tests of `heed analyze` on good and broken inputs:
+# output, stderr reports, rejects files, exit codes and the counts invariant
+# (records read = analysed + rejected, with analysed = lines written).
+. "$(dirname "$0")/lib.sh"
+
+# --- good inputs, each format, compared with golden output -------------------
+for f in good.jsonl good.csv good.txt; do
+    "$HEED" analyze "$DATA/$f" >"$TMP/out" 2>"$TMP/err"
+    expect_eq "$f exit" "$?" 0
+    golden "$f" "$TMP/out"
+    n=$(wc -l <"$TMP/out")
+    read -r r a j < <(summary_counts "$TMP/err")
+    expect_eq "$f counts" "$r $a $j" "$n $n 0"
+done
+expect_eq "jsonl records" "$(wc -l <"$DATA/good.jsonl.golden")" 6   # the blank line is no record
+expect_eq "csv records" "$(wc -l <"$DATA/good.csv.golden")" 3        # embedded CRLF kept in one record
+expect_eq "text records" "$(wc -l <"$DATA/good.txt.golden")" 3
+
+# format detection from standard input gives the same output as the file
+"$HEED" analyze <"$DATA/good.csv" >"$TMP/stdin" 2>/dev/null
+expect_eq "stdin csv" "$(cmp -s "$TMP/stdin" "$DATA/good.csv.golden" && echo same)" same
+"$HEED" analyze --format text <"$DATA/good.jsonl" >"$TMP/as_text" 2>/dev/null
+expect_grep "forced text format" "$TMP/as_text" '"line":1,"valence"'
+
+# --- broken JSON lines: good records go on, bad ones reported and set aside ----
+"$HEED" analyze --rejects "$TMP/rej" "$DATA/bad.jsonl" >"$TMP/out" 2>"$TMP/err"
+expect_eq "bad.jsonl exit" "$?" 1
+golden bad.jsonl "$TMP/out"
+read -r r a j < <(summary_counts "$TMP/err")
+expect_eq "bad.jsonl counts" "$r $a $j" "7 2 5"
+expect_eq "bad.jsonl analysed lines" "$(wc -l <"$TMP/out")" 2
+for line in 2 3 4 5 6; do expect_grep "report line $line" "$TMP/err" "bad.jsonl:$line: "; done
+expect_grep "utf8 offset named" "$TMP/err" "UTF-8"
+expect_eq "rejects count" "$(wc -l <"$TMP/rej")" 5
+expect_eq "rejects verbatim" "$(sed -n 2p "$TMP/rej" | od -An -tx1 | tr -d ' \n' | grep -c c328)" 1
+
+# --- broken CSV ---------------------------------------------------------------
+"$HEED" analyze --rejects "$TMP/rejc" "$DATA/bad.csv" >"$TMP/out" 2>"$TMP/err"
+expect_eq "bad.csv exit" "$?" 1
+read -r r a j < <(summary_counts "$TMP/err")
+expect_eq "bad.csv counts" "$r $a $j" "4 2 2"
+expect_grep "csv column count" "$TMP/err" "bad.csv:3: "
+expect_grep "csv short row" "$TMP/err" "bad.csv:5: "
+expect_eq "csv rejects" "$(cat "$TMP/rejc")" "$(printf 'x2,too,many,fields\nx4')"
+
+# --- strict mode stops at the first bad record --------------------------------
+"$HEED" analyze --strict "$DATA/bad.jsonl" >"$TMP/out" 2>"$TMP/err"
+expect_eq "strict exit" "$?" 1
+expect_eq "strict output" "$(wc -l <"$TMP/out")" 1
+read -r r a j < <(summary_counts "$TMP/err")
+expect_eq "strict counts" "$r $a $j" "2 1 1"
+
+# --- oversized records ----------------------------------------------------------
+"$HEED" analyze --max-record 200 "$DATA/big.jsonl" >"$TMP/out" 2>"$TMP/err"
+expect_eq "oversized exit" "$?" 1
+expect_grep "oversized reported" "$TMP/err" "big.jsonl:1: "
+expect_grep "small still analysed" "$TMP/out" '"id":"small"'
+
+# --- order and determinism across thread counts --------------------------------
+for i in $(seq 1 400); do cat "$DATA/good.jsonl"; done >"$TMP/many.jsonl"
+"$HEED" analyze --threads 1 "$TMP/many.jsonl" >"$TMP/t1" 2>/dev/null
+"$HEED" analyze --threads 4 "$TMP/many.jsonl" >"$TMP/t4" 2>/dev/null
+expect_eq "threads same output" "$(cmp -s "$TMP/t1" "$TMP/t4" && echo same)" same
+expect_eq "threads count" "$(wc -l <"$TMP/t4")" 2400
+expect_eq "index order" "$(sed -n '2400s/.*"index":\([0-9]*\),.*/\1/p' "$TMP/t4")" 2799
+
+# --- several files, --keep, --field, --text, --tokens ---------------------------
+"$HEED" analyze "$DATA/good.txt" "$DATA/good.csv" >"$TMP/out" 2>/dev/null
+expect_grep "source named" "$TMP/out" '"source":"'
+"$HEED" analyze --keep priority,missing --text "$DATA/good.jsonl" >"$TMP/out" 2>/dev/null
+expect_grep "kept field" "$TMP/out" '"keep":{"priority":"low"}'
+expect_grep "text echoed" "$TMP/out" '"text":"Kindly stop calling me."'
+printf '{"body":"great stuff","key":"k9"}\n' | "$HEED" analyze --field text=body --field id=key --tokens >"$TMP/out" 2>/dev/null
+expect_grep "renamed id" "$TMP/out" '"id":"k9"'
+expect_grep "tokens listed" "$TMP/out" '"tokens":[{"text":"great"'
+
+# --- table for a person -----------------------------------------------------------
+"$HEED" analyze --table "$DATA/good.jsonl" >"$TMP/out" 2>/dev/null
+expect_eq "table exit" "$?" 0
+expect_grep "table summary" "$TMP/out" "records read 6 = analysed 6 + rejected 0"
+expect_grep "table worst" "$TMP/out" "most negative:"
+
+# --- usage and I/O errors -----------------------------------------------------------
+"$HEED" analyze --format xml "$DATA/good.txt" >/dev/null 2>"$TMP/err"
+expect_eq "bad format exit" "$?" 2
+expect_grep "bad format message" "$TMP/err" "unknown format 'xml'"
+"$HEED" analyze "$TMP/does-not-exist" >/dev/null 2>"$TMP/err"
+expect_eq "missing file exit" "$?" 2
+expect_grep "missing file named" "$TMP/err" "does-not-exist"
+"$HEED" analyze --threads 9999 </dev/null >/dev/null 2>&1
+expect_eq "bad threads exit" "$?" 2
+"$HEED" frobnicate >/dev/null 2>&1
+expect_eq "unknown command exit" "$?" 2
+"$HEED" --help | grep -q "analyze"
+expect_eq "help" "$?" 0
+"$HEED" analyze --help | grep -q -- "--rejects"
+expect_eq "analyze help" "$?" 0
+expect_eq "version" "$("$HEED" --version | cut -d' ' -f1)" heed
+"$HEED" analyze </dev/null >"$TMP/out" 2>"$TMP/err"
+expect_eq "empty input exit" "$?" 0
+read -r r a j < <(summary_counts "$TMP/err")
+expect_eq "empty counts" "$r $a $j" "0 0 0"
+
+finish

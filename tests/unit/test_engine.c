@@ -1,0 +1,267 @@
+/* test_engine.c - the public API contract: arguments, errors, UTF-8 handling,
+ * limits, allocation failures and concurrent use of one engine. */
+#include <pthread.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "alloc.h"
+#include "heed/heed.h"
+
+static void test_strerror_and_names(void **state)
+{
+    (void)state;
+    assert_string_equal(heed_strerror(HEED_OK), "success");
+    assert_string_equal(heed_strerror(HEED_EUTF8), "invalid UTF-8");
+    assert_string_equal(heed_strerror(-9999), "unknown error");
+    assert_string_equal(heed_rule_name(HEED_RULE_NEGATED), "negated");
+    assert_null(heed_rule_name(HEED_RULE_NEGATED | HEED_RULE_LEXICON));
+    assert_null(heed_rule_name(0));
+    assert_string_equal(heed_token_kind_name(HEED_TOK_MONEY), "money");
+    assert_string_equal(heed_token_kind_name(99), "unknown");
+    assert_string_equal(heed_version(), HEED_VERSION_STRING);
+}
+
+static void test_null_arguments(void **state)
+{
+    (void)state;
+    heed_error err;
+    assert_int_equal(heed_engine_new(NULL, NULL, &err), HEED_EINVAL);
+    heed_engine *eng;
+    assert_int_equal(heed_engine_new(NULL, &eng, NULL), HEED_OK);
+    assert_true(heed_engine_lexicon_size(eng) > 7000);
+    heed_analysis *an = (heed_analysis *)1;
+    assert_int_equal(heed_analyze(NULL, "x", 1, NULL, &an, &err), HEED_EINVAL);
+    assert_null(an);
+    assert_int_equal(heed_analyze(eng, NULL, 3, NULL, &an, &err), HEED_EINVAL);
+    assert_int_equal(heed_analyze(eng, "x", 1, NULL, NULL, &err), HEED_EINVAL);
+    /* NULL text with length 0 is the empty message */
+    assert_int_equal(heed_analyze(eng, NULL, 0, NULL, &an, &err), HEED_OK);
+    assert_int_equal(heed_analysis_result(an)->n_tokens, 0);
+    heed_analysis_free(an);
+    heed_analysis_free(NULL);
+    heed_engine_free(NULL);
+    assert_null(heed_analysis_result(NULL));
+    heed_engine_free(eng);
+}
+
+typedef struct utf8_case {
+    const char *bytes;
+    size_t len;
+    int ok;
+    size_t bad_pos;
+} utf8_case;
+
+static const utf8_case UTF8[] = {
+    {"plain", 5, 1, 0},
+    {"caf\xc3\xa9", 5, 1, 0},
+    {"nul\0inside", 10, 1, 0},
+    {"\xf0\x9f\x98\xa1", 4, 1, 0},             /* emoji */
+    {"ab\xc0\xaf", 4, 0, 2},                   /* overlong '/' */
+    {"ab\xe0\x80\xaf", 5, 0, 2},               /* overlong 3-byte */
+    {"x\xed\xa0\x80y", 5, 0, 1},               /* lone surrogate U+D800 */
+    {"\xf4\x90\x80\x80", 4, 0, 0},             /* above U+10FFFF */
+    {"abc\xe2\x82", 5, 0, 3},                  /* truncated */
+    {"\xff", 1, 0, 0},
+    {"ok\x80", 3, 0, 2},                       /* stray continuation */
+};
+
+static void test_utf8_validate(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof UTF8 / sizeof UTF8[0]; i++) {
+        size_t pos = 12345;
+        int rc = heed_utf8_validate(UTF8[i].bytes, UTF8[i].len, &pos);
+        if (UTF8[i].ok) {
+            assert_int_equal(rc, HEED_OK);
+        } else {
+            assert_int_equal(rc, HEED_EUTF8);
+            assert_int_equal(pos, UTF8[i].bad_pos);
+        }
+    }
+}
+
+static void test_invalid_utf8_error_and_repair(void **state)
+{
+    (void)state;
+    heed_engine *eng;
+    heed_error err;
+    assert_int_equal(heed_engine_new(NULL, &eng, &err), HEED_OK);
+    const char bad[] = "great \xed\xa0\x80 service \xc0\xaf!";
+    heed_analysis *an;
+    assert_int_equal(heed_analyze(eng, bad, sizeof bad - 1, NULL, &an, &err), HEED_EUTF8);
+    assert_int_equal(err.code, HEED_EUTF8);
+    assert_int_equal(err.pos, 6);
+    assert_non_null(strstr(err.msg, "byte 6"));
+    heed_analyze_opts o = {.flags = HEED_ANALYZE_REPLACE_INVALID};
+    assert_int_equal(heed_analyze(eng, bad, sizeof bad - 1, &o, &an, &err), HEED_OK);
+    const heed_result *r = heed_analysis_result(an);
+    assert_true(r->warnings & HEED_WARN_REPLACED_UTF8);
+    assert_int_equal(r->first_bad, 6);
+    /* ED A0 80 is three maximal subparts and C0 AF two (Unicode 3.9) */
+    assert_int_equal(r->n_replaced, 5);
+    assert_int_equal(heed_utf8_validate(r->text, r->text_len, NULL), HEED_OK);
+    assert_non_null(strstr(r->text, "\xef\xbf\xbd"));
+    assert_true(r->valence > 0); /* "great" still counts */
+    heed_analysis_free(an);
+    heed_engine_free(eng);
+}
+
+static void test_size_limit(void **state)
+{
+    (void)state;
+    heed_engine *eng;
+    heed_error err;
+    assert_int_equal(heed_engine_new(NULL, &eng, &err), HEED_OK);
+    heed_analyze_opts o = {.max_len = 10};
+    heed_analysis *an;
+    assert_int_equal(heed_analyze(eng, "this is longer than ten", 23, &o, &an, &err),
+                     HEED_ETOOBIG);
+    assert_null(an);
+    assert_non_null(strstr(err.msg, "limit"));
+    assert_int_equal(heed_analyze(eng, "short", 5, &o, &an, &err), HEED_OK);
+    heed_analysis_free(an);
+    heed_engine_free(eng);
+}
+
+static void test_bad_lexicon(void **state)
+{
+    (void)state;
+    static const char *const BAD[] = {
+        "good\t2.0\nbad\tnotanumber\n", "good\t2.0\nnotab\n", "good\t9.5\n",
+        "\t1.0\n",
+    };
+    for (size_t i = 0; i < sizeof BAD / sizeof BAD[0]; i++) {
+        heed_engine_opts o = {.lexicon = BAD[i], .lexicon_len = strlen(BAD[i])};
+        heed_engine *eng = (heed_engine *)1;
+        heed_error err = {0};
+        assert_int_equal(heed_engine_new(&o, &eng, &err), HEED_EMODEL);
+        assert_null(eng);
+        assert_non_null(strstr(err.msg, "lexicon line"));
+    }
+    const char good[] = "# comment\n\ngood\t2.0\t0.5\t[2, 2]\r\nBAD\t-2.5\n";
+    heed_engine_opts o = {.lexicon = good, .lexicon_len = sizeof good - 1};
+    heed_engine *eng;
+    heed_error err;
+    assert_int_equal(heed_engine_new(&o, &eng, &err), HEED_OK);
+    assert_int_equal(heed_engine_lexicon_size(eng), 2);
+    heed_analysis *an;
+    assert_int_equal(heed_analyze(eng, "bad", 3, NULL, &an, &err), HEED_OK);
+    assert_true(heed_analysis_result(an)->valence < 0);
+    heed_analysis_free(an);
+    heed_engine_free(eng);
+}
+
+/* Fail the k-th allocation for every k: a clean HEED_ENOMEM, no leak (ASan),
+ * and success once k passes the number of allocations needed. */
+static void test_allocation_failures(void **state)
+{
+    (void)state;
+    heed_engine *eng;
+    heed_error err;
+    int saw_enomem = 0;
+    for (long k = 0;; k++) {
+        heed__alloc_fail_after(k);
+        int rc = heed_engine_new(NULL, &eng, &err);
+        heed__alloc_fail_after(-1);
+        if (rc == HEED_OK)
+            break;
+        assert_int_equal(rc, HEED_ENOMEM);
+        assert_null(eng);
+        saw_enomem = 1;
+        assert_true(k < 10000);
+    }
+    assert_true(saw_enomem);
+    const char *text = "I'm NOT happy :( the refund of €49.99 for order #12345 never came!!! "
+                       "Please call me at 10:30.";
+    for (long k = 0;; k++) {
+        heed_analysis *an = NULL;
+        heed__alloc_fail_after(k);
+        int rc = heed_analyze(eng, text, strlen(text), NULL, &an, &err);
+        heed__alloc_fail_after(-1);
+        if (rc == HEED_OK) {
+            heed_analysis_free(an);
+            break;
+        }
+        assert_int_equal(rc, HEED_ENOMEM);
+        assert_null(an);
+        assert_true(k < 10000);
+    }
+    heed_engine_free(eng);
+}
+
+typedef struct job {
+    const heed_engine *eng;
+    double sum;
+    int failed;
+} job;
+
+static const char *const TEXTS[] = {
+    "Thank you so much, the replacement arrived today!",
+    "This is the third time I'm writing. Still no refund!!!",
+    "Kindly stop calling me.",
+    "not the worst service, but not great either",
+    "😡😡 my parcel is LOST and nobody helps",
+};
+
+static void *run_job(void *arg)
+{
+    job *j = arg;
+    for (int rep = 0; rep < 200; rep++) {
+        for (size_t i = 0; i < sizeof TEXTS / sizeof TEXTS[0]; i++) {
+            heed_analysis *an;
+            heed_error err;
+            if (heed_analyze(j->eng, TEXTS[i], strlen(TEXTS[i]), NULL, &an, &err) != HEED_OK) {
+                j->failed = 1;
+                return NULL;
+            }
+            j->sum += heed_analysis_result(an)->valence;
+            heed_analysis_free(an);
+        }
+    }
+    return NULL;
+}
+
+static void test_threads_share_engine(void **state)
+{
+    (void)state;
+    heed_engine *eng;
+    heed_error err;
+    assert_int_equal(heed_engine_new(NULL, &eng, &err), HEED_OK);
+    job ref = {.eng = eng};
+    run_job(&ref);
+    assert_false(ref.failed);
+    enum { N = 4 };
+    pthread_t th[N];
+    job jobs[N];
+    for (int i = 0; i < N; i++) {
+        jobs[i] = (job){.eng = eng};
+        assert_int_equal(pthread_create(&th[i], NULL, run_job, &jobs[i]), 0);
+    }
+    for (int i = 0; i < N; i++) {
+        pthread_join(th[i], NULL);
+        assert_false(jobs[i].failed);
+        assert_true(jobs[i].sum == ref.sum); /* same results, bit for bit */
+    }
+    heed_engine_free(eng);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_strerror_and_names),
+        cmocka_unit_test(test_null_arguments),
+        cmocka_unit_test(test_utf8_validate),
+        cmocka_unit_test(test_invalid_utf8_error_and_repair),
+        cmocka_unit_test(test_size_limit),
+        cmocka_unit_test(test_bad_lexicon),
+        cmocka_unit_test(test_allocation_failures),
+        cmocka_unit_test(test_threads_share_engine),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,244 @@
+/* test_valence.c - valence rules through the public API, including the
+ * failures users report in lexicon tools (each a case below). */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "heed/heed.h"
+
+static heed_engine *eng;
+
+static int setup(void **state)
+{
+    (void)state;
+    heed_error err;
+    return heed_engine_new(NULL, &eng, &err) == HEED_OK ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    heed_engine_free(eng);
+    return 0;
+}
+
+static double valence_of(const char *text)
+{
+    heed_analysis *an = NULL;
+    heed_error err;
+    int rc = heed_analyze(eng, text, strlen(text), NULL, &an, &err);
+    assert_int_equal(rc, HEED_OK);
+    double v = heed_analysis_result(an)->valence;
+    heed_analysis_free(an);
+    return v;
+}
+
+/* Has the analysis an evidence item over `word` carrying rule `rule`? */
+static int has_rule(const char *text, const char *word, uint32_t rule)
+{
+    heed_analysis *an = NULL;
+    heed_error err;
+    assert_int_equal(heed_analyze(eng, text, strlen(text), NULL, &an, &err), HEED_OK);
+    const heed_result *r = heed_analysis_result(an);
+    int found = 0;
+    for (size_t i = 0; i < r->n_evidence; i++) {
+        const heed_evidence *e = &r->evidence[i];
+        if (e->len == strlen(word) && !memcmp(r->text + e->start, word, e->len) &&
+            (e->rules & rule))
+            found = 1;
+    }
+    heed_analysis_free(an);
+    return found;
+}
+
+typedef struct range_case {
+    const char *text;
+    double lo, hi;
+} range_case;
+
+/* Each row: a text and the interval its valence must fall in. */
+static const range_case RANGES[] = {
+    /* reported failures of lexicon tools */
+    {"No problems or complaints", 0.0, 0.5},       /* not negative */
+    {"Not the worst service", 0.05, 0.45},         /* mildly positive */
+    {"Kindly stop calling me", -1.0, -0.1},        /* polite but negative */
+    {"Please stop sending me these emails.", -1.0, -0.1},
+    {"I would appreciate it if you stopped charging me twice.", -1.0, -0.05},
+    {"I never liked how they treat me", -1.0, -0.1},
+    {"no help at all", -1.0, -0.1},                /* "no" as a negator */
+    {"There was no help at all from your agent.", -1.0, -0.1},
+    /* plain cases */
+    {"The service was great", 0.3, 1.0},
+    {"The service was terrible", -1.0, -0.3},
+    {"The service was not great", -1.0, -0.05},
+    {"not bad at all", 0.05, 0.6},
+    {"I love it", 0.3, 1.0},
+    {"I would like a refund", -0.05, 0.05},         /* a want, not liking */
+    {"It looks like my parcel is lost", -1.0, -0.05},
+    {"Please help me, I cannot log in", -0.6, 0.05}, /* a request, not praise */
+    {"Can you help me with my order?", -0.05, 0.05},
+    {"", 0.0, 0.0},
+    {"Order #12345 was shipped on 2024-03-01.", -0.05, 0.05},
+    {"No problem, thanks!", 0.3, 1.0},
+};
+
+static void test_ranges(void **state)
+{
+    (void)state;
+    int failures = 0;
+    for (size_t i = 0; i < sizeof RANGES / sizeof RANGES[0]; i++) {
+        double v = valence_of(RANGES[i].text);
+        if (v < RANGES[i].lo || v > RANGES[i].hi) {
+            print_error("\"%s\": valence %.3f not in [%.2f, %.2f]\n", RANGES[i].text, v,
+                        RANGES[i].lo, RANGES[i].hi);
+            failures++;
+        }
+    }
+    assert_int_equal(failures, 0);
+}
+
+/* Ordered pairs: the first text must score strictly higher than the second. */
+static const char *const ORDER[][2] = {
+    {"The food was very good", "The food was good"},
+    {"The food was good", "The food was slightly good"},
+    {"The food was GOOD", "The food was good"},
+    {"The food was goooood", "The food was good"},
+    {"The food was good!!!", "The food was good"},
+    {"The food was bad", "The food was VERY bad"},
+    {"The staff were great", "The staff were great but the wait was awful"},
+    {"What a treat", "I hate how they treat me"},
+    {"The staff were great but it was slow", "It was slow"},
+    {"not the worst service", "the worst service"},
+    {"Although delivery was late, the staff were great", "Delivery was late"},
+    {"Thanks :)", "Thanks :("},
+    {"Great service 👍🏽", "Great service 😡"},
+};
+
+static void test_ordering(void **state)
+{
+    (void)state;
+    int failures = 0;
+    for (size_t i = 0; i < sizeof ORDER / sizeof ORDER[0]; i++) {
+        double a = valence_of(ORDER[i][0]), b = valence_of(ORDER[i][1]);
+        if (!(a > b)) {
+            print_error("expected \"%s\" (%.3f) > \"%s\" (%.3f)\n", ORDER[i][0], a,
+                        ORDER[i][1], b);
+            failures++;
+        }
+    }
+    assert_int_equal(failures, 0);
+}
+
+typedef struct rule_case {
+    const char *text, *word;
+    uint32_t rule;
+} rule_case;
+
+static const rule_case RULES[] = {
+    {"The service was not great", "great", HEED_RULE_NEGATED},
+    {"I never liked how they treat me", "liked", HEED_RULE_NEGATED},
+    {"The food was very good", "good", HEED_RULE_INTENSIFIED},
+    {"The food was slightly good", "good", HEED_RULE_DIMINISHED},
+    {"The food was GOOD", "GOOD", HEED_RULE_ALLCAPS},
+    {"The food was goooood", "goooood", HEED_RULE_ELONGATED},
+    {"It was okay but the staff were awful", "awful", HEED_RULE_CONTRAST_AFTER},
+    {"It was okay but the staff were awful", "okay", HEED_RULE_CONTRAST_BEFORE},
+    {"Kindly stop calling me", "Kindly", HEED_RULE_POLITENESS},
+    {"Kindly stop calling me", "stop", HEED_RULE_POLITE_REQUEST},
+    {"Thanks :)", ":)", HEED_RULE_EMOTICON},
+    {"Great service 😡", "😡", HEED_RULE_EMOJI},
+    {"What a waste of time", "waste of time", HEED_RULE_IDIOM},
+    {"The food was good!!!", "!!!", HEED_RULE_EXCLAIM},
+};
+
+static void test_evidence_rules(void **state)
+{
+    (void)state;
+    int failures = 0;
+    for (size_t i = 0; i < sizeof RULES / sizeof RULES[0]; i++)
+        if (!has_rule(RULES[i].text, RULES[i].word, RULES[i].rule)) {
+            print_error("\"%s\": no evidence \"%s\" with rule %s\n", RULES[i].text,
+                        RULES[i].word, heed_rule_name(RULES[i].rule));
+            failures++;
+        }
+    assert_int_equal(failures, 0);
+}
+
+/* The negator is named as the cue of a negated word, and flags are set. */
+static void test_negation_cue_and_flags(void **state)
+{
+    (void)state;
+    const char *text = "This is not good";
+    heed_analysis *an;
+    heed_error err;
+    assert_int_equal(heed_analyze(eng, text, strlen(text), NULL, &an, &err), HEED_OK);
+    const heed_result *r = heed_analysis_result(an);
+    assert_int_equal(r->n_evidence, 1);
+    const heed_evidence *e = &r->evidence[0];
+    assert_true(e->score < 0 && e->base > 0);
+    assert_true(e->cue < r->n_tokens);
+    const heed_token *cue = &r->tokens[e->cue];
+    assert_memory_equal(r->text + cue->start, "not", 3);
+    assert_true(cue->flags & HEED_TF_NEGATOR);
+    assert_true(r->tokens[e->token].flags & HEED_TF_NEGATED);
+    heed_analysis_free(an);
+}
+
+/* Long texts do not saturate: valence is a mean over sentences, not a sum. */
+static void test_no_saturation(void **state)
+{
+    (void)state;
+    char *buf = malloc(100000);
+    assert_non_null(buf);
+    buf[0] = '\0';
+    for (int i = 0; i < 200; i++)
+        strcat(buf, "The delivery was good. ");
+    double many = valence_of(buf);
+    double one = valence_of("The delivery was good.");
+    assert_true(fabs(many - one) < 0.05);
+    assert_true(many < 0.9);
+    /* one complaint among many neutral sentences is not extreme */
+    buf[0] = '\0';
+    for (int i = 0; i < 50; i++)
+        strcat(buf, "I ordered a lamp on Monday. ");
+    strcat(buf, "It arrived broken.");
+    double mixed = valence_of(buf);
+    assert_true(mixed > -0.6 && mixed <= 0.0);
+    free(buf);
+}
+
+static void test_sentences_scored(void **state)
+{
+    (void)state;
+    const char *text = "The agent was lovely. The refund never came.";
+    heed_analysis *an;
+    heed_error err;
+    assert_int_equal(heed_analyze(eng, text, strlen(text), NULL, &an, &err), HEED_OK);
+    const heed_result *r = heed_analysis_result(an);
+    assert_int_equal(r->n_sentences, 2);
+    assert_true(r->sentences[0].valence > 0.2);
+    assert_true(r->valence < r->sentences[0].valence);
+    assert_true(r->positive > 0 && r->positive <= 1);
+    assert_true(r->positive + r->negative <= 1.0 + 1e-9);
+    heed_analysis_free(an);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_ranges),
+        cmocka_unit_test(test_ordering),
+        cmocka_unit_test(test_evidence_rules),
+        cmocka_unit_test(test_negation_cue_and_flags),
+        cmocka_unit_test(test_no_saturation),
+        cmocka_unit_test(test_sentences_scored),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
