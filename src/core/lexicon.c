@@ -31,7 +31,7 @@ struct heed_lexicon {
 
 typedef struct wordclass {
     const char *word;
-    uint16_t cls;
+    uint32_t cls;
     float scalar;
 } wordclass;
 
@@ -71,7 +71,7 @@ static const wordclass CLASSES[] = {
     {"quite", LX_BOOSTER, BOOST * 0.5f}, {"pretty", LX_BOOSTER, BOOST * 0.5f},
     {"fully", LX_BOOSTER, BOOST}, {"thoroughly", LX_BOOSTER, BOOST},
     {"frickin", LX_BOOSTER, BOOST}, {"freaking", LX_BOOSTER, BOOST},
-    {"damn", LX_BOOSTER, BOOST}, {"effing", LX_BOOSTER, BOOST},
+{"effing", LX_BOOSTER, BOOST},
     {"soo", LX_BOOSTER, BOOST * 1.5f}, {"veryy", LX_BOOSTER, BOOST},
     /* dampeners */
     {"slightly", LX_DAMPENER, DAMP}, {"somewhat", LX_DAMPENER, DAMP},
@@ -114,6 +114,10 @@ static const wordclass CLASSES[] = {
     {"their", LX_DETERMINER, 0}, {"this", LX_DETERMINER, 0}, {"that", LX_DETERMINER, 0},
     {"his", LX_DETERMINER, 0}, {"her", LX_DETERMINER, 0}, {"special", LX_DETERMINER, 0},
     {"real", LX_DETERMINER, 0}, {"little", LX_DETERMINER | LX_DAMPENER, DAMP},
+    /* laughter is not negated by an earlier "no" */
+    {"lol", LX_LAUGH, 0}, {"lmao", LX_LAUGH, 0}, {"rofl", LX_LAUGH, 0},
+    {"haha", LX_LAUGH, 0}, {"hahaha", LX_LAUGH, 0}, {"hehe", LX_LAUGH, 0},
+    {"lolz", LX_LAUGH, 0}, {"lmfao", LX_LAUGH, 0},
     /* words that end a negation scope */
     {"because", LX_CLAUSE, 0}, {"since", LX_CLAUSE, 0}, {"then", LX_CLAUSE, 0},
     {"which", LX_CLAUSE, 0}, {"when", LX_CLAUSE, 0},
@@ -154,6 +158,16 @@ static const heed_idiom IDIOMS[] = {
     {{"well", "done", NULL, NULL}, 2.0f},
     {{"going", "above", "and", "beyond"}, 2.5f},
     {{"above", "and", "beyond", NULL}, 2.5f},
+    {{"bad", "ass", NULL, NULL}, 1.5f},
+    {{"the", "bomb", NULL, NULL}, 3.0f},
+    {{"the", "shit", NULL, NULL}, 3.0f},
+    {{"kiss", "of", "death", NULL}, -1.5f},
+    {{"to", "die", "for", NULL}, 3.0f},
+    {{"under", "the", "weather", NULL}, -1.5f},
+    {{"on", "the", "ball", NULL}, 2.0f},
+    {{"in", "the", "red", NULL}, -1.5f},
+    {{"hand", "to", "mouth", NULL}, -2.0f},
+    {{"blowing", "smoke", NULL, NULL}, -2.0f},
     {{"customer", "service", NULL, NULL}, 0.0f},
     {{"customer", "support", NULL, NULL}, 0.0f},
     {{"help", "desk", NULL, NULL}, 0.0f},

@@ -27,13 +27,14 @@ enum {
     LX_CLAUSE = 1u << 12,    /* ends a negation scope: and-then, because, ... */
     LX_APPRECIATE = 1u << 13, /* appreciate, grateful: "would appreciate it if" */
     LX_NOUNONLY = 1u << 14,   /* "treat": valence only as a noun, after a determiner */
-    LX_DETERMINER = 1u << 15  /* a, the, my, this, ... */
+    LX_DETERMINER = 1u << 15, /* a, the, my, this, ... */
+    LX_LAUGH = 1u << 16       /* lol, haha: not negated ("no idea lol") */
 };
 
 typedef struct heed_lexent {
     float valence;     /* -4..+4; meaningful when has_valence */
     float scalar;      /* booster (+) / dampener (-) strength */
-    uint16_t cls;      /* LX_* */
+    uint32_t cls;      /* LX_* */
     uint8_t has_valence;
 } heed_lexent;
 

@@ -3,8 +3,8 @@
  * Per sentence: each token gets a base valence from the lexicon (or emoji
  * table), moved by the boosters/dampeners and negator before it, by capitals and
  * elongation; contrast words damp one side; "!" adds emphasis. The sentence sum
- * is squashed to [-1, 1] as VADER does (x / sqrt(x^2 + 15)). The message is a
- * weighted mean of its sentences, so long texts do not saturate. */
+ * is squashed to [-1, 1] as VADER does (x / sqrt(x^2 + 15)). The message sums
+ * its sentences, scaled down past three, so long texts do not saturate. */
 #include "valence.h"
 
 #include <math.h>
@@ -19,10 +19,11 @@
 #define NEG_NEG_SCALAR -0.3f /* "not bad": mildly positive, never strongly */
 #define EXCLAIM_INCR 0.292f  /* per '!', up to 4 (VADER) */
 #define SCOPE_WORDS 3        /* negators and boosters reach 3 words */
+#define HASHTAG_SCALE 0.5f /* "#win", "#fail": a tag, half a statement */
 #define CONTRAST_DAMP 0.5f
 #define CONTRAST_STRESS 1.5f
 #define POLITE_REQUEST_VALENCE -1.5f
-#define SENTENCE_WEIGHT_FLOOR 0.1 /* neutral sentences still dilute a little */
+#define LONG_TEXT_SENTENCES 3.0 /* see the end of heed__valence */
 
 typedef struct tokinfo {
     const heed_lexent *ent;
@@ -57,7 +58,7 @@ static int ends_with(const heed_token *t, const char *suf)
     return t->norm_len > n && memcmp(t->norm + t->norm_len - n, suf, n) == 0;
 }
 
-static uint16_t cls_of(const tokinfo *ti)
+static uint32_t cls_of(const tokinfo *ti)
 {
     return ti->ent ? ti->ent->cls : 0;
 }
@@ -137,7 +138,7 @@ static size_t find_before(const heed_token *toks, const tokinfo *ti, size_t from
         words++;
         if (words > SCOPE_WORDS)
             return SIZE_MAX;
-        uint16_t c = cls_of(&ti[j]);
+        uint32_t c = cls_of(&ti[j]);
         if (want == 1 && is_negator(t, &ti[j])) {
             *dist = words;
             return j;
@@ -240,7 +241,7 @@ static void base_valence(const heed_lexicon *lx, const heed_token *toks, tokinfo
     if (!is_word(t) || !x->ent)
         return;
     const heed_lexent *e = x->ent;
-    uint16_t c = e->cls;
+    uint32_t c = e->cls;
     if (c & (LX_NEGATOR | LX_BOOSTER | LX_DAMPENER))
         return; /* they act on others; their own valence would double-count */
     if (c & LX_POLITE) {
@@ -296,7 +297,7 @@ static void base_valence(const heed_lexicon *lx, const heed_token *toks, tokinfo
         }
     }
     x->base = v;
-    x->score = v;
+    x->score = t->kind == HEED_TOK_HASHTAG ? v * HASHTAG_SCALE : v;
     x->has_score = 1;
     x->rules = HEED_RULE_LEXICON;
     if ((c & LX_STOPVERB) && !negated && next_word_is(toks, i, to, NULL, 1)) {
@@ -333,8 +334,11 @@ static void modify(const heed_token *toks, tokinfo *ti, size_t from, size_t i, i
         v += sign(v) * ELONG_INCR;
         x->rules |= HEED_RULE_ELONGATED;
     }
-    /* An idiom's head is negated too: "not a waste of time". */
-    size_t ng = find_before(toks, ti, from, i, 1, &dist);
+    /* An idiom's head is negated too: "not a waste of time"; emoji, emoticons
+     * and laughter are reactions, not statements, and are never negated. */
+    size_t ng = SIZE_MAX;
+    if (t->kind != HEED_TOK_EMOJI && t->kind != HEED_TOK_EMOTICON && !(cls_of(x) & LX_LAUGH))
+        ng = find_before(toks, ti, from, i, 1, &dist);
     if (ng != SIZE_MAX) {
         v *= v > 0 ? NEG_POS_SCALAR : NEG_NEG_SCALAR;
         x->rules |= HEED_RULE_NEGATED;
@@ -364,10 +368,28 @@ static void mark_negation(heed_token *toks, const tokinfo *ti, size_t from, size
     }
 }
 
+/* A negator that negated nothing ("Oh no.", "No, it never arrived") keeps the
+ * lexicon's own valence for it. */
+static void orphan_negators(const heed_token *toks, tokinfo *ti, size_t from, size_t to)
+{
+    for (size_t i = from; i < to; i++) {
+        if (!is_negator(&toks[i], &ti[i]) || !ti[i].ent || !ti[i].ent->has_valence)
+            continue;
+        int used = 0;
+        for (size_t j = i + 1; j < to && !used; j++)
+            used = ti[j].has_score && (ti[j].rules & HEED_RULE_NEGATED) && ti[j].cue == i;
+        if (used)
+            continue;
+        ti[i].base = ti[i].score = ti[i].ent->valence;
+        ti[i].has_score = 1;
+        ti[i].rules = HEED_RULE_LEXICON;
+    }
+}
+
 static void contrast(const heed_token *toks, tokinfo *ti, size_t from, size_t to)
 {
     for (size_t i = from; i < to; i++) {
-        uint16_t c = cls_of(&ti[i]);
+        uint32_t c = cls_of(&ti[i]);
         if (ti[i].consumed || !is_word(&toks[i]))
             continue;
         if (c & LX_BUT) {
@@ -422,7 +444,8 @@ int heed__valence(heed_arena *a, const heed_lexicon *lx, const char *text, heed_
     }
     int mixed = has_mixed_case(toks, n_toks);
     size_t n_ev = 0;
-    double pos_sum = 0, neg_sum = 0, wsum = 0, wval = 0;
+    double pos_sum = 0, neg_sum = 0, raw_sum = 0;
+    size_t n_scored = 0;
     size_t neutral_words = 0;
     for (size_t s = 0; s < n_sents; s++) {
         size_t from = sents[s].first_token, to = from + sents[s].n_tokens;
@@ -433,6 +456,7 @@ int heed__valence(heed_arena *a, const heed_lexicon *lx, const char *text, heed_
             base_valence(lx, toks, ti, from, to, i, question);
         for (size_t i = from; i < to; i++)
             modify(toks, ti, from, i, mixed);
+        orphan_negators(toks, ti, from, to);
         contrast(toks, ti, from, to);
         double sum = 0;
         size_t first_ev = n_ev;
@@ -497,13 +521,18 @@ int heed__valence(heed_arena *a, const heed_lexicon *lx, const char *text, heed_
         }
         double c = sum / sqrt(sum * sum + ALPHA);
         sents[s].valence = c;
-        double w = fabs(c) + SENTENCE_WEIGHT_FLOOR;
-        wsum += w;
-        wval += w * c;
+        raw_sum += sum;
+        n_scored += sum != 0;
     }
     out->evidence = ev;
     out->n_evidence = n_ev;
-    out->valence = wsum > 0 ? wval / wsum : 0.0;
+    /* Up to three sentences with valence add up, as a reader's impression does;
+     * past three the sum is scaled to three average ones, so length alone never
+     * drives a message to +-1. */
+    double scaled = n_scored > LONG_TEXT_SENTENCES
+                        ? raw_sum * LONG_TEXT_SENTENCES / (double)n_scored
+                        : raw_sum;
+    out->valence = scaled / sqrt(scaled * scaled + ALPHA);
     double total = pos_sum + neg_sum + (double)neutral_words;
     if (total > 0) {
         out->positive = pos_sum / total;
