@@ -99,7 +99,7 @@ static const wordclass CLASSES[] = {
     {"appreciate", LX_APPRECIATE, 0}, {"grateful", LX_APPRECIATE, 0},
     {"thankful", LX_APPRECIATE, 0},
     /* subjects before "like" as a verb of liking */
-    {"i", LX_SUBJECT, 0}, {"we", LX_SUBJECT, 0}, {"you", LX_SUBJECT, 0},
+    {"i", LX_SUBJECT, 0}, {"me", LX_SUBJECT, 0}, {"we", LX_SUBJECT, 0}, {"you", LX_SUBJECT, 0},
     {"they", LX_SUBJECT, 0}, {"he", LX_SUBJECT, 0}, {"she", LX_SUBJECT, 0},
     {"also", LX_SUBJECT, 0}, {"always", LX_SUBJECT, 0}, {"still", LX_SUBJECT, 0},
     {"honestly", LX_SUBJECT, 0}, {"do", LX_SUBJECT, 0}, {"does", LX_SUBJECT, 0},

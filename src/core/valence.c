@@ -242,8 +242,23 @@ static void base_valence(const heed_lexicon *lx, const heed_token *toks, tokinfo
         return;
     const heed_lexent *e = x->ent;
     uint32_t c = e->cls;
-    if (c & (LX_NEGATOR | LX_BOOSTER | LX_DAMPENER))
-        return; /* they act on others; their own valence would double-count */
+    if (c & LX_NEGATOR)
+        return; /* acts on others; its own valence would double-count */
+    if (c & (LX_BOOSTER | LX_DAMPENER)) {
+        /* "pretty good" boosts; "pretty lady" is praise: a booster with a
+         * valence of its own keeps it when no rated word follows. */
+        size_t nx = i + 1;
+        while (nx < to && !is_word(&toks[nx]) && toks[nx].kind != HEED_TOK_PUNCT)
+            nx++;
+        int boosts = nx < to && is_word(&toks[nx]) && ti[nx].ent &&
+                     (ti[nx].ent->has_valence || (ti[nx].ent->cls & (LX_BOOSTER | LX_DAMPENER)));
+        if (boosts || !e->has_valence)
+            return;
+        x->base = x->score = e->valence;
+        x->has_score = 1;
+        x->rules = HEED_RULE_LEXICON;
+        return;
+    }
     if (c & LX_POLITE) {
         if (e->has_valence) { /* kept as evidence that it was neutralised */
             x->base = e->valence;

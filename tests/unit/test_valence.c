@@ -87,6 +87,11 @@ static const range_case RANGES[] = {
     {"", 0.0, 0.0},
     {"Order #12345 was shipped on 2024-03-01.", -0.05, 0.05},
     {"No problem, thanks!", 0.3, 1.0},
+    {"Oh no.", -1.0, -0.05},                        /* a negator negating nothing */
+    {"I have no idea lol", 0.05, 1.0},             /* laughter is not negated */
+    {"What a pretty lady", 0.2, 1.0},              /* a booster with no target */
+    {"I hate how they treat me", -1.0, -0.2},       /* "treat" as a verb */
+    {"The app keeps crashing", -1.0, -0.1},         /* customer-service supplement */
 };
 
 static void test_ranges(void **state)
@@ -114,6 +119,8 @@ static const char *const ORDER[][2] = {
     {"The food was bad", "The food was VERY bad"},
     {"The staff were great", "The staff were great but the wait was awful"},
     {"What a treat", "I hate how they treat me"},
+    {"The food was pretty good", "The food was good"},
+    {"great", "#great"},                          /* a tag is half a statement */
     {"The staff were great but it was slow", "It was slow"},
     {"not the worst service", "the worst service"},
     {"Although delivery was late, the staff were great", "Delivery was late"},
