@@ -1,0 +1,444 @@
+/* jsonl.c - one JSON-lines record to mapped fields (see jsonl.h). The check
+ * below is a complete RFC 8259 syntax check without building anything, so every
+ * record cJSON later parses is one we accept, and every message points at the
+ * byte that is wrong. */
+#include "jsonl.h"
+
+#include <cJSON.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "alloc.h"
+#include "buf.h"
+#include "heed_limits.h"
+
+struct heed_jsonl {
+    cJSON *doc;       /* the current record's tree; its strings back the views */
+    heed_buf dec;     /* numbers re-encoded as text and kept values */
+    size_t *keep_off; /* offsets into dec of the kept values, by keep index */
+    size_t keep_cap;
+};
+
+static int fail(heed_error *err, int code, size_t pos, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static int fail(heed_error *err, int code, size_t pos, const char *fmt, ...)
+{
+    if (err) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+        va_end(ap);
+        err->code = code;
+        err->pos = pos;
+    }
+    return code;
+}
+
+heed_jsonl *heed__jsonl_new(void)
+{
+    heed_jsonl *j = heed__malloc(sizeof *j);
+    if (!j)
+        return NULL;
+    j->doc = NULL;
+    heed__buf_init(&j->dec, 0);
+    j->keep_off = NULL;
+    j->keep_cap = 0;
+    return j;
+}
+
+void heed__jsonl_free(heed_jsonl *j)
+{
+    if (!j)
+        return;
+    cJSON_Delete(j->doc);
+    heed__buf_release(&j->dec);
+    heed__free(j->keep_off);
+    heed__free(j);
+}
+
+/* ------------------------------------------------------------ syntax check */
+
+/* What the check expects next; also the words of its messages. */
+enum want { W_VALUE, W_VALUE_OR_CLOSE, W_KEY_OR_CLOSE, W_KEY, W_COLON, W_COMMA_OR_CLOSE };
+
+static const char *want_text(enum want w, char top)
+{
+    switch (w) {
+    case W_VALUE:
+        return "a value";
+    case W_VALUE_OR_CLOSE:
+        return "a value or ']'";
+    case W_KEY_OR_CLOSE:
+        return "a key or '}'";
+    case W_KEY:
+        return "a key (a string in double quotes)";
+    case W_COLON:
+        return "':'";
+    case W_COMMA_OR_CLOSE:
+        return top == '{' ? "',' or '}'" : "',' or ']'";
+    }
+    return "?";
+}
+
+static size_t skip_ws(const char *s, size_t n, size_t i)
+{
+    while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '\r' || s[i] == '\n'))
+        i++;
+    return i;
+}
+
+/* "unexpected character 'x'" or, for bytes that do not print, "unexpected byte 0x01". */
+static int unexpected(heed_error *err, const char *s, size_t i, const char *expected)
+{
+    const unsigned char c = (unsigned char)s[i];
+    if (c >= 0x20 && c < 0x7f)
+        return fail(err, HEED_EPARSE, i, "JSON: unexpected character '%c' at byte %zu, expected %s",
+                    c, i, expected);
+    return fail(err, HEED_EPARSE, i, "JSON: unexpected byte 0x%02X at byte %zu, expected %s", c,
+                i, expected);
+}
+
+static int hex4(const char *s, size_t n, size_t i, unsigned *out)
+{
+    unsigned v = 0;
+    if (n - i < 4)
+        return -1;
+    for (size_t k = i; k < i + 4; k++) {
+        const char c = s[k];
+        v <<= 4;
+        if (c >= '0' && c <= '9')
+            v |= (unsigned)(c - '0');
+        else if (c >= 'a' && c <= 'f')
+            v |= (unsigned)(c - 'a' + 10);
+        else if (c >= 'A' && c <= 'F')
+            v |= (unsigned)(c - 'A' + 10);
+        else
+            return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+/* Checks the string whose opening quote is s[i]; on success *end is the offset
+ * after its closing quote. */
+static int check_string(const char *s, size_t n, size_t i, size_t *end, heed_error *err)
+{
+    const size_t open = i++;
+    for (;;) {
+        if (i >= n)
+            return fail(err, HEED_EPARSE, n,
+                        "JSON: unterminated string (opened at byte %zu), expected '\"'", open);
+        const unsigned char c = (unsigned char)s[i];
+        if (c == '"')
+            break;
+        if (c < 0x20)
+            return fail(err, HEED_EPARSE, i,
+                        "JSON: control character 0x%02X in a string at byte %zu, expected it "
+                        "escaped (\\n, \\t, \\u00XX)",
+                        c, i);
+        if (c != '\\') {
+            i++;
+            continue;
+        }
+        if (i + 1 >= n)
+            return fail(err, HEED_EPARSE, n,
+                        "JSON: unterminated string (opened at byte %zu), expected '\"'", open);
+        const char e = s[i + 1];
+        if (e != 'u') {
+            if (!strchr("\"\\/bfnrt", e) || e == '\0') {
+                const unsigned char ue = (unsigned char)e;
+                if (ue >= 0x20 && ue < 0x7f)
+                    return fail(err, HEED_EPARSE, i,
+                                "JSON: invalid escape '\\%c' at byte %zu, expected one of "
+                                "\\\" \\\\ \\/ \\b \\f \\n \\r \\t \\uXXXX",
+                                e, i);
+                return fail(err, HEED_EPARSE, i,
+                            "JSON: invalid escape (backslash then byte 0x%02X) at byte %zu", ue,
+                            i);
+            }
+            i += 2;
+            continue;
+        }
+        unsigned cp;
+        if (hex4(s, n, i + 2, &cp) != 0)
+            return fail(err, HEED_EPARSE, i,
+                        "JSON: invalid \\u escape at byte %zu, expected 4 hex digits", i);
+        if (cp == 0)
+            return fail(err, HEED_EPARSE, i,
+                        "JSON: \\u0000 at byte %zu: NUL characters in strings are not supported",
+                        i);
+        if (cp >= 0xDC00 && cp <= 0xDFFF)
+            return fail(err, HEED_EPARSE, i,
+                        "JSON: unpaired low surrogate \\u%04X at byte %zu, expected a high "
+                        "surrogate before it",
+                        cp, i);
+        if (cp >= 0xD800 && cp <= 0xDBFF) {
+            unsigned lo;
+            if (i + 7 >= n || s[i + 6] != '\\' || s[i + 7] != 'u' ||
+                hex4(s, n, i + 8, &lo) != 0 || lo < 0xDC00 || lo > 0xDFFF)
+                return fail(err, HEED_EPARSE, i,
+                            "JSON: unpaired high surrogate \\u%04X at byte %zu, expected a "
+                            "\\uDC00-\\uDFFF escape after it",
+                            cp, i);
+            i += 12;
+            continue;
+        }
+        i += 6;
+    }
+    *end = i + 1;
+    return HEED_OK;
+}
+
+static int is_digit(char c)
+{
+    return c >= '0' && c <= '9';
+}
+
+static int check_number(const char *s, size_t n, size_t i, size_t *end, heed_error *err)
+{
+    const size_t start = i;
+    if (s[i] == '-')
+        i++;
+    if (i < n && s[i] == '0')
+        i++;
+    else if (i < n && is_digit(s[i]))
+        while (i < n && is_digit(s[i]))
+            i++;
+    else
+        goto bad;
+    if (i < n && s[i] == '.') {
+        if (++i >= n || !is_digit(s[i]))
+            goto bad;
+        while (i < n && is_digit(s[i]))
+            i++;
+    }
+    if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+        if (++i < n && (s[i] == '+' || s[i] == '-'))
+            i++;
+        if (i >= n || !is_digit(s[i]))
+            goto bad;
+        while (i < n && is_digit(s[i]))
+            i++;
+    }
+    *end = i;
+    return HEED_OK;
+bad:
+    return fail(err, HEED_EPARSE, i < n ? i : n,
+                "JSON: invalid number starting at byte %zu, expected a digit at byte %zu", start,
+                i);
+}
+
+int heed__jsonl_check(const char *s, size_t n, heed_error *err)
+{
+    char stack[HEED_MAX_JSON_DEPTH];
+    size_t depth = 0, keys = 0;
+    size_t i = skip_ws(s, n, 0);
+    if (i >= n)
+        return fail(err, HEED_EPARSE, i, "JSON: empty record, expected an object");
+    if (s[i] != '{')
+        return unexpected(err, s, i, "an object ('{')");
+    enum want w = W_VALUE;
+    for (;;) {
+        i = skip_ws(s, n, i);
+        const char top = depth ? stack[depth - 1] : 0;
+        if (i >= n)
+            return fail(err, HEED_EPARSE, n, "JSON: unexpected end of line at byte %zu, expected %s",
+                        n, want_text(w, top));
+        const char c = s[i];
+        size_t end;
+        int rc;
+        switch (w) {
+        case W_KEY_OR_CLOSE:
+        case W_KEY:
+            if (c == '}' && w == W_KEY_OR_CLOSE)
+                goto close;
+            if (c != '"')
+                return unexpected(err, s, i, want_text(w, top));
+            if ((rc = check_string(s, n, i, &end, err)) != HEED_OK)
+                return rc;
+            if (depth == 1 && ++keys > HEED_MAX_FIELDS)
+                return fail(err, HEED_EPARSE, i, "JSON: more than %d keys in the object at byte %zu",
+                            HEED_MAX_FIELDS, i);
+            i = end;
+            w = W_COLON;
+            continue;
+        case W_COLON:
+            if (c != ':')
+                return unexpected(err, s, i, want_text(w, top));
+            i++;
+            w = W_VALUE;
+            continue;
+        case W_COMMA_OR_CLOSE:
+            if (c == ',') {
+                i++;
+                w = top == '{' ? W_KEY : W_VALUE;
+                continue;
+            }
+            if ((c == '}' && top == '{') || (c == ']' && top == '['))
+                goto close;
+            return unexpected(err, s, i, want_text(w, top));
+        case W_VALUE:
+        case W_VALUE_OR_CLOSE:
+            if (c == ']' && w == W_VALUE_OR_CLOSE)
+                goto close;
+            if (c == '{' || c == '[') {
+                if (depth == HEED_MAX_JSON_DEPTH)
+                    return fail(err, HEED_EPARSE, i,
+                                "JSON: nesting deeper than %d levels at byte %zu",
+                                HEED_MAX_JSON_DEPTH, i);
+                stack[depth++] = c;
+                i++;
+                w = c == '{' ? W_KEY_OR_CLOSE : W_VALUE_OR_CLOSE;
+                continue;
+            }
+            if (c == '"')
+                rc = check_string(s, n, i, &end, err);
+            else if (c == '-' || is_digit(c))
+                rc = check_number(s, n, i, &end, err);
+            else if (n - i >= 4 && memcmp(s + i, "true", 4) == 0)
+                rc = HEED_OK, end = i + 4;
+            else if (n - i >= 5 && memcmp(s + i, "false", 5) == 0)
+                rc = HEED_OK, end = i + 5;
+            else if (n - i >= 4 && memcmp(s + i, "null", 4) == 0)
+                rc = HEED_OK, end = i + 4;
+            else
+                return unexpected(err, s, i, want_text(w, top));
+            if (rc != HEED_OK)
+                return rc;
+            i = end;
+            w = W_COMMA_OR_CLOSE;
+            continue;
+        }
+    close:
+        depth--;
+        i++;
+        if (depth == 0)
+            break;
+        w = W_COMMA_OR_CLOSE;
+    }
+    i = skip_ws(s, n, i);
+    if (i < n)
+        return unexpected(err, s, i, "the end of the line after the object");
+    return HEED_OK;
+}
+
+/* ------------------------------------------------------------ mapping */
+
+static const char *type_name(const cJSON *v)
+{
+    if (cJSON_IsString(v))
+        return "a string";
+    if (cJSON_IsNumber(v))
+        return "a number";
+    if (cJSON_IsBool(v))
+        return "a boolean";
+    if (cJSON_IsNull(v))
+        return "null";
+    if (cJSON_IsArray(v))
+        return "an array";
+    if (cJSON_IsObject(v))
+        return "an object";
+    return "an unknown value";
+}
+
+/* Appends the text form of a JSON number: integers within 2^53 as digits, other
+ * values with the fewest digits that read back the same double. Numbers past
+ * double precision (ids of 17+ digits) cannot be recovered from cJSON. */
+static int encode_number(heed_buf *b, double v)
+{
+    char tmp[40];
+    if (!isfinite(v))
+        return -1;
+    if (v == floor(v) && fabs(v) < 9007199254740992.0)
+        snprintf(tmp, sizeof tmp, "%.0f", v);
+    else {
+        snprintf(tmp, sizeof tmp, "%.15g", v);
+        if (strtod(tmp, NULL) != v)
+            snprintf(tmp, sizeof tmp, "%.17g", v);
+    }
+    heed__buf_adds(b, tmp);
+    return 0;
+}
+
+int heed__jsonl_parse(heed_jsonl *j, const char *s, size_t n, const char *const *names,
+                      const char *const *keep, size_t n_keep, heed_view *field, heed_view *kept,
+                      heed_error *err)
+{
+    cJSON_Delete(j->doc);
+    j->doc = NULL;
+    heed__buf_reset(&j->dec);
+    for (size_t f = 0; f < HEED_F_COUNT; f++)
+        field[f] = (heed_view){NULL, 0};
+    for (size_t k = 0; k < n_keep; k++)
+        kept[k] = (heed_view){NULL, 0};
+    if (n_keep > j->keep_cap) {
+        size_t *p = heed__realloc(j->keep_off, n_keep * sizeof *p);
+        if (!p)
+            return fail(err, HEED_ENOMEM, 0, "out of memory");
+        j->keep_off = p;
+        j->keep_cap = n_keep;
+    }
+
+    int rc = heed__jsonl_check(s, n, err);
+    if (rc != HEED_OK)
+        return rc;
+    j->doc = cJSON_ParseWithLength(s, n);
+    if (!j->doc) /* the check passed, so only memory can be short */
+        return fail(err, HEED_ENOMEM, 0, "out of memory");
+
+    size_t num_off[HEED_F_COUNT];
+    for (size_t f = 0; f < HEED_F_COUNT; f++)
+        num_off[f] = SIZE_MAX;
+    unsigned seen = 0; /* bit f: names[f] met; the first of duplicate keys wins */
+    for (const cJSON *c = j->doc->child; c; c = c->next) {
+        for (size_t f = 0; f < HEED_F_COUNT; f++) {
+            if ((seen & (1u << f)) || strcmp(c->string, names[f]) != 0)
+                continue;
+            seen |= 1u << f;
+            if (cJSON_IsString(c))
+                field[f] = (heed_view){c->valuestring, strlen(c->valuestring)};
+            else if (cJSON_IsNumber(c) && (f == HEED_F_ID || f == HEED_F_TIME)) {
+                num_off[f] = j->dec.len;
+                if (encode_number(&j->dec, c->valuedouble) != 0)
+                    return fail(err, HEED_EFIELD, 0,
+                                "field \"%s\" is a number out of range, expected a string or a "
+                                "finite number",
+                                names[f]);
+                field[f].len = j->dec.len - num_off[f];
+            } else if (cJSON_IsNull(c) && f != HEED_F_TEXT)
+                ; /* null: absent */
+            else
+                return fail(err, HEED_EFIELD, 0, "field \"%s\" is %s, expected a string%s",
+                            names[f], type_name(c),
+                            f == HEED_F_ID || f == HEED_F_TIME ? " or a number" : "");
+        }
+        for (size_t k = 0; k < n_keep; k++) {
+            if (kept[k].len || strcmp(c->string, keep[k]) != 0)
+                continue;
+            char *p = cJSON_PrintUnformatted(c);
+            if (!p)
+                return fail(err, HEED_ENOMEM, 0, "out of memory");
+            j->keep_off[k] = j->dec.len;
+            heed__buf_adds(&j->dec, p);
+            cJSON_free(p);
+            kept[k].len = j->dec.len - j->keep_off[k]; /* never 0: JSON text */
+        }
+    }
+    if (!field[HEED_F_TEXT].ptr)
+        return fail(err, HEED_EFIELD, 0, "field \"%s\" is missing", names[HEED_F_TEXT]);
+    if (j->dec.err)
+        return fail(err, HEED_ENOMEM, 0, "out of memory");
+    /* dec is complete: its memory no longer moves. */
+    for (size_t f = 0; f < HEED_F_COUNT; f++)
+        if (num_off[f] != SIZE_MAX)
+            field[f].ptr = j->dec.ptr + num_off[f];
+    for (size_t k = 0; k < n_keep; k++)
+        if (kept[k].len)
+            kept[k].ptr = j->dec.ptr + j->keep_off[k];
+    return HEED_OK;
+}
