@@ -185,6 +185,130 @@ typedef struct heed_evidence {
                         * (negator, intensifier, "but"); UINT32_MAX if none */
 } heed_evidence;
 
+/* ---------------------------------------------------------------- listening */
+
+/* GoEmotions' 28 labels (Demszky et al. 2020), in the dataset's order. */
+#define HEED_EMOTION_MAP(X)                                                    \
+    X(ADMIRATION, 0, "admiration") X(AMUSEMENT, 1, "amusement")                \
+    X(ANGER, 2, "anger") X(ANNOYANCE, 3, "annoyance")                          \
+    X(APPROVAL, 4, "approval") X(CARING, 5, "caring")                          \
+    X(CONFUSION, 6, "confusion") X(CURIOSITY, 7, "curiosity")                  \
+    X(DESIRE, 8, "desire") X(DISAPPOINTMENT, 9, "disappointment")              \
+    X(DISAPPROVAL, 10, "disapproval") X(DISGUST, 11, "disgust")                \
+    X(EMBARRASSMENT, 12, "embarrassment") X(EXCITEMENT, 13, "excitement")      \
+    X(FEAR, 14, "fear") X(GRATITUDE, 15, "gratitude") X(GRIEF, 16, "grief")    \
+    X(JOY, 17, "joy") X(LOVE, 18, "love") X(NERVOUSNESS, 19, "nervousness")    \
+    X(OPTIMISM, 20, "optimism") X(PRIDE, 21, "pride")                          \
+    X(REALIZATION, 22, "realization") X(RELIEF, 23, "relief")                  \
+    X(REMORSE, 24, "remorse") X(SADNESS, 25, "sadness")                        \
+    X(SURPRISE, 26, "surprise") X(NEUTRAL, 27, "neutral")
+
+enum {
+#define HEED_X_(name, num, str) HEED_EMO_##name = (num),
+    HEED_EMOTION_MAP(HEED_X_)
+#undef HEED_X_
+    HEED_EMO_COUNT = 28
+};
+
+/* The groups a support team thinks in (mapping in docs/emotions.md). */
+#define HEED_CX_MAP(X)                                                         \
+    X(ANGER, 0, "anger") X(FRUSTRATION, 1, "frustration")                      \
+    X(ANXIETY, 2, "anxiety") X(SADNESS, 3, "sadness")                          \
+    X(CONFUSION, 4, "confusion") X(GRATITUDE, 5, "gratitude")                  \
+    X(NEUTRAL, 6, "neutral")
+
+enum {
+#define HEED_X_(name, num, str) HEED_CX_##name = (num),
+    HEED_CX_MAP(HEED_X_)
+#undef HEED_X_
+    HEED_CX_COUNT = 7
+};
+
+typedef struct heed_emotions {
+    int available;                 /* 0 when the engine has no emotion model */
+    float prob[HEED_EMO_COUNT];    /* per-label probability, 0..1 */
+    uint32_t labels;               /* bit i: label i is predicted (its tuned
+                                    * threshold passed) */
+    float cx[HEED_CX_COUNT];       /* per-group score, 0..1 */
+    uint32_t cx_labels;            /* bit i: group i is predicted */
+} heed_emotions;
+
+/* Stress components, each scored 0..100 with evidence cues. */
+#define HEED_STRESS_MAP(X)                                                     \
+    X(DISTRESS, 0, "distress") X(URGENCY, 1, "urgency")                        \
+    X(EFFORT, 2, "effort") X(VULNERABILITY, 3, "vulnerability")                \
+    X(ESCALATION, 4, "escalation")
+
+enum {
+#define HEED_X_(name, num, str) HEED_STRESS_##name = (num),
+    HEED_STRESS_MAP(HEED_X_)
+#undef HEED_X_
+    HEED_STRESS_COUNT = 5
+};
+
+/* One cue behind a stress component or a need: a span of the text. */
+typedef struct heed_cue {
+    uint32_t start, len;   /* byte span in heed_result.text */
+    uint16_t component;    /* HEED_STRESS_* (stress cues) or HEED_NEED_* */
+    uint16_t flags;        /* HEED_CUE_* */
+    float weight;          /* how much it added, in points of the component */
+    const char *what;      /* static short label: "deadline", "repeat contact",
+                            * "bereavement", "chargeback", ... */
+} heed_cue;
+
+#define HEED_CUE_SUPPRESSED 0x01u /* found but not counted: negated or
+                                   * hypothetical ("not urgent", "if it breaks") */
+
+typedef struct heed_stress {
+    double score;                       /* 0..100; bands in docs/stress.md */
+    double component[HEED_STRESS_COUNT]; /* 0..100 each */
+    const heed_cue *cues;
+    size_t n_cues;
+} heed_stress;
+
+/* What the customer wants (mapping from intent data in docs/needs.md). */
+#define HEED_NEED_MAP(X)                                                       \
+    X(REFUND, 0, "refund") X(DELIVERY, 1, "delivery")                          \
+    X(BILLING, 2, "billing") X(ACCOUNT, 3, "account_access")                   \
+    X(CANCELLATION, 4, "cancellation") X(FAULT, 5, "technical_fault")          \
+    X(CHANGE, 6, "change_or_update") X(PRODUCT, 7, "product_question")         \
+    X(COMPLAINT, 8, "complaint") X(PRAISE, 9, "praise") X(OTHER, 10, "other")
+
+enum {
+#define HEED_X_(name, num, str) HEED_NEED_##name = (num),
+    HEED_NEED_MAP(HEED_X_)
+#undef HEED_X_
+    HEED_NEED_COUNT = 11
+};
+
+typedef struct heed_needs {
+    int available;                 /* 0 when the engine has no needs model */
+    float prob[HEED_NEED_COUNT];   /* 0..1 */
+    uint32_t labels;               /* bit i: need i predicted */
+    int top;                       /* the most likely need (HEED_NEED_*) */
+    const heed_cue *asks;          /* explicit questions and requests, e.g.
+                                    * "can you refund me?"; component is the
+                                    * need it points to or HEED_NEED_OTHER */
+    size_t n_asks;
+} heed_needs;
+
+/* Intensity regressors (EmoBank valence/arousal, Empathic Reactions distress). */
+typedef struct heed_intensity {
+    int available;   /* 0 when the engine has no intensity model */
+    float valence;   /* EmoBank scale 1..5 (3 neutral) */
+    float arousal;   /* EmoBank scale 1..5 (3 neutral) */
+    float distress;  /* Empathic Reactions scale 1..7 */
+} heed_intensity;
+
+typedef struct heed_language {
+    char code[4];        /* ISO 639-1 ("en", "es", "de", ...) or "und" */
+    float confidence;    /* 0..1 */
+    int scored;          /* 1 when the text is English (or too short to tell
+                          * and English-looking): its scores are meaningful.
+                          * 0: valence, emotions, stress and needs are zeroed
+                          * and the record says "unscored". */
+} heed_language;
+
 /* Warnings (bit set in heed_result.warnings). */
 #define HEED_WARN_REPLACED_UTF8 0x01u /* invalid UTF-8 replaced by U+FFFD */
 
@@ -203,6 +327,11 @@ typedef struct heed_result {
     unsigned warnings;  /* HEED_WARN_* */
     size_t n_replaced;  /* invalid sequences replaced (with HEED_WARN_REPLACED_UTF8) */
     size_t first_bad;   /* offset in the *input* of the first replaced sequence */
+    heed_language language;
+    heed_emotions emotions;
+    heed_intensity intensity;
+    heed_stress stress;
+    heed_needs needs;
 } heed_result;
 
 /* ---------------------------------------------------------------- engine */

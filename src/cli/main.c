@@ -13,6 +13,8 @@ static const char USAGE[] =
     "\n"
     "Commands:\n"
     "  analyze    score messages (JSON lines, CSV or text) and write JSON lines\n"
+    "  train      train a model from labelled data (emotions, needs, intensity)\n"
+    "  eval       evaluate a model on labelled data (emotions, needs, intensity)\n"
     "\n"
     "Options:\n"
     "  -h, --help     show this help (heed COMMAND --help for a command's)\n"
@@ -39,6 +41,10 @@ int main(int argc, char **argv)
     }
     if (!strcmp(cmd, "analyze"))
         return heed_cmd_analyze(argc - 1, argv + 1);
+    if (!strcmp(cmd, "train"))
+        return heed_cmd_train(argc - 1, argv + 1);
+    if (!strcmp(cmd, "eval"))
+        return heed_cmd_eval(argc - 1, argv + 1);
     fprintf(stderr, "heed: unknown command '%s'\n\n%s", cmd, USAGE);
     return HEED_EXIT_USAGE;
 }

@@ -10,10 +10,8 @@
 #include "utf8.h"
 
 typedef struct splitter {
-    const unsigned char *u;
-    size_t n;
+    const unsigned char *u; /* the text the tokens point into */
     const heed_token *toks;
-    size_t n_toks;
 } splitter;
 
 enum { END_NONE, END_DOT, END_ELLIPSIS, END_STRONG };
@@ -302,7 +300,8 @@ int heed__sentences(heed_arena *a, const char *s, size_t n, heed_token *toks, si
     *n_out = 0;
     if (n_toks == 0)
         return HEED_OK;
-    splitter sp = {(const unsigned char *)s, n, toks, n_toks};
+    (void)n; /* tokens carry their offsets; gaps are read between them */
+    splitter sp = {(const unsigned char *)s, toks};
 
     /* Pass 1: number the sentences in toks[].sentence. */
     size_t cur = 0, first = 0, line_start = 0;
