@@ -283,7 +283,7 @@ static int parse_lines(heed_lexicon *lx, const char *text, size_t len, int fill_
         if (heed__utf8_valid_prefix(l, klen) != klen)
             return fail(err, HEED_EMODEL, start, line, "token is not valid UTF-8");
         size_t nlen;
-        char *norm = heed__utf8_normalize(&lx->arena, l, klen, &nlen);
+        char *norm = heed__utf8_normalize(&lx->arena, l, klen, 1, &nlen);
         if (!norm)
             return fail(err, HEED_ENOMEM, start, line, "out of memory");
         int lower = nlen == klen && memcmp(norm, l, klen) == 0;

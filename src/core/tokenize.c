@@ -3,6 +3,7 @@
  * tokenize.h). ASCII is classified inline; other code points through utf8proc. */
 #include "tokenize.h"
 
+#include <ctype.h>
 #include <stdint.h>
 #include <string.h>
 #include <utf8proc.h>
@@ -938,6 +939,27 @@ static size_t emoji_end(const tokenizer *t, size_t i, uint32_t cp, size_t l)
 
 /* ---------------------------------------------------------------- dispatch */
 
+/* Length of an HTML character reference at i ("&amp;", "&#39;", "&#x2019;"),
+ * or 0. Names are 2-8 letters/digits; numeric forms 1-7 digits. */
+static size_t entity_len(const tokenizer *t, size_t i)
+{
+    const unsigned char *u = t->u;
+    size_t k = i + 1, n = t->n;
+    if (k < n && u[k] == '#') {
+        k++;
+        int hex = k < n && (u[k] == 'x' || u[k] == 'X');
+        k += (size_t)hex;
+        size_t d = k;
+        while (k < n && k - d < 8 && (is_digit(u[k]) || (hex && isxdigit(u[k]))))
+            k++;
+        return k > d && k < n && u[k] == ';' ? k + 1 - i : 0;
+    }
+    size_t a = k;
+    while (k < n && k - a < 9 && is_alnum(u[k]))
+        k++;
+    return k - a >= 2 && k - a <= 8 && k < n && u[k] == ';' ? k + 1 - i : 0;
+}
+
 static span scan_ascii(const tokenizer *t, size_t i)
 {
     const unsigned char *u = t->u;
@@ -1006,6 +1028,12 @@ static span scan_ascii(const tokenizer *t, size_t i)
     case '-':
         if ((e = emoticon_at(t, i, prev_is_word(t, i), &elong)))
             return mk(i + e, HEED_TOK_EMOTICON, elong ? HEED_TF_ELONGATED : 0);
+        break;
+    case '&':
+        /* HTML entities left in exported text (&amp; &gt; &#39;) are one symbol,
+         * not the words "amp" or "gt". */
+        if ((e = entity_len(t, i)))
+            return mk(i + e, HEED_TOK_SYMBOL, 0);
         break;
     case '.':
     case '!':
@@ -1159,7 +1187,11 @@ static int emit(tokenizer *t, size_t start, span sp)
             return rc;
     }
     size_t nl;
-    const char *norm = heed__utf8_normalize(t->a, (const char *)t->u + start, sp.end - start, &nl);
+    /* Letter runs are squashed for words ("sooo"), never for addresses and ids. */
+    int squash = sp.kind != HEED_TOK_URL && sp.kind != HEED_TOK_EMAIL && sp.kind != HEED_TOK_ID &&
+                 sp.kind != HEED_TOK_MENTION;
+    const char *norm =
+        heed__utf8_normalize(t->a, (const char *)t->u + start, sp.end - start, squash, &nl);
     if (!norm)
         return HEED_ENOMEM;
     heed_token *tk = &t->toks[t->count++];

@@ -231,6 +231,13 @@ static void base_valence(const heed_lexicon *lx, const heed_token *toks, tokinfo
     }
     if (t->kind == HEED_TOK_EMOTICON) {
         const heed_lexent *e = heed__lexicon_get(lx, t->norm, t->norm_len);
+        if (!e && (t->flags & HEED_TF_ELONGATED)) {
+            /* ":)))" is ":)" said louder: drop the repeated mouth */
+            size_t m = t->norm_len;
+            while (m > 2 && t->norm[m - 1] == t->norm[m - 2])
+                m--;
+            e = heed__lexicon_get(lx, t->norm, m);
+        }
         if (e && e->has_valence) {
             x->base = x->score = e->valence;
             x->has_score = 1;

@@ -190,7 +190,7 @@ static size_t squash_runs(char *s, size_t n)
     return o;
 }
 
-char *heed__utf8_normalize(heed_arena *a, const char *s, size_t n, size_t *out_len)
+char *heed__utf8_normalize(heed_arena *a, const char *s, size_t n, int squash, size_t *out_len)
 {
     if (is_ascii(s, n)) {
         char *d = heed__arena_alloc(a, n + 1);
@@ -200,7 +200,8 @@ char *heed__utf8_normalize(heed_arena *a, const char *s, size_t n, size_t *out_l
             char c = s[i];
             d[i] = (c >= 'A' && c <= 'Z') ? (char)(c + 32) : c;
         }
-        *out_len = squash_runs(d, n);
+        d[n] = '\0';
+        *out_len = squash ? squash_runs(d, n) : n;
         return d;
     }
     const utf8proc_option_t opts =
@@ -228,7 +229,7 @@ char *heed__utf8_normalize(heed_arena *a, const char *s, size_t n, size_t *out_l
         if (blen < 0)
             return NULL;
         char *d = (char *)buf;
-        *out_len = squash_runs(d, (size_t)blen);
+        *out_len = squash ? squash_runs(d, (size_t)blen) : (size_t)blen;
         return d;
     }
     return NULL;

@@ -24,9 +24,10 @@ char *heed__utf8_repair(heed_arena *a, const char *s, size_t n, size_t *out_len,
 size_t heed__utf8_encode(uint32_t cp, char *out);
 
 /* Normalised form of one token for lookups: NFKC + case folding via utf8proc for
- * non-ASCII text, ASCII lower-casing otherwise; curly apostrophes become '; runs
- * of 3+ identical letters are cut to 2. Result in the arena (NUL-terminated).
- * Returns NULL when out of memory. The input must be valid UTF-8. */
-char *heed__utf8_normalize(heed_arena *a, const char *s, size_t n, size_t *out_len);
+ * non-ASCII text, ASCII lower-casing otherwise; curly apostrophes become '; with
+ * `squash`, runs of 3+ identical letters are cut to 2 (for words, not for URLs
+ * or ids). Result in the arena (NUL-terminated). Returns NULL when out of
+ * memory. The input must be valid UTF-8. */
+char *heed__utf8_normalize(heed_arena *a, const char *s, size_t n, int squash, size_t *out_len);
 
 #endif

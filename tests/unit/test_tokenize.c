@@ -79,6 +79,8 @@ static const kind_case kind_cases[] = {
     {"(https://en.wikipedia.org/wiki/Foo_(bar))",
      "punct:( url:https://en.wikipedia.org/wiki/Foo_(bar) punct:)"},
     {"go to www.example.co.uk, now", "word:go word:to url:www.example.co.uk punct:, word:now"},
+    {"A &amp; B &gt; C &#39;x&#x27;", "word:A symbol:&amp; word:B symbol:&gt; word:C symbol:&#39; word:x symbol:&#x27;"},
+    {"R&D & co;", "word:R symbol:& word:D symbol:& word:co punct:;"},
     {"HTTP://X.COM!", "url:HTTP://X.COM punct:!"},
     {"ftp://files.example.org/a", "url:ftp://files.example.org/a"},
     {"mail jane.doe+cs@example.com.", "word:mail email:jane.doe+cs@example.com punct:."},
@@ -186,6 +188,8 @@ static const flag_case flag_cases[] = {
     {"\xC3\x9C" "BER", 0, HEED_TF_ALLCAPS, "\xC3\xBC" "ber"},
     {":)))", 0, HEED_TF_ELONGATED, ":)))"},
     {"ORD-88123", 0, 0, "ord-88123"},
+    {"www.aaa-shop.example", 0, 0, "www.aaa-shop.example"}, /* no squashing in URLs */
+    {"ZZZZ-11111", 0, 0, "zzzz-11111"},                    /* nor in ids */
     {"\xEF\xBC\xA1\xEF\xBC\xA2\xEF\xBC\xA3", 0, HEED_TF_ALLCAPS, "abc"}, /* fullwidth ＡＢＣ */
 };
 

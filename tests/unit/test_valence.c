@@ -125,6 +125,8 @@ static const char *const ORDER[][2] = {
     {"not the worst service", "the worst service"},
     {"Although delivery was late, the staff were great", "Delivery was late"},
     {"Thanks :)", "Thanks :("},
+    {"ok :)))", "ok"},                            /* a repeated mouth still smiles */
+    {"I hate it &gt; 3 times", "I hate it"},      /* "&gt;" is no word "gt" (+1.1) */
     {"Great service 👍🏽", "Great service 😡"},
 };
 
