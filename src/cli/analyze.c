@@ -223,8 +223,12 @@ static void render_json(const run *R, batch *b, item *it, const heed_result *res
     const options *o = R->opt;
     heed_buf *out = &b->out;
     const char *base = b->store.ptr;
-    heed__buf_printf(out, "{\"schema\":%d,\"index\":%zu,\"line\":%zu", HEED_SCHEMA_VERSION,
-                     it->index, it->line);
+    heed__buf_adds(out, "{\"schema\":");
+    heed_json_uint(out, HEED_SCHEMA_VERSION);
+    heed__buf_adds(out, ",\"index\":");
+    heed_json_uint(out, it->index);
+    heed__buf_adds(out, ",\"line\":");
+    heed_json_uint(out, it->line);
     if (o->n_files > 1) {
         heed__buf_adds(out, ",\"source\":");
         heed_json_string(out, o->files[b->src], strlen(o->files[b->src]));
@@ -232,7 +236,9 @@ static void render_json(const run *R, batch *b, item *it, const heed_result *res
     for (int f = 0; f < HEED_F_COUNT; f++) {
         if (f == HEED_F_TEXT || !(it->f_has & (1u << f)))
             continue;
-        heed__buf_printf(out, ",\"%s\":", heed_field_default_names[f]);
+        heed__buf_adds(out, ",\"");
+        heed__buf_adds(out, heed_field_default_names[f]);
+        heed__buf_adds(out, "\":");
         heed_json_string(out, base + it->f_off[f], it->f_len[f]);
     }
     if (o->n_keep) {

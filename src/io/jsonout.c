@@ -54,21 +54,48 @@ void heed_json_string(heed_buf *b, const char *s, size_t n)
     heed__buf_addc(b, '"');
 }
 
+void heed_json_uint(heed_buf *b, uint64_t v)
+{
+    char tmp[24];
+    size_t i = sizeof tmp;
+    do {
+        tmp[--i] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    heed__buf_add(b, tmp + i, sizeof tmp - i);
+}
+
+/* Hand-written rather than printf("%.4f"): number formatting was a quarter of
+ * `heed analyze`'s time. Rounds half away from zero at 4 decimals. */
 void heed_json_number(heed_buf *b, double v)
 {
-    if (!isfinite(v))
-        v = 0;
-    double r = round(v * 10000.0) / 10000.0;
-    if (r == 0)
-        r = 0; /* no "-0" */
-    char tmp[48];
-    int n = snprintf(tmp, sizeof tmp, "%.4f", r);
-    /* trim trailing zeros and a trailing point */
-    while (n > 1 && tmp[n - 1] == '0')
+    if (!isfinite(v) || fabs(v) >= 9e14)
+        v = isfinite(v) ? (v > 0 ? 9e14 : -9e14) : 0;
+    int neg = v < 0;
+    uint64_t q = (uint64_t)llround(fabs(v) * 10000.0);
+    if (q == 0) {
+        heed__buf_addc(b, '0');
+        return;
+    }
+    if (neg)
+        heed__buf_addc(b, '-');
+    heed_json_uint(b, q / 10000);
+    unsigned frac = (unsigned)(q % 10000);
+    if (frac == 0)
+        return;
+    char d[5] = {'.', (char)('0' + frac / 1000), (char)('0' + frac / 100 % 10),
+                 (char)('0' + frac / 10 % 10), (char)('0' + frac % 10)};
+    size_t n = 5;
+    while (d[n - 1] == '0')
         n--;
-    if (n > 1 && tmp[n - 1] == '.')
-        n--;
-    heed__buf_add(b, tmp, (size_t)n);
+    heed__buf_add(b, d, n);
+}
+
+/* ,"key":v */
+static void member_uint(heed_buf *b, const char *key, uint64_t v)
+{
+    heed__buf_adds(b, key);
+    heed_json_uint(b, v);
 }
 
 static void rules_array(heed_buf *b, uint32_t rules)
@@ -108,6 +135,159 @@ static void token_flags(heed_buf *b, unsigned flags)
     heed__buf_addc(b, ']');
 }
 
+static const char *const EMO_NAMES[HEED_EMO_COUNT] = {
+#define HEED_X_(name, num, str) [num] = str,
+    HEED_EMOTION_MAP(HEED_X_)
+#undef HEED_X_
+};
+static const char *const CX_NAMES[HEED_CX_COUNT] = {
+#define HEED_X_(name, num, str) [num] = str,
+    HEED_CX_MAP(HEED_X_)
+#undef HEED_X_
+};
+static const char *const STRESS_NAMES[HEED_STRESS_COUNT] = {
+#define HEED_X_(name, num, str) [num] = str,
+    HEED_STRESS_MAP(HEED_X_)
+#undef HEED_X_
+};
+static const char *const NEED_NAMES[HEED_NEED_COUNT] = {
+#define HEED_X_(name, num, str) [num] = str,
+    HEED_NEED_MAP(HEED_X_)
+#undef HEED_X_
+};
+
+const char *heed_json_stress_band(double score)
+{
+    return score >= HEED_STRESS_ACT_NOW ? "act_now"
+           : score >= HEED_STRESS_HIGH  ? "high"
+           : score >= HEED_STRESS_WATCH ? "watch"
+                                        : "calm";
+}
+
+/* "name":[...] of the set bits, in index order. */
+static void label_list(heed_buf *b, const char *key, uint32_t bits, const char *const *names,
+                       int n)
+{
+    heed__buf_printf(b, "\"%s\":[", key);
+    int first = 1;
+    for (int i = 0; i < n; i++) {
+        if (!(bits & (1u << i)))
+            continue;
+        if (!first)
+            heed__buf_addc(b, ',');
+        first = 0;
+        heed_json_string(b, names[i], strlen(names[i]));
+    }
+    heed__buf_addc(b, ']');
+}
+
+/* "key":{"name":p,...} of the scores at or above `floor`, in index order. */
+static void score_map(heed_buf *b, const char *key, const float *p, const char *const *names,
+                      int n, float floor)
+{
+    heed__buf_printf(b, "\"%s\":{", key);
+    int first = 1;
+    for (int i = 0; i < n; i++) {
+        if (p[i] < floor)
+            continue;
+        if (!first)
+            heed__buf_addc(b, ',');
+        first = 0;
+        heed__buf_printf(b, "\"%s\":", names[i]);
+        heed_json_number(b, p[i]);
+    }
+    heed__buf_addc(b, '}');
+}
+
+static void cue_list(heed_buf *b, const heed_result *r, const heed_cue *c, size_t n,
+                     const char *const *comp_names, int n_comp, const char *comp_key)
+{
+    heed__buf_addc(b, '[');
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            heed__buf_addc(b, ',');
+        heed__buf_adds(b, "{\"text\":");
+        heed_json_string(b, r->text + c[i].start, c[i].len);
+        member_uint(b, ",\"start\":", c[i].start);
+        member_uint(b, ",\"end\":", (uint64_t)c[i].start + c[i].len);
+        if (c[i].component < n_comp)
+            heed__buf_printf(b, ",\"%s\":\"%s\"", comp_key, comp_names[c[i].component]);
+        if (c[i].what) {
+            heed__buf_adds(b, ",\"what\":");
+            heed_json_string(b, c[i].what, strlen(c[i].what));
+        }
+        if (comp_names == STRESS_NAMES) {
+            heed__buf_adds(b, ",\"weight\":");
+            heed_json_number(b, c[i].weight);
+        }
+        if (c[i].flags & HEED_CUE_SUPPRESSED)
+            heed__buf_adds(b, ",\"suppressed\":true");
+        heed__buf_addc(b, '}');
+    }
+    heed__buf_addc(b, ']');
+}
+
+static void listening(heed_buf *b, const heed_result *r)
+{
+    const heed_language *l = &r->language;
+    heed__buf_adds(b, ",\"language\":{\"code\":");
+    heed_json_string(b, l->code, strnlen(l->code, sizeof l->code));
+    heed__buf_adds(b, ",\"confidence\":");
+    heed_json_number(b, l->confidence);
+    heed__buf_adds(b, "}");
+    if (!l->scored) {
+        heed__buf_adds(b, ",\"unscored\":true");
+        return;
+    }
+    const heed_emotions *e = &r->emotions;
+    if (e->available) {
+        heed__buf_adds(b, ",\"emotions\":{");
+        label_list(b, "labels", e->labels, EMO_NAMES, HEED_EMO_COUNT);
+        heed__buf_addc(b, ',');
+        score_map(b, "scores", e->prob, EMO_NAMES, HEED_EMO_COUNT, 0.05f);
+        heed__buf_addc(b, ',');
+        label_list(b, "cx", e->cx_labels, CX_NAMES, HEED_CX_COUNT);
+        heed__buf_addc(b, ',');
+        score_map(b, "cx_scores", e->cx, CX_NAMES, HEED_CX_COUNT, 0.0f);
+        heed__buf_addc(b, '}');
+    }
+    const heed_intensity *in = &r->intensity;
+    if (in->available) {
+        heed__buf_adds(b, ",\"intensity\":{\"valence\":");
+        heed_json_number(b, in->valence);
+        heed__buf_adds(b, ",\"arousal\":");
+        heed_json_number(b, in->arousal);
+        heed__buf_adds(b, ",\"distress\":");
+        heed_json_number(b, in->distress);
+        heed__buf_addc(b, '}');
+    }
+    const heed_stress *st = &r->stress;
+    heed__buf_adds(b, ",\"stress\":{\"score\":");
+    heed_json_number(b, round(st->score));
+    heed__buf_printf(b, ",\"band\":\"%s\",\"components\":{", heed_json_stress_band(st->score));
+    for (int i = 0; i < HEED_STRESS_COUNT; i++) {
+        heed__buf_printf(b, "%s\"%s\":", i ? "," : "", STRESS_NAMES[i]);
+        heed_json_number(b, round(st->component[i]));
+    }
+    heed__buf_adds(b, "},\"cues\":");
+    cue_list(b, r, st->cues, st->n_cues, STRESS_NAMES, HEED_STRESS_COUNT, "component");
+    heed__buf_addc(b, '}');
+    const heed_needs *nd = &r->needs;
+    heed__buf_adds(b, ",\"needs\":{");
+    if (nd->available) {
+        heed__buf_printf(b, "\"top\":\"%s\",",
+                         nd->top >= 0 && nd->top < HEED_NEED_COUNT ? NEED_NAMES[nd->top]
+                                                                   : "other");
+        label_list(b, "labels", nd->labels, NEED_NAMES, HEED_NEED_COUNT);
+        heed__buf_addc(b, ',');
+        score_map(b, "scores", nd->prob, NEED_NAMES, HEED_NEED_COUNT, 0.05f);
+        heed__buf_addc(b, ',');
+    }
+    heed__buf_adds(b, "\"asks\":");
+    cue_list(b, r, nd->asks, nd->n_asks, NEED_NAMES, HEED_NEED_COUNT, "need");
+    heed__buf_addc(b, '}');
+}
+
 void heed_json_result(heed_buf *b, const heed_result *r, const heed_json_opts *o)
 {
     heed__buf_adds(b, "\"valence\":");
@@ -125,8 +305,9 @@ void heed_json_result(heed_buf *b, const heed_result *r, const heed_json_opts *o
         const heed_sentence *s = &r->sentences[i];
         if (i)
             heed__buf_addc(b, ',');
-        heed__buf_printf(b, "{\"start\":%u,\"end\":%u,\"valence\":", (unsigned)s->start,
-                         (unsigned)(s->start + s->len));
+        member_uint(b, "{\"start\":", s->start);
+        member_uint(b, ",\"end\":", (uint64_t)s->start + s->len);
+        heed__buf_adds(b, ",\"valence\":");
         heed_json_number(b, s->valence);
         heed__buf_addc(b, '}');
     }
@@ -137,8 +318,10 @@ void heed_json_result(heed_buf *b, const heed_result *r, const heed_json_opts *o
             heed__buf_addc(b, ',');
         heed__buf_adds(b, "{\"text\":");
         heed_json_string(b, r->text + e->start, e->len);
-        heed__buf_printf(b, ",\"start\":%u,\"end\":%u,\"sentence\":%u,\"base\":",
-                         (unsigned)e->start, (unsigned)(e->start + e->len), (unsigned)e->sentence);
+        member_uint(b, ",\"start\":", e->start);
+        member_uint(b, ",\"end\":", (uint64_t)e->start + e->len);
+        member_uint(b, ",\"sentence\":", e->sentence);
+        heed__buf_adds(b, ",\"base\":");
         heed_json_number(b, e->base);
         heed__buf_adds(b, ",\"score\":");
         heed_json_number(b, e->score);
@@ -170,6 +353,7 @@ void heed_json_result(heed_buf *b, const heed_result *r, const heed_json_opts *o
         }
         heed__buf_addc(b, ']');
     }
+    listening(b, r);
     if (r->warnings & HEED_WARN_REPLACED_UTF8)
         heed__buf_printf(b, ",\"warnings\":[{\"code\":\"replaced_invalid_utf8\",\"count\":%zu,"
                             "\"first_byte\":%zu}]",

@@ -4,6 +4,7 @@
 #define HEED_JSONOUT_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "buf.h"
 #include "heed/heed.h"
@@ -12,6 +13,9 @@
  * UTF-8; control characters, quotes and backslashes are escaped, and U+2028/9
  * too so the output is also valid JavaScript. */
 void heed_json_string(heed_buf *b, const char *s, size_t n);
+
+/* Appends an unsigned integer. */
+void heed_json_uint(heed_buf *b, uint64_t v);
 
 /* Appends a number with up to 4 decimals ("0.4213", "-1", "0"). */
 void heed_json_number(heed_buf *b, double v);
@@ -22,9 +26,19 @@ typedef struct heed_json_opts {
     int text;   /* the analysed text */
 } heed_json_opts;
 
+/* Stress bands (docs/stress.md): calm < 30 <= watch < 50 <= high < 70 <= act now. */
+#define HEED_STRESS_WATCH 30.0
+#define HEED_STRESS_HIGH 50.0
+#define HEED_STRESS_ACT_NOW 70.0
+
+/* "calm", "watch", "high" or "act_now". */
+const char *heed_json_stress_band(double score);
+
 /* Appends the analysis members (no braces): "valence":...,"positive":...,
- * "negative":...,"sentences":[...],"evidence":[...] and, when asked, "text",
- * "tokens", and "warnings" when there are any. */
+ * "negative":...,"sentences":[...],"evidence":[...], "language", then for
+ * scored text "emotions" and "intensity" (when the engine has those models),
+ * "stress" and "needs" (or "unscored":true), and, when asked, "text", "tokens";
+ * "warnings" when there are any. */
 void heed_json_result(heed_buf *b, const heed_result *r, const heed_json_opts *o);
 
 #endif

@@ -1,0 +1,145 @@
+/* linmodel.h - a linear model over sparse hashed features: multi-label
+ * (independent sigmoids with per-label thresholds), multi-class (softmax) or
+ * regression (squared loss). Trained here by deterministic AdaGrad SGD with
+ * averaged weights, saved to and loaded from a checksummed binary format
+ * ("HEEDLM"). Pure computation, no I/O: used by emotions, needs and intensity.
+ *
+ * Feature indices are 32-bit hashes; the model keeps the low `dim_bits` bits
+ * (idx & (2^dim_bits - 1)), so extractors need not know the model's size. An
+ * index may appear more than once in a vector: the values add up. */
+#ifndef HEED_LINMODEL_H
+#define HEED_LINMODEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "heed/heed.h"
+#include "buf.h"
+
+/* What the outputs mean and which loss trains them. */
+typedef enum heed_lm_kind {
+    HEED_LM_MULTILABEL = 1, /* independent sigmoids; Y row: 0/1 per output */
+    HEED_LM_MULTICLASS = 2, /* softmax; Y row: one-hot (or a distribution that
+                             * sums to 1: soft targets are allowed) */
+    HEED_LM_REGRESSION = 3  /* identity outputs; Y row: real targets; squared loss */
+} heed_lm_kind;
+
+/* Class weighting (multi-label: weight of positive examples of a label relative
+ * to its negatives; multi-class: weight of an example by its class). The ratio
+ * r is negatives/positives (multi-label) or n/(K * count) (multi-class), capped
+ * at HEED_LM_MAX_CLASS_WEIGHT. Ignored for regression. */
+typedef enum heed_lm_balance {
+    HEED_LM_BALANCE_NONE = 0, /* every example weighs 1 */
+    HEED_LM_BALANCE_SQRT = 1, /* weight sqrt(r): a softer push for rare labels */
+    HEED_LM_BALANCE_FULL = 2  /* weight r: balanced classes */
+} heed_lm_balance;
+
+#define HEED_LM_MAX_CLASS_WEIGHT 30.0f
+
+/* How weights are stored in the saved file (and in a model in memory after
+ * training or loading; prediction reads the same representation). */
+typedef enum heed_lm_encoding {
+    HEED_LM_ENC_F32 = 0, /* float32 per weight */
+    HEED_LM_ENC_Q8 = 1   /* int8 per weight with one float32 scale per feature row
+                          * (about 4x smaller; error <= scale/2 per weight) */
+} heed_lm_encoding;
+
+/* Limits the loader enforces on untrusted model bytes. */
+#define HEED_LM_MAX_OUTPUTS 1024u
+#define HEED_LM_MIN_BITS 8u
+#define HEED_LM_MAX_BITS 26u
+#define HEED_LM_MAX_LABEL 64u  /* bytes of one label name */
+#define HEED_LM_MAX_AUX 4096u  /* floats of caller data (see heed__lm_set_aux) */
+
+/* A sparse feature vector: n (index, value) pairs. Not owned. */
+typedef struct heed_sparse {
+    const uint32_t *idx;
+    const float *val;
+    size_t n;
+} heed_sparse;
+
+/* Training options. `kind` and `n_outputs` are required; every other field
+ * left at zero takes the default noted beside it. */
+typedef struct heed_lm_opts {
+    int kind;              /* heed_lm_kind (required) */
+    uint32_t n_outputs;    /* 1..HEED_LM_MAX_OUTPUTS (required; multi-class: >= 2) */
+    uint32_t dim_bits;     /* hash space 2^dim_bits; 0: 20 */
+    uint32_t epochs;       /* passes over the data; 0: 10 */
+    float lr;              /* AdaGrad base step; 0: 0.2 */
+    float l2;              /* L2 penalty applied to the weights an example touches
+                            * (sparse L2); 0: none */
+    uint64_t seed;         /* shuffling PRNG seed; same seed + data = same model,
+                            * byte for byte */
+    int balance;           /* heed_lm_balance */
+    int no_average;        /* 1: keep the last iterate instead of the average
+                            * of all iterates */
+    int encoding;          /* heed_lm_encoding of the result */
+    float prune;           /* drop feature rows whose largest |weight| is below
+                            * this (0: keep every row seen in training) */
+    uint32_t feature_set;  /* opaque tag saved with the model: which extractor
+                            * (and version) made the vectors; callers check it */
+    const char *const *labels; /* n_outputs NUL-terminated names, or NULL for
+                                * "0", "1", ...; copied */
+    /* Optional progress report, called after each epoch with the mean training
+     * loss of that epoch. Returning non-zero stops training early (the model
+     * keeps what it learnt so far). */
+    int (*progress)(void *ctx, uint32_t epoch, double loss);
+    void *progress_ctx;
+} heed_lm_opts;
+
+typedef struct heed_lm heed_lm;
+
+/* Trains a model on n examples: X[i] and the row Y[i * n_outputs ...] (layout
+ * per heed_lm_kind). Deterministic given opts->seed; single-threaded; allocates
+ * through heed__malloc. Thresholds start at 0.5 (multi-label) or 0.
+ * On success returns HEED_OK and sets *out (free with heed__lm_free).
+ * Errors: HEED_EINVAL (bad opts, n == 0, NULL arrays, non-finite values, a
+ * multi-class row without a positive entry), HEED_ENOMEM. *out is NULL then. */
+HEED_NODISCARD int heed__lm_train(const heed_lm_opts *opts, const heed_sparse *X, const float *Y,
+                                  size_t n, heed_lm **out, heed_error *err);
+
+/* Frees a model; NULL does nothing. */
+void heed__lm_free(heed_lm *m);
+
+/* Writes the outputs for x into out[0 .. n_outputs): probabilities (multi-label:
+ * independent, multi-class: summing to 1) or regression values. Reads the model
+ * only: thread-safe, allocates nothing. Indices unknown to the model add 0. */
+void heed__lm_predict(const heed_lm *m, heed_sparse x, float *out);
+
+/* Multi-label only: sets each label's threshold to the one that maximises that
+ * label's F1 on the n examples (X, Y as for training; typically a dev set).
+ * A label with no positive example keeps 0.5. If f1 is not NULL it receives
+ * n_outputs per-label F1 values at the chosen thresholds.
+ * Errors: HEED_EINVAL (not multi-label, n == 0, NULL), HEED_ENOMEM. */
+HEED_NODISCARD int heed__lm_tune_thresholds(heed_lm *m, const heed_sparse *X, const float *Y,
+                                            size_t n, float *f1, heed_error *err);
+
+/* Accessors. Thresholds: n_outputs values (0.5 unless tuned or set). */
+int heed__lm_kind(const heed_lm *m);
+uint32_t heed__lm_n_outputs(const heed_lm *m);
+uint32_t heed__lm_dim_bits(const heed_lm *m);
+uint32_t heed__lm_feature_set(const heed_lm *m);
+size_t heed__lm_n_rows(const heed_lm *m); /* feature rows stored */
+const char *heed__lm_label(const heed_lm *m, uint32_t i); /* NUL-terminated; NULL out of range */
+const float *heed__lm_thresholds(const heed_lm *m);
+/* Sets thresholds[i] for every i (e.g. loaded from elsewhere). */
+void heed__lm_set_thresholds(heed_lm *m, const float *thr);
+
+/* Caller data saved with the model: up to HEED_LM_MAX_AUX floats (e.g. group
+ * thresholds). Copied. Returns HEED_OK, HEED_EINVAL (too many) or HEED_ENOMEM. */
+HEED_NODISCARD int heed__lm_set_aux(heed_lm *m, const float *v, size_t n);
+const float *heed__lm_aux(const heed_lm *m, size_t *n);
+
+/* Appends the model in the HEEDLM format (docs in linmodel.c) to out. Returns
+ * HEED_OK or the buffer's error (HEED_ENOMEM, HEED_ETOOBIG). Deterministic:
+ * the same model gives the same bytes. */
+HEED_NODISCARD int heed__lm_save(const heed_lm *m, heed_buf *out);
+
+/* Loads a model from [bytes, bytes+len) (copied: the bytes may be freed after).
+ * Every field is checked against len and the limits above; never reads past
+ * len. Errors: HEED_EMODEL with err->msg saying what is wrong (truncated, bad
+ * magic, unsupported version, absurd sizes, checksum mismatch, ...) and err->pos
+ * the offset; HEED_EINVAL (NULL), HEED_ENOMEM. *out is NULL on failure. */
+HEED_NODISCARD int heed__lm_load(const void *bytes, size_t len, heed_lm **out, heed_error *err);
+
+#endif
