@@ -174,6 +174,8 @@ static const heed_idiom IDIOMS[] = {
     {{"support", "team", NULL, NULL}, 0.0f},
 };
 
+_Static_assert(sizeof IDIOMS / sizeof IDIOMS[0] <= HEED_MAX_IDIOMS, "too many idioms");
+
 static int grow(heed_lexicon *lx);
 
 static slot *find(const heed_lexicon *lx, uint64_t h, const char *key, size_t len)
@@ -342,6 +344,7 @@ int heed__lexicon_new(const char *text, size_t len, const char *extra, size_t ex
             goto fail;
         }
         s->ent.cls |= LX_IDIOM;
+        s->ent.idioms |= 1ull << i;
     }
     *out = lx;
     return HEED_OK;

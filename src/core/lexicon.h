@@ -32,6 +32,7 @@ enum {
 };
 
 typedef struct heed_lexent {
+    uint64_t idioms;   /* bit k: IDIOMS[k] starts with this word */
     float valence;     /* -4..+4; meaningful when has_valence */
     float scalar;      /* booster (+) / dampener (-) strength */
     uint32_t cls;      /* LX_* */
@@ -42,6 +43,9 @@ typedef struct heed_idiom {
     const char *words[4]; /* normalised words, NULL-terminated when < 4 */
     float valence;        /* the phrase's valence; replaces its words' */
 } heed_idiom;
+
+/* Most idioms the table may hold (heed_lexent.idioms is a 64-bit set). */
+#define HEED_MAX_IDIOMS 64
 
 typedef struct heed_lexicon heed_lexicon;
 
@@ -61,7 +65,7 @@ const heed_lexent *heed__lexicon_get(const heed_lexicon *lx, const char *key, si
 /* Number of entries with a valence. */
 size_t heed__lexicon_size(const heed_lexicon *lx);
 
-/* The idioms starting with a word flagged LX_IDIOM (a static table). */
+/* The idiom table (static); entry k is bit k of heed_lexent.idioms. */
 const heed_idiom *heed__idioms(size_t *n);
 
 /* The embedded VADER lexicon: [heed__vader_lexicon, heed__vader_lexicon_end). */

@@ -901,7 +901,7 @@ static span same_run(const tokenizer *t, size_t i, unsigned kind)
 /* ASCII symbols by Unicode category: $ + < = > ^ ` | ~ are S*, the rest P*. */
 static unsigned ascii_punct_kind(unsigned c)
 {
-    return strchr("$+<=>^`|~", (int)c) ? HEED_TOK_SYMBOL : HEED_TOK_PUNCT;
+    return strchr("$&+<=>^`|~", (int)c) ? HEED_TOK_SYMBOL : HEED_TOK_PUNCT;
 }
 
 /* ---------------------------------------------------------------- emoji */

@@ -102,8 +102,10 @@ static void match_idioms(const heed_token *toks, tokinfo *ti, size_t from, size_
     for (size_t i = from; i < to; i++) {
         if (ti[i].consumed || !(cls_of(&ti[i]) & LX_IDIOM))
             continue;
-        for (size_t k = 0; k < n_id; k++) {
-            size_t w = 0;
+        /* only the idioms that start with this word */
+        for (uint64_t set = ti[i].ent->idioms; set; set &= set - 1) {
+            size_t k = (size_t)__builtin_ctzll(set);
+            size_t w = 1;
             while (w < 4 && ids[k].words[w] && i + w < to && is_word(&toks[i + w]) &&
                    norm_is(&toks[i + w], ids[k].words[w]))
                 w++;

@@ -102,9 +102,9 @@ static void rules_array(heed_buf *b, uint32_t rules)
 {
     heed__buf_addc(b, '[');
     int first = 1;
-    for (uint32_t bit = 0; bit < 32; bit++) {
-        const char *name = heed_rule_name(1u << bit);
-        if (!(rules & (1u << bit)) || !name)
+    for (uint32_t set = rules; set; set &= set - 1) {
+        const char *name = heed_rule_name(set & -set);
+        if (!name)
             continue;
         if (!first)
             heed__buf_addc(b, ',');
@@ -230,6 +230,8 @@ static void cue_list(heed_buf *b, const heed_result *r, const heed_cue *c, size_
 static void listening(heed_buf *b, const heed_result *r)
 {
     const heed_language *l = &r->language;
+    if (!l->code[0])
+        return; /* the engine ran no listening stage: nothing to report */
     heed__buf_adds(b, ",\"language\":{\"code\":");
     heed_json_string(b, l->code, strnlen(l->code, sizeof l->code));
     heed__buf_adds(b, ",\"confidence\":");

@@ -126,7 +126,6 @@ static const char *const ORDER[][2] = {
     {"Although delivery was late, the staff were great", "Delivery was late"},
     {"Thanks :)", "Thanks :("},
     {"ok :)))", "ok"},                            /* a repeated mouth still smiles */
-    {"I hate it &gt; 3 times", "I hate it"},      /* "&gt;" is no word "gt" (+1.1) */
     {"Great service 👍🏽", "Great service 😡"},
 };
 
@@ -243,6 +242,17 @@ static void test_sentences_scored(void **state)
     heed_analysis_free(an);
 }
 
+/* HTML entities left in exported text are symbols: "&gt;" must not read as
+ * the lexicon word "gt" (+1.1), "&amp;" not as "amp". */
+static void test_entities_are_not_words(void **state)
+{
+    (void)state;
+    assert_true(valence_of("I hate it &gt; 3 times") == valence_of("I hate it > 3 times"));
+    assert_true(valence_of("I hate it &gt; 3 times") < 0);
+    assert_true(valence_of("gt") > 0); /* the word itself is in the lexicon */
+    assert_true(valence_of("&gt;") == 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -252,6 +262,7 @@ int main(void)
         cmocka_unit_test(test_negation_cue_and_flags),
         cmocka_unit_test(test_no_saturation),
         cmocka_unit_test(test_sentences_scored),
+        cmocka_unit_test(test_entities_are_not_words),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
