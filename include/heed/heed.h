@@ -260,6 +260,7 @@ typedef struct heed_cue {
                                    * hypothetical ("not urgent", "if it breaks") */
 
 typedef struct heed_stress {
+    int available;                      /* 0 when the stress stage did not run */
     double score;                       /* 0..100; bands in docs/stress.md */
     double component[HEED_STRESS_COUNT]; /* 0..100 each */
     const heed_cue *cues;
@@ -286,6 +287,8 @@ typedef struct heed_needs {
     float prob[HEED_NEED_COUNT];   /* 0..1 */
     uint32_t labels;               /* bit i: need i predicted */
     int top;                       /* the most likely need (HEED_NEED_*) */
+    int asks_available;            /* 1 when the asks stage ran (asks may
+                                    * still be empty) */
     const heed_cue *asks;          /* explicit questions and requests, e.g.
                                     * "can you refund me?"; component is the
                                     * need it points to or HEED_NEED_OTHER */

@@ -227,6 +227,21 @@ static void cue_list(heed_buf *b, const heed_result *r, const heed_cue *c, size_
     heed__buf_addc(b, ']');
 }
 
+static void stress_obj(heed_buf *b, const heed_result *r)
+{
+    const heed_stress *st = &r->stress;
+    heed__buf_adds(b, ",\"stress\":{\"score\":");
+    heed_json_number(b, round(st->score));
+    heed__buf_printf(b, ",\"band\":\"%s\",\"components\":{", heed_json_stress_band(st->score));
+    for (int i = 0; i < HEED_STRESS_COUNT; i++) {
+        heed__buf_printf(b, "%s\"%s\":", i ? "," : "", STRESS_NAMES[i]);
+        heed_json_number(b, round(st->component[i]));
+    }
+    heed__buf_adds(b, "},\"cues\":");
+    cue_list(b, r, st->cues, st->n_cues, STRESS_NAMES, HEED_STRESS_COUNT, "component");
+    heed__buf_addc(b, '}');
+}
+
 static void listening(heed_buf *b, const heed_result *r)
 {
     const heed_language *l = &r->language;
@@ -263,18 +278,11 @@ static void listening(heed_buf *b, const heed_result *r)
         heed_json_number(b, in->distress);
         heed__buf_addc(b, '}');
     }
-    const heed_stress *st = &r->stress;
-    heed__buf_adds(b, ",\"stress\":{\"score\":");
-    heed_json_number(b, round(st->score));
-    heed__buf_printf(b, ",\"band\":\"%s\",\"components\":{", heed_json_stress_band(st->score));
-    for (int i = 0; i < HEED_STRESS_COUNT; i++) {
-        heed__buf_printf(b, "%s\"%s\":", i ? "," : "", STRESS_NAMES[i]);
-        heed_json_number(b, round(st->component[i]));
-    }
-    heed__buf_adds(b, "},\"cues\":");
-    cue_list(b, r, st->cues, st->n_cues, STRESS_NAMES, HEED_STRESS_COUNT, "component");
-    heed__buf_addc(b, '}');
+    if (r->stress.available)
+        stress_obj(b, r);
     const heed_needs *nd = &r->needs;
+    if (!nd->available && !nd->asks_available)
+        return;
     heed__buf_adds(b, ",\"needs\":{");
     if (nd->available) {
         heed__buf_printf(b, "\"top\":\"%s\",",
