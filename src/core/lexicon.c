@@ -27,6 +27,12 @@ struct heed_lexicon {
     size_t cap;     /* power of two */
     size_t used;
     size_t n_valence;
+    /* Read index built once the table is complete: per position, the high 32
+     * bits of the key's hash (never 0) and the slot number + 1; 0 is empty.
+     * Kept under 1/4 full, 8 bytes a position, so a miss (most words are not
+     * in the lexicon) usually costs one cache line and no key comparison. */
+    uint64_t *index;
+    size_t index_mask;
 };
 
 typedef struct wordclass {
@@ -227,6 +233,28 @@ static int grow(heed_lexicon *lx)
     return 0;
 }
 
+static int build_index(heed_lexicon *lx)
+{
+    size_t cap = 1024;
+    while (cap < lx->used * 4)
+        cap *= 2;
+    lx->index = heed__malloc(cap * sizeof(*lx->index));
+    if (!lx->index)
+        return HEED_ENOMEM;
+    memset(lx->index, 0, cap * sizeof(*lx->index));
+    lx->index_mask = cap - 1;
+    for (size_t k = 0; k < lx->cap; k++) {
+        if (!lx->slots[k].key)
+            continue;
+        uint64_t h = lx->slots[k].hash;
+        size_t i = h & lx->index_mask;
+        while (lx->index[i])
+            i = (i + 1) & lx->index_mask;
+        lx->index[i] = (((h >> 32) | 1) << 32) | (uint64_t)(k + 1);
+    }
+    return HEED_OK;
+}
+
 static int fail(heed_error *err, int code, size_t pos, size_t line, const char *what)
 {
     if (err) {
@@ -346,6 +374,10 @@ int heed__lexicon_new(const char *text, size_t len, const char *extra, size_t ex
         s->ent.cls |= LX_IDIOM;
         s->ent.idioms |= 1ull << i;
     }
+    if (build_index(lx)) {
+        rc = fail(err, HEED_ENOMEM, 0, 0, "out of memory");
+        goto fail;
+    }
     *out = lx;
     return HEED_OK;
 fail:
@@ -358,14 +390,25 @@ void heed__lexicon_free(heed_lexicon *lx)
     if (!lx)
         return;
     heed__free(lx->slots);
+    heed__free(lx->index);
     heed__arena_release(&lx->arena);
     heed__free(lx);
 }
 
 const heed_lexent *heed__lexicon_get(const heed_lexicon *lx, const char *key, size_t len)
 {
-    const slot *s = find(lx, heed__hash(key, len), key, len);
-    return s->key ? &s->ent : NULL;
+    uint64_t h = heed__hash(key, len);
+    uint64_t tag = (h >> 32) | 1;
+    for (size_t i = h & lx->index_mask;; i = (i + 1) & lx->index_mask) {
+        uint64_t e = lx->index[i];
+        if (!e)
+            return NULL;
+        if (e >> 32 != tag)
+            continue;
+        const slot *s = &lx->slots[(uint32_t)e - 1];
+        if (s->key_len == len && memcmp(s->key, key, len) == 0)
+            return &s->ent;
+    }
 }
 
 size_t heed__lexicon_size(const heed_lexicon *lx)

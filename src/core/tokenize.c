@@ -17,6 +17,7 @@ typedef struct tokenizer {
     size_t n;
     heed_token *toks;
     size_t count, cap;
+    size_t last_at; /* offset of the last '@' in the text, or n if none */
 } tokenizer;
 
 /* What a scanner found at a start position: [start, end) of `kind`. end == 0
@@ -684,6 +685,8 @@ static size_t email_end(const tokenizer *t, size_t start)
 {
     const unsigned char *u = t->u;
     size_t n = t->n, i = start;
+    if (t->last_at >= n || start > t->last_at)
+        return 0; /* no '@' ahead: most messages need no address scan */
     while (i < n && (is_alnum(u[i]) || is_local_punct(u[i])))
         i++;
     if (i == start || i + 1 >= n || u[i] != '@' || u[i - 1] == '.')
@@ -1216,7 +1219,10 @@ int heed__tokenize(heed_arena *a, const char *s, size_t n, heed_token **out, siz
     /* Offsets are 32-bit; heed_analyze caps texts far below this. */
     if (n > UINT32_MAX)
         return HEED_ETOOBIG;
-    tokenizer t = {a, (const unsigned char *)s, n, NULL, 0, 0};
+    tokenizer t = {a, (const unsigned char *)s, n, NULL, 0, 0, n};
+    if (n && memchr(s, '@', n))
+        for (t.last_at = n; t.u[--t.last_at] != '@';)
+            ;
     /* Customer text averages 5-6 bytes per token with its space; start there
      * and double when needed. */
     t.cap = n / 6 + 16;

@@ -58,7 +58,7 @@ int heed__buf_reserve(heed_buf *b, size_t n)
     return 0;
 }
 
-void heed__buf_add(heed_buf *b, const void *p, size_t n)
+void heed__buf_add_slow(heed_buf *b, const void *p, size_t n)
 {
     if (heed__buf_reserve(b, n))
         return;
@@ -66,21 +66,6 @@ void heed__buf_add(heed_buf *b, const void *p, size_t n)
         memcpy(b->ptr + b->len, p, n);
     b->len += n;
     b->ptr[b->len] = '\0';
-}
-
-void heed__buf_addc(heed_buf *b, char c)
-{
-    if (b->len + 1 < b->cap && !b->err) {
-        b->ptr[b->len++] = c;
-        b->ptr[b->len] = '\0';
-        return;
-    }
-    heed__buf_add(b, &c, 1);
-}
-
-void heed__buf_adds(heed_buf *b, const char *s)
-{
-    heed__buf_add(b, s, strlen(s));
 }
 
 void heed__buf_printf(heed_buf *b, const char *fmt, ...)

@@ -6,6 +6,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <string.h>
 
 typedef struct heed_buf {
     char *ptr;
@@ -20,9 +21,35 @@ void heed__buf_release(heed_buf *b);
 void heed__buf_reset(heed_buf *b);
 /* Makes room for n more bytes; returns 0 or the sticky error. */
 int heed__buf_reserve(heed_buf *b, size_t n);
-void heed__buf_add(heed_buf *b, const void *p, size_t n);
-void heed__buf_addc(heed_buf *b, char c);
-void heed__buf_adds(heed_buf *b, const char *s);
+/* Appends: inline when the bytes fit (the writers' hot path), else through
+ * heed__buf_add_slow, which grows the buffer or sets the sticky error. */
+void heed__buf_add_slow(heed_buf *b, const void *p, size_t n);
+
+static inline int heed__buf_fits(const heed_buf *b, size_t n)
+{
+    return !b->err && n < b->cap - b->len && (!b->max || n <= b->max - b->len);
+}
+
+static inline void heed__buf_add(heed_buf *b, const void *p, size_t n)
+{
+    if (!heed__buf_fits(b, n)) {
+        heed__buf_add_slow(b, p, n);
+        return;
+    }
+    memcpy(b->ptr + b->len, p, n);
+    b->len += n;
+    b->ptr[b->len] = '\0';
+}
+
+static inline void heed__buf_addc(heed_buf *b, char c)
+{
+    heed__buf_add(b, &c, 1);
+}
+
+static inline void heed__buf_adds(heed_buf *b, const char *s)
+{
+    heed__buf_add(b, s, strlen(s));
+}
 void heed__buf_printf(heed_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Moves the contents out (caller frees with free()); the buffer is left empty. */
 char *heed__buf_take(heed_buf *b, size_t *len);

@@ -167,14 +167,6 @@ char *heed__utf8_repair(heed_arena *a, const char *str, size_t n, size_t *out_le
     return out;
 }
 
-static int is_ascii(const char *s, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        if ((unsigned char)s[i] >= 0x80)
-            return 0;
-    return 1;
-}
-
 /* Cuts runs of 3+ identical ASCII letters to 2, in place; returns new length. */
 static size_t squash_runs(char *s, size_t n)
 {
@@ -192,16 +184,25 @@ static size_t squash_runs(char *s, size_t n)
 
 char *heed__utf8_normalize(heed_arena *a, const char *s, size_t n, int squash, size_t *out_len)
 {
-    if (is_ascii(s, n)) {
-        char *d = heed__arena_alloc(a, n + 1);
-        if (!d)
-            return NULL;
-        for (size_t i = 0; i < n; i++) {
-            char c = s[i];
-            d[i] = (c >= 'A' && c <= 'Z') ? (char)(c + 32) : c;
-        }
-        d[n] = '\0';
-        *out_len = squash ? squash_runs(d, n) : n;
+    /* ASCII (nearly every word): lower-case and squash in one pass. */
+    char *d = heed__arena_alloc(a, n + 1);
+    if (!d)
+        return NULL;
+    size_t o = 0, i = 0;
+    for (; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c >= 0x80)
+            break;
+        if (c >= 'A' && c <= 'Z')
+            c += 32;
+        if (squash && c >= 'a' && c <= 'z' && o >= 2 && (unsigned char)d[o - 1] == c &&
+            (unsigned char)d[o - 2] == c)
+            continue;
+        d[o++] = (char)c;
+    }
+    if (i == n) {
+        d[o] = '\0';
+        *out_len = o;
         return d;
     }
     const utf8proc_option_t opts =
@@ -222,15 +223,15 @@ char *heed__utf8_normalize(heed_arena *a, const char *s, size_t n, int squash, s
             continue;
         }
         /* Typographic apostrophes to ASCII, before re-encoding. */
-        for (utf8proc_ssize_t i = 0; i < got; i++)
-            if (buf[i] == 0x2019 || buf[i] == 0x2018 || buf[i] == 0x02BC)
-                buf[i] = '\'';
+        for (utf8proc_ssize_t k = 0; k < got; k++)
+            if (buf[k] == 0x2019 || buf[k] == 0x2018 || buf[k] == 0x02BC)
+                buf[k] = '\'';
         utf8proc_ssize_t blen = utf8proc_reencode(buf, got, opts);
         if (blen < 0)
             return NULL;
-        char *d = (char *)buf;
-        *out_len = squash ? squash_runs(d, (size_t)blen) : (size_t)blen;
-        return d;
+        char *u = (char *)buf;
+        *out_len = squash ? squash_runs(u, (size_t)blen) : (size_t)blen;
+        return u;
     }
     return NULL;
 }
