@@ -20,6 +20,7 @@
 #include "heed_limits.h"
 #include "jsonout.h"
 #include "reader.h"
+#include "explain.h"
 #include "table.h"
 
 #define BATCH_RECORDS 256
@@ -45,6 +46,8 @@ static const char HELP[] =
     "\n"
     "Output:\n"
     "      --table           a readable table and a summary instead of JSON lines\n"
+    "      --explain         each message as a readable block: every score with\n"
+    "                        the words and rules behind it\n"
     "      --text            include the analysed text in each JSON object\n"
     "      --tokens          include the token list in each JSON object\n"
     "\n"
@@ -92,7 +95,7 @@ typedef struct options {
     heed_reader_opts ropts;
     const char *keep[MAX_KEEP];
     size_t n_keep;
-    int table, text, tokens, strict, quiet;
+    int table, explain, text, tokens, strict, quiet;
     long threads;
     const char *rejects;
     char **files;
@@ -284,14 +287,15 @@ static void process_batch(run *R, batch *b)
         const heed_result *res = heed_analysis_result(an);
         it->valence = res->valence;
         it->out_off = b->out.len;
-        if (R->opt->table) {
+        if (R->opt->table || R->opt->explain) {
             const char *id = it->f_has & (1u << HEED_F_ID) ? b->store.ptr + it->f_off[HEED_F_ID]
                                                            : NULL;
             const char *role = it->f_has & (1u << HEED_F_ROLE)
                                    ? b->store.ptr + it->f_off[HEED_F_ROLE]
                                    : NULL;
-            heed_table_row(&b->out, it->index, id, id ? it->f_len[HEED_F_ID] : 0, role,
-                           role ? it->f_len[HEED_F_ROLE] : 0, res);
+            (R->opt->explain ? heed_explain : heed_table_row)(
+                &b->out, it->index, id, id ? it->f_len[HEED_F_ID] : 0, role,
+                role ? it->f_len[HEED_F_ROLE] : 0, res);
         } else {
             render_json(R, b, it, res);
         }
@@ -626,6 +630,10 @@ static int parse_args(options *o, int argc, char **argv)
             o->rejects = val;
         } else if (!strcmp(a, "--table")) {
             o->table = 1;
+            o->explain = 0;
+        } else if (!strcmp(a, "--explain")) {
+            o->explain = 1;
+            o->table = 0;
         } else if (!strcmp(a, "--text")) {
             o->text = 1;
         } else if (!strcmp(a, "--tokens")) {

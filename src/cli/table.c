@@ -6,7 +6,7 @@
 
 /* Copies at most `max_cp` code points of UTF-8 text into out (size cap),
  * turning line breaks and tabs into spaces and marking a cut with "...". */
-static size_t excerpt(char *out, size_t cap, const char *s, size_t n, size_t max_cp)
+size_t heed_excerpt(char *out, size_t cap, const char *s, size_t n, size_t max_cp)
 {
     size_t o = 0, cps = 0, i = 0;
     while (i < n && cps < max_cp) {
@@ -48,9 +48,9 @@ void heed_table_row(heed_buf *b, size_t index, const char *id, size_t id_len, co
                     size_t role_len, const heed_result *r)
 {
     char idb[64], roleb[32], text[256], ev[128] = "";
-    excerpt(idb, sizeof idb, id ? id : "-", id ? id_len : 1, 10);
-    excerpt(roleb, sizeof roleb, role ? role : "-", role ? role_len : 1, 9);
-    excerpt(text, sizeof text, r->text, r->text_len, 48);
+    heed_excerpt(idb, sizeof idb, id ? id : "-", id ? id_len : 1, 10);
+    heed_excerpt(roleb, sizeof roleb, role ? role : "-", role ? role_len : 1, 9);
+    heed_excerpt(text, sizeof text, r->text, r->text_len, 48);
     /* the three evidence items that moved valence most */
     size_t pick[3];
     size_t n_pick = 0;
@@ -73,14 +73,14 @@ void heed_table_row(heed_buf *b, size_t index, const char *id, size_t id_len, co
     for (size_t k = 0; k < n_pick; k++) {
         const heed_evidence *e = &r->evidence[pick[k]];
         char w[48];
-        excerpt(w, sizeof w, r->text + e->start, e->len, 14);
+        heed_excerpt(w, sizeof w, r->text + e->start, e->len, 14);
         int m = snprintf(ev + o, sizeof ev - o, "%s%s%+.1f", k ? " " : "", w, e->score);
         if (m < 0 || (size_t)m >= sizeof ev - o)
             break;
         o += (size_t)m;
     }
     char ev_cut[64];
-    excerpt(ev_cut, sizeof ev_cut, ev, strlen(ev), 30);
+    heed_excerpt(ev_cut, sizeof ev_cut, ev, strlen(ev), 30);
     char val[32];
     snprintf(val, sizeof val, "%+.2f %s", r->valence, band(r->valence));
     /* Pad by code points, not bytes, so multi-byte text keeps the columns. */
@@ -123,8 +123,8 @@ void heed_table_note(heed_table_stats *s, size_t index, const char *id, size_t i
     heed_table_entry *e = &s->worst[pos];
     e->index = index;
     e->valence = valence;
-    excerpt(e->id, sizeof e->id, id ? id : "-", id ? id_len : 1, 16);
-    excerpt(e->text, sizeof e->text, text, text_len, 70);
+    heed_excerpt(e->id, sizeof e->id, id ? id : "-", id ? id_len : 1, 16);
+    heed_excerpt(e->text, sizeof e->text, text, text_len, 70);
 }
 
 void heed_table_summary(FILE *f, const heed_table_stats *s, size_t n_read, size_t n_ok,

@@ -29,6 +29,10 @@ typedef struct heed_table_stats {
 #define HEED_BAND_NEGATIVE (-0.05)
 #define HEED_BAND_POSITIVE 0.05
 
+/* Copies at most max_cp code points of s[0..n) into out (capacity cap, NUL
+ * terminated), line breaks and tabs turned into spaces, a cut marked "...". */
+size_t heed_excerpt(char *out, size_t cap, const char *s, size_t n, size_t max_cp);
+
 void heed_table_header(FILE *f);
 void heed_table_row(heed_buf *b, size_t index, const char *id, size_t id_len, const char *role,
                     size_t role_len, const heed_result *r);

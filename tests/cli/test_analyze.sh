@@ -75,6 +75,14 @@ printf '{"body":"great stuff","key":"k9"}\n' | "$HEED" analyze --field text=body
 expect_grep "renamed id" "$TMP/out" '"id":"k9"'
 expect_grep "tokens listed" "$TMP/out" '"tokens":[{"text":"great"'
 
+# --- --explain: every score beside the words behind it -------------------------
+"$HEED" analyze --explain "$DATA/good.jsonl" >"$TMP/out" 2>/dev/null
+expect_eq "explain exit" "$?" 0
+expect_eq "explain blocks" "$(grep -c '^#[0-9]' "$TMP/out")" 6
+expect_grep "explain header" "$TMP/out" "#4 m4 [customer]"
+expect_grep "explain rule" "$TMP/out" '"stop" -1.20 -> -1.50  lexicon, polite-negative-request'
+expect_grep "explain cue" "$TMP/out" '"worst" -3.10 -> +0.93  lexicon, negated (by "Not")'
+
 # --- table for a person -----------------------------------------------------------
 "$HEED" analyze --table "$DATA/good.jsonl" >"$TMP/out" 2>/dev/null
 expect_eq "table exit" "$?" 0
