@@ -74,7 +74,7 @@ typedef struct item {
     size_t kept_at; /* first of n_keep slots in batch->kept_* */
     size_t msg_off, msg_len;
     size_t out_off, out_len;
-    double valence;
+    heed_table_fact fact;
 } item;
 
 enum { SLOT_FREE, SLOT_FILLING, SLOT_READY, SLOT_WORKING, SLOT_DONE };
@@ -285,7 +285,7 @@ static void process_batch(run *R, batch *b)
             continue;
         }
         const heed_result *res = heed_analysis_result(an);
-        it->valence = res->valence;
+        it->fact = heed_table_fact_of(res);
         it->out_off = b->out.len;
         if (R->opt->table || R->opt->explain) {
             const char *id = it->f_has & (1u << HEED_F_ID) ? b->store.ptr + it->f_off[HEED_F_ID]
@@ -372,7 +372,7 @@ static void write_batch(run *R, batch *b)
                     it->f_has & (1u << HEED_F_ID) ? b->store.ptr + it->f_off[HEED_F_ID] : NULL;
                 heed_table_note(&R->stats, it->index, id, id ? it->f_len[HEED_F_ID] : 0,
                                 b->store.ptr + it->f_off[HEED_F_TEXT], it->f_len[HEED_F_TEXT],
-                                it->valence);
+                                &it->fact);
             }
             continue;
         }

@@ -82,7 +82,10 @@ void heed_table_row(heed_buf *b, size_t index, const char *id, size_t id_len, co
     char ev_cut[64];
     heed_excerpt(ev_cut, sizeof ev_cut, ev, strlen(ev), 30);
     char val[32];
-    snprintf(val, sizeof val, "%+.2f %s", r->valence, band(r->valence));
+    if (r->language.code[0] && !r->language.scored)
+        snprintf(val, sizeof val, "unscored %.4s", r->language.code);
+    else
+        snprintf(val, sizeof val, "%+.2f %s", r->valence, band(r->valence));
     /* Pad by code points, not bytes, so multi-byte text keeps the columns. */
     heed__buf_printf(b, "%6zu  ", index + 1);
     const char *cols[4] = {idb, roleb, val, ev_cut};
@@ -100,31 +103,75 @@ void heed_table_row(heed_buf *b, size_t index, const char *id, size_t id_len, co
     heed__buf_addc(b, '\n');
 }
 
-void heed_table_note(heed_table_stats *s, size_t index, const char *id, size_t id_len,
-                     const char *text, size_t text_len, double valence)
+heed_table_fact heed_table_fact_of(const heed_result *r)
 {
-    if (valence <= HEED_BAND_NEGATIVE)
+    heed_table_fact f = {r->valence, -1.0, r->language.code[0] && !r->language.scored, NULL};
+    if (r->stress.available) {
+        f.stress = r->stress.score;
+        float best = 0;
+        for (size_t i = 0; i < r->stress.n_cues; i++) {
+            const heed_cue *c = &r->stress.cues[i];
+            if (!(c->flags & HEED_CUE_SUPPRESSED) && c->weight > best) {
+                best = c->weight;
+                f.why = c->what;
+            }
+        }
+    }
+    return f;
+}
+
+/* Inserts into a list of at most HEED_TABLE_WORST entries ordered by key,
+ * ascending (lowest first) or descending. */
+static void keep(heed_table_entry *list, size_t *n, int ascending, size_t index, double key,
+                 const char *why, const char *id, size_t id_len, const char *text,
+                 size_t text_len)
+{
+    size_t pos = *n;
+    while (pos > 0 && (ascending ? list[pos - 1].key > key : list[pos - 1].key < key))
+        pos--;
+    if (pos >= HEED_TABLE_WORST)
+        return;
+    size_t last = *n < HEED_TABLE_WORST ? *n : HEED_TABLE_WORST - 1;
+    memmove(&list[pos + 1], &list[pos], (last - pos) * sizeof(list[0]));
+    if (*n < HEED_TABLE_WORST)
+        (*n)++;
+    heed_table_entry *e = &list[pos];
+    e->index = index;
+    e->key = key;
+    e->why = why;
+    heed_excerpt(e->id, sizeof e->id, id ? id : "-", id ? id_len : 1, 16);
+    heed_excerpt(e->text, sizeof e->text, text, text_len, 70);
+}
+
+void heed_table_note(heed_table_stats *s, size_t index, const char *id, size_t id_len,
+                     const char *text, size_t text_len, const heed_table_fact *f)
+{
+    if (f->unscored) {
+        s->unscored++;
+        return;
+    }
+    double v = f->valence;
+    if (v <= HEED_BAND_NEGATIVE)
         s->negative++;
-    else if (valence >= HEED_BAND_POSITIVE)
+    else if (v >= HEED_BAND_POSITIVE)
         s->positive++;
     else
         s->neutral++;
-    s->sum += valence;
-    /* keep the most negative few, sorted ascending */
-    size_t pos = s->n_worst;
-    while (pos > 0 && s->worst[pos - 1].valence > valence)
-        pos--;
-    if (pos >= HEED_TABLE_WORST || valence > HEED_BAND_NEGATIVE)
-        return;
-    size_t last = s->n_worst < HEED_TABLE_WORST ? s->n_worst : HEED_TABLE_WORST - 1;
-    memmove(&s->worst[pos + 1], &s->worst[pos], (last - pos) * sizeof(s->worst[0]));
-    if (s->n_worst < HEED_TABLE_WORST)
-        s->n_worst++;
-    heed_table_entry *e = &s->worst[pos];
-    e->index = index;
-    e->valence = valence;
-    heed_excerpt(e->id, sizeof e->id, id ? id : "-", id ? id_len : 1, 16);
-    heed_excerpt(e->text, sizeof e->text, text, text_len, 70);
+    s->sum += v;
+    if (v <= HEED_BAND_NEGATIVE)
+        keep(s->worst, &s->n_worst, 1, index, v, NULL, id, id_len, text, text_len);
+    if (f->stress >= 0) {
+        s->n_stress++;
+        s->band[f->stress >= 70 ? 3 : f->stress >= 50 ? 2 : f->stress >= 30 ? 1 : 0]++;
+        if (f->stress >= 30)
+            keep(s->urgent, &s->n_urgent, 0, index, f->stress, f->why, id, id_len, text,
+                 text_len);
+    }
+}
+
+static double pct(size_t k, size_t n)
+{
+    return n ? 100.0 * (double)k / (double)n : 0.0;
 }
 
 void heed_table_summary(FILE *f, const heed_table_stats *s, size_t n_read, size_t n_ok,
@@ -133,17 +180,28 @@ void heed_table_summary(FILE *f, const heed_table_stats *s, size_t n_read, size_
     size_t n = s->negative + s->neutral + s->positive;
     fprintf(f, "\nSummary\n");
     fprintf(f, "  records read %zu = analysed %zu + rejected %zu\n", n_read, n_ok, n_bad);
+    if (s->unscored)
+        fprintf(f, "  not scored (not English): %zu\n", s->unscored);
     if (n == 0)
         return;
     fprintf(f, "  valence: %zu negative (%.0f%%), %zu neutral (%.0f%%), %zu positive (%.0f%%);"
                " mean %+.2f\n",
-            s->negative, 100.0 * (double)s->negative / (double)n, s->neutral,
-            100.0 * (double)s->neutral / (double)n, s->positive,
-            100.0 * (double)s->positive / (double)n, s->sum / (double)n);
+            s->negative, pct(s->negative, n), s->neutral, pct(s->neutral, n), s->positive,
+            pct(s->positive, n), s->sum / (double)n);
+    if (s->n_stress)
+        fprintf(f, "  stress: %zu act now (%.0f%%), %zu high, %zu watch, %zu calm\n", s->band[3],
+                pct(s->band[3], s->n_stress), s->band[2], s->band[1], s->band[0]);
+    if (s->n_urgent) {
+        fprintf(f, "  highest stress:\n");
+        for (size_t i = 0; i < s->n_urgent; i++)
+            fprintf(f, "    %3.0f  #%-5zu %-12s %-16s %s\n", s->urgent[i].key,
+                    s->urgent[i].index + 1, s->urgent[i].id,
+                    s->urgent[i].why ? s->urgent[i].why : "", s->urgent[i].text);
+    }
     if (s->n_worst) {
         fprintf(f, "  most negative:\n");
         for (size_t i = 0; i < s->n_worst; i++)
-            fprintf(f, "    %+.2f  #%-5zu %-12s %s\n", s->worst[i].valence, s->worst[i].index + 1,
+            fprintf(f, "    %+.2f  #%-5zu %-12s %s\n", s->worst[i].key, s->worst[i].index + 1,
                     s->worst[i].id, s->worst[i].text);
     }
 }

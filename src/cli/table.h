@@ -11,18 +11,34 @@
 
 #define HEED_TABLE_WORST 5
 
+/* What the summary keeps of one analysed message (the analysis itself is
+ * freed before the summary sees it). */
+typedef struct heed_table_fact {
+    double valence;
+    double stress;   /* 0..100, or < 0 when no stress stage ran */
+    int unscored;    /* a language other than English was detected */
+    const char *why; /* static label of the strongest stress cue, or NULL */
+} heed_table_fact;
+
+/* The fact for a result. */
+heed_table_fact heed_table_fact_of(const heed_result *r);
+
 typedef struct heed_table_entry {
     size_t index;
-    double valence;
+    double key; /* valence (most negative list) or stress (highest list) */
+    const char *why;
     char id[32];
     char text[96];
 } heed_table_entry;
 
 typedef struct heed_table_stats {
-    size_t negative, neutral, positive;
+    size_t negative, neutral, positive, unscored;
     double sum;
+    size_t band[4], n_stress; /* calm, watch, high, act now */
     heed_table_entry worst[HEED_TABLE_WORST]; /* most negative first */
     size_t n_worst;
+    heed_table_entry urgent[HEED_TABLE_WORST]; /* highest stress first */
+    size_t n_urgent;
 } heed_table_stats;
 
 /* Valence bands shared by the table and docs/schema.md. */
@@ -38,7 +54,7 @@ void heed_table_row(heed_buf *b, size_t index, const char *id, size_t id_len, co
                     size_t role_len, const heed_result *r);
 /* Counts one analysed message into the summary. */
 void heed_table_note(heed_table_stats *s, size_t index, const char *id, size_t id_len,
-                     const char *text, size_t text_len, double valence);
+                     const char *text, size_t text_len, const heed_table_fact *f);
 void heed_table_summary(FILE *f, const heed_table_stats *s, size_t n_read, size_t n_ok,
                         size_t n_bad);
 void heed_table_stats_release(heed_table_stats *s);
