@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "buf.h"
@@ -122,6 +123,7 @@ typedef struct run {
     struct timespec t0;
     double last_progress;
     int progress;
+    int flush_each; /* stdout is a pipe or terminal: flush after each batch */
 } run;
 
 static double now_s(void)
@@ -389,6 +391,8 @@ static void write_batch(run *R, batch *b)
         if (o->strict)
             R->stop = 1;
     }
+    if (R->flush_each && fflush(stdout) != 0)
+        R->io_error = R->stop = 1;
     progress(R, 0);
 }
 
@@ -488,6 +492,13 @@ static int read_input(run *R, const char *name, size_t src)
     batch *b = take_slot(R, src);
     while (b) {
         heed_record rec;
+        if (b->n > 0 && heed_reader_would_wait(rd)) {
+            /* a live stream paused: analyse what came so far now */
+            publish(R, b);
+            b = take_slot(R, src);
+            if (!b)
+                break;
+        }
         memset(&err, 0, sizeof err);
         rc = heed_reader_next(rd, &rec, &err);
         if (rc == 0)
@@ -693,6 +704,8 @@ int heed_cmd_analyze(int argc, char **argv)
         }
     }
     R.progress = !o.quiet && isatty(STDERR_FILENO);
+    struct stat out_st;
+    R.flush_each = fstat(STDOUT_FILENO, &out_st) == 0 && !S_ISREG(out_st.st_mode);
     clock_gettime(CLOCK_MONOTONIC, &R.t0);
     pthread_mutex_init(&R.mu, NULL);
     pthread_cond_init(&R.cv, NULL);

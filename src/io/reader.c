@@ -16,6 +16,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "alloc.h"
 #include "buf.h"
@@ -68,6 +71,10 @@ struct heed_reader {
     heed_buf dec; /* decoded values of the current CSV / text record */
 
     heed_jsonl *json;
+
+    /* A pipe or terminal (not a regular file): read with read(2), which
+     * returns what has arrived instead of waiting to fill the window. */
+    int live_fd;
 };
 
 static int fail(heed_error *err, int code, size_t pos, const char *fmt, ...)
@@ -118,11 +125,25 @@ static int fill(heed_reader *r)
         r->buf = p;
         r->cap = cap;
     }
-    size_t n = fread(r->buf + r->end, 1, r->cap - r->end, r->f);
+    size_t n;
+    if (r->live_fd >= 0) {
+        ssize_t got;
+        do
+            got = read(r->live_fd, r->buf + r->end, r->cap - r->end);
+        while (got < 0 && errno == EINTR);
+        if (got < 0) {
+            r->io_failed = true;
+            r->io_errno = errno;
+            return HEED_EIO;
+        }
+        n = (size_t)got;
+    } else {
+        n = fread(r->buf + r->end, 1, r->cap - r->end, r->f);
+    }
     r->end += n;
     if (n > 0)
         return 1;
-    if (ferror(r->f)) {
+    if (r->live_fd < 0 && ferror(r->f)) {
         r->io_failed = true;
         r->io_errno = errno;
         return HEED_EIO;
@@ -420,6 +441,11 @@ int heed_reader_new(FILE *f, const heed_reader_opts *opts, heed_reader **out, he
         return fail(err, HEED_ENOMEM, 0, "out of memory");
     memset(r, 0, sizeof *r);
     r->f = f;
+    r->live_fd = -1;
+    int fd = fileno(f);
+    struct stat st;
+    if (fd >= 0 && fstat(fd, &st) == 0 && !S_ISREG(st.st_mode))
+        r->live_fd = fd;
     r->format = o->format;
     r->max_record = o->max_record && o->max_record < HEED_MAX_RECORD ? o->max_record
                                                                      : HEED_MAX_RECORD;
@@ -471,6 +497,16 @@ fail:
 heed_format heed_reader_format(const heed_reader *r)
 {
     return r->format;
+}
+
+bool heed_reader_would_wait(const heed_reader *r)
+{
+    if (r->live_fd < 0 || r->eof || r->io_failed)
+        return false;
+    if (r->pos < r->end && memchr(r->buf + r->pos, '\n', r->end - r->pos))
+        return false; /* a line is waiting in the window */
+    struct pollfd p = {.fd = r->live_fd, .events = POLLIN};
+    return poll(&p, 1, 0) == 0;
 }
 
 void heed_reader_free(heed_reader *r)

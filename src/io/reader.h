@@ -4,6 +4,7 @@
 #ifndef HEED_READER_H
 #define HEED_READER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -85,6 +86,12 @@ heed_format heed_reader_format(const heed_reader *r);
  * HEED_EIO means reading failed and nothing more can be read. Blank lines in
  * JSON lines and text input are skipped, not records. */
 int heed_reader_next(heed_reader *r, heed_record *rec, heed_error *err);
+
+/* True when the input is a pipe or terminal, no whole line is buffered and
+ * nothing more has arrived: the next heed_reader_next would wait. Lets a
+ * caller hand on what it has (live streams: `tail -f log | heed analyze`).
+ * Always false for regular files. */
+bool heed_reader_would_wait(const heed_reader *r);
 
 void heed_reader_free(heed_reader *r);
 

@@ -75,6 +75,12 @@ printf '{"body":"great stuff","key":"k9"}\n' | "$HEED" analyze --field text=body
 expect_grep "renamed id" "$TMP/out" '"id":"k9"'
 expect_grep "tokens listed" "$TMP/out" '"tokens":[{"text":"great"'
 
+# --- live input: a line is answered while the writer is still pausing --------------
+# (before, the reader waited for 64 KiB or the end of input)
+{ echo 'great service'; sleep 4; echo 'awful'; } | "$HEED" analyze --format text 2>/dev/null |
+    { if read -r -t 3 first; then echo "$first"; fi; cat >/dev/null; } >"$TMP/live"
+expect_grep "live stream answered before the pause ends" "$TMP/live" '"index":0,"line":1'
+
 # --- --explain: every score beside the words behind it -------------------------
 "$HEED" analyze --explain "$DATA/good.jsonl" >"$TMP/out" 2>/dev/null
 expect_eq "explain exit" "$?" 0
