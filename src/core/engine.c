@@ -7,6 +7,7 @@
 #include "alloc.h"
 #include "arena.h"
 #include "heed/heed.h"
+#include "langid.h"
 #include "lexicon.h"
 #include "sentence.h"
 #include "tokenize.h"
@@ -15,6 +16,7 @@
 
 struct heed_engine {
     heed_lexicon *lex;
+    heed_langid *lid; /* language identification tables */
 };
 
 struct heed_analysis {
@@ -93,6 +95,11 @@ int heed_engine_new(const heed_engine_opts *opts, heed_engine **out, heed_error 
         heed__free(eng);
         return rc;
     }
+    if (heed__langid_new(&eng->lid) != HEED_OK) {
+        heed__lexicon_free(eng->lex);
+        heed__free(eng);
+        return set_err(err, HEED_ENOMEM, 0, "out of memory");
+    }
     *out = eng;
     return HEED_OK;
 }
@@ -102,6 +109,7 @@ void heed_engine_free(heed_engine *eng)
     if (!eng)
         return;
     heed__lexicon_free(eng->lex);
+    heed__langid_free(eng->lid);
     heed__free(eng);
 }
 
@@ -172,6 +180,16 @@ int heed_analyze(const heed_engine *eng, const char *text, size_t len,
     r->valence = vo.valence;
     r->positive = vo.positive;
     r->negative = vo.negative;
+    heed__langid_detect(eng->lid, r->text, toks, n_toks, &r->language);
+    if (!r->language.scored) {
+        /* Not English: the English lexicon's valence would be noise ("die" is
+         * an article in German), so no valence and no evidence; tokens and
+         * sentences stay. See docs/language.md. */
+        for (size_t i = 0; i < n_sents; i++)
+            sents[i].valence = 0;
+        r->n_evidence = 0;
+        r->valence = r->positive = r->negative = 0;
+    }
     *out = an;
     return HEED_OK;
 fail:
