@@ -95,10 +95,11 @@ int heed_engine_new(const heed_engine_opts *opts, heed_engine **out, heed_error 
         heed__free(eng);
         return rc;
     }
-    if (heed__langid_new(&eng->lid) != HEED_OK) {
+    rc = heed__langid_new(&eng->lid);
+    if (rc) {
         heed__lexicon_free(eng->lex);
         heed__free(eng);
-        return set_err(err, HEED_ENOMEM, 0, "out of memory");
+        return set_err(err, rc, 0, rc == HEED_ENOMEM ? "out of memory" : "language tables");
     }
     *out = eng;
     return HEED_OK;

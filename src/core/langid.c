@@ -52,7 +52,7 @@ static const char LATIN_CODES[L_COUNT][3] = {"en", "de", "fr", "es", "it", "pt",
 /* Function words and the most frequent short words of customer messages, as
  * heed normalises them (NFKC + case folding: "ß" is "ss"). Written for heed. */
 static const char *const WORDS[L_COUNT] = {
-    [L_EN] = "per day week time account number service card payment delivery package parcel item "
+    [L_EN] = "ya yo war one door open wants takes man go down oh yeah ok okay lol says said gets shows see take make per day week time account number service card payment delivery package parcel item "
              "money email phone problem issue update good great nice bad perfect now today "
              "tomorrow yesterday new same last next back okay sure thing stuff guys "
              "help the a an and or but if of to in on at for with from by about as into over "
@@ -290,17 +290,19 @@ static const pattern PATTERNS[] = {
 #define PATTERN_WEIGHT   0.3
 #define SHORT_CONFIDENCE 0.1 /* English by default: nothing voted */
 
+/* 16 bytes, so the table stays small in cache: the word itself is needed only
+ * past its first 8 bytes (struct heed_langid.word). */
 typedef struct {
-    const char *w; /* into WORDS; NULL: empty slot */
     uint64_t head; /* the first 8 bytes, zero-padded: most words are shorter */
-    uint16_t len;
+    uint16_t len;  /* 0: empty slot */
     uint16_t mask;
 } slot;
 
 static uint64_t head8(const char *w, size_t len)
 {
     uint64_t h = 0;
-    memcpy(&h, w, len < 8 ? len : 8);
+    for (size_t k = 0; k < len && k < 8; k++)
+        h |= (uint64_t)(unsigned char)w[k] << (8 * k);
     return h;
 }
 
@@ -309,28 +311,30 @@ _Static_assert(N_PATTERNS <= 32, "pattern sets are 32-bit masks");
 
 struct heed_langid {
     slot table[TABLE_SIZE];
+    const char *word[TABLE_SIZE]; /* the slot's word, in WORDS */
     uint32_t first[256];         /* bit p: PATTERNS[p] starts with this byte */
     uint8_t pat_len[N_PATTERNS]; /* strlen of each pattern */
     size_t max_len;              /* of the listed words: longer ones are skipped */
 };
 
-static slot *find_slot(slot *t, const char *w, size_t len)
+/* The slot of w (len > 0): where it is, or the empty slot where it would go. */
+static size_t find_slot(const heed_langid *lid, const char *w, size_t len)
 {
+    const slot *t = lid->table;
     uint64_t head = head8(w, len);
     uint64_t h = len <= 8 ? (head ^ len) * 0x9E3779B97F4A7C15ull : heed__hash(w, len);
     size_t i = (size_t)(h >> (64 - TABLE_BITS));
-    while (t[i].w && !(t[i].head == head && t[i].len == len &&
-                       (len <= 8 || memcmp(t[i].w + 8, w + 8, len - 8) == 0)))
+    while (t[i].len && !(t[i].head == head && t[i].len == len &&
+                         (len <= 8 || memcmp(lid->word[i] + 8, w + 8, len - 8) == 0)))
         i = (i + 1) & (TABLE_SIZE - 1);
-    return &t[i];
+    return i;
 }
 
 static uint16_t lookup(const heed_langid *lid, const char *w, size_t len)
 {
     if (len == 0 || len > lid->max_len)
         return 0;
-    const slot *s = find_slot((slot *)lid->table, w, len);
-    return s->w ? s->mask : 0;
+    return lid->table[find_slot(lid, w, len)].mask; /* empty slots have mask 0 */
 }
 
 int heed__langid_new(heed_langid **out)
@@ -350,12 +354,18 @@ int heed__langid_new(heed_langid **out)
             while (*e && *e != ' ')
                 e++;
             if (e > p) {
-                slot *s = find_slot(lid->table, p, (size_t)(e - p));
-                if (!s->w) {
-                    s->w = p;
+                size_t i = find_slot(lid, p, (size_t)(e - p));
+                slot *s = &lid->table[i];
+                if (!s->len) {
+                    /* The table is sized for the lists: kept under half full
+                     * so probes stay short (a test fails first if not). */
+                    if (++used > TABLE_SIZE / 2) {
+                        heed__free(lid);
+                        return HEED_EINVAL;
+                    }
+                    lid->word[i] = p;
                     s->len = (uint16_t)(e - p);
                     s->head = head8(p, s->len);
-                    used++;
                     if (s->len > lid->max_len)
                         lid->max_len = s->len;
                 }
@@ -363,12 +373,6 @@ int heed__langid_new(heed_langid **out)
             }
             p = e;
         }
-    }
-    /* The table is sized for the lists: keep it under half full so probes
-     * stay short. */
-    if (used > TABLE_SIZE / 2) {
-        heed__free(lid);
-        return HEED_EINVAL;
     }
     for (size_t p = 0; p < N_PATTERNS; p++) {
         lid->pat_len[p] = (uint8_t)strlen(PATTERNS[p].s);
@@ -530,8 +534,19 @@ static void set_code(heed_language *out, const char *code)
     memcpy(out->code, code, strlen(code) < sizeof out->code ? strlen(code) : sizeof out->code - 1);
 }
 
-/* Votes of the function-word lists for one word (norm form): whole word, or for
- * an elided form ("l'ordine", "qu'il") its head with the apostrophe and the
+/* English clitics after an apostrophe: "Moore's", "they're", "we've". */
+static int english_clitic(const char *t, size_t n)
+{
+    static const char *const C[] = {"s", "re", "ve", "ll", "d", "m", "t"};
+    for (size_t i = 0; i < sizeof C / sizeof C[0]; i++)
+        if (strlen(C[i]) == n && memcmp(C[i], t, n) == 0)
+            return 1;
+    return 0;
+}
+
+/* Votes of the function-word lists for one word (norm form): the whole word;
+ * else, for a word with an apostrophe, an English clitic ("'s", "'re") votes
+ * English, and an elided head in a list ("l'", "qu'", "dell'") votes with its
  * rest. A word in k lists gives each 1/k. */
 static void vote_word(const heed_langid *lid, const char *w, size_t n, double *votes, int *hit)
 {
@@ -539,11 +554,13 @@ static void vote_word(const heed_langid *lid, const char *w, size_t n, double *v
     const char *ap = memchr(w, '\'', n);
     if (!m && ap && ap > w && (size_t)(ap - w) + 1 < n) {
         size_t head = (size_t)(ap - w) + 1;
-        uint16_t mh = lookup(lid, w, head);
-        uint16_t mt = lookup(lid, ap + 1, n - head);
-        m = mh ? mh : mt;
-        if (mh && mt)
+        if (english_clitic(ap + 1, n - head)) {
+            m = B(L_EN);
+        } else {
+            uint16_t mh = lookup(lid, w, head);
+            uint16_t mt = mh ? lookup(lid, ap + 1, n - head) : 0;
             m = (mh & mt) ? (uint16_t)(mh & mt) : mh;
+        }
     }
     *hit = m != 0;
     if (!m)
