@@ -297,7 +297,8 @@ typedef struct heed_needs {
 
 /* Intensity regressors (EmoBank valence/arousal, Empathic Reactions distress). */
 typedef struct heed_intensity {
-    int available;   /* 0 when the engine has no intensity model */
+    int available;   /* 0 when the engine has no intensity model or the text
+                      * is not scored (not English); see docs/intensity.md */
     float valence;   /* EmoBank scale 1..5 (3 neutral) */
     float arousal;   /* EmoBank scale 1..5 (3 neutral) */
     float distress;  /* Empathic Reactions scale 1..7 */
