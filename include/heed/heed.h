@@ -46,7 +46,7 @@ extern "C" {
 
 /* Version of the analysis output (the JSON schema in docs/schema.md and the
  * meaning of the fields of heed_result). Bumped when a field changes meaning. */
-#define HEED_SCHEMA_VERSION 1
+#define HEED_SCHEMA_VERSION 2
 
 /* ---------------------------------------------------------------- errors */
 
@@ -297,7 +297,8 @@ typedef struct heed_needs {
 
 /* Intensity regressors (EmoBank valence/arousal, Empathic Reactions distress). */
 typedef struct heed_intensity {
-    int available;   /* 0 when the engine has no intensity model */
+    int available;   /* 0 when the engine has no intensity model or the text
+                      * is not scored (not English); see docs/intensity.md */
     float valence;   /* EmoBank scale 1..5 (3 neutral) */
     float arousal;   /* EmoBank scale 1..5 (3 neutral) */
     float distress;  /* Empathic Reactions scale 1..7 */
@@ -308,7 +309,8 @@ typedef struct heed_language {
     float confidence;    /* 0..1 */
     int scored;          /* 1 when the text is English (or too short to tell
                           * and English-looking): its scores are meaningful.
-                          * 0: valence, emotions, stress and needs are zeroed
+                          * 0: valence, emotions, stress and needs are zeroed,
+                          * the evidence list is empty
                           * and the record says "unscored". */
 } heed_language;
 

@@ -7,7 +7,10 @@
 #include "alloc.h"
 #include "arena.h"
 #include "heed/heed.h"
+#include "intensity.h"
+#include "langid.h"
 #include "lexicon.h"
+#include "model_data.h"
 #include "sentence.h"
 #include "tokenize.h"
 #include "utf8.h"
@@ -15,6 +18,8 @@
 
 struct heed_engine {
     heed_lexicon *lex;
+    heed_langid *lid; /* language identification tables */
+    heed_intensity_model *intensity; /* NULL: built without models/intensity.model */
 };
 
 struct heed_analysis {
@@ -88,10 +93,25 @@ int heed_engine_new(const heed_engine_opts *opts, heed_engine **out, heed_error 
     heed_engine *eng = heed__malloc(sizeof(*eng));
     if (!eng)
         return set_err(err, HEED_ENOMEM, 0, "out of memory");
+    eng->intensity = NULL;
     int rc = heed__lexicon_new(lex, lex_len, extra, extra_len, &eng->lex, err);
     if (rc) {
         heed__free(eng);
         return rc;
+    }
+    rc = heed__langid_new(&eng->lid);
+    if (rc) {
+        heed__lexicon_free(eng->lex);
+        heed__free(eng);
+        return set_err(err, rc, 0, rc == HEED_ENOMEM ? "out of memory" : "language tables");
+    }
+    heed_blob ib = heed__model_intensity();
+    if (ib.len) {
+        rc = heed__intensity_load(ib.ptr, ib.len, &eng->intensity, err);
+        if (rc) {
+            heed_engine_free(eng);
+            return rc == HEED_ENOMEM ? set_err(err, rc, 0, "out of memory") : rc;
+        }
     }
     *out = eng;
     return HEED_OK;
@@ -102,6 +122,8 @@ void heed_engine_free(heed_engine *eng)
     if (!eng)
         return;
     heed__lexicon_free(eng->lex);
+    heed__langid_free(eng->lid);
+    heed__intensity_free(eng->intensity);
     heed__free(eng);
 }
 
@@ -172,6 +194,21 @@ int heed_analyze(const heed_engine *eng, const char *text, size_t len,
     r->valence = vo.valence;
     r->positive = vo.positive;
     r->negative = vo.negative;
+    heed__langid_detect(eng->lid, r->text, toks, n_toks, &r->language);
+    if (!r->language.scored) {
+        /* Not English: the English lexicon's valence would be noise ("die" is
+         * an article in German), so no valence and no evidence; tokens and
+         * sentences stay. See docs/language.md. */
+        for (size_t i = 0; i < n_sents; i++)
+            sents[i].valence = 0;
+        r->n_evidence = 0;
+        r->valence = r->positive = r->negative = 0;
+    }
+    if (eng->intensity && r->language.scored) {
+        rc = heed__intensity_predict(eng->intensity, &an->arena, r, &r->intensity);
+        if (rc)
+            goto fail;
+    }
     *out = an;
     return HEED_OK;
 fail:

@@ -1,0 +1,251 @@
+/* intensity.c - the intensity model: the HEEDINT1 container of three HEEDLM
+ * regressions (format in intensity.h), and prediction from an analysed
+ * message. Every length and field of the container is checked before use; the
+ * regressors themselves are checked by heed__lm_load (checksum included). */
+#include "intensity.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "alloc.h"
+
+const char *const heed__intensity_names[HEED_INT_COUNT] = {"valence", "arousal", "distress"};
+
+static const char MAGIC[8] = {'H', 'E', 'E', 'D', 'I', 'N', 'T', '1'};
+
+/* Largest hash space expanded into a dense table at load (3 floats per
+ * index: 3 MB at 18 bits). */
+#define DENSE_MAX_BITS 18u
+
+struct heed_intensity_model {
+    heed_lm *lm[HEED_INT_COUNT];
+    float mean[HEED_INT_COUNT], sd[HEED_INT_COUNT];
+    heed_feat_opts fopts;
+    /* The three regressors' weights side by side, indexed by feature index &
+     * dense_mask: one memory access per feature instead of three hash
+     * lookups (prediction was half of heed_analyze's time without it). NULL
+     * when the models' hash spaces differ or are too large: then
+     * heed__lm_predict is used. */
+    float *dense;
+    uint32_t dense_mask;
+    float bias[HEED_INT_COUNT];
+};
+
+void heed__intensity_range(int which, float *lo, float *hi)
+{
+    *lo = 1.0f;
+    *hi = which == HEED_INT_DISTRESS ? 7.0f : 5.0f;
+}
+
+void heed__intensity_free(heed_intensity_model *m)
+{
+    if (!m)
+        return;
+    for (int k = 0; k < HEED_INT_COUNT; k++)
+        heed__lm_free(m->lm[k]);
+    heed__free(m->dense);
+    heed__free(m);
+}
+
+/* Expands the regressors into m->dense when their hash spaces agree and are
+ * small enough: weight of index i for output k = predict({i: 1}) - bias. */
+static int build_dense(heed_intensity_model *m)
+{
+    uint32_t bits = heed__lm_dim_bits(m->lm[0]);
+    for (int k = 1; k < HEED_INT_COUNT; k++)
+        if (heed__lm_dim_bits(m->lm[k]) != bits)
+            return HEED_OK;
+    if (bits > DENSE_MAX_BITS)
+        return HEED_OK;
+    size_t n = (size_t)1 << bits;
+    m->dense = heed__malloc(n * HEED_INT_COUNT * sizeof *m->dense);
+    if (!m->dense)
+        return HEED_ENOMEM;
+    m->dense_mask = (uint32_t)(n - 1);
+    for (int k = 0; k < HEED_INT_COUNT; k++)
+        heed__lm_predict(m->lm[k], (heed_sparse){NULL, NULL, 0}, &m->bias[k]);
+    const float one = 1.0f;
+    for (uint32_t i = 0; i < n; i++)
+        for (int k = 0; k < HEED_INT_COUNT; k++) {
+            float z;
+            heed__lm_predict(m->lm[k], (heed_sparse){&i, &one, 1}, &z);
+            m->dense[(size_t)i * HEED_INT_COUNT + (size_t)k] = z - m->bias[k];
+        }
+    return HEED_OK;
+}
+
+static int fail(heed_error *err, size_t pos, const char *what)
+{
+    if (err) {
+        err->code = HEED_EMODEL;
+        err->pos = pos;
+        snprintf(err->msg, sizeof err->msg, "intensity model: %.150s (byte %zu)", what, pos);
+    }
+    return HEED_EMODEL;
+}
+
+static uint32_t get_u32(const unsigned char *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+/* Checks that lm is a regression of the expected shape for output k and
+ * reads its scaling; `pos` is its offset for messages. */
+static int check_lm(heed_intensity_model *m, int k, size_t pos, heed_error *err)
+{
+    const heed_lm *lm = m->lm[k];
+    if (heed__lm_kind(lm) != HEED_LM_REGRESSION || heed__lm_n_outputs(lm) != 1)
+        return fail(err, pos, "a regressor is not a one-output regression");
+    const char *label = heed__lm_label(lm, 0);
+    if (!label || strcmp(label, heed__intensity_names[k]) != 0)
+        return fail(err, pos, "regressors out of order or mislabelled");
+    heed_feat_opts fo;
+    if (heed__features_opts_from_id(heed__lm_feature_set(lm), &fo) != HEED_OK)
+        return fail(err, pos, "made by another feature extractor version: retrain it");
+    if (k == 0)
+        m->fopts = fo;
+    else if (fo.flags != m->fopts.flags)
+        return fail(err, pos, "regressors use different features");
+    size_t n_aux;
+    const float *aux = heed__lm_aux(lm, &n_aux);
+    if (n_aux != 2 || !aux || !isfinite(aux[0]) || !isfinite(aux[1]) || !(aux[1] > 0) ||
+        fabsf(aux[0]) > 1e3f || aux[1] > 1e3f)
+        return fail(err, pos, "bad target scaling");
+    m->mean[k] = aux[0];
+    m->sd[k] = aux[1];
+    return HEED_OK;
+}
+
+int heed__intensity_load(const void *bytes, size_t len, heed_intensity_model **out,
+                         heed_error *err)
+{
+    if (!out)
+        return HEED_EINVAL;
+    *out = NULL;
+    if (!bytes && len)
+        return HEED_EINVAL;
+    const unsigned char *p = bytes;
+    if (len < sizeof MAGIC + 4 || memcmp(p, MAGIC, sizeof MAGIC) != 0)
+        return fail(err, 0, "not a heed intensity model (bad magic or truncated)");
+    if (get_u32(p + 8) != HEED_INT_COUNT)
+        return fail(err, 8, "wrong number of regressors");
+    heed_intensity_model *m = heed__malloc(sizeof *m);
+    if (!m)
+        return HEED_ENOMEM;
+    memset(m, 0, sizeof *m);
+    size_t pos = 12;
+    int rc;
+    for (int k = 0; k < HEED_INT_COUNT; k++) {
+        if (len - pos < 4) {
+            rc = fail(err, pos, "truncated");
+            goto bad;
+        }
+        uint32_t n = get_u32(p + pos);
+        pos += 4;
+        if (n > len - pos) {
+            rc = fail(err, pos - 4, "regressor longer than the file");
+            goto bad;
+        }
+        heed_error e2 = {0};
+        rc = heed__lm_load(p + pos, n, &m->lm[k], &e2);
+        if (rc == HEED_EMODEL) {
+            char msg[sizeof e2.msg];
+            snprintf(msg, sizeof msg, "%s: %.150s", heed__intensity_names[k], e2.msg);
+            rc = fail(err, pos + (e2.pos < n ? e2.pos : n), msg);
+        }
+        if (rc)
+            goto bad;
+        rc = check_lm(m, k, pos, err);
+        if (rc)
+            goto bad;
+        pos += n;
+    }
+    if (pos != len) {
+        rc = fail(err, pos, "trailing bytes after the last regressor");
+        goto bad;
+    }
+    rc = build_dense(m);
+    if (rc)
+        goto bad;
+    *out = m;
+    return HEED_OK;
+bad:
+    heed__intensity_free(m);
+    return rc;
+}
+
+static void put_u32(heed_buf *b, uint32_t v)
+{
+    unsigned char q[4] = {(unsigned char)v, (unsigned char)(v >> 8), (unsigned char)(v >> 16),
+                          (unsigned char)(v >> 24)};
+    heed__buf_add(b, q, 4);
+}
+
+int heed__intensity_save(const heed_lm *const lms[HEED_INT_COUNT], heed_buf *out)
+{
+    heed__buf_add(out, MAGIC, sizeof MAGIC);
+    put_u32(out, HEED_INT_COUNT);
+    for (int k = 0; k < HEED_INT_COUNT; k++) {
+        if (!lms[k] || heed__lm_kind(lms[k]) != HEED_LM_REGRESSION ||
+            heed__lm_n_outputs(lms[k]) != 1)
+            return HEED_EINVAL;
+        heed_buf one;
+        heed__buf_init(&one, 0);
+        int rc = heed__lm_save(lms[k], &one);
+        if (rc == HEED_OK && one.len > UINT32_MAX)
+            rc = HEED_ETOOBIG;
+        if (rc == HEED_OK) {
+            put_u32(out, (uint32_t)one.len);
+            heed__buf_add(out, one.ptr, one.len);
+        }
+        heed__buf_release(&one);
+        if (rc)
+            return rc;
+    }
+    return out->err;
+}
+
+heed_feat_opts heed__intensity_feat_opts(const heed_intensity_model *m)
+{
+    return m->fopts;
+}
+
+void heed__intensity_predict_x(const heed_intensity_model *m, heed_sparse x,
+                               float out[HEED_INT_COUNT])
+{
+    float z[HEED_INT_COUNT];
+    if (m->dense) {
+        for (int k = 0; k < HEED_INT_COUNT; k++)
+            z[k] = m->bias[k];
+        for (size_t j = 0; j < x.n; j++) {
+            const float *w = m->dense + (size_t)(x.idx[j] & m->dense_mask) * HEED_INT_COUNT;
+            for (int k = 0; k < HEED_INT_COUNT; k++)
+                z[k] += x.val[j] * w[k];
+        }
+    } else {
+        for (int k = 0; k < HEED_INT_COUNT; k++)
+            heed__lm_predict(m->lm[k], x, &z[k]);
+    }
+    for (int k = 0; k < HEED_INT_COUNT; k++) {
+        float lo, hi, v = m->mean[k] + m->sd[k] * z[k];
+        heed__intensity_range(k, &lo, &hi);
+        out[k] = !(v >= lo) ? lo : v > hi ? hi : v; /* NaN -> lo */
+    }
+}
+
+int heed__intensity_predict(const heed_intensity_model *m, heed_arena *a, const heed_result *r,
+                            heed_intensity *out)
+{
+    heed_sparse x;
+    int rc = heed__features(a, &m->fopts, r, &x);
+    if (rc)
+        return rc;
+    float v[HEED_INT_COUNT];
+    heed__intensity_predict_x(m, x, v);
+    out->valence = v[HEED_INT_VALENCE];
+    out->arousal = v[HEED_INT_AROUSAL];
+    out->distress = v[HEED_INT_DISTRESS];
+    out->available = 1;
+    return HEED_OK;
+}

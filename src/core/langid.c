@@ -1,0 +1,792 @@
+/* langid.c - language identification without training data: knowledge written
+ * down as static tables (see docs/language.md for the method and its limits).
+ *
+ * 1. Script: the letters of word tokens are counted per Unicode script. When a
+ *    non-Latin script holds most of them, the script names the language
+ *    (Cyrillic -> ru/uk, Hangul -> ko, kana -> ja, Han alone -> zh, ...).
+ * 2. Latin script: every word votes for the languages whose list of frequent
+ *    function words holds it (a word shared by k languages gives each 1/k);
+ *    letters with diacritics (ß, ñ, ł, ř, å, ...) and a few spelling patterns
+ *    ("sch", "ij", "ção") add smaller votes. Names (capitalised words inside a
+ *    sentence) give no letter votes; numbers, ids, URLs, e-mails, mentions,
+ *    hashtags and emoji are not words and never vote.
+ * 3. Decision: English unless another language has clear evidence (at least
+ *    MIN_FOREIGN votes) and beats English by FOREIGN_RATIO, so short or
+ *    ambiguous texts ("ok", "thx!!", an order number) stay English-scored
+ *    with low confidence, and an English message quoting a foreign sentence
+ *    stays English when English dominates. */
+#include "langid.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "alloc.h"
+#include "hash.h"
+#include "utf8.h"
+
+/* The Latin-script languages scored by words; the order is the bit order. */
+enum {
+    L_EN,
+    L_DE,
+    L_FR,
+    L_ES,
+    L_IT,
+    L_PT,
+    L_NL,
+    L_SV,
+    L_DA,
+    L_NO,
+    L_PL,
+    L_TR,
+    L_ID,
+    L_RO,
+    L_CS,
+    L_COUNT
+};
+
+static const char LATIN_CODES[L_COUNT][3] = {"en", "de", "fr", "es", "it", "pt", "nl", "sv",
+                                             "da", "no", "pl", "tr", "id", "ro", "cs"};
+
+#define B(l) (1u << (l))
+
+/* Function words and the most frequent short words of customer messages, as
+ * heed normalises them (NFKC + case folding: "ß" is "ss"). Written for heed. */
+static const char *const WORDS[L_COUNT] = {
+    [L_EN] = "ya yo war one door open wants takes man go down oh yeah ok okay lol says said gets shows see take make per day week time account number service card payment delivery package parcel item "
+             "money email phone problem issue update good great nice bad perfect now today "
+             "tomorrow yesterday new same last next back okay sure thing stuff guys "
+             "help the a an and or but if of to in on at for with from by about as into over "
+             "after before up out off is are was were be been being am do does did done "
+             "have has had i me my mine you your yours we us our they them their he him "
+             "his she her it its this that these those there here what which who whose "
+             "when where why how not no yes can could will would should may might must "
+             "just also very so too than then because please thanks thank thx hi hello "
+             "dear still already yet again any some all every each more most much many "
+             "get got want need order refund received don't can't i'm it's i've won't "
+             "didn't doesn't isn't wasn't haven't i'll you're that's there's what's "
+             "couldn't wouldn't i'd let's hasn't aren't weren't hey sorry asap",
+    [L_DE] =
+        "ihnen seit wieder etwas nichts alles man wann sein seine schnell kommt angekommen "
+        "bekommen der die das den dem des ein eine einen einem einer eines und oder aber ich du "
+        "er sie es wir ihr mich mir dich dir uns euch ihnen ihre ihren ihrem mein "
+        "meine meinen meinem meiner dein nicht kein keine keinen ist sind war waren "
+        "bin bist hat habe haben hatte hatten wird werden wurde würde kann können "
+        "könnte muss müssen soll sollte will möchte mit von zu zum zur bei nach für "
+        "auf aus an am im in über unter vor noch schon auch nur sehr bitte danke dass "
+        "wenn weil wie was wo warum wer hier da dann jetzt heute gestern immer nie "
+        "mehr ja nein doch mal gibt leider bestellung paket geld hallo guten tag "
+        "grüsse freundlichen vielen dank sich diese dieser dieses",
+    [L_FR] = "devant sous avant après depuis veux peux voudrais pouvez vais fois personne le la "
+             "les l' un une des du de d' et ou mais je j' tu il elle nous vous ils "
+             "elles me m' te t' se s' moi toi lui leur leurs mon ma mes ton ta tes son sa "
+             "ses notre nos votre vos ce cet cette ces c' qui que qu' quoi dont où est sont "
+             "suis sommes êtes ai avons avez ont était été avoir être fait faire pas ne "
+             "n' plus rien jamais très bien avec pour par sur dans sans chez aussi encore "
+             "déjà toujours merci bonjour bonsoir madame monsieur oui non parce comme "
+             "quand comment pourquoi commande colis remboursement reçu aujourd'hui hier "
+             "demain au aux y cordialement svp",
+    [L_ES] = "quiero puedo pueden puede llevo semana caja falta vez veces mismo el la los las un "
+             "una unos unas y o pero de del al a en con por para sin sobre "
+             "entre desde hasta que qué quien cuando cuándo donde dónde como cómo porque yo "
+             "tú él ella nosotros ustedes usted ellos me te se le les lo nos mi mis tu tus "
+             "su sus nuestro es son está están estoy estaba fue ser estar he ha han hemos "
+             "había tengo tiene tienen hacer hace no sí muy más ya todavía también nada "
+             "algo todo hoy ayer mañana gracias hola buenos buenas días favor pedido "
+             "reembolso recibido dinero aún esta este esto eso mucho",
+    [L_IT] = "aspetto settimana voglio mille tutto buona buon sto il lo la i gli le un uno una l' "
+             "di del della dei delle dello da dal dalla in "
+             "nel nella con su per tra fra e ed o ma che chi non è sono sei siamo siete era "
+             "ho hai ha abbiamo avete hanno avevo mi ti ci vi si mio mia miei mie tuo tua "
+             "suo sua nostro vostro loro questo questa quello quella come quando dove "
+             "perché anche ancora già molto più poco niente sempre mai oggi ieri domani "
+             "grazie ciao buongiorno salve ordine pacco rimborso ricevuto essere fatto "
+             "stato posso può potete vorrei dell' all' nell' un' sul alla al",
+    [L_PT] = "vez mesmo quero podem pode vezes caixa falta semana o a os as um uma uns umas e ou "
+             "mas de do da dos das no na nos nas em com por "
+             "para pelo pela sem sobre entre até que quem quando onde como porque eu tu "
+             "você vocês ele ela nós eles elas me te se lhe meu minha meus minhas seu sua "
+             "seus suas é são está estão estou era foi ser estar tenho tem têm tinha fazer "
+             "não sim muito mais já ainda também nada tudo hoje ontem amanhã obrigado "
+             "obrigada olá bom boa dia favor pedido reembolso recebi dinheiro encomenda "
+             "isso isto esse essa este esta ao aos",
+    [L_NL] = "hetzelfde steeds sinds keer alles de het een en of maar ik jij je u hij zij ze wij "
+             "we jullie mij me mijn jouw uw "
+             "zijn haar ons onze hun dit dat deze die wat wie waar wanneer waarom hoe is "
+             "ben bent was waren heb hebt heeft hebben had wordt worden werd kan kunnen "
+             "kunt wil wilt moet moeten zal zou niet geen wel ook nog al alleen heel erg "
+             "veel meer met van voor op in aan bij naar uit over om te tot door zonder "
+             "dank bedankt alstublieft graag hallo goedemorgen bestelling pakket "
+             "terugbetaling ontvangen geld vandaag gisteren morgen nu er hier daar",
+    [L_SV] = "saknas utanför sedan gången samma väldigt och att det som en ett den de jag du han "
+             "hon vi ni dem mig dig oss er min "
+             "mitt mina din ditt sin sitt hans hennes vår vårt deras är var varit har hade "
+             "ha kan kunde ska skulle vill måste inte ingen inget också bara mycket mer med "
+             "av för på i till från om utan efter vid hos när vad vem varför hur här där nu "
+             "idag igår imorgon tack hej hejsan snälla beställning paket återbetalning "
+             "pengar fått fick någon något ännu redan alltid aldrig hjälp",
+    [L_DA] =
+        "mangler pakken sende udenfor ind ud op stadig blevet gerne uge gange svaret jer jeres "
+        "hele virker og at det som en et den de jeg du han hun vi dem mig dig os jer min mit mine "
+        "din dit sin sit hans hendes vores deres er var været har havde have kan "
+        "kunne skal skulle vil må ikke ingen intet også kun meget mere med af for på "
+        "i til fra om uden efter ved hos når hvor hvad hvem hvorfor hvordan her der nu "
+        "tak hej venligst bestilling pakke refusion penge fået fik endnu allerede "
+        "altid aldrig noget nogen hjælp mange",
+    [L_NO] = "mangler pakken sende utenfor satte inn ut opp fortsatt blitt lurer tusen ganger uke "
+             "svart og at det som en et ei den de jeg du han hun vi dere dem meg deg oss min mitt "
+             "mine din ditt sin sitt hans hennes vår vårt deres er var vært har hadde ha "
+             "kan kunne skal skulle vil må ikke ingen også bare veldig mye mer med av for "
+             "på i til fra om uten etter ved hos når hvor hva hvem hvorfor hvordan her der "
+             "nå takk hei vennligst bestilling pakke refusjon penger fått fikk ennå "
+             "allerede alltid aldri noe noen hjelp mange",
+    [L_PL] = "brakuje nadal czekam chcę możecie mogę i w z na do od po za o u że się nie tak jest "
+             "są był była było być mam ma mamy "
+             "macie mają miałem miałam jestem jesteś ja ty on ona ono my wy oni one mnie "
+             "mi cię ci go jej mu nas was ich mój moja moje mojego twój swój ten ta to te "
+             "tego tej który która które co kto jak gdzie kiedy dlaczego czy ale lub albo "
+             "bardzo już jeszcze też tylko dziękuję dzięki proszę dzień dobry witam "
+             "zamówienie paczka paczki zwrot pieniądze otrzymałem dzisiaj wczoraj jutro "
+             "można może przez dla bez",
+    [L_TR] =
+        "eksik kez hesabım ve veya ile ama fakat bir bu şu o ben sen biz siz onlar beni bana benim "
+        "senin onun bizim sizin de da mi mı mu mü ne neden nasıl nerede kim için gibi "
+        "kadar daha çok en hiç değil yok var evet hayır ise ki sonra önce şimdi bugün "
+        "dün yarın teşekkür teşekkürler merhaba lütfen sipariş siparişim kargo iade "
+        "para aldım geldi gelmedi hala hâlâ olarak oldu olan olur ediyorum istiyorum "
+        "yardım sayın bey hanım",
+    [L_ID] = "depan meninggalkan kurang sejak seminggu tentang dan atau tetapi tapi yang di ke "
+             "dari untuk dengan pada dalam oleh karena jika "
+             "kalau saya aku kamu anda dia kami kita mereka ini itu ada tidak bukan belum "
+             "sudah akan bisa dapat mau ingin harus sangat lebih juga hanya saja lagi masih "
+             "apa siapa kapan dimana mana bagaimana mengapa kenapa terima kasih tolong "
+             "mohon halo selamat pagi pesanan paket uang pengembalian dana hari kemarin "
+             "besok sekali banyak sedikit semua barang sampai sekarang",
+    [L_RO] = "vreau să pot și şi sau dar de la în pe cu din pentru prin fără despre până că ce "
+             "cine când "
+             "unde cum eu tu el ea noi voi ei ele mă te se îmi îți mi ți îl o le mea meu "
+             "mei mele tău ta său sa nostru vostru este sunt era am ai are avem aveți au "
+             "fost fi nu da foarte mai deja încă tot nimic azi astăzi ieri mâine "
+             "mulțumesc mulţumesc mersi bună ziua vă rog comanda comandă colet rambursare "
+             "bani primit acest această acum aici",
+    [L_CS] = "chci můžete mohu moc a i v ve na do od po za o u s se z že je jsou byl byla bylo být "
+             "mám má máme "
+             "máte mají jsem jsi já ty on ona ono my vy oni mě mi tě ti ho jí mu nás vás "
+             "jich můj moje moji tvůj svůj ten ta to toho té který která které co kdo jak "
+             "kde kdy proč ale nebo velmi už ještě také jen děkuji díky prosím dobrý den "
+             "objednávka objednávku balík vrácení peníze dnes včera zítra ani není nemám "
+             "pro bez přes",
+};
+
+/* Letters with diacritics and the languages that write them. */
+typedef struct {
+    uint32_t cp;
+    uint16_t mask;
+} diacritic;
+
+static const diacritic DIACRITICS[] = {
+    {0xE4, B(L_DE) | B(L_SV)},                               /* ä */
+    {0xF6, B(L_DE) | B(L_SV) | B(L_TR)},                     /* ö */
+    {0xFC, B(L_DE) | B(L_TR)},                               /* ü */
+    {0xDF, B(L_DE)},                                         /* ß */
+    {0xE9, B(L_FR) | B(L_ES) | B(L_IT) | B(L_PT) | B(L_CS)}, /* é */
+    {0xE8, B(L_FR) | B(L_IT)},                               /* è */
+    {0xEA, B(L_FR) | B(L_PT)},                               /* ê */
+    {0xE0, B(L_FR) | B(L_IT) | B(L_PT)},                     /* à */
+    {0xE2, B(L_FR) | B(L_PT) | B(L_RO)},                     /* â */
+    {0xE7, B(L_FR) | B(L_PT) | B(L_TR)},                     /* ç */
+    {0xF9, B(L_FR) | B(L_IT)},                               /* ù */
+    {0xFB, B(L_FR)},                                         /* û */
+    {0xEE, B(L_FR) | B(L_RO)},                               /* î */
+    {0xF4, B(L_FR) | B(L_PT)},                               /* ô */
+    {0xEB, B(L_FR) | B(L_NL)},                               /* ë */
+    {0xEF, B(L_FR) | B(L_NL)},                               /* ï */
+    {0x153, B(L_FR)},                                        /* œ */
+    {0xF1, B(L_ES)},                                         /* ñ */
+    {0xE1, B(L_ES) | B(L_PT) | B(L_CS)},                     /* á */
+    {0xED, B(L_ES) | B(L_PT) | B(L_CS)},                     /* í */
+    {0xF3, B(L_ES) | B(L_PT) | B(L_PL) | B(L_CS)},           /* ó */
+    {0xFA, B(L_ES) | B(L_PT) | B(L_CS)},                     /* ú */
+    {0xEC, B(L_IT)},                                         /* ì */
+    {0xF2, B(L_IT)},                                         /* ò */
+    {0xE3, B(L_PT)},                                         /* ã */
+    {0xF5, B(L_PT)},                                         /* õ */
+    {0xE5, B(L_SV) | B(L_DA) | B(L_NO)},                     /* å */
+    {0xE6, B(L_DA) | B(L_NO)},                               /* æ */
+    {0xF8, B(L_DA) | B(L_NO)},                               /* ø */
+    {0x105, B(L_PL)},                                        /* ą */
+    {0x107, B(L_PL)},                                        /* ć */
+    {0x119, B(L_PL)},                                        /* ę */
+    {0x142, B(L_PL)},                                        /* ł */
+    {0x144, B(L_PL)},                                        /* ń */
+    {0x15B, B(L_PL)},                                        /* ś */
+    {0x17A, B(L_PL)},                                        /* ź */
+    {0x17C, B(L_PL)},                                        /* ż */
+    {0x11F, B(L_TR)},                                        /* ğ */
+    {0x131, B(L_TR)},                                        /* ı */
+    {0x130, B(L_TR)},                                        /* İ */
+    {0x15F, B(L_TR) | B(L_RO)},                              /* ş (Romanian with a cedilla, too) */
+    {0x103, B(L_RO)},                                        /* ă */
+    {0x219, B(L_RO)},                                        /* ș */
+    {0x21B, B(L_RO)},                                        /* ț */
+    {0x163, B(L_RO)},                                        /* ţ */
+    {0x10D, B(L_CS)},                                        /* č */
+    {0x10F, B(L_CS)},                                        /* ď */
+    {0x11B, B(L_CS)},                                        /* ě */
+    {0x148, B(L_CS)},                                        /* ň */
+    {0x159, B(L_CS)},                                        /* ř */
+    {0x161, B(L_CS)},                                        /* š */
+    {0x165, B(L_CS)},                                        /* ť */
+    {0x16F, B(L_CS)},                                        /* ů */
+    {0xFD, B(L_CS)},                                         /* ý */
+    {0x17E, B(L_CS)},                                        /* ž */
+};
+
+/* Spelling patterns typical of one language or two, in lower-case ASCII/UTF-8;
+ * `at_end` patterns only count at the end of a word. */
+typedef struct {
+    const char *s;
+    uint8_t at_end;
+    uint16_t mask;
+} pattern;
+
+static const pattern PATTERNS[] = {
+    {"th", 0, B(L_EN)},
+    {"wh", 0, B(L_EN)},
+    {"ing", 1, B(L_EN)},
+    {"ly", 1, B(L_EN)},
+    {"sch", 0, B(L_DE) | B(L_NL)},
+    {"cht", 0, B(L_DE) | B(L_NL)},
+    {"ung", 1, B(L_DE)},
+    {"lich", 1, B(L_DE)},
+    {"tz", 0, B(L_DE)},
+    {"ij", 0, B(L_NL)},
+    {"aa", 0, B(L_NL)},
+    {"sz", 0, B(L_PL)},
+    {"cz", 0, B(L_PL)},
+    {"rz", 0, B(L_PL)},
+    {"zione", 1, B(L_IT)},
+    {"gli", 0, B(L_IT)},
+    {"cch", 0, B(L_IT)},
+    {"ção", 0, B(L_PT)},
+    {"nh", 0, B(L_PT)},
+    {"lh", 0, B(L_PT)},
+    {"eau", 0, B(L_FR)},
+    {"oux", 1, B(L_FR)},
+    {"ais", 1, B(L_FR)},
+    {"ait", 1, B(L_FR)},
+    {"ción", 1, B(L_ES)},
+    {"nya", 1, B(L_ID)},
+    {"kan", 1, B(L_ID)},
+    {"mek", 1, B(L_TR)},
+    {"lar", 1, B(L_TR)},
+    {"ler", 1, B(L_TR)},
+};
+
+#define TABLE_BITS       12
+#define TABLE_SIZE       (1u << TABLE_BITS)
+#define MIN_FOREIGN      2.0 /* votes another language needs to be chosen */
+#define FOREIGN_RATIO    1.5 /* ... and its lead over English */
+#define MIN_VOTERS       3   /* ... or half of it in a text of 3+ words */
+#define PATTERN_WEIGHT   0.3
+#define SHORT_CONFIDENCE 0.1 /* English by default: nothing voted */
+
+/* 16 bytes, so the table stays small in cache: the word itself is needed only
+ * past its first 8 bytes (struct heed_langid.word). */
+typedef struct {
+    uint64_t head; /* the first 8 bytes, zero-padded: most words are shorter */
+    uint16_t len;  /* 0: empty slot */
+    uint16_t mask;
+} slot;
+
+static uint64_t head8(const char *w, size_t len)
+{
+    uint64_t h = 0;
+    for (size_t k = 0; k < len && k < 8; k++)
+        h |= (uint64_t)(unsigned char)w[k] << (8 * k);
+    return h;
+}
+
+#define N_PATTERNS (sizeof PATTERNS / sizeof PATTERNS[0])
+_Static_assert(N_PATTERNS <= 32, "pattern sets are 32-bit masks");
+
+struct heed_langid {
+    slot table[TABLE_SIZE];
+    const char *word[TABLE_SIZE]; /* the slot's word, in WORDS */
+    uint32_t first[256];         /* bit p: PATTERNS[p] starts with this byte */
+    uint8_t pat_len[N_PATTERNS]; /* strlen of each pattern */
+    size_t max_len;              /* of the listed words: longer ones are skipped */
+};
+
+/* The slot of w (len > 0): where it is, or the empty slot where it would go. */
+static size_t find_slot(const heed_langid *lid, const char *w, size_t len)
+{
+    const slot *t = lid->table;
+    uint64_t head = head8(w, len);
+    uint64_t h = len <= 8 ? (head ^ len) * 0x9E3779B97F4A7C15ull : heed__hash(w, len);
+    size_t i = (size_t)(h >> (64 - TABLE_BITS));
+    while (t[i].len && !(t[i].head == head && t[i].len == len &&
+                         (len <= 8 || memcmp(lid->word[i] + 8, w + 8, len - 8) == 0)))
+        i = (i + 1) & (TABLE_SIZE - 1);
+    return i;
+}
+
+static uint16_t lookup(const heed_langid *lid, const char *w, size_t len)
+{
+    if (len == 0 || len > lid->max_len)
+        return 0;
+    return lid->table[find_slot(lid, w, len)].mask; /* empty slots have mask 0 */
+}
+
+int heed__langid_new(heed_langid **out)
+{
+    *out = NULL;
+    heed_langid *lid = heed__malloc(sizeof(*lid));
+    if (!lid)
+        return HEED_ENOMEM;
+    memset(lid, 0, sizeof(*lid));
+    size_t used = 0;
+    for (int l = 0; l < L_COUNT; l++) {
+        const char *p = WORDS[l];
+        while (*p) {
+            while (*p == ' ')
+                p++;
+            const char *e = p;
+            while (*e && *e != ' ')
+                e++;
+            if (e > p) {
+                size_t i = find_slot(lid, p, (size_t)(e - p));
+                slot *s = &lid->table[i];
+                if (!s->len) {
+                    /* The table is sized for the lists: kept under half full
+                     * so probes stay short (a test fails first if not). */
+                    if (++used > TABLE_SIZE / 2) {
+                        heed__free(lid);
+                        return HEED_EINVAL;
+                    }
+                    lid->word[i] = p;
+                    s->len = (uint16_t)(e - p);
+                    s->head = head8(p, s->len);
+                    if (s->len > lid->max_len)
+                        lid->max_len = s->len;
+                }
+                s->mask |= (uint16_t)B(l);
+            }
+            p = e;
+        }
+    }
+    for (size_t p = 0; p < N_PATTERNS; p++) {
+        lid->pat_len[p] = (uint8_t)strlen(PATTERNS[p].s);
+        lid->first[(unsigned char)PATTERNS[p].s[0]] |= 1u << p;
+    }
+    *out = lid;
+    return HEED_OK;
+}
+
+void heed__langid_free(heed_langid *lid)
+{
+    heed__free(lid);
+}
+
+/* ---------------------------------------------------------------- scripts */
+
+enum {
+    S_LATIN,
+    S_CYRILLIC,
+    S_GREEK,
+    S_ARMENIAN,
+    S_HEBREW,
+    S_ARABIC,
+    S_DEVANAGARI,
+    S_BENGALI,
+    S_GURMUKHI,
+    S_GUJARATI,
+    S_TAMIL,
+    S_TELUGU,
+    S_KANNADA,
+    S_MALAYALAM,
+    S_THAI,
+    S_LAO,
+    S_MYANMAR,
+    S_GEORGIAN,
+    S_HANGUL,
+    S_ETHIOPIC,
+    S_KHMER,
+    S_KANA,
+    S_HAN,
+    S_OTHER, /* letters of a script not listed */
+    S_NONE,  /* not a letter: digits, marks, symbols */
+    S_COUNT
+};
+
+/* The language a script names; S_LATIN, S_CYRILLIC, S_ARABIC and S_HAN are
+ * refined in code. */
+static const char SCRIPT_LANG[S_COUNT][4] = {
+    [S_LATIN] = "en",    [S_CYRILLIC] = "ru",  [S_GREEK] = "el",      [S_ARMENIAN] = "hy",
+    [S_HEBREW] = "he",   [S_ARABIC] = "ar",    [S_DEVANAGARI] = "hi", [S_BENGALI] = "bn",
+    [S_GURMUKHI] = "pa", [S_GUJARATI] = "gu",  [S_TAMIL] = "ta",      [S_TELUGU] = "te",
+    [S_KANNADA] = "kn",  [S_MALAYALAM] = "ml", [S_THAI] = "th",       [S_LAO] = "lo",
+    [S_MYANMAR] = "my",  [S_GEORGIAN] = "ka",  [S_HANGUL] = "ko",     [S_ETHIOPIC] = "am",
+    [S_KHMER] = "km",    [S_KANA] = "ja",      [S_HAN] = "zh",        [S_OTHER] = "und",
+    [S_NONE] = "und",
+};
+
+static int script_of(uint32_t c)
+{
+    if (c < 0x80)
+        return ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') ? S_LATIN : S_NONE;
+    if (c < 0x250)
+        return (c >= 0xC0 && c != 0xD7 && c != 0xF7) ? S_LATIN : S_NONE;
+    if (c >= 0x1E00 && c <= 0x1EFF)
+        return S_LATIN;
+    if (c >= 0x370 && c <= 0x3FF)
+        return S_GREEK;
+    if (c >= 0x1F00 && c <= 0x1FFF)
+        return S_GREEK;
+    if (c >= 0x400 && c <= 0x52F)
+        return S_CYRILLIC;
+    if (c >= 0x530 && c <= 0x58F)
+        return S_ARMENIAN;
+    if (c >= 0x590 && c <= 0x5FF)
+        return S_HEBREW;
+    if ((c >= 0x600 && c <= 0x6FF) || (c >= 0x750 && c <= 0x77F) || (c >= 0xFB50 && c <= 0xFDFF) ||
+        (c >= 0xFE70 && c <= 0xFEFF))
+        return S_ARABIC;
+    if (c >= 0x900 && c <= 0x97F)
+        return S_DEVANAGARI;
+    if (c >= 0x980 && c <= 0x9FF)
+        return S_BENGALI;
+    if (c >= 0xA00 && c <= 0xA7F)
+        return S_GURMUKHI;
+    if (c >= 0xA80 && c <= 0xAFF)
+        return S_GUJARATI;
+    if (c >= 0xB80 && c <= 0xBFF)
+        return S_TAMIL;
+    if (c >= 0xC00 && c <= 0xC7F)
+        return S_TELUGU;
+    if (c >= 0xC80 && c <= 0xCFF)
+        return S_KANNADA;
+    if (c >= 0xD00 && c <= 0xD7F)
+        return S_MALAYALAM;
+    if (c >= 0xE00 && c <= 0xE7F)
+        return S_THAI;
+    if (c >= 0xE80 && c <= 0xEFF)
+        return S_LAO;
+    if (c >= 0x1000 && c <= 0x109F)
+        return S_MYANMAR;
+    if (c >= 0x10A0 && c <= 0x10FF)
+        return S_GEORGIAN;
+    if ((c >= 0x1100 && c <= 0x11FF) || (c >= 0x3130 && c <= 0x318F) ||
+        (c >= 0xAC00 && c <= 0xD7AF))
+        return S_HANGUL;
+    if (c >= 0x1200 && c <= 0x137F)
+        return S_ETHIOPIC;
+    if (c >= 0x1780 && c <= 0x17FF)
+        return S_KHMER;
+    if ((c >= 0x3040 && c <= 0x30FF) || (c >= 0x31F0 && c <= 0x31FF) ||
+        (c >= 0xFF66 && c <= 0xFF9F))
+        return S_KANA;
+    if ((c >= 0x4E00 && c <= 0x9FFF) || (c >= 0x3400 && c <= 0x4DBF) ||
+        (c >= 0xF900 && c <= 0xFAFF) || (c >= 0x20000 && c <= 0x2FFFF))
+        return S_HAN;
+    if (c >= 0x3000 && c <= 0x303F)
+        return S_NONE; /* CJK punctuation */
+    return S_OTHER;
+}
+
+static uint16_t diacritic_mask(uint32_t c)
+{
+    for (size_t i = 0; i < sizeof DIACRITICS / sizeof DIACRITICS[0]; i++)
+        if (DIACRITICS[i].cp == c)
+            return DIACRITICS[i].mask;
+    return 0;
+}
+
+static int popcount16(uint16_t m)
+{
+    int n = 0;
+    for (; m; m &= (uint16_t)(m - 1))
+        n++;
+    return n;
+}
+
+/* Languages whose spelling patterns occur in the word w[0..n). */
+static uint16_t pattern_mask(const heed_langid *lid, const char *w, size_t n)
+{
+    uint16_t mask = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint32_t cand = lid->first[(unsigned char)w[i]];
+        while (cand) {
+            int p = __builtin_ctz(cand);
+            cand &= cand - 1;
+            size_t m = lid->pat_len[p];
+            if (i + m > n || (PATTERNS[p].at_end && i + m != n))
+                continue;
+            if (memcmp(w + i, PATTERNS[p].s, m) == 0)
+                mask |= PATTERNS[p].mask;
+        }
+    }
+    return mask;
+}
+
+static void set_code(heed_language *out, const char *code)
+{
+    memset(out->code, 0, sizeof out->code);
+    memcpy(out->code, code, strlen(code) < sizeof out->code ? strlen(code) : sizeof out->code - 1);
+}
+
+/* English clitics after an apostrophe: "Moore's", "they're", "we've". */
+static int english_clitic(const char *t, size_t n)
+{
+    static const char *const C[] = {"s", "re", "ve", "ll", "d", "m", "t"};
+    for (size_t i = 0; i < sizeof C / sizeof C[0]; i++)
+        if (strlen(C[i]) == n && memcmp(C[i], t, n) == 0)
+            return 1;
+    return 0;
+}
+
+/* Votes of the function-word lists for one word (norm form): the whole word;
+ * else, for a word with an apostrophe, an English clitic ("'s", "'re") votes
+ * English, and an elided head in a list ("l'", "qu'", "dell'") votes with its
+ * rest. A word in k lists gives each 1/k. */
+static void vote_word(const heed_langid *lid, const char *w, size_t n, double *votes, int *hit)
+{
+    uint16_t m = lookup(lid, w, n);
+    const char *ap = memchr(w, '\'', n);
+    if (!m && ap && ap > w && (size_t)(ap - w) + 1 < n) {
+        size_t head = (size_t)(ap - w) + 1;
+        if (english_clitic(ap + 1, n - head)) {
+            m = B(L_EN);
+        } else {
+            uint16_t mh = lookup(lid, w, head);
+            uint16_t mt = mh ? lookup(lid, ap + 1, n - head) : 0;
+            m = (mh & mt) ? (uint16_t)(mh & mt) : mh;
+        }
+    }
+    *hit = m != 0;
+    if (!m)
+        return;
+    double w1 = 1.0 / popcount16(m);
+    for (unsigned b = m; b; b &= b - 1)
+        votes[__builtin_ctz(b)] += w1;
+}
+
+/* What one pass over the tokens gathers. */
+typedef struct {
+    double letters[S_COUNT]; /* per script (Han, kana, Hangul count double) */
+    double votes[L_COUNT];
+    int cyr_uk, arab_fa;
+    size_t n_voters;        /* Latin words that are not names */
+    size_t n_pattern_words; /* words that the spelling patterns may vote on */
+} scan_state;
+
+static void scan(const heed_langid *lid, const char *text, const heed_token *toks, size_t n_toks,
+                 int with_patterns, scan_state *st)
+{
+    memset(st, 0, sizeof *st);
+    uint32_t cur_sentence = UINT32_MAX;
+    int first_in_sentence = 0;
+    for (size_t i = 0; i < n_toks; i++) {
+        const heed_token *t = &toks[i];
+        if (t->kind == HEED_TOK_PUNCT || t->kind == HEED_TOK_SYMBOL) {
+            /* Spanish opening marks ¿ ¡ (U+00BF, U+00A1: C2 BF, C2 A1). */
+            const unsigned char *s = (const unsigned char *)text + t->start;
+            for (uint32_t k = 0; k + 1 < t->len; k++)
+                if (s[k] == 0xC2 && (s[k + 1] == 0xBF || s[k + 1] == 0xA1))
+                    st->votes[L_ES] += 1.0;
+            continue;
+        }
+        if (t->kind != HEED_TOK_WORD)
+            continue;
+        if (t->sentence != cur_sentence) {
+            cur_sentence = t->sentence;
+            first_in_sentence = 1;
+        } else {
+            first_in_sentence = 0;
+        }
+        const unsigned char *s = (const unsigned char *)text + t->start;
+        size_t n = t->len;
+        uint32_t c0;
+        size_t k0 = heed__utf8_decode(s, n, &c0);
+        int capital = k0 && c0 != 0xFFFD &&
+                      ((c0 >= 'A' && c0 <= 'Z') || (c0 >= 0xC0 && c0 <= 0xDE && c0 != 0xD7) ||
+                       (c0 >= 0x100 && c0 < 0x180 && !(c0 & 1)));
+        /* A name: a capitalised word inside a sentence ("Marta", "Müller"),
+         * but not an all-caps shout nor the pronoun "I". */
+        int is_name = capital && !first_in_sentence && !(t->flags & HEED_TF_ALLCAPS) && n > 1;
+        /* Letters per script, and the letters with diacritics: dia[0] holds
+         * the languages of letters unique to one language, dia[1] to two,
+         * dia[2] to more (weights 1, 0.6, 0.3; a word counts once each). */
+        size_t latin = 0;
+        uint16_t dia[3] = {0, 0, 0};
+        for (size_t k = 0; k < n;) {
+            if (s[k] < 0x80) { /* ASCII: letters are Latin, the rest nothing */
+                latin += (unsigned)((s[k] | 0x20) - 'a') < 26u;
+                k++;
+                continue;
+            }
+            uint32_t c;
+            size_t step = heed__utf8_decode(s + k, n - k, &c);
+            if (!step)
+                step = 1;
+            k += step;
+            int sc = script_of(c);
+            if (sc != S_LATIN) /* Latin letters are counted in `latin` */
+                st->letters[sc] += (sc == S_HAN || sc == S_KANA || sc == S_HANGUL) ? 2.0 : 1.0;
+            if (sc == S_LATIN) {
+                latin++;
+                if (!is_name) {
+                    uint16_t m = diacritic_mask(c);
+                    int pc = popcount16(m);
+                    dia[pc <= 1 ? 0 : pc == 2 ? 1 : 2] |= m;
+                }
+            } else if (sc == S_CYRILLIC) {
+                /* і ї є ґ (and capitals) are Ukrainian, not Russian. */
+                if (c == 0x456 || c == 0x457 || c == 0x454 || c == 0x491 || c == 0x406 ||
+                    c == 0x407 || c == 0x404 || c == 0x490)
+                    st->cyr_uk = 1;
+            } else if (sc == S_ARABIC) {
+                /* پ چ ژ گ are Persian letters, not Arabic ones. */
+                if (c == 0x67E || c == 0x686 || c == 0x698 || c == 0x6AF)
+                    st->arab_fa = 1;
+            }
+        }
+        st->letters[S_LATIN] += (double)latin;
+        if (latin == 0)
+            continue;
+        if (!is_name)
+            st->n_voters++;
+        int hit = 0;
+        if (t->len == 1 && s[0] == 'I') {
+            /* The pronoun, upper case in English only (Danish "I" is "you"). */
+            st->votes[L_EN] += 0.5;
+            hit = 1;
+        } else {
+            vote_word(lid, t->norm, t->norm_len, st->votes, &hit);
+        }
+        if (is_name)
+            continue;
+        if (dia[0] | dia[1] | dia[2]) {
+            for (int l = 0; l < L_COUNT; l++)
+                st->votes[l] += (dia[0] & B(l))   ? 1.0
+                                : (dia[1] & B(l)) ? 0.6
+                                : (dia[2] & B(l)) ? 0.3
+                                                  : 0.0;
+        }
+        if (hit || t->norm_len < 3)
+            continue;
+        st->n_pattern_words++;
+        if (!with_patterns)
+            continue;
+        uint16_t pm = pattern_mask(lid, t->norm, t->norm_len);
+        for (unsigned b = pm; b; b &= b - 1)
+            st->votes[__builtin_ctz(b)] += PATTERN_WEIGHT;
+    }
+}
+
+/* The Latin-script decision: the index of the foreign language chosen, or
+ * L_EN. */
+static int decide(const double *votes, size_t n_voters, int *best_out, double *second_out)
+{
+    int best = -1;
+    for (int l = 1; l < L_COUNT; l++)
+        if (best < 0 || votes[l] > votes[best])
+            best = l;
+    double second = 0;
+    for (int l = 1; l < L_COUNT; l++)
+        if (l != best && votes[l] > second)
+            second = votes[l];
+    *best_out = best;
+    *second_out = second;
+    double en = votes[L_EN], fb = votes[best];
+    if (fb > FOREIGN_RATIO * en &&
+        (fb >= MIN_FOREIGN || (fb >= MIN_FOREIGN / 2 && n_voters >= MIN_VOTERS)))
+        return best;
+    return L_EN;
+}
+
+/* Whether the spelling patterns, at most `bound` votes per language, could
+ * change the decision made without them: they are consulted only then (they
+ * cost a third of the time, and most messages are clear without them). */
+static int patterns_matter(const double *votes, size_t n_voters, double bound)
+{
+    if (bound <= 0)
+        return 0;
+    double v[L_COUNT];
+    int best, best2;
+    double second, second2;
+    int d = decide(votes, n_voters, &best, &second);
+    /* Every foreign language up by the bound, English not. */
+    memcpy(v, votes, sizeof v);
+    for (int l = 1; l < L_COUNT; l++)
+        v[l] += bound;
+    if (d == L_EN)
+        return decide(v, n_voters, &best2, &second2) != L_EN;
+    /* Foreign: English up by the bound, or the runner-up close enough. */
+    memcpy(v, votes, sizeof v);
+    v[L_EN] += bound;
+    if (decide(v, n_voters, &best2, &second2) == L_EN)
+        return 1;
+    return votes[best] - second <= bound;
+}
+
+void heed__langid_detect(const heed_langid *lid, const char *text, const heed_token *toks,
+                         size_t n_toks, heed_language *out)
+{
+    scan_state st;
+    scan(lid, text, toks, n_toks, 0, &st);
+    double *letters = st.letters, *votes = st.votes;
+    int cyr_uk = st.cyr_uk, arab_fa = st.arab_fa;
+    /* 1. Script. */
+    double total = 0, best_script_n = 0;
+    int best_script = S_LATIN;
+    for (int sc = 0; sc < S_NONE; sc++) {
+        total += letters[sc];
+        if (sc != S_LATIN && letters[sc] > best_script_n) {
+            best_script_n = letters[sc];
+            best_script = sc;
+        }
+    }
+    if (best_script_n > letters[S_LATIN]) {
+        const char *code = SCRIPT_LANG[best_script];
+        if (best_script == S_CYRILLIC && cyr_uk)
+            code = "uk";
+        else if (best_script == S_ARABIC && arab_fa)
+            code = "fa";
+        else if (best_script == S_HAN && letters[S_KANA] > 0)
+            code = "ja"; /* Japanese writes Han with kana */
+        else if (best_script == S_KANA)
+            code = "ja";
+        set_code(out, code);
+        double share =
+            (best_script == S_HAN || best_script == S_KANA ? letters[S_HAN] + letters[S_KANA]
+                                                           : best_script_n) /
+            total;
+        if (share > 1)
+            share = 1;
+        out->confidence = (float)(share * (1.0 - exp(-best_script_n / 4.0)));
+        out->scored = 0;
+        return;
+    }
+
+    /* 2. Latin script: English unless another language clearly leads. */
+    if (patterns_matter(votes, st.n_voters, PATTERN_WEIGHT * (double)st.n_pattern_words))
+        scan(lid, text, toks, n_toks, 1, &st);
+    int best;
+    double second;
+    int d = decide(votes, st.n_voters, &best, &second);
+    double en = votes[L_EN], fb = votes[best];
+    if (d != L_EN) {
+        set_code(out, LATIN_CODES[best]);
+        out->confidence = (float)(fb / (fb + en + second) * (1.0 - exp(-fb / 2.0)));
+        out->scored = 0;
+        return;
+    }
+    set_code(out, "en");
+    out->scored = 1;
+    if (en <= 0) {
+        out->confidence = (float)SHORT_CONFIDENCE;
+        return;
+    }
+    double c = en / (en + fb) * (1.0 - exp(-en / 4.0));
+    out->confidence = (float)(c < SHORT_CONFIDENCE ? SHORT_CONFIDENCE : c);
+}

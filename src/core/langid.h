@@ -1,0 +1,26 @@
+/* langid.h - language identification of one message from its tokens: the
+ * script of its letters, then, for Latin-script text, high-frequency function
+ * words and the letters with diacritics each language uses. English or not is
+ * the decision that matters; see docs/language.md. */
+#ifndef HEED_LANGID_H
+#define HEED_LANGID_H
+
+#include <stddef.h>
+
+#include "heed/heed.h"
+
+typedef struct heed_langid heed_langid;
+
+/* Builds the immutable word tables. Returns HEED_OK and sets *out, or
+ * HEED_ENOMEM (then *out is NULL). Free with heed__langid_free (NULL is fine). */
+int heed__langid_new(heed_langid **out);
+void heed__langid_free(heed_langid *lid);
+
+/* Fills *out (code, confidence, scored) for the text whose tokens are given.
+ * Only word tokens vote: numbers, ids, URLs, e-mails, mentions, hashtags and
+ * emoji never do, nor the letters of capitalised words inside a sentence
+ * (names). No allocation; thread-safe on a shared lid. */
+void heed__langid_detect(const heed_langid *lid, const char *text, const heed_token *toks,
+                         size_t n_toks, heed_language *out);
+
+#endif

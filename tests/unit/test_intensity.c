@@ -1,0 +1,211 @@
+/* test_intensity.c - the intensity model container (HEEDINT1): round trip,
+ * scaling and clamping of predictions, every truncation and corruption is
+ * HEED_EMODEL with a message (never a crash), shape checks; and the engine's
+ * intensity stage (English scored texts only). */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "buf.h"
+#include "featurize.h"
+#include "heed/heed.h"
+#include "intensity.h"
+#include "linmodel.h"
+#include "model_data.h"
+
+/* A toy regressor: feature 1 pushes the output up, feature 2 down. */
+static heed_lm *toy(const char *label, uint32_t feature_set, float mean, float sd)
+{
+    static const uint32_t i1[] = {1}, i2[] = {2};
+    static const float v1[] = {1};
+    heed_sparse X[40];
+    float Y[40];
+    for (int i = 0; i < 40; i++) {
+        X[i] = (heed_sparse){i % 2 ? i1 : i2, v1, 1};
+        Y[i] = i % 2 ? 1.0f : -1.0f;
+    }
+    heed_lm_opts o = {0};
+    o.kind = HEED_LM_REGRESSION;
+    o.n_outputs = 1;
+    o.dim_bits = 8;
+    o.epochs = 20;
+    o.seed = 3;
+    o.feature_set = feature_set;
+    o.labels = &label;
+    heed_lm *m = NULL;
+    assert_int_equal(heed__lm_train(&o, X, Y, 40, &m, NULL), HEED_OK);
+    const float aux[2] = {mean, sd};
+    assert_int_equal(heed__lm_set_aux(m, aux, 2), HEED_OK);
+    return m;
+}
+
+typedef struct {
+    heed_lm *lm[HEED_INT_COUNT];
+    heed_buf bytes;
+} fixture;
+
+static void make(fixture *f, uint32_t fs2, const char *name0, float sd2)
+{
+    uint32_t fs = heed__features_id(NULL);
+    f->lm[0] = toy(name0, fs, 3.0f, 0.5f);
+    f->lm[1] = toy("arousal", fs, 3.0f, 0.5f);
+    f->lm[2] = toy("distress", fs2, 4.0f, sd2);
+    heed__buf_init(&f->bytes, 0);
+    assert_int_equal(heed__intensity_save((const heed_lm *const *)f->lm, &f->bytes), HEED_OK);
+}
+
+static void release(fixture *f)
+{
+    for (int k = 0; k < HEED_INT_COUNT; k++)
+        heed__lm_free(f->lm[k]);
+    heed__buf_release(&f->bytes);
+}
+
+static void test_round_trip_and_predict(void **state)
+{
+    (void)state;
+    fixture f;
+    make(&f, heed__features_id(NULL), "valence", 100.0f);
+    heed_intensity_model *m = NULL;
+    heed_error err = {0};
+    assert_int_equal(heed__intensity_load(f.bytes.ptr, f.bytes.len, &m, &err), HEED_OK);
+    static const uint32_t i1[] = {1}, i2[] = {2};
+    static const float v1[] = {1};
+    float up[HEED_INT_COUNT], down[HEED_INT_COUNT];
+    heed__intensity_predict_x(m, (heed_sparse){i1, v1, 1}, up);
+    heed__intensity_predict_x(m, (heed_sparse){i2, v1, 1}, down);
+    /* mean + sd * output: about 3.5 and 2.5 for valence and arousal */
+    for (int k = 0; k < 2; k++) {
+        assert_true(up[k] > 3.3f && up[k] < 3.7f);
+        assert_true(down[k] > 2.3f && down[k] < 2.7f);
+    }
+    /* distress has sd 100: clamped to its 1..7 scale */
+    assert_true(up[2] == 7.0f);
+    assert_true(down[2] == 1.0f);
+    assert_int_equal(heed__intensity_feat_opts(m).flags, 0);
+    heed__intensity_free(m);
+    heed__intensity_free(NULL);
+    release(&f);
+}
+
+static void expect_bad(const void *p, size_t n, const char *what)
+{
+    heed_intensity_model *m = (heed_intensity_model *)1;
+    heed_error err = {0};
+    int rc = heed__intensity_load(p, n, &m, &err);
+    if (rc != HEED_EMODEL)
+        fail_msg("%s: rc %d", what, rc);
+    assert_null(m);
+    assert_true(err.msg[0] != 0);
+    assert_non_null(strstr(err.msg, "intensity model"));
+    assert_true(err.pos <= n);
+}
+
+static void test_truncations_and_corruptions(void **state)
+{
+    (void)state;
+    fixture f;
+    make(&f, heed__features_id(NULL), "valence", 1.0f);
+    const unsigned char *b = (const unsigned char *)f.bytes.ptr;
+    size_t n = f.bytes.len;
+    for (size_t k = 0; k < n; k++)
+        expect_bad(b, k, "truncated");
+    unsigned char *c = malloc(n + 1);
+    assert_non_null(c);
+    /* every single-byte change is caught: magic, counts, lengths, or the
+     * regressors' own checks and checksums */
+    for (size_t k = 0; k < n; k++) {
+        memcpy(c, b, n);
+        c[k] ^= 0x41;
+        heed_intensity_model *m = NULL;
+        int rc = heed__intensity_load(c, n, &m, NULL);
+        if (rc == HEED_OK)
+            fail_msg("byte %zu flipped still loads", k);
+        assert_int_equal(rc, HEED_EMODEL);
+    }
+    memcpy(c, b, n);
+    c[n] = 0;
+    expect_bad(c, n + 1, "trailing byte");
+    memcpy(c, b, n);
+    c[8] = 2; /* regressor count */
+    expect_bad(c, n, "count");
+    free(c);
+    heed_intensity_model *m = NULL;
+    assert_int_equal(heed__intensity_load(NULL, 5, &m, NULL), HEED_EINVAL);
+    release(&f);
+}
+
+static void test_shape_checks(void **state)
+{
+    (void)state;
+    fixture f;
+    make(&f, heed__features_id(NULL), "arousal", 1.0f); /* first one mislabelled */
+    expect_bad(f.bytes.ptr, f.bytes.len, "order");
+    release(&f);
+    heed_feat_opts cg = {HEED_FEAT_CHARGRAMS};
+    make(&f, heed__features_id(&cg), "valence", 1.0f); /* mixed features */
+    expect_bad(f.bytes.ptr, f.bytes.len, "features");
+    release(&f);
+    make(&f, 0x12345678u, "valence", 1.0f); /* not this extractor */
+    expect_bad(f.bytes.ptr, f.bytes.len, "feature id");
+    release(&f);
+    /* saving refuses a missing or non-regression model */
+    heed_buf b;
+    heed__buf_init(&b, 0);
+    const heed_lm *none[HEED_INT_COUNT] = {0};
+    assert_int_equal(heed__intensity_save(none, &b), HEED_EINVAL);
+    heed__buf_release(&b);
+}
+
+/* The engine runs the built-in model on English scored texts only. */
+static void test_engine_stage(void **state)
+{
+    (void)state;
+    heed_engine *eng;
+    assert_int_equal(heed_engine_new(NULL, &eng, NULL), HEED_OK);
+    int built_in = heed__model_intensity().len > 0;
+    static const char *const en[] = {"I am so angry, third time writing and still nothing!!!",
+                                     "Thank you, that was lovely and helpful."};
+    float val[2], aro[2];
+    for (int i = 0; i < 2; i++) {
+        heed_analysis *an;
+        assert_int_equal(heed_analyze(eng, en[i], strlen(en[i]), NULL, &an, NULL), HEED_OK);
+        const heed_intensity *in = &heed_analysis_result(an)->intensity;
+        assert_int_equal(in->available, built_in);
+        if (built_in) {
+            assert_true(in->valence >= 1 && in->valence <= 5);
+            assert_true(in->arousal >= 1 && in->arousal <= 5);
+            assert_true(in->distress >= 1 && in->distress <= 7);
+        }
+        val[i] = in->valence;
+        aro[i] = in->arousal;
+        heed_analysis_free(an);
+    }
+    if (built_in) {
+        assert_true(val[0] < val[1]); /* the angry text is less pleasant */
+        assert_true(aro[0] > aro[1]); /* and more aroused */
+    }
+    const char *de = "Meine Bestellung ist immer noch nicht da, ich bin wütend.";
+    heed_analysis *an;
+    assert_int_equal(heed_analyze(eng, de, strlen(de), NULL, &an, NULL), HEED_OK);
+    assert_int_equal(heed_analysis_result(an)->intensity.available, 0);
+    heed_analysis_free(an);
+    heed_engine_free(eng);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_round_trip_and_predict),
+        cmocka_unit_test(test_truncations_and_corruptions),
+        cmocka_unit_test(test_shape_checks),
+        cmocka_unit_test(test_engine_stage),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
