@@ -9,12 +9,14 @@
 #include "heed/heed.h"
 #include "lexicon.h"
 #include "sentence.h"
+#include "stress.h"
 #include "tokenize.h"
 #include "utf8.h"
 #include "valence.h"
 
 struct heed_engine {
     heed_lexicon *lex;
+    heed_stress_index *stress;
 };
 
 struct heed_analysis {
@@ -93,6 +95,10 @@ int heed_engine_new(const heed_engine_opts *opts, heed_engine **out, heed_error 
         heed__free(eng);
         return rc;
     }
+    if (heed__stress_index_new(&eng->stress)) {
+        heed_engine_free(eng);
+        return set_err(err, HEED_ENOMEM, 0, "out of memory");
+    }
     *out = eng;
     return HEED_OK;
 }
@@ -102,6 +108,7 @@ void heed_engine_free(heed_engine *eng)
     if (!eng)
         return;
     heed__lexicon_free(eng->lex);
+    heed__stress_index_free(eng->stress);
     heed__free(eng);
 }
 
@@ -172,6 +179,9 @@ int heed_analyze(const heed_engine *eng, const char *text, size_t len,
     r->valence = vo.valence;
     r->positive = vo.positive;
     r->negative = vo.negative;
+    rc = heed__stress(&an->arena, eng->stress, r);
+    if (rc)
+        goto fail;
     *out = an;
     return HEED_OK;
 fail:

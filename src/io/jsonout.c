@@ -245,8 +245,11 @@ static void stress_obj(heed_buf *b, const heed_result *r)
 static void listening(heed_buf *b, const heed_result *r)
 {
     const heed_language *l = &r->language;
-    if (!l->code[0])
-        return; /* the engine ran no listening stage: nothing to report */
+    if (!l->code[0]) { /* no language stage: only the stages that ran */
+        if (r->stress.available)
+            stress_obj(b, r);
+        return;
+    }
     heed__buf_adds(b, ",\"language\":{\"code\":");
     heed_json_string(b, l->code, strnlen(l->code, sizeof l->code));
     heed__buf_adds(b, ",\"confidence\":");
