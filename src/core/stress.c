@@ -532,9 +532,15 @@ static const char *const DAYS[] = {
 
 /* ------------------------------------------------------------ small helpers */
 
+/* Words are short: a byte loop beats a call to memcmp here. */
 static int norm_eq(const heed_token *t, const char *w, size_t n)
 {
-    return t->norm_len == n && memcmp(t->norm, w, n) == 0;
+    if (t->norm_len != n)
+        return 0;
+    for (size_t k = 0; k < n; k++)
+        if (t->norm[k] != w[k])
+            return 0;
+    return 1;
 }
 
 /* t's norm is the string literal w (length known at compile time) */
@@ -591,23 +597,32 @@ int heed__stress_table_check(void)
     return -1;
 }
 
-/* Does token t match the special word w ("#num" ...)? */
-static int match_special(const heed_token *t, const char *w, size_t n)
+/* Does token t match the special word w ("#num" ...)? The list checks are
+ * remembered in *memo (-1: not yet known) since several phrases share them
+ * ("my #rel died", "my #rel passed", ...). */
+static int match_special(const heed_token *t, const char *w, size_t n, signed char *memo)
 {
     if (n == 4 && !memcmp(w, "#num", 4))
         return t->kind == HEED_TOK_NUMBER;
     if (n == 3 && !memcmp(w, "#dt", 3))
         return t->kind == HEED_TOK_DATE || t->kind == HEED_TOK_TIME;
-    if (n == 4 && !memcmp(w, "#day", 4))
-        return is_word(t) && in_list(t, DAYS, sizeof DAYS / sizeof DAYS[0]);
-    if (n == 4 && !memcmp(w, "#rel", 4))
-        return is_word(t) && in_list(t, RELATIONS, sizeof RELATIONS / sizeof RELATIONS[0]);
-    return 0;
+    int rel = n == 4 && !memcmp(w, "#rel", 4);
+    if (!rel && !(n == 4 && !memcmp(w, "#day", 4)))
+        return 0;
+    signed char *m = &memo[rel];
+    if (*m < 0)
+        *m = (signed char)(is_word(t) &&
+                           (rel ? in_list(t, RELATIONS, sizeof RELATIONS / sizeof RELATIONS[0])
+                                : in_list(t, DAYS, sizeof DAYS / sizeof DAYS[0])));
+    return *m;
 }
+
+#define MEMO_DEPTH 4 /* phrase words after the first whose list checks are kept */
 
 /* Number of tokens phrase p covers at toks[i] (its first word already
  * matched), or 0. Phrases do not cross sentences. */
-static size_t match_rest(const phrase *p, const heed_token *toks, size_t n, size_t i)
+static size_t match_rest(const phrase *p, const heed_token *toks, size_t n, size_t i,
+                         signed char (*memo)[2])
 {
     const char *w = p->rest;
     size_t j = i + 1;
@@ -615,8 +630,13 @@ static size_t match_rest(const phrase *p, const heed_token *toks, size_t n, size
         size_t wl = word_len(w);
         if (j >= n || toks[j].sentence != toks[i].sentence)
             return 0;
-        if (w[0] == '#' ? !match_special(&toks[j], w, wl) : !norm_eq(&toks[j], w, wl))
+        if (w[0] == '#') {
+            signed char none[2] = {-1, -1};
+            if (!match_special(&toks[j], w, wl, j - i <= MEMO_DEPTH ? memo[j - i - 1] : none))
+                return 0;
+        } else if (!norm_eq(&toks[j], w, wl)) {
             return 0;
+        }
         w += wl;
         if (*w == ' ')
             w++;
@@ -634,6 +654,10 @@ typedef struct ix_slot {
 } ix_slot;
 
 struct heed_stress_index {
+    /* per phrase: length and first byte of its second word (0 when it has
+     * one word; '#' for a special word), to skip most phrases unread */
+    unsigned char w2len[N_PHRASES];
+    char w2b0[N_PHRASES];
     uint64_t filter[64]; /* bit sig(word) set for every first word: a word
                           * whose bit is clear starts no phrase and skips
                           * the hash (most words; see sig) */
@@ -665,6 +689,11 @@ int heed__stress_index_new(heed_stress_index **out)
     ix->mask = cap - 1;
     memset(ix->filter, 0, sizeof ix->filter);
     memset(ix->slot, 0, cap * sizeof(ix_slot));
+    for (size_t i = 0; i < N_PHRASES; i++) {
+        size_t l = word_len(PHRASES[i].rest);
+        ix->w2len[i] = (unsigned char)(l < 255 ? l : 255);
+        ix->w2b0[i] = PHRASES[i].rest[0];
+    }
     for (size_t i = 0; i < N_PHRASES;) {
         size_t j = i + 1;
         while (j < N_PHRASES && PHRASES[j].first_len == PHRASES[i].first_len &&
@@ -712,8 +741,14 @@ static const phrase *match_at(const heed_stress_index *ix, const heed_token *tok
             break;
     }
     const phrase *best = NULL;
+    signed char memo[MEMO_DEPTH][2];
+    memset(memo, -1, sizeof memo);
+    const heed_token *next = i + 1 < n ? &toks[i + 1] : NULL;
     for (size_t p = s->lo; p < s->hi; p++) {
-        size_t m = match_rest(&PHRASES[p], toks, n, i);
+        if (ix->w2len[p] && ix->w2b0[p] != '#' &&
+            (!next || next->norm_len != ix->w2len[p] || next->norm[0] != ix->w2b0[p]))
+            continue;
+        size_t m = match_rest(&PHRASES[p], toks, n, i, memo);
         if (m > *len) {
             *len = m;
             best = &PHRASES[p];
@@ -952,16 +987,30 @@ typedef struct cand {
     const char *what;
 } cand;
 
+#define LOCAL_CANDS 48 /* most texts have fewer cues: no arena use for them */
+
 typedef struct cands {
-    cand *v;
+    cand *v; /* local, or arena memory once it outgrew it */
     size_t n, cap;
+    heed_arena *a;
+    int oom; /* sticky: a push failed for lack of memory */
+    cand local[LOCAL_CANDS];
 } cands;
 
 static void push(cands *c, uint32_t start, uint32_t len, int comp, float points, const char *what,
                  unsigned flags)
 {
-    if (c->n >= c->cap) /* cannot happen: cap is sized for the worst case */
-        return;
+    if (c->n >= c->cap) {
+        size_t cap = c->cap * 2;
+        cand *v = c->oom ? NULL : heed__arena_alloc(c->a, cap * sizeof *v);
+        if (!v) {
+            c->oom = 1;
+            return;
+        }
+        memcpy(v, c->v, c->n * sizeof *v);
+        c->v = v;
+        c->cap = cap;
+    }
     cand *x = &c->v[c->n++];
     x->start = start;
     x->len = len;
@@ -971,64 +1020,60 @@ static void push(cands *c, uint32_t start, uint32_t len, int comp, float points,
     x->what = what;
 }
 
-static void phrase_cues(const heed_stress_index *ix, const heed_token *toks, size_t n, cands *c)
+/* The phrase or rule cue starting at toks[i], if any: pushed (or pushed as
+ * suppressed); returns the tokens it covers (0: none starts here). *prev_end
+ * is the end of the previous cue, which bounds the negation look-back. */
+static size_t phrase_cue_at(const heed_stress_index *ix, const heed_token *toks, size_t n, size_t i,
+                            size_t *prev_end, cands *c)
 {
-    size_t prev_end = 0;
-    for (size_t i = 0; i < n;) {
-        const heed_token *t = &toks[i];
-        size_t len = 0;
-        const phrase *p = NULL;
-        const char *what = NULL;
-        int comp = 0, pts = 0;
-        unsigned pflags = 0;
-        if (t->kind == HEED_TOK_WORD || t->kind == HEED_TOK_NUMBER || t->kind == HEED_TOK_DATE) {
-            if (t->kind != HEED_TOK_DATE) /* "1 star", "section 75" */
-                p = match_at(ix, toks, n, i, &len);
-            /* the rule cues all need a unit word of 3..7 bytes next */
-            int unit = i + 1 < n && toks[i + 1].kind == HEED_TOK_WORD &&
-                       toks[i + 1].norm_len >= 3 && toks[i + 1].norm_len <= 7;
-            if (p) {
-                what = p->what;
-                comp = p->comp;
-                pts = p->weight;
-                pflags = p->flags;
-            } else if (!unit) {
-                /* nothing starts here */
-            } else if ((pts = ordinal_time(toks, n, i)) > 0) {
-                what = "repeat contact";
-                comp = E;
-                len = 2;
-            } else if ((pts = duration_at(toks, n, i, &what, &len)) > 0) {
-                comp = E;
-            }
-        }
-        if (!len) {
-            i++;
-            continue;
-        }
-        if (!(pflags & P_IGNORE)) {
-            size_t floor = prev_end;
-            prev_end = i + len;
-            const heed_token *last = &toks[i + len - 1];
-            unsigned f = 0;
-            if (negated_before(toks, floor, i, (pflags & P_NOHYPO) ? 1 : NEG_WINDOW))
-                f = HEED_CUE_SUPPRESSED;
-            else if (!(pflags & (P_NOHYPO | P_MAIN)) && hypothetical_before(toks, floor, i))
-                f = HEED_CUE_SUPPRESSED;
-            if (!(pflags & P_NEGONLY) || f)
-                push(c, t->start, last->start + last->len - t->start, comp,
-                     (pflags & P_NEGONLY) ? 0.0f : (float)pts, what, f);
-        }
-        i += len;
+    const heed_token *t = &toks[i];
+    if (t->kind != HEED_TOK_WORD && t->kind != HEED_TOK_NUMBER && t->kind != HEED_TOK_DATE)
+        return 0;
+    size_t len = 0;
+    const phrase *p = NULL;
+    const char *what = NULL;
+    int comp = 0, pts = 0;
+    unsigned pflags = 0;
+    if (t->kind != HEED_TOK_DATE) /* "1 star", "section 75" */
+        p = match_at(ix, toks, n, i, &len);
+    if (p) {
+        what = p->what;
+        comp = p->comp;
+        pts = p->weight;
+        pflags = p->flags;
+    } else if (i + 1 >= n || toks[i + 1].kind != HEED_TOK_WORD || toks[i + 1].norm_len < 3 ||
+               toks[i + 1].norm_len > 7) {
+        return 0; /* the rule cues all need a unit word of 3..7 bytes next */
+    } else if ((pts = ordinal_time(toks, n, i)) > 0) {
+        what = "repeat contact";
+        comp = E;
+        len = 2;
+    } else if ((pts = duration_at(toks, n, i, &what, &len)) > 0) {
+        comp = E;
+    } else {
+        return 0;
     }
+    if (pflags & P_IGNORE)
+        return len;
+    size_t floor = *prev_end;
+    *prev_end = i + len;
+    const heed_token *last = &toks[i + len - 1];
+    unsigned f = 0;
+    if (negated_before(toks, floor, i, (pflags & P_NOHYPO) ? 1 : NEG_WINDOW))
+        f = HEED_CUE_SUPPRESSED;
+    else if (!(pflags & (P_NOHYPO | P_MAIN)) && hypothetical_before(toks, floor, i))
+        f = HEED_CUE_SUPPRESSED;
+    if (!(pflags & P_NEGONLY) || f)
+        push(c, t->start, last->start + last->len - t->start, comp,
+             (pflags & P_NEGONLY) ? 0.0f : (float)pts, what, f);
+    return len;
 }
 
 /* Distress from valence: a base of up to 75 points from how negative the
  * message is (valence below 0, weighted by its negative share), shared among
  * the negative evidence by |score|; strongly negative words (score <= -2.5)
- * add 8 more each; shouting, "!!" runs and angry or crying faces add their
- * own cues. */
-static void distress_cues(const heed_result *r, cands *c)
+ * add 8 more each. Pushed in text order. */
+static void evidence_cues(const heed_result *r, cands *c)
 {
     double neg_mass = 0;
     /* "!" emphasis is evidence in valence but has its own cue here */
@@ -1037,7 +1082,6 @@ static void distress_cues(const heed_result *r, cands *c)
             neg_mass -= r->evidence[i].score;
     double v = r->valence < 0 ? -r->valence : 0;
     double base = 75.0 * v * (0.4 + 0.6 * r->negative);
-    size_t ev_from = c->n; /* the evidence cues, in text order */
     for (size_t i = 0; i < r->n_evidence; i++) {
         const heed_evidence *e = &r->evidence[i];
         if (e->score >= 0 || neg_mass <= 0 || (e->rules & HEED_RULE_EXCLAIM))
@@ -1053,93 +1097,131 @@ static void distress_cues(const heed_result *r, cands *c)
                                              : "negative word",
              0);
     }
-    size_t ev_to = c->n;
-    int mixed = 0;
-    for (size_t i = 0; i < r->n_tokens && !mixed; i++) {
-        const heed_token *t = &r->tokens[i];
-        mixed = t->kind == HEED_TOK_WORD && !(t->flags & HEED_TF_ALLCAPS) && t->norm_len > 1;
+}
+
+/* Has the text a word of 2+ letters that is not all capitals? */
+static int has_lower_word(const heed_token *toks, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (toks[i].kind == HEED_TOK_WORD && !(toks[i].flags & HEED_TF_ALLCAPS) &&
+            toks[i].norm_len > 1)
+            return 1;
+    return 0;
+}
+
+/* The intensity cue of distress at toks[i] (shouting, "!!" runs, angry or
+ * crying faces), if any; returns the tokens it covers (0: none). A face that
+ * is also negative evidence (c->v[ev_from..ev_to), text order) joins that
+ * cue. *mixed caches has_lower_word (-1: not computed yet). */
+static size_t intensity_cue_at(const heed_token *toks, size_t n, size_t i, int *mixed,
+                               size_t ev_from, size_t ev_to, cands *c)
+{
+    const heed_token *t = &toks[i];
+    int pts = 0;
+    const char *what = NULL;
+    if (t->kind == HEED_TOK_WORD && (t->flags & HEED_TF_ALLCAPS) && t->norm_len >= 3 && i + 1 < n &&
+        toks[i + 1].kind == HEED_TOK_WORD && (toks[i + 1].flags & HEED_TF_ALLCAPS)) {
+        /* two shouted words in a row among lower-case ones; acronyms ("UPS",
+         * "ASAP") rarely come in pairs */
+        if (*mixed < 0)
+            *mixed = has_lower_word(toks, n);
+        if (!*mixed)
+            return 0;
+        size_t j = i + 1;
+        while (j + 1 < n && toks[j + 1].kind == HEED_TOK_WORD &&
+               (toks[j + 1].flags & HEED_TF_ALLCAPS))
+            j++;
+        push(c, t->start, toks[j].start + toks[j].len - t->start, D, 12, "shouting", 0);
+        return j - i + 1;
     }
-    for (size_t i = 0; i < r->n_tokens; i++) {
-        const heed_token *t = &r->tokens[i];
-        int pts = 0;
-        const char *what = NULL;
-        if (t->kind == HEED_TOK_WORD && (t->flags & HEED_TF_ALLCAPS) && t->norm_len >= 3 && mixed &&
-            i + 1 < r->n_tokens && (r->tokens[i + 1].flags & HEED_TF_ALLCAPS) &&
-            r->tokens[i + 1].kind == HEED_TOK_WORD) {
-            /* two shouted words in a row among lower-case ones; acronyms
-             * ("UPS", "ASAP") rarely come in pairs */
-            size_t j = i + 1;
-            while (j + 1 < r->n_tokens && r->tokens[j + 1].kind == HEED_TOK_WORD &&
-                   (r->tokens[j + 1].flags & HEED_TF_ALLCAPS))
-                j++;
-            const heed_token *l = &r->tokens[j];
-            push(c, t->start, l->start + l->len - t->start, D, 12, "shouting", 0);
-            i = j;
-            continue;
-        }
-        if (t->kind == HEED_TOK_PUNCT && (t->flags & HEED_TF_REPEATED) && t->norm_len >= 2 &&
-            memchr(t->norm, '!', t->norm_len)) {
-            size_t bangs = 0;
-            for (size_t k = 0; k < t->norm_len; k++)
-                bangs += t->norm[k] == '!';
-            if (bangs >= 2) {
-                pts = bangs >= 3 ? 10 : 6;
-                what = "repeated exclamation";
-            }
-        } else if (t->kind == HEED_TOK_EMOJI) {
-            what = emoji_what(t, &pts);
-        } else if (t->kind == HEED_TOK_EMOTICON && t->norm_len >= 3 && t->norm[0] == '>' &&
-                   t->norm[t->norm_len - 1] == '(') {
-            pts = 18;
-            what = "angry emoji";
-        }
-        if (!what)
-            continue;
-        /* a face that is also negative evidence: one cue with both parts */
-        size_t lo = ev_from, hi = ev_to;
-        while (lo < hi) {
-            size_t mid = lo + (hi - lo) / 2;
-            if (c->v[mid].start < t->start)
-                lo = mid + 1;
-            else
-                hi = mid;
-        }
-        if (lo < ev_to && c->v[lo].start == t->start) {
-            c->v[lo].points += (float)pts;
-            c->v[lo].what = what;
-        } else {
-            push(c, t->start, t->len, D, (float)pts, what, 0);
-        }
+    if (t->kind == HEED_TOK_PUNCT && (t->flags & HEED_TF_REPEATED)) {
+        size_t bangs = 0;
+        for (size_t k = 0; k < t->norm_len; k++)
+            bangs += t->norm[k] == '!';
+        if (bangs < 2)
+            return 0;
+        pts = bangs >= 3 ? 10 : 6;
+        what = "repeated exclamation";
+    } else if (t->kind == HEED_TOK_EMOJI) {
+        what = emoji_what(t, &pts);
+    } else if (t->kind == HEED_TOK_EMOTICON && t->norm_len >= 3 && t->norm[0] == '>' &&
+               t->norm[t->norm_len - 1] == '(') {
+        pts = 18;
+        what = "angry emoji";
     }
+    if (!what)
+        return 0;
+    size_t lo = ev_from, hi = ev_to;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (c->v[mid].start < t->start)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo < ev_to && c->v[lo].start == t->start) {
+        c->v[lo].points += (float)pts;
+        c->v[lo].what = what;
+    } else {
+        push(c, t->start, t->len, D, (float)pts, what, 0);
+    }
+    return 1;
+}
+
+/* The emotion model, when it ran, adds its strongest negative emotion. */
+static void emotion_cue(const heed_result *r, cands *c)
+{
     const heed_emotions *em = &r->emotions;
-    if (em->available) {
-        static const struct {
-            int label;
-            float w;
-            const char *what;
-        } EMO[] = {
-            {HEED_EMO_ANGER, 1.0f, "anger (emotion model)"},
-            {HEED_EMO_ANNOYANCE, 0.6f, "annoyance (emotion model)"},
-            {HEED_EMO_DISGUST, 0.8f, "disgust (emotion model)"},
-            {HEED_EMO_FEAR, 1.0f, "fear (emotion model)"},
-            {HEED_EMO_NERVOUSNESS, 0.9f, "nervousness (emotion model)"},
-            {HEED_EMO_SADNESS, 0.9f, "sadness (emotion model)"},
-            {HEED_EMO_GRIEF, 1.0f, "grief (emotion model)"},
-            {HEED_EMO_DISAPPOINTMENT, 0.6f, "disappointment (emotion model)"},
-        };
-        float best = 0;
-        const char *what = NULL;
-        for (size_t k = 0; k < sizeof EMO / sizeof EMO[0]; k++) {
-            float p = em->prob[EMO[k].label] * EMO[k].w;
-            if (p > best) {
-                best = p;
-                what = EMO[k].what;
-            }
+    if (!em->available)
+        return;
+    static const struct {
+        int label;
+        float w;
+        const char *what;
+    } EMO[] = {
+        {HEED_EMO_ANGER, 1.0f, "anger (emotion model)"},
+        {HEED_EMO_ANNOYANCE, 0.6f, "annoyance (emotion model)"},
+        {HEED_EMO_DISGUST, 0.8f, "disgust (emotion model)"},
+        {HEED_EMO_FEAR, 1.0f, "fear (emotion model)"},
+        {HEED_EMO_NERVOUSNESS, 0.9f, "nervousness (emotion model)"},
+        {HEED_EMO_SADNESS, 0.9f, "sadness (emotion model)"},
+        {HEED_EMO_GRIEF, 1.0f, "grief (emotion model)"},
+        {HEED_EMO_DISAPPOINTMENT, 0.6f, "disappointment (emotion model)"},
+    };
+    float best = 0;
+    const char *what = NULL;
+    for (size_t k = 0; k < sizeof EMO / sizeof EMO[0]; k++) {
+        float p = em->prob[EMO[k].label] * EMO[k].w;
+        if (p > best) {
+            best = p;
+            what = EMO[k].what;
         }
-        /* the whole text is the span: the model reads all of it */
-        if (what && best >= 0.2f)
-            push(c, 0, (uint32_t)r->text_len, D, 70.0f * best, what, 0);
     }
+    /* the whole text is the span: the model reads all of it */
+    if (what && best >= 0.2f)
+        push(c, 0, (uint32_t)r->text_len, D, 70.0f * best, what, 0);
+}
+
+/* Every cue of the text, in one pass over the tokens. */
+static void collect(const heed_stress_index *ix, const heed_result *r, cands *c)
+{
+    size_t ev_from = c->n;
+    evidence_cues(r, c);
+    size_t ev_to = c->n;
+    const heed_token *toks = r->tokens;
+    size_t n = r->n_tokens, prev_end = 0, phrase_next = 0, intensity_next = 0;
+    int mixed = -1;
+    for (size_t i = 0; i < n; i++) {
+        if (i >= phrase_next) {
+            size_t m = phrase_cue_at(ix, toks, n, i, &prev_end, c);
+            phrase_next = i + (m ? m : 1);
+        }
+        if (i >= intensity_next) {
+            size_t m = intensity_cue_at(toks, n, i, &mixed, ev_from, ev_to, c);
+            intensity_next = i + (m ? m : 1);
+        }
+    }
+    emotion_cue(r, c);
 }
 
 static int cand_cmp(const void *a, const void *b)
@@ -1183,13 +1265,15 @@ int heed__stress(heed_arena *a, const heed_stress_index *ix, heed_result *r)
 {
     heed_stress *st = &r->stress;
     memset(st, 0, sizeof *st);
-    cands c = {0};
-    c.cap = 2 * r->n_tokens + r->n_evidence + 2;
-    c.v = heed__arena_alloc(a, c.cap * sizeof *c.v);
-    if (!c.v)
+    cands c; /* not zeroed: the local array is large and written before read */
+    c.n = 0;
+    c.oom = 0;
+    c.v = c.local;
+    c.cap = LOCAL_CANDS;
+    c.a = a;
+    collect(ix, r, &c);
+    if (c.oom)
         return HEED_ENOMEM;
-    phrase_cues(ix, r->tokens, r->n_tokens, &c);
-    distress_cues(r, &c);
     qsort(c.v, c.n, sizeof *c.v, cand_cmp);
 
     /* Each component is a noisy-OR of its cues in text order; a cue repeating
@@ -1199,8 +1283,8 @@ int heed__stress(heed_arena *a, const heed_stress_index *ix, heed_result *r)
     size_t listed[HEED_STRESS_COUNT] = {0};
     seen_label seen[SEEN_LABELS];
     size_t n_seen = 0;
-    heed_cue *out = heed__arena_alloc(a, (c.n ? c.n : 1) * sizeof *out);
-    if (!out)
+    heed_cue *out = NULL;
+    if (c.n && !(out = heed__arena_alloc(a, c.n * sizeof *out)))
         return HEED_ENOMEM;
     size_t n_out = 0;
     for (size_t i = 0; i < c.n; i++) {
