@@ -1069,8 +1069,9 @@ static size_t phrase_cue_at(const heed_stress_index *ix, const heed_token *toks,
     return len;
 }
 
-/* Distress from valence: a base of up to 75 points from how negative the
- * message is (valence below 0, weighted by its negative share), shared among
+/* Distress from valence: a base of up to 70 points from how negative the
+ * message is (70 * valence^2 for valence below 0, weighted by 0.4 + 0.6 *
+ * its negative share: one bad word gives little, a tirade much), shared among
  * the negative evidence by |score|; strongly negative words (score <= -2.5)
  * add 8 more each. Pushed in text order. */
 static void evidence_cues(const heed_result *r, cands *c)
@@ -1081,7 +1082,7 @@ static void evidence_cues(const heed_result *r, cands *c)
         if (r->evidence[i].score < 0 && !(r->evidence[i].rules & HEED_RULE_EXCLAIM))
             neg_mass -= r->evidence[i].score;
     double v = r->valence < 0 ? -r->valence : 0;
-    double base = 75.0 * v * (0.4 + 0.6 * r->negative);
+    double base = 70.0 * v * v * (0.4 + 0.6 * r->negative);
     for (size_t i = 0; i < r->n_evidence; i++) {
         const heed_evidence *e = &r->evidence[i];
         if (e->score >= 0 || neg_mass <= 0 || (e->rules & HEED_RULE_EXCLAIM))
