@@ -129,7 +129,7 @@ static const phrase PHRASES[] = {
     P("cannot", "afford", V, 50, 0, "money hardship"),
     P("cant", "afford", V, 50, 0, "money hardship"),
     P("carbon", "monoxide", V, 70, 0, "safety"),
-    P("carer", "", V, 35, 0, "disability"),
+    P("carer", "", V, 35, 0, "carer"),
     P("ceo", "", X, 45, 0, "manager"),
     P("charge", "back", X, 55, 0, "chargeback"),
     P("charge-back", "", X, 60, 0, "chargeback"),
@@ -828,13 +828,31 @@ static const char *const NUMBER_WORDS[] = {
     "nine", "ten", "eleven", "twelve", "several", "few",  "many", "couple",
 };
 static const char *const WAIT_WORDS[] = {
-    "waited", "waiting", "wait",  "hold",   "chasing",  "chased",  "trying",
-    "tried",  "spent",   "queue", "queued", "queueing", "queuing",
+    "waited",
+    "waiting",
+    "wait",
+    "hold",
+    "chasing",
+    "chased",
+    "trying",
+    "tried",
+    "spent",
+    "queue",
+    "queued",
+    "queueing",
+    "queuing",
+    /* an outage that lasts: "down for 3 days", "without internet for a week" */
+    "down",
+    "without",
+    "offline",
+    "stuck",
+    "outage",
 };
 static const char *const CONTACT_WORDS[] = {
     "called", "rang",     "phoned",  "emailed", "e-mailed", "contacted", "written",
     "wrote",  "messaged", "chatted", "asked",   "told",     "explained", "tried",
     "call",   "calling",  "email",   "contact", "write",    "ask",       "reported",
+    "sent",   "missed",   "chased",  "rung",
 };
 
 /* Leading number of a token's norm ("3rd" -> 3, "12" -> 12); -1 if none. */
@@ -1041,6 +1059,14 @@ static size_t phrase_cue_at(const heed_stress_index *ix, const heed_token *toks,
         comp = p->comp;
         pts = p->weight;
         pflags = p->flags;
+    } else if (norm_is(t, "twice")) {
+        /* "I've written twice", "missed it twice", not "twice the price" */
+        if (!word_before(toks, i, 4, CONTACT_WORDS, sizeof CONTACT_WORDS / sizeof CONTACT_WORDS[0]))
+            return 0;
+        what = "repeated attempts";
+        comp = E;
+        pts = 30;
+        len = 1;
     } else if (i + 1 >= n || toks[i + 1].kind != HEED_TOK_WORD || toks[i + 1].norm_len < 3 ||
                toks[i + 1].norm_len > 7) {
         return 0; /* the rule cues all need a unit word of 3..7 bytes next */

@@ -145,6 +145,8 @@ static void effort(void **state)
         {"I've been chasing this for a month", 60, 100},
         {"It's been 3 weeks.", 45, 100},
         {"It happened again", 30, 100},
+        {"My broadband has been down for 3 days", 35, 100},
+        {"I've sent this information twice already", 25, 100},
         /* negatives and near-misses */
         {"Thanks again for your help", 0, 0},
         {"If it breaks again I'll let you know", 0, 0},
@@ -156,6 +158,8 @@ static void effort(void **state)
         {"It has a 2 year warranty", 0, 0},
         {"It's 3 times the price of the old one", 0, 0},
         {"I haven't been waiting long", 0, 0},
+        {"It costs twice the price of the old one", 0, 0},
+        {"My account was set up 3 days ago", 0, 0},
     };
     CHECK(cs, HEED_STRESS_EFFORT);
 }
