@@ -1258,7 +1258,9 @@ static int cand_cmp(const void *a, const void *b)
         return x->start < y->start ? -1 : 1;
     if (x->comp != y->comp)
         return x->comp < y->comp ? -1 : 1;
-    return 0;
+    if (x->len != y->len) /* the emotion-model cue (whole text) after a word at 0 */
+        return x->len < y->len ? -1 : 1;
+    return strcmp(x->what, y->what);
 }
 
 /* Labels already counted per component, for the repeat discount. */
