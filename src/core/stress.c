@@ -661,6 +661,10 @@ struct heed_stress_index {
     uint64_t filter[64]; /* bit sig(word) set for every first word: a word
                           * whose bit is clear starts no phrase and skips
                           * the hash (most words; see sig) */
+    uint64_t units[64];  /* the same for UNIT_WORDS, the gate of the rule cues */
+    uint64_t pairs[64];  /* bit pair_sig(first word, second word) for every
+                          * phrase: most common first words ("the", "a",
+                          * "for") are then rejected by the word after them */
     size_t mask;
     ix_slot slot[];
 };
@@ -671,6 +675,37 @@ static unsigned sig(const char *w, size_t n)
     unsigned a = (unsigned char)w[0], z = (unsigned char)w[n - 1];
     unsigned m = n > 1 ? (unsigned char)w[1] : 0;
     return ((a * 31u + m) * 37u + z * 7u + (unsigned)n) & 4095u;
+}
+
+/* A 12-bit signature of a first word's signature and the length and first
+ * byte of the word after it; (0, 0) stands for "no second word" and (0, '#')
+ * for a special second word, which match any next token. */
+static unsigned pair_sig(unsigned first, size_t len2, unsigned b0)
+{
+    unsigned h = (first * 31u + (unsigned)(len2 & 63)) * 257u + b0;
+    h ^= h >> 12;
+    return (h * 0x9E3779B1u) >> 20;
+}
+
+static int has_bit(const uint64_t *set, unsigned b)
+{
+    return (int)((set[b >> 6] >> (b & 63)) & 1);
+}
+
+/* Every word that can follow a count in a rule cue (ordinal_time,
+ * duration_at). */
+static const char *const UNIT_WORDS[] = {
+    "time", "times", "minutes", "mins",  "hour",   "hours", "hrs",   "day",
+    "days", "week",  "weeks",   "month", "months", "year",  "years",
+};
+
+/* Could toks[i] be followed by a unit word? (false for most tokens) */
+static int unit_next(const heed_stress_index *ix, const heed_token *toks, size_t n, size_t i)
+{
+    if (i + 1 >= n || toks[i + 1].kind != HEED_TOK_WORD || toks[i + 1].norm_len < 3)
+        return 0;
+    unsigned b = sig(toks[i + 1].norm, toks[i + 1].norm_len);
+    return (ix->units[b >> 6] >> (b & 63)) & 1;
 }
 
 int heed__stress_index_new(heed_stress_index **out)
@@ -688,6 +723,18 @@ int heed__stress_index_new(heed_stress_index **out)
         return HEED_ENOMEM;
     ix->mask = cap - 1;
     memset(ix->filter, 0, sizeof ix->filter);
+    memset(ix->units, 0, sizeof ix->units);
+    memset(ix->pairs, 0, sizeof ix->pairs);
+    for (size_t i = 0; i < N_PHRASES; i++) {
+        const char *r = PHRASES[i].rest;
+        unsigned b = pair_sig(sig(PHRASES[i].first, PHRASES[i].first_len),
+                              r[0] == '#' ? 0 : word_len(r), (unsigned char)r[0]);
+        ix->pairs[b >> 6] |= 1ull << (b & 63);
+    }
+    for (size_t i = 0; i < sizeof UNIT_WORDS / sizeof UNIT_WORDS[0]; i++) {
+        unsigned b = sig(UNIT_WORDS[i], strlen(UNIT_WORDS[i]));
+        ix->units[b >> 6] |= 1ull << (b & 63);
+    }
     memset(ix->slot, 0, cap * sizeof(ix_slot));
     for (size_t i = 0; i < N_PHRASES; i++) {
         size_t l = word_len(PHRASES[i].rest);
@@ -728,7 +775,11 @@ static const phrase *match_at(const heed_stress_index *ix, const heed_token *tok
     if (!t->norm_len)
         return NULL;
     unsigned b = sig(t->norm, t->norm_len);
-    if (!(ix->filter[b >> 6] & (1ull << (b & 63))))
+    if (!has_bit(ix->filter, b))
+        return NULL;
+    const heed_token *nx = i + 1 < n && toks[i + 1].norm_len ? &toks[i + 1] : NULL;
+    if (!has_bit(ix->pairs, pair_sig(b, 0, 0)) && !has_bit(ix->pairs, pair_sig(b, 0, '#')) &&
+        !(nx && has_bit(ix->pairs, pair_sig(b, nx->norm_len, (unsigned char)nx->norm[0]))))
         return NULL;
     uint32_t h = (uint32_t)heed__hash(t->norm, t->norm_len);
     size_t k = (size_t)h & ix->mask;
@@ -1067,9 +1118,8 @@ static size_t phrase_cue_at(const heed_stress_index *ix, const heed_token *toks,
         comp = E;
         pts = 30;
         len = 1;
-    } else if (i + 1 >= n || toks[i + 1].kind != HEED_TOK_WORD || toks[i + 1].norm_len < 3 ||
-               toks[i + 1].norm_len > 7) {
-        return 0; /* the rule cues all need a unit word of 3..7 bytes next */
+    } else if (!unit_next(ix, toks, n, i)) {
+        return 0; /* the rule cues all need a unit word next */
     } else if ((pts = ordinal_time(toks, n, i)) > 0) {
         what = "repeat contact";
         comp = E;
