@@ -109,7 +109,6 @@ static const phrase PHRASES[] = {
     P("bereaved", "", V, 55, 0, "bereavement"),
     P("bereavement", "", V, 55, 0, "bereavement"),
     P("better", "business bureau", X, 60, 0, "regulator"),
-    P("blind", "", V, 30, 0, "disability"),
     P("bounced", "around", E, 45, 0, "passed around"),
     P("bounced", "between", E, 45, 0, "passed around"),
     P("broke", "again", E, 35, 0, "repeat fault"),
@@ -229,6 +228,7 @@ static const phrase PHRASES[] = {
     P("hours", "on the phone", E, 45, 0, "on hold"),
     P("housebound", "", V, 45, 0, "disability"),
     P("hurry", "", U, 30, 0, "hurry"),
+    P("i", "am blind", V, 35, 0, "disability"),
     P("i", "am canceling", X, 50, P_MAIN, "cancel threat"),
     P("i", "am cancelling", X, 50, P_MAIN, "cancel threat"),
     P("i", "fly", U, 30, P_NOHYPO, "travel date"),
@@ -239,6 +239,7 @@ static const phrase PHRASES[] = {
     P("i'll", "sue", X, 65, P_MAIN, "legal"),
     P("i'm", "afraid", V, 0, P_IGNORE, "polite phrase"),
     P("i'm", "afraid for my", V, 50, 0, "fear for safety"),
+    P("i'm", "blind", V, 35, 0, "disability"),
     P("i'm", "canceling", X, 50, P_MAIN, "cancel threat"),
     P("i'm", "cancelling", X, 50, P_MAIN, "cancel threat"),
     P("i'm", "done", X, 30, P_MAIN, "leaving"),
@@ -381,6 +382,7 @@ static const phrase PHRASES[] = {
     P("overdue", "", U, 30, 0, "deadline"),
     P("panic", "attack", V, 40, 0, "mental health"),
     P("panic", "attacks", V, 40, 0, "mental health"),
+    P("partially", "sighted", V, 35, 0, "disability"),
     P("pass", "me around", E, 45, 0, "passed around"),
     P("passed", "around", E, 45, 0, "passed around"),
     P("passed", "away", V, 60, 0, "bereavement"),
@@ -402,6 +404,7 @@ static const phrase PHRASES[] = {
     P("pregnant", "", V, 30, 0, "illness"),
     P("raise", "a dispute", X, 55, 0, "chargeback"),
     P("redundancy", "", V, 40, 0, "job loss"),
+    P("registered", "blind", V, 40, 0, "disability"),
     P("regulator", "", X, 50, 0, "regulator"),
     P("rent", "is due", V, 40, 0, "money hardship"),
     P("report", "this to", X, 50, 0, "report"),
@@ -498,6 +501,7 @@ static const phrase PHRASES[] = {
     P("urgency", "", U, 40, 0, "urgent"),
     P("urgent", "", U, 55, 0, "urgent"),
     P("urgently", "", U, 55, 0, "urgent"),
+    P("visually", "impaired", V, 35, 0, "disability"),
     P("vulnerable", "", V, 45, 0, "vulnerable"),
     P("waited", "ages", E, 35, 0, "long wait"),
     P("waiting", "ages", E, 35, 0, "long wait"),
@@ -820,11 +824,11 @@ static int is_clause_break(const heed_token *t)
                           norm_is(t, "however") || norm_is(t, "then"));
 }
 
-#define NEG_WINDOW                                                                                 \
-    3                 /* words before a cue a negator may sit; 1 for times                         \
-                       * and deadlines: "not by Friday" but "isn't fixed by                        \
-                       * Friday" is a deadline */
-#define HYPO_WINDOW 5 /* words before a cue an "if" may sit */
+/* Words before a cue a negator may sit; 1 for times and deadlines: "not by
+ * Friday", but "isn't fixed by Friday" is a deadline. */
+#define NEG_WINDOW 3
+/* Words before a cue an "if" may sit. */
+#define HYPO_WINDOW 5
 
 /* A negator within NEG_WINDOW words before toks[i] in its clause ("not urgent",
  * "no rush", "I'm not going to cancel"), at or after toks[floor] (the end of

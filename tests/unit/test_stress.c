@@ -179,6 +179,7 @@ static void vulnerability(void **state)
         {"I was made redundant last month", 45, 100},
         {"We have no heating and a newborn", 40, 100},
         {"I'm a wheelchair user", 35, 100},
+        {"I'm registered blind", 35, 100},
         {"I'm afraid for my safety", 45, 100},
         /* negatives and near-misses */
         {"The battery died after a week", 0, 0},
@@ -190,6 +191,7 @@ static void vulnerability(void **state)
         {"Is it safe to use abroad?", 0, 0},
         {"The app is dead", 0, 0},
         {"Which terminal do I collect it from?", 0, 0},
+        {"The roller blind arrived without its chain", 0, 0},
         {"I'm not scared of a little paperwork", 0, 0},
     };
     CHECK(cs, HEED_STRESS_VULNERABILITY);
