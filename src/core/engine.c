@@ -179,6 +179,7 @@ int heed_analyze(const heed_engine *eng, const char *text, size_t len,
     r->valence = vo.valence;
     r->positive = vo.positive;
     r->negative = vo.negative;
+    /* stress reads valence and, when set, r->emotions: keep it after both */
     rc = heed__stress(&an->arena, eng->stress, r);
     if (rc)
         goto fail;

@@ -232,7 +232,8 @@ static void stress_obj(heed_buf *b, const heed_result *r)
     const heed_stress *st = &r->stress;
     heed__buf_adds(b, ",\"stress\":{\"score\":");
     heed_json_number(b, round(st->score));
-    heed__buf_printf(b, ",\"band\":\"%s\",\"components\":{", heed_json_stress_band(round(st->score)));
+    heed__buf_printf(b, ",\"band\":\"%s\",\"components\":{",
+                     heed_json_stress_band(round(st->score)));
     for (int i = 0; i < HEED_STRESS_COUNT; i++) {
         heed__buf_printf(b, "%s\"%s\":", i ? "," : "", STRESS_NAMES[i]);
         heed_json_number(b, round(st->component[i]));
