@@ -113,9 +113,10 @@ int main(int argc, char **argv)
            (double)bytes * rounds / best_all / 1e6);
     printf("stress stage alone:         %.2f us/msg = %.1f%% of the rest of heed_analyze\n",
            best_stress * per, 100.0 * best_stress / (best_all - best_stress));
-    printf("bands: calm %zu (%.1f%%), watch %zu (%.1f%%), high %zu (%.1f%%), act_now %zu (%.1f%%)\n",
-           band[0], 100.0 * band[0] / m, band[1], 100.0 * band[1] / m, band[2],
-           100.0 * band[2] / m, band[3], 100.0 * band[3] / m);
+    printf(
+        "bands: calm %zu (%.1f%%), watch %zu (%.1f%%), high %zu (%.1f%%), act_now %zu (%.1f%%)\n",
+        band[0], 100.0 * band[0] / m, band[1], 100.0 * band[1] / m, band[2], 100.0 * band[2] / m,
+        band[3], 100.0 * band[3] / m);
     heed__stress_index_free(ix);
     heed_engine_free(eng);
     free(txt);
