@@ -1190,28 +1190,37 @@ static int has_lower_word(const heed_token *toks, size_t n)
     return 0;
 }
 
-/* The intensity cue of distress at toks[i] (shouting, "!!" runs, angry or
- * crying faces), if any; returns the tokens it covers (0: none). A face that
+/* The intensity cue of distress at token i (shouting, "!!" runs, angry or
+ * crying faces), if any; returns the tokens it looked at (0: none). A face that
  * is also negative evidence (c->v[ev_from..ev_to), text order) joins that
  * cue. *mixed caches has_lower_word (-1: not computed yet). */
-static size_t intensity_cue_at(const heed_token *toks, size_t n, size_t i, int *mixed,
-                               size_t ev_from, size_t ev_to, cands *c)
+static size_t intensity_cue_at(const heed_result *r, size_t i, int *mixed, size_t ev_from,
+                               size_t ev_to, cands *c)
 {
-    const heed_token *t = &toks[i];
+    const heed_token *toks = r->tokens, *t = &toks[i];
+    size_t n = r->n_tokens;
     int pts = 0;
     const char *what = NULL;
-    if (t->kind == HEED_TOK_WORD && (t->flags & HEED_TF_ALLCAPS) && t->norm_len >= 3 && i + 1 < n &&
+    /* capitals, "!!" and tears are joy as often as anger: not in a positive
+     * sentence ("I LOVE IT!!!", "great news 😭") */
+    int positive = t->sentence < r->n_sentences && r->sentences[t->sentence].valence >= 0.05;
+    if (t->kind == HEED_TOK_WORD && (t->flags & HEED_TF_ALLCAPS) && t->norm_len >= 2 && i + 1 < n &&
         toks[i + 1].kind == HEED_TOK_WORD && (toks[i + 1].flags & HEED_TF_ALLCAPS)) {
-        /* two shouted words in a row among lower-case ones; acronyms ("UPS",
-         * "ASAP") rarely come in pairs */
-        if (*mixed < 0)
-            *mixed = has_lower_word(toks, n);
-        if (!*mixed)
-            return 0;
-        size_t j = i + 1;
+        /* two or more shouted words in a row, one of 5+ letters, among
+         * lower-case words; acronyms ("UPS DHL") are short */
+        size_t j = i, longest = 0;
         while (j + 1 < n && toks[j + 1].kind == HEED_TOK_WORD &&
                (toks[j + 1].flags & HEED_TF_ALLCAPS))
             j++;
+        for (size_t k = i; k <= j; k++)
+            if (toks[k].norm_len > longest)
+                longest = toks[k].norm_len;
+        if (longest < 5 || positive)
+            return j - i + 1;
+        if (*mixed < 0)
+            *mixed = has_lower_word(toks, n);
+        if (!*mixed)
+            return j - i + 1;
         push(c, t->start, toks[j].start + toks[j].len - t->start, D, 12, "shouting", 0);
         return j - i + 1;
     }
@@ -1219,12 +1228,14 @@ static size_t intensity_cue_at(const heed_token *toks, size_t n, size_t i, int *
         size_t bangs = 0;
         for (size_t k = 0; k < t->norm_len; k++)
             bangs += t->norm[k] == '!';
-        if (bangs < 2)
+        if (bangs < 2 || positive)
             return 0;
         pts = bangs >= 3 ? 10 : 6;
         what = "repeated exclamation";
     } else if (t->kind == HEED_TOK_EMOJI) {
         what = emoji_what(t, &pts);
+        if (positive && pts < 18) /* tears, not anger */
+            what = NULL;
     } else if (t->kind == HEED_TOK_EMOTICON && t->norm_len >= 3 && t->norm[0] == '>' &&
                t->norm[t->norm_len - 1] == '(') {
         pts = 18;
@@ -1298,7 +1309,7 @@ static void collect(const heed_stress_index *ix, const heed_result *r, cands *c)
             phrase_next = i + (m ? m : 1);
         }
         if (i >= intensity_next) {
-            size_t m = intensity_cue_at(toks, n, i, &mixed, ev_from, ev_to, c);
+            size_t m = intensity_cue_at(r, i, &mixed, ev_from, ev_to, c);
             intensity_next = i + (m ? m : 1);
         }
     }

@@ -12,6 +12,7 @@
 
 #include <cmocka.h>
 
+#include "alloc.h"
 #include "arena.h"
 #include "heed/heed.h"
 #include "stress.h"
@@ -237,10 +238,20 @@ static void distress(void **state)
         {"WHERE IS MY ORDER you useless company 😡", 40, 100},
         {"I'm devastated and so angry", 35, 100},
         {"Worst service ever. Disgusting.", 35, 100},
+        {"I am absolutely livid, this is a disgrace", 35, 100},
+        {"You people are useless and pathetic!!!", 45, 100},
+        {"I'm so upset and stressed, I've cried twice today 😭", 35, 100},
+        {"This is terrible >:(", 30, 100},
+        {"I hate this stupid app, it's a total nightmare", 35, 100},
         {"Thanks, that's great", 0, 0},
         {"What time do you open?", 0, 0},
         {"My order number is 12345.", 0, 0},
         {"Not bad at all, thanks", 0, 0},
+        {"Could you resend the invoice to my new email?", 0, 0},
+        {"I love it, thank you so much!!!", 0, 0},
+        {"Great news 😭 I'm so happy", 0, 20},
+        {"The UPS DHL tracking shows delivered", 0, 0},
+        {"Slightly annoying, but fine", 0, 20},
     };
     CHECK(cs, HEED_STRESS_DISTRESS);
     /* each intensity marker adds to distress on its own */
@@ -381,6 +392,37 @@ static void ordering(void **state)
     assert_true(score("") == 0);
 }
 
+/* Failing the k-th allocation for every k, on a text with more cues than the
+ * stage keeps on the stack: a clean HEED_ENOMEM, no leak (ASan), then success
+ * with every cue counted. */
+static void allocation_failures(void **state)
+{
+    (void)state;
+    char text[4096];
+    size_t n = 0;
+    for (int i = 0; i < 80; i++)
+        n += (size_t)snprintf(text + n, sizeof text - n, "still waiting!! ");
+    int saw_enomem = 0;
+    for (long k = 0;; k++) {
+        heed_analysis *an = NULL;
+        heed__alloc_fail_after(k);
+        int rc = heed_analyze(eng, text, n, NULL, &an, NULL);
+        heed__alloc_fail_after(-1);
+        if (rc == HEED_OK) {
+            const heed_stress *st = &heed_analysis_result(an)->stress;
+            assert_int_equal(st->available, 1);
+            assert_true(st->n_cues > 48);
+            heed_analysis_free(an);
+            break;
+        }
+        assert_int_equal(rc, HEED_ENOMEM);
+        assert_null(an);
+        saw_enomem = 1;
+        assert_true(k < 10000);
+    }
+    assert_true(saw_enomem);
+}
+
 /* The emotion model, when a later stage fills it, adds to distress with a cue
  * over the whole text; without it nothing changes. */
 static void emotion_hook(void **state)
@@ -420,7 +462,7 @@ int main(void)
         cmocka_unit_test(escalation),      cmocka_unit_test(distress),
         cmocka_unit_test(suppressed_cues), cmocka_unit_test(spans),
         cmocka_unit_test(cue_accounting),  cmocka_unit_test(ordering),
-        cmocka_unit_test(emotion_hook),
+        cmocka_unit_test(emotion_hook),    cmocka_unit_test(allocation_failures),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
