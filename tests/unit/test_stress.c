@@ -115,6 +115,8 @@ static void urgency(void **state)
         {"It's time-sensitive.", 45, 100},
         {"I need it as soon as possible", 40, 100},
         {"I'm stranded at the airport", 45, 100},
+        {"It's her birthday tomorrow and it still hasn't come", 30, 100},
+        {"Can I exchange them in time for the wedding?", 45, 100},
         /* negatives and near-misses */
         {"I ordered it today, it's fine.", 0, 15},
         {"It's not urgent.", 0, 0},
@@ -123,6 +125,7 @@ static void urgency(void **state)
         {"Whenever you get a chance is fine", 0, 0},
         {"What is your returns policy?", 0, 0},
         {"I bought it last Friday", 0, 0},
+        {"Is the birthday card range back in stock?", 0, 25},
         {"Not by Friday, next month is fine", 0, 0},
         {"Could you check the order status when you can?", 0, 0},
     };
@@ -145,6 +148,7 @@ static void effort(void **state)
         {"Still waiting for an answer", 40, 100},
         {"I've been chasing this for a month", 60, 100},
         {"It's been 3 weeks.", 45, 100},
+        {"Been trying to get through to you for 2 weeks", 60, 100},
         {"It happened again", 30, 100},
         {"My broadband has been down for 3 days", 35, 100},
         {"I've sent this information twice already", 25, 100},
@@ -182,6 +186,8 @@ static void vulnerability(void **state)
         {"I'm a wheelchair user", 35, 100},
         {"I'm registered blind", 35, 100},
         {"I'm afraid for my safety", 45, 100},
+        {"My 88-year-old father uses a walking frame", 30, 100},
+        {"The debt collector keeps calling me", 35, 100},
         /* negatives and near-misses */
         {"The battery died after a week", 0, 0},
         {"I'm afraid the item is out of stock", 0, 0},
