@@ -188,6 +188,7 @@ static void vulnerability(void **state)
         {"I'm afraid for my safety", 45, 100},
         {"My 88-year-old father uses a walking frame", 30, 100},
         {"The debt collector keeps calling me", 35, 100},
+        {"I'm struggling to keep up with my bills", 35, 100},
         /* negatives and near-misses */
         {"The battery died after a week", 0, 0},
         {"I'm afraid the item is out of stock", 0, 0},
