@@ -12,6 +12,7 @@
 #include "lexicon.h"
 #include "model_data.h"
 #include "sentence.h"
+#include "stress.h"
 #include "tokenize.h"
 #include "utf8.h"
 #include "valence.h"
@@ -20,6 +21,7 @@ struct heed_engine {
     heed_lexicon *lex;
     heed_langid *lid; /* language identification tables */
     heed_intensity_model *intensity; /* NULL: built without models/intensity.model */
+    heed_stress_index *stress;
 };
 
 struct heed_analysis {
@@ -93,7 +95,7 @@ int heed_engine_new(const heed_engine_opts *opts, heed_engine **out, heed_error 
     heed_engine *eng = heed__malloc(sizeof(*eng));
     if (!eng)
         return set_err(err, HEED_ENOMEM, 0, "out of memory");
-    eng->intensity = NULL;
+    memset(eng, 0, sizeof(*eng)); /* heed_engine_free takes any part built */
     int rc = heed__lexicon_new(lex, lex_len, extra, extra_len, &eng->lex, err);
     if (rc) {
         heed__free(eng);
@@ -101,8 +103,7 @@ int heed_engine_new(const heed_engine_opts *opts, heed_engine **out, heed_error 
     }
     rc = heed__langid_new(&eng->lid);
     if (rc) {
-        heed__lexicon_free(eng->lex);
-        heed__free(eng);
+        heed_engine_free(eng);
         return set_err(err, rc, 0, rc == HEED_ENOMEM ? "out of memory" : "language tables");
     }
     heed_blob ib = heed__model_intensity();
@@ -112,6 +113,10 @@ int heed_engine_new(const heed_engine_opts *opts, heed_engine **out, heed_error 
             heed_engine_free(eng);
             return rc == HEED_ENOMEM ? set_err(err, rc, 0, "out of memory") : rc;
         }
+    }
+    if (heed__stress_index_new(&eng->stress)) {
+        heed_engine_free(eng);
+        return set_err(err, HEED_ENOMEM, 0, "out of memory");
     }
     *out = eng;
     return HEED_OK;
@@ -124,6 +129,7 @@ void heed_engine_free(heed_engine *eng)
     heed__lexicon_free(eng->lex);
     heed__langid_free(eng->lid);
     heed__intensity_free(eng->intensity);
+    heed__stress_index_free(eng->stress);
     heed__free(eng);
 }
 
@@ -206,6 +212,12 @@ int heed_analyze(const heed_engine *eng, const char *text, size_t len,
     }
     if (eng->intensity && r->language.scored) {
         rc = heed__intensity_predict(eng->intensity, &an->arena, r, &r->intensity);
+        if (rc)
+            goto fail;
+    }
+    if (r->language.scored) {
+        /* stress reads valence and, when set, r->emotions: keep it after both */
+        rc = heed__stress(&an->arena, eng->stress, r);
         if (rc)
             goto fail;
     }

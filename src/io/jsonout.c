@@ -232,7 +232,8 @@ static void stress_obj(heed_buf *b, const heed_result *r)
     const heed_stress *st = &r->stress;
     heed__buf_adds(b, ",\"stress\":{\"score\":");
     heed_json_number(b, round(st->score));
-    heed__buf_printf(b, ",\"band\":\"%s\",\"components\":{", heed_json_stress_band(st->score));
+    heed__buf_printf(b, ",\"band\":\"%s\",\"components\":{",
+                     heed_json_stress_band(round(st->score)));
     for (int i = 0; i < HEED_STRESS_COUNT; i++) {
         heed__buf_printf(b, "%s\"%s\":", i ? "," : "", STRESS_NAMES[i]);
         heed_json_number(b, round(st->component[i]));
@@ -245,16 +246,16 @@ static void stress_obj(heed_buf *b, const heed_result *r)
 static void listening(heed_buf *b, const heed_result *r)
 {
     const heed_language *l = &r->language;
-    if (!l->code[0])
-        return; /* the engine ran no listening stage: nothing to report */
-    heed__buf_adds(b, ",\"language\":{\"code\":");
-    heed_json_string(b, l->code, strnlen(l->code, sizeof l->code));
-    heed__buf_adds(b, ",\"confidence\":");
-    heed_json_number(b, l->confidence);
-    heed__buf_adds(b, "}");
-    if (!l->scored) {
-        heed__buf_adds(b, ",\"unscored\":true");
-        return;
+    if (l->code[0]) { /* the language stage ran */
+        heed__buf_adds(b, ",\"language\":{\"code\":");
+        heed_json_string(b, l->code, strnlen(l->code, sizeof l->code));
+        heed__buf_adds(b, ",\"confidence\":");
+        heed_json_number(b, l->confidence);
+        heed__buf_adds(b, "}");
+        if (!l->scored) {
+            heed__buf_adds(b, ",\"unscored\":true");
+            return;
+        }
     }
     const heed_emotions *e = &r->emotions;
     if (e->available) {

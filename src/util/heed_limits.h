@@ -15,5 +15,8 @@
 #define HEED_MAX_TOKENS ((size_t)16 << 20)
 /* Most threads `heed analyze --threads` will start. */
 #define HEED_MAX_THREADS 256
+/* Most stress cues listed per component for one text; cues past it still count
+ * towards the score but are not listed (a long text can hold thousands). */
+#define HEED_MAX_STRESS_CUES 32
 
 #endif

@@ -1,0 +1,1451 @@
+/* stress.c - the stress stage: phrase cues for urgency, effort, vulnerability
+ * and escalation found over the normalised tokens (first-word binary search in
+ * one sorted static table), a few cues found by rule (durations, "third
+ * time"), distress from the valence evidence and, when present, the emotion
+ * model; each component is a noisy-OR of its cues, the score a weighted
+ * noisy-OR of the components. See docs/stress.md. */
+#include "stress.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "alloc.h"
+#include "hash.h"
+#include "heed_limits.h"
+#include "utf8.h"
+
+enum {
+    D = HEED_STRESS_DISTRESS,
+    U = HEED_STRESS_URGENCY,
+    E = HEED_STRESS_EFFORT,
+    V = HEED_STRESS_VULNERABILITY,
+    X = HEED_STRESS_ESCALATION
+};
+
+/* Phrase flags. */
+enum {
+    P_NOHYPO = 1, /* a deadline stays a deadline inside an "if" clause */
+    P_MAIN = 2,   /* first-person main clause ("I'll cancel"): a conditional
+                   * threat is still a threat */
+    P_IGNORE = 4, /* consumes its words and yields no cue ("thanks again") */
+    P_NEGONLY = 8 /* not a cue when plain ("cancel my order" is a need); kept
+                   * as a suppressed cue when negated or hypothetical so a
+                   * reader sees it was considered ("I would never cancel") */
+};
+
+typedef struct phrase {
+    const char *first; /* first normalised word */
+    unsigned char first_len;
+    const char *rest; /* the other words, separated by one space ("" for
+                       * none); special words: #num #dt #day #rel (see
+                       * match_special) */
+    unsigned char comp;
+    unsigned char weight; /* points of the component, 0..100 */
+    unsigned char flags;
+    const char *what;
+} phrase;
+
+#define P(first, rest, comp, weight, flags, what)                                                  \
+    {                                                                                              \
+        first, sizeof(first) - 1, rest, comp, weight, flags, what                                  \
+    }
+
+/* Sorted by first word (bytes), then by the rest; test_stress checks it. */
+static const phrase PHRASES[] = {
+    P("1", "star", X, 40, 0, "bad review"),
+    P("1-star", "", X, 40, 0, "bad review"),
+    P("a", "dozen times", E, 45, 0, "repeated attempts"),
+    P("a", "manager", X, 25, 0, "manager"),
+    P("a.s.a.p.", "", U, 50, 0, "asap"),
+    P("abusive", "ex", V, 70, 0, "safety"),
+    P("abusive", "partner", V, 70, 0, "safety"),
+    P("afraid", "for my", V, 50, 0, "fear for safety"),
+    P("again", "", E, 15, 0, "again"),
+    P("again", "and again", E, 40, 0, "again and again"),
+    P("ages", "", E, 10, 0, "long wait"),
+    P("already", "answered", E, 35, 0, "already provided"),
+    P("already", "asked", E, 40, 0, "repeat contact"),
+    P("already", "called", E, 40, 0, "repeat contact"),
+    P("already", "contacted", E, 40, 0, "repeat contact"),
+    P("already", "done", E, 30, 0, "already tried"),
+    P("already", "emailed", E, 40, 0, "repeat contact"),
+    P("already", "explained", E, 40, 0, "already provided"),
+    P("already", "gave", E, 35, 0, "already provided"),
+    P("already", "given", E, 35, 0, "already provided"),
+    P("already", "provided", E, 40, 0, "already provided"),
+    P("already", "reported", E, 40, 0, "repeat contact"),
+    P("already", "sent", E, 40, 0, "already provided"),
+    P("already", "submitted", E, 40, 0, "already provided"),
+    P("already", "told", E, 40, 0, "already provided"),
+    P("already", "tried", E, 35, 0, "already tried"),
+    P("already", "uploaded", E, 40, 0, "already provided"),
+    P("alzheimer's", "", V, 45, 0, "illness"),
+    P("anxiety", "", V, 20, 0, "mental health"),
+    P("as", "quickly as possible", U, 45, 0, "asap"),
+    P("as", "soon as possible", U, 45, 0, "asap"),
+    P("as", "soon as you can", U, 35, 0, "asap"),
+    P("asap", "", U, 50, 0, "asap"),
+    P("at", "once", U, 35, 0, "right now"),
+    P("autism", "", V, 30, 0, "disability"),
+    P("autistic", "", V, 30, 0, "disability"),
+    P("auto", "reply", E, 25, 0, "no response"),
+    P("automated", "reply", E, 25, 0, "no response"),
+    P("automatic", "reply", E, 25, 0, "no response"),
+    P("bad", "review", X, 45, 0, "bad review"),
+    P("bailiffs", "", V, 50, 0, "money hardship"),
+    P("bbb", "", X, 55, 0, "regulator"),
+    P("bedbound", "", V, 45, 0, "disability"),
+    P("been", "fired", V, 40, 0, "job loss"),
+    P("been", "ill", V, 35, 0, "illness"),
+    P("been", "on hold", E, 35, 0, "on hold"),
+    P("been", "sick", V, 30, 0, "illness"),
+    P("been", "waiting", E, 35, 0, "long wait"),
+    P("before", "#day", U, 35, P_NOHYPO, "deadline"),
+    P("before", "#dt", U, 30, P_NOHYPO, "deadline"),
+    P("before", "i fly", U, 50, P_NOHYPO, "travel date"),
+    P("before", "i leave", U, 40, P_NOHYPO, "travel date"),
+    P("before", "i travel", U, 45, P_NOHYPO, "travel date"),
+    P("before", "my flight", U, 50, P_NOHYPO, "travel date"),
+    P("before", "the wedding", U, 45, P_NOHYPO, "deadline"),
+    P("before", "we fly", U, 50, P_NOHYPO, "travel date"),
+    P("before", "we leave", U, 40, P_NOHYPO, "travel date"),
+    P("behind", "on my bills", V, 40, 0, "money hardship"),
+    P("behind", "on my rent", V, 40, 0, "money hardship"),
+    P("behind", "on rent", V, 40, 0, "money hardship"),
+    P("bereaved", "", V, 55, 0, "bereavement"),
+    P("bereavement", "", V, 55, 0, "bereavement"),
+    P("better", "business bureau", X, 60, 0, "regulator"),
+    P("birthday", "", U, 20, 0, "occasion"),
+    P("bounced", "around", E, 45, 0, "passed around"),
+    P("bounced", "between", E, 45, 0, "passed around"),
+    P("broke", "again", E, 35, 0, "repeat fault"),
+    P("broken", "again", E, 35, 0, "repeat fault"),
+    P("by", "#day", U, 40, P_NOHYPO, "deadline"),
+    P("by", "#dt", U, 40, P_NOHYPO, "deadline"),
+    P("by", "end of", U, 40, P_NOHYPO, "deadline"),
+    P("by", "eod", U, 45, P_NOHYPO, "deadline"),
+    P("by", "the end of", U, 40, P_NOHYPO, "deadline"),
+    P("by", "the weekend", U, 40, P_NOHYPO, "deadline"),
+    P("call", "my bank", X, 35, 0, "chargeback"),
+    P("can", "not afford", V, 50, 0, "money hardship"),
+    P("can't", "afford", V, 50, 0, "money hardship"),
+    P("can't", "get through", E, 40, 0, "no response"),
+    P("cancel", "", X, 0, P_NEGONLY, "cancel"),
+    P("cancelling", "", X, 0, P_NEGONLY, "cancel"),
+    P("cancer", "", V, 45, 0, "illness"),
+    P("cannot", "afford", V, 50, 0, "money hardship"),
+    P("cannot", "get through", E, 40, 0, "no response"),
+    P("cant", "afford", V, 50, 0, "money hardship"),
+    P("carbon", "monoxide", V, 70, 0, "safety"),
+    P("carer", "", V, 35, 0, "carer"),
+    P("ceo", "", X, 45, 0, "manager"),
+    P("charge", "back", X, 55, 0, "chargeback"),
+    P("charge-back", "", X, 60, 0, "chargeback"),
+    P("chargeback", "", X, 60, 0, "chargeback"),
+    P("chase", "this", E, 35, 0, "chasing"),
+    P("chased", "", E, 30, 0, "chasing"),
+    P("chasing", "", E, 35, 0, "chasing"),
+    P("chemo", "", V, 45, 0, "illness"),
+    P("chemotherapy", "", V, 45, 0, "illness"),
+    P("chronic", "illness", V, 45, 0, "illness"),
+    P("chronically", "ill", V, 45, 0, "illness"),
+    P("citizens", "advice", X, 45, 0, "regulator"),
+    P("class", "action", X, 60, 0, "legal"),
+    P("complaints", "department", X, 35, 0, "manager"),
+    P("consumer", "protection", X, 50, 0, "regulator"),
+    P("contact", "my bank", X, 40, 0, "chargeback"),
+    P("copy-and-paste", "", E, 25, 0, "no response"),
+    P("couldn't", "afford", V, 45, 0, "money hardship"),
+    P("couldn't", "get through", E, 35, 0, "no response"),
+    P("countless", "times", E, 50, 0, "repeated attempts"),
+    P("critical", "", U, 40, 0, "urgent"),
+    P("deadline", "", U, 50, P_NOHYPO, "deadline"),
+    P("deaf", "", V, 35, 0, "disability"),
+    P("death", "certificate", V, 50, 0, "bereavement"),
+    P("death", "in the family", V, 55, 0, "bereavement"),
+    P("debt", "", V, 25, 0, "money hardship"),
+    P("debt", "collector", V, 40, 0, "money hardship"),
+    P("debt", "collectors", V, 40, 0, "money hardship"),
+    P("deceased", "", V, 45, 0, "bereavement"),
+    P("dementia", "", V, 45, 0, "illness"),
+    P("depressed", "", V, 30, 0, "mental health"),
+    P("depression", "", V, 35, 0, "mental health"),
+    P("dialysis", "", V, 45, 0, "illness"),
+    P("didn't", "hear back", E, 40, 0, "no response"),
+    P("disability", "", V, 40, 0, "disability"),
+    P("disabled", "", V, 40, 0, "disability"),
+    P("dispute", "the charge", X, 55, 0, "chargeback"),
+    P("dispute", "the payment", X, 35, 0, "chargeback"),
+    P("dispute", "with my bank", X, 55, 0, "chargeback"),
+    P("domestic", "abuse", V, 80, 0, "safety"),
+    P("domestic", "violence", V, 80, 0, "safety"),
+    P("done", "with you", X, 40, 0, "leaving"),
+    P("due", "today", U, 45, P_NOHYPO, "deadline"),
+    P("due", "tomorrow", U, 40, P_NOHYPO, "deadline"),
+    P("elderly", "", V, 30, 0, "age"),
+    P("emergency", "", U, 60, 0, "emergency"),
+    P("end", "my life", V, 80, 0, "crisis"),
+    P("end", "of day", U, 35, P_NOHYPO, "deadline"),
+    P("end", "of the day", U, 35, P_NOHYPO, "deadline"),
+    P("eod", "", U, 35, P_NOHYPO, "deadline"),
+    P("every", "penny", V, 35, 0, "money hardship"),
+    P("every", "time i call", E, 40, 0, "repeat contact"),
+    P("evicted", "", V, 55, 0, "money hardship"),
+    P("eviction", "", V, 55, 0, "money hardship"),
+    P("expires", "", U, 20, P_NOHYPO, "deadline"),
+    P("expiring", "", U, 20, P_NOHYPO, "deadline"),
+    P("fca", "", X, 55, 0, "regulator"),
+    P("fear", "for my", V, 55, 0, "fear for safety"),
+    P("feed", "my children", V, 55, 0, "money hardship"),
+    P("feed", "my family", V, 55, 0, "money hardship"),
+    P("feed", "my kids", V, 55, 0, "money hardship"),
+    P("fell", "ill", V, 35, 0, "illness"),
+    P("final", "warning", X, 50, 0, "final warning"),
+    P("financial", "hardship", V, 50, 0, "money hardship"),
+    P("find", "another provider", X, 45, 0, "switching provider"),
+    P("followed", "up", E, 25, 0, "chasing"),
+    P("following", "up", E, 20, 0, "chasing"),
+    P("food", "bank", V, 60, 0, "money hardship"),
+    P("foodbank", "", V, 60, 0, "money hardship"),
+    P("for", "ages", E, 30, 0, "long wait"),
+    P("formal", "complaint", X, 45, 0, "formal complaint"),
+    P("frightened", "", V, 35, 0, "fear for safety"),
+    P("ftc", "", X, 55, 0, "regulator"),
+    P("funeral", "", V, 50, 0, "bereavement"),
+    P("gas", "leak", V, 70, 0, "safety"),
+    P("getting", "married", U, 30, 0, "occasion"),
+    P("go", "elsewhere", X, 40, 0, "leaving"),
+    P("go", "public", X, 55, 0, "going public"),
+    P("go", "to a competitor", X, 50, 0, "switching provider"),
+    P("going", "elsewhere", X, 45, 0, "leaving"),
+    P("going", "public", X, 55, 0, "going public"),
+    P("going", "round in circles", E, 45, 0, "going in circles"),
+    P("going", "to a competitor", X, 50, 0, "switching provider"),
+    P("going", "to cancel", X, 50, P_MAIN, "cancel threat"),
+    P("gonna", "cancel", X, 50, P_MAIN, "cancel threat"),
+    P("google", "review", X, 40, 0, "bad review"),
+    P("got", "fired", V, 40, 0, "job loss"),
+    P("grief", "", V, 40, 0, "bereavement"),
+    P("grieving", "", V, 50, 0, "bereavement"),
+    P("happened", "again", E, 35, 0, "repeat fault"),
+    P("happened", "before", E, 30, 0, "repeat fault"),
+    P("harassed", "", V, 45, 0, "fear for safety"),
+    P("harassment", "", V, 45, 0, "fear for safety"),
+    P("hard", "of hearing", V, 30, 0, "disability"),
+    P("hardship", "", V, 40, 0, "money hardship"),
+    P("have", "not heard back", E, 40, 0, "no response"),
+    P("haven't", "heard back", E, 40, 0, "no response"),
+    P("havent", "heard back", E, 40, 0, "no response"),
+    P("heart", "attack", V, 50, 0, "illness"),
+    P("hospital", "", V, 30, 0, "illness"),
+    P("hospitalised", "", V, 45, 0, "illness"),
+    P("hospitalized", "", V, 45, 0, "illness"),
+    P("hours", "on hold", E, 45, 0, "on hold"),
+    P("hours", "on the phone", E, 45, 0, "on hold"),
+    P("housebound", "", V, 45, 0, "disability"),
+    P("hurry", "", U, 30, 0, "hurry"),
+    P("i", "am blind", V, 35, 0, "disability"),
+    P("i", "am canceling", X, 50, P_MAIN, "cancel threat"),
+    P("i", "am cancelling", X, 50, P_MAIN, "cancel threat"),
+    P("i", "fly", U, 30, P_NOHYPO, "travel date"),
+    P("i", "have ms", V, 40, 0, "illness"),
+    P("i", "will cancel", X, 55, P_MAIN, "cancel threat"),
+    P("i", "will sue", X, 65, P_MAIN, "legal"),
+    P("i'll", "be cancelling", X, 50, P_MAIN, "cancel threat"),
+    P("i'll", "cancel", X, 55, P_MAIN, "cancel threat"),
+    P("i'll", "sue", X, 65, P_MAIN, "legal"),
+    P("i'm", "afraid", V, 0, P_IGNORE, "polite phrase"),
+    P("i'm", "afraid for my", V, 50, 0, "fear for safety"),
+    P("i'm", "blind", V, 35, 0, "disability"),
+    P("i'm", "canceling", X, 50, P_MAIN, "cancel threat"),
+    P("i'm", "cancelling", X, 50, P_MAIN, "cancel threat"),
+    P("i'm", "done", X, 30, P_MAIN, "leaving"),
+    P("i'm", "ill", V, 35, 0, "illness"),
+    P("i'm", "scared", V, 35, 0, "fear for safety"),
+    P("identity", "theft", V, 50, 0, "fraud"),
+    P("im", "cancelling", X, 50, P_MAIN, "cancel threat"),
+    P("immediate", "", U, 35, 0, "right now"),
+    P("immediately", "", U, 45, 0, "right now"),
+    P("in", "a rush", U, 35, 0, "hurry"),
+    P("in", "danger", V, 60, 0, "fear for safety"),
+    P("in", "debt", V, 40, 0, "money hardship"),
+    P("in", "hospital", V, 45, 0, "illness"),
+    P("in", "time", U, 30, P_NOHYPO, "deadline"),
+    P("in", "time for", U, 35, P_NOHYPO, "deadline"),
+    P("insulin", "", V, 40, 0, "illness"),
+    P("journalist", "", X, 50, 0, "going public"),
+    P("keep", "asking", E, 35, 0, "repeat contact"),
+    P("keep", "breaking", E, 30, 0, "repeat fault"),
+    P("keep", "calling", E, 40, 0, "repeat contact"),
+    P("keep", "crashing", E, 30, 0, "repeat fault"),
+    P("keep", "disconnecting", E, 30, 0, "repeat fault"),
+    P("keep", "dropping", E, 30, 0, "repeat fault"),
+    P("keep", "failing", E, 30, 0, "repeat fault"),
+    P("keep", "getting transferred", E, 50, 0, "passed around"),
+    P("keep", "happening", E, 30, 0, "repeat fault"),
+    P("keep", "transferring", E, 50, 0, "passed around"),
+    P("keep", "waiting", E, 35, 0, "long wait"),
+    P("keeps", "breaking", E, 30, 0, "repeat fault"),
+    P("keeps", "crashing", E, 30, 0, "repeat fault"),
+    P("keeps", "disconnecting", E, 30, 0, "repeat fault"),
+    P("keeps", "dropping", E, 30, 0, "repeat fault"),
+    P("keeps", "failing", E, 30, 0, "repeat fault"),
+    P("keeps", "happening", E, 30, 0, "repeat fault"),
+    P("keeps", "transferring", E, 50, 0, "passed around"),
+    P("kept", "asking", E, 35, 0, "repeat contact"),
+    P("kept", "calling", E, 40, 0, "repeat contact"),
+    P("kept", "getting transferred", E, 50, 0, "passed around"),
+    P("kept", "transferring", E, 50, 0, "passed around"),
+    P("kill", "myself", V, 80, 0, "crisis"),
+    P("laid", "off", V, 45, 0, "job loss"),
+    P("last", "chance", X, 40, 0, "final warning"),
+    P("last", "day", U, 35, P_NOHYPO, "deadline"),
+    P("late", "#rel", V, 50, 0, "bereavement"),
+    P("lawsuit", "", X, 65, 0, "legal"),
+    P("lawyer", "", X, 65, 0, "legal"),
+    P("lawyers", "", X, 65, 0, "legal"),
+    P("leave", "a bad review", X, 50, 0, "bad review"),
+    P("legal", "action", X, 70, 0, "legal"),
+    P("legal", "advice", X, 55, 0, "legal"),
+    P("life", "or death", U, 60, 0, "emergency"),
+    P("lost", "my #rel", V, 55, 0, "bereavement"),
+    P("lost", "my income", V, 50, 0, "job loss"),
+    P("lost", "my job", V, 50, 0, "job loss"),
+    P("made", "redundant", V, 50, 0, "job loss"),
+    P("medication", "", V, 35, 0, "illness"),
+    P("mental", "health", V, 40, 0, "mental health"),
+    P("moving", "to another", X, 45, 0, "switching provider"),
+    P("multiple", "sclerosis", V, 45, 0, "illness"),
+    P("multiple", "times", E, 35, 0, "repeated attempts"),
+    P("my", "#rel died", V, 60, 0, "bereavement"),
+    P("my", "#rel has died", V, 60, 0, "bereavement"),
+    P("my", "#rel is dying", V, 55, 0, "bereavement"),
+    P("my", "#rel just died", V, 60, 0, "bereavement"),
+    P("my", "#rel passed", V, 60, 0, "bereavement"),
+    P("my", "#rel passed away", V, 60, 0, "bereavement"),
+    P("my", "abuser", V, 75, 0, "safety"),
+    P("my", "flight", U, 30, P_NOHYPO, "travel date"),
+    P("my", "rent", V, 35, 0, "money hardship"),
+    P("need", "it by", U, 45, P_NOHYPO, "deadline"),
+    P("need", "it today", U, 45, P_NOHYPO, "deadline"),
+    P("need", "them by", U, 45, P_NOHYPO, "deadline"),
+    P("need", "this by", U, 45, P_NOHYPO, "deadline"),
+    P("need", "this today", U, 45, P_NOHYPO, "deadline"),
+    P("needed", "it by", U, 45, P_NOHYPO, "deadline"),
+    P("negative", "review", X, 45, 0, "bad review"),
+    P("never", "buy from you again", X, 45, 0, "leaving"),
+    P("never", "called back", E, 45, 0, "no response"),
+    P("never", "called me back", E, 45, 0, "no response"),
+    P("never", "got back", E, 45, 0, "no response"),
+    P("never", "heard back", E, 45, 0, "no response"),
+    P("never", "order from you again", X, 45, 0, "leaving"),
+    P("never", "use you again", X, 45, 0, "leaving"),
+    P("newspaper", "", X, 45, 0, "going public"),
+    P("no", "electricity", V, 40, 0, "no essentials"),
+    P("no", "heat", V, 45, 0, "no essentials"),
+    P("no", "heating", V, 45, 0, "no essentials"),
+    P("no", "hot water", V, 40, 0, "no essentials"),
+    P("no", "income", V, 45, 0, "job loss"),
+    P("no", "later than", U, 40, P_NOHYPO, "deadline"),
+    P("no", "money", V, 35, 0, "money hardship"),
+    P("no", "one called me back", E, 45, 0, "no response"),
+    P("no", "one can help", E, 35, 0, "no response"),
+    P("no", "one gets back", E, 45, 0, "no response"),
+    P("no", "one got back", E, 45, 0, "no response"),
+    P("no", "one has got back", E, 45, 0, "no response"),
+    P("no", "one has helped", E, 40, 0, "no response"),
+    P("no", "one has replied", E, 45, 0, "no response"),
+    P("no", "one replied", E, 45, 0, "no response"),
+    P("no", "one responds", E, 45, 0, "no response"),
+    P("no", "progress", E, 35, 0, "no progress"),
+    P("no", "reply", E, 40, 0, "no response"),
+    P("no", "response", E, 40, 0, "no response"),
+    P("no", "update", E, 30, 0, "no progress"),
+    P("no", "updates", E, 30, 0, "no progress"),
+    P("no", "water", V, 40, 0, "no essentials"),
+    P("nobody", "called me back", E, 45, 0, "no response"),
+    P("nobody", "can help", E, 35, 0, "no response"),
+    P("nobody", "gets back", E, 45, 0, "no response"),
+    P("nobody", "got back", E, 45, 0, "no response"),
+    P("nobody", "has got back", E, 45, 0, "no response"),
+    P("nobody", "has gotten back", E, 45, 0, "no response"),
+    P("nobody", "has helped", E, 40, 0, "no response"),
+    P("nobody", "has replied", E, 45, 0, "no response"),
+    P("nobody", "helps", E, 40, 0, "no response"),
+    P("nobody", "replied", E, 45, 0, "no response"),
+    P("nobody", "responds", E, 45, 0, "no response"),
+    P("not", "heard back", E, 40, 0, "no response"),
+    P("not", "safe", V, 50, 0, "fear for safety"),
+    P("nothing", "has been done", E, 40, 0, "no progress"),
+    P("nothing", "has happened", E, 35, 0, "no progress"),
+    P("numerous", "times", E, 45, 0, "repeated attempts"),
+    P("ofcom", "", X, 60, 0, "regulator"),
+    P("off", "sick", V, 35, 0, "illness"),
+    P("official", "complaint", X, 45, 0, "formal complaint"),
+    P("ofgem", "", X, 60, 0, "regulator"),
+    P("ofwat", "", X, 60, 0, "regulator"),
+    P("ombudsman", "", X, 65, 0, "regulator"),
+    P("on", "benefits", V, 35, 0, "money hardship"),
+    P("on", "hold", E, 25, 0, "on hold"),
+    P("once", "again", E, 30, 0, "again"),
+    P("one", "star", X, 40, 0, "bad review"),
+    P("one-star", "", X, 40, 0, "bad review"),
+    P("open", "a dispute", X, 35, 0, "chargeback"),
+    P("or", "else", X, 40, 0, "final warning"),
+    P("our", "#rel died", V, 60, 0, "bereavement"),
+    P("our", "#rel passed", V, 60, 0, "bereavement"),
+    P("out", "of work", V, 45, 0, "job loss"),
+    P("over", "and over", E, 40, 0, "again and again"),
+    P("overdraft", "", V, 40, 0, "money hardship"),
+    P("overdrawn", "", V, 45, 0, "money hardship"),
+    P("overdue", "", U, 30, 0, "deadline"),
+    P("panic", "attack", V, 40, 0, "mental health"),
+    P("panic", "attacks", V, 40, 0, "mental health"),
+    P("parkinson's", "", V, 45, 0, "illness"),
+    P("partially", "sighted", V, 35, 0, "disability"),
+    P("pass", "me around", E, 45, 0, "passed around"),
+    P("passed", "around", E, 45, 0, "passed around"),
+    P("passed", "away", V, 60, 0, "bereavement"),
+    P("passed", "from", E, 40, 0, "passed around"),
+    P("passing", "me around", E, 45, 0, "passed around"),
+    P("pay", "my bills", V, 40, 0, "money hardship"),
+    P("pay", "my rent", V, 40, 0, "money hardship"),
+    P("pay", "rent", V, 35, 0, "money hardship"),
+    P("paycheck", "to paycheck", V, 45, 0, "money hardship"),
+    P("payday", "loan", V, 40, 0, "money hardship"),
+    P("paypal", "dispute", X, 55, 0, "chargeback"),
+    P("pensioner", "", V, 30, 0, "age"),
+    P("port", "my number", X, 40, 0, "switching provider"),
+    P("porting", "my number", X, 40, 0, "switching provider"),
+    P("post", "this everywhere", X, 60, 0, "going public"),
+    P("post", "this on", X, 50, 0, "going public"),
+    P("posting", "this everywhere", X, 60, 0, "going public"),
+    P("posting", "this on", X, 50, 0, "going public"),
+    P("pregnant", "", V, 30, 0, "illness"),
+    P("raise", "a dispute", X, 35, 0, "chargeback"),
+    P("redundancy", "", V, 40, 0, "job loss"),
+    P("registered", "blind", V, 40, 0, "disability"),
+    P("regulator", "", X, 50, 0, "regulator"),
+    P("rent", "is due", V, 40, 0, "money hardship"),
+    P("report", "this to", X, 50, 0, "report"),
+    P("report", "you", X, 55, 0, "report"),
+    P("report", "your company", X, 55, 0, "report"),
+    P("reporting", "you", X, 55, 0, "report"),
+    P("right", "away", U, 40, 0, "right now"),
+    P("right", "now", U, 40, 0, "right now"),
+    P("running", "out of time", U, 50, 0, "time running out"),
+    P("rush", "", U, 25, 0, "hurry"),
+    P("same", "issue", E, 25, 0, "repeat fault"),
+    P("same", "problem", E, 25, 0, "repeat fault"),
+    P("scam", "", V, 25, 0, "fraud"),
+    P("scammed", "", V, 40, 0, "fraud"),
+    P("scared", "", V, 30, 0, "fear for safety"),
+    P("section", "75", X, 55, 0, "chargeback"),
+    P("self", "harm", V, 70, 0, "crisis"),
+    P("self-harm", "", V, 70, 0, "crisis"),
+    P("seriously", "ill", V, 50, 0, "illness"),
+    P("several", "times", E, 35, 0, "repeated attempts"),
+    P("shop", "elsewhere", X, 45, 0, "leaving"),
+    P("sick", "leave", V, 30, 0, "illness"),
+    P("small", "claims", X, 65, 0, "legal"),
+    P("smell", "gas", V, 65, 0, "safety"),
+    P("so", "many times", E, 45, 0, "repeated attempts"),
+    P("social", "media", X, 40, 0, "going public"),
+    P("solicitor", "", X, 65, 0, "legal"),
+    P("solicitors", "", X, 65, 0, "legal"),
+    P("speak", "to a manager", X, 40, 0, "manager"),
+    P("speak", "to a supervisor", X, 40, 0, "manager"),
+    P("speak", "to your manager", X, 40, 0, "manager"),
+    P("stalker", "", V, 60, 0, "fear for safety"),
+    P("stalking", "", V, 55, 0, "fear for safety"),
+    P("still", "broken", E, 35, 0, "still waiting"),
+    P("still", "can't", E, 35, 0, "still waiting"),
+    P("still", "doesn't", E, 35, 0, "still waiting"),
+    P("still", "don't", E, 35, 0, "still waiting"),
+    P("still", "has not", E, 40, 0, "still waiting"),
+    P("still", "hasn't", E, 40, 0, "still waiting"),
+    P("still", "hasnt", E, 40, 0, "still waiting"),
+    P("still", "have not", E, 40, 0, "still waiting"),
+    P("still", "haven't", E, 40, 0, "still waiting"),
+    P("still", "havent", E, 40, 0, "still waiting"),
+    P("still", "isn't", E, 35, 0, "still waiting"),
+    P("still", "missing", E, 35, 0, "still waiting"),
+    P("still", "no", E, 35, 0, "still waiting"),
+    P("still", "not", E, 35, 0, "still waiting"),
+    P("still", "nothing", E, 40, 0, "still waiting"),
+    P("still", "waiting", E, 45, 0, "still waiting"),
+    P("straight", "away", U, 40, 0, "right now"),
+    P("straightaway", "", U, 40, 0, "right now"),
+    P("stranded", "", U, 50, 0, "emergency"),
+    P("struggling", "financially", V, 50, 0, "money hardship"),
+    P("struggling", "to keep up", V, 40, 0, "money hardship"),
+    P("struggling", "to pay", V, 45, 0, "money hardship"),
+    P("struggling", "with my bills", V, 45, 0, "money hardship"),
+    P("sue", "you", X, 65, 0, "legal"),
+    P("suicidal", "", V, 80, 0, "crisis"),
+    P("suing", "", X, 60, 0, "legal"),
+    P("supervisor", "", X, 25, 0, "manager"),
+    P("surgery", "", V, 30, 0, "illness"),
+    P("switch", "provider", X, 45, 0, "switching provider"),
+    P("switch", "providers", X, 45, 0, "switching provider"),
+    P("switch", "to a competitor", X, 50, 0, "switching provider"),
+    P("switch", "to another", X, 45, 0, "switching provider"),
+    P("switching", "provider", X, 50, 0, "switching provider"),
+    P("switching", "providers", X, 50, 0, "switching provider"),
+    P("switching", "to", X, 20, 0, "switching provider"),
+    P("switching", "to a competitor", X, 50, 0, "switching provider"),
+    P("switching", "to a different", X, 45, 0, "switching provider"),
+    P("switching", "to another", X, 50, 0, "switching provider"),
+    P("take", "legal", X, 65, 0, "legal"),
+    P("take", "my business elsewhere", X, 60, 0, "leaving"),
+    P("taking", "forever", E, 30, 0, "long wait"),
+    P("taking", "my business elsewhere", X, 60, 0, "leaving"),
+    P("talk", "to a manager", X, 40, 0, "manager"),
+    P("tell", "everyone", X, 45, 0, "going public"),
+    P("terminal", "illness", V, 60, 0, "illness"),
+    P("terminally", "ill", V, 60, 0, "illness"),
+    P("terrified", "", V, 40, 0, "fear for safety"),
+    P("thank", "you again", E, 0, P_IGNORE, "politeness"),
+    P("thanks", "again", E, 0, P_IGNORE, "politeness"),
+    P("the", "press", X, 50, 0, "going public"),
+    P("this", "is your last", X, 45, 0, "final warning"),
+    P("threatened", "me", V, 55, 0, "fear for safety"),
+    P("threatening", "me", V, 55, 0, "fear for safety"),
+    P("time", "sensitive", U, 50, 0, "deadline"),
+    P("time-sensitive", "", U, 50, 0, "deadline"),
+    P("today", "", U, 12, P_NOHYPO, "today"),
+    P("tomorrow", "", U, 18, P_NOHYPO, "tomorrow"),
+    P("tomorrow", "morning", U, 35, P_NOHYPO, "tomorrow"),
+    P("tonight", "", U, 20, P_NOHYPO, "tonight"),
+    P("took", "forever", E, 25, 0, "long wait"),
+    P("trading", "standards", X, 65, 0, "regulator"),
+    P("transferred", "again", E, 45, 0, "passed around"),
+    P("tried", "again", E, 20, 0, "already tried"),
+    P("trustpilot", "", X, 40, 0, "bad review"),
+    P("try", "again", E, 0, P_IGNORE, "instruction"),
+    P("trying", "to get through", E, 40, 0, "no response"),
+    P("unemployed", "", V, 45, 0, "job loss"),
+    P("universal", "credit", V, 35, 0, "money hardship"),
+    P("unsafe", "", V, 50, 0, "fear for safety"),
+    P("urgency", "", U, 40, 0, "urgent"),
+    P("urgent", "", U, 55, 0, "urgent"),
+    P("urgently", "", U, 55, 0, "urgent"),
+    P("visually", "impaired", V, 35, 0, "disability"),
+    P("vulnerable", "", V, 45, 0, "vulnerable"),
+    P("waited", "ages", E, 35, 0, "long wait"),
+    P("waiting", "ages", E, 35, 0, "long wait"),
+    P("walking", "frame", V, 35, 0, "disability"),
+    P("warn", "everyone", X, 45, 0, "going public"),
+    P("warn", "others", X, 45, 0, "going public"),
+    P("watchdog", "", X, 45, 0, "regulator"),
+    P("we", "fly", U, 30, P_NOHYPO, "travel date"),
+    P("wedding", "", U, 25, 0, "occasion"),
+    P("wheelchair", "", V, 40, 0, "disability"),
+    P("widow", "", V, 45, 0, "bereavement"),
+    P("widowed", "", V, 45, 0, "bereavement"),
+    P("will", "be cancelling", X, 50, P_MAIN, "cancel threat"),
+    P("will", "cancel", X, 45, P_MAIN, "cancel threat"),
+    P("within", "the hour", U, 45, P_NOHYPO, "deadline"),
+    P("yelp", "", X, 35, 0, "bad review"),
+    P("yet", "again", E, 30, 0, "again"),
+};
+#define N_PHRASES (sizeof PHRASES / sizeof PHRASES[0])
+
+static const char *const RELATIONS[] = {
+    "aunt",    "baby",        "boyfriend",  "brother", "cat",     "child",
+    "cousin",  "dad",         "daughter",   "dog",     "father",  "fiance",
+    "fiancee", "friend",      "girlfriend", "gran",    "grandad", "grandfather",
+    "grandma", "grandmother", "grandpa",    "granny",  "husband", "mam",
+    "mom",     "mother",      "mum",        "nan",     "nana",    "parents",
+    "partner", "pet",         "sister",     "son",     "uncle",   "wife",
+};
+static const char *const DAYS[] = {
+    "christmas", "fri", "friday", "midday",  "mon",      "monday",    "noon",  "sat",
+    "saturday",  "sun", "sunday", "thu",     "thursday", "thurs",     "today", "tomorrow",
+    "tonight",   "tue", "tues",   "tuesday", "wed",      "wednesday",
+};
+
+/* ------------------------------------------------------------ small helpers */
+
+/* Words are short: a byte loop beats a call to memcmp here. */
+static int norm_eq(const heed_token *t, const char *w, size_t n)
+{
+    if (t->norm_len != n)
+        return 0;
+    for (size_t k = 0; k < n; k++)
+        if (t->norm[k] != w[k])
+            return 0;
+    return 1;
+}
+
+/* t's norm is the string literal w (length known at compile time) */
+#define norm_is(t, w) norm_eq((t), "" w, sizeof(w) - 1)
+
+static int in_list(const heed_token *t, const char *const *list, size_t n)
+{
+    if (!t->norm_len)
+        return 0;
+    for (size_t i = 0; i < n; i++) /* first byte first: most words differ there */
+        if (list[i][0] == t->norm[0] && !strncmp(list[i], t->norm, t->norm_len) &&
+            !list[i][t->norm_len])
+            return 1;
+    return 0;
+}
+
+static int is_word(const heed_token *t)
+{
+    return t->kind == HEED_TOK_WORD;
+}
+
+/* Byte-wise order of [a, a+na) against [w, w+n). */
+static int cmp_word(const char *a, size_t na, const char *w, size_t n)
+{
+    size_t m = na < n ? na : n;
+    int c = memcmp(a, w, m);
+    if (c)
+        return c;
+    return na < n ? -1 : na > n;
+}
+
+static size_t word_len(const char *s)
+{
+    size_t n = 0;
+    while (s[n] && s[n] != ' ')
+        n++;
+    return n;
+}
+
+int heed__stress_table_check(void)
+{
+    for (size_t i = 0; i < N_PHRASES; i++) {
+        const phrase *p = &PHRASES[i];
+        if (p->first_len != strlen(p->first) || !p->first_len || p->first[0] == '#' ||
+            strchr(p->first, ' ') || (p->rest[0] == ' '))
+            return (int)i;
+        if (i) {
+            const phrase *q = &PHRASES[i - 1];
+            int c = cmp_word(q->first, q->first_len, p->first, p->first_len);
+            if (c > 0 || (c == 0 && strcmp(q->rest, p->rest) >= 0))
+                return (int)i;
+        }
+    }
+    return -1;
+}
+
+/* Does token t match the special word w ("#num" ...)? The list checks are
+ * remembered in *memo (-1: not yet known) since several phrases share them
+ * ("my #rel died", "my #rel passed", ...). */
+static int match_special(const heed_token *t, const char *w, size_t n, signed char *memo)
+{
+    if (n == 4 && !memcmp(w, "#num", 4))
+        return t->kind == HEED_TOK_NUMBER;
+    if (n == 3 && !memcmp(w, "#dt", 3))
+        return t->kind == HEED_TOK_DATE || t->kind == HEED_TOK_TIME;
+    int rel = n == 4 && !memcmp(w, "#rel", 4);
+    if (!rel && !(n == 4 && !memcmp(w, "#day", 4)))
+        return 0;
+    signed char *m = &memo[rel];
+    if (*m < 0)
+        *m = (signed char)(is_word(t) &&
+                           (rel ? in_list(t, RELATIONS, sizeof RELATIONS / sizeof RELATIONS[0])
+                                : in_list(t, DAYS, sizeof DAYS / sizeof DAYS[0])));
+    return *m;
+}
+
+#define MEMO_DEPTH 4 /* phrase words after the first whose list checks are kept */
+
+/* Number of tokens phrase p covers at toks[i] (its first word already
+ * matched), or 0. Phrases do not cross sentences. */
+static size_t match_rest(const phrase *p, const heed_token *toks, size_t n, size_t i,
+                         signed char (*memo)[2])
+{
+    const char *w = p->rest;
+    size_t j = i + 1;
+    while (*w) {
+        size_t wl = word_len(w);
+        if (j >= n || toks[j].sentence != toks[i].sentence)
+            return 0;
+        if (w[0] == '#') {
+            signed char none[2] = {-1, -1};
+            if (!match_special(&toks[j], w, wl, j - i <= MEMO_DEPTH ? memo[j - i - 1] : none))
+                return 0;
+        } else if (!norm_eq(&toks[j], w, wl)) {
+            return 0;
+        }
+        w += wl;
+        if (*w == ' ')
+            w++;
+        j++;
+    }
+    return j - i;
+}
+
+/* The engine's index of first words: open addressing on heed__hash of the
+ * first word, each slot the range of PHRASES sharing it (the table is sorted,
+ * so they are adjacent). Built once, read-only afterwards. */
+typedef struct ix_slot {
+    uint32_t hash;   /* low bits of heed__hash */
+    uint16_t lo, hi; /* hi == 0: empty */
+} ix_slot;
+
+struct heed_stress_index {
+    /* per phrase: length and first byte of its second word (0 when it has
+     * one word; '#' for a special word), to skip most phrases unread */
+    unsigned char w2len[N_PHRASES];
+    char w2b0[N_PHRASES];
+    uint64_t filter[64]; /* bit sig(word) set for every first word: a word
+                          * whose bit is clear starts no phrase and skips
+                          * the hash (most words; see sig) */
+    uint64_t units[64];  /* the same for UNIT_WORDS, the gate of the rule cues */
+    uint64_t pairs[64];  /* bit pair_sig(first word, second word) for every
+                          * phrase: most common first words ("the", "a",
+                          * "for") are then rejected by the word after them */
+    size_t mask;
+    ix_slot slot[];
+};
+
+/* A 12-bit signature from the length and the first, second and last bytes. */
+static unsigned sig(const char *w, size_t n)
+{
+    unsigned a = (unsigned char)w[0], z = (unsigned char)w[n - 1];
+    unsigned m = n > 1 ? (unsigned char)w[1] : 0;
+    return ((a * 31u + m) * 37u + z * 7u + (unsigned)n) & 4095u;
+}
+
+/* A 12-bit signature of a first word's signature and the length and first
+ * byte of the word after it; (0, 0) stands for "no second word" and (0, '#')
+ * for a special second word, which match any next token. */
+static unsigned pair_sig(unsigned first, size_t len2, unsigned b0)
+{
+    unsigned h = (first * 31u + (unsigned)(len2 & 63)) * 257u + b0;
+    h ^= h >> 12;
+    return (h * 0x9E3779B1u) >> 20;
+}
+
+static int has_bit(const uint64_t *set, unsigned b)
+{
+    return (int)((set[b >> 6] >> (b & 63)) & 1);
+}
+
+/* Every word that can follow a count in a rule cue (ordinal_time,
+ * duration_at). */
+static const char *const UNIT_WORDS[] = {
+    "time", "times", "minutes", "mins",  "hour",   "hours", "hrs",   "day",
+    "days", "week",  "weeks",   "month", "months", "year",  "years",
+};
+
+/* Could toks[i] be followed by a unit word? (false for most tokens) */
+static int unit_next(const heed_stress_index *ix, const heed_token *toks, size_t n, size_t i)
+{
+    if (i + 1 >= n || toks[i + 1].kind != HEED_TOK_WORD || toks[i + 1].norm_len < 3)
+        return 0;
+    unsigned b = sig(toks[i + 1].norm, toks[i + 1].norm_len);
+    return (ix->units[b >> 6] >> (b & 63)) & 1;
+}
+
+int heed__stress_index_new(heed_stress_index **out)
+{
+    size_t distinct = 1;
+    for (size_t i = 1; i < N_PHRASES; i++)
+        distinct += PHRASES[i].first_len != PHRASES[i - 1].first_len ||
+                    memcmp(PHRASES[i].first, PHRASES[i - 1].first, PHRASES[i].first_len);
+    size_t cap = 64;
+    while (cap < 2 * distinct)
+        cap *= 2;
+    heed_stress_index *ix = heed__malloc(sizeof *ix + cap * sizeof(ix_slot));
+    *out = ix;
+    if (!ix)
+        return HEED_ENOMEM;
+    ix->mask = cap - 1;
+    memset(ix->filter, 0, sizeof ix->filter);
+    memset(ix->units, 0, sizeof ix->units);
+    memset(ix->pairs, 0, sizeof ix->pairs);
+    for (size_t i = 0; i < N_PHRASES; i++) {
+        const char *r = PHRASES[i].rest;
+        unsigned b = pair_sig(sig(PHRASES[i].first, PHRASES[i].first_len),
+                              r[0] == '#' ? 0 : word_len(r), (unsigned char)r[0]);
+        ix->pairs[b >> 6] |= 1ull << (b & 63);
+    }
+    for (size_t i = 0; i < sizeof UNIT_WORDS / sizeof UNIT_WORDS[0]; i++) {
+        unsigned b = sig(UNIT_WORDS[i], strlen(UNIT_WORDS[i]));
+        ix->units[b >> 6] |= 1ull << (b & 63);
+    }
+    memset(ix->slot, 0, cap * sizeof(ix_slot));
+    for (size_t i = 0; i < N_PHRASES; i++) {
+        size_t l = word_len(PHRASES[i].rest);
+        ix->w2len[i] = (unsigned char)(l < 255 ? l : 255);
+        ix->w2b0[i] = PHRASES[i].rest[0];
+    }
+    for (size_t i = 0; i < N_PHRASES;) {
+        size_t j = i + 1;
+        while (j < N_PHRASES && PHRASES[j].first_len == PHRASES[i].first_len &&
+               !memcmp(PHRASES[j].first, PHRASES[i].first, PHRASES[i].first_len))
+            j++;
+        unsigned fl = PHRASES[i].first_len;
+        unsigned b = sig(PHRASES[i].first, fl);
+        ix->filter[b >> 6] |= 1ull << (b & 63);
+        uint32_t h = (uint32_t)heed__hash(PHRASES[i].first, PHRASES[i].first_len);
+        size_t k = (size_t)h & ix->mask;
+        while (ix->slot[k].hi)
+            k = (k + 1) & ix->mask;
+        ix->slot[k].hash = h;
+        ix->slot[k].lo = (uint16_t)i;
+        ix->slot[k].hi = (uint16_t)j;
+        i = j;
+    }
+    return HEED_OK;
+}
+
+void heed__stress_index_free(heed_stress_index *ix)
+{
+    heed__free(ix);
+}
+
+/* The longest phrase starting at toks[i]; sets *len to its token count. */
+static const phrase *match_at(const heed_stress_index *ix, const heed_token *toks, size_t n,
+                              size_t i, size_t *len)
+{
+    const heed_token *t = &toks[i];
+    *len = 0;
+    if (!t->norm_len)
+        return NULL;
+    unsigned b = sig(t->norm, t->norm_len);
+    if (!has_bit(ix->filter, b))
+        return NULL;
+    const heed_token *nx = i + 1 < n && toks[i + 1].norm_len ? &toks[i + 1] : NULL;
+    if (!has_bit(ix->pairs, pair_sig(b, 0, 0)) && !has_bit(ix->pairs, pair_sig(b, 0, '#')) &&
+        !(nx && has_bit(ix->pairs, pair_sig(b, nx->norm_len, (unsigned char)nx->norm[0]))))
+        return NULL;
+    uint32_t h = (uint32_t)heed__hash(t->norm, t->norm_len);
+    size_t k = (size_t)h & ix->mask;
+    const ix_slot *s;
+    for (;; k = (k + 1) & ix->mask) {
+        s = &ix->slot[k];
+        if (!s->hi)
+            return NULL;
+        if (s->hash == h && norm_eq(t, PHRASES[s->lo].first, PHRASES[s->lo].first_len))
+            break;
+    }
+    const phrase *best = NULL;
+    signed char memo[MEMO_DEPTH][2];
+    memset(memo, -1, sizeof memo);
+    const heed_token *next = i + 1 < n ? &toks[i + 1] : NULL;
+    for (size_t p = s->lo; p < s->hi; p++) {
+        if (ix->w2len[p] && ix->w2b0[p] != '#' &&
+            (!next || next->norm_len != ix->w2len[p] || next->norm[0] != ix->w2b0[p]))
+            continue;
+        size_t m = match_rest(&PHRASES[p], toks, n, i, memo);
+        if (m > *len) {
+            *len = m;
+            best = &PHRASES[p];
+        }
+    }
+    return best;
+}
+
+/* ------------------------------------------------------------ suppression */
+
+/* Words that end the clause a negator or "if" governs. */
+static int is_clause_break(const heed_token *t)
+{
+    if (t->kind == HEED_TOK_PUNCT)
+        return 1;
+    return is_word(t) && (norm_is(t, "but") || norm_is(t, "and") || norm_is(t, "because") ||
+                          norm_is(t, "so") || norm_is(t, "though") || norm_is(t, "although") ||
+                          norm_is(t, "however") || norm_is(t, "then"));
+}
+
+/* Words before a cue a negator may sit; 1 for times and deadlines: "not by
+ * Friday", but "isn't fixed by Friday" is a deadline. */
+#define NEG_WINDOW 3
+/* Words before a cue an "if" may sit. */
+#define HYPO_WINDOW 5
+
+/* A negator within NEG_WINDOW words before toks[i] in its clause ("not urgent",
+ * "no rush", "I'm not going to cancel"), at or after toks[floor] (the end of
+ * the previous cue: the "can't" of "can't afford" negates no later cue). Uses
+ * the flags valence set. */
+static int negated_before(const heed_token *toks, size_t floor, size_t i, int window)
+{
+    int words = 0;
+    for (size_t j = i; j-- > floor && words < window;) {
+        const heed_token *t = &toks[j];
+        if (t->sentence != toks[i].sentence || is_clause_break(t))
+            return 0;
+        if (!is_word(t))
+            continue;
+        words++;
+        if (t->flags & HEED_TF_NEGATOR)
+            return 1;
+    }
+    return 0;
+}
+
+/* A hypothetical marker within HYPO_WINDOW words before toks[i] in its clause
+ * ("if it breaks again", "in case I need to cancel", "unless ..."). */
+static int hypothetical_before(const heed_token *toks, size_t floor, size_t i)
+{
+    int words = 0;
+    for (size_t j = i; j-- > floor && words < HYPO_WINDOW;) {
+        const heed_token *t = &toks[j];
+        if (t->sentence != toks[i].sentence || is_clause_break(t))
+            return 0;
+        if (!is_word(t))
+            continue;
+        words++;
+        if (norm_is(t, "if") || norm_is(t, "unless") || norm_is(t, "whether") ||
+            norm_is(t, "suppose") || norm_is(t, "supposing") || norm_is(t, "hypothetically") ||
+            norm_is(t, "incase"))
+            return 1;
+        if (norm_is(t, "case") && j > 0 && norm_is(&toks[j - 1], "in"))
+            return 1;
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------ rule cues */
+
+static const char *const ORDINAL_WORDS[] = {
+    "second", "third", "fourth",    "fifth", "sixth",     "seventh",   "eighth",
+    "ninth",  "tenth", "umpteenth", "nth",   "hundredth", "millionth",
+};
+static const char *const NUMBER_WORDS[] = {
+    "a",    "an",  "two",    "three",  "four",    "five", "six",  "seven",  "eight",
+    "nine", "ten", "eleven", "twelve", "several", "few",  "many", "couple",
+};
+static const char *const WAIT_WORDS[] = {
+    "waited",
+    "waiting",
+    "wait",
+    "hold",
+    "chasing",
+    "chased",
+    "trying",
+    "tried",
+    "spent",
+    "queue",
+    "queued",
+    "queueing",
+    "queuing",
+    /* an outage that lasts: "down for 3 days", "without internet for a week" */
+    "down",
+    "without",
+    "offline",
+    "stuck",
+    "outage",
+};
+static const char *const CONTACT_WORDS[] = {
+    "called", "rang",     "phoned",  "emailed", "e-mailed", "contacted", "written",
+    "wrote",  "messaged", "chatted", "asked",   "told",     "explained", "tried",
+    "call",   "calling",  "email",   "contact", "write",    "ask",       "reported",
+    "sent",   "missed",   "chased",  "rung",
+};
+
+/* Leading number of a token's norm ("3rd" -> 3, "12" -> 12); -1 if none. */
+static long lead_number(const heed_token *t)
+{
+    long v = 0;
+    size_t k = 0;
+    while (k < t->norm_len && t->norm[k] >= '0' && t->norm[k] <= '9' && v < 1000000)
+        v = v * 10 + (t->norm[k++] - '0');
+    return k ? v : -1;
+}
+
+/* "for the third time", "5th time": repeat contact. Returns points, 0 if not. */
+static int ordinal_time(const heed_token *toks, size_t n, size_t i)
+{
+    if (i + 1 >= n || !norm_is(&toks[i + 1], "time") || toks[i + 1].sentence != toks[i].sentence)
+        return 0;
+    const heed_token *t = &toks[i];
+    long v = -1;
+    if (t->kind == HEED_TOK_DATE)
+        v = lead_number(t);
+    else if (is_word(t) && norm_is(t, "second"))
+        v = 2;
+    else if (is_word(t) &&
+             in_list(t, ORDINAL_WORDS, sizeof ORDINAL_WORDS / sizeof ORDINAL_WORDS[0]))
+        v = 3;
+    if (v < 2)
+        return 0;
+    return v == 2 ? 35 : 50;
+}
+
+/* Any of `list` within `back` words before toks[i] in its sentence. */
+static int word_before(const heed_token *toks, size_t i, int back, const char *const *list,
+                       size_t nl)
+{
+    int words = 0;
+    for (size_t j = i; j-- > 0 && words < back;) {
+        if (toks[j].sentence != toks[i].sentence || toks[j].kind == HEED_TOK_PUNCT)
+            return 0;
+        if (!is_word(&toks[j]))
+            continue;
+        words++;
+        if (in_list(&toks[j], list, nl))
+            return 1;
+    }
+    return 0;
+}
+
+/* A count: a NUMBER token or a number word; its value (2 for words). */
+static long count_at(const heed_token *t)
+{
+    if (t->kind == HEED_TOK_NUMBER)
+        return lead_number(t);
+    if (is_word(t) && in_list(t, NUMBER_WORDS, sizeof NUMBER_WORDS / sizeof NUMBER_WORDS[0]))
+        return norm_is(t, "a") || norm_is(t, "an") ? 1 : 2;
+    return -1;
+}
+
+/* "waited 3 weeks", "on hold for 2 hours", "been chasing for a month": a
+ * duration after a waiting word. "called 5 times": repeated contact. Sets
+ * *what and *len; returns points, 0 if neither. */
+static int duration_at(const heed_token *toks, size_t n, size_t i, const char **what, size_t *len)
+{
+    if (i + 1 >= n || toks[i + 1].sentence != toks[i].sentence || !is_word(&toks[i + 1]))
+        return 0;
+    const heed_token *u = &toks[i + 1];
+    int pts = 0, times = 0; /* the unit first: it rules out most tokens cheaply */
+    if (norm_is(u, "times"))
+        times = 1;
+    else if (norm_is(u, "minutes") || norm_is(u, "mins"))
+        pts = -1; /* depends on the count */
+    else if (norm_is(u, "hour") || norm_is(u, "hours") || norm_is(u, "hrs"))
+        pts = -2;
+    else if (norm_is(u, "day") || norm_is(u, "days"))
+        pts = -3;
+    else if (norm_is(u, "week") || norm_is(u, "weeks"))
+        pts = 50;
+    else if (norm_is(u, "month") || norm_is(u, "months") || norm_is(u, "year") ||
+             norm_is(u, "years"))
+        pts = 55;
+    else
+        return 0;
+    long c = count_at(&toks[i]);
+    if (c < 1)
+        return 0;
+    if (times) {
+        if (c < 2 ||
+            !word_before(toks, i, 4, CONTACT_WORDS, sizeof CONTACT_WORDS / sizeof CONTACT_WORDS[0]))
+            return 0;
+        *what = "repeated attempts";
+        *len = 2;
+        return c >= 3 ? 45 : 35;
+    }
+    if (pts == -1)
+        pts = c >= 30 ? 25 : 10;
+    else if (pts == -2)
+        pts = c >= 2 ? 40 : 30;
+    else if (pts == -3)
+        pts = c >= 3 ? 40 : 30;
+    /* "been"/"over" only right before the count: "it's been 3 weeks", but
+     * not "I've been a customer for 10 years" */
+    int right_after = i > 0 && (norm_is(&toks[i - 1], "been") || norm_is(&toks[i - 1], "over"));
+    if (!right_after &&
+        !word_before(toks, i, 8, WAIT_WORDS, sizeof WAIT_WORDS / sizeof WAIT_WORDS[0]))
+        return 0;
+    *what = "long wait";
+    *len = 2;
+    return pts;
+}
+
+/* ------------------------------------------------------------ distress */
+
+/* Angry / distressed faces by first code point (skin tones do not matter). */
+static const char *emoji_what(const heed_token *t, int *pts)
+{
+    uint32_t cp = 0;
+    if (!heed__utf8_decode((const unsigned char *)t->norm, t->norm_len, &cp))
+        return NULL;
+    switch (cp) {
+    case 0x1F621:
+    case 0x1F92C:
+    case 0x1F620:
+    case 0x1F47F:
+    case 0x1F4A2:
+    case 0x1F624:
+    case 0x1F595:
+        *pts = 18;
+        return "angry emoji";
+    case 0x1F62D:
+    case 0x1F622:
+    case 0x1F629:
+    case 0x1F62B:
+    case 0x1F630:
+    case 0x1F631:
+    case 0x1F61E:
+    case 0x1F623:
+    case 0x1F616:
+        *pts = 12;
+        return "distressed emoji";
+    }
+    return NULL;
+}
+
+/* ------------------------------------------------------------ collection */
+
+typedef struct cand {
+    uint32_t start, len;
+    uint16_t comp, flags;
+    float points; /* raw points before combination */
+    const char *what;
+} cand;
+
+#define LOCAL_CANDS 48 /* most texts have fewer cues: no arena use for them */
+
+typedef struct cands {
+    cand *v; /* local, or arena memory once it outgrew it */
+    size_t n, cap;
+    heed_arena *a;
+    int oom; /* sticky: a push failed for lack of memory */
+    cand local[LOCAL_CANDS];
+} cands;
+
+static void push(cands *c, uint32_t start, uint32_t len, int comp, float points, const char *what,
+                 unsigned flags)
+{
+    if (c->n >= c->cap) {
+        size_t cap = c->cap * 2;
+        cand *v = c->oom ? NULL : heed__arena_alloc(c->a, cap * sizeof *v);
+        if (!v) {
+            c->oom = 1;
+            return;
+        }
+        memcpy(v, c->v, c->n * sizeof *v);
+        c->v = v;
+        c->cap = cap;
+    }
+    cand *x = &c->v[c->n++];
+    x->start = start;
+    x->len = len;
+    x->comp = (uint16_t)comp;
+    x->flags = (uint16_t)flags;
+    x->points = points;
+    x->what = what;
+}
+
+/* The phrase or rule cue starting at toks[i], if any: pushed (or pushed as
+ * suppressed); returns the tokens it covers (0: none starts here). *prev_end
+ * is the end of the previous cue, which bounds the negation look-back. */
+static size_t phrase_cue_at(const heed_stress_index *ix, const heed_token *toks, size_t n, size_t i,
+                            size_t *prev_end, cands *c)
+{
+    const heed_token *t = &toks[i];
+    if (t->kind != HEED_TOK_WORD && t->kind != HEED_TOK_NUMBER && t->kind != HEED_TOK_DATE)
+        return 0;
+    size_t len = 0;
+    const phrase *p = NULL;
+    const char *what = NULL;
+    int comp = 0, pts = 0;
+    unsigned pflags = 0;
+    if (t->kind != HEED_TOK_DATE) /* "1 star", "section 75" */
+        p = match_at(ix, toks, n, i, &len);
+    if (p) {
+        what = p->what;
+        comp = p->comp;
+        pts = p->weight;
+        pflags = p->flags;
+    } else if (norm_is(t, "twice")) {
+        /* "I've written twice", "missed it twice", not "twice the price" */
+        if (!word_before(toks, i, 4, CONTACT_WORDS, sizeof CONTACT_WORDS / sizeof CONTACT_WORDS[0]))
+            return 0;
+        what = "repeated attempts";
+        comp = E;
+        pts = 30;
+        len = 1;
+    } else if (!unit_next(ix, toks, n, i)) {
+        return 0; /* the rule cues all need a unit word next */
+    } else if ((pts = ordinal_time(toks, n, i)) > 0) {
+        what = "repeat contact";
+        comp = E;
+        len = 2;
+    } else if ((pts = duration_at(toks, n, i, &what, &len)) > 0) {
+        comp = E;
+    } else {
+        return 0;
+    }
+    if (pflags & P_IGNORE)
+        return len;
+    size_t floor = *prev_end;
+    *prev_end = i + len;
+    const heed_token *last = &toks[i + len - 1];
+    unsigned f = 0;
+    if (negated_before(toks, floor, i, (pflags & P_NOHYPO) ? 1 : NEG_WINDOW))
+        f = HEED_CUE_SUPPRESSED;
+    else if (!(pflags & (P_NOHYPO | P_MAIN)) && hypothetical_before(toks, floor, i))
+        f = HEED_CUE_SUPPRESSED;
+    if (!(pflags & P_NEGONLY) || f)
+        push(c, t->start, last->start + last->len - t->start, comp,
+             (pflags & P_NEGONLY) ? 0.0f : (float)pts, what, f);
+    return len;
+}
+
+/* Distress from valence: a base of up to 70 points from how negative the
+ * message is (70 * valence^2 for valence below 0, weighted by 0.4 + 0.6 *
+ * its negative share: one bad word gives little, a tirade much), shared among
+ * the negative evidence by |score|; strongly negative words (score <= -2.5)
+ * add 8 more each. Pushed in text order. */
+static void evidence_cues(const heed_result *r, cands *c)
+{
+    double neg_mass = 0;
+    /* "!" emphasis is evidence in valence but has its own cue here */
+    for (size_t i = 0; i < r->n_evidence; i++)
+        if (r->evidence[i].score < 0 && !(r->evidence[i].rules & HEED_RULE_EXCLAIM))
+            neg_mass -= r->evidence[i].score;
+    double v = r->valence < 0 ? -r->valence : 0;
+    double base = 70.0 * v * v * (0.4 + 0.6 * r->negative);
+    for (size_t i = 0; i < r->n_evidence; i++) {
+        const heed_evidence *e = &r->evidence[i];
+        if (e->score >= 0 || neg_mass <= 0 || (e->rules & HEED_RULE_EXCLAIM))
+            continue;
+        double share = base * -e->score / neg_mass;
+        int strong = e->score <= -2.5f;
+        if (share < 0.5 && !strong)
+            continue;
+        push(c, e->start, e->len, D, (float)(share + (strong ? 8.0 : 0.0)),
+             (e->rules & HEED_RULE_EMOTICON) ? "negative emoticon"
+             : (e->rules & HEED_RULE_EMOJI)  ? "negative emoji"
+             : strong                        ? "strongly negative word"
+                                             : "negative word",
+             0);
+    }
+}
+
+/* Has the text a word of 2+ letters that is not all capitals? */
+static int has_lower_word(const heed_token *toks, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (toks[i].kind == HEED_TOK_WORD && !(toks[i].flags & HEED_TF_ALLCAPS) &&
+            toks[i].norm_len > 1)
+            return 1;
+    return 0;
+}
+
+/* The intensity cue of distress at token i (shouting, "!!" runs, angry or
+ * crying faces), if any; returns the tokens it looked at (0: none). A face that
+ * is also negative evidence (c->v[ev_from..ev_to), text order) joins that
+ * cue. *mixed caches has_lower_word (-1: not computed yet). */
+static size_t intensity_cue_at(const heed_result *r, size_t i, int *mixed, size_t ev_from,
+                               size_t ev_to, cands *c)
+{
+    const heed_token *toks = r->tokens, *t = &toks[i];
+    size_t n = r->n_tokens;
+    int pts = 0;
+    const char *what = NULL;
+    /* capitals, "!!" and tears are joy as often as anger: not in a positive
+     * sentence ("I LOVE IT!!!", "great news 😭") */
+    int positive = t->sentence < r->n_sentences && r->sentences[t->sentence].valence >= 0.05;
+    if (t->kind == HEED_TOK_WORD && (t->flags & HEED_TF_ALLCAPS) && t->norm_len >= 2 && i + 1 < n &&
+        toks[i + 1].kind == HEED_TOK_WORD && (toks[i + 1].flags & HEED_TF_ALLCAPS)) {
+        /* two or more shouted words in a row, one of 5+ letters, among
+         * lower-case words; acronyms ("UPS DHL") are short */
+        size_t j = i, longest = 0;
+        while (j + 1 < n && toks[j + 1].kind == HEED_TOK_WORD &&
+               (toks[j + 1].flags & HEED_TF_ALLCAPS))
+            j++;
+        for (size_t k = i; k <= j; k++)
+            if (toks[k].norm_len > longest)
+                longest = toks[k].norm_len;
+        if (longest < 5 || positive)
+            return j - i + 1;
+        if (*mixed < 0)
+            *mixed = has_lower_word(toks, n);
+        if (!*mixed)
+            return j - i + 1;
+        push(c, t->start, toks[j].start + toks[j].len - t->start, D, 12, "shouting", 0);
+        return j - i + 1;
+    }
+    if (t->kind == HEED_TOK_PUNCT && (t->flags & HEED_TF_REPEATED)) {
+        size_t bangs = 0;
+        for (size_t k = 0; k < t->norm_len; k++)
+            bangs += t->norm[k] == '!';
+        if (bangs < 2 || positive)
+            return 0;
+        pts = bangs >= 3 ? 10 : 6;
+        what = "repeated exclamation";
+    } else if (t->kind == HEED_TOK_EMOJI) {
+        what = emoji_what(t, &pts);
+        if (positive && pts < 18) /* tears, not anger */
+            what = NULL;
+    } else if (t->kind == HEED_TOK_EMOTICON && t->norm_len >= 3 && t->norm[0] == '>' &&
+               t->norm[t->norm_len - 1] == '(') {
+        pts = 18;
+        what = "angry emoji";
+    }
+    if (!what)
+        return 0;
+    size_t lo = ev_from, hi = ev_to;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (c->v[mid].start < t->start)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo < ev_to && c->v[lo].start == t->start) {
+        c->v[lo].points += (float)pts;
+        c->v[lo].what = what;
+    } else {
+        push(c, t->start, t->len, D, (float)pts, what, 0);
+    }
+    return 1;
+}
+
+/* The emotion model, when it ran, adds its strongest negative emotion. */
+static void emotion_cue(const heed_result *r, cands *c)
+{
+    const heed_emotions *em = &r->emotions;
+    if (!em->available)
+        return;
+    static const struct {
+        int label;
+        float w;
+        const char *what;
+    } EMO[] = {
+        {HEED_EMO_ANGER, 1.0f, "anger (emotion model)"},
+        {HEED_EMO_ANNOYANCE, 0.6f, "annoyance (emotion model)"},
+        {HEED_EMO_DISGUST, 0.8f, "disgust (emotion model)"},
+        {HEED_EMO_FEAR, 1.0f, "fear (emotion model)"},
+        {HEED_EMO_NERVOUSNESS, 0.9f, "nervousness (emotion model)"},
+        {HEED_EMO_SADNESS, 0.9f, "sadness (emotion model)"},
+        {HEED_EMO_GRIEF, 1.0f, "grief (emotion model)"},
+        {HEED_EMO_DISAPPOINTMENT, 0.6f, "disappointment (emotion model)"},
+    };
+    float best = 0;
+    const char *what = NULL;
+    for (size_t k = 0; k < sizeof EMO / sizeof EMO[0]; k++) {
+        float p = em->prob[EMO[k].label] * EMO[k].w;
+        if (p > best) {
+            best = p;
+            what = EMO[k].what;
+        }
+    }
+    /* the whole text is the span: the model reads all of it */
+    if (what && best >= 0.2f)
+        push(c, 0, (uint32_t)r->text_len, D, 70.0f * best, what, 0);
+}
+
+/* Every cue of the text, in one pass over the tokens. */
+static void collect(const heed_stress_index *ix, const heed_result *r, cands *c)
+{
+    size_t ev_from = c->n;
+    evidence_cues(r, c);
+    size_t ev_to = c->n;
+    const heed_token *toks = r->tokens;
+    size_t n = r->n_tokens, prev_end = 0, phrase_next = 0, intensity_next = 0;
+    int mixed = -1;
+    for (size_t i = 0; i < n; i++) {
+        if (i >= phrase_next) {
+            size_t m = phrase_cue_at(ix, toks, n, i, &prev_end, c);
+            phrase_next = i + (m ? m : 1);
+        }
+        if (i >= intensity_next) {
+            size_t m = intensity_cue_at(r, i, &mixed, ev_from, ev_to, c);
+            intensity_next = i + (m ? m : 1);
+        }
+    }
+    emotion_cue(r, c);
+}
+
+static int cand_cmp(const void *a, const void *b)
+{
+    const cand *x = a, *y = b;
+    if (x->start != y->start)
+        return x->start < y->start ? -1 : 1;
+    if (x->comp != y->comp)
+        return x->comp < y->comp ? -1 : 1;
+    if (x->len != y->len) /* the emotion-model cue (whole text) after a word at 0 */
+        return x->len < y->len ? -1 : 1;
+    return strcmp(x->what, y->what);
+}
+
+/* Labels already counted per component, for the repeat discount. */
+typedef struct seen_label {
+    const char *what;
+    int comp;
+    int count;
+} seen_label;
+#define SEEN_LABELS 128 /* more distinct labels than the tables hold */
+
+/* 0.5^k for the k-th earlier cue with the same component and label; the
+ * labels are static strings, so pointers compare. */
+static double repeat_factor(seen_label *seen, size_t *n, int comp, const char *what)
+{
+    for (size_t k = 0; k < *n; k++) {
+        if (seen[k].comp == comp && seen[k].what == what) {
+            int c = seen[k].count++;
+            return c >= 30 ? 0.0 : 1.0 / (double)(1u << c);
+        }
+    }
+    if (*n < SEEN_LABELS) {
+        seen[*n].comp = comp;
+        seen[*n].what = what;
+        seen[*n].count = 1;
+        ++*n;
+    }
+    return 1.0;
+}
+
+int heed__stress(heed_arena *a, const heed_stress_index *ix, heed_result *r)
+{
+    heed_stress *st = &r->stress;
+    memset(st, 0, sizeof *st);
+    cands c; /* not zeroed: the local array is large and written before read */
+    c.n = 0;
+    c.oom = 0;
+    c.v = c.local;
+    c.cap = LOCAL_CANDS;
+    c.a = a;
+    collect(ix, r, &c);
+    if (c.oom)
+        return HEED_ENOMEM;
+    qsort(c.v, c.n, sizeof *c.v, cand_cmp);
+
+    /* Each component is a noisy-OR of its cues in text order; a cue repeating
+     * an earlier cue's label in the same component counts half as much each
+     * time. A cue's weight is what it added. */
+    double comp[HEED_STRESS_COUNT] = {0};
+    size_t listed[HEED_STRESS_COUNT] = {0};
+    seen_label seen[SEEN_LABELS];
+    size_t n_seen = 0;
+    heed_cue *out = NULL;
+    if (c.n && !(out = heed__arena_alloc(a, c.n * sizeof *out)))
+        return HEED_ENOMEM;
+    size_t n_out = 0;
+    for (size_t i = 0; i < c.n; i++) {
+        const cand *x = &c.v[i];
+        double added = 0;
+        if (!(x->flags & HEED_CUE_SUPPRESSED)) {
+            double p = x->points * repeat_factor(seen, &n_seen, x->comp, x->what);
+            if (p > 100)
+                p = 100;
+            double before = comp[x->comp];
+            comp[x->comp] = 100.0 - (100.0 - before) * (1.0 - p / 100.0);
+            added = comp[x->comp] - before;
+        }
+        if (listed[x->comp] >= HEED_MAX_STRESS_CUES)
+            continue; /* still counted above, not listed */
+        listed[x->comp]++;
+        heed_cue *o = &out[n_out++];
+        o->start = x->start;
+        o->len = x->len;
+        o->component = x->comp;
+        o->flags = x->flags;
+        o->weight = (float)added;
+        o->what = x->what;
+    }
+    static const double W[HEED_STRESS_COUNT] = {
+        HEED_STRESS_W_DISTRESS,      HEED_STRESS_W_URGENCY,    HEED_STRESS_W_EFFORT,
+        HEED_STRESS_W_VULNERABILITY, HEED_STRESS_W_ESCALATION,
+    };
+    double calm = 1.0;
+    for (int k = 0; k < HEED_STRESS_COUNT; k++) {
+        st->component[k] = comp[k];
+        calm *= 1.0 - W[k] * comp[k] / 100.0;
+    }
+    st->score = 100.0 * (1.0 - calm);
+    st->cues = out;
+    st->n_cues = n_out;
+    st->available = 1;
+    return HEED_OK;
+}

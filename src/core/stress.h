@@ -1,0 +1,41 @@
+/* stress.h - how stressed a customer is, 0..100, from five components
+ * (distress, urgency, effort, vulnerability, escalation), each with the cues
+ * behind it. Runs after valence on the tokens and evidence; pure, no I/O, no
+ * global state. The rules and bands are described in docs/stress.md. */
+#ifndef HEED_STRESS_H
+#define HEED_STRESS_H
+
+#include <stddef.h>
+
+#include "arena.h"
+#include "heed/heed.h"
+
+/* How much each component counts in the overall score (noisy-OR of
+ * weight * component): a component at 100 alone gives weight * 100. */
+#define HEED_STRESS_W_DISTRESS      0.80
+#define HEED_STRESS_W_URGENCY       0.80
+#define HEED_STRESS_W_EFFORT        0.80
+#define HEED_STRESS_W_VULNERABILITY 0.95
+#define HEED_STRESS_W_ESCALATION    0.90
+
+/* The engine's read-only index of the phrase tables (first word -> phrases). */
+typedef struct heed_stress_index heed_stress_index;
+
+/* Builds the index: HEED_OK with *out set, or HEED_ENOMEM with *out NULL. */
+int heed__stress_index_new(heed_stress_index **out);
+/* NULL does nothing. */
+void heed__stress_index_free(heed_stress_index *ix);
+
+/* Fills r->stress (available = 1, score, components, cues in text order) from
+ * r->text, r->tokens (with the negation flags valence set), r->evidence,
+ * r->valence / r->negative and, when r->emotions.available, the emotion
+ * probabilities. Cues live in `a`. Returns HEED_OK or HEED_ENOMEM (r->stress
+ * is left zeroed then). */
+int heed__stress(heed_arena *a, const heed_stress_index *ix, heed_result *r);
+
+/* For tests: the phrase table must be sorted by first word (entries sharing
+ * one are adjacent for the index) with well-formed entries. Returns the index
+ * of the first bad entry, or -1. */
+int heed__stress_table_check(void);
+
+#endif

@@ -1,0 +1,478 @@
+/* test_stress.c - the stress stage through heed_analyze: per component,
+ * positives, negatives and near-misses; suppressed (negated, hypothetical)
+ * cues; cue spans; ordering of whole messages; the emotion-model hook. */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "alloc.h"
+#include "arena.h"
+#include "heed/heed.h"
+#include "stress.h"
+
+static heed_engine *eng;
+
+static int setup(void **state)
+{
+    (void)state;
+    heed_error err;
+    return heed_engine_new(NULL, &eng, &err) == HEED_OK ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    heed_engine_free(eng);
+    return 0;
+}
+
+static heed_analysis *run(const char *text)
+{
+    heed_analysis *an = NULL;
+    heed_error err;
+    assert_int_equal(heed_analyze(eng, text, strlen(text), NULL, &an, &err), HEED_OK);
+    assert_int_equal(heed_analysis_result(an)->stress.available, 1);
+    return an;
+}
+
+static double component(const char *text, int comp)
+{
+    heed_analysis *an = run(text);
+    double v = heed_analysis_result(an)->stress.component[comp];
+    heed_analysis_free(an);
+    return v;
+}
+
+static double score(const char *text)
+{
+    heed_analysis *an = run(text);
+    double v = heed_analysis_result(an)->stress.score;
+    heed_analysis_free(an);
+    return v;
+}
+
+/* The cue of component `comp` whose span is exactly `span` (first match), or
+ * NULL. *an_out keeps the analysis alive for the caller to free. */
+static const heed_cue *find_cue(heed_analysis *an, const char *span, int comp)
+{
+    const heed_result *r = heed_analysis_result(an);
+    size_t n = strlen(span);
+    for (size_t i = 0; i < r->stress.n_cues; i++) {
+        const heed_cue *c = &r->stress.cues[i];
+        if (c->component == comp && c->len == n && !memcmp(r->text + c->start, span, n))
+            return c;
+    }
+    return NULL;
+}
+
+typedef struct band_case {
+    const char *text;
+    double lo, hi; /* the component must be in [lo, hi] */
+} band_case;
+
+static void check_cases(const band_case *cs, size_t n, int comp)
+{
+    int bad = 0;
+    for (size_t i = 0; i < n; i++) {
+        double v = component(cs[i].text, comp);
+        if (v < cs[i].lo || v > cs[i].hi) {
+            print_error("component %d of \"%s\" = %.1f, want %.0f..%.0f\n", comp, cs[i].text, v,
+                        cs[i].lo, cs[i].hi);
+            bad++;
+        }
+    }
+    assert_int_equal(bad, 0);
+}
+#define CHECK(cs, comp) check_cases(cs, sizeof cs / sizeof cs[0], comp)
+
+static void table_sorted(void **state)
+{
+    (void)state;
+    assert_int_equal(heed__stress_table_check(), -1);
+}
+
+static void urgency(void **state)
+{
+    (void)state;
+    static const band_case cs[] = {
+        /* positives */
+        {"I need this urgently, please.", 50, 100},
+        {"Please send the replacement asap", 45, 100},
+        {"This is an emergency, the heating is off.", 55, 100},
+        {"I need it by Friday.", 35, 100},
+        {"I really need the bag before my flight.", 45, 100},
+        {"Please fix it immediately", 40, 100},
+        {"I need a reply right now", 35, 100},
+        {"Our deadline is tomorrow morning", 60, 100},
+        {"Can you deliver by 5pm?", 35, 100},
+        {"It's time-sensitive.", 45, 100},
+        {"I need it as soon as possible", 40, 100},
+        {"I'm stranded at the airport", 45, 100},
+        {"It's her birthday tomorrow and it still hasn't come", 30, 100},
+        {"Can I exchange them in time for the wedding?", 45, 100},
+        /* negatives and near-misses */
+        {"I ordered it today, it's fine.", 0, 15},
+        {"It's not urgent.", 0, 0},
+        {"No rush at all.", 0, 0},
+        {"There's no hurry", 0, 0},
+        {"Whenever you get a chance is fine", 0, 0},
+        {"What is your returns policy?", 0, 0},
+        {"I bought it last Friday", 0, 0},
+        {"Is the birthday card range back in stock?", 0, 25},
+        {"Not by Friday, next month is fine", 0, 0},
+        {"Could you check the order status when you can?", 0, 0},
+    };
+    CHECK(cs, HEED_STRESS_URGENCY);
+}
+
+static void effort(void **state)
+{
+    (void)state;
+    static const band_case cs[] = {
+        {"This is the third time I'm writing", 45, 100},
+        {"I still haven't received my refund", 35, 100},
+        {"I've been on hold for 2 hours", 50, 100},
+        {"I waited 3 weeks for a reply", 45, 100},
+        {"You keep transferring me to other departments", 45, 100},
+        {"I already sent that document", 35, 100},
+        {"For the 5th time, my address is wrong", 45, 100},
+        {"Nobody gets back to me", 40, 100},
+        {"I have called 4 times about this", 40, 100},
+        {"Still waiting for an answer", 40, 100},
+        {"I've been chasing this for a month", 60, 100},
+        {"It's been 3 weeks.", 45, 100},
+        {"Been trying to get through to you for 2 weeks", 60, 100},
+        {"It happened again", 30, 100},
+        {"My broadband has been down for 3 days", 35, 100},
+        {"I've sent this information twice already", 25, 100},
+        /* negatives and near-misses */
+        {"Thanks again for your help", 0, 0},
+        {"If it breaks again I'll let you know", 0, 0},
+        {"This is the first time I've ordered", 0, 0},
+        {"I've been a customer for 10 years", 0, 0},
+        {"Please try again later", 0, 0},
+        {"The 3rd of May works for me", 0, 0},
+        {"It took 2 days to arrive, great", 0, 0},
+        {"It has a 2 year warranty", 0, 0},
+        {"It's 3 times the price of the old one", 0, 0},
+        {"I haven't been waiting long", 0, 0},
+        {"It costs twice the price of the old one", 0, 0},
+        {"My account was set up 3 days ago", 0, 0},
+    };
+    CHECK(cs, HEED_STRESS_EFFORT);
+}
+
+static void vulnerability(void **state)
+{
+    (void)state;
+    static const band_case cs[] = {
+        {"My mother passed away last week", 55, 100},
+        {"My dog died and I can't deal with this", 55, 100},
+        {"I lost my job and can't afford the payment", 65, 100},
+        {"I can't afford this overdraft fee", 60, 100},
+        {"I'm in hospital until Monday", 40, 100},
+        {"I am disabled and cannot get to the post office", 35, 100},
+        {"I'm scared, my ex is stalking me", 50, 100},
+        {"I need this for my mum's funeral", 45, 100},
+        {"I was made redundant last month", 45, 100},
+        {"We have no heating and a newborn", 40, 100},
+        {"I'm a wheelchair user", 35, 100},
+        {"I'm registered blind", 35, 100},
+        {"I'm afraid for my safety", 45, 100},
+        {"My 88-year-old father uses a walking frame", 30, 100},
+        {"The debt collector keeps calling me", 35, 100},
+        {"I'm struggling to keep up with my bills", 35, 100},
+        /* negatives and near-misses */
+        {"The battery died after a week", 0, 0},
+        {"I'm afraid the item is out of stock", 0, 0},
+        {"I'm sick of waiting", 0, 0},
+        {"My phone passed the water test", 0, 0},
+        {"I'd like to rent a car", 0, 0},
+        {"I lost my password", 0, 0},
+        {"Where can I see my bills online?", 0, 0},
+        {"Is it safe to use abroad?", 0, 0},
+        {"The app is dead", 0, 0},
+        {"Which terminal do I collect it from?", 0, 0},
+        {"The roller blind arrived without its chain", 0, 0},
+        {"I'm not scared of a little paperwork", 0, 0},
+    };
+    CHECK(cs, HEED_STRESS_VULNERABILITY);
+}
+
+static void escalation(void **state)
+{
+    (void)state;
+    static const band_case cs[] = {
+        {"I'll cancel my subscription if this isn't fixed", 50, 100},
+        {"If this isn't fixed by Friday I will cancel", 50, 100},
+        {"I'm switching to another provider", 45, 100},
+        {"I will file a chargeback", 55, 100},
+        {"I'm contacting my lawyer", 60, 100},
+        {"I'll be reporting you to trading standards", 80, 100},
+        {"I'm going to a competitor", 45, 100},
+        {"I'm going to the ombudsman", 60, 100},
+        {"I'll be posting this everywhere", 55, 100},
+        {"Expect a one star review on Trustpilot", 50, 100},
+        {"Enjoy your 1 star review", 35, 100},
+        {"I want to speak to a manager", 35, 100},
+        {"This is your last chance", 35, 100},
+        {"I will take legal action", 65, 100},
+        /* negatives and near-misses */
+        {"Please cancel my order", 0, 0},
+        {"I'm not going to cancel", 0, 0},
+        {"I would never cancel", 0, 0},
+        {"In case I need to cancel, how do I do it?", 0, 0},
+        {"How do I switch to the annual plan?", 0, 0},
+        {"I'd like to leave a review for the kettle", 0, 0},
+        {"What is your cancellation policy?", 0, 0},
+        {"Your manager was helpful", 0, 0},
+        {"I'm leaving for holiday tomorrow", 0, 0},
+        {"I won't be posting this everywhere, don't worry", 0, 0},
+        {"There is no need to speak to a manager", 0, 0},
+    };
+    CHECK(cs, HEED_STRESS_ESCALATION);
+}
+
+static void distress(void **state)
+{
+    (void)state;
+    static const band_case cs[] = {
+        {"This is absolutely terrible, I'm furious!!!", 45, 100},
+        {"WHERE IS MY ORDER you useless company 😡", 40, 100},
+        {"I'm devastated and so angry", 35, 100},
+        {"Worst service ever. Disgusting.", 35, 100},
+        {"I am absolutely livid, this is a disgrace", 35, 100},
+        {"You people are useless and pathetic!!!", 45, 100},
+        {"I'm so upset and stressed, I've cried twice today 😭", 35, 100},
+        {"This is terrible >:(", 30, 100},
+        {"I hate this stupid app, it's a total nightmare", 35, 100},
+        {"Thanks, that's great", 0, 0},
+        {"What time do you open?", 0, 0},
+        {"My order number is 12345.", 0, 0},
+        {"Not bad at all, thanks", 0, 0},
+        {"Could you resend the invoice to my new email?", 0, 0},
+        {"I love it, thank you so much!!!", 0, 0},
+        {"Great news 😭 I'm so happy", 0, 20},
+        {"The UPS DHL tracking shows delivered", 0, 0},
+        {"Slightly annoying, but fine", 0, 20},
+    };
+    CHECK(cs, HEED_STRESS_DISTRESS);
+    /* each intensity marker adds to distress on its own */
+    assert_true(component("This is terrible!!!", HEED_STRESS_DISTRESS) >
+                component("This is terrible.", HEED_STRESS_DISTRESS));
+    assert_true(component("This is terrible 😡", HEED_STRESS_DISTRESS) >
+                component("This is terrible", HEED_STRESS_DISTRESS));
+    assert_true(component("the app is THIS IS TERRIBLE", HEED_STRESS_DISTRESS) >
+                component("the app is this is terrible", HEED_STRESS_DISTRESS));
+}
+
+static void suppressed_cues(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *text, *span;
+        int comp;
+    } cs[] = {
+        {"It's not urgent.", "urgent", HEED_STRESS_URGENCY},
+        {"No rush.", "rush", HEED_STRESS_URGENCY},
+        {"If it breaks again, I'll let you know", "again", HEED_STRESS_EFFORT},
+        {"I would never cancel", "cancel", HEED_STRESS_ESCALATION},
+        {"I'm not going to cancel", "going to cancel", HEED_STRESS_ESCALATION},
+        {"In case I need to cancel, what do I do?", "cancel", HEED_STRESS_ESCALATION},
+        {"If I get made redundant, can I pause payments?", "made redundant",
+         HEED_STRESS_VULNERABILITY},
+    };
+    for (size_t i = 0; i < sizeof cs / sizeof cs[0]; i++) {
+        heed_analysis *an = run(cs[i].text);
+        const heed_cue *c = find_cue(an, cs[i].span, cs[i].comp);
+        if (!c)
+            print_error("no cue \"%s\" in \"%s\"\n", cs[i].span, cs[i].text);
+        assert_non_null(c);
+        assert_true(c->flags & HEED_CUE_SUPPRESSED);
+        assert_true(c->weight == 0.0f);
+        assert_true(heed_analysis_result(an)->stress.component[cs[i].comp] == 0.0);
+        heed_analysis_free(an);
+    }
+    /* and the same words without the negation count */
+    heed_analysis *an = run("I'm going to cancel");
+    const heed_cue *c = find_cue(an, "going to cancel", HEED_STRESS_ESCALATION);
+    assert_non_null(c);
+    assert_false(c->flags & HEED_CUE_SUPPRESSED);
+    assert_true(c->weight > 40.0f);
+    heed_analysis_free(an);
+}
+
+static void spans(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *text, *span, *what;
+        int comp;
+        uint32_t start;
+    } cs[] = {
+        {"Please, this is urgent", "urgent", "urgent", HEED_STRESS_URGENCY, 16},
+        {"I waited 3 weeks", "3 weeks", "long wait", HEED_STRESS_EFFORT, 9},
+        {"Ok. For the THIRD time: no.", "THIRD time", "repeat contact", HEED_STRESS_EFFORT, 12},
+        {"Sadly my grandmother passed away.", "my grandmother passed away", "bereavement",
+         HEED_STRESS_VULNERABILITY, 6},
+        {"Héllo — I’ll cancel", "I’ll cancel", "cancel threat", HEED_STRESS_ESCALATION, 11},
+        {"It broke 😡", "😡", "angry emoji", HEED_STRESS_DISTRESS, 9},
+    };
+    for (size_t i = 0; i < sizeof cs / sizeof cs[0]; i++) {
+        heed_analysis *an = run(cs[i].text);
+        const heed_cue *c = find_cue(an, cs[i].span, cs[i].comp);
+        if (!c)
+            print_error("no cue \"%s\" in \"%s\"\n", cs[i].span, cs[i].text);
+        assert_non_null(c);
+        assert_int_equal(c->start, cs[i].start);
+        assert_string_equal(c->what, cs[i].what);
+        assert_true(c->weight > 0.0f);
+        heed_analysis_free(an);
+    }
+}
+
+/* Cues are in text order; weights of counted cues add up (noisy-OR
+ * marginals) to their component; listed cues per component are capped. */
+static void cue_accounting(void **state)
+{
+    (void)state;
+    heed_analysis *an = run("Third time writing. Still waiting, been on hold for 2 hours, "
+                            "you keep transferring me. I need it by Friday, it's urgent!!!");
+    const heed_stress *st = &heed_analysis_result(an)->stress;
+    double sum[HEED_STRESS_COUNT] = {0};
+    for (size_t i = 0; i < st->n_cues; i++) {
+        if (i)
+            assert_true(st->cues[i].start >= st->cues[i - 1].start);
+        assert_true(st->cues[i].component < HEED_STRESS_COUNT);
+        assert_non_null(st->cues[i].what);
+        sum[st->cues[i].component] += st->cues[i].weight;
+    }
+    for (int k = 0; k < HEED_STRESS_COUNT; k++)
+        assert_true(fabs(sum[k] - st->component[k]) < 0.01);
+    assert_true(st->component[HEED_STRESS_EFFORT] > 80);
+    heed_analysis_free(an);
+
+    /* a long text: many cues, the list stays capped, the score stays in range */
+    size_t n = 0, cap = 40 * 4000;
+    char *big = malloc(cap);
+    assert_non_null(big);
+    for (int i = 0; i < 4000; i++)
+        n += (size_t)snprintf(big + n, cap - n, "still waiting. ");
+    heed_analysis *bn = NULL;
+    assert_int_equal(heed_analyze(eng, big, n, NULL, &bn, NULL), HEED_OK);
+    const heed_stress *bs = &heed_analysis_result(bn)->stress;
+    assert_true(bs->n_cues <= (size_t)HEED_STRESS_COUNT * 32);
+    assert_true(bs->score >= 0 && bs->score <= 100);
+    assert_true(bs->component[HEED_STRESS_EFFORT] <= 100);
+    heed_analysis_free(bn);
+    free(big);
+}
+
+static void ordering(void **state)
+{
+    (void)state;
+    double bereaved = score("My husband passed away last month and this is the third time I'm "
+                            "writing about his account. I need it closed by Friday.");
+    assert_true(bereaved >= 70); /* act now */
+    double polite = score("Hi, could you tell me which sizes the blue jacket comes in? Thanks!");
+    assert_true(polite < 30); /* calm */
+    assert_true(score("Hello, where is my order?") < 30);
+    double threat = score("Third time asking. If this isn't fixed by Friday I'm going to "
+                          "the ombudsman and doing a chargeback!!!");
+    assert_true(threat >= 70);
+    /* one strong component alone reaches act-now; a weak one stays calm */
+    assert_true(score("My wife passed away and I'm scared I can't afford the rent") >= 70);
+    assert_true(score("I ordered it today.") < 30);
+    /* several moderate components add up */
+    double one = score("I still haven't got it.");
+    double two = score("I still haven't got it and I need it tomorrow morning.");
+    double three = score("I still haven't got it and I need it tomorrow morning or I'll "
+                         "cancel.");
+    assert_true(one < two && two < three);
+    /* a negated version scores lower than the plain one */
+    assert_true(score("It's not urgent") < score("It's urgent"));
+    assert_true(score("Empty text") >= 0);
+    assert_true(score("") == 0);
+}
+
+/* Failing the k-th allocation for every k, on a text with more cues than the
+ * stage keeps on the stack: a clean HEED_ENOMEM, no leak (ASan), then success
+ * with every cue counted. */
+static void allocation_failures(void **state)
+{
+    (void)state;
+    char text[4096];
+    size_t n = 0;
+    for (int i = 0; i < 80; i++)
+        n += (size_t)snprintf(text + n, sizeof text - n, "still waiting!! ");
+    int saw_enomem = 0;
+    for (long k = 0;; k++) {
+        heed_analysis *an = NULL;
+        heed__alloc_fail_after(k);
+        int rc = heed_analyze(eng, text, n, NULL, &an, NULL);
+        heed__alloc_fail_after(-1);
+        if (rc == HEED_OK) {
+            const heed_stress *st = &heed_analysis_result(an)->stress;
+            assert_int_equal(st->available, 1);
+            assert_true(st->n_cues > 48);
+            heed_analysis_free(an);
+            break;
+        }
+        assert_int_equal(rc, HEED_ENOMEM);
+        assert_null(an);
+        saw_enomem = 1;
+        assert_true(k < 10000);
+    }
+    assert_true(saw_enomem);
+}
+
+/* The emotion model, when a later stage fills it, adds to distress with a cue
+ * over the whole text; without it nothing changes. */
+static void emotion_hook(void **state)
+{
+    (void)state;
+    static const char text[] = "Where is my parcel";
+    heed_analysis *an = run(text);
+    heed_result r = *heed_analysis_result(an);
+    double before = r.stress.component[HEED_STRESS_DISTRESS];
+    heed_stress_index *ix = NULL;
+    assert_int_equal(heed__stress_index_new(&ix), HEED_OK);
+    heed_arena a = {0};
+    r.emotions.available = 1;
+    r.emotions.prob[HEED_EMO_ANGER] = 0.9f;
+    assert_int_equal(heed__stress(&a, ix, &r), HEED_OK);
+    assert_true(r.stress.component[HEED_STRESS_DISTRESS] > before + 50);
+    int found = 0;
+    for (size_t i = 0; i < r.stress.n_cues; i++)
+        if (!strcmp(r.stress.cues[i].what, "anger (emotion model)") &&
+            r.stress.cues[i].start == 0 && r.stress.cues[i].len == sizeof text - 1)
+            found = 1;
+    assert_true(found);
+    /* a low probability adds nothing */
+    r.emotions.prob[HEED_EMO_ANGER] = 0.05f;
+    assert_int_equal(heed__stress(&a, ix, &r), HEED_OK);
+    assert_true(fabs(r.stress.component[HEED_STRESS_DISTRESS] - before) < 1e-9);
+    heed__arena_release(&a);
+    heed__stress_index_free(ix);
+    heed_analysis_free(an);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(table_sorted),    cmocka_unit_test(urgency),
+        cmocka_unit_test(effort),          cmocka_unit_test(vulnerability),
+        cmocka_unit_test(escalation),      cmocka_unit_test(distress),
+        cmocka_unit_test(suppressed_cues), cmocka_unit_test(spans),
+        cmocka_unit_test(cue_accounting),  cmocka_unit_test(ordering),
+        cmocka_unit_test(emotion_hook),    cmocka_unit_test(allocation_failures),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
