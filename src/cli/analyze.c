@@ -288,6 +288,8 @@ static void process_batch(run *R, batch *b)
         }
         const heed_result *res = heed_analysis_result(an);
         it->fact = heed_table_fact_of(res);
+        it->fact.agent = (it->f_has & (1u << HEED_F_ROLE)) && it->f_len[HEED_F_ROLE] == 5 &&
+                         !memcmp(b->store.ptr + it->f_off[HEED_F_ROLE], "agent", 5);
         it->out_off = b->out.len;
         if (R->opt->table || R->opt->explain) {
             const char *id = it->f_has & (1u << HEED_F_ID) ? b->store.ptr + it->f_off[HEED_F_ID]

@@ -1,6 +1,8 @@
 /* table.c - rows and summary for `heed analyze --table`. */
 #include "table.h"
 
+#include "jsonout.h"
+
 #include <math.h>
 #include <string.h>
 
@@ -40,8 +42,8 @@ static const char *band(double v)
 
 void heed_table_header(FILE *f)
 {
-    fprintf(f, "%6s  %-10s %-9s %-15s  %-30s  %s\n", "#", "id", "role", "valence", "evidence",
-            "text");
+    fprintf(f, "%6s  %-10s %-9s %-15s %-11s %-30s  %s\n", "#", "id", "role", "valence", "stress",
+            "evidence", "text");
 }
 
 void heed_table_row(heed_buf *b, size_t index, const char *id, size_t id_len, const char *role,
@@ -80,7 +82,7 @@ void heed_table_row(heed_buf *b, size_t index, const char *id, size_t id_len, co
         o += (size_t)m;
     }
     char ev_cut[64];
-    heed_excerpt(ev_cut, sizeof ev_cut, ev, strlen(ev), 30);
+    heed_excerpt(ev_cut, sizeof ev_cut, ev, strlen(ev), 27); /* + "..." fits 30 */
     char val[32];
     if (r->language.code[0] && !r->language.scored)
         snprintf(val, sizeof val, "unscored %.4s", r->language.code);
@@ -88,16 +90,20 @@ void heed_table_row(heed_buf *b, size_t index, const char *id, size_t id_len, co
         snprintf(val, sizeof val, "%+.2f %s", r->valence, band(r->valence));
     /* Pad by code points, not bytes, so multi-byte text keeps the columns. */
     heed__buf_printf(b, "%6zu  ", index + 1);
-    const char *cols[4] = {idb, roleb, val, ev_cut};
-    const int widths[4] = {10, 9, 15, 30};
-    for (int c = 0; c < 4; c++) {
+    char st[24] = "-";
+    if (r->stress.available)
+        snprintf(st, sizeof st, "%.0f %s", round(r->stress.score),
+                 heed_json_stress_band(r->stress.score));
+    const char *cols[5] = {idb, roleb, val, st, ev_cut};
+    const int widths[5] = {10, 9, 15, 11, 30};
+    for (int c = 0; c < 5; c++) {
         size_t cps = 0;
         for (const char *p = cols[c]; *p; p++)
             cps += ((unsigned char)*p & 0xC0) != 0x80;
         heed__buf_adds(b, cols[c]);
         for (size_t k = cps; k < (size_t)widths[c]; k++)
             heed__buf_addc(b, ' ');
-        heed__buf_adds(b, c == 3 ? "  " : " ");
+        heed__buf_adds(b, c == 4 ? "  " : " ");
     }
     heed__buf_adds(b, text);
     heed__buf_addc(b, '\n');
@@ -105,7 +111,7 @@ void heed_table_row(heed_buf *b, size_t index, const char *id, size_t id_len, co
 
 heed_table_fact heed_table_fact_of(const heed_result *r)
 {
-    heed_table_fact f = {r->valence, -1.0, r->language.code[0] && !r->language.scored, NULL};
+    heed_table_fact f = {r->valence, -1.0, r->language.code[0] && !r->language.scored, 0, NULL};
     if (r->stress.available) {
         f.stress = r->stress.score;
         float best = 0;
@@ -160,7 +166,7 @@ void heed_table_note(heed_table_stats *s, size_t index, const char *id, size_t i
     s->sum += v;
     if (v <= HEED_BAND_NEGATIVE)
         keep(s->worst, &s->n_worst, 1, index, v, NULL, id, id_len, text, text_len);
-    if (f->stress >= 0) {
+    if (f->stress >= 0 && !f->agent) {
         s->n_stress++;
         s->band[f->stress >= 70 ? 3 : f->stress >= 50 ? 2 : f->stress >= 30 ? 1 : 0]++;
         if (f->stress >= 30)
@@ -189,7 +195,7 @@ void heed_table_summary(FILE *f, const heed_table_stats *s, size_t n_read, size_
             s->negative, pct(s->negative, n), s->neutral, pct(s->neutral, n), s->positive,
             pct(s->positive, n), s->sum / (double)n);
     if (s->n_stress)
-        fprintf(f, "  stress: %zu act now (%.0f%%), %zu high, %zu watch, %zu calm\n", s->band[3],
+        fprintf(f, "  stress (customer turns): %zu act now (%.0f%%), %zu high, %zu watch, %zu calm\n", s->band[3],
                 pct(s->band[3], s->n_stress), s->band[2], s->band[1], s->band[0]);
     if (s->n_urgent) {
         fprintf(f, "  highest stress:\n");

@@ -17,6 +17,8 @@ typedef struct heed_table_fact {
     double valence;
     double stress;   /* 0..100, or < 0 when no stress stage ran */
     int unscored;    /* a language other than English was detected */
+    int agent;       /* written by an agent (role "agent"): stress is the
+                      * customer's, so agent turns stay out of its summary */
     const char *why; /* static label of the strongest stress cue, or NULL */
 } heed_table_fact;
 

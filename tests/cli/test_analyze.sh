@@ -94,6 +94,10 @@ expect_grep "explain cue" "$TMP/out" '"worst" -3.10 -> +0.93  lexicon, negated (
 expect_eq "table exit" "$?" 0
 expect_grep "table summary" "$TMP/out" "records read 6 = analysed 6 + rejected 0"
 expect_grep "table worst" "$TMP/out" "most negative:"
+expect_grep "table stress column" "$TMP/out" "65 high"
+# agent turns stay out of the stress summary: m2 is an agent; m1, m3, m4 are
+# customers and m5, m6 have no role, so 5 of the 6 records count
+expect_grep "table stress summary" "$TMP/out" "stress (customer turns): 0 act now (0%), 1 high, 0 watch, 4 calm"
 
 # --- usage and I/O errors -----------------------------------------------------------
 "$HEED" analyze --format xml "$DATA/good.txt" >/dev/null 2>"$TMP/err"
