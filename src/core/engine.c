@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "alloc.h"
+#include "asks.h"
 #include "arena.h"
 #include "heed/heed.h"
 #include "lexicon.h"
@@ -172,6 +173,12 @@ int heed_analyze(const heed_engine *eng, const char *text, size_t len,
     r->valence = vo.valence;
     r->positive = vo.positive;
     r->negative = vo.negative;
+    heed_cue *asks;
+    rc = heed__asks(&an->arena, r->text, toks, n_toks, sents, n_sents, &asks, &r->needs.n_asks);
+    if (rc)
+        goto fail;
+    r->needs.asks = asks;
+    r->needs.asks_available = 1;
     *out = an;
     return HEED_OK;
 fail:
