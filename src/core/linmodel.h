@@ -108,7 +108,8 @@ void heed__lm_predict(const heed_lm *m, heed_sparse x, float *out);
 
 /* Multi-label only: sets each label's threshold to the one that maximises that
  * label's F1 on the n examples (X, Y as for training; typically a dev set).
- * A label with no positive example keeps 0.5. If f1 is not NULL it receives
+ * A label counts as predicted when its probability is >= its threshold. A
+ * label with no positive example keeps 0.5. If f1 is not NULL it receives
  * n_outputs per-label F1 values at the chosen thresholds.
  * Errors: HEED_EINVAL (not multi-label, n == 0, NULL), HEED_ENOMEM. */
 HEED_NODISCARD int heed__lm_tune_thresholds(heed_lm *m, const heed_sparse *X, const float *Y,

@@ -1,0 +1,353 @@
+/* featurize.c - hashed sparse features of an analysed message (featurize.h),
+ * shared by the emotion, needs and intensity models. */
+#include "featurize.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "hash.h"
+
+#define ID_TAG 0x48460000u /* "HF" */
+
+/* Namespaces: each feature family hashes into its own space. */
+enum {
+    NS_UNI = 1,
+    NS_NEG,
+    NS_BI,
+    NS_CHAR,
+    NS_EVB,
+    NS_EVR,
+    NS_STYLE,
+    NS_VAL
+};
+
+/* Style features (hashed as small integers in NS_STYLE). */
+enum {
+    ST_CAPS1 = 1,
+    ST_CAPS2,
+    ST_CAPS_ALL,
+    ST_ELONG,
+    ST_EXCL1,
+    ST_EXCL2,
+    ST_EXCL4,
+    ST_QUEST1,
+    ST_QUEST2,
+    ST_REP_PUNCT,
+    ST_MIXED_PUNCT,
+    ST_ENDS_QUEST,
+    ST_ENDS_EXCL,
+    ST_LEN = 32 /* + bucket */
+};
+
+#define STYLE_MAX 16 /* style + valence indicators emitted at most */
+#define CHAR_MAX_WORD 60 /* bytes of a word considered for character n-grams */
+
+static uint64_t mix64(uint64_t x)
+{
+    x ^= x >> 31;
+    x *= 0x7fb5d329728ea185ull;
+    x ^= x >> 27;
+    x *= 0x81dadef4bc2dd44dull;
+    x ^= x >> 33;
+    return x;
+}
+
+static uint32_t fold(uint64_t ns, uint64_t h)
+{
+    uint64_t x = mix64(h ^ (ns * 0x9E3779B97F4A7C15ull));
+    return (uint32_t)(x ^ (x >> 32));
+}
+
+uint32_t heed__features_id(const heed_feat_opts *o)
+{
+    uint32_t flags = o ? o->flags & HEED_FEAT_KNOWN_FLAGS : 0;
+    return ID_TAG | HEED_FEATURES_VERSION << 8 | flags;
+}
+
+int heed__features_opts_from_id(uint32_t id, heed_feat_opts *o)
+{
+    if ((id & 0xffff0000u) != ID_TAG || ((id >> 8) & 0xffu) != HEED_FEATURES_VERSION ||
+        (id & 0xffu & ~HEED_FEAT_KNOWN_FLAGS))
+        return HEED_EMODEL;
+    o->flags = id & HEED_FEAT_KNOWN_FLAGS;
+    return HEED_OK;
+}
+
+static int is_wordish(const heed_token *t)
+{
+    return t->kind == HEED_TOK_WORD || t->kind == HEED_TOK_HASHTAG;
+}
+
+/* The unigram key of a token: its norm, or its kind for tokens whose exact
+ * form says nothing about feelings (numbers, ids, URLs...). */
+static uint64_t token_hash(const heed_token *t)
+{
+    switch (t->kind) {
+    case HEED_TOK_NUMBER:
+    case HEED_TOK_MONEY:
+    case HEED_TOK_DATE:
+    case HEED_TOK_TIME:
+    case HEED_TOK_ID:
+    case HEED_TOK_URL:
+    case HEED_TOK_EMAIL:
+    case HEED_TOK_MENTION:
+        return mix64(0xabcdef00ull + t->kind);
+    default:
+        return heed__hash(t->norm, t->norm_len);
+    }
+}
+
+static int norm_is(const heed_token *t, const char *s)
+{
+    size_t n = strlen(s);
+    return t->norm_len == n && !memcmp(t->norm, s, n);
+}
+
+static int norm_ends(const heed_token *t, const char *s)
+{
+    size_t n = strlen(s);
+    return t->norm_len >= n && !memcmp(t->norm + t->norm_len - n, s, n);
+}
+
+/* A negator for the fallback scope rule (used only when the valence stage
+ * marked no negator at all). */
+static int simple_negator(const heed_token *t)
+{
+    static const char *const words[] = {"not",     "no",      "never", "nothing", "nobody",
+                                        "none",    "neither", "nor",   "cannot",  "without",
+                                        "nowhere", "hardly"};
+    if (t->kind != HEED_TOK_WORD)
+        return 0;
+    for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
+        if (norm_is(t, words[i]))
+            return 1;
+    return norm_ends(t, "n't") || norm_ends(t, "n\xe2\x80\x99t");
+}
+
+size_t heed__features_bound(const heed_feat_opts *o, const heed_result *r)
+{
+    const int chars = o && (o->flags & HEED_FEAT_CHARGRAMS);
+    size_t n = STYLE_MAX + 2 * r->n_sentences + 2;
+    for (size_t i = 0; i < r->n_tokens; i++) {
+        n += 2;
+        if (chars && is_wordish(&r->tokens[i])) {
+            size_t l = r->tokens[i].norm_len;
+            if (l > CHAR_MAX_WORD)
+                l = CHAR_MAX_WORD;
+            n += 3 * (l + 2);
+        }
+    }
+    n += r->n_evidence * 18;
+    return n;
+}
+
+typedef struct sink {
+    uint32_t *idx;
+    float *val;
+    size_t n, cap;
+} sink;
+
+static void put(sink *s, uint32_t h, float v)
+{
+    if (s->n < s->cap) {
+        s->idx[s->n] = h;
+        s->val[s->n] = v;
+        s->n++;
+    }
+}
+
+static void scale_from(sink *s, size_t from)
+{
+    size_t k = s->n - from;
+    if (k == 0)
+        return;
+    float v = 1.0f / sqrtf((float)k);
+    for (size_t i = from; i < s->n; i++)
+        s->val[i] = v;
+}
+
+/* Character 3..5-grams of "<word>", over code points. */
+static void char_grams(sink *s, const heed_token *t)
+{
+    unsigned char buf[CHAR_MAX_WORD + 2];
+    size_t cp[CHAR_MAX_WORD + 3];
+    size_t l = t->norm_len > CHAR_MAX_WORD ? CHAR_MAX_WORD : t->norm_len;
+    buf[0] = '<';
+    memcpy(buf + 1, t->norm, l);
+    buf[l + 1] = '>';
+    const size_t blen = l + 2;
+    size_t ncp = 0;
+    for (size_t i = 0; i < blen; i++)
+        if ((buf[i] & 0xC0) != 0x80)
+            cp[ncp++] = i;
+    cp[ncp] = blen;
+    for (size_t n = 3; n <= 5; n++)
+        for (size_t i = 0; i + n <= ncp; i++)
+            put(s, fold(NS_CHAR, heed__hash(buf + cp[i], cp[i + n] - cp[i])), 1.0f);
+}
+
+static int ev_bucket(float score)
+{
+    if (score <= -2)
+        return 0;
+    if (score <= -1)
+        return 1;
+    if (score < 0)
+        return 2;
+    if (score < 1)
+        return 3;
+    if (score < 2)
+        return 4;
+    return 5;
+}
+
+static int valence_bucket(double v)
+{
+    static const double cuts[] = {-0.75, -0.5, -0.25, -0.05, 0.05, 0.25, 0.5, 0.75};
+    int b = 0;
+    while (b < 8 && v > cuts[b])
+        b++;
+    return b;
+}
+
+static int len_bucket(size_t words)
+{
+    static const size_t cuts[] = {1, 2, 5, 10, 20, 40, 80};
+    int b = 0;
+    while (b < 7 && words > cuts[b])
+        b++;
+    return b;
+}
+
+size_t heed__features_write(const heed_feat_opts *o, const heed_result *r, uint32_t *idx,
+                            float *val, size_t cap)
+{
+    sink s = {idx, val, 0, cap};
+    const heed_token *tk = r->tokens;
+    const size_t nt = r->n_tokens;
+
+    int have_negator = 0;
+    for (size_t i = 0; i < nt; i++)
+        if (tk[i].flags & HEED_TF_NEGATOR)
+            have_negator = 1;
+
+    /* Words and bigrams, sentence by sentence. */
+    size_t from = s.n;
+    size_t words = 0, caps = 0, elong = 0, excl = 0, quest = 0, rep = 0, mixed = 0;
+    for (size_t si = 0; si < r->n_sentences; si++) {
+        const heed_sentence *se = &r->sentences[si];
+        uint64_t prev = 0x5eed0001ull; /* sentence start */
+        int scope = 0;                 /* fallback negation scope */
+        size_t end = (size_t)se->first_token + se->n_tokens;
+        if (end > nt)
+            end = nt;
+        for (size_t i = se->first_token; i < end; i++) {
+            const heed_token *t = &tk[i];
+            uint64_t h = token_hash(t);
+            int negated;
+            if (have_negator) {
+                negated = (t->flags & HEED_TF_NEGATED) != 0;
+            } else {
+                if (t->kind == HEED_TOK_PUNCT)
+                    scope = 0;
+                negated = scope && t->kind == HEED_TOK_WORD;
+                if (simple_negator(t))
+                    scope = 1;
+            }
+            put(&s, fold(negated && t->kind == HEED_TOK_WORD ? NS_NEG : NS_UNI, h), 1.0f);
+            if (!(o && (o->flags & HEED_FEAT_NO_BIGRAMS)))
+                put(&s, fold(NS_BI, prev * 31 + h), 1.0f);
+            prev = h;
+            if (t->kind == HEED_TOK_WORD) {
+                words++;
+                caps += (t->flags & HEED_TF_ALLCAPS) != 0;
+                elong += (t->flags & HEED_TF_ELONGATED) != 0;
+            }
+            if (t->kind == HEED_TOK_PUNCT) {
+                size_t e = 0, q = 0;
+                for (size_t b = 0; b < t->len; b++) {
+                    e += r->text[t->start + b] == '!';
+                    q += r->text[t->start + b] == '?';
+                }
+                excl += e;
+                quest += q;
+                rep += (t->flags & HEED_TF_REPEATED) != 0;
+                mixed += e && q;
+            }
+        }
+        if (!(o && (o->flags & HEED_FEAT_NO_BIGRAMS)))
+            put(&s, fold(NS_BI, prev * 31 + 0x5eed0002ull), 1.0f);
+    }
+    scale_from(&s, from);
+
+    if (o && (o->flags & HEED_FEAT_CHARGRAMS)) {
+        from = s.n;
+        for (size_t i = 0; i < nt; i++)
+            if (is_wordish(&tk[i]))
+                char_grams(&s, &tk[i]);
+        scale_from(&s, from);
+    }
+
+    /* Lexicon valence evidence. */
+    for (size_t i = 0; i < r->n_evidence; i++) {
+        const heed_evidence *e = &r->evidence[i];
+        int b = ev_bucket(e->score);
+        put(&s, fold(NS_EVB, (uint64_t)b), 1.0f);
+        for (uint32_t bit = 0; bit < 16; bit++)
+            if (e->rules & (1u << bit))
+                put(&s, fold(NS_EVR, (uint64_t)bit * 2 + (e->score < 0)), 1.0f);
+    }
+    put(&s, fold(NS_VAL, (uint64_t)valence_bucket(r->valence)), 1.0f);
+
+    /* Style. */
+    if (caps == 1)
+        put(&s, fold(NS_STYLE, ST_CAPS1), 1.0f);
+    else if (caps >= 2)
+        put(&s, fold(NS_STYLE, ST_CAPS2), 1.0f);
+    if (caps >= 2 && caps == words)
+        put(&s, fold(NS_STYLE, ST_CAPS_ALL), 1.0f);
+    if (elong)
+        put(&s, fold(NS_STYLE, ST_ELONG), 1.0f);
+    if (excl >= 4)
+        put(&s, fold(NS_STYLE, ST_EXCL4), 1.0f);
+    else if (excl >= 2)
+        put(&s, fold(NS_STYLE, ST_EXCL2), 1.0f);
+    else if (excl == 1)
+        put(&s, fold(NS_STYLE, ST_EXCL1), 1.0f);
+    if (quest >= 2)
+        put(&s, fold(NS_STYLE, ST_QUEST2), 1.0f);
+    else if (quest == 1)
+        put(&s, fold(NS_STYLE, ST_QUEST1), 1.0f);
+    if (rep)
+        put(&s, fold(NS_STYLE, ST_REP_PUNCT), 1.0f);
+    if (mixed)
+        put(&s, fold(NS_STYLE, ST_MIXED_PUNCT), 1.0f);
+    if (nt && tk[nt - 1].kind == HEED_TOK_PUNCT) {
+        const heed_token *t = &tk[nt - 1];
+        if (memchr(r->text + t->start, '?', t->len))
+            put(&s, fold(NS_STYLE, ST_ENDS_QUEST), 1.0f);
+        else if (memchr(r->text + t->start, '!', t->len))
+            put(&s, fold(NS_STYLE, ST_ENDS_EXCL), 1.0f);
+    }
+    put(&s, fold(NS_STYLE, ST_LEN + (uint64_t)len_bucket(words)), 1.0f);
+    return s.n;
+}
+
+uint32_t heed__features_unigram(const char *norm, size_t len, int negated)
+{
+    return fold(negated ? NS_NEG : NS_UNI, heed__hash(norm, len));
+}
+
+int heed__features(heed_arena *a, const heed_feat_opts *o, const heed_result *r,
+                   heed_sparse *out)
+{
+    size_t cap = heed__features_bound(o, r);
+    uint32_t *idx = heed__arena_alloc(a, cap * sizeof *idx);
+    float *val = heed__arena_alloc(a, cap * sizeof *val);
+    if (!idx || !val)
+        return HEED_ENOMEM;
+    out->idx = idx;
+    out->val = val;
+    out->n = heed__features_write(o, r, idx, val, cap);
+    return HEED_OK;
+}

@@ -1,0 +1,73 @@
+/* featurize.h (not features.h: src/core is on the include path and would shadow
+ * glibc's <features.h>) - the one feature extractor of heed's learned models (emotions,
+ * needs, intensity): turns an analysed message (tokens with their flags, the
+ * valence evidence) into hashed sparse features for linmodel.h. Pure: no I/O,
+ * no global state, writes into caller buffers (or an arena); thread-safe.
+ *
+ * Features, each hashed to 32 bits with its own namespace:
+ * - word unigrams (the token's norm: NFKC, case-folded, elongation cut), with
+ *   words in a negation scope emitted as "NOT_word"; numbers, money, dates,
+ *   times, ids, URLs, e-mails and mentions as their kind ("<money>"); emoji
+ *   and emoticons as themselves; punctuation as its norm;
+ * - bigrams of those unigrams (without the NOT_ mark) inside a sentence,
+ *   with sentence start and end markers;
+ * - optionally character n-grams (HEED_FEAT_CHARGRAMS: 3 to 5 code points of
+ *   "<word>", the word with boundary marks);
+ * - lexicon valence: one feature per evidence item for its score bucket and
+ *   its rules (negated, intensified, idiom, ...), the message's valence bucket;
+ * - style: ALL CAPS words, elongated words, "!" / "?" counts, repeated
+ *   punctuation ("!!!", "?!"), and a message length bucket.
+ * The word/bigram and character groups are each scaled to unit L2 norm; the
+ * lexicon and style indicators have value 1. */
+#ifndef HEED_FEATURIZE_H
+#define HEED_FEATURIZE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "arena.h"
+#include "heed/heed.h"
+#include "linmodel.h"
+
+/* Version of the extractor. Bumped whenever a change would give a model
+ * trained before it different vectors. */
+#define HEED_FEATURES_VERSION 1u
+
+/* Option flags (heed_feat_opts.flags). */
+#define HEED_FEAT_CHARGRAMS 0x01u /* add character 3..5-grams of words */
+#define HEED_FEAT_NO_BIGRAMS 0x02u /* leave word bigrams out */
+#define HEED_FEAT_KNOWN_FLAGS 0x03u
+
+typedef struct heed_feat_opts {
+    uint32_t flags; /* HEED_FEAT_* */
+} heed_feat_opts;
+
+/* The tag a model saves (heed_lm_opts.feature_set) to say which extractor
+ * made its vectors: "HF" + version + flags. A model must be used with the
+ * options whose id it carries. NULL opts: all defaults (flags 0). */
+uint32_t heed__features_id(const heed_feat_opts *o);
+
+/* Recovers the options from an id. Returns HEED_OK, or HEED_EMODEL when `id`
+ * was not made by this version of the extractor. */
+int heed__features_opts_from_id(uint32_t id, heed_feat_opts *o);
+
+/* Upper bound of the number of features heed__features_write emits for r. */
+size_t heed__features_bound(const heed_feat_opts *o, const heed_result *r);
+
+/* Writes the features of r (tokens, sentences, evidence and valence must be
+ * set; other fields are not read) into idx/val, at most cap entries, and
+ * returns how many it wrote (never more than cap; a cap of at least
+ * heed__features_bound loses nothing). */
+size_t heed__features_write(const heed_feat_opts *o, const heed_result *r, uint32_t *idx,
+                            float *val, size_t cap);
+
+/* The index a word unigram gets (norm: the token's normalised form), in a
+ * negation scope or not; for tests and explanations. */
+uint32_t heed__features_unigram(const char *norm, size_t len, int negated);
+
+/* The same into arena memory: *out points into `a`. Returns HEED_OK or
+ * HEED_ENOMEM. */
+int heed__features(heed_arena *a, const heed_feat_opts *o, const heed_result *r,
+                   heed_sparse *out);
+
+#endif

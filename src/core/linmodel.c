@@ -1,0 +1,1106 @@
+/* linmodel.c - the linear model of linmodel.h: training (AdaGrad SGD with
+ * averaged weights), prediction, threshold tuning and the HEEDLM file format.
+ *
+ * The HEEDLM format, version 1. All integers and floats little-endian; floats
+ * are IEEE-754 binary32 and must be finite.
+ *
+ *   off  size            field
+ *   0    6               magic "HEEDLM"
+ *   6    u16             version (1)
+ *   8    u8              kind (heed_lm_kind: 1, 2 or 3)
+ *   9    u8              encoding (heed_lm_encoding: 0 F32, 1 Q8)
+ *   10   u16             reserved, 0
+ *   12   u32             n_outputs K (1..HEED_LM_MAX_OUTPUTS; multi-class >= 2)
+ *   16   u32             dim_bits (HEED_LM_MIN_BITS..HEED_LM_MAX_BITS)
+ *   20   u32             feature_set (opaque tag of the feature extractor)
+ *   24   u32             n_rows R (<= 2^dim_bits)
+ *   28   u32             n_aux A (<= HEED_LM_MAX_AUX)
+ *   32   K x (u8 len, len bytes)   label names, 1..HEED_LM_MAX_LABEL bytes,
+ *                                   no NUL byte
+ *        K x f32         bias
+ *        K x f32         thresholds
+ *        A x f32         aux (caller data)
+ *        R x u32         feature keys (hash & (2^dim_bits - 1)), strictly
+ *                        increasing
+ *        F32: R*K x f32  weights, row by row
+ *        Q8:  R x f32    row scales (>= 0), then R*K x i8 weights (-127..127);
+ *                        weight = scale * q
+ *        u64             checksum: FNV-1a 64 of every byte before it
+ *
+ * Nothing may follow the checksum. The loader checks each field against the
+ * bytes left before reading it, so a truncated or corrupt file is reported with
+ * the offset of the field that is wrong, never read past its end.
+ *
+ * Training keeps three arrays per (row, output): weight, AdaGrad accumulator,
+ * and the running sum for averaging (w_avg = w - u / c, with u the sum of
+ * c * step over time c), so rows are the distinct hashed features of the
+ * training set and the averaging costs no extra pass per step. */
+#include "linmodel.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "alloc.h"
+
+#define LM_MAGIC "HEEDLM"
+#define LM_VERSION 1u
+#define LM_HEADER 32u
+#define EMPTY_SLOT UINT32_MAX
+
+struct heed_lm {
+    int kind;
+    int encoding;
+    uint32_t n_out;
+    uint32_t bits;
+    uint32_t feature_set;
+    size_t n_rows;
+    uint32_t *keys;   /* n_rows, strictly increasing */
+    float *wf;        /* F32: n_rows * n_out */
+    int8_t *wq;       /* Q8: n_rows * n_out */
+    float *scale;     /* Q8: n_rows */
+    float *bias;      /* n_out */
+    float *thr;       /* n_out */
+    float *aux;
+    size_t n_aux;
+    char *label_blob; /* n_out NUL-terminated names, back to back */
+    const char **label;
+    uint32_t *slots;  /* open-addressing table: row index or EMPTY_SLOT */
+    size_t slot_mask;
+};
+
+static int fail(heed_error *err, int code, size_t pos, const char *msg)
+{
+    if (err) {
+        err->code = code;
+        err->pos = pos;
+        snprintf(err->msg, sizeof err->msg, "%s", msg);
+    }
+    return code;
+}
+
+static uint32_t slot_of(uint32_t key, size_t mask)
+{
+    return (uint32_t)(((uint64_t)key * 0x9E3779B97F4A7C15ull) >> 32) & (uint32_t)mask;
+}
+
+void heed__lm_free(heed_lm *m)
+{
+    if (!m)
+        return;
+    heed__free(m->keys);
+    heed__free(m->wf);
+    heed__free(m->wq);
+    heed__free(m->scale);
+    heed__free(m->bias);
+    heed__free(m->thr);
+    heed__free(m->aux);
+    heed__free(m->label_blob);
+    heed__free(m->label);
+    heed__free(m->slots);
+    heed__free(m);
+}
+
+/* Builds the lookup table over m->keys. */
+static int build_slots(heed_lm *m)
+{
+    size_t cap = 16;
+    while (cap < m->n_rows * 2)
+        cap <<= 1;
+    m->slots = heed__malloc(cap * sizeof *m->slots);
+    if (!m->slots)
+        return HEED_ENOMEM;
+    memset(m->slots, 0xff, cap * sizeof *m->slots);
+    m->slot_mask = cap - 1;
+    for (size_t r = 0; r < m->n_rows; r++) {
+        uint32_t s = slot_of(m->keys[r], m->slot_mask);
+        while (m->slots[s] != EMPTY_SLOT)
+            s = (s + 1) & (uint32_t)m->slot_mask;
+        m->slots[s] = (uint32_t)r;
+    }
+    return HEED_OK;
+}
+
+static size_t find_row(const heed_lm *m, uint32_t key)
+{
+    uint32_t s = slot_of(key, m->slot_mask);
+    for (;;) {
+        uint32_t r = m->slots[s];
+        if (r == EMPTY_SLOT)
+            return SIZE_MAX;
+        if (m->keys[r] == key)
+            return r;
+        s = (s + 1) & (uint32_t)m->slot_mask;
+    }
+}
+
+/* Sets the labels from names (NULL: "0", "1", ...). Names are cut to
+ * HEED_LM_MAX_LABEL bytes; an empty name becomes its number. */
+static int set_labels(heed_lm *m, const char *const *names)
+{
+    size_t total = 0;
+    char num[16];
+    for (uint32_t i = 0; i < m->n_out; i++) {
+        size_t l = names && names[i] ? strlen(names[i]) : 0;
+        if (l > HEED_LM_MAX_LABEL)
+            l = HEED_LM_MAX_LABEL;
+        if (l == 0)
+            l = (size_t)snprintf(num, sizeof num, "%u", i);
+        total += l + 1;
+    }
+    m->label_blob = heed__malloc(total);
+    m->label = heed__malloc(m->n_out * sizeof *m->label);
+    if (!m->label_blob || !m->label)
+        return HEED_ENOMEM;
+    char *p = m->label_blob;
+    for (uint32_t i = 0; i < m->n_out; i++) {
+        size_t l = names && names[i] ? strlen(names[i]) : 0;
+        if (l > HEED_LM_MAX_LABEL)
+            l = HEED_LM_MAX_LABEL;
+        m->label[i] = p;
+        if (l == 0) {
+            l = (size_t)snprintf(num, sizeof num, "%u", i);
+            memcpy(p, num, l);
+        } else {
+            memcpy(p, names[i], l);
+        }
+        p[l] = '\0';
+        p += l + 1;
+    }
+    return HEED_OK;
+}
+
+/* ---------------------------------------------------------------- training */
+
+/* splitmix64: the shuffling PRNG. */
+static uint64_t next_rand(uint64_t *s)
+{
+    uint64_t z = (*s += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+}
+
+static float sigmoidf_(float z)
+{
+    if (z >= 0) {
+        float e = expf(-z);
+        return 1.0f / (1.0f + e);
+    }
+    float e = expf(z);
+    return e / (1.0f + e);
+}
+
+/* A growing open-addressing map from masked feature keys to dense row ids,
+ * used while training only. */
+typedef struct keymap {
+    uint32_t *key, *row;
+    size_t cap, n;
+} keymap;
+
+static int keymap_grow(keymap *km)
+{
+    size_t ncap = km->cap ? km->cap * 2 : 1024;
+    uint32_t *nk = heed__malloc(ncap * sizeof *nk);
+    uint32_t *nr = heed__malloc(ncap * sizeof *nr);
+    if (!nk || !nr) {
+        heed__free(nk);
+        heed__free(nr);
+        return HEED_ENOMEM;
+    }
+    memset(nr, 0xff, ncap * sizeof *nr);
+    for (size_t i = 0; i < km->cap; i++) {
+        if (km->row[i] == EMPTY_SLOT)
+            continue;
+        uint32_t s = slot_of(km->key[i], ncap - 1);
+        while (nr[s] != EMPTY_SLOT)
+            s = (s + 1) & (uint32_t)(ncap - 1);
+        nk[s] = km->key[i];
+        nr[s] = km->row[i];
+    }
+    heed__free(km->key);
+    heed__free(km->row);
+    km->key = nk;
+    km->row = nr;
+    km->cap = ncap;
+    return HEED_OK;
+}
+
+static int keymap_get(keymap *km, uint32_t key, uint32_t *row)
+{
+    if ((km->n + 1) * 2 > km->cap && keymap_grow(km) != HEED_OK)
+        return HEED_ENOMEM;
+    uint32_t s = slot_of(key, km->cap - 1);
+    while (km->row[s] != EMPTY_SLOT) {
+        if (km->key[s] == key) {
+            *row = km->row[s];
+            return HEED_OK;
+        }
+        s = (s + 1) & (uint32_t)(km->cap - 1);
+    }
+    km->key[s] = key;
+    km->row[s] = (uint32_t)km->n;
+    *row = (uint32_t)km->n++;
+    return HEED_OK;
+}
+
+static int check_opts(const heed_lm_opts *o, heed_error *err)
+{
+    if (o->kind != HEED_LM_MULTILABEL && o->kind != HEED_LM_MULTICLASS &&
+        o->kind != HEED_LM_REGRESSION)
+        return fail(err, HEED_EINVAL, 0, "linmodel: unknown model kind");
+    if (o->n_outputs < 1 || o->n_outputs > HEED_LM_MAX_OUTPUTS ||
+        (o->kind == HEED_LM_MULTICLASS && o->n_outputs < 2))
+        return fail(err, HEED_EINVAL, 0, "linmodel: bad number of outputs");
+    if (o->dim_bits && (o->dim_bits < HEED_LM_MIN_BITS || o->dim_bits > HEED_LM_MAX_BITS))
+        return fail(err, HEED_EINVAL, 0, "linmodel: dim_bits out of range");
+    if (!(o->lr >= 0) || !isfinite(o->lr) || !(o->l2 >= 0) || !isfinite(o->l2) ||
+        !(o->prune >= 0) || !isfinite(o->prune))
+        return fail(err, HEED_EINVAL, 0, "linmodel: lr, l2 and prune must be finite and >= 0");
+    if (o->balance < HEED_LM_BALANCE_NONE || o->balance > HEED_LM_BALANCE_FULL)
+        return fail(err, HEED_EINVAL, 0, "linmodel: unknown balance mode");
+    if (o->encoding != HEED_LM_ENC_F32 && o->encoding != HEED_LM_ENC_Q8)
+        return fail(err, HEED_EINVAL, 0, "linmodel: unknown encoding");
+    return HEED_OK;
+}
+
+static float class_weight(double r, int balance)
+{
+    if (balance == HEED_LM_BALANCE_NONE || !(r > 0))
+        return 1.0f;
+    double w = balance == HEED_LM_BALANCE_SQRT ? sqrt(r) : r;
+    if (w > HEED_LM_MAX_CLASS_WEIGHT)
+        w = HEED_LM_MAX_CLASS_WEIGHT;
+    return (float)w;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Quantises/prunes the averaged weights `w` (n_rows x K) into m. */
+static int finish_model(heed_lm *m, const uint32_t *keys, const float *w, size_t n_rows,
+                        float prune, int encoding)
+{
+    const uint32_t K = m->n_out;
+    /* Rows kept, in increasing key order. */
+    size_t *order = heed__malloc((n_rows ? n_rows : 1) * sizeof *order);
+    if (!order)
+        return HEED_ENOMEM;
+    size_t kept = 0;
+    for (size_t r = 0; r < n_rows; r++) {
+        float mx = 0;
+        for (uint32_t k = 0; k < K; k++) {
+            float a = fabsf(w[r * K + k]);
+            if (a > mx)
+                mx = a;
+        }
+        if (mx > 0 && mx >= prune)
+            order[kept++] = r;
+    }
+    /* Kept rows sorted by key: (key << 32 | row) pairs. */
+    uint64_t *pairs = heed__malloc((kept ? kept : 1) * sizeof *pairs);
+    if (!pairs) {
+        heed__free(order);
+        return HEED_ENOMEM;
+    }
+    for (size_t i = 0; i < kept; i++)
+        pairs[i] = (uint64_t)keys[order[i]] << 32 | (uint64_t)order[i];
+    heed__free(order);
+    qsort(pairs, kept, sizeof *pairs, cmp_u64);
+
+    m->n_rows = kept;
+    m->encoding = encoding;
+    m->keys = heed__malloc((kept ? kept : 1) * sizeof *m->keys);
+    if (encoding == HEED_LM_ENC_F32) {
+        m->wf = heed__malloc((kept ? kept : 1) * K * sizeof *m->wf);
+    } else {
+        m->wq = heed__malloc((kept ? kept : 1) * K * sizeof *m->wq);
+        m->scale = heed__malloc((kept ? kept : 1) * sizeof *m->scale);
+    }
+    if (!m->keys || (encoding == HEED_LM_ENC_F32 ? !m->wf : (!m->wq || !m->scale))) {
+        heed__free(pairs);
+        return HEED_ENOMEM;
+    }
+    for (size_t i = 0; i < kept; i++) {
+        size_t r = (size_t)(pairs[i] & 0xffffffffu);
+        m->keys[i] = (uint32_t)(pairs[i] >> 32);
+        const float *src = w + r * K;
+        if (encoding == HEED_LM_ENC_F32) {
+            memcpy(m->wf + i * K, src, K * sizeof *src);
+        } else {
+            float mx = 0;
+            for (uint32_t k = 0; k < K; k++)
+                if (fabsf(src[k]) > mx)
+                    mx = fabsf(src[k]);
+            float sc = mx / 127.0f;
+            m->scale[i] = sc;
+            for (uint32_t k = 0; k < K; k++) {
+                long q = sc > 0 ? lrintf(src[k] / sc) : 0;
+                if (q > 127)
+                    q = 127;
+                if (q < -127)
+                    q = -127;
+                m->wq[i * K + k] = (int8_t)q;
+            }
+        }
+    }
+    heed__free(pairs);
+    return build_slots(m);
+}
+
+int heed__lm_train(const heed_lm_opts *opts, const heed_sparse *X, const float *Y, size_t n,
+                   heed_lm **out, heed_error *err)
+{
+    if (out)
+        *out = NULL;
+    if (!opts || !X || !Y || !out)
+        return fail(err, HEED_EINVAL, 0, "linmodel: NULL argument");
+    if (n == 0)
+        return fail(err, HEED_EINVAL, 0, "linmodel: no training examples");
+    if (n > UINT32_MAX)
+        return fail(err, HEED_EINVAL, 0, "linmodel: too many training examples");
+    int rc = check_opts(opts, err);
+    if (rc != HEED_OK)
+        return rc;
+
+    const uint32_t K = opts->n_outputs;
+    const uint32_t bits = opts->dim_bits ? opts->dim_bits : 20;
+    const uint32_t mask = (uint32_t)((1ull << bits) - 1);
+    const uint32_t epochs = opts->epochs ? opts->epochs : 10;
+    const float lr = opts->lr > 0 ? opts->lr : 0.2f;
+    const float l2 = opts->l2;
+
+    /* Validate the data. */
+    size_t total_nnz = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (X[i].n && (!X[i].idx || !X[i].val))
+            return fail(err, HEED_EINVAL, i, "linmodel: NULL feature arrays");
+        for (size_t j = 0; j < X[i].n; j++)
+            if (!isfinite(X[i].val[j]))
+                return fail(err, HEED_EINVAL, i, "linmodel: non-finite feature value");
+        total_nnz += X[i].n;
+        int pos = 0;
+        for (uint32_t k = 0; k < K; k++) {
+            float y = Y[i * K + k];
+            if (!isfinite(y))
+                return fail(err, HEED_EINVAL, i, "linmodel: non-finite target");
+            if (opts->kind != HEED_LM_REGRESSION && (y < 0 || y > 1))
+                return fail(err, HEED_EINVAL, i, "linmodel: target outside 0..1");
+            if (y > 0)
+                pos = 1;
+        }
+        if (opts->kind == HEED_LM_MULTICLASS && !pos)
+            return fail(err, HEED_EINVAL, i, "linmodel: multi-class row without a class");
+    }
+
+    heed_lm *m = heed__malloc(sizeof *m);
+    if (!m)
+        return fail(err, HEED_ENOMEM, 0, "linmodel: out of memory");
+    memset(m, 0, sizeof *m);
+    m->kind = opts->kind;
+    m->n_out = K;
+    m->bits = bits;
+    m->feature_set = opts->feature_set;
+
+    keymap km = {0};
+    uint32_t *rows = heed__malloc((total_nnz ? total_nnz : 1) * sizeof *rows);
+    size_t *start = heed__malloc((n + 1) * sizeof *start);
+    uint32_t *perm = heed__malloc(n * sizeof *perm);
+    float *cw = heed__malloc(K * sizeof *cw);     /* positive / class weights */
+    float *g = heed__malloc(K * sizeof *g);       /* per-output gradient */
+    float *z = heed__malloc(K * sizeof *z);
+    float *w = NULL, *acc = NULL, *avg = NULL;
+    float *b = heed__malloc(K * sizeof *b), *bacc = heed__malloc(K * sizeof *bacc),
+          *bavg = heed__malloc(K * sizeof *bavg);
+    rc = HEED_ENOMEM;
+    if (!rows || !start || !perm || !cw || !g || !z || !b || !bacc || !bavg)
+        goto fail;
+    m->bias = heed__malloc(K * sizeof *m->bias);
+    m->thr = heed__malloc(K * sizeof *m->thr);
+    if (!m->bias || !m->thr || set_labels(m, opts->labels) != HEED_OK)
+        goto fail;
+
+    /* Dense row ids of every feature occurrence. */
+    size_t p = 0;
+    for (size_t i = 0; i < n; i++) {
+        start[i] = p;
+        for (size_t j = 0; j < X[i].n; j++)
+            if (keymap_get(&km, X[i].idx[j] & mask, &rows[p++]) != HEED_OK)
+                goto fail;
+    }
+    start[n] = p;
+    const size_t n_rows = km.n;
+    const size_t cells = (n_rows ? n_rows : 1) * K;
+    w = heed__malloc(cells * sizeof *w);
+    acc = heed__malloc(cells * sizeof *acc);
+    avg = heed__malloc(cells * sizeof *avg);
+    if (!w || !acc || !avg)
+        goto fail;
+    memset(w, 0, cells * sizeof *w);
+    memset(acc, 0, cells * sizeof *acc);
+    memset(avg, 0, cells * sizeof *avg);
+    memset(b, 0, K * sizeof *b);
+    memset(bacc, 0, K * sizeof *bacc);
+    memset(bavg, 0, K * sizeof *bavg);
+
+    /* Class weights. */
+    for (uint32_t k = 0; k < K; k++) {
+        double pos = 0;
+        for (size_t i = 0; i < n; i++)
+            pos += Y[i * K + k] > 0 ? (opts->kind == HEED_LM_MULTILABEL ? 1.0 : Y[i * K + k]) : 0;
+        double r = 0;
+        if (opts->kind == HEED_LM_MULTILABEL && pos > 0)
+            r = ((double)n - pos) / pos;
+        else if (opts->kind == HEED_LM_MULTICLASS && pos > 0)
+            r = (double)n / ((double)K * pos);
+        cw[k] = opts->kind == HEED_LM_REGRESSION ? 1.0f : class_weight(r, opts->balance);
+    }
+
+    for (size_t i = 0; i < n; i++)
+        perm[i] = (uint32_t)i;
+    uint64_t rng = opts->seed;
+    double c = 1; /* step counter for averaging */
+    const float eps = 1e-6f;
+    for (uint32_t ep = 0; ep < epochs; ep++) {
+        for (size_t i = n - 1; i > 0; i--) {
+            size_t jx = (size_t)(next_rand(&rng) % (uint64_t)(i + 1));
+            uint32_t t = perm[i];
+            perm[i] = perm[jx];
+            perm[jx] = t;
+        }
+        double loss = 0;
+        for (size_t ii = 0; ii < n; ii++) {
+            const size_t i = perm[ii];
+            const heed_sparse *x = &X[i];
+            const uint32_t *rr = rows + start[i];
+            const float *y = Y + i * K;
+            for (uint32_t k = 0; k < K; k++)
+                z[k] = b[k];
+            for (size_t j = 0; j < x->n; j++) {
+                const float v = x->val[j];
+                const float *wr = w + (size_t)rr[j] * K;
+                for (uint32_t k = 0; k < K; k++)
+                    z[k] += v * wr[k];
+            }
+            if (opts->kind == HEED_LM_MULTILABEL) {
+                for (uint32_t k = 0; k < K; k++) {
+                    float pk = sigmoidf_(z[k]);
+                    float wt = y[k] > 0 ? cw[k] : 1.0f;
+                    g[k] = wt * (pk - y[k]);
+                    loss -= wt * (y[k] * log(pk + 1e-12) + (1 - y[k]) * log(1 - pk + 1e-12));
+                }
+            } else if (opts->kind == HEED_LM_MULTICLASS) {
+                float mx = z[0];
+                for (uint32_t k = 1; k < K; k++)
+                    if (z[k] > mx)
+                        mx = z[k];
+                double s = 0;
+                for (uint32_t k = 0; k < K; k++) {
+                    z[k] = expf(z[k] - mx);
+                    s += z[k];
+                }
+                float wt = 0;
+                for (uint32_t k = 0; k < K; k++)
+                    wt += y[k] * cw[k];
+                for (uint32_t k = 0; k < K; k++) {
+                    float pk = (float)(z[k] / s);
+                    g[k] = wt * (pk - y[k]);
+                    if (y[k] > 0)
+                        loss -= wt * y[k] * log(pk + 1e-12);
+                }
+            } else {
+                for (uint32_t k = 0; k < K; k++) {
+                    g[k] = z[k] - y[k];
+                    loss += 0.5 * g[k] * g[k];
+                }
+            }
+            const float cf = (float)c;
+            for (size_t j = 0; j < x->n; j++) {
+                const float v = x->val[j];
+                const size_t base = (size_t)rr[j] * K;
+                for (uint32_t k = 0; k < K; k++) {
+                    float gr = g[k] * v + l2 * w[base + k];
+                    if (gr == 0)
+                        continue;
+                    acc[base + k] += gr * gr;
+                    float step = lr * gr / sqrtf(acc[base + k] + eps);
+                    w[base + k] -= step;
+                    avg[base + k] -= cf * step;
+                }
+            }
+            for (uint32_t k = 0; k < K; k++) {
+                float gr = g[k];
+                if (gr == 0)
+                    continue;
+                bacc[k] += gr * gr;
+                float step = lr * gr / sqrtf(bacc[k] + eps);
+                b[k] -= step;
+                bavg[k] -= cf * step;
+            }
+            c += 1;
+        }
+        if (opts->progress && opts->progress(opts->progress_ctx, ep + 1, loss / (double)n))
+            break;
+    }
+
+    /* Averaged weights: w - u / c (u accumulated c * step with the sign of
+     * the step), unless the caller wants the last iterate. */
+    if (!opts->no_average) {
+        const float inv = (float)(1.0 / c);
+        for (size_t q = 0; q < n_rows * K; q++)
+            w[q] -= avg[q] * inv;
+        for (uint32_t k = 0; k < K; k++)
+            b[k] -= bavg[k] * inv;
+    }
+    for (uint32_t k = 0; k < K; k++) {
+        m->bias[k] = b[k];
+        m->thr[k] = opts->kind == HEED_LM_MULTILABEL ? 0.5f : 0.0f;
+    }
+    /* Row keys in dense order. */
+    heed__free(acc);
+    acc = NULL;
+    uint32_t *keys = heed__malloc((n_rows ? n_rows : 1) * sizeof *keys);
+    if (!keys)
+        goto fail;
+    for (size_t s = 0; s < km.cap; s++)
+        if (km.row[s] != EMPTY_SLOT)
+            keys[km.row[s]] = km.key[s];
+    rc = finish_model(m, keys, w, n_rows, opts->prune, opts->encoding);
+    heed__free(keys);
+    if (rc != HEED_OK)
+        goto fail;
+    rc = HEED_OK;
+    *out = m;
+    m = NULL;
+fail:
+    heed__free(km.key);
+    heed__free(km.row);
+    heed__free(rows);
+    heed__free(start);
+    heed__free(perm);
+    heed__free(cw);
+    heed__free(g);
+    heed__free(z);
+    heed__free(w);
+    heed__free(acc);
+    heed__free(avg);
+    heed__free(b);
+    heed__free(bacc);
+    heed__free(bavg);
+    heed__lm_free(m);
+    if (rc != HEED_OK)
+        return fail(err, rc, 0, "linmodel: out of memory");
+    return HEED_OK;
+}
+
+/* ---------------------------------------------------------------- prediction */
+
+static void raw_scores(const heed_lm *m, heed_sparse x, float *z)
+{
+    const uint32_t K = m->n_out;
+    const uint32_t mask = (uint32_t)((1ull << m->bits) - 1);
+    for (uint32_t k = 0; k < K; k++)
+        z[k] = m->bias[k];
+    for (size_t j = 0; j < x.n; j++) {
+        size_t r = find_row(m, x.idx[j] & mask);
+        if (r == SIZE_MAX)
+            continue;
+        const float v = x.val[j];
+        if (m->encoding == HEED_LM_ENC_F32) {
+            const float *wr = m->wf + r * K;
+            for (uint32_t k = 0; k < K; k++)
+                z[k] += v * wr[k];
+        } else {
+            const float f = v * m->scale[r];
+            const int8_t *q = m->wq + r * K;
+            for (uint32_t k = 0; k < K; k++)
+                z[k] += f * (float)q[k];
+        }
+    }
+}
+
+void heed__lm_predict(const heed_lm *m, heed_sparse x, float *out)
+{
+    const uint32_t K = m->n_out;
+    raw_scores(m, x, out);
+    if (m->kind == HEED_LM_MULTILABEL) {
+        for (uint32_t k = 0; k < K; k++)
+            out[k] = sigmoidf_(out[k]);
+    } else if (m->kind == HEED_LM_MULTICLASS) {
+        float mx = out[0];
+        for (uint32_t k = 1; k < K; k++)
+            if (out[k] > mx)
+                mx = out[k];
+        float s = 0;
+        for (uint32_t k = 0; k < K; k++) {
+            out[k] = expf(out[k] - mx);
+            s += out[k];
+        }
+        for (uint32_t k = 0; k < K; k++)
+            out[k] /= s;
+    }
+}
+
+/* ---------------------------------------------------------------- thresholds */
+
+typedef struct scored {
+    float p;
+    float y;
+} scored;
+
+static int cmp_scored_desc(const void *a, const void *b)
+{
+    const scored *x = a, *y = b;
+    if (x->p != y->p)
+        return x->p > y->p ? -1 : 1;
+    return (x->y < y->y) - (x->y > y->y);
+}
+
+int heed__lm_tune_thresholds(heed_lm *m, const heed_sparse *X, const float *Y, size_t n, float *f1,
+                             heed_error *err)
+{
+    if (!m || !X || !Y)
+        return fail(err, HEED_EINVAL, 0, "linmodel: NULL argument");
+    if (m->kind != HEED_LM_MULTILABEL)
+        return fail(err, HEED_EINVAL, 0, "linmodel: thresholds are for multi-label models");
+    if (n == 0)
+        return fail(err, HEED_EINVAL, 0, "linmodel: no tuning examples");
+    const uint32_t K = m->n_out;
+    float *P = heed__malloc(n * K * sizeof *P);
+    scored *s = heed__malloc(n * sizeof *s);
+    if (!P || !s) {
+        heed__free(P);
+        heed__free(s);
+        return fail(err, HEED_ENOMEM, 0, "linmodel: out of memory");
+    }
+    for (size_t i = 0; i < n; i++)
+        heed__lm_predict(m, X[i], P + i * K);
+    for (uint32_t k = 0; k < K; k++) {
+        size_t npos = 0;
+        for (size_t i = 0; i < n; i++) {
+            s[i].p = P[i * K + k];
+            s[i].y = Y[i * K + k] > 0.5f ? 1.0f : 0.0f;
+            npos += s[i].y > 0;
+        }
+        if (npos == 0) {
+            m->thr[k] = 0.5f;
+            if (f1)
+                f1[k] = 0;
+            continue;
+        }
+        qsort(s, n, sizeof *s, cmp_scored_desc);
+        /* Predict positive for the first t examples (t at a boundary between
+         * distinct scores): F1 = 2 tp / (t + npos). */
+        double best = -1;
+        size_t best_t = 0;
+        size_t tp = 0;
+        for (size_t t = 1; t <= n; t++) {
+            tp += s[t - 1].y > 0;
+            if (t < n && s[t].p == s[t - 1].p)
+                continue;
+            double f = 2.0 * (double)tp / (double)(t + npos);
+            if (f > best) {
+                best = f;
+                best_t = t;
+            }
+        }
+        float lo = best_t < n ? s[best_t].p : 0.0f;
+        float hi = s[best_t - 1].p;
+        m->thr[k] = lo + (hi - lo) * 0.5f;
+        if (!(m->thr[k] > lo) || !(m->thr[k] <= hi)) /* adjacent floats */
+            m->thr[k] = hi;
+        if (f1)
+            f1[k] = (float)best;
+    }
+    heed__free(P);
+    heed__free(s);
+    return HEED_OK;
+}
+
+/* ---------------------------------------------------------------- accessors */
+
+int heed__lm_kind(const heed_lm *m)
+{
+    return m->kind;
+}
+uint32_t heed__lm_n_outputs(const heed_lm *m)
+{
+    return m->n_out;
+}
+uint32_t heed__lm_dim_bits(const heed_lm *m)
+{
+    return m->bits;
+}
+uint32_t heed__lm_feature_set(const heed_lm *m)
+{
+    return m->feature_set;
+}
+size_t heed__lm_n_rows(const heed_lm *m)
+{
+    return m->n_rows;
+}
+const char *heed__lm_label(const heed_lm *m, uint32_t i)
+{
+    return i < m->n_out ? m->label[i] : NULL;
+}
+const float *heed__lm_thresholds(const heed_lm *m)
+{
+    return m->thr;
+}
+void heed__lm_set_thresholds(heed_lm *m, const float *thr)
+{
+    memcpy(m->thr, thr, m->n_out * sizeof *thr);
+}
+
+int heed__lm_set_aux(heed_lm *m, const float *v, size_t n)
+{
+    if (n > HEED_LM_MAX_AUX || (n && !v))
+        return HEED_EINVAL;
+    float *a = NULL;
+    if (n) {
+        a = heed__malloc(n * sizeof *a);
+        if (!a)
+            return HEED_ENOMEM;
+        memcpy(a, v, n * sizeof *a);
+    }
+    heed__free(m->aux);
+    m->aux = a;
+    m->n_aux = n;
+    return HEED_OK;
+}
+
+const float *heed__lm_aux(const heed_lm *m, size_t *n)
+{
+    if (n)
+        *n = m->n_aux;
+    return m->aux;
+}
+
+/* ---------------------------------------------------------------- save */
+
+static uint64_t fnv1a64(const unsigned char *p, size_t n)
+{
+    uint64_t h = 0xcbf29ce484222325ull;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ p[i]) * 0x100000001b3ull;
+    return h;
+}
+
+static void put_u16(heed_buf *o, uint32_t v)
+{
+    unsigned char b[2] = {(unsigned char)v, (unsigned char)(v >> 8)};
+    heed__buf_add(o, b, 2);
+}
+
+static void put_u32(heed_buf *o, uint32_t v)
+{
+    unsigned char b[4] = {(unsigned char)v, (unsigned char)(v >> 8), (unsigned char)(v >> 16),
+                          (unsigned char)(v >> 24)};
+    heed__buf_add(o, b, 4);
+}
+
+static void put_f32(heed_buf *o, float f)
+{
+    uint32_t v;
+    memcpy(&v, &f, 4);
+    put_u32(o, v);
+}
+
+int heed__lm_save(const heed_lm *m, heed_buf *out)
+{
+    const uint32_t K = m->n_out;
+    const size_t base = out->len;
+    heed__buf_add(out, LM_MAGIC, 6);
+    put_u16(out, LM_VERSION);
+    heed__buf_addc(out, (char)m->kind);
+    heed__buf_addc(out, (char)m->encoding);
+    put_u16(out, 0);
+    put_u32(out, K);
+    put_u32(out, m->bits);
+    put_u32(out, m->feature_set);
+    put_u32(out, (uint32_t)m->n_rows);
+    put_u32(out, (uint32_t)m->n_aux);
+    for (uint32_t k = 0; k < K; k++) {
+        size_t l = strlen(m->label[k]);
+        heed__buf_addc(out, (char)l);
+        heed__buf_add(out, m->label[k], l);
+    }
+    for (uint32_t k = 0; k < K; k++)
+        put_f32(out, m->bias[k]);
+    for (uint32_t k = 0; k < K; k++)
+        put_f32(out, m->thr[k]);
+    for (size_t i = 0; i < m->n_aux; i++)
+        put_f32(out, m->aux[i]);
+    for (size_t r = 0; r < m->n_rows; r++)
+        put_u32(out, m->keys[r]);
+    if (m->encoding == HEED_LM_ENC_F32) {
+        for (size_t q = 0; q < m->n_rows * K; q++)
+            put_f32(out, m->wf[q]);
+    } else {
+        for (size_t r = 0; r < m->n_rows; r++)
+            put_f32(out, m->scale[r]);
+        heed__buf_add(out, m->wq, m->n_rows * K);
+    }
+    if (out->err)
+        return out->err;
+    uint64_t h = fnv1a64((const unsigned char *)out->ptr + base, out->len - base);
+    put_u32(out, (uint32_t)h);
+    put_u32(out, (uint32_t)(h >> 32));
+    return out->err ? out->err : HEED_OK;
+}
+
+/* ---------------------------------------------------------------- load */
+
+typedef struct reader {
+    const unsigned char *p;
+    size_t len, pos;
+    heed_error *err;
+} reader;
+
+static int need(reader *r, size_t n, const char *what)
+{
+    if (r->len - r->pos >= n)
+        return HEED_OK;
+    if (r->err) {
+        r->err->code = HEED_EMODEL;
+        r->err->pos = r->pos;
+        snprintf(r->err->msg, sizeof r->err->msg,
+                 "model file truncated at byte %zu: %s needs %zu bytes, %zu left", r->pos, what,
+                 n, r->len - r->pos);
+    }
+    return HEED_EMODEL;
+}
+
+static uint32_t get_u32(reader *r)
+{
+    const unsigned char *b = r->p + r->pos;
+    r->pos += 4;
+    return (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
+}
+
+static float get_f32(reader *r)
+{
+    uint32_t v = get_u32(r);
+    float f;
+    memcpy(&f, &v, 4);
+    return f;
+}
+
+/* Reports a bad field: "model file byte POS: WHAT" and, with has_v, " (V)". */
+static int report(reader *r, size_t pos, const char *what, int has_v, unsigned long v)
+{
+    if (r->err) {
+        r->err->code = HEED_EMODEL;
+        r->err->pos = pos;
+        if (has_v)
+            snprintf(r->err->msg, sizeof r->err->msg, "model file byte %zu: %s (%lu)", pos, what,
+                     v);
+        else
+            snprintf(r->err->msg, sizeof r->err->msg, "model file byte %zu: %s", pos, what);
+    }
+    return HEED_EMODEL;
+}
+#define bad(r, pos, what, v) report(r, pos, what, 1, (unsigned long)(v))
+#define bad0(r, pos, what) report(r, pos, what, 0, 0)
+
+/* Reads count finite floats into dst. */
+static int get_floats(reader *r, float *dst, size_t count, const char *what)
+{
+    if (need(r, count * 4, what) != HEED_OK)
+        return HEED_EMODEL;
+    for (size_t i = 0; i < count; i++) {
+        size_t at = r->pos;
+        dst[i] = get_f32(r);
+        if (!isfinite(dst[i]))
+            return bad(r, at, "non-finite value at entry", (unsigned long)i);
+    }
+    return HEED_OK;
+}
+
+int heed__lm_load(const void *bytes, size_t len, heed_lm **out, heed_error *err)
+{
+    if (out)
+        *out = NULL;
+    if (!bytes || !out)
+        return fail(err, HEED_EINVAL, 0, "linmodel: NULL argument");
+    reader rd = {bytes, len, 0, err}, *r = &rd;
+    heed_lm *m = NULL;
+    int rc = HEED_EMODEL;
+    if (need(r, LM_HEADER, "the header") != HEED_OK)
+        goto fail;
+    if (memcmp(r->p, LM_MAGIC, 6) != 0) {
+        rc = bad0(r, 0, "not a heed linear model (bad magic)");
+        goto fail;
+    }
+    r->pos = 6;
+    uint32_t version = (uint32_t)r->p[6] | (uint32_t)r->p[7] << 8;
+    if (version != LM_VERSION) {
+        rc = bad(r, 6, "unsupported model format version", version);
+        goto fail;
+    }
+    const int kind = r->p[8], enc = r->p[9];
+    if (kind < HEED_LM_MULTILABEL || kind > HEED_LM_REGRESSION) {
+        rc = bad(r, 8, "unknown model kind", (unsigned long)kind);
+        goto fail;
+    }
+    if (enc != HEED_LM_ENC_F32 && enc != HEED_LM_ENC_Q8) {
+        rc = bad(r, 9, "unknown weight encoding", (unsigned long)enc);
+        goto fail;
+    }
+    if (r->p[10] || r->p[11]) {
+        rc = bad0(r, 10, "reserved field is not zero");
+        goto fail;
+    }
+    r->pos = 12;
+    const uint32_t K = get_u32(r), bits = get_u32(r), fset = get_u32(r), n_rows = get_u32(r),
+                   n_aux = get_u32(r);
+    if (K < 1 || K > HEED_LM_MAX_OUTPUTS || (kind == HEED_LM_MULTICLASS && K < 2)) {
+        rc = bad(r, 12, "bad number of outputs", K);
+        goto fail;
+    }
+    if (bits < HEED_LM_MIN_BITS || bits > HEED_LM_MAX_BITS) {
+        rc = bad(r, 16, "dim_bits out of range", bits);
+        goto fail;
+    }
+    if ((uint64_t)n_rows > (1ull << bits)) {
+        rc = bad(r, 24, "more feature rows than the hash space", n_rows);
+        goto fail;
+    }
+    if (n_aux > HEED_LM_MAX_AUX) {
+        rc = bad(r, 28, "too many aux values", n_aux);
+        goto fail;
+    }
+    /* The sizes must fit what is left before allocating anything. */
+    {
+        uint64_t body = (uint64_t)K * 9 + (uint64_t)n_aux * 4 + (uint64_t)n_rows * 4 +
+                        (enc == HEED_LM_ENC_F32 ? (uint64_t)n_rows * K * 4
+                                                : (uint64_t)n_rows * 4 + (uint64_t)n_rows * K) +
+                        8;
+        if (body > (uint64_t)(len - r->pos)) {
+            rc = bad(r, 24, "the file is shorter than its header's sizes say; feature rows",
+                     n_rows);
+            goto fail;
+        }
+    }
+    rc = HEED_ENOMEM;
+    m = heed__malloc(sizeof *m);
+    if (!m)
+        goto fail;
+    memset(m, 0, sizeof *m);
+    m->kind = kind;
+    m->encoding = enc;
+    m->n_out = K;
+    m->bits = bits;
+    m->feature_set = fset;
+    m->n_rows = n_rows;
+    m->n_aux = n_aux;
+    m->bias = heed__malloc(K * sizeof *m->bias);
+    m->thr = heed__malloc(K * sizeof *m->thr);
+    m->label = heed__malloc(K * sizeof *m->label);
+    m->label_blob = heed__malloc((size_t)K * (HEED_LM_MAX_LABEL + 1));
+    m->aux = n_aux ? heed__malloc(n_aux * sizeof *m->aux) : NULL;
+    m->keys = heed__malloc((n_rows ? n_rows : 1) * sizeof *m->keys);
+    if (enc == HEED_LM_ENC_F32) {
+        m->wf = heed__malloc((n_rows ? (size_t)n_rows : 1) * K * sizeof *m->wf);
+    } else {
+        m->scale = heed__malloc((n_rows ? n_rows : 1) * sizeof *m->scale);
+        m->wq = heed__malloc((n_rows ? (size_t)n_rows : 1) * K);
+    }
+    if (!m->bias || !m->thr || !m->label || !m->label_blob || (n_aux && !m->aux) || !m->keys ||
+        (enc == HEED_LM_ENC_F32 ? !m->wf : (!m->scale || !m->wq)))
+        goto fail;
+    rc = HEED_EMODEL;
+    {
+        char *lp = m->label_blob;
+        for (uint32_t k = 0; k < K; k++) {
+            if (need(r, 1, "a label length") != HEED_OK)
+                goto fail;
+            size_t at = r->pos;
+            size_t l = r->p[r->pos++];
+            if (l < 1 || l > HEED_LM_MAX_LABEL) {
+                rc = bad(r, at, "bad label length", (unsigned long)l);
+                goto fail;
+            }
+            if (need(r, l, "a label") != HEED_OK)
+                goto fail;
+            if (memchr(r->p + r->pos, '\0', l)) {
+                rc = bad(r, r->pos, "NUL byte in label", (unsigned long)k);
+                goto fail;
+            }
+            memcpy(lp, r->p + r->pos, l);
+            lp[l] = '\0';
+            m->label[k] = lp;
+            lp += l + 1;
+            r->pos += l;
+        }
+    }
+    if (get_floats(r, m->bias, K, "the biases") != HEED_OK ||
+        get_floats(r, m->thr, K, "the thresholds") != HEED_OK ||
+        get_floats(r, m->aux, n_aux, "the aux values") != HEED_OK)
+        goto fail;
+    if (need(r, (size_t)n_rows * 4, "the feature keys") != HEED_OK)
+        goto fail;
+    for (uint32_t i = 0; i < n_rows; i++) {
+        size_t at = r->pos;
+        m->keys[i] = get_u32(r);
+        if ((uint64_t)m->keys[i] >= (1ull << bits)) {
+            rc = bad(r, at, "feature key outside the hash space", m->keys[i]);
+            goto fail;
+        }
+        if (i > 0 && m->keys[i] <= m->keys[i - 1]) {
+            rc = bad(r, at, "feature keys not strictly increasing at row", i);
+            goto fail;
+        }
+    }
+    if (enc == HEED_LM_ENC_F32) {
+        if (get_floats(r, m->wf, (size_t)n_rows * K, "the weights") != HEED_OK)
+            goto fail;
+    } else {
+        if (get_floats(r, m->scale, n_rows, "the row scales") != HEED_OK)
+            goto fail;
+        for (uint32_t i = 0; i < n_rows; i++)
+            if (m->scale[i] < 0) {
+                rc = bad(r, r->pos - 4 * (n_rows - i), "negative row scale at row", i);
+                goto fail;
+            }
+        if (need(r, (size_t)n_rows * K, "the weights") != HEED_OK)
+            goto fail;
+        memcpy(m->wq, r->p + r->pos, (size_t)n_rows * K);
+        for (size_t q = 0; q < (size_t)n_rows * K; q++)
+            if (m->wq[q] == -128) {
+                rc = bad0(r, r->pos + q, "weight -128 out of range");
+                goto fail;
+            }
+        r->pos += (size_t)n_rows * K;
+    }
+    if (need(r, 8, "the checksum") != HEED_OK)
+        goto fail;
+    {
+        size_t at = r->pos;
+        uint64_t want = get_u32(r);
+        want |= (uint64_t)get_u32(r) << 32;
+        if (fnv1a64(r->p, at) != want) {
+            rc = bad0(r, at, "checksum mismatch: the file is corrupt");
+            goto fail;
+        }
+    }
+    if (r->pos != len) {
+        rc = bad(r, r->pos, "unexpected bytes after the checksum",
+                 (unsigned long)(len - r->pos));
+        goto fail;
+    }
+    rc = HEED_ENOMEM;
+    if (build_slots(m) != HEED_OK)
+        goto fail;
+    *out = m;
+    return HEED_OK;
+fail:
+    heed__lm_free(m);
+    if (rc == HEED_ENOMEM)
+        return fail(err, HEED_ENOMEM, 0, "linmodel: out of memory loading a model");
+    return rc;
+}

@@ -1,0 +1,273 @@
+/* test_featurize.c - the shared feature extractor over real analyses: word
+ * unigrams with negation marking (from the valence stage or the fallback
+ * rule), bigrams, character n-grams, emoji, style and lexicon features, the
+ * bound, the feature-set id. */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "arena.h"
+#include "featurize.h"
+#include "heed/heed.h"
+
+static heed_engine *eng;
+
+static int setup(void **state)
+{
+    (void)state;
+    return heed_engine_new(NULL, &eng, NULL) == HEED_OK ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    heed_engine_free(eng);
+    return 0;
+}
+
+typedef struct fv {
+    uint32_t idx[4096];
+    float val[4096];
+    size_t n;
+} fv;
+
+static void feats_of_result(const heed_result *r, uint32_t flags, fv *out)
+{
+    heed_feat_opts o = {flags};
+    size_t bound = heed__features_bound(&o, r);
+    assert_true(bound <= 4096);
+    out->n = heed__features_write(&o, r, out->idx, out->val, 4096);
+    assert_true(out->n <= bound);
+}
+
+static void feats(const char *text, uint32_t flags, fv *out)
+{
+    heed_analysis *an = NULL;
+    assert_int_equal(heed_analyze(eng, text, strlen(text), NULL, &an, NULL), HEED_OK);
+    feats_of_result(heed_analysis_result(an), flags, out);
+    heed_analysis_free(an);
+}
+
+static int has(const fv *f, uint32_t h)
+{
+    for (size_t i = 0; i < f->n; i++)
+        if (f->idx[i] == h)
+            return 1;
+    return 0;
+}
+
+static uint32_t uni(const char *w, int neg)
+{
+    return heed__features_unigram(w, strlen(w), neg);
+}
+
+/* Same multiset of indices (values summed per index)? */
+static int same_set(const fv *a, const fv *b)
+{
+    if (a->n != b->n)
+        return 0;
+    for (size_t i = 0; i < a->n; i++)
+        if (!has(b, a->idx[i]))
+            return 0;
+    for (size_t i = 0; i < b->n; i++)
+        if (!has(a, b->idx[i]))
+            return 0;
+    return 1;
+}
+
+static void test_unigrams_lowercased(void **state)
+{
+    (void)state;
+    static fv f;
+    feats("Thanks for the Quick reply", 0, &f);
+    assert_true(has(&f, uni("thanks", 0)));
+    assert_true(has(&f, uni("quick", 0)));
+    assert_false(has(&f, uni("Quick", 0)));
+    assert_false(has(&f, uni("quick", 1)));
+}
+
+static void test_negation_marks_words(void **state)
+{
+    (void)state;
+    static fv f, g;
+    feats("This is not good at all.", 0, &f);
+    assert_true(has(&f, uni("good", 1)));
+    assert_false(has(&f, uni("good", 0)));
+    assert_true(has(&f, uni("this", 0))); /* before the negator */
+    feats("This is good at all.", 0, &g);
+    assert_true(has(&g, uni("good", 0)));
+    assert_false(has(&g, uni("good", 1)));
+}
+
+static void test_fallback_negation_scope(void **state)
+{
+    (void)state;
+    const char *text = "i never liked it. nice people";
+    heed_analysis *an = NULL;
+    assert_int_equal(heed_analyze(eng, text, strlen(text), NULL, &an, NULL), HEED_OK);
+    const heed_result *r = heed_analysis_result(an);
+    /* A copy of the tokens with no negation flags: as if no valence stage ran. */
+    heed_token *tk = malloc(r->n_tokens * sizeof *tk);
+    memcpy(tk, r->tokens, r->n_tokens * sizeof *tk);
+    for (size_t i = 0; i < r->n_tokens; i++)
+        tk[i].flags &= (uint16_t) ~(HEED_TF_NEGATOR | HEED_TF_NEGATED);
+    heed_result copy = *r;
+    copy.tokens = tk;
+    static fv f;
+    feats_of_result(&copy, 0, &f);
+    assert_true(has(&f, uni("liked", 1)));
+    assert_true(has(&f, uni("it", 1)));
+    assert_true(has(&f, uni("nice", 0))); /* the period ends the scope */
+    assert_false(has(&f, uni("nice", 1)));
+    free(tk);
+    heed_analysis_free(an);
+}
+
+static void test_emoji_and_emoticons_are_features(void **state)
+{
+    (void)state;
+    static fv f;
+    feats("thanks \xF0\x9F\x98\x80 :(", 0, &f);
+    assert_true(has(&f, uni("\xF0\x9F\x98\x80", 0)));
+    assert_true(has(&f, uni(":(", 0)));
+}
+
+static void test_bigrams_see_order(void **state)
+{
+    (void)state;
+    static fv a, b, c, d;
+    feats("dog bites man", 0, &a);
+    feats("man bites dog", 0, &b);
+    assert_false(same_set(&a, &b));
+    feats("dog bites man", HEED_FEAT_NO_BIGRAMS, &c);
+    feats("man bites dog", HEED_FEAT_NO_BIGRAMS, &d);
+    assert_true(same_set(&c, &d));
+    assert_true(c.n < a.n);
+}
+
+static void test_chargrams(void **state)
+{
+    (void)state;
+    static fv a, b;
+    feats("refunded", 0, &a);
+    feats("refunded", HEED_FEAT_CHARGRAMS, &b);
+    /* "<refunded>" has 10 code points: 8 + 7 + 6 n-grams of 3..5. */
+    assert_int_equal(b.n, a.n + 21);
+    /* Each group has unit L2 norm. */
+    float v = 0;
+    for (size_t i = 0; i < b.n; i++)
+        if (fabsf(b.val[i] - 1.0f / sqrtf(21.0f)) < 1e-6f)
+            v += b.val[i] * b.val[i];
+    assert_float_equal(v, 1.0f, 1e-4);
+    /* Non-ASCII words are cut on code points, not bytes. */
+    static fv u;
+    feats("caf\xC3\xA9", HEED_FEAT_CHARGRAMS, &u);
+    static fv u0;
+    feats("caf\xC3\xA9", 0, &u0);
+    assert_int_equal(u.n, u0.n + 4 + 3 + 2); /* "<café>": 6 code points */
+}
+
+static void test_style_features(void **state)
+{
+    (void)state;
+    static fv plain, loud, q, elong;
+    feats("why is this late", 0, &plain);
+    feats("WHY IS THIS LATE!!!", 0, &loud);
+    feats("why is this late?", 0, &q);
+    feats("why is this soooo late", 0, &elong);
+    /* Same words, so only style and punctuation differ: more features. */
+    assert_true(loud.n > plain.n);
+    assert_true(q.n > plain.n);
+    assert_true(elong.n >= plain.n);
+    assert_false(same_set(&plain, &elong));
+    assert_false(same_set(&loud, &q));
+}
+
+static void test_lexicon_features(void **state)
+{
+    (void)state;
+    static fv a, b;
+    /* Same shape, one word in the lexicon and one not. */
+    feats("this is terrible", HEED_FEAT_NO_BIGRAMS, &a);
+    feats("this is tabular", HEED_FEAT_NO_BIGRAMS, &b);
+    assert_true(a.n > b.n);
+}
+
+static void test_deterministic_and_bounded(void **state)
+{
+    (void)state;
+    static fv a, b;
+    const char *t = "I've been waiting 3 weeks for order #12345!!! Not happy :( https://x.y";
+    feats(t, HEED_FEAT_CHARGRAMS, &a);
+    feats(t, HEED_FEAT_CHARGRAMS, &b);
+    assert_int_equal(a.n, b.n);
+    assert_memory_equal(a.idx, b.idx, a.n * sizeof a.idx[0]);
+    assert_memory_equal(a.val, b.val, a.n * sizeof a.val[0]);
+    /* Numbers and ids stand for their kind. */
+    static fv c;
+    feats("I've been waiting 5 weeks for order #999!!! Not happy :( https://z.w", HEED_FEAT_CHARGRAMS,
+          &c);
+    assert_true(same_set(&a, &c));
+    /* A small cap never overflows. */
+    heed_analysis *an = NULL;
+    assert_int_equal(heed_analyze(eng, t, strlen(t), NULL, &an, NULL), HEED_OK);
+    uint32_t idx[5 + 1];
+    float val[5 + 1];
+    idx[5] = 0xabcdu;
+    val[5] = 7;
+    heed_feat_opts o = {HEED_FEAT_CHARGRAMS};
+    assert_int_equal(heed__features_write(&o, heed_analysis_result(an), idx, val, 5), 5);
+    assert_int_equal(idx[5], 0xabcdu);
+    assert_float_equal(val[5], 7, 0);
+    /* The arena form gives the same vector. */
+    heed_arena ar;
+    heed__arena_init(&ar, 0);
+    heed_sparse sp;
+    assert_int_equal(heed__features(&ar, &o, heed_analysis_result(an), &sp), HEED_OK);
+    assert_int_equal(sp.n, a.n);
+    assert_memory_equal(sp.idx, a.idx, a.n * sizeof a.idx[0]);
+    heed__arena_release(&ar);
+    heed_analysis_free(an);
+    /* The empty text. */
+    static fv e;
+    feats("", 0, &e);
+    assert_true(e.n >= 1);
+}
+
+static void test_feature_set_id(void **state)
+{
+    (void)state;
+    heed_feat_opts a = {0}, b = {HEED_FEAT_CHARGRAMS}, back;
+    assert_int_not_equal(heed__features_id(&a), heed__features_id(&b));
+    assert_int_equal(heed__features_id(NULL), heed__features_id(&a));
+    assert_int_equal(heed__features_opts_from_id(heed__features_id(&b), &back), HEED_OK);
+    assert_int_equal(back.flags, HEED_FEAT_CHARGRAMS);
+    assert_int_equal(heed__features_opts_from_id(0, &back), HEED_EMODEL);
+    assert_int_equal(heed__features_opts_from_id(heed__features_id(&a) + 0x100, &back),
+                     HEED_EMODEL);
+    assert_int_equal(heed__features_opts_from_id(heed__features_id(&a) | 0x80, &back),
+                     HEED_EMODEL);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_unigrams_lowercased),
+        cmocka_unit_test(test_negation_marks_words),
+        cmocka_unit_test(test_fallback_negation_scope),
+        cmocka_unit_test(test_emoji_and_emoticons_are_features),
+        cmocka_unit_test(test_bigrams_see_order),
+        cmocka_unit_test(test_chargrams),
+        cmocka_unit_test(test_style_features),
+        cmocka_unit_test(test_lexicon_features),
+        cmocka_unit_test(test_deterministic_and_bounded),
+        cmocka_unit_test(test_feature_set_id),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}

@@ -1,0 +1,734 @@
+/* test_linmodel.c - the linear model: learning toy data of each kind,
+ * determinism, the HEEDLM file format (round trip, every corruption and every
+ * truncation rejected), threshold tuning, options and allocation failures. */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "alloc.h"
+#include "buf.h"
+#include "linmodel.h"
+
+/* ---------------------------------------------------------------- toy data */
+
+#define NMAX 400
+#define FMAX 12
+
+typedef struct toy {
+    heed_sparse X[NMAX];
+    uint32_t idx[NMAX][FMAX];
+    float val[NMAX][FMAX];
+    float Y[NMAX * 8];
+    size_t n;
+    uint32_t k;
+} toy;
+
+static uint64_t rs = 1;
+static uint32_t rnd(void)
+{
+    rs = rs * 6364136223846793005ull + 1442695040888963407ull;
+    return (uint32_t)(rs >> 33);
+}
+
+/* Feature hashes: signal feature s is 1000003 * (s + 1); noise is random. */
+static uint32_t sig(uint32_t s)
+{
+    return 1000003u * (s + 1);
+}
+
+static void add(toy *t, size_t i, uint32_t h, float v)
+{
+    heed_sparse *x = &t->X[i];
+    t->idx[i][x->n] = h;
+    t->val[i][x->n] = v;
+    x->n++;
+}
+
+static void init_rows(toy *t, size_t n, uint32_t k)
+{
+    memset(t, 0, sizeof *t);
+    t->n = n;
+    t->k = k;
+    for (size_t i = 0; i < n; i++) {
+        t->X[i].idx = t->idx[i];
+        t->X[i].val = t->val[i];
+    }
+}
+
+/* Multi-label: label j is on iff signal feature j is present; 4 noise features. */
+static void make_multilabel(toy *t, size_t n, uint64_t seed)
+{
+    rs = seed;
+    init_rows(t, n, 3);
+    for (size_t i = 0; i < n; i++) {
+        for (uint32_t j = 0; j < 3; j++)
+            if (rnd() % 3 == 0) {
+                add(t, i, sig(j), 1.0f);
+                t->Y[i * 3 + j] = 1;
+            }
+        for (int q = 0; q < 4; q++)
+            add(t, i, 7u + rnd() % 50u, 1.0f);
+    }
+}
+
+/* Multi-class: 4 classes, class c has signal feature c; noise too. */
+static void make_multiclass(toy *t, size_t n, uint64_t seed)
+{
+    rs = seed;
+    init_rows(t, n, 4);
+    for (size_t i = 0; i < n; i++) {
+        uint32_t c = rnd() % 4;
+        add(t, i, sig(c), 1.0f);
+        t->Y[i * 4 + c] = 1;
+        for (int q = 0; q < 3; q++)
+            add(t, i, 7u + rnd() % 50u, 1.0f);
+    }
+}
+
+/* Regression: y = 2 a - b + 0.5 with a, b in [0, 1). */
+static void make_regression(toy *t, size_t n, uint64_t seed)
+{
+    rs = seed;
+    init_rows(t, n, 1);
+    for (size_t i = 0; i < n; i++) {
+        float a = (float)(rnd() % 1000) / 1000.0f, b = (float)(rnd() % 1000) / 1000.0f;
+        add(t, i, sig(0), a);
+        add(t, i, sig(1), b);
+        t->Y[i] = 2 * a - b + 0.5f;
+    }
+}
+
+static heed_lm *train(const toy *t, int kind, uint64_t seed, int enc)
+{
+    heed_lm_opts o = {0};
+    o.kind = kind;
+    o.n_outputs = t->k;
+    o.dim_bits = 16;
+    o.seed = seed;
+    o.encoding = enc;
+    o.epochs = 15;
+    heed_lm *m = NULL;
+    heed_error err = {0};
+    assert_int_equal(heed__lm_train(&o, t->X, t->Y, t->n, &m, &err), HEED_OK);
+    assert_non_null(m);
+    return m;
+}
+
+static char *save(const heed_lm *m, size_t *len)
+{
+    heed_buf b;
+    heed__buf_init(&b, 0);
+    assert_int_equal(heed__lm_save(m, &b), HEED_OK);
+    return heed__buf_take(&b, len);
+}
+
+/* ---------------------------------------------------------------- learning */
+
+static void test_learns_multilabel(void **state)
+{
+    (void)state;
+    static toy t;
+    make_multilabel(&t, 300, 11);
+    for (int enc = 0; enc <= 1; enc++) {
+        heed_lm *m = train(&t, HEED_LM_MULTILABEL, 5, enc);
+        assert_int_equal(heed__lm_kind(m), HEED_LM_MULTILABEL);
+        assert_int_equal(heed__lm_n_outputs(m), 3);
+        size_t wrong = 0;
+        for (size_t i = 0; i < t.n; i++) {
+            float p[3];
+            heed__lm_predict(m, t.X[i], p);
+            for (int j = 0; j < 3; j++) {
+                assert_true(p[j] >= 0 && p[j] <= 1);
+                wrong += (p[j] >= 0.5f) != (t.Y[i * 3 + j] > 0);
+            }
+        }
+        assert_int_equal(wrong, 0);
+        heed__lm_free(m);
+    }
+}
+
+static void test_learns_multiclass(void **state)
+{
+    (void)state;
+    static toy t;
+    make_multiclass(&t, 300, 12);
+    heed_lm *m = train(&t, HEED_LM_MULTICLASS, 1, HEED_LM_ENC_F32);
+    for (size_t i = 0; i < t.n; i++) {
+        float p[4], s = 0;
+        heed__lm_predict(m, t.X[i], p);
+        int best = 0;
+        for (int c = 0; c < 4; c++) {
+            s += p[c];
+            if (p[c] > p[best])
+                best = c;
+        }
+        assert_float_equal(s, 1.0f, 1e-4);
+        assert_true(t.Y[i * 4 + best] > 0);
+    }
+    heed__lm_free(m);
+}
+
+static void test_learns_regression(void **state)
+{
+    (void)state;
+    static toy t;
+    make_regression(&t, 300, 13);
+    heed_lm_opts o = {.kind = HEED_LM_REGRESSION, .n_outputs = 1, .dim_bits = 12, .epochs = 60,
+                      .lr = 0.5f};
+    heed_lm *m = NULL;
+    assert_int_equal(heed__lm_train(&o, t.X, t.Y, t.n, &m, NULL), HEED_OK);
+    double se = 0;
+    for (size_t i = 0; i < t.n; i++) {
+        float p;
+        heed__lm_predict(m, t.X[i], &p);
+        se += (p - t.Y[i]) * (p - t.Y[i]);
+    }
+    assert_true(sqrt(se / (double)t.n) < 0.05);
+    heed__lm_free(m);
+}
+
+static void test_unknown_features_add_nothing(void **state)
+{
+    (void)state;
+    static toy t;
+    make_multilabel(&t, 200, 3);
+    heed_lm *m = train(&t, HEED_LM_MULTILABEL, 1, HEED_LM_ENC_F32);
+    float a[3], b[3];
+    heed_sparse empty = {0};
+    heed__lm_predict(m, empty, a);
+    uint32_t idx = 0xdeadbeefu;
+    float val = 5;
+    heed_sparse unk = {&idx, &val, 1};
+    heed__lm_predict(m, unk, b);
+    assert_memory_equal(a, b, sizeof a);
+    heed__lm_free(m);
+}
+
+/* ---------------------------------------------------------------- determinism */
+
+static void test_deterministic(void **state)
+{
+    (void)state;
+    static toy t;
+    make_multilabel(&t, 300, 21);
+    for (int enc = 0; enc <= 1; enc++) {
+        heed_lm *a = train(&t, HEED_LM_MULTILABEL, 42, enc);
+        heed_lm *b = train(&t, HEED_LM_MULTILABEL, 42, enc);
+        heed_lm *c = train(&t, HEED_LM_MULTILABEL, 43, enc);
+        size_t la, lb, lc;
+        char *sa = save(a, &la), *sb = save(b, &lb), *sc = save(c, &lc);
+        assert_int_equal(la, lb);
+        assert_memory_equal(sa, sb, la);
+        /* Another seed shuffles differently: other averaged weights. */
+        assert_true(la != lc || memcmp(sa, sc, la) != 0);
+        free(sa);
+        free(sb);
+        free(sc);
+        heed__lm_free(a);
+        heed__lm_free(b);
+        heed__lm_free(c);
+    }
+}
+
+/* ---------------------------------------------------------------- file format */
+
+static void test_round_trip(void **state)
+{
+    (void)state;
+    static toy t;
+    make_multilabel(&t, 200, 31);
+    const char *names[] = {"alpha", "beta", "gamma"};
+    for (int enc = 0; enc <= 1; enc++) {
+        heed_lm_opts o = {.kind = HEED_LM_MULTILABEL, .n_outputs = 3, .dim_bits = 10,
+                          .encoding = enc, .labels = names, .feature_set = 0x1234abcd};
+        heed_lm *m = NULL;
+        assert_int_equal(heed__lm_train(&o, t.X, t.Y, t.n, &m, NULL), HEED_OK);
+        const float thr[3] = {0.25f, 0.5f, 0.75f}, aux[2] = {1.5f, -2.0f};
+        heed__lm_set_thresholds(m, thr);
+        assert_int_equal(heed__lm_set_aux(m, aux, 2), HEED_OK);
+        size_t len;
+        char *bytes = save(m, &len);
+        heed_lm *l = NULL;
+        heed_error err = {0};
+        assert_int_equal(heed__lm_load(bytes, len, &l, &err), HEED_OK);
+        assert_int_equal(heed__lm_kind(l), HEED_LM_MULTILABEL);
+        assert_int_equal(heed__lm_n_outputs(l), 3);
+        assert_int_equal(heed__lm_dim_bits(l), 10);
+        assert_int_equal(heed__lm_feature_set(l), 0x1234abcd);
+        assert_int_equal(heed__lm_n_rows(l), heed__lm_n_rows(m));
+        assert_string_equal(heed__lm_label(l, 1), "beta");
+        assert_null(heed__lm_label(l, 3));
+        assert_memory_equal(heed__lm_thresholds(l), thr, sizeof thr);
+        size_t na;
+        const float *la = heed__lm_aux(l, &na);
+        assert_int_equal(na, 2);
+        assert_memory_equal(la, aux, sizeof aux);
+        for (size_t i = 0; i < t.n; i++) {
+            float p[3], q[3];
+            heed__lm_predict(m, t.X[i], p);
+            heed__lm_predict(l, t.X[i], q);
+            assert_memory_equal(p, q, sizeof p);
+        }
+        size_t len2;
+        char *again = save(l, &len2);
+        assert_int_equal(len, len2);
+        assert_memory_equal(bytes, again, len);
+        free(again);
+        free(bytes);
+        heed__lm_free(m);
+        heed__lm_free(l);
+    }
+}
+
+static void test_q8_close_to_f32(void **state)
+{
+    (void)state;
+    static toy t;
+    make_multilabel(&t, 300, 41);
+    heed_lm *f = train(&t, HEED_LM_MULTILABEL, 9, HEED_LM_ENC_F32);
+    heed_lm *q = train(&t, HEED_LM_MULTILABEL, 9, HEED_LM_ENC_Q8);
+    size_t lf, lq;
+    char *bf = save(f, &lf), *bq = save(q, &lq);
+    assert_true(lq < lf);
+    float worst = 0;
+    for (size_t i = 0; i < t.n; i++) {
+        float a[3], b[3];
+        heed__lm_predict(f, t.X[i], a);
+        heed__lm_predict(q, t.X[i], b);
+        for (int j = 0; j < 3; j++)
+            worst = fmaxf(worst, fabsf(a[j] - b[j]));
+    }
+    assert_true(worst < 0.05f);
+    free(bf);
+    free(bq);
+    heed__lm_free(f);
+    heed__lm_free(q);
+}
+
+static void test_prune(void **state)
+{
+    (void)state;
+    static toy t;
+    make_multilabel(&t, 300, 51);
+    heed_lm_opts o = {.kind = HEED_LM_MULTILABEL, .n_outputs = 3, .dim_bits = 16};
+    heed_lm *full = NULL, *pruned = NULL;
+    assert_int_equal(heed__lm_train(&o, t.X, t.Y, t.n, &full, NULL), HEED_OK);
+    o.prune = 1.0f;
+    assert_int_equal(heed__lm_train(&o, t.X, t.Y, t.n, &pruned, NULL), HEED_OK);
+    /* The 3 signal rows carry big weights; most of the 50 noise rows do not. */
+    assert_true(heed__lm_n_rows(full) >= 50);
+    assert_true(heed__lm_n_rows(pruned) >= 3);
+    assert_true(heed__lm_n_rows(pruned) < heed__lm_n_rows(full) / 2);
+    size_t wrong = 0;
+    for (size_t i = 0; i < t.n; i++) {
+        float p[3];
+        heed__lm_predict(pruned, t.X[i], p);
+        for (int j = 0; j < 3; j++)
+            wrong += (p[j] >= 0.5f) != (t.Y[i * 3 + j] > 0);
+    }
+    assert_true(wrong < t.n * 3 / 50);
+    heed__lm_free(full);
+    heed__lm_free(pruned);
+}
+
+/* A small model file to corrupt. */
+static char *small_model(size_t *len, int enc)
+{
+    static toy t;
+    make_multilabel(&t, 60, 61);
+    heed_lm *m = train(&t, HEED_LM_MULTILABEL, 1, enc);
+    const float aux[1] = {3.0f};
+    assert_int_equal(heed__lm_set_aux(m, aux, 1), HEED_OK);
+    char *b = save(m, len);
+    heed__lm_free(m);
+    return b;
+}
+
+static void expect_bad(const void *bytes, size_t len, const char *needle)
+{
+    heed_lm *m = (heed_lm *)1;
+    heed_error err = {0};
+    assert_int_equal(heed__lm_load(bytes, len, &m, &err), HEED_EMODEL);
+    assert_null(m);
+    assert_int_equal(err.code, HEED_EMODEL);
+    assert_true(err.msg[0] != '\0');
+    assert_true(err.pos <= len);
+    if (needle && !strstr(err.msg, needle))
+        fail_msg("message '%s' lacks '%s'", err.msg, needle);
+}
+
+static void test_every_truncation_rejected(void **state)
+{
+    (void)state;
+    for (int enc = 0; enc <= 1; enc++) {
+        size_t len;
+        char *b = small_model(&len, enc);
+        for (size_t l = 0; l < len; l++) {
+            /* A fresh heap copy of exactly l bytes: ASan sees any over-read. */
+            char *c = malloc(l ? l : 1);
+            memcpy(c, b, l);
+            expect_bad(c, l, NULL);
+            free(c);
+        }
+        free(b);
+    }
+}
+
+static void test_every_bit_flip_rejected(void **state)
+{
+    (void)state;
+    for (int enc = 0; enc <= 1; enc++) {
+        size_t len;
+        char *b = small_model(&len, enc);
+        for (size_t i = 0; i < len; i++)
+            for (int bit = 0; bit < 8; bit += 3) {
+                b[i] ^= (char)(1 << bit);
+                expect_bad(b, len, NULL);
+                b[i] ^= (char)(1 << bit);
+            }
+        free(b);
+    }
+}
+
+/* Recomputes the trailing checksum (FNV-1a 64, documented in linmodel.c) so
+ * that a field check, not the checksum, must catch the corruption. */
+static void reseal(unsigned char *b, size_t len)
+{
+    uint64_t h = 0xcbf29ce484222325ull;
+    for (size_t i = 0; i < len - 8; i++)
+        h = (h ^ b[i]) * 0x100000001b3ull;
+    for (int i = 0; i < 8; i++)
+        b[len - 8 + (size_t)i] = (unsigned char)(h >> (8 * i));
+}
+
+static void put32(unsigned char *p, uint32_t v)
+{
+    for (int i = 0; i < 4; i++)
+        p[i] = (unsigned char)(v >> (8 * i));
+}
+
+static void test_field_checks(void **state)
+{
+    (void)state;
+    size_t len;
+    unsigned char *orig = (unsigned char *)small_model(&len, HEED_LM_ENC_F32);
+    unsigned char *b = malloc(len + 1);
+    /* Sealed copy loads. */
+    memcpy(b, orig, len);
+    reseal(b, len);
+    heed_lm *m = NULL;
+    assert_int_equal(heed__lm_load(b, len, &m, NULL), HEED_OK);
+    heed__lm_free(m);
+
+    struct {
+        size_t off;
+        uint32_t v;
+        int width;
+        const char *needle;
+    } cases[] = {
+        {0, 'X', 1, "magic"},
+        {6, 2, 2, "version"},
+        {8, 9, 1, "kind"},
+        {9, 7, 1, "encoding"},
+        {10, 1, 1, "reserved"},
+        {12, 0, 4, "outputs"},
+        {12, 5000, 4, "outputs"},
+        {16, 30, 4, "dim_bits"},
+        {16, 2, 4, "dim_bits"},
+        {24, 70000, 4, "rows"},
+        {24, 3000, 4, "shorter"},
+        {28, 100000, 4, "aux"},
+        {28, 50, 4, "shorter"},
+        {32, 0, 1, "label length"},
+        {32, 200, 1, "label length"},
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        memcpy(b, orig, len);
+        if (cases[c].width == 1)
+            b[cases[c].off] = (unsigned char)cases[c].v;
+        else if (cases[c].width == 2) {
+            b[cases[c].off] = (unsigned char)cases[c].v;
+            b[cases[c].off + 1] = (unsigned char)(cases[c].v >> 8);
+        } else
+            put32(b + cases[c].off, cases[c].v);
+        reseal(b, len);
+        expect_bad(b, len, cases[c].needle);
+    }
+
+    /* The first label ("0") is 1 byte at 33; then labels "1", "2": 2 bytes each.
+     * Biases start at 32 + 2 * 3. */
+    const size_t bias = 32 + 2 * 3;
+    memcpy(b, orig, len);
+    b[33] = '\0';
+    reseal(b, len);
+    expect_bad(b, len, "NUL");
+
+    memcpy(b, orig, len);
+    put32(b + bias, 0x7fc00000u); /* NaN */
+    reseal(b, len);
+    expect_bad(b, len, "non-finite");
+
+    memcpy(b, orig, len);
+    put32(b + bias + 12, 0x7f800000u); /* +inf threshold */
+    reseal(b, len);
+    expect_bad(b, len, "non-finite");
+
+    /* Keys: after biases, thresholds (3 each) and one aux float. */
+    const size_t keys = bias + 4 * 3 + 4 * 3 + 4;
+    memcpy(b, orig, len);
+    memcpy(b + keys + 4, b + keys, 4); /* key 1 == key 0 */
+    reseal(b, len);
+    expect_bad(b, len, "increasing");
+
+    memcpy(b, orig, len);
+    put32(b + keys, 0xffffffffu); /* outside 2^16 */
+    reseal(b, len);
+    expect_bad(b, len, "hash space");
+
+    /* Checksum alone. */
+    memcpy(b, orig, len);
+    b[len - 1] ^= 1;
+    expect_bad(b, len, "checksum");
+
+    /* A byte too many. */
+    memcpy(b, orig, len);
+    b[len] = 0;
+    expect_bad(b, len + 1, NULL);
+
+    free(b);
+    free(orig);
+}
+
+static void test_q8_field_checks(void **state)
+{
+    (void)state;
+    size_t len;
+    unsigned char *b = (unsigned char *)small_model(&len, HEED_LM_ENC_Q8);
+    /* The last weight byte sits right before the checksum. */
+    b[len - 9] = 0x80; /* -128 */
+    reseal(b, len);
+    expect_bad(b, len, "-128");
+    free(b);
+}
+
+static void test_load_null(void **state)
+{
+    (void)state;
+    heed_lm *m = NULL;
+    assert_int_equal(heed__lm_load(NULL, 0, &m, NULL), HEED_EINVAL);
+    assert_int_equal(heed__lm_load("x", 1, NULL, NULL), HEED_EINVAL);
+}
+
+/* ---------------------------------------------------------------- thresholds */
+
+static double f1_at(const heed_lm *m, const toy *t, uint32_t j, float thr)
+{
+    size_t tp = 0, fp = 0, fn = 0;
+    for (size_t i = 0; i < t->n; i++) {
+        float p[8];
+        heed__lm_predict(m, t->X[i], p);
+        int pred = p[j] >= thr, gold = t->Y[i * t->k + j] > 0;
+        tp += pred && gold;
+        fp += pred && !gold;
+        fn += !pred && gold;
+    }
+    return tp ? 2.0 * (double)tp / (double)(2 * tp + fp + fn) : 0.0;
+}
+
+static void test_tune_thresholds(void **state)
+{
+    (void)state;
+    /* Noisy data: labels follow their signal feature only 80% of the time. */
+    static toy t, dev;
+    make_multilabel(&t, 300, 71);
+    make_multilabel(&dev, 300, 72);
+    rs = 5;
+    for (size_t i = 0; i < dev.n * 3; i++)
+        if (rnd() % 5 == 0)
+            dev.Y[i] = 1 - dev.Y[i];
+    /* Label 2 has no positive in dev: keeps 0.5. */
+    for (size_t i = 0; i < dev.n; i++)
+        dev.Y[i * 3 + 2] = 0;
+    heed_lm *m = train(&t, HEED_LM_MULTILABEL, 1, HEED_LM_ENC_F32);
+    float f1[3];
+    assert_int_equal(heed__lm_tune_thresholds(m, dev.X, dev.Y, dev.n, f1, NULL), HEED_OK);
+    const float *thr = heed__lm_thresholds(m);
+    assert_float_equal(thr[2], 0.5f, 0);
+    assert_float_equal(f1[2], 0.0f, 0);
+    for (uint32_t j = 0; j < 2; j++) {
+        double at = f1_at(m, &dev, j, thr[j]);
+        assert_float_equal(at, f1[j], 1e-6);
+        assert_true(at >= f1_at(m, &dev, j, 0.5f) - 1e-9);
+        /* No other threshold on a fine grid does better. */
+        for (int g = 0; g <= 100; g++)
+            assert_true(f1_at(m, &dev, j, (float)g / 100.0f) <= at + 1e-9);
+    }
+    heed__lm_free(m);
+
+    /* Not for other kinds. */
+    static toy mc;
+    make_multiclass(&mc, 50, 3);
+    heed_lm *c = train(&mc, HEED_LM_MULTICLASS, 1, 0);
+    heed_error err = {0};
+    assert_int_equal(heed__lm_tune_thresholds(c, mc.X, mc.Y, mc.n, NULL, &err), HEED_EINVAL);
+    heed__lm_free(c);
+}
+
+/* ---------------------------------------------------------------- options */
+
+static int stop_after_two(void *ctx, uint32_t epoch, double loss)
+{
+    int *calls = ctx;
+    assert_true(isfinite(loss) && loss >= 0);
+    assert_int_equal(epoch, (uint32_t)*calls + 1);
+    (*calls)++;
+    return epoch >= 2;
+}
+
+static void test_progress_and_errors(void **state)
+{
+    (void)state;
+    static toy t;
+    make_multiclass(&t, 100, 81);
+    int calls = 0;
+    heed_lm_opts o = {.kind = HEED_LM_MULTICLASS, .n_outputs = 4, .dim_bits = 12,
+                      .progress = stop_after_two, .progress_ctx = &calls,
+                      .balance = HEED_LM_BALANCE_FULL};
+    heed_lm *m = NULL;
+    assert_int_equal(heed__lm_train(&o, t.X, t.Y, t.n, &m, NULL), HEED_OK);
+    assert_int_equal(calls, 2);
+    heed__lm_free(m);
+
+    heed_error err = {0};
+    heed_lm_opts bad = o;
+    bad.progress = NULL;
+    bad.kind = 7;
+    assert_int_equal(heed__lm_train(&bad, t.X, t.Y, t.n, &m, &err), HEED_EINVAL);
+    assert_null(m);
+    bad = o;
+    bad.progress = NULL;
+    bad.n_outputs = 1; /* multi-class needs 2 */
+    assert_int_equal(heed__lm_train(&bad, t.X, t.Y, t.n, &m, &err), HEED_EINVAL);
+    bad.n_outputs = 4;
+    bad.dim_bits = 40;
+    assert_int_equal(heed__lm_train(&bad, t.X, t.Y, t.n, &m, &err), HEED_EINVAL);
+    bad.dim_bits = 12;
+    assert_int_equal(heed__lm_train(&bad, t.X, t.Y, 0, &m, &err), HEED_EINVAL);
+    /* A multi-class row without a class. */
+    float saved[4];
+    memcpy(saved, t.Y + 8, sizeof saved);
+    memset(t.Y + 8, 0, sizeof saved);
+    assert_int_equal(heed__lm_train(&bad, t.X, t.Y, t.n, &m, &err), HEED_EINVAL);
+    memcpy(t.Y + 8, saved, sizeof saved);
+    /* A non-finite value. */
+    t.val[3][0] = NAN;
+    assert_int_equal(heed__lm_train(&bad, t.X, t.Y, t.n, &m, &err), HEED_EINVAL);
+    assert_null(m);
+    t.val[3][0] = 1;
+
+    float big[HEED_LM_MAX_AUX + 1] = {0};
+    assert_int_equal(heed__lm_train(&bad, t.X, t.Y, t.n, &m, &err), HEED_OK);
+    assert_int_equal(heed__lm_set_aux(m, big, HEED_LM_MAX_AUX + 1), HEED_EINVAL);
+    heed__lm_free(m);
+    heed__lm_free(NULL);
+}
+
+static void test_balance_helps_rare_label(void **state)
+{
+    (void)state;
+    /* Label 0 is rare (1 in 20) and its feature is shared with label-less
+     * rows half the time: balancing pushes its probabilities up. */
+    static toy t;
+    rs = 91;
+    init_rows(&t, 400, 1);
+    for (size_t i = 0; i < t.n; i++) {
+        if (i % 20 == 0) {
+            add(&t, i, sig(0), 1.0f);
+            t.Y[i] = 1;
+        } else if (i % 20 == 1) {
+            add(&t, i, sig(0), 1.0f);
+        }
+        add(&t, i, 7u + rnd() % 30u, 1.0f);
+    }
+    float p[3];
+    uint32_t h = sig(0);
+    float v = 1;
+    heed_sparse x = {&h, &v, 1};
+    for (int bal = 0; bal <= 2; bal++) {
+        heed_lm_opts o = {.kind = HEED_LM_MULTILABEL, .n_outputs = 1, .dim_bits = 12,
+                          .balance = bal};
+        heed_lm *m = NULL;
+        assert_int_equal(heed__lm_train(&o, t.X, t.Y, t.n, &m, NULL), HEED_OK);
+        heed__lm_predict(m, x, &p[bal]);
+        heed__lm_free(m);
+    }
+    assert_true(p[0] < p[1]);
+    assert_true(p[1] < p[2]);
+}
+
+static void test_alloc_failures(void **state)
+{
+    (void)state;
+    static toy t;
+    make_multilabel(&t, 50, 99);
+    heed_lm_opts o = {.kind = HEED_LM_MULTILABEL, .n_outputs = 3, .dim_bits = 10};
+    heed_lm *ref = NULL;
+    assert_int_equal(heed__lm_train(&o, t.X, t.Y, t.n, &ref, NULL), HEED_OK);
+    size_t len;
+    char *bytes = save(ref, &len);
+    int ok_train = 0, ok_load = 0;
+    for (long k = 0; k < 200 && !(ok_train && ok_load); k++) {
+        heed_lm *m = NULL;
+        heed__alloc_fail_after(k);
+        int rc = heed__lm_train(&o, t.X, t.Y, t.n, &m, NULL);
+        heed__alloc_fail_after(-1);
+        if (rc == HEED_OK)
+            ok_train = 1;
+        else
+            assert_int_equal(rc, HEED_ENOMEM);
+        heed__lm_free(m);
+        m = NULL;
+        heed__alloc_fail_after(k);
+        rc = heed__lm_load(bytes, len, &m, NULL);
+        heed__alloc_fail_after(-1);
+        if (rc == HEED_OK)
+            ok_load = 1;
+        else
+            assert_int_equal(rc, HEED_ENOMEM);
+        heed__lm_free(m);
+    }
+    assert_true(ok_train && ok_load);
+    free(bytes);
+    heed__lm_free(ref);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_learns_multilabel),
+        cmocka_unit_test(test_learns_multiclass),
+        cmocka_unit_test(test_learns_regression),
+        cmocka_unit_test(test_unknown_features_add_nothing),
+        cmocka_unit_test(test_deterministic),
+        cmocka_unit_test(test_round_trip),
+        cmocka_unit_test(test_q8_close_to_f32),
+        cmocka_unit_test(test_prune),
+        cmocka_unit_test(test_every_truncation_rejected),
+        cmocka_unit_test(test_every_bit_flip_rejected),
+        cmocka_unit_test(test_field_checks),
+        cmocka_unit_test(test_q8_field_checks),
+        cmocka_unit_test(test_load_null),
+        cmocka_unit_test(test_tune_thresholds),
+        cmocka_unit_test(test_progress_and_errors),
+        cmocka_unit_test(test_balance_helps_rare_label),
+        cmocka_unit_test(test_alloc_failures),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
