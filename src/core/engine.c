@@ -9,6 +9,8 @@
 #include "arena.h"
 #include "heed/heed.h"
 #include "lexicon.h"
+#include "model_data.h"
+#include "needs.h"
 #include "sentence.h"
 #include "tokenize.h"
 #include "utf8.h"
@@ -16,6 +18,7 @@
 
 struct heed_engine {
     heed_lexicon *lex;
+    heed_lm *needs; /* NULL: no needs model was built in */
 };
 
 struct heed_analysis {
@@ -94,6 +97,12 @@ int heed_engine_new(const heed_engine_opts *opts, heed_engine **out, heed_error 
         heed__free(eng);
         return rc;
     }
+    heed_blob nb = heed__model_needs();
+    rc = heed__needs_new(nb.ptr, nb.len, &eng->needs, err);
+    if (rc) {
+        heed_engine_free(eng);
+        return rc;
+    }
     *out = eng;
     return HEED_OK;
 }
@@ -103,6 +112,7 @@ void heed_engine_free(heed_engine *eng)
     if (!eng)
         return;
     heed__lexicon_free(eng->lex);
+    heed__lm_free(eng->needs);
     heed__free(eng);
 }
 
@@ -179,6 +189,9 @@ int heed_analyze(const heed_engine *eng, const char *text, size_t len,
         goto fail;
     r->needs.asks = asks;
     r->needs.asks_available = 1;
+    rc = heed__needs_predict(eng->needs, &an->arena, r);
+    if (rc)
+        goto fail;
     *out = an;
     return HEED_OK;
 fail:
