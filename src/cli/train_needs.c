@@ -24,7 +24,7 @@
 typedef enum split { SPLIT_DEV, SPLIT_TRAIN, SPLIT_ALL } split;
 
 typedef struct opts {
-    const char *b77, *bitext, *extra, *out, *intents_out, *model;
+    const char *b77, *bitext, *extra, *out, *intents_out, *model, *export_ft;
     char b77_buf[1024], bitext_buf[1024];
     split split;
     uint64_t seed;
@@ -74,7 +74,10 @@ static void usage(FILE *f, const char *cmd)
               "  --dim-bits N      hash space 2^N (default 20)\n",
               f);
     } else {
-        fputs("  --model FILE      the model to evaluate\n", f);
+        fputs("  --model FILE      the model to evaluate\n"
+              "  --export-fasttext FILE  instead of evaluating, write the rows of the split\n"
+              "                    as fastText lines (__label__CLASS TEXT) for a peer run\n",
+              f);
     }
 }
 
@@ -120,6 +123,8 @@ static int parse(int argc, char **argv, const char *cmd, opts *o)
             o->intents_out = v;
         } else if (!strcmp(a, "--model")) {
             o->model = v;
+        } else if (!strcmp(a, "--export-fasttext")) {
+            o->export_ft = v;
         } else if (!strcmp(a, "--split")) {
             if (!strcmp(v, "dev"))
                 o->split = SPLIT_DEV;
@@ -497,6 +502,37 @@ static int read_model(const char *path, int intents, heed_lm **out, const char *
     return HEED_EXIT_OK;
 }
 
+/* Writes the split's rows as "__label__CLASS TEXT" lines (class: the intent,
+ * or the need), line breaks and tabs in the text turned into spaces. */
+static int export_fasttext(const heed_dataset *ds, const opts *o, int intents, const char *cmd)
+{
+    FILE *f = fopen(o->export_ft, "wb");
+    if (!f) {
+        fprintf(stderr, "heed %s: cannot write %s: %s\n", cmd, o->export_ft, strerror(errno));
+        return HEED_EXIT_USAGE;
+    }
+    size_t n = 0;
+    for (size_t i = 0; i < ds->n; i++) {
+        const heed_ds_row *r = &ds->rows[i];
+        if (!in_split(r, o->split) || (intents && r->source != HEED_DS_BANKING77))
+            continue;
+        fprintf(f, "__label__%s ",
+                intents ? heed_banking77_needs[r->intent].intent : heed_need_name(r->need));
+        const char *t = heed_datasets_text(ds, i);
+        for (size_t k = 0; k < r->text_len; k++)
+            fputc(t[k] == '\n' || t[k] == '\r' || t[k] == '\t' ? ' ' : t[k], f);
+        fputc('\n', f);
+        n++;
+    }
+    if (fclose(f)) {
+        fprintf(stderr, "heed %s: cannot write %s: %s\n", cmd, o->export_ft, strerror(errno));
+        return HEED_EXIT_USAGE;
+    }
+    fprintf(stderr, "heed %s: wrote %zu %s rows to %s\n", cmd, n, split_name(o->split),
+            o->export_ft);
+    return HEED_EXIT_OK;
+}
+
 /* ---------------------------------------------------------------- commands */
 
 static int run(int argc, char **argv, int train, int intents)
@@ -514,10 +550,14 @@ static int run(int argc, char **argv, int train, int intents)
     heed_dataset ds = {0};
     fvecs v = {0};
     heed_lm *m = NULL, *mi = NULL;
-    if (!train && (rc = read_model(o.model, intents, &m, cmd)))
+    if (!train && !o.export_ft && (rc = read_model(o.model, intents, &m, cmd)))
         goto done;
     if ((rc = load_data(&ds, &o, intents, cmd)))
         goto done;
+    if (o.export_ft) {
+        rc = export_fasttext(&ds, &o, intents, cmd);
+        goto done;
+    }
     if ((rc = featurize_all(&ds, &v, cmd)))
         goto done;
     if (train) {

@@ -45,13 +45,24 @@ static int is_word(const heed_token *t, const char *w)
            (t->kind == HEED_TOK_WORD || t->kind == HEED_TOK_NUMBER);
 }
 
-/* Is t one of the NULL-terminated list? */
-static int in_list(const heed_token *t, const char *const *list)
+/* A word of a list, with its length. */
+typedef struct word {
+    const char *s;
+    size_t n;
+} word;
+#define W(lit)                                                                                     \
+    {                                                                                              \
+        lit, sizeof(lit) - 1                                                                       \
+    }
+
+/* Is t one of the list (ended by {NULL, 0})? */
+static int in_list(const heed_token *t, const word *list)
 {
     if (t->kind != HEED_TOK_WORD)
         return 0;
-    for (; *list; list++)
-        if (t->norm_len == strlen(*list) && !memcmp(t->norm, *list, t->norm_len))
+    for (; list->s; list++)
+        if (t->norm_len == list->n && t->norm[0] == list->s[0] &&
+            !memcmp(t->norm, list->s, list->n))
             return 1;
     return 0;
 }
@@ -60,6 +71,8 @@ static int in_list(const heed_token *t, const char *const *list)
 static size_t match_phrase(const heed_token *toks, size_t i, size_t hi, const char *p)
 {
     size_t n = 0;
+    if (i >= hi || !toks[i].norm_len || toks[i].norm[0] != p[0])
+        return 0; /* the usual case, decided without scanning p */
     while (*p) {
         const char *sp = strchr(p, ' ');
         size_t wl = sp ? (size_t)(sp - p) : strlen(p);
@@ -82,77 +95,90 @@ static int is_punct_char(const heed_token *t, char c)
            memchr(t->norm, c, t->norm_len) != NULL;
 }
 
-static const char *const FILLERS[] = {
-    "hi",   "hello", "hey",      "dear",      "ok",       "okay", "so",   "and",    "but",
-    "also", "well",  "then",     "now",       "just",     "um",   "btw",  "anyway", "yes",
-    "yeah", "oh",    "honestly", "basically", "actually", "guys", "team", "again",  NULL,
+static const word FILLERS[] = {
+    W("hi"),        W("hello"),    W("hey"),    W("dear"), W("ok"),    W("okay"), W("so"),
+    W("and"),       W("but"),      W("also"),   W("well"), W("then"),  W("now"),  W("just"),
+    W("um"),        W("btw"),      W("anyway"), W("yes"),  W("yeah"),  W("oh"),   W("honestly"),
+    W("basically"), W("actually"), W("guys"),   W("team"), W("again"), {NULL, 0},
 };
 
-static const char *const CONJUNCTIONS[] = {"and", "but", "so", "also", "or", NULL};
+static const word CONJUNCTIONS[] = {W("and"), W("but"), W("so"), W("also"), W("or"), {NULL, 0}};
 
-static const char *const WH[] = {"where", "when", "what", "why",   "how",
-                                 "which", "who",  "whom", "whose", NULL};
+static const word WH[] = {W("where"), W("when"), W("what"), W("why"),   W("how"),
+                          W("which"), W("who"),  W("whom"), W("whose"), {NULL, 0}};
 
-static const char *const WH_CONTRACTED[] = {"where's", "what's", "when's", "how's", "who's",
-                                            "why's",   "wheres", "whats",  "hows",  NULL};
+static const word WH_CONTRACTED[] = {W("where's"), W("what's"), W("when's"), W("how's"), W("who's"),
+                                     W("why's"),   W("wheres"), W("whats"),  W("hows"),  {NULL, 0}};
 
-static const char *const AUX[] = {
-    "is",    "are",      "was",      "were",      "am",     "do",      "does",
-    "did",   "will",     "would",    "can",       "could",  "should",  "shall",
-    "may",   "might",    "must",     "has",       "have",   "had",     "can't",
-    "won't", "couldn't", "wouldn't", "isn't",     "aren't", "doesn't", "didn't",
-    "don't", "haven't",  "hasn't",   "shouldn't", "wasn't", "weren't", "cant",
-    "wont",  "dont",     "doesnt",   "didnt",     "isnt",   NULL,
+static const word AUX[] = {
+    W("is"),     W("are"),       W("was"),     W("were"),    W("am"),       W("do"),
+    W("does"),   W("did"),       W("will"),    W("would"),   W("can"),      W("could"),
+    W("should"), W("shall"),     W("may"),     W("might"),   W("must"),     W("has"),
+    W("have"),   W("had"),       W("can't"),   W("won't"),   W("couldn't"), W("wouldn't"),
+    W("isn't"),  W("aren't"),    W("doesn't"), W("didn't"),  W("don't"),    W("haven't"),
+    W("hasn't"), W("shouldn't"), W("wasn't"),  W("weren't"), W("cant"),     W("wont"),
+    W("dont"),   W("doesnt"),    W("didnt"),   W("isnt"),    {NULL, 0},
 };
 
-static const char *const SUBJECTS[] = {
-    "you",      "u",       "ya",       "i",     "it", "we",   "they", "he",    "she",    "this",
-    "that",     "these",   "those",    "there", "my", "your", "our",  "the",   "anyone", "someone",
-    "somebody", "anybody", "anything", "y'all", "ur", "his",  "her",  "their", NULL,
+static const word SUBJECTS[] = {
+    W("you"),    W("u"),       W("ya"),       W("i"),       W("it"),       W("we"),
+    W("they"),   W("he"),      W("she"),      W("this"),    W("that"),     W("these"),
+    W("those"),  W("there"),   W("my"),       W("your"),    W("our"),      W("the"),
+    W("anyone"), W("someone"), W("somebody"), W("anybody"), W("anything"), W("y'all"),
+    W("ur"),     W("his"),     W("her"),      W("their"),   {NULL, 0},
 };
 
-static const char *const ASKEE[] = {"you",      "u",       "ya",    "someone", "anyone",
-                                    "somebody", "anybody", "y'all", NULL};
+static const word ASKEE[] = {W("you"),      W("u"),       W("ya"),    W("someone"), W("anyone"),
+                             W("somebody"), W("anybody"), W("y'all"), {NULL, 0}};
 
-static const char *const REQUEST_AUX[] = {"can", "could", "would", "will", NULL};
+static const word REQUEST_AUX[] = {W("can"), W("could"), W("would"), W("will"), {NULL, 0}};
 
-static const char *const REQUEST_VERBS[] = {
-    "send",    "give",        "refund",  "cancel",      "tell",      "fix",      "call",
-    "help",    "change",      "update",  "reset",       "resend",    "reply",    "respond",
-    "email",   "e-mail",      "text",    "let",         "check",     "contact",  "explain",
-    "stop",    "remove",      "delete",  "close",       "return",    "replace",  "process",
-    "issue",   "confirm",     "provide", "show",        "sort",      "get",      "put",
-    "add",     "unsubscribe", "reverse", "credit",      "reimburse", "escalate", "transfer",
-    "connect", "book",        "arrange", "ship",        "deliver",   "activate", "deactivate",
-    "unlock",  "unblock",     "verify",  "look",        "advise",    "forward",  "waive",
-    "honour",  "honor",       "correct", "investigate", "refund",    "ring",     "find",
-    "sign",    "switch",      "upgrade", "downgrade",   "terminate", "exchange", NULL,
+static const word REQUEST_VERBS[] = {
+    W("send"),     W("give"),        W("refund"),    W("cancel"),     W("tell"),
+    W("fix"),      W("call"),        W("help"),      W("change"),     W("update"),
+    W("reset"),    W("resend"),      W("reply"),     W("respond"),    W("email"),
+    W("e-mail"),   W("text"),        W("let"),       W("check"),      W("contact"),
+    W("explain"),  W("stop"),        W("remove"),    W("delete"),     W("close"),
+    W("return"),   W("replace"),     W("process"),   W("issue"),      W("confirm"),
+    W("provide"),  W("show"),        W("sort"),      W("get"),        W("put"),
+    W("add"),      W("unsubscribe"), W("reverse"),   W("credit"),     W("reimburse"),
+    W("escalate"), W("transfer"),    W("connect"),   W("book"),       W("arrange"),
+    W("ship"),     W("deliver"),     W("activate"),  W("deactivate"), W("unlock"),
+    W("unblock"),  W("verify"),      W("look"),      W("advise"),     W("forward"),
+    W("waive"),    W("honour"),      W("honor"),     W("correct"),    W("investigate"),
+    W("refund"),   W("ring"),        W("find"),      W("sign"),       W("switch"),
+    W("upgrade"),  W("downgrade"),   W("terminate"), W("exchange"),   {NULL, 0},
 };
 
 /* After a request verb, these make it a noun or a statement ("refund was
  * never processed", "change of address"). */
-static const char *const NOUN_MARKERS[] = {
-    "is",     "was",     "are", "were", "has",   "have",    "had",   "will",  "would",  "can",
-    "could",  "should",  "did", "does", "do",    "never",   "still", "isn't", "wasn't", "hasn't",
-    "didn't", "doesn't", "of",  "been", "being", "already", "'s",    NULL,
+static const word NOUN_MARKERS[] = {
+    W("is"),      W("was"),   W("are"),   W("were"),  W("has"),     W("have"),   W("had"),
+    W("will"),    W("would"), W("can"),   W("could"), W("should"),  W("did"),    W("does"),
+    W("do"),      W("never"), W("still"), W("isn't"), W("wasn't"),  W("hasn't"), W("didn't"),
+    W("doesn't"), W("of"),    W("been"),  W("being"), W("already"), W("'s"),     {NULL, 0},
 };
 
-static const char *const PARTICLES[] = {"up", "in", "out", "back", "off", "on", "over", NULL};
+static const word PARTICLES[] = {W("up"),  W("in"), W("out"),  W("back"),
+                                 W("off"), W("on"), W("over"), {NULL, 0}};
 
-static const char *const WANT_SUBJ[] = {"i", "we", NULL};
-static const char *const WANT_SUBJ_D[] = {"i'd", "we'd", NULL};
-static const char *const WANT_ADVERBS[] = {
-    "really", "just",     "still",    "urgently",   "also",       "only",        "now",
-    "simply", "actually", "honestly", "definitely", "absolutely", "desperately", NULL};
-static const char *const WANT_VERBS[] = {"need", "want", "require", "request", "demand", NULL};
-static const char *const LIKE_VERBS[] = {"like", "love", "appreciate", NULL};
-static const char *const HYPOTHETICAL[] = {"if",   "when",   "whenever", "unless", "once",
-                                           "case", "should", "incase",   NULL};
+static const word WANT_SUBJ[] = {W("i"), W("we"), {NULL, 0}};
+static const word WANT_SUBJ_D[] = {W("i'd"), W("we'd"), {NULL, 0}};
+static const word WANT_ADVERBS[] = {
+    W("really"),     W("just"),       W("still"),       W("urgently"), W("also"),
+    W("only"),       W("now"),        W("simply"),      W("actually"), W("honestly"),
+    W("definitely"), W("absolutely"), W("desperately"), {NULL, 0}};
+static const word WANT_VERBS[] = {W("need"),    W("want"),   W("require"),
+                                  W("request"), W("demand"), {NULL, 0}};
+static const word LIKE_VERBS[] = {W("like"), W("love"), W("appreciate"), {NULL, 0}};
+static const word HYPOTHETICAL[] = {W("if"),   W("when"),   W("whenever"), W("unless"), W("once"),
+                                    W("case"), W("should"), W("incase"),   {NULL, 0}};
 /* "I want to say thanks": not an ask. */
-static const char *const NOT_ASK_AFTER_TO[] = {"say",  "thank", "share",   "mention", "add",
-                                               "note", "point", "express", "praise",  NULL};
+static const word NOT_ASK_AFTER_TO[] = {W("say"),    W("thank"), W("share"), W("mention"),
+                                        W("add"),    W("note"),  W("point"), W("express"),
+                                        W("praise"), {NULL, 0}};
 
-static const char *const PLEASE[] = {"please", "kindly", "pls", "plz", "plez", NULL};
+static const word PLEASE[] = {W("please"), W("kindly"), W("pls"), W("plz"), W("plez"), {NULL, 0}};
 
 /* Rhetorical or sarcastic openings. Entries starting with '=' must be the whole
  * clause (apart from punctuation): "Really?", "What?!". */
@@ -599,8 +625,8 @@ static int sentence_ask(const span_ctx *c, heed_cue *cue)
     }
     int rhetorical = 0;
     const char *what = NULL;
-    for (size_t s = c->lo; s < c->hi; s = clause_end(c, s)) {
-        size_t e = clause_end(c, s);
+    for (size_t s = c->lo, e; s < c->hi; s = e) {
+        e = clause_end(c, s);
         size_t p = skip_fillers(c, s, e);
         if (p >= e)
             continue;
@@ -618,8 +644,8 @@ static int sentence_ask(const span_ctx *c, heed_cue *cue)
         }
     }
     size_t last = c->hi;
-    for (size_t s = c->lo; s < c->hi; s = clause_end(c, s)) {
-        size_t e = clause_end(c, s);
+    for (size_t s = c->lo, e; s < c->hi; s = e) {
+        e = clause_end(c, s);
         size_t p = skip_fillers(c, s, e);
         if (p >= e || !has_word(c, p, e))
             continue;

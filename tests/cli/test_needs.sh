@@ -38,6 +38,14 @@ expect_grep "intents macro-F1" "$TMP/ev" "macro-F1"
 "$HEED" train intents --banking77 "$F/b77.csv" -o "$TMP/i2" >/dev/null 2>&1
 expect_eq "train intents" "$(cmp -s "$TMP/i1" "$TMP/i2" && echo same)" same
 
+# the split written for a peer learner: train + dev rows = all good rows
+"$HEED" eval intents --banking77 "$F/b77.csv" --split train --export-fasttext "$TMP/tr.ft" 2>/dev/null
+expect_eq "export exit" "$?" 0
+"$HEED" eval intents --banking77 "$F/b77.csv" --split dev --export-fasttext "$TMP/dv.ft" 2>/dev/null
+expect_eq "export rows" "$(cat "$TMP/tr.ft" "$TMP/dv.ft" | wc -l)" 40
+expect_grep "export format" "$TMP/tr.ft" "__label__card_arrival my card has not come yet"
+expect_eq "export labels" "$(grep -vc '^__label__[a-z_]* ' "$TMP/tr.ft")" 0
+
 # broken and mismatched models
 head -c 300 "$TMP/n1" >"$TMP/trunc"
 "$HEED" eval needs --model "$TMP/trunc" "${DATAOPTS[@]}" >"$TMP/out" 2>"$TMP/err"
