@@ -70,6 +70,16 @@ static const ask_case CASES[] = {
     {"We need to change the delivery address",
      "We need to change the delivery address|change_or_update|request"},
     {"Are you kidding me? Where is my refund?", "Where is my refund?|refund|question"},
+    /* typographic apostrophes, capitals, text-speak, several asks */
+    {"I’d like a refund", "I’d like a refund|refund|request"},
+    {"WHERE IS MY ORDER", "WHERE IS MY ORDER|delivery|question"},
+    {"Can u send me the invoice pls", "Can u send me the invoice pls|billing|request"},
+    {"How do I change my address? Also, when will the parcel arrive?",
+     "How do I change my address?|change_or_update|question\n"
+     "when will the parcel arrive?|delivery|question"},
+    {"@support where's my package?", "where's my package?|delivery|question"},
+    {"why hasn't my refund arrived yet", "why hasn't my refund arrived yet|refund|question"},
+    {"I need help!!! 😡", "I need help|other|request"},
     /* negatives: statements, narratives, negated or hypothetical wants */
     {"I received my order yesterday.", ""},
     {"Thank you so much for your help!", ""},

@@ -61,6 +61,32 @@ static void test_engine_fills_needs(void **state)
     heed_engine_free(eng);
 }
 
+/* The cue rules add what a one-class softmax hides: a complaint beside the
+ * need it comes with; praise for a thank-you. */
+static void test_engine_cue_labels(void **state)
+{
+    (void)state;
+    heed_engine *eng;
+    heed_error err;
+    assert_int_equal(heed_engine_new(NULL, &eng, &err), HEED_OK);
+    heed_analysis *an;
+    const heed_result *r =
+        analyze(eng, "I was charged twice, this is a disgrace and I am furious", &an);
+    assert_true(r->valence <= -0.5);
+    assert_true(r->needs.labels & (1u << HEED_NEED_BILLING));
+    assert_true(r->needs.labels & (1u << HEED_NEED_COMPLAINT));
+    heed_analysis_free(an);
+    r = analyze(eng, "Thanks a lot, the technician was brilliant!", &an);
+    assert_int_equal(r->needs.top, HEED_NEED_PRAISE);
+    assert_false(r->needs.labels & (1u << HEED_NEED_COMPLAINT));
+    heed_analysis_free(an);
+    r = analyze(eng, "Can you refund me?", &an);
+    assert_int_equal(r->needs.n_asks, 1);
+    assert_true(r->needs.labels & (1u << HEED_NEED_REFUND));
+    heed_analysis_free(an);
+    heed_engine_free(eng);
+}
+
 static void test_reject_corrupt(void **state)
 {
     (void)state;
@@ -186,9 +212,8 @@ static void test_labels_rule(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_engine_fills_needs),
-        cmocka_unit_test(test_reject_corrupt),
-        cmocka_unit_test(test_reject_mismatch),
+        cmocka_unit_test(test_engine_fills_needs), cmocka_unit_test(test_engine_cue_labels),
+        cmocka_unit_test(test_reject_corrupt),     cmocka_unit_test(test_reject_mismatch),
         cmocka_unit_test(test_labels_rule),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
