@@ -33,7 +33,8 @@
 typedef struct span_ctx {
     const char *text;
     const heed_token *t;
-    size_t lo, hi; /* the sentence's tokens */
+    const uint32_t *cls; /* per token: its word classes (below), 0 if none */
+    size_t lo, hi;       /* the sentence's tokens */
 } span_ctx;
 
 /* ---------------------------------------------------------------- word tests */
@@ -43,28 +44,6 @@ static int is_word(const heed_token *t, const char *w)
     size_t n = strlen(w);
     return t->norm_len == n && !memcmp(t->norm, w, n) &&
            (t->kind == HEED_TOK_WORD || t->kind == HEED_TOK_NUMBER);
-}
-
-/* A word of a list, with its length. */
-typedef struct word {
-    const char *s;
-    size_t n;
-} word;
-#define W(lit)                                                                                     \
-    {                                                                                              \
-        lit, sizeof(lit) - 1                                                                       \
-    }
-
-/* Is t one of the list (ended by {NULL, 0})? */
-static int in_list(const heed_token *t, const word *list)
-{
-    if (t->kind != HEED_TOK_WORD)
-        return 0;
-    for (; list->s; list++)
-        if (t->norm_len == list->n && t->norm[0] == list->s[0] &&
-            !memcmp(t->norm, list->s, list->n))
-            return 1;
-    return 0;
 }
 
 /* Length in tokens of the space-separated phrase p matched at toks[i..hi), or 0. */
@@ -95,90 +74,325 @@ static int is_punct_char(const heed_token *t, char c)
            memchr(t->norm, c, t->norm_len) != NULL;
 }
 
-static const word FILLERS[] = {
-    W("hi"),        W("hello"),    W("hey"),    W("dear"), W("ok"),    W("okay"), W("so"),
-    W("and"),       W("but"),      W("also"),   W("well"), W("then"),  W("now"),  W("just"),
-    W("um"),        W("btw"),      W("anyway"), W("yes"),  W("yeah"),  W("oh"),   W("honestly"),
-    W("basically"), W("actually"), W("guys"),   W("team"), W("again"), {NULL, 0},
+/* Word classes: each word of WORDS carries the classes it belongs to. */
+enum {
+    FILLERS = 1u << 0,           /* skipped at the start of a clause */
+    CONJUNCTIONS = 1u << 1,      /* start a new clause */
+    WH = 1u << 2,                /* open a wh-question */
+    WH_CONTRACTED = 1u << 3,     /* wh-word + 's: a question on its own */
+    AUX = 1u << 4,               /* auxiliaries (an inverted one opens a question) */
+    SUBJECTS = 1u << 5,          /* what may follow an inverted auxiliary */
+    ASKEE = 1u << 6,             /* "can you|anyone ...": a request */
+    REQUEST_AUX = 1u << 7,       /* can could would will */
+    REQUEST_VERBS = 1u << 8,     /* imperatives that ask for something */
+    NOUN_MARKERS = 1u << 9,      /* after a request verb: it is a noun ("refund was never") */
+    PARTICLES = 1u << 10,        /* may follow a request verb ("sign up") */
+    WANT_SUBJ = 1u << 11,        /* I, we */
+    WANT_SUBJ_D = 1u << 12,      /* I'd, we'd */
+    WANT_ADVERBS = 1u << 13,     /* may stand between subject and want verb */
+    WANT_VERBS = 1u << 14,       /* need, want, ... */
+    LIKE_VERBS = 1u << 15,       /* after would / 'd */
+    HYPOTHETICAL = 1u << 16,     /* before the subject: no ask ("if I need") */
+    NOT_ASK_AFTER_TO = 1u << 17, /* "want to say thanks": no ask */
+    PLEASE = 1u << 18,           /* please, kindly, ... */
+    RHETORICAL_FIRST = 1u << 19, /* first words of the RHETORICAL phrases */
 };
 
-static const word CONJUNCTIONS[] = {W("and"), W("but"), W("so"), W("also"), W("or"), {NULL, 0}};
+typedef struct word {
+    const char *s;
+    uint8_t n;
+    uint32_t cls;
+} word;
+#define W(lit, cls)                                                                                \
+    {                                                                                              \
+        lit, sizeof(lit) - 1, cls                                                                  \
+    }
 
-static const word WH[] = {W("where"), W("when"), W("what"), W("why"),   W("how"),
-                          W("which"), W("who"),  W("whom"), W("whose"), {NULL, 0}};
-
-static const word WH_CONTRACTED[] = {W("where's"), W("what's"), W("when's"), W("how's"), W("who's"),
-                                     W("why's"),   W("wheres"), W("whats"),  W("hows"),  {NULL, 0}};
-
-static const word AUX[] = {
-    W("is"),     W("are"),       W("was"),     W("were"),    W("am"),       W("do"),
-    W("does"),   W("did"),       W("will"),    W("would"),   W("can"),      W("could"),
-    W("should"), W("shall"),     W("may"),     W("might"),   W("must"),     W("has"),
-    W("have"),   W("had"),       W("can't"),   W("won't"),   W("couldn't"), W("wouldn't"),
-    W("isn't"),  W("aren't"),    W("doesn't"), W("didn't"),  W("don't"),    W("haven't"),
-    W("hasn't"), W("shouldn't"), W("wasn't"),  W("weren't"), W("cant"),     W("wont"),
-    W("dont"),   W("doesnt"),    W("didnt"),   W("isnt"),    {NULL, 0},
+/* Every word the patterns test, sorted bytewise (binary search; the asks
+ * test checks the order), with its classes. */
+static const word WORDS[] = {
+    W("'s", NOUN_MARKERS),
+    W("absolutely", WANT_ADVERBS),
+    W("activate", REQUEST_VERBS),
+    W("actually", FILLERS | WANT_ADVERBS),
+    W("add", REQUEST_VERBS | NOT_ASK_AFTER_TO),
+    W("advise", REQUEST_VERBS),
+    W("again", FILLERS),
+    W("already", NOUN_MARKERS),
+    W("also", FILLERS | CONJUNCTIONS | WANT_ADVERBS),
+    W("am", AUX),
+    W("and", FILLERS | CONJUNCTIONS),
+    W("anybody", SUBJECTS | ASKEE),
+    W("anyone", SUBJECTS | ASKEE),
+    W("anything", SUBJECTS),
+    W("anyway", FILLERS),
+    W("appreciate", LIKE_VERBS),
+    W("are", AUX | NOUN_MARKERS | RHETORICAL_FIRST),
+    W("aren't", AUX),
+    W("arrange", REQUEST_VERBS),
+    W("back", PARTICLES),
+    W("basically", FILLERS),
+    W("been", NOUN_MARKERS),
+    W("being", NOUN_MARKERS),
+    W("book", REQUEST_VERBS),
+    W("btw", FILLERS),
+    W("but", FILLERS | CONJUNCTIONS),
+    W("call", REQUEST_VERBS),
+    W("can", AUX | REQUEST_AUX | NOUN_MARKERS | RHETORICAL_FIRST),
+    W("can't", AUX | RHETORICAL_FIRST),
+    W("cancel", REQUEST_VERBS),
+    W("cant", AUX),
+    W("case", HYPOTHETICAL),
+    W("change", REQUEST_VERBS),
+    W("check", REQUEST_VERBS),
+    W("close", REQUEST_VERBS),
+    W("confirm", REQUEST_VERBS),
+    W("connect", REQUEST_VERBS),
+    W("contact", REQUEST_VERBS),
+    W("correct", REQUEST_VERBS),
+    W("could", AUX | REQUEST_AUX | NOUN_MARKERS),
+    W("couldn't", AUX),
+    W("credit", REQUEST_VERBS),
+    W("deactivate", REQUEST_VERBS),
+    W("dear", FILLERS),
+    W("definitely", WANT_ADVERBS),
+    W("delete", REQUEST_VERBS),
+    W("deliver", REQUEST_VERBS),
+    W("demand", WANT_VERBS),
+    W("desperately", WANT_ADVERBS),
+    W("did", AUX | NOUN_MARKERS),
+    W("didn't", AUX | NOUN_MARKERS),
+    W("didnt", AUX),
+    W("do", AUX | NOUN_MARKERS | RHETORICAL_FIRST),
+    W("does", AUX | NOUN_MARKERS),
+    W("doesn't", AUX | NOUN_MARKERS),
+    W("doesnt", AUX),
+    W("don't", AUX),
+    W("dont", AUX),
+    W("downgrade", REQUEST_VERBS),
+    W("e-mail", REQUEST_VERBS),
+    W("email", REQUEST_VERBS),
+    W("escalate", REQUEST_VERBS),
+    W("exchange", REQUEST_VERBS),
+    W("excuse", RHETORICAL_FIRST),
+    W("explain", REQUEST_VERBS),
+    W("express", NOT_ASK_AFTER_TO),
+    W("find", REQUEST_VERBS),
+    W("fix", REQUEST_VERBS),
+    W("forward", REQUEST_VERBS),
+    W("get", REQUEST_VERBS),
+    W("give", REQUEST_VERBS),
+    W("guys", FILLERS),
+    W("had", AUX | NOUN_MARKERS),
+    W("has", AUX | NOUN_MARKERS),
+    W("hasn't", AUX | NOUN_MARKERS),
+    W("have", AUX | NOUN_MARKERS),
+    W("haven't", AUX),
+    W("he", SUBJECTS),
+    W("hello", FILLERS | RHETORICAL_FIRST),
+    W("help", REQUEST_VERBS),
+    W("her", SUBJECTS),
+    W("hey", FILLERS),
+    W("hi", FILLERS),
+    W("his", SUBJECTS),
+    W("honestly", FILLERS | WANT_ADVERBS),
+    W("honor", REQUEST_VERBS),
+    W("honour", REQUEST_VERBS),
+    W("how", WH | RHETORICAL_FIRST),
+    W("how's", WH_CONTRACTED),
+    W("hows", WH_CONTRACTED),
+    W("huh", RHETORICAL_FIRST),
+    W("i", SUBJECTS | WANT_SUBJ),
+    W("i'd", WANT_SUBJ_D),
+    W("if", HYPOTHETICAL),
+    W("in", PARTICLES),
+    W("incase", HYPOTHETICAL),
+    W("investigate", REQUEST_VERBS),
+    W("is", AUX | NOUN_MARKERS | RHETORICAL_FIRST),
+    W("isn't", AUX | NOUN_MARKERS),
+    W("isnt", AUX),
+    W("issue", REQUEST_VERBS),
+    W("it", SUBJECTS),
+    W("just", FILLERS | WANT_ADVERBS),
+    W("kindly", PLEASE),
+    W("let", REQUEST_VERBS),
+    W("like", LIKE_VERBS),
+    W("look", REQUEST_VERBS),
+    W("love", LIKE_VERBS),
+    W("may", AUX),
+    W("mention", NOT_ASK_AFTER_TO),
+    W("might", AUX),
+    W("must", AUX),
+    W("my", SUBJECTS),
+    W("need", WANT_VERBS),
+    W("never", NOUN_MARKERS),
+    W("note", NOT_ASK_AFTER_TO),
+    W("now", FILLERS | WANT_ADVERBS),
+    W("of", NOUN_MARKERS),
+    W("off", PARTICLES),
+    W("oh", FILLERS),
+    W("ok", FILLERS | RHETORICAL_FIRST),
+    W("okay", FILLERS),
+    W("on", PARTICLES),
+    W("once", HYPOTHETICAL),
+    W("only", WANT_ADVERBS),
+    W("or", CONJUNCTIONS),
+    W("our", SUBJECTS),
+    W("out", PARTICLES),
+    W("over", PARTICLES),
+    W("please", PLEASE),
+    W("plez", PLEASE),
+    W("pls", PLEASE),
+    W("plz", PLEASE),
+    W("point", NOT_ASK_AFTER_TO),
+    W("praise", NOT_ASK_AFTER_TO),
+    W("process", REQUEST_VERBS),
+    W("provide", REQUEST_VERBS),
+    W("put", REQUEST_VERBS),
+    W("really", WANT_ADVERBS | RHETORICAL_FIRST),
+    W("refund", REQUEST_VERBS | REQUEST_VERBS),
+    W("reimburse", REQUEST_VERBS),
+    W("remove", REQUEST_VERBS),
+    W("replace", REQUEST_VERBS),
+    W("reply", REQUEST_VERBS),
+    W("request", WANT_VERBS),
+    W("require", WANT_VERBS),
+    W("resend", REQUEST_VERBS),
+    W("reset", REQUEST_VERBS),
+    W("respond", REQUEST_VERBS),
+    W("return", REQUEST_VERBS),
+    W("reverse", REQUEST_VERBS),
+    W("ring", REQUEST_VERBS),
+    W("say", NOT_ASK_AFTER_TO),
+    W("send", REQUEST_VERBS),
+    W("seriously", RHETORICAL_FIRST),
+    W("shall", AUX),
+    W("share", NOT_ASK_AFTER_TO),
+    W("she", SUBJECTS),
+    W("ship", REQUEST_VERBS),
+    W("should", AUX | NOUN_MARKERS | HYPOTHETICAL),
+    W("shouldn't", AUX),
+    W("show", REQUEST_VERBS),
+    W("sign", REQUEST_VERBS),
+    W("simply", WANT_ADVERBS),
+    W("so", FILLERS | CONJUNCTIONS),
+    W("somebody", SUBJECTS | ASKEE),
+    W("someone", SUBJECTS | ASKEE),
+    W("sort", REQUEST_VERBS),
+    W("still", NOUN_MARKERS | WANT_ADVERBS),
+    W("stop", REQUEST_VERBS),
+    W("switch", REQUEST_VERBS),
+    W("team", FILLERS),
+    W("tell", REQUEST_VERBS),
+    W("terminate", REQUEST_VERBS),
+    W("text", REQUEST_VERBS),
+    W("thank", NOT_ASK_AFTER_TO),
+    W("that", SUBJECTS),
+    W("the", SUBJECTS),
+    W("their", SUBJECTS),
+    W("then", FILLERS),
+    W("there", SUBJECTS),
+    W("these", SUBJECTS),
+    W("they", SUBJECTS),
+    W("this", SUBJECTS),
+    W("those", SUBJECTS),
+    W("transfer", REQUEST_VERBS),
+    W("u", SUBJECTS | ASKEE),
+    W("um", FILLERS),
+    W("unblock", REQUEST_VERBS),
+    W("unless", HYPOTHETICAL),
+    W("unlock", REQUEST_VERBS),
+    W("unsubscribe", REQUEST_VERBS),
+    W("up", PARTICLES),
+    W("update", REQUEST_VERBS),
+    W("upgrade", REQUEST_VERBS),
+    W("ur", SUBJECTS),
+    W("urgently", WANT_ADVERBS),
+    W("verify", REQUEST_VERBS),
+    W("waive", REQUEST_VERBS),
+    W("want", WANT_VERBS),
+    W("was", AUX | NOUN_MARKERS),
+    W("wasn't", AUX | NOUN_MARKERS),
+    W("we", SUBJECTS | WANT_SUBJ),
+    W("we'd", WANT_SUBJ_D),
+    W("well", FILLERS),
+    W("were", AUX | NOUN_MARKERS),
+    W("weren't", AUX),
+    W("what", WH | RHETORICAL_FIRST),
+    W("what's", WH_CONTRACTED | RHETORICAL_FIRST),
+    W("whats", WH_CONTRACTED),
+    W("when", WH | HYPOTHETICAL),
+    W("when's", WH_CONTRACTED),
+    W("whenever", HYPOTHETICAL),
+    W("where", WH),
+    W("where's", WH_CONTRACTED),
+    W("wheres", WH_CONTRACTED),
+    W("which", WH),
+    W("who", WH | RHETORICAL_FIRST),
+    W("who's", WH_CONTRACTED),
+    W("whom", WH),
+    W("whose", WH),
+    W("why", WH | RHETORICAL_FIRST),
+    W("why's", WH_CONTRACTED),
+    W("will", AUX | REQUEST_AUX | NOUN_MARKERS),
+    W("won't", AUX),
+    W("wont", AUX),
+    W("would", AUX | REQUEST_AUX | NOUN_MARKERS),
+    W("wouldn't", AUX),
+    W("wow", RHETORICAL_FIRST),
+    W("wtf", RHETORICAL_FIRST),
+    W("y'all", SUBJECTS | ASKEE),
+    W("ya", SUBJECTS | ASKEE),
+    W("yeah", FILLERS),
+    W("yes", FILLERS),
+    W("you", SUBJECTS | ASKEE | RHETORICAL_FIRST),
+    W("you're", RHETORICAL_FIRST),
+    W("you've", RHETORICAL_FIRST),
+    W("your", SUBJECTS),
 };
 
-static const word SUBJECTS[] = {
-    W("you"),    W("u"),       W("ya"),       W("i"),       W("it"),       W("we"),
-    W("they"),   W("he"),      W("she"),      W("this"),    W("that"),     W("these"),
-    W("those"),  W("there"),   W("my"),       W("your"),    W("our"),      W("the"),
-    W("anyone"), W("someone"), W("somebody"), W("anybody"), W("anything"), W("y'all"),
-    W("ur"),     W("his"),     W("her"),      W("their"),   {NULL, 0},
+/* For each first letter a-z, bit n: some word of WORDS of n bytes starts with
+ * it. Most tokens are ruled out by this without a search. Generated from WORDS;
+ * the asks test checks it. */
+static const uint64_t WORD_LENS[26] = {
+    0x5fcu, 0x238u, 0x1f8u, 0xefcu, 0x1e0u, 0x98u, 0x18u, 0x1fcu, 0x87eu,
+    0x10u,  0x40u,  0x18u,  0xbcu,  0x38u,  0x1cu, 0xf8u, 0x0u,   0x2f0u,
+    0x3fcu, 0x338u, 0x9c6u, 0x40u,  0x1fcu, 0x0u,  0x7cu, 0x0u,
 };
 
-static const word ASKEE[] = {W("you"),      W("u"),       W("ya"),    W("someone"), W("anyone"),
-                             W("somebody"), W("anybody"), W("y'all"), {NULL, 0}};
+/* Does token i belong to any of the classes? */
+static inline int has(const span_ctx *c, size_t i, uint32_t classes)
+{
+    return (c->cls[i] & classes) != 0;
+}
 
-static const word REQUEST_AUX[] = {W("can"), W("could"), W("would"), W("will"), {NULL, 0}};
-
-static const word REQUEST_VERBS[] = {
-    W("send"),     W("give"),        W("refund"),    W("cancel"),     W("tell"),
-    W("fix"),      W("call"),        W("help"),      W("change"),     W("update"),
-    W("reset"),    W("resend"),      W("reply"),     W("respond"),    W("email"),
-    W("e-mail"),   W("text"),        W("let"),       W("check"),      W("contact"),
-    W("explain"),  W("stop"),        W("remove"),    W("delete"),     W("close"),
-    W("return"),   W("replace"),     W("process"),   W("issue"),      W("confirm"),
-    W("provide"),  W("show"),        W("sort"),      W("get"),        W("put"),
-    W("add"),      W("unsubscribe"), W("reverse"),   W("credit"),     W("reimburse"),
-    W("escalate"), W("transfer"),    W("connect"),   W("book"),       W("arrange"),
-    W("ship"),     W("deliver"),     W("activate"),  W("deactivate"), W("unlock"),
-    W("unblock"),  W("verify"),      W("look"),      W("advise"),     W("forward"),
-    W("waive"),    W("honour"),      W("honor"),     W("correct"),    W("investigate"),
-    W("refund"),   W("ring"),        W("find"),      W("sign"),       W("switch"),
-    W("upgrade"),  W("downgrade"),   W("terminate"), W("exchange"),   {NULL, 0},
-};
-
-/* After a request verb, these make it a noun or a statement ("refund was
- * never processed", "change of address"). */
-static const word NOUN_MARKERS[] = {
-    W("is"),      W("was"),   W("are"),   W("were"),  W("has"),     W("have"),   W("had"),
-    W("will"),    W("would"), W("can"),   W("could"), W("should"),  W("did"),    W("does"),
-    W("do"),      W("never"), W("still"), W("isn't"), W("wasn't"),  W("hasn't"), W("didn't"),
-    W("doesn't"), W("of"),    W("been"),  W("being"), W("already"), W("'s"),     {NULL, 0},
-};
-
-static const word PARTICLES[] = {W("up"),  W("in"), W("out"),  W("back"),
-                                 W("off"), W("on"), W("over"), {NULL, 0}};
-
-static const word WANT_SUBJ[] = {W("i"), W("we"), {NULL, 0}};
-static const word WANT_SUBJ_D[] = {W("i'd"), W("we'd"), {NULL, 0}};
-static const word WANT_ADVERBS[] = {
-    W("really"),     W("just"),       W("still"),       W("urgently"), W("also"),
-    W("only"),       W("now"),        W("simply"),      W("actually"), W("honestly"),
-    W("definitely"), W("absolutely"), W("desperately"), {NULL, 0}};
-static const word WANT_VERBS[] = {W("need"),    W("want"),   W("require"),
-                                  W("request"), W("demand"), {NULL, 0}};
-static const word LIKE_VERBS[] = {W("like"), W("love"), W("appreciate"), {NULL, 0}};
-static const word HYPOTHETICAL[] = {W("if"),   W("when"),   W("whenever"), W("unless"), W("once"),
-                                    W("case"), W("should"), W("incase"),   {NULL, 0}};
-/* "I want to say thanks": not an ask. */
-static const word NOT_ASK_AFTER_TO[] = {W("say"),    W("thank"), W("share"), W("mention"),
-                                        W("add"),    W("note"),  W("point"), W("express"),
-                                        W("praise"), {NULL, 0}};
-
-static const word PLEASE[] = {W("please"), W("kindly"), W("pls"), W("plz"), W("plez"), {NULL, 0}};
+/* The classes of a word token (binary search in WORDS). */
+static uint32_t word_classes(const heed_token *t)
+{
+    if (t->kind != HEED_TOK_WORD || !t->norm_len)
+        return 0;
+    const unsigned char c0 = (unsigned char)t->norm[0];
+    if (c0 >= 'a' && c0 <= 'z' && (t->norm_len >= 64 || !(WORD_LENS[c0 - 'a'] >> t->norm_len & 1u)))
+        return 0;
+    size_t lo = 0, hi = sizeof WORDS / sizeof WORDS[0];
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        const word *w = &WORDS[mid];
+        /* bytewise, inline: the words are short and memcmp's call costs more */
+        size_t n = w->n < t->norm_len ? w->n : t->norm_len, k = 0;
+        while (k < n && w->s[k] == t->norm[k])
+            k++;
+        int d = k < n ? (unsigned char)w->s[k] - (unsigned char)t->norm[k]
+                      : (w->n > t->norm_len) - (w->n < t->norm_len);
+        if (!d)
+            return w->cls;
+        if (d < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return 0;
+}
 
 /* Rhetorical or sarcastic openings. Entries starting with '=' must be the whole
  * clause (apart from punctuation): "Really?", "What?!". */
@@ -260,135 +474,126 @@ typedef struct need_cue {
     uint8_t strength;
 } need_cue;
 
+/* Sorted by phrase (bytewise) so need_of finds a letter's entries by binary
+ * search; keep it sorted when adding (the asks test checks). */
 static const need_cue NEED_CUES[] = {
-    /* refund: money back, returns and replacements */
+    {"2fa", HEED_NEED_ACCOUNT, 3},
+    {"account", HEED_NEED_ACCOUNT, 1},
+    {"address", HEED_NEED_CHANGE, 1},
+    {"an update", HEED_NEED_OTHER, 3},
+    {"any update", HEED_NEED_OTHER, 3},
+    {"any updates", HEED_NEED_OTHER, 3},
+    {"arrive", HEED_NEED_DELIVERY, 2},
+    {"arrived", HEED_NEED_DELIVERY, 2},
+    {"arriving", HEED_NEED_DELIVERY, 2},
+    {"availability", HEED_NEED_PRODUCT, 2},
+    {"available", HEED_NEED_PRODUCT, 2},
+    {"bill", HEED_NEED_BILLING, 2},
+    {"billed", HEED_NEED_BILLING, 2},
+    {"billing", HEED_NEED_BILLING, 2},
+    {"broken", HEED_NEED_FAULT, 2},
+    {"bug", HEED_NEED_FAULT, 2},
+    {"cancel", HEED_NEED_CANCELLATION, 2},
+    {"canceled", HEED_NEED_CANCELLATION, 2},
+    {"cancellation", HEED_NEED_CANCELLATION, 2},
+    {"cancelled", HEED_NEED_CANCELLATION, 2},
+    {"change", HEED_NEED_CHANGE, 2},
+    {"charge", HEED_NEED_BILLING, 2},
+    {"charged", HEED_NEED_BILLING, 2},
+    {"charges", HEED_NEED_BILLING, 2},
+    {"close my account", HEED_NEED_CANCELLATION, 4},
+    {"color", HEED_NEED_PRODUCT, 2},
+    {"colour", HEED_NEED_PRODUCT, 2},
+    {"compatible", HEED_NEED_PRODUCT, 2},
+    {"compensation", HEED_NEED_REFUND, 2},
+    {"complain", HEED_NEED_COMPLAINT, 2},
+    {"complaint", HEED_NEED_COMPLAINT, 2},
+    {"cost", HEED_NEED_PRODUCT, 2},
+    {"courier", HEED_NEED_DELIVERY, 2},
+    {"crash", HEED_NEED_FAULT, 2},
+    {"crashes", HEED_NEED_FAULT, 2},
+    {"crashing", HEED_NEED_FAULT, 2},
+    {"damaged", HEED_NEED_FAULT, 2},
+    {"debit", HEED_NEED_BILLING, 2},
+    {"defective", HEED_NEED_FAULT, 2},
+    {"delete my account", HEED_NEED_CANCELLATION, 4},
+    {"deliver", HEED_NEED_DELIVERY, 2},
+    {"delivered", HEED_NEED_DELIVERY, 2},
+    {"delivery", HEED_NEED_DELIVERY, 2},
+    {"dispatch", HEED_NEED_DELIVERY, 2},
+    {"dispatched", HEED_NEED_DELIVERY, 2},
+    {"does not work", HEED_NEED_FAULT, 2},
+    {"doesn't work", HEED_NEED_FAULT, 2},
+    {"downgrade", HEED_NEED_CHANGE, 2},
+    {"edit", HEED_NEED_CHANGE, 2},
+    {"error", HEED_NEED_FAULT, 2},
+    {"escalate", HEED_NEED_COMPLAINT, 2},
+    {"faulty", HEED_NEED_FAULT, 2},
+    {"feature", HEED_NEED_PRODUCT, 2},
+    {"features", HEED_NEED_PRODUCT, 2},
+    {"fee", HEED_NEED_BILLING, 2},
+    {"feedback", HEED_NEED_PRAISE, 1},
+    {"fees", HEED_NEED_BILLING, 2},
+    {"fix", HEED_NEED_FAULT, 2},
+    {"glitch", HEED_NEED_FAULT, 2},
+    {"how much", HEED_NEED_PRODUCT, 2},
+    {"in stock", HEED_NEED_PRODUCT, 2},
+    {"invoice", HEED_NEED_BILLING, 2},
+    {"invoices", HEED_NEED_BILLING, 2},
+    {"isn't working", HEED_NEED_FAULT, 2},
+    {"label", HEED_NEED_DELIVERY, 1},
+    {"locked", HEED_NEED_ACCOUNT, 2},
+    {"log in", HEED_NEED_ACCOUNT, 3},
+    {"login", HEED_NEED_ACCOUNT, 3},
+    {"manager", HEED_NEED_COMPLAINT, 2},
+    {"modify", HEED_NEED_CHANGE, 2},
+    {"money back", HEED_NEED_REFUND, 3},
+    {"not working", HEED_NEED_FAULT, 2},
+    {"order", HEED_NEED_DELIVERY, 1},
+    {"outage", HEED_NEED_FAULT, 2},
+    {"overcharged", HEED_NEED_BILLING, 2},
+    {"package", HEED_NEED_DELIVERY, 2},
+    {"paid", HEED_NEED_BILLING, 2},
+    {"parcel", HEED_NEED_DELIVERY, 2},
+    {"password", HEED_NEED_ACCOUNT, 3},
+    {"pay", HEED_NEED_BILLING, 2},
+    {"payment", HEED_NEED_BILLING, 2},
+    {"payments", HEED_NEED_BILLING, 2},
+    {"pin", HEED_NEED_ACCOUNT, 2},
+    {"price", HEED_NEED_PRODUCT, 2},
+    {"receipt", HEED_NEED_BILLING, 2},
     {"refund", HEED_NEED_REFUND, 2},
     {"refunded", HEED_NEED_REFUND, 2},
     {"refunds", HEED_NEED_REFUND, 2},
     {"reimburse", HEED_NEED_REFUND, 2},
     {"reimbursement", HEED_NEED_REFUND, 2},
-    {"money back", HEED_NEED_REFUND, 3},
+    {"replace", HEED_NEED_REFUND, 2},
+    {"replacement", HEED_NEED_REFUND, 2},
+    {"reset", HEED_NEED_ACCOUNT, 1},
     {"return", HEED_NEED_REFUND, 2},
     {"returns", HEED_NEED_REFUND, 2},
-    {"replacement", HEED_NEED_REFUND, 2},
-    {"replace", HEED_NEED_REFUND, 2},
-    {"compensation", HEED_NEED_REFUND, 2},
-    /* delivery */
-    {"delivery", HEED_NEED_DELIVERY, 2},
-    {"deliver", HEED_NEED_DELIVERY, 2},
-    {"delivered", HEED_NEED_DELIVERY, 2},
-    {"arrive", HEED_NEED_DELIVERY, 2},
-    {"arrived", HEED_NEED_DELIVERY, 2},
-    {"arriving", HEED_NEED_DELIVERY, 2},
-    {"parcel", HEED_NEED_DELIVERY, 2},
-    {"package", HEED_NEED_DELIVERY, 2},
-    {"shipping", HEED_NEED_DELIVERY, 2},
+    {"review", HEED_NEED_PRAISE, 1},
+    {"ship", HEED_NEED_DELIVERY, 2},
     {"shipment", HEED_NEED_DELIVERY, 2},
     {"shipped", HEED_NEED_DELIVERY, 2},
-    {"ship", HEED_NEED_DELIVERY, 2},
-    {"tracking", HEED_NEED_DELIVERY, 2},
-    {"track", HEED_NEED_DELIVERY, 2},
-    {"courier", HEED_NEED_DELIVERY, 2},
-    {"dispatched", HEED_NEED_DELIVERY, 2},
-    {"dispatch", HEED_NEED_DELIVERY, 2},
-    {"order", HEED_NEED_DELIVERY, 1},
-    {"label", HEED_NEED_DELIVERY, 1},
-    /* billing */
-    {"invoice", HEED_NEED_BILLING, 2},
-    {"invoices", HEED_NEED_BILLING, 2},
-    {"bill", HEED_NEED_BILLING, 2},
-    {"billed", HEED_NEED_BILLING, 2},
-    {"billing", HEED_NEED_BILLING, 2},
-    {"charge", HEED_NEED_BILLING, 2},
-    {"charged", HEED_NEED_BILLING, 2},
-    {"charges", HEED_NEED_BILLING, 2},
-    {"overcharged", HEED_NEED_BILLING, 2},
-    {"payment", HEED_NEED_BILLING, 2},
-    {"payments", HEED_NEED_BILLING, 2},
-    {"pay", HEED_NEED_BILLING, 2},
-    {"paid", HEED_NEED_BILLING, 2},
-    {"fee", HEED_NEED_BILLING, 2},
-    {"fees", HEED_NEED_BILLING, 2},
-    {"receipt", HEED_NEED_BILLING, 2},
-    {"statement", HEED_NEED_BILLING, 2},
-    {"debit", HEED_NEED_BILLING, 2},
-    /* account access */
-    {"password", HEED_NEED_ACCOUNT, 3},
-    {"login", HEED_NEED_ACCOUNT, 3},
-    {"log in", HEED_NEED_ACCOUNT, 3},
+    {"shipping", HEED_NEED_DELIVERY, 2},
     {"sign in", HEED_NEED_ACCOUNT, 3},
-    {"locked", HEED_NEED_ACCOUNT, 2},
-    {"username", HEED_NEED_ACCOUNT, 3},
-    {"2fa", HEED_NEED_ACCOUNT, 3},
-    {"verification code", HEED_NEED_ACCOUNT, 3},
-    {"pin", HEED_NEED_ACCOUNT, 2},
-    {"account", HEED_NEED_ACCOUNT, 1},
-    {"reset", HEED_NEED_ACCOUNT, 1},
-    /* cancellation */
-    {"cancel", HEED_NEED_CANCELLATION, 2},
-    {"cancelled", HEED_NEED_CANCELLATION, 2},
-    {"canceled", HEED_NEED_CANCELLATION, 2},
-    {"cancellation", HEED_NEED_CANCELLATION, 2},
-    {"unsubscribe", HEED_NEED_CANCELLATION, 2},
-    {"terminate", HEED_NEED_CANCELLATION, 2},
-    {"close my account", HEED_NEED_CANCELLATION, 4},
-    {"delete my account", HEED_NEED_CANCELLATION, 4},
-    /* technical fault */
-    {"broken", HEED_NEED_FAULT, 2},
-    {"not working", HEED_NEED_FAULT, 2},
-    {"doesn't work", HEED_NEED_FAULT, 2},
-    {"does not work", HEED_NEED_FAULT, 2},
-    {"isn't working", HEED_NEED_FAULT, 2},
-    {"stopped working", HEED_NEED_FAULT, 2},
-    {"error", HEED_NEED_FAULT, 2},
-    {"crash", HEED_NEED_FAULT, 2},
-    {"crashes", HEED_NEED_FAULT, 2},
-    {"crashing", HEED_NEED_FAULT, 2},
-    {"bug", HEED_NEED_FAULT, 2},
-    {"fix", HEED_NEED_FAULT, 2},
-    {"faulty", HEED_NEED_FAULT, 2},
-    {"defective", HEED_NEED_FAULT, 2},
-    {"damaged", HEED_NEED_FAULT, 2},
-    {"glitch", HEED_NEED_FAULT, 2},
-    {"outage", HEED_NEED_FAULT, 2},
-    /* change or update */
-    {"change", HEED_NEED_CHANGE, 2},
-    {"update", HEED_NEED_CHANGE, 2},
-    {"edit", HEED_NEED_CHANGE, 2},
-    {"modify", HEED_NEED_CHANGE, 2},
-    {"switch", HEED_NEED_CHANGE, 2},
-    {"upgrade", HEED_NEED_CHANGE, 2},
-    {"downgrade", HEED_NEED_CHANGE, 2},
-    {"address", HEED_NEED_CHANGE, 1},
-    /* product question */
-    {"available", HEED_NEED_PRODUCT, 2},
-    {"availability", HEED_NEED_PRODUCT, 2},
-    {"in stock", HEED_NEED_PRODUCT, 2},
-    {"stock", HEED_NEED_PRODUCT, 1},
     {"size", HEED_NEED_PRODUCT, 2},
-    {"compatible", HEED_NEED_PRODUCT, 2},
-    {"warranty", HEED_NEED_PRODUCT, 2},
     {"specs", HEED_NEED_PRODUCT, 2},
-    {"feature", HEED_NEED_PRODUCT, 2},
-    {"features", HEED_NEED_PRODUCT, 2},
-    {"colour", HEED_NEED_PRODUCT, 2},
-    {"color", HEED_NEED_PRODUCT, 2},
-    {"how much", HEED_NEED_PRODUCT, 2},
-    {"price", HEED_NEED_PRODUCT, 2},
-    {"cost", HEED_NEED_PRODUCT, 2},
-    /* complaint */
-    {"complain", HEED_NEED_COMPLAINT, 2},
-    {"complaint", HEED_NEED_COMPLAINT, 2},
-    {"manager", HEED_NEED_COMPLAINT, 2},
+    {"statement", HEED_NEED_BILLING, 2},
+    {"stock", HEED_NEED_PRODUCT, 1},
+    {"stopped working", HEED_NEED_FAULT, 2},
     {"supervisor", HEED_NEED_COMPLAINT, 2},
-    {"escalate", HEED_NEED_COMPLAINT, 2},
-    /* a status question, not a change: "any update?" */
-    {"any update", HEED_NEED_OTHER, 3},
-    {"any updates", HEED_NEED_OTHER, 3},
-    {"an update", HEED_NEED_OTHER, 3},
-    /* praise */
-    {"review", HEED_NEED_PRAISE, 1},
-    {"feedback", HEED_NEED_PRAISE, 1},
+    {"switch", HEED_NEED_CHANGE, 2},
+    {"terminate", HEED_NEED_CANCELLATION, 2},
+    {"track", HEED_NEED_DELIVERY, 2},
+    {"tracking", HEED_NEED_DELIVERY, 2},
+    {"unsubscribe", HEED_NEED_CANCELLATION, 2},
+    {"update", HEED_NEED_CHANGE, 2},
+    {"upgrade", HEED_NEED_CHANGE, 2},
+    {"username", HEED_NEED_ACCOUNT, 3},
+    {"verification code", HEED_NEED_ACCOUNT, 3},
+    {"warranty", HEED_NEED_PRODUCT, 2},
 };
 
 /* ---------------------------------------------------------------- clauses */
@@ -402,7 +607,7 @@ static int clause_break(const span_ctx *c, size_t j)
     if (is_punct_char(p, ',') || is_punct_char(p, ';') || is_punct_char(p, ':') ||
         (p->kind == HEED_TOK_PUNCT && p->norm_len == 1 && p->norm[0] == '-'))
         return 1;
-    return in_list(&c->t[j], CONJUNCTIONS) && !in_list(p, CONJUNCTIONS);
+    return has(c, j, CONJUNCTIONS) && !has(c, j - 1, CONJUNCTIONS);
 }
 
 static size_t clause_end(const span_ctx *c, size_t start)
@@ -415,7 +620,7 @@ static size_t clause_end(const span_ctx *c, size_t start)
 
 static size_t skip_fillers(const span_ctx *c, size_t i, size_t e)
 {
-    while (i < e && (in_list(&c->t[i], FILLERS) || c->t[i].kind == HEED_TOK_MENTION ||
+    while (i < e && (has(c, i, FILLERS) || c->t[i].kind == HEED_TOK_MENTION ||
                      c->t[i].kind == HEED_TOK_PUNCT || c->t[i].kind == HEED_TOK_EMOJI ||
                      c->t[i].kind == HEED_TOK_EMOTICON))
         i++;
@@ -432,6 +637,8 @@ static int has_word(const span_ctx *c, size_t i, size_t e)
 
 static int is_rhetorical(const span_ctx *c, size_t p, size_t e)
 {
+    if (!has(c, p, RHETORICAL_FIRST))
+        return 0;
     for (const char *const *r = RHETORICAL; *r; r++) {
         int whole = **r == '=';
         size_t n = match_phrase(c->t, p, e, *r + whole);
@@ -452,22 +659,22 @@ static int is_rhetorical(const span_ctx *c, size_t p, size_t e)
 static int want_frame(const span_ctx *c, size_t s, size_t e)
 {
     const heed_token *t = c->t;
-    if (s > c->lo && in_list(&t[s - 1], HYPOTHETICAL))
-        return 0;
     size_t i = s + 1;
-    int d = in_list(&t[s], WANT_SUBJ_D); /* "I'd" */
-    if (!d && !in_list(&t[s], WANT_SUBJ))
+    int d = has(c, s, WANT_SUBJ_D); /* "I'd" */
+    if (!d && !has(c, s, WANT_SUBJ))
         return 0;
-    while (i < e && in_list(&t[i], WANT_ADVERBS))
+    if (s > c->lo && has(c, s - 1, HYPOTHETICAL))
+        return 0;
+    while (i < e && has(c, i, WANT_ADVERBS))
         i++;
     if (i >= e)
         return 0;
     int ok = 0;
     if (d) {
-        ok = in_list(&t[i], LIKE_VERBS);
-    } else if (in_list(&t[i], WANT_VERBS)) {
+        ok = has(c, i, LIKE_VERBS);
+    } else if (has(c, i, WANT_VERBS)) {
         ok = 1;
-    } else if (is_word(&t[i], "would") && i + 1 < e && in_list(&t[i + 1], LIKE_VERBS)) {
+    } else if (is_word(&t[i], "would") && i + 1 < e && has(c, i + 1, LIKE_VERBS)) {
         i++;
         ok = 1;
     } else if (is_word(&t[i], "wish") && i + 1 < e && is_word(&t[i + 1], "to")) {
@@ -482,7 +689,7 @@ static int want_frame(const span_ctx *c, size_t s, size_t e)
         return 0;
     /* "want to say thanks", "would like to thank you" */
     if (i + 2 < e && is_word(&t[i + 1], "to") &&
-        (in_list(&t[i + 2], NOT_ASK_AFTER_TO) ||
+        (has(c, i + 2, NOT_ASK_AFTER_TO) ||
          (is_word(&t[i + 2], "let") && i + 3 < e && is_word(&t[i + 3], "you"))))
         return 0;
     return 1;
@@ -494,7 +701,7 @@ static int im_frame(const span_ctx *c, size_t s, size_t e)
     const heed_token *t = c->t;
     if (!is_word(&t[s], "i'm") && !is_word(&t[s], "we're"))
         return 0;
-    if (s > c->lo && in_list(&t[s - 1], HYPOTHETICAL))
+    if (s > c->lo && has(c, s - 1, HYPOTHETICAL))
         return 0;
     return s + 1 < e && (is_word(&t[s + 1], "asking") || is_word(&t[s + 1], "requesting") ||
                          (is_word(&t[s + 1], "looking") && s + 2 < e && is_word(&t[s + 2], "for")));
@@ -505,12 +712,12 @@ static int opens_ask(const span_ctx *c, size_t p, size_t e, int qmark, int after
                      const char **what)
 {
     const heed_token *t = c->t;
-    if (in_list(&t[p], WH_CONTRACTED)) {
+    if (has(c, p, WH_CONTRACTED)) {
         *what = "question";
         return 1;
     }
-    if (in_list(&t[p], WH)) {
-        if (qmark || (p + 1 < e && in_list(&t[p + 1], AUX)) ||
+    if (has(c, p, WH)) {
+        if (qmark || (p + 1 < e && has(c, p + 1, AUX)) ||
             (is_word(&t[p], "how") && p + 1 < e &&
              (is_word(&t[p + 1], "much") || is_word(&t[p + 1], "long") ||
               is_word(&t[p + 1], "many")))) {
@@ -519,9 +726,9 @@ static int opens_ask(const span_ctx *c, size_t p, size_t e, int qmark, int after
         }
         return 0;
     }
-    if (in_list(&t[p], AUX) && p + 1 < e && in_list(&t[p + 1], SUBJECTS)) {
+    if (has(c, p, AUX) && p + 1 < e && has(c, p + 1, SUBJECTS)) {
         *what = "question";
-        if (in_list(&t[p], REQUEST_AUX) && in_list(&t[p + 1], ASKEE))
+        if (has(c, p, REQUEST_AUX) && has(c, p + 1, ASKEE))
             *what = "request";
         if ((is_word(&t[p], "can") || is_word(&t[p], "could") || is_word(&t[p], "may")) &&
             (is_word(&t[p + 1], "i") || is_word(&t[p + 1], "we")) && p + 2 < e &&
@@ -534,14 +741,14 @@ static int opens_ask(const span_ctx *c, size_t p, size_t e, int qmark, int after
         *what = "request";
         return 1;
     }
-    if (in_list(&t[p], PLEASE) && has_word(c, p + 1, e)) {
+    if (has(c, p, PLEASE) && has_word(c, p + 1, e)) {
         *what = "request";
         return 1;
     }
     size_t q = p + 1; /* a particle may follow: "sign up", "look into" */
-    if (q < e && in_list(&t[q], PARTICLES))
+    if (q < e && has(c, q, PARTICLES))
         q++;
-    if (!after_conj && in_list(&t[p], REQUEST_VERBS) && !(q < e && in_list(&t[q], NOUN_MARKERS)) &&
+    if (!after_conj && has(c, p, REQUEST_VERBS) && !(q < e && has(c, q, NOUN_MARKERS)) &&
         !(p + 1 < e && t[p + 1].kind == HEED_TOK_WORD && t[p + 1].norm_len > 2 &&
           !memcmp(t[p + 1].norm + t[p + 1].norm_len - 2, "ed", 2) && !is_word(&t[p + 1], "need"))) {
         *what = "request";
@@ -555,7 +762,7 @@ static int asks_inside(const span_ctx *c, size_t p, size_t e)
 {
     const heed_token *t = c->t;
     for (size_t i = p; i < e; i++) {
-        if (in_list(&t[i], PLEASE) && (has_word(c, p, i) || has_word(c, i + 1, e)))
+        if (has(c, i, PLEASE) && (has_word(c, p, i) || has_word(c, i + 1, e)))
             return 1;
         if ((is_word(&t[i], "wondering") || is_word(&t[i], "wonder")) && i + 1 < e &&
             (is_word(&t[i + 1], "if") || is_word(&t[i + 1], "whether")))
@@ -574,21 +781,62 @@ static int asks_inside(const span_ctx *c, size_t p, size_t e)
 
 static int need_of(const span_ctx *c, size_t from, size_t to)
 {
+    const size_t n_cues = sizeof NEED_CUES / sizeof NEED_CUES[0];
     int best = HEED_NEED_OTHER, best_s = 0;
     for (size_t i = from; i < to; i++) {
         if (c->t[i].kind != HEED_TOK_WORD)
             continue;
-        for (size_t k = 0; k < sizeof NEED_CUES / sizeof NEED_CUES[0]; k++) {
+        const unsigned char first = (unsigned char)c->t[i].norm[0];
+        size_t lo = 0, hi = n_cues; /* first entry whose phrase starts >= first */
+        while (lo < hi) {
+            size_t mid = (lo + hi) / 2;
+            if ((unsigned char)NEED_CUES[mid].phrase[0] < first)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        for (size_t k = lo; k < n_cues && (unsigned char)NEED_CUES[k].phrase[0] == first; k++) {
             const need_cue *q = &NEED_CUES[k];
-            if (q->phrase[0] != c->t[i].norm[0] || q->strength <= best_s)
-                continue;
-            if (match_phrase(c->t, i, to, q->phrase)) {
+            if (q->strength > best_s && match_phrase(c->t, i, to, q->phrase)) {
                 best = q->need;
                 best_s = q->strength;
             }
         }
     }
     return best;
+}
+
+/* For tests: is NEED_CUES sorted as need_of needs, and does RHETORICAL_FIRST
+ * hold the first word of every RHETORICAL phrase? */
+int heed__asks_table_ok(void)
+{
+    for (size_t k = 1; k < sizeof NEED_CUES / sizeof NEED_CUES[0]; k++)
+        if (strcmp(NEED_CUES[k - 1].phrase, NEED_CUES[k].phrase) >= 0)
+            return 0;
+    for (size_t k = 1; k < sizeof WORDS / sizeof WORDS[0]; k++) {
+        size_t n = WORDS[k - 1].n < WORDS[k].n ? WORDS[k - 1].n : WORDS[k].n;
+        int d = memcmp(WORDS[k - 1].s, WORDS[k].s, n);
+        if (d > 0 || (!d && WORDS[k - 1].n >= WORDS[k].n))
+            return 0;
+    }
+    uint64_t lens[26] = {0};
+    for (size_t k = 0; k < sizeof WORDS / sizeof WORDS[0]; k++) {
+        const unsigned char c0 = (unsigned char)WORDS[k].s[0];
+        if (c0 >= 'a' && c0 <= 'z')
+            lens[c0 - 'a'] |= (uint64_t)1 << WORDS[k].n;
+    }
+    if (memcmp(lens, WORD_LENS, sizeof lens))
+        return 0;
+    for (const char *const *r = RHETORICAL; *r; r++) {
+        const char *p = *r + (**r == '=');
+        heed_token t = {0};
+        t.kind = HEED_TOK_WORD;
+        t.norm = p;
+        t.norm_len = (uint32_t)strcspn(p, " ");
+        if (!(word_classes(&t) & RHETORICAL_FIRST))
+            return 0;
+    }
+    return 1;
 }
 
 /* Fills *cue with the span from token p to the end of the sentence. */
@@ -637,7 +885,7 @@ static int sentence_ask(const span_ctx *c, heed_cue *cue)
         /* A wh-word owns the sentence's "?" when it opens the sentence or the
          * last clause; an imperative does not open a clause after "and"
          * ("... for holding and exchange?"). */
-        int conj = s > c->lo && in_list(&c->t[s], CONJUNCTIONS);
+        int conj = s > c->lo && has(c, s, CONJUNCTIONS);
         if (opens_ask(c, p, e, qmark && (e == c->hi || s == c->lo), conj, &what)) {
             make_cue(c, p, what, cue);
             return 1;
@@ -667,17 +915,20 @@ static int sentence_ask(const span_ctx *c, heed_cue *cue)
 int heed__asks(heed_arena *a, const char *text, const heed_token *toks, size_t n_toks,
                const heed_sentence *sents, size_t n_sents, heed_cue **out, size_t *n_out)
 {
-    (void)n_toks;
     *out = NULL;
     *n_out = 0;
     if (!n_sents)
         return HEED_OK;
     heed_cue *cues = heed__arena_alloc(a, n_sents * sizeof(*cues));
-    if (!cues)
+    uint32_t *cls = heed__arena_alloc(a, (n_toks ? n_toks : 1) * sizeof(*cls));
+    if (!cues || !cls)
         return HEED_ENOMEM;
+    for (size_t i = 0; i < n_toks; i++)
+        cls[i] = word_classes(&toks[i]);
     size_t n = 0;
     for (size_t i = 0; i < n_sents; i++) {
-        span_ctx c = {text, toks, sents[i].first_token, sents[i].first_token + sents[i].n_tokens};
+        span_ctx c = {text, toks, cls, sents[i].first_token,
+                      sents[i].first_token + sents[i].n_tokens};
         if (c.hi > c.lo && sentence_ask(&c, &cues[n]))
             n++;
     }

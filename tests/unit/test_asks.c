@@ -11,6 +11,7 @@
 
 #include <cmocka.h>
 
+#include "asks.h"
 #include "heed/heed.h"
 
 static heed_engine *eng;
@@ -179,11 +180,19 @@ static void test_cue_fields(void **state)
     heed_analysis_free(an);
 }
 
+/* The word tables keep the order and coverage their lookups rely on. */
+static void test_tables(void **state)
+{
+    (void)state;
+    assert_int_equal(heed__asks_table_ok(), 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_cases),
         cmocka_unit_test(test_cue_fields),
+        cmocka_unit_test(test_tables),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
