@@ -13,9 +13,10 @@
 #include "heed/heed.h"
 #include "linmodel.h"
 
-/* The feature options the needs model (and the BANKING77 intent model of
- * `heed train needs`) are trained with. A model carries their id. */
-#define HEED_NEEDS_FEAT_FLAGS HEED_FEAT_CHARGRAMS
+/* The feature options the needs model is trained with; a model carries their
+ * id. No character n-grams: they cost about 80% more time in every analysis
+ * for about one point of macro-F1 on the dev rows (docs/needs.md). */
+#define HEED_NEEDS_FEAT_FLAGS 0u
 
 /* A need is in the predicted set when its probability reaches this (the top
  * need always is). */
