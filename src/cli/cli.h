@@ -20,6 +20,8 @@ int heed_train_emotions(int argc, char **argv);
 int heed_eval_emotions(int argc, char **argv);
 int heed_train_needs(int argc, char **argv);
 int heed_eval_needs(int argc, char **argv);
+int heed_train_intents(int argc, char **argv);
+int heed_eval_intents(int argc, char **argv);
 int heed_train_intensity(int argc, char **argv);
 int heed_eval_intensity(int argc, char **argv);
 

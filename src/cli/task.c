@@ -17,6 +17,8 @@ static const task TASKS[] = {
      "28 GoEmotions labels and the CX groups (data: goemotions/*.tsv)"},
     {"needs", heed_train_needs, heed_eval_needs,
      "customer needs and BANKING77 intents (data: banking77, bitext_cs)"},
+    {"intents", heed_train_intents, heed_eval_intents,
+     "77 BANKING77 intents, to compare learners (data: banking77)"},
     {"intensity", heed_train_intensity, heed_eval_intensity,
      "valence/arousal (EmoBank) and distress (Empathic Reactions)"},
 };

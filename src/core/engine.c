@@ -5,12 +5,14 @@
 #include <string.h>
 
 #include "alloc.h"
+#include "asks.h"
 #include "arena.h"
 #include "heed/heed.h"
 #include "intensity.h"
 #include "langid.h"
 #include "lexicon.h"
 #include "model_data.h"
+#include "needs.h"
 #include "sentence.h"
 #include "stress.h"
 #include "tokenize.h"
@@ -22,6 +24,7 @@ struct heed_engine {
     heed_langid *lid; /* language identification tables */
     heed_intensity_model *intensity; /* NULL: built without models/intensity.model */
     heed_stress_index *stress;
+    heed_lm *needs; /* NULL: no needs model was built in */
 };
 
 struct heed_analysis {
@@ -118,6 +121,12 @@ int heed_engine_new(const heed_engine_opts *opts, heed_engine **out, heed_error 
         heed_engine_free(eng);
         return set_err(err, HEED_ENOMEM, 0, "out of memory");
     }
+    heed_blob nb = heed__model_needs();
+    rc = heed__needs_new(nb.ptr, nb.len, &eng->needs, err);
+    if (rc) {
+        heed_engine_free(eng);
+        return rc;
+    }
     *out = eng;
     return HEED_OK;
 }
@@ -130,12 +139,36 @@ void heed_engine_free(heed_engine *eng)
     heed__langid_free(eng->lid);
     heed__intensity_free(eng->intensity);
     heed__stress_index_free(eng->stress);
+    heed__lm_free(eng->needs);
     heed__free(eng);
 }
 
 size_t heed_engine_lexicon_size(const heed_engine *eng)
 {
     return eng ? heed__lexicon_size(eng->lex) : 0;
+}
+
+/* The listening stages on an English text whose valence is known. Order
+ * matters: needs read the asks and valence; stress reads valence and, when
+ * set, the emotions. */
+static int listen(const heed_engine *eng, heed_arena *a, heed_result *r, heed_token *toks,
+                  size_t n_toks, heed_sentence *sents, size_t n_sents)
+{
+    heed_cue *asks;
+    int rc = heed__asks(a, r->text, toks, n_toks, sents, n_sents, &asks, &r->needs.n_asks);
+    if (rc)
+        return rc;
+    r->needs.asks = asks;
+    r->needs.asks_available = 1;
+    rc = heed__needs_predict(eng->needs, a, r);
+    if (rc)
+        return rc;
+    if (eng->intensity) {
+        rc = heed__intensity_predict(eng->intensity, a, r, &r->intensity);
+        if (rc)
+            return rc;
+    }
+    return heed__stress(a, eng->stress, r);
 }
 
 int heed_analyze(const heed_engine *eng, const char *text, size_t len,
@@ -203,21 +236,14 @@ int heed_analyze(const heed_engine *eng, const char *text, size_t len,
     heed__langid_detect(eng->lid, r->text, toks, n_toks, &r->language);
     if (!r->language.scored) {
         /* Not English: the English lexicon's valence would be noise ("die" is
-         * an article in German), so no valence and no evidence; tokens and
-         * sentences stay. See docs/language.md. */
+         * an article in German), so no valence, no evidence and no listening
+         * stage; tokens and sentences stay. See docs/language.md. */
         for (size_t i = 0; i < n_sents; i++)
             sents[i].valence = 0;
         r->n_evidence = 0;
         r->valence = r->positive = r->negative = 0;
-    }
-    if (eng->intensity && r->language.scored) {
-        rc = heed__intensity_predict(eng->intensity, &an->arena, r, &r->intensity);
-        if (rc)
-            goto fail;
-    }
-    if (r->language.scored) {
-        /* stress reads valence and, when set, r->emotions: keep it after both */
-        rc = heed__stress(&an->arena, eng->stress, r);
+    } else {
+        rc = listen(eng, &an->arena, r, toks, n_toks, sents, n_sents);
         if (rc)
             goto fail;
     }

@@ -1,0 +1,938 @@
+/* asks.c - explicit questions and requests as spans (asks.h). Works sentence
+ * by sentence on the tokens' normalised forms (case-folded, ASCII apostrophes).
+ *
+ * A sentence is cut into clauses at , ; : - and at the conjunctions and, but,
+ * so, also, or. Leading fillers of a clause ("hi", "ok", "so", "just", a
+ * @mention) are skipped. Then, first match wins, one ask per sentence:
+ *  1. A clause opening with a rhetorical phrase ("are you kidding", "what is
+ *     wrong with you", a lone "really?") is skipped, and the sentence's "?" no
+ *     longer counts for rule 4.
+ *  2. A clause that opens an ask:
+ *     - wh-question: where/when/what/why/how/which/who + "?" at the end, or
+ *       followed by an auxiliary ("when will it arrive", "how do I reset"),
+ *       or a wh-contraction ("where's my order");
+ *     - inverted auxiliary + subject ("can you", "is it", "did the parcel"):
+ *       a question; "can/could/would/will you|anyone" and "can/could/may I
+ *       get|have" are requests;
+ *     - want/need: (I|we) [adverbs] need|want|require|request|would like|'d
+ *       like|would appreciate|wish to|am asking|am looking for, not negated
+ *       ("I don't need") and not after if/when/unless/once; "want to say /
+ *       thank / let you know" is not an ask;
+ *     - imperative: a request verb (send, refund, cancel, tell, fix, ...)
+ *       that is not followed by an auxiliary (which makes it a noun: "refund
+ *       was never processed"); "please"/"kindly" opening the clause.
+ *  3. Anywhere in a non-rhetorical clause: please/kindly/pls/plz (with some
+ *     other word), "wondering if", "if you could/can/would", or the want/need
+ *     frame; the ask starts at the clause.
+ *  4. A sentence ending in "?" with no match: a question from its last clause.
+ * The need of an ask: the strongest cue word of NEED_CUES inside its span. */
+#include "asks.h"
+
+#include <string.h>
+
+typedef struct span_ctx {
+    const char *text;
+    const heed_token *t;
+    const uint32_t *cls; /* per token: its word classes (below), 0 if none */
+    size_t lo, hi;       /* the sentence's tokens */
+} span_ctx;
+
+/* ---------------------------------------------------------------- word tests */
+
+static int is_word(const heed_token *t, const char *w)
+{
+    size_t n = strlen(w);
+    return t->norm_len == n && !memcmp(t->norm, w, n) &&
+           (t->kind == HEED_TOK_WORD || t->kind == HEED_TOK_NUMBER);
+}
+
+/* Length in tokens of the space-separated phrase p matched at toks[i..hi), or 0. */
+static size_t match_phrase(const heed_token *toks, size_t i, size_t hi, const char *p)
+{
+    size_t n = 0;
+    if (i >= hi || !toks[i].norm_len || toks[i].norm[0] != p[0])
+        return 0; /* the usual case, decided without scanning p */
+    while (*p) {
+        const char *sp = strchr(p, ' ');
+        size_t wl = sp ? (size_t)(sp - p) : strlen(p);
+        if (i + n >= hi)
+            return 0;
+        const heed_token *t = &toks[i + n];
+        if (t->norm_len != wl || memcmp(t->norm, p, wl))
+            return 0;
+        n++;
+        p += wl;
+        if (*p == ' ')
+            p++;
+    }
+    return n;
+}
+
+static int is_punct_char(const heed_token *t, char c)
+{
+    return (t->kind == HEED_TOK_PUNCT || t->kind == HEED_TOK_SYMBOL) &&
+           memchr(t->norm, c, t->norm_len) != NULL;
+}
+
+/* Word classes: each word of WORDS carries the classes it belongs to. */
+enum {
+    FILLERS = 1u << 0,           /* skipped at the start of a clause */
+    CONJUNCTIONS = 1u << 1,      /* start a new clause */
+    WH = 1u << 2,                /* open a wh-question */
+    WH_CONTRACTED = 1u << 3,     /* wh-word + 's: a question on its own */
+    AUX = 1u << 4,               /* auxiliaries (an inverted one opens a question) */
+    SUBJECTS = 1u << 5,          /* what may follow an inverted auxiliary */
+    ASKEE = 1u << 6,             /* "can you|anyone ...": a request */
+    REQUEST_AUX = 1u << 7,       /* can could would will */
+    REQUEST_VERBS = 1u << 8,     /* imperatives that ask for something */
+    NOUN_MARKERS = 1u << 9,      /* after a request verb: it is a noun ("refund was never") */
+    PARTICLES = 1u << 10,        /* may follow a request verb ("sign up") */
+    WANT_SUBJ = 1u << 11,        /* I, we */
+    WANT_SUBJ_D = 1u << 12,      /* I'd, we'd */
+    WANT_ADVERBS = 1u << 13,     /* may stand between subject and want verb */
+    WANT_VERBS = 1u << 14,       /* need, want, ... */
+    LIKE_VERBS = 1u << 15,       /* after would / 'd */
+    HYPOTHETICAL = 1u << 16,     /* before the subject: no ask ("if I need") */
+    NOT_ASK_AFTER_TO = 1u << 17, /* "want to say thanks": no ask */
+    PLEASE = 1u << 18,           /* please, kindly, ... */
+    RHETORICAL_FIRST = 1u << 19, /* first words of the RHETORICAL phrases */
+};
+
+typedef struct word {
+    const char *s;
+    uint8_t n;
+    uint32_t cls;
+} word;
+#define W(lit, cls)                                                                                \
+    {                                                                                              \
+        lit, sizeof(lit) - 1, cls                                                                  \
+    }
+
+/* Every word the patterns test, sorted bytewise (binary search; the asks
+ * test checks the order), with its classes. */
+static const word WORDS[] = {
+    W("'s", NOUN_MARKERS),
+    W("absolutely", WANT_ADVERBS),
+    W("activate", REQUEST_VERBS),
+    W("actually", FILLERS | WANT_ADVERBS),
+    W("add", REQUEST_VERBS | NOT_ASK_AFTER_TO),
+    W("advise", REQUEST_VERBS),
+    W("again", FILLERS),
+    W("already", NOUN_MARKERS),
+    W("also", FILLERS | CONJUNCTIONS | WANT_ADVERBS),
+    W("am", AUX),
+    W("and", FILLERS | CONJUNCTIONS),
+    W("anybody", SUBJECTS | ASKEE),
+    W("anyone", SUBJECTS | ASKEE),
+    W("anything", SUBJECTS),
+    W("anyway", FILLERS),
+    W("appreciate", LIKE_VERBS),
+    W("are", AUX | NOUN_MARKERS | RHETORICAL_FIRST),
+    W("aren't", AUX),
+    W("arrange", REQUEST_VERBS),
+    W("back", PARTICLES),
+    W("basically", FILLERS),
+    W("been", NOUN_MARKERS),
+    W("being", NOUN_MARKERS),
+    W("book", REQUEST_VERBS),
+    W("btw", FILLERS),
+    W("but", FILLERS | CONJUNCTIONS),
+    W("call", REQUEST_VERBS),
+    W("can", AUX | REQUEST_AUX | NOUN_MARKERS | RHETORICAL_FIRST),
+    W("can't", AUX | RHETORICAL_FIRST),
+    W("cancel", REQUEST_VERBS),
+    W("cant", AUX),
+    W("case", HYPOTHETICAL),
+    W("change", REQUEST_VERBS),
+    W("check", REQUEST_VERBS),
+    W("close", REQUEST_VERBS),
+    W("confirm", REQUEST_VERBS),
+    W("connect", REQUEST_VERBS),
+    W("contact", REQUEST_VERBS),
+    W("correct", REQUEST_VERBS),
+    W("could", AUX | REQUEST_AUX | NOUN_MARKERS),
+    W("couldn't", AUX),
+    W("credit", REQUEST_VERBS),
+    W("deactivate", REQUEST_VERBS),
+    W("dear", FILLERS),
+    W("definitely", WANT_ADVERBS),
+    W("delete", REQUEST_VERBS),
+    W("deliver", REQUEST_VERBS),
+    W("demand", WANT_VERBS),
+    W("desperately", WANT_ADVERBS),
+    W("did", AUX | NOUN_MARKERS),
+    W("didn't", AUX | NOUN_MARKERS),
+    W("didnt", AUX),
+    W("do", AUX | NOUN_MARKERS | RHETORICAL_FIRST),
+    W("does", AUX | NOUN_MARKERS),
+    W("doesn't", AUX | NOUN_MARKERS),
+    W("doesnt", AUX),
+    W("don't", AUX),
+    W("dont", AUX),
+    W("downgrade", REQUEST_VERBS),
+    W("e-mail", REQUEST_VERBS),
+    W("email", REQUEST_VERBS),
+    W("escalate", REQUEST_VERBS),
+    W("exchange", REQUEST_VERBS),
+    W("excuse", RHETORICAL_FIRST),
+    W("explain", REQUEST_VERBS),
+    W("express", NOT_ASK_AFTER_TO),
+    W("find", REQUEST_VERBS),
+    W("fix", REQUEST_VERBS),
+    W("forward", REQUEST_VERBS),
+    W("get", REQUEST_VERBS),
+    W("give", REQUEST_VERBS),
+    W("guys", FILLERS),
+    W("had", AUX | NOUN_MARKERS),
+    W("has", AUX | NOUN_MARKERS),
+    W("hasn't", AUX | NOUN_MARKERS),
+    W("have", AUX | NOUN_MARKERS),
+    W("haven't", AUX),
+    W("he", SUBJECTS),
+    W("hello", FILLERS | RHETORICAL_FIRST),
+    W("help", REQUEST_VERBS),
+    W("her", SUBJECTS),
+    W("hey", FILLERS),
+    W("hi", FILLERS),
+    W("his", SUBJECTS),
+    W("honestly", FILLERS | WANT_ADVERBS),
+    W("honor", REQUEST_VERBS),
+    W("honour", REQUEST_VERBS),
+    W("how", WH | RHETORICAL_FIRST),
+    W("how's", WH_CONTRACTED),
+    W("hows", WH_CONTRACTED),
+    W("huh", RHETORICAL_FIRST),
+    W("i", SUBJECTS | WANT_SUBJ),
+    W("i'd", WANT_SUBJ_D),
+    W("if", HYPOTHETICAL),
+    W("in", PARTICLES),
+    W("incase", HYPOTHETICAL),
+    W("investigate", REQUEST_VERBS),
+    W("is", AUX | NOUN_MARKERS | RHETORICAL_FIRST),
+    W("isn't", AUX | NOUN_MARKERS),
+    W("isnt", AUX),
+    W("issue", REQUEST_VERBS),
+    W("it", SUBJECTS),
+    W("just", FILLERS | WANT_ADVERBS),
+    W("kindly", PLEASE),
+    W("let", REQUEST_VERBS),
+    W("like", LIKE_VERBS),
+    W("look", REQUEST_VERBS),
+    W("love", LIKE_VERBS),
+    W("may", AUX),
+    W("mention", NOT_ASK_AFTER_TO),
+    W("might", AUX),
+    W("must", AUX),
+    W("my", SUBJECTS),
+    W("need", WANT_VERBS),
+    W("never", NOUN_MARKERS),
+    W("note", NOT_ASK_AFTER_TO),
+    W("now", FILLERS | WANT_ADVERBS),
+    W("of", NOUN_MARKERS),
+    W("off", PARTICLES),
+    W("oh", FILLERS),
+    W("ok", FILLERS | RHETORICAL_FIRST),
+    W("okay", FILLERS),
+    W("on", PARTICLES),
+    W("once", HYPOTHETICAL),
+    W("only", WANT_ADVERBS),
+    W("or", CONJUNCTIONS),
+    W("our", SUBJECTS),
+    W("out", PARTICLES),
+    W("over", PARTICLES),
+    W("please", PLEASE),
+    W("plez", PLEASE),
+    W("pls", PLEASE),
+    W("plz", PLEASE),
+    W("point", NOT_ASK_AFTER_TO),
+    W("praise", NOT_ASK_AFTER_TO),
+    W("process", REQUEST_VERBS),
+    W("provide", REQUEST_VERBS),
+    W("put", REQUEST_VERBS),
+    W("really", WANT_ADVERBS | RHETORICAL_FIRST),
+    W("refund", REQUEST_VERBS | REQUEST_VERBS),
+    W("reimburse", REQUEST_VERBS),
+    W("remove", REQUEST_VERBS),
+    W("replace", REQUEST_VERBS),
+    W("reply", REQUEST_VERBS),
+    W("request", WANT_VERBS),
+    W("require", WANT_VERBS),
+    W("resend", REQUEST_VERBS),
+    W("reset", REQUEST_VERBS),
+    W("respond", REQUEST_VERBS),
+    W("return", REQUEST_VERBS),
+    W("reverse", REQUEST_VERBS),
+    W("ring", REQUEST_VERBS),
+    W("say", NOT_ASK_AFTER_TO),
+    W("send", REQUEST_VERBS),
+    W("seriously", RHETORICAL_FIRST),
+    W("shall", AUX),
+    W("share", NOT_ASK_AFTER_TO),
+    W("she", SUBJECTS),
+    W("ship", REQUEST_VERBS),
+    W("should", AUX | NOUN_MARKERS | HYPOTHETICAL),
+    W("shouldn't", AUX),
+    W("show", REQUEST_VERBS),
+    W("sign", REQUEST_VERBS),
+    W("simply", WANT_ADVERBS),
+    W("so", FILLERS | CONJUNCTIONS),
+    W("somebody", SUBJECTS | ASKEE),
+    W("someone", SUBJECTS | ASKEE),
+    W("sort", REQUEST_VERBS),
+    W("still", NOUN_MARKERS | WANT_ADVERBS),
+    W("stop", REQUEST_VERBS),
+    W("switch", REQUEST_VERBS),
+    W("team", FILLERS),
+    W("tell", REQUEST_VERBS),
+    W("terminate", REQUEST_VERBS),
+    W("text", REQUEST_VERBS),
+    W("thank", NOT_ASK_AFTER_TO),
+    W("that", SUBJECTS),
+    W("the", SUBJECTS),
+    W("their", SUBJECTS),
+    W("then", FILLERS),
+    W("there", SUBJECTS),
+    W("these", SUBJECTS),
+    W("they", SUBJECTS),
+    W("this", SUBJECTS),
+    W("those", SUBJECTS),
+    W("transfer", REQUEST_VERBS),
+    W("u", SUBJECTS | ASKEE),
+    W("um", FILLERS),
+    W("unblock", REQUEST_VERBS),
+    W("unless", HYPOTHETICAL),
+    W("unlock", REQUEST_VERBS),
+    W("unsubscribe", REQUEST_VERBS),
+    W("up", PARTICLES),
+    W("update", REQUEST_VERBS),
+    W("upgrade", REQUEST_VERBS),
+    W("ur", SUBJECTS),
+    W("urgently", WANT_ADVERBS),
+    W("verify", REQUEST_VERBS),
+    W("waive", REQUEST_VERBS),
+    W("want", WANT_VERBS),
+    W("was", AUX | NOUN_MARKERS),
+    W("wasn't", AUX | NOUN_MARKERS),
+    W("we", SUBJECTS | WANT_SUBJ),
+    W("we'd", WANT_SUBJ_D),
+    W("well", FILLERS),
+    W("were", AUX | NOUN_MARKERS),
+    W("weren't", AUX),
+    W("what", WH | RHETORICAL_FIRST),
+    W("what's", WH_CONTRACTED | RHETORICAL_FIRST),
+    W("whats", WH_CONTRACTED),
+    W("when", WH | HYPOTHETICAL),
+    W("when's", WH_CONTRACTED),
+    W("whenever", HYPOTHETICAL),
+    W("where", WH),
+    W("where's", WH_CONTRACTED),
+    W("wheres", WH_CONTRACTED),
+    W("which", WH),
+    W("who", WH | RHETORICAL_FIRST),
+    W("who's", WH_CONTRACTED),
+    W("whom", WH),
+    W("whose", WH),
+    W("why", WH | RHETORICAL_FIRST),
+    W("why's", WH_CONTRACTED),
+    W("will", AUX | REQUEST_AUX | NOUN_MARKERS),
+    W("won't", AUX),
+    W("wont", AUX),
+    W("would", AUX | REQUEST_AUX | NOUN_MARKERS),
+    W("wouldn't", AUX),
+    W("wow", RHETORICAL_FIRST),
+    W("wtf", RHETORICAL_FIRST),
+    W("y'all", SUBJECTS | ASKEE),
+    W("ya", SUBJECTS | ASKEE),
+    W("yeah", FILLERS),
+    W("yes", FILLERS),
+    W("you", SUBJECTS | ASKEE | RHETORICAL_FIRST),
+    W("you're", RHETORICAL_FIRST),
+    W("you've", RHETORICAL_FIRST),
+    W("your", SUBJECTS),
+};
+
+/* For each first letter a-z, bit n: some word of WORDS of n bytes starts with
+ * it. Most tokens are ruled out by this without a search. Generated from WORDS;
+ * the asks test checks it. */
+static const uint64_t WORD_LENS[26] = {
+    0x5fcu, 0x238u, 0x1f8u, 0xefcu, 0x1e0u, 0x98u, 0x18u, 0x1fcu, 0x87eu,
+    0x10u,  0x40u,  0x18u,  0xbcu,  0x38u,  0x1cu, 0xf8u, 0x0u,   0x2f0u,
+    0x3fcu, 0x338u, 0x9c6u, 0x40u,  0x1fcu, 0x0u,  0x7cu, 0x0u,
+};
+
+/* Does token i belong to any of the classes? */
+static inline int has(const span_ctx *c, size_t i, uint32_t classes)
+{
+    return (c->cls[i] & classes) != 0;
+}
+
+/* The classes of a word token (binary search in WORDS). */
+static uint32_t word_classes(const heed_token *t)
+{
+    if (t->kind != HEED_TOK_WORD || !t->norm_len)
+        return 0;
+    const unsigned char c0 = (unsigned char)t->norm[0];
+    if (c0 >= 'a' && c0 <= 'z' && (t->norm_len >= 64 || !(WORD_LENS[c0 - 'a'] >> t->norm_len & 1u)))
+        return 0;
+    size_t lo = 0, hi = sizeof WORDS / sizeof WORDS[0];
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        const word *w = &WORDS[mid];
+        /* bytewise, inline: the words are short and memcmp's call costs more */
+        size_t n = w->n < t->norm_len ? w->n : t->norm_len, k = 0;
+        while (k < n && w->s[k] == t->norm[k])
+            k++;
+        int d = k < n ? (unsigned char)w->s[k] - (unsigned char)t->norm[k]
+                      : (w->n > t->norm_len) - (w->n < t->norm_len);
+        if (!d)
+            return w->cls;
+        if (d < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return 0;
+}
+
+/* Rhetorical or sarcastic openings. Entries starting with '=' must be the whole
+ * clause (apart from punctuation): "Really?", "What?!". */
+static const char *const RHETORICAL[] = {
+    "are you kidding",
+    "are u kidding",
+    "you kidding",
+    "you're kidding",
+    "are you serious",
+    "are you joking",
+    "you've got to be kidding",
+    "you have got to be kidding",
+    "is this a joke",
+    "is this some kind of joke",
+    "is this some sort of joke",
+    "what is wrong with you",
+    "what's wrong with you",
+    "what the hell",
+    "what the heck",
+    "what the fuck",
+    "wtf",
+    "who does that",
+    "how hard can it be",
+    "how hard is it",
+    "how difficult can it be",
+    "how difficult is it",
+    "how is this acceptable",
+    "how is that acceptable",
+    "how is this ok",
+    "how is this okay",
+    "how dare you",
+    "why would i",
+    "why should i",
+    "why me",
+    "why bother",
+    "do you think i'm stupid",
+    "do you think i am stupid",
+    "do you even",
+    "are you even",
+    "can't you read",
+    "can you not read",
+    "who cares",
+    "how many times do i have to",
+    "how many times have i",
+    "how many more times",
+    "what is the point",
+    "what's the point",
+    "what a",
+    "what kind of service",
+    "what kind of company",
+    "what kind of business",
+    "how stupid",
+    "how incompetent",
+    "how pathetic",
+    "how could you",
+    "are you people",
+    "what were you thinking",
+    "are you out of your mind",
+    "who thought",
+    "do you people",
+    "is anyone even",
+    "=really",
+    "=seriously",
+    "=huh",
+    "=what",
+    "=excuse me",
+    "=hello",
+    "=wow",
+    "=why not",
+    "=ok",
+    NULL,
+};
+
+/* Need cue words and phrases with a strength: the strongest cue in an ask
+ * decides its need, the first one on ties. */
+typedef struct need_cue {
+    const char *phrase;
+    uint8_t need;
+    uint8_t strength;
+} need_cue;
+
+/* Sorted by phrase (bytewise) so need_of finds a letter's entries by binary
+ * search; keep it sorted when adding (the asks test checks). */
+static const need_cue NEED_CUES[] = {
+    {"2fa", HEED_NEED_ACCOUNT, 3},
+    {"account", HEED_NEED_ACCOUNT, 1},
+    {"address", HEED_NEED_CHANGE, 1},
+    {"an update", HEED_NEED_OTHER, 3},
+    {"any update", HEED_NEED_OTHER, 3},
+    {"any updates", HEED_NEED_OTHER, 3},
+    {"arrive", HEED_NEED_DELIVERY, 2},
+    {"arrived", HEED_NEED_DELIVERY, 2},
+    {"arriving", HEED_NEED_DELIVERY, 2},
+    {"availability", HEED_NEED_PRODUCT, 2},
+    {"available", HEED_NEED_PRODUCT, 2},
+    {"bill", HEED_NEED_BILLING, 2},
+    {"billed", HEED_NEED_BILLING, 2},
+    {"billing", HEED_NEED_BILLING, 2},
+    {"broken", HEED_NEED_FAULT, 2},
+    {"bug", HEED_NEED_FAULT, 2},
+    {"cancel", HEED_NEED_CANCELLATION, 2},
+    {"canceled", HEED_NEED_CANCELLATION, 2},
+    {"cancellation", HEED_NEED_CANCELLATION, 2},
+    {"cancelled", HEED_NEED_CANCELLATION, 2},
+    {"change", HEED_NEED_CHANGE, 2},
+    {"charge", HEED_NEED_BILLING, 2},
+    {"charged", HEED_NEED_BILLING, 2},
+    {"charges", HEED_NEED_BILLING, 2},
+    {"close my account", HEED_NEED_CANCELLATION, 4},
+    {"color", HEED_NEED_PRODUCT, 2},
+    {"colour", HEED_NEED_PRODUCT, 2},
+    {"compatible", HEED_NEED_PRODUCT, 2},
+    {"compensation", HEED_NEED_REFUND, 2},
+    {"complain", HEED_NEED_COMPLAINT, 2},
+    {"complaint", HEED_NEED_COMPLAINT, 2},
+    {"cost", HEED_NEED_PRODUCT, 2},
+    {"courier", HEED_NEED_DELIVERY, 2},
+    {"crash", HEED_NEED_FAULT, 2},
+    {"crashes", HEED_NEED_FAULT, 2},
+    {"crashing", HEED_NEED_FAULT, 2},
+    {"damaged", HEED_NEED_FAULT, 2},
+    {"debit", HEED_NEED_BILLING, 2},
+    {"defective", HEED_NEED_FAULT, 2},
+    {"delete my account", HEED_NEED_CANCELLATION, 4},
+    {"deliver", HEED_NEED_DELIVERY, 2},
+    {"delivered", HEED_NEED_DELIVERY, 2},
+    {"delivery", HEED_NEED_DELIVERY, 2},
+    {"dispatch", HEED_NEED_DELIVERY, 2},
+    {"dispatched", HEED_NEED_DELIVERY, 2},
+    {"does not work", HEED_NEED_FAULT, 2},
+    {"doesn't work", HEED_NEED_FAULT, 2},
+    {"downgrade", HEED_NEED_CHANGE, 2},
+    {"edit", HEED_NEED_CHANGE, 2},
+    {"error", HEED_NEED_FAULT, 2},
+    {"escalate", HEED_NEED_COMPLAINT, 2},
+    {"faulty", HEED_NEED_FAULT, 2},
+    {"feature", HEED_NEED_PRODUCT, 2},
+    {"features", HEED_NEED_PRODUCT, 2},
+    {"fee", HEED_NEED_BILLING, 2},
+    {"feedback", HEED_NEED_PRAISE, 1},
+    {"fees", HEED_NEED_BILLING, 2},
+    {"fix", HEED_NEED_FAULT, 2},
+    {"glitch", HEED_NEED_FAULT, 2},
+    {"how much", HEED_NEED_PRODUCT, 2},
+    {"in stock", HEED_NEED_PRODUCT, 2},
+    {"invoice", HEED_NEED_BILLING, 2},
+    {"invoices", HEED_NEED_BILLING, 2},
+    {"isn't working", HEED_NEED_FAULT, 2},
+    {"label", HEED_NEED_DELIVERY, 1},
+    {"locked", HEED_NEED_ACCOUNT, 2},
+    {"log in", HEED_NEED_ACCOUNT, 3},
+    {"login", HEED_NEED_ACCOUNT, 3},
+    {"manager", HEED_NEED_COMPLAINT, 2},
+    {"modify", HEED_NEED_CHANGE, 2},
+    {"money back", HEED_NEED_REFUND, 3},
+    {"not working", HEED_NEED_FAULT, 2},
+    {"order", HEED_NEED_DELIVERY, 1},
+    {"outage", HEED_NEED_FAULT, 2},
+    {"overcharged", HEED_NEED_BILLING, 2},
+    {"package", HEED_NEED_DELIVERY, 2},
+    {"paid", HEED_NEED_BILLING, 2},
+    {"parcel", HEED_NEED_DELIVERY, 2},
+    {"password", HEED_NEED_ACCOUNT, 3},
+    {"pay", HEED_NEED_BILLING, 2},
+    {"payment", HEED_NEED_BILLING, 2},
+    {"payments", HEED_NEED_BILLING, 2},
+    {"pin", HEED_NEED_ACCOUNT, 2},
+    {"price", HEED_NEED_PRODUCT, 2},
+    {"receipt", HEED_NEED_BILLING, 2},
+    {"refund", HEED_NEED_REFUND, 2},
+    {"refunded", HEED_NEED_REFUND, 2},
+    {"refunds", HEED_NEED_REFUND, 2},
+    {"reimburse", HEED_NEED_REFUND, 2},
+    {"reimbursement", HEED_NEED_REFUND, 2},
+    {"replace", HEED_NEED_REFUND, 2},
+    {"replacement", HEED_NEED_REFUND, 2},
+    {"reset", HEED_NEED_ACCOUNT, 1},
+    {"return", HEED_NEED_REFUND, 2},
+    {"returns", HEED_NEED_REFUND, 2},
+    {"review", HEED_NEED_PRAISE, 1},
+    {"ship", HEED_NEED_DELIVERY, 2},
+    {"shipment", HEED_NEED_DELIVERY, 2},
+    {"shipped", HEED_NEED_DELIVERY, 2},
+    {"shipping", HEED_NEED_DELIVERY, 2},
+    {"sign in", HEED_NEED_ACCOUNT, 3},
+    {"size", HEED_NEED_PRODUCT, 2},
+    {"specs", HEED_NEED_PRODUCT, 2},
+    {"statement", HEED_NEED_BILLING, 2},
+    {"stock", HEED_NEED_PRODUCT, 1},
+    {"stopped working", HEED_NEED_FAULT, 2},
+    {"supervisor", HEED_NEED_COMPLAINT, 2},
+    {"switch", HEED_NEED_CHANGE, 2},
+    {"terminate", HEED_NEED_CANCELLATION, 2},
+    {"track", HEED_NEED_DELIVERY, 2},
+    {"tracking", HEED_NEED_DELIVERY, 2},
+    {"unsubscribe", HEED_NEED_CANCELLATION, 2},
+    {"update", HEED_NEED_CHANGE, 2},
+    {"upgrade", HEED_NEED_CHANGE, 2},
+    {"username", HEED_NEED_ACCOUNT, 3},
+    {"verification code", HEED_NEED_ACCOUNT, 3},
+    {"warranty", HEED_NEED_PRODUCT, 2},
+};
+
+/* ---------------------------------------------------------------- clauses */
+
+/* Is toks[j] the first token of a clause other than the sentence's first? */
+static int clause_break(const span_ctx *c, size_t j)
+{
+    if (j <= c->lo)
+        return 0;
+    const heed_token *p = &c->t[j - 1];
+    if (is_punct_char(p, ',') || is_punct_char(p, ';') || is_punct_char(p, ':') ||
+        (p->kind == HEED_TOK_PUNCT && p->norm_len == 1 && p->norm[0] == '-'))
+        return 1;
+    return has(c, j, CONJUNCTIONS) && !has(c, j - 1, CONJUNCTIONS);
+}
+
+static size_t clause_end(const span_ctx *c, size_t start)
+{
+    size_t j = start + 1;
+    while (j < c->hi && !clause_break(c, j))
+        j++;
+    return j;
+}
+
+static size_t skip_fillers(const span_ctx *c, size_t i, size_t e)
+{
+    while (i < e && (has(c, i, FILLERS) || c->t[i].kind == HEED_TOK_MENTION ||
+                     c->t[i].kind == HEED_TOK_PUNCT || c->t[i].kind == HEED_TOK_EMOJI ||
+                     c->t[i].kind == HEED_TOK_EMOTICON))
+        i++;
+    return i;
+}
+
+static int has_word(const span_ctx *c, size_t i, size_t e)
+{
+    for (; i < e; i++)
+        if (c->t[i].kind == HEED_TOK_WORD)
+            return 1;
+    return 0;
+}
+
+static int is_rhetorical(const span_ctx *c, size_t p, size_t e)
+{
+    if (!has(c, p, RHETORICAL_FIRST))
+        return 0;
+    for (const char *const *r = RHETORICAL; *r; r++) {
+        int whole = **r == '=';
+        size_t n = match_phrase(c->t, p, e, *r + whole);
+        if (!n)
+            continue;
+        if (!whole)
+            return 1;
+        /* The phrase must be all the words of the clause. */
+        if (!has_word(c, p + n, e))
+            return 1;
+    }
+    return 0;
+}
+
+/* ---------------------------------------------------------------- patterns */
+
+/* The want/need frame at subject token s: returns 1 when it asks. */
+static int want_frame(const span_ctx *c, size_t s, size_t e)
+{
+    const heed_token *t = c->t;
+    size_t i = s + 1;
+    int d = has(c, s, WANT_SUBJ_D); /* "I'd" */
+    if (!d && !has(c, s, WANT_SUBJ))
+        return 0;
+    if (s > c->lo && has(c, s - 1, HYPOTHETICAL))
+        return 0;
+    while (i < e && has(c, i, WANT_ADVERBS))
+        i++;
+    if (i >= e)
+        return 0;
+    int ok = 0;
+    if (d) {
+        ok = has(c, i, LIKE_VERBS);
+    } else if (has(c, i, WANT_VERBS)) {
+        ok = 1;
+    } else if (is_word(&t[i], "would") && i + 1 < e && has(c, i + 1, LIKE_VERBS)) {
+        i++;
+        ok = 1;
+    } else if (is_word(&t[i], "wish") && i + 1 < e && is_word(&t[i + 1], "to")) {
+        ok = 1;
+    } else if (is_word(&t[i], "am") && i + 1 < e &&
+               (is_word(&t[i + 1], "asking") || is_word(&t[i + 1], "requesting") ||
+                (is_word(&t[i + 1], "looking") && i + 2 < e && is_word(&t[i + 2], "for")))) {
+        i++;
+        ok = 1;
+    }
+    if (!ok || !has_word(c, i + 1, e)) /* "that is what I want." */
+        return 0;
+    /* "want to say thanks", "would like to thank you" */
+    if (i + 2 < e && is_word(&t[i + 1], "to") &&
+        (has(c, i + 2, NOT_ASK_AFTER_TO) ||
+         (is_word(&t[i + 2], "let") && i + 3 < e && is_word(&t[i + 3], "you"))))
+        return 0;
+    return 1;
+}
+
+/* "I'm asking", "I'm looking for" (one token "i'm"). */
+static int im_frame(const span_ctx *c, size_t s, size_t e)
+{
+    const heed_token *t = c->t;
+    if (!is_word(&t[s], "i'm") && !is_word(&t[s], "we're"))
+        return 0;
+    if (s > c->lo && has(c, s - 1, HYPOTHETICAL))
+        return 0;
+    return s + 1 < e && (is_word(&t[s + 1], "asking") || is_word(&t[s + 1], "requesting") ||
+                         (is_word(&t[s + 1], "looking") && s + 2 < e && is_word(&t[s + 2], "for")));
+}
+
+/* Clause-opening patterns at p (fillers skipped). Sets *what. */
+static int opens_ask(const span_ctx *c, size_t p, size_t e, int qmark, int after_conj,
+                     const char **what)
+{
+    const heed_token *t = c->t;
+    if (has(c, p, WH_CONTRACTED)) {
+        *what = "question";
+        return 1;
+    }
+    if (has(c, p, WH)) {
+        if (qmark || (p + 1 < e && has(c, p + 1, AUX)) ||
+            (is_word(&t[p], "how") && p + 1 < e &&
+             (is_word(&t[p + 1], "much") || is_word(&t[p + 1], "long") ||
+              is_word(&t[p + 1], "many")))) {
+            *what = "question";
+            return 1;
+        }
+        return 0;
+    }
+    if (has(c, p, AUX) && p + 1 < e && has(c, p + 1, SUBJECTS)) {
+        *what = "question";
+        if (has(c, p, REQUEST_AUX) && has(c, p + 1, ASKEE))
+            *what = "request";
+        if ((is_word(&t[p], "can") || is_word(&t[p], "could") || is_word(&t[p], "may")) &&
+            (is_word(&t[p + 1], "i") || is_word(&t[p + 1], "we")) && p + 2 < e &&
+            (is_word(&t[p + 2], "get") || is_word(&t[p + 2], "have") ||
+             is_word(&t[p + 2], "receive") || is_word(&t[p + 2], "request")))
+            *what = "request";
+        return 1;
+    }
+    if (want_frame(c, p, e) || im_frame(c, p, e)) {
+        *what = "request";
+        return 1;
+    }
+    if (has(c, p, PLEASE) && has_word(c, p + 1, e)) {
+        *what = "request";
+        return 1;
+    }
+    size_t q = p + 1; /* a particle may follow: "sign up", "look into" */
+    if (q < e && has(c, q, PARTICLES))
+        q++;
+    if (!after_conj && has(c, p, REQUEST_VERBS) && !(q < e && has(c, q, NOUN_MARKERS)) &&
+        !(p + 1 < e && t[p + 1].kind == HEED_TOK_WORD && t[p + 1].norm_len > 2 &&
+          !memcmp(t[p + 1].norm + t[p + 1].norm_len - 2, "ed", 2) && !is_word(&t[p + 1], "need"))) {
+        *what = "request";
+        return 1;
+    }
+    return 0;
+}
+
+/* Patterns anywhere in a clause. */
+static int asks_inside(const span_ctx *c, size_t p, size_t e)
+{
+    const heed_token *t = c->t;
+    for (size_t i = p; i < e; i++) {
+        if (has(c, i, PLEASE) && (has_word(c, p, i) || has_word(c, i + 1, e)))
+            return 1;
+        if ((is_word(&t[i], "wondering") || is_word(&t[i], "wonder")) && i + 1 < e &&
+            (is_word(&t[i + 1], "if") || is_word(&t[i + 1], "whether")))
+            return 1;
+        if (is_word(&t[i], "if") && i + 2 < e && is_word(&t[i + 1], "you") &&
+            (is_word(&t[i + 2], "could") || is_word(&t[i + 2], "can") ||
+             is_word(&t[i + 2], "would")))
+            return 1;
+        if (want_frame(c, i, e) || im_frame(c, i, e))
+            return 1;
+    }
+    return 0;
+}
+
+/* ---------------------------------------------------------------- spans */
+
+static int need_of(const span_ctx *c, size_t from, size_t to)
+{
+    const size_t n_cues = sizeof NEED_CUES / sizeof NEED_CUES[0];
+    int best = HEED_NEED_OTHER, best_s = 0;
+    for (size_t i = from; i < to; i++) {
+        if (c->t[i].kind != HEED_TOK_WORD)
+            continue;
+        const unsigned char first = (unsigned char)c->t[i].norm[0];
+        size_t lo = 0, hi = n_cues; /* first entry whose phrase starts >= first */
+        while (lo < hi) {
+            size_t mid = (lo + hi) / 2;
+            if ((unsigned char)NEED_CUES[mid].phrase[0] < first)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        for (size_t k = lo; k < n_cues && (unsigned char)NEED_CUES[k].phrase[0] == first; k++) {
+            const need_cue *q = &NEED_CUES[k];
+            if (q->strength > best_s && match_phrase(c->t, i, to, q->phrase)) {
+                best = q->need;
+                best_s = q->strength;
+            }
+        }
+    }
+    return best;
+}
+
+/* For tests: is NEED_CUES sorted as need_of needs, and does RHETORICAL_FIRST
+ * hold the first word of every RHETORICAL phrase? */
+int heed__asks_table_ok(void)
+{
+    for (size_t k = 1; k < sizeof NEED_CUES / sizeof NEED_CUES[0]; k++)
+        if (strcmp(NEED_CUES[k - 1].phrase, NEED_CUES[k].phrase) >= 0)
+            return 0;
+    for (size_t k = 1; k < sizeof WORDS / sizeof WORDS[0]; k++) {
+        size_t n = WORDS[k - 1].n < WORDS[k].n ? WORDS[k - 1].n : WORDS[k].n;
+        int d = memcmp(WORDS[k - 1].s, WORDS[k].s, n);
+        if (d > 0 || (!d && WORDS[k - 1].n >= WORDS[k].n))
+            return 0;
+    }
+    uint64_t lens[26] = {0};
+    for (size_t k = 0; k < sizeof WORDS / sizeof WORDS[0]; k++) {
+        const unsigned char c0 = (unsigned char)WORDS[k].s[0];
+        if (c0 >= 'a' && c0 <= 'z')
+            lens[c0 - 'a'] |= (uint64_t)1 << WORDS[k].n;
+    }
+    if (memcmp(lens, WORD_LENS, sizeof lens))
+        return 0;
+    for (const char *const *r = RHETORICAL; *r; r++) {
+        const char *p = *r + (**r == '=');
+        heed_token t = {0};
+        t.kind = HEED_TOK_WORD;
+        t.norm = p;
+        t.norm_len = (uint32_t)strcspn(p, " ");
+        if (!(word_classes(&t) & RHETORICAL_FIRST))
+            return 0;
+    }
+    return 1;
+}
+
+/* Fills *cue with the span from token p to the end of the sentence. */
+static void make_cue(const span_ctx *c, size_t p, const char *what, heed_cue *cue)
+{
+    size_t end = c->hi;
+    while (end > p + 1 &&
+           (c->t[end - 1].kind == HEED_TOK_EMOJI || c->t[end - 1].kind == HEED_TOK_EMOTICON))
+        end--;
+    if (end > p + 1 && c->t[end - 1].kind == HEED_TOK_PUNCT && !is_punct_char(&c->t[end - 1], '?'))
+        end--;
+    while (end > p + 1 &&
+           (c->t[end - 1].kind == HEED_TOK_EMOJI || c->t[end - 1].kind == HEED_TOK_EMOTICON))
+        end--;
+    const heed_token *last = &c->t[end - 1];
+    cue->start = c->t[p].start;
+    cue->len = last->start + last->len - c->t[p].start;
+    cue->component = (uint16_t)need_of(c, p, end);
+    cue->flags = 0;
+    cue->weight = 1.0f;
+    cue->what = what;
+}
+
+/* The ask of one sentence, if any. */
+static int sentence_ask(const span_ctx *c, heed_cue *cue)
+{
+    int qmark = 0;
+    for (size_t i = c->hi; i > c->lo; i--) {
+        const heed_token *t = &c->t[i - 1];
+        if (t->kind == HEED_TOK_EMOJI || t->kind == HEED_TOK_EMOTICON)
+            continue;
+        qmark = t->kind == HEED_TOK_PUNCT && is_punct_char(t, '?');
+        break;
+    }
+    int rhetorical = 0;
+    const char *what = NULL;
+    for (size_t s = c->lo, e; s < c->hi; s = e) {
+        e = clause_end(c, s);
+        size_t p = skip_fillers(c, s, e);
+        if (p >= e)
+            continue;
+        if (is_rhetorical(c, p, e)) {
+            rhetorical = 1;
+            continue;
+        }
+        /* A wh-word owns the sentence's "?" when it opens the sentence or the
+         * last clause; an imperative does not open a clause after "and"
+         * ("... for holding and exchange?"). */
+        int conj = s > c->lo && has(c, s, CONJUNCTIONS);
+        if (opens_ask(c, p, e, qmark && (e == c->hi || s == c->lo), conj, &what)) {
+            make_cue(c, p, what, cue);
+            return 1;
+        }
+    }
+    size_t last = c->hi;
+    for (size_t s = c->lo, e; s < c->hi; s = e) {
+        e = clause_end(c, s);
+        size_t p = skip_fillers(c, s, e);
+        if (p >= e || !has_word(c, p, e))
+            continue;
+        if (is_rhetorical(c, p, e))
+            continue;
+        last = p;
+        if (asks_inside(c, p, e)) {
+            make_cue(c, p, "request", cue);
+            return 1;
+        }
+    }
+    if (qmark && !rhetorical && last < c->hi) {
+        make_cue(c, last, "question", cue);
+        return 1;
+    }
+    return 0;
+}
+
+int heed__asks(heed_arena *a, const char *text, const heed_token *toks, size_t n_toks,
+               const heed_sentence *sents, size_t n_sents, heed_cue **out, size_t *n_out)
+{
+    *out = NULL;
+    *n_out = 0;
+    if (!n_sents)
+        return HEED_OK;
+    heed_cue *cues = heed__arena_alloc(a, n_sents * sizeof(*cues));
+    uint32_t *cls = heed__arena_alloc(a, (n_toks ? n_toks : 1) * sizeof(*cls));
+    if (!cues || !cls)
+        return HEED_ENOMEM;
+    for (size_t i = 0; i < n_toks; i++)
+        cls[i] = word_classes(&toks[i]);
+    size_t n = 0;
+    for (size_t i = 0; i < n_sents; i++) {
+        span_ctx c = {text, toks, cls, sents[i].first_token,
+                      sents[i].first_token + sents[i].n_tokens};
+        if (c.hi > c.lo && sentence_ask(&c, &cues[n]))
+            n++;
+    }
+    *out = n ? cues : NULL;
+    *n_out = n;
+    return HEED_OK;
+}

@@ -1,0 +1,34 @@
+/* asks.h - finds the explicit questions and requests in a message ("can you
+ * refund me?", "I need the invoice", "Send me the label") as spans, each with
+ * the need its words point to. Rule-based over the tokenizer's tokens and the
+ * sentence splitter's sentences; runs after the valence stage. Pure: no I/O. */
+#ifndef HEED_ASKS_H
+#define HEED_ASKS_H
+
+#include <stddef.h>
+
+#include "arena.h"
+#include "heed/heed.h"
+
+/* Finds at most one ask per sentence (the first clause that asks; see asks.c
+ * for the patterns). Each ask is a heed_cue:
+ *   start, len  from the word that opens the ask to the end of its sentence,
+ *               keeping a final "?" (or "?!") but not a final "." "!" or
+ *               trailing emoji/emoticons;
+ *   component   the HEED_NEED_* named by the strongest need cue word inside the
+ *               span (first one on ties), HEED_NEED_OTHER when none;
+ *   what        "question" or "request" (static strings);
+ *   weight      1 (each ask counts once); flags 0.
+ * Rhetorical and sarcastic questions ("are you kidding me?", "what is wrong
+ * with you?") and negated or hypothetical wants ("I don't need a refund",
+ * "if I need help") are not asks.
+ * Returns HEED_OK with *out (arena memory, NULL when *n_out is 0) and *n_out,
+ * or HEED_ENOMEM. */
+int heed__asks(heed_arena *a, const char *text, const heed_token *toks, size_t n_toks,
+               const heed_sentence *sents, size_t n_sents, heed_cue **out, size_t *n_out);
+
+/* 1 when the internal need cue table is in the order its search needs (for
+ * tests). */
+int heed__asks_table_ok(void);
+
+#endif

@@ -1,0 +1,198 @@
+/* test_asks.c - explicit questions and requests (src/core/asks.c) through the
+ * public API: positives with their exact spans, needs and kinds, near-misses
+ * that look like asks but are not, and rhetorical questions. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "asks.h"
+#include "heed/heed.h"
+
+static heed_engine *eng;
+
+static int setup(void **state)
+{
+    (void)state;
+    heed_error err;
+    return heed_engine_new(NULL, &eng, &err) == HEED_OK ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    heed_engine_free(eng);
+    return 0;
+}
+
+/* One case: the text, then its asks in order as "span|need|what", separated by
+ * newlines; "" for a text with no ask. */
+typedef struct ask_case {
+    const char *text;
+    const char *want;
+} ask_case;
+
+static const ask_case CASES[] = {
+    /* the brief's examples */
+    {"can you refund me?", "can you refund me?|refund|request"},
+    {"I need the invoice", "I need the invoice|billing|request"},
+    {"please send a replacement", "please send a replacement|refund|request"},
+    {"where is my order?", "where is my order?|delivery|question"},
+    {"Could you tell me when the store opens?",
+     "Could you tell me when the store opens?|other|request"},
+    {"I want to cancel", "I want to cancel|cancellation|request"},
+    {"how do I reset my password", "how do I reset my password|account_access|question"},
+    {"Send me the label.", "Send me the label|delivery|request"},
+    {"when will it arrive", "when will it arrive|delivery|question"},
+    /* position inside the sentence, fillers and clauses */
+    {"Hi there, where is my parcel?", "where is my parcel?|delivery|question"},
+    {"Hello! Can you check my account please?",
+     "Can you check my account please?|account_access|request"},
+    {"I ordered two weeks ago, any update?", "any update?|other|question"},
+    {"I don't want a refund, I want a replacement.", "I want a replacement|refund|request"},
+    {"I was wondering if you could send the invoice again.",
+     "I was wondering if you could send the invoice again|billing|request"},
+    {"It would be great if you could fix the app 🙏",
+     "It would be great if you could fix the app|technical_fault|request"},
+    {"I'd like to close my account.", "I'd like to close my account|cancellation|request"},
+    {"Where's my money?!", "Where's my money?!|other|question"},
+    {"Is the blue one in stock?", "Is the blue one in stock?|product_question|question"},
+    {"Can I get my money back?", "Can I get my money back?|refund|request"},
+    {"The app keeps crashing. Please fix it!", "Please fix it|technical_fault|request"},
+    {"My card was charged twice. Why? Please reverse it.",
+     "Why?|other|question\nPlease reverse it|other|request"},
+    {"Kindly update my address", "Kindly update my address|change_or_update|request"},
+    {"I would like to speak to a manager.", "I would like to speak to a manager|complaint|request"},
+    {"We need to change the delivery address",
+     "We need to change the delivery address|change_or_update|request"},
+    {"Are you kidding me? Where is my refund?", "Where is my refund?|refund|question"},
+    /* typographic apostrophes, capitals, text-speak, several asks */
+    {"I’d like a refund", "I’d like a refund|refund|request"},
+    {"WHERE IS MY ORDER", "WHERE IS MY ORDER|delivery|question"},
+    {"Can u send me the invoice pls", "Can u send me the invoice pls|billing|request"},
+    {"How do I change my address? Also, when will the parcel arrive?",
+     "How do I change my address?|change_or_update|question\n"
+     "when will the parcel arrive?|delivery|question"},
+    {"@support where's my package?", "where's my package?|delivery|question"},
+    {"why hasn't my refund arrived yet", "why hasn't my refund arrived yet|refund|question"},
+    {"I need help!!! 😡", "I need help|other|request"},
+    /* negatives: statements, narratives, negated or hypothetical wants */
+    {"I received my order yesterday.", ""},
+    {"Thank you so much for your help!", ""},
+    {"I don't need a refund.", ""},
+    {"I do not want to cancel my plan.", ""},
+    {"I needed the invoice last week.", ""},
+    {"The refund was never processed.", ""},
+    {"When I called, they hung up on me.", ""},
+    {"I know where my parcel is.", ""},
+    {"You told me to send the photos.", ""},
+    {"I just want to say thank you.", ""},
+    {"I would like to thank the driver.", ""},
+    {"If I need help I will call.", ""},
+    {"Great service, thanks.", ""},
+    {"Called them yesterday and nobody answered.", ""},
+    {"Oh please.", ""},
+    {"Sign up was easy.", ""},
+    {"That is what I want.", ""},
+    {"Which currencies do you support for holding and exchange?",
+     "Which currencies do you support for holding and exchange?|other|question"},
+    {"Cancel my order and send me the label",
+     "Cancel my order and send me the label|cancellation|request"},
+    {"Change of plans, the package arrived.", ""},
+    {"Any update on my order?", "Any update on my order?|other|question"},
+    {"Refund me now!!!", "Refund me now|refund|request"},
+    {"pls help my login is broken", "pls help my login is broken|account_access|request"},
+    {"", ""},
+    /* rhetorical and sarcastic questions */
+    {"Are you kidding me?", ""},
+    {"are you serious??", ""},
+    {"What is wrong with you people?", ""},
+    {"Really?", ""},
+    {"Seriously?!", ""},
+    {"How hard can it be to deliver a parcel?", ""},
+    {"What a joke.", ""},
+    {"Is this some kind of joke?", ""},
+    {"How many times do I have to call you?", ""},
+};
+
+static void describe(const heed_result *r, char *out, size_t cap)
+{
+    static const char *const needs[HEED_NEED_COUNT] = {
+#define HEED_X_(name, num, str) str,
+        HEED_NEED_MAP(HEED_X_)
+#undef HEED_X_
+    };
+    size_t n = 0;
+    out[0] = 0;
+    for (size_t i = 0; i < r->needs.n_asks; i++) {
+        const heed_cue *c = &r->needs.asks[i];
+        assert_true(c->start + c->len <= r->text_len);
+        assert_true(c->component < HEED_NEED_COUNT);
+        n += (size_t)snprintf(out + n, cap - n, "%s%.*s|%s|%s", i ? "\n" : "", (int)c->len,
+                              r->text + c->start, needs[c->component], c->what);
+        assert_true(n < cap);
+    }
+}
+
+static void test_cases(void **state)
+{
+    (void)state;
+    int failed = 0;
+    for (size_t k = 0; k < sizeof CASES / sizeof CASES[0]; k++) {
+        heed_analysis *an = NULL;
+        heed_error err;
+        const char *text = CASES[k].text;
+        assert_int_equal(heed_analyze(eng, text, strlen(text), NULL, &an, &err), HEED_OK);
+        const heed_result *r = heed_analysis_result(an);
+        assert_int_equal(r->needs.asks_available, 1);
+        char got[1024];
+        describe(r, got, sizeof got);
+        if (strcmp(got, CASES[k].want)) {
+            fprintf(stderr, "case %zu \"%s\":\n  want [%s]\n  got  [%s]\n", k, text, CASES[k].want,
+                    got);
+            failed++;
+        }
+        heed_analysis_free(an);
+    }
+    assert_int_equal(failed, 0);
+}
+
+/* Asks are cues with weight 1 and no flags; one per sentence at most. */
+static void test_cue_fields(void **state)
+{
+    (void)state;
+    const char *text = "Can you refund me? Can you refund me and send a label?";
+    heed_analysis *an = NULL;
+    heed_error err;
+    assert_int_equal(heed_analyze(eng, text, strlen(text), NULL, &an, &err), HEED_OK);
+    const heed_result *r = heed_analysis_result(an);
+    assert_int_equal(r->needs.n_asks, 2);
+    for (size_t i = 0; i < 2; i++) {
+        assert_float_equal(r->needs.asks[i].weight, 1.0f, 0.0f);
+        assert_int_equal(r->needs.asks[i].flags, 0);
+    }
+    assert_int_equal(r->needs.asks[1].start, 19);
+    heed_analysis_free(an);
+}
+
+/* The word tables keep the order and coverage their lookups rely on. */
+static void test_tables(void **state)
+{
+    (void)state;
+    assert_int_equal(heed__asks_table_ok(), 1);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_cases),
+        cmocka_unit_test(test_cue_fields),
+        cmocka_unit_test(test_tables),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
