@@ -352,12 +352,23 @@ typedef struct heed_engine_opts {
      * caller may free the text after the call. */
     const char *lexicon;
     size_t lexicon_len;
+    /* An emotion model in the HEEDLM format (made by `heed train emotions`).
+     * NULL: the model built into the library, if any. Copied. */
+    const void *emotions_model;
+    size_t emotions_model_len;
+    unsigned flags; /* HEED_ENGINE_* */
 } heed_engine_opts;
+
+/* Flags for heed_engine_opts.flags. */
+#define HEED_ENGINE_NO_EMOTIONS 0x01u /* load no emotion model: emotions are
+                                       * not available */
 
 /* Creates an engine: the immutable tables (lexicon, word lists) analyses use.
  * On success returns HEED_OK and sets *out (free with heed_engine_free). On
  * failure returns HEED_ENOMEM, or HEED_EMODEL with err->pos the byte offset of
- * the bad lexicon line; *out is set to NULL.
+ * the bad lexicon line or of the bad field of a model (err->msg says which, and
+ * a model trained for another feature extractor or label set is refused too);
+ * *out is set to NULL.
  * Thread-safety: an engine is never modified after creation and may be shared by
  * any number of threads calling heed_analyze at once. */
 HEED_API HEED_NODISCARD int heed_engine_new(const heed_engine_opts *opts, heed_engine **out,

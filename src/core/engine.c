@@ -7,6 +7,7 @@
 #include "alloc.h"
 #include "asks.h"
 #include "arena.h"
+#include "emotions.h"
 #include "heed/heed.h"
 #include "intensity.h"
 #include "langid.h"
@@ -22,6 +23,7 @@
 struct heed_engine {
     heed_lexicon *lex;
     heed_langid *lid; /* language identification tables */
+    heed_lm *emotions; /* NULL: no emotion model */
     heed_intensity_model *intensity; /* NULL: built without models/intensity.model */
     heed_stress_index *stress;
     heed_lm *needs; /* NULL: no needs model was built in */
@@ -127,6 +129,16 @@ int heed_engine_new(const heed_engine_opts *opts, heed_engine **out, heed_error 
         heed_engine_free(eng);
         return rc;
     }
+    if (!(opts && (opts->flags & HEED_ENGINE_NO_EMOTIONS))) {
+        heed_blob mb = heed__model_emotions();
+        if (opts && opts->emotions_model)
+            mb = (heed_blob){opts->emotions_model, opts->emotions_model_len};
+        rc = mb.ptr ? heed__emotions_load(mb.ptr, mb.len, &eng->emotions, err) : HEED_OK;
+        if (rc) {
+            heed_engine_free(eng);
+            return rc;
+        }
+    }
     *out = eng;
     return HEED_OK;
 }
@@ -137,6 +149,7 @@ void heed_engine_free(heed_engine *eng)
         return;
     heed__lexicon_free(eng->lex);
     heed__langid_free(eng->lid);
+    heed__lm_free(eng->emotions);
     heed__intensity_free(eng->intensity);
     heed__stress_index_free(eng->stress);
     heed__lm_free(eng->needs);
@@ -162,6 +175,8 @@ static int listen(const heed_engine *eng, heed_arena *a, heed_result *r, heed_to
     r->needs.asks_available = 1;
     rc = heed__needs_predict(eng->needs, a, r);
     if (rc)
+        return rc;
+    if (eng->emotions && (rc = heed__emotions_predict(eng->emotions, a, r)))
         return rc;
     if (eng->intensity) {
         rc = heed__intensity_predict(eng->intensity, a, r, &r->intensity);

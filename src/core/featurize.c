@@ -126,10 +126,10 @@ static int simple_negator(const heed_token *t)
 
 size_t heed__features_bound(const heed_feat_opts *o, const heed_result *r)
 {
-    const int chars = o && (o->flags & HEED_FEAT_CHARGRAMS);
+    const int chars = o && (o->flags & (HEED_FEAT_CHARGRAMS | HEED_FEAT_CHAR4));
     size_t n = STYLE_MAX + 2 * r->n_sentences + 2;
     for (size_t i = 0; i < r->n_tokens; i++) {
-        n += 2;
+        n += 3;
         if (chars && is_wordish(&r->tokens[i])) {
             size_t l = r->tokens[i].norm_len;
             if (l > CHAR_MAX_WORD)
@@ -166,8 +166,8 @@ static void scale_from(sink *s, size_t from)
         s->val[i] = v;
 }
 
-/* Character 3..5-grams of "<word>", over code points. */
-static void char_grams(sink *s, const heed_token *t)
+/* Character lo..hi-grams of "<word>", over code points. */
+static void char_grams(sink *s, const heed_token *t, size_t lo, size_t hi)
 {
     unsigned char buf[CHAR_MAX_WORD + 2];
     size_t cp[CHAR_MAX_WORD + 3];
@@ -181,7 +181,7 @@ static void char_grams(sink *s, const heed_token *t)
         if ((buf[i] & 0xC0) != 0x80)
             cp[ncp++] = i;
     cp[ncp] = blen;
-    for (size_t n = 3; n <= 5; n++)
+    for (size_t n = lo; n <= hi; n++)
         for (size_t i = 0; i + n <= ncp; i++)
             put(s, fold(NS_CHAR, heed__hash(buf + cp[i], cp[i + n] - cp[i])), 1.0f);
 }
@@ -254,7 +254,9 @@ size_t heed__features_write(const heed_feat_opts *o, const heed_result *r, uint3
                 if (simple_negator(t))
                     scope = 1;
             }
-            put(&s, fold(negated && t->kind == HEED_TOK_WORD ? NS_NEG : NS_UNI, h), 1.0f);
+            put(&s, fold(NS_UNI, h), 1.0f);
+            if (negated && t->kind == HEED_TOK_WORD)
+                put(&s, fold(NS_NEG, h), 1.0f);
             if (!(o && (o->flags & HEED_FEAT_NO_BIGRAMS)))
                 put(&s, fold(NS_BI, prev * 31 + h), 1.0f);
             prev = h;
@@ -280,11 +282,13 @@ size_t heed__features_write(const heed_feat_opts *o, const heed_result *r, uint3
     }
     scale_from(&s, from);
 
-    if (o && (o->flags & HEED_FEAT_CHARGRAMS)) {
+    if (o && (o->flags & (HEED_FEAT_CHARGRAMS | HEED_FEAT_CHAR4))) {
+        const size_t lo = o->flags & HEED_FEAT_CHARGRAMS ? 3 : 4;
+        const size_t hi = o->flags & HEED_FEAT_CHARGRAMS ? 5 : 4;
         from = s.n;
         for (size_t i = 0; i < nt; i++)
             if (is_wordish(&tk[i]))
-                char_grams(&s, &tk[i]);
+                char_grams(&s, &tk[i], lo, hi);
         scale_from(&s, from);
     }
 

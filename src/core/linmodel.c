@@ -44,6 +44,10 @@
 
 #include "alloc.h"
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #define LM_MAGIC "HEEDLM"
 #define LM_VERSION 1u
 #define LM_HEADER 32u
@@ -68,7 +72,16 @@ struct heed_lm {
     const char **label;
     uint32_t *slots;  /* open-addressing table: row index or EMPTY_SLOT */
     size_t slot_mask;
+    /* Prediction table indexed by the key itself when it fits DENSE_MAX
+     * bytes: 2^bits rows of `stride` bytes (F32: n_out floats; Q8: a float
+     * scale then n_out int8), zero for absent keys. One independent memory
+     * access per feature instead of a chain of dependent ones through the
+     * hash table: prediction is bound by memory latency. */
+    unsigned char *dense;
+    size_t stride;
 };
+
+#define DENSE_MAX ((size_t)64 << 20)
 
 static int fail(heed_error *err, int code, size_t pos, const char *msg)
 {
@@ -99,6 +112,7 @@ void heed__lm_free(heed_lm *m)
     heed__free(m->label_blob);
     heed__free(m->label);
     heed__free(m->slots);
+    heed__free(m->dense);
     heed__free(m);
 }
 
@@ -118,6 +132,28 @@ static int build_slots(heed_lm *m)
         while (m->slots[s] != EMPTY_SLOT)
             s = (s + 1) & (uint32_t)m->slot_mask;
         m->slots[s] = (uint32_t)r;
+    }
+    const size_t K = m->n_out;
+    /* Q8 rows hold the scale then the weights padded to a multiple of 8, so
+     * that the prediction loop works in fixed blocks the compiler vectorises. */
+    m->stride = m->encoding == HEED_LM_ENC_F32 ? K * sizeof(float)
+                                               : (sizeof(float) + ((K + 7) & ~(size_t)7) + 7) &
+                                                     ~(size_t)7;
+    const size_t rows = (size_t)1 << m->bits;
+    if (m->stride <= DENSE_MAX >> m->bits) {
+        m->dense = heed__malloc(rows * m->stride);
+        if (!m->dense)
+            return HEED_ENOMEM;
+        memset(m->dense, 0, rows * m->stride);
+        for (size_t r = 0; r < m->n_rows; r++) {
+            unsigned char *d = m->dense + (size_t)m->keys[r] * m->stride;
+            if (m->encoding == HEED_LM_ENC_F32) {
+                memcpy(d, m->wf + r * K, K * sizeof(float));
+            } else {
+                memcpy(d, &m->scale[r], sizeof(float));
+                memcpy(d + sizeof(float), m->wq + r * K, K);
+            }
+        }
     }
     return HEED_OK;
 }
@@ -599,12 +635,64 @@ fail:
 
 /* ---------------------------------------------------------------- prediction */
 
-static void raw_scores(const heed_lm *m, heed_sparse x, float *z)
+static void raw_scores(const heed_lm *m, heed_sparse x, float *restrict z)
 {
     const uint32_t K = m->n_out;
     const uint32_t mask = (uint32_t)((1ull << m->bits) - 1);
     for (uint32_t k = 0; k < K; k++)
         z[k] = m->bias[k];
+    if (m->dense) {
+        /* Ask for every row first: the misses then overlap instead of
+         * waiting one after the other behind the arithmetic. */
+        for (size_t j = 0; j < x.n; j++)
+            __builtin_prefetch(m->dense + (size_t)(x.idx[j] & mask) * m->stride);
+    }
+    if (m->dense && m->encoding == HEED_LM_ENC_Q8) {
+        float acc[(HEED_LM_MAX_OUTPUTS + 7) & ~7u];
+        const uint32_t Kp = (K + 7) & ~7u;
+        memcpy(acc, z, K * sizeof *acc); /* the biases: same sums as the hash path */
+        memset(acc + K, 0, (Kp - K) * sizeof *acc);
+        for (size_t j = 0; j < x.n; j++) {
+            const unsigned char *d = m->dense + (size_t)(x.idx[j] & mask) * m->stride;
+            float sc;
+            memcpy(&sc, d, sizeof sc);
+            /* No test for absent rows (scale 0): an unpredictable branch
+             * would serialise the memory accesses. */
+            const float f = x.val[j] * sc;
+            const int8_t *q = (const int8_t *)(d + sizeof(float));
+#if defined(__SSE2__)
+            /* int8 -> int32 by unpacking with itself and shifting the sign in
+             * (SSE2 has no sign-extending load), then 2 x 4 floats. */
+            const __m128 fv = _mm_set1_ps(f);
+            for (uint32_t k = 0; k < Kp; k += 8) {
+                __m128i b = _mm_loadl_epi64((const __m128i *)(const void *)(q + k));
+                __m128i w = _mm_srai_epi16(_mm_unpacklo_epi8(b, b), 8);
+                __m128i lo = _mm_srai_epi32(_mm_unpacklo_epi16(w, w), 16);
+                __m128i hi = _mm_srai_epi32(_mm_unpackhi_epi16(w, w), 16);
+                __m128 a0 = _mm_loadu_ps(acc + k), a1 = _mm_loadu_ps(acc + k + 4);
+                a0 = _mm_add_ps(a0, _mm_mul_ps(fv, _mm_cvtepi32_ps(lo)));
+                a1 = _mm_add_ps(a1, _mm_mul_ps(fv, _mm_cvtepi32_ps(hi)));
+                _mm_storeu_ps(acc + k, a0);
+                _mm_storeu_ps(acc + k + 4, a1);
+            }
+#else
+            for (uint32_t k = 0; k < Kp; k += 8)
+                for (uint32_t u = 0; u < 8; u++)
+                    acc[k + u] += f * (float)q[k + u];
+#endif
+        }
+        memcpy(z, acc, K * sizeof *z);
+        return;
+    }
+    if (m->dense) {
+        for (size_t j = 0; j < x.n; j++) {
+            const float *wr = (const float *)(m->dense + (size_t)(x.idx[j] & mask) * m->stride);
+            const float v = x.val[j];
+            for (uint32_t k = 0; k < K; k++)
+                z[k] += v * wr[k];
+        }
+        return;
+    }
     for (size_t j = 0; j < x.n; j++) {
         size_t r = find_row(m, x.idx[j] & mask);
         if (r == SIZE_MAX)
@@ -660,6 +748,52 @@ static int cmp_scored_desc(const void *a, const void *b)
     return (x->y < y->y) - (x->y > y->y);
 }
 
+int heed__lm_best_threshold(const float *score, const float *gold, size_t n, size_t stride,
+                            float *thr, float *f1)
+{
+    if (!score || !gold || !n || !stride)
+        return HEED_EINVAL;
+    scored *s = heed__malloc(n * sizeof *s);
+    if (!s)
+        return HEED_ENOMEM;
+    size_t npos = 0;
+    for (size_t i = 0; i < n; i++) {
+        s[i].p = score[i * stride];
+        s[i].y = gold[i * stride] > 0.5f ? 1.0f : 0.0f;
+        npos += s[i].y > 0;
+    }
+    float t = 0.5f;
+    double best = 0;
+    if (npos > 0) {
+        qsort(s, n, sizeof *s, cmp_scored_desc);
+        /* Predict positive for the first k examples (k at a boundary between
+         * distinct scores): F1 = 2 tp / (k + npos). */
+        best = -1;
+        size_t best_k = 0, tp = 0;
+        for (size_t k = 1; k <= n; k++) {
+            tp += s[k - 1].y > 0;
+            if (k < n && s[k].p == s[k - 1].p)
+                continue;
+            double f = 2.0 * (double)tp / (double)(k + npos);
+            if (f > best) {
+                best = f;
+                best_k = k;
+            }
+        }
+        float lo = best_k < n ? s[best_k].p : 0.0f;
+        float hi = s[best_k - 1].p;
+        t = lo + (hi - lo) * 0.5f;
+        if (!(t > lo) || !(t <= hi)) /* adjacent floats */
+            t = hi;
+    }
+    heed__free(s);
+    if (thr)
+        *thr = t;
+    if (f1)
+        *f1 = (float)best;
+    return HEED_OK;
+}
+
 int heed__lm_tune_thresholds(heed_lm *m, const heed_sparse *X, const float *Y, size_t n, float *f1,
                              heed_error *err)
 {
@@ -671,53 +805,21 @@ int heed__lm_tune_thresholds(heed_lm *m, const heed_sparse *X, const float *Y, s
         return fail(err, HEED_EINVAL, 0, "linmodel: no tuning examples");
     const uint32_t K = m->n_out;
     float *P = heed__malloc(n * K * sizeof *P);
-    scored *s = heed__malloc(n * sizeof *s);
-    if (!P || !s) {
-        heed__free(P);
-        heed__free(s);
+    if (!P)
         return fail(err, HEED_ENOMEM, 0, "linmodel: out of memory");
-    }
     for (size_t i = 0; i < n; i++)
         heed__lm_predict(m, X[i], P + i * K);
     for (uint32_t k = 0; k < K; k++) {
-        size_t npos = 0;
-        for (size_t i = 0; i < n; i++) {
-            s[i].p = P[i * K + k];
-            s[i].y = Y[i * K + k] > 0.5f ? 1.0f : 0.0f;
-            npos += s[i].y > 0;
+        float t, f;
+        if (heed__lm_best_threshold(P + k, Y + k, n, K, &t, &f) != HEED_OK) {
+            heed__free(P);
+            return fail(err, HEED_ENOMEM, 0, "linmodel: out of memory");
         }
-        if (npos == 0) {
-            m->thr[k] = 0.5f;
-            if (f1)
-                f1[k] = 0;
-            continue;
-        }
-        qsort(s, n, sizeof *s, cmp_scored_desc);
-        /* Predict positive for the first t examples (t at a boundary between
-         * distinct scores): F1 = 2 tp / (t + npos). */
-        double best = -1;
-        size_t best_t = 0;
-        size_t tp = 0;
-        for (size_t t = 1; t <= n; t++) {
-            tp += s[t - 1].y > 0;
-            if (t < n && s[t].p == s[t - 1].p)
-                continue;
-            double f = 2.0 * (double)tp / (double)(t + npos);
-            if (f > best) {
-                best = f;
-                best_t = t;
-            }
-        }
-        float lo = best_t < n ? s[best_t].p : 0.0f;
-        float hi = s[best_t - 1].p;
-        m->thr[k] = lo + (hi - lo) * 0.5f;
-        if (!(m->thr[k] > lo) || !(m->thr[k] <= hi)) /* adjacent floats */
-            m->thr[k] = hi;
+        m->thr[k] = t;
         if (f1)
-            f1[k] = (float)best;
+            f1[k] = f;
     }
     heed__free(P);
-    heed__free(s);
     return HEED_OK;
 }
 

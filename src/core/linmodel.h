@@ -115,6 +115,13 @@ void heed__lm_predict(const heed_lm *m, heed_sparse x, float *out);
 HEED_NODISCARD int heed__lm_tune_thresholds(heed_lm *m, const heed_sparse *X, const float *Y,
                                             size_t n, float *f1, heed_error *err);
 
+/* The threshold that maximises F1 when score[i * stride] >= threshold predicts
+ * example i, gold[i * stride] > 0.5 being the truth (n examples). With no
+ * positive example: 0.5 and F1 0. *thr and *f1 (if not NULL) get the result.
+ * Returns HEED_OK, HEED_EINVAL (NULL, n == 0, stride == 0) or HEED_ENOMEM. */
+HEED_NODISCARD int heed__lm_best_threshold(const float *score, const float *gold, size_t n,
+                                           size_t stride, float *thr, float *f1);
+
 /* Accessors. Thresholds: n_outputs values (0.5 unless tuned or set). */
 int heed__lm_kind(const heed_lm *m);
 uint32_t heed__lm_n_outputs(const heed_lm *m);

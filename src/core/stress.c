@@ -1303,18 +1303,23 @@ static void emotion_cue(const heed_result *r, cands *c)
         const char *what;
     } EMO[] = {
         {HEED_EMO_ANGER, 1.0f, "anger (emotion model)"},
-        {HEED_EMO_ANNOYANCE, 0.6f, "annoyance (emotion model)"},
+        {HEED_EMO_ANNOYANCE, 0.4f, "annoyance (emotion model)"},
         {HEED_EMO_DISGUST, 0.8f, "disgust (emotion model)"},
         {HEED_EMO_FEAR, 1.0f, "fear (emotion model)"},
         {HEED_EMO_NERVOUSNESS, 0.9f, "nervousness (emotion model)"},
         {HEED_EMO_SADNESS, 0.9f, "sadness (emotion model)"},
         {HEED_EMO_GRIEF, 1.0f, "grief (emotion model)"},
-        {HEED_EMO_DISAPPOINTMENT, 0.6f, "disappointment (emotion model)"},
+        {HEED_EMO_DISAPPOINTMENT, 0.5f, "disappointment (emotion model)"},
     };
     float best = 0;
     const char *what = NULL;
     for (size_t k = 0; k < sizeof EMO / sizeof EMO[0]; k++) {
-        float p = em->prob[EMO[k].label] * EMO[k].w;
+        /* The model's probabilities are not calibrated across labels (each has
+         * its own tuned threshold): a predicted label counts at least 0.35. */
+        float p = em->prob[EMO[k].label];
+        if ((em->labels & (1u << EMO[k].label)) && p < 0.35f)
+            p = 0.35f;
+        p *= EMO[k].w;
         if (p > best) {
             best = p;
             what = EMO[k].what;

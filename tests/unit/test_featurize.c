@@ -98,8 +98,9 @@ static void test_negation_marks_words(void **state)
     static fv f, g;
     feats("This is not good at all.", 0, &f);
     assert_true(has(&f, uni("good", 1)));
-    assert_false(has(&f, uni("good", 0)));
+    assert_true(has(&f, uni("good", 0))); /* the NOT_ form comes in addition */
     assert_true(has(&f, uni("this", 0))); /* before the negator */
+    assert_false(has(&f, uni("this", 1)));
     feats("This is good at all.", 0, &g);
     assert_true(has(&g, uni("good", 0)));
     assert_false(has(&g, uni("good", 1)));
@@ -123,6 +124,7 @@ static void test_fallback_negation_scope(void **state)
     feats_of_result(&copy, 0, &f);
     assert_true(has(&f, uni("liked", 1)));
     assert_true(has(&f, uni("it", 1)));
+    assert_false(has(&f, uni("i", 1)));
     assert_true(has(&f, uni("nice", 0))); /* the period ends the scope */
     assert_false(has(&f, uni("nice", 1)));
     free(tk);
@@ -171,6 +173,13 @@ static void test_chargrams(void **state)
     static fv u0;
     feats("caf\xC3\xA9", 0, &u0);
     assert_int_equal(u.n, u0.n + 4 + 3 + 2); /* "<café>": 6 code points */
+    /* 4-grams only: "<refunded>" has 7. */
+    static fv c4;
+    feats("refunded", HEED_FEAT_CHAR4, &c4);
+    assert_int_equal(c4.n, a.n + 7);
+    static fv both;
+    feats("refunded", HEED_FEAT_CHAR4 | HEED_FEAT_CHARGRAMS, &both);
+    assert_int_equal(both.n, b.n);
 }
 
 static void test_style_features(void **state)
@@ -251,6 +260,8 @@ static void test_feature_set_id(void **state)
     assert_int_equal(heed__features_opts_from_id(0, &back), HEED_EMODEL);
     assert_int_equal(heed__features_opts_from_id(heed__features_id(&a) + 0x100, &back),
                      HEED_EMODEL);
+    heed_feat_opts c = {HEED_FEAT_CHAR4};
+    assert_int_not_equal(heed__features_id(&c), heed__features_id(&b));
     assert_int_equal(heed__features_opts_from_id(heed__features_id(&a) | 0x80, &back),
                      HEED_EMODEL);
 }

@@ -211,6 +211,34 @@ static void test_unknown_features_add_nothing(void **state)
     heed__lm_free(m);
 }
 
+/* Prediction has two paths: a key-indexed table when it fits in memory
+ * (small dim_bits) and the hash table otherwise (2^24 buckets x 3 outputs
+ * here). Without collisions both models learn the same weights: the outputs
+ * must be identical. */
+static void test_dense_and_hashed_paths_agree(void **state)
+{
+    (void)state;
+    static toy t;
+    make_multilabel(&t, 200, 17);
+    for (int enc = 0; enc <= 1; enc++) {
+        heed_lm_opts o = {.kind = HEED_LM_MULTILABEL, .n_outputs = 3, .encoding = enc};
+        heed_lm *small = NULL, *big = NULL;
+        o.dim_bits = 16;
+        assert_int_equal(heed__lm_train(&o, t.X, t.Y, t.n, &small, NULL), HEED_OK);
+        o.dim_bits = 24;
+        assert_int_equal(heed__lm_train(&o, t.X, t.Y, t.n, &big, NULL), HEED_OK);
+        assert_int_equal(heed__lm_n_rows(small), heed__lm_n_rows(big));
+        for (size_t i = 0; i < t.n; i++) {
+            float a[3], b[3];
+            heed__lm_predict(small, t.X[i], a);
+            heed__lm_predict(big, t.X[i], b);
+            assert_memory_equal(a, b, sizeof a);
+        }
+        heed__lm_free(small);
+        heed__lm_free(big);
+    }
+}
+
 /* ---------------------------------------------------------------- determinism */
 
 static void test_deterministic(void **state)
@@ -716,6 +744,7 @@ int main(void)
         cmocka_unit_test(test_learns_multiclass),
         cmocka_unit_test(test_learns_regression),
         cmocka_unit_test(test_unknown_features_add_nothing),
+        cmocka_unit_test(test_dense_and_hashed_paths_agree),
         cmocka_unit_test(test_deterministic),
         cmocka_unit_test(test_round_trip),
         cmocka_unit_test(test_q8_close_to_f32),

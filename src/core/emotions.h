@@ -1,0 +1,65 @@
+/* emotions.h - the emotion stage: a multi-label linmodel (HEEDLM) over
+ * GoEmotions' 28 labels and its grouping into the 7 CX groups of heed.h and
+ * Ekman's 6 emotions (+ neutral). The engine loads one model at creation and
+ * fills heed_result.emotions per analysis. Pure; a loaded model is read-only.
+ *
+ * The model's aux floats (HEED_EMO_AUX_COUNT of them) are the group
+ * thresholds tuned on dev: aux[0..7) the CX groups (heed.h order), aux[7..14)
+ * the Ekman groups (HEED_EKMAN_* order). A group's score is the largest
+ * probability among its member labels; the group is predicted when its score
+ * is >= its threshold. The label -> group maps are in emotions.c and
+ * docs/emotions.md. */
+#ifndef HEED_EMOTIONS_H
+#define HEED_EMOTIONS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "arena.h"
+#include "heed/heed.h"
+#include "linmodel.h"
+
+/* Ekman's grouping of the 28 labels (GoEmotions' ekman_mapping.json), with
+ * neutral as a seventh group. */
+#define HEED_EKMAN_MAP(X)                                                      \
+    X(ANGER, 0, "anger") X(DISGUST, 1, "disgust") X(FEAR, 2, "fear")           \
+    X(JOY, 3, "joy") X(SADNESS, 4, "sadness") X(SURPRISE, 5, "surprise")       \
+    X(NEUTRAL, 6, "neutral")
+
+enum {
+#define HEED_X_(name, num, str) HEED_EKMAN_##name = (num),
+    HEED_EKMAN_MAP(HEED_X_)
+#undef HEED_X_
+    HEED_EKMAN_COUNT = 7
+};
+
+#define HEED_EMO_AUX_COUNT (HEED_CX_COUNT + HEED_EKMAN_COUNT)
+
+/* Member labels (bit i: GoEmotions label i) of each group. */
+extern const uint32_t heed__emo_cx_members[HEED_CX_COUNT];
+extern const uint32_t heed__emo_ekman_members[HEED_EKMAN_COUNT];
+const char *heed__emo_label_name(int label); /* "admiration"...; NULL out of range */
+const char *heed__emo_cx_name(int group);
+const char *heed__emo_ekman_name(int group);
+
+/* Group scores from the 28 probabilities: score[g] = max over members. */
+void heed__emo_group_scores(const float prob[HEED_EMO_COUNT], const uint32_t *members,
+                            int n_groups, float *score);
+
+/* Checks that a linmodel is an emotion model this build can use: multi-label,
+ * 28 outputs named as heed.h's labels in order, HEED_EMO_AUX_COUNT aux floats,
+ * a feature-set id of this extractor version. Returns HEED_OK or HEED_EMODEL
+ * with err->msg saying what does not match. */
+HEED_NODISCARD int heed__emotions_check(const heed_lm *m, heed_error *err);
+
+/* Loads and checks an emotion model from HEEDLM bytes (copied). Returns
+ * HEED_OK, HEED_EMODEL (with a message, pos the offset for format errors),
+ * HEED_ENOMEM. *out is NULL on failure. */
+HEED_NODISCARD int heed__emotions_load(const void *bytes, size_t len, heed_lm **out,
+                                       heed_error *err);
+
+/* Fills r->emotions from r's tokens, sentences, evidence and valence, with
+ * scratch memory from `a`. Returns HEED_OK or HEED_ENOMEM. */
+HEED_NODISCARD int heed__emotions_predict(const heed_lm *m, heed_arena *a, heed_result *r);
+
+#endif

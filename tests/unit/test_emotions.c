@@ -1,0 +1,290 @@
+/* test_emotions.c - the emotion stage through the engine: a model trained here
+ * on the fixture tests/data/emotions/train.tsv is loaded by heed_engine_new and
+ * fills heed_result.emotions; mismatched and corrupt models are refused with
+ * HEED_EMODEL; the label -> group maps. */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "buf.h"
+#include "emotions.h"
+#include "featurize.h"
+#include "heed/heed.h"
+#include "linmodel.h"
+
+#define MAXN 128
+#define MAXF 512
+
+typedef struct fixture {
+    heed_sparse X[MAXN];
+    uint32_t idx[MAXN][MAXF];
+    float val[MAXN][MAXF];
+    float Y[MAXN * HEED_EMO_COUNT];
+    size_t n;
+} fixture;
+
+static fixture fx;
+static char *model_bytes; /* a good emotion model (HEEDLM) */
+static size_t model_len;
+
+/* Reads the fixture's good lines and featurises them with `eng`. */
+static void load_fixture(heed_engine *eng, const heed_feat_opts *fo)
+{
+    FILE *f = fopen(HEED_TEST_DATA "/emotions/train.tsv", "r");
+    assert_non_null(f);
+    char line[512];
+    fx.n = 0;
+    while (fgets(line, sizeof line, f) && fx.n < MAXN) {
+        char *tab = strchr(line, '\t');
+        if (!tab)
+            continue;
+        *tab = '\0';
+        char *lab = tab + 1;
+        char *end = strchr(lab, '\t');
+        if (end)
+            *end = '\0';
+        int ok = 1;
+        float *y = fx.Y + fx.n * HEED_EMO_COUNT;
+        memset(y, 0, HEED_EMO_COUNT * sizeof *y);
+        for (char *t = strtok(lab, ","); t; t = strtok(NULL, ",")) {
+            char *e;
+            long v = strtol(t, &e, 10);
+            if (*e || v < 0 || v >= HEED_EMO_COUNT)
+                ok = 0;
+            else
+                y[v] = 1;
+        }
+        if (!ok)
+            continue;
+        heed_analysis *an = NULL;
+        assert_int_equal(heed_analyze(eng, line, strlen(line), NULL, &an, NULL), HEED_OK);
+        size_t n = heed__features_write(fo, heed_analysis_result(an), fx.idx[fx.n], fx.val[fx.n],
+                                        MAXF);
+        fx.X[fx.n] = (heed_sparse){fx.idx[fx.n], fx.val[fx.n], n};
+        fx.n++;
+        heed_analysis_free(an);
+    }
+    fclose(f);
+    assert_true(fx.n >= 80);
+}
+
+static const char *NAMES[HEED_EMO_COUNT];
+
+/* Trains a model on the fixture with the given outputs/feature set/aux. */
+static char *make_model(uint32_t n_out, uint32_t fset, size_t n_aux, const char **names,
+                        size_t *len)
+{
+    heed_lm_opts o = {.kind = HEED_LM_MULTILABEL, .n_outputs = n_out, .dim_bits = 14,
+                      .epochs = 15, .feature_set = fset, .labels = names};
+    heed_lm *m = NULL;
+    assert_int_equal(heed__lm_train(&o, fx.X, fx.Y, fx.n, &m, NULL), HEED_OK);
+    float aux[HEED_EMO_AUX_COUNT + 1];
+    for (size_t i = 0; i < HEED_EMO_AUX_COUNT + 1; i++)
+        aux[i] = 0.4f;
+    assert_int_equal(heed__lm_set_aux(m, aux, n_aux), HEED_OK);
+    heed_buf b;
+    heed__buf_init(&b, 0);
+    assert_int_equal(heed__lm_save(m, &b), HEED_OK);
+    heed__lm_free(m);
+    return heed__buf_take(&b, len);
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    for (int i = 0; i < HEED_EMO_COUNT; i++)
+        NAMES[i] = heed__emo_label_name(i);
+    heed_engine_opts eo = {.flags = HEED_ENGINE_NO_EMOTIONS};
+    heed_engine *eng = NULL;
+    if (heed_engine_new(&eo, &eng, NULL) != HEED_OK)
+        return -1;
+    heed_feat_opts fo = {HEED_FEAT_CHARGRAMS};
+    load_fixture(eng, &fo);
+    heed_engine_free(eng);
+    model_bytes = make_model(HEED_EMO_COUNT, heed__features_id(&fo), HEED_EMO_AUX_COUNT, NAMES,
+                             &model_len);
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    free(model_bytes);
+    return 0;
+}
+
+static heed_engine *engine_with(const void *bytes, size_t len, int *rc, heed_error *err)
+{
+    heed_engine_opts eo = {.emotions_model = bytes, .emotions_model_len = len};
+    heed_engine *eng = (heed_engine *)1;
+    *rc = heed_engine_new(&eo, &eng, err);
+    if (*rc != HEED_OK)
+        assert_null(eng);
+    return eng;
+}
+
+static void test_engine_predicts(void **state)
+{
+    (void)state;
+    int rc;
+    heed_error err = {0};
+    heed_engine *eng = engine_with(model_bytes, model_len, &rc, &err);
+    assert_int_equal(rc, HEED_OK);
+    heed_lm *m = NULL;
+    assert_int_equal(heed__emotions_load(model_bytes, model_len, &m, NULL), HEED_OK);
+    const float *thr = heed__lm_thresholds(m);
+    const float *aux = heed__lm_aux(m, NULL);
+    const char *texts[] = {"thank you so much for the help", "I am so angry about this",
+                           "I don't understand what happened", "", "ok"};
+    for (size_t t = 0; t < sizeof texts / sizeof texts[0]; t++) {
+        heed_analysis *an = NULL;
+        assert_int_equal(heed_analyze(eng, texts[t], strlen(texts[t]), NULL, &an, NULL), HEED_OK);
+        const heed_emotions *e = &heed_analysis_result(an)->emotions;
+        assert_int_equal(e->available, 1);
+        for (int i = 0; i < HEED_EMO_COUNT; i++) {
+            assert_true(e->prob[i] >= 0 && e->prob[i] <= 1);
+            assert_int_equal((e->labels >> i) & 1u, e->prob[i] >= thr[i]);
+        }
+        for (int g = 0; g < HEED_CX_COUNT; g++) {
+            float mx = 0;
+            for (int i = 0; i < HEED_EMO_COUNT; i++)
+                if (heed__emo_cx_members[g] >> i & 1u)
+                    mx = fmaxf(mx, e->prob[i]);
+            assert_float_equal(e->cx[g], mx, 0);
+            assert_int_equal((e->cx_labels >> g) & 1u, e->cx[g] >= aux[g]);
+        }
+        if (t == 0) {
+            assert_true(e->labels & (1u << HEED_EMO_GRATITUDE));
+            assert_true(e->cx_labels & (1u << HEED_CX_GRATITUDE));
+            assert_false(e->labels & (1u << HEED_EMO_ANGER));
+        }
+        if (t == 1) {
+            assert_true(e->labels & (1u << HEED_EMO_ANGER));
+            assert_true(e->cx_labels & (1u << HEED_CX_ANGER));
+            assert_false(e->labels & (1u << HEED_EMO_GRATITUDE));
+        }
+        if (t == 2)
+            assert_true(e->cx_labels & (1u << HEED_CX_CONFUSION));
+        heed_analysis_free(an);
+    }
+    heed__lm_free(m);
+    heed_engine_free(eng);
+}
+
+static void test_no_emotions_flag(void **state)
+{
+    (void)state;
+    heed_engine_opts eo = {.emotions_model = model_bytes, .emotions_model_len = model_len,
+                           .flags = HEED_ENGINE_NO_EMOTIONS};
+    heed_engine *eng = NULL;
+    assert_int_equal(heed_engine_new(&eo, &eng, NULL), HEED_OK);
+    heed_analysis *an = NULL;
+    assert_int_equal(heed_analyze(eng, "thanks", 6, NULL, &an, NULL), HEED_OK);
+    assert_int_equal(heed_analysis_result(an)->emotions.available, 0);
+    heed_analysis_free(an);
+    heed_engine_free(eng);
+}
+
+static void expect_refused(const void *bytes, size_t len, const char *needle)
+{
+    int rc;
+    heed_error err = {0};
+    heed_engine *eng = engine_with(bytes, len, &rc, &err);
+    assert_int_equal(rc, HEED_EMODEL);
+    assert_null(eng);
+    if (!strstr(err.msg, needle))
+        fail_msg("message '%s' lacks '%s'", err.msg, needle);
+}
+
+static void test_mismatched_models_refused(void **state)
+{
+    (void)state;
+    heed_feat_opts fo = {HEED_FEAT_CHARGRAMS};
+    size_t len;
+    char *b = make_model(3, heed__features_id(&fo), HEED_EMO_AUX_COUNT, NULL, &len);
+    expect_refused(b, len, "28 GoEmotions outputs");
+    free(b);
+    b = make_model(HEED_EMO_COUNT, 0x12345678u, HEED_EMO_AUX_COUNT, NAMES, &len);
+    expect_refused(b, len, "feature extractor");
+    free(b);
+    b = make_model(HEED_EMO_COUNT, heed__features_id(&fo), 3, NAMES, &len);
+    expect_refused(b, len, "group thresholds");
+    free(b);
+    const char *other[HEED_EMO_COUNT];
+    memcpy(other, NAMES, sizeof other);
+    other[5] = "kindness";
+    b = make_model(HEED_EMO_COUNT, heed__features_id(&fo), HEED_EMO_AUX_COUNT, other, &len);
+    expect_refused(b, len, "output 5 is 'kindness', expected 'caring'");
+    free(b);
+}
+
+static void test_corrupt_models_refused(void **state)
+{
+    (void)state;
+    char *c = malloc(model_len);
+    /* A flipped byte anywhere, a short file, no bytes at all. */
+    for (size_t i = 0; i < model_len; i += model_len / 97 + 1) {
+        memcpy(c, model_bytes, model_len);
+        c[i] ^= 0x20;
+        int rc;
+        heed_error err = {0};
+        heed_engine *eng = engine_with(c, model_len, &rc, &err);
+        assert_int_equal(rc, HEED_EMODEL);
+        assert_null(eng);
+        assert_true(err.msg[0] != '\0');
+        assert_true(err.pos < model_len);
+    }
+    expect_refused(model_bytes, model_len - 1, "truncated");
+    expect_refused("", 0, "truncated");
+    free(c);
+}
+
+static void test_group_maps(void **state)
+{
+    (void)state;
+    uint32_t all = 0;
+    for (int g = 0; g < HEED_EKMAN_COUNT; g++) {
+        assert_int_equal(all & heed__emo_ekman_members[g], 0); /* disjoint */
+        all |= heed__emo_ekman_members[g];
+        assert_non_null(heed__emo_ekman_name(g));
+    }
+    assert_int_equal(all, (1u << HEED_EMO_COUNT) - 1); /* Ekman covers every label */
+    uint32_t cx = 0;
+    for (int g = 0; g < HEED_CX_COUNT; g++) {
+        assert_int_equal(cx & heed__emo_cx_members[g], 0);
+        assert_true(heed__emo_cx_members[g] != 0);
+        cx |= heed__emo_cx_members[g];
+    }
+    const uint32_t unmapped =
+        (1u << HEED_EMO_DESIRE) | (1u << HEED_EMO_REALIZATION) | (1u << HEED_EMO_SURPRISE);
+    assert_int_equal(cx, ((1u << HEED_EMO_COUNT) - 1) & ~unmapped);
+    assert_string_equal(heed__emo_cx_name(HEED_CX_FRUSTRATION), "frustration");
+    assert_string_equal(heed__emo_label_name(HEED_EMO_NEUTRAL), "neutral");
+    assert_null(heed__emo_label_name(28));
+    float p[HEED_EMO_COUNT] = {0}, s[HEED_CX_COUNT];
+    p[HEED_EMO_ANNOYANCE] = 0.3f;
+    p[HEED_EMO_DISAPPROVAL] = 0.6f;
+    p[HEED_EMO_DESIRE] = 0.9f;
+    heed__emo_group_scores(p, heed__emo_cx_members, HEED_CX_COUNT, s);
+    assert_float_equal(s[HEED_CX_FRUSTRATION], 0.6f, 0);
+    assert_float_equal(s[HEED_CX_GRATITUDE], 0.0f, 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_engine_predicts),
+        cmocka_unit_test(test_no_emotions_flag),
+        cmocka_unit_test(test_mismatched_models_refused),
+        cmocka_unit_test(test_corrupt_models_refused),
+        cmocka_unit_test(test_group_maps),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
