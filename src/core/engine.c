@@ -8,6 +8,7 @@
 #include "asks.h"
 #include "arena.h"
 #include "emotions.h"
+#include "featurize.h"
 #include "heed/heed.h"
 #include "intensity.h"
 #include "langid.h"
@@ -173,14 +174,23 @@ static int listen(const heed_engine *eng, heed_arena *a, heed_result *r, heed_to
         return rc;
     r->needs.asks = asks;
     r->needs.asks_available = 1;
-    rc = heed__needs_predict(eng->needs, a, r);
-    if (rc)
-        return rc;
+    /* needs and intensity read the same features when their models were
+     * trained with the same extractor options: make them once */
+    heed_sparse x = {0};
+    int have_x = 0;
+    if (eng->needs) {
+        const heed_feat_opts fo = {HEED_NEEDS_FEAT_FLAGS};
+        if ((rc = heed__features(a, &fo, r, &x)))
+            return rc;
+        have_x = 1;
+        heed__needs_predict_x(eng->needs, x, r);
+    }
     if (eng->emotions && (rc = heed__emotions_predict(eng->emotions, a, r)))
         return rc;
     if (eng->intensity) {
-        rc = heed__intensity_predict(eng->intensity, a, r, &r->intensity);
-        if (rc)
+        if (have_x && heed__intensity_feat_opts(eng->intensity).flags == HEED_NEEDS_FEAT_FLAGS)
+            heed__intensity_fill(eng->intensity, x, &r->intensity);
+        else if ((rc = heed__intensity_predict(eng->intensity, a, r, &r->intensity)))
             return rc;
     }
     return heed__stress(a, eng->stress, r);

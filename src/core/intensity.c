@@ -241,11 +241,16 @@ int heed__intensity_predict(const heed_intensity_model *m, heed_arena *a, const 
     int rc = heed__features(a, &m->fopts, r, &x);
     if (rc)
         return rc;
+    heed__intensity_fill(m, x, out);
+    return HEED_OK;
+}
+
+void heed__intensity_fill(const heed_intensity_model *m, heed_sparse x, heed_intensity *out)
+{
     float v[HEED_INT_COUNT];
     heed__intensity_predict_x(m, x, v);
     out->valence = v[HEED_INT_VALENCE];
     out->arousal = v[HEED_INT_AROUSAL];
     out->distress = v[HEED_INT_DISTRESS];
     out->available = 1;
-    return HEED_OK;
 }

@@ -63,4 +63,8 @@ void heed__intensity_predict_x(const heed_intensity_model *m, heed_sparse x,
 HEED_NODISCARD int heed__intensity_predict(const heed_intensity_model *m, heed_arena *a,
                                            const heed_result *r, heed_intensity *out);
 
+/* The same from features already made with the model's options
+ * (heed__intensity_feat_opts), shared with other models. */
+void heed__intensity_fill(const heed_intensity_model *m, heed_sparse x, heed_intensity *out);
+
 #endif

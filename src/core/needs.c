@@ -107,9 +107,14 @@ int heed__needs_predict(const heed_lm *m, heed_arena *a, heed_result *r)
     int rc = heed__features(a, &fo, r, &x);
     if (rc)
         return rc;
+    heed__needs_predict_x(m, x, r);
+    return HEED_OK;
+}
+
+void heed__needs_predict_x(const heed_lm *m, heed_sparse x, heed_result *r)
+{
     heed__lm_predict(m, x, r->needs.prob);
     r->needs.labels = heed__needs_labels(r->needs.prob, r->valence, r->needs.asks, r->needs.n_asks,
                                          &r->needs.top);
     r->needs.available = 1;
-    return HEED_OK;
 }

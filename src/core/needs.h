@@ -37,6 +37,10 @@ HEED_NODISCARD int heed__needs_new(const void *bytes, size_t len, heed_lm **out,
  * needs.available 0. Returns HEED_OK or HEED_ENOMEM (features from `a`). */
 HEED_NODISCARD int heed__needs_predict(const heed_lm *m, heed_arena *a, heed_result *r);
 
+/* The same from features already made with HEED_NEEDS_FEAT_FLAGS (shared with
+ * other models that use the same options). */
+void heed__needs_predict_x(const heed_lm *m, heed_sparse x, heed_result *r);
+
 /* The labels rule on its own, for tests: the predicted set from prob, the
  * message valence and the asks (see needs.c). */
 uint32_t heed__needs_labels(const float *prob, double valence, const heed_cue *asks, size_t n_asks,
