@@ -384,10 +384,24 @@ HEED_API size_t heed_engine_lexicon_size(const heed_engine *eng);
 #define HEED_ANALYZE_REPLACE_INVALID 0x01u /* repair invalid UTF-8 with U+FFFD
                                             * and warn, instead of failing */
 
+/* Stages after tokens, sentences and valence (which always run), for
+ * heed_analyze_opts.skip. A skipped stage leaves its result fields zero (its
+ * `available` flag 0; a skipped language stage leaves language.code empty and
+ * the text is treated as English). Asks run with needs; stress reads the
+ * emotions when that stage ran. */
+#define HEED_STAGE_LANGUAGE 0x01u
+#define HEED_STAGE_EMOTIONS 0x02u
+#define HEED_STAGE_NEEDS 0x04u     /* the needs model and the asks */
+#define HEED_STAGE_INTENSITY 0x08u
+#define HEED_STAGE_STRESS 0x10u
+#define HEED_STAGE_ALL 0x1Fu
+
 /* Options for heed_analyze. All zero (or NULL) means defaults. */
 typedef struct heed_analyze_opts {
     unsigned flags;  /* HEED_ANALYZE_* */
     size_t max_len;  /* longest text accepted in bytes; 0 means HEED_MAX_TEXT */
+    unsigned skip;   /* HEED_STAGE_* bits of stages not to run (0: run all);
+                      * HEED_STAGE_ALL: valence only, the fastest */
 } heed_analyze_opts;
 
 /* Default and hard upper limit of one text given to heed_analyze (bytes). */

@@ -49,6 +49,10 @@ static const char HELP[] =
     "      --table           a readable table and a summary instead of JSON lines\n"
     "      --explain         each message as a readable block: every score with\n"
     "                        the words and rules behind it\n"
+    "      --stages LIST     the stages to run after valence (which always runs),\n"
+    "                        comma-separated: language, emotions, needs (with\n"
+    "                        the asks), intensity, stress; \"all\" (default) or\n"
+    "                        \"valence\" (valence only, the fastest)\n"
     "      --text            include the analysed text in each JSON object\n"
     "      --tokens          include the token list in each JSON object\n"
     "\n"
@@ -97,6 +101,7 @@ typedef struct options {
     const char *keep[MAX_KEEP];
     size_t n_keep;
     int table, explain, text, tokens, strict, quiet;
+    unsigned skip; /* HEED_STAGE_* not to run (--stages) */
     long threads;
     const char *rejects;
     char **files;
@@ -278,7 +283,8 @@ static void process_batch(run *R, batch *b)
         heed_error err = {0};
         heed_analysis *an = NULL;
         const char *text = b->store.ptr + it->f_off[HEED_F_TEXT];
-        int rc = heed_analyze(R->eng, text, it->f_len[HEED_F_TEXT], NULL, &an, &err);
+        const heed_analyze_opts ao = {.skip = R->opt->skip};
+        int rc = heed_analyze(R->eng, text, it->f_len[HEED_F_TEXT], &ao, &an, &err);
         if (rc != HEED_OK) {
             it->status = rc;
             it->msg_off = b->store.len;
@@ -569,6 +575,40 @@ static int parse_field(options *o, char *spec)
     return -1;
 }
 
+/* --stages: a comma list of stage names; sets o->skip to the others. */
+static int parse_stages(options *o, const char *list)
+{
+    static const struct {
+        const char *name;
+        unsigned bits;
+    } NAMES[] = {
+        {"valence", 0},
+        {"language", HEED_STAGE_LANGUAGE},
+        {"emotions", HEED_STAGE_EMOTIONS},
+        {"needs", HEED_STAGE_NEEDS},
+        {"intensity", HEED_STAGE_INTENSITY},
+        {"stress", HEED_STAGE_STRESS},
+        {"all", HEED_STAGE_ALL},
+    };
+    unsigned wanted = 0;
+    const char *p = list;
+    for (;;) {
+        size_t n = strcspn(p, ",");
+        size_t k = 0;
+        while (k < sizeof NAMES / sizeof NAMES[0] &&
+               !(strlen(NAMES[k].name) == n && !strncmp(p, NAMES[k].name, n)))
+            k++;
+        if (k == sizeof NAMES / sizeof NAMES[0])
+            return -1;
+        wanted |= NAMES[k].bits;
+        if (!p[n])
+            break;
+        p += n + 1;
+    }
+    o->skip = HEED_STAGE_ALL & ~wanted;
+    return 0;
+}
+
 static int parse_keep(options *o, char *list)
 {
     for (char *tok = strtok(list, ","); tok; tok = strtok(NULL, ",")) {
@@ -647,6 +687,12 @@ static int parse_args(options *o, int argc, char **argv)
         } else if (!strcmp(a, "--explain")) {
             o->explain = 1;
             o->table = 0;
+        } else if (!strcmp(a, "--stages")) {
+            NEED_VAL();
+            if (parse_stages(o, val))
+                return usage_error("--stages wants a comma list of valence, language, emotions, "
+                                   "needs, intensity, stress or all: '%s'",
+                                   val);
         } else if (!strcmp(a, "--text")) {
             o->text = 1;
         } else if (!strcmp(a, "--tokens")) {

@@ -165,35 +165,39 @@ size_t heed_engine_lexicon_size(const heed_engine *eng)
 /* The listening stages on an English text whose valence is known. Order
  * matters: needs read the asks and valence; stress reads valence and, when
  * set, the emotions. */
-static int listen(const heed_engine *eng, heed_arena *a, heed_result *r, heed_token *toks,
-                  size_t n_toks, heed_sentence *sents, size_t n_sents)
+static int listen(const heed_engine *eng, unsigned skip, heed_arena *a, heed_result *r,
+                  heed_token *toks, size_t n_toks, heed_sentence *sents, size_t n_sents)
 {
-    heed_cue *asks;
-    int rc = heed__asks(a, r->text, toks, n_toks, sents, n_sents, &asks, &r->needs.n_asks);
-    if (rc)
-        return rc;
-    r->needs.asks = asks;
-    r->needs.asks_available = 1;
+    int rc;
+    if (!(skip & HEED_STAGE_NEEDS)) {
+        heed_cue *asks;
+        rc = heed__asks(a, r->text, toks, n_toks, sents, n_sents, &asks, &r->needs.n_asks);
+        if (rc)
+            return rc;
+        r->needs.asks = asks;
+        r->needs.asks_available = 1;
+    }
     /* needs and intensity read the same features when their models were
      * trained with the same extractor options: make them once */
     heed_sparse x = {0};
     int have_x = 0;
-    if (eng->needs) {
+    if (eng->needs && !(skip & HEED_STAGE_NEEDS)) {
         const heed_feat_opts fo = {HEED_NEEDS_FEAT_FLAGS};
         if ((rc = heed__features(a, &fo, r, &x)))
             return rc;
         have_x = 1;
         heed__needs_predict_x(eng->needs, x, r);
     }
-    if (eng->emotions && (rc = heed__emotions_predict(eng->emotions, a, r)))
+    if (eng->emotions && !(skip & HEED_STAGE_EMOTIONS) &&
+        (rc = heed__emotions_predict(eng->emotions, a, r)))
         return rc;
-    if (eng->intensity) {
+    if (eng->intensity && !(skip & HEED_STAGE_INTENSITY)) {
         if (have_x && heed__intensity_feat_opts(eng->intensity).flags == HEED_NEEDS_FEAT_FLAGS)
             heed__intensity_fill(eng->intensity, x, &r->intensity);
         else if ((rc = heed__intensity_predict(eng->intensity, a, r, &r->intensity)))
             return rc;
     }
-    return heed__stress(a, eng->stress, r);
+    return skip & HEED_STAGE_STRESS ? HEED_OK : heed__stress(a, eng->stress, r);
 }
 
 int heed_analyze(const heed_engine *eng, const char *text, size_t len,
@@ -258,7 +262,11 @@ int heed_analyze(const heed_engine *eng, const char *text, size_t len,
     r->valence = vo.valence;
     r->positive = vo.positive;
     r->negative = vo.negative;
-    heed__langid_detect(eng->lid, r->text, toks, n_toks, &r->language);
+    unsigned skip = opts ? opts->skip & HEED_STAGE_ALL : 0;
+    if (skip & HEED_STAGE_LANGUAGE)
+        r->language.scored = 1; /* taken as English, not detected: code stays "" */
+    else
+        heed__langid_detect(eng->lid, r->text, toks, n_toks, &r->language);
     if (!r->language.scored) {
         /* Not English: the English lexicon's valence would be noise ("die" is
          * an article in German), so no valence, no evidence and no listening
@@ -268,7 +276,7 @@ int heed_analyze(const heed_engine *eng, const char *text, size_t len,
         r->n_evidence = 0;
         r->valence = r->positive = r->negative = 0;
     } else {
-        rc = listen(eng, &an->arena, r, toks, n_toks, sents, n_sents);
+        rc = listen(eng, skip, &an->arena, r, toks, n_toks, sents, n_sents);
         if (rc)
             goto fail;
     }

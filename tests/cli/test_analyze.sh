@@ -81,6 +81,18 @@ expect_grep "tokens listed" "$TMP/out" '"tokens":[{"text":"great"'
     { if read -r -t 3 first; then echo "$first"; fi; cat >/dev/null; } >"$TMP/live"
 expect_grep "live stream answered before the pause ends" "$TMP/live" '"index":0,"line":1'
 
+# --- --stages: valence only, or a chosen few --------------------------------
+"$HEED" analyze --stages valence "$DATA/good.jsonl" >"$TMP/out" 2>/dev/null
+expect_eq "stages valence: no listening fields" "$(grep -c '"language"\|"stress"\|"emotions"\|"needs"\|"intensity"' "$TMP/out")" 0
+expect_eq "stages valence: same valence" "$(grep -o '"valence":[-0-9.]*,"positive"' "$TMP/out")" \
+    "$(grep -o '"valence":[-0-9.]*,"positive"' "$DATA/good.jsonl.golden")"
+"$HEED" analyze --stages language,stress "$DATA/good.jsonl" >"$TMP/out" 2>/dev/null
+expect_eq "stages language,stress: stress on every line" "$(grep -c '"stress"' "$TMP/out")" 6
+expect_eq "stages language,stress: no emotions" "$(grep -c '"emotions"' "$TMP/out")" 0
+"$HEED" analyze --stages valence,bogus "$DATA/good.jsonl" >/dev/null 2>"$TMP/err"
+expect_eq "stages unknown name exit" "$?" 2
+expect_grep "stages unknown name message" "$TMP/err" "--stages wants a comma list"
+
 # --- --explain: every score beside the words behind it -------------------------
 "$HEED" analyze --explain "$DATA/good.jsonl" >"$TMP/out" 2>/dev/null
 expect_eq "explain exit" "$?" 0

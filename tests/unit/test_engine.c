@@ -129,6 +129,48 @@ static void test_size_limit(void **state)
     heed_engine_free(eng);
 }
 
+/* heed_analyze_opts.skip: each skipped stage leaves its fields unset, the
+ * others and valence are unchanged. */
+static void test_skip_stages(void **state)
+{
+    (void)state;
+    heed_engine *eng;
+    heed_error err;
+    assert_int_equal(heed_engine_new(NULL, &eng, &err), HEED_OK);
+    const char *t = "This is the third time I'm writing. Where is my refund? I'm furious!";
+    heed_analysis *all, *part, *none;
+    heed_analyze_opts skip_some = {.skip = HEED_STAGE_EMOTIONS | HEED_STAGE_NEEDS};
+    heed_analyze_opts skip_all = {.skip = HEED_STAGE_ALL};
+    assert_int_equal(heed_analyze(eng, t, strlen(t), NULL, &all, &err), HEED_OK);
+    assert_int_equal(heed_analyze(eng, t, strlen(t), &skip_some, &part, &err), HEED_OK);
+    assert_int_equal(heed_analyze(eng, t, strlen(t), &skip_all, &none, &err), HEED_OK);
+    const heed_result *a = heed_analysis_result(all), *p = heed_analysis_result(part),
+                      *n = heed_analysis_result(none);
+    /* all stages ran (the models are built into the library in this repo) */
+    assert_string_equal(a->language.code, "en");
+    assert_true(a->stress.available && a->needs.available && a->needs.asks_available);
+    assert_true(a->emotions.available && a->intensity.available);
+    assert_true(a->needs.n_asks >= 1);
+    /* some skipped */
+    assert_false(p->emotions.available);
+    assert_false(p->needs.available || p->needs.asks_available);
+    assert_int_equal(p->needs.n_asks, 0);
+    assert_true(p->stress.available && p->intensity.available);
+    assert_string_equal(p->language.code, "en");
+    /* valence only: no language detected, taken as English */
+    assert_string_equal(n->language.code, "");
+    assert_int_equal(n->language.scored, 1);
+    assert_false(n->stress.available || n->emotions.available || n->intensity.available);
+    assert_false(n->needs.available || n->needs.asks_available);
+    /* valence and its evidence do not depend on the stages */
+    assert_true(a->valence == p->valence && a->valence == n->valence);
+    assert_int_equal(a->n_evidence, n->n_evidence);
+    heed_analysis_free(all);
+    heed_analysis_free(part);
+    heed_analysis_free(none);
+    heed_engine_free(eng);
+}
+
 static void test_bad_lexicon(void **state)
 {
     (void)state;
@@ -259,6 +301,7 @@ int main(void)
         cmocka_unit_test(test_utf8_validate),
         cmocka_unit_test(test_invalid_utf8_error_and_repair),
         cmocka_unit_test(test_size_limit),
+        cmocka_unit_test(test_skip_stages),
         cmocka_unit_test(test_bad_lexicon),
         cmocka_unit_test(test_allocation_failures),
         cmocka_unit_test(test_threads_share_engine),
