@@ -127,6 +127,7 @@ measure() {
   done
 }
 
+measure heed-1-valence "$OUT/corpus.txt" "$HEED" analyze --format text --threads 1 --stages valence "$OUT/corpus.txt"
 measure heed-1 "$OUT/corpus.txt" "$HEED" analyze --format text --threads 1 "$OUT/corpus.txt"
 measure heed-all "$OUT/corpus.txt" "$HEED" analyze --format text --threads 0 "$OUT/corpus.txt"
 case $SKIP in *,jsonl,*) ;; *)

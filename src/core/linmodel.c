@@ -82,6 +82,10 @@ struct heed_lm {
 };
 
 #define DENSE_MAX ((size_t)64 << 20)
+/* Below this size the dense table is always built; above it only when the
+ * model fills at least an eighth of its hash space (a sparse model would
+ * spend megabytes of zeros and their start-up memset for little gain). */
+#define DENSE_SMALL ((size_t)8 << 20)
 
 static int fail(heed_error *err, int code, size_t pos, const char *msg)
 {
@@ -140,7 +144,8 @@ static int build_slots(heed_lm *m)
                                                : (sizeof(float) + ((K + 7) & ~(size_t)7) + 7) &
                                                      ~(size_t)7;
     const size_t rows = (size_t)1 << m->bits;
-    if (m->stride <= DENSE_MAX >> m->bits) {
+    if (m->stride <= DENSE_MAX >> m->bits &&
+        (rows * m->stride <= DENSE_SMALL || m->n_rows * 8 >= rows)) {
         m->dense = heed__malloc(rows * m->stride);
         if (!m->dense)
             return HEED_ENOMEM;
