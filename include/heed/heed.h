@@ -344,6 +344,18 @@ typedef struct heed_result {
 typedef struct heed_engine heed_engine;
 typedef struct heed_analysis heed_analysis;
 
+/* Stages after tokens, sentences and valence (which always run), for
+ * heed_engine_opts.skip and heed_analyze_opts.skip. A skipped stage leaves its result fields zero (its
+ * `available` flag 0; a skipped language stage leaves language.code empty and
+ * the text is treated as English). Asks run with needs; stress reads the
+ * emotions when that stage ran. */
+#define HEED_STAGE_LANGUAGE 0x01u
+#define HEED_STAGE_EMOTIONS 0x02u
+#define HEED_STAGE_NEEDS 0x04u     /* the needs model and the asks */
+#define HEED_STAGE_INTENSITY 0x08u
+#define HEED_STAGE_STRESS 0x10u
+#define HEED_STAGE_ALL 0x1Fu
+
 /* Options for heed_engine_new. All zero (or a NULL pointer) means defaults. */
 typedef struct heed_engine_opts {
     /* A valence lexicon in VADER's text format (token TAB mean [TAB ...] per
@@ -357,11 +369,16 @@ typedef struct heed_engine_opts {
     const void *emotions_model;
     size_t emotions_model_len;
     unsigned flags; /* HEED_ENGINE_* */
+    unsigned skip;  /* HEED_STAGE_* the engine prepares nothing for:
+                     * their tables and models are not loaded and analyses
+                     * on this engine never run them (less memory, faster
+                     * start for a caller that needs valence only) */
 } heed_engine_opts;
 
 /* Flags for heed_engine_opts.flags. */
 #define HEED_ENGINE_NO_EMOTIONS 0x01u /* load no emotion model: emotions are
-                                       * not available */
+                                       * not available (as skip with
+                                       * HEED_STAGE_EMOTIONS) */
 
 /* Creates an engine: the immutable tables (lexicon, word lists) analyses use.
  * On success returns HEED_OK and sets *out (free with heed_engine_free). On
@@ -383,18 +400,6 @@ HEED_API size_t heed_engine_lexicon_size(const heed_engine *eng);
 /* Flags for heed_analyze_opts.flags. */
 #define HEED_ANALYZE_REPLACE_INVALID 0x01u /* repair invalid UTF-8 with U+FFFD
                                             * and warn, instead of failing */
-
-/* Stages after tokens, sentences and valence (which always run), for
- * heed_analyze_opts.skip. A skipped stage leaves its result fields zero (its
- * `available` flag 0; a skipped language stage leaves language.code empty and
- * the text is treated as English). Asks run with needs; stress reads the
- * emotions when that stage ran. */
-#define HEED_STAGE_LANGUAGE 0x01u
-#define HEED_STAGE_EMOTIONS 0x02u
-#define HEED_STAGE_NEEDS 0x04u     /* the needs model and the asks */
-#define HEED_STAGE_INTENSITY 0x08u
-#define HEED_STAGE_STRESS 0x10u
-#define HEED_STAGE_ALL 0x1Fu
 
 /* Options for heed_analyze. All zero (or NULL) means defaults. */
 typedef struct heed_analyze_opts {

@@ -723,8 +723,9 @@ int heed_cmd_analyze(int argc, char **argv)
     }
     heed_engine *eng = NULL;
     heed_error err = {0};
-    if (heed_engine_new(NULL, &eng, &err) != HEED_OK) {
-        fprintf(stderr, "heed: cannot load the lexicon: %s\n", err.msg);
+    const heed_engine_opts eo = {.skip = o.skip}; /* load only what will run */
+    if (heed_engine_new(&eo, &eng, &err) != HEED_OK) {
+        fprintf(stderr, "heed: cannot load the lexicon or a model: %s\n", err.msg);
         free(o.files);
         return HEED_EXIT_INTERNAL;
     }

@@ -2,6 +2,8 @@
 #ifndef HEED_CLI_H
 #define HEED_CLI_H
 
+#include "heed/heed.h"
+
 /* Exit codes of every subcommand (documented in `heed --help` and README). */
 enum {
     HEED_EXIT_OK = 0,       /* every record analysed */
@@ -16,6 +18,13 @@ int heed_cmd_eval(int argc, char **argv);
 
 /* `heed train TASK` and `heed eval TASK`, one pair per task, each in its own
  * file (train_<task>.c / eval in the same file). argv[0] is the task name. */
+/* The engine the trainers featurize with: tokens, valence and the language
+ * stage (a text that is not English has no valence evidence, as when the
+ * engine analyses it), and no model, so a stale built-in model never stops a
+ * retrain. */
+#define HEED_TRAIN_ENGINE                                                                  \
+    ((heed_engine_opts){.skip = HEED_STAGE_ALL & ~HEED_STAGE_LANGUAGE})
+
 int heed_train_emotions(int argc, char **argv);
 int heed_eval_emotions(int argc, char **argv);
 int heed_train_needs(int argc, char **argv);

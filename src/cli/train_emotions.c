@@ -546,7 +546,7 @@ int heed_train_emotions(int argc, char **argv)
     int prc = parse_train(argc, argv, &o);
     if (prc)
         return prc < 0 ? HEED_EXIT_OK : prc;
-    heed_engine_opts eo = {.flags = HEED_ENGINE_NO_EMOTIONS};
+    heed_engine_opts eo = HEED_TRAIN_ENGINE;
     heed_engine *eng = NULL;
     heed_error err = {0};
     if (heed_engine_new(&eo, &eng, &err) != HEED_OK) {

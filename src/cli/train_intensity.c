@@ -472,7 +472,7 @@ int heed_train_intensity(int argc, char **argv)
     heed_feat_opts fo = {a.chargrams ? HEED_FEAT_CHARGRAMS : 0u};
     heed_engine *eng;
     heed_error err = {0};
-    if (heed_engine_new(NULL, &eng, &err)) {
+    if (heed_engine_new(&HEED_TRAIN_ENGINE, &eng, &err)) {
         fprintf(stderr, "heed: %s\n", err.msg);
         return HEED_EXIT_INTERNAL;
     }
@@ -562,7 +562,7 @@ int heed_eval_intensity(int argc, char **argv)
     }
     heed_feat_opts fo = heed__intensity_feat_opts(m);
     heed_engine *eng;
-    if (heed_engine_new(NULL, &eng, &err)) {
+    if (heed_engine_new(&HEED_TRAIN_ENGINE, &eng, &err)) {
         fprintf(stderr, "heed: %s\n", err.msg);
         heed__intensity_free(m);
         return HEED_EXIT_INTERNAL;

@@ -228,7 +228,7 @@ static int featurize_all(const heed_dataset *ds, uint32_t flags, int intents, fv
 {
     heed_engine *eng;
     heed_error err;
-    if (heed_engine_new(NULL, &eng, &err) != HEED_OK) {
+    if (heed_engine_new(&HEED_TRAIN_ENGINE, &eng, &err) != HEED_OK) {
         fprintf(stderr, "heed %s: %s\n", cmd, err.msg);
         return HEED_EXIT_INTERNAL;
     }

@@ -28,6 +28,7 @@ struct heed_engine {
     heed_intensity_model *intensity; /* NULL: built without models/intensity.model */
     heed_stress_index *stress;
     heed_lm *needs; /* NULL: no needs model was built in */
+    unsigned skip;  /* HEED_STAGE_* this engine prepared nothing for */
 };
 
 struct heed_analysis {
@@ -107,30 +108,32 @@ int heed_engine_new(const heed_engine_opts *opts, heed_engine **out, heed_error 
         heed__free(eng);
         return rc;
     }
-    rc = heed__langid_new(&eng->lid);
-    if (rc) {
+    unsigned skip = opts ? opts->skip & HEED_STAGE_ALL : 0;
+    if (opts && (opts->flags & HEED_ENGINE_NO_EMOTIONS))
+        skip |= HEED_STAGE_EMOTIONS;
+    eng->skip = skip;
+    if (!(skip & HEED_STAGE_LANGUAGE) && (rc = heed__langid_new(&eng->lid))) {
         heed_engine_free(eng);
         return set_err(err, rc, 0, rc == HEED_ENOMEM ? "out of memory" : "language tables");
     }
     heed_blob ib = heed__model_intensity();
-    if (ib.len) {
+    if (ib.len && !(skip & HEED_STAGE_INTENSITY)) {
         rc = heed__intensity_load(ib.ptr, ib.len, &eng->intensity, err);
         if (rc) {
             heed_engine_free(eng);
             return rc == HEED_ENOMEM ? set_err(err, rc, 0, "out of memory") : rc;
         }
     }
-    if (heed__stress_index_new(&eng->stress)) {
+    if (!(skip & HEED_STAGE_STRESS) && heed__stress_index_new(&eng->stress)) {
         heed_engine_free(eng);
         return set_err(err, HEED_ENOMEM, 0, "out of memory");
     }
     heed_blob nb = heed__model_needs();
-    rc = heed__needs_new(nb.ptr, nb.len, &eng->needs, err);
-    if (rc) {
+    if (!(skip & HEED_STAGE_NEEDS) && (rc = heed__needs_new(nb.ptr, nb.len, &eng->needs, err))) {
         heed_engine_free(eng);
         return rc;
     }
-    if (!(opts && (opts->flags & HEED_ENGINE_NO_EMOTIONS))) {
+    if (!(skip & HEED_STAGE_EMOTIONS)) {
         heed_blob mb = heed__model_emotions();
         if (opts && opts->emotions_model)
             mb = (heed_blob){opts->emotions_model, opts->emotions_model_len};
@@ -262,7 +265,7 @@ int heed_analyze(const heed_engine *eng, const char *text, size_t len,
     r->valence = vo.valence;
     r->positive = vo.positive;
     r->negative = vo.negative;
-    unsigned skip = opts ? opts->skip & HEED_STAGE_ALL : 0;
+    unsigned skip = (opts ? opts->skip & HEED_STAGE_ALL : 0) | eng->skip;
     if (skip & HEED_STAGE_LANGUAGE)
         r->language.scored = 1; /* taken as English, not detected: code stays "" */
     else

@@ -169,6 +169,18 @@ static void test_skip_stages(void **state)
     heed_analysis_free(part);
     heed_analysis_free(none);
     heed_engine_free(eng);
+
+    /* an engine made without some stages never runs them, whatever the
+     * analysis asks */
+    heed_engine_opts eo = {.skip = HEED_STAGE_LANGUAGE | HEED_STAGE_STRESS};
+    assert_int_equal(heed_engine_new(&eo, &eng, &err), HEED_OK);
+    assert_int_equal(heed_analyze(eng, t, strlen(t), NULL, &all, &err), HEED_OK);
+    a = heed_analysis_result(all);
+    assert_string_equal(a->language.code, "");
+    assert_false(a->stress.available);
+    assert_true(a->needs.available && a->emotions.available && a->intensity.available);
+    heed_analysis_free(all);
+    heed_engine_free(eng);
 }
 
 static void test_bad_lexicon(void **state)
