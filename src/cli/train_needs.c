@@ -76,7 +76,8 @@ static void usage(FILE *f, const char *cmd)
                   f);
         fputs("  --seed N          shuffling seed (default 1); same seed and data: same bytes\n"
               "  --epochs N        passes over the data (default 20)\n"
-              "  --dim-bits N      hash space 2^N (default 20)\n",
+              "  --dim-bits N      hash space 2^N (default 18; the engine keeps a table of\n"
+              "                    2^N rows of the needs model in memory, 6 MB at 18)\n",
               f);
     } else {
         fputs("  --model FILE      the model to evaluate\n"
@@ -419,7 +420,7 @@ static int train_model(const heed_dataset *ds, const fvecs *v, const opts *o, in
     heed_lm_opts lo = {0};
     lo.kind = HEED_LM_MULTICLASS;
     lo.n_outputs = K;
-    lo.dim_bits = o->dim_bits ? o->dim_bits : 20;
+    lo.dim_bits = o->dim_bits ? o->dim_bits : 18;
     lo.epochs = o->epochs ? o->epochs : 20;
     lo.seed = o->seed;
     lo.balance = HEED_LM_BALANCE_SQRT;
