@@ -117,7 +117,7 @@ def main():
     print()
     hdr = ("tool", "threads", "input", "msgs/s", "MB/s", "wall s",
            "CPU s", "peak RSS MB", "output")
-    fmt = "%-24s %7s %-12s %10s %8s %8s %7s %12s  %s"
+    fmt = "%-30s %7s %-12s %10s %8s %8s %7s %12s  %s"
     print(fmt % hdr)
     print(fmt % tuple("-" * len(h) for h in hdr))
     for row in order:
