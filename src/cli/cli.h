@@ -2,6 +2,8 @@
 #ifndef HEED_CLI_H
 #define HEED_CLI_H
 
+#include <stddef.h>
+
 #include "heed/heed.h"
 
 /* Exit codes of every subcommand (documented in `heed --help` and README). */
@@ -24,6 +26,13 @@ int heed_cmd_eval(int argc, char **argv);
  * retrain. */
 #define HEED_TRAIN_ENGINE                                                                  \
     ((heed_engine_opts){.skip = HEED_STAGE_ALL & ~HEED_STAGE_LANGUAGE})
+
+/* Reads all of the file at path, at most max bytes (0: no limit), into
+ * malloc'd memory (free()) with *len its size; NUL-terminated, and an empty
+ * file gives a valid empty buffer. NULL with errno set when the file cannot be
+ * opened (fopen's errno), cannot be read (EIO), is over max (EFBIG), or memory
+ * runs out (ENOMEM). */
+char *heed_cli_read_file(const char *path, size_t max, size_t *len);
 
 int heed_train_emotions(int argc, char **argv);
 int heed_eval_emotions(int argc, char **argv);

@@ -95,31 +95,6 @@ static void *xrealloc(void *p, size_t n)
     return q;
 }
 
-static char *read_file(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    heed_buf b;
-    heed__buf_init(&b, 0);
-    char chunk[65536];
-    size_t got;
-    while ((got = fread(chunk, 1, sizeof chunk, f)) > 0)
-        heed__buf_add(&b, chunk, got);
-    int bad = ferror(f) || b.err;
-    fclose(f);
-    if (bad) {
-        heed__buf_release(&b);
-        errno = EIO;
-        return NULL;
-    }
-    char *p = heed__buf_take(&b, len);
-    if (!p) {
-        p = malloc(1);
-        *len = 0;
-    }
-    return p;
-}
 
 /* Parses "3,27" into a mask; -1 when malformed. */
 static int parse_labels(const char *s, size_t n, uint32_t *mask)
@@ -153,7 +128,7 @@ static int load_tsv(const char *path, heed_engine *eng, const heed_feat_opts *fo
                     dataset *d)
 {
     size_t len;
-    char *buf = read_file(path, &len);
+    char *buf = heed_cli_read_file(path, 0, &len);
     if (!buf) {
         fprintf(stderr, "heed: %s: %s\n", path, strerror(errno));
         return -1;
@@ -688,7 +663,7 @@ int heed_eval_emotions(int argc, char **argv)
     char *mbytes = NULL;
     heed_blob blob = heed__model_emotions();
     if (model) {
-        mbytes = read_file(model, &mlen);
+        mbytes = heed_cli_read_file(model, 0, &mlen);
         if (!mbytes) {
             fprintf(stderr, "heed eval emotions: %s: %s\n", model, strerror(errno));
             return HEED_EXIT_USAGE;

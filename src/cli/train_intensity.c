@@ -292,30 +292,6 @@ static void print_table(const heed_intensity_model *m, const items *eb, const it
     }
 }
 
-/* Reads a whole file (model files are small). */
-static unsigned char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    heed_buf b;
-    heed__buf_init(&b, (size_t)1 << 30);
-    char chunk[65536];
-    size_t got;
-    while ((got = fread(chunk, 1, sizeof chunk, f)) > 0)
-        heed__buf_add(&b, chunk, got);
-    int bad = ferror(f) || b.err;
-    fclose(f);
-    if (bad) {
-        heed__buf_release(&b);
-        errno = EIO;
-        return NULL;
-    }
-    unsigned char *p = (unsigned char *)heed__buf_take(&b, len);
-    if (!p)
-        p = calloc(1, 1); /* an empty file: zero bytes, not an error here */
-    return p;
-}
 
 typedef struct {
     const char *emobank, *empathic, *out, *model;
@@ -536,7 +512,7 @@ int heed_eval_intensity(int argc, char **argv)
     size_t len = 0;
     const void *model = NULL;
     if (a.model) {
-        bytes = slurp(a.model, &len);
+        bytes = (unsigned char *)heed_cli_read_file(a.model, (size_t)1 << 30, &len);
         if (!bytes) {
             fprintf(stderr, "heed: %s: %s\n", a.model, strerror(errno));
             return HEED_EXIT_USAGE;

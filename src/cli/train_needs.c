@@ -476,38 +476,26 @@ static int read_model(const char *path, int intents, heed_lm **out, const char *
         }
         return HEED_EXIT_OK;
     }
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        fprintf(stderr, "heed %s: cannot open %s: %s\n", cmd, path, strerror(errno));
-        return HEED_EXIT_USAGE;
+    size_t len;
+    char *bytes = heed_cli_read_file(path, (size_t)1 << 30, &len);
+    if (!bytes) {
+        fprintf(stderr, "heed %s: cannot read %s: %s\n", cmd, path, strerror(errno));
+        return errno == ENOMEM ? HEED_EXIT_INTERNAL : HEED_EXIT_USAGE;
     }
-    heed_buf b;
-    heed__buf_init(&b, (size_t)1 << 30);
-    char chunk[65536];
-    size_t got;
-    while ((got = fread(chunk, 1, sizeof chunk, f)) > 0)
-        heed__buf_add(&b, chunk, got);
-    int bad_read = ferror(f) || b.err;
-    fclose(f);
     int rc = HEED_OK;
-    if (bad_read) {
-        fprintf(stderr, "heed %s: cannot read %s\n", cmd, path);
-        heed__buf_release(&b);
-        return HEED_EXIT_USAGE;
-    }
     if (intents) {
-        rc = heed__lm_load(b.ptr ? b.ptr : "", b.len, out, &err);
+        rc = heed__lm_load(bytes, len, out, &err);
         if (!rc && check_intents(*out, &err)) {
             heed__lm_free(*out);
             *out = NULL;
             rc = HEED_EMODEL;
         }
     } else {
-        rc = b.len ? heed__needs_new(b.ptr, b.len, out, &err) : HEED_EMODEL;
-        if (!b.len)
+        rc = len ? heed__needs_new(bytes, len, out, &err) : HEED_EMODEL;
+        if (!len)
             snprintf(err.msg, sizeof err.msg, "needs model: empty file");
     }
-    heed__buf_release(&b);
+    free(bytes);
     if (rc) {
         fprintf(stderr, "heed %s: %s: %s\n", cmd, path, err.msg);
         return rc == HEED_ENOMEM ? HEED_EXIT_INTERNAL : HEED_EXIT_USAGE;
