@@ -164,7 +164,7 @@ void heed_table_note(heed_table_stats *s, size_t index, const char *id, size_t i
     else
         s->neutral++;
     s->sum += v;
-    if (v <= HEED_BAND_NEGATIVE)
+    if (v <= HEED_BAND_NEGATIVE && !f->agent)
         keep(s->worst, &s->n_worst, 1, index, v, NULL, id, id_len, text, text_len);
     if (f->stress >= 0 && !f->agent) {
         s->n_stress++;
@@ -198,14 +198,14 @@ void heed_table_summary(FILE *f, const heed_table_stats *s, size_t n_read, size_
         fprintf(f, "  stress (customer turns): %zu act now (%.0f%%), %zu high, %zu watch, %zu calm\n", s->band[3],
                 pct(s->band[3], s->n_stress), s->band[2], s->band[1], s->band[0]);
     if (s->n_urgent) {
-        fprintf(f, "  highest stress:\n");
+        fprintf(f, "  highest stress (customer turns):\n");
         for (size_t i = 0; i < s->n_urgent; i++)
             fprintf(f, "    %3.0f  #%-5zu %-12s %-16s %s\n", s->urgent[i].key,
                     s->urgent[i].index + 1, s->urgent[i].id,
                     s->urgent[i].why ? s->urgent[i].why : "", s->urgent[i].text);
     }
     if (s->n_worst) {
-        fprintf(f, "  most negative:\n");
+        fprintf(f, "  most negative (customer turns):\n");
         for (size_t i = 0; i < s->n_worst; i++)
             fprintf(f, "    %+.2f  #%-5zu %-12s %s\n", s->worst[i].key, s->worst[i].index + 1,
                     s->worst[i].id, s->worst[i].text);

@@ -105,7 +105,10 @@ expect_grep "explain cue" "$TMP/out" '"worst" -3.10 -> +0.93  lexicon, negated (
 "$HEED" analyze --table "$DATA/good.jsonl" >"$TMP/out" 2>/dev/null
 expect_eq "table exit" "$?" 0
 expect_grep "table summary" "$TMP/out" "records read 6 = analysed 6 + rejected 0"
-expect_grep "table worst" "$TMP/out" "most negative:"
+expect_grep "table worst" "$TMP/out" "most negative (customer turns):"
+# m2 (an agent, valence -0.15) is negative but not a customer turn; m1 is both
+expect_eq "table worst: no agent turn" "$(sed -n '/most negative/,$p' "$TMP/out" | grep -c ' m2 ')" 0
+expect_eq "table worst: customer turn" "$(sed -n '/most negative/,$p' "$TMP/out" | grep -c ' m1 ')" 1
 expect_grep "table stress column" "$TMP/out" "65 high"
 # agent turns stay out of the stress summary: m2 is an agent; m1, m3, m4 are
 # customers and m5, m6 have no role, so 5 of the 6 records count
