@@ -4,9 +4,10 @@
  * and LF or CRLF both end a record. */
 #include "csv.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+
+#include "ioerr.h"
 
 enum {
     AT_FIELD_START = 0, /* zero: a fresh heed_csv_scan starts here */
@@ -71,22 +72,6 @@ int heed__csv_in_quotes(const heed_csv_scan *st)
     return st->state == IN_QUOTED;
 }
 
-static int fail(heed_error *err, size_t pos, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static int fail(heed_error *err, size_t pos, const char *fmt, ...)
-{
-    if (err) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(err->msg, sizeof err->msg, fmt, ap);
-        va_end(ap);
-        err->code = HEED_EPARSE;
-        err->pos = pos;
-    }
-    return HEED_EPARSE;
-}
-
 static size_t count_lines(const char *s, size_t n)
 {
     size_t k = 0;
@@ -107,7 +92,7 @@ int heed__csv_split(const char *s, size_t n, heed_buf *out, size_t *off, size_t 
                 const char *q = memchr(s + pos, '"', n - pos);
                 if (!q) {
                     *n_fields = k + 1;
-                    return fail(err, open,
+                    return heed_io_fail(err, HEED_EPARSE, open,
                                 "unterminated quoted field: the quote at byte %zu (line %zu) "
                                 "is never closed",
                                 open, first_line + count_lines(s, open));
@@ -128,11 +113,11 @@ int heed__csv_split(const char *s, size_t n, heed_buf *out, size_t *off, size_t 
                 *n_fields = k + 1;
                 const unsigned char c = (unsigned char)s[pos];
                 if (c >= 0x20 && c < 0x7f)
-                    return fail(err, pos,
+                    return heed_io_fail(err, HEED_EPARSE, pos,
                                 "expected ',' or a line break after a closing quote, found "
                                 "'%c' at byte %zu",
                                 c, pos);
-                return fail(err, pos,
+                return heed_io_fail(err, HEED_EPARSE, pos,
                             "expected ',' or a line break after a closing quote, found byte "
                             "0x%02X at byte %zu",
                             c, pos);

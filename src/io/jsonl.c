@@ -6,7 +6,6 @@
 
 #include <cJSON.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +14,7 @@
 #include "alloc.h"
 #include "buf.h"
 #include "heed_limits.h"
+#include "ioerr.h"
 
 struct heed_jsonl {
     cJSON *doc;       /* the current record's tree; its strings back the views */
@@ -22,22 +22,6 @@ struct heed_jsonl {
     size_t *keep_off; /* offsets into dec of the kept values, by keep index */
     size_t keep_cap;
 };
-
-static int fail(heed_error *err, int code, size_t pos, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static int fail(heed_error *err, int code, size_t pos, const char *fmt, ...)
-{
-    if (err) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(err->msg, sizeof err->msg, fmt, ap);
-        va_end(ap);
-        err->code = code;
-        err->pos = pos;
-    }
-    return code;
-}
 
 heed_jsonl *heed__jsonl_new(void)
 {
@@ -97,9 +81,9 @@ static int unexpected(heed_error *err, const char *s, size_t i, const char *expe
 {
     const unsigned char c = (unsigned char)s[i];
     if (c >= 0x20 && c < 0x7f)
-        return fail(err, HEED_EPARSE, i, "JSON: unexpected character '%c' at byte %zu, expected %s",
+        return heed_io_fail(err, HEED_EPARSE, i, "JSON: unexpected character '%c' at byte %zu, expected %s",
                     c, i, expected);
-    return fail(err, HEED_EPARSE, i, "JSON: unexpected byte 0x%02X at byte %zu, expected %s", c,
+    return heed_io_fail(err, HEED_EPARSE, i, "JSON: unexpected byte 0x%02X at byte %zu, expected %s", c,
                 i, expected);
 }
 
@@ -131,13 +115,13 @@ static int check_string(const char *s, size_t n, size_t i, size_t *end, heed_err
     const size_t open = i++;
     for (;;) {
         if (i >= n)
-            return fail(err, HEED_EPARSE, n,
+            return heed_io_fail(err, HEED_EPARSE, n,
                         "JSON: unterminated string (opened at byte %zu), expected '\"'", open);
         const unsigned char c = (unsigned char)s[i];
         if (c == '"')
             break;
         if (c < 0x20)
-            return fail(err, HEED_EPARSE, i,
+            return heed_io_fail(err, HEED_EPARSE, i,
                         "JSON: control character 0x%02X in a string at byte %zu, expected it "
                         "escaped (\\n, \\t, \\u00XX)",
                         c, i);
@@ -146,18 +130,18 @@ static int check_string(const char *s, size_t n, size_t i, size_t *end, heed_err
             continue;
         }
         if (i + 1 >= n)
-            return fail(err, HEED_EPARSE, n,
+            return heed_io_fail(err, HEED_EPARSE, n,
                         "JSON: unterminated string (opened at byte %zu), expected '\"'", open);
         const char e = s[i + 1];
         if (e != 'u') {
             if (!strchr("\"\\/bfnrt", e) || e == '\0') {
                 const unsigned char ue = (unsigned char)e;
                 if (ue >= 0x20 && ue < 0x7f)
-                    return fail(err, HEED_EPARSE, i,
+                    return heed_io_fail(err, HEED_EPARSE, i,
                                 "JSON: invalid escape '\\%c' at byte %zu, expected one of "
                                 "\\\" \\\\ \\/ \\b \\f \\n \\r \\t \\uXXXX",
                                 e, i);
-                return fail(err, HEED_EPARSE, i,
+                return heed_io_fail(err, HEED_EPARSE, i,
                             "JSON: invalid escape (backslash then byte 0x%02X) at byte %zu", ue,
                             i);
             }
@@ -166,14 +150,14 @@ static int check_string(const char *s, size_t n, size_t i, size_t *end, heed_err
         }
         unsigned cp;
         if (hex4(s, n, i + 2, &cp) != 0)
-            return fail(err, HEED_EPARSE, i,
+            return heed_io_fail(err, HEED_EPARSE, i,
                         "JSON: invalid \\u escape at byte %zu, expected 4 hex digits", i);
         if (cp == 0)
-            return fail(err, HEED_EPARSE, i,
+            return heed_io_fail(err, HEED_EPARSE, i,
                         "JSON: \\u0000 at byte %zu: NUL characters in strings are not supported",
                         i);
         if (cp >= 0xDC00 && cp <= 0xDFFF)
-            return fail(err, HEED_EPARSE, i,
+            return heed_io_fail(err, HEED_EPARSE, i,
                         "JSON: unpaired low surrogate \\u%04X at byte %zu, expected a high "
                         "surrogate before it",
                         cp, i);
@@ -181,7 +165,7 @@ static int check_string(const char *s, size_t n, size_t i, size_t *end, heed_err
             unsigned lo;
             if (i + 7 >= n || s[i + 6] != '\\' || s[i + 7] != 'u' ||
                 hex4(s, n, i + 8, &lo) != 0 || lo < 0xDC00 || lo > 0xDFFF)
-                return fail(err, HEED_EPARSE, i,
+                return heed_io_fail(err, HEED_EPARSE, i,
                             "JSON: unpaired high surrogate \\u%04X at byte %zu, expected a "
                             "\\uDC00-\\uDFFF escape after it",
                             cp, i);
@@ -228,7 +212,7 @@ static int check_number(const char *s, size_t n, size_t i, size_t *end, heed_err
     *end = i;
     return HEED_OK;
 bad:
-    return fail(err, HEED_EPARSE, i < n ? i : n,
+    return heed_io_fail(err, HEED_EPARSE, i < n ? i : n,
                 "JSON: invalid number starting at byte %zu, expected a digit at byte %zu", start,
                 i);
 }
@@ -239,7 +223,7 @@ int heed__jsonl_check(const char *s, size_t n, heed_error *err)
     size_t depth = 0, keys = 0;
     size_t i = skip_ws(s, n, 0);
     if (i >= n)
-        return fail(err, HEED_EPARSE, i, "JSON: empty record, expected an object");
+        return heed_io_fail(err, HEED_EPARSE, i, "JSON: empty record, expected an object");
     if (s[i] != '{')
         return unexpected(err, s, i, "an object ('{')");
     enum want w = W_VALUE;
@@ -247,7 +231,7 @@ int heed__jsonl_check(const char *s, size_t n, heed_error *err)
         i = skip_ws(s, n, i);
         const char top = depth ? stack[depth - 1] : 0;
         if (i >= n)
-            return fail(err, HEED_EPARSE, n, "JSON: unexpected end of line at byte %zu, expected %s",
+            return heed_io_fail(err, HEED_EPARSE, n, "JSON: unexpected end of line at byte %zu, expected %s",
                         n, want_text(w, top));
         const char c = s[i];
         size_t end;
@@ -262,7 +246,7 @@ int heed__jsonl_check(const char *s, size_t n, heed_error *err)
             if ((rc = check_string(s, n, i, &end, err)) != HEED_OK)
                 return rc;
             if (depth == 1 && ++keys > HEED_MAX_FIELDS)
-                return fail(err, HEED_EPARSE, i, "JSON: more than %d keys in the object at byte %zu",
+                return heed_io_fail(err, HEED_EPARSE, i, "JSON: more than %d keys in the object at byte %zu",
                             HEED_MAX_FIELDS, i);
             i = end;
             w = W_COLON;
@@ -288,7 +272,7 @@ int heed__jsonl_check(const char *s, size_t n, heed_error *err)
                 goto close;
             if (c == '{' || c == '[') {
                 if (depth == HEED_MAX_JSON_DEPTH)
-                    return fail(err, HEED_EPARSE, i,
+                    return heed_io_fail(err, HEED_EPARSE, i,
                                 "JSON: nesting deeper than %d levels at byte %zu",
                                 HEED_MAX_JSON_DEPTH, i);
                 stack[depth++] = c;
@@ -379,7 +363,7 @@ int heed__jsonl_parse(heed_jsonl *j, const char *s, size_t n, const char *const 
     if (n_keep > j->keep_cap) {
         size_t *p = heed__realloc(j->keep_off, n_keep * sizeof *p);
         if (!p)
-            return fail(err, HEED_ENOMEM, 0, "out of memory");
+            return heed_io_fail(err, HEED_ENOMEM, 0, "out of memory");
         j->keep_off = p;
         j->keep_cap = n_keep;
     }
@@ -389,7 +373,7 @@ int heed__jsonl_parse(heed_jsonl *j, const char *s, size_t n, const char *const 
         return rc;
     j->doc = cJSON_ParseWithLength(s, n);
     if (!j->doc) /* the check passed, so only memory can be short */
-        return fail(err, HEED_ENOMEM, 0, "out of memory");
+        return heed_io_fail(err, HEED_ENOMEM, 0, "out of memory");
 
     size_t num_off[HEED_F_COUNT];
     for (size_t f = 0; f < HEED_F_COUNT; f++)
@@ -405,7 +389,7 @@ int heed__jsonl_parse(heed_jsonl *j, const char *s, size_t n, const char *const 
             else if (cJSON_IsNumber(c) && (f == HEED_F_ID || f == HEED_F_TIME)) {
                 num_off[f] = j->dec.len;
                 if (encode_number(&j->dec, c->valuedouble) != 0)
-                    return fail(err, HEED_EFIELD, 0,
+                    return heed_io_fail(err, HEED_EFIELD, 0,
                                 "field \"%s\" is a number out of range, expected a string or a "
                                 "finite number",
                                 names[f]);
@@ -413,7 +397,7 @@ int heed__jsonl_parse(heed_jsonl *j, const char *s, size_t n, const char *const 
             } else if (cJSON_IsNull(c) && f != HEED_F_TEXT)
                 ; /* null: absent */
             else
-                return fail(err, HEED_EFIELD, 0, "field \"%s\" is %s, expected a string%s",
+                return heed_io_fail(err, HEED_EFIELD, 0, "field \"%s\" is %s, expected a string%s",
                             names[f], type_name(c),
                             f == HEED_F_ID || f == HEED_F_TIME ? " or a number" : "");
         }
@@ -422,7 +406,7 @@ int heed__jsonl_parse(heed_jsonl *j, const char *s, size_t n, const char *const 
                 continue;
             char *p = cJSON_PrintUnformatted(c);
             if (!p)
-                return fail(err, HEED_ENOMEM, 0, "out of memory");
+                return heed_io_fail(err, HEED_ENOMEM, 0, "out of memory");
             j->keep_off[k] = j->dec.len;
             heed__buf_adds(&j->dec, p);
             cJSON_free(p);
@@ -430,9 +414,9 @@ int heed__jsonl_parse(heed_jsonl *j, const char *s, size_t n, const char *const 
         }
     }
     if (!field[HEED_F_TEXT].ptr)
-        return fail(err, HEED_EFIELD, 0, "field \"%s\" is missing", names[HEED_F_TEXT]);
+        return heed_io_fail(err, HEED_EFIELD, 0, "field \"%s\" is missing", names[HEED_F_TEXT]);
     if (j->dec.err)
-        return fail(err, HEED_ENOMEM, 0, "out of memory");
+        return heed_io_fail(err, HEED_ENOMEM, 0, "out of memory");
     /* dec is complete: its memory no longer moves. */
     for (size_t f = 0; f < HEED_F_COUNT; f++)
         if (num_off[f] != SIZE_MAX)

@@ -10,7 +10,6 @@
 
 #include <assert.h>
 #include <errno.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -24,6 +23,7 @@
 #include "buf.h"
 #include "csv.h"
 #include "heed_limits.h"
+#include "ioerr.h"
 #include "jsonl.h"
 
 const char *const heed_field_default_names[HEED_F_COUNT] = {
@@ -77,25 +77,9 @@ struct heed_reader {
     int live_fd;
 };
 
-static int fail(heed_error *err, int code, size_t pos, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static int fail(heed_error *err, int code, size_t pos, const char *fmt, ...)
-{
-    if (err) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(err->msg, sizeof err->msg, fmt, ap);
-        va_end(ap);
-        err->code = code;
-        err->pos = pos;
-    }
-    return code;
-}
-
 static int fail_io(const heed_reader *r, heed_error *err)
 {
-    return fail(err, HEED_EIO, 0, "%s: read error: %s", r->name, strerror(r->io_errno));
+    return heed_io_fail(err, HEED_EIO, 0, "%s: read error: %s", r->name, strerror(r->io_errno));
 }
 
 /* ------------------------------------------------------------ the window */
@@ -311,7 +295,7 @@ static int read_header(heed_reader *r, bool probing, heed_error *err)
     for (;;) {
         rc = find_record(r, true, &sp);
         if (rc < 0)
-            return rc == HEED_EIO ? fail_io(r, err) : fail(err, rc, 0, "out of memory");
+            return rc == HEED_EIO ? fail_io(r, err) : heed_io_fail(err, rc, 0, "out of memory");
         if (rc == 0)
             return 0;
         if (sp.too_big || sp.len > 0)
@@ -322,37 +306,37 @@ static int read_header(heed_reader *r, bool probing, heed_error *err)
     const char *s = r->buf + r->pos;
     if (sp.too_big) {
         return probing ? 0
-                       : fail(err, HEED_ETOOBIG, 0, "%s:%zu: CSV header longer than %zu bytes",
+                       : heed_io_fail(err, HEED_ETOOBIG, 0, "%s:%zu: CSV header longer than %zu bytes",
                               r->name, line, r->max_record);
     }
     size_t bad;
     if (heed_utf8_validate(s, sp.len, &bad) != HEED_OK)
         return probing ? 0
-                       : fail(err, HEED_EUTF8, bad, "%s:%zu: invalid UTF-8 in the CSV header at byte %zu",
+                       : heed_io_fail(err, HEED_EUTF8, bad, "%s:%zu: invalid UTF-8 in the CSV header at byte %zu",
                               r->name, line, bad);
     heed_error e;
     size_t n_cols;
     heed__buf_reset(&r->dec);
     if (heed__buf_reserve(&r->dec, 1) != 0) /* empty names need a non-NULL base */
-        return fail(err, HEED_ENOMEM, 0, "out of memory");
+        return heed_io_fail(err, HEED_ENOMEM, 0, "out of memory");
     rc = heed__csv_split(s, sp.len, &r->dec, NULL, NULL, 0, &n_cols, line, &e);
     if (rc == HEED_EPARSE)
         return probing ? 0
-                       : fail(err, HEED_EPARSE, e.pos, "%s:%zu: CSV header: %s", r->name, line,
+                       : heed_io_fail(err, HEED_EPARSE, e.pos, "%s:%zu: CSV header: %s", r->name, line,
                               e.msg);
     if (rc != HEED_OK)
-        return fail(err, rc, 0, "out of memory");
+        return heed_io_fail(err, rc, 0, "out of memory");
     if (n_cols > HEED_MAX_FIELDS)
         return probing ? 0
-                       : fail(err, HEED_EPARSE, 0, "%s:%zu: CSV header has %zu columns, at most %d allowed",
+                       : heed_io_fail(err, HEED_EPARSE, 0, "%s:%zu: CSV header has %zu columns, at most %d allowed",
                               r->name, line, n_cols, HEED_MAX_FIELDS);
     r->col_off = heed__malloc(n_cols * sizeof *r->col_off);
     r->col_len = heed__malloc(n_cols * sizeof *r->col_len);
     if (!r->col_off || !r->col_len)
-        return fail(err, HEED_ENOMEM, 0, "out of memory");
+        return heed_io_fail(err, HEED_ENOMEM, 0, "out of memory");
     rc = heed__csv_split(s, sp.len, &r->dec, r->col_off, r->col_len, n_cols, &n_cols, line, &e);
     if (rc != HEED_OK)
-        return fail(err, rc, 0, "out of memory");
+        return heed_io_fail(err, rc, 0, "out of memory");
     const char *d = r->dec.ptr;
     for (size_t f = 0; f < HEED_F_COUNT; f++) {
         r->field_col[f] = NO_COLUMN;
@@ -381,7 +365,7 @@ static int read_header(heed_reader *r, bool probing, heed_error *err)
         }
         if (o >= sizeof cols)
             memcpy(cols + sizeof cols - 4, "...", 4);
-        return fail(err, HEED_EPARSE, 0,
+        return heed_io_fail(err, HEED_EPARSE, 0,
                     "%s:%zu: the CSV header has no \"%s\" column (the text field); found %s",
                     r->name, line, r->names[HEED_F_TEXT], n_cols ? cols : "none");
     }
@@ -406,7 +390,7 @@ static int detect(heed_reader *r, heed_error *err)
         const size_t done = i - r->pos;
         int rc = fill(r);
         if (rc < 0)
-            return rc == HEED_EIO ? fail_io(r, err) : fail(err, rc, 0, "out of memory");
+            return rc == HEED_EIO ? fail_io(r, err) : heed_io_fail(err, rc, 0, "out of memory");
         i = r->pos + done;
         if (rc == 0 && i >= r->end) {
             r->format = HEED_FMT_TEXT; /* empty: nothing will be read anyway */
@@ -431,14 +415,14 @@ int heed_reader_new(FILE *f, const heed_reader_opts *opts, heed_reader **out, he
     if (out)
         *out = NULL;
     if (!f || !out || (unsigned)o->format > HEED_FMT_TEXT || (o->n_keep && !o->keep))
-        return fail(err, HEED_EINVAL, 0, "invalid argument to heed_reader_new");
+        return heed_io_fail(err, HEED_EINVAL, 0, "invalid argument to heed_reader_new");
     for (size_t k = 0; k < o->n_keep; k++)
         if (!o->keep[k])
-            return fail(err, HEED_EINVAL, 0, "keep name %zu is NULL", k);
+            return heed_io_fail(err, HEED_EINVAL, 0, "keep name %zu is NULL", k);
 
     heed_reader *r = heed__malloc(sizeof *r);
     if (!r)
-        return fail(err, HEED_ENOMEM, 0, "out of memory");
+        return heed_io_fail(err, HEED_ENOMEM, 0, "out of memory");
     memset(r, 0, sizeof *r);
     r->f = f;
     r->live_fd = -1;
@@ -461,7 +445,7 @@ int heed_reader_new(FILE *f, const heed_reader_opts *opts, heed_reader **out, he
     r->json = heed__jsonl_new();
     if (!r->buf || !r->kept || !r->keep_col || !r->keep_off || !r->json ||
         copy_names(r, o) != HEED_OK) {
-        fail(err, rc, 0, "out of memory");
+        heed_io_fail(err, rc, 0, "out of memory");
         goto fail;
     }
 
@@ -473,7 +457,7 @@ int heed_reader_new(FILE *f, const heed_reader_opts *opts, heed_reader **out, he
         goto fail;
     }
     if (rc < 0) {
-        fail(err, rc, 0, "out of memory");
+        heed_io_fail(err, rc, 0, "out of memory");
         goto fail;
     }
     if (r->end >= 3 && memcmp(r->buf, "\xEF\xBB\xBF", 3) == 0)
@@ -579,9 +563,9 @@ static int parse_csv(heed_reader *r, heed_record *rec, heed_error *err)
     int rc = heed__csv_split(rec->raw.ptr, rec->raw.len, &r->dec, r->col_off, r->col_len,
                              r->n_cols, &n_found, rec->line, err);
     if (rc != HEED_OK)
-        return rc == HEED_EPARSE ? rc : fail(err, rc, 0, "out of memory");
+        return rc == HEED_EPARSE ? rc : heed_io_fail(err, rc, 0, "out of memory");
     if (n_found != r->n_cols)
-        return fail(err, HEED_EPARSE, 0, "expected %zu field%s as in the header, found %zu",
+        return heed_io_fail(err, HEED_EPARSE, 0, "expected %zu field%s as in the header, found %zu",
                     r->n_cols, r->n_cols == 1 ? "" : "s", n_found);
     for (size_t k = 0; k < r->n_keep; k++) {
         const size_t c = r->keep_col[k];
@@ -596,7 +580,7 @@ static int parse_csv(heed_reader *r, heed_record *rec, heed_error *err)
         rec->kept[k].len = r->dec.len - r->keep_off[k];
     }
     if (r->dec.err)
-        return fail(err, r->dec.err, 0, "out of memory");
+        return heed_io_fail(err, r->dec.err, 0, "out of memory");
     for (size_t f = 0; f < HEED_F_COUNT; f++) {
         const size_t c = r->field_col[f];
         if (c != NO_COLUMN)
@@ -620,7 +604,7 @@ static int parse_text(heed_reader *r, heed_record *rec, heed_error *err)
         rec->kept[k].len = r->dec.len - r->keep_off[k];
     }
     if (r->dec.err)
-        return fail(err, r->dec.err, 0, "out of memory");
+        return heed_io_fail(err, r->dec.err, 0, "out of memory");
     for (size_t k = 0; k < r->n_keep; k++)
         if (rec->kept[k].len)
             rec->kept[k].ptr = r->dec.ptr + r->keep_off[k];
@@ -637,14 +621,14 @@ int heed_reader_next(heed_reader *r, heed_record *rec, heed_error *err)
         return fail_io(r, err);
     int rc;
     if (r->skipping && (rc = skip_rest(r)) < 0)
-        return rc == HEED_EIO ? fail_io(r, err) : fail(err, rc, 0, "out of memory");
+        return rc == HEED_EIO ? fail_io(r, err) : heed_io_fail(err, rc, 0, "out of memory");
 
     const bool csv = r->format == HEED_FMT_CSV;
     span sp;
     for (;;) {
         rc = find_record(r, csv, &sp);
         if (rc < 0)
-            return rc == HEED_EIO ? fail_io(r, err) : fail(err, rc, 0, "out of memory");
+            return rc == HEED_EIO ? fail_io(r, err) : heed_io_fail(err, rc, 0, "out of memory");
         if (rc == 0)
             return 0;
         const char *p = r->buf + r->pos;
@@ -658,12 +642,12 @@ int heed_reader_next(heed_reader *r, heed_record *rec, heed_error *err)
     /* Consuming only moves pos: the bytes stay put until the next call. */
     consume(r, &sp);
     if (sp.too_big)
-        return fail(err, HEED_ETOOBIG, 0,
+        return heed_io_fail(err, HEED_ETOOBIG, 0,
                     "record longer than %zu bytes (the record size limit); skipped",
                     r->max_record);
     size_t bad;
     if (heed_utf8_validate(rec->raw.ptr, rec->raw.len, &bad) != HEED_OK)
-        return fail(err, HEED_EUTF8, bad, "invalid UTF-8 at byte %zu of the record", bad);
+        return heed_io_fail(err, HEED_EUTF8, bad, "invalid UTF-8 at byte %zu of the record", bad);
     switch (r->format) {
     case HEED_FMT_JSONL:
         rc = heed__jsonl_parse(r->json, rec->raw.ptr, rec->raw.len, r->names, r->keep,
@@ -671,7 +655,7 @@ int heed_reader_next(heed_reader *r, heed_record *rec, heed_error *err)
         return rc == HEED_OK ? 1 : rc;
     case HEED_FMT_CSV:
         if (r->n_cols == 0) /* CSV without a header: only for empty input */
-            return fail(err, HEED_EPARSE, 0, "CSV record without a header");
+            return heed_io_fail(err, HEED_EPARSE, 0, "CSV record without a header");
         return parse_csv(r, rec, err);
     default:
         return parse_text(r, rec, err);
