@@ -217,10 +217,18 @@ bad:
                 i);
 }
 
-int heed__jsonl_check(const char *s, size_t n, heed_error *err)
+/* A top-level member whose value is a number: where its key (inside the
+ * quotes, raw) and its number literal stand in the line. */
+typedef struct num_member {
+    size_t key, key_len, num, num_len;
+} num_member;
+
+/* The strict check; with `nums`, also lists the top-level numeric members
+ * (at most HEED_MAX_FIELDS, as the check allows no more keys). */
+static int check_doc(const char *s, size_t n, num_member *nums, size_t *n_nums, heed_error *err)
 {
     char stack[HEED_MAX_JSON_DEPTH];
-    size_t depth = 0, keys = 0;
+    size_t depth = 0, keys = 0, key = 0, key_end = 0;
     size_t i = skip_ws(s, n, 0);
     if (i >= n)
         return heed_io_fail(err, HEED_EPARSE, i, "JSON: empty record, expected an object");
@@ -248,6 +256,8 @@ int heed__jsonl_check(const char *s, size_t n, heed_error *err)
             if (depth == 1 && ++keys > HEED_MAX_FIELDS)
                 return heed_io_fail(err, HEED_EPARSE, i, "JSON: more than %d keys in the object at byte %zu",
                             HEED_MAX_FIELDS, i);
+            key = i + 1;
+            key_end = end - 1;
             i = end;
             w = W_COLON;
             continue;
@@ -294,6 +304,8 @@ int heed__jsonl_check(const char *s, size_t n, heed_error *err)
                 return unexpected(err, s, i, want_text(w, top));
             if (rc != HEED_OK)
                 return rc;
+            if (nums && depth == 1 && (c == '-' || is_digit(c)))
+                nums[(*n_nums)++] = (num_member){key, key_end - key, i, end - i};
             i = end;
             w = W_COMMA_OR_CLOSE;
             continue;
@@ -309,6 +321,31 @@ int heed__jsonl_check(const char *s, size_t n, heed_error *err)
     if (i < n)
         return unexpected(err, s, i, "the end of the line after the object");
     return HEED_OK;
+}
+
+int heed__jsonl_check(const char *s, size_t n, heed_error *err)
+{
+    return check_doc(s, n, NULL, NULL, err);
+}
+
+/* The literal of the first top-level numeric member named `name`, when it is
+ * an integer written without escapes in its key: the digits as written, so
+ * ids longer than a double holds keep every digit. */
+static const char *raw_integer(const char *s, const num_member *nums, size_t n_nums,
+                               const char *name, size_t *len)
+{
+    size_t nl = strlen(name);
+    for (size_t k = 0; k < n_nums; k++) {
+        const num_member *m = &nums[k];
+        if (m->key_len != nl || memcmp(s + m->key, name, nl) != 0)
+            continue;
+        for (size_t i = 0; i < m->num_len; i++)
+            if (s[m->num + i] == '.' || s[m->num + i] == 'e' || s[m->num + i] == 'E')
+                return NULL; /* not an integer: the shortest round-trip form */
+        *len = m->num_len;
+        return s + m->num;
+    }
+    return NULL;
 }
 
 /* ------------------------------------------------------------ mapping */
@@ -330,9 +367,10 @@ static const char *type_name(const cJSON *v)
     return "an unknown value";
 }
 
-/* Appends the text form of a JSON number: integers within 2^53 as digits, other
- * values with the fewest digits that read back the same double. Numbers past
- * double precision (ids of 17+ digits) cannot be recovered from cJSON. */
+/* Appends the text form of a JSON number that is not a plain integer literal
+ * (those are copied as written, see raw_integer): integral values within 2^53
+ * as digits ("1e3" -> "1000"), other values with the fewest digits that read
+ * back the same double. */
 static int encode_number(heed_buf *b, double v)
 {
     char tmp[40];
@@ -368,7 +406,9 @@ int heed__jsonl_parse(heed_jsonl *j, const char *s, size_t n, const char *const 
         j->keep_cap = n_keep;
     }
 
-    int rc = heed__jsonl_check(s, n, err);
+    num_member nums[HEED_MAX_FIELDS];
+    size_t n_nums = 0;
+    int rc = check_doc(s, n, nums, &n_nums, err);
     if (rc != HEED_OK)
         return rc;
     j->doc = cJSON_ParseWithLength(s, n);
@@ -388,7 +428,11 @@ int heed__jsonl_parse(heed_jsonl *j, const char *s, size_t n, const char *const 
                 field[f] = (heed_view){c->valuestring, strlen(c->valuestring)};
             else if (cJSON_IsNumber(c) && (f == HEED_F_ID || f == HEED_F_TIME)) {
                 num_off[f] = j->dec.len;
-                if (encode_number(&j->dec, c->valuedouble) != 0)
+                size_t raw_len;
+                const char *raw = raw_integer(s, nums, n_nums, names[f], &raw_len);
+                if (raw)
+                    heed__buf_add(&j->dec, raw, raw_len);
+                else if (encode_number(&j->dec, c->valuedouble) != 0)
                     return heed_io_fail(err, HEED_EFIELD, 0,
                                 "field \"%s\" is a number out of range, expected a string or a "
                                 "finite number",

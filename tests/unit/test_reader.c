@@ -54,6 +54,21 @@ static const reader_case cases[] = {
      IN("{\"id\":\"m1\",\"text\":\"hello\",\"role\":\"customer\"}\n{\"id\":2,\"text\":\"bye\"}\n"),
      HEED_FMT_JSONL, 0, NULL, NULL, HEED_OK, HEED_FMT_JSONL, NULL,
      {{1, 1, "hello", 0, "m1", NULL, -1}, {1, 2, "bye", 0, "2", NULL, -1}, {0}}},
+    /* numeric ids: integer literals keep every digit (past 2^53 too), other
+     * numbers their shortest round-trip form; the first of duplicate keys */
+    {"jsonl_numeric_ids",
+     IN("{\"id\":12345678901234567890123,\"text\":\"a\"}\n"
+        "{\"id\":-9007199254740993,\"text\":\"b\"}\n"
+        "{\"id\":1e3,\"text\":\"c\"}\n"
+        "{\"id\":0.1,\"text\":\"d\"}\n"
+        "{\"id\":7,\"id\":8,\"x\":{\"id\":9},\"text\":\"e\"}\n"),
+     HEED_FMT_JSONL, 0, NULL, NULL, HEED_OK, HEED_FMT_JSONL, NULL,
+     {{1, 1, "a", 0, "12345678901234567890123", NULL, -1},
+      {1, 2, "b", 0, "-9007199254740993", NULL, -1},
+      {1, 3, "c", 0, "1000", NULL, -1},
+      {1, 4, "d", 0, "0.1", NULL, -1},
+      {1, 5, "e", 0, "7", NULL, -1},
+      {0}}},
     {"jsonl_blank_lines_crlf_no_final_newline",
      IN("\n  \n{\"text\":\"a\"}\r\n\r\n\t\n{\"text\":\"b\"}"), HEED_FMT_JSONL, 0, NULL, NULL,
      HEED_OK, HEED_FMT_JSONL, NULL,
