@@ -80,8 +80,7 @@ static void cues(heed_buf *b, const heed_result *r, const heed_cue *c, size_t n,
                  const char *const *names, int n_names)
 {
     for (size_t i = 0; i < n; i++) {
-        heed__buf_printf(b, "    %-13s ",
-                         c[i].component < n_names ? names[c[i].component] : "?");
+        heed__buf_printf(b, "    %-13s ", c[i].component < n_names ? names[c[i].component] : "?");
         quote(b, r, c[i].start, c[i].len, 40);
         heed__buf_printf(b, " %s", c[i].what ? c[i].what : "");
         if (c[i].flags & HEED_CUE_SUPPRESSED)

@@ -36,8 +36,7 @@ size_t heed_excerpt(char *out, size_t cap, const char *s, size_t n, size_t max_c
 
 static const char *band(double v)
 {
-    return v <= HEED_BAND_NEGATIVE ? "negative" : v >= HEED_BAND_POSITIVE ? "positive"
-                                                                           : "neutral";
+    return v <= HEED_BAND_NEGATIVE ? "negative" : v >= HEED_BAND_POSITIVE ? "positive" : "neutral";
 }
 
 void heed_table_header(FILE *f)
@@ -129,8 +128,7 @@ heed_table_fact heed_table_fact_of(const heed_result *r)
 /* Inserts into a list of at most HEED_TABLE_WORST entries ordered by key,
  * ascending (lowest first) or descending. */
 static void keep(heed_table_entry *list, size_t *n, int ascending, size_t index, double key,
-                 const char *why, const char *id, size_t id_len, const char *text,
-                 size_t text_len)
+                 const char *why, const char *id, size_t id_len, const char *text, size_t text_len)
 {
     size_t pos = *n;
     while (pos > 0 && (ascending ? list[pos - 1].key > key : list[pos - 1].key < key))
@@ -170,8 +168,7 @@ void heed_table_note(heed_table_stats *s, size_t index, const char *id, size_t i
         s->n_stress++;
         s->band[f->stress >= 70 ? 3 : f->stress >= 50 ? 2 : f->stress >= 30 ? 1 : 0]++;
         if (f->stress >= 30)
-            keep(s->urgent, &s->n_urgent, 0, index, f->stress, f->why, id, id_len, text,
-                 text_len);
+            keep(s->urgent, &s->n_urgent, 0, index, f->stress, f->why, id, id_len, text, text_len);
     }
 }
 
@@ -190,13 +187,15 @@ void heed_table_summary(FILE *f, const heed_table_stats *s, size_t n_read, size_
         fprintf(f, "  not scored (not English): %zu\n", s->unscored);
     if (n == 0)
         return;
-    fprintf(f, "  valence: %zu negative (%.0f%%), %zu neutral (%.0f%%), %zu positive (%.0f%%);"
-               " mean %+.2f\n",
+    fprintf(f,
+            "  valence: %zu negative (%.0f%%), %zu neutral (%.0f%%), %zu positive (%.0f%%);"
+            " mean %+.2f\n",
             s->negative, pct(s->negative, n), s->neutral, pct(s->neutral, n), s->positive,
             pct(s->positive, n), s->sum / (double)n);
     if (s->n_stress)
-        fprintf(f, "  stress (customer turns): %zu act now (%.0f%%), %zu high, %zu watch, %zu calm\n", s->band[3],
-                pct(s->band[3], s->n_stress), s->band[2], s->band[1], s->band[0]);
+        fprintf(f,
+                "  stress (customer turns): %zu act now (%.0f%%), %zu high, %zu watch, %zu calm\n",
+                s->band[3], pct(s->band[3], s->n_stress), s->band[2], s->band[1], s->band[0]);
     if (s->n_urgent) {
         fprintf(f, "  highest stress (customer turns):\n");
         for (size_t i = 0; i < s->n_urgent; i++)

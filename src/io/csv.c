@@ -27,8 +27,7 @@ size_t heed__csv_scan(heed_csv_scan *st, const char *p, size_t n)
              * counting the line breaks on the way. */
             const char *q = memchr(p + i, '"', n - i);
             const size_t stop = q ? (size_t)(q - p) : n;
-            for (const char *nl = p + i; (nl = memchr(nl, '\n', (size_t)(p + stop - nl)));
-                 nl++)
+            for (const char *nl = p + i; (nl = memchr(nl, '\n', (size_t)(p + stop - nl))); nl++)
                 st->lines++;
             i = stop;
             if (q)
@@ -80,8 +79,8 @@ static size_t count_lines(const char *s, size_t n)
     return k;
 }
 
-int heed__csv_split(const char *s, size_t n, heed_buf *out, size_t *off, size_t *len,
-                    size_t max, size_t *n_fields, size_t first_line, heed_error *err)
+int heed__csv_split(const char *s, size_t n, heed_buf *out, size_t *off, size_t *len, size_t max,
+                    size_t *n_fields, size_t first_line, heed_error *err)
 {
     size_t pos = 0, k = 0;
     for (;;) {
@@ -92,10 +91,11 @@ int heed__csv_split(const char *s, size_t n, heed_buf *out, size_t *off, size_t 
                 const char *q = memchr(s + pos, '"', n - pos);
                 if (!q) {
                     *n_fields = k + 1;
-                    return heed_io_fail(err, HEED_EPARSE, open,
-                                "unterminated quoted field: the quote at byte %zu (line %zu) "
-                                "is never closed",
-                                open, first_line + count_lines(s, open));
+                    return heed_io_fail(
+                        err, HEED_EPARSE, open,
+                        "unterminated quoted field: the quote at byte %zu (line %zu) "
+                        "is never closed",
+                        open, first_line + count_lines(s, open));
                 }
                 const size_t at = (size_t)(q - s);
                 if (k < max)
@@ -114,13 +114,14 @@ int heed__csv_split(const char *s, size_t n, heed_buf *out, size_t *off, size_t 
                 const unsigned char c = (unsigned char)s[pos];
                 if (c >= 0x20 && c < 0x7f)
                     return heed_io_fail(err, HEED_EPARSE, pos,
-                                "expected ',' or a line break after a closing quote, found "
-                                "'%c' at byte %zu",
-                                c, pos);
-                return heed_io_fail(err, HEED_EPARSE, pos,
-                            "expected ',' or a line break after a closing quote, found byte "
-                            "0x%02X at byte %zu",
-                            c, pos);
+                                        "expected ',' or a line break after a closing quote, found "
+                                        "'%c' at byte %zu",
+                                        c, pos);
+                return heed_io_fail(
+                    err, HEED_EPARSE, pos,
+                    "expected ',' or a line break after a closing quote, found byte "
+                    "0x%02X at byte %zu",
+                    c, pos);
             }
         } else {
             const char *comma = memchr(s + pos, ',', n - pos);

@@ -81,10 +81,11 @@ static int unexpected(heed_error *err, const char *s, size_t i, const char *expe
 {
     const unsigned char c = (unsigned char)s[i];
     if (c >= 0x20 && c < 0x7f)
-        return heed_io_fail(err, HEED_EPARSE, i, "JSON: unexpected character '%c' at byte %zu, expected %s",
-                    c, i, expected);
-    return heed_io_fail(err, HEED_EPARSE, i, "JSON: unexpected byte 0x%02X at byte %zu, expected %s", c,
-                i, expected);
+        return heed_io_fail(err, HEED_EPARSE, i,
+                            "JSON: unexpected character '%c' at byte %zu, expected %s", c, i,
+                            expected);
+    return heed_io_fail(err, HEED_EPARSE, i,
+                        "JSON: unexpected byte 0x%02X at byte %zu, expected %s", c, i, expected);
 }
 
 static int hex4(const char *s, size_t n, size_t i, unsigned *out)
@@ -116,34 +117,37 @@ static int check_string(const char *s, size_t n, size_t i, size_t *end, heed_err
     for (;;) {
         if (i >= n)
             return heed_io_fail(err, HEED_EPARSE, n,
-                        "JSON: unterminated string (opened at byte %zu), expected '\"'", open);
+                                "JSON: unterminated string (opened at byte %zu), expected '\"'",
+                                open);
         const unsigned char c = (unsigned char)s[i];
         if (c == '"')
             break;
         if (c < 0x20)
-            return heed_io_fail(err, HEED_EPARSE, i,
-                        "JSON: control character 0x%02X in a string at byte %zu, expected it "
-                        "escaped (\\n, \\t, \\u00XX)",
-                        c, i);
+            return heed_io_fail(
+                err, HEED_EPARSE, i,
+                "JSON: control character 0x%02X in a string at byte %zu, expected it "
+                "escaped (\\n, \\t, \\u00XX)",
+                c, i);
         if (c != '\\') {
             i++;
             continue;
         }
         if (i + 1 >= n)
             return heed_io_fail(err, HEED_EPARSE, n,
-                        "JSON: unterminated string (opened at byte %zu), expected '\"'", open);
+                                "JSON: unterminated string (opened at byte %zu), expected '\"'",
+                                open);
         const char e = s[i + 1];
         if (e != 'u') {
             if (!strchr("\"\\/bfnrt", e) || e == '\0') {
                 const unsigned char ue = (unsigned char)e;
                 if (ue >= 0x20 && ue < 0x7f)
                     return heed_io_fail(err, HEED_EPARSE, i,
-                                "JSON: invalid escape '\\%c' at byte %zu, expected one of "
-                                "\\\" \\\\ \\/ \\b \\f \\n \\r \\t \\uXXXX",
-                                e, i);
+                                        "JSON: invalid escape '\\%c' at byte %zu, expected one of "
+                                        "\\\" \\\\ \\/ \\b \\f \\n \\r \\t \\uXXXX",
+                                        e, i);
                 return heed_io_fail(err, HEED_EPARSE, i,
-                            "JSON: invalid escape (backslash then byte 0x%02X) at byte %zu", ue,
-                            i);
+                                    "JSON: invalid escape (backslash then byte 0x%02X) at byte %zu",
+                                    ue, i);
             }
             i += 2;
             continue;
@@ -151,24 +155,24 @@ static int check_string(const char *s, size_t n, size_t i, size_t *end, heed_err
         unsigned cp;
         if (hex4(s, n, i + 2, &cp) != 0)
             return heed_io_fail(err, HEED_EPARSE, i,
-                        "JSON: invalid \\u escape at byte %zu, expected 4 hex digits", i);
+                                "JSON: invalid \\u escape at byte %zu, expected 4 hex digits", i);
         if (cp == 0)
-            return heed_io_fail(err, HEED_EPARSE, i,
-                        "JSON: \\u0000 at byte %zu: NUL characters in strings are not supported",
-                        i);
+            return heed_io_fail(
+                err, HEED_EPARSE, i,
+                "JSON: \\u0000 at byte %zu: NUL characters in strings are not supported", i);
         if (cp >= 0xDC00 && cp <= 0xDFFF)
             return heed_io_fail(err, HEED_EPARSE, i,
-                        "JSON: unpaired low surrogate \\u%04X at byte %zu, expected a high "
-                        "surrogate before it",
-                        cp, i);
+                                "JSON: unpaired low surrogate \\u%04X at byte %zu, expected a high "
+                                "surrogate before it",
+                                cp, i);
         if (cp >= 0xD800 && cp <= 0xDBFF) {
             unsigned lo;
-            if (i + 7 >= n || s[i + 6] != '\\' || s[i + 7] != 'u' ||
-                hex4(s, n, i + 8, &lo) != 0 || lo < 0xDC00 || lo > 0xDFFF)
+            if (i + 7 >= n || s[i + 6] != '\\' || s[i + 7] != 'u' || hex4(s, n, i + 8, &lo) != 0 ||
+                lo < 0xDC00 || lo > 0xDFFF)
                 return heed_io_fail(err, HEED_EPARSE, i,
-                            "JSON: unpaired high surrogate \\u%04X at byte %zu, expected a "
-                            "\\uDC00-\\uDFFF escape after it",
-                            cp, i);
+                                    "JSON: unpaired high surrogate \\u%04X at byte %zu, expected a "
+                                    "\\uDC00-\\uDFFF escape after it",
+                                    cp, i);
             i += 12;
             continue;
         }
@@ -213,8 +217,8 @@ static int check_number(const char *s, size_t n, size_t i, size_t *end, heed_err
     return HEED_OK;
 bad:
     return heed_io_fail(err, HEED_EPARSE, i < n ? i : n,
-                "JSON: invalid number starting at byte %zu, expected a digit at byte %zu", start,
-                i);
+                        "JSON: invalid number starting at byte %zu, expected a digit at byte %zu",
+                        start, i);
 }
 
 /* A top-level member whose value is a number: where its key (inside the
@@ -239,8 +243,9 @@ static int check_doc(const char *s, size_t n, num_member *nums, size_t *n_nums, 
         i = skip_ws(s, n, i);
         const char top = depth ? stack[depth - 1] : 0;
         if (i >= n)
-            return heed_io_fail(err, HEED_EPARSE, n, "JSON: unexpected end of line at byte %zu, expected %s",
-                        n, want_text(w, top));
+            return heed_io_fail(err, HEED_EPARSE, n,
+                                "JSON: unexpected end of line at byte %zu, expected %s", n,
+                                want_text(w, top));
         const char c = s[i];
         size_t end;
         int rc;
@@ -254,8 +259,9 @@ static int check_doc(const char *s, size_t n, num_member *nums, size_t *n_nums, 
             if ((rc = check_string(s, n, i, &end, err)) != HEED_OK)
                 return rc;
             if (depth == 1 && ++keys > HEED_MAX_FIELDS)
-                return heed_io_fail(err, HEED_EPARSE, i, "JSON: more than %d keys in the object at byte %zu",
-                            HEED_MAX_FIELDS, i);
+                return heed_io_fail(err, HEED_EPARSE, i,
+                                    "JSON: more than %d keys in the object at byte %zu",
+                                    HEED_MAX_FIELDS, i);
             key = i + 1;
             key_end = end - 1;
             i = end;
@@ -283,8 +289,8 @@ static int check_doc(const char *s, size_t n, num_member *nums, size_t *n_nums, 
             if (c == '{' || c == '[') {
                 if (depth == HEED_MAX_JSON_DEPTH)
                     return heed_io_fail(err, HEED_EPARSE, i,
-                                "JSON: nesting deeper than %d levels at byte %zu",
-                                HEED_MAX_JSON_DEPTH, i);
+                                        "JSON: nesting deeper than %d levels at byte %zu",
+                                        HEED_MAX_JSON_DEPTH, i);
                 stack[depth++] = c;
                 i++;
                 w = c == '{' ? W_KEY_OR_CLOSE : W_VALUE_OR_CLOSE;
@@ -433,17 +439,18 @@ int heed__jsonl_parse(heed_jsonl *j, const char *s, size_t n, const char *const 
                 if (raw)
                     heed__buf_add(&j->dec, raw, raw_len);
                 else if (encode_number(&j->dec, c->valuedouble) != 0)
-                    return heed_io_fail(err, HEED_EFIELD, 0,
-                                "field \"%s\" is a number out of range, expected a string or a "
-                                "finite number",
-                                names[f]);
+                    return heed_io_fail(
+                        err, HEED_EFIELD, 0,
+                        "field \"%s\" is a number out of range, expected a string or a "
+                        "finite number",
+                        names[f]);
                 field[f].len = j->dec.len - num_off[f];
             } else if (cJSON_IsNull(c) && f != HEED_F_TEXT)
                 ; /* null: absent */
             else
                 return heed_io_fail(err, HEED_EFIELD, 0, "field \"%s\" is %s, expected a string%s",
-                            names[f], type_name(c),
-                            f == HEED_F_ID || f == HEED_F_TIME ? " or a number" : "");
+                                    names[f], type_name(c),
+                                    f == HEED_F_ID || f == HEED_F_TIME ? " or a number" : "");
         }
         for (size_t k = 0; k < n_keep; k++) {
             if (kept[k].len || strcmp(c->string, keep[k]) != 0)

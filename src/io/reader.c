@@ -32,7 +32,7 @@ const char *const heed_field_default_names[HEED_F_COUNT] = {
 
 /* How much the window starts with; reads are as large as its free space. */
 #define WINDOW_START ((size_t)64 << 10)
-#define NO_COLUMN SIZE_MAX
+#define NO_COLUMN    SIZE_MAX
 
 struct heed_reader {
     FILE *f;
@@ -60,8 +60,8 @@ struct heed_reader {
     const char **keep;
     size_t n_keep;
     const char *name;
-    heed_view *kept;   /* rec->kept of every record */
-    size_t *keep_off;  /* offsets into dec of the kept values (CSV, text) */
+    heed_view *kept;  /* rec->kept of every record */
+    size_t *keep_off; /* offsets into dec of the kept values (CSV, text) */
 
     /* CSV: the header's columns and where the current record's values are. */
     size_t n_cols;
@@ -258,12 +258,12 @@ static int copy_names(heed_reader *r, const heed_reader_opts *o)
     if (!r->names_mem || !r->keep)
         return HEED_ENOMEM;
     char *p = r->names_mem;
-#define COPY_NAME(dst, src)                                                                   \
-    do {                                                                                      \
-        size_t n_ = strlen(src) + 1;                                                          \
-        memcpy(p, (src), n_);                                                                 \
-        (dst) = p;                                                                            \
-        p += n_;                                                                              \
+#define COPY_NAME(dst, src)                                                                        \
+    do {                                                                                           \
+        size_t n_ = strlen(src) + 1;                                                               \
+        memcpy(p, (src), n_);                                                                      \
+        (dst) = p;                                                                                 \
+        p += n_;                                                                                   \
     } while (0)
     COPY_NAME(r->name, input);
     for (size_t f = 0; f < HEED_F_COUNT; f++) {
@@ -305,15 +305,17 @@ static int read_header(heed_reader *r, bool probing, heed_error *err)
     const size_t line = r->line;
     const char *s = r->buf + r->pos;
     if (sp.too_big) {
-        return probing ? 0
-                       : heed_io_fail(err, HEED_ETOOBIG, 0, "%s:%zu: CSV header longer than %zu bytes",
-                              r->name, line, r->max_record);
+        return probing
+                   ? 0
+                   : heed_io_fail(err, HEED_ETOOBIG, 0, "%s:%zu: CSV header longer than %zu bytes",
+                                  r->name, line, r->max_record);
     }
     size_t bad;
     if (heed_utf8_validate(s, sp.len, &bad) != HEED_OK)
         return probing ? 0
-                       : heed_io_fail(err, HEED_EUTF8, bad, "%s:%zu: invalid UTF-8 in the CSV header at byte %zu",
-                              r->name, line, bad);
+                       : heed_io_fail(err, HEED_EUTF8, bad,
+                                      "%s:%zu: invalid UTF-8 in the CSV header at byte %zu",
+                                      r->name, line, bad);
     heed_error e;
     size_t n_cols;
     heed__buf_reset(&r->dec);
@@ -322,14 +324,15 @@ static int read_header(heed_reader *r, bool probing, heed_error *err)
     rc = heed__csv_split(s, sp.len, &r->dec, NULL, NULL, 0, &n_cols, line, &e);
     if (rc == HEED_EPARSE)
         return probing ? 0
-                       : heed_io_fail(err, HEED_EPARSE, e.pos, "%s:%zu: CSV header: %s", r->name, line,
-                              e.msg);
+                       : heed_io_fail(err, HEED_EPARSE, e.pos, "%s:%zu: CSV header: %s", r->name,
+                                      line, e.msg);
     if (rc != HEED_OK)
         return heed_io_fail(err, rc, 0, "out of memory");
     if (n_cols > HEED_MAX_FIELDS)
         return probing ? 0
-                       : heed_io_fail(err, HEED_EPARSE, 0, "%s:%zu: CSV header has %zu columns, at most %d allowed",
-                              r->name, line, n_cols, HEED_MAX_FIELDS);
+                       : heed_io_fail(err, HEED_EPARSE, 0,
+                                      "%s:%zu: CSV header has %zu columns, at most %d allowed",
+                                      r->name, line, n_cols, HEED_MAX_FIELDS);
     r->col_off = heed__malloc(n_cols * sizeof *r->col_off);
     r->col_len = heed__malloc(n_cols * sizeof *r->col_len);
     if (!r->col_off || !r->col_len)
@@ -365,9 +368,10 @@ static int read_header(heed_reader *r, bool probing, heed_error *err)
         }
         if (o >= sizeof cols)
             memcpy(cols + sizeof cols - 4, "...", 4);
-        return heed_io_fail(err, HEED_EPARSE, 0,
-                    "%s:%zu: the CSV header has no \"%s\" column (the text field); found %s",
-                    r->name, line, r->names[HEED_F_TEXT], n_cols ? cols : "none");
+        return heed_io_fail(
+            err, HEED_EPARSE, 0,
+            "%s:%zu: the CSV header has no \"%s\" column (the text field); found %s", r->name, line,
+            r->names[HEED_F_TEXT], n_cols ? cols : "none");
     }
     r->n_cols = n_cols;
     consume(r, &sp);
@@ -431,8 +435,8 @@ int heed_reader_new(FILE *f, const heed_reader_opts *opts, heed_reader **out, he
     if (fd >= 0 && fstat(fd, &st) == 0 && !S_ISREG(st.st_mode))
         r->live_fd = fd;
     r->format = o->format;
-    r->max_record = o->max_record && o->max_record < HEED_MAX_RECORD ? o->max_record
-                                                                     : HEED_MAX_RECORD;
+    r->max_record =
+        o->max_record && o->max_record < HEED_MAX_RECORD ? o->max_record : HEED_MAX_RECORD;
     r->lim = r->max_record + 2;
     r->cap = r->lim < WINDOW_START ? r->lim : WINDOW_START;
     r->line = 1;
@@ -527,13 +531,27 @@ static void add_json_string(heed_buf *b, const char *s, size_t n)
         char esc[7] = {'\\', 0};
         size_t k = 2;
         switch (c) {
-        case '"': esc[1] = '"'; break;
-        case '\\': esc[1] = '\\'; break;
-        case '\n': esc[1] = 'n'; break;
-        case '\r': esc[1] = 'r'; break;
-        case '\t': esc[1] = 't'; break;
-        case '\b': esc[1] = 'b'; break;
-        case '\f': esc[1] = 'f'; break;
+        case '"':
+            esc[1] = '"';
+            break;
+        case '\\':
+            esc[1] = '\\';
+            break;
+        case '\n':
+            esc[1] = 'n';
+            break;
+        case '\r':
+            esc[1] = 'r';
+            break;
+        case '\t':
+            esc[1] = 't';
+            break;
+        case '\b':
+            esc[1] = 'b';
+            break;
+        case '\f':
+            esc[1] = 'f';
+            break;
         default:
             memcpy(esc + 1, "u00", 3);
             esc[4] = hex[c >> 4];
@@ -560,13 +578,13 @@ static int parse_csv(heed_reader *r, heed_record *rec, heed_error *err)
     heed__buf_reset(&r->dec);
     (void)heed__buf_reserve(&r->dec, 1); /* empty values need a non-NULL ptr; a
                                           * failure sticks and is seen below */
-    int rc = heed__csv_split(rec->raw.ptr, rec->raw.len, &r->dec, r->col_off, r->col_len,
-                             r->n_cols, &n_found, rec->line, err);
+    int rc = heed__csv_split(rec->raw.ptr, rec->raw.len, &r->dec, r->col_off, r->col_len, r->n_cols,
+                             &n_found, rec->line, err);
     if (rc != HEED_OK)
         return rc == HEED_EPARSE ? rc : heed_io_fail(err, rc, 0, "out of memory");
     if (n_found != r->n_cols)
         return heed_io_fail(err, HEED_EPARSE, 0, "expected %zu field%s as in the header, found %zu",
-                    r->n_cols, r->n_cols == 1 ? "" : "s", n_found);
+                            r->n_cols, r->n_cols == 1 ? "" : "s", n_found);
     for (size_t k = 0; k < r->n_keep; k++) {
         const size_t c = r->keep_col[k];
         if (c == NO_COLUMN)
@@ -643,15 +661,15 @@ int heed_reader_next(heed_reader *r, heed_record *rec, heed_error *err)
     consume(r, &sp);
     if (sp.too_big)
         return heed_io_fail(err, HEED_ETOOBIG, 0,
-                    "record longer than %zu bytes (the record size limit); skipped",
-                    r->max_record);
+                            "record longer than %zu bytes (the record size limit); skipped",
+                            r->max_record);
     size_t bad;
     if (heed_utf8_validate(rec->raw.ptr, rec->raw.len, &bad) != HEED_OK)
         return heed_io_fail(err, HEED_EUTF8, bad, "invalid UTF-8 at byte %zu of the record", bad);
     switch (r->format) {
     case HEED_FMT_JSONL:
-        rc = heed__jsonl_parse(r->json, rec->raw.ptr, rec->raw.len, r->names, r->keep,
-                               r->n_keep, rec->field, r->kept, err);
+        rc = heed__jsonl_parse(r->json, rec->raw.ptr, rec->raw.len, r->names, r->keep, r->n_keep,
+                               rec->field, r->kept, err);
         return rc == HEED_OK ? 1 : rc;
     case HEED_FMT_CSV:
         if (r->n_cols == 0) /* CSV without a header: only for empty input */
