@@ -27,6 +27,10 @@ typedef struct span {
     unsigned kind, flags;
 } span;
 
+/* Internal span flag (never stored in a token): the scanner saw that the
+ * token is already in normal form (ASCII, no capital, no letter run of 3). */
+#define SPAN_NORMAL 0x8000u
+
 static span mk(size_t end, unsigned kind, unsigned flags)
 {
     span s = {end, kind, flags};
@@ -539,7 +543,7 @@ static span scan_word(const tokenizer *t, size_t start)
     const unsigned char *u = t->u;
     size_t n = t->n, i = start;
     size_t letters = 0, digits = 0, upper = 0, lower = 0;
-    int ascii_letters_only = 1, last_alnum = 0, digit_after_letter = 0;
+    int ascii_letters_only = 1, last_alnum = 0, digit_after_letter = 0, ascii = 1;
     unsigned flags = 0;
     uint32_t run_cp = 0;
     unsigned run = 0;
@@ -588,6 +592,7 @@ static span scan_word(const tokenizer *t, size_t start)
         }
         uint32_t cp;
         size_t l = cp_at(t, i, &cp);
+        ascii = 0;
         if (is_apostrophe(cp)) {
             if (letters && last_alnum && letter_at(t, i + l)) {
                 flags |= HEED_TF_CONTRACTION;
@@ -677,6 +682,8 @@ static span scan_word(const tokenizer *t, size_t start)
         return mk(i, HEED_TOK_ID, 0);
     if (upper >= 2 && lower == 0)
         flags |= HEED_TF_ALLCAPS;
+    if (ascii && upper == 0 && !(flags & HEED_TF_ELONGATED))
+        flags |= SPAN_NORMAL;
     return mk(i, HEED_TOK_WORD, flags);
 }
 
@@ -1182,6 +1189,21 @@ static int grow(tokenizer *t)
     return HEED_OK;
 }
 
+/* Is the token its own normal form: ASCII, no capital, and (when runs are
+ * squashed) no letter three times in a row? Most tokens are; their norm then
+ * points into the text instead of into a copy. */
+static int already_normal(const unsigned char *p, size_t n, int squash)
+{
+    for (size_t i = 0; i < n; i++) {
+        unsigned c = p[i];
+        if (c >= 0x80 || c - 'A' < 26u)
+            return 0;
+        if (squash && i >= 2 && c - 'a' < 26u && p[i - 1] == c && p[i - 2] == c)
+            return 0;
+    }
+    return 1;
+}
+
 static int emit(tokenizer *t, size_t start, span sp)
 {
     if (t->count == t->cap) {
@@ -1193,15 +1215,18 @@ static int emit(tokenizer *t, size_t start, span sp)
     /* Letter runs are squashed for words ("sooo"), never for addresses and ids. */
     int squash = sp.kind != HEED_TOK_URL && sp.kind != HEED_TOK_EMAIL && sp.kind != HEED_TOK_ID &&
                  sp.kind != HEED_TOK_MENTION;
-    const char *norm =
-        heed__utf8_normalize(t->a, (const char *)t->u + start, sp.end - start, squash, &nl);
-    if (!norm)
-        return HEED_ENOMEM;
+    const char *norm = (const char *)t->u + start;
+    nl = sp.end - start;
+    if (!(sp.flags & SPAN_NORMAL) && !already_normal(t->u + start, nl, squash)) {
+        norm = heed__utf8_normalize(t->a, norm, nl, squash, &nl);
+        if (!norm)
+            return HEED_ENOMEM;
+    }
     heed_token *tk = &t->toks[t->count++];
     tk->start = (uint32_t)start;
     tk->len = (uint32_t)(sp.end - start);
     tk->kind = (uint16_t)sp.kind;
-    tk->flags = (uint16_t)sp.flags;
+    tk->flags = (uint16_t)(sp.flags & ~SPAN_NORMAL);
     tk->sentence = 0;
     tk->norm = norm;
     tk->norm_len = (uint32_t)nl;
@@ -1257,7 +1282,12 @@ int heed__tokenize(heed_arena *a, const char *s, size_t n, heed_token **out, siz
             while (sp.end < n && (t.u[sp.end] & 0xC0) == 0x80)
                 sp.end++;
         }
-        sp.end = absorb_extend(&t, sp.end);
+        if (sp.end < n && t.u[sp.end] >= 0x80) { /* marks and joiners are not ASCII */
+            size_t e = absorb_extend(&t, sp.end);
+            if (e != sp.end)
+                sp.flags &= ~SPAN_NORMAL;
+            sp.end = e;
+        }
         int rc = emit(&t, i, sp);
         if (rc)
             return rc;

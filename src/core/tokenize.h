@@ -13,7 +13,9 @@
  * white space). Tokens are in text order, cover no white space, and never
  * overlap. Each gets kind, flags (ALLCAPS, ELONGATED, REPEATED, CONTRACTION;
  * negation flags are set later by the valence module), start/len and norm
- * (heed__utf8_normalize of the token, allocated in `a`). `sentence` is left 0.
+ * (heed__utf8_normalize of the token, allocated in `a`; or, when the token is
+ * already in normal form, a pointer into `s` itself, so `s` must live as long
+ * as the tokens). `sentence` is left 0.
  * Returns HEED_OK with *out and *n_out set (arena memory; *out may be NULL when
  * *n_out is 0), HEED_ENOMEM, or HEED_ETOOBIG past HEED_MAX_TOKENS (or when n
  * does not fit the 32-bit offsets).

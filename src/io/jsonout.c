@@ -6,6 +6,14 @@
 #include <stdio.h>
 #include <string.h>
 
+/* Bytes heed_json_string must look at: '"', '\\', controls, DEL, and 0xE2
+ * (the lead byte of U+2028/U+2029). Everything else is copied as is. */
+static const unsigned char SPECIAL[256] = {
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0x00-0x0F */
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0x10-0x1F */
+    ['"'] = 1, ['\\'] = 1, [0x7F] = 1, [0xE2] = 1,
+};
+
 void heed_json_string(heed_buf *b, const char *s, size_t n)
 {
     static const char hex[] = "0123456789abcdef";
@@ -15,6 +23,8 @@ void heed_json_string(heed_buf *b, const char *s, size_t n)
     size_t run = 0;
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
+        if (!SPECIAL[c])
+            continue;
         const char *esc = NULL;
         char u[7];
         if (c == '"')
@@ -72,7 +82,7 @@ void heed_json_number(heed_buf *b, double v)
     if (!isfinite(v) || fabs(v) >= 9e14)
         v = isfinite(v) ? (v > 0 ? 9e14 : -9e14) : 0;
     int neg = v < 0;
-    uint64_t q = (uint64_t)llround(fabs(v) * 10000.0);
+    uint64_t q = (uint64_t)(fabs(v) * 10000.0 + 0.5); /* round half away from 0 */
     if (q == 0) {
         heed__buf_addc(b, '0');
         return;
@@ -98,18 +108,25 @@ static void member_uint(heed_buf *b, const char *key, uint64_t v)
     heed_json_uint(b, v);
 }
 
+/* Each rule's name as a JSON string, by bit (rule names need no escaping). */
+static const char *const RULE_JSON[32] = {
+#define HEED_X_(name, bit, str) [bit] = "\"" str "\"",
+    HEED_RULE_MAP(HEED_X_)
+#undef HEED_X_
+};
+
 static void rules_array(heed_buf *b, uint32_t rules)
 {
     heed__buf_addc(b, '[');
     int first = 1;
     for (uint32_t set = rules; set; set &= set - 1) {
-        const char *name = heed_rule_name(set & -set);
+        const char *name = RULE_JSON[__builtin_ctz(set)];
         if (!name)
             continue;
         if (!first)
             heed__buf_addc(b, ',');
         first = 0;
-        heed_json_string(b, name, strlen(name));
+        heed__buf_adds(b, name);
     }
     heed__buf_addc(b, ']');
 }
