@@ -309,8 +309,11 @@ int heed__sentences(heed_arena *a, const char *s, size_t n, heed_token *toks, si
         toks[i].sentence = (uint32_t)cur;
         if (i + 1 == n_toks)
             break;
-        size_t after = line_start;
-        size_t breaks = line_breaks(&sp, tok_end(&toks[i]), toks[i + 1].start, &after);
+        size_t after = line_start, gap_from = tok_end(&toks[i]), gap_to = toks[i + 1].start;
+        /* most gaps are one space or none: no line break to look for */
+        size_t breaks = gap_to - gap_from <= 1 && (gap_to == gap_from || sp.u[gap_from] == ' ')
+                            ? 0
+                            : line_breaks(&sp, gap_from, gap_to, &after);
         if (ends_after(&sp, first, i, breaks, line_start)) {
             while (i + 1 < n_toks && absorbs(&sp, i + 1)) {
                 i++;
