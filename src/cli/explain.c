@@ -9,27 +9,6 @@
 #include "jsonout.h"
 #include "table.h"
 
-static const char *const EMO[HEED_EMO_COUNT] = {
-#define HEED_X_(name, num, str) [num] = str,
-    HEED_EMOTION_MAP(HEED_X_)
-#undef HEED_X_
-};
-static const char *const CX[HEED_CX_COUNT] = {
-#define HEED_X_(name, num, str) [num] = str,
-    HEED_CX_MAP(HEED_X_)
-#undef HEED_X_
-};
-static const char *const STRESS[HEED_STRESS_COUNT] = {
-#define HEED_X_(name, num, str) [num] = str,
-    HEED_STRESS_MAP(HEED_X_)
-#undef HEED_X_
-};
-static const char *const NEED[HEED_NEED_COUNT] = {
-#define HEED_X_(name, num, str) [num] = str,
-    HEED_NEED_MAP(HEED_X_)
-#undef HEED_X_
-};
-
 /* "word" for the span [start, start+len) of the result's text. */
 static void quote(heed_buf *b, const heed_result *r, size_t start, size_t len, size_t max_cp)
 {
@@ -134,17 +113,17 @@ void heed_explain(heed_buf *b, size_t index, const char *id, size_t id_len, cons
     if (r->stress.available) {
         const heed_stress *s = &r->stress;
         heed__buf_printf(b, "  stress %.0f (%s):", round(s->score),
-                         heed_json_stress_band(s->score));
+                         heed_json_stress_band(round(s->score)));
         for (int i = 0; i < HEED_STRESS_COUNT; i++)
-            heed__buf_printf(b, " %s %.0f", STRESS[i], round(s->component[i]));
+            heed__buf_printf(b, " %s %.0f", heed_json_stress_names[i], round(s->component[i]));
         heed__buf_addc(b, '\n');
-        cues(b, r, s->cues, s->n_cues, STRESS, HEED_STRESS_COUNT);
+        cues(b, r, s->cues, s->n_cues, heed_json_stress_names, HEED_STRESS_COUNT);
     }
     if (r->emotions.available) {
         heed__buf_adds(b, "  emotions: ");
-        labels(b, r->emotions.labels, r->emotions.prob, EMO, HEED_EMO_COUNT);
+        labels(b, r->emotions.labels, r->emotions.prob, heed_json_emo_names, HEED_EMO_COUNT);
         heed__buf_adds(b, "\n  cx groups: ");
-        labels(b, r->emotions.cx_labels, r->emotions.cx, CX, HEED_CX_COUNT);
+        labels(b, r->emotions.cx_labels, r->emotions.cx, heed_json_cx_names, HEED_CX_COUNT);
         heed__buf_addc(b, '\n');
     }
     if (r->intensity.available)
@@ -152,14 +131,14 @@ void heed_explain(heed_buf *b, size_t index, const char *id, size_t id_len, cons
                          r->intensity.valence, r->intensity.arousal, r->intensity.distress);
     if (r->needs.available) {
         heed__buf_adds(b, "  needs: ");
-        labels(b, r->needs.labels, r->needs.prob, NEED, HEED_NEED_COUNT);
+        labels(b, r->needs.labels, r->needs.prob, heed_json_need_names, HEED_NEED_COUNT);
         if (r->needs.top >= 0 && r->needs.top < HEED_NEED_COUNT)
-            heed__buf_printf(b, " (top: %s)", NEED[r->needs.top]);
+            heed__buf_printf(b, " (top: %s)", heed_json_need_names[r->needs.top]);
         heed__buf_addc(b, '\n');
     }
     if (r->needs.asks_available) {
         heed__buf_printf(b, "  asks: %zu\n", r->needs.n_asks);
-        cues(b, r, r->needs.asks, r->needs.n_asks, NEED, HEED_NEED_COUNT);
+        cues(b, r, r->needs.asks, r->needs.n_asks, heed_json_need_names, HEED_NEED_COUNT);
     }
     if (r->warnings & HEED_WARN_REPLACED_UTF8)
         heed__buf_printf(b, "  warning: %zu invalid UTF-8 sequence(s) replaced\n", r->n_replaced);

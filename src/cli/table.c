@@ -92,7 +92,7 @@ void heed_table_row(heed_buf *b, size_t index, const char *id, size_t id_len, co
     char st[24] = "-";
     if (r->stress.available)
         snprintf(st, sizeof st, "%.0f %s", round(r->stress.score),
-                 heed_json_stress_band(r->stress.score));
+                 heed_json_stress_band(round(r->stress.score)));
     const char *cols[5] = {idb, roleb, val, st, ev_cut};
     const int widths[5] = {10, 9, 15, 11, 30};
     for (int c = 0; c < 5; c++) {
@@ -166,8 +166,12 @@ void heed_table_note(heed_table_stats *s, size_t index, const char *id, size_t i
         keep(s->worst, &s->n_worst, 1, index, v, NULL, id, id_len, text, text_len);
     if (f->stress >= 0 && !f->agent) {
         s->n_stress++;
-        s->band[f->stress >= 70 ? 3 : f->stress >= 50 ? 2 : f->stress >= 30 ? 1 : 0]++;
-        if (f->stress >= 30)
+        double st = round(f->stress); /* the band of the printed score, as the writer */
+        s->band[st >= HEED_STRESS_ACT_NOW ? 3
+                : st >= HEED_STRESS_HIGH  ? 2
+                : st >= HEED_STRESS_WATCH ? 1
+                                          : 0]++;
+        if (st >= HEED_STRESS_WATCH)
             keep(s->urgent, &s->n_urgent, 0, index, f->stress, f->why, id, id_len, text, text_len);
     }
 }

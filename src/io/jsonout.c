@@ -9,8 +9,10 @@
 /* Bytes heed_json_string must look at: '"', '\\', controls, DEL, and 0xE2
  * (the lead byte of U+2028/U+2029). Everything else is copied as is. */
 static const unsigned char SPECIAL[256] = {
-    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0x00-0x0F */
-    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0x10-0x1F */
+    1,         1,          1,          1,          1, 1, 1, 1,
+    1,         1,          1,          1,          1, 1, 1, 1, /* 0x00-0x0F */
+    1,         1,          1,          1,          1, 1, 1, 1,
+    1,         1,          1,          1,          1, 1, 1, 1, /* 0x10-0x1F */
     ['"'] = 1, ['\\'] = 1, [0x7F] = 1, [0xE2] = 1,
 };
 
@@ -152,22 +154,22 @@ static void token_flags(heed_buf *b, unsigned flags)
     heed__buf_addc(b, ']');
 }
 
-static const char *const EMO_NAMES[HEED_EMO_COUNT] = {
+const char *const heed_json_emo_names[HEED_EMO_COUNT] = {
 #define HEED_X_(name, num, str) [num] = str,
     HEED_EMOTION_MAP(HEED_X_)
 #undef HEED_X_
 };
-static const char *const CX_NAMES[HEED_CX_COUNT] = {
+const char *const heed_json_cx_names[HEED_CX_COUNT] = {
 #define HEED_X_(name, num, str) [num] = str,
     HEED_CX_MAP(HEED_X_)
 #undef HEED_X_
 };
-static const char *const STRESS_NAMES[HEED_STRESS_COUNT] = {
+const char *const heed_json_stress_names[HEED_STRESS_COUNT] = {
 #define HEED_X_(name, num, str) [num] = str,
     HEED_STRESS_MAP(HEED_X_)
 #undef HEED_X_
 };
-static const char *const NEED_NAMES[HEED_NEED_COUNT] = {
+const char *const heed_json_need_names[HEED_NEED_COUNT] = {
 #define HEED_X_(name, num, str) [num] = str,
     HEED_NEED_MAP(HEED_X_)
 #undef HEED_X_
@@ -246,7 +248,7 @@ static void cue_list(heed_buf *b, const heed_result *r, const heed_cue *c, size_
             heed__buf_adds(b, ",\"what\":");
             heed_json_string(b, c[i].what, strlen(c[i].what));
         }
-        if (comp_names == STRESS_NAMES) {
+        if (comp_names == heed_json_stress_names) {
             heed__buf_adds(b, ",\"weight\":");
             heed_json_number(b, c[i].weight);
         }
@@ -264,11 +266,11 @@ static void stress_obj(heed_buf *b, const heed_result *r)
     heed_json_number(b, round(st->score));
     key(b, ",\"band\":", heed_json_stress_band(round(st->score)), ",\"components\":{");
     for (int i = 0; i < HEED_STRESS_COUNT; i++) {
-        key(b, i ? "," : "", STRESS_NAMES[i], ":");
+        key(b, i ? "," : "", heed_json_stress_names[i], ":");
         heed_json_number(b, round(st->component[i]));
     }
     heed__buf_adds(b, "},\"cues\":");
-    cue_list(b, r, st->cues, st->n_cues, STRESS_NAMES, HEED_STRESS_COUNT, "component");
+    cue_list(b, r, st->cues, st->n_cues, heed_json_stress_names, HEED_STRESS_COUNT, "component");
     heed__buf_addc(b, '}');
 }
 
@@ -289,13 +291,13 @@ static void listening(heed_buf *b, const heed_result *r)
     const heed_emotions *e = &r->emotions;
     if (e->available) {
         heed__buf_adds(b, ",\"emotions\":{");
-        label_list(b, "labels", e->labels, EMO_NAMES, HEED_EMO_COUNT);
+        label_list(b, "labels", e->labels, heed_json_emo_names, HEED_EMO_COUNT);
         heed__buf_addc(b, ',');
-        score_map(b, "scores", e->prob, EMO_NAMES, HEED_EMO_COUNT, 0.05f);
+        score_map(b, "scores", e->prob, heed_json_emo_names, HEED_EMO_COUNT, 0.05f);
         heed__buf_addc(b, ',');
-        label_list(b, "cx", e->cx_labels, CX_NAMES, HEED_CX_COUNT);
+        label_list(b, "cx", e->cx_labels, heed_json_cx_names, HEED_CX_COUNT);
         heed__buf_addc(b, ',');
-        score_map(b, "cx_scores", e->cx, CX_NAMES, HEED_CX_COUNT, 0.0f);
+        score_map(b, "cx_scores", e->cx, heed_json_cx_names, HEED_CX_COUNT, 0.0f);
         heed__buf_addc(b, '}');
     }
     const heed_intensity *in = &r->intensity;
@@ -316,14 +318,15 @@ static void listening(heed_buf *b, const heed_result *r)
     heed__buf_adds(b, ",\"needs\":{");
     if (nd->available) {
         key(b, "\"top\":",
-            nd->top >= 0 && nd->top < HEED_NEED_COUNT ? NEED_NAMES[nd->top] : "other", ",");
-        label_list(b, "labels", nd->labels, NEED_NAMES, HEED_NEED_COUNT);
+            nd->top >= 0 && nd->top < HEED_NEED_COUNT ? heed_json_need_names[nd->top] : "other",
+            ",");
+        label_list(b, "labels", nd->labels, heed_json_need_names, HEED_NEED_COUNT);
         heed__buf_addc(b, ',');
-        score_map(b, "scores", nd->prob, NEED_NAMES, HEED_NEED_COUNT, 0.05f);
+        score_map(b, "scores", nd->prob, heed_json_need_names, HEED_NEED_COUNT, 0.05f);
         heed__buf_addc(b, ',');
     }
     heed__buf_adds(b, "\"asks\":");
-    cue_list(b, r, nd->asks, nd->n_asks, NEED_NAMES, HEED_NEED_COUNT, "need");
+    cue_list(b, r, nd->asks, nd->n_asks, heed_json_need_names, HEED_NEED_COUNT, "need");
     heed__buf_addc(b, '}');
 }
 
@@ -394,7 +397,8 @@ void heed_json_result(heed_buf *b, const heed_result *r, const heed_json_opts *o
     }
     listening(b, r);
     if (r->warnings & HEED_WARN_REPLACED_UTF8)
-        heed__buf_printf(b, ",\"warnings\":[{\"code\":\"replaced_invalid_utf8\",\"count\":%zu,"
-                            "\"first_byte\":%zu}]",
+        heed__buf_printf(b,
+                         ",\"warnings\":[{\"code\":\"replaced_invalid_utf8\",\"count\":%zu,"
+                         "\"first_byte\":%zu}]",
                          r->n_replaced, r->first_bad);
 }

@@ -27,9 +27,16 @@ typedef struct heed_json_opts {
 } heed_json_opts;
 
 /* Stress bands (docs/stress.md): calm < 30 <= watch < 50 <= high < 70 <= act now. */
-#define HEED_STRESS_WATCH 30.0
-#define HEED_STRESS_HIGH 50.0
+#define HEED_STRESS_WATCH   30.0
+#define HEED_STRESS_HIGH    50.0
 #define HEED_STRESS_ACT_NOW 70.0
+
+/* The names the output uses, by index (HEED_EMO_*, HEED_CX_*, HEED_STRESS_*,
+ * HEED_NEED_*). */
+extern const char *const heed_json_emo_names[HEED_EMO_COUNT];
+extern const char *const heed_json_cx_names[HEED_CX_COUNT];
+extern const char *const heed_json_stress_names[HEED_STRESS_COUNT];
+extern const char *const heed_json_need_names[HEED_NEED_COUNT];
 
 /* "calm", "watch", "high" or "act_now". */
 const char *heed_json_stress_band(double score);
