@@ -314,6 +314,145 @@ typedef struct heed_language {
                           * and the record says "unscored". */
 } heed_language;
 
+/* ---------------------------------------------------------------- replies */
+
+/* Who wrote a message (heed_analyze_opts.role, heed_result.role). The reply
+ * stages (empathy, compassion, promises, familiar language, addressed) run on
+ * agent turns only. */
+#define HEED_ROLE_UNKNOWN 0
+#define HEED_ROLE_CUSTOMER 1
+#define HEED_ROLE_AGENT 2
+
+/* Empathy mechanisms (EPITOME, Sharma et al. 2020), each none/weak/strong. */
+#define HEED_EMPATHY_MAP(X)                                                    \
+    X(REACTION, 0, "emotional_reaction")                                       \
+    X(INTERPRETATION, 1, "interpretation") X(EXPLORATION, 2, "exploration")
+
+enum {
+#define HEED_X_(name, num, str) HEED_EMPATHY_##name = (num),
+    HEED_EMPATHY_MAP(HEED_X_)
+#undef HEED_X_
+    HEED_EMPATHY_COUNT = 3
+};
+
+typedef struct heed_empathy {
+    int available;                          /* 0: the stage did not run or the
+                                             * engine has no empathy model */
+    int level[HEED_EMPATHY_COUNT];          /* 0 none, 1 weak, 2 strong */
+    float prob[HEED_EMPATHY_COUNT][3];      /* per level, 0..1 */
+    const heed_cue *spans;                  /* evidence spans in the reply;
+                                             * component = HEED_EMPATHY_* */
+    size_t n_spans;
+} heed_empathy;
+
+/* Compassion: concrete action that solves the problem, and its opposites.
+ * Positive signals first, then the negative ones (HEED_COMPASSION_NEGATIVE). */
+#define HEED_COMPASSION_MAP(X)                                                 \
+    X(OWNERSHIP, 0, "ownership") X(ACTION, 1, "action")                        \
+    X(NEXT_STEP, 2, "next_step") X(TIME_FRAME, 3, "time_frame")                \
+    X(RESOLUTION, 4, "resolution") X(OFFER_HELP, 5, "offer_help")              \
+    X(DEFLECTION, 6, "deflection") X(POLICY_WALL, 7, "policy_wall")            \
+    X(BLAME, 8, "blame") X(NOTHING_WE_CAN_DO, 9, "nothing_we_can_do")          \
+    X(GENERIC_APOLOGY, 10, "generic_apology")
+
+enum {
+#define HEED_X_(name, num, str) HEED_COMP_##name = (num),
+    HEED_COMPASSION_MAP(HEED_X_)
+#undef HEED_X_
+    HEED_COMP_COUNT = 11
+};
+#define HEED_COMPASSION_NEGATIVE 0x7C0u /* bits of the negative signals */
+
+typedef struct heed_compassion {
+    int available;          /* 0: the stage did not run */
+    double score;           /* 0..100; see docs/compassion.md */
+    uint32_t signals;       /* bit i: signal HEED_COMP_i found (not suppressed) */
+    const heed_cue *cues;   /* component = HEED_COMP_*; suppressed ones (negated,
+                             * hypothetical) carry HEED_CUE_SUPPRESSED */
+    size_t n_cues;
+} heed_compassion;
+
+/* Kinds of commitment in a reply. */
+#define HEED_PROMISE_MAP(X)                                                    \
+    X(REFUND, 0, "refund") X(CALLBACK, 1, "callback")                          \
+    X(REPLACEMENT, 2, "replacement") X(REPAIR, 3, "repair")                    \
+    X(FOLLOW_UP, 4, "follow_up") X(INFORMATION, 5, "information")
+
+enum {
+#define HEED_X_(name, num, str) HEED_PROMISE_##name = (num),
+    HEED_PROMISE_MAP(HEED_X_)
+#undef HEED_X_
+    HEED_PROMISE_COUNT = 6
+};
+
+typedef struct heed_promise {
+    uint32_t start, len;         /* the commitment (a clause) in heed_result.text */
+    int kind;                    /* HEED_PROMISE_* */
+    uint32_t object_start, object_len; /* what is promised ("the refund of
+                                  * €49.99"); object_len 0: none found */
+    uint32_t due_start, due_len; /* the time expression; due_len 0: none */
+    int has_due;                 /* 1 when `due` is set: the expression was
+                                  * resolved against heed_analyze_opts.time */
+    int64_t due;                 /* Unix seconds, UTC: the end of the promised
+                                  * window ("by Friday" is Friday 23:59:59 in the
+                                  * message's own time zone) */
+} heed_promise;
+
+typedef struct heed_promises {
+    int available;               /* 0: the stage did not run */
+    const heed_promise *items;
+    size_t n;
+} heed_promises;
+
+/* One finding of unfamiliar language in a reply. */
+typedef struct heed_jargon {
+    uint32_t start, len;   /* byte span in heed_result.text */
+    const char *what;      /* static: "internal acronym", "error code", ... */
+    const char *plain;     /* static plain-language suggestion, or NULL */
+} heed_jargon;
+
+typedef struct heed_familiar {
+    int available;          /* 0: the stage did not run */
+    double grade;           /* readability: Flesch-Kincaid grade level */
+    double reading_ease;    /* Flesch reading ease, 0..100 (higher is easier) */
+    const heed_jargon *jargon;
+    size_t n_jargon;
+    const heed_cue *personal; /* the customer's details echoed (order number,
+                               * name, product, their own words); needs
+                               * heed_analyze_opts.context */
+    size_t n_personal;
+    uint64_t simhash;       /* fingerprint for near-duplicate ("canned") reply
+                             * detection across a corpus: Hamming distance */
+} heed_familiar;
+
+/* Does the reply address what the customer asked (heed_analyze_opts.context)? */
+#define HEED_ADDRESSED_MAP(X)                                                  \
+    X(NOTHING_ASKED, 0, "nothing_asked") X(ANSWERED, 1, "answered")            \
+    X(PARTLY, 2, "partly") X(IGNORED, 3, "ignored")
+
+enum {
+#define HEED_X_(name, num, str) HEED_ADDR_##name = (num),
+    HEED_ADDRESSED_MAP(HEED_X_)
+#undef HEED_X_
+    HEED_ADDR_COUNT = 4
+};
+
+/* One ask or need of the customer and how the reply met it. */
+typedef struct heed_ask_match {
+    uint32_t ask_start, ask_len;     /* span in heed_result.context */
+    int need;                        /* HEED_NEED_* the ask points to */
+    int status;                      /* HEED_ADDR_ANSWERED, _PARTLY, _IGNORED */
+    uint32_t reply_start, reply_len; /* the reply's evidence; len 0: none */
+    const char *why;                 /* static short reason */
+} heed_ask_match;
+
+typedef struct heed_addressed {
+    int available;                   /* 0: no context given or stage skipped */
+    int status;                      /* HEED_ADDR_*: overall */
+    const heed_ask_match *items;
+    size_t n;
+} heed_addressed;
+
 /* Warnings (bit set in heed_result.warnings). */
 #define HEED_WARN_REPLACED_UTF8 0x01u /* invalid UTF-8 replaced by U+FFFD */
 
@@ -337,6 +476,15 @@ typedef struct heed_result {
     heed_intensity intensity;
     heed_stress stress;
     heed_needs needs;
+    /* reply stages (agent turns; see HEED_ROLE_AGENT) */
+    int role;               /* HEED_ROLE_*, from heed_analyze_opts */
+    const char *context;    /* copy of heed_analyze_opts.context, or NULL */
+    size_t context_len;
+    heed_empathy empathy;
+    heed_compassion compassion;
+    heed_promises promises;
+    heed_familiar familiar;
+    heed_addressed addressed;
 } heed_result;
 
 /* ---------------------------------------------------------------- engine */
@@ -354,7 +502,11 @@ typedef struct heed_analysis heed_analysis;
 #define HEED_STAGE_NEEDS 0x04u     /* the needs model and the asks */
 #define HEED_STAGE_INTENSITY 0x08u
 #define HEED_STAGE_STRESS 0x10u
-#define HEED_STAGE_ALL 0x1Fu
+#define HEED_STAGE_EMPATHY 0x20u    /* reply stages: agent turns only */
+#define HEED_STAGE_COMPASSION 0x40u /* compassion signals and promises */
+#define HEED_STAGE_FAMILIAR 0x80u   /* jargon, readability, personal, simhash */
+#define HEED_STAGE_ADDRESSED 0x100u /* needs heed_analyze_opts.context */
+#define HEED_STAGE_ALL 0x1FFu
 
 /* Options for heed_engine_new. All zero (or a NULL pointer) means defaults. */
 typedef struct heed_engine_opts {
@@ -407,6 +559,17 @@ typedef struct heed_analyze_opts {
     size_t max_len;  /* longest text accepted in bytes; 0 means HEED_MAX_TEXT */
     unsigned skip;   /* HEED_STAGE_* bits of stages not to run (0: run all);
                       * HEED_STAGE_ALL: valence only, the fastest */
+    int role;        /* HEED_ROLE_*: the reply stages run for HEED_ROLE_AGENT */
+    /* For a reply: the customer message(s) it answers (UTF-8, copied). Used by
+     * empathy (scored on the pair), addressed and personal cues. NULL: none. */
+    const char *context;
+    size_t context_len;
+    /* When the message was written, for resolving promised times ("by
+     * Friday"): Unix seconds, and the writer's UTC offset in minutes.
+     * has_time 0: promises keep their time expression but no `due`. */
+    int has_time;
+    int64_t time;
+    int tz_offset_min;
 } heed_analyze_opts;
 
 /* Default and hard upper limit of one text given to heed_analyze (bytes). */

@@ -11,16 +11,19 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "buf.h"
 #include "cli.h"
+#include "context.h"
 #include "heed/heed.h"
 #include "heed_limits.h"
 #include "jsonout.h"
 #include "reader.h"
+#include "timeparse.h"
 #include "explain.h"
 #include "table.h"
 
@@ -42,6 +45,8 @@ static const char HELP[] =
     "      --field NAME=COL  read field NAME from input field COL; NAME is one of\n"
     "                        id, text, role, conversation, customer, agent, time,\n"
     "                        channel (defaults: the same names)\n"
+    "      --role ROLE       the role (customer or agent) of records that have no\n"
+    "                        role field; agent turns get the reply stages\n"
     "      --keep A,B,...    copy these extra input fields to the output (\"keep\")\n"
     "      --max-record N    reject records longer than N bytes (default 8 MiB)\n"
     "\n"
@@ -51,8 +56,10 @@ static const char HELP[] =
     "                        the words and rules behind it\n"
     "      --stages LIST     the stages to run after valence (which always runs),\n"
     "                        comma-separated: language, emotions, needs (with\n"
-    "                        the asks), intensity, stress; \"all\" (default) or\n"
-    "                        \"valence\" (valence only, the fastest)\n"
+    "                        the asks), intensity, stress, and on agent turns\n"
+    "                        empathy, compassion (with promises), familiar,\n"
+    "                        addressed; \"all\" (default) or \"valence\"\n"
+    "                        (valence only, the fastest)\n"
     "      --text            include the analysed text in each JSON object\n"
     "      --tokens          include the token list in each JSON object\n"
     "\n"
@@ -79,6 +86,10 @@ typedef struct item {
     size_t kept_at; /* first of n_keep slots in batch->kept_* */
     size_t msg_off, msg_len;
     size_t out_off, out_len;
+    int role;               /* HEED_ROLE_* */
+    size_t ctx_off, ctx_len; /* the customer text an agent turn answers */
+    int has_time, tz_min;
+    int64_t time;
     heed_table_fact fact;
 } item;
 
@@ -102,6 +113,7 @@ typedef struct options {
     size_t n_keep;
     int table, explain, text, tokens, strict, quiet;
     unsigned skip; /* HEED_STAGE_* not to run (--stages) */
+    int role;      /* --role: HEED_ROLE_* of records without a role field */
     long threads;
     const char *rejects;
     char **files;
@@ -121,6 +133,7 @@ typedef struct run {
     int io_error; /* writing stdout or the rejects file failed */
     int oom;
     FILE *rejects;
+    heed_context *ctx; /* used by the reader thread only */
     /* written by the writer thread only */
     size_t n_read, n_ok, n_bad;
     size_t bytes;
@@ -173,6 +186,39 @@ static size_t store_view(batch *b, heed_view v)
 }
 
 /* Copies one record (good or bad) into the batch. Returns 0 or -1 (memory). */
+static int role_of(heed_view v, int dflt)
+{
+    if (!v.ptr)
+        return dflt;
+    if (v.len == 5 && !strncasecmp(v.ptr, "agent", 5))
+        return HEED_ROLE_AGENT;
+    if (v.len == 8 && !strncasecmp(v.ptr, "customer", 8))
+        return HEED_ROLE_CUSTOMER;
+    return HEED_ROLE_UNKNOWN;
+}
+
+/* Role, time and (for an agent turn) the customer text it answers. */
+static int note_turn(run *R, batch *b, item *it, const heed_record *rec)
+{
+    it->role = role_of(rec->field[HEED_F_ROLE], R->opt->role);
+    heed_view tv = rec->field[HEED_F_TIME];
+    it->has_time = tv.ptr && !heed_parse_time(tv.ptr, tv.len, &it->time, &it->tz_min);
+    heed_view conv = rec->field[HEED_F_CONVERSATION];
+    heed_view text = rec->field[HEED_F_TEXT];
+    if (it->role == HEED_ROLE_CUSTOMER)
+        return heed_context_customer(R->ctx, conv.ptr, conv.len, text.ptr, text.len);
+    if (it->role == HEED_ROLE_AGENT) {
+        const char *c;
+        size_t n;
+        heed_context_agent(R->ctx, conv.ptr, conv.len, &c, &n);
+        if (n) {
+            it->ctx_off = store_view(b, (heed_view){c, n});
+            it->ctx_len = n;
+        }
+    }
+    return b->store.err ? -1 : 0;
+}
+
 static int batch_add(batch *b, const options *opt, const heed_record *rec, int status,
                      const heed_error *err)
 {
@@ -283,7 +329,15 @@ static void process_batch(run *R, batch *b)
         heed_error err = {0};
         heed_analysis *an = NULL;
         const char *text = b->store.ptr + it->f_off[HEED_F_TEXT];
-        const heed_analyze_opts ao = {.skip = R->opt->skip};
+        const heed_analyze_opts ao = {
+            .skip = R->opt->skip,
+            .role = it->role,
+            .context = it->ctx_len ? b->store.ptr + it->ctx_off : NULL,
+            .context_len = it->ctx_len,
+            .has_time = it->has_time,
+            .time = it->time,
+            .tz_offset_min = it->tz_min,
+        };
         int rc = heed_analyze(R->eng, text, it->f_len[HEED_F_TEXT], &ao, &an, &err);
         if (rc != HEED_OK) {
             it->status = rc;
@@ -294,8 +348,7 @@ static void process_batch(run *R, batch *b)
         }
         const heed_result *res = heed_analysis_result(an);
         it->fact = heed_table_fact_of(res);
-        it->fact.agent = (it->f_has & (1u << HEED_F_ROLE)) && it->f_len[HEED_F_ROLE] == 5 &&
-                         !memcmp(b->store.ptr + it->f_off[HEED_F_ROLE], "agent", 5);
+        it->fact.agent = it->role == HEED_ROLE_AGENT;
         it->out_off = b->out.len;
         if (R->opt->table || R->opt->explain) {
             const char *id = it->f_has & (1u << HEED_F_ID) ? b->store.ptr + it->f_off[HEED_F_ID]
@@ -517,7 +570,8 @@ static int read_input(run *R, const char *name, size_t src)
             ret = HEED_EXIT_USAGE;
             break;
         }
-        if (batch_add(b, o, &rec, rc == 1 ? 1 : rc, &err)) {
+        if (batch_add(b, o, &rec, rc == 1 ? 1 : rc, &err) ||
+            (rc == 1 && note_turn(R, b, &b->items[b->n - 1], &rec))) {
             ret = HEED_EXIT_INTERNAL;
             break;
         }
@@ -588,6 +642,10 @@ static int parse_stages(options *o, const char *list)
         {"needs", HEED_STAGE_NEEDS},
         {"intensity", HEED_STAGE_INTENSITY},
         {"stress", HEED_STAGE_STRESS},
+        {"empathy", HEED_STAGE_EMPATHY},
+        {"compassion", HEED_STAGE_COMPASSION},
+        {"familiar", HEED_STAGE_FAMILIAR},
+        {"addressed", HEED_STAGE_ADDRESSED},
         {"all", HEED_STAGE_ALL},
     };
     unsigned wanted = 0;
@@ -662,6 +720,11 @@ static int parse_args(options *o, int argc, char **argv)
                 return usage_error("--field wants NAME=COLUMN with NAME one of id, text, role, "
                                    "conversation, customer, agent, time, channel; got '%s'",
                                    val);
+        } else if (!strcmp(a, "--role")) {
+            NEED_VAL();
+            o->role = role_of((heed_view){val, strlen(val)}, -1);
+            if (o->role <= HEED_ROLE_UNKNOWN)
+                return usage_error("--role wants customer or agent: '%s'", val);
         } else if (!strcmp(a, "--keep")) {
             NEED_VAL();
             if (parse_keep(o, argv[i]))
@@ -691,7 +754,7 @@ static int parse_args(options *o, int argc, char **argv)
             NEED_VAL();
             if (parse_stages(o, val))
                 return usage_error("--stages wants a comma list of valence, language, emotions, "
-                                   "needs, intensity, stress or all: '%s'",
+                                   "needs, intensity, stress, empathy, compassion, familiar, addressed or all: '%s'",
                                    val);
         } else if (!strcmp(a, "--text")) {
             o->text = 1;
@@ -735,8 +798,9 @@ int heed_cmd_analyze(int argc, char **argv)
     R.eng = eng;
     R.n_slots = (size_t)o.threads * 2 + 2;
     R.slots = calloc(R.n_slots, sizeof(batch));
+    R.ctx = heed_context_new();
     int ret = HEED_EXIT_OK;
-    if (!R.slots) {
+    if (!R.slots || !R.ctx) {
         ret = HEED_EXIT_INTERNAL;
         goto out;
     }
@@ -828,6 +892,7 @@ out:
         for (size_t i = 0; i < R.n_slots; i++)
             batch_release(&R.slots[i]);
     free(R.slots);
+    heed_context_free(R.ctx);
     heed_table_stats_release(&R.stats);
     heed_engine_free(eng);
     free(o.files);

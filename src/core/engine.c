@@ -5,9 +5,12 @@
 #include <string.h>
 
 #include "alloc.h"
-#include "asks.h"
 #include "arena.h"
+#include "asks.h"
+#include "compassion.h"
+#include "empathy.h"
 #include "emotions.h"
+#include "familiar.h"
 #include "featurize.h"
 #include "heed/heed.h"
 #include "intensity.h"
@@ -28,6 +31,9 @@ struct heed_engine {
     heed_intensity_model *intensity; /* NULL: built without models/intensity.model */
     heed_stress_index *stress;
     heed_lm *needs; /* NULL: no needs model was built in */
+    heed_empathy_model *empathy; /* NULL: no empathy model was built in */
+    heed_compassion_index *compassion;
+    heed_familiar_index *familiar;
     unsigned skip;  /* HEED_STAGE_* this engine prepared nothing for */
 };
 
@@ -143,6 +149,18 @@ int heed_engine_new(const heed_engine_opts *opts, heed_engine **out, heed_error 
             return rc;
         }
     }
+    heed_blob eb = heed__model_empathy();
+    if (!(skip & HEED_STAGE_EMPATHY) &&
+        (rc = heed__empathy_new(eb.ptr, eb.len, &eng->empathy, err))) {
+        heed_engine_free(eng);
+        return rc;
+    }
+    if ((!(skip & HEED_STAGE_COMPASSION) && heed__compassion_new(&eng->compassion)) ||
+        (!(skip & (HEED_STAGE_FAMILIAR | HEED_STAGE_ADDRESSED)) &&
+         heed__familiar_new(&eng->familiar))) {
+        heed_engine_free(eng);
+        return set_err(err, HEED_ENOMEM, 0, "out of memory");
+    }
     *out = eng;
     return HEED_OK;
 }
@@ -157,6 +175,9 @@ void heed_engine_free(heed_engine *eng)
     heed__intensity_free(eng->intensity);
     heed__stress_index_free(eng->stress);
     heed__lm_free(eng->needs);
+    heed__empathy_free(eng->empathy);
+    heed__compassion_free(eng->compassion);
+    heed__familiar_free(eng->familiar);
     heed__free(eng);
 }
 
@@ -203,6 +224,92 @@ static int listen(const heed_engine *eng, unsigned skip, heed_arena *a, heed_res
     return skip & HEED_STAGE_STRESS ? HEED_OK : heed__stress(a, eng->stress, r);
 }
 
+/* Tokens, sentences, valence, language and (on English) the listening stages
+ * of r->text, which is set. */
+static int analyze_text(const heed_engine *eng, unsigned skip, heed_arena *a, heed_result *r)
+{
+    heed_token *toks;
+    size_t n_toks;
+    int rc = heed__tokenize(a, r->text, r->text_len, &toks, &n_toks);
+    if (rc)
+        return rc;
+    heed_sentence *sents;
+    size_t n_sents;
+    rc = heed__sentences(a, r->text, r->text_len, toks, n_toks, &sents, &n_sents);
+    if (rc)
+        return rc;
+    heed_valence_out vo;
+    rc = heed__valence(a, eng->lex, r->text, toks, n_toks, sents, n_sents, &vo);
+    if (rc)
+        return rc;
+    r->tokens = toks;
+    r->n_tokens = n_toks;
+    r->sentences = sents;
+    r->n_sentences = n_sents;
+    r->evidence = vo.evidence;
+    r->n_evidence = vo.n_evidence;
+    r->valence = vo.valence;
+    r->positive = vo.positive;
+    r->negative = vo.negative;
+    if (skip & HEED_STAGE_LANGUAGE)
+        r->language.scored = 1; /* taken as English, not detected: code stays "" */
+    else
+        heed__langid_detect(eng->lid, r->text, toks, n_toks, &r->language);
+    if (!r->language.scored) {
+        /* Not English: the English lexicon's valence would be noise ("die" is
+         * an article in German), so no valence, no evidence and no listening
+         * stage; tokens and sentences stay. See docs/language.md. */
+        for (size_t i = 0; i < n_sents; i++)
+            sents[i].valence = 0;
+        r->n_evidence = 0;
+        r->valence = r->positive = r->negative = 0;
+        return HEED_OK;
+    }
+    return listen(eng, skip, a, r, toks, n_toks, sents, n_sents);
+}
+
+/* The reply stages on an agent turn that was scored as English. The customer
+ * message it answers (opts->context), when given, is analysed first with the
+ * needs stage (asks and needs) for empathy, addressed and personal cues. */
+static int reply(const heed_engine *eng, unsigned skip, const heed_analyze_opts *opts,
+                 heed_arena *a, heed_result *r)
+{
+    const heed_result *ctx = NULL;
+    heed_result c = {0};
+    int rc;
+    if (opts->context) {
+        size_t len = opts->context_len > HEED_MAX_TEXT ? HEED_MAX_TEXT : opts->context_len;
+        size_t bad = heed__utf8_valid_prefix(opts->context, len);
+        size_t n_rep = 0;
+        c.text = bad < len ? heed__utf8_repair(a, opts->context, len, &c.text_len, &n_rep)
+                           : heed__arena_memdup(a, opts->context, len);
+        if (bad >= len)
+            c.text_len = len;
+        if (!c.text)
+            return HEED_ENOMEM;
+        r->context = c.text;
+        r->context_len = c.text_len;
+        /* the context needs asks and needs; language is taken as the reply's */
+        unsigned cskip = skip | HEED_STAGE_LANGUAGE | HEED_STAGE_EMOTIONS |
+                         HEED_STAGE_INTENSITY | HEED_STAGE_STRESS;
+        if ((rc = analyze_text(eng, cskip, a, &c)))
+            return rc;
+        ctx = &c;
+    }
+    if (eng->empathy && !(skip & HEED_STAGE_EMPATHY) &&
+        (rc = heed__empathy(eng->empathy, a, r, ctx)))
+        return rc;
+    if (!(skip & HEED_STAGE_COMPASSION) &&
+        ((rc = heed__compassion(eng->compassion, a, r, ctx)) ||
+         (rc = heed__promises(eng->compassion, a, r, opts))))
+        return rc;
+    if (!(skip & HEED_STAGE_FAMILIAR) && (rc = heed__familiar(eng->familiar, a, r, ctx)))
+        return rc;
+    if (ctx && !(skip & HEED_STAGE_ADDRESSED) && (rc = heed__addressed(eng->familiar, a, r, ctx)))
+        return rc;
+    return HEED_OK;
+}
+
 int heed_analyze(const heed_engine *eng, const char *text, size_t len,
                  const heed_analyze_opts *opts, heed_analysis **out, heed_error *err)
 {
@@ -211,6 +318,8 @@ int heed_analyze(const heed_engine *eng, const char *text, size_t len,
     *out = NULL;
     if (!eng || (!text && len))
         return set_err(err, HEED_EINVAL, 0, "heed_analyze: engine or text is NULL");
+    if (opts && !opts->context && opts->context_len)
+        return set_err(err, HEED_EINVAL, 0, "heed_analyze: context is NULL");
     size_t max = opts && opts->max_len && opts->max_len < HEED_MAX_TEXT ? opts->max_len
                                                                          : HEED_MAX_TEXT;
     if (len > max) {
@@ -242,47 +351,15 @@ int heed_analyze(const heed_engine *eng, const char *text, size_t len,
     }
     if (!r->text)
         goto fail;
-    heed_token *toks;
-    size_t n_toks;
-    rc = heed__tokenize(&an->arena, r->text, r->text_len, &toks, &n_toks);
-    if (rc)
-        goto fail;
-    heed_sentence *sents;
-    size_t n_sents;
-    rc = heed__sentences(&an->arena, r->text, r->text_len, toks, n_toks, &sents, &n_sents);
-    if (rc)
-        goto fail;
-    heed_valence_out vo;
-    rc = heed__valence(&an->arena, eng->lex, r->text, toks, n_toks, sents, n_sents, &vo);
-    if (rc)
-        goto fail;
-    r->tokens = toks;
-    r->n_tokens = n_toks;
-    r->sentences = sents;
-    r->n_sentences = n_sents;
-    r->evidence = vo.evidence;
-    r->n_evidence = vo.n_evidence;
-    r->valence = vo.valence;
-    r->positive = vo.positive;
-    r->negative = vo.negative;
     unsigned skip = (opts ? opts->skip & HEED_STAGE_ALL : 0) | eng->skip;
-    if (skip & HEED_STAGE_LANGUAGE)
-        r->language.scored = 1; /* taken as English, not detected: code stays "" */
-    else
-        heed__langid_detect(eng->lid, r->text, toks, n_toks, &r->language);
-    if (!r->language.scored) {
-        /* Not English: the English lexicon's valence would be noise ("die" is
-         * an article in German), so no valence, no evidence and no listening
-         * stage; tokens and sentences stay. See docs/language.md. */
-        for (size_t i = 0; i < n_sents; i++)
-            sents[i].valence = 0;
-        r->n_evidence = 0;
-        r->valence = r->positive = r->negative = 0;
-    } else {
-        rc = listen(eng, skip, &an->arena, r, toks, n_toks, sents, n_sents);
-        if (rc)
-            goto fail;
-    }
+    r->role = opts && opts->role >= HEED_ROLE_UNKNOWN && opts->role <= HEED_ROLE_AGENT
+                  ? opts->role
+                  : HEED_ROLE_UNKNOWN;
+    if ((rc = analyze_text(eng, skip, &an->arena, r)))
+        goto fail;
+    if (r->role == HEED_ROLE_AGENT && r->language.scored &&
+        (rc = reply(eng, skip, opts, &an->arena, r)))
+        goto fail;
     *out = an;
     return HEED_OK;
 fail:

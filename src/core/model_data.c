@@ -55,3 +55,17 @@ heed_blob heed__model_intensity(void)
     return (heed_blob){0, 0};
 }
 #endif
+
+#ifdef HEED_MODEL_EMPATHY_PATH
+EMBED(heed__empathy_model, HEED_MODEL_EMPATHY_PATH)
+heed_blob heed__model_empathy(void)
+{
+    return (heed_blob){heed__empathy_model,
+                       (size_t)(heed__empathy_model_end - heed__empathy_model)};
+}
+#else
+heed_blob heed__model_empathy(void)
+{
+    return (heed_blob){0, 0};
+}
+#endif

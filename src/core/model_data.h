@@ -13,5 +13,6 @@ typedef struct heed_blob {
 heed_blob heed__model_emotions(void);
 heed_blob heed__model_needs(void);
 heed_blob heed__model_intensity(void);
+heed_blob heed__model_empathy(void);
 
 #endif

@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 /* Bytes heed_json_string must look at: '"', '\\', controls, DEL, and 0xE2
  * (the lead byte of U+2028/U+2029). Everything else is copied as is. */
@@ -175,6 +176,28 @@ const char *const heed_json_need_names[HEED_NEED_COUNT] = {
 #undef HEED_X_
 };
 
+const char *const heed_json_empathy_names[HEED_EMPATHY_COUNT] = {
+#define HEED_X_(name, num, str) [num] = str,
+    HEED_EMPATHY_MAP(HEED_X_)
+#undef HEED_X_
+};
+const char *const heed_json_comp_names[HEED_COMP_COUNT] = {
+#define HEED_X_(name, num, str) [num] = str,
+    HEED_COMPASSION_MAP(HEED_X_)
+#undef HEED_X_
+};
+const char *const heed_json_promise_names[HEED_PROMISE_COUNT] = {
+#define HEED_X_(name, num, str) [num] = str,
+    HEED_PROMISE_MAP(HEED_X_)
+#undef HEED_X_
+};
+const char *const heed_json_addr_names[HEED_ADDR_COUNT] = {
+#define HEED_X_(name, num, str) [num] = str,
+    HEED_ADDRESSED_MAP(HEED_X_)
+#undef HEED_X_
+};
+const char *const heed_json_level_names[3] = {"none", "weak", "strong"};
+
 const char *heed_json_stress_band(double score)
 {
     return score >= HEED_STRESS_ACT_NOW ? "act_now"
@@ -330,6 +353,155 @@ static void listening(heed_buf *b, const heed_result *r)
     heed__buf_addc(b, '}');
 }
 
+/* ,"key":"text","key_start":n,"key_end":n for a span of `src`; nothing when
+ * len is 0. */
+static void span_members(heed_buf *b, const char *k, const char *src, uint32_t start,
+                         uint32_t len)
+{
+    if (!len)
+        return;
+    key(b, ",", k, ":");
+    heed_json_string(b, src + start, len);
+    key(b, ",", k, "_start:");
+    heed_json_uint(b, start);
+    key(b, ",", k, "_end:");
+    heed_json_uint(b, (uint64_t)start + len);
+}
+
+void heed_json_time(heed_buf *b, int64_t t)
+{
+    time_t tt = (time_t)t;
+    struct tm tm;
+    char s[32];
+    if (!gmtime_r(&tt, &tm) || !strftime(s, sizeof s, "\"%Y-%m-%dT%H:%M:%SZ\"", &tm)) {
+        heed__buf_adds(b, "null");
+        return;
+    }
+    heed__buf_adds(b, s);
+}
+
+static void reply_obj(heed_buf *b, const heed_result *r)
+{
+    const heed_empathy *em = &r->empathy;
+    const heed_compassion *co = &r->compassion;
+    const heed_promises *pr = &r->promises;
+    const heed_familiar *fa = &r->familiar;
+    const heed_addressed *ad = &r->addressed;
+    if (!em->available && !co->available && !pr->available && !fa->available &&
+        !ad->available)
+        return;
+    heed__buf_adds(b, ",\"reply\":{");
+    const char *sep = "";
+    if (em->available) {
+        heed__buf_adds(b, "\"empathy\":{");
+        for (int m = 0; m < HEED_EMPATHY_COUNT; m++) {
+            int lv = em->level[m] >= 0 && em->level[m] <= 2 ? em->level[m] : 0;
+            key(b, "", heed_json_empathy_names[m], ":{\"level\":");
+            key(b, "", heed_json_level_names[lv], ",\"scores\":{");
+            for (int l = 0; l < 3; l++) {
+                key(b, l ? "," : "", heed_json_level_names[l], ":");
+                heed_json_number(b, em->prob[m][l]);
+            }
+            heed__buf_adds(b, "}},");
+        }
+        heed__buf_adds(b, "\"spans\":");
+        cue_list(b, r, em->spans, em->n_spans, heed_json_empathy_names, HEED_EMPATHY_COUNT,
+                 "mechanism");
+        heed__buf_addc(b, '}');
+        sep = ",";
+    }
+    if (co->available) {
+        heed__buf_adds(b, sep);
+        heed__buf_adds(b, "\"compassion\":{\"score\":");
+        heed_json_number(b, round(co->score));
+        heed__buf_addc(b, ',');
+        label_list(b, "signals", co->signals & ~HEED_COMPASSION_NEGATIVE, heed_json_comp_names,
+                   HEED_COMP_COUNT);
+        heed__buf_addc(b, ',');
+        label_list(b, "against", co->signals & HEED_COMPASSION_NEGATIVE, heed_json_comp_names,
+                   HEED_COMP_COUNT);
+        heed__buf_adds(b, ",\"cues\":");
+        cue_list(b, r, co->cues, co->n_cues, heed_json_comp_names, HEED_COMP_COUNT, "signal");
+        heed__buf_addc(b, '}');
+        sep = ",";
+    }
+    if (pr->available) {
+        heed__buf_adds(b, sep);
+        heed__buf_adds(b, "\"promises\":[");
+        for (size_t i = 0; i < pr->n; i++) {
+            const heed_promise *p = &pr->items[i];
+            int k = p->kind >= 0 && p->kind < HEED_PROMISE_COUNT ? p->kind : HEED_PROMISE_FOLLOW_UP;
+            key(b, i ? ",{\"kind\":" : "{\"kind\":", heed_json_promise_names[k], ",\"text\":");
+            heed_json_string(b, r->text + p->start, p->len);
+            member_uint(b, ",\"start\":", p->start);
+            member_uint(b, ",\"end\":", (uint64_t)p->start + p->len);
+            span_members(b, "object", r->text, p->object_start, p->object_len);
+            span_members(b, "due_text", r->text, p->due_start, p->due_len);
+            if (p->has_due) {
+                heed__buf_adds(b, ",\"due\":");
+                heed_json_time(b, p->due);
+            }
+            heed__buf_addc(b, '}');
+        }
+        heed__buf_addc(b, ']');
+        sep = ",";
+    }
+    if (fa->available) {
+        heed__buf_adds(b, sep);
+        heed__buf_adds(b, "\"familiar\":{\"grade\":");
+        heed_json_number(b, fa->grade);
+        heed__buf_adds(b, ",\"reading_ease\":");
+        heed_json_number(b, fa->reading_ease);
+        heed__buf_adds(b, ",\"jargon\":[");
+        for (size_t i = 0; i < fa->n_jargon; i++) {
+            const heed_jargon *j = &fa->jargon[i];
+            heed__buf_adds(b, i ? ",{\"text\":" : "{\"text\":");
+            heed_json_string(b, r->text + j->start, j->len);
+            member_uint(b, ",\"start\":", j->start);
+            member_uint(b, ",\"end\":", (uint64_t)j->start + j->len);
+            if (j->what) {
+                heed__buf_adds(b, ",\"what\":");
+                heed_json_string(b, j->what, strlen(j->what));
+            }
+            if (j->plain) {
+                heed__buf_adds(b, ",\"plain\":");
+                heed_json_string(b, j->plain, strlen(j->plain));
+            }
+            heed__buf_addc(b, '}');
+        }
+        heed__buf_adds(b, "],\"personal\":");
+        cue_list(b, r, fa->personal, fa->n_personal, NULL, 0, "");
+        heed__buf_printf(b, ",\"simhash\":\"%016llx\"}", (unsigned long long)fa->simhash);
+        sep = ",";
+    }
+    if (ad->available) {
+        heed__buf_adds(b, sep);
+        int st = ad->status >= 0 && ad->status < HEED_ADDR_COUNT ? ad->status : 0;
+        key(b, "\"addressed\":{\"status\":", heed_json_addr_names[st], ",\"asks\":[");
+        for (size_t i = 0; i < ad->n; i++) {
+            const heed_ask_match *m = &ad->items[i];
+            heed__buf_adds(b, i ? ",{" : "{");
+            heed__buf_adds(b, "\"ask\":");
+            heed_json_string(b, r->context ? r->context + m->ask_start : "",
+                             r->context ? m->ask_len : 0);
+            member_uint(b, ",\"ask_start\":", m->ask_start);
+            member_uint(b, ",\"ask_end\":", (uint64_t)m->ask_start + m->ask_len);
+            int nd = m->need >= 0 && m->need < HEED_NEED_COUNT ? m->need : HEED_NEED_OTHER;
+            int ms = m->status >= 0 && m->status < HEED_ADDR_COUNT ? m->status : 0;
+            key(b, ",\"need\":", heed_json_need_names[nd], "");
+            key(b, ",\"status\":", heed_json_addr_names[ms], "");
+            span_members(b, "reply", r->text, m->reply_start, m->reply_len);
+            if (m->why) {
+                heed__buf_adds(b, ",\"why\":");
+                heed_json_string(b, m->why, strlen(m->why));
+            }
+            heed__buf_addc(b, '}');
+        }
+        heed__buf_adds(b, "]}");
+    }
+    heed__buf_addc(b, '}');
+}
+
 void heed_json_result(heed_buf *b, const heed_result *r, const heed_json_opts *o)
 {
     heed__buf_adds(b, "\"valence\":");
@@ -396,6 +568,7 @@ void heed_json_result(heed_buf *b, const heed_result *r, const heed_json_opts *o
         heed__buf_addc(b, ']');
     }
     listening(b, r);
+    reply_obj(b, r);
     if (r->warnings & HEED_WARN_REPLACED_UTF8)
         heed__buf_printf(b,
                          ",\"warnings\":[{\"code\":\"replaced_invalid_utf8\",\"count\":%zu,"

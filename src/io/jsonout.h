@@ -37,6 +37,14 @@ extern const char *const heed_json_emo_names[HEED_EMO_COUNT];
 extern const char *const heed_json_cx_names[HEED_CX_COUNT];
 extern const char *const heed_json_stress_names[HEED_STRESS_COUNT];
 extern const char *const heed_json_need_names[HEED_NEED_COUNT];
+extern const char *const heed_json_empathy_names[HEED_EMPATHY_COUNT];
+extern const char *const heed_json_comp_names[HEED_COMP_COUNT];
+extern const char *const heed_json_promise_names[HEED_PROMISE_COUNT];
+extern const char *const heed_json_addr_names[HEED_ADDR_COUNT];
+extern const char *const heed_json_level_names[3]; /* "none", "weak", "strong" */
+
+/* Appends a Unix time as a JSON string "YYYY-MM-DDTHH:MM:SSZ" (UTC). */
+void heed_json_time(heed_buf *b, int64_t t);
 
 /* "calm", "watch", "high" or "act_now". */
 const char *heed_json_stress_band(double score);
@@ -45,7 +53,8 @@ const char *heed_json_stress_band(double score);
  * "negative":...,"sentences":[...],"evidence":[...], "language", then for
  * scored text "emotions" and "intensity" (when the engine has those models),
  * "stress" and "needs" (or "unscored":true), and, when asked, "text", "tokens";
- * "warnings" when there are any. */
+ * "reply" on an agent turn when a reply stage ran (empathy, compassion,
+ * promises, familiar, addressed); "warnings" when there are any. */
 void heed_json_result(heed_buf *b, const heed_result *r, const heed_json_opts *o);
 
 #endif
