@@ -52,8 +52,8 @@ int heed_parse_time(const char *s, size_t n, int64_t *t, int *tz_min)
     }
     i = 0;
     int y, mo, d, h = 0, mi = 0, se = 0;
-    if (digits(s, n, &i, 4, &y) || i >= n || s[i++] != '-' || digits(s, n, &i, 2, &mo) ||
-        i >= n || s[i++] != '-' || digits(s, n, &i, 2, &d))
+    if (digits(s, n, &i, 4, &y) || i >= n || s[i++] != '-' || digits(s, n, &i, 2, &mo) || i >= n ||
+        s[i++] != '-' || digits(s, n, &i, 2, &d))
         return -1;
     static const int MDAYS[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
     if (mo < 1 || mo > 12 || d < 1 || d > MDAYS[mo - 1] + (mo == 2 && leap(y)))

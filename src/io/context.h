@@ -9,7 +9,7 @@
 
 #include <stddef.h>
 
-#define HEED_CONTEXT_MAX ((size_t)16 << 10)
+#define HEED_CONTEXT_MAX           ((size_t)16 << 10)
 #define HEED_CONTEXT_CONVERSATIONS 65536
 
 typedef struct heed_context heed_context;
