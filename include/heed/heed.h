@@ -453,6 +453,21 @@ typedef struct heed_addressed {
     size_t n;
 } heed_addressed;
 
+/* One suggestion of the reply checker (heed_check_reply), in plain words. */
+typedef struct heed_suggestion {
+    const char *code;     /* static: "answer_question", "acknowledge_feelings",
+                           * "say_what_you_will_do", "give_time_frame",
+                           * "replace_jargon", "own_it", "drop_policy_wall",
+                           * "drop_blame", "offer_alternative",
+                           * "back_apology_with_action", "simplify",
+                           * "personalise", "offer_more_help" (docs/check-reply.md) */
+    const char *text;     /* the suggestion, NUL-terminated, owned by the analysis */
+    int priority;         /* 1 (fix before sending) .. 3 (nice to have) */
+    int in_context;       /* 1: the span is in heed_result.context (the
+                           * customer's words), 0: in the draft reply */
+    uint32_t start, len;  /* the evidence span; len 0: none */
+} heed_suggestion;
+
 /* Warnings (bit set in heed_result.warnings). */
 #define HEED_WARN_REPLACED_UTF8 0x01u /* invalid UTF-8 replaced by U+FFFD */
 
@@ -485,6 +500,12 @@ typedef struct heed_result {
     heed_promises promises;
     heed_familiar familiar;
     heed_addressed addressed;
+    /* heed_check_reply only: what to change, most important first */
+    const heed_suggestion *suggestions;
+    size_t n_suggestions;
+    /* heed_check_reply only: the customer's message analysed with every
+     * listening stage (stress, needs, emotions), or NULL */
+    const struct heed_result *customer;
 } heed_result;
 
 /* ---------------------------------------------------------------- engine */
@@ -585,6 +606,18 @@ typedef struct heed_analyze_opts {
 HEED_API HEED_NODISCARD int heed_analyze(const heed_engine *eng, const char *text, size_t len,
                                         const heed_analyze_opts *opts, heed_analysis **out,
                                         heed_error *err);
+
+/* The reply checker: analyses a draft reply (as an agent turn answering
+ * `customer`, the customer's message or messages) and adds suggestions in
+ * plain words, each tied to evidence in the draft or in the customer's words
+ * (heed_result.suggestions), and the customer's own analysis
+ * (heed_result.customer). opts as for heed_analyze (role and context are set
+ * by this call; skip, time and flags are used). Errors as heed_analyze, for
+ * either text. Thread-safe like heed_analyze. */
+HEED_API HEED_NODISCARD int heed_check_reply(const heed_engine *eng, const char *customer,
+                                            size_t customer_len, const char *draft,
+                                            size_t draft_len, const heed_analyze_opts *opts,
+                                            heed_analysis **out, heed_error *err);
 
 /* The result of an analysis; valid until heed_analysis_free. Never NULL for a
  * non-NULL analysis. */

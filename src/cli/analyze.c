@@ -28,8 +28,8 @@
 #include "table.h"
 
 #define BATCH_RECORDS 256
-#define BATCH_BYTES ((size_t)1 << 20)
-#define MAX_KEEP 64
+#define BATCH_BYTES   ((size_t)1 << 20)
+#define MAX_KEEP      64
 
 static const char HELP[] =
     "Usage: heed analyze [OPTIONS] [FILE...]\n"
@@ -86,7 +86,7 @@ typedef struct item {
     size_t kept_at; /* first of n_keep slots in batch->kept_* */
     size_t msg_off, msg_len;
     size_t out_off, out_len;
-    int role;               /* HEED_ROLE_* */
+    int role;                /* HEED_ROLE_* */
     size_t ctx_off, ctx_len; /* the customer text an agent turn answers */
     int has_time, tz_min;
     int64_t time;
@@ -351,11 +351,10 @@ static void process_batch(run *R, batch *b)
         it->fact.agent = it->role == HEED_ROLE_AGENT;
         it->out_off = b->out.len;
         if (R->opt->table || R->opt->explain) {
-            const char *id = it->f_has & (1u << HEED_F_ID) ? b->store.ptr + it->f_off[HEED_F_ID]
-                                                           : NULL;
-            const char *role = it->f_has & (1u << HEED_F_ROLE)
-                                   ? b->store.ptr + it->f_off[HEED_F_ROLE]
-                                   : NULL;
+            const char *id =
+                it->f_has & (1u << HEED_F_ID) ? b->store.ptr + it->f_off[HEED_F_ID] : NULL;
+            const char *role =
+                it->f_has & (1u << HEED_F_ROLE) ? b->store.ptr + it->f_off[HEED_F_ROLE] : NULL;
             (R->opt->explain ? heed_explain : heed_table_row)(
                 &b->out, it->index, id, id ? it->f_len[HEED_F_ID] : 0, role,
                 role ? it->f_len[HEED_F_ROLE] : 0, res);
@@ -689,11 +688,11 @@ static int parse_args(options *o, int argc, char **argv)
     for (int i = 1; i < argc; i++) {
         char *a = argv[i];
         const char *val = i + 1 < argc ? argv[i + 1] : NULL;
-#define NEED_VAL()                                                                             \
-    do {                                                                                       \
-        if (!val)                                                                              \
-            return usage_error("option %s needs a value", a);                                  \
-        i++;                                                                                   \
+#define NEED_VAL()                                                                                 \
+    do {                                                                                           \
+        if (!val)                                                                                  \
+            return usage_error("option %s needs a value", a);                                      \
+        i++;                                                                                       \
     } while (0)
         if (only_files || a[0] != '-' || !strcmp(a, "-")) {
             o->files[o->n_files++] = a;
@@ -733,14 +732,12 @@ static int parse_args(options *o, int argc, char **argv)
             NEED_VAL();
             long v;
             if (parse_size(val, &v, 1, (long)HEED_MAX_RECORD))
-                return usage_error("--max-record wants a byte count from 1 to 8388608: '%s'",
-                                   val);
+                return usage_error("--max-record wants a byte count from 1 to 8388608: '%s'", val);
             o->ropts.max_record = (size_t)v;
         } else if (!strcmp(a, "-j") || !strcmp(a, "--threads")) {
             NEED_VAL();
             if (parse_size(val, &o->threads, 0, HEED_MAX_THREADS))
-                return usage_error("--threads wants a number from 0 (all cores) to 256: '%s'",
-                                   val);
+                return usage_error("--threads wants a number from 0 (all cores) to 256: '%s'", val);
         } else if (!strcmp(a, "--rejects")) {
             NEED_VAL();
             o->rejects = val;
@@ -754,7 +751,8 @@ static int parse_args(options *o, int argc, char **argv)
             NEED_VAL();
             if (parse_stages(o, val))
                 return usage_error("--stages wants a comma list of valence, language, emotions, "
-                                   "needs, intensity, stress, empathy, compassion, familiar, addressed or all: '%s'",
+                                   "needs, intensity, stress, empathy, compassion, familiar, "
+                                   "addressed or all: '%s'",
                                    val);
         } else if (!strcmp(a, "--text")) {
             o->text = 1;

@@ -59,7 +59,8 @@ static void cues(heed_buf *b, const heed_result *r, const heed_cue *c, size_t n,
                  const char *const *names, int n_names)
 {
     for (size_t i = 0; i < n; i++) {
-        heed__buf_printf(b, "    %-13s ", c[i].component < n_names ? names[c[i].component] : "?");
+        heed__buf_printf(b, "    %-13s ",
+                         names && c[i].component < n_names ? names[c[i].component] : "");
         quote(b, r, c[i].start, c[i].len, 40);
         heed__buf_printf(b, " %s", c[i].what ? c[i].what : "");
         if (c[i].flags & HEED_CUE_SUPPRESSED)
@@ -88,6 +89,109 @@ static void labels(heed_buf *b, uint32_t set, const float *p, const char *const 
     }
     if (first)
         heed__buf_adds(b, "none");
+}
+
+/* "a" for a span of the customer's words (heed_result.context). */
+static void quote_ctx(heed_buf *b, const heed_result *r, size_t start, size_t len, size_t max_cp)
+{
+    char w[160];
+    if (!r->context || start > r->context_len)
+        start = len = 0;
+    else if (len > r->context_len - start)
+        len = r->context_len - start;
+    heed_excerpt(w, sizeof w, r->context ? r->context + start : "", len, max_cp);
+    heed__buf_printf(b, "\"%s\"", w);
+}
+
+static void bit_names(heed_buf *b, uint32_t set, const char *const *names, int n)
+{
+    int first = 1;
+    for (int i = 0; i < n; i++)
+        if (set & (1u << i)) {
+            heed__buf_printf(b, "%s%s", first ? "" : ", ", names[i]);
+            first = 0;
+        }
+    if (first)
+        heed__buf_adds(b, "none");
+}
+
+void heed_explain_reply(heed_buf *b, const heed_result *r)
+{
+    const heed_empathy *em = &r->empathy;
+    if (em->available) {
+        heed__buf_adds(b, "  empathy:");
+        for (int m = 0; m < HEED_EMPATHY_COUNT; m++) {
+            int lv = em->level[m] >= 0 && em->level[m] <= 2 ? em->level[m] : 0;
+            heed__buf_printf(b, " %s %s (%.2f)%s", heed_json_empathy_names[m],
+                             heed_json_level_names[lv], em->prob[m][lv],
+                             m + 1 < HEED_EMPATHY_COUNT ? "," : "");
+        }
+        heed__buf_addc(b, '\n');
+        cues(b, r, em->spans, em->n_spans, heed_json_empathy_names, HEED_EMPATHY_COUNT);
+    }
+    const heed_compassion *co = &r->compassion;
+    if (co->available) {
+        heed__buf_printf(b, "  compassion %.0f/100: ", round(co->score));
+        bit_names(b, co->signals & ~HEED_COMPASSION_NEGATIVE, heed_json_comp_names,
+                  HEED_COMP_COUNT);
+        heed__buf_adds(b, "; against: ");
+        bit_names(b, co->signals & HEED_COMPASSION_NEGATIVE, heed_json_comp_names, HEED_COMP_COUNT);
+        heed__buf_addc(b, '\n');
+        cues(b, r, co->cues, co->n_cues, heed_json_comp_names, HEED_COMP_COUNT);
+    }
+    const heed_promises *pr = &r->promises;
+    if (pr->available) {
+        heed__buf_printf(b, "  promises: %zu\n", pr->n);
+        for (size_t i = 0; i < pr->n; i++) {
+            const heed_promise *p = &pr->items[i];
+            int k = p->kind >= 0 && p->kind < HEED_PROMISE_COUNT ? p->kind : HEED_PROMISE_FOLLOW_UP;
+            heed__buf_printf(b, "    %-13s ", heed_json_promise_names[k]);
+            quote(b, r, p->start, p->len, 60);
+            if (p->due_len) {
+                heed__buf_adds(b, " due ");
+                quote(b, r, p->due_start, p->due_len, 30);
+            }
+            if (p->has_due) {
+                heed__buf_adds(b, " = ");
+                heed_json_time(b, p->due);
+            }
+            heed__buf_addc(b, '\n');
+        }
+    }
+    const heed_familiar *fa = &r->familiar;
+    if (fa->available) {
+        heed__buf_printf(b, "  readability: grade %.1f, reading ease %.0f; jargon: %zu\n",
+                         fa->grade, fa->reading_ease, fa->n_jargon);
+        for (size_t i = 0; i < fa->n_jargon; i++) {
+            heed__buf_adds(b, "    ");
+            quote(b, r, fa->jargon[i].start, fa->jargon[i].len, 30);
+            heed__buf_printf(b, " %s%s%s\n", fa->jargon[i].what ? fa->jargon[i].what : "",
+                             fa->jargon[i].plain ? " -> " : "",
+                             fa->jargon[i].plain ? fa->jargon[i].plain : "");
+        }
+        if (fa->n_personal) {
+            heed__buf_printf(b, "  personal: %zu\n", fa->n_personal);
+            cues(b, r, fa->personal, fa->n_personal, NULL, 0);
+        }
+    }
+    const heed_addressed *ad = &r->addressed;
+    if (ad->available) {
+        int st = ad->status >= 0 && ad->status < HEED_ADDR_COUNT ? ad->status : 0;
+        heed__buf_printf(b, "  addressed: %s\n", heed_json_addr_names[st]);
+        for (size_t i = 0; i < ad->n; i++) {
+            const heed_ask_match *m = &ad->items[i];
+            int ms = m->status >= 0 && m->status < HEED_ADDR_COUNT ? m->status : 0;
+            heed__buf_printf(b, "    %-13s ", heed_json_addr_names[ms]);
+            quote_ctx(b, r, m->ask_start, m->ask_len, 40);
+            if (m->reply_len) {
+                heed__buf_adds(b, " <- ");
+                quote(b, r, m->reply_start, m->reply_len, 40);
+            }
+            if (m->why)
+                heed__buf_printf(b, " (%s)", m->why);
+            heed__buf_addc(b, '\n');
+        }
+    }
 }
 
 void heed_explain(heed_buf *b, size_t index, const char *id, size_t id_len, const char *role,
@@ -140,6 +244,7 @@ void heed_explain(heed_buf *b, size_t index, const char *id, size_t id_len, cons
         heed__buf_printf(b, "  asks: %zu\n", r->needs.n_asks);
         cues(b, r, r->needs.asks, r->needs.n_asks, heed_json_need_names, HEED_NEED_COUNT);
     }
+    heed_explain_reply(b, r);
     if (r->warnings & HEED_WARN_REPLACED_UTF8)
         heed__buf_printf(b, "  warning: %zu invalid UTF-8 sequence(s) replaced\n", r->n_replaced);
     heed__buf_addc(b, '\n');

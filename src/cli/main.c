@@ -13,6 +13,8 @@ static const char USAGE[] =
     "\n"
     "Commands:\n"
     "  analyze    score messages (JSON lines, CSV or text) and write JSON lines\n"
+    "  check-reply  check a draft reply against the customer's message: what to\n"
+    "             change, in plain words, and the scores it would get\n"
     "  train      train a model from labelled data (emotions, needs, intents, intensity)\n"
     "  eval       evaluate a model on labelled data (emotions, needs, intents, intensity)\n"
     "\n"
@@ -41,6 +43,8 @@ int main(int argc, char **argv)
     }
     if (!strcmp(cmd, "analyze"))
         return heed_cmd_analyze(argc - 1, argv + 1);
+    if (!strcmp(cmd, "check-reply"))
+        return heed_cmd_check_reply(argc - 1, argv + 1);
     if (!strcmp(cmd, "train"))
         return heed_cmd_train(argc - 1, argv + 1);
     if (!strcmp(cmd, "eval"))

@@ -20,33 +20,35 @@
 #include "needs.h"
 #include "sentence.h"
 #include "stress.h"
+#include "suggest.h"
 #include "tokenize.h"
 #include "utf8.h"
 #include "valence.h"
 
 struct heed_engine {
     heed_lexicon *lex;
-    heed_langid *lid; /* language identification tables */
-    heed_lm *emotions; /* NULL: no emotion model */
+    heed_langid *lid;                /* language identification tables */
+    heed_lm *emotions;               /* NULL: no emotion model */
     heed_intensity_model *intensity; /* NULL: built without models/intensity.model */
     heed_stress_index *stress;
-    heed_lm *needs; /* NULL: no needs model was built in */
+    heed_lm *needs;              /* NULL: no needs model was built in */
     heed_empathy_model *empathy; /* NULL: no empathy model was built in */
     heed_compassion_index *compassion;
     heed_familiar_index *familiar;
-    unsigned skip;  /* HEED_STAGE_* this engine prepared nothing for */
+    unsigned skip; /* HEED_STAGE_* this engine prepared nothing for */
 };
 
 struct heed_analysis {
     heed_arena arena;
     heed_result result;
+    heed_analysis *customer; /* heed_check_reply: the customer's analysis */
 };
 
 const char *heed_strerror(int code)
 {
     switch (code) {
-#define HEED_X_(name, num, msg)                                                                \
-    case num:                                                                                  \
+#define HEED_X_(name, num, msg)                                                                    \
+    case num:                                                                                      \
         return msg;
         HEED_ERRNO_MAP(HEED_X_)
 #undef HEED_X_
@@ -62,8 +64,8 @@ const char *heed_version(void)
 const char *heed_rule_name(uint32_t rule)
 {
     switch (rule) {
-#define HEED_X_(name, bit, str)                                                                \
-    case 1u << (bit):                                                                          \
+#define HEED_X_(name, bit, str)                                                                    \
+    case 1u << (bit):                                                                              \
         return str;
         HEED_RULE_MAP(HEED_X_)
 #undef HEED_X_
@@ -290,8 +292,8 @@ static int reply(const heed_engine *eng, unsigned skip, const heed_analyze_opts 
         r->context = c.text;
         r->context_len = c.text_len;
         /* the context needs asks and needs; language is taken as the reply's */
-        unsigned cskip = skip | HEED_STAGE_LANGUAGE | HEED_STAGE_EMOTIONS |
-                         HEED_STAGE_INTENSITY | HEED_STAGE_STRESS;
+        unsigned cskip = skip | HEED_STAGE_LANGUAGE | HEED_STAGE_EMOTIONS | HEED_STAGE_INTENSITY |
+                         HEED_STAGE_STRESS;
         if ((rc = analyze_text(eng, cskip, a, &c)))
             return rc;
         ctx = &c;
@@ -299,9 +301,8 @@ static int reply(const heed_engine *eng, unsigned skip, const heed_analyze_opts 
     if (eng->empathy && !(skip & HEED_STAGE_EMPATHY) &&
         (rc = heed__empathy(eng->empathy, a, r, ctx)))
         return rc;
-    if (!(skip & HEED_STAGE_COMPASSION) &&
-        ((rc = heed__compassion(eng->compassion, a, r, ctx)) ||
-         (rc = heed__promises(eng->compassion, a, r, opts))))
+    if (!(skip & HEED_STAGE_COMPASSION) && ((rc = heed__compassion(eng->compassion, a, r, ctx)) ||
+                                            (rc = heed__promises(eng->compassion, a, r, opts))))
         return rc;
     if (!(skip & HEED_STAGE_FAMILIAR) && (rc = heed__familiar(eng->familiar, a, r, ctx)))
         return rc;
@@ -320,8 +321,8 @@ int heed_analyze(const heed_engine *eng, const char *text, size_t len,
         return set_err(err, HEED_EINVAL, 0, "heed_analyze: engine or text is NULL");
     if (opts && !opts->context && opts->context_len)
         return set_err(err, HEED_EINVAL, 0, "heed_analyze: context is NULL");
-    size_t max = opts && opts->max_len && opts->max_len < HEED_MAX_TEXT ? opts->max_len
-                                                                         : HEED_MAX_TEXT;
+    size_t max =
+        opts && opts->max_len && opts->max_len < HEED_MAX_TEXT ? opts->max_len : HEED_MAX_TEXT;
     if (len > max) {
         char msg[96];
         snprintf(msg, sizeof msg, "text of %zu bytes is over the limit of %zu bytes", len, max);
@@ -369,6 +370,52 @@ fail:
     return set_err(err, rc, 0, rc == HEED_ENOMEM ? "out of memory" : heed_strerror(rc));
 }
 
+int heed_check_reply(const heed_engine *eng, const char *customer, size_t customer_len,
+                     const char *draft, size_t draft_len, const heed_analyze_opts *opts,
+                     heed_analysis **out, heed_error *err)
+{
+    if (!out)
+        return set_err(err, HEED_EINVAL, 0, "heed_check_reply: out is NULL");
+    *out = NULL;
+    if (!customer && customer_len)
+        return set_err(err, HEED_EINVAL, 0, "heed_check_reply: customer text is NULL");
+    heed_analyze_opts o = opts ? *opts : (heed_analyze_opts){0};
+    o.role = HEED_ROLE_CUSTOMER;
+    o.context = NULL;
+    o.context_len = 0;
+    heed_analysis *ca = NULL;
+    int rc = heed_analyze(eng, customer ? customer : "", customer_len, &o, &ca, err);
+    if (rc) {
+        if (err) {
+            static const char pre[] = "customer message: ";
+            size_t n = strnlen(err->msg, sizeof err->msg - 1);
+            if (n > sizeof err->msg - sizeof pre)
+                n = sizeof err->msg - sizeof pre;
+            memmove(err->msg + sizeof pre - 1, err->msg, n);
+            memcpy(err->msg, pre, sizeof pre - 1);
+            err->msg[sizeof pre - 1 + n] = 0;
+        }
+        return rc;
+    }
+    o.role = HEED_ROLE_AGENT;
+    o.context = ca->result.text;
+    o.context_len = ca->result.text_len;
+    heed_analysis *an = NULL;
+    rc = heed_analyze(eng, draft, draft_len, &o, &an, err);
+    if (rc) {
+        heed_analysis_free(ca);
+        return rc;
+    }
+    an->customer = ca;
+    an->result.customer = &ca->result;
+    if ((rc = heed__suggest(&an->arena, &an->result, &ca->result))) {
+        heed_analysis_free(an);
+        return set_err(err, rc, 0, "out of memory");
+    }
+    *out = an;
+    return HEED_OK;
+}
+
 const heed_result *heed_analysis_result(const heed_analysis *an)
 {
     return an ? &an->result : NULL;
@@ -378,6 +425,7 @@ void heed_analysis_free(heed_analysis *an)
 {
     if (!an)
         return;
+    heed_analysis_free(an->customer);
     heed__arena_release(&an->arena);
     heed__free(an);
 }

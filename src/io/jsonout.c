@@ -355,8 +355,7 @@ static void listening(heed_buf *b, const heed_result *r)
 
 /* ,"key":"text","key_start":n,"key_end":n for a span of `src`; nothing when
  * len is 0. */
-static void span_members(heed_buf *b, const char *k, const char *src, uint32_t start,
-                         uint32_t len)
+static void span_members(heed_buf *b, const char *k, const char *src, uint32_t start, uint32_t len)
 {
     if (!len)
         return;
@@ -387,8 +386,7 @@ static void reply_obj(heed_buf *b, const heed_result *r)
     const heed_promises *pr = &r->promises;
     const heed_familiar *fa = &r->familiar;
     const heed_addressed *ad = &r->addressed;
-    if (!em->available && !co->available && !pr->available && !fa->available &&
-        !ad->available)
+    if (!em->available && !co->available && !pr->available && !fa->available && !ad->available)
         return;
     heed__buf_adds(b, ",\"reply\":{");
     const char *sep = "";
