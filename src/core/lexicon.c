@@ -24,7 +24,7 @@ typedef struct slot {
 struct heed_lexicon {
     heed_arena arena;
     slot *slots;
-    size_t cap;     /* power of two */
+    size_t cap; /* power of two */
     size_t used;
     size_t n_valence;
     /* Read index built once the table is complete: per position, the high 32
@@ -44,139 +44,216 @@ typedef struct wordclass {
 /* Boosters and dampeners: the increments follow VADER's published constant
  * (0.293) so intensities stay on the lexicon's scale. */
 #define BOOST 0.293f
-#define DAMP (-0.293f)
+#define DAMP  (-0.293f)
 
 static const wordclass CLASSES[] = {
     /* negators */
-    {"not", LX_NEGATOR, 0}, {"no", LX_NEGATOR, 0}, {"never", LX_NEGATOR, 0},
-    {"none", LX_NEGATOR, 0}, {"nobody", LX_NEGATOR, 0}, {"nothing", LX_NEGATOR, 0},
-    {"neither", LX_NEGATOR, 0}, {"nor", LX_NEGATOR, 0}, {"nowhere", LX_NEGATOR, 0},
-    {"without", LX_NEGATOR, 0}, {"hardly", LX_NEGATOR, 0}, {"barely", LX_NEGATOR, 0},
-    {"scarcely", LX_NEGATOR, 0}, {"cannot", LX_NEGATOR, 0}, {"nope", LX_NEGATOR, 0},
-    {"dont", LX_NEGATOR, 0}, {"doesnt", LX_NEGATOR, 0}, {"didnt", LX_NEGATOR, 0},
-    {"isnt", LX_NEGATOR, 0}, {"wasnt", LX_NEGATOR, 0}, {"arent", LX_NEGATOR, 0},
-    {"werent", LX_NEGATOR, 0}, {"cant", LX_NEGATOR, 0}, {"couldnt", LX_NEGATOR, 0},
-    {"wouldnt", LX_NEGATOR, 0}, {"shouldnt", LX_NEGATOR, 0}, {"havent", LX_NEGATOR, 0},
-    {"hasnt", LX_NEGATOR, 0}, {"hadnt", LX_NEGATOR, 0}, {"aint", LX_NEGATOR, 0},
-    {"lack", LX_NEGATOR, 0}, {"lacks", LX_NEGATOR, 0}, {"lacking", LX_NEGATOR, 0},
+    {"not", LX_NEGATOR, 0},
+    {"no", LX_NEGATOR, 0},
+    {"never", LX_NEGATOR, 0},
+    {"none", LX_NEGATOR, 0},
+    {"nobody", LX_NEGATOR, 0},
+    {"nothing", LX_NEGATOR, 0},
+    {"neither", LX_NEGATOR, 0},
+    {"nor", LX_NEGATOR, 0},
+    {"nowhere", LX_NEGATOR, 0},
+    {"without", LX_NEGATOR, 0},
+    {"hardly", LX_NEGATOR, 0},
+    {"barely", LX_NEGATOR, 0},
+    {"scarcely", LX_NEGATOR, 0},
+    {"cannot", LX_NEGATOR, 0},
+    {"nope", LX_NEGATOR, 0},
+    {"dont", LX_NEGATOR, 0},
+    {"doesnt", LX_NEGATOR, 0},
+    {"didnt", LX_NEGATOR, 0},
+    {"isnt", LX_NEGATOR, 0},
+    {"wasnt", LX_NEGATOR, 0},
+    {"arent", LX_NEGATOR, 0},
+    {"werent", LX_NEGATOR, 0},
+    {"cant", LX_NEGATOR, 0},
+    {"couldnt", LX_NEGATOR, 0},
+    {"wouldnt", LX_NEGATOR, 0},
+    {"shouldnt", LX_NEGATOR, 0},
+    {"havent", LX_NEGATOR, 0},
+    {"hasnt", LX_NEGATOR, 0},
+    {"hadnt", LX_NEGATOR, 0},
+    {"aint", LX_NEGATOR, 0},
+    {"lack", LX_NEGATOR, 0},
+    {"lacks", LX_NEGATOR, 0},
+    {"lacking", LX_NEGATOR, 0},
     /* boosters */
-    {"very", LX_BOOSTER, BOOST}, {"really", LX_BOOSTER | LX_SUBJECT, BOOST},
-    {"so", LX_BOOSTER, BOOST}, {"extremely", LX_BOOSTER, BOOST},
-    {"incredibly", LX_BOOSTER, BOOST}, {"absolutely", LX_BOOSTER, BOOST},
-    {"completely", LX_BOOSTER, BOOST}, {"totally", LX_BOOSTER | LX_SUBJECT, BOOST},
-    {"utterly", LX_BOOSTER, BOOST}, {"entirely", LX_BOOSTER, BOOST},
-    {"highly", LX_BOOSTER, BOOST}, {"hugely", LX_BOOSTER, BOOST},
-    {"truly", LX_BOOSTER, BOOST}, {"super", LX_BOOSTER, BOOST},
-    {"too", LX_BOOSTER, BOOST}, {"most", LX_BOOSTER, BOOST},
-    {"more", LX_BOOSTER, BOOST}, {"especially", LX_BOOSTER, BOOST},
-    {"exceptionally", LX_BOOSTER, BOOST}, {"remarkably", LX_BOOSTER, BOOST},
-    {"seriously", LX_BOOSTER, BOOST}, {"deeply", LX_BOOSTER, BOOST},
-    {"terribly", LX_BOOSTER, BOOST}, {"awfully", LX_BOOSTER, BOOST},
-    {"insanely", LX_BOOSTER, BOOST}, {"ridiculously", LX_BOOSTER, BOOST},
-    {"beyond", LX_BOOSTER, BOOST}, {"such", LX_BOOSTER, BOOST},
-    {"quite", LX_BOOSTER, BOOST * 0.5f}, {"pretty", LX_BOOSTER, BOOST * 0.5f},
-    {"fully", LX_BOOSTER, BOOST}, {"thoroughly", LX_BOOSTER, BOOST},
-    {"frickin", LX_BOOSTER, BOOST}, {"freaking", LX_BOOSTER, BOOST},
-{"effing", LX_BOOSTER, BOOST},
-    {"soo", LX_BOOSTER, BOOST * 1.5f}, {"veryy", LX_BOOSTER, BOOST},
+    {"very", LX_BOOSTER, BOOST},
+    {"really", LX_BOOSTER | LX_SUBJECT, BOOST},
+    {"so", LX_BOOSTER, BOOST},
+    {"extremely", LX_BOOSTER, BOOST},
+    {"incredibly", LX_BOOSTER, BOOST},
+    {"absolutely", LX_BOOSTER, BOOST},
+    {"completely", LX_BOOSTER, BOOST},
+    {"totally", LX_BOOSTER | LX_SUBJECT, BOOST},
+    {"utterly", LX_BOOSTER, BOOST},
+    {"entirely", LX_BOOSTER, BOOST},
+    {"highly", LX_BOOSTER, BOOST},
+    {"hugely", LX_BOOSTER, BOOST},
+    {"truly", LX_BOOSTER, BOOST},
+    {"super", LX_BOOSTER, BOOST},
+    {"too", LX_BOOSTER, BOOST},
+    {"most", LX_BOOSTER, BOOST},
+    {"more", LX_BOOSTER, BOOST},
+    {"especially", LX_BOOSTER, BOOST},
+    {"exceptionally", LX_BOOSTER, BOOST},
+    {"remarkably", LX_BOOSTER, BOOST},
+    {"seriously", LX_BOOSTER, BOOST},
+    {"deeply", LX_BOOSTER, BOOST},
+    {"terribly", LX_BOOSTER, BOOST},
+    {"awfully", LX_BOOSTER, BOOST},
+    {"insanely", LX_BOOSTER, BOOST},
+    {"ridiculously", LX_BOOSTER, BOOST},
+    {"beyond", LX_BOOSTER, BOOST},
+    {"such", LX_BOOSTER, BOOST},
+    {"quite", LX_BOOSTER, BOOST * 0.5f},
+    {"pretty", LX_BOOSTER, BOOST * 0.5f},
+    {"fully", LX_BOOSTER, BOOST},
+    {"thoroughly", LX_BOOSTER, BOOST},
+    {"frickin", LX_BOOSTER, BOOST},
+    {"freaking", LX_BOOSTER, BOOST},
+    {"effing", LX_BOOSTER, BOOST},
+    {"soo", LX_BOOSTER, BOOST * 1.5f},
+    {"veryy", LX_BOOSTER, BOOST},
     /* dampeners */
-    {"slightly", LX_DAMPENER, DAMP}, {"somewhat", LX_DAMPENER, DAMP},
-    {"fairly", LX_DAMPENER, DAMP}, {"rather", LX_DAMPENER, DAMP},
+    {"slightly", LX_DAMPENER, DAMP},
+    {"somewhat", LX_DAMPENER, DAMP},
+    {"fairly", LX_DAMPENER, DAMP},
+    {"rather", LX_DAMPENER, DAMP},
     {"bit", LX_DAMPENER, DAMP},
-    {"marginally", LX_DAMPENER, DAMP}, {"occasionally", LX_DAMPENER, DAMP},
-    {"partly", LX_DAMPENER, DAMP}, {"almost", LX_DAMPENER, DAMP},
-    {"kinda", LX_DAMPENER, DAMP}, {"sorta", LX_DAMPENER, DAMP},
-    {"less", LX_DAMPENER, DAMP}, {"mildly", LX_DAMPENER, DAMP},
-    {"sort", LX_DAMPENER, DAMP}, {"kind", LX_DAMPENER, DAMP},
+    {"marginally", LX_DAMPENER, DAMP},
+    {"occasionally", LX_DAMPENER, DAMP},
+    {"partly", LX_DAMPENER, DAMP},
+    {"almost", LX_DAMPENER, DAMP},
+    {"kinda", LX_DAMPENER, DAMP},
+    {"sorta", LX_DAMPENER, DAMP},
+    {"less", LX_DAMPENER, DAMP},
+    {"mildly", LX_DAMPENER, DAMP},
+    {"sort", LX_DAMPENER, DAMP},
+    {"kind", LX_DAMPENER, DAMP},
     /* contrast */
-    {"but", LX_BUT, 0}, {"however", LX_BUT, 0}, {"nevertheless", LX_BUT, 0},
+    {"but", LX_BUT, 0},
+    {"however", LX_BUT, 0},
+    {"nevertheless", LX_BUT, 0},
     {"nonetheless", LX_BUT, 0},
-    {"although", LX_ALTHOUGH, 0}, {"though", LX_ALTHOUGH, 0},
-    {"despite", LX_ALTHOUGH, 0}, {"whereas", LX_ALTHOUGH, 0},
+    {"although", LX_ALTHOUGH, 0},
+    {"though", LX_ALTHOUGH, 0},
+    {"despite", LX_ALTHOUGH, 0},
+    {"whereas", LX_ALTHOUGH, 0},
     /* politeness and requests */
-    {"please", LX_POLITE | LX_NEED, 0}, {"pls", LX_POLITE | LX_NEED, 0},
-    {"plz", LX_POLITE | LX_NEED, 0}, {"kindly", LX_POLITE, 0},
-    {"stop", LX_STOPVERB, 0}, {"cease", LX_STOPVERB, 0}, {"quit", LX_STOPVERB, 0},
-    {"help", LX_REQUEST, 0}, {"assist", LX_REQUEST, 0}, {"support", LX_REQUEST, 0},
+    {"please", LX_POLITE | LX_NEED, 0},
+    {"pls", LX_POLITE | LX_NEED, 0},
+    {"plz", LX_POLITE | LX_NEED, 0},
+    {"kindly", LX_POLITE, 0},
+    {"stop", LX_STOPVERB, 0},
+    {"cease", LX_STOPVERB, 0},
+    {"quit", LX_STOPVERB, 0},
+    {"help", LX_REQUEST, 0},
+    {"assist", LX_REQUEST, 0},
+    {"support", LX_REQUEST, 0},
     {"assistance", LX_REQUEST, 0},
-    {"need", LX_NEED, 0}, {"needs", LX_NEED, 0}, {"needed", LX_NEED, 0},
-    {"want", LX_NEED, 0}, {"require", LX_NEED, 0}, {"requesting", LX_NEED, 0},
-    {"request", LX_NEED, 0}, {"some", LX_NEED, 0}, {"any", LX_NEED, 0},
-    {"appreciate", LX_APPRECIATE, 0}, {"grateful", LX_APPRECIATE, 0},
+    {"need", LX_NEED, 0},
+    {"needs", LX_NEED, 0},
+    {"needed", LX_NEED, 0},
+    {"want", LX_NEED, 0},
+    {"require", LX_NEED, 0},
+    {"requesting", LX_NEED, 0},
+    {"request", LX_NEED, 0},
+    {"some", LX_NEED, 0},
+    {"any", LX_NEED, 0},
+    {"appreciate", LX_APPRECIATE, 0},
+    {"grateful", LX_APPRECIATE, 0},
     {"thankful", LX_APPRECIATE, 0},
     /* subjects before "like" as a verb of liking */
-    {"i", LX_SUBJECT, 0}, {"me", LX_SUBJECT, 0}, {"we", LX_SUBJECT, 0}, {"you", LX_SUBJECT, 0},
-    {"they", LX_SUBJECT, 0}, {"he", LX_SUBJECT, 0}, {"she", LX_SUBJECT, 0},
-    {"also", LX_SUBJECT, 0}, {"always", LX_SUBJECT, 0}, {"still", LX_SUBJECT, 0},
-    {"honestly", LX_SUBJECT, 0}, {"do", LX_SUBJECT, 0}, {"does", LX_SUBJECT, 0},
-    {"did", LX_SUBJECT, 0}, {"who", LX_SUBJECT, 0}, {"people", LX_SUBJECT, 0},
-    {"would", LX_WOULD, 0}, {"i'd", LX_WOULD, 0}, {"we'd", LX_WOULD, 0},
-    {"you'd", LX_WOULD, 0}, {"should", LX_WOULD, 0}, {"could", LX_WOULD, 0},
+    {"i", LX_SUBJECT, 0},
+    {"me", LX_SUBJECT, 0},
+    {"we", LX_SUBJECT, 0},
+    {"you", LX_SUBJECT, 0},
+    {"they", LX_SUBJECT, 0},
+    {"he", LX_SUBJECT, 0},
+    {"she", LX_SUBJECT, 0},
+    {"also", LX_SUBJECT, 0},
+    {"always", LX_SUBJECT, 0},
+    {"still", LX_SUBJECT, 0},
+    {"honestly", LX_SUBJECT, 0},
+    {"do", LX_SUBJECT, 0},
+    {"does", LX_SUBJECT, 0},
+    {"did", LX_SUBJECT, 0},
+    {"who", LX_SUBJECT, 0},
+    {"people", LX_SUBJECT, 0},
+    {"would", LX_WOULD, 0},
+    {"i'd", LX_WOULD, 0},
+    {"we'd", LX_WOULD, 0},
+    {"you'd", LX_WOULD, 0},
+    {"should", LX_WOULD, 0},
+    {"could", LX_WOULD, 0},
     /* words whose valence belongs to their noun sense ("a treat"), not the verb
      * ("how they treat me") */
-    {"treat", LX_NOUNONLY, 0}, {"treats", LX_NOUNONLY, 0},
-    {"a", LX_DETERMINER, 0}, {"an", LX_DETERMINER, 0}, {"the", LX_DETERMINER, 0},
-    {"my", LX_DETERMINER, 0}, {"your", LX_DETERMINER, 0}, {"our", LX_DETERMINER, 0},
-    {"their", LX_DETERMINER, 0}, {"this", LX_DETERMINER, 0}, {"that", LX_DETERMINER, 0},
-    {"his", LX_DETERMINER, 0}, {"her", LX_DETERMINER, 0}, {"special", LX_DETERMINER, 0},
-    {"real", LX_DETERMINER, 0}, {"little", LX_DETERMINER | LX_DAMPENER, DAMP},
+    {"treat", LX_NOUNONLY, 0},
+    {"treats", LX_NOUNONLY, 0},
+    {"a", LX_DETERMINER, 0},
+    {"an", LX_DETERMINER, 0},
+    {"the", LX_DETERMINER, 0},
+    {"my", LX_DETERMINER, 0},
+    {"your", LX_DETERMINER, 0},
+    {"our", LX_DETERMINER, 0},
+    {"their", LX_DETERMINER, 0},
+    {"this", LX_DETERMINER, 0},
+    {"that", LX_DETERMINER, 0},
+    {"his", LX_DETERMINER, 0},
+    {"her", LX_DETERMINER, 0},
+    {"special", LX_DETERMINER, 0},
+    {"real", LX_DETERMINER, 0},
+    {"little", LX_DETERMINER | LX_DAMPENER, DAMP},
     /* laughter is not negated by an earlier "no" */
-    {"lol", LX_LAUGH, 0}, {"lmao", LX_LAUGH, 0}, {"rofl", LX_LAUGH, 0},
-    {"haha", LX_LAUGH, 0}, {"hahaha", LX_LAUGH, 0}, {"hehe", LX_LAUGH, 0},
-    {"lolz", LX_LAUGH, 0}, {"lmfao", LX_LAUGH, 0},
+    {"lol", LX_LAUGH, 0},
+    {"lmao", LX_LAUGH, 0},
+    {"rofl", LX_LAUGH, 0},
+    {"haha", LX_LAUGH, 0},
+    {"hahaha", LX_LAUGH, 0},
+    {"hehe", LX_LAUGH, 0},
+    {"lolz", LX_LAUGH, 0},
+    {"lmfao", LX_LAUGH, 0},
     /* words that end a negation scope */
-    {"because", LX_CLAUSE, 0}, {"since", LX_CLAUSE, 0}, {"then", LX_CLAUSE, 0},
-    {"which", LX_CLAUSE, 0}, {"when", LX_CLAUSE, 0},
-    {"while", LX_CLAUSE, 0}, {"until", LX_CLAUSE, 0}, {"unless", LX_CLAUSE, 0},
+    {"because", LX_CLAUSE, 0},
+    {"since", LX_CLAUSE, 0},
+    {"then", LX_CLAUSE, 0},
+    {"which", LX_CLAUSE, 0},
+    {"when", LX_CLAUSE, 0},
+    {"while", LX_CLAUSE, 0},
+    {"until", LX_CLAUSE, 0},
+    {"unless", LX_CLAUSE, 0},
     {"if", LX_CLAUSE, 0},
 };
 
 /* Phrases whose meaning is not the sum of their words. */
 static const heed_idiom IDIOMS[] = {
-    {{"no", "problem", NULL, NULL}, 1.2f},
-    {{"no", "worries", NULL, NULL}, 1.2f},
-    {{"no", "doubt", NULL, NULL}, 0.5f},
-    {{"not", "only", NULL, NULL}, 0.0f},
-    {{"not", "just", NULL, NULL}, 0.0f},
-    {{"no", "matter", NULL, NULL}, 0.0f},
-    {{"can't", "complain", NULL, NULL}, 1.0f},
-    {{"cannot", "complain", NULL, NULL}, 1.0f},
-    {{"can't", "wait", NULL, NULL}, 1.5f},
-    {{"cannot", "wait", NULL, NULL}, 1.5f},
-    {{"thanks", "for", "nothing", NULL}, -2.0f},
-    {{"thank", "you", "for", "nothing"}, -2.0f},
-    {{"yeah", "right", NULL, NULL}, -1.0f},
-    {{"waste", "of", "time", NULL}, -2.2f},
-    {{"waste", "of", "money", NULL}, -2.2f},
-    {{"waste", "of", "my", "time"}, -2.4f},
-    {{"fed", "up", NULL, NULL}, -2.0f},
-    {{"sick", "of", NULL, NULL}, -1.8f},
-    {{"sick", "and", "tired", NULL}, -2.4f},
-    {{"had", "enough", NULL, NULL}, -1.8f},
-    {{"never", "again", NULL, NULL}, -2.0f},
-    {{"last", "straw", NULL, NULL}, -2.0f},
-    {{"the", "last", "straw", NULL}, -2.0f},
-    {{"a", "joke", NULL, NULL}, -1.5f},
-    {{"kind", "of", NULL, NULL}, 0.0f},
-    {{"sort", "of", NULL, NULL}, 0.0f},
-    {{"at", "least", NULL, NULL}, 0.0f},
-    {{"works", "perfectly", NULL, NULL}, 2.5f},
-    {{"well", "done", NULL, NULL}, 2.0f},
-    {{"going", "above", "and", "beyond"}, 2.5f},
-    {{"above", "and", "beyond", NULL}, 2.5f},
-    {{"bad", "ass", NULL, NULL}, 1.5f},
-    {{"the", "bomb", NULL, NULL}, 3.0f},
-    {{"the", "shit", NULL, NULL}, 3.0f},
-    {{"kiss", "of", "death", NULL}, -1.5f},
-    {{"to", "die", "for", NULL}, 3.0f},
-    {{"under", "the", "weather", NULL}, -1.5f},
-    {{"on", "the", "ball", NULL}, 2.0f},
-    {{"in", "the", "red", NULL}, -1.5f},
-    {{"hand", "to", "mouth", NULL}, -2.0f},
-    {{"blowing", "smoke", NULL, NULL}, -2.0f},
-    {{"customer", "service", NULL, NULL}, 0.0f},
-    {{"customer", "support", NULL, NULL}, 0.0f},
-    {{"help", "desk", NULL, NULL}, 0.0f},
+    {{"no", "problem", NULL, NULL}, 1.2f},       {{"no", "worries", NULL, NULL}, 1.2f},
+    {{"no", "doubt", NULL, NULL}, 0.5f},         {{"not", "only", NULL, NULL}, 0.0f},
+    {{"not", "just", NULL, NULL}, 0.0f},         {{"no", "matter", NULL, NULL}, 0.0f},
+    {{"can't", "complain", NULL, NULL}, 1.0f},   {{"cannot", "complain", NULL, NULL}, 1.0f},
+    {{"can't", "wait", NULL, NULL}, 1.5f},       {{"cannot", "wait", NULL, NULL}, 1.5f},
+    {{"thanks", "for", "nothing", NULL}, -2.0f}, {{"thank", "you", "for", "nothing"}, -2.0f},
+    {{"yeah", "right", NULL, NULL}, -1.0f},      {{"waste", "of", "time", NULL}, -2.2f},
+    {{"waste", "of", "money", NULL}, -2.2f},     {{"waste", "of", "my", "time"}, -2.4f},
+    {{"fed", "up", NULL, NULL}, -2.0f},          {{"sick", "of", NULL, NULL}, -1.8f},
+    {{"sick", "and", "tired", NULL}, -2.4f},     {{"had", "enough", NULL, NULL}, -1.8f},
+    {{"never", "again", NULL, NULL}, -2.0f},     {{"last", "straw", NULL, NULL}, -2.0f},
+    {{"the", "last", "straw", NULL}, -2.0f},     {{"a", "joke", NULL, NULL}, -1.5f},
+    {{"kind", "of", NULL, NULL}, 0.0f},          {{"sort", "of", NULL, NULL}, 0.0f},
+    {{"at", "least", NULL, NULL}, 0.0f},         {{"works", "perfectly", NULL, NULL}, 2.5f},
+    {{"well", "done", NULL, NULL}, 2.0f},        {{"going", "above", "and", "beyond"}, 2.5f},
+    {{"above", "and", "beyond", NULL}, 2.5f},    {{"bad", "ass", NULL, NULL}, 1.5f},
+    {{"the", "bomb", NULL, NULL}, 3.0f},         {{"the", "shit", NULL, NULL}, 3.0f},
+    {{"kiss", "of", "death", NULL}, -1.5f},      {{"to", "die", "for", NULL}, 3.0f},
+    {{"under", "the", "weather", NULL}, -1.5f},  {{"on", "the", "ball", NULL}, 2.0f},
+    {{"in", "the", "red", NULL}, -1.5f},         {{"hand", "to", "mouth", NULL}, -2.0f},
+    {{"blowing", "smoke", NULL, NULL}, -2.0f},   {{"customer", "service", NULL, NULL}, 0.0f},
+    {{"customer", "support", NULL, NULL}, 0.0f}, {{"help", "desk", NULL, NULL}, 0.0f},
     {{"support", "team", NULL, NULL}, 0.0f},
 };
 
@@ -196,12 +273,40 @@ static slot *find(const heed_lexicon *lx, uint64_t h, const char *key, size_t le
     }
 }
 
+/* The table's hash: most looked-up words are 8 bytes or shorter, and most are
+ * not in the lexicon, so a miss costs little more than this. Two overlapping
+ * loads (or three bytes) and the length identify a short key exactly; a
+ * multiply-xorshift mix spreads them. Longer keys use heed__hash. */
+static inline uint64_t lex_hash(const char *k, size_t n)
+{
+    if (n > 8)
+        return heed__hash(k, n);
+    uint64_t w;
+    if (n >= 4) {
+        uint32_t a, b;
+        memcpy(&a, k, 4);
+        memcpy(&b, k + n - 4, 4);
+        w = a | (uint64_t)b << 32;
+    } else if (n) {
+        const unsigned char *u = (const unsigned char *)k;
+        w = u[0] | (uint64_t)u[n / 2] << 8 | (uint64_t)u[n - 1] << 16;
+    } else {
+        w = 0;
+    }
+    w ^= (uint64_t)n * 0x9E3779B97F4A7C15ull;
+    w *= 0xff51afd7ed558ccdull;
+    w ^= w >> 32;
+    w *= 0xc4ceb9fe1a85ec53ull;
+    w ^= w >> 29;
+    return w;
+}
+
 /* The slot for key, created empty when absent; NULL when out of memory. */
 static slot *upsert(heed_lexicon *lx, const char *key, size_t len)
 {
     if ((lx->used + 1) * 4 >= lx->cap * 3 && grow(lx))
         return NULL;
-    uint64_t h = heed__hash(key, len);
+    uint64_t h = lex_hash(key, len);
     slot *s = find(lx, h, key, len);
     if (!s->key) {
         char *k = heed__arena_memdup(&lx->arena, key, len);
@@ -308,8 +413,7 @@ static int parse_lines(heed_lexicon *lx, const char *text, size_t len, int fill_
         size_t vlen = vend ? (size_t)(vend - v) : ll - klen - 1;
         float val;
         if (parse_valence(v, vlen, &val))
-            return fail(err, HEED_EMODEL, start, line,
-                        "valence is not a number between -4 and 4");
+            return fail(err, HEED_EMODEL, start, line, "valence is not a number between -4 and 4");
         if (heed__utf8_valid_prefix(l, klen) != klen)
             return fail(err, HEED_EMODEL, start, line, "token is not valid UTF-8");
         size_t nlen;
@@ -397,7 +501,7 @@ void heed__lexicon_free(heed_lexicon *lx)
 
 const heed_lexent *heed__lexicon_get(const heed_lexicon *lx, const char *key, size_t len)
 {
-    uint64_t h = heed__hash(key, len);
+    uint64_t h = lex_hash(key, len);
     uint64_t tag = (h >> 32) | 1;
     for (size_t i = h & lx->index_mask;; i = (i + 1) & lx->index_mask) {
         uint64_t e = lx->index[i];

@@ -128,8 +128,7 @@ static int category_class(const utf8proc_property_t *p, uint32_t cp)
     case UTF8PROC_CATEGORY_CF:
         /* Joiners and tag characters glue graphemes; the rest (ZWSP, BOM,
          * bidi marks, soft hyphen outside words) is invisible: white space. */
-        if (p->boundclass == UTF8PROC_BOUNDCLASS_EXTEND ||
-            p->boundclass == UTF8PROC_BOUNDCLASS_ZWJ)
+        if (p->boundclass == UTF8PROC_BOUNDCLASS_EXTEND || p->boundclass == UTF8PROC_BOUNDCLASS_ZWJ)
             return U_EXTEND;
         return U_SPACE;
     default:
@@ -275,9 +274,9 @@ static size_t currency_len(const tokenizer *t, size_t i)
 }
 
 /* ISO 4217 codes customers write next to amounts. */
-static const char *const currency_codes[] = {
-    "usd", "eur", "gbp", "chf", "jpy", "cny", "inr", "aud", "cad", "sek", "nok", "dkk",
-    "pln", "czk", "huf", "rub", "brl", "mxn", "zar", "krw", "nzd", "sgd", "hkd", NULL};
+static const char *const currency_codes[] = {"usd", "eur", "gbp", "chf", "jpy", "cny", "inr", "aud",
+                                             "cad", "sek", "nok", "dkk", "pln", "czk", "huf", "rub",
+                                             "brl", "mxn", "zar", "krw", "nzd", "sgd", "hkd", NULL};
 
 static int is_currency_code3(const unsigned char *p)
 {
@@ -550,6 +549,25 @@ static span scan_word(const tokenizer *t, size_t start)
 
     while (i < n) {
         unsigned c = u[i];
+        if (c - 'a' < 26u) {
+            /* the common case: a run of lower-case ASCII letters */
+            size_t j = i;
+            do {
+                if (c == run_cp) {
+                    if (++run >= 3)
+                        flags |= HEED_TF_ELONGATED;
+                } else {
+                    run = 1;
+                    run_cp = c;
+                }
+                c = ++j < n ? u[j] : 0;
+            } while (c - 'a' < 26u);
+            letters += j - i;
+            lower += j - i;
+            last_alnum = 1;
+            i = j;
+            continue;
+        }
         if (c < 0x80) {
             if (is_alpha(c)) {
                 unsigned lc = to_lower(c);
@@ -794,8 +812,7 @@ static span scan_number(const tokenizer *t, size_t start)
         }
         /* 10:30, 17:45:10, 10:30pm */
         if (c == ':' && i + 2 < n && is_digit(u[i + 1]) && is_digit(u[i + 2]) &&
-            !(i + 3 < n && is_digit(u[i + 3])) && h <= 24 &&
-            digits_value(t, i + 1, i + 3) <= 59) {
+            !(i + 3 < n && is_digit(u[i + 3])) && h <= 24 && digits_value(t, i + 1, i + 3) <= 59) {
             size_t e = i + 3;
             if (e + 2 < n && u[e] == ':' && is_digit(u[e + 1]) && is_digit(u[e + 2]) &&
                 !(e + 3 < n && is_digit(u[e + 3])) && digits_value(t, e + 1, e + 3) <= 60)
@@ -984,8 +1001,8 @@ static span scan_ascii(const tokenizer *t, size_t i)
         if (face2 && (e = emoticon_at(t, i, prev_is_word(t, i), &elong)))
             return mk(i + e, HEED_TOK_EMOTICON, elong ? HEED_TF_ELONGATED : 0);
         /* EUR20, USD30.50 */
-        if (is_upper(c) && i + 3 < n && is_upper(c1) && is_upper(u[i + 2]) &&
-            is_digit(u[i + 3]) && is_currency_code3(u + i))
+        if (is_upper(c) && i + 3 < n && is_upper(c1) && is_upper(u[i + 2]) && is_digit(u[i + 3]) &&
+            is_currency_code3(u + i))
             return money_after_symbol(t, i, 3);
         if ((e = email_end(t, i)))
             return mk(e, HEED_TOK_EMAIL, 0);
@@ -1120,9 +1137,8 @@ static int norm_is(const heed_token *tk, const char *w)
 
 static int is_currency_word(const heed_token *tk)
 {
-    static const char *const words[] = {"euro",  "euros", "dollar", "dollars", "bucks",
-                                        "quid",  "cents", "cent",   "yen",     "rupees",
-                                        "francs", NULL};
+    static const char *const words[] = {"euro",  "euros", "dollar", "dollars", "bucks",  "quid",
+                                        "cents", "cent",  "yen",    "rupees",  "francs", NULL};
     if (tk->norm_len == 3 && is_currency_code3((const unsigned char *)tk->norm))
         return 1;
     for (size_t k = 0; words[k]; k++)

@@ -12,18 +12,18 @@
 
 #include "emoji.h"
 
-#define ALPHA 15.0           /* VADER's normalisation constant */
-#define CAPS_INCR 0.733f     /* VADER's C_INCR */
-#define ELONG_INCR 0.293f
-#define NEG_POS_SCALAR -0.6f /* "not good": flips, a bit weaker */
-#define NEG_NEG_SCALAR -0.3f /* "not bad": mildly positive, never strongly */
-#define EXCLAIM_INCR 0.292f  /* per '!', up to 4 (VADER) */
-#define SCOPE_WORDS 3        /* negators and boosters reach 3 words */
-#define HASHTAG_SCALE 0.5f /* "#win", "#fail": a tag, half a statement */
-#define CONTRAST_DAMP 0.5f
-#define CONTRAST_STRESS 1.5f
+#define ALPHA                  15.0   /* VADER's normalisation constant */
+#define CAPS_INCR              0.733f /* VADER's C_INCR */
+#define ELONG_INCR             0.293f
+#define NEG_POS_SCALAR         -0.6f  /* "not good": flips, a bit weaker */
+#define NEG_NEG_SCALAR         -0.3f  /* "not bad": mildly positive, never strongly */
+#define EXCLAIM_INCR           0.292f /* per '!', up to 4 (VADER) */
+#define SCOPE_WORDS            3      /* negators and boosters reach 3 words */
+#define HASHTAG_SCALE          0.5f   /* "#win", "#fail": a tag, half a statement */
+#define CONTRAST_DAMP          0.5f
+#define CONTRAST_STRESS        1.5f
 #define POLITE_REQUEST_VALENCE -1.5f
-#define LONG_TEXT_SENTENCES 3.0 /* see the end of heed__valence */
+#define LONG_TEXT_SENTENCES    3.0 /* see the end of heed__valence */
 
 typedef struct tokinfo {
     const heed_lexent *ent;
@@ -67,7 +67,7 @@ static int is_negator(const heed_token *t, const tokinfo *ti)
 {
     if (t->kind != HEED_TOK_WORD || ti->consumed)
         return 0;
-    return (cls_of(ti) & LX_NEGATOR) || ends_with(t, "n't");
+    return (cls_of(ti) & LX_NEGATOR) || ((t->flags & HEED_TF_CONTRACTION) && ends_with(t, "n't"));
 }
 
 /* Looks a word up; elongated words also try with doubled letters undone. */
@@ -182,8 +182,7 @@ static int in_request_frame(const heed_token *toks, const tokinfo *ti, size_t fr
     return 0;
 }
 
-static int next_word_is(const heed_token *toks, size_t i, size_t to, const char *w,
-                        int any_ing)
+static int next_word_is(const heed_token *toks, size_t i, size_t to, const char *w, int any_ing)
 {
     for (size_t j = i + 1; j < to; j++) {
         if (!is_word(&toks[j]))
@@ -195,27 +194,14 @@ static int next_word_is(const heed_token *toks, size_t i, size_t to, const char 
     return 0;
 }
 
-static int has_mixed_case(const heed_token *toks, size_t n)
-{
-    size_t caps = 0, words = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (toks[i].kind != HEED_TOK_WORD)
-            continue;
-        words++;
-        if (toks[i].flags & HEED_TF_ALLCAPS)
-            caps++;
-    }
-    return caps > 0 && caps < words;
-}
-
 static float sign(float v)
 {
     return v > 0 ? 1.0f : v < 0 ? -1.0f : 0.0f;
 }
 
 /* Base valence of token i before modifiers; 0 with has_score 0 if none. */
-static void base_valence(const heed_lexicon *lx, const heed_token *toks, tokinfo *ti,
-                         size_t from, size_t to, size_t i, int question)
+static void base_valence(const heed_lexicon *lx, const heed_token *toks, tokinfo *ti, size_t from,
+                         size_t to, size_t i, int question)
 {
     const heed_token *t = &toks[i];
     tokinfo *x = &ti[i];
@@ -457,6 +443,7 @@ int heed__valence(heed_arena *a, const heed_lexicon *lx, const char *text, heed_
     heed_evidence *ev = heed__arena_alloc(a, (n_toks + n_sents) * sizeof(*ev));
     if (!ti || !ev)
         return HEED_ENOMEM;
+    size_t caps = 0, words = 0;
     for (size_t i = 0; i < n_toks; i++) {
         memset(&ti[i], 0, sizeof ti[i]);
         ti[i].cue = UINT32_MAX;
@@ -465,8 +452,12 @@ int heed__valence(heed_arena *a, const heed_lexicon *lx, const char *text, heed_
             const heed_token *t = &toks[i];
             ti[i].ent = lookup(lx, t);
         }
+        if (toks[i].kind == HEED_TOK_WORD) {
+            words++;
+            caps += (toks[i].flags & HEED_TF_ALLCAPS) != 0;
+        }
     }
-    int mixed = has_mixed_case(toks, n_toks);
+    int mixed = caps > 0 && caps < words; /* some words shouted, not all */
     size_t n_ev = 0;
     double pos_sum = 0, neg_sum = 0, raw_sum = 0;
     size_t n_scored = 0;
@@ -487,7 +478,8 @@ int heed__valence(heed_arena *a, const heed_lexicon *lx, const char *text, heed_
         for (size_t i = from; i < to; i++) {
             tokinfo *x = &ti[i];
             if (!x->has_score || x->consumed == 1) {
-                if (toks[i].kind == HEED_TOK_WORD && !x->consumed && !(toks[i].flags & HEED_TF_NEGATOR))
+                if (toks[i].kind == HEED_TOK_WORD && !x->consumed &&
+                    !(toks[i].flags & HEED_TF_NEGATOR))
                     neutral_words++;
                 continue;
             }
@@ -553,9 +545,8 @@ int heed__valence(heed_arena *a, const heed_lexicon *lx, const char *text, heed_
     /* Up to three sentences with valence add up, as a reader's impression does;
      * past three the sum is scaled to three average ones, so length alone never
      * drives a message to +-1. */
-    double scaled = n_scored > LONG_TEXT_SENTENCES
-                        ? raw_sum * LONG_TEXT_SENTENCES / (double)n_scored
-                        : raw_sum;
+    double scaled =
+        n_scored > LONG_TEXT_SENTENCES ? raw_sum * LONG_TEXT_SENTENCES / (double)n_scored : raw_sum;
     out->valence = scaled / sqrt(scaled * scaled + ALPHA);
     double total = pos_sum + neg_sum + (double)neutral_words;
     if (total > 0) {

@@ -69,12 +69,23 @@ void heed_json_string(heed_buf *b, const char *s, size_t n)
 
 void heed_json_uint(heed_buf *b, uint64_t v)
 {
+    if (v < 10) { /* most numbers written are offsets and small counts */
+        heed__buf_addc(b, (char)('0' + v));
+        return;
+    }
     char tmp[24];
     size_t i = sizeof tmp;
-    do {
+    while (v >= 100) {
+        unsigned r = (unsigned)(v % 100);
+        v /= 100;
+        tmp[--i] = (char)('0' + r % 10);
+        tmp[--i] = (char)('0' + r / 10);
+    }
+    if (v >= 10) {
         tmp[--i] = (char)('0' + v % 10);
         v /= 10;
-    } while (v);
+    }
+    tmp[--i] = (char)('0' + v);
     heed__buf_add(b, tmp + i, sizeof tmp - i);
 }
 
@@ -90,17 +101,35 @@ void heed_json_number(heed_buf *b, double v)
         heed__buf_addc(b, '0');
         return;
     }
+    /* sign, integer part and up to 5 more bytes in one reserve */
+    char d[32];
+    size_t n = 0;
     if (neg)
-        heed__buf_addc(b, '-');
-    heed_json_uint(b, q / 10000);
+        d[n++] = '-';
+    uint64_t ip = q / 10000;
+    if (ip < 10) {
+        d[n++] = (char)('0' + ip);
+    } else {
+        char t[24];
+        size_t i = sizeof t;
+        do {
+            t[--i] = (char)('0' + ip % 10);
+            ip /= 10;
+        } while (ip);
+        memcpy(d + n, t + i, sizeof t - i);
+        n += sizeof t - i;
+    }
     unsigned frac = (unsigned)(q % 10000);
-    if (frac == 0)
-        return;
-    char d[5] = {'.', (char)('0' + frac / 1000), (char)('0' + frac / 100 % 10),
-                 (char)('0' + frac / 10 % 10), (char)('0' + frac % 10)};
-    size_t n = 5;
-    while (d[n - 1] == '0')
-        n--;
+    if (frac) {
+        d[n] = '.';
+        d[n + 1] = (char)('0' + frac / 1000);
+        d[n + 2] = (char)('0' + frac / 100 % 10);
+        d[n + 3] = (char)('0' + frac / 10 % 10);
+        d[n + 4] = (char)('0' + frac % 10);
+        n += 5;
+        while (d[n - 1] == '0')
+            n--;
+    }
     heed__buf_add(b, d, n);
 }
 
