@@ -16,7 +16,8 @@ record id and the pass number. The final order is a deterministic shuffle:
 records sorted by SHA-256 of their id. No random-number library is used, so
 the output is byte-identical on any machine and Python 3 version.
 
-Writes <out>/corpus.txt (one message per line), <out>/corpus.jsonl
+Writes <out>/corpus.txt (one message per line), <out>/corpus-turns.jsonl (the
+same as customer/agent conversations of two turns), <out>/corpus.jsonl
 ({"id":..,"text":..} per line, same order) and <out>/corpus.sha256.
 """
 import argparse
@@ -146,6 +147,18 @@ def main():
                                 ensure_ascii=False) + "\n")
     os.replace(txt + ".tmp", txt)
     os.replace(jsl + ".tmp", jsl)
+    # The same messages as two-turn conversations, the second turn an agent's,
+    # so the reply stages run on half of them (a throughput measure: the
+    # "replies" are not real agent text).
+    trn = os.path.join(a.out, "corpus-turns.jsonl")
+    with open(trn + ".tmp", "w", encoding="utf-8", newline="\n") as fr:
+        for i, (rid, text) in enumerate(recs):
+            fr.write(json.dumps({
+                "id": rid, "conversation": "t%d" % (i // 2),
+                "role": "agent" if i % 2 else "customer",
+                "time": "2026-09-01T%02d:%02d:00Z" % (i // 60 % 24, i % 60),
+                "text": text}, ensure_ascii=False) + "\n")
+    os.replace(trn + ".tmp", trn)
 
     sums = []
     for path in (txt, jsl):

@@ -20,6 +20,7 @@ LABELS = {
     "heed-1": ("heed analyze (all stages)", "1", "corpus.txt"),
     "heed-all": ("heed analyze (all stages)", "all", "corpus.txt"),
     "heed-1-jsonl": ("heed analyze (all stages)", "1", "corpus.jsonl"),
+    "heed-1-turns": ("heed analyze (+ reply stages)", "1", "corpus-turns"),
     "vader-sentiment": ("vader-sentiment (node)", "1", "corpus.txt"),
     "sentiment": ("sentiment/AFINN (node)", "1", "corpus.txt"),
 }
@@ -105,7 +106,7 @@ def main():
         p = os.path.join(out, row + ".out")
         if row.startswith("heed"):
             res[row]["check"] = check_heed(
-                p, n, ids if row.endswith("jsonl") else None)
+                p, n, ids if row.endswith(("jsonl", "turns")) else None)
         else:
             res[row]["check"] = check_numbers(p, n)
 

@@ -10,7 +10,7 @@
 #   HEED_BENCH_BUILD=DIR  build folder (default: <repo>/build-bench)
 #   HEED_BENCH_RUNS=N     timed runs per command, the median is reported (default 3)
 #   HEED_BENCH_COUNT=N    corpus size in messages (default 100000)
-#   HEED_BENCH_SKIP=LIST  comma list of rows to skip: vader,afinn,jsonl (default none)
+#   HEED_BENCH_SKIP=LIST  comma list of rows to skip: vader,afinn,jsonl,turns (default none)
 set -euo pipefail
 
 BENCH=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -132,6 +132,9 @@ measure heed-1 "$OUT/corpus.txt" "$HEED" analyze --format text --threads 1 "$OUT
 measure heed-all "$OUT/corpus.txt" "$HEED" analyze --format text --threads 0 "$OUT/corpus.txt"
 case $SKIP in *,jsonl,*) ;; *)
   measure heed-1-jsonl "$OUT/corpus.jsonl" "$HEED" analyze --format jsonl --threads 1 "$OUT/corpus.jsonl" ;;
+esac
+case $SKIP in *,turns,*) ;; *)
+  measure heed-1-turns "$OUT/corpus-turns.jsonl" "$HEED" analyze --format jsonl --threads 1 "$OUT/corpus-turns.jsonl" ;;
 esac
 case $SKIP in *,vader,*) ;; *)
   measure vader-sentiment "$OUT/corpus.txt" node "$PEERS/vader.js" "$OUT/corpus.txt" ;;
