@@ -479,10 +479,14 @@ static int note_conversation(run *R, batch *b, item *it)
         n -= 2; /* re-open the object: "}\n" ends it */
     if (fwrite(b->out.ptr + it->out_off, 1, n, stdout) != n)
         return -1;
-    if (near && json && printf(",\"canned\":{\"like\":%llu,\"distance\":%u,\"count\":%llu}}\n",
-                               (unsigned long long)sm.like, sm.distance,
-                               (unsigned long long)sm.count) < 0)
-        return -1;
+    if (near && json) {
+        heed__buf_reset(&R->convo_out);
+        heed_simindex_json(&R->convo_out, &sm);
+        heed__buf_adds(&R->convo_out, "}\n");
+        if (R->convo_out.err ||
+            fwrite(R->convo_out.ptr, 1, R->convo_out.len, stdout) != R->convo_out.len)
+            return -1;
+    }
     if (!o->conversations)
         return 0;
     heed_convo_msg m = {.index = it->index, .role = it->role, .fact = &it->conv};

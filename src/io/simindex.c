@@ -5,6 +5,8 @@
 
 #include <stdlib.h>
 
+#include "jsonout.h"
+
 #define BANDS 4
 #define BAND_VALUES 65536u
 
@@ -65,6 +67,17 @@ void heed_simindex_free(heed_simindex *x)
         free(x->head[k]);
     free(x->e);
     free(x);
+}
+
+void heed_simindex_json(heed_buf *b, const heed_simmatch *m)
+{
+    heed__buf_adds(b, ",\"canned\":{\"like\":");
+    heed_json_uint(b, m->like);
+    heed__buf_adds(b, ",\"distance\":");
+    heed_json_uint(b, m->distance);
+    heed__buf_adds(b, ",\"count\":");
+    heed_json_uint(b, m->count);
+    heed__buf_addc(b, '}');
 }
 
 size_t heed_simindex_size(const heed_simindex *x)

@@ -17,6 +17,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "buf.h"
+
 /* Largest Hamming distance counted as a near duplicate. 3 of 64 bits is the
  * threshold Manku et al. (2007) found for near-duplicate web pages with 64-bit
  * SimHash; the band index above is exact for it. */
@@ -52,6 +54,10 @@ void heed_simindex_free(heed_simindex *x);
  * kept one; its count goes up by one), 0 when none is, -1 when out of memory
  * (the index is unchanged and usable). */
 int heed_simindex_add(heed_simindex *x, uint64_t fp, uint64_t payload, heed_simmatch *m);
+
+/* Appends the member `,"canned":{"like":L,"distance":D,"count":N}` that
+ * `heed analyze` adds to a reply's record (docs/conversations.md). */
+void heed_simindex_json(heed_buf *b, const heed_simmatch *m);
 
 /* Number of fingerprints kept. */
 size_t heed_simindex_size(const heed_simindex *x);

@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <cmocka.h>
 
@@ -148,12 +149,27 @@ static void test_many(void **state)
     heed_simindex_free(x);
 }
 
+/* The member added to a reply's record. */
+static void test_json(void **state)
+{
+    (void)state;
+    heed_buf b;
+    heed__buf_init(&b, 0);
+    const heed_simmatch m = {.like = 17, .distance = 2, .count = 3};
+    heed_simindex_json(&b, &m);
+    assert_false(b.err);
+    assert_int_equal(b.len, strlen(",\"canned\":{\"like\":17,\"distance\":2,\"count\":3}"));
+    assert_memory_equal(b.ptr, ",\"canned\":{\"like\":17,\"distance\":2,\"count\":3}", b.len);
+    heed__buf_release(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_distance), cmocka_unit_test(test_near),
         cmocka_unit_test(test_far),      cmocka_unit_test(test_earliest_and_count),
         cmocka_unit_test(test_cap),      cmocka_unit_test(test_many),
+        cmocka_unit_test(test_json),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
