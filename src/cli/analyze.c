@@ -233,11 +233,13 @@ static int note_turn(run *R, batch *b, item *it, const heed_record *rec)
     heed_view text = rec->field[HEED_F_TEXT];
     heed_view st = R->opt->conversations && rec->kept ? rec->kept[R->opt->n_keep]
                                                       : (heed_view){NULL, 0};
-    if (st.ptr && !(st.len == 4 && !memcmp(st.ptr, "null", 4))) {
+    if (st.ptr) {
         if (st.len >= 2 && st.ptr[0] == '"' && st.ptr[st.len - 1] == '"') {
             st.ptr++; /* a JSON string: its text (escapes, rare here, stay) */
             st.len -= 2;
         }
+    }
+    if (st.ptr && st.len && !(st.len == 4 && !memcmp(st.ptr, "null", 4))) {
         it->has_st = 1;
         it->st_off = store_view(b, st);
         it->st_len = st.len;
