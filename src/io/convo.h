@@ -16,8 +16,9 @@
 /* Conversations open at once by default; beyond it the one that has been
  * quiet longest is written early with "partial":true. */
 #define HEED_CONVO_OPEN 4096
-/* Bytes kept of a conversation, message or customer id, and of a status. */
-#define HEED_CONVO_ID_MAX 64
+/* Bytes kept of a message or customer id and of a status (cut at a UTF-8
+ * character boundary); the conversation id is kept whole. */
+#define HEED_CONVO_ID_MAX 40
 /* Messages named per flag (and promises listed); later ones are counted. */
 #define HEED_CONVO_LIST_MAX 8
 /* Bytes of a quoted piece of evidence. */
