@@ -1,6 +1,8 @@
 /* simindex.c - see simindex.h. Entries live in insertion order in one array,
  * so "earliest" is the lowest entry number; each band has 65536 chain heads
- * (entry number + 1, 0 for none) and a next link per entry. */
+ * (entry number + 1, 0 for none) and a next link per entry. Only the first
+ * reply of each group is an entry: copies of a template would otherwise
+ * lengthen its chains with every variant and fill the cap. */
 #include "simindex.h"
 
 #include <stdlib.h>
@@ -89,19 +91,17 @@ int heed_simindex_add(heed_simindex *x, uint64_t fp, uint64_t payload, heed_simm
 {
     size_t best = SIZE_MAX;
     unsigned best_d = 0;
-    int same = 0; /* fp itself is kept already */
     for (int k = 0; k < BANDS; k++) {
         for (uint32_t i = x->head[k][band(fp, k)]; i; i = x->e[i - 1].next[k]) {
             size_t at = i - 1;
             unsigned d = heed_simindex_distance(fp, x->e[at].fp);
-            same |= d == 0;
             if (d <= HEED_SIMINDEX_DISTANCE && at < best) {
                 best = at;
                 best_d = d;
             }
         }
     }
-    if (!same && x->n < x->cap) {
+    if (best == SIZE_MAX && x->n < x->cap) {
         if (x->n == x->alloc) {
             size_t na = x->alloc ? x->alloc * 2 : 256;
             if (na > x->cap)

@@ -9,8 +9,8 @@
  * exactly: looking up the 4 bands of a fingerprint finds every stored one
  * within distance 3, and no stored fingerprint is compared otherwise.
  *
- * Memory is bounded: a fixed 1 MiB of band heads plus 40 bytes per distinct
- * fingerprint kept, at most `cap` of them. Not thread-safe: one caller. */
+ * Memory is bounded: a fixed 1 MiB of band heads plus 40 bytes per
+ * fingerprint kept (the first reply of each group), at most `cap` of them. Not thread-safe: one caller. */
 #ifndef HEED_SIMINDEX_H
 #define HEED_SIMINDEX_H
 
@@ -24,7 +24,7 @@
  * SimHash; the band index above is exact for it. */
 #define HEED_SIMINDEX_DISTANCE 3
 
-/* Default number of distinct fingerprints kept (10 MiB of entries at most). */
+/* Default number of fingerprints kept (10 MiB of entries at most). */
 #define HEED_SIMINDEX_CAP ((size_t)1 << 18)
 
 typedef struct heed_simindex heed_simindex;
@@ -46,13 +46,14 @@ heed_simindex *heed_simindex_new(size_t cap);
 /* NULL does nothing. */
 void heed_simindex_free(heed_simindex *x);
 
-/* Looks fp up, then keeps it with `payload` (e.g. a record index) for later
- * lookups, unless the same fingerprint is already kept (the earlier one stays
- * the reference) or the index holds `cap` fingerprints already (then later
- * fingerprints are still looked up but no longer kept). Returns 1 and fills
- * *m when a kept fingerprint is within HEED_SIMINDEX_DISTANCE (the earliest
- * kept one; its count goes up by one), 0 when none is, -1 when out of memory
- * (the index is unchanged and usable). */
+/* Looks fp up. Returns 1 and fills *m when a kept fingerprint is within
+ * HEED_SIMINDEX_DISTANCE (the earliest kept one; its count goes up by one).
+ * Otherwise keeps fp with `payload` (e.g. a record index) as the first of a
+ * new group, unless the index holds `cap` fingerprints already (then later
+ * fingerprints are still looked up but no longer kept), and returns 0.
+ * Near duplicates are not kept: each is compared with the first reply of a
+ * group, never with another copy. Returns -1 when out of memory (the index is
+ * unchanged and usable). */
 int heed_simindex_add(heed_simindex *x, uint64_t fp, uint64_t payload, heed_simmatch *m);
 
 /* Appends the member `,"canned":{"like":L,"distance":D,"count":N}` that

@@ -77,8 +77,9 @@ static void test_far(void **state)
     heed_simindex_free(x);
 }
 
-/* The earliest similar reply is named and its count grows; an exact copy is
- * not kept twice; a reply near a later one only is matched to that one. */
+/* The earliest similar reply is named and its count grows; copies are not
+ * kept, so a reply near a copy only (and far from the first) starts a new
+ * group. */
 static void test_earliest_and_count(void **state)
 {
     (void)state;
@@ -95,14 +96,19 @@ static void test_earliest_and_count(void **state)
     assert_int_equal(m.like, 100);
     assert_int_equal(m.distance, 0);
     assert_int_equal(m.count, 3);
+    assert_int_equal(heed_simindex_size(x), 1);
+    assert_int_equal(heed_simindex_add(x, c, 103, &m), 0); /* 5 from a: new group */
     assert_int_equal(heed_simindex_size(x), 2);
-    assert_int_equal(heed_simindex_add(x, c, 103, &m), 1);
-    assert_int_equal(m.like, 101);
-    assert_int_equal(m.distance, 3);
+    assert_int_equal(heed_simindex_add(x, c ^ 1, 104, &m), 1);
+    assert_int_equal(m.like, 103);
+    assert_int_equal(m.distance, 1);
     assert_int_equal(m.count, 2);
-    /* near both a and b: the earlier one, a, is named */
-    assert_int_equal(heed_simindex_add(x, flip(BASE, (const int[]){0, -1}), 104, &m), 1);
+    /* near both a (2 bits) and c (3 bits): the earlier group, a, is named */
+    uint64_t both = flip(BASE, (const int[]){0, 40, -1});
+    assert_int_equal(heed_simindex_distance(both, c), 3);
+    assert_int_equal(heed_simindex_add(x, both, 105, &m), 1);
     assert_int_equal(m.like, 100);
+    assert_int_equal(m.distance, 2);
     assert_int_equal(m.count, 4);
     heed_simindex_free(x);
 }
