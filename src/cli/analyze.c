@@ -464,8 +464,8 @@ static const char *store_field(const batch *b, const item *it, int f, size_t *le
 
 /* Writes an analysed record in input order: its JSON with a "canned" member
  * when the reply is a near duplicate of an earlier one, then any conversation
- * written early. Returns 0, or -1 when writing or memory failed. */
-static int note_conversation(run *R, batch *b, item *it)
+ * written early. Returns 0, -1 when writing failed, -2 when out of memory. */
+static int write_record(run *R, batch *b, item *it)
 {
     const options *o = R->opt;
     int json = !o->table && !o->explain;
@@ -474,7 +474,7 @@ static int note_conversation(run *R, batch *b, item *it)
     if (it->role == HEED_ROLE_AGENT && it->conv.has_simhash) {
         near = heed_simindex_add(R->canned, it->conv.simhash, it->index, &sm);
         if (near < 0)
-            return -1;
+            return -2;
     }
     size_t n = it->out_len;
     if (near && json && n >= 2)
@@ -485,8 +485,9 @@ static int note_conversation(run *R, batch *b, item *it)
         heed__buf_reset(&R->convo_out);
         heed_simindex_json(&R->convo_out, &sm);
         heed__buf_adds(&R->convo_out, "}\n");
-        if (R->convo_out.err ||
-            fwrite(R->convo_out.ptr, 1, R->convo_out.len, stdout) != R->convo_out.len)
+        if (R->convo_out.err)
+            return -2;
+        if (fwrite(R->convo_out.ptr, 1, R->convo_out.len, stdout) != R->convo_out.len)
             return -1;
     }
     if (!o->conversations)
@@ -505,7 +506,7 @@ static int note_conversation(run *R, batch *b, item *it)
     const char *conv = store_field(b, it, HEED_F_CONVERSATION, &conv_len);
     heed__buf_reset(&R->convo_out);
     if (heed_convo_add(R->convo, conv, conv_len, &m, &R->convo_out))
-        return -1;
+        return -2;
     if (json && R->convo_out.len &&
         fwrite(R->convo_out.ptr, 1, R->convo_out.len, stdout) != R->convo_out.len)
         return -1;
@@ -522,8 +523,14 @@ static void write_batch(run *R, batch *b)
         R->bytes += it->raw_len;
         if (it->status == 1) {
             R->n_ok++;
-            if (note_conversation(R, b, it)) {
-                R->io_error = 1;
+            int wr = write_record(R, b, it);
+            if (wr == -2) { /* workers set oom too, under the lock */
+                pthread_mutex_lock(&R->mu);
+                R->oom = 1;
+                pthread_mutex_unlock(&R->mu);
+            }
+            if (wr) {
+                R->io_error |= wr == -1;
                 R->stop = 1;
             }
             if (o->table) {
