@@ -423,6 +423,62 @@ static void test_bound(void **state)
     done(&r);
 }
 
+/* A long interleaved stream through a small bound: no message is lost or
+ * counted twice (the totals of all records add up to the messages fed), at
+ * most max_open records are written at the end, and the others are partial. */
+static void test_stream_invariants(void **state)
+{
+    (void)state;
+    enum { MESSAGES = 5000, CONVS = 60, OPEN = 7 };
+    heed_buf out;
+    heed__buf_init(&out, 0);
+    heed_convo *c = heed_convo_new(OPEN);
+    assert_non_null(c);
+    uint64_t s = 12345;
+    for (size_t i = 0; i < MESSAGES; i++) {
+        s = s * 6364136223846793005ull + 1442695040888963407ull;
+        char key[16];
+        snprintf(key, sizeof key, "k%u", (unsigned)((s >> 33) % CONVS));
+        heed_convo_fact f;
+        memset(&f, 0, sizeof f);
+        f.stress = (double)((s >> 20) % 100);
+        f.asks = (int)((s >> 40) % 2);
+        f.empathy = (int)((s >> 42) % 3);
+        f.compassion = (int)((s >> 44) % 2);
+        f.addressed = (int)((s >> 46) % 4);
+        f.n_promises = (s >> 48) % 12; /* over the kept list at times */
+        if ((s >> 52) % 7 == 0)
+            f.confirm_len = 1;
+        int role = (s >> 56) % 3 == 0 ? HEED_ROLE_AGENT : HEED_ROLE_CUSTOMER;
+        if (role == HEED_ROLE_AGENT)
+            f.stress = -1;
+        heed_convo_msg m = {.index = i, .id = key, .id_len = strlen(key), .role = role,
+                            .text = "x", .text_len = 1, .fact = &f};
+        assert_int_equal(heed_convo_add(c, key, strlen(key), &m, &out), 0);
+    }
+    size_t early = out.len;
+    assert_int_equal(heed_convo_finish(c, &out), 0);
+    assert_int_equal(heed_convo_totals(c)->n, heed_convo_totals(c)->partial + OPEN);
+    heed_convo_free(c);
+    double total = 0;
+    size_t n_end = 0;
+    for (const char *p = out.ptr, *end = out.ptr + out.len; p < end;) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        assert_non_null(nl);
+        cJSON *j = cJSON_ParseWithLength(p, (size_t)(nl - p));
+        assert_non_null(j);
+        total += num(j, "messages.total");
+        int partial = cJSON_IsTrue(at(j, "partial"));
+        assert_int_equal(partial, p < out.ptr + early);
+        n_end += !partial;
+        cJSON_Delete(j);
+        p = nl + 1;
+    }
+    assert_int_equal(total, MESSAGES);
+    assert_int_equal(n_end, OPEN);
+    heed__buf_release(&out);
+}
+
 /* Confirmation phrases on real analyses: found, and not when negated, asked,
  * hypothetical or said of the company. */
 static void test_confirmation_phrases(void **state)
@@ -503,6 +559,7 @@ int main(void)
         cmocka_unit_test(test_listened_and_promise),
         cmocka_unit_test(test_grouping_and_order),
         cmocka_unit_test(test_bound),
+        cmocka_unit_test(test_stream_invariants),
         cmocka_unit_test(test_confirmation_phrases),
         cmocka_unit_test(test_repeat_cue),
     };
