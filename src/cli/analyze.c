@@ -108,8 +108,8 @@ typedef struct item {
     int has_time, tz_min;
     int64_t time;
     heed_table_fact fact;
-    heed_convo_fact conv;    /* conversation facts and the reply's simhash */
-    size_t st_off, st_len;   /* the status field (--conversations) */
+    heed_convo_fact conv;  /* conversation facts and the reply's simhash */
+    size_t st_off, st_len; /* the status field (--conversations) */
     int has_st;
 } item;
 
@@ -161,7 +161,7 @@ typedef struct run {
     size_t n_read, n_ok, n_bad;
     size_t bytes;
     heed_table_stats stats;
-    heed_convo *convo;    /* --conversations */
+    heed_convo *convo; /* --conversations */
     heed_simindex *canned;
     heed_buf convo_out;
     struct timespec t0;
@@ -231,8 +231,8 @@ static int note_turn(run *R, batch *b, item *it, const heed_record *rec)
     it->has_time = tv.ptr && !heed_parse_time(tv.ptr, tv.len, &it->time, &it->tz_min);
     heed_view conv = rec->field[HEED_F_CONVERSATION];
     heed_view text = rec->field[HEED_F_TEXT];
-    heed_view st = R->opt->conversations && rec->kept ? rec->kept[R->opt->n_keep]
-                                                      : (heed_view){NULL, 0};
+    heed_view st =
+        R->opt->conversations && rec->kept ? rec->kept[R->opt->n_keep] : (heed_view){NULL, 0};
     if (st.ptr) {
         if (st.len >= 2 && st.ptr[0] == '"' && st.ptr[st.len - 1] == '"') {
             st.ptr++; /* a JSON string: its text (escapes, rare here, stay) */

@@ -27,14 +27,16 @@ const char *const heed_convo_flag_names[4] = {
  * normalised words (token norms). Each must not be negated ("hasn't
  * arrived"), asked ("has it arrived?") or hypothetical ("if it arrives"). */
 static const char *const CONFIRM[][4] = {
-    {"that", "worked"},  {"it", "worked"},     {"this", "worked"},     {"worked", "perfectly"},
-    {"works", "now"},    {"working", "now"},   {"works", "again"},     {"working", "again"},
-    {"all", "sorted"},   {"sorted", "now"},    {"is", "sorted"},       {"problem", "solved"},
-    {"issue", "solved"}, {"problem", "resolved"}, {"issue", "resolved"}, {"is", "resolved"},
-    {"been", "resolved"}, {"is", "fixed"},     {"been", "fixed"},      {"fixed", "now"},
-    {"fixed", "it"},     {"did", "the", "trick"}, {"all", "good", "now"}, {"arrived"},
-    {"came", "through"}, {"that", "works"},    {"it", "works"},        {"got", "the", "refund"},
-    {"refund", "received"},
+    {"that", "worked"},       {"it", "worked"},        {"this", "worked"},
+    {"worked", "perfectly"},  {"works", "now"},        {"working", "now"},
+    {"works", "again"},       {"working", "again"},    {"all", "sorted"},
+    {"sorted", "now"},        {"is", "sorted"},        {"problem", "solved"},
+    {"issue", "solved"},      {"problem", "resolved"}, {"issue", "resolved"},
+    {"is", "resolved"},       {"been", "resolved"},    {"is", "fixed"},
+    {"been", "fixed"},        {"fixed", "now"},        {"fixed", "it"},
+    {"did", "the", "trick"},  {"all", "good", "now"},  {"arrived"},
+    {"came", "through"},      {"that", "works"},       {"it", "works"},
+    {"got", "the", "refund"}, {"refund", "received"},
 };
 
 /* Subjects that make the phrase about the company, not the customer ("you
@@ -42,8 +44,8 @@ static const char *const CONFIRM[][4] = {
 static const char *const NOT_CUSTOMER[] = {"you", "u", "they", "we"};
 
 /* Words that make what follows them in the sentence hypothetical. */
-static const char *const HYPOTHETICAL[] = {"if", "once", "when", "until", "unless", "whether",
-                                           "hope", "hopefully"};
+static const char *const HYPOTHETICAL[] = {"if",     "once",    "when", "until",
+                                           "unless", "whether", "hope", "hopefully"};
 
 static int norm_is(const heed_token *t, const char *w)
 {
@@ -87,8 +89,7 @@ int heed_convo_confirmation(const heed_result *r, uint32_t *start, uint32_t *len
             if (is_question(r, t0->sentence))
                 continue;
             int hypo = 0;
-            for (size_t k = i; k > 0 && !hypo && r->tokens[k - 1].sentence == t0->sentence;
-                 k--) {
+            for (size_t k = i; k > 0 && !hypo && r->tokens[k - 1].sentence == t0->sentence; k--) {
                 const heed_token *b = &r->tokens[k - 1];
                 if (b->flags & HEED_TF_NEGATOR)
                     hypo = 1; /* "not yet arrived", "never worked" */
@@ -372,10 +373,10 @@ static void point_json(heed_buf *b, const char *name, double score, const mref *
 /* "resolved", "unresolved" or "unknown" for an explicit status value. */
 static const char *status_class(const char *s)
 {
-    static const char *const done[] = {"resolved", "solved",   "closed", "done",
+    static const char *const done[] = {"resolved", "solved",    "closed", "done",
                                        "complete", "completed", "fixed"};
-    static const char *const open[] = {"open",    "pending", "new",         "reopened",
-                                       "waiting", "on_hold", "in_progress", "escalated",
+    static const char *const open[] = {"open",    "pending",    "new",         "reopened",
+                                       "waiting", "on_hold",    "in_progress", "escalated",
                                        "on hold", "in progress"};
     for (size_t i = 0; i < sizeof done / sizeof done[0]; i++)
         if (!strcasecmp(s, done[i]))
@@ -391,11 +392,12 @@ static const char *direction(const conv *v)
     if (v->n_stress < 2)
         return "single";
     double d = round(v->s_last) - round(v->s_first);
-    return d <= -HEED_CONVO_STRESS_STEP ? "falling" : d >= HEED_CONVO_STRESS_STEP ? "rising" : "steady";
+    return d <= -HEED_CONVO_STRESS_STEP  ? "falling"
+           : d >= HEED_CONVO_STRESS_STEP ? "rising"
+                                         : "steady";
 }
 
-static void note_stats(heed_convo_stats *s, const conv *v, int partial, const char *res,
-                       int repeat)
+static void note_stats(heed_convo_stats *s, const conv *v, int partial, const char *res, int repeat)
 {
     s->n++;
     s->partial += partial != 0;
@@ -545,11 +547,10 @@ static void write_conv(heed_convo *c, const conv *v, int partial, heed_buf *b)
             heed__buf_adds(b, ",\"promises\":[");
             for (size_t i = 0; i < v->n_prom && i < HEED_CONVO_LIST_MAX; i++) {
                 const heed_convo_promise *p = &v->prom[i];
-                int k = p->kind >= 0 && p->kind < HEED_PROMISE_COUNT ? p->kind
-                                                                     : HEED_PROMISE_FOLLOW_UP;
+                int k =
+                    p->kind >= 0 && p->kind < HEED_PROMISE_COUNT ? p->kind : HEED_PROMISE_FOLLOW_UP;
                 heed__buf_adds(b, i ? ",{\"kind\":" : "{\"kind\":");
-                heed_json_string(b, heed_json_promise_names[k],
-                                 strlen(heed_json_promise_names[k]));
+                heed_json_string(b, heed_json_promise_names[k], strlen(heed_json_promise_names[k]));
                 heed__buf_adds(b, ",\"message\":");
                 ref_json(b, &v->prom_m[i]);
                 if (p->has_due) {

@@ -43,20 +43,20 @@ typedef struct heed_convo_promise {
  * it from a result (in a worker, before the analysis is freed); it holds no
  * pointer into the analysis. Spans are byte offsets into the message text. */
 typedef struct heed_convo_fact {
-    double stress;        /* customer stress 0..100; < 0: not available */
-    int asks;             /* explicit asks; -1: the asks stage did not run */
-    int negative;         /* valence <= -0.05 */
+    double stress;                       /* customer stress 0..100; < 0: not available */
+    int asks;                            /* explicit asks; -1: the asks stage did not run */
+    int negative;                        /* valence <= -0.05 */
     uint32_t confirm_start, confirm_len; /* the customer confirms a fix
                                           * ("that worked"); len 0: none */
     uint32_t repeat_start, repeat_len;   /* the customer says they wrote or
                                           * called before; len 0: none */
-    int empathy;          /* agent: highest empathy level 0..2; -1: n/a */
-    int compassion;       /* agent: 1 when a positive compassion signal was
-                           * found, 0 none; -1: n/a */
-    int addressed;        /* agent: HEED_ADDR_*; -1: n/a */
-    size_t n_promises;    /* all promises; the first HEED_CONVO_LIST_MAX kept */
+    int empathy;                         /* agent: highest empathy level 0..2; -1: n/a */
+    int compassion;                      /* agent: 1 when a positive compassion signal was
+                                          * found, 0 none; -1: n/a */
+    int addressed;                       /* agent: HEED_ADDR_*; -1: n/a */
+    size_t n_promises;                   /* all promises; the first HEED_CONVO_LIST_MAX kept */
     heed_convo_promise promises[HEED_CONVO_LIST_MAX];
-    int has_simhash;      /* agent: familiar.simhash is set */
+    int has_simhash; /* agent: familiar.simhash is set */
     uint64_t simhash;
 } heed_convo_fact;
 
@@ -71,17 +71,17 @@ int heed_convo_confirmation(const heed_result *r, uint32_t *start, uint32_t *len
 /* One message as the conversation sees it: the fact plus the record's fields
  * (views valid during the heed_convo_add call only; NULL: absent). */
 typedef struct heed_convo_msg {
-    size_t index;                     /* the record's "index" */
-    const char *id;                   /* message id */
+    size_t index;   /* the record's "index" */
+    const char *id; /* message id */
     size_t id_len;
-    const char *customer;             /* customer id */
+    const char *customer; /* customer id */
     size_t customer_len;
-    int role;                         /* HEED_ROLE_* */
+    int role; /* HEED_ROLE_* */
     int has_time;
     int64_t time;
-    const char *status;               /* explicit status field, decoded */
+    const char *status; /* explicit status field, decoded */
     size_t status_len;
-    const char *text;                 /* the message text (for quotes) */
+    const char *text; /* the message text (for quotes) */
     size_t text_len;
     const heed_convo_fact *fact;
 } heed_convo_msg;

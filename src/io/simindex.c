@@ -9,7 +9,7 @@
 
 #include "jsonout.h"
 
-#define BANDS 4
+#define BANDS       4
 #define BAND_VALUES 65536u
 
 typedef struct entry {

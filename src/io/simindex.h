@@ -10,7 +10,8 @@
  * within distance 3, and no stored fingerprint is compared otherwise.
  *
  * Memory is bounded: a fixed 1 MiB of band heads plus 40 bytes per
- * fingerprint kept (the first reply of each group), at most `cap` of them. Not thread-safe: one caller. */
+ * fingerprint kept (the first reply of each group), at most `cap` of them. Not thread-safe: one
+ * caller. */
 #ifndef HEED_SIMINDEX_H
 #define HEED_SIMINDEX_H
 

@@ -20,23 +20,25 @@
 typedef struct step {
     const char *conv; /* conversation id */
     const char *id;
-    int role;         /* 'c' customer, 'a' agent, 'o' other */
-    double stress;    /* customer: < 0 n/a */
-    int asks;         /* customer: -1 n/a */
-    int confirm;      /* customer: a confirmation phrase (the whole text) */
-    int repeat;       /* customer: says they wrote before (the whole text) */
+    int role;      /* 'c' customer, 'a' agent, 'o' other */
+    double stress; /* customer: < 0 n/a */
+    int asks;      /* customer: -1 n/a */
+    int confirm;   /* customer: a confirmation phrase (the whole text) */
+    int repeat;    /* customer: says they wrote before (the whole text) */
     int negative;
     int empathy, compassion, addressed; /* agent: -1 n/a */
     int promise_kind;                   /* agent: -1 none */
     const char *status;
 } step;
 
+/* clang-format off */
 #define CUST(c, id, st, asks) {c, id, 'c', st, asks, 0, 0, 0, -1, -1, -1, -1, NULL}
 #define CONFIRM(c, id) {c, id, 'c', 5, 0, 1, 0, 0, -1, -1, -1, -1, NULL}
 #define SAYS_AGAIN(c, id, st) {c, id, 'c', st, 1, 0, 1, 0, -1, -1, -1, -1, NULL}
 #define AGENT(c, id, emp, comp, addr) {c, id, 'a', -1, -1, 0, 0, 0, emp, comp, addr, -1, NULL}
 #define PROMISE(c, id, kind) {c, id, 'a', -1, -1, 0, 0, 0, 1, 1, -1, kind, NULL}
 #define STATUS(c, id, s) {c, id, 'o', -1, -1, 0, 0, 0, -1, -1, -1, -1, s}
+/* clang-format on */
 
 typedef struct run {
     heed_buf out;
@@ -148,7 +150,11 @@ static double num(const cJSON *j, const char *path)
 static const cJSON *flag_of(const cJSON *rec, const char *name)
 {
     const cJSON *f;
-    cJSON_ArrayForEach(f, at(rec, "flags")) if (!strcmp(str(f, "flag"), name)) return f;
+    cJSON_ArrayForEach(f, at(rec, "flags"))
+    {
+        if (!strcmp(str(f, "flag"), name))
+            return f;
+    }
     return NULL;
 }
 
@@ -158,7 +164,7 @@ static void test_trajectory(void **state)
 {
     (void)state;
     static const step falling[] = {
-        CUST("c", "m1", 60, 1), AGENT("c", "m2", -1, -1, -1), CUST("c", "m3", 80, 1),
+        CUST("c", "m1", 60, 1),       AGENT("c", "m2", -1, -1, -1), CUST("c", "m3", 80, 1),
         AGENT("c", "m4", -1, -1, -1), CUST("c", "m5", 20, 0),
     };
     run r;
@@ -274,8 +280,8 @@ static void test_repeat_contact(void **state)
     assert_string_equal(str(r.rec[0], "repeat_contact.messages.1.id"), "m3");
     done(&r);
     /* one contact, then thanks and questions after the confirmation: no repeat */
-    static const step once[] = {CUST("c", "m1", 40, 1), CUST("c", "m2", 0, 0),
-                                CONFIRM("c", "m3"), CUST("c", "m4", 10, 0)};
+    static const step once[] = {CUST("c", "m1", 40, 1), CUST("c", "m2", 0, 0), CONFIRM("c", "m3"),
+                                CUST("c", "m4", 10, 0)};
     play(&r, once, N(once), 0);
     assert_true(cJSON_IsFalse(at(r.rec[0], "repeat_contact.repeat")));
     assert_int_equal(num(r.rec[0], "repeat_contact.contacts"), 1);
@@ -381,7 +387,7 @@ static void test_grouping_and_order(void **state)
     (void)state;
     run r;
     static const step s[] = {
-        CUST("b", "m1", 10, 1), CUST("a", "m2", 20, 1), AGENT("b", "m3", -1, -1, -1),
+        CUST("b", "m1", 10, 1),  CUST("a", "m2", 20, 1),       AGENT("b", "m3", -1, -1, -1),
         CUST(NULL, "m4", 90, 1), AGENT("a", "m5", -1, -1, -1), CUST("b", "m6", 0, 0),
     };
     play(&r, s, N(s), 0);
@@ -402,10 +408,10 @@ static void test_bound(void **state)
     (void)state;
     run r;
     static const step s[] = {
-        CUST("a", "m1", 10, 1), CUST("b", "m2", 10, 1), CUST("a", "m3", 10, 1),
-        CUST("c", "m4", 10, 1), /* b is quietest: written now */
-        CUST("d", "m5", 10, 1), /* then a */
-        CUST("b", "m6", 10, 1), /* b again: a new record (c goes) */
+        CUST("a", "m1", 10, 1), CUST("b", "m2", 10, 1),
+        CUST("a", "m3", 10, 1), CUST("c", "m4", 10, 1), /* b is quietest: written now */
+        CUST("d", "m5", 10, 1),                         /* then a */
+        CUST("b", "m6", 10, 1),                         /* b again: a new record (c goes) */
     };
     play(&r, s, N(s), 2);
     assert_int_equal(r.n, 5);
@@ -452,8 +458,13 @@ static void test_stream_invariants(void **state)
         int role = (s >> 56) % 3 == 0 ? HEED_ROLE_AGENT : HEED_ROLE_CUSTOMER;
         if (role == HEED_ROLE_AGENT)
             f.stress = -1;
-        heed_convo_msg m = {.index = i, .id = key, .id_len = strlen(key), .role = role,
-                            .text = "x", .text_len = 1, .fact = &f};
+        heed_convo_msg m = {.index = i,
+                            .id = key,
+                            .id_len = strlen(key),
+                            .role = role,
+                            .text = "x",
+                            .text_len = 1,
+                            .fact = &f};
         assert_int_equal(heed_convo_add(c, key, strlen(key), &m, &out), 0);
     }
     size_t early = out.len;

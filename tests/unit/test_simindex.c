@@ -34,8 +34,8 @@ static void test_near(void **state)
 {
     (void)state;
     static const int cases[][4] = {
-        {-1},           {0, -1},        {63, -1},       {15, 16, -1},
-        {0, 16, 32, -1}, {1, 2, 3, -1}, {47, 48, 63, -1}, {5, 21, 60, -1},
+        {-1},          {0, -1},          {63, -1},        {15, 16, -1}, {0, 16, 32, -1},
+        {1, 2, 3, -1}, {47, 48, 63, -1}, {5, 21, 60, -1},
     };
     for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
         heed_simindex *x = heed_simindex_new(0);
@@ -58,7 +58,10 @@ static void test_far(void **state)
 {
     (void)state;
     static const int cases[][6] = {
-        {0, 16, 32, 48, -1}, {0, 1, 2, 3, -1}, {10, 11, 12, 13, 14, -1}, {3, 19, 35, 51, 52, -1},
+        {0, 16, 32, 48, -1},
+        {0, 1, 2, 3, -1},
+        {10, 11, 12, 13, 14, -1},
+        {3, 19, 35, 51, 52, -1},
     };
     for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
         heed_simindex *x = heed_simindex_new(0);
@@ -123,7 +126,7 @@ static void test_cap(void **state)
     for (uint64_t i = 0; i < 5; i++) /* 0x0, 0xF, 0xFF, ...: 4+ bits apart */
         assert_int_equal(heed_simindex_add(x, (1ull << (8 * i)) - 1, i, &m), 0);
     assert_int_equal(heed_simindex_size(x), 3);
-    assert_int_equal(heed_simindex_add(x, 0xFFull << 24, 9, &m), 0); /* #4 was not kept */
+    assert_int_equal(heed_simindex_add(x, 0xFFull << 24, 9, &m), 0);  /* #4 was not kept */
     assert_int_equal(heed_simindex_add(x, 0xFFFF ^ 1ull, 10, &m), 1); /* #2 was */
     assert_int_equal(m.like, 2);
     assert_int_equal(m.distance, 1);
