@@ -19,10 +19,12 @@
 #include "buf.h"
 #include "cli.h"
 #include "context.h"
+#include "convo.h"
 #include "heed/heed.h"
 #include "heed_limits.h"
 #include "jsonout.h"
 #include "reader.h"
+#include "simindex.h"
 #include "timeparse.h"
 #include "explain.h"
 #include "table.h"
@@ -60,8 +62,23 @@ static const char HELP[] =
     "                        empathy, compassion (with promises), familiar,\n"
     "                        addressed; \"all\" (default) or \"valence\"\n"
     "                        (valence only, the fastest)\n"
+    "      --conversations   also one record per conversation id (\"type\":\n"
+    "                        \"conversation\"): message counts, times, the customer's\n"
+    "                        stress trajectory, resolution, repeat contact and flags\n"
+    "                        (docs/conversations.md); written when the input ends,\n"
+    "                        in first-seen order. With --table or --explain: a\n"
+    "                        conversations section at the end instead\n"
+    "      --max-open N      conversations kept open at once (default 4096); when a\n"
+    "                        new one does not fit, the one quiet longest is written\n"
+    "                        early with \"partial\":true\n"
+    "      --status-field F  the input field holding a conversation status (default\n"
+    "                        status): \"resolved\", \"closed\", \"open\", ...\n"
     "      --text            include the analysed text in each JSON object\n"
     "      --tokens          include the token list in each JSON object\n"
+    "\n"
+    "Agent replies that are near duplicates of an earlier reply (SimHash of the\n"
+    "familiar stage within Hamming distance 3) get \"canned\":{\"like\":INDEX,\n"
+    "\"distance\":D,\"count\":N} in JSON output (docs/conversations.md).\n"
     "\n"
     "Bad records (invalid UTF-8, broken JSON, wrong CSV column count, missing text,\n"
     "oversized): reported on stderr as FILE:LINE: problem, counted, and the rest go on.\n"
@@ -91,6 +108,9 @@ typedef struct item {
     int has_time, tz_min;
     int64_t time;
     heed_table_fact fact;
+    heed_convo_fact conv;  /* conversation facts and the reply's simhash */
+    size_t st_off, st_len; /* the status field (--conversations) */
+    int has_st;
 } item;
 
 enum { SLOT_FREE, SLOT_FILLING, SLOT_READY, SLOT_WORKING, SLOT_DONE };
@@ -109,9 +129,12 @@ typedef struct batch {
 
 typedef struct options {
     heed_reader_opts ropts;
-    const char *keep[MAX_KEEP];
+    const char *keep[MAX_KEEP + 1]; /* + the status field, read but not kept */
     size_t n_keep;
     int table, explain, text, tokens, strict, quiet;
+    int conversations;
+    long max_open;            /* --max-open */
+    const char *status_field; /* --status-field */
     unsigned skip; /* HEED_STAGE_* not to run (--stages) */
     int role;      /* --role: HEED_ROLE_* of records without a role field */
     long threads;
@@ -138,6 +161,9 @@ typedef struct run {
     size_t n_read, n_ok, n_bad;
     size_t bytes;
     heed_table_stats stats;
+    heed_convo *convo; /* --conversations */
+    heed_simindex *canned;
+    heed_buf convo_out;
     struct timespec t0;
     double last_progress;
     int progress;
@@ -205,6 +231,19 @@ static int note_turn(run *R, batch *b, item *it, const heed_record *rec)
     it->has_time = tv.ptr && !heed_parse_time(tv.ptr, tv.len, &it->time, &it->tz_min);
     heed_view conv = rec->field[HEED_F_CONVERSATION];
     heed_view text = rec->field[HEED_F_TEXT];
+    heed_view st =
+        R->opt->conversations && rec->kept ? rec->kept[R->opt->n_keep] : (heed_view){NULL, 0};
+    if (st.ptr) {
+        if (st.len >= 2 && st.ptr[0] == '"' && st.ptr[st.len - 1] == '"') {
+            st.ptr++; /* a JSON string: its text (escapes, rare here, stay) */
+            st.len -= 2;
+        }
+    }
+    if (st.ptr && st.len && !(st.len == 4 && !memcmp(st.ptr, "null", 4))) {
+        it->has_st = 1;
+        it->st_off = store_view(b, st);
+        it->st_len = st.len;
+    }
     if (it->role == HEED_ROLE_CUSTOMER)
         return heed_context_customer(R->ctx, conv.ptr, conv.len, text.ptr, text.len);
     if (it->role == HEED_ROLE_AGENT) {
@@ -349,6 +388,7 @@ static void process_batch(run *R, batch *b)
         const heed_result *res = heed_analysis_result(an);
         it->fact = heed_table_fact_of(res);
         it->fact.agent = it->role == HEED_ROLE_AGENT;
+        heed_convo_fact_of(&it->conv, res);
         it->out_off = b->out.len;
         if (R->opt->table || R->opt->explain) {
             const char *id =
@@ -415,6 +455,63 @@ static void progress(run *R, int final)
             (double)R->bytes / 1e6, el > 0 ? (double)R->n_read / el : 0.0);
 }
 
+static const char *store_field(const batch *b, const item *it, int f, size_t *len)
+{
+    *len = it->f_has & (1u << f) ? it->f_len[f] : 0;
+    return it->f_has & (1u << f) ? b->store.ptr + it->f_off[f] : NULL;
+}
+
+/* Writes an analysed record in input order: its JSON with a "canned" member
+ * when the reply is a near duplicate of an earlier one, then any conversation
+ * written early. Returns 0, -1 when writing failed, -2 when out of memory. */
+static int write_record(run *R, batch *b, item *it)
+{
+    const options *o = R->opt;
+    int json = !o->table && !o->explain;
+    heed_simmatch sm;
+    int near = 0;
+    if (it->role == HEED_ROLE_AGENT && it->conv.has_simhash) {
+        near = heed_simindex_add(R->canned, it->conv.simhash, it->index, &sm);
+        if (near < 0)
+            return -2;
+    }
+    size_t n = it->out_len;
+    if (near && json && n >= 2)
+        n -= 2; /* re-open the object: "}\n" ends it */
+    if (fwrite(b->out.ptr + it->out_off, 1, n, stdout) != n)
+        return -1;
+    if (near && json) {
+        heed__buf_reset(&R->convo_out);
+        heed_simindex_json(&R->convo_out, &sm);
+        heed__buf_adds(&R->convo_out, "}\n");
+        if (R->convo_out.err)
+            return -2;
+        if (fwrite(R->convo_out.ptr, 1, R->convo_out.len, stdout) != R->convo_out.len)
+            return -1;
+    }
+    if (!o->conversations)
+        return 0;
+    heed_convo_msg m = {.index = it->index, .role = it->role, .fact = &it->conv};
+    m.id = store_field(b, it, HEED_F_ID, &m.id_len);
+    m.customer = store_field(b, it, HEED_F_CUSTOMER, &m.customer_len);
+    m.text = store_field(b, it, HEED_F_TEXT, &m.text_len);
+    m.has_time = it->has_time;
+    m.time = it->time;
+    if (it->has_st) {
+        m.status = b->store.ptr + it->st_off;
+        m.status_len = it->st_len;
+    }
+    size_t conv_len;
+    const char *conv = store_field(b, it, HEED_F_CONVERSATION, &conv_len);
+    heed__buf_reset(&R->convo_out);
+    if (heed_convo_add(R->convo, conv, conv_len, &m, &R->convo_out))
+        return -2;
+    if (json && R->convo_out.len &&
+        fwrite(R->convo_out.ptr, 1, R->convo_out.len, stdout) != R->convo_out.len)
+        return -1;
+    return 0;
+}
+
 static void write_batch(run *R, batch *b)
 {
     const options *o = R->opt;
@@ -425,8 +522,14 @@ static void write_batch(run *R, batch *b)
         R->bytes += it->raw_len;
         if (it->status == 1) {
             R->n_ok++;
-            if (fwrite(b->out.ptr + it->out_off, 1, it->out_len, stdout) != it->out_len) {
-                R->io_error = 1;
+            int wr = write_record(R, b, it);
+            if (wr == -2) { /* workers set oom too, under the lock */
+                pthread_mutex_lock(&R->mu);
+                R->oom = 1;
+                pthread_mutex_unlock(&R->mu);
+            }
+            if (wr) {
+                R->io_error |= wr == -1;
                 R->stop = 1;
             }
             if (o->table) {
@@ -538,7 +641,7 @@ static int read_input(run *R, const char *name, size_t src)
     heed_reader_opts ro = o->ropts;
     ro.name = name;
     ro.keep = o->keep;
-    ro.n_keep = o->n_keep;
+    ro.n_keep = o->n_keep + (o->conversations ? 1 : 0); /* the status field last */
     heed_reader *rd = NULL;
     heed_error err = {0};
     int rc = heed_reader_new(f, &ro, &rd, &err);
@@ -754,6 +857,17 @@ static int parse_args(options *o, int argc, char **argv)
                                    "needs, intensity, stress, empathy, compassion, familiar, "
                                    "addressed or all: '%s'",
                                    val);
+        } else if (!strcmp(a, "--conversations")) {
+            o->conversations = 1;
+        } else if (!strcmp(a, "--max-open")) {
+            NEED_VAL();
+            if (parse_size(val, &o->max_open, 1, 1L << 20))
+                return usage_error("--max-open wants a number from 1 to 1048576: '%s'", val);
+        } else if (!strcmp(a, "--status-field")) {
+            NEED_VAL();
+            if (!*val)
+                return usage_error("--status-field wants a field name");
+            o->status_field = val;
         } else if (!strcmp(a, "--text")) {
             o->text = 1;
         } else if (!strcmp(a, "--tokens")) {
@@ -767,6 +881,7 @@ static int parse_args(options *o, int argc, char **argv)
         }
 #undef NEED_VAL
     }
+    o->keep[o->n_keep] = o->status_field ? o->status_field : "status";
     if (o->threads == 0) {
         long n = sysconf(_SC_NPROCESSORS_ONLN);
         o->threads = n > 0 ? (n > HEED_MAX_THREADS ? HEED_MAX_THREADS : n) : 1;
@@ -797,8 +912,11 @@ int heed_cmd_analyze(int argc, char **argv)
     R.n_slots = (size_t)o.threads * 2 + 2;
     R.slots = calloc(R.n_slots, sizeof(batch));
     R.ctx = heed_context_new();
+    R.canned = heed_simindex_new(0);
+    R.convo = o.conversations ? heed_convo_new((size_t)o.max_open) : NULL;
+    heed__buf_init(&R.convo_out, 0);
     int ret = HEED_EXIT_OK;
-    if (!R.slots || !R.ctx) {
+    if (!R.slots || !R.ctx || !R.canned || (o.conversations && !R.convo)) {
         ret = HEED_EXIT_INTERNAL;
         goto out;
     }
@@ -861,6 +979,14 @@ int heed_cmd_analyze(int argc, char **argv)
         pthread_join(writer, NULL);
     free(workers);
     progress(&R, 1);
+    if (R.convo && !R.stop) { /* the conversations still open, in first-seen order */
+        heed__buf_reset(&R.convo_out);
+        if (heed_convo_finish(R.convo, &R.convo_out))
+            R.oom = 1;
+        else if (!o.table && !o.explain &&
+                 fwrite(R.convo_out.ptr, 1, R.convo_out.len, stdout) != R.convo_out.len)
+            R.io_error = 1;
+    }
 
     if (fflush(stdout) != 0 || ferror(stdout))
         R.io_error = 1;
@@ -868,6 +994,8 @@ int heed_cmd_analyze(int argc, char **argv)
         R.io_error = 1;
     if (o.table)
         heed_table_summary(stdout, &R.stats, R.n_read, R.n_ok, R.n_bad);
+    if (R.convo && (o.table || o.explain))
+        heed_convo_summary(stdout, heed_convo_totals(R.convo));
     if (!o.quiet) {
         double el = now_s() - ((double)R.t0.tv_sec + (double)R.t0.tv_nsec / 1e9);
         fprintf(stderr, "heed: %zu records read = %zu analysed + %zu rejected (%.2f s)%s\n",
@@ -891,6 +1019,9 @@ out:
             batch_release(&R.slots[i]);
     free(R.slots);
     heed_context_free(R.ctx);
+    heed_convo_free(R.convo);
+    heed_simindex_free(R.canned);
+    heed__buf_release(&R.convo_out);
     heed_table_stats_release(&R.stats);
     heed_engine_free(eng);
     free(o.files);
