@@ -837,8 +837,11 @@ static int parse_args(options *o, int argc, char **argv)
             if (parse_size(val, &v, 1, (long)HEED_MAX_RECORD))
                 return usage_error("--max-record wants a byte count from 1 to 8388608: '%s'", val);
             o->ropts.max_record = (size_t)v;
-        } else if (!strcmp(a, "-j") || !strcmp(a, "--threads")) {
-            NEED_VAL();
+        } else if (!strcmp(a, "-j") || !strcmp(a, "--threads") || !strncmp(a, "-j", 2)) {
+            if (a[2] && a[1] == 'j')
+                val = a + 2; /* -jN */
+            else
+                NEED_VAL();
             if (parse_size(val, &o->threads, 0, HEED_MAX_THREADS))
                 return usage_error("--threads wants a number from 0 (all cores) to 256: '%s'", val);
         } else if (!strcmp(a, "--rejects")) {

@@ -64,6 +64,8 @@ for i in $(seq 1 400); do cat "$DATA/good.jsonl"; done >"$TMP/many.jsonl"
 expect_eq "threads same output" "$(cmp -s "$TMP/t1" "$TMP/t4" && echo same)" same
 expect_eq "threads count" "$(wc -l <"$TMP/t4")" 2400
 expect_eq "index order" "$(sed -n '2400s/.*"index":\([0-9]*\),.*/\1/p' "$TMP/t4")" 2399
+"$HEED" analyze -j3 "$TMP/many.jsonl" >"$TMP/t3" 2>/dev/null
+expect_eq "-jN written together" "$(cmp -s "$TMP/t1" "$TMP/t3" && echo same)" same
 
 # --- several files, --keep, --field, --text, --tokens ---------------------------
 "$HEED" analyze "$DATA/good.txt" "$DATA/good.csv" >"$TMP/out" 2>/dev/null
