@@ -1,0 +1,219 @@
+/* test_addressed.c - the addressed stage (src/core/addressed.c) through the
+ * public API: realistic customer messages and agent replies, each ask
+ * answered, partly answered or ignored with the reply sentence behind it;
+ * needs without an ask; nothing asked; no context. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "heed/heed.h"
+
+int heed__addressed_table_ok(void);
+
+static heed_engine *eng;
+
+static int setup(void **state)
+{
+    (void)state;
+    heed_error err;
+    return heed_engine_new(NULL, &eng, &err) == HEED_OK ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    heed_engine_free(eng);
+    return 0;
+}
+
+static const char *const STATUS[] = {"nothing_asked", "answered", "partly", "ignored"};
+
+/* One pair: the overall status, then per ask "ask|status|reply sentence"
+ * joined by newlines (reply "" when none). */
+typedef struct acase {
+    const char *ctx, *reply;
+    const char *status;
+    const char *want;
+} acase;
+
+static const acase CASES[] = {
+    /* the ignored question */
+    {"Can I get a refund?", "Thanks for contacting us, we value your feedback.", "ignored",
+     "Can I get a refund?|ignored|"},
+    {"Can I get a refund?", "Yes, I have refunded your order today.", "answered",
+     "Can I get a refund?|answered|Yes, I have refunded your order today."},
+    {"Can I get a refund?", "Unfortunately we cannot refund opened items.", "answered",
+     "Can I get a refund?|answered|Unfortunately we cannot refund opened items."},
+    /* two questions, one answered */
+    {"Where is my parcel? And can I change the delivery address?",
+     "Your parcel is with the courier and will arrive tomorrow. Have a nice day!", "partly",
+     "Where is my parcel?|answered|Your parcel is with the courier and will arrive tomorrow.\n"
+     "can I change the delivery address?|ignored|"},
+    {"Where is my parcel? And can I change the delivery address?",
+     "Your parcel is with the courier and will arrive tomorrow. I have updated the delivery "
+     "address to the one you gave.",
+     "answered",
+     "Where is my parcel?|answered|Your parcel is with the courier and will arrive tomorrow.\n"
+     "can I change the delivery address?|answered|I have updated the delivery address to the one "
+     "you gave."},
+    /* question types */
+    {"When will my refund arrive?", "We are looking into your refund.", "partly",
+     "When will my refund arrive?|partly|We are looking into your refund."},
+    {"When will my refund arrive?",
+     "Your refund was issued today and will reach your card within 5 working days.", "answered",
+     "When will my refund arrive?|answered|Your refund was issued today and will reach your card "
+     "within 5 working days."},
+    {"How do I reset my password?", "Go to Settings, tap Security and choose Reset password.",
+     "answered", "How do I reset my password?|answered|Go to Settings, tap Security and choose "
+                 "Reset password."},
+    {"How do I reset my password?", "Passwords keep your account safe.", "partly",
+     "How do I reset my password?|partly|Passwords keep your account safe."},
+    {"Why was I charged twice? How much will I get back?",
+     "The second charge was due to a payment retry. You will get €49.99 back.", "answered",
+     "Why was I charged twice?|answered|The second charge was due to a payment retry.\n"
+     "How much will I get back?|answered|You will get €49.99 back."},
+    {"Where's my order?? It's been two weeks!",
+     "You can track it here: https://track.example.com/AB12", "answered",
+     "Where's my order??|answered|You can track it here: https://track.example.com/AB12"},
+    {"Is the blender compatible with the 220V plug?",
+     "Could you tell me which blender model you have?", "partly",
+     "Is the blender compatible with the 220V plug?|partly|Could you tell me which blender model "
+     "you have?"},
+    /* a generic ask points to the message's need */
+    {"My blender stopped working after a week. Can you help?",
+     "Sorry about that. I will send you a replacement blender tomorrow.", "answered",
+     "Can you help?|answered|I will send you a replacement blender tomorrow."},
+    /* a need without an ask */
+    {"My parcel never arrived and I am so upset.",
+     "I am sorry to hear that. I have sent a replacement today, it will arrive by Friday.",
+     "answered",
+     "My parcel never arrived and I am so upset.|answered|I have sent a replacement today, it "
+     "will arrive by Friday."},
+    {"My parcel never arrived and I am so upset.", "Thank you for your message.", "ignored",
+     "My parcel never arrived and I am so upset.|ignored|"},
+    /* nothing asked */
+    {"Thanks so much, you were great!", "You are welcome, have a lovely day.", "nothing_asked",
+     ""},
+};
+
+static void test_pairs(void **state)
+{
+    (void)state;
+    assert_true(heed__addressed_table_ok());
+    for (size_t i = 0; i < sizeof CASES / sizeof *CASES; i++) {
+        heed_analyze_opts o = {0};
+        o.role = HEED_ROLE_AGENT;
+        o.context = CASES[i].ctx;
+        o.context_len = strlen(CASES[i].ctx);
+        heed_analysis *an;
+        heed_error err;
+        assert_int_equal(
+            heed_analyze(eng, CASES[i].reply, strlen(CASES[i].reply), &o, &an, &err), HEED_OK);
+        const heed_result *r = heed_analysis_result(an);
+        const heed_addressed *ad = &r->addressed;
+        assert_true(ad->available);
+        char got[2048] = "";
+        for (size_t k = 0; k < ad->n; k++) {
+            const heed_ask_match *m = &ad->items[k];
+            char one[512];
+            assert_true(m->why != NULL);
+            assert_true(m->status >= HEED_ADDR_ANSWERED && m->status <= HEED_ADDR_IGNORED);
+            assert_true(m->status == HEED_ADDR_IGNORED ? m->reply_len == 0 : m->reply_len > 0);
+            snprintf(one, sizeof one, "%s%.*s|%s|%.*s", k ? "\n" : "", (int)m->ask_len,
+                     r->context + m->ask_start, STATUS[m->status], (int)m->reply_len,
+                     r->text + m->reply_start);
+            strncat(got, one, sizeof got - strlen(got) - 1);
+        }
+        if (strcmp(STATUS[ad->status], CASES[i].status) || strcmp(got, CASES[i].want))
+            fail_msg("ctx '%s' / reply '%s':\n got  %s '%s'\n want %s '%s'", CASES[i].ctx,
+                     CASES[i].reply, STATUS[ad->status], got, CASES[i].status, CASES[i].want);
+        heed_analysis_free(an);
+    }
+}
+
+/* The why of an answer names the kind of answer; of a miss, the miss. */
+static void test_why(void **state)
+{
+    (void)state;
+    heed_analyze_opts o = {0};
+    o.role = HEED_ROLE_AGENT;
+    o.context = "When will my refund arrive?";
+    o.context_len = strlen(o.context);
+    const char *t = "We are looking into your refund.";
+    heed_analysis *an;
+    heed_error err;
+    assert_int_equal(heed_analyze(eng, t, strlen(t), &o, &an, &err), HEED_OK);
+    const heed_addressed *ad = &heed_analysis_result(an)->addressed;
+    assert_int_equal(ad->n, 1);
+    assert_int_equal(ad->items[0].need, HEED_NEED_REFUND);
+    assert_string_equal(ad->items[0].why, "on topic, but gives no time");
+    heed_analysis_free(an);
+}
+
+/* No context: not available; skipped: not available; customer turn: none. */
+static void test_availability(void **state)
+{
+    (void)state;
+    heed_analyze_opts o = {0};
+    o.role = HEED_ROLE_AGENT;
+    const char *t = "Your refund is on its way.";
+    heed_analysis *an;
+    heed_error err;
+    assert_int_equal(heed_analyze(eng, t, strlen(t), &o, &an, &err), HEED_OK);
+    assert_false(heed_analysis_result(an)->addressed.available);
+    heed_analysis_free(an);
+    o.context = "Can I get a refund?";
+    o.context_len = strlen(o.context);
+    o.skip = HEED_STAGE_ADDRESSED;
+    assert_int_equal(heed_analyze(eng, t, strlen(t), &o, &an, &err), HEED_OK);
+    assert_false(heed_analysis_result(an)->addressed.available);
+    assert_true(heed_analysis_result(an)->familiar.available);
+    heed_analysis_free(an);
+    o.skip = HEED_STAGE_NEEDS; /* no asks, no needs: nothing to judge */
+    assert_int_equal(heed_analyze(eng, t, strlen(t), &o, &an, &err), HEED_OK);
+    assert_false(heed_analysis_result(an)->addressed.available);
+    heed_analysis_free(an);
+    o.skip = 0;
+    o.role = HEED_ROLE_CUSTOMER;
+    assert_int_equal(heed_analyze(eng, t, strlen(t), &o, &an, &err), HEED_OK);
+    assert_false(heed_analysis_result(an)->addressed.available);
+    heed_analysis_free(an);
+}
+
+/* Many asks: the list stops at its limit, without failing. */
+static void test_many_asks(void **state)
+{
+    (void)state;
+    char ctx[8192] = "";
+    for (int i = 0; i < 60; i++)
+        strcat(ctx, "Where is my parcel? ");
+    heed_analyze_opts o = {0};
+    o.role = HEED_ROLE_AGENT;
+    o.context = ctx;
+    o.context_len = strlen(ctx);
+    const char *t = "It arrives tomorrow.";
+    heed_analysis *an;
+    heed_error err;
+    assert_int_equal(heed_analyze(eng, t, strlen(t), &o, &an, &err), HEED_OK);
+    const heed_addressed *ad = &heed_analysis_result(an)->addressed;
+    assert_int_equal(ad->n, 32);
+    assert_int_equal(ad->status, HEED_ADDR_ANSWERED);
+    heed_analysis_free(an);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_pairs),
+        cmocka_unit_test(test_why),
+        cmocka_unit_test(test_availability),
+        cmocka_unit_test(test_many_asks),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
