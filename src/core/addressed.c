@@ -358,10 +358,12 @@ static size_t cues_at(const heed_token *toks, size_t i, size_t hi, uint32_t *ev,
     while (lo < up) { /* first entry >= the word */
         size_t mid = (lo + up) / 2;
         const char *p = CUES[mid].phrase;
-        size_t pl = strlen(p), k = pl < t->norm_len ? pl : t->norm_len;
-        int d = memcmp(p, t->norm, k);
-        if (!d)
-            d = (pl > t->norm_len) - (pl < t->norm_len);
+        size_t k = 0;
+        while (k < t->norm_len && p[k] == t->norm[k])
+            k++;
+        /* p < word when it differs lower or ends first */
+        int d = k < t->norm_len ? ((unsigned char)p[k] < (unsigned char)t->norm[k] ? -1 : 1)
+                                : p[k] != '\0';
         if (d < 0)
             lo = mid + 1;
         else
@@ -523,12 +525,24 @@ static int wh_position(const heed_token *t, size_t lo, size_t i)
            tok_is(w, "explain") || tok_is(w, "out") || tok_is(w, "us");
 }
 
+/* The first token of c starting at or after pos (binary search). */
+static size_t token_at(const heed_result *c, uint32_t pos)
+{
+    size_t lo = 0, hi = c->n_tokens;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (c->tokens[mid].start < pos)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
 static int question_type(const heed_result *c, const heed_cue *ask)
 {
     const heed_token *t = c->tokens;
-    size_t lo = 0, hi = c->n_tokens;
-    while (lo < hi && t[lo].start < ask->start)
-        lo++;
+    size_t hi = c->n_tokens, lo = token_at(c, ask->start);
     size_t end = lo;
     while (end < hi && t[end].start < (size_t)ask->start + ask->len)
         end++;
@@ -580,10 +594,10 @@ static int is_wh(const heed_token *t)
 /* Adds the content words of [start, start+len) of c to ks. */
 static void ask_keys(const heed_result *c, uint32_t start, uint32_t len, keys *ks)
 {
-    for (size_t i = 0; i < c->n_tokens && ks->n < MAX_KEYS; i++) {
+    for (size_t i = token_at(c, start); i < c->n_tokens && ks->n < MAX_KEYS; i++) {
         const heed_token *t = &c->tokens[i];
-        if (t->start < start || t->start >= (size_t)start + len)
-            continue;
+        if (t->start >= (size_t)start + len)
+            break;
         if (t->kind == HEED_TOK_WORD && t->norm_len >= 3 && !is_wh(t) &&
             !heed__familiar_common(t->norm, t->norm_len))
             ks->k[ks->n++] = t;
@@ -780,6 +794,9 @@ int heed__addressed(const heed_familiar_index *x, heed_arena *a, heed_result *r,
         if (actionable(ctx->needs.top) && (labelled >> ctx->needs.top & 1u))
             top = ctx->needs.top;
     }
+    /* the customer's sentence naming the predicted needs, found once */
+    uint32_t span_start = 0, span_len = 0, span_topics = 0;
+    int have_span = top >= 0 && need_span(ctx, labelled, &span_start, &span_len, &span_topics);
     size_t n = 0;
     for (size_t i = 0; i < ctx->needs.n_asks && n < HEED_MAX_ADDRESSED; i++) {
         const heed_cue *ask = &ctx->needs.asks[i];
@@ -793,11 +810,9 @@ int heed__addressed(const heed_familiar_index *x, heed_arena *a, heed_result *r,
             topics = 0; /* "other" has no topic words: the ask's own words decide */
         keys ks = {{0}, 0};
         ask_keys(ctx, ask->start, ask->len, &ks);
-        uint32_t ns, nl, more = 0;
-        if (topics == labelled && need_span(ctx, labelled, &ns, &nl, &more))
-        {
-            ask_keys(ctx, ns, nl, &ks); /* and the words that named the need */
-            topics |= more;
+        if (topics == labelled && have_span) {
+            ask_keys(ctx, span_start, span_len, &ks); /* and the words that named the need */
+            topics |= span_topics;
         }
         heed_ask_match *m = &items[n++];
         m->ask_start = ask->start;

@@ -160,17 +160,25 @@ static int tok_is(const heed_token *t, const char *w)
     return eq(t->norm, t->norm_len, w);
 }
 
+/* Bytewise order of the NUL-terminated s against [w, w+wl), without strlen. */
+static int cmp_word(const char *s, const char *w, size_t wl)
+{
+    size_t k = 0;
+    for (; k < wl; k++) {
+        unsigned char a = (unsigned char)s[k], b = (unsigned char)w[k];
+        if (a != b)
+            return a < b ? -1 : 1; /* also when s ends first (a == 0) */
+    }
+    return s[k] != '\0';
+}
+
 /* Binary search of a sorted list of NUL-terminated words. */
 static int in_list(const char *const *list, size_t n, const char *w, size_t wl)
 {
     size_t lo = 0, hi = n;
     while (lo < hi) {
         size_t mid = (lo + hi) / 2;
-        const char *s = list[mid];
-        size_t sl = strlen(s), k = sl < wl ? sl : wl;
-        int d = memcmp(s, w, k);
-        if (!d)
-            d = (sl > wl) - (sl < wl);
+        int d = cmp_word(list[mid], w, wl);
         if (!d)
             return 1;
         if (d < 0)
@@ -631,9 +639,26 @@ static int defined_here(const heed_token *toks, size_t n, size_t i, size_t j)
     return i > 0 && j < n && is_paren(&toks[i - 1], '(') && is_paren(&toks[j], ')');
 }
 
+/* Per sentence: 1 when as many of its words are in capitals as not (shouting). */
+static uint8_t *shouted_sentences(heed_arena *a, const heed_result *r)
+{
+    uint8_t *sh = heed__arena_calloc(a, r->n_sentences ? r->n_sentences : 1, 1);
+    if (!sh)
+        return NULL;
+    for (size_t s = 0; s < r->n_sentences; s++) {
+        const heed_sentence *sn = &r->sentences[s];
+        size_t caps = 0, lower = 0;
+        for (size_t k = sn->first_token; k < sn->first_token + sn->n_tokens && k < r->n_tokens; k++)
+            if (r->tokens[k].kind == HEED_TOK_WORD)
+                (r->tokens[k].flags & HEED_TF_ALLCAPS) ? caps++ : lower++;
+        sh[s] = caps >= lower;
+    }
+    return sh;
+}
+
 /* Is the word an unknown acronym: 2-5 capitals among words that are not
  * shouted, not an everyday abbreviation? */
-static int unknown_acronym(const heed_result *r, size_t i)
+static int unknown_acronym(const heed_result *r, size_t i, const uint8_t *shouted)
 {
     const heed_token *t = &r->tokens[i];
     if (t->kind != HEED_TOK_WORD || !(t->flags & HEED_TF_ALLCAPS) || t->norm_len < 2 ||
@@ -644,12 +669,7 @@ static int unknown_acronym(const heed_result *r, size_t i)
         if (!(c >= 'A' && c <= 'Z'))
             return 0;
     }
-    const heed_sentence *s = &r->sentences[t->sentence];
-    size_t caps = 0, lower = 0;
-    for (size_t k = s->first_token; k < s->first_token + s->n_tokens; k++)
-        if (r->tokens[k].kind == HEED_TOK_WORD)
-            (r->tokens[k].flags & HEED_TF_ALLCAPS) ? caps++ : lower++;
-    return lower > caps; /* a shouted sentence is not a list of acronyms */
+    return t->sentence < r->n_sentences && !shouted[t->sentence];
 }
 
 /* Is the token an internal code (ERR_5012, E-4012, INC0012345, #12345)?
@@ -723,6 +743,9 @@ static int jargon(const heed_familiar_index *x, heed_arena *a, heed_result *r, c
     const heed_token *t = r->tokens;
     size_t n = r->n_tokens, count = 0;
     heed_jargon *out = NULL;
+    const uint8_t *shouted = shouted_sentences(a, r);
+    if (!shouted)
+        return HEED_ENOMEM;
     for (size_t i = 0; i < n && count < HEED_MAX_JARGON;) {
         size_t len = 0;
         const jterm *term = x ? find_term(x, r->text, t, n, i, &len) : NULL;
@@ -737,7 +760,7 @@ static int jargon(const heed_familiar_index *x, heed_arena *a, heed_result *r, c
         } else {
             len = 1;
             int error;
-            if (unknown_acronym(r, i)) {
+            if (unknown_acronym(r, i, shouted)) {
                 what = "unexplained acronym";
                 plain = "spell it out in plain words";
                 known = set_find(cws, t[i].norm, t[i].norm_len) != NULL;
@@ -849,10 +872,17 @@ static uint64_t simhash(heed_arena *a, const heed_result *r, const wordset *cws,
         *rc = HEED_ENOMEM;
         return 0;
     }
+    uint64_t *wh = heed__arena_alloc(a, (r->n_tokens ? r->n_tokens : 1) * sizeof(*wh));
+    if (!wh) {
+        *rc = HEED_ENOMEM;
+        return 0;
+    }
     size_t m = 0;
     for (size_t i = 0; i < r->n_tokens; i++)
-        if (template_word(r, i, cws))
-            keep[m++] = (uint32_t)i;
+        if (template_word(r, i, cws)) {
+            keep[m] = (uint32_t)i;
+            wh[m++] = heed__hash(r->tokens[i].norm, r->tokens[i].norm_len);
+        }
     if (!m)
         return 0;
     int64_t v[64] = {0};
@@ -860,8 +890,7 @@ static uint64_t simhash(heed_arena *a, const heed_result *r, const wordset *cws,
     for (size_t i = 0; i + w <= m; i++) {
         uint64_t h = 0x9e3779b97f4a7c15ull;
         for (size_t k = 0; k < w; k++) {
-            const heed_token *t = &r->tokens[keep[i + k]];
-            h = (h ^ heed__hash(t->norm, t->norm_len)) * 0xff51afd7ed558ccdull;
+            h = (h ^ wh[i + k]) * 0xff51afd7ed558ccdull;
             h ^= h >> 32;
         }
         for (int b = 0; b < 64; b++)

@@ -70,8 +70,9 @@ static const acase CASES[] = {
      "When will my refund arrive?|answered|Your refund was issued today and will reach your card "
      "within 5 working days."},
     {"How do I reset my password?", "Go to Settings, tap Security and choose Reset password.",
-     "answered", "How do I reset my password?|answered|Go to Settings, tap Security and choose "
-                 "Reset password."},
+     "answered",
+     "How do I reset my password?|answered|Go to Settings, tap Security and choose "
+     "Reset password."},
     {"How do I reset my password?", "Passwords keep your account safe.", "partly",
      "How do I reset my password?|partly|Passwords keep your account safe."},
     {"Why was I charged twice? How much will I get back?",
@@ -98,8 +99,7 @@ static const acase CASES[] = {
     {"My parcel never arrived and I am so upset.", "Thank you for your message.", "ignored",
      "My parcel never arrived and I am so upset.|ignored|"},
     /* nothing asked */
-    {"Thanks so much, you were great!", "You are welcome, have a lovely day.", "nothing_asked",
-     ""},
+    {"Thanks so much, you were great!", "You are welcome, have a lovely day.", "nothing_asked", ""},
 };
 
 static void test_pairs(void **state)
@@ -113,8 +113,8 @@ static void test_pairs(void **state)
         o.context_len = strlen(CASES[i].ctx);
         heed_analysis *an;
         heed_error err;
-        assert_int_equal(
-            heed_analyze(eng, CASES[i].reply, strlen(CASES[i].reply), &o, &an, &err), HEED_OK);
+        assert_int_equal(heed_analyze(eng, CASES[i].reply, strlen(CASES[i].reply), &o, &an, &err),
+                         HEED_OK);
         const heed_result *r = heed_analysis_result(an);
         const heed_addressed *ad = &r->addressed;
         assert_true(ad->available);

@@ -14,6 +14,7 @@
 
 #include <cmocka.h>
 
+#include "alloc.h"
 #include "familiar.h"
 #include "heed/heed.h"
 
@@ -74,8 +75,7 @@ static const jcase JARGON[] = {
     {"Your ETA is Friday and the POD is attached.", NULL,
      "ETA|internal acronym|expected arrival time\nPOD|internal acronym|proof of delivery"},
     {"I have escalated this to L2.", NULL, "L2|internal acronym|specialist team"},
-    {"It is with our escalation tier now.", NULL,
-     "escalation tier|internal term|specialist team"},
+    {"It is with our escalation tier now.", NULL, "escalation tier|internal term|specialist team"},
     {"Tier 2 will call you.", NULL, "Tier 2|internal term|specialist team"},
     {"Please see our T&Cs.", NULL, "T&Cs|internal acronym|terms"},
     {"The bank raised a chargeback.", NULL, "chargeback|internal term|card payment dispute"},
@@ -94,7 +94,7 @@ static const jcase JARGON[] = {
     /* unknown acronyms */
     {"The DSLM node is down.", NULL, "DSLM|unexplained acronym|spell it out in plain words"},
     /* not jargon */
-    {"Your case number is CS-40123.", NULL, ""},   /* a reference introduced to the customer */
+    {"Your case number is CS-40123.", NULL, ""}, /* a reference introduced to the customer */
     {"Your order ORD-88123 is on its way.", "Where is ORD-88123?", ""}, /* theirs */
     {"The RMA you mentioned is approved.", "I have an RMA for my TV", ""},
     {"Use a USB cable, then enter your PIN. OK?", NULL, ""},
@@ -154,18 +154,22 @@ typedef struct syl {
 /* Dictionary syllable counts the counter gets right (docs/familiar.md lists
  * the kinds of word it gets wrong). */
 static const syl SYLLABLES[] = {
-    {"the", 1},          {"cat", 1},          {"make", 1},           {"makes", 1},
-    {"table", 2},        {"tables", 2},       {"boxes", 2},          {"charged", 1},
-    {"wanted", 2},       {"processed", 2},    {"agreed", 2},         {"refund", 2},
-    {"refunded", 3},     {"customer", 3},     {"delivery", 4},       {"tomorrow", 3},
-    {"readability", 5},  {"apologise", 4},    {"unfortunately", 5},  {"verification", 5},
-    {"documentation", 5}, {"additional", 4},  {"requires", 2},       {"you", 1},
-    {"yes", 1},          {"day", 1},          {"money", 2},          {"easy", 2},
-    {"period", 3},        {"video", 3},        {"quality", 3},        {"because", 2},
-    {"please", 1},       {"receive", 2},      {"arrive", 2},         {"completely", 3},
-    {"didn't", 2},       {"couldn't", 2},     {"don't", 1},          {"can't", 1},
-    {"follow-up", 3},    {"i'm", 1},          {"queue", 1},          {"café", 2},
-    {"x", 1},            {"hmm", 1},
+    {"the", 1},           {"cat", 1},          {"make", 1},
+    {"makes", 1},         {"table", 2},        {"tables", 2},
+    {"boxes", 2},         {"charged", 1},      {"wanted", 2},
+    {"processed", 2},     {"agreed", 2},       {"refund", 2},
+    {"refunded", 3},      {"customer", 3},     {"delivery", 4},
+    {"tomorrow", 3},      {"readability", 5},  {"apologise", 4},
+    {"unfortunately", 5}, {"verification", 5}, {"documentation", 5},
+    {"additional", 4},    {"requires", 2},     {"you", 1},
+    {"yes", 1},           {"day", 1},          {"money", 2},
+    {"easy", 2},          {"period", 3},       {"video", 3},
+    {"quality", 3},       {"because", 2},      {"please", 1},
+    {"receive", 2},       {"arrive", 2},       {"completely", 3},
+    {"didn't", 2},        {"couldn't", 2},     {"don't", 1},
+    {"can't", 1},         {"follow-up", 3},    {"i'm", 1},
+    {"queue", 1},         {"café", 2},         {"x", 1},
+    {"hmm", 1},
 };
 
 static void test_syllables(void **state)
@@ -243,8 +247,8 @@ static void test_personal(void **state)
         for (size_t k = 0; k < r->familiar.n_personal; k++) {
             const heed_cue *c = &r->familiar.personal[k];
             char one[256];
-            snprintf(one, sizeof one, "%s%.*s|%s", k ? "\n" : "", (int)c->len,
-                     r->text + c->start, c->what);
+            snprintf(one, sizeof one, "%s%.*s|%s", k ? "\n" : "", (int)c->len, r->text + c->start,
+                     c->what);
             strncat(got, one, sizeof got - strlen(got) - 1);
         }
         if (strcmp(got, PERSONAL[i].want))
@@ -327,13 +331,130 @@ static void test_roles_and_skip(void **state)
     heed_analysis_free(an);
 }
 
+/* Random mixes of the tokens the rules look at (names, ids, brackets,
+ * acronyms, questions, sign-offs, emoji), as reply and context: every
+ * result is well formed (spans inside their texts, statuses in range). Run
+ * under ASan by scripts/test.sh --sanitize. */
+static void test_random_mixes(void **state)
+{
+    (void)state;
+    static const char *const PIECES[] = {
+        "RMA",      "RMAs",     "(",
+        ")",        "#12345",   "ORD-88123",
+        "E-4012",   "ERR_5012", "Hi",
+        "Jane",     ",",        "Thanks",
+        "Regards",  "-",        "?",
+        "!",        ".",        "when",
+        "where",    "how",      "much",
+        "why",      "can",      "I",
+        "get",      "a",        "refund",
+        "parcel",   "my",       "blender",
+        "tier",     "2",        "T&Cs",
+        "👍",        "\n",       "NOT",
+        "DSLM",     "today",    "within",
+        "5",        "days",     "I'll",
+        "send",     "yes",      "it",
+        "is",       "Go",       "to",
+        "Settings", "tap",      "https://x.example/a",
+        "€49.99",   "L2",       "pending",
+        "closure",  "my",       "name",
+        "I'm",      "Omar",     "escalation",
+    };
+    const size_t np = sizeof PIECES / sizeof *PIECES;
+    unsigned seed = 12345;
+    for (int round = 0; round < 400; round++) {
+        char text[2][600];
+        for (int w = 0; w < 2; w++) {
+            size_t len = 0, n = (seed >> 3) % 40;
+            text[w][0] = '\0';
+            for (size_t k = 0; k < n; k++) {
+                seed = seed * 1103515245u + 12345u;
+                const char *p = PIECES[(seed >> 8) % np];
+                len += (size_t)snprintf(text[w] + len, sizeof text[w] - len, "%s%s", p,
+                                        (seed >> 20) & 1 ? " " : "");
+                if (len >= sizeof text[w] - 40)
+                    break;
+            }
+        }
+        heed_analysis *an = reply(text[0], text[1]);
+        const heed_result *r = heed_analysis_result(an);
+        const heed_familiar *f = &r->familiar;
+        for (size_t k = 0; k < f->n_jargon; k++)
+            assert_true(f->jargon[k].start + f->jargon[k].len <= r->text_len && f->jargon[k].len);
+        for (size_t k = 0; k < f->n_personal; k++)
+            assert_true(f->personal[k].start + f->personal[k].len <= r->text_len);
+        assert_true(f->grade >= 0 && f->reading_ease >= 0 && f->reading_ease <= 100);
+        const heed_addressed *ad = &r->addressed;
+        if (ad->available) {
+            assert_true(ad->status >= 0 && ad->status < HEED_ADDR_COUNT);
+            for (size_t k = 0; k < ad->n; k++) {
+                const heed_ask_match *m = &ad->items[k];
+                assert_true(m->ask_start + m->ask_len <= r->context_len);
+                assert_true(m->reply_start + m->reply_len <= r->text_len);
+                assert_true(m->need >= 0 && m->need < HEED_NEED_COUNT);
+            }
+        }
+        heed_analysis_free(an);
+    }
+}
+
+/* Failing the k-th allocation of an agent turn with context: a clean
+ * HEED_ENOMEM, no leak (ASan), and then success. */
+static void test_alloc_failure(void **state)
+{
+    (void)state;
+    char text[8192] = "", ctx[8192] = "";
+    for (int i = 0; i < 40; i++) {
+        strcat(text, "Hi Jane, your RMA for order #12345 is pending closure; I'll refund it. ");
+        strcat(ctx, "I'm Jane. Where is my refund for #12345? When will it arrive? ");
+    }
+    heed_analyze_opts o = {0};
+    o.role = HEED_ROLE_AGENT;
+    o.context = ctx;
+    o.context_len = strlen(ctx);
+    heed_error err;
+    for (long k = 0;; k++) {
+        heed_analysis *an = NULL;
+        heed__alloc_fail_after(k);
+        int rc = heed_analyze(eng, text, strlen(text), &o, &an, &err);
+        heed__alloc_fail_after(-1);
+        if (rc == HEED_OK) {
+            assert_true(heed_analysis_result(an)->familiar.n_jargon > 0);
+            heed_analysis_free(an);
+            break;
+        }
+        assert_int_equal(rc, HEED_ENOMEM);
+        assert_null(an);
+        assert_true(k < 10000);
+    }
+    for (long k = 0;; k++) { /* the jargon index of a new engine */
+        heed_familiar_index *x = NULL;
+        heed__alloc_fail_after(k);
+        int rc = heed__familiar_new(&x);
+        heed__alloc_fail_after(-1);
+        if (rc == HEED_OK) {
+            heed__familiar_free(x);
+            break;
+        }
+        assert_int_equal(rc, HEED_ENOMEM);
+        assert_null(x);
+        assert_true(k < 10000);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_tables),       cmocka_unit_test(test_jargon),
-        cmocka_unit_test(test_plain_outlives_engine), cmocka_unit_test(test_syllables),
-        cmocka_unit_test(test_readability),  cmocka_unit_test(test_personal),
-        cmocka_unit_test(test_simhash),      cmocka_unit_test(test_roles_and_skip),
+        cmocka_unit_test(test_tables),
+        cmocka_unit_test(test_jargon),
+        cmocka_unit_test(test_plain_outlives_engine),
+        cmocka_unit_test(test_syllables),
+        cmocka_unit_test(test_readability),
+        cmocka_unit_test(test_personal),
+        cmocka_unit_test(test_simhash),
+        cmocka_unit_test(test_roles_and_skip),
+        cmocka_unit_test(test_random_mixes),
+        cmocka_unit_test(test_alloc_failure),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
