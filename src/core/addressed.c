@@ -94,7 +94,9 @@ static const cue_word CUES[] = {
     {"charge", 0, B(BL)},
     {"charged", 0, B(BL)},
     {"charges", 0, B(BL)},
+    {"check", EV_STEP_VERB, NONE},
     {"choose", EV_STEP_VERB, NONE},
+    {"clear", EV_STEP_VERB, NONE},
     {"click", EV_STEP_VERB, NONE},
     {"collection point", EV_PLACE, B(DL)},
     {"color", 0, B(PR)},
@@ -158,6 +160,7 @@ static const cue_word CUES[] = {
     {"i'm going to", EV_ACTION, NONE},
     {"i've", EV_ACTION, NONE},
     {"in transit", EV_PLACE, B(DL)},
+    {"install", EV_STEP_VERB, NONE},
     {"instructions", EV_STEPS, NONE},
     {"invoice", 0, B(BL)},
     {"is being", EV_ACTION, NONE},
@@ -173,7 +176,9 @@ static const cue_word CUES[] = {
     {"locked", 0, B(AC)},
     {"locker", EV_PLACE, B(DL)},
     {"log in", EV_STEPS, B(AC)},
+    {"log out", EV_STEP_VERB, NONE},
     {"login", 0, B(AC)},
+    {"make sure", EV_STEP_VERB, NONE},
     {"manager", 0, B(CP)},
     {"march", EV_TIME, NONE},
     {"may", EV_TIME, NONE},
@@ -223,6 +228,7 @@ static const cue_word CUES[] = {
     {"reimburse", 0, B(RF)},
     {"reimbursed", EV_ACTION, B(RF)},
     {"reimbursement", 0, B(RF)},
+    {"reinstall", EV_STEP_VERB, NONE},
     {"removed", EV_ACTION, NONE},
     {"renewal", 0, B(CN)},
     {"repair", 0, B(FT)},
@@ -249,6 +255,7 @@ static const cue_word CUES[] = {
     {"shipped", EV_ACTION, B(DL)},
     {"shipping", 0, B(DL)},
     {"sign in", EV_STEPS, B(AC)},
+    {"sign out", EV_STEP_VERB, NONE},
     {"since", EV_REASON, NONE},
     {"size", 0, B(PR)},
     {"specs", 0, B(PR)},
@@ -273,13 +280,17 @@ static const cue_word CUES[] = {
     {"track", EV_PLACE, B(DL)},
     {"tracking", EV_PLACE, B(DL)},
     {"transaction", 0, B(BL)},
+    {"try", EV_STEP_VERB, NONE},
     {"tuesday", EV_TIME, NONE},
+    {"turn", EV_STEP_VERB, NONE},
     {"unable", EV_YESNO, NONE},
     {"unfortunately", EV_YESNO, NONE},
+    {"uninstall", EV_STEP_VERB, NONE},
     {"unlock", 0, B(AC)},
     {"unlocked", EV_ACTION, B(AC)},
+    {"unplug", EV_STEP_VERB, NONE},
     {"unsubscribe", 0, B(CN)},
-    {"update", 0, B(CH)},
+    {"update", EV_STEP_VERB, B(CH)},
     {"updated", EV_ACTION, B(CH)},
     {"upgrade", 0, B(CH)},
     {"username", 0, B(AC)},
@@ -747,27 +758,42 @@ static void match_one(const heed_result *r, const sent_ev *se, uint32_t topics, 
     }
 }
 
-/* The customer's first sentence with a topic word of one of the needs; adds
- * the needs its words name to *found. */
-static int need_span(const heed_result *c, uint32_t needs, uint32_t *start, uint32_t *len,
-                     uint32_t *found)
+/* Per need, the customer's first sentence that names it (a topic word) and
+ * every need that sentence names. */
+typedef struct need_spans {
+    uint32_t start[HEED_NEED_COUNT], len[HEED_NEED_COUNT], topics[HEED_NEED_COUNT];
+    uint32_t have; /* bit per need found */
+} need_spans;
+
+static void find_need_spans(const heed_result *c, need_spans *ns)
 {
+    memset(ns, 0, sizeof(*ns));
     for (size_t s = 0; s < c->n_sentences; s++) {
         const heed_sentence *sn = &c->sentences[s];
         size_t hi = sn->first_token + sn->n_tokens;
-        for (size_t i = sn->first_token; i < hi && i < c->n_tokens; i++) {
-            uint32_t ev = 0, topics = 0;
+        uint32_t ev = 0, topics = 0;
+        for (size_t i = sn->first_token; i < hi && i < c->n_tokens; i++)
             cues_at(c->tokens, i, hi, &ev, &topics);
-            if (topics & needs) {
-                for (size_t k = sn->first_token; k < hi && k < c->n_tokens; k++)
-                    cues_at(c->tokens, k, hi, &ev, found);
-                *start = sn->start;
-                *len = sn->len;
-                return 1;
-            }
+        uint32_t fresh = topics & ~ns->have;
+        for (int k = 0; k < HEED_NEED_COUNT; k++) {
+            if (!(fresh >> k & 1u))
+                continue;
+            ns->start[k] = sn->start;
+            ns->len[k] = sn->len;
+            ns->topics[k] = topics;
         }
+        ns->have |= fresh;
     }
-    return 0;
+}
+
+/* The first of the spans of the needs in mask; -1 when none. */
+static int first_span(const need_spans *ns, uint32_t mask)
+{
+    int best = -1;
+    for (int k = 0; k < HEED_NEED_COUNT; k++)
+        if ((ns->have & mask) >> k & 1u && (best < 0 || ns->start[k] < ns->start[best]))
+            best = k;
+    return best;
 }
 
 int heed__addressed(const heed_familiar_index *x, heed_arena *a, heed_result *r,
@@ -794,25 +820,29 @@ int heed__addressed(const heed_familiar_index *x, heed_arena *a, heed_result *r,
         if (actionable(ctx->needs.top) && (labelled >> ctx->needs.top & 1u))
             top = ctx->needs.top;
     }
-    /* the customer's sentence naming the predicted needs, found once */
-    uint32_t span_start = 0, span_len = 0, span_topics = 0;
-    int have_span = top >= 0 && need_span(ctx, labelled, &span_start, &span_len, &span_topics);
+    need_spans ns; /* the customer's sentences naming each need, found once */
+    find_need_spans(ctx, &ns);
     size_t n = 0;
     for (size_t i = 0; i < ctx->needs.n_asks && n < HEED_MAX_ADDRESSED; i++) {
         const heed_cue *ask = &ctx->needs.asks[i];
         int need = ask->component;
         uint32_t topics = need >= 0 && need < HEED_NEED_COUNT ? 1u << need : 0;
+        int resolved = 0;
         if (!actionable(need) && need != HEED_NEED_PRAISE && top >= 0) {
             need = top; /* "can you help?" points to what the message is about */
             topics = labelled;
+            resolved = 1;
         }
         if (need == HEED_NEED_OTHER)
             topics = 0; /* "other" has no topic words: the ask's own words decide */
         keys ks = {{0}, 0};
         ask_keys(ctx, ask->start, ask->len, &ks);
-        if (topics == labelled && have_span) {
-            ask_keys(ctx, span_start, span_len, &ks); /* and the words that named the need */
-            topics |= span_topics;
+        if ((resolved || need == top) && need >= 0 && need < HEED_NEED_COUNT &&
+            (ns.have >> need & 1u)) {
+            /* the message is about this need: the words that named it count */
+            ask_keys(ctx, ns.start[need], ns.len[need], &ks);
+            if (resolved)
+                topics |= ns.topics[need]; /* and, for "can you help?", its topics */
         }
         heed_ask_match *m = &items[n++];
         m->ask_start = ask->start;
@@ -820,19 +850,18 @@ int heed__addressed(const heed_familiar_index *x, heed_arena *a, heed_result *r,
         m->need = need;
         match_one(r, se, topics, question_type(ctx, ask), &ks, m);
     }
-    heed_ask_match *m = &items[n];
-    uint32_t words = labelled;
-    if (!n && top >= 0 &&
-        need_span(ctx, top == HEED_NEED_COMPLAINT ? ACTIONABLE : labelled, &m->ask_start,
-                  &m->ask_len, &words)) {
+    int first = top < 0 ? -1 : first_span(&ns, top == HEED_NEED_COMPLAINT ? ACTIONABLE : labelled);
+    if (!n && first >= 0) {
         /* no ask, but a need its own words name ("my parcel never came."):
          * the reply should still act on it. A need only the model sees is
          * not judged; a complaint is about whatever its words name. */
+        heed_ask_match *m = &items[n++];
+        m->ask_start = ns.start[first];
+        m->ask_len = ns.len[first];
         keys ks = {{0}, 0};
         ask_keys(ctx, m->ask_start, m->ask_len, &ks);
         m->need = top;
-        match_one(r, se, words, Q_NEED, &ks, m);
-        n++;
+        match_one(r, se, labelled | ns.topics[first], Q_NEED, &ks, m);
     }
     int seen[HEED_ADDR_COUNT] = {0};
     for (size_t i = 0; i < n; i++)

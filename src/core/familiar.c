@@ -210,39 +210,39 @@ static const char *const CAPS_OK[] = {
 /* Function words and words every support message uses: never "their own
  * words". Sorted (test_familiar checks). */
 static const char *const COMMON[] = {
-    "about",      "above",   "account",  "actually", "after",       "again",   "agent",
-    "all",        "already", "also",     "always",   "am",          "an",      "and",
-    "another",    "any",     "anyone",   "anything", "are",         "around",  "as",
-    "ask",        "asked",   "at",       "back",     "be",          "because", "been",
-    "before",     "being",   "best",     "both",     "but",         "by",      "call",
-    "can",        "can't",   "cannot",   "case",     "check",       "contact", "contacted",
-    "contacting", "could",   "couldn't", "customer", "day",         "days",    "dear",
-    "did",        "didn't",  "do",       "does",     "doesn't",     "doing",   "don't",
-    "done",       "each",    "email",    "even",     "ever",        "every",   "first",
-    "for",        "from",    "get",      "getting",  "give",        "go",      "going",
-    "good",       "got",     "great",    "had",      "has",         "have",    "having",
-    "he",         "hello",   "help",     "her",      "here",        "hey",     "hi",
-    "him",        "his",     "how",      "i",        "i'd",         "i'll",    "i'm",
-    "i've",       "if",      "in",       "info",     "information", "into",    "is",
-    "isn't",      "issue",   "it",       "it's",     "its",         "just",    "know",
-    "last",       "let",     "like",     "look",     "looking",     "made",    "make",
-    "many",       "may",     "me",       "message",  "might",       "more",    "most",
-    "much",       "must",    "my",       "need",     "needs",       "never",   "new",
-    "no",         "not",     "now",      "number",   "of",          "off",     "ok",
-    "okay",       "on",      "once",     "one",      "only",        "or",      "order",
-    "other",      "our",     "out",      "over",     "please",      "problem", "question",
-    "really",     "regards", "reply",    "said",     "same",        "see",     "send",
-    "sent",       "service", "she",      "should",   "since",       "so",      "some",
-    "something",  "soon",    "sorry",    "still",    "support",     "sure",    "take",
-    "team",       "tell",    "than",     "thank",    "thanks",      "that",    "that's",
-    "the",        "their",   "them",     "then",     "there",       "these",   "they",
-    "thing",      "things",  "think",    "this",     "those",       "time",    "to",
-    "today",      "too",     "two",      "under",    "understand",  "until",   "up",
-    "us",         "use",     "very",     "want",     "was",         "wasn't",  "way",
-    "we",         "we'll",   "we're",    "we've",    "week",        "well",    "were",
-    "what",       "when",    "where",    "which",    "while",       "who",     "why",
-    "will",       "with",    "without",  "won't",    "would",       "yes",     "yet",
-    "you",        "you'll",  "you're",   "your",
+    "about",      "above",     "account",  "actually", "after",       "again",      "agent",
+    "all",        "already",   "also",     "always",   "am",          "an",         "and",
+    "another",    "any",       "anyone",   "anything", "are",         "around",     "as",
+    "ask",        "asked",     "at",       "back",     "be",          "because",    "been",
+    "before",     "being",     "best",     "both",     "but",         "by",         "call",
+    "can",        "can't",     "cannot",   "case",     "check",       "contact",    "contacted",
+    "contacting", "could",     "couldn't", "customer", "day",         "days",       "dear",
+    "did",        "didn't",    "do",       "does",     "doesn't",     "doing",      "don't",
+    "done",       "each",      "email",    "even",     "ever",        "every",      "first",
+    "for",        "from",      "get",      "getting",  "give",        "go",         "going",
+    "good",       "got",       "great",    "had",      "has",         "have",       "having",
+    "he",         "hello",     "help",     "her",      "here",        "hey",        "hi",
+    "him",        "his",       "how",      "i",        "i'd",         "i'll",       "i'm",
+    "i've",       "if",        "in",       "info",     "information", "into",       "is",
+    "isn't",      "issue",     "it",       "it's",     "its",         "just",       "know",
+    "last",       "let",       "like",     "look",     "looking",     "made",       "make",
+    "many",       "may",       "me",       "message",  "might",       "more",       "most",
+    "much",       "must",      "my",       "need",     "needs",       "never",      "new",
+    "no",         "not",       "now",      "number",   "of",          "off",        "ok",
+    "okay",       "on",        "once",     "one",      "only",        "or",         "order",
+    "ordered",    "other",     "our",      "out",      "over",        "please",     "problem",
+    "question",   "really",    "regards",  "reply",    "said",        "same",       "see",
+    "send",       "sent",      "service",  "she",      "should",      "since",      "so",
+    "some",       "something", "soon",     "sorry",    "still",       "support",    "sure",
+    "take",       "team",      "tell",     "than",     "thank",       "thanks",     "that",
+    "that's",     "the",       "their",    "them",     "then",        "there",      "these",
+    "they",       "thing",     "things",   "think",    "this",        "those",      "time",
+    "to",         "today",     "too",      "two",      "under",       "understand", "until",
+    "up",         "us",        "use",      "very",     "want",        "was",        "wasn't",
+    "way",        "we",        "we'll",    "we're",    "we've",       "week",       "well",
+    "were",       "what",      "when",     "where",    "which",       "while",      "who",
+    "why",        "will",      "with",     "without",  "won't",       "would",      "yes",
+    "yet",        "you",       "you'll",   "you're",   "your",
 };
 
 int heed__familiar_common(const char *w, size_t n)
@@ -560,11 +560,11 @@ static int ctx_details(heed_arena *a, const heed_result *c, wordset *ws)
         if (k->kind == HEED_TOK_WORD && k->norm_len >= 3 &&
             !heed__familiar_common(k->norm, k->norm_len) &&
             !IN(GENERIC_NOUNS, k->norm, k->norm_len)) {
-            /* product: after my/our/this/new, or a capitalised word
+            /* product: after my/our/new, or a capitalised word
              * inside a sentence (a brand) */
             int product = 0;
-            if (i > 0 && (tok_is(&t[i - 1], "my") || tok_is(&t[i - 1], "our") ||
-                          tok_is(&t[i - 1], "new") || tok_is(&t[i - 1], "this")))
+            if (i > 0 &&
+                (tok_is(&t[i - 1], "my") || tok_is(&t[i - 1], "our") || tok_is(&t[i - 1], "new")))
                 product = 1;
             if (i > 0 && t[i - 1].sentence == k->sentence && t[i - 1].kind == HEED_TOK_WORD &&
                 is_cap_word(c->text, k))

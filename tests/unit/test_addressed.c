@@ -98,6 +98,27 @@ static const acase CASES[] = {
      "will arrive by Friday."},
     {"My parcel never arrived and I am so upset.", "Thank you for your message.", "ignored",
      "My parcel never arrived and I am so upset.|ignored|"},
+    /* generic replies to a specific ask */
+    {"Hi, I ordered a sofa 3 weeks ago and it still has not arrived. When will it be delivered?",
+     "We apologise for the delay. Our team is working hard to process all orders.", "ignored",
+     "When will it be delivered?|ignored|"},
+    {"Hi, I ordered a sofa 3 weeks ago and it still has not arrived. When will it be delivered?",
+     "I am sorry about the wait. Your sofa is booked for delivery on Thursday between 8am and "
+     "12pm.",
+     "answered",
+     "When will it be delivered?|answered|Your sofa is booked for delivery on Thursday between "
+     "8am and 12pm."},
+    {"Can you cancel my subscription please?",
+     "Before you go, did you know we have a cheaper plan?", "ignored",
+     "Can you cancel my subscription please?|ignored|"},
+    {"Can you cancel my subscription please?",
+     "I have cancelled your subscription, you will not be charged again.", "answered",
+     "Can you cancel my subscription please?|answered|I have cancelled your subscription, you "
+     "will not be charged again."},
+    /* steps answer a request; the words that named the need put them on topic */
+    {"The app keeps crashing when I open it. Please fix it!",
+     "Please try to uninstall and reinstall the app. If the problem continues, reply here.",
+     "answered", "Please fix it|answered|Please try to uninstall and reinstall the app."},
     /* nothing asked */
     {"Thanks so much, you were great!", "You are welcome, have a lovely day.", "nothing_asked", ""},
 };
