@@ -864,6 +864,13 @@ static int template_word(const heed_result *r, size_t i, const wordset *cws)
     return words > 2 || heed__familiar_common(k->norm, k->norm_len);
 }
 
+/* The 8 bits of x as 8 bytes of 0 or 1 (bit k -> byte k). */
+static uint64_t spread_bits(uint8_t x)
+{
+    return ((uint64_t)(x & 0x0Fu) * 0x00204081u & 0x01010101u) |
+           (((uint64_t)(x >> 4) * 0x00204081u & 0x01010101u) << 32);
+}
+
 static uint64_t simhash(heed_arena *a, const heed_result *r, const wordset *cws, int *rc)
 {
     *rc = HEED_OK;
@@ -885,20 +892,29 @@ static uint64_t simhash(heed_arena *a, const heed_result *r, const wordset *cws,
         }
     if (!m)
         return 0;
-    int64_t v[64] = {0};
-    size_t w = m < 3 ? m : 3; /* shingles of three words (fewer in a short reply) */
+    /* per bit, how many shingle hashes have it set: eight 8-bit counters per
+     * byte of the hash in one uint64 (lane k of acc[j] counts bit 8j+k),
+     * emptied into ones[] before a lane can overflow */
+    uint64_t ones[64] = {0}, acc[8] = {0};
+    size_t w = m < 3 ? m : 3, n_sh = 0; /* shingles of three words (fewer in a short reply) */
     for (size_t i = 0; i + w <= m; i++) {
         uint64_t h = 0x9e3779b97f4a7c15ull;
         for (size_t k = 0; k < w; k++) {
             h = (h ^ wh[i + k]) * 0xff51afd7ed558ccdull;
             h ^= h >> 32;
         }
-        for (int b = 0; b < 64; b++)
-            v[b] += (h >> b & 1) ? 1 : -1;
+        for (int j = 0; j < 8; j++)
+            acc[j] += spread_bits((uint8_t)(h >> (8 * j)));
+        if (++n_sh % 255 == 0 || i + w == m)
+            for (int j = 0; j < 8; j++) {
+                for (int k = 0; k < 8; k++)
+                    ones[8 * j + k] += acc[j] >> (8 * k) & 0xFF;
+                acc[j] = 0;
+            }
     }
     uint64_t out = 0;
     for (int b = 0; b < 64; b++)
-        if (v[b] > 0)
+        if (2 * ones[b] > n_sh) /* the majority of the shingles */
             out |= (uint64_t)1 << b;
     return out;
 }

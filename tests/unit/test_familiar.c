@@ -308,6 +308,25 @@ static void test_simhash(void **state)
     assert_true(hamming(a, d) > 12);
     assert_true(hamming(a, e) > 12);
     assert_true(hamming(d, e) > 12);
+    /* a long reply (more shingles than one counter lane holds) */
+    static const char *const WORDS[] = {"parcel", "refund", "we",      "will", "send",    "today",
+                                        "sorry",  "the",    "courier", "card", "account", "help"};
+    char longa[8192] = "", longb[8192] = "", longc[8192] = "";
+    unsigned seed = 7;
+    for (int i = 0; i < 600; i++) {
+        seed = seed * 1103515245u + 12345u;
+        const char *wd = WORDS[(seed >> 8) % 12];
+        char num[16];
+        snprintf(num, sizeof num, " %d ", i % 50 == 0 ? 1000 + i : -1);
+        strcat(longa, wd);
+        strcat(longb, wd);
+        strcat(longa, i % 50 == 0 ? num : " ");
+        strcat(longb, i % 50 == 0 ? " 42 " : " ");
+        strcat(longc, WORDS[(seed >> 16) % 12]);
+        strcat(longc, " ");
+    }
+    assert_true(hash_of(longa, NULL) == hash_of(longb, NULL));
+    assert_true(hamming(hash_of(longa, NULL), hash_of(longc, NULL)) > 12);
     /* the same text hashes the same; an empty reply hashes to 0 */
     assert_true(hash_of("Thanks, we are on it.", NULL) == hash_of("Thanks, we are on it.", NULL));
     assert_true(hash_of("", NULL) == 0);
