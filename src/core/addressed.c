@@ -119,6 +119,7 @@ static const cue_word CUES[] = {
     {"definitely", EV_YESNO, NONE},
     {"deliver", 0, B(DL)},
     {"delivered", 0, B(DL)},
+    {"delivers", 0, B(DL)},
     {"delivery", 0, B(DL)},
     {"depot", EV_PLACE, B(DL)},
     {"details", 0, B(CH)},
@@ -217,6 +218,7 @@ static const cue_word CUES[] = {
     {"portal", EV_PLACE, NONE},
     {"possible", EV_YESNO, NONE},
     {"post office", EV_PLACE, B(DL)},
+    {"posted", EV_ACTION, B(DL)},
     {"press", EV_STEP_VERB, NONE},
     {"price", EV_AMOUNT, B(PR)},
     {"processed", EV_ACTION, NONE},
@@ -251,9 +253,11 @@ static const cue_word CUES[] = {
     {"sent", EV_ACTION, NONE},
     {"september", EV_TIME, NONE},
     {"settings", EV_PLACE, NONE},
+    {"ship", 0, B(DL)},
     {"shipment", 0, B(DL)},
     {"shipped", EV_ACTION, B(DL)},
     {"shipping", 0, B(DL)},
+    {"ships", 0, B(DL)},
     {"sign in", EV_STEPS, B(AC)},
     {"sign out", EV_STEP_VERB, NONE},
     {"since", EV_REASON, NONE},
@@ -589,10 +593,24 @@ static int actionable(int need)
            need != HEED_NEED_PRAISE;
 }
 
+/* The length of a word's stem: without -ing, -ed, -es, -s or -e, keeping at
+ * least three letters ("arrived" and "arrive" share "arriv"). */
+static size_t stem_len(const char *w, size_t n)
+{
+    static const char *const SUFFIXES[] = {"ing", "ed", "es", "s", "e"};
+    for (size_t k = 0; k < sizeof SUFFIXES / sizeof *SUFFIXES; k++) {
+        size_t l = strlen(SUFFIXES[k]);
+        if (n >= l + 3 && !memcmp(w + n - l, SUFFIXES[k], l))
+            return n - l;
+    }
+    return n;
+}
+
 /* The content words of an ask (at most MAX_KEYS): words the reply may echo. */
 #define MAX_KEYS 8
 typedef struct keys {
     const heed_token *k[MAX_KEYS];
+    uint32_t stem[MAX_KEYS]; /* stem_len of each */
     size_t n;
 } keys;
 
@@ -610,39 +628,26 @@ static void ask_keys(const heed_result *c, uint32_t start, uint32_t len, keys *k
         if (t->start >= (size_t)start + len)
             break;
         if (t->kind == HEED_TOK_WORD && t->norm_len >= 3 && !is_wh(t) &&
-            !heed__familiar_common(t->norm, t->norm_len))
+            !heed__familiar_common(t->norm, t->norm_len)) {
+            ks->stem[ks->n] = (uint32_t)stem_len(t->norm, t->norm_len);
             ks->k[ks->n++] = t;
+        }
     }
 }
 
-/* The length of a word's stem: without -ing, -ed, -es, -s or -e, keeping at
- * least three letters ("arrived" and "arrive" share "arriv"). */
-static size_t stem_len(const char *w, size_t n)
-{
-    static const char *const SUFFIXES[] = {"ing", "ed", "es", "s", "e"};
-    for (size_t k = 0; k < sizeof SUFFIXES / sizeof *SUFFIXES; k++) {
-        size_t l = strlen(SUFFIXES[k]);
-        if (n >= l + 3 && !memcmp(w + n - l, SUFFIXES[k], l))
-            return n - l;
-    }
-    return n;
-}
-
-/* Same word up to its inflection (refund, refunds, refunded). */
-static int same_word(const heed_token *a, const heed_token *b)
-{
-    size_t x = stem_len(a->norm, a->norm_len), y = stem_len(b->norm, b->norm_len);
-    return x == y && !memcmp(a->norm, b->norm, x);
-}
-
-static int echoes(const heed_result *r, size_t s, const keys *ks)
+/* Does sentence s of the reply echo one of the ask's words, up to its
+ * inflection (refund, refunds, refunded)? rstem: the stem length of every
+ * reply token. */
+static int echoes(const heed_result *r, size_t s, const keys *ks, const uint32_t *rstem)
 {
     const heed_sentence *sn = &r->sentences[s];
     for (size_t i = sn->first_token; i < sn->first_token + sn->n_tokens && i < r->n_tokens; i++) {
-        if (r->tokens[i].kind != HEED_TOK_WORD)
+        const heed_token *t = &r->tokens[i];
+        if (t->kind != HEED_TOK_WORD)
             continue;
         for (size_t k = 0; k < ks->n; k++)
-            if (same_word(&r->tokens[i], ks->k[k]))
+            if (rstem[i] == ks->stem[k] && t->norm[0] == ks->k[k]->norm[0] &&
+                !memcmp(t->norm, ks->k[k]->norm, rstem[i]))
                 return 1;
     }
     return 0;
@@ -714,8 +719,8 @@ static void fold_reply_stages(const heed_result *r, sent_ev *se)
 
 /* Matches one ask (or need) against the reply's sentences: topics is the mask
  * of needs whose words put a sentence on topic, ks the ask's own words. */
-static void match_one(const heed_result *r, const sent_ev *se, uint32_t topics, int qt,
-                      const keys *ks, heed_ask_match *m)
+static void match_one(const heed_result *r, const sent_ev *se, const uint32_t *rstem,
+                      uint32_t topics, int qt, const keys *ks, heed_ask_match *m)
 {
     uint32_t want = WANT[qt];
     int best = 0;
@@ -724,7 +729,7 @@ static void match_one(const heed_result *r, const sent_ev *se, uint32_t topics, 
      * checked for its topic: the kind of answer is enough */
     int free_topic = !ks->n && (SPECIFIC >> qt & 1u);
     for (size_t s = 0; s < r->n_sentences; s++) {
-        int topic = (se[s].topics & topics) != 0 || echoes(r, s, ks) ||
+        int topic = (se[s].topics & topics) != 0 || echoes(r, s, ks, rstem) ||
                     /* a complaint is met by acting on it */
                     ((topics >> HEED_NEED_COMPLAINT & 1u) && (se[s].ev & EV_ACTION));
         int type = !se[s].question && (want ? (se[s].ev & want) != 0 : topic);
@@ -807,6 +812,11 @@ int heed__addressed(const heed_familiar_index *x, heed_arena *a, heed_result *r,
     heed_ask_match *items = heed__arena_calloc(a, HEED_MAX_ADDRESSED + 1, sizeof(*items));
     if (!se || !items)
         return HEED_ENOMEM;
+    uint32_t *rstem = heed__arena_alloc(a, (r->n_tokens ? r->n_tokens : 1) * sizeof(*rstem));
+    if (!rstem)
+        return HEED_ENOMEM;
+    for (size_t i = 0; i < r->n_tokens; i++)
+        rstem[i] = (uint32_t)stem_len(r->tokens[i].norm, r->tokens[i].norm_len);
     for (size_t s = 0; s < r->n_sentences; s++)
         scan_sentence(r, s, &se[s]);
     fold_reply_stages(r, se);
@@ -835,7 +845,7 @@ int heed__addressed(const heed_familiar_index *x, heed_arena *a, heed_result *r,
         }
         if (need == HEED_NEED_OTHER)
             topics = 0; /* "other" has no topic words: the ask's own words decide */
-        keys ks = {{0}, 0};
+        keys ks = {{0}, {0}, 0};
         ask_keys(ctx, ask->start, ask->len, &ks);
         if ((resolved || need == top) && need >= 0 && need < HEED_NEED_COUNT &&
             (ns.have >> need & 1u)) {
@@ -848,7 +858,7 @@ int heed__addressed(const heed_familiar_index *x, heed_arena *a, heed_result *r,
         m->ask_start = ask->start;
         m->ask_len = ask->len;
         m->need = need;
-        match_one(r, se, topics, question_type(ctx, ask), &ks, m);
+        match_one(r, se, rstem, topics, question_type(ctx, ask), &ks, m);
     }
     int first = top < 0 ? -1 : first_span(&ns, top == HEED_NEED_COMPLAINT ? ACTIONABLE : labelled);
     if (!n && first >= 0) {
@@ -858,10 +868,10 @@ int heed__addressed(const heed_familiar_index *x, heed_arena *a, heed_result *r,
         heed_ask_match *m = &items[n++];
         m->ask_start = ns.start[first];
         m->ask_len = ns.len[first];
-        keys ks = {{0}, 0};
+        keys ks = {{0}, {0}, 0};
         ask_keys(ctx, m->ask_start, m->ask_len, &ks);
         m->need = top;
-        match_one(r, se, labelled | ns.topics[first], Q_NEED, &ks, m);
+        match_one(r, se, rstem, labelled | ns.topics[first], Q_NEED, &ks, m);
     }
     int seen[HEED_ADDR_COUNT] = {0};
     for (size_t i = 0; i < n; i++)

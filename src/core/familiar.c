@@ -193,18 +193,20 @@ static int in_list(const char *const *list, size_t n, const char *w, size_t wl)
 /* All-caps words that are not jargon: everyday abbreviations, units, couriers
  * and words written in capitals for emphasis. Sorted (test_familiar checks). */
 static const char *const CAPS_OK[] = {
-    "about", "after", "again", "ai",    "all",   "am",    "amex",  "an",   "and",   "any", "api",
-    "app",   "are",   "asap",  "at",    "atm",   "bbc",   "be",    "best", "bic",   "but", "can",
-    "cd",    "ceo",   "dhl",   "diy",   "dm",    "do",    "dpd",   "dr",   "dvd",   "eu",  "eur",
-    "ev",    "ever",  "every", "faq",   "fedex", "first", "for",   "free", "fyi",   "gb",  "gbp",
-    "gls",   "gps",   "hd",    "hdmi",  "hi",    "hmrc",  "hr",    "i",    "iban",  "id",  "if",
-    "in",    "ios",   "ip",    "irs",   "is",    "it",    "last",  "lcd",  "led",   "mac", "mb",
-    "me",    "more",  "mr",    "mrs",   "ms",    "must",  "my",    "nb",   "never", "new", "nhs",
-    "no",    "not",   "note",  "now",   "of",    "off",   "ok",    "okay", "on",    "one", "only",
-    "or",    "os",    "our",   "pc",    "pdf",   "pin",   "pm",    "ps",   "sim",   "sms", "so",
-    "sorry", "still", "tb",    "thank", "the",   "to",    "today", "tv",   "two",   "uk",  "up",
-    "ups",   "url",   "us",    "usa",   "usb",   "usd",   "usps",  "very", "visa",  "vpn", "we",
-    "wifi",  "will",  "www",   "yes",   "you",   "your",
+    "about", "after", "again", "ai",   "all",   "am",   "amex",  "an",    "and",   "any",   "api",
+    "app",   "are",   "asap",  "at",   "atm",   "bbc",  "be",    "best",  "bic",   "bst",   "but",
+    "can",   "cd",    "ce",    "ceo",  "cet",   "cpu",  "dhl",   "diy",   "dm",    "do",    "dpd",
+    "dr",    "dvd",   "est",   "eu",   "eur",   "ev",   "ever",  "every", "faq",   "fedex", "first",
+    "for",   "free",  "fyi",   "gb",   "gbp",   "gls",  "gmt",   "gps",   "gpu",   "hd",    "hdd",
+    "hdmi",  "hi",    "hmrc",  "hr",   "i",     "iban", "id",    "if",    "in",    "ios",   "ip",
+    "irs",   "is",    "it",    "last", "lcd",   "led",  "mac",   "mb",    "me",    "more",  "mot",
+    "mr",    "mrs",   "ms",    "must", "my",    "nb",   "never", "new",   "nfc",   "nhs",   "no",
+    "not",   "note",  "now",   "nz",   "of",    "off",  "ok",    "okay",  "on",    "one",   "only",
+    "or",    "os",    "our",   "pc",   "pdf",   "pin",  "pm",    "po",    "ps",    "pst",   "qr",
+    "ram",   "sim",   "sms",   "so",   "sorry", "ssd",  "still", "tb",    "thank", "the",   "tnt",
+    "to",    "today", "tv",    "two",  "uae",   "uk",   "up",    "ups",   "url",   "us",    "usa",
+    "usb",   "usd",   "usps",  "utc",  "very",  "vip",  "visa",  "vpn",   "we",    "wifi",  "will",
+    "www",   "xl",    "xs",    "xxl",  "xxs",   "yes",  "you",   "your",  "zip",
 };
 
 /* Function words and words every support message uses: never "their own
