@@ -851,7 +851,7 @@ static int template_word(const heed_result *r, size_t i, const wordset *cws)
     slot *s = set_find(cws, k->norm, k->norm_len);
     if (s && s->type == C_NAME)
         return 0;
-    if (!is_cap_word(r->text, k) || tok_is(k, "i"))
+    if (!is_cap_word(r->text, k) || tok_is(k, "i") || k->sentence >= r->n_sentences)
         return 1;
     const heed_sentence *sn = &r->sentences[k->sentence];
     if (i > sn->first_token)
