@@ -12,6 +12,8 @@
 
 #include <cmocka.h>
 
+#include "arena.h"
+#include "familiar.h"
 #include "heed/heed.h"
 
 int heed__addressed_table_ok(void);
@@ -228,6 +230,53 @@ static void test_many_asks(void **state)
     heed_analysis_free(an);
 }
 
+/* The compassion cues and promises, once their stages fill them, count as
+ * evidence: a refund promise with a due time answers "when will my refund
+ * arrive?" in a sentence with no words of its own. */
+static void test_reply_stages_fold_in(void **state)
+{
+    (void)state;
+    heed_analysis *ca, *ra;
+    heed_error err;
+    const char *ctx = "When will my refund arrive?", *text = "Leave that with me.";
+    assert_int_equal(heed_analyze(eng, ctx, strlen(ctx), NULL, &ca, &err), HEED_OK);
+    assert_int_equal(heed_analyze(eng, text, strlen(text), NULL, &ra, &err), HEED_OK);
+    const heed_result *c = heed_analysis_result(ca);
+    assert_int_equal(c->needs.n_asks, 1);
+    heed_result r = *heed_analysis_result(ra);
+    heed_arena a;
+    heed__arena_init(&a, 0);
+    assert_int_equal(heed__addressed(NULL, &a, &r, c), HEED_OK);
+    assert_int_equal(r.addressed.status, HEED_ADDR_IGNORED);
+
+    heed_promise p = {0};
+    p.start = 0;
+    p.len = (uint32_t)strlen(text);
+    p.kind = HEED_PROMISE_REFUND;
+    p.due_start = 0;
+    p.due_len = 5;
+    r.promises = (heed_promises){1, &p, 1};
+    assert_int_equal(heed__addressed(NULL, &a, &r, c), HEED_OK);
+    assert_int_equal(r.addressed.status, HEED_ADDR_ANSWERED);
+    assert_string_equal(r.addressed.items[0].why, "gives a time");
+
+    /* a time-frame cue without a promise: a time, but off topic */
+    r.promises = (heed_promises){0, NULL, 0};
+    heed_cue cue = {0, 5, HEED_COMP_TIME_FRAME, 0, 1, "time frame"};
+    r.compassion.available = 1;
+    r.compassion.cues = &cue;
+    r.compassion.n_cues = 1;
+    assert_int_equal(heed__addressed(NULL, &a, &r, c), HEED_OK);
+    assert_int_equal(r.addressed.items[0].status, HEED_ADDR_PARTLY);
+    assert_string_equal(r.addressed.items[0].why, "answers, but not about what was asked");
+    cue.flags = HEED_CUE_SUPPRESSED; /* "I can't say when": no evidence */
+    assert_int_equal(heed__addressed(NULL, &a, &r, c), HEED_OK);
+    assert_int_equal(r.addressed.status, HEED_ADDR_IGNORED);
+    heed__arena_release(&a);
+    heed_analysis_free(ca);
+    heed_analysis_free(ra);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -235,6 +284,7 @@ int main(void)
         cmocka_unit_test(test_why),
         cmocka_unit_test(test_availability),
         cmocka_unit_test(test_many_asks),
+        cmocka_unit_test(test_reply_stages_fold_in),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
