@@ -1,36 +1,942 @@
-/* familiar.c - the familiar-language and addressed stages (familiar.h).
- * Placeholder: reports the stages as not available. */
+/* familiar.c - the familiar-language stage (familiar.h): curated jargon from
+ * models/jargon.tsv (first-word hash table over the tokenizer's own tokens of
+ * each term), heuristics for unknown acronyms and internal codes, Flesch
+ * readability, the customer's details echoed in the reply, and a 64-bit
+ * SimHash over word shingles. See docs/familiar.md. */
 #include "familiar.h"
 
-#include <stddef.h>
+#include <string.h>
+
+#include "alloc.h"
+#include "hash.h"
+#include "tokenize.h"
+
+extern const char heed__jargon_tsv[];
+extern const char heed__jargon_tsv_end[];
+
+/* ---------------------------------------------------------------- index */
+
+enum { K_ACRONYM, K_TERM, K_STATUS };
+static const char *const KIND_NAMES[] = {"acronym", "term", "status"};
+static const char *const KIND_WHAT[] = {"internal acronym", "internal term", "internal status"};
+
+typedef struct jterm {
+    const char *raw;        /* the term as written (arena, NUL-terminated) */
+    const heed_token *toks; /* its tokens; offsets into raw */
+    uint32_t n_toks;
+    uint32_t next;          /* next term in the same bucket, index + 1; 0 ends */
+    const char *plain;      /* NUL-terminated */
+    uint8_t kind;           /* K_* */
+    uint8_t case_sensitive; /* the term has a capital letter */
+} jterm;
+
+struct heed_familiar_index {
+    heed_arena arena;
+    jterm *terms;
+    size_t n_terms;
+    uint32_t *heads; /* per bucket: first term, index + 1; 0 empty */
+    size_t mask;
+    size_t bad_lines;
+};
+
+static size_t bucket(const heed_familiar_index *x, const char *norm, size_t len)
+{
+    return (size_t)heed__hash(norm, len) & x->mask;
+}
+
+/* Parses one TSV line into *t. 0 when it is not a valid entry. */
+static int parse_line(heed_arena *a, const char *p, size_t n, jterm *t)
+{
+    const char *tab1 = memchr(p, '\t', n);
+    if (!tab1)
+        return 0;
+    const char *tab2 = memchr(tab1 + 1, '\t', (size_t)(p + n - tab1 - 1));
+    if (!tab2 || tab1 == p || tab2 + 1 >= p + n)
+        return 0;
+    size_t kl = (size_t)(tab2 - tab1 - 1);
+    int kind = -1;
+    for (int k = 0; k < 3; k++)
+        if (strlen(KIND_NAMES[k]) == kl && !memcmp(KIND_NAMES[k], tab1 + 1, kl))
+            kind = k;
+    if (kind < 0)
+        return 0;
+    t->raw = heed__arena_memdup(a, p, (size_t)(tab1 - p));
+    t->plain = heed__arena_memdup(a, tab2 + 1, (size_t)(p + n - tab2 - 1));
+    if (!t->raw || !t->plain)
+        return -1;
+    heed_token *toks;
+    size_t nt;
+    int rc = heed__tokenize(a, t->raw, (size_t)(tab1 - p), &toks, &nt);
+    if (rc)
+        return rc == HEED_ENOMEM ? -1 : 0;
+    if (!nt)
+        return 0;
+    t->toks = toks;
+    t->n_toks = (uint32_t)nt;
+    t->kind = (uint8_t)kind;
+    t->case_sensitive = 0;
+    for (const char *c = t->raw; *c; c++)
+        if (*c >= 'A' && *c <= 'Z')
+            t->case_sensitive = 1;
+    return 1;
+}
 
 int heed__familiar_new(heed_familiar_index **out)
 {
     *out = NULL;
+    heed_familiar_index *x = heed__malloc(sizeof(*x));
+    if (!x)
+        return HEED_ENOMEM;
+    memset(x, 0, sizeof(*x));
+    heed__arena_init(&x->arena, 0);
+    const char *s = heed__jargon_tsv, *end = heed__jargon_tsv_end;
+    size_t lines = 0;
+    for (const char *p = s; p < end; p++)
+        lines += *p == '\n';
+    x->terms = heed__arena_calloc(&x->arena, lines + 1, sizeof(*x->terms));
+    size_t nb = 16;
+    while (nb < 2 * (lines + 1))
+        nb *= 2;
+    x->heads = heed__arena_calloc(&x->arena, nb, sizeof(*x->heads));
+    if (!x->terms || !x->heads)
+        goto fail;
+    x->mask = nb - 1;
+    for (const char *p = s; p < end;) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        const char *e = nl ? nl : end;
+        size_t n = (size_t)(e - p);
+        if (n && p[n - 1] == '\r')
+            n--;
+        if (n && p[0] != '#') {
+            jterm *t = &x->terms[x->n_terms];
+            int rc = parse_line(&x->arena, p, n, t);
+            if (rc < 0)
+                goto fail;
+            if (rc == 0) {
+                x->bad_lines++;
+            } else {
+                size_t b = bucket(x, t->toks[0].norm, t->toks[0].norm_len);
+                t->next = x->heads[b];
+                x->heads[b] = (uint32_t)++x->n_terms;
+            }
+        }
+        p = e + 1;
+    }
+    *out = x;
     return HEED_OK;
+fail:
+    heed__familiar_free(x);
+    return HEED_ENOMEM;
 }
 
 void heed__familiar_free(heed_familiar_index *x)
 {
-    (void)x;
+    if (!x)
+        return;
+    heed__arena_release(&x->arena);
+    heed__free(x);
 }
+
+size_t heed__familiar_entries(const heed_familiar_index *x)
+{
+    return x ? x->n_terms : 0;
+}
+
+size_t heed__familiar_bad_lines(const heed_familiar_index *x)
+{
+    return x ? x->bad_lines : 0;
+}
+
+/* ---------------------------------------------------------------- word lists */
+
+static int eq(const char *a, size_t an, const char *b)
+{
+    size_t bn = strlen(b);
+    return an == bn && !memcmp(a, b, an);
+}
+
+static int tok_is(const heed_token *t, const char *w)
+{
+    return eq(t->norm, t->norm_len, w);
+}
+
+/* Bytewise order of the NUL-terminated s against [w, w+wl), without strlen. */
+static int cmp_word(const char *s, const char *w, size_t wl)
+{
+    size_t k = 0;
+    for (; k < wl; k++) {
+        unsigned char a = (unsigned char)s[k], b = (unsigned char)w[k];
+        if (a != b)
+            return a < b ? -1 : 1; /* also when s ends first (a == 0) */
+    }
+    return s[k] != '\0';
+}
+
+/* Binary search of a sorted list of NUL-terminated words. */
+static int in_list(const char *const *list, size_t n, const char *w, size_t wl)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        int d = cmp_word(list[mid], w, wl);
+        if (!d)
+            return 1;
+        if (d < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return 0;
+}
+#define IN(list, w, n) in_list(list, sizeof(list) / sizeof(list[0]), w, n)
+
+/* All-caps words that are not jargon: everyday abbreviations, units, couriers
+ * and words written in capitals for emphasis. Sorted (test_familiar checks). */
+static const char *const CAPS_OK[] = {
+    "about", "after", "again", "ai",   "all",   "am",   "amex",  "an",    "and",   "any",   "api",
+    "app",   "are",   "asap",  "at",   "atm",   "bbc",  "be",    "best",  "bic",   "bst",   "but",
+    "can",   "cd",    "ce",    "ceo",  "cet",   "cpu",  "dhl",   "diy",   "dm",    "do",    "dpd",
+    "dr",    "dvd",   "est",   "eu",   "eur",   "ev",   "ever",  "every", "faq",   "fedex", "first",
+    "for",   "free",  "fyi",   "gb",   "gbp",   "gls",  "gmt",   "gps",   "gpu",   "hd",    "hdd",
+    "hdmi",  "hi",    "hmrc",  "hr",   "i",     "iban", "id",    "if",    "in",    "ios",   "ip",
+    "irs",   "is",    "it",    "last", "lcd",   "led",  "mac",   "mb",    "me",    "more",  "mot",
+    "mr",    "mrs",   "ms",    "must", "my",    "nb",   "never", "new",   "nfc",   "nhs",   "no",
+    "not",   "note",  "now",   "nz",   "of",    "off",  "ok",    "okay",  "on",    "one",   "only",
+    "or",    "os",    "our",   "pc",   "pdf",   "pin",  "pm",    "po",    "ps",    "pst",   "qr",
+    "ram",   "sim",   "sms",   "so",   "sorry", "ssd",  "still", "tb",    "thank", "the",   "tnt",
+    "to",    "today", "tv",    "two",  "uae",   "uk",   "up",    "ups",   "url",   "us",    "usa",
+    "usb",   "usd",   "usps",  "utc",  "very",  "vip",  "visa",  "vpn",   "we",    "wifi",  "will",
+    "www",   "xl",    "xs",    "xxl",  "xxs",   "yes",  "you",   "your",  "zip",
+};
+
+/* Function words and words every support message uses: never "their own
+ * words". Sorted (test_familiar checks). */
+static const char *const COMMON[] = {
+    "about",      "above",     "account",  "actually", "after",       "again",      "agent",
+    "all",        "already",   "also",     "always",   "am",          "an",         "and",
+    "another",    "any",       "anyone",   "anything", "are",         "around",     "as",
+    "ask",        "asked",     "at",       "back",     "be",          "because",    "been",
+    "before",     "being",     "best",     "both",     "but",         "by",         "call",
+    "can",        "can't",     "cannot",   "case",     "check",       "contact",    "contacted",
+    "contacting", "could",     "couldn't", "customer", "day",         "days",       "dear",
+    "did",        "didn't",    "do",       "does",     "doesn't",     "doing",      "don't",
+    "done",       "each",      "email",    "even",     "ever",        "every",      "first",
+    "for",        "from",      "get",      "getting",  "give",        "go",         "going",
+    "good",       "got",       "great",    "had",      "has",         "have",       "having",
+    "he",         "hello",     "help",     "her",      "here",        "hey",        "hi",
+    "him",        "his",       "how",      "i",        "i'd",         "i'll",       "i'm",
+    "i've",       "if",        "in",       "info",     "information", "into",       "is",
+    "isn't",      "issue",     "it",       "it's",     "its",         "just",       "know",
+    "last",       "let",       "like",     "look",     "looking",     "made",       "make",
+    "many",       "may",       "me",       "message",  "might",       "more",       "most",
+    "much",       "must",      "my",       "need",     "needs",       "never",      "new",
+    "no",         "not",       "now",      "number",   "of",          "off",        "ok",
+    "okay",       "on",        "once",     "one",      "only",        "or",         "order",
+    "ordered",    "other",     "our",      "out",      "over",        "please",     "problem",
+    "question",   "really",    "regards",  "reply",    "said",        "same",       "see",
+    "send",       "sent",      "service",  "she",      "should",      "since",      "so",
+    "some",       "something", "soon",     "sorry",    "still",       "support",    "sure",
+    "take",       "team",      "tell",     "than",     "thank",       "thanks",     "that",
+    "that's",     "the",       "their",    "them",     "then",        "there",      "these",
+    "they",       "thing",     "things",   "think",    "this",        "those",      "time",
+    "to",         "today",     "too",      "two",      "under",       "understand", "until",
+    "up",         "us",        "use",      "very",     "want",        "was",        "wasn't",
+    "way",        "we",        "we'll",    "we're",    "we've",       "week",       "well",
+    "were",       "what",      "when",     "where",    "which",       "while",      "who",
+    "why",        "will",      "with",     "without",  "won't",       "would",      "yes",
+    "yet",        "you",       "you'll",   "you're",   "your",
+};
+
+int heed__familiar_common(const char *w, size_t n)
+{
+    return IN(COMMON, w, n);
+}
+
+/* Nouns too general to make a reply personal when echoed ("your order"). */
+static const char *const GENERIC_NOUNS[] = {
+    "account",  "address",    "bank",      "bill",      "card",         "company", "contract",
+    "delivery", "details",    "email",     "invoice",   "issue",        "item",    "items",
+    "login",    "membership", "money",     "name",      "number",       "order",   "orders",
+    "package",  "parcel",     "password",  "payment",   "problem",      "product", "receipt",
+    "refund",   "request",    "situation", "statement", "subscription", "thing",   "things",
+    "ticket",   "username",
+};
+
+/* Words that open a customer's sign-off, before their name. */
+static const char *const SIGN_OFFS[] = {
+    "best", "br",    "cheers", "many", "regards", "sincerely",
+    "ta",   "thank", "thanks", "thx",  "wishes",
+};
+
+static const char *const GREETINGS[] = {"afternoon", "dear", "evening", "hello",
+                                        "hey",       "hi",   "hiya",    "morning"};
+
+/* For tests: are the lists sorted as their binary search needs? */
+int heed__familiar_lists_ok(void);
+int heed__familiar_lists_ok(void)
+{
+    const char *const *lists[] = {CAPS_OK, COMMON, GENERIC_NOUNS, SIGN_OFFS, GREETINGS};
+    const size_t ns[] = {sizeof CAPS_OK / sizeof *CAPS_OK, sizeof COMMON / sizeof *COMMON,
+                         sizeof GENERIC_NOUNS / sizeof *GENERIC_NOUNS,
+                         sizeof SIGN_OFFS / sizeof *SIGN_OFFS,
+                         sizeof GREETINGS / sizeof *GREETINGS};
+    for (size_t l = 0; l < 5; l++)
+        for (size_t k = 1; k < ns[l]; k++)
+            if (strcmp(lists[l][k - 1], lists[l][k]) >= 0)
+                return 0;
+    return 1;
+}
+
+/* ---------------------------------------------------------------- readability */
+
+static int is_vowel(unsigned char c)
+{
+    return c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u' || c == 'y' || c >= 0xC0;
+}
+
+/* Syllables of one run of letters (no apostrophes or hyphens). */
+static unsigned part_syllables(const unsigned char *w, size_t n)
+{
+    unsigned char s[64];
+    size_t m = 0;
+    for (size_t i = 0; i < n && m < sizeof s; i++)
+        if ((w[i] >= 'a' && w[i] <= 'z') || w[i] >= 0xC0)
+            s[m++] = w[i]; /* UTF-8 continuation bytes and digits are not sounds */
+    if (!m)
+        return 0;
+    unsigned count = 0;
+    for (size_t i = 0; i < m; i++) {
+        int v = is_vowel(s[i]) && !(i == 0 && s[i] == 'y');
+        int pv = i > 0 && is_vowel(s[i - 1]) && !(i == 1 && s[0] == 'y');
+        if (v && !pv)
+            count++;
+        /* two vowels heard apart: ratio, period, create, video, actual, duo
+         * (not -tion/-sion/-cial/-gion/-xious, where i is silent) */
+        if (v && pv && i >= 1) {
+            unsigned char a = s[i - 1], b = s[i];
+            int split = (a == 'i' && (b == 'a' || b == 'o' || b == 'u')) ||
+                        (a == 'e' && b == 'o') || (a == 'u' && (b == 'a' || b == 'o'));
+            if (split && a == 'i' && i >= 2 &&
+                (s[i - 2] == 't' || s[i - 2] == 's' || s[i - 2] == 'c' || s[i - 2] == 'g' ||
+                 s[i - 2] == 'x'))
+                split = 0;
+            if (split && a == 'u' && i >= 2 && (s[i - 2] == 'q' || s[i - 2] == 'g'))
+                split = 0; /* quality, guard */
+            count += (unsigned)split;
+        }
+    }
+    int cons2 = m >= 3 && !is_vowel(s[m - 3]); /* consonant before the final pair */
+    if (m >= 2 && s[m - 1] == 'e' && !is_vowel(s[m - 2]) && count > 1 &&
+        !(s[m - 2] == 'l' && m >= 3 && !is_vowel(s[m - 3])))
+        count--; /* silent final e: make, arrive (but table, simple) */
+    else if (m >= 3 && s[m - 2] == 'e' && (s[m - 1] == 's' || s[m - 1] == 'd') && cons2 &&
+             count > 1) {
+        unsigned char c = s[m - 3];
+        int keep = s[m - 1] == 'd' ? (c == 't' || c == 'd')
+                                   : (c == 's' || c == 'x' || c == 'z' || c == 'h' || c == 'c' ||
+                                      c == 'g' || (c == 'l' && m >= 4 && !is_vowel(s[m - 4])));
+        if (!keep)
+            count--; /* makes, charged (but boxes, wanted, tables) */
+    } else if (m >= 4 && s[m - 1] == 'y' && s[m - 2] == 'l' && s[m - 3] == 'e' &&
+               !is_vowel(s[m - 4]) && count > 2)
+        count--; /* lately, completely */
+    return count ? count : 1;
+}
+
+unsigned heed__syllables(const char *w, size_t n)
+{
+    const unsigned char *u = (const unsigned char *)w;
+    unsigned total = 0;
+    size_t i = 0;
+    while (i < n) {
+        size_t j = i;
+        while (j < n && u[j] != '-' && u[j] != '_')
+            j++;
+        /* a contraction: count the stem; n't after a consonant is a
+         * syllable of its own (didn't, couldn't; not don't, can't) */
+        size_t k = i, ap = j;
+        while (k < j && u[k] != '\'')
+            k++;
+        if (k < j)
+            ap = k;
+        total += part_syllables(u + i, ap - i);
+        if (ap + 2 < j + 1 && ap >= i + 2 && j - ap == 2 && u[ap + 1] == 't' && u[ap - 1] == 'n' &&
+            !is_vowel(u[ap - 2]))
+            total++;
+        i = j + 1;
+    }
+    return total ? total : 1;
+}
+
+void heed__readability(const heed_token *toks, size_t n_toks, const heed_sentence *sents,
+                       size_t n_sents, double *grade, double *ease)
+{
+    double words = 0, syll = 0, sentences = 0;
+    for (size_t s = 0; s < n_sents; s++) {
+        size_t w = 0;
+        for (size_t i = sents[s].first_token;
+             i < sents[s].first_token + sents[s].n_tokens && i < n_toks; i++) {
+            if (toks[i].kind != HEED_TOK_WORD)
+                continue;
+            w++;
+            syll += heed__syllables(toks[i].norm, toks[i].norm_len);
+        }
+        words += (double)w;
+        sentences += w > 0;
+    }
+    if (words <= 0) {
+        *grade = 0;
+        *ease = 100;
+        return;
+    }
+    double wps = words / sentences, spw = syll / words;
+    double g = 0.39 * wps + 11.8 * spw - 15.59;
+    double e = 206.835 - 1.015 * wps - 84.6 * spw;
+    *grade = g < 0 ? 0 : g;
+    *ease = e < 0 ? 0 : e > 100 ? 100 : e;
+}
+
+/* ---------------------------------------------------------------- ctx words */
+
+/* What a customer's word is to the reply: its details, by priority. */
+enum { C_NONE, C_WORD, C_PRODUCT, C_NAME, C_EMAIL, C_REF };
+static const char *const CUE_WHAT[] = {NULL,         "their words",  "their product",
+                                       "their name", "their e-mail", "their reference"};
+
+typedef struct slot {
+    const char *key;
+    uint32_t len;
+    uint8_t type; /* C_* */
+    uint8_t seen; /* echoed in the reply already */
+} slot;
+
+typedef struct wordset {
+    slot *s;
+    size_t mask;
+} wordset;
+
+static int set_init(heed_arena *a, wordset *ws, size_t n)
+{
+    size_t cap = 16;
+    while (cap < 2 * n + 16)
+        cap *= 2;
+    ws->s = heed__arena_calloc(a, cap, sizeof(*ws->s));
+    ws->mask = cap - 1;
+    return ws->s ? HEED_OK : HEED_ENOMEM;
+}
+
+static slot *set_find(const wordset *ws, const char *k, size_t n)
+{
+    if (!ws->s)
+        return NULL;
+    for (size_t i = (size_t)heed__hash(k, n) & ws->mask;; i = (i + 1) & ws->mask) {
+        slot *s = &ws->s[i];
+        if (!s->key)
+            return NULL;
+        if (s->len == n && !memcmp(s->key, k, n))
+            return s;
+    }
+}
+
+/* Adds k with type t, keeping the higher type when present. The caller sized
+ * the set for every add. */
+static void set_add(wordset *ws, const char *k, size_t n, int t)
+{
+    for (size_t i = (size_t)heed__hash(k, n) & ws->mask;; i = (i + 1) & ws->mask) {
+        slot *s = &ws->s[i];
+        if (!s->key) {
+            s->key = k;
+            s->len = (uint32_t)n;
+            s->type = (uint8_t)t;
+            return;
+        }
+        if (s->len == n && !memcmp(s->key, k, n)) {
+            if (t > s->type)
+                s->type = (uint8_t)t;
+            return;
+        }
+    }
+}
+
+/* The key of a reference token: its norm without a leading '#'. */
+static void ref_key(const heed_token *t, const char **k, size_t *n)
+{
+    *k = t->norm;
+    *n = t->norm_len;
+    if (*n > 1 && **k == '#') {
+        (*k)++;
+        (*n)--;
+    }
+}
+
+static int is_cap_word(const char *text, const heed_token *t)
+{
+    unsigned char c = (unsigned char)text[t->start];
+    return t->kind == HEED_TOK_WORD && c >= 'A' && c <= 'Z' && !(t->flags & HEED_TF_ALLCAPS);
+}
+
+static int digits_in(const heed_token *t)
+{
+    int d = 0;
+    for (uint32_t i = 0; i < t->norm_len; i++)
+        d += t->norm[i] >= '0' && t->norm[i] <= '9';
+    return d;
+}
+
+static int is_reference(const heed_token *t)
+{
+    return t->kind == HEED_TOK_ID || (t->kind == HEED_TOK_NUMBER && digits_in(t) >= 5);
+}
+
+/* The customer's name from "I'm Jane", "my name is Jane", "this is Jane" or a
+ * sign-off at the end ("Thanks, Jane Smith", "Regards,\nJane"). Adds the name
+ * words to ws as C_NAME. */
+static void find_names(const heed_result *c, wordset *ws)
+{
+    const heed_token *t = c->tokens;
+    size_t n = c->n_tokens;
+    for (size_t i = 0; i + 1 < n; i++) {
+        size_t j = 0;
+        if (tok_is(&t[i], "i'm") || tok_is(&t[i], "im"))
+            j = i + 1;
+        else if ((tok_is(&t[i], "i") && tok_is(&t[i + 1], "am")) ||
+                 (tok_is(&t[i], "this") && tok_is(&t[i + 1], "is")))
+            j = i + 2;
+        else if (i + 2 < n && tok_is(&t[i], "name") && tok_is(&t[i + 1], "is"))
+            j = i + 2;
+        if (j && j < n && is_cap_word(c->text, &t[j]) &&
+            !heed__familiar_common(t[j].norm, t[j].norm_len))
+            set_add(ws, t[j].norm, t[j].norm_len, C_NAME);
+    }
+    /* sign-off: the last one or two words, capitalised, after a sign-off
+     * word or a dash */
+    size_t last = n;
+    while (last > 0 && t[last - 1].kind != HEED_TOK_WORD)
+        last--;
+    if (!last)
+        return;
+    size_t first = last - 1;
+    if (first > 0 && t[first - 1].kind == HEED_TOK_WORD && is_cap_word(c->text, &t[first - 1]))
+        first--;
+    for (size_t k = first; k < last; k++)
+        if (!is_cap_word(c->text, &t[k]) || heed__familiar_common(t[k].norm, t[k].norm_len))
+            return;
+    size_t p = first;
+    while (p > 0 && (t[p - 1].kind == HEED_TOK_PUNCT || t[p - 1].kind == HEED_TOK_SYMBOL))
+        p--;
+    int signed_off = p < first && p > 0 && IN(SIGN_OFFS, t[p - 1].norm, t[p - 1].norm_len);
+    for (size_t k = p; k < first; k++)
+        if (t[k].norm_len == 1 && (t[k].norm[0] == '-' || t[k].norm[0] == '~'))
+            signed_off = 1;
+    if (p < first && p == 0)
+        signed_off = 1; /* "- Jane" alone */
+    if (p == first && p > 0 && t[p - 1].sentence != t[p].sentence &&
+        IN(SIGN_OFFS, t[p - 1].norm, t[p - 1].norm_len))
+        signed_off = 1; /* "Thanks\nJane" */
+    if (!signed_off)
+        return;
+    for (size_t k = first; k < last; k++)
+        set_add(ws, t[k].norm, t[k].norm_len, C_NAME);
+}
+
+/* Adds the customer's details from ctx to ws. */
+static int ctx_details(heed_arena *a, const heed_result *c, wordset *ws)
+{
+    int rc = set_init(a, ws, 2 * c->n_tokens);
+    if (rc)
+        return rc;
+    const heed_token *t = c->tokens;
+    for (size_t i = 0; i < c->n_tokens; i++) {
+        const heed_token *k = &t[i];
+        if (is_reference(k)) {
+            const char *key;
+            size_t kn;
+            ref_key(k, &key, &kn);
+            set_add(ws, key, kn, C_REF);
+        } else if (k->kind == HEED_TOK_EMAIL) {
+            set_add(ws, k->norm, k->norm_len, C_EMAIL);
+        } else if (k->kind == HEED_TOK_WORD) {
+            /* every word, so the jargon check knows what the customer said */
+            set_add(ws, k->norm, k->norm_len, C_NONE);
+        }
+        if (k->kind == HEED_TOK_WORD && k->norm_len >= 3 &&
+            !heed__familiar_common(k->norm, k->norm_len) &&
+            !IN(GENERIC_NOUNS, k->norm, k->norm_len)) {
+            /* product: after my/our/new, or a capitalised word
+             * inside a sentence (a brand) */
+            int product = 0;
+            if (i > 0 &&
+                (tok_is(&t[i - 1], "my") || tok_is(&t[i - 1], "our") || tok_is(&t[i - 1], "new")))
+                product = 1;
+            if (i > 0 && t[i - 1].sentence == k->sentence && t[i - 1].kind == HEED_TOK_WORD &&
+                is_cap_word(c->text, k))
+                product = 1;
+            if (product || k->norm_len >= 5)
+                set_add(ws, k->norm, k->norm_len, product ? C_PRODUCT : C_WORD);
+            if (k->norm_len > 4 && k->norm[k->norm_len - 1] == 's' &&
+                k->norm[k->norm_len - 2] != 's')
+                set_add(ws, k->norm, k->norm_len - 1, product ? C_PRODUCT : C_WORD);
+        }
+    }
+    find_names(c, ws); /* names win over the word entries added above */
+    return HEED_OK;
+}
+
+/* ---------------------------------------------------------------- jargon */
+
+/* Does term t match the reply's tokens at i? Returns the tokens it covers. */
+static size_t term_match(const jterm *t, const char *text, const heed_token *toks, size_t n,
+                         size_t i)
+{
+    if (i + t->n_toks > n)
+        return 0;
+    for (uint32_t k = 0; k < t->n_toks; k++) {
+        const heed_token *r = &toks[i + k], *q = &t->toks[k];
+        const char *rp = t->case_sensitive ? text + r->start : r->norm;
+        size_t rl = t->case_sensitive ? r->len : r->norm_len;
+        const char *qp = t->case_sensitive ? t->raw + q->start : q->norm;
+        size_t ql = t->case_sensitive ? q->len : q->norm_len;
+        int last = k + 1 == t->n_toks;
+        if (rl == ql && !memcmp(rp, qp, ql))
+            continue;
+        if (last && rl == ql + 1 && !memcmp(rp, qp, ql) && (rp[ql] == 's' || rp[ql] == 'S'))
+            continue; /* plural: RMAs, chargebacks */
+        return 0;
+    }
+    return t->n_toks;
+}
+
+static const jterm *find_term(const heed_familiar_index *x, const char *text,
+                              const heed_token *toks, size_t n, size_t i, size_t *len)
+{
+    const jterm *best = NULL;
+    *len = 0;
+    const heed_token *k = &toks[i];
+    for (int pass = 0; pass < 2; pass++) {
+        size_t kl = k->norm_len - (size_t)pass; /* pass 1: without a plural s */
+        if (pass && (k->norm_len < 3 || k->norm[k->norm_len - 1] != 's'))
+            break;
+        for (uint32_t e = x->heads[bucket(x, k->norm, kl)]; e; e = x->terms[e - 1].next) {
+            const jterm *t = &x->terms[e - 1];
+            size_t m = term_match(t, text, toks, n, i);
+            if (m > *len) {
+                best = t;
+                *len = m;
+            }
+        }
+    }
+    return best;
+}
+
+static int is_paren(const heed_token *t, char c)
+{
+    return t->norm_len == 1 && t->norm[0] == c;
+}
+
+/* An acronym defined where it stands: "RMA (return)" or "... (RMA)". */
+static int defined_here(const heed_token *toks, size_t n, size_t i, size_t j)
+{
+    if (j < n && is_paren(&toks[j], '('))
+        return 1;
+    return i > 0 && j < n && is_paren(&toks[i - 1], '(') && is_paren(&toks[j], ')');
+}
+
+/* Per sentence: 1 when as many of its words are in capitals as not (shouting). */
+static uint8_t *shouted_sentences(heed_arena *a, const heed_result *r)
+{
+    uint8_t *sh = heed__arena_calloc(a, r->n_sentences ? r->n_sentences : 1, 1);
+    if (!sh)
+        return NULL;
+    for (size_t s = 0; s < r->n_sentences; s++) {
+        const heed_sentence *sn = &r->sentences[s];
+        size_t caps = 0, lower = 0;
+        for (size_t k = sn->first_token; k < sn->first_token + sn->n_tokens && k < r->n_tokens; k++)
+            if (r->tokens[k].kind == HEED_TOK_WORD)
+                (r->tokens[k].flags & HEED_TF_ALLCAPS) ? caps++ : lower++;
+        sh[s] = caps >= lower;
+    }
+    return sh;
+}
+
+/* Is the word an unknown acronym: 2-5 capitals among words that are not
+ * shouted, not an everyday abbreviation? */
+static int unknown_acronym(const heed_result *r, size_t i, const uint8_t *shouted)
+{
+    const heed_token *t = &r->tokens[i];
+    if (t->kind != HEED_TOK_WORD || !(t->flags & HEED_TF_ALLCAPS) || t->norm_len < 2 ||
+        t->norm_len > 5 || IN(CAPS_OK, t->norm, t->norm_len))
+        return 0;
+    for (uint32_t k = 0; k < t->len; k++) {
+        unsigned char c = (unsigned char)r->text[t->start + k];
+        if (!(c >= 'A' && c <= 'Z'))
+            return 0;
+    }
+    return t->sentence < r->n_sentences && !shouted[t->sentence];
+}
+
+/* Is the token an internal code (ERR_5012, E-4012, INC0012345, #12345)?
+ * Sets *error for error codes. */
+static int code_token(const char *text, const heed_token *t, int *error)
+{
+    *error = 0;
+    int letters = 0, upper = 0, under = 0;
+    for (uint32_t k = 0; k < t->len; k++) {
+        unsigned char c = (unsigned char)text[t->start + k];
+        letters += (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+        upper += c >= 'A' && c <= 'Z';
+        under += c == '_';
+    }
+    int digits = digits_in(t);
+    if (t->kind == HEED_TOK_ID) {
+        /* "e-4012", "err_5012", "error-12", "0x80070005" */
+        const char *p = t->norm;
+        size_t n = t->norm_len;
+        if ((n > 2 && p[0] == 'e' &&
+             (p[1] == '-' || p[1] == '_' || (p[1] >= '0' && p[1] <= '9'))) ||
+            (n > 3 && !memcmp(p, "err", 3)) || (n > 2 && !memcmp(p, "0x", 2)))
+            *error = 1;
+        return 1;
+    }
+    if (t->kind != HEED_TOK_WORD || !digits || !letters)
+        return 0;
+    /* a word mixing capitals and digits with an underscore or in the shape
+     * LETTERS[-]DIGITS: "E4012", "AB_12"; not units (100GB, 24-hour, 4G) */
+    if (!upper || t->len < 4)
+        return 0;
+    if (under)
+        return 1;
+    uint32_t k = 0;
+    while (k < t->len && ((text[t->start + k] >= 'A' && text[t->start + k] <= 'Z')))
+        k++;
+    if (!k)
+        return 0;
+    if (k < t->len && text[t->start + k] == '-')
+        k++;
+    uint32_t d0 = k;
+    while (k < t->len && text[t->start + k] >= '0' && text[t->start + k] <= '9')
+        k++;
+    if (k == t->len && k > d0) {
+        *error = text[t->start] == 'E';
+        return 1;
+    }
+    return 0;
+}
+
+/* Words that introduce a reference to the customer: "your case number
+ * CS-4012" is explained, not jargon. */
+static int introduced(const heed_token *toks, size_t i)
+{
+    static const char *const INTRO[] = {"booking", "case",   "claim",   "confirmation", "invoice",
+                                        "no",      "no.",    "number",  "order",        "reference",
+                                        "ref",     "ticket", "tracking"};
+    for (size_t k = i; k > 0 && k + 3 > i; k--) {
+        const heed_token *p = &toks[k - 1];
+        if (p->kind == HEED_TOK_WORD) {
+            for (size_t q = 0; q < sizeof INTRO / sizeof *INTRO; q++)
+                if (tok_is(p, INTRO[q]))
+                    return 1;
+        }
+    }
+    return 0;
+}
+
+static int jargon(const heed_familiar_index *x, heed_arena *a, heed_result *r, const wordset *cws)
+{
+    const heed_token *t = r->tokens;
+    size_t n = r->n_tokens, count = 0;
+    heed_jargon *out = NULL;
+    const uint8_t *shouted = shouted_sentences(a, r);
+    if (!shouted)
+        return HEED_ENOMEM;
+    for (size_t i = 0; i < n && count < HEED_MAX_JARGON;) {
+        size_t len = 0;
+        const jterm *term = x ? find_term(x, r->text, t, n, i, &len) : NULL;
+        const char *what = NULL, *plain = NULL;
+        int known = 0;
+        if (term) {
+            /* the customer used it first: they know it */
+            known = set_find(cws, t[i].norm, t[i].norm_len) != NULL &&
+                    set_find(cws, t[i + len - 1].norm, t[i + len - 1].norm_len) != NULL;
+            what = KIND_WHAT[term->kind];
+            plain = term->plain;
+        } else {
+            len = 1;
+            int error;
+            if (unknown_acronym(r, i, shouted)) {
+                what = "unexplained acronym";
+                plain = "spell it out in plain words";
+                known = set_find(cws, t[i].norm, t[i].norm_len) != NULL;
+            } else if (code_token(r->text, &t[i], &error)) {
+                const char *k;
+                size_t kn;
+                ref_key(&t[i], &k, &kn);
+                known = set_find(cws, k, kn) != NULL || (!error && introduced(t, i));
+                what = error ? "error code" : "internal reference";
+                plain = error ? "say what went wrong in plain words"
+                              : "say what this reference is, or leave it out";
+            }
+        }
+        if (what && !known && !defined_here(t, n, i, i + len)) {
+            if (!out && !(out = heed__arena_alloc(a, HEED_MAX_JARGON * sizeof(*out))))
+                return HEED_ENOMEM;
+            heed_jargon *j = &out[count++];
+            j->start = t[i].start;
+            j->len = t[i + len - 1].start + t[i + len - 1].len - t[i].start;
+            j->what = what;
+            j->plain = plain;
+            if (term && !(j->plain = heed__arena_memdup(a, plain, strlen(plain))))
+                return HEED_ENOMEM; /* the result must not point into the engine */
+        }
+        i += len ? len : 1;
+    }
+    r->familiar.jargon = out;
+    r->familiar.n_jargon = count;
+    return HEED_OK;
+}
+
+/* ---------------------------------------------------------------- personal */
+
+static int personal(heed_arena *a, heed_result *r, const wordset *cws)
+{
+    if (!cws->s)
+        return HEED_OK;
+    heed_cue *out = NULL;
+    size_t count = 0;
+    for (size_t i = 0; i < r->n_tokens && count < HEED_MAX_PERSONAL; i++) {
+        const heed_token *t = &r->tokens[i];
+        const char *k = t->norm;
+        size_t kn = t->norm_len;
+        if (is_reference(t))
+            ref_key(t, &k, &kn);
+        else if (t->kind != HEED_TOK_WORD && t->kind != HEED_TOK_EMAIL)
+            continue;
+        slot *s = set_find(cws, k, kn);
+        if (!s && t->kind == HEED_TOK_WORD && kn > 4 && k[kn - 1] == 's')
+            s = set_find(cws, k, kn - 1);
+        if (!s || s->seen || s->type == C_NONE)
+            continue;
+        if (s->type == C_REF && !is_reference(t))
+            continue;
+        s->seen = 1; /* the first echo of each detail */
+        if (!out && !(out = heed__arena_alloc(a, HEED_MAX_PERSONAL * sizeof(*out))))
+            return HEED_ENOMEM;
+        heed_cue *c = &out[count++];
+        c->start = t->start;
+        c->len = t->len;
+        c->component = 0;
+        c->flags = 0;
+        c->weight = 1;
+        c->what = CUE_WHAT[s->type];
+    }
+    r->familiar.personal = out;
+    r->familiar.n_personal = count;
+    return HEED_OK;
+}
+
+/* ---------------------------------------------------------------- simhash */
+
+/* The words a template keeps: ids, numbers, dates, names and greetings are
+ * left out, so a canned reply with other details hashes the same. */
+static int template_word(const heed_result *r, size_t i, const wordset *cws)
+{
+    const heed_token *t = r->tokens;
+    const heed_token *k = &t[i];
+    if (k->kind != HEED_TOK_WORD)
+        return 0;
+    if (IN(GREETINGS, k->norm, k->norm_len))
+        return 0;
+    if ((k->flags & HEED_TF_ALLCAPS) && ((i > 0 && t[i - 1].kind == HEED_TOK_MONEY) ||
+                                         (i + 1 < r->n_tokens && t[i + 1].kind == HEED_TOK_MONEY)))
+        return 0; /* the currency of an amount: "20 EUR" */
+    slot *s = set_find(cws, k->norm, k->norm_len);
+    if (s && s->type == C_NAME)
+        return 0;
+    if (!is_cap_word(r->text, k) || tok_is(k, "i") || k->sentence >= r->n_sentences)
+        return 1;
+    const heed_sentence *sn = &r->sentences[k->sentence];
+    if (i > sn->first_token)
+        return 0; /* a capitalised word inside a sentence: a name */
+    /* a sentence's first word: a name when it follows a greeting or stands
+     * in a sentence of one or two words (a signature) */
+    if (i > 0 && IN(GREETINGS, t[i - 1].norm, t[i - 1].norm_len))
+        return 0;
+    size_t words = 0;
+    for (size_t q = sn->first_token; q < sn->first_token + sn->n_tokens; q++)
+        words += t[q].kind == HEED_TOK_WORD;
+    return words > 2 || heed__familiar_common(k->norm, k->norm_len);
+}
+
+/* The 8 bits of x as 8 bytes of 0 or 1 (bit k -> byte k). */
+static uint64_t spread_bits(uint8_t x)
+{
+    return ((uint64_t)(x & 0x0Fu) * 0x00204081u & 0x01010101u) |
+           (((uint64_t)(x >> 4) * 0x00204081u & 0x01010101u) << 32);
+}
+
+static uint64_t simhash(heed_arena *a, const heed_result *r, const wordset *cws, int *rc)
+{
+    *rc = HEED_OK;
+    uint32_t *keep = heed__arena_alloc(a, (r->n_tokens ? r->n_tokens : 1) * sizeof(*keep));
+    if (!keep) {
+        *rc = HEED_ENOMEM;
+        return 0;
+    }
+    uint64_t *wh = heed__arena_alloc(a, (r->n_tokens ? r->n_tokens : 1) * sizeof(*wh));
+    if (!wh) {
+        *rc = HEED_ENOMEM;
+        return 0;
+    }
+    size_t m = 0;
+    for (size_t i = 0; i < r->n_tokens; i++)
+        if (template_word(r, i, cws)) {
+            keep[m] = (uint32_t)i;
+            wh[m++] = heed__hash(r->tokens[i].norm, r->tokens[i].norm_len);
+        }
+    if (!m)
+        return 0;
+    /* per bit, how many shingle hashes have it set: eight 8-bit counters per
+     * byte of the hash in one uint64 (lane k of acc[j] counts bit 8j+k),
+     * emptied into ones[] before a lane can overflow */
+    uint64_t ones[64] = {0}, acc[8] = {0};
+    size_t w = m < 3 ? m : 3, n_sh = 0; /* shingles of three words (fewer in a short reply) */
+    for (size_t i = 0; i + w <= m; i++) {
+        uint64_t h = 0x9e3779b97f4a7c15ull;
+        for (size_t k = 0; k < w; k++) {
+            h = (h ^ wh[i + k]) * 0xff51afd7ed558ccdull;
+            h ^= h >> 32;
+        }
+        for (int j = 0; j < 8; j++)
+            acc[j] += spread_bits((uint8_t)(h >> (8 * j)));
+        if (++n_sh % 255 == 0 || i + w == m)
+            for (int j = 0; j < 8; j++) {
+                for (int k = 0; k < 8; k++)
+                    ones[8 * j + k] += acc[j] >> (8 * k) & 0xFF;
+                acc[j] = 0;
+            }
+    }
+    uint64_t out = 0;
+    for (int b = 0; b < 64; b++)
+        if (2 * ones[b] > n_sh) /* the majority of the shingles */
+            out |= (uint64_t)1 << b;
+    return out;
+}
+
+/* ---------------------------------------------------------------- stage */
 
 int heed__familiar(const heed_familiar_index *x, heed_arena *a, heed_result *r,
                    const heed_result *ctx)
 {
-    (void)x;
-    (void)a;
-    (void)r;
-    (void)ctx;
-    return HEED_OK;
-}
-
-int heed__addressed(const heed_familiar_index *x, heed_arena *a, heed_result *r,
-                    const heed_result *ctx)
-{
-    (void)x;
-    (void)a;
-    (void)r;
-    (void)ctx;
+    wordset cws = {0};
+    int rc;
+    if (ctx && (rc = ctx_details(a, ctx, &cws)))
+        return rc;
+    heed__readability(r->tokens, r->n_tokens, r->sentences, r->n_sentences, &r->familiar.grade,
+                      &r->familiar.reading_ease);
+    if ((rc = jargon(x, a, r, &cws)) || (ctx && (rc = personal(a, r, &cws))))
+        return rc;
+    r->familiar.simhash = simhash(a, r, &cws, &rc);
+    if (rc)
+        return rc;
+    r->familiar.available = 1;
     return HEED_OK;
 }
