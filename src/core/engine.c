@@ -158,7 +158,8 @@ int heed_engine_new(const heed_engine_opts *opts, heed_engine **out, heed_error 
         return rc;
     }
     if ((!(skip & HEED_STAGE_COMPASSION) && heed__compassion_new(&eng->compassion)) ||
-        (!(skip & (HEED_STAGE_FAMILIAR | HEED_STAGE_ADDRESSED)) &&
+        ((skip & (HEED_STAGE_FAMILIAR | HEED_STAGE_ADDRESSED)) !=
+             (HEED_STAGE_FAMILIAR | HEED_STAGE_ADDRESSED) &&
          heed__familiar_new(&eng->familiar))) {
         heed_engine_free(eng);
         return set_err(err, HEED_ENOMEM, 0, "out of memory");
