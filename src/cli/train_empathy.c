@@ -59,7 +59,7 @@ static void usage(FILE *f, int train)
     if (train)
         fputs("  -o FILE           write the model here (required)\n"
               "  --seed N          shuffling seed (default 1); same seed and data: same bytes\n"
-              "  --epochs N        passes over the data (default 15)\n"
+              "  --epochs N        passes over the data (default 30)\n"
               "  --dim-bits N      hash space 2^N (default 18)\n",
               f);
     else
@@ -303,11 +303,11 @@ static int train_models(const heed_epitome *ep, const fvecs *v, const opts *o,
         lo.kind = HEED_LM_MULTICLASS;
         lo.n_outputs = 3;
         lo.dim_bits = o->dim_bits ? o->dim_bits : 18;
-        lo.epochs = o->epochs ? o->epochs : 15;
+        lo.epochs = o->epochs ? o->epochs : 30;
         lo.seed = o->seed + (uint64_t)k;
         lo.balance = HEED_LM_BALANCE_SQRT;
         lo.encoding = HEED_LM_ENC_Q8;
-        lo.l2 = 1e-5f;
+        lo.l2 = 1e-4f;
         lo.prune = 0.02f;
         lo.feature_set = heed__empathy_feature_set();
         lo.labels = labels;

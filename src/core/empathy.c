@@ -4,7 +4,9 @@
  *
  * Levels. Each mechanism's model gives p(none), p(weak), p(strong); the level
  * is the most probable. Then the cues (CUES below): a mechanism with a cue
- * that is not negated is at least "weak", and interpretation with only a
+ * that is not negated and a level of "none" takes the more probable of "weak"
+ * and "strong" (interpretation and exploration are nearly binary in EPITOME:
+ * their "weak" is rare), and interpretation with only a
  * negated understanding ("I don't understand why you...") and no other
  * interpretation cue is "none". When a cue moves the level to L, the scores
  * become (p + onehot(L)) / 2, so the reported level stays the most probable.
@@ -63,6 +65,7 @@ typedef struct cue_pat {
 } cue_pat;
 
 static const cue_pat CUES[] = {
+    {ER, 0, "sorry to hear", "i'm/am sorry to hear/read/learn"},
     {ER, 0, "sorry to hear", "sorry to hear/read/learn"},
     {ER, 0, "sorry", "i'm so/very/really/truly/terribly/genuinely sorry"},
     {ER, 0, "sorry", "i am so/very/really/truly/terribly/genuinely sorry"},
@@ -88,12 +91,16 @@ static const cue_pat CUES[] = {
     {IP, 0, "understanding", "i can see why/how/that"},
     {IP, 0, "understanding", "i can only imagine"},
     {IP, 0, "understanding", "i can imagine"},
-    {IP, 0, "understanding", "i know how/what"},
+    {IP, 0, "understanding", "i know how it/that/you feels/feel/felt"},
+    {IP, 0, "understanding", "i know how " FEEL},
+    {IP, 0, "understanding", "i know what it's/you're/you"},
     {IP, 0, "understanding", "i hear you"},
     {IP, 0, "understanding", "i get it"},
     {IP, 0, "understanding", "understandably"},
     {IP, 0, "understanding", "it's/that's/is understandable"},
-    {IP, 0, "sounds like", "it/that sounds"},
+    {IP, 0, "sounds like", "it/that sounds like you/you're/your/you've"},
+    {IP, 0, "sounds like", "it/that sounds so/really/very/incredibly " FEEL},
+    {IP, 0, "sounds like", "it/that sounds " FEEL},
     {IP, 0, "sounds like", "sounds like you"},
     {IP, 0, "must be", "must be/feel " FEEL},
     {IP, 0, "must be", "must have been " FEEL},
@@ -111,7 +118,6 @@ static const cue_pat CUES[] = {
     {EX, CUE_QUESTION, "question", "how are/do/did you feel/feeling/doing/holding/cope/coping"},
     {EX, CUE_QUESTION, "question", "when did/does it/this/that/you"},
     {EX, CUE_QUESTION, "question", "how long have/has"},
-    {EX, CUE_QUESTION, "question", "do you want to talk"},
     {EX, CUE_QUESTION, "question", "what's/what is going on"},
     {EX, CUE_QUESTION, "question", "what makes/made you"},
 };
@@ -231,12 +237,19 @@ static int norm_in(const heed_token *t, const char *list)
 #define SECOND_PERSON "you/your/you're/yours/yourself/you've/you'll/you'd/u/ur"
 #define FIRST_PERSON  "i/i'm/i've/i'd/i'll/me/my/myself"
 
-static uint32_t feat(const char *name, long v)
+static uint32_t feat_str(const char *name, const char *v)
 {
-    char b[96];
-    int n = snprintf(b, sizeof b, "emp%u:%s:%ld", HEED_EMPATHY_FEATURES_VERSION, name, v);
+    char b[512];
+    int n = snprintf(b, sizeof b, "emp%u:%s:%s", HEED_EMPATHY_FEATURES_VERSION, name, v);
     uint64_t h = heed__hash(b, n > 0 && (size_t)n < sizeof b ? (size_t)n : sizeof b - 1);
     return (uint32_t)(h ^ (h >> 32));
+}
+
+static uint32_t feat(const char *name, long v)
+{
+    char b[24];
+    snprintf(b, sizeof b, "%ld", v);
+    return feat_str(name, b);
 }
 
 static long bucket(size_t v, const size_t *edges, size_t n_edges)
@@ -259,8 +272,12 @@ static size_t pair_features(const heed_result *r, const heed_result *ctx, const 
         val[n++] = 1.0f;                                                                           \
     } while (0)
     ADD("bias", 0);
-    for (size_t i = 0; i < n_hits; i++)
-        ADD(hits[i].suppressed ? "cue-neg" : "cue", (long)hits[i].pat);
+    /* a cue's feature is named by its pattern, so that adding a cue leaves the
+     * others' features as they were */
+    for (size_t i = 0; i < n_hits; i++) {
+        idx[n] = feat_str(hits[i].suppressed ? "cue-neg" : "cue", CUES[hits[i].pat].pat);
+        val[n++] = 1.0f;
+    }
     size_t n_q = 0, n_you = 0, n_i = 0, n_feel = 0, n_words = 0, q_you = 0, feel_you = 0;
     for (size_t si = 0; si < r->n_sentences; si++) {
         const heed_sentence *se = &r->sentences[si];
@@ -630,7 +647,7 @@ int heed__empathy_run(const heed_empathy_model *m, heed_arena *a, heed_result *r
         }
         for (int k = 0; k < HEED_EMPATHY_COUNT; k++)
             if (cue[k] && em->level[k] == 0)
-                set_level(em, k, 1);
+                set_level(em, k, em->prob[k][2] > em->prob[k][1] ? 2 : 1);
         if (veto && !cue[IP] && em->level[IP] > 0)
             set_level(em, IP, 0);
     }
