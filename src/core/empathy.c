@@ -310,35 +310,33 @@ static size_t pair_features(const heed_result *r, const heed_result *ctx, const 
     ADD("feel", bucket(n_feel, E_CNT, 4));
     ADD("feelyou", bucket(feel_you, E_CNT, 4));
     ADD("len", bucket(n_words, E_LEN, 5));
-    if (ctx && ctx->n_tokens) {
-        /* content words of the reply that the customer used too */
-        size_t shared = 0, content = 0, seen = 0;
-        for (size_t i = 0; i < r->n_tokens && seen < HEED_EMPATHY_MAX_OVERLAP; i++) {
-            const heed_token *t = &r->tokens[i];
-            if (!is_content(t))
+    /* content words of the reply that the customer used too; with no
+     * customer message, as with one that shares nothing (a missing context
+     * must not look like a rare feature value the models never saw) */
+    size_t shared = 0, content = 0, seen = 0;
+    for (size_t i = 0; ctx && i < r->n_tokens && seen < HEED_EMPATHY_MAX_OVERLAP; i++) {
+        const heed_token *t = &r->tokens[i];
+        if (!is_content(t))
+            continue;
+        seen++;
+        content++;
+        size_t cseen = 0;
+        for (size_t j = 0; j < ctx->n_tokens && cseen < HEED_EMPATHY_MAX_OVERLAP; j++) {
+            const heed_token *u = &ctx->tokens[j];
+            if (!is_content(u))
                 continue;
-            seen++;
-            content++;
-            size_t cseen = 0;
-            for (size_t j = 0; j < ctx->n_tokens && cseen < HEED_EMPATHY_MAX_OVERLAP; j++) {
-                const heed_token *u = &ctx->tokens[j];
-                if (!is_content(u))
-                    continue;
-                cseen++;
-                if (u->norm_len == t->norm_len && !memcmp(u->norm, t->norm, t->norm_len)) {
-                    shared++;
-                    break;
-                }
+            cseen++;
+            if (u->norm_len == t->norm_len && !memcmp(u->norm, t->norm, t->norm_len)) {
+                shared++;
+                break;
             }
         }
-        static const size_t E_SH[] = {1, 2, 3, 6};
-        ADD("shared", bucket(shared, E_SH, 4));
-        size_t pct = content ? shared * 100 / content : 0;
-        static const size_t E_PCT[] = {1, 10, 25, 50};
-        ADD("sharedpct", bucket(pct, E_PCT, 4));
-    } else {
-        ADD("noctx", 0);
     }
+    static const size_t E_SH[] = {1, 2, 3, 6}, E_PCT[] = {1, 10, 25, 50};
+    /* apart for replies with and without a question: echoing the customer
+     * inside a question is how exploration often reads, outside one it is not */
+    ADD(n_q ? "shared-q" : "shared", bucket(shared, E_SH, 4));
+    ADD(n_q ? "sharedpct-q" : "sharedpct", bucket(content ? shared * 100 / content : 0, E_PCT, 4));
 #undef ADD
     return n;
 }

@@ -28,7 +28,7 @@ typedef struct heed_empathy_model heed_empathy_model;
  * version of this stage's own features. A model records both; any change that
  * would give other vectors bumps the version. */
 #define HEED_EMPATHY_FEAT_FLAGS       0u
-#define HEED_EMPATHY_FEATURES_VERSION 1u
+#define HEED_EMPATHY_FEATURES_VERSION 2u
 
 /* Flags of heed__empathy_run. */
 #define HEED_EMPATHY_NO_CUES  0x01u /* the models alone: no cue floor, no veto */
