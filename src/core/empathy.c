@@ -6,10 +6,12 @@
  * is the most probable. Then the cues (CUES below): a mechanism with a cue
  * that is not negated and a level of "none" takes the more probable of "weak"
  * and "strong" (interpretation and exploration are nearly binary in EPITOME:
- * their "weak" is rare), and interpretation with only a
- * negated understanding ("I don't understand why you...") and no other
- * interpretation cue is "none". When a cue moves the level to L, the scores
- * become (p + onehot(L)) / 2, so the reported level stays the most probable.
+ * their "weak" is rare). A near-miss cue (CUE_VETO) with no counted cue of
+ * its mechanism sets that mechanism to "none": a negated understanding ("I
+ * don't understand why you...") for interpretation, and a request for
+ * account details ("could you send me your order number?") for exploration,
+ * which in support is paperwork, not asking about the customer's experience. When a cue moves the
+ * level to L, the scores become (p + onehot(L)) / 2, so the reported level stays the most probable.
  *
  * Spans. For a mechanism above "none": its cues' phrases, and each sentence
  * (of the first HEED_EMPATHY_MAX_SENTENCES) whose own features, scored alone,
@@ -42,9 +44,9 @@ static const char *const MECH_NAMES[HEED_EMPATHY_COUNT] = {
 #define EX HEED_EMPATHY_EXPLORATION
 
 #define CUE_QUESTION 0x01u /* counts only in a sentence with a question mark */
-#define CUE_VETO                                                                                   \
-    0x02u /* a negated form: found, never counted, and it vetoes                                   \
-           * the model's interpretation (see the top) */
+/* A near-miss: found, never counted, and it vetoes the model's level of its
+ * mechanism when no counted cue of that mechanism is there (see the top). */
+#define CUE_VETO 0x02u
 
 /* Feeling words a support reply names when it shows understanding. */
 #define FEEL                                                                                       \
@@ -109,6 +111,15 @@ static const cue_pat CUES[] = {
     {IP, 0, "shared experience", "i went through"},
     {IP, 0, "understanding", "i realise/realize how/that"},
     {IP, 0, "understanding", "i appreciate how"},
+    {EX, CUE_VETO, "details request",
+     "send/provide/confirm/share/give me/us your/the order/account/ticket/reference/"
+     "tracking/case/invoice/booking/email/e-mail/phone/number/details/postcode/address"},
+    {EX, CUE_VETO, "details request",
+     "send/provide/confirm/share/give your/the order/account/ticket/reference/tracking/case/"
+     "invoice/booking/email/e-mail/phone/number/details/postcode/address"},
+    {EX, CUE_VETO, "details request",
+     "what's/what is your order/account/ticket/reference/tracking/case/invoice/booking/email/"
+     "e-mail/phone/postcode/address"},
     {EX, CUE_QUESTION, "question", "could/can/would you tell me"},
     {EX, CUE_QUESTION, "question", "could/can/would you describe/explain"},
     {EX, 0, "question", "tell me more"},
@@ -636,18 +647,19 @@ int heed__empathy_run(const heed_empathy_model *m, heed_arena *a, heed_result *r
         em->level[k] = argmax3(em->prob[k]);
     }
     if (!(flags & HEED_EMPATHY_NO_CUES)) {
-        int cue[HEED_EMPATHY_COUNT] = {0}, veto = 0;
+        int cue[HEED_EMPATHY_COUNT] = {0}, veto[HEED_EMPATHY_COUNT] = {0};
         for (size_t i = 0; i < n_hits; i++) {
             if (!hits[i].suppressed)
                 cue[hits[i].mech] = 1;
             else if (CUES[hits[i].pat].flags & CUE_VETO)
-                veto = 1;
+                veto[hits[i].mech] = 1;
         }
-        for (int k = 0; k < HEED_EMPATHY_COUNT; k++)
+        for (int k = 0; k < HEED_EMPATHY_COUNT; k++) {
             if (cue[k] && em->level[k] == 0)
                 set_level(em, k, em->prob[k][2] > em->prob[k][1] ? 2 : 1);
-        if (veto && !cue[IP] && em->level[IP] > 0)
-            set_level(em, IP, 0);
+            else if (veto[k] && !cue[k] && em->level[k] > 0)
+                set_level(em, k, 0);
+        }
     }
     em->available = 1;
     if (flags & HEED_EMPATHY_NO_SPANS)

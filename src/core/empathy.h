@@ -7,8 +7,8 @@
  * the shared reply features (featurize.h) plus this stage's own cue and pair
  * features (empathy.c). A small curated list of customer-service phrasings
  * ("sorry to hear", "I understand how frustrating", "could you tell me what
- * happened?") raises a mechanism to at least "weak" and a negated
- * understanding ("I don't understand why...") vetoes interpretation: the
+ * happened?") raises a mechanism from "none", and near-misses (a negated
+ * understanding, a request for an order number) veto one: the
  * model learns from Reddit peer support, the cues bridge to support replies
  * (docs/empathy.md). */
 #ifndef HEED_EMPATHY_H
@@ -28,7 +28,7 @@ typedef struct heed_empathy_model heed_empathy_model;
  * version of this stage's own features. A model records both; any change that
  * would give other vectors bumps the version. */
 #define HEED_EMPATHY_FEAT_FLAGS       0u
-#define HEED_EMPATHY_FEATURES_VERSION 2u
+#define HEED_EMPATHY_FEATURES_VERSION 3u
 
 /* Flags of heed__empathy_run. */
 #define HEED_EMPATHY_NO_CUES  0x01u /* the models alone: no cue floor, no veto */

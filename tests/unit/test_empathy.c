@@ -79,6 +79,8 @@ static void test_customer_service_replies(void **state)
          "I can't understand how you managed to break it.",
          {-1, 0, -1}},
         {NULL, "I'm sorry to hear your parcel hasn't arrived.", {1, -1, 0}},
+        {"Where is my refund?", "Could you please send me your order number?", {-1, -1, 0}},
+        {"I feel awful about this.", "Oh no. How are you feeling about it now?", {1, -1, 1}},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         heed_analysis *an;
