@@ -242,7 +242,7 @@ static int featurize_train(const heed_engine *eng, const heed_epitome *ep, fvecs
         heed_arena a;
         heed__arena_init(&a, 0);
         heed_sparse x;
-        rc = heed__empathy_features(&a, &p.r, heed_analysis_result(p.seeker), &x);
+        rc = heed__empathy_features(NULL, &a, &p.r, heed_analysis_result(p.seeker), &x);
         if (!rc && v->nnz + x.n > v->cap) {
             size_t cap = v->cap ? v->cap : 1 << 16;
             while (cap < v->nnz + x.n)

@@ -26,8 +26,35 @@
 #include "featurize.h"
 #include "hash.h"
 
+/* The cue patterns and word lists below, compiled once per model: each slot's
+ * alternatives as (hash, text) so a token is compared by its hash first. */
+#define IDX_MAX_ALTS  1024u
+#define IDX_MAX_SLOTS 256u
+enum { L_YOU, L_ME, L_FEEL, L_STOP, N_LISTS };
+
+typedef struct alt {
+    uint64_t h;
+    const char *s;
+    uint32_t len;
+} alt;
+
+typedef struct slot {
+    uint16_t first, n; /* alts[first .. first + n) */
+    uint8_t any;       /* "*": any token */
+} slot;
+
+typedef struct cue_index {
+    alt alts[IDX_MAX_ALTS];
+    slot slots[IDX_MAX_SLOTS];
+    uint16_t n_alts, n_slots;
+    uint16_t pat_first[64], pat_n[64];  /* slots of CUES[i] */
+    uint32_t feat_on[64], feat_neg[64]; /* the feature of CUES[i], counted / not */
+    slot list[N_LISTS];
+} cue_index;
+
 struct heed_empathy_model {
     heed_lm *lm[HEED_EMPATHY_COUNT];
+    cue_index idx;
 };
 
 static const char *const LEVEL_NAMES[3] = {"none", "weak", "strong"};
@@ -143,37 +170,22 @@ typedef struct hit {
 
 #define MAX_HITS 256u
 
-static int slot_match(const char *s, size_t n, const heed_token *t)
+/* The token hashes of a call: th[i] for r->tokens[i]. */
+static uint64_t tok_hash(const heed_token *t)
 {
-    if (n == 1 && s[0] == '*')
-        return 1;
-    while (n) {
-        const char *slash = memchr(s, '/', n);
-        size_t l = slash ? (size_t)(slash - s) : n;
-        if (l == t->norm_len && !memcmp(s, t->norm, l))
-            return 1;
-        if (!slash)
-            break;
-        n -= l + 1;
-        s = slash + 1;
-    }
-    return 0;
+    return heed__hash(t->norm, t->norm_len);
 }
 
-/* Does pattern p match at toks[i..end)? On success *out_end is one past the
- * last token matched. */
-static int pat_match(const char *p, const heed_token *toks, size_t i, size_t end, size_t *out_end)
+static int slot_has(const cue_index *x, const slot *sl, uint64_t th, const heed_token *t)
 {
-    while (*p) {
-        const char *sp = strchr(p, ' ');
-        size_t l = sp ? (size_t)(sp - p) : strlen(p);
-        if (i >= end || !slot_match(p, l, &toks[i]))
-            return 0;
-        i++;
-        p += l + (sp != NULL);
+    if (sl->any)
+        return 1;
+    for (uint32_t k = sl->first; k < (uint32_t)sl->first + sl->n; k++) {
+        const alt *a = &x->alts[k];
+        if (a->h == th && a->len == t->norm_len && !memcmp(a->s, t->norm, a->len))
+            return 1;
     }
-    *out_end = i;
-    return 1;
+    return 0;
 }
 
 static int is_question_mark(const heed_token *t)
@@ -181,10 +193,10 @@ static int is_question_mark(const heed_token *t)
     return t->kind == HEED_TOK_PUNCT && t->norm_len && memchr(t->norm, '?', t->norm_len);
 }
 
-/* Finds the cues of r sentence by sentence: at each token, the first pattern
- * of each mechanism that matches, then that mechanism skips to the end of the
- * match. At most MAX_HITS are kept. */
-static size_t find_cues(const heed_result *r, hit *hits)
+/* Finds the cues of r (th: its token hashes) sentence by sentence: at each
+ * token, the first pattern of each mechanism that matches, then that
+ * mechanism skips to the end of the match. At most MAX_HITS are kept. */
+static size_t find_cues(const cue_index *x, const heed_result *r, const uint64_t *th, hit *hits)
 {
     size_t n = 0;
     for (size_t si = 0; si < r->n_sentences && n < MAX_HITS; si++) {
@@ -201,13 +213,17 @@ static size_t find_cues(const heed_result *r, hit *hits)
                 continue;
             for (size_t c = 0; c < N_CUES && n < MAX_HITS; c++) {
                 const cue_pat *cp = &CUES[c];
-                size_t e;
-                if (i < next[cp->mech] || ((cp->flags & CUE_QUESTION) && !has_q) ||
-                    !pat_match(cp->pat, r->tokens, i, end, &e))
+                if (i < next[cp->mech] || ((cp->flags & CUE_QUESTION) && !has_q))
+                    continue;
+                size_t e = i, k = 0;
+                for (; k < x->pat_n[c] && e < end; k++, e++)
+                    if (!slot_has(x, &x->slots[x->pat_first[c] + k], th[e], &r->tokens[e]))
+                        break;
+                if (k < x->pat_n[c])
                     continue;
                 int neg = (cp->flags & CUE_VETO) != 0;
-                for (size_t k = i; k < e; k++)
-                    neg |= (r->tokens[k].flags & HEED_TF_NEGATED) != 0;
+                for (size_t t = i; t < e; t++)
+                    neg |= (r->tokens[t].flags & HEED_TF_NEGATED) != 0;
                 hits[n++] = (hit){(uint32_t)i, (uint32_t)e, (uint16_t)c, cp->mech, (uint8_t)neg};
                 next[cp->mech] = e;
             }
@@ -219,34 +235,23 @@ static size_t find_cues(const heed_result *r, hit *hits)
 /* ---------------------------------------------------------------- features */
 
 /* Words too common to say that the reply echoes the customer. */
-static const char *const STOP[] = {
-    "that",   "this", "with",  "have",  "what",   "your",  "just",  "they",    "them",   "from",
-    "been",   "like", "about", "would", "there",  "their", "will",  "know",    "really", "when",
-    "were",   "want", "some",  "more",  "than",   "then",  "also",  "because", "it's",   "i'm",
-    "don't",  "very", "much",  "even",  "only",   "into",  "could", "should",  "being",  "thing",
-    "things", "feel", "think", "going", "people", "make",  "time",  "good",    "well",   "here",
-};
-
-static int is_stop(const heed_token *t)
-{
-    for (size_t i = 0; i < sizeof STOP / sizeof STOP[0]; i++)
-        if (strlen(STOP[i]) == t->norm_len && !memcmp(STOP[i], t->norm, t->norm_len))
-            return 1;
-    return 0;
-}
-
-static int is_content(const heed_token *t)
-{
-    return t->kind == HEED_TOK_WORD && t->norm_len >= 4 && !is_stop(t);
-}
-
-static int norm_in(const heed_token *t, const char *list)
-{
-    return slot_match(list, strlen(list), t);
-}
-
+#define STOP_WORDS                                                                                 \
+    "that/this/with/have/what/your/just/they/them/from/been/like/about/would/there/their/will/"    \
+    "know/really/when/were/want/some/more/than/then/also/because/it's/i'm/don't/very/much/even/"   \
+    "only/into/could/should/being/thing/things/feel/think/going/people/make/time/good/well/here"
 #define SECOND_PERSON "you/your/you're/yours/yourself/you've/you'll/you'd/u/ur"
 #define FIRST_PERSON  "i/i'm/i've/i'd/i'll/me/my/myself"
+#define FEEL_WORDS    FEEL "/feel/feeling/feelings/sad/lonely/alone/anxious/scared/hurt"
+
+static int in_list(const cue_index *x, int list, uint64_t th, const heed_token *t)
+{
+    return slot_has(x, &x->list[list], th, t);
+}
+
+static int is_content(const cue_index *x, uint64_t th, const heed_token *t)
+{
+    return t->kind == HEED_TOK_WORD && t->norm_len >= 4 && !in_list(x, L_STOP, th, t);
+}
 
 static uint32_t feat_str(const char *name, const char *v)
 {
@@ -273,8 +278,14 @@ static long bucket(size_t v, const size_t *edges, size_t n_edges)
 
 /* This stage's own features of the pair; at most PAIR_MAX + n_hits. */
 #define PAIR_MAX 24u
-static size_t pair_features(const heed_result *r, const heed_result *ctx, const hit *hits,
-                            size_t n_hits, uint32_t *idx, float *val)
+/* One side of a pair with its token hashes. */
+typedef struct side {
+    const heed_result *r;
+    const uint64_t *th;
+} side;
+
+static size_t pair_features(const cue_index *x, side rs, side cs, const hit *hits, size_t n_hits,
+                            uint32_t *idx, float *val)
 {
     size_t n = 0;
 #define ADD(name, v)                                                                               \
@@ -286,9 +297,10 @@ static size_t pair_features(const heed_result *r, const heed_result *ctx, const 
     /* a cue's feature is named by its pattern, so that adding a cue leaves the
      * others' features as they were */
     for (size_t i = 0; i < n_hits; i++) {
-        idx[n] = feat_str(hits[i].suppressed ? "cue-neg" : "cue", CUES[hits[i].pat].pat);
+        idx[n] = hits[i].suppressed ? x->feat_neg[hits[i].pat] : x->feat_on[hits[i].pat];
         val[n++] = 1.0f;
     }
+    const heed_result *r = rs.r, *ctx = cs.r;
     size_t n_q = 0, n_you = 0, n_i = 0, n_feel = 0, n_words = 0, q_you = 0, feel_you = 0;
     for (size_t si = 0; si < r->n_sentences; si++) {
         const heed_sentence *se = &r->sentences[si];
@@ -302,11 +314,11 @@ static size_t pair_features(const heed_result *r, const heed_result *ctx, const 
             if (t->kind != HEED_TOK_WORD)
                 continue;
             n_words++;
-            if (norm_in(t, SECOND_PERSON))
+            if (in_list(x, L_YOU, rs.th[i], t))
                 you = 1, n_you++;
-            else if (norm_in(t, FIRST_PERSON))
+            else if (in_list(x, L_ME, rs.th[i], t))
                 n_i++;
-            if (norm_in(t, FEEL "/feel/feeling/feelings/sad/lonely/alone/anxious/scared/hurt"))
+            if (in_list(x, L_FEEL, rs.th[i], t))
                 fe = 1, n_feel++;
         }
         n_q += q;
@@ -327,17 +339,18 @@ static size_t pair_features(const heed_result *r, const heed_result *ctx, const 
     size_t shared = 0, content = 0, seen = 0;
     for (size_t i = 0; ctx && i < r->n_tokens && seen < HEED_EMPATHY_MAX_OVERLAP; i++) {
         const heed_token *t = &r->tokens[i];
-        if (!is_content(t))
+        if (!is_content(x, rs.th[i], t))
             continue;
         seen++;
         content++;
         size_t cseen = 0;
         for (size_t j = 0; j < ctx->n_tokens && cseen < HEED_EMPATHY_MAX_OVERLAP; j++) {
             const heed_token *u = &ctx->tokens[j];
-            if (!is_content(u))
+            if (!is_content(x, cs.th[j], u))
                 continue;
             cseen++;
-            if (u->norm_len == t->norm_len && !memcmp(u->norm, t->norm, t->norm_len)) {
+            if (cs.th[j] == rs.th[i] && u->norm_len == t->norm_len &&
+                !memcmp(u->norm, t->norm, t->norm_len)) {
                 shared++;
                 break;
             }
@@ -358,30 +371,114 @@ uint32_t heed__empathy_feature_set(void)
     return heed__features_id(&fo);
 }
 
+/* Token hashes of r into arena memory (NULL r: an empty side). */
+static int hash_side(heed_arena *a, const heed_result *r, side *out)
+{
+    out->r = r;
+    out->th = NULL;
+    if (!r || !r->n_tokens)
+        return HEED_OK;
+    uint64_t *th = heed__arena_alloc(a, r->n_tokens * sizeof *th);
+    if (!th)
+        return HEED_ENOMEM;
+    for (size_t i = 0; i < r->n_tokens; i++)
+        th[i] = tok_hash(&r->tokens[i]);
+    out->th = th;
+    return HEED_OK;
+}
+
 /* Features of the pair given its cues. */
-static int features_with(heed_arena *a, const heed_result *r, const heed_result *ctx,
-                         const hit *hits, size_t n_hits, heed_sparse *out)
+static int features_with(heed_arena *a, const cue_index *x, side rs, side cs, const hit *hits,
+                         size_t n_hits, heed_sparse *out)
 {
     const heed_feat_opts fo = {HEED_EMPATHY_FEAT_FLAGS};
-    size_t cap = heed__features_bound(&fo, r) + PAIR_MAX + n_hits;
+    size_t cap = heed__features_bound(&fo, rs.r) + PAIR_MAX + n_hits;
     uint32_t *idx = heed__arena_alloc(a, cap * sizeof *idx);
     float *val = heed__arena_alloc(a, cap * sizeof *val);
     if (!idx || !val)
         return HEED_ENOMEM;
-    size_t n = heed__features_write(&fo, r, idx, val, cap - PAIR_MAX - n_hits);
-    n += pair_features(r, ctx, hits, n_hits, idx + n, val + n);
+    size_t n = heed__features_write(&fo, rs.r, idx, val, cap - PAIR_MAX - n_hits);
+    n += pair_features(x, rs, cs, hits, n_hits, idx + n, val + n);
     *out = (heed_sparse){idx, val, n};
     return HEED_OK;
 }
 
-int heed__empathy_features(heed_arena *a, const heed_result *r, const heed_result *ctx,
-                           heed_sparse *out)
+static int index_build(cue_index *x);
+
+int heed__empathy_features(const heed_empathy_model *m, heed_arena *a, const heed_result *r,
+                           const heed_result *ctx, heed_sparse *out)
 {
+    const cue_index *x = m ? &m->idx : NULL;
+    if (!x) {
+        cue_index *nx = heed__arena_alloc(a, sizeof *nx);
+        if (!nx)
+            return HEED_ENOMEM;
+        if (index_build(nx))
+            return HEED_EINVAL;
+        x = nx;
+    }
     hit *hits = heed__arena_alloc(a, MAX_HITS * sizeof *hits);
-    if (!hits)
+    side rs, cs;
+    if (!hits || hash_side(a, r, &rs) || hash_side(a, ctx, &cs))
         return HEED_ENOMEM;
-    size_t n_hits = find_cues(r, hits);
-    return features_with(a, r, ctx, hits, n_hits, out);
+    size_t n_hits = find_cues(x, r, rs.th, hits);
+    return features_with(a, x, rs, cs, hits, n_hits, out);
+}
+
+/* ---------------------------------------------------------------- cue index */
+
+/* Adds the alternatives of s[0..n) ('/'-separated, or "*") as one slot. */
+static int index_slot(cue_index *x, const char *s, size_t n, slot *out)
+{
+    *out = (slot){x->n_alts, 0, 0};
+    if (n == 1 && s[0] == '*') {
+        out->any = 1;
+        return 0;
+    }
+    while (n) {
+        const char *bar = memchr(s, '/', n);
+        size_t l = bar ? (size_t)(bar - s) : n;
+        if (x->n_alts >= IDX_MAX_ALTS)
+            return -1;
+        x->alts[x->n_alts++] = (alt){heed__hash(s, l), s, (uint32_t)l};
+        out->n++;
+        if (!bar)
+            break;
+        n -= l + 1;
+        s = bar + 1;
+    }
+    return 0;
+}
+
+/* Compiles CUES and the word lists. Returns 0, or -1 when a table outgrows
+ * the index (a bug caught by the tests, never by input). */
+static int index_build(cue_index *x)
+{
+    memset(x, 0, sizeof *x);
+    if (N_CUES > 64)
+        return -1;
+    for (size_t c = 0; c < N_CUES; c++) {
+        const char *p = CUES[c].pat;
+        x->pat_first[c] = x->n_slots;
+        while (*p) {
+            const char *sp = strchr(p, ' ');
+            size_t l = sp ? (size_t)(sp - p) : strlen(p);
+            if (x->n_slots >= IDX_MAX_SLOTS || index_slot(x, p, l, &x->slots[x->n_slots]))
+                return -1;
+            x->n_slots++;
+            p += l + (sp != NULL);
+        }
+        x->pat_n[c] = (uint16_t)(x->n_slots - x->pat_first[c]);
+        /* a cue's feature is named by its pattern, so that adding a cue leaves
+         * the others' features as they were */
+        x->feat_on[c] = feat_str("cue", CUES[c].pat);
+        x->feat_neg[c] = feat_str("cue-neg", CUES[c].pat);
+    }
+    static const char *const lists[N_LISTS] = {SECOND_PERSON, FIRST_PERSON, FEEL_WORDS, STOP_WORDS};
+    for (int k = 0; k < N_LISTS; k++)
+        if (index_slot(x, lists[k], strlen(lists[k]), &x->list[k]))
+            return -1;
+    return 0;
 }
 
 /* ---------------------------------------------------------------- model file */
@@ -445,6 +542,10 @@ int heed__empathy_new(const void *bytes, size_t len, heed_empathy_model **out, h
     memset(m, 0, sizeof *m);
     size_t pos = ml;
     int rc = HEED_OK;
+    if (index_build(&m->idx)) {
+        rc = model_err(err, 0, "cue tables outgrow the index (a bug)");
+        goto fail;
+    }
     for (int k = 0; k < HEED_EMPATHY_COUNT; k++) {
         if (len - pos < 4) {
             rc = model_err(err, pos, "truncated (length of a mechanism's model)");
@@ -570,13 +671,12 @@ static int add_span(heed_cue *spans, size_t *n, const heed_result *r, size_t fir
     return 1;
 }
 
-static int make_spans(const heed_empathy_model *m, heed_arena *a, heed_result *r,
-                      const heed_result *ctx, const hit *hits, size_t n_hits, unsigned flags)
+static int make_spans(const heed_empathy_model *m, heed_arena *a, heed_result *r, side rs, side cs,
+                      const hit *hits, size_t n_hits, unsigned flags)
 {
     heed_empathy *em = &r->empathy;
     heed_cue *spans = heed__arena_alloc(a, HEED_EMPATHY_MAX_SPANS * sizeof *spans);
-    hit *shits = heed__arena_alloc(a, MAX_HITS * sizeof *shits);
-    if (!spans || !shits)
+    if (!spans)
         return HEED_ENOMEM;
     size_t n = 0;
     int got[HEED_EMPATHY_COUNT] = {0};
@@ -589,16 +689,23 @@ static int make_spans(const heed_empathy_model *m, heed_arena *a, heed_result *r
     size_t best_si[HEED_EMPATHY_COUNT] = {0};
     size_t n_s =
         r->n_sentences < HEED_EMPATHY_MAX_SENTENCES ? r->n_sentences : HEED_EMPATHY_MAX_SENTENCES;
+    size_t h0 = 0; /* the hits are in sentence order: those of si start at h0 */
     for (size_t si = 0; si < n_s; si++) {
         heed_sentence one;
         heed_result s = sentence_alone(r, si, &one);
+        size_t first = (size_t)(s.tokens - r->tokens), h1 = h0;
+        while (h0 < n_hits && hits[h0].first < first)
+            h0++;
+        for (h1 = h0; h1 < n_hits && hits[h1].first < first + s.n_tokens;)
+            h1++;
         if (!s.n_tokens)
             continue;
-        size_t sh = find_cues(&s, shits);
         heed_sparse x;
-        int rc = features_with(a, &s, ctx, shits, sh, &x);
+        const side ss = {&s, rs.th + first};
+        int rc = features_with(a, &m->idx, ss, cs, hits + h0, h1 - h0, &x);
         if (rc)
             return rc;
+        h0 = h1;
         for (int k = 0; k < HEED_EMPATHY_COUNT; k++) {
             if (em->level[k] == 0)
                 continue;
@@ -633,11 +740,12 @@ int heed__empathy_run(const heed_empathy_model *m, heed_arena *a, heed_result *r
     if (!m)
         return HEED_OK;
     hit *hits = heed__arena_alloc(a, MAX_HITS * sizeof *hits);
-    if (!hits)
+    side rs, cs;
+    if (!hits || hash_side(a, r, &rs) || hash_side(a, ctx, &cs))
         return HEED_ENOMEM;
-    size_t n_hits = find_cues(r, hits);
+    size_t n_hits = find_cues(&m->idx, r, rs.th, hits);
     heed_sparse x;
-    int rc = features_with(a, r, ctx, hits, n_hits, &x);
+    int rc = features_with(a, &m->idx, rs, cs, hits, n_hits, &x);
     if (rc)
         return rc;
     heed_empathy *em = &r->empathy;
@@ -664,7 +772,7 @@ int heed__empathy_run(const heed_empathy_model *m, heed_arena *a, heed_result *r
     em->available = 1;
     if (flags & HEED_EMPATHY_NO_SPANS)
         return HEED_OK;
-    return make_spans(m, a, r, ctx, hits, n_hits, flags);
+    return make_spans(m, a, r, rs, cs, hits, n_hits, flags);
 }
 
 int heed__empathy(const heed_empathy_model *m, heed_arena *a, heed_result *r,

@@ -62,10 +62,12 @@ HEED_NODISCARD int heed__empathy_run(const heed_empathy_model *m, heed_arena *a,
                                      const heed_result *ctx, unsigned flags);
 
 /* The feature vector of the pair (reply r, customer message ctx or NULL) into
- * arena memory, as training and prediction use it. Returns HEED_OK or
- * HEED_ENOMEM. */
-HEED_NODISCARD int heed__empathy_features(heed_arena *a, const heed_result *r,
-                                          const heed_result *ctx, heed_sparse *out);
+ * arena memory, as training and prediction use it. m: a loaded model, whose
+ * compiled cue tables are used, or NULL (training: the tables are compiled
+ * into the arena for this call). Returns HEED_OK or HEED_ENOMEM. */
+HEED_NODISCARD int heed__empathy_features(const heed_empathy_model *m, heed_arena *a,
+                                          const heed_result *r, const heed_result *ctx,
+                                          heed_sparse *out);
 
 /* The feature_set tag a mechanism's model must carry, and the caller data
  * (heed__lm_set_aux) it must hold: {HEED_EMPATHY_FEATURES_VERSION}. */
