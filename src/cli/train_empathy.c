@@ -60,7 +60,7 @@ static void usage(FILE *f, int train)
         fputs("  -o FILE           write the model here (required)\n"
               "  --seed N          shuffling seed (default 1); same seed and data: same bytes\n"
               "  --epochs N        passes over the data (default 30)\n"
-              "  --dim-bits N      hash space 2^N (default 18)\n",
+              "  --dim-bits N      hash space 2^N (default 16)\n",
               f);
     else
         fputs("  --model FILE      the model to evaluate\n", f);
@@ -302,7 +302,7 @@ static int train_models(const heed_epitome *ep, const fvecs *v, const opts *o,
         heed_lm_opts lo = {0};
         lo.kind = HEED_LM_MULTICLASS;
         lo.n_outputs = 3;
-        lo.dim_bits = o->dim_bits ? o->dim_bits : 18;
+        lo.dim_bits = o->dim_bits ? o->dim_bits : 16;
         lo.epochs = o->epochs ? o->epochs : 30;
         lo.seed = o->seed + (uint64_t)k;
         lo.balance = HEED_LM_BALANCE_SQRT;
