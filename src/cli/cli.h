@@ -43,5 +43,7 @@ int heed_train_intents(int argc, char **argv);
 int heed_eval_intents(int argc, char **argv);
 int heed_train_intensity(int argc, char **argv);
 int heed_eval_intensity(int argc, char **argv);
+int heed_train_empathy(int argc, char **argv);
+int heed_eval_empathy(int argc, char **argv);
 
 #endif

@@ -21,6 +21,8 @@ static const task TASKS[] = {
      "77 BANKING77 intents, to compare learners (data: banking77)"},
     {"intensity", heed_train_intensity, heed_eval_intensity,
      "valence/arousal (EmoBank) and distress (Empathic Reactions)"},
+    {"empathy", heed_train_empathy, heed_eval_empathy,
+     "reply empathy: 3 mechanisms, none/weak/strong (data: epitome/*.csv)"},
 };
 
 static int dispatch(const char *verb, int argc, char **argv)

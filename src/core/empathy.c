@@ -1,29 +1,782 @@
-/* empathy.c - the empathy stage (empathy.h). Placeholder until the trained
- * model lands: reports the stage as not available. */
+/* empathy.c - the empathy stage (empathy.h): features of a (customer message,
+ * reply) pair, three 3-class linear models learnt from EPITOME, a curated cue
+ * list for customer-service phrasing, and evidence spans.
+ *
+ * Levels. Each mechanism's model gives p(none), p(weak), p(strong); the level
+ * is the most probable. Then the cues (CUES below): a mechanism with a cue
+ * that is not negated and a level of "none" takes the more probable of "weak"
+ * and "strong" (interpretation and exploration are nearly binary in EPITOME:
+ * their "weak" is rare). A near-miss cue (CUE_VETO) with no counted cue of
+ * its mechanism sets that mechanism to "none": a negated understanding ("I
+ * don't understand why you...") for interpretation, and a request for
+ * account details ("could you send me your order number?") for exploration,
+ * which in support is paperwork, not asking about the customer's experience. When a cue moves the
+ * level to L, the scores become (p + onehot(L)) / 2, so the reported level stays the most probable.
+ *
+ * Spans. For a mechanism above "none": its cues' phrases, and each sentence
+ * (of the first HEED_EMPATHY_MAX_SENTENCES) whose own features, scored alone,
+ * give p(weak) + p(strong) >= 0.5; when neither exists, the best sentence. */
 #include "empathy.h"
 
-#include <stddef.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "alloc.h"
+#include "featurize.h"
+#include "hash.h"
+
+/* The cue patterns and word lists below, compiled once per model: each slot's
+ * alternatives as (hash, text) so a token is compared by its hash first. */
+#define IDX_MAX_ALTS  1024u
+#define IDX_MAX_SLOTS 256u
+enum { L_YOU, L_ME, L_FEEL, L_STOP, N_LISTS };
+
+typedef struct alt {
+    uint64_t h;
+    const char *s;
+    uint32_t len;
+} alt;
+
+typedef struct slot {
+    uint16_t first, n; /* alts[first .. first + n) */
+    uint8_t any;       /* "*": any token */
+} slot;
+
+typedef struct cue_index {
+    alt alts[IDX_MAX_ALTS];
+    slot slots[IDX_MAX_SLOTS];
+    uint16_t n_alts, n_slots;
+    uint16_t pat_first[64], pat_n[64];  /* slots of CUES[i] */
+    uint32_t feat_on[64], feat_neg[64]; /* the feature of CUES[i], counted / not */
+    slot list[N_LISTS];
+} cue_index;
+
+struct heed_empathy_model {
+    heed_lm *lm[HEED_EMPATHY_COUNT];
+    cue_index idx;
+};
+
+static const char *const LEVEL_NAMES[3] = {"none", "weak", "strong"};
+static const char *const MECH_NAMES[HEED_EMPATHY_COUNT] = {
+#define HEED_X_(name, num, str) str,
+    HEED_EMPATHY_MAP(HEED_X_)
+#undef HEED_X_
+};
+
+/* ---------------------------------------------------------------- cues */
+
+#define ER HEED_EMPATHY_REACTION
+#define IP HEED_EMPATHY_INTERPRETATION
+#define EX HEED_EMPATHY_EXPLORATION
+
+#define CUE_QUESTION 0x01u /* counts only in a sentence with a question mark */
+/* A near-miss: found, never counted, and it vetoes the model's level of its
+ * mechanism when no counted cue of that mechanism is there (see the top). */
+#define CUE_VETO 0x02u
+
+/* Feeling words a support reply names when it shows understanding. */
+#define FEEL                                                                                       \
+    "frustrating/frustrated/annoying/annoyed/stressful/stressed/hard/difficult/tough/"             \
+    "upsetting/upset/worrying/worried/scary/painful/awful/terrible/disappointing/"                 \
+    "disappointed/inconvenient/overwhelming/exhausting/confusing/worrying/horrible"
+
+/* One cue: a sequence of word slots over token norms, separated by spaces; a
+ * slot lists alternatives separated by '/'; "*" is any one token. Curated for
+ * customer-service replies and peer support alike; `what` is the label the
+ * evidence span carries. Order matters within a mechanism: the first pattern
+ * that matches at a position wins. */
+typedef struct cue_pat {
+    uint8_t mech;
+    uint8_t flags;
+    const char *what;
+    const char *pat;
+} cue_pat;
+
+static const cue_pat CUES[] = {
+    {ER, 0, "sorry to hear", "i'm/am sorry to hear/read/learn"},
+    {ER, 0, "sorry to hear", "sorry to hear/read/learn"},
+    {ER, 0, "sorry", "i'm so/very/really/truly/terribly/genuinely sorry"},
+    {ER, 0, "sorry", "i am so/very/really/truly/terribly/genuinely sorry"},
+    {ER, 0, "sorry", "i'm/am sorry"},
+    {ER, 0, "sorry", "so/very/really/truly sorry"},
+    {ER, 0, "sorry", "sorry about/that/for"},
+    {ER, 0, "apology", "apologise/apologize/apologies for"},
+    {ER, 0, "apology", "my/our sincere/sincerest/deepest apologies"},
+    {ER, 0, "concern", "oh no"},
+    {ER, 0, "concern",
+     "that's/that/how/what awful/terrible/horrible/frustrating/annoying/"
+     "upsetting/rough/sad/unfair"},
+    {ER, 0, "concern", "what a pain/nightmare/shame/hassle"},
+    {ER, 0, "warmth", "my heart goes out"},
+    {ER, 0, "warmth", "i feel for you"},
+    {ER, 0, "warmth", "i'm/am here for you"},
+    {ER, 0, "warmth", "sending hugs/love"},
+    {ER, 0, "concern", "i hate that"},
+    {IP, CUE_VETO, "no understanding", "don't/can't/cannot/couldn't/didn't/won't understand"},
+    {IP, CUE_VETO, "no understanding", "do/can/could/did not understand"},
+    {IP, 0, "understanding", "i completely/totally/fully/really/do/can/absolutely understand"},
+    {IP, 0, "understanding", "i understand"},
+    {IP, 0, "understanding", "i can see why/how/that"},
+    {IP, 0, "understanding", "i can only imagine"},
+    {IP, 0, "understanding", "i can imagine"},
+    {IP, 0, "understanding", "i know how it/that/you feels/feel/felt"},
+    {IP, 0, "understanding", "i know how " FEEL},
+    {IP, 0, "understanding", "i know what it's/you're/you"},
+    {IP, 0, "understanding", "i hear you"},
+    {IP, 0, "understanding", "i get it"},
+    {IP, 0, "understanding", "understandably"},
+    {IP, 0, "understanding", "it's/that's/is understandable"},
+    {IP, 0, "sounds like", "it/that sounds like you/you're/your/you've"},
+    {IP, 0, "sounds like", "it/that sounds so/really/very/incredibly " FEEL},
+    {IP, 0, "sounds like", "it/that sounds " FEEL},
+    {IP, 0, "sounds like", "sounds like you"},
+    {IP, 0, "must be", "must be/feel " FEEL},
+    {IP, 0, "must be", "must have been " FEEL},
+    {IP, 0, "naming the feeling", "how " FEEL " it/this/that"},
+    {IP, 0, "shared experience", "i've/i been there"},
+    {IP, 0, "shared experience", "i went through"},
+    {IP, 0, "understanding", "i realise/realize how/that"},
+    {IP, 0, "understanding", "i appreciate how"},
+    {EX, CUE_VETO, "details request",
+     "send/provide/confirm/share/give me/us your/the order/account/ticket/reference/"
+     "tracking/case/invoice/booking/email/e-mail/phone/number/details/postcode/address"},
+    {EX, CUE_VETO, "details request",
+     "send/provide/confirm/share/give your/the order/account/ticket/reference/tracking/case/"
+     "invoice/booking/email/e-mail/phone/number/details/postcode/address"},
+    {EX, CUE_VETO, "details request",
+     "what's/what is your order/account/ticket/reference/tracking/case/invoice/booking/email/"
+     "e-mail/phone/postcode/address"},
+    {EX, CUE_QUESTION, "question", "could/can/would you tell me"},
+    {EX, CUE_QUESTION, "question", "could/can/would you describe/explain"},
+    {EX, 0, "question", "tell me more"},
+    {EX, CUE_QUESTION, "question", "what happened"},
+    {EX, CUE_QUESTION, "question", "what/which did you"},
+    {EX, CUE_QUESTION, "question", "what do you mean"},
+    {EX, CUE_QUESTION, "question", "how are/do/did you feel/feeling/doing/holding/cope/coping"},
+    {EX, CUE_QUESTION, "question", "when did/does it/this/that/you"},
+    {EX, CUE_QUESTION, "question", "how long have/has"},
+    {EX, CUE_QUESTION, "question", "what's/what is going on"},
+    {EX, CUE_QUESTION, "question", "what makes/made you"},
+};
+#define N_CUES (sizeof CUES / sizeof CUES[0])
+
+typedef struct hit {
+    uint32_t first, end; /* tokens [first, end) */
+    uint16_t pat;        /* index in CUES */
+    uint8_t mech;
+    uint8_t suppressed; /* a token of the match is negated */
+} hit;
+
+#define MAX_HITS 256u
+
+/* The token hashes of a call: th[i] for r->tokens[i]. */
+static uint64_t tok_hash(const heed_token *t)
+{
+    return heed__hash(t->norm, t->norm_len);
+}
+
+static int slot_has(const cue_index *x, const slot *sl, uint64_t th, const heed_token *t)
+{
+    if (sl->any)
+        return 1;
+    for (uint32_t k = sl->first; k < (uint32_t)sl->first + sl->n; k++) {
+        const alt *a = &x->alts[k];
+        if (a->h == th && a->len == t->norm_len && !memcmp(a->s, t->norm, a->len))
+            return 1;
+    }
+    return 0;
+}
+
+static int is_question_mark(const heed_token *t)
+{
+    return t->kind == HEED_TOK_PUNCT && t->norm_len && memchr(t->norm, '?', t->norm_len);
+}
+
+/* Finds the cues of r (th: its token hashes) sentence by sentence: at each
+ * token, the first pattern of each mechanism that matches, then that
+ * mechanism skips to the end of the match. At most MAX_HITS are kept. */
+static size_t find_cues(const cue_index *x, const heed_result *r, const uint64_t *th, hit *hits)
+{
+    size_t n = 0;
+    for (size_t si = 0; si < r->n_sentences && n < MAX_HITS; si++) {
+        const heed_sentence *se = &r->sentences[si];
+        size_t first = se->first_token, end = first + se->n_tokens;
+        if (end > r->n_tokens)
+            end = r->n_tokens;
+        int has_q = 0;
+        for (size_t i = first; i < end; i++)
+            has_q |= is_question_mark(&r->tokens[i]);
+        size_t next[HEED_EMPATHY_COUNT] = {first, first, first};
+        for (size_t i = first; i < end && n < MAX_HITS; i++) {
+            if (r->tokens[i].kind != HEED_TOK_WORD)
+                continue;
+            for (size_t c = 0; c < N_CUES && n < MAX_HITS; c++) {
+                const cue_pat *cp = &CUES[c];
+                if (i < next[cp->mech] || ((cp->flags & CUE_QUESTION) && !has_q))
+                    continue;
+                size_t e = i, k = 0;
+                for (; k < x->pat_n[c] && e < end; k++, e++)
+                    if (!slot_has(x, &x->slots[x->pat_first[c] + k], th[e], &r->tokens[e]))
+                        break;
+                if (k < x->pat_n[c])
+                    continue;
+                int neg = (cp->flags & CUE_VETO) != 0;
+                for (size_t t = i; t < e; t++)
+                    neg |= (r->tokens[t].flags & HEED_TF_NEGATED) != 0;
+                hits[n++] = (hit){(uint32_t)i, (uint32_t)e, (uint16_t)c, cp->mech, (uint8_t)neg};
+                next[cp->mech] = e;
+            }
+        }
+    }
+    return n;
+}
+
+/* ---------------------------------------------------------------- features */
+
+/* Words too common to say that the reply echoes the customer. */
+#define STOP_WORDS                                                                                 \
+    "that/this/with/have/what/your/just/they/them/from/been/like/about/would/there/their/will/"    \
+    "know/really/when/were/want/some/more/than/then/also/because/it's/i'm/don't/very/much/even/"   \
+    "only/into/could/should/being/thing/things/feel/think/going/people/make/time/good/well/here"
+#define SECOND_PERSON "you/your/you're/yours/yourself/you've/you'll/you'd/u/ur"
+#define FIRST_PERSON  "i/i'm/i've/i'd/i'll/me/my/myself"
+#define FEEL_WORDS    FEEL "/feel/feeling/feelings/sad/lonely/alone/anxious/scared/hurt"
+
+static int in_list(const cue_index *x, int list, uint64_t th, const heed_token *t)
+{
+    return slot_has(x, &x->list[list], th, t);
+}
+
+static int is_content(const cue_index *x, uint64_t th, const heed_token *t)
+{
+    return t->kind == HEED_TOK_WORD && t->norm_len >= 4 && !in_list(x, L_STOP, th, t);
+}
+
+static uint32_t feat_str(const char *name, const char *v)
+{
+    char b[512];
+    int n = snprintf(b, sizeof b, "emp%u:%s:%s", HEED_EMPATHY_FEATURES_VERSION, name, v);
+    uint64_t h = heed__hash(b, n > 0 && (size_t)n < sizeof b ? (size_t)n : sizeof b - 1);
+    return (uint32_t)(h ^ (h >> 32));
+}
+
+static uint32_t feat(const char *name, long v)
+{
+    char b[24];
+    snprintf(b, sizeof b, "%ld", v);
+    return feat_str(name, b);
+}
+
+static long bucket(size_t v, const size_t *edges, size_t n_edges)
+{
+    long b = 0;
+    while ((size_t)b < n_edges && v >= edges[b])
+        b++;
+    return b;
+}
+
+/* This stage's own features of the pair; at most PAIR_MAX + n_hits. */
+#define PAIR_MAX 24u
+/* One side of a pair with its token hashes. */
+typedef struct side {
+    const heed_result *r;
+    const uint64_t *th;
+} side;
+
+static size_t pair_features(const cue_index *x, side rs, side cs, const hit *hits, size_t n_hits,
+                            uint32_t *idx, float *val)
+{
+    size_t n = 0;
+#define ADD(name, v)                                                                               \
+    do {                                                                                           \
+        idx[n] = feat(name, (long)(v));                                                            \
+        val[n++] = 1.0f;                                                                           \
+    } while (0)
+    ADD("bias", 0);
+    /* a cue's feature is named by its pattern, so that adding a cue leaves the
+     * others' features as they were */
+    for (size_t i = 0; i < n_hits; i++) {
+        idx[n] = hits[i].suppressed ? x->feat_neg[hits[i].pat] : x->feat_on[hits[i].pat];
+        val[n++] = 1.0f;
+    }
+    const heed_result *r = rs.r, *ctx = cs.r;
+    size_t n_q = 0, n_you = 0, n_i = 0, n_feel = 0, n_words = 0, q_you = 0, feel_you = 0;
+    for (size_t si = 0; si < r->n_sentences; si++) {
+        const heed_sentence *se = &r->sentences[si];
+        size_t end = (size_t)se->first_token + se->n_tokens;
+        if (end > r->n_tokens)
+            end = r->n_tokens;
+        int q = 0, you = 0, fe = 0;
+        for (size_t i = se->first_token; i < end; i++) {
+            const heed_token *t = &r->tokens[i];
+            q |= is_question_mark(t);
+            if (t->kind != HEED_TOK_WORD)
+                continue;
+            n_words++;
+            if (in_list(x, L_YOU, rs.th[i], t))
+                you = 1, n_you++;
+            else if (in_list(x, L_ME, rs.th[i], t))
+                n_i++;
+            if (in_list(x, L_FEEL, rs.th[i], t))
+                fe = 1, n_feel++;
+        }
+        n_q += q;
+        q_you += q && you;
+        feel_you += fe && you;
+    }
+    static const size_t E_Q[] = {1, 2, 3}, E_CNT[] = {1, 2, 3, 5}, E_LEN[] = {8, 20, 40, 80, 160};
+    ADD("q", bucket(n_q, E_Q, 3));
+    ADD("qyou", bucket(q_you, E_Q, 3));
+    ADD("you", bucket(n_you, E_CNT, 4));
+    ADD("i", bucket(n_i, E_CNT, 4));
+    ADD("feel", bucket(n_feel, E_CNT, 4));
+    ADD("feelyou", bucket(feel_you, E_CNT, 4));
+    ADD("len", bucket(n_words, E_LEN, 5));
+    /* content words of the reply that the customer used too; with no
+     * customer message, as with one that shares nothing (a missing context
+     * must not look like a rare feature value the models never saw) */
+    size_t shared = 0, content = 0, seen = 0;
+    for (size_t i = 0; ctx && i < r->n_tokens && seen < HEED_EMPATHY_MAX_OVERLAP; i++) {
+        const heed_token *t = &r->tokens[i];
+        if (!is_content(x, rs.th[i], t))
+            continue;
+        seen++;
+        content++;
+        size_t cseen = 0;
+        for (size_t j = 0; j < ctx->n_tokens && cseen < HEED_EMPATHY_MAX_OVERLAP; j++) {
+            const heed_token *u = &ctx->tokens[j];
+            if (!is_content(x, cs.th[j], u))
+                continue;
+            cseen++;
+            if (cs.th[j] == rs.th[i] && u->norm_len == t->norm_len &&
+                !memcmp(u->norm, t->norm, t->norm_len)) {
+                shared++;
+                break;
+            }
+        }
+    }
+    static const size_t E_SH[] = {1, 2, 3, 6}, E_PCT[] = {1, 10, 25, 50};
+    /* apart for replies with and without a question: echoing the customer
+     * inside a question is how exploration often reads, outside one it is not */
+    ADD(n_q ? "shared-q" : "shared", bucket(shared, E_SH, 4));
+    ADD(n_q ? "sharedpct-q" : "sharedpct", bucket(content ? shared * 100 / content : 0, E_PCT, 4));
+#undef ADD
+    return n;
+}
+
+uint32_t heed__empathy_feature_set(void)
+{
+    const heed_feat_opts fo = {HEED_EMPATHY_FEAT_FLAGS};
+    return heed__features_id(&fo);
+}
+
+/* Token hashes of r into arena memory (NULL r: an empty side). */
+static int hash_side(heed_arena *a, const heed_result *r, side *out)
+{
+    out->r = r;
+    out->th = NULL;
+    if (!r || !r->n_tokens)
+        return HEED_OK;
+    uint64_t *th = heed__arena_alloc(a, r->n_tokens * sizeof *th);
+    if (!th)
+        return HEED_ENOMEM;
+    for (size_t i = 0; i < r->n_tokens; i++)
+        th[i] = tok_hash(&r->tokens[i]);
+    out->th = th;
+    return HEED_OK;
+}
+
+/* Features of the pair given its cues. */
+static int features_with(heed_arena *a, const cue_index *x, side rs, side cs, const hit *hits,
+                         size_t n_hits, heed_sparse *out)
+{
+    const heed_feat_opts fo = {HEED_EMPATHY_FEAT_FLAGS};
+    size_t cap = heed__features_bound(&fo, rs.r) + PAIR_MAX + n_hits;
+    uint32_t *idx = heed__arena_alloc(a, cap * sizeof *idx);
+    float *val = heed__arena_alloc(a, cap * sizeof *val);
+    if (!idx || !val)
+        return HEED_ENOMEM;
+    size_t n = heed__features_write(&fo, rs.r, idx, val, cap - PAIR_MAX - n_hits);
+    n += pair_features(x, rs, cs, hits, n_hits, idx + n, val + n);
+    *out = (heed_sparse){idx, val, n};
+    return HEED_OK;
+}
+
+static int index_build(cue_index *x);
+
+int heed__empathy_features(const heed_empathy_model *m, heed_arena *a, const heed_result *r,
+                           const heed_result *ctx, heed_sparse *out)
+{
+    const cue_index *x = m ? &m->idx : NULL;
+    if (!x) {
+        cue_index *nx = heed__arena_alloc(a, sizeof *nx);
+        if (!nx)
+            return HEED_ENOMEM;
+        if (index_build(nx))
+            return HEED_EINVAL;
+        x = nx;
+    }
+    hit *hits = heed__arena_alloc(a, MAX_HITS * sizeof *hits);
+    side rs, cs;
+    if (!hits || hash_side(a, r, &rs) || hash_side(a, ctx, &cs))
+        return HEED_ENOMEM;
+    size_t n_hits = find_cues(x, r, rs.th, hits);
+    return features_with(a, x, rs, cs, hits, n_hits, out);
+}
+
+/* ---------------------------------------------------------------- cue index */
+
+/* Adds the alternatives of s[0..n) ('/'-separated, or "*") as one slot. */
+static int index_slot(cue_index *x, const char *s, size_t n, slot *out)
+{
+    *out = (slot){x->n_alts, 0, 0};
+    if (n == 1 && s[0] == '*') {
+        out->any = 1;
+        return 0;
+    }
+    while (n) {
+        const char *bar = memchr(s, '/', n);
+        size_t l = bar ? (size_t)(bar - s) : n;
+        if (x->n_alts >= IDX_MAX_ALTS)
+            return -1;
+        x->alts[x->n_alts++] = (alt){heed__hash(s, l), s, (uint32_t)l};
+        out->n++;
+        if (!bar)
+            break;
+        n -= l + 1;
+        s = bar + 1;
+    }
+    return 0;
+}
+
+/* Compiles CUES and the word lists. Returns 0, or -1 when a table outgrows
+ * the index (a bug caught by the tests, never by input). */
+static int index_build(cue_index *x)
+{
+    memset(x, 0, sizeof *x);
+    if (N_CUES > 64)
+        return -1;
+    for (size_t c = 0; c < N_CUES; c++) {
+        const char *p = CUES[c].pat;
+        x->pat_first[c] = x->n_slots;
+        while (*p) {
+            const char *sp = strchr(p, ' ');
+            size_t l = sp ? (size_t)(sp - p) : strlen(p);
+            if (x->n_slots >= IDX_MAX_SLOTS || index_slot(x, p, l, &x->slots[x->n_slots]))
+                return -1;
+            x->n_slots++;
+            p += l + (sp != NULL);
+        }
+        x->pat_n[c] = (uint16_t)(x->n_slots - x->pat_first[c]);
+        /* a cue's feature is named by its pattern, so that adding a cue leaves
+         * the others' features as they were */
+        x->feat_on[c] = feat_str("cue", CUES[c].pat);
+        x->feat_neg[c] = feat_str("cue-neg", CUES[c].pat);
+    }
+    static const char *const lists[N_LISTS] = {SECOND_PERSON, FIRST_PERSON, FEEL_WORDS, STOP_WORDS};
+    for (int k = 0; k < N_LISTS; k++)
+        if (index_slot(x, lists[k], strlen(lists[k]), &x->list[k]))
+            return -1;
+    return 0;
+}
+
+/* ---------------------------------------------------------------- model file */
+
+static int model_err(heed_error *err, size_t pos, const char *msg)
+{
+    if (err) {
+        err->code = HEED_EMODEL;
+        err->pos = pos;
+        snprintf(err->msg, sizeof err->msg, "empathy model: %.170s", msg);
+    }
+    return HEED_EMODEL;
+}
+
+static uint32_t get_u32(const unsigned char *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+/* A mechanism's model has the shape and features this code expects. */
+static int check_lm(const heed_lm *lm, int mech, size_t pos, heed_error *err)
+{
+    char msg[160];
+    if (heed__lm_kind(lm) != HEED_LM_MULTICLASS || heed__lm_n_outputs(lm) != 3) {
+        snprintf(msg, sizeof msg, "%s: not a 3-class model", MECH_NAMES[mech]);
+        return model_err(err, pos, msg);
+    }
+    for (uint32_t k = 0; k < 3; k++)
+        if (strcmp(heed__lm_label(lm, k), LEVEL_NAMES[k])) {
+            snprintf(msg, sizeof msg, "%s: labels are not none/weak/strong", MECH_NAMES[mech]);
+            return model_err(err, pos, msg);
+        }
+    size_t n_aux;
+    const float *aux = heed__lm_aux(lm, &n_aux);
+    if (heed__lm_feature_set(lm) != heed__empathy_feature_set() || n_aux < 1 ||
+        aux[0] != (float)HEED_EMPATHY_FEATURES_VERSION) {
+        snprintf(msg, sizeof msg, "%s: made with other features or extractor version",
+                 MECH_NAMES[mech]);
+        return model_err(err, pos, msg);
+    }
+    return HEED_OK;
+}
 
 int heed__empathy_new(const void *bytes, size_t len, heed_empathy_model **out, heed_error *err)
 {
-    (void)bytes;
-    (void)len;
-    (void)err;
     *out = NULL;
+    if (!len)
+        return HEED_OK;
+    const unsigned char *p = bytes;
+    const size_t ml = sizeof HEED_EMPATHY_MAGIC - 1;
+    if (!bytes || len < ml || memcmp(p, HEED_EMPATHY_MAGIC, ml))
+        return model_err(err, 0, "bad magic (not a heed empathy model)");
+    heed_empathy_model *m = heed__malloc(sizeof *m);
+    if (!m) {
+        if (err) {
+            err->code = HEED_ENOMEM;
+            snprintf(err->msg, sizeof err->msg, "out of memory");
+        }
+        return HEED_ENOMEM;
+    }
+    memset(m, 0, sizeof *m);
+    size_t pos = ml;
+    int rc = HEED_OK;
+    if (index_build(&m->idx)) {
+        rc = model_err(err, 0, "cue tables outgrow the index (a bug)");
+        goto fail;
+    }
+    for (int k = 0; k < HEED_EMPATHY_COUNT; k++) {
+        if (len - pos < 4) {
+            rc = model_err(err, pos, "truncated (length of a mechanism's model)");
+            goto fail;
+        }
+        uint32_t n = get_u32(p + pos);
+        pos += 4;
+        if (n > len - pos) {
+            rc = model_err(err, pos, "truncated (a mechanism's model is cut short)");
+            goto fail;
+        }
+        heed_error lerr = {0};
+        rc = heed__lm_load(p + pos, n, &m->lm[k], &lerr);
+        if (rc) {
+            if (rc == HEED_EMODEL) {
+                char msg[200];
+                snprintf(msg, sizeof msg, "%s: %.150s", MECH_NAMES[k], lerr.msg);
+                model_err(err, pos + lerr.pos, msg);
+            } else if (err) {
+                *err = lerr;
+            }
+            goto fail;
+        }
+        if ((rc = check_lm(m->lm[k], k, pos, err)))
+            goto fail;
+        pos += n;
+    }
+    if (pos != len) {
+        rc = model_err(err, pos, "trailing bytes after the three models");
+        goto fail;
+    }
+    *out = m;
     return HEED_OK;
+fail:
+    heed__empathy_free(m);
+    return rc;
 }
 
 void heed__empathy_free(heed_empathy_model *m)
 {
-    (void)m;
+    if (!m)
+        return;
+    for (int k = 0; k < HEED_EMPATHY_COUNT; k++)
+        heed__lm_free(m->lm[k]);
+    heed__free(m);
+}
+
+int heed__empathy_pack(heed_lm *const lm[HEED_EMPATHY_COUNT], heed_buf *out)
+{
+    for (int k = 0; k < HEED_EMPATHY_COUNT; k++)
+        if (!lm[k] || check_lm(lm[k], k, 0, NULL))
+            return HEED_EINVAL;
+    heed__buf_add(out, HEED_EMPATHY_MAGIC, sizeof HEED_EMPATHY_MAGIC - 1);
+    heed_buf one;
+    heed__buf_init(&one, 0);
+    int rc = HEED_OK;
+    for (int k = 0; k < HEED_EMPATHY_COUNT && !rc; k++) {
+        heed__buf_reset(&one);
+        if ((rc = heed__lm_save(lm[k], &one)))
+            break;
+        if (one.len > UINT32_MAX) {
+            rc = HEED_ETOOBIG;
+            break;
+        }
+        unsigned char n[4] = {(unsigned char)one.len, (unsigned char)(one.len >> 8),
+                              (unsigned char)(one.len >> 16), (unsigned char)(one.len >> 24)};
+        heed__buf_add(out, n, 4);
+        heed__buf_add(out, one.ptr, one.len);
+    }
+    heed__buf_release(&one);
+    return rc ? rc : out->err;
+}
+
+/* ---------------------------------------------------------------- prediction */
+
+static int argmax3(const float *p)
+{
+    int b = 0;
+    for (int l = 1; l < 3; l++)
+        if (p[l] > p[b])
+            b = l;
+    return b;
+}
+
+/* Moves the level of mechanism k to lv, scores to (p + onehot(lv)) / 2. */
+static void set_level(heed_empathy *em, int k, int lv)
+{
+    for (int l = 0; l < 3; l++)
+        em->prob[k][l] = 0.5f * (em->prob[k][l] + (l == lv ? 1.0f : 0.0f));
+    em->level[k] = lv;
+}
+
+/* The sentence si of r alone, as a result the extractor can read. */
+static heed_result sentence_alone(const heed_result *r, size_t si, heed_sentence *one)
+{
+    heed_result s = {0};
+    *one = r->sentences[si];
+    size_t first = one->first_token, n = one->n_tokens;
+    if (first > r->n_tokens)
+        first = r->n_tokens;
+    if (n > r->n_tokens - first)
+        n = r->n_tokens - first;
+    one->first_token = 0;
+    one->n_tokens = (uint32_t)n;
+    s.text = r->text;
+    s.text_len = r->text_len;
+    s.tokens = r->tokens + first;
+    s.n_tokens = n;
+    s.sentences = one;
+    s.n_sentences = 1;
+    s.valence = one->valence;
+    return s;
+}
+
+static int add_span(heed_cue *spans, size_t *n, const heed_result *r, size_t first, size_t end,
+                    int mech, float weight, const char *what)
+{
+    if (*n >= HEED_EMPATHY_MAX_SPANS || first >= end || end > r->n_tokens)
+        return 0;
+    const heed_token *a = &r->tokens[first], *b = &r->tokens[end - 1];
+    spans[(*n)++] =
+        (heed_cue){a->start, b->start + b->len - a->start, (uint16_t)mech, 0, weight, what};
+    return 1;
+}
+
+static int make_spans(const heed_empathy_model *m, heed_arena *a, heed_result *r, side rs, side cs,
+                      const hit *hits, size_t n_hits, unsigned flags)
+{
+    heed_empathy *em = &r->empathy;
+    heed_cue *spans = heed__arena_alloc(a, HEED_EMPATHY_MAX_SPANS * sizeof *spans);
+    if (!spans)
+        return HEED_ENOMEM;
+    size_t n = 0;
+    int got[HEED_EMPATHY_COUNT] = {0};
+    if (!(flags & HEED_EMPATHY_NO_CUES))
+        for (size_t i = 0; i < n_hits; i++)
+            if (!hits[i].suppressed && em->level[hits[i].mech] > 0)
+                got[hits[i].mech] |= add_span(spans, &n, r, hits[i].first, hits[i].end,
+                                              hits[i].mech, 1.0f, CUES[hits[i].pat].what);
+    float best[HEED_EMPATHY_COUNT] = {-1, -1, -1};
+    size_t best_si[HEED_EMPATHY_COUNT] = {0};
+    size_t n_s =
+        r->n_sentences < HEED_EMPATHY_MAX_SENTENCES ? r->n_sentences : HEED_EMPATHY_MAX_SENTENCES;
+    size_t h0 = 0; /* the hits are in sentence order: those of si start at h0 */
+    for (size_t si = 0; si < n_s; si++) {
+        heed_sentence one;
+        heed_result s = sentence_alone(r, si, &one);
+        size_t first = (size_t)(s.tokens - r->tokens), h1 = h0;
+        while (h0 < n_hits && hits[h0].first < first)
+            h0++;
+        for (h1 = h0; h1 < n_hits && hits[h1].first < first + s.n_tokens;)
+            h1++;
+        if (!s.n_tokens)
+            continue;
+        heed_sparse x;
+        const side ss = {&s, rs.th + first};
+        int rc = features_with(a, &m->idx, ss, cs, hits + h0, h1 - h0, &x);
+        if (rc)
+            return rc;
+        h0 = h1;
+        for (int k = 0; k < HEED_EMPATHY_COUNT; k++) {
+            if (em->level[k] == 0)
+                continue;
+            float p[3];
+            heed__lm_predict(m->lm[k], x, p);
+            float sc = p[1] + p[2];
+            if (sc >= 0.5f)
+                got[k] |= add_span(spans, &n, r, r->sentences[si].first_token,
+                                   (size_t)r->sentences[si].first_token + s.n_tokens, k, sc,
+                                   "sentence (model)");
+            if (sc > best[k]) {
+                best[k] = sc;
+                best_si[k] = si;
+            }
+        }
+    }
+    for (int k = 0; k < HEED_EMPATHY_COUNT; k++)
+        if (em->level[k] > 0 && !got[k] && best[k] >= 0) {
+            const heed_sentence *se = &r->sentences[best_si[k]];
+            size_t end = (size_t)se->first_token + se->n_tokens;
+            add_span(spans, &n, r, se->first_token, end < r->n_tokens ? end : r->n_tokens, k,
+                     best[k], "best sentence (model)");
+        }
+    em->spans = spans;
+    em->n_spans = n;
+    return HEED_OK;
+}
+
+int heed__empathy_run(const heed_empathy_model *m, heed_arena *a, heed_result *r,
+                      const heed_result *ctx, unsigned flags)
+{
+    if (!m)
+        return HEED_OK;
+    hit *hits = heed__arena_alloc(a, MAX_HITS * sizeof *hits);
+    side rs, cs;
+    if (!hits || hash_side(a, r, &rs) || hash_side(a, ctx, &cs))
+        return HEED_ENOMEM;
+    size_t n_hits = find_cues(&m->idx, r, rs.th, hits);
+    heed_sparse x;
+    int rc = features_with(a, &m->idx, rs, cs, hits, n_hits, &x);
+    if (rc)
+        return rc;
+    heed_empathy *em = &r->empathy;
+    memset(em, 0, sizeof *em);
+    for (int k = 0; k < HEED_EMPATHY_COUNT; k++) {
+        heed__lm_predict(m->lm[k], x, em->prob[k]);
+        em->level[k] = argmax3(em->prob[k]);
+    }
+    if (!(flags & HEED_EMPATHY_NO_CUES)) {
+        int cue[HEED_EMPATHY_COUNT] = {0}, veto[HEED_EMPATHY_COUNT] = {0};
+        for (size_t i = 0; i < n_hits; i++) {
+            if (!hits[i].suppressed)
+                cue[hits[i].mech] = 1;
+            else if (CUES[hits[i].pat].flags & CUE_VETO)
+                veto[hits[i].mech] = 1;
+        }
+        for (int k = 0; k < HEED_EMPATHY_COUNT; k++) {
+            if (cue[k] && em->level[k] == 0)
+                set_level(em, k, em->prob[k][2] > em->prob[k][1] ? 2 : 1);
+            else if (veto[k] && !cue[k] && em->level[k] > 0)
+                set_level(em, k, 0);
+        }
+    }
+    em->available = 1;
+    if (flags & HEED_EMPATHY_NO_SPANS)
+        return HEED_OK;
+    return make_spans(m, a, r, rs, cs, hits, n_hits, flags);
 }
 
 int heed__empathy(const heed_empathy_model *m, heed_arena *a, heed_result *r,
                   const heed_result *ctx)
 {
-    (void)m;
-    (void)a;
-    (void)r;
-    (void)ctx;
-    return HEED_OK;
+    return heed__empathy_run(m, a, r, ctx, 0);
 }

@@ -1,6 +1,7 @@
 /* datasets.c - loaders for the intent data behind the needs model (BANKING77,
  * Bitext, heed's own examples), the intent -> need tables and the dev split
- * rule (datasets.h). The reasons for each mapping are in docs/needs.md. */
+ * rule (datasets.h). The reasons for each mapping are in docs/needs.md. Also
+ * the EPITOME loader and its split, for the empathy models (docs/empathy.md). */
 #include "datasets.h"
 
 #include <stdlib.h>
@@ -510,6 +511,221 @@ int heed_datasets_load(heed_dataset *ds, heed_ds_source src, FILE *f, const char
     } else {
         rc = load_csv(&c, s, n, err);
     }
+    free(s);
+    err->code = rc;
+    return rc;
+}
+
+/* ---------------------------------------------------------------- EPITOME */
+
+const char *const heed_epitome_files[HEED_EMPATHY_COUNT] = {
+    "emotional-reactions-reddit.csv",
+    "interpretations-reddit.csv",
+    "explorations-reddit.csv",
+};
+
+int heed_epitome_is_dev(const char *sp_id, size_t len)
+{
+    uint32_t h = fnv1a(2166136261u, "heed-dev-v1:epitome:", 20);
+    h = fnv1a(h, sp_id, len);
+    return h % 100u < HEED_EPITOME_DEV_PERCENT;
+}
+
+void heed_epitome_release(heed_epitome *ep)
+{
+    if (!ep)
+        return;
+    heed__buf_release(&ep->text);
+    free(ep->rows);
+    memset(ep, 0, sizeof(*ep));
+}
+
+enum { EP_SP, EP_RP, EP_SEEKER, EP_REPLY, EP_LEVEL, EP_RAT, EP_NCOLS };
+static const char *const EP_COLS[EP_NCOLS] = {"sp_id",         "rp_id", "seeker_post",
+                                              "response_post", "level", "rationales"};
+
+typedef struct ep_ctx {
+    heed_epitome *ep;
+    const char *name;
+    heed_ds_report_fn report;
+    void *rctx;
+} ep_ctx;
+
+static void ep_bad(ep_ctx *c, size_t line, const char *what, const char *detail)
+{
+    char msg[400];
+    snprintf(msg, sizeof msg, "%s:%zu: %s%s%s", c->name, line, what, detail ? ": " : "",
+             detail ? detail : "");
+    c->ep->n_bad++;
+    if (c->report)
+        c->report(c->rctx, msg);
+    else
+        fprintf(stderr, "heed: %s (row skipped)\n", msg);
+}
+
+/* Appends s[0..n) and a NUL to the text buffer; returns its offset. */
+static size_t ep_add(heed_epitome *ep, const char *s, size_t n)
+{
+    if (ep->text.len == 0)
+        heed__buf_addc(&ep->text, '\0'); /* offset 0 stays "nothing" */
+    size_t off = ep->text.len;
+    heed__buf_add(&ep->text, s, n);
+    heed__buf_addc(&ep->text, '\0');
+    return off;
+}
+
+/* Checks one record's fields (v[k], l[k] in column order) and adds the row. */
+static int ep_take(ep_ctx *c, int mech, size_t line, const char **v, size_t *l)
+{
+    size_t bad;
+    for (int k = 0; k < EP_NCOLS; k++) {
+        trim(&v[k], &l[k]);
+        if (heed_utf8_validate(v[k], l[k], &bad) != HEED_OK) {
+            ep_bad(c, line, "invalid UTF-8 in", EP_COLS[k]);
+            return HEED_OK;
+        }
+    }
+    if (!l[EP_SP] || !l[EP_REPLY]) {
+        ep_bad(c, line, "empty", l[EP_SP] ? "response_post" : "sp_id");
+        return HEED_OK;
+    }
+    if (l[EP_LEVEL] != 1 || v[EP_LEVEL][0] < '0' || v[EP_LEVEL][0] > '2') {
+        char d[40];
+        snprintf(d, sizeof d, "'%.*s'", (int)(l[EP_LEVEL] < 20 ? l[EP_LEVEL] : 20), v[EP_LEVEL]);
+        ep_bad(c, line, "level is not 0, 1 or 2", d);
+        return HEED_OK;
+    }
+    heed_epitome *ep = c->ep;
+    if (ep->n == ep->cap) {
+        size_t cap = ep->cap ? ep->cap * 2 : 1024;
+        heed_ep_row *r = realloc(ep->rows, cap * sizeof(*r));
+        if (!r)
+            return HEED_ENOMEM;
+        ep->rows = r;
+        ep->cap = cap;
+    }
+    heed_ep_row row = {0};
+    row.sp_off = ep_add(ep, v[EP_SP], l[EP_SP]);
+    row.sp_len = l[EP_SP];
+    row.seeker_off = ep_add(ep, v[EP_SEEKER], l[EP_SEEKER]);
+    row.seeker_len = l[EP_SEEKER];
+    row.reply_off = ep_add(ep, v[EP_REPLY], l[EP_REPLY]);
+    row.reply_len = l[EP_REPLY];
+    row.rat_off = ep_add(ep, v[EP_RAT], l[EP_RAT]);
+    row.rat_len = l[EP_RAT];
+    if (ep->text.err)
+        return HEED_ENOMEM;
+    row.line = line;
+    row.mech = (uint8_t)mech;
+    row.level = (uint8_t)(v[EP_LEVEL][0] - '0');
+    row.is_dev = (uint8_t)heed_epitome_is_dev(v[EP_SP], l[EP_SP]);
+    ep->rows[ep->n++] = row;
+    return HEED_OK;
+}
+
+static int ep_csv(ep_ctx *c, int mech, const char *s, size_t n, heed_error *err)
+{
+    heed_buf fields;
+    heed__buf_init(&fields, 0);
+    size_t off[HEED_MAX_DS_FIELDS], len[HEED_MAX_DS_FIELDS];
+    size_t n_header = 0, col[EP_NCOLS];
+    size_t line = 1, pos = 0;
+    int rc = HEED_OK;
+    while (pos < n) {
+        heed_csv_scan st = {0};
+        size_t e = pos + heed__csv_scan(&st, s + pos, n - pos);
+        size_t rec_end = e;
+        if (rec_end > pos && s[rec_end - 1] == '\r')
+            rec_end--;
+        size_t rec_line = line;
+        line += count_lines(s, pos, e < n ? e + 1 : n);
+        const char *rec = s + pos;
+        size_t rec_len = rec_end - pos;
+        pos = e < n ? e + 1 : n;
+        if (rec_len == 0)
+            continue;
+        heed__buf_reset(&fields);
+        size_t nf = 0;
+        heed_error ferr;
+        int src = heed__csv_split(rec, rec_len, &fields, off, len, HEED_MAX_DS_FIELDS, &nf,
+                                  rec_line, &ferr);
+        if (src == HEED_ENOMEM || fields.err) {
+            rc = HEED_ENOMEM;
+            snprintf(err->msg, sizeof err->msg, "%s: out of memory", c->name);
+            break;
+        }
+        if (src) {
+            ep_bad(c, rec_line, "malformed CSV", ferr.msg);
+            continue;
+        }
+        if (!n_header) {
+            n_header = nf;
+            int found = 0;
+            for (int k = 0; k < EP_NCOLS; k++) {
+                col[k] = SIZE_MAX;
+                for (size_t j = 0; j < nf && j < HEED_MAX_DS_FIELDS; j++)
+                    if (len[j] == strlen(EP_COLS[k]) &&
+                        !memcmp(fields.ptr + off[j], EP_COLS[k], len[j]))
+                        col[k] = j;
+                found += col[k] != SIZE_MAX;
+            }
+            if (found != EP_NCOLS) {
+                snprintf(err->msg, sizeof err->msg,
+                         "%s:%zu: the header lacks the EPITOME columns "
+                         "(sp_id,rp_id,seeker_post,response_post,level,rationales)",
+                         c->name, rec_line);
+                rc = HEED_EPARSE;
+                break;
+            }
+            continue;
+        }
+        if (nf != n_header) {
+            char d[64];
+            snprintf(d, sizeof d, "%zu fields, the header has %zu", nf, n_header);
+            ep_bad(c, rec_line, "wrong number of fields", d);
+            continue;
+        }
+        const char *v[EP_NCOLS];
+        size_t l[EP_NCOLS];
+        for (int k = 0; k < EP_NCOLS; k++) {
+            v[k] = fields.ptr + off[col[k]];
+            l[k] = len[col[k]];
+        }
+        if ((rc = ep_take(c, mech, rec_line, v, l))) {
+            snprintf(err->msg, sizeof err->msg, "%s: out of memory", c->name);
+            break;
+        }
+    }
+    if (rc == HEED_OK && !n_header) {
+        snprintf(err->msg, sizeof err->msg, "%s: empty file (no CSV header)", c->name);
+        rc = HEED_EPARSE;
+    }
+    heed__buf_release(&fields);
+    return rc;
+}
+
+int heed_epitome_load(heed_epitome *ep, int mech, FILE *f, const char *name,
+                      heed_ds_report_fn report, void *ctx, heed_error *err)
+{
+    heed_error dummy;
+    if (!err)
+        err = &dummy;
+    err->code = HEED_OK;
+    err->pos = 0;
+    err->msg[0] = 0;
+    if (!ep || !f || mech < 0 || mech >= HEED_EMPATHY_COUNT) {
+        snprintf(err->msg, sizeof err->msg, "heed_epitome_load: invalid argument");
+        return err->code = HEED_EINVAL;
+    }
+    if (!name)
+        name = "-";
+    char *s;
+    size_t n;
+    int rc = slurp(f, name, &s, &n, err);
+    if (rc)
+        return rc;
+    ep_ctx c = {ep, name, report, ctx};
+    rc = ep_csv(&c, mech, s, n, err);
     free(s);
     err->code = rc;
     return rc;

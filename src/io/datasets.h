@@ -2,7 +2,8 @@
  * for BANKING77 and Bitext CSV files and for heed's own TSV of extra examples,
  * the static tables that map their intents onto heed's 11 needs (HEED_NEED_*,
  * justified in docs/needs.md), and the deterministic dev split rule. Used by
- * `heed train needs` / `heed eval needs` and by the tests. */
+ * `heed train needs` / `heed eval needs` and by the tests. At the end: the
+ * EPITOME loader and split behind `heed train|eval empathy`. */
 #ifndef HEED_DATASETS_H
 #define HEED_DATASETS_H
 
@@ -106,3 +107,56 @@ HEED_NODISCARD int heed_datasets_load(heed_dataset *ds, heed_ds_source src, FILE
                                       heed_error *err);
 
 #endif
+
+/* ---------------------------------------------------------------- EPITOME */
+
+/* EPITOME (Sharma et al. 2020, Reddit part): one CSV per empathy mechanism,
+ * columns sp_id,rp_id,seeker_post,response_post,level,rationales; the three
+ * files hold the same (seeker post, response) pairs. The files under a data
+ * directory, indexed by HEED_EMPATHY_*. */
+extern const char *const heed_epitome_files[HEED_EMPATHY_COUNT];
+
+/* The EPITOME dev split rule (docs/empathy.md), reproducible in any language:
+ *   h   = FNV-1a 32-bit of the bytes "heed-dev-v1:epitome:" sp_id
+ *   dev <=> h mod 100 < HEED_EPITOME_DEV_PERCENT
+ * Keyed on the seeker post id alone, so every response to one post, in every
+ * mechanism's file, is on the same side. Returns 1 for dev, 0 for training. */
+#define HEED_EPITOME_DEV_PERCENT 20u
+int heed_epitome_is_dev(const char *sp_id, size_t len);
+
+/* One labelled pair of one mechanism. Strings are NUL-terminated in the
+ * set's text buffer (offsets into heed_epitome.text.ptr). */
+typedef struct heed_ep_row {
+    size_t sp_off, sp_len;         /* seeker post id */
+    size_t seeker_off, seeker_len; /* the seeker's post (the customer side) */
+    size_t reply_off, reply_len;   /* the response (the reply side) */
+    size_t rat_off, rat_len;       /* rationales: reply spans joined by '|' */
+    size_t line;                   /* 1-based line where the record starts */
+    uint8_t mech;                  /* HEED_EMPATHY_* */
+    uint8_t level;                 /* 0 none, 1 weak, 2 strong */
+    uint8_t is_dev;                /* the split rule's verdict */
+} heed_ep_row;
+
+/* A growing set of EPITOME rows from any number of files. All-zero is empty. */
+typedef struct heed_epitome {
+    heed_buf text;
+    heed_ep_row *rows;
+    size_t n, cap;
+    size_t n_bad; /* malformed rows reported and skipped so far */
+} heed_epitome;
+
+void heed_epitome_release(heed_epitome *ep);
+
+static inline const char *heed_epitome_str(const heed_epitome *ep, size_t off)
+{
+    return ep->text.ptr + off;
+}
+
+/* Appends every good row of `f` (an EPITOME CSV of mechanism `mech`) to ep,
+ * as heed_datasets_load does: malformed rows (wrong field count, broken
+ * quoting, invalid UTF-8, empty response or id, a level other than 0/1/2) are
+ * reported through `report` (NULL: stderr), counted in ep->n_bad and skipped.
+ * Returns HEED_OK, or HEED_EIO, HEED_ETOOBIG, HEED_EPARSE (no header with the
+ * six columns), HEED_EINVAL, HEED_ENOMEM with err->msg. */
+HEED_NODISCARD int heed_epitome_load(heed_epitome *ep, int mech, FILE *f, const char *name,
+                                     heed_ds_report_fn report, void *ctx, heed_error *err);

@@ -19,7 +19,7 @@ expect_eq "customer: no reply (2)" "$(grep -c '"reply":' "$(line 3)")" 0
 
 # the agent's answer to a customer turn: familiar and addressed
 L2=$(line 2)
-expect_grep "familiar" "$L2" '"reply":{"familiar":{"grade":'
+expect_grep "familiar" "$L2" '"familiar":{"grade":'
 expect_grep "addressed" "$L2" '"addressed":{"status":"answered","asks":[{"ask":"Where is my order #12345?"'
 expect_grep "jargon L2" "$L2" '{"text":"L2","start":92,"end":94,"what":"internal acronym","plain":"specialist team"}'
 expect_grep "jargon RMA" "$L2" '{"text":"RMA","start":110,"end":113,"what":"internal acronym","plain":"return"}'

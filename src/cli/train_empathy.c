@@ -1,0 +1,653 @@
+/* train_empathy.c - `heed train empathy` and `heed eval empathy`: the three
+ * EPITOME mechanism models (src/core/empathy.c) learnt from the Reddit part of
+ * EPITOME (src/io/datasets.c has the loader and the split), and their report
+ * on the dev part: accuracy and macro-F1 per mechanism beside the majority
+ * class and the published anchors, and the token F1 of the evidence spans
+ * against the annotated rationales (docs/empathy.md). The CLI reaches into the
+ * core's internal headers here because training is not part of the public
+ * API. */
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../core/empathy.h"
+#include "../core/linmodel.h"
+#include "../core/model_data.h"
+#include "arena.h"
+#include "cli.h"
+#include "datasets.h"
+
+typedef enum split { SPLIT_DEV, SPLIT_TRAIN, SPLIT_ALL } split;
+
+typedef struct opts {
+    const char *data, *out, *model;
+    split split;
+    uint64_t seed;
+    uint32_t epochs, dim_bits;
+} opts;
+
+static const char *const MECH[HEED_EMPATHY_COUNT] = {
+#define HEED_X_(name, num, str) str,
+    HEED_EMPATHY_MAP(HEED_X_)
+#undef HEED_X_
+};
+
+/* Accuracy of EPITOME's RoBERTa model as published (Sharma et al. 2020). */
+static const char *const ANCHOR[HEED_EMPATHY_COUNT] = {".79-.82", ".84", ".91-.93"};
+
+static void usage(FILE *f, int train)
+{
+    fprintf(f, "Usage: heed %s empathy --data DIR [OPTIONS]\n\n", train ? "train" : "eval");
+    if (train)
+        fputs("Trains the three empathy mechanism models (emotional reaction,\n"
+              "interpretation, exploration; none/weak/strong) on the training part of\n"
+              "EPITOME, writes them as one model file, then reports them on the dev part.\n\n",
+              f);
+    else
+        fputs("Reports an empathy model (default: the one built into heed) on EPITOME:\n"
+              "accuracy and macro-F1 per mechanism, the majority class and the published\n"
+              "anchors beside them, and the token F1 of the evidence spans against the\n"
+              "annotated rationales.\n\n",
+              f);
+    fputs("  --data DIR        the EPITOME folder: DIR/emotional-reactions-reddit.csv,\n"
+          "                    DIR/interpretations-reddit.csv, DIR/explorations-reddit.csv\n"
+          "  --split S         rows to evaluate: dev (default), train or all; the split is\n"
+          "                    a hash of sp_id, 20% dev (docs/empathy.md)\n",
+          f);
+    if (train)
+        fputs("  -o FILE           write the model here (required)\n"
+              "  --seed N          shuffling seed (default 1); same seed and data: same bytes\n"
+              "  --epochs N        passes over the data (default 30)\n"
+              "  --dim-bits N      hash space 2^N (default 16)\n",
+              f);
+    else
+        fputs("  --model FILE      the model to evaluate\n", f);
+}
+
+static int parse_u(const char *s, unsigned long long max, unsigned long long *v)
+{
+    char *end;
+    errno = 0;
+    *v = strtoull(s, &end, 10);
+    return !errno && *s && !*end && *v <= max;
+}
+
+/* Returns -1 to go on, or an exit code. */
+static int parse(int argc, char **argv, int train, const char *cmd, opts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->seed = 1;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+            usage(stdout, train);
+            return HEED_EXIT_OK;
+        }
+        if (i + 1 >= argc) {
+            fprintf(stderr, "heed %s: unknown option or missing value: %s\n", cmd, a);
+            return HEED_EXIT_USAGE;
+        }
+        const char *v = argv[++i];
+        unsigned long long u;
+        if (!strcmp(a, "--data")) {
+            o->data = v;
+        } else if (train && !strcmp(a, "-o")) {
+            o->out = v;
+        } else if (!train && !strcmp(a, "--model")) {
+            o->model = v;
+        } else if (!strcmp(a, "--split")) {
+            if (!strcmp(v, "dev"))
+                o->split = SPLIT_DEV;
+            else if (!strcmp(v, "train"))
+                o->split = SPLIT_TRAIN;
+            else if (!strcmp(v, "all"))
+                o->split = SPLIT_ALL;
+            else {
+                fprintf(stderr, "heed %s: --split must be dev, train or all\n", cmd);
+                return HEED_EXIT_USAGE;
+            }
+        } else if (train && !strcmp(a, "--seed") && parse_u(v, UINT64_MAX, &u)) {
+            o->seed = u;
+        } else if (train && !strcmp(a, "--epochs") && parse_u(v, 1000, &u) && u > 0) {
+            o->epochs = (uint32_t)u;
+        } else if (train && !strcmp(a, "--dim-bits") && parse_u(v, HEED_LM_MAX_BITS, &u) &&
+                   u >= HEED_LM_MIN_BITS) {
+            o->dim_bits = (uint32_t)u;
+        } else {
+            fprintf(stderr, "heed %s: unknown option or bad value: %s %s\n", cmd, a, v);
+            return HEED_EXIT_USAGE;
+        }
+    }
+    if (!o->data) {
+        fprintf(stderr, "heed %s: no data: give --data DIR (see --help)\n", cmd);
+        return HEED_EXIT_USAGE;
+    }
+    if (train && !o->out) {
+        fprintf(stderr, "heed %s: give -o MODEL (see --help)\n", cmd);
+        return HEED_EXIT_USAGE;
+    }
+    return -1;
+}
+
+static int in_split(const heed_ep_row *r, split s)
+{
+    return s == SPLIT_ALL || (s == SPLIT_DEV) == (r->is_dev != 0);
+}
+
+static const char *split_name(split s)
+{
+    return s == SPLIT_DEV ? "dev" : s == SPLIT_TRAIN ? "train" : "all";
+}
+
+static int load_data(heed_epitome *ep, const opts *o, const char *cmd)
+{
+    for (int k = 0; k < HEED_EMPATHY_COUNT; k++) {
+        char path[4096];
+        snprintf(path, sizeof path, "%s/%s", o->data, heed_epitome_files[k]);
+        FILE *f = fopen(path, "rb");
+        if (!f) {
+            fprintf(stderr, "heed %s: cannot open %s: %s\n", cmd, path, strerror(errno));
+            return HEED_EXIT_USAGE;
+        }
+        heed_error err;
+        size_t before = ep->n_bad;
+        int rc = heed_epitome_load(ep, k, f, path, NULL, NULL, &err);
+        fclose(f);
+        if (rc) {
+            fprintf(stderr, "heed %s: %s\n", cmd, err.msg);
+            return rc == HEED_ENOMEM ? HEED_EXIT_INTERNAL : HEED_EXIT_USAGE;
+        }
+        if (ep->n_bad > before)
+            fprintf(stderr, "heed %s: %s: %zu malformed rows skipped\n", cmd, path,
+                    ep->n_bad - before);
+    }
+    return HEED_EXIT_OK;
+}
+
+/* ---------------------------------------------------------------- one pair */
+
+/* The analysed reply and seeker post of one row, as the engine would have
+ * them: the reply with the language stage, the customer side without it. */
+typedef struct pair {
+    heed_analysis *reply, *seeker;
+    heed_result r; /* a copy of the reply's result the empathy stage may fill */
+} pair;
+
+static void pair_free(pair *p)
+{
+    heed_analysis_free(p->reply);
+    heed_analysis_free(p->seeker);
+    memset(p, 0, sizeof *p);
+}
+
+static int pair_analyze(const heed_engine *eng, const heed_epitome *ep, const heed_ep_row *row,
+                        pair *p, const char *cmd)
+{
+    memset(p, 0, sizeof *p);
+    heed_error err;
+    const heed_analyze_opts co = {.skip = HEED_STAGE_LANGUAGE};
+    if (heed_analyze(eng, heed_epitome_str(ep, row->reply_off), row->reply_len, NULL, &p->reply,
+                     &err) ||
+        heed_analyze(eng, heed_epitome_str(ep, row->seeker_off), row->seeker_len, &co, &p->seeker,
+                     &err)) {
+        fprintf(stderr, "heed %s: line %zu: %s\n", cmd, row->line, err.msg);
+        pair_free(p);
+        return err.code == HEED_ENOMEM ? HEED_EXIT_INTERNAL : HEED_EXIT_USAGE;
+    }
+    p->r = *heed_analysis_result(p->reply);
+    return HEED_EXIT_OK;
+}
+
+/* ---------------------------------------------------------------- training */
+
+typedef struct fvecs {
+    uint32_t *idx;
+    float *val;
+    size_t *start; /* n + 1 */
+    size_t n, nnz, cap;
+} fvecs;
+
+static void fvecs_release(fvecs *v)
+{
+    free(v->idx);
+    free(v->val);
+    free(v->start);
+    memset(v, 0, sizeof *v);
+}
+
+static heed_sparse fvec(const fvecs *v, size_t i)
+{
+    return (heed_sparse){v->idx + v->start[i], v->val + v->start[i], v->start[i + 1] - v->start[i]};
+}
+
+/* Features of every training row (dev rows get an empty vector). */
+static int featurize_train(const heed_engine *eng, const heed_epitome *ep, fvecs *v,
+                           const char *cmd)
+{
+    v->start = malloc((ep->n + 1) * sizeof *v->start);
+    if (!v->start)
+        return HEED_EXIT_INTERNAL;
+    v->start[0] = 0;
+    for (size_t i = 0; i < ep->n; i++) {
+        v->start[i + 1] = v->nnz;
+        v->n = i + 1;
+        if (ep->rows[i].is_dev)
+            continue;
+        pair p;
+        int rc = pair_analyze(eng, ep, &ep->rows[i], &p, cmd);
+        if (rc)
+            return rc;
+        heed_arena a;
+        heed__arena_init(&a, 0);
+        heed_sparse x;
+        rc = heed__empathy_features(NULL, &a, &p.r, heed_analysis_result(p.seeker), &x);
+        if (!rc && v->nnz + x.n > v->cap) {
+            size_t cap = v->cap ? v->cap : 1 << 16;
+            while (cap < v->nnz + x.n)
+                cap *= 2;
+            uint32_t *ni = realloc(v->idx, cap * sizeof *ni);
+            if (ni)
+                v->idx = ni;
+            float *nv = realloc(v->val, cap * sizeof *nv);
+            if (nv)
+                v->val = nv;
+            if (!ni || !nv)
+                rc = HEED_ENOMEM;
+            else
+                v->cap = cap;
+        }
+        if (!rc) {
+            memcpy(v->idx + v->nnz, x.idx, x.n * sizeof *x.idx);
+            memcpy(v->val + v->nnz, x.val, x.n * sizeof *x.val);
+            v->nnz += x.n;
+            v->start[i + 1] = v->nnz;
+        }
+        heed__arena_release(&a);
+        pair_free(&p);
+        if (rc) {
+            fprintf(stderr, "heed %s: out of memory\n", cmd);
+            return HEED_EXIT_INTERNAL;
+        }
+    }
+    return HEED_EXIT_OK;
+}
+
+static int train_models(const heed_epitome *ep, const fvecs *v, const opts *o,
+                        heed_lm *lm[HEED_EMPATHY_COUNT], const char *cmd)
+{
+    static const char *const labels[3] = {"none", "weak", "strong"};
+    heed_sparse *X = malloc((ep->n ? ep->n : 1) * sizeof *X);
+    float *Y = malloc((ep->n ? ep->n : 1) * 3 * sizeof *Y);
+    int rc = HEED_EXIT_INTERNAL;
+    if (!X || !Y)
+        goto done;
+    for (int k = 0; k < HEED_EMPATHY_COUNT; k++) {
+        size_t n = 0;
+        for (size_t i = 0; i < ep->n; i++) {
+            const heed_ep_row *r = &ep->rows[i];
+            if (r->is_dev || r->mech != k)
+                continue;
+            X[n] = fvec(v, i);
+            for (int l = 0; l < 3; l++)
+                Y[n * 3 + (size_t)l] = l == r->level ? 1.0f : 0.0f;
+            n++;
+        }
+        if (!n) {
+            fprintf(stderr, "heed %s: no training rows for %s\n", cmd, MECH[k]);
+            rc = HEED_EXIT_USAGE;
+            goto done;
+        }
+        heed_lm_opts lo = {0};
+        lo.kind = HEED_LM_MULTICLASS;
+        lo.n_outputs = 3;
+        lo.dim_bits = o->dim_bits ? o->dim_bits : 16;
+        lo.epochs = o->epochs ? o->epochs : 30;
+        lo.seed = o->seed + (uint64_t)k;
+        lo.balance = HEED_LM_BALANCE_SQRT;
+        lo.encoding = HEED_LM_ENC_Q8;
+        lo.l2 = 1e-4f;
+        lo.prune = 0.02f;
+        lo.feature_set = heed__empathy_feature_set();
+        lo.labels = labels;
+        heed_error err;
+        if (heed__lm_train(&lo, X, Y, n, &lm[k], &err) != HEED_OK) {
+            fprintf(stderr, "heed %s: training %s failed: %s\n", cmd, MECH[k], err.msg);
+            goto done;
+        }
+        const float aux[1] = {(float)HEED_EMPATHY_FEATURES_VERSION};
+        if (heed__lm_set_aux(lm[k], aux, 1) != HEED_OK)
+            goto done;
+        fprintf(stderr, "heed %s: trained %s on %zu rows (%zu feature rows)\n", cmd, MECH[k], n,
+                heed__lm_n_rows(lm[k]));
+    }
+    rc = HEED_EXIT_OK;
+done:
+    if (rc == HEED_EXIT_INTERNAL)
+        fprintf(stderr, "heed %s: out of memory\n", cmd);
+    free(X);
+    free(Y);
+    return rc;
+}
+
+/* ---------------------------------------------------------------- metrics */
+
+typedef struct confusion {
+    size_t c[3][3]; /* [gold][predicted] */
+} confusion;
+
+static void conf_scores(const confusion *m, double *acc, double *macro_f1)
+{
+    size_t n = 0, ok = 0;
+    double f = 0;
+    int k = 0;
+    for (int g = 0; g < 3; g++)
+        for (int p = 0; p < 3; p++) {
+            n += m->c[g][p];
+            ok += g == p ? m->c[g][p] : 0;
+        }
+    for (int l = 0; l < 3; l++) {
+        size_t tp = m->c[l][l], gold = 0, pred = 0;
+        for (int j = 0; j < 3; j++) {
+            gold += m->c[l][j];
+            pred += m->c[j][l];
+        }
+        if (!gold && !pred)
+            continue; /* a level absent from both sides does not count */
+        k++;
+        f += gold + pred ? 2.0 * (double)tp / (double)(gold + pred) : 0;
+    }
+    *acc = n ? (double)ok / (double)n : 0;
+    *macro_f1 = k ? f / k : 0;
+}
+
+/* Byte ranges of the rationales ('|'-separated) found in the reply, as
+ * marks on the reply's tokens; returns how many tokens are marked. */
+static size_t mark_rationales(const char *reply, size_t rlen, const char *rat, size_t n,
+                              const heed_result *r, unsigned char *mark)
+{
+    size_t marked = 0;
+    while (n) {
+        const char *bar = memchr(rat, '|', n);
+        size_t l = bar ? (size_t)(bar - rat) : n;
+        const char *s = rat;
+        size_t sl = l;
+        while (sl && (*s == ' ' || *s == '\t'))
+            s++, sl--;
+        while (sl && (s[sl - 1] == ' ' || s[sl - 1] == '\t'))
+            sl--;
+        for (size_t at = 0; sl && at + sl <= rlen; at++) {
+            if (memcmp(reply + at, s, sl))
+                continue;
+            for (size_t t = 0; t < r->n_tokens; t++) {
+                const heed_token *tk = &r->tokens[t];
+                if (tk->start < at + sl && tk->start + tk->len > at && !mark[t]) {
+                    mark[t] = 1;
+                    marked++;
+                }
+            }
+            break;
+        }
+        if (!bar)
+            break;
+        n -= l + 1;
+        rat = bar + 1;
+    }
+    return marked;
+}
+
+/* Token F1 between the rationale tokens (gold) and the tokens covered by the
+ * stage's spans of mechanism k; punctuation is left out on both sides. */
+static double span_f1(const heed_epitome *ep, const heed_ep_row *row, const heed_result *r, int k,
+                      int *has_gold)
+{
+    *has_gold = 0;
+    if (!r->n_tokens)
+        return 0;
+    unsigned char *gold = calloc(r->n_tokens, 2);
+    if (!gold)
+        return 0;
+    unsigned char *pred = gold + r->n_tokens;
+    mark_rationales(heed_epitome_str(ep, row->reply_off), row->reply_len,
+                    heed_epitome_str(ep, row->rat_off), row->rat_len, r, gold);
+    for (size_t s = 0; s < r->empathy.n_spans; s++) {
+        const heed_cue *c = &r->empathy.spans[s];
+        if (c->component != k)
+            continue;
+        for (size_t t = 0; t < r->n_tokens; t++)
+            if (r->tokens[t].start >= c->start &&
+                r->tokens[t].start + r->tokens[t].len <= c->start + c->len)
+                pred[t] = 1;
+    }
+    size_t tp = 0, g = 0, p = 0;
+    for (size_t t = 0; t < r->n_tokens; t++) {
+        if (r->tokens[t].kind == HEED_TOK_PUNCT)
+            continue;
+        tp += gold[t] && pred[t];
+        g += gold[t];
+        p += pred[t];
+    }
+    free(gold);
+    *has_gold = g > 0;
+    return g + p ? 2.0 * (double)tp / (double)(g + p) : 0;
+}
+
+typedef struct report {
+    confusion model[HEED_EMPATHY_COUNT], final[HEED_EMPATHY_COUNT], major[HEED_EMPATHY_COUNT];
+    double f1_sum[HEED_EMPATHY_COUNT], f1_both[HEED_EMPATHY_COUNT];
+    size_t f1_n[HEED_EMPATHY_COUNT], both_n[HEED_EMPATHY_COUNT];
+    size_t n[HEED_EMPATHY_COUNT];
+} report;
+
+static int evaluate(const heed_engine *eng, const heed_empathy_model *m, const heed_epitome *ep,
+                    split s, report *rep, const char *cmd)
+{
+    /* the majority level of each mechanism's training rows */
+    size_t count[HEED_EMPATHY_COUNT][3] = {{0}};
+    int major[HEED_EMPATHY_COUNT];
+    for (size_t i = 0; i < ep->n; i++)
+        if (!ep->rows[i].is_dev)
+            count[ep->rows[i].mech][ep->rows[i].level]++;
+    for (int k = 0; k < HEED_EMPATHY_COUNT; k++) {
+        major[k] = 0;
+        for (int l = 1; l < 3; l++)
+            if (count[k][l] > count[k][major[k]])
+                major[k] = l;
+    }
+    memset(rep, 0, sizeof *rep);
+    for (size_t i = 0; i < ep->n; i++) {
+        const heed_ep_row *row = &ep->rows[i];
+        if (!in_split(row, s))
+            continue;
+        pair p;
+        int rc = pair_analyze(eng, ep, row, &p, cmd);
+        if (rc)
+            return rc;
+        const heed_result *ctx = heed_analysis_result(p.seeker);
+        heed_arena a;
+        heed__arena_init(&a, 0);
+        int k = row->mech;
+        heed_result alone = p.r;
+        rc = heed__empathy_run(m, &a, &alone, ctx, HEED_EMPATHY_NO_CUES | HEED_EMPATHY_NO_SPANS);
+        if (!rc)
+            rc = heed__empathy_run(m, &a, &p.r, ctx, 0);
+        if (!rc) {
+            rep->n[k]++;
+            rep->model[k].c[row->level][alone.empathy.level[k]]++;
+            rep->final[k].c[row->level][p.r.empathy.level[k]]++;
+            rep->major[k].c[row->level][major[k]]++;
+            if (row->level > 0) {
+                int has_gold;
+                double f = span_f1(ep, row, &p.r, k, &has_gold);
+                if (has_gold) {
+                    rep->f1_sum[k] += f;
+                    rep->f1_n[k]++;
+                    if (p.r.empathy.level[k] > 0) {
+                        rep->f1_both[k] += f;
+                        rep->both_n[k]++;
+                    }
+                }
+            }
+        }
+        heed__arena_release(&a);
+        pair_free(&p);
+        if (rc) {
+            fprintf(stderr, "heed %s: out of memory\n", cmd);
+            return HEED_EXIT_INTERNAL;
+        }
+    }
+    return HEED_EXIT_OK;
+}
+
+static void print_report(const report *rep, split s)
+{
+    printf("empathy on EPITOME %s rows (split: FNV-1a of sp_id, %u%% dev)\n", split_name(s),
+           HEED_EPITOME_DEV_PERCENT);
+    printf("%-19s %5s | %-13s | %-13s | %-13s | %s\n", "", "", "heed", "model alone", "majority",
+           "RoBERTa");
+    printf("%-19s %5s | %6s %6s | %6s %6s | %6s %6s | %s\n", "mechanism", "rows", "acc", "F1",
+           "acc", "F1", "acc", "F1", "acc (paper)");
+    for (int k = 0; k < HEED_EMPATHY_COUNT; k++) {
+        double a1, f1, a2, f2, a3, f3;
+        conf_scores(&rep->final[k], &a1, &f1);
+        conf_scores(&rep->model[k], &a2, &f2);
+        conf_scores(&rep->major[k], &a3, &f3);
+        printf("%-19s %5zu | %6.3f %6.3f | %6.3f %6.3f | %6.3f %6.3f | %s\n", MECH[k], rep->n[k],
+               a1, f1, a2, f2, a3, f3, ANCHOR[k]);
+    }
+    printf("F1 is macro-F1 over none/weak/strong. Evidence spans vs rationales (token F1,\n"
+           "rows with gold level > 0 | and of those, rows heed also scores > 0):\n");
+    for (int k = 0; k < HEED_EMPATHY_COUNT; k++)
+        printf("%-19s span F1 %.3f (%zu rows) | %.3f (%zu rows)\n", MECH[k],
+               rep->f1_n[k] ? rep->f1_sum[k] / (double)rep->f1_n[k] : 0, rep->f1_n[k],
+               rep->both_n[k] ? rep->f1_both[k] / (double)rep->both_n[k] : 0, rep->both_n[k]);
+    for (int k = 0; k < HEED_EMPATHY_COUNT; k++) {
+        printf("confusion %s (rows gold none/weak/strong, columns predicted):", MECH[k]);
+        for (int g = 0; g < 3; g++)
+            printf(" [%zu %zu %zu]", rep->final[k].c[g][0], rep->final[k].c[g][1],
+                   rep->final[k].c[g][2]);
+        printf("\n");
+    }
+}
+
+/* ---------------------------------------------------------------- commands */
+
+static int read_model(const char *path, heed_empathy_model **out, const char *cmd)
+{
+    heed_error err;
+    if (!path) {
+        heed_blob b = heed__model_empathy();
+        if (!b.len) {
+            fprintf(stderr, "heed %s: no built-in model: give --model FILE\n", cmd);
+            return HEED_EXIT_USAGE;
+        }
+        if (heed__empathy_new(b.ptr, b.len, out, &err) != HEED_OK) {
+            fprintf(stderr, "heed %s: built-in model: %s\n", cmd, err.msg);
+            return HEED_EXIT_INTERNAL;
+        }
+        return HEED_EXIT_OK;
+    }
+    size_t len;
+    char *bytes = heed_cli_read_file(path, (size_t)1 << 30, &len);
+    if (!bytes) {
+        fprintf(stderr, "heed %s: cannot read %s: %s\n", cmd, path, strerror(errno));
+        return errno == ENOMEM ? HEED_EXIT_INTERNAL : HEED_EXIT_USAGE;
+    }
+    int rc = len ? heed__empathy_new(bytes, len, out, &err) : HEED_EMODEL;
+    if (!len)
+        snprintf(err.msg, sizeof err.msg, "empathy model: empty file");
+    free(bytes);
+    if (rc) {
+        fprintf(stderr, "heed %s: %s: %s\n", cmd, path, err.msg);
+        return rc == HEED_ENOMEM ? HEED_EXIT_INTERNAL : HEED_EXIT_USAGE;
+    }
+    return HEED_EXIT_OK;
+}
+
+static int write_model(heed_lm *const lm[HEED_EMPATHY_COUNT], const char *path,
+                       heed_empathy_model **m, const char *cmd)
+{
+    heed_buf b;
+    heed__buf_init(&b, 0);
+    if (heed__empathy_pack(lm, &b) != HEED_OK) {
+        heed__buf_release(&b);
+        fprintf(stderr, "heed %s: out of memory\n", cmd);
+        return HEED_EXIT_INTERNAL;
+    }
+    heed_error err;
+    if (heed__empathy_new(b.ptr, b.len, m, &err) != HEED_OK) {
+        fprintf(stderr, "heed %s: the packed model does not load: %s\n", cmd, err.msg);
+        heed__buf_release(&b);
+        return HEED_EXIT_INTERNAL;
+    }
+    FILE *f = fopen(path, "wb");
+    int ok = f && fwrite(b.ptr, 1, b.len, f) == b.len;
+    if (f && fclose(f))
+        ok = 0;
+    if (!ok)
+        fprintf(stderr, "heed %s: cannot write %s: %s\n", cmd, path, strerror(errno));
+    else
+        fprintf(stderr, "heed %s: wrote %s (%zu bytes)\n", cmd, path, b.len);
+    heed__buf_release(&b);
+    return ok ? HEED_EXIT_OK : HEED_EXIT_USAGE;
+}
+
+static int run(int argc, char **argv, int train)
+{
+    const char *cmd = train ? "train empathy" : "eval empathy";
+    opts o;
+    int rc = parse(argc, argv, train, cmd, &o);
+    if (rc >= 0)
+        return rc;
+    heed_epitome ep = {0};
+    fvecs v = {0};
+    heed_lm *lm[HEED_EMPATHY_COUNT] = {0};
+    heed_empathy_model *m = NULL;
+    heed_engine *eng = NULL;
+    report *rep = NULL;
+    heed_error err;
+    if (!train && (rc = read_model(o.model, &m, cmd)))
+        goto done;
+    if ((rc = load_data(&ep, &o, cmd)))
+        goto done;
+    if (heed_engine_new(&HEED_TRAIN_ENGINE, &eng, &err) != HEED_OK) {
+        fprintf(stderr, "heed %s: %s\n", cmd, err.msg);
+        rc = HEED_EXIT_INTERNAL;
+        goto done;
+    }
+    if (train &&
+        ((rc = featurize_train(eng, &ep, &v, cmd)) || (rc = train_models(&ep, &v, &o, lm, cmd)) ||
+         (rc = write_model(lm, o.out, &m, cmd))))
+        goto done;
+    rep = malloc(sizeof *rep);
+    if (!rep) {
+        rc = HEED_EXIT_INTERNAL;
+        goto done;
+    }
+    if ((rc = evaluate(eng, m, &ep, o.split, rep, cmd)))
+        goto done;
+    print_report(rep, o.split);
+    if (ep.n_bad)
+        printf("malformed rows skipped: %zu\n", ep.n_bad);
+    rc = HEED_EXIT_OK;
+done:
+    free(rep);
+    heed_engine_free(eng);
+    heed__empathy_free(m);
+    for (int k = 0; k < HEED_EMPATHY_COUNT; k++)
+        heed__lm_free(lm[k]);
+    fvecs_release(&v);
+    heed_epitome_release(&ep);
+    return rc;
+}
+
+int heed_train_empathy(int argc, char **argv)
+{
+    return run(argc, argv, 1);
+}
+
+int heed_eval_empathy(int argc, char **argv)
+{
+    return run(argc, argv, 0);
+}
