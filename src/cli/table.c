@@ -110,7 +110,39 @@ void heed_table_row(heed_buf *b, size_t index, const char *id, size_t id_len, co
 
 heed_table_fact heed_table_fact_of(const heed_result *r)
 {
-    heed_table_fact f = {r->valence, -1.0, r->language.code[0] && !r->language.scored, 0, NULL};
+    heed_table_fact f = {
+        .valence = r->valence,
+        .stress = -1.0,
+        .unscored = r->language.code[0] && !r->language.scored,
+        .empathy = -1,
+        .compassion = -1.0,
+        .addressed = -1,
+    };
+    if (r->empathy.available) {
+        f.reply = 1;
+        for (int m = 0; m < HEED_EMPATHY_COUNT; m++)
+            if (r->empathy.level[m] > f.empathy)
+                f.empathy = r->empathy.level[m];
+    }
+    if (r->compassion.available) {
+        f.reply = 1;
+        f.compassion = r->compassion.score;
+        f.against = (r->compassion.signals & HEED_COMPASSION_NEGATIVE) != 0;
+    }
+    if (r->promises.available) {
+        f.reply = 1;
+        f.promises = (unsigned)r->promises.n;
+        for (size_t i = 0; i < r->promises.n; i++)
+            f.promises_due += r->promises.items[i].has_due != 0;
+    }
+    if (r->familiar.available) {
+        f.reply = 1;
+        f.jargon = (unsigned)r->familiar.n_jargon;
+    }
+    if (r->addressed.available) {
+        f.reply = 1;
+        f.addressed = r->addressed.status;
+    }
     if (r->stress.available) {
         f.stress = r->stress.score;
         float best = 0;
@@ -153,6 +185,25 @@ void heed_table_note(heed_table_stats *s, size_t index, const char *id, size_t i
     if (f->unscored) {
         s->unscored++;
         return;
+    }
+    if (f->reply) {
+        s->n_reply++;
+        if (f->empathy >= 0) {
+            s->n_empathy_scored++;
+            s->empathy_shown += f->empathy > 0;
+        }
+        if (f->compassion >= 0) {
+            s->n_comp++;
+            s->comp_sum += f->compassion;
+            s->against += f->against != 0;
+        }
+        s->promises += f->promises;
+        s->promises_due += f->promises_due;
+        s->with_jargon += f->jargon > 0;
+        if (f->addressed >= 0 && f->addressed < HEED_ADDR_COUNT) {
+            s->addr_scored++;
+            s->addr[f->addressed]++;
+        }
     }
     double v = f->valence;
     if (v <= HEED_BAND_NEGATIVE)
@@ -206,6 +257,25 @@ void heed_table_summary(FILE *f, const heed_table_stats *s, size_t n_read, size_
             fprintf(f, "    %3.0f  #%-5zu %-12s %-16s %s\n", s->urgent[i].key,
                     s->urgent[i].index + 1, s->urgent[i].id,
                     s->urgent[i].why ? s->urgent[i].why : "", s->urgent[i].text);
+    }
+    if (s->n_reply) {
+        fprintf(f, "  agent replies: %zu", s->n_reply);
+        if (s->n_empathy_scored)
+            fprintf(f, "; empathy shown in %zu (%.0f%%)", s->empathy_shown,
+                    pct(s->empathy_shown, s->n_empathy_scored));
+        if (s->n_comp)
+            fprintf(f,
+                    "; compassion mean %.0f/100, %zu with deflection, policy, blame or "
+                    "a bare apology",
+                    s->comp_sum / (double)s->n_comp, s->against);
+        fputc('\n', f);
+        fprintf(f, "  promises: %zu (%zu with a due time); jargon in %zu replies", s->promises,
+                s->promises_due, s->with_jargon);
+        if (s->addr_scored)
+            fprintf(f, "; customer asks answered in %zu, partly %zu, ignored %zu replies",
+                    s->addr[HEED_ADDR_ANSWERED], s->addr[HEED_ADDR_PARTLY],
+                    s->addr[HEED_ADDR_IGNORED]);
+        fputc('\n', f);
     }
     if (s->n_worst) {
         fprintf(f, "  most negative (customer turns):\n");

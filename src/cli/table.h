@@ -20,6 +20,15 @@ typedef struct heed_table_fact {
     int agent;       /* written by an agent (role "agent"): stress is the
                       * customer's, so agent turns stay out of its summary */
     const char *why; /* static label of the strongest stress cue, or NULL */
+    /* reply stages (agent turns) */
+    int reply;                       /* 1 when any reply stage ran */
+    int empathy;                     /* highest empathy level, -1 when not scored */
+    double compassion;               /* 0..100, or < 0 when not scored */
+    int against;                     /* a deflection, policy wall, blame, "nothing we
+                                      * can do" or generic apology signal */
+    unsigned promises, promises_due; /* promises, those with a due time */
+    unsigned jargon;                 /* jargon findings */
+    int addressed;                   /* HEED_ADDR_*, or -1 when not scored */
 } heed_table_fact;
 
 /* The fact for a result. */
@@ -36,11 +45,16 @@ typedef struct heed_table_entry {
 typedef struct heed_table_stats {
     size_t negative, neutral, positive, unscored;
     double sum;
-    size_t band[4], n_stress; /* calm, watch, high, act now */
+    size_t band[4], n_stress;                 /* calm, watch, high, act now */
     heed_table_entry worst[HEED_TABLE_WORST]; /* most negative first */
     size_t n_worst;
     heed_table_entry urgent[HEED_TABLE_WORST]; /* highest stress first */
     size_t n_urgent;
+    /* agent replies */
+    size_t n_reply, n_empathy_scored, empathy_shown, n_comp, against, with_jargon;
+    double comp_sum;
+    size_t promises, promises_due;
+    size_t addr_scored, addr[HEED_ADDR_COUNT];
 } heed_table_stats;
 
 /* Valence bands shared by the table and docs/schema.md. */

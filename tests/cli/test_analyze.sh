@@ -115,6 +115,8 @@ expect_grep "table stress column" "$TMP/out" "65 high"
 # agent turns stay out of the stress summary: m2 is an agent; m1, m3, m4 are
 # customers and m5, m6 have no role, so 5 of the 6 records count
 expect_grep "table stress summary" "$TMP/out" "stress (customer turns): 0 act now (0%), 1 high, 0 watch, 4 calm"
+# the one agent turn (m2) is summed up as a reply
+expect_grep "table replies" "$TMP/out" "agent replies: 1; empathy shown in 1 (100%)"
 
 # --- usage and I/O errors -----------------------------------------------------------
 "$HEED" analyze --format xml "$DATA/good.txt" >/dev/null 2>"$TMP/err"
