@@ -362,9 +362,14 @@ static void span_members(heed_buf *b, const char *k, const char *src, uint32_t s
         return;
     key(b, ",", k, ":");
     heed_json_string(b, src + start, len);
-    key(b, ",", k, "_start:");
+    /* "object_start": the suffix belongs inside the key's quotes */
+    heed__buf_adds(b, ",\"");
+    heed__buf_adds(b, k);
+    heed__buf_adds(b, "_start\":");
     heed_json_uint(b, start);
-    key(b, ",", k, "_end:");
+    heed__buf_adds(b, ",\"");
+    heed__buf_adds(b, k);
+    heed__buf_adds(b, "_end\":");
     heed_json_uint(b, (uint64_t)start + len);
 }
 
