@@ -21,6 +21,8 @@ static const task TASKS[] = {
      "77 BANKING77 intents, to compare learners (data: banking77)"},
     {"intensity", heed_train_intensity, heed_eval_intensity,
      "valence/arousal (EmoBank) and distress (Empathic Reactions)"},
+    {"compassion", heed_train_compassion, heed_eval_compassion,
+     "compassion signals and promises in replies (data: data/replies; eval only)"},
 };
 
 static int dispatch(const char *verb, int argc, char **argv)
