@@ -118,7 +118,8 @@ static const char *const OWN_VERBS[] = {
     "opened", "fixed", "sorted", "refunded", "chased", "reviewed", "updated", "taken", "made",
     "flagged", "expedited", "extended", "upgraded", "reversed", "corrected", "amended",
     "changed", "transferred", "reissued", "reinstated", "investigated", "resolved", "placed",
-    "covered", "honoured", "removed", "unblocked", "personally", "asked", "requested",
+    "covered", "honoured", "removed", "unblocked", "personally", "asked", "requested", "ask",
+    "reship", "reshipped", "approve", "approved", "move", "moved", "order", "ordered",
     "request", "emailed", "booked", "pass", "passed", "notified", "notify", NULL};
 
 /* Action verbs: a verb and the label it gives when no noun says better. */
@@ -163,14 +164,17 @@ static const act_verb ACT_VERBS[] = {
     {"transfer", "action taken"},         {"transferred", "action taken"},
     {"remove", "action taken"},           {"removed", "action taken"},
     {"repair", "repair arranged"},        {"repaired", "repair arranged"},
-    {"fix", "action taken"},              {"fixed", "action taken"},
+    {"reship", "replacement sent"},       {"reshipped", "replacement sent"},
+    {"approve", "action taken"},          {"approved", "action taken"},
+    {"move", "action taken"},             {"moved", "action taken"},
+    {"order", "action taken"},            {"ordered", "action taken"},
     {"replacement", "replacement sent"},
     {NULL, NULL}};
 
 /* Commitment markers before an action verb (one or two words). */
 static const char *const COMMIT1[] = {"i'll", "we'll", "i've", "we've", "i'd", "i", "we",
                                       "i'm", "we're", "let", "it's", "it'll", "they'll",
-                                      "that's", "have", "has", "will", "been", "being", NULL};
+                                      "that's", "will", "been", "being", NULL};
 
 static const char *const ACT_SKIP[] = {"now", "just", "already", "also", "personally", "gone",
                                        "ahead", "and", "go", "went", "be", "been", "have",
@@ -187,8 +191,9 @@ static const char *const SMALL_STEPS[] = {
     "attach",  "enter",  "open",    "select",  "choose",  "scan",    "forward", "use",
     "bring",   "pop",    "try",     "visit",   "download", "install", "clear",  "unplug",
     "log",     "sign",   "check",   "follow",  "send",    "share",   "text",    "update",
-    "turn",    "switch", "complete", "fill",   "accept",  "verify",  "reboot",  "hold",
+    "turn",    "switch", "complete", "fill",   "verify",  "reboot",  "hold",
     "keep",    "return", "pack",    "post",    "book",    "respond", "head",    "go",
+    "refresh", "show",
     "reinstall", "reset", "approve", NULL};
 
 static const char *const THIRD_PARTIES[] = {
@@ -197,7 +202,7 @@ static const char *const THIRD_PARTIES[] = {
     "branch",   "agency",   "partner",      "hotel",   "dealer",   "marketplace", "issuer",
     "insurance", "landlord", "network",     "post",    "operator", "depot",      "embassy",
     "developer", "publisher", "supplier",   "brand",   "company",  "distributor", "driver",
-    "council",  "app", NULL};
+    "council",  "app", "reseller", NULL};
 
 /* ---------------------------------------------------------------- phrases */
 
@@ -579,6 +584,8 @@ static void own_and_act(const heed_token *toks, size_t cs, size_t ce, size_t lo,
 static void next_step(const heed_token *toks, size_t cs, size_t ce, cues *c)
 {
     size_t p = cs;
+    if (heed__reply_word(&toks[cs], "and"))
+        return; /* "... and follow up with you": the verb of the clause before */
     while (p < ce && (toks[p].kind != HEED_TOK_WORD || heed__reply_word(&toks[p], "please") ||
                       heed__reply_word(&toks[p], "kindly") || heed__reply_word(&toks[p], "just") ||
                       heed__reply_word(&toks[p], "simply") || heed__reply_word(&toks[p], "then") ||
@@ -615,6 +622,7 @@ static void deflection(const heed_token *toks, size_t cs, size_t ce, cues *c)
             if (heed__reply_word(&toks[j], "us") || heed__reply_word(&toks[j], "me"))
                 break;
             if (heed__reply_word(&toks[j], "other") || heed__reply_word(&toks[j], "another") ||
+                heed__reply_word(&toks[j], "their") ||
                 heed__reply_word(&toks[j], "different") || heed__reply_word(&toks[j], "separate"))
                 other = 1;
             if (in_list(&toks[j], THIRD_PARTIES) ||
@@ -622,8 +630,15 @@ static void deflection(const heed_token *toks, size_t cs, size_t ce, cues *c)
                            heed__reply_word(&toks[j], "teams"))))
                 break;
         }
-        if (j >= e || heed__reply_word(&toks[j], "us") || heed__reply_word(&toks[j], "me"))
+        /* "you'll need to contact Apple": told to go elsewhere, whoever it is */
+        int must = i >= cs + 2 && heed__reply_word(&toks[i - 1], "to") &&
+                   (heed__reply_word(&toks[i - 2], "need") || heed__reply_word(&toks[i - 2], "have"));
+        if (j < e && (heed__reply_word(&toks[j], "us") || heed__reply_word(&toks[j], "me")))
             continue;
+        if (j >= e && !must)
+            continue;
+        if (j >= e)
+            j = i + 1 < ce ? i + 1 : i;
         /* told to the customer: "you'll need to", "you have to", "please", an
          * imperative opening the clause */
         size_t s = i > cs + 5 ? i - 5 : cs;
@@ -644,7 +659,7 @@ static void deflection(const heed_token *toks, size_t cs, size_t ce, cues *c)
                           heed__reply_word(&toks[a], "kindly") || heed__reply_word(&toks[a], "best")))
             a++;
         push(c, toks, a, j + 1, HEED_COMP_DEFLECTION, "sent elsewhere",
-             heed__reply_suppressed(toks, cs, a) != NULL);
+             heed__reply_suppressed(toks, cs, i) != NULL);
         return;
     }
 }
@@ -664,7 +679,8 @@ static const char *const FUTURE[] = {"will", "i'll",      "we'll",    "it'll",  
                                      "planned", "they'll", "be",      "reach",   "expected",
                                      NULL};
 
-static void time_frames(const heed_token *toks, size_t cs, size_t ce, cues *c)
+static void time_frames(const heed_token *toks, size_t cs, size_t ce, size_t lo, size_t hi,
+                        cues *c)
 {
     heed_timebase tb = {0, 0, 0};
     for (size_t i = cs; i < ce; i++) {
@@ -672,7 +688,7 @@ static void time_frames(const heed_token *toks, size_t cs, size_t ce, cues *c)
         size_t n = heed__timexpr_at(toks, i, ce, &tb, &te);
         if (!n)
             continue;
-        if (te.forward || clause_has(toks, cs, ce, FUTURE) ||
+        if (te.forward || clause_has(toks, lo, hi, FUTURE) ||
             clause_has(toks, cs, ce, COMMIT1))
             push(c, toks, i, i + n, HEED_COMP_TIME_FRAME, "time frame",
                  heed__reply_suppressed(toks, cs, i) != NULL);
@@ -725,7 +741,7 @@ int heed__compassion(const heed_compassion_index *x, heed_arena *a, heed_result 
             own_and_act(toks, cs, ce, lo, hi, &c);
             next_step(toks, cs, ce, &c);
             deflection(toks, cs, ce, &c);
-            time_frames(toks, cs, ce, &c);
+            time_frames(toks, cs, ce, lo, hi, &c);
         }
         /* fixed phrases: matched over the sentence, suppressed by their clause */
         for (size_t cs = lo, ce; cs < hi; cs = ce) {
@@ -751,8 +767,13 @@ int heed__compassion(const heed_compassion_index *x, heed_arena *a, heed_result 
                         (heed__reply_word(&toks[i - 2], "exception") ||
                          heed__reply_word(&toks[i - 2], "exceptions")))
                         continue; /* "an exception to our policy" */
-                    push(&c, toks, i, i + n, ph->signal, ph->what,
-                         heed__reply_suppressed(toks, cs, i) != NULL);
+                    const char *why = heed__reply_suppressed(toks, cs, i);
+                    /* "once it is delivered there's nothing we can do" is
+                     * still a refusal: only a negator stops a negative one */
+                    if (why && (HEED_COMPASSION_NEGATIVE >> ph->signal & 1u) &&
+                        strcmp(why, "negated"))
+                        why = NULL;
+                    push(&c, toks, i, i + n, ph->signal, ph->what, why != NULL);
                 }
             }
         }

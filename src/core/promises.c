@@ -56,10 +56,10 @@ static const kind_word KINDS[] = {
     {"new pair", HEED_PROMISE_REPLACEMENT, 1},
     {"new sim", HEED_PROMISE_REPLACEMENT, 1},
     {"reship", HEED_PROMISE_REPLACEMENT, 0},
+    {"reshipped", HEED_PROMISE_REPLACEMENT, 0},
     {"repair", HEED_PROMISE_REPAIR, 1},
     {"repaired", HEED_PROMISE_REPAIR, 0},
     {"fix", HEED_PROMISE_REPAIR, 0},
-    {"fixed", HEED_PROMISE_REPAIR, 0},
     {"engineer", HEED_PROMISE_REPAIR, 1},
     {"technician", HEED_PROMISE_REPAIR, 1},
     {"follow up", HEED_PROMISE_FOLLOW_UP, 0},
@@ -71,7 +71,6 @@ static const kind_word KINDS[] = {
     {"be in", HEED_PROMISE_FOLLOW_UP, 0},
     {"let you", HEED_PROMISE_FOLLOW_UP, 0},
     {"check back", HEED_PROMISE_FOLLOW_UP, 0},
-    {"chase", HEED_PROMISE_FOLLOW_UP, 0},
     {"contact you", HEED_PROMISE_FOLLOW_UP, 0},
     {"reach out", HEED_PROMISE_FOLLOW_UP, 0},
     {"hear from", HEED_PROMISE_FOLLOW_UP, 0},
@@ -90,7 +89,7 @@ static const kind_word KINDS[] = {
     {"code", HEED_PROMISE_INFORMATION, 1},
     {"email", HEED_PROMISE_INFORMATION, 1},
     {"e-mail", HEED_PROMISE_INFORMATION, 1},
-    {"confirm", HEED_PROMISE_INFORMATION, 0},
+    {"a text", HEED_PROMISE_INFORMATION, 1},
     {"send you", HEED_PROMISE_INFORMATION, 0},
 };
 
@@ -228,6 +227,8 @@ int heed__promises(const heed_compassion_index *x, heed_arena *a, heed_result *r
     for (size_t s = 0; s < r->n_sentences && n < cap; s++) {
         size_t lo = r->sentences[s].first_token, hi = lo + r->sentences[s].n_tokens;
         size_t first_ce = heed__reply_clause_end(toks, lo, hi);
+        size_t sent_first = n; /* the promises of this sentence start here */
+        int carried = 0, carried_done = 0; /* a commitment "and" carries on */
         for (size_t cs = lo, ce; cs < hi && n < cap; cs = ce) {
             ce = heed__reply_clause_end(toks, cs, hi);
             size_t m = 0, mlen = 0;
@@ -235,12 +236,21 @@ int heed__promises(const heed_compassion_index *x, heed_arena *a, heed_result *r
             for (m = cs; m < ce; m++)
                 if ((mlen = commit_at(toks, m, ce, &done)))
                     break;
+            if (!mlen && carried &&
+                (is_w(&toks[cs], "and") || is_w(&toks[cs], "then"))) {
+                m = cs; /* "I'll call the depot and ring you back today" */
+                mlen = 1;
+                done = carried_done;
+            }
+            carried = 0;
             if (!mlen || heed__reply_suppressed(toks, cs, m))
                 continue;
-            /* the first kind word after the commitment */
+            carried = 1;
+            carried_done = done;
+            /* the first kind word of the clause */
             const kind_word *kw = NULL;
             size_t k, kn = 0;
-            for (k = m + mlen; k < ce && !kw; k++)
+            for (k = cs; k < ce && !kw; k++)
                 for (size_t j = 0; j < sizeof KINDS / sizeof KINDS[0]; j++)
                     if ((kn = kind_at(toks, k, ce, KINDS[j].pat))) {
                         kw = &KINDS[j];
@@ -254,8 +264,42 @@ int heed__promises(const heed_compassion_index *x, heed_arena *a, heed_result *r
             heed_timexpr te;
             int has_te = find_time(toks, cs, ce, &tb, &te) || find_time(toks, ce, hi, &tb, &te) ||
                          (cs > lo && find_time(toks, lo, first_ce, &tb, &te));
-            if (done && !has_te)
+            if (!has_te && s + 1 < r->n_sentences) {
+                /* "I've refunded the charge. You'll see it within 3 days." */
+                size_t lo2 = r->sentences[s + 1].first_token;
+                size_t hi2 = lo2 + r->sentences[s + 1].n_tokens;
+                size_t ce2 = heed__reply_clause_end(toks, lo2, hi2);
+                int d2;
+                int refers = 0;
+                for (size_t j = lo2; j < ce2; j++)
+                    refers |= is_w(&toks[j], "it") || is_w(&toks[j], "this") ||
+                              is_w(&toks[j], "them");
+                size_t j;
+                for (j = lo2; j < ce2 && !commit_at(toks, j, ce2, &d2); j++)
+                    ;
+                if (refers && j < ce2)
+                    has_te = find_time(toks, lo2, ce2, &tb, &te);
+            }
+            if (done && !has_te && kw->kind != HEED_PROMISE_REFUND &&
+                kw->kind != HEED_PROMISE_REPLACEMENT && kw->kind != HEED_PROMISE_REPAIR &&
+                kw->kind != HEED_PROMISE_CALLBACK)
                 continue;
+            /* one promise per kind and sentence: a later clause only adds the
+             * time ("I've booked a call, who will call you at 3pm") */
+            heed_promise *same = NULL;
+            for (size_t j = sent_first; j < n; j++)
+                if (items[j].kind == kw->kind)
+                    same = &items[j];
+            if (same) {
+                if (has_te && !same->due_len) {
+                    const heed_token *t0 = &toks[te.first], *t1 = &toks[te.first + te.n - 1];
+                    same->due_start = t0->start;
+                    same->due_len = t1->start + t1->len - t0->start;
+                    same->has_due = te.has_due;
+                    same->due = te.due;
+                }
+                continue;
+            }
             heed_promise *p = &items[n++];
             p->start = toks[cs].start;
             p->len = toks[ce - 1].start + toks[ce - 1].len - toks[cs].start;

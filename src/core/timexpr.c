@@ -363,6 +363,8 @@ size_t heed__timexpr_at(const heed_token *toks, size_t i, size_t hi, const heed_
                 w_at(toks, q, hi, "coming")) &&
                (w_at(toks, q + 1, hi, "week") || w_at(toks, q + 1, hi, "month"))) {
         int next = !w_at(toks, q, hi, "this");
+        if (!next && lead != 'b')
+            return 0; /* "for this month" is no deadline; "by this week" is */
         ps.kind = K_DAY;
         if (w_at(toks, q + 1, hi, "week")) {
             ps.day = next ? today + (7 - dow) + 6 : (dow <= 4 ? today + (4 - dow) : today + (6 - dow));
@@ -485,6 +487,10 @@ size_t heed__timexpr_at(const heed_token *toks, size_t i, size_t hi, const heed_
         long num = -1;
         int unit = 0, work = 0;
         if (r < hi && glued_duration(&toks[r], &num, &unit)) {
+            r++;
+        } else if (r > q && r < hi && unit_of(toks[r].norm, toks[r].norm_len)) {
+            num = 1; /* "within the next hour" */
+            unit = unit_of(toks[r].norm, toks[r].norm_len);
             r++;
         } else if (r < hi && (num = number_at(&toks[r])) >= 0) {
             r++;
