@@ -49,20 +49,18 @@ static int in_list(const heed_token *t, const char *const *list)
 }
 
 static const char *const NEGATORS[] = {
-    "not",      "no",      "never",   "can't",    "cannot",   "cant",    "won't",
-    "wont",     "don't",   "dont",    "doesn't",  "didn't",   "isn't",   "aren't",
-    "wasn't",   "weren't", "haven't", "hasn't",   "hadn't",   "couldn't", "wouldn't",
-    "shouldn't", "unable", "nor",     "without",  "neither",  "mustn't", "refuse",
-    "refused",  NULL};
+    "not",     "no",      "never",   "can't",    "cannot",   "cant",      "won't",  "wont",
+    "don't",   "dont",    "doesn't", "didn't",   "isn't",    "aren't",    "wasn't", "weren't",
+    "haven't", "hasn't",  "hadn't",  "couldn't", "wouldn't", "shouldn't", "unable", "nor",
+    "without", "neither", "mustn't", "refuse",   "refused",  NULL};
 
-static const char *const HYPOTHETICALS[] = {"if",       "unless",   "once",      "until",
-                                            "whether",  "usually",  "normally",  "typically",
-                                            "generally", "whenever", "otherwise", "till",
-                                            NULL};
+static const char *const HYPOTHETICALS[] = {
+    "if",        "unless",    "once",     "until",     "whether", "usually", "normally",
+    "typically", "generally", "whenever", "otherwise", "till",    NULL};
 
-static const char *const CLAUSE_WORDS[] = {"and",   "but",      "or",      "so",     "because",
-                                           "although", "though", "however", "which",  "while",
-                                           "whereas", "meanwhile", NULL};
+static const char *const CLAUSE_WORDS[] = {"and",      "but",       "or",      "so",    "because",
+                                           "although", "though",    "however", "which", "while",
+                                           "whereas",  "meanwhile", NULL};
 
 size_t heed__reply_clause_end(const heed_token *toks, size_t i, size_t hi)
 {
@@ -85,16 +83,14 @@ const char *heed__reply_suppressed(const heed_token *toks, size_t cs, size_t i)
         if (in_list(&toks[j], NEGATORS))
             return "negated";
     for (size_t j = cs; j < i; j++) {
-        if (in_list(&toks[j], HYPOTHETICALS) ||
-            (heed__reply_word(&toks[j], "in") && j + 1 < i &&
-             heed__reply_word(&toks[j + 1], "case")))
+        if (in_list(&toks[j], HYPOTHETICALS) || (heed__reply_word(&toks[j], "in") && j + 1 < i &&
+                                                 heed__reply_word(&toks[j + 1], "case")))
             return "hypothetical";
         if ((heed__reply_word(&toks[j], "would") || heed__reply_word(&toks[j], "we'd") ||
              heed__reply_word(&toks[j], "might") || heed__reply_word(&toks[j], "may")) &&
-            !(j + 1 < i && (heed__reply_word(&toks[j + 1], "like") ||
-                            heed__reply_word(&toks[j + 1], "love") ||
-                            heed__reply_word(&toks[j + 1], "be") ||
-                            heed__reply_word(&toks[j + 1], "now"))))
+            !(j + 1 < i &&
+              (heed__reply_word(&toks[j + 1], "like") || heed__reply_word(&toks[j + 1], "love") ||
+               heed__reply_word(&toks[j + 1], "be") || heed__reply_word(&toks[j + 1], "now"))))
             return "hypothetical";
     }
     return NULL;
@@ -103,24 +99,32 @@ const char *heed__reply_suppressed(const heed_token *toks, size_t cs, size_t i)
 /* ---------------------------------------------------------------- classes */
 
 static const char *const OWN_VERBS[] = {
-    "check", "look", "investigate", "chase", "follow", "make", "sort", "fix", "contact", "call",
-    "ring", "email", "e-mail", "raise", "keep", "update", "take", "handle", "get", "see",
-    "review", "monitor", "speak", "talk", "reach", "arrange", "ensure", "organise", "organize",
-    "find", "issue", "refund", "send", "process", "escalate", "cancel", "unlock", "reset",
-    "book", "credit", "apply", "waive", "replace", "ship", "dispatch", "resend", "reactivate",
-    "restore", "rebook", "add", "expedite", "flag", "submit", "log", "open", "put", "push",
-    "extend", "upgrade", "reverse", "correct", "amend", "change", "transfer", "reissue",
-    "reinstate", "resolve", "place", "cover", "honour", "honor", "confirm", "remove", "unblock",
-    "gone", "go", "went", "arranged", "issued", "sent", "processed", "escalated", "cancelled",
-    "canceled", "unlocked", "booked", "credited", "applied", "waived", "replaced", "shipped",
-    "dispatched", "resent", "reactivated", "restored", "rebooked", "added", "checked",
-    "looked", "contacted", "called", "raised", "spoken", "reached", "submitted", "logged",
-    "opened", "fixed", "sorted", "refunded", "chased", "reviewed", "updated", "taken", "made",
-    "flagged", "expedited", "extended", "upgraded", "reversed", "corrected", "amended",
-    "changed", "transferred", "reissued", "reinstated", "investigated", "resolved", "placed",
-    "covered", "honoured", "removed", "unblocked", "personally", "asked", "requested", "ask",
-    "reship", "reshipped", "approve", "approved", "move", "moved", "order", "ordered",
-    "request", "emailed", "booked", "pass", "passed", "notified", "notify", NULL};
+    "check",        "look",       "investigate", "chase",       "follow",     "make",
+    "sort",         "fix",        "contact",     "call",        "ring",       "email",
+    "e-mail",       "raise",      "keep",        "update",      "take",       "handle",
+    "get",          "see",        "review",      "monitor",     "speak",      "talk",
+    "reach",        "arrange",    "ensure",      "organise",    "organize",   "find",
+    "issue",        "refund",     "send",        "process",     "escalate",   "cancel",
+    "unlock",       "reset",      "book",        "credit",      "apply",      "waive",
+    "replace",      "ship",       "dispatch",    "resend",      "reactivate", "restore",
+    "rebook",       "add",        "expedite",    "flag",        "submit",     "log",
+    "open",         "put",        "push",        "extend",      "upgrade",    "reverse",
+    "correct",      "amend",      "change",      "transfer",    "reissue",    "reinstate",
+    "resolve",      "place",      "cover",       "honour",      "honor",      "confirm",
+    "remove",       "unblock",    "gone",        "go",          "went",       "arranged",
+    "issued",       "sent",       "processed",   "escalated",   "cancelled",  "canceled",
+    "unlocked",     "booked",     "credited",    "applied",     "waived",     "replaced",
+    "shipped",      "dispatched", "resent",      "reactivated", "restored",   "rebooked",
+    "added",        "checked",    "looked",      "contacted",   "called",     "raised",
+    "spoken",       "reached",    "submitted",   "logged",      "opened",     "fixed",
+    "sorted",       "refunded",   "chased",      "reviewed",    "updated",    "taken",
+    "made",         "flagged",    "expedited",   "extended",    "upgraded",   "reversed",
+    "corrected",    "amended",    "changed",     "transferred", "reissued",   "reinstated",
+    "investigated", "resolved",   "placed",      "covered",     "honoured",   "removed",
+    "unblocked",    "personally", "asked",       "requested",   "ask",        "reship",
+    "reshipped",    "approve",    "approved",    "move",        "moved",      "order",
+    "ordered",      "request",    "emailed",     "booked",      "pass",       "passed",
+    "notified",     "notify",     NULL};
 
 /* Action verbs: a verb and the label it gives when no noun says better. */
 typedef struct act_verb {
@@ -128,81 +132,119 @@ typedef struct act_verb {
     const char *what;
 } act_verb;
 
-static const act_verb ACT_VERBS[] = {
-    {"refund", "refund issued"},          {"refunded", "refund issued"},
-    {"reimburse", "refund issued"},       {"reimbursed", "refund issued"},
-    {"issue", "action taken"},            {"issued", "action taken"},
-    {"process", "action taken"},          {"processed", "action taken"},
-    {"send", "action taken"},             {"sent", "action taken"},
-    {"resend", "action taken"},           {"resent", "action taken"},
-    {"dispatch", "action taken"},         {"dispatched", "action taken"},
-    {"ship", "action taken"},             {"shipped", "action taken"},
-    {"post", "action taken"},             {"posted", "action taken"},
-    {"replace", "replacement sent"},      {"replaced", "replacement sent"},
-    {"escalate", "escalated"},            {"escalated", "escalated"},
-    {"raise", "escalated"},               {"raised", "escalated"},
-    {"unlock", "account unlocked"},       {"unlocked", "account unlocked"},
-    {"unblock", "account unlocked"},      {"unblocked", "account unlocked"},
-    {"reactivate", "account unlocked"},   {"reactivated", "account unlocked"},
-    {"reset", "account unlocked"},        {"cancel", "order cancelled"},
-    {"cancelled", "order cancelled"},     {"canceled", "order cancelled"},
-    {"credit", "credit applied"},         {"credited", "credit applied"},
-    {"apply", "credit applied"},          {"applied", "credit applied"},
-    {"waive", "credit applied"},          {"waived", "credit applied"},
-    {"reverse", "credit applied"},        {"reversed", "credit applied"},
-    {"arrange", "action taken"},          {"arranged", "action taken"},
-    {"book", "action taken"},             {"booked", "action taken"},
-    {"rebook", "action taken"},           {"rebooked", "action taken"},
-    {"reissue", "action taken"},          {"reissued", "action taken"},
-    {"restore", "action taken"},          {"restored", "action taken"},
-    {"reinstate", "action taken"},        {"reinstated", "action taken"},
-    {"upgrade", "action taken"},          {"upgraded", "action taken"},
-    {"extend", "action taken"},           {"extended", "action taken"},
-    {"correct", "action taken"},          {"corrected", "action taken"},
-    {"amend", "action taken"},            {"amended", "action taken"},
-    {"expedite", "action taken"},         {"expedited", "action taken"},
-    {"transfer", "action taken"},         {"transferred", "action taken"},
-    {"remove", "action taken"},           {"removed", "action taken"},
-    {"repair", "repair arranged"},        {"repaired", "repair arranged"},
-    {"reship", "replacement sent"},       {"reshipped", "replacement sent"},
-    {"approve", "action taken"},          {"approved", "action taken"},
-    {"move", "action taken"},             {"moved", "action taken"},
-    {"order", "action taken"},            {"ordered", "action taken"},
-    {"replacement", "replacement sent"},
-    {NULL, NULL}};
+static const act_verb ACT_VERBS[] = {{"refund", "refund issued"},
+                                     {"refunded", "refund issued"},
+                                     {"reimburse", "refund issued"},
+                                     {"reimbursed", "refund issued"},
+                                     {"issue", "action taken"},
+                                     {"issued", "action taken"},
+                                     {"process", "action taken"},
+                                     {"processed", "action taken"},
+                                     {"send", "action taken"},
+                                     {"sent", "action taken"},
+                                     {"resend", "action taken"},
+                                     {"resent", "action taken"},
+                                     {"dispatch", "action taken"},
+                                     {"dispatched", "action taken"},
+                                     {"ship", "action taken"},
+                                     {"shipped", "action taken"},
+                                     {"post", "action taken"},
+                                     {"posted", "action taken"},
+                                     {"replace", "replacement sent"},
+                                     {"replaced", "replacement sent"},
+                                     {"escalate", "escalated"},
+                                     {"escalated", "escalated"},
+                                     {"raise", "escalated"},
+                                     {"raised", "escalated"},
+                                     {"unlock", "account unlocked"},
+                                     {"unlocked", "account unlocked"},
+                                     {"unblock", "account unlocked"},
+                                     {"unblocked", "account unlocked"},
+                                     {"reactivate", "account unlocked"},
+                                     {"reactivated", "account unlocked"},
+                                     {"reset", "account unlocked"},
+                                     {"cancel", "order cancelled"},
+                                     {"cancelled", "order cancelled"},
+                                     {"canceled", "order cancelled"},
+                                     {"credit", "credit applied"},
+                                     {"credited", "credit applied"},
+                                     {"apply", "credit applied"},
+                                     {"applied", "credit applied"},
+                                     {"waive", "credit applied"},
+                                     {"waived", "credit applied"},
+                                     {"reverse", "credit applied"},
+                                     {"reversed", "credit applied"},
+                                     {"arrange", "action taken"},
+                                     {"arranged", "action taken"},
+                                     {"book", "action taken"},
+                                     {"booked", "action taken"},
+                                     {"rebook", "action taken"},
+                                     {"rebooked", "action taken"},
+                                     {"reissue", "action taken"},
+                                     {"reissued", "action taken"},
+                                     {"restore", "action taken"},
+                                     {"restored", "action taken"},
+                                     {"reinstate", "action taken"},
+                                     {"reinstated", "action taken"},
+                                     {"upgrade", "action taken"},
+                                     {"upgraded", "action taken"},
+                                     {"extend", "action taken"},
+                                     {"extended", "action taken"},
+                                     {"correct", "action taken"},
+                                     {"corrected", "action taken"},
+                                     {"amend", "action taken"},
+                                     {"amended", "action taken"},
+                                     {"expedite", "action taken"},
+                                     {"expedited", "action taken"},
+                                     {"transfer", "action taken"},
+                                     {"transferred", "action taken"},
+                                     {"remove", "action taken"},
+                                     {"removed", "action taken"},
+                                     {"repair", "repair arranged"},
+                                     {"repaired", "repair arranged"},
+                                     {"reship", "replacement sent"},
+                                     {"reshipped", "replacement sent"},
+                                     {"approve", "action taken"},
+                                     {"approved", "action taken"},
+                                     {"move", "action taken"},
+                                     {"moved", "action taken"},
+                                     {"order", "action taken"},
+                                     {"ordered", "action taken"},
+                                     {"replacement", "replacement sent"},
+                                     {NULL, NULL}};
 
 /* Commitment markers before an action verb (one or two words). */
-static const char *const COMMIT1[] = {"i'll", "we'll", "i've", "we've", "i'd", "i", "we",
-                                      "i'm", "we're", "let", "it's", "it'll", "they'll",
-                                      "that's", "will", "been", "being", NULL};
+static const char *const COMMIT1[] = {"i'll",    "we'll",  "i've",  "we've", "i'd",   "i",
+                                      "we",      "i'm",    "we're", "let",   "it's",  "it'll",
+                                      "they'll", "that's", "will",  "been",  "being", NULL};
 
-static const char *const ACT_SKIP[] = {"now", "just", "already", "also", "personally", "gone",
-                                       "ahead", "and", "go", "went", "be", "been", "have",
-                                       "will", "me", "us", "successfully", "fully", "going",
-                                       "to", "happily", "immediately", "today", "am", "are",
-                                       "is", "also", "get", "got", "quickly", "straight",
-                                       "away", "actually", "finally", "could", "can", "would", "might", "may",
-                                       "not", "can't", "cannot", "won't", "don't", "usually",
-                                       "normally", "promise", "guarantee", "a", "any", "able",
-                                       NULL};
+static const char *const ACT_SKIP[] = {
+    "now",      "just",  "already",  "also",        "personally",   "gone",
+    "ahead",    "and",   "go",       "went",        "be",           "been",
+    "have",     "will",  "me",       "us",          "successfully", "fully",
+    "going",    "to",    "happily",  "immediately", "today",        "am",
+    "are",      "is",    "also",     "get",         "got",          "quickly",
+    "straight", "away",  "actually", "finally",     "could",        "can",
+    "would",    "might", "may",      "not",         "can't",        "cannot",
+    "won't",    "don't", "usually",  "normally",    "promise",      "guarantee",
+    "a",        "any",   "able",     NULL};
 
 static const char *const SMALL_STEPS[] = {
-    "reply",   "click",  "tap",     "confirm", "restart", "print",   "drop",    "upload",
-    "attach",  "enter",  "open",    "select",  "choose",  "scan",    "forward", "use",
-    "bring",   "pop",    "try",     "visit",   "download", "install", "clear",  "unplug",
-    "log",     "sign",   "check",   "follow",  "send",    "share",   "text",    "update",
-    "turn",    "switch", "complete", "fill",   "verify",  "reboot",  "hold",
-    "keep",    "return", "pack",    "post",    "book",    "respond", "head",    "go",
-    "refresh", "show",
-    "reinstall", "reset", "approve", NULL};
+    "reply",  "click",     "tap",      "confirm", "restart",  "print",   "drop",    "upload",
+    "attach", "enter",     "open",     "select",  "choose",   "scan",    "forward", "use",
+    "bring",  "pop",       "try",      "visit",   "download", "install", "clear",   "unplug",
+    "log",    "sign",      "check",    "follow",  "send",     "share",   "text",    "update",
+    "turn",   "switch",    "complete", "fill",    "verify",   "reboot",  "hold",    "keep",
+    "return", "pack",      "post",     "book",    "respond",  "head",    "go",      "refresh",
+    "show",   "reinstall", "reset",    "approve", NULL};
 
 static const char *const THIRD_PARTIES[] = {
-    "bank",     "courier",  "manufacturer", "seller",  "retailer", "department", "airline",
-    "provider", "carrier",  "insurer",      "vendor",  "merchant", "store",      "shop",
-    "branch",   "agency",   "partner",      "hotel",   "dealer",   "marketplace", "issuer",
-    "insurance", "landlord", "network",     "post",    "operator", "depot",      "embassy",
-    "developer", "publisher", "supplier",   "brand",   "company",  "distributor", "driver",
-    "council",  "app", "reseller", NULL};
+    "bank",      "courier",   "manufacturer", "seller", "retailer", "department",  "airline",
+    "provider",  "carrier",   "insurer",      "vendor", "merchant", "store",       "shop",
+    "branch",    "agency",    "partner",      "hotel",  "dealer",   "marketplace", "issuer",
+    "insurance", "landlord",  "network",      "post",   "operator", "depot",       "embassy",
+    "developer", "publisher", "supplier",     "brand",  "company",  "distributor", "driver",
+    "council",   "app",       "reseller",     NULL};
 
 /* ---------------------------------------------------------------- phrases */
 
@@ -460,15 +502,16 @@ static int clause_has(const heed_token *toks, size_t cs, size_t ce, const char *
     return 0;
 }
 
-static const char *const REFUND_NOUNS[] = {"refund", "refunds", "reimbursement", "money",
-                                           "chargeback", NULL};
+static const char *const REFUND_NOUNS[] = {"refund", "refunds",    "reimbursement",
+                                           "money",  "chargeback", NULL};
 static const char *const REPLACE_NOUNS[] = {"replacement", "replacements", NULL};
-static const char *const CREDIT_NOUNS[] = {"credit", "fee", "fees", "charge", "charges",
-                                           "voucher", "compensation", "discount", NULL};
-static const char *const ACCOUNT_NOUNS[] = {"account", "card", "password", "login", "access",
-                                            "pin", NULL};
-static const char *const CANCEL_NOUNS[] = {"order", "subscription", "booking", "contract",
-                                           "plan", "membership", "payment", "direct", NULL};
+static const char *const CREDIT_NOUNS[] = {
+    "credit", "fee", "fees", "charge", "charges", "voucher", "compensation", "discount", NULL};
+static const char *const ACCOUNT_NOUNS[] = {"account", "card", "password", "login",
+                                            "access",  "pin",  NULL};
+static const char *const CANCEL_NOUNS[] = {"order",    "subscription", "booking",
+                                           "contract", "plan",         "membership",
+                                           "payment",  "direct",       NULL};
 static const char *const REF_WORDS[] = {"reference", "ref", "case", "ticket", "number", NULL};
 
 static int has_reference(const heed_token *toks, size_t lo, size_t hi)
@@ -511,8 +554,7 @@ static const char *action_label(const heed_token *toks, const act_verb *v, size_
 }
 
 /* Ownership and action in the clause [cs, ce). */
-static void own_and_act(const heed_token *toks, size_t cs, size_t ce, size_t lo, size_t hi,
-                        cues *c)
+static void own_and_act(const heed_token *toks, size_t cs, size_t ce, size_t lo, size_t hi, cues *c)
 {
     for (size_t i = cs; i < ce; i++) {
         const heed_token *t = &toks[i];
@@ -523,7 +565,8 @@ static void own_and_act(const heed_token *toks, size_t cs, size_t ce, size_t lo,
         if (heed__reply_word(t, "i'll") || heed__reply_word(t, "i've"))
             m = 1;
         else if (heed__reply_word(t, "i") && i + 1 < ce &&
-                 (heed__reply_word(&toks[i + 1], "will") || heed__reply_word(&toks[i + 1], "have") ||
+                 (heed__reply_word(&toks[i + 1], "will") ||
+                  heed__reply_word(&toks[i + 1], "have") ||
                   heed__reply_word(&toks[i + 1], "personally")))
             m = 2;
         else if (heed__reply_word(t, "let") && i + 1 < ce && heed__reply_word(&toks[i + 1], "me"))
@@ -556,8 +599,8 @@ static void own_and_act(const heed_token *toks, size_t cs, size_t ce, size_t lo,
                     if (covered(c, toks, j, HEED_COMP_ACTION))
                         break;
                     const char *why = heed__reply_suppressed(toks, cs, j);
-                    push(c, toks, i, j + 1, HEED_COMP_ACTION,
-                         action_label(toks, v, cs, ce, lo, hi), why != NULL);
+                    push(c, toks, i, j + 1, HEED_COMP_ACTION, action_label(toks, v, cs, ce, lo, hi),
+                         why != NULL);
                     break;
                 }
                 if (!in_list(&toks[j], ACT_SKIP) && !in_list(&toks[j], COMMIT1) &&
@@ -601,14 +644,14 @@ static void next_step(const heed_token *toks, size_t cs, size_t ce, cues *c)
         return;
     /* "please contact your bank" is a deflection, handled elsewhere */
     size_t e = p + 4 < ce ? p + 4 : ce;
-    push(c, toks, p, e, HEED_COMP_NEXT_STEP, "next step", heed__reply_suppressed(toks, cs, p) != NULL);
+    push(c, toks, p, e, HEED_COMP_NEXT_STEP, "next step",
+         heed__reply_suppressed(toks, cs, p) != NULL);
 }
 
 /* Deflection: "you'll need to contact your bank", "please call the courier". */
-static const char *const CONTACT_VERBS[] = {"contact", "call", "ring", "phone", "email",
-                                            "e-mail", "speak", "talk", "reach", "ask", "write",
-                                            "get", "go", "raise", "direct", "refer", "check",
-                                            NULL};
+static const char *const CONTACT_VERBS[] = {
+    "contact", "call",  "ring", "phone", "email", "e-mail", "speak", "talk",  "reach",
+    "ask",     "write", "get",  "go",    "raise", "direct", "refer", "check", NULL};
 
 static void deflection(const heed_token *toks, size_t cs, size_t ce, cues *c)
 {
@@ -622,17 +665,18 @@ static void deflection(const heed_token *toks, size_t cs, size_t ce, cues *c)
             if (heed__reply_word(&toks[j], "us") || heed__reply_word(&toks[j], "me"))
                 break;
             if (heed__reply_word(&toks[j], "other") || heed__reply_word(&toks[j], "another") ||
-                heed__reply_word(&toks[j], "their") ||
-                heed__reply_word(&toks[j], "different") || heed__reply_word(&toks[j], "separate"))
+                heed__reply_word(&toks[j], "their") || heed__reply_word(&toks[j], "different") ||
+                heed__reply_word(&toks[j], "separate"))
                 other = 1;
             if (in_list(&toks[j], THIRD_PARTIES) ||
-                (other && (heed__reply_word(&toks[j], "team") ||
-                           heed__reply_word(&toks[j], "teams"))))
+                (other &&
+                 (heed__reply_word(&toks[j], "team") || heed__reply_word(&toks[j], "teams"))))
                 break;
         }
         /* "you'll need to contact Apple": told to go elsewhere, whoever it is */
-        int must = i >= cs + 2 && heed__reply_word(&toks[i - 1], "to") &&
-                   (heed__reply_word(&toks[i - 2], "need") || heed__reply_word(&toks[i - 2], "have"));
+        int must =
+            i >= cs + 2 && heed__reply_word(&toks[i - 1], "to") &&
+            (heed__reply_word(&toks[i - 2], "need") || heed__reply_word(&toks[i - 2], "have"));
         if (j < e && (heed__reply_word(&toks[j], "us") || heed__reply_word(&toks[j], "me")))
             continue;
         if (j >= e && !must)
@@ -654,9 +698,10 @@ static void deflection(const heed_token *toks, size_t cs, size_t ce, cues *c)
         if (!told)
             continue;
         size_t a = s;
-        while (a < i && !(heed__reply_word(&toks[a], "you") || heed__reply_word(&toks[a], "you'll") ||
-                          heed__reply_word(&toks[a], "you'd") || heed__reply_word(&toks[a], "please") ||
-                          heed__reply_word(&toks[a], "kindly") || heed__reply_word(&toks[a], "best")))
+        while (a < i &&
+               !(heed__reply_word(&toks[a], "you") || heed__reply_word(&toks[a], "you'll") ||
+                 heed__reply_word(&toks[a], "you'd") || heed__reply_word(&toks[a], "please") ||
+                 heed__reply_word(&toks[a], "kindly") || heed__reply_word(&toks[a], "best")))
             a++;
         push(c, toks, a, j + 1, HEED_COMP_DEFLECTION, "sent elsewhere",
              heed__reply_suppressed(toks, cs, i) != NULL);
@@ -667,20 +712,18 @@ static void deflection(const heed_token *toks, size_t cs, size_t ce, cues *c)
 /* Near-misses of blame: "you should have received an email" is information. */
 static int blame_near_miss(const heed_token *toks, size_t j, size_t ce)
 {
-    static const char *const INFO[] = {"received", "got",  "gotten", "been", "seen", "had",
-                                       "access",   "a",    "an",     "the",  "your", "one",
-                                       "heard",    "already", NULL};
+    static const char *const INFO[] = {"received", "got",    "gotten", "been",    "seen",
+                                       "had",      "access", "a",      "an",      "the",
+                                       "your",     "one",    "heard",  "already", NULL};
     return j < ce && in_list(&toks[j], INFO);
 }
 
-static const char *const FUTURE[] = {"will", "i'll",      "we'll",    "it'll",   "you'll",
-                                     "shall", "going",    "should",   "expect",  "arrive",
-                                     "arrives", "arriving", "due",    "scheduled", "aim",
-                                     "planned", "they'll", "be",      "reach",   "expected",
-                                     NULL};
+static const char *const FUTURE[] = {
+    "will",   "i'll",    "we'll",   "it'll",   "you'll",   "shall",    "going",
+    "should", "expect",  "arrive",  "arrives", "arriving", "due",      "scheduled",
+    "aim",    "planned", "they'll", "be",      "reach",    "expected", NULL};
 
-static void time_frames(const heed_token *toks, size_t cs, size_t ce, size_t lo, size_t hi,
-                        cues *c)
+static void time_frames(const heed_token *toks, size_t cs, size_t ce, size_t lo, size_t hi, cues *c)
 {
     heed_timebase tb = {0, 0, 0};
     for (size_t i = cs; i < ce; i++) {
@@ -688,16 +731,16 @@ static void time_frames(const heed_token *toks, size_t cs, size_t ce, size_t lo,
         size_t n = heed__timexpr_at(toks, i, ce, &tb, &te);
         if (!n)
             continue;
-        if (te.forward || clause_has(toks, lo, hi, FUTURE) ||
-            clause_has(toks, cs, ce, COMMIT1))
+        if (te.forward || clause_has(toks, lo, hi, FUTURE) || clause_has(toks, cs, ce, COMMIT1))
             push(c, toks, i, i + n, HEED_COMP_TIME_FRAME, "time frame",
                  heed__reply_suppressed(toks, cs, i) != NULL);
         i += n - 1;
     }
 }
 
-static const char *const APOLOGY[] = {"sorry", "apologise", "apologize", "apologies",
-                                      "apology", "apologising", "apologizing", "regret", NULL};
+static const char *const APOLOGY[] = {"sorry",       "apologise", "apologize",
+                                      "apologies",   "apology",   "apologising",
+                                      "apologizing", "regret",    NULL};
 
 static int cue_cmp(const void *pa, const void *pb)
 {

@@ -17,8 +17,8 @@ void heed__compassion_free(heed_compassion_index *x);
 
 /* Fills r->compassion (tokens and sentences of r set; ctx, the customer's
  * message, or NULL). HEED_OK or HEED_ENOMEM. */
-HEED_NODISCARD int heed__compassion(const heed_compassion_index *x, heed_arena *a,
-                                    heed_result *r, const heed_result *ctx);
+HEED_NODISCARD int heed__compassion(const heed_compassion_index *x, heed_arena *a, heed_result *r,
+                                    const heed_result *ctx);
 
 /* Fills r->promises; opts gives the message time for resolving due times.
  * HEED_OK or HEED_ENOMEM. */

@@ -114,7 +114,8 @@ static size_t commit_at(const heed_token *toks, size_t i, size_t ce, int *done)
     if (is_w(t, "i'll") || is_w(t, "we'll") || is_w(t, "it'll") || is_w(t, "they'll") ||
         is_w(t, "shall") || is_w(t, "promise") || is_w(t, "guarantee"))
         return 1;
-    if (is_w(t, "will") && !(i + 1 < ce && (is_w(&toks[i + 1], "you") || is_w(&toks[i + 1], "need"))))
+    if (is_w(t, "will") &&
+        !(i + 1 < ce && (is_w(&toks[i + 1], "you") || is_w(&toks[i + 1], "need"))))
         return 1;
     if ((is_w(t, "i'm") || is_w(t, "we're")) && i + 2 < ce && is_w(&toks[i + 1], "going") &&
         is_w(&toks[i + 2], "to"))
@@ -122,9 +123,9 @@ static size_t commit_at(const heed_token *toks, size_t i, size_t ce, int *done)
     if (is_w(t, "let") && i + 1 < ce && is_w(&toks[i + 1], "me"))
         return 2;
     if ((is_w(t, "you'll") || is_w(t, "should")) && i + 1 < ce &&
-        (is_w(&toks[i + 1], "receive") || is_w(&toks[i + 1], "get") ||
-         is_w(&toks[i + 1], "hear") || is_w(&toks[i + 1], "see") || is_w(&toks[i + 1], "have") ||
-         is_w(&toks[i + 1], "arrive") || is_w(&toks[i + 1], "reach") || is_w(&toks[i + 1], "be")))
+        (is_w(&toks[i + 1], "receive") || is_w(&toks[i + 1], "get") || is_w(&toks[i + 1], "hear") ||
+         is_w(&toks[i + 1], "see") || is_w(&toks[i + 1], "have") || is_w(&toks[i + 1], "arrive") ||
+         is_w(&toks[i + 1], "reach") || is_w(&toks[i + 1], "be")))
         return 1;
     if (is_w(t, "on") && i + 2 < ce && (is_w(&toks[i + 1], "its") || is_w(&toks[i + 1], "the")) &&
         is_w(&toks[i + 2], "way"))
@@ -137,12 +138,11 @@ static size_t commit_at(const heed_token *toks, size_t i, size_t ce, int *done)
     return 0;
 }
 
-static const char *const OBJ_STOP[] = {"to",    "by",     "within", "in",     "on",   "before",
-                                       "until", "as",     "so",     "once",   "when", "today",
-                                       "tomorrow", "and", "which",  "that",   "for",  "at",
-                                       "over",  "shortly", "soon",  "asap",   "if",   "this",
-                                       "next",  "from",   "with",   "via",    "while", "via",
-                                       "is",    "will",   "should", "has",    "have", NULL};
+static const char *const OBJ_STOP[] = {
+    "to",   "by",      "within", "in",       "on",   "before", "until", "as",   "so",
+    "once", "when",    "today",  "tomorrow", "and",  "which",  "that",  "for",  "at",
+    "over", "shortly", "soon",   "asap",     "if",   "this",   "next",  "from", "with",
+    "via",  "while",   "via",    "is",       "will", "should", "has",   "have", NULL};
 
 static int in_list(const heed_token *t, const char *const *l)
 {
@@ -168,7 +168,8 @@ static void object_of(const heed_token *toks, size_t k, size_t n, int noun, size
             (toks[b + 1].kind == HEED_TOK_MONEY || toks[b + 1].kind == HEED_TOK_ID ||
              is_w(&toks[b + 1], "your") || is_w(&toks[b + 1], "the"))) {
             size_t e = b + 1;
-            while (e < ce && e < b + 5 && toks[e].kind != HEED_TOK_PUNCT && !in_list(&toks[e], OBJ_STOP)) {
+            while (e < ce && e < b + 5 && toks[e].kind != HEED_TOK_PUNCT &&
+                   !in_list(&toks[e], OBJ_STOP)) {
                 heed_timexpr te;
                 if (heed__timexpr_at(toks, e, ce, tb, &te))
                     break;
@@ -181,7 +182,8 @@ static void object_of(const heed_token *toks, size_t k, size_t n, int noun, size
         while (s < ce && (is_w(&toks[s], "you") || is_w(&toks[s], "back") || is_w(&toks[s], "up")))
             s++;
         size_t e = s;
-        while (e < ce && e < s + 6 && toks[e].kind != HEED_TOK_PUNCT && !in_list(&toks[e], OBJ_STOP)) {
+        while (e < ce && e < s + 6 && toks[e].kind != HEED_TOK_PUNCT &&
+               !in_list(&toks[e], OBJ_STOP)) {
             heed_timexpr te;
             if (heed__timexpr_at(toks, e, ce, tb, &te))
                 break;
@@ -227,7 +229,7 @@ int heed__promises(const heed_compassion_index *x, heed_arena *a, heed_result *r
     for (size_t s = 0; s < r->n_sentences && n < cap; s++) {
         size_t lo = r->sentences[s].first_token, hi = lo + r->sentences[s].n_tokens;
         size_t first_ce = heed__reply_clause_end(toks, lo, hi);
-        size_t sent_first = n; /* the promises of this sentence start here */
+        size_t sent_first = n;             /* the promises of this sentence start here */
         int carried = 0, carried_done = 0; /* a commitment "and" carries on */
         for (size_t cs = lo, ce; cs < hi && n < cap; cs = ce) {
             ce = heed__reply_clause_end(toks, cs, hi);
@@ -236,8 +238,7 @@ int heed__promises(const heed_compassion_index *x, heed_arena *a, heed_result *r
             for (m = cs; m < ce; m++)
                 if ((mlen = commit_at(toks, m, ce, &done)))
                     break;
-            if (!mlen && carried &&
-                (is_w(&toks[cs], "and") || is_w(&toks[cs], "then"))) {
+            if (!mlen && carried && (is_w(&toks[cs], "and") || is_w(&toks[cs], "then"))) {
                 m = cs; /* "I'll call the depot and ring you back today" */
                 mlen = 1;
                 done = carried_done;
@@ -272,8 +273,8 @@ int heed__promises(const heed_compassion_index *x, heed_arena *a, heed_result *r
                 int d2;
                 int refers = 0;
                 for (size_t j = lo2; j < ce2; j++)
-                    refers |= is_w(&toks[j], "it") || is_w(&toks[j], "this") ||
-                              is_w(&toks[j], "them");
+                    refers |=
+                        is_w(&toks[j], "it") || is_w(&toks[j], "this") || is_w(&toks[j], "them");
                 size_t j;
                 for (j = lo2; j < ce2 && !commit_at(toks, j, ce2, &d2); j++)
                     ;

@@ -45,16 +45,16 @@ static int list_at(const heed_token *toks, size_t i, size_t hi, const char *cons
     return -1;
 }
 
-static const char *const WEEKDAYS[] = {"monday", "tuesday", "wednesday", "thursday",
-                                       "friday", "saturday", "sunday", NULL};
+static const char *const WEEKDAYS[] = {"monday", "tuesday",  "wednesday", "thursday",
+                                       "friday", "saturday", "sunday",    NULL};
 static const char *const WEEKDAYS_SHORT[] = {"mon", "tue", "wed", "thu", "fri", "sat", "sun", NULL};
-static const char *const MONTHS[] = {"january", "february", "march",     "april",
-                                     "may",     "june",     "july",      "august",
-                                     "september", "october", "november", "december", NULL};
+static const char *const MONTHS[] = {"january",  "february", "march",  "april",     "may",
+                                     "june",     "july",     "august", "september", "october",
+                                     "november", "december", NULL};
 static const char *const MONTHS_SHORT[] = {"jan", "feb", "mar", "apr", "may", "jun", "jul",
                                            "aug", "sep", "oct", "nov", "dec", NULL};
-static const char *const NUM_WORDS[] = {"zero", "one", "two",    "three", "four",
-                                        "five", "six", "seven",  "eight", "nine",
+static const char *const NUM_WORDS[] = {"zero", "one",    "two",    "three", "four",
+                                        "five", "six",    "seven",  "eight", "nine",
                                         "ten",  "eleven", "twelve", NULL};
 
 /* ---------------------------------------------------------------- dates */
@@ -133,9 +133,9 @@ static int unit_of(const char *s, size_t n)
     static const struct {
         const char *w;
         int u;
-    } U[] = {{"minute", U_MIN}, {"minutes", U_MIN}, {"min", U_MIN},   {"mins", U_MIN},
-             {"hour", U_HOUR},  {"hours", U_HOUR},  {"hr", U_HOUR},   {"hrs", U_HOUR},
-             {"h", U_HOUR},     {"day", U_DAY},     {"days", U_DAY},  {"week", U_WEEK},
+    } U[] = {{"minute", U_MIN}, {"minutes", U_MIN}, {"min", U_MIN},  {"mins", U_MIN},
+             {"hour", U_HOUR},  {"hours", U_HOUR},  {"hr", U_HOUR},  {"hrs", U_HOUR},
+             {"h", U_HOUR},     {"day", U_DAY},     {"days", U_DAY}, {"week", U_WEEK},
              {"weeks", U_WEEK}};
     for (size_t k = 0; k < sizeof U / sizeof U[0]; k++)
         if (strlen(U[k].w) == n && !memcmp(U[k].w, s, n))
@@ -303,7 +303,8 @@ size_t heed__timexpr_at(const heed_token *toks, size_t i, size_t hi, const heed_
             q++;
         } else if ((this_ || next) && w_at(toks, q + 1, hi, "week")) {
             ps.kind = K_DAY;
-            ps.day = next ? today + (7 - dow) + 4 : (dow <= 4 ? today + (4 - dow) : today + (6 - dow));
+            ps.day =
+                next ? today + (7 - dow) + 4 : (dow <= 4 ? today + (4 - dow) : today + (6 - dow));
             q += 2;
         } else if ((this_ || next) && w_at(toks, q + 1, hi, "month")) {
             int64_t y = ty;
@@ -342,8 +343,9 @@ size_t heed__timexpr_at(const heed_token *toks, size_t i, size_t hi, const heed_
                 w_at(toks, q + 1, hi, "evening"))) {
         ps.kind = K_DAY;
         ps.day = today;
-        ps.sec = w_at(toks, q + 1, hi, "morning") ? 12 * 3600 - 1
-                 : w_at(toks, q + 1, hi, "afternoon") ? 18 * 3600 - 1 : 86399;
+        ps.sec = w_at(toks, q + 1, hi, "morning")     ? 12 * 3600 - 1
+                 : w_at(toks, q + 1, hi, "afternoon") ? 18 * 3600 - 1
+                                                      : 86399;
         q += 2;
     } else if (w_at(toks, q, hi, "tomorrow")) {
         ps.kind = K_DAY;
@@ -367,7 +369,8 @@ size_t heed__timexpr_at(const heed_token *toks, size_t i, size_t hi, const heed_
             return 0; /* "for this month" is no deadline; "by this week" is */
         ps.kind = K_DAY;
         if (w_at(toks, q + 1, hi, "week")) {
-            ps.day = next ? today + (7 - dow) + 6 : (dow <= 4 ? today + (4 - dow) : today + (6 - dow));
+            ps.day =
+                next ? today + (7 - dow) + 6 : (dow <= 4 ? today + (4 - dow) : today + (6 - dow));
         } else {
             int64_t y = ty;
             int m = tm + next;
@@ -494,7 +497,8 @@ size_t heed__timexpr_at(const heed_token *toks, size_t i, size_t hi, const heed_
             r++;
         } else if (r < hi && (num = number_at(&toks[r])) >= 0) {
             r++;
-            if (r + 1 < hi && (is_w(&toks[r], "-") || is_w(&toks[r], "to") || is_w(&toks[r], "or"))) {
+            if (r + 1 < hi &&
+                (is_w(&toks[r], "-") || is_w(&toks[r], "to") || is_w(&toks[r], "or"))) {
                 long up = number_at(&toks[r + 1]);
                 if (up >= num) {
                     num = up;
@@ -561,8 +565,7 @@ size_t heed__timexpr_at(const heed_token *toks, size_t i, size_t hi, const heed_
     if (tb->has_time) {
         out->has_due = 1;
         out->due = ps.kind == K_SECONDS ? tb->time + ps.offset
-                                        : ps.day * 86400 + ps.sec -
-                                              (int64_t)tb->tz_offset_min * 60;
+                                        : ps.day * 86400 + ps.sec - (int64_t)tb->tz_offset_min * 60;
     }
     return out->n;
 }

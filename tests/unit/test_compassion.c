@@ -261,7 +261,8 @@ static void promises_due(void **state)
          utc(2026, 9, 2, 23, 59, 59)},
         {"I'll call you tomorrow.", T0, 120, HEED_PROMISE_CALLBACK, "tomorrow",
          utc(2026, 9, 2, 21, 59, 59)},
-        {"I'll refund you today.", T0, 0, HEED_PROMISE_REFUND, "today", utc(2026, 9, 1, 23, 59, 59)},
+        {"I'll refund you today.", T0, 0, HEED_PROMISE_REFUND, "today",
+         utc(2026, 9, 1, 23, 59, 59)},
         {"I'll refund you today.", T0, 120, HEED_PROMISE_REFUND, "today",
          utc(2026, 9, 1, 21, 59, 59)},
         {"I'll email you the invoice tonight.", T0, 0, HEED_PROMISE_INFORMATION, "tonight",
@@ -272,8 +273,8 @@ static void promises_due(void **state)
          utc(2026, 9, 7, 23, 59, 59)},
         {"I'll follow up next week.", T0, 0, HEED_PROMISE_FOLLOW_UP, "next week",
          utc(2026, 9, 13, 23, 59, 59)},
-        {"I'll get back to you within 24 hours.", T0, 0, HEED_PROMISE_FOLLOW_UP,
-         "within 24 hours", utc(2026, 9, 2, 9, 17, 20)},
+        {"I'll get back to you within 24 hours.", T0, 0, HEED_PROMISE_FOLLOW_UP, "within 24 hours",
+         utc(2026, 9, 2, 9, 17, 20)},
         {"I'll call you back in 2 hours.", T0, 120, HEED_PROMISE_CALLBACK, "in 2 hours",
          utc(2026, 9, 1, 11, 17, 20)},
         {"I'll refund you within 3 working days.", T0, 0, HEED_PROMISE_REFUND,
@@ -320,8 +321,8 @@ static void promises_due(void **state)
             memcmp(r->text + p->due_start, C[k].due_text, p->due_len) || !p->has_due ||
             p->due != C[k].due)
             fail_msg("\"%s\" (tz %d): kind %d due \"%.*s\" %lld, want %d \"%s\" %lld", C[k].text,
-                     C[k].tz, p->kind, (int)p->due_len, r->text + p->due_start,
-                     (long long)p->due, C[k].kind, C[k].due_text, (long long)C[k].due);
+                     C[k].tz, p->kind, (int)p->due_len, r->text + p->due_start, (long long)p->due,
+                     C[k].kind, C[k].due_text, (long long)C[k].due);
         heed_analysis_free(an);
     }
 }
@@ -357,10 +358,8 @@ static void not_promises(void **state)
 {
     (void)state;
     const char *const T[] = {
-        "I can't promise a refund by Friday.",
-        "If we could refund you we would.",
-        "We don't usually send replacements.",
-        "Our refund policy is on the website.",
+        "I can't promise a refund by Friday.", "If we could refund you we would.",
+        "We don't usually send replacements.", "Our refund policy is on the website.",
         "You contacted us on Monday.",
     };
     for (size_t k = 0; k < sizeof T / sizeof T[0]; k++) {
