@@ -772,7 +772,7 @@ int heed__compassion(const heed_compassion_index *x, heed_arena *a, heed_result 
     (void)x;
     (void)ctx; /* the signals are read from the reply alone */
     const heed_token *toks = r->tokens;
-    size_t cap = r->n_tokens + 4;
+    size_t cap = 2 * r->n_tokens + 8; /* a token opens at most a few cues */
     cues c = {heed__arena_alloc(a, cap * sizeof(heed_cue)), 0, cap};
     if (!c.v)
         return HEED_ENOMEM;

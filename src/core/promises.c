@@ -158,7 +158,7 @@ static void object_of(const heed_token *toks, size_t k, size_t n, int noun, size
 {
     size_t a = k, b = k + n;
     if (noun) {
-        while (a > cs && a > k - 3 &&
+        while (a > cs && a + 3 > k &&
                (is_w(&toks[a - 1], "a") || is_w(&toks[a - 1], "an") || is_w(&toks[a - 1], "the") ||
                 is_w(&toks[a - 1], "your") || is_w(&toks[a - 1], "full") ||
                 is_w(&toks[a - 1], "partial") || is_w(&toks[a - 1], "new") ||
