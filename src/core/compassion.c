@@ -26,16 +26,23 @@
 #include <string.h>
 
 #include "alloc.h"
+
+#define N_PHRASES_MAX 256 /* room for PHRASES (checked at compile time below) */
 #include "timexpr.h"
 
+/* Built once per engine: for each phrase, the first bytes its first word may
+ * start with (bit c - 'a'; bit 26 for anything else), so most tokens rule out
+ * most phrases without matching. */
 struct heed_compassion_index {
-    int ready; /* the tables are static; the index exists for the engine's API */
+    uint32_t first[N_PHRASES_MAX];
 };
 
 /* ---------------------------------------------------------------- words */
 
 int heed__reply_word(const heed_token *t, const char *w)
 {
+    if (!t->norm_len || t->norm[0] != w[0])
+        return 0; /* the usual case, decided without strlen */
     size_t n = strlen(w);
     return t->norm_len == n && !memcmp(t->norm, w, n);
 }
@@ -417,6 +424,13 @@ static const phrase PHRASES[] = {
     {HEED_COMP_NOTHING_WE_CAN_DO, "nothing we can do", "there is no way for us"},
 };
 
+_Static_assert(sizeof PHRASES / sizeof PHRASES[0] <= N_PHRASES_MAX, "N_PHRASES_MAX too small");
+
+static uint32_t first_bit(unsigned char c)
+{
+    return c >= 'a' && c <= 'z' ? 1u << (c - 'a') : 1u << 26;
+}
+
 /* Length in tokens of pattern p matched at toks[i..hi), or 0. */
 static size_t match_pat(const heed_token *toks, size_t i, size_t hi, const char *p)
 {
@@ -754,10 +768,22 @@ static int cue_cmp(const void *pa, const void *pb)
 
 int heed__compassion_new(heed_compassion_index **out)
 {
-    *out = heed__malloc(sizeof **out);
-    if (!*out)
+    heed_compassion_index *x = heed__malloc(sizeof *x);
+    *out = x;
+    if (!x)
         return HEED_ENOMEM;
-    (*out)->ready = 1;
+    for (size_t k = 0; k < sizeof PHRASES / sizeof PHRASES[0]; k++) {
+        const char *p = PHRASES[k].pat;
+        size_t wl = strcspn(p, " ");
+        x->first[k] = 0;
+        for (const char *a = p; a < p + wl; a += strcspn(a, "| ") + 1) {
+            x->first[k] |= first_bit((unsigned char)*a);
+            if (*a == '*' || *a == '@')
+                x->first[k] = UINT32_MAX; /* any word */
+            if (a[strcspn(a, "| ")] != '|')
+                break;
+        }
+    }
     return HEED_OK;
 }
 
@@ -769,7 +795,6 @@ void heed__compassion_free(heed_compassion_index *x)
 int heed__compassion(const heed_compassion_index *x, heed_arena *a, heed_result *r,
                      const heed_result *ctx)
 {
-    (void)x;
     (void)ctx; /* the signals are read from the reply alone */
     const heed_token *toks = r->tokens;
     size_t cap = 2 * r->n_tokens + 8; /* a token opens at most a few cues */
@@ -797,8 +822,11 @@ int heed__compassion(const heed_compassion_index *x, heed_arena *a, heed_result 
                     apology = i;
                 if (i >= ce)
                     break;
+                const uint32_t bit = first_bit((unsigned char)toks[i].norm[0]);
                 for (size_t k = 0; k < sizeof PHRASES / sizeof PHRASES[0]; k++) {
                     const phrase *ph = &PHRASES[k];
+                    if (x && !(x->first[k] & bit))
+                        continue;
                     size_t n = match_pat(toks, i, hi, ph->pat);
                     if (!n || covered(&c, toks, i, ph->signal))
                         continue;

@@ -26,6 +26,8 @@
 
 static int is_w(const heed_token *t, const char *w)
 {
+    if (!t->norm_len || t->norm[0] != w[0])
+        return 0; /* the usual case, decided without strlen */
     size_t n = strlen(w);
     return t->norm_len == n && !memcmp(t->norm, w, n);
 }
