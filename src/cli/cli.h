@@ -45,5 +45,7 @@ int heed_train_intensity(int argc, char **argv);
 int heed_eval_intensity(int argc, char **argv);
 int heed_train_empathy(int argc, char **argv);
 int heed_eval_empathy(int argc, char **argv);
+int heed_train_compassion(int argc, char **argv);
+int heed_eval_compassion(int argc, char **argv);
 
 #endif

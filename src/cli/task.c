@@ -23,6 +23,8 @@ static const task TASKS[] = {
      "valence/arousal (EmoBank) and distress (Empathic Reactions)"},
     {"empathy", heed_train_empathy, heed_eval_empathy,
      "reply empathy: 3 mechanisms, none/weak/strong (data: epitome/*.csv)"},
+    {"compassion", heed_train_compassion, heed_eval_compassion,
+     "compassion signals and promises in replies (data: data/replies; eval only)"},
 };
 
 static int dispatch(const char *verb, int argc, char **argv)

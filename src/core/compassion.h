@@ -17,12 +17,28 @@ void heed__compassion_free(heed_compassion_index *x);
 
 /* Fills r->compassion (tokens and sentences of r set; ctx, the customer's
  * message, or NULL). HEED_OK or HEED_ENOMEM. */
-HEED_NODISCARD int heed__compassion(const heed_compassion_index *x, heed_arena *a,
-                                    heed_result *r, const heed_result *ctx);
+HEED_NODISCARD int heed__compassion(const heed_compassion_index *x, heed_arena *a, heed_result *r,
+                                    const heed_result *ctx);
 
 /* Fills r->promises; opts gives the message time for resolving due times.
  * HEED_OK or HEED_ENOMEM. */
 HEED_NODISCARD int heed__promises(const heed_compassion_index *x, heed_arena *a, heed_result *r,
                                   const heed_analyze_opts *opts);
+
+/* Rules shared with the promises (promises.c). */
+
+/* Is t the word w (normalised form)? */
+int heed__reply_word(const heed_token *t, const char *w);
+
+/* The end (exclusive) of the clause that starts at toks[i], within [i, hi):
+ * clauses break at , ; : ( - and before and, but, or, so, because, although,
+ * though, however, which, while, whereas. */
+size_t heed__reply_clause_end(const heed_token *toks, size_t i, size_t hi);
+
+/* Is a match at toks[i] in the clause starting at toks[cs] negated (a negator
+ * among the 6 words before it) or hypothetical (if, unless, once, until,
+ * whether, in case, usually, normally, would without like/love/be happy
+ * before it)? Returns the static reason ("negated", "hypothetical") or NULL. */
+const char *heed__reply_suppressed(const heed_token *toks, size_t cs, size_t i);
 
 #endif

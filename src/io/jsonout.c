@@ -390,6 +390,7 @@ static void span_members(heed_buf *b, const char *k, const char *src, uint32_t s
         return;
     key(b, ",", k, ":");
     heed_json_string(b, src + start, len);
+    /* "object_start": the suffix belongs inside the key's quotes */
     heed__buf_adds(b, ",\"");
     heed__buf_adds(b, k);
     heed__buf_adds(b, "_start\":");

@@ -1,0 +1,389 @@
+/* test_compassion.c - the compassion and promises stages through heed_analyze
+ * on agent turns: each signal with positives, negations, hypotheticals and
+ * near-misses; suppressed cues; the score; promises with kind, object and due
+ * times resolved against a fixed message time and UTC offsets (weekends,
+ * month and year ends). */
+#define _DEFAULT_SOURCE /* timegm */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <cmocka.h>
+
+#include "heed/heed.h"
+
+static heed_engine *eng;
+
+static int setup(void **state)
+{
+    (void)state;
+    heed_error err;
+    return heed_engine_new(NULL, &eng, &err) == HEED_OK ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    heed_engine_free(eng);
+    return 0;
+}
+
+/* Unix seconds of a UTC civil time. */
+static int64_t utc(int y, int mo, int d, int h, int mi, int s)
+{
+    struct tm tm = {0};
+    tm.tm_year = y - 1900;
+    tm.tm_mon = mo - 1;
+    tm.tm_mday = d;
+    tm.tm_hour = h;
+    tm.tm_min = mi;
+    tm.tm_sec = s;
+    return (int64_t)timegm(&tm);
+}
+
+/* 2026-09-01T09:17:20Z, a Tuesday. */
+#define T0 utc(2026, 9, 1, 9, 17, 20)
+
+static heed_analysis *reply_at(const char *text, int has_time, int64_t t, int tz)
+{
+    heed_analyze_opts o = {0};
+    o.role = HEED_ROLE_AGENT;
+    o.has_time = has_time;
+    o.time = t;
+    o.tz_offset_min = tz;
+    heed_analysis *an = NULL;
+    heed_error err;
+    assert_int_equal(heed_analyze(eng, text, strlen(text), &o, &an, &err), HEED_OK);
+    const heed_result *r = heed_analysis_result(an);
+    assert_int_equal(r->compassion.available, 1);
+    assert_int_equal(r->promises.available, 1);
+    return an;
+}
+
+static heed_analysis *reply(const char *text)
+{
+    return reply_at(text, 1, T0, 0);
+}
+
+/* ---------------------------------------------------------------- signals */
+
+typedef struct sig_case {
+    const char *text;
+    int signal;
+    int found;      /* in r->compassion.signals */
+    int suppressed; /* a suppressed cue of the signal is present */
+} sig_case;
+
+static const sig_case SIG_CASES[] = {
+    /* ownership */
+    {"I'll look into this for you right away.", HEED_COMP_OWNERSHIP, 1, 0},
+    {"I've checked your account and everything is in order.", HEED_COMP_OWNERSHIP, 1, 0},
+    {"Let me check that with the warehouse.", HEED_COMP_OWNERSHIP, 1, 0},
+    {"I have personally escalated your complaint.", HEED_COMP_OWNERSHIP, 1, 0},
+    {"Let me know if that works.", HEED_COMP_OWNERSHIP, 0, 0},
+    {"I'll be honest with you, it is a busy week.", HEED_COMP_OWNERSHIP, 0, 0},
+    {"I won't check the account again.", HEED_COMP_OWNERSHIP, 0, 0},
+    /* action */
+    {"I've issued a refund of $30 to your card.", HEED_COMP_ACTION, 1, 0},
+    {"I've sent a replacement by courier.", HEED_COMP_ACTION, 1, 0},
+    {"I've escalated this with reference ESC-4410.", HEED_COMP_ACTION, 1, 0},
+    {"Your account has been unlocked.", HEED_COMP_ACTION, 1, 0},
+    {"We have cancelled your order as requested.", HEED_COMP_ACTION, 1, 0},
+    {"I've applied a credit of £10 to your bill.", HEED_COMP_ACTION, 1, 0},
+    {"A replacement is on its way to you.", HEED_COMP_ACTION, 1, 0},
+    {"I can't promise a refund.", HEED_COMP_ACTION, 0, 1},
+    {"If we could refund you we would.", HEED_COMP_ACTION, 0, 1},
+    {"We don't usually escalate these cases.", HEED_COMP_ACTION, 0, 1},
+    {"Our refund policy is on the website.", HEED_COMP_ACTION, 0, 0},
+    {"The merchant has to process the refund.", HEED_COMP_ACTION, 0, 0},
+    /* next step */
+    {"Please reply with a photo of the label.", HEED_COMP_NEXT_STEP, 1, 0},
+    {"Just click the link in the email to reschedule.", HEED_COMP_NEXT_STEP, 1, 0},
+    {"Could you send me your order number?", HEED_COMP_NEXT_STEP, 1, 0},
+    {"Please don't reply to this email.", HEED_COMP_NEXT_STEP, 0, 0},
+    {"Please accept our apologies.", HEED_COMP_NEXT_STEP, 0, 0},
+    /* time frame */
+    {"Your refund will arrive by Friday.", HEED_COMP_TIME_FRAME, 1, 0},
+    {"You will hear from us within 24 hours.", HEED_COMP_TIME_FRAME, 1, 0},
+    {"I'll call you tomorrow before 1pm.", HEED_COMP_TIME_FRAME, 1, 0},
+    {"I can't promise anything by Friday.", HEED_COMP_TIME_FRAME, 0, 1},
+    {"You contacted us on Monday about this.", HEED_COMP_TIME_FRAME, 0, 0},
+    {"It will arrive shortly.", HEED_COMP_TIME_FRAME, 0, 0},
+    /* resolution */
+    {"The issue is now resolved.", HEED_COMP_RESOLUTION, 1, 0},
+    {"You should now be able to log in.", HEED_COMP_RESOLUTION, 1, 0},
+    {"We can offer you a full refund or a replacement.", HEED_COMP_RESOLUTION, 1, 0},
+    {"Once it is resolved we will email you.", HEED_COMP_RESOLUTION, 0, 1},
+    {"The problem has not been resolved yet.", HEED_COMP_RESOLUTION, 0, 0},
+    /* offer of help */
+    {"How else can I help?", HEED_COMP_OFFER_HELP, 1, 0},
+    {"Is there anything else I can help you with?", HEED_COMP_OFFER_HELP, 1, 0},
+    {"Don't hesitate to get in touch.", HEED_COMP_OFFER_HELP, 1, 0},
+    {"I'm afraid there isn't anything else we can do.", HEED_COMP_OFFER_HELP, 0, 1},
+    /* deflection */
+    {"Please contact our other department about this.", HEED_COMP_DEFLECTION, 1, 0},
+    {"You'll need to call your bank.", HEED_COMP_DEFLECTION, 1, 0},
+    {"That's not something we handle.", HEED_COMP_DEFLECTION, 1, 0},
+    {"You won't need to contact your bank.", HEED_COMP_DEFLECTION, 0, 1},
+    {"I've contacted the courier for you.", HEED_COMP_DEFLECTION, 0, 0},
+    {"Please contact us if anything changes.", HEED_COMP_DEFLECTION, 0, 0},
+    /* policy wall */
+    {"Unfortunately our policy does not allow refunds after 30 days.", HEED_COMP_POLICY_WALL, 1, 0},
+    {"As per our policy, we cannot exchange gift cards.", HEED_COMP_POLICY_WALL, 1, 0},
+    {"I've made an exception to our policy for you.", HEED_COMP_POLICY_WALL, 0, 0},
+    /* blame */
+    {"You should have checked the address.", HEED_COMP_BLAME, 1, 0},
+    {"As stated in the terms you agreed to, the fee applies.", HEED_COMP_BLAME, 1, 0},
+    {"You should have received an email from us.", HEED_COMP_BLAME, 0, 0},
+    {"This is not your fault at all.", HEED_COMP_BLAME, 0, 1},
+    {"You shouldn't have to wait this long.", HEED_COMP_BLAME, 0, 0},
+    /* nothing we can do */
+    {"There's nothing we can do about it.", HEED_COMP_NOTHING_WE_CAN_DO, 1, 0},
+    {"Once it has shipped there's nothing we can do.", HEED_COMP_NOTHING_WE_CAN_DO, 1, 0},
+    {"I'm not saying there's nothing we can do.", HEED_COMP_NOTHING_WE_CAN_DO, 0, 1},
+    {"There's nothing you need to do.", HEED_COMP_NOTHING_WE_CAN_DO, 0, 0},
+    /* generic apology */
+    {"We're sorry for the inconvenience.", HEED_COMP_GENERIC_APOLOGY, 1, 0},
+    {"Sorry about that, I've issued your refund.", HEED_COMP_GENERIC_APOLOGY, 0, 0},
+    {"Sorry, could you send me a photo of the box?", HEED_COMP_GENERIC_APOLOGY, 0, 0},
+    {"There's no need to apologise.", HEED_COMP_GENERIC_APOLOGY, 0, 0},
+};
+
+static int has_suppressed(const heed_result *r, int sig)
+{
+    for (size_t i = 0; i < r->compassion.n_cues; i++)
+        if (r->compassion.cues[i].component == sig &&
+            (r->compassion.cues[i].flags & HEED_CUE_SUPPRESSED))
+            return 1;
+    return 0;
+}
+
+static void signals(void **state)
+{
+    (void)state;
+    for (size_t k = 0; k < sizeof SIG_CASES / sizeof SIG_CASES[0]; k++) {
+        const sig_case *c = &SIG_CASES[k];
+        heed_analysis *an = reply(c->text);
+        const heed_result *r = heed_analysis_result(an);
+        int found = (r->compassion.signals >> c->signal) & 1u;
+        if (found != c->found || (c->suppressed && !has_suppressed(r, c->signal)))
+            fail_msg("\"%s\": signal %d found %d (want %d), suppressed cue %d (want %d)", c->text,
+                     c->signal, found, c->found, has_suppressed(r, c->signal), c->suppressed);
+        heed_analysis_free(an);
+    }
+}
+
+/* Cue spans and labels point into the text; suppressed cues carry no weight. */
+static void cues(void **state)
+{
+    (void)state;
+    const char *t = "I've escalated this with reference ESC-4410. I can't promise a refund.";
+    heed_analysis *an = reply(t);
+    const heed_result *r = heed_analysis_result(an);
+    int seen_action = 0, seen_supp = 0;
+    for (size_t i = 0; i < r->compassion.n_cues; i++) {
+        const heed_cue *q = &r->compassion.cues[i];
+        assert_true(q->start + q->len <= r->text_len);
+        assert_non_null(q->what);
+        if (q->component == HEED_COMP_ACTION && !(q->flags & HEED_CUE_SUPPRESSED)) {
+            assert_string_equal(q->what, "escalated with reference");
+            assert_memory_equal(r->text + q->start, "I've escalated", q->len);
+            assert_true(q->weight > 0);
+            seen_action = 1;
+        }
+        if (q->flags & HEED_CUE_SUPPRESSED) {
+            assert_true(q->weight == 0);
+            seen_supp = 1;
+        }
+    }
+    assert_true(seen_action && seen_supp);
+    heed_analysis_free(an);
+}
+
+static double score_of(const char *t)
+{
+    heed_analysis *an = reply(t);
+    double s = heed_analysis_result(an)->compassion.score;
+    heed_analysis_free(an);
+    return s;
+}
+
+static void score(void **state)
+{
+    (void)state;
+    double solving = score_of("I'm sorry. I've issued a refund of €49.99, which will reach you "
+                              "within 3 working days. How else can I help?");
+    double neutral = score_of("Thank you for your message.");
+    double apology = score_of("We're sorry for the inconvenience.");
+    double wall = score_of("Unfortunately our policy does not allow it, you should have read "
+                           "the terms. There's nothing we can do.");
+    assert_true(solving >= 80 && solving <= 100);
+    assert_true(neutral > apology);
+    assert_true(apology > wall);
+    assert_true(wall >= 0);
+}
+
+/* The stages run on agent turns only. */
+static void customer_turn(void **state)
+{
+    (void)state;
+    const char *t = "I'll refund you tomorrow.";
+    heed_analysis *an = NULL;
+    heed_error err;
+    assert_int_equal(heed_analyze(eng, t, strlen(t), NULL, &an, &err), HEED_OK);
+    assert_int_equal(heed_analysis_result(an)->compassion.available, 0);
+    assert_int_equal(heed_analysis_result(an)->promises.available, 0);
+    heed_analysis_free(an);
+}
+
+/* ---------------------------------------------------------------- promises */
+
+typedef struct due_case {
+    const char *text;
+    int64_t time;
+    int tz;
+    int kind;
+    const char *due_text;
+    int64_t due;
+} due_case;
+
+static void promises_due(void **state)
+{
+    (void)state;
+    const int64_t thu = utc(2026, 9, 3, 10, 0, 0);
+    const due_case C[] = {
+        {"I'll call you tomorrow.", T0, 0, HEED_PROMISE_CALLBACK, "tomorrow",
+         utc(2026, 9, 2, 23, 59, 59)},
+        {"I'll call you tomorrow.", T0, 120, HEED_PROMISE_CALLBACK, "tomorrow",
+         utc(2026, 9, 2, 21, 59, 59)},
+        {"I'll refund you today.", T0, 0, HEED_PROMISE_REFUND, "today",
+         utc(2026, 9, 1, 23, 59, 59)},
+        {"I'll refund you today.", T0, 120, HEED_PROMISE_REFUND, "today",
+         utc(2026, 9, 1, 21, 59, 59)},
+        {"I'll email you the invoice tonight.", T0, 0, HEED_PROMISE_INFORMATION, "tonight",
+         utc(2026, 9, 1, 23, 59, 59)},
+        {"I'll send a replacement by Friday.", T0, 0, HEED_PROMISE_REPLACEMENT, "by Friday",
+         utc(2026, 9, 4, 23, 59, 59)},
+        {"An engineer will repair the line on Monday.", T0, 0, HEED_PROMISE_REPAIR, "on Monday",
+         utc(2026, 9, 7, 23, 59, 59)},
+        {"I'll follow up next week.", T0, 0, HEED_PROMISE_FOLLOW_UP, "next week",
+         utc(2026, 9, 13, 23, 59, 59)},
+        {"I'll get back to you within 24 hours.", T0, 0, HEED_PROMISE_FOLLOW_UP, "within 24 hours",
+         utc(2026, 9, 2, 9, 17, 20)},
+        {"I'll call you back in 2 hours.", T0, 120, HEED_PROMISE_CALLBACK, "in 2 hours",
+         utc(2026, 9, 1, 11, 17, 20)},
+        {"I'll refund you within 3 working days.", T0, 0, HEED_PROMISE_REFUND,
+         "within 3 working days", utc(2026, 9, 4, 23, 59, 59)},
+        /* Thursday + 3 working days skips the weekend: Tuesday */
+        {"I'll refund you within 3 working days.", thu, 0, HEED_PROMISE_REFUND,
+         "within 3 working days", utc(2026, 9, 8, 23, 59, 59)},
+        {"I'll send the new tracking link by the 14th.", T0, 0, HEED_PROMISE_INFORMATION,
+         "by the 14th", utc(2026, 9, 14, 23, 59, 59)},
+        {"I'll send the new tracking link by the 14th.", utc(2026, 9, 20, 8, 0, 0), 0,
+         HEED_PROMISE_INFORMATION, "by the 14th", utc(2026, 10, 14, 23, 59, 59)},
+        {"I'll refund you by 14 March.", T0, 0, HEED_PROMISE_REFUND, "by 14 March",
+         utc(2027, 3, 14, 23, 59, 59)},
+        {"I'll get back to you by the end of the day.", T0, 0, HEED_PROMISE_FOLLOW_UP,
+         "by the end of the day", utc(2026, 9, 1, 23, 59, 59)},
+        {"I'll call you before 1pm.", T0, 0, HEED_PROMISE_CALLBACK, "before 1pm",
+         utc(2026, 9, 1, 13, 0, 0)},
+        {"I'll call you before 1pm.", T0, 120, HEED_PROMISE_CALLBACK, "before 1pm",
+         utc(2026, 9, 1, 11, 0, 0)},
+        {"I'll call you tomorrow before 1pm.", T0, 0, HEED_PROMISE_CALLBACK, "tomorrow before 1pm",
+         utc(2026, 9, 2, 13, 0, 0)},
+        /* month and year ends */
+        {"I'll refund you by the 31st.", T0, 0, HEED_PROMISE_REFUND, "by the 31st",
+         utc(2026, 10, 31, 23, 59, 59)},
+        {"I'll refund you within 3 days.", utc(2026, 9, 29, 12, 0, 0), 0, HEED_PROMISE_REFUND,
+         "within 3 days", utc(2026, 10, 2, 23, 59, 59)},
+        {"I'll refund you within 2 days.", utc(2026, 12, 31, 12, 0, 0), 0, HEED_PROMISE_REFUND,
+         "within 2 days", utc(2027, 1, 2, 23, 59, 59)},
+        {"I'll refund you by the end of the month.", utc(2028, 2, 10, 12, 0, 0), 0,
+         HEED_PROMISE_REFUND, "by the end of the month", utc(2028, 2, 29, 23, 59, 59)},
+        /* the offset moves the writer's date */
+        {"I'll refund you today.", utc(2026, 9, 1, 23, 30, 0), 120, HEED_PROMISE_REFUND, "today",
+         utc(2026, 9, 2, 21, 59, 59)},
+        {"I'll call you tomorrow.", utc(2026, 9, 1, 2, 0, 0), -300, HEED_PROMISE_CALLBACK,
+         "tomorrow", utc(2026, 9, 2, 4, 59, 59)},
+    };
+    for (size_t k = 0; k < sizeof C / sizeof C[0]; k++) {
+        heed_analysis *an = reply_at(C[k].text, 1, C[k].time, C[k].tz);
+        const heed_result *r = heed_analysis_result(an);
+        if (r->promises.n != 1)
+            fail_msg("\"%s\": %zu promises", C[k].text, r->promises.n);
+        const heed_promise *p = &r->promises.items[0];
+        if (p->kind != C[k].kind || p->due_len != strlen(C[k].due_text) ||
+            memcmp(r->text + p->due_start, C[k].due_text, p->due_len) || !p->has_due ||
+            p->due != C[k].due)
+            fail_msg("\"%s\" (tz %d): kind %d due \"%.*s\" %lld, want %d \"%s\" %lld", C[k].text,
+                     C[k].tz, p->kind, (int)p->due_len, r->text + p->due_start, (long long)p->due,
+                     C[k].kind, C[k].due_text, (long long)C[k].due);
+        heed_analysis_free(an);
+    }
+}
+
+static void promise_object(void **state)
+{
+    (void)state;
+    const char *t = "I've issued the refund of €49.99 and it will reach you by Friday.";
+    heed_analysis *an = reply(t);
+    const heed_result *r = heed_analysis_result(an);
+    assert_int_equal(r->promises.n, 1);
+    const heed_promise *p = &r->promises.items[0];
+    assert_int_equal(p->kind, HEED_PROMISE_REFUND);
+    assert_int_equal(p->object_len, strlen("the refund of €49.99"));
+    assert_memory_equal(r->text + p->object_start, "the refund of €49.99", p->object_len);
+    assert_memory_equal(r->text + p->due_start, "by Friday", p->due_len);
+    heed_analysis_free(an);
+}
+
+static void promise_no_time(void **state)
+{
+    (void)state;
+    heed_analysis *an = reply_at("I'll call you back tomorrow.", 0, 0, 0);
+    const heed_result *r = heed_analysis_result(an);
+    assert_int_equal(r->promises.n, 1);
+    assert_int_equal(r->promises.items[0].has_due, 0);
+    assert_memory_equal(r->text + r->promises.items[0].due_start, "tomorrow",
+                        r->promises.items[0].due_len);
+    heed_analysis_free(an);
+}
+
+static void not_promises(void **state)
+{
+    (void)state;
+    const char *const T[] = {
+        "I can't promise a refund by Friday.", "If we could refund you we would.",
+        "We don't usually send replacements.", "Our refund policy is on the website.",
+        "You contacted us on Monday.",
+    };
+    for (size_t k = 0; k < sizeof T / sizeof T[0]; k++) {
+        heed_analysis *an = reply(T[k]);
+        if (heed_analysis_result(an)->promises.n)
+            fail_msg("\"%s\": a promise", T[k]);
+        heed_analysis_free(an);
+    }
+    /* two commitments, two kinds */
+    heed_analysis *an = reply("I'll refund the fee today and send a replacement by Friday.");
+    const heed_result *r = heed_analysis_result(an);
+    assert_int_equal(r->promises.n, 2);
+    assert_int_equal(r->promises.items[0].kind, HEED_PROMISE_REFUND);
+    assert_int_equal(r->promises.items[1].kind, HEED_PROMISE_REPLACEMENT);
+    heed_analysis_free(an);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(signals),         cmocka_unit_test(cues),
+        cmocka_unit_test(score),           cmocka_unit_test(customer_turn),
+        cmocka_unit_test(promises_due),    cmocka_unit_test(promise_object),
+        cmocka_unit_test(promise_no_time), cmocka_unit_test(not_promises),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
