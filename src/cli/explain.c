@@ -66,7 +66,7 @@ static void cues(heed_buf *b, const heed_result *r, const heed_cue *c, size_t n,
         if (c[i].flags & HEED_CUE_SUPPRESSED)
             heed__buf_adds(b, " (not counted: negated or hypothetical)");
         else if (c[i].weight != 0.0f)
-            heed__buf_printf(b, " +%.0f", c[i].weight);
+            heed__buf_printf(b, " %+.0f", c[i].weight);
         heed__buf_addc(b, '\n');
     }
 }

@@ -408,6 +408,10 @@ static size_t cues_at(const heed_token *toks, size_t i, size_t hi, uint32_t *ev,
 typedef struct sent_ev {
     uint32_t ev, topics;
     int question; /* ends with "?" */
+    int refuses;  /* a deflection cue: the customer is sent elsewhere (a
+                   * plain "no" still answers a question) */
+    int commits;  /* a compassion action, resolution, ownership or next-step
+                   * cue, or a promise */
 } sent_ev;
 
 static int tok_is(const heed_token *t, const char *w)
@@ -694,12 +698,17 @@ static void fold_reply_stages(const heed_result *r, sent_ev *se)
                 continue;
             size_t s = sentence_of(r, c->start);
             if (c->component == HEED_COMP_ACTION || c->component == HEED_COMP_RESOLUTION ||
-                c->component == HEED_COMP_OWNERSHIP)
+                c->component == HEED_COMP_OWNERSHIP) {
                 se[s].ev |= EV_ACTION;
-            else if (c->component == HEED_COMP_NEXT_STEP)
+                se[s].commits = 1;
+            } else if (c->component == HEED_COMP_NEXT_STEP) {
                 se[s].ev |= EV_STEPS | EV_ACTION;
-            else if (c->component == HEED_COMP_TIME_FRAME)
+                se[s].commits = 1;
+            } else if (c->component == HEED_COMP_TIME_FRAME) {
                 se[s].ev |= EV_TIME;
+            } else if (c->component == HEED_COMP_DEFLECTION) {
+                se[s].refuses = 1;
+            }
         }
     }
     if (r->promises.available) {
@@ -708,6 +717,7 @@ static void fold_reply_stages(const heed_result *r, sent_ev *se)
             size_t s = sentence_of(r, p->start);
             se[s].ev |= EV_ACTION | (p->due_len ? EV_TIME : 0);
             se[s].topics |= promise_topics(p->kind);
+            se[s].commits = 1;
         }
     }
 }
@@ -751,7 +761,12 @@ static void match_one(const heed_result *r, const sent_ev *se, const uint32_t *r
     }
     m->reply_start = r->sentences[best_s].start;
     m->reply_len = r->sentences[best_s].len;
-    if (best == 3) {
+    if (best == 3 && se[best_s].refuses && !se[best_s].commits) {
+        /* "refunds are handled by our billing team, please contact them":
+         * on topic, but sending the customer elsewhere is not an answer */
+        m->status = HEED_ADDR_PARTLY;
+        m->why = "on topic, but sends them elsewhere";
+    } else if (best == 3) {
         m->status = HEED_ADDR_ANSWERED;
         m->why = WHY_ANSWERED[qt];
     } else if (best == 2) {

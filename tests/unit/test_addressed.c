@@ -52,6 +52,11 @@ static const acase CASES[] = {
      "Can I get a refund?|answered|Yes, I have refunded your order today."},
     {"Can I get a refund?", "Unfortunately we cannot refund opened items.", "answered",
      "Can I get a refund?|answered|Unfortunately we cannot refund opened items."},
+    /* on topic with a yes, but the customer is sent elsewhere to get it */
+    {"Can I get a refund?", "Yes, refunds are possible, but you will need to contact your bank.",
+     "partly",
+     "Can I get a refund?|partly|Yes, refunds are possible, but you will need to contact your "
+     "bank."},
     /* two questions, one answered */
     {"Where is my parcel? And can I change the delivery address?",
      "Your parcel is with the courier and will arrive tomorrow. Have a nice day!", "partly",
