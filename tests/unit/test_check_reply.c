@@ -127,6 +127,35 @@ static void test_good_reply_has_nothing_to_fix(void **state)
     heed_analysis_free(an);
 }
 
+static void test_action_rules(void **state)
+{
+    (void)state;
+    /* a policy wall and no action on a refund request */
+    heed_analysis *an =
+        check(UPSET, "Thank you for contacting us. Unfortunately our policy is that "
+                     "refunds are processed by the RMA team.");
+    const heed_result *r = heed_analysis_result(an);
+    expect(r, "say_what_you_will_do", 1, "the refund");
+    expect(r, "drop_policy_wall", 1, "Unfortunately our policy");
+    const heed_suggestion *s = find(r, "drop_policy_wall");
+    assert_int_equal(s->in_context, 0);
+    assert_true(s->len > 0 && !memcmp(r->text + s->start, "Unfortunately", 13));
+    heed_analysis_free(an);
+    /* a promise with no time */
+    an = check(UPSET, "I'm so sorry about the wait. I'll process your refund.");
+    r = heed_analysis_result(an);
+    expect(r, "give_time_frame", 1, "the refund will arrive");
+    assert_null(find(r, "say_what_you_will_do"));
+    assert_null(find(r, "acknowledge_feelings"));
+    heed_analysis_free(an);
+    /* sending the customer elsewhere */
+    an = check("My card was charged twice for one order. Can you fix it?",
+               "You will need to contact your bank about this.");
+    r = heed_analysis_result(an);
+    expect(r, "own_it", 1, "instead of sending them elsewhere");
+    heed_analysis_free(an);
+}
+
 static void test_hard_to_read(void **state)
 {
     (void)state;
@@ -172,6 +201,7 @@ int main(void)
         cmocka_unit_test(test_ignored_question_and_reference),
         cmocka_unit_test(test_upset_customer_flat_reply),
         cmocka_unit_test(test_good_reply_has_nothing_to_fix),
+        cmocka_unit_test(test_action_rules),
         cmocka_unit_test(test_hard_to_read),
         cmocka_unit_test(test_not_english_and_errors),
     };
