@@ -132,6 +132,8 @@ int heed_context_customer(heed_context *c, const char *conv, size_t conv_len, co
         e->len = 0;
         e->answered = 0;
     }
+    if (!len)
+        return 0; /* an empty message adds nothing to answer */
     if (len > HEED_CONTEXT_MAX) { /* keep the latest part */
         text += len - HEED_CONTEXT_MAX;
         len = HEED_CONTEXT_MAX;

@@ -98,6 +98,12 @@ static void test_context_exchanges(void **state)
     expect_ctx(c, "a", "Thanks!"); /* a new exchange */
     expect_ctx(c, "b", "Refund please.");
     expect_ctx(c, "zzz", NULL);
+    /* an empty customer message starts a new exchange but adds nothing */
+    expect_ctx(c, "b", "Refund please.");
+    assert_int_equal(heed_context_customer(c, S("b"), "", 0), 0);
+    expect_ctx(c, "b", NULL);
+    assert_int_equal(heed_context_customer(c, S("b"), NULL, 0), 0);
+    expect_ctx(c, "b", NULL);
     /* no conversation id: one unnamed stream */
     assert_int_equal(heed_context_customer(c, NULL, 0, S("Hello?")), 0);
     expect_ctx(c, NULL, "Hello?");
