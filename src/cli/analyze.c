@@ -135,8 +135,8 @@ typedef struct options {
     int conversations;
     long max_open;            /* --max-open */
     const char *status_field; /* --status-field */
-    unsigned skip; /* HEED_STAGE_* not to run (--stages) */
-    int role;      /* --role: HEED_ROLE_* of records without a role field */
+    unsigned skip;            /* HEED_STAGE_* not to run (--stages) */
+    int role;                 /* --role: HEED_ROLE_* of records without a role field */
     long threads;
     const char *rejects;
     char **files;
@@ -388,7 +388,13 @@ static void process_batch(run *R, batch *b)
         const heed_result *res = heed_analysis_result(an);
         it->fact = heed_table_fact_of(res);
         it->fact.agent = it->role == HEED_ROLE_AGENT;
-        heed_convo_fact_of(&it->conv, res);
+        /* the customer-side facts (a confirmation phrase, repeat contact) are
+         * for --conversations only; an agent reply's are cheap and carry the
+         * fingerprint behind "canned" */
+        if (R->opt->conversations || it->role == HEED_ROLE_AGENT)
+            heed_convo_fact_of(&it->conv, res);
+        else
+            memset(&it->conv, 0, sizeof it->conv);
         it->out_off = b->out.len;
         if (R->opt->table || R->opt->explain) {
             const char *id =

@@ -72,7 +72,11 @@ static int is_question(const heed_result *r, uint32_t sentence)
 int heed_convo_confirmation(const heed_result *r, uint32_t *start, uint32_t *len)
 {
     for (size_t i = 0; i < r->n_tokens; i++) {
+        if (r->tokens[i].kind != HEED_TOK_WORD || !r->tokens[i].norm_len)
+            continue;
         for (size_t p = 0; p < sizeof CONFIRM / sizeof CONFIRM[0]; p++) {
+            if (CONFIRM[p][0][0] != r->tokens[i].norm[0])
+                continue; /* most words start no phrase: no string compare */
             size_t n = 0, ok = 1;
             while (n < 4 && CONFIRM[p][n])
                 n++;
