@@ -25,6 +25,7 @@ struct heed_context {
     size_t cap; /* power of two, twice HEED_CONTEXT_CONVERSATIONS at most */
     size_t n;
     uint64_t tick;
+    size_t bytes; /* keys and text buffers of all entries */
 };
 
 heed_context *heed_context_new(void)
@@ -83,6 +84,7 @@ static int rehash(heed_context *c, size_t new_cap, uint64_t keep_from)
         if (!e->key)
             continue;
         if (e->tick < keep_from) {
+            c->bytes -= e->key_len + 1 + e->cap;
             entry_free(e);
             continue;
         }
@@ -117,6 +119,7 @@ static entry *get(heed_context *c, const char *k, size_t n, int create)
     e->key[n] = 0;
     e->key_len = n;
     e->hash = h;
+    c->bytes += n + 1;
     c->n++;
     return e;
 }
@@ -124,6 +127,10 @@ static entry *get(heed_context *c, const char *k, size_t n, int create)
 int heed_context_customer(heed_context *c, const char *conv, size_t conv_len, const char *text,
                           size_t len)
 {
+    /* over the byte budget: drop the conversations not touched in the last
+     * n/2 ticks (at least half of them: every entry has its own tick) */
+    if (c->bytes > HEED_CONTEXT_BYTES && rehash(c, c->cap, c->tick - c->n / 2))
+        return -1;
     entry *e = get(c, conv, conv_len, 1);
     if (!e)
         return -1;
@@ -133,7 +140,7 @@ int heed_context_customer(heed_context *c, const char *conv, size_t conv_len, co
         e->answered = 0;
     }
     if (!len)
-        return 0; /* an empty message adds nothing to answer */
+        return 0;                 /* an empty message adds nothing to answer */
     if (len > HEED_CONTEXT_MAX) { /* keep the latest part */
         text += len - HEED_CONTEXT_MAX;
         len = HEED_CONTEXT_MAX;
@@ -159,6 +166,7 @@ int heed_context_customer(heed_context *c, const char *conv, size_t conv_len, co
         if (!t)
             return -1;
         e->text = t;
+        c->bytes += cap - e->cap;
         e->cap = cap;
     }
     if (sep) {
@@ -182,4 +190,9 @@ void heed_context_agent(heed_context *c, const char *conv, size_t conv_len, cons
     e->answered = 1; /* a second agent turn in a row answers the same text */
     *text = e->text;
     *len = e->len;
+}
+
+size_t heed_context_bytes(const heed_context *c)
+{
+    return c->bytes;
 }

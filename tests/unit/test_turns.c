@@ -136,6 +136,27 @@ static void test_context_bounds(void **state)
     snprintf(id, sizeof id, "c%d", HEED_CONTEXT_CONVERSATIONS + 9);
     expect_ctx(c, id, "hi");
     heed_context_free(c);
+    /* long messages in many conversations: the byte budget holds */
+    c = heed_context_new();
+    assert_non_null(c);
+    static char text[4000];
+    memset(text, 'z', sizeof text);
+    size_t peak = 0;
+    for (int i = 0; i < 20000; i++) {
+        int k = snprintf(id, sizeof id, "long%d", i);
+        assert_int_equal(heed_context_customer(c, id, (size_t)k, text, sizeof text), 0);
+        if (heed_context_bytes(c) > peak)
+            peak = heed_context_bytes(c);
+    }
+    assert_true(peak <= HEED_CONTEXT_BYTES + 2 * HEED_CONTEXT_MAX);
+    const char *got;
+    size_t got_len;
+    heed_context_agent(c, S("long19999"), &got, &got_len); /* the newest is kept */
+    assert_int_equal(got_len, sizeof text);
+    assert_memory_equal(got, text, sizeof text);
+    heed_context_agent(c, S("long0"), &got, &got_len); /* the oldest went */
+    assert_int_equal(got_len, 0);
+    heed_context_free(c);
 }
 
 int main(void)
