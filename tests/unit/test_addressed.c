@@ -18,21 +18,7 @@
 
 int heed__addressed_table_ok(void);
 
-static heed_engine *eng;
-
-static int setup(void **state)
-{
-    (void)state;
-    heed_error err;
-    return heed_engine_new(NULL, &eng, &err) == HEED_OK ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    heed_engine_free(eng);
-    return 0;
-}
+#include "engine_fixture.h"
 
 static const char *const STATUS[] = {"nothing_asked", "answered", "partly", "ignored"};
 

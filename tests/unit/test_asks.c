@@ -14,21 +14,7 @@
 #include "asks.h"
 #include "heed/heed.h"
 
-static heed_engine *eng;
-
-static int setup(void **state)
-{
-    (void)state;
-    heed_error err;
-    return heed_engine_new(NULL, &eng, &err) == HEED_OK ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    heed_engine_free(eng);
-    return 0;
-}
+#include "engine_fixture.h"
 
 /* One case: the text, then its asks in order as "span|need|what", separated by
  * newlines; "" for a text with no ask. */

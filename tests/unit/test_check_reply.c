@@ -12,28 +12,14 @@
 
 #include "heed/heed.h"
 
-static heed_engine *ENG;
-
-static int setup(void **state)
-{
-    (void)state;
-    heed_error err = {0};
-    return heed_engine_new(NULL, &ENG, &err) == HEED_OK ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    heed_engine_free(ENG);
-    return 0;
-}
+#include "engine_fixture.h"
 
 static heed_analysis *check(const char *customer, const char *draft)
 {
     heed_analyze_opts o = {.has_time = 1, .time = 1788254240}; /* Tue 2026-09-01 09:17Z */
     heed_analysis *an = NULL;
     heed_error err = {0};
-    int rc = heed_check_reply(ENG, customer, strlen(customer), draft, strlen(draft), &o, &an, &err);
+    int rc = heed_check_reply(eng, customer, strlen(customer), draft, strlen(draft), &o, &an, &err);
     if (rc != HEED_OK)
         fail_msg("heed_check_reply: %s", err.msg);
     return an;
@@ -183,12 +169,12 @@ static void test_not_english_and_errors(void **state)
 
     heed_error err = {0};
     an = (heed_analysis *)1;
-    assert_int_equal(heed_check_reply(ENG, "bad \xff", 5, "ok", 2, NULL, &an, &err), HEED_EUTF8);
+    assert_int_equal(heed_check_reply(eng, "bad \xff", 5, "ok", 2, NULL, &an, &err), HEED_EUTF8);
     assert_null(an);
     assert_non_null(strstr(err.msg, "customer message: invalid UTF-8 at byte 4"));
-    assert_int_equal(heed_check_reply(ENG, "ok", 2, "bad \xff", 5, NULL, &an, &err), HEED_EUTF8);
-    assert_int_equal(heed_check_reply(ENG, NULL, 3, "ok", 2, NULL, &an, &err), HEED_EINVAL);
-    assert_int_equal(heed_check_reply(ENG, "ok", 2, "ok", 2, NULL, NULL, &err), HEED_EINVAL);
+    assert_int_equal(heed_check_reply(eng, "ok", 2, "bad \xff", 5, NULL, &an, &err), HEED_EUTF8);
+    assert_int_equal(heed_check_reply(eng, NULL, 3, "ok", 2, NULL, &an, &err), HEED_EINVAL);
+    assert_int_equal(heed_check_reply(eng, "ok", 2, "ok", 2, NULL, NULL, &err), HEED_EINVAL);
     /* an empty customer message is allowed: nothing to answer */
     an = check("", "We have sent the replacement.");
     assert_null(find(heed_analysis_result(an), "answer_question"));

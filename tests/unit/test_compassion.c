@@ -17,21 +17,7 @@
 
 #include "heed/heed.h"
 
-static heed_engine *eng;
-
-static int setup(void **state)
-{
-    (void)state;
-    heed_error err;
-    return heed_engine_new(NULL, &eng, &err) == HEED_OK ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    heed_engine_free(eng);
-    return 0;
-}
+#include "engine_fixture.h"
 
 /* Unix seconds of a UTC civil time. */
 static int64_t utc(int y, int mo, int d, int h, int mi, int s)

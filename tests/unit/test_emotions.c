@@ -65,8 +65,8 @@ static void load_fixture(heed_engine *eng, const heed_feat_opts *fo)
             continue;
         heed_analysis *an = NULL;
         assert_int_equal(heed_analyze(eng, line, strlen(line), NULL, &an, NULL), HEED_OK);
-        size_t n = heed__features_write(fo, heed_analysis_result(an), fx.idx[fx.n], fx.val[fx.n],
-                                        MAXF);
+        size_t n =
+            heed__features_write(fo, heed_analysis_result(an), fx.idx[fx.n], fx.val[fx.n], MAXF);
         fx.X[fx.n] = (heed_sparse){fx.idx[fx.n], fx.val[fx.n], n};
         fx.n++;
         heed_analysis_free(an);
@@ -81,8 +81,12 @@ static const char *NAMES[HEED_EMO_COUNT];
 static char *make_model(uint32_t n_out, uint32_t fset, size_t n_aux, const char **names,
                         size_t *len)
 {
-    heed_lm_opts o = {.kind = HEED_LM_MULTILABEL, .n_outputs = n_out, .dim_bits = 14,
-                      .epochs = 15, .feature_set = fset, .labels = names};
+    heed_lm_opts o = {.kind = HEED_LM_MULTILABEL,
+                      .n_outputs = n_out,
+                      .dim_bits = 14,
+                      .epochs = 15,
+                      .feature_set = fset,
+                      .labels = names};
     heed_lm *m = NULL;
     assert_int_equal(heed__lm_train(&o, fx.X, fx.Y, fx.n, &m, NULL), HEED_OK);
     float aux[HEED_EMO_AUX_COUNT + 1];
@@ -108,8 +112,8 @@ static int setup(void **state)
     heed_feat_opts fo = {HEED_FEAT_CHARGRAMS};
     load_fixture(eng, &fo);
     heed_engine_free(eng);
-    model_bytes = make_model(HEED_EMO_COUNT, heed__features_id(&fo), HEED_EMO_AUX_COUNT, NAMES,
-                             &model_len);
+    model_bytes =
+        make_model(HEED_EMO_COUNT, heed__features_id(&fo), HEED_EMO_AUX_COUNT, NAMES, &model_len);
     return 0;
 }
 
@@ -181,7 +185,8 @@ static void test_engine_predicts(void **state)
 static void test_no_emotions_flag(void **state)
 {
     (void)state;
-    heed_engine_opts eo = {.emotions_model = model_bytes, .emotions_model_len = model_len,
+    heed_engine_opts eo = {.emotions_model = model_bytes,
+                           .emotions_model_len = model_len,
                            .flags = HEED_ENGINE_NO_EMOTIONS};
     heed_engine *eng = NULL;
     assert_int_equal(heed_engine_new(&eo, &eng, NULL), HEED_OK);

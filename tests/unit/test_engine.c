@@ -61,14 +61,14 @@ static const utf8_case UTF8[] = {
     {"plain", 5, 1, 0},
     {"caf\xc3\xa9", 5, 1, 0},
     {"nul\0inside", 10, 1, 0},
-    {"\xf0\x9f\x98\xa1", 4, 1, 0},             /* emoji */
-    {"ab\xc0\xaf", 4, 0, 2},                   /* overlong '/' */
-    {"ab\xe0\x80\xaf", 5, 0, 2},               /* overlong 3-byte */
-    {"x\xed\xa0\x80y", 5, 0, 1},               /* lone surrogate U+D800 */
-    {"\xf4\x90\x80\x80", 4, 0, 0},             /* above U+10FFFF */
-    {"abc\xe2\x82", 5, 0, 3},                  /* truncated */
+    {"\xf0\x9f\x98\xa1", 4, 1, 0}, /* emoji */
+    {"ab\xc0\xaf", 4, 0, 2},       /* overlong '/' */
+    {"ab\xe0\x80\xaf", 5, 0, 2},   /* overlong 3-byte */
+    {"x\xed\xa0\x80y", 5, 0, 1},   /* lone surrogate U+D800 */
+    {"\xf4\x90\x80\x80", 4, 0, 0}, /* above U+10FFFF */
+    {"abc\xe2\x82", 5, 0, 3},      /* truncated */
     {"\xff", 1, 0, 0},
-    {"ok\x80", 3, 0, 2},                       /* stray continuation */
+    {"ok\x80", 3, 0, 2}, /* stray continuation */
 };
 
 static void test_utf8_validate(void **state)
@@ -120,8 +120,7 @@ static void test_size_limit(void **state)
     assert_int_equal(heed_engine_new(NULL, &eng, &err), HEED_OK);
     heed_analyze_opts o = {.max_len = 10};
     heed_analysis *an;
-    assert_int_equal(heed_analyze(eng, "this is longer than ten", 23, &o, &an, &err),
-                     HEED_ETOOBIG);
+    assert_int_equal(heed_analyze(eng, "this is longer than ten", 23, &o, &an, &err), HEED_ETOOBIG);
     assert_null(an);
     assert_non_null(strstr(err.msg, "limit"));
     assert_int_equal(heed_analyze(eng, "short", 5, &o, &an, &err), HEED_OK);
@@ -187,7 +186,9 @@ static void test_bad_lexicon(void **state)
 {
     (void)state;
     static const char *const BAD[] = {
-        "good\t2.0\nbad\tnotanumber\n", "good\t2.0\nnotab\n", "good\t9.5\n",
+        "good\t2.0\nbad\tnotanumber\n",
+        "good\t2.0\nnotab\n",
+        "good\t9.5\n",
         "\t1.0\n",
     };
     for (size_t i = 0; i < sizeof BAD / sizeof BAD[0]; i++) {

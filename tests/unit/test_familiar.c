@@ -20,21 +20,7 @@
 
 int heed__familiar_lists_ok(void);
 
-static heed_engine *eng;
-
-static int setup(void **state)
-{
-    (void)state;
-    heed_error err;
-    return heed_engine_new(NULL, &eng, &err) == HEED_OK ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    heed_engine_free(eng);
-    return 0;
-}
+#include "engine_fixture.h"
 
 /* Analyses reply as an agent turn answering ctx (NULL: none). */
 static heed_analysis *reply(const char *text, const char *ctx)

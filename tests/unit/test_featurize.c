@@ -16,20 +16,7 @@
 #include "featurize.h"
 #include "heed/heed.h"
 
-static heed_engine *eng;
-
-static int setup(void **state)
-{
-    (void)state;
-    return heed_engine_new(NULL, &eng, NULL) == HEED_OK ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    heed_engine_free(eng);
-    return 0;
-}
+#include "engine_fixture.h"
 
 typedef struct fv {
     uint32_t idx[4096];
@@ -220,8 +207,8 @@ static void test_deterministic_and_bounded(void **state)
     assert_memory_equal(a.val, b.val, a.n * sizeof a.val[0]);
     /* Numbers and ids stand for their kind. */
     static fv c;
-    feats("I've been waiting 5 weeks for order #999!!! Not happy :( https://z.w", HEED_FEAT_CHARGRAMS,
-          &c);
+    feats("I've been waiting 5 weeks for order #999!!! Not happy :( https://z.w",
+          HEED_FEAT_CHARGRAMS, &c);
     assert_true(same_set(&a, &c));
     /* A small cap never overflows. */
     heed_analysis *an = NULL;
@@ -262,8 +249,7 @@ static void test_feature_set_id(void **state)
                      HEED_EMODEL);
     heed_feat_opts c = {HEED_FEAT_CHAR4};
     assert_int_not_equal(heed__features_id(&c), heed__features_id(&b));
-    assert_int_equal(heed__features_opts_from_id(heed__features_id(&a) | 0x80, &back),
-                     HEED_EMODEL);
+    assert_int_equal(heed__features_opts_from_id(heed__features_id(&a) | 0x80, &back), HEED_EMODEL);
 }
 
 int main(void)

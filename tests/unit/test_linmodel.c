@@ -180,8 +180,8 @@ static void test_learns_regression(void **state)
     (void)state;
     static toy t;
     make_regression(&t, 300, 13);
-    heed_lm_opts o = {.kind = HEED_LM_REGRESSION, .n_outputs = 1, .dim_bits = 12, .epochs = 60,
-                      .lr = 0.5f};
+    heed_lm_opts o = {
+        .kind = HEED_LM_REGRESSION, .n_outputs = 1, .dim_bits = 12, .epochs = 60, .lr = 0.5f};
     heed_lm *m = NULL;
     assert_int_equal(heed__lm_train(&o, t.X, t.Y, t.n, &m, NULL), HEED_OK);
     double se = 0;
@@ -274,8 +274,12 @@ static void test_round_trip(void **state)
     make_multilabel(&t, 200, 31);
     const char *names[] = {"alpha", "beta", "gamma"};
     for (int enc = 0; enc <= 1; enc++) {
-        heed_lm_opts o = {.kind = HEED_LM_MULTILABEL, .n_outputs = 3, .dim_bits = 10,
-                          .encoding = enc, .labels = names, .feature_set = 0x1234abcd};
+        heed_lm_opts o = {.kind = HEED_LM_MULTILABEL,
+                          .n_outputs = 3,
+                          .dim_bits = 10,
+                          .encoding = enc,
+                          .labels = names,
+                          .feature_set = 0x1234abcd};
         heed_lm *m = NULL;
         assert_int_equal(heed__lm_train(&o, t.X, t.Y, t.n, &m, NULL), HEED_OK);
         const float thr[3] = {0.25f, 0.5f, 0.75f}, aux[2] = {1.5f, -2.0f};
@@ -461,21 +465,11 @@ static void test_field_checks(void **state)
         int width;
         const char *needle;
     } cases[] = {
-        {0, 'X', 1, "magic"},
-        {6, 2, 2, "version"},
-        {8, 9, 1, "kind"},
-        {9, 7, 1, "encoding"},
-        {10, 1, 1, "reserved"},
-        {12, 0, 4, "outputs"},
-        {12, 5000, 4, "outputs"},
-        {16, 30, 4, "dim_bits"},
-        {16, 2, 4, "dim_bits"},
-        {24, 70000, 4, "rows"},
-        {24, 3000, 4, "shorter"},
-        {28, 100000, 4, "aux"},
-        {28, 50, 4, "shorter"},
-        {32, 0, 1, "label length"},
-        {32, 200, 1, "label length"},
+        {0, 'X', 1, "magic"},     {6, 2, 2, "version"},       {8, 9, 1, "kind"},
+        {9, 7, 1, "encoding"},    {10, 1, 1, "reserved"},     {12, 0, 4, "outputs"},
+        {12, 5000, 4, "outputs"}, {16, 30, 4, "dim_bits"},    {16, 2, 4, "dim_bits"},
+        {24, 70000, 4, "rows"},   {24, 3000, 4, "shorter"},   {28, 100000, 4, "aux"},
+        {28, 50, 4, "shorter"},   {32, 0, 1, "label length"}, {32, 200, 1, "label length"},
     };
     for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
         memcpy(b, orig, len);
@@ -626,8 +620,11 @@ static void test_progress_and_errors(void **state)
     static toy t;
     make_multiclass(&t, 100, 81);
     int calls = 0;
-    heed_lm_opts o = {.kind = HEED_LM_MULTICLASS, .n_outputs = 4, .dim_bits = 12,
-                      .progress = stop_after_two, .progress_ctx = &calls,
+    heed_lm_opts o = {.kind = HEED_LM_MULTICLASS,
+                      .n_outputs = 4,
+                      .dim_bits = 12,
+                      .progress = stop_after_two,
+                      .progress_ctx = &calls,
                       .balance = HEED_LM_BALANCE_FULL};
     heed_lm *m = NULL;
     assert_int_equal(heed__lm_train(&o, t.X, t.Y, t.n, &m, NULL), HEED_OK);
@@ -690,8 +687,8 @@ static void test_balance_helps_rare_label(void **state)
     float v = 1;
     heed_sparse x = {&h, &v, 1};
     for (int bal = 0; bal <= 2; bal++) {
-        heed_lm_opts o = {.kind = HEED_LM_MULTILABEL, .n_outputs = 1, .dim_bits = 12,
-                          .balance = bal};
+        heed_lm_opts o = {
+            .kind = HEED_LM_MULTILABEL, .n_outputs = 1, .dim_bits = 12, .balance = bal};
         heed_lm *m = NULL;
         assert_int_equal(heed__lm_train(&o, t.X, t.Y, t.n, &m, NULL), HEED_OK);
         heed__lm_predict(m, x, &p[bal]);

@@ -58,7 +58,8 @@ static const sent_case cases[] = {
     {"Bad service. \xF0\x9F\x98\xA1\xF0\x9F\x98\xA1 Never again",
      "[Bad service. \xF0\x9F\x98\xA1\xF0\x9F\x98\xA1][Never again]"},
     {"Great service :)  Thanks", "[Great service :)][Thanks]"},
-    {"Great service \xF0\x9F\x91\x8D Thanks a lot", "[Great service \xF0\x9F\x91\x8D][Thanks a lot]"},
+    {"Great service \xF0\x9F\x91\x8D Thanks a lot",
+     "[Great service \xF0\x9F\x91\x8D][Thanks a lot]"},
     {"I \xE2\x9D\xA4\xEF\xB8\x8F Paris", "[I \xE2\x9D\xA4\xEF\xB8\x8F Paris]"},
     {"\xF0\x9F\x98\x80 Hello there", "[\xF0\x9F\x98\x80 Hello there]"},
     {"so good :) really", "[so good :) really]"},
@@ -73,7 +74,9 @@ static const sent_case cases[] = {
     {"This is a long line of hard-wrapped e-mail text here\ngoes on below",
      "[This is a long line of hard-wrapped e-mail text here\ngoes on below]"},
     {"short line here\ngoes on", "[short line here][goes on]"},
-    {"ok\xE2\x80\xA8" "b", "[ok][b]"},
+    {"ok\xE2\x80\xA8"
+     "b",
+     "[ok][b]"},
     /* edge cases */
     {"", ""},
     {"   \n\n ", ""},

@@ -17,21 +17,7 @@
 #include "heed/heed.h"
 #include "stress.h"
 
-static heed_engine *eng;
-
-static int setup(void **state)
-{
-    (void)state;
-    heed_error err;
-    return heed_engine_new(NULL, &eng, &err) == HEED_OK ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    heed_engine_free(eng);
-    return 0;
-}
+#include "engine_fixture.h"
 
 static heed_analysis *run(const char *text)
 {

@@ -14,9 +14,9 @@
 #include "heed/heed.h"
 #include "tokenize.h"
 
-static const char *const kind_names[] = {"word",    "number",  "money",    "date",  "time",
-                                         "id",      "url",     "email",    "mention",
-                                         "hashtag", "emoji",   "emoticon", "punct", "symbol"};
+static const char *const kind_names[] = {"word",  "number",   "money", "date",    "time",
+                                         "id",    "url",      "email", "mention", "hashtag",
+                                         "emoji", "emoticon", "punct", "symbol"};
 
 /* Renders tokens as "kind:text kind:text ..." into buf. */
 static void render(const char *s, const heed_token *t, size_t n, char *buf, size_t cap)
@@ -55,7 +55,12 @@ static const kind_case kind_cases[] = {
     {"100GB 24-hour 2fa", "word:100GB word:24-hour word:2fa"},
     /* numbers and money */
     {"42 3.5 1,200 1.200.000 50%", "number:42 number:3.5 number:1,200 number:1.200.000 number:50%"},
-    {"\xE2\x82\xAC" "49.99 $1,200 \xC2\xA3" "5", "money:\xE2\x82\xAC" "49.99 money:$1,200 money:\xC2\xA3" "5"},
+    {"\xE2\x82\xAC"
+     "49.99 $1,200 \xC2\xA3"
+     "5",
+     "money:\xE2\x82\xAC"
+     "49.99 money:$1,200 money:\xC2\xA3"
+     "5"},
     {"5.50\xC2\xA3 49,99\xE2\x82\xAC 20$", "money:5.50\xC2\xA3 money:49,99\xE2\x82\xAC money:20$"},
     {"20 EUR and USD 30", "money:20 word:EUR word:and word:USD money:30"},
     {"20EUR EUR20 50 euros", "money:20EUR money:EUR20 money:50 word:euros"},
@@ -79,7 +84,8 @@ static const kind_case kind_cases[] = {
     {"(https://en.wikipedia.org/wiki/Foo_(bar))",
      "punct:( url:https://en.wikipedia.org/wiki/Foo_(bar) punct:)"},
     {"go to www.example.co.uk, now", "word:go word:to url:www.example.co.uk punct:, word:now"},
-    {"A &amp; B &gt; C &#39;x&#x27;", "word:A symbol:&amp; word:B symbol:&gt; word:C symbol:&#39; word:x symbol:&#x27;"},
+    {"A &amp; B &gt; C &#39;x&#x27;",
+     "word:A symbol:&amp; word:B symbol:&gt; word:C symbol:&#39; word:x symbol:&#x27;"},
     {"R&D & co;", "word:R symbol:& word:D symbol:& word:co punct:;"},
     {"HTTP://X.COM!", "url:HTTP://X.COM punct:!"},
     {"ftp://files.example.org/a", "url:ftp://files.example.org/a"},
@@ -95,14 +101,20 @@ static const kind_case kind_cases[] = {
     {"I \xE2\x9D\xA4\xEF\xB8\x8F it", "word:I emoji:\xE2\x9D\xA4\xEF\xB8\x8F word:it"},
     {"\xF0\x9F\x87\xA9\xF0\x9F\x87\xAA\xF0\x9F\x87\xAB\xF0\x9F\x87\xB7", /* 🇩🇪🇫🇷 */
      "emoji:\xF0\x9F\x87\xA9\xF0\x9F\x87\xAA emoji:\xF0\x9F\x87\xAB\xF0\x9F\x87\xB7"},
-    {"1\xEF\xB8\x8F\xE2\x83\xA3 #\xEF\xB8\x8F\xE2\x83\xA3", "emoji:1\xEF\xB8\x8F\xE2\x83\xA3 emoji:#\xEF\xB8\x8F\xE2\x83\xA3"},
-    {"great\xF0\x9F\x98\x8A\xF0\x9F\x98\x8A", "word:great emoji:\xF0\x9F\x98\x8A emoji:\xF0\x9F\x98\x8A"},
+    {"1\xEF\xB8\x8F\xE2\x83\xA3 #\xEF\xB8\x8F\xE2\x83\xA3",
+     "emoji:1\xEF\xB8\x8F\xE2\x83\xA3 emoji:#\xEF\xB8\x8F\xE2\x83\xA3"},
+    {"great\xF0\x9F\x98\x8A\xF0\x9F\x98\x8A",
+     "word:great emoji:\xF0\x9F\x98\x8A emoji:\xF0\x9F\x98\x8A"},
     {"Brand\xE2\x84\xA2 \xC2\xA9", "word:Brand symbol:\xE2\x84\xA2 symbol:\xC2\xA9"},
-    {"\xF0\x9F\x8F\xB4\xF3\xA0\x81\xA7\xF3\xA0\x81\xA2\xF3\xA0\x81\xA5\xF3\xA0\x81\xAE\xF3\xA0\x81\xA7\xF3\xA0\x81\xBF",
-     "emoji:\xF0\x9F\x8F\xB4\xF3\xA0\x81\xA7\xF3\xA0\x81\xA2\xF3\xA0\x81\xA5\xF3\xA0\x81\xAE\xF3\xA0\x81\xA7\xF3\xA0\x81\xBF"},
+    {"\xF0\x9F\x8F\xB4\xF3\xA0\x81\xA7\xF3\xA0\x81\xA2\xF3\xA0\x81\xA5\xF3\xA0\x81\xAE\xF3\xA0\x81"
+     "\xA7\xF3\xA0\x81\xBF",
+     "emoji:"
+     "\xF0\x9F\x8F\xB4\xF3\xA0\x81\xA7\xF3\xA0\x81\xA2\xF3\xA0\x81\xA5\xF3\xA0\x81\xAE\xF3\xA0\x81"
+     "\xA7\xF3\xA0\x81\xBF"},
     /* emoticons */
     {"bad :-( :( :/ :-/", "word:bad emoticon::-( emoticon::( emoticon::/ emoticon::-/"},
-    {":) :-) ;) :D xD XD :P", "emoticon::) emoticon::-) emoticon:;) emoticon::D emoticon:xD emoticon:XD emoticon::P"},
+    {":) :-) ;) :D xD XD :P",
+     "emoticon::) emoticon::-) emoticon:;) emoticon::D emoticon:xD emoticon:XD emoticon::P"},
     {":'( <3 </3 ^^ ^_^ -_- :| :o >:(",
      "emoticon::'( emoticon:<3 emoticon:</3 emoticon:^^ emoticon:^_^ emoticon:-_- emoticon::| "
      "emoticon::o emoticon:>:("},
@@ -114,12 +126,17 @@ static const kind_case kind_cases[] = {
     {"a=(b) x=1", "word:a symbol:= punct:( word:b punct:) word:x symbol:= number:1"},
     {"score 2:3 :3", "word:score number:2 punct:: number:3 emoticon::3"},
     /* punctuation */
-    {"What?! No!!! Hmm... ok\xE2\x80\xA6", "word:What punct:?! word:No punct:!!! word:Hmm punct:... word:ok punct:\xE2\x80\xA6"},
+    {"What?! No!!! Hmm... ok\xE2\x80\xA6",
+     "word:What punct:?! word:No punct:!!! word:Hmm punct:... word:ok punct:\xE2\x80\xA6"},
     {"wait -- what ***", "word:wait punct:-- word:what punct:***"},
     {"\xE2\x80\x9Cquoted\xE2\x80\x9D", "punct:\xE2\x80\x9C word:quoted punct:\xE2\x80\x9D"},
     {"\xE5\xA5\xBD\xE3\x80\x82\xEF\xBC\x81", "word:\xE5\xA5\xBD punct:\xE3\x80\x82\xEF\xBC\x81"},
     /* white space */
-    {"a\tc\r\nd\xC2\xA0" "e\xE2\x80\x8B" "f\xE2\x80\x8E" "g", "word:a word:c word:d word:e word:f word:g"},
+    {"a\tc\r\nd\xC2\xA0"
+     "e\xE2\x80\x8B"
+     "f\xE2\x80\x8E"
+     "g",
+     "word:a word:c word:d word:e word:f word:g"},
     {"   ", ""},
     {"", ""},
 };
@@ -150,7 +167,8 @@ static void test_kinds(void **state)
 static void test_nul_bytes(void **state)
 {
     (void)state;
-    static const char text[] = "don\0't \0\0:)\0" "42";
+    static const char text[] = "don\0't \0\0:)\0"
+                               "42";
     heed_arena a;
     heed__arena_init(&a, 0);
     heed_token *t;
@@ -164,8 +182,8 @@ static void test_nul_bytes(void **state)
 
 typedef struct flag_case {
     const char *in;
-    size_t index;    /* which token */
-    unsigned flags;  /* exact HEED_TF_* set expected */
+    size_t index;   /* which token */
+    unsigned flags; /* exact HEED_TF_* set expected */
     const char *norm;
 } flag_case;
 
@@ -185,11 +203,15 @@ static const flag_case flag_cases[] = {
     {"...", 0, HEED_TF_REPEATED, "..."},
     {"\xE2\x80\xA6", 0, HEED_TF_REPEATED, "..."},
     {"!", 0, 0, "!"},
-    {"\xC3\x9C" "BER", 0, HEED_TF_ALLCAPS, "\xC3\xBC" "ber"},
+    {"\xC3\x9C"
+     "BER",
+     0, HEED_TF_ALLCAPS,
+     "\xC3\xBC"
+     "ber"},
     {":)))", 0, HEED_TF_ELONGATED, ":)))"},
     {"ORD-88123", 0, 0, "ord-88123"},
-    {"www.aaa-shop.example", 0, 0, "www.aaa-shop.example"}, /* no squashing in URLs */
-    {"ZZZZ-11111", 0, 0, "zzzz-11111"},                    /* nor in ids */
+    {"www.aaa-shop.example", 0, 0, "www.aaa-shop.example"},              /* no squashing in URLs */
+    {"ZZZZ-11111", 0, 0, "zzzz-11111"},                                  /* nor in ids */
     {"\xEF\xBC\xA1\xEF\xBC\xA2\xEF\xBC\xA3", 0, HEED_TF_ALLCAPS, "abc"}, /* fullwidth ＡＢＣ */
 };
 
@@ -265,10 +287,25 @@ static void test_out_of_memory(void **state)
 static void test_invariants_mixed(void **state)
 {
     (void)state;
-    static const char *const parts[] = {
-        "Hi!!! ", "don't ", "\xF0\x9F\x91\xA9\xE2\x80\x8D\xF0\x9F\x92\xBB", ":-(", " $5 ",
-        "https://x.y/z).", "\xCC\x81", "#1", "@a", "\xE2\x80\x8D", "\n\n", "10:30",
-        "\xE6\x97\xA5", "e.g.", "\xF0\x9F\x87\xA9", "...", "a@b.cd", "\xC2\xA0", "\0"};
+    static const char *const parts[] = {"Hi!!! ",
+                                        "don't ",
+                                        "\xF0\x9F\x91\xA9\xE2\x80\x8D\xF0\x9F\x92\xBB",
+                                        ":-(",
+                                        " $5 ",
+                                        "https://x.y/z).",
+                                        "\xCC\x81",
+                                        "#1",
+                                        "@a",
+                                        "\xE2\x80\x8D",
+                                        "\n\n",
+                                        "10:30",
+                                        "\xE6\x97\xA5",
+                                        "e.g.",
+                                        "\xF0\x9F\x87\xA9",
+                                        "...",
+                                        "a@b.cd",
+                                        "\xC2\xA0",
+                                        "\0"};
     char buf[4096];
     size_t o = 0;
     unsigned seed = 12345;
@@ -303,12 +340,9 @@ static void test_invariants_mixed(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_kinds),
-        cmocka_unit_test(test_nul_bytes),
-        cmocka_unit_test(test_flags_and_norms),
-        cmocka_unit_test(test_growth_and_order),
-        cmocka_unit_test(test_out_of_memory),
-        cmocka_unit_test(test_invariants_mixed),
+        cmocka_unit_test(test_kinds),           cmocka_unit_test(test_nul_bytes),
+        cmocka_unit_test(test_flags_and_norms), cmocka_unit_test(test_growth_and_order),
+        cmocka_unit_test(test_out_of_memory),   cmocka_unit_test(test_invariants_mixed),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -13,21 +13,7 @@
 
 #include "heed/heed.h"
 
-static heed_engine *eng;
-
-static int setup(void **state)
-{
-    (void)state;
-    heed_error err;
-    return heed_engine_new(NULL, &eng, &err) == HEED_OK ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    heed_engine_free(eng);
-    return 0;
-}
+#include "engine_fixture.h"
 
 static double valence_of(const char *text)
 {
@@ -66,13 +52,13 @@ typedef struct range_case {
 /* Each row: a text and the interval its valence must fall in. */
 static const range_case RANGES[] = {
     /* reported failures of lexicon tools */
-    {"No problems or complaints", 0.0, 0.5},       /* not negative */
-    {"Not the worst service", 0.05, 0.45},         /* mildly positive */
-    {"Kindly stop calling me", -1.0, -0.1},        /* polite but negative */
+    {"No problems or complaints", 0.0, 0.5}, /* not negative */
+    {"Not the worst service", 0.05, 0.45},   /* mildly positive */
+    {"Kindly stop calling me", -1.0, -0.1},  /* polite but negative */
     {"Please stop sending me these emails.", -1.0, -0.1},
     {"I would appreciate it if you stopped charging me twice.", -1.0, -0.05},
     {"I never liked how they treat me", -1.0, -0.1},
-    {"no help at all", -1.0, -0.1},                /* "no" as a negator */
+    {"no help at all", -1.0, -0.1}, /* "no" as a negator */
     {"There was no help at all from your agent.", -1.0, -0.1},
     /* plain cases */
     {"The service was great", 0.3, 1.0},
@@ -80,18 +66,18 @@ static const range_case RANGES[] = {
     {"The service was not great", -1.0, -0.05},
     {"not bad at all", 0.05, 0.6},
     {"I love it", 0.3, 1.0},
-    {"I would like a refund", -0.05, 0.05},         /* a want, not liking */
+    {"I would like a refund", -0.05, 0.05}, /* a want, not liking */
     {"It looks like my parcel is lost", -1.0, -0.05},
     {"Please help me, I cannot log in", -0.6, 0.05}, /* a request, not praise */
     {"Can you help me with my order?", -0.05, 0.05},
     {"", 0.0, 0.0},
     {"Order #12345 was shipped on 2024-03-01.", -0.05, 0.05},
     {"No problem, thanks!", 0.3, 1.0},
-    {"Oh no.", -1.0, -0.05},                        /* a negator negating nothing */
-    {"I have no idea lol", 0.05, 1.0},             /* laughter is not negated */
-    {"What a pretty lady", 0.2, 1.0},              /* a booster with no target */
-    {"I hate how they treat me", -1.0, -0.2},       /* "treat" as a verb */
-    {"The app keeps crashing", -1.0, -0.1},         /* customer-service supplement */
+    {"Oh no.", -1.0, -0.05},                  /* a negator negating nothing */
+    {"I have no idea lol", 0.05, 1.0},        /* laughter is not negated */
+    {"What a pretty lady", 0.2, 1.0},         /* a booster with no target */
+    {"I hate how they treat me", -1.0, -0.2}, /* "treat" as a verb */
+    {"The app keeps crashing", -1.0, -0.1},   /* customer-service supplement */
 };
 
 static void test_ranges(void **state)
@@ -120,12 +106,12 @@ static const char *const ORDER[][2] = {
     {"The staff were great", "The staff were great but the wait was awful"},
     {"What a treat", "I hate how they treat me"},
     {"The food was pretty good", "The food was good"},
-    {"great", "#great"},                          /* a tag is half a statement */
+    {"great", "#great"}, /* a tag is half a statement */
     {"The staff were great but it was slow", "It was slow"},
     {"not the worst service", "the worst service"},
     {"Although delivery was late, the staff were great", "Delivery was late"},
     {"Thanks :)", "Thanks :("},
-    {"ok :)))", "ok"},                            /* a repeated mouth still smiles */
+    {"ok :)))", "ok"}, /* a repeated mouth still smiles */
     {"Great service 👍🏽", "Great service 😡"},
 };
 
@@ -136,8 +122,7 @@ static void test_ordering(void **state)
     for (size_t i = 0; i < sizeof ORDER / sizeof ORDER[0]; i++) {
         double a = valence_of(ORDER[i][0]), b = valence_of(ORDER[i][1]);
         if (!(a > b)) {
-            print_error("expected \"%s\" (%.3f) > \"%s\" (%.3f)\n", ORDER[i][0], a,
-                        ORDER[i][1], b);
+            print_error("expected \"%s\" (%.3f) > \"%s\" (%.3f)\n", ORDER[i][0], a, ORDER[i][1], b);
             failures++;
         }
     }
@@ -172,8 +157,8 @@ static void test_evidence_rules(void **state)
     int failures = 0;
     for (size_t i = 0; i < sizeof RULES / sizeof RULES[0]; i++)
         if (!has_rule(RULES[i].text, RULES[i].word, RULES[i].rule)) {
-            print_error("\"%s\": no evidence \"%s\" with rule %s\n", RULES[i].text,
-                        RULES[i].word, heed_rule_name(RULES[i].rule));
+            print_error("\"%s\": no evidence \"%s\" with rule %s\n", RULES[i].text, RULES[i].word,
+                        heed_rule_name(RULES[i].rule));
             failures++;
         }
     assert_int_equal(failures, 0);
