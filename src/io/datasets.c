@@ -238,24 +238,36 @@ void heed_datasets_release(heed_dataset *ds)
 
 /* ---------------------------------------------------------------- loading */
 
-typedef struct load_ctx {
-    heed_dataset *ds;
-    heed_ds_source src;
+/* Where a loader reports bad rows: the input's name, the caller's callback
+ * (NULL: stderr) and the counter of skipped rows. */
+typedef struct row_sink {
     const char *name;
     heed_ds_report_fn report;
     void *rctx;
+    size_t *n_bad;
+} row_sink;
+
+static void report_bad(const row_sink *k, size_t line, const char *what, const char *detail)
+{
+    char msg[400];
+    snprintf(msg, sizeof msg, "%s:%zu: %s%s%s", k->name, line, what, detail ? ": " : "",
+             detail ? detail : "");
+    (*k->n_bad)++;
+    if (k->report)
+        k->report(k->rctx, msg);
+    else
+        fprintf(stderr, "heed: %s (row skipped)\n", msg);
+}
+
+typedef struct load_ctx {
+    heed_dataset *ds;
+    heed_ds_source src;
+    row_sink sink;
 } load_ctx;
 
 static void bad_row(load_ctx *c, size_t line, const char *what, const char *detail)
 {
-    char msg[400];
-    snprintf(msg, sizeof msg, "%s:%zu: %s%s%s", c->name, line, what, detail ? ": " : "",
-             detail ? detail : "");
-    c->ds->n_bad++;
-    if (c->report)
-        c->report(c->rctx, msg);
-    else
-        fprintf(stderr, "heed: %s (row skipped)\n", msg);
+    report_bad(&c->sink, line, what, detail);
 }
 
 /* Adds one example; returns HEED_OK or HEED_ENOMEM. */
@@ -407,14 +419,24 @@ static size_t count_lines(const char *s, size_t from, size_t to)
     return k;
 }
 
-static int load_csv(load_ctx *c, const char *s, size_t n, heed_error *err)
+#define CSV_WANT_MAX 8
+
+/* Called with the wanted fields of one good record, in the order asked;
+ * returns HEED_OK, or HEED_ENOMEM to stop. */
+typedef int (*csv_row_fn)(void *ctx, size_t line, const char **v, size_t *l);
+
+/* Reads s[0..n) as CSV whose header row names at least the n_want (at most
+ * CSV_WANT_MAX) columns `want`, and calls row for each record after it. A
+ * malformed record or one with the wrong number of fields is reported to k and
+ * skipped. Returns HEED_OK, HEED_ENOMEM, or HEED_EPARSE (no header, or one
+ * without a wanted column) with err->msg. */
+static int csv_table(const char *s, size_t n, const char *const *want, size_t n_want,
+                     const row_sink *k, csv_row_fn row, void *ctx, heed_error *err)
 {
-    const char *want_text = c->src == HEED_DS_BANKING77 ? "text" : "instruction";
-    const char *want_label = c->src == HEED_DS_BANKING77 ? "category" : "intent";
     heed_buf fields;
     heed__buf_init(&fields, 0);
     size_t off[HEED_MAX_DS_FIELDS], len[HEED_MAX_DS_FIELDS];
-    size_t n_header = 0, col_text = SIZE_MAX, col_label = SIZE_MAX;
+    size_t n_header = 0, col[CSV_WANT_MAX];
     size_t line = 1, pos = 0;
     int rc = HEED_OK;
     while (pos < n) {
@@ -437,26 +459,29 @@ static int load_csv(load_ctx *c, const char *s, size_t n, heed_error *err)
                                   rec_line, &ferr);
         if (src == HEED_ENOMEM || fields.err) {
             rc = HEED_ENOMEM;
-            snprintf(err->msg, sizeof err->msg, "%s: out of memory", c->name);
+            snprintf(err->msg, sizeof err->msg, "%s: out of memory", k->name);
             break;
         }
         if (src) {
-            bad_row(c, rec_line, "malformed CSV", ferr.msg);
+            report_bad(k, rec_line, "malformed CSV", ferr.msg);
             continue;
         }
         if (!n_header) {
             n_header = nf;
-            for (size_t k = 0; k < nf && k < HEED_MAX_DS_FIELDS; k++) {
-                const char *f = fields.ptr + off[k];
-                if (len[k] == strlen(want_text) && !memcmp(f, want_text, len[k]))
-                    col_text = k;
-                if (len[k] == strlen(want_label) && !memcmp(f, want_label, len[k]))
-                    col_label = k;
+            char missing[200] = "";
+            for (size_t w = 0; w < n_want; w++) {
+                col[w] = SIZE_MAX;
+                for (size_t j = 0; j < nf && j < HEED_MAX_DS_FIELDS; j++)
+                    if (len[j] == strlen(want[w]) && !memcmp(fields.ptr + off[j], want[w], len[j]))
+                        col[w] = j;
+                if (col[w] == SIZE_MAX) {
+                    size_t m = strlen(missing);
+                    snprintf(missing + m, sizeof missing - m, "%s'%s'", m ? ", " : "", want[w]);
+                }
             }
-            if (col_text == SIZE_MAX || col_label == SIZE_MAX) {
-                snprintf(err->msg, sizeof err->msg,
-                         "%s:%zu: the header has no '%s' and '%s' columns", c->name, rec_line,
-                         want_text, want_label);
+            if (missing[0]) {
+                snprintf(err->msg, sizeof err->msg, "%s:%zu: the header has no %s column", k->name,
+                         rec_line, missing);
                 rc = HEED_EPARSE;
                 break;
             }
@@ -465,22 +490,38 @@ static int load_csv(load_ctx *c, const char *s, size_t n, heed_error *err)
         if (nf != n_header) {
             char d[64];
             snprintf(d, sizeof d, "%zu fields, the header has %zu", nf, n_header);
-            bad_row(c, rec_line, "wrong number of fields", d);
+            report_bad(k, rec_line, "wrong number of fields", d);
             continue;
         }
-        rc = take(c, rec_line, fields.ptr + off[col_text], len[col_text],
-                  fields.ptr + off[col_label], len[col_label]);
-        if (rc) {
-            snprintf(err->msg, sizeof err->msg, "%s: out of memory", c->name);
+        const char *v[CSV_WANT_MAX];
+        size_t l[CSV_WANT_MAX];
+        for (size_t w = 0; w < n_want; w++) {
+            v[w] = fields.ptr + off[col[w]];
+            l[w] = len[col[w]];
+        }
+        if ((rc = row(ctx, rec_line, v, l))) {
+            snprintf(err->msg, sizeof err->msg, "%s: out of memory", k->name);
             break;
         }
     }
     if (rc == HEED_OK && !n_header) {
-        snprintf(err->msg, sizeof err->msg, "%s: empty file (no CSV header)", c->name);
+        snprintf(err->msg, sizeof err->msg, "%s: empty file (no CSV header)", k->name);
         rc = HEED_EPARSE;
     }
     heed__buf_release(&fields);
     return rc;
+}
+
+static int intent_row(void *ctx, size_t line, const char **v, size_t *l)
+{
+    return take(ctx, line, v[0], l[0], v[1], l[1]);
+}
+
+static int load_csv(load_ctx *c, const char *s, size_t n, heed_error *err)
+{
+    const char *const want[2] = {c->src == HEED_DS_BANKING77 ? "text" : "instruction",
+                                 c->src == HEED_DS_BANKING77 ? "category" : "intent"};
+    return csv_table(s, n, want, 2, &c->sink, intent_row, c, err);
 }
 
 int heed_datasets_load(heed_dataset *ds, heed_ds_source src, FILE *f, const char *name,
@@ -503,7 +544,7 @@ int heed_datasets_load(heed_dataset *ds, heed_ds_source src, FILE *f, const char
     int rc = slurp(f, name, &s, &n, err);
     if (rc)
         return rc;
-    load_ctx c = {ds, src, name, report, ctx};
+    load_ctx c = {ds, src, {name, report, ctx, &ds->n_bad}};
     if (src == HEED_DS_EXTRA) {
         rc = load_tsv(&c, s, n);
         if (rc)
@@ -546,21 +587,13 @@ static const char *const EP_COLS[EP_NCOLS] = {"sp_id",         "rp_id", "seeker_
 
 typedef struct ep_ctx {
     heed_epitome *ep;
-    const char *name;
-    heed_ds_report_fn report;
-    void *rctx;
+    int mech;
+    row_sink sink;
 } ep_ctx;
 
 static void ep_bad(ep_ctx *c, size_t line, const char *what, const char *detail)
 {
-    char msg[400];
-    snprintf(msg, sizeof msg, "%s:%zu: %s%s%s", c->name, line, what, detail ? ": " : "",
-             detail ? detail : "");
-    c->ep->n_bad++;
-    if (c->report)
-        c->report(c->rctx, msg);
-    else
-        fprintf(stderr, "heed: %s (row skipped)\n", msg);
+    report_bad(&c->sink, line, what, detail);
 }
 
 /* Appends s[0..n) and a NUL to the text buffer; returns its offset. */
@@ -575,8 +608,10 @@ static size_t ep_add(heed_epitome *ep, const char *s, size_t n)
 }
 
 /* Checks one record's fields (v[k], l[k] in column order) and adds the row. */
-static int ep_take(ep_ctx *c, int mech, size_t line, const char **v, size_t *l)
+static int ep_take(void *ctx, size_t line, const char **v, size_t *l)
 {
+    ep_ctx *c = ctx;
+    int mech = c->mech;
     size_t bad;
     for (int k = 0; k < EP_NCOLS; k++) {
         trim(&v[k], &l[k]);
@@ -623,87 +658,6 @@ static int ep_take(ep_ctx *c, int mech, size_t line, const char **v, size_t *l)
     return HEED_OK;
 }
 
-static int ep_csv(ep_ctx *c, int mech, const char *s, size_t n, heed_error *err)
-{
-    heed_buf fields;
-    heed__buf_init(&fields, 0);
-    size_t off[HEED_MAX_DS_FIELDS], len[HEED_MAX_DS_FIELDS];
-    size_t n_header = 0, col[EP_NCOLS];
-    size_t line = 1, pos = 0;
-    int rc = HEED_OK;
-    while (pos < n) {
-        heed_csv_scan st = {0};
-        size_t e = pos + heed__csv_scan(&st, s + pos, n - pos);
-        size_t rec_end = e;
-        if (rec_end > pos && s[rec_end - 1] == '\r')
-            rec_end--;
-        size_t rec_line = line;
-        line += count_lines(s, pos, e < n ? e + 1 : n);
-        const char *rec = s + pos;
-        size_t rec_len = rec_end - pos;
-        pos = e < n ? e + 1 : n;
-        if (rec_len == 0)
-            continue;
-        heed__buf_reset(&fields);
-        size_t nf = 0;
-        heed_error ferr;
-        int src = heed__csv_split(rec, rec_len, &fields, off, len, HEED_MAX_DS_FIELDS, &nf,
-                                  rec_line, &ferr);
-        if (src == HEED_ENOMEM || fields.err) {
-            rc = HEED_ENOMEM;
-            snprintf(err->msg, sizeof err->msg, "%s: out of memory", c->name);
-            break;
-        }
-        if (src) {
-            ep_bad(c, rec_line, "malformed CSV", ferr.msg);
-            continue;
-        }
-        if (!n_header) {
-            n_header = nf;
-            int found = 0;
-            for (int k = 0; k < EP_NCOLS; k++) {
-                col[k] = SIZE_MAX;
-                for (size_t j = 0; j < nf && j < HEED_MAX_DS_FIELDS; j++)
-                    if (len[j] == strlen(EP_COLS[k]) &&
-                        !memcmp(fields.ptr + off[j], EP_COLS[k], len[j]))
-                        col[k] = j;
-                found += col[k] != SIZE_MAX;
-            }
-            if (found != EP_NCOLS) {
-                snprintf(err->msg, sizeof err->msg,
-                         "%s:%zu: the header lacks the EPITOME columns "
-                         "(sp_id,rp_id,seeker_post,response_post,level,rationales)",
-                         c->name, rec_line);
-                rc = HEED_EPARSE;
-                break;
-            }
-            continue;
-        }
-        if (nf != n_header) {
-            char d[64];
-            snprintf(d, sizeof d, "%zu fields, the header has %zu", nf, n_header);
-            ep_bad(c, rec_line, "wrong number of fields", d);
-            continue;
-        }
-        const char *v[EP_NCOLS];
-        size_t l[EP_NCOLS];
-        for (int k = 0; k < EP_NCOLS; k++) {
-            v[k] = fields.ptr + off[col[k]];
-            l[k] = len[col[k]];
-        }
-        if ((rc = ep_take(c, mech, rec_line, v, l))) {
-            snprintf(err->msg, sizeof err->msg, "%s: out of memory", c->name);
-            break;
-        }
-    }
-    if (rc == HEED_OK && !n_header) {
-        snprintf(err->msg, sizeof err->msg, "%s: empty file (no CSV header)", c->name);
-        rc = HEED_EPARSE;
-    }
-    heed__buf_release(&fields);
-    return rc;
-}
-
 int heed_epitome_load(heed_epitome *ep, int mech, FILE *f, const char *name,
                       heed_ds_report_fn report, void *ctx, heed_error *err)
 {
@@ -724,8 +678,8 @@ int heed_epitome_load(heed_epitome *ep, int mech, FILE *f, const char *name,
     int rc = slurp(f, name, &s, &n, err);
     if (rc)
         return rc;
-    ep_ctx c = {ep, name, report, ctx};
-    rc = ep_csv(&c, mech, s, n, err);
+    ep_ctx c = {ep, mech, {name, report, ctx, &ep->n_bad}};
+    rc = csv_table(s, n, EP_COLS, EP_NCOLS, &c.sink, ep_take, &c, err);
     free(s);
     err->code = rc;
     return rc;
