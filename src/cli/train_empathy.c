@@ -17,6 +17,7 @@
 #include "../core/model_data.h"
 #include "arena.h"
 #include "cli.h"
+#include "fvecs.h"
 #include "datasets.h"
 
 typedef enum split { SPLIT_DEV, SPLIT_TRAIN, SPLIT_ALL } split;
@@ -202,37 +203,14 @@ static int pair_analyze(const heed_engine *eng, const heed_epitome *ep, const he
 
 /* ---------------------------------------------------------------- training */
 
-typedef struct fvecs {
-    uint32_t *idx;
-    float *val;
-    size_t *start; /* n + 1 */
-    size_t n, nnz, cap;
-} fvecs;
-
-static void fvecs_release(fvecs *v)
-{
-    free(v->idx);
-    free(v->val);
-    free(v->start);
-    memset(v, 0, sizeof *v);
-}
-
-static heed_sparse fvec(const fvecs *v, size_t i)
-{
-    return (heed_sparse){v->idx + v->start[i], v->val + v->start[i], v->start[i + 1] - v->start[i]};
-}
-
 /* Features of every training row (dev rows get an empty vector). */
-static int featurize_train(const heed_engine *eng, const heed_epitome *ep, fvecs *v,
+static int featurize_train(const heed_engine *eng, const heed_epitome *ep, heed_fvecs *v,
                            const char *cmd)
 {
-    v->start = malloc((ep->n + 1) * sizeof *v->start);
-    if (!v->start)
+    if (heed_fvecs_init(v, ep->n))
         return HEED_EXIT_INTERNAL;
-    v->start[0] = 0;
     for (size_t i = 0; i < ep->n; i++) {
-        v->start[i + 1] = v->nnz;
-        v->n = i + 1;
+        heed_fvecs_end_row(v, i);
         if (ep->rows[i].is_dev)
             continue;
         pair p;
@@ -243,26 +221,13 @@ static int featurize_train(const heed_engine *eng, const heed_epitome *ep, fvecs
         heed__arena_init(&a, 0);
         heed_sparse x;
         rc = heed__empathy_features(NULL, &a, &p.r, heed_analysis_result(p.seeker), &x);
-        if (!rc && v->nnz + x.n > v->cap) {
-            size_t cap = v->cap ? v->cap : 1 << 16;
-            while (cap < v->nnz + x.n)
-                cap *= 2;
-            uint32_t *ni = realloc(v->idx, cap * sizeof *ni);
-            if (ni)
-                v->idx = ni;
-            float *nv = realloc(v->val, cap * sizeof *nv);
-            if (nv)
-                v->val = nv;
-            if (!ni || !nv)
-                rc = HEED_ENOMEM;
-            else
-                v->cap = cap;
-        }
+        if (!rc && heed_fvecs_reserve(v, x.n))
+            rc = HEED_ENOMEM;
         if (!rc) {
             memcpy(v->idx + v->nnz, x.idx, x.n * sizeof *x.idx);
             memcpy(v->val + v->nnz, x.val, x.n * sizeof *x.val);
             v->nnz += x.n;
-            v->start[i + 1] = v->nnz;
+            heed_fvecs_end_row(v, i);
         }
         heed__arena_release(&a);
         pair_free(&p);
@@ -274,7 +239,7 @@ static int featurize_train(const heed_engine *eng, const heed_epitome *ep, fvecs
     return HEED_EXIT_OK;
 }
 
-static int train_models(const heed_epitome *ep, const fvecs *v, const opts *o,
+static int train_models(const heed_epitome *ep, const heed_fvecs *v, const opts *o,
                         heed_lm *lm[HEED_EMPATHY_COUNT], const char *cmd)
 {
     static const char *const labels[3] = {"none", "weak", "strong"};
@@ -289,7 +254,7 @@ static int train_models(const heed_epitome *ep, const fvecs *v, const opts *o,
             const heed_ep_row *r = &ep->rows[i];
             if (r->is_dev || r->mech != k)
                 continue;
-            X[n] = fvec(v, i);
+            X[n] = heed_fvec(v, i);
             for (int l = 0; l < 3; l++)
                 Y[n * 3 + (size_t)l] = l == r->level ? 1.0f : 0.0f;
             n++;
@@ -601,7 +566,7 @@ static int run(int argc, char **argv, int train)
     if (rc >= 0)
         return rc;
     heed_epitome ep = {0};
-    fvecs v = {0};
+    heed_fvecs v = {0};
     heed_lm *lm[HEED_EMPATHY_COUNT] = {0};
     heed_empathy_model *m = NULL;
     heed_engine *eng = NULL;
@@ -637,7 +602,7 @@ done:
     heed__empathy_free(m);
     for (int k = 0; k < HEED_EMPATHY_COUNT; k++)
         heed__lm_free(lm[k]);
-    fvecs_release(&v);
+    heed_fvecs_release(&v);
     heed_epitome_release(&ep);
     return rc;
 }

@@ -16,6 +16,7 @@
 #include "../core/model_data.h"
 #include "../core/needs.h"
 #include "cli.h"
+#include "fvecs.h"
 #include "datasets.h"
 
 #define BITEXT_FILE    "bitext_cs/Bitext_Sample_Customer_Support_Training_Dataset.csv"
@@ -202,29 +203,9 @@ static int in_split(const heed_ds_row *r, split s)
 
 /* ---------------------------------------------------------------- features */
 
-typedef struct fvecs {
-    uint32_t *idx;
-    float *val;
-    size_t *start; /* n + 1 */
-    size_t n, nnz, cap;
-} fvecs;
-
-static void fvecs_release(fvecs *v)
-{
-    free(v->idx);
-    free(v->val);
-    free(v->start);
-    memset(v, 0, sizeof *v);
-}
-
-static heed_sparse fvec(const fvecs *v, size_t i)
-{
-    return (heed_sparse){v->idx + v->start[i], v->val + v->start[i], v->start[i + 1] - v->start[i]};
-}
-
 /* Features (extractor flags `flags`) of every row of ds (all splits), in row
  * order; with `intents`, rows not from BANKING77 get an empty vector. */
-static int featurize_all(const heed_dataset *ds, uint32_t flags, int intents, fvecs *v,
+static int featurize_all(const heed_dataset *ds, uint32_t flags, int intents, heed_fvecs *v,
                          const char *cmd)
 {
     heed_engine *eng;
@@ -235,14 +216,11 @@ static int featurize_all(const heed_dataset *ds, uint32_t flags, int intents, fv
     }
     const heed_feat_opts fo = {flags};
     int rc = HEED_EXIT_INTERNAL;
-    v->start = malloc((ds->n + 1) * sizeof *v->start);
-    if (!v->start)
+    if (heed_fvecs_init(v, ds->n))
         goto done;
-    v->start[0] = 0;
     for (size_t i = 0; i < ds->n; i++) {
         if (intents && ds->rows[i].source != HEED_DS_BANKING77) {
-            v->start[i + 1] = v->nnz;
-            v->n = i + 1;
+            heed_fvecs_end_row(v, i);
             continue;
         }
         heed_analysis *an;
@@ -253,25 +231,12 @@ static int featurize_all(const heed_dataset *ds, uint32_t flags, int intents, fv
         }
         const heed_result *r = heed_analysis_result(an);
         size_t bound = heed__features_bound(&fo, r);
-        if (v->nnz + bound > v->cap) {
-            size_t cap = v->cap ? v->cap : 1 << 16;
-            while (cap < v->nnz + bound)
-                cap *= 2;
-            uint32_t *ni = realloc(v->idx, cap * sizeof *ni);
-            if (ni)
-                v->idx = ni;
-            float *nv = realloc(v->val, cap * sizeof *nv);
-            if (nv)
-                v->val = nv;
-            if (!ni || !nv) {
-                heed_analysis_free(an);
-                goto done;
-            }
-            v->cap = cap;
+        if (heed_fvecs_reserve(v, bound)) {
+            heed_analysis_free(an);
+            goto done;
         }
         v->nnz += heed__features_write(&fo, r, v->idx + v->nnz, v->val + v->nnz, bound);
-        v->start[i + 1] = v->nnz;
-        v->n = i + 1;
+        heed_fvecs_end_row(v, i);
         heed_analysis_free(an);
     }
     rc = HEED_EXIT_OK;
@@ -297,7 +262,7 @@ typedef struct scores {
 
 /* Predicts every row of the split and prints per-class P/R/F1 (needs) or the
  * summary (intents). */
-static scores evaluate(const heed_lm *m, const heed_dataset *ds, const fvecs *v, split s,
+static scores evaluate(const heed_lm *m, const heed_dataset *ds, const heed_fvecs *v, split s,
                        int intents, int per_class)
 {
     const uint32_t K = heed__lm_n_outputs(m);
@@ -310,7 +275,7 @@ static scores evaluate(const heed_lm *m, const heed_dataset *ds, const fvecs *v,
         const heed_ds_row *r = &ds->rows[i];
         if (!in_split(r, s) || (intents && r->source != HEED_DS_BANKING77))
             continue;
-        heed__lm_predict(m, fvec(v, i), p);
+        heed__lm_predict(m, heed_fvec(v, i), p);
         uint32_t best = 0;
         for (uint32_t k = 1; k < K; k++)
             if (p[k] > p[best])
@@ -390,7 +355,7 @@ static int write_model(const heed_lm *m, const char *path, const char *cmd)
 }
 
 /* Trains a multi-class model on the training rows (intents: BANKING77 only). */
-static int train_model(const heed_dataset *ds, const fvecs *v, const opts *o, int intents,
+static int train_model(const heed_dataset *ds, const heed_fvecs *v, const opts *o, int intents,
                        heed_lm **out, const char *cmd)
 {
     const uint32_t K = intents ? HEED_BANKING77_INTENTS : HEED_NEED_COUNT;
@@ -407,7 +372,7 @@ static int train_model(const heed_dataset *ds, const fvecs *v, const opts *o, in
         const heed_ds_row *r = &ds->rows[i];
         if (r->is_dev || (intents && r->source != HEED_DS_BANKING77))
             continue;
-        X[n] = fvec(v, i);
+        X[n] = heed_fvec(v, i);
         Y[n * K + (size_t)gold(r, intents)] = 1.0f;
         n++;
     }
@@ -549,7 +514,7 @@ static int run(int argc, char **argv, int train, int intents)
         return HEED_EXIT_USAGE;
     }
     heed_dataset ds = {0};
-    fvecs v = {0}, vi = {0};
+    heed_fvecs v = {0}, vi = {0};
     heed_lm *m = NULL, *mi = NULL;
     if (!train && !o.export_ft && (rc = read_model(o.model, intents, &m, cmd)))
         goto done;
@@ -591,8 +556,8 @@ static int run(int argc, char **argv, int train, int intents)
 done:
     heed__lm_free(m);
     heed__lm_free(mi);
-    fvecs_release(&v);
-    fvecs_release(&vi);
+    heed_fvecs_release(&v);
+    heed_fvecs_release(&vi);
     heed_datasets_release(&ds);
     return rc;
 }
