@@ -468,7 +468,7 @@ static int csv_table(const char *s, size_t n, const char *const *want, size_t n_
         }
         if (!n_header) {
             n_header = nf;
-            char missing[200] = "";
+            char missing[128] = "";
             for (size_t w = 0; w < n_want; w++) {
                 col[w] = SIZE_MAX;
                 for (size_t j = 0; j < nf && j < HEED_MAX_DS_FIELDS; j++)
