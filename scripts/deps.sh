@@ -3,7 +3,7 @@
 # missing, so running it again is quick. Sourced by demo.sh and test.sh.
 set -euo pipefail
 
-HEED_BUILD_PKGS=(build-essential cmake pkg-config libutf8proc-dev libcjson-dev)
+HEED_BUILD_PKGS=(build-essential cmake pkg-config libutf8proc-dev libcjson-dev libsqlite3-dev libsodium-dev)
 HEED_TEST_PKGS=(libcmocka-dev)
 
 heed_as_root() {
