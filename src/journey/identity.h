@@ -1,0 +1,133 @@
+/* identity.h - identity resolution: which records from the company's silos
+ * (CRM, messages, events, surveys) belong to one customer, and why. Pure
+ * decision logic over plain arrays; the store loads the records and keeps the
+ * result. Rules and their reasons: docs/journey.md. */
+#ifndef HEED_IDENTITY_H
+#define HEED_IDENTITY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "heed/heed.h"
+
+/* Where a record comes from (informational: the rules treat every silo alike). */
+enum {
+    HEED_SILO_CRM = 0,
+    HEED_SILO_MESSAGE = 1,
+    HEED_SILO_EVENT = 2,
+    HEED_SILO_SURVEY = 3,
+    HEED_SILO_OTHER = 4
+};
+
+/* Kinds of key. Only strong keys exist: a name is never a key. */
+enum {
+    HEED_KEY_CRM = 0,    /* the CRM id (same as heed_id_record.crm_id) */
+    HEED_KEY_EMAIL = 1,  /* e-mail address, normalised and hashed by the caller */
+    HEED_KEY_PHONE = 2,  /* E.164 phone number, hashed */
+    HEED_KEY_HANDLE = 3, /* social handle, hashed */
+    HEED_KEY_COUNT = 4
+};
+
+/* "crm", "email", "phone", "handle"; "unknown" out of range. */
+const char *heed_key_kind_name(int kind);
+
+/* One key: an opaque token (not NUL-terminated, compared byte for byte). */
+typedef struct heed_id_key {
+    int kind; /* HEED_KEY_* */
+    const char *value;
+    size_t len; /* 0: the key is ignored */
+} heed_id_key;
+
+typedef struct heed_id_record {
+    int silo;           /* HEED_SILO_* */
+    const char *crm_id; /* the record's CRM id; NULL or crm_len 0: none */
+    size_t crm_len;
+    const heed_id_key *keys; /* may include HEED_KEY_CRM keys: they must equal
+                              * crm_id when both are set (else HEED_EINVAL) */
+    size_t n_keys;
+} heed_id_record;
+
+/* A rule "records a and b (indices) are never the same customer", e.g. the
+ * undo of a wrong merge. Indices must be < n_records. */
+typedef struct heed_id_unmerge {
+    size_t a, b;
+} heed_id_unmerge;
+
+/* A link that joined two records: record b joined the customer that record a
+ * was in, through the key (kind, value). value borrows the input. */
+typedef struct heed_id_link {
+    size_t a, b;
+    int kind;
+    const char *value;
+    size_t len;
+} heed_id_link;
+
+/* Why a link that the keys suggested was not used. */
+enum {
+    HEED_ID_CRM_CONFLICT = 1, /* the two sides carry different CRM ids */
+    HEED_ID_UNMERGE = 2       /* it would join the two records of an unmerge rule */
+};
+
+typedef struct heed_id_conflict {
+    size_t a, b; /* the two records the key would have joined */
+    int kind;    /* the key */
+    const char *value;
+    size_t len;
+    int reason;  /* HEED_ID_CRM_CONFLICT or HEED_ID_UNMERGE */
+    size_t rule; /* HEED_ID_UNMERGE: index of the rule; else 0 */
+} heed_id_conflict;
+
+/* A key carried by records of more than max_crm_per_key CRM ids: "shared, not
+ * used" (a switchboard number, a family e-mail). */
+typedef struct heed_id_shared {
+    int kind;
+    const char *value;
+    size_t len;
+    size_t n_records; /* records carrying it */
+    size_t n_crm;     /* distinct CRM ids among them */
+} heed_id_shared;
+
+typedef struct heed_id_opts {
+    size_t max_crm_per_key; /* 0: 2. A key seen with more distinct CRM ids than
+                             * this links nothing */
+} heed_id_opts;
+
+/* The outcome. Owned by the caller, released with heed_identity_release;
+ * the value pointers borrow the input records, which must outlive it. */
+typedef struct heed_id_result {
+    size_t n_records;
+    size_t *customer;   /* [n_records]: the customer of each record, numbered by
+                         * the smallest record index in it */
+    size_t n_customers;
+    heed_id_link *links; /* sorted by customer, then in the order they were
+                          * made (CRM keys first, then e-mail, phone, handle) */
+    size_t n_links;
+    heed_id_conflict *conflicts; /* in the order they were met */
+    size_t n_conflicts;
+    heed_id_shared *shared; /* by kind, then value */
+    size_t n_shared;
+} heed_id_result;
+
+/* Resolves records[0..n) into customers, honouring the unmerge rules.
+ * Deterministic: the links are tried in the order (key kind, key value,
+ * record index), so a given set of records, numbered the same, always gives
+ * the same result. O((K + U) log (K + U)) for K keys and U rules.
+ *
+ * Returns HEED_OK and fills *out (release with heed_identity_release), or
+ * HEED_EINVAL (NULL arguments, a bad kind, a rule index out of range, a record
+ * with two CRM ids; err->pos = the record or rule index) or HEED_ENOMEM; on
+ * failure *out is zeroed. Thread-safe: no shared state. */
+HEED_NODISCARD int heed_identity_resolve(const heed_id_record *records, size_t n,
+                                         const heed_id_unmerge *rules, size_t n_rules,
+                                         const heed_id_opts *opts, heed_id_result *out,
+                                         heed_error *err);
+
+/* The links that explain customer c (a customer number from res->customer):
+ * sets *first to an index into res->links and returns how many follow. A
+ * customer of one record has none. */
+size_t heed_identity_links_of(const heed_id_result *res, size_t c, size_t *first);
+
+/* Frees what res holds and zeroes it; NULL or a zeroed result is fine. */
+void heed_identity_release(heed_id_result *res);
+
+#endif
