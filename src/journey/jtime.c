@@ -41,8 +41,8 @@ static int64_t days_from_civil(int y, int m, int d)
 void heed__iso_week(int64_t days, int *iso_year, int *week)
 {
     /* 1970-01-01 was a Thursday; ISO weekday 1 = Monday .. 7 = Sunday. */
-    int64_t wd = heed__floor_div(days + 3, 7) * 7; /* Monday of this week */
-    int64_t thursday = wd + 3;
+    int64_t monday = days - (days + 3 - heed__floor_div(days + 3, 7) * 7);
+    int64_t thursday = monday + 3;
     int y, m, d;
     heed__civil_from_days(thursday, &y, &m, &d);
     *iso_year = y;
