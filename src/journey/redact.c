@@ -849,6 +849,23 @@ static void add_address(ctx *c, size_t a, size_t b)
     add_finding(c, HEED_PII_ADDRESS, a, b, norm, n, 1);
 }
 
+/* Length of a token "[kind:hash]" at i, or 0. */
+static size_t token_len(const ctx *c, size_t i)
+{
+    for (int k = 0; k < HEED_PII_KIND_COUNT; k++) {
+        size_t n = strlen(KIND_NAMES[k]);
+        if (i + n + HEED_KEY_HEX + 3 > c->n || memcmp(c->s + i + 1, KIND_NAMES[k], n) ||
+            c->s[i + 1 + n] != ':')
+            continue;
+        size_t j = i + 2 + n;
+        for (size_t q = 0; q < HEED_KEY_HEX; q++, j++)
+            if (!is_digit(at(c, j)) && !(at(c, j) >= 'a' && at(c, j) <= 'f'))
+                return 0;
+        return at(c, j) == ']' ? j + 1 - i : 0;
+    }
+    return 0;
+}
+
 static void scan(ctx *c, const span *em, size_t nem)
 {
     size_t i = 0, ei = 0, url_until = 0, lo = 0;
@@ -868,6 +885,11 @@ static void scan(ctx *c, const span *em, size_t nem)
             continue;
         }
         int ch = (unsigned char)c->s[i];
+        size_t tl;
+        if (ch == '[' && (tl = token_len(c, i)) && i + tl <= limit) {
+            i += tl; /* already redacted: redacting twice changes nothing */
+            continue;
+        }
         if (!(is_alnum(ch) || ch == '+' || ch == '(') || !starts_word(c, i)) {
             i++;
             continue;

@@ -271,6 +271,23 @@ static void test_kinds_filter(void **state)
     heed_redaction_release(&r);
 }
 
+static void test_idempotent(void **state)
+{
+    (void)state;
+    const char *text = "mail jane@example.com, call +44 1632 960123, card 4111 1111 1111 1111";
+    heed_redaction r = run(H, text, 0, NULL);
+    assert_int_equal(r.n_findings, 3);
+    heed_redaction r2 = run(H, r.text, 0, NULL);
+    assert_int_equal(r2.n_findings, 0);
+    assert_string_equal(r2.text, r.text);
+    heed_redaction_release(&r2);
+    heed_redaction_release(&r);
+    /* an all-digit hash inside a token is not read as a number */
+    r = run(H, "[card:4111111111111111] [phone:0770090012312345]", 0, NULL);
+    assert_int_equal(r.n_findings, 0);
+    heed_redaction_release(&r);
+}
+
 static void test_edges(void **state)
 {
     (void)state;
@@ -359,7 +376,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_finds),         cmocka_unit_test(test_leaves_alone),
         cmocka_unit_test(test_tokens_stable), cmocka_unit_test(test_no_raw_pii),
-        cmocka_unit_test(test_kinds_filter),  cmocka_unit_test(test_edges),
+        cmocka_unit_test(test_kinds_filter),  cmocka_unit_test(test_idempotent),
+        cmocka_unit_test(test_edges),
         cmocka_unit_test(test_large),         cmocka_unit_test(test_alloc_failures),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
