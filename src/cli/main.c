@@ -19,6 +19,7 @@ static const char USAGE[] =
     "               intensity, empathy)\n"
     "  eval         evaluate on labelled data (emotions, needs, intents, intensity,\n"
     "               empathy, compassion)\n"
+    "  generate     write a synthetic multi-silo sample data set (deterministic)\n"
     "\n"
     "Options:\n"
     "  -h, --help     show this help (heed COMMAND --help for a command's)\n"
@@ -49,6 +50,8 @@ int main(int argc, char **argv)
         return heed_cmd_check_reply(argc - 1, argv + 1);
     if (!strcmp(cmd, "train"))
         return heed_cmd_train(argc - 1, argv + 1);
+    if (!strcmp(cmd, "generate"))
+        return heed_cmd_generate(argc - 1, argv + 1);
     if (!strcmp(cmd, "eval"))
         return heed_cmd_eval(argc - 1, argv + 1);
     fprintf(stderr, "heed: unknown command '%s'\n\n%s", cmd, USAGE);
