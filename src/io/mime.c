@@ -560,6 +560,41 @@ static size_t skip_to_close(const char *s, size_t n, size_t i, const char *name)
     return n;
 }
 
+/* Tidies out[start..]: spaces at line ends dropped, runs of blank lines cut
+ * to one, no blank lines at the start or the end, one final '\n'. */
+static void tidy_lines(heed_buf *out, size_t start)
+{
+    if (out->err || out->len <= start)
+        return;
+    char *s = out->ptr;
+    size_t w = start, i = start, blanks = 0;
+    bool any = false;
+    while (i < out->len) {
+        const char *nl = memchr(s + i, '\n', out->len - i);
+        const size_t e = nl ? (size_t)(nl - s) : out->len;
+        size_t le = e;
+        while (le > i && (s[le - 1] == ' ' || s[le - 1] == '\t'))
+            le--;
+        if (le == i) {
+            blanks += any;
+        } else {
+            if (any)
+                s[w++] = '\n';
+            if (blanks)
+                s[w++] = '\n';
+            memmove(s + w, s + i, le - i);
+            w += le - i;
+            any = true;
+            blanks = 0;
+        }
+        i = e + 1;
+    }
+    if (any)
+        s[w++] = '\n';
+    out->len = w;
+    s[w] = '\0';
+}
+
 /* text/html to text: tags dropped (script, style, head and title with their
  * content), entities decoded, whitespace collapsed, line breaks for <br>, <p>
  * and other blocks, blockquotes as "> " lines. */
@@ -650,6 +685,7 @@ static void html_to_text(const char *s, size_t n, heed_buf *out)
         h_emit(&h, s + i, j - i);
         i = j;
     }
+    tidy_lines(out, 0);
 }
 
 /* ------------------------------------------------------------ MIME walk */
