@@ -320,7 +320,7 @@ static bool opens_doc(const char *s, size_t n)
         return true;
     if (heed__jsonl_check(s, n, NULL) == HEED_OK) {
         cJSON *d = cJSON_ParseWithLength(s, n);
-        const bool yes = cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(d, "tickets"));
+        const bool yes = cJSON_GetObjectItemCaseSensitive(d, "tickets") != NULL;
         cJSON_Delete(d);
         return yes;
     }

@@ -39,7 +39,7 @@ typedef struct heed_helpdesk heed_helpdesk;
 /* Starts reading `f` (not closed). `name` labels messages (NULL: "export").
  * max_doc bounds the document form read whole (0: HEED_MAX_HELPDESK_DOC);
  * lines of the JSON lines form are bounded by HEED_MAX_RECORD. The form is
- * told from the first line: an object with a "tickets" array, or a first line
+ * told from the first line: an object with a "tickets" member, or a first line
  * that opens such a document ("{" alone or starting with {"tickets"), is the
  * document form; anything else is JSON lines. Returns HEED_OK and *out;
  * HEED_ETOOBIG (document over max_doc), HEED_EPARSE (document not valid
