@@ -263,6 +263,14 @@ static int read_doc(heed_helpdesk *h, size_t max_doc, heed_error *err)
         return heed_io_fail(err, HEED_ENOMEM, 0, "out of memory");
     }
     heed_error e = {0};
+    size_t bad;
+    if (heed_utf8_validate(all.ptr, all.len, &bad) != HEED_OK) {
+        size_t l, col;
+        line_col(all.ptr, bad, &l, &col);
+        heed__buf_release(&all);
+        return heed_io_fail(err, HEED_EUTF8, bad, "%s:%zu:%zu: invalid UTF-8 (byte %zu)",
+                            h->name, l, col, bad);
+    }
     rc = heed__jsonl_check(all.ptr, all.len, &e);
     if (rc != HEED_OK) {
         size_t l, col;
@@ -419,6 +427,10 @@ static int next_line_ticket(heed_helpdesk *h, heed_error *err)
                                 h->name, h->ticket_line, (size_t)HEED_MAX_RECORD);
         if (h->line.err)
             return heed_io_fail(err, HEED_ENOMEM, 0, "out of memory");
+        size_t bad;
+        if (heed_utf8_validate(s, n, &bad) != HEED_OK)
+            return heed_io_fail(err, HEED_EUTF8, bad, "%s:%zu: invalid UTF-8 at byte %zu",
+                                h->name, h->ticket_line, bad);
         heed_error e = {0};
         const int rc = heed__jsonl_check(s, n, &e);
         if (rc != HEED_OK)

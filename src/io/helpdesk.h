@@ -42,8 +42,8 @@ typedef struct heed_helpdesk heed_helpdesk;
  * told from the first line: an object with a "tickets" member, or a first line
  * that opens such a document ("{" alone or starting with {"tickets"), is the
  * document form; anything else is JSON lines. Returns HEED_OK and *out;
- * HEED_ETOOBIG (document over max_doc), HEED_EPARSE (document not valid
- * JSON; err->pos its byte offset, the message its line), HEED_EFIELD
+ * HEED_ETOOBIG (document over max_doc), HEED_EPARSE or HEED_EUTF8 (document
+ * not valid JSON or UTF-8; err->pos its byte offset, the message its line), HEED_EFIELD
  * ("tickets" not an array), HEED_EIO, HEED_ENOMEM. */
 HEED_NODISCARD int heed_helpdesk_new(FILE *f, const char *name, size_t max_doc,
                                      heed_helpdesk **out, heed_error *err);
@@ -52,7 +52,8 @@ HEED_NODISCARD int heed_helpdesk_new(FILE *f, const char *name, size_t max_doc,
  * end, or a negative code for a bad ticket or comment, with c->line,
  * c->ticket_index (and c->comment_index for a comment) saying which and err
  * what is wrong; the reader has skipped it, call again: HEED_EPARSE (a line
- * that is not JSON), HEED_EFIELD (ticket without an id or a "comments" array,
+ * that is not JSON), HEED_EUTF8 (a line that is not UTF-8, err->pos the
+ * byte), HEED_EFIELD (ticket without an id or a "comments" array,
  * comment without a body, unreadable created_at, ...), HEED_ETOOBIG (a line
  * over HEED_MAX_RECORD). HEED_EIO and HEED_ENOMEM end the reading. Private
  * comments ("public": false) are skipped and counted. */
