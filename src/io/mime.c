@@ -806,6 +806,23 @@ static heed_view dup_view(heed_mail *m, const char *s, size_t n)
     return (heed_view){p, p ? n : 0};
 }
 
+/* A copy of header bytes in the arena with invalid UTF-8 replaced (raw
+ * 8-bit headers are not rare). */
+static heed_view dup_text(heed_mail *m, const char *s, size_t n)
+{
+    if (heed__utf8_valid_prefix(s, n) == n)
+        return dup_view(m, s, n);
+    heed_buf b;
+    heed__buf_init(&b, 0);
+    size_t bad;
+    copy_utf8(s, n, true, &b, &m->n_replaced, &bad);
+    heed_view v = {NULL, 0};
+    if (!b.err)
+        v = dup_view(m, b.ptr, b.len);
+    heed__buf_release(&b);
+    return v;
+}
+
 /* Decoded text of a header value, in the arena. */
 static heed_view decoded(heed_mail *m, const char *s, size_t n)
 {
@@ -870,7 +887,7 @@ static int parse_ids(heed_mail *m, const hdr *h)
     if (!m->references)
         return HEED_ENOMEM;
     for (size_t k = 0; k < cnt; k++) {
-        m->references[k] = dup_view(m, tmp[k].ptr, tmp[k].len);
+        m->references[k] = dup_text(m, tmp[k].ptr, tmp[k].len);
         if (!m->references[k].ptr)
             return HEED_ENOMEM;
     }
@@ -937,14 +954,17 @@ static int parse_address(heed_mail *m, const hdr *h, heed_view *addr, heed_view 
     }
     trim(&a, &al);
     if (al && memchr(a, ':', al) == NULL && memchr(a, '@', al)) {
-        char *p = heed__arena_memdup(&m->mem, a, al);
-        if (!p)
+        const heed_view v = dup_text(m, a, al);
+        if (!v.ptr)
             return HEED_ENOMEM;
         /* the domain is case-insensitive: lower-cased for matching */
-        char *at = strrchr(p, '@');
-        for (char *c = at; c && *c; c++)
+        char *p = (char *)v.ptr;
+        size_t at = v.len;
+        while (at > 0 && p[at - 1] != '@')
+            at--;
+        for (char *c = p + at; at > 0 && c < p + v.len; c++)
             *c = (char)tolower((unsigned char)*c);
-        *addr = (heed_view){p, al};
+        *addr = v;
     }
     if (nm) {
         trim(&nm, &nml);
@@ -1201,10 +1221,10 @@ int heed_mail_parse(const char *raw, size_t len, heed_mail *m, heed_error *err)
     const char *id;
     size_t idl, next;
     if ((f = get(&h, "Message-ID")) && first_id(f->val, f->vlen, &id, &idl, &next) && idl)
-        if (!(m->message_id = dup_view(m, id, idl)).ptr)
+        if (!(m->message_id = dup_text(m, id, idl)).ptr)
             goto nomem;
     if ((f = get(&h, "In-Reply-To")) && first_id(f->val, f->vlen, &id, &idl, &next) && idl)
-        if (!(m->in_reply_to = dup_view(m, id, idl)).ptr)
+        if (!(m->in_reply_to = dup_text(m, id, idl)).ptr)
             goto nomem;
     if ((f = get(&h, "References")) && parse_ids(m, f) != HEED_OK)
         goto nomem;
