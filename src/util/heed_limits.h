@@ -19,4 +19,17 @@
  * towards the score but are not listed (a long text can hold thousands). */
 #define HEED_MAX_STRESS_CUES 32
 
+/* Largest mail `heed import mbox` keeps in memory (the raw mail with its
+ * attachments); larger mails are skipped with HEED_ETOOBIG. */
+#define HEED_MAX_MAIL ((size_t)64 << 20)
+/* Deepest nesting of MIME multiparts, and most parts looked at in one mail. */
+#define HEED_MAX_MIME_DEPTH 16
+#define HEED_MAX_MIME_PARTS 1024
+/* Most header fields read from one mail or MIME part. */
+#define HEED_MAX_MAIL_HEADERS 1024
+/* Most References ids kept from one mail. */
+#define HEED_MAX_REFERENCES 256
+/* Largest helpdesk export read whole (the {"tickets": [...]} form); JSON lines
+ * exports are streamed and only limited per line (HEED_MAX_RECORD). */
+#define HEED_MAX_HELPDESK_DOC ((size_t)512 << 20)
 #endif

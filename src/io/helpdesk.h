@@ -1,0 +1,68 @@
+/* helpdesk.h - reads a helpdesk ticket export in the shape of Zendesk's for
+ * `heed import zendesk`: JSON lines (one ticket per line, streamed) or one
+ * document {"tickets": [...], "users": [...]} (read whole, up to a limit), and
+ * yields one record per public comment. See docs/import.md and docs/mail.md. */
+#ifndef HEED_HELPDESK_H
+#define HEED_HELPDESK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "heed/heed.h"
+#include "reader.h" /* heed_view */
+
+/* One public comment with its ticket's fields. Views are UTF-8 text owned by
+ * the reader, valid until the next heed_helpdesk_next (ptr NULL: absent).
+ * Numeric ids are given as decimal text. */
+typedef struct heed_hd_comment {
+    size_t line;          /* JSON lines: the ticket's 1-based line; document: 0 */
+    size_t ticket_index;  /* 0-based ticket number in the export */
+    size_t comment_index; /* 0-based position in the ticket's comments */
+    heed_view ticket_id, subject, status;
+    heed_view channel;    /* "channel", else "via": {"channel"} */
+    heed_view requester_id, requester_name, requester_email, requester_phone;
+    heed_view comment_id, author_id;
+    heed_view author_name, author_email; /* from the requester or a "users" entry */
+    int role;             /* HEED_ROLE_CUSTOMER when the author is the requester,
+                           * HEED_ROLE_AGENT otherwise, HEED_ROLE_UNKNOWN when
+                           * the ticket names no requester */
+    bool has_time;        /* created_at (the comment's, else the ticket's) */
+    int64_t time;         /* Unix seconds, UTC */
+    int tz_min;
+    heed_view body;       /* "body", else "plain_body" */
+} heed_hd_comment;
+
+typedef struct heed_helpdesk heed_helpdesk;
+
+/* Starts reading `f` (not closed). `name` labels messages (NULL: "export").
+ * max_doc bounds the document form read whole (0: HEED_MAX_HELPDESK_DOC);
+ * lines of the JSON lines form are bounded by HEED_MAX_RECORD. The form is
+ * told from the first line: an object with a "tickets" member, or a first line
+ * that opens such a document ("{" alone or starting with {"tickets"), is the
+ * document form; anything else is JSON lines. Returns HEED_OK and *out;
+ * HEED_ETOOBIG (document over max_doc), HEED_EPARSE or HEED_EUTF8 (document
+ * not valid JSON or UTF-8; err->pos its byte offset, the message its line), HEED_EFIELD
+ * ("tickets" not an array), HEED_EIO, HEED_ENOMEM. */
+HEED_NODISCARD int heed_helpdesk_new(FILE *f, const char *name, size_t max_doc,
+                                     heed_helpdesk **out, heed_error *err);
+
+/* Reads the next public comment into *c. Returns 1 for a comment, 0 at the
+ * end, or a negative code for a bad ticket or comment, with c->line,
+ * c->ticket_index (and c->comment_index for a comment) saying which and err
+ * what is wrong; the reader has skipped it, call again: HEED_EPARSE (a line
+ * that is not JSON), HEED_EUTF8 (a line that is not UTF-8, err->pos the
+ * byte), HEED_EFIELD (ticket without an id or a "comments" array,
+ * comment without a body, unreadable created_at, ...), HEED_ETOOBIG (a line
+ * over HEED_MAX_RECORD). HEED_EIO and HEED_ENOMEM end the reading. Private
+ * comments ("public": false) are skipped and counted. */
+HEED_NODISCARD int heed_helpdesk_next(heed_helpdesk *h, heed_hd_comment *c, heed_error *err);
+
+/* Private comments skipped so far. */
+size_t heed_helpdesk_private_skipped(const heed_helpdesk *h);
+
+/* Frees the reader; NULL does nothing. */
+void heed_helpdesk_free(heed_helpdesk *h);
+
+#endif
