@@ -19,6 +19,10 @@ int heed_cmd_train(int argc, char **argv);
 int heed_cmd_eval(int argc, char **argv);
 int heed_cmd_check_reply(int argc, char **argv);
 int heed_cmd_generate(int argc, char **argv);
+int heed_cmd_import(int argc, char **argv);
+int heed_cmd_queue(int argc, char **argv);
+int heed_cmd_journey(int argc, char **argv);
+int heed_cmd_customer(int argc, char **argv);
 
 /* `heed train TASK` and `heed eval TASK`, one pair per task, each in its own
  * file (train_<task>.c / eval in the same file). argv[0] is the task name. */

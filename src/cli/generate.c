@@ -136,8 +136,11 @@ static const char *const WDAYS[] = {"Sunday",   "Monday", "Tuesday", "Wednesday"
 static void iso_time(char out[24], int64_t t)
 {
     civil c = to_civil(t);
-    snprintf(out, 24, "%04" PRId64 "-%02u-%02uT%02u:%02u:%02uZ", c.y, c.m, c.d, c.hh, c.mm,
+    char b[80]; /* room for any field values, so the format cannot truncate */
+    snprintf(b, sizeof b, "%04" PRId64 "-%02u-%02uT%02u:%02u:%02uZ", c.y, c.m, c.d, c.hh, c.mm,
              c.ss);
+    memcpy(out, b, 23);
+    out[23] = '\0';
 }
 
 static void rfc_date(char out[40], int64_t t)

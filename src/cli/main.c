@@ -15,6 +15,13 @@ static const char USAGE[] =
     "  analyze      score messages (JSON lines, CSV or text) and write JSON lines\n"
     "  check-reply  check a draft reply against the customer's message: what to\n"
     "               change, in plain words, and the scores it would get\n"
+    "  import       keep records from a company's systems (messages, e-mail,\n"
+    "               tickets, CRM, orders and deliveries, surveys), analysed, in\n"
+    "               the store\n"
+    "  queue        who needs help now, and why (the act-now queue)\n"
+    "  journey      one customer's timeline across silos, with promises kept\n"
+    "               or broken\n"
+    "  customer     why records were linked into one customer; unmerge\n"
     "  train        train a model from labelled data (emotions, needs, intents,\n"
     "               intensity, empathy)\n"
     "  eval         evaluate on labelled data (emotions, needs, intents, intensity,\n"
@@ -48,6 +55,14 @@ int main(int argc, char **argv)
         return heed_cmd_analyze(argc - 1, argv + 1);
     if (!strcmp(cmd, "check-reply"))
         return heed_cmd_check_reply(argc - 1, argv + 1);
+    if (!strcmp(cmd, "import"))
+        return heed_cmd_import(argc - 1, argv + 1);
+    if (!strcmp(cmd, "queue"))
+        return heed_cmd_queue(argc - 1, argv + 1);
+    if (!strcmp(cmd, "journey"))
+        return heed_cmd_journey(argc - 1, argv + 1);
+    if (!strcmp(cmd, "customer"))
+        return heed_cmd_customer(argc - 1, argv + 1);
     if (!strcmp(cmd, "train"))
         return heed_cmd_train(argc - 1, argv + 1);
     if (!strcmp(cmd, "generate"))

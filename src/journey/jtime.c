@@ -1,8 +1,10 @@
 /* jtime.c - civil dates, ISO weeks and date phrases for the journey layer
- * (days-from-civil arithmetic after H. Hinnant's public-domain algorithms). */
+ * (the civil date arithmetic is the core's, timexpr.h). */
 #include "jtime.h"
 
 #include <stdio.h>
+
+#include "timexpr.h" /* the civil date helpers of the core */
 
 int64_t heed__floor_div(int64_t t, int64_t d)
 {
@@ -12,41 +14,16 @@ int64_t heed__floor_div(int64_t t, int64_t d)
     return q;
 }
 
-void heed__civil_from_days(int64_t z, int *y, int *m, int *d)
-{
-    z += 719468;
-    int64_t era = heed__floor_div(z, 146097);
-    int64_t doe = z - era * 146097;
-    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    int64_t yy = yoe + era * 400;
-    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    int64_t mp = (5 * doy + 2) / 153;
-    int64_t dd = doy - (153 * mp + 2) / 5 + 1;
-    int64_t mm = mp < 10 ? mp + 3 : mp - 9;
-    *y = (int)(yy + (mm <= 2));
-    *m = (int)mm;
-    *d = (int)dd;
-}
-
-static int64_t days_from_civil(int y, int m, int d)
-{
-    int64_t yy = (int64_t)y - (m <= 2);
-    int64_t era = heed__floor_div(yy, 400);
-    int64_t yoe = yy - era * 400;
-    int64_t doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
 void heed__iso_week(int64_t days, int *iso_year, int *week)
 {
     /* 1970-01-01 was a Thursday; ISO weekday 1 = Monday .. 7 = Sunday. */
     int64_t monday = days - (days + 3 - heed__floor_div(days + 3, 7) * 7);
     int64_t thursday = monday + 3;
-    int y, m, d;
+    int64_t y;
+    int m, d;
     heed__civil_from_days(thursday, &y, &m, &d);
-    *iso_year = y;
-    *week = (int)((thursday - days_from_civil(y, 1, 1)) / 7 + 1);
+    *iso_year = (int)y;
+    *week = (int)((thursday - heed__days_from_civil(y, 1, 1)) / 7 + 1);
 }
 
 void heed__fmt_day(char *buf, size_t cap, int64_t t, int tz_offset_min, int with_time)
@@ -56,8 +33,10 @@ void heed__fmt_day(char *buf, size_t cap, int64_t t, int tz_offset_min, int with
     int64_t local = t + (int64_t)tz_offset_min * 60;
     int64_t days = heed__floor_div(local, HEED_DAY_S);
     int64_t sec = local - days * HEED_DAY_S;
-    int y, m, d;
+    int64_t y;
+    int m, d;
     heed__civil_from_days(days, &y, &m, &d);
+    (void)y;
     if (with_time)
         snprintf(buf, cap, "%d %s %02d:%02d", d, mon[m - 1], (int)(sec / 3600),
                  (int)(sec % 3600 / 60));

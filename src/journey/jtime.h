@@ -13,8 +13,6 @@
 /* Floor division of t by d (d > 0), correct for negative t. */
 int64_t heed__floor_div(int64_t t, int64_t d);
 
-/* Days since 1970-01-01 -> year, month 1..12, day 1..31 (proleptic Gregorian). */
-void heed__civil_from_days(int64_t days, int *y, int *m, int *d);
 
 /* ISO 8601 week of a day number: *iso_year and *week (1..53). */
 void heed__iso_week(int64_t days, int *iso_year, int *week);

@@ -1,0 +1,752 @@
+/* import.c - `heed import KIND FILE...`: reads exports from the systems a
+ * company has (messages, CRM customers, events, surveys, agents, shifts, and
+ * through mail.h / helpdesk.h e-mail and ticket exports), redacts personal
+ * data, analyses the text on all cores and keeps everything in the store.
+ *
+ * Idempotent (every record is unique on its source + id), transactional in
+ * batches, resumable: each batch commits with the count of records of the file
+ * done so far, so after a crash the same command skips what was committed and
+ * completes the job. Bad records are reported as FILE:LINE: problem, set aside
+ * in --rejects, counted; the rest go on. */
+#include <errno.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cjson/cJSON.h>
+
+#include "buf.h"
+#include "cli.h"
+#include "context.h"
+#include "hash.h"
+#include "import.h"
+#include "reader.h"
+#include "store.h"
+#include "timeparse.h"
+
+static const char HELP[] =
+    "Usage: heed import KIND [OPTIONS] FILE...\n"
+    "       heed import dir [OPTIONS] DIR\n"
+    "\n"
+    "Keeps records from a company's systems, analysed, in the store (docs/import.md).\n"
+    "KIND is one of:\n"
+    "  messages   customer messages and agent replies (JSON lines or CSV)\n"
+    "  customers  CRM rows: id, name, email, phone, handle, vulnerable, segment\n"
+    "  events     orders, shipments, deliveries, refunds, payments, callbacks\n"
+    "  surveys    CSAT, NPS and CES responses, with comments\n"
+    "  agents     agent id, name and team\n"
+    "  shifts     agent shifts (start, end)\n"
+    "  mbox       e-mail in mbox form (MIME, threads by Message-ID)\n"
+    "  zendesk    a helpdesk ticket export (tickets with comments)\n"
+    "  dir        every known file in DIR: customers.csv, agents.csv,\n"
+    "             shifts.csv, messages.jsonl, events.jsonl, surveys.csv,\n"
+    "             mail.mbox, tickets.json (any that exist, in that order)\n"
+    "\n"
+    "Options:\n"
+    "      --db PATH          the store (default: heed.db, or $HEED_DB)\n"
+    "      --source NAME      the system the records come from (default: KIND);\n"
+    "                         ids are unique within a source\n"
+    "      --map FILE         field mapping (docs/import.md): lines such as\n"
+    "                         'messages.text = body' or\n"
+    "                         'events.type.delivery_failed = DELIVERY_EXCEPTION'\n"
+    "      --no-redact        keep e-mail addresses, phone and card numbers, IBANs\n"
+    "                         and street addresses in stored text (default: each is\n"
+    "                         replaced by a keyed hash; docs/privacy.md)\n"
+    "      --country CODE     calling code for national phone numbers (default 44)\n"
+    "      --agent-domain D   mbox: mail from this domain is an agent's (repeatable)\n"
+    "      --rejects FILE     write each bad record, unchanged, to FILE\n"
+    "      --batch N          records per transaction (default 2000)\n"
+    "  -j, --threads N        analysis threads (default: all cores)\n"
+    "  -q, --quiet            no progress bar and no summary\n"
+    "  -h, --help             this help\n"
+    "\n"
+    "Importing the same file again adds nothing. After an interruption (even\n"
+    "kill -9) the same command skips what was committed and completes the job.\n"
+    "Exit codes: 0 all imported, 1 some records rejected, 2 usage or I/O error,\n"
+    "3 internal error.\n";
+
+/* ------------------------------------------------------------ kinds */
+
+static const char *const F_MESSAGES[] = {"id",    "text",  "role",   "conversation", "customer",
+                                         "agent", "time",  "channel", "email",       "phone",
+                                         "handle", "status", "subject", NULL};
+static const char *const F_CUSTOMERS[] = {"id",         "name",    "email",   "phone", "handle",
+                                          "vulnerable", "segment", "created", NULL};
+static const char *const F_EVENTS[] = {"id",    "type",  "customer", "email",    "phone",  "time",
+                                       "order", "amount", "currency", "agent", "detail", NULL};
+static const char *const F_SURVEYS[] = {"id",   "customer", "email", "phone",        "time",
+                                        "kind", "score",    "comment", "conversation", NULL};
+static const char *const F_AGENTS[] = {"id", "name", "team", NULL};
+static const char *const F_SHIFTS[] = {"id", "agent", "start", "end", "team", NULL};
+
+const heed_import_kind heed_import_kinds[] = {
+    {"messages", F_MESSAGES, "text", K_MESSAGES},
+    {"customers", F_CUSTOMERS, "id", K_CUSTOMERS},
+    {"events", F_EVENTS, "id", K_EVENTS},
+    {"surveys", F_SURVEYS, "id", K_SURVEYS},
+    {"agents", F_AGENTS, "id", K_AGENTS},
+    {"shifts", F_SHIFTS, "id", K_SHIFTS},
+    {NULL, NULL, NULL, 0},
+};
+
+static const heed_import_kind *kind_named(const char *name)
+{
+    for (const heed_import_kind *k = heed_import_kinds; k->name; k++)
+        if (!strcmp(k->name, name))
+            return k;
+    return NULL;
+}
+
+int heed_import_field(const heed_import_kind *k, const char *name)
+{
+    for (int i = 0; k->fields[i]; i++)
+        if (!strcmp(k->fields[i], name))
+            return i;
+    return -1;
+}
+
+/* ------------------------------------------------------------ the mapping file */
+
+/* Reads --map: "kind.field = column" renames an input column; "kind.field.value
+ * = input" maps an input value to one heed knows. '#' starts a comment. */
+static int load_map(heed_import *im, const char *path)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        fprintf(stderr, "heed import: %s: %s\n", path, strerror(errno));
+        return -1;
+    }
+    char line[1024];
+    size_t ln = 0;
+    int rc = 0;
+    while (fgets(line, sizeof line, f)) {
+        ln++;
+        char *hash = strchr(line, '#');
+        if (hash)
+            *hash = '\0';
+        char *eq = strchr(line, '=');
+        char *p = line;
+        while (*p == ' ' || *p == '\t')
+            p++;
+        if (!*p || *p == '\n' || *p == '\r')
+            continue;
+        if (!eq) {
+            fprintf(stderr, "heed import: %s:%zu: expected 'kind.field = column'\n", path, ln);
+            rc = -1;
+            break;
+        }
+        *eq = '\0';
+        char *lhs = p, *rhs = eq + 1;
+        char *e = eq;
+        while (e > lhs && (e[-1] == ' ' || e[-1] == '\t'))
+            *--e = '\0';
+        while (*rhs == ' ' || *rhs == '\t')
+            rhs++;
+        e = rhs + strlen(rhs);
+        while (e > rhs && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\n' || e[-1] == '\r'))
+            *--e = '\0';
+        char *dot = strchr(lhs, '.');
+        const heed_import_kind *k = NULL;
+        if (dot) {
+            *dot = '\0';
+            k = kind_named(lhs);
+        }
+        char *field = dot ? dot + 1 : NULL;
+        char *dot2 = field ? strchr(field, '.') : NULL;
+        if (dot2)
+            *dot2 = '\0';
+        int fi = k ? heed_import_field(k, field) : -1;
+        if (fi < 0 || !*rhs || im->n_map >= HEED_IMPORT_MAX_MAP) {
+            fprintf(stderr,
+                    "heed import: %s:%zu: unknown kind or field (or an empty value, or "
+                    "too many lines); expected e.g. 'messages.text = body'\n",
+                    path, ln);
+            rc = -1;
+            break;
+        }
+        heed_import_map *m = &im->map[im->n_map++];
+        m->kind = k->id;
+        m->field = fi;
+        m->value = dot2 ? strdup(dot2 + 1) : NULL;
+        m->input = strdup(rhs);
+        if (!m->input || (dot2 && !m->value)) {
+            rc = -1;
+            break;
+        }
+    }
+    fclose(f);
+    return rc;
+}
+
+const char *heed_import_column(const heed_import *im, const heed_import_kind *k, int field)
+{
+    for (size_t i = 0; i < im->n_map; i++)
+        if (im->map[i].kind == k->id && im->map[i].field == field && !im->map[i].value)
+            return im->map[i].input;
+    return k->fields[field];
+}
+
+/* The heed value an input value stands for under --map, or the value itself. */
+const char *heed_import_value(const heed_import *im, int kind, int field, const char *v)
+{
+    if (!v)
+        return v;
+    for (size_t i = 0; i < im->n_map; i++) {
+        const heed_import_map *m = &im->map[i];
+        if (m->kind == kind && m->field == field && m->value && !strcasecmp(m->input, v))
+            return m->value;
+    }
+    return v;
+}
+
+/* ------------------------------------------------------------ reporting */
+
+void heed_import_bad(heed_import *im, heed_import_file *fs, size_t line, const char *what,
+                     const char *raw, size_t raw_len)
+{
+    if (im->progress_on)
+        fputs("\r\033[K", stderr);
+    fprintf(stderr, "%s:%zu: %s\n", fs->name, line, what);
+    fs->st.rejected++;
+    if (im->rejects && raw) {
+        if (fwrite(raw, 1, raw_len, im->rejects) != raw_len || fputc('\n', im->rejects) == EOF)
+            im->io_error = 1;
+    }
+}
+
+static double mono(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+void heed_import_progress(heed_import *im, heed_import_file *fs, int final)
+{
+    if (!im->progress_on)
+        return;
+    double t = mono();
+    if (!final && t - im->last_progress < 0.25)
+        return;
+    im->last_progress = t;
+    if (final) {
+        fputs("\r\033[K", stderr);
+        return;
+    }
+    double el = t - fs->t0;
+    double rate = el > 0 ? (double)(fs->st.records - fs->skipped) / el : 0;
+    char eta[32] = "";
+    if (fs->size > 0 && fs->f && fs->f != stdin) {
+        long pos = ftell(fs->f);
+        if (pos > 0 && el > 0.5) {
+            double left = (double)fs->size - (double)pos;
+            double bps = (double)(pos - (long)fs->start_pos) / el;
+            if (bps > 0 && left > 0)
+                snprintf(eta, sizeof eta, ", ETA %.0f s", left / bps);
+            int pct = (int)(100.0 * (double)pos / (double)fs->size);
+            int bar = pct / 5;
+            fprintf(stderr, "\r%s [%.*s%*s] %3d%% %llu records, %.0f/s%s\033[K", fs->name, bar,
+                    "####################", 20 - bar, "", pct,
+                    (unsigned long long)fs->st.records, rate, eta);
+            return;
+        }
+    }
+    fprintf(stderr, "\r%s: %llu records, %.0f/s\033[K", fs->name,
+            (unsigned long long)fs->st.records, rate);
+}
+
+/* ------------------------------------------------------------ values */
+
+int64_t heed_import_now_parse(const char *s, int *ok)
+{
+    int64_t t;
+    int tz;
+    *ok = s && !heed_parse_time(s, strlen(s), &t, &tz);
+    return *ok ? t : 0;
+}
+
+/* Decodes a kept value (JSON-encoded by the reader) into a NUL-terminated
+ * string appended to b; returns its offset, or (size_t)-1 for absent/null. */
+static size_t decode_kept(heed_buf *b, heed_view v)
+{
+    if (!v.ptr || !v.len || (v.len == 4 && !memcmp(v.ptr, "null", 4)))
+        return (size_t)-1;
+    size_t off = b->len;
+    if (v.ptr[0] != '"') { /* a number, true/false, or an object kept as text */
+        heed__buf_add(b, v.ptr, v.len);
+        heed__buf_addc(b, '\0');
+        return off;
+    }
+    cJSON *j = cJSON_ParseWithLength(v.ptr, v.len);
+    const char *s = cJSON_GetStringValue(j);
+    if (!s) {
+        cJSON_Delete(j);
+        return (size_t)-1;
+    }
+    heed__buf_add(b, s, strlen(s));
+    heed__buf_addc(b, '\0');
+    cJSON_Delete(j);
+    return off;
+}
+
+/* Copies the record's values (by kind field) into the batch store. */
+static int row_fill(heed_import *im, const heed_import_kind *k, heed_import_row *r,
+                    heed_buf *store, const heed_record *rec)
+{
+    for (int i = 0; k->fields[i]; i++)
+        r->v[i] = (size_t)-1;
+    if (k->id == K_MESSAGES) {
+        static const int direct[][2] = {{0, HEED_F_ID},           {1, HEED_F_TEXT},
+                                        {2, HEED_F_ROLE},         {3, HEED_F_CONVERSATION},
+                                        {4, HEED_F_CUSTOMER},     {5, HEED_F_AGENT},
+                                        {6, HEED_F_TIME},         {7, HEED_F_CHANNEL}};
+        for (size_t i = 0; i < sizeof direct / sizeof direct[0]; i++) {
+            heed_view v = rec->field[direct[i][1]];
+            if (!v.ptr)
+                continue;
+            r->v[direct[i][0]] = store->len;
+            heed__buf_add(store, v.ptr, v.len);
+            heed__buf_addc(store, '\0');
+            if (direct[i][0] == 1)
+                r->text_len = v.len;
+        }
+        for (int i = 8; k->fields[i]; i++)
+            r->v[i] = decode_kept(store, rec->kept[i - 8]);
+    } else {
+        for (int i = 0; k->fields[i]; i++)
+            r->v[i] = decode_kept(store, rec->kept[i]);
+    }
+    (void)im;
+    return store->err ? -1 : 0;
+}
+
+/* ------------------------------------------------------------ files */
+
+/* A fingerprint of a regular file: a hash of its first 64 KiB and that
+ * length, so an appended log keeps its fingerprint and resumes after what was
+ * done. Empty for stdin and pipes (no resume, idempotence still holds). */
+static void fingerprint(FILE *f, char out[40])
+{
+    out[0] = '\0';
+    struct stat sb;
+    if (fstat(fileno(f), &sb) || !S_ISREG(sb.st_mode))
+        return;
+    static char buf[65536];
+    size_t n = fread(buf, 1, sizeof buf, f);
+    rewind(f);
+    snprintf(out, 40, "%016llx-%zu", (unsigned long long)heed__hash(buf, n), n);
+}
+
+int heed_import_open(heed_import *im, heed_import_file *fs, const char *kind, const char *path)
+{
+    memset(fs, 0, sizeof *fs);
+    fs->name = path;
+    fs->kind = kind;
+    fs->f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
+    if (!fs->f) {
+        fprintf(stderr, "heed import: %s: %s\n", path, strerror(errno));
+        return HEED_EXIT_USAGE;
+    }
+    struct stat sb;
+    if (!fstat(fileno(fs->f), &sb) && S_ISREG(sb.st_mode))
+        fs->size = sb.st_size;
+    fingerprint(fs->f, fs->fp);
+    heed_error err = {0};
+    int found = 0;
+    if (fs->fp[0] &&
+        heed_store_file_get(im->st, kind, fs->fp, &fs->st, &found, &err) != HEED_OK) {
+        fprintf(stderr, "heed import: %s\n", err.msg);
+        return HEED_EXIT_USAGE;
+    }
+    fs->skipped = fs->st.records;
+    fs->done_before = fs->st.imported;
+    fs->rejected_before = fs->st.rejected;
+    fs->t0 = mono();
+    return HEED_EXIT_OK;
+}
+
+void heed_import_close(heed_import_file *fs)
+{
+    if (fs->f && fs->f != stdin)
+        fclose(fs->f);
+    fs->f = NULL;
+}
+
+/* Commits the open transaction with the file's progress. */
+int heed_import_commit(heed_import *im, heed_import_file *fs, int finished)
+{
+    heed_error err = {0};
+    fs->st.finished = finished;
+    int rc = HEED_OK;
+    if (fs->fp[0])
+        rc = heed_store_file_put(im->st, fs->kind, fs->fp, fs->name, &fs->st, &err);
+    if (!rc)
+        rc = heed_store_commit(im->st, &err);
+    if (rc) {
+        heed_store_rollback(im->st);
+        fprintf(stderr, "heed import: %s: %s\n", fs->name, err.msg);
+        return -1;
+    }
+    if (im->rejects)
+        fflush(im->rejects);
+    if (im->crash_after && ++im->commits >= im->crash_after) {
+        /* test hook (HEED_IMPORT_CRASH_AFTER=N): die like kill -9 right after
+         * the N-th commit, to test resuming */
+        fflush(stderr);
+        _exit(137);
+    }
+    return 0;
+}
+
+int heed_import_begin(heed_import *im, heed_import_file *fs)
+{
+    heed_error err = {0};
+    if (heed_store_begin(im->st, &err) != HEED_OK) {
+        fprintf(stderr, "heed import: %s: %s\n", fs->name, err.msg);
+        return -1;
+    }
+    return 0;
+}
+
+void heed_import_summary(heed_import *im, heed_import_file *fs)
+{
+    heed_import_progress(im, fs, 1);
+    if (im->quiet)
+        return;
+    uint64_t read = fs->st.records - fs->skipped;
+    uint64_t imported = fs->st.imported - fs->done_before;
+    uint64_t rejected = fs->st.rejected - fs->rejected_before;
+    uint64_t there = read - imported - rejected;
+    double el = mono() - fs->t0;
+    fprintf(stderr,
+            "heed import: %s (%s): %llu read = %llu imported + %llu already there + %llu "
+            "rejected",
+            fs->name, fs->kind, (unsigned long long)read, (unsigned long long)imported,
+            (unsigned long long)there, (unsigned long long)rejected);
+    if (fs->skipped)
+        fprintf(stderr, "; %llu skipped, done by an earlier run",
+                (unsigned long long)fs->skipped);
+    if (el > 0 && read)
+        fprintf(stderr, "; %.0f records/s", (double)read / el);
+    fputc('\n', stderr);
+}
+
+/* ------------------------------------------------------------ tabular kinds */
+
+static int import_table(heed_import *im, const heed_import_kind *k, const char *path)
+{
+    heed_import_file fs;
+    int ret = heed_import_open(im, &fs, k->name, path);
+    if (ret) {
+        heed_import_close(&fs);
+        return ret;
+    }
+    heed_reader_opts ro = {.format = HEED_FMT_AUTO, .name = path};
+    const char *keep[HEED_IMPORT_MAX_FIELDS];
+    size_t nk = 0;
+    int text_field = heed_import_field(k, k->text);
+    if (k->id == K_MESSAGES) {
+        static const int direct[] = {HEED_F_ID,       HEED_F_TEXT,  HEED_F_ROLE,
+                                     HEED_F_CONVERSATION, HEED_F_CUSTOMER, HEED_F_AGENT,
+                                     HEED_F_TIME,     HEED_F_CHANNEL};
+        for (int i = 0; i < 8; i++)
+            ro.fields[direct[i]] = heed_import_column(im, k, i);
+        for (int i = 8; k->fields[i]; i++)
+            keep[nk++] = heed_import_column(im, k, i);
+    } else {
+        ro.fields[HEED_F_TEXT] = heed_import_column(im, k, text_field);
+        for (int i = 0; k->fields[i]; i++)
+            keep[nk++] = heed_import_column(im, k, i);
+    }
+    ro.keep = keep;
+    ro.n_keep = nk;
+    heed_reader *rd = NULL;
+    heed_error err = {0};
+    int rc = heed_reader_new(fs.f, &ro, &rd, &err);
+    if (rc != HEED_OK) {
+        fprintf(stderr, "heed import: %s: %s\n", path, err.msg[0] ? err.msg : heed_strerror(rc));
+        heed_import_close(&fs);
+        return rc == HEED_ENOMEM ? HEED_EXIT_INTERNAL : HEED_EXIT_USAGE;
+    }
+    heed_import_batch *b = heed_import_batch_new(im, k);
+    if (!b) {
+        heed_reader_free(rd);
+        heed_import_close(&fs);
+        return HEED_EXIT_INTERNAL;
+    }
+    uint64_t index = 0;
+    for (;;) {
+        heed_record rec;
+        memset(&err, 0, sizeof err);
+        rc = heed_reader_next(rd, &rec, &err);
+        if (rc == 0)
+            break;
+        if (rc == HEED_EIO) {
+            fprintf(stderr, "heed import: %s: read error: %s\n", path,
+                    err.msg[0] ? err.msg : strerror(errno));
+            ret = HEED_EXIT_USAGE;
+            break;
+        }
+        if (index++ < fs.skipped) {
+            /* committed by an earlier run; a customer message still feeds the
+             * context later agent replies are scored against */
+            if (rc == 1 && k->id == K_MESSAGES)
+                heed_import_note_skipped(im, b, &rec);
+            continue;
+        }
+        heed_import_row *r = heed_import_batch_add(b, &rec);
+        if (!r) {
+            ret = HEED_EXIT_INTERNAL;
+            break;
+        }
+        if (rc != 1) {
+            r->bad = 1;
+            r->msg = b->store.len;
+            heed__buf_adds(&b->store, err.msg[0] ? err.msg : heed_strerror(rc));
+            heed__buf_addc(&b->store, '\0');
+        } else if (row_fill(im, k, r, &b->store, &rec) ||
+                   heed_import_row_check(im, b, r, &rec)) {
+            ret = HEED_EXIT_INTERNAL;
+            break;
+        }
+        if (b->n >= im->batch || b->store.len >= ((size_t)8 << 20)) {
+            if (heed_import_flush(im, b, &fs, 0)) {
+                ret = HEED_EXIT_INTERNAL;
+                break;
+            }
+        }
+    }
+    if (!ret && heed_import_flush(im, b, &fs, 1))
+        ret = HEED_EXIT_INTERNAL;
+    heed_import_batch_free(b);
+    heed_reader_free(rd);
+    heed_import_summary(im, &fs);
+    if (fs.st.rejected > fs.rejected_before)
+        im->any_rejected = 1;
+    heed_import_close(&fs);
+    return ret;
+}
+
+/* ------------------------------------------------------------ main */
+
+static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int usage_error(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("heed import: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputs("\nTry 'heed import --help'.\n", stderr);
+    return HEED_EXIT_USAGE;
+}
+
+static int import_path(heed_import *im, const char *kind, const char *path)
+{
+    if (!strcmp(kind, "mbox"))
+        return heed_import_mbox(im, path);
+    if (!strcmp(kind, "zendesk"))
+        return heed_import_zendesk(im, path);
+    const heed_import_kind *k = kind_named(kind);
+    return import_table(im, k, path);
+}
+
+static int import_dir(heed_import *im, const char *dir)
+{
+    static const char *const files[][2] = {
+        {"customers.csv", "customers"}, {"customers.jsonl", "customers"},
+        {"agents.csv", "agents"},       {"shifts.csv", "shifts"},
+        {"messages.jsonl", "messages"}, {"messages.csv", "messages"},
+        {"events.jsonl", "events"},     {"events.csv", "events"},
+        {"surveys.csv", "surveys"},     {"surveys.jsonl", "surveys"},
+        {"mail.mbox", "mbox"},          {"tickets.json", "zendesk"},
+    };
+    int ret = HEED_EXIT_OK, any = 0;
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+        char path[4096];
+        snprintf(path, sizeof path, "%s/%s", dir, files[i][0]);
+        if (access(path, R_OK))
+            continue;
+        any = 1;
+        const char *saved = im->source;
+        if (!im->source_given)
+            im->source = files[i][1];
+        int rc = import_path(im, files[i][1], path);
+        im->source = saved;
+        if (rc > ret)
+            ret = rc;
+        if (rc >= HEED_EXIT_USAGE)
+            break;
+    }
+    if (!any) {
+        fprintf(stderr, "heed import: %s: no known files (see heed import --help)\n", dir);
+        return HEED_EXIT_USAGE;
+    }
+    return ret;
+}
+
+int heed_cmd_import(int argc, char **argv)
+{
+    heed_import im = {.batch = 2000, .country = "44"};
+    const char *db = getenv("HEED_DB");
+    const char *rejects = NULL, *map = NULL;
+    long threads = sysconf(_SC_NPROCESSORS_ONLN);
+    const char *kind = NULL;
+    char **files = calloc((size_t)argc + 1, sizeof *files);
+    size_t n_files = 0;
+    int ret = HEED_EXIT_USAGE;
+    if (!files)
+        return HEED_EXIT_INTERNAL;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        const char *val = i + 1 < argc ? argv[i + 1] : NULL;
+#define NEED_VAL()                                                                        \
+    do {                                                                                  \
+        if (!val) {                                                                       \
+            ret = usage_error("%s needs a value", a);                                     \
+            goto out;                                                                     \
+        }                                                                                 \
+        i++;                                                                              \
+    } while (0)
+        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+            fputs(HELP, stdout);
+            ret = HEED_EXIT_OK;
+            goto out;
+        } else if (!strcmp(a, "--db")) {
+            NEED_VAL();
+            db = val;
+        } else if (!strcmp(a, "--source")) {
+            NEED_VAL();
+            im.source = val;
+            im.source_given = 1;
+        } else if (!strcmp(a, "--map")) {
+            NEED_VAL();
+            map = val;
+        } else if (!strcmp(a, "--no-redact")) {
+            im.no_redact = 1;
+        } else if (!strcmp(a, "--country")) {
+            NEED_VAL();
+            im.country = val;
+            if (strspn(val, "0123456789") != strlen(val) || !*val || strlen(val) > 3) {
+                ret = usage_error("--country wants a calling code such as 44 or 1, not '%s'",
+                                  val);
+                goto out;
+            }
+        } else if (!strcmp(a, "--agent-domain")) {
+            NEED_VAL();
+            if (im.n_agent_domains >= HEED_IMPORT_MAX_DOMAINS) {
+                ret = usage_error("too many --agent-domain options");
+                goto out;
+            }
+            im.agent_domains[im.n_agent_domains++] = val;
+        } else if (!strcmp(a, "--rejects")) {
+            NEED_VAL();
+            rejects = val;
+        } else if (!strcmp(a, "--batch")) {
+            NEED_VAL();
+            char *end;
+            long v = strtol(val, &end, 10);
+            if (*end || v < 1 || v > 1000000) {
+                ret = usage_error("--batch wants a number from 1 to 1000000, not '%s'", val);
+                goto out;
+            }
+            im.batch = (size_t)v;
+        } else if (!strcmp(a, "-j") || !strcmp(a, "--threads")) {
+            NEED_VAL();
+            char *end;
+            threads = strtol(val, &end, 10);
+            if (*end || threads < 1 || threads > 256) {
+                ret = usage_error("--threads wants a number from 1 to 256, not '%s'", val);
+                goto out;
+            }
+        } else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
+            im.quiet = 1;
+        } else if (a[0] == '-' && a[1]) {
+            ret = usage_error("unknown option '%s'", a);
+            goto out;
+        } else if (!kind) {
+            kind = a;
+        } else {
+            files[n_files++] = argv[i];
+        }
+#undef NEED_VAL
+    }
+    if (!kind) {
+        ret = usage_error("which KIND of records? (messages, customers, events, surveys, "
+                          "agents, shifts, mbox, zendesk, dir)");
+        goto out;
+    }
+    int is_dir = !strcmp(kind, "dir");
+    if (!is_dir && !kind_named(kind) && strcmp(kind, "mbox") && strcmp(kind, "zendesk")) {
+        ret = usage_error("unknown KIND '%s'", kind);
+        goto out;
+    }
+    if (is_dir && n_files != 1) {
+        ret = usage_error("'dir' wants one folder");
+        goto out;
+    }
+    if (!n_files)
+        files[n_files++] = "-";
+    if (!im.source)
+        im.source = kind;
+    if (map && load_map(&im, map))
+        goto out;
+    im.threads = (size_t)threads;
+    im.progress_on = !im.quiet && isatty(STDERR_FILENO);
+    const char *crash = getenv("HEED_IMPORT_CRASH_AFTER");
+    im.crash_after = crash ? strtol(crash, NULL, 10) : 0;
+    heed_error err = {0};
+    if (heed_store_open(db ? db : "heed.db", &im.st, &err) != HEED_OK) {
+        fprintf(stderr, "heed import: %s\n", err.msg);
+        goto out;
+    }
+    if (heed_import_setup(&im)) {
+        ret = HEED_EXIT_INTERNAL;
+        goto out;
+    }
+    if (rejects) {
+        im.rejects = fopen(rejects, "a");
+        if (!im.rejects) {
+            fprintf(stderr, "heed import: %s: %s\n", rejects, strerror(errno));
+            goto out;
+        }
+    }
+    ret = HEED_EXIT_OK;
+    if (is_dir) {
+        ret = import_dir(&im, files[0]);
+    } else {
+        for (size_t i = 0; i < n_files && ret < HEED_EXIT_USAGE; i++) {
+            int rc = import_path(&im, kind, files[i]);
+            if (rc > ret)
+                ret = rc;
+        }
+    }
+    if (ret < HEED_EXIT_USAGE) {
+        int rc = heed_import_resolve(&im);
+        if (rc > ret)
+            ret = rc;
+    }
+    if (ret == HEED_EXIT_OK && im.any_rejected)
+        ret = HEED_EXIT_REJECTED;
+    if (im.io_error && ret < HEED_EXIT_USAGE) {
+        fprintf(stderr, "heed import: writing %s failed\n", rejects);
+        ret = HEED_EXIT_USAGE;
+    }
+out:
+    if (im.rejects && fclose(im.rejects) && ret < HEED_EXIT_USAGE)
+        ret = HEED_EXIT_USAGE;
+    heed_import_teardown(&im);
+    heed_store_close(im.st);
+    for (size_t i = 0; i < im.n_map; i++) {
+        free(im.map[i].input);
+        free(im.map[i].value);
+    }
+    free(files);
+    return ret;
+}

@@ -1,0 +1,305 @@
+/* import_mail.c - `heed import mbox` and `heed import zendesk`: e-mail and
+ * helpdesk ticket exports turned into message rows of the same batches as
+ * JSON lines and CSV, so redaction, analysis, idempotence and resuming work
+ * the same way. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "cli.h"
+#include "helpdesk.h"
+#include "import.h"
+#include "mail.h"
+
+extern const heed_import_kind heed_import_kinds[];
+
+/* Sets message field f of row r to s[0..n). */
+static void set(heed_import_batch *b, heed_import_row *r, int f, const char *s, size_t n)
+{
+    if (!s)
+        return;
+    r->v[f] = b->store.len;
+    heed__buf_add(&b->store, s, n);
+    heed__buf_addc(&b->store, '\0');
+    if (f == M_TEXT)
+        r->text_len = n;
+}
+
+static void sets(heed_import_batch *b, heed_import_row *r, int f, const char *s)
+{
+    if (s)
+        set(b, r, f, s, strlen(s));
+}
+
+/* A time with its offset as RFC 3339, which check_message parses back. */
+static void set_time(heed_import_batch *b, heed_import_row *r, int64_t t, int tz_min)
+{
+    time_t local = (time_t)(t + (int64_t)tz_min * 60);
+    struct tm tm;
+    gmtime_r(&local, &tm);
+    char s[48], day[32];
+    strftime(day, sizeof day, "%Y-%m-%dT%H:%M:%S", &tm);
+    int off = (tz_min < 0 ? -tz_min : tz_min) % (24 * 60);
+    snprintf(s, sizeof s, "%s%c%02d:%02d", day, tz_min < 0 ? '-' : '+', off / 60, off % 60);
+    sets(b, r, M_TIME, s);
+}
+
+static heed_import_row *new_row(heed_import_batch *b, size_t line, const char *raw, size_t n,
+                                const char *prefix)
+{
+    heed_record rec = {.line = line};
+    heed_import_row *r = heed_import_batch_add(b, &rec);
+    if (!r)
+        return NULL;
+    for (int i = 0; i < HEED_IMPORT_MAX_FIELDS; i++)
+        r->v[i] = (size_t)-1;
+    /* the raw bytes for --rejects, with the separator that keeps them a
+     * file of the same kind */
+    r->raw = b->store.len;
+    if (prefix)
+        heed__buf_adds(&b->store, prefix);
+    heed__buf_add(&b->store, raw, n);
+    r->raw_len = b->store.len - r->raw;
+    heed__buf_addc(&b->store, '\0');
+    return b->store.err ? NULL : r;
+}
+
+static void mark_bad(heed_import_batch *b, heed_import_row *r, const char *msg)
+{
+    r->bad = 1;
+    r->msg = b->store.len;
+    heed__buf_adds(&b->store, msg);
+    heed__buf_addc(&b->store, '\0');
+}
+
+static int is_agent_addr(const heed_import *im, heed_view addr)
+{
+    const char *at = addr.ptr ? memchr(addr.ptr, '@', addr.len) : NULL;
+    if (!at)
+        return 0;
+    size_t dl = addr.len - (size_t)(at + 1 - addr.ptr);
+    for (size_t i = 0; i < im->n_agent_domains; i++)
+        if (strlen(im->agent_domains[i]) == dl && !strncasecmp(at + 1, im->agent_domains[i], dl))
+            return 1;
+    return 0;
+}
+
+static int flush_if_full(heed_import *im, heed_import_batch *b, heed_import_file *fs)
+{
+    if (b->n >= im->batch || b->store.len >= ((size_t)8 << 20))
+        return heed_import_flush(im, b, fs, 0);
+    return 0;
+}
+
+int heed_import_mbox(heed_import *im, const char *path)
+{
+    heed_import_file fs;
+    int ret = heed_import_open(im, &fs, "mbox", path);
+    if (ret) {
+        heed_import_close(&fs);
+        return ret;
+    }
+    heed_mbox *mb = NULL;
+    heed_mail_threader *th = NULL;
+    heed_error err = {0};
+    heed_import_batch *b = heed_import_batch_new(im, &heed_import_kinds[K_MESSAGES]);
+    heed_mail mail;
+    heed_mail_init(&mail, HEED_MAIL_REPLACE_UTF8);
+    if (!b || heed_mbox_new(fs.f, path, 0, &mb, &err) != HEED_OK ||
+        heed_mail_threader_new(&th, &err) != HEED_OK) {
+        ret = HEED_EXIT_INTERNAL;
+        goto out;
+    }
+    uint64_t index = 0;
+    for (;;) {
+        heed_view raw;
+        size_t line = 0;
+        memset(&err, 0, sizeof err);
+        int rc = heed_mbox_next(mb, &raw, &line, &err);
+        if (rc == 0)
+            break;
+        if (rc == HEED_EIO) {
+            fprintf(stderr, "heed import: %s: read error: %s\n", path,
+                    err.msg[0] ? err.msg : strerror(errno));
+            ret = HEED_EXIT_USAGE;
+            break;
+        }
+        /* parse even the mails done before: threading needs every mail */
+        int prc = rc == 1 ? heed_mail_parse(raw.ptr, raw.len, &mail, &err) : rc;
+        heed_view key = {0};
+        if (prc == HEED_OK && heed_mail_thread_key(th, &mail, &key, &err) != HEED_OK) {
+            ret = HEED_EXIT_INTERNAL;
+            break;
+        }
+        if (index++ < fs.skipped)
+            continue;
+        heed_import_row *r = new_row(b, line, raw.ptr, raw.len, "From heed-rejects\n");
+        if (!r) {
+            ret = HEED_EXIT_INTERNAL;
+            break;
+        }
+        if (prc != HEED_OK) {
+            mark_bad(b, r, err.msg[0] ? err.msg : heed_strerror(prc));
+        } else if (!mail.has_time) {
+            mark_bad(b, r, "the mail has no readable Date header");
+        } else {
+            char *body = malloc(mail.body.len + 1);
+            if (!body) {
+                ret = HEED_EXIT_INTERNAL;
+                break;
+            }
+            size_t bl = heed_mail_strip_quoted(mail.body.ptr, mail.body.len, body);
+            set(b, r, M_ID, mail.message_id.ptr, mail.message_id.len);
+            if (!mail.message_id.ptr) /* the threader's synthetic id names it */
+                set(b, r, M_ID, key.ptr, key.len);
+            set(b, r, M_TEXT, body, bl);
+            free(body);
+            int agent = is_agent_addr(im, mail.from_addr);
+            sets(b, r, M_ROLE, agent ? "agent" : "customer");
+            set(b, r, M_CONV, key.ptr, key.len);
+            if (agent)
+                set(b, r, M_AGENT, mail.from_addr.ptr, mail.from_addr.len);
+            else
+                set(b, r, M_EMAIL, mail.from_addr.ptr, mail.from_addr.len);
+            set_time(b, r, mail.time, mail.tz_min);
+            sets(b, r, M_CHANNEL, "email");
+            set(b, r, M_SUBJECT, mail.subject.ptr, mail.subject.len);
+            if (!bl)
+                mark_bad(b, r, "the mail has no text once quotes and signature are removed");
+            else if (heed_import_row_check(im, b, r, NULL)) {
+                ret = HEED_EXIT_INTERNAL;
+                break;
+            }
+        }
+        if (b->store.err || flush_if_full(im, b, &fs)) {
+            ret = HEED_EXIT_INTERNAL;
+            break;
+        }
+    }
+    if (!ret && heed_import_flush(im, b, &fs, 1))
+        ret = HEED_EXIT_INTERNAL;
+    heed_import_summary(im, &fs);
+out:
+    if (fs.st.rejected > fs.rejected_before)
+        im->any_rejected = 1;
+    if (ret == HEED_EXIT_INTERNAL && err.msg[0])
+        fprintf(stderr, "heed import: %s: %s\n", path, err.msg);
+    heed_mail_release(&mail);
+    heed_mail_threader_free(th);
+    heed_mbox_free(mb);
+    heed_import_batch_free(b);
+    heed_import_close(&fs);
+    return ret;
+}
+
+static void set_view(heed_import_batch *b, heed_import_row *r, int f, heed_view v)
+{
+    if (v.ptr)
+        set(b, r, f, v.ptr, v.len);
+}
+
+int heed_import_zendesk(heed_import *im, const char *path)
+{
+    heed_import_file fs;
+    int ret = heed_import_open(im, &fs, "zendesk", path);
+    if (ret) {
+        heed_import_close(&fs);
+        return ret;
+    }
+    heed_helpdesk *hd = NULL;
+    heed_error err = {0};
+    heed_import_batch *b = heed_import_batch_new(im, &heed_import_kinds[K_MESSAGES]);
+    if (!b) {
+        ret = HEED_EXIT_INTERNAL;
+        goto out;
+    }
+    int rc = heed_helpdesk_new(fs.f, path, 0, &hd, &err);
+    if (rc != HEED_OK) {
+        fprintf(stderr, "heed import: %s: %s\n", path, err.msg[0] ? err.msg : heed_strerror(rc));
+        ret = rc == HEED_ENOMEM ? HEED_EXIT_INTERNAL : HEED_EXIT_USAGE;
+        goto out;
+    }
+    uint64_t index = 0;
+    for (;;) {
+        heed_hd_comment c;
+        memset(&err, 0, sizeof err);
+        rc = heed_helpdesk_next(hd, &c, &err);
+        if (rc == 0)
+            break;
+        if (rc == HEED_EIO || rc == HEED_ENOMEM) {
+            fprintf(stderr, "heed import: %s: %s\n", path, err.msg[0] ? err.msg : heed_strerror(rc));
+            ret = rc == HEED_EIO ? HEED_EXIT_USAGE : HEED_EXIT_INTERNAL;
+            break;
+        }
+        if (index++ < fs.skipped)
+            continue;
+        /* the export form has no line per comment: a bad one is set aside as
+         * a JSON line naming the ticket and comment */
+        char where[160];
+        snprintf(where, sizeof where, "{\"ticket_index\":%zu,\"comment_index\":%zu}",
+                 c.ticket_index, c.comment_index);
+        heed_import_row *r = new_row(b, c.line, where, strlen(where), NULL);
+        if (!r) {
+            ret = HEED_EXIT_INTERNAL;
+            break;
+        }
+        if (rc != 1) {
+            char m[256];
+            snprintf(m, sizeof m, "ticket %zu, comment %zu: %s", c.ticket_index + 1,
+                     c.comment_index + 1, err.msg[0] ? err.msg : heed_strerror(rc));
+            mark_bad(b, r, m);
+        } else if (!c.has_time) {
+            mark_bad(b, r, "the comment has no readable created_at");
+        } else if (c.role == HEED_ROLE_UNKNOWN) {
+            mark_bad(b, r, "the ticket names no requester, so the comment's author is unknown");
+        } else {
+            char id[128];
+            snprintf(id, sizeof id, "%.*s/%.*s", (int)c.ticket_id.len, c.ticket_id.ptr,
+                     (int)c.comment_id.len, c.comment_id.ptr ? c.comment_id.ptr : "");
+            if (!c.comment_id.ptr)
+                snprintf(id, sizeof id, "%.*s/#%zu", (int)c.ticket_id.len, c.ticket_id.ptr,
+                         c.comment_index);
+            sets(b, r, M_ID, id);
+            set_view(b, r, M_TEXT, c.body);
+            int agent = c.role == HEED_ROLE_AGENT;
+            sets(b, r, M_ROLE, agent ? "agent" : "customer");
+            set_view(b, r, M_CONV, c.ticket_id);
+            if (agent) {
+                set_view(b, r, M_AGENT, c.author_email.ptr ? c.author_email : c.author_id);
+            } else {
+                set_view(b, r, M_EMAIL, c.requester_email);
+                set_view(b, r, M_PHONE, c.requester_phone);
+            }
+            set_time(b, r, c.time, c.tz_min);
+            set_view(b, r, M_CHANNEL, c.channel);
+            set_view(b, r, M_STATUS, c.status);
+            set_view(b, r, M_SUBJECT, c.subject);
+            if (!c.body.len)
+                mark_bad(b, r, "the comment has an empty body");
+            else if (heed_import_row_check(im, b, r, NULL)) {
+                ret = HEED_EXIT_INTERNAL;
+                break;
+            }
+        }
+        if (b->store.err || flush_if_full(im, b, &fs)) {
+            ret = HEED_EXIT_INTERNAL;
+            break;
+        }
+    }
+    if (!ret && heed_import_flush(im, b, &fs, 1))
+        ret = HEED_EXIT_INTERNAL;
+    heed_import_summary(im, &fs);
+    if (!im->quiet && hd && heed_helpdesk_private_skipped(hd))
+        fprintf(stderr, "heed import: %s: %zu private notes not imported\n", path,
+                heed_helpdesk_private_skipped(hd));
+out:
+    if (fs.st.rejected > fs.rejected_before)
+        im->any_rejected = 1;
+    heed_helpdesk_free(hd);
+    heed_import_batch_free(b);
+    heed_import_close(&fs);
+    return ret;
+}

@@ -1,0 +1,815 @@
+/* journey_cmd.c - `heed queue`, `heed journey` and `heed customer`: who needs
+ * help now and why, one customer's timeline across silos, and how their
+ * records were linked (and unlinked). */
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "buf.h"
+#include "cli.h"
+#include "jsonout.h"
+#include "person.h"
+#include "resolve.h"
+#include "store.h"
+
+static const char QUEUE_HELP[] =
+    "Usage: heed queue [OPTIONS]\n"
+    "       heed queue done CUSTOMER [--note TEXT]\n"
+    "\n"
+    "The act-now queue: customers ranked by who needs help now, each with its\n"
+    "reasons in plain words (ranking: docs/queue.md). The queue is kept in the\n"
+    "store and recomputed by `heed import`, by --refresh, and when --now moves.\n"
+    "\n"
+    "  --db PATH      the store (default: heed.db, or $HEED_DB)\n"
+    "  --top N        how many customers (default 20)\n"
+    "  --refresh      recompute every customer's state first\n"
+    "  --now T        rank as of T (ISO 8601 or Unix seconds; 'data': the latest\n"
+    "                 stored record); implies --refresh unless the queue is as of T\n"
+    "  --all          include customers marked done since their last activity\n"
+    "  --json         one JSON object per customer\n"
+    "\n"
+    "`heed queue done CUSTOMER` marks a customer handled: they leave the queue\n"
+    "until they write again or something happens to them.\n";
+
+static const char JOURNEY_HELP[] =
+    "Usage: heed journey CUSTOMER [OPTIONS]\n"
+    "\n"
+    "One customer's timeline across channels and silos: messages, replies,\n"
+    "events and surveys in time order, their stress over time (carried across\n"
+    "conversations, fading with time), open needs, repeat contacts, and the\n"
+    "promises agents made, checked against later events: kept, kept late,\n"
+    "broken or pending. CUSTOMER is a CRM id, a conversation id or a customer\n"
+    "number from `heed queue`.\n"
+    "\n"
+    "  --db PATH   the store (default: heed.db, or $HEED_DB)\n"
+    "  --now T     as of T (ISO 8601, Unix seconds, or 'data')\n"
+    "  --json      one JSON object\n";
+
+static const char CUSTOMER_HELP[] =
+    "Usage: heed customer why CUSTOMER\n"
+    "       heed customer unmerge RECORD RECORD\n"
+    "\n"
+    "why: which records were linked into this customer, by which keys (keys are\n"
+    "keyed hashes, never raw contacts), and which keys were not used (shared by\n"
+    "several customers, or conflicting CRM ids).\n"
+    "unmerge: the two records (numbers from `why`) are never the same customer\n"
+    "again; records are re-linked and the queue recomputed.\n"
+    "\n"
+    "  --db PATH   the store (default: heed.db, or $HEED_DB)\n"
+    "  --now T     the time the queue is recomputed as of (as `heed queue`)\n";
+
+typedef struct common {
+    const char *db, *now_s, *note;
+    long top;
+    int json, refresh, all, help;
+    const char *args[3];
+    int n_args;
+} common;
+
+static int usage(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int usage(const char *cmd, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "heed %s: ", cmd);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "\nTry 'heed %s --help'.\n", cmd);
+    return HEED_EXIT_USAGE;
+}
+
+static int parse(const char *cmd, int argc, char **argv, common *o)
+{
+    memset(o, 0, sizeof *o);
+    o->db = getenv("HEED_DB");
+    o->top = 20;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+            o->help = 1;
+        } else if (!strcmp(a, "--json")) {
+            o->json = 1;
+        } else if (!strcmp(a, "--refresh")) {
+            o->refresh = 1;
+        } else if (!strcmp(a, "--all")) {
+            o->all = 1;
+        } else if (!strcmp(a, "--db") || !strcmp(a, "--now") || !strcmp(a, "--top") ||
+                   !strcmp(a, "--note")) {
+            if (!v)
+                return usage(cmd, "%s needs a value", a);
+            i++;
+            if (!strcmp(a, "--db"))
+                o->db = v;
+            else if (!strcmp(a, "--now"))
+                o->now_s = v;
+            else if (!strcmp(a, "--note"))
+                o->note = v;
+            else {
+                char *end;
+                o->top = strtol(v, &end, 10);
+                if (*end || o->top < 1 || o->top > 100000)
+                    return usage(cmd, "--top wants a number from 1 to 100000, not '%s'", v);
+            }
+        } else if (a[0] == '-' && a[1]) {
+            return usage(cmd, "unknown option '%s'", a);
+        } else if (o->n_args < 3) {
+            o->args[o->n_args++] = a;
+        } else {
+            return usage(cmd, "too many arguments");
+        }
+    }
+    return 0;
+}
+
+static heed_store *open_store(const char *cmd, const common *o)
+{
+    const char *path = o->db ? o->db : "heed.db";
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        fprintf(stderr, "heed %s: %s: %s (import something first: heed import)\n", cmd, path,
+                strerror(errno));
+        return NULL;
+    }
+    fclose(f);
+    heed_store *st = NULL;
+    heed_error err = {0};
+    if (heed_store_open(path, &st, &err) != HEED_OK) {
+        fprintf(stderr, "heed %s: %s\n", cmd, err.msg);
+        return NULL;
+    }
+    return st;
+}
+
+static void fmt_time(char *b, size_t n, int64_t t)
+{
+    time_t tt = (time_t)t;
+    struct tm tm;
+    gmtime_r(&tt, &tm);
+    strftime(b, n, "%Y-%m-%d %H:%M", &tm);
+}
+
+static void fmt_span(char *b, size_t n, int64_t s)
+{
+    if (s < 3600)
+        snprintf(b, n, "%lld min", (long long)(s / 60));
+    else if (s < 2 * 86400)
+        snprintf(b, n, "%lld h", (long long)(s / 3600));
+    else
+        snprintf(b, n, "%lld days", (long long)(s / 86400));
+}
+
+static int64_t queue_as_of(heed_store *st)
+{
+    char *v = NULL;
+    heed_error err = {0};
+    int64_t t = 0;
+    if (heed_store_meta_get(st, "queue_as_of", &v, &err) == HEED_OK && v && *v)
+        t = strtoll(v, NULL, 10);
+    free(v);
+    return t;
+}
+
+static int refresh(const char *cmd, heed_store *st, int64_t now, int quiet)
+{
+    heed_error err = {0};
+    size_t n = 0;
+    struct timespec a, b;
+    clock_gettime(CLOCK_MONOTONIC, &a);
+    if (heed_queue_refresh(st, now, &n, &err) != HEED_OK) {
+        fprintf(stderr, "heed %s: recomputing the queue failed: %s\n", cmd, err.msg);
+        return -1;
+    }
+    clock_gettime(CLOCK_MONOTONIC, &b);
+    if (!quiet)
+        fprintf(stderr, "heed %s: queue recomputed for %zu customers in %.2f s\n", cmd, n,
+                (double)(b.tv_sec - a.tv_sec) + (double)(b.tv_nsec - a.tv_nsec) / 1e9);
+    return 0;
+}
+
+/* ------------------------------------------------------------ queue */
+
+static int person_of(const char *cmd, heed_store *st, const char *ref, int64_t *person)
+{
+    heed_error err = {0};
+    if (heed_store_find_person(st, ref, person, &err) != HEED_OK) {
+        fprintf(stderr, "heed %s: %s\n", cmd, err.msg);
+        return -1;
+    }
+    if (!*person) {
+        fprintf(stderr, "heed %s: no customer '%s' (a CRM id, conversation id or number)\n",
+                cmd, ref);
+        return -1;
+    }
+    return 0;
+}
+
+int heed_cmd_queue(int argc, char **argv)
+{
+    common o;
+    int rc = parse("queue", argc, argv, &o);
+    if (rc)
+        return rc;
+    if (o.help) {
+        fputs(QUEUE_HELP, stdout);
+        return HEED_EXIT_OK;
+    }
+    int done = o.n_args >= 1 && !strcmp(o.args[0], "done");
+    if (o.n_args && !done)
+        return usage("queue", "unexpected argument '%s'", o.args[0]);
+    if (done && o.n_args != 2)
+        return usage("queue", "'done' wants one CUSTOMER");
+    heed_store *st = open_store("queue", &o);
+    if (!st)
+        return HEED_EXIT_USAGE;
+    int ret = HEED_EXIT_USAGE;
+    int64_t now;
+    heed_error err = {0};
+    if (heed_cli_now(st, "queue", o.now_s, &now))
+        goto out;
+    if (done) {
+        int64_t person;
+        if (person_of("queue", st, o.args[1], &person))
+            goto out;
+        if (heed_store_mark_handled(st, person, now, o.note, &err) != HEED_OK) {
+            fprintf(stderr, "heed queue: %s\n", err.msg);
+            goto out;
+        }
+        printf("customer %lld marked done; back in the queue when something new happens\n",
+               (long long)person);
+        ret = HEED_EXIT_OK;
+        goto out;
+    }
+    int64_t as_of = queue_as_of(st);
+    if ((o.refresh || !as_of || (o.now_s && now != as_of)) && refresh("queue", st, now, o.json)) {
+        ret = HEED_EXIT_INTERNAL;
+        goto out;
+    }
+    as_of = queue_as_of(st);
+    heed_st_cursor *c = NULL;
+    if (heed_store_queue(st, (size_t)o.top, o.all, &c, &err) != HEED_OK) {
+        fprintf(stderr, "heed queue: %s\n", err.msg);
+        goto out;
+    }
+    heed_st_state s;
+    int r, rank = 0;
+    heed_buf b;
+    heed__buf_init(&b, 0);
+    char t[32];
+    fmt_time(t, sizeof t, as_of);
+    if (!o.json)
+        printf("Act now (as of %s UTC)\n\n", t);
+    while ((r = heed_st_next_state(c, &s)) == 1) {
+        rank++;
+        if (o.json) {
+            heed__buf_reset(&b);
+            heed__buf_printf(&b, "{\"rank\":%d,\"customer\":%lld,\"crm\":", rank,
+                             (long long)s.person);
+            if (s.crm)
+                heed_json_string(&b, s.crm, strlen(s.crm));
+            else
+                heed__buf_adds(&b, "null");
+            heed__buf_printf(&b, ",\"score\":%.1f,\"stress_now\":%.1f,\"waiting_since\":",
+                             s.score, s.stress_now);
+            if (s.waiting_since)
+                heed_json_time(&b, s.waiting_since);
+            else
+                heed__buf_adds(&b, "null");
+            heed__buf_printf(&b,
+                             ",\"promises\":{\"broken\":%d,\"pending\":%d,\"kept\":%d},"
+                             "\"vulnerable\":%s,\"reasons\":[",
+                             s.broken, s.pending, s.kept, s.vulnerable ? "true" : "false");
+            const char *p = s.reasons;
+            int first = 1;
+            while (p && *p) {
+                const char *nl = strchr(p, '\n');
+                size_t n = nl ? (size_t)(nl - p) : strlen(p);
+                if (!first)
+                    heed__buf_addc(&b, ',');
+                first = 0;
+                heed_json_string(&b, p, n);
+                p += n + (nl ? 1 : 0);
+            }
+            heed__buf_adds(&b, "],\"as_of\":");
+            heed_json_time(&b, s.as_of);
+            heed__buf_adds(&b, "}\n");
+            fwrite(b.ptr, 1, b.len, stdout);
+            continue;
+        }
+        printf("%2d. %3.0f  %s%s%s  (customer %lld)", rank, s.score, s.crm ? s.crm : "-",
+               s.name ? " " : "", s.name ? s.name : "", (long long)s.person);
+        printf("  stress %.0f", s.stress_now);
+        if (s.waiting_since) {
+            char sp[32];
+            fmt_span(sp, sizeof sp, as_of - s.waiting_since);
+            printf(", waiting %s", sp);
+        }
+        putchar('\n');
+        const char *p = s.reasons;
+        while (p && *p) {
+            const char *nl = strchr(p, '\n');
+            size_t n = nl ? (size_t)(nl - p) : strlen(p);
+            printf("       - %.*s\n", (int)n, p);
+            p += n + (nl ? 1 : 0);
+        }
+    }
+    heed__buf_release(&b);
+    heed_st_cursor_free(c);
+    if (r < 0) {
+        fprintf(stderr, "heed queue: reading the queue failed\n");
+        goto out;
+    }
+    if (!o.json && !rank)
+        printf("Nobody needs help right now.\n");
+    ret = HEED_EXIT_OK;
+out:
+    heed_store_close(st);
+    return ret;
+}
+
+/* ------------------------------------------------------------ journey */
+
+static const char *role_name(int role)
+{
+    return role == HEED_ROLE_AGENT ? "agent" : "customer";
+}
+
+/* A one-line excerpt of text into b (at most n characters, whole UTF-8). */
+static void excerpt(char *b, size_t n, const char *text)
+{
+    size_t o = 0;
+    for (const char *p = text ? text : ""; *p && o + 4 < n; p++) {
+        char ch = *p == '\n' || *p == '\r' || *p == '\t' ? ' ' : *p;
+        if (ch == ' ' && o && b[o - 1] == ' ')
+            continue;
+        b[o++] = ch;
+    }
+    if (text && strlen(text) > o) {
+        while (o && ((unsigned char)b[o - 1] & 0xC0) == 0x80)
+            o--; /* do not cut a character */
+        if (o && (unsigned char)b[o - 1] >= 0xC0)
+            o--;
+        memcpy(b + o, "...", 3);
+        o += 3;
+    }
+    b[o] = '\0';
+}
+
+/* The customer's stress at time t: their messages up to t, faded. */
+static double stress_at(const heed_person *P, int64_t t)
+{
+    heed_queue_msg *m = malloc((P->n_msgs ? P->n_msgs : 1) * sizeof *m);
+    if (!m)
+        return 0;
+    size_t n = 0;
+    for (size_t i = 0; i < P->n_msgs; i++)
+        if (P->msgs[i].role != HEED_ROLE_AGENT && P->msgs[i].time <= t)
+            m[n++] = (heed_queue_msg){.time = P->msgs[i].time, .stress = P->msgs[i].stress};
+    double s = heed_queue_stress_now(m, n, t, 0);
+    free(m);
+    return s;
+}
+
+typedef struct tl_item {
+    int64_t time;
+    int kind; /* 0 message, 1 event, 2 survey */
+    size_t i;
+} tl_item;
+
+static int tl_cmp(const void *a, const void *b)
+{
+    const tl_item *x = a, *y = b;
+    if (x->time != y->time)
+        return x->time < y->time ? -1 : 1;
+    if (x->kind != y->kind)
+        return x->kind - y->kind;
+    return x->i < y->i ? -1 : x->i > y->i;
+}
+
+static const char *const NEED_NAMES[] = {
+#define HEED_X_(name, num, str) str,
+    HEED_NEED_MAP(HEED_X_)
+#undef HEED_X_
+};
+
+static const char *const PROMISE_NAMES[] = {
+#define HEED_X_(name, num, str) str,
+    HEED_PROMISE_MAP(HEED_X_)
+#undef HEED_X_
+};
+
+static void journey_json(const heed_person *P, const tl_item *tl, size_t n, int64_t now)
+{
+    heed_buf b;
+    heed__buf_init(&b, 0);
+    heed__buf_printf(&b, "{\"customer\":%lld,\"crm\":", (long long)P->person);
+    const char *crm = heed_person_str(P, P->crm), *name = heed_person_str(P, P->name);
+    if (crm)
+        heed_json_string(&b, crm, strlen(crm));
+    else
+        heed__buf_adds(&b, "null");
+    heed__buf_adds(&b, ",\"name\":");
+    if (name)
+        heed_json_string(&b, name, strlen(name));
+    else
+        heed__buf_adds(&b, "null");
+    heed__buf_printf(&b, ",\"vulnerable\":%s,\"as_of\":", P->vulnerable ? "true" : "false");
+    heed_json_time(&b, now);
+    heed__buf_printf(&b, ",\"queue\":{\"score\":%.1f,\"stress_now\":%.1f,\"reasons\":[",
+                     P->score.score, P->qs.stress_now);
+    for (size_t i = 0; i < P->score.n_reasons; i++) {
+        if (i)
+            heed__buf_addc(&b, ',');
+        heed_json_string(&b, P->score.reason[i].text, strlen(P->score.reason[i].text));
+    }
+    heed__buf_printf(&b, "],\"repeat_contacts\":%d,\"open_needs\":%d},\"timeline\":[",
+                     P->qs.repeat_contacts, P->qs.open_needs);
+    for (size_t k = 0; k < n; k++) {
+        if (k)
+            heed__buf_addc(&b, ',');
+        heed__buf_adds(&b, "{\"time\":");
+        heed_json_time(&b, tl[k].time);
+        if (tl[k].kind == 0) {
+            const heed_pmsg *m = &P->msgs[tl[k].i];
+            const char *t = heed_person_str(P, m->text);
+            heed__buf_printf(&b, ",\"type\":\"message\",\"role\":\"%s\",\"id\":",
+                             role_name(m->role));
+            const char *id = heed_person_str(P, m->ext_id);
+            heed_json_string(&b, id, strlen(id));
+            heed__buf_adds(&b, ",\"conversation\":");
+            const char *cv = heed_person_str(P, m->conv_ext);
+            heed_json_string(&b, cv, strlen(cv));
+            const char *ch = heed_person_str(P, m->channel);
+            if (ch) {
+                heed__buf_adds(&b, ",\"channel\":");
+                heed_json_string(&b, ch, strlen(ch));
+            }
+            if (m->role == HEED_ROLE_AGENT) {
+                const char *ag = heed_person_str(P, m->agent);
+                if (ag) {
+                    heed__buf_adds(&b, ",\"agent\":");
+                    heed_json_string(&b, ag, strlen(ag));
+                }
+                heed__buf_printf(&b, ",\"empathy\":[%d,%d,%d],\"compassion\":%.1f",
+                                 m->empathy[0], m->empathy[1], m->empathy[2], m->compassion);
+            } else {
+                heed__buf_printf(&b, ",\"stress\":%.1f,\"stress_carried\":%.1f", m->stress,
+                                 stress_at(P, m->time));
+                if (m->need >= 0 && m->need < HEED_NEED_COUNT)
+                    heed__buf_printf(&b, ",\"need\":\"%s\"", NEED_NAMES[m->need]);
+            }
+            heed__buf_adds(&b, ",\"text\":");
+            heed_json_string(&b, t ? t : "", t ? strlen(t) : 0);
+        } else if (tl[k].kind == 1) {
+            const heed_pevent *e = &P->events[tl[k].i];
+            heed__buf_printf(&b, ",\"type\":\"event\",\"event\":\"%s\",\"id\":",
+                             heed_event_type_name(e->type));
+            const char *id = heed_person_str(P, e->ext_id);
+            heed_json_string(&b, id, strlen(id));
+            const char *ord = heed_person_str(P, e->order);
+            if (ord) {
+                heed__buf_adds(&b, ",\"order\":");
+                heed_json_string(&b, ord, strlen(ord));
+            }
+            if (e->has_amount)
+                heed__buf_printf(&b, ",\"amount\":%.2f", e->amount);
+            const char *d = heed_person_str(P, e->detail);
+            if (d) {
+                heed__buf_adds(&b, ",\"detail\":");
+                heed_json_string(&b, d, strlen(d));
+            }
+        } else {
+            const heed_psurvey *v = &P->surveys[tl[k].i];
+            static const char *const kinds[] = {"survey", "csat", "nps", "ces"};
+            heed__buf_printf(&b, ",\"type\":\"survey\",\"survey\":\"%s\",\"score\":%g",
+                             kinds[v->kind], v->score);
+            const char *cm = heed_person_str(P, v->comment);
+            if (cm) {
+                heed__buf_adds(&b, ",\"comment\":");
+                heed_json_string(&b, cm, strlen(cm));
+            }
+        }
+        heed__buf_addc(&b, '}');
+    }
+    heed__buf_adds(&b, "],\"promises\":[");
+    for (size_t i = 0; i < P->n_proms; i++) {
+        const heed_pprom *p = &P->proms[i];
+        const heed_pm_result *r = &P->pm[i];
+        if (i)
+            heed__buf_addc(&b, ',');
+        heed__buf_printf(&b, "{\"kind\":\"%s\",\"status\":\"%s\",\"made\":",
+                         PROMISE_NAMES[p->p.kind], heed_pm_status_name(r->status));
+        heed_json_time(&b, p->p.made);
+        heed__buf_adds(&b, ",\"due\":");
+        heed_json_time(&b, r->due);
+        heed__buf_printf(&b, ",\"due_is_default\":%s,\"text\":",
+                         r->due_is_default ? "true" : "false");
+        const char *t = heed_person_str(P, p->text);
+        heed_json_string(&b, t ? t : "", t ? strlen(t) : 0);
+        heed__buf_adds(&b, ",\"conversation\":");
+        const char *cv = heed_person_str(P, p->conv_ext);
+        heed_json_string(&b, cv ? cv : "", cv ? strlen(cv) : 0);
+        heed__buf_adds(&b, ",\"why\":");
+        heed_json_string(&b, r->sentence, strlen(r->sentence));
+        heed__buf_addc(&b, '}');
+    }
+    heed__buf_adds(&b, "]}\n");
+    fwrite(b.ptr, 1, b.len, stdout);
+    heed__buf_release(&b);
+}
+
+static void journey_text(const heed_person *P, const tl_item *tl, size_t n, int64_t now)
+{
+    char t[32];
+    fmt_time(t, sizeof t, now);
+    const char *crm = heed_person_str(P, P->crm), *name = heed_person_str(P, P->name);
+    printf("Customer %lld%s%s%s%s%s — as of %s UTC\n", (long long)P->person, crm ? " (" : "",
+           crm ? crm : "", name ? ", " : "", name ? name : "", crm ? ")" : "", t);
+    if (P->vulnerable)
+        printf("Flagged vulnerable in the CRM.\n");
+    printf("Act-now score %.0f, stress now %.0f, %d repeat contact%s in 7 days, %d open "
+           "need%s\n",
+           P->score.score, P->qs.stress_now, P->qs.repeat_contacts,
+           P->qs.repeat_contacts == 1 ? "" : "s", P->qs.open_needs,
+           P->qs.open_needs == 1 ? "" : "s");
+    for (size_t i = 0; i < P->score.n_reasons; i++)
+        printf("  - %s\n", P->score.reason[i].text);
+    printf("\nTimeline (stress: the message's own, then carried = faded over time)\n");
+    int64_t last_conv = -1;
+    for (size_t k = 0; k < n; k++) {
+        fmt_time(t, sizeof t, tl[k].time);
+        char ex[100];
+        if (tl[k].kind == 0) {
+            const heed_pmsg *m = &P->msgs[tl[k].i];
+            if (m->conversation != last_conv) {
+                const char *ch = heed_person_str(P, m->channel);
+                const char *st = heed_person_str(P, m->status);
+                printf("  -- conversation %s (%s%s%s)\n", heed_person_str(P, m->conv_ext),
+                       ch ? ch : "channel unknown", st ? ", " : "", st ? st : "");
+                last_conv = m->conversation;
+            }
+            excerpt(ex, sizeof ex, heed_person_str(P, m->text));
+            if (m->role == HEED_ROLE_AGENT) {
+                const char *ag = heed_person_str(P, m->agent);
+                printf("  %s  %-10s reply   empathy %d/%d/%d compassion %3.0f  \"%s\"\n", t,
+                       ag ? ag : "agent", m->empathy[0], m->empathy[1], m->empathy[2],
+                       m->compassion, ex);
+            } else {
+                printf("  %s  customer   stress %3.0f carried %3.0f  \"%s\"\n", t, m->stress,
+                       stress_at(P, m->time), ex);
+            }
+        } else if (tl[k].kind == 1) {
+            const heed_pevent *e = &P->events[tl[k].i];
+            const char *ord = heed_person_str(P, e->order), *d = heed_person_str(P, e->detail);
+            printf("  %s  event      %s %s%s", t, heed_event_type_name(e->type),
+                   heed_person_str(P, e->ext_id), ord ? " order " : "");
+            if (ord)
+                printf("%s", ord);
+            if (e->has_amount)
+                printf(" %.2f%s%s", e->amount, e->currency ? " " : "",
+                       e->currency != (size_t)-1 ? heed_person_str(P, e->currency) : "");
+            if (d) {
+                excerpt(ex, 60, d);
+                printf(" (%s)", ex);
+            }
+            putchar('\n');
+        } else {
+            const heed_psurvey *v = &P->surveys[tl[k].i];
+            static const char *const kinds[] = {"survey", "CSAT", "NPS", "CES"};
+            printf("  %s  survey     %s %g", t, kinds[v->kind], v->score);
+            const char *cm = heed_person_str(P, v->comment);
+            if (cm) {
+                excerpt(ex, sizeof ex, cm);
+                printf("  \"%s\"", ex);
+            }
+            putchar('\n');
+        }
+    }
+    printf("\nPromises (%zu): %d kept, %d pending, %d broken\n", P->n_proms, P->kept, P->pending,
+           P->broken);
+    for (size_t i = 0; i < P->n_proms; i++) {
+        char ex[100];
+        excerpt(ex, sizeof ex, heed_person_str(P, P->proms[i].text));
+        printf("  [%s] %s: \"%s\"\n      %s\n", heed_pm_status_name(P->pm[i].status),
+               PROMISE_NAMES[P->proms[i].p.kind], ex, P->pm[i].sentence);
+    }
+}
+
+int heed_cmd_journey(int argc, char **argv)
+{
+    common o;
+    int rc = parse("journey", argc, argv, &o);
+    if (rc)
+        return rc;
+    if (o.help) {
+        fputs(JOURNEY_HELP, stdout);
+        return HEED_EXIT_OK;
+    }
+    if (o.n_args != 1)
+        return usage("journey", "which CUSTOMER? (a CRM id, conversation id or number)");
+    heed_store *st = open_store("journey", &o);
+    if (!st)
+        return HEED_EXIT_USAGE;
+    int ret = HEED_EXIT_USAGE;
+    int64_t now, person;
+    heed_person P;
+    heed_person_init(&P);
+    heed_error err = {0};
+    tl_item *tl = NULL;
+    if (heed_cli_now(st, "journey", o.now_s, &now) || person_of("journey", st, o.args[0], &person))
+        goto out;
+    if (heed_person_load(st, person, HEED_ST_TEXT, &P, &err) != HEED_OK ||
+        heed_person_decide(&P, now, &err) != HEED_OK) {
+        fprintf(stderr, "heed journey: %s\n", err.msg[0] ? err.msg : "reading the store failed");
+        goto out;
+    }
+    size_t n = P.n_msgs + P.n_events + P.n_surveys, k = 0;
+    tl = malloc((n ? n : 1) * sizeof *tl);
+    if (!tl) {
+        ret = HEED_EXIT_INTERNAL;
+        goto out;
+    }
+    for (size_t i = 0; i < P.n_msgs; i++)
+        if (P.msgs[i].time <= now)
+            tl[k++] = (tl_item){P.msgs[i].time, 0, i};
+    for (size_t i = 0; i < P.n_events; i++)
+        if (P.events[i].time <= now)
+            tl[k++] = (tl_item){P.events[i].time, 1, i};
+    for (size_t i = 0; i < P.n_surveys; i++)
+        if (P.surveys[i].time <= now)
+            tl[k++] = (tl_item){P.surveys[i].time, 2, i};
+    /* messages stay grouped by conversation as stored; events and surveys are
+     * placed by time among them */
+    qsort(tl, k, sizeof *tl, tl_cmp);
+    if (o.json)
+        journey_json(&P, tl, k, now);
+    else
+        journey_text(&P, tl, k, now);
+    ret = HEED_EXIT_OK;
+out:
+    free(tl);
+    heed_person_release(&P);
+    heed_store_close(st);
+    return ret;
+}
+
+/* ------------------------------------------------------------ customer why / unmerge */
+
+typedef struct why_ctx {
+    const heed_parties *P;
+    size_t customer; /* the customer number of the person */
+} why_ctx;
+
+static size_t party_index(const heed_parties *P, int64_t id)
+{
+    size_t lo = 0, hi = P->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (P->id[mid] < id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < P->n && P->id[lo] == id ? lo : (size_t)-1;
+}
+
+static int print_party(void *ctx, const heed_st_party *p, const heed_st_key *keys, size_t nk)
+{
+    (void)ctx;
+    printf("  record %lld: %s %s", (long long)p->id, p->kind, p->label ? p->label : "");
+    if (p->crm)
+        printf(" (CRM id %s)", p->crm);
+    for (size_t i = 0; i < nk; i++)
+        printf("%s%s:%s", i ? ", " : "; keys ", keys[i].kind, keys[i].token);
+    putchar('\n');
+    return 0;
+}
+
+static int customer_why(heed_store *st, const char *ref)
+{
+    int64_t person;
+    if (person_of("customer", st, ref, &person))
+        return HEED_EXIT_USAGE;
+    heed_parties P;
+    heed_error err = {0};
+    if (heed_parties_resolve(st, &P, &err) != HEED_OK) {
+        fprintf(stderr, "heed customer: %s\n", err.msg);
+        heed_parties_release(&P);
+        return HEED_EXIT_USAGE;
+    }
+    printf("Customer %lld is these records:\n", (long long)person);
+    if (heed_store_person_parties(st, person, print_party, NULL, &err) != HEED_OK) {
+        fprintf(stderr, "heed customer: %s\n", err.msg);
+        heed_parties_release(&P);
+        return HEED_EXIT_USAGE;
+    }
+    size_t idx = party_index(&P, person);
+    size_t c = idx == (size_t)-1 ? (size_t)-1 : P.res.customer[idx];
+    /* the person number is a party of the person: find its customer number
+     * through any party that resolves to this person */
+    for (size_t i = 0; c == (size_t)-1 && i < P.n; i++)
+        if (P.person[P.res.customer[i]] == person)
+            c = P.res.customer[i];
+    if (c == (size_t)-1) {
+        printf("(not linked yet: run heed import again to link)\n");
+        heed_parties_release(&P);
+        return HEED_EXIT_OK;
+    }
+    size_t first, n = heed_identity_links_of(&P.res, c, &first);
+    printf("\nLinked because:\n");
+    if (!n)
+        printf("  (one record: nothing to link)\n");
+    for (size_t i = first; i < first + n; i++) {
+        const heed_id_link *l = &P.res.links[i];
+        printf("  record %lld and record %lld share %s %.*s\n", (long long)P.id[l->a],
+               (long long)P.id[l->b], heed_key_kind_name(l->kind), (int)l->len, l->value);
+    }
+    int header = 0;
+    for (size_t i = 0; i < P.res.n_conflicts; i++) {
+        const heed_id_conflict *k = &P.res.conflicts[i];
+        if (P.res.customer[k->a] != c && P.res.customer[k->b] != c)
+            continue;
+        if (!header++)
+            printf("\nNot linked:\n");
+        printf("  record %lld and record %lld share %s %.*s but %s\n", (long long)P.id[k->a],
+               (long long)P.id[k->b], heed_key_kind_name(k->kind), (int)k->len, k->value,
+               k->reason == HEED_ID_CRM_CONFLICT ? "carry different CRM ids"
+                                                 : "were unmerged by hand");
+    }
+    for (size_t i = 0; i < P.res.n_shared; i++) {
+        const heed_id_shared *s = &P.res.shared[i];
+        /* only the shared keys this customer's records carry */
+        int mine = 0;
+        for (size_t r = 0; r < P.n && !mine; r++) {
+            if (P.res.customer[r] != c)
+                continue;
+            for (size_t k = 0; k < P.rec[r].n_keys && !mine; k++)
+                mine = P.rec[r].keys[k].kind == s->kind && P.rec[r].keys[k].len == s->len &&
+                       !memcmp(P.rec[r].keys[k].value, s->value, s->len);
+        }
+        if (!mine)
+            continue;
+        if (!header++)
+            printf("\nNot linked:\n");
+        printf("  %s %.*s is shared by %zu records of %zu customers (e.g. a switchboard): "
+               "not used\n",
+               heed_key_kind_name(s->kind), (int)s->len, s->value, s->n_records, s->n_crm);
+    }
+    heed_parties_release(&P);
+    return HEED_EXIT_OK;
+}
+
+static int relink(heed_store *st, const common *o)
+{
+    int rc = heed_relink(st, "customer", 0);
+    if (rc != HEED_EXIT_OK)
+        return rc;
+    int64_t now;
+    if (heed_cli_now(st, "customer", o->now_s, &now) || refresh("customer", st, now, 0))
+        return HEED_EXIT_INTERNAL;
+    return HEED_EXIT_OK;
+}
+
+int heed_cmd_customer(int argc, char **argv)
+{
+    common o;
+    int rc = parse("customer", argc, argv, &o);
+    if (rc)
+        return rc;
+    if (o.help) {
+        fputs(CUSTOMER_HELP, stdout);
+        return HEED_EXIT_OK;
+    }
+    int why = o.n_args == 2 && !strcmp(o.args[0], "why");
+    int unmerge = o.n_args == 3 && !strcmp(o.args[0], "unmerge");
+    if (!why && !unmerge)
+        return usage("customer", "want 'why CUSTOMER' or 'unmerge RECORD RECORD'");
+    heed_store *st = open_store("customer", &o);
+    if (!st)
+        return HEED_EXIT_USAGE;
+    int ret;
+    if (why) {
+        ret = customer_why(st, o.args[1]);
+    } else {
+        char *e1, *e2;
+        long long a = strtoll(o.args[1], &e1, 10), b = strtoll(o.args[2], &e2, 10);
+        heed_error err = {0};
+        if (*e1 || *e2 || a <= 0 || b <= 0 || a == b) {
+            ret = usage("customer", "unmerge wants two different record numbers (see 'heed "
+                                    "customer why')");
+        } else if (heed_store_add_unmerge(st, a, b, &err) != HEED_OK) {
+            fprintf(stderr, "heed customer: %s (are both record numbers from 'heed customer "
+                            "why'?)\n",
+                    err.msg);
+            ret = HEED_EXIT_USAGE;
+        } else {
+            printf("records %lld and %lld will not be the same customer again\n", a, b);
+            ret = relink(st, &o);
+        }
+    }
+    heed_store_close(st);
+    return ret;
+}

@@ -1,0 +1,38 @@
+/* resolve.h - every party in the store resolved into persons (resolve.c),
+ * for the import's identity pass and `heed customer why`. */
+#ifndef HEED_RESOLVE_H
+#define HEED_RESOLVE_H
+
+#include <stdint.h>
+
+#include "buf.h"
+#include "identity.h"
+#include "store.h"
+
+typedef struct heed_parties {
+    size_t n, cap, rec_cap, kind_cap, crm_off_cap, key_first_cap;
+    int64_t *id;           /* party ids, ascending */
+    char *kind;            /* HEED_SILO_* */
+    size_t *crm_off;       /* offset of the CRM id in pool, or (size_t)-1 */
+    size_t *key_first;     /* the party's first key in keys */
+    heed_id_record *rec;
+    heed_id_key *keys;
+    size_t *key_off;
+    size_t n_keys, keys_cap, key_off_cap;
+    heed_buf pool;
+    heed_id_unmerge *rules;
+    size_t n_rules;
+    heed_id_result res;
+    int64_t *person;       /* indexed by customer number (res.customer[i]) */
+} heed_parties;
+
+/* Loads and resolves every party; release with heed_parties_release (also
+ * after a failure). */
+int heed_parties_resolve(heed_store *st, heed_parties *P, heed_error *err);
+void heed_parties_release(heed_parties *P);
+
+/* Re-links every party into persons and stores the result; reports on
+ * stderr as `heed CMD: ...` (quiet: errors only). Returns a HEED_EXIT_*. */
+int heed_relink(heed_store *st, const char *cmd, int quiet);
+
+#endif

@@ -1,0 +1,559 @@
+/* queries.c - reading the SQLite store: cursors over one person's rows (or
+ * everyone's, ordered by person), the materialised act-now queue, agents'
+ * work. Every value is a bound parameter. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "store_int.h"
+
+struct heed_st_cursor {
+    heed_store *st;
+    sqlite3_stmt *s;
+};
+
+void heed_st_cursor_free(heed_st_cursor *c)
+{
+    if (!c)
+        return;
+    sqlite3_finalize(c->s);
+    free(c);
+}
+
+/* Prepares sql into a new cursor. */
+static int cursor(heed_store *st, const char *sql, heed_st_cursor **out, heed_error *err)
+{
+    *out = NULL;
+    heed_st_cursor *c = calloc(1, sizeof *c);
+    if (!c)
+        return HEED_ENOMEM;
+    c->st = st;
+    if (sqlite3_prepare_v2(st->db, sql, -1, &c->s, NULL) != SQLITE_OK) {
+        heed__st_fail(st, err, "query");
+        free(c);
+        return HEED_EIO;
+    }
+    *out = c;
+    return HEED_OK;
+}
+
+/* Steps: 1 row, 0 done, HEED_EIO. */
+static int step(heed_st_cursor *c)
+{
+    int r = sqlite3_step(c->s);
+    if (r == SQLITE_ROW)
+        return 1;
+    return r == SQLITE_DONE ? 0 : HEED_EIO;
+}
+
+static const char *col_text(sqlite3_stmt *s, int i)
+{
+    return (const char *)sqlite3_column_text(s, i);
+}
+
+static int col_int_or(sqlite3_stmt *s, int i, int dflt)
+{
+    return sqlite3_column_type(s, i) == SQLITE_NULL ? dflt : sqlite3_column_int(s, i);
+}
+
+static double col_real_or(sqlite3_stmt *s, int i, double dflt)
+{
+    return sqlite3_column_type(s, i) == SQLITE_NULL ? dflt : sqlite3_column_double(s, i);
+}
+
+/* "WHERE p.person = ?1" or every linked person, in SQL text. */
+#define PERSON_WHERE "(CASE WHEN ?1 > 0 THEN p.person = ?1 ELSE p.person IS NOT NULL END)"
+
+/* ------------------------------------------------------------ messages */
+
+#define MSG_COLS                                                                          \
+    "m.id, m.conversation, m.ext_id, c.ext_id, m.agent, m.channel, c.status, c.subject, "   \
+    "CASE WHEN ?2 THEN m.text END, m.role, m.time, m.tz, m.valence, m.stress, m.distress, " \
+    "m.urgency, m.effort, m.vulnerability, m.escalation, m.emotion, m.need, m.n_asks, "     \
+    "m.er, m.ip, m.ex, m.compassion, m.comp_signals, m.addressed, m.n_jargon, m.model"
+
+int heed_store_messages(heed_store *st, int64_t person, unsigned flags, heed_st_cursor **out,
+                        heed_error *err)
+{
+    /* one person: through the party and conversation indexes; everyone: one
+     * sorted pass */
+    int rc = cursor(st,
+                    "SELECT p.person, " MSG_COLS " FROM party p "
+                    "JOIN conversation c ON c.party = p.id "
+                    "JOIN message m ON m.conversation = c.id WHERE " PERSON_WHERE
+                    " ORDER BY p.person, c.first_time, c.id, m.time, m.id",
+                    out, err);
+    if (rc)
+        return rc;
+    sqlite3_bind_int64((*out)->s, 1, person);
+    sqlite3_bind_int((*out)->s, 2, (flags & HEED_ST_TEXT) != 0);
+    return HEED_OK;
+}
+
+int heed_store_all_messages(heed_store *st, unsigned flags, heed_st_cursor **out,
+                            heed_error *err)
+{
+    int rc = cursor(st,
+                    "SELECT 0, " MSG_COLS " FROM message m "
+                    "JOIN conversation c ON c.id = m.conversation "
+                    "ORDER BY m.conversation, m.time, m.id",
+                    out, err);
+    if (rc)
+        return rc;
+    sqlite3_bind_int((*out)->s, 2, (flags & HEED_ST_TEXT) != 0);
+    return HEED_OK;
+}
+
+int heed_st_next_message(heed_st_cursor *c, heed_st_msgrow *r)
+{
+    int rc = step(c);
+    if (rc != 1)
+        return rc;
+    sqlite3_stmt *s = c->s;
+    memset(r, 0, sizeof *r);
+    int i = 0;
+    r->person = sqlite3_column_int64(s, i++);
+    r->id = sqlite3_column_int64(s, i++);
+    r->conversation = sqlite3_column_int64(s, i++);
+    r->ext_id = col_text(s, i++);
+    r->conv_ext = col_text(s, i++);
+    r->agent = col_text(s, i++);
+    r->channel = col_text(s, i++);
+    r->status = col_text(s, i++);
+    r->subject = col_text(s, i++);
+    r->text = col_text(s, i++);
+    r->role = sqlite3_column_int(s, i++);
+    r->time = sqlite3_column_int64(s, i++);
+    r->tz_min = sqlite3_column_int(s, i++);
+    r->valence = col_real_or(s, i++, 0);
+    r->stress = col_real_or(s, i++, 0);
+    for (int k = 0; k < HEED_STRESS_COUNT; k++)
+        r->stress_c[k] = col_real_or(s, i++, 0);
+    r->emotion = col_int_or(s, i++, -1);
+    r->need = col_int_or(s, i++, -1);
+    r->n_asks = col_int_or(s, i++, 0);
+    for (int k = 0; k < HEED_EMPATHY_COUNT; k++)
+        r->empathy[k] = col_int_or(s, i++, -1);
+    r->compassion = col_real_or(s, i++, -1);
+    r->comp_signals = (uint32_t)sqlite3_column_int64(s, i++);
+    r->addressed = col_int_or(s, i++, -1);
+    r->n_jargon = col_int_or(s, i++, 0);
+    r->model = col_text(s, i++);
+    return 1;
+}
+
+/* ------------------------------------------------------------ promises, events, surveys */
+
+int heed_store_promises(heed_store *st, int64_t person, heed_st_cursor **out, heed_error *err)
+{
+    int rc = cursor(st,
+                    "SELECT p.person, pr.id, pr.message, m.conversation, pr.text, pr.object, "
+                    "m.agent, c.ext_id, m.ext_id, pr.kind, pr.made, pr.due FROM party p "
+                    "JOIN conversation c ON c.party = p.id "
+                    "JOIN message m ON m.conversation = c.id "
+                    "JOIN promise pr ON pr.message = m.id WHERE " PERSON_WHERE
+                    " ORDER BY p.person, pr.made, pr.id",
+                    out, err);
+    if (!rc)
+        sqlite3_bind_int64((*out)->s, 1, person);
+    return rc;
+}
+
+int heed_st_next_promise(heed_st_cursor *c, heed_st_promrow *r)
+{
+    int rc = step(c);
+    if (rc != 1)
+        return rc;
+    sqlite3_stmt *s = c->s;
+    memset(r, 0, sizeof *r);
+    r->person = sqlite3_column_int64(s, 0);
+    r->id = sqlite3_column_int64(s, 1);
+    r->message = sqlite3_column_int64(s, 2);
+    r->conversation = sqlite3_column_int64(s, 3);
+    r->text = col_text(s, 4);
+    r->object = col_text(s, 5);
+    r->agent = col_text(s, 6);
+    r->conv_ext = col_text(s, 7);
+    r->msg_ext = col_text(s, 8);
+    r->kind = sqlite3_column_int(s, 9);
+    r->made = sqlite3_column_int64(s, 10);
+    r->has_due = sqlite3_column_type(s, 11) != SQLITE_NULL;
+    r->due = sqlite3_column_int64(s, 11);
+    return 1;
+}
+
+int heed_store_events(heed_store *st, int64_t person, heed_st_cursor **out, heed_error *err)
+{
+    int rc = cursor(st,
+                    "SELECT p.person, e.id, e.ext_id, e.type, e.order_ref, e.currency, e.agent, "
+                    "e.detail, e.time, e.amount FROM party p JOIN event e ON e.party = p.id "
+                    "WHERE " PERSON_WHERE " ORDER BY p.person, e.time, e.id",
+                    out, err);
+    if (!rc)
+        sqlite3_bind_int64((*out)->s, 1, person);
+    return rc;
+}
+
+int heed_st_next_event(heed_st_cursor *c, heed_st_eventrow *r)
+{
+    int rc = step(c);
+    if (rc != 1)
+        return rc;
+    sqlite3_stmt *s = c->s;
+    memset(r, 0, sizeof *r);
+    r->person = sqlite3_column_int64(s, 0);
+    r->id = sqlite3_column_int64(s, 1);
+    r->ext_id = col_text(s, 2);
+    r->type = col_text(s, 3);
+    r->order = col_text(s, 4);
+    r->currency = col_text(s, 5);
+    r->agent = col_text(s, 6);
+    r->detail = col_text(s, 7);
+    r->time = sqlite3_column_int64(s, 8);
+    r->has_amount = sqlite3_column_type(s, 9) != SQLITE_NULL;
+    r->amount = sqlite3_column_double(s, 9);
+    return 1;
+}
+
+int heed_store_surveys(heed_store *st, int64_t person, heed_st_cursor **out, heed_error *err)
+{
+    int rc = cursor(st,
+                    "SELECT p.person, v.ext_id, v.kind, v.comment, v.conversation_ext, v.score, "
+                    "v.time, v.stress FROM party p JOIN survey v ON v.party = p.id "
+                    "WHERE " PERSON_WHERE " ORDER BY p.person, v.time, v.id",
+                    out, err);
+    if (!rc)
+        sqlite3_bind_int64((*out)->s, 1, person);
+    return rc;
+}
+
+int heed_st_next_survey(heed_st_cursor *c, heed_st_surveyrow *r)
+{
+    int rc = step(c);
+    if (rc != 1)
+        return rc;
+    sqlite3_stmt *s = c->s;
+    memset(r, 0, sizeof *r);
+    r->person = sqlite3_column_int64(s, 0);
+    r->ext_id = col_text(s, 1);
+    r->kind = col_text(s, 2);
+    r->comment = col_text(s, 3);
+    r->conv_ext = col_text(s, 4);
+    r->score = sqlite3_column_double(s, 5);
+    r->time = sqlite3_column_int64(s, 6);
+    r->has_analysis = sqlite3_column_type(s, 7) != SQLITE_NULL;
+    r->stress = sqlite3_column_double(s, 7);
+    return 1;
+}
+
+int heed_store_persons(heed_store *st, int64_t person, heed_st_cursor **out, heed_error *err)
+{
+    /* the CRM row of a person: the one with the smallest party (a person
+     * normally has one; several only when linked by keys, never by CRM id) */
+    int rc = cursor(st,
+                    "SELECT p.person, c.ext_id, c.name, c.segment, "
+                    "(SELECT max(c2.vulnerable) FROM party p2 JOIN customer c2 ON "
+                    "c2.party = p2.id WHERE p2.person = p.person) FROM party p "
+                    "LEFT JOIN customer c ON c.party = p.id WHERE " PERSON_WHERE
+                    " AND p.id = (SELECT coalesce((SELECT min(p3.id) FROM party p3 JOIN "
+                    "customer c3 ON c3.party = p3.id WHERE p3.person = p.person), "
+                    "(SELECT min(p4.id) FROM party p4 WHERE p4.person = p.person))) "
+                    "ORDER BY p.person",
+                    out, err);
+    if (!rc)
+        sqlite3_bind_int64((*out)->s, 1, person);
+    return rc;
+}
+
+int heed_st_next_person(heed_st_cursor *c, heed_st_personrow *r)
+{
+    int rc = step(c);
+    if (rc != 1)
+        return rc;
+    sqlite3_stmt *s = c->s;
+    memset(r, 0, sizeof *r);
+    r->person = sqlite3_column_int64(s, 0);
+    r->crm = col_text(s, 1);
+    r->name = col_text(s, 2);
+    r->segment = col_text(s, 3);
+    r->vulnerable = col_int_or(s, 4, 0);
+    return 1;
+}
+
+int heed_store_latest_time(heed_store *st, int64_t *t, heed_error *err)
+{
+    heed_st_cursor *c;
+    int rc = cursor(st,
+                    "SELECT max(t) FROM (SELECT max(time) t FROM message UNION ALL "
+                    "SELECT max(time) FROM event UNION ALL SELECT max(time) FROM survey)",
+                    &c, err);
+    if (rc)
+        return rc;
+    *t = step(c) == 1 ? sqlite3_column_int64(c->s, 0) : 0;
+    heed_st_cursor_free(c);
+    return HEED_OK;
+}
+
+/* ------------------------------------------------------------ the queue */
+
+int heed_store_state_clear(heed_store *st, heed_error *err)
+{
+    char *msg = NULL;
+    if (sqlite3_exec(st->db, "DELETE FROM person_state", NULL, NULL, &msg) != SQLITE_OK) {
+        sqlite3_free(msg);
+        return heed__st_fail(st, err, "clear the queue");
+    }
+    return HEED_OK;
+}
+
+int heed_store_state_put(heed_store *st, const heed_st_state *v, heed_error *err)
+{
+    sqlite3_stmt *s = heed__st_prep(
+        st, ST_STATE_PUT,
+        "INSERT OR REPLACE INTO person_state(person, score, stress_now, waiting_since, broken, "
+        "pending, kept, vulnerable, reasons, as_of, last_activity) "
+        "VALUES(?,?,?,?,?,?,?,?,?,?,?)",
+        err);
+    if (!s)
+        return HEED_EIO;
+    sqlite3_bind_int64(s, 1, v->person);
+    sqlite3_bind_double(s, 2, v->score);
+    sqlite3_bind_double(s, 3, v->stress_now);
+    if (v->waiting_since)
+        sqlite3_bind_int64(s, 4, v->waiting_since);
+    else
+        sqlite3_bind_null(s, 4);
+    sqlite3_bind_int(s, 5, v->broken);
+    sqlite3_bind_int(s, 6, v->pending);
+    sqlite3_bind_int(s, 7, v->kept);
+    sqlite3_bind_int(s, 8, v->vulnerable);
+    heed__st_text(s, 9, v->reasons ? v->reasons : "");
+    sqlite3_bind_int64(s, 10, v->as_of);
+    sqlite3_bind_int64(s, 11, v->last_activity);
+    return sqlite3_step(s) == SQLITE_DONE ? HEED_OK : heed__st_fail(st, err, "store the queue");
+}
+
+#define STATE_COLS                                                                         \
+    "s.person, s.score, s.stress_now, s.waiting_since, s.broken, s.pending, s.kept, "        \
+    "s.vulnerable, s.reasons, s.as_of, s.last_activity, "                                    \
+    "(SELECT c.ext_id FROM party p JOIN customer c ON c.party = p.id WHERE p.person = "      \
+    "s.person ORDER BY p.id LIMIT 1), "                                                      \
+    "(SELECT c.name FROM party p JOIN customer c ON c.party = p.id WHERE p.person = "        \
+    "s.person ORDER BY p.id LIMIT 1), "                                                      \
+    "(SELECT max(h.time) FROM handled h WHERE h.person = s.person)"
+
+int heed_store_queue(heed_store *st, size_t k, int with_handled, heed_st_cursor **out,
+                     heed_error *err)
+{
+    int rc = cursor(st,
+                    "SELECT " STATE_COLS " FROM person_state s WHERE s.score > 0 AND (?2 OR "
+                    "NOT EXISTS (SELECT 1 FROM handled h WHERE h.person = s.person AND "
+                    "h.time >= s.last_activity)) ORDER BY s.score DESC, s.person LIMIT ?1",
+                    out, err);
+    if (rc)
+        return rc;
+    sqlite3_bind_int64((*out)->s, 1, (sqlite3_int64)k);
+    sqlite3_bind_int((*out)->s, 2, with_handled != 0);
+    return HEED_OK;
+}
+
+int heed_st_next_state(heed_st_cursor *c, heed_st_state *r)
+{
+    int rc = step(c);
+    if (rc != 1)
+        return rc;
+    sqlite3_stmt *s = c->s;
+    memset(r, 0, sizeof *r);
+    r->person = sqlite3_column_int64(s, 0);
+    r->score = sqlite3_column_double(s, 1);
+    r->stress_now = sqlite3_column_double(s, 2);
+    r->waiting_since = sqlite3_column_int64(s, 3);
+    r->broken = sqlite3_column_int(s, 4);
+    r->pending = sqlite3_column_int(s, 5);
+    r->kept = sqlite3_column_int(s, 6);
+    r->vulnerable = sqlite3_column_int(s, 7);
+    r->reasons = col_text(s, 8);
+    r->as_of = sqlite3_column_int64(s, 9);
+    r->last_activity = sqlite3_column_int64(s, 10);
+    r->crm = col_text(s, 11);
+    r->name = col_text(s, 12);
+    r->handled = sqlite3_column_int64(s, 13);
+    return 1;
+}
+
+int heed_store_state_get(heed_store *st, int64_t person, heed_st_state *out, int *found,
+                         heed_error *err)
+{
+    /* the cursor's strings die with it: a caller wanting them uses the
+     * cursor form; here only the numbers are kept */
+    heed_st_cursor *c;
+    *found = 0;
+    int rc = cursor(st, "SELECT " STATE_COLS " FROM person_state s WHERE s.person = ?1", &c,
+                    err);
+    if (rc)
+        return rc;
+    sqlite3_bind_int64(c->s, 1, person);
+    rc = heed_st_next_state(c, out);
+    if (rc == 1) {
+        *found = 1;
+        out->reasons = out->crm = out->name = NULL;
+    }
+    heed_st_cursor_free(c);
+    return rc < 0 ? heed__st_fail(st, err, "read the queue") : HEED_OK;
+}
+
+int heed_store_mark_handled(heed_store *st, int64_t person, int64_t t, const char *note,
+                            heed_error *err)
+{
+    heed_st_cursor *c;
+    int rc = cursor(st, "INSERT OR REPLACE INTO handled(person, time, note) VALUES(?, ?, ?)", &c,
+                    err);
+    if (rc)
+        return rc;
+    sqlite3_bind_int64(c->s, 1, person);
+    sqlite3_bind_int64(c->s, 2, t);
+    heed__st_text(c->s, 3, note);
+    rc = step(c);
+    heed_st_cursor_free(c);
+    return rc == 0 ? HEED_OK : heed__st_fail(st, err, "mark handled");
+}
+
+/* ------------------------------------------------------------ agents */
+
+int heed_store_agent_convos(heed_store *st, const char *agent, int64_t from, int64_t to,
+                            heed_st_cursor **out, heed_error *err)
+{
+    int rc = cursor(
+        st,
+        agent ? "WITH a AS (SELECT m.agent ag, m.conversation cv, min(m.time) s, max(m.time) e, "
+                "count(*) n FROM message m WHERE m.agent = ?1 AND m.role = 2 AND m.time >= ?2 "
+                "AND m.time < ?3 GROUP BY m.agent, m.conversation) "
+                "SELECT a.ag, a.cv, c.ext_id, a.s, a.e, a.n, (SELECT max(x.stress) FROM message "
+                "x WHERE x.conversation = a.cv AND x.role = 1 AND x.time <= a.e) FROM a "
+                "JOIN conversation c ON c.id = a.cv ORDER BY a.ag, a.s, a.cv"
+              : "WITH a AS (SELECT m.agent ag, m.conversation cv, min(m.time) s, max(m.time) e, "
+                "count(*) n FROM message m WHERE m.agent IS NOT NULL AND m.role = 2 AND "
+                "m.time >= ?2 AND m.time < ?3 GROUP BY m.agent, m.conversation) "
+                "SELECT a.ag, a.cv, c.ext_id, a.s, a.e, a.n, (SELECT max(x.stress) FROM message "
+                "x WHERE x.conversation = a.cv AND x.role = 1 AND x.time <= a.e) FROM a "
+                "JOIN conversation c ON c.id = a.cv ORDER BY a.ag, a.s, a.cv",
+        out, err);
+    if (rc)
+        return rc;
+    heed__st_text((*out)->s, 1, agent);
+    sqlite3_bind_int64((*out)->s, 2, from);
+    sqlite3_bind_int64((*out)->s, 3, to);
+    return HEED_OK;
+}
+
+int heed_st_next_agentconv(heed_st_cursor *c, heed_st_agentconv *r)
+{
+    int rc = step(c);
+    if (rc != 1)
+        return rc;
+    sqlite3_stmt *s = c->s;
+    r->agent = col_text(s, 0);
+    r->conversation = sqlite3_column_int64(s, 1);
+    r->conv_ext = col_text(s, 2);
+    r->start = sqlite3_column_int64(s, 3);
+    r->end = sqlite3_column_int64(s, 4);
+    r->replies = sqlite3_column_int(s, 5);
+    r->peak_stress = col_real_or(s, 6, 0);
+    return 1;
+}
+
+#define REPLY_COLS                                                                         \
+    "m.agent, m.ext_id, c.ext_id, m.text, m.id, m.time, m.er, m.ip, m.ex, m.compassion, "    \
+    "(SELECT max(x.stress) FROM message x WHERE x.conversation = m.conversation AND "        \
+    "x.role = 1 AND x.time <= m.time), m.comp_signals, m.addressed, m.n_jargon"
+
+int heed_store_replies(heed_store *st, const char *agent, int64_t from, int64_t to,
+                       heed_st_cursor **out, heed_error *err)
+{
+    int rc = cursor(st,
+                    agent ? "SELECT " REPLY_COLS " FROM message m JOIN conversation c ON "
+                            "c.id = m.conversation WHERE m.agent = ?1 AND m.role = 2 AND "
+                            "m.time >= ?2 AND m.time < ?3 ORDER BY m.agent, m.time, m.id"
+                          : "SELECT " REPLY_COLS " FROM message m JOIN conversation c ON "
+                            "c.id = m.conversation WHERE m.agent IS NOT NULL AND m.role = 2 "
+                            "AND m.time >= ?2 AND m.time < ?3 ORDER BY m.agent, m.time, m.id",
+                    out, err);
+    if (rc)
+        return rc;
+    heed__st_text((*out)->s, 1, agent);
+    sqlite3_bind_int64((*out)->s, 2, from);
+    sqlite3_bind_int64((*out)->s, 3, to);
+    return HEED_OK;
+}
+
+int heed_st_next_reply(heed_st_cursor *c, heed_st_reply *r)
+{
+    int rc = step(c);
+    if (rc != 1)
+        return rc;
+    sqlite3_stmt *s = c->s;
+    memset(r, 0, sizeof *r);
+    r->agent = col_text(s, 0);
+    r->ext_id = col_text(s, 1);
+    r->conv_ext = col_text(s, 2);
+    r->text = col_text(s, 3);
+    r->id = sqlite3_column_int64(s, 4);
+    r->time = sqlite3_column_int64(s, 5);
+    for (int k = 0; k < HEED_EMPATHY_COUNT; k++)
+        r->empathy[k] = col_int_or(s, 6 + k, -1);
+    r->compassion = col_real_or(s, 9, -1);
+    r->customer_stress = col_real_or(s, 10, 0);
+    r->comp_signals = (uint32_t)sqlite3_column_int64(s, 11);
+    r->addressed = col_int_or(s, 12, -1);
+    r->n_jargon = col_int_or(s, 13, 0);
+    return 1;
+}
+
+int heed_store_shifts(heed_store *st, const char *agent, int64_t from, int64_t to,
+                      heed_st_cursor **out, heed_error *err)
+{
+    int rc = cursor(st,
+                    agent ? "SELECT agent, team, start, end FROM shift WHERE agent = ?1 AND "
+                            "end > ?2 AND start < ?3 ORDER BY agent, start"
+                          : "SELECT agent, team, start, end FROM shift WHERE end > ?2 AND "
+                            "start < ?3 ORDER BY agent, start",
+                    out, err);
+    if (rc)
+        return rc;
+    heed__st_text((*out)->s, 1, agent);
+    sqlite3_bind_int64((*out)->s, 2, from);
+    sqlite3_bind_int64((*out)->s, 3, to);
+    return HEED_OK;
+}
+
+int heed_st_next_shift(heed_st_cursor *c, heed_st_shiftrow *r)
+{
+    int rc = step(c);
+    if (rc != 1)
+        return rc;
+    r->agent = col_text(c->s, 0);
+    r->team = col_text(c->s, 1);
+    r->start = sqlite3_column_int64(c->s, 2);
+    r->end = sqlite3_column_int64(c->s, 3);
+    return 1;
+}
+
+int heed_store_agents(heed_store *st, const char *agent, heed_st_cursor **out, heed_error *err)
+{
+    int rc = cursor(st,
+                    "SELECT id, name, team FROM agent WHERE ?1 IS NULL OR id = ?1 ORDER BY id",
+                    out, err);
+    if (!rc)
+        heed__st_text((*out)->s, 1, agent);
+    return rc;
+}
+
+int heed_st_next_agent(heed_st_cursor *c, heed_st_agentrow *r)
+{
+    int rc = step(c);
+    if (rc != 1)
+        return rc;
+    r->id = col_text(c->s, 0);
+    r->name = col_text(c->s, 1);
+    r->team = col_text(c->s, 2);
+    return 1;
+}

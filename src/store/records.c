@@ -1,0 +1,563 @@
+/* records.c - putting records into the SQLite store (idempotent on each
+ * record's source + id) and the identity tables they feed. */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "store_int.h"
+
+static int party_new(heed_store *st, const char *kind, const char *label, const char *crm,
+                     int64_t *id, heed_error *err)
+{
+    sqlite3_stmt *s = heed__st_prep(
+        st, ST_PARTY_NEW, "INSERT INTO party(kind, label, crm) VALUES(?, ?, ?)", err);
+    if (!s)
+        return HEED_EIO;
+    heed__st_text(s, 1, kind);
+    heed__st_text(s, 2, label);
+    heed__st_text(s, 3, crm && *crm ? crm : NULL);
+    if (sqlite3_step(s) != SQLITE_DONE)
+        return heed__st_fail(st, err, "add party");
+    *id = sqlite3_last_insert_rowid(st->db);
+    return HEED_OK;
+}
+
+static int party_keys(heed_store *st, int64_t party, const heed_st_key *keys, size_t nk,
+                      heed_error *err)
+{
+    for (size_t i = 0; i < nk; i++) {
+        if (!keys[i].kind || !keys[i].token || !*keys[i].token)
+            continue;
+        sqlite3_stmt *s = heed__st_prep(
+            st, ST_PARTY_KEY,
+            "INSERT OR IGNORE INTO party_key(party, kind, token) VALUES(?, ?, ?)", err);
+        if (!s)
+            return HEED_EIO;
+        sqlite3_bind_int64(s, 1, party);
+        heed__st_text(s, 2, keys[i].kind);
+        heed__st_text(s, 3, keys[i].token);
+        if (sqlite3_step(s) != SQLITE_DONE)
+            return heed__st_fail(st, err, "add key");
+    }
+    return HEED_OK;
+}
+
+/* The conversation source+ext (created when new), its id and party. */
+static int conversation(heed_store *st, const heed_st_message *m, int64_t *conv, int64_t *party,
+                        heed_error *err)
+{
+    const char *ext = m->conversation && *m->conversation ? m->conversation : m->id;
+    if (st->conv_ext && !strcmp(st->conv_ext, ext) && !strcmp(st->conv_source, m->source)) {
+        *conv = st->conv_id;
+        *party = st->conv_party;
+        return HEED_OK;
+    }
+    sqlite3_stmt *s = heed__st_prep(
+        st, ST_CONV_FIND, "SELECT id, party FROM conversation WHERE source=? AND ext_id=?", err);
+    if (!s)
+        return HEED_EIO;
+    heed__st_text(s, 1, m->source);
+    heed__st_text(s, 2, ext);
+    int r = sqlite3_step(s);
+    if (r == SQLITE_ROW) {
+        *conv = sqlite3_column_int64(s, 0);
+        *party = sqlite3_column_int64(s, 1);
+    } else if (r == SQLITE_DONE) {
+        int rc = party_new(st, "conversation", ext, m->customer, party, err);
+        if (rc)
+            return rc;
+        s = heed__st_prep(st, ST_CONV_NEW,
+                          "INSERT INTO conversation(source, ext_id, party, channel, subject, "
+                          "first_time, last_time) VALUES(?,?,?,?,?,?,?)",
+                          err);
+        if (!s)
+            return HEED_EIO;
+        heed__st_text(s, 1, m->source);
+        heed__st_text(s, 2, ext);
+        sqlite3_bind_int64(s, 3, *party);
+        heed__st_text(s, 4, m->channel);
+        heed__st_text(s, 5, m->subject);
+        sqlite3_bind_int64(s, 6, m->time);
+        sqlite3_bind_int64(s, 7, m->time);
+        if (sqlite3_step(s) != SQLITE_DONE)
+            return heed__st_fail(st, err, "add conversation");
+        *conv = sqlite3_last_insert_rowid(st->db);
+    } else {
+        return heed__st_fail(st, err, "find conversation");
+    }
+    char *src = strdup(m->source), *e = strdup(ext);
+    free(st->conv_source);
+    free(st->conv_ext);
+    st->conv_source = src;
+    st->conv_ext = e;
+    if (!src || !e) {
+        free(src);
+        free(e);
+        st->conv_source = st->conv_ext = NULL;
+        return HEED_ENOMEM;
+    }
+    st->conv_id = *conv;
+    st->conv_party = *party;
+    return HEED_OK;
+}
+
+static void bind_opt_real(sqlite3_stmt *s, int i, double v, int present)
+{
+    if (present)
+        sqlite3_bind_double(s, i, v);
+    else
+        sqlite3_bind_null(s, i);
+}
+
+static void bind_opt_int(sqlite3_stmt *s, int i, int v)
+{
+    if (v >= 0)
+        sqlite3_bind_int(s, i, v);
+    else
+        sqlite3_bind_null(s, i);
+}
+
+/* Binds the analysis columns, in the order of ANALYSIS_COLS, from index i. */
+#define ANALYSIS_COLS                                                                      \
+    "model, scored, valence, stress, distress, urgency, effort, vulnerability, escalation, " \
+    "emotion, need, n_asks, er, ip, ex, compassion, comp_signals, addressed, n_jargon, "    \
+    "grade, simhash"
+#define ANALYSIS_N 21
+
+static int bind_analysis(sqlite3_stmt *s, int i, const heed_st_message *m)
+{
+    heed__st_text(s, i++, m->model ? m->model : "");
+    sqlite3_bind_int(s, i++, m->scored);
+    sqlite3_bind_double(s, i++, m->valence);
+    sqlite3_bind_double(s, i++, m->stress);
+    for (int c = 0; c < HEED_STRESS_COUNT; c++)
+        sqlite3_bind_double(s, i++, m->stress_c[c]);
+    bind_opt_int(s, i++, m->emotion);
+    bind_opt_int(s, i++, m->need);
+    sqlite3_bind_int(s, i++, m->n_asks);
+    for (int c = 0; c < HEED_EMPATHY_COUNT; c++)
+        bind_opt_int(s, i++, m->role == HEED_ROLE_AGENT ? m->empathy[c] : -1);
+    bind_opt_real(s, i++, m->compassion, m->role == HEED_ROLE_AGENT && m->compassion >= 0);
+    sqlite3_bind_int64(s, i++, m->comp_signals);
+    bind_opt_int(s, i++, m->role == HEED_ROLE_AGENT ? m->addressed : -1);
+    sqlite3_bind_int(s, i++, m->n_jargon);
+    bind_opt_real(s, i++, m->grade, m->role == HEED_ROLE_AGENT);
+    sqlite3_bind_int64(s, i++, (sqlite3_int64)m->simhash);
+    return i;
+}
+
+static int put_promises(heed_store *st, int64_t msg, int64_t made, const heed_st_promise *p,
+                        size_t np, heed_error *err)
+{
+    for (size_t i = 0; i < np; i++) {
+        sqlite3_stmt *s = heed__st_prep(
+            st, ST_PROMISE_PUT,
+            "INSERT INTO promise(message, kind, text, object, made, due) VALUES(?,?,?,?,?,?)",
+            err);
+        if (!s)
+            return HEED_EIO;
+        sqlite3_bind_int64(s, 1, msg);
+        sqlite3_bind_int(s, 2, p[i].kind);
+        heed__st_text(s, 3, p[i].text);
+        heed__st_text(s, 4, p[i].object);
+        sqlite3_bind_int64(s, 5, made);
+        if (p[i].has_due)
+            sqlite3_bind_int64(s, 6, p[i].due);
+        else
+            sqlite3_bind_null(s, 6);
+        if (sqlite3_step(s) != SQLITE_DONE)
+            return heed__st_fail(st, err, "add promise");
+    }
+    return HEED_OK;
+}
+
+int heed_store_put_message(heed_store *st, const heed_st_message *m, const heed_st_promise *p,
+                           size_t np, const heed_st_key *keys, size_t nk, int *added,
+                           heed_error *err)
+{
+    *added = 0;
+    int64_t conv = 0, party = 0;
+    int rc = conversation(st, m, &conv, &party, err);
+    if (rc)
+        return rc;
+    sqlite3_stmt *s = heed__st_prep(
+        st, ST_MSG_PUT,
+        "INSERT OR IGNORE INTO message(source, ext_id, conversation, role, agent, time, tz, "
+        "channel, text, " ANALYSIS_COLS ") VALUES(?,?,?,?,?,?,?,?,?,"
+        "?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        err);
+    if (!s)
+        return HEED_EIO;
+    heed__st_text(s, 1, m->source);
+    heed__st_text(s, 2, m->id);
+    sqlite3_bind_int64(s, 3, conv);
+    sqlite3_bind_int(s, 4, m->role);
+    heed__st_text(s, 5, m->agent);
+    sqlite3_bind_int64(s, 6, m->time);
+    sqlite3_bind_int(s, 7, m->tz_min);
+    heed__st_text(s, 8, m->channel);
+    sqlite3_bind_text(s, 9, m->text ? m->text : "", (int)m->text_len, SQLITE_TRANSIENT);
+    bind_analysis(s, 10, m);
+    if (sqlite3_step(s) != SQLITE_DONE)
+        return heed__st_fail(st, err, "add message");
+    if (!sqlite3_changes(st->db))
+        return HEED_OK; /* imported before */
+    *added = 1;
+    int64_t msg = sqlite3_last_insert_rowid(st->db);
+    s = heed__st_prep(st, ST_CONV_TOUCH,
+                      "UPDATE conversation SET n_messages=n_messages+1, "
+                      "first_time=min(first_time, ?1), last_time=max(last_time, ?1), "
+                      "status=coalesce(?2, status), channel=coalesce(channel, ?3), "
+                      "subject=coalesce(subject, ?4) WHERE id=?5",
+                      err);
+    if (!s)
+        return HEED_EIO;
+    sqlite3_bind_int64(s, 1, m->time);
+    heed__st_text(s, 2, m->status && *m->status ? m->status : NULL);
+    heed__st_text(s, 3, m->channel);
+    heed__st_text(s, 4, m->subject);
+    sqlite3_bind_int64(s, 5, conv);
+    if (sqlite3_step(s) != SQLITE_DONE)
+        return heed__st_fail(st, err, "update conversation");
+    if (m->role != HEED_ROLE_AGENT && m->customer && *m->customer) {
+        s = heed__st_prep(st, ST_PARTY_CRM,
+                          "UPDATE party SET crm=? WHERE id=? AND crm IS NULL", err);
+        if (!s)
+            return HEED_EIO;
+        heed__st_text(s, 1, m->customer);
+        sqlite3_bind_int64(s, 2, party);
+        if (sqlite3_step(s) != SQLITE_DONE)
+            return heed__st_fail(st, err, "update party");
+    }
+    if (m->role != HEED_ROLE_AGENT && (rc = party_keys(st, party, keys, nk, err)))
+        return rc;
+    return put_promises(st, msg, m->time, p, np, err);
+}
+
+int heed_store_update_analysis(heed_store *st, int64_t id, const heed_st_message *m,
+                               const heed_st_promise *p, size_t np, heed_error *err)
+{
+    sqlite3_stmt *s = heed__st_prep(
+        st, ST_MSG_UPDATE,
+        "UPDATE message SET (" ANALYSIS_COLS ") = (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) "
+        "WHERE id=?",
+        err);
+    if (!s)
+        return HEED_EIO;
+    int i = bind_analysis(s, 1, m);
+    sqlite3_bind_int64(s, i, id);
+    if (sqlite3_step(s) != SQLITE_DONE)
+        return heed__st_fail(st, err, "update analysis");
+    s = heed__st_prep(st, ST_PROMISE_DEL, "DELETE FROM promise WHERE message=?", err);
+    if (!s)
+        return HEED_EIO;
+    sqlite3_bind_int64(s, 1, id);
+    if (sqlite3_step(s) != SQLITE_DONE)
+        return heed__st_fail(st, err, "update promises");
+    return put_promises(st, id, m->time, p, np, err);
+}
+
+/* Looks up source+id with `find` (slot fs); returns 1 found, 0 not, < 0 error. */
+static int exists(heed_store *st, int fs, const char *sql, const char *source, const char *id,
+                  heed_error *err)
+{
+    sqlite3_stmt *s = heed__st_prep(st, fs, sql, err);
+    if (!s)
+        return HEED_EIO;
+    heed__st_text(s, 1, source);
+    heed__st_text(s, 2, id);
+    int r = sqlite3_step(s);
+    if (r == SQLITE_ROW)
+        return 1;
+    return r == SQLITE_DONE ? 0 : heed__st_fail(st, err, "look up");
+}
+
+int heed_store_put_customer(heed_store *st, const heed_st_customer *c, const heed_st_key *keys,
+                            size_t nk, int *added, heed_error *err)
+{
+    *added = 0;
+    int r = exists(st, ST_CUST_FIND, "SELECT 1 FROM customer WHERE source=? AND ext_id=?",
+                   c->source, c->id, err);
+    if (r)
+        return r < 0 ? r : HEED_OK;
+    int64_t party;
+    int rc = party_new(st, "customer", c->id, c->id, &party, err);
+    if (!rc)
+        rc = party_keys(st, party, keys, nk, err);
+    if (rc)
+        return rc;
+    sqlite3_stmt *s = heed__st_prep(st, ST_CUST_PUT,
+                                    "INSERT INTO customer(source, ext_id, party, name, segment, "
+                                    "vulnerable, created) VALUES(?,?,?,?,?,?,?)",
+                                    err);
+    if (!s)
+        return HEED_EIO;
+    heed__st_text(s, 1, c->source);
+    heed__st_text(s, 2, c->id);
+    sqlite3_bind_int64(s, 3, party);
+    heed__st_text(s, 4, c->name);
+    heed__st_text(s, 5, c->segment);
+    sqlite3_bind_int(s, 6, c->vulnerable ? 1 : 0);
+    if (c->has_created)
+        sqlite3_bind_int64(s, 7, c->created);
+    else
+        sqlite3_bind_null(s, 7);
+    if (sqlite3_step(s) != SQLITE_DONE)
+        return heed__st_fail(st, err, "add customer");
+    *added = 1;
+    return HEED_OK;
+}
+
+/* The CRM id among keys (kind "crm"), or NULL. */
+static const char *crm_of(const heed_st_key *keys, size_t nk)
+{
+    for (size_t i = 0; i < nk; i++)
+        if (keys[i].kind && !strcmp(keys[i].kind, "crm"))
+            return keys[i].token;
+    return NULL;
+}
+
+int heed_store_put_event(heed_store *st, const heed_st_event *e, const heed_st_key *keys,
+                         size_t nk, int *added, heed_error *err)
+{
+    *added = 0;
+    int r = exists(st, ST_EVENT_FIND, "SELECT 1 FROM event WHERE source=? AND ext_id=?",
+                   e->source, e->id, err);
+    if (r)
+        return r < 0 ? r : HEED_OK;
+    int64_t party;
+    int rc = party_new(st, "event", e->id, crm_of(keys, nk), &party, err);
+    if (!rc)
+        rc = party_keys(st, party, keys, nk, err);
+    if (rc)
+        return rc;
+    sqlite3_stmt *s = heed__st_prep(
+        st, ST_EVENT_PUT,
+        "INSERT INTO event(source, ext_id, party, type, time, order_ref, amount, currency, "
+        "agent, detail) VALUES(?,?,?,?,?,?,?,?,?,?)",
+        err);
+    if (!s)
+        return HEED_EIO;
+    heed__st_text(s, 1, e->source);
+    heed__st_text(s, 2, e->id);
+    sqlite3_bind_int64(s, 3, party);
+    heed__st_text(s, 4, e->type);
+    sqlite3_bind_int64(s, 5, e->time);
+    heed__st_text(s, 6, e->order);
+    bind_opt_real(s, 7, e->amount, e->has_amount);
+    heed__st_text(s, 8, e->currency);
+    heed__st_text(s, 9, e->agent);
+    heed__st_text(s, 10, e->detail);
+    if (sqlite3_step(s) != SQLITE_DONE)
+        return heed__st_fail(st, err, "add event");
+    *added = 1;
+    return HEED_OK;
+}
+
+int heed_store_put_survey(heed_store *st, const heed_st_survey *v, const heed_st_key *keys,
+                          size_t nk, int *added, heed_error *err)
+{
+    *added = 0;
+    int r = exists(st, ST_SURVEY_FIND, "SELECT 1 FROM survey WHERE source=? AND ext_id=?",
+                   v->source, v->id, err);
+    if (r)
+        return r < 0 ? r : HEED_OK;
+    int64_t party;
+    int rc = party_new(st, "survey", v->id, crm_of(keys, nk), &party, err);
+    if (!rc)
+        rc = party_keys(st, party, keys, nk, err);
+    if (rc)
+        return rc;
+    sqlite3_stmt *s = heed__st_prep(
+        st, ST_SURVEY_PUT,
+        "INSERT INTO survey(source, ext_id, party, kind, score, time, comment, "
+        "conversation_ext, valence, stress) VALUES(?,?,?,?,?,?,?,?,?,?)",
+        err);
+    if (!s)
+        return HEED_EIO;
+    heed__st_text(s, 1, v->source);
+    heed__st_text(s, 2, v->id);
+    sqlite3_bind_int64(s, 3, party);
+    heed__st_text(s, 4, v->kind);
+    sqlite3_bind_double(s, 5, v->score);
+    sqlite3_bind_int64(s, 6, v->time);
+    heed__st_text(s, 7, v->comment);
+    heed__st_text(s, 8, v->conversation);
+    bind_opt_real(s, 9, v->valence, v->has_analysis);
+    bind_opt_real(s, 10, v->stress, v->has_analysis);
+    if (sqlite3_step(s) != SQLITE_DONE)
+        return heed__st_fail(st, err, "add survey");
+    *added = 1;
+    return HEED_OK;
+}
+
+int heed_store_put_agent(heed_store *st, const char *id, const char *name, const char *team,
+                         int *added, heed_error *err)
+{
+    sqlite3_stmt *s = heed__st_prep(
+        st, ST_AGENT_PUT, "INSERT OR IGNORE INTO agent(id, name, team) VALUES(?,?,?)", err);
+    if (!s)
+        return HEED_EIO;
+    heed__st_text(s, 1, id);
+    heed__st_text(s, 2, name);
+    heed__st_text(s, 3, team);
+    if (sqlite3_step(s) != SQLITE_DONE)
+        return heed__st_fail(st, err, "add agent");
+    *added = sqlite3_changes(st->db) > 0;
+    return HEED_OK;
+}
+
+int heed_store_put_shift(heed_store *st, const heed_st_shift *sh, int *added, heed_error *err)
+{
+    sqlite3_stmt *s = heed__st_prep(st, ST_SHIFT_PUT,
+                                    "INSERT OR IGNORE INTO shift(source, ext_id, agent, team, "
+                                    "start, end) VALUES(?,?,?,?,?,?)",
+                                    err);
+    if (!s)
+        return HEED_EIO;
+    heed__st_text(s, 1, sh->source);
+    heed__st_text(s, 2, sh->id);
+    heed__st_text(s, 3, sh->agent);
+    heed__st_text(s, 4, sh->team);
+    sqlite3_bind_int64(s, 5, sh->start);
+    sqlite3_bind_int64(s, 6, sh->end);
+    if (sqlite3_step(s) != SQLITE_DONE)
+        return heed__st_fail(st, err, "add shift");
+    *added = sqlite3_changes(st->db) > 0;
+    return HEED_OK;
+}
+
+/* ------------------------------------------------------------ identity */
+
+/* Streams parties with their keys: one query ordered by party, keys grouped. */
+static int parties_where(heed_store *st, const char *sql, int64_t arg, heed_st_party_fn fn,
+                         void *ctx, heed_error *err)
+{
+    sqlite3_stmt *s;
+    if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
+        return heed__st_fail(st, err, "list parties");
+    if (arg)
+        sqlite3_bind_int64(s, 1, arg);
+    heed_st_key keys[64];
+    char *kbuf[64][2];
+    size_t nk = 0;
+    heed_st_party cur = {0};
+    char *label = NULL, *crm = NULL, *kind = NULL;
+    int rc = HEED_OK, r;
+    while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+        int64_t id = sqlite3_column_int64(s, 0);
+        if (id != cur.id) {
+            if (cur.id && (rc = fn(ctx, &cur, keys, nk)))
+                break;
+            for (size_t i = 0; i < nk; i++)
+                free(kbuf[i][0]), free(kbuf[i][1]);
+            nk = 0;
+            free(label), free(crm), free(kind);
+            const char *k = (const char *)sqlite3_column_text(s, 1);
+            const char *l = (const char *)sqlite3_column_text(s, 2);
+            const char *c = (const char *)sqlite3_column_text(s, 3);
+            kind = strdup(k ? k : "");
+            label = l ? strdup(l) : NULL;
+            crm = c ? strdup(c) : NULL;
+            cur = (heed_st_party){.id = id, .kind = kind, .label = label, .crm = crm};
+        }
+        const char *kk = (const char *)sqlite3_column_text(s, 4);
+        const char *kt = (const char *)sqlite3_column_text(s, 5);
+        if (kk && kt && nk < 64) {
+            kbuf[nk][0] = strdup(kk);
+            kbuf[nk][1] = strdup(kt);
+            keys[nk] = (heed_st_key){kbuf[nk][0], kbuf[nk][1]};
+            nk++;
+        }
+    }
+    if (!rc && r != SQLITE_DONE && r != SQLITE_ROW)
+        rc = heed__st_fail(st, err, "list parties");
+    else if (!rc && cur.id)
+        rc = fn(ctx, &cur, keys, nk);
+    for (size_t i = 0; i < nk; i++)
+        free(kbuf[i][0]), free(kbuf[i][1]);
+    free(label), free(crm), free(kind);
+    sqlite3_finalize(s);
+    return rc;
+}
+
+int heed_store_parties(heed_store *st, heed_st_party_fn fn, void *ctx, heed_error *err)
+{
+    return parties_where(st,
+                         "SELECT p.id, p.kind, p.label, p.crm, k.kind, k.token FROM party p "
+                         "LEFT JOIN party_key k ON k.party = p.id ORDER BY p.id",
+                         0, fn, ctx, err);
+}
+
+int heed_store_person_parties(heed_store *st, int64_t person, heed_st_party_fn fn, void *ctx,
+                              heed_error *err)
+{
+    return parties_where(st,
+                         "SELECT p.id, p.kind, p.label, p.crm, k.kind, k.token FROM party p "
+                         "LEFT JOIN party_key k ON k.party = p.id WHERE p.person = ? "
+                         "ORDER BY p.id",
+                         person, fn, ctx, err);
+}
+
+int heed_store_set_person(heed_store *st, int64_t party, int64_t person, heed_error *err)
+{
+    sqlite3_stmt *s = heed__st_prep(
+        st, ST_SET_PERSON, "UPDATE party SET person=?1 WHERE id=?2 AND person IS NOT ?1", err);
+    if (!s)
+        return HEED_EIO;
+    sqlite3_bind_int64(s, 1, person);
+    sqlite3_bind_int64(s, 2, party);
+    return sqlite3_step(s) == SQLITE_DONE ? HEED_OK : heed__st_fail(st, err, "set person");
+}
+
+int heed_store_add_unmerge(heed_store *st, int64_t a, int64_t b, heed_error *err)
+{
+    sqlite3_stmt *s;
+    if (sqlite3_prepare_v2(st->db,
+                           "INSERT OR IGNORE INTO unmerge(a, b, created) VALUES(?, ?, ?)", -1,
+                           &s, NULL) != SQLITE_OK)
+        return heed__st_fail(st, err, "add unmerge");
+    sqlite3_bind_int64(s, 1, a < b ? a : b);
+    sqlite3_bind_int64(s, 2, a < b ? b : a);
+    sqlite3_bind_int64(s, 3, (sqlite3_int64)time(NULL));
+    int r = sqlite3_step(s);
+    sqlite3_finalize(s);
+    return r == SQLITE_DONE ? HEED_OK : heed__st_fail(st, err, "add unmerge");
+}
+
+int heed_store_unmerges(heed_store *st, heed_st_pair_fn fn, void *ctx, heed_error *err)
+{
+    sqlite3_stmt *s;
+    if (sqlite3_prepare_v2(st->db, "SELECT a, b FROM unmerge ORDER BY a, b", -1, &s, NULL) !=
+        SQLITE_OK)
+        return heed__st_fail(st, err, "list unmerges");
+    int rc = HEED_OK, r;
+    while ((r = sqlite3_step(s)) == SQLITE_ROW)
+        if ((rc = fn(ctx, sqlite3_column_int64(s, 0), sqlite3_column_int64(s, 1))))
+            break;
+    if (!rc && r != SQLITE_DONE)
+        rc = heed__st_fail(st, err, "list unmerges");
+    sqlite3_finalize(s);
+    return rc;
+}
+
+int heed_store_find_person(heed_store *st, const char *ref, int64_t *person, heed_error *err)
+{
+    *person = 0;
+    static const char *const q[] = {
+        "SELECT p.person FROM customer c JOIN party p ON p.id = c.party WHERE c.ext_id = ?",
+        "SELECT p.person FROM conversation c JOIN party p ON p.id = c.party WHERE c.ext_id = ?",
+        "SELECT person FROM party WHERE person = CAST(?1 AS INTEGER) OR "
+        "id = CAST(?1 AS INTEGER) ORDER BY person = CAST(?1 AS INTEGER) DESC",
+    };
+    for (size_t i = 0; i < sizeof q / sizeof q[0] && !*person; i++) {
+        sqlite3_stmt *s;
+        if (sqlite3_prepare_v2(st->db, q[i], -1, &s, NULL) != SQLITE_OK)
+            return heed__st_fail(st, err, "find customer");
+        heed__st_text(s, 1, ref);
+        if (sqlite3_step(s) == SQLITE_ROW)
+            *person = sqlite3_column_int64(s, 0);
+        sqlite3_finalize(s);
+    }
+    return HEED_OK;
+}

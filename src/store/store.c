@@ -1,0 +1,445 @@
+/* store.c - the SQLite implementation of store.h: WAL journal, foreign keys,
+ * numbered migrations (PRAGMA user_version), prepared statements kept for the
+ * life of the handle, every value bound as a parameter. */
+#include "store.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "store_int.h"
+
+/* Migration N takes the schema from version N-1 to N. Append only. */
+static const char *const MIGRATIONS[] = {
+    /* 1: the first schema (docs/store.md) */
+    "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;"
+    "CREATE TABLE party(id INTEGER PRIMARY KEY, kind TEXT NOT NULL, label TEXT,"
+    "  crm TEXT, person INTEGER);"
+    "CREATE INDEX party_person ON party(person);"
+    "CREATE INDEX party_crm ON party(crm) WHERE crm IS NOT NULL;"
+    "CREATE TABLE party_key(party INTEGER NOT NULL REFERENCES party(id) ON DELETE CASCADE,"
+    "  kind TEXT NOT NULL, token TEXT NOT NULL, PRIMARY KEY(party, kind, token)) WITHOUT ROWID;"
+    "CREATE INDEX party_key_token ON party_key(kind, token);"
+    "CREATE TABLE unmerge(a INTEGER NOT NULL REFERENCES party(id),"
+    "  b INTEGER NOT NULL REFERENCES party(id), created INTEGER NOT NULL,"
+    "  PRIMARY KEY(a, b)) WITHOUT ROWID;"
+    "CREATE TABLE customer(id INTEGER PRIMARY KEY, source TEXT NOT NULL, ext_id TEXT NOT NULL,"
+    "  party INTEGER NOT NULL REFERENCES party(id), name TEXT, segment TEXT,"
+    "  vulnerable INTEGER NOT NULL DEFAULT 0, created INTEGER, UNIQUE(source, ext_id));"
+    "CREATE INDEX customer_ext ON customer(ext_id);"
+    "CREATE TABLE conversation(id INTEGER PRIMARY KEY, source TEXT NOT NULL,"
+    "  ext_id TEXT NOT NULL, party INTEGER NOT NULL REFERENCES party(id), channel TEXT,"
+    "  subject TEXT, status TEXT, first_time INTEGER, last_time INTEGER,"
+    "  n_messages INTEGER NOT NULL DEFAULT 0, UNIQUE(source, ext_id));"
+    "CREATE INDEX conversation_party ON conversation(party);"
+    "CREATE INDEX conversation_ext ON conversation(ext_id);"
+    "CREATE TABLE message(id INTEGER PRIMARY KEY, source TEXT NOT NULL, ext_id TEXT NOT NULL,"
+    "  conversation INTEGER NOT NULL REFERENCES conversation(id), role INTEGER NOT NULL,"
+    "  agent TEXT, time INTEGER NOT NULL, tz INTEGER NOT NULL DEFAULT 0, channel TEXT,"
+    "  text TEXT NOT NULL, model TEXT NOT NULL, scored INTEGER, valence REAL, stress REAL,"
+    "  distress REAL, urgency REAL, effort REAL, vulnerability REAL, escalation REAL,"
+    "  emotion INTEGER, need INTEGER, n_asks INTEGER, er INTEGER, ip INTEGER, ex INTEGER,"
+    "  compassion REAL, comp_signals INTEGER, addressed INTEGER, n_jargon INTEGER,"
+    "  grade REAL, simhash INTEGER, UNIQUE(source, ext_id));"
+    "CREATE INDEX message_conversation ON message(conversation, time);"
+    "CREATE INDEX message_agent ON message(agent, time) WHERE agent IS NOT NULL;"
+    "CREATE INDEX message_model ON message(model);"
+    "CREATE TABLE promise(id INTEGER PRIMARY KEY,"
+    "  message INTEGER NOT NULL REFERENCES message(id) ON DELETE CASCADE,"
+    "  kind INTEGER NOT NULL, text TEXT, object TEXT, made INTEGER NOT NULL, due INTEGER);"
+    "CREATE INDEX promise_message ON promise(message);"
+    "CREATE TABLE event(id INTEGER PRIMARY KEY, source TEXT NOT NULL, ext_id TEXT NOT NULL,"
+    "  party INTEGER NOT NULL REFERENCES party(id), type TEXT NOT NULL,"
+    "  time INTEGER NOT NULL, order_ref TEXT, amount REAL, currency TEXT, agent TEXT,"
+    "  detail TEXT, UNIQUE(source, ext_id));"
+    "CREATE INDEX event_party ON event(party, time);"
+    "CREATE INDEX event_agent ON event(agent, time) WHERE agent IS NOT NULL;"
+    "CREATE TABLE survey(id INTEGER PRIMARY KEY, source TEXT NOT NULL, ext_id TEXT NOT NULL,"
+    "  party INTEGER NOT NULL REFERENCES party(id), kind TEXT NOT NULL,"
+    "  score REAL NOT NULL, time INTEGER NOT NULL, comment TEXT, conversation_ext TEXT,"
+    "  valence REAL, stress REAL, UNIQUE(source, ext_id));"
+    "CREATE INDEX survey_party ON survey(party, time);"
+    "CREATE TABLE agent(id TEXT PRIMARY KEY, name TEXT, team TEXT) WITHOUT ROWID;"
+    "CREATE TABLE shift(id INTEGER PRIMARY KEY, source TEXT NOT NULL, ext_id TEXT NOT NULL,"
+    "  agent TEXT NOT NULL, team TEXT, start INTEGER NOT NULL, end INTEGER NOT NULL,"
+    "  UNIQUE(source, ext_id));"
+    "CREATE INDEX shift_agent ON shift(agent, start);"
+    "CREATE TABLE person_state(person INTEGER PRIMARY KEY, score REAL NOT NULL,"
+    "  stress_now REAL NOT NULL, waiting_since INTEGER, broken INTEGER NOT NULL,"
+    "  pending INTEGER NOT NULL, kept INTEGER NOT NULL, vulnerable INTEGER NOT NULL,"
+    "  reasons TEXT NOT NULL, as_of INTEGER NOT NULL, last_activity INTEGER NOT NULL);"
+    "CREATE INDEX person_state_score ON person_state(score DESC, person);"
+    "CREATE TABLE handled(person INTEGER NOT NULL, time INTEGER NOT NULL, note TEXT,"
+    "  PRIMARY KEY(person, time)) WITHOUT ROWID;"
+    "CREATE TABLE import_file(kind TEXT NOT NULL, fingerprint TEXT NOT NULL, path TEXT,"
+    "  records INTEGER NOT NULL, imported INTEGER NOT NULL, rejected INTEGER NOT NULL,"
+    "  finished INTEGER NOT NULL, updated INTEGER NOT NULL,"
+    "  PRIMARY KEY(kind, fingerprint)) WITHOUT ROWID;",
+};
+
+#define N_MIGRATIONS (sizeof MIGRATIONS / sizeof MIGRATIONS[0])
+
+_Static_assert(N_MIGRATIONS == HEED_STORE_SCHEMA, "one migration per schema version");
+
+int heed__st_fail(heed_store *st, heed_error *err, const char *what)
+{
+    if (err) {
+        err->code = HEED_EIO;
+        snprintf(err->msg, sizeof err->msg, "store: %s: %s", what,
+                 st && st->db ? sqlite3_errmsg(st->db) : "cannot open");
+    }
+    return HEED_EIO;
+}
+
+sqlite3_stmt *heed__st_prep(heed_store *st, int slot, const char *sql, heed_error *err)
+{
+    if (slot >= ST_N_STMT)
+        return NULL;
+    sqlite3_stmt *s = st->stmt[slot];
+    if (s) {
+        sqlite3_reset(s);
+        sqlite3_clear_bindings(s);
+        return s;
+    }
+    if (sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s, NULL) != SQLITE_OK) {
+        heed__st_fail(st, err, "prepare");
+        return NULL;
+    }
+    st->stmt[slot] = s;
+    return s;
+}
+
+void heed__st_text(sqlite3_stmt *s, int i, const char *v)
+{
+    if (v)
+        sqlite3_bind_text(s, i, v, -1, SQLITE_TRANSIENT);
+    else
+        sqlite3_bind_null(s, i);
+}
+
+static int exec(heed_store *st, const char *sql, heed_error *err)
+{
+    char *msg = NULL;
+    if (sqlite3_exec(st->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+        if (err) {
+            err->code = HEED_EIO;
+            snprintf(err->msg, sizeof err->msg, "store: %s", msg ? msg : "error");
+        }
+        sqlite3_free(msg);
+        return HEED_EIO;
+    }
+    return HEED_OK;
+}
+
+static int user_version(heed_store *st, int *v, heed_error *err)
+{
+    sqlite3_stmt *s;
+    if (sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &s, NULL) != SQLITE_OK)
+        return heed__st_fail(st, err, "schema version");
+    *v = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int(s, 0) : 0;
+    sqlite3_finalize(s);
+    return HEED_OK;
+}
+
+static int hexval(int c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+/* A new store's secret: HEED_SECRET when set (64 hex digits), else
+ * /dev/urandom. Written as hex into meta. */
+static int make_secret(heed_store *st, heed_error *err)
+{
+    unsigned char key[HEED_STORE_SECRET_LEN];
+    const char *env = getenv("HEED_SECRET");
+    if (env && *env) {
+        if (strlen(env) != 2 * HEED_STORE_SECRET_LEN) {
+            if (err) {
+                err->code = HEED_EINVAL;
+                snprintf(err->msg, sizeof err->msg,
+                         "HEED_SECRET must be %d hexadecimal digits",
+                         2 * HEED_STORE_SECRET_LEN);
+            }
+            return HEED_EINVAL;
+        }
+        for (int i = 0; i < HEED_STORE_SECRET_LEN; i++) {
+            int h = hexval(env[2 * i]), l = hexval(env[2 * i + 1]);
+            if (h < 0 || l < 0) {
+                if (err) {
+                    err->code = HEED_EINVAL;
+                    snprintf(err->msg, sizeof err->msg,
+                             "HEED_SECRET must be hexadecimal digits only");
+                }
+                return HEED_EINVAL;
+            }
+            key[i] = (unsigned char)(h << 4 | l);
+        }
+    } else {
+        int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+        ssize_t got = fd >= 0 ? read(fd, key, sizeof key) : -1;
+        if (fd >= 0)
+            close(fd);
+        if (got != (ssize_t)sizeof key) {
+            if (err) {
+                err->code = HEED_EIO;
+                snprintf(err->msg, sizeof err->msg, "store: cannot read /dev/urandom: %s",
+                         strerror(errno));
+            }
+            return HEED_EIO;
+        }
+    }
+    char hex[2 * HEED_STORE_SECRET_LEN + 1];
+    for (int i = 0; i < HEED_STORE_SECRET_LEN; i++)
+        snprintf(hex + 2 * i, 3, "%02x", key[i]);
+    return heed_store_meta_set(st, "secret", hex, err);
+}
+
+static int migrate(heed_store *st, heed_error *err)
+{
+    int v;
+    int rc = user_version(st, &v, err);
+    if (rc)
+        return rc;
+    if (v > (int)HEED_STORE_SCHEMA) {
+        if (err) {
+            err->code = HEED_EINVAL;
+            snprintf(err->msg, sizeof err->msg,
+                     "store: schema version %d is newer than this heed's (%d); upgrade heed",
+                     v, HEED_STORE_SCHEMA);
+        }
+        return HEED_EINVAL;
+    }
+    for (; v < (int)HEED_STORE_SCHEMA; v++) {
+        char pragma[64];
+        snprintf(pragma, sizeof pragma, "PRAGMA user_version=%d", v + 1);
+        if ((rc = exec(st, "BEGIN IMMEDIATE", err)))
+            return rc;
+        rc = exec(st, MIGRATIONS[v], err);
+        if (!rc)
+            rc = exec(st, pragma, err);
+        if (!rc && v == 0) {
+            char now[32];
+            snprintf(now, sizeof now, "%lld", (long long)time(NULL));
+            rc = heed_store_meta_set(st, "created", now, err);
+            if (!rc)
+                rc = make_secret(st, err);
+        }
+        if (!rc) {
+            char ver[16];
+            snprintf(ver, sizeof ver, "%d", v + 1);
+            rc = heed_store_meta_set(st, "schema_version", ver, err);
+        }
+        if (rc) {
+            exec(st, "ROLLBACK", NULL);
+            return rc;
+        }
+        if ((rc = exec(st, "COMMIT", err)))
+            return rc;
+    }
+    return HEED_OK;
+}
+
+int heed_store_open(const char *path, heed_store **out, heed_error *err)
+{
+    *out = NULL;
+    heed_store *st = calloc(1, sizeof *st);
+    if (!st)
+        return HEED_ENOMEM;
+    if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
+        SQLITE_OK) {
+        if (err) {
+            err->code = HEED_EIO;
+            snprintf(err->msg, sizeof err->msg, "store: cannot open %s: %s", path,
+                     st->db ? sqlite3_errmsg(st->db) : "out of memory");
+        }
+        sqlite3_close(st->db);
+        free(st);
+        return HEED_EIO;
+    }
+    sqlite3_busy_timeout(st->db, 10000);
+    /* WAL: readers never block the importer; synchronous=NORMAL keeps every
+     * committed transaction across a crash of heed (kill -9); a power cut may
+     * lose the last ones, never corrupt the file. */
+    int rc = exec(st, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+                      "PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;"
+                      "PRAGMA cache_size=-16384",
+                  err);
+    if (!rc)
+        rc = migrate(st, err);
+    if (rc) {
+        heed_store_close(st);
+        return rc;
+    }
+    *out = st;
+    return HEED_OK;
+}
+
+void heed_store_close(heed_store *st)
+{
+    if (!st)
+        return;
+    for (int i = 0; i < ST_N_STMT; i++)
+        sqlite3_finalize(st->stmt[i]);
+    sqlite3_close(st->db);
+    free(st->conv_source);
+    free(st->conv_ext);
+    free(st);
+}
+
+int heed_store_begin(heed_store *st, heed_error *err)
+{
+    return exec(st, "BEGIN IMMEDIATE", err);
+}
+
+int heed_store_commit(heed_store *st, heed_error *err)
+{
+    return exec(st, "COMMIT", err);
+}
+
+void heed_store_rollback(heed_store *st)
+{
+    exec(st, "ROLLBACK", NULL);
+    /* the cached conversation may have been rolled back with it */
+    free(st->conv_source);
+    free(st->conv_ext);
+    st->conv_source = st->conv_ext = NULL;
+}
+
+int heed_store_meta_get(heed_store *st, const char *key, char **out, heed_error *err)
+{
+    *out = NULL;
+    sqlite3_stmt *s = heed__st_prep(st, ST_META_GET, "SELECT value FROM meta WHERE key=?", err);
+    if (!s)
+        return HEED_EIO;
+    heed__st_text(s, 1, key);
+    int r = sqlite3_step(s);
+    if (r == SQLITE_ROW) {
+        const char *v = (const char *)sqlite3_column_text(s, 0);
+        *out = strdup(v ? v : "");
+        if (!*out)
+            return HEED_ENOMEM;
+    } else if (r != SQLITE_DONE) {
+        return heed__st_fail(st, err, "read meta");
+    }
+    return HEED_OK;
+}
+
+int heed_store_meta_set(heed_store *st, const char *key, const char *value, heed_error *err)
+{
+    sqlite3_stmt *s = heed__st_prep(
+        st, ST_META_SET, "INSERT INTO meta(key, value) VALUES(?, ?) ON CONFLICT(key) "
+                         "DO UPDATE SET value=excluded.value",
+        err);
+    if (!s)
+        return HEED_EIO;
+    heed__st_text(s, 1, key);
+    heed__st_text(s, 2, value);
+    return sqlite3_step(s) == SQLITE_DONE ? HEED_OK : heed__st_fail(st, err, "write meta");
+}
+
+int heed_store_secret(heed_store *st, unsigned char key[HEED_STORE_SECRET_LEN], heed_error *err)
+{
+    char *hex = NULL;
+    int rc = heed_store_meta_get(st, "secret", &hex, err);
+    if (rc)
+        return rc;
+    if (!hex || strlen(hex) != 2 * HEED_STORE_SECRET_LEN) {
+        free(hex);
+        if (err) {
+            err->code = HEED_EIO;
+            snprintf(err->msg, sizeof err->msg, "store: the secret key is missing or damaged");
+        }
+        return HEED_EIO;
+    }
+    for (int i = 0; i < HEED_STORE_SECRET_LEN; i++)
+        key[i] = (unsigned char)(hexval(hex[2 * i]) << 4 | hexval(hex[2 * i + 1]));
+    free(hex);
+    return HEED_OK;
+}
+
+/* ------------------------------------------------------------ imports */
+
+int heed_store_file_get(heed_store *st, const char *kind, const char *fingerprint,
+                        heed_st_file *out, int *found, heed_error *err)
+{
+    memset(out, 0, sizeof *out);
+    *found = 0;
+    sqlite3_stmt *s = heed__st_prep(st, ST_FILE_GET,
+                                    "SELECT records, imported, rejected, finished FROM "
+                                    "import_file WHERE kind=? AND fingerprint=?",
+                                    err);
+    if (!s)
+        return HEED_EIO;
+    heed__st_text(s, 1, kind);
+    heed__st_text(s, 2, fingerprint);
+    int r = sqlite3_step(s);
+    if (r == SQLITE_ROW) {
+        *found = 1;
+        out->records = (uint64_t)sqlite3_column_int64(s, 0);
+        out->imported = (uint64_t)sqlite3_column_int64(s, 1);
+        out->rejected = (uint64_t)sqlite3_column_int64(s, 2);
+        out->finished = sqlite3_column_int(s, 3);
+        return HEED_OK;
+    }
+    return r == SQLITE_DONE ? HEED_OK : heed__st_fail(st, err, "read import progress");
+}
+
+int heed_store_file_put(heed_store *st, const char *kind, const char *fingerprint,
+                        const char *path, const heed_st_file *f, heed_error *err)
+{
+    sqlite3_stmt *s = heed__st_prep(
+        st, ST_FILE_PUT,
+        "INSERT INTO import_file(kind, fingerprint, path, records, imported, rejected, "
+        "finished, updated) VALUES(?,?,?,?,?,?,?,?) ON CONFLICT(kind, fingerprint) DO UPDATE "
+        "SET path=excluded.path, records=excluded.records, imported=excluded.imported, "
+        "rejected=excluded.rejected, finished=excluded.finished, updated=excluded.updated",
+        err);
+    if (!s)
+        return HEED_EIO;
+    heed__st_text(s, 1, kind);
+    heed__st_text(s, 2, fingerprint);
+    heed__st_text(s, 3, path);
+    sqlite3_bind_int64(s, 4, (sqlite3_int64)f->records);
+    sqlite3_bind_int64(s, 5, (sqlite3_int64)f->imported);
+    sqlite3_bind_int64(s, 6, (sqlite3_int64)f->rejected);
+    sqlite3_bind_int(s, 7, f->finished);
+    sqlite3_bind_int64(s, 8, (sqlite3_int64)time(NULL));
+    return sqlite3_step(s) == SQLITE_DONE ? HEED_OK
+                                          : heed__st_fail(st, err, "write import progress");
+}
+
+int heed_store_counts(heed_store *st, heed_st_counts *out, heed_error *err)
+{
+    memset(out, 0, sizeof *out);
+    static const char *const q[] = {
+        "SELECT count(*) FROM message",      "SELECT count(*) FROM conversation",
+        "SELECT count(*) FROM customer",     "SELECT count(*) FROM event",
+        "SELECT count(*) FROM survey",       "SELECT count(*) FROM agent",
+        "SELECT count(*) FROM shift",        "SELECT count(*) FROM promise",
+        "SELECT count(*) FROM party",
+        "SELECT count(DISTINCT person) FROM party WHERE person IS NOT NULL",
+    };
+    int64_t *dst[] = {&out->messages, &out->conversations, &out->customers, &out->events,
+                      &out->surveys,  &out->agents,        &out->shifts,    &out->promises,
+                      &out->parties,  &out->persons};
+    for (size_t i = 0; i < sizeof q / sizeof q[0]; i++) {
+        sqlite3_stmt *s;
+        if (sqlite3_prepare_v2(st->db, q[i], -1, &s, NULL) != SQLITE_OK)
+            return heed__st_fail(st, err, "count");
+        if (sqlite3_step(s) == SQLITE_ROW)
+            *dst[i] = sqlite3_column_int64(s, 0);
+        sqlite3_finalize(s);
+    }
+    return HEED_OK;
+}

@@ -1,0 +1,370 @@
+/* store.h - the one door to heed's database. Every read and write of stored
+ * data goes through these functions; the SQLite implementation is store.c,
+ * and a PostgreSQL backend would implement the same functions without
+ * touching the callers. The schema is documented in docs/store.md.
+ *
+ * A store handle is used by one thread at a time (open one per thread).
+ * Strings given to put functions are copied; NULL means absent. Times are Unix
+ * seconds, UTC. Functions return HEED_OK or a negative HEED_E* code with
+ * err->msg saying what failed (HEED_EIO for database errors). */
+#ifndef HEED_STORE_H
+#define HEED_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "heed/heed.h"
+
+#define HEED_STORE_SCHEMA 1     /* the schema version migrations lead to */
+#define HEED_STORE_SECRET_LEN 32 /* bytes of the redaction / identity key */
+
+typedef struct heed_store heed_store;
+
+/* Opens (creating when absent) the store at path and migrates it to
+ * HEED_STORE_SCHEMA. A store written by a newer heed is refused. */
+int heed_store_open(const char *path, heed_store **out, heed_error *err);
+void heed_store_close(heed_store *st);
+
+/* Transactions. Writes outside a transaction each commit on their own. */
+int heed_store_begin(heed_store *st, heed_error *err);
+int heed_store_commit(heed_store *st, heed_error *err);
+void heed_store_rollback(heed_store *st);
+
+/* The store's secret key for keyed hashes (redaction tokens, identity keys):
+ * made from the system's random source when the store is created, or taken
+ * from HEED_SECRET (64 hex digits) at creation. */
+int heed_store_secret(heed_store *st, unsigned char key[HEED_STORE_SECRET_LEN], heed_error *err);
+
+/* A meta value (schema_version, created, ...); *out malloc'd or NULL. */
+int heed_store_meta_get(heed_store *st, const char *key, char **out, heed_error *err);
+int heed_store_meta_set(heed_store *st, const char *key, const char *value, heed_error *err);
+
+/* ------------------------------------------------------------ imports */
+
+/* Progress of one input file, identified by kind + fingerprint (a hash of its
+ * first bytes and size computed by the importer): the records committed so
+ * far, so a second run skips them without reading them again. */
+typedef struct heed_st_file {
+    uint64_t records; /* records done (imported + rejected), in file order */
+    uint64_t imported, rejected;
+    int finished;
+} heed_st_file;
+
+int heed_store_file_get(heed_store *st, const char *kind, const char *fingerprint,
+                        heed_st_file *out, int *found, heed_error *err);
+int heed_store_file_put(heed_store *st, const char *kind, const char *fingerprint,
+                        const char *path, const heed_st_file *f, heed_error *err);
+
+/* ------------------------------------------------------------ records */
+
+/* A contact key of a record, for identity resolution: kind is "crm", "email",
+ * "phone" or "handle"; token is the normalised value (for e-mail, phone and
+ * handle: its keyed hash, never the raw value). */
+typedef struct heed_st_key {
+    const char *kind;
+    const char *token;
+} heed_st_key;
+
+/* A promise an agent made, as stored. */
+typedef struct heed_st_promise {
+    int kind;          /* HEED_PROMISE_* */
+    const char *text;  /* the commitment clause */
+    const char *object;
+    int has_due;
+    int64_t due;
+} heed_st_promise;
+
+/* A message with the summary of its analysis. The evidence is not stored: it
+ * is recomputed from the stored text when shown (same text, same models, same
+ * evidence); `model` names the models that produced the summary. */
+typedef struct heed_st_message {
+    const char *source, *id;   /* unique together */
+    const char *conversation;  /* external id; NULL: the message's own */
+    const char *customer;      /* CRM id given on the record, or NULL */
+    int role;                  /* HEED_ROLE_* */
+    const char *agent;
+    int64_t time;
+    int tz_min;
+    const char *channel, *status, *subject;
+    const char *text;          /* redacted when redaction is on */
+    size_t text_len;
+    const char *model;
+    /* analysis summary */
+    int scored;                /* language stage: English, scores meaningful */
+    double valence;
+    double stress, stress_c[HEED_STRESS_COUNT];
+    int emotion;               /* top CX group (HEED_CX_*), -1 none */
+    int need;                  /* top need (HEED_NEED_*), -1 none */
+    int n_asks;
+    int empathy[HEED_EMPATHY_COUNT]; /* agent turns: 0..2, -1 not scored */
+    double compassion;         /* agent turns: 0..100, -1 not scored */
+    uint32_t comp_signals;
+    int addressed;             /* HEED_ADDR_*, -1 not scored */
+    int n_jargon;
+    double grade;
+    uint64_t simhash;
+} heed_st_message;
+
+/* Stores a message (idempotent on source+id: *added 0 when it was there) with
+ * its promises and contact keys (keys belong to its conversation). */
+int heed_store_put_message(heed_store *st, const heed_st_message *m,
+                           const heed_st_promise *p, size_t np, const heed_st_key *keys,
+                           size_t nk, int *added, heed_error *err);
+
+/* Replaces the analysis summary (and promises) of a stored message, for
+ * `heed reanalyze`. id is the store's message id. */
+int heed_store_update_analysis(heed_store *st, int64_t id, const heed_st_message *m,
+                               const heed_st_promise *p, size_t np, heed_error *err);
+
+typedef struct heed_st_customer {
+    const char *source, *id, *name, *segment;
+    int vulnerable;
+    int has_created;
+    int64_t created;
+} heed_st_customer;
+
+int heed_store_put_customer(heed_store *st, const heed_st_customer *c, const heed_st_key *keys,
+                            size_t nk, int *added, heed_error *err);
+
+typedef struct heed_st_event {
+    const char *source, *id, *type, *order, *currency, *agent, *detail;
+    int64_t time;
+    int has_amount;
+    double amount;
+} heed_st_event;
+
+int heed_store_put_event(heed_store *st, const heed_st_event *e, const heed_st_key *keys,
+                         size_t nk, int *added, heed_error *err);
+
+typedef struct heed_st_survey {
+    const char *source, *id, *kind, *comment, *conversation;
+    int64_t time;
+    double score;
+    int has_analysis; /* the comment was analysed */
+    double valence, stress;
+} heed_st_survey;
+
+int heed_store_put_survey(heed_store *st, const heed_st_survey *s, const heed_st_key *keys,
+                          size_t nk, int *added, heed_error *err);
+
+int heed_store_put_agent(heed_store *st, const char *id, const char *name, const char *team,
+                         int *added, heed_error *err);
+
+typedef struct heed_st_shift {
+    const char *source, *id, *agent, *team;
+    int64_t start, end;
+} heed_st_shift;
+
+int heed_store_put_shift(heed_store *st, const heed_st_shift *s, int *added, heed_error *err);
+
+/* Counts of stored rows, for summaries and tests. */
+typedef struct heed_st_counts {
+    int64_t messages, conversations, customers, events, surveys, agents, shifts, promises,
+        parties, persons;
+} heed_st_counts;
+
+int heed_store_counts(heed_store *st, heed_st_counts *out, heed_error *err);
+
+/* ------------------------------------------------------------ identity */
+
+/* Every record that can belong to a customer is a "party" (a CRM row, a
+ * conversation, an event, a survey) with its keys. */
+typedef struct heed_st_party {
+    int64_t id;
+    const char *kind;  /* "customer", "conversation", "event", "survey" */
+    const char *label; /* the record's source id, for explanations */
+    const char *crm;   /* the CRM id this party carries, or NULL */
+} heed_st_party;
+
+/* Calls fn once per party (in id order), with its keys. Strings are valid
+ * during the call only. */
+typedef int (*heed_st_party_fn)(void *ctx, const heed_st_party *p, const heed_st_key *keys,
+                                size_t nk);
+int heed_store_parties(heed_store *st, heed_st_party_fn fn, void *ctx, heed_error *err);
+
+/* Sets the person (resolved customer) of a party. Call inside a transaction. */
+int heed_store_set_person(heed_store *st, int64_t party, int64_t person, heed_error *err);
+
+/* The rule that two parties must never be in one person (`heed customer
+ * unmerge`), and the list of such rules. */
+int heed_store_add_unmerge(heed_store *st, int64_t a, int64_t b, heed_error *err);
+typedef int (*heed_st_pair_fn)(void *ctx, int64_t a, int64_t b);
+int heed_store_unmerges(heed_store *st, heed_st_pair_fn fn, void *ctx, heed_error *err);
+
+/* The person a CRM id, a conversation id or a party id belongs to; 0 when
+ * none. `ref` is tried as a CRM id, then as a conversation id, then as a
+ * number (person or party id). */
+int heed_store_find_person(heed_store *st, const char *ref, int64_t *person, heed_error *err);
+
+/* Parties of one person, with keys (for `heed customer why`). */
+int heed_store_person_parties(heed_store *st, int64_t person, heed_st_party_fn fn, void *ctx,
+                              heed_error *err);
+
+/* ------------------------------------------------------------ reading */
+
+/* Cursors over stored rows, one person's (person > 0) or every person's
+ * ordered by person (person 0; rows of parties not yet linked to a person are
+ * left out). heed_st_next_* returns 1 with a row, 0 at the end, or a negative
+ * HEED_E* code; the row's strings are valid until the next call. */
+typedef struct heed_st_cursor heed_st_cursor;
+void heed_st_cursor_free(heed_st_cursor *c);
+
+typedef struct heed_st_msgrow {
+    int64_t person, id, conversation;
+    const char *ext_id, *conv_ext, *agent, *channel, *status, *subject;
+    const char *text; /* with HEED_ST_TEXT, else NULL */
+    int role;
+    int64_t time;
+    int tz_min;
+    double valence, stress, stress_c[HEED_STRESS_COUNT];
+    int emotion, need, n_asks; /* -1: none */
+    int empathy[HEED_EMPATHY_COUNT]; /* -1: not scored */
+    double compassion;               /* -1: not scored */
+    uint32_t comp_signals;
+    int addressed, n_jargon;         /* addressed -1: not scored */
+    const char *model;
+} heed_st_msgrow;
+
+#define HEED_ST_TEXT 0x01u /* messages: also read the text */
+
+/* Messages ordered by person, conversation's first time, conversation, time. */
+int heed_store_messages(heed_store *st, int64_t person, unsigned flags, heed_st_cursor **out,
+                        heed_error *err);
+int heed_st_next_message(heed_st_cursor *c, heed_st_msgrow *row);
+
+/* Every message, linked or not, ordered by conversation then time (for
+ * `heed reanalyze`, which rebuilds each reply's context as it goes); the row's
+ * person is 0. */
+int heed_store_all_messages(heed_store *st, unsigned flags, heed_st_cursor **out,
+                            heed_error *err);
+
+typedef struct heed_st_promrow {
+    int64_t person, id, message, conversation;
+    const char *text, *object, *agent, *conv_ext, *msg_ext;
+    int kind;
+    int64_t made;
+    int has_due;
+    int64_t due;
+} heed_st_promrow;
+
+int heed_store_promises(heed_store *st, int64_t person, heed_st_cursor **out, heed_error *err);
+int heed_st_next_promise(heed_st_cursor *c, heed_st_promrow *row);
+
+typedef struct heed_st_eventrow {
+    int64_t person, id;
+    const char *ext_id, *type, *order, *currency, *agent, *detail;
+    int64_t time;
+    int has_amount;
+    double amount;
+} heed_st_eventrow;
+
+int heed_store_events(heed_store *st, int64_t person, heed_st_cursor **out, heed_error *err);
+int heed_st_next_event(heed_st_cursor *c, heed_st_eventrow *row);
+
+typedef struct heed_st_surveyrow {
+    int64_t person;
+    const char *ext_id, *kind, *comment, *conv_ext;
+    double score;
+    int64_t time;
+    int has_analysis;
+    double stress;
+} heed_st_surveyrow;
+
+int heed_store_surveys(heed_store *st, int64_t person, heed_st_cursor **out, heed_error *err);
+int heed_st_next_survey(heed_st_cursor *c, heed_st_surveyrow *row);
+
+/* People: each person with the CRM row that names it, if any. */
+typedef struct heed_st_personrow {
+    int64_t person;
+    const char *crm, *name, *segment;
+    int vulnerable;
+} heed_st_personrow;
+
+int heed_store_persons(heed_store *st, int64_t person, heed_st_cursor **out, heed_error *err);
+int heed_st_next_person(heed_st_cursor *c, heed_st_personrow *row);
+
+/* The latest time of any stored message, event or survey (0 when empty). */
+int heed_store_latest_time(heed_store *st, int64_t *t, heed_error *err);
+
+/* ------------------------------------------------------------ the act-now queue */
+
+/* The queue is materialised: a refresh scores every person as of a time and
+ * keeps the result, so reading the top is one indexed query. */
+typedef struct heed_st_state {
+    int64_t person;
+    double score, stress_now;
+    int64_t waiting_since; /* 0: not waiting */
+    int broken, pending, kept, vulnerable;
+    const char *reasons;   /* one reason per line, most weight first */
+    int64_t as_of;
+    int64_t last_activity; /* latest customer message, event or survey */
+    /* filled when read */
+    const char *crm, *name;
+    int64_t handled;       /* latest time marked handled, 0 none */
+} heed_st_state;
+
+int heed_store_state_clear(heed_store *st, heed_error *err);
+int heed_store_state_put(heed_store *st, const heed_st_state *s, heed_error *err);
+/* The k highest scores (ties: smaller person first), leaving out people
+ * marked handled after their last activity unless with_handled. */
+int heed_store_queue(heed_store *st, size_t k, int with_handled, heed_st_cursor **out,
+                     heed_error *err);
+int heed_st_next_state(heed_st_cursor *c, heed_st_state *row);
+int heed_store_state_get(heed_store *st, int64_t person, heed_st_state *out, int *found,
+                         heed_error *err);
+/* Marks a person handled at time t (the act-now queue's "done"). */
+int heed_store_mark_handled(heed_store *st, int64_t person, int64_t t, const char *note,
+                            heed_error *err);
+
+/* ------------------------------------------------------------ agents */
+
+/* One agent's work in one conversation within [from, to): the first and last
+ * reply, the replies' count, and the peak stress of the customer messages of
+ * that conversation up to the last reply. Ordered by agent, then start. */
+typedef struct heed_st_agentconv {
+    const char *agent;
+    int64_t conversation;
+    const char *conv_ext;
+    int64_t start, end;
+    int replies;
+    double peak_stress;
+} heed_st_agentconv;
+
+int heed_store_agent_convos(heed_store *st, const char *agent, int64_t from, int64_t to,
+                            heed_st_cursor **out, heed_error *err);
+int heed_st_next_agentconv(heed_st_cursor *c, heed_st_agentconv *row);
+
+/* Agent replies in [from, to) (agent NULL: all), ordered by agent then time,
+ * with the text and the customer stress the reply answered (the highest of
+ * the conversation's customer messages before it). */
+typedef struct heed_st_reply {
+    const char *agent, *ext_id, *conv_ext, *text;
+    int64_t id, time;
+    int empathy[HEED_EMPATHY_COUNT];
+    double compassion, customer_stress;
+    uint32_t comp_signals;
+    int addressed, n_jargon;
+} heed_st_reply;
+
+int heed_store_replies(heed_store *st, const char *agent, int64_t from, int64_t to,
+                       heed_st_cursor **out, heed_error *err);
+int heed_st_next_reply(heed_st_cursor *c, heed_st_reply *row);
+
+typedef struct heed_st_shiftrow {
+    const char *agent, *team;
+    int64_t start, end;
+} heed_st_shiftrow;
+
+int heed_store_shifts(heed_store *st, const char *agent, int64_t from, int64_t to,
+                      heed_st_cursor **out, heed_error *err);
+int heed_st_next_shift(heed_st_cursor *c, heed_st_shiftrow *row);
+
+/* Agents with their team and name (agent NULL: all), ordered by id. */
+typedef struct heed_st_agentrow {
+    const char *id, *name, *team;
+} heed_st_agentrow;
+
+int heed_store_agents(heed_store *st, const char *agent, heed_st_cursor **out, heed_error *err);
+int heed_st_next_agent(heed_st_cursor *c, heed_st_agentrow *row);
+
+#endif

@@ -1,0 +1,37 @@
+/* store_int.h - what the SQLite store's files share: the handle and its
+ * prepared statements, one slot each. */
+#ifndef HEED_STORE_INT_H
+#define HEED_STORE_INT_H
+
+#include <sqlite3.h>
+
+#include "store.h"
+
+enum {
+    ST_META_GET, ST_META_SET, ST_FILE_GET, ST_FILE_PUT,
+    ST_PARTY_NEW, ST_PARTY_KEY, ST_PARTY_CRM,
+    ST_CONV_FIND, ST_CONV_NEW, ST_CONV_TOUCH,
+    ST_MSG_PUT, ST_MSG_UPDATE, ST_PROMISE_PUT, ST_PROMISE_DEL,
+    ST_CUST_FIND, ST_CUST_PUT, ST_EVENT_FIND, ST_EVENT_PUT, ST_SURVEY_FIND, ST_SURVEY_PUT,
+    ST_AGENT_PUT, ST_SHIFT_PUT, ST_SET_PERSON, ST_STATE_PUT,
+    ST_N_STMT = 64
+};
+
+struct heed_store {
+    sqlite3 *db;
+    sqlite3_stmt *stmt[ST_N_STMT];
+    /* the conversation of the last message put: consecutive messages of one
+     * conversation skip the lookup */
+    char *conv_source, *conv_ext;
+    int64_t conv_id, conv_party;
+};
+
+/* Fills err from the database's last error; returns HEED_EIO. */
+int heed__st_fail(heed_store *st, heed_error *err, const char *what);
+/* The statement in `slot`, prepared from sql on first use, reset and with its
+ * bindings cleared; NULL (err set) when it cannot be prepared. */
+sqlite3_stmt *heed__st_prep(heed_store *st, int slot, const char *sql, heed_error *err);
+/* Binds a string or NULL. */
+void heed__st_text(sqlite3_stmt *s, int i, const char *v);
+
+#endif
