@@ -23,6 +23,9 @@ int heed_cmd_import(int argc, char **argv);
 int heed_cmd_queue(int argc, char **argv);
 int heed_cmd_journey(int argc, char **argv);
 int heed_cmd_customer(int argc, char **argv);
+int heed_cmd_agents(int argc, char **argv);
+int heed_cmd_agent(int argc, char **argv);
+int heed_cmd_reanalyze(int argc, char **argv);
 
 /* `heed train TASK` and `heed eval TASK`, one pair per task, each in its own
  * file (train_<task>.c / eval in the same file). argv[0] is the task name. */

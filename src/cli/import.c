@@ -731,6 +731,11 @@ int heed_cmd_import(int argc, char **argv)
         int rc = heed_import_resolve(&im);
         if (rc > ret)
             ret = rc;
+        /* the act-now queue is recomputed by the next `heed queue` */
+        if (heed_store_meta_set(im.st, "queue_as_of", "", &err) != HEED_OK) {
+            fprintf(stderr, "heed import: %s\n", err.msg);
+            ret = HEED_EXIT_USAGE;
+        }
     }
     if (ret == HEED_EXIT_OK && im.any_rejected)
         ret = HEED_EXIT_REJECTED;

@@ -132,6 +132,17 @@ void heed_import_note_skipped(heed_import *im, heed_import_batch *b, const heed_
  * transaction with the file's progress, empties it. 0 or -1 (reported). */
 int heed_import_flush(heed_import *im, heed_import_batch *b, heed_import_file *fs, int finished);
 
+/* Analyses the batch's good rows that have text, on im->threads threads. -1:
+ * out of memory. */
+int heed_import_analyse(heed_import *im, heed_import_batch *b);
+/* The summary of an analysis into r->m and r->promises. -1: memory. */
+int heed_import_summarize(const heed_result *res, heed_import_row *r);
+/* The name of the models and rules in this build, stored with each analysis:
+ * `heed reanalyze` redoes the messages analysed under another. */
+void heed_import_model_id(char *out, size_t n);
+/* Frees the rows' analysis results and empties the batch. */
+void heed_import_batch_reset(heed_import_batch *b);
+
 /* Files and transactions. */
 int heed_import_open(heed_import *im, heed_import_file *fs, const char *kind, const char *path);
 void heed_import_close(heed_import_file *fs);

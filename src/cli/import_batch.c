@@ -67,7 +67,7 @@ heed_import_batch *heed_import_batch_new(heed_import *im, const heed_import_kind
     return b;
 }
 
-static void rows_release(heed_import_batch *b)
+void heed_import_batch_reset(heed_import_batch *b)
 {
     for (size_t i = 0; i < b->n; i++) {
         free(b->rows[i].promises);
@@ -81,7 +81,7 @@ void heed_import_batch_free(heed_import_batch *b)
 {
     if (!b)
         return;
-    rows_release(b);
+    heed_import_batch_reset(b);
     free(b->rows);
     heed__buf_release(&b->store);
     free(b);
@@ -510,7 +510,7 @@ static void *worker(void *arg)
 
 /* Analyses every good row with text on im->threads threads; the workers only
  * read the batch's store, and a row that fails is marked bad after the join. */
-static int analyse(heed_import *im, heed_import_batch *b)
+int heed_import_analyse(heed_import *im, heed_import_batch *b)
 {
     size_t nt = im->threads ? im->threads : 1;
     if (nt > b->n)
@@ -636,7 +636,7 @@ static int put_row(heed_import *im, heed_import_batch *b, heed_import_row *r, in
 
 int heed_import_flush(heed_import *im, heed_import_batch *b, heed_import_file *fs, int finished)
 {
-    if ((b->kind->id == K_MESSAGES || b->kind->id == K_SURVEYS) && analyse(im, b)) {
+    if ((b->kind->id == K_MESSAGES || b->kind->id == K_SURVEYS) && heed_import_analyse(im, b)) {
         fprintf(stderr, "heed import: out of memory\n");
         return -1;
     }
@@ -661,7 +661,7 @@ int heed_import_flush(heed_import *im, heed_import_batch *b, heed_import_file *f
     }
     if (heed_import_commit(im, fs, finished))
         return -1;
-    rows_release(b);
+    heed_import_batch_reset(b);
     heed_import_progress(im, fs, 0);
     return 0;
 }

@@ -22,6 +22,9 @@ static const char USAGE[] =
     "  journey      one customer's timeline across silos, with promises kept\n"
     "               or broken\n"
     "  customer     why records were linked into one customer; unmerge\n"
+    "  agents       agent care: distress absorbed per shift, streaks, breaks\n"
+    "  agent        one agent: care, empathy and compassion by week, coaching\n"
+    "  reanalyze    re-score stored messages after a model upgrade\n"
     "  train        train a model from labelled data (emotions, needs, intents,\n"
     "               intensity, empathy)\n"
     "  eval         evaluate on labelled data (emotions, needs, intents, intensity,\n"
@@ -63,6 +66,12 @@ int main(int argc, char **argv)
         return heed_cmd_journey(argc - 1, argv + 1);
     if (!strcmp(cmd, "customer"))
         return heed_cmd_customer(argc - 1, argv + 1);
+    if (!strcmp(cmd, "agents"))
+        return heed_cmd_agents(argc - 1, argv + 1);
+    if (!strcmp(cmd, "agent"))
+        return heed_cmd_agent(argc - 1, argv + 1);
+    if (!strcmp(cmd, "reanalyze"))
+        return heed_cmd_reanalyze(argc - 1, argv + 1);
     if (!strcmp(cmd, "train"))
         return heed_cmd_train(argc - 1, argv + 1);
     if (!strcmp(cmd, "generate"))

@@ -463,8 +463,9 @@ int heed_st_next_agentconv(heed_st_cursor *c, heed_st_agentconv *r)
 
 #define REPLY_COLS                                                                         \
     "m.agent, m.ext_id, c.ext_id, m.text, m.id, m.time, m.er, m.ip, m.ex, m.compassion, "    \
-    "(SELECT max(x.stress) FROM message x WHERE x.conversation = m.conversation AND "        \
-    "x.role = 1 AND x.time <= m.time), m.comp_signals, m.addressed, m.n_jargon"
+    "(SELECT x.stress FROM message x WHERE x.conversation = m.conversation AND "             \
+    "x.role = 1 AND x.time <= m.time ORDER BY x.time DESC, x.id DESC LIMIT 1), "             \
+    "m.comp_signals, m.addressed, m.n_jargon"
 
 int heed_store_replies(heed_store *st, const char *agent, int64_t from, int64_t to,
                        heed_st_cursor **out, heed_error *err)

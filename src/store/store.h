@@ -335,8 +335,8 @@ int heed_store_agent_convos(heed_store *st, const char *agent, int64_t from, int
 int heed_st_next_agentconv(heed_st_cursor *c, heed_st_agentconv *row);
 
 /* Agent replies in [from, to) (agent NULL: all), ordered by agent then time,
- * with the text and the customer stress the reply answered (the highest of
- * the conversation's customer messages before it). */
+ * with the text and the customer stress the reply answered (that of the
+ * conversation's latest customer message before it). */
 typedef struct heed_st_reply {
     const char *agent, *ext_id, *conv_ext, *text;
     int64_t id, time;
