@@ -12,6 +12,7 @@
 #include "buf.h"
 #include "cli.h"
 #include "jsonout.h"
+#include "jtime.h"
 #include "person.h"
 #include "resolve.h"
 #include "store.h"
@@ -150,16 +151,6 @@ static void fmt_time(char *b, size_t n, int64_t t)
     struct tm tm;
     gmtime_r(&tt, &tm);
     strftime(b, n, "%Y-%m-%d %H:%M", &tm);
-}
-
-static void fmt_span(char *b, size_t n, int64_t s)
-{
-    if (s < 3600)
-        snprintf(b, n, "%lld min", (long long)(s / 60));
-    else if (s < 2 * 86400)
-        snprintf(b, n, "%lld h", (long long)(s / 3600));
-    else
-        snprintf(b, n, "%lld days", (long long)(s / 86400));
 }
 
 static int64_t queue_as_of(heed_store *st)
@@ -304,7 +295,7 @@ int heed_cmd_queue(int argc, char **argv)
         printf("  stress %.0f", s.stress_now);
         if (s.waiting_since) {
             char sp[32];
-            fmt_span(sp, sizeof sp, as_of - s.waiting_since);
+            heed__fmt_span(sp, sizeof sp, as_of - s.waiting_since);
             printf(", waiting %s", sp);
         }
         putchar('\n');
