@@ -394,8 +394,23 @@ int heed_store_put_survey(heed_store *st, const heed_st_survey *v, const heed_st
 int heed_store_put_agent(heed_store *st, const char *id, const char *name, const char *team,
                          int *added, heed_error *err)
 {
-    sqlite3_stmt *s = heed__st_prep(
-        st, ST_AGENT_PUT, "INSERT OR IGNORE INTO agent(id, name, team) VALUES(?,?,?)", err);
+    /* an agent first seen on a message has no name or team; the agents file
+     * fills them in whenever it comes */
+    *added = 0;
+    sqlite3_stmt *s = heed__st_prep(st, ST_AGENT_FIND, "SELECT 1 FROM agent WHERE id=?", err);
+    if (!s)
+        return HEED_EIO;
+    heed__st_text(s, 1, id);
+    int r = sqlite3_step(s);
+    if (r != SQLITE_ROW && r != SQLITE_DONE)
+        return heed__st_fail(st, err, "look up agent");
+    int there = r == SQLITE_ROW;
+    if (there && !name && !team)
+        return HEED_OK;
+    s = heed__st_prep(st, ST_AGENT_PUT,
+                      "INSERT INTO agent(id, name, team) VALUES(?1, ?2, ?3) ON CONFLICT(id) DO "
+                      "UPDATE SET name=coalesce(?2, name), team=coalesce(?3, team)",
+                      err);
     if (!s)
         return HEED_EIO;
     heed__st_text(s, 1, id);
@@ -403,7 +418,7 @@ int heed_store_put_agent(heed_store *st, const char *id, const char *name, const
     heed__st_text(s, 3, team);
     if (sqlite3_step(s) != SQLITE_DONE)
         return heed__st_fail(st, err, "add agent");
-    *added = sqlite3_changes(st->db) > 0;
+    *added = !there;
     return HEED_OK;
 }
 
