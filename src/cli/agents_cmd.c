@@ -36,12 +36,14 @@ static const char AGENTS_HELP[] =
     "                 `heed agent`: 28)\n"
     "  --now T        as of T (ISO 8601, Unix seconds, or 'data')\n"
     "  --tz MINUTES   calendar days in this UTC offset (default 0)\n"
+    "  --teams        agents: empathy and compassion by team and ISO week instead\n"
+    "                 (default period 28 days)\n"
     "  --json         JSON lines\n";
 
 typedef struct opts {
     const char *db, *now_s, *day, *agent;
     long days, tz;
-    int json;
+    int json, teams;
 } opts;
 
 static int usage(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -68,6 +70,8 @@ static int parse(const char *cmd, int argc, char **argv, opts *o, int *help)
             *help = 1;
         } else if (!strcmp(a, "--json")) {
             o->json = 1;
+        } else if (!strcmp(a, "--teams") && !strcmp(cmd, "agents")) {
+            o->teams = 1;
         } else if (!strcmp(a, "--db") || !strcmp(a, "--now") || !strcmp(a, "--day") ||
                    !strcmp(a, "--days") || !strcmp(a, "--tz")) {
             if (!v)
@@ -331,6 +335,110 @@ static int care(const char *cmd, heed_store *st, const opts *o, int64_t from, in
     return rc ? HEED_EXIT_USAGE : HEED_EXIT_OK;
 }
 
+/* Empathy and compassion per team and ISO week: every reply in the period,
+ * its agent's team (agents without one: "(no team)"). */
+static int teams(heed_store *st, const opts *o, int64_t from, int64_t to)
+{
+    names agents = {0}, teamn = {0};
+    int64_t *team_of = NULL;
+    heed_care_reply *rep = NULL;
+    heed_care_week *weeks = NULL;
+    size_t nr = 0, cap = 0, nw = 0;
+    heed_error err = {0};
+    heed_st_cursor *c = NULL;
+    int ret = HEED_EXIT_INTERNAL, r;
+    if (heed_store_agents(st, NULL, &c, &err) != HEED_OK)
+        goto fail;
+    heed_st_agentrow ar;
+    while ((r = heed_st_next_agent(c, &ar)) == 1) {
+        int64_t a = name_id(&agents, ar.id), t = name_id(&teamn, ar.team ? ar.team : "(no team)");
+        if (a < 0 || t < 0)
+            goto out;
+        int64_t *v = realloc(team_of, agents.n * sizeof *v);
+        if (!v)
+            goto out;
+        team_of = v;
+        team_of[a] = t;
+    }
+    heed_st_cursor_free(c);
+    c = NULL;
+    size_t known = agents.n;
+    if (r < 0 || heed_store_replies(st, NULL, from, to, &c, &err) != HEED_OK)
+        goto fail;
+    heed_st_reply rr;
+    while ((r = heed_st_next_reply(c, &rr)) == 1) {
+        if (rr.empathy[0] < 0)
+            continue;
+        int64_t a = name_id(&agents, rr.agent);
+        if (a < 0)
+            goto out;
+        if ((size_t)a >= known) { /* not in the agents table: no team */
+            int64_t *v = realloc(team_of, agents.n * sizeof *v);
+            if (!v)
+                goto out;
+            team_of = v;
+            int64_t t = name_id(&teamn, "(no team)");
+            if (t < 0)
+                goto out;
+            team_of[a] = t;
+            known = agents.n;
+        }
+        if (nr == cap) {
+            cap = cap ? cap * 2 : 1024;
+            heed_care_reply *v = realloc(rep, cap * sizeof *v);
+            if (!v)
+                goto out;
+            rep = v;
+        }
+        rep[nr] = (heed_care_reply){.agent = team_of[a],
+                                    .time = rr.time,
+                                    .compassion = rr.compassion < 0 ? 0 : rr.compassion};
+        memcpy(rep[nr].empathy, rr.empathy, sizeof rep[nr].empathy);
+        nr++;
+    }
+    if (r < 0 || heed_care_weeks(rep, nr, (int)o->tz, &weeks, &nw, &err) != HEED_OK)
+        goto fail;
+    if (!o->json)
+        printf("Replies by team and ISO week: empathy (reaction / interpretation / "
+               "exploration, 0-2) and compassion (0-100), measured apart\n");
+    for (size_t i = 0; i < nw; i++) {
+        const char *team = teamn.v[weeks[i].agent];
+        if (o->json) {
+            heed_buf b;
+            heed__buf_init(&b, 0);
+            heed__buf_adds(&b, "{\"team\":");
+            heed_json_string(&b, team, strlen(team));
+            heed__buf_printf(&b,
+                             ",\"week\":\"%d-W%02d\",\"replies\":%zu,\"empathy\":[%.2f,%.2f,"
+                             "%.2f],\"compassion\":%.1f}\n",
+                             weeks[i].iso_year, weeks[i].iso_week, weeks[i].replies,
+                             weeks[i].empathy_mean[0], weeks[i].empathy_mean[1],
+                             weeks[i].empathy_mean[2], weeks[i].compassion_mean);
+            fwrite(b.ptr, 1, b.len, stdout);
+            heed__buf_release(&b);
+        } else {
+            printf("  %-12s %d-W%02d  %4zu replies  empathy %.2f / %.2f / %.2f  compassion "
+                   "%5.1f\n",
+                   team, weeks[i].iso_year, weeks[i].iso_week, weeks[i].replies,
+                   weeks[i].empathy_mean[0], weeks[i].empathy_mean[1], weeks[i].empathy_mean[2],
+                   weeks[i].compassion_mean);
+        }
+    }
+    ret = HEED_EXIT_OK;
+    goto out;
+fail:
+    fprintf(stderr, "heed agents: %s\n", err.msg[0] ? err.msg : "reading the store failed");
+    ret = HEED_EXIT_USAGE;
+out:
+    heed_st_cursor_free(c);
+    heed_care_free(weeks);
+    free(rep);
+    free(team_of);
+    names_free(&agents);
+    names_free(&teamn);
+    return ret;
+}
+
 int heed_cmd_agents(int argc, char **argv)
 {
     opts o;
@@ -345,8 +453,9 @@ int heed_cmd_agents(int argc, char **argv)
     if (!st)
         return HEED_EXIT_USAGE;
     int64_t from, to;
-    int ret = period("agents", st, &o, 1, &from, &to) ? HEED_EXIT_USAGE
-                                                      : care("agents", st, &o, from, to);
+    int ret = period("agents", st, &o, o.teams ? 28 : 1, &from, &to) ? HEED_EXIT_USAGE
+              : o.teams                                               ? teams(st, &o, from, to)
+                                                                      : care("agents", st, &o, from, to);
     heed_store_close(st);
     return ret;
 }
