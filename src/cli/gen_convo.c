@@ -237,7 +237,7 @@ promise gen_build_convo(gen *g, rng *r, gen_scenario sc, int64_t t,
 
     /* the customer opens */
     if (contact >= 2)
-        gen_expand(&body, pick(r, S->followup), s, r);
+        gen_expand(&body, pick(r, s->promised ? S->followup : gen_followup_again), s, r);
     else
         gen_expand(&body, pick(r, S->open), s, r);
     if ((contact >= 2 && rpct(r, 60)) || (S->stress >= 2 && rpct(r, 15))) {

@@ -494,19 +494,24 @@ static outcome run_convo(gen *g, const person *p, rng *r, gen_scenario sc, int64
         survey(g, p, r, last->t + rrange(r, HOUR, 30 * HOUR));
 
     res.last = last->t;
+    int promised = 0; /* the follow-up may say "you said {d}" */
     /* the customer comes back when the promise slipped or nothing was solved */
     if (pr.turn >= 0 && pr.outcome > 0 && rpct(r, 80)) {
         res.followup = 1;
         res.next = pr.due + rrange(r, 4 * HOUR, 2 * DAY);
         snprintf(keep->d, sizeof keep->d, "%s", s.d);
+        promised = 1;
     } else if ((pr.turn < 0 && S->kind != GEN_K_NONE && rpct(r, 50)) ||
                (sc == GEN_S_OUTAGE && rpct(r, 35))) {
         res.followup = 1;
         res.next = res.last + rrange(r, DAY, 3 * DAY);
-        if (pr.turn < 0)
+        if (pr.turn < 0) {
             snprintf(keep->d, sizeof keep->d, "%s", due_before[0] ? due_before : "last week");
-        else
+            promised = s.promised; /* an earlier contact's promise, if any */
+        } else {
             snprintf(keep->d, sizeof keep->d, "%s", s.d);
+            promised = pr.outcome > 0;
+        }
     }
     if (contact < 2) {
         char d[48];
@@ -514,6 +519,7 @@ static outcome run_convo(gen *g, const person *p, rng *r, gen_scenario sc, int64
         *keep = s;
         snprintf(keep->d, sizeof keep->d, "%s", d);
     }
+    keep->promised = promised;
     if (!keep->d[0])
         snprintf(keep->d, sizeof keep->d, "last week");
     return res;

@@ -161,6 +161,7 @@ static inline int team_of(const gen *g, gen_team t)
 typedef struct slots {
     const char *n, *N, *g, *p, *x;
     char o[16], a[24], d[48], D[24], r[16], c[12];
+    int promised; /* a follow-up: an earlier contact's promise {d} was not kept */
 } slots;
 
 typedef struct promise {
