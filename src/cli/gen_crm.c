@@ -99,14 +99,75 @@ void gen_make_agents(gen *g)
 
 /* ---- customers ---------------------------------------------------------- */
 
-/* Fictional phone numbers: UK +44 7700 900000-900999 and US 555-0100-0199
- * under 40 area codes; customer i gets slot i while the pool lasts. */
-#define UK_PHONES 1000
-#define US_AREAS  40
-#define US_PHONES (US_AREAS * 100)
-static const unsigned US_AREA[US_AREAS] = {
+/* Fictional phone numbers, from ranges reserved for drama and fiction: the
+ * UK's Ofcom drama ranges (1,000 numbers each) and US 555-0100..0199 under
+ * any area code. Customers 1..1998 keep the first scheme (even: +44 7700
+ * 900000.., odd: US slot i/2), so small runs and samples/journey are stable;
+ * later customers with a phone take the next number of a pool that alternates
+ * UK and US while the UK ranges last. +44 7700 900999 is the switchboard two
+ * business customers share, so nobody else gets it. */
+#define SWITCHBOARD "+44 7700 900999"
+static const char *const UK_BLOCK[] = {
+    "+44 7700 900", "+44 1632 960", "+44 20 7946 0", "+44 113 496 0", "+44 114 496 0",
+    "+44 115 496 0", "+44 116 496 0", "+44 117 496 0", "+44 118 496 0", "+44 121 496 0",
+    "+44 131 496 0", "+44 141 496 0", "+44 151 496 0", "+44 161 496 0", "+44 191 498 0",
+    "+44 28 9649 6", "+44 29 2018 0"};
+#define UK_BLOCKS  (sizeof UK_BLOCK / sizeof *UK_BLOCK)
+#define FIRST_SCHEME 1998u /* customers numbered by index: UK 900000..900998 */
+#define US_LISTED  40
+static const unsigned US_AREA[US_LISTED] = {
     202, 212, 213, 305, 312, 314, 404, 415, 503, 512, 602, 614, 617, 702, 713, 720, 808, 816, 901, 919,
     206, 210, 216, 301, 303, 317, 402, 412, 414, 502, 504, 513, 515, 612, 615, 616, 701, 704, 803, 813};
+
+/* The US area codes in use order: the listed ones, then every other NXX
+ * code (N 2-9) except the N11 service codes. */
+void gen_phone_init(gen *g)
+{
+    unsigned n = 0;
+    for (unsigned k = 0; k < US_LISTED; k++)
+        g->us_areas[n++] = US_AREA[k];
+    for (unsigned a = 200; a <= 999 && n < GEN_US_AREAS; a++) {
+        int listed = a % 100 == 11;
+        for (unsigned k = 0; k < US_LISTED && !listed; k++)
+            listed = US_AREA[k] == a;
+        if (!listed)
+            g->us_areas[n++] = a;
+    }
+    g->n_us_areas = n;
+}
+
+static void us_phone(const gen *g, person *p, unsigned k)
+{
+    snprintf(p->phone, sizeof p->phone, "+1 %u 555 01%02u", g->us_areas[k / 100], k % 100);
+    p->cur = 'U';
+}
+
+/* Customer i's phone (i >= FIRST_SCHEME: the pool's next number, if any). */
+static void assign_phone(gen *g, unsigned i, person *p)
+{
+    if (i < FIRST_SCHEME) {
+        if (i % 2 == 0) {
+            snprintf(p->phone, sizeof p->phone, "+44 7700 900%03u", i / 2);
+            p->cur = 'G';
+        } else {
+            us_phone(g, p, i / 2);
+        }
+        return;
+    }
+    /* the pool: UK blocks 1.. and US slots 1000.. (below are the first scheme's) */
+    const uint64_t uk = (UK_BLOCKS - 1) * 1000, us = (uint64_t)g->n_us_areas * 100 - 1000;
+    uint64_t j = g->n_pool_phones;
+    if (j >= uk + us)
+        return; /* the fictional ranges are used up: no phone */
+    g->n_pool_phones++;
+    if (j < 2 * uk && j % 2 == 0) {
+        uint64_t u = 1000 + j / 2;
+        snprintf(p->phone, sizeof p->phone, "%s%03u", UK_BLOCK[u / 1000], (unsigned)(u % 1000));
+        p->cur = 'G';
+    } else {
+        us_phone(g, p, (unsigned)(1000 + (j < 2 * uk ? j / 2 : j - uk)));
+    }
+}
 
 static const int SCEN_WEIGHT[GEN_S_COUNT] = {14, 8, 8, 6, 12, 8, 10, 8, 3, 3, 4, 9, 7};
 
@@ -172,17 +233,8 @@ void gen_make_person(gen *g, unsigned i, rng *r, person *p)
         snprintf(p->email, sizeof p->email, "%s_%u@%s", af, i + 1, DOMAINS[i % 3]);
     }
     p->cur = 'E';
-    if (i < UK_PHONES + US_PHONES && rpct(r, 88)) {
-        if (i % 2 == 0 && i / 2 < UK_PHONES) {
-            snprintf(p->phone, sizeof p->phone, "+44 7700 900%03u", i / 2);
-            p->cur = 'G';
-        } else {
-            unsigned k = i / 2 + (i % 2 ? 0 : UK_PHONES) % US_PHONES;
-            k %= US_PHONES;
-            snprintf(p->phone, sizeof p->phone, "+1 %u 555 01%02u", US_AREA[k / 100], k % 100);
-            p->cur = 'U';
-        }
-    }
+    if (rpct(r, 88))
+        assign_phone(g, i, p);
     if (rpct(r, 30))
         snprintf(p->handle, sizeof p->handle, "@%s_%s%u", af, al, (i * 37 + 11) % 100);
     p->primary = gen_pick_scenario(r);
@@ -190,7 +242,7 @@ void gen_make_person(gen *g, unsigned i, rng *r, person *p)
      * different customers that identity resolution must keep apart */
     if (g->customers >= 10 && (i == 7 || i == 8)) {
         p->business = 1;
-        snprintf(p->phone, sizeof p->phone, "+44 7700 900999");
+        snprintf(p->phone, sizeof p->phone, "%s", SWITCHBOARD);
         p->cur = 'G';
     }
     p->vulnerable = (gen_scens[p->primary].vulnerable && rpct(r, 60)) || rpct(r, 2);

@@ -667,6 +667,7 @@ int heed_cmd_generate(int argc, char **argv)
     heed__buf_adds(&g->o[O_SURV].b, "id,customer,email,time,kind,score,comment,conversation\n");
     heed__buf_adds(&g->o[O_TICK].b, "{\"tickets\":[");
     gen_make_agents(g);
+    gen_phone_init(g);
 
     for (unsigned i = 0; i < g->customers; i++) {
         rng r = rfork(seed, (uint64_t)i + 1);

@@ -119,6 +119,7 @@ typedef struct person {
 } person;
 
 #define MAX_TURNS 10
+#define GEN_US_AREAS 800 /* room for every NXX area code */
 
 typedef struct turn {
     int agent; /* -1: the customer */
@@ -148,6 +149,8 @@ typedef struct gen {
     int private_note_done, latin1_done;
     heed_buf tmp; /* scratch for expansions */
     convo cv;
+    unsigned us_areas[GEN_US_AREAS], n_us_areas; /* gen_phone_init */
+    uint64_t n_pool_phones;                       /* phones taken from the pool */
 } gen;
 
 extern const char *const gen_team_names[3];
@@ -181,6 +184,7 @@ void gen_lower_ascii(char *s);
 /* gen_crm.c: agents, shifts and customers. */
 int gen_find_agent(const gen *g, int team, int64_t *t, int keep, int front, rng *r);
 void gen_make_agents(gen *g);
+void gen_phone_init(gen *g); /* before the first gen_make_person */
 gen_scenario gen_pick_scenario(rng *r);
 void gen_make_person(gen *g, unsigned i, rng *r, person *p);
 void gen_write_person(gen *g, const person *p);
