@@ -31,6 +31,9 @@ static const char HELP[] =
     "  --days D         length of the period in days (default 30, 1..3650)\n"
     "  --agents A       agents (default customers/10, at least 4, at most 500;\n"
     "                   1..9999)\n"
+    "  --messages-per-customer M\n"
+    "                   aim at about M messages per customer in messages.jsonl\n"
+    "                   (1..100; default: the natural mix, about 6.8 over 30 days)\n"
     "  -h, --help       this help\n"
     "\n"
     "Exit codes: 0 written, 2 usage or I/O error, 3 internal error.\n"
@@ -529,6 +532,13 @@ static void journey(gen *g, const person *p, rng *r)
 {
     int k = (int)rbelow(r, 100);
     int nconv = k < 40 ? 1 : k < 70 ? 2 : k < 88 ? 3 : 4;
+    if (g->scale) {
+        /* --messages-per-customer: more (or fewer) contacts, closer together */
+        unsigned x = (unsigned)nconv * g->scale;
+        nconv = (int)(x / 1000 + (rbelow(r, 1000) < x % 1000));
+        if (nconv < 1)
+            nconv = 1;
+    }
     int64_t span = (int64_t)g->days * DAY;
     int64_t t = g->start + rrange(r, 0, span - span / 6 - 1);
     gen_scenario sc = p->primary;
@@ -546,12 +556,20 @@ static void journey(gen *g, const person *p, rng *r)
             contact = 1;
             memset(&keep, 0, sizeof keep);
             sc = gen_pick_scenario(r);
-            t = o.last + rrange(r, 2 * DAY, 12 * DAY);
+            int64_t gap = rrange(r, 2 * DAY, 12 * DAY);
+            if (g->scale > 1000) /* squared: more contacts must also fit the period */
+                gap = gap * 1000 / g->scale * 1000 / g->scale;
+            t = o.last + gap;
         }
     }
 }
 
 /* ---- the command -------------------------------------------------------- */
+
+/* messages.jsonl lines per customer of the natural mix (x10), measured over
+ * the default 30 days: --messages-per-customer scales the contacts by the
+ * ratio to it. */
+#define MSGS_PER_CUSTOMER_X10 68
 
 static int parse_uint(const char *v, unsigned long long max, unsigned long long *out)
 {
@@ -591,7 +609,7 @@ static int usage(const char *msg, const char *arg)
 int heed_cmd_generate(int argc, char **argv)
 {
     const char *dir = NULL;
-    unsigned long long customers = 100, seed = 1, days = 30, agents = 0;
+    unsigned long long customers = 100, seed = 1, days = 30, agents = 0, per_customer = 0;
     int64_t start = 0;
     parse_date("2026-09-01", &start);
     for (int i = 1; i < argc; i++) {
@@ -601,7 +619,8 @@ int heed_cmd_generate(int argc, char **argv)
             return HEED_EXIT_OK;
         }
         if (strcmp(a, "--out") && strcmp(a, "--customers") && strcmp(a, "--seed") &&
-            strcmp(a, "--start") && strcmp(a, "--days") && strcmp(a, "--agents"))
+            strcmp(a, "--start") && strcmp(a, "--days") && strcmp(a, "--agents") &&
+            strcmp(a, "--messages-per-customer"))
             return usage("unknown option", a);
         if (!v)
             return usage("option needs a value", a);
@@ -616,6 +635,9 @@ int heed_cmd_generate(int argc, char **argv)
             return usage("--days wants a whole number from 1 to 3650", v);
         else if (!strcmp(a, "--agents") && (parse_uint(v, 9999, &agents) || !agents))
             return usage("--agents wants a whole number from 1 to 9999", v);
+        else if (!strcmp(a, "--messages-per-customer") &&
+                 (parse_uint(v, 100, &per_customer) || !per_customer))
+            return usage("--messages-per-customer wants a whole number from 1 to 100", v);
         else if (!strcmp(a, "--start") && parse_date(v, &start))
             return usage("--start wants a date YYYY-MM-DD", v);
     }
@@ -639,6 +661,8 @@ int heed_cmd_generate(int argc, char **argv)
     g->customers = (unsigned)customers;
     g->days = (unsigned)days;
     g->seed = seed;
+    if (per_customer)
+        g->scale = (unsigned)(per_customer * 1000 * 10 / MSGS_PER_CUSTOMER_X10);
     g->start = start;
     g->end = start + (int64_t)days * DAY;
     g->n_agents = (unsigned)agents;

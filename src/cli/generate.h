@@ -141,6 +141,7 @@ typedef struct convo {
 
 typedef struct gen {
     unsigned customers, days, n_agents, n_teams;
+    unsigned scale; /* contacts per customer in 1/1000 of the natural mix; 0: the mix */
     uint64_t seed;
     int64_t start, end;
     agent *agents;
