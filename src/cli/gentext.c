@@ -445,6 +445,18 @@ const char *const gen_threats[] = {
     "I'll be contacting the regulator about how I've been treated.",
     NULL};
 
+/* The customer back about the same problem when nothing was promised (or the
+ * promise was kept and the problem came back): no "you said". */
+const char *const gen_followup_again[] = {
+    "Hello again. I contacted you about this [a few days ago|last week] and it still isn't "
+    "sorted. This is the {c} time I've had to get in touch, and I'd like it resolved today.",
+    "I'm back about the same problem as before. Nothing has changed and nobody has got back "
+    "to me. This is the {c} time I'm contacting you.",
+    "still not sorted. {c} time i'm asking about this. can someone actually help?",
+    "[Me again|Hi again]. The problem I reported [a few days ago|last time] is still there. "
+    "That makes this the {c} contact. Please can someone look at it properly?",
+    NULL};
+
 const char *const gen_giving_up[] = {
     "Forget it. I'll sort it myself.", "fine. whatever.",
     "I give up. Worst customer service I've ever had.", NULL};

@@ -52,7 +52,7 @@ typedef struct gen_scen {
     const char *const *explore;  /* the agent asks about the situation */
     const char *const *action;   /* concrete action with a time frame ({d}) */
     const char *const *deflect;  /* sends the customer elsewhere */
-    const char *const *followup; /* the customer again after the promise was not kept */
+    const char *const *followup; /* the customer again after the promise was not kept ({d}) */
 } gen_scen;
 
 extern const gen_scen gen_scens[GEN_S_COUNT];
@@ -77,6 +77,7 @@ extern const char *const gen_agent_close[];
 /* The customer's later turns. */
 extern const char *const gen_pushback[];
 extern const char *const gen_threats[];
+extern const char *const gen_followup_again[]; /* no promise to refer back to */
 extern const char *const gen_giving_up[];
 extern const char *const gen_thanks[];
 extern const char *const gen_ok_thanks[];

@@ -50,6 +50,16 @@ for t in order shipment delivery delivery_failed refund payment payment_failed c
     expect_grep "event $t" "$TMP/m/events.jsonl" "\"type\":\"$t\""
 done
 
+# --messages-per-customer raises the mix; the default run is unchanged by it
+"$HEED" generate --out "$TMP/p" --customers 600 --seed 3 --messages-per-customer 14 2>/dev/null
+p=$(wc -l <"$TMP/p/messages.jsonl")
+if [ "$p" -gt $((m * 3 / 2)) ]; then ok; else bad "--messages-per-customer 14: $p messages, default $m"; fi
+"$HEED" generate --out "$TMP/x" --messages-per-customer 0 >/dev/null 2>"$TMP/err"
+expect_eq "bad per-customer exit" "$?" 2
+# phones are unique apart from the shared switchboard
+if [ "$(cut -d, -f4 "$TMP/m/customers.csv" | grep . | sort | uniq -d)" = "+44 7700 900999" ]; then ok; else
+    bad "a phone number repeats"; fi
+
 # the bundled sample is exactly the documented command's output
 "$HEED" generate --out "$TMP/journey" --customers 60 --seed 1 2>/dev/null
 if diff -r "$SAMPLES" "$TMP/journey" >"$TMP/sdiff"; then ok; else
