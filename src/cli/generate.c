@@ -91,8 +91,11 @@ void gen_iso_time(char out[24], int64_t t)
 void gen_rfc_date(char out[40], int64_t t)
 {
     civil c = gen_to_civil(t);
-    snprintf(out, 40, "%.3s, %02u %.3s %04" PRId64 " %02u:%02u:%02u +0000", gen_wdays[c.wday], c.d,
-             gen_months[c.m - 1], c.y, c.hh, c.mm, c.ss);
+    char b[128]; /* room for any field values, so the format cannot truncate */
+    snprintf(b, sizeof b, "%.3s, %02u %.3s %04" PRId64 " %02u:%02u:%02u +0000", gen_wdays[c.wday],
+             c.d, gen_months[c.m - 1], c.y, c.hh, c.mm, c.ss);
+    memcpy(out, b, 39);
+    out[39] = '\0';
 }
 
 static void day_month(char out[24], int64_t t)
