@@ -564,7 +564,8 @@ static size_t skip_to_close(const char *s, size_t n, size_t i, const char *name)
  * to one, no blank lines at the start or the end, one final '\n'. */
 static void tidy_lines(heed_buf *out, size_t start)
 {
-    if (out->err || out->len <= start)
+    /* room for a final '\n' the text may lack */
+    if (out->len <= start || heed__buf_reserve(out, 1) != 0)
         return;
     char *s = out->ptr;
     size_t w = start, i = start, blanks = 0;
