@@ -239,6 +239,13 @@ static void line_col(const char *s, size_t pos, size_t *line, size_t *col)
 
 static int read_doc(heed_helpdesk *h, size_t max_doc, heed_error *err)
 {
+    if (h->line.err == HEED_ENOMEM)
+        return heed_io_fail(err, HEED_ENOMEM, 0, "out of memory");
+    if (h->line.err)
+        return heed_io_fail(err, HEED_ETOOBIG, 0,
+                            "%s: the {\"tickets\": [...]} export is over %zu bytes; export "
+                            "JSON lines (one ticket per line) instead, they are streamed",
+                            h->name, max_doc);
     heed_buf all;
     heed__buf_init(&all, max_doc);
     heed__buf_add(&all, h->line.ptr ? h->line.ptr : "", h->line.len);
@@ -313,8 +320,9 @@ static int read_doc(heed_helpdesk *h, size_t max_doc, heed_error *err)
     return HEED_OK;
 }
 
-/* True when the first line opens a {"tickets": ...} document. */
-static bool opens_doc(const char *s, size_t n)
+/* True when the first line opens a {"tickets": ...} document; `whole` says
+ * whether s holds all of it (else only its start is looked at). */
+static bool opens_doc(const char *s, size_t n, bool whole)
 {
     size_t i = 0;
     while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '\r'))
@@ -326,7 +334,7 @@ static bool opens_doc(const char *s, size_t n)
         i++;
     if (i == n)
         return true;
-    if (heed__jsonl_check(s, n, NULL) == HEED_OK) {
+    if (whole && heed__jsonl_check(s, n, NULL) == HEED_OK) {
         cJSON *d = cJSON_ParseWithLength(s, n);
         const bool yes = cJSON_GetObjectItemCaseSensitive(d, "tickets") != NULL;
         cJSON_Delete(d);
@@ -345,7 +353,10 @@ int heed_helpdesk_new(FILE *f, const char *name, size_t max_doc, heed_helpdesk *
         return heed_io_fail(err, HEED_ENOMEM, 0, "out of memory");
     memset(h, 0, sizeof *h);
     heed__lines_init(&h->lr, f);
-    heed__buf_init(&h->line, HEED_MAX_RECORD);
+    if (!max_doc)
+        max_doc = HEED_MAX_HELPDESK_DOC;
+    /* the first line may be a whole one-line document */
+    heed__buf_init(&h->line, max_doc > HEED_MAX_RECORD ? max_doc : HEED_MAX_RECORD);
     h->ticket_index = SIZE_MAX;
     snprintf(h->name, sizeof h->name, "%s", name ? name : "export");
     int rc;
@@ -368,12 +379,21 @@ int heed_helpdesk_new(FILE *f, const char *name, size_t max_doc, heed_helpdesk *
     if (rc == 1) {
         h->have_pending = true;
         h->pending_line = h->lr.line;
-        if (!h->line.err && opens_doc(h->line.ptr, h->line.len)) {
+        if (opens_doc(h->line.len ? h->line.ptr : "", h->line.len, !h->line.err)) {
             h->is_doc = true;
-            rc = read_doc(h, max_doc ? max_doc : HEED_MAX_HELPDESK_DOC, err);
+            rc = read_doc(h, max_doc, err);
             if (rc != HEED_OK)
                 goto fail;
+        } else if (h->line.len > HEED_MAX_RECORD && !h->line.err) {
+            h->line.err = HEED_ETOOBIG; /* reported by the first heed_helpdesk_next */
         }
+    }
+    h->line.max = HEED_MAX_RECORD;
+    if (!h->is_doc && h->line.err == HEED_ETOOBIG && h->have_pending) {
+        /* keep the memory bound of JSON lines: only the error is needed */
+        heed__buf_release(&h->line);
+        heed__buf_init(&h->line, HEED_MAX_RECORD);
+        h->line.err = HEED_ETOOBIG;
     }
     *out = h;
     return HEED_OK;

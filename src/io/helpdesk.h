@@ -38,7 +38,8 @@ typedef struct heed_helpdesk heed_helpdesk;
 
 /* Starts reading `f` (not closed). `name` labels messages (NULL: "export").
  * max_doc bounds the document form read whole (0: HEED_MAX_HELPDESK_DOC);
- * lines of the JSON lines form are bounded by HEED_MAX_RECORD. The form is
+ * lines of the JSON lines form are bounded by HEED_MAX_RECORD (the first
+ * line, read whole to tell the form, by max_doc). The form is
  * told from the first line: an object with a "tickets" member, or a first line
  * that opens such a document ("{" alone or starting with {"tickets"), is the
  * document form; anything else is JSON lines. Returns HEED_OK and *out;

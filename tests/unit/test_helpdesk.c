@@ -98,6 +98,9 @@ static const hd_case cases[] = {
       {HEED_EFIELD, 2, 1, NULL, NULL, 0, NULL, NULL, NULL, 0, "comment #1 of ticket 2 has no \"body\""},
       {HEED_EFIELD, 2, 1, NULL, NULL, 0, NULL, NULL, NULL, 0, "has no \"author_id\""},
       {0}}},
+    {"one_line_document_too_big", NULL,
+     "{\"tickets\":[{\"id\":1,\"requester_id\":5,\"comments\":[{\"author_id\":5,\"body\":\"hi\"}]}]}",
+     40, HEED_ETOOBIG, "export JSON lines", 0, {{0}}},
     {"empty", NULL, "", 0, HEED_OK, NULL, 0, {{0}}},
     {"blank_lines_only", NULL, "\n  \n\r\n", 0, HEED_OK, NULL, 0, {{0}}},
 };
