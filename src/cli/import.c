@@ -491,6 +491,22 @@ static int import_table(heed_import *im, const heed_import_kind *k, const char *
         heed_import_close(&fs);
         return rc == HEED_ENOMEM ? HEED_EXIT_INTERNAL : HEED_EXIT_USAGE;
     }
+    if (heed_reader_format(rd) == HEED_FMT_TEXT) {
+        /* neither JSON lines nor a CSV header naming the required column: the
+         * reader would take each line as one record's text, header included,
+         * and every line would be rejected for another missing field. Say
+         * what is wrong once instead (an empty file is fine). */
+        heed_record first;
+        if (heed_reader_next(rd, &first, &err) != 0) {
+            fprintf(stderr,
+                    "heed import: %s: not JSON lines, nor CSV with a header naming the '%s' "
+                    "column (rename a column with --map, e.g. '%s.%s = COLUMN')\n",
+                    path, heed_import_column(im, k, text_field), k->name, k->fields[text_field]);
+            heed_reader_free(rd);
+            heed_import_close(&fs);
+            return HEED_EXIT_USAGE;
+        }
+    }
     heed_import_batch *b = heed_import_batch_new(im, k);
     if (!b) {
         heed_reader_free(rd);
