@@ -10,8 +10,9 @@ J=$2/journey
 import_all() { # DB [OPTIONS]
     local db=$1
     shift
-    for k in customers messages events; do
-        "$HEED" import "$k" "$J/$k".* --db "$db" -q "$@"
+    for f in customers.csv messages.jsonl events.jsonl; do
+        k=${f%.*}
+        "$HEED" import "$k" "$J/$f" --db "$db" -q "$@"
         expect_eq "import $k $*" "$?" 0
     done
 }

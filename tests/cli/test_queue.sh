@@ -10,8 +10,9 @@ J=$2/journey
 DB=$TMP/q.db
 NOW=2026-10-05T12:00:00Z
 
-for k in customers messages events; do
-    "$HEED" import "$k" "$J/$k".* --db "$DB" -q
+for f in customers.csv messages.jsonl events.jsonl; do
+    k=${f%.*}
+    "$HEED" import "$k" "$J/$f" --db "$DB" -q
     expect_eq "import $k" "$?" 0
 done
 
