@@ -330,8 +330,11 @@ static int row_fill(heed_import *im, const heed_import_kind *k, heed_import_row 
 
 /* A fingerprint of a regular file: a hash of its first 64 KiB and that
  * length, so an appended log keeps its fingerprint and resumes after what was
- * done. Empty for stdin and pipes (no resume, idempotence still holds). */
-static void fingerprint(FILE *f, char out[40])
+ * done. The source and the --map lines are hashed in too: the same file
+ * imported under another source, or read with another mapping, is other
+ * records, not work already done. Empty for stdin and pipes (no resume,
+ * idempotence still holds). */
+static void fingerprint(const heed_import *im, const char *kind, FILE *f, char out[40])
 {
     out[0] = '\0';
     struct stat sb;
@@ -340,7 +343,21 @@ static void fingerprint(FILE *f, char out[40])
     static char buf[65536];
     size_t n = fread(buf, 1, sizeof buf, f);
     rewind(f);
-    snprintf(out, 40, "%016llx-%zu", (unsigned long long)heed__hash(buf, n), n);
+    uint64_t h = heed__hash(buf, n);
+    uint64_t how = heed__hash(im->source, strlen(im->source));
+    for (size_t i = 0; i < im->n_map; i++) {
+        const heed_import_map *m = &im->map[i];
+        int head[2] = {m->kind, m->field};
+        how = how * 0x100000001b3ull ^ heed__hash(head, sizeof head);
+        how = how * 0x100000001b3ull ^ heed__hash(m->input, strlen(m->input));
+        if (m->value)
+            how = how * 0x100000001b3ull ^ heed__hash(m->value, strlen(m->value));
+    }
+    /* the default source (the kind) and no map keep the fingerprint of
+     * earlier stores */
+    if (strcmp(im->source, kind) || im->n_map)
+        h ^= how * 0x9e3779b97f4a7c15ull;
+    snprintf(out, 40, "%016llx-%zu", (unsigned long long)h, n);
 }
 
 int heed_import_open(heed_import *im, heed_import_file *fs, const char *kind, const char *path)
@@ -356,7 +373,7 @@ int heed_import_open(heed_import *im, heed_import_file *fs, const char *kind, co
     struct stat sb;
     if (!fstat(fileno(fs->f), &sb) && S_ISREG(sb.st_mode))
         fs->size = sb.st_size;
-    fingerprint(fs->f, fs->fp);
+    fingerprint(im, kind, fs->f, fs->fp);
     heed_error err = {0};
     int found = 0;
     if (fs->fp[0] &&
@@ -473,6 +490,22 @@ static int import_table(heed_import *im, const heed_import_kind *k, const char *
         fprintf(stderr, "heed import: %s: %s\n", path, err.msg[0] ? err.msg : heed_strerror(rc));
         heed_import_close(&fs);
         return rc == HEED_ENOMEM ? HEED_EXIT_INTERNAL : HEED_EXIT_USAGE;
+    }
+    if (heed_reader_format(rd) == HEED_FMT_TEXT) {
+        /* neither JSON lines nor a CSV header naming the required column: the
+         * reader would take each line as one record's text, header included,
+         * and every line would be rejected for another missing field. Say
+         * what is wrong once instead (an empty file is fine). */
+        heed_record first;
+        if (heed_reader_next(rd, &first, &err) != 0) {
+            fprintf(stderr,
+                    "heed import: %s: not JSON lines, nor CSV with a header naming the '%s' "
+                    "column (rename a column with --map, e.g. '%s.%s = COLUMN')\n",
+                    path, heed_import_column(im, k, text_field), k->name, k->fields[text_field]);
+            heed_reader_free(rd);
+            heed_import_close(&fs);
+            return HEED_EXIT_USAGE;
+        }
     }
     heed_import_batch *b = heed_import_batch_new(im, k);
     if (!b) {

@@ -128,6 +128,10 @@ int heed_import_row_check(heed_import *im, heed_import_batch *b, heed_import_row
                           const heed_record *rec);
 /* A message committed by an earlier run: only feeds the reply context. */
 void heed_import_note_skipped(heed_import *im, heed_import_batch *b, const heed_record *rec);
+/* A customer text of conversation conv committed by an earlier run: feeds
+ * the reply context as the import of it did (redacted unless --no-redact). */
+void heed_import_note_customer(heed_import *im, const char *conv, size_t conv_len,
+                               const char *text, size_t len);
 /* Analyses the batch (messages: on all threads), stores it in one
  * transaction with the file's progress, empties it. 0 or -1 (reported). */
 int heed_import_flush(heed_import *im, heed_import_batch *b, heed_import_file *fs, int finished);

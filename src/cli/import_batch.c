@@ -377,6 +377,27 @@ int heed_import_row_check(heed_import *im, heed_import_batch *b, heed_import_row
     return 0;
 }
 
+void heed_import_note_customer(heed_import *im, const char *conv, size_t conv_len,
+                               const char *text, size_t len)
+{
+    if (!conv || !conv_len || !text)
+        return;
+    /* the context must hold what a full run gave it: the text as stored
+     * (redacted), or the agent's echo of a detail reads as jargon */
+    heed_buf red;
+    heed__buf_init(&red, 0);
+    if (!im->no_redact) {
+        if (heed_import_redact(im, text, len, &red)) {
+            heed__buf_release(&red);
+            return; /* memory failure only loses context: not fatal */
+        }
+        text = red.ptr ? red.ptr : "";
+        len = red.len;
+    }
+    (void)heed_context_customer(im->ctx, conv, conv_len, text, len);
+    heed__buf_release(&red);
+}
+
 void heed_import_note_skipped(heed_import *im, heed_import_batch *b, const heed_record *rec)
 {
     (void)b;
@@ -390,8 +411,7 @@ void heed_import_note_skipped(heed_import *im, heed_import_batch *b, const heed_
     if (!conv.ptr || !conv.len)
         conv = rec->field[HEED_F_ID];
     heed_view text = rec->field[HEED_F_TEXT];
-    if (conv.ptr && text.ptr) /* memory failure only loses context: not fatal */
-        (void)heed_context_customer(im->ctx, conv.ptr, conv.len, text.ptr, text.len);
+    heed_import_note_customer(im, conv.ptr, conv.len, text.ptr, text.len);
 }
 
 /* ------------------------------------------------------------ analysis */

@@ -134,8 +134,19 @@ int heed_import_mbox(heed_import *im, const char *path)
             ret = HEED_EXIT_INTERNAL;
             break;
         }
-        if (index++ < fs.skipped)
+        if (index++ < fs.skipped) {
+            /* done by an earlier run; a customer's mail still feeds the
+             * context later agent replies are scored against */
+            if (prc == HEED_OK && mail.has_time && !is_agent_addr(im, mail.from_addr)) {
+                char *body = malloc(mail.body.len + 1);
+                if (body) {
+                    size_t bl = heed_mail_strip_quoted(mail.body.ptr, mail.body.len, body);
+                    heed_import_note_customer(im, key.ptr, key.len, body, bl);
+                    free(body);
+                }
+            }
             continue;
+        }
         heed_import_row *r = new_row(b, line, raw.ptr, raw.len, "From heed-rejects\n");
         if (!r) {
             ret = HEED_EXIT_INTERNAL;
@@ -234,8 +245,14 @@ int heed_import_zendesk(heed_import *im, const char *path)
             ret = rc == HEED_EIO ? HEED_EXIT_USAGE : HEED_EXIT_INTERNAL;
             break;
         }
-        if (index++ < fs.skipped)
+        if (index++ < fs.skipped) {
+            /* done by an earlier run: a customer's comment still feeds the
+             * reply context */
+            if (rc == 1 && c.has_time && c.role == HEED_ROLE_CUSTOMER && c.body.len)
+                heed_import_note_customer(im, c.ticket_id.ptr, c.ticket_id.len, c.body.ptr,
+                                          c.body.len);
             continue;
+        }
         /* the export form has no line per comment: a bad one is set aside as
          * a JSON line naming the ticket and comment */
         char where[160];

@@ -151,9 +151,12 @@ static size_t first_free(size_t *nxt, const cand *v, const unsigned char *used, 
 }
 
 /* The earliest unused candidate of key's class, customer (and order, when
- * with_order: key->order exact) at or after key->time. */
+ * with_order: key->order exact) at or after key->time. An agent message
+ * (token >= first_msg) counts only when it is later than msg_after: the reply
+ * that makes a promise, or one sent in the same second, does not keep it. */
 static size_t search(const cand *v, size_t n, size_t *nxt, const unsigned char *used,
-                     const cand *key, int (*cmp)(const cand *, const cand *))
+                     const cand *key, int (*cmp)(const cand *, const cand *), size_t first_msg,
+                     int64_t msg_after)
 {
     cand hi = *key;
     hi.time = INT64_MAX;
@@ -162,6 +165,8 @@ static size_t search(const cand *v, size_t n, size_t *nxt, const unsigned char *
     if (end < n && cmp(&v[end], &hi) == 0)
         end++;
     size_t r = first_free(nxt, v, used, p, end);
+    while (r < end && v[r].token >= first_msg && v[r].time <= msg_after)
+        r = first_free(nxt, v, used, r + 1, end);
     return r < end ? r : NONE;
 }
 
@@ -341,14 +346,14 @@ int heed_pm_check(const heed_pm_promise *promises, size_t n_promises,
             /* the same order, or an event that names none */
             key.order = p->order;
             key.order_len = p->order_len;
-            pos_b = search(vb, nc, nxb, used, &key, cmp_b);
+            pos_b = search(vb, nc, nxb, used, &key, cmp_b, n_events, p->made);
             key.order = NULL;
             key.order_len = 0;
-            size_t alt = search(vb, nc, nxb, used, &key, cmp_b);
+            size_t alt = search(vb, nc, nxb, used, &key, cmp_b, n_events, p->made);
             if (alt != NONE && (pos_b == NONE || cmp_a(&vb[alt], &vb[pos_b]) < 0))
                 pos_b = alt;
         } else {
-            pos_a = search(va, nc, nxa, used, &key, cmp_a);
+            pos_a = search(va, nc, nxa, used, &key, cmp_a, n_events, p->made);
         }
         const cand *hit = pos_a != NONE ? &va[pos_a] : pos_b != NONE ? &vb[pos_b] : NULL;
         if (hit) {

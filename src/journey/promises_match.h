@@ -107,8 +107,9 @@ int64_t heed_pm_default_window(int kind);
  * repair <- repair; follow_up and information <- any agent message, a
  * message_sent or a callback event. Same customer; same order ref when both
  * sides have one. Promises take events earliest due first (ties: made, then
- * index), each the earliest unused match at or after made - lookback; one
- * event or message satisfies at most one promise.
+ * index), each the earliest unused match at or after made - lookback (an
+ * agent message only when later than made: the promising reply itself does
+ * not keep a follow-up); one event or message satisfies at most one promise.
  * O((P + E + M) log (P + E + M)).
  *
  * out[0..n_promises) is filled. Returns HEED_OK, HEED_EINVAL (NULL arrays

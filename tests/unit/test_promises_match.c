@@ -157,6 +157,19 @@ static void test_shared_classes(void **state)
     assert_int_equal(r[1].status, HEED_PM_KEPT);
     assert_int_equal(r[1].index, 0);
     assert_non_null(strstr(r[0].sentence, "agent call phone"));
+
+    /* the reply that makes a follow-up promise (same time as made) does not
+     * keep it; the next reply does */
+    const heed_pm_agent_msg own[] = {{"self", 7, T0, 0}, {"next", 7, T0 + D, 0}};
+    assert_int_equal(heed_pm_check(&p[1], 1, NULL, 0, own, 1, T0 + H, NULL, r, NULL), HEED_OK);
+    assert_int_equal(r[0].status, HEED_PM_PENDING);
+    assert_int_equal(heed_pm_check(&p[1], 1, NULL, 0, own, 1, T0 + 3 * D, NULL, r, NULL),
+                     HEED_OK);
+    assert_int_equal(r[0].status, HEED_PM_BROKEN);
+    assert_int_equal(heed_pm_check(&p[1], 1, NULL, 0, own, 2, T0 + 3 * D, NULL, r, NULL),
+                     HEED_OK);
+    assert_int_equal(r[0].status, HEED_PM_KEPT);
+    assert_int_equal(r[0].index, 1);
 }
 
 /* lookback lets a refund issued while the reply was written count. */
