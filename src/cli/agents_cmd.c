@@ -46,18 +46,6 @@ typedef struct opts {
     int json, teams;
 } opts;
 
-static int usage(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static int usage(const char *cmd, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    fprintf(stderr, "heed %s: ", cmd);
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    fprintf(stderr, "\nTry 'heed %s --help'.\n", cmd);
-    return HEED_EXIT_USAGE;
-}
-
 static int parse(const char *cmd, int argc, char **argv, opts *o, int *help)
 {
     memset(o, 0, sizeof *o);
@@ -75,7 +63,7 @@ static int parse(const char *cmd, int argc, char **argv, opts *o, int *help)
         } else if (!strcmp(a, "--db") || !strcmp(a, "--now") || !strcmp(a, "--day") ||
                    !strcmp(a, "--days") || !strcmp(a, "--tz")) {
             if (!v)
-                return usage(cmd, "%s needs a value", a);
+                return heed_cli_usage(cmd, "%s needs a value", a);
             i++;
             if (!strcmp(a, "--db"))
                 o->db = v;
@@ -88,7 +76,7 @@ static int parse(const char *cmd, int argc, char **argv, opts *o, int *help)
                 long n = strtol(v, &end, 10);
                 int days = !strcmp(a, "--days");
                 if (*end || (days ? (n < 1 || n > 3660) : (n < -840 || n > 840)))
-                    return usage(cmd, "%s wants %s, not '%s'", a,
+                    return heed_cli_usage(cmd, "%s wants %s, not '%s'", a,
                                  days ? "a number of days from 1 to 3660"
                                       : "minutes from -840 to 840",
                                  v);
@@ -98,11 +86,11 @@ static int parse(const char *cmd, int argc, char **argv, opts *o, int *help)
                     o->tz = n;
             }
         } else if (a[0] == '-' && a[1]) {
-            return usage(cmd, "unknown option '%s'", a);
+            return heed_cli_usage(cmd, "unknown option '%s'", a);
         } else if (!o->agent && !strcmp(cmd, "agent")) {
             o->agent = a;
         } else {
-            return usage(cmd, "unexpected argument '%s'", a);
+            return heed_cli_usage(cmd, "unexpected argument '%s'", a);
         }
     }
     return 0;
@@ -282,25 +270,6 @@ static int period(const char *cmd, heed_store *st, const opts *o, long dflt_days
     return 0;
 }
 
-static heed_store *open_store(const char *cmd, const opts *o)
-{
-    const char *path = o->db ? o->db : "heed.db";
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        fprintf(stderr, "heed %s: %s: %s (import something first: heed import)\n", cmd, path,
-                strerror(errno));
-        return NULL;
-    }
-    fclose(f);
-    heed_store *st = NULL;
-    heed_error err = {0};
-    if (heed_store_open(path, &st, &err) != HEED_OK) {
-        fprintf(stderr, "heed %s: %s\n", cmd, err.msg);
-        return NULL;
-    }
-    return st;
-}
-
 /* Periods of the agents (all, or o->agent) in [from, to), printed. */
 static int care(const char *cmd, heed_store *st, const opts *o, int64_t from, int64_t to)
 {
@@ -449,7 +418,7 @@ int heed_cmd_agents(int argc, char **argv)
         fputs(AGENTS_HELP, stdout);
         return HEED_EXIT_OK;
     }
-    heed_store *st = open_store("agents", &o);
+    heed_store *st = heed_cli_open_store("agents", o.db);
     if (!st)
         return HEED_EXIT_USAGE;
     int64_t from, to;
@@ -554,8 +523,8 @@ int heed_cmd_agent(int argc, char **argv)
         return HEED_EXIT_OK;
     }
     if (!o.agent)
-        return usage("agent", "which agent? (an id from `heed agents`)");
-    heed_store *st = open_store("agent", &o);
+        return heed_cli_usage("agent", "which agent? (an id from `heed agents`)");
+    heed_store *st = heed_cli_open_store("agent", o.db);
     if (!st)
         return HEED_EXIT_USAGE;
     int ret = HEED_EXIT_USAGE;

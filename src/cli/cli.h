@@ -20,6 +20,12 @@ int heed_cmd_eval(int argc, char **argv);
 int heed_cmd_check_reply(int argc, char **argv);
 int heed_cmd_generate(int argc, char **argv);
 int heed_cmd_import(int argc, char **argv);
+
+/* The store at db (NULL: heed.db), which must exist: NULL after saying why
+ * on stderr as `heed CMD: ...` (storecli.c). */
+struct heed_store *heed_cli_open_store(const char *cmd, const char *db);
+/* Says `heed CMD: <message>` and where to get help; returns HEED_EXIT_USAGE. */
+int heed_cli_usage(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int heed_cmd_queue(int argc, char **argv);
 int heed_cmd_journey(int argc, char **argv);
 int heed_cmd_customer(int argc, char **argv);

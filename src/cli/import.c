@@ -690,8 +690,11 @@ int heed_cmd_import(int argc, char **argv)
                 goto out;
             }
             im.batch = (size_t)v;
-        } else if (!strcmp(a, "-j") || !strcmp(a, "--threads")) {
-            NEED_VAL();
+        } else if (!strcmp(a, "-j") || !strcmp(a, "--threads") || !strncmp(a, "-j", 2)) {
+            if (a[1] == 'j' && a[2]) /* -j4 */
+                val = a + 2;
+            else
+                NEED_VAL();
             char *end;
             threads = strtol(val, &end, 10);
             if (*end || threads < 1 || threads > 256) {

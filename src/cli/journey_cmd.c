@@ -71,18 +71,6 @@ typedef struct common {
     int n_args;
 } common;
 
-static int usage(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static int usage(const char *cmd, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    fprintf(stderr, "heed %s: ", cmd);
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    fprintf(stderr, "\nTry 'heed %s --help'.\n", cmd);
-    return HEED_EXIT_USAGE;
-}
-
 static int parse(const char *cmd, int argc, char **argv, common *o)
 {
     memset(o, 0, sizeof *o);
@@ -101,7 +89,7 @@ static int parse(const char *cmd, int argc, char **argv, common *o)
         } else if (!strcmp(a, "--db") || !strcmp(a, "--now") || !strcmp(a, "--top") ||
                    !strcmp(a, "--note")) {
             if (!v)
-                return usage(cmd, "%s needs a value", a);
+                return heed_cli_usage(cmd, "%s needs a value", a);
             i++;
             if (!strcmp(a, "--db"))
                 o->db = v;
@@ -113,36 +101,17 @@ static int parse(const char *cmd, int argc, char **argv, common *o)
                 char *end;
                 o->top = strtol(v, &end, 10);
                 if (*end || o->top < 1 || o->top > 100000)
-                    return usage(cmd, "--top wants a number from 1 to 100000, not '%s'", v);
+                    return heed_cli_usage(cmd, "--top wants a number from 1 to 100000, not '%s'", v);
             }
         } else if (a[0] == '-' && a[1]) {
-            return usage(cmd, "unknown option '%s'", a);
+            return heed_cli_usage(cmd, "unknown option '%s'", a);
         } else if (o->n_args < 3) {
             o->args[o->n_args++] = a;
         } else {
-            return usage(cmd, "too many arguments");
+            return heed_cli_usage(cmd, "too many arguments");
         }
     }
     return 0;
-}
-
-static heed_store *open_store(const char *cmd, const common *o)
-{
-    const char *path = o->db ? o->db : "heed.db";
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        fprintf(stderr, "heed %s: %s: %s (import something first: heed import)\n", cmd, path,
-                strerror(errno));
-        return NULL;
-    }
-    fclose(f);
-    heed_store *st = NULL;
-    heed_error err = {0};
-    if (heed_store_open(path, &st, &err) != HEED_OK) {
-        fprintf(stderr, "heed %s: %s\n", cmd, err.msg);
-        return NULL;
-    }
-    return st;
 }
 
 static void fmt_time(char *b, size_t n, int64_t t)
@@ -210,10 +179,10 @@ int heed_cmd_queue(int argc, char **argv)
     }
     int done = o.n_args >= 1 && !strcmp(o.args[0], "done");
     if (o.n_args && !done)
-        return usage("queue", "unexpected argument '%s'", o.args[0]);
+        return heed_cli_usage("queue", "unexpected argument '%s'", o.args[0]);
     if (done && o.n_args != 2)
-        return usage("queue", "'done' wants one CUSTOMER");
-    heed_store *st = open_store("queue", &o);
+        return heed_cli_usage("queue", "'done' wants one CUSTOMER");
+    heed_store *st = heed_cli_open_store("queue", o.db);
     if (!st)
         return HEED_EXIT_USAGE;
     int ret = HEED_EXIT_USAGE;
@@ -600,8 +569,8 @@ int heed_cmd_journey(int argc, char **argv)
         return HEED_EXIT_OK;
     }
     if (o.n_args != 1)
-        return usage("journey", "which CUSTOMER? (a CRM id, conversation id or number)");
-    heed_store *st = open_store("journey", &o);
+        return heed_cli_usage("journey", "which CUSTOMER? (a CRM id, conversation id or number)");
+    heed_store *st = heed_cli_open_store("journey", o.db);
     if (!st)
         return HEED_EXIT_USAGE;
     int ret = HEED_EXIT_USAGE;
@@ -654,19 +623,6 @@ typedef struct why_ctx {
     size_t customer; /* the customer number of the person */
 } why_ctx;
 
-static size_t party_index(const heed_parties *P, int64_t id)
-{
-    size_t lo = 0, hi = P->n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (P->id[mid] < id)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo < P->n && P->id[lo] == id ? lo : (size_t)-1;
-}
-
 static int print_party(void *ctx, const heed_st_party *p, const heed_st_key *keys, size_t nk)
 {
     (void)ctx;
@@ -697,7 +653,7 @@ static int customer_why(heed_store *st, const char *ref)
         heed_parties_release(&P);
         return HEED_EXIT_USAGE;
     }
-    size_t idx = party_index(&P, person);
+    size_t idx = heed_parties_index(&P, person);
     size_t c = idx == (size_t)-1 ? (size_t)-1 : P.res.customer[idx];
     /* the person number is a party of the person: find its customer number
      * through any party that resolves to this person */
@@ -777,8 +733,8 @@ int heed_cmd_customer(int argc, char **argv)
     int why = o.n_args == 2 && !strcmp(o.args[0], "why");
     int unmerge = o.n_args == 3 && !strcmp(o.args[0], "unmerge");
     if (!why && !unmerge)
-        return usage("customer", "want 'why CUSTOMER' or 'unmerge RECORD RECORD'");
-    heed_store *st = open_store("customer", &o);
+        return heed_cli_usage("customer", "want 'why CUSTOMER' or 'unmerge RECORD RECORD'");
+    heed_store *st = heed_cli_open_store("customer", o.db);
     if (!st)
         return HEED_EXIT_USAGE;
     int ret;
@@ -789,7 +745,7 @@ int heed_cmd_customer(int argc, char **argv)
         long long a = strtoll(o.args[1], &e1, 10), b = strtoll(o.args[2], &e2, 10);
         heed_error err = {0};
         if (*e1 || *e2 || a <= 0 || b <= 0 || a == b) {
-            ret = usage("customer", "unmerge wants two different record numbers (see 'heed "
+            ret = heed_cli_usage("customer", "unmerge wants two different record numbers (see 'heed "
                                     "customer why')");
         } else if (heed_store_add_unmerge(st, a, b, &err) != HEED_OK) {
             fprintf(stderr, "heed customer: %s (are both record numbers from 'heed customer "

@@ -106,9 +106,10 @@ int heed_cmd_reanalyze(int argc, char **argv)
             all = 1;
         } else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
             quiet = 1;
-        } else if ((!strcmp(a, "--db") || !strcmp(a, "-j") || !strcmp(a, "--threads")) &&
-                   i + 1 < argc) {
-            const char *v = argv[++i];
+        } else if (((!strcmp(a, "--db") || !strcmp(a, "-j") || !strcmp(a, "--threads")) &&
+                    i + 1 < argc) ||
+                   (!strncmp(a, "-j", 2) && a[2])) {
+            const char *v = a[1] == 'j' && a[2] ? a + 2 : argv[++i];
             if (!strcmp(a, "--db")) {
                 db = v;
             } else {

@@ -92,7 +92,7 @@ static int add_party(void *ctx, const heed_st_party *p, const heed_st_key *keys,
     return P->pool.err ? HEED_ENOMEM : HEED_OK;
 }
 
-static size_t index_of(const heed_parties *P, int64_t id)
+size_t heed_parties_index(const heed_parties *P, int64_t id)
 {
     size_t lo = 0, hi = P->n;
     while (lo < hi) {
@@ -114,7 +114,7 @@ typedef struct rules {
 static int add_rule(void *ctx, int64_t a, int64_t b)
 {
     rules *R = ctx;
-    size_t ia = index_of(R->P, a), ib = index_of(R->P, b);
+    size_t ia = heed_parties_index(R->P, a), ib = heed_parties_index(R->P, b);
     if (ia == (size_t)-1 || ib == (size_t)-1)
         return 0;
     if (grow((void **)&R->r, &R->cap, R->n + 1, sizeof *R->r))
@@ -175,7 +175,7 @@ int heed_parties_resolve(heed_store *st, heed_parties *P, heed_error *err)
         P->person[i] = 0;
     for (size_t i = 0; i < P->n; i++) {
         size_t c = P->res.customer[i];
-        if (P->kind[i] == HEED_SILO_CRM && (!P->person[c] || P->kind[index_of(P, P->person[c])] !=
+        if (P->kind[i] == HEED_SILO_CRM && (!P->person[c] || P->kind[heed_parties_index(P, P->person[c])] !=
                                                                  HEED_SILO_CRM))
             P->person[c] = P->id[i];
     }

@@ -30,6 +30,8 @@ typedef struct heed_parties {
  * after a failure). */
 int heed_parties_resolve(heed_store *st, heed_parties *P, heed_error *err);
 void heed_parties_release(heed_parties *P);
+/* The index of party id in P (ids ascend), or (size_t)-1. */
+size_t heed_parties_index(const heed_parties *P, int64_t id);
 
 /* Re-links every party into persons and stores the result; reports on
  * stderr as `heed CMD: ...` (quiet: errors only). Returns a HEED_EXIT_*. */
