@@ -1116,7 +1116,7 @@ static const char *const CONTACT_WORDS[] = {
 
 /* "charged £69.99 twice": a payment taken twice. */
 static const char *const CHARGE_WORDS[] = {
-    "charged", "billed", "debited", "taken", "paid", "charge", "payment",
+    "charged", "billed", "debited", "paid", "charge", "payment",
 };
 
 /* Leading number of a token's norm ("3rd" -> 3, "12" -> 12); -1 if none. */
@@ -1372,9 +1372,16 @@ static size_t phrase_cue_at(const heed_stress_index *ix, const heed_token *toks,
         pflags = p->flags;
     } else if (norm_is(t, "twice")) {
         /* "I've written twice", "missed it twice", "twice waiting for it",
-         * not "twice the price" */
+         * "charged £9 twice", not "twice the price"; a contact word wins
+         * ("charged and I've called twice") */
         len = 1;
-        if (word_before(toks, i, 4, CHARGE_WORDS, sizeof CHARGE_WORDS / sizeof CHARGE_WORDS[0])) {
+        if (word_before(toks, i, 4, CONTACT_WORDS,
+                        sizeof CONTACT_WORDS / sizeof CONTACT_WORDS[0])) {
+            what = "repeated attempts";
+            comp = E;
+            pts = 30;
+        } else if (word_before(toks, i, 4, CHARGE_WORDS,
+                               sizeof CHARGE_WORDS / sizeof CHARGE_WORDS[0])) {
             what = "double charge";
             comp = D;
             pts = 30;

@@ -284,6 +284,7 @@ static void service_effort(void **state)
         {"It drops every evening and nobody fixes it", 45, 100},
         {"My broadband has been down since yesterday", 25, 100},
         {"Nobody turned up.", 30, 100},
+        {"I was charged and I've called twice", 25, 100},
         /* near-misses */
         {"It's not 6 days late", 0, 0},
         {"If it's 3 days late, can I get a refund?", 0, 0},
@@ -360,6 +361,8 @@ static void service_distress(void **state)
         {"Order #5 is late. What is happening?", 15, 100},
         /* near-misses */
         {"It's twice the price of the old one", 0, 0},
+        {"I've taken it to the depot twice", 0, 0},
+        {"I was charged and I've called twice", 0, 5},
         {"I wasn't charged twice, all good", 0, 0},
         {"Can I pay with PayPal??", 0, 10},
         {"I LOVE YOU guys!!", 0, 0},
