@@ -24,21 +24,23 @@ enum {
 
 /* Phrase flags. */
 enum {
-    P_NOHYPO = 1, /* a deadline stays a deadline inside an "if" clause */
-    P_MAIN = 2,   /* first-person main clause ("I'll cancel"): a conditional
-                   * threat is still a threat */
-    P_IGNORE = 4, /* consumes its words and yields no cue ("thanks again") */
-    P_NEGONLY = 8 /* not a cue when plain ("cancel my order" is a need); kept
-                   * as a suppressed cue when negated or hypothetical so a
-                   * reader sees it was considered ("I would never cancel") */
+    P_NOHYPO = 1,  /* a deadline stays a deadline inside an "if" clause */
+    P_MAIN = 2,    /* first-person main clause ("I'll cancel"): a conditional
+                    * threat is still a threat */
+    P_IGNORE = 4,  /* consumes its words and yields no cue ("thanks again") */
+    P_NEGONLY = 8, /* not a cue when plain ("cancel my order" is a need); kept
+                    * as a suppressed cue when negated or hypothetical so a
+                    * reader sees it was considered ("I would never cancel") */
+    P_END = 16     /* only when no word follows it directly: "I'm leaving."
+                    * is a threat, "I'm leaving for holiday" is not */
 };
 
 typedef struct phrase {
     const char *first; /* first normalised word */
     unsigned char first_len;
     const char *rest; /* the other words, separated by one space ("" for
-                       * none); special words: #num #dt #day #rel (see
-                       * match_special) */
+                       * none); special words: #num #dt #day #rel #relp
+                       * (see match_special) */
     unsigned char comp;
     unsigned char weight; /* points of the component, 0..100 */
     unsigned char flags;
@@ -60,6 +62,7 @@ static const phrase PHRASES[] = {
     P("abusive", "ex", V, 70, 0, "safety"),
     P("abusive", "partner", V, 70, 0, "safety"),
     P("afraid", "for my", V, 50, 0, "fear for safety"),
+    P("after", "#rel died", V, 55, 0, "bereavement"),
     P("again", "", E, 15, 0, "again"),
     P("again", "and again", E, 40, 0, "again and again"),
     P("ages", "", E, 10, 0, "long wait"),
@@ -95,8 +98,11 @@ static const phrase PHRASES[] = {
     P("bailiffs", "", V, 50, 0, "money hardship"),
     P("bbb", "", X, 55, 0, "regulator"),
     P("bedbound", "", V, 45, 0, "disability"),
+    P("been", "at home all day", E, 35, 0, "long wait"),
     P("been", "fired", V, 40, 0, "job loss"),
+    P("been", "home all day", E, 35, 0, "long wait"),
     P("been", "ill", V, 35, 0, "illness"),
+    P("been", "in all day", E, 35, 0, "long wait"),
     P("been", "on hold", E, 35, 0, "on hold"),
     P("been", "sick", V, 30, 0, "illness"),
     P("been", "waiting", E, 35, 0, "long wait"),
@@ -115,6 +121,8 @@ static const phrase PHRASES[] = {
     P("bereaved", "", V, 55, 0, "bereavement"),
     P("bereavement", "", V, 55, 0, "bereavement"),
     P("better", "business bureau", X, 60, 0, "regulator"),
+    P("billed", "me twice", D, 30, 0, "double charge"),
+    P("billed", "twice", D, 30, 0, "double charge"),
     P("birthday", "", U, 20, 0, "occasion"),
     P("bounced", "around", E, 45, 0, "passed around"),
     P("bounced", "between", E, 45, 0, "passed around"),
@@ -131,7 +139,9 @@ static const phrase PHRASES[] = {
     P("can't", "afford", V, 50, 0, "money hardship"),
     P("can't", "get through", E, 40, 0, "no response"),
     P("cancel", "", X, 0, P_NEGONLY, "cancel"),
+    P("cancel", "everything", X, 45, 0, "cancel threat"),
     P("cancelling", "", X, 0, P_NEGONLY, "cancel"),
+    P("cancelling", "everything", X, 45, 0, "cancel threat"),
     P("cancer", "", V, 45, 0, "illness"),
     P("cannot", "afford", V, 50, 0, "money hardship"),
     P("cannot", "get through", E, 40, 0, "no response"),
@@ -142,6 +152,11 @@ static const phrase PHRASES[] = {
     P("charge", "back", X, 55, 0, "chargeback"),
     P("charge-back", "", X, 60, 0, "chargeback"),
     P("chargeback", "", X, 60, 0, "chargeback"),
+    P("charged", "double", D, 30, 0, "double charge"),
+    P("charged", "me double", D, 30, 0, "double charge"),
+    P("charged", "me twice", D, 30, 0, "double charge"),
+    P("charged", "twice", D, 30, 0, "double charge"),
+    P("charged", "two times", D, 30, 0, "double charge"),
     P("chase", "this", E, 35, 0, "chasing"),
     P("chased", "", E, 30, 0, "chasing"),
     P("chasing", "", E, 35, 0, "chasing"),
@@ -159,27 +174,43 @@ static const phrase PHRASES[] = {
     P("couldn't", "get through", E, 35, 0, "no response"),
     P("countless", "times", E, 50, 0, "repeated attempts"),
     P("critical", "", U, 40, 0, "urgent"),
+    P("cuts", "out every", E, 30, 0, "repeat fault"),
     P("deadline", "", U, 50, P_NOHYPO, "deadline"),
     P("deaf", "", V, 35, 0, "disability"),
     P("death", "certificate", V, 50, 0, "bereavement"),
     P("death", "in the family", V, 55, 0, "bereavement"),
+    P("debited", "twice", D, 30, 0, "double charge"),
     P("debt", "", V, 25, 0, "money hardship"),
     P("debt", "collector", V, 40, 0, "money hardship"),
     P("debt", "collectors", V, 40, 0, "money hardship"),
     P("deceased", "", V, 45, 0, "bereavement"),
+    P("delivery", "failed", E, 30, 0, "failed delivery"),
     P("dementia", "", V, 45, 0, "illness"),
     P("depressed", "", V, 30, 0, "mental health"),
     P("depression", "", V, 35, 0, "mental health"),
     P("dialysis", "", V, 45, 0, "illness"),
+    P("didn't", "even knock", E, 30, 0, "failed delivery"),
     P("didn't", "hear back", E, 40, 0, "no response"),
+    P("didn't", "help at all", E, 35, 0, "unhelpful reply"),
+    P("didn't", "help me", E, 30, 0, "unhelpful reply"),
+    P("didn't", "knock", E, 30, 0, "failed delivery"),
     P("disability", "", V, 40, 0, "disability"),
     P("disabled", "", V, 40, 0, "disability"),
+    P("disconnects", "every", E, 30, 0, "repeat fault"),
     P("dispute", "the charge", X, 55, 0, "chargeback"),
     P("dispute", "the payment", X, 35, 0, "chargeback"),
     P("dispute", "with my bank", X, 55, 0, "chargeback"),
+    P("does", "not help me", E, 30, 0, "unhelpful reply"),
+    P("doesn't", "help at all", E, 35, 0, "unhelpful reply"),
+    P("doesn't", "help me", E, 30, 0, "unhelpful reply"),
     P("domestic", "abuse", V, 80, 0, "safety"),
     P("domestic", "violence", V, 80, 0, "safety"),
     P("done", "with you", X, 40, 0, "leaving"),
+    P("double", "charged", D, 30, 0, "double charge"),
+    P("double-charged", "", D, 30, 0, "double charge"),
+    P("down", "since", E, 30, 0, "long wait"),
+    P("drops", "every", E, 30, 0, "repeat fault"),
+    P("drops", "out every", E, 30, 0, "repeat fault"),
     P("due", "today", U, 45, P_NOHYPO, "deadline"),
     P("due", "tomorrow", U, 40, P_NOHYPO, "deadline"),
     P("elderly", "", V, 30, 0, "age"),
@@ -189,11 +220,14 @@ static const phrase PHRASES[] = {
     P("end", "of the day", U, 35, P_NOHYPO, "deadline"),
     P("eod", "", U, 35, P_NOHYPO, "deadline"),
     P("every", "penny", V, 35, 0, "money hardship"),
+    P("every", "review site", X, 45, 0, "bad review"),
     P("every", "time i call", E, 40, 0, "repeat contact"),
     P("evicted", "", V, 55, 0, "money hardship"),
     P("eviction", "", V, 55, 0, "money hardship"),
     P("expires", "", U, 20, P_NOHYPO, "deadline"),
     P("expiring", "", U, 20, P_NOHYPO, "deadline"),
+    P("failed", "delivery", E, 30, 0, "failed delivery"),
+    P("failed", "to deliver", E, 30, 0, "failed delivery"),
     P("fca", "", X, 55, 0, "regulator"),
     P("fear", "for my", V, 55, 0, "fear for safety"),
     P("feed", "my children", V, 55, 0, "money hardship"),
@@ -237,6 +271,8 @@ static const phrase PHRASES[] = {
     P("haven't", "heard back", E, 40, 0, "no response"),
     P("havent", "heard back", E, 40, 0, "no response"),
     P("heart", "attack", V, 50, 0, "illness"),
+    P("her", "late #relp", V, 45, 0, "bereavement"),
+    P("his", "late #relp", V, 45, 0, "bereavement"),
     P("hospital", "", V, 30, 0, "illness"),
     P("hospitalised", "", V, 45, 0, "illness"),
     P("hospitalized", "", V, 45, 0, "illness"),
@@ -247,8 +283,13 @@ static const phrase PHRASES[] = {
     P("i", "am blind", V, 35, 0, "disability"),
     P("i", "am canceling", X, 50, P_MAIN, "cancel threat"),
     P("i", "am cancelling", X, 50, P_MAIN, "cancel threat"),
+    P("i", "am leaving", X, 40, P_MAIN | P_END, "leaving"),
     P("i", "fly", U, 30, P_NOHYPO, "travel date"),
+    P("i", "have had enough", X, 35, P_MAIN, "had enough"),
     P("i", "have ms", V, 40, 0, "illness"),
+    P("i", "was at home", E, 25, P_END, "failed delivery"),
+    P("i", "was home", E, 25, P_END, "failed delivery"),
+    P("i", "was in", E, 25, P_END, "failed delivery"),
     P("i", "will cancel", X, 55, P_MAIN, "cancel threat"),
     P("i", "will sue", X, 65, P_MAIN, "legal"),
     P("i'll", "be cancelling", X, 50, P_MAIN, "cancel threat"),
@@ -261,9 +302,12 @@ static const phrase PHRASES[] = {
     P("i'm", "cancelling", X, 50, P_MAIN, "cancel threat"),
     P("i'm", "done", X, 30, P_MAIN, "leaving"),
     P("i'm", "ill", V, 35, 0, "illness"),
+    P("i'm", "leaving", X, 40, P_MAIN | P_END, "leaving"),
     P("i'm", "scared", V, 35, 0, "fear for safety"),
+    P("i've", "had enough", X, 35, P_MAIN, "had enough"),
     P("identity", "theft", V, 50, 0, "fraud"),
     P("im", "cancelling", X, 50, P_MAIN, "cancel threat"),
+    P("im", "leaving", X, 40, P_MAIN | P_END, "leaving"),
     P("immediate", "", U, 35, 0, "right now"),
     P("immediately", "", U, 45, 0, "right now"),
     P("in", "a rush", U, 35, 0, "hurry"),
@@ -273,6 +317,12 @@ static const phrase PHRASES[] = {
     P("in", "time", U, 30, P_NOHYPO, "deadline"),
     P("in", "time for", U, 35, P_NOHYPO, "deadline"),
     P("insulin", "", V, 40, 0, "illness"),
+    P("is", "anybody reading", E, 40, 0, "no response"),
+    P("is", "anybody there", E, 35, 0, "no response"),
+    P("is", "anyone actually reading", E, 40, 0, "no response"),
+    P("is", "anyone reading", E, 40, 0, "no response"),
+    P("is", "anyone there", E, 35, 0, "no response"),
+    P("ive", "had enough", X, 35, P_MAIN, "had enough"),
     P("journalist", "", X, 50, 0, "going public"),
     P("keep", "asking", E, 35, 0, "repeat contact"),
     P("keep", "breaking", E, 30, 0, "repeat fault"),
@@ -325,6 +375,7 @@ static const phrase PHRASES[] = {
     P("my", "#rel passed away", V, 60, 0, "bereavement"),
     P("my", "abuser", V, 75, 0, "safety"),
     P("my", "flight", U, 30, P_NOHYPO, "travel date"),
+    P("my", "late #relp", V, 50, 0, "bereavement"),
     P("my", "rent", V, 35, 0, "money hardship"),
     P("need", "it by", U, 45, P_NOHYPO, "deadline"),
     P("need", "it today", U, 45, P_NOHYPO, "deadline"),
@@ -333,30 +384,47 @@ static const phrase PHRASES[] = {
     P("need", "this today", U, 45, P_NOHYPO, "deadline"),
     P("needed", "it by", U, 45, P_NOHYPO, "deadline"),
     P("negative", "review", X, 45, 0, "bad review"),
+    P("never", "arrived", E, 40, 0, "late delivery"),
     P("never", "buy from you again", X, 45, 0, "leaving"),
     P("never", "called back", E, 45, 0, "no response"),
     P("never", "called me back", E, 45, 0, "no response"),
     P("never", "got back", E, 45, 0, "no response"),
     P("never", "heard back", E, 45, 0, "no response"),
     P("never", "order from you again", X, 45, 0, "leaving"),
+    P("never", "turned up", E, 40, 0, "late delivery"),
     P("never", "use you again", X, 45, 0, "leaving"),
     P("newspaper", "", X, 45, 0, "going public"),
+    P("no", "card left", E, 25, 0, "failed delivery"),
+    P("no", "card was left", E, 25, 0, "failed delivery"),
     P("no", "electricity", V, 40, 0, "no essentials"),
     P("no", "heat", V, 45, 0, "no essentials"),
     P("no", "heating", V, 45, 0, "no essentials"),
+    P("no", "help at all", E, 35, 0, "unhelpful reply"),
     P("no", "hot water", V, 40, 0, "no essentials"),
     P("no", "income", V, 45, 0, "job loss"),
     P("no", "later than", U, 40, P_NOHYPO, "deadline"),
     P("no", "money", V, 35, 0, "money hardship"),
     P("no", "one called me back", E, 45, 0, "no response"),
+    P("no", "one came", E, 35, 0, "no-show"),
     P("no", "one can help", E, 35, 0, "no response"),
+    P("no", "one fixes it", E, 35, 0, "no progress"),
     P("no", "one gets back", E, 45, 0, "no response"),
     P("no", "one got back", E, 45, 0, "no response"),
+    P("no", "one has been in touch", E, 40, 0, "no response"),
+    P("no", "one has contacted me", E, 40, 0, "no response"),
+    P("no", "one has fixed", E, 40, 0, "no progress"),
     P("no", "one has got back", E, 45, 0, "no response"),
     P("no", "one has helped", E, 40, 0, "no response"),
     P("no", "one has replied", E, 45, 0, "no response"),
+    P("no", "one has told me", E, 40, 0, "no response"),
+    P("no", "one knocked", E, 30, 0, "failed delivery"),
     P("no", "one replied", E, 45, 0, "no response"),
     P("no", "one responds", E, 45, 0, "no response"),
+    P("no", "one showed up", E, 35, 0, "no-show"),
+    P("no", "one takes responsibility", E, 35, 0, "passed around"),
+    P("no", "one tells me", E, 35, 0, "no response"),
+    P("no", "one told me", E, 35, 0, "no response"),
+    P("no", "one turned up", E, 35, 0, "no-show"),
     P("no", "progress", E, 35, 0, "no progress"),
     P("no", "reply", E, 40, 0, "no response"),
     P("no", "response", E, 40, 0, "no response"),
@@ -364,24 +432,43 @@ static const phrase PHRASES[] = {
     P("no", "updates", E, 30, 0, "no progress"),
     P("no", "water", V, 40, 0, "no essentials"),
     P("nobody", "called me back", E, 45, 0, "no response"),
+    P("nobody", "came", E, 35, 0, "no-show"),
     P("nobody", "can help", E, 35, 0, "no response"),
+    P("nobody", "fixes it", E, 35, 0, "no progress"),
     P("nobody", "gets back", E, 45, 0, "no response"),
     P("nobody", "got back", E, 45, 0, "no response"),
+    P("nobody", "has been in touch", E, 40, 0, "no response"),
+    P("nobody", "has contacted me", E, 40, 0, "no response"),
+    P("nobody", "has fixed", E, 40, 0, "no progress"),
     P("nobody", "has got back", E, 45, 0, "no response"),
     P("nobody", "has gotten back", E, 45, 0, "no response"),
     P("nobody", "has helped", E, 40, 0, "no response"),
     P("nobody", "has replied", E, 45, 0, "no response"),
+    P("nobody", "has told me", E, 40, 0, "no response"),
     P("nobody", "helps", E, 40, 0, "no response"),
+    P("nobody", "knocked", E, 30, 0, "failed delivery"),
     P("nobody", "replied", E, 45, 0, "no response"),
     P("nobody", "responds", E, 45, 0, "no response"),
+    P("nobody", "showed up", E, 35, 0, "no-show"),
+    P("nobody", "takes responsibility", E, 35, 0, "passed around"),
+    P("nobody", "tells me", E, 35, 0, "no response"),
+    P("nobody", "told me", E, 35, 0, "no response"),
+    P("nobody", "turned up", E, 35, 0, "no-show"),
     P("not", "heard back", E, 40, 0, "no response"),
+    P("not", "helpful", E, 25, 0, "unhelpful reply"),
+    P("not", "helping", E, 25, 0, "unhelpful reply"),
     P("not", "safe", V, 50, 0, "fear for safety"),
+    P("nothing", "arrived", E, 30, 0, "late delivery"),
+    P("nothing", "came", E, 30, 0, "late delivery"),
+    P("nothing", "has arrived", E, 30, 0, "late delivery"),
     P("nothing", "has been done", E, 40, 0, "no progress"),
     P("nothing", "has happened", E, 35, 0, "no progress"),
+    P("nothing", "turned up", E, 30, 0, "late delivery"),
     P("numerous", "times", E, 45, 0, "repeated attempts"),
     P("ofcom", "", X, 60, 0, "regulator"),
     P("off", "sick", V, 35, 0, "illness"),
     P("official", "complaint", X, 45, 0, "formal complaint"),
+    P("offline", "since", E, 30, 0, "long wait"),
     P("ofgem", "", X, 60, 0, "regulator"),
     P("ofwat", "", X, 60, 0, "regulator"),
     P("ombudsman", "", X, 65, 0, "regulator"),
@@ -394,11 +481,13 @@ static const phrase PHRASES[] = {
     P("or", "else", X, 40, 0, "final warning"),
     P("our", "#rel died", V, 60, 0, "bereavement"),
     P("our", "#rel passed", V, 60, 0, "bereavement"),
+    P("our", "late #relp", V, 50, 0, "bereavement"),
     P("out", "of work", V, 45, 0, "job loss"),
     P("over", "and over", E, 40, 0, "again and again"),
     P("overdraft", "", V, 40, 0, "money hardship"),
     P("overdrawn", "", V, 45, 0, "money hardship"),
     P("overdue", "", U, 30, 0, "deadline"),
+    P("paid", "twice", D, 30, 0, "double charge"),
     P("panic", "attack", V, 40, 0, "mental health"),
     P("panic", "attacks", V, 40, 0, "mental health"),
     P("parkinson's", "", V, 45, 0, "illness"),
@@ -417,8 +506,10 @@ static const phrase PHRASES[] = {
     P("pensioner", "", V, 30, 0, "age"),
     P("port", "my number", X, 40, 0, "switching provider"),
     P("porting", "my number", X, 40, 0, "switching provider"),
+    P("post", "about this", X, 45, 0, "going public"),
     P("post", "this everywhere", X, 60, 0, "going public"),
     P("post", "this on", X, 50, 0, "going public"),
+    P("posting", "about this", X, 45, 0, "going public"),
     P("posting", "this everywhere", X, 60, 0, "going public"),
     P("posting", "this on", X, 50, 0, "going public"),
     P("pregnant", "", V, 30, 0, "illness"),
@@ -435,8 +526,13 @@ static const phrase PHRASES[] = {
     P("right", "now", U, 40, 0, "right now"),
     P("running", "out of time", U, 50, 0, "time running out"),
     P("rush", "", U, 25, 0, "hurry"),
+    P("same", "answer", E, 30, 0, "no response"),
     P("same", "issue", E, 25, 0, "repeat fault"),
+    P("same", "message", E, 30, 0, "no response"),
     P("same", "problem", E, 25, 0, "repeat fault"),
+    P("same", "reply", E, 30, 0, "no response"),
+    P("same", "response", E, 30, 0, "no response"),
+    P("same", "script", E, 30, 0, "no response"),
     P("scam", "", V, 25, 0, "fraud"),
     P("scammed", "", V, 40, 0, "fraud"),
     P("scared", "", V, 30, 0, "fear for safety"),
@@ -446,7 +542,16 @@ static const phrase PHRASES[] = {
     P("seriously", "ill", V, 50, 0, "illness"),
     P("several", "times", E, 35, 0, "repeated attempts"),
     P("shop", "elsewhere", X, 45, 0, "leaving"),
+    P("should", "have arrived", E, 35, 0, "late delivery"),
+    P("should", "have been delivered", E, 35, 0, "late delivery"),
+    P("should", "have been here", E, 35, 0, "late delivery"),
+    P("should've", "arrived", E, 35, 0, "late delivery"),
+    P("should've", "been delivered", E, 35, 0, "late delivery"),
+    P("should've", "been here", E, 35, 0, "late delivery"),
     P("sick", "leave", V, 30, 0, "illness"),
+    P("since", "#rel died", V, 55, 0, "bereavement"),
+    P("since", "#rel passed", V, 55, 0, "bereavement"),
+    P("since", "losing my #rel", V, 55, 0, "bereavement"),
     P("small", "claims", X, 65, 0, "legal"),
     P("smell", "gas", V, 65, 0, "safety"),
     P("so", "many times", E, 45, 0, "repeated attempts"),
@@ -458,6 +563,8 @@ static const phrase PHRASES[] = {
     P("speak", "to your manager", X, 40, 0, "manager"),
     P("stalker", "", V, 60, 0, "fear for safety"),
     P("stalking", "", V, 55, 0, "fear for safety"),
+    P("stayed", "home all day", E, 35, 0, "long wait"),
+    P("stayed", "in all day", E, 35, 0, "long wait"),
     P("still", "broken", E, 35, 0, "still waiting"),
     P("still", "can't", E, 35, 0, "still waiting"),
     P("still", "doesn't", E, 35, 0, "still waiting"),
@@ -498,6 +605,7 @@ static const phrase PHRASES[] = {
     P("switching", "to another", X, 50, 0, "switching provider"),
     P("take", "legal", X, 65, 0, "legal"),
     P("take", "my business elsewhere", X, 60, 0, "leaving"),
+    P("taken", "twice", D, 30, 0, "double charge"),
     P("taking", "forever", E, 30, 0, "long wait"),
     P("taking", "my business elsewhere", X, 60, 0, "leaving"),
     P("talk", "to a manager", X, 40, 0, "manager"),
@@ -518,6 +626,11 @@ static const phrase PHRASES[] = {
     P("tomorrow", "morning", U, 35, P_NOHYPO, "tomorrow"),
     P("tonight", "", U, 20, P_NOHYPO, "tonight"),
     P("took", "forever", E, 25, 0, "long wait"),
+    P("tracking", "has not updated", E, 25, 0, "no progress"),
+    P("tracking", "hasn't changed", E, 25, 0, "no progress"),
+    P("tracking", "hasn't moved", E, 25, 0, "no progress"),
+    P("tracking", "hasn't updated", E, 25, 0, "no progress"),
+    P("tracking", "says nothing", E, 25, 0, "no progress"),
     P("trading", "standards", X, 65, 0, "regulator"),
     P("transferred", "again", E, 45, 0, "passed around"),
     P("tried", "again", E, 20, 0, "already tried"),
@@ -533,14 +646,46 @@ static const phrase PHRASES[] = {
     P("visually", "impaired", V, 35, 0, "disability"),
     P("vulnerable", "", V, 45, 0, "vulnerable"),
     P("waited", "ages", E, 35, 0, "long wait"),
+    P("waited", "all day", E, 35, 0, "long wait"),
+    P("waited", "in all day", E, 35, 0, "long wait"),
     P("waiting", "ages", E, 35, 0, "long wait"),
+    P("waiting", "all day", E, 35, 0, "long wait"),
+    P("waiting", "in all day", E, 35, 0, "long wait"),
+    P("waiting", "since", E, 30, 0, "long wait"),
     P("walking", "frame", V, 35, 0, "disability"),
+    P("want", "to cancel", X, 35, 0, "cancel threat"),
+    P("want", "to cancel my order", X, 0, P_NEGONLY, "cancel"),
+    P("want", "to cancel order", X, 0, P_NEGONLY, "cancel"),
+    P("want", "to cancel the order", X, 0, P_NEGONLY, "cancel"),
+    P("want", "to cancel this order", X, 0, P_NEGONLY, "cancel"),
     P("warn", "everyone", X, 45, 0, "going public"),
     P("warn", "others", X, 45, 0, "going public"),
+    P("was", "at home all day", E, 35, 0, "long wait"),
+    P("was", "at home the whole", E, 35, 0, "long wait"),
+    P("was", "due to arrive", E, 35, 0, "late delivery"),
+    P("was", "home all day", E, 35, 0, "long wait"),
+    P("was", "in all day", E, 35, 0, "long wait"),
+    P("was", "meant to arrive", E, 35, 0, "late delivery"),
+    P("was", "meant to be delivered", E, 35, 0, "late delivery"),
+    P("was", "meant to be here", E, 35, 0, "late delivery"),
+    P("was", "supposed to arrive", E, 35, 0, "late delivery"),
+    P("was", "supposed to be delivered", E, 35, 0, "late delivery"),
+    P("was", "supposed to be here", E, 35, 0, "late delivery"),
+    P("was", "supposed to come", E, 35, 0, "late delivery"),
     P("watchdog", "", X, 45, 0, "regulator"),
     P("we", "fly", U, 30, P_NOHYPO, "travel date"),
+    P("we're", "leaving", X, 40, P_MAIN | P_END, "leaving"),
+    P("we've", "had enough", X, 35, P_MAIN, "had enough"),
     P("wedding", "", U, 25, 0, "occasion"),
+    P("were", "supposed to arrive", E, 35, 0, "late delivery"),
+    P("were", "supposed to be delivered", E, 35, 0, "late delivery"),
+    P("what", "am i meant to do", D, 20, 0, "helpless"),
+    P("what", "am i supposed to do", D, 20, 0, "helpless"),
+    P("what", "is going on", D, 15, 0, "exasperation"),
+    P("what", "is happening", D, 15, 0, "exasperation"),
+    P("what", "now", D, 15, P_END, "helpless"),
     P("wheelchair", "", V, 40, 0, "disability"),
+    P("when", "#rel died", V, 55, 0, "bereavement"),
     P("widow", "", V, 45, 0, "bereavement"),
     P("widowed", "", V, 45, 0, "bereavement"),
     P("will", "be cancelling", X, 50, P_MAIN, "cancel threat"),
@@ -632,8 +777,24 @@ int heed__stress_table_check(void)
     return -1;
 }
 
+/* A relation or pet, or its possessive ("husband's"): "my late husband's
+ * account". Only for #relp: "lost my husband's card" is no bereavement. */
+static int is_relation_possessive(const heed_token *t)
+{
+    if (in_list(t, RELATIONS, sizeof RELATIONS / sizeof RELATIONS[0]))
+        return 1;
+    size_t l = t->norm_len;
+    if (l < 3 || t->norm[l - 2] != '\'' || t->norm[l - 1] != 's')
+        return 0;
+    heed_token stem = *t;
+    stem.norm_len = l - 2;
+    return in_list(&stem, RELATIONS, sizeof RELATIONS / sizeof RELATIONS[0]);
+}
+
+enum { MEMO_DAY, MEMO_REL, MEMO_RELP, MEMO_KINDS };
+
 /* Does token t match the special word w ("#num" ...)? The list checks are
- * remembered in *memo (-1: not yet known) since several phrases share them
+ * remembered in memo (-1: not yet known) since several phrases share them
  * ("my #rel died", "my #rel passed", ...). */
 static int match_special(const heed_token *t, const char *w, size_t n, signed char *memo)
 {
@@ -641,23 +802,32 @@ static int match_special(const heed_token *t, const char *w, size_t n, signed ch
         return t->kind == HEED_TOK_NUMBER;
     if (n == 3 && !memcmp(w, "#dt", 3))
         return t->kind == HEED_TOK_DATE || t->kind == HEED_TOK_TIME;
-    int rel = n == 4 && !memcmp(w, "#rel", 4);
-    if (!rel && !(n == 4 && !memcmp(w, "#day", 4)))
+    int kind;
+    if (n == 4 && !memcmp(w, "#rel", 4))
+        kind = MEMO_REL;
+    else if (n == 5 && !memcmp(w, "#relp", 5))
+        kind = MEMO_RELP;
+    else if (n == 4 && !memcmp(w, "#day", 4))
+        kind = MEMO_DAY;
+    else
         return 0;
-    signed char *m = &memo[rel];
+    signed char *m = &memo[kind];
     if (*m < 0)
         *m = (signed char)(is_word(t) &&
-                           (rel ? in_list(t, RELATIONS, sizeof RELATIONS / sizeof RELATIONS[0])
-                                : in_list(t, DAYS, sizeof DAYS / sizeof DAYS[0])));
+                           (kind == MEMO_REL
+                                ? in_list(t, RELATIONS, sizeof RELATIONS / sizeof RELATIONS[0])
+                            : kind == MEMO_RELP ? is_relation_possessive(t)
+                                                : in_list(t, DAYS, sizeof DAYS / sizeof DAYS[0])));
     return *m;
 }
 
 #define MEMO_DEPTH 4 /* phrase words after the first whose list checks are kept */
 
 /* Number of tokens phrase p covers at toks[i] (its first word already
- * matched), or 0. Phrases do not cross sentences. */
+ * matched), or 0. Phrases do not cross sentences; a P_END phrase must be
+ * followed by no word of its sentence. */
 static size_t match_rest(const phrase *p, const heed_token *toks, size_t n, size_t i,
-                         signed char (*memo)[2])
+                         signed char (*memo)[MEMO_KINDS])
 {
     const char *w = p->rest;
     size_t j = i + 1;
@@ -666,7 +836,7 @@ static size_t match_rest(const phrase *p, const heed_token *toks, size_t n, size
         if (j >= n || toks[j].sentence != toks[i].sentence)
             return 0;
         if (w[0] == '#') {
-            signed char none[2] = {-1, -1};
+            signed char none[MEMO_KINDS] = {-1, -1, -1};
             if (!match_special(&toks[j], w, wl, j - i <= MEMO_DEPTH ? memo[j - i - 1] : none))
                 return 0;
         } else if (!norm_eq(&toks[j], w, wl)) {
@@ -677,6 +847,9 @@ static size_t match_rest(const phrase *p, const heed_token *toks, size_t n, size
             w++;
         j++;
     }
+    if ((p->flags & P_END) && j < n && toks[j].sentence == toks[i].sentence &&
+        (toks[j].kind == HEED_TOK_WORD || toks[j].kind == HEED_TOK_NUMBER))
+        return 0;
     return j - i;
 }
 
@@ -827,7 +1000,7 @@ static const phrase *match_at(const heed_stress_index *ix, const heed_token *tok
             break;
     }
     const phrase *best = NULL;
-    signed char memo[MEMO_DEPTH][2];
+    signed char memo[MEMO_DEPTH][MEMO_KINDS];
     memset(memo, -1, sizeof memo);
     const heed_token *next = i + 1 < n ? &toks[i + 1] : NULL;
     for (size_t p = s->lo; p < s->hi; p++) {
@@ -941,6 +1114,11 @@ static const char *const CONTACT_WORDS[] = {
     "sent",   "missed",   "chased",  "rung",
 };
 
+/* "charged £69.99 twice": a payment taken twice. */
+static const char *const CHARGE_WORDS[] = {
+    "charged", "billed", "debited", "paid", "charge", "payment",
+};
+
 /* Leading number of a token's norm ("3rd" -> 3, "12" -> 12); -1 if none. */
 static long lead_number(const heed_token *t)
 {
@@ -987,6 +1165,31 @@ static int word_before(const heed_token *toks, size_t i, int back, const char *c
     return 0;
 }
 
+/* Any of `list` within `ahead` words after toks[i] in its sentence. */
+static int word_after(const heed_token *toks, size_t n, size_t i, int ahead,
+                      const char *const *list, size_t nl)
+{
+    int words = 0;
+    for (size_t j = i + 1; j < n && words < ahead; j++) {
+        if (toks[j].sentence != toks[i].sentence || toks[j].kind == HEED_TOK_PUNCT)
+            return 0;
+        if (!is_word(&toks[j]))
+            continue;
+        words++;
+        if (in_list(&toks[j], list, nl))
+            return 1;
+    }
+    return 0;
+}
+
+/* Repeated effort: a contact word up to 4 words before ("called 3 times",
+ * "emailed twice") or a waiting word up to 3 after ("twice waiting for it"). */
+static int repeat_context(const heed_token *toks, size_t n, size_t i, size_t after)
+{
+    return word_before(toks, i, 4, CONTACT_WORDS, sizeof CONTACT_WORDS / sizeof CONTACT_WORDS[0]) ||
+           word_after(toks, n, after, 3, WAIT_WORDS, sizeof WAIT_WORDS / sizeof WAIT_WORDS[0]);
+}
+
 /* A count: a NUMBER token or a number word; its value (2 for words). */
 static long count_at(const heed_token *t)
 {
@@ -998,9 +1201,12 @@ static long count_at(const heed_token *t)
 }
 
 /* "waited 3 weeks", "on hold for 2 hours", "been chasing for a month": a
- * duration after a waiting word. "called 5 times": repeated contact. Sets
- * *what and *len; returns points, 0 if neither. */
-static int duration_at(const heed_token *toks, size_t n, size_t i, const char **what, size_t *len)
+ * duration after a waiting word. "6 days late", "a week overdue": a late
+ * delivery, unless it is over ("it was 3 days late") in a positive text
+ * ("..., but it was fixed. Thanks!"). "called 5 times": repeated contact.
+ * Sets *what and *len; returns points, 0 if none. */
+static int duration_at(const heed_token *toks, size_t n, size_t i, int positive, const char **what,
+                       size_t *len)
 {
     if (i + 1 >= n || toks[i + 1].sentence != toks[i].sentence || !is_word(&toks[i + 1]))
         return 0;
@@ -1025,12 +1231,30 @@ static int duration_at(const heed_token *toks, size_t n, size_t i, const char **
     if (c < 1)
         return 0;
     if (times) {
-        if (c < 2 ||
-            !word_before(toks, i, 4, CONTACT_WORDS, sizeof CONTACT_WORDS / sizeof CONTACT_WORDS[0]))
+        if (c < 2 || !repeat_context(toks, n, i, i + 1))
             return 0;
         *what = "repeated attempts";
         *len = 2;
         return c >= 3 ? 45 : 35;
+    }
+    if (i + 2 < n && toks[i + 2].sentence == toks[i].sentence &&
+        (norm_is(&toks[i + 2], "late") || norm_is(&toks[i + 2], "overdue"))) {
+        /* minutes or an hour late is a slot missed, days or weeks a parcel
+         * lost; "it was / arrived 3 days late" is over, not still open */
+        static const char *const PAST[] = {"was", "were", "arrived", "came", "delivered"};
+        *what = "late delivery";
+        *len = 3;
+        if (pts == -1)
+            return 5;
+        int words = 0; /* up to 3 words back in the sentence, past "approx." */
+        for (size_t j = i; j-- > 0 && words < 3 && toks[j].sentence == toks[i].sentence;) {
+            if (!is_word(&toks[j]))
+                continue;
+            words++;
+            if (in_list(&toks[j], PAST, sizeof PAST / sizeof PAST[0]))
+                return positive ? 0 : 15;
+        }
+        return pts == -2 ? 20 : pts == -3 ? (c >= 3 ? 40 : 30) : pts - 5;
     }
     if (pts == -1)
         pts = c >= 30 ? 25 : 10;
@@ -1126,9 +1350,10 @@ static void push(cands *c, uint32_t start, uint32_t len, int comp, float points,
 
 /* The phrase or rule cue starting at toks[i], if any: pushed (or pushed as
  * suppressed); returns the tokens it covers (0: none starts here). *prev_end
- * is the end of the previous cue, which bounds the negation look-back. */
+ * is the end of the previous cue, which bounds the negation look-back;
+ * positive says the text's valence is positive (see duration_at). */
 static size_t phrase_cue_at(const heed_stress_index *ix, const heed_token *toks, size_t n, size_t i,
-                            size_t *prev_end, cands *c)
+                            int positive, size_t *prev_end, cands *c)
 {
     const heed_token *t = &toks[i];
     if (t->kind != HEED_TOK_WORD && t->kind != HEED_TOK_NUMBER && t->kind != HEED_TOK_DATE)
@@ -1146,20 +1371,34 @@ static size_t phrase_cue_at(const heed_stress_index *ix, const heed_token *toks,
         pts = p->weight;
         pflags = p->flags;
     } else if (norm_is(t, "twice")) {
-        /* "I've written twice", "missed it twice", not "twice the price" */
-        if (!word_before(toks, i, 4, CONTACT_WORDS, sizeof CONTACT_WORDS / sizeof CONTACT_WORDS[0]))
-            return 0;
-        what = "repeated attempts";
-        comp = E;
-        pts = 30;
+        /* "I've written twice", "missed it twice", "twice waiting for it",
+         * "charged £9 twice", not "twice the price"; a contact word wins
+         * ("charged and I've called twice") */
         len = 1;
+        if (word_before(toks, i, 4, CONTACT_WORDS,
+                        sizeof CONTACT_WORDS / sizeof CONTACT_WORDS[0])) {
+            what = "repeated attempts";
+            comp = E;
+            pts = 30;
+        } else if (word_before(toks, i, 4, CHARGE_WORDS,
+                               sizeof CHARGE_WORDS / sizeof CHARGE_WORDS[0])) {
+            what = "double charge";
+            comp = D;
+            pts = 30;
+        } else if (repeat_context(toks, n, i, i)) {
+            what = "repeated attempts";
+            comp = E;
+            pts = 30;
+        } else {
+            return 0;
+        }
     } else if (!unit_next(ix, toks, n, i)) {
         return 0; /* the rule cues all need a unit word next */
     } else if ((pts = ordinal_time(toks, n, i)) > 0) {
         what = "repeat contact";
         comp = E;
         len = 2;
-    } else if ((pts = duration_at(toks, n, i, &what, &len)) > 0) {
+    } else if ((pts = duration_at(toks, n, i, positive, &what, &len)) > 0) {
         comp = E;
     } else {
         return 0;
@@ -1221,10 +1460,25 @@ static int has_lower_word(const heed_token *toks, size_t n)
     return 0;
 }
 
-/* The intensity cue of distress at token i (shouting, "!!" runs, angry or
- * crying faces), if any; returns the tokens it looked at (0: none). A face that
- * is also negative evidence (c->v[ev_from..ev_to), text order) joins that
- * cue. *mixed caches has_lower_word (-1: not computed yet). */
+/* Words that, alone in capitals among lower-case words, are stressed rather
+ * than acronyms: "I'm asking YOU", "it's STILL broken". */
+static const char *const EMPHASIS_WORDS[] = {
+    "again",   "all",   "always", "any",   "anything", "asked", "ever",   "every",
+    "help",    "me",    "must",   "need",  "never",    "no",    "nobody", "not",
+    "nothing", "now",   "once",   "paid",  "please",   "still", "stop",   "this",
+    "told",    "twice", "what",   "where", "why",      "you",   "your",
+};
+
+static int is_emphasis_word(const heed_token *t)
+{
+    return in_list(t, EMPHASIS_WORDS, sizeof EMPHASIS_WORDS / sizeof EMPHASIS_WORDS[0]);
+}
+
+/* The intensity cue of distress at token i (shouting, a stressed word in
+ * capitals, "!!" / "??" / "?!" runs, angry or crying faces), if any; returns
+ * the tokens it looked at (0: none). A face that is also negative evidence
+ * (c->v[ev_from..ev_to), text order) joins that cue. *mixed caches
+ * has_lower_word (-1: not computed yet). */
 static size_t intensity_cue_at(const heed_result *r, size_t i, int *mixed, size_t ev_from,
                                size_t ev_to, cands *c)
 {
@@ -1235,34 +1489,52 @@ static size_t intensity_cue_at(const heed_result *r, size_t i, int *mixed, size_
     /* capitals, "!!" and tears are joy as often as anger: not in a positive
      * sentence ("I LOVE IT!!!", "great news 😭") */
     int positive = t->sentence < r->n_sentences && r->sentences[t->sentence].valence >= 0.05;
-    if (t->kind == HEED_TOK_WORD && (t->flags & HEED_TF_ALLCAPS) && t->norm_len >= 2 && i + 1 < n &&
-        toks[i + 1].kind == HEED_TOK_WORD && (toks[i + 1].flags & HEED_TF_ALLCAPS)) {
+    if (t->kind == HEED_TOK_WORD && (t->flags & HEED_TF_ALLCAPS) && t->norm_len >= 2) {
         /* two or more shouted words in a row, one of 5+ letters, among
-         * lower-case words; acronyms ("UPS DHL") are short */
+         * lower-case words; acronyms ("UPS DHL") are short. Otherwise a run
+         * with a word of EMPHASIS_WORDS ("asking YOU", "DO NOT") is a
+         * stressed word. */
         size_t j = i, longest = 0;
+        int stressed = 0;
         while (j + 1 < n && toks[j + 1].kind == HEED_TOK_WORD &&
                (toks[j + 1].flags & HEED_TF_ALLCAPS))
             j++;
-        for (size_t k = i; k <= j; k++)
+        for (size_t k = i; k <= j; k++) {
             if (toks[k].norm_len > longest)
                 longest = toks[k].norm_len;
-        if (longest < 5 || positive)
+            stressed |= is_emphasis_word(&toks[k]);
+        }
+        int shout = j > i && longest >= 5;
+        if (positive || (!shout && !stressed))
             return j - i + 1;
         if (*mixed < 0)
             *mixed = has_lower_word(toks, n);
         if (!*mixed)
             return j - i + 1;
-        push(c, t->start, toks[j].start + toks[j].len - t->start, D, 12, "shouting", 0);
+        push(c, t->start, toks[j].start + toks[j].len - t->start, D, shout ? 12 : 8,
+             shout ? "shouting" : "stressed word", 0);
         return j - i + 1;
     }
     if (t->kind == HEED_TOK_PUNCT && (t->flags & HEED_TF_REPEATED)) {
-        size_t bangs = 0;
-        for (size_t k = 0; k < t->norm_len; k++)
+        size_t bangs = 0, asks = 0;
+        for (size_t k = 0; k < t->norm_len; k++) {
             bangs += t->norm[k] == '!';
-        if (bangs < 2 || positive)
+            asks += t->norm[k] == '?';
+        }
+        if (positive)
             return 0;
-        pts = bangs >= 3 ? 10 : 6;
-        what = "repeated exclamation";
+        if (bangs >= 2) {
+            pts = bangs >= 3 ? 10 : 6;
+            what = "repeated exclamation";
+        } else if (asks && bangs) { /* "?!", "!?" */
+            pts = 8;
+            what = "exasperated punctuation";
+        } else if (asks >= 2) { /* "??" is mild: also an unsure customer */
+            pts = asks >= 3 ? 8 : 5;
+            what = "repeated question mark";
+        } else {
+            return 0;
+        }
     } else if (t->kind == HEED_TOK_EMOJI) {
         what = emoji_what(t, &pts);
         if (positive && pts < 18) /* tears, not anger */
@@ -1338,10 +1610,11 @@ static void collect(const heed_stress_index *ix, const heed_result *r, cands *c)
     size_t ev_to = c->n;
     const heed_token *toks = r->tokens;
     size_t n = r->n_tokens, prev_end = 0, phrase_next = 0, intensity_next = 0;
+    int positive = r->valence >= 0.2f; /* a thankful text: past trouble is over */
     int mixed = -1;
     for (size_t i = 0; i < n; i++) {
         if (i >= phrase_next) {
-            size_t m = phrase_cue_at(ix, toks, n, i, &prev_end, c);
+            size_t m = phrase_cue_at(ix, toks, n, i, positive, &prev_end, c);
             phrase_next = i + (m ? m : 1);
         }
         if (i >= intensity_next) {

@@ -259,6 +259,170 @@ static void distress(void **state)
                 component("the app is this is terrible", HEED_STRESS_DISTRESS));
 }
 
+/* Plain customer-service signals, one table per component: positives first,
+ * then near-misses that must stay low. */
+static void service_effort(void **state)
+{
+    (void)state;
+    static const band_case cs[] = {
+        {"Order #48069 is 6 days late now.", 35, 100},
+        {"My parcel is a week late", 40, 100},
+        {"It was supposed to be here two days ago", 30, 100},
+        {"It should have arrived on Monday", 30, 100},
+        {"Nobody has told me anything.", 35, 100},
+        {"No one got back to me", 40, 100},
+        {"It still has not arrived", 35, 100},
+        {"The parcel never arrived", 35, 100},
+        {"delivery failed for #48020?? i was in.", 35, 100},
+        {"I was at home all day and nobody knocked", 50, 100},
+        {"I've been in all day twice waiting for it. Nothing came", 60, 100},
+        {"I've been in three times waiting for it", 30, 100},
+        {"the tracking says nothing", 20, 100},
+        {"That doesn't help me at all.", 25, 100},
+        {"That's the same message I got last time. Is anyone actually reading this?", 40, 100},
+        {"Nobody takes responsibility.", 30, 100},
+        {"It drops every evening and nobody fixes it", 45, 100},
+        {"My broadband has been down since yesterday", 25, 100},
+        {"Nobody turned up.", 30, 100},
+        {"I was charged and I've called twice", 25, 100},
+        /* near-misses */
+        {"It's not 6 days late", 0, 0},
+        {"If it's 3 days late, can I get a refund?", 0, 0},
+        {"The delivery was 3 days late, but Sam fixed it. Thanks so much!", 0, 0},
+        {"Can I get a late checkout?", 0, 0},
+        {"My late-night order arrived fine", 0, 0},
+        {"It's supposed to be here tomorrow, can I change the address?", 0, 0},
+        {"I was in the shop yesterday and saw it", 0, 0},
+        {"I'm in all day tomorrow if that helps", 0, 0},
+        {"I take it twice a day", 0, 0},
+        {"Thank you, that was really helpful", 0, 0},
+        {"The same discount as last time, please", 0, 0},
+        {"I'm leaving for holiday tomorrow", 0, 0},
+    };
+    CHECK(cs, HEED_STRESS_EFFORT);
+}
+
+static void service_vulnerability(void **state)
+{
+    (void)state;
+    static const band_case cs[] = {
+        {"I'm writing about my late husband's account.", 45, 100},
+        {"It's my late wife's phone contract", 45, 100},
+        {"Our late father's account needs closing", 45, 100},
+        {"My husband passed in June", 45, 100},
+        {"Since mum died I can't keep up with the post", 50, 100},
+        {"Her late partner set it up", 40, 100},
+        /* near-misses: 'late' alone is not bereavement */
+        {"My late order still hasn't come", 0, 0},
+        {"Can I get a late checkout?", 0, 0},
+        {"My late-night order arrived fine", 0, 0},
+        {"I lost my husband's card", 0, 0},
+        {"My husband is running late", 0, 0},
+    };
+    CHECK(cs, HEED_STRESS_VULNERABILITY);
+}
+
+static void service_escalation(void **state)
+{
+    (void)state;
+    static const band_case cs[] = {
+        {"I've had enough. Cancel everything.", 55, 100},
+        {"Cancel everything.", 40, 100},
+        {"I want to cancel", 30, 100},
+        {"I want to cancel my subscription.", 30, 100},
+        {"I have had enough of this", 30, 100},
+        {"That's it, I'm leaving.", 35, 100},
+        {"I'm switching to another provider", 45, 100},
+        {"I'm posting about this on every review site I can find.", 60, 100},
+        /* near-misses */
+        {"I don't want to cancel", 0, 0},
+        {"I don't want to cancel my order", 0, 0},
+        {"I want to cancel my order, I ordered the wrong size", 0, 0},
+        {"If I want to cancel later, how do I do it?", 0, 0},
+        {"I'm leaving for holiday tomorrow", 0, 0},
+        {"I'm leaving a review for the kettle", 0, 0},
+        {"I'm not leaving", 0, 0},
+        {"We had enough time to try it", 0, 0},
+    };
+    CHECK(cs, HEED_STRESS_ESCALATION);
+}
+
+static void service_distress(void **state)
+{
+    (void)state;
+    static const band_case cs[] = {
+        {"why have i been charged £69.99 twice?? i only ordered once", 30, 100},
+        {"I was charged twice for my plan", 25, 100},
+        {"I've been double charged", 25, 100},
+        {"So what am I supposed to do?", 15, 100},
+        {"I'm asking YOU to sort it out.", 7, 100},
+        {"where is it??", 4, 100},
+        {"where is my refund?!", 7, 100},
+        {"Order #5 is late. What is happening?", 15, 100},
+        /* near-misses */
+        {"It's twice the price of the old one", 0, 0},
+        {"I've taken it to the depot twice", 0, 0},
+        {"I was charged and I've called twice", 0, 5},
+        {"I wasn't charged twice, all good", 0, 0},
+        {"Can I pay with PayPal??", 0, 10},
+        {"I LOVE YOU guys!!", 0, 0},
+        {"Can you ask UPS and DHL?", 0, 0},
+        {"My USB cable is 2m long", 0, 0},
+        {"Thank you, that's exactly what I needed", 0, 0},
+        {"Hi! Quick one: can I order a second one with the same discount?", 0, 0},
+    };
+    CHECK(cs, HEED_STRESS_DISTRESS);
+    /* "??" and a stressed word add to distress on their own */
+    assert_true(component("where is it??", HEED_STRESS_DISTRESS) >
+                component("where is it?", HEED_STRESS_DISTRESS));
+    assert_true(component("I'm asking YOU to fix it", HEED_STRESS_DISTRESS) >
+                component("I'm asking you to fix it", HEED_STRESS_DISTRESS));
+}
+
+/* Whole messages from the bundled journey sample: the band a support lead
+ * would give them. */
+static void service_bands(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *text;
+        double lo, hi;
+    } cs[] = {
+        {"I'm writing about my late husband's account. I don't know the password or account "
+         "number. I just want the letters to stop.",
+         45, 69},
+        {"So what am I supposed to do? Nobody takes responsibility. I've had enough. Cancel "
+         "everything.",
+         50, 100},
+        {"Order #48069 is 6 days late now. Nobody has told me anything. What is happening?", 30,
+         69},
+        {"where is my order #48215?? it was supposed to be here two days ago and the tracking says "
+         "nothing",
+         30, 69},
+        {"delivery failed for #48020?? i was in. can someone actually bring it", 30, 69},
+        {"I've been in all day twice waiting for it. Nothing came and no card was left.", 30, 69},
+        {"why have i been charged £69.99 twice?? i only ordered once", 25, 49},
+        {"That doesn't help me at all. I'm asking YOU to sort it out.", 25, 49},
+        /* calm */
+        {"Thank you, that's exactly what I needed", 0, 0},
+        {"Hi! Quick one: the winter coat is brilliant, can I order a second one with the same "
+         "discount?",
+         0, 5},
+        {"Could I have a late checkout on Friday?", 0, 29},
+        {"I don't want to cancel, I just want to change the date.", 0, 29},
+    };
+    int bad = 0;
+    for (size_t i = 0; i < sizeof cs / sizeof cs[0]; i++) {
+        double v = score(cs[i].text);
+        if (v < cs[i].lo || v > cs[i].hi) {
+            print_error("score of \"%s\" = %.1f, want %.0f..%.0f\n", cs[i].text, v, cs[i].lo,
+                        cs[i].hi);
+            bad++;
+        }
+    }
+    assert_int_equal(bad, 0);
+}
+
 static void suppressed_cues(void **state)
 {
     (void)state;
@@ -274,6 +438,10 @@ static void suppressed_cues(void **state)
         {"In case I need to cancel, what do I do?", "cancel", HEED_STRESS_ESCALATION},
         {"If I get made redundant, can I pause payments?", "made redundant",
          HEED_STRESS_VULNERABILITY},
+        {"I don't want to cancel", "want to cancel", HEED_STRESS_ESCALATION},
+        {"It's not 6 days late", "6 days late", HEED_STRESS_EFFORT},
+        {"If it's 3 days late, can I get a refund?", "3 days late", HEED_STRESS_EFFORT},
+        {"I wasn't charged twice", "charged twice", HEED_STRESS_DISTRESS},
     };
     for (size_t i = 0; i < sizeof cs / sizeof cs[0]; i++) {
         heed_analysis *an = run(cs[i].text);
@@ -310,6 +478,12 @@ static void spans(void **state)
          HEED_STRESS_VULNERABILITY, 6},
         {"Héllo — I’ll cancel", "I’ll cancel", "cancel threat", HEED_STRESS_ESCALATION, 11},
         {"It broke 😡", "😡", "angry emoji", HEED_STRESS_DISTRESS, 9},
+        {"About my late husband's account", "my late husband's", "bereavement",
+         HEED_STRESS_VULNERABILITY, 6},
+        {"It is 6 days late", "6 days late", "late delivery", HEED_STRESS_EFFORT, 6},
+        {"Charged £9 twice??", "twice", "double charge", HEED_STRESS_DISTRESS, 12},
+        {"Where is it?!", "?!", "exasperated punctuation", HEED_STRESS_DISTRESS, 11},
+        {"I'm asking YOU", "YOU", "stressed word", HEED_STRESS_DISTRESS, 11},
     };
     for (size_t i = 0; i < sizeof cs / sizeof cs[0]; i++) {
         heed_analysis *an = run(cs[i].text);
@@ -453,12 +627,23 @@ static void emotion_hook(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(table_sorted),    cmocka_unit_test(urgency),
-        cmocka_unit_test(effort),          cmocka_unit_test(vulnerability),
-        cmocka_unit_test(escalation),      cmocka_unit_test(distress),
-        cmocka_unit_test(suppressed_cues), cmocka_unit_test(spans),
-        cmocka_unit_test(cue_accounting),  cmocka_unit_test(ordering),
-        cmocka_unit_test(emotion_hook),    cmocka_unit_test(allocation_failures),
+        cmocka_unit_test(table_sorted),
+        cmocka_unit_test(urgency),
+        cmocka_unit_test(effort),
+        cmocka_unit_test(vulnerability),
+        cmocka_unit_test(escalation),
+        cmocka_unit_test(distress),
+        cmocka_unit_test(suppressed_cues),
+        cmocka_unit_test(spans),
+        cmocka_unit_test(cue_accounting),
+        cmocka_unit_test(ordering),
+        cmocka_unit_test(emotion_hook),
+        cmocka_unit_test(allocation_failures),
+        cmocka_unit_test(service_effort),
+        cmocka_unit_test(service_vulnerability),
+        cmocka_unit_test(service_escalation),
+        cmocka_unit_test(service_distress),
+        cmocka_unit_test(service_bands),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
