@@ -86,10 +86,14 @@ int heed_queue_state_fill(const heed_queue_msg *msgs, size_t n, int64_t now,
     return HEED_OK;
 }
 
-static const char *const kind_name[HEED_PROMISE_COUNT] = {
-#define HEED_X_(name, num, str) [num] = str,
-    HEED_PROMISE_MAP(HEED_X_)
-#undef HEED_X_
+/* What was promised, as words in a reason ("a promised refund is ..."). */
+static const char *const promised[HEED_PROMISE_COUNT] = {
+    [HEED_PROMISE_REFUND] = "a promised refund",
+    [HEED_PROMISE_CALLBACK] = "a promised callback",
+    [HEED_PROMISE_REPLACEMENT] = "a promised replacement",
+    [HEED_PROMISE_REPAIR] = "a promised repair",
+    [HEED_PROMISE_FOLLOW_UP] = "a promised follow-up",
+    [HEED_PROMISE_INFORMATION] = "promised information",
 };
 
 static void add(heed_queue_score *out, double points, const char *fmt, ...)
@@ -148,14 +152,13 @@ double heed_queue_score_state(const heed_queue_state *st, int64_t now, heed_queu
         p = clamp(20.0 + 5.0 * (st->broken_promises - 1), 0, 30);
         total += p;
         const char *what = st->overdue_kind >= 0 && st->overdue_kind < HEED_PROMISE_COUNT
-                               ? kind_name[st->overdue_kind]
-                               : "promise";
+                               ? promised[st->overdue_kind]
+                               : "a promise";
         heed__fmt_span(span, sizeof span, st->overdue_s > 0 ? st->overdue_s : 0);
         if (st->broken_promises == 1)
-            add(out, p, "a promised %s is %s overdue", what, span);
+            add(out, p, "%s is %s overdue", what, span);
         else
-            add(out, p, "%d broken promises; a promised %s is %s overdue", st->broken_promises,
-                what, span);
+            add(out, p, "%d broken promises; %s is %s overdue", st->broken_promises, what, span);
     }
 
     /* Waiting for a reply: 25 points at 48 h, linear before. */
