@@ -3,8 +3,8 @@
 # missing, so running it again is quick. Sourced by demo.sh and test.sh.
 set -euo pipefail
 
-HEED_BUILD_PKGS=(build-essential cmake pkg-config libutf8proc-dev libcjson-dev libsqlite3-dev libsodium-dev)
-HEED_TEST_PKGS=(libcmocka-dev)
+HEED_BUILD_PKGS=(build-essential cmake pkg-config libutf8proc-dev libcjson-dev libsqlite3-dev libsodium-dev libmicrohttpd-dev)
+HEED_TEST_PKGS=(libcmocka-dev curl)
 
 heed_as_root() {
     if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi

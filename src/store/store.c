@@ -80,6 +80,10 @@ static const char *const MIGRATIONS[] = {
     "  records INTEGER NOT NULL, imported INTEGER NOT NULL, rejected INTEGER NOT NULL,"
     "  finished INTEGER NOT NULL, updated INTEGER NOT NULL,"
     "  PRIMARY KEY(kind, fingerprint)) WITHOUT ROWID;",
+    /* 2: API keys of `heed serve` (docs/api.md): only a keyed hash of each key */
+    "CREATE TABLE api_key(id INTEGER PRIMARY KEY, hash BLOB NOT NULL UNIQUE,"
+    "  prefix TEXT NOT NULL, role TEXT NOT NULL, team TEXT, agent TEXT, name TEXT,"
+    "  created INTEGER NOT NULL, last_used INTEGER, revoked INTEGER);",
 };
 
 #define N_MIGRATIONS (sizeof MIGRATIONS / sizeof MIGRATIONS[0])
