@@ -48,22 +48,25 @@ int heed_store_apikey_put(heed_store *st, const heed_st_apikey *k, int64_t *id,
 }
 
 int heed_store_apikey_find(heed_store *st, const unsigned char hash[HEED_ST_KEYHASH_LEN],
-                           heed_st_apikey *out, int *found, heed_error *err)
+                           heed_st_apikey_fn fn, void *ctx, int *found, heed_error *err)
 {
     *found = 0;
-    memset(out, 0, sizeof *out);
     sqlite3_stmt *s = heed__st_prep(st, ST_KEY_FIND,
                                     "SELECT " KEY_COLUMNS " FROM api_key WHERE hash=?", err);
     if (!s)
         return HEED_EIO;
     sqlite3_bind_blob(s, 1, hash, HEED_ST_KEYHASH_LEN, SQLITE_TRANSIENT);
-    int r = sqlite3_step(s);
+    int r = sqlite3_step(s), rc = HEED_OK;
     if (r == SQLITE_ROW) {
-        row(s, out);
+        heed_st_apikey k;
+        row(s, &k);
         *found = 1;
-        return HEED_OK;
+        rc = fn(ctx, &k);
+    } else if (r != SQLITE_DONE) {
+        rc = heed__st_fail(st, err, "find API key");
     }
-    return r == SQLITE_DONE ? HEED_OK : heed__st_fail(st, err, "find API key");
+    sqlite3_reset(s); /* no read left open */
+    return rc;
 }
 
 int heed_store_apikey_revoke(heed_store *st, int64_t id, int64_t t, int *found,

@@ -331,6 +331,10 @@ int heed_store_meta_get(heed_store *st, const char *key, char **out, heed_error 
     if (r == SQLITE_ROW) {
         const char *v = (const char *)sqlite3_column_text(s, 0);
         *out = strdup(v ? v : "");
+        /* end the read now: a statement left on a row keeps its snapshot
+         * open, and a long-lived handle (heed serve) would never see other
+         * processes' writes nor be able to write itself */
+        sqlite3_reset(s);
         if (!*out)
             return HEED_ENOMEM;
     } else if (r != SQLITE_DONE) {

@@ -389,10 +389,11 @@ typedef struct heed_st_apikey {
 /* Stores a new key (k->id, last_used and revoked are ignored); *id is its id. */
 int heed_store_apikey_put(heed_store *st, const heed_st_apikey *k, int64_t *id,
                           heed_error *err);
-/* The key with this hash, revoked or not; *found 0 when none. The strings of
- * *out are valid until the next call on the store. */
+/* Calls fn with the key of this hash, revoked or not, and *found 1; *found 0
+ * when there is none. Returns fn's result or an error. */
+typedef int (*heed_st_apikey_fn)(void *ctx, const heed_st_apikey *k);
 int heed_store_apikey_find(heed_store *st, const unsigned char hash[HEED_ST_KEYHASH_LEN],
-                           heed_st_apikey *out, int *found, heed_error *err);
+                           heed_st_apikey_fn fn, void *ctx, int *found, heed_error *err);
 /* Revokes key id at time t; *found 0 when there is no such active key. */
 int heed_store_apikey_revoke(heed_store *st, int64_t id, int64_t t, int *found,
                              heed_error *err);
@@ -400,7 +401,6 @@ int heed_store_apikey_revoke(heed_store *st, int64_t id, int64_t t, int *found,
 int heed_store_apikey_touch(heed_store *st, int64_t id, int64_t t, heed_error *err);
 /* Calls fn once per key in id order, revoked ones included; a non-zero return
  * of fn stops the walk and is returned. Strings are valid during the call. */
-typedef int (*heed_st_apikey_fn)(void *ctx, const heed_st_apikey *k);
 int heed_store_apikeys(heed_store *st, heed_st_apikey_fn fn, void *ctx, heed_error *err);
 
 #endif
