@@ -504,6 +504,7 @@ int heed_server_run(const heed_server_opts *opts, heed_error *err)
         (unsigned int)(o->threads > 1 ? o->threads : 0), MHD_OPTION_CONNECTION_TIMEOUT,
         (unsigned int)o->timeout_s, MHD_OPTION_CONNECTION_LIMIT,
         (unsigned int)HEED_SRV_MAX_CONNECTIONS, MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned int)512,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HEED_SRV_CONNECTION_MEMORY,
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, &S, MHD_OPTION_NOTIFY_CONNECTION,
         on_connection, &S, MHD_OPTION_END);
     if (!d) {

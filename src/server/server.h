@@ -14,6 +14,10 @@
 #define HEED_SRV_DEFAULT_TIMEOUT 10                 /* idle seconds per connection */
 #define HEED_SRV_DEFAULT_RATE 100.0                 /* requests per second per key */
 #define HEED_SRV_MAX_CONNECTIONS 1024
+/* Memory libmicrohttpd gives each connection for its headers and read buffer
+ * (the body streams through it in pieces); ample for API requests' headers, and
+ * half libmicrohttpd's default. Headers that do not fit get 431. */
+#define HEED_SRV_CONNECTION_MEMORY ((size_t)16 << 10)
 #define HEED_SRV_DRAIN_SECONDS 10 /* longest wait for in-flight requests at stop */
 
 typedef struct heed_server_opts {
