@@ -4,7 +4,7 @@
 set -euo pipefail
 
 HEED_BUILD_PKGS=(build-essential cmake pkg-config libutf8proc-dev libcjson-dev libsqlite3-dev libsodium-dev libmicrohttpd-dev)
-HEED_TEST_PKGS=(libcmocka-dev curl)
+HEED_TEST_PKGS=(libcmocka-dev curl jq)
 
 heed_as_root() {
     if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
