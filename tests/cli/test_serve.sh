@@ -93,8 +93,12 @@ expect_eq "lead analyze" "$ST" 200
 expect_eq "revoke exit" "$?" 0
 "$HEED" key revoke --db "$DB" 3 2>/dev/null
 expect_eq "revoke twice exit" "$?" 1
-sleep 2.5 # the server reloads its keys every 2 s
-req revoked POST /v1/analyze -H "X-Heed-Key: $LATER" "${curl_args[@]}"
+# the server reloads its keys every 2 s: the key stops working within a few
+for _ in $(seq 1 50); do
+    sleep 0.2
+    req revoked POST /v1/analyze -H "X-Heed-Key: $LATER" "${curl_args[@]}"
+    [ "$ST" = 401 ] && break
+done
 expect_eq "revoked key" "$ST" 401
 
 # --- analyze: the same bytes as `heed analyze` for the same fields
@@ -248,7 +252,7 @@ if grep -E '^1 .*admin' "$TMP/list2" | grep -q ' 20[0-9][0-9]-.* 20[0-9][0-9]-';
 fi
 
 # --- rate limit per key, and CORS when asked for
-start_server limited --rate 1 --burst 2 --cors https://app.example --quiet
+start_server limited --rate 0.2 --burst 2 --cors https://app.example --quiet
 codes=
 for _ in 1 2 3 4; do
     req rl POST /v1/analyze "${H_AGENT[@]}" -H 'Content-Type: application/json' --data-binary '{"text":"hi"}'
@@ -256,7 +260,7 @@ for _ in 1 2 3 4; do
 done
 expect_eq "rate limit" "$codes" " 200 200 429 429"
 valid rl POST /v1/analyze
-expect_grep "retry-after" "$TMP/rl.hdr" "Retry-After: 1"
+if grep -qE '^Retry-After: [1-9][0-9]*' "$TMP/rl.hdr"; then ok; else bad "no Retry-After"; fi
 req other POST /v1/analyze "${H_ADMIN[@]}" -H 'Content-Type: application/json' --data-binary '{"text":"hi"}'
 expect_eq "another key is not limited" "$ST" 200
 req pre OPTIONS /v1/analyze -H 'Origin: https://app.example' -H 'Access-Control-Request-Method: POST'
