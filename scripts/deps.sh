@@ -3,8 +3,9 @@
 # missing, so running it again is quick. Sourced by demo.sh and test.sh.
 set -euo pipefail
 
-HEED_BUILD_PKGS=(build-essential cmake pkg-config libutf8proc-dev libcjson-dev libsqlite3-dev libsodium-dev)
-HEED_TEST_PKGS=(libcmocka-dev sqlite3) # sqlite3: tests/cli/test_resume.sh compares stores
+HEED_BUILD_PKGS=(build-essential cmake pkg-config libutf8proc-dev libcjson-dev libsqlite3-dev libsodium-dev libmicrohttpd-dev)
+# sqlite3: tests/cli/test_resume.sh compares stores; curl, jq: tests/cli/test_serve.sh
+HEED_TEST_PKGS=(libcmocka-dev sqlite3 curl jq)
 
 heed_as_root() {
     if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi

@@ -74,31 +74,7 @@ static char *arg_text(const char *v, size_t *len)
 
 static void json_report(heed_buf *b, const heed_result *r)
 {
-    heed__buf_printf(b, "{\"schema\":%d,\"suggestions\":[", HEED_SCHEMA_VERSION);
-    for (size_t i = 0; i < r->n_suggestions; i++) {
-        const heed_suggestion *s = &r->suggestions[i];
-        heed__buf_printf(b, "%s{\"code\":\"%s\",\"priority\":%d,\"text\":", i ? "," : "", s->code,
-                         s->priority);
-        heed_json_string(b, s->text, strlen(s->text));
-        if (s->len) {
-            const char *src = s->in_context ? r->context : r->text;
-            heed__buf_printf(b,
-                             ",\"in\":\"%s\",\"evidence\":", s->in_context ? "customer" : "reply");
-            heed_json_string(b, src + s->start, s->len);
-            heed__buf_printf(b, ",\"start\":%u,\"end\":%u", (unsigned)s->start,
-                             (unsigned)(s->start + s->len));
-        }
-        heed__buf_addc(b, '}');
-    }
-    heed__buf_adds(b, "],\"draft\":{");
-    heed_json_result(b, r, &(heed_json_opts){0});
-    heed__buf_addc(b, '}');
-    if (r->customer) {
-        heed__buf_adds(b, ",\"customer\":{");
-        heed_json_result(b, r->customer, &(heed_json_opts){0});
-        heed__buf_addc(b, '}');
-    }
-    heed__buf_adds(b, "}\n");
+    heed_json_check_reply(b, r);
 }
 
 static void text_report(heed_buf *b, const heed_result *r)

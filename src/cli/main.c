@@ -29,6 +29,8 @@ static const char USAGE[] =
     "               intensity, empathy)\n"
     "  eval         evaluate on labelled data (emotions, needs, intents, intensity,\n"
     "               empathy, compassion)\n"
+    "  serve        the HTTP API: analysis and the reply checker (docs/api.md)\n"
+    "  key          API keys of the HTTP API: create, list, revoke\n"
     "  generate     write a synthetic multi-silo sample data set (deterministic)\n"
     "\n"
     "Options:\n"
@@ -76,6 +78,10 @@ int main(int argc, char **argv)
         return heed_cmd_train(argc - 1, argv + 1);
     if (!strcmp(cmd, "generate"))
         return heed_cmd_generate(argc - 1, argv + 1);
+    if (!strcmp(cmd, "serve"))
+        return heed_cmd_serve(argc - 1, argv + 1);
+    if (!strcmp(cmd, "key"))
+        return heed_cmd_key(argc - 1, argv + 1);
     if (!strcmp(cmd, "eval"))
         return heed_cmd_eval(argc - 1, argv + 1);
     fprintf(stderr, "heed: unknown command '%s'\n\n%s", cmd, USAGE);

@@ -57,4 +57,9 @@ const char *heed_json_stress_band(double score);
  * promises, familiar, addressed); "warnings" when there are any. */
 void heed_json_result(heed_buf *b, const heed_result *r, const heed_json_opts *o);
 
+/* Appends the reply checker's object (`heed check-reply --json`, the HTTP
+ * API's POST /v1/check-reply) for a heed_check_reply result, with a final
+ * newline: {"schema":..,"suggestions":[..],"draft":{..},"customer":{..}}. */
+void heed_json_check_reply(heed_buf *b, const heed_result *r);
+
 #endif

@@ -80,6 +80,10 @@ static const char *const MIGRATIONS[] = {
     "  records INTEGER NOT NULL, imported INTEGER NOT NULL, rejected INTEGER NOT NULL,"
     "  finished INTEGER NOT NULL, updated INTEGER NOT NULL,"
     "  PRIMARY KEY(kind, fingerprint)) WITHOUT ROWID;",
+    /* 2: API keys of `heed serve` (docs/api.md): only a keyed hash of each key */
+    "CREATE TABLE api_key(id INTEGER PRIMARY KEY, hash BLOB NOT NULL UNIQUE,"
+    "  prefix TEXT NOT NULL, role TEXT NOT NULL, team TEXT, agent TEXT, name TEXT,"
+    "  created INTEGER NOT NULL, last_used INTEGER, revoked INTEGER);",
 };
 
 #define N_MIGRATIONS (sizeof MIGRATIONS / sizeof MIGRATIONS[0])
@@ -327,6 +331,10 @@ int heed_store_meta_get(heed_store *st, const char *key, char **out, heed_error 
     if (r == SQLITE_ROW) {
         const char *v = (const char *)sqlite3_column_text(s, 0);
         *out = strdup(v ? v : "");
+        /* end the read now: a statement left on a row keeps its snapshot
+         * open, and a long-lived handle (heed serve) would never see other
+         * processes' writes nor be able to write itself */
+        sqlite3_reset(s);
         if (!*out)
             return HEED_ENOMEM;
     } else if (r != SQLITE_DONE) {

@@ -15,7 +15,7 @@
 
 #include "heed/heed.h"
 
-#define HEED_STORE_SCHEMA 1     /* the schema version migrations lead to */
+#define HEED_STORE_SCHEMA 2     /* the schema version migrations lead to */
 #define HEED_STORE_SECRET_LEN 32 /* bytes of the redaction / identity key */
 
 typedef struct heed_store heed_store;
@@ -366,5 +366,41 @@ typedef struct heed_st_agentrow {
 
 int heed_store_agents(heed_store *st, const char *agent, heed_st_cursor **out, heed_error *err);
 int heed_st_next_agent(heed_st_cursor *c, heed_st_agentrow *row);
+
+/* ------------------------------------------------------------ API keys */
+
+/* An API key of `heed serve`. The key itself is never stored: only `hash`, a
+ * keyed hash of it made by the caller, and `prefix`, its first characters, so
+ * a person can tell keys apart in `heed key list`. */
+#define HEED_ST_KEYHASH_LEN 32
+typedef struct heed_st_apikey {
+    int64_t id;
+    unsigned char hash[HEED_ST_KEYHASH_LEN];
+    const char *prefix;
+    const char *role;   /* "admin", "lead" or "agent" */
+    const char *team;   /* NULL: none */
+    const char *agent;  /* NULL: none */
+    const char *name;   /* a label; NULL: none */
+    int64_t created;
+    int64_t last_used;  /* 0: never */
+    int64_t revoked;    /* 0: active */
+} heed_st_apikey;
+
+/* Stores a new key (k->id, last_used and revoked are ignored); *id is its id. */
+int heed_store_apikey_put(heed_store *st, const heed_st_apikey *k, int64_t *id,
+                          heed_error *err);
+/* Calls fn with the key of this hash, revoked or not, and *found 1; *found 0
+ * when there is none. Returns fn's result or an error. */
+typedef int (*heed_st_apikey_fn)(void *ctx, const heed_st_apikey *k);
+int heed_store_apikey_find(heed_store *st, const unsigned char hash[HEED_ST_KEYHASH_LEN],
+                           heed_st_apikey_fn fn, void *ctx, int *found, heed_error *err);
+/* Revokes key id at time t; *found 0 when there is no such active key. */
+int heed_store_apikey_revoke(heed_store *st, int64_t id, int64_t t, int *found,
+                             heed_error *err);
+/* Records that key id was last used at time t (never moves back). */
+int heed_store_apikey_touch(heed_store *st, int64_t id, int64_t t, heed_error *err);
+/* Calls fn once per key in id order, revoked ones included; a non-zero return
+ * of fn stops the walk and is returned. Strings are valid during the call. */
+int heed_store_apikeys(heed_store *st, heed_st_apikey_fn fn, void *ctx, heed_error *err);
 
 #endif

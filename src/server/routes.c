@@ -1,0 +1,22 @@
+/* routes.c - the HTTP API's routes and who may call each: the one place that
+ * says which role may do what. A new endpoint adds one line here and a handler.
+ *   agent: the reply checker, analysis, (later) their own stats
+ *   lead:  as agent, plus (later) their team's data
+ *   admin: everything, keys included */
+#include "router.h"
+#include "server_int.h"
+
+#define ANY HEED_SRV_ROLES_ALL
+#define ADMIN HEED_SRV_ROLE_ADMIN
+
+const heed_srv_route heed_srv_routes[] = {
+    /* method, pattern,            roles,           analyses, handler */
+    {"GET", "/healthz", HEED_SRV_PUBLIC, 0, heed_srv_h_healthz},
+    {"GET", "/metrics", HEED_SRV_PUBLIC, 0, heed_srv_h_metrics},
+    {"GET", "/v1/openapi.json", HEED_SRV_PUBLIC, 0, heed_srv_h_openapi},
+    {"POST", "/v1/analyze", ANY, 1, heed_srv_h_analyze},
+    {"POST", "/v1/check-reply", ANY, 1, heed_srv_h_check_reply},
+    {"GET", "/v1/keys", ADMIN, 0, heed_srv_h_keys},
+};
+
+const size_t heed_srv_n_routes = sizeof heed_srv_routes / sizeof heed_srv_routes[0];

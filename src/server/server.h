@@ -1,0 +1,44 @@
+/* server.h - `heed serve`: the HTTP API (docs/api.md) on libmicrohttpd. The
+ * CLI fills the options and calls heed_server_run, which serves until SIGINT
+ * or SIGTERM. */
+#ifndef HEED_SERVER_H
+#define HEED_SERVER_H
+
+#include <stddef.h>
+
+#include "heed/heed.h"
+
+/* Defaults of the options below, each a named limit (docs/api.md). */
+#define HEED_SRV_DEFAULT_LISTEN "127.0.0.1:8080"
+#define HEED_SRV_DEFAULT_MAX_BODY ((size_t)1 << 20) /* bytes of one request body */
+#define HEED_SRV_DEFAULT_TIMEOUT 10                 /* idle seconds per connection */
+#define HEED_SRV_DEFAULT_RATE 100.0                 /* requests per second per key */
+#define HEED_SRV_MAX_CONNECTIONS 1024
+/* Memory libmicrohttpd gives each connection for its headers and read buffer
+ * (the body streams through it in pieces); ample for API requests' headers, and
+ * half libmicrohttpd's default. Headers that do not fit get 431. */
+#define HEED_SRV_CONNECTION_MEMORY ((size_t)16 << 10)
+#define HEED_SRV_DRAIN_SECONDS 10 /* longest wait for in-flight requests at stop */
+
+typedef struct heed_server_opts {
+    const char *db_path;  /* the store (API keys); required */
+    const char *listen;   /* "HOST:PORT" (IPv4 or [IPv6]); NULL: the default;
+                           * port 0 picks a free port */
+    int is_public;        /* allow a non-loopback address */
+    unsigned threads;     /* request threads; 0: the number of cores */
+    size_t max_body;      /* 0: HEED_SRV_DEFAULT_MAX_BODY */
+    size_t max_batch;     /* messages per batch; 0: HEED_SRV_MAX_BATCH */
+    double rate;          /* per key per second; 0: the default; < 0: no limit */
+    double burst;         /* the bucket's size; 0: the rate */
+    unsigned timeout_s;   /* 0: HEED_SRV_DEFAULT_TIMEOUT */
+    const char *cors_origin; /* NULL: no CORS headers */
+    int quiet;            /* no access log */
+} heed_server_opts;
+
+/* Opens the store, starts the server, prints "heed serve: listening on
+ * http://HOST:PORT" on stdout and serves until SIGINT or SIGTERM, then stops
+ * taking connections, lets in-flight requests finish and returns HEED_OK.
+ * Errors (bad address, port in use, store) return a HEED_E* code with err->msg. */
+int heed_server_run(const heed_server_opts *o, heed_error *err);
+
+#endif

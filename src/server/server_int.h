@@ -1,0 +1,59 @@
+/* server_int.h - what the server's files share: the server, one request as a
+ * handler sees it, and the handlers the route table (routes.c) points to. */
+#ifndef HEED_SERVER_INT_H
+#define HEED_SERVER_INT_H
+
+#include <pthread.h>
+#include <stddef.h>
+
+#include "apiauth.h"
+#include "buf.h"
+#include "heed/heed.h"
+#include "metrics.h"
+#include "reqbody.h"
+#include "router.h"
+#include "server.h"
+#include "store.h"
+
+typedef struct heed_server {
+    heed_server_opts o;
+    heed_engine *eng;     /* shared by every thread (heed_analyze is thread-safe) */
+    heed_srv_keys *keys;
+    heed_srv_metrics metrics;
+    pthread_key_t store_tls; /* one store handle per request thread */
+} heed_server;
+
+typedef struct heed_srv_req {
+    heed_server *srv;
+    const heed_srv_route *route;
+    heed_srv_params params;
+    const char *method;
+    const char *body; /* the request body (not NUL-terminated) */
+    size_t body_len;
+    int has_key;
+    heed_srv_identity who; /* with has_key */
+    const char *rid;       /* the request id */
+    /* the answer, filled by the handler */
+    int status;
+    const char *ctype; /* NULL: application/json */
+    heed_buf out;
+} heed_srv_req;
+
+/* Makes the answer an error object with e's status. */
+void heed_srv_reply_error(heed_srv_req *rq, const heed_srv_error *e);
+/* The calling thread's store handle, opened on first use and closed when the
+ * thread ends. Returns HEED_OK or an error with err set. */
+int heed_srv_store(heed_srv_req *rq, heed_store **out, heed_error *err);
+
+/* The embedded docs/openapi.json. */
+const char *heed_srv_openapi(size_t *len);
+
+/* Handlers (api.c). */
+void heed_srv_h_healthz(heed_srv_req *rq);
+void heed_srv_h_metrics(heed_srv_req *rq);
+void heed_srv_h_openapi(heed_srv_req *rq);
+void heed_srv_h_analyze(heed_srv_req *rq);
+void heed_srv_h_check_reply(heed_srv_req *rq);
+void heed_srv_h_keys(heed_srv_req *rq);
+
+#endif
