@@ -32,6 +32,7 @@ static const char *const MIGRATIONS[] = {
     "  party INTEGER NOT NULL REFERENCES party(id), name TEXT, segment TEXT,"
     "  vulnerable INTEGER NOT NULL DEFAULT 0, created INTEGER, UNIQUE(source, ext_id));"
     "CREATE INDEX customer_ext ON customer(ext_id);"
+    "CREATE INDEX customer_party ON customer(party);"
     "CREATE TABLE conversation(id INTEGER PRIMARY KEY, source TEXT NOT NULL,"
     "  ext_id TEXT NOT NULL, party INTEGER NOT NULL REFERENCES party(id), channel TEXT,"
     "  subject TEXT, status TEXT, first_time INTEGER, last_time INTEGER,"
