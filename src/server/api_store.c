@@ -50,7 +50,7 @@ int heed_srv_query_check(heed_srv_req *rq, const char *const *allowed)
     }
     if (!n && !rq->query_overflow)
         return 0;
-    char msg[200], list[120] = "";
+    char msg[400], list[120] = "";
     for (size_t k = 0; allowed[k]; k++) {
         size_t l = strlen(list);
         snprintf(list + l, sizeof list - l, "%s%s", k ? ", " : "", allowed[k]);
