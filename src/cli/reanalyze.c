@@ -182,7 +182,8 @@ int heed_cmd_reanalyze(int argc, char **argv)
     }
     if (flush(&im, b, &done, &failed))
         goto out;
-    if (heed_store_meta_set(im.st, "queue_as_of", "", &err) != HEED_OK) {
+    if ((done && heed_store_rebuild_agent_convs(im.st, &err) != HEED_OK) ||
+        heed_store_meta_set(im.st, "queue_as_of", "", &err) != HEED_OK) {
         fprintf(stderr, "heed reanalyze: %s\n", err.msg);
         goto out;
     }

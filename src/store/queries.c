@@ -433,21 +433,17 @@ int heed_store_mark_handled(heed_store *st, int64_t person, int64_t t, const cha
 int heed_store_agent_convos(heed_store *st, const char *agent, int64_t from, int64_t to,
                             heed_st_cursor **out, heed_error *err)
 {
-    int rc = cursor(
-        st,
-        agent ? "WITH a AS (SELECT m.agent ag, m.conversation cv, min(m.time) s, max(m.time) e, "
-                "count(*) n FROM message m WHERE m.agent = ?1 AND m.role = 2 AND m.time >= ?2 "
-                "AND m.time < ?3 GROUP BY m.agent, m.conversation) "
-                "SELECT a.ag, a.cv, c.ext_id, a.s, a.e, a.n, (SELECT max(x.stress) FROM message "
-                "x WHERE x.conversation = a.cv AND x.role = 1 AND x.time <= a.e) FROM a "
-                "JOIN conversation c ON c.id = a.cv ORDER BY a.ag, a.s, a.cv"
-              : "WITH a AS (SELECT m.agent ag, m.conversation cv, min(m.time) s, max(m.time) e, "
-                "count(*) n FROM message m WHERE m.agent IS NOT NULL AND m.role = 2 AND "
-                "m.time >= ?2 AND m.time < ?3 GROUP BY m.agent, m.conversation) "
-                "SELECT a.ag, a.cv, c.ext_id, a.s, a.e, a.n, (SELECT max(x.stress) FROM message "
-                "x WHERE x.conversation = a.cv AND x.role = 1 AND x.time <= a.e) FROM a "
-                "JOIN conversation c ON c.id = a.cv ORDER BY a.ag, a.s, a.cv",
-        out, err);
+    /* agent_conv is kept by every put (records.c) */
+    int rc = cursor(st,
+                    agent ? "SELECT a.agent, a.conversation, c.ext_id, a.start, a.end, a.replies, "
+                            "a.peak_stress FROM agent_conv a JOIN conversation c ON "
+                            "c.id = a.conversation WHERE a.agent = ?1 AND a.start >= ?2 AND "
+                            "a.start < ?3 ORDER BY a.agent, a.start, a.conversation"
+                          : "SELECT a.agent, a.conversation, c.ext_id, a.start, a.end, a.replies, "
+                            "a.peak_stress FROM agent_conv a JOIN conversation c ON "
+                            "c.id = a.conversation WHERE a.start >= ?2 AND a.start < ?3 "
+                            "ORDER BY a.agent, a.start, a.conversation",
+                    out, err);
     if (rc)
         return rc;
     heed__st_text((*out)->s, 1, agent);

@@ -171,6 +171,64 @@ static int put_promises(heed_store *st, int64_t msg, int64_t made, const heed_st
     return HEED_OK;
 }
 
+/* Keeps agent_conv (one row per agent and conversation: first and last
+ * reply, replies, the peak customer stress up to the last reply) current, so
+ * the agent summaries read a few rows instead of grouping replies. A reply
+ * takes the peak of the customer messages before it; a customer message (in
+ * whatever order it is imported) raises the peak of every agent whose last
+ * reply came after it. */
+static int agent_conv(heed_store *st, const heed_st_message *m, int64_t conv, heed_error *err)
+{
+    sqlite3_stmt *s;
+    if (m->role == HEED_ROLE_AGENT && m->agent) {
+        s = heed__st_prep(
+            st, ST_AGENT_CONV_REPLY,
+            "INSERT INTO agent_conv(agent, conversation, start, end, replies, peak_stress) "
+            "VALUES(?1, ?2, ?3, ?3, 1, coalesce((SELECT max(x.stress) FROM message x WHERE "
+            "x.conversation = ?2 AND x.role = 1 AND x.time <= ?3), 0)) "
+            "ON CONFLICT(agent, conversation) DO UPDATE SET start = min(start, excluded.start), "
+            "end = max(end, excluded.end), replies = replies + 1, "
+            "peak_stress = max(peak_stress, excluded.peak_stress)",
+            err);
+        if (!s)
+            return HEED_EIO;
+        heed__st_text(s, 1, m->agent);
+        sqlite3_bind_int64(s, 2, conv);
+        sqlite3_bind_int64(s, 3, m->time);
+    } else if (m->role != HEED_ROLE_AGENT) {
+        s = heed__st_prep(st, ST_AGENT_CONV_CUSTOMER,
+                          "UPDATE agent_conv SET peak_stress = max(peak_stress, ?1) WHERE "
+                          "conversation = ?2 AND end >= ?3 AND peak_stress < ?1",
+                          err);
+        if (!s)
+            return HEED_EIO;
+        sqlite3_bind_double(s, 1, m->stress);
+        sqlite3_bind_int64(s, 2, conv);
+        sqlite3_bind_int64(s, 3, m->time);
+    } else {
+        return HEED_OK;
+    }
+    return sqlite3_step(s) == SQLITE_DONE ? HEED_OK : heed__st_fail(st, err, "agent summary");
+}
+
+int heed_store_rebuild_agent_convs(heed_store *st, heed_error *err)
+{
+    char *msg = NULL;
+    if (sqlite3_exec(st->db,
+                     "DELETE FROM agent_conv;"
+                     "INSERT INTO agent_conv(agent, conversation, start, end, replies, "
+                     "peak_stress) SELECT a.ag, a.cv, a.s, a.e, a.n, coalesce((SELECT "
+                     "max(x.stress) FROM message x WHERE x.conversation = a.cv AND x.role = 1 "
+                     "AND x.time <= a.e), 0) FROM (SELECT m.agent ag, m.conversation cv, "
+                     "min(m.time) s, max(m.time) e, count(*) n FROM message m WHERE m.agent IS "
+                     "NOT NULL AND m.role = 2 GROUP BY m.agent, m.conversation) a",
+                     NULL, NULL, &msg) != SQLITE_OK) {
+        sqlite3_free(msg);
+        return heed__st_fail(st, err, "rebuild the agent summaries");
+    }
+    return HEED_OK;
+}
+
 int heed_store_put_message(heed_store *st, const heed_st_message *m, const heed_st_promise *p,
                            size_t np, const heed_st_key *keys, size_t nk, int *added,
                            heed_error *err)
@@ -230,6 +288,8 @@ int heed_store_put_message(heed_store *st, const heed_st_message *m, const heed_
             return heed__st_fail(st, err, "update party");
     }
     if (m->role != HEED_ROLE_AGENT && (rc = party_keys(st, party, keys, nk, err)))
+        return rc;
+    if ((rc = agent_conv(st, m, conv, err)))
         return rc;
     return put_promises(st, msg, m->time, p, np, err);
 }

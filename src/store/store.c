@@ -87,6 +87,21 @@ static const char *const MIGRATIONS[] = {
     "CREATE TABLE api_key(id INTEGER PRIMARY KEY, hash BLOB NOT NULL UNIQUE,"
     "  prefix TEXT NOT NULL, role TEXT NOT NULL, team TEXT, agent TEXT, name TEXT,"
     "  created INTEGER NOT NULL, last_used INTEGER, revoked INTEGER);",
+    /* 3: one row per agent and conversation, kept by every put (records.c), so
+     * the agent summaries read a day's rows instead of grouping its replies;
+     * filled from the messages already stored */
+    "CREATE TABLE agent_conv(agent TEXT NOT NULL,"
+    "  conversation INTEGER NOT NULL REFERENCES conversation(id), start INTEGER NOT NULL,"
+    "  end INTEGER NOT NULL, replies INTEGER NOT NULL, peak_stress REAL NOT NULL,"
+    "  PRIMARY KEY(agent, conversation)) WITHOUT ROWID;"
+    "CREATE INDEX agent_conv_start ON agent_conv(start, agent);"
+    "CREATE INDEX agent_conv_agent ON agent_conv(agent, start);"
+    "CREATE INDEX agent_conv_conversation ON agent_conv(conversation);"
+    "INSERT INTO agent_conv(agent, conversation, start, end, replies, peak_stress)"
+    "  SELECT a.ag, a.cv, a.s, a.e, a.n, coalesce((SELECT max(x.stress) FROM message x"
+    "  WHERE x.conversation = a.cv AND x.role = 1 AND x.time <= a.e), 0) FROM (SELECT"
+    "  m.agent ag, m.conversation cv, min(m.time) s, max(m.time) e, count(*) n FROM message m"
+    "  WHERE m.agent IS NOT NULL AND m.role = 2 GROUP BY m.agent, m.conversation) a;",
 };
 
 #define N_MIGRATIONS (sizeof MIGRATIONS / sizeof MIGRATIONS[0])

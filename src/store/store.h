@@ -15,7 +15,7 @@
 
 #include "heed/heed.h"
 
-#define HEED_STORE_SCHEMA 2     /* the schema version migrations lead to */
+#define HEED_STORE_SCHEMA 3     /* the schema version migrations lead to */
 #define HEED_STORE_SECRET_LEN 32 /* bytes of the redaction / identity key */
 
 typedef struct heed_store heed_store;
@@ -318,9 +318,11 @@ int heed_store_mark_handled(heed_store *st, int64_t person, int64_t t, const cha
 
 /* ------------------------------------------------------------ agents */
 
-/* One agent's work in one conversation within [from, to): the first and last
- * reply, the replies' count, and the peak stress of the customer messages of
- * that conversation up to the last reply. Ordered by agent, then start. */
+/* One agent's work in one conversation whose first reply by that agent falls
+ * in [from, to): the first and last reply, the replies' count, and the peak
+ * stress of the conversation's customer messages up to the last reply.
+ * Ordered by agent, then start. Kept current by every put (a table, so a day
+ * of a large store is a few thousand rows to read). */
 typedef struct heed_st_agentconv {
     const char *agent;
     int64_t conversation;
@@ -332,6 +334,9 @@ typedef struct heed_st_agentconv {
 
 int heed_store_agent_convos(heed_store *st, const char *agent, int64_t from, int64_t to,
                             heed_st_cursor **out, heed_error *err);
+/* Recomputes every agent summary from the messages (after `heed reanalyze`
+ * changed their stress). */
+int heed_store_rebuild_agent_convs(heed_store *st, heed_error *err);
 int heed_st_next_agentconv(heed_st_cursor *c, heed_st_agentconv *row);
 
 /* Agent replies in [from, to) (agent NULL: all), ordered by agent then time,

@@ -11,8 +11,11 @@ DB=$TMP/r.db
 expect_eq "import" "$?" 0
 n=$(( $(grep -c . "$SAMPLES/messages.jsonl") + 22 + 25 )) # + mails + ticket comments
 
-snapshot() { # OUT: the queue and 30 customers' journeys as of the data
+snapshot() { # OUT: the queue, 30 customers' journeys and the agents' month
     "$HEED" queue --db "$DB" --now data --json --top 30 >"$1" 2>/dev/null
+    # the agent summaries kept row by row at import equal those rebuilt from
+    # every message by reanalyze
+    "$HEED" agents --db "$DB" --now data --days 40 --json >>"$1" 2>/dev/null
     local c
     for c in $(grep -o '"customer":[0-9]*' "$1" | cut -d: -f2); do
         "$HEED" journey "$c" --db "$DB" --now data --json >>"$1" 2>&1
