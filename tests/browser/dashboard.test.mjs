@@ -160,7 +160,7 @@ const FIXTURES = [
   ["GET", "/v1/agents", /^\/v1\/agents$/, (m, u) => {
     const args = ["agents", "--db", DB, "--now", u.searchParams.get("day") ? u.searchParams.get("day") + "T23:59:59Z" : NOW, "--days", u.searchParams.get("days") || "7", "--json"];
     const periods = lines(heed(...args));
-    return { from: periods.length ? periods[0].start : null, to: periods.length ? periods[periods.length - 1].end : null, periods };
+    return { from: periods.map((p) => p.start).sort()[0] || null, to: periods.map((p) => p.end).sort().pop() || null, periods };
   }],
   ["GET", "/v1/agents/{id}", /^\/v1\/agents\/([^/]+)$/, (m) => {
     const all = lines(heed("agent", decodeURIComponent(m[1]), "--db", DB, "--now", NOW, "--json"));

@@ -124,7 +124,7 @@ function withNow(path) {
 // Returns a figure: the SVG (role img, title and description) and the same
 // numbers as a table for screen readers and for copying.
 function lineChart({ title, desc, series, yMax, yLabel, xBands, table }) {
-  const W = 640, H = 240, L = 44, R = 12, T = 12, B = 34;
+  const W = 640, H = 240, L = 44, R = 36, T = 12, B = 34;
   const all = series.flatMap((sr) => sr.points);
   let x0, x1;
   if (xBands) { x0 = 0; x1 = Math.max(1, xBands.length - 1); } else {
@@ -164,7 +164,7 @@ function lineChart({ title, desc, series, yMax, yLabel, xBands, table }) {
 
 // A bar chart: rows [{label, value, note}].
 function barChart({ title, desc, rows, yMax, unit }) {
-  const W = 640, rowH = 26, L = 150, R = 60;
+  const W = 640, rowH = 26, L = 210, R = 60;
   const H = rows.length * rowH + 8;
   const vm = yMax || Math.max(1, ...rows.map((r) => r.value || 0));
   const id = "b" + Math.random().toString(36).slice(2, 8);
@@ -172,7 +172,7 @@ function barChart({ title, desc, rows, yMax, unit }) {
     s("title", { id: id + "t" }, title), s("desc", { id: id + "d" }, desc || ""));
   rows.forEach((r, i) => {
     const y = 4 + i * rowH, w = ((r.value || 0) / vm) * (W - L - R);
-    const lab = r.label.length > 22 ? r.label.slice(0, 21) + "…" : r.label;
+    const lab = r.label.length > 28 ? r.label.slice(0, 27) + "…" : r.label;
     svg.append(s("text", { x: L - 6, y: y + 16, class: "tick", "text-anchor": "end" }, lab),
       s("rect", { x: L, y: y + 3, width: Math.max(1, w), height: rowH - 8, class: "bar " + (r.cls || "") },
         s("title", {}, `${r.label}: ${num(r.value, 1)}${unit || ""}`)),
