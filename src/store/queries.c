@@ -60,8 +60,12 @@ static double col_real_or(sqlite3_stmt *s, int i, double dflt)
     return sqlite3_column_type(s, i) == SQLITE_NULL ? dflt : sqlite3_column_double(s, i);
 }
 
-/* "WHERE p.person = ?1" or every linked person, in SQL text. */
-#define PERSON_WHERE "(CASE WHEN ?1 > 0 THEN p.person = ?1 ELSE p.person IS NOT NULL END)"
+/* The SQL text pre + "p.person = ?1" + post for one person, or the same for
+ * every linked person. Two texts, not one CASE expression: the planner can
+ * only use the party_person index when the condition is a plain equality
+ * (with CASE it scanned every message to show one journey). */
+#define BY_PERSON(person, pre, post)                                                         \
+    ((person) > 0 ? pre "p.person = ?1" post : pre "p.person IS NOT NULL AND ?1 <= 0" post)
 
 /* ------------------------------------------------------------ messages */
 
@@ -77,10 +81,11 @@ int heed_store_messages(heed_store *st, int64_t person, unsigned flags, heed_st_
     /* one person: through the party and conversation indexes; everyone: one
      * sorted pass */
     int rc = cursor(st,
-                    "SELECT p.person, " MSG_COLS " FROM party p "
-                    "JOIN conversation c ON c.party = p.id "
-                    "JOIN message m ON m.conversation = c.id WHERE " PERSON_WHERE
-                    " ORDER BY p.person, c.first_time, c.id, m.time, m.id",
+                    BY_PERSON(person,
+                              "SELECT p.person, " MSG_COLS " FROM party p "
+                              "JOIN conversation c ON c.party = p.id "
+                              "JOIN message m ON m.conversation = c.id WHERE ",
+                              " ORDER BY p.person, c.first_time, c.id, m.time, m.id"),
                     out, err);
     if (rc)
         return rc;
@@ -146,12 +151,13 @@ int heed_st_next_message(heed_st_cursor *c, heed_st_msgrow *r)
 int heed_store_promises(heed_store *st, int64_t person, heed_st_cursor **out, heed_error *err)
 {
     int rc = cursor(st,
-                    "SELECT p.person, pr.id, pr.message, m.conversation, pr.text, pr.object, "
-                    "m.agent, c.ext_id, m.ext_id, pr.kind, pr.made, pr.due FROM party p "
-                    "JOIN conversation c ON c.party = p.id "
-                    "JOIN message m ON m.conversation = c.id "
-                    "JOIN promise pr ON pr.message = m.id WHERE " PERSON_WHERE
-                    " ORDER BY p.person, pr.made, pr.id",
+                    BY_PERSON(person,
+                              "SELECT p.person, pr.id, pr.message, m.conversation, pr.text, "
+                              "pr.object, m.agent, c.ext_id, m.ext_id, pr.kind, pr.made, pr.due "
+                              "FROM party p JOIN conversation c ON c.party = p.id "
+                              "JOIN message m ON m.conversation = c.id "
+                              "JOIN promise pr ON pr.message = m.id WHERE ",
+                              " ORDER BY p.person, pr.made, pr.id"),
                     out, err);
     if (!rc)
         sqlite3_bind_int64((*out)->s, 1, person);
@@ -184,9 +190,11 @@ int heed_st_next_promise(heed_st_cursor *c, heed_st_promrow *r)
 int heed_store_events(heed_store *st, int64_t person, heed_st_cursor **out, heed_error *err)
 {
     int rc = cursor(st,
-                    "SELECT p.person, e.id, e.ext_id, e.type, e.order_ref, e.currency, e.agent, "
-                    "e.detail, e.time, e.amount FROM party p JOIN event e ON e.party = p.id "
-                    "WHERE " PERSON_WHERE " ORDER BY p.person, e.time, e.id",
+                    BY_PERSON(person,
+                              "SELECT p.person, e.id, e.ext_id, e.type, e.order_ref, "
+                              "e.currency, e.agent, e.detail, e.time, e.amount FROM party p "
+                              "JOIN event e ON e.party = p.id WHERE ",
+                              " ORDER BY p.person, e.time, e.id"),
                     out, err);
     if (!rc)
         sqlite3_bind_int64((*out)->s, 1, person);
@@ -217,9 +225,11 @@ int heed_st_next_event(heed_st_cursor *c, heed_st_eventrow *r)
 int heed_store_surveys(heed_store *st, int64_t person, heed_st_cursor **out, heed_error *err)
 {
     int rc = cursor(st,
-                    "SELECT p.person, v.ext_id, v.kind, v.comment, v.conversation_ext, v.score, "
-                    "v.time, v.stress FROM party p JOIN survey v ON v.party = p.id "
-                    "WHERE " PERSON_WHERE " ORDER BY p.person, v.time, v.id",
+                    BY_PERSON(person,
+                              "SELECT p.person, v.ext_id, v.kind, v.comment, "
+                              "v.conversation_ext, v.score, v.time, v.stress FROM party p "
+                              "JOIN survey v ON v.party = p.id WHERE ",
+                              " ORDER BY p.person, v.time, v.id"),
                     out, err);
     if (!rc)
         sqlite3_bind_int64((*out)->s, 1, person);
@@ -250,14 +260,15 @@ int heed_store_persons(heed_store *st, int64_t person, heed_st_cursor **out, hee
     /* the CRM row of a person: the one with the smallest party (a person
      * normally has one; several only when linked by keys, never by CRM id) */
     int rc = cursor(st,
-                    "SELECT p.person, c.ext_id, c.name, c.segment, "
-                    "(SELECT max(c2.vulnerable) FROM party p2 JOIN customer c2 ON "
-                    "c2.party = p2.id WHERE p2.person = p.person) FROM party p "
-                    "LEFT JOIN customer c ON c.party = p.id WHERE " PERSON_WHERE
-                    " AND p.id = (SELECT coalesce((SELECT min(p3.id) FROM party p3 JOIN "
-                    "customer c3 ON c3.party = p3.id WHERE p3.person = p.person), "
-                    "(SELECT min(p4.id) FROM party p4 WHERE p4.person = p.person))) "
-                    "ORDER BY p.person",
+                    BY_PERSON(person,
+                              "SELECT p.person, c.ext_id, c.name, c.segment, "
+                              "(SELECT max(c2.vulnerable) FROM party p2 JOIN customer c2 ON "
+                              "c2.party = p2.id WHERE p2.person = p.person) FROM party p "
+                              "LEFT JOIN customer c ON c.party = p.id WHERE ",
+                              " AND p.id = (SELECT coalesce((SELECT min(p3.id) FROM party p3 "
+                              "JOIN customer c3 ON c3.party = p3.id WHERE p3.person = "
+                              "p.person), (SELECT min(p4.id) FROM party p4 WHERE p4.person = "
+                              "p.person))) ORDER BY p.person"),
                     out, err);
     if (!rc)
         sqlite3_bind_int64((*out)->s, 1, person);

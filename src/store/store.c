@@ -32,6 +32,7 @@ static const char *const MIGRATIONS[] = {
     "  party INTEGER NOT NULL REFERENCES party(id), name TEXT, segment TEXT,"
     "  vulnerable INTEGER NOT NULL DEFAULT 0, created INTEGER, UNIQUE(source, ext_id));"
     "CREATE INDEX customer_ext ON customer(ext_id);"
+    "CREATE INDEX customer_party ON customer(party);"
     "CREATE TABLE conversation(id INTEGER PRIMARY KEY, source TEXT NOT NULL,"
     "  ext_id TEXT NOT NULL, party INTEGER NOT NULL REFERENCES party(id), channel TEXT,"
     "  subject TEXT, status TEXT, first_time INTEGER, last_time INTEGER,"
@@ -46,8 +47,10 @@ static const char *const MIGRATIONS[] = {
     "  emotion INTEGER, need INTEGER, n_asks INTEGER, er INTEGER, ip INTEGER, ex INTEGER,"
     "  compassion REAL, comp_signals INTEGER, addressed INTEGER, n_jargon INTEGER,"
     "  grade REAL, simhash INTEGER, UNIQUE(source, ext_id));"
-    "CREATE INDEX message_conversation ON message(conversation, time);"
+    "CREATE INDEX message_conversation ON message(conversation, time, role, stress);"
     "CREATE INDEX message_agent ON message(agent, time) WHERE agent IS NOT NULL;"
+    "CREATE INDEX message_reply_time ON message(time, agent, conversation, role)"
+    "  WHERE agent IS NOT NULL AND role = 2;"
     "CREATE INDEX message_model ON message(model);"
     "CREATE TABLE promise(id INTEGER PRIMARY KEY,"
     "  message INTEGER NOT NULL REFERENCES message(id) ON DELETE CASCADE,"
@@ -308,6 +311,14 @@ int heed_store_begin(heed_store *st, heed_error *err)
 
 int heed_store_commit(heed_store *st, heed_error *err)
 {
+    /* A kept statement that stopped on a row (a lookup) holds a read
+     * transaction open past COMMIT, and while one is open SQLite's automatic
+     * checkpoint fails: the WAL then grew by every page of every batch for the
+     * whole import (gigabytes for a million messages) and reads slowed with
+     * it. Resetting them here lets each commit checkpoint. */
+    for (int i = 0; i < ST_N_STMT; i++)
+        if (st->stmt[i])
+            sqlite3_reset(st->stmt[i]);
     return exec(st, "COMMIT", err);
 }
 
