@@ -3,6 +3,7 @@
 #define HEED_CLI_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "heed/heed.h"
 
@@ -26,6 +27,12 @@ int heed_cmd_import(int argc, char **argv);
 struct heed_store *heed_cli_open_store(const char *cmd, const char *db);
 /* Says `heed CMD: <message>` and where to get help; returns HEED_EXIT_USAGE. */
 int heed_cli_usage(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* "now" from an option value: NULL -> the clock; "data" -> the latest stored
+ * record; else a time (ISO 8601 or Unix seconds). 0, or -1 (reported). */
+int heed_cli_now(struct heed_store *st, const char *cmd, const char *v, int64_t *now);
+/* Re-links every party into persons (heed_relink_store) and reports on
+ * stderr as `heed CMD: ...` (quiet: errors only). Returns a HEED_EXIT_*. */
+int heed_relink(struct heed_store *st, const char *cmd, int quiet);
 int heed_cmd_queue(int argc, char **argv);
 int heed_cmd_journey(int argc, char **argv);
 int heed_cmd_customer(int argc, char **argv);

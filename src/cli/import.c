@@ -71,45 +71,6 @@ static const char HELP[] =
     "Exit codes: 0 all imported, 1 some records rejected, 2 usage or I/O error,\n"
     "3 internal error.\n";
 
-/* ------------------------------------------------------------ kinds */
-
-static const char *const F_MESSAGES[] = {"id",    "text",  "role",   "conversation", "customer",
-                                         "agent", "time",  "channel", "email",       "phone",
-                                         "handle", "status", "subject", NULL};
-static const char *const F_CUSTOMERS[] = {"id",         "name",    "email",   "phone", "handle",
-                                          "vulnerable", "segment", "created", NULL};
-static const char *const F_EVENTS[] = {"id",    "type",  "customer", "email",    "phone",  "time",
-                                       "order", "amount", "currency", "agent", "detail", NULL};
-static const char *const F_SURVEYS[] = {"id",   "customer", "email", "phone",        "time",
-                                        "kind", "score",    "comment", "conversation", NULL};
-static const char *const F_AGENTS[] = {"id", "name", "team", NULL};
-static const char *const F_SHIFTS[] = {"id", "agent", "start", "end", "team", NULL};
-
-const heed_import_kind heed_import_kinds[] = {
-    {"messages", F_MESSAGES, "text", K_MESSAGES},
-    {"customers", F_CUSTOMERS, "id", K_CUSTOMERS},
-    {"events", F_EVENTS, "id", K_EVENTS},
-    {"surveys", F_SURVEYS, "id", K_SURVEYS},
-    {"agents", F_AGENTS, "id", K_AGENTS},
-    {"shifts", F_SHIFTS, "id", K_SHIFTS},
-    {NULL, NULL, NULL, 0},
-};
-
-static const heed_import_kind *kind_named(const char *name)
-{
-    for (const heed_import_kind *k = heed_import_kinds; k->name; k++)
-        if (!strcmp(k->name, name))
-            return k;
-    return NULL;
-}
-
-int heed_import_field(const heed_import_kind *k, const char *name)
-{
-    for (int i = 0; k->fields[i]; i++)
-        if (!strcmp(k->fields[i], name))
-            return i;
-    return -1;
-}
 
 /* ------------------------------------------------------------ the mapping file */
 
@@ -155,7 +116,7 @@ static int load_map(heed_import *im, const char *path)
         const heed_import_kind *k = NULL;
         if (dot) {
             *dot = '\0';
-            k = kind_named(lhs);
+            k = heed_import_kind_named(lhs);
         }
         char *field = dot ? dot + 1 : NULL;
         char *dot2 = field ? strchr(field, '.') : NULL;
@@ -184,26 +145,6 @@ static int load_map(heed_import *im, const char *path)
     return rc;
 }
 
-const char *heed_import_column(const heed_import *im, const heed_import_kind *k, int field)
-{
-    for (size_t i = 0; i < im->n_map; i++)
-        if (im->map[i].kind == k->id && im->map[i].field == field && !im->map[i].value)
-            return im->map[i].input;
-    return k->fields[field];
-}
-
-/* The heed value an input value stands for under --map, or the value itself. */
-const char *heed_import_value(const heed_import *im, int kind, int field, const char *v)
-{
-    if (!v)
-        return v;
-    for (size_t i = 0; i < im->n_map; i++) {
-        const heed_import_map *m = &im->map[i];
-        if (m->kind == kind && m->field == field && m->value && !strcasecmp(m->input, v))
-            return m->value;
-    }
-    return v;
-}
 
 /* ------------------------------------------------------------ reporting */
 
@@ -271,60 +212,6 @@ int64_t heed_import_now_parse(const char *s, int *ok)
     return *ok ? t : 0;
 }
 
-/* Decodes a kept value (JSON-encoded by the reader) into a NUL-terminated
- * string appended to b; returns its offset, or (size_t)-1 for absent/null. */
-static size_t decode_kept(heed_buf *b, heed_view v)
-{
-    if (!v.ptr || !v.len || (v.len == 4 && !memcmp(v.ptr, "null", 4)))
-        return (size_t)-1;
-    size_t off = b->len;
-    if (v.ptr[0] != '"') { /* a number, true/false, or an object kept as text */
-        heed__buf_add(b, v.ptr, v.len);
-        heed__buf_addc(b, '\0');
-        return off;
-    }
-    cJSON *j = cJSON_ParseWithLength(v.ptr, v.len);
-    const char *s = cJSON_GetStringValue(j);
-    if (!s) {
-        cJSON_Delete(j);
-        return (size_t)-1;
-    }
-    heed__buf_add(b, s, strlen(s));
-    heed__buf_addc(b, '\0');
-    cJSON_Delete(j);
-    return off;
-}
-
-/* Copies the record's values (by kind field) into the batch store. */
-static int row_fill(heed_import *im, const heed_import_kind *k, heed_import_row *r,
-                    heed_buf *store, const heed_record *rec)
-{
-    for (int i = 0; k->fields[i]; i++)
-        r->v[i] = (size_t)-1;
-    if (k->id == K_MESSAGES) {
-        static const int direct[][2] = {{0, HEED_F_ID},           {1, HEED_F_TEXT},
-                                        {2, HEED_F_ROLE},         {3, HEED_F_CONVERSATION},
-                                        {4, HEED_F_CUSTOMER},     {5, HEED_F_AGENT},
-                                        {6, HEED_F_TIME},         {7, HEED_F_CHANNEL}};
-        for (size_t i = 0; i < sizeof direct / sizeof direct[0]; i++) {
-            heed_view v = rec->field[direct[i][1]];
-            if (!v.ptr)
-                continue;
-            r->v[direct[i][0]] = store->len;
-            heed__buf_add(store, v.ptr, v.len);
-            heed__buf_addc(store, '\0');
-            if (direct[i][0] == 1)
-                r->text_len = v.len;
-        }
-        for (int i = 8; k->fields[i]; i++)
-            r->v[i] = decode_kept(store, rec->kept[i - 8]);
-    } else {
-        for (int i = 0; k->fields[i]; i++)
-            r->v[i] = decode_kept(store, rec->kept[i]);
-    }
-    (void)im;
-    return store->err ? -1 : 0;
-}
 
 /* ------------------------------------------------------------ files */
 
@@ -454,6 +341,40 @@ void heed_import_summary(heed_import *im, heed_import_file *fs)
     fputc('\n', stderr);
 }
 
+/* ------------------------------------------------------------ batches */
+
+int heed_import_flush(heed_import *im, heed_import_batch *b, heed_import_file *fs, int finished)
+{
+    if ((b->kind->id == K_MESSAGES || b->kind->id == K_SURVEYS) && heed_import_analyse(im, b)) {
+        fprintf(stderr, "heed import: out of memory\n");
+        return -1;
+    }
+    if (heed_import_begin(im, fs))
+        return -1;
+    heed_error err = {0};
+    for (size_t i = 0; i < b->n; i++) {
+        heed_import_row *r = &b->rows[i];
+        fs->st.records++;
+        if (r->bad) {
+            heed_import_bad(im, fs, r->line, b->store.ptr + r->msg, b->store.ptr + r->raw,
+                            r->raw_len);
+            continue;
+        }
+        int added = 0;
+        if (heed_import_put_row(im, b, r, &added, &err) != HEED_OK) {
+            heed_store_rollback(im->st);
+            fprintf(stderr, "heed import: %s:%zu: %s\n", fs->name, r->line, err.msg);
+            return -1;
+        }
+        fs->st.imported += (uint64_t)added;
+    }
+    if (heed_import_commit(im, fs, finished))
+        return -1;
+    heed_import_batch_reset(b);
+    heed_import_progress(im, fs, 0);
+    return 0;
+}
+
 /* ------------------------------------------------------------ tabular kinds */
 
 static int import_table(heed_import *im, const heed_import_kind *k, const char *path)
@@ -543,7 +464,7 @@ static int import_table(heed_import *im, const heed_import_kind *k, const char *
             r->msg = b->store.len;
             heed__buf_adds(&b->store, err.msg[0] ? err.msg : heed_strerror(rc));
             heed__buf_addc(&b->store, '\0');
-        } else if (row_fill(im, k, r, &b->store, &rec) ||
+        } else if (heed_import_row_fill(im, b, r, &rec) ||
                    heed_import_row_check(im, b, r, &rec)) {
             ret = HEED_EXIT_INTERNAL;
             break;
@@ -586,7 +507,7 @@ static int import_path(heed_import *im, const char *kind, const char *path)
         return heed_import_mbox(im, path);
     if (!strcmp(kind, "zendesk"))
         return heed_import_zendesk(im, path);
-    const heed_import_kind *k = kind_named(kind);
+    const heed_import_kind *k = heed_import_kind_named(kind);
     return import_table(im, k, path);
 }
 
@@ -719,7 +640,7 @@ int heed_cmd_import(int argc, char **argv)
         goto out;
     }
     int is_dir = !strcmp(kind, "dir");
-    if (!is_dir && !kind_named(kind) && strcmp(kind, "mbox") && strcmp(kind, "zendesk")) {
+    if (!is_dir && !heed_import_kind_named(kind) && strcmp(kind, "mbox") && strcmp(kind, "zendesk")) {
         ret = usage_error("unknown KIND '%s'", kind);
         goto out;
     }
@@ -742,7 +663,8 @@ int heed_cmd_import(int argc, char **argv)
         fprintf(stderr, "heed import: %s\n", err.msg);
         goto out;
     }
-    if (heed_import_setup(&im)) {
+    if (heed_import_setup(&im, &err)) {
+        fprintf(stderr, "heed import: %s\n", err.msg[0] ? err.msg : "setting up failed");
         ret = HEED_EXIT_INTERNAL;
         goto out;
     }

@@ -141,8 +141,10 @@ int heed_cmd_reanalyze(int argc, char **argv)
     int ret = HEED_EXIT_INTERNAL;
     heed_st_cursor *c = NULL;
     heed_import_batch *b = NULL;
-    if (heed_import_setup(&im))
+    if (heed_import_setup(&im, &err)) {
+        fprintf(stderr, "heed reanalyze: %s\n", err.msg[0] ? err.msg : "setting up failed");
         goto out;
+    }
     b = heed_import_batch_new(&im, &heed_import_kinds[K_MESSAGES]);
     if (!b)
         goto out;

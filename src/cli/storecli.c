@@ -1,12 +1,16 @@
 /* storecli.c - what the commands that read the store share: opening an
- * existing store, and usage errors. */
+ * existing store, usage errors, "now" from --now, re-linking with a report. */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "cli.h"
+#include "import.h"
+#include "resolve.h"
 #include "store.h"
+#include "timeparse.h"
 
 heed_store *heed_cli_open_store(const char *cmd, const char *db)
 {
@@ -36,4 +40,54 @@ int heed_cli_usage(const char *cmd, const char *fmt, ...)
     va_end(ap);
     fprintf(stderr, "\nTry 'heed %s --help'.\n", cmd);
     return HEED_EXIT_USAGE;
+}
+
+int heed_cli_now(heed_store *st, const char *cmd, const char *v, int64_t *now)
+{
+    if (!v) {
+        *now = (int64_t)time(NULL);
+        return 0;
+    }
+    if (!strcmp(v, "data")) {
+        heed_error err = {0};
+        if (heed_store_latest_time(st, now, &err) != HEED_OK) {
+            fprintf(stderr, "heed %s: %s\n", cmd, err.msg);
+            return -1;
+        }
+        if (!*now)
+            *now = (int64_t)time(NULL);
+        return 0;
+    }
+    int tz;
+    if (heed_parse_time(v, strlen(v), now, &tz)) {
+        fprintf(stderr,
+                "heed %s: --now wants a time (2026-09-30T18:00:00Z, Unix seconds) or 'data', "
+                "not '%s'\n",
+                cmd, v);
+        return -1;
+    }
+    return 0;
+}
+
+int heed_relink(heed_store *st, const char *cmd, int quiet)
+{
+    heed_relink_stats s;
+    heed_error err = {0};
+    int rc = heed_relink_store(st, &s, &err);
+    if (rc) {
+        fprintf(stderr, "heed %s: linking records into customers failed: %s\n", cmd,
+                err.msg[0] ? err.msg : heed_strerror(rc));
+        return rc == HEED_ENOMEM ? HEED_EXIT_INTERNAL : HEED_EXIT_USAGE;
+    }
+    if (!quiet)
+        fprintf(stderr,
+                "heed %s: %zu records linked into %zu customers (%zu shared keys not "
+                "used, %zu conflicts)\n",
+                cmd, s.records, s.customers, s.shared_unused, s.conflicts);
+    return HEED_EXIT_OK;
+}
+
+int heed_import_resolve(heed_import *im)
+{
+    return heed_relink(im->st, "import", im->quiet);
 }

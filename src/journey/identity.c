@@ -46,6 +46,22 @@ static int cmp_entry(const void *pa, const void *pb)
     return (a->rec > b->rec) - (a->rec < b->rec);
 }
 
+typedef struct group {
+    size_t start, end; /* entries [start, end) share one key */
+    int kind;
+    size_t first;      /* the group's smallest record (entries sort by record) */
+} group;
+
+static int cmp_group(const void *pa, const void *pb)
+{
+    const group *a = pa, *b = pb;
+    if (a->kind != b->kind)
+        return a->kind < b->kind ? -1 : 1;
+    if (a->first != b->first)
+        return a->first < b->first ? -1 : 1;
+    return (a->start > b->start) - (a->start < b->start);
+}
+
 static int cmp_size(const void *pa, const void *pb)
 {
     size_t a = *(const size_t *)pa, b = *(const size_t *)pb;
@@ -158,10 +174,11 @@ int heed_identity_resolve(const heed_id_record *records, size_t n, const heed_id
         memset(out, 0, sizeof *out);
     if (!out || (n && !records) || (n_rules && !rules))
         return fail_at(err, HEED_EINVAL, 0, "identity: NULL records, rules or result");
-    size_t max_crm = opts && opts->max_crm_per_key ? opts->max_crm_per_key : 2;
+    size_t max_crm = opts && opts->max_crm_per_key ? opts->max_crm_per_key : 1;
 
     int rc = HEED_ENOMEM;
     entry *ents = NULL;
+    group *groups = NULL;
     size_t n_ents = 0, cap_ents = 0;
     size_t *work = NULL, *tmp = NULL;
     link_seq *links = NULL;
@@ -265,13 +282,35 @@ int heed_identity_resolve(const heed_id_record *records, size_t n, const heed_id
         u.count[rec]++;
     }
 
-    /* 3. Each group of records sharing a key, in (kind, value) order. */
-    size_t seq = 0;
+    /* 3. Each group of records sharing a key. */
+    /* The groups are taken in the order (kind, first record): never by
+     * the key's value, a keyed hash that differs from store to store, so
+     * the same records give the same customers in every store. */
+    size_t n_groups = 0;
+    for (size_t g = 0; g < n_ents; n_groups++) {
+        size_t e = g + 1;
+        while (e < n_ents && ents[e].kind == ents[g].kind &&
+               !cmp_value(ents[e].value, ents[e].len, ents[g].value, ents[g].len))
+            e++;
+        g = e;
+    }
+    groups = heed__malloc(sizeof *groups * (n_groups ? n_groups : 1));
+    if (!groups)
+        goto fail;
+    n_groups = 0;
     for (size_t g = 0; g < n_ents;) {
         size_t e = g + 1;
         while (e < n_ents && ents[e].kind == ents[g].kind &&
                !cmp_value(ents[e].value, ents[e].len, ents[g].value, ents[g].len))
             e++;
+        groups[n_groups++] = (group){g, e, ents[g].kind, ents[g].rec};
+        g = e;
+    }
+    if (n_groups > 1)
+        qsort(groups, n_groups, sizeof *groups, cmp_group);
+    size_t seq = 0;
+    for (size_t gi = 0; gi < n_groups; gi++) {
+        size_t g = groups[gi].start, e = groups[gi].end;
         /* Distinct records (entries are sorted by record within a group). */
         size_t m = 0;
         for (size_t i = g; i < e; i++)
@@ -294,7 +333,6 @@ int heed_identity_resolve(const heed_id_record *records, size_t n, const heed_id
                 goto fail;
             shared[n_shared++] =
                 (heed_id_shared){ents[g].kind, ents[g].value, ents[g].len, n_recs, n_crm};
-            g = e;
             continue;
         }
         /* reps: one record per set this group has formed so far. A new record
@@ -330,7 +368,6 @@ int heed_identity_resolve(const heed_id_record *records, size_t n, const heed_id
                 reps[n_reps++] = r;
             }
         }
-        g = e;
     }
 
     /* 4. Customer number = smallest record index of the set. */
@@ -377,6 +414,7 @@ fail:
     }
     heed__free(ents);
     heed__free(work);
+    heed__free(groups);
     heed__free(tmp);
     heed__free(links);
     heed__free(conf);

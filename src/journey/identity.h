@@ -88,7 +88,7 @@ typedef struct heed_id_shared {
 } heed_id_shared;
 
 typedef struct heed_id_opts {
-    size_t max_crm_per_key; /* 0: 2. A key seen with more distinct CRM ids than
+    size_t max_crm_per_key; /* 0: 1. A key seen with more distinct CRM ids than
                              * this links nothing */
 } heed_id_opts;
 
@@ -104,14 +104,15 @@ typedef struct heed_id_result {
     size_t n_links;
     heed_id_conflict *conflicts; /* in the order they were met */
     size_t n_conflicts;
-    heed_id_shared *shared; /* by kind, then value */
+    heed_id_shared *shared; /* by kind, then first record carrying it */
     size_t n_shared;
 } heed_id_result;
 
 /* Resolves records[0..n) into customers, honouring the unmerge rules.
- * Deterministic: the links are tried in the order (key kind, key value,
- * record index), so a given set of records, numbered the same, always gives
- * the same result. O((K + U) log (K + U)) for K keys and U rules.
+ * Deterministic: the keys are tried in the order (key kind, the first record
+ * carrying the key), never by the key's value (a keyed hash that differs from
+ * store to store), so a given set of records, numbered the same, always gives
+ * the same result whatever the tokens. O((K + U) log (K + U)) for K keys and U rules.
  *
  * Returns HEED_OK and fills *out (release with heed_identity_release), or
  * HEED_EINVAL (NULL arguments, a bad kind, a rule index out of range, a record

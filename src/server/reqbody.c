@@ -377,3 +377,44 @@ void heed_srv_check_release(heed_srv_check_req *r)
     cJSON_Delete(r->doc);
     memset(r, 0, sizeof *r);
 }
+
+int heed_srv_parse_done(const char *body, size_t len, char **note, heed_srv_error *e)
+{
+    *note = NULL;
+    if (!len)
+        return 0; /* no body: no note */
+    cJSON *doc = parse_doc(body, len, e);
+    if (!doc)
+        return e->status;
+    int rc = 0;
+    if (!cJSON_IsObject(doc)) {
+        rc = heed_srv_error_set(e, 400, "wrong_type", NULL,
+                                "the body must be a JSON object: {\"note\": ...}");
+        goto out;
+    }
+    const cJSON *v;
+    cJSON_ArrayForEach(v, doc)
+    {
+        const char *k = v->string ? v->string : "";
+        if (!strcmp(k, "note")) {
+            if ((rc = want_string(v, k, e)))
+                goto out;
+            free(*note);
+            *note = strdup(v->valuestring);
+            if (!*note) {
+                rc = heed_srv_error_set(e, 500, "internal", NULL, "out of memory");
+                goto out;
+            }
+        } else {
+            rc = unknown("", v, e, "note");
+            goto out;
+        }
+    }
+out:
+    if (rc) {
+        free(*note);
+        *note = NULL;
+    }
+    cJSON_Delete(doc);
+    return rc;
+}

@@ -82,4 +82,8 @@ int heed_srv_parse_check(const char *body, size_t len, heed_srv_check_req *out,
                          heed_srv_error *e);
 void heed_srv_check_release(heed_srv_check_req *r);
 
+/* Parses a POST /v1/queue/{customer}/done body: empty, or {"note"?}. *note is
+ * malloc'd (free()) or NULL. Returns 0 or the HTTP status with *e filled. */
+int heed_srv_parse_done(const char *body, size_t len, char **note, heed_srv_error *e);
+
 #endif

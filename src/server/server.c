@@ -160,6 +160,20 @@ int heed_srv_store(heed_srv_req *rq, heed_store **out, heed_error *err)
 
 /* ------------------------------------------------------------ requests */
 
+static enum MHD_Result query_arg(void *cls, enum MHD_ValueKind kind, const char *key,
+                                 const char *value)
+{
+    (void)kind;
+    heed_srv_req *rq = cls;
+    if (rq->n_query == HEED_SRV_MAX_QUERY) {
+        rq->query_overflow = 1;
+        return MHD_NO;
+    }
+    rq->qname[rq->n_query] = key;
+    rq->qval[rq->n_query++] = value ? value : "";
+    return MHD_YES;
+}
+
 /* The presented key: "Authorization: Bearer KEY" or "X-Heed-Key: KEY". */
 static const char *presented_key(struct MHD_Connection *c)
 {
@@ -278,6 +292,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         s->rq.method = method;
         heed__buf_init(&s->rq.out, 0);
         heed__buf_init(&s->body, S->o.max_body);
+        MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, query_arg, &s->rq);
         atomic_fetch_add_explicit(&S->metrics.in_flight, 1, memory_order_relaxed);
         return begin(S, s, c, url, method);
     }
@@ -493,6 +508,7 @@ int heed_server_run(const heed_server_opts *opts, heed_error *err)
         goto out;
     }
     tls_made = 1;
+    pthread_mutex_init(&S.write_mu, NULL);
 
     /* the request threads inherit a mask with the stop signals blocked; this
      * thread takes them with sigtimedwait */
@@ -559,6 +575,7 @@ out:
     if (tls_made) {
         /* the request threads closed their stores as they ended */
         pthread_key_delete(S.store_tls);
+        pthread_mutex_destroy(&S.write_mu);
     }
     heed_engine_free(S.eng);
     heed_srv_metrics_release(&S.metrics);

@@ -21,7 +21,10 @@ typedef struct heed_server {
     heed_srv_keys *keys;
     heed_srv_metrics metrics;
     pthread_key_t store_tls; /* one store handle per request thread */
+    pthread_mutex_t write_mu; /* one writer at a time: ingest, queue refresh */
 } heed_server;
+
+#define HEED_SRV_MAX_QUERY 16
 
 typedef struct heed_srv_req {
     heed_server *srv;
@@ -33,6 +36,10 @@ typedef struct heed_srv_req {
     int has_key;
     heed_srv_identity who; /* with has_key */
     const char *rid;       /* the request id */
+    /* the query string's parameters (libmicrohttpd's memory, for the request) */
+    size_t n_query;
+    int query_overflow; /* more than HEED_SRV_MAX_QUERY */
+    const char *qname[HEED_SRV_MAX_QUERY], *qval[HEED_SRV_MAX_QUERY];
     /* the answer, filled by the handler */
     int status;
     const char *ctype; /* NULL: application/json */
@@ -82,5 +89,22 @@ void heed_srv_h_openapi(heed_srv_req *rq);
 void heed_srv_h_analyze(heed_srv_req *rq);
 void heed_srv_h_check_reply(heed_srv_req *rq);
 void heed_srv_h_keys(heed_srv_req *rq);
+
+/* 0 when every query parameter is one of allowed (NULL-terminated); else
+ * answers 400 unknown_parameter naming the others and returns -1. */
+int heed_srv_query_check(heed_srv_req *rq, const char *const *allowed);
+/* Recomputes the materialised queue as of now when it was never computed,
+ * is marked stale by an ingest, or (force) was computed as of another time.
+ * Serialised with the other writers. HEED_OK or an error. */
+int heed_srv_queue_refresh_if_stale(heed_srv_req *rq, heed_store *st, int64_t now, int force);
+
+/* Store-backed handlers (api_store.c). */
+void heed_srv_h_queue(heed_srv_req *rq);
+void heed_srv_h_queue_done(heed_srv_req *rq);
+void heed_srv_h_journey(heed_srv_req *rq);
+void heed_srv_h_conversation(heed_srv_req *rq);
+void heed_srv_h_agents(heed_srv_req *rq);
+void heed_srv_h_agent(heed_srv_req *rq);
+void heed_srv_h_team_trends(heed_srv_req *rq);
 
 #endif

@@ -23,7 +23,7 @@ expect_eq "customers" "$(summary "$TMP/e1" customers)" "8 8 0 0"
 expect_eq "messages" "$(summary "$TMP/e2" messages)" "15 15 0 0"
 "$HEED" import events "$J/events.jsonl" --db "$DB" 2>"$TMP/e3"
 expect_eq "events" "$(summary "$TMP/e3" events)" "6 6 0 0"
-expect_grep "linked" "$TMP/e3" "heed import: 20 records linked into 8 customers"
+expect_grep "linked" "$TMP/e3" "heed import: 20 records linked into 9 customers"
 "$HEED" queue --db "$DB" --now "$NOW" --json --top 100 >"$TMP/q1" 2>/dev/null
 # the same file again: skipped as done
 "$HEED" import messages "$J/messages.jsonl" --db "$DB" 2>"$TMP/e4"

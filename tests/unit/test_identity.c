@@ -92,7 +92,9 @@ static void test_switchboard_not_merging(void **state)
     heed_identity_release(&res);
 }
 
-/* Two CRM customers sharing an e-mail (a couple): never merged, reported. */
+/* Two CRM customers sharing an e-mail (a couple): never merged, reported.
+ * With the default (a key of more than one CRM id is shared) the e-mail links
+ * nothing at all; allowing two CRM ids per key shows the conflict rule. */
 static void test_crm_conflict(void **state)
 {
     (void)state;
@@ -102,9 +104,18 @@ static void test_crm_conflict(void **state)
         {HEED_SILO_CRM, CRM("x"), fam, 1},
         {HEED_SILO_CRM, NULL, 0, crmkey, 1}, /* CRM id given as a key */
         {HEED_SILO_MESSAGE, CRM("y"), fam, 1},
+        {HEED_SILO_MESSAGE, NULL, 0, fam, 1}, /* only the shared e-mail */
     };
     heed_id_result res;
-    assert_int_equal(heed_identity_resolve(recs, 3, NULL, 0, NULL, &res, NULL), HEED_OK);
+    assert_int_equal(heed_identity_resolve(recs, 4, NULL, 0, NULL, &res, NULL), HEED_OK);
+    assert_int_equal(res.n_customers, 3); /* x; y; the e-mail-only message */
+    assert_int_equal(res.customer[3], 3);
+    assert_int_equal(res.n_conflicts, 0);
+    assert_int_equal(res.n_shared, 1);
+    assert_int_equal(res.shared[0].n_crm, 2);
+    heed_identity_release(&res);
+    const heed_id_opts two = {.max_crm_per_key = 2};
+    assert_int_equal(heed_identity_resolve(recs, 3, NULL, 0, &two, &res, NULL), HEED_OK);
     assert_int_equal(res.n_customers, 2);
     assert_int_equal(res.customer[1], 1);
     assert_int_equal(res.customer[2], 1); /* same CRM id y */

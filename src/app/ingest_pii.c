@@ -1,4 +1,4 @@
-/* import_pii.c - redaction and contact keys for `heed import`, with the
+/* ingest_pii.c - redaction and contact keys for `heed import` and the API's ingest, with the
  * store's secret key (docs/privacy.md). Contact keys come from the records'
  * contact fields only: an address or number mentioned inside a message is
  * redacted but links nothing, since customers also write other people's. */
@@ -6,22 +6,22 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "import.h"
+#include "ingest.h"
 #include "keys.h"
 #include "redact.h"
 
-int heed_import_pii_setup(heed_import *im)
+int heed_import_pii_setup(heed_import *im, heed_error *err)
 {
     unsigned char key[HEED_STORE_SECRET_LEN];
-    heed_error err = {0};
     _Static_assert(HEED_STORE_SECRET_LEN == HEED_KEY_BYTES, "one key size");
-    int rc = heed_store_secret(im->st, key, &err);
+    int rc = heed_store_secret(im->st, key, err);
     heed_hasher *h = NULL;
     if (!rc)
-        rc = heed_hasher_new(key, sizeof key, &h, &err);
+        rc = heed_hasher_new(key, sizeof key, &h, err);
     memset(key, 0, sizeof key);
     if (rc) {
-        fprintf(stderr, "heed import: %s\n", err.msg[0] ? err.msg : heed_strerror(rc));
+        if (!err->msg[0])
+            snprintf(err->msg, sizeof err->msg, "%s", heed_strerror(rc));
         return -1;
     }
     im->pii = h;

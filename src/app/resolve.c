@@ -1,4 +1,4 @@
-/* resolve.c - the identity pass after an import: loads every party (CRM row,
+/* resolve.c - the identity pass after an import or an API ingest: loads every party (CRM row,
  * conversation, event, survey) with its contact keys from the store, resolves
  * them into persons with heed_identity_resolve (rules in docs/journey.md) and
  * writes each party's person back. A person is numbered by its CRM party when
@@ -8,9 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
 #include "identity.h"
-#include "import.h"
 #include "resolve.h"
 #include "store.h"
 
@@ -187,34 +185,23 @@ int heed_parties_resolve(heed_store *st, heed_parties *P, heed_error *err)
     return HEED_OK;
 }
 
-int heed_relink(heed_store *st, const char *cmd, int quiet)
+int heed_relink_store(heed_store *st, heed_relink_stats *out, heed_error *err)
 {
     heed_parties P;
-    heed_error err = {0};
-    int rc = heed_parties_resolve(st, &P, &err);
+    int rc = heed_parties_resolve(st, &P, err);
     if (!rc)
-        rc = heed_store_begin(st, &err);
+        rc = heed_store_begin(st, err);
     for (size_t i = 0; !rc && i < P.n; i++)
-        rc = heed_store_set_person(st, P.id[i], P.person[P.res.customer[i]], &err);
+        rc = heed_store_set_person(st, P.id[i], P.person[P.res.customer[i]], err);
     if (!rc)
-        rc = heed_store_commit(st, &err);
+        rc = heed_store_commit(st, err);
     if (rc) {
         heed_store_rollback(st);
-        fprintf(stderr, "heed %s: linking records into customers failed: %s\n", cmd,
-                err.msg[0] ? err.msg : heed_strerror(rc));
-        heed_parties_release(&P);
-        return rc == HEED_ENOMEM ? HEED_EXIT_INTERNAL : HEED_EXIT_USAGE;
+        if (!err->msg[0])
+            snprintf(err->msg, sizeof err->msg, "%s", heed_strerror(rc));
+    } else if (out) {
+        *out = (heed_relink_stats){P.n, P.res.n_customers, P.res.n_shared, P.res.n_conflicts};
     }
-    if (!quiet)
-        fprintf(stderr,
-                "heed %s: %zu records linked into %zu customers (%zu shared keys not "
-                "used, %zu conflicts)\n",
-                cmd, P.n, P.res.n_customers, P.res.n_shared, P.res.n_conflicts);
     heed_parties_release(&P);
-    return HEED_EXIT_OK;
-}
-
-int heed_import_resolve(heed_import *im)
-{
-    return heed_relink(im->st, "import", im->quiet);
+    return rc;
 }

@@ -1,15 +1,16 @@
-/* import_batch.c - batches of `heed import`: checking and parsing each row,
- * analysing messages on all threads, and storing a batch in one transaction
- * together with the file's progress. */
+/* ingest.c - the ingest core of `heed import` and the API (ingest.h): the
+ * kinds of records, checking and parsing each row, redaction and contact keys,
+ * analysing messages on all threads, and writing a row to the store. */
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
-#include "cli.h"
 #include "context.h"
-#include "import.h"
+#include <cjson/cJSON.h>
+
+#include "ingest.h"
 #include "model_data.h"
 #include "hash.h"
 #include "timeparse.h"
@@ -17,6 +18,124 @@
 /* Bumped whenever a change to the analysis (rules, thresholds) changes its
  * results without a model file changing, so `heed reanalyze` picks it up. */
 #define HEED_ANALYSIS_REV 1
+
+/* ------------------------------------------------------------ kinds */
+
+static const char *const F_MESSAGES[] = {"id",    "text",  "role",   "conversation", "customer",
+                                         "agent", "time",  "channel", "email",       "phone",
+                                         "handle", "status", "subject", NULL};
+static const char *const F_CUSTOMERS[] = {"id",         "name",    "email",   "phone", "handle",
+                                          "vulnerable", "segment", "created", NULL};
+static const char *const F_EVENTS[] = {"id",    "type",  "customer", "email",    "phone",  "time",
+                                       "order", "amount", "currency", "agent", "detail", NULL};
+static const char *const F_SURVEYS[] = {"id",   "customer", "email", "phone",        "time",
+                                        "kind", "score",    "comment", "conversation", NULL};
+static const char *const F_AGENTS[] = {"id", "name", "team", NULL};
+static const char *const F_SHIFTS[] = {"id", "agent", "start", "end", "team", NULL};
+
+const heed_import_kind heed_import_kinds[] = {
+    {"messages", F_MESSAGES, "text", K_MESSAGES},
+    {"customers", F_CUSTOMERS, "id", K_CUSTOMERS},
+    {"events", F_EVENTS, "id", K_EVENTS},
+    {"surveys", F_SURVEYS, "id", K_SURVEYS},
+    {"agents", F_AGENTS, "id", K_AGENTS},
+    {"shifts", F_SHIFTS, "id", K_SHIFTS},
+    {NULL, NULL, NULL, 0},
+};
+
+const heed_import_kind *heed_import_kind_named(const char *name)
+{
+    for (const heed_import_kind *k = heed_import_kinds; k->name; k++)
+        if (!strcmp(k->name, name))
+            return k;
+    return NULL;
+}
+
+int heed_import_field(const heed_import_kind *k, const char *name)
+{
+    for (int i = 0; k->fields[i]; i++)
+        if (!strcmp(k->fields[i], name))
+            return i;
+    return -1;
+}
+
+const char *heed_import_column(const heed_import *im, const heed_import_kind *k, int field)
+{
+    for (size_t i = 0; i < im->n_map; i++)
+        if (im->map[i].kind == k->id && im->map[i].field == field && !im->map[i].value)
+            return im->map[i].input;
+    return k->fields[field];
+}
+
+/* The heed value an input value stands for under --map, or the value itself. */
+const char *heed_import_value(const heed_import *im, int kind, int field, const char *v)
+{
+    if (!v)
+        return v;
+    for (size_t i = 0; i < im->n_map; i++) {
+        const heed_import_map *m = &im->map[i];
+        if (m->kind == kind && m->field == field && m->value && !strcasecmp(m->input, v))
+            return m->value;
+    }
+    return v;
+}
+
+/* Decodes a kept value (JSON-encoded by the reader) into a NUL-terminated
+ * string appended to b; returns its offset, or (size_t)-1 for absent/null. */
+static size_t decode_kept(heed_buf *b, heed_view v)
+{
+    if (!v.ptr || !v.len || (v.len == 4 && !memcmp(v.ptr, "null", 4)))
+        return (size_t)-1;
+    size_t off = b->len;
+    if (v.ptr[0] != '"') { /* a number, true/false, or an object kept as text */
+        heed__buf_add(b, v.ptr, v.len);
+        heed__buf_addc(b, '\0');
+        return off;
+    }
+    cJSON *j = cJSON_ParseWithLength(v.ptr, v.len);
+    const char *s = cJSON_GetStringValue(j);
+    if (!s) {
+        cJSON_Delete(j);
+        return (size_t)-1;
+    }
+    heed__buf_add(b, s, strlen(s));
+    heed__buf_addc(b, '\0');
+    cJSON_Delete(j);
+    return off;
+}
+
+/* Copies the record's values (by kind field) into the batch store. */
+int heed_import_row_fill(heed_import *im, heed_import_batch *b, heed_import_row *r,
+                         const heed_record *rec)
+{
+    const heed_import_kind *k = b->kind;
+    heed_buf *store = &b->store;
+    for (int i = 0; k->fields[i]; i++)
+        r->v[i] = (size_t)-1;
+    if (k->id == K_MESSAGES) {
+        static const int direct[][2] = {{0, HEED_F_ID},           {1, HEED_F_TEXT},
+                                        {2, HEED_F_ROLE},         {3, HEED_F_CONVERSATION},
+                                        {4, HEED_F_CUSTOMER},     {5, HEED_F_AGENT},
+                                        {6, HEED_F_TIME},         {7, HEED_F_CHANNEL}};
+        for (size_t i = 0; i < sizeof direct / sizeof direct[0]; i++) {
+            heed_view v = rec->field[direct[i][1]];
+            if (!v.ptr)
+                continue;
+            r->v[direct[i][0]] = store->len;
+            heed__buf_add(store, v.ptr, v.len);
+            heed__buf_addc(store, '\0');
+            if (direct[i][0] == 1)
+                r->text_len = v.len;
+        }
+        for (int i = 8; k->fields[i]; i++)
+            r->v[i] = decode_kept(store, rec->kept[i - 8]);
+    } else {
+        for (int i = 0; k->fields[i]; i++)
+            r->v[i] = decode_kept(store, rec->kept[i]);
+    }
+    (void)im;
+    return store->err ? -1 : 0;
+}
 
 /* ------------------------------------------------------------ set-up */
 
@@ -31,18 +150,17 @@ void heed_import_model_id(char *out, size_t n)
              (unsigned long long)(h & 0xffffffffffffull));
 }
 
-int heed_import_setup(heed_import *im)
+int heed_import_setup(heed_import *im, heed_error *err)
 {
-    heed_error err = {0};
-    if (heed_engine_new(NULL, &im->eng, &err) != HEED_OK) {
-        fprintf(stderr, "heed import: %s\n", err.msg);
+    if (heed_engine_new(NULL, &im->eng, err) != HEED_OK)
+        return -1;
+    im->ctx = heed_context_new();
+    if (!im->ctx) {
+        snprintf(err->msg, sizeof err->msg, "out of memory");
         return -1;
     }
-    im->ctx = heed_context_new();
-    if (!im->ctx)
-        return -1;
     heed_import_model_id(im->model, sizeof im->model);
-    return heed_import_pii_setup(im);
+    return heed_import_pii_setup(im, err);
 }
 
 void heed_import_teardown(heed_import *im)
@@ -567,8 +685,8 @@ int heed_import_analyse(heed_import *im, heed_import_batch *b)
 
 /* ------------------------------------------------------------ storing */
 
-static int put_row(heed_import *im, heed_import_batch *b, heed_import_row *r, int *added,
-                   heed_error *err)
+int heed_import_put_row(heed_import *im, heed_import_batch *b, heed_import_row *r, int *added,
+                        heed_error *err)
 {
     heed_st_key keys[HEED_IMPORT_MAX_KEYS];
     for (size_t i = 0; i < r->n_keys; i++)
@@ -654,34 +772,3 @@ static int put_row(heed_import *im, heed_import_batch *b, heed_import_row *r, in
     return HEED_EINVAL;
 }
 
-int heed_import_flush(heed_import *im, heed_import_batch *b, heed_import_file *fs, int finished)
-{
-    if ((b->kind->id == K_MESSAGES || b->kind->id == K_SURVEYS) && heed_import_analyse(im, b)) {
-        fprintf(stderr, "heed import: out of memory\n");
-        return -1;
-    }
-    if (heed_import_begin(im, fs))
-        return -1;
-    heed_error err = {0};
-    for (size_t i = 0; i < b->n; i++) {
-        heed_import_row *r = &b->rows[i];
-        fs->st.records++;
-        if (r->bad) {
-            heed_import_bad(im, fs, r->line, b->store.ptr + r->msg, b->store.ptr + r->raw,
-                            r->raw_len);
-            continue;
-        }
-        int added = 0;
-        if (put_row(im, b, r, &added, &err) != HEED_OK) {
-            heed_store_rollback(im->st);
-            fprintf(stderr, "heed import: %s:%zu: %s\n", fs->name, r->line, err.msg);
-            return -1;
-        }
-        fs->st.imported += (uint64_t)added;
-    }
-    if (heed_import_commit(im, fs, finished))
-        return -1;
-    heed_import_batch_reset(b);
-    heed_import_progress(im, fs, 0);
-    return 0;
-}

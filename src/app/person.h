@@ -80,8 +80,5 @@ int heed_person_decide(heed_person *P, int64_t now, heed_error *err);
  * transaction. Streams: memory holds one person at a time. *n_out: persons. */
 int heed_queue_refresh(heed_store *st, int64_t now, size_t *n_out, heed_error *err);
 
-/* "now" from an option value: NULL -> the clock; "data" -> the latest stored
- * record; else a time (ISO 8601 or Unix seconds). 0, or -1 (reported). */
-int heed_cli_now(heed_store *st, const char *cmd, const char *v, int64_t *now);
 
 #endif

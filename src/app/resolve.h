@@ -33,8 +33,13 @@ void heed_parties_release(heed_parties *P);
 /* The index of party id in P (ids ascend), or (size_t)-1. */
 size_t heed_parties_index(const heed_parties *P, int64_t id);
 
-/* Re-links every party into persons and stores the result; reports on
- * stderr as `heed CMD: ...` (quiet: errors only). Returns a HEED_EXIT_*. */
-int heed_relink(heed_store *st, const char *cmd, int quiet);
+typedef struct heed_relink_stats {
+    size_t records, customers, shared_unused, conflicts;
+} heed_relink_stats;
+
+/* Re-links every party into persons and stores the result in one
+ * transaction (rolled back on failure). out (may be NULL) gets the counts.
+ * Returns HEED_OK or an error with err set. */
+int heed_relink_store(heed_store *st, heed_relink_stats *out, heed_error *err);
 
 #endif

@@ -9,7 +9,6 @@
 #include <strings.h>
 #include <time.h>
 
-#include "cli.h"
 #include "person.h"
 #include "timeparse.h"
 
@@ -478,31 +477,4 @@ out:
     heed_person_release(&P);
     heed__buf_release(&reasons);
     return rc;
-}
-
-int heed_cli_now(heed_store *st, const char *cmd, const char *v, int64_t *now)
-{
-    if (!v) {
-        *now = (int64_t)time(NULL);
-        return 0;
-    }
-    if (!strcmp(v, "data")) {
-        heed_error err = {0};
-        if (heed_store_latest_time(st, now, &err) != HEED_OK) {
-            fprintf(stderr, "heed %s: %s\n", cmd, err.msg);
-            return -1;
-        }
-        if (!*now)
-            *now = (int64_t)time(NULL);
-        return 0;
-    }
-    int tz;
-    if (heed_parse_time(v, strlen(v), now, &tz)) {
-        fprintf(stderr,
-                "heed %s: --now wants a time (2026-09-30T18:00:00Z, Unix seconds) or 'data', "
-                "not '%s'\n",
-                cmd, v);
-        return -1;
-    }
-    return 0;
 }

@@ -1,0 +1,158 @@
+#!/usr/bin/env bash
+# test_api_store.sh - the store-backed HTTP API against the bundled sample
+# (samples/journey, ending 2026-09-30): the queue with pagination, done, a
+# journey byte-identical to `heed journey --json`, a conversation with its
+# analysis, agents, one agent and team trends; roles (an agent key cannot read
+# the queue or another agent; a lead key sees its team only); bad and unknown
+# parameters; every body checked against docs/openapi.json.
+. "$(dirname "$0")/lib.sh"
+
+CHECK=${HEED_OPENAPI_CHECK:?run through ctest}
+SPEC=${HEED_OPENAPI:?run through ctest}
+SAMPLES=$(cd "$(dirname "$0")/../../samples/journey" && pwd)
+DB=$TMP/t.db
+PID=
+cleanup() {
+    [ -n "$PID" ] && kill -KILL "$PID" 2>/dev/null
+    rm -rf "$TMP"
+}
+trap cleanup EXIT
+
+"$HEED" import dir --db "$DB" -q "$SAMPLES" >/dev/null 2>&1
+ADMIN=$("$HEED" key create --db "$DB" --role admin 2>/dev/null)
+AGENT=$("$HEED" key create --db "$DB" --role agent --agent agent-0002 2>/dev/null)
+LEAD=$("$HEED" key create --db "$DB" --role lead --team billing 2>/dev/null)
+NOW=2026-09-30T18:00:00Z
+
+"$HEED" serve --db "$DB" --listen 127.0.0.1:0 --rate 0 --threads 2 --quiet \
+    >"$TMP/s.out" 2>"$TMP/s.err" &
+PID=$!
+URL=
+for _ in $(seq 1 300); do
+    URL=$(sed -n 's/^heed serve: listening on \(http:.*\)$/\1/p' "$TMP/s.out")
+    [ -n "$URL" ] && break
+    sleep 0.1
+done
+[ -n "$URL" ] || { bad "server did not start"; cat "$TMP/s.err" >&2; finish; exit 1; }
+
+# get NAME KEY PATH [CURL ARGS]: body in $TMP/NAME.body, status in $ST
+get() {
+    local name=$1 key=$2 path=$3
+    shift 3
+    ST=$(curl -s -m 20 -o "$TMP/$name.body" -w '%{http_code}' -H "Authorization: Bearer $key" \
+        "$@" "$URL$path")
+}
+# valid NAME METHOD ROUTE
+valid() {
+    if "$CHECK" "$SPEC" "$2" "$3" "$ST" "$TMP/$1.body" 2>"$TMP/check.err"; then ok; else
+        bad "$1: response does not fit docs/openapi.json: $(cat "$TMP/check.err")"
+    fi
+}
+
+# --- queue: the items `heed queue --json` prints, paged
+"$HEED" queue --db "$DB" --json --top 500 --now "$NOW" 2>/dev/null | jq -c . >"$TMP/cli_queue"
+get q "$ADMIN" "/v1/queue?limit=3&now=$NOW"
+expect_eq "queue" "$ST" 200
+valid q GET /v1/queue
+expect_eq "queue as_of" "$(jq -r .as_of "$TMP/q.body")" "$NOW"
+expect_eq "queue page 1" "$(jq -c '.items[]' "$TMP/q.body")" "$(head -3 "$TMP/cli_queue")"
+expect_eq "queue next" "$(jq .next_offset "$TMP/q.body")" 3
+get q2 "$ADMIN" "/v1/queue?limit=3&offset=3&now=$NOW"
+expect_eq "queue page 2" "$(jq -c '.items[]' "$TMP/q2.body")" "$(sed -n 4,6p "$TMP/cli_queue")"
+N=$(wc -l <"$TMP/cli_queue")
+get qa "$ADMIN" "/v1/queue?limit=500&now=$NOW"
+expect_eq "queue all" "$(jq '.items|length' "$TMP/qa.body")" "$N"
+expect_eq "queue last page" "$(jq .next_offset "$TMP/qa.body")" null
+get qbad "$ADMIN" "/v1/queue?limit=0"
+expect_eq "queue bad limit" "$ST" 400
+valid qbad GET /v1/queue
+get qunk "$ADMIN" "/v1/queue?colour=red&limit=2"
+expect_eq "queue unknown param" "$ST" 400
+expect_eq "unknown param named" "$(jq -r .error.field "$TMP/qunk.body")" colour
+get qag "$AGENT" "/v1/queue"
+expect_eq "agent cannot read the queue" "$ST" 403
+get ql "$LEAD" "/v1/queue?limit=1&now=$NOW"
+expect_eq "lead reads the queue" "$ST" 200
+
+# --- done
+FIRST=$(jq -r '.items[0].customer' "$TMP/q.body")
+get done "$ADMIN" "/v1/queue/$FIRST/done" -X POST -H 'Content-Type: application/json' \
+    --data-binary '{"note":"called back"}'
+expect_eq "done" "$ST" 200
+valid done POST "/v1/queue/{customer}/done"
+expect_eq "done customer" "$(jq .customer "$TMP/done.body")" "$FIRST"
+get done2 "$ADMIN" "/v1/queue/nobody-here/done" -X POST -H "Content-Length: 0"
+expect_eq "done unknown customer" "$ST" 404
+get done3 "$ADMIN" "/v1/queue/$FIRST/done" -X POST -H 'Content-Type: application/json' \
+    --data-binary '{"nope":1}'
+expect_eq "done unknown field" "$ST" 400
+
+# --- journey: byte-identical to the CLI
+CRM=$(sed -n 2p "$TMP/cli_queue" | jq -r .crm)
+"$HEED" journey --db "$DB" "$CRM" --json --now "$NOW" >"$TMP/cli_journey" 2>/dev/null
+get j "$ADMIN" "/v1/customers/$CRM/journey?now=$NOW"
+expect_eq "journey" "$ST" 200
+valid j GET "/v1/customers/{ref}/journey"
+if cmp -s "$TMP/j.body" "$TMP/cli_journey"; then ok; else bad "journey differs from the CLI"; fi
+get j404 "$ADMIN" "/v1/customers/nobody-here/journey"
+expect_eq "journey unknown" "$ST" 404
+valid j404 GET "/v1/customers/{ref}/journey"
+get jag "$AGENT" "/v1/customers/$CRM/journey"
+expect_eq "agent cannot read a journey" "$ST" 403
+
+# --- conversation with analysis
+CONV=$(jq -r '[.timeline[]|select(.type=="message")][0].conversation' "$TMP/j.body")
+get c "$ADMIN" "/v1/conversations/$CONV"
+expect_eq "conversation" "$ST" 200
+valid c GET "/v1/conversations/{id}"
+expect_eq "conversation messages" "$(jq '.messages|length' "$TMP/c.body")" \
+    "$(jq --arg c "$CONV" '[.timeline[]|select(.conversation==$c)]|length' "$TMP/j.body")"
+expect_eq "analysis with evidence" "$(jq '[.messages[]|.analysis.evidence|type]|unique' -c "$TMP/c.body")" '["array"]'
+get c404 "$ADMIN" "/v1/conversations/no-such-conv"
+expect_eq "conversation unknown" "$ST" 404
+
+# --- agents
+"$HEED" agents --db "$DB" --json --day 2026-09-29 2>/dev/null | jq -c . >"$TMP/cli_agents"
+get a "$ADMIN" "/v1/agents?day=2026-09-29"
+expect_eq "agents" "$ST" 200
+valid a GET /v1/agents
+expect_eq "agents = CLI" "$(jq -c '.periods[]' "$TMP/a.body")" "$(cat "$TMP/cli_agents")"
+get ap "$ADMIN" "/v1/agents?day=2026-09-29&limit=1"
+expect_eq "agents paged" "$(jq '.periods|length' "$TMP/ap.body")" 1
+expect_eq "agents next" "$(jq .next_offset "$TMP/ap.body")" 1
+get al "$LEAD" "/v1/agents?day=2026-09-30&days=28"
+expect_eq "lead agents" "$ST" 200
+TEAMS=$(jq -r '.periods[].agent' "$TMP/al.body" | sort -u | while read -r a; do
+    grep "^$a," "$SAMPLES/agents.csv" | cut -d, -f3; done | sort -u | tr '\n' ' ')
+expect_eq "lead sees only billing" "$TEAMS" "billing "
+get aag "$AGENT" "/v1/agents"
+expect_eq "agent cannot list agents" "$ST" 403
+get abad "$ADMIN" "/v1/agents?days=9999"
+expect_eq "agents bad days" "$ST" 400
+
+# --- one agent
+"$HEED" agent agent-0002 --db "$DB" --json --day 2026-09-30 2>/dev/null | jq -c . >"$TMP/cli_agent"
+get one "$AGENT" "/v1/agents/agent-0002?day=2026-09-30"
+expect_eq "agent own stats" "$ST" 200
+valid one GET "/v1/agents/{id}"
+expect_eq "agent = CLI" "$(jq -c '.periods[],.weeks[],.examples[]' "$TMP/one.body")" \
+    "$(cat "$TMP/cli_agent")"
+expect_eq "agent team" "$(jq -r .agent.team "$TMP/one.body")" billing
+get other "$AGENT" "/v1/agents/agent-0003"
+expect_eq "agent cannot read another" "$ST" 403
+OTHER_TEAM=$(awk -F, 'NR>1 && $3!="billing" {print $1; exit}' "$SAMPLES/agents.csv")
+get lo "$LEAD" "/v1/agents/$OTHER_TEAM"
+expect_eq "lead cannot read another team" "$ST" 403
+get a404 "$ADMIN" "/v1/agents/nobody"
+expect_eq "agent unknown" "$ST" 404
+
+# --- team trends
+get t "$ADMIN" "/v1/teams/trends?day=2026-09-30"
+expect_eq "team trends" "$ST" 200
+valid t GET /v1/teams/trends
+"$HEED" agents --db "$DB" --teams --json --day 2026-09-30 2>/dev/null | jq -c . >"$TMP/cli_teams"
+expect_eq "teams = CLI" "$(jq -c '.weeks[]' "$TMP/t.body")" "$(cat "$TMP/cli_teams")"
+get tl "$LEAD" "/v1/teams/trends?day=2026-09-30"
+expect_eq "lead trends own team" "$(jq -r '[.weeks[].team]|unique|join(",")' "$TMP/tl.body")" billing
+
+finish
