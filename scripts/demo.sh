@@ -34,8 +34,8 @@ echo
 key=$(./build/heed key create --db "$db" --role admin --name demo 2>/dev/null)
 listen=${HEED_DEMO_LISTEN:-127.0.0.1:8080}
 if [ "${HEED_DEMO_SERVE:-0}" = 1 ]; then
-    echo "heed dashboard: http://$listen/ - sign in with $key, set 'As of' to data (Ctrl-C stops)"
+    echo "heed dashboard: http://$listen/ - sign in with $key, set 'As of' to 2026-09-30T23:59:59Z (Ctrl-C stops)"
     exec ./build/heed serve --db "$db" --listen "$listen"
 fi
 echo "heed dashboard: run ./build/heed serve --db $db --listen $listen"
-echo "  then open http://$listen/ and sign in with $key (set 'As of' to data)"
+echo "  then open http://$listen/ and sign in with $key (As of: 2026-09-30T23:59:59Z)"

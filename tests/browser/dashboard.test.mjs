@@ -94,6 +94,7 @@ server.on("exit", (code, sig) => { if (sig !== "SIGTERM") { failures++; console.
 const spec = await (await fetch(URL_ + "/v1/openapi.json")).json();
 const offered = new Set(Object.entries(spec.paths || {}).flatMap(([p, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${p}`)));
 const NOW = "data";
+const AS_OF = "2026-09-30T23:59:59Z"; // the sample's last day (the CLI's --now data)
 const journeys = new Map();
 function journey(ref) {
   if (!journeys.has(ref)) journeys.set(ref, JSON.parse(heed("journey", ref, "--db", DB, "--now", NOW, "--json")));
@@ -254,7 +255,7 @@ try {
     await page.keyboard.press("Enter");
     await settle(page);
     ok(await page.evaluate(() => sessionStorage.getItem("heed.key")) === KEY, `${vp}: the key is in sessionStorage`);
-    await page.getByLabel("As of").fill("data");
+    await page.getByLabel("As of").fill(AS_OF);
     await page.getByRole("button", { name: "Apply" }).click();
     await page.waitForFunction(() => document.querySelectorAll(".qitem").length > 0);
     await settle(page);

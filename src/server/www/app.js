@@ -112,6 +112,13 @@ async function api(path, opts = {}) {
   }
   return data;
 }
+// The day of "As of" (YYYY-MM-DD), or "" when it is not set.
+function asOfDay() {
+  const now = sessionStorage.getItem(NOW_SLOT) || "";
+  if (/^\d{4}-\d{2}-\d{2}/.test(now)) return now.slice(0, 10);
+  if (/^\d+$/.test(now)) return new Date(Number(now) * 1000).toISOString().slice(0, 10);
+  return "";
+}
 function withNow(path) {
   const now = sessionStorage.getItem(NOW_SLOT);
   if (!now) return path;
@@ -457,7 +464,8 @@ async function pageConversation(view, [id]) {
 
 async function pageAgent(view, [id]) {
   status("Loading the agent's page…");
-  const d = await api(`/v1/agents/${encodeURIComponent(id)}?days=28`);
+  const day = asOfDay();
+  const d = await api(`/v1/agents/${encodeURIComponent(id)}?days=28${day ? "&day=" + day : ""}`);
   const ag = d.agent || { id };
   add(view, h("h1", { tabindex: "-1" }, ag.name ? `${ag.name}` : `Agent ${ag.id || id}`),
     h("p", { class: "lead" }, `${ag.id || id}`, ag.team ? ` · team ${ag.team}` : ""));
@@ -555,13 +563,10 @@ async function pageChecker(view) {
 
 async function pageTeam(view) {
   status("Loading team care…");
-  // the week ends on the "as of" day: a date as given, or the queue's as_of
-  // for "data" (the latest stored record); the server's today otherwise
-  let now = sessionStorage.getItem(NOW_SLOT) || "", day = "";
-  if (/^\d{4}-\d{2}-\d{2}/.test(now)) day = now.slice(0, 10);
-  else if (now) day = String((await api(withNow("/v1/queue?limit=1&offset=0&all=false"))).as_of || "").slice(0, 10);
+  // the week ends on the "as of" day, else on the server's today
+  const day = asOfDay();
   const [d, tt] = await Promise.all([api(`/v1/agents?days=7${day ? "&day=" + day : ""}`),
-    api("/v1/teams/trends?days=28").catch((e) => ({ error: e.message }))]);
+    api(`/v1/teams/trends?days=28${day ? "&day=" + day : ""}`).catch((e) => ({ error: e.message }))]);
   const per = d.periods || [];
   const dayOf = (p) => String(p.start).slice(0, 10);
   const last = per.length ? per.map(dayOf).sort().pop() : null;
