@@ -7,6 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/deps.sh
 heed_install "${HEED_BUILD_PKGS[@]}" "${HEED_TEST_PKGS[@]}"
+heed_browser_deps
 dir=build-test
 flags=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DHEED_WERROR=ON)
 if [ "${1:-}" = "--sanitize" ]; then

@@ -16,6 +16,9 @@ const heed_srv_route heed_srv_routes[] = {
     {"GET", "/healthz", HEED_SRV_PUBLIC, 0, heed_srv_h_healthz},
     {"GET", "/metrics", HEED_SRV_PUBLIC, 0, heed_srv_h_metrics},
     {"GET", "/v1/openapi.json", HEED_SRV_PUBLIC, 0, heed_srv_h_openapi},
+    /* the dashboard's static files; its API calls carry the user's key */
+    {"GET", "/", HEED_SRV_PUBLIC, 0, heed_srv_h_www},
+    {"GET", "/ui/{file}", HEED_SRV_PUBLIC, 0, heed_srv_h_www},
     {"POST", "/v1/analyze", ANY, 1, heed_srv_h_analyze},
     {"POST", "/v1/check-reply", ANY, 1, heed_srv_h_check_reply},
     {"GET", "/v1/keys", ADMIN, 0, heed_srv_h_keys},

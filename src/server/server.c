@@ -66,11 +66,20 @@ void heed_srv_reply_error(heed_srv_req *rq, const heed_srv_error *e)
 }
 
 static void add_common_headers(heed_server *S, struct MHD_Connection *c,
-                               struct MHD_Response *r, const char *rid)
+                               struct MHD_Response *r, const heed_srv_req *rq,
+                               const char *rid)
 {
     MHD_add_response_header(r, "X-Request-Id", rid);
-    MHD_add_response_header(r, "Cache-Control", "no-store");
+    MHD_add_response_header(r, "Cache-Control",
+                            rq->cache_control ? rq->cache_control : "no-store");
     MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+    if (rq->etag)
+        MHD_add_response_header(r, "ETag", rq->etag);
+    if (rq->is_page) {
+        MHD_add_response_header(r, "Content-Security-Policy", HEED_SRV_WWW_CSP);
+        MHD_add_response_header(r, "X-Frame-Options", "DENY");
+        MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
+    }
     if (S->o.cors_origin) {
         const char *origin = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Origin");
         if (origin && (!strcmp(S->o.cors_origin, "*") || !strcmp(origin, S->o.cors_origin))) {
@@ -103,7 +112,7 @@ static enum MHD_Result answer(rqstate *s, struct MHD_Connection *c, ...)
     }
     MHD_add_response_header(r, "Content-Type",
                             rq->ctype ? rq->ctype : "application/json; charset=utf-8");
-    add_common_headers(rq->srv, c, r, s->rid);
+    add_common_headers(rq->srv, c, r, rq, s->rid);
     va_list ap;
     va_start(ap, c);
     for (const char *k; (k = va_arg(ap, const char *));) {
@@ -209,6 +218,7 @@ static enum MHD_Result begin(heed_server *S, rqstate *s, struct MHD_Connection *
                             "this endpoint does not take this method (see the Allow header)");
     const heed_srv_route *rt = &heed_srv_routes[s->route];
     s->rq.route = rt;
+    s->rq.if_none_match = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "If-None-Match");
     if (rt->roles != HEED_SRV_PUBLIC) {
         const char *key = presented_key(c);
         if (!key || !*key)

@@ -44,6 +44,11 @@ typedef struct heed_srv_req {
     int status;
     const char *ctype; /* NULL: application/json */
     heed_buf out;
+    /* static files (www.c): what the answer adds or changes in the headers */
+    const char *if_none_match; /* the request's If-None-Match, or NULL */
+    const char *cache_control; /* NULL: no-store */
+    const char *etag;          /* NULL: none */
+    int is_page;               /* 1: add the dashboard's Content-Security-Policy */
 } heed_srv_req;
 
 /* Makes the answer an error object with e's status. */
@@ -54,6 +59,28 @@ int heed_srv_store(heed_srv_req *rq, heed_store **out, heed_error *err);
 
 /* The embedded docs/openapi.json. */
 const char *heed_srv_openapi(size_t *len);
+
+/* One file of the web dashboard (src/server/www/), embedded at build time by
+ * the table CMake generates (www_files.c in the build folder). */
+typedef struct heed_srv_file {
+    const char *name;  /* "app.js" */
+    const char *ctype; /* "text/javascript; charset=utf-8" */
+    const char *etag;  /* "\"<16 hex of the content's SHA-256>\"" */
+    const char *data;
+    const char *end;
+} heed_srv_file;
+extern const heed_srv_file heed_srv_www[];
+extern const size_t heed_srv_n_www;
+
+/* The dashboard's Content-Security-Policy: only its own scripts, styles and
+ * API; no inline script or style, no frames, no plugins. */
+#define HEED_SRV_WWW_CSP                                                                   \
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "      \
+    "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "         \
+    "frame-ancestors 'none'"
+
+/* The dashboard's static files (www.c): GET / (index.html), GET /ui/{file}. */
+void heed_srv_h_www(heed_srv_req *rq);
 
 /* Handlers (api.c). */
 void heed_srv_h_healthz(heed_srv_req *rq);
