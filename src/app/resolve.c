@@ -394,7 +394,7 @@ static int inc_key(inc *I, int kind, const char *t, size_t *out)
     return HEED_OK;
 }
 
-/* heed_st_party_fn for the party being read (index I->n_read): its CRM id,
+/* heed_st_party_fn for the party being read (walk index i): its CRM id,
  * silo and the keys its record gets (as add_party keeps them). */
 typedef struct inc_read {
     inc *I;
@@ -517,10 +517,14 @@ static int inc_add_rule(void *ctx, int64_t a, int64_t b)
     return 0;
 }
 
-static const int64_t *sort_ids;
+typedef struct walked {
+    int64_t id;
+    size_t i; /* index in the walk */
+} walked;
+
 static int cmp_walk(const void *pa, const void *pb)
 {
-    int64_t a = sort_ids[*(const size_t *)pa], b = sort_ids[*(const size_t *)pb];
+    int64_t a = ((const walked *)pa)->id, b = ((const walked *)pb)->id;
     return (a > b) - (a < b);
 }
 
@@ -529,7 +533,8 @@ static int inc_resolve(heed_store *st, inc *I, heed_relink_stats *out, heed_erro
 {
     size_t n = I->n;
     int rc = HEED_ENOMEM;
-    size_t *order = malloc(n * sizeof *order), *pos = malloc(n * sizeof *pos);
+    walked *order = malloc(n * sizeof *order);
+    size_t *pos = malloc(n * sizeof *pos);
     int64_t *ids = malloc(n * sizeof *ids), *person = malloc(n * sizeof *person);
     char *silo = malloc(n);
     heed_id_record *rec = malloc(n * sizeof *rec);
@@ -539,13 +544,11 @@ static int inc_resolve(heed_store *st, inc *I, heed_relink_stats *out, heed_erro
     if (!order || !pos || !ids || !person || !silo || !rec || !keys)
         goto done;
     for (size_t i = 0; i < n; i++)
-        order[i] = i;
-    /* qsort has no context argument in C11; the pass runs on one thread per store */
-    sort_ids = I->id;
+        order[i] = (walked){I->id[i], i};
     qsort(order, n, sizeof *order, cmp_walk);
     size_t nk = 0;
     for (size_t r = 0; r < n; r++) {
-        size_t i = order[r];
+        size_t i = order[r].i;
         pos[i] = r;
         ids[r] = I->id[i];
         silo[r] = I->silo[i];
