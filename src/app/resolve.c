@@ -90,6 +90,21 @@ static int add_party(void *ctx, const heed_st_party *p, const heed_st_key *keys,
     return P->pool.err ? HEED_ENOMEM : HEED_OK;
 }
 
+/* person[c] for each customer c of customer[0..n): its first CRM party if
+ * any, else its first party (ids ascend with the index). */
+static void persons_of(size_t n, const int64_t *id, const char *silo, const size_t *customer,
+                       int64_t *person)
+{
+    for (size_t i = 0; i < n; i++)
+        person[i] = 0;
+    for (size_t i = 0; i < n; i++)
+        if (silo[i] == HEED_SILO_CRM && !person[customer[i]])
+            person[customer[i]] = id[i];
+    for (size_t i = 0; i < n; i++)
+        if (!person[customer[i]])
+            person[customer[i]] = id[customer[i]];
+}
+
 size_t heed_parties_index(const heed_parties *P, int64_t id)
 {
     size_t lo = 0, hi = P->n;
@@ -165,23 +180,10 @@ int heed_parties_resolve(heed_store *st, heed_parties *P, heed_error *err)
     rc = heed_identity_resolve(P->rec, P->n, P->rules, P->n_rules, NULL, &P->res, err);
     if (rc)
         return rc;
-    /* the person of each customer: its CRM party if any, else its first */
     P->person = malloc((P->n ? P->n : 1) * sizeof *P->person);
     if (!P->person)
         return HEED_ENOMEM;
-    for (size_t i = 0; i < P->n; i++)
-        P->person[i] = 0;
-    for (size_t i = 0; i < P->n; i++) {
-        size_t c = P->res.customer[i];
-        if (P->kind[i] == HEED_SILO_CRM && (!P->person[c] || P->kind[heed_parties_index(P, P->person[c])] !=
-                                                                 HEED_SILO_CRM))
-            P->person[c] = P->id[i];
-    }
-    for (size_t i = 0; i < P->n; i++) {
-        size_t c = P->res.customer[i];
-        if (!P->person[c])
-            P->person[c] = P->id[c];
-    }
+    persons_of(P->n, P->id, P->kind, P->res.customer, P->person);
     return HEED_OK;
 }
 
@@ -200,8 +202,467 @@ int heed_relink_store(heed_store *st, heed_relink_stats *out, heed_error *err)
         if (!err->msg[0])
             snprintf(err->msg, sizeof err->msg, "%s", heed_strerror(rc));
     } else if (out) {
-        *out = (heed_relink_stats){P.n, P.res.n_customers, P.res.n_shared, P.res.n_conflicts};
+        *out = (heed_relink_stats){P.n, P.res.n_customers, P.res.n_shared, P.res.n_conflicts,
+                                   P.n, 1};
     }
     heed_parties_release(&P);
+    return rc;
+}
+
+/* ------------------------------------------------------------ incremental pass */
+
+/* The incremental pass re-resolves only the parties an import can have moved
+ * and gives them the persons a full pass would. Why it equals a full pass:
+ *
+ * Let G be the graph of parties joined by every CRM id and by every other key
+ * that is not shared (carried by parties of at most one CRM id, over the
+ * whole store). Every group heed_identity_resolve tries lies within one
+ * component of G, and a union or an unmerge check only looks at sets of that
+ * component, so the partition of a component depends only on its own parties
+ * (in id order), their keys, and the rules between two of its parties.
+ *
+ * Seeds: the parties with person NULL (new, or whose keys or CRM id changed:
+ * the store unlinks those) and every party carrying a key of a seed, shared or
+ * not (such a key may just have become shared, splitting its old carriers). A
+ * component of G without a seed has the same parties, keys, key carriers and
+ * CRM ids as before the import, hence the same shared keys and the same
+ * partition, which the store already holds (the previous pass left every
+ * person as a full pass would). So re-resolving the components that hold a
+ * seed is enough. The walk adds every carrier of each CRM id and each key not
+ * shared of each party it reaches; keys found shared (counted in the store)
+ * are left out of the records passed to heed_identity_resolve, so its count
+ * over the subset cannot mistake them for usable ones. Records go in id order
+ * and keep (kind, first record) as their order, as in a full pass.
+ *
+ * When the walk passes HEED_RELINK_MAX_PARTIES parties (a first import, a
+ * key carried by a great many parties), the full pass runs instead. */
+
+enum { GO_FULL = 1 }; /* a positive code: stop the walk, run the full pass */
+
+typedef struct ikey {
+    uint32_t off, len; /* token in pool */
+    int kind;
+    int shared;
+} ikey;
+
+typedef struct inc {
+    heed_store *st;
+    size_t n, cap, n_seeds, limit;
+    int64_t *id;
+    char *silo;
+    size_t *crm_off; /* in pool, or (size_t)-1 */
+    size_t *pk_first; /* the party's keys: pk[pk_first[i] .. pk_first[i + 1]) */
+    size_t *ptab;     /* party hash: index + 1, 0 empty */
+    size_t pmask;
+    ikey *keys;
+    size_t n_keys, keys_cap;
+    size_t *ktab; /* key hash: index + 1 */
+    size_t kmask;
+    size_t *pk; /* key indices of the parties' records */
+    size_t n_pk, pk_cap;
+    size_t *todo; /* keys met for the first time at the party being read */
+    size_t n_todo, todo_cap;
+    heed_buf pool;
+    /* one key's carriers */
+    int64_t *carr;
+    size_t n_carr, carr_cap;
+    int carr_over, carr_crms; /* too many to keep; distinct CRM ids seen (0, 1, 2+) */
+    heed_buf crm0;
+} inc;
+
+static size_t hash64(uint64_t x)
+{
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdULL;
+    x ^= x >> 33;
+    return (size_t)x;
+}
+
+static size_t hash_key(int kind, const char *t, size_t len)
+{
+    uint64_t h = 1469598103934665603ULL ^ (uint64_t)kind;
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ (unsigned char)t[i]) * 1099511628211ULL;
+    return hash64(h);
+}
+
+/* Doubles a hash table of indices + 1 and re-inserts with rehash(i). */
+static int rehash_tab(size_t **tab, size_t *mask, size_t n, size_t (*h)(const inc *, size_t),
+                      const inc *I)
+{
+    size_t cap = *mask ? 2 * (*mask + 1) : 1024;
+    while (cap < 2 * n + 2)
+        cap *= 2;
+    size_t *t = calloc(cap, sizeof *t);
+    if (!t)
+        return HEED_ENOMEM;
+    for (size_t i = 0; i < n; i++) {
+        size_t j = h(I, i) & (cap - 1);
+        while (t[j])
+            j = (j + 1) & (cap - 1);
+        t[j] = i + 1;
+    }
+    free(*tab);
+    *tab = t;
+    *mask = cap - 1;
+    return HEED_OK;
+}
+
+static size_t party_hash(const inc *I, size_t i) { return hash64((uint64_t)I->id[i]); }
+
+static size_t key_hash(const inc *I, size_t i)
+{
+    return hash_key(I->keys[i].kind, I->pool.ptr + I->keys[i].off, I->keys[i].len);
+}
+
+/* Adds party id to the walk unless there; GO_FULL past the limit. */
+static int inc_add_party(inc *I, int64_t id)
+{
+    if (I->ptab) {
+        for (size_t j = hash64((uint64_t)id) & I->pmask; I->ptab[j]; j = (j + 1) & I->pmask)
+            if (I->id[I->ptab[j] - 1] == id)
+                return HEED_OK;
+    }
+    if (I->n >= I->limit)
+        return GO_FULL;
+    if (I->n == I->cap) {
+        size_t c = I->cap ? 2 * I->cap : 1024;
+        int64_t *a = realloc(I->id, c * sizeof *a);
+        if (a)
+            I->id = a;
+        char *b = realloc(I->silo, c);
+        if (b)
+            I->silo = b;
+        size_t *d = realloc(I->crm_off, c * sizeof *d);
+        if (d)
+            I->crm_off = d;
+        size_t *e = realloc(I->pk_first, (c + 1) * sizeof *e);
+        if (e)
+            I->pk_first = e;
+        if (!a || !b || !d || !e)
+            return HEED_ENOMEM;
+        I->cap = c;
+    }
+    I->id[I->n++] = id;
+    if (2 * I->n > I->pmask)
+        return rehash_tab(&I->ptab, &I->pmask, I->n, party_hash, I);
+    size_t j = hash64((uint64_t)id) & I->pmask;
+    while (I->ptab[j])
+        j = (j + 1) & I->pmask;
+    I->ptab[j] = I->n;
+    return HEED_OK;
+}
+
+static size_t inc_find_party(const inc *I, int64_t id)
+{
+    for (size_t j = hash64((uint64_t)id) & I->pmask; I->ptab[j]; j = (j + 1) & I->pmask)
+        if (I->id[I->ptab[j] - 1] == id)
+            return I->ptab[j] - 1;
+    return (size_t)-1;
+}
+
+/* The index of key (kind, token), added when new (then also put in todo). */
+static int inc_key(inc *I, int kind, const char *t, size_t *out)
+{
+    size_t len = strlen(t), h = hash_key(kind, t, len);
+    if (I->ktab) {
+        for (size_t j = h & I->kmask; I->ktab[j]; j = (j + 1) & I->kmask) {
+            const ikey *k = &I->keys[I->ktab[j] - 1];
+            if (k->kind == kind && k->len == len && !memcmp(I->pool.ptr + k->off, t, len)) {
+                *out = I->ktab[j] - 1;
+                return HEED_OK;
+            }
+        }
+    }
+    if (grow((void **)&I->keys, &I->keys_cap, I->n_keys + 1, sizeof *I->keys) ||
+        grow((void **)&I->todo, &I->todo_cap, I->n_todo + 1, sizeof *I->todo) ||
+        I->pool.len + len + 1 > UINT32_MAX)
+        return HEED_ENOMEM;
+    I->keys[I->n_keys] = (ikey){(uint32_t)I->pool.len, (uint32_t)len, kind, 0};
+    heed__buf_add(&I->pool, t, len + 1);
+    if (I->pool.err)
+        return HEED_ENOMEM;
+    *out = I->n_keys;
+    I->todo[I->n_todo++] = I->n_keys;
+    I->n_keys++;
+    if (2 * I->n_keys > I->kmask)
+        return rehash_tab(&I->ktab, &I->kmask, I->n_keys, key_hash, I);
+    size_t j = h & I->kmask;
+    while (I->ktab[j])
+        j = (j + 1) & I->kmask;
+    I->ktab[j] = I->n_keys;
+    return HEED_OK;
+}
+
+/* heed_st_party_fn for the party being read (walk index i): its CRM id,
+ * silo and the keys its record gets (as add_party keeps them). */
+typedef struct inc_read {
+    inc *I;
+    size_t i;
+} inc_read;
+
+static int inc_on_party(void *ctx, const heed_st_party *p, const heed_st_key *keys, size_t nk)
+{
+    inc_read *R = ctx;
+    inc *I = R->I;
+    size_t i = R->i, k;
+    int rc;
+    I->silo[i] = (char)silo_of(p->kind);
+    I->crm_off[i] = (size_t)-1;
+    I->pk_first[i] = I->n_pk;
+    if (p->crm) {
+        I->crm_off[i] = I->pool.len;
+        heed__buf_add(&I->pool, p->crm, strlen(p->crm) + 1);
+        if (I->pool.err)
+            return HEED_ENOMEM;
+        if ((rc = inc_key(I, HEED_KEY_CRM, p->crm, &k))) /* walked, not a record key */
+            return rc;
+    }
+    for (size_t j = 0; j < nk; j++) {
+        int kind = key_kind(keys[j].kind);
+        if (kind < 0 || (kind == HEED_KEY_CRM && p->crm && strcmp(keys[j].token, p->crm)))
+            continue;
+        if ((rc = inc_key(I, kind, keys[j].token, &k)))
+            return rc;
+        if (grow((void **)&I->pk, &I->pk_cap, I->n_pk + 1, sizeof *I->pk))
+            return HEED_ENOMEM;
+        I->pk[I->n_pk++] = k;
+    }
+    return HEED_OK;
+}
+
+/* heed_st_id_fn over one key's carriers. */
+static int inc_on_carrier(void *ctx, int64_t party, const char *crm)
+{
+    inc *I = ctx;
+    if (crm && I->carr_crms < 2) {
+        size_t len = strlen(crm);
+        if (!I->carr_crms) {
+            heed__buf_add(&I->crm0, crm, len);
+            if (I->crm0.err)
+                return HEED_ENOMEM;
+            I->carr_crms = 1;
+        } else if (len != I->crm0.len || memcmp(crm, I->crm0.ptr, len)) {
+            I->carr_crms = 2;
+        }
+    }
+    if (I->n_carr >= I->limit) {
+        I->carr_over = 1;
+        return HEED_OK;
+    }
+    if (grow((void **)&I->carr, &I->carr_cap, I->n_carr + 1, sizeof *I->carr))
+        return HEED_ENOMEM;
+    I->carr[I->n_carr++] = party;
+    return HEED_OK;
+}
+
+/* Reads party i and walks the keys met for the first time there: all their
+ * carriers join the walk when i is a seed or the key is not shared. */
+static int inc_visit(inc *I, size_t i, heed_error *err)
+{
+    I->n_todo = 0;
+    inc_read R = {I, i};
+    I->pk_first[i] = I->n_pk;
+    I->silo[i] = HEED_SILO_OTHER;
+    I->crm_off[i] = (size_t)-1;
+    int rc = heed_store_party(I->st, I->id[i], inc_on_party, &R, err);
+    for (size_t t = 0; !rc && t < I->n_todo; t++) {
+        ikey *k = &I->keys[I->todo[t]];
+        I->n_carr = 0;
+        I->carr_over = I->carr_crms = 0;
+        heed__buf_reset(&I->crm0);
+        /* the pool may move while reading: copy the token out first */
+        char tok[256];
+        if (k->len >= sizeof tok)
+            return GO_FULL; /* no such token is written; the full pass copes */
+        memcpy(tok, I->pool.ptr + k->off, k->len + 1);
+        int kind = k->kind;
+        rc = heed_store_key_parties(I->st, heed_key_kind_name(kind), tok, inc_on_carrier, I, err);
+        if (rc)
+            break;
+        k = &I->keys[I->todo[t]];
+        k->shared = kind != HEED_KEY_CRM && I->carr_crms > 1;
+        if (i >= I->n_seeds && k->shared)
+            continue;
+        if (I->carr_over)
+            return GO_FULL;
+        for (size_t c = 0; !rc && c < I->n_carr; c++)
+            rc = inc_add_party(I, I->carr[c]);
+    }
+    return rc;
+}
+
+static int inc_seed(void *ctx, int64_t party, const char *crm)
+{
+    (void)crm;
+    return inc_add_party(ctx, party);
+}
+
+typedef struct inc_rules {
+    const inc *I;
+    const size_t *pos; /* walk index -> position in id order */
+    heed_id_unmerge *r;
+    size_t n, cap;
+} inc_rules;
+
+static int inc_add_rule(void *ctx, int64_t a, int64_t b)
+{
+    inc_rules *R = ctx;
+    size_t ia = inc_find_party(R->I, a), ib = inc_find_party(R->I, b);
+    if (ia == (size_t)-1 || ib == (size_t)-1)
+        return 0; /* a rule with a side outside the components changes nothing */
+    if (grow((void **)&R->r, &R->cap, R->n + 1, sizeof *R->r))
+        return HEED_ENOMEM;
+    R->r[R->n++] = (heed_id_unmerge){R->pos[ia], R->pos[ib]};
+    return 0;
+}
+
+typedef struct walked {
+    int64_t id;
+    size_t i; /* index in the walk */
+} walked;
+
+static int cmp_walk(const void *pa, const void *pb)
+{
+    int64_t a = ((const walked *)pa)->id, b = ((const walked *)pb)->id;
+    return (a > b) - (a < b);
+}
+
+/* Resolves the walked parties and writes their persons. */
+static int inc_resolve(heed_store *st, inc *I, heed_relink_stats *out, heed_error *err)
+{
+    size_t n = I->n;
+    int rc = HEED_ENOMEM;
+    walked *order = malloc(n * sizeof *order);
+    size_t *pos = malloc(n * sizeof *pos);
+    int64_t *ids = malloc(n * sizeof *ids), *person = malloc(n * sizeof *person);
+    char *silo = malloc(n);
+    heed_id_record *rec = malloc(n * sizeof *rec);
+    heed_id_key *keys = malloc((I->n_pk ? I->n_pk : 1) * sizeof *keys);
+    inc_rules R = {.I = I};
+    heed_id_result res = {0};
+    if (!order || !pos || !ids || !person || !silo || !rec || !keys)
+        goto done;
+    for (size_t i = 0; i < n; i++)
+        order[i] = (walked){I->id[i], i};
+    qsort(order, n, sizeof *order, cmp_walk);
+    size_t nk = 0;
+    for (size_t r = 0; r < n; r++) {
+        size_t i = order[r].i;
+        pos[i] = r;
+        ids[r] = I->id[i];
+        silo[r] = I->silo[i];
+        size_t end = i + 1 < n ? I->pk_first[i + 1] : I->n_pk, first = nk;
+        for (size_t j = I->pk_first[i]; j < end; j++) {
+            const ikey *k = &I->keys[I->pk[j]];
+            if (!k->shared)
+                keys[nk++] = (heed_id_key){k->kind, I->pool.ptr + k->off, k->len};
+        }
+        const char *crm = I->crm_off[i] == (size_t)-1 ? NULL : I->pool.ptr + I->crm_off[i];
+        rec[r] = (heed_id_record){.silo = silo[r],
+                                  .crm_id = crm,
+                                  .crm_len = crm ? strlen(crm) : 0,
+                                  .keys = keys + first,
+                                  .n_keys = nk - first};
+    }
+    R.pos = pos;
+    if ((rc = heed_store_unmerges(st, inc_add_rule, &R, err)))
+        goto done;
+    if ((rc = heed_identity_resolve(rec, n, R.r, R.n, NULL, &res, err)))
+        goto done;
+    persons_of(n, ids, silo, res.customer, person);
+    if ((rc = heed_store_begin(st, err)))
+        goto done;
+    for (size_t r = 0; !rc && r < n; r++)
+        rc = heed_store_set_person(st, ids[r], person[res.customer[r]], err);
+    if (!rc)
+        rc = heed_store_commit(st, err);
+    if (rc)
+        heed_store_rollback(st);
+    if (!rc && out) {
+        out->relinked = n;
+        out->shared_unused = res.n_shared;
+        out->conflicts = res.n_conflicts;
+    }
+done:
+    if (rc == HEED_ENOMEM && !err->msg[0])
+        snprintf(err->msg, sizeof err->msg, "%s", heed_strerror(rc));
+    heed_identity_release(&res);
+    free(order), free(pos), free(ids), free(person), free(silo), free(rec), free(keys);
+    free(R.r);
+    return rc;
+}
+
+static void inc_release(inc *I)
+{
+    free(I->id), free(I->silo), free(I->crm_off), free(I->pk_first), free(I->ptab);
+    free(I->keys), free(I->ktab), free(I->pk), free(I->todo), free(I->carr);
+    heed__buf_release(&I->pool);
+    heed__buf_release(&I->crm0);
+}
+
+int heed_relink_incremental(heed_store *st, size_t max_parties, heed_relink_stats *out,
+                            heed_error *err)
+{
+    inc I = {.st = st, .limit = max_parties ? max_parties : HEED_RELINK_MAX_PARTIES};
+    heed__buf_init(&I.pool, 0);
+    heed__buf_init(&I.crm0, 0);
+    heed_relink_stats s = {0};
+    int rc = heed_store_unlinked(st, inc_seed, &I, err);
+    I.n_seeds = I.n;
+    for (size_t i = 0; !rc && i < I.n; i++)
+        rc = inc_visit(&I, i, err);
+    if (!rc && I.n)
+        rc = inc_resolve(st, &I, &s, err);
+    inc_release(&I);
+    if (rc == GO_FULL) {
+        memset(err, 0, sizeof *err);
+        return heed_relink_store(st, out, err);
+    }
+    heed_st_counts c;
+    if (!rc)
+        rc = heed_store_counts(st, &c, err);
+    if (rc) {
+        if (!err->msg[0])
+            snprintf(err->msg, sizeof err->msg, "%s", heed_strerror(rc));
+        return rc;
+    }
+    if (out) {
+        *out = s;
+        out->records = (size_t)c.parties;
+        out->customers = (size_t)c.persons;
+    }
+    return HEED_OK;
+}
+
+typedef struct check {
+    const heed_parties *P;
+    heed_relink_diff_fn fn;
+    void *ctx;
+    size_t n_diff;
+} check;
+
+static int check_party(void *ctx, const heed_st_party *p, const heed_st_key *keys, size_t nk)
+{
+    check *C = ctx;
+    (void)keys, (void)nk;
+    size_t i = heed_parties_index(C->P, p->id);
+    int64_t full = i == (size_t)-1 ? 0 : C->P->person[C->P->res.customer[i]];
+    if (full == p->person)
+        return HEED_OK;
+    C->n_diff++;
+    return C->fn ? C->fn(C->ctx, p->id, p->person, full) : HEED_OK;
+}
+
+int heed_relink_check(heed_store *st, heed_relink_diff_fn fn, void *ctx, size_t *n_diff,
+                      heed_error *err)
+{
+    heed_parties P;
+    check C = {&P, fn, ctx, 0};
+    int rc = heed_parties_resolve(st, &P, err);
+    if (!rc)
+        rc = heed_store_parties(st, check_party, &C, err);
+    heed_parties_release(&P);
+    *n_diff = C.n_diff;
     return rc;
 }

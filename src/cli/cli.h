@@ -30,9 +30,11 @@ int heed_cli_usage(const char *cmd, const char *fmt, ...) __attribute__((format(
 /* "now" from an option value: NULL -> the clock; "data" -> the latest stored
  * record; else a time (ISO 8601 or Unix seconds). 0, or -1 (reported). */
 int heed_cli_now(struct heed_store *st, const char *cmd, const char *v, int64_t *now);
-/* Re-links every party into persons (heed_relink_store) and reports on
- * stderr as `heed CMD: ...` (quiet: errors only). Returns a HEED_EXIT_*. */
-int heed_relink(struct heed_store *st, const char *cmd, int quiet);
+/* Re-links parties into persons and reports on stderr as `heed CMD: ...`
+ * (quiet: errors only): every party (full, heed_relink_store) or the ones an
+ * import can have moved (heed_relink_incremental; $HEED_RELINK_MAX overrides
+ * its limit, for tests and benchmarks). Returns a HEED_EXIT_*. */
+int heed_relink(struct heed_store *st, const char *cmd, int quiet, int full);
 int heed_cmd_queue(int argc, char **argv);
 int heed_cmd_journey(int argc, char **argv);
 int heed_cmd_customer(int argc, char **argv);

@@ -54,12 +54,18 @@ static const char JOURNEY_HELP[] =
 static const char CUSTOMER_HELP[] =
     "Usage: heed customer why CUSTOMER\n"
     "       heed customer unmerge RECORD RECORD\n"
+    "       heed customer relink\n"
+    "       heed customer check\n"
     "\n"
     "why: which records were linked into this customer, by which keys (keys are\n"
     "keyed hashes, never raw contacts), and which keys were not used (shared by\n"
     "several customers, or conflicting CRM ids).\n"
     "unmerge: the two records (numbers from `why`) are never the same customer\n"
     "again; records are re-linked and the queue recomputed.\n"
+    "relink: re-links every record (the full pass; an import re-links only the\n"
+    "records it can have moved) and recomputes the queue.\n"
+    "check: compares every record's customer with a full pass, without writing;\n"
+    "lists the differences and exits 1 when there are any.\n"
     "\n"
     "  --db PATH   the store (default: heed.db, or $HEED_DB)\n"
     "  --now T     the time the queue is recomputed as of (as `heed queue`)\n";
@@ -510,9 +516,29 @@ static int customer_why(heed_store *st, const char *ref)
     return HEED_EXIT_OK;
 }
 
+static int print_diff(void *ctx, int64_t party, int64_t stored, int64_t full)
+{
+    (void)ctx;
+    printf("record %lld: customer %lld, a full pass gives %lld\n", (long long)party,
+           (long long)stored, (long long)full);
+    return 0;
+}
+
+static int customer_check(heed_store *st)
+{
+    size_t n_diff = 0;
+    heed_error err = {0};
+    if (heed_relink_check(st, print_diff, NULL, &n_diff, &err) != HEED_OK) {
+        fprintf(stderr, "heed customer: %s\n", err.msg);
+        return HEED_EXIT_USAGE;
+    }
+    printf("%zu records differ from a full pass\n", n_diff);
+    return n_diff ? HEED_EXIT_REJECTED : HEED_EXIT_OK;
+}
+
 static int relink(heed_store *st, const common *o)
 {
-    int rc = heed_relink(st, "customer", 0);
+    int rc = heed_relink(st, "customer", 0, 1);
     if (rc != HEED_EXIT_OK)
         return rc;
     int64_t now;
@@ -533,13 +559,20 @@ int heed_cmd_customer(int argc, char **argv)
     }
     int why = o.n_args == 2 && !strcmp(o.args[0], "why");
     int unmerge = o.n_args == 3 && !strcmp(o.args[0], "unmerge");
-    if (!why && !unmerge)
-        return heed_cli_usage("customer", "want 'why CUSTOMER' or 'unmerge RECORD RECORD'");
+    int full = o.n_args == 1 && !strcmp(o.args[0], "relink");
+    int check = o.n_args == 1 && !strcmp(o.args[0], "check");
+    if (!why && !unmerge && !full && !check)
+        return heed_cli_usage("customer", "want 'why CUSTOMER', 'unmerge RECORD RECORD', "
+                                          "'relink' or 'check'");
     heed_store *st = heed_cli_open_store("customer", o.db);
     if (!st)
         return HEED_EXIT_USAGE;
     int ret;
-    if (why) {
+    if (full) {
+        ret = relink(st, &o);
+    } else if (check) {
+        ret = customer_check(st);
+    } else if (why) {
         ret = customer_why(st, o.args[1]);
     } else {
         char *e1, *e2;

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -69,25 +70,32 @@ int heed_cli_now(heed_store *st, const char *cmd, const char *v, int64_t *now)
     return 0;
 }
 
-int heed_relink(heed_store *st, const char *cmd, int quiet)
+int heed_relink(heed_store *st, const char *cmd, int quiet, int full)
 {
     heed_relink_stats s;
     heed_error err = {0};
-    int rc = heed_relink_store(st, &s, &err);
+    const char *max = getenv("HEED_RELINK_MAX");
+    int rc = full ? heed_relink_store(st, &s, &err)
+                  : heed_relink_incremental(st, max ? strtoull(max, NULL, 10) : 0, &s, &err);
     if (rc) {
         fprintf(stderr, "heed %s: linking records into customers failed: %s\n", cmd,
                 err.msg[0] ? err.msg : heed_strerror(rc));
         return rc == HEED_ENOMEM ? HEED_EXIT_INTERNAL : HEED_EXIT_USAGE;
     }
-    if (!quiet)
+    if (!quiet && s.full)
         fprintf(stderr,
                 "heed %s: %zu records linked into %zu customers (%zu shared keys not "
                 "used, %zu conflicts)\n",
                 cmd, s.records, s.customers, s.shared_unused, s.conflicts);
+    else if (!quiet)
+        fprintf(stderr,
+                "heed %s: %zu records linked into %zu customers (%zu re-linked: %zu shared "
+                "keys not used, %zu conflicts among them)\n",
+                cmd, s.records, s.customers, s.relinked, s.shared_unused, s.conflicts);
     return HEED_EXIT_OK;
 }
 
 int heed_import_resolve(heed_import *im)
 {
-    return heed_relink(im->st, "import", im->quiet);
+    return heed_relink(im->st, "import", im->quiet, 0);
 }

@@ -22,9 +22,22 @@ static int party_new(heed_store *st, const char *kind, const char *label, const 
     return HEED_OK;
 }
 
+/* Unlinks a party whose keys or CRM id changed (person NULL), so the next
+ * identity pass starts from it (docs/store.md, "Identity"). */
+static int party_dirty(heed_store *st, int64_t party, heed_error *err)
+{
+    sqlite3_stmt *s = heed__st_prep(
+        st, ST_PARTY_DIRTY, "UPDATE party SET person=NULL WHERE id=? AND person IS NOT NULL", err);
+    if (!s)
+        return HEED_EIO;
+    sqlite3_bind_int64(s, 1, party);
+    return sqlite3_step(s) == SQLITE_DONE ? HEED_OK : heed__st_fail(st, err, "unlink party");
+}
+
 static int party_keys(heed_store *st, int64_t party, const heed_st_key *keys, size_t nk,
                       heed_error *err)
 {
+    int added = 0;
     for (size_t i = 0; i < nk; i++) {
         if (!keys[i].kind || !keys[i].token || !*keys[i].token)
             continue;
@@ -38,8 +51,9 @@ static int party_keys(heed_store *st, int64_t party, const heed_st_key *keys, si
         heed__st_text(s, 3, keys[i].token);
         if (sqlite3_step(s) != SQLITE_DONE)
             return heed__st_fail(st, err, "add key");
+        added |= sqlite3_changes(st->db) > 0;
     }
-    return HEED_OK;
+    return added ? party_dirty(st, party, err) : HEED_OK;
 }
 
 /* The conversation source+ext (created when new), its id and party. */
@@ -286,6 +300,8 @@ int heed_store_put_message(heed_store *st, const heed_st_message *m, const heed_
         sqlite3_bind_int64(s, 2, party);
         if (sqlite3_step(s) != SQLITE_DONE)
             return heed__st_fail(st, err, "update party");
+        if (sqlite3_changes(st->db) > 0 && (rc = party_dirty(st, party, err)))
+            return rc;
     }
     if (m->role != HEED_ROLE_AGENT && (rc = party_keys(st, party, keys, nk, err)))
         return rc;
@@ -536,6 +552,7 @@ static int parties_where(heed_store *st, const char *sql, int64_t arg, heed_st_p
             crm = c ? strdup(c) : NULL;
             cur = (heed_st_party){.id = id, .kind = kind, .label = label, .crm = crm};
         }
+        cur.person = sqlite3_column_int64(s, 6);
         const char *kk = (const char *)sqlite3_column_text(s, 4);
         const char *kt = (const char *)sqlite3_column_text(s, 5);
         if (kk && kt && nk < 64) {
@@ -559,7 +576,7 @@ static int parties_where(heed_store *st, const char *sql, int64_t arg, heed_st_p
 int heed_store_parties(heed_store *st, heed_st_party_fn fn, void *ctx, heed_error *err)
 {
     return parties_where(st,
-                         "SELECT p.id, p.kind, p.label, p.crm, k.kind, k.token FROM party p "
+                         "SELECT p.id, p.kind, p.label, p.crm, k.kind, k.token, p.person FROM party p "
                          "LEFT JOIN party_key k ON k.party = p.id ORDER BY p.id",
                          0, fn, ctx, err);
 }
@@ -568,10 +585,70 @@ int heed_store_person_parties(heed_store *st, int64_t person, heed_st_party_fn f
                               heed_error *err)
 {
     return parties_where(st,
-                         "SELECT p.id, p.kind, p.label, p.crm, k.kind, k.token FROM party p "
+                         "SELECT p.id, p.kind, p.label, p.crm, k.kind, k.token, p.person FROM party p "
                          "LEFT JOIN party_key k ON k.party = p.id WHERE p.person = ? "
                          "ORDER BY p.id",
                          person, fn, ctx, err);
+}
+
+int heed_store_party(heed_store *st, int64_t id, heed_st_party_fn fn, void *ctx,
+                     heed_error *err)
+{
+    return parties_where(st,
+                         "SELECT p.id, p.kind, p.label, p.crm, k.kind, k.token, p.person FROM "
+                         "party p LEFT JOIN party_key k ON k.party = p.id WHERE p.id = ?",
+                         id, fn, ctx, err);
+}
+
+int heed_store_unlinked(heed_store *st, heed_st_id_fn fn, void *ctx, heed_error *err)
+{
+    sqlite3_stmt *s = heed__st_prep(
+        st, ST_UNLINKED, "SELECT id FROM party WHERE person IS NULL ORDER BY id", err);
+    if (!s)
+        return HEED_EIO;
+    int rc = HEED_OK, r;
+    while ((r = sqlite3_step(s)) == SQLITE_ROW)
+        if ((rc = fn(ctx, sqlite3_column_int64(s, 0), NULL)))
+            break;
+    if (!rc && r != SQLITE_DONE)
+        rc = heed__st_fail(st, err, "list unlinked parties");
+    sqlite3_reset(s);
+    return rc;
+}
+
+/* The CRM id a party stands for: its own, else the one among its keys. */
+#define EFFECTIVE_CRM                                                                      \
+    "coalesce(p.crm, (SELECT min(c.token) FROM party_key c WHERE c.party = p.id AND "      \
+    "c.kind = 'crm'))"
+
+int heed_store_key_parties(heed_store *st, const char *kind, const char *token,
+                           heed_st_id_fn fn, void *ctx, heed_error *err)
+{
+    int is_crm = !strcmp(kind, "crm");
+    sqlite3_stmt *s =
+        is_crm ? heed__st_prep(st, ST_CRM_PARTIES,
+                               "SELECT p.id, " EFFECTIVE_CRM " FROM party p WHERE p.crm = ?1 "
+                               "UNION SELECT p.id, " EFFECTIVE_CRM " FROM party_key k JOIN "
+                               "party p ON p.id = k.party WHERE k.kind = 'crm' AND k.token = ?1 "
+                               "ORDER BY 1",
+                               err)
+               : heed__st_prep(st, ST_KEY_PARTIES,
+                               "SELECT p.id, " EFFECTIVE_CRM " FROM party_key k JOIN party p ON "
+                               "p.id = k.party WHERE k.kind = ?2 AND k.token = ?1 ORDER BY 1",
+                               err);
+    if (!s)
+        return HEED_EIO;
+    heed__st_text(s, 1, token);
+    if (!is_crm)
+        heed__st_text(s, 2, kind);
+    int rc = HEED_OK, r;
+    while ((r = sqlite3_step(s)) == SQLITE_ROW)
+        if ((rc = fn(ctx, sqlite3_column_int64(s, 0), (const char *)sqlite3_column_text(s, 1))))
+            break;
+    if (!rc && r != SQLITE_DONE)
+        rc = heed__st_fail(st, err, "list a key's parties");
+    sqlite3_reset(s);
+    return rc;
 }
 
 int heed_store_set_person(heed_store *st, int64_t party, int64_t person, heed_error *err)

@@ -174,6 +174,8 @@ typedef struct heed_st_party {
     const char *kind;  /* "customer", "conversation", "event", "survey" */
     const char *label; /* the record's source id, for explanations */
     const char *crm;   /* the CRM id this party carries, or NULL */
+    int64_t person;    /* its person as last linked; 0: not linked (new, or its
+                        * keys or CRM id changed since) */
 } heed_st_party;
 
 /* Calls fn once per party (in id order), with its keys. Strings are valid
@@ -181,6 +183,26 @@ typedef struct heed_st_party {
 typedef int (*heed_st_party_fn)(void *ctx, const heed_st_party *p, const heed_st_key *keys,
                                 size_t nk);
 int heed_store_parties(heed_store *st, heed_st_party_fn fn, void *ctx, heed_error *err);
+
+/* One party with its keys (fn is not called when there is no such party). */
+int heed_store_party(heed_store *st, int64_t id, heed_st_party_fn fn, void *ctx,
+                     heed_error *err);
+
+/* A party id with the CRM id it stands for (its own, else its key of kind
+ * "crm"; NULL: none). Strings are valid during the call only. A non-zero
+ * return stops the listing and is returned. */
+typedef int (*heed_st_id_fn)(void *ctx, int64_t party, const char *crm);
+
+/* Parties not linked to a person (person NULL), in id order: those added since
+ * the last identity pass and those that gained a key or a CRM id since (the
+ * store unlinks them when it happens); crm is NULL. */
+int heed_store_unlinked(heed_store *st, heed_st_id_fn fn, void *ctx, heed_error *err);
+
+/* The parties carrying the key (kind, token), in id order, each with the CRM
+ * id it stands for. Kind "crm": the parties whose CRM id or key of kind crm
+ * is token. Through the party_key and party_crm indexes. */
+int heed_store_key_parties(heed_store *st, const char *kind, const char *token,
+                           heed_st_id_fn fn, void *ctx, heed_error *err);
 
 /* Sets the person (resolved customer) of a party. Call inside a transaction. */
 int heed_store_set_person(heed_store *st, int64_t party, int64_t person, heed_error *err);
