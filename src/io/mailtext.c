@@ -9,36 +9,10 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "hex.h"
 #include "utf8.h"
 
-static bool is_ws(char c)
-{
-    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
-
-static bool ieq(const char *a, size_t an, const char *b)
-{
-    const size_t bn = strlen(b);
-    if (an != bn)
-        return false;
-    for (size_t i = 0; i < an; i++)
-        if (tolower((unsigned char)a[i]) != tolower((unsigned char)b[i]))
-            return false;
-    return true;
-}
-
 /* ------------------------------------------------------------ decoding */
-
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
 
 /* Quoted-printable (RFC 2045 6.7); `q` for RFC 2047 Q ('_' is a space).
  * A '=' not followed by two hex digits or a line end is kept as written. */
@@ -59,8 +33,8 @@ void heed__mail_qp_decode(const char *s, size_t n, bool q, heed_buf *out)
                 i = n;
                 continue;
             }
-            if (i + 2 < n && hexval(s[i + 1]) >= 0 && hexval(s[i + 2]) >= 0) {
-                heed__buf_addc(out, (char)(hexval(s[i + 1]) * 16 + hexval(s[i + 2])));
+            if (i + 2 < n && heed__hexval(s[i + 1]) >= 0 && heed__hexval(s[i + 2]) >= 0) {
+                heed__buf_addc(out, (char)(heed__hexval(s[i + 1]) * 16 + heed__hexval(s[i + 2])));
                 i += 3;
                 continue;
             }
@@ -213,14 +187,14 @@ void heed__mail_decode_words(const char *s, size_t n, heed_buf *out, size_t *n_r
             /* =?charset?X?text?= */
             size_t j = i + 2;
             const size_t cs0 = j;
-            while (j < n && s[j] != '?' && !is_ws(s[j]))
+            while (j < n && s[j] != '?' && !heed__mail_ws(s[j]))
                 j++;
             const size_t csl = j - cs0;
             if (j + 2 < n && s[j] == '?' && s[j + 2] == '?' && csl > 0 && csl < 64) {
                 const char enc = (char)tolower((unsigned char)s[j + 1]);
                 const size_t t0 = j + 3;
                 size_t k = t0;
-                while (k + 1 < n && !(s[k] == '?' && s[k + 1] == '=') && !is_ws(s[k]))
+                while (k + 1 < n && !(s[k] == '?' && s[k + 1] == '=') && !heed__mail_ws(s[k]))
                     k++;
                 if ((enc == 'b' || enc == 'q') && k + 1 < n && s[k] == '?' && s[k + 1] == '=') {
                     char cs[64];
@@ -331,7 +305,7 @@ static size_t h_entity(html *h, const char *s, size_t n, size_t i)
         if (k >= nl)
             return 0;
         for (; k < nl; k++) {
-            const int v = hex ? hexval(name[k]) : (isdigit((unsigned char)name[k]) ? name[k] - '0' : -1);
+            const int v = hex ? heed__hexval(name[k]) : (isdigit((unsigned char)name[k]) ? name[k] - '0' : -1);
             if (v < 0 || cp > 0x10FFFF)
                 return 0;
             cp = cp * (hex ? 16u : 10u) + (uint32_t)v;
@@ -363,7 +337,7 @@ static size_t skip_to_close(const char *s, size_t n, size_t i, const char *name)
 {
     const size_t nl = strlen(name);
     for (; i + 2 + nl <= n; i++)
-        if (s[i] == '<' && s[i + 1] == '/' && ieq(s + i + 2, nl, name)) {
+        if (s[i] == '<' && s[i + 1] == '/' && heed__mail_ieq(s + i + 2, nl, name)) {
             const char *gt = memchr(s + i, '>', n - i);
             return gt ? (size_t)(gt - s) + 1 : n;
         }
@@ -474,7 +448,7 @@ void heed__mail_html_to_text(const char *s, size_t n, heed_buf *out)
             }
             continue;
         }
-        if (is_ws(c)) {
+        if (heed__mail_ws(c)) {
             space = !h.line_start;
             i++;
             continue;
@@ -491,7 +465,7 @@ void heed__mail_html_to_text(const char *s, size_t n, heed_buf *out)
             }
         }
         size_t j = i + 1;
-        while (j < n && s[j] != '<' && s[j] != '&' && !is_ws(s[j]))
+        while (j < n && s[j] != '<' && s[j] != '&' && !heed__mail_ws(s[j]))
             j++;
         h_emit(&h, s + i, j - i);
         i = j;

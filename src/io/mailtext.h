@@ -5,8 +5,10 @@
 #ifndef HEED_MAILTEXT_H
 #define HEED_MAILTEXT_H
 
+#include <ctype.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <string.h>
 
 #include "buf.h"
 #include "heed/heed.h"
@@ -35,5 +37,23 @@ void heed__mail_decode_words(const char *s, size_t n, heed_buf *out, size_t *n_r
 
 /* text/html (UTF-8) to text, appended to out. */
 void heed__mail_html_to_text(const char *s, size_t n, heed_buf *out);
+
+/* ASCII white space of mail headers and bodies. */
+static inline bool heed__mail_ws(char c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+/* a[0..an) equals the NUL-terminated b, ASCII case ignored. */
+static inline bool heed__mail_ieq(const char *a, size_t an, const char *b)
+{
+    const size_t bn = strlen(b);
+    if (an != bn)
+        return false;
+    for (size_t i = 0; i < an; i++)
+        if (tolower((unsigned char)a[i]) != tolower((unsigned char)b[i]))
+            return false;
+    return true;
+}
 
 #endif

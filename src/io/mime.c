@@ -48,29 +48,13 @@ static int oom(heed_error *err)
     return heed_io_fail(err, HEED_ENOMEM, 0, "out of memory");
 }
 
-static bool ieq(const char *a, size_t an, const char *b)
-{
-    const size_t bn = strlen(b);
-    if (an != bn)
-        return false;
-    for (size_t i = 0; i < an; i++)
-        if (tolower((unsigned char)a[i]) != tolower((unsigned char)b[i]))
-            return false;
-    return true;
-}
-
-static bool is_ws(char c)
-{
-    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
-
 static void trim(const char **s, size_t *n)
 {
-    while (*n && is_ws(**s)) {
+    while (*n && heed__mail_ws(**s)) {
         (*s)++;
         (*n)--;
     }
-    while (*n && is_ws((*s)[*n - 1]))
+    while (*n && heed__mail_ws((*s)[*n - 1]))
         (*n)--;
 }
 
@@ -106,12 +90,12 @@ static int parse_header(heed_arena *a, const char *s, size_t n, hdrs *out, size_
         const char *nl = memchr(s + i, '\n', end - i);
         size_t le = nl ? (size_t)(nl - s) : end;
         const char *colon = memchr(s + i, ':', le - i);
-        if (!colon || colon == s + i || is_ws(s[i])) {
+        if (!colon || colon == s + i || heed__mail_ws(s[i])) {
             i = le + 1;
             continue;
         }
         size_t nlen = (size_t)(colon - (s + i));
-        while (nlen && is_ws(s[i + nlen - 1]))
+        while (nlen && heed__mail_ws(s[i + nlen - 1]))
             nlen--;
         bool ok = true;
         for (size_t k = 0; k < nlen; k++)
@@ -144,7 +128,7 @@ static int parse_header(heed_arena *a, const char *s, size_t n, hdrs *out, size_
 static const hdr *get(const hdrs *h, const char *name)
 {
     for (size_t i = 0; i < h->n; i++)
-        if (ieq(h->h[i].name, h->h[i].nlen, name))
+        if (heed__mail_ieq(h->h[i].name, h->h[i].nlen, name))
             return &h->h[i];
     return NULL;
 }
@@ -167,18 +151,18 @@ static bool param(const char *v, size_t n, const char *name, char *out, size_t c
         if (i >= n)
             return false;
         i++;
-        while (i < n && is_ws(v[i]))
+        while (i < n && heed__mail_ws(v[i]))
             i++;
         const size_t ks = i;
         while (i < n && v[i] != '=' && v[i] != ';')
             i++;
         size_t kl = i - ks;
-        while (kl && is_ws(v[ks + kl - 1]))
+        while (kl && heed__mail_ws(v[ks + kl - 1]))
             kl--;
         if (i >= n || v[i] != '=')
             continue;
         i++;
-        while (i < n && is_ws(v[i]))
+        while (i < n && heed__mail_ws(v[i]))
             i++;
         size_t o = 0;
         if (i < n && v[i] == '"') {
@@ -193,14 +177,14 @@ static bool param(const char *v, size_t n, const char *name, char *out, size_t c
             if (i < n)
                 i++;
         } else {
-            while (i < n && v[i] != ';' && !is_ws(v[i])) {
+            while (i < n && v[i] != ';' && !heed__mail_ws(v[i])) {
                 if (o + 1 < cap)
                     out[o++] = lower ? (char)tolower((unsigned char)v[i]) : v[i];
                 i++;
             }
         }
         out[o] = '\0';
-        if (ieq(v + ks, kl, name))
+        if (heed__mail_ieq(v + ks, kl, name))
             return true;
     }
     return false;
@@ -211,7 +195,7 @@ static void main_value(const char *v, size_t n, char *out, size_t cap)
 {
     size_t o = 0;
     for (size_t i = 0; i < n && v[i] != ';'; i++)
-        if (!is_ws(v[i]) && o + 1 < cap)
+        if (!heed__mail_ws(v[i]) && o + 1 < cap)
             out[o++] = (char)tolower((unsigned char)v[i]);
     out[o] = '\0';
 }
@@ -236,7 +220,7 @@ static int walk_multipart(walk *w, const char *ctype, const char *boundary, cons
             const bool last = le - k >= 2 && body[k] == '-' && body[k + 1] == '-';
             if (last)
                 k += 2;
-            while (k < le && is_ws(body[k]))
+            while (k < le && heed__mail_ws(body[k]))
                 k++;
             if (k == le) {
                 any = true;
@@ -368,7 +352,7 @@ static heed_view decoded(heed_mail *m, const char *s, size_t n)
 static bool first_id(const char *s, size_t n, const char **id, size_t *idl, size_t *next)
 {
     size_t i = 0;
-    while (i < n && is_ws(s[i]))
+    while (i < n && heed__mail_ws(s[i]))
         i++;
     if (i >= n)
         return false;
@@ -380,7 +364,7 @@ static bool first_id(const char *s, size_t n, const char **id, size_t *idl, size
         *next = gt ? e + 1 : n;
     } else {
         size_t e = i;
-        while (e < n && !is_ws(s[e]) && s[e] != '<')
+        while (e < n && !heed__mail_ws(s[e]) && s[e] != '<')
             e++;
         *id = s + i;
         *idl = e - i;
@@ -542,7 +526,7 @@ static int num(const char *s, size_t n, size_t *i, int max_digits)
 static void skip_cfws(const char *s, size_t n, size_t *i)
 {
     for (;;) {
-        while (*i < n && is_ws(s[*i]))
+        while (*i < n && heed__mail_ws(s[*i]))
             (*i)++;
         if (*i < n && s[*i] == '(') {
             int depth = 0;
@@ -584,7 +568,7 @@ static int parse_date(const char *s, size_t n, int64_t *t, int *tz)
         return -1;
     int mon = -1;
     for (int k = 0; k < 12; k++)
-        if (ieq(s + i, 3, months[k]))
+        if (heed__mail_ieq(s + i, 3, months[k]))
             mon = k + 1;
     if (mon < 0)
         return -1;
@@ -638,7 +622,7 @@ static int parse_date(const char *s, size_t n, int64_t *t, int *tz)
         while (ze < n && isalpha((unsigned char)s[ze]))
             ze++;
         for (size_t k = 0; k < sizeof zones / sizeof zones[0]; k++)
-            if (ieq(s + i, ze - i, zones[k].name))
+            if (heed__mail_ieq(s + i, ze - i, zones[k].name))
                 off = zones[k].off;
         /* other names (military letters, "CEST") are taken as UTC (RFC 5322 4.3) */
     }

@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "hex.h"
 #include "store_int.h"
 
 /* Migration N takes the schema from version N-1 to N. Append only. */
@@ -168,17 +169,6 @@ static int user_version(heed_store *st, int *v, heed_error *err)
     return HEED_OK;
 }
 
-static int hexval(int c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* A new store's secret: HEED_SECRET when set (64 hex digits), else
  * /dev/urandom. Written as hex into meta. */
 static int make_secret(heed_store *st, heed_error *err)
@@ -196,7 +186,7 @@ static int make_secret(heed_store *st, heed_error *err)
             return HEED_EINVAL;
         }
         for (int i = 0; i < HEED_STORE_SECRET_LEN; i++) {
-            int h = hexval(env[2 * i]), l = hexval(env[2 * i + 1]);
+            int h = heed__hexval(env[2 * i]), l = heed__hexval(env[2 * i + 1]);
             if (h < 0 || l < 0) {
                 if (err) {
                     err->code = HEED_EINVAL;
@@ -397,7 +387,7 @@ int heed_store_secret(heed_store *st, unsigned char key[HEED_STORE_SECRET_LEN], 
         return HEED_EIO;
     }
     for (int i = 0; i < HEED_STORE_SECRET_LEN; i++)
-        key[i] = (unsigned char)(hexval(hex[2 * i]) << 4 | hexval(hex[2 * i + 1]));
+        key[i] = (unsigned char)(heed__hexval(hex[2 * i]) << 4 | heed__hexval(hex[2 * i + 1]));
     free(hex);
     return HEED_OK;
 }
