@@ -69,6 +69,39 @@ static double col_real_or(sqlite3_stmt *s, int i, double dflt)
 
 /* ------------------------------------------------------------ messages */
 
+int heed_store_conversation_turns(heed_store *st, const char *source, const char *conv,
+                                  int64_t before, size_t limit, heed_st_turn_fn fn, void *ctx,
+                                  heed_error *err)
+{
+    heed_st_cursor *c;
+    /* conversation(source, ext_id) is unique; message_conversation serves the
+     * range on time */
+    int rc = cursor(st,
+                    "SELECT role, text FROM (SELECT m.role, m.text, m.time, m.id FROM "
+                    "conversation c JOIN message m ON m.conversation = c.id WHERE "
+                    "c.source = ?1 AND c.ext_id = ?2 AND m.time < ?3 "
+                    "ORDER BY m.time DESC, m.id DESC LIMIT ?4) ORDER BY time, id",
+                    &c, err);
+    if (rc)
+        return rc;
+    heed__st_text(c->s, 1, source);
+    heed__st_text(c->s, 2, conv);
+    sqlite3_bind_int64(c->s, 3, before);
+    sqlite3_bind_int64(c->s, 4, (sqlite3_int64)limit);
+    int r;
+    while ((r = step(c)) == 1) {
+        const char *t = col_text(c->s, 1);
+        rc = fn(ctx, sqlite3_column_int(c->s, 0), t ? t : "",
+                (size_t)sqlite3_column_bytes(c->s, 1));
+        if (rc)
+            break;
+    }
+    if (r < 0)
+        rc = heed__st_fail(st, err, "conversation turns");
+    heed_st_cursor_free(c);
+    return rc;
+}
+
 #define MSG_COLS                                                                          \
     "m.id, m.conversation, m.ext_id, c.ext_id, m.agent, m.channel, c.status, c.subject, "   \
     "CASE WHEN ?2 THEN m.text END, m.role, m.time, m.tz, m.valence, m.stress, m.distress, " \
