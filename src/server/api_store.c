@@ -10,6 +10,7 @@
 #include "agentview.h"
 #include "context.h"
 #include "journeyview.h"
+#include "links.h"
 #include "jsonout.h"
 #include "server_int.h"
 #include "timeparse.h"
@@ -291,6 +292,31 @@ void heed_srv_h_journey(heed_srv_req *rq)
     }
     free(tl);
     heed_person_release(&P);
+}
+
+/* ------------------------------------------------------------ links */
+
+void heed_srv_h_links(heed_srv_req *rq)
+{
+    static const char *const Q[] = {NULL};
+    heed_store *st;
+    if (heed_srv_query_check(rq, Q) || open_store(rq, &st))
+        return;
+    int64_t person = person_of(rq, st, rq->params.value[0]);
+    if (person <= 0)
+        return;
+    heed_links L;
+    heed_error he = {0};
+    int rc = heed_links_load(st, person, &L, &he);
+    if (!rc)
+        rc = heed_view_links_json(&rq->out, st, &L, &he);
+    heed_links_release(&L);
+    if (rc) {
+        store_fail(rq, rc);
+        return;
+    }
+    heed__buf_addc(&rq->out, '\n');
+    rq->status = 200;
 }
 
 /* ------------------------------------------------------------ conversations */

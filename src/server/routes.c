@@ -28,6 +28,7 @@ const heed_srv_route heed_srv_routes[] = {
     {"GET", "/v1/queue", LEAD, 0, heed_srv_h_queue},
     {"POST", "/v1/queue/{customer}/done", LEAD, 0, heed_srv_h_queue_done},
     {"GET", "/v1/customers/{ref}/journey", LEAD, 0, heed_srv_h_journey},
+    {"GET", "/v1/customers/{ref}/links", LEAD, 0, heed_srv_h_links},
     {"GET", "/v1/conversations/{id}", LEAD, 0, heed_srv_h_conversation},
     {"GET", "/v1/agents", LEAD, 0, heed_srv_h_agents},
     {"GET", "/v1/agents/{id}", ANY, 0, heed_srv_h_agent}, /* an agent: only their own */

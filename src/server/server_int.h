@@ -91,6 +91,7 @@ void heed_srv_h_ingest_events(heed_srv_req *rq);
 void heed_srv_h_queue(heed_srv_req *rq);
 void heed_srv_h_queue_done(heed_srv_req *rq);
 void heed_srv_h_journey(heed_srv_req *rq);
+void heed_srv_h_links(heed_srv_req *rq);
 void heed_srv_h_conversation(heed_srv_req *rq);
 void heed_srv_h_agents(heed_srv_req *rq);
 void heed_srv_h_agent(heed_srv_req *rq);

@@ -2,7 +2,7 @@
 # test_api_store.sh - the store-backed HTTP API against the bundled sample
 # (samples/journey, ending 2026-09-30): the queue with pagination, done, a
 # journey byte-identical to `heed journey --json`, a conversation with its
-# analysis, agents, one agent and team trends; roles (an agent key cannot read
+# analysis, a customer's links, agents, one agent and team trends; roles (an agent key cannot read
 # the queue or another agent; a lead key sees its team only); bad and unknown
 # parameters; every body checked against docs/openapi.json.
 . "$(dirname "$0")/lib.sh"
@@ -99,6 +99,22 @@ expect_eq "journey unknown" "$ST" 404
 valid j404 GET "/v1/customers/{ref}/journey"
 get jag "$AGENT" "/v1/customers/$CRM/journey"
 expect_eq "agent cannot read a journey" "$ST" 403
+
+# --- links: byte-identical to `heed customer why --json`
+for ref in cust-000009 "$CRM"; do
+    "$HEED" customer why --db "$DB" "$ref" --json >"$TMP/cli_links" 2>/dev/null
+    get l "$ADMIN" "/v1/customers/$ref/links"
+    expect_eq "links $ref" "$ST" 200
+    valid l GET "/v1/customers/{ref}/links"
+    if cmp -s "$TMP/l.body" "$TMP/cli_links"; then ok; else bad "links $ref differ from the CLI"; fi
+done
+get l "$ADMIN" "/v1/customers/cust-000009/links"
+expect_eq "links not linked" "$(jq -c '[.not_linked[]|.reason // "shared"]' "$TMP/l.body")" \
+    '["crm_conflict","shared"]'
+get l404 "$ADMIN" "/v1/customers/nobody-here/links"
+expect_eq "links unknown" "$ST" 404
+get lag "$AGENT" "/v1/customers/cust-000009/links"
+expect_eq "agent cannot read links" "$ST" 403
 
 # --- conversation with analysis
 CONV=$(jq -r '[.timeline[]|select(.type=="message")][0].conversation' "$TMP/j.body")
