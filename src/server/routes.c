@@ -33,6 +33,7 @@ const heed_srv_route heed_srv_routes[] = {
     {"GET", "/v1/agents", LEAD, 0, heed_srv_h_agents},
     {"GET", "/v1/agents/{id}", ANY, 0, heed_srv_h_agent}, /* an agent: only their own */
     {"GET", "/v1/teams/trends", LEAD, 0, heed_srv_h_team_trends},
+    {"GET", "/v1/trends", LEAD, 0, heed_srv_h_trends},
 };
 
 const size_t heed_srv_n_routes = sizeof heed_srv_routes / sizeof heed_srv_routes[0];

@@ -96,5 +96,6 @@ void heed_srv_h_conversation(heed_srv_req *rq);
 void heed_srv_h_agents(heed_srv_req *rq);
 void heed_srv_h_agent(heed_srv_req *rq);
 void heed_srv_h_team_trends(heed_srv_req *rq);
+void heed_srv_h_trends(heed_srv_req *rq);
 
 #endif

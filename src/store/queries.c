@@ -69,6 +69,36 @@ static double col_real_or(sqlite3_stmt *s, int i, double dflt)
 
 /* ------------------------------------------------------------ messages */
 
+int heed_store_customer_messages(heed_store *st, int64_t from, int64_t to, heed_st_cursor **out,
+                                 heed_error *err)
+{
+    int rc = cursor(st,
+                    "SELECT m.time, COALESCE(m.channel, c.channel), m.need, m.stress, p.person "
+                    "FROM message m JOIN conversation c ON c.id = m.conversation "
+                    "JOIN party p ON p.id = c.party "
+                    "WHERE m.time >= ?1 AND m.time < ?2 AND m.role = ?3 AND p.person IS NOT NULL",
+                    out, err);
+    if (rc)
+        return rc;
+    sqlite3_bind_int64((*out)->s, 1, from);
+    sqlite3_bind_int64((*out)->s, 2, to);
+    sqlite3_bind_int((*out)->s, 3, HEED_ROLE_CUSTOMER);
+    return HEED_OK;
+}
+
+int heed_st_next_custmsg(heed_st_cursor *c, heed_st_custmsg *row)
+{
+    int r = step(c);
+    if (r != 1)
+        return r;
+    row->time = sqlite3_column_int64(c->s, 0);
+    row->channel = col_text(c->s, 1);
+    row->need = col_int_or(c->s, 2, -1);
+    row->stress = col_real_or(c->s, 3, -1);
+    row->person = sqlite3_column_int64(c->s, 4);
+    return 1;
+}
+
 int heed_store_conversation_turns(heed_store *st, const char *source, const char *conv,
                                   int64_t before, size_t limit, heed_st_turn_fn fn, void *ctx,
                                   heed_error *err)

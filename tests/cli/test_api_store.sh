@@ -171,4 +171,26 @@ expect_eq "teams = CLI" "$(jq -c '.weeks[]' "$TMP/t.body")" "$(cat "$TMP/cli_tea
 get tl "$LEAD" "/v1/teams/trends?day=2026-09-30"
 expect_eq "lead trends own team" "$(jq -r '[.weeks[].team]|unique|join(",")' "$TMP/tl.body")" billing
 
+
+# --- trends: every grouping counts the same messages, as the store holds them
+for by in week channel need; do
+    get tr "$ADMIN" "/v1/trends?day=2026-09-30&days=28&by=$by"
+    expect_eq "trends by $by" "$ST" 200
+    valid tr GET /v1/trends
+    jq '[.rows[].messages]|add' "$TMP/tr.body" >>"$TMP/tr_totals"
+done
+expect_eq "trends totals agree" "$(sort -u "$TMP/tr_totals" | wc -l)" 1
+if command -v sqlite3 >/dev/null; then
+    expect_eq "trends = store" "$(head -1 "$TMP/tr_totals")" "$(sqlite3 "$DB" \
+        "SELECT count(*) FROM message WHERE role = 1 AND time >= strftime('%s','2026-09-03')
+         AND time < strftime('%s','2026-10-01')")"
+fi
+get tr "$ADMIN" "/v1/trends?day=2026-09-30&by=need"
+expect_eq "trends need rows hold their need" \
+    "$(jq '[.rows[]|select(.key!="(none)")|.needs[.key]==.messages]|all' "$TMP/tr.body")" true
+get trb "$ADMIN" "/v1/trends?by=colour"
+expect_eq "trends bad by" "$ST" 400
+get tra "$AGENT" "/v1/trends"
+expect_eq "agent cannot read trends" "$ST" 403
+
 finish
