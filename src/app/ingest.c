@@ -150,10 +150,8 @@ void heed_import_model_id(char *out, size_t n)
              (unsigned long long)(h & 0xffffffffffffull));
 }
 
-int heed_import_setup(heed_import *im, heed_error *err)
+static int setup_rest(heed_import *im, heed_error *err)
 {
-    if (heed_engine_new(NULL, &im->eng, err) != HEED_OK)
-        return -1;
     im->ctx = heed_context_new();
     if (!im->ctx) {
         snprintf(err->msg, sizeof err->msg, "out of memory");
@@ -163,11 +161,47 @@ int heed_import_setup(heed_import *im, heed_error *err)
     return heed_import_pii_setup(im, err);
 }
 
+int heed_import_setup(heed_import *im, heed_error *err)
+{
+    if (heed_engine_new(NULL, &im->eng, err) != HEED_OK)
+        return -1;
+    return setup_rest(im, err);
+}
+
+int heed_import_setup_engine(heed_import *im, heed_engine *eng, heed_error *err)
+{
+    im->eng = eng;
+    im->eng_borrowed = 1;
+    return setup_rest(im, err);
+}
+
+void heed_import_reader_opts(const heed_import *im, const heed_import_kind *k,
+                             heed_reader_opts *ro, const char **keep)
+{
+    size_t nk = 0;
+    if (k->id == K_MESSAGES) {
+        static const int direct[] = {HEED_F_ID,           HEED_F_TEXT,     HEED_F_ROLE,
+                                     HEED_F_CONVERSATION, HEED_F_CUSTOMER, HEED_F_AGENT,
+                                     HEED_F_TIME,         HEED_F_CHANNEL};
+        for (int i = 0; i < 8; i++)
+            ro->fields[direct[i]] = heed_import_column(im, k, i);
+        for (int i = 8; k->fields[i]; i++)
+            keep[nk++] = heed_import_column(im, k, i);
+    } else {
+        ro->fields[HEED_F_TEXT] = heed_import_column(im, k, heed_import_field(k, k->text));
+        for (int i = 0; k->fields[i]; i++)
+            keep[nk++] = heed_import_column(im, k, i);
+    }
+    ro->keep = keep;
+    ro->n_keep = nk;
+}
+
 void heed_import_teardown(heed_import *im)
 {
     heed_import_pii_teardown(im);
     heed_context_free(im->ctx);
-    heed_engine_free(im->eng);
+    if (!im->eng_borrowed)
+        heed_engine_free(im->eng);
     im->ctx = NULL;
     im->eng = NULL;
 }

@@ -100,6 +100,7 @@ struct heed_import {
     double last_progress;
     /* set up by heed_import_setup */
     heed_engine *eng;
+    int eng_borrowed; /* eng is the caller's (the server's shared engine) */
     struct heed_context *ctx;
     char model[96];
     void *pii; /* redaction and contact keys (import_pii.c) */
@@ -112,6 +113,14 @@ int heed_import_field(const heed_import_kind *k, const char *name);
 /* The engine, the context tracker, the redactor; 0, or -1 with err set. */
 int heed_import_setup(heed_import *im, heed_error *err);
 void heed_import_teardown(heed_import *im);
+/* As heed_import_setup, with the caller's engine (not freed by teardown):
+ * the server shares one engine between its request threads. */
+int heed_import_setup_engine(heed_import *im, heed_engine *eng, heed_error *err);
+/* The reader options `heed import` reads kind k with: the message fields
+ * mapped direct, the other fields kept (keep: room for
+ * HEED_IMPORT_MAX_FIELDS names, referenced by ro). */
+void heed_import_reader_opts(const heed_import *im, const heed_import_kind *k,
+                             heed_reader_opts *ro, const char **keep);
 
 heed_import_batch *heed_import_batch_new(heed_import *im, const heed_import_kind *k);
 void heed_import_batch_free(heed_import_batch *b);

@@ -387,23 +387,8 @@ static int import_table(heed_import *im, const heed_import_kind *k, const char *
     }
     heed_reader_opts ro = {.format = HEED_FMT_AUTO, .name = path};
     const char *keep[HEED_IMPORT_MAX_FIELDS];
-    size_t nk = 0;
     int text_field = heed_import_field(k, k->text);
-    if (k->id == K_MESSAGES) {
-        static const int direct[] = {HEED_F_ID,       HEED_F_TEXT,  HEED_F_ROLE,
-                                     HEED_F_CONVERSATION, HEED_F_CUSTOMER, HEED_F_AGENT,
-                                     HEED_F_TIME,     HEED_F_CHANNEL};
-        for (int i = 0; i < 8; i++)
-            ro.fields[direct[i]] = heed_import_column(im, k, i);
-        for (int i = 8; k->fields[i]; i++)
-            keep[nk++] = heed_import_column(im, k, i);
-    } else {
-        ro.fields[HEED_F_TEXT] = heed_import_column(im, k, text_field);
-        for (int i = 0; k->fields[i]; i++)
-            keep[nk++] = heed_import_column(im, k, i);
-    }
-    ro.keep = keep;
-    ro.n_keep = nk;
+    heed_import_reader_opts(im, k, &ro, keep);
     heed_reader *rd = NULL;
     heed_error err = {0};
     int rc = heed_reader_new(fs.f, &ro, &rd, &err);

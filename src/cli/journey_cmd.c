@@ -13,6 +13,7 @@
 #include "cli.h"
 #include "jsonout.h"
 #include "jtime.h"
+#include "links.h"
 #include "journeyview.h"
 #include "person.h"
 #include "resolve.h"
@@ -52,7 +53,7 @@ static const char JOURNEY_HELP[] =
     "  --json      one JSON object\n";
 
 static const char CUSTOMER_HELP[] =
-    "Usage: heed customer why CUSTOMER\n"
+    "Usage: heed customer why CUSTOMER [--json]\n"
     "       heed customer unmerge RECORD RECORD\n"
     "       heed customer relink\n"
     "       heed customer check\n"
@@ -68,7 +69,8 @@ static const char CUSTOMER_HELP[] =
     "lists the differences and exits 1 when there are any.\n"
     "\n"
     "  --db PATH   the store (default: heed.db, or $HEED_DB)\n"
-    "  --now T     the time the queue is recomputed as of (as `heed queue`)\n";
+    "  --now T     the time the queue is recomputed as of (as `heed queue`)\n"
+    "  --json      why: one JSON object (as GET /v1/customers/{ref}/links)\n";
 
 typedef struct common {
     const char *db, *now_s, *note;
@@ -425,11 +427,6 @@ out:
 
 /* ------------------------------------------------------------ customer why / unmerge */
 
-typedef struct why_ctx {
-    const heed_parties *P;
-    size_t customer; /* the customer number of the person */
-} why_ctx;
-
 static int print_party(void *ctx, const heed_st_party *p, const heed_st_key *keys, size_t nk)
 {
     (void)ctx;
@@ -442,69 +439,64 @@ static int print_party(void *ctx, const heed_st_party *p, const heed_st_key *key
     return 0;
 }
 
-static int customer_why(heed_store *st, const char *ref)
+static int customer_why(heed_store *st, const char *ref, int json)
 {
     int64_t person;
     if (person_of("customer", st, ref, &person))
         return HEED_EXIT_USAGE;
-    heed_parties P;
+    heed_links L;
     heed_error err = {0};
-    if (heed_parties_resolve(st, &P, &err) != HEED_OK) {
-        fprintf(stderr, "heed customer: %s\n", err.msg);
-        heed_parties_release(&P);
-        return HEED_EXIT_USAGE;
-    }
-    printf("Customer %lld is these records:\n", (long long)person);
-    if (heed_store_person_parties(st, person, print_party, NULL, &err) != HEED_OK) {
-        fprintf(stderr, "heed customer: %s\n", err.msg);
-        heed_parties_release(&P);
-        return HEED_EXIT_USAGE;
-    }
-    size_t idx = heed_parties_index(&P, person);
-    size_t c = idx == (size_t)-1 ? (size_t)-1 : P.res.customer[idx];
-    /* the person number is a party of the person: find its customer number
-     * through any party that resolves to this person */
-    for (size_t i = 0; c == (size_t)-1 && i < P.n; i++)
-        if (P.person[P.res.customer[i]] == person)
-            c = P.res.customer[i];
-    if (c == (size_t)-1) {
-        printf("(not linked yet: run heed import again to link)\n");
-        heed_parties_release(&P);
+    int ret = HEED_EXIT_USAGE;
+    if (heed_links_load(st, person, &L, &err) != HEED_OK)
+        goto fail;
+    if (json) {
+        heed_buf jb;
+        heed__buf_init(&jb, 0);
+        int rc = heed_view_links_json(&jb, st, &L, &err);
+        if (!rc) {
+            heed__buf_addc(&jb, '\n');
+            fwrite(jb.ptr, 1, jb.len, stdout);
+        }
+        heed__buf_release(&jb);
+        if (rc)
+            goto fail;
+        heed_links_release(&L);
         return HEED_EXIT_OK;
     }
-    size_t first, n = heed_identity_links_of(&P.res, c, &first);
+    const heed_parties *P = &L.P;
+    printf("Customer %lld is these records:\n", (long long)person);
+    if (heed_store_person_parties(st, person, print_party, NULL, &err) != HEED_OK)
+        goto fail;
+    if (L.c == (size_t)-1) {
+        printf("(not linked yet: run heed import again to link)\n");
+        heed_links_release(&L);
+        return HEED_EXIT_OK;
+    }
+    size_t first, n = heed_identity_links_of(&P->res, L.c, &first);
     printf("\nLinked because:\n");
     if (!n)
         printf("  (one record: nothing to link)\n");
     for (size_t i = first; i < first + n; i++) {
-        const heed_id_link *l = &P.res.links[i];
-        printf("  record %lld and record %lld share %s %.*s\n", (long long)P.id[l->a],
-               (long long)P.id[l->b], heed_key_kind_name(l->kind), (int)l->len, l->value);
+        const heed_id_link *l = &P->res.links[i];
+        printf("  record %lld and record %lld share %s %.*s\n", (long long)P->id[l->a],
+               (long long)P->id[l->b], heed_key_kind_name(l->kind), (int)l->len, l->value);
     }
     int header = 0;
-    for (size_t i = 0; i < P.res.n_conflicts; i++) {
-        const heed_id_conflict *k = &P.res.conflicts[i];
-        if (P.res.customer[k->a] != c && P.res.customer[k->b] != c)
+    for (size_t i = 0; i < P->res.n_conflicts; i++) {
+        const heed_id_conflict *k = &P->res.conflicts[i];
+        if (!heed_links_conflict_is_mine(&L, k))
             continue;
         if (!header++)
             printf("\nNot linked:\n");
-        printf("  record %lld and record %lld share %s %.*s but %s\n", (long long)P.id[k->a],
-               (long long)P.id[k->b], heed_key_kind_name(k->kind), (int)k->len, k->value,
+        printf("  record %lld and record %lld share %s %.*s but %s\n", (long long)P->id[k->a],
+               (long long)P->id[k->b], heed_key_kind_name(k->kind), (int)k->len, k->value,
                k->reason == HEED_ID_CRM_CONFLICT ? "carry different CRM ids"
                                                  : "were unmerged by hand");
     }
-    for (size_t i = 0; i < P.res.n_shared; i++) {
-        const heed_id_shared *s = &P.res.shared[i];
+    for (size_t i = 0; i < P->res.n_shared; i++) {
+        const heed_id_shared *s = &P->res.shared[i];
         /* only the shared keys this customer's records carry */
-        int mine = 0;
-        for (size_t r = 0; r < P.n && !mine; r++) {
-            if (P.res.customer[r] != c)
-                continue;
-            for (size_t k = 0; k < P.rec[r].n_keys && !mine; k++)
-                mine = P.rec[r].keys[k].kind == s->kind && P.rec[r].keys[k].len == s->len &&
-                       !memcmp(P.rec[r].keys[k].value, s->value, s->len);
-        }
-        if (!mine)
+        if (!heed_links_shared_is_mine(&L, s))
             continue;
         if (!header++)
             printf("\nNot linked:\n");
@@ -512,8 +504,12 @@ static int customer_why(heed_store *st, const char *ref)
                "not used\n",
                heed_key_kind_name(s->kind), (int)s->len, s->value, s->n_records, s->n_crm);
     }
-    heed_parties_release(&P);
+    heed_links_release(&L);
     return HEED_EXIT_OK;
+fail:
+    fprintf(stderr, "heed customer: %s\n", err.msg);
+    heed_links_release(&L);
+    return ret;
 }
 
 static int print_diff(void *ctx, int64_t party, int64_t stored, int64_t full)
@@ -573,7 +569,7 @@ int heed_cmd_customer(int argc, char **argv)
     } else if (check) {
         ret = customer_check(st);
     } else if (why) {
-        ret = customer_why(st, o.args[1]);
+        ret = customer_why(st, o.args[1], o.json);
     } else {
         char *e1, *e2;
         long long a = strtoll(o.args[1], &e1, 10), b = strtoll(o.args[2], &e2, 10);

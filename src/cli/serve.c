@@ -37,14 +37,15 @@ static const char SERVE_HELP[] =
     "Exit codes: 0 stopped cleanly, 2 usage error or cannot start.\n";
 
 static const char KEY_HELP[] =
-    "Usage: heed key create --db PATH --role admin|lead|agent [--team T] [--agent ID]\n"
+    "Usage: heed key create --db PATH --role admin|lead|agent|ingest [--team T] [--agent ID]\n"
     "                       [--name LABEL]\n"
     "       heed key list --db PATH\n"
     "       heed key revoke --db PATH ID\n"
     "\n"
     "API keys of `heed serve`. create prints the new key once: the store keeps only\n"
     "a keyed hash of it. Roles: agent (analysis, the reply checker, their own\n"
-    "stats), lead (+ their team's data), admin (everything, keys included).\n"
+    "stats), lead (+ their team's data), admin (everything, keys included),\n"
+    "ingest (may only post messages and events: a helpdesk webhook's key).\n"
     "Exit codes: 0 done, 1 no such key (revoke), 2 usage or store error.\n";
 
 static int num_arg(const char *opt, const char *v, double lo, double hi, double *out)
@@ -196,7 +197,7 @@ int heed_cmd_key(int argc, char **argv)
         return HEED_EXIT_USAGE;
     }
     if (create && (!role || !heed_srv_role_bit(role))) {
-        fputs("heed key create: --role admin, lead or agent is required\n", stderr);
+        fputs("heed key create: --role admin, lead, agent or ingest is required\n", stderr);
         return HEED_EXIT_USAGE;
     }
     char *end = NULL;

@@ -10,6 +10,8 @@
 #include "agentview.h"
 #include "context.h"
 #include "journeyview.h"
+#include "links.h"
+#include "trends.h"
 #include "jsonout.h"
 #include "server_int.h"
 #include "timeparse.h"
@@ -291,6 +293,31 @@ void heed_srv_h_journey(heed_srv_req *rq)
     }
     free(tl);
     heed_person_release(&P);
+}
+
+/* ------------------------------------------------------------ links */
+
+void heed_srv_h_links(heed_srv_req *rq)
+{
+    static const char *const Q[] = {NULL};
+    heed_store *st;
+    if (heed_srv_query_check(rq, Q) || open_store(rq, &st))
+        return;
+    int64_t person = person_of(rq, st, rq->params.value[0]);
+    if (person <= 0)
+        return;
+    heed_links L;
+    heed_error he = {0};
+    int rc = heed_links_load(st, person, &L, &he);
+    if (!rc)
+        rc = heed_view_links_json(&rq->out, st, &L, &he);
+    heed_links_release(&L);
+    if (rc) {
+        store_fail(rq, rc);
+        return;
+    }
+    heed__buf_addc(&rq->out, '\n');
+    rq->status = 200;
 }
 
 /* ------------------------------------------------------------ conversations */
@@ -608,4 +635,35 @@ void heed_srv_h_team_trends(heed_srv_req *rq)
 out:
     heed_care_free(w);
     heed_names_free(&T);
+}
+
+/* ------------------------------------------------------------ trends */
+
+void heed_srv_h_trends(heed_srv_req *rq)
+{
+    static const char *const Q[] = {"day", "days", "by", NULL};
+    heed_store *st;
+    int64_t from, to;
+    if (heed_srv_query_check(rq, Q) || qperiod(rq, 28, &from, &to))
+        return;
+    const char *bs = qget(rq, "by");
+    int by = bs ? heed_trends_by(bs) : HEED_TRENDS_WEEK;
+    if (by < 0) {
+        fail(rq, 400, "invalid_value", "by", "by wants week, channel or need");
+        return;
+    }
+    if (open_store(rq, &st))
+        return;
+    heed_trend_row *rows = NULL;
+    size_t n = 0;
+    heed_error he = {0};
+    int rc = heed_trends_load(st, from, to, by, &rows, &n, &he);
+    if (rc) {
+        store_fail(rq, rc);
+        return;
+    }
+    heed_view_trends_json(&rq->out, from, to, by, rows, n);
+    heed__buf_addc(&rq->out, '\n');
+    free(rows);
+    rq->status = rq->out.err ? 500 : 200;
 }

@@ -418,3 +418,105 @@ out:
     cJSON_Delete(doc);
     return rc;
 }
+
+/* ------------------------------------------------------------ ingest */
+
+/* An item's "source": a non-empty string of at most 64 bytes. */
+static int item_source(const cJSON *v, const char *prefix, const char **out, heed_srv_error *e)
+{
+    if (!v)
+        return 0;
+    char f[64];
+    snprintf(f, sizeof f, "%ssource", prefix);
+    if (!cJSON_IsString(v) || !v->valuestring[0] || strlen(v->valuestring) > 64)
+        return heed_srv_error_set(e, 400, cJSON_IsString(v) ? "invalid_value" : "wrong_type",
+                                  f, "%s: expected a name of 1 to 64 bytes", f);
+    *out = v->valuestring;
+    return 0;
+}
+
+int heed_srv_parse_ingest(const char *body, size_t len, size_t max_batch, const char *list,
+                          heed_srv_ingest_req *out, heed_srv_error *e)
+{
+    memset(out, 0, sizeof *out);
+    heed__buf_init(&out->lines, 0);
+    if (!max_batch)
+        max_batch = HEED_SRV_MAX_BATCH;
+    cJSON *doc = parse_doc(body, len, e);
+    if (!doc)
+        return e->status;
+    out->doc = doc;
+    if (!cJSON_IsObject(doc))
+        return heed_srv_error_set(e, 400, "wrong_type", NULL,
+                                  "the body must be a JSON object: one record, or "
+                                  "{\"%s\": [...]}",
+                                  list);
+    const cJSON *arr = cJSON_GetObjectItemCaseSensitive(doc, list);
+    const char *batch_source = NULL;
+    size_t n = 1;
+    if (arr) {
+        out->is_batch = 1;
+        const cJSON *v;
+        cJSON_ArrayForEach(v, doc)
+        {
+            const char *k = v->string ? v->string : "";
+            if (!strcmp(k, "source")) {
+                if (item_source(v, "", &batch_source, e))
+                    return e->status;
+            } else if (strcmp(k, list)) {
+                char allowed[64];
+                snprintf(allowed, sizeof allowed, "%s and source (a batch)", list);
+                return unknown("", v, e, allowed);
+            }
+        }
+        if (!cJSON_IsArray(arr))
+            return heed_srv_error_set(e, 400, "wrong_type", list, "%s: expected an array of objects",
+                                      list);
+        n = (size_t)cJSON_GetArraySize(arr);
+        if (n == 0)
+            return heed_srv_error_set(e, 400, "invalid_value", list, "%s: the batch is empty",
+                                      list);
+        if (n > max_batch)
+            return heed_srv_error_set(e, 400, "batch_too_large", list,
+                                      "%s: %zu records; at most %zu per request", list, n,
+                                      max_batch);
+    }
+    out->items = calloc(n, sizeof *out->items);
+    if (!out->items)
+        return heed_srv_error_set(e, 500, "internal", NULL, "out of memory");
+    out->n = n;
+    const cJSON *v = arr ? arr->child : doc;
+    for (size_t i = 0; i < n; i++, v = v->next) {
+        heed_srv_item *it = &out->items[i];
+        char prefix[40] = "";
+        if (arr)
+            snprintf(prefix, sizeof prefix, "%s[%zu].", list, i);
+        it->source = batch_source;
+        char *line = NULL;
+        if (!cJSON_IsObject(v)) {
+            it->is_bad = 1;
+            prefix[strlen(prefix) ? strlen(prefix) - 1 : 0] = 0;
+            heed_srv_error_set(&it->err, 400, "wrong_type", prefix, "%s: expected an object",
+                               prefix);
+        } else if (item_source(cJSON_GetObjectItemCaseSensitive(v, "source"), prefix,
+                               &it->source, &it->err)) {
+            it->is_bad = 1;
+        } else if (!(line = cJSON_PrintUnformatted(v))) {
+            return heed_srv_error_set(e, 500, "internal", NULL, "out of memory");
+        }
+        heed__buf_adds(&out->lines, line ? line : "{}");
+        heed__buf_addc(&out->lines, '\n');
+        free(line);
+    }
+    if (out->lines.err)
+        return heed_srv_error_set(e, 500, "internal", NULL, "out of memory");
+    return 0;
+}
+
+void heed_srv_ingest_release(heed_srv_ingest_req *r)
+{
+    cJSON_Delete(r->doc);
+    free(r->items);
+    heed__buf_release(&r->lines);
+    memset(r, 0, sizeof *r);
+}

@@ -86,4 +86,29 @@ void heed_srv_check_release(heed_srv_check_req *r);
  * malloc'd (free()) or NULL. Returns 0 or the HTTP status with *e filled. */
 int heed_srv_parse_done(const char *body, size_t len, char **note, heed_srv_error *e);
 
+/* One item of POST /v1/messages or /v1/events. */
+typedef struct heed_srv_item {
+    const char *source; /* its "source", else the batch's; NULL: neither */
+    int is_bad;         /* 1: err says why (the item is not an object, a bad source) */
+    heed_srv_error err;
+} heed_srv_item;
+
+typedef struct heed_srv_ingest_req {
+    void *doc;          /* the parsed JSON (owned) */
+    int is_batch;
+    heed_srv_item *items;
+    size_t n;
+    heed_buf lines;     /* item i re-encoded as line i + 1 (a bad item as "{}"),
+                         * for the record reader `heed import` uses */
+} heed_srv_ingest_req;
+
+/* Parses a POST /v1/messages (list "messages") or /v1/events (list "events")
+ * body: one record object (the `heed import` fields; other members are
+ * ignored, as the import ignores other columns), or {LIST:[...], "source"?} of
+ * at most max_batch records. Returns 0, or the HTTP status with *e filled.
+ * Free with heed_srv_ingest_release in both cases. */
+int heed_srv_parse_ingest(const char *body, size_t len, size_t max_batch, const char *list,
+                          heed_srv_ingest_req *out, heed_srv_error *e);
+void heed_srv_ingest_release(heed_srv_ingest_req *r);
+
 #endif

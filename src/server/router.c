@@ -13,6 +13,8 @@ unsigned heed_srv_role_bit(const char *name)
         return HEED_SRV_ROLE_LEAD;
     if (!strcmp(name, "admin"))
         return HEED_SRV_ROLE_ADMIN;
+    if (!strcmp(name, "ingest"))
+        return HEED_SRV_ROLE_INGEST;
     return 0;
 }
 
@@ -21,6 +23,7 @@ const char *heed_srv_role_name(unsigned bit)
     return bit == HEED_SRV_ROLE_AGENT ? "agent"
            : bit == HEED_SRV_ROLE_LEAD ? "lead"
            : bit == HEED_SRV_ROLE_ADMIN ? "admin"
+           : bit == HEED_SRV_ROLE_INGEST ? "ingest"
                                         : "?";
 }
 

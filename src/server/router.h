@@ -10,7 +10,8 @@
 #define HEED_SRV_ROLE_AGENT 0x1u /* the reply checker, analysis, their own stats */
 #define HEED_SRV_ROLE_LEAD 0x2u  /* + their team's data */
 #define HEED_SRV_ROLE_ADMIN 0x4u /* everything, keys included */
-#define HEED_SRV_ROLES_ALL 0x7u
+#define HEED_SRV_ROLE_INGEST 0x8u /* posts records (a helpdesk webhook); reads nothing */
+#define HEED_SRV_ROLES_ALL 0x7u  /* the reading roles: agent, lead, admin */
 #define HEED_SRV_PUBLIC 0x0u     /* no key needed */
 
 /* "admin" -> HEED_SRV_ROLE_ADMIN, ...; 0 for an unknown name. */

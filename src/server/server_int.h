@@ -22,6 +22,11 @@ typedef struct heed_server {
     heed_srv_metrics metrics;
     pthread_key_t store_tls; /* one store handle per request thread */
     pthread_mutex_t write_mu; /* one writer at a time: ingest, queue refresh */
+    /* the background thread (background.c): the identity pass after ingests */
+    pthread_t bg;
+    int bg_started, bg_pending, bg_stop;
+    pthread_mutex_t bg_mu;
+    pthread_cond_t bg_cv;
 } heed_server;
 
 #define HEED_SRV_MAX_QUERY 16
@@ -98,13 +103,26 @@ int heed_srv_query_check(heed_srv_req *rq, const char *const *allowed);
  * Serialised with the other writers. HEED_OK or an error. */
 int heed_srv_queue_refresh_if_stale(heed_srv_req *rq, heed_store *st, int64_t now, int force);
 
+/* After an ingest wrote new records: the identity pass and what follows it
+ * run on the server's background thread (server.c), debounced. */
+void heed_srv_ingested(heed_server *srv);
+/* Starts and stops that thread (stop runs a pending pass first). */
+int heed_srv_bg_start(heed_server *srv, heed_error *err);
+void heed_srv_bg_stop(heed_server *srv);
+
+/* Ingest handlers (api_ingest.c). */
+void heed_srv_h_ingest_messages(heed_srv_req *rq);
+void heed_srv_h_ingest_events(heed_srv_req *rq);
+
 /* Store-backed handlers (api_store.c). */
 void heed_srv_h_queue(heed_srv_req *rq);
 void heed_srv_h_queue_done(heed_srv_req *rq);
 void heed_srv_h_journey(heed_srv_req *rq);
+void heed_srv_h_links(heed_srv_req *rq);
 void heed_srv_h_conversation(heed_srv_req *rq);
 void heed_srv_h_agents(heed_srv_req *rq);
 void heed_srv_h_agent(heed_srv_req *rq);
 void heed_srv_h_team_trends(heed_srv_req *rq);
+void heed_srv_h_trends(heed_srv_req *rq);
 
 #endif

@@ -69,6 +69,69 @@ static double col_real_or(sqlite3_stmt *s, int i, double dflt)
 
 /* ------------------------------------------------------------ messages */
 
+int heed_store_customer_messages(heed_store *st, int64_t from, int64_t to, heed_st_cursor **out,
+                                 heed_error *err)
+{
+    int rc = cursor(st,
+                    "SELECT m.time, COALESCE(m.channel, c.channel), m.need, m.stress, p.person "
+                    "FROM message m JOIN conversation c ON c.id = m.conversation "
+                    "JOIN party p ON p.id = c.party "
+                    "WHERE m.time >= ?1 AND m.time < ?2 AND m.role = ?3 AND p.person IS NOT NULL",
+                    out, err);
+    if (rc)
+        return rc;
+    sqlite3_bind_int64((*out)->s, 1, from);
+    sqlite3_bind_int64((*out)->s, 2, to);
+    sqlite3_bind_int((*out)->s, 3, HEED_ROLE_CUSTOMER);
+    return HEED_OK;
+}
+
+int heed_st_next_custmsg(heed_st_cursor *c, heed_st_custmsg *row)
+{
+    int r = step(c);
+    if (r != 1)
+        return r;
+    row->time = sqlite3_column_int64(c->s, 0);
+    row->channel = col_text(c->s, 1);
+    row->need = col_int_or(c->s, 2, -1);
+    row->stress = col_real_or(c->s, 3, -1);
+    row->person = sqlite3_column_int64(c->s, 4);
+    return 1;
+}
+
+int heed_store_conversation_turns(heed_store *st, const char *source, const char *conv,
+                                  int64_t before, size_t limit, heed_st_turn_fn fn, void *ctx,
+                                  heed_error *err)
+{
+    heed_st_cursor *c;
+    /* conversation(source, ext_id) is unique; message_conversation serves the
+     * range on time */
+    int rc = cursor(st,
+                    "SELECT role, text FROM (SELECT m.role, m.text, m.time, m.id FROM "
+                    "conversation c JOIN message m ON m.conversation = c.id WHERE "
+                    "c.source = ?1 AND c.ext_id = ?2 AND m.time < ?3 "
+                    "ORDER BY m.time DESC, m.id DESC LIMIT ?4) ORDER BY time, id",
+                    &c, err);
+    if (rc)
+        return rc;
+    heed__st_text(c->s, 1, source);
+    heed__st_text(c->s, 2, conv);
+    sqlite3_bind_int64(c->s, 3, before);
+    sqlite3_bind_int64(c->s, 4, (sqlite3_int64)limit);
+    int r;
+    while ((r = step(c)) == 1) {
+        const char *t = col_text(c->s, 1);
+        rc = fn(ctx, sqlite3_column_int(c->s, 0), t ? t : "",
+                (size_t)sqlite3_column_bytes(c->s, 1));
+        if (rc)
+            break;
+    }
+    if (r < 0)
+        rc = heed__st_fail(st, err, "conversation turns");
+    heed_st_cursor_free(c);
+    return rc;
+}
+
 #define MSG_COLS                                                                          \
     "m.id, m.conversation, m.ext_id, c.ext_id, m.agent, m.channel, c.status, c.subject, "   \
     "CASE WHEN ?2 THEN m.text END, m.role, m.time, m.tz, m.valence, m.stress, m.distress, " \

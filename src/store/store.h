@@ -254,6 +254,28 @@ int heed_store_messages(heed_store *st, int64_t person, unsigned flags, heed_st_
                         heed_error *err);
 int heed_st_next_message(heed_st_cursor *c, heed_st_msgrow *row);
 
+/* The last `limit` messages of conversation `conv` of `source` before time
+ * `before`, oldest first, each to fn (role, stored text); a non-zero return
+ * of fn stops and is returned. For the API's ingest, which rebuilds a reply's
+ * context from the customer's earlier turns. HEED_OK, or an error. */
+typedef int (*heed_st_turn_fn)(void *ctx, int role, const char *text, size_t len);
+int heed_store_conversation_turns(heed_store *st, const char *source, const char *conv,
+                                  int64_t before, size_t limit, heed_st_turn_fn fn, void *ctx,
+                                  heed_error *err);
+
+/* Customer messages of linked persons with time in [from, to), for trends:
+ * time, channel (the message's, else its conversation's; NULL none), top
+ * need (-1 none), stress (-1 not scored), person. */
+typedef struct heed_st_custmsg {
+    int64_t time, person;
+    const char *channel;
+    int need;
+    double stress;
+} heed_st_custmsg;
+int heed_store_customer_messages(heed_store *st, int64_t from, int64_t to, heed_st_cursor **out,
+                                 heed_error *err);
+int heed_st_next_custmsg(heed_st_cursor *c, heed_st_custmsg *row);
+
 /* Every message, linked or not, ordered by conversation then time (for
  * `heed reanalyze`, which rebuilds each reply's context as it goes); the row's
  * person is 0. */

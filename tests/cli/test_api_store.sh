@@ -2,7 +2,7 @@
 # test_api_store.sh - the store-backed HTTP API against the bundled sample
 # (samples/journey, ending 2026-09-30): the queue with pagination, done, a
 # journey byte-identical to `heed journey --json`, a conversation with its
-# analysis, agents, one agent and team trends; roles (an agent key cannot read
+# analysis, a customer's links, agents, one agent and team trends; roles (an agent key cannot read
 # the queue or another agent; a lead key sees its team only); bad and unknown
 # parameters; every body checked against docs/openapi.json.
 . "$(dirname "$0")/lib.sh"
@@ -100,6 +100,22 @@ valid j404 GET "/v1/customers/{ref}/journey"
 get jag "$AGENT" "/v1/customers/$CRM/journey"
 expect_eq "agent cannot read a journey" "$ST" 403
 
+# --- links: byte-identical to `heed customer why --json`
+for ref in cust-000009 "$CRM"; do
+    "$HEED" customer why --db "$DB" "$ref" --json >"$TMP/cli_links" 2>/dev/null
+    get l "$ADMIN" "/v1/customers/$ref/links"
+    expect_eq "links $ref" "$ST" 200
+    valid l GET "/v1/customers/{ref}/links"
+    if cmp -s "$TMP/l.body" "$TMP/cli_links"; then ok; else bad "links $ref differ from the CLI"; fi
+done
+get l "$ADMIN" "/v1/customers/cust-000009/links"
+expect_eq "links not linked" "$(jq -c '[.not_linked[]|.reason // "shared"]' "$TMP/l.body")" \
+    '["crm_conflict","shared"]'
+get l404 "$ADMIN" "/v1/customers/nobody-here/links"
+expect_eq "links unknown" "$ST" 404
+get lag "$AGENT" "/v1/customers/cust-000009/links"
+expect_eq "agent cannot read links" "$ST" 403
+
 # --- conversation with analysis
 CONV=$(jq -r '[.timeline[]|select(.type=="message")][0].conversation' "$TMP/j.body")
 get c "$ADMIN" "/v1/conversations/$CONV"
@@ -154,5 +170,27 @@ valid t GET /v1/teams/trends
 expect_eq "teams = CLI" "$(jq -c '.weeks[]' "$TMP/t.body")" "$(cat "$TMP/cli_teams")"
 get tl "$LEAD" "/v1/teams/trends?day=2026-09-30"
 expect_eq "lead trends own team" "$(jq -r '[.weeks[].team]|unique|join(",")' "$TMP/tl.body")" billing
+
+
+# --- trends: every grouping counts the same messages, as the store holds them
+for by in week channel need; do
+    get tr "$ADMIN" "/v1/trends?day=2026-09-30&days=28&by=$by"
+    expect_eq "trends by $by" "$ST" 200
+    valid tr GET /v1/trends
+    jq '[.rows[].messages]|add' "$TMP/tr.body" >>"$TMP/tr_totals"
+done
+expect_eq "trends totals agree" "$(sort -u "$TMP/tr_totals" | wc -l)" 1
+if command -v sqlite3 >/dev/null; then
+    expect_eq "trends = store" "$(head -1 "$TMP/tr_totals")" "$(sqlite3 "$DB" \
+        "SELECT count(*) FROM message WHERE role = 1 AND time >= strftime('%s','2026-09-03')
+         AND time < strftime('%s','2026-10-01')")"
+fi
+get tr "$ADMIN" "/v1/trends?day=2026-09-30&by=need"
+expect_eq "trends need rows hold their need" \
+    "$(jq '[.rows[]|select(.key!="(none)")|.needs[.key]==.messages]|all' "$TMP/tr.body")" true
+get trb "$ADMIN" "/v1/trends?by=colour"
+expect_eq "trends bad by" "$ST" 400
+get tra "$AGENT" "/v1/trends"
+expect_eq "agent cannot read trends" "$ST" 403
 
 finish

@@ -1,0 +1,98 @@
+/* background.c - the server's background thread: after ingests it runs the
+ * identity pass (heed_relink_store) over the whole store, debounced so a burst
+ * of webhook posts costs one pass, and marks the act-now queue stale. Requests
+ * never wait for it (docs/api.md, "Ingest"). */
+#include <stdio.h>
+#include <time.h>
+
+#include "resolve.h"
+#include "server_int.h"
+
+/* a pass starts this long after the first ingest that asks for one, taking
+ * in every ingest that arrives meanwhile */
+#define DEBOUNCE_MS 200
+
+static void relink_pass(heed_server *S, heed_store *st)
+{
+    heed_error err = {0};
+    heed_relink_stats rs;
+    pthread_mutex_lock(&S->write_mu);
+    int rc = heed_relink_store(st, &rs, &err);
+    if (!rc)
+        rc = heed_store_meta_set(st, "queue_stale", "1", &err);
+    pthread_mutex_unlock(&S->write_mu);
+    if (rc)
+        fprintf(stderr, "heed serve: identity pass failed: %s\n", err.msg);
+}
+
+static void *bg_main(void *arg)
+{
+    heed_server *S = arg;
+    heed_store *st = NULL;
+    heed_error err = {0};
+    if (heed_store_open(S->o.db_path, &st, &err)) {
+        fprintf(stderr, "heed serve: background thread: %s\n", err.msg);
+        return NULL;
+    }
+    pthread_mutex_lock(&S->bg_mu);
+    for (;;) {
+        while (!S->bg_pending && !S->bg_stop)
+            pthread_cond_wait(&S->bg_cv, &S->bg_mu);
+        if (!S->bg_pending && S->bg_stop)
+            break;
+        if (!S->bg_stop) {
+            struct timespec until;
+            clock_gettime(CLOCK_REALTIME, &until);
+            until.tv_nsec += DEBOUNCE_MS * 1000000L;
+            until.tv_sec += until.tv_nsec / 1000000000L;
+            until.tv_nsec %= 1000000000L;
+            while (!S->bg_stop &&
+                   pthread_cond_timedwait(&S->bg_cv, &S->bg_mu, &until) == 0)
+                ;
+        }
+        S->bg_pending = 0;
+        pthread_mutex_unlock(&S->bg_mu);
+        relink_pass(S, st);
+        pthread_mutex_lock(&S->bg_mu);
+    }
+    pthread_mutex_unlock(&S->bg_mu);
+    heed_store_close(st);
+    return NULL;
+}
+
+int heed_srv_bg_start(heed_server *S, heed_error *err)
+{
+    pthread_mutex_init(&S->bg_mu, NULL);
+    pthread_cond_init(&S->bg_cv, NULL);
+    if (pthread_create(&S->bg, NULL, bg_main, S)) {
+        snprintf(err->msg, sizeof err->msg, "cannot start the background thread");
+        err->code = HEED_ENOMEM;
+        pthread_cond_destroy(&S->bg_cv);
+        pthread_mutex_destroy(&S->bg_mu);
+        return HEED_ENOMEM;
+    }
+    S->bg_started = 1;
+    return HEED_OK;
+}
+
+void heed_srv_bg_stop(heed_server *S)
+{
+    if (!S->bg_started)
+        return;
+    pthread_mutex_lock(&S->bg_mu);
+    S->bg_stop = 1;
+    pthread_cond_broadcast(&S->bg_cv);
+    pthread_mutex_unlock(&S->bg_mu);
+    pthread_join(S->bg, NULL);
+    pthread_cond_destroy(&S->bg_cv);
+    pthread_mutex_destroy(&S->bg_mu);
+    S->bg_started = 0;
+}
+
+void heed_srv_ingested(heed_server *S)
+{
+    pthread_mutex_lock(&S->bg_mu);
+    S->bg_pending = 1;
+    pthread_cond_signal(&S->bg_cv);
+    pthread_mutex_unlock(&S->bg_mu);
+}
