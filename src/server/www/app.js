@@ -625,7 +625,9 @@ async function pageTeam(view) {
 async function pageTrends(view, args, q) {
   const by = ["week", "channel", "need"].includes(q.get("by")) ? q.get("by") : "week";
   status("Loading trends…");
-  const d = await api(`/v1/trends?days=28&by=${by}`);
+  // the 28 days end on the "as of" day, else on the server's today
+  const day = asOfDay();
+  const d = await api(`/v1/trends?days=28&by=${by}${day ? "&day=" + day : ""}`);
   const rows = d.rows || [];
   add(view, h("h1", { tabindex: "-1" }, "Trends"),
     h("p", { class: "lead" }, "Stress, needs and outcomes over the last 28 days."),
