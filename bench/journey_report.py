@@ -101,7 +101,7 @@ def main():
     for row in ("import-tiny-quarter", "import-tiny-full"):
         if row in m:
             print("%-20s wall %7.1f s, CPU %7.1f s, peak RSS %6.1f MB: 10 new messages into "
-                  "that store (the identity pass re-reads every party)  [%s]"
+                  "that store (the identity pass after it)  [%s]"
                   % (row, wall(row), cpu(row), rss(row), m[row][7]))
     print()
 
