@@ -43,6 +43,7 @@ int heed_cmd_agent(int argc, char **argv);
 int heed_cmd_reanalyze(int argc, char **argv);
 int heed_cmd_serve(int argc, char **argv);
 int heed_cmd_key(int argc, char **argv);
+int heed_cmd_webhook(int argc, char **argv);
 
 /* `heed train TASK` and `heed eval TASK`, one pair per task, each in its own
  * file (train_<task>.c / eval in the same file). argv[0] is the task name. */

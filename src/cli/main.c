@@ -31,6 +31,7 @@ static const char USAGE[] =
     "               empathy, compassion)\n"
     "  serve        the HTTP API: analysis and the reply checker (docs/api.md)\n"
     "  key          API keys of the HTTP API: create, list, revoke\n"
+    "  webhook      webhooks heed serve posts to: add, list, remove, log\n"
     "  generate     write a synthetic multi-silo sample data set (deterministic)\n"
     "\n"
     "Options:\n"
@@ -82,6 +83,8 @@ int main(int argc, char **argv)
         return heed_cmd_serve(argc - 1, argv + 1);
     if (!strcmp(cmd, "key"))
         return heed_cmd_key(argc - 1, argv + 1);
+    if (!strcmp(cmd, "webhook"))
+        return heed_cmd_webhook(argc - 1, argv + 1);
     if (!strcmp(cmd, "eval"))
         return heed_cmd_eval(argc - 1, argv + 1);
     fprintf(stderr, "heed: unknown command '%s'\n\n%s", cmd, USAGE);

@@ -11,6 +11,7 @@
 #include "router.h"
 #include "server.h"
 #include "store.h"
+#include "timeparse.h"
 
 static const char SERVE_HELP[] =
     "Usage: heed serve --db PATH [OPTIONS]\n"
@@ -31,8 +32,14 @@ static const char SERVE_HELP[] =
     "  --timeout SECONDS  idle time before a connection is dropped (default 10)\n"
     "  --cors ORIGIN      answer browsers from ORIGIN (or *); default: no CORS\n"
     "  --quiet            no access log on stderr\n"
+    "  --now TIME         detect webhook events as of TIME (ISO 8601), not the\n"
+    "                     clock (for tests and replays)\n"
+    "  --webhook-interval SECONDS  detect webhook events at least this often\n"
+    "                     (default 60); also after every ingest\n"
     "  -h, --help         this help\n"
     "\n"
+    "HEED_WEBHOOK_BACKOFF_MS sets the first webhook retry's delay (default 10000;\n"
+    "each next one is 3 times longer; 5 attempts in all).\n"
     "SIGINT or SIGTERM stop the server once in-flight requests are answered.\n"
     "Exit codes: 0 stopped cleanly, 2 usage error or cannot start.\n";
 
@@ -106,6 +113,18 @@ int heed_cmd_serve(int argc, char **argv)
                 return HEED_EXIT_USAGE;
             o.burst = d;
             i++;
+        } else if (!strcmp(a, "--now")) {
+            int tz;
+            if (!v || heed_parse_time(v, strlen(v), &o.now, &tz)) {
+                fputs("heed serve: --now wants a time like 2026-09-30T23:59:59Z\n", stderr);
+                return HEED_EXIT_USAGE;
+            }
+            i++;
+        } else if (!strcmp(a, "--webhook-interval")) {
+            if (num_arg(a, v, 1, 86400, &d))
+                return HEED_EXIT_USAGE;
+            o.webhook_interval_s = (unsigned)d;
+            i++;
         } else if (!strcmp(a, "--timeout")) {
             if (num_arg(a, v, 1, 3600, &d))
                 return HEED_EXIT_USAGE;
@@ -119,6 +138,13 @@ int heed_cmd_serve(int argc, char **argv)
     if (!o.db_path) {
         fputs("heed serve: --db is required\nTry 'heed serve --help'.\n", stderr);
         return HEED_EXIT_USAGE;
+    }
+    const char *bo = getenv("HEED_WEBHOOK_BACKOFF_MS");
+    if (bo && *bo) {
+        double d;
+        if (num_arg("HEED_WEBHOOK_BACKOFF_MS", bo, 1, 86400000, &d))
+            return HEED_EXIT_USAGE;
+        o.webhook_backoff_ms = (unsigned)d;
     }
     heed_error err = {0};
     int rc = heed_server_run(&o, &err);

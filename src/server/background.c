@@ -1,7 +1,8 @@
 /* background.c - the server's background thread: after ingests it runs the
  * identity pass (heed_relink_store) over the whole store, debounced so a burst
  * of webhook posts costs one pass, and marks the act-now queue stale. Requests
- * never wait for it (docs/api.md, "Ingest"). */
+ * never wait for it (docs/api.md, "Ingest"). After each pass it nudges the
+ * webhook thread (webhooks.c). */
 #include <stdio.h>
 #include <time.h>
 
@@ -23,6 +24,8 @@ static void relink_pass(heed_server *S, heed_store *st)
     pthread_mutex_unlock(&S->write_mu);
     if (rc)
         fprintf(stderr, "heed serve: identity pass failed: %s\n", err.msg);
+    else
+        heed_srv_wh_kick(S);
 }
 
 static void *bg_main(void *arg)

@@ -121,6 +121,11 @@ void heed_srv_metrics_render(const heed_srv_metrics *m, const heed_srv_route *ro
         "heed_http_request_body_bytes_total %llu\n"
         "# HELP heed_rate_limited_total Requests refused by a key's rate limit.\n"
         "# TYPE heed_rate_limited_total counter\nheed_rate_limited_total %llu\n"
+        "# HELP heed_webhook_deliveries_total Webhook delivery attempts: ok (answered 2xx) "
+        "or failed (another status, or no answer; retried with backoff).\n"
+        "# TYPE heed_webhook_deliveries_total counter\n"
+        "heed_webhook_deliveries_total{result=\"ok\"} %llu\n"
+        "heed_webhook_deliveries_total{result=\"failed\"} %llu\n"
         "# HELP heed_http_in_flight_requests Requests received and not yet answered (the "
         "queue).\n# TYPE heed_http_in_flight_requests gauge\nheed_http_in_flight_requests "
         "%lld\n"
@@ -130,7 +135,8 @@ void heed_srv_metrics_render(const heed_srv_metrics *m, const heed_srv_route *ro
         "# TYPE heed_start_time_seconds gauge\nheed_start_time_seconds %lld\n",
         (unsigned long long)ld(&m->analyses), (unsigned long long)ld(&m->analysis_errors),
         (unsigned long long)ld(&m->ingested), (unsigned long long)ld(&m->body_bytes),
-        (unsigned long long)ld(&m->rate_limited),
+        (unsigned long long)ld(&m->rate_limited), (unsigned long long)ld(&m->webhook_ok),
+        (unsigned long long)ld(&m->webhook_failed),
         (long long)atomic_load_explicit(&m->in_flight, memory_order_relaxed),
         (long long)atomic_load_explicit(&m->connections, memory_order_relaxed),
         (long long)m->started);

@@ -22,6 +22,8 @@ typedef struct heed_srv_metrics {
     _Atomic uint64_t ingested;    /* records written to the store (ingest) */
     _Atomic uint64_t body_bytes;  /* request body bytes received */
     _Atomic uint64_t rate_limited;
+    _Atomic uint64_t webhook_ok;     /* webhook attempts answered 2xx */
+    _Atomic uint64_t webhook_failed; /* webhook attempts that were not */
     _Atomic int64_t in_flight;    /* requests received and not yet answered */
     _Atomic int64_t connections;  /* open connections */
     int64_t started;              /* Unix seconds */

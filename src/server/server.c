@@ -509,6 +509,8 @@ int heed_server_run(const heed_server_opts *opts, heed_error *err)
     }
     tls_made = 1;
     pthread_mutex_init(&S.write_mu, NULL);
+    if ((rc = heed_srv_wh_start(&S, err)))
+        goto out;
     if ((rc = heed_srv_bg_start(&S, err)))
         goto out;
 
@@ -575,6 +577,7 @@ out:
     if (d)
         MHD_stop_daemon(d);
     heed_srv_bg_stop(&S);
+    heed_srv_wh_stop(&S);
     if (tls_made) {
         /* the request threads closed their stores as they ended */
         pthread_key_delete(S.store_tls);

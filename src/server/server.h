@@ -5,6 +5,7 @@
 #define HEED_SERVER_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "heed/heed.h"
 
@@ -33,6 +34,11 @@ typedef struct heed_server_opts {
     unsigned timeout_s;   /* 0: HEED_SRV_DEFAULT_TIMEOUT */
     const char *cors_origin; /* NULL: no CORS headers */
     int quiet;            /* no access log */
+    /* outgoing webhooks (docs/api.md, "Webhooks") */
+    int64_t now;          /* the time detection runs as of; 0: the clock (tests
+                           * give a fixed time) */
+    unsigned webhook_interval_s; /* detection at least this often; 0: 60 */
+    unsigned webhook_backoff_ms; /* the first retry's delay; 0: 10000 */
 } heed_server_opts;
 
 /* Opens the store, starts the server, prints "heed serve: listening on

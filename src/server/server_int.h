@@ -27,6 +27,12 @@ typedef struct heed_server {
     int bg_started, bg_pending, bg_stop;
     pthread_mutex_t bg_mu;
     pthread_cond_t bg_cv;
+    /* the webhook thread (webhooks.c): detection after identity passes and
+     * every few seconds, and delivery */
+    pthread_t wh;
+    int wh_started, wh_kick, wh_stop;
+    pthread_mutex_t wh_mu;
+    pthread_cond_t wh_cv;
 } heed_server;
 
 #define HEED_SRV_MAX_QUERY 16
@@ -109,6 +115,12 @@ void heed_srv_ingested(heed_server *srv);
 /* Starts and stops that thread (stop runs a pending pass first). */
 int heed_srv_bg_start(heed_server *srv, heed_error *err);
 void heed_srv_bg_stop(heed_server *srv);
+
+/* The webhook thread (webhooks.c): start, stop, and the nudge the background
+ * thread gives it after each identity pass (detect now). */
+int heed_srv_wh_start(heed_server *srv, heed_error *err);
+void heed_srv_wh_stop(heed_server *srv);
+void heed_srv_wh_kick(heed_server *srv);
 
 /* Ingest handlers (api_ingest.c). */
 void heed_srv_h_ingest_messages(heed_srv_req *rq);

@@ -103,6 +103,24 @@ static const char *const MIGRATIONS[] = {
     "  WHERE x.conversation = a.cv AND x.role = 1 AND x.time <= a.e), 0) FROM (SELECT"
     "  m.agent ag, m.conversation cv, min(m.time) s, max(m.time) e, count(*) n FROM message m"
     "  WHERE m.agent IS NOT NULL AND m.role = 2 GROUP BY m.agent, m.conversation) a;",
+    /* 4: outgoing webhooks of `heed serve` (docs/api.md, "Webhooks"): the
+     * configured URLs, one row per announcement to deliver with its last
+     * attempt, every attempt, and what was already announced */
+    "CREATE TABLE webhook(id INTEGER PRIMARY KEY, url TEXT NOT NULL, events TEXT NOT NULL,"
+    "  secret TEXT NOT NULL, created INTEGER NOT NULL, disabled INTEGER);"
+    "CREATE TABLE webhook_delivery(id INTEGER PRIMARY KEY,"
+    "  webhook INTEGER NOT NULL REFERENCES webhook(id), event TEXT NOT NULL,"
+    "  customer INTEGER NOT NULL, payload TEXT NOT NULL, attempt INTEGER NOT NULL DEFAULT 0,"
+    "  status_code INTEGER, error TEXT, next_try INTEGER, delivered INTEGER,"
+    "  created INTEGER NOT NULL);"
+    "CREATE INDEX webhook_delivery_due ON webhook_delivery(next_try)"
+    "  WHERE next_try IS NOT NULL;"
+    "CREATE TABLE webhook_attempt(delivery INTEGER NOT NULL"
+    "  REFERENCES webhook_delivery(id), attempt INTEGER NOT NULL, time INTEGER NOT NULL,"
+    "  status_code INTEGER, error TEXT, PRIMARY KEY(delivery, attempt)) WITHOUT ROWID;"
+    "CREATE TABLE webhook_seen(event TEXT NOT NULL, customer INTEGER NOT NULL,"
+    "  key TEXT NOT NULL, time INTEGER NOT NULL,"
+    "  PRIMARY KEY(event, customer, key)) WITHOUT ROWID;",
 };
 
 #define N_MIGRATIONS (sizeof MIGRATIONS / sizeof MIGRATIONS[0])

@@ -15,7 +15,7 @@
 
 #include "heed/heed.h"
 
-#define HEED_STORE_SCHEMA 3     /* the schema version migrations lead to */
+#define HEED_STORE_SCHEMA 4     /* the schema version migrations lead to */
 #define HEED_STORE_SECRET_LEN 32 /* bytes of the redaction / identity key */
 
 typedef struct heed_store heed_store;
@@ -451,5 +451,88 @@ int heed_store_apikey_touch(heed_store *st, int64_t id, int64_t t, heed_error *e
 /* Calls fn once per key in id order, revoked ones included; a non-zero return
  * of fn stops the walk and is returned. Strings are valid during the call. */
 int heed_store_apikeys(heed_store *st, heed_st_apikey_fn fn, void *ctx, heed_error *err);
+
+/* ------------------------------------------------------------ webhooks */
+
+/* An outgoing webhook of `heed serve` (docs/api.md, "Webhooks"). events is a
+ * comma-separated list ("queue.entered,promise.broken"); secret is the HMAC
+ * key, kept as given (it is needed in clear to sign). */
+typedef struct heed_st_webhook {
+    int64_t id;
+    const char *url, *events, *secret;
+    int64_t created;
+    int64_t disabled; /* 0: active; else when it was removed */
+} heed_st_webhook;
+
+/* Stores a new webhook; *id is its id. */
+int heed_store_webhook_add(heed_store *st, const heed_st_webhook *w, int64_t *id,
+                           heed_error *err);
+/* Removes webhook id at time t (kept, disabled, so its log stays readable;
+ * its undelivered announcements are dropped); *found 0 when there is no such
+ * active webhook. */
+int heed_store_webhook_remove(heed_store *st, int64_t id, int64_t t, int *found,
+                              heed_error *err);
+/* Calls fn once per webhook in id order (only active ones with active_only);
+ * a non-zero return of fn stops the walk and is returned. Strings are valid
+ * during the call. */
+typedef int (*heed_st_webhook_fn)(void *ctx, const heed_st_webhook *w);
+int heed_store_webhooks(heed_store *st, int active_only, heed_st_webhook_fn fn, void *ctx,
+                        heed_error *err);
+
+/* Remembers that (event, customer, key) was announced at time t; *is_new 1
+ * when it was not remembered before (announce it), 0 when it was. */
+int heed_store_webhook_seen_add(heed_store *st, const char *event, int64_t customer,
+                                const char *key, int64_t t, int *is_new, heed_error *err);
+/* Forgets the queue.entered announcements of customers whose materialised
+ * queue score (person_state) is now below min_score, so that they are
+ * announced again when they come back. */
+int heed_store_webhook_seen_prune(heed_store *st, double min_score, heed_error *err);
+
+/* One announcement to deliver and its last attempt. Times are Unix seconds
+ * but next_try, which is Unix milliseconds (retries are seconds apart). */
+typedef struct heed_st_delivery {
+    int64_t id, webhook;
+    const char *event;
+    int64_t customer;
+    const char *payload;
+    int attempt;          /* attempts made */
+    int status_code;      /* of the last attempt; 0 none (no answer) */
+    const char *error;    /* of the last attempt; NULL none */
+    int64_t next_try;     /* ms; 0: nothing more to try (delivered or given up) */
+    int64_t delivered;    /* 0: not delivered */
+    int64_t created;
+    /* filled when listing due deliveries: the webhook's */
+    const char *url, *secret;
+} heed_st_delivery;
+
+/* Queues an announcement for webhook d->webhook, first try at d->next_try. */
+int heed_store_delivery_add(heed_store *st, const heed_st_delivery *d, int64_t *id,
+                            heed_error *err);
+/* Deliveries whose next_try is at or before now_ms, of active webhooks, at most
+ * limit, earliest first, with the webhook's url and secret; fn as above. */
+typedef int (*heed_st_delivery_fn)(void *ctx, const heed_st_delivery *d);
+int heed_store_deliveries_due(heed_store *st, int64_t now_ms, size_t limit,
+                              heed_st_delivery_fn fn, void *ctx, heed_error *err);
+/* The earliest next_try of an active webhook's delivery; *any 0 when none. */
+int heed_store_delivery_next(heed_store *st, int64_t *next_ms, int *any, heed_error *err);
+/* Records attempt number `attempt` of delivery id at time t: its HTTP status
+ * (0 none) and error (NULL none), the next try (ms; 0 none) and when it was
+ * delivered (0 not). One transaction. */
+int heed_store_delivery_attempt(heed_store *st, int64_t id, int attempt, int64_t t,
+                                int status_code, const char *error, int64_t next_try,
+                                int64_t delivered, heed_error *err);
+
+/* One attempt with its delivery, for `heed webhook log`. */
+typedef struct heed_st_attemptrow {
+    int64_t delivery, webhook, customer, time;
+    const char *event;
+    int attempt, status_code;
+    const char *error;
+    int64_t next_try, delivered; /* the delivery's, now */
+} heed_st_attemptrow;
+typedef int (*heed_st_attempt_fn)(void *ctx, const heed_st_attemptrow *a);
+/* The latest `limit` attempts, newest first; fn as above. */
+int heed_store_webhook_log(heed_store *st, size_t limit, heed_st_attempt_fn fn, void *ctx,
+                           heed_error *err);
 
 #endif
