@@ -184,7 +184,7 @@ void heed_import_progress(heed_import *im, heed_import_file *fs, int final)
     double rate = el > 0 ? (double)(fs->st.records - fs->skipped) / el : 0;
     char eta[32] = "";
     if (fs->size > 0 && fs->f && fs->f != stdin) {
-        long pos = ftell(fs->f);
+        long pos = fs->pos;
         if (pos > 0 && el > 0.5) {
             double left = (double)fs->size - (double)pos;
             double bps = (double)(pos - (long)fs->start_pos) / el;
@@ -341,14 +341,49 @@ void heed_import_summary(heed_import *im, heed_import_file *fs)
     fputc('\n', stderr);
 }
 
-/* ------------------------------------------------------------ batches */
+/* ------------------------------------------------------------ the pipeline */
 
-int heed_import_flush(heed_import *im, heed_import_batch *b, heed_import_file *fs, int finished)
+/* The batches of a file go through three stages: the caller's thread reads
+ * and checks them (redaction and the reply context need file order), the
+ * analyser runs each batch's analysis on im->threads threads, the writer
+ * stores each batch in one transaction with the file's progress and reports
+ * its bad rows. Each stage takes the batches in file order, one at a time, so
+ * the inserts, the commits and the reports come in the order of a run without
+ * the pipeline; only the writer uses the store handle while the pipeline
+ * runs. PIPE_SLOTS batches are in flight at most: one filling, one being
+ * analysed, one being stored. */
+#define PIPE_SLOTS 3
+
+struct heed_import_pipe {
+    heed_import *im;
+    heed_import_file *fs; /* its counts are the writer's until the pipeline ends */
+    heed_import_batch *slot[PIPE_SLOTS];
+    int finished[PIPE_SLOTS]; /* the file's last batch */
+    long pos[PIPE_SLOTS];     /* the reader's file position at the hand-off */
+    /* batches handed on, analysed, stored; batch s is in slot s % PIPE_SLOTS */
+    uint64_t n_in, n_analysed, n_stored;
+    int closed;        /* no more batches will be handed on */
+    int analyser_over; /* the analyser has stopped (done or failed) */
+    int failed;        /* a stage failed (reported): no batch after it is stored */
+    int threaded;      /* 0: the stage threads could not start; stages run in flush */
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    pthread_t analyser, writer;
+};
+
+static int analyse_batch(heed_import *im, heed_import_batch *b)
 {
     if ((b->kind->id == K_MESSAGES || b->kind->id == K_SURVEYS) && heed_import_analyse(im, b)) {
         fprintf(stderr, "heed import: out of memory\n");
         return -1;
     }
+    return 0;
+}
+
+/* Stores an analysed batch in one transaction with the file's progress,
+ * reports its bad rows, empties it. 0 or -1 (reported). */
+static int store_batch(heed_import *im, heed_import_batch *b, heed_import_file *fs, int finished)
+{
     if (heed_import_begin(im, fs))
         return -1;
     heed_error err = {0};
@@ -373,6 +408,161 @@ int heed_import_flush(heed_import *im, heed_import_batch *b, heed_import_file *f
     heed_import_batch_reset(b);
     heed_import_progress(im, fs, 0);
     return 0;
+}
+
+static void *analyser_main(void *arg)
+{
+    heed_import_pipe *p = arg;
+    pthread_mutex_lock(&p->mu);
+    for (;;) {
+        while (!p->failed && !p->closed && p->n_analysed == p->n_in)
+            pthread_cond_wait(&p->cv, &p->mu);
+        if (p->failed || p->n_analysed == p->n_in)
+            break;
+        heed_import_batch *b = p->slot[p->n_analysed % PIPE_SLOTS];
+        pthread_mutex_unlock(&p->mu);
+        int rc = analyse_batch(p->im, b);
+        pthread_mutex_lock(&p->mu);
+        if (rc)
+            p->failed = 1;
+        else
+            p->n_analysed++;
+        pthread_cond_broadcast(&p->cv);
+    }
+    p->analyser_over = 1;
+    pthread_cond_broadcast(&p->cv);
+    pthread_mutex_unlock(&p->mu);
+    return NULL;
+}
+
+/* Stores every analysed batch, in order, even after the analyser failed on a
+ * later one: a run without the pipeline had committed them too. */
+static void *writer_main(void *arg)
+{
+    heed_import_pipe *p = arg;
+    pthread_mutex_lock(&p->mu);
+    for (;;) {
+        while (!p->analyser_over && p->n_stored == p->n_analysed)
+            pthread_cond_wait(&p->cv, &p->mu);
+        if (p->n_stored == p->n_analysed)
+            break;
+        size_t s = p->n_stored % PIPE_SLOTS;
+        pthread_mutex_unlock(&p->mu);
+        p->fs->pos = p->pos[s];
+        int rc = store_batch(p->im, p->slot[s], p->fs, p->finished[s]);
+        pthread_mutex_lock(&p->mu);
+        if (rc) {
+            p->failed = 1;
+            pthread_cond_broadcast(&p->cv);
+            break;
+        }
+        p->n_stored++;
+        pthread_cond_broadcast(&p->cv);
+    }
+    pthread_mutex_unlock(&p->mu);
+    return NULL;
+}
+
+heed_import_pipe *heed_import_pipe_new(heed_import *im, heed_import_file *fs,
+                                       const heed_import_kind *k)
+{
+    heed_import_pipe *p = calloc(1, sizeof *p);
+    if (!p)
+        return NULL;
+    p->im = im;
+    p->fs = fs;
+    for (size_t i = 0; i < PIPE_SLOTS; i++) {
+        p->slot[i] = heed_import_batch_new(im, k);
+        if (!p->slot[i]) {
+            for (size_t j = 0; j < i; j++)
+                heed_import_batch_free(p->slot[j]);
+            free(p);
+            return NULL;
+        }
+    }
+    pthread_mutex_init(&p->mu, NULL);
+    pthread_cond_init(&p->cv, NULL);
+    if (!pthread_create(&p->analyser, NULL, analyser_main, p)) {
+        if (!pthread_create(&p->writer, NULL, writer_main, p)) {
+            p->threaded = 1;
+        } else {
+            pthread_mutex_lock(&p->mu);
+            p->closed = 1;
+            pthread_cond_broadcast(&p->cv);
+            pthread_mutex_unlock(&p->mu);
+            pthread_join(p->analyser, NULL);
+        }
+    }
+    return p;
+}
+
+heed_import_batch *heed_import_pipe_batch(const heed_import_pipe *p)
+{
+    return p->slot[p->n_in % PIPE_SLOTS];
+}
+
+/* Hands the batch being filled on to the analyser. */
+static int hand_on(heed_import_pipe *p, int finished)
+{
+    size_t s = p->n_in % PIPE_SLOTS;
+    long pos = p->im->progress_on && p->fs->f && p->fs->f != stdin ? ftell(p->fs->f) : -1;
+    if (!p->threaded) { /* the stages one after another, as they would run */
+        p->fs->pos = pos;
+        if (p->failed || analyse_batch(p->im, p->slot[s]) ||
+            store_batch(p->im, p->slot[s], p->fs, finished)) {
+            p->failed = 1;
+            return -1;
+        }
+        return 0;
+    }
+    pthread_mutex_lock(&p->mu);
+    p->finished[s] = finished;
+    p->pos[s] = pos;
+    p->n_in++;
+    pthread_cond_broadcast(&p->cv);
+    int failed = p->failed;
+    pthread_mutex_unlock(&p->mu);
+    return failed ? -1 : 0;
+}
+
+int heed_import_pipe_flush(heed_import_pipe *p, heed_import_batch **b)
+{
+    if (hand_on(p, 0))
+        return -1;
+    if (p->threaded) {
+        pthread_mutex_lock(&p->mu);
+        while (!p->failed && p->n_in - p->n_stored >= PIPE_SLOTS)
+            pthread_cond_wait(&p->cv, &p->mu);
+        int failed = p->failed;
+        pthread_mutex_unlock(&p->mu);
+        if (failed)
+            return -1;
+    }
+    *b = heed_import_pipe_batch(p);
+    return 0;
+}
+
+int heed_import_pipe_end(heed_import_pipe *p, int finish)
+{
+    if (!p)
+        return -1;
+    if (finish)
+        (void)hand_on(p, 1);
+    if (p->threaded) {
+        pthread_mutex_lock(&p->mu);
+        p->closed = 1;
+        pthread_cond_broadcast(&p->cv);
+        pthread_mutex_unlock(&p->mu);
+        pthread_join(p->analyser, NULL);
+        pthread_join(p->writer, NULL);
+    }
+    int failed = p->failed;
+    for (size_t i = 0; i < PIPE_SLOTS; i++)
+        heed_import_batch_free(p->slot[i]);
+    pthread_cond_destroy(&p->cv);
+    pthread_mutex_destroy(&p->mu);
+    free(p);
+    return failed ? -1 : 0;
 }
 
 /* ------------------------------------------------------------ tabular kinds */
@@ -413,13 +603,15 @@ static int import_table(heed_import *im, const heed_import_kind *k, const char *
             return HEED_EXIT_USAGE;
         }
     }
-    heed_import_batch *b = heed_import_batch_new(im, k);
-    if (!b) {
+    heed_import_pipe *p = heed_import_pipe_new(im, &fs, k);
+    if (!p) {
         heed_reader_free(rd);
         heed_import_close(&fs);
         return HEED_EXIT_INTERNAL;
     }
+    heed_import_batch *b = heed_import_pipe_batch(p);
     uint64_t index = 0;
+    int read_errno = -1;
     for (;;) {
         heed_record rec;
         memset(&err, 0, sizeof err);
@@ -427,10 +619,9 @@ static int import_table(heed_import *im, const heed_import_kind *k, const char *
         if (rc == 0)
             break;
         if (rc == HEED_EIO) {
-            fprintf(stderr, "heed import: %s: read error: %s\n", path,
-                    err.msg[0] ? err.msg : strerror(errno));
+            read_errno = errno;
             ret = HEED_EXIT_USAGE;
-            break;
+            break; /* reported after the batches before it are stored */
         }
         if (index++ < fs.skipped) {
             /* committed by an earlier run; a customer message still feeds the
@@ -455,15 +646,17 @@ static int import_table(heed_import *im, const heed_import_kind *k, const char *
             break;
         }
         if (b->n >= im->batch || b->store.len >= ((size_t)8 << 20)) {
-            if (heed_import_flush(im, b, &fs, 0)) {
+            if (heed_import_pipe_flush(p, &b)) {
                 ret = HEED_EXIT_INTERNAL;
                 break;
             }
         }
     }
-    if (!ret && heed_import_flush(im, b, &fs, 1))
+    if (heed_import_pipe_end(p, !ret) && !ret)
         ret = HEED_EXIT_INTERNAL;
-    heed_import_batch_free(b);
+    if (read_errno >= 0)
+        fprintf(stderr, "heed import: %s: read error: %s\n", path,
+                err.msg[0] ? err.msg : strerror(read_errno));
     heed_reader_free(rd);
     heed_import_summary(im, &fs);
     if (fs.st.rejected > fs.rejected_before)

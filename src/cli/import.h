@@ -13,15 +13,32 @@ typedef struct heed_import_file {
     FILE *f;
     long long size;
     long start_pos;
+    long pos; /* the reader's position when the batch last stored was read */
     char fp[40];
     heed_st_file st;
     uint64_t skipped, done_before, rejected_before;
     double t0;
 } heed_import_file;
 
-/* Analyses the batch (messages: on all threads), stores it in one
- * transaction with the file's progress, empties it. 0 or -1 (reported). */
-int heed_import_flush(heed_import *im, heed_import_batch *b, heed_import_file *fs, int finished);
+/* The pipeline that analyses and stores a file's batches (import.c): the
+ * caller reads and checks rows into heed_import_pipe_batch(), and
+ * heed_import_pipe_flush() hands the full batch on and gives the next empty
+ * one; the batches are analysed (messages: on all threads) and stored, each in
+ * one transaction with the file's progress, in file order on threads of the
+ * pipeline. While it runs, fs's counts and the store handle are the
+ * pipeline's. NULL: out of memory. */
+typedef struct heed_import_pipe heed_import_pipe;
+heed_import_pipe *heed_import_pipe_new(heed_import *im, heed_import_file *fs,
+                                       const heed_import_kind *k);
+/* The batch the caller fills. */
+heed_import_batch *heed_import_pipe_batch(const heed_import_pipe *p);
+/* Hands *b (the batch being filled) on and sets *b to the next empty batch,
+ * waiting while all are in flight. 0, or -1 when a stage failed (reported). */
+int heed_import_pipe_flush(heed_import_pipe *p, heed_import_batch **b);
+/* With finish, hands the batch being filled on as the file's last; then waits
+ * until every batch handed on is stored (or a stage failed) and frees p. 0, or
+ * -1 when a stage failed (reported) or p is NULL. */
+int heed_import_pipe_end(heed_import_pipe *p, int finish);
 
 /* Files and transactions. */
 int heed_import_open(heed_import *im, heed_import_file *fs, const char *kind, const char *path);

@@ -87,10 +87,10 @@ static int is_agent_addr(const heed_import *im, heed_view addr)
     return 0;
 }
 
-static int flush_if_full(heed_import *im, heed_import_batch *b, heed_import_file *fs)
+static int flush_if_full(const heed_import *im, heed_import_pipe *p, heed_import_batch **b)
 {
-    if (b->n >= im->batch || b->store.len >= ((size_t)8 << 20))
-        return heed_import_flush(im, b, fs, 0);
+    if ((*b)->n >= im->batch || (*b)->store.len >= ((size_t)8 << 20))
+        return heed_import_pipe_flush(p, b);
     return 0;
 }
 
@@ -105,7 +105,8 @@ int heed_import_mbox(heed_import *im, const char *path)
     heed_mbox *mb = NULL;
     heed_mail_threader *th = NULL;
     heed_error err = {0};
-    heed_import_batch *b = heed_import_batch_new(im, &heed_import_kinds[K_MESSAGES]);
+    heed_import_pipe *p = heed_import_pipe_new(im, &fs, &heed_import_kinds[K_MESSAGES]);
+    heed_import_batch *b = p ? heed_import_pipe_batch(p) : NULL;
     heed_mail mail;
     heed_mail_init(&mail, HEED_MAIL_REPLACE_UTF8);
     if (!b || heed_mbox_new(fs.f, path, 0, &mb, &err) != HEED_OK ||
@@ -114,6 +115,7 @@ int heed_import_mbox(heed_import *im, const char *path)
         goto out;
     }
     uint64_t index = 0;
+    char read_error[sizeof err.msg + 16] = "";
     for (;;) {
         heed_view raw;
         size_t line = 0;
@@ -121,9 +123,9 @@ int heed_import_mbox(heed_import *im, const char *path)
         int rc = heed_mbox_next(mb, &raw, &line, &err);
         if (rc == 0)
             break;
-        if (rc == HEED_EIO) {
-            fprintf(stderr, "heed import: %s: read error: %s\n", path,
-                    err.msg[0] ? err.msg : strerror(errno));
+        if (rc == HEED_EIO) { /* reported after the batches before it are stored */
+            snprintf(read_error, sizeof read_error, "read error: %s",
+                     err.msg[0] ? err.msg : strerror(errno));
             ret = HEED_EXIT_USAGE;
             break;
         }
@@ -185,15 +187,20 @@ int heed_import_mbox(heed_import *im, const char *path)
                 break;
             }
         }
-        if (b->store.err || flush_if_full(im, b, &fs)) {
+        if (b->store.err || flush_if_full(im, p, &b)) {
             ret = HEED_EXIT_INTERNAL;
             break;
         }
     }
-    if (!ret && heed_import_flush(im, b, &fs, 1))
+    if (heed_import_pipe_end(p, !ret) && !ret)
         ret = HEED_EXIT_INTERNAL;
+    p = NULL;
+    if (read_error[0])
+        fprintf(stderr, "heed import: %s: %s\n", path, read_error);
     heed_import_summary(im, &fs);
 out:
+    if (p) /* set-up failed: no batch was handed on */
+        (void)heed_import_pipe_end(p, 0);
     if (fs.st.rejected > fs.rejected_before)
         im->any_rejected = 1;
     if (ret == HEED_EXIT_INTERNAL && err.msg[0])
@@ -201,7 +208,6 @@ out:
     heed_mail_release(&mail);
     heed_mail_threader_free(th);
     heed_mbox_free(mb);
-    heed_import_batch_free(b);
     heed_import_close(&fs);
     return ret;
 }
@@ -222,11 +228,12 @@ int heed_import_zendesk(heed_import *im, const char *path)
     }
     heed_helpdesk *hd = NULL;
     heed_error err = {0};
-    heed_import_batch *b = heed_import_batch_new(im, &heed_import_kinds[K_MESSAGES]);
-    if (!b) {
+    heed_import_pipe *p = heed_import_pipe_new(im, &fs, &heed_import_kinds[K_MESSAGES]);
+    if (!p) {
         ret = HEED_EXIT_INTERNAL;
         goto out;
     }
+    heed_import_batch *b = heed_import_pipe_batch(p);
     int rc = heed_helpdesk_new(fs.f, path, 0, &hd, &err);
     if (rc != HEED_OK) {
         fprintf(stderr, "heed import: %s: %s\n", path, err.msg[0] ? err.msg : heed_strerror(rc));
@@ -234,14 +241,15 @@ int heed_import_zendesk(heed_import *im, const char *path)
         goto out;
     }
     uint64_t index = 0;
+    char read_error[sizeof err.msg + 16] = "";
     for (;;) {
         heed_hd_comment c;
         memset(&err, 0, sizeof err);
         rc = heed_helpdesk_next(hd, &c, &err);
         if (rc == 0)
             break;
-        if (rc == HEED_EIO || rc == HEED_ENOMEM) {
-            fprintf(stderr, "heed import: %s: %s\n", path, err.msg[0] ? err.msg : heed_strerror(rc));
+        if (rc == HEED_EIO || rc == HEED_ENOMEM) { /* reported after the batches before */
+            snprintf(read_error, sizeof read_error, "%s", err.msg[0] ? err.msg : heed_strerror(rc));
             ret = rc == HEED_EIO ? HEED_EXIT_USAGE : HEED_EXIT_INTERNAL;
             break;
         }
@@ -301,13 +309,16 @@ int heed_import_zendesk(heed_import *im, const char *path)
                 break;
             }
         }
-        if (b->store.err || flush_if_full(im, b, &fs)) {
+        if (b->store.err || flush_if_full(im, p, &b)) {
             ret = HEED_EXIT_INTERNAL;
             break;
         }
     }
-    if (!ret && heed_import_flush(im, b, &fs, 1))
+    if (heed_import_pipe_end(p, !ret) && !ret)
         ret = HEED_EXIT_INTERNAL;
+    p = NULL;
+    if (read_error[0])
+        fprintf(stderr, "heed import: %s: %s\n", path, read_error);
     heed_import_summary(im, &fs);
     if (!im->quiet && hd && heed_helpdesk_private_skipped(hd))
         fprintf(stderr, "heed import: %s: %zu private notes not imported\n", path,
@@ -315,8 +326,9 @@ int heed_import_zendesk(heed_import *im, const char *path)
 out:
     if (fs.st.rejected > fs.rejected_before)
         im->any_rejected = 1;
+    if (p) /* set-up failed: no batch was handed on */
+        (void)heed_import_pipe_end(p, 0);
     heed_helpdesk_free(hd);
-    heed_import_batch_free(b);
     heed_import_close(&fs);
     return ret;
 }

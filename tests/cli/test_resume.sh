@@ -107,4 +107,31 @@ for f in messages:ctx-messages.jsonl mbox:mail.mbox zendesk:tickets.json; do
     expect_eq "$kind: resumed" "$?" 0
     same_rows "$kind: resumed between text and reply" "$TMP/one-$kind.db" "$TMP/two-$kind.db"
 done
+# ---- batches in flight: many small batches (the reader, the analysis and the
+# writer overlap) store what one batch stores, and report the bad records in
+# file order
+awk 'NR % 37 == 0 { print "{\"id\":\"\",\"text\":\"no id " NR "\"}" } { print }' \
+    "$G/messages.jsonl" >"$TMP/mixed.jsonl"
+"$HEED" import messages "$TMP/mixed.jsonl" --db "$TMP/one-batch.db" --batch 1000000 -j 1 \
+    --rejects "$TMP/rej-one" 2>"$TMP/e-one"
+expect_eq "one batch: some rejected" "$?" 1
+"$HEED" import messages "$TMP/mixed.jsonl" --db "$TMP/small-batches.db" --batch 7 -j 2 \
+    --rejects "$TMP/rej-small" 2>"$TMP/e-small"
+expect_eq "batches of 7: some rejected" "$?" 1
+same_rows "batches of 7" "$TMP/one-batch.db" "$TMP/small-batches.db"
+grep -v ' records/s$' "$TMP/e-one" >"$TMP/e-one.r"
+grep -v ' records/s$' "$TMP/e-small" >"$TMP/e-small.r"
+if [ -s "$TMP/e-one.r" ] && cmp -s "$TMP/e-one.r" "$TMP/e-small.r"; then ok; else
+    bad "batches of 7: the reports differ"
+    diff "$TMP/e-one.r" "$TMP/e-small.r" | head -4 >&2
+fi
+if [ -s "$TMP/rej-one" ] && cmp -s "$TMP/rej-one" "$TMP/rej-small"; then ok; else
+    bad "batches of 7: the rejects differ"
+fi
+sqlite3 "$TMP/one-batch.db" 'SELECT id, source, ext_id FROM message ORDER BY id' >"$TMP/ids-one"
+sqlite3 "$TMP/small-batches.db" 'SELECT id, source, ext_id FROM message ORDER BY id' \
+    >"$TMP/ids-small"
+if [ -s "$TMP/ids-one" ] && cmp -s "$TMP/ids-one" "$TMP/ids-small"; then ok; else
+    bad "batches of 7: messages stored in another order"
+fi
 finish
