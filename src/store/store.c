@@ -237,7 +237,7 @@ static int make_secret(heed_store *st, heed_error *err)
 
 static int migrate(heed_store *st, heed_error *err)
 {
-    int v;
+    int v = 0;
     int rc = user_version(st, &v, err);
     if (rc)
         return rc;
