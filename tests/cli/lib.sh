@@ -35,6 +35,24 @@ summary_counts() {
     sed -n 's/^heed: \([0-9]*\) records read = \([0-9]*\) analysed + \([0-9]*\) rejected.*/\1 \2 \3/p' "$1" | tail -1
 }
 
+# start_server NAME ARGS...: starts `heed serve --db $DB --listen 127.0.0.1:0
+# ARGS` in the background, its output in $TMP/NAME.out and .err, and waits for
+# its address; sets PID and URL and adds the PID to PIDS (for the caller's trap).
+start_server() {
+    local name=$1
+    shift
+    "$HEED" serve --db "$DB" --listen 127.0.0.1:0 "$@" >"$TMP/$name.out" 2>"$TMP/$name.err" &
+    PID=$!
+    PIDS+=("$PID")
+    URL=
+    for _ in $(seq 1 300); do
+        URL=$(sed -n 's/^heed serve: listening on \(http:.*\)$/\1/p' "$TMP/$name.out")
+        [ -n "$URL" ] && break
+        sleep 0.1
+    done
+    [ -n "$URL" ] || { bad "$name did not start"; cat "$TMP/$name.err" >&2; finish; exit 1; }
+}
+
 finish() {
     echo "$PASSES passed, $FAILS failed"
     [ "$FAILS" -eq 0 ]

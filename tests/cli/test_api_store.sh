@@ -24,16 +24,7 @@ AGENT=$("$HEED" key create --db "$DB" --role agent --agent agent-0002 2>/dev/nul
 LEAD=$("$HEED" key create --db "$DB" --role lead --team billing 2>/dev/null)
 NOW=2026-09-30T18:00:00Z
 
-"$HEED" serve --db "$DB" --listen 127.0.0.1:0 --rate 0 --threads 2 --quiet \
-    >"$TMP/s.out" 2>"$TMP/s.err" &
-PID=$!
-URL=
-for _ in $(seq 1 300); do
-    URL=$(sed -n 's/^heed serve: listening on \(http:.*\)$/\1/p' "$TMP/s.out")
-    [ -n "$URL" ] && break
-    sleep 0.1
-done
-[ -n "$URL" ] || { bad "server did not start"; cat "$TMP/s.err" >&2; finish; exit 1; }
+start_server s --rate 0 --threads 2 --quiet
 
 # get NAME KEY PATH [CURL ARGS]: body in $TMP/NAME.body, status in $ST
 get() {

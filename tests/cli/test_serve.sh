@@ -27,22 +27,6 @@ if grep -qaF "$ADMIN" "$DB"; then bad "the store holds a key in clear"; else ok;
 expect_grep "key list" "$TMP/list" "agent one"
 if grep -qF "$AGENT" "$TMP/list"; then bad "key list shows a key"; else ok; fi
 
-# start_server NAME ARGS...: sets PID and URL
-start_server() {
-    local name=$1
-    shift
-    "$HEED" serve --db "$DB" --listen 127.0.0.1:0 "$@" >"$TMP/$name.out" 2>"$TMP/$name.err" &
-    PID=$!
-    PIDS+=("$PID")
-    URL=
-    for _ in $(seq 1 300); do
-        URL=$(sed -n 's/^heed serve: listening on \(http:.*\)$/\1/p' "$TMP/$name.out")
-        [ -n "$URL" ] && break
-        sleep 0.1
-    done
-    [ -n "$URL" ] || { bad "$name did not start"; cat "$TMP/$name.err" >&2; finish; exit 1; }
-}
-
 # req NAME METHOD PATH [CURL ARGS...]: body in $TMP/NAME.body, headers in
 # $TMP/NAME.hdr, status in $ST
 req() {
