@@ -3,7 +3,9 @@
 # /v1/analyze with all stages (the target: >= 20,000 requests/s with p99 < 20 ms),
 # and, to show where the time goes, the same with the valence stage only, GET
 # /healthz (the HTTP layer alone) and `heed analyze` on the same message without
-# HTTP. See bench/README.md ("heed serve").
+# HTTP; then bench/serve_ingest.sh: POST /v1/messages under load, alone and beside
+# /v1/analyze, and a SIGTERM mid-load, each checked count in = count stored.
+# See bench/README.md ("heed serve").
 #
 #   bench/serve.sh               10 s per row
 #
@@ -104,3 +106,9 @@ printf '\nmachine: %s, %s cores; server threads %s, wrk threads %s, %s connectio
     "$(uname -m)" "$(nproc)" "$THREADS" "$WRK_THREADS" "$CONNS" "$SECS"
 printf 'compiler: %s; libmicrohttpd %s; wrk and the server share the cores\n' \
     "$(cc --version | head -1)" "$(pkg-config --modversion libmicrohttpd)"
+
+# ingest under load, nothing lost (bench/serve_ingest.sh, its own server and store)
+cleanup
+PID=
+printf '\n'
+HEED_BIN=$HEED "$BENCH/serve_ingest.sh"
