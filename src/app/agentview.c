@@ -7,6 +7,7 @@
 
 #include "agentview.h"
 #include "jsonout.h"
+#include "jtime.h"
 
 int64_t heed_names_id(heed_names *N, const char *s)
 {
@@ -36,9 +37,9 @@ void heed_names_free(heed_names *N)
 void heed_view_range(int64_t day, long days, long tz, int64_t *from, int64_t *to)
 {
     int64_t local = day + tz * 60;
-    int64_t d0 = local / 86400 - (local % 86400 < 0);
-    *to = (d0 + 1) * 86400 - tz * 60;
-    *from = *to - days * 86400;
+    int64_t d0 = heed__floor_div(local, HEED_DAY_S);
+    *to = (d0 + 1) * HEED_DAY_S - tz * 60;
+    *from = *to - days * HEED_DAY_S;
 }
 
 typedef struct period_set {

@@ -274,6 +274,14 @@ static const char *val_nonempty(const heed_import_batch *b, const heed_import_ro
     return v && *v ? v : NULL;
 }
 
+void heed_import_row_bad(heed_import_batch *b, heed_import_row *r, const char *msg)
+{
+    r->bad = 1;
+    r->msg = b->store.len;
+    heed__buf_adds(&b->store, msg);
+    heed__buf_addc(&b->store, '\0');
+}
+
 __attribute__((format(printf, 3, 4))) static void bad(heed_import_batch *b, heed_import_row *r,
                                                       const char *fmt, ...)
 {
@@ -282,10 +290,7 @@ __attribute__((format(printf, 3, 4))) static void bad(heed_import_batch *b, heed
     va_start(ap, fmt);
     vsnprintf(m, sizeof m, fmt, ap);
     va_end(ap);
-    r->bad = 1;
-    r->msg = b->store.len;
-    heed__buf_adds(&b->store, m);
-    heed__buf_addc(&b->store, '\0');
+    heed_import_row_bad(b, r, m);
 }
 
 /* A required time field: parsed into *t, *tz. 0, or -1 (row marked bad). */

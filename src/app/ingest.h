@@ -130,6 +130,9 @@ heed_import_row *heed_import_batch_add(heed_import_batch *b, const heed_record *
  * the message fields direct, the rest kept) into the row, in the batch's store. -1: memory. */
 int heed_import_row_fill(heed_import *im, heed_import_batch *b, heed_import_row *r,
                          const heed_record *rec);
+/* Marks row r bad with msg (copied into the batch's store), the problem
+ * reported when the batch is stored. */
+void heed_import_row_bad(heed_import_batch *b, heed_import_row *r, const char *msg);
 /* Checks and parses a filled good row (marking it bad with a message when a
  * value is wrong), redacts its text and makes its contact keys. -1: memory. */
 int heed_import_row_check(heed_import *im, heed_import_batch *b, heed_import_row *r,

@@ -202,16 +202,6 @@ void heed_import_progress(heed_import *im, heed_import_file *fs, int final)
             (unsigned long long)fs->st.records, rate);
 }
 
-/* ------------------------------------------------------------ values */
-
-int64_t heed_import_now_parse(const char *s, int *ok)
-{
-    int64_t t;
-    int tz;
-    *ok = s && !heed_parse_time(s, strlen(s), &t, &tz);
-    return *ok ? t : 0;
-}
-
 
 /* ------------------------------------------------------------ files */
 
@@ -636,10 +626,7 @@ static int import_table(heed_import *im, const heed_import_kind *k, const char *
             break;
         }
         if (rc != 1) {
-            r->bad = 1;
-            r->msg = b->store.len;
-            heed__buf_adds(&b->store, err.msg[0] ? err.msg : heed_strerror(rc));
-            heed__buf_addc(&b->store, '\0');
+            heed_import_row_bad(b, r, err.msg[0] ? err.msg : heed_strerror(rc));
         } else if (heed_import_row_fill(im, b, r, &rec) ||
                    heed_import_row_check(im, b, r, &rec)) {
             ret = HEED_EXIT_INTERNAL;

@@ -49,7 +49,6 @@ void heed_import_summary(heed_import *im, heed_import_file *fs);
 void heed_import_progress(heed_import *im, heed_import_file *fs, int final);
 void heed_import_bad(heed_import *im, heed_import_file *fs, size_t line, const char *what,
                      const char *raw, size_t raw_len);
-int64_t heed_import_now_parse(const char *s, int *ok);
 
 /* The other formats (import_mail.c) and the identity pass (resolve.c). */
 int heed_import_mbox(heed_import *im, const char *path);

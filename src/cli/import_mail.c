@@ -67,14 +67,6 @@ static heed_import_row *new_row(heed_import_batch *b, size_t line, const char *r
     return b->store.err ? NULL : r;
 }
 
-static void mark_bad(heed_import_batch *b, heed_import_row *r, const char *msg)
-{
-    r->bad = 1;
-    r->msg = b->store.len;
-    heed__buf_adds(&b->store, msg);
-    heed__buf_addc(&b->store, '\0');
-}
-
 static int is_agent_addr(const heed_import *im, heed_view addr)
 {
     const char *at = addr.ptr ? memchr(addr.ptr, '@', addr.len) : NULL;
@@ -155,9 +147,9 @@ int heed_import_mbox(heed_import *im, const char *path)
             break;
         }
         if (prc != HEED_OK) {
-            mark_bad(b, r, err.msg[0] ? err.msg : heed_strerror(prc));
+            heed_import_row_bad(b, r, err.msg[0] ? err.msg : heed_strerror(prc));
         } else if (!mail.has_time) {
-            mark_bad(b, r, "the mail has no readable Date header");
+            heed_import_row_bad(b, r, "the mail has no readable Date header");
         } else {
             char *body = malloc(mail.body.len + 1);
             if (!body) {
@@ -181,7 +173,7 @@ int heed_import_mbox(heed_import *im, const char *path)
             sets(b, r, M_CHANNEL, "email");
             set(b, r, M_SUBJECT, mail.subject.ptr, mail.subject.len);
             if (!bl)
-                mark_bad(b, r, "the mail has no text once quotes and signature are removed");
+                heed_import_row_bad(b, r, "the mail has no text once quotes and signature are removed");
             else if (heed_import_row_check(im, b, r, NULL)) {
                 ret = HEED_EXIT_INTERNAL;
                 break;
@@ -275,11 +267,11 @@ int heed_import_zendesk(heed_import *im, const char *path)
             char m[256];
             snprintf(m, sizeof m, "ticket %zu, comment %zu: %s", c.ticket_index + 1,
                      c.comment_index + 1, err.msg[0] ? err.msg : heed_strerror(rc));
-            mark_bad(b, r, m);
+            heed_import_row_bad(b, r, m);
         } else if (!c.has_time) {
-            mark_bad(b, r, "the comment has no readable created_at");
+            heed_import_row_bad(b, r, "the comment has no readable created_at");
         } else if (c.role == HEED_ROLE_UNKNOWN) {
-            mark_bad(b, r, "the ticket names no requester, so the comment's author is unknown");
+            heed_import_row_bad(b, r, "the ticket names no requester, so the comment's author is unknown");
         } else {
             char id[128];
             snprintf(id, sizeof id, "%.*s/%.*s", (int)c.ticket_id.len, c.ticket_id.ptr,
@@ -303,7 +295,7 @@ int heed_import_zendesk(heed_import *im, const char *path)
             set_view(b, r, M_STATUS, c.status);
             set_view(b, r, M_SUBJECT, c.subject);
             if (!c.body.len)
-                mark_bad(b, r, "the comment has an empty body");
+                heed_import_row_bad(b, r, "the comment has an empty body");
             else if (heed_import_row_check(im, b, r, NULL)) {
                 ret = HEED_EXIT_INTERNAL;
                 break;

@@ -131,7 +131,6 @@ static void fmt_time(char *b, size_t n, int64_t t)
     strftime(b, n, "%Y-%m-%d %H:%M", &tm);
 }
 
-
 static int refresh(const char *cmd, heed_store *st, int64_t now, int quiet)
 {
     heed_error err = {0};
@@ -284,16 +283,6 @@ static void excerpt(char *b, size_t n, const char *text)
     b[o] = '\0';
 }
 
-
-
-
-static const char *const PROMISE_NAMES[] = {
-#define HEED_X_(name, num, str) str,
-    HEED_PROMISE_MAP(HEED_X_)
-#undef HEED_X_
-};
-
-
 static void journey_text(const heed_person *P, const heed_tl_item *tl, size_t n, int64_t now)
 {
     heed_stress_curve curve;
@@ -369,7 +358,7 @@ static void journey_text(const heed_person *P, const heed_tl_item *tl, size_t n,
         char ex[100];
         excerpt(ex, sizeof ex, heed_person_str(P, P->proms[i].text));
         printf("  [%s] %s: \"%s\"\n      %s\n", heed_pm_status_name(P->pm[i].status),
-               PROMISE_NAMES[P->proms[i].p.kind], ex, P->pm[i].sentence);
+               heed_view_promise_names[P->proms[i].p.kind], ex, P->pm[i].sentence);
     }
     heed_stress_curve_release(&curve);
 }

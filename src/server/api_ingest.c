@@ -157,10 +157,7 @@ static void ingest(heed_srv_req *rq, const char *kind_name)
         const char *src = ir.items[i].source ? ir.items[i].source : DEFAULT_SOURCE;
         reader_rc[i] = rc;
         if (rc != 1 || ir.items[i].is_bad) {
-            r->bad = 1;
-            r->msg = b->store.len;
-            heed__buf_adds(&b->store, re.msg[0] ? re.msg : heed_strerror(rc));
-            heed__buf_addc(&b->store, '\0');
+            heed_import_row_bad(b, r, re.msg[0] ? re.msg : heed_strerror(rc));
             continue;
         }
         im.source = src;
