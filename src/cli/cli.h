@@ -25,6 +25,8 @@ int heed_cmd_import(int argc, char **argv);
 /* The store at db (NULL: heed.db), which must exist: NULL after saying why
  * on stderr as `heed CMD: ...` (storecli.c). */
 struct heed_store *heed_cli_open_store(const char *cmd, const char *db);
+/* Writes t as "2026-09-30T18:00:00Z" (UTC), or "-" when t is 0. */
+void heed_cli_utc(char *buf, size_t cap, int64_t t);
 /* Says `heed CMD: <message>` and where to get help; returns HEED_EXIT_USAGE. */
 int heed_cli_usage(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* "now" from an option value: NULL -> the clock; "data" -> the latest stored

@@ -157,24 +157,12 @@ int heed_cmd_serve(int argc, char **argv)
 
 /* ------------------------------------------------------------ heed key */
 
-static void utc(char *buf, size_t cap, int64_t t)
-{
-    if (!t) {
-        snprintf(buf, cap, "-");
-        return;
-    }
-    time_t tt = (time_t)t;
-    struct tm tm;
-    gmtime_r(&tt, &tm);
-    strftime(buf, cap, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
 static int list_row(void *ctx, const heed_st_apikey *k)
 {
     (void)ctx;
     char c[32], u[32];
-    utc(c, sizeof c, k->created);
-    utc(u, sizeof u, k->last_used);
+    heed_cli_utc(c, sizeof c, k->created);
+    heed_cli_utc(u, sizeof u, k->last_used);
     printf("%-5lld %-10s %-6s %-10s %-10s %-20s %-20s %-20s%s\n", (long long)k->id,
            k->prefix ? k->prefix : "", k->role ? k->role : "", k->team ? k->team : "-",
            k->agent ? k->agent : "-", c, u, k->name ? k->name : "-",

@@ -99,3 +99,15 @@ int heed_import_resolve(heed_import *im)
 {
     return heed_relink(im->st, "import", im->quiet, 0);
 }
+
+void heed_cli_utc(char *buf, size_t cap, int64_t t)
+{
+    if (!t) {
+        snprintf(buf, cap, "-");
+        return;
+    }
+    time_t tt = (time_t)t;
+    struct tm tm;
+    gmtime_r(&tt, &tm);
+    strftime(buf, cap, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}

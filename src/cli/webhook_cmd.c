@@ -26,23 +26,11 @@ static const char HELP[] =
     "  --db PATH   the store (default: heed.db, or $HEED_DB)\n"
     "Exit codes: 0 done, 1 no such webhook (remove), 2 usage or store error.\n";
 
-static void utc(char *buf, size_t cap, int64_t t)
-{
-    if (!t) {
-        snprintf(buf, cap, "-");
-        return;
-    }
-    time_t tt = (time_t)t;
-    struct tm tm;
-    gmtime_r(&tt, &tm);
-    strftime(buf, cap, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
 static int list_row(void *ctx, const heed_st_webhook *w)
 {
     (void)ctx;
     char c[32];
-    utc(c, sizeof c, w->created);
+    heed_cli_utc(c, sizeof c, w->created);
     printf("%-5lld %-30s %-20s %s%s\n", (long long)w->id, w->events, c, w->url,
            w->disabled ? "  (removed)" : "");
     return 0;
@@ -52,7 +40,7 @@ static int log_row(void *ctx, const heed_st_attemptrow *a)
 {
     (void)ctx;
     char t[32], code[8];
-    utc(t, sizeof t, a->time);
+    heed_cli_utc(t, sizeof t, a->time);
     snprintf(code, sizeof code, "%d", a->status_code);
     const char *state = a->delivered ? "delivered" : a->next_try ? "retrying" : "given-up";
     printf("%-8lld %-7d %-20s %-7lld %-15s %-8lld %-6s %-9s %s\n", (long long)a->delivery,
