@@ -224,15 +224,16 @@ int heed_st_next_message(heed_st_cursor *c, heed_st_msgrow *r)
 
 int heed_store_promises(heed_store *st, int64_t person, heed_st_cursor **out, heed_error *err)
 {
-    return person_cursor(st, person,
-                         BY_PERSON(person,
-                              "SELECT p.person, pr.id, pr.message, m.conversation, pr.text, "
-                              "pr.object, m.agent, c.ext_id, m.ext_id, pr.kind, pr.made, pr.due "
-                              "FROM party p JOIN conversation c ON c.party = p.id "
-                              "JOIN message m ON m.conversation = c.id "
-                              "JOIN promise pr ON pr.message = m.id WHERE ",
-                              " ORDER BY p.person, pr.made, pr.id"),
-                         out, err);
+    return person_cursor(
+        st, person,
+        BY_PERSON(person,
+                  "SELECT p.person, pr.id, pr.message, m.conversation, pr.text, "
+                  "pr.object, m.agent, c.ext_id, m.ext_id, pr.kind, pr.made, pr.due "
+                  "FROM party p JOIN conversation c ON c.party = p.id "
+                  "JOIN message m ON m.conversation = c.id "
+                  "JOIN promise pr ON pr.message = m.id WHERE ",
+                  " ORDER BY p.person, pr.made, pr.id"),
+        out, err);
 }
 
 int heed_st_next_promise(heed_st_cursor *c, heed_st_promrow *r)
@@ -260,13 +261,14 @@ int heed_st_next_promise(heed_st_cursor *c, heed_st_promrow *r)
 
 int heed_store_events(heed_store *st, int64_t person, heed_st_cursor **out, heed_error *err)
 {
-    return person_cursor(st, person,
-                         BY_PERSON(person,
-                              "SELECT p.person, e.id, e.ext_id, e.type, e.order_ref, "
-                              "e.currency, e.agent, e.detail, e.time, e.amount FROM party p "
-                              "JOIN event e ON e.party = p.id WHERE ",
-                              " ORDER BY p.person, e.time, e.id"),
-                         out, err);
+    return person_cursor(
+        st, person,
+        BY_PERSON(person,
+                  "SELECT p.person, e.id, e.ext_id, e.type, e.order_ref, "
+                  "e.currency, e.agent, e.detail, e.time, e.amount FROM party p "
+                  "JOIN event e ON e.party = p.id WHERE ",
+                  " ORDER BY p.person, e.time, e.id"),
+        out, err);
 }
 
 int heed_st_next_event(heed_st_cursor *c, heed_st_eventrow *r)
@@ -292,13 +294,14 @@ int heed_st_next_event(heed_st_cursor *c, heed_st_eventrow *r)
 
 int heed_store_surveys(heed_store *st, int64_t person, heed_st_cursor **out, heed_error *err)
 {
-    return person_cursor(st, person,
-                         BY_PERSON(person,
-                              "SELECT p.person, v.ext_id, v.kind, v.comment, "
-                              "v.conversation_ext, v.score, v.time, v.stress FROM party p "
-                              "JOIN survey v ON v.party = p.id WHERE ",
-                              " ORDER BY p.person, v.time, v.id"),
-                         out, err);
+    return person_cursor(
+        st, person,
+        BY_PERSON(person,
+                  "SELECT p.person, v.ext_id, v.kind, v.comment, "
+                  "v.conversation_ext, v.score, v.time, v.stress FROM party p "
+                  "JOIN survey v ON v.party = p.id WHERE ",
+                  " ORDER BY p.person, v.time, v.id"),
+        out, err);
 }
 
 int heed_st_next_survey(heed_st_cursor *c, heed_st_surveyrow *r)
@@ -324,17 +327,18 @@ int heed_store_persons(heed_store *st, int64_t person, heed_st_cursor **out, hee
 {
     /* the CRM row of a person: the one with the smallest party (a person
      * normally has one; several only when linked by keys, never by CRM id) */
-    return person_cursor(st, person,
-                         BY_PERSON(person,
-                              "SELECT p.person, c.ext_id, c.name, c.segment, "
-                              "(SELECT max(c2.vulnerable) FROM party p2 JOIN customer c2 ON "
-                              "c2.party = p2.id WHERE p2.person = p.person) FROM party p "
-                              "LEFT JOIN customer c ON c.party = p.id WHERE ",
-                              " AND p.id = (SELECT coalesce((SELECT min(p3.id) FROM party p3 "
-                              "JOIN customer c3 ON c3.party = p3.id WHERE p3.person = "
-                              "p.person), (SELECT min(p4.id) FROM party p4 WHERE p4.person = "
-                              "p.person))) ORDER BY p.person"),
-                         out, err);
+    return person_cursor(
+        st, person,
+        BY_PERSON(person,
+                  "SELECT p.person, c.ext_id, c.name, c.segment, "
+                  "(SELECT max(c2.vulnerable) FROM party p2 JOIN customer c2 ON "
+                  "c2.party = p2.id WHERE p2.person = p.person) FROM party p "
+                  "LEFT JOIN customer c ON c.party = p.id WHERE ",
+                  " AND p.id = (SELECT coalesce((SELECT min(p3.id) FROM party p3 "
+                  "JOIN customer c3 ON c3.party = p3.id WHERE p3.person = "
+                  "p.person), (SELECT min(p4.id) FROM party p4 WHERE p4.person = "
+                  "p.person))) ORDER BY p.person"),
+        out, err);
 }
 
 int heed_st_next_person(heed_st_cursor *c, heed_st_personrow *r)
