@@ -517,6 +517,8 @@ static int hand_on(heed_import_pipe *p, int finished)
 
 int heed_import_pipe_flush(heed_import_pipe *p, heed_import_batch **b)
 {
+    if ((*b)->n < p->im->batch && (*b)->store.len < HEED_IMPORT_BATCH_BYTES)
+        return 0; /* room for more */
     if (hand_on(p, 0))
         return -1;
     if (p->threaded) {
@@ -632,11 +634,9 @@ static int import_table(heed_import *im, const heed_import_kind *k, const char *
             ret = HEED_EXIT_INTERNAL;
             break;
         }
-        if (b->n >= im->batch || b->store.len >= ((size_t)8 << 20)) {
-            if (heed_import_pipe_flush(p, &b)) {
-                ret = HEED_EXIT_INTERNAL;
-                break;
-            }
+        if (heed_import_pipe_flush(p, &b)) {
+            ret = HEED_EXIT_INTERNAL;
+            break;
         }
     }
     if (heed_import_pipe_end(p, !ret) && !ret)

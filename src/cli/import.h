@@ -32,8 +32,12 @@ heed_import_pipe *heed_import_pipe_new(heed_import *im, heed_import_file *fs,
                                        const heed_import_kind *k);
 /* The batch the caller fills. */
 heed_import_batch *heed_import_pipe_batch(const heed_import_pipe *p);
-/* Hands *b (the batch being filled) on and sets *b to the next empty batch,
- * waiting while all are in flight. 0, or -1 when a stage failed (reported). */
+/* A batch is handed on at --batch records or this many bytes, whichever
+ * comes first. */
+#define HEED_IMPORT_BATCH_BYTES ((size_t)8 << 20)
+/* When *b (the batch being filled) is full, hands it on and sets *b to the
+ * next empty batch, waiting while all are in flight; else does nothing. 0, or
+ * -1 when a stage failed (reported). */
 int heed_import_pipe_flush(heed_import_pipe *p, heed_import_batch **b);
 /* With finish, hands the batch being filled on as the file's last; then waits
  * until every batch handed on is stored (or a stage failed) and frees p. 0, or

@@ -79,13 +79,6 @@ static int is_agent_addr(const heed_import *im, heed_view addr)
     return 0;
 }
 
-static int flush_if_full(const heed_import *im, heed_import_pipe *p, heed_import_batch **b)
-{
-    if ((*b)->n >= im->batch || (*b)->store.len >= ((size_t)8 << 20))
-        return heed_import_pipe_flush(p, b);
-    return 0;
-}
-
 int heed_import_mbox(heed_import *im, const char *path)
 {
     heed_import_file fs;
@@ -179,7 +172,7 @@ int heed_import_mbox(heed_import *im, const char *path)
                 break;
             }
         }
-        if (b->store.err || flush_if_full(im, p, &b)) {
+        if (b->store.err || heed_import_pipe_flush(p, &b)) {
             ret = HEED_EXIT_INTERNAL;
             break;
         }
@@ -301,7 +294,7 @@ int heed_import_zendesk(heed_import *im, const char *path)
                 break;
             }
         }
-        if (b->store.err || flush_if_full(im, p, &b)) {
+        if (b->store.err || heed_import_pipe_flush(p, &b)) {
             ret = HEED_EXIT_INTERNAL;
             break;
         }
