@@ -9,7 +9,8 @@ static const char USAGE[] =
     "Usage: heed COMMAND [OPTIONS] [FILE...]\n"
     "\n"
     "heed reads what customers write and what agents answer, and scores it with\n"
-    "evidence. Every command reads FILEs or standard input.\n"
+    "evidence; it keeps a company's records in one store and says who needs help\n"
+    "now and why.\n"
     "\n"
     "Commands:\n"
     "  analyze      score messages (JSON lines, CSV or text) and write JSON lines\n"
@@ -21,7 +22,8 @@ static const char USAGE[] =
     "  queue        who needs help now, and why (the act-now queue)\n"
     "  journey      one customer's timeline across silos, with promises kept\n"
     "               or broken\n"
-    "  customer     why records were linked into one customer; unmerge\n"
+    "  customer     why records were linked into one customer; unmerge, relink,\n"
+    "               check\n"
     "  agents       agent care: distress absorbed per shift, streaks, breaks\n"
     "  agent        one agent: care, empathy and compassion by week, coaching\n"
     "  reanalyze    re-score stored messages after a model upgrade\n"
@@ -29,7 +31,8 @@ static const char USAGE[] =
     "               intensity, empathy)\n"
     "  eval         evaluate on labelled data (emotions, needs, intents, intensity,\n"
     "               empathy, compassion)\n"
-    "  serve        the HTTP API: analysis and the reply checker (docs/api.md)\n"
+    "  serve        the HTTP API and the web dashboard: analysis, the reply\n"
+    "               checker, ingest, the queue, journeys, agents (docs/api.md)\n"
     "  key          API keys of the HTTP API: create, list, revoke\n"
     "  webhook      webhooks heed serve posts to: add, list, remove, log\n"
     "  generate     write a synthetic multi-silo sample data set (deterministic)\n"
@@ -38,7 +41,7 @@ static const char USAGE[] =
     "  -h, --help     show this help (heed COMMAND --help for a command's)\n"
     "  -V, --version  show the version\n"
     "\n"
-    "Exit codes: 0 all records analysed, 1 some records rejected,\n"
+    "Exit codes: 0 done (all records analysed or imported), 1 some records rejected,\n"
     "2 usage or I/O error, 3 internal error (e.g. out of memory).\n";
 
 int main(int argc, char **argv)
