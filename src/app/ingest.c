@@ -555,20 +555,41 @@ void heed_import_note_customer(heed_import *im, const char *conv, size_t conv_le
     heed__buf_release(&red);
 }
 
+void heed_import_note_agent(heed_import *im, const char *conv, size_t conv_len)
+{
+    const char *c;
+    size_t n;
+    if (conv && conv_len)
+        heed_context_agent(im->ctx, conv, conv_len, &c, &n);
+}
+
 void heed_import_note_skipped(heed_import *im, heed_import_batch *b, const heed_record *rec)
 {
     (void)b;
-    heed_view role = rec->field[HEED_F_ROLE];
+    /* only what the import of it touched the context with: a record it
+     * rejected (no id, no time, an unknown role) touched nothing */
+    heed_view role = rec->field[HEED_F_ROLE], id = rec->field[HEED_F_ID],
+              time = rec->field[HEED_F_TIME];
     char rv[16] = "";
-    if (role.ptr && role.len < sizeof rv)
+    if (role.ptr && role.len >= sizeof rv)
+        return; /* no role name is this long: rejected */
+    if (role.ptr)
         memcpy(rv, role.ptr, role.len);
-    if (role_value(im, rv) != HEED_ROLE_CUSTOMER)
+    int rl = role_value(im, rv);
+    int64_t t;
+    int tz;
+    if (rl == HEED_ROLE_UNKNOWN || !id.ptr || !id.len || !time.ptr || !time.len ||
+        heed_parse_time(time.ptr, time.len, &t, &tz))
         return;
     heed_view conv = rec->field[HEED_F_CONVERSATION];
     if (!conv.ptr || !conv.len)
-        conv = rec->field[HEED_F_ID];
-    heed_view text = rec->field[HEED_F_TEXT];
-    heed_import_note_customer(im, conv.ptr, conv.len, text.ptr, text.len);
+        conv = id;
+    if (rl == HEED_ROLE_CUSTOMER) {
+        heed_view text = rec->field[HEED_F_TEXT];
+        heed_import_note_customer(im, conv.ptr, conv.len, text.ptr ? text.ptr : "", text.len);
+    } else {
+        heed_import_note_agent(im, conv.ptr, conv.len);
+    }
 }
 
 /* ------------------------------------------------------------ analysis */

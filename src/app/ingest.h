@@ -143,6 +143,9 @@ void heed_import_note_skipped(heed_import *im, heed_import_batch *b, const heed_
  * the reply context as the import of it did (redacted unless --no-redact). */
 void heed_import_note_customer(heed_import *im, const char *conv, size_t conv_len,
                                const char *text, size_t len);
+/* An agent reply in conv committed by an earlier run: the customer's next
+ * text starts a new exchange, as it did in the import of it. */
+void heed_import_note_agent(heed_import *im, const char *conv, size_t conv_len);
 
 /* Analyses the batch's good rows that have text, on im->threads threads. -1:
  * out of memory. */

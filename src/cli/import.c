@@ -616,8 +616,8 @@ static int import_table(heed_import *im, const heed_import_kind *k, const char *
             break; /* reported after the batches before it are stored */
         }
         if (index++ < fs.skipped) {
-            /* committed by an earlier run; a customer message still feeds the
-             * context later agent replies are scored against */
+            /* committed by an earlier run; its turn still sets the context
+             * later agent replies are scored against */
             if (rc == 1 && k->id == K_MESSAGES)
                 heed_import_note_skipped(im, b, &rec);
             continue;

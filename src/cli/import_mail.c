@@ -122,13 +122,16 @@ int heed_import_mbox(heed_import *im, const char *path)
             break;
         }
         if (index++ < fs.skipped) {
-            /* done by an earlier run; a customer's mail still feeds the
-             * context later agent replies are scored against */
-            if (prc == HEED_OK && mail.has_time && !is_agent_addr(im, mail.from_addr)) {
+            /* done by an earlier run; its turn still sets the context
+             * later agent replies are scored against */
+            if (prc == HEED_OK && mail.has_time) {
                 char *body = malloc(mail.body.len + 1);
-                if (body) {
+                if (body) { /* a mail with no text left was rejected: touched nothing */
                     size_t bl = heed_mail_strip_quoted(mail.body.ptr, mail.body.len, body);
-                    heed_import_note_customer(im, key.ptr, key.len, body, bl);
+                    if (bl && is_agent_addr(im, mail.from_addr))
+                        heed_import_note_agent(im, key.ptr, key.len);
+                    else if (bl)
+                        heed_import_note_customer(im, key.ptr, key.len, body, bl);
                     free(body);
                 }
             }
@@ -239,11 +242,13 @@ int heed_import_zendesk(heed_import *im, const char *path)
             break;
         }
         if (index++ < fs.skipped) {
-            /* done by an earlier run: a customer's comment still feeds the
-             * reply context */
+            /* done by an earlier run: its turn still sets the reply
+             * context */
             if (rc == 1 && c.has_time && c.role == HEED_ROLE_CUSTOMER && c.body.len)
                 heed_import_note_customer(im, c.ticket_id.ptr, c.ticket_id.len, c.body.ptr,
                                           c.body.len);
+            else if (rc == 1 && c.has_time && c.role == HEED_ROLE_AGENT && c.body.len)
+                heed_import_note_agent(im, c.ticket_id.ptr, c.ticket_id.len);
             continue;
         }
         /* the export form has no line per comment: a bad one is set aside as

@@ -93,19 +93,26 @@ same_rows "kill -9 after 0.$delay s" "$TMP/clean-dir.db" "$TMP/kill.db"
 # a third run has nothing left to do
 "$HEED" import dir "$G" --db "$TMP/kill.db" --agent-domain northwind.example.com 2>"$TMP/k3"
 expect_eq "third run: nothing read" "$(grep -c ' 0 read = 0 imported' "$TMP/k3")" 8
-# ---- resuming between a customer text and the reply to it: the reply is
-# scored against the same (redacted) context as in one run, for every format
+# ---- resuming after any record: each reply is scored against the same
+# (redacted) context as in one run, for every format. ctx-turns goes
+# customer, agent, customer, agent: a reply done by the earlier run still
+# closes its exchange, so the second reply answers only the second question.
+# FORMAT:FILE:N - crash after each of the first N records
 J=$2/journey
-for f in messages:ctx-messages.jsonl mbox:mail.mbox zendesk:tickets.json; do
-    kind=${f%%:*} file=$J/${f#*:}
-    "$HEED" import "$kind" "$file" --db "$TMP/one-$kind.db" --agent-domain example.org -q
-    HEED_IMPORT_CRASH_AFTER=1 "$HEED" import "$kind" "$file" --db "$TMP/two-$kind.db" \
-        --agent-domain example.org --batch 1 -q
-    expect_eq "$kind: crashed after the first record" "$?" 137
-    "$HEED" import "$kind" "$file" --db "$TMP/two-$kind.db" --agent-domain example.org \
-        --batch 1 -q
-    expect_eq "$kind: resumed" "$?" 0
-    same_rows "$kind: resumed between text and reply" "$TMP/one-$kind.db" "$TMP/two-$kind.db"
+for f in messages:ctx-messages.jsonl:1 messages:ctx-turns.jsonl:3 mbox:mail.mbox:3 \
+    zendesk:tickets.json:1; do
+    kind=${f%%:*} rest=${f#*:}
+    file=$J/${rest%:*} last=${rest##*:} name=$kind-${rest%%.*}
+    "$HEED" import "$kind" "$file" --db "$TMP/one-$name.db" --agent-domain example.org -q
+    for n in $(seq 1 "$last"); do
+        db=$TMP/two-$name-$n.db
+        HEED_IMPORT_CRASH_AFTER=$n "$HEED" import "$kind" "$file" --db "$db" \
+            --agent-domain example.org --batch 1 -q
+        expect_eq "$name: crashed after record $n" "$?" 137
+        "$HEED" import "$kind" "$file" --db "$db" --agent-domain example.org --batch 1 -q
+        expect_eq "$name: resumed" "$?" 0
+        same_rows "$name: resumed after record $n" "$TMP/one-$name.db" "$db"
+    done
 done
 # ---- batches in flight: many small batches (the reader, the analysis and the
 # writer overlap) store what one batch stores, and report the bad records in
