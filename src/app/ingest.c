@@ -139,15 +139,27 @@ int heed_import_row_fill(heed_import *im, heed_import_batch *b, heed_import_row 
 
 /* ------------------------------------------------------------ set-up */
 
-void heed_import_model_id(char *out, size_t n)
+/* The models are compiled in, so their name is computed once: hashing them
+ * reads megabytes, which per HTTP ingest request cost more than the rest of
+ * the request together. */
+static char model_id[96];
+static pthread_once_t model_id_once = PTHREAD_ONCE_INIT;
+
+static void compute_model_id(void)
 {
     heed_blob blobs[] = {heed__model_emotions(), heed__model_needs(), heed__model_intensity(),
                          heed__model_empathy()};
     uint64_t h = 0;
     for (size_t i = 0; i < sizeof blobs / sizeof blobs[0]; i++)
         h = h * 0x100000001b3ull ^ heed__hash(blobs[i].ptr, blobs[i].len);
-    snprintf(out, n, "heed %s r%d %012llx", heed_version(), HEED_ANALYSIS_REV,
+    snprintf(model_id, sizeof model_id, "heed %s r%d %012llx", heed_version(), HEED_ANALYSIS_REV,
              (unsigned long long)(h & 0xffffffffffffull));
+}
+
+void heed_import_model_id(char *out, size_t n)
+{
+    pthread_once(&model_id_once, compute_model_id);
+    snprintf(out, n, "%s", model_id);
 }
 
 static int setup_rest(heed_import *im, heed_error *err)
