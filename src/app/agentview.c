@@ -241,8 +241,10 @@ void heed_view_week_json(heed_buf *b, const char *who_field, const char *who,
                      w->empathy_mean[1], w->empathy_mean[2], w->compassion_mean);
 }
 
-static void keep_example(heed_view_example *ex, size_t *n, size_t max, const heed_st_reply *r,
-                         double key)
+/* Keeps the reply r among the max best by key; its text is read once the
+ * choice is made (load_texts). */
+static void keep_example(heed_view_example *ex, size_t *n, size_t max,
+                         const heed_st_replyscore *r, double key)
 {
     size_t at = *n;
     if (*n == max) {
@@ -253,19 +255,28 @@ static void keep_example(heed_view_example *ex, size_t *n, size_t max, const hee
                 w = i;
         if (ex[w].key >= key)
             return;
-        free(ex[w].text);
-        free(ex[w].conv);
         at = w;
     } else {
         ++*n;
     }
     ex[at] = (heed_view_example){.key = key,
+                                 .id = r->id,
                                  .time = r->time,
-                                 .text = strdup(r->text ? r->text : ""),
-                                 .conv = strdup(r->conv_ext ? r->conv_ext : ""),
                                  .stress = r->customer_stress,
                                  .compassion = r->compassion};
     memcpy(ex[at].empathy, r->empathy, sizeof ex[at].empathy);
+}
+
+static int load_texts(heed_store *st, heed_view_example *ex, size_t n, heed_error *err)
+{
+    for (size_t i = 0; i < n; i++) {
+        int rc = heed_store_reply_text(st, ex[i].id, &ex[i].text, &ex[i].conv, err);
+        if (rc)
+            return rc;
+        if (!ex[i].text && (!(ex[i].text = strdup("")) || !(ex[i].conv = strdup(""))))
+            return HEED_ENOMEM;
+    }
+    return HEED_OK;
 }
 
 static int ex_cmp(const void *a, const void *b)
@@ -294,10 +305,12 @@ int heed_agent_view_load(heed_store *st, const char *agent, int64_t from, int64_
     c = NULL;
     if (rc || !V->found)
         return rc;
-    if ((rc = heed_store_replies(st, agent, from, to, &c, err)) != HEED_OK)
+    /* the scores of every reply, without the text: agent_reply, one index
+     * range; the texts of the few examples kept are read at the end */
+    if ((rc = heed_store_reply_scores(st, agent, from, to, &c, err)) != HEED_OK)
         goto out;
-    heed_st_reply rr;
-    while ((r = heed_st_next_reply(c, &rr)) == 1) {
+    heed_st_replyscore rr;
+    while ((r = heed_st_next_reply_score(c, &rr)) == 1) {
         if (rr.empathy[0] < 0)
             continue;
         if (nr == cap) {
@@ -323,6 +336,8 @@ int heed_agent_view_load(heed_store *st, const char *agent, int64_t from, int64_
         else if (s >= 30 && rr.compassion < 30)
             keep_example(V->grow, &V->n_grow, HEED_VIEW_EXAMPLES, &rr, s - rr.compassion);
     }
+    heed_st_cursor_free(c);
+    c = NULL;
     if (r < 0) {
         rc = HEED_EIO;
         snprintf(err->msg, sizeof err->msg, "reading replies failed");
@@ -330,6 +345,9 @@ int heed_agent_view_load(heed_store *st, const char *agent, int64_t from, int64_
     }
     qsort(V->good, V->n_good, sizeof *V->good, ex_cmp);
     qsort(V->grow, V->n_grow, sizeof *V->grow, ex_cmp);
+    if ((rc = load_texts(st, V->good, V->n_good, err)) ||
+        (rc = load_texts(st, V->grow, V->n_grow, err)))
+        goto out;
     rc = heed_care_weeks(rep, nr, (int)tz, &V->weeks, &V->n_weeks, err);
 out:
     if (rc && !err->msg[0])

@@ -43,7 +43,7 @@ void heed_view_week_json(heed_buf *b, const char *who_field, const char *who,
 /* One coaching example of an agent's replies. */
 typedef struct heed_view_example {
     double key;
-    int64_t time;
+    int64_t id, time; /* the reply's message id */
     char *text, *conv;
     double stress, compassion;
     int empathy[HEED_EMPATHY_COUNT];

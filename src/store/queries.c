@@ -499,16 +499,16 @@ int heed_store_mark_handled(heed_store *st, int64_t person, int64_t t, const cha
 int heed_store_agent_convos(heed_store *st, const char *agent, int64_t from, int64_t to,
                             heed_st_cursor **out, heed_error *err)
 {
-    /* agent_conv is kept by every put (records.c) */
+    /* agent_conv is kept by every put (records.c); agent_conv_agent and
+     * agent_conv_start hold every column read, so the rows come from one
+     * index range (the day's, sorted by agent; or the agent's, in order) */
     int rc = cursor(st,
-                    agent ? "SELECT a.agent, a.conversation, c.ext_id, a.start, a.end, a.replies, "
-                            "a.peak_stress FROM agent_conv a JOIN conversation c ON "
-                            "c.id = a.conversation WHERE a.agent = ?1 AND a.start >= ?2 AND "
-                            "a.start < ?3 ORDER BY a.agent, a.start, a.conversation"
-                          : "SELECT a.agent, a.conversation, c.ext_id, a.start, a.end, a.replies, "
-                            "a.peak_stress FROM agent_conv a JOIN conversation c ON "
-                            "c.id = a.conversation WHERE a.start >= ?2 AND a.start < ?3 "
-                            "ORDER BY a.agent, a.start, a.conversation",
+                    agent ? "SELECT agent, conversation, start, end, replies, peak_stress FROM "
+                            "agent_conv WHERE agent = ?1 AND start >= ?2 AND start < ?3 "
+                            "ORDER BY agent, start, conversation"
+                          : "SELECT agent, conversation, start, end, replies, peak_stress FROM "
+                            "agent_conv WHERE start >= ?2 AND start < ?3 "
+                            "ORDER BY agent, start, conversation",
                     out, err);
     if (rc)
         return rc;
@@ -526,12 +526,72 @@ int heed_st_next_agentconv(heed_st_cursor *c, heed_st_agentconv *r)
     sqlite3_stmt *s = c->s;
     r->agent = col_text(s, 0);
     r->conversation = sqlite3_column_int64(s, 1);
-    r->conv_ext = col_text(s, 2);
-    r->start = sqlite3_column_int64(s, 3);
-    r->end = sqlite3_column_int64(s, 4);
-    r->replies = sqlite3_column_int(s, 5);
-    r->peak_stress = col_real_or(s, 6, 0);
+    r->start = sqlite3_column_int64(s, 2);
+    r->end = sqlite3_column_int64(s, 3);
+    r->replies = sqlite3_column_int(s, 4);
+    r->peak_stress = col_real_or(s, 5, 0);
     return 1;
+}
+
+int heed_store_reply_scores(heed_store *st, const char *agent, int64_t from, int64_t to,
+                            heed_st_cursor **out, heed_error *err)
+{
+    /* one range of agent_reply's primary key (agent, time, message) */
+    int rc = cursor(st,
+                    "SELECT message, time, er, ip, ex, compassion, stress FROM agent_reply "
+                    "WHERE agent = ?1 AND time >= ?2 AND time < ?3 ORDER BY time, message",
+                    out, err);
+    if (rc)
+        return rc;
+    heed__st_text((*out)->s, 1, agent);
+    sqlite3_bind_int64((*out)->s, 2, from);
+    sqlite3_bind_int64((*out)->s, 3, to);
+    return HEED_OK;
+}
+
+int heed_st_next_reply_score(heed_st_cursor *c, heed_st_replyscore *r)
+{
+    int rc = step(c);
+    if (rc != 1)
+        return rc;
+    sqlite3_stmt *s = c->s;
+    r->id = sqlite3_column_int64(s, 0);
+    r->time = sqlite3_column_int64(s, 1);
+    for (int k = 0; k < HEED_EMPATHY_COUNT; k++)
+        r->empathy[k] = col_int_or(s, 2 + k, -1);
+    r->compassion = col_real_or(s, 5, -1);
+    r->customer_stress = col_real_or(s, 6, 0);
+    return 1;
+}
+
+int heed_store_reply_text(heed_store *st, int64_t id, char **text, char **conv_ext,
+                          heed_error *err)
+{
+    *text = *conv_ext = NULL;
+    sqlite3_stmt *s = heed__st_prep(st, ST_REPLY_TEXT,
+                                    "SELECT m.text, c.ext_id FROM message m JOIN conversation c "
+                                    "ON c.id = m.conversation WHERE m.id = ?1",
+                                    err);
+    if (!s)
+        return HEED_EIO;
+    sqlite3_bind_int64(s, 1, id);
+    int r = sqlite3_step(s);
+    if (r == SQLITE_ROW) {
+        const char *t = col_text(s, 0), *cv = col_text(s, 1);
+        *text = strdup(t ? t : "");
+        *conv_ext = strdup(cv ? cv : "");
+    }
+    /* end the read now (heed serve keeps the handle) */
+    sqlite3_reset(s);
+    if (r != SQLITE_ROW && r != SQLITE_DONE)
+        return heed__st_fail(st, err, "read a reply");
+    if (r == SQLITE_ROW && (!*text || !*conv_ext)) {
+        free(*text);
+        free(*conv_ext);
+        *text = *conv_ext = NULL;
+        return HEED_ENOMEM;
+    }
+    return HEED_OK;
 }
 
 #define REPLY_COLS                                                                         \
@@ -588,8 +648,11 @@ int heed_store_shifts(heed_store *st, const char *agent, int64_t from, int64_t t
     int rc = cursor(st,
                     agent ? "SELECT agent, team, start, end FROM shift WHERE agent = ?1 AND "
                             "end > ?2 AND start < ?3 ORDER BY agent, start"
-                          : "SELECT agent, team, start, end FROM shift WHERE end > ?2 AND "
-                            "start < ?3 ORDER BY agent, start",
+                          /* shift_end holds the columns: the shifts ending after from,
+                           * not every shift before to (the planner would rather
+                           * walk shift_agent for its order) */
+                          : "SELECT agent, team, start, end FROM shift INDEXED BY shift_end "
+                            "WHERE end > ?2 AND start < ?3 ORDER BY agent, start",
                     out, err);
     if (rc)
         return rc;

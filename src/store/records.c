@@ -225,10 +225,57 @@ static int agent_conv(heed_store *st, const heed_st_message *m, int64_t conv, he
     return sqlite3_step(s) == SQLITE_DONE ? HEED_OK : heed__st_fail(st, err, "agent summary");
 }
 
+/* The customer stress a reply answered: that of the conversation's latest
+ * customer message at or before it (the latest id among equal times). ?R is
+ * the reply's row (a table alias or the message). */
+#define ANSWERED_STRESS(R)                                                                   \
+    "(SELECT x.stress FROM message x WHERE x.conversation = " R ".conversation AND "         \
+    "x.role = 1 AND x.time <= " R ".time ORDER BY x.time DESC, x.id DESC LIMIT 1)"
+
+/* Keeps agent_reply (one row per agent reply: its scores and the customer
+ * stress it answered) equal to the messages after message id was added
+ * (is_new) or re-scored. A reply copies its own row; a customer message, in
+ * whatever order it arrives, re-reads the answered stress of every reply of
+ * its conversation at or after it. */
+static int agent_reply(heed_store *st, int64_t id, int role, int is_new, heed_error *err)
+{
+    sqlite3_stmt *s;
+    if (role == HEED_ROLE_AGENT && is_new) {
+        s = heed__st_prep(st, ST_AGENT_REPLY_PUT,
+                          "INSERT INTO agent_reply(agent, time, message, conversation, er, ip, "
+                          "ex, compassion, stress) SELECT m.agent, m.time, m.id, m.conversation, "
+                          "m.er, m.ip, m.ex, m.compassion, " ANSWERED_STRESS("m") " FROM message "
+                          "m WHERE m.id = ?1 AND m.agent IS NOT NULL",
+                          err);
+    } else if (role == HEED_ROLE_AGENT) {
+        s = heed__st_prep(st, ST_AGENT_REPLY_SCORES,
+                          "UPDATE agent_reply SET (er, ip, ex, compassion) = (SELECT m.er, m.ip, "
+                          "m.ex, m.compassion FROM message m WHERE m.id = ?1) WHERE message = ?1",
+                          err);
+    } else if (role == HEED_ROLE_CUSTOMER) {
+        s = heed__st_prep(st, ST_AGENT_REPLY_STRESS,
+                          "UPDATE agent_reply SET stress = " ANSWERED_STRESS("agent_reply")
+                          " WHERE conversation = (SELECT conversation FROM message WHERE id = ?1) "
+                          "AND time >= (SELECT time FROM message WHERE id = ?1)",
+                          err);
+    } else {
+        return HEED_OK;
+    }
+    if (!s)
+        return HEED_EIO;
+    sqlite3_bind_int64(s, 1, id);
+    return sqlite3_step(s) == SQLITE_DONE ? HEED_OK : heed__st_fail(st, err, "agent replies");
+}
+
 int heed_store_rebuild_agent_convs(heed_store *st, heed_error *err)
 {
     char *msg = NULL;
     if (sqlite3_exec(st->db,
+                     "DELETE FROM agent_reply;"
+                     "INSERT INTO agent_reply(agent, time, message, conversation, er, ip, ex, "
+                     "compassion, stress) SELECT m.agent, m.time, m.id, m.conversation, m.er, "
+                     "m.ip, m.ex, m.compassion, " ANSWERED_STRESS("m") " FROM message m WHERE "
+                     "m.agent IS NOT NULL AND m.role = 2;"
                      "DELETE FROM agent_conv;"
                      "INSERT INTO agent_conv(agent, conversation, start, end, replies, "
                      "peak_stress) SELECT a.ag, a.cv, a.s, a.e, a.n, coalesce((SELECT "
@@ -305,7 +352,7 @@ int heed_store_put_message(heed_store *st, const heed_st_message *m, const heed_
     }
     if (m->role != HEED_ROLE_AGENT && (rc = party_keys(st, party, keys, nk, err)))
         return rc;
-    if ((rc = agent_conv(st, m, conv, err)))
+    if ((rc = agent_conv(st, m, conv, err)) || (rc = agent_reply(st, msg, m->role, 1, err)))
         return rc;
     return put_promises(st, msg, m->time, p, np, err);
 }
@@ -324,6 +371,23 @@ int heed_store_update_analysis(heed_store *st, int64_t id, const heed_st_message
     sqlite3_bind_int64(s, i, id);
     if (sqlite3_step(s) != SQLITE_DONE)
         return heed__st_fail(st, err, "update analysis");
+    int rc = agent_reply(st, id, m->role, 0, err);
+    if (!rc && m->role == HEED_ROLE_CUSTOMER) {
+        /* the peak stress the conversation's agents faced */
+        s = heed__st_prep(st, ST_AGENT_CONV_RESTRESS,
+                          "UPDATE agent_conv SET peak_stress = coalesce((SELECT max(x.stress) "
+                          "FROM message x WHERE x.conversation = agent_conv.conversation AND "
+                          "x.role = 1 AND x.time <= agent_conv.end), 0) WHERE conversation = "
+                          "(SELECT conversation FROM message WHERE id = ?1)",
+                          err);
+        if (!s)
+            return HEED_EIO;
+        sqlite3_bind_int64(s, 1, id);
+        if (sqlite3_step(s) != SQLITE_DONE)
+            rc = heed__st_fail(st, err, "agent summary");
+    }
+    if (rc)
+        return rc;
     s = heed__st_prep(st, ST_PROMISE_DEL, "DELETE FROM promise WHERE message=?", err);
     if (!s)
         return HEED_EIO;

@@ -121,6 +121,32 @@ static const char *const MIGRATIONS[] = {
     "CREATE TABLE webhook_seen(event TEXT NOT NULL, customer INTEGER NOT NULL,"
     "  key TEXT NOT NULL, time INTEGER NOT NULL,"
     "  PRIMARY KEY(event, customer, key)) WITHOUT ROWID;",
+    /* 5: one row per agent reply with its scores and the customer stress it
+     * answered, kept by every put (records.c), so `heed agent` reads one
+     * agent's narrow rows in order instead of every reply's text with a
+     * lookup of the customer message per reply; and the agent_conv indexes
+     * carry every column the summaries read, so a day (or an agent) is read
+     * from one index without a lookup per row. Filled from the messages
+     * already stored. */
+    "CREATE TABLE agent_reply(agent TEXT NOT NULL, time INTEGER NOT NULL,"
+    "  message INTEGER NOT NULL REFERENCES message(id),"
+    "  conversation INTEGER NOT NULL REFERENCES conversation(id),"
+    "  er INTEGER, ip INTEGER, ex INTEGER, compassion REAL, stress REAL,"
+    "  PRIMARY KEY(agent, time, message)) WITHOUT ROWID;"
+    "CREATE INDEX agent_reply_conversation ON agent_reply(conversation, time);"
+    "CREATE INDEX agent_reply_message ON agent_reply(message);"
+    "INSERT INTO agent_reply(agent, time, message, conversation, er, ip, ex, compassion,"
+    "  stress) SELECT m.agent, m.time, m.id, m.conversation, m.er, m.ip, m.ex, m.compassion,"
+    "  (SELECT x.stress FROM message x WHERE x.conversation = m.conversation AND x.role = 1"
+    "  AND x.time <= m.time ORDER BY x.time DESC, x.id DESC LIMIT 1) FROM message m"
+    "  WHERE m.agent IS NOT NULL AND m.role = 2;"
+    "DROP INDEX agent_conv_start;"
+    "DROP INDEX agent_conv_agent;"
+    "CREATE INDEX agent_conv_start ON agent_conv(start, agent, conversation, end, replies,"
+    "  peak_stress);"
+    "CREATE INDEX agent_conv_agent ON agent_conv(agent, start, conversation, end, replies,"
+    "  peak_stress);"
+    "CREATE INDEX shift_end ON shift(end, start, agent, team);",
 };
 
 #define N_MIGRATIONS (sizeof MIGRATIONS / sizeof MIGRATIONS[0])
@@ -286,8 +312,12 @@ int heed_store_open(const char *path, heed_store **out, heed_error *err)
     heed_store *st = calloc(1, sizeof *st);
     if (!st)
         return HEED_ENOMEM;
-    if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
-        SQLITE_OK) {
+    /* NOMUTEX: a handle is used by one thread at a time (store.h), so
+     * SQLite's per-call connection mutex only costs time (a lock and an
+     * unlock around every column read of every row) */
+    if (sqlite3_open_v2(path, &st->db,
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                        NULL) != SQLITE_OK) {
         if (err) {
             err->code = HEED_EIO;
             snprintf(err->msg, sizeof err->msg, "store: cannot open %s: %s", path,

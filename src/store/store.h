@@ -15,7 +15,7 @@
 
 #include "heed/heed.h"
 
-#define HEED_STORE_SCHEMA 4     /* the schema version migrations lead to */
+#define HEED_STORE_SCHEMA 5     /* the schema version migrations lead to */
 #define HEED_STORE_SECRET_LEN 32 /* bytes of the redaction / identity key */
 
 typedef struct heed_store heed_store;
@@ -370,7 +370,6 @@ int heed_store_mark_handled(heed_store *st, int64_t person, int64_t t, const cha
 typedef struct heed_st_agentconv {
     const char *agent;
     int64_t conversation;
-    const char *conv_ext;
     int64_t start, end;
     int replies;
     double peak_stress;
@@ -378,8 +377,8 @@ typedef struct heed_st_agentconv {
 
 int heed_store_agent_convos(heed_store *st, const char *agent, int64_t from, int64_t to,
                             heed_st_cursor **out, heed_error *err);
-/* Recomputes every agent summary from the messages (after `heed reanalyze`
- * changed their stress). */
+/* Recomputes every agent summary (agent_conv, agent_reply) from the messages
+ * (after `heed reanalyze` changed their scores). */
 int heed_store_rebuild_agent_convs(heed_store *st, heed_error *err);
 int heed_st_next_agentconv(heed_st_cursor *c, heed_st_agentconv *row);
 
@@ -398,6 +397,25 @@ typedef struct heed_st_reply {
 int heed_store_replies(heed_store *st, const char *agent, int64_t from, int64_t to,
                        heed_st_cursor **out, heed_error *err);
 int heed_st_next_reply(heed_st_cursor *c, heed_st_reply *row);
+
+/* One agent's replies in [from, to), ordered by time then id: the scores
+ * and the customer stress each answered (as heed_st_reply), without the text.
+ * Read from agent_reply, kept by every put: one index range, no lookups. */
+typedef struct heed_st_replyscore {
+    int64_t id, time;
+    int empathy[HEED_EMPATHY_COUNT]; /* -1: not scored */
+    double compassion;               /* -1: not scored */
+    double customer_stress;          /* 0 when none answered */
+} heed_st_replyscore;
+
+int heed_store_reply_scores(heed_store *st, const char *agent, int64_t from, int64_t to,
+                            heed_st_cursor **out, heed_error *err);
+int heed_st_next_reply_score(heed_st_cursor *c, heed_st_replyscore *row);
+
+/* The text of message id and its conversation's id (both malloc'ed; NULL
+ * when there is no such message). HEED_OK, HEED_ENOMEM or HEED_EIO. */
+int heed_store_reply_text(heed_store *st, int64_t id, char **text, char **conv_ext,
+                          heed_error *err);
 
 typedef struct heed_st_shiftrow {
     const char *agent, *team;

@@ -185,6 +185,72 @@ static void test_put_message_idempotent(void **state)
     assert_int_equal(counts(f->st).conversations, 2);
 }
 
+/* agent_reply: one agent's replies in time order with their scores and the
+ * stress of the customer message each answered, kept when that message
+ * arrives after the reply; the text of a reply by id. */
+static void test_reply_scores(void **state)
+{
+    fixture *f = *state;
+    heed_st_message r1 = msg("r1", "c1", HEED_ROLE_AGENT, 2000);
+    r1.empathy[0] = 2, r1.empathy[1] = 1, r1.empathy[2] = 0, r1.compassion = 70;
+    r1.text = "I have sent the refund", r1.text_len = strlen(r1.text);
+    heed_st_message r2 = msg("r2", "c1", HEED_ROLE_AGENT, 4000);
+    heed_st_message other = msg("r3", "c2", HEED_ROLE_AGENT, 3000);
+    other.agent = "ag2";
+    heed_st_message c1 = msg("m1", "c1", HEED_ROLE_CUSTOMER, 1000);
+    c1.stress = 40;
+    heed_st_message c2 = msg("m2", "c1", HEED_ROLE_CUSTOMER, 3000);
+    c2.stress = 75;
+    /* the replies first, then the customer messages they answer */
+    put_msg(f->st, &r2, NULL, 0, NULL, 0, 1);
+    put_msg(f->st, &r1, NULL, 0, NULL, 0, 1);
+    put_msg(f->st, &other, NULL, 0, NULL, 0, 1);
+    put_msg(f->st, &c2, NULL, 0, NULL, 0, 1);
+    put_msg(f->st, &c1, NULL, 0, NULL, 0, 1);
+
+    heed_error err = {0};
+    heed_st_cursor *c = NULL;
+    assert_int_equal(heed_store_reply_scores(f->st, "ag1", 0, 10000, &c, &err), HEED_OK);
+    heed_st_replyscore row;
+    assert_int_equal(heed_st_next_reply_score(c, &row), 1);
+    assert_int_equal(row.time, 2000);
+    assert_int_equal(row.empathy[0], 2);
+    assert_int_equal(row.empathy[2], 0);
+    assert_true(row.compassion == 70);
+    assert_true(row.customer_stress == 40); /* m1, not m2 (later) */
+    int64_t id1 = row.id;
+    assert_int_equal(id1, 2); /* ids in put order: r2 1, r1 2, r3 3, m2 4, m1 5 */
+    assert_int_equal(heed_st_next_reply_score(c, &row), 1);
+    assert_int_equal(row.time, 4000);
+    assert_int_equal(row.empathy[0], -1); /* not scored */
+    assert_true(row.compassion == -1);
+    assert_true(row.customer_stress == 75); /* the latest before it */
+    assert_int_equal(heed_st_next_reply_score(c, &row), 0);
+    heed_st_cursor_free(c);
+    /* the period is [from, to) */
+    assert_int_equal(heed_store_reply_scores(f->st, "ag1", 2001, 4000, &c, &err), HEED_OK);
+    assert_int_equal(heed_st_next_reply_score(c, &row), 0);
+    heed_st_cursor_free(c);
+
+    /* re-scored: the customer message's new stress reaches the replies */
+    c1.stress = 10;
+    assert_int_equal(heed_store_update_analysis(f->st, 5, &c1, NULL, 0, &err), HEED_OK);
+    assert_int_equal(heed_store_reply_scores(f->st, "ag1", 0, 10000, &c, &err), HEED_OK);
+    assert_int_equal(heed_st_next_reply_score(c, &row), 1);
+    assert_true(row.customer_stress == 10);
+    heed_st_cursor_free(c);
+
+    char *text = NULL, *conv = NULL;
+    assert_int_equal(heed_store_reply_text(f->st, id1, &text, &conv, &err), HEED_OK);
+    assert_string_equal(text, "I have sent the refund");
+    assert_string_equal(conv, "c1");
+    free(text);
+    free(conv);
+    assert_int_equal(heed_store_reply_text(f->st, 999, &text, &conv, &err), HEED_OK);
+    assert_null(text);
+    assert_null(conv);
+}
+
 static void test_put_others_idempotent(void **state)
 {
     fixture *f = *state;
@@ -550,6 +616,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_open_migrate, setup, teardown),
         cmocka_unit_test_setup_teardown(test_newer_schema_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_put_message_idempotent, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_reply_scores, setup, teardown),
         cmocka_unit_test_setup_teardown(test_put_others_idempotent, setup, teardown),
         cmocka_unit_test_setup_teardown(test_promises_replaced, setup, teardown),
         cmocka_unit_test_setup_teardown(test_file_progress, setup, teardown),
