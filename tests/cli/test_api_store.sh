@@ -2,7 +2,8 @@
 # test_api_store.sh - the store-backed HTTP API against the bundled sample
 # (samples/journey, ending 2026-09-30): the queue with pagination, done, a
 # journey byte-identical to `heed journey --json`, a conversation with its
-# analysis, a customer's links, agents, one agent and team trends; roles (an agent key cannot read
+# analysis, a customer's links, agents, one agent, team trends and trends (the
+# bytes of `heed trends --json`); roles (an agent key cannot read
 # the queue or another agent; a lead key sees its team only); bad and unknown
 # parameters; every body checked against docs/openapi.json.
 . "$(dirname "$0")/lib.sh"
@@ -169,6 +170,8 @@ for by in week channel need; do
     expect_eq "trends by $by" "$ST" 200
     valid tr GET /v1/trends
     jq '[.rows[].messages]|add' "$TMP/tr.body" >>"$TMP/tr_totals"
+    expect_eq "trends by $by = heed trends --json" "$(cat "$TMP/tr.body")" \
+        "$("$HEED" trends --db "$DB" --day 2026-09-30 --days 28 --by "$by" --json 2>&1)"
 done
 expect_eq "trends totals agree" "$(sort -u "$TMP/tr_totals" | wc -l)" 1
 if command -v sqlite3 >/dev/null; then
