@@ -160,8 +160,10 @@ const FIXTURES = [
   ["GET", "/v1/conversations/{id}", /^\/v1\/conversations\/([^/]+)$/, (m) => conversation(decodeURIComponent(m[1]))],
   ["GET", "/v1/agents", /^\/v1\/agents$/, (m, u) => {
     const args = ["agents", "--db", DB, "--now", u.searchParams.get("day") ? u.searchParams.get("day") + "T23:59:59Z" : NOW, "--days", u.searchParams.get("days") || "7", "--json"];
-    const periods = lines(heed(...args));
-    return { from: periods.map((p) => p.start).sort()[0] || null, to: periods.map((p) => p.end).sort().pop() || null, periods };
+    const all = lines(heed(...args));
+    const off = Number(u.searchParams.get("offset") || 0), lim = Number(u.searchParams.get("limit") || 100);
+    return { from: all.map((p) => p.start).sort()[0] || null, to: all.map((p) => p.end).sort().pop() || null,
+      periods: all.slice(off, off + lim), next_offset: off + lim < all.length ? off + lim : null };
   }],
   ["GET", "/v1/agents/{id}", /^\/v1\/agents\/([^/]+)$/, (m) => {
     const all = lines(heed("agent", decodeURIComponent(m[1]), "--db", DB, "--now", NOW, "--json"));
@@ -327,6 +329,36 @@ try {
     ok(/agent-0003/.test(await page.locator(".page").innerText()), `${vp}: agents are listed`);
     ok(/Today: conversations/.test(await page.locator(".page").innerText()), `${vp}: today and this week`);
     await shot(page, `${vp}-team`);
+
+    // team care pages through GET /v1/agents: 5 shifts at a time, "Load more
+    // shifts" until next_offset is null, then the same agents and shifts as
+    // one page of all
+    const teamFigures = () => page.evaluate(() => ({
+      shifts: document.querySelector(".page-team details summary").textContent,
+      agents: [...document.querySelectorAll(".page-team table")[0].querySelectorAll("tbody th")].map((x) => x.textContent).sort().join(","),
+      week: [...document.querySelectorAll(".page-team table")[0].querySelectorAll("tbody tr")].map((r) => r.textContent).sort().join("|"),
+    }));
+    const whole = await teamFigures();
+    const total = Number(/\((\d+)\)/.exec(whole.shifts)[1]);
+    ok(total > 10, `${vp}: the sample's week has over 10 shifts and days (${total})`);
+    await go(page, "#/team?limit=5");
+    ok(/All shifts \(5 loaded\)/.test((await teamFigures()).shifts), `${vp}: the first page holds 5 shifts`);
+    ok(/not counted yet/.test(await page.locator(".page-team .pager").innerText()), `${vp}: the page says more shifts are to load`);
+    let clicks = 0;
+    while (await page.locator("#team-more").count()) {
+      const before = (await teamFigures()).shifts;
+      await page.getByRole("button", { name: "Load more shifts" }).click();
+      await page.waitForFunction((b) => document.querySelector(".page-team details summary").textContent !== b, before);
+      clicks++;
+      if (await page.locator("#team-more").count())
+        ok(await page.evaluate(() => document.activeElement && document.activeElement.id === "team-more"), `${vp}: focus stays on "Load more shifts"`);
+      if (clicks > 20) break;
+    }
+    ok(clicks === Math.ceil(total / 5) - 1, `${vp}: ${Math.ceil(total / 5) - 1} more pages of 5 (got ${clicks})`);
+    const paged = await teamFigures();
+    ok(paged.shifts === whole.shifts, `${vp}: every shift loaded (${paged.shifts})`);
+    ok(paged.agents === whole.agents && paged.week === whole.week, `${vp}: the paged agents and figures are those of one page of all`);
+    ok(/all loaded/.test(await text(page, "#status")), `${vp}: the status line says all are loaded`);
 
     // trends: by week, channel, need
     await page.getByRole("link", { name: "Trends" }).click();
