@@ -100,6 +100,7 @@ void heed_srv_h_openapi(heed_srv_req *rq);
 void heed_srv_h_analyze(heed_srv_req *rq);
 void heed_srv_h_check_reply(heed_srv_req *rq);
 void heed_srv_h_keys(heed_srv_req *rq);
+void heed_srv_h_me(heed_srv_req *rq);
 
 /* 0 when every query parameter is one of allowed (NULL-terminated); else
  * answers 400 unknown_parameter naming the others and returns -1. */

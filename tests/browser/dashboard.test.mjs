@@ -69,6 +69,9 @@ async function cleanup() {
 
 heed("import", "dir", path.join(SRC, "samples/journey"), "--db", DB, "--agent-domain", "northwind.example.com");
 const KEY = heed("key", "create", "--db", DB, "--role", "admin", "--name", "browser test").trim();
+// keys of the other roles, for the page each lands on
+const AGENT_KEY = heed("key", "create", "--db", DB, "--role", "agent", "--agent", "agent-0003", "--name", "agent").trim();
+const LEAD_KEY = heed("key", "create", "--db", DB, "--role", "lead", "--team", "tech", "--name", "lead").trim();
 
 async function startServer() {
   server = spawn(HEED, ["serve", "--db", DB, "--listen", "127.0.0.1:0", "--quiet"], { stdio: ["ignore", "pipe", "pipe"] });
@@ -262,8 +265,9 @@ try {
     await page.waitForFunction(() => document.querySelectorAll(".qitem").length > 0);
     await settle(page);
 
-    // the act-now queue: ranked customers with reasons
+    // the act-now queue: ranked customers with reasons (an admin lands on it)
     ok((await text(page, "#view h1")) === "Act now", `${vp}: the queue page`);
+    ok(await page.evaluate(() => location.hash) === "#/queue", `${vp}: an admin key lands on the queue`);
     const items = page.locator(".qitem");
     ok((await items.count()) >= 5, `${vp}: the queue lists customers`);
     const top = await items.first().getAttribute("data-customer");
@@ -402,6 +406,32 @@ try {
       // logging out forgets the key
       await page.getByRole("button", { name: "Log out" }).click();
       ok(await page.locator("#login").isVisible() && !(await page.evaluate(() => sessionStorage.getItem("heed.key"))), "log out forgets the key");
+
+      // the page a key lands on follows its role: signing in again in the same
+      // tab with an agent key opens that agent's own page, with a lead key
+      // team care (their team), and the brand link goes back there
+      const signIn = async (key) => {
+        await page.getByLabel("API key").fill(key);
+        await page.keyboard.press("Enter");
+        await page.waitForFunction(() => document.querySelector("#view .page h1") && !document.querySelector("#status").textContent.startsWith("Loading"), null, { timeout: 20000 });
+        await settle(page);
+      };
+      await signIn(AGENT_KEY);
+      ok(await page.evaluate(() => location.hash) === "#/agent/agent-0003", `an agent key lands on its own page (${await page.evaluate(() => location.hash)})`);
+      ok(/agent-0003/.test(await page.locator(".page-agent").innerText()) && await page.locator("#ck-reply").count() === 1, "the agent's page with the reply checker");
+      await shot(page, "desktop-agent-landing");
+      await page.getByRole("button", { name: "Log out" }).click();
+      await signIn(LEAD_KEY);
+      ok(await page.evaluate(() => location.hash) === "#/team" && (await text(page, "#view h1")) === "Team care", `a lead key lands on team care (${await page.evaluate(() => location.hash)})`);
+      const teamAgents = await page.evaluate(() => [...document.querySelectorAll(".page-team table")[0].querySelectorAll("tbody th")].map((x) => x.textContent));
+      ok(teamAgents.length > 0 && teamAgents.includes("agent-0003") && !teamAgents.includes("agent-0002"), `the lead sees their team (${teamAgents.join(", ")})`);
+      await go(page, "#/trends");
+      await page.getByRole("link", { name: "heed", exact: true }).click();
+      await page.waitForFunction(() => location.hash === "#/team" && document.querySelector(".page-team h1"));
+      ok(true, "the brand link returns a lead to team care");
+      await page.getByRole("button", { name: "Log out" }).click();
+      await signIn(KEY);
+      ok(await page.evaluate(() => location.hash) === "#/queue", "an admin key signing in after them lands on the queue");
     }
     await page.context().close();
   }

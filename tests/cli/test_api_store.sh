@@ -23,6 +23,7 @@ trap cleanup EXIT
 ADMIN=$("$HEED" key create --db "$DB" --role admin 2>/dev/null)
 AGENT=$("$HEED" key create --db "$DB" --role agent --agent agent-0002 2>/dev/null)
 LEAD=$("$HEED" key create --db "$DB" --role lead --team billing 2>/dev/null)
+INGEST=$("$HEED" key create --db "$DB" --role ingest --name hook 2>/dev/null)
 NOW=2026-09-30T18:00:00Z
 
 start_server s --rate 0 --threads 2 --quiet
@@ -40,6 +41,24 @@ valid() {
         bad "$1: response does not fit docs/openapi.json: $(cat "$TMP/check.err")"
     fi
 }
+
+# --- me: each key's own role, team and agent (the dashboard lands by it)
+for who in ADMIN AGENT LEAD INGEST; do
+    get me "${!who}" /v1/me
+    expect_eq "me $who" "$ST" 200
+    valid me GET /v1/me
+    cp "$TMP/me.body" "$TMP/me_$who"
+done
+expect_eq "me admin" "$(jq -c '[.role,.team,.agent]' "$TMP/me_ADMIN")" '["admin",null,null]'
+expect_eq "me agent" "$(jq -c '[.role,.team,.agent]' "$TMP/me_AGENT")" '["agent",null,"agent-0002"]'
+expect_eq "me lead" "$(jq -c '[.role,.team,.agent]' "$TMP/me_LEAD")" '["lead","billing",null]'
+expect_eq "me ingest" "$(jq -r .role "$TMP/me_INGEST")" ingest
+expect_eq "me ids differ" "$(cat "$TMP"/me_* | jq .key | sort -u | wc -l)" 4
+get me "" /v1/me
+expect_eq "me without a key" "$ST" 401
+get me "$ADMIN" "/v1/me?x=1"
+expect_eq "me unknown parameter" "$ST" 400
+valid me GET /v1/me
 
 # --- queue: the items `heed queue --json` prints, paged
 "$HEED" queue --db "$DB" --json --top 500 --now "$NOW" 2>/dev/null | jq -c . >"$TMP/cli_queue"

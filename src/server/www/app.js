@@ -719,6 +719,18 @@ function showLogin(msg) {
   $("#key").focus();
 }
 
+// Where a key lands when the address names no page: an agent on their own
+// page, a lead on team care, an admin (and anyone else) on the queue. The
+// role comes from GET /v1/me; a server without it lands on the queue.
+async function landing() {
+  let me = null;
+  try { me = await api("/v1/me"); } catch (e) { if (e.status === 401) throw e; }
+  if (me && me.role === "agent" && me.agent) return "agent/" + encodeURIComponent(me.agent);
+  if (me && me.role === "agent") return "checker";
+  if (me && me.role === "lead") return "team";
+  return "queue";
+}
+
 let routing = 0;
 async function route() {
   const mine = ++routing;
@@ -726,7 +738,18 @@ async function route() {
   if (!signedIn()) { showLogin(); return; }
   $("#login").hidden = true;
   for (const sel of ["#nav", "#logout", "#asof"]) $(sel).hidden = false;
-  const raw = location.hash.replace(/^#\/?/, "") || "queue";
+  let raw = location.hash.replace(/^#\/?/, "");
+  if (!raw) {
+    try {
+      raw = await landing();
+    } catch (e) {
+      sessionStorage.removeItem(KEY_SLOT);
+      showLogin("The API key was not accepted: " + e.message);
+      return;
+    }
+    if (mine !== routing) return;
+    history.replaceState(null, "", "#/" + raw);
+  }
   const [path, qs] = raw.split("?");
   const parts = path.split("/").map(decodeURIComponent);
   const page = PAGES[parts[0]] ? parts[0] : "queue";
@@ -759,7 +782,13 @@ function start() {
     route.moveFocus = true;
     route().catch((e) => showError(e.message));
   });
-  $("#logout").addEventListener("click", () => { sessionStorage.removeItem(KEY_SLOT); status("Signed out."); showLogin(); });
+  $("#logout").addEventListener("click", () => {
+    sessionStorage.removeItem(KEY_SLOT);
+    // the next key lands on its own role's page
+    history.replaceState(null, "", location.pathname + location.search);
+    status("Signed out.");
+    showLogin();
+  });
   const asof = $("#asof-input");
   asof.value = sessionStorage.getItem(NOW_SLOT) || "";
   $("#asof").addEventListener("submit", (ev) => {
