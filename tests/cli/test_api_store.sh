@@ -26,6 +26,7 @@ LEAD=$("$HEED" key create --db "$DB" --role lead --team billing 2>/dev/null)
 INGEST=$("$HEED" key create --db "$DB" --role ingest --name hook 2>/dev/null)
 NOW=2026-09-30T18:00:00Z
 
+doc_lists_routes "$SPEC"
 start_server s --rate 0 --threads 2 --quiet
 
 # get NAME KEY PATH [CURL ARGS]: body in $TMP/NAME.body, status in $ST
@@ -206,4 +207,7 @@ expect_eq "trends bad by" "$ST" 400
 get tra "$AGENT" "/v1/trends"
 expect_eq "agent cannot read trends" "$ST" 403
 
+# every status answered on a route is one docs/openapi.json lists for it
+get metrics "" /metrics
+doc_lists_statuses "$SPEC" "$TMP/metrics.body"
 finish

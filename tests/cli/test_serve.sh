@@ -44,6 +44,9 @@ valid() {
     fi
 }
 
+# the document lists every route the server answers, with its roles
+doc_lists_routes "$SPEC"
+
 start_server main --timeout 2 --max-body 4096 --max-batch 3 --rate 0 --threads 2
 
 req health GET /healthz
@@ -52,6 +55,19 @@ valid health GET /healthz
 req openapi GET /v1/openapi.json
 expect_eq "openapi" "$ST" 200
 if cmp -s "$TMP/openapi.body" "$SPEC"; then ok; else bad "served OpenAPI differs from docs/"; fi
+
+# --- the dashboard's files: their content types are the document's
+for f in / /ui/app.js /ui/app.css; do
+    req www GET "$f"
+    expect_eq "GET $f" "$ST" 200
+    ct=$(tr -d '\r' <"$TMP/www.hdr" | sed -n 's/^[Cc]ontent-[Tt]ype: //p')
+    route=$([ "$f" = / ] && echo / || echo '/ui/{file}')
+    if jq -e --arg r "$route" --arg ct "$ct" '.paths[$r].get.responses["200"].content | has($ct)' \
+        "$SPEC" >/dev/null; then ok; else bad "GET $f: content type '$ct' not in docs/openapi.json"; fi
+done
+req www GET /ui/nothing.js
+expect_eq "unknown dashboard file" "$ST" 404
+valid www GET '/ui/{file}'
 
 # --- keys and roles
 H_ADMIN=(-H "Authorization: Bearer $ADMIN")
@@ -215,6 +231,8 @@ if [ $((t1 - t0)) -le 5 ]; then ok; else bad "slow client not dropped within 5 s
 # --- metrics moved
 req metrics GET /metrics
 expect_eq "metrics" "$ST" 200
+# every status answered so far on a route is one the document lists for it
+doc_lists_statuses "$SPEC" "$TMP/metrics.body"
 expect_grep "metrics requests" "$TMP/metrics.body" 'heed_http_requests_total{route="POST /v1/analyze",status="200"}'
 expect_grep "metrics 413" "$TMP/metrics.body" 'heed_http_requests_total{route="POST /v1/analyze",status="413"}'
 expect_grep "metrics timeout" "$TMP/metrics.body" 'heed_http_requests_total{route="POST /v1/analyze",status="408"}'
@@ -252,6 +270,8 @@ expect_eq "preflight" "$ST" 204
 expect_grep "cors origin" "$TMP/pre.hdr" "Access-Control-Allow-Origin: https://app.example"
 req corsget GET /healthz -H 'Origin: https://evil.example'
 if grep -qi "access-control" "$TMP/corsget.hdr"; then bad "CORS for another origin"; else ok; fi
+req metrics2 GET /metrics
+doc_lists_statuses "$SPEC" "$TMP/metrics2.body"
 kill -INT "$PID"
 wait "$PID"
 expect_eq "SIGINT exit" "$?" 0
