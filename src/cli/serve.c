@@ -43,7 +43,8 @@ static const char SERVE_HELP[] =
     "\n"
     "HEED_WEBHOOK_BACKOFF_MS sets the first webhook retry's delay (default 10000;\n"
     "each next one is 3 times longer; 5 attempts in all).\n"
-    "SIGINT or SIGTERM stop the server once in-flight requests are answered.\n"
+    "SIGINT or SIGTERM stop the server once in-flight requests are answered;\n"
+    "requests that begin later get 503 and idle connections are closed.\n"
     "Exit codes: 0 stopped cleanly, 2 usage error or cannot start.\n";
 
 static const char KEY_HELP[] =
