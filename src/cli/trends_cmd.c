@@ -35,7 +35,7 @@ static const char TRENDS_HELP[] =
     "\n"
     "Exit codes: 0 done, 2 usage or store error, 3 out of memory.\n";
 
-#define CMD "trends"
+#define CMD           "trends"
 #define MAX_TOP_NEEDS 3
 
 typedef struct opts {
@@ -75,8 +75,10 @@ static int parse(int argc, char **argv, opts *o, int *help)
                 char *end;
                 long n = strtol(v, &end, 10);
                 if (!*v || *end || n < 1 || n > 366)
-                    return heed_cli_usage(CMD, "--days wants a number of days from 1 to 366, "
-                                               "not '%s'", v);
+                    return heed_cli_usage(CMD,
+                                          "--days wants a number of days from 1 to 366, "
+                                          "not '%s'",
+                                          v);
                 o->days = n;
             }
         } else if (a[0] == '-' && a[1]) {
@@ -111,8 +113,8 @@ static void top_needs(char *b, size_t cap, const heed_trend_row *t)
         if (best < 0)
             break;
         used[best] = 1;
-        int w = snprintf(b + len, cap - len, "%s%s %zu", k ? ", " : "",
-                         heed_view_need_names[best], t->needs[best]);
+        int w = snprintf(b + len, cap - len, "%s%s %zu", k ? ", " : "", heed_view_need_names[best],
+                         t->needs[best]);
         if (w < 0 || (size_t)w >= cap - len)
             break;
         len += (size_t)w;
@@ -130,8 +132,9 @@ static void print_table(int64_t from, int64_t to, int by, const char *by_name,
         printf("  no customer messages of linked customers in this period\n");
         return;
     }
-    const char *head = by == HEED_TRENDS_WEEK ? "week" : by == HEED_TRENDS_CHANNEL ? "channel"
-                                                                                   : "need";
+    const char *head = by == HEED_TRENDS_WEEK      ? "week"
+                       : by == HEED_TRENDS_CHANNEL ? "channel"
+                                                   : "need";
     /* grouped by need, a row's top need is its key */
     int show_needs = by != HEED_TRENDS_NEED;
     printf("  %-20s %8s %9s %11s %11s%s\n", head, "messages", "customers", "mean stress",
