@@ -42,6 +42,7 @@ int heed_cmd_journey(int argc, char **argv);
 int heed_cmd_customer(int argc, char **argv);
 int heed_cmd_agents(int argc, char **argv);
 int heed_cmd_agent(int argc, char **argv);
+int heed_cmd_trends(int argc, char **argv);
 int heed_cmd_reanalyze(int argc, char **argv);
 int heed_cmd_serve(int argc, char **argv);
 int heed_cmd_key(int argc, char **argv);

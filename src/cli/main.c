@@ -26,6 +26,8 @@ static const char USAGE[] =
     "               check\n"
     "  agents       agent care: distress absorbed per shift, streaks, breaks\n"
     "  agent        one agent: care, empathy and compassion by week, coaching\n"
+    "  trends       customer messages by week, channel or need: volume, stress,\n"
+    "               needs (as GET /v1/trends)\n"
     "  reanalyze    re-score stored messages after a model upgrade\n"
     "  train        train a model from labelled data (emotions, needs, intents,\n"
     "               intensity, empathy)\n"
@@ -76,6 +78,8 @@ int main(int argc, char **argv)
         return heed_cmd_agents(argc - 1, argv + 1);
     if (!strcmp(cmd, "agent"))
         return heed_cmd_agent(argc - 1, argv + 1);
+    if (!strcmp(cmd, "trends"))
+        return heed_cmd_trends(argc - 1, argv + 1);
     if (!strcmp(cmd, "reanalyze"))
         return heed_cmd_reanalyze(argc - 1, argv + 1);
     if (!strcmp(cmd, "train"))

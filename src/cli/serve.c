@@ -36,11 +36,15 @@ static const char SERVE_HELP[] =
     "                     clock (for tests and replays)\n"
     "  --webhook-interval SECONDS  detect webhook events at least this often\n"
     "                     (default 60); also after every ingest\n"
+    "  --routes           print every route the server answers (METHOD PATH and\n"
+    "                     the roles that may call it, 'public' without a key) and\n"
+    "                     exit; docs/openapi.json describes each\n"
     "  -h, --help         this help\n"
     "\n"
     "HEED_WEBHOOK_BACKOFF_MS sets the first webhook retry's delay (default 10000;\n"
     "each next one is 3 times longer; 5 attempts in all).\n"
-    "SIGINT or SIGTERM stop the server once in-flight requests are answered.\n"
+    "SIGINT or SIGTERM stop the server once in-flight requests are answered;\n"
+    "requests that begin later get 503 and idle connections are closed.\n"
     "Exit codes: 0 stopped cleanly, 2 usage error or cannot start.\n";
 
 static const char KEY_HELP[] =
@@ -68,6 +72,28 @@ static int num_arg(const char *opt, const char *v, double lo, double hi, double 
     return 0;
 }
 
+/* `heed serve --routes`: the router's table, one route a line. */
+static int print_routes(void)
+{
+    static const unsigned ROLES[] = {HEED_SRV_ROLE_ADMIN, HEED_SRV_ROLE_LEAD,
+                                     HEED_SRV_ROLE_AGENT, HEED_SRV_ROLE_INGEST};
+    for (size_t i = 0; i < heed_srv_n_routes; i++) {
+        const heed_srv_route *r = &heed_srv_routes[i];
+        printf("%s %s ", r->method, r->pattern);
+        if (r->roles == HEED_SRV_PUBLIC)
+            fputs("public", stdout);
+        for (size_t k = 0, n = 0; k < sizeof ROLES / sizeof ROLES[0]; k++)
+            if (r->roles & ROLES[k])
+                printf("%s%s", n++ ? "," : "", heed_srv_role_name(ROLES[k]));
+        putchar('\n');
+    }
+    if (fflush(stdout) || ferror(stdout)) {
+        fputs("heed serve: cannot write the output\n", stderr);
+        return HEED_EXIT_USAGE;
+    }
+    return HEED_EXIT_OK;
+}
+
 int heed_cmd_serve(int argc, char **argv)
 {
     heed_server_opts o = {0};
@@ -77,6 +103,8 @@ int heed_cmd_serve(int argc, char **argv)
         if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
             fputs(SERVE_HELP, stdout);
             return HEED_EXIT_OK;
+        } else if (!strcmp(a, "--routes")) {
+            return print_routes();
         } else if (!strcmp(a, "--public")) {
             o.is_public = 1;
         } else if (!strcmp(a, "--quiet")) {

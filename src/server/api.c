@@ -22,6 +22,30 @@ void heed_srv_h_metrics(heed_srv_req *rq)
     heed_srv_metrics_render(&rq->srv->metrics, heed_srv_routes, &rq->out);
 }
 
+/* The key's own identity, so a client (the dashboard) can open on what the
+ * role may see: {"key","role","team","agent"}, null for an unset team or
+ * agent. */
+void heed_srv_h_me(heed_srv_req *rq)
+{
+    static const char *const Q[] = {NULL};
+    if (heed_srv_query_check(rq, Q))
+        return;
+    const heed_srv_identity *w = &rq->who;
+    heed__buf_printf(&rq->out, "{\"key\":%lld,\"role\":\"%s\",\"team\":", (long long)w->id,
+                     heed_srv_role_name(w->role));
+    if (w->team[0])
+        heed_json_string(&rq->out, w->team, strlen(w->team));
+    else
+        heed__buf_adds(&rq->out, "null");
+    heed__buf_adds(&rq->out, ",\"agent\":");
+    if (w->agent[0])
+        heed_json_string(&rq->out, w->agent, strlen(w->agent));
+    else
+        heed__buf_adds(&rq->out, "null");
+    heed__buf_adds(&rq->out, "}\n");
+    rq->status = rq->out.err ? 500 : 200;
+}
+
 void heed_srv_h_openapi(heed_srv_req *rq)
 {
     size_t n;

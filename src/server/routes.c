@@ -24,6 +24,8 @@ const heed_srv_route heed_srv_routes[] = {
     {"POST", "/v1/analyze", ANY, 1, heed_srv_h_analyze},
     {"POST", "/v1/check-reply", ANY, 1, heed_srv_h_check_reply},
     {"GET", "/v1/keys", ADMIN, 0, heed_srv_h_keys},
+    /* the key's own role, team and agent (the dashboard's landing page) */
+    {"GET", "/v1/me", ANY | HEED_SRV_ROLE_INGEST, 0, heed_srv_h_me},
     /* ingest: what `heed import messages|events` does, one request at a time */
     {"POST", "/v1/messages", INGEST, 1, heed_srv_h_ingest_messages},
     {"POST", "/v1/events", INGEST, 0, heed_srv_h_ingest_events},

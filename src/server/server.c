@@ -121,6 +121,9 @@ static enum MHD_Result answer(rqstate *s, struct MHD_Connection *c, ...)
             MHD_add_response_header(r, k, v);
     }
     va_end(ap);
+    /* stopping: this connection takes no further request */
+    if (atomic_load_explicit(&rq->srv->stopping, memory_order_relaxed))
+        MHD_add_response_header(r, "Connection", "close");
     s->answered = 1;
     s->status = rq->status;
     enum MHD_Result ret = MHD_queue_response(c, (unsigned)rq->status, r);
@@ -204,6 +207,13 @@ static enum MHD_Result begin(heed_server *S, rqstate *s, struct MHD_Connection *
     char allow[64];
     s->route = heed_srv_route_find(heed_srv_routes, heed_srv_n_routes, method, url,
                                    &s->rq.params, allow, sizeof allow);
+    /* a request that begins after the stop was asked for is not served: a
+     * kept-alive connection could otherwise hold the stop open for as long as
+     * its client keeps sending (the answer closes the connection) */
+    if (atomic_load_explicit(&S->stopping, memory_order_relaxed)) {
+        return answer_error(s, c, 503, "unavailable", NULL, NULL,
+                            "the server is stopping; send the request again when it is back");
+    }
     if (!strcmp(method, "OPTIONS") && S->o.cors_origin && s->route == -2) {
         s->rq.status = 204;
         return answer(s, c, "Access-Control-Allow-Methods", allow, "Access-Control-Allow-Headers",
@@ -561,14 +571,21 @@ int heed_server_run(const heed_server_opts *opts, heed_error *err)
             fprintf(stderr, "heed serve: keys not refreshed: %s\n", le.msg);
     }
     fprintf(stderr, "heed serve: stopping; letting in-flight requests finish\n");
-    MHD_quiesce_daemon(d); /* no new connections */
+    atomic_store(&S.stopping, 1);
+    /* no new connections; the listening socket is ours to close once the
+     * daemon has stopped */
+    MHD_socket ls = MHD_quiesce_daemon(d);
     double until = mono() + HEED_SRV_DRAIN_SECONDS;
     while (atomic_load(&S.metrics.in_flight) > 0 && mono() < until) {
         struct timespec ms = {0, 10 * 1000 * 1000};
         nanosleep(&ms, NULL);
     }
+    /* the connections left are idle keep-alive ones (or a client past the
+     * drain limit): closed here */
     MHD_stop_daemon(d);
     d = NULL;
+    if (ls != MHD_INVALID_SOCKET)
+        close(ls);
     pthread_sigmask(SIG_UNBLOCK, &stop, NULL);
     heed_srv_keys_flush(S.keys, st, NULL);
     fprintf(stderr, "heed serve: stopped\n");

@@ -4,6 +4,7 @@
 #define HEED_SERVER_INT_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stddef.h>
 
 #include "apiauth.h"
@@ -22,6 +23,10 @@ typedef struct heed_server {
     heed_srv_metrics metrics;
     pthread_key_t store_tls; /* one store handle per request thread */
     pthread_mutex_t write_mu; /* one writer at a time: ingest, queue refresh */
+    /* set on SIGINT/SIGTERM: requests that begin later are refused (503) and
+     * every answer closes its connection, so keep-alive clients cannot hold
+     * the stop open */
+    _Atomic int stopping;
     /* the background thread (background.c): the identity pass after ingests */
     pthread_t bg;
     int bg_started, bg_pending, bg_stop;
@@ -100,6 +105,7 @@ void heed_srv_h_openapi(heed_srv_req *rq);
 void heed_srv_h_analyze(heed_srv_req *rq);
 void heed_srv_h_check_reply(heed_srv_req *rq);
 void heed_srv_h_keys(heed_srv_req *rq);
+void heed_srv_h_me(heed_srv_req *rq);
 
 /* 0 when every query parameter is one of allowed (NULL-terminated); else
  * answers 400 unknown_parameter naming the others and returns -1. */

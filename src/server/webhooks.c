@@ -160,15 +160,40 @@ static int read_cands(heed_store *st, cand **out, size_t *n_out, heed_error *err
     return HEED_OK;
 }
 
-static void payload_head(heed_buf *b, const char *event, const cand *c)
+/* A reference to the customer that GET /v1/customers/{ref}/journey takes and
+ * that stays with them when the identity pass renumbers persons (a relink,
+ * an unmerge): the CRM id when known, else the id of their earliest
+ * conversation; NULL when they have neither. P is the person's rows. */
+static const char *stable_ref(const cand *c, const heed_person *P)
+{
+    if (c->crm)
+        return c->crm;
+    const heed_pmsg *first = NULL;
+    for (size_t i = 0; i < P->n_msgs; i++)
+        if (heed_person_str(P, P->msgs[i].conv_ext) &&
+            (!first || P->msgs[i].time < first->time))
+            first = &P->msgs[i];
+    return first ? heed_person_str(P, first->conv_ext) : NULL;
+}
+
+static void json_string_or_null(heed_buf *b, const char *s)
+{
+    if (s)
+        heed_json_string(b, s, strlen(s));
+    else
+        heed__buf_adds(b, "null");
+}
+
+/* {"event","customer","crm","ref": the person number (which an identity pass
+ * may change), the CRM id or null, and stable_ref(). */
+static void payload_head(heed_buf *b, const char *event, const cand *c, const heed_person *P)
 {
     heed__buf_adds(b, "{\"event\":");
     heed_json_string(b, event, strlen(event));
     heed__buf_printf(b, ",\"customer\":%lld,\"crm\":", (long long)c->person);
-    if (c->crm)
-        heed_json_string(b, c->crm, strlen(c->crm));
-    else
-        heed__buf_adds(b, "null");
+    json_string_or_null(b, c->crm);
+    heed__buf_adds(b, ",\"ref\":");
+    json_string_or_null(b, stable_ref(c, P));
 }
 
 /* Queues the payload for every webhook of the event. */
@@ -192,15 +217,19 @@ static int enqueue(heed_store *st, const hooks *H, const char *event, int64_t cu
 }
 
 static int announce_queue(heed_store *st, const hooks *H, const cand *c, int64_t now,
-                          heed_buf *b, heed_error *err)
+                          heed_person *P, heed_buf *b, heed_error *err)
 {
     int is_new = 0;
     int rc = heed_store_webhook_seen_add(st, HEED_WH_EVENT_QUEUE, c->person, "in", now,
                                          &is_new, err);
     if (rc || !is_new)
         return rc;
+    /* without a CRM id the reference comes from the person's rows */
+    heed_person_clear(P);
+    if (!c->crm && (rc = heed_person_load(st, c->person, 0, P, err)))
+        return rc;
     heed__buf_reset(b);
-    payload_head(b, HEED_WH_EVENT_QUEUE, c);
+    payload_head(b, HEED_WH_EVENT_QUEUE, c, P);
     heed__buf_adds(b, ",\"score\":");
     heed_json_number(b, c->score);
     heed__buf_adds(b, ",\"reasons\":[");
@@ -239,9 +268,13 @@ static int announce_promises(heed_store *st, const hooks *H, const cand *c, int6
         if (rc || !is_new)
             continue;
         heed__buf_reset(b);
-        payload_head(b, HEED_WH_EVENT_PROMISE, c);
-        heed__buf_printf(b, ",\"promise\":{\"kind\":\"%s\",\"made\":",
+        payload_head(b, HEED_WH_EVENT_PROMISE, c, P);
+        heed__buf_printf(b, ",\"promise\":{\"kind\":\"%s\",\"conversation\":",
                          heed_view_promise_names[p->p.kind]);
+        json_string_or_null(b, heed_person_str(P, p->conv_ext));
+        heed__buf_adds(b, ",\"message\":");
+        json_string_or_null(b, heed_person_str(P, p->msg_ext));
+        heed__buf_adds(b, ",\"made\":");
         heed_json_time(b, p->p.made);
         heed__buf_adds(b, ",\"due\":");
         heed_json_time(b, P->pm[i].due);
@@ -285,7 +318,7 @@ static int detect(heed_server *S, heed_store *st, heed_error *err)
         rc = heed_store_webhook_seen_prune(st, HEED_WH_QUEUE_SCORE, err);
         for (size_t i = 0; !rc && i < n; i++) {
             if (c[i].score >= HEED_WH_QUEUE_SCORE)
-                rc = announce_queue(st, &H, &c[i], now, &b, err);
+                rc = announce_queue(st, &H, &c[i], now, &P, &b, err);
             if (!rc && c[i].broken)
                 rc = announce_promises(st, &H, &c[i], now, &P, &b, err);
         }

@@ -69,6 +69,9 @@ async function cleanup() {
 
 heed("import", "dir", path.join(SRC, "samples/journey"), "--db", DB, "--agent-domain", "northwind.example.com");
 const KEY = heed("key", "create", "--db", DB, "--role", "admin", "--name", "browser test").trim();
+// keys of the other roles, for the page each lands on
+const AGENT_KEY = heed("key", "create", "--db", DB, "--role", "agent", "--agent", "agent-0003", "--name", "agent").trim();
+const LEAD_KEY = heed("key", "create", "--db", DB, "--role", "lead", "--team", "tech", "--name", "lead").trim();
 
 async function startServer() {
   server = spawn(HEED, ["serve", "--db", DB, "--listen", "127.0.0.1:0", "--quiet"], { stdio: ["ignore", "pipe", "pipe"] });
@@ -160,8 +163,10 @@ const FIXTURES = [
   ["GET", "/v1/conversations/{id}", /^\/v1\/conversations\/([^/]+)$/, (m) => conversation(decodeURIComponent(m[1]))],
   ["GET", "/v1/agents", /^\/v1\/agents$/, (m, u) => {
     const args = ["agents", "--db", DB, "--now", u.searchParams.get("day") ? u.searchParams.get("day") + "T23:59:59Z" : NOW, "--days", u.searchParams.get("days") || "7", "--json"];
-    const periods = lines(heed(...args));
-    return { from: periods.map((p) => p.start).sort()[0] || null, to: periods.map((p) => p.end).sort().pop() || null, periods };
+    const all = lines(heed(...args));
+    const off = Number(u.searchParams.get("offset") || 0), lim = Number(u.searchParams.get("limit") || 100);
+    return { from: all.map((p) => p.start).sort()[0] || null, to: all.map((p) => p.end).sort().pop() || null,
+      periods: all.slice(off, off + lim), next_offset: off + lim < all.length ? off + lim : null };
   }],
   ["GET", "/v1/agents/{id}", /^\/v1\/agents\/([^/]+)$/, (m) => {
     const all = lines(heed("agent", decodeURIComponent(m[1]), "--db", DB, "--now", NOW, "--json"));
@@ -260,8 +265,9 @@ try {
     await page.waitForFunction(() => document.querySelectorAll(".qitem").length > 0);
     await settle(page);
 
-    // the act-now queue: ranked customers with reasons
+    // the act-now queue: ranked customers with reasons (an admin lands on it)
     ok((await text(page, "#view h1")) === "Act now", `${vp}: the queue page`);
+    ok(await page.evaluate(() => location.hash) === "#/queue", `${vp}: an admin key lands on the queue`);
     const items = page.locator(".qitem");
     ok((await items.count()) >= 5, `${vp}: the queue lists customers`);
     const top = await items.first().getAttribute("data-customer");
@@ -328,6 +334,36 @@ try {
     ok(/Today: conversations/.test(await page.locator(".page").innerText()), `${vp}: today and this week`);
     await shot(page, `${vp}-team`);
 
+    // team care pages through GET /v1/agents: 5 shifts at a time, "Load more
+    // shifts" until next_offset is null, then the same agents and shifts as
+    // one page of all
+    const teamFigures = () => page.evaluate(() => ({
+      shifts: document.querySelector(".page-team details summary").textContent,
+      agents: [...document.querySelectorAll(".page-team table")[0].querySelectorAll("tbody th")].map((x) => x.textContent).sort().join(","),
+      week: [...document.querySelectorAll(".page-team table")[0].querySelectorAll("tbody tr")].map((r) => r.textContent).sort().join("|"),
+    }));
+    const whole = await teamFigures();
+    const total = Number(/\((\d+)\)/.exec(whole.shifts)[1]);
+    ok(total > 10, `${vp}: the sample's week has over 10 shifts and days (${total})`);
+    await go(page, "#/team?limit=5");
+    ok(/All shifts \(5 loaded\)/.test((await teamFigures()).shifts), `${vp}: the first page holds 5 shifts`);
+    ok(/not counted yet/.test(await page.locator(".page-team .pager").innerText()), `${vp}: the page says more shifts are to load`);
+    let clicks = 0;
+    while (await page.locator("#team-more").count()) {
+      const before = (await teamFigures()).shifts;
+      await page.getByRole("button", { name: "Load more shifts" }).click();
+      await page.waitForFunction((b) => document.querySelector(".page-team details summary").textContent !== b, before);
+      clicks++;
+      if (await page.locator("#team-more").count())
+        ok(await page.evaluate(() => document.activeElement && document.activeElement.id === "team-more"), `${vp}: focus stays on "Load more shifts"`);
+      if (clicks > 20) break;
+    }
+    ok(clicks === Math.ceil(total / 5) - 1, `${vp}: ${Math.ceil(total / 5) - 1} more pages of 5 (got ${clicks})`);
+    const paged = await teamFigures();
+    ok(paged.shifts === whole.shifts, `${vp}: every shift loaded (${paged.shifts})`);
+    ok(paged.agents === whole.agents && paged.week === whole.week, `${vp}: the paged agents and figures are those of one page of all`);
+    ok(/all loaded/.test(await text(page, "#status")), `${vp}: the status line says all are loaded`);
+
     // trends: by week, channel, need
     await page.getByRole("link", { name: "Trends" }).click();
     await page.waitForFunction(() => document.querySelector(".page-trends h1"));
@@ -370,6 +406,32 @@ try {
       // logging out forgets the key
       await page.getByRole("button", { name: "Log out" }).click();
       ok(await page.locator("#login").isVisible() && !(await page.evaluate(() => sessionStorage.getItem("heed.key"))), "log out forgets the key");
+
+      // the page a key lands on follows its role: signing in again in the same
+      // tab with an agent key opens that agent's own page, with a lead key
+      // team care (their team), and the brand link goes back there
+      const signIn = async (key) => {
+        await page.getByLabel("API key").fill(key);
+        await page.keyboard.press("Enter");
+        await page.waitForFunction(() => document.querySelector("#view .page h1") && !document.querySelector("#status").textContent.startsWith("Loading"), null, { timeout: 20000 });
+        await settle(page);
+      };
+      await signIn(AGENT_KEY);
+      ok(await page.evaluate(() => location.hash) === "#/agent/agent-0003", `an agent key lands on its own page (${await page.evaluate(() => location.hash)})`);
+      ok(/agent-0003/.test(await page.locator(".page-agent").innerText()) && await page.locator("#ck-reply").count() === 1, "the agent's page with the reply checker");
+      await shot(page, "desktop-agent-landing");
+      await page.getByRole("button", { name: "Log out" }).click();
+      await signIn(LEAD_KEY);
+      ok(await page.evaluate(() => location.hash) === "#/team" && (await text(page, "#view h1")) === "Team care", `a lead key lands on team care (${await page.evaluate(() => location.hash)})`);
+      const teamAgents = await page.evaluate(() => [...document.querySelectorAll(".page-team table")[0].querySelectorAll("tbody th")].map((x) => x.textContent));
+      ok(teamAgents.length > 0 && teamAgents.includes("agent-0003") && !teamAgents.includes("agent-0002"), `the lead sees their team (${teamAgents.join(", ")})`);
+      await go(page, "#/trends");
+      await page.getByRole("link", { name: "heed", exact: true }).click();
+      await page.waitForFunction(() => location.hash === "#/team" && document.querySelector(".page-team h1"));
+      ok(true, "the brand link returns a lead to team care");
+      await page.getByRole("button", { name: "Log out" }).click();
+      await signIn(KEY);
+      ok(await page.evaluate(() => location.hash) === "#/queue", "an admin key signing in after them lands on the queue");
     }
     await page.context().close();
   }

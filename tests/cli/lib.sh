@@ -53,6 +53,36 @@ start_server() {
     [ -n "$URL" ] || { bad "$name did not start"; cat "$TMP/$name.err" >&2; finish; exit 1; }
 }
 
+# doc_lists_routes SPEC: the OpenAPI document lists exactly the routes the
+# server answers (`heed serve --routes`, the router's own table), each with
+# the roles that may call it (x-roles; none: public).
+doc_lists_routes() {
+    "$HEED" serve --routes | sort >"$TMP/routes.served"
+    jq -r '.paths | to_entries[] | .key as $p | .value | to_entries[]
+        | select(.key | test("^(get|put|post|patch|delete)$"))
+        | "\(.key | ascii_upcase) \($p) \(if (.value["x-roles"] // [] | length) == 0
+            then "public" else (.value["x-roles"] | join(",")) end)"' "$1" |
+        sort >"$TMP/routes.doc"
+    if diff -u "$TMP/routes.doc" "$TMP/routes.served" >"$TMP/routes.diff"; then ok; else
+        bad "the routes of docs/openapi.json (-) differ from what the server answers (+):"
+        cat "$TMP/routes.diff" >&2
+    fi
+}
+
+# doc_lists_statuses SPEC METRICS: every route and status the server answered
+# (the scrape of /metrics in the file METRICS) has a response in the document;
+# 408 is counted but never sent (the connection is dropped).
+doc_lists_statuses() {
+    local m p s
+    while read -r m p s; do
+        [ "$s" = 408 ] && continue
+        if jq -e --arg p "$p" --arg m "${m,,}" --arg s "$s" \
+            '.paths[$p][$m].responses | has($s) or has("default")' "$1" >/dev/null; then ok; else
+            bad "$m $p answered $s, which docs/openapi.json does not list"
+        fi
+    done < <(sed -n 's/^heed_http_requests_total{route="\([A-Z]*\) \([^"]*\)",status="\([0-9]*\)"} .*/\1 \2 \3/p' "$2")
+}
+
 finish() {
     echo "$PASSES passed, $FAILS failed"
     [ "$FAILS" -eq 0 ]

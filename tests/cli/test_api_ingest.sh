@@ -142,6 +142,10 @@ expect_eq "ingest key cannot read" "$ST" 403
 get rd2 "$INGEST" "/v1/conversations/api-c1"
 expect_eq "ingest key cannot read a conversation" "$ST" 403
 
+# every status answered on a route is one docs/openapi.json lists for it
+get metrics "" /metrics
+doc_lists_statuses "$SPEC" "$TMP/metrics.body"
+
 kill -TERM "$PID"
 wait "$PID"
 expect_eq "clean stop" "$?" 0

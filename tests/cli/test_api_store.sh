@@ -2,7 +2,8 @@
 # test_api_store.sh - the store-backed HTTP API against the bundled sample
 # (samples/journey, ending 2026-09-30): the queue with pagination, done, a
 # journey byte-identical to `heed journey --json`, a conversation with its
-# analysis, a customer's links, agents, one agent and team trends; roles (an agent key cannot read
+# analysis, a customer's links, agents, one agent, team trends and trends (the
+# bytes of `heed trends --json`); roles (an agent key cannot read
 # the queue or another agent; a lead key sees its team only); bad and unknown
 # parameters; every body checked against docs/openapi.json.
 . "$(dirname "$0")/lib.sh"
@@ -22,8 +23,10 @@ trap cleanup EXIT
 ADMIN=$("$HEED" key create --db "$DB" --role admin 2>/dev/null)
 AGENT=$("$HEED" key create --db "$DB" --role agent --agent agent-0002 2>/dev/null)
 LEAD=$("$HEED" key create --db "$DB" --role lead --team billing 2>/dev/null)
+INGEST=$("$HEED" key create --db "$DB" --role ingest --name hook 2>/dev/null)
 NOW=2026-09-30T18:00:00Z
 
+doc_lists_routes "$SPEC"
 start_server s --rate 0 --threads 2 --quiet
 
 # get NAME KEY PATH [CURL ARGS]: body in $TMP/NAME.body, status in $ST
@@ -39,6 +42,24 @@ valid() {
         bad "$1: response does not fit docs/openapi.json: $(cat "$TMP/check.err")"
     fi
 }
+
+# --- me: each key's own role, team and agent (the dashboard lands by it)
+for who in ADMIN AGENT LEAD INGEST; do
+    get me "${!who}" /v1/me
+    expect_eq "me $who" "$ST" 200
+    valid me GET /v1/me
+    cp "$TMP/me.body" "$TMP/me_$who"
+done
+expect_eq "me admin" "$(jq -c '[.role,.team,.agent]' "$TMP/me_ADMIN")" '["admin",null,null]'
+expect_eq "me agent" "$(jq -c '[.role,.team,.agent]' "$TMP/me_AGENT")" '["agent",null,"agent-0002"]'
+expect_eq "me lead" "$(jq -c '[.role,.team,.agent]' "$TMP/me_LEAD")" '["lead","billing",null]'
+expect_eq "me ingest" "$(jq -r .role "$TMP/me_INGEST")" ingest
+expect_eq "me ids differ" "$(cat "$TMP"/me_* | jq .key | sort -u | wc -l)" 4
+get me "" /v1/me
+expect_eq "me without a key" "$ST" 401
+get me "$ADMIN" "/v1/me?x=1"
+expect_eq "me unknown parameter" "$ST" 400
+valid me GET /v1/me
 
 # --- queue: the items `heed queue --json` prints, paged
 "$HEED" queue --db "$DB" --json --top 500 --now "$NOW" 2>/dev/null | jq -c . >"$TMP/cli_queue"
@@ -169,6 +190,8 @@ for by in week channel need; do
     expect_eq "trends by $by" "$ST" 200
     valid tr GET /v1/trends
     jq '[.rows[].messages]|add' "$TMP/tr.body" >>"$TMP/tr_totals"
+    expect_eq "trends by $by = heed trends --json" "$(cat "$TMP/tr.body")" \
+        "$("$HEED" trends --db "$DB" --day 2026-09-30 --days 28 --by "$by" --json 2>&1)"
 done
 expect_eq "trends totals agree" "$(sort -u "$TMP/tr_totals" | wc -l)" 1
 if command -v sqlite3 >/dev/null; then
@@ -184,4 +207,7 @@ expect_eq "trends bad by" "$ST" 400
 get tra "$AGENT" "/v1/trends"
 expect_eq "agent cannot read trends" "$ST" 403
 
+# every status answered on a route is one docs/openapi.json lists for it
+get metrics "" /metrics
+doc_lists_statuses "$SPEC" "$TMP/metrics.body"
 finish

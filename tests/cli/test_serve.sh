@@ -44,6 +44,9 @@ valid() {
     fi
 }
 
+# the document lists every route the server answers, with its roles
+doc_lists_routes "$SPEC"
+
 start_server main --timeout 2 --max-body 4096 --max-batch 3 --rate 0 --threads 2
 
 req health GET /healthz
@@ -52,6 +55,19 @@ valid health GET /healthz
 req openapi GET /v1/openapi.json
 expect_eq "openapi" "$ST" 200
 if cmp -s "$TMP/openapi.body" "$SPEC"; then ok; else bad "served OpenAPI differs from docs/"; fi
+
+# --- the dashboard's files: their content types are the document's
+for f in / /ui/app.js /ui/app.css; do
+    req www GET "$f"
+    expect_eq "GET $f" "$ST" 200
+    ct=$(tr -d '\r' <"$TMP/www.hdr" | sed -n 's/^[Cc]ontent-[Tt]ype: //p')
+    route=$([ "$f" = / ] && echo / || echo '/ui/{file}')
+    if jq -e --arg r "$route" --arg ct "$ct" '.paths[$r].get.responses["200"].content | has($ct)' \
+        "$SPEC" >/dev/null; then ok; else bad "GET $f: content type '$ct' not in docs/openapi.json"; fi
+done
+req www GET /ui/nothing.js
+expect_eq "unknown dashboard file" "$ST" 404
+valid www GET '/ui/{file}'
 
 # --- keys and roles
 H_ADMIN=(-H "Authorization: Bearer $ADMIN")
@@ -215,6 +231,8 @@ if [ $((t1 - t0)) -le 5 ]; then ok; else bad "slow client not dropped within 5 s
 # --- metrics moved
 req metrics GET /metrics
 expect_eq "metrics" "$ST" 200
+# every status answered so far on a route is one the document lists for it
+doc_lists_statuses "$SPEC" "$TMP/metrics.body"
 expect_grep "metrics requests" "$TMP/metrics.body" 'heed_http_requests_total{route="POST /v1/analyze",status="200"}'
 expect_grep "metrics 413" "$TMP/metrics.body" 'heed_http_requests_total{route="POST /v1/analyze",status="413"}'
 expect_grep "metrics timeout" "$TMP/metrics.body" 'heed_http_requests_total{route="POST /v1/analyze",status="408"}'
@@ -252,9 +270,67 @@ expect_eq "preflight" "$ST" 204
 expect_grep "cors origin" "$TMP/pre.hdr" "Access-Control-Allow-Origin: https://app.example"
 req corsget GET /healthz -H 'Origin: https://evil.example'
 if grep -qi "access-control" "$TMP/corsget.hdr"; then bad "CORS for another origin"; else ok; fi
+req metrics2 GET /metrics
+doc_lists_statuses "$SPEC" "$TMP/metrics2.body"
 kill -INT "$PID"
 wait "$PID"
 expect_eq "SIGINT exit" "$?" 0
+
+# --- SIGTERM with keep-alive connections open: an ingest in flight (its body
+# still arriving) is answered and stored; a request that begins on a kept-alive
+# connection after the signal (here one that would stall the drain: headers,
+# then half its body) is refused at once with 503 and Connection: close; the
+# server exits as soon as the in-flight ingest is done, not at the 10 s drain
+# limit, and the idle keep-alive connection is closed
+INGEST=$("$HEED" key create --db "$DB" --role ingest --name stop 2>/dev/null)
+start_server stop --rate 0 --threads 2 --quiet
+PORT=${URL##*:}
+exec 5<>"/dev/tcp/127.0.0.1/$PORT"           # a keep-alive connection, used once
+printf 'GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n' >&5
+first=
+while IFS= read -r -t 5 line <&5; do
+    [ -z "$first" ] && first=$line
+    case $line in '{'*) break ;; esac
+done
+expect_eq "keep-alive request" "${first%$'\r'}" "HTTP/1.1 200 OK"
+exec 6<>"/dev/tcp/127.0.0.1/$PORT"           # an idle keep-alive connection
+printf 'GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n' >&6
+while IFS= read -r -t 5 line <&6; do case $line in '{'*) break ;; esac; done
+pad=$(head -c 3000 /dev/zero | tr '\0' 'x')
+printf '{"id":"stop-1","conversation":"stop-c","role":"customer","time":"2026-09-30T09:00:00Z","text":"Where is my refund? %s"}' \
+    "$pad" >"$TMP/slow.json"
+# about 1.5 s to send its body
+curl -s -m 30 -o "$TMP/slow.body" -w '%{http_code}' --limit-rate 2K -H "Authorization: Bearer $INGEST" \
+    -H 'Content-Type: application/json' --data-binary "@$TMP/slow.json" "$URL/v1/messages" \
+    >"$TMP/slow.status" &
+SLOW=$!
+sleep 0.4
+t0=$(date +%s%N)
+kill -TERM "$PID"
+sleep 0.2
+printf 'POST /v1/analyze HTTP/1.1\r\nHost: t\r\nAuthorization: Bearer %s\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"text":' \
+    "$ADMIN" >&5
+cat <&5 >"$TMP/late.txt" &                  # until the server closes it
+LATE=$!
+wait "$PID"
+code=$?
+t1=$(date +%s%N)
+expect_eq "SIGTERM with keep-alive connections: exit" "$code" 0
+ms=$(((t1 - t0) / 1000000))
+if [ "$ms" -lt 4000 ]; then ok; else bad "the server took $ms ms to stop (the in-flight ingest needs about 1.5 s)"; fi
+wait "$SLOW"
+expect_eq "in-flight ingest answered" "$(cat "$TMP/slow.status")" 200
+expect_grep "in-flight ingest imported" "$TMP/slow.body" '"status":"imported"'
+if command -v sqlite3 >/dev/null; then
+    expect_eq "in-flight ingest stored" \
+        "$(sqlite3 "$DB" "SELECT count(*) FROM message WHERE ext_id = 'stop-1'")" 1
+fi
+wait "$LATE"
+expect_grep "a request begun after SIGTERM: 503" "$TMP/late.txt" "HTTP/1.1 503"
+expect_grep "... and the connection closed" "$TMP/late.txt" "Connection: close"
+expect_grep "... saying why" "$TMP/late.txt" '"code":"unavailable"'
+if timeout 2 cat <&6 >/dev/null; then ok; else bad "the idle keep-alive connection was left open"; fi
+exec 5<&- 6<&-
 
 # --- refuses a public address without --public; usage errors
 "$HEED" serve --db "$DB" --listen 0.0.0.0:0 >/dev/null 2>"$TMP/pub.err"

@@ -73,9 +73,14 @@ done
 sleep 0.5
 expect_eq "nothing posted before an ingest" "$(ls "$TMP/in" | wc -l)" 0
 
-# ingest one new message: the answer comes before any delivery
-head -1 "$SAMPLES/messages.jsonl" | jq -c '.id="wh-1"' |
-    jq -s '{source:"messages", messages:.}' >"$TMP/m.json"
+# ingest one new message, and a customer known by e-mail alone (no CRM row)
+# whose refund promised for 2026-09-18 never came: the answer comes before
+# any delivery
+{
+    head -1 "$SAMPLES/messages.jsonl" | jq -c '.id="wh-1"'
+    echo '{"id":"wh-nc-1","conversation":"wh-nc","role":"customer","time":"2026-09-15T09:00:00Z","channel":"email","email":"no.crm@example.org","text":"My order arrived broken. I want a refund please."}'
+    echo '{"id":"wh-nc-2","conversation":"wh-nc","role":"agent","agent":"agent-0001","time":"2026-09-15T10:00:00Z","channel":"email","text":"I am sorry about this. I will refund you by Friday."}'
+} | jq -s '{source:"messages", messages:.}' >"$TMP/m.json"
 ST=$(curl -s -m 20 -o "$TMP/p.body" -w '%{http_code}' -H "Authorization: Bearer $INGEST" \
     -H 'Content-Type: application/json' --data-binary "@$TMP/m.json" "$URL/v1/messages")
 expect_eq "ingest" "$ST" 200
@@ -110,10 +115,12 @@ for h in "$TMP"/in/*.head; do
     grep -q $'^Content-Type: application/json\r$' "$h" || shapebad=$((shapebad + 1))
     grep -q '^POST /hook?x=1 HTTP/1.1' "$h" || shapebad=$((shapebad + 1))
     jq -e --arg ev "$ev" --arg now "$NOW" '.event == $ev and .at == $now and
-        (.customer|type) == "number" and (.crm|type) == "string" and
+        (.customer|type) == "number" and ((.crm|type) == "string" or .crm == null) and
+        (.ref|type) == "string" and (.crm == null or .ref == .crm) and
         (if .event == "queue.entered" then .score >= 60 and (.reasons|length) > 0 and .promise == null
          else .promise.kind != null and (.promise.made|type) == "string" and
-              (.promise.due|type) == "string" and (.promise.text|type) == "string" end)' \
+              (.promise.due|type) == "string" and (.promise.text|type) == "string" and
+              (.promise.conversation|type) == "string" and (.promise.message|type) == "string" end)' \
         "$b" >/dev/null || shapebad=$((shapebad + 1))
 done
 expect_eq "signatures verify" "$sigbad" 0
@@ -132,6 +139,23 @@ expect_eq "queue.entered: the queue at 60+" \
         jq '[.items[]|select(.score>=60)]|length')"
 if [ "$(jq -s '[.[]|select(.event=="promise.broken")]|length' "$TMP"/in/[0-9]*.body)" -gt 0 ]; then ok; else
     bad "no promise.broken"; fi
+
+# the customer without a CRM id is named by their conversation, which the API
+# resolves to the same customer; the broken promise names the reply that made it
+jq -c 'select(.event == "promise.broken" and .crm == null)' "$TMP"/in/[0-9]*.body | sort -u >"$TMP/nocrm"
+expect_eq "no-CRM customer announced once" "$(wc -l <"$TMP/nocrm")" 1
+expect_eq "no-CRM customer: ref is their conversation" "$(jq -r .ref "$TMP/nocrm")" wh-nc
+expect_eq "no-CRM promise: conversation and message" \
+    "$(jq -r '.promise.kind + " " + .promise.conversation + " " + .promise.message' "$TMP/nocrm")" \
+    "refund wh-nc wh-nc-2"
+expect_eq "the ref resolves to the customer" \
+    "$(curl -s -H "Authorization: Bearer $ADMIN" "$URL/v1/customers/wh-nc/journey" | jq .customer)" \
+    "$(jq .customer "$TMP/nocrm")"
+# a customer with a CRM id: ref is it, and resolves too
+jq -s -c '[.[] | select(.crm != null)][0]' "$TMP"/in/[0-9]*.body >"$TMP/withcrm"
+expect_eq "CRM customer: the ref resolves" \
+    "$(curl -s -H "Authorization: Bearer $ADMIN" "$URL/v1/customers/$(jq -r .ref "$TMP/withcrm")/journey" | jq .customer)" \
+    "$(jq .customer "$TMP/withcrm")"
 
 # a second ingest (a second refresh) announces nothing again
 head -2 "$SAMPLES/messages.jsonl" | tail -1 | jq -c '.id="wh-2"' |

@@ -561,13 +561,50 @@ async function pageChecker(view) {
   status("");
 }
 
-async function pageTeam(view) {
+// Shifts and days asked for at a time on the team page (the API's default
+// limit); "#/team?limit=N" asks for N.
+const TEAM_PAGE = 100;
+
+async function pageTeam(view, args, q) {
   status("Loading team care…");
   // the week ends on the "as of" day, else on the server's today
   const day = asOfDay();
-  const [d, tt] = await Promise.all([api(`/v1/agents?days=7${day ? "&day=" + day : ""}`),
+  const limit = Math.min(1000, Math.max(1, Math.floor(Number(q.get("limit"))) || TEAM_PAGE));
+  const base = `/v1/agents?days=7&limit=${limit}${day ? "&day=" + day : ""}`;
+  const [d, tt] = await Promise.all([api(base),
     api(`/v1/teams/trends?days=28${day ? "&day=" + day : ""}`).catch((e) => ({ error: e.message }))]);
-  const per = d.periods || [];
+  // the pages loaded so far: GET /v1/agents pages the shifts (next_offset)
+  const st = { per: [...(d.periods || [])], next: d.next_offset ?? null };
+  const more = async (btn) => {
+    btn.disabled = true;
+    showError("");
+    status("Loading more shifts…");
+    try {
+      const n = await api(`${base}&offset=${st.next}`);
+      st.per.push(...(n.periods || []));
+      st.next = n.next_offset ?? null;
+    } catch (e) {
+      btn.disabled = false;
+      status("");
+      showError(e.message);
+      return;
+    }
+    const open = !!view.querySelector("details[open]");
+    view.replaceChildren();
+    const agents = renderTeam(view, d, st, tt, more, open);
+    // keep the keyboard where it was: on the button while there is more,
+    // else on the heading of what grew
+    (view.querySelector("#team-more") || view.querySelector("#ex-h")).focus();
+    status(`Team care: ${agents} agents from ${st.per.length} shifts and days${st.next !== null ? "; more to load" : ", all loaded"}.`);
+  };
+  const agents = renderTeam(view, d, st, tt, more, false);
+  status(`Team care: ${agents} agents${st.next !== null ? ` from the first ${st.per.length} shifts and days; more to load` : ""}.`);
+}
+
+// The team page from the shifts loaded so far (st.per; st.next: more to
+// load); returns the number of agents shown.
+function renderTeam(view, d, st, tt, more, detailsOpen) {
+  const per = st.per;
   const dayOf = (p) => String(p.start).slice(0, 10);
   const last = per.length ? per.map(dayOf).sort().pop() : null;
   const by = new Map();
@@ -582,6 +619,9 @@ async function pageTeam(view) {
     by.set(p.agent, a);
   }
   const rows = [...by.values()].sort((a, b) => b.week.d - a.week.d);
+  const pager = st.next !== null ? h("p", { class: "pager more" },
+    `Showing the first ${per.length} shifts and days of the week; the agents of the rest are not counted yet. `,
+    h("button", { type: "button", id: "team-more", onclick: (ev) => more(ev.currentTarget) }, "Load more shifts")) : null;
   add(view, h("h1", { tabindex: "-1" }, "Team care"),
     h("p", { class: "lead" }, "How much distress each agent absorbed, from the customers' side. ",
       d.from ? ["From ", timeEl(d.from), " to ", timeEl(d.to), ". "] : null,
@@ -589,7 +629,7 @@ async function pageTeam(view) {
   const need = rows.filter((r) => r.sug.length);
   add(view, h("section", { class: "card", "aria-labelledby": "sg-h" }, h("h2", { id: "sg-h" }, "Suggestions"),
     need.length ? h("ul", {}, need.map((r) => h("li", {}, agentLink(r.agent), ": ", r.sug.join("; ")))) : h("p", {}, "No breaks or rotations suggested.")));
-  add(view, h("section", { "aria-labelledby": "ex-h" }, h("h2", { id: "ex-h" }, "Distress absorbed this week"),
+  add(view, h("section", { "aria-labelledby": "ex-h" }, h("h2", { id: "ex-h", tabindex: "-1" }, "Distress absorbed this week"),
     barChart({ title: "Distress absorbed per agent this week", unit: "",
       desc: rows.map((r) => `${r.agent} ${num(r.week.d, 0)}`).join(", "),
       rows: rows.map((r) => ({ label: r.agent, value: r.week.d, cls: r.week.hs > 2 ? "hot" : "" })) }),
@@ -602,8 +642,9 @@ async function pageTeam(view) {
       { head: "Week: high-stress", num: 1, get: (r) => r.week.hs },
       { head: "Week: distress", num: 1, get: (r) => num(r.week.d, 0) },
       { head: "Longest streak", num: 1, get: (r) => r.streak },
-      { head: "Peak", num: 1, get: (r) => num(r.peak, 0) }], rows)));
-  add(view, h("details", {}, h("summary", {}, `All shifts (${per.length})`), periodTable("Shifts and days", per, true)));
+      { head: "Peak", num: 1, get: (r) => num(r.peak, 0) }], rows),
+    pager));
+  add(view, h("details", { open: detailsOpen }, h("summary", {}, `All shifts (${per.length}${st.next !== null ? " loaded" : ""})`), periodTable("Shifts and days", per, true)));
   const sec = h("section", { "aria-labelledby": "tt-h" }, h("h2", { id: "tt-h" }, "Teams: compassion by week"));
   if (tt.error) sec.append(h("p", { class: "small" }, "Not available: " + tt.error));
   else {
@@ -619,7 +660,7 @@ async function pageTeam(view) {
       ...EMPATHY.map((m, k) => ({ head: m, num: 1, get: (w) => num((w.empathy || [])[k], 2) })), { head: "Compassion", num: 1, get: (w) => num(w.compassion, 1) }], wk));
   }
   add(view, sec);
-  status(`Team care: ${rows.length} agents.`);
+  return rows.length;
 }
 
 async function pageTrends(view, args, q) {
@@ -678,6 +719,18 @@ function showLogin(msg) {
   $("#key").focus();
 }
 
+// Where a key lands when the address names no page: an agent on their own
+// page, a lead on team care, an admin (and anyone else) on the queue. The
+// role comes from GET /v1/me; a server without it lands on the queue.
+async function landing() {
+  let me = null;
+  try { me = await api("/v1/me"); } catch (e) { if (e.status === 401) throw e; }
+  if (me && me.role === "agent" && me.agent) return "agent/" + encodeURIComponent(me.agent);
+  if (me && me.role === "agent") return "checker";
+  if (me && me.role === "lead") return "team";
+  return "queue";
+}
+
 let routing = 0;
 async function route() {
   const mine = ++routing;
@@ -685,7 +738,18 @@ async function route() {
   if (!signedIn()) { showLogin(); return; }
   $("#login").hidden = true;
   for (const sel of ["#nav", "#logout", "#asof"]) $(sel).hidden = false;
-  const raw = location.hash.replace(/^#\/?/, "") || "queue";
+  let raw = location.hash.replace(/^#\/?/, "");
+  if (!raw) {
+    try {
+      raw = await landing();
+    } catch (e) {
+      sessionStorage.removeItem(KEY_SLOT);
+      showLogin("The API key was not accepted: " + e.message);
+      return;
+    }
+    if (mine !== routing) return;
+    history.replaceState(null, "", "#/" + raw);
+  }
   const [path, qs] = raw.split("?");
   const parts = path.split("/").map(decodeURIComponent);
   const page = PAGES[parts[0]] ? parts[0] : "queue";
@@ -718,7 +782,13 @@ function start() {
     route.moveFocus = true;
     route().catch((e) => showError(e.message));
   });
-  $("#logout").addEventListener("click", () => { sessionStorage.removeItem(KEY_SLOT); status("Signed out."); showLogin(); });
+  $("#logout").addEventListener("click", () => {
+    sessionStorage.removeItem(KEY_SLOT);
+    // the next key lands on its own role's page
+    history.replaceState(null, "", location.pathname + location.search);
+    status("Signed out.");
+    showLogin();
+  });
   const asof = $("#asof-input");
   asof.value = sessionStorage.getItem(NOW_SLOT) || "";
   $("#asof").addEventListener("submit", (ev) => {

@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# test_trends.sh - `heed trends` on the bundled sample (samples/journey, ending
+# 2026-09-30): the table by week, channel and need against golden files, every
+# grouping counting the customer messages the store holds in the period, the
+# JSON's shape, the period options, and clear usage errors. The JSON is
+# compared byte for byte with GET /v1/trends in test_api_store.sh.
+. "$(dirname "$0")/lib.sh"
+SAMPLES=$(cd "$(dirname "$0")/../../samples/journey" && pwd)
+DB=$TMP/t.db
+"$HEED" import dir --db "$DB" -q "$SAMPLES" >/dev/null 2>&1
+expect_eq "import" "$?" 0
+
+for by in week channel need; do
+    "$HEED" trends --db "$DB" --day 2026-09-30 --by "$by" >"$TMP/$by.txt" 2>"$TMP/err"
+    expect_eq "trends by $by exit" "$?" 0
+    golden "trends_$by.txt" "$TMP/$by.txt"
+    "$HEED" trends --db "$DB" --day 2026-09-30 --by "$by" --json >"$TMP/$by.json" 2>"$TMP/err"
+    expect_eq "trends --json by $by exit" "$?" 0
+    expect_eq "one JSON line" "$(wc -l <"$TMP/$by.json")" 1
+    expect_eq "by $by named" "$(jq -r .by "$TMP/$by.json")" "$by"
+    jq '[.rows[].messages]|add' "$TMP/$by.json" >>"$TMP/totals"
+    # the table's total line is the JSON's sum
+    expect_eq "table total by $by" "$(awk '$1=="total"{print $2}' "$TMP/$by.txt")" \
+        "$(jq '[.rows[].messages]|add' "$TMP/$by.json")"
+done
+expect_eq "groupings agree" "$(sort -u "$TMP/totals" | wc -l)" 1
+if command -v sqlite3 >/dev/null; then
+    expect_eq "totals = store" "$(head -1 "$TMP/totals")" "$(sqlite3 "$DB" \
+        "SELECT count(*) FROM message WHERE role = 1 AND time >= strftime('%s','2026-09-03')
+         AND time < strftime('%s','2026-10-01')")"
+fi
+expect_eq "default by week" "$("$HEED" trends --db "$DB" --day 2026-09-30 --json)" \
+    "$(cat "$TMP/week.json")"
+expect_eq "--now data is the sample's last day" \
+    "$("$HEED" trends --db "$DB" --now data --json)" "$(cat "$TMP/week.json")"
+expect_eq "period" "$(jq -r '.from+" "+.to' "$TMP/week.json")" \
+    "2026-09-03T00:00:00Z 2026-10-01T00:00:00Z"
+"$HEED" trends --db "$DB" --day 2026-09-30 --days 7 --json >"$TMP/w7.json"
+expect_eq "--days 7" "$(jq -r '.from+" "+([.rows[].key]|join(","))' "$TMP/w7.json")" \
+    "2026-09-24T00:00:00Z 2026-W39,2026-W40"
+# a narrow period is read through the index, most of the store by a scan: the
+# week both periods hold whole (2026-W40: Sep 28 on) is the same either way
+expect_eq "index and scan agree" "$(jq -c '.rows[]|select(.key=="2026-W40")' "$TMP/w7.json")" \
+    "$(jq -c '.rows[]|select(.key=="2026-W40")' "$TMP/week.json")"
+if command -v sqlite3 >/dev/null; then
+    expect_eq "schema 6" "$(sqlite3 "$DB" 'PRAGMA user_version')" 6
+    sqlite3 "$DB" "EXPLAIN QUERY PLAN SELECT m.time, COALESCE(m.channel, c.channel), m.need,
+        m.stress, p.person FROM message m JOIN conversation c ON c.id = m.conversation
+        JOIN party p ON p.id = c.party WHERE m.time >= 1 AND m.time < 2 AND m.role = 1
+        AND p.person IS NOT NULL" >"$TMP/plan"
+    expect_grep "period read through an index" "$TMP/plan" \
+        "SEARCH m USING COVERING INDEX message_customer_time (time>? AND time<?)"
+fi
+"$HEED" trends --db "$DB" --day 2026-01-31 >"$TMP/empty.txt"
+expect_grep "empty period" "$TMP/empty.txt" "no customer messages of linked customers in this period"
+expect_eq "empty period JSON" "$("$HEED" trends --db "$DB" --day 2026-01-31 --json | jq -c .rows)" "[]"
+
+# usage errors: exit 2 and a message that names the option
+usage() {
+    "$HEED" trends --db "$DB" "${@:2}" >/dev/null 2>"$TMP/uerr"
+    expect_eq "$1 exit" "$?" 2
+}
+usage "bad --by" --by colour
+expect_grep "bad --by message" "$TMP/uerr" "--by wants week, channel or need, not 'colour'"
+usage "bad --days" --days 0
+expect_grep "bad --days message" "$TMP/uerr" "--days wants a number of days from 1 to 366"
+usage "too many --days" --days 367
+usage "bad --day" --day tomorrow
+expect_grep "bad --day message" "$TMP/uerr" "--day wants a date such as 2026-09-30"
+usage "unknown option" --colour
+usage "missing value" --by
+"$HEED" trends --db "$TMP/none.db" >/dev/null 2>"$TMP/uerr"
+expect_eq "no store exit" "$?" 2
+"$HEED" trends --help >"$TMP/help"
+expect_grep "help" "$TMP/help" "Usage: heed trends [OPTIONS]"
+"$HEED" --help >"$TMP/help"
+expect_grep "listed in heed --help" "$TMP/help" "  trends "
+finish
