@@ -30,7 +30,7 @@ static const char *const F_EVENTS[] = {"id",    "type",  "customer", "email",   
                                        "order", "amount", "currency", "agent", "detail", NULL};
 static const char *const F_SURVEYS[] = {"id",   "customer", "email", "phone",        "time",
                                         "kind", "score",    "comment", "conversation", NULL};
-static const char *const F_AGENTS[] = {"id", "name", "team", NULL};
+static const char *const F_AGENTS[] = {"id", "name", "team", "email", "aliases", NULL};
 static const char *const F_SHIFTS[] = {"id", "agent", "start", "end", "team", NULL};
 
 const heed_import_kind heed_import_kinds[] = {
@@ -757,6 +757,45 @@ int heed_import_analyse(heed_import *im, heed_import_batch *b)
 
 /* ------------------------------------------------------------ storing */
 
+/* The other names of an agent row: its e-mail and its aliases (separated by
+ * ';', ',', '|' or spaces), each NUL-terminated in buf. Returns the count. */
+#define AGENT_NAMES_MAX 16
+static size_t agent_names(heed_import_batch *b, heed_import_row *r, char *buf, size_t cap,
+                          const char **names)
+{
+    size_t n = 0;
+    const char *email = val_nonempty(b, r, 3), *aliases = val_nonempty(b, r, 4);
+    snprintf(buf, cap, "%s;%s", email ? email : "", aliases ? aliases : "");
+    for (char *save = NULL, *t = strtok_r(buf, ";,| \t", &save); t && n < AGENT_NAMES_MAX;
+         t = strtok_r(NULL, ";,| \t", &save))
+        names[n++] = t;
+    return n;
+}
+
+/* An agents row: every alias is checked before anything is written, so a
+ * row naming another agent's alias is rejected whole (HEED_EINVAL). */
+static int put_agent_row(heed_import *im, heed_import_batch *b, heed_import_row *r, int *added,
+                         heed_error *err)
+{
+    char buf[2048];
+    const char *names[AGENT_NAMES_MAX];
+    const char *id = val(b, r, 0);
+    size_t n = agent_names(b, r, buf, sizeof buf, names);
+    for (size_t i = 0; i < n; i++) {
+        int rc = heed_store_check_agent_alias(im->st, id, names[i], err);
+        if (rc)
+            return rc;
+    }
+    int rc = heed_store_put_agent(im->st, id, val_nonempty(b, r, 1), val_nonempty(b, r, 2), added,
+                                  err);
+    for (size_t i = 0; i < n && !rc; i++) {
+        size_t moved = 0;
+        rc = heed_store_put_agent_alias(im->st, id, names[i], &moved, err);
+        im->agent_moved += moved;
+    }
+    return rc;
+}
+
 int heed_import_put_row(heed_import *im, heed_import_batch *b, heed_import_row *r, int *added,
                         heed_error *err)
 {
@@ -829,8 +868,7 @@ int heed_import_put_row(heed_import *im, heed_import_batch *b, heed_import_row *
         return heed_store_put_survey(im->st, &s, keys, r->n_keys, added, err);
     }
     case K_AGENTS:
-        return heed_store_put_agent(im->st, val(b, r, 0), val_nonempty(b, r, 1),
-                                    val_nonempty(b, r, 2), added, err);
+        return put_agent_row(im, b, r, added, err);
     case K_SHIFTS: {
         heed_st_shift s = {.source = im->source,
                            .id = val(b, r, 0),

@@ -98,6 +98,7 @@ struct heed_import {
     int io_error, any_rejected;
     long crash_after, commits;
     double last_progress;
+    size_t agent_moved; /* stored replies moved to an agent by its aliases */
     /* set up by heed_import_setup */
     heed_engine *eng;
     int eng_borrowed; /* eng is the caller's (the server's shared engine) */

@@ -77,7 +77,9 @@ void gen_make_agents(gen *g)
         heed__buf_printf(&nm, "%s %s", a->first, a->last);
         gen_csv_field(b, nm.ptr);
         heed__buf_release(&nm);
-        heed__buf_printf(b, ",%s\n", gen_team_names[a->team]);
+        /* the helpdesk export names the agent by its user id (gen_mail.c) */
+        heed__buf_printf(b, ",%s,%s,%" PRIu64 "\n", gen_team_names[a->team], a->email,
+                         GEN_ZD_AGENT_BASE + (uint64_t)i);
     }
     int64_t d0 = g->start / DAY;
     for (int64_t d = d0; d < d0 + g->days; d++) {

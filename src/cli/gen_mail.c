@@ -228,7 +228,6 @@ void gen_write_mbox(gen *g, const person *p, int n, const char *subject)
 /* ---- helpdesk tickets ---------------------------------------------------- */
 
 #define ZD_USER_BASE    ((uint64_t)361000000)
-#define ZD_AGENT_BASE   ((uint64_t)9000000)
 #define ZD_TICKET_BASE  ((uint64_t)20000)
 #define ZD_COMMENT_BASE ((uint64_t)700000000)
 
@@ -254,7 +253,7 @@ void gen_write_ticket(gen *g, const person *p, int n, const char *subject, rng *
     for (int i = 0; i < n; i++) {
         const turn *tu = &c->turns[i];
         gen_iso_time(ts, tu->t);
-        uint64_t author = tu->agent < 0 ? ZD_USER_BASE + p->idx : ZD_AGENT_BASE + (uint64_t)tu->agent;
+        uint64_t author = tu->agent < 0 ? ZD_USER_BASE + p->idx : GEN_ZD_AGENT_BASE + (uint64_t)tu->agent;
         heed__buf_printf(b, "%s{\"id\":%" PRIu64 ",\"author_id\":%" PRIu64 ",\"body\":",
                          i ? "," : "", ZD_COMMENT_BASE + g->n_tick * 16 + (uint64_t)i * 2,
                          author);

@@ -689,7 +689,7 @@ int heed_cmd_generate(int argc, char **argv)
         goto done;
     }
     heed__buf_adds(&g->o[O_CUST].b, "id,name,email,phone,handle,vulnerable,segment,created\n");
-    heed__buf_adds(&g->o[O_AGENTS].b, "id,name,team\n");
+    heed__buf_adds(&g->o[O_AGENTS].b, "id,name,team,email,aliases\n");
     heed__buf_adds(&g->o[O_SHIFTS].b, "id,agent,start,end,team\n");
     heed__buf_adds(&g->o[O_SURV].b, "id,customer,email,time,kind,score,comment,conversation\n");
     heed__buf_adds(&g->o[O_TICK].b, "{\"tickets\":[");

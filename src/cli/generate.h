@@ -106,6 +106,9 @@ typedef struct agent {
 } agent;
 
 #define N_PROFILES 5 /* coach, mixed, script, techie, rushed: gen_convo.c */
+/* the helpdesk export (gen_mail.c) names agent i by user id GEN_ZD_AGENT_BASE + i;
+ * agents.csv gives it as the agent's alias */
+#define GEN_ZD_AGENT_BASE ((uint64_t)9000000)
 
 typedef enum { ID_CRM, ID_EMAIL, ID_PHONE, ID_HANDLE } id_mode;
 typedef enum { CH_EMAIL, CH_CHAT, CH_PHONE, CH_SOCIAL, CH_WEB, CH_COUNT } channel;

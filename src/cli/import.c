@@ -40,7 +40,7 @@ static const char HELP[] =
     "  customers  CRM rows: id, name, email, phone, handle, vulnerable, segment\n"
     "  events     orders, shipments, deliveries, refunds, payments, callbacks\n"
     "  surveys    CSAT, NPS and CES responses, with comments\n"
-    "  agents     agent id, name and team\n"
+    "  agents     agent id, name, team; the e-mail and ids other systems use\n"
     "  shifts     agent shifts (start, end)\n"
     "  mbox       e-mail in mbox form (MIME, threads by Message-ID)\n"
     "  zendesk    a helpdesk ticket export (tickets with comments)\n"
@@ -386,7 +386,12 @@ static int store_batch(heed_import *im, heed_import_batch *b, heed_import_file *
             continue;
         }
         int added = 0;
-        if (heed_import_put_row(im, b, r, &added, &err) != HEED_OK) {
+        int rc = heed_import_put_row(im, b, r, &added, &err);
+        if (rc == HEED_EINVAL) { /* refused by what is stored: nothing of it written */
+            heed_import_bad(im, fs, r->line, err.msg, b->store.ptr + r->raw, r->raw_len);
+            continue;
+        }
+        if (rc != HEED_OK) {
             heed_store_rollback(im->st);
             fprintf(stderr, "heed import: %s:%zu: %s\n", fs->name, r->line, err.msg);
             return -1;
@@ -850,6 +855,9 @@ int heed_cmd_import(int argc, char **argv)
                 ret = rc;
         }
     }
+    if (im.agent_moved && !im.quiet)
+        fprintf(stderr, "heed import: %zu earlier messages moved to their agent's id by its aliases\n",
+                im.agent_moved);
     if (ret < HEED_EXIT_USAGE) {
         int rc = heed_import_resolve(&im);
         if (rc > ret)

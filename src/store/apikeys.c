@@ -27,6 +27,12 @@ static void row(sqlite3_stmt *s, heed_st_apikey *k)
 int heed_store_apikey_put(heed_store *st, const heed_st_apikey *k, int64_t *id,
                           heed_error *err)
 {
+    char agent[HEED_STORE_AGENT_MAX];
+    if (k->agent && strlen(k->agent) < sizeof agent) {
+        int rc = heed_store_agent_id(st, k->agent, agent, sizeof agent, err);
+        if (rc)
+            return rc;
+    }
     sqlite3_stmt *s = heed__st_prep(st, ST_KEY_PUT,
                                     "INSERT INTO api_key(hash, prefix, role, team, agent, name, "
                                     "created) VALUES(?,?,?,?,?,?,?)",
@@ -37,7 +43,7 @@ int heed_store_apikey_put(heed_store *st, const heed_st_apikey *k, int64_t *id,
     heed__st_text(s, 2, k->prefix ? k->prefix : "");
     heed__st_text(s, 3, k->role);
     heed__st_text(s, 4, k->team);
-    heed__st_text(s, 5, k->agent);
+    heed__st_text(s, 5, k->agent && strlen(k->agent) < sizeof agent ? agent : k->agent);
     heed__st_text(s, 6, k->name);
     sqlite3_bind_int64(s, 7, k->created);
     if (sqlite3_step(s) != SQLITE_DONE)

@@ -1,5 +1,7 @@
 /* records.c - putting records into the SQLite store (idempotent on each
  * record's source + id) and the identity tables they feed. */
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -185,6 +187,171 @@ static int put_promises(heed_store *st, int64_t msg, int64_t made, const heed_st
     return HEED_OK;
 }
 
+/* ------------------------------------------------------------ agent names */
+
+/* id as stored: an e-mail address in lower case. 0, or -1 when too long. */
+static int agent_norm(const char *id, char *out, size_t cap)
+{
+    size_t n = strlen(id);
+    if (n >= cap)
+        return -1;
+    int mail = strchr(id, '@') != NULL;
+    for (size_t i = 0; i <= n; i++)
+        out[i] = mail && id[i] >= 'A' && id[i] <= 'Z' ? (char)(id[i] | 0x20) : id[i];
+    return 0;
+}
+
+/* The agent an alias (normalised) belongs to, into out; 0 none, 1 found, <0 error. */
+static int alias_owner(heed_store *st, const char *alias, char *out, size_t cap, heed_error *err)
+{
+    sqlite3_stmt *s =
+        heed__st_prep(st, ST_ALIAS_FIND, "SELECT agent FROM agent_alias WHERE alias=?", err);
+    if (!s)
+        return HEED_EIO;
+    heed__st_text(s, 1, alias);
+    int r = sqlite3_step(s), found = 0;
+    if (r == SQLITE_ROW) {
+        snprintf(out, cap, "%s", (const char *)sqlite3_column_text(s, 0));
+        found = 1;
+    } else if (r != SQLITE_DONE) {
+        return heed__st_fail(st, err, "look up agent alias");
+    }
+    sqlite3_reset(s); /* no read left open on the table */
+    return found;
+}
+
+int heed_store_agent_id(heed_store *st, const char *id, char *buf, size_t cap, heed_error *err)
+{
+    if (agent_norm(id, buf, cap)) {
+        snprintf(buf, cap, "%.*s", (int)(cap - 1), id);
+        return HEED_OK; /* longer than any alias: stored as given */
+    }
+    char owner[HEED_STORE_AGENT_MAX];
+    int r = alias_owner(st, buf, owner, sizeof owner, err);
+    if (r < 0)
+        return r;
+    if (r)
+        snprintf(buf, cap, "%s", owner);
+    return HEED_OK;
+}
+
+/* *id (NULL: none) replaced by the id its records are stored under, kept in
+ * buf (HEED_STORE_AGENT_MAX bytes). */
+static int agent_of(heed_store *st, const char **id, char *buf, heed_error *err)
+{
+    if (!*id || strlen(*id) >= HEED_STORE_AGENT_MAX)
+        return HEED_OK;
+    int rc = heed_store_agent_id(st, *id, buf, HEED_STORE_AGENT_MAX, err);
+    if (!rc)
+        *id = buf;
+    return rc;
+}
+
+__attribute__((format(printf, 2, 3))) static int invalid(heed_error *err, const char *fmt, ...)
+{
+    if (err) {
+        err->code = HEED_EINVAL;
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+        va_end(ap);
+    }
+    return HEED_EINVAL;
+}
+
+/* 1 when alias (normalised, not agent) is already agent's, 0 when it may be
+ * added, else an error (HEED_EINVAL with the reason). */
+static int alias_check(heed_store *st, const char *agent, const char *alias, heed_error *err)
+{
+    char owner[HEED_STORE_AGENT_MAX];
+    int r = alias_owner(st, alias, owner, sizeof owner, err);
+    if (r < 0)
+        return r;
+    if (r)
+        return strcmp(owner, agent)
+                   ? invalid(err, "'%s' is already an alias of agent '%s'", alias, owner)
+                   : 1;
+    if ((r = alias_owner(st, agent, owner, sizeof owner, err)) != 0)
+        return r < 0 ? r : invalid(err, "'%s' is itself an alias of agent '%s'", agent, owner);
+    sqlite3_stmt *s;
+    if (sqlite3_prepare_v2(st->db, "SELECT 1 FROM agent_alias WHERE agent=? LIMIT 1", -1, &s,
+                           NULL) != SQLITE_OK)
+        return heed__st_fail(st, err, "look up agent alias");
+    sqlite3_bind_text(s, 1, alias, -1, SQLITE_TRANSIENT);
+    r = sqlite3_step(s);
+    sqlite3_finalize(s);
+    if (r == SQLITE_ROW)
+        return invalid(err, "'%s' is an agent with aliases of its own, not an alias of '%s'",
+                       alias, agent);
+    return r == SQLITE_DONE ? 0 : heed__st_fail(st, err, "look up agent alias");
+}
+
+/* agent and alias normalised into a and b; 1 when nothing is to be done
+ * (the alias is empty or the agent's own id), 0, or HEED_EINVAL. */
+static int alias_names(const char *agent, const char *alias, char *a, char *b, heed_error *err)
+{
+    if (agent_norm(agent, a, HEED_STORE_AGENT_MAX) || agent_norm(alias, b, HEED_STORE_AGENT_MAX))
+        return invalid(err, "an agent id or alias is over %d bytes", HEED_STORE_AGENT_MAX - 1);
+    return !*b || !strcmp(a, b);
+}
+
+int heed_store_check_agent_alias(heed_store *st, const char *agent_in, const char *alias_in,
+                                 heed_error *err)
+{
+    char agent[HEED_STORE_AGENT_MAX], alias[HEED_STORE_AGENT_MAX];
+    int r = alias_names(agent_in, alias_in, agent, alias, err);
+    if (r)
+        return r == 1 ? HEED_OK : r;
+    r = alias_check(st, agent, alias, err);
+    return r == 1 ? HEED_OK : r;
+}
+
+int heed_store_put_agent_alias(heed_store *st, const char *agent_in, const char *alias_in,
+                               size_t *moved, heed_error *err)
+{
+    *moved = 0;
+    char agent[HEED_STORE_AGENT_MAX], alias[HEED_STORE_AGENT_MAX];
+    int r = alias_names(agent_in, alias_in, agent, alias, err);
+    if (r)
+        return r == 1 ? HEED_OK : r;
+    if ((r = alias_check(st, agent, alias, err)) != 0)
+        return r == 1 ? HEED_OK : r;
+    sqlite3_stmt *s;
+    /* the alias, then what was stored under it moves to the agent; the
+     * summaries of a conversation both names answered are merged */
+    static const char *const SQL[] = {
+        "INSERT INTO agent_alias(alias, agent) VALUES(?2, ?1)",
+        "UPDATE message SET agent=?1 WHERE agent=?2",
+        "INSERT INTO agent_conv(agent, conversation, start, end, replies, peak_stress) "
+        "SELECT ?1, conversation, start, end, replies, peak_stress FROM agent_conv WHERE "
+        "agent=?2 ON CONFLICT(agent, conversation) DO UPDATE SET "
+        "start=min(start, excluded.start), end=max(end, excluded.end), "
+        "replies=replies + excluded.replies, peak_stress=max(peak_stress, excluded.peak_stress)",
+        "DELETE FROM agent_conv WHERE agent=?2",
+        "UPDATE agent_reply SET agent=?1 WHERE agent=?2",
+        "UPDATE event SET agent=?1 WHERE agent=?2",
+        "UPDATE shift SET agent=?1 WHERE agent=?2",
+        "UPDATE api_key SET agent=?1 WHERE agent=?2",
+        "INSERT INTO agent(id, name, team) SELECT ?1, name, team FROM agent WHERE id=?2 "
+        "ON CONFLICT(id) DO UPDATE SET name=coalesce(agent.name, excluded.name), "
+        "team=coalesce(agent.team, excluded.team)",
+        "DELETE FROM agent WHERE id=?2",
+    };
+    for (size_t i = 0; i < sizeof SQL / sizeof SQL[0]; i++) {
+        if (sqlite3_prepare_v2(st->db, SQL[i], -1, &s, NULL) != SQLITE_OK)
+            return heed__st_fail(st, err, "add agent alias");
+        sqlite3_bind_text(s, 1, agent, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(s, 2, alias, -1, SQLITE_TRANSIENT);
+        r = sqlite3_step(s);
+        sqlite3_finalize(s);
+        if (r != SQLITE_DONE)
+            return heed__st_fail(st, err, "add agent alias");
+        if (i == 1)
+            *moved = (size_t)sqlite3_changes(st->db);
+    }
+    return HEED_OK;
+}
+
 /* Keeps agent_conv (one row per agent and conversation: first and last
  * reply, replies, the peak customer stress up to the last reply) current, so
  * the agent summaries read a few rows instead of grouping replies. A reply
@@ -290,13 +457,19 @@ int heed_store_rebuild_agent_convs(heed_store *st, heed_error *err)
     return HEED_OK;
 }
 
-int heed_store_put_message(heed_store *st, const heed_st_message *m, const heed_st_promise *p,
+int heed_store_put_message(heed_store *st, const heed_st_message *m_in, const heed_st_promise *p,
                            size_t np, const heed_st_key *keys, size_t nk, int *added,
                            heed_error *err)
 {
     *added = 0;
+    heed_st_message mc = *m_in;
+    const heed_st_message *m = &mc;
+    char agent[HEED_STORE_AGENT_MAX];
+    int rc = agent_of(st, &mc.agent, agent, err);
+    if (rc)
+        return rc;
     int64_t conv = 0, party = 0;
-    int rc = conversation(st, m, &conv, &party, err);
+    rc = conversation(st, m, &conv, &party, err);
     if (rc)
         return rc;
     sqlite3_stmt *s = heed__st_prep(
@@ -457,10 +630,16 @@ static const char *crm_of(const heed_st_key *keys, size_t nk)
     return NULL;
 }
 
-int heed_store_put_event(heed_store *st, const heed_st_event *e, const heed_st_key *keys,
+int heed_store_put_event(heed_store *st, const heed_st_event *e_in, const heed_st_key *keys,
                          size_t nk, int *added, heed_error *err)
 {
     *added = 0;
+    heed_st_event ec = *e_in;
+    const heed_st_event *e = &ec;
+    char agent[HEED_STORE_AGENT_MAX];
+    int arc = agent_of(st, &ec.agent, agent, err);
+    if (arc)
+        return arc;
     int r = exists(st, ST_EVENT_FIND, "SELECT 1 FROM event WHERE source=? AND ext_id=?",
                    e->source, e->id, err);
     if (r)
@@ -537,6 +716,10 @@ int heed_store_put_agent(heed_store *st, const char *id, const char *name, const
     /* an agent first seen on a message has no name or team; the agents file
      * fills them in whenever it comes */
     *added = 0;
+    char canon[HEED_STORE_AGENT_MAX];
+    int rc = agent_of(st, &id, canon, err);
+    if (rc)
+        return rc;
     sqlite3_stmt *s = heed__st_prep(st, ST_AGENT_FIND, "SELECT 1 FROM agent WHERE id=?", err);
     if (!s)
         return HEED_EIO;
@@ -562,8 +745,14 @@ int heed_store_put_agent(heed_store *st, const char *id, const char *name, const
     return HEED_OK;
 }
 
-int heed_store_put_shift(heed_store *st, const heed_st_shift *sh, int *added, heed_error *err)
+int heed_store_put_shift(heed_store *st, const heed_st_shift *sh_in, int *added, heed_error *err)
 {
+    heed_st_shift shc = *sh_in;
+    const heed_st_shift *sh = &shc;
+    char agent[HEED_STORE_AGENT_MAX];
+    int rc = agent_of(st, &shc.agent, agent, err);
+    if (rc)
+        return rc;
     sqlite3_stmt *s = heed__st_prep(st, ST_SHIFT_PUT,
                                     "INSERT OR IGNORE INTO shift(source, ext_id, agent, team, "
                                     "start, end) VALUES(?,?,?,?,?,?)",

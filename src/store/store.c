@@ -152,6 +152,11 @@ static const char *const MIGRATIONS[] = {
      * the last column so the index covers the query's role = 1 */
     "CREATE INDEX message_customer_time ON message(time, conversation, need, stress, channel,"
     "  role) WHERE role = 1;",
+    /* 7: the other names an agent has in other systems (an e-mail address,
+     * a helpdesk user id), so one agent's replies from every silo are one
+     * agent's; e-mail aliases in lower case */
+    "CREATE TABLE agent_alias(alias TEXT PRIMARY KEY, agent TEXT NOT NULL) WITHOUT ROWID;"
+    "CREATE INDEX agent_alias_agent ON agent_alias(agent);",
 };
 
 #define N_MIGRATIONS (sizeof MIGRATIONS / sizeof MIGRATIONS[0])

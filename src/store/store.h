@@ -15,7 +15,7 @@
 
 #include "heed/heed.h"
 
-#define HEED_STORE_SCHEMA 6     /* the schema version migrations lead to */
+#define HEED_STORE_SCHEMA 7     /* the schema version migrations lead to */
 #define HEED_STORE_SECRET_LEN 32 /* bytes of the redaction / identity key */
 
 typedef struct heed_store heed_store;
@@ -149,6 +149,27 @@ int heed_store_put_survey(heed_store *st, const heed_st_survey *s, const heed_st
 
 int heed_store_put_agent(heed_store *st, const char *id, const char *name, const char *team,
                          int *added, heed_error *err);
+
+#define HEED_STORE_AGENT_MAX 256 /* an agent id or alias, with its NUL */
+
+/* Agents by any name. An agent id that holds '@' is an e-mail address and is
+ * stored in lower case. An alias is another name of one agent (its e-mail
+ * address, its user id in a helpdesk): every record put with the alias as
+ * its agent is stored under the agent's id, and records stored under the
+ * alias before are moved to the agent (messages, the agent summaries,
+ * events, shifts, API keys; the alias's bare agent row goes). Returns
+ * HEED_OK (*moved: the messages moved), or HEED_EINVAL with err->msg when
+ * the alias is already another agent's, is the id of an agent that has
+ * aliases of its own, or agent is itself an alias. */
+int heed_store_put_agent_alias(heed_store *st, const char *agent, const char *alias,
+                               size_t *moved, heed_error *err);
+/* HEED_OK when heed_store_put_agent_alias(agent, alias) would succeed, else
+ * its error; changes nothing. */
+int heed_store_check_agent_alias(heed_store *st, const char *agent, const char *alias,
+                                 heed_error *err);
+/* The agent id records of `id` are stored under, into buf (cap bytes):
+ * the agent of alias id, else id (an e-mail address in lower case). */
+int heed_store_agent_id(heed_store *st, const char *id, char *buf, size_t cap, heed_error *err);
 
 typedef struct heed_st_shift {
     const char *source, *id, *agent, *team;

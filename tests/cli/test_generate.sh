@@ -17,7 +17,7 @@ for f in customers.csv agents.csv shifts.csv messages.jsonl events.jsonl surveys
     if [ -s "$TMP/a/$f" ]; then ok; else bad "$f missing or empty"; fi
 done
 expect_eq "customers header" "$(head -1 "$TMP/a/customers.csv")" "id,name,email,phone,handle,vulnerable,segment,created"
-expect_eq "agents header" "$(head -1 "$TMP/a/agents.csv")" "id,name,team"
+expect_eq "agents header" "$(head -1 "$TMP/a/agents.csv")" "id,name,team,email,aliases"
 expect_eq "shifts header" "$(head -1 "$TMP/a/shifts.csv")" "id,agent,start,end,team"
 expect_eq "surveys header" "$(head -1 "$TMP/a/surveys.csv")" "id,customer,email,time,kind,score,comment,conversation"
 expect_eq "customer rows" "$(($(wc -l <"$TMP/a/customers.csv") - 1))" 60

@@ -43,7 +43,7 @@ expect_eq "--days 7" "$(jq -r '.from+" "+([.rows[].key]|join(","))' "$TMP/w7.jso
 expect_eq "index and scan agree" "$(jq -c '.rows[]|select(.key=="2026-W40")' "$TMP/w7.json")" \
     "$(jq -c '.rows[]|select(.key=="2026-W40")' "$TMP/week.json")"
 if command -v sqlite3 >/dev/null; then
-    expect_eq "schema 6" "$(sqlite3 "$DB" 'PRAGMA user_version')" 6
+    expect_eq "schema 7" "$(sqlite3 "$DB" 'PRAGMA user_version')" 7
     sqlite3 "$DB" "EXPLAIN QUERY PLAN SELECT m.time, COALESCE(m.channel, c.channel), m.need,
         m.stress, p.person FROM message m JOIN conversation c ON c.id = m.conversation
         JOIN party p ON p.id = c.party WHERE m.time >= 1 AND m.time < 2 AND m.role = 1
