@@ -193,7 +193,7 @@ int heed_parties_resolve(heed_store *st, heed_parties *P, heed_error *err)
  * by value from its index (heed_store_key_rows), each group becomes a run of
  * party indices, and heed_identity_resolve_groups resolves those. Per party
  * it keeps an id, a kind, a CRM number and a customer (17 bytes) plus the
- * union-find's 12; per key row 4 bytes and per key value 16. The groups are
+ * union-find's 4; per key row 4 bytes and per key value 16. The groups are
  * those heed_parties_resolve builds from the strings (the same keys skipped,
  * the same CRM id per party, the same order of values within a kind), so
  * both give the same persons: `heed customer check` compares them. */

@@ -28,18 +28,46 @@ static int cmp_value(const char *a, size_t alen, const char *b, size_t blen)
     return (alen > blen) - (alen < blen);
 }
 
-/* qsort has no context argument: the groups are sorted by a key copied out. */
-typedef struct group_key {
-    uint64_t key; /* kind, first record */
-    uint32_t start, idx;
-} group_key;
-
-static int cmp_group_key(const void *pa, const void *pb)
+/* Groups in the order (kind, first record, start). qsort has no context
+ * argument for members, and copying a key out would cost 32 bytes a group
+ * in the full pass: a heapsort in place instead. */
+static int group_before(const heed_id_group *a, const heed_id_group *b, const uint32_t *members)
 {
-    const group_key *a = pa, *b = pb;
-    if (a->key != b->key)
-        return a->key < b->key ? -1 : 1;
-    return (a->start > b->start) - (a->start < b->start);
+    if (a->kind != b->kind)
+        return a->kind < b->kind;
+    uint32_t fa = members[a->start], fb = members[b->start];
+    if (fa != fb)
+        return fa < fb;
+    return a->start < b->start;
+}
+
+static void sift(heed_id_group *g, size_t root, size_t n, const uint32_t *members)
+{
+    for (;;) {
+        size_t c = 2 * root + 1;
+        if (c >= n)
+            return;
+        if (c + 1 < n && group_before(&g[c], &g[c + 1], members))
+            c++;
+        if (!group_before(&g[root], &g[c], members))
+            return;
+        heed_id_group t = g[root];
+        g[root] = g[c];
+        g[c] = t;
+        root = c;
+    }
+}
+
+static void sort_groups(heed_id_group *g, size_t n, const uint32_t *members)
+{
+    for (size_t i = n / 2; i-- > 0;)
+        sift(g, i, n, members);
+    for (size_t end = n; end-- > 1;) {
+        heed_id_group t = g[0];
+        g[0] = g[end];
+        g[end] = t;
+        sift(g, 0, end, members);
+    }
 }
 
 static int cmp_u32(const void *pa, const void *pb)
@@ -51,9 +79,11 @@ static int cmp_u32(const void *pa, const void *pb)
 /* Union-find with, per set, its CRM number and the list of unmerge-rule
  * endpoints held by its records (a linked list of 2 * n_rules nodes; the
  * list arrays exist only when there are rules). 32-bit indices: the
- * full pass holds every party of a store here. */
+ * full pass holds every party of a store here. A set's root is its smallest
+ * record, which is also its customer number, so the parent array becomes
+ * the result (path compression alone keeps finds short). */
 typedef struct uf {
-    uint32_t *parent, *size, *crm;
+    uint32_t *parent, *crm;
     uint32_t *head, *tail, *count; /* per root: rule-endpoint list */
     uint32_t *next;                /* per node (2 * rule + side) */
     const heed_id_unmerge *rules;
@@ -94,13 +124,12 @@ static int blocked(uf *u, uint32_t rx, uint32_t ry, size_t *rule)
 
 static void join(uf *u, uint32_t rx, uint32_t ry)
 {
-    if (u->size[rx] < u->size[ry]) {
+    if (ry < rx) {
         uint32_t t = rx;
         rx = ry;
         ry = t;
     }
     u->parent[ry] = rx;
-    u->size[rx] += u->size[ry];
     if (u->crm[rx] == NIL)
         u->crm[rx] = u->crm[ry];
     if (u->head && u->head[ry] != NIL) {
@@ -172,24 +201,21 @@ static int core(size_t n, const uint32_t *crm_num, heed_id_group *groups, size_t
     int rc = HEED_ENOMEM;
     size_t nn = n ? n : 1;
     uint32_t *work = NULL, *lists = NULL, *scratch = NULL, *reps = NULL;
-    group_key *keys = NULL;
-    heed_id_group *sorted = NULL;
     size_t cap_reps = 0, max_m = 1;
     memset(counts, 0, sizeof *counts);
 
     for (size_t g = 0; g < n_groups; g++)
         if (groups[g].end - groups[g].start > max_m)
             max_m = groups[g].end - groups[g].start;
-    work = heed__malloc(sizeof(uint32_t) * 3 * nn);
+    work = heed__malloc(sizeof(uint32_t) * nn);
     scratch = heed__malloc(sizeof(uint32_t) * max_m);
     if (n_rules)
         lists = heed__malloc(sizeof(uint32_t) * (3 * nn + 2 * n_rules));
     if (!work || !scratch || (n_rules && !lists))
         goto done;
-    uf u = {work, work + nn, work + 2 * nn, NULL, NULL, NULL, NULL, rules};
+    uf u = {customer, work, NULL, NULL, NULL, NULL, rules};
     for (size_t i = 0; i < n; i++) {
         u.parent[i] = (uint32_t)i;
-        u.size[i] = 1;
         u.crm[i] = crm_num[i];
     }
     if (n_rules) {
@@ -218,24 +244,7 @@ static int core(size_t n, const uint32_t *crm_num, heed_id_group *groups, size_t
     /* The groups are taken in the order (kind, first record): never by the
      * key's value, a keyed hash that differs from store to store, so the
      * same records give the same customers in every store. */
-    if (n_groups > 1) {
-        keys = heed__malloc(sizeof *keys * n_groups);
-        sorted = heed__malloc(sizeof *sorted * n_groups);
-        if (!keys || !sorted)
-            goto done;
-        for (size_t g = 0; g < n_groups; g++)
-            keys[g] = (group_key){((uint64_t)(uint32_t)groups[g].kind << 32) |
-                                      members[groups[g].start],
-                                  groups[g].start, (uint32_t)g};
-        qsort(keys, n_groups, sizeof *keys, cmp_group_key);
-        for (size_t g = 0; g < n_groups; g++)
-            sorted[g] = groups[keys[g].idx];
-        memcpy(groups, sorted, sizeof *groups * n_groups);
-        heed__free(keys);
-        heed__free(sorted);
-        keys = NULL;
-        sorted = NULL;
-    }
+    sort_groups(groups, n_groups, members);
     size_t seq = 0;
     for (size_t gi = 0; gi < n_groups; gi++) {
         const heed_id_group *gr = &groups[gi];
@@ -309,27 +318,16 @@ static int core(size_t n, const uint32_t *crm_num, heed_id_group *groups, size_t
         }
     }
 
-    /* Customer number = smallest record index of the set (the sizes are no
-     * longer needed: they hold each root's number). */
-    uint32_t *first_of = u.size;
+    /* Customer number = smallest record index of the set = its root: each
+     * find leaves customer[i] (the parent array) pointing at it. */
     for (size_t i = 0; i < n; i++)
-        first_of[i] = NIL;
-    for (size_t i = 0; i < n; i++) {
-        uint32_t r = find(&u, (uint32_t)i);
-        if (first_of[r] == NIL) {
-            first_of[r] = (uint32_t)i;
-            counts->n_customers++;
-        }
-        customer[i] = first_of[r];
-    }
+        counts->n_customers += find(&u, (uint32_t)i) == i;
     rc = HEED_OK;
 done:
     heed__free(work);
     heed__free(lists);
     heed__free(scratch);
     heed__free(reps);
-    heed__free(keys);
-    heed__free(sorted);
     return rc;
 }
 

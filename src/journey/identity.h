@@ -150,8 +150,8 @@ typedef struct heed_id_counts {
  * (kind, first record, start), so groups of one kind must be laid out in
  * members in the order of their key values, as heed_identity_resolve does, for
  * the two to agree on every tie. Writes customer[0..n) (the smallest record
- * index of each customer) and *counts. Working memory: 12 bytes per record
- * (24 with unmerge rules) and 32 per group while sorting them, plus the
+ * index of each customer; the array is also the union-find's) and *counts.
+ * Working memory: 4 bytes per record (16 with unmerge rules), plus the
  * caller's arrays.
  * Returns HEED_OK, HEED_EINVAL (NULL arguments, n or members past UINT32_MAX,
  * a group out of bounds or not ascending, a bad kind, a rule index out of
