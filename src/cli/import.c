@@ -18,9 +18,6 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
-#ifdef __GLIBC__
-#include <malloc.h>
-#endif
 
 #include <cjson/cJSON.h>
 
@@ -679,15 +676,6 @@ static int import_path(heed_import *im, const char *kind, const char *path)
     return import_table(im, k, path);
 }
 
-/* Returns the heap's free pages to the system (glibc keeps them, in every
- * thread's arena, for the next allocation); elsewhere nothing. */
-static void give_back_memory(void)
-{
-#ifdef __GLIBC__
-    malloc_trim(0);
-#endif
-}
-
 static int import_dir(heed_import *im, const char *dir)
 {
     static const char *const files[][2] = {
@@ -863,12 +851,6 @@ int heed_cmd_import(int argc, char **argv)
         }
     }
     if (ret < HEED_EXIT_USAGE) {
-        /* The identity pass needs only the store: the models and the
-         * pipeline's freed buffers go back to the system first, so that the
-         * pass's arrays (a first import resolves every party) do not stack
-         * on top of them. */
-        heed_import_teardown(&im);
-        give_back_memory();
         int rc = heed_import_resolve(&im);
         if (rc > ret)
             ret = rc;
