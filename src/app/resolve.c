@@ -187,14 +187,182 @@ int heed_parties_resolve(heed_store *st, heed_parties *P, heed_error *err)
     return HEED_OK;
 }
 
+/* ------------------------------------------------------------ full pass */
+
+/* The full pass holds no key as a string: the store streams the keys grouped
+ * by value from its index (heed_store_key_rows), each group becomes a run of
+ * party indices, and heed_identity_resolve_groups resolves those. Per party
+ * it keeps an id, a kind, a CRM number and a customer (17 bytes) plus the
+ * union-find's 4; per key row 4 bytes and per key value 16. The groups are
+ * those heed_parties_resolve builds from the strings (the same keys skipped,
+ * the same CRM id per party, the same order of values within a kind), so
+ * both give the same persons: `heed customer check` compares them. */
+
+enum { OWN_CRM = 0x40 }; /* in compact.silo: the party has a CRM id of its own */
+
+typedef struct compact {
+    size_t n, cap;
+    int64_t *id;
+    unsigned char *silo; /* HEED_SILO_* | OWN_CRM */
+    uint32_t *crm;       /* CRM number (the index of its group), HEED_ID_NO_CRM */
+    uint32_t *members;
+    size_t n_mem, cap_mem;
+    heed_id_group *groups;
+    size_t n_groups, cap_groups;
+    int kind, open; /* the group being read: its kind and token */
+    heed_buf tok;
+    uint32_t start;
+    heed_error *err;
+} compact;
+
+static size_t index_of(const int64_t *id, size_t n, int64_t x)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (id[mid] < x)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < n && id[lo] == x ? lo : (size_t)-1;
+}
+
+static int compact_party(void *ctx, int64_t id, const char *kind, int has_crm)
+{
+    compact *C = ctx;
+    if (C->n == C->cap) {
+        size_t c = C->cap ? C->cap + C->cap / 2 : 4096;
+        int64_t *a = realloc(C->id, c * sizeof *a);
+        if (a)
+            C->id = a;
+        unsigned char *b = realloc(C->silo, c);
+        if (b)
+            C->silo = b;
+        uint32_t *d = realloc(C->crm, c * sizeof *d);
+        if (d)
+            C->crm = d;
+        if (!a || !b || !d)
+            return HEED_ENOMEM;
+        C->cap = c;
+    }
+    if (C->n >= HEED_ID_NO_CRM - 1)
+        return HEED_EINVAL;
+    C->id[C->n] = id;
+    C->silo[C->n] = (unsigned char)(silo_of(kind) | (has_crm ? OWN_CRM : 0));
+    C->crm[C->n] = HEED_ID_NO_CRM;
+    C->n++;
+    return HEED_OK;
+}
+
+static int close_group(compact *C)
+{
+    if (!C->open || C->n_mem == C->start)
+        return HEED_OK; /* every row of it was skipped */
+    if (grow((void **)&C->groups, &C->cap_groups, C->n_groups + 1, sizeof *C->groups))
+        return HEED_ENOMEM;
+    C->groups[C->n_groups++] = (heed_id_group){C->start, (uint32_t)C->n_mem, 0, C->kind};
+    return HEED_OK;
+}
+
+static int compact_key(void *ctx, const char *kind, const char *token, size_t len, int64_t party,
+                       int from_key)
+{
+    compact *C = ctx;
+    int k = key_kind(kind), rc;
+    if (k < 0 || !len)
+        return HEED_OK; /* as add_party: an unknown kind or an empty token links nothing */
+    if (!C->open || k != C->kind || len != C->tok.len || memcmp(token, C->tok.ptr, len)) {
+        if ((rc = close_group(C)))
+            return rc;
+        C->open = 1;
+        C->kind = k;
+        heed__buf_reset(&C->tok);
+        heed__buf_add(&C->tok, token, len);
+        if (C->tok.err)
+            return HEED_ENOMEM;
+        C->start = (uint32_t)C->n_mem;
+    }
+    size_t i = index_of(C->id, C->n, party);
+    if (i == (size_t)-1)
+        return HEED_OK; /* added after the parties were read */
+    if (k == HEED_KEY_CRM && from_key && (C->silo[i] & OWN_CRM))
+        return HEED_OK; /* the party's own CRM id rules; another one is ignored */
+    if (C->n_mem > C->start && C->members[C->n_mem - 1] == i)
+        return HEED_OK; /* its own CRM id and its key of kind crm */
+    if (k == HEED_KEY_CRM) {
+        uint32_t num = (uint32_t)C->n_groups;
+        if (C->crm[i] != HEED_ID_NO_CRM && C->crm[i] != num) {
+            C->err->code = HEED_EINVAL;
+            C->err->pos = i;
+            snprintf(C->err->msg, sizeof C->err->msg,
+                     "identity: a record carries two different CRM ids");
+            return HEED_EINVAL;
+        }
+        C->crm[i] = num;
+    }
+    if (C->n_mem >= HEED_ID_NO_CRM - 1)
+        return HEED_EINVAL;
+    if (grow((void **)&C->members, &C->cap_mem, C->n_mem + 1, sizeof *C->members))
+        return HEED_ENOMEM;
+    C->members[C->n_mem++] = (uint32_t)i;
+    return HEED_OK;
+}
+
+typedef struct crules {
+    const compact *C;
+    heed_id_unmerge *r;
+    size_t n, cap;
+} crules;
+
+static int compact_rule(void *ctx, int64_t a, int64_t b)
+{
+    crules *R = ctx;
+    size_t ia = index_of(R->C->id, R->C->n, a), ib = index_of(R->C->id, R->C->n, b);
+    if (ia == (size_t)-1 || ib == (size_t)-1)
+        return 0;
+    if (grow((void **)&R->r, &R->cap, R->n + 1, sizeof *R->r))
+        return HEED_ENOMEM;
+    R->r[R->n++] = (heed_id_unmerge){ia, ib};
+    return 0;
+}
+
 int heed_relink_store(heed_store *st, heed_relink_stats *out, heed_error *err)
 {
-    heed_parties P;
-    int rc = heed_parties_resolve(st, &P, err);
+    compact C = {.err = err};
+    crules R = {.C = &C};
+    uint32_t *customer = NULL;
+    heed_id_counts counts = {0};
+    heed__buf_init(&C.tok, 0);
+    int rc = heed_store_party_rows(st, compact_party, &C, err);
     if (!rc)
+        rc = heed_store_key_rows(st, compact_key, &C, err);
+    if (!rc)
+        rc = close_group(&C);
+    heed__buf_release(&C.tok);
+    if (!rc)
+        rc = heed_store_unmerges(st, compact_rule, &R, err);
+    if (!rc && !(customer = malloc((C.n ? C.n : 1) * sizeof *customer)))
+        rc = HEED_ENOMEM;
+    if (!rc)
+        rc = heed_identity_resolve_groups(C.n, C.crm, C.groups, C.n_groups, C.members, R.r,
+                                          R.n, NULL, customer, &counts, err);
+    free(C.members), free(C.groups), free(R.r);
+    C.members = NULL, C.groups = NULL, R.r = NULL;
+    if (!rc) {
+        /* A person is numbered by its first CRM party, else its first party:
+         * crm[] is free now and holds, per customer, that party's index. */
+        for (size_t i = 0; i < C.n; i++)
+            C.crm[i] = HEED_ID_NO_CRM;
+        for (size_t i = 0; i < C.n; i++)
+            if ((C.silo[i] & ~OWN_CRM) == HEED_SILO_CRM && C.crm[customer[i]] == HEED_ID_NO_CRM)
+                C.crm[customer[i]] = (uint32_t)i;
         rc = heed_store_begin(st, err);
-    for (size_t i = 0; !rc && i < P.n; i++)
-        rc = heed_store_set_person(st, P.id[i], P.person[P.res.customer[i]], err);
+    }
+    for (size_t i = 0; !rc && i < C.n; i++) {
+        uint32_t c = customer[i], p = C.crm[c] != HEED_ID_NO_CRM ? C.crm[c] : c;
+        rc = heed_store_set_person(st, C.id[i], C.id[p], err);
+    }
     if (!rc)
         rc = heed_store_commit(st, err);
     if (rc) {
@@ -202,10 +370,10 @@ int heed_relink_store(heed_store *st, heed_relink_stats *out, heed_error *err)
         if (!err->msg[0])
             snprintf(err->msg, sizeof err->msg, "%s", heed_strerror(rc));
     } else if (out) {
-        *out = (heed_relink_stats){P.n, P.res.n_customers, P.res.n_shared, P.res.n_conflicts,
-                                   P.n, 1};
+        *out = (heed_relink_stats){C.n, counts.n_customers, counts.n_shared, counts.n_conflicts,
+                                   C.n, 1};
     }
-    heed_parties_release(&P);
+    free(C.id), free(C.silo), free(C.crm), free(customer);
     return rc;
 }
 

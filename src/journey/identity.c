@@ -11,20 +11,13 @@
 
 #include "alloc.h"
 
-#define NONE ((size_t)-1)
+#define NIL UINT32_MAX
 
 const char *heed_key_kind_name(int kind)
 {
     static const char *const names[HEED_KEY_COUNT] = {"crm", "email", "phone", "handle"};
     return kind >= 0 && kind < HEED_KEY_COUNT ? names[kind] : "unknown";
 }
-
-typedef struct entry {
-    const char *value;
-    size_t len;
-    size_t rec;
-    int kind;
-} entry;
 
 static int cmp_value(const char *a, size_t alen, const char *b, size_t blen)
 {
@@ -35,55 +28,74 @@ static int cmp_value(const char *a, size_t alen, const char *b, size_t blen)
     return (alen > blen) - (alen < blen);
 }
 
-static int cmp_entry(const void *pa, const void *pb)
+/* Groups in the order (kind, first record, start). qsort has no context
+ * argument for members, and copying a key out would cost 32 bytes a group
+ * in the full pass: a heapsort in place instead. */
+static int group_before(const heed_id_group *a, const heed_id_group *b, const uint32_t *members)
 {
-    const entry *a = pa, *b = pb;
     if (a->kind != b->kind)
-        return a->kind < b->kind ? -1 : 1;
-    int c = cmp_value(a->value, a->len, b->value, b->len);
-    if (c)
-        return c;
-    return (a->rec > b->rec) - (a->rec < b->rec);
+        return a->kind < b->kind;
+    uint32_t fa = members[a->start], fb = members[b->start];
+    if (fa != fb)
+        return fa < fb;
+    return a->start < b->start;
 }
 
-typedef struct group {
-    size_t start, end; /* entries [start, end) share one key */
-    int kind;
-    size_t first;      /* the group's smallest record (entries sort by record) */
-} group;
-
-static int cmp_group(const void *pa, const void *pb)
+static void sift(heed_id_group *g, size_t root, size_t n, const uint32_t *members)
 {
-    const group *a = pa, *b = pb;
-    if (a->kind != b->kind)
-        return a->kind < b->kind ? -1 : 1;
-    if (a->first != b->first)
-        return a->first < b->first ? -1 : 1;
-    return (a->start > b->start) - (a->start < b->start);
+    for (;;) {
+        size_t c = 2 * root + 1;
+        if (c >= n)
+            return;
+        if (c + 1 < n && group_before(&g[c], &g[c + 1], members))
+            c++;
+        if (!group_before(&g[root], &g[c], members))
+            return;
+        heed_id_group t = g[root];
+        g[root] = g[c];
+        g[c] = t;
+        root = c;
+    }
 }
 
-static int cmp_size(const void *pa, const void *pb)
+static void sort_groups(heed_id_group *g, size_t n, const uint32_t *members)
 {
-    size_t a = *(const size_t *)pa, b = *(const size_t *)pb;
+    for (size_t i = n / 2; i-- > 0;)
+        sift(g, i, n, members);
+    for (size_t end = n; end-- > 1;) {
+        heed_id_group t = g[0];
+        g[0] = g[end];
+        g[end] = t;
+        sift(g, 0, end, members);
+    }
+}
+
+static int cmp_u32(const void *pa, const void *pb)
+{
+    uint32_t a = *(const uint32_t *)pa, b = *(const uint32_t *)pb;
     return (a > b) - (a < b);
 }
 
 /* Union-find with, per set, its CRM number and the list of unmerge-rule
- * endpoints held by its records (a linked list of 2 * n_rules nodes). */
+ * endpoints held by its records (a linked list of 2 * n_rules nodes; the
+ * list arrays exist only when there are rules). 32-bit indices: the
+ * full pass holds every party of a store here. A set's root is its smallest
+ * record, which is also its customer number, so the parent array becomes
+ * the result (path compression alone keeps finds short). */
 typedef struct uf {
-    size_t *parent, *size, *crm;
-    size_t *head, *tail, *count; /* per root: rule-endpoint list */
-    size_t *next;                /* per node (2 * rule + side) */
+    uint32_t *parent, *crm;
+    uint32_t *head, *tail, *count; /* per root: rule-endpoint list */
+    uint32_t *next;                /* per node (2 * rule + side) */
     const heed_id_unmerge *rules;
 } uf;
 
-static size_t find(uf *u, size_t x)
+static uint32_t find(uf *u, uint32_t x)
 {
-    size_t r = x;
+    uint32_t r = x;
     while (u->parent[r] != r)
         r = u->parent[r];
     while (u->parent[x] != r) {
-        size_t n = u->parent[x];
+        uint32_t n = u->parent[x];
         u->parent[x] = r;
         x = n;
     }
@@ -91,16 +103,18 @@ static size_t find(uf *u, size_t x)
 }
 
 /* 0 when roots rx and ry may be joined; else the reason, *rule set. */
-static int blocked(uf *u, size_t rx, size_t ry, size_t *rule)
+static int blocked(uf *u, uint32_t rx, uint32_t ry, size_t *rule)
 {
-    if (u->crm[rx] != NONE && u->crm[ry] != NONE && u->crm[rx] != u->crm[ry])
+    if (u->crm[rx] != NIL && u->crm[ry] != NIL && u->crm[rx] != u->crm[ry])
         return HEED_ID_CRM_CONFLICT;
-    size_t mine = u->count[rx] <= u->count[ry] ? rx : ry;
-    size_t other = mine == rx ? ry : rx;
-    for (size_t node = u->head[mine]; node != NONE; node = u->next[node]) {
+    if (!u->head)
+        return 0;
+    uint32_t mine = u->count[rx] <= u->count[ry] ? rx : ry;
+    uint32_t other = mine == rx ? ry : rx;
+    for (uint32_t node = u->head[mine]; node != NIL; node = u->next[node]) {
         const heed_id_unmerge *r = &u->rules[node / 2];
         size_t far = (node & 1) ? r->a : r->b;
-        if (find(u, far) == other) {
+        if (find(u, (uint32_t)far) == other) {
             *rule = node / 2;
             return HEED_ID_UNMERGE;
         }
@@ -108,19 +122,18 @@ static int blocked(uf *u, size_t rx, size_t ry, size_t *rule)
     return 0;
 }
 
-static void join(uf *u, size_t rx, size_t ry)
+static void join(uf *u, uint32_t rx, uint32_t ry)
 {
-    if (u->size[rx] < u->size[ry]) {
-        size_t t = rx;
+    if (ry < rx) {
+        uint32_t t = rx;
         rx = ry;
         ry = t;
     }
     u->parent[ry] = rx;
-    u->size[rx] += u->size[ry];
-    if (u->crm[rx] == NONE)
+    if (u->crm[rx] == NIL)
         u->crm[rx] = u->crm[ry];
-    if (u->head[ry] != NONE) {
-        if (u->head[rx] == NONE)
+    if (u->head && u->head[ry] != NIL) {
+        if (u->head[rx] == NIL)
             u->head[rx] = u->head[ry];
         else
             u->next[u->tail[rx]] = u->head[ry];
@@ -166,6 +179,217 @@ static int cmp_link(const void *pa, const void *pb)
     return (a->seq > b->seq) - (a->seq < b->seq);
 }
 
+/* What the core explains when asked (heed_identity_resolve): the key of
+ * each group by its ref, and the arrays it fills. */
+typedef struct explain {
+    const heed_id_key *vals; /* [ref] */
+    link_seq *links;
+    size_t n_links, cap_links;
+    heed_id_conflict *conf;
+    size_t n_conf, cap_conf;
+    heed_id_shared *shared;
+    size_t n_shared, cap_shared;
+} explain;
+
+/* The resolution itself, shared by both entry points. Arguments as
+ * heed_identity_resolve_groups (checked by the callers); ex NULL: counts
+ * only. */
+static int core(size_t n, const uint32_t *crm_num, heed_id_group *groups, size_t n_groups,
+                const uint32_t *members, const heed_id_unmerge *rules, size_t n_rules,
+                size_t max_crm, uint32_t *customer, heed_id_counts *counts, explain *ex)
+{
+    int rc = HEED_ENOMEM;
+    size_t nn = n ? n : 1;
+    uint32_t *work = NULL, *lists = NULL, *scratch = NULL, *reps = NULL;
+    size_t cap_reps = 0, max_m = 1;
+    memset(counts, 0, sizeof *counts);
+
+    for (size_t g = 0; g < n_groups; g++)
+        if (groups[g].end - groups[g].start > max_m)
+            max_m = groups[g].end - groups[g].start;
+    work = heed__malloc(sizeof(uint32_t) * nn);
+    scratch = heed__malloc(sizeof(uint32_t) * max_m);
+    if (n_rules)
+        lists = heed__malloc(sizeof(uint32_t) * (3 * nn + 2 * n_rules));
+    if (!work || !scratch || (n_rules && !lists))
+        goto done;
+    uf u = {customer, work, NULL, NULL, NULL, NULL, rules};
+    for (size_t i = 0; i < n; i++) {
+        u.parent[i] = (uint32_t)i;
+        u.crm[i] = crm_num[i];
+    }
+    if (n_rules) {
+        u.head = lists;
+        u.tail = lists + nn;
+        u.count = lists + 2 * nn;
+        u.next = lists + 3 * nn;
+        for (size_t i = 0; i < n; i++) {
+            u.head[i] = u.tail[i] = NIL;
+            u.count[i] = 0;
+        }
+        for (size_t k = 0; k < 2 * n_rules; k++) {
+            uint32_t rec = (uint32_t)((k & 1) ? rules[k / 2].b : rules[k / 2].a);
+            u.next[k] = NIL;
+            if (rules[k / 2].a == rules[k / 2].b)
+                continue; /* "a is not a": nothing to honour */
+            if (u.head[rec] == NIL)
+                u.head[rec] = (uint32_t)k;
+            else
+                u.next[u.tail[rec]] = (uint32_t)k;
+            u.tail[rec] = (uint32_t)k;
+            u.count[rec]++;
+        }
+    }
+
+    /* The groups are taken in the order (kind, first record): never by the
+     * key's value, a keyed hash that differs from store to store, so the
+     * same records give the same customers in every store. */
+    sort_groups(groups, n_groups, members);
+    size_t seq = 0;
+    for (size_t gi = 0; gi < n_groups; gi++) {
+        const heed_id_group *gr = &groups[gi];
+        const uint32_t *recs = members + gr->start;
+        size_t m = gr->end - gr->start, n_crm = 0;
+        if (gr->kind != HEED_KEY_CRM) {
+            size_t c = 0;
+            for (size_t i = 0; i < m; i++)
+                if (crm_num[recs[i]] != NIL)
+                    scratch[c++] = crm_num[recs[i]];
+            if (c > 1)
+                qsort(scratch, c, sizeof *scratch, cmp_u32);
+            for (size_t i = 0; i < c; i++)
+                n_crm += i == 0 || scratch[i] != scratch[i - 1];
+        } else {
+            n_crm = 1;
+        }
+        if (n_crm > max_crm) {
+            counts->n_shared++;
+            if (ex) {
+                if (grow((void **)&ex->shared, &ex->cap_shared, ex->n_shared, sizeof *ex->shared))
+                    goto done;
+                const heed_id_key *v = &ex->vals[gr->ref];
+                ex->shared[ex->n_shared++] = (heed_id_shared){gr->kind, v->value, v->len, m, n_crm};
+            }
+            continue;
+        }
+        /* reps: one record per set this group has formed so far. A new record
+         * joins the first of them it may join; a record no set may take
+         * starts a set of its own (so two records of the group that are
+         * blocked only from the first set still meet). */
+        size_t n_reps = 0;
+        for (size_t i = 0; i < m; i++) {
+            uint32_t r = recs[i], rr = find(&u, r);
+            int joined = 0;
+            for (size_t j = 0; j < n_reps && !joined; j++)
+                joined = find(&u, reps[j]) == rr;
+            for (size_t j = 0; j < n_reps && !joined; j++) {
+                uint32_t rj = find(&u, reps[j]);
+                size_t rule = 0;
+                int why = blocked(&u, rj, rr, &rule);
+                if (why) {
+                    counts->n_conflicts++;
+                    if (!ex)
+                        continue;
+                    if (grow((void **)&ex->conf, &ex->cap_conf, ex->n_conf, sizeof *ex->conf))
+                        goto done;
+                    const heed_id_key *v = &ex->vals[gr->ref];
+                    ex->conf[ex->n_conf++] =
+                        (heed_id_conflict){reps[j], r,   gr->kind,
+                                           v->value, v->len, why, why == HEED_ID_UNMERGE ? rule : 0};
+                    continue;
+                }
+                join(&u, rj, rr);
+                counts->n_links++;
+                if (ex) {
+                    if (grow((void **)&ex->links, &ex->cap_links, ex->n_links,
+                             sizeof *ex->links))
+                        goto done;
+                    const heed_id_key *v = &ex->vals[gr->ref];
+                    ex->links[ex->n_links++] =
+                        (link_seq){{reps[j], r, gr->kind, v->value, v->len}, 0, seq++};
+                }
+                joined = 1;
+            }
+            if (!joined) {
+                if (grow((void **)&reps, &cap_reps, n_reps, sizeof *reps))
+                    goto done;
+                reps[n_reps++] = r;
+            }
+        }
+    }
+
+    /* Customer number = smallest record index of the set = its root: each
+     * find leaves customer[i] (the parent array) pointing at it. */
+    for (size_t i = 0; i < n; i++)
+        counts->n_customers += find(&u, (uint32_t)i) == i;
+    rc = HEED_OK;
+done:
+    heed__free(work);
+    heed__free(lists);
+    heed__free(scratch);
+    heed__free(reps);
+    return rc;
+}
+
+int heed_identity_resolve_groups(size_t n, const uint32_t *crm, heed_id_group *groups,
+                                 size_t n_groups, const uint32_t *members,
+                                 const heed_id_unmerge *rules, size_t n_rules,
+                                 const heed_id_opts *opts, uint32_t *customer,
+                                 heed_id_counts *counts, heed_error *err)
+{
+    if (counts)
+        memset(counts, 0, sizeof *counts);
+    if (!counts || (n && (!crm || !customer)) || (n_groups && (!groups || !members)) ||
+        (n_rules && !rules))
+        return fail_at(err, HEED_EINVAL, 0, "identity: NULL records, groups, rules or result");
+    if (n >= NIL || n_rules >= NIL / 2)
+        return fail_at(err, HEED_EINVAL, 0, "identity: too many records or rules");
+    for (size_t g = 0; g < n_groups; g++) {
+        const heed_id_group *gr = &groups[g];
+        int ok = gr->kind >= 0 && gr->kind < HEED_KEY_COUNT && gr->start < gr->end;
+        for (uint32_t i = gr->start; ok && i < gr->end; i++)
+            ok = members[i] < n && (i == gr->start || members[i] > members[i - 1]) &&
+                 (gr->kind != HEED_KEY_CRM || crm[members[i]] == crm[members[gr->start]]);
+        if (!ok)
+            return fail_at(err, HEED_EINVAL, g, "identity: a group is empty, out of bounds, "
+                                                "not ascending, of a bad kind or a CRM group "
+                                                "of several CRM numbers");
+    }
+    for (size_t i = 0; i < n_rules; i++)
+        if (rules[i].a >= n || rules[i].b >= n)
+            return fail_at(err, HEED_EINVAL, i, "identity: an unmerge rule names a record "
+                                                "index past the end of the records");
+    size_t max_crm = opts && opts->max_crm_per_key ? opts->max_crm_per_key : 1;
+    int rc = core(n, crm, groups, n_groups, members, rules, n_rules, max_crm, customer, counts,
+                  NULL);
+    if (rc)
+        fail_at(err, rc, 0, "identity: out of memory");
+    return rc;
+}
+
+typedef struct entry {
+    const char *value;
+    size_t len;
+    size_t rec;
+    int kind;
+} entry;
+
+static int cmp_entry(const void *pa, const void *pb)
+{
+    const entry *a = pa, *b = pb;
+    if (a->kind != b->kind)
+        return a->kind < b->kind ? -1 : 1;
+    int c = cmp_value(a->value, a->len, b->value, b->len);
+    if (c)
+        return c;
+    return (a->rec > b->rec) - (a->rec < b->rec);
+}
+
+static int same_key(const entry *a, const entry *b)
+{
+    return a->kind == b->kind && !cmp_value(a->value, a->len, b->value, b->len);
+}
+
 int heed_identity_resolve(const heed_id_record *records, size_t n, const heed_id_unmerge *rules,
                           size_t n_rules, const heed_id_opts *opts, heed_id_result *out,
                           heed_error *err)
@@ -174,21 +398,17 @@ int heed_identity_resolve(const heed_id_record *records, size_t n, const heed_id
         memset(out, 0, sizeof *out);
     if (!out || (n && !records) || (n_rules && !rules))
         return fail_at(err, HEED_EINVAL, 0, "identity: NULL records, rules or result");
+    if (n >= NIL || n_rules >= NIL / 2)
+        return fail_at(err, HEED_EINVAL, 0, "identity: too many records or rules");
     size_t max_crm = opts && opts->max_crm_per_key ? opts->max_crm_per_key : 1;
 
     int rc = HEED_ENOMEM;
     entry *ents = NULL;
-    group *groups = NULL;
     size_t n_ents = 0, cap_ents = 0;
-    size_t *work = NULL, *tmp = NULL;
-    link_seq *links = NULL;
-    size_t n_links = 0, cap_links = 0;
-    heed_id_conflict *conf = NULL;
-    size_t n_conf = 0, cap_conf = 0;
-    heed_id_shared *shared = NULL;
-    size_t n_shared = 0, cap_shared = 0;
-    size_t *reps = NULL;
-    size_t cap_reps = 0;
+    uint32_t *crm_num = NULL, *members = NULL, *cust = NULL;
+    heed_id_group *groups = NULL;
+    heed_id_key *vals = NULL;
+    explain ex = {0};
 
     for (size_t i = 0; i < n_rules; i++)
         if (rules[i].a >= n || rules[i].b >= n)
@@ -240,169 +460,78 @@ int heed_identity_resolve(const heed_id_record *records, size_t n, const heed_id
             ents[n_ents++] = (entry){key->value, key->len, i, key->kind};
         }
     }
+    if (n_ents >= NIL) {
+        rc = fail_at(err, HEED_EINVAL, 0, "identity: too many keys");
+        goto fail;
+    }
     if (n_ents > 1)
         qsort(ents, n_ents, sizeof *ents, cmp_entry);
 
-    /* 2. Working arrays: crm number per record, union-find, rule lists. */
-    size_t nn = n ? n : 1, nr = n_rules ? 2 * n_rules : 1;
-    work = heed__malloc(sizeof(size_t) * (8 * nn + nr));
-    tmp = heed__malloc(sizeof(size_t) * (n_ents ? n_ents : 1));
-    if (!work || !tmp)
+    /* 2. The groups (one per key value, in the order of the values within a
+     * kind, as the compact form asks), their distinct records, the CRM
+     * numbers. */
+    size_t nn = n ? n : 1, ne = n_ents ? n_ents : 1;
+    crm_num = heed__malloc(sizeof *crm_num * nn);
+    members = heed__malloc(sizeof *members * ne);
+    groups = heed__malloc(sizeof *groups * ne);
+    vals = heed__malloc(sizeof *vals * ne);
+    cust = heed__malloc(sizeof *cust * nn);
+    if (!crm_num || !members || !groups || !vals || !cust)
         goto fail;
-    size_t *crm_num = work;
-    uf u = {work + nn,     work + 2 * nn, work + 3 * nn, work + 4 * nn,
-            work + 5 * nn, work + 6 * nn, work + 8 * nn, rules};
-    size_t *first_of = work + 7 * nn;
-    for (size_t i = 0; i < n; i++) {
-        crm_num[i] = NONE;
-        u.parent[i] = i;
-        u.size[i] = 1;
-        u.head[i] = u.tail[i] = NONE;
-        u.count[i] = 0;
-    }
-    for (size_t g = 0, num = 0; g < n_ents && ents[g].kind == HEED_KEY_CRM; num++) {
-        size_t e = g;
-        while (e < n_ents && ents[e].kind == HEED_KEY_CRM &&
-               !cmp_value(ents[e].value, ents[e].len, ents[g].value, ents[g].len))
-            crm_num[ents[e++].rec] = num;
-        g = e;
-    }
     for (size_t i = 0; i < n; i++)
-        u.crm[i] = crm_num[i];
-    for (size_t k = 0; k < 2 * n_rules; k++) {
-        size_t rec = (k & 1) ? rules[k / 2].b : rules[k / 2].a;
-        u.next[k] = NONE;
-        if (rules[k / 2].a == rules[k / 2].b)
-            continue; /* "a is not a": nothing to honour */
-        if (u.head[rec] == NONE)
-            u.head[rec] = k;
-        else
-            u.next[u.tail[rec]] = k;
-        u.tail[rec] = k;
-        u.count[rec]++;
+        crm_num[i] = NIL;
+    size_t n_groups = 0, n_mem = 0;
+    for (size_t g = 0; g < n_ents;) {
+        size_t e = g;
+        uint32_t start = (uint32_t)n_mem;
+        for (; e < n_ents && same_key(&ents[e], &ents[g]); e++) {
+            if (e > g && ents[e].rec == ents[e - 1].rec)
+                continue;
+            members[n_mem++] = (uint32_t)ents[e].rec;
+            if (ents[g].kind == HEED_KEY_CRM)
+                crm_num[ents[e].rec] = (uint32_t)n_groups;
+        }
+        vals[n_groups] = (heed_id_key){ents[g].kind, ents[g].value, ents[g].len};
+        groups[n_groups] =
+            (heed_id_group){start, (uint32_t)n_mem, (uint32_t)n_groups, ents[g].kind};
+        n_groups++;
+        g = e;
     }
 
-    /* 3. Each group of records sharing a key. */
-    /* The groups are taken in the order (kind, first record): never by
-     * the key's value, a keyed hash that differs from store to store, so
-     * the same records give the same customers in every store. */
-    size_t n_groups = 0;
-    for (size_t g = 0; g < n_ents; n_groups++) {
-        size_t e = g + 1;
-        while (e < n_ents && ents[e].kind == ents[g].kind &&
-               !cmp_value(ents[e].value, ents[e].len, ents[g].value, ents[g].len))
-            e++;
-        g = e;
-    }
-    groups = heed__malloc(sizeof *groups * (n_groups ? n_groups : 1));
-    if (!groups)
+    /* 3. Resolve, with the explanations. */
+    ex.vals = vals;
+    heed_id_counts counts;
+    rc = core(n, crm_num, groups, n_groups, members, rules, n_rules, max_crm, cust, &counts, &ex);
+    if (rc)
         goto fail;
-    n_groups = 0;
-    for (size_t g = 0; g < n_ents;) {
-        size_t e = g + 1;
-        while (e < n_ents && ents[e].kind == ents[g].kind &&
-               !cmp_value(ents[e].value, ents[e].len, ents[g].value, ents[g].len))
-            e++;
-        groups[n_groups++] = (group){g, e, ents[g].kind, ents[g].rec};
-        g = e;
-    }
-    if (n_groups > 1)
-        qsort(groups, n_groups, sizeof *groups, cmp_group);
-    size_t seq = 0;
-    for (size_t gi = 0; gi < n_groups; gi++) {
-        size_t g = groups[gi].start, e = groups[gi].end;
-        /* Distinct records (entries are sorted by record within a group). */
-        size_t m = 0;
-        for (size_t i = g; i < e; i++)
-            if (i == g || ents[i].rec != ents[i - 1].rec)
-                tmp[m++] = ents[i].rec;
-        size_t n_recs = m, n_crm = 0;
-        if (ents[g].kind != HEED_KEY_CRM) {
-            size_t c = 0;
-            for (size_t i = 0; i < m; i++)
-                if (crm_num[tmp[i]] != NONE)
-                    first_of[c++] = crm_num[tmp[i]];
-            qsort(first_of, c, sizeof *first_of, cmp_size);
-            for (size_t i = 0; i < c; i++)
-                n_crm += i == 0 || first_of[i] != first_of[i - 1];
-        } else {
-            n_crm = 1;
-        }
-        if (n_crm > max_crm) {
-            if (grow((void **)&shared, &cap_shared, n_shared, sizeof *shared))
-                goto fail;
-            shared[n_shared++] =
-                (heed_id_shared){ents[g].kind, ents[g].value, ents[g].len, n_recs, n_crm};
-            continue;
-        }
-        /* reps: one record per set this group has formed so far. A new record
-         * joins the first of them it may join; a record no set may take
-         * starts a set of its own (so two records of the group that are
-         * blocked only from the first set still meet). */
-        size_t n_reps = 0;
-        for (size_t i = 0; i < m; i++) {
-            size_t r = tmp[i], rr = find(&u, r), joined = 0;
-            for (size_t j = 0; j < n_reps && !joined; j++)
-                joined = find(&u, reps[j]) == rr;
-            for (size_t j = 0; j < n_reps && !joined; j++) {
-                size_t rj = find(&u, reps[j]), rule = 0;
-                int why = blocked(&u, rj, rr, &rule);
-                if (why) {
-                    if (grow((void **)&conf, &cap_conf, n_conf, sizeof *conf))
-                        goto fail;
-                    conf[n_conf++] = (heed_id_conflict){reps[j], r, ents[g].kind,
-                                                        ents[g].value, ents[g].len, why,
-                                                        why == HEED_ID_UNMERGE ? rule : 0};
-                    continue;
-                }
-                join(&u, rj, rr);
-                if (grow((void **)&links, &cap_links, n_links, sizeof *links))
-                    goto fail;
-                links[n_links++] = (link_seq){
-                    {reps[j], r, ents[g].kind, ents[g].value, ents[g].len}, 0, seq++};
-                joined = 1;
-            }
-            if (!joined) {
-                if (grow((void **)&reps, &cap_reps, n_reps, sizeof *reps))
-                    goto fail;
-                reps[n_reps++] = r;
-            }
-        }
-    }
+    rc = HEED_ENOMEM;
 
     /* 4. Customer number = smallest record index of the set. */
     out->customer = heed__malloc(sizeof(size_t) * nn);
     if (!out->customer)
         goto fail;
     for (size_t i = 0; i < n; i++)
-        first_of[i] = NONE;
-    for (size_t i = 0; i < n; i++) {
-        size_t r = find(&u, i);
-        if (first_of[r] == NONE) {
-            first_of[r] = i;
-            out->n_customers++;
-        }
-        out->customer[i] = first_of[r];
-    }
+        out->customer[i] = cust[i];
+    out->n_customers = counts.n_customers;
     out->n_records = n;
-    for (size_t i = 0; i < n_links; i++)
-        links[i].cust = out->customer[links[i].link.a];
-    if (n_links > 1)
-        qsort(links, n_links, sizeof *links, cmp_link);
-    if (n_links) {
-        out->links = heed__malloc(sizeof *out->links * n_links);
+    for (size_t i = 0; i < ex.n_links; i++)
+        ex.links[i].cust = out->customer[ex.links[i].link.a];
+    if (ex.n_links > 1)
+        qsort(ex.links, ex.n_links, sizeof *ex.links, cmp_link);
+    if (ex.n_links) {
+        out->links = heed__malloc(sizeof *out->links * ex.n_links);
         if (!out->links)
             goto fail;
-        for (size_t i = 0; i < n_links; i++)
-            out->links[i] = links[i].link;
-        out->n_links = n_links;
+        for (size_t i = 0; i < ex.n_links; i++)
+            out->links[i] = ex.links[i].link;
+        out->n_links = ex.n_links;
     }
-    out->conflicts = conf;
-    out->n_conflicts = n_conf;
-    out->shared = shared;
-    out->n_shared = n_shared;
-    conf = NULL;
-    shared = NULL;
+    out->conflicts = ex.conf;
+    out->n_conflicts = ex.n_conf;
+    out->shared = ex.shared;
+    out->n_shared = ex.n_shared;
+    ex.conf = NULL;
+    ex.shared = NULL;
     rc = HEED_OK;
 
 fail:
@@ -413,13 +542,14 @@ fail:
         heed_identity_release(out);
     }
     heed__free(ents);
-    heed__free(work);
+    heed__free(crm_num);
+    heed__free(members);
     heed__free(groups);
-    heed__free(tmp);
-    heed__free(links);
-    heed__free(conf);
-    heed__free(shared);
-    heed__free(reps);
+    heed__free(vals);
+    heed__free(cust);
+    heed__free(ex.links);
+    heed__free(ex.conf);
+    heed__free(ex.shared);
     return rc;
 }
 

@@ -123,6 +123,46 @@ HEED_NODISCARD int heed_identity_resolve(const heed_id_record *records, size_t n
                                          const heed_id_opts *opts, heed_id_result *out,
                                          heed_error *err);
 
+/* ---- The compact form, for stores too big to hold every key as a string.
+ * Records are 0..n-1; the caller has already grouped the keys: one group per
+ * key value, listing the records that carry it. Nothing here sees a token, so
+ * no hashing (and no collision) is involved: the caller groups by the tokens
+ * themselves (the store streams them sorted from its index). */
+
+#define HEED_ID_NO_CRM UINT32_MAX
+
+typedef struct heed_id_group {
+    uint32_t start, end; /* members[start..end): the distinct records carrying
+                          * the key, ascending */
+    uint32_t ref;        /* the caller's (heed_identity_resolve: the key's entry) */
+    int kind;            /* HEED_KEY_*; every record of a HEED_KEY_CRM group has
+                          * the CRM number of that group in crm[] */
+} heed_id_group;
+
+typedef struct heed_id_counts {
+    size_t n_customers, n_links, n_conflicts, n_shared;
+} heed_id_counts;
+
+/* Resolves records 0..n) as heed_identity_resolve does (the same rules and
+ * order, so the same customers for the same keys), without the explanations:
+ * crm[i] is record i's CRM number (equal numbers: the same CRM id;
+ * HEED_ID_NO_CRM: none); groups (reordered in place) are taken in the order
+ * (kind, first record, start), so groups of one kind must be laid out in
+ * members in the order of their key values, as heed_identity_resolve does, for
+ * the two to agree on every tie. Writes customer[0..n) (the smallest record
+ * index of each customer; the array is also the union-find's) and *counts.
+ * Working memory: 4 bytes per record (16 with unmerge rules), plus the
+ * caller's arrays.
+ * Returns HEED_OK, HEED_EINVAL (NULL arguments, n or members past UINT32_MAX,
+ * a group out of bounds or not ascending, a bad kind, a rule index out of
+ * range; err->pos = the group or rule index) or HEED_ENOMEM. Thread-safe. */
+HEED_NODISCARD int heed_identity_resolve_groups(size_t n, const uint32_t *crm,
+                                                heed_id_group *groups, size_t n_groups,
+                                                const uint32_t *members,
+                                                const heed_id_unmerge *rules, size_t n_rules,
+                                                const heed_id_opts *opts, uint32_t *customer,
+                                                heed_id_counts *counts, heed_error *err);
+
 /* The links that explain customer c (a customer number from res->customer):
  * sets *first to an index into res->links and returns how many follow. A
  * customer of one record has none. */

@@ -782,9 +782,11 @@ static int parties_where(heed_store *st, const char *sql, int64_t arg, heed_st_p
         return heed__st_fail(st, err, "list parties");
     if (arg)
         sqlite3_bind_int64(s, 1, arg);
-    heed_st_key keys[64];
-    char *kbuf[64][2];
-    size_t nk = 0;
+    /* a party's keys, as many as it has (they grow without bound: a
+     * conversation gains the contacts of every message) */
+    heed_st_key *keys = NULL;
+    char *(*kbuf)[2] = NULL;
+    size_t nk = 0, cap = 0;
     heed_st_party cur = {0};
     char *label = NULL, *crm = NULL, *kind = NULL;
     int rc = HEED_OK, r;
@@ -808,7 +810,21 @@ static int parties_where(heed_store *st, const char *sql, int64_t arg, heed_st_p
         cur.person = sqlite3_column_int64(s, 6);
         const char *kk = (const char *)sqlite3_column_text(s, 4);
         const char *kt = (const char *)sqlite3_column_text(s, 5);
-        if (kk && kt && nk < 64) {
+        if (kk && kt && nk == cap) {
+            size_t c = cap ? 2 * cap : 16;
+            heed_st_key *k2 = realloc(keys, c * sizeof *k2);
+            if (k2)
+                keys = k2;
+            char *(*b2)[2] = realloc(kbuf, c * sizeof *b2);
+            if (b2)
+                kbuf = b2;
+            if (!k2 || !b2) {
+                rc = HEED_ENOMEM;
+                break;
+            }
+            cap = c;
+        }
+        if (kk && kt) {
             kbuf[nk][0] = strdup(kk);
             kbuf[nk][1] = strdup(kt);
             keys[nk] = (heed_st_key){kbuf[nk][0], kbuf[nk][1]};
@@ -821,6 +837,7 @@ static int parties_where(heed_store *st, const char *sql, int64_t arg, heed_st_p
         rc = fn(ctx, &cur, keys, nk);
     for (size_t i = 0; i < nk; i++)
         free(kbuf[i][0]), free(kbuf[i][1]);
+    free(keys), free(kbuf);
     free(label), free(crm), free(kind);
     sqlite3_finalize(s);
     return rc;
@@ -851,6 +868,58 @@ int heed_store_party(heed_store *st, int64_t id, heed_st_party_fn fn, void *ctx,
                          "SELECT p.id, p.kind, p.label, p.crm, k.kind, k.token, p.person FROM "
                          "party p LEFT JOIN party_key k ON k.party = p.id WHERE p.id = ?",
                          id, fn, ctx, err);
+}
+
+int heed_store_party_rows(heed_store *st, heed_st_party_row_fn fn, void *ctx, heed_error *err)
+{
+    sqlite3_stmt *s;
+    if (sqlite3_prepare_v2(st->db, "SELECT id, kind, crm IS NOT NULL FROM party "
+                                   "ORDER BY id",
+                           -1, &s, NULL) != SQLITE_OK)
+        return heed__st_fail(st, err, "list parties");
+    int rc = HEED_OK, r;
+    while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+        const char *kind = (const char *)sqlite3_column_text(s, 1);
+        if ((rc = fn(ctx, sqlite3_column_int64(s, 0), kind ? kind : "",
+                     sqlite3_column_int(s, 2))))
+            break;
+    }
+    if (!rc && r != SQLITE_DONE)
+        rc = heed__st_fail(st, err, "list parties");
+    sqlite3_finalize(s);
+    return rc;
+}
+
+int heed_store_key_rows(heed_store *st, heed_st_key_row_fn fn, void *ctx, heed_error *err)
+{
+    /* The two statements' plans are a merge of two index scans and an index
+     * scan (EXPLAIN QUERY PLAN: "MERGE (UNION ALL)" over party_crm and
+     * party_key_token, then party_key_token): no temporary b-tree, so memory
+     * stays that of SQLite's page cache. */
+    static const char *const sql[2] = {
+        "SELECT 'crm', crm, id, 0 FROM party WHERE crm IS NOT NULL UNION ALL "
+        "SELECT 'crm', token, party, 1 FROM party_key WHERE kind = 'crm' ORDER BY 2, 3",
+        "SELECT kind, token, party, 1 FROM party_key WHERE kind <> 'crm' "
+        "ORDER BY kind, token, party"};
+    int rc = HEED_OK;
+    for (int q = 0; q < 2 && !rc; q++) {
+        sqlite3_stmt *s;
+        if (sqlite3_prepare_v2(st->db, sql[q], -1, &s, NULL) != SQLITE_OK)
+            return heed__st_fail(st, err, "list keys");
+        int r;
+        while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+            const char *kind = (const char *)sqlite3_column_text(s, 0);
+            const char *tok = (const char *)sqlite3_column_text(s, 1);
+            size_t len = (size_t)sqlite3_column_bytes(s, 1);
+            if (kind && tok &&
+                (rc = fn(ctx, kind, tok, len, sqlite3_column_int64(s, 2), sqlite3_column_int(s, 3))))
+                break;
+        }
+        if (!rc && r != SQLITE_DONE)
+            rc = heed__st_fail(st, err, "list keys");
+        sqlite3_finalize(s);
+    }
+    return rc;
 }
 
 int heed_store_unlinked(heed_store *st, heed_st_id_fn fn, void *ctx, heed_error *err)

@@ -205,6 +205,23 @@ typedef int (*heed_st_party_fn)(void *ctx, const heed_st_party *p, const heed_st
                                 size_t nk);
 int heed_store_parties(heed_store *st, heed_st_party_fn fn, void *ctx, heed_error *err);
 
+/* The full identity pass's input, streamed so that it never needs every key
+ * as a string at once. heed_store_party_rows: every party in id order with
+ * its kind and whether it has a CRM id of its own (party.crm).
+ * heed_store_key_rows: every (kind, token, party) row, grouped: all rows of
+ * one key value are consecutive, parties ascending, and the values of one
+ * kind come in byte order. Kind "crm" first: the parties' own CRM ids
+ * (from_key 0) merged with the keys of kind crm (from_key 1; a party may come
+ * twice in one group, once each way), then the other kinds. Both read through
+ * indexes (party_crm, party_key_token), with no sort and no temporary table.
+ * Strings are valid during the call only; a non-zero return from fn stops
+ * the listing and is returned. */
+typedef int (*heed_st_party_row_fn)(void *ctx, int64_t id, const char *kind, int has_crm);
+int heed_store_party_rows(heed_store *st, heed_st_party_row_fn fn, void *ctx, heed_error *err);
+typedef int (*heed_st_key_row_fn)(void *ctx, const char *kind, const char *token, size_t len,
+                                  int64_t party, int from_key);
+int heed_store_key_rows(heed_store *st, heed_st_key_row_fn fn, void *ctx, heed_error *err);
+
 /* One party with its keys (fn is not called when there is no such party). */
 int heed_store_party(heed_store *st, int64_t id, heed_st_party_fn fn, void *ctx,
                      heed_error *err);

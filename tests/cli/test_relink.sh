@@ -6,6 +6,11 @@
 # and against a store built with full passes only; a new record bridges two
 # persons through two keys; a key that becomes shared splits its old carriers;
 # a key added to an existing conversation moves it; unmerge rules still hold.
+# The full pass, which reads the keys grouped from the store's indexes and
+# holds none as a string, gives back every person from scratch and agrees with
+# `heed customer check` (every key as a string), also on key layouts imports
+# rarely make (a CRM id only as a key, a second CRM id as a key, a party with
+# more than 64 keys) and refuses a party of two CRM ids like check does.
 . "$(dirname "$0")/lib.sh"
 J=$2/journey
 
@@ -111,5 +116,55 @@ cat >"$TMP/b5.jsonl" <<'EOF'
 EOF
 imp "$B" messages "$TMP/b5.jsonl"
 if [ "$(person_of "$B" by)" != "$(person_of "$B" by2)" ]; then ok; else bad "unmerged by and by2 met again"; fi
+
+# ---- the full pass from scratch: the same persons, and check agrees
+# full_pass DB NAME: forget every person, run the full pass, compare
+full_pass() {
+    persons "$1" >"$TMP/fp.before"
+    sqlite3 "$1" "UPDATE party SET person = NULL"
+    "$HEED" customer relink --db "$1" --now data >/dev/null 2>"$TMP/fp.err"
+    expect_eq "full pass $2 exit" "$?" 0
+    persons "$1" >"$TMP/fp.after"
+    if cmp -s "$TMP/fp.before" "$TMP/fp.after"; then ok; else
+        bad "full pass $2 changed persons"; diff "$TMP/fp.before" "$TMP/fp.after" | head >&2; fi
+    "$HEED" customer check --db "$1" >"$TMP/check" 2>&1
+    expect_eq "check $2 exit" "$?" 0
+    expect_grep "check $2" "$TMP/check" "0 records differ from a full pass"
+}
+full_pass "$B" "bridges, shared key, unmerge"
+full_pass "$TMP/inc.db" "generated"
+full_pass "$TMP/j.db" "journey samples"
+expect_grep "full pass counts" "$TMP/fp.err" "20 records linked into 9 customers"
+
+# key layouts that imports rarely make, written into a copy of the samples
+E=$TMP/edge.db
+cp "$TMP/j.db" "$E"
+lone=$(sqlite3 "$E" "INSERT INTO party(kind, label) VALUES('conversation', 'edge-1') RETURNING id")
+lone2=$(sqlite3 "$E" "INSERT INTO party(kind, label) VALUES('event', 'edge-2') RETURNING id")
+c100=$(sqlite3 "$E" "SELECT party FROM customer WHERE ext_id = 'C100'")
+c200=$(sqlite3 "$E" "SELECT party FROM customer WHERE ext_id = 'C200'")
+if [ -n "$lone" ] && [ -n "$lone2" ] && [ -n "$c100" ] && [ -n "$c200" ]; then ok; else
+    bad "edge parties not found ($lone $lone2 $c100 $c200)"; fi
+sqlite3 "$E" "INSERT INTO party_key(party, kind, token) VALUES($lone, 'crm', 'C100');
+  INSERT INTO party_key(party, kind, token) VALUES($c200, 'crm', 'C100');
+  WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 69)
+  INSERT INTO party_key(party, kind, token) SELECT $lone2, 'email', printf('zz%03d', i) FROM n;
+  INSERT INTO party_key(party, kind, token) VALUES($c100, 'email', 'zz069')"
+"$HEED" customer relink --db "$E" --now data >/dev/null 2>&1
+expect_eq "edge relink exit" "$?" 0
+pe() { sqlite3 "$E" "SELECT person FROM party WHERE id = $1"; }
+expect_eq "a CRM id only as a key links" "$(pe "$lone")" "$(pe "$c100")"
+expect_eq "a second CRM id as a key is ignored" "$(pe "$c200")" "$c200"
+expect_eq "the 70th key of a party links" "$(pe "$lone2")" "$(pe "$c100")"
+"$HEED" customer check --db "$E" >"$TMP/check" 2>&1
+expect_grep "edge check" "$TMP/check" "0 records differ from a full pass"
+# a party with two CRM ids as keys and none of its own: both passes refuse
+sqlite3 "$E" "INSERT INTO party_key(party, kind, token) VALUES($lone, 'crm', 'C300')"
+"$HEED" customer relink --db "$E" --now data >/dev/null 2>"$TMP/two.err"
+if [ "$?" -ne 0 ]; then ok; else bad "relink took a party of two CRM ids"; fi
+expect_grep "relink says why" "$TMP/two.err" "two different CRM ids"
+"$HEED" customer check --db "$E" >/dev/null 2>"$TMP/two.err"
+if [ "$?" -ne 0 ]; then ok; else bad "check took a party of two CRM ids"; fi
+expect_grep "check says why" "$TMP/two.err" "two different CRM ids"
 
 finish

@@ -1,7 +1,10 @@
 /* test_identity.c - identity resolution: strong keys link, a switchboard
  * number shared by several CRM ids does not, two CRM ids never merge, unmerge
  * rules are honoured and explained, transitive merges carry their links, the
- * result does not depend on the order keys are listed in, allocation failures. */
+ * result does not depend on the order keys are listed in, allocation failures;
+ * the compact form (keys given as groups of record indices, as the store's
+ * full pass builds them) gives the same customers and counts on many
+ * generated cases, follows the value order on ties, and rejects bad groups. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -246,6 +249,235 @@ static void test_alloc_failures(void **state)
     assert_true(ok);
 }
 
+/* ---- the compact form */
+
+/* A tiny deterministic generator (no clock, no libc rand). */
+static uint32_t lcg(uint64_t *s)
+{
+    *s = *s * 6364136223846793005ULL + 1442695040888963407ULL;
+    return (uint32_t)(*s >> 33);
+}
+
+enum { MAXR = 40, MAXK = 4 };
+
+typedef struct gcase {
+    heed_id_record rec[MAXR];
+    heed_id_key keys[MAXR][MAXK];
+    heed_id_unmerge rules[4];
+    size_t n, n_rules;
+} gcase;
+
+/* Values of different lengths ("e1" < "e10" < "e2" byte-wise) from a small
+ * pool, so keys are shared, CRM ids collide through chains, and switchboard
+ * keys appear. */
+static const char *const POOL[] = {"a", "b", "a1", "a10", "b2", "c", "c0", "d"};
+static const char *const CRMS[] = {"C1", "C10", "C2", "C3"};
+
+static void gen_case(uint64_t *seed, gcase *c)
+{
+    memset(c, 0, sizeof *c);
+    c->n = 1 + lcg(seed) % MAXR;
+    for (size_t i = 0; i < c->n; i++) {
+        heed_id_record *r = &c->rec[i];
+        r->silo = (int)(lcg(seed) % 4);
+        if (lcg(seed) % 4 == 0) {
+            r->crm_id = CRMS[lcg(seed) % 4];
+            r->crm_len = strlen(r->crm_id);
+        }
+        size_t nk = lcg(seed) % MAXK;
+        for (size_t k = 0; k < nk; k++) {
+            int kind = 1 + (int)(lcg(seed) % 3);
+            const char *v = POOL[lcg(seed) % 8];
+            c->keys[i][k] = (heed_id_key){kind, v, strlen(v)};
+        }
+        r->keys = c->keys[i];
+        r->n_keys = nk;
+    }
+    c->n_rules = lcg(seed) % 4;
+    for (size_t j = 0; j < c->n_rules; j++)
+        c->rules[j] = (heed_id_unmerge){lcg(seed) % c->n, lcg(seed) % c->n};
+}
+
+/* The groups as the store lays them out: per kind, values in byte order, each
+ * value's distinct records ascending; CRM number = the CRM group's index. */
+static size_t build_groups(const gcase *c, uint32_t *crm, heed_id_group *g, uint32_t *mem)
+{
+    size_t ng = 0, nm = 0;
+    for (size_t i = 0; i < c->n; i++)
+        crm[i] = HEED_ID_NO_CRM;
+    for (int kind = 0; kind < HEED_KEY_COUNT; kind++) {
+        const char *const *vals = kind == HEED_KEY_CRM ? CRMS : POOL;
+        size_t nv = kind == HEED_KEY_CRM ? 4 : 8;
+        /* the pools are not sorted: walk them in byte order */
+        int used[8] = {0};
+        for (size_t taken = 0; taken < nv; taken++) {
+            size_t best = nv;
+            for (size_t v = 0; v < nv; v++)
+                if (!used[v] && (best == nv || strcmp(vals[v], vals[best]) < 0))
+                    best = v;
+            used[best] = 1;
+            uint32_t start = (uint32_t)nm;
+            for (size_t i = 0; i < c->n; i++) {
+                const heed_id_record *r = &c->rec[i];
+                int has = 0;
+                if (kind == HEED_KEY_CRM)
+                    has = r->crm_id && !strcmp(r->crm_id, vals[best]);
+                for (size_t k = 0; kind != HEED_KEY_CRM && k < r->n_keys; k++)
+                    has |= r->keys[k].kind == kind && !strcmp(r->keys[k].value, vals[best]);
+                if (!has)
+                    continue;
+                mem[nm++] = (uint32_t)i;
+                if (kind == HEED_KEY_CRM)
+                    crm[i] = (uint32_t)ng;
+            }
+            if (nm > start)
+                g[ng++] = (heed_id_group){start, (uint32_t)nm, 0, kind};
+        }
+    }
+    return ng;
+}
+
+static void test_groups_match_records(void **state)
+{
+    (void)state;
+    uint64_t seed = 42;
+    size_t conflicts = 0, shared = 0, unmerged = 0;
+    for (int t = 0; t < 2000; t++) {
+        gcase c;
+        gen_case(&seed, &c);
+        heed_id_opts o = {.max_crm_per_key = 1 + (size_t)(t % 2)};
+        heed_id_result res;
+        assert_int_equal(heed_identity_resolve(c.rec, c.n, c.rules, c.n_rules, &o, &res, NULL),
+                         HEED_OK);
+        uint32_t crm[MAXR], mem[MAXR * (MAXK + 1)], cust[MAXR];
+        heed_id_group g[64];
+        size_t ng = build_groups(&c, crm, g, mem);
+        heed_id_counts n;
+        assert_int_equal(heed_identity_resolve_groups(c.n, crm, g, ng, mem, c.rules, c.n_rules,
+                                                      &o, cust, &n, NULL),
+                         HEED_OK);
+        for (size_t i = 0; i < c.n; i++)
+            assert_int_equal(cust[i], res.customer[i]);
+        assert_int_equal(n.n_customers, res.n_customers);
+        assert_int_equal(n.n_links, res.n_links);
+        assert_int_equal(n.n_conflicts, res.n_conflicts);
+        assert_int_equal(n.n_shared, res.n_shared);
+        conflicts += res.n_conflicts;
+        shared += res.n_shared;
+        for (size_t i = 0; i < res.n_conflicts; i++)
+            unmerged += res.conflicts[i].reason == HEED_ID_UNMERGE;
+        heed_identity_release(&res);
+    }
+    /* the cases did exercise every rule */
+    assert_true(conflicts > 100 && shared > 100 && unmerged > 10);
+}
+
+/* Record 0 carries e-mails "a" and "b"; "a" also record 1, "b" record 2; 1
+ * and 2 are unmerged. Both groups start at record 0, so the value order
+ * decides: "a" first joins 0 and 1, then "b" is refused. Laid out in the
+ * other order the compact form would join 0 and 2: the layout is part of the
+ * contract, and it matches heed_identity_resolve. */
+static void test_groups_tie_follows_value_order(void **state)
+{
+    (void)state;
+    static const heed_id_key ka[] = {K(HEED_KEY_EMAIL, "a"), K(HEED_KEY_EMAIL, "b")};
+    static const heed_id_key kb[] = {K(HEED_KEY_EMAIL, "a")};
+    static const heed_id_key kc[] = {K(HEED_KEY_EMAIL, "b")};
+    const heed_id_record recs[] = {{HEED_SILO_MESSAGE, NULL, 0, ka, 2},
+                                   {HEED_SILO_MESSAGE, NULL, 0, kb, 1},
+                                   {HEED_SILO_MESSAGE, NULL, 0, kc, 1}};
+    const heed_id_unmerge rule[] = {{1, 2}};
+    heed_id_result res;
+    assert_int_equal(heed_identity_resolve(recs, 3, rule, 1, NULL, &res, NULL), HEED_OK);
+    assert_int_equal(res.customer[1], 0);
+    assert_int_equal(res.customer[2], 2);
+    heed_identity_release(&res);
+
+    const uint32_t crm[] = {HEED_ID_NO_CRM, HEED_ID_NO_CRM, HEED_ID_NO_CRM};
+    const uint32_t mem[] = {0, 1, 0, 2}; /* "a" then "b" */
+    heed_id_group g[] = {{2, 4, 0, HEED_KEY_EMAIL}, {0, 2, 0, HEED_KEY_EMAIL}};
+    uint32_t cust[3];
+    heed_id_counts n;
+    assert_int_equal(heed_identity_resolve_groups(3, crm, g, 2, mem, rule, 1, NULL, cust, &n, NULL),
+                     HEED_OK);
+    assert_int_equal(cust[1], 0);
+    assert_int_equal(cust[2], 2);
+    assert_int_equal(n.n_conflicts, 1);
+    const uint32_t swapped[] = {0, 2, 0, 1}; /* "b" laid out first */
+    heed_id_group g2[] = {{0, 2, 0, HEED_KEY_EMAIL}, {2, 4, 0, HEED_KEY_EMAIL}};
+    assert_int_equal(
+        heed_identity_resolve_groups(3, crm, g2, 2, swapped, rule, 1, NULL, cust, &n, NULL),
+        HEED_OK);
+    assert_int_equal(cust[1], 1);
+    assert_int_equal(cust[2], 0);
+}
+
+static void test_groups_bad_input(void **state)
+{
+    (void)state;
+    const uint32_t crm[] = {0, 1, HEED_ID_NO_CRM};
+    const uint32_t mem[] = {0, 1, 1, 0, 2, 7};
+    uint32_t cust[3];
+    heed_id_counts n;
+    heed_error err;
+    static const struct {
+        heed_id_group g;
+        const char *why;
+    } bad[] = {
+        {{0, 2, 0, HEED_KEY_CRM}, "a CRM group of two CRM numbers"},
+        {{2, 4, 0, HEED_KEY_EMAIL}, "records not ascending"},
+        {{4, 6, 0, HEED_KEY_EMAIL}, "a record out of range"},
+        {{1, 1, 0, HEED_KEY_EMAIL}, "an empty group"},
+        {{0, 1, 0, 7}, "a bad kind"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        heed_id_group g[] = {{0, 1, 0, HEED_KEY_CRM}, bad[i].g};
+        int rc = heed_identity_resolve_groups(3, crm, g, 2, mem, NULL, 0, NULL, cust, &n, &err);
+        if (rc != HEED_EINVAL || err.pos != 1)
+            fail_msg("%s: rc %d pos %zu", bad[i].why, rc, err.pos);
+    }
+    const heed_id_unmerge far[] = {{0, 3}};
+    assert_int_equal(heed_identity_resolve_groups(3, crm, NULL, 0, mem, far, 1, NULL, cust, &n,
+                                                  &err),
+                     HEED_EINVAL);
+    assert_int_equal(heed_identity_resolve_groups(3, NULL, NULL, 0, NULL, NULL, 0, NULL, cust,
+                                                  &n, &err),
+                     HEED_EINVAL);
+    assert_int_equal(
+        heed_identity_resolve_groups(0, NULL, NULL, 0, NULL, NULL, 0, NULL, NULL, &n, &err),
+        HEED_OK);
+    assert_int_equal(n.n_customers, 0);
+}
+
+static void test_groups_alloc_failures(void **state)
+{
+    (void)state;
+    const uint32_t crm[] = {0, HEED_ID_NO_CRM, 1, HEED_ID_NO_CRM};
+    const uint32_t mem[] = {0, 2, 0, 1, 1, 2, 0, 3};
+    const heed_id_unmerge rule[] = {{2, 3}};
+    int ok = 0;
+    for (long k = 0; k < 50 && !ok; k++) {
+        heed_id_group g[] = {{6, 8, 0, HEED_KEY_PHONE}, {0, 1, 0, HEED_KEY_CRM},
+                             {1, 2, 0, HEED_KEY_CRM}, {4, 6, 0, HEED_KEY_EMAIL},
+                             {2, 4, 0, HEED_KEY_EMAIL}};
+        uint32_t cust[4];
+        heed_id_counts n;
+        heed__alloc_fail_after(k);
+        int rc = heed_identity_resolve_groups(4, crm, g, 5, mem, rule, 1, NULL, cust, &n, NULL);
+        heed__alloc_fail_after(-1);
+        assert_true(rc == HEED_OK || rc == HEED_ENOMEM);
+        if (rc == HEED_OK) {
+            ok = 1;
+            /* 0-1 by e-mail, 1-2 refused (two CRM ids), 3-0 by phone */
+            assert_int_equal(cust[1], 0);
+            assert_int_equal(cust[2], 2);
+            assert_int_equal(cust[3], 0);
+            assert_int_equal(n.n_conflicts, 1);
+        }
+    }
+    assert_true(ok);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -256,6 +488,10 @@ int main(void)
         cmocka_unit_test(test_order_of_keys_irrelevant),
         cmocka_unit_test(test_bad_input),
         cmocka_unit_test(test_alloc_failures),
+        cmocka_unit_test(test_groups_match_records),
+        cmocka_unit_test(test_groups_tie_follows_value_order),
+        cmocka_unit_test(test_groups_bad_input),
+        cmocka_unit_test(test_groups_alloc_failures),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
