@@ -30,8 +30,13 @@ struct heed_helpdesk {
     bool is_doc;
     bool have_pending; /* the first line (read to detect the form) is in `line` */
     size_t pending_line;
-    cJSON *doc;           /* the document, or the current line's ticket */
-    const cJSON *next_ticket; /* document form: the next ticket to read */
+    cJSON *doc;           /* the current ticket (JSON lines: its line's) */
+    /* document form: the text, checked whole, and where in its "tickets"
+     * array the next ticket starts; each ticket is parsed on its own, so the
+     * tree of only one ticket is held at a time */
+    heed_buf text;
+    size_t next_at;       /* 0: no more tickets */
+    cJSON *users_doc;     /* the document's "users" array */
     const cJSON *ticket;  /* the current ticket; NULL: none */
     const cJSON *comment; /* its next comment */
     size_t comment_index;
@@ -237,6 +242,45 @@ static void line_col(const char *s, size_t pos, size_t *line, size_t *col)
     *col = pos - start + 1;
 }
 
+/* The document was checked whole (heed__jsonl_check), so these walk valid
+ * JSON: the first non-blank at or after i; the end of the value at i. */
+static size_t skip_ws(const char *s, size_t n, size_t i)
+{
+    while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '\r' || s[i] == '\n'))
+        i++;
+    return i;
+}
+
+static size_t skip_value(const char *s, size_t n, size_t i)
+{
+    size_t depth = 0;
+    bool in_str = false;
+    for (; i < n; i++) {
+        char ch = s[i];
+        if (in_str) {
+            if (ch == '\\')
+                i++;
+            else if (ch == '"') {
+                in_str = false;
+                if (!depth)
+                    return i + 1;
+            }
+        } else if (ch == '"') {
+            in_str = true;
+        } else if (ch == '{' || ch == '[') {
+            depth++;
+        } else if (ch == '}' || ch == ']') {
+            if (!depth)
+                return i; /* the end of the enclosing value */
+            if (!--depth)
+                return i + 1;
+        } else if (!depth && (ch == ',' || ch == ' ' || ch == '\t' || ch == '\r' || ch == '\n')) {
+            return i; /* the end of a number, true, false or null */
+        }
+    }
+    return n;
+}
+
 static int read_doc(heed_helpdesk *h, size_t max_doc, heed_error *err)
 {
     if (h->line.err == HEED_ENOMEM)
@@ -286,16 +330,40 @@ static int read_doc(heed_helpdesk *h, size_t max_doc, heed_error *err)
         heed__buf_release(&all);
         return rc;
     }
-    h->doc = cJSON_ParseWithLength(all.ptr, all.len);
-    heed__buf_release(&all);
-    if (!h->doc)
-        return heed_io_fail(err, HEED_ENOMEM, 0, "out of memory");
-    const cJSON *tickets = cJSON_GetObjectItemCaseSensitive(h->doc, "tickets");
-    if (!cJSON_IsArray(tickets))
+    h->text = all;
+    size_t tickets_at = 0;
+    const char *t = h->text.ptr;
+    size_t i = skip_ws(t, all.len, 0) + 1; /* past the '{' (checked above) */
+    for (;;) {
+        i = skip_ws(t, all.len, i);
+        if (i >= all.len || t[i] != '"')
+            break; /* '}' */
+        size_t key = i + 1, key_end = skip_value(t, all.len, i) - 1;
+        i = skip_ws(t, all.len, key_end + 1) + 1; /* past the ':' */
+        i = skip_ws(t, all.len, i);
+        size_t end = skip_value(t, all.len, i);
+        bool is_tickets = key_end - key == 7 && !memcmp(t + key, "tickets", 7);
+        bool is_users = key_end - key == 5 && !memcmp(t + key, "users", 5);
+        if (is_tickets && !tickets_at) {
+            if (t[i] != '[')
+                return heed_io_fail(err, HEED_EFIELD, 0,
+                                    "%s: expected a \"tickets\" array in the export document",
+                                    h->name);
+            tickets_at = i + 1;
+        } else if (is_users && !h->users_doc) {
+            h->users_doc = cJSON_ParseWithLengthOpts(t + i, end - i, NULL, false);
+            if (!h->users_doc)
+                return heed_io_fail(err, HEED_ENOMEM, 0, "out of memory");
+        }
+        i = skip_ws(t, all.len, end);
+        if (i < all.len && t[i] == ',')
+            i++;
+    }
+    if (!tickets_at)
         return heed_io_fail(err, HEED_EFIELD, 0,
                             "%s: expected a \"tickets\" array in the export document", h->name);
-    h->next_ticket = tickets->child;
-    const cJSON *users = cJSON_GetObjectItemCaseSensitive(h->doc, "users");
+    h->next_at = tickets_at;
+    const cJSON *users = h->users_doc;
     const int nu = cJSON_GetArraySize(users);
     if (cJSON_IsArray(users) && nu > 0) {
         h->users = heed__malloc((size_t)nu * sizeof *h->users);
@@ -407,7 +475,9 @@ void heed_helpdesk_free(heed_helpdesk *h)
     if (!h)
         return;
     heed__buf_release(&h->line);
+    heed__buf_release(&h->text);
     cJSON_Delete(h->doc);
+    cJSON_Delete(h->users_doc);
     heed__free(h->users);
     heed__free(h);
 }
@@ -477,10 +547,20 @@ int heed_helpdesk_next(heed_helpdesk *h, heed_hd_comment *c, heed_error *err)
         h->ticket = NULL;
         const cJSON *t;
         if (h->is_doc) {
-            if (!h->next_ticket)
+            const char *tx = h->text.ptr;
+            size_t at = h->next_at ? skip_ws(tx, h->text.len, h->next_at) : h->text.len;
+            if (at >= h->text.len || tx[at] == ']') {
+                h->next_at = 0;
                 return 0;
-            t = h->next_ticket;
-            h->next_ticket = t->next;
+            }
+            const char *end = NULL;
+            cJSON_Delete(h->doc);
+            h->doc = cJSON_ParseWithLengthOpts(tx + at, h->text.len - at, &end, false);
+            if (!h->doc)
+                return heed_io_fail(err, HEED_ENOMEM, 0, "out of memory");
+            at = skip_ws(tx, h->text.len, (size_t)(end - tx));
+            h->next_at = at < h->text.len && tx[at] == ',' ? at + 1 : 0;
+            t = h->doc;
             h->ticket_index++;
         } else {
             memset(c, 0, sizeof *c);

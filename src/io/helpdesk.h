@@ -1,6 +1,7 @@
 /* helpdesk.h - reads a helpdesk ticket export in the shape of Zendesk's for
  * `heed import zendesk`: JSON lines (one ticket per line, streamed) or one
- * document {"tickets": [...], "users": [...]} (read whole, up to a limit), and
+ * document {"tickets": [...], "users": [...]} (read and checked whole, up to a
+ * limit, then parsed one ticket at a time), and
  * yields one record per public comment. See docs/import.md and docs/mail.md. */
 #ifndef HEED_HELPDESK_H
 #define HEED_HELPDESK_H

@@ -101,6 +101,26 @@ static const hd_case cases[] = {
     {"one_line_document_too_big", NULL,
      "{\"tickets\":[{\"id\":1,\"requester_id\":5,\"comments\":[{\"author_id\":5,\"body\":\"hi\"}]}]}",
      40, HEED_ETOOBIG, "export JSON lines", 0, {{0}}},
+    /* the document's members in any order: other members (with brackets and
+     * quotes inside strings, numbers, literals) skipped, "users" after
+     * "tickets" still names the authors, tickets read one at a time */
+    {"document_members_any_order", NULL,
+     "{\n \"count\": 2, \"next_page\": null, \"note\": \"a ] and } and \\\" inside\",\n"
+     " \"meta\": {\"x\": [1, {\"y\": \"]\"}], \"ok\": true},\n"
+     " \"tickets\": [\n"
+     "  {\"id\": 7, \"requester_id\": 5, \"comments\": [{\"id\": 1, \"author_id\": 5, \"body\": \"[hi]\"},\n"
+     "   {\"id\": 2, \"author_id\": 6, \"body\": \"hello {there}\"}]} ,\n"
+     "  {\"id\": 8, \"requester_id\": 5, \"comments\": [{\"id\": 3, \"author_id\": 6, \"body\": \"again\"}]}\n"
+     " ],\n"
+     " \"users\": [{\"id\": 5, \"name\": \"Cy Customer\"}, {\"id\": 6, \"name\": \"Al Agent\"}]}\n",
+     0, HEED_OK, NULL, 0,
+     {{1, 0, 0, "7", "1", C, "[hi]", "Cy Customer", NULL, 0, NULL},
+      {1, 0, 0, "7", "2", A, "hello {there}", "Al Agent", NULL, 0, NULL},
+      {1, 0, 1, "8", "3", A, "again", "Al Agent", NULL, 0, NULL},
+      {0}}},
+    {"document_without_tickets", NULL, "{\n \"users\": [],\n \"tickets_x\": [[]]\n}\n", 0, HEED_EFIELD,
+     "expected a \"tickets\" array", 0, {{0}}},
+    {"document_empty_tickets", NULL, "{\"tickets\": [ ]}\n", 0, HEED_OK, NULL, 0, {{0}}},
     {"empty", NULL, "", 0, HEED_OK, NULL, 0, {{0}}},
     {"blank_lines_only", NULL, "\n  \n\r\n", 0, HEED_OK, NULL, 0, {{0}}},
 };
