@@ -105,21 +105,30 @@ static void persons_of(size_t n, const int64_t *id, const char *silo, const size
             person[customer[i]] = id[customer[i]];
 }
 
-size_t heed_parties_index(const heed_parties *P, int64_t id)
+/* The position of x in the sorted ids id[0..n), or (size_t)-1. */
+static size_t index_of(const int64_t *id, size_t n, int64_t x)
 {
-    size_t lo = 0, hi = P->n;
+    size_t lo = 0, hi = n;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        if (P->id[mid] < id)
+        if (id[mid] < x)
             lo = mid + 1;
         else
             hi = mid;
     }
-    return lo < P->n && P->id[lo] == id ? lo : (size_t)-1;
+    return lo < n && id[lo] == x ? lo : (size_t)-1;
 }
 
+size_t heed_parties_index(const heed_parties *P, int64_t id)
+{
+    return index_of(P->id, P->n, id);
+}
+
+/* The unmerge rules between parties of the sorted ids id[0..n_id), as
+ * positions; a rule with a side outside them changes nothing. */
 typedef struct rules {
-    const heed_parties *P;
+    const int64_t *id;
+    size_t n_id;
     heed_id_unmerge *r;
     size_t n, cap;
 } rules;
@@ -127,7 +136,7 @@ typedef struct rules {
 static int add_rule(void *ctx, int64_t a, int64_t b)
 {
     rules *R = ctx;
-    size_t ia = heed_parties_index(R->P, a), ib = heed_parties_index(R->P, b);
+    size_t ia = index_of(R->id, R->n_id, a), ib = index_of(R->id, R->n_id, b);
     if (ia == (size_t)-1 || ib == (size_t)-1)
         return 0;
     if (grow((void **)&R->r, &R->cap, R->n + 1, sizeof *R->r))
@@ -171,7 +180,7 @@ int heed_parties_resolve(heed_store *st, heed_parties *P, heed_error *err)
                                      .keys = P->keys + P->key_first[i],
                                      .n_keys = end - P->key_first[i]};
     }
-    rules R = {.P = P};
+    rules R = {.id = P->id, .n_id = P->n};
     rc = heed_store_unmerges(st, add_rule, &R, err);
     P->rules = R.r;
     P->n_rules = R.n;
@@ -214,19 +223,6 @@ typedef struct compact {
     uint32_t start;
     heed_error *err;
 } compact;
-
-static size_t index_of(const int64_t *id, size_t n, int64_t x)
-{
-    size_t lo = 0, hi = n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (id[mid] < x)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo < n && id[lo] == x ? lo : (size_t)-1;
-}
 
 static int compact_party(void *ctx, int64_t id, const char *kind, int has_crm)
 {
@@ -309,28 +305,10 @@ static int compact_key(void *ctx, const char *kind, const char *token, size_t le
     return HEED_OK;
 }
 
-typedef struct crules {
-    const compact *C;
-    heed_id_unmerge *r;
-    size_t n, cap;
-} crules;
-
-static int compact_rule(void *ctx, int64_t a, int64_t b)
-{
-    crules *R = ctx;
-    size_t ia = index_of(R->C->id, R->C->n, a), ib = index_of(R->C->id, R->C->n, b);
-    if (ia == (size_t)-1 || ib == (size_t)-1)
-        return 0;
-    if (grow((void **)&R->r, &R->cap, R->n + 1, sizeof *R->r))
-        return HEED_ENOMEM;
-    R->r[R->n++] = (heed_id_unmerge){ia, ib};
-    return 0;
-}
-
 int heed_relink_store(heed_store *st, heed_relink_stats *out, heed_error *err)
 {
     compact C = {.err = err};
-    crules R = {.C = &C};
+    rules R = {0};
     uint32_t *customer = NULL;
     heed_id_counts counts = {0};
     heed__buf_init(&C.tok, 0);
@@ -340,8 +318,9 @@ int heed_relink_store(heed_store *st, heed_relink_stats *out, heed_error *err)
     if (!rc)
         rc = close_group(&C);
     heed__buf_release(&C.tok);
+    R.id = C.id, R.n_id = C.n;
     if (!rc)
-        rc = heed_store_unmerges(st, compact_rule, &R, err);
+        rc = heed_store_unmerges(st, add_rule, &R, err);
     if (!rc && !(customer = malloc((C.n ? C.n : 1) * sizeof *customer)))
         rc = HEED_ENOMEM;
     if (!rc)
