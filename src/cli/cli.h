@@ -27,6 +27,10 @@ int heed_cmd_import(int argc, char **argv);
 struct heed_store *heed_cli_open_store(const char *cmd, const char *db);
 /* Writes t as "2026-09-30T18:00:00Z" (UTC), or "-" when t is 0. */
 void heed_cli_utc(char *buf, size_t cap, int64_t t);
+/* t (Unix seconds) as UTC: "2026-09-30" (HEED_CLI_DATE), "2026-09-30 18:00"
+ * (HEED_CLI_MINUTE) or "2026-09-30T18:00:00Z" (HEED_CLI_ISO). */
+enum { HEED_CLI_DATE, HEED_CLI_MINUTE, HEED_CLI_ISO };
+void heed_cli_gmt(char *buf, size_t cap, int64_t t, int form);
 /* Says `heed CMD: <message>` and where to get help; returns HEED_EXIT_USAGE. */
 int heed_cli_usage(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* "now" from an option value: NULL -> the clock; "data" -> the latest stored

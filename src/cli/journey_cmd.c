@@ -123,14 +123,6 @@ static int parse(const char *cmd, int argc, char **argv, common *o)
     return 0;
 }
 
-static void fmt_time(char *b, size_t n, int64_t t)
-{
-    time_t tt = (time_t)t;
-    struct tm tm;
-    gmtime_r(&tt, &tm);
-    strftime(b, n, "%Y-%m-%d %H:%M", &tm);
-}
-
 static int refresh(const char *cmd, heed_store *st, int64_t now, int quiet)
 {
     heed_error err = {0};
@@ -217,7 +209,7 @@ int heed_cmd_queue(int argc, char **argv)
     heed_buf b;
     heed__buf_init(&b, 0);
     char t[32];
-    fmt_time(t, sizeof t, as_of);
+    heed_cli_gmt(t, sizeof t, as_of, HEED_CLI_MINUTE);
     if (!o.json)
         printf("Act now (as of %s UTC)\n\n", t);
     while ((r = heed_st_next_state(c, &s)) == 1) {
@@ -288,7 +280,7 @@ static void journey_text(const heed_person *P, const heed_tl_item *tl, size_t n,
     heed_stress_curve curve;
     heed_stress_curve_init(&curve, P);
     char t[32];
-    fmt_time(t, sizeof t, now);
+    heed_cli_gmt(t, sizeof t, now, HEED_CLI_MINUTE);
     const char *crm = heed_person_str(P, P->crm), *name = heed_person_str(P, P->name);
     printf("Customer %lld%s%s%s%s%s — as of %s UTC\n", (long long)P->person, crm ? " (" : "",
            crm ? crm : "", name ? ", " : "", name ? name : "", crm ? ")" : "", t);
@@ -304,7 +296,7 @@ static void journey_text(const heed_person *P, const heed_tl_item *tl, size_t n,
     printf("\nTimeline (stress: the message's own, then carried = faded over time)\n");
     int64_t last_conv = -1;
     for (size_t k = 0; k < n; k++) {
-        fmt_time(t, sizeof t, tl[k].time);
+        heed_cli_gmt(t, sizeof t, tl[k].time, HEED_CLI_MINUTE);
         char ex[100];
         if (tl[k].kind == 0) {
             const heed_pmsg *m = &P->msgs[tl[k].i];

@@ -100,14 +100,22 @@ int heed_import_resolve(heed_import *im)
     return heed_relink(im->st, "import", im->quiet, 0);
 }
 
-void heed_cli_utc(char *buf, size_t cap, int64_t t)
+void heed_cli_gmt(char *buf, size_t cap, int64_t t, int form)
 {
-    if (!t) {
-        snprintf(buf, cap, "-");
-        return;
-    }
     time_t tt = (time_t)t;
     struct tm tm;
     gmtime_r(&tt, &tm);
-    strftime(buf, cap, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    size_t n = form == HEED_CLI_DATE     ? strftime(buf, cap, "%Y-%m-%d", &tm)
+               : form == HEED_CLI_MINUTE ? strftime(buf, cap, "%Y-%m-%d %H:%M", &tm)
+                                         : strftime(buf, cap, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    if (!n && cap)
+        buf[0] = '\0';
+}
+
+void heed_cli_utc(char *buf, size_t cap, int64_t t)
+{
+    if (!t)
+        snprintf(buf, cap, "-");
+    else
+        heed_cli_gmt(buf, cap, t, HEED_CLI_ISO);
 }

@@ -90,14 +90,6 @@ static int parse(int argc, char **argv, opts *o, int *help)
     return 0;
 }
 
-static void fmt_date(char *b, size_t n, int64_t t)
-{
-    time_t tt = (time_t)t;
-    struct tm tm;
-    gmtime_r(&tt, &tm);
-    strftime(b, n, "%Y-%m-%d", &tm);
-}
-
 /* "refund 40, delivery 12, billing 3": the most frequent needs, most first
  * (ties in the needs' order). */
 static void top_needs(char *b, size_t cap, const heed_trend_row *t)
@@ -125,8 +117,8 @@ static void print_table(int64_t from, int64_t to, int by, const char *by_name,
                         const heed_trend_row *rows, size_t n)
 {
     char a[16], b[16];
-    fmt_date(a, sizeof a, from);
-    fmt_date(b, sizeof b, to - 1);
+    heed_cli_gmt(a, sizeof a, from, HEED_CLI_DATE);
+    heed_cli_gmt(b, sizeof b, to - 1, HEED_CLI_DATE);
     printf("Customer messages, %s to %s, by %s (high-stress = stress 60+)\n", a, b, by_name);
     if (!n) {
         printf("  no customer messages of linked customers in this period\n");
