@@ -265,9 +265,9 @@ int heed_store_conversation_turns(heed_store *st, const char *source, const char
 
 /* Customer messages of linked persons with time in [from, to), for trends:
  * time, channel (the message's, else its conversation's; NULL none), top
- * need (-1 none), stress (-1 not scored), person. */
+ * need (-1 none), stress (-1 not scored), person, conversation. */
 typedef struct heed_st_custmsg {
-    int64_t time, person;
+    int64_t time, person, conversation;
     const char *channel;
     int need;
     double stress;
@@ -275,6 +275,33 @@ typedef struct heed_st_custmsg {
 int heed_store_customer_messages(heed_store *st, int64_t from, int64_t to, heed_st_cursor **out,
                                  heed_error *err);
 int heed_st_next_custmsg(heed_st_cursor *c, heed_st_custmsg *row);
+
+/* Surveys of linked persons answered in [from, to), for trends: time, kind,
+ * score, and the conversation named by its conversation_ext among the same
+ * person's conversations (0 and NULL channel, need -1 when none) with that
+ * conversation's channel and top need (the most frequent need of its
+ * customer messages, ties to the one seen first; -1 none). */
+typedef struct heed_st_trend_survey {
+    int64_t time, conversation;
+    const char *kind, *channel;
+    double score;
+    int need;
+} heed_st_trend_survey;
+int heed_store_trend_surveys(heed_store *st, int64_t from, int64_t to, heed_st_cursor **out,
+                             heed_error *err);
+int heed_st_next_trend_survey(heed_st_cursor *c, heed_st_trend_survey *row);
+
+/* Promises of linked persons made in [from, to), ordered by person then
+ * promise id, for trends: the promise's id and time, its conversation with
+ * that conversation's channel (NULL none) and top need (as for surveys). */
+typedef struct heed_st_trend_promise {
+    int64_t person, id, made, conversation;
+    const char *channel;
+    int need;
+} heed_st_trend_promise;
+int heed_store_trend_promises(heed_store *st, int64_t from, int64_t to, heed_st_cursor **out,
+                              heed_error *err);
+int heed_st_next_trend_promise(heed_st_cursor *c, heed_st_trend_promise *row);
 
 /* Every message, linked or not, ordered by conversation then time (for
  * `heed reanalyze`, which rebuilds each reply's context as it goes); the row's
