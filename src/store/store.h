@@ -28,6 +28,11 @@ void heed_store_close(heed_store *st);
 /* Transactions. Writes outside a transaction each commit on their own. */
 int heed_store_begin(heed_store *st, heed_error *err);
 int heed_store_commit(heed_store *st, heed_error *err);
+/* Opens a read transaction, so that several queries read one snapshot and
+ * the file is locked (and its cache checked) once instead of per query:
+ * 1 opened (end it with heed_store_commit), 0 when a transaction was already
+ * open (nothing to end), or an error. */
+int heed_store_begin_read(heed_store *st, heed_error *err);
 void heed_store_rollback(heed_store *st);
 
 /* The store's secret key for keyed hashes (redaction tokens, identity keys):
@@ -248,6 +253,14 @@ typedef struct heed_st_msgrow {
 } heed_st_msgrow;
 
 #define HEED_ST_TEXT 0x01u /* messages: also read the text */
+
+/* The readers below that take a person read one person (> 0), every linked
+ * person (0), or the persons last given to heed_store_person_set on this
+ * handle (HEED_ST_PERSON_SET), ordered by person. */
+#define HEED_ST_PERSON_SET ((int64_t)-1)
+/* Replaces the set of persons HEED_ST_PERSON_SET reads (a temporary table of
+ * this connection). HEED_OK or HEED_EIO. */
+int heed_store_person_set(heed_store *st, const int64_t *persons, size_t n, heed_error *err);
 
 /* Messages ordered by person, conversation's first time, conversation, time. */
 int heed_store_messages(heed_store *st, int64_t person, unsigned flags, heed_st_cursor **out,
