@@ -48,10 +48,11 @@ for heed in "$@"; do
     copy=$OUT/copy-$k.db
     rm -f "$copy" "$copy-wal" "$copy-shm"
     sqlite3 "$STORE" ".backup '$copy'"
-    "$heed" trends --db "$copy" --day "$DAY" --json >/dev/null # warm-up (and migration)
+    # promises are decided as of the end of the day, not the clock
+    "$heed" trends --db "$copy" --day "$DAY" --now "${DAY}T23:59:59Z" --json >/dev/null # warm-up (and migration)
     for days in 1 7 28 366; do
         printf '%-40s v%s --days %-3s %s' "$heed" "$(sqlite3 "$copy" 'PRAGMA user_version')" \
-            "$days" "$(time_runs "$heed" trends --db "$copy" --day "$DAY" --days "$days" --json)"
+            "$days" "$(time_runs "$heed" trends --db "$copy" --day "$DAY" --now "${DAY}T23:59:59Z" --days "$days" --json)"
         echo
     done
 done

@@ -372,28 +372,22 @@ static int reasons_text(const heed_person *P, heed_buf *b)
     return b->err ? -1 : 0;
 }
 
-int heed_queue_refresh(heed_store *st, int64_t now, size_t *n_out, heed_error *err)
+int heed_person_walk(heed_store *st, int64_t which, heed_person_fn fn, void *ctx,
+                     heed_error *err)
 {
-    *n_out = 0;
     stepper S = {0};
     heed_st_cursor *pc = NULL;
     heed_person P;
     heed_person_init(&P);
-    heed_buf reasons;
-    heed__buf_init(&reasons, 0);
-    int rc = heed_store_persons(st, 0, &pc, err);
+    int rc = heed_store_persons(st, which, &pc, err);
     if (!rc)
-        rc = heed_store_messages(st, 0, 0, &S.msgs, err);
+        rc = heed_store_messages(st, which, 0, &S.msgs, err);
     if (!rc)
-        rc = heed_store_promises(st, 0, &S.proms, err);
+        rc = heed_store_promises(st, which, &S.proms, err);
     if (!rc)
-        rc = heed_store_events(st, 0, &S.events, err);
+        rc = heed_store_events(st, which, &S.events, err);
     if (!rc)
-        rc = heed_store_surveys(st, 0, &S.surveys, err);
-    if (!rc)
-        rc = heed_store_begin(st, err);
-    if (!rc)
-        rc = heed_store_state_clear(st, err);
+        rc = heed_store_surveys(st, which, &S.surveys, err);
     if (rc)
         goto out;
     S.hm = heed_st_next_message(S.msgs, &S.m);
@@ -432,29 +426,66 @@ int heed_queue_refresh(heed_store *st, int64_t now, size_t *n_out, heed_error *e
             rc = HEED_EIO;
             goto out;
         }
-        if ((rc = heed_person_decide(&P, now, err)))
+        if ((rc = fn(ctx, &P, err)))
             goto out;
-        if (reasons_text(&P, &reasons)) {
-            rc = HEED_ENOMEM;
-            goto out;
-        }
-        heed_st_state s = {.person = id,
-                           .score = P.score.score,
-                           .stress_now = P.qs.stress_now,
-                           .waiting_since = P.qs.waiting_since,
-                           .broken = P.broken,
-                           .pending = P.pending,
-                           .kept = P.kept,
-                           .vulnerable = P.vulnerable,
-                           .reasons = reasons.ptr,
-                           .as_of = now,
-                           .last_activity = P.last_activity};
-        if ((rc = heed_store_state_put(st, &s, err)))
-            goto out;
-        ++*n_out;
     }
     if (r < 0)
         rc = HEED_EIO;
+out:
+    if (rc && err && !err->msg[0])
+        snprintf(err->msg, sizeof err->msg, "%s",
+                 rc == HEED_EIO ? "store: reading failed" : heed_strerror(rc));
+    heed_st_cursor_free(pc);
+    heed_st_cursor_free(S.msgs);
+    heed_st_cursor_free(S.proms);
+    heed_st_cursor_free(S.events);
+    heed_st_cursor_free(S.surveys);
+    heed_person_release(&P);
+    return rc;
+}
+
+typedef struct refresh {
+    heed_store *st;
+    int64_t now;
+    size_t n;
+    heed_buf reasons;
+} refresh;
+
+static int refresh_one(void *ctx, heed_person *P, heed_error *err)
+{
+    refresh *R = ctx;
+    int rc = heed_person_decide(P, R->now, err);
+    if (rc)
+        return rc;
+    if (reasons_text(P, &R->reasons))
+        return HEED_ENOMEM;
+    heed_st_state s = {.person = P->person,
+                       .score = P->score.score,
+                       .stress_now = P->qs.stress_now,
+                       .waiting_since = P->qs.waiting_since,
+                       .broken = P->broken,
+                       .pending = P->pending,
+                       .kept = P->kept,
+                       .vulnerable = P->vulnerable,
+                       .reasons = R->reasons.ptr,
+                       .as_of = R->now,
+                       .last_activity = P->last_activity};
+    if ((rc = heed_store_state_put(R->st, &s, err)))
+        return rc;
+    R->n++;
+    return HEED_OK;
+}
+
+int heed_queue_refresh(heed_store *st, int64_t now, size_t *n_out, heed_error *err)
+{
+    *n_out = 0;
+    refresh R = {.st = st, .now = now};
+    heed__buf_init(&R.reasons, 0);
+    int rc = heed_store_begin(st, err);
+    if (!rc)
+        rc = heed_store_state_clear(st, err);
+    if (!rc)
+        rc = heed_person_walk(st, 0, refresh_one, &R, err);
     if (!rc) {
         char t[32];
         snprintf(t, sizeof t, "%lld", (long long)now);
@@ -462,19 +493,13 @@ int heed_queue_refresh(heed_store *st, int64_t now, size_t *n_out, heed_error *e
     }
     if (!rc)
         rc = heed_store_commit(st, err);
-out:
     if (rc) {
         heed_store_rollback(st);
         if (err && !err->msg[0])
             snprintf(err->msg, sizeof err->msg, "%s",
                      rc == HEED_EIO ? "store: reading failed" : heed_strerror(rc));
     }
-    heed_st_cursor_free(pc);
-    heed_st_cursor_free(S.msgs);
-    heed_st_cursor_free(S.proms);
-    heed_st_cursor_free(S.events);
-    heed_st_cursor_free(S.surveys);
-    heed_person_release(&P);
-    heed__buf_release(&reasons);
+    *n_out = R.n;
+    heed__buf_release(&R.reasons);
     return rc;
 }

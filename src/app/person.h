@@ -76,6 +76,15 @@ int heed_person_load(heed_store *st, int64_t person, unsigned flags, heed_person
 /* Decides promises and the queue state and score as of now. */
 int heed_person_decide(heed_person *P, int64_t now, heed_error *err);
 
+/* Loads each person of `which` (0: every linked person; HEED_ST_PERSON_SET:
+ * the set given to heed_store_person_set) in person order, without texts, and
+ * calls fn with it; a non-zero return of fn stops the walk and is returned.
+ * Five cursors in step: memory holds one person at a time, and the store is
+ * read in five queries however many persons there are. */
+typedef int (*heed_person_fn)(void *ctx, heed_person *P, heed_error *err);
+int heed_person_walk(heed_store *st, int64_t which, heed_person_fn fn, void *ctx,
+                     heed_error *err);
+
 /* Recomputes the materialised queue: every person's state as of now, in one
  * transaction. Streams: memory holds one person at a time. *n_out: persons. */
 int heed_queue_refresh(heed_store *st, int64_t now, size_t *n_out, heed_error *err);

@@ -1,6 +1,7 @@
 /* trends_cmd.c - `heed trends`: the customer messages of a period grouped by
- * ISO week, channel or top need (volume, customers, stress, needs), as a table
- * or as the JSON GET /v1/trends answers (src/app/trends.c makes both). */
+ * ISO week, channel or top need (volume, customers, stress, needs) with the
+ * outcomes of each row (conversations, repeat contact, surveys, promises), as
+ * tables or as the JSON GET /v1/trends answers (src/app/trends.c makes both). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,8 +21,14 @@ static const char TRENDS_HELP[] =
     "The customer messages of linked customers in a period, grouped by ISO week,\n"
     "channel (the message's, else its conversation's) or top need: messages,\n"
     "distinct customers, mean stress (over the scored messages), high-stress\n"
-    "messages (stress 60 and up) and the top needs. The same figures as\n"
-    "GET /v1/trends of heed serve; --json prints its JSON.\n"
+    "messages (stress 60 and up) and the top needs; then the outcomes of the\n"
+    "same rows: conversations, repeat customers (2+ conversations in the row),\n"
+    "the surveys answered in the period (CSAT and CES means, NPS) and the\n"
+    "promises agents made in it, kept, kept late, broken or pending as of --now\n"
+    "as the customer's journey decides them. Surveys and promises count by\n"
+    "their own time, or by their conversation's channel and top need (its most\n"
+    "frequent need, ties to the earliest); (none) without one. The same figures\n"
+    "as GET /v1/trends of heed serve; --json prints its JSON.\n"
     "\n"
     "  --db PATH      the store (default: heed.db, or $HEED_DB)\n"
     "  --by KEY       week, channel or need (default week)\n"
@@ -121,7 +128,8 @@ static void print_table(int64_t from, int64_t to, int by, const char *by_name,
     heed_cli_gmt(b, sizeof b, to - 1, HEED_CLI_DATE);
     printf("Customer messages, %s to %s, by %s (high-stress = stress 60+)\n", a, b, by_name);
     if (!n) {
-        printf("  no customer messages of linked customers in this period\n");
+        printf("  no customer messages, surveys or promises of linked customers in this "
+               "period\n");
         return;
     }
     const char *head = by == HEED_TRENDS_WEEK      ? "week"
@@ -149,6 +157,31 @@ static void print_table(int64_t from, int64_t to, int by, const char *by_name,
         th += t->high_stress;
     }
     printf("  %-20s %8zu %9s %11s %11zu\n", "total", tm, "", "", th);
+
+    /* outcomes of the same rows */
+    printf("\nOutcomes: conversations, repeat contact (customers in 2+ conversations),\n"
+           "surveys answered (CSAT mean 1-5, NPS -100..100, CES mean 1-7), promises made\n"
+           "and their status as of now\n");
+    printf("  %-20s %6s %6s %7s %5s %6s %5s %8s %5s %5s %6s %7s\n", head, "convs", "repeat",
+           "surveys", "CSAT", "NPS", "CES", "promises", "kept", "late", "broken", "pending");
+    for (size_t i = 0; i < n; i++) {
+        const heed_trend_row *t = &rows[i];
+        char sc[3][16];
+        for (int k = 0; k < 3; k++) {
+            double v;
+            if (!heed_trend_survey_score(t, HEED_SURVEY_CSAT + k, &v))
+                snprintf(sc[k], sizeof sc[k], "-");
+            else if (k == 1)
+                snprintf(sc[k], sizeof sc[k], "%.0f", v);
+            else
+                snprintf(sc[k], sizeof sc[k], "%.2f", v);
+        }
+        const size_t *f = t->promises;
+        printf("  %-20s %6zu %6zu %7zu %5s %6s %5s %8zu %5zu %5zu %6zu %7zu\n", t->key,
+               t->conversations, t->repeat_customers, t->surveys, sc[0], sc[1], sc[2],
+               f[HEED_TRENDS_PROM_MADE], f[HEED_TRENDS_PROM_KEPT], f[HEED_TRENDS_PROM_KEPT_LATE],
+               f[HEED_TRENDS_PROM_BROKEN], f[HEED_TRENDS_PROM_PENDING]);
+    }
 }
 
 int heed_cmd_trends(int argc, char **argv)
@@ -184,7 +217,7 @@ int heed_cmd_trends(int argc, char **argv)
     heed_trend_row *rows = NULL;
     size_t n = 0;
     heed_error err = {0};
-    rc = heed_trends_load(st, from, to, by, &rows, &n, &err);
+    rc = heed_trends_load(st, from, to, now, by, &rows, &n, &err);
     heed_store_close(st);
     if (rc) {
         fprintf(stderr, "heed %s: %s\n", CMD, err.msg[0] ? err.msg : heed_strerror(rc));

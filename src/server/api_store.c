@@ -641,11 +641,16 @@ out:
 
 void heed_srv_h_trends(heed_srv_req *rq)
 {
-    static const char *const Q[] = {"day", "days", "by", NULL};
+    static const char *const Q[] = {"day", "days", "by", "now", NULL};
     heed_store *st;
-    int64_t from, to;
-    if (heed_srv_query_check(rq, Q) || qperiod(rq, 28, &from, &to))
+    int64_t from, to, now, day;
+    long days;
+    int given, day_given;
+    /* as `heed trends`: the period ends with the day of now unless day says */
+    if (heed_srv_query_check(rq, Q) || qtime(rq, "now", &now, &given) ||
+        qint(rq, "days", 28, 1, 366, &days) || qtime(rq, "day", &day, &day_given))
         return;
+    heed_view_range(day_given ? day : now, days, 0, &from, &to);
     const char *bs = qget(rq, "by");
     int by = bs ? heed_trends_by(bs) : HEED_TRENDS_WEEK;
     if (by < 0) {
@@ -657,7 +662,7 @@ void heed_srv_h_trends(heed_srv_req *rq)
     heed_trend_row *rows = NULL;
     size_t n = 0;
     heed_error he = {0};
-    int rc = heed_trends_load(st, from, to, by, &rows, &n, &he);
+    int rc = heed_trends_load(st, from, to, now, by, &rows, &n, &he);
     if (rc) {
         store_fail(rq, rc);
         return;

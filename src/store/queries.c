@@ -71,12 +71,40 @@ static double col_real_or(sqlite3_stmt *s, int i, double dflt)
     return sqlite3_column_type(s, i) == SQLITE_NULL ? dflt : sqlite3_column_double(s, i);
 }
 
-/* The SQL text pre + "p.person = ?1" + post for one person, or the same for
- * every linked person. Two texts, not one CASE expression: the planner can
- * only use the party_person index when the condition is a plain equality
- * (with CASE it scanned every message to show one journey). */
+/* The SQL text pre + "p.person = ?1" + post for one person, the same for the
+ * persons of heed_store_person_set (HEED_ST_PERSON_SET), or for every linked
+ * person. Separate texts, not one CASE expression: the planner can only use
+ * the party_person index when the condition is a plain equality or IN (with
+ * CASE it scanned every message to show one journey). */
 #define BY_PERSON(person, pre, post)                                                         \
-    ((person) > 0 ? pre "p.person = ?1" post : pre "p.person IS NOT NULL AND ?1 <= 0" post)
+    ((person) > 0    ? pre "p.person = ?1" post                                               \
+     : (person) < 0 ? pre "p.person IN (SELECT person FROM temp.person_set) AND ?1 < 0" post \
+                    : pre "p.person IS NOT NULL AND ?1 <= 0" post)
+
+int heed_store_person_set(heed_store *st, const int64_t *persons, size_t n, heed_error *err)
+{
+    char *msg = NULL;
+    if (sqlite3_exec(st->db,
+                     "CREATE TEMP TABLE IF NOT EXISTS person_set(person INTEGER PRIMARY KEY);"
+                     "DELETE FROM temp.person_set;",
+                     NULL, NULL, &msg) != SQLITE_OK) {
+        sqlite3_free(msg);
+        return heed__st_fail(st, err, "person set");
+    }
+    sqlite3_stmt *s;
+    if (sqlite3_prepare_v2(st->db, "INSERT OR IGNORE INTO temp.person_set(person) VALUES(?1)", -1,
+                           &s, NULL) != SQLITE_OK)
+        return heed__st_fail(st, err, "person set");
+    int rc = HEED_OK;
+    for (size_t i = 0; i < n && !rc; i++) {
+        sqlite3_bind_int64(s, 1, persons[i]);
+        if (sqlite3_step(s) != SQLITE_DONE)
+            rc = heed__st_fail(st, err, "person set");
+        sqlite3_reset(s);
+    }
+    sqlite3_finalize(s);
+    return rc;
+}
 
 /* ------------------------------------------------------------ messages */
 
@@ -91,7 +119,8 @@ static double col_real_or(sqlite3_stmt *s, int i, double dflt)
  * message took twice the scan's time; bench/README.md, "heed trends").
  * role = 1 is written out, not bound: the partial index needs the literal. */
 #define CUSTMSG_SQL(from_clause)                                                              \
-    "SELECT m.time, COALESCE(m.channel, c.channel), m.need, m.stress, p.person "            \
+    "SELECT m.time, COALESCE(m.channel, c.channel), m.need, m.stress, p.person, "           \
+    "m.conversation "                                                                        \
     "FROM " from_clause " JOIN conversation c ON c.id = m.conversation "                     \
     "JOIN party p ON p.id = c.party "                                                        \
     "WHERE m.time >= ?1 AND m.time < ?2 AND m.role = 1 AND p.person IS NOT NULL"
@@ -141,6 +170,83 @@ int heed_st_next_custmsg(heed_st_cursor *c, heed_st_custmsg *row)
     row->need = col_int_or(c->s, 2, -1);
     row->stress = col_real_or(c->s, 3, -1);
     row->person = sqlite3_column_int64(c->s, 4);
+    row->conversation = sqlite3_column_int64(c->s, 5);
+    return 1;
+}
+
+/* The top need of conversation c (trends.h): the most frequent need of its
+ * customer messages, ties to the need seen first; NULL when none has one.
+ * message_conversation finds the conversation's messages. */
+#define TOP_NEED_SQL                                                                          \
+    "(SELECT x.need FROM message x WHERE x.conversation = c.id AND x.role = 1 "              \
+    "AND x.need IS NOT NULL GROUP BY x.need ORDER BY count(*) DESC, min(x.time), min(x.id) " \
+    "LIMIT 1)"
+
+int heed_store_trend_surveys(heed_store *st, int64_t from, int64_t to, heed_st_cursor **out,
+                             heed_error *err)
+{
+    /* a survey names its conversation by the id the helpdesk gave it; among
+     * the conversations with that id, the one of the same customer (the
+     * first stored when sources repeat an id) */
+    int rc = cursor(st,
+                    "SELECT v.time, v.kind, v.score, c.id, c.channel, " TOP_NEED_SQL
+                    " FROM survey v JOIN party p ON p.id = v.party "
+                    "LEFT JOIN conversation c ON c.id = (SELECT c2.id FROM conversation c2 "
+                    "JOIN party p2 ON p2.id = c2.party WHERE c2.ext_id = v.conversation_ext "
+                    "AND p2.person = p.person ORDER BY c2.id LIMIT 1) "
+                    "WHERE v.time >= ?1 AND v.time < ?2 AND p.person IS NOT NULL",
+                    out, err);
+    if (rc)
+        return rc;
+    sqlite3_bind_int64((*out)->s, 1, from);
+    sqlite3_bind_int64((*out)->s, 2, to);
+    return HEED_OK;
+}
+
+int heed_st_next_trend_survey(heed_st_cursor *c, heed_st_trend_survey *row)
+{
+    int r = step(c);
+    if (r != 1)
+        return r;
+    row->time = sqlite3_column_int64(c->s, 0);
+    row->kind = col_text(c->s, 1);
+    row->score = sqlite3_column_double(c->s, 2);
+    row->conversation =
+        sqlite3_column_type(c->s, 3) == SQLITE_NULL ? 0 : sqlite3_column_int64(c->s, 3);
+    row->channel = col_text(c->s, 4);
+    row->need = col_int_or(c->s, 5, -1);
+    return 1;
+}
+
+int heed_store_trend_promises(heed_store *st, int64_t from, int64_t to, heed_st_cursor **out,
+                              heed_error *err)
+{
+    int rc = cursor(st,
+                    "SELECT p.person, pr.id, pr.made, c.id, c.channel, " TOP_NEED_SQL
+                    " FROM promise pr JOIN message m ON m.id = pr.message "
+                    "JOIN conversation c ON c.id = m.conversation "
+                    "JOIN party p ON p.id = c.party "
+                    "WHERE pr.made >= ?1 AND pr.made < ?2 AND p.person IS NOT NULL "
+                    "ORDER BY p.person, pr.id",
+                    out, err);
+    if (rc)
+        return rc;
+    sqlite3_bind_int64((*out)->s, 1, from);
+    sqlite3_bind_int64((*out)->s, 2, to);
+    return HEED_OK;
+}
+
+int heed_st_next_trend_promise(heed_st_cursor *c, heed_st_trend_promise *row)
+{
+    int r = step(c);
+    if (r != 1)
+        return r;
+    row->person = sqlite3_column_int64(c->s, 0);
+    row->id = sqlite3_column_int64(c->s, 1);
+    row->made = sqlite3_column_int64(c->s, 2);
+    row->conversation = sqlite3_column_int64(c->s, 3);
+    row->channel = col_text(c->s, 4);
+    row->need = col_int_or(c->s, 5, -1);
     return 1;
 }
 

@@ -372,6 +372,14 @@ int heed_store_begin(heed_store *st, heed_error *err)
     return exec(st, "BEGIN IMMEDIATE", err);
 }
 
+int heed_store_begin_read(heed_store *st, heed_error *err)
+{
+    if (!sqlite3_get_autocommit(st->db))
+        return 0;
+    int rc = exec(st, "BEGIN", err);
+    return rc ? rc : 1;
+}
+
 int heed_store_commit(heed_store *st, heed_error *err)
 {
     /* A kept statement that stopped on a row (a lookup) holds a read

@@ -28,6 +28,11 @@ void heed_store_close(heed_store *st);
 /* Transactions. Writes outside a transaction each commit on their own. */
 int heed_store_begin(heed_store *st, heed_error *err);
 int heed_store_commit(heed_store *st, heed_error *err);
+/* Opens a read transaction, so that several queries read one snapshot and
+ * the file is locked (and its cache checked) once instead of per query:
+ * 1 opened (end it with heed_store_commit), 0 when a transaction was already
+ * open (nothing to end), or an error. */
+int heed_store_begin_read(heed_store *st, heed_error *err);
 void heed_store_rollback(heed_store *st);
 
 /* The store's secret key for keyed hashes (redaction tokens, identity keys):
@@ -287,6 +292,14 @@ typedef struct heed_st_msgrow {
 
 #define HEED_ST_TEXT 0x01u /* messages: also read the text */
 
+/* The readers below that take a person read one person (> 0), every linked
+ * person (0), or the persons last given to heed_store_person_set on this
+ * handle (HEED_ST_PERSON_SET), ordered by person. */
+#define HEED_ST_PERSON_SET ((int64_t)-1)
+/* Replaces the set of persons HEED_ST_PERSON_SET reads (a temporary table of
+ * this connection). HEED_OK or HEED_EIO. */
+int heed_store_person_set(heed_store *st, const int64_t *persons, size_t n, heed_error *err);
+
 /* Messages ordered by person, conversation's first time, conversation, time. */
 int heed_store_messages(heed_store *st, int64_t person, unsigned flags, heed_st_cursor **out,
                         heed_error *err);
@@ -303,9 +316,9 @@ int heed_store_conversation_turns(heed_store *st, const char *source, const char
 
 /* Customer messages of linked persons with time in [from, to), for trends:
  * time, channel (the message's, else its conversation's; NULL none), top
- * need (-1 none), stress (-1 not scored), person. */
+ * need (-1 none), stress (-1 not scored), person, conversation. */
 typedef struct heed_st_custmsg {
-    int64_t time, person;
+    int64_t time, person, conversation;
     const char *channel;
     int need;
     double stress;
@@ -313,6 +326,33 @@ typedef struct heed_st_custmsg {
 int heed_store_customer_messages(heed_store *st, int64_t from, int64_t to, heed_st_cursor **out,
                                  heed_error *err);
 int heed_st_next_custmsg(heed_st_cursor *c, heed_st_custmsg *row);
+
+/* Surveys of linked persons answered in [from, to), for trends: time, kind,
+ * score, and the conversation named by its conversation_ext among the same
+ * person's conversations (0 and NULL channel, need -1 when none) with that
+ * conversation's channel and top need (the most frequent need of its
+ * customer messages, ties to the one seen first; -1 none). */
+typedef struct heed_st_trend_survey {
+    int64_t time, conversation;
+    const char *kind, *channel;
+    double score;
+    int need;
+} heed_st_trend_survey;
+int heed_store_trend_surveys(heed_store *st, int64_t from, int64_t to, heed_st_cursor **out,
+                             heed_error *err);
+int heed_st_next_trend_survey(heed_st_cursor *c, heed_st_trend_survey *row);
+
+/* Promises of linked persons made in [from, to), ordered by person then
+ * promise id, for trends: the promise's id and time, its conversation with
+ * that conversation's channel (NULL none) and top need (as for surveys). */
+typedef struct heed_st_trend_promise {
+    int64_t person, id, made, conversation;
+    const char *channel;
+    int need;
+} heed_st_trend_promise;
+int heed_store_trend_promises(heed_store *st, int64_t from, int64_t to, heed_st_cursor **out,
+                              heed_error *err);
+int heed_st_next_trend_promise(heed_st_cursor *c, heed_st_trend_promise *row);
 
 /* Every message, linked or not, ordered by conversation then time (for
  * `heed reanalyze`, which rebuilds each reply's context as it goes); the row's

@@ -369,12 +369,36 @@ try {
     await page.waitForFunction(() => document.querySelector(".page-trends h1"));
     await settle(page);
     ok(await page.locator("svg.chart polyline").count() >= 1, `${vp}: trends by week as lines`);
+    // outcomes: the promises as stacked bars and every figure in a table, the
+    // same as heed trends as of the same time
+    const want = JSON.parse(heed("trends", "--db", DB, "--day", AS_OF.slice(0, 10), "--days", "28", "--now", AS_OF, "--json"));
+    const outRows = await page.locator("table:has(caption:text-is('Outcome figures by week')) tbody tr").evaluateAll((trs) =>
+      trs.map((tr) => [...tr.children].map((c) => c.textContent.trim())));
+    ok(outRows.length === want.rows.length, `${vp}: an outcome row per week (${outRows.length})`);
+    ok(outRows.every((c, i) => {
+      const o = want.rows[i].outcomes, p = o.promises;
+      return c[0] === want.rows[i].key && +c[1] === o.conversations && +c[2] === o.repeat_customers && +c[3] === o.surveys.n &&
+        [p.made, p.kept, p.kept_late, p.broken, p.pending].join() === c.slice(7, 12).join();
+    }), `${vp}: the outcome figures are heed trends' as of the same time`);
+    const made = want.rows.reduce((a, r) => a + r.outcomes.promises.made, 0);
+    const stacked = page.locator("svg.stacked");
+    ok(made > 0 && await stacked.count() === 1, `${vp}: promises as stacked bars (${made} made)`);
+    ok(await stacked.getAttribute("role") === "img" && /kept late/.test(await stacked.locator("title").first().textContent()) &&
+      /\d+ made, \d+ kept, \d+ kept late, \d+ broken, \d+ pending/.test(await stacked.locator("desc").textContent()),
+      `${vp}: the stacked bars are titled and described in words`);
+    ok((await page.locator(".page-trends .legend").last().innerText()).replace(/\s+/g, " ").trim() === "kept kept late broken pending",
+      `${vp}: the legend names the parts in bar order`);
+    const seg = await stacked.locator("rect.seg").count();
+    ok(seg >= want.rows.filter((r) => r.outcomes.promises.made).length, `${vp}: a segment per status present (${seg})`);
+    const region = page.getByRole("region", { name: "Outcome figures by week" });
+    await region.focus();
+    ok(await region.evaluate((el) => el === document.activeElement), `${vp}: the outcomes table takes the keyboard focus (scrolls)`);
     await page.getByRole("link", { name: "by channel" }).click();
-    await page.waitForFunction(() => /by=channel/.test(location.hash) && document.querySelector(".page-trends svg.bars"));
+    await page.waitForFunction(() => /by=channel/.test(location.hash) && /by channel$/.test(document.querySelector(".page-trends #t1-h")?.textContent || ""));
     await settle(page);
     ok(/email/i.test(await page.locator("svg.bars").first().textContent()), `${vp}: trends by channel name the channels`);
     await page.getByRole("link", { name: "by need" }).click();
-    await page.waitForFunction(() => /by=need/.test(location.hash) && document.querySelector(".page-trends svg.bars"));
+    await page.waitForFunction(() => /by=need/.test(location.hash) && /by need$/.test(document.querySelector(".page-trends #t1-h")?.textContent || ""));
     await settle(page);
     ok(/billing/i.test(await page.locator(".page").innerText()), `${vp}: trends by need name the needs`);
     await shot(page, `${vp}-trends`);

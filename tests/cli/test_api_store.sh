@@ -186,13 +186,23 @@ expect_eq "lead trends own team" "$(jq -r '[.weeks[].team]|unique|join(",")' "$T
 
 # --- trends: every grouping counts the same messages, as the store holds them
 for by in week channel need; do
-    get tr "$ADMIN" "/v1/trends?day=2026-09-30&days=28&by=$by"
+    get tr "$ADMIN" "/v1/trends?day=2026-09-30&days=28&by=$by&now=2026-09-30T18:00:00Z"
     expect_eq "trends by $by" "$ST" 200
     valid tr GET /v1/trends
     jq '[.rows[].messages]|add' "$TMP/tr.body" >>"$TMP/tr_totals"
     expect_eq "trends by $by = heed trends --json" "$(cat "$TMP/tr.body")" \
-        "$("$HEED" trends --db "$DB" --day 2026-09-30 --days 28 --by "$by" --json 2>&1)"
+        "$("$HEED" trends --db "$DB" --day 2026-09-30 --days 28 --by "$by" \
+            --now 2026-09-30T18:00:00Z --json 2>&1)"
+    jq '[.rows[].outcomes.promises.made]|add' "$TMP/tr.body" >>"$TMP/tr_made"
 done
+expect_eq "trends promises agree" "$(sort -u "$TMP/tr_made" | wc -l)" 1
+# without day, the period ends with the day of now, as in heed trends
+get tr "$ADMIN" "/v1/trends?by=channel&now=2026-09-30T18:00:00Z"
+expect_eq "trends now = heed trends --now" "$(cat "$TMP/tr.body")" \
+    "$("$HEED" trends --db "$DB" --by channel --now 2026-09-30T18:00:00Z --json 2>&1)"
+get trb "$ADMIN" "/v1/trends?now=soon"
+expect_eq "trends bad now" "$ST" 400
+expect_eq "trends bad now names it" "$(jq -r .error.field "$TMP/trb.body" 2>/dev/null)" now
 expect_eq "trends totals agree" "$(sort -u "$TMP/tr_totals" | wc -l)" 1
 if command -v sqlite3 >/dev/null; then
     expect_eq "trends = store" "$(head -1 "$TMP/tr_totals")" "$(sqlite3 "$DB" \
@@ -201,7 +211,7 @@ if command -v sqlite3 >/dev/null; then
 fi
 get tr "$ADMIN" "/v1/trends?day=2026-09-30&by=need"
 expect_eq "trends need rows hold their need" \
-    "$(jq '[.rows[]|select(.key!="(none)")|.needs[.key]==.messages]|all' "$TMP/tr.body")" true
+    "$(jq '[.rows[]|select(.key!="(none)")|(.needs[.key] // 0)==.messages]|all' "$TMP/tr.body")" true
 get trb "$ADMIN" "/v1/trends?by=colour"
 expect_eq "trends bad by" "$ST" 400
 get tra "$AGENT" "/v1/trends"

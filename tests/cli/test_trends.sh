@@ -1,20 +1,23 @@
 #!/usr/bin/env bash
 # test_trends.sh - `heed trends` on the bundled sample (samples/journey, ending
-# 2026-09-30): the table by week, channel and need against golden files, every
+# 2026-09-30): the tables by week, channel and need against golden files, every
 # grouping counting the customer messages the store holds in the period, the
-# JSON's shape, the period options, and clear usage errors. The JSON is
-# compared byte for byte with GET /v1/trends in test_api_store.sh.
+# JSON's shape, the period options, and clear usage errors. Then the outcomes on
+# a small hand-written store (tests/data/trends) where every figure is known.
+# The JSON is compared byte for byte with GET /v1/trends in test_api_store.sh.
 . "$(dirname "$0")/lib.sh"
 SAMPLES=$(cd "$(dirname "$0")/../../samples/journey" && pwd)
 DB=$TMP/t.db
 "$HEED" import dir --db "$DB" -q "$SAMPLES" >/dev/null 2>&1
 expect_eq "import" "$?" 0
 
+# promises are decided as of --now: the sample's last record
+N="--now data"
 for by in week channel need; do
-    "$HEED" trends --db "$DB" --day 2026-09-30 --by "$by" >"$TMP/$by.txt" 2>"$TMP/err"
+    "$HEED" trends --db "$DB" $N --day 2026-09-30 --by "$by" >"$TMP/$by.txt" 2>"$TMP/err"
     expect_eq "trends by $by exit" "$?" 0
     golden "trends_$by.txt" "$TMP/$by.txt"
-    "$HEED" trends --db "$DB" --day 2026-09-30 --by "$by" --json >"$TMP/$by.json" 2>"$TMP/err"
+    "$HEED" trends --db "$DB" $N --day 2026-09-30 --by "$by" --json >"$TMP/$by.json" 2>"$TMP/err"
     expect_eq "trends --json by $by exit" "$?" 0
     expect_eq "one JSON line" "$(wc -l <"$TMP/$by.json")" 1
     expect_eq "by $by named" "$(jq -r .by "$TMP/$by.json")" "$by"
@@ -29,13 +32,13 @@ if command -v sqlite3 >/dev/null; then
         "SELECT count(*) FROM message WHERE role = 1 AND time >= strftime('%s','2026-09-03')
          AND time < strftime('%s','2026-10-01')")"
 fi
-expect_eq "default by week" "$("$HEED" trends --db "$DB" --day 2026-09-30 --json)" \
+expect_eq "default by week" "$("$HEED" trends --db "$DB" $N --day 2026-09-30 --json)" \
     "$(cat "$TMP/week.json")"
 expect_eq "--now data is the sample's last day" \
     "$("$HEED" trends --db "$DB" --now data --json)" "$(cat "$TMP/week.json")"
 expect_eq "period" "$(jq -r '.from+" "+.to' "$TMP/week.json")" \
     "2026-09-03T00:00:00Z 2026-10-01T00:00:00Z"
-"$HEED" trends --db "$DB" --day 2026-09-30 --days 7 --json >"$TMP/w7.json"
+"$HEED" trends --db "$DB" $N --day 2026-09-30 --days 7 --json >"$TMP/w7.json"
 expect_eq "--days 7" "$(jq -r '.from+" "+([.rows[].key]|join(","))' "$TMP/w7.json")" \
     "2026-09-24T00:00:00Z 2026-W39,2026-W40"
 # a narrow period is read through the index, most of the store by a scan: the
@@ -45,15 +48,63 @@ expect_eq "index and scan agree" "$(jq -c '.rows[]|select(.key=="2026-W40")' "$T
 if command -v sqlite3 >/dev/null; then
     expect_eq "schema 7" "$(sqlite3 "$DB" 'PRAGMA user_version')" 7
     sqlite3 "$DB" "EXPLAIN QUERY PLAN SELECT m.time, COALESCE(m.channel, c.channel), m.need,
-        m.stress, p.person FROM message m JOIN conversation c ON c.id = m.conversation
+        m.stress, p.person, m.conversation FROM message m JOIN conversation c ON c.id = m.conversation
         JOIN party p ON p.id = c.party WHERE m.time >= 1 AND m.time < 2 AND m.role = 1
         AND p.person IS NOT NULL" >"$TMP/plan"
     expect_grep "period read through an index" "$TMP/plan" \
         "SEARCH m USING COVERING INDEX message_customer_time (time>? AND time<?)"
 fi
 "$HEED" trends --db "$DB" --day 2026-01-31 >"$TMP/empty.txt"
-expect_grep "empty period" "$TMP/empty.txt" "no customer messages of linked customers in this period"
+expect_grep "empty period" "$TMP/empty.txt" \
+    "no customer messages, surveys or promises of linked customers in this period"
 expect_eq "empty period JSON" "$("$HEED" trends --db "$DB" --day 2026-01-31 --json | jq -c .rows)" "[]"
+
+# --- outcomes on tests/data/trends, two ISO weeks (2026-09-28 to 2026-10-11)
+# as of 2026-10-11 12:00, every figure known:
+#   Rita (email): refund promise due 2 Oct, refund event 1 Oct -> kept; writes
+#     again in a second conversation -> a repeat customer; CSAT 5; NPS 9 about
+#     no conversation -> (none)
+#   Carl (chat): two messages, technical_fault then billing (a tie: the
+#     conversation's top need is the earlier, technical_fault); callback
+#     promise due 1 Oct, callback event 3 Oct -> kept late; CSAT 2, CES 2
+#   Ben (chat, technical_fault): replacement within 3 days from 6 Oct, no
+#     event -> broken; NPS 10, CES 5
+#   Pia (web, billing): refund by 16 Oct -> pending; NPS 3; a CSAT after the
+#     period is not counted
+FIX=$(cd "$(dirname "$0")/../data/trends" && pwd)
+FDB=$TMP/f.db
+"$HEED" import dir --db "$FDB" -q "$FIX" >/dev/null 2>&1
+expect_eq "fixture import" "$?" 0
+F="--db $FDB --day 2026-10-11 --days 14 --now 2026-10-11T12:00:00Z"
+rows() { "$HEED" trends $F --by "$1" --json | jq -c '.rows[]|[.key,.messages,.customers,.outcomes]'; }
+o() { echo "{\"conversations\":$1,\"repeat_customers\":$2,\"surveys\":{\"n\":$3,\"csat\":$4,\"nps\":$5,\"ces\":$6},\"promises\":{\"made\":$7,\"kept\":$8,\"kept_late\":$9,\"broken\":${10},\"pending\":${11}}}"; }
+expect_eq "outcomes by week" "$(rows week)" \
+"[\"2026-W40\",4,2,$(o 3 1 2 3.5 null null 2 1 1 0 0)]
+[\"2026-W41\",2,2,$(o 2 0 5 null 33.3 3.5 2 0 0 1 1)]"
+expect_eq "outcomes by channel" "$(rows channel)" \
+"[\"(none)\",0,0,$(o 0 0 1 null 100 null 0 0 0 0 0)]
+[\"chat\",3,2,$(o 2 0 4 2 100 3.5 2 0 1 1 0)]
+[\"email\",2,1,$(o 2 1 1 5 null null 1 1 0 0 0)]
+[\"web\",1,1,$(o 1 0 1 null -100 null 1 0 0 0 1)]"
+expect_eq "outcomes by need" "$(rows need)" \
+"[\"(none)\",0,0,$(o 0 0 1 null 100 null 0 0 0 0 0)]
+[\"billing\",2,2,$(o 2 0 1 null -100 null 1 0 0 0 1)]
+[\"refund\",2,1,$(o 2 1 1 5 null null 1 1 0 0 0)]
+[\"technical_fault\",2,2,$(o 2 0 4 2 100 3.5 2 0 1 1 0)]"
+"$HEED" trends $F --json >"$TMP/f.json"
+expect_grep "survey figures as written" "$TMP/f.json" \
+    '"surveys":{"n":5,"csat":null,"nps":33.3,"ces":3.50}'
+# the statuses are the journey's, customer by customer
+for c in T1 T2 T3 T4; do
+    "$HEED" journey --db "$FDB" "$c" --now 2026-10-11T12:00:00Z --json | jq -r '.promises[].status'
+done | sort | tr '\n' ' ' >"$TMP/jstatus"
+expect_eq "statuses = the journeys'" "$(cat "$TMP/jstatus")" "broken kept kept_late pending "
+# earlier, Pia's promise was not made yet and Ben's was still pending
+expect_eq "as of 2026-10-08" "$("$HEED" trends --db "$FDB" --day 2026-10-11 --days 14 \
+    --now 2026-10-08T00:00:00Z --json | jq -c '[.rows[].outcomes.promises]')" \
+    '[{"made":2,"kept":1,"kept_late":1,"broken":0,"pending":0},{"made":1,"kept":0,"kept_late":0,"broken":0,"pending":1}]'
+"$HEED" trends $F --by channel >"$TMP/f.txt"
+golden "trends_outcomes.txt" "$TMP/f.txt"
 
 # usage errors: exit 2 and a message that names the option
 usage() {

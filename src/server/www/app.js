@@ -188,6 +188,35 @@ function barChart({ title, desc, rows, yMax, unit }) {
   return h("figure", { class: "figure" }, svg);
 }
 
+// Stacked horizontal bars: parts [{name, cls}], rows [{label, values[]}] (one
+// value per part). Segments are told apart by colour and a white gap, named in
+// the legend in bar order, and every figure is in the description.
+function stackedBars({ title, desc, parts, rows }) {
+  const W = 640, rowH = 26, L = 210, R = 60;
+  const H = rows.length * rowH + 8;
+  const vm = Math.max(1, ...rows.map((r) => r.values.reduce((a, b) => a + b, 0)));
+  const id = "k" + Math.random().toString(36).slice(2, 8);
+  const svg = s("svg", { viewBox: `0 0 ${W} ${H}`, role: "img", "aria-labelledby": `${id}t ${id}d`, class: "chart bars stacked" },
+    s("title", { id: id + "t" }, title), s("desc", { id: id + "d" }, desc || ""));
+  rows.forEach((r, i) => {
+    const y = 4 + i * rowH, total = r.values.reduce((a, b) => a + b, 0);
+    const lab = r.label.length > 28 ? r.label.slice(0, 27) + "…" : r.label;
+    svg.append(s("text", { x: L - 6, y: y + 16, class: "tick", "text-anchor": "end" }, lab));
+    let x = L;
+    r.values.forEach((v, k) => {
+      if (!v) return;
+      const w = (v / vm) * (W - L - R);
+      svg.append(s("rect", { x, y: y + 3, width: w, height: rowH - 8, class: "seg " + parts[k].cls },
+        s("title", {}, `${r.label}: ${v} ${parts[k].name}`)));
+      x += w;
+    });
+    svg.append(s("text", { x: x + 4, y: y + 16, class: "tick" }, String(total)));
+  });
+  const legend = h("ul", { class: "legend" }, parts.map((p) =>
+    h("li", {}, h("span", { class: "swatch " + p.cls, "aria-hidden": "true" }), p.name)));
+  return h("figure", { class: "figure" }, svg, legend);
+}
+
 // A table from column specs [{head, get(row) -> text|Node, num}].
 function table(caption, cols, rows) {
   return h("div", { class: "tablewrap", tabindex: "0", role: "region", "aria-label": caption },
@@ -666,15 +695,16 @@ function renderTeam(view, d, st, tt, more, detailsOpen) {
 async function pageTrends(view, args, q) {
   const by = ["week", "channel", "need"].includes(q.get("by")) ? q.get("by") : "week";
   status("Loading trends…");
-  // the 28 days end on the "as of" day, else on the server's today
+  // the 28 days end on the "as of" day, else on the server's today; promises
+  // are decided as of the same time
   const day = asOfDay();
-  const d = await api(`/v1/trends?days=28&by=${by}${day ? "&day=" + day : ""}`);
+  const d = await api(withNow(`/v1/trends?days=28&by=${by}${day ? "&day=" + day : ""}`));
   const rows = d.rows || [];
   add(view, h("h1", { tabindex: "-1" }, "Trends"),
     h("p", { class: "lead" }, "Stress, needs and outcomes over the last 28 days."),
     h("nav", { class: "tabs", "aria-label": "Group by" }, h("ul", {}, ["week", "channel", "need"].map((b) =>
       h("li", {}, h("a", { href: "#/trends?by=" + b, "aria-current": b === by ? "page" : null }, "by " + b))))));
-  if (!rows.length) { add(view, h("p", {}, "No messages in this window.")); status("Trends: no data."); return; }
+  if (!rows.length) { add(view, h("p", {}, "No messages, surveys or promises in this window.")); status("Trends: no data."); return; }
   const keys = rows.map((r) => String(r.key));
   if (by === "week") {
     add(view, h("section", { "aria-labelledby": "t1-h" }, h("h2", { id: "t1-h" }, "Stress by week"),
@@ -693,8 +723,28 @@ async function pageTrends(view, args, q) {
       barChart({ title: `Customer messages by ${by}`, desc: rows.map((r) => `${r.key}: ${r.messages}`).join("; "),
         rows: rows.map((r) => ({ label: label(r.key), value: r.messages || 0 })) })));
   }
-  // outcomes and anything else the API reports, as numbers in one table
-  const extra = [...new Set(rows.flatMap((r) => Object.keys(r)))].filter((k) => k !== "key");
+  // outcomes: promises as stacked bars, every outcome figure in a table
+  const out = (r) => r.outcomes || { surveys: {}, promises: {} };
+  const PARTS = [["kept", "kept", "p-kept"], ["kept_late", "kept late", "p-late"], ["broken", "broken", "p-broken"], ["pending", "pending", "p-pending"]];
+  const pr = rows.filter((r) => (out(r).promises.made || 0) > 0);
+  add(view, h("section", { "aria-labelledby": "t3-h" }, h("h2", { id: "t3-h" }, `Outcomes by ${by}`),
+    h("p", { class: "small" }, "Promises agents made in the period and what became of them as of now, as the customers' journeys decide them; conversations, repeat contact (customers who wrote in two or more conversations) and the surveys answered in the period."),
+    pr.length ? stackedBars({ title: `Promises by ${by}: kept, kept late, broken, pending`,
+      desc: pr.map((r) => { const p = out(r).promises; return `${label(r.key)}: ${p.made} made, ${PARTS.map(([k, n]) => `${p[k] || 0} ${n}`).join(", ")}`; }).join("; "),
+      parts: PARTS.map(([, n, cls]) => ({ name: n, cls })),
+      rows: pr.map((r) => ({ label: label(r.key), values: PARTS.map(([k]) => out(r).promises[k] || 0) })) })
+      : h("p", {}, "No promises made in this window."),
+    table(`Outcome figures by ${by}`, [{ head: by, get: (r) => label(r.key) },
+      { head: "Conversations", num: 1, get: (r) => out(r).conversations ?? "" },
+      { head: "Repeat customers", num: 1, get: (r) => out(r).repeat_customers ?? "" },
+      { head: "Surveys", num: 1, get: (r) => out(r).surveys.n ?? "" },
+      { head: "CSAT (1–5)", num: 1, get: (r) => out(r).surveys.csat == null ? "–" : num(out(r).surveys.csat, 2) },
+      { head: "NPS", num: 1, get: (r) => out(r).surveys.nps == null ? "–" : num(out(r).surveys.nps, 0) },
+      { head: "CES (1–7)", num: 1, get: (r) => out(r).surveys.ces == null ? "–" : num(out(r).surveys.ces, 2) },
+      { head: "Promises made", num: 1, get: (r) => out(r).promises.made ?? "" },
+      ...PARTS.map(([k, n]) => ({ head: n[0].toUpperCase() + n.slice(1), num: 1, get: (r) => out(r).promises[k] ?? "" }))], rows)));
+  // anything else the API reports, as numbers in one table
+  const extra = [...new Set(rows.flatMap((r) => Object.keys(r)))].filter((k) => k !== "key" && k !== "outcomes");
   add(view, h("section", { "aria-labelledby": "t2-h" }, h("h2", { id: "t2-h" }, "All figures"),
     table(`Trends by ${by}`, [{ head: by, get: (r) => label(r.key) }, ...extra.map((k) => ({ head: label(k), num: 1,
       get: (r) => typeof r[k] === "number" ? num(r[k], r[k] % 1 ? 1 : 0) : (r[k] && typeof r[k] === "object" ? Object.entries(r[k]).map(([a, b]) => `${label(a)} ${typeof b === "number" ? num(b, b % 1 ? 1 : 0) : b}`).join(", ") : (r[k] ?? "")) }))], rows)));
