@@ -372,28 +372,29 @@ static int reasons_text(const heed_person *P, heed_buf *b)
     return b->err ? -1 : 0;
 }
 
-int heed_person_walk(heed_store *st, int64_t which, heed_person_fn fn, void *ctx,
+int heed_person_walk(heed_store *st, int64_t which, unsigned flags, heed_person_fn fn, void *ctx,
                      heed_error *err)
 {
+    const int promises_only = (flags & HEED_WALK_PROMISES) != 0;
     stepper S = {0};
     heed_st_cursor *pc = NULL;
     heed_person P;
     heed_person_init(&P);
     int rc = heed_store_persons(st, which, &pc, err);
     if (!rc)
-        rc = heed_store_messages(st, which, 0, &S.msgs, err);
+        rc = heed_store_messages(st, which, promises_only ? HEED_ST_AGENT_ONLY : 0, &S.msgs, err);
     if (!rc)
         rc = heed_store_promises(st, which, &S.proms, err);
     if (!rc)
         rc = heed_store_events(st, which, &S.events, err);
-    if (!rc)
+    if (!rc && !promises_only)
         rc = heed_store_surveys(st, which, &S.surveys, err);
     if (rc)
         goto out;
     S.hm = heed_st_next_message(S.msgs, &S.m);
     S.hp = heed_st_next_promise(S.proms, &S.p);
     S.he = heed_st_next_event(S.events, &S.e);
-    S.hs = heed_st_next_survey(S.surveys, &S.s);
+    S.hs = S.surveys ? heed_st_next_survey(S.surveys, &S.s) : 0;
     heed_st_personrow pr;
     int r;
     while ((r = heed_st_next_person(pc, &pr)) == 1) {
@@ -420,7 +421,7 @@ int heed_person_walk(heed_store *st, int64_t which, heed_person_fn fn, void *ctx
         while (S.hs == 1 && S.s.person <= id) {
             if (S.s.person == id && (rc = add_survey(&P, &S.s)))
                 goto out;
-            S.hs = heed_st_next_survey(S.surveys, &S.s);
+            S.hs = S.surveys ? heed_st_next_survey(S.surveys, &S.s) : 0;
         }
         if (S.hm < 0 || S.hp < 0 || S.he < 0 || S.hs < 0) {
             rc = HEED_EIO;
@@ -485,7 +486,7 @@ int heed_queue_refresh(heed_store *st, int64_t now, size_t *n_out, heed_error *e
     if (!rc)
         rc = heed_store_state_clear(st, err);
     if (!rc)
-        rc = heed_person_walk(st, 0, refresh_one, &R, err);
+        rc = heed_person_walk(st, 0, 0, refresh_one, &R, err);
     if (!rc) {
         char t[32];
         snprintf(t, sizeof t, "%lld", (long long)now);

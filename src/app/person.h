@@ -82,7 +82,11 @@ int heed_person_decide(heed_person *P, int64_t now, heed_error *err);
  * Five cursors in step: memory holds one person at a time, and the store is
  * read in five queries however many persons there are. */
 typedef int (*heed_person_fn)(void *ctx, heed_person *P, heed_error *err);
-int heed_person_walk(heed_store *st, int64_t which, heed_person_fn fn, void *ctx,
+/* flags: 0, or HEED_WALK_PROMISES: only what deciding the promises needs (the
+ * promises, the events and the agent replies; no customer messages, no
+ * surveys), so P's promise results are right and the rest is not. */
+#define HEED_WALK_PROMISES 0x01u
+int heed_person_walk(heed_store *st, int64_t which, unsigned flags, heed_person_fn fn, void *ctx,
                      heed_error *err);
 
 /* Recomputes the materialised queue: every person's state as of now, in one

@@ -308,7 +308,7 @@ static int add_promises(heed_store *st, int64_t from, int64_t to, int64_t now, i
     rc = heed_store_person_set(st, persons, np, err);
     if (!rc) {
         walk W = {.list = list, .n = n, .now = now, .R = R};
-        rc = heed_person_walk(st, HEED_ST_PERSON_SET, decide, &W, err);
+        rc = heed_person_walk(st, HEED_ST_PERSON_SET, HEED_WALK_PROMISES, decide, &W, err);
     }
 out:
     heed_st_cursor_free(c);

@@ -299,12 +299,14 @@ int heed_store_messages(heed_store *st, int64_t person, unsigned flags, heed_st_
                               "SELECT p.person, " MSG_COLS " FROM party p "
                               "JOIN conversation c ON c.party = p.id "
                               "JOIN message m ON m.conversation = c.id WHERE ",
+                              " AND (?3 = 0 OR m.role = 2)"
                               " ORDER BY p.person, c.first_time, c.id, m.time, m.id"),
                     out, err);
     if (rc)
         return rc;
     sqlite3_bind_int64((*out)->s, 1, person);
     sqlite3_bind_int((*out)->s, 2, (flags & HEED_ST_TEXT) != 0);
+    sqlite3_bind_int((*out)->s, 3, (flags & HEED_ST_AGENT_ONLY) != 0);
     return HEED_OK;
 }
 

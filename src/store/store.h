@@ -291,6 +291,7 @@ typedef struct heed_st_msgrow {
 } heed_st_msgrow;
 
 #define HEED_ST_TEXT 0x01u /* messages: also read the text */
+#define HEED_ST_AGENT_ONLY 0x02u /* messages: only the agent replies */
 
 /* The readers below that take a person read one person (> 0), every linked
  * person (0), or the persons last given to heed_store_person_set on this
