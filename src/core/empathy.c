@@ -43,6 +43,18 @@ typedef struct slot {
     uint8_t any;       /* "*": any token */
 } slot;
 
+/* The words that can start a cue, each with the set of cues (bit c for
+ * CUES[c]) whose first slot lists it: open addressing on the word's hash,
+ * so a token that starts no cue costs one probe instead of a test of every
+ * pattern. Twice the alternatives there can be: the table is never more
+ * than half full. */
+#define IDX_FIRST_CAP (2u * IDX_MAX_ALTS)
+
+typedef struct first_word {
+    const alt *a; /* NULL: an empty entry */
+    uint64_t cues;
+} first_word;
+
 typedef struct cue_index {
     alt alts[IDX_MAX_ALTS];
     slot slots[IDX_MAX_SLOTS];
@@ -50,6 +62,8 @@ typedef struct cue_index {
     uint16_t pat_first[64], pat_n[64];  /* slots of CUES[i] */
     uint32_t feat_on[64], feat_neg[64]; /* the feature of CUES[i], counted / not */
     slot list[N_LISTS];
+    first_word first[IDX_FIRST_CAP];
+    uint64_t first_any; /* the cues whose first slot is "*" */
 } cue_index;
 
 struct heed_empathy_model {
@@ -193,6 +207,25 @@ static int is_question_mark(const heed_token *t)
     return t->kind == HEED_TOK_PUNCT && t->norm_len && memchr(t->norm, '?', t->norm_len);
 }
 
+/* The index in the first-word table of the word s[0..len) (th: its hash):
+ * its entry, or the empty one where it would go. */
+static size_t first_find(const cue_index *x, uint64_t th, const char *s, size_t len)
+{
+    size_t i = (size_t)(th ^ (th >> 32)) & (IDX_FIRST_CAP - 1);
+    for (;;) {
+        const first_word *f = &x->first[i];
+        if (!f->a || (f->a->h == th && f->a->len == len && !memcmp(f->a->s, s, len)))
+            return i;
+        i = (i + 1) & (IDX_FIRST_CAP - 1);
+    }
+}
+
+/* The cues whose first slot accepts the token t (th: its hash). */
+static uint64_t first_cues(const cue_index *x, uint64_t th, const heed_token *t)
+{
+    return x->first_any | x->first[first_find(x, th, t->norm, t->norm_len)].cues;
+}
+
 /* Finds the cues of r (th: its token hashes) sentence by sentence: at each
  * token, the first pattern of each mechanism that matches, then that
  * mechanism skips to the end of the match. At most MAX_HITS are kept. */
@@ -211,7 +244,10 @@ static size_t find_cues(const cue_index *x, const heed_result *r, const uint64_t
         for (size_t i = first; i < end && n < MAX_HITS; i++) {
             if (r->tokens[i].kind != HEED_TOK_WORD)
                 continue;
-            for (size_t c = 0; c < N_CUES && n < MAX_HITS; c++) {
+            /* in pattern order, only the patterns that can start here */
+            for (uint64_t set = first_cues(x, th[i], &r->tokens[i]); set && n < MAX_HITS;
+                 set &= set - 1) {
+                const size_t c = (size_t)__builtin_ctzll(set);
                 const cue_pat *cp = &CUES[c];
                 if (i < next[cp->mech] || ((cp->flags & CUE_QUESTION) && !has_q))
                     continue;
@@ -253,19 +289,50 @@ static int is_content(const cue_index *x, uint64_t th, const heed_token *t)
     return t->kind == HEED_TOK_WORD && t->norm_len >= 4 && !in_list(x, L_STOP, th, t);
 }
 
+/* The text of a feature, "emp<version>:<name>:<value>", hashed. Built by
+ * hand, not with snprintf: a reply's features are made once per sentence and
+ * formatting dominated them. The text is cut at FEAT_TEXT_MAX bytes. */
+#define FEAT_TEXT_MAX 511u
+
+static size_t feat_put(char *b, size_t n, const char *s)
+{
+    while (*s && n < FEAT_TEXT_MAX)
+        b[n++] = *s++;
+    return n;
+}
+
+/* Writes v in decimal, NUL-terminated, into the bytes before end (22 are
+ * enough with a sign); returns where the digits start. */
+static char *feat_digits(char *end, unsigned long v)
+{
+    *--end = '\0';
+    do {
+        *--end = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    return end;
+}
+
 static uint32_t feat_str(const char *name, const char *v)
 {
-    char b[512];
-    int n = snprintf(b, sizeof b, "emp%u:%s:%s", HEED_EMPATHY_FEATURES_VERSION, name, v);
-    uint64_t h = heed__hash(b, n > 0 && (size_t)n < sizeof b ? (size_t)n : sizeof b - 1);
+    char b[FEAT_TEXT_MAX + 1], d[24];
+    size_t n = feat_put(b, 0, "emp");
+    n = feat_put(b, n, feat_digits(d + sizeof d, HEED_EMPATHY_FEATURES_VERSION));
+    n = feat_put(b, n, ":");
+    n = feat_put(b, n, name);
+    n = feat_put(b, n, ":");
+    n = feat_put(b, n, v);
+    uint64_t h = heed__hash(b, n);
     return (uint32_t)(h ^ (h >> 32));
 }
 
 static uint32_t feat(const char *name, long v)
 {
-    char b[24];
-    snprintf(b, sizeof b, "%ld", v);
-    return feat_str(name, b);
+    char d[24];
+    char *s = feat_digits(d + sizeof d, v < 0 ? 0ul - (unsigned long)v : (unsigned long)v);
+    if (v < 0)
+        *--s = '-';
+    return feat_str(name, s);
 }
 
 static long bucket(size_t v, const size_t *edges, size_t n_edges)
@@ -469,6 +536,17 @@ static int index_build(cue_index *x)
             p += l + (sp != NULL);
         }
         x->pat_n[c] = (uint16_t)(x->n_slots - x->pat_first[c]);
+        const slot *f = &x->slots[x->pat_first[c]];
+        if (!x->pat_n[c] || f->any) {
+            x->first_any |= 1ull << c;
+        } else {
+            for (uint32_t k = f->first; k < (uint32_t)f->first + f->n; k++) {
+                const alt *a = &x->alts[k];
+                first_word *w = &x->first[first_find(x, a->h, a->s, a->len)];
+                w->a = a;
+                w->cues |= 1ull << c;
+            }
+        }
         /* a cue's feature is named by its pattern, so that adding a cue leaves
          * the others' features as they were */
         x->feat_on[c] = feat_str("cue", CUES[c].pat);
