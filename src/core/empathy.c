@@ -345,10 +345,13 @@ static long bucket(size_t v, const size_t *edges, size_t n_edges)
 
 /* This stage's own features of the pair; at most PAIR_MAX + n_hits. */
 #define PAIR_MAX 24u
-/* One side of a pair with its token hashes. */
+/* One side of a pair with its token hashes and the word classes of its
+ * tokens (C_* bits), both worked out once per call. */
+enum { C_YOU = 1, C_ME = 2, C_FEEL = 4, C_CONTENT = 8 };
 typedef struct side {
     const heed_result *r;
     const uint64_t *th;
+    const uint8_t *cls;
 } side;
 
 static size_t pair_features(const cue_index *x, side rs, side cs, const hit *hits, size_t n_hits,
@@ -381,11 +384,11 @@ static size_t pair_features(const cue_index *x, side rs, side cs, const hit *hit
             if (t->kind != HEED_TOK_WORD)
                 continue;
             n_words++;
-            if (in_list(x, L_YOU, rs.th[i], t))
+            if (rs.cls[i] & C_YOU)
                 you = 1, n_you++;
-            else if (in_list(x, L_ME, rs.th[i], t))
+            else if (rs.cls[i] & C_ME)
                 n_i++;
-            if (in_list(x, L_FEEL, rs.th[i], t))
+            if (rs.cls[i] & C_FEEL)
                 fe = 1, n_feel++;
         }
         n_q += q;
@@ -406,14 +409,14 @@ static size_t pair_features(const cue_index *x, side rs, side cs, const hit *hit
     size_t shared = 0, content = 0, seen = 0;
     for (size_t i = 0; ctx && i < r->n_tokens && seen < HEED_EMPATHY_MAX_OVERLAP; i++) {
         const heed_token *t = &r->tokens[i];
-        if (!is_content(x, rs.th[i], t))
+        if (!(rs.cls[i] & C_CONTENT))
             continue;
         seen++;
         content++;
         size_t cseen = 0;
         for (size_t j = 0; j < ctx->n_tokens && cseen < HEED_EMPATHY_MAX_OVERLAP; j++) {
             const heed_token *u = &ctx->tokens[j];
-            if (!is_content(x, cs.th[j], u))
+            if (!(cs.cls[j] & C_CONTENT))
                 continue;
             cseen++;
             if (cs.th[j] == rs.th[i] && u->norm_len == t->norm_len &&
@@ -438,19 +441,28 @@ uint32_t heed__empathy_feature_set(void)
     return heed__features_id(&fo);
 }
 
-/* Token hashes of r into arena memory (NULL r: an empty side). */
-static int hash_side(heed_arena *a, const heed_result *r, side *out)
+/* Token hashes and classes of r into arena memory (NULL r: an empty side). */
+static int hash_side(heed_arena *a, const cue_index *x, const heed_result *r, side *out)
 {
     out->r = r;
     out->th = NULL;
+    out->cls = NULL;
     if (!r || !r->n_tokens)
         return HEED_OK;
     uint64_t *th = heed__arena_alloc(a, r->n_tokens * sizeof *th);
-    if (!th)
+    uint8_t *cls = heed__arena_alloc(a, r->n_tokens * sizeof *cls);
+    if (!th || !cls)
         return HEED_ENOMEM;
-    for (size_t i = 0; i < r->n_tokens; i++)
-        th[i] = tok_hash(&r->tokens[i]);
+    for (size_t i = 0; i < r->n_tokens; i++) {
+        const heed_token *t = &r->tokens[i];
+        th[i] = tok_hash(t);
+        cls[i] = (uint8_t)((in_list(x, L_YOU, th[i], t) ? C_YOU : 0) |
+                           (in_list(x, L_ME, th[i], t) ? C_ME : 0) |
+                           (in_list(x, L_FEEL, th[i], t) ? C_FEEL : 0) |
+                           (is_content(x, th[i], t) ? C_CONTENT : 0));
+    }
     out->th = th;
+    out->cls = cls;
     return HEED_OK;
 }
 
@@ -486,7 +498,7 @@ int heed__empathy_features(const heed_empathy_model *m, heed_arena *a, const hee
     }
     hit *hits = heed__arena_alloc(a, MAX_HITS * sizeof *hits);
     side rs, cs;
-    if (!hits || hash_side(a, r, &rs) || hash_side(a, ctx, &cs))
+    if (!hits || hash_side(a, x, r, &rs) || hash_side(a, x, ctx, &cs))
         return HEED_ENOMEM;
     size_t n_hits = find_cues(x, r, rs.th, hits);
     return features_with(a, x, rs, cs, hits, n_hits, out);
@@ -779,7 +791,7 @@ static int make_spans(const heed_empathy_model *m, heed_arena *a, heed_result *r
         if (!s.n_tokens)
             continue;
         heed_sparse x;
-        const side ss = {&s, rs.th + first};
+        const side ss = {&s, rs.th + first, rs.cls + first};
         int rc = features_with(a, &m->idx, ss, cs, hits + h0, h1 - h0, &x);
         if (rc)
             return rc;
@@ -819,7 +831,7 @@ int heed__empathy_run(const heed_empathy_model *m, heed_arena *a, heed_result *r
         return HEED_OK;
     hit *hits = heed__arena_alloc(a, MAX_HITS * sizeof *hits);
     side rs, cs;
-    if (!hits || hash_side(a, r, &rs) || hash_side(a, ctx, &cs))
+    if (!hits || hash_side(a, &m->idx, r, &rs) || hash_side(a, &m->idx, ctx, &cs))
         return HEED_ENOMEM;
     size_t n_hits = find_cues(&m->idx, r, rs.th, hits);
     heed_sparse x;
