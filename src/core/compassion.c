@@ -32,9 +32,13 @@
 
 /* Built once per engine: for each phrase, the first bytes its first word may
  * start with (bit c - 'a'; bit 26 for anything else), so most tokens rule out
- * most phrases without matching. */
+ * most phrases without matching; and by that first byte, the phrases that
+ * can start with it, in PHRASES order, so a token visits only those. */
+#define N_FIRST 27
 struct heed_compassion_index {
     uint32_t first[N_PHRASES_MAX];
+    uint8_t by_first[N_FIRST][N_PHRASES_MAX];
+    uint16_t n_by_first[N_FIRST];
 };
 
 /* ---------------------------------------------------------------- words */
@@ -784,6 +788,12 @@ int heed__compassion_new(heed_compassion_index **out)
                 break;
         }
     }
+    for (unsigned b = 0; b < N_FIRST; b++) {
+        x->n_by_first[b] = 0;
+        for (size_t k = 0; k < sizeof PHRASES / sizeof PHRASES[0]; k++)
+            if (x->first[k] & 1u << b)
+                x->by_first[b][x->n_by_first[b]++] = (uint8_t)k;
+    }
     return HEED_OK;
 }
 
@@ -823,10 +833,11 @@ int heed__compassion(const heed_compassion_index *x, heed_arena *a, heed_result 
                 if (i >= ce)
                     break;
                 const uint32_t bit = first_bit((unsigned char)toks[i].norm[0]);
-                for (size_t k = 0; k < sizeof PHRASES / sizeof PHRASES[0]; k++) {
+                const unsigned fb = (unsigned)__builtin_ctz(bit);
+                const size_t n_cand = x ? x->n_by_first[fb] : sizeof PHRASES / sizeof PHRASES[0];
+                for (size_t ki = 0; ki < n_cand; ki++) {
+                    const size_t k = x ? x->by_first[fb][ki] : ki;
                     const phrase *ph = &PHRASES[k];
-                    if (x && !(x->first[k] & bit))
-                        continue;
                     size_t n = match_pat(toks, i, hi, ph->pat);
                     if (!n || covered(&c, toks, i, ph->signal))
                         continue;
