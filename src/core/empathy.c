@@ -43,17 +43,18 @@ typedef struct slot {
     uint8_t any;       /* "*": any token */
 } slot;
 
-/* The words that can start a cue, each with the set of cues (bit c for
- * CUES[c]) whose first slot lists it: open addressing on the word's hash,
- * so a token that starts no cue costs one probe instead of a test of every
- * pattern. Twice the alternatives there can be: the table is never more
- * than half full. */
-#define IDX_FIRST_CAP (2u * IDX_MAX_ALTS)
+/* The words that can start a cue or are in a word list, each with the set
+ * of cues (bit c for CUES[c]) whose first slot lists it and the lists (bit
+ * L_*) that hold it: open addressing on the word's hash, so a token costs
+ * one probe instead of a test of every pattern and list. Twice the
+ * alternatives there can be: the table is never more than half full. */
+#define IDX_WORDS_CAP (2u * IDX_MAX_ALTS)
 
-typedef struct first_word {
+typedef struct word_entry {
     const alt *a; /* NULL: an empty entry */
     uint64_t cues;
-} first_word;
+    uint8_t lists;
+} word_entry;
 
 typedef struct cue_index {
     alt alts[IDX_MAX_ALTS];
@@ -62,7 +63,7 @@ typedef struct cue_index {
     uint16_t pat_first[64], pat_n[64];  /* slots of CUES[i] */
     uint32_t feat_on[64], feat_neg[64]; /* the feature of CUES[i], counted / not */
     slot list[N_LISTS];
-    first_word first[IDX_FIRST_CAP];
+    word_entry words[IDX_WORDS_CAP];
     uint64_t first_any; /* the cues whose first slot is "*" */
 } cue_index;
 
@@ -207,23 +208,23 @@ static int is_question_mark(const heed_token *t)
     return t->kind == HEED_TOK_PUNCT && t->norm_len && memchr(t->norm, '?', t->norm_len);
 }
 
-/* The index in the first-word table of the word s[0..len) (th: its hash):
- * its entry, or the empty one where it would go. */
-static size_t first_find(const cue_index *x, uint64_t th, const char *s, size_t len)
+/* The index in the word table of the word s[0..len) (th: its hash): its
+ * entry, or the empty one where it would go. */
+static size_t word_find(const cue_index *x, uint64_t th, const char *s, size_t len)
 {
-    size_t i = (size_t)(th ^ (th >> 32)) & (IDX_FIRST_CAP - 1);
+    size_t i = (size_t)(th ^ (th >> 32)) & (IDX_WORDS_CAP - 1);
     for (;;) {
-        const first_word *f = &x->first[i];
+        const word_entry *f = &x->words[i];
         if (!f->a || (f->a->h == th && f->a->len == len && !memcmp(f->a->s, s, len)))
             return i;
-        i = (i + 1) & (IDX_FIRST_CAP - 1);
+        i = (i + 1) & (IDX_WORDS_CAP - 1);
     }
 }
 
 /* The cues whose first slot accepts the token t (th: its hash). */
 static uint64_t first_cues(const cue_index *x, uint64_t th, const heed_token *t)
 {
-    return x->first_any | x->first[first_find(x, th, t->norm, t->norm_len)].cues;
+    return x->first_any | x->words[word_find(x, th, t->norm, t->norm_len)].cues;
 }
 
 /* Finds the cues of r (th: its token hashes) sentence by sentence: at each
@@ -279,14 +280,10 @@ static size_t find_cues(const cue_index *x, const heed_result *r, const uint64_t
 #define FIRST_PERSON  "i/i'm/i've/i'd/i'll/me/my/myself"
 #define FEEL_WORDS    FEEL "/feel/feeling/feelings/sad/lonely/alone/anxious/scared/hurt"
 
-static int in_list(const cue_index *x, int list, uint64_t th, const heed_token *t)
+/* The lists (bit L_*) that hold the token t (th: its hash). */
+static unsigned lists_of(const cue_index *x, uint64_t th, const heed_token *t)
 {
-    return slot_has(x, &x->list[list], th, t);
-}
-
-static int is_content(const cue_index *x, uint64_t th, const heed_token *t)
-{
-    return t->kind == HEED_TOK_WORD && t->norm_len >= 4 && !in_list(x, L_STOP, th, t);
+    return x->words[word_find(x, th, t->norm, t->norm_len)].lists;
 }
 
 /* The text of a feature, "emp<version>:<name>:<value>", hashed. Built by
@@ -456,10 +453,12 @@ static int hash_side(heed_arena *a, const cue_index *x, const heed_result *r, si
     for (size_t i = 0; i < r->n_tokens; i++) {
         const heed_token *t = &r->tokens[i];
         th[i] = tok_hash(t);
-        cls[i] = (uint8_t)((in_list(x, L_YOU, th[i], t) ? C_YOU : 0) |
-                           (in_list(x, L_ME, th[i], t) ? C_ME : 0) |
-                           (in_list(x, L_FEEL, th[i], t) ? C_FEEL : 0) |
-                           (is_content(x, th[i], t) ? C_CONTENT : 0));
+        const unsigned l = lists_of(x, th[i], t);
+        /* content: a word of 4 bytes or more that is not a stop word */
+        const int content =
+            t->kind == HEED_TOK_WORD && t->norm_len >= 4 && !(l & 1u << L_STOP);
+        cls[i] = (uint8_t)((l & 1u << L_YOU ? C_YOU : 0) | (l & 1u << L_ME ? C_ME : 0) |
+                           (l & 1u << L_FEEL ? C_FEEL : 0) | (content ? C_CONTENT : 0));
     }
     out->th = th;
     out->cls = cls;
@@ -554,7 +553,7 @@ static int index_build(cue_index *x)
         } else {
             for (uint32_t k = f->first; k < (uint32_t)f->first + f->n; k++) {
                 const alt *a = &x->alts[k];
-                first_word *w = &x->first[first_find(x, a->h, a->s, a->len)];
+                word_entry *w = &x->words[word_find(x, a->h, a->s, a->len)];
                 w->a = a;
                 w->cues |= 1ull << c;
             }
@@ -565,9 +564,16 @@ static int index_build(cue_index *x)
         x->feat_neg[c] = feat_str("cue-neg", CUES[c].pat);
     }
     static const char *const lists[N_LISTS] = {SECOND_PERSON, FIRST_PERSON, FEEL_WORDS, STOP_WORDS};
-    for (int k = 0; k < N_LISTS; k++)
+    for (int k = 0; k < N_LISTS; k++) {
         if (index_slot(x, lists[k], strlen(lists[k]), &x->list[k]))
             return -1;
+        for (uint32_t i = x->list[k].first; i < (uint32_t)x->list[k].first + x->list[k].n; i++) {
+            const alt *a = &x->alts[i];
+            word_entry *w = &x->words[word_find(x, a->h, a->s, a->len)];
+            w->a = a;
+            w->lists |= (uint8_t)(1u << k);
+        }
+    }
     return 0;
 }
 
