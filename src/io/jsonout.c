@@ -240,11 +240,53 @@ const char *heed_json_stress_band(double score)
  * need no escaping; printf was a fifth of the writer's time). */
 static void key(heed_buf *b, const char *before, const char *name, const char *after)
 {
-    heed__buf_adds(b, before);
-    heed__buf_addc(b, '"');
-    heed__buf_adds(b, name);
-    heed__buf_addc(b, '"');
-    heed__buf_adds(b, after);
+    /* one room check and one terminator for the five pieces: a key is
+     * written for every score, and five appends cost more than the bytes */
+    const size_t lb = strlen(before), ln = strlen(name), la = strlen(after);
+    const size_t n = lb + ln + la + 2;
+    if (!heed__buf_fits(b, n)) {
+        heed__buf_add(b, before, lb);
+        heed__buf_addc(b, '"');
+        heed__buf_add(b, name, ln);
+        heed__buf_addc(b, '"');
+        heed__buf_add(b, after, la);
+        return;
+    }
+    char *p = b->ptr + b->len;
+    memcpy(p, before, lb);
+    p += lb;
+    *p++ = '"';
+    memcpy(p, name, ln);
+    p += ln;
+    *p++ = '"';
+    memcpy(p, after, la);
+    b->len += n;
+    b->ptr[b->len] = '\0';
+}
+
+/* A name as a ready key, "name": (quotes and colon), padded so that it is
+ * copied in one fixed-size move: the score maps write one per score. */
+typedef struct jkey {
+    char s[31];
+    unsigned char n; /* bytes of s that are the key */
+} jkey;
+
+#define JKEY_(name, num, str) [num] = {"\"" str "\":", sizeof("\"" str "\":") - 1},
+static const jkey EMO_KEYS[HEED_EMO_COUNT] = {HEED_EMOTION_MAP(JKEY_)};
+static const jkey CX_KEYS[HEED_CX_COUNT] = {HEED_CX_MAP(JKEY_)};
+static const jkey NEED_KEYS[HEED_NEED_COUNT] = {HEED_NEED_MAP(JKEY_)};
+static const jkey STRESS_KEYS[HEED_STRESS_COUNT] = {HEED_STRESS_MAP(JKEY_)};
+#undef JKEY_
+
+static void put_key(heed_buf *b, const jkey *k)
+{
+    if (!heed__buf_fits(b, sizeof k->s)) {
+        heed__buf_add(b, k->s, k->n);
+        return;
+    }
+    memcpy(b->ptr + b->len, k->s, sizeof k->s);
+    b->len += k->n;
+    b->ptr[b->len] = '\0';
 }
 
 static void label_list(heed_buf *b, const char *name, uint32_t bits, const char *const *names,
@@ -264,8 +306,8 @@ static void label_list(heed_buf *b, const char *name, uint32_t bits, const char 
 }
 
 /* "key":{"name":p,...} of the scores at or above `floor`, in index order. */
-static void score_map(heed_buf *b, const char *name, const float *p, const char *const *names,
-                      int n, float floor)
+static void score_map(heed_buf *b, const char *name, const float *p, const jkey *keys, int n,
+                      float floor)
 {
     key(b, "", name, ":{");
     int first = 1;
@@ -275,7 +317,7 @@ static void score_map(heed_buf *b, const char *name, const float *p, const char 
         if (!first)
             heed__buf_addc(b, ',');
         first = 0;
-        key(b, "", names[i], ":");
+        put_key(b, &keys[i]);
         heed_json_number(b, p[i]);
     }
     heed__buf_addc(b, '}');
@@ -318,7 +360,9 @@ static void stress_obj(heed_buf *b, const heed_result *r)
     heed_json_number(b, round(st->score));
     key(b, ",\"band\":", heed_json_stress_band(round(st->score)), ",\"components\":{");
     for (int i = 0; i < HEED_STRESS_COUNT; i++) {
-        key(b, i ? "," : "", heed_json_stress_names[i], ":");
+        if (i)
+            heed__buf_addc(b, ',');
+        put_key(b, &STRESS_KEYS[i]);
         heed_json_number(b, round(st->component[i]));
     }
     heed__buf_adds(b, "},\"cues\":");
@@ -345,11 +389,11 @@ static void listening(heed_buf *b, const heed_result *r)
         heed__buf_adds(b, ",\"emotions\":{");
         label_list(b, "labels", e->labels, heed_json_emo_names, HEED_EMO_COUNT);
         heed__buf_addc(b, ',');
-        score_map(b, "scores", e->prob, heed_json_emo_names, HEED_EMO_COUNT, 0.05f);
+        score_map(b, "scores", e->prob, EMO_KEYS, HEED_EMO_COUNT, 0.05f);
         heed__buf_addc(b, ',');
         label_list(b, "cx", e->cx_labels, heed_json_cx_names, HEED_CX_COUNT);
         heed__buf_addc(b, ',');
-        score_map(b, "cx_scores", e->cx, heed_json_cx_names, HEED_CX_COUNT, 0.0f);
+        score_map(b, "cx_scores", e->cx, CX_KEYS, HEED_CX_COUNT, 0.0f);
         heed__buf_addc(b, '}');
     }
     const heed_intensity *in = &r->intensity;
@@ -374,7 +418,7 @@ static void listening(heed_buf *b, const heed_result *r)
             ",");
         label_list(b, "labels", nd->labels, heed_json_need_names, HEED_NEED_COUNT);
         heed__buf_addc(b, ',');
-        score_map(b, "scores", nd->prob, heed_json_need_names, HEED_NEED_COUNT, 0.05f);
+        score_map(b, "scores", nd->prob, NEED_KEYS, HEED_NEED_COUNT, 0.05f);
         heed__buf_addc(b, ',');
     }
     heed__buf_adds(b, "\"asks\":");
