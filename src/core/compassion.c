@@ -435,12 +435,22 @@ static uint32_t first_bit(unsigned char c)
     return c >= 'a' && c <= 'z' ? 1u << (c - 'a') : 1u << 26;
 }
 
+/* Bytes of s before its first NUL, `a` or `b`: strcspn for the patterns'
+ * short words, inline (the library call costs more than the scan). */
+static size_t until2(const char *s, char a, char b)
+{
+    size_t n = 0;
+    while (s[n] && s[n] != a && s[n] != b)
+        n++;
+    return n;
+}
+
 /* Length in tokens of pattern p matched at toks[i..hi), or 0. */
 static size_t match_pat(const heed_token *toks, size_t i, size_t hi, const char *p)
 {
     size_t n = 0;
     while (*p) {
-        size_t wl = strcspn(p, " ");
+        size_t wl = until2(p, ' ', ' ');
         if (i + n >= hi)
             return 0;
         const heed_token *t = &toks[i + n];
@@ -452,7 +462,7 @@ static size_t match_pat(const heed_token *toks, size_t i, size_t hi, const char 
             ok = cls && t->kind == HEED_TOK_WORD && in_list(t, cls);
         } else {
             for (const char *a = p; a < p + wl && !ok;) {
-                size_t al = strcspn(a, "| ");
+                size_t al = until2(a, '|', ' ');
                 if (al > (size_t)(p + wl - a))
                     al = (size_t)(p + wl - a);
                 ok = t->norm_len == al && !memcmp(t->norm, a, al);
