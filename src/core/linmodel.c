@@ -665,7 +665,8 @@ __attribute__((target("avx2"))) static void q8_dense_avx2(const heed_lm *m, heed
         const __m256 fv = _mm256_set1_ps(x.val[j] * sc);
         const int8_t *q = (const int8_t *)(d + sizeof(float));
         for (uint32_t k = 0; k < Kp; k += 8) {
-            __m256i w = _mm256_cvtepi8_epi32(_mm_loadl_epi64((const __m128i *)(const void *)(q + k)));
+            const __m128i b = _mm_loadl_epi64((const __m128i *)(const void *)(q + k));
+            const __m256i w = _mm256_cvtepi8_epi32(b);
             __m256 a = _mm256_loadu_ps(acc + k);
             a = _mm256_add_ps(a, _mm256_mul_ps(fv, _mm256_cvtepi32_ps(w)));
             _mm256_storeu_ps(acc + k, a);
