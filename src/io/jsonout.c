@@ -67,33 +67,50 @@ void heed_json_string(heed_buf *b, const char *s, size_t n)
     heed__buf_addc(b, '"');
 }
 
+/* "00".."99": two digits per lookup. */
+static const char DIGITS2[201] =
+    "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+    "8081828384858687888990919293949596979899";
+
+/* Writes v (>= 10) in decimal ending just before `end`, two digits per
+ * lookup; returns where the digits start. */
+static char *uint_digits(char *end, uint64_t v)
+{
+    while (v >= 100) {
+        const unsigned r = (unsigned)(v % 100);
+        v /= 100;
+        end -= 2;
+        memcpy(end, DIGITS2 + 2 * r, 2);
+    }
+    if (v >= 10) {
+        end -= 2;
+        memcpy(end, DIGITS2 + 2 * v, 2);
+    } else {
+        *--end = (char)('0' + v);
+    }
+    return end;
+}
+
 void heed_json_uint(heed_buf *b, uint64_t v)
 {
     if (v < 10) { /* most numbers written are offsets and small counts */
         heed__buf_addc(b, (char)('0' + v));
         return;
     }
+    if (heed__buf_fits(b, 20)) { /* straight into the buffer: count, then write */
+        size_t n = 2;
+        for (uint64_t t = v / 100; t; t /= 10)
+            n++;
+        uint_digits(b->ptr + b->len + n, v);
+        b->len += n;
+        b->ptr[b->len] = '\0';
+        return;
+    }
     char tmp[24];
-    size_t i = sizeof tmp;
-    while (v >= 100) {
-        unsigned r = (unsigned)(v % 100);
-        v /= 100;
-        tmp[--i] = (char)('0' + r % 10);
-        tmp[--i] = (char)('0' + r / 10);
-    }
-    if (v >= 10) {
-        tmp[--i] = (char)('0' + v % 10);
-        v /= 10;
-    }
-    tmp[--i] = (char)('0' + v);
-    heed__buf_add(b, tmp + i, sizeof tmp - i);
+    const char *d = uint_digits(tmp + sizeof tmp, v);
+    heed__buf_add(b, d, (size_t)(tmp + sizeof tmp - d));
 }
-
-/* "00".."99": two digits per lookup. */
-static const char DIGITS2[201] =
-    "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
-    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
-    "8081828384858687888990919293949596979899";
 
 /* The bytes of a number for heed_json_number (q: |v| in ten-thousandths,
  * not 0) into d, at most NUMBER_MAX; returns how many. */
