@@ -360,6 +360,15 @@ static const uint64_t WORD_LENS[26] = {
     0x3fcu, 0x338u, 0x9c6u, 0x40u,  0x1fcu, 0x0u,  0x7cu, 0x0u,
 };
 
+/* For each first letter a-z, the first index in WORDS of a word that starts
+ * with it or a later byte (index 26: a byte past 'z'): a letter's words are
+ * WORD_FROM[c] .. WORD_FROM[c + 1], the range the search takes. Generated from
+ * WORDS; the asks test checks it. */
+static const uint16_t WORD_FROM[27] = {
+    1, 19, 26, 42, 59, 66, 69, 72, 91, 102, 103, 104, 108, 113, 117, 129, 138, 138, 152, 171, 186,
+    197, 198, 230, 230, 238, 238,
+};
+
 /* Does token i belong to any of the classes? */
 static inline int has(const span_ctx *c, size_t i, uint32_t classes)
 {
@@ -372,9 +381,13 @@ static uint32_t word_classes(const heed_token *t)
     if (t->kind != HEED_TOK_WORD || !t->norm_len)
         return 0;
     const unsigned char c0 = (unsigned char)t->norm[0];
-    if (c0 >= 'a' && c0 <= 'z' && (t->norm_len >= 64 || !(WORD_LENS[c0 - 'a'] >> t->norm_len & 1u)))
-        return 0;
     size_t lo = 0, hi = sizeof WORDS / sizeof WORDS[0];
+    if (c0 >= 'a' && c0 <= 'z') {
+        if (t->norm_len >= 64 || !(WORD_LENS[c0 - 'a'] >> t->norm_len & 1u))
+            return 0;
+        lo = WORD_FROM[c0 - 'a'];
+        hi = WORD_FROM[c0 - 'a' + 1];
+    }
     while (lo < hi) {
         size_t mid = (lo + hi) / 2;
         const word *w = &WORDS[mid];
@@ -806,8 +819,9 @@ static int need_of(const span_ctx *c, size_t from, size_t to)
     return best;
 }
 
-/* For tests: is NEED_CUES sorted as need_of needs, and does RHETORICAL_FIRST
- * hold the first word of every RHETORICAL phrase? */
+/* For tests: is NEED_CUES sorted as need_of needs, WORDS sorted with
+ * WORD_LENS and WORD_FROM made from it, and does RHETORICAL_FIRST hold the
+ * first word of every RHETORICAL phrase? */
 int heed__asks_table_ok(void)
 {
     for (size_t k = 1; k < sizeof NEED_CUES / sizeof NEED_CUES[0]; k++)
@@ -827,6 +841,14 @@ int heed__asks_table_ok(void)
     }
     if (memcmp(lens, WORD_LENS, sizeof lens))
         return 0;
+    for (unsigned c = 0; c < 27; c++) {
+        size_t from = 0;
+        while (from < sizeof WORDS / sizeof WORDS[0] &&
+               (unsigned char)WORDS[from].s[0] < 'a' + c)
+            from++;
+        if (WORD_FROM[c] != from)
+            return 0;
+    }
     for (const char *const *r = RHETORICAL; *r; r++) {
         const char *p = *r + (**r == '=');
         heed_token t = {0};

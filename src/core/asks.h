@@ -27,8 +27,8 @@
 int heed__asks(heed_arena *a, const char *text, const heed_token *toks, size_t n_toks,
                const heed_sentence *sents, size_t n_sents, heed_cue **out, size_t *n_out);
 
-/* 1 when the internal need cue table is in the order its search needs (for
- * tests). */
+/* 1 when the internal word and need cue tables are in the order their
+ * searches need, with their letter indexes made from them (for tests). */
 int heed__asks_table_ok(void);
 
 #endif

@@ -26,15 +26,30 @@
 #include <string.h>
 
 #include "alloc.h"
+#include "hash.h"
 
 #define N_PHRASES_MAX 256 /* room for PHRASES (checked at compile time below) */
 #include "timexpr.h"
 
-/* Built once per engine: for each phrase, the first bytes its first word may
- * start with (bit c - 'a'; bit 26 for anything else), so most tokens rule out
- * most phrases without matching. */
+/* Built once per engine: the words that can start a phrase, each with the
+ * set of phrases (bit k for PHRASES[k]) whose first word lists it, by open
+ * addressing on the word's hash; and the phrases whose first word is any
+ * word ("*", "@class"). A token visits only the phrases that can start with
+ * it, in PHRASES order. FIRST_CAP is twice the distinct first words allowed. */
+#define PHRASE_WORDS ((N_PHRASES_MAX + 63) / 64)
+#define FIRST_CAP    512u
+
+typedef struct first_word {
+    const char *s; /* NULL: an empty entry */
+    size_t len;
+    uint64_t h;
+    uint64_t phrases[PHRASE_WORDS];
+} first_word;
+
 struct heed_compassion_index {
-    uint32_t first[N_PHRASES_MAX];
+    first_word first[FIRST_CAP];
+    size_t n_first;
+    uint64_t any[PHRASE_WORDS];
 };
 
 /* ---------------------------------------------------------------- words */
@@ -425,10 +440,31 @@ static const phrase PHRASES[] = {
 };
 
 _Static_assert(sizeof PHRASES / sizeof PHRASES[0] <= N_PHRASES_MAX, "N_PHRASES_MAX too small");
+#define N_PHRASES (sizeof PHRASES / sizeof PHRASES[0])
 
-static uint32_t first_bit(unsigned char c)
+/* The first phrase of the set at or after `from`, or PHRASE_WORDS * 64. */
+static size_t next_phrase(const uint64_t *set, size_t from)
 {
-    return c >= 'a' && c <= 'z' ? 1u << (c - 'a') : 1u << 26;
+    size_t w = from / 64;
+    if (w >= PHRASE_WORDS)
+        return PHRASE_WORDS * 64;
+    uint64_t b = set[w] & (UINT64_MAX << (from % 64));
+    while (!b) {
+        if (++w == PHRASE_WORDS)
+            return PHRASE_WORDS * 64;
+        b = set[w];
+    }
+    return w * 64 + (size_t)__builtin_ctzll(b);
+}
+
+/* Bytes of s before its first NUL, `a` or `b`: strcspn for the patterns'
+ * short words, inline (the library call costs more than the scan). */
+static size_t until2(const char *s, char a, char b)
+{
+    size_t n = 0;
+    while (s[n] && s[n] != a && s[n] != b)
+        n++;
+    return n;
 }
 
 /* Length in tokens of pattern p matched at toks[i..hi), or 0. */
@@ -436,7 +472,7 @@ static size_t match_pat(const heed_token *toks, size_t i, size_t hi, const char 
 {
     size_t n = 0;
     while (*p) {
-        size_t wl = strcspn(p, " ");
+        size_t wl = until2(p, ' ', ' ');
         if (i + n >= hi)
             return 0;
         const heed_token *t = &toks[i + n];
@@ -448,7 +484,7 @@ static size_t match_pat(const heed_token *toks, size_t i, size_t hi, const char 
             ok = cls && t->kind == HEED_TOK_WORD && in_list(t, cls);
         } else {
             for (const char *a = p; a < p + wl && !ok;) {
-                size_t al = strcspn(a, "| ");
+                size_t al = until2(a, '|', ' ');
                 if (al > (size_t)(p + wl - a))
                     al = (size_t)(p + wl - a);
                 ok = t->norm_len == al && !memcmp(t->norm, a, al);
@@ -766,21 +802,45 @@ static int cue_cmp(const void *pa, const void *pb)
 
 /* ---------------------------------------------------------------- stage */
 
+/* The index of the word s[0..len) (h: its hash) in the first-word table:
+ * its entry, or the empty one where it would go. */
+static size_t first_find(const heed_compassion_index *x, uint64_t h, const char *s, size_t len)
+{
+    size_t i = (size_t)(h ^ (h >> 32)) & (FIRST_CAP - 1);
+    while (x->first[i].s &&
+           !(x->first[i].h == h && x->first[i].len == len && !memcmp(x->first[i].s, s, len)))
+        i = (i + 1) & (FIRST_CAP - 1);
+    return i;
+}
+
 int heed__compassion_new(heed_compassion_index **out)
 {
     heed_compassion_index *x = heed__malloc(sizeof *x);
     *out = x;
     if (!x)
         return HEED_ENOMEM;
+    memset(x, 0, sizeof *x);
     for (size_t k = 0; k < sizeof PHRASES / sizeof PHRASES[0]; k++) {
         const char *p = PHRASES[k].pat;
         size_t wl = strcspn(p, " ");
-        x->first[k] = 0;
         for (const char *a = p; a < p + wl; a += strcspn(a, "| ") + 1) {
-            x->first[k] |= first_bit((unsigned char)*a);
-            if (*a == '*' || *a == '@')
-                x->first[k] = UINT32_MAX; /* any word */
-            if (a[strcspn(a, "| ")] != '|')
+            size_t al = strcspn(a, "| ");
+            if (*a == '*' || *a == '@') {
+                x->any[k / 64] |= 1ull << (k % 64); /* any word */
+            } else {
+                const uint64_t h = heed__hash(a, al);
+                first_word *f = &x->first[first_find(x, h, a, al)];
+                if (!f->s) {
+                    if (++x->n_first > FIRST_CAP / 2) { /* a bug: PHRASES outgrew the table */
+                        heed__free(x);
+                        *out = NULL;
+                        return HEED_EINVAL;
+                    }
+                    *f = (first_word){a, al, h, {0}};
+                }
+                f->phrases[k / 64] |= 1ull << (k % 64);
+            }
+            if (a[al] != '|')
                 break;
         }
     }
@@ -822,11 +882,25 @@ int heed__compassion(const heed_compassion_index *x, heed_arena *a, heed_result 
                     apology = i;
                 if (i >= ce)
                     break;
-                const uint32_t bit = first_bit((unsigned char)toks[i].norm[0]);
-                for (size_t k = 0; k < sizeof PHRASES / sizeof PHRASES[0]; k++) {
+                /* the phrases that can start at this word (without an
+                 * index: all of them), in PHRASES order */
+                uint64_t cand[PHRASE_WORDS];
+                if (x) {
+                    const heed_token *t = &toks[i];
+                    const first_word *f = &x->first[first_find(x, heed__hash(t->norm, t->norm_len),
+                                                               t->norm, t->norm_len)];
+                    for (size_t w = 0; w < PHRASE_WORDS; w++)
+                        cand[w] = x->any[w] | f->phrases[w];
+                } else {
+                    for (size_t w = 0; w < PHRASE_WORDS; w++) {
+                        const size_t left = N_PHRASES - w * 64;
+                        cand[w] = w * 64 >= N_PHRASES ? 0
+                                  : left >= 64        ? UINT64_MAX
+                                                      : (1ull << left) - 1;
+                    }
+                }
+                for (size_t k = next_phrase(cand, 0); k < N_PHRASES; k = next_phrase(cand, k + 1)) {
                     const phrase *ph = &PHRASES[k];
-                    if (x && !(x->first[k] & bit))
-                        continue;
                     size_t n = match_pat(toks, i, hi, ph->pat);
                     if (!n || covered(&c, toks, i, ph->signal))
                         continue;

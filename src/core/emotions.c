@@ -143,6 +143,14 @@ int heed__emotions_load(const void *bytes, size_t len, heed_lm **out, heed_error
     return rc;
 }
 
+heed_feat_opts heed__emotions_feat_opts(const heed_lm *m)
+{
+    heed_feat_opts fo = {0};
+    if (heed__features_opts_from_id(heed__lm_feature_set(m), &fo) != HEED_OK)
+        fo.flags = 0; /* ruled out by heed__emotions_check */
+    return fo;
+}
+
 int heed__emotions_predict(const heed_lm *m, heed_arena *a, heed_result *r)
 {
     heed_feat_opts fo;
@@ -152,6 +160,12 @@ int heed__emotions_predict(const heed_lm *m, heed_arena *a, heed_result *r)
     int rc = heed__features(a, &fo, r, &x);
     if (rc != HEED_OK)
         return rc;
+    heed__emotions_predict_x(m, x, r);
+    return HEED_OK;
+}
+
+void heed__emotions_predict_x(const heed_lm *m, heed_sparse x, heed_result *r)
+{
     heed_emotions *e = &r->emotions;
     memset(e, 0, sizeof *e);
     heed__lm_predict(m, x, e->prob);
@@ -165,5 +179,4 @@ int heed__emotions_predict(const heed_lm *m, heed_arena *a, heed_result *r)
         if (e->cx[g] >= aux[g])
             e->cx_labels |= 1u << g;
     e->available = 1;
-    return HEED_OK;
 }

@@ -17,6 +17,7 @@
 
 #include "arena.h"
 #include "heed/heed.h"
+#include "featurize.h"
 #include "linmodel.h"
 
 /* Ekman's grouping of the 28 labels (GoEmotions' ekman_mapping.json), with
@@ -61,5 +62,13 @@ HEED_NODISCARD int heed__emotions_load(const void *bytes, size_t len, heed_lm **
 /* Fills r->emotions from r's tokens, sentences, evidence and valence, with
  * scratch memory from `a`. Returns HEED_OK or HEED_ENOMEM. */
 HEED_NODISCARD int heed__emotions_predict(const heed_lm *m, heed_arena *a, heed_result *r);
+
+/* The same from r's feature vector x, made with the options of
+ * heed__emotions_feat_opts. */
+void heed__emotions_predict_x(const heed_lm *m, heed_sparse x, heed_result *r);
+
+/* The feature extractor options of the model (checked by
+ * heed__emotions_check). */
+heed_feat_opts heed__emotions_feat_opts(const heed_lm *m);
 
 #endif

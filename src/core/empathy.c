@@ -43,6 +43,19 @@ typedef struct slot {
     uint8_t any;       /* "*": any token */
 } slot;
 
+/* The words that can start a cue or are in a word list, each with the set
+ * of cues (bit c for CUES[c]) whose first slot lists it and the lists (bit
+ * L_*) that hold it: open addressing on the word's hash, so a token costs
+ * one probe instead of a test of every pattern and list. Twice the
+ * alternatives there can be: the table is never more than half full. */
+#define IDX_WORDS_CAP (2u * IDX_MAX_ALTS)
+
+typedef struct word_entry {
+    const alt *a; /* NULL: an empty entry */
+    uint64_t cues;
+    uint8_t lists;
+} word_entry;
+
 typedef struct cue_index {
     alt alts[IDX_MAX_ALTS];
     slot slots[IDX_MAX_SLOTS];
@@ -50,6 +63,8 @@ typedef struct cue_index {
     uint16_t pat_first[64], pat_n[64];  /* slots of CUES[i] */
     uint32_t feat_on[64], feat_neg[64]; /* the feature of CUES[i], counted / not */
     slot list[N_LISTS];
+    word_entry words[IDX_WORDS_CAP];
+    uint64_t first_any; /* the cues whose first slot is "*" */
 } cue_index;
 
 struct heed_empathy_model {
@@ -193,6 +208,25 @@ static int is_question_mark(const heed_token *t)
     return t->kind == HEED_TOK_PUNCT && t->norm_len && memchr(t->norm, '?', t->norm_len);
 }
 
+/* The index in the word table of the word s[0..len) (th: its hash): its
+ * entry, or the empty one where it would go. */
+static size_t word_find(const cue_index *x, uint64_t th, const char *s, size_t len)
+{
+    size_t i = (size_t)(th ^ (th >> 32)) & (IDX_WORDS_CAP - 1);
+    for (;;) {
+        const word_entry *f = &x->words[i];
+        if (!f->a || (f->a->h == th && f->a->len == len && !memcmp(f->a->s, s, len)))
+            return i;
+        i = (i + 1) & (IDX_WORDS_CAP - 1);
+    }
+}
+
+/* The cues whose first slot accepts the token t (th: its hash). */
+static uint64_t first_cues(const cue_index *x, uint64_t th, const heed_token *t)
+{
+    return x->first_any | x->words[word_find(x, th, t->norm, t->norm_len)].cues;
+}
+
 /* Finds the cues of r (th: its token hashes) sentence by sentence: at each
  * token, the first pattern of each mechanism that matches, then that
  * mechanism skips to the end of the match. At most MAX_HITS are kept. */
@@ -211,7 +245,10 @@ static size_t find_cues(const cue_index *x, const heed_result *r, const uint64_t
         for (size_t i = first; i < end && n < MAX_HITS; i++) {
             if (r->tokens[i].kind != HEED_TOK_WORD)
                 continue;
-            for (size_t c = 0; c < N_CUES && n < MAX_HITS; c++) {
+            /* in pattern order, only the patterns that can start here */
+            for (uint64_t set = first_cues(x, th[i], &r->tokens[i]); set && n < MAX_HITS;
+                 set &= set - 1) {
+                const size_t c = (size_t)__builtin_ctzll(set);
                 const cue_pat *cp = &CUES[c];
                 if (i < next[cp->mech] || ((cp->flags & CUE_QUESTION) && !has_q))
                     continue;
@@ -243,29 +280,56 @@ static size_t find_cues(const cue_index *x, const heed_result *r, const uint64_t
 #define FIRST_PERSON  "i/i'm/i've/i'd/i'll/me/my/myself"
 #define FEEL_WORDS    FEEL "/feel/feeling/feelings/sad/lonely/alone/anxious/scared/hurt"
 
-static int in_list(const cue_index *x, int list, uint64_t th, const heed_token *t)
+/* The lists (bit L_*) that hold the token t (th: its hash). */
+static unsigned lists_of(const cue_index *x, uint64_t th, const heed_token *t)
 {
-    return slot_has(x, &x->list[list], th, t);
+    return x->words[word_find(x, th, t->norm, t->norm_len)].lists;
 }
 
-static int is_content(const cue_index *x, uint64_t th, const heed_token *t)
+/* The text of a feature, "emp<version>:<name>:<value>", hashed. Built by
+ * hand, not with snprintf: a reply's features are made once per sentence and
+ * formatting dominated them. The text is cut at FEAT_TEXT_MAX bytes. */
+#define FEAT_TEXT_MAX 511u
+
+static size_t feat_put(char *b, size_t n, const char *s)
 {
-    return t->kind == HEED_TOK_WORD && t->norm_len >= 4 && !in_list(x, L_STOP, th, t);
+    while (*s && n < FEAT_TEXT_MAX)
+        b[n++] = *s++;
+    return n;
+}
+
+/* Writes v in decimal, NUL-terminated, into the bytes before end (22 are
+ * enough with a sign); returns where the digits start. */
+static char *feat_digits(char *end, unsigned long v)
+{
+    *--end = '\0';
+    do {
+        *--end = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    return end;
 }
 
 static uint32_t feat_str(const char *name, const char *v)
 {
-    char b[512];
-    int n = snprintf(b, sizeof b, "emp%u:%s:%s", HEED_EMPATHY_FEATURES_VERSION, name, v);
-    uint64_t h = heed__hash(b, n > 0 && (size_t)n < sizeof b ? (size_t)n : sizeof b - 1);
+    char b[FEAT_TEXT_MAX + 1], d[24];
+    size_t n = feat_put(b, 0, "emp");
+    n = feat_put(b, n, feat_digits(d + sizeof d, HEED_EMPATHY_FEATURES_VERSION));
+    n = feat_put(b, n, ":");
+    n = feat_put(b, n, name);
+    n = feat_put(b, n, ":");
+    n = feat_put(b, n, v);
+    uint64_t h = heed__hash(b, n);
     return (uint32_t)(h ^ (h >> 32));
 }
 
 static uint32_t feat(const char *name, long v)
 {
-    char b[24];
-    snprintf(b, sizeof b, "%ld", v);
-    return feat_str(name, b);
+    char d[24];
+    char *s = feat_digits(d + sizeof d, v < 0 ? 0ul - (unsigned long)v : (unsigned long)v);
+    if (v < 0)
+        *--s = '-';
+    return feat_str(name, s);
 }
 
 static long bucket(size_t v, const size_t *edges, size_t n_edges)
@@ -278,10 +342,13 @@ static long bucket(size_t v, const size_t *edges, size_t n_edges)
 
 /* This stage's own features of the pair; at most PAIR_MAX + n_hits. */
 #define PAIR_MAX 24u
-/* One side of a pair with its token hashes. */
+/* One side of a pair with its token hashes and the word classes of its
+ * tokens (C_* bits), both worked out once per call. */
+enum { C_YOU = 1, C_ME = 2, C_FEEL = 4, C_CONTENT = 8 };
 typedef struct side {
     const heed_result *r;
     const uint64_t *th;
+    const uint8_t *cls;
 } side;
 
 static size_t pair_features(const cue_index *x, side rs, side cs, const hit *hits, size_t n_hits,
@@ -314,11 +381,11 @@ static size_t pair_features(const cue_index *x, side rs, side cs, const hit *hit
             if (t->kind != HEED_TOK_WORD)
                 continue;
             n_words++;
-            if (in_list(x, L_YOU, rs.th[i], t))
+            if (rs.cls[i] & C_YOU)
                 you = 1, n_you++;
-            else if (in_list(x, L_ME, rs.th[i], t))
+            else if (rs.cls[i] & C_ME)
                 n_i++;
-            if (in_list(x, L_FEEL, rs.th[i], t))
+            if (rs.cls[i] & C_FEEL)
                 fe = 1, n_feel++;
         }
         n_q += q;
@@ -339,14 +406,14 @@ static size_t pair_features(const cue_index *x, side rs, side cs, const hit *hit
     size_t shared = 0, content = 0, seen = 0;
     for (size_t i = 0; ctx && i < r->n_tokens && seen < HEED_EMPATHY_MAX_OVERLAP; i++) {
         const heed_token *t = &r->tokens[i];
-        if (!is_content(x, rs.th[i], t))
+        if (!(rs.cls[i] & C_CONTENT))
             continue;
         seen++;
         content++;
         size_t cseen = 0;
         for (size_t j = 0; j < ctx->n_tokens && cseen < HEED_EMPATHY_MAX_OVERLAP; j++) {
             const heed_token *u = &ctx->tokens[j];
-            if (!is_content(x, cs.th[j], u))
+            if (!(cs.cls[j] & C_CONTENT))
                 continue;
             cseen++;
             if (cs.th[j] == rs.th[i] && u->norm_len == t->norm_len &&
@@ -371,19 +438,30 @@ uint32_t heed__empathy_feature_set(void)
     return heed__features_id(&fo);
 }
 
-/* Token hashes of r into arena memory (NULL r: an empty side). */
-static int hash_side(heed_arena *a, const heed_result *r, side *out)
+/* Token hashes and classes of r into arena memory (NULL r: an empty side). */
+static int hash_side(heed_arena *a, const cue_index *x, const heed_result *r, side *out)
 {
     out->r = r;
     out->th = NULL;
+    out->cls = NULL;
     if (!r || !r->n_tokens)
         return HEED_OK;
     uint64_t *th = heed__arena_alloc(a, r->n_tokens * sizeof *th);
-    if (!th)
+    uint8_t *cls = heed__arena_alloc(a, r->n_tokens * sizeof *cls);
+    if (!th || !cls)
         return HEED_ENOMEM;
-    for (size_t i = 0; i < r->n_tokens; i++)
-        th[i] = tok_hash(&r->tokens[i]);
+    for (size_t i = 0; i < r->n_tokens; i++) {
+        const heed_token *t = &r->tokens[i];
+        th[i] = tok_hash(t);
+        const unsigned l = lists_of(x, th[i], t);
+        /* content: a word of 4 bytes or more that is not a stop word */
+        const int content =
+            t->kind == HEED_TOK_WORD && t->norm_len >= 4 && !(l & 1u << L_STOP);
+        cls[i] = (uint8_t)((l & 1u << L_YOU ? C_YOU : 0) | (l & 1u << L_ME ? C_ME : 0) |
+                           (l & 1u << L_FEEL ? C_FEEL : 0) | (content ? C_CONTENT : 0));
+    }
     out->th = th;
+    out->cls = cls;
     return HEED_OK;
 }
 
@@ -419,7 +497,7 @@ int heed__empathy_features(const heed_empathy_model *m, heed_arena *a, const hee
     }
     hit *hits = heed__arena_alloc(a, MAX_HITS * sizeof *hits);
     side rs, cs;
-    if (!hits || hash_side(a, r, &rs) || hash_side(a, ctx, &cs))
+    if (!hits || hash_side(a, x, r, &rs) || hash_side(a, x, ctx, &cs))
         return HEED_ENOMEM;
     size_t n_hits = find_cues(x, r, rs.th, hits);
     return features_with(a, x, rs, cs, hits, n_hits, out);
@@ -469,15 +547,33 @@ static int index_build(cue_index *x)
             p += l + (sp != NULL);
         }
         x->pat_n[c] = (uint16_t)(x->n_slots - x->pat_first[c]);
+        const slot *f = &x->slots[x->pat_first[c]];
+        if (!x->pat_n[c] || f->any) {
+            x->first_any |= 1ull << c;
+        } else {
+            for (uint32_t k = f->first; k < (uint32_t)f->first + f->n; k++) {
+                const alt *a = &x->alts[k];
+                word_entry *w = &x->words[word_find(x, a->h, a->s, a->len)];
+                w->a = a;
+                w->cues |= 1ull << c;
+            }
+        }
         /* a cue's feature is named by its pattern, so that adding a cue leaves
          * the others' features as they were */
         x->feat_on[c] = feat_str("cue", CUES[c].pat);
         x->feat_neg[c] = feat_str("cue-neg", CUES[c].pat);
     }
     static const char *const lists[N_LISTS] = {SECOND_PERSON, FIRST_PERSON, FEEL_WORDS, STOP_WORDS};
-    for (int k = 0; k < N_LISTS; k++)
+    for (int k = 0; k < N_LISTS; k++) {
         if (index_slot(x, lists[k], strlen(lists[k]), &x->list[k]))
             return -1;
+        for (uint32_t i = x->list[k].first; i < (uint32_t)x->list[k].first + x->list[k].n; i++) {
+            const alt *a = &x->alts[i];
+            word_entry *w = &x->words[word_find(x, a->h, a->s, a->len)];
+            w->a = a;
+            w->lists |= (uint8_t)(1u << k);
+        }
+    }
     return 0;
 }
 
@@ -701,7 +797,7 @@ static int make_spans(const heed_empathy_model *m, heed_arena *a, heed_result *r
         if (!s.n_tokens)
             continue;
         heed_sparse x;
-        const side ss = {&s, rs.th + first};
+        const side ss = {&s, rs.th + first, rs.cls + first};
         int rc = features_with(a, &m->idx, ss, cs, hits + h0, h1 - h0, &x);
         if (rc)
             return rc;
@@ -741,7 +837,7 @@ int heed__empathy_run(const heed_empathy_model *m, heed_arena *a, heed_result *r
         return HEED_OK;
     hit *hits = heed__arena_alloc(a, MAX_HITS * sizeof *hits);
     side rs, cs;
-    if (!hits || hash_side(a, r, &rs) || hash_side(a, ctx, &cs))
+    if (!hits || hash_side(a, &m->idx, r, &rs) || hash_side(a, &m->idx, ctx, &cs))
         return HEED_ENOMEM;
     size_t n_hits = find_cues(&m->idx, r, rs.th, hits);
     heed_sparse x;

@@ -208,15 +208,27 @@ static int listen(const heed_engine *eng, unsigned skip, heed_arena *a, heed_res
      * trained with the same extractor options: make them once */
     heed_sparse x = {0};
     int have_x = 0;
+    const int emotions = eng->emotions && !(skip & HEED_STAGE_EMOTIONS);
     if (eng->needs && !(skip & HEED_STAGE_NEEDS)) {
         const heed_feat_opts fo = {HEED_NEEDS_FEAT_FLAGS};
-        if ((rc = heed__features(a, &fo, r, &x)))
-            return rc;
-        have_x = 1;
-        heed__needs_predict_x(eng->needs, x, r);
+        const heed_feat_opts eo = emotions ? heed__emotions_feat_opts(eng->emotions) : fo;
+        if (emotions && heed__features_can_pair(&fo, &eo)) {
+            /* the emotion model's features are these plus character n-grams:
+             * make both at once */
+            heed_sparse xe;
+            if ((rc = heed__features_pair(a, &fo, &eo, r, &x, &xe)))
+                return rc;
+            heed__needs_predict_x(eng->needs, x, r);
+            heed__emotions_predict_x(eng->emotions, xe, r);
+            have_x = 2;
+        } else {
+            if ((rc = heed__features(a, &fo, r, &x)))
+                return rc;
+            heed__needs_predict_x(eng->needs, x, r);
+            have_x = 1;
+        }
     }
-    if (eng->emotions && !(skip & HEED_STAGE_EMOTIONS) &&
-        (rc = heed__emotions_predict(eng->emotions, a, r)))
+    if (emotions && have_x != 2 && (rc = heed__emotions_predict(eng->emotions, a, r)))
         return rc;
     if (eng->intensity && !(skip & HEED_STAGE_INTENSITY)) {
         if (have_x && heed__intensity_feat_opts(eng->intensity).flags == HEED_NEEDS_FEAT_FLAGS)

@@ -186,6 +186,20 @@ static void char_grams(sink *s, const heed_token *t, size_t lo, size_t hi)
             put(s, fold(NS_CHAR, heed__hash(buf + cp[i], cp[i + n] - cp[i])), 1.0f);
 }
 
+#define CHAR_FLAGS (HEED_FEAT_CHARGRAMS | HEED_FEAT_CHAR4)
+
+/* The character n-gram block of the options (which ask for one). */
+static void write_chars(sink *s, const heed_feat_opts *o, const heed_result *r)
+{
+    const size_t lo = o->flags & HEED_FEAT_CHARGRAMS ? 3 : 4;
+    const size_t hi = o->flags & HEED_FEAT_CHARGRAMS ? 5 : 4;
+    const size_t from = s->n;
+    for (size_t i = 0; i < r->n_tokens; i++)
+        if (is_wordish(&r->tokens[i]))
+            char_grams(s, &r->tokens[i], lo, hi);
+    scale_from(s, from);
+}
+
 static int ev_bucket(float score)
 {
     if (score <= -2)
@@ -219,8 +233,10 @@ static int len_bucket(size_t words)
     return b;
 }
 
-size_t heed__features_write(const heed_feat_opts *o, const heed_result *r, uint32_t *idx,
-                            float *val, size_t cap)
+/* heed__features_write; *words_end (when not NULL) gets the end of the word
+ * block, where the character n-grams are. */
+static size_t features_write(const heed_feat_opts *o, const heed_result *r, uint32_t *idx,
+                             float *val, size_t cap, size_t *words_end)
 {
     sink s = {idx, val, 0, cap};
     const heed_token *tk = r->tokens;
@@ -281,16 +297,11 @@ size_t heed__features_write(const heed_feat_opts *o, const heed_result *r, uint3
             put(&s, fold(NS_BI, prev * 31 + 0x5eed0002ull), 1.0f);
     }
     scale_from(&s, from);
+    if (words_end)
+        *words_end = s.n;
 
-    if (o && (o->flags & (HEED_FEAT_CHARGRAMS | HEED_FEAT_CHAR4))) {
-        const size_t lo = o->flags & HEED_FEAT_CHARGRAMS ? 3 : 4;
-        const size_t hi = o->flags & HEED_FEAT_CHARGRAMS ? 5 : 4;
-        from = s.n;
-        for (size_t i = 0; i < nt; i++)
-            if (is_wordish(&tk[i]))
-                char_grams(&s, &tk[i], lo, hi);
-        scale_from(&s, from);
-    }
+    if (o && (o->flags & CHAR_FLAGS))
+        write_chars(&s, o, r);
 
     /* Lexicon valence evidence. */
     for (size_t i = 0; i < r->n_evidence; i++) {
@@ -337,9 +348,48 @@ size_t heed__features_write(const heed_feat_opts *o, const heed_result *r, uint3
     return s.n;
 }
 
+size_t heed__features_write(const heed_feat_opts *o, const heed_result *r, uint32_t *idx,
+                            float *val, size_t cap)
+{
+    return features_write(o, r, idx, val, cap, NULL);
+}
+
 uint32_t heed__features_unigram(const char *norm, size_t len, int negated)
 {
     return fold(negated ? NS_NEG : NS_UNI, heed__hash(norm, len));
+}
+
+int heed__features_can_pair(const heed_feat_opts *plain, const heed_feat_opts *chars)
+{
+    const uint32_t p = plain ? plain->flags : 0, c = chars ? chars->flags : 0;
+    return !(p & CHAR_FLAGS) && (c & CHAR_FLAGS) && (p & ~CHAR_FLAGS) == (c & ~CHAR_FLAGS);
+}
+
+int heed__features_pair(heed_arena *a, const heed_feat_opts *plain, const heed_feat_opts *chars,
+                        const heed_result *r, heed_sparse *x_plain, heed_sparse *x_chars)
+{
+    if (!heed__features_can_pair(plain, chars))
+        return HEED_EINVAL;
+    const size_t cap_p = heed__features_bound(plain, r), cap_c = heed__features_bound(chars, r);
+    uint32_t *pi = heed__arena_alloc(a, cap_p * sizeof *pi);
+    float *pv = heed__arena_alloc(a, cap_p * sizeof *pv);
+    uint32_t *ci = heed__arena_alloc(a, cap_c * sizeof *ci);
+    float *cv = heed__arena_alloc(a, cap_c * sizeof *cv);
+    if (!pi || !pv || !ci || !cv)
+        return HEED_ENOMEM;
+    size_t w_end = 0;
+    const size_t n = features_write(plain, r, pi, pv, cap_p, &w_end);
+    /* the chars vector: the same word block, its n-grams, the same rest (the
+     * bounds leave room for all of it, so nothing is cut in either) */
+    memcpy(ci, pi, w_end * sizeof *ci);
+    memcpy(cv, pv, w_end * sizeof *cv);
+    sink s = {ci, cv, w_end, cap_c - (n - w_end)};
+    write_chars(&s, chars, r);
+    memcpy(ci + s.n, pi + w_end, (n - w_end) * sizeof *ci);
+    memcpy(cv + s.n, pv + w_end, (n - w_end) * sizeof *cv);
+    *x_plain = (heed_sparse){pi, pv, n};
+    *x_chars = (heed_sparse){ci, cv, s.n + (n - w_end)};
+    return HEED_OK;
 }
 
 int heed__features(heed_arena *a, const heed_feat_opts *o, const heed_result *r,

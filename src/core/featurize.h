@@ -73,4 +73,15 @@ uint32_t heed__features_unigram(const char *norm, size_t len, int negated);
 int heed__features(heed_arena *a, const heed_feat_opts *o, const heed_result *r,
                    heed_sparse *out);
 
+/* Whether heed__features_pair can make the vectors of these two options: the
+ * same options apart from `chars` adding character n-grams. */
+int heed__features_can_pair(const heed_feat_opts *plain, const heed_feat_opts *chars);
+
+/* The vectors of r for both options of heed__features_can_pair, equal to two
+ * heed__features calls, with the word, lexicon and style features made once
+ * (the character n-grams go between them). Returns HEED_OK, HEED_EINVAL when
+ * the options are no such pair, or HEED_ENOMEM. */
+int heed__features_pair(heed_arena *a, const heed_feat_opts *plain, const heed_feat_opts *chars,
+                        const heed_result *r, heed_sparse *x_plain, heed_sparse *x_chars);
+
 #endif

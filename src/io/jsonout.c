@@ -67,42 +67,56 @@ void heed_json_string(heed_buf *b, const char *s, size_t n)
     heed__buf_addc(b, '"');
 }
 
+/* "00".."99": two digits per lookup. */
+static const char DIGITS2[201] =
+    "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+    "8081828384858687888990919293949596979899";
+
+/* Writes v (>= 10) in decimal ending just before `end`, two digits per
+ * lookup; returns where the digits start. */
+static char *uint_digits(char *end, uint64_t v)
+{
+    while (v >= 100) {
+        const unsigned r = (unsigned)(v % 100);
+        v /= 100;
+        end -= 2;
+        memcpy(end, DIGITS2 + 2 * r, 2);
+    }
+    if (v >= 10) {
+        end -= 2;
+        memcpy(end, DIGITS2 + 2 * v, 2);
+    } else {
+        *--end = (char)('0' + v);
+    }
+    return end;
+}
+
 void heed_json_uint(heed_buf *b, uint64_t v)
 {
     if (v < 10) { /* most numbers written are offsets and small counts */
         heed__buf_addc(b, (char)('0' + v));
         return;
     }
-    char tmp[24];
-    size_t i = sizeof tmp;
-    while (v >= 100) {
-        unsigned r = (unsigned)(v % 100);
-        v /= 100;
-        tmp[--i] = (char)('0' + r % 10);
-        tmp[--i] = (char)('0' + r / 10);
-    }
-    if (v >= 10) {
-        tmp[--i] = (char)('0' + v % 10);
-        v /= 10;
-    }
-    tmp[--i] = (char)('0' + v);
-    heed__buf_add(b, tmp + i, sizeof tmp - i);
-}
-
-/* Hand-written rather than printf("%.4f"): number formatting was a quarter of
- * `heed analyze`'s time. Rounds half away from zero at 4 decimals. */
-void heed_json_number(heed_buf *b, double v)
-{
-    if (!isfinite(v) || fabs(v) >= 9e14)
-        v = isfinite(v) ? (v > 0 ? 9e14 : -9e14) : 0;
-    int neg = v < 0;
-    uint64_t q = (uint64_t)(fabs(v) * 10000.0 + 0.5); /* round half away from 0 */
-    if (q == 0) {
-        heed__buf_addc(b, '0');
+    if (heed__buf_fits(b, 20)) { /* straight into the buffer: count, then write */
+        size_t n = 2;
+        for (uint64_t t = v / 100; t; t /= 10)
+            n++;
+        uint_digits(b->ptr + b->len + n, v);
+        b->len += n;
+        b->ptr[b->len] = '\0';
         return;
     }
-    /* sign, integer part and up to 5 more bytes in one reserve */
-    char d[32];
+    char tmp[24];
+    const char *d = uint_digits(tmp + sizeof tmp, v);
+    heed__buf_add(b, d, (size_t)(tmp + sizeof tmp - d));
+}
+
+/* The bytes of a number for heed_json_number (q: |v| in ten-thousandths,
+ * not 0) into d, at most NUMBER_MAX; returns how many. */
+#define NUMBER_MAX 24
+static size_t number_bytes(char *d, int neg, uint64_t q)
+{
     size_t n = 0;
     if (neg)
         d[n++] = '-';
@@ -119,18 +133,37 @@ void heed_json_number(heed_buf *b, double v)
         memcpy(d + n, t + i, sizeof t - i);
         n += sizeof t - i;
     }
-    unsigned frac = (unsigned)(q % 10000);
+    const unsigned frac = (unsigned)(q % 10000);
     if (frac) {
+        const unsigned hi = frac / 100, lo = frac % 100;
         d[n] = '.';
-        d[n + 1] = (char)('0' + frac / 1000);
-        d[n + 2] = (char)('0' + frac / 100 % 10);
-        d[n + 3] = (char)('0' + frac / 10 % 10);
-        d[n + 4] = (char)('0' + frac % 10);
-        n += 5;
-        while (d[n - 1] == '0')
-            n--;
+        memcpy(d + n + 1, DIGITS2 + 2 * hi, 2);
+        memcpy(d + n + 3, DIGITS2 + 2 * lo, 2);
+        /* up to 4 decimals without the trailing zeros (frac is not 0) */
+        n += lo ? (lo % 10 ? 5 : 4) : (hi % 10 ? 3 : 2);
     }
-    heed__buf_add(b, d, n);
+    return n;
+}
+
+/* Hand-written rather than printf("%.4f"): number formatting was a quarter of
+ * `heed analyze`'s time. Rounds half away from zero at 4 decimals. */
+void heed_json_number(heed_buf *b, double v)
+{
+    if (!isfinite(v) || fabs(v) >= 9e14)
+        v = isfinite(v) ? (v > 0 ? 9e14 : -9e14) : 0;
+    int neg = v < 0;
+    uint64_t q = (uint64_t)(fabs(v) * 10000.0 + 0.5); /* round half away from 0 */
+    if (q == 0) {
+        heed__buf_addc(b, '0');
+        return;
+    }
+    if (heed__buf_fits(b, NUMBER_MAX)) { /* straight into the buffer */
+        b->len += number_bytes(b->ptr + b->len, neg, q);
+        b->ptr[b->len] = '\0';
+        return;
+    }
+    char d[NUMBER_MAX];
+    heed__buf_add(b, d, number_bytes(d, neg, q));
 }
 
 /* ,"key":v */
@@ -240,11 +273,53 @@ const char *heed_json_stress_band(double score)
  * need no escaping; printf was a fifth of the writer's time). */
 static void key(heed_buf *b, const char *before, const char *name, const char *after)
 {
-    heed__buf_adds(b, before);
-    heed__buf_addc(b, '"');
-    heed__buf_adds(b, name);
-    heed__buf_addc(b, '"');
-    heed__buf_adds(b, after);
+    /* one room check and one terminator for the five pieces: a key is
+     * written for every score, and five appends cost more than the bytes */
+    const size_t lb = strlen(before), ln = strlen(name), la = strlen(after);
+    const size_t n = lb + ln + la + 2;
+    if (!heed__buf_fits(b, n)) {
+        heed__buf_add(b, before, lb);
+        heed__buf_addc(b, '"');
+        heed__buf_add(b, name, ln);
+        heed__buf_addc(b, '"');
+        heed__buf_add(b, after, la);
+        return;
+    }
+    char *p = b->ptr + b->len;
+    memcpy(p, before, lb);
+    p += lb;
+    *p++ = '"';
+    memcpy(p, name, ln);
+    p += ln;
+    *p++ = '"';
+    memcpy(p, after, la);
+    b->len += n;
+    b->ptr[b->len] = '\0';
+}
+
+/* A name as a ready key, "name": (quotes and colon), padded so that it is
+ * copied in one fixed-size move: the score maps write one per score. */
+typedef struct jkey {
+    char s[31];
+    unsigned char n; /* bytes of s that are the key */
+} jkey;
+
+#define JKEY_(name, num, str) [num] = {"\"" str "\":", sizeof("\"" str "\":") - 1},
+static const jkey EMO_KEYS[HEED_EMO_COUNT] = {HEED_EMOTION_MAP(JKEY_)};
+static const jkey CX_KEYS[HEED_CX_COUNT] = {HEED_CX_MAP(JKEY_)};
+static const jkey NEED_KEYS[HEED_NEED_COUNT] = {HEED_NEED_MAP(JKEY_)};
+static const jkey STRESS_KEYS[HEED_STRESS_COUNT] = {HEED_STRESS_MAP(JKEY_)};
+#undef JKEY_
+
+static void put_key(heed_buf *b, const jkey *k)
+{
+    if (!heed__buf_fits(b, sizeof k->s)) {
+        heed__buf_add(b, k->s, k->n);
+        return;
+    }
+    memcpy(b->ptr + b->len, k->s, sizeof k->s);
+    b->len += k->n;
+    b->ptr[b->len] = '\0';
 }
 
 static void label_list(heed_buf *b, const char *name, uint32_t bits, const char *const *names,
@@ -264,8 +339,8 @@ static void label_list(heed_buf *b, const char *name, uint32_t bits, const char 
 }
 
 /* "key":{"name":p,...} of the scores at or above `floor`, in index order. */
-static void score_map(heed_buf *b, const char *name, const float *p, const char *const *names,
-                      int n, float floor)
+static void score_map(heed_buf *b, const char *name, const float *p, const jkey *keys, int n,
+                      float floor)
 {
     key(b, "", name, ":{");
     int first = 1;
@@ -275,7 +350,7 @@ static void score_map(heed_buf *b, const char *name, const float *p, const char 
         if (!first)
             heed__buf_addc(b, ',');
         first = 0;
-        key(b, "", names[i], ":");
+        put_key(b, &keys[i]);
         heed_json_number(b, p[i]);
     }
     heed__buf_addc(b, '}');
@@ -318,7 +393,9 @@ static void stress_obj(heed_buf *b, const heed_result *r)
     heed_json_number(b, round(st->score));
     key(b, ",\"band\":", heed_json_stress_band(round(st->score)), ",\"components\":{");
     for (int i = 0; i < HEED_STRESS_COUNT; i++) {
-        key(b, i ? "," : "", heed_json_stress_names[i], ":");
+        if (i)
+            heed__buf_addc(b, ',');
+        put_key(b, &STRESS_KEYS[i]);
         heed_json_number(b, round(st->component[i]));
     }
     heed__buf_adds(b, "},\"cues\":");
@@ -345,11 +422,11 @@ static void listening(heed_buf *b, const heed_result *r)
         heed__buf_adds(b, ",\"emotions\":{");
         label_list(b, "labels", e->labels, heed_json_emo_names, HEED_EMO_COUNT);
         heed__buf_addc(b, ',');
-        score_map(b, "scores", e->prob, heed_json_emo_names, HEED_EMO_COUNT, 0.05f);
+        score_map(b, "scores", e->prob, EMO_KEYS, HEED_EMO_COUNT, 0.05f);
         heed__buf_addc(b, ',');
         label_list(b, "cx", e->cx_labels, heed_json_cx_names, HEED_CX_COUNT);
         heed__buf_addc(b, ',');
-        score_map(b, "cx_scores", e->cx, heed_json_cx_names, HEED_CX_COUNT, 0.0f);
+        score_map(b, "cx_scores", e->cx, CX_KEYS, HEED_CX_COUNT, 0.0f);
         heed__buf_addc(b, '}');
     }
     const heed_intensity *in = &r->intensity;
@@ -374,7 +451,7 @@ static void listening(heed_buf *b, const heed_result *r)
             ",");
         label_list(b, "labels", nd->labels, heed_json_need_names, HEED_NEED_COUNT);
         heed__buf_addc(b, ',');
-        score_map(b, "scores", nd->prob, heed_json_need_names, HEED_NEED_COUNT, 0.05f);
+        score_map(b, "scores", nd->prob, NEED_KEYS, HEED_NEED_COUNT, 0.05f);
         heed__buf_addc(b, ',');
     }
     heed__buf_adds(b, "\"asks\":");

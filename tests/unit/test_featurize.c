@@ -236,6 +236,68 @@ static void test_deterministic_and_bounded(void **state)
     assert_true(e.n >= 1);
 }
 
+/* heed__features_pair gives exactly the two vectors of two heed__features
+ * calls, for every option pair it accepts, on texts with and without
+ * negators, evidence, emoji, several sentences, and none. */
+static void test_pair_equals_two_calls(void **state)
+{
+    (void)state;
+    static const char *const texts[] = {
+        "",
+        "ok",
+        "I've been waiting 3 weeks for order #12345!!! Not happy :( https://x.y",
+        "This is NOT good. I don't like it at all. Can you help? Thanks so much \xf0\x9f\x98\x8a",
+        "Great service, really great. But the app keeps crashing... why?? Fix it!",
+        "caf\xc3\xa9 na\xc3\xafve r\xc3\xa9sum\xc3\xa9 supercalifragilisticexpialidocious-word",
+    };
+    static const uint32_t plain_flags[] = {0, HEED_FEAT_NO_BIGRAMS};
+    static const uint32_t char_flags[] = {HEED_FEAT_CHARGRAMS, HEED_FEAT_CHAR4,
+                                          HEED_FEAT_CHARGRAMS | HEED_FEAT_CHAR4};
+    for (size_t t = 0; t < sizeof texts / sizeof texts[0]; t++) {
+        heed_analysis *an = NULL;
+        assert_int_equal(heed_analyze(eng, texts[t], strlen(texts[t]), NULL, &an, NULL), HEED_OK);
+        const heed_result *r = heed_analysis_result(an);
+        for (size_t p = 0; p < 2; p++)
+            for (size_t c = 0; c < 3; c++) {
+                heed_feat_opts po = {plain_flags[p]}, co = {plain_flags[p] | char_flags[c]};
+                assert_true(heed__features_can_pair(&po, &co));
+                heed_arena ar;
+                heed__arena_init(&ar, 0);
+                heed_sparse xp, xc, wp, wc;
+                assert_int_equal(heed__features(&ar, &po, r, &wp), HEED_OK);
+                assert_int_equal(heed__features(&ar, &co, r, &wc), HEED_OK);
+                assert_int_equal(heed__features_pair(&ar, &po, &co, r, &xp, &xc), HEED_OK);
+                assert_int_equal(xp.n, wp.n);
+                assert_int_equal(xc.n, wc.n);
+                assert_true(xc.n > xp.n || !r->n_tokens);
+                assert_memory_equal(xp.idx, wp.idx, wp.n * sizeof *wp.idx);
+                assert_memory_equal(xp.val, wp.val, wp.n * sizeof *wp.val);
+                assert_memory_equal(xc.idx, wc.idx, wc.n * sizeof *wc.idx);
+                assert_memory_equal(xc.val, wc.val, wc.n * sizeof *wc.val);
+                heed__arena_release(&ar);
+            }
+        heed_analysis_free(an);
+    }
+    /* pairs it refuses: no n-grams on the second side, n-grams on the first,
+     * other options differing */
+    heed_feat_opts z = {0}, ch = {HEED_FEAT_CHARGRAMS}, c4 = {HEED_FEAT_CHAR4},
+                   nb = {HEED_FEAT_NO_BIGRAMS}, chnb = {HEED_FEAT_CHARGRAMS | HEED_FEAT_NO_BIGRAMS};
+    assert_false(heed__features_can_pair(&z, &z));
+    assert_false(heed__features_can_pair(&ch, &c4));
+    assert_false(heed__features_can_pair(&z, &chnb));
+    assert_false(heed__features_can_pair(&nb, &ch));
+    assert_true(heed__features_can_pair(NULL, &ch));
+    heed_analysis *an = NULL;
+    assert_int_equal(heed_analyze(eng, "hi", 2, NULL, &an, NULL), HEED_OK);
+    heed_arena ar;
+    heed__arena_init(&ar, 0);
+    heed_sparse a, b;
+    assert_int_equal(heed__features_pair(&ar, &ch, &c4, heed_analysis_result(an), &a, &b),
+                     HEED_EINVAL);
+    heed__arena_release(&ar);
+    heed_analysis_free(an);
+}
+
 static void test_feature_set_id(void **state)
 {
     (void)state;
@@ -264,6 +326,7 @@ int main(void)
         cmocka_unit_test(test_style_features),
         cmocka_unit_test(test_lexicon_features),
         cmocka_unit_test(test_deterministic_and_bounded),
+        cmocka_unit_test(test_pair_equals_two_calls),
         cmocka_unit_test(test_feature_set_id),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

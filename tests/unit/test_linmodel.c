@@ -20,12 +20,13 @@
 
 #define NMAX 400
 #define FMAX 12
+#define KMAX 20
 
 typedef struct toy {
     heed_sparse X[NMAX];
     uint32_t idx[NMAX][FMAX];
     float val[NMAX][FMAX];
-    float Y[NMAX * 8];
+    float Y[NMAX * KMAX];
     size_t n;
     uint32_t k;
 } toy;
@@ -237,6 +238,47 @@ static void test_dense_and_hashed_paths_agree(void **state)
         heed__lm_free(small);
         heed__lm_free(big);
     }
+}
+
+/* Multi-label over KMAX labels with feature values other than 1: label j is
+ * on iff signal feature j is present (value in (0.5, 1.5)); 3 noise features. */
+static void make_wide(toy *t, size_t n, uint64_t seed)
+{
+    rs = seed;
+    init_rows(t, n, KMAX);
+    for (size_t i = 0; i < n; i++) {
+        for (uint32_t j = 0; j < KMAX && t->X[i].n < FMAX - 3; j++)
+            if (rnd() % 4 == 0) {
+                add(t, i, sig(j), 0.5f + (float)(rnd() % 1000) / 1000.0f);
+                t->Y[i * KMAX + j] = 1;
+            }
+        for (int q = 0; q < 3; q++)
+            add(t, i, 7u + rnd() % 50u, (float)(rnd() % 1000) / 500.0f);
+    }
+}
+
+/* The same with more outputs than one block of the Q8 prediction loop (8):
+ * the key-indexed table, whose loop may run 8 outputs a step on CPUs that
+ * can, must give the same bits as the hash-table path, output by output. */
+static void test_q8_wide_paths_agree(void **state)
+{
+    (void)state;
+    static toy t;
+    make_wide(&t, NMAX, 23);
+    heed_lm_opts o = {.kind = HEED_LM_MULTILABEL, .n_outputs = KMAX, .encoding = HEED_LM_ENC_Q8};
+    heed_lm *small = NULL, *big = NULL;
+    o.dim_bits = 16;
+    assert_int_equal(heed__lm_train(&o, t.X, t.Y, t.n, &small, NULL), HEED_OK);
+    o.dim_bits = 24;
+    assert_int_equal(heed__lm_train(&o, t.X, t.Y, t.n, &big, NULL), HEED_OK);
+    for (size_t i = 0; i < t.n; i++) {
+        float a[KMAX], b[KMAX];
+        heed__lm_predict(small, t.X[i], a);
+        heed__lm_predict(big, t.X[i], b);
+        assert_memory_equal(a, b, sizeof a);
+    }
+    heed__lm_free(small);
+    heed__lm_free(big);
 }
 
 /* ---------------------------------------------------------------- determinism */
@@ -742,6 +784,7 @@ int main(void)
         cmocka_unit_test(test_learns_regression),
         cmocka_unit_test(test_unknown_features_add_nothing),
         cmocka_unit_test(test_dense_and_hashed_paths_agree),
+        cmocka_unit_test(test_q8_wide_paths_agree),
         cmocka_unit_test(test_deterministic),
         cmocka_unit_test(test_round_trip),
         cmocka_unit_test(test_q8_close_to_f32),
