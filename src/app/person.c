@@ -473,6 +473,11 @@ static int refresh_one(void *ctx, heed_person *P, heed_error *err)
                        .last_activity = P->last_activity};
     if ((rc = heed_store_state_put(R->st, &s, err)))
         return rc;
+    /* what trends reads instead of deciding every customer again */
+    for (size_t i = 0; i < P->n_proms; i++)
+        if (P->proms[i].p.made <= R->now &&
+            (rc = heed_store_promise_state_put(R->st, P->proms[i].id, P->pm[i].status, err)))
+            return rc;
     R->n++;
     return HEED_OK;
 }

@@ -213,6 +213,26 @@ typedef struct prom {
     size_t row;
 } prom;
 
+/* One promise of a row, by its status (HEED_PM_*). */
+static void count_status(size_t *f, int status)
+{
+    f[HEED_TRENDS_PROM_MADE]++;
+    switch (status) {
+    case HEED_PM_KEPT:
+        f[HEED_TRENDS_PROM_KEPT]++;
+        break;
+    case HEED_PM_KEPT_LATE:
+        f[HEED_TRENDS_PROM_KEPT_LATE]++;
+        break;
+    case HEED_PM_BROKEN:
+        f[HEED_TRENDS_PROM_BROKEN]++;
+        break;
+    default:
+        f[HEED_TRENDS_PROM_PENDING]++;
+        break;
+    }
+}
+
 /* The walk over the customers with a promise in the period. */
 typedef struct walk {
     const prom *list; /* ordered by person, as the walk */
@@ -240,24 +260,24 @@ static int decide(void *ctx, heed_person *P, heed_error *err)
             j++;
         if (j == P->n_proms)
             continue; /* not the customer's any more: relinked meanwhile */
-        size_t *f = W->R->v[q->row].promises;
-        f[HEED_TRENDS_PROM_MADE]++;
-        switch (P->pm[j].status) {
-        case HEED_PM_KEPT:
-            f[HEED_TRENDS_PROM_KEPT]++;
-            break;
-        case HEED_PM_KEPT_LATE:
-            f[HEED_TRENDS_PROM_KEPT_LATE]++;
-            break;
-        case HEED_PM_BROKEN:
-            f[HEED_TRENDS_PROM_BROKEN]++;
-            break;
-        default:
-            f[HEED_TRENDS_PROM_PENDING]++;
-            break;
-        }
+        count_status(W->R->v[q->row].promises, P->pm[j].status);
     }
     return HEED_OK;
+}
+
+/* The queue refresh stored every promise's status as of its time: when that
+ * is `now` and nothing came in since (the server marks the queue stale on
+ * ingest; an import or a relink forgets its time), the statuses are the ones
+ * deciding the customers again would give. */
+static int stored_usable(heed_store *st, int64_t now)
+{
+    if (heed_queue_as_of(st) != now)
+        return 0;
+    char *v = NULL;
+    heed_error e = {0};
+    int fresh = heed_store_meta_get(st, "queue_stale", &v, &e) == HEED_OK && !(v && !strcmp(v, "1"));
+    free(v);
+    return fresh;
 }
 
 /* Promises made in the period up to now, kept or broken as of now. Only the
@@ -274,6 +294,7 @@ static int add_promises(heed_store *st, int64_t from, int64_t to, int64_t now, i
     int64_t end = now + 1 < to ? now + 1 : to; /* made at or before now */
     if (end <= from)
         return HEED_OK;
+    int stored = stored_usable(st, now);
     int rc = heed_store_trend_promises(st, from, end, &c, err);
     if (rc)
         return rc;
@@ -283,7 +304,15 @@ static int add_promises(heed_store *st, int64_t from, int64_t to, int64_t now, i
         char key[64];
         key_of(key, by, p.made, p.channel, p.need);
         size_t i = row_of(R, key);
-        if (i == (size_t)-1 || grow((void **)&list, &cap, n, sizeof *list, 64)) {
+        if (i == (size_t)-1) {
+            rc = HEED_ENOMEM;
+            goto out;
+        }
+        if (stored && p.stored_status >= 0) {
+            count_status(R->v[i].promises, p.stored_status);
+            continue;
+        }
+        if (grow((void **)&list, &cap, n, sizeof *list, 64)) {
             rc = HEED_ENOMEM;
             goto out;
         }

@@ -82,6 +82,12 @@ int heed_relink(heed_store *st, const char *cmd, int quiet, int full)
                 err.msg[0] ? err.msg : heed_strerror(rc));
         return rc == HEED_ENOMEM ? HEED_EXIT_INTERNAL : HEED_EXIT_USAGE;
     }
+    /* persons moved: the queue and the promise statuses it stored are
+     * recomputed by the next `heed queue` */
+    if (heed_store_meta_set(st, "queue_as_of", "", &err) != HEED_OK) {
+        fprintf(stderr, "heed %s: %s\n", cmd, err.msg);
+        return HEED_EXIT_USAGE;
+    }
     if (!quiet && s.full)
         fprintf(stderr,
                 "heed %s: %zu records linked into %zu customers (%zu shared keys not "

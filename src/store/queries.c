@@ -223,6 +223,7 @@ int heed_store_trend_promises(heed_store *st, int64_t from, int64_t to, heed_st_
 {
     int rc = cursor(st,
                     "SELECT p.person, pr.id, pr.made, c.id, c.channel, " TOP_NEED_SQL
+                    ", (SELECT ps.status FROM promise_state ps WHERE ps.promise = pr.id)"
                     " FROM promise pr JOIN message m ON m.id = pr.message "
                     "JOIN conversation c ON c.id = m.conversation "
                     "JOIN party p ON p.id = c.party "
@@ -247,6 +248,7 @@ int heed_st_next_trend_promise(heed_st_cursor *c, heed_st_trend_promise *row)
     row->conversation = sqlite3_column_int64(c->s, 3);
     row->channel = col_text(c->s, 4);
     row->need = col_int_or(c->s, 5, -1);
+    row->stored_status = col_int_or(c->s, 6, -1);
     return 1;
 }
 
@@ -517,11 +519,25 @@ int heed_store_latest_time(heed_store *st, int64_t *t, heed_error *err)
 int heed_store_state_clear(heed_store *st, heed_error *err)
 {
     char *msg = NULL;
-    if (sqlite3_exec(st->db, "DELETE FROM person_state", NULL, NULL, &msg) != SQLITE_OK) {
+    if (sqlite3_exec(st->db, "DELETE FROM person_state; DELETE FROM promise_state", NULL, NULL,
+                     &msg) != SQLITE_OK) {
         sqlite3_free(msg);
         return heed__st_fail(st, err, "clear the queue");
     }
     return HEED_OK;
+}
+
+int heed_store_promise_state_put(heed_store *st, int64_t promise, int status, heed_error *err)
+{
+    sqlite3_stmt *s = heed__st_prep(st, ST_PROMISE_STATE_PUT,
+                                    "INSERT OR REPLACE INTO promise_state(promise, status) "
+                                    "VALUES(?, ?)",
+                                    err);
+    if (!s)
+        return HEED_EIO;
+    sqlite3_bind_int64(s, 1, promise);
+    sqlite3_bind_int(s, 2, status);
+    return sqlite3_step(s) == SQLITE_DONE ? HEED_OK : heed__st_fail(st, err, "promise status");
 }
 
 int heed_store_state_put(heed_store *st, const heed_st_state *v, heed_error *err)

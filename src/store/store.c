@@ -157,6 +157,10 @@ static const char *const MIGRATIONS[] = {
      * agent's; e-mail aliases in lower case */
     "CREATE TABLE agent_alias(alias TEXT PRIMARY KEY, agent TEXT NOT NULL) WITHOUT ROWID;"
     "CREATE INDEX agent_alias_agent ON agent_alias(agent);",
+    /* 8: each promise's status as the last queue refresh decided it (as of
+     * meta queue_as_of), so trends need not decide every customer again */
+    "CREATE TABLE promise_state(promise INTEGER PRIMARY KEY REFERENCES promise(id),"
+    "  status INTEGER NOT NULL) WITHOUT ROWID;",
 };
 
 #define N_MIGRATIONS (sizeof MIGRATIONS / sizeof MIGRATIONS[0])

@@ -15,7 +15,7 @@
 
 #include "heed/heed.h"
 
-#define HEED_STORE_SCHEMA 7     /* the schema version migrations lead to */
+#define HEED_STORE_SCHEMA 8     /* the schema version migrations lead to */
 #define HEED_STORE_SECRET_LEN 32 /* bytes of the redaction / identity key */
 
 typedef struct heed_store heed_store;
@@ -345,11 +345,13 @@ int heed_st_next_trend_survey(heed_st_cursor *c, heed_st_trend_survey *row);
 
 /* Promises of linked persons made in [from, to), ordered by person then
  * promise id, for trends: the promise's id and time, its conversation with
- * that conversation's channel (NULL none) and top need (as for surveys). */
+ * that conversation's channel (NULL none) and top need (as for surveys), and
+ * its status as the last queue refresh decided it (-1: none stored). */
 typedef struct heed_st_trend_promise {
     int64_t person, id, made, conversation;
     const char *channel;
     int need;
+    int stored_status;
 } heed_st_trend_promise;
 int heed_store_trend_promises(heed_store *st, int64_t from, int64_t to, heed_st_cursor **out,
                               heed_error *err);
@@ -426,8 +428,12 @@ typedef struct heed_st_state {
     int64_t handled;       /* latest time marked handled, 0 none */
 } heed_st_state;
 
+/* Clears the materialised queue: every person's state and every stored
+ * promise status. */
 int heed_store_state_clear(heed_store *st, heed_error *err);
 int heed_store_state_put(heed_store *st, const heed_st_state *s, heed_error *err);
+/* A promise's status (HEED_PM_*) as the queue refresh decided it. */
+int heed_store_promise_state_put(heed_store *st, int64_t promise, int status, heed_error *err);
 /* The k highest scores (ties: smaller person first), leaving out people
  * marked handled after their last activity unless with_handled. */
 int heed_store_queue(heed_store *st, size_t k, int with_handled, heed_st_cursor **out,
