@@ -561,6 +561,17 @@ int heed_store_update_analysis(heed_store *st, int64_t id, const heed_st_message
     }
     if (rc)
         return rc;
+    /* the statuses the queue refresh stored for them go with them (the
+     * next refresh decides the new ones) */
+    s = heed__st_prep(st, ST_PROMISE_STATE_DEL,
+                      "DELETE FROM promise_state WHERE promise IN (SELECT id FROM promise WHERE "
+                      "message=?)",
+                      err);
+    if (!s)
+        return HEED_EIO;
+    sqlite3_bind_int64(s, 1, id);
+    if (sqlite3_step(s) != SQLITE_DONE)
+        return heed__st_fail(st, err, "update promises");
     s = heed__st_prep(st, ST_PROMISE_DEL, "DELETE FROM promise WHERE message=?", err);
     if (!s)
         return HEED_EIO;
