@@ -36,6 +36,32 @@ static int cursor(heed_store *st, const char *sql, heed_st_cursor **out, heed_er
     return HEED_OK;
 }
 
+/* A cursor over a period: sql binds from as ?1 and to as ?2. */
+static int period_cursor(heed_store *st, const char *sql, int64_t from, int64_t to,
+                         heed_st_cursor **out, heed_error *err)
+{
+    int rc = cursor(st, sql, out, err);
+    if (rc)
+        return rc;
+    sqlite3_bind_int64((*out)->s, 1, from);
+    sqlite3_bind_int64((*out)->s, 2, to);
+    return HEED_OK;
+}
+
+/* A cursor over an agent's period (agent NULL: every agent's): sql binds the
+ * agent as ?1, from as ?2 and to as ?3. */
+static int agent_period_cursor(heed_store *st, const char *sql, const char *agent, int64_t from,
+                               int64_t to, heed_st_cursor **out, heed_error *err)
+{
+    int rc = cursor(st, sql, out, err);
+    if (rc)
+        return rc;
+    heed__st_text((*out)->s, 1, agent);
+    sqlite3_bind_int64((*out)->s, 2, from);
+    sqlite3_bind_int64((*out)->s, 3, to);
+    return HEED_OK;
+}
+
 /* A cursor over one person's rows (person > 0) or everyone's: sql binds the
  * person as ?1. */
 static int person_cursor(heed_store *st, int64_t person, const char *sql, heed_st_cursor **out,
@@ -149,15 +175,11 @@ static int covers_most(heed_store *st, int64_t from, int64_t to)
 int heed_store_customer_messages(heed_store *st, int64_t from, int64_t to, heed_st_cursor **out,
                                  heed_error *err)
 {
-    int rc = cursor(st,
-                    covers_most(st, from, to) ? CUSTMSG_SQL("message m NOT INDEXED")
-                                              : CUSTMSG_SQL("message m"),
-                    out, err);
-    if (rc)
-        return rc;
-    sqlite3_bind_int64((*out)->s, 1, from);
-    sqlite3_bind_int64((*out)->s, 2, to);
-    return HEED_OK;
+    return period_cursor(
+        st,
+        covers_most(st, from, to) ? CUSTMSG_SQL("message m NOT INDEXED")
+                                  : CUSTMSG_SQL("message m"),
+        from, to, out, err);
 }
 
 int heed_st_next_custmsg(heed_st_cursor *c, heed_st_custmsg *row)
@@ -188,19 +210,15 @@ int heed_store_trend_surveys(heed_store *st, int64_t from, int64_t to, heed_st_c
     /* a survey names its conversation by the id the helpdesk gave it; among
      * the conversations with that id, the one of the same customer (the
      * first stored when sources repeat an id) */
-    int rc = cursor(st,
-                    "SELECT v.time, v.kind, v.score, c.id, c.channel, " TOP_NEED_SQL
-                    " FROM survey v JOIN party p ON p.id = v.party "
-                    "LEFT JOIN conversation c ON c.id = (SELECT c2.id FROM conversation c2 "
-                    "JOIN party p2 ON p2.id = c2.party WHERE c2.ext_id = v.conversation_ext "
-                    "AND p2.person = p.person ORDER BY c2.id LIMIT 1) "
-                    "WHERE v.time >= ?1 AND v.time < ?2 AND p.person IS NOT NULL",
-                    out, err);
-    if (rc)
-        return rc;
-    sqlite3_bind_int64((*out)->s, 1, from);
-    sqlite3_bind_int64((*out)->s, 2, to);
-    return HEED_OK;
+    return period_cursor(
+        st,
+        "SELECT v.time, v.kind, v.score, c.id, c.channel, " TOP_NEED_SQL
+        " FROM survey v JOIN party p ON p.id = v.party "
+        "LEFT JOIN conversation c ON c.id = (SELECT c2.id FROM conversation c2 "
+        "JOIN party p2 ON p2.id = c2.party WHERE c2.ext_id = v.conversation_ext "
+        "AND p2.person = p.person ORDER BY c2.id LIMIT 1) "
+        "WHERE v.time >= ?1 AND v.time < ?2 AND p.person IS NOT NULL",
+        from, to, out, err);
 }
 
 int heed_st_next_trend_survey(heed_st_cursor *c, heed_st_trend_survey *row)
@@ -221,20 +239,16 @@ int heed_st_next_trend_survey(heed_st_cursor *c, heed_st_trend_survey *row)
 int heed_store_trend_promises(heed_store *st, int64_t from, int64_t to, heed_st_cursor **out,
                               heed_error *err)
 {
-    int rc = cursor(st,
-                    "SELECT p.person, pr.id, pr.made, c.id, c.channel, " TOP_NEED_SQL
-                    ", (SELECT ps.status FROM promise_state ps WHERE ps.promise = pr.id)"
-                    " FROM promise pr JOIN message m ON m.id = pr.message "
-                    "JOIN conversation c ON c.id = m.conversation "
-                    "JOIN party p ON p.id = c.party "
-                    "WHERE pr.made >= ?1 AND pr.made < ?2 AND p.person IS NOT NULL "
-                    "ORDER BY p.person, pr.id",
-                    out, err);
-    if (rc)
-        return rc;
-    sqlite3_bind_int64((*out)->s, 1, from);
-    sqlite3_bind_int64((*out)->s, 2, to);
-    return HEED_OK;
+    return period_cursor(
+        st,
+        "SELECT p.person, pr.id, pr.made, c.id, c.channel, " TOP_NEED_SQL
+        ", (SELECT ps.status FROM promise_state ps WHERE ps.promise = pr.id)"
+        " FROM promise pr JOIN message m ON m.id = pr.message "
+        "JOIN conversation c ON c.id = m.conversation "
+        "JOIN party p ON p.id = c.party "
+        "WHERE pr.made >= ?1 AND pr.made < ?2 AND p.person IS NOT NULL "
+        "ORDER BY p.person, pr.id",
+        from, to, out, err);
 }
 
 int heed_st_next_trend_promise(heed_st_cursor *c, heed_st_trend_promise *row)
@@ -660,20 +674,15 @@ int heed_store_agent_convos(heed_store *st, const char *agent, int64_t from, int
     /* agent_conv is kept by every put (records.c); agent_conv_agent and
      * agent_conv_start hold every column read, so the rows come from one
      * index range (the day's, sorted by agent; or the agent's, in order) */
-    int rc = cursor(st,
-                    agent ? "SELECT agent, conversation, start, end, replies, peak_stress FROM "
-                            "agent_conv WHERE agent = ?1 AND start >= ?2 AND start < ?3 "
-                            "ORDER BY agent, start, conversation"
-                          : "SELECT agent, conversation, start, end, replies, peak_stress FROM "
-                            "agent_conv WHERE start >= ?2 AND start < ?3 "
-                            "ORDER BY agent, start, conversation",
-                    out, err);
-    if (rc)
-        return rc;
-    heed__st_text((*out)->s, 1, agent);
-    sqlite3_bind_int64((*out)->s, 2, from);
-    sqlite3_bind_int64((*out)->s, 3, to);
-    return HEED_OK;
+    return agent_period_cursor(
+        st,
+        agent ? "SELECT agent, conversation, start, end, replies, peak_stress FROM "
+                "agent_conv WHERE agent = ?1 AND start >= ?2 AND start < ?3 "
+                "ORDER BY agent, start, conversation"
+              : "SELECT agent, conversation, start, end, replies, peak_stress FROM "
+                "agent_conv WHERE start >= ?2 AND start < ?3 "
+                "ORDER BY agent, start, conversation",
+        agent, from, to, out, err);
 }
 
 int heed_st_next_agentconv(heed_st_cursor *c, heed_st_agentconv *r)
@@ -695,16 +704,11 @@ int heed_store_reply_scores(heed_store *st, const char *agent, int64_t from, int
                             heed_st_cursor **out, heed_error *err)
 {
     /* one range of agent_reply's primary key (agent, time, message) */
-    int rc = cursor(st,
-                    "SELECT message, time, er, ip, ex, compassion, stress FROM agent_reply "
-                    "WHERE agent = ?1 AND time >= ?2 AND time < ?3 ORDER BY time, message",
-                    out, err);
-    if (rc)
-        return rc;
-    heed__st_text((*out)->s, 1, agent);
-    sqlite3_bind_int64((*out)->s, 2, from);
-    sqlite3_bind_int64((*out)->s, 3, to);
-    return HEED_OK;
+    return agent_period_cursor(
+        st,
+        "SELECT message, time, er, ip, ex, compassion, stress FROM agent_reply "
+        "WHERE agent = ?1 AND time >= ?2 AND time < ?3 ORDER BY time, message",
+        agent, from, to, out, err);
 }
 
 int heed_st_next_reply_score(heed_st_cursor *c, heed_st_replyscore *r)
@@ -761,20 +765,15 @@ int heed_store_reply_text(heed_store *st, int64_t id, char **text, char **conv_e
 int heed_store_replies(heed_store *st, const char *agent, int64_t from, int64_t to,
                        heed_st_cursor **out, heed_error *err)
 {
-    int rc = cursor(st,
-                    agent ? "SELECT " REPLY_COLS " FROM message m JOIN conversation c ON "
-                            "c.id = m.conversation WHERE m.agent = ?1 AND m.role = 2 AND "
-                            "m.time >= ?2 AND m.time < ?3 ORDER BY m.agent, m.time, m.id"
-                          : "SELECT " REPLY_COLS " FROM message m JOIN conversation c ON "
-                            "c.id = m.conversation WHERE m.agent IS NOT NULL AND m.role = 2 "
-                            "AND m.time >= ?2 AND m.time < ?3 ORDER BY m.agent, m.time, m.id",
-                    out, err);
-    if (rc)
-        return rc;
-    heed__st_text((*out)->s, 1, agent);
-    sqlite3_bind_int64((*out)->s, 2, from);
-    sqlite3_bind_int64((*out)->s, 3, to);
-    return HEED_OK;
+    return agent_period_cursor(
+        st,
+        agent ? "SELECT " REPLY_COLS " FROM message m JOIN conversation c ON "
+                "c.id = m.conversation WHERE m.agent = ?1 AND m.role = 2 AND "
+                "m.time >= ?2 AND m.time < ?3 ORDER BY m.agent, m.time, m.id"
+              : "SELECT " REPLY_COLS " FROM message m JOIN conversation c ON "
+                "c.id = m.conversation WHERE m.agent IS NOT NULL AND m.role = 2 "
+                "AND m.time >= ?2 AND m.time < ?3 ORDER BY m.agent, m.time, m.id",
+        agent, from, to, out, err);
 }
 
 int heed_st_next_reply(heed_st_cursor *c, heed_st_reply *r)
@@ -803,21 +802,16 @@ int heed_st_next_reply(heed_st_cursor *c, heed_st_reply *r)
 int heed_store_shifts(heed_store *st, const char *agent, int64_t from, int64_t to,
                       heed_st_cursor **out, heed_error *err)
 {
-    int rc = cursor(st,
-                    agent ? "SELECT agent, team, start, end FROM shift WHERE agent = ?1 AND "
-                            "end > ?2 AND start < ?3 ORDER BY agent, start"
-                          /* shift_end holds the columns: the shifts ending after from,
-                           * not every shift before to (the planner would rather
-                           * walk shift_agent for its order) */
-                          : "SELECT agent, team, start, end FROM shift INDEXED BY shift_end "
-                            "WHERE end > ?2 AND start < ?3 ORDER BY agent, start",
-                    out, err);
-    if (rc)
-        return rc;
-    heed__st_text((*out)->s, 1, agent);
-    sqlite3_bind_int64((*out)->s, 2, from);
-    sqlite3_bind_int64((*out)->s, 3, to);
-    return HEED_OK;
+    return agent_period_cursor(
+        st,
+        agent ? "SELECT agent, team, start, end FROM shift WHERE agent = ?1 AND "
+                "end > ?2 AND start < ?3 ORDER BY agent, start"
+              /* shift_end holds the columns: the shifts ending after from,
+               * not every shift before to (the planner would rather
+               * walk shift_agent for its order) */
+              : "SELECT agent, team, start, end FROM shift INDEXED BY shift_end "
+                "WHERE end > ?2 AND start < ?3 ORDER BY agent, start",
+        agent, from, to, out, err);
 }
 
 int heed_st_next_shift(heed_st_cursor *c, heed_st_shiftrow *r)
