@@ -33,6 +33,7 @@ typedef struct tokinfo {
     uint32_t span_end; /* last token of an idiom, else self */
     uint8_t consumed;  /* inside an idiom after its first token */
     uint8_t has_score;
+    uint8_t negated_some; /* a negator whose scope negated a scored word */
     float base;
 } tokinfo;
 
@@ -93,34 +94,30 @@ static const heed_lexent *lookup(const heed_lexicon *lx, const heed_token *t)
     return e2 ? e2 : e;
 }
 
-/* Marks idioms: the first token carries the phrase's valence, the others are
- * consumed (no valence, no role as negator or booster). */
-static void match_idioms(const heed_token *toks, tokinfo *ti, size_t from, size_t to)
+/* Marks an idiom starting at token i, if one does: the first token carries
+ * the phrase's valence, the others are consumed (no valence, no role as
+ * negator or booster). */
+static void match_idiom(const heed_idiom *ids, const heed_token *toks, tokinfo *ti, size_t i,
+                        size_t to)
 {
-    size_t n_id;
-    const heed_idiom *ids = heed__idioms(&n_id);
-    for (size_t i = from; i < to; i++) {
-        if (ti[i].consumed || !(cls_of(&ti[i]) & LX_IDIOM))
+    /* only the idioms that start with this word */
+    for (uint64_t set = ti[i].ent->idioms; set; set &= set - 1) {
+        size_t k = (size_t)__builtin_ctzll(set);
+        size_t w = 1;
+        while (w < 4 && ids[k].words[w] && i + w < to && is_word(&toks[i + w]) &&
+               norm_is(&toks[i + w], ids[k].words[w]))
+            w++;
+        if (w < 4 && ids[k].words[w])
             continue;
-        /* only the idioms that start with this word */
-        for (uint64_t set = ti[i].ent->idioms; set; set &= set - 1) {
-            size_t k = (size_t)__builtin_ctzll(set);
-            size_t w = 1;
-            while (w < 4 && ids[k].words[w] && i + w < to && is_word(&toks[i + w]) &&
-                   norm_is(&toks[i + w], ids[k].words[w]))
-                w++;
-            if (w < 4 && ids[k].words[w])
-                continue;
-            ti[i].base = ids[k].valence;
-            ti[i].score = ids[k].valence;
-            ti[i].has_score = ids[k].valence != 0.0f;
-            ti[i].rules = HEED_RULE_IDIOM;
-            ti[i].span_end = (uint32_t)(i + w - 1);
-            ti[i].consumed = 2; /* the idiom's head: not a negator/booster */
-            for (size_t j = 1; j < w; j++)
-                ti[i + j].consumed = 1;
-            break;
-        }
+        ti[i].base = ids[k].valence;
+        ti[i].score = ids[k].valence;
+        ti[i].has_score = ids[k].valence != 0.0f;
+        ti[i].rules = HEED_RULE_IDIOM;
+        ti[i].span_end = (uint32_t)(i + w - 1);
+        ti[i].consumed = 2; /* the idiom's head: not a negator/booster */
+        for (size_t j = 1; j < w; j++)
+            ti[i + j].consumed = 1;
+        return;
     }
 }
 
@@ -353,28 +350,25 @@ static void modify(const heed_token *toks, tokinfo *ti, size_t from, size_t i, i
         v *= v > 0 ? NEG_POS_SCALAR : NEG_NEG_SCALAR;
         x->rules |= HEED_RULE_NEGATED;
         x->cue = (uint32_t)ng;
+        ti[ng].negated_some = 1;
     }
     x->score = v;
 }
 
-/* Marks negators and the words in their scope (for the token flags). */
-static void mark_negation(heed_token *toks, const tokinfo *ti, size_t from, size_t to)
+/* Marks the negator at i and the words in its scope (for the token flags). */
+static void mark_negation(heed_token *toks, const tokinfo *ti, size_t i, size_t to)
 {
-    for (size_t i = from; i < to; i++) {
-        if (!is_negator(&toks[i], &ti[i]))
+    toks[i].flags |= HEED_TF_NEGATOR;
+    int words = 0;
+    for (size_t j = i + 1; j < to && words < SCOPE_WORDS; j++) {
+        if (is_scope_break(&toks[j]))
+            break;
+        if (!is_word(&toks[j]))
             continue;
-        toks[i].flags |= HEED_TF_NEGATOR;
-        int words = 0;
-        for (size_t j = i + 1; j < to && words < SCOPE_WORDS; j++) {
-            if (is_scope_break(&toks[j]))
-                break;
-            if (!is_word(&toks[j]))
-                continue;
-            if (cls_of(&ti[j]) & (LX_BUT | LX_CLAUSE | LX_ALTHOUGH))
-                break;
-            words++;
-            toks[j].flags |= HEED_TF_NEGATED;
-        }
+        if (cls_of(&ti[j]) & (LX_BUT | LX_CLAUSE | LX_ALTHOUGH))
+            break;
+        words++;
+        toks[j].flags |= HEED_TF_NEGATED;
     }
 }
 
@@ -383,12 +377,8 @@ static void mark_negation(heed_token *toks, const tokinfo *ti, size_t from, size
 static void orphan_negators(const heed_token *toks, tokinfo *ti, size_t from, size_t to)
 {
     for (size_t i = from; i < to; i++) {
-        if (!is_negator(&toks[i], &ti[i]) || !ti[i].ent || !ti[i].ent->has_valence)
-            continue;
-        int used = 0;
-        for (size_t j = i + 1; j < to && !used; j++)
-            used = ti[j].has_score && (ti[j].rules & HEED_RULE_NEGATED) && ti[j].cue == i;
-        if (used)
+        if (ti[i].negated_some || !is_negator(&toks[i], &ti[i]) || !ti[i].ent ||
+            !ti[i].ent->has_valence)
             continue;
         ti[i].base = ti[i].score = ti[i].ent->valence;
         ti[i].has_score = 1;
@@ -396,39 +386,31 @@ static void orphan_negators(const heed_token *toks, tokinfo *ti, size_t from, si
     }
 }
 
-static void contrast(const heed_token *toks, tokinfo *ti, size_t from, size_t to)
+/* The first "but" or "although" of the sentence (token i) damps one side. */
+static void contrast(const heed_token *toks, tokinfo *ti, size_t from, size_t to, size_t i)
 {
-    for (size_t i = from; i < to; i++) {
-        uint32_t c = cls_of(&ti[i]);
-        if (ti[i].consumed || !is_word(&toks[i]))
-            continue;
-        if (c & LX_BUT) {
-            for (size_t j = from; j < to; j++) {
-                if (!ti[j].has_score || j == i)
-                    continue;
-                ti[j].score *= j < i ? CONTRAST_DAMP : CONTRAST_STRESS;
-                ti[j].rules |= j < i ? HEED_RULE_CONTRAST_BEFORE : HEED_RULE_CONTRAST_AFTER;
-                if (ti[j].cue == UINT32_MAX)
-                    ti[j].cue = (uint32_t)i;
-            }
-            return; /* the first "but" decides, as in VADER */
-        }
-        if (c & LX_ALTHOUGH) {
-            /* "although it arrived late, the staff were great": the concession
-             * (up to the next comma) counts half. */
-            for (size_t j = i + 1; j < to; j++) {
-                if (toks[j].kind == HEED_TOK_PUNCT &&
-                    (memchr(toks[j].norm, ',', toks[j].norm_len) ||
-                     memchr(toks[j].norm, ';', toks[j].norm_len)))
-                    break;
-                if (!ti[j].has_score)
-                    continue;
-                ti[j].score *= CONTRAST_DAMP;
-                ti[j].rules |= HEED_RULE_CONTRAST_BEFORE;
+    if (cls_of(&ti[i]) & LX_BUT) {
+        for (size_t j = from; j < to; j++) {
+            if (!ti[j].has_score || j == i)
+                continue;
+            ti[j].score *= j < i ? CONTRAST_DAMP : CONTRAST_STRESS;
+            ti[j].rules |= j < i ? HEED_RULE_CONTRAST_BEFORE : HEED_RULE_CONTRAST_AFTER;
+            if (ti[j].cue == UINT32_MAX)
                 ti[j].cue = (uint32_t)i;
-            }
-            return;
         }
+        return; /* the first "but" decides, as in VADER */
+    }
+    /* "although it arrived late, the staff were great": the concession (up to
+     * the next comma) counts half. */
+    for (size_t j = i + 1; j < to; j++) {
+        if (toks[j].kind == HEED_TOK_PUNCT && (memchr(toks[j].norm, ',', toks[j].norm_len) ||
+                                               memchr(toks[j].norm, ';', toks[j].norm_len)))
+            break;
+        if (!ti[j].has_score)
+            continue;
+        ti[j].score *= CONTRAST_DAMP;
+        ti[j].rules |= HEED_RULE_CONTRAST_BEFORE;
+        ti[j].cue = (uint32_t)i;
     }
 }
 
@@ -458,6 +440,8 @@ int heed__valence(heed_arena *a, const heed_lexicon *lx, const char *text, heed_
         }
     }
     int mixed = caps > 0 && caps < words; /* some words shouted, not all */
+    size_t n_ids;
+    const heed_idiom *ids = heed__idioms(&n_ids);
     size_t n_ev = 0;
     double pos_sum = 0, neg_sum = 0, raw_sum = 0;
     size_t n_scored = 0;
@@ -465,14 +449,28 @@ int heed__valence(heed_arena *a, const heed_lexicon *lx, const char *text, heed_
     for (size_t s = 0; s < n_sents; s++) {
         size_t from = sents[s].first_token, to = from + sents[s].n_tokens;
         int question = sentence_is_question(toks, from, to);
-        match_idioms(toks, ti, from, to);
-        mark_negation(toks, ti, from, to);
-        for (size_t i = from; i < to; i++)
+        /* One pass in token order: every rule at token i reads only tokens
+         * before i (decided by then) and the lexicon entries of later ones. */
+        size_t turn = SIZE_MAX; /* the first "but"/"although" */
+        int negators = 0;
+        for (size_t i = from; i < to; i++) {
+            tokinfo *x = &ti[i];
+            if (!x->consumed && x->ent && (x->ent->cls & LX_IDIOM))
+                match_idiom(ids, toks, ti, i, to);
+            if (is_negator(&toks[i], x)) {
+                mark_negation(toks, ti, i, to);
+                negators = 1;
+            }
             base_valence(lx, toks, ti, from, to, i, question);
-        for (size_t i = from; i < to; i++)
             modify(toks, ti, from, i, mixed);
-        orphan_negators(toks, ti, from, to);
-        contrast(toks, ti, from, to);
+            if (turn == SIZE_MAX && !x->consumed && is_word(&toks[i]) &&
+                (cls_of(x) & (LX_BUT | LX_ALTHOUGH)))
+                turn = i;
+        }
+        if (negators)
+            orphan_negators(toks, ti, from, to);
+        if (turn != SIZE_MAX)
+            contrast(toks, ti, from, to, turn);
         double sum = 0;
         size_t first_ev = n_ev;
         for (size_t i = from; i < to; i++) {
