@@ -1282,6 +1282,30 @@ int heed__tokenize(heed_arena *a, const char *s, size_t n, heed_token **out, siz
                 i++;
                 continue;
             }
+            if (c - 'a' < 26u && (t.last_at >= n || i > t.last_at)) {
+                /* The common token: lower-case ASCII letters that end at a
+                 * space or at punctuation no scanner reads on from (no '@'
+                 * ahead, so no address). scan_ascii would find the same. */
+                size_t j = i + 1;
+                unsigned run_cp = c, run = 1, fl = SPAN_NORMAL, d = 0;
+                while (j < n && (d = t.u[j]) - 'a' < 26u) {
+                    if (d != run_cp) {
+                        run_cp = d;
+                        run = 1;
+                    } else if (++run >= 3) {
+                        fl = HEED_TF_ELONGATED;
+                    }
+                    j++;
+                }
+                if (j == n || (d < 0x80 && !is_alnum(d) && d != '\'' && d != '-' && d != '_' &&
+                               d != '.' && d != ':')) {
+                    int rc = emit(&t, i, mk(j, HEED_TOK_WORD, fl));
+                    if (rc)
+                        return rc;
+                    i = j;
+                    continue;
+                }
+            }
             sp = scan_ascii(&t, i);
         } else {
             uint32_t cp;
