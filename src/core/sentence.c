@@ -250,6 +250,9 @@ static int ends_after(const splitter *sp, size_t first, size_t i, size_t breaks,
     const heed_token *tk = &sp->toks[i], *next = &sp->toks[i + 1];
     if (breaks >= 2)
         return 1;
+    if (tk->kind == HEED_TOK_WORD && !breaks) /* the common case, decided below */
+        return tk->norm_len > 1 && tk->norm[tk->norm_len - 1] == '.' &&
+               norm_in(tk, dotted_final) && starts_upper(sp, next);
     switch (end_kind(sp, tk)) {
     case END_STRONG:
         return 1;
@@ -334,17 +337,18 @@ int heed__sentences(heed_arena *a, const char *s, size_t n, heed_token *toks, si
     heed_sentence *sents = heed__arena_alloc(a, count * sizeof(*sents));
     if (!sents)
         return HEED_ENOMEM;
-    size_t k = 0;
-    for (size_t i = 0; i < n_toks; k++) {
-        size_t j = i;
-        while (j + 1 < n_toks && toks[j + 1].sentence == toks[i].sentence)
+    size_t first_tok = 0;
+    for (size_t k = 0; k < count; k++) {
+        size_t j = first_tok;
+        uint32_t id = toks[first_tok].sentence;
+        while (j + 1 < n_toks && toks[j + 1].sentence == id)
             j++;
-        sents[k].start = toks[i].start;
-        sents[k].len = (uint32_t)(tok_end(&toks[j]) - toks[i].start);
-        sents[k].first_token = (uint32_t)i;
-        sents[k].n_tokens = (uint32_t)(j - i + 1);
+        sents[k].start = toks[first_tok].start;
+        sents[k].len = (uint32_t)(tok_end(&toks[j]) - toks[first_tok].start);
+        sents[k].first_token = (uint32_t)first_tok;
+        sents[k].n_tokens = (uint32_t)(j - first_tok + 1);
         sents[k].valence = 0.0;
-        i = j + 1;
+        first_tok = j + 1;
     }
     *out = sents;
     *n_out = count;
