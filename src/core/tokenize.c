@@ -1166,6 +1166,8 @@ static int clock_like(const tokenizer *t, const heed_token *tk)
  * the number TIME (the "am" stays a WORD). */
 static void link_neighbours(const tokenizer *t, heed_token *prev, heed_token *cur)
 {
+    if (prev->kind != HEED_TOK_NUMBER && cur->kind != HEED_TOK_NUMBER)
+        return;
     if (!blank_gap(t, prev->start + prev->len, cur->start))
         return;
     if (prev->kind == HEED_TOK_NUMBER) {
@@ -1299,9 +1301,19 @@ int heed__tokenize(heed_arena *a, const char *s, size_t n, heed_token **out, siz
                 }
                 if (j == n || (d < 0x80 && !is_alnum(d) && d != '\'' && d != '-' && d != '_' &&
                                d != '.' && d != ':')) {
-                    int rc = emit(&t, i, mk(j, HEED_TOK_WORD, fl));
-                    if (rc)
-                        return rc;
+                    if (fl == SPAN_NORMAL && t.count < t.cap) {
+                        /* its own normal form: what emit would store */
+                        heed_token *tk = &t.toks[t.count++];
+                        *tk = (heed_token){.start = (uint32_t)i, .len = (uint32_t)(j - i),
+                                           .kind = HEED_TOK_WORD, .norm = (const char *)t.u + i,
+                                           .norm_len = (uint32_t)(j - i)};
+                        if (t.count >= 2 && tk[-1].kind == HEED_TOK_NUMBER)
+                            link_neighbours(&t, tk - 1, tk);
+                    } else {
+                        int rc = emit(&t, i, mk(j, HEED_TOK_WORD, fl));
+                        if (rc)
+                            return rc;
+                    }
                     i = j;
                     continue;
                 }
