@@ -17,56 +17,6 @@ static const unsigned char SPECIAL[256] = {
     ['"'] = 1, ['\\'] = 1, [0x7F] = 1, [0xE2] = 1,
 };
 
-void heed_json_string(heed_buf *b, const char *s, size_t n)
-{
-    static const char hex[] = "0123456789abcdef";
-    if (heed__buf_reserve(b, n + 2))
-        return;
-    heed__buf_addc(b, '"');
-    size_t run = 0;
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (!SPECIAL[c])
-            continue;
-        const char *esc = NULL;
-        char u[7];
-        if (c == '"')
-            esc = "\\\"";
-        else if (c == '\\')
-            esc = "\\\\";
-        else if (c == '\n')
-            esc = "\\n";
-        else if (c == '\r')
-            esc = "\\r";
-        else if (c == '\t')
-            esc = "\\t";
-        else if (c < 0x20 || c == 0x7F) {
-            u[0] = '\\';
-            u[1] = 'u';
-            u[2] = '0';
-            u[3] = '0';
-            u[4] = hex[c >> 4];
-            u[5] = hex[c & 15];
-            u[6] = '\0';
-            esc = u;
-        } else if (c == 0xE2 && i + 2 < n && (unsigned char)s[i + 1] == 0x80 &&
-                   ((unsigned char)s[i + 2] == 0xA8 || (unsigned char)s[i + 2] == 0xA9)) {
-            heed__buf_add(b, s + run, i - run);
-            heed__buf_adds(b, (unsigned char)s[i + 2] == 0xA8 ? "\\u2028" : "\\u2029");
-            i += 2;
-            run = i + 1;
-            continue;
-        }
-        if (esc) {
-            heed__buf_add(b, s + run, i - run);
-            heed__buf_adds(b, esc);
-            run = i + 1;
-        }
-    }
-    heed__buf_add(b, s + run, n - run);
-    heed__buf_addc(b, '"');
-}
-
 /* "00".."99": two digits per lookup. */
 static const char DIGITS2[201] =
     "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
@@ -166,6 +116,108 @@ void heed_json_number(heed_buf *b, double v)
     heed__buf_add(b, d, number_bytes(d, neg, q));
 }
 
+/* Unchecked writers for the hot arrays (sentences, evidence): the caller
+ * reserves an upper bound of the bytes first, then each returns the position
+ * after what it wrote. */
+#define RAW_LIT(p, lit) (memcpy((p), (lit), sizeof(lit) - 1), (p) + sizeof(lit) - 1)
+
+static char *raw_uint(char *p, uint64_t v)
+{
+    if (v < 10) {
+        *p = (char)('0' + v);
+        return p + 1;
+    }
+    size_t n = 2;
+    for (uint64_t t = v / 100; t; t /= 10)
+        n++;
+    uint_digits(p + n, v);
+    return p + n;
+}
+
+static char *raw_number(char *p, double v)
+{
+    if (!isfinite(v) || fabs(v) >= 9e14)
+        v = isfinite(v) ? (v > 0 ? 9e14 : -9e14) : 0;
+    uint64_t q = (uint64_t)(fabs(v) * 10000.0 + 0.5); /* as heed_json_number */
+    if (q == 0) {
+        *p = '0';
+        return p + 1;
+    }
+    return p + number_bytes(p, v < 0, q);
+}
+
+/* The n bytes of a JSON string's contents, escaped: '"', '\\' and controls,
+ * and U+2028/U+2029 (valid JSON, but not valid JavaScript); at most 6n bytes
+ * (every byte as \u00XX). The bytes never end inside a UTF-8 sequence. */
+static char *raw_escaped(char *p, const char *s, size_t n)
+{
+    static const char hex[] = "0123456789abcdef";
+    const unsigned char *u = (const unsigned char *)s;
+    size_t run = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned c = u[i];
+        if (!SPECIAL[c])
+            continue;
+        int sep = c == 0xE2 && i + 2 < n && u[i + 1] == 0x80 && (u[i + 2] == 0xA8 || u[i + 2] == 0xA9);
+        if (c == 0xE2 && !sep)
+            continue; /* another character: copied with the run */
+        memcpy(p, s + run, i - run);
+        p += i - run;
+        run = i + 1;
+        if (sep) {
+            p = u[i + 2] == 0xA8 ? RAW_LIT(p, "\\u2028") : RAW_LIT(p, "\\u2029");
+            i += 2;
+            run = i + 1;
+        } else if (c == '"') {
+            p = RAW_LIT(p, "\\\"");
+        } else if (c == '\\') {
+            p = RAW_LIT(p, "\\\\");
+        } else if (c == '\n') {
+            p = RAW_LIT(p, "\\n");
+        } else if (c == '\r') {
+            p = RAW_LIT(p, "\\r");
+        } else if (c == '\t') {
+            p = RAW_LIT(p, "\\t");
+        } else {
+            p = RAW_LIT(p, "\\u00");
+            *p++ = hex[c >> 4];
+            *p++ = hex[c & 15];
+        }
+    }
+    memcpy(p, s + run, n - run);
+    return p + (n - run);
+}
+
+/* A JSON string of n bytes: at most 6n + 2. */
+static char *raw_string(char *p, const char *s, size_t n)
+{
+    *p++ = '"';
+    p = raw_escaped(p, s, n);
+    *p++ = '"';
+    return p;
+}
+
+void heed_json_string(heed_buf *b, const char *s, size_t n)
+{
+    /* in pieces of about 4 KB (never splitting a character), so a long text
+     * needs no room for six times its size at once */
+    heed__buf_addc(b, '"');
+    size_t i = 0;
+    while (i < n) {
+        size_t end = n - i <= 4096 ? n : i + 4096, k = end;
+        while (k > i && k < n && ((unsigned char)s[k] & 0xC0) == 0x80)
+            k--;
+        if (k == i)
+            k = end; /* not UTF-8: any cut will do */
+        if (heed__buf_reserve(b, 6 * (k - i)))
+            return;
+        b->len = (size_t)(raw_escaped(b->ptr + b->len, s + i, k - i) - b->ptr);
+        b->ptr[b->len] = '\0';
+        i = k;
+    }
+    heed__buf_addc(b, '"');
+}
+
 /* ,"key":v */
 static void member_uint(heed_buf *b, const char *key, uint64_t v)
 {
@@ -180,20 +232,25 @@ static const char *const RULE_JSON[32] = {
 #undef HEED_X_
 };
 
-static void rules_array(heed_buf *b, uint32_t rules)
+/* The rules array, raw: at most RULES_MAX bytes. */
+#define RULES_MAX 1024
+static char *raw_rules(char *p, uint32_t rules)
 {
-    heed__buf_addc(b, '[');
+    *p++ = '[';
     int first = 1;
     for (uint32_t set = rules; set; set &= set - 1) {
         const char *name = RULE_JSON[__builtin_ctz(set)];
         if (!name)
             continue;
         if (!first)
-            heed__buf_addc(b, ',');
+            *p++ = ',';
         first = 0;
-        heed__buf_adds(b, name);
+        size_t l = strlen(name);
+        memcpy(p, name, l);
+        p += l;
     }
-    heed__buf_addc(b, ']');
+    *p++ = ']';
+    return p;
 }
 
 static void token_flags(heed_buf *b, unsigned flags)
@@ -624,39 +681,56 @@ void heed_json_result(heed_buf *b, const heed_result *r, const heed_json_opts *o
         heed_json_string(b, r->text, r->text_len);
     }
     heed__buf_adds(b, ",\"sentences\":[");
+    /* each sentence at most 2 + 3 numbers + its keys: 128 bytes */
+    if (heed__buf_reserve(b, r->n_sentences * 128 + 16))
+        return;
+    char *p = b->ptr + b->len;
     for (size_t i = 0; i < r->n_sentences; i++) {
         const heed_sentence *s = &r->sentences[i];
         if (i)
-            heed__buf_addc(b, ',');
-        member_uint(b, "{\"start\":", s->start);
-        member_uint(b, ",\"end\":", (uint64_t)s->start + s->len);
-        heed__buf_adds(b, ",\"valence\":");
-        heed_json_number(b, s->valence);
-        heed__buf_addc(b, '}');
+            *p++ = ',';
+        p = RAW_LIT(p, "{\"start\":");
+        p = raw_uint(p, s->start);
+        p = RAW_LIT(p, ",\"end\":");
+        p = raw_uint(p, (uint64_t)s->start + s->len);
+        p = RAW_LIT(p, ",\"valence\":");
+        p = raw_number(p, s->valence);
+        *p++ = '}';
     }
-    heed__buf_adds(b, "],\"evidence\":[");
+    p = RAW_LIT(p, "],\"evidence\":[");
+    b->len = (size_t)(p - b->ptr);
     for (size_t i = 0; i < r->n_evidence; i++) {
         const heed_evidence *e = &r->evidence[i];
+        const heed_token *c =
+            e->cue != UINT32_MAX && e->cue < r->n_tokens ? &r->tokens[e->cue] : NULL;
+        /* the two strings at 6 bytes a byte, 5 numbers, the rules, the keys */
+        if (heed__buf_reserve(b, 6 * ((size_t)e->len + (c ? c->len : 0)) + RULES_MAX + 256))
+            return;
+        p = b->ptr + b->len;
         if (i)
-            heed__buf_addc(b, ',');
-        heed__buf_adds(b, "{\"text\":");
-        heed_json_string(b, r->text + e->start, e->len);
-        member_uint(b, ",\"start\":", e->start);
-        member_uint(b, ",\"end\":", (uint64_t)e->start + e->len);
-        member_uint(b, ",\"sentence\":", e->sentence);
-        heed__buf_adds(b, ",\"base\":");
-        heed_json_number(b, e->base);
-        heed__buf_adds(b, ",\"score\":");
-        heed_json_number(b, e->score);
-        heed__buf_adds(b, ",\"rules\":");
-        rules_array(b, e->rules);
-        if (e->cue != UINT32_MAX && e->cue < r->n_tokens) {
-            const heed_token *c = &r->tokens[e->cue];
-            heed__buf_adds(b, ",\"cue\":");
-            heed_json_string(b, r->text + c->start, c->len);
+            *p++ = ',';
+        p = RAW_LIT(p, "{\"text\":");
+        p = raw_string(p, r->text + e->start, e->len);
+        p = RAW_LIT(p, ",\"start\":");
+        p = raw_uint(p, e->start);
+        p = RAW_LIT(p, ",\"end\":");
+        p = raw_uint(p, (uint64_t)e->start + e->len);
+        p = RAW_LIT(p, ",\"sentence\":");
+        p = raw_uint(p, e->sentence);
+        p = RAW_LIT(p, ",\"base\":");
+        p = raw_number(p, e->base);
+        p = RAW_LIT(p, ",\"score\":");
+        p = raw_number(p, e->score);
+        p = RAW_LIT(p, ",\"rules\":");
+        p = raw_rules(p, e->rules);
+        if (c) {
+            p = RAW_LIT(p, ",\"cue\":");
+            p = raw_string(p, r->text + c->start, c->len);
         }
-        heed__buf_addc(b, '}');
+        *p++ = '}';
+        b->len = (size_t)(p - b->ptr);
     }
+    b->ptr[b->len] = '\0';
     heed__buf_addc(b, ']');
     if (o && o->tokens) {
         heed__buf_adds(b, ",\"tokens\":[");

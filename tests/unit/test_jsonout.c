@@ -1,7 +1,9 @@
 /* test_jsonout.c - the number writers of jsonout.c (heed_json_number,
  * heed_json_uint) against printf on many values: edge cases, every
  * ten-thousandth around small integers, powers of ten, random doubles;
- * into an empty buffer, a buffer with room and a buffer with a maximum size. */
+ * into an empty buffer, a buffer with room and a buffer with a maximum size.
+ * The string writer (heed_json_string, written in pieces of about 4 KB)
+ * against a byte-at-a-time escaper on long random strings. */
 #include <float.h>
 #include <math.h>
 #include <setjmp.h>
@@ -150,12 +152,73 @@ static void test_uint_matches_printf(void **state)
     heed__buf_release(&b);
 }
 
+/* The documented escaping of heed_json_string, one byte at a time. */
+static size_t expected_string(const unsigned char *s, size_t n, char *out)
+{
+    size_t o = 0;
+    out[o++] = '"';
+    for (size_t i = 0; i < n; i++) {
+        unsigned c = s[i];
+        if (c == '"' || c == '\\') {
+            out[o++] = '\\';
+            out[o++] = (char)c;
+        } else if (c == '\n' || c == '\r' || c == '\t') {
+            out[o++] = '\\';
+            out[o++] = c == '\n' ? 'n' : c == '\r' ? 'r' : 't';
+        } else if (c < 0x20 || c == 0x7F) {
+            o += (size_t)sprintf(out + o, "\\u%04x", c);
+        } else if (c == 0xE2 && i + 2 < n && s[i + 1] == 0x80 &&
+                   (s[i + 2] == 0xA8 || s[i + 2] == 0xA9)) {
+            o += (size_t)sprintf(out + o, "\\u%s", s[i + 2] == 0xA8 ? "2028" : "2029");
+            i += 2;
+        } else {
+            out[o++] = (char)c;
+        }
+    }
+    out[o++] = '"';
+    return o;
+}
+
+static void test_string_pieces(void **state)
+{
+    (void)state;
+    /* pieces a string is made of: plain letters, a two-byte letter, the line
+     * and paragraph separators, an en dash (also led by 0xE2), escapes */
+    static const char *const parts[] = {"abc", "\xC3\xA9", "\xE2\x80\xA8", "\xE2\x80\xA9",
+                                        "\xE2\x80\x93", "\"", "\\", "\n", "\x01", "\x7F", " "};
+    enum { N = 20000 };
+    static unsigned char s[N + 8];
+    static char want[6 * N + 64];
+    heed_buf b;
+    heed__buf_init(&b, 0);
+    for (int round = 0; round < 200; round++) {
+        size_t n = 0, target = round < 100 ? (size_t)(rnd64() % 9000) : N;
+        while (n < target) {
+            const char *p = parts[rnd64() % (sizeof parts / sizeof parts[0])];
+            size_t l = strlen(p);
+            memcpy(s + n, p, l);
+            n += l;
+        }
+        if (round % 7 == 0 && n > 10) /* not UTF-8: a run of continuation bytes */
+            memset(s + n / 3, 0x80, n / 3);
+        size_t wl = expected_string(s, n, want);
+        heed__buf_reset(&b);
+        heed_json_string(&b, (const char *)s, n);
+        assert_int_equal(b.err, 0);
+        assert_int_equal(b.len, wl);
+        assert_memory_equal(b.ptr, want, wl);
+        assert_int_equal(b.ptr[b.len], '\0');
+    }
+    heed__buf_release(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_number_matches_printf),
         cmocka_unit_test(test_number_at_the_limit),
         cmocka_unit_test(test_uint_matches_printf),
+        cmocka_unit_test(test_string_pieces),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
