@@ -519,7 +519,8 @@ const heed_lexent *heed__lexicon_get(const heed_lexicon *lx, const char *key, si
         if (e >> 32 != tag)
             continue;
         const slot *s = &lx->slots[(uint32_t)e - 1];
-        if (s->key_len == len && memcmp(s->key, key, len) == 0)
+        /* lex_hash is one-to-one on keys of up to 8 bytes of one length */
+        if (s->key_len == len && (len <= 8 ? s->hash == h : memcmp(s->key, key, len) == 0))
             return &s->ent;
     }
 }
