@@ -1253,6 +1253,42 @@ static int emit(tokenizer *t, size_t start, span sp)
     return HEED_OK;
 }
 
+/* The common token: ASCII letters, lower case after an optional capital,
+ * ending at a space or at punctuation no scanner reads on from, with no '@'
+ * ahead (so no address). scan_ascii would make it a WORD ending at the same
+ * place, elongated when a letter comes three times in a row (the capital
+ * lowered); the flags that go with it are for the caller. Returns the end,
+ * or 0 when the general scanners must decide. */
+static size_t plain_word_end(const tokenizer *t, size_t i, int *elong, int *capital)
+{
+    const unsigned char *u = t->u;
+    size_t n = t->n;
+    unsigned c = u[i];
+    *capital = c - 'A' < 26u;
+    if (*capital)
+        c += 32;
+    else if (c - 'a' >= 26u)
+        return 0;
+    if (t->last_at < n && i <= t->last_at)
+        return 0;
+    size_t j = i + 1;
+    unsigned run_cp = c, run = 1, d = 0;
+    *elong = 0;
+    while (j < n && (d = u[j]) - 'a' < 26u) {
+        if (d != run_cp) {
+            run_cp = d;
+            run = 1;
+        } else if (++run >= 3) {
+            *elong = 1;
+        }
+        j++;
+    }
+    if (j == n || (d < 0x80 && !is_alnum(d) && d != '\'' && d != '-' && d != '_' && d != '.' &&
+                   d != ':'))
+        return j;
+    return 0;
+}
+
 int heed__tokenize(heed_arena *a, const char *s, size_t n, heed_token **out, size_t *n_out)
 {
     *out = NULL;
@@ -1284,39 +1320,36 @@ int heed__tokenize(heed_arena *a, const char *s, size_t n, heed_token **out, siz
                 i++;
                 continue;
             }
-            if (c - 'a' < 26u && (t.last_at >= n || i > t.last_at)) {
-                /* The common token: lower-case ASCII letters that end at a
-                 * space or at punctuation no scanner reads on from (no '@'
-                 * ahead, so no address). scan_ascii would find the same. */
-                size_t j = i + 1;
-                unsigned run_cp = c, run = 1, fl = SPAN_NORMAL, d = 0;
-                while (j < n && (d = t.u[j]) - 'a' < 26u) {
-                    if (d != run_cp) {
-                        run_cp = d;
-                        run = 1;
-                    } else if (++run >= 3) {
-                        fl = HEED_TF_ELONGATED;
+            size_t e;
+            int elong, capital;
+            if ((e = plain_word_end(&t, i, &elong, &capital))) {
+                if (!elong && t.count < t.cap) {
+                    /* what emit would store: the word is its own normal
+                     * form but for a capital, which a copy lowers */
+                    const char *norm = (const char *)t.u + i;
+                    if (capital) {
+                        char *d = heed__arena_alloc(a, e - i + 1);
+                        if (!d)
+                            return HEED_ENOMEM;
+                        d[0] = (char)(c + 32);
+                        memcpy(d + 1, t.u + i + 1, e - i - 1);
+                        d[e - i] = '\0';
+                        norm = d;
                     }
-                    j++;
+                    heed_token *tk = &t.toks[t.count++];
+                    *tk = (heed_token){.start = (uint32_t)i, .len = (uint32_t)(e - i),
+                                       .kind = HEED_TOK_WORD, .norm = norm,
+                                       .norm_len = (uint32_t)(e - i)};
+                    if (t.count >= 2 && tk[-1].kind == HEED_TOK_NUMBER)
+                        link_neighbours(&t, tk - 1, tk);
+                } else {
+                    unsigned fl = elong ? HEED_TF_ELONGATED : capital ? 0 : SPAN_NORMAL;
+                    int rc = emit(&t, i, mk(e, HEED_TOK_WORD, fl));
+                    if (rc)
+                        return rc;
                 }
-                if (j == n || (d < 0x80 && !is_alnum(d) && d != '\'' && d != '-' && d != '_' &&
-                               d != '.' && d != ':')) {
-                    if (fl == SPAN_NORMAL && t.count < t.cap) {
-                        /* its own normal form: what emit would store */
-                        heed_token *tk = &t.toks[t.count++];
-                        *tk = (heed_token){.start = (uint32_t)i, .len = (uint32_t)(j - i),
-                                           .kind = HEED_TOK_WORD, .norm = (const char *)t.u + i,
-                                           .norm_len = (uint32_t)(j - i)};
-                        if (t.count >= 2 && tk[-1].kind == HEED_TOK_NUMBER)
-                            link_neighbours(&t, tk - 1, tk);
-                    } else {
-                        int rc = emit(&t, i, mk(j, HEED_TOK_WORD, fl));
-                        if (rc)
-                            return rc;
-                    }
-                    i = j;
-                    continue;
-                }
+                i = e;
+                continue;
             }
             sp = scan_ascii(&t, i);
         } else {
