@@ -1289,7 +1289,8 @@ static size_t plain_word_end(const tokenizer *t, size_t i, int *elong, int *capi
     return 0;
 }
 
-int heed__tokenize(heed_arena *a, const char *s, size_t n, heed_token **out, size_t *n_out)
+static int tokenize(heed_arena *a, const char *s, size_t n, heed_token **out, size_t *n_out,
+                    int fast)
 {
     *out = NULL;
     *n_out = 0;
@@ -1322,7 +1323,7 @@ int heed__tokenize(heed_arena *a, const char *s, size_t n, heed_token **out, siz
             }
             size_t e;
             int elong, capital;
-            if ((e = plain_word_end(&t, i, &elong, &capital))) {
+            if (fast && (e = plain_word_end(&t, i, &elong, &capital))) {
                 if (!elong && t.count < t.cap) {
                     /* what emit would store: the word is its own normal
                      * form but for a capital, which a copy lowers */
@@ -1381,4 +1382,15 @@ int heed__tokenize(heed_arena *a, const char *s, size_t n, heed_token **out, siz
     *out = t.toks;
     *n_out = t.count;
     return HEED_OK;
+}
+
+int heed__tokenize(heed_arena *a, const char *s, size_t n, heed_token **out, size_t *n_out)
+{
+    return tokenize(a, s, n, out, n_out, 1);
+}
+
+int heed__tokenize_general(heed_arena *a, const char *s, size_t n, heed_token **out,
+                           size_t *n_out)
+{
+    return tokenize(a, s, n, out, n_out, 0);
 }

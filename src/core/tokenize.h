@@ -65,4 +65,9 @@
  *   REPEATED from 2. ASCII $ + < = > ^ ` | ~ and Unicode S* are SYMBOL. */
 int heed__tokenize(heed_arena *a, const char *s, size_t n, heed_token **out, size_t *n_out);
 
+/* heed__tokenize without its fast path for plain words: every token through
+ * the general scanners. The same tokens; for the tests that prove it. */
+int heed__tokenize_general(heed_arena *a, const char *s, size_t n, heed_token **out,
+                           size_t *n_out);
+
 #endif

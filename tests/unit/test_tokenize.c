@@ -337,12 +337,59 @@ static void test_invariants_mixed(void **state)
     heed__arena_release(&a);
 }
 
+/* The fast path for plain words gives the very tokens the general scanners
+ * give: random texts of words (capitals, elongations, contractions, ids,
+ * dotted abbreviations, addresses, emoticons, numbers) and separators. */
+static void test_fast_path_same_tokens(void **state)
+{
+    (void)state;
+    static const char *const parts[] = {
+        "hello", "Hello", "I", "i", "sooo", "Sooo", "SOOO", "noo", "The", "don't", "I'm",
+        "follow-up", "a_b", "ERR_5012", "e.g.", "U.S.A.", "www.x.com", "http://a.b/c", "a@b.cd",
+        "x@", "D:", "xD", "P:", "o.O", "EUR20", "USD", "9", "am", "pm", "20", "euros", "$", "Ab1",
+        "abc123", "caf\xC3\xA9", "\xC3\x89t\xC3\xA9", "na\xC3\xAFve", "a\xCC\x81", "ok\xE2\x80\x8D",
+        " ", "  ", ",", ".", "!", "?", "...", ":", ";", "-", "'", "\"", "(", ")", "\n", "\t",
+        "\xC2\xA0", "#", "@", "&amp;", ":)", "<3", "^^", "\xF0\x9F\x98\x80"};
+    enum { ROUNDS = 3000 };
+    char buf[512];
+    uint64_t seed = 7;
+    for (int r = 0; r < ROUNDS; r++) {
+        size_t o = 0;
+        while (o < sizeof buf - 32) {
+            seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+            if ((seed >> 60) == 0 && o > 0)
+                break; /* texts of every length */
+            const char *p = parts[(seed >> 33) % (sizeof parts / sizeof parts[0])];
+            size_t l = strlen(p);
+            memcpy(buf + o, p, l);
+            o += l;
+        }
+        heed_arena a;
+        heed__arena_init(&a, 0);
+        heed_token *t1, *t2;
+        size_t n1, n2;
+        assert_int_equal(heed__tokenize(&a, buf, o, &t1, &n1), HEED_OK);
+        assert_int_equal(heed__tokenize_general(&a, buf, o, &t2, &n2), HEED_OK);
+        assert_int_equal(n1, n2);
+        for (size_t k = 0; k < n1; k++) {
+            assert_int_equal(t1[k].start, t2[k].start);
+            assert_int_equal(t1[k].len, t2[k].len);
+            assert_int_equal(t1[k].kind, t2[k].kind);
+            assert_int_equal(t1[k].flags, t2[k].flags);
+            assert_int_equal(t1[k].norm_len, t2[k].norm_len);
+            assert_memory_equal(t1[k].norm, t2[k].norm, t1[k].norm_len);
+        }
+        heed__arena_release(&a);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_kinds),           cmocka_unit_test(test_nul_bytes),
         cmocka_unit_test(test_flags_and_norms), cmocka_unit_test(test_growth_and_order),
         cmocka_unit_test(test_out_of_memory),   cmocka_unit_test(test_invariants_mixed),
+        cmocka_unit_test(test_fast_path_same_tokens),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
