@@ -455,6 +455,10 @@ int heed__valence(heed_arena *a, const heed_lexicon *lx, const char *text, heed_
         int negators = 0;
         for (size_t i = from; i < to; i++) {
             tokinfo *x = &ti[i];
+            const heed_token *t = &toks[i];
+            if (!x->ent && t->kind != HEED_TOK_EMOJI && t->kind != HEED_TOK_EMOTICON &&
+                !(t->flags & HEED_TF_CONTRACTION))
+                continue; /* most tokens: no rule below acts on them */
             if (!x->consumed && x->ent && (x->ent->cls & LX_IDIOM))
                 match_idiom(ids, toks, ti, i, to);
             if (is_negator(&toks[i], x)) {
