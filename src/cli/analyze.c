@@ -386,8 +386,10 @@ static void process_batch(run *R, batch *b)
             continue;
         }
         const heed_result *res = heed_analysis_result(an);
-        it->fact = heed_table_fact_of(res);
-        it->fact.agent = it->role == HEED_ROLE_AGENT;
+        if (R->opt->table) { /* the summary's figures */
+            it->fact = heed_table_fact_of(res);
+            it->fact.agent = it->role == HEED_ROLE_AGENT;
+        }
         /* the customer-side facts (a confirmation phrase, repeat contact) are
          * for --conversations only; an agent reply's are cheap and carry the
          * fingerprint behind "canned" */

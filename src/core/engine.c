@@ -38,6 +38,9 @@ struct heed_engine {
     unsigned skip; /* HEED_STAGE_* this engine prepared nothing for */
 };
 
+/* Arena room allocated with each analysis: enough for most messages. */
+#define FIRST_CHUNK ((size_t)16 * 1024)
+
 struct heed_analysis {
     heed_arena arena;
     heed_result result;
@@ -348,11 +351,13 @@ int heed_analyze(const heed_engine *eng, const char *text, size_t len,
         snprintf(msg, sizeof msg, "invalid UTF-8 at byte %zu", bad);
         return set_err(err, HEED_EUTF8, bad, msg);
     }
-    heed_analysis *an = heed__malloc(sizeof(*an));
+    /* the analysis and its arena's first chunk in one allocation */
+    const size_t off = (sizeof(heed_analysis) + 15) & ~(size_t)15;
+    heed_analysis *an = heed__malloc(off + heed__arena_first_size(FIRST_CHUNK));
     if (!an)
         return set_err(err, HEED_ENOMEM, 0, "out of memory");
     memset(an, 0, sizeof(*an));
-    heed__arena_init(&an->arena, 0);
+    heed__arena_init_in(&an->arena, 0, (char *)an + off, FIRST_CHUNK);
     heed_result *r = &an->result;
     int rc = HEED_ENOMEM;
     if (bad < len) {

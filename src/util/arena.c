@@ -10,6 +10,7 @@
 struct heed_arena_chunk {
     heed_arena_chunk *next;
     size_t size, used;
+    int borrowed; /* the caller's memory (heed__arena_init_in): not freed */
     _Alignas(16) unsigned char data[];
 };
 
@@ -22,12 +23,30 @@ void heed__arena_init(heed_arena *a, size_t limit)
     a->limit = limit;
 }
 
+size_t heed__arena_first_size(size_t n)
+{
+    return sizeof(heed_arena_chunk) + n;
+}
+
+void heed__arena_init_in(heed_arena *a, size_t limit, void *mem, size_t n)
+{
+    heed_arena_chunk *c = mem;
+    c->next = NULL;
+    c->size = n;
+    c->used = 0;
+    c->borrowed = 1;
+    a->head = c;
+    a->total = n;
+    a->limit = limit;
+}
+
 void heed__arena_release(heed_arena *a)
 {
     heed_arena_chunk *c = a->head;
     while (c) {
         heed_arena_chunk *next = c->next;
-        heed__free(c);
+        if (!c->borrowed)
+            heed__free(c);
         c = next;
     }
     a->head = NULL;
@@ -58,6 +77,7 @@ void *heed__arena_alloc(heed_arena *a, size_t n)
     nc->next = c;
     nc->size = size;
     nc->used = need;
+    nc->borrowed = 0;
     a->head = nc;
     a->total += size;
     return nc->data;

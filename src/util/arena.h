@@ -15,6 +15,12 @@ typedef struct heed_arena {
 
 /* An all-zero arena is empty and ready. */
 void heed__arena_init(heed_arena *a, size_t limit);
+/* Bytes a caller-provided first chunk needs for `n` bytes of room (its header
+ * included), and an arena that starts in such memory (aligned like malloc's,
+ * owned by the caller, never freed by the arena): one allocation fewer for a
+ * short-lived arena that lives inside another object. */
+size_t heed__arena_first_size(size_t n);
+void heed__arena_init_in(heed_arena *a, size_t limit, void *mem, size_t n);
 /* Frees every chunk; the arena is empty and reusable afterwards. */
 void heed__arena_release(heed_arena *a);
 /* Aligned (16) memory of n bytes, or NULL when out of memory or past the limit. */
