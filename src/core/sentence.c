@@ -313,6 +313,10 @@ int heed__sentences(heed_arena *a, const char *s, size_t n, heed_token *toks, si
         if (i + 1 == n_toks)
             break;
         size_t after = line_start, gap_from = tok_end(&toks[i]), gap_to = toks[i + 1].start;
+        if (toks[i].kind == HEED_TOK_WORD &&
+            !(toks[i].norm_len > 1 && toks[i].norm[toks[i].norm_len - 1] == '.') &&
+            (gap_to == gap_from || (gap_to == gap_from + 1 && sp.u[gap_from] == ' ')))
+            continue; /* a word with at most a space after it ends nothing */
         /* most gaps are one space or none: no line break to look for */
         size_t breaks = gap_to - gap_from <= 1 && (gap_to == gap_from || sp.u[gap_from] == ' ')
                             ? 0
