@@ -585,6 +585,14 @@ typedef struct heed_analyze_opts {
      * empathy (scored on the pair), addressed and personal cues. NULL: none. */
     const char *context;
     size_t context_len;
+    /* Optional, with context: an analysis of exactly the context's text (by
+     * heed_analyze on this engine, as a customer message), for the engine to
+     * use instead of analysing the context again: the reply stages read its
+     * tokens, sentences, asks and needs. Used only when it gives what a fresh
+     * analysis of the context would (the same bytes, valid UTF-8, scored as
+     * English, the needs stage run or skipped as in this call); otherwise the
+     * context is analysed as usual. Read during the call only. NULL: none. */
+    const heed_analysis *context_analysis;
     /* When the message was written, for resolving promised times ("by
      * Friday"): Unix seconds, and the writer's UTC offset in minutes.
      * has_time 0: promises keep their time expression but no `due`. */

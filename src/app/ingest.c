@@ -672,7 +672,9 @@ int heed_import_summarize(const heed_result *res, heed_import_row *r)
 typedef struct work {
     heed_import *im;
     heed_import_batch *b;
-    size_t from, step;
+    size_t from, to; /* the rows of one thread: a run, so that a reply comes
+                      * right after the customer message it answers */
+    heed_analysis *last; /* the last customer message's analysis */
     int oom;
 } work;
 
@@ -686,6 +688,7 @@ static void analyse_row(work *w, heed_import_row *r)
         .role = b->kind->id == K_MESSAGES ? r->role : HEED_ROLE_CUSTOMER,
         .context = r->ctx_len ? b->store.ptr + r->ctx : NULL,
         .context_len = r->ctx_len,
+        .context_analysis = r->ctx_len ? w->last : NULL, /* used when it is the context */
         .has_time = 1,
         .time = r->time,
         .tz_offset_min = r->tz,
@@ -707,14 +710,21 @@ static void analyse_row(work *w, heed_import_row *r)
     if (heed_import_summarize(heed_analysis_result(an), r))
         w->oom = 1;
     r->analysed = 1;
-    heed_analysis_free(an);
+    if (ao.role == HEED_ROLE_AGENT) {
+        heed_analysis_free(an);
+    } else {
+        heed_analysis_free(w->last);
+        w->last = an;
+    }
 }
 
 static void *worker(void *arg)
 {
     work *w = arg;
-    for (size_t i = w->from; i < w->b->n; i += w->step)
+    for (size_t i = w->from; i < w->to; i++)
         analyse_row(w, &w->b->rows[i]);
+    heed_analysis_free(w->last);
+    w->last = NULL;
     return NULL;
 }
 
@@ -730,9 +740,8 @@ int heed_import_analyse(heed_import *im, heed_import_batch *b)
     if (nt > 64)
         nt = 64;
     size_t started = 0;
-    for (size_t t = 0; t < nt; t++) {
-        w[t] = (work){.im = im, .b = b, .from = t, .step = nt};
-    }
+    for (size_t t = 0; t < nt; t++)
+        w[t] = (work){.im = im, .b = b, .from = b->n * t / nt, .to = b->n * (t + 1) / nt};
     for (size_t t = 1; t < nt; t++) {
         if (pthread_create(&th[t], NULL, worker, &w[t]))
             break;

@@ -361,6 +361,9 @@ static void render_json(const run *R, batch *b, item *it, const heed_result *res
 static void process_batch(run *R, batch *b)
 {
     heed__buf_reset(&b->out);
+    /* the last customer message's analysis, kept for the reply after it,
+     * whose context it usually is (the engine checks that it is) */
+    heed_analysis *last = NULL;
     for (size_t i = 0; i < b->n; i++) {
         item *it = &b->items[i];
         if (it->status != 1)
@@ -373,6 +376,7 @@ static void process_batch(run *R, batch *b)
             .role = it->role,
             .context = it->ctx_len ? b->store.ptr + it->ctx_off : NULL,
             .context_len = it->ctx_len,
+            .context_analysis = it->ctx_len ? last : NULL,
             .has_time = it->has_time,
             .time = it->time,
             .tz_offset_min = it->tz_min,
@@ -410,8 +414,14 @@ static void process_batch(run *R, batch *b)
             render_json(R, b, it, res);
         }
         it->out_len = b->out.len - it->out_off;
-        heed_analysis_free(an);
+        if (it->role == HEED_ROLE_AGENT) {
+            heed_analysis_free(an);
+        } else {
+            heed_analysis_free(last);
+            last = an;
+        }
     }
+    heed_analysis_free(last);
 }
 
 static void *worker_main(void *arg)

@@ -44,7 +44,9 @@ struct heed_engine {
 struct heed_analysis {
     heed_arena arena;
     heed_result result;
-    heed_analysis *customer; /* heed_check_reply: the customer's analysis */
+    heed_analysis *customer;   /* heed_check_reply: the customer's analysis */
+    const heed_engine *engine; /* that made it */
+    unsigned skip;             /* the stages it skipped */
 };
 
 const char *heed_strerror(int code)
@@ -286,6 +288,22 @@ static int analyze_text(const heed_engine *eng, unsigned skip, heed_arena *a, he
     return listen(eng, skip, a, r, toks, n_toks, sents, n_sents);
 }
 
+/* Whether a caller's analysis of the context (heed_analyze_opts.
+ * context_analysis) holds what analysing the context here would: the same
+ * bytes, no repair, scored (so valence and the listening stages ran), the
+ * needs stage run exactly when this call runs it. The reply stages read only
+ * the context's text, tokens, sentences, asks and needs. */
+static int context_reusable(const heed_engine *eng, unsigned skip, const heed_analysis *ca,
+                            const char *text, size_t len)
+{
+    if (!ca || ca->engine != eng || ca->customer)
+        return 0;
+    const heed_result *cr = &ca->result;
+    return cr->role != HEED_ROLE_AGENT && cr->text_len == len && memcmp(cr->text, text, len) == 0 &&
+           !(cr->warnings & HEED_WARN_REPLACED_UTF8) && cr->language.scored &&
+           (ca->skip & HEED_STAGE_NEEDS) == (skip & HEED_STAGE_NEEDS);
+}
+
 /* The reply stages on an agent turn that was scored as English. The customer
  * message it answers (opts->context), when given, is analysed first with the
  * needs stage (asks and needs) for empathy, addressed and personal cues. */
@@ -307,12 +325,16 @@ static int reply(const heed_engine *eng, unsigned skip, const heed_analyze_opts 
             return HEED_ENOMEM;
         r->context = c.text;
         r->context_len = c.text_len;
-        /* the context needs asks and needs; language is taken as the reply's */
-        unsigned cskip = skip | HEED_STAGE_LANGUAGE | HEED_STAGE_EMOTIONS | HEED_STAGE_INTENSITY |
-                         HEED_STAGE_STRESS;
-        if ((rc = analyze_text(eng, cskip, a, &c)))
-            return rc;
-        ctx = &c;
+        if (bad >= len && context_reusable(eng, skip, opts->context_analysis, c.text, len)) {
+            ctx = &opts->context_analysis->result;
+        } else {
+            /* the context needs asks and needs; language is taken as the reply's */
+            unsigned cskip = skip | HEED_STAGE_LANGUAGE | HEED_STAGE_EMOTIONS |
+                             HEED_STAGE_INTENSITY | HEED_STAGE_STRESS;
+            if ((rc = analyze_text(eng, cskip, a, &c)))
+                return rc;
+            ctx = &c;
+        }
     }
     if (eng->empathy && !(skip & HEED_STAGE_EMPATHY) &&
         (rc = heed__empathy(eng->empathy, a, r, ctx)))
@@ -371,6 +393,8 @@ int heed_analyze(const heed_engine *eng, const char *text, size_t len,
     if (!r->text)
         goto fail;
     unsigned skip = (opts ? opts->skip & HEED_STAGE_ALL : 0) | eng->skip;
+    an->engine = eng;
+    an->skip = skip;
     r->role = opts && opts->role >= HEED_ROLE_UNKNOWN && opts->role <= HEED_ROLE_AGENT
                   ? opts->role
                   : HEED_ROLE_UNKNOWN;
@@ -418,6 +442,7 @@ int heed_check_reply(const heed_engine *eng, const char *customer, size_t custom
     o.role = HEED_ROLE_AGENT;
     o.context = ca->result.text;
     o.context_len = ca->result.text_len;
+    o.context_analysis = ca; /* the customer's analysis serves as the context's */
     heed_analysis *an = NULL;
     rc = heed_analyze(eng, draft, draft_len, &o, &an, err);
     if (rc) {

@@ -1,12 +1,16 @@
 /* test_reply_json.c - the reply object in the JSON output (jsonout.c): an
  * agent turn with the customer's message and a time, analysed by the real
  * engine, rendered, then parsed back with cJSON; every member the schema
- * names for it must be there with the right type. */
+ * names for it must be there with the right type. And a reply analysed with
+ * the customer's own analysis given for its context
+ * (heed_analyze_opts.context_analysis) renders byte for byte as one analysed
+ * without it, whether the engine may use it or must refuse it. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cjson/cJSON.h>
@@ -119,10 +123,102 @@ static void test_reply_members(void **state)
     heed_engine_free(eng);
 }
 
+/* The whole JSON of `reply` answering `ctx`, analysed with `given` (or NULL)
+ * as the context's analysis; `given` is freed before rendering, so a result
+ * that kept pointers into it fails under the sanitizers. */
+static char *reply_json(const heed_engine *eng, const char *ctx, const char *reply, unsigned skip,
+                        heed_analysis *given)
+{
+    heed_analyze_opts o = {
+        .role = HEED_ROLE_AGENT,
+        .skip = skip,
+        .context = ctx,
+        .context_len = strlen(ctx),
+        .context_analysis = given,
+        .has_time = 1,
+        .time = 1788254240,
+    };
+    heed_analysis *an = NULL;
+    heed_error err = {0};
+    assert_int_equal(heed_analyze(eng, reply, strlen(reply), &o, &an, &err), HEED_OK);
+    heed_analysis_free(given);
+    heed_buf b;
+    heed__buf_init(&b, 0);
+    heed_json_result(&b, heed_analysis_result(an), &(heed_json_opts){.tokens = 1});
+    assert_int_equal(b.err, 0);
+    heed_analysis_free(an);
+    size_t n;
+    return heed__buf_take(&b, &n);
+}
+
+static heed_analysis *customer(const heed_engine *eng, const char *text, unsigned skip, int role)
+{
+    heed_analyze_opts o = {.role = role, .skip = skip};
+    heed_analysis *an = NULL;
+    heed_error err = {0};
+    assert_int_equal(heed_analyze(eng, text, strlen(text), &o, &an, &err), HEED_OK);
+    return an;
+}
+
+static void test_context_analysis_same_output(void **state)
+{
+    (void)state;
+    heed_engine *eng = NULL;
+    heed_error err = {0};
+    assert_int_equal(heed_engine_new(NULL, &eng, &err), HEED_OK);
+    static const char GERMAN[] = "Mein Paket ist nicht angekommen. Wann bekomme ich mein Geld "
+                                 "zurück? Das ist wirklich sehr ärgerlich.";
+    static const char OTHER[] = "I was charged twice for one order. Can you fix it?";
+    const struct {
+        const char *ctx, *given_text;
+        unsigned reply_skip, given_skip;
+        int given_role;
+    } cases[] = {
+        {CUSTOMER, CUSTOMER, 0, 0, HEED_ROLE_CUSTOMER},    /* used */
+        {CUSTOMER, CUSTOMER, 0, 0, HEED_ROLE_UNKNOWN},     /* used */
+        {GERMAN, GERMAN, 0, 0, HEED_ROLE_CUSTOMER},        /* not English: refused */
+        {CUSTOMER, OTHER, 0, 0, HEED_ROLE_CUSTOMER},       /* another text: refused */
+        {CUSTOMER, CUSTOMER, HEED_STAGE_NEEDS, 0, 0},      /* needs run there only */
+        {CUSTOMER, CUSTOMER, 0, HEED_STAGE_NEEDS, 0},      /* needs skipped there */
+        {CUSTOMER, CUSTOMER, 0, 0, HEED_ROLE_AGENT},       /* an agent turn: refused */
+        {CUSTOMER, CUSTOMER, HEED_STAGE_EMOTIONS, HEED_STAGE_STRESS, 0}, /* used */
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        char *want = reply_json(eng, cases[k].ctx, REPLY, cases[k].reply_skip, NULL);
+        heed_analysis *g = customer(eng, cases[k].given_text, cases[k].given_skip,
+                                    cases[k].given_role);
+        char *got = reply_json(eng, cases[k].ctx, REPLY, cases[k].reply_skip, g);
+        if (strcmp(want, got) != 0)
+            fail_msg("case %zu: the reply's JSON differs", k);
+        free(want);
+        free(got);
+    }
+    /* heed_check_reply uses the customer's analysis for the context */
+    heed_analysis *cr = NULL;
+    const heed_analyze_opts co = {.has_time = 1, .time = 1788254240};
+    assert_int_equal(heed_check_reply(eng, CUSTOMER, strlen(CUSTOMER), REPLY, strlen(REPLY), &co,
+                                      &cr, &err),
+                     HEED_OK);
+    char *fresh = reply_json(eng, CUSTOMER, REPLY, 0, NULL);
+    heed_buf b;
+    heed__buf_init(&b, 0);
+    heed_json_result(&b, heed_analysis_result(cr), &(heed_json_opts){.tokens = 1});
+    assert_non_null(strstr(b.ptr, "\"reply\""));
+    /* the same reply object as an analysis with the context analysed anew */
+    const char *r1 = strstr(b.ptr, "\"reply\""), *r2 = strstr(fresh, "\"reply\"");
+    assert_non_null(r2);
+    assert_memory_equal(r1, r2, strlen(r2) < strlen(r1) ? strlen(r2) : strlen(r1));
+    heed__buf_release(&b);
+    free(fresh);
+    heed_analysis_free(cr);
+    heed_engine_free(eng);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_reply_members),
+        cmocka_unit_test(test_context_analysis_same_output),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
