@@ -227,6 +227,12 @@ typedef int (*heed_st_key_row_fn)(void *ctx, const char *kind, const char *token
                                   int64_t party, int from_key);
 int heed_store_key_rows(heed_store *st, heed_st_key_row_fn fn, void *ctx, heed_error *err);
 
+/* Every party in id order with its person as last linked (0: not linked),
+ * through the table's rowid order: no sort. fn gets (ctx, party, person); a
+ * non-zero return stops the listing and is returned. */
+typedef int (*heed_st_pair_fn)(void *ctx, int64_t a, int64_t b);
+int heed_store_party_persons(heed_store *st, heed_st_pair_fn fn, void *ctx, heed_error *err);
+
 /* One party with its keys (fn is not called when there is no such party). */
 int heed_store_party(heed_store *st, int64_t id, heed_st_party_fn fn, void *ctx,
                      heed_error *err);
@@ -253,7 +259,6 @@ int heed_store_set_person(heed_store *st, int64_t party, int64_t person, heed_er
 /* The rule that two parties must never be in one person (`heed customer
  * unmerge`), and the list of such rules. */
 int heed_store_add_unmerge(heed_store *st, int64_t a, int64_t b, heed_error *err);
-typedef int (*heed_st_pair_fn)(void *ctx, int64_t a, int64_t b);
 int heed_store_unmerges(heed_store *st, heed_st_pair_fn fn, void *ctx, heed_error *err);
 
 /* The person a CRM id, a conversation id or a party id belongs to; 0 when
