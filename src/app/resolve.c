@@ -118,9 +118,10 @@ static int add_rule(void *ctx, int64_t a, int64_t b)
  * party indices, and heed_identity_resolve_groups resolves those. Per party
  * it keeps an id, a kind, a CRM number and a customer (17 bytes) plus the
  * union-find's 4; per key row 4 bytes and per key value 16. The groups are
- * those heed_parties_resolve builds from the strings (the same keys skipped,
- * the same CRM id per party, the same order of values within a kind), so
- * both give the same persons: `heed customer check` compares them. */
+ * those the records of every party with their keys as strings give
+ * heed_identity_resolve (the same keys skipped, the same CRM id per party,
+ * the same order of values within a kind), so both give the same persons:
+ * tests/unit/test_links.c compares them on random stores. */
 
 enum { OWN_CRM = 0x40 }; /* in compact.silo: the party has a CRM id of its own */
 
@@ -289,7 +290,9 @@ int heed_relink_store(heed_store *st, heed_relink_stats *out, heed_error *err)
 /* ------------------------------------------------------------ incremental pass */
 
 /* The incremental pass re-resolves only the parties an import can have moved
- * and gives them the persons a full pass would. Why it equals a full pass:
+ * and gives them the persons a full pass would; `heed customer why` resolves
+ * the one component of a party by the same argument (no seed: it walks from
+ * the party through CRM ids and keys not shared). Why it equals a full pass:
  *
  * Let G be the graph of parties joined by every CRM id and by every other key
  * that is not shared (carried by parties of at most one CRM id, over the
