@@ -146,86 +146,114 @@ void heed_view_period_json(heed_buf *o, const heed_care_period *p, const heed_na
     heed__buf_adds(o, "]}");
 }
 
+/* The replies of the period as team weeks' input: each reply's agent is
+ * numbered in `agents` and mapped to its team in T. */
+typedef struct team_replies {
+    heed_names agents, *T;
+    int64_t *team_of;
+    size_t known; /* agents numbered from the agent table */
+    int64_t last; /* the agent of the last reply, -1 none */
+    heed_care_reply *rep;
+    size_t nr, cap;
+} team_replies;
+
+static int team_reply(void *ctx, const char *agent, const heed_st_replyscore *rr)
+{
+    team_replies *R = ctx;
+    if (rr->empathy[0] < 0)
+        return HEED_OK;
+    /* the rows come agent by agent: look the name up once per agent */
+    int64_t a = R->last >= 0 && !strcmp(R->agents.v[R->last], agent)
+                    ? R->last
+                    : heed_names_id(&R->agents, agent);
+    if (a < 0)
+        return HEED_ENOMEM;
+    R->last = a;
+    if ((size_t)a >= R->known) { /* not in the agents table: no team */
+        int64_t *v = realloc(R->team_of, R->agents.n * sizeof *v);
+        if (!v)
+            return HEED_ENOMEM;
+        R->team_of = v;
+        int64_t t = heed_names_id(R->T, "(no team)");
+        if (t < 0)
+            return HEED_ENOMEM;
+        R->team_of[a] = t;
+        R->known = R->agents.n;
+    }
+    if (R->nr == R->cap) {
+        size_t cap = R->cap ? R->cap * 2 : 1024;
+        heed_care_reply *v = realloc(R->rep, cap * sizeof *v);
+        if (!v)
+            return HEED_ENOMEM;
+        R->rep = v;
+        R->cap = cap;
+    }
+    heed_care_reply *r = &R->rep[R->nr++];
+    *r = (heed_care_reply){.agent = R->team_of[a],
+                           .time = rr->time,
+                           .compassion = rr->compassion < 0 ? 0 : rr->compassion};
+    memcpy(r->empathy, rr->empathy, sizeof r->empathy);
+    return HEED_OK;
+}
+
 int heed_view_team_weeks(heed_store *st, int64_t from, int64_t to, long tz, heed_names *T,
                          heed_care_week **out, size_t *n_out, heed_error *err)
 {
-    heed_names agents = {0};
-    int64_t *team_of = NULL;
-    heed_care_reply *rep = NULL;
-    size_t nr = 0, cap = 0;
+    team_replies R = {.T = T, .last = -1};
     heed_st_cursor *c = NULL;
     int rc = HEED_ENOMEM, r;
     *out = NULL;
     *n_out = 0;
+    /* one snapshot for the agents and their replies */
+    int rd = heed_store_begin_read(st, err);
+    if (rd < 0) {
+        rc = rd;
+        goto out;
+    }
     if ((rc = heed_store_agents(st, NULL, &c, err)) != HEED_OK)
         goto out;
     rc = HEED_ENOMEM;
     heed_st_agentrow ar;
     while ((r = heed_st_next_agent(c, &ar)) == 1) {
-        int64_t a = heed_names_id(&agents, ar.id),
+        int64_t a = heed_names_id(&R.agents, ar.id),
                 t = heed_names_id(T, ar.team ? ar.team : "(no team)");
         if (a < 0 || t < 0)
             goto out;
-        int64_t *v = realloc(team_of, agents.n * sizeof *v);
+        int64_t *v = realloc(R.team_of, R.agents.n * sizeof *v);
         if (!v)
             goto out;
-        team_of = v;
-        team_of[a] = t;
+        R.team_of = v;
+        R.team_of[a] = t;
     }
     heed_st_cursor_free(c);
     c = NULL;
-    size_t known = agents.n;
+    R.known = R.agents.n;
     if (r < 0) {
         rc = HEED_EIO;
         goto out;
     }
-    if ((rc = heed_store_replies(st, NULL, from, to, &c, err)) != HEED_OK)
+    /* the scores kept per reply (agent_reply), in the order of agent, time
+     * and message: the sums of each week add up in the same order as when
+     * they were read from the messages; no text is read */
+    if ((rc = heed_store_period_reply_scores(st, from, to, team_reply, &R, err)) != HEED_OK)
         goto out;
-    rc = HEED_ENOMEM;
-    heed_st_reply rr;
-    while ((r = heed_st_next_reply(c, &rr)) == 1) {
-        if (rr.empathy[0] < 0)
-            continue;
-        int64_t a = heed_names_id(&agents, rr.agent);
-        if (a < 0)
-            goto out;
-        if ((size_t)a >= known) { /* not in the agents table: no team */
-            int64_t *v = realloc(team_of, agents.n * sizeof *v);
-            if (!v)
-                goto out;
-            team_of = v;
-            int64_t t = heed_names_id(T, "(no team)");
-            if (t < 0)
-                goto out;
-            team_of[a] = t;
-            known = agents.n;
-        }
-        if (nr == cap) {
-            cap = cap ? cap * 2 : 1024;
-            heed_care_reply *v = realloc(rep, cap * sizeof *v);
-            if (!v)
-                goto out;
-            rep = v;
-        }
-        rep[nr] = (heed_care_reply){.agent = team_of[a],
-                                    .time = rr.time,
-                                    .compassion = rr.compassion < 0 ? 0 : rr.compassion};
-        memcpy(rep[nr].empathy, rr.empathy, sizeof rep[nr].empathy);
-        nr++;
-    }
-    if (r < 0) {
-        rc = HEED_EIO;
-        goto out;
-    }
-    rc = heed_care_weeks(rep, nr, (int)tz, out, n_out, err);
+    rc = heed_care_weeks(R.rep, R.nr, (int)tz, out, n_out, err);
 out:
+    if (rd == 1) {
+        heed_error e2 = {0};
+        int c2 = heed_store_commit(st, &e2);
+        if (!rc && c2) {
+            rc = c2;
+            *err = e2;
+        }
+    }
     if (rc && !err->msg[0])
         snprintf(err->msg, sizeof err->msg, "%s",
                  rc == HEED_EIO ? "reading the store failed" : heed_strerror(rc));
     heed_st_cursor_free(c);
-    free(rep);
-    free(team_of);
-    heed_names_free(&agents);
+    free(R.rep);
+    free(R.team_of);
+    heed_names_free(&R.agents);
     return rc;
 }
 

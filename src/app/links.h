@@ -12,18 +12,22 @@
 
 typedef struct heed_links {
     int64_t person;
-    heed_parties P;
-    size_t c; /* the customer number in P.res; (size_t)-1: not linked yet */
+    heed_parties P; /* the component of party `person` (resolve.h) */
+    size_t c;       /* the customer number in P.res; (size_t)-1: not linked yet */
+    heed_id_shared *shared; /* the shared keys this customer's records carry,
+                             * counted over the whole store, in a full pass's
+                             * order (kind, first record carrying it, token) */
+    size_t n_shared;
 } heed_links;
 
-/* Resolves every party and finds person's customer. Release with
- * heed_links_release, also after a failure. HEED_OK or an error. */
+/* Resolves the component of party `person` (what a full pass gives it,
+ * reading only that component and the carriers of its shared keys) and
+ * finds the customer of that party. Release with heed_links_release, also
+ * after a failure. HEED_OK or an error. */
 int heed_links_load(heed_store *st, int64_t person, heed_links *L, heed_error *err);
 void heed_links_release(heed_links *L);
 /* 1 when the conflict touches this customer's records. */
 int heed_links_conflict_is_mine(const heed_links *L, const heed_id_conflict *k);
-/* 1 when one of this customer's records carries the shared key. */
-int heed_links_shared_is_mine(const heed_links *L, const heed_id_shared *s);
 
 /* Appends {"customer":N,"records":[{"record","kind","label","crm","keys":[{"kind",
  * "token"}]}],"links":[{"a","b","kind","token"}],"not_linked":[{"a","b","kind",

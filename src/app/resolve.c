@@ -1,7 +1,10 @@
-/* resolve.c - the identity pass after an import or an API ingest: loads every party (CRM row,
- * conversation, event, survey) with its contact keys from the store, resolves
- * them into persons with heed_identity_resolve (rules in docs/journey.md) and
- * writes each party's person back. A person is numbered by its CRM party when
+/* resolve.c - the identity pass: every party (CRM row, conversation, event,
+ * survey) resolved into persons by the rules of docs/journey.md and written
+ * back, either in full (from the keys streamed grouped out of the store's
+ * indexes, none held as a string) or incrementally after an import (only the
+ * key components the new parties reach); `heed customer check` compares the
+ * store with a full pass, and `heed customer why` resolves one party's
+ * component with the explanations. A person is numbered by its CRM party when
  * it has one (so the number stays put as records arrive), else by its first
  * party. */
 #include <stdio.h>
@@ -51,43 +54,6 @@ static int grow(void **p, size_t *cap, size_t need, size_t size)
     *p = q;
     *cap = c;
     return 0;
-}
-
-static int add_party(void *ctx, const heed_st_party *p, const heed_st_key *keys, size_t nk)
-{
-    heed_parties *P = ctx;
-    if (grow((void **)&P->id, &P->cap, P->n + 1, sizeof *P->id) ||
-        grow((void **)&P->rec, &P->rec_cap, P->n + 1, sizeof *P->rec) ||
-        grow((void **)&P->kind, &P->kind_cap, P->n + 1, sizeof *P->kind))
-        return HEED_ENOMEM;
-    /* strings go into one growing pool, referenced by offset until done */
-    size_t crm_off = (size_t)-1;
-    if (p->crm) {
-        crm_off = P->pool.len;
-        heed__buf_add(&P->pool, p->crm, strlen(p->crm) + 1);
-    }
-    size_t first_key = P->n_keys;
-    for (size_t i = 0; i < nk; i++) {
-        int k = key_kind(keys[i].kind);
-        if (k < 0 || (k == HEED_KEY_CRM && p->crm && strcmp(keys[i].token, p->crm)))
-            continue; /* a second CRM id is the party's own crm field's business */
-        if (grow((void **)&P->keys, &P->keys_cap, P->n_keys + 1, sizeof *P->keys) ||
-            grow((void **)&P->key_off, &P->key_off_cap, P->n_keys + 1, sizeof *P->key_off))
-            return HEED_ENOMEM;
-        P->key_off[P->n_keys] = P->pool.len;
-        heed__buf_add(&P->pool, keys[i].token, strlen(keys[i].token) + 1);
-        P->keys[P->n_keys] = (heed_id_key){.kind = k, .len = strlen(keys[i].token)};
-        P->n_keys++;
-    }
-    if (grow((void **)&P->crm_off, &P->crm_off_cap, P->n + 1, sizeof *P->crm_off) ||
-        grow((void **)&P->key_first, &P->key_first_cap, P->n + 1, sizeof *P->key_first))
-        return HEED_ENOMEM;
-    P->id[P->n] = p->id;
-    P->kind[P->n] = (char)silo_of(p->kind);
-    P->crm_off[P->n] = crm_off;
-    P->key_first[P->n] = first_key;
-    P->n++;
-    return P->pool.err ? HEED_ENOMEM : HEED_OK;
 }
 
 /* person[c] for each customer c of customer[0..n): its first CRM party if
@@ -145,57 +111,6 @@ static int add_rule(void *ctx, int64_t a, int64_t b)
     return 0;
 }
 
-void heed_parties_release(heed_parties *P)
-{
-    heed_identity_release(&P->res);
-    free(P->id);
-    free(P->rec);
-    free(P->kind);
-    free(P->keys);
-    free(P->key_off);
-    free(P->crm_off);
-    free(P->key_first);
-    free(P->person);
-    free(P->rules);
-    heed__buf_release(&P->pool);
-    memset(P, 0, sizeof *P);
-}
-
-int heed_parties_resolve(heed_store *st, heed_parties *P, heed_error *err)
-{
-    memset(P, 0, sizeof *P);
-    heed__buf_init(&P->pool, 0);
-    int rc = heed_store_parties(st, add_party, P, err);
-    if (rc)
-        return rc;
-    /* the pool has stopped moving: point into it */
-    for (size_t i = 0; i < P->n_keys; i++)
-        P->keys[i].value = P->pool.ptr + P->key_off[i];
-    for (size_t i = 0; i < P->n; i++) {
-        size_t end = i + 1 < P->n ? P->key_first[i + 1] : P->n_keys;
-        const char *crm = P->crm_off[i] == (size_t)-1 ? NULL : P->pool.ptr + P->crm_off[i];
-        P->rec[i] = (heed_id_record){.silo = P->kind[i],
-                                     .crm_id = crm,
-                                     .crm_len = crm ? strlen(crm) : 0,
-                                     .keys = P->keys + P->key_first[i],
-                                     .n_keys = end - P->key_first[i]};
-    }
-    rules R = {.id = P->id, .n_id = P->n};
-    rc = heed_store_unmerges(st, add_rule, &R, err);
-    P->rules = R.r;
-    P->n_rules = R.n;
-    if (rc)
-        return rc;
-    rc = heed_identity_resolve(P->rec, P->n, P->rules, P->n_rules, NULL, &P->res, err);
-    if (rc)
-        return rc;
-    P->person = malloc((P->n ? P->n : 1) * sizeof *P->person);
-    if (!P->person)
-        return HEED_ENOMEM;
-    persons_of(P->n, P->id, P->kind, P->res.customer, P->person);
-    return HEED_OK;
-}
-
 /* ------------------------------------------------------------ full pass */
 
 /* The full pass holds no key as a string: the store streams the keys grouped
@@ -203,9 +118,10 @@ int heed_parties_resolve(heed_store *st, heed_parties *P, heed_error *err)
  * party indices, and heed_identity_resolve_groups resolves those. Per party
  * it keeps an id, a kind, a CRM number and a customer (17 bytes) plus the
  * union-find's 4; per key row 4 bytes and per key value 16. The groups are
- * those heed_parties_resolve builds from the strings (the same keys skipped,
- * the same CRM id per party, the same order of values within a kind), so
- * both give the same persons: `heed customer check` compares them. */
+ * those the records of every party with their keys as strings give
+ * heed_identity_resolve (the same keys skipped, the same CRM id per party,
+ * the same order of values within a kind), so both give the same persons:
+ * tests/unit/test_links.c compares them on random stores. */
 
 enum { OWN_CRM = 0x40 }; /* in compact.silo: the party has a CRM id of its own */
 
@@ -305,43 +221,58 @@ static int compact_key(void *ctx, const char *kind, const char *token, size_t le
     return HEED_OK;
 }
 
+/* The full resolution, written nowhere: C->id and C->silo per party (in id
+ * order), *customer_out per party, and in C->crm, per customer, the index of
+ * the party that numbers its person (its first CRM party, else its first
+ * party). The caller frees C->id, C->silo, C->crm and *customer_out, also
+ * after a failure. */
+static int full_resolve(heed_store *st, compact *C, uint32_t **customer_out,
+                        heed_id_counts *counts, heed_error *err)
+{
+    rules R = {0};
+    uint32_t *customer = NULL;
+    heed__buf_init(&C->tok, 0);
+    int rc = heed_store_party_rows(st, compact_party, C, err);
+    if (!rc)
+        rc = heed_store_key_rows(st, compact_key, C, err);
+    if (!rc)
+        rc = close_group(C);
+    heed__buf_release(&C->tok);
+    R.id = C->id, R.n_id = C->n;
+    if (!rc)
+        rc = heed_store_unmerges(st, add_rule, &R, err);
+    if (!rc && !(customer = malloc((C->n ? C->n : 1) * sizeof *customer)))
+        rc = HEED_ENOMEM;
+    if (!rc)
+        rc = heed_identity_resolve_groups(C->n, C->crm, C->groups, C->n_groups, C->members, R.r,
+                                          R.n, NULL, customer, counts, err);
+    free(C->members), free(C->groups), free(R.r);
+    C->members = NULL, C->groups = NULL;
+    *customer_out = customer;
+    if (rc)
+        return rc;
+    /* crm[] is free now: per customer, its person's party */
+    for (size_t i = 0; i < C->n; i++)
+        C->crm[i] = HEED_ID_NO_CRM;
+    for (size_t i = 0; i < C->n; i++)
+        if ((C->silo[i] & ~OWN_CRM) == HEED_SILO_CRM && C->crm[customer[i]] == HEED_ID_NO_CRM)
+            C->crm[customer[i]] = (uint32_t)i;
+    for (size_t i = 0; i < C->n; i++)
+        if (C->crm[customer[i]] == HEED_ID_NO_CRM)
+            C->crm[customer[i]] = customer[i];
+    return HEED_OK;
+}
+
 int heed_relink_store(heed_store *st, heed_relink_stats *out, heed_error *err)
 {
     compact C = {.err = err};
-    rules R = {0};
     uint32_t *customer = NULL;
     heed_id_counts counts = {0};
-    heed__buf_init(&C.tok, 0);
-    int rc = heed_store_party_rows(st, compact_party, &C, err);
+    int rc = full_resolve(st, &C, &customer, &counts, err);
     if (!rc)
-        rc = heed_store_key_rows(st, compact_key, &C, err);
-    if (!rc)
-        rc = close_group(&C);
-    heed__buf_release(&C.tok);
-    R.id = C.id, R.n_id = C.n;
-    if (!rc)
-        rc = heed_store_unmerges(st, add_rule, &R, err);
-    if (!rc && !(customer = malloc((C.n ? C.n : 1) * sizeof *customer)))
-        rc = HEED_ENOMEM;
-    if (!rc)
-        rc = heed_identity_resolve_groups(C.n, C.crm, C.groups, C.n_groups, C.members, R.r,
-                                          R.n, NULL, customer, &counts, err);
-    free(C.members), free(C.groups), free(R.r);
-    C.members = NULL, C.groups = NULL, R.r = NULL;
-    if (!rc) {
-        /* A person is numbered by its first CRM party, else its first party:
-         * crm[] is free now and holds, per customer, that party's index. */
-        for (size_t i = 0; i < C.n; i++)
-            C.crm[i] = HEED_ID_NO_CRM;
-        for (size_t i = 0; i < C.n; i++)
-            if ((C.silo[i] & ~OWN_CRM) == HEED_SILO_CRM && C.crm[customer[i]] == HEED_ID_NO_CRM)
-                C.crm[customer[i]] = (uint32_t)i;
         rc = heed_store_begin(st, err);
-    }
-    for (size_t i = 0; !rc && i < C.n; i++) {
-        uint32_t c = customer[i], p = C.crm[c] != HEED_ID_NO_CRM ? C.crm[c] : c;
-        rc = heed_store_set_person(st, C.id[i], C.id[p], err);
-    }
+    for (size_t i = 0; !rc && i < C.n; i++)
+        rc = heed_store_set_person(st, C.id[i], C.id[C.crm[customer[i]]], err);
     if (!rc)
         rc = heed_store_commit(st, err);
     if (rc) {
@@ -359,7 +290,9 @@ int heed_relink_store(heed_store *st, heed_relink_stats *out, heed_error *err)
 /* ------------------------------------------------------------ incremental pass */
 
 /* The incremental pass re-resolves only the parties an import can have moved
- * and gives them the persons a full pass would. Why it equals a full pass:
+ * and gives them the persons a full pass would; `heed customer why` resolves
+ * the one component of a party by the same argument (no seed: it walks from
+ * the party through CRM ids and keys not shared). Why it equals a full pass:
  *
  * Let G be the graph of parties joined by every CRM id and by every other key
  * that is not shared (carried by parties of at most one CRM id, over the
@@ -384,7 +317,10 @@ int heed_relink_store(heed_store *st, heed_relink_stats *out, heed_error *err)
  * When the walk passes HEED_RELINK_MAX_PARTIES parties (a first import, a
  * key carried by a great many parties), the full pass runs instead. */
 
-enum { GO_FULL = 1 }; /* a positive code: stop the walk, run the full pass */
+/* Positive codes: GO_FULL stops the walk (the full pass runs instead);
+ * SHARED_SEEN stops reading a key's carriers once it is known to be shared
+ * and they are not wanted. */
+enum { GO_FULL = 1, SHARED_SEEN = 2 };
 
 typedef struct ikey {
     uint32_t off, len; /* token in pool */
@@ -414,7 +350,9 @@ typedef struct inc {
     int64_t *carr;
     size_t n_carr, carr_cap;
     int carr_over, carr_crms; /* too many to keep; distinct CRM ids seen (0, 1, 2+) */
-    heed_buf crm0;
+    int stop_shared;          /* the key's carriers are not wanted once it is shared */
+    heed_buf crm0, tok;
+    int seed_missing; /* the first party walked is not in the store */
 } inc;
 
 static size_t hash64(uint64_t x)
@@ -546,6 +484,7 @@ static int inc_key(inc *I, int kind, const char *t, size_t *out)
 typedef struct inc_read {
     inc *I;
     size_t i;
+    int found;
 } inc_read;
 
 static int inc_on_party(void *ctx, const heed_st_party *p, const heed_st_key *keys, size_t nk)
@@ -554,6 +493,7 @@ static int inc_on_party(void *ctx, const heed_st_party *p, const heed_st_key *ke
     inc *I = R->I;
     size_t i = R->i, k;
     int rc;
+    R->found = 1;
     I->silo[i] = (char)silo_of(p->kind);
     I->crm_off[i] = (size_t)-1;
     I->pk_first[i] = I->n_pk;
@@ -592,6 +532,8 @@ static int inc_on_carrier(void *ctx, int64_t party, const char *crm)
         } else if (len != I->crm0.len || memcmp(crm, I->crm0.ptr, len)) {
             I->carr_crms = 2;
         }
+        if (I->carr_crms == 2 && I->stop_shared)
+            return SHARED_SEEN;
     }
     if (I->n_carr >= I->limit) {
         I->carr_over = 1;
@@ -608,23 +550,29 @@ static int inc_on_carrier(void *ctx, int64_t party, const char *crm)
 static int inc_visit(inc *I, size_t i, heed_error *err)
 {
     I->n_todo = 0;
-    inc_read R = {I, i};
+    inc_read R = {I, i, 0};
     I->pk_first[i] = I->n_pk;
     I->silo[i] = HEED_SILO_OTHER;
     I->crm_off[i] = (size_t)-1;
     int rc = heed_store_party(I->st, I->id[i], inc_on_party, &R, err);
+    if (!rc && !R.found && i == 0)
+        I->seed_missing = 1;
     for (size_t t = 0; !rc && t < I->n_todo; t++) {
         ikey *k = &I->keys[I->todo[t]];
         I->n_carr = 0;
         I->carr_over = I->carr_crms = 0;
         heed__buf_reset(&I->crm0);
         /* the pool may move while reading: copy the token out first */
-        char tok[256];
-        if (k->len >= sizeof tok)
-            return GO_FULL; /* no such token is written; the full pass copes */
-        memcpy(tok, I->pool.ptr + k->off, k->len + 1);
+        heed__buf_reset(&I->tok);
+        heed__buf_add(&I->tok, I->pool.ptr + k->off, k->len + 1);
+        if (I->tok.err)
+            return HEED_ENOMEM;
         int kind = k->kind;
-        rc = heed_store_key_parties(I->st, heed_key_kind_name(kind), tok, inc_on_carrier, I, err);
+        I->stop_shared = i >= I->n_seeds && kind != HEED_KEY_CRM;
+        rc = heed_store_key_parties(I->st, heed_key_kind_name(kind), I->tok.ptr, inc_on_carrier,
+                                    I, err);
+        if (rc == SHARED_SEEN)
+            rc = HEED_OK;
         if (rc)
             break;
         k = &I->keys[I->todo[t]];
@@ -675,68 +623,106 @@ static int cmp_walk(const void *pa, const void *pb)
     return (a > b) - (a < b);
 }
 
-/* Resolves the walked parties and writes their persons. */
-static int inc_resolve(heed_store *st, inc *I, heed_relink_stats *out, heed_error *err)
+void heed_parties_release(heed_parties *P)
 {
-    size_t n = I->n;
+    heed_identity_release(&P->res);
+    free(P->id), free(P->silo), free(P->rec), free(P->keys), free(P->shared);
+    free(P->shared_first), free(P->rules), free(P->person);
+    heed__buf_release(&P->pool);
+    memset(P, 0, sizeof *P);
+}
+
+/* Resolves the walked parties into P, in id order, with the unmerge rules
+ * among them; the tokens move from I's pool to P's. explain_first: only the
+ * customer of the first party walked is explained. */
+static int inc_build(heed_store *st, inc *I, int explain_first, heed_parties *P,
+                     heed_error *err)
+{
+    size_t n = I->n, nn = n ? n : 1, npk = I->n_pk ? I->n_pk : 1;
     int rc = HEED_ENOMEM;
-    walked *order = malloc(n * sizeof *order);
-    size_t *pos = malloc(n * sizeof *pos);
-    int64_t *ids = malloc(n * sizeof *ids), *person = malloc(n * sizeof *person);
-    char *silo = malloc(n);
-    heed_id_record *rec = malloc(n * sizeof *rec);
-    heed_id_key *keys = malloc((I->n_pk ? I->n_pk : 1) * sizeof *keys);
+    memset(P, 0, sizeof *P);
+    walked *order = malloc(nn * sizeof *order);
+    size_t *pos = malloc(nn * sizeof *pos);
     inc_rules R = {.I = I};
-    heed_id_result res = {0};
-    if (!order || !pos || !ids || !person || !silo || !rec || !keys)
+    P->id = malloc(nn * sizeof *P->id);
+    P->person = malloc(nn * sizeof *P->person);
+    P->silo = malloc(nn);
+    P->rec = malloc(nn * sizeof *P->rec);
+    P->keys = malloc(npk * sizeof *P->keys);
+    P->shared = malloc(npk * sizeof *P->shared);
+    P->shared_first = malloc((n + 1) * sizeof *P->shared_first);
+    P->pool = I->pool; /* the tokens stay where they are */
+    heed__buf_init(&I->pool, 0);
+    if (!order || !pos || !P->id || !P->person || !P->silo || !P->rec || !P->keys ||
+        !P->shared || !P->shared_first)
         goto done;
+    P->n = n;
     for (size_t i = 0; i < n; i++)
         order[i] = (walked){I->id[i], i};
     qsort(order, n, sizeof *order, cmp_walk);
-    size_t nk = 0;
+    size_t nk = 0, ns = 0;
     for (size_t r = 0; r < n; r++) {
         size_t i = order[r].i;
         pos[i] = r;
-        ids[r] = I->id[i];
-        silo[r] = I->silo[i];
+        P->id[r] = I->id[i];
+        P->silo[r] = I->silo[i];
+        P->shared_first[r] = ns;
         size_t end = i + 1 < n ? I->pk_first[i + 1] : I->n_pk, first = nk;
         for (size_t j = I->pk_first[i]; j < end; j++) {
             const ikey *k = &I->keys[I->pk[j]];
-            if (!k->shared)
-                keys[nk++] = (heed_id_key){k->kind, I->pool.ptr + k->off, k->len};
+            heed_id_key key = {k->kind, P->pool.ptr + k->off, k->len};
+            if (k->shared)
+                P->shared[ns++] = key;
+            else
+                P->keys[nk++] = key;
         }
-        const char *crm = I->crm_off[i] == (size_t)-1 ? NULL : I->pool.ptr + I->crm_off[i];
-        rec[r] = (heed_id_record){.silo = silo[r],
-                                  .crm_id = crm,
-                                  .crm_len = crm ? strlen(crm) : 0,
-                                  .keys = keys + first,
-                                  .n_keys = nk - first};
+        const char *crm = I->crm_off[i] == (size_t)-1 ? NULL : P->pool.ptr + I->crm_off[i];
+        P->rec[r] = (heed_id_record){.silo = P->silo[r],
+                                     .crm_id = crm,
+                                     .crm_len = crm ? strlen(crm) : 0,
+                                     .keys = P->keys + first,
+                                     .n_keys = nk - first};
     }
+    P->shared_first[n] = ns;
     R.pos = pos;
-    if ((rc = heed_store_unmerges(st, inc_add_rule, &R, err)))
-        goto done;
-    if ((rc = heed_identity_resolve(rec, n, R.r, R.n, NULL, &res, err)))
-        goto done;
-    persons_of(n, ids, silo, res.customer, person);
-    if ((rc = heed_store_begin(st, err)))
-        goto done;
-    for (size_t r = 0; !rc && r < n; r++)
-        rc = heed_store_set_person(st, ids[r], person[res.customer[r]], err);
+    rc = heed_store_unmerges(st, inc_add_rule, &R, err);
+    P->rules = R.r;
+    P->n_rules = R.n;
+    heed_id_opts o = {.explain_one = explain_first && n, .explain_record = n ? pos[0] : 0};
     if (!rc)
-        rc = heed_store_commit(st, err);
-    if (rc)
-        heed_store_rollback(st);
-    if (!rc && out) {
-        out->relinked = n;
-        out->shared_unused = res.n_shared;
-        out->conflicts = res.n_conflicts;
-    }
+        rc = heed_identity_resolve(P->rec, n, P->rules, P->n_rules, &o, &P->res, err);
+    if (!rc)
+        persons_of(n, P->id, P->silo, P->res.customer, P->person);
 done:
     if (rc == HEED_ENOMEM && !err->msg[0])
         snprintf(err->msg, sizeof err->msg, "%s", heed_strerror(rc));
-    heed_identity_release(&res);
-    free(order), free(pos), free(ids), free(person), free(silo), free(rec), free(keys);
-    free(R.r);
+    free(order), free(pos);
+    return rc;
+}
+
+/* Resolves the walked parties and writes their persons. */
+static int inc_resolve(heed_store *st, inc *I, heed_relink_stats *out, heed_error *err)
+{
+    heed_parties P;
+    int rc = inc_build(st, I, 0, &P, err);
+    if (rc) {
+        heed_parties_release(&P);
+        return rc;
+    }
+    if ((rc = heed_store_begin(st, err)) == HEED_OK) {
+        for (size_t r = 0; !rc && r < P.n; r++)
+            rc = heed_store_set_person(st, P.id[r], P.person[P.res.customer[r]], err);
+        if (!rc)
+            rc = heed_store_commit(st, err);
+        if (rc)
+            heed_store_rollback(st);
+    }
+    if (!rc && out) {
+        out->relinked = P.n;
+        out->shared_unused = P.res.n_shared;
+        out->conflicts = P.res.n_conflicts;
+    }
+    heed_parties_release(&P);
     return rc;
 }
 
@@ -746,6 +732,36 @@ static void inc_release(inc *I)
     free(I->keys), free(I->ktab), free(I->pk), free(I->todo), free(I->carr);
     heed__buf_release(&I->pool);
     heed__buf_release(&I->crm0);
+    heed__buf_release(&I->tok);
+}
+
+int heed_parties_component(heed_store *st, int64_t party, heed_parties *P, heed_error *err)
+{
+    inc I = {.st = st, .limit = SIZE_MAX};
+    heed__buf_init(&I.pool, 0);
+    heed__buf_init(&I.crm0, 0);
+    heed__buf_init(&I.tok, 0);
+    memset(P, 0, sizeof *P);
+    /* one snapshot, and no lock taken per lookup */
+    int rd = heed_store_begin_read(st, err), rc = rd < 0 ? rd : HEED_OK;
+    if (!rc)
+        rc = inc_add_party(&I, party);
+    for (size_t i = 0; !rc && i < I.n; i++)
+        rc = inc_visit(&I, i, err);
+    if (!rc && !I.seed_missing)
+        rc = inc_build(st, &I, 1, P, err);
+    if (rd == 1) {
+        heed_error e2 = {0};
+        int c = heed_store_commit(st, &e2);
+        if (!rc && c) {
+            rc = c;
+            *err = e2;
+        }
+    }
+    inc_release(&I);
+    if (rc && !err->msg[0])
+        snprintf(err->msg, sizeof err->msg, "%s", heed_strerror(rc));
+    return rc;
 }
 
 int heed_relink_incremental(heed_store *st, size_t max_parties, heed_relink_stats *out,
@@ -754,6 +770,7 @@ int heed_relink_incremental(heed_store *st, size_t max_parties, heed_relink_stat
     inc I = {.st = st, .limit = max_parties ? max_parties : HEED_RELINK_MAX_PARTIES};
     heed__buf_init(&I.pool, 0);
     heed__buf_init(&I.crm0, 0);
+    heed__buf_init(&I.tok, 0);
     heed_relink_stats s = {0};
     int rc = heed_store_unlinked(st, inc_seed, &I, err);
     I.n_seeds = I.n;
@@ -782,34 +799,43 @@ int heed_relink_incremental(heed_store *st, size_t max_parties, heed_relink_stat
     return HEED_OK;
 }
 
+/* `heed customer check`: the full pass's result, then every party's stored
+ * person streamed in id order beside it (a party added in between has no
+ * result: 0). Memory as the full pass, no key held as a string. */
 typedef struct check {
-    const heed_parties *P;
+    const compact *C;
+    const uint32_t *customer;
     heed_relink_diff_fn fn;
     void *ctx;
     size_t n_diff;
 } check;
 
-static int check_party(void *ctx, const heed_st_party *p, const heed_st_key *keys, size_t nk)
+static int check_party(void *ctx, int64_t id, int64_t stored)
 {
-    check *C = ctx;
-    (void)keys, (void)nk;
-    size_t i = heed_parties_index(C->P, p->id);
-    int64_t full = i == (size_t)-1 ? 0 : C->P->person[C->P->res.customer[i]];
-    if (full == p->person)
+    check *K = ctx;
+    const compact *C = K->C;
+    size_t i = index_of(C->id, C->n, id);
+    int64_t full = i == (size_t)-1 ? 0 : C->id[C->crm[K->customer[i]]];
+    if (full == stored)
         return HEED_OK;
-    C->n_diff++;
-    return C->fn ? C->fn(C->ctx, p->id, p->person, full) : HEED_OK;
+    K->n_diff++;
+    return K->fn ? K->fn(K->ctx, id, stored, full) : HEED_OK;
 }
 
 int heed_relink_check(heed_store *st, heed_relink_diff_fn fn, void *ctx, size_t *n_diff,
                       heed_error *err)
 {
-    heed_parties P;
-    check C = {&P, fn, ctx, 0};
-    int rc = heed_parties_resolve(st, &P, err);
+    compact C = {.err = err};
+    uint32_t *customer = NULL;
+    heed_id_counts counts;
+    check K = {&C, NULL, fn, ctx, 0};
+    int rc = full_resolve(st, &C, &customer, &counts, err);
+    K.customer = customer;
     if (!rc)
-        rc = heed_store_parties(st, check_party, &C, err);
-    heed_parties_release(&P);
-    *n_diff = C.n_diff;
+        rc = heed_store_party_persons(st, check_party, &K, err);
+    if (rc && !err->msg[0])
+        snprintf(err->msg, sizeof err->msg, "%s", heed_strerror(rc));
+    free(C.id), free(C.silo), free(C.crm), free(customer);
+    *n_diff = K.n_diff;
     return rc;
 }

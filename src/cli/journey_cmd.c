@@ -474,11 +474,8 @@ static int customer_why(heed_store *st, const char *ref, int json)
                k->reason == HEED_ID_CRM_CONFLICT ? "carry different CRM ids"
                                                  : "were unmerged by hand");
     }
-    for (size_t i = 0; i < P->res.n_shared; i++) {
-        const heed_id_shared *s = &P->res.shared[i];
-        /* only the shared keys this customer's records carry */
-        if (!heed_links_shared_is_mine(&L, s))
-            continue;
+    for (size_t i = 0; i < L.n_shared; i++) {
+        const heed_id_shared *s = &L.shared[i]; /* only those this customer's records carry */
         if (!header++)
             printf("\nNot linked:\n");
         printf("  %s %.*s is shared by %zu records of %zu customers (e.g. a switchboard): "

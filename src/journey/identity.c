@@ -180,9 +180,13 @@ static int cmp_link(const void *pa, const void *pb)
 }
 
 /* What the core explains when asked (heed_identity_resolve): the key of
- * each group by its ref, and the arrays it fills. */
+ * each group by its ref, and the arrays it fills. With `final` set, only
+ * what touches a record of customer `target` (final[] being the customers of
+ * a first run) is kept. */
 typedef struct explain {
     const heed_id_key *vals; /* [ref] */
+    const uint32_t *final;
+    uint32_t target;
     link_seq *links;
     size_t n_links, cap_links;
     heed_id_conflict *conf;
@@ -264,7 +268,10 @@ static int core(size_t n, const uint32_t *crm_num, heed_id_group *groups, size_t
         }
         if (n_crm > max_crm) {
             counts->n_shared++;
-            if (ex) {
+            int mine = !ex || !ex->final;
+            for (size_t i = 0; !mine && i < m; i++)
+                mine = ex->final[recs[i]] == ex->target;
+            if (ex && mine) {
                 if (grow((void **)&ex->shared, &ex->cap_shared, ex->n_shared, sizeof *ex->shared))
                     goto done;
                 const heed_id_key *v = &ex->vals[gr->ref];
@@ -288,7 +295,8 @@ static int core(size_t n, const uint32_t *crm_num, heed_id_group *groups, size_t
                 int why = blocked(&u, rj, rr, &rule);
                 if (why) {
                     counts->n_conflicts++;
-                    if (!ex)
+                    if (!ex || (ex->final && ex->final[reps[j]] != ex->target &&
+                                ex->final[r] != ex->target))
                         continue;
                     if (grow((void **)&ex->conf, &ex->cap_conf, ex->n_conf, sizeof *ex->conf))
                         goto done;
@@ -300,7 +308,7 @@ static int core(size_t n, const uint32_t *crm_num, heed_id_group *groups, size_t
                 }
                 join(&u, rj, rr);
                 counts->n_links++;
-                if (ex) {
+                if (ex && (!ex->final || ex->final[r] == ex->target)) {
                     if (grow((void **)&ex->links, &ex->cap_links, ex->n_links,
                              sizeof *ex->links))
                         goto done;
@@ -405,7 +413,7 @@ int heed_identity_resolve(const heed_id_record *records, size_t n, const heed_id
     int rc = HEED_ENOMEM;
     entry *ents = NULL;
     size_t n_ents = 0, cap_ents = 0;
-    uint32_t *crm_num = NULL, *members = NULL, *cust = NULL;
+    uint32_t *crm_num = NULL, *members = NULL, *cust = NULL, *final = NULL;
     heed_id_group *groups = NULL;
     heed_id_key *vals = NULL;
     explain ex = {0};
@@ -414,6 +422,9 @@ int heed_identity_resolve(const heed_id_record *records, size_t n, const heed_id
         if (rules[i].a >= n || rules[i].b >= n)
             return fail_at(err, HEED_EINVAL, i, "identity: an unmerge rule names a record "
                                                 "index past the end of the records");
+    if (opts && opts->explain_one && opts->explain_record >= n)
+        return fail_at(err, HEED_EINVAL, opts->explain_record,
+                       "identity: the record to explain is past the end of the records");
 
     /* 1. One entry per (kind, value, record); the CRM id is a key of kind crm. */
     for (size_t i = 0; i < n; i++) {
@@ -498,9 +509,23 @@ int heed_identity_resolve(const heed_id_record *records, size_t n, const heed_id
         g = e;
     }
 
-    /* 3. Resolve, with the explanations. */
+    /* 3. Resolve, with the explanations: of one customer only, found by a
+     * first run without them (the second takes the same steps), so that a
+     * large component does not keep every conflict met in it. */
     ex.vals = vals;
     heed_id_counts counts;
+    if (opts && opts->explain_one) {
+        rc = core(n, crm_num, groups, n_groups, members, rules, n_rules, max_crm, cust, &counts,
+                  NULL);
+        if (rc)
+            goto fail;
+        rc = HEED_ENOMEM;
+        if (!(final = heed__malloc(sizeof *final * nn)))
+            goto fail;
+        memcpy(final, cust, sizeof *final * n);
+        ex.final = final;
+        ex.target = final[opts->explain_record];
+    }
     rc = core(n, crm_num, groups, n_groups, members, rules, n_rules, max_crm, cust, &counts, &ex);
     if (rc)
         goto fail;
@@ -547,6 +572,7 @@ fail:
     heed__free(groups);
     heed__free(vals);
     heed__free(cust);
+    heed__free(final);
     heed__free(ex.links);
     heed__free(ex.conf);
     heed__free(ex.shared);

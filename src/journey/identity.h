@@ -90,6 +90,11 @@ typedef struct heed_id_shared {
 typedef struct heed_id_opts {
     size_t max_crm_per_key; /* 0: 1. A key seen with more distinct CRM ids than
                              * this links nothing */
+    int explain_one;        /* 1: explain only the customer of record
+                             * explain_record: links, conflicts and shared keys
+                             * that touch no record of it are left out (the
+                             * resolution runs twice; customer[] is whole) */
+    size_t explain_record;
 } heed_id_opts;
 
 /* The outcome. Owned by the caller, released with heed_identity_release;

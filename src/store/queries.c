@@ -726,6 +726,55 @@ int heed_st_next_reply_score(heed_st_cursor *c, heed_st_replyscore *r)
     return 1;
 }
 
+int heed_store_period_reply_scores(heed_store *st, int64_t from, int64_t to,
+                                   heed_st_replyscore_fn fn, void *ctx, heed_error *err)
+{
+    /* the first agent, and the next after ?1, are one seek each in the
+     * primary key (agent, time, message); an agent's period is one range */
+    heed_st_cursor *first = NULL, *after = NULL, *c = NULL;
+    char *agent = NULL;
+    int rc = cursor(st, "SELECT agent FROM agent_reply ORDER BY agent LIMIT 1", &first, err);
+    if (!rc)
+        rc = cursor(st, "SELECT agent FROM agent_reply WHERE agent > ?1 ORDER BY agent LIMIT 1",
+                    &after, err);
+    if (!rc)
+        rc = agent_period_cursor(st,
+                                 "SELECT message, time, er, ip, ex, compassion, stress FROM "
+                                 "agent_reply WHERE agent = ?1 AND time >= ?2 AND time < ?3 "
+                                 "ORDER BY time, message",
+                                 NULL, from, to, &c, err);
+    while (!rc) {
+        heed_st_cursor *a = agent ? after : first;
+        sqlite3_reset(a->s);
+        if (agent)
+            heed__st_text(a->s, 1, agent);
+        int r = step(a);
+        if (r != 1) {
+            rc = r ? heed__st_fail(st, err, "read replies") : HEED_OK;
+            break;
+        }
+        const char *next = col_text(a->s, 0);
+        free(agent);
+        if (!(agent = strdup(next ? next : ""))) {
+            rc = HEED_ENOMEM;
+            break;
+        }
+        sqlite3_reset(c->s);
+        heed__st_text(c->s, 1, agent);
+        heed_st_replyscore row;
+        while ((r = heed_st_next_reply_score(c, &row)) == 1)
+            if ((rc = fn(ctx, agent, &row)))
+                break;
+        if (!rc && r < 0)
+            rc = heed__st_fail(st, err, "read replies");
+    }
+    free(agent);
+    heed_st_cursor_free(first);
+    heed_st_cursor_free(after);
+    heed_st_cursor_free(c);
+    return rc;
+}
+
 int heed_store_reply_text(heed_store *st, int64_t id, char **text, char **conv_ext,
                           heed_error *err)
 {
@@ -754,49 +803,6 @@ int heed_store_reply_text(heed_store *st, int64_t id, char **text, char **conv_e
         return HEED_ENOMEM;
     }
     return HEED_OK;
-}
-
-#define REPLY_COLS                                                                         \
-    "m.agent, m.ext_id, c.ext_id, m.text, m.id, m.time, m.er, m.ip, m.ex, m.compassion, "    \
-    "(SELECT x.stress FROM message x WHERE x.conversation = m.conversation AND "             \
-    "x.role = 1 AND x.time <= m.time ORDER BY x.time DESC, x.id DESC LIMIT 1), "             \
-    "m.comp_signals, m.addressed, m.n_jargon"
-
-int heed_store_replies(heed_store *st, const char *agent, int64_t from, int64_t to,
-                       heed_st_cursor **out, heed_error *err)
-{
-    return agent_period_cursor(
-        st,
-        agent ? "SELECT " REPLY_COLS " FROM message m JOIN conversation c ON "
-                "c.id = m.conversation WHERE m.agent = ?1 AND m.role = 2 AND "
-                "m.time >= ?2 AND m.time < ?3 ORDER BY m.agent, m.time, m.id"
-              : "SELECT " REPLY_COLS " FROM message m JOIN conversation c ON "
-                "c.id = m.conversation WHERE m.agent IS NOT NULL AND m.role = 2 "
-                "AND m.time >= ?2 AND m.time < ?3 ORDER BY m.agent, m.time, m.id",
-        agent, from, to, out, err);
-}
-
-int heed_st_next_reply(heed_st_cursor *c, heed_st_reply *r)
-{
-    int rc = step(c);
-    if (rc != 1)
-        return rc;
-    sqlite3_stmt *s = c->s;
-    memset(r, 0, sizeof *r);
-    r->agent = col_text(s, 0);
-    r->ext_id = col_text(s, 1);
-    r->conv_ext = col_text(s, 2);
-    r->text = col_text(s, 3);
-    r->id = sqlite3_column_int64(s, 4);
-    r->time = sqlite3_column_int64(s, 5);
-    for (int k = 0; k < HEED_EMPATHY_COUNT; k++)
-        r->empathy[k] = col_int_or(s, 6 + k, -1);
-    r->compassion = col_real_or(s, 9, -1);
-    r->customer_stress = col_real_or(s, 10, 0);
-    r->comp_signals = (uint32_t)sqlite3_column_int64(s, 11);
-    r->addressed = col_int_or(s, 12, -1);
-    r->n_jargon = col_int_or(s, 13, 0);
-    return 1;
 }
 
 int heed_store_shifts(heed_store *st, const char *agent, int64_t from, int64_t to,

@@ -784,12 +784,14 @@ int heed_store_put_shift(heed_store *st, const heed_st_shift *sh_in, int *added,
 
 /* ------------------------------------------------------------ identity */
 
-/* Streams parties with their keys: one query ordered by party, keys grouped. */
-static int parties_where(heed_store *st, const char *sql, int64_t arg, heed_st_party_fn fn,
-                         void *ctx, heed_error *err)
+/* Streams parties with their keys: one query ordered by party, keys grouped.
+ * slot >= 0: the statement is kept in that slot (a lookup made many times). */
+static int parties_where(heed_store *st, int slot, const char *sql, int64_t arg,
+                         heed_st_party_fn fn, void *ctx, heed_error *err)
 {
-    sqlite3_stmt *s;
-    if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
+    sqlite3_stmt *s = NULL;
+    if (slot >= 0 ? !(s = heed__st_prep(st, slot, sql, err))
+                  : sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
         return heed__st_fail(st, err, "list parties");
     if (arg)
         sqlite3_bind_int64(s, 1, arg);
@@ -850,13 +852,16 @@ static int parties_where(heed_store *st, const char *sql, int64_t arg, heed_st_p
         free(kbuf[i][0]), free(kbuf[i][1]);
     free(keys), free(kbuf);
     free(label), free(crm), free(kind);
-    sqlite3_finalize(s);
+    if (slot >= 0)
+        sqlite3_reset(s);
+    else
+        sqlite3_finalize(s);
     return rc;
 }
 
 int heed_store_parties(heed_store *st, heed_st_party_fn fn, void *ctx, heed_error *err)
 {
-    return parties_where(st,
+    return parties_where(st, -1,
                          "SELECT p.id, p.kind, p.label, p.crm, k.kind, k.token, p.person FROM party p "
                          "LEFT JOIN party_key k ON k.party = p.id ORDER BY p.id",
                          0, fn, ctx, err);
@@ -865,7 +870,7 @@ int heed_store_parties(heed_store *st, heed_st_party_fn fn, void *ctx, heed_erro
 int heed_store_person_parties(heed_store *st, int64_t person, heed_st_party_fn fn, void *ctx,
                               heed_error *err)
 {
-    return parties_where(st,
+    return parties_where(st, -1,
                          "SELECT p.id, p.kind, p.label, p.crm, k.kind, k.token, p.person FROM party p "
                          "LEFT JOIN party_key k ON k.party = p.id WHERE p.person = ? "
                          "ORDER BY p.id",
@@ -875,7 +880,8 @@ int heed_store_person_parties(heed_store *st, int64_t person, heed_st_party_fn f
 int heed_store_party(heed_store *st, int64_t id, heed_st_party_fn fn, void *ctx,
                      heed_error *err)
 {
-    return parties_where(st,
+    /* kept: the identity walks look parties up one by one */
+    return parties_where(st, ST_PARTY_ONE,
                          "SELECT p.id, p.kind, p.label, p.crm, k.kind, k.token, p.person FROM "
                          "party p LEFT JOIN party_key k ON k.party = p.id WHERE p.id = ?",
                          id, fn, ctx, err);
@@ -895,6 +901,22 @@ int heed_store_party_rows(heed_store *st, heed_st_party_row_fn fn, void *ctx, he
                      sqlite3_column_int(s, 2))))
             break;
     }
+    if (!rc && r != SQLITE_DONE)
+        rc = heed__st_fail(st, err, "list parties");
+    sqlite3_finalize(s);
+    return rc;
+}
+
+int heed_store_party_persons(heed_store *st, heed_st_pair_fn fn, void *ctx, heed_error *err)
+{
+    sqlite3_stmt *s;
+    if (sqlite3_prepare_v2(st->db, "SELECT id, coalesce(person, 0) FROM party ORDER BY id", -1,
+                           &s, NULL) != SQLITE_OK)
+        return heed__st_fail(st, err, "list parties");
+    int rc = HEED_OK, r;
+    while ((r = sqlite3_step(s)) == SQLITE_ROW)
+        if ((rc = fn(ctx, sqlite3_column_int64(s, 0), sqlite3_column_int64(s, 1))))
+            break;
     if (!rc && r != SQLITE_DONE)
         rc = heed__st_fail(st, err, "list parties");
     sqlite3_finalize(s);

@@ -227,6 +227,12 @@ typedef int (*heed_st_key_row_fn)(void *ctx, const char *kind, const char *token
                                   int64_t party, int from_key);
 int heed_store_key_rows(heed_store *st, heed_st_key_row_fn fn, void *ctx, heed_error *err);
 
+/* Every party in id order with its person as last linked (0: not linked),
+ * through the table's rowid order: no sort. fn gets (ctx, party, person); a
+ * non-zero return stops the listing and is returned. */
+typedef int (*heed_st_pair_fn)(void *ctx, int64_t a, int64_t b);
+int heed_store_party_persons(heed_store *st, heed_st_pair_fn fn, void *ctx, heed_error *err);
+
 /* One party with its keys (fn is not called when there is no such party). */
 int heed_store_party(heed_store *st, int64_t id, heed_st_party_fn fn, void *ctx,
                      heed_error *err);
@@ -253,7 +259,6 @@ int heed_store_set_person(heed_store *st, int64_t party, int64_t person, heed_er
 /* The rule that two parties must never be in one person (`heed customer
  * unmerge`), and the list of such rules. */
 int heed_store_add_unmerge(heed_store *st, int64_t a, int64_t b, heed_error *err);
-typedef int (*heed_st_pair_fn)(void *ctx, int64_t a, int64_t b);
 int heed_store_unmerges(heed_store *st, heed_st_pair_fn fn, void *ctx, heed_error *err);
 
 /* The person a CRM id, a conversation id or a party id belongs to; 0 when
@@ -467,24 +472,9 @@ int heed_store_agent_convos(heed_store *st, const char *agent, int64_t from, int
 int heed_store_rebuild_agent_convs(heed_store *st, heed_error *err);
 int heed_st_next_agentconv(heed_st_cursor *c, heed_st_agentconv *row);
 
-/* Agent replies in [from, to) (agent NULL: all), ordered by agent then time,
- * with the text and the customer stress the reply answered (that of the
- * conversation's latest customer message before it). */
-typedef struct heed_st_reply {
-    const char *agent, *ext_id, *conv_ext, *text;
-    int64_t id, time;
-    int empathy[HEED_EMPATHY_COUNT];
-    double compassion, customer_stress;
-    uint32_t comp_signals;
-    int addressed, n_jargon;
-} heed_st_reply;
-
-int heed_store_replies(heed_store *st, const char *agent, int64_t from, int64_t to,
-                       heed_st_cursor **out, heed_error *err);
-int heed_st_next_reply(heed_st_cursor *c, heed_st_reply *row);
-
 /* One agent's replies in [from, to), ordered by time then id: the scores
- * and the customer stress each answered (as heed_st_reply), without the text.
+ * and the customer stress each answered (that of the conversation's latest
+ * customer message at or before it), without the text.
  * Read from agent_reply, kept by every put: one index range, no lookups. */
 typedef struct heed_st_replyscore {
     int64_t id, time;
@@ -496,6 +486,16 @@ typedef struct heed_st_replyscore {
 int heed_store_reply_scores(heed_store *st, const char *agent, int64_t from, int64_t to,
                             heed_st_cursor **out, heed_error *err);
 int heed_st_next_reply_score(heed_st_cursor *c, heed_st_replyscore *row);
+
+/* Every agent's replies in [from, to), ordered by agent, time, message, as
+ * heed_store_reply_scores reads one agent's (no text): agent_reply's key
+ * seeked agent by agent, one index range each, so the rows read are the
+ * period's and nothing is sorted. fn gets each row with its agent (valid
+ * during the call); a non-zero return stops the listing and is returned. */
+typedef int (*heed_st_replyscore_fn)(void *ctx, const char *agent,
+                                     const heed_st_replyscore *row);
+int heed_store_period_reply_scores(heed_store *st, int64_t from, int64_t to,
+                                   heed_st_replyscore_fn fn, void *ctx, heed_error *err);
 
 /* The text of message id and its conversation's id (both malloc'ed; NULL
  * when there is no such message). HEED_OK, HEED_ENOMEM or HEED_EIO. */

@@ -8,9 +8,11 @@
 # a key added to an existing conversation moves it; unmerge rules still hold.
 # The full pass, which reads the keys grouped from the store's indexes and
 # holds none as a string, gives back every person from scratch and agrees with
-# `heed customer check` (every key as a string), also on key layouts imports
-# rarely make (a CRM id only as a key, a second CRM id as a key, a party with
-# more than 64 keys) and refuses a party of two CRM ids like check does.
+# `heed customer check`, also on key layouts imports rarely make (a CRM id
+# only as a key, a second CRM id as a key, a party with more than 64 keys),
+# and refuses a party of two CRM ids like check does. (That the compact pass
+# equals the resolution of every key as a string is tests/unit/test_links.c
+# and test_identity.c.)
 . "$(dirname "$0")/lib.sh"
 J=$2/journey
 

@@ -84,7 +84,7 @@ static void test_switchboard_not_merging(void **state)
 
     /* With the limit at 3 the number is no longer "shared": the event joins
      * the first customer and the CRM ids conflict rather than merge. */
-    heed_id_opts o = {3};
+    heed_id_opts o = {.max_crm_per_key = 3};
     assert_int_equal(heed_identity_resolve(recs, 4, NULL, 0, &o, &res, NULL), HEED_OK);
     assert_int_equal(res.n_shared, 0);
     assert_int_equal(res.n_customers, 3);
