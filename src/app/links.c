@@ -179,11 +179,10 @@ typedef struct rec_ctx {
     size_t n;
 } rec_ctx;
 
-static int record_json(void *ctx, const heed_st_party *p, const heed_st_key *keys, size_t nk)
+void heed_links_record_json(heed_buf *b, int first, const heed_st_party *p,
+                            const heed_st_key *keys, size_t nk)
 {
-    rec_ctx *rc = ctx;
-    heed_buf *b = rc->b;
-    heed__buf_printf(b, "%s{\"record\":%lld,\"kind\":", rc->n++ ? "," : "", (long long)p->id);
+    heed__buf_printf(b, "%s{\"record\":%lld,\"kind\":", first ? "" : ",", (long long)p->id);
     str_or_null(b, p->kind);
     heed__buf_adds(b, ",\"label\":");
     str_or_null(b, p->label);
@@ -198,6 +197,12 @@ static int record_json(void *ctx, const heed_st_party *p, const heed_st_key *key
         heed__buf_addc(b, '}');
     }
     heed__buf_adds(b, "]}");
+}
+
+static int record_json(void *ctx, const heed_st_party *p, const heed_st_key *keys, size_t nk)
+{
+    rec_ctx *rc = ctx;
+    heed_links_record_json(rc->b, rc->n++ == 0, p, keys, nk);
     return 0;
 }
 

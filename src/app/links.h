@@ -35,4 +35,9 @@ int heed_links_conflict_is_mine(const heed_links *L, const heed_id_conflict *k);
  * "shared_by_records","shared_by_customers"}]} (no newline). */
 int heed_view_links_json(heed_buf *b, heed_store *st, const heed_links *L, heed_error *err);
 
+/* One record of the "records" array of heed_view_links_json (`first`: no
+ * comma before it). */
+void heed_links_record_json(heed_buf *b, int first, const heed_st_party *p,
+                            const heed_st_key *keys, size_t nk);
+
 #endif

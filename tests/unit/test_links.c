@@ -148,33 +148,10 @@ static void ref_free(ref *R)
     heed__buf_release(&R->pool);
 }
 
-static void str_or_null(heed_buf *b, const char *s)
-{
-    if (s)
-        heed_json_string(b, s, strlen(s));
-    else
-        heed__buf_adds(b, "null");
-}
-
 static int ref_record(void *ctx, const heed_st_party *p, const heed_st_key *keys, size_t nk)
 {
     heed_buf *b = ctx;
-    heed__buf_printf(b, "%s{\"record\":%lld,\"kind\":", b->ptr[b->len - 1] == '[' ? "" : ",",
-                     (long long)p->id);
-    str_or_null(b, p->kind);
-    heed__buf_adds(b, ",\"label\":");
-    str_or_null(b, p->label);
-    heed__buf_adds(b, ",\"crm\":");
-    str_or_null(b, p->crm);
-    heed__buf_adds(b, ",\"keys\":[");
-    for (size_t i = 0; i < nk; i++) {
-        heed__buf_adds(b, i ? ",{\"kind\":" : "{\"kind\":");
-        str_or_null(b, keys[i].kind);
-        heed__buf_adds(b, ",\"token\":");
-        str_or_null(b, keys[i].token);
-        heed__buf_addc(b, '}');
-    }
-    heed__buf_adds(b, "]}");
+    heed_links_record_json(b, b->ptr[b->len - 1] == '[', p, keys, nk);
     return 0;
 }
 
