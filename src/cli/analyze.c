@@ -361,7 +361,7 @@ static void render_json(const run *R, batch *b, item *it, const heed_result *res
 static void process_batch(run *R, batch *b)
 {
     heed__buf_reset(&b->out);
-    /* the last customer message's analysis, kept for the reply after it,
+    /* a customer message's analysis, kept for the reply right after it,
      * whose context it usually is (the engine checks that it is) */
     heed_analysis *last = NULL;
     for (size_t i = 0; i < b->n; i++) {
@@ -414,12 +414,12 @@ static void process_batch(run *R, batch *b)
             render_json(R, b, it, res);
         }
         it->out_len = b->out.len - it->out_off;
-        if (it->role == HEED_ROLE_AGENT) {
+        heed_analysis_free(last);
+        last = NULL;
+        if (it->role != HEED_ROLE_AGENT && i + 1 < b->n && b->items[i + 1].ctx_len)
+            last = an; /* the next item is a reply */
+        else
             heed_analysis_free(an);
-        } else {
-            heed_analysis_free(last);
-            last = an;
-        }
     }
     heed_analysis_free(last);
 }
