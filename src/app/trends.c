@@ -284,7 +284,9 @@ static int read_period(heed_store *st, period *P, int64_t from, int64_t to, int6
                        heed_error *err)
 {
     heed_st_cursor *c = NULL;
-    int rc = heed_store_customer_messages(st, from, to, &c, err), r;
+    /* the channels matter only to the rows by channel */
+    int with_channel = P->by == HEED_TRENDS_CHANNEL;
+    int rc = heed_store_customer_messages(st, from, to, with_channel, &c, err), r;
     if (rc)
         return rc;
     heed_st_custmsg m;
@@ -316,7 +318,7 @@ static int read_period(heed_store *st, period *P, int64_t from, int64_t to, int6
     }
     if (P->lo > P->hi)
         return HEED_OK;
-    if ((rc = heed_store_trend_conversations(st, P->lo, P->hi, &c, err)))
+    if ((rc = heed_store_trend_conversations(st, P->lo, P->hi, with_channel, &c, err)))
         return rc;
     heed_st_trend_conv v;
     while ((r = heed_st_next_trend_conversation(c, &v)) == 1) {
@@ -546,60 +548,46 @@ static int by_person_id(const void *a, const void *b)
     return (x->id > y->id) - (x->id < y->id);
 }
 
-/* The stored row of promise id in S[0..n) (ordered by promise), or NULL. */
-static const heed_st_promise_state *state_of(const heed_st_promise_state *S, size_t n, int64_t id)
-{
-    size_t lo = 0, hi = n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (S[mid].promise < id)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo < n && S[lo].promise == id ? &S[lo] : NULL;
-}
-
 /* Promises made in the period up to now by linked customers, counted under
  * their conversation's channel and top need, kept or broken as of now: from
- * the statuses the queue refresh stored when they hold, otherwise by deciding
+ * the rows the queue refresh stored when they hold (read in promise order
+ * beside the period's promises ordered the same way), otherwise by deciding
  * the customers with such a promise (heed_person_walk over that set: five
  * queries in all; loading them one by one took five per customer, 5 s of CPU
  * for 28 days of 20,000 generated customers against 1 s this way). */
 static int add_promises(heed_store *st, period *P, int64_t now, heed_error *err)
 {
     heed_st_cursor *c = NULL;
-    heed_st_promise_state *S = NULL;
+    prom *todo = NULL;
     int64_t *persons = NULL;
-    size_t ns = 0, cap = 0, n = 0, np = 0;
-    int rc = HEED_OK, r;
+    uint64_t *key = NULL;
+    uint32_t *order = NULL;
+    size_t n = 0, np = 0;
+    int rc = HEED_ENOMEM, have = 0;
+    heed_st_promise_state v;
     if (!P->np)
         return HEED_OK;
-    if (stored_usable(st)) {
-        int64_t lo = INT64_MAX, hi = INT64_MIN;
-        for (size_t i = 0; i < P->np; i++) {
-            lo = P->p[i].id < lo ? P->p[i].id : lo;
-            hi = P->p[i].id > hi ? P->p[i].id : hi;
-        }
-        if ((rc = heed_store_promise_states(st, lo, hi, &c, err)))
-            return rc;
-        heed_st_promise_state v;
-        while ((r = heed_st_next_promise_state(c, &v)) == 1) {
-            if (grow((void **)&S, &cap, ns, sizeof *S, 256)) {
-                rc = HEED_ENOMEM;
-                goto out;
-            }
-            S[ns++] = v;
-        }
-        heed_st_cursor_free(c);
-        c = NULL;
-        if (r < 0) {
-            rc = r;
-            goto out;
-        }
-    }
+    int64_t lo = INT64_MAX, hi = INT64_MIN;
     for (size_t i = 0; i < P->np; i++) {
-        prom *q = &P->p[i];
+        lo = P->p[i].id < lo ? P->p[i].id : lo;
+        hi = P->p[i].id > hi ? P->p[i].id : hi;
+    }
+    key = malloc(P->np * sizeof *key);
+    order = malloc(P->np * sizeof *order);
+    todo = malloc(P->np * sizeof *todo);
+    if (!key || !order || !todo || P->np >= UINT32_MAX)
+        goto out;
+    for (size_t i = 0; i < P->np; i++)
+        key[i] = (uint64_t)P->p[i].id - (uint64_t)lo;
+    if (radix_order(key, order, P->np))
+        goto out;
+    if (stored_usable(st)) {
+        if ((rc = heed_store_promise_states(st, lo, hi, &c, err)))
+            goto out;
+        have = heed_st_next_promise_state(c, &v);
+    }
+    for (size_t k = 0; k < P->np; k++) {
+        const prom *q = &P->p[order[k]];
         size_t ci = conv_of(P, q->conversation);
         if (ci == NO_CONV || !P->c[ci].person)
             continue; /* not linked to a customer yet */
@@ -609,35 +597,41 @@ static int add_promises(heed_store *st, period *P, int64_t now, heed_error *err)
             rc = HEED_ENOMEM;
             goto out;
         }
-        const heed_st_promise_state *v = state_of(S, ns, q->id);
-        if (v) {
-            count_status(P->R->v[row].promises, heed_pm_status_at(v->due, v->has_kept, v->kept, now));
+        while (have == 1 && v.promise < q->id)
+            have = heed_st_next_promise_state(c, &v);
+        if (have < 0) {
+            rc = have;
+            goto out;
+        }
+        if (have == 1 && v.promise == q->id) {
+            count_status(P->R->v[row].promises, heed_pm_status_at(v.due, v.has_kept, v.kept, now));
             continue;
         }
-        q->person = cv->person;
-        q->row = row;
-        P->p[n++] = *q;
+        todo[n++] = (prom){q->id, q->made, q->conversation, cv->person, row};
     }
+    rc = HEED_OK;
     if (!n)
         goto out;
-    qsort(P->p, n, sizeof *P->p, by_person_id);
+    qsort(todo, n, sizeof *todo, by_person_id);
     persons = malloc(n * sizeof *persons);
     if (!persons) {
         rc = HEED_ENOMEM;
         goto out;
     }
     for (size_t i = 0; i < n; i++)
-        if (!i || P->p[i].person != P->p[i - 1].person)
-            persons[np++] = P->p[i].person;
+        if (!i || todo[i].person != todo[i - 1].person)
+            persons[np++] = todo[i].person;
     rc = heed_store_person_set(st, persons, np, err);
     if (!rc) {
-        walk W = {.list = P->p, .n = n, .now = now, .R = P->R};
+        walk W = {.list = todo, .n = n, .now = now, .R = P->R};
         rc = heed_person_walk(st, HEED_ST_PERSON_SET, HEED_WALK_PROMISES, decide, &W, err);
     }
 out:
     heed_st_cursor_free(c);
-    free(S);
+    free(todo);
     free(persons);
+    free(key);
+    free(order);
     return rc;
 }
 

@@ -139,12 +139,14 @@ int heed_store_person_set(heed_store *st, const int64_t *persons, size_t n, heed
  * (the conversation, its channel and customer come from
  * heed_store_trend_conversations, joined by the caller in memory). role = 1
  * is written out, not bound: the partial index needs the literal. */
-int heed_store_customer_messages(heed_store *st, int64_t from, int64_t to, heed_st_cursor **out,
-                                 heed_error *err)
+int heed_store_customer_messages(heed_store *st, int64_t from, int64_t to, int with_channel,
+                                 heed_st_cursor **out, heed_error *err)
 {
     return period_cursor(st,
-                         "SELECT time, conversation, need, stress, channel FROM message "
-                         "WHERE time >= ?1 AND time < ?2 AND role = 1",
+                         with_channel ? "SELECT time, conversation, need, stress, channel FROM "
+                                        "message WHERE time >= ?1 AND time < ?2 AND role = 1"
+                                      : "SELECT time, conversation, need, stress, NULL FROM "
+                                        "message WHERE time >= ?1 AND time < ?2 AND role = 1",
                          from, to, out, err);
 }
 _Static_assert(HEED_ROLE_CUSTOMER == 1, "the customer role is 1 in the SQL");
@@ -162,16 +164,17 @@ int heed_st_next_custmsg(heed_st_cursor *c, heed_st_custmsg *row)
     return 1;
 }
 
-int heed_store_trend_conversations(heed_store *st, int64_t lo, int64_t hi, heed_st_cursor **out,
-                                   heed_error *err)
+int heed_store_trend_conversations(heed_store *st, int64_t lo, int64_t hi, int with_channel,
+                                   heed_st_cursor **out, heed_error *err)
 {
     /* a range of the table in rowid order, each party by key: the parties
      * of consecutive conversations are mostly neighbours */
-    return period_cursor(st,
-                         "SELECT c.id, c.channel, c.top_need, p.person FROM conversation c "
-                         "JOIN party p ON p.id = c.party WHERE c.id >= ?1 AND c.id <= ?2 "
-                         "ORDER BY c.id",
+#define TREND_CONV_SQL(channel)                                                              \
+    "SELECT c.id, " channel ", c.top_need, p.person FROM conversation c "                     \
+    "JOIN party p ON p.id = c.party WHERE c.id >= ?1 AND c.id <= ?2 ORDER BY c.id"
+    return period_cursor(st, with_channel ? TREND_CONV_SQL("c.channel") : TREND_CONV_SQL("NULL"),
                          lo, hi, out, err);
+#undef TREND_CONV_SQL
 }
 
 int heed_st_next_trend_conversation(heed_st_cursor *c, heed_st_trend_conv *row)

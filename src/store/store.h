@@ -316,29 +316,31 @@ int heed_store_conversation_turns(heed_store *st, const char *source, const char
                                   heed_error *err);
 
 /* For trends: the customer messages with time in [from, to), linked or not,
- * in time order: time, conversation, the message's own channel (NULL none),
- * need (-1 none) and stress (-1 not scored). Read from one covering index;
- * the caller joins each conversation (heed_store_trend_conversations). */
+ * in time order: time, conversation, the message's own channel (NULL none;
+ * always NULL unless with_channel), need (-1 none) and stress (-1 not
+ * scored). Read from one covering index; the caller joins each conversation
+ * (heed_store_trend_conversations). */
 typedef struct heed_st_custmsg {
     int64_t time, conversation;
     const char *channel;
     int need;
     double stress;
 } heed_st_custmsg;
-int heed_store_customer_messages(heed_store *st, int64_t from, int64_t to, heed_st_cursor **out,
-                                 heed_error *err);
+int heed_store_customer_messages(heed_store *st, int64_t from, int64_t to, int with_channel,
+                                 heed_st_cursor **out, heed_error *err);
 int heed_st_next_custmsg(heed_st_cursor *c, heed_st_custmsg *row);
 
 /* For trends: the conversations with id in [lo, hi], ordered by id: channel
- * (NULL none), top need (the most frequent need of its customer messages,
- * ties to the one seen first; -1 none) and person (0: not linked). */
+ * (NULL none; always NULL unless with_channel), top need (the most frequent
+ * need of its customer messages, ties to the one seen first; -1 none) and
+ * person (0: not linked). */
 typedef struct heed_st_trend_conv {
     int64_t id, person;
     const char *channel;
     int need;
 } heed_st_trend_conv;
-int heed_store_trend_conversations(heed_store *st, int64_t lo, int64_t hi, heed_st_cursor **out,
-                                   heed_error *err);
+int heed_store_trend_conversations(heed_store *st, int64_t lo, int64_t hi, int with_channel,
+                                   heed_st_cursor **out, heed_error *err);
 int heed_st_next_trend_conversation(heed_st_cursor *c, heed_st_trend_conv *row);
 
 /* Surveys of linked persons answered in [from, to), for trends: time, kind,
