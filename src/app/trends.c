@@ -318,7 +318,25 @@ static int read_period(heed_store *st, period *P, int64_t from, int64_t to, int6
     }
     if (P->lo > P->hi)
         return HEED_OK;
-    if ((rc = heed_store_trend_conversations(st, P->lo, P->hi, with_channel, &c, err)))
+    /* the conversations named: the range of their ids in one pass, or, when
+     * they are few among the ids of that range (a short period, whose
+     * messages also reach old conversations), each by key */
+    if ((uint64_t)(P->nm + P->np) * 4 < (uint64_t)(P->hi - P->lo)) {
+        int64_t *ids = malloc((P->nm + P->np) * sizeof *ids);
+        if (!ids)
+            return HEED_ENOMEM;
+        for (size_t i = 0; i < P->nm; i++)
+            ids[i] = P->m[i].conversation;
+        for (size_t i = 0; i < P->np; i++)
+            ids[P->nm + i] = P->p[i].conversation;
+        rc = heed_store_conversation_set(st, ids, P->nm + P->np, err);
+        free(ids);
+        if (!rc)
+            rc = heed_store_trend_conversation_set(st, with_channel, &c, err);
+    } else {
+        rc = heed_store_trend_conversations(st, P->lo, P->hi, with_channel, &c, err);
+    }
+    if (rc)
         return rc;
     heed_st_trend_conv v;
     while ((r = heed_st_next_trend_conversation(c, &v)) == 1) {

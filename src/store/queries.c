@@ -107,29 +107,44 @@ static double col_real_or(sqlite3_stmt *s, int i, double dflt)
      : (person) < 0 ? pre "p.person IN (SELECT person FROM temp.person_set) AND ?1 < 0" post \
                     : pre "p.person IS NOT NULL AND ?1 <= 0" post)
 
-int heed_store_person_set(heed_store *st, const int64_t *persons, size_t n, heed_error *err)
+/* Replaces the ids of the temporary table `name` (one column `id`) of this
+ * connection with ids[0..n). */
+static int id_set(heed_store *st, const char *create, const char *insert, const int64_t *ids,
+                  size_t n, heed_error *err)
 {
     char *msg = NULL;
-    if (sqlite3_exec(st->db,
-                     "CREATE TEMP TABLE IF NOT EXISTS person_set(person INTEGER PRIMARY KEY);"
-                     "DELETE FROM temp.person_set;",
-                     NULL, NULL, &msg) != SQLITE_OK) {
+    if (sqlite3_exec(st->db, create, NULL, NULL, &msg) != SQLITE_OK) {
         sqlite3_free(msg);
-        return heed__st_fail(st, err, "person set");
+        return heed__st_fail(st, err, "id set");
     }
     sqlite3_stmt *s;
-    if (sqlite3_prepare_v2(st->db, "INSERT OR IGNORE INTO temp.person_set(person) VALUES(?1)", -1,
-                           &s, NULL) != SQLITE_OK)
-        return heed__st_fail(st, err, "person set");
+    if (sqlite3_prepare_v2(st->db, insert, -1, &s, NULL) != SQLITE_OK)
+        return heed__st_fail(st, err, "id set");
     int rc = HEED_OK;
     for (size_t i = 0; i < n && !rc; i++) {
-        sqlite3_bind_int64(s, 1, persons[i]);
+        sqlite3_bind_int64(s, 1, ids[i]);
         if (sqlite3_step(s) != SQLITE_DONE)
-            rc = heed__st_fail(st, err, "person set");
+            rc = heed__st_fail(st, err, "id set");
         sqlite3_reset(s);
     }
     sqlite3_finalize(s);
     return rc;
+}
+
+int heed_store_person_set(heed_store *st, const int64_t *persons, size_t n, heed_error *err)
+{
+    return id_set(st,
+                  "CREATE TEMP TABLE IF NOT EXISTS person_set(person INTEGER PRIMARY KEY);"
+                  "DELETE FROM temp.person_set;",
+                  "INSERT OR IGNORE INTO temp.person_set(person) VALUES(?1)", persons, n, err);
+}
+
+int heed_store_conversation_set(heed_store *st, const int64_t *ids, size_t n, heed_error *err)
+{
+    return id_set(st,
+                  "CREATE TEMP TABLE IF NOT EXISTS conversation_set(id INTEGER PRIMARY KEY);"
+                  "DELETE FROM temp.conversation_set;",
+                  "INSERT OR IGNORE INTO temp.conversation_set(id) VALUES(?1)", ids, n, err);
 }
 
 /* ------------------------------------------------------------ messages */
@@ -164,17 +179,33 @@ int heed_st_next_custmsg(heed_st_cursor *c, heed_st_custmsg *row)
     return 1;
 }
 
+/* The columns of heed_st_trend_conv, the channel only when asked for. */
+#define TREND_CONV_SQL(channel, from_where)                                                  \
+    "SELECT c.id, " channel ", c.top_need, p.person FROM " from_where
+
 int heed_store_trend_conversations(heed_store *st, int64_t lo, int64_t hi, int with_channel,
                                    heed_st_cursor **out, heed_error *err)
 {
     /* a range of the table in rowid order, each party by key: the parties
      * of consecutive conversations are mostly neighbours */
-#define TREND_CONV_SQL(channel)                                                              \
-    "SELECT c.id, " channel ", c.top_need, p.person FROM conversation c "                     \
-    "JOIN party p ON p.id = c.party WHERE c.id >= ?1 AND c.id <= ?2 ORDER BY c.id"
-    return period_cursor(st, with_channel ? TREND_CONV_SQL("c.channel") : TREND_CONV_SQL("NULL"),
+#define RANGE "conversation c JOIN party p ON p.id = c.party WHERE c.id >= ?1 AND c.id <= ?2 " \
+              "ORDER BY c.id"
+    return period_cursor(st,
+                         with_channel ? TREND_CONV_SQL("c.channel", RANGE)
+                                      : TREND_CONV_SQL("NULL", RANGE),
                          lo, hi, out, err);
-#undef TREND_CONV_SQL
+#undef RANGE
+}
+
+int heed_store_trend_conversation_set(heed_store *st, int with_channel, heed_st_cursor **out,
+                                      heed_error *err)
+{
+#define SET "temp.conversation_set s JOIN conversation c ON c.id = s.id "                   \
+            "JOIN party p ON p.id = c.party ORDER BY s.id"
+    return cursor(st,
+                  with_channel ? TREND_CONV_SQL("c.channel", SET) : TREND_CONV_SQL("NULL", SET),
+                  out, err);
+#undef SET
 }
 
 int heed_st_next_trend_conversation(heed_st_cursor *c, heed_st_trend_conv *row)

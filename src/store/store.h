@@ -341,6 +341,12 @@ typedef struct heed_st_trend_conv {
 } heed_st_trend_conv;
 int heed_store_trend_conversations(heed_store *st, int64_t lo, int64_t hi, int with_channel,
                                    heed_st_cursor **out, heed_error *err);
+/* The same for the conversations last given to heed_store_conversation_set
+ * on this handle (a temporary table; HEED_OK or HEED_EIO), ordered by id: a
+ * lookup each, for a few conversations spread over many ids. */
+int heed_store_conversation_set(heed_store *st, const int64_t *ids, size_t n, heed_error *err);
+int heed_store_trend_conversation_set(heed_store *st, int with_channel, heed_st_cursor **out,
+                                      heed_error *err);
 int heed_st_next_trend_conversation(heed_st_cursor *c, heed_st_trend_conv *row);
 
 /* Surveys of linked persons answered in [from, to), for trends: time, kind,

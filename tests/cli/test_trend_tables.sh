@@ -45,9 +45,12 @@ fast() {
     jq -r '"promises \([.rows[].outcomes.promises.made]|add // 0)"' "$1"
 }
 
-# trends as of each of these times (the generated set's days), computed
+# trends of 10 days and of 1 day as of each of these times (the generated
+# set's days), computed. Ten days name most conversations, read as a range of
+# ids; one day names few of them, spread over the range, read each by key
+# (src/app/trends.c): both are checked below.
 TIMES="2026-09-08T12:00:00Z 2026-09-20T00:00:00Z 2026-09-30T18:00:00Z 2026-10-09T00:00:00Z"
-trends() { "$HEED" trends --db "$DB" --now "$1" --days 10 --by "$2" --json; }
+trends() { "$HEED" trends --db "$DB" --now "$1" --days "$3" --by "$2" --json; }
 
 # same WHEN: the kept columns equal their recomputation; the figures equal
 # the slow join's; and the statuses read from the refresh's rows equal the
@@ -63,24 +66,40 @@ same() {
     # nothing stored: every promise decided customer by customer
     sqlite3 "$DB" "INSERT OR REPLACE INTO meta(key, value) VALUES('queue_as_of', '')"
     for t in $TIMES; do
-        for by in week channel need; do trends "$t" "$by" >"$TMP/c-$t-$by.json"; done
-        local from to
-        from=$(jq -r .from "$TMP/c-$t-channel.json")
-        to=$(jq -r .to "$TMP/c-$t-channel.json")
-        expect_eq "$1: as of $t, the slow join's figures" "$(fast "$TMP/c-$t-channel.json")" \
-            "$(slow "strftime('%s', '$from')" "strftime('%s', '$to')" "strftime('%s', '$t')")"
+        for days in 10 1; do
+            for by in week channel need; do
+                trends "$t" "$by" "$days" >"$TMP/c-$t-$by-$days.json"
+            done
+            local from to
+            from=$(jq -r .from "$TMP/c-$t-channel-$days.json")
+            to=$(jq -r .to "$TMP/c-$t-channel-$days.json")
+            expect_eq "$1: $days days as of $t, the slow join's figures" \
+                "$(fast "$TMP/c-$t-channel-$days.json")" \
+                "$(slow "strftime('%s', '$from')" "strftime('%s', '$to')" "strftime('%s', '$t')")"
+        done
     done
+    # the day of 2026-09-20 names few conversations among many ids
+    expect_eq "$1: one day (2026-09-20) read by key" "$(sqlite3 "$DB" "SELECT 4 * ((SELECT count(*) FROM
+        message WHERE role = 1 AND time >= strftime('%s', '2026-09-20') AND time <
+        strftime('%s', '2026-09-21')) + (SELECT count(*) FROM promise WHERE made >=
+        strftime('%s', '2026-09-20') AND made < strftime('%s', '2026-09-21'))) < (SELECT
+        max(conversation) - min(conversation) FROM (SELECT conversation FROM message WHERE
+        role = 1 AND time >= strftime('%s', '2026-09-20') AND time < strftime('%s',
+        '2026-09-21') UNION ALL SELECT conversation FROM promise WHERE made >=
+        strftime('%s', '2026-09-20') AND made < strftime('%s', '2026-09-21')))")" 1
     # the refresh's rows, read as of each time
     "$HEED" queue --db "$DB" --now "${TIMES##* }" --refresh >/dev/null 2>&1
     expect_eq "$1: a row per promise" "$(sqlite3 "$DB" "SELECT count(*) = (SELECT count(*) FROM promise)
         AND count(*) > 100 AND count(kept) > 0 FROM promise_state")" 1
     for t in $TIMES; do
-        for by in week channel need; do
-            trends "$t" "$by" >"$TMP/s.json"
-            if cmp -s "$TMP/c-$t-$by.json" "$TMP/s.json"; then ok; else
-                bad "$1: as of $t by $by, the stored rows give other figures than deciding"
-                diff "$TMP/c-$t-$by.json" "$TMP/s.json" | head -4 | cut -c1-300 >&2
-            fi
+        for days in 10 1; do
+            for by in week channel need; do
+                trends "$t" "$by" "$days" >"$TMP/s.json"
+                if cmp -s "$TMP/c-$t-$by-$days.json" "$TMP/s.json"; then ok; else
+                    bad "$1: $days days as of $t by $by, the stored rows give other figures than deciding"
+                    diff "$TMP/c-$t-$by-$days.json" "$TMP/s.json" | head -4 | cut -c1-300 >&2
+                fi
+            done
         done
     done
 }
