@@ -210,11 +210,13 @@ static size_t conv_of(const period *P, int64_t id)
     return lo < P->nc && P->c[lo].id == id ? lo : NO_CONV;
 }
 
-/* Indexes the conversations by id in a table when their ids are dense (as
- * the store numbers them) and not too many; conv_of searches otherwise. */
+/* Indexes the conversations by id in a table when they are at least a
+ * quarter of the ids of their range (a period read as a range: the store
+ * numbers conversations densely); conv_of searches the few of a short
+ * period instead. */
 static int index_convs(period *P)
 {
-    if (!P->nc || P->nc >= UINT32_MAX || (uint64_t)(P->hi - P->lo) > 4 * (uint64_t)P->nc + 4096)
+    if (!P->nc || P->nc >= UINT32_MAX || (uint64_t)(P->hi - P->lo) > 4 * (uint64_t)P->nc)
         return HEED_OK;
     size_t n = (size_t)(P->hi - P->lo) + 1;
     P->at = calloc(n, sizeof *P->at);

@@ -47,8 +47,8 @@ fast() {
 
 # trends of 10 days and of 1 day as of each of these times (the generated
 # set's days), computed. Ten days name most conversations, read as a range of
-# ids; one day names few of them, spread over the range, read each by key
-# (src/app/trends.c): both are checked below.
+# ids and found by a table; one day names few of them, spread over the range,
+# read each by key and found by a search (src/app/trends.c): both are checked.
 TIMES="2026-09-08T12:00:00Z 2026-09-20T00:00:00Z 2026-09-30T18:00:00Z 2026-10-09T00:00:00Z"
 trends() { "$HEED" trends --db "$DB" --now "$1" --days "$3" --by "$2" --json; }
 
