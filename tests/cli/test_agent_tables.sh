@@ -98,7 +98,7 @@ if cmp -s "$TMP/v.before" "$TMP/v.un"; then ok; else bad "the agent views change
 # ---- a schema-4 store (before agent_reply) is upgraded when opened (to the latest)
 sqlite3 "$DB" "DROP TABLE agent_reply; DROP INDEX shift_end; DROP INDEX message_customer_time;
                DROP TABLE agent_alias; DROP TABLE promise_state; DROP INDEX promise_made;
-               DROP INDEX message_time; DROP INDEX event_time; DROP INDEX survey_time;
+               DROP INDEX message_time; DROP INDEX event_time;
                ALTER TABLE promise DROP COLUMN conversation;
                ALTER TABLE conversation DROP COLUMN top_need;
                DROP INDEX agent_conv_start; DROP INDEX agent_conv_agent;

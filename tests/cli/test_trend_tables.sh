@@ -149,7 +149,7 @@ same "after unmerge and relink"
 # ---- a schema-8 store (statuses as of the refresh, no top needs) is
 # upgraded when opened: the columns filled, the old statuses dropped
 sqlite3 "$DB" "DROP INDEX promise_made; ALTER TABLE promise DROP COLUMN conversation;
-               DROP INDEX message_time; DROP INDEX event_time; DROP INDEX survey_time;
+               DROP INDEX message_time; DROP INDEX event_time;
                ALTER TABLE conversation DROP COLUMN top_need; DROP TABLE promise_state;
                CREATE TABLE promise_state(promise INTEGER PRIMARY KEY REFERENCES promise(id),
                  status INTEGER NOT NULL) WITHOUT ROWID;
