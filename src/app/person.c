@@ -41,6 +41,8 @@ void heed_person_clear(heed_person *P)
     heed__buf_reset(&P->pool);
     free(P->pm);
     P->pm = NULL;
+    free(P->pm_all);
+    P->pm_all = NULL;
     P->broken = P->pending = P->kept = 0;
     P->last_activity = 0;
     memset(&P->qs, 0, sizeof P->qs);
@@ -54,6 +56,7 @@ void heed_person_release(heed_person *P)
     free(P->events);
     free(P->surveys);
     free(P->pm);
+    free(P->pm_all);
     heed__buf_release(&P->pool);
     memset(P, 0, sizeof *P);
 }
@@ -298,6 +301,23 @@ int heed_person_decide(heed_person *P, int64_t now, heed_error *err)
     rc = heed_pm_check(pp, P->n_proms, ev, P->n_events, am, na, now, NULL, P->pm, err);
     if (rc)
         goto out;
+    if (P->decide_all) {
+        /* as of the latest event or reply: every one of them counts */
+        int64_t all = 0;
+        for (size_t i = 0; i < P->n_events; i++)
+            all = ev[i].time > all ? ev[i].time : all;
+        for (size_t i = 0; i < na; i++)
+            all = am[i].time > all ? am[i].time : all;
+        free(P->pm_all);
+        P->pm_all = calloc(P->n_proms ? P->n_proms : 1, sizeof *P->pm_all);
+        if (!P->pm_all) {
+            rc = HEED_ENOMEM;
+            goto out;
+        }
+        rc = heed_pm_check(pp, P->n_proms, ev, P->n_events, am, na, all, NULL, P->pm_all, err);
+        if (rc)
+            goto out;
+    }
     heed_queue_state *qs = &P->qs;
     memset(qs, 0, sizeof *qs);
     qs->customer = P->person;
@@ -455,6 +475,7 @@ typedef struct refresh {
 static int refresh_one(void *ctx, heed_person *P, heed_error *err)
 {
     refresh *R = ctx;
+    P->decide_all = 1;
     int rc = heed_person_decide(P, R->now, err);
     if (rc)
         return rc;
@@ -473,11 +494,17 @@ static int refresh_one(void *ctx, heed_person *P, heed_error *err)
                        .last_activity = P->last_activity};
     if ((rc = heed_store_state_put(R->st, &s, err)))
         return rc;
-    /* what trends reads instead of deciding every customer again */
-    for (size_t i = 0; i < P->n_proms; i++)
-        if (P->proms[i].p.made <= R->now &&
-            (rc = heed_store_promise_state_put(R->st, P->proms[i].id, P->pm[i].status, err)))
+    /* what trends reads instead of deciding every customer again, as of
+     * any time while nothing new comes in */
+    for (size_t i = 0; i < P->n_proms; i++) {
+        const heed_pm_result *a = &P->pm_all[i];
+        heed_st_promise_state ps = {.promise = P->proms[i].id,
+                                    .due = a->due,
+                                    .has_kept = a->evidence != HEED_PM_EVIDENCE_NONE,
+                                    .kept = a->evidence_time};
+        if ((rc = heed_store_promise_state_put(R->st, &ps, err)))
             return rc;
+    }
     R->n++;
     return HEED_OK;
 }

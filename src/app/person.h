@@ -56,6 +56,11 @@ typedef struct heed_person {
     heed_buf pool; /* every string, NUL-terminated */
     /* decisions (heed_person_decide) */
     heed_pm_result *pm;
+    /* set by the caller: heed_person_decide also decides the promises with
+     * every event and reply known, whatever `now` (pm_all), which gives
+     * their status as of any time (heed_pm_status_at) */
+    int decide_all;
+    heed_pm_result *pm_all;
     heed_queue_state qs;
     heed_queue_score score;
     int broken, pending, kept;
@@ -73,7 +78,8 @@ void heed_person_release(heed_person *P);
 int heed_person_load(heed_store *st, int64_t person, unsigned flags, heed_person *P,
                      heed_error *err);
 
-/* Decides promises and the queue state and score as of now. */
+/* Decides promises and the queue state and score as of now (and pm_all when
+ * P->decide_all). */
 int heed_person_decide(heed_person *P, int64_t now, heed_error *err);
 
 /* Loads each person of `which` (0: every linked person; HEED_ST_PERSON_SET:

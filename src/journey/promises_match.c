@@ -393,3 +393,21 @@ fail:
     heed__free(ord);
     return rc;
 }
+
+/* Why a decision with every event stands for any `now` (heed_pm_status_at):
+ * the promises are taken in the order (due, made, index), which `now` does
+ * not change, and the candidates in the order (time, token); leaving out the
+ * candidates after `now` removes a tail of every range searched. Suppose that
+ * before promise k both runs have used the same candidates at or before now.
+ * With every candidate, k takes the earliest free match c. If c is at or
+ * before now, every earlier match is used in both runs, so k takes c in the
+ * run as of now too; if c is later, every match at or before now is used in
+ * both runs, so k takes nothing as of now. Either way the runs still agree on
+ * the candidates at or before now. The statuses then follow from the match
+ * time, the due time and now alone (the end of heed_pm_check). */
+int heed_pm_status_at(int64_t due, int has_kept, int64_t kept, int64_t now)
+{
+    if (has_kept && kept <= now)
+        return kept <= due ? HEED_PM_KEPT : HEED_PM_KEPT_LATE;
+    return now > due ? HEED_PM_BROKEN : HEED_PM_PENDING;
+}

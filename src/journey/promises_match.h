@@ -121,4 +121,15 @@ HEED_NODISCARD int heed_pm_check(const heed_pm_promise *promises, size_t n_promi
                                  const heed_pm_opts *opts, heed_pm_result *out,
                                  heed_error *err);
 
+/* A promise's status as of `now` from a decision made with every event and
+ * message known (heed_pm_check with `now` at or after the latest of them):
+ * its due time and the time of what kept it (has_kept 0: nothing). The same
+ * status heed_pm_check gives as of `now` (any `now`, earlier or later): the
+ * promises take events in an order that does not depend on `now`, and each
+ * takes the earliest free match, so leaving out the events after `now` only
+ * leaves unkept the promises whose match came after it (the induction is in
+ * promises_match.c). Kept or kept late when kept at or before now; otherwise
+ * broken when now is past due, else pending. */
+int heed_pm_status_at(int64_t due, int has_kept, int64_t kept, int64_t now);
+
 #endif

@@ -107,80 +107,64 @@ static double col_real_or(sqlite3_stmt *s, int i, double dflt)
      : (person) < 0 ? pre "p.person IN (SELECT person FROM temp.person_set) AND ?1 < 0" post \
                     : pre "p.person IS NOT NULL AND ?1 <= 0" post)
 
-int heed_store_person_set(heed_store *st, const int64_t *persons, size_t n, heed_error *err)
+/* Replaces the ids of the temporary table `name` (one column `id`) of this
+ * connection with ids[0..n). */
+static int id_set(heed_store *st, const char *create, const char *insert, const int64_t *ids,
+                  size_t n, heed_error *err)
 {
     char *msg = NULL;
-    if (sqlite3_exec(st->db,
-                     "CREATE TEMP TABLE IF NOT EXISTS person_set(person INTEGER PRIMARY KEY);"
-                     "DELETE FROM temp.person_set;",
-                     NULL, NULL, &msg) != SQLITE_OK) {
+    if (sqlite3_exec(st->db, create, NULL, NULL, &msg) != SQLITE_OK) {
         sqlite3_free(msg);
-        return heed__st_fail(st, err, "person set");
+        return heed__st_fail(st, err, "id set");
     }
     sqlite3_stmt *s;
-    if (sqlite3_prepare_v2(st->db, "INSERT OR IGNORE INTO temp.person_set(person) VALUES(?1)", -1,
-                           &s, NULL) != SQLITE_OK)
-        return heed__st_fail(st, err, "person set");
+    if (sqlite3_prepare_v2(st->db, insert, -1, &s, NULL) != SQLITE_OK)
+        return heed__st_fail(st, err, "id set");
     int rc = HEED_OK;
     for (size_t i = 0; i < n && !rc; i++) {
-        sqlite3_bind_int64(s, 1, persons[i]);
+        sqlite3_bind_int64(s, 1, ids[i]);
         if (sqlite3_step(s) != SQLITE_DONE)
-            rc = heed__st_fail(st, err, "person set");
+            rc = heed__st_fail(st, err, "id set");
         sqlite3_reset(s);
     }
     sqlite3_finalize(s);
     return rc;
 }
 
+int heed_store_person_set(heed_store *st, const int64_t *persons, size_t n, heed_error *err)
+{
+    return id_set(st,
+                  "CREATE TEMP TABLE IF NOT EXISTS person_set(person INTEGER PRIMARY KEY);"
+                  "DELETE FROM temp.person_set;",
+                  "INSERT OR IGNORE INTO temp.person_set(person) VALUES(?1)", persons, n, err);
+}
+
+int heed_store_conversation_set(heed_store *st, const int64_t *ids, size_t n, heed_error *err)
+{
+    return id_set(st,
+                  "CREATE TEMP TABLE IF NOT EXISTS conversation_set(id INTEGER PRIMARY KEY);"
+                  "DELETE FROM temp.conversation_set;",
+                  "INSERT OR IGNORE INTO temp.conversation_set(id) VALUES(?1)", ids, n, err);
+}
+
 /* ------------------------------------------------------------ messages */
 
-/* The customer messages of linked customers in [from, to). Two plans, chosen
- * by how much of the store's span the period covers (the planner cannot see
- * the bound values): a narrow period reads the covering partial index
- * message_customer_time (schema 5) and then each message's conversation and
- * party by key, in time order; a period over half of the span between the
- * first and the last customer message scans the message table instead, in
- * rowid order, where consecutive messages share their conversation and the
- * lookups stay cheap (on 20,000 generated customers the index read of every
- * message took twice the scan's time; bench/README.md, "heed trends").
- * role = 1 is written out, not bound: the partial index needs the literal. */
-#define CUSTMSG_SQL(from_clause)                                                              \
-    "SELECT m.time, COALESCE(m.channel, c.channel), m.need, m.stress, p.person, "           \
-    "m.conversation "                                                                        \
-    "FROM " from_clause " JOIN conversation c ON c.id = m.conversation "                     \
-    "JOIN party p ON p.id = c.party "                                                        \
-    "WHERE m.time >= ?1 AND m.time < ?2 AND m.role = 1 AND p.person IS NOT NULL"
+/* The customer messages of [from, to) from the covering partial index
+ * message_customer_time (schema 6) alone, in time order: no lookup per row
+ * (the conversation, its channel and customer come from
+ * heed_store_trend_conversations, joined by the caller in memory). role = 1
+ * is written out, not bound: the partial index needs the literal. */
+int heed_store_customer_messages(heed_store *st, int64_t from, int64_t to, int with_channel,
+                                 heed_st_cursor **out, heed_error *err)
+{
+    return period_cursor(st,
+                         with_channel ? "SELECT time, conversation, need, stress, channel FROM "
+                                        "message WHERE time >= ?1 AND time < ?2 AND role = 1"
+                                      : "SELECT time, conversation, need, stress, NULL FROM "
+                                        "message WHERE time >= ?1 AND time < ?2 AND role = 1",
+                         from, to, out, err);
+}
 _Static_assert(HEED_ROLE_CUSTOMER == 1, "the customer role is 1 in the SQL");
-
-/* 1 when [from, to) covers over half of the span of the customer messages'
- * times (two index seeks), 0 otherwise or on an empty store. */
-static int covers_most(heed_store *st, int64_t from, int64_t to)
-{
-    sqlite3_stmt *s;
-    int most = 0;
-    if (sqlite3_prepare_v2(st->db,
-                           "SELECT (SELECT min(time) FROM message WHERE role = 1), "
-                           "(SELECT max(time) FROM message WHERE role = 1)",
-                           -1, &s, NULL) != SQLITE_OK)
-        return 0;
-    if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL) {
-        int64_t lo = sqlite3_column_int64(s, 0), hi = sqlite3_column_int64(s, 1) + 1;
-        int64_t a = from > lo ? from : lo, b = to < hi ? to : hi;
-        most = b > a && (double)(b - a) > 0.5 * (double)(hi - lo);
-    }
-    sqlite3_finalize(s);
-    return most;
-}
-
-int heed_store_customer_messages(heed_store *st, int64_t from, int64_t to, heed_st_cursor **out,
-                                 heed_error *err)
-{
-    return period_cursor(
-        st,
-        covers_most(st, from, to) ? CUSTMSG_SQL("message m NOT INDEXED")
-                                  : CUSTMSG_SQL("message m"),
-        from, to, out, err);
-}
 
 int heed_st_next_custmsg(heed_st_cursor *c, heed_st_custmsg *row)
 {
@@ -188,21 +172,54 @@ int heed_st_next_custmsg(heed_st_cursor *c, heed_st_custmsg *row)
     if (r != 1)
         return r;
     row->time = sqlite3_column_int64(c->s, 0);
-    row->channel = col_text(c->s, 1);
+    row->conversation = sqlite3_column_int64(c->s, 1);
     row->need = col_int_or(c->s, 2, -1);
     row->stress = col_real_or(c->s, 3, -1);
-    row->person = sqlite3_column_int64(c->s, 4);
-    row->conversation = sqlite3_column_int64(c->s, 5);
+    row->channel = col_text(c->s, 4);
     return 1;
 }
 
-/* The top need of conversation c (trends.h): the most frequent need of its
- * customer messages, ties to the need seen first; NULL when none has one.
- * message_conversation finds the conversation's messages. */
-#define TOP_NEED_SQL                                                                          \
-    "(SELECT x.need FROM message x WHERE x.conversation = c.id AND x.role = 1 "              \
-    "AND x.need IS NOT NULL GROUP BY x.need ORDER BY count(*) DESC, min(x.time), min(x.id) " \
-    "LIMIT 1)"
+/* The columns of heed_st_trend_conv, the channel only when asked for. */
+#define TREND_CONV_SQL(channel, from_where)                                                  \
+    "SELECT c.id, " channel ", c.top_need, p.person FROM " from_where
+
+int heed_store_trend_conversations(heed_store *st, int64_t lo, int64_t hi, int with_channel,
+                                   heed_st_cursor **out, heed_error *err)
+{
+    /* a range of the table in rowid order, each party by key: the parties
+     * of consecutive conversations are mostly neighbours */
+#define RANGE "conversation c JOIN party p ON p.id = c.party WHERE c.id >= ?1 AND c.id <= ?2 " \
+              "ORDER BY c.id"
+    return period_cursor(st,
+                         with_channel ? TREND_CONV_SQL("c.channel", RANGE)
+                                      : TREND_CONV_SQL("NULL", RANGE),
+                         lo, hi, out, err);
+#undef RANGE
+}
+
+int heed_store_trend_conversation_set(heed_store *st, int with_channel, heed_st_cursor **out,
+                                      heed_error *err)
+{
+#define SET "temp.conversation_set s JOIN conversation c ON c.id = s.id "                   \
+            "JOIN party p ON p.id = c.party ORDER BY s.id"
+    return cursor(st,
+                  with_channel ? TREND_CONV_SQL("c.channel", SET) : TREND_CONV_SQL("NULL", SET),
+                  out, err);
+#undef SET
+}
+
+int heed_st_next_trend_conversation(heed_st_cursor *c, heed_st_trend_conv *row)
+{
+    int r = step(c);
+    if (r != 1)
+        return r;
+    row->id = sqlite3_column_int64(c->s, 0);
+    row->channel = col_text(c->s, 1);
+    row->need = col_int_or(c->s, 2, -1);
+    row->person =
+        sqlite3_column_type(c->s, 3) == SQLITE_NULL ? 0 : sqlite3_column_int64(c->s, 3);
+    return 1;
+}
 
 int heed_store_trend_surveys(heed_store *st, int64_t from, int64_t to, heed_st_cursor **out,
                              heed_error *err)
@@ -212,7 +229,7 @@ int heed_store_trend_surveys(heed_store *st, int64_t from, int64_t to, heed_st_c
      * first stored when sources repeat an id) */
     return period_cursor(
         st,
-        "SELECT v.time, v.kind, v.score, c.id, c.channel, " TOP_NEED_SQL
+        "SELECT v.time, v.kind, v.score, c.id, c.channel, c.top_need"
         " FROM survey v JOIN party p ON p.id = v.party "
         "LEFT JOIN conversation c ON c.id = (SELECT c2.id FROM conversation c2 "
         "JOIN party p2 ON p2.id = c2.party WHERE c2.ext_id = v.conversation_ext "
@@ -239,16 +256,11 @@ int heed_st_next_trend_survey(heed_st_cursor *c, heed_st_trend_survey *row)
 int heed_store_trend_promises(heed_store *st, int64_t from, int64_t to, heed_st_cursor **out,
                               heed_error *err)
 {
-    return period_cursor(
-        st,
-        "SELECT p.person, pr.id, pr.made, c.id, c.channel, " TOP_NEED_SQL
-        ", (SELECT ps.status FROM promise_state ps WHERE ps.promise = pr.id)"
-        " FROM promise pr JOIN message m ON m.id = pr.message "
-        "JOIN conversation c ON c.id = m.conversation "
-        "JOIN party p ON p.id = c.party "
-        "WHERE pr.made >= ?1 AND pr.made < ?2 AND p.person IS NOT NULL "
-        "ORDER BY p.person, pr.id",
-        from, to, out, err);
+    /* the covering index promise_made (schema 9): no lookup per row */
+    return period_cursor(st,
+                         "SELECT id, made, conversation FROM promise "
+                         "WHERE made >= ?1 AND made < ?2",
+                         from, to, out, err);
 }
 
 int heed_st_next_trend_promise(heed_st_cursor *c, heed_st_trend_promise *row)
@@ -256,13 +268,30 @@ int heed_st_next_trend_promise(heed_st_cursor *c, heed_st_trend_promise *row)
     int r = step(c);
     if (r != 1)
         return r;
-    row->person = sqlite3_column_int64(c->s, 0);
-    row->id = sqlite3_column_int64(c->s, 1);
-    row->made = sqlite3_column_int64(c->s, 2);
-    row->conversation = sqlite3_column_int64(c->s, 3);
-    row->channel = col_text(c->s, 4);
-    row->need = col_int_or(c->s, 5, -1);
-    row->stored_status = col_int_or(c->s, 6, -1);
+    row->id = sqlite3_column_int64(c->s, 0);
+    row->made = sqlite3_column_int64(c->s, 1);
+    row->conversation = sqlite3_column_int64(c->s, 2);
+    return 1;
+}
+
+int heed_store_promise_states(heed_store *st, int64_t lo, int64_t hi, heed_st_cursor **out,
+                              heed_error *err)
+{
+    return period_cursor(st,
+                         "SELECT promise, due, kept FROM promise_state "
+                         "WHERE promise >= ?1 AND promise <= ?2 ORDER BY promise",
+                         lo, hi, out, err);
+}
+
+int heed_st_next_promise_state(heed_st_cursor *c, heed_st_promise_state *row)
+{
+    int r = step(c);
+    if (r != 1)
+        return r;
+    row->promise = sqlite3_column_int64(c->s, 0);
+    row->due = sqlite3_column_int64(c->s, 1);
+    row->has_kept = sqlite3_column_type(c->s, 2) != SQLITE_NULL;
+    row->kept = row->has_kept ? sqlite3_column_int64(c->s, 2) : 0;
     return 1;
 }
 
@@ -541,16 +570,21 @@ int heed_store_state_clear(heed_store *st, heed_error *err)
     return HEED_OK;
 }
 
-int heed_store_promise_state_put(heed_store *st, int64_t promise, int status, heed_error *err)
+int heed_store_promise_state_put(heed_store *st, const heed_st_promise_state *v,
+                                 heed_error *err)
 {
     sqlite3_stmt *s = heed__st_prep(st, ST_PROMISE_STATE_PUT,
-                                    "INSERT OR REPLACE INTO promise_state(promise, status) "
-                                    "VALUES(?, ?)",
+                                    "INSERT OR REPLACE INTO promise_state(promise, due, kept) "
+                                    "VALUES(?, ?, ?)",
                                     err);
     if (!s)
         return HEED_EIO;
-    sqlite3_bind_int64(s, 1, promise);
-    sqlite3_bind_int(s, 2, status);
+    sqlite3_bind_int64(s, 1, v->promise);
+    sqlite3_bind_int64(s, 2, v->due);
+    if (v->has_kept)
+        sqlite3_bind_int64(s, 3, v->kept);
+    else
+        sqlite3_bind_null(s, 3);
     return sqlite3_step(s) == SQLITE_DONE ? HEED_OK : heed__st_fail(st, err, "promise status");
 }
 

@@ -168,7 +168,8 @@ static int put_promises(heed_store *st, int64_t msg, int64_t made, const heed_st
     for (size_t i = 0; i < np; i++) {
         sqlite3_stmt *s = heed__st_prep(
             st, ST_PROMISE_PUT,
-            "INSERT INTO promise(message, kind, text, object, made, due) VALUES(?,?,?,?,?,?)",
+            "INSERT INTO promise(message, kind, text, object, made, due, conversation) "
+            "VALUES(?1,?2,?3,?4,?5,?6,(SELECT conversation FROM message WHERE id=?1))",
             err);
         if (!s)
             return HEED_EIO;
@@ -434,6 +435,21 @@ static int agent_reply(heed_store *st, int64_t id, int role, int is_new, heed_er
     return sqlite3_step(s) == SQLITE_DONE ? HEED_OK : heed__st_fail(st, err, "agent replies");
 }
 
+/* Keeps conversation.top_need (store_int.h) equal to its messages after
+ * customer message `msg` was added with a need or re-scored. */
+static int top_need(heed_store *st, int64_t msg, heed_error *err)
+{
+    sqlite3_stmt *s = heed__st_prep(st, ST_TOP_NEED,
+                                    "UPDATE conversation SET top_need = "
+                                    HEED_ST_TOP_NEED("conversation.id")
+                                    " WHERE id = (SELECT conversation FROM message WHERE id = ?1)",
+                                    err);
+    if (!s)
+        return HEED_EIO;
+    sqlite3_bind_int64(s, 1, msg);
+    return sqlite3_step(s) == SQLITE_DONE ? HEED_OK : heed__st_fail(st, err, "top need");
+}
+
 int heed_store_rebuild_agent_convs(heed_store *st, heed_error *err)
 {
     char *msg = NULL;
@@ -527,6 +543,9 @@ int heed_store_put_message(heed_store *st, const heed_st_message *m_in, const he
         return rc;
     if ((rc = agent_conv(st, m, conv, err)) || (rc = agent_reply(st, msg, m->role, 1, err)))
         return rc;
+    /* a message without a need leaves the counts of the others as they are */
+    if (m->role == HEED_ROLE_CUSTOMER && m->need >= 0 && (rc = top_need(st, msg, err)))
+        return rc;
     return put_promises(st, msg, m->time, p, np, err);
 }
 
@@ -545,6 +564,8 @@ int heed_store_update_analysis(heed_store *st, int64_t id, const heed_st_message
     if (sqlite3_step(s) != SQLITE_DONE)
         return heed__st_fail(st, err, "update analysis");
     int rc = agent_reply(st, id, m->role, 0, err);
+    if (!rc && m->role == HEED_ROLE_CUSTOMER)
+        rc = top_need(st, id, err); /* its need may have changed */
     if (!rc && m->role == HEED_ROLE_CUSTOMER) {
         /* the peak stress the conversation's agents faced */
         s = heed__st_prep(st, ST_AGENT_CONV_RESTRESS,

@@ -15,7 +15,7 @@
 
 #include "heed/heed.h"
 
-#define HEED_STORE_SCHEMA 8     /* the schema version migrations lead to */
+#define HEED_STORE_SCHEMA 9     /* the schema version migrations lead to */
 #define HEED_STORE_SECRET_LEN 32 /* bytes of the redaction / identity key */
 
 typedef struct heed_store heed_store;
@@ -320,24 +320,44 @@ int heed_store_conversation_turns(heed_store *st, const char *source, const char
                                   int64_t before, size_t limit, heed_st_turn_fn fn, void *ctx,
                                   heed_error *err);
 
-/* Customer messages of linked persons with time in [from, to), for trends:
- * time, channel (the message's, else its conversation's; NULL none), top
- * need (-1 none), stress (-1 not scored), person, conversation. */
+/* For trends: the customer messages with time in [from, to), linked or not,
+ * in time order: time, conversation, the message's own channel (NULL none;
+ * always NULL unless with_channel), need (-1 none) and stress (-1 not
+ * scored). Read from one covering index; the caller joins each conversation
+ * (heed_store_trend_conversations). */
 typedef struct heed_st_custmsg {
-    int64_t time, person, conversation;
+    int64_t time, conversation;
     const char *channel;
     int need;
     double stress;
 } heed_st_custmsg;
-int heed_store_customer_messages(heed_store *st, int64_t from, int64_t to, heed_st_cursor **out,
-                                 heed_error *err);
+int heed_store_customer_messages(heed_store *st, int64_t from, int64_t to, int with_channel,
+                                 heed_st_cursor **out, heed_error *err);
 int heed_st_next_custmsg(heed_st_cursor *c, heed_st_custmsg *row);
+
+/* For trends: the conversations with id in [lo, hi], ordered by id: channel
+ * (NULL none; always NULL unless with_channel), top need (the most frequent
+ * need of its customer messages, ties to the one seen first; -1 none) and
+ * person (0: not linked). */
+typedef struct heed_st_trend_conv {
+    int64_t id, person;
+    const char *channel;
+    int need;
+} heed_st_trend_conv;
+int heed_store_trend_conversations(heed_store *st, int64_t lo, int64_t hi, int with_channel,
+                                   heed_st_cursor **out, heed_error *err);
+/* The same for the conversations last given to heed_store_conversation_set
+ * on this handle (a temporary table; HEED_OK or HEED_EIO), ordered by id: a
+ * lookup each, for a few conversations spread over many ids. */
+int heed_store_conversation_set(heed_store *st, const int64_t *ids, size_t n, heed_error *err);
+int heed_store_trend_conversation_set(heed_store *st, int with_channel, heed_st_cursor **out,
+                                      heed_error *err);
+int heed_st_next_trend_conversation(heed_st_cursor *c, heed_st_trend_conv *row);
 
 /* Surveys of linked persons answered in [from, to), for trends: time, kind,
  * score, and the conversation named by its conversation_ext among the same
  * person's conversations (0 and NULL channel, need -1 when none) with that
- * conversation's channel and top need (the most frequent need of its
- * customer messages, ties to the one seen first; -1 none). */
+ * conversation's channel and top need (-1 none). */
 typedef struct heed_st_trend_survey {
     int64_t time, conversation;
     const char *kind, *channel;
@@ -348,19 +368,27 @@ int heed_store_trend_surveys(heed_store *st, int64_t from, int64_t to, heed_st_c
                              heed_error *err);
 int heed_st_next_trend_survey(heed_st_cursor *c, heed_st_trend_survey *row);
 
-/* Promises of linked persons made in [from, to), ordered by person then
- * promise id, for trends: the promise's id and time, its conversation with
- * that conversation's channel (NULL none) and top need (as for surveys), and
- * its status as the last queue refresh decided it (-1: none stored). */
+/* Promises made in [from, to), linked or not, for trends, in no particular
+ * order: id, time made and conversation (the caller joins it). */
 typedef struct heed_st_trend_promise {
-    int64_t person, id, made, conversation;
-    const char *channel;
-    int need;
-    int stored_status;
+    int64_t id, made, conversation;
 } heed_st_trend_promise;
 int heed_store_trend_promises(heed_store *st, int64_t from, int64_t to, heed_st_cursor **out,
                               heed_error *err);
 int heed_st_next_trend_promise(heed_st_cursor *c, heed_st_trend_promise *row);
+
+/* What the last queue refresh stored about a promise (promise_state): its
+ * due time and, when every event and reply then known is counted, the time
+ * of the one that kept it (has_kept 0: none). Its status as of any time
+ * follows (heed_pm_status_at); valid while nothing came in since. */
+typedef struct heed_st_promise_state {
+    int64_t promise, due, kept;
+    int has_kept;
+} heed_st_promise_state;
+/* The stored rows of promises with id in [lo, hi], ordered by promise. */
+int heed_store_promise_states(heed_store *st, int64_t lo, int64_t hi, heed_st_cursor **out,
+                              heed_error *err);
+int heed_st_next_promise_state(heed_st_cursor *c, heed_st_promise_state *row);
 
 /* Every message, linked or not, ordered by conversation then time (for
  * `heed reanalyze`, which rebuilds each reply's context as it goes); the row's
@@ -437,8 +465,9 @@ typedef struct heed_st_state {
  * promise status. */
 int heed_store_state_clear(heed_store *st, heed_error *err);
 int heed_store_state_put(heed_store *st, const heed_st_state *s, heed_error *err);
-/* A promise's status (HEED_PM_*) as the queue refresh decided it. */
-int heed_store_promise_state_put(heed_store *st, int64_t promise, int status, heed_error *err);
+/* Stores what decides a promise's status (the queue refresh). */
+int heed_store_promise_state_put(heed_store *st, const heed_st_promise_state *v,
+                                 heed_error *err);
 /* The k highest scores (ties: smaller person first), leaving out people
  * marked handled after their last activity unless with_handled. */
 int heed_store_queue(heed_store *st, size_t k, int with_handled, heed_st_cursor **out,

@@ -18,6 +18,7 @@ enum {
     ST_AGENT_REPLY_PUT, ST_AGENT_REPLY_SCORES, ST_AGENT_REPLY_STRESS, ST_REPLY_TEXT,
     ST_KEY_PUT, ST_KEY_FIND, ST_KEY_REVOKE, ST_KEY_TOUCH, ST_PARTY_DIRTY, ST_KEY_PARTIES,
     ST_CRM_PARTIES, ST_UNLINKED, ST_PARTY_ONE, ST_ALIAS_FIND, ST_PROMISE_STATE_PUT, ST_PROMISE_STATE_DEL,
+    ST_TOP_NEED,
     ST_N_STMT = 64
 };
 
@@ -29,6 +30,16 @@ struct heed_store {
     char *conv_source, *conv_ext;
     int64_t conv_id, conv_party;
 };
+
+/* The top need of conversation `conv` (an SQL expression naming it): the most
+ * frequent need of its customer messages, ties to the need seen first (the
+ * earliest time, then the lowest id); NULL when none has one. What
+ * conversation.top_need holds (schema 9), kept by every put and re-scoring
+ * (records.c); message_conversation finds the conversation's messages. */
+#define HEED_ST_TOP_NEED(conv)                                                                \
+    "(SELECT x.need FROM message x WHERE x.conversation = " conv " AND x.role = 1 "         \
+    "AND x.need IS NOT NULL GROUP BY x.need ORDER BY count(*) DESC, min(x.time), min(x.id) " \
+    "LIMIT 1)"
 
 /* Fills err from the database's last error; returns HEED_EIO. */
 int heed__st_fail(heed_store *st, heed_error *err, const char *what);

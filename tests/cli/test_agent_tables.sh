@@ -97,14 +97,17 @@ if cmp -s "$TMP/v.before" "$TMP/v.un"; then ok; else bad "the agent views change
 
 # ---- a schema-4 store (before agent_reply) is upgraded when opened (to the latest)
 sqlite3 "$DB" "DROP TABLE agent_reply; DROP INDEX shift_end; DROP INDEX message_customer_time;
-               DROP TABLE agent_alias; DROP TABLE promise_state;
+               DROP TABLE agent_alias; DROP TABLE promise_state; DROP INDEX promise_made;
+               DROP INDEX message_time; DROP INDEX event_time;
+               ALTER TABLE promise DROP COLUMN conversation;
+               ALTER TABLE conversation DROP COLUMN top_need;
                DROP INDEX agent_conv_start; DROP INDEX agent_conv_agent;
                CREATE INDEX agent_conv_start ON agent_conv(start, agent);
                CREATE INDEX agent_conv_agent ON agent_conv(agent, start);
                UPDATE meta SET value = '4' WHERE key = 'schema_version';
                PRAGMA user_version = 4;"
 views "$TMP/v.mig"
-expect_eq "migrated to 8" "$(sqlite3 "$DB" "PRAGMA user_version")" 8
+expect_eq "migrated to 9" "$(sqlite3 "$DB" "PRAGMA user_version")" 9
 same "after the migration"
 if cmp -s "$TMP/v.before" "$TMP/v.mig"; then ok; else bad "the agent views changed with the migration"; fi
 finish

@@ -69,6 +69,25 @@ expect_eq "count in = count stored" "$(jq '.messages|length' "$TMP/c.body")" \
 "$HEED" journey --db "$TMP/cli.db" "$CONV" --json --now 2026-09-30T18:00:00Z >"$TMP/cli_j" 2>/dev/null
 get j "$ADMIN" "/v1/customers/$CONV/journey?now=2026-09-30T18:00:00Z"
 if cmp -s "$TMP/j.body" "$TMP/cli_j"; then ok; else bad "journey differs from the CLI import's"; diff "$TMP/j.body" "$TMP/cli_j" | head -5 >&2; fi
+# what trends read instead of recomputing (schema 9: each conversation's top
+# need, each promise's conversation) is kept by the ingest as by the import
+if command -v sqlite3 >/dev/null; then
+    for d in "$DB" "$TMP/cli.db"; do
+        expect_eq "top needs and promise conversations kept in $(basename "$d")" \
+            "$(sqlite3 "$d" "SELECT count(*) FROM conversation c WHERE c.top_need IS NOT
+                (SELECT x.need FROM message x WHERE x.conversation = c.id AND x.role = 1
+                 AND x.need IS NOT NULL GROUP BY x.need ORDER BY count(*) DESC, min(x.time),
+                 min(x.id) LIMIT 1);
+              SELECT count(*) FROM promise p WHERE p.conversation IS NOT
+                (SELECT m.conversation FROM message m WHERE m.id = p.message);
+              SELECT count(top_need) > 0 FROM conversation;
+              SELECT count(*) > 0 FROM promise" | tr '\n' ' ')" "0 0 1 1 "
+    done
+fi
+get tr "$ADMIN" "/v1/trends?day=2026-09-30&days=28&by=need&now=2026-09-30T18:00:00Z"
+expect_eq "trends = the CLI import's" "$(cat "$TMP/tr.body")" \
+    "$("$HEED" trends --db "$TMP/cli.db" --day 2026-09-30 --days 28 --by need \
+        --now 2026-09-30T18:00:00Z --json)"
 
 # --- one record; a reply scored against the stored customer turns
 cat >"$TMP/one.json" <<'J'

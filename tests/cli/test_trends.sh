@@ -41,18 +41,25 @@ expect_eq "period" "$(jq -r '.from+" "+.to' "$TMP/week.json")" \
 "$HEED" trends --db "$DB" $N --day 2026-09-30 --days 7 --json >"$TMP/w7.json"
 expect_eq "--days 7" "$(jq -r '.from+" "+([.rows[].key]|join(","))' "$TMP/w7.json")" \
     "2026-09-24T00:00:00Z 2026-W39,2026-W40"
-# a narrow period is read through the index, most of the store by a scan: the
-# week both periods hold whole (2026-W40: Sep 28 on) is the same either way
+# the week both periods hold whole (2026-W40: Sep 28 on) is the same in both
 expect_eq "index and scan agree" "$(jq -c '.rows[]|select(.key=="2026-W40")' "$TMP/w7.json")" \
     "$(jq -c '.rows[]|select(.key=="2026-W40")' "$TMP/week.json")"
 if command -v sqlite3 >/dev/null; then
-    expect_eq "schema 8" "$(sqlite3 "$DB" 'PRAGMA user_version')" 8
-    sqlite3 "$DB" "EXPLAIN QUERY PLAN SELECT m.time, COALESCE(m.channel, c.channel), m.need,
-        m.stress, p.person, m.conversation FROM message m JOIN conversation c ON c.id = m.conversation
-        JOIN party p ON p.id = c.party WHERE m.time >= 1 AND m.time < 2 AND m.role = 1
-        AND p.person IS NOT NULL" >"$TMP/plan"
-    expect_grep "period read through an index" "$TMP/plan" \
-        "SEARCH m USING COVERING INDEX message_customer_time (time>? AND time<?)"
+    expect_eq "schema 9" "$(sqlite3 "$DB" 'PRAGMA user_version')" 9
+    # the period's messages and promises each from one covering index, with
+    # no lookup per row (the conversations are read once, in id order)
+    sqlite3 "$DB" "EXPLAIN QUERY PLAN SELECT time, conversation, need, stress, channel
+        FROM message WHERE time >= 1 AND time < 2 AND role = 1;
+        EXPLAIN QUERY PLAN SELECT id, made, conversation FROM promise
+        WHERE made >= 1 AND made < 2" >"$TMP/plan"
+    expect_grep "messages read through an index" "$TMP/plan" \
+        "SEARCH message USING COVERING INDEX message_customer_time (time>? AND time<?)"
+    expect_grep "promises read through an index" "$TMP/plan" \
+        "SEARCH promise USING COVERING INDEX promise_made (made>? AND made<?)"
+    # --now data: the latest message and event times from one index seek each
+    sqlite3 "$DB" "EXPLAIN QUERY PLAN SELECT max(time) FROM message;
+        EXPLAIN QUERY PLAN SELECT max(time) FROM event" >"$TMP/plan"
+    expect_eq "latest times from indexes" "$(grep -c "SEARCH .* USING COVERING INDEX \(message\|event\)_time" "$TMP/plan")" 2
 fi
 "$HEED" trends --db "$DB" --day 2026-01-31 >"$TMP/empty.txt"
 expect_grep "empty period" "$TMP/empty.txt" \
@@ -106,26 +113,38 @@ expect_eq "as of 2026-10-08" "$("$HEED" trends --db "$FDB" --day 2026-10-11 --da
 "$HEED" trends $F --by channel >"$TMP/f.txt"
 golden "trends_outcomes.txt" "$TMP/f.txt"
 
-# the statuses the queue refresh stored are read when it was refreshed as of
-# the same time and nothing came in since: the same figures, and (shown by
-# overwriting them) really the stored ones; an import forgets them
-"$HEED" trends $F --json >"$TMP/computed.json"
+# the queue refresh stores what decides each promise's status with every
+# event and reply it knows (the due time and the time of what kept it), and
+# trends read that, as of any time, while nothing came in since: the figures
+# of deciding the customers again at every time, and (shown by overwriting
+# them) really the stored ones; a stale queue or an import forgets them
+TIMES="2026-10-11T12:00:00Z 2026-10-11T11:00:00Z 2026-10-08T00:00:00Z 2026-10-02T12:00:00Z 2026-10-20T00:00:00Z"
+for t in $TIMES; do
+    "$HEED" trends --db "$FDB" --day 2026-10-11 --days 14 --now "$t" --json >"$TMP/computed-$t.json"
+done
 "$HEED" queue --db "$FDB" --now 2026-10-11T12:00:00Z --refresh >/dev/null 2>&1
-expect_eq "statuses stored by the refresh" \
-    "$(sqlite3 "$FDB" "SELECT group_concat(status, ' ') FROM (SELECT status FROM promise_state ORDER BY status)")" "0 1 2 3"
-"$HEED" trends $F --json >"$TMP/stored.json"
-if cmp -s "$TMP/computed.json" "$TMP/stored.json"; then ok; else bad "stored statuses: other figures than computed"; fi
-sqlite3 "$FDB" "UPDATE promise_state SET status = 3"
-expect_eq "the stored statuses are what is read" \
-    "$("$HEED" trends $F --json | jq '[.rows[].outcomes.promises.broken]|add')" 4
-"$HEED" trends --db "$FDB" --day 2026-10-11 --days 14 --now 2026-10-11T11:00:00Z --json \
-    | jq '[.rows[].outcomes.promises.broken]|add' >"$TMP/other-now"
-if [ "$(cat "$TMP/other-now")" != 4 ]; then ok; else bad "another time read the stored statuses"; fi
+expect_eq "stored by the refresh: 4 promises, 2 kept (one late)" \
+    "$(sqlite3 "$FDB" "SELECT count(*), count(kept), sum(kept > due) FROM promise_state")" "4|2|1"
+for t in $TIMES; do
+    "$HEED" trends --db "$FDB" --day 2026-10-11 --days 14 --now "$t" --json >"$TMP/stored.json"
+    if cmp -s "$TMP/computed-$t.json" "$TMP/stored.json"; then ok; else
+        bad "stored statuses as of $t: other figures than computed"
+    fi
+done
+sqlite3 "$FDB" "UPDATE promise_state SET kept = NULL, due = 0"
+broken() { "$HEED" trends --db "$FDB" --day 2026-10-11 --days 14 --now "$1" --json \
+    | jq '[.rows[].outcomes.promises.broken]|add'; }
+expect_eq "the stored rows are what is read" "$(broken 2026-10-11T12:00:00Z)" 4
+expect_eq "the stored rows are read as of another time" "$(broken 2026-10-11T11:00:00Z)" 4
+sqlite3 "$FDB" "INSERT OR REPLACE INTO meta(key, value) VALUES('queue_stale', '1')"
+expect_eq "a stale queue: decided again" "$(broken 2026-10-11T12:00:00Z)" 1
+sqlite3 "$FDB" "INSERT OR REPLACE INTO meta(key, value) VALUES('queue_stale', '0')"
+expect_eq "fresh again: the stored rows" "$(broken 2026-10-11T12:00:00Z)" 4
 printf '{"id":"late-x","conversation":"zz","role":"customer","time":"2026-10-11T10:00:00Z","email":"zz@example.com","text":"Hello?"}\n' >"$TMP/one.jsonl"
 "$HEED" import messages "$TMP/one.jsonl" --db "$FDB" -q
 "$HEED" trends $F --json | jq -c '[.rows[].outcomes.promises]' >"$TMP/after-import"
 expect_eq "after an import: decided again" "$(cat "$TMP/after-import")" \
-    "$(jq -c '[.rows[].outcomes.promises]' "$TMP/computed.json")"
+    "$(jq -c '[.rows[].outcomes.promises]' "$TMP/computed-2026-10-11T12:00:00Z.json")"
 
 # usage errors: exit 2 and a message that names the option
 usage() {

@@ -223,6 +223,68 @@ static void test_alloc_failures(void **state)
     assert_true(ok);
 }
 
+/* heed_pm_status_at: deciding once with every event known gives, for any
+ * now, the statuses deciding as of that now gives. Random customers with
+ * promises of every kind (some with orders, some without a due time), events
+ * of every type (some with orders) and agent messages (some calls), decided
+ * as of many times before, between and after them. */
+static void test_status_at_any_time(void **state)
+{
+    (void)state;
+    enum { NP = 12, NE = 10, NM = 6 };
+    static const char *const orders[] = {"A-1", "A-2"};
+    uint64_t x = 88172645463325252ull; /* xorshift: the same cases every run */
+#define RND(n) (x ^= x << 13, x ^= x >> 7, x ^= x << 17, (int64_t)(x % (uint64_t)(n)))
+    const int64_t t0 = 1790000000, span = 20 * 86400;
+    for (int round = 0; round < 300; round++) {
+        heed_pm_promise p[NP];
+        heed_pm_event e[NE];
+        heed_pm_agent_msg m[NM];
+        heed_pm_result all[NP], at[NP];
+        int64_t last = 0;
+        for (int i = 0; i < NP; i++) {
+            int o = (int)RND(3);
+            p[i] = (heed_pm_promise){.customer = 1 + RND(2),
+                                     .kind = (int)RND(HEED_PROMISE_COUNT),
+                                     .made = t0 + RND(span),
+                                     .has_due = (int)RND(2),
+                                     .order = o < 2 ? orders[o] : NULL,
+                                     .order_len = o < 2 ? 3 : 0};
+            p[i].due = p[i].made + RND(6 * 86400);
+        }
+        for (int i = 0; i < NE; i++) {
+            int o = (int)RND(3);
+            e[i] = (heed_pm_event){.customer = 1 + RND(2),
+                                   .type = (int)RND(HEED_EVENT_COUNT),
+                                   .time = t0 + RND(span),
+                                   .order = o < 2 ? orders[o] : NULL,
+                                   .order_len = o < 2 ? 3 : 0};
+            last = e[i].time > last ? e[i].time : last;
+        }
+        for (int i = 0; i < NM; i++) {
+            m[i] = (heed_pm_agent_msg){.customer = 1 + RND(2),
+                                       .time = t0 + RND(span),
+                                       .is_phone = (int)RND(2)};
+            last = m[i].time > last ? m[i].time : last;
+        }
+        assert_int_equal(heed_pm_check(p, NP, e, NE, m, NM, last, NULL, all, NULL), HEED_OK);
+        for (int k = 0; k < 40; k++) {
+            int64_t now = t0 - 86400 + RND(span + 10 * 86400);
+            if (k == 0)
+                now = last;
+            assert_int_equal(heed_pm_check(p, NP, e, NE, m, NM, now, NULL, at, NULL), HEED_OK);
+            for (int i = 0; i < NP; i++) {
+                assert_int_equal(all[i].due, at[i].due);
+                assert_int_equal(heed_pm_status_at(all[i].due,
+                                                   all[i].evidence != HEED_PM_EVIDENCE_NONE,
+                                                   all[i].evidence_time, now),
+                                 at[i].status);
+            }
+        }
+    }
+#undef RND
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -232,6 +294,7 @@ int main(void)
         cmocka_unit_test(test_lookback_and_tz),
         cmocka_unit_test(test_names_and_bad_input),
         cmocka_unit_test(test_alloc_failures),
+        cmocka_unit_test(test_status_at_any_time),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
