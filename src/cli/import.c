@@ -838,6 +838,12 @@ int heed_cmd_import(int argc, char **argv)
         ret = HEED_EXIT_INTERNAL;
         goto out;
     }
+    /* before the first batch: an import stopped half-way must not leave the
+     * queue's stored rows (promise statuses read by trends) looking current */
+    if (heed_store_meta_set(im.st, "queue_as_of", "", &err) != HEED_OK) {
+        fprintf(stderr, "heed import: %s\n", err.msg);
+        goto out;
+    }
     if (rejects) {
         im.rejects = fopen(rejects, "a");
         if (!im.rejects) {

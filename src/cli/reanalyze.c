@@ -145,6 +145,12 @@ int heed_cmd_reanalyze(int argc, char **argv)
         fprintf(stderr, "heed reanalyze: %s\n", err.msg[0] ? err.msg : "setting up failed");
         goto out;
     }
+    /* before the first re-scored batch, so that a run stopped half-way does
+     * not leave the queue's stored rows looking current */
+    if (heed_store_meta_set(im.st, "queue_as_of", "", &err) != HEED_OK) {
+        fprintf(stderr, "heed reanalyze: %s\n", err.msg);
+        goto out;
+    }
     b = heed_import_batch_new(&im, &heed_import_kinds[K_MESSAGES]);
     if (!b)
         goto out;

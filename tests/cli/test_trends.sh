@@ -140,6 +140,16 @@ sqlite3 "$FDB" "INSERT OR REPLACE INTO meta(key, value) VALUES('queue_stale', '1
 expect_eq "a stale queue: decided again" "$(broken 2026-10-11T12:00:00Z)" 1
 sqlite3 "$FDB" "INSERT OR REPLACE INTO meta(key, value) VALUES('queue_stale', '0')"
 expect_eq "fresh again: the stored rows" "$(broken 2026-10-11T12:00:00Z)" 4
+# an import stopped right after its first commit (as by kill -9) forgets them
+# as well: it clears the queue's time before it writes anything
+"$HEED" queue --db "$FDB" --now 2026-10-11T12:00:00Z --refresh >/dev/null 2>&1
+sqlite3 "$FDB" "UPDATE promise_state SET kept = NULL, due = 0"
+expect_eq "refreshed, overwritten: the stored rows" "$(broken 2026-10-11T12:00:00Z)" 4
+printf '{"id":"late-w","conversation":"zw","role":"customer","time":"2026-10-11T09:00:00Z","email":"zw@example.com","text":"Hi?"}\n' >"$TMP/zero.jsonl"
+HEED_IMPORT_CRASH_AFTER=1 "$HEED" import messages "$TMP/zero.jsonl" --db "$FDB" -q 2>/dev/null
+expect_eq "the import stopped after its commit" "$?" 137
+expect_eq "stored: the message" "$(sqlite3 "$FDB" "SELECT count(*) FROM message WHERE ext_id = 'late-w'")" 1
+expect_eq "after an import stopped half-way: decided again" "$(broken 2026-10-11T12:00:00Z)" 1
 printf '{"id":"late-x","conversation":"zz","role":"customer","time":"2026-10-11T10:00:00Z","email":"zz@example.com","text":"Hello?"}\n' >"$TMP/one.jsonl"
 "$HEED" import messages "$TMP/one.jsonl" --db "$FDB" -q
 "$HEED" trends $F --json | jq -c '[.rows[].outcomes.promises]' >"$TMP/after-import"
