@@ -562,6 +562,21 @@ int heed_server_run(const heed_server_opts *opts, heed_error *err)
         return HEED_EINVAL;
     }
 
+    /* every thread started from here on (the writer, webhook and background
+     * threads, the request threads) inherits a mask with the stop signals
+     * blocked; this thread takes them with sigtimedwait. A thread that left
+     * them open would get a signal that arrives while this one is not in
+     * sigtimedwait (a key flush waiting on a locked store), and it would be
+     * lost: the server would not stop. */
+    sigset_t stop;
+    sigemptyset(&stop);
+    sigaddset(&stop, SIGINT);
+    sigaddset(&stop, SIGTERM);
+    signal(SIGINT, on_signal);
+    signal(SIGTERM, on_signal);
+    signal(SIGPIPE, SIG_IGN);
+    pthread_sigmask(SIG_BLOCK, &stop, NULL);
+
     heed_store *st = NULL;
     unsigned char secret[HEED_STORE_SECRET_LEN];
     struct MHD_Daemon *d = NULL;
@@ -599,17 +614,6 @@ int heed_server_run(const heed_server_opts *opts, heed_error *err)
     if ((rc = heed_srv_bg_start(&S, err)))
         goto out;
 
-    /* the request threads inherit a mask with the stop signals blocked; this
-     * thread takes them with sigtimedwait */
-    sigset_t stop;
-    sigemptyset(&stop);
-    sigaddset(&stop, SIGINT);
-    sigaddset(&stop, SIGTERM);
-    signal(SIGINT, on_signal);
-    signal(SIGTERM, on_signal);
-    signal(SIGPIPE, SIG_IGN);
-    pthread_sigmask(SIG_BLOCK, &stop, NULL);
-
     /* suspend/resume: ingest requests wait for the writer with their
      * connection suspended (the internal threads learn of a resume through
      * the inter-thread channel, MHD_USE_ITC, which this flag implies) */
@@ -629,7 +633,6 @@ int heed_server_run(const heed_server_opts *opts, heed_error *err)
         rc = HEED_EIO;
         fail(err, rc, "cannot listen on %s (in use, or not an address of this machine)",
              o->listen);
-        pthread_sigmask(SIG_UNBLOCK, &stop, NULL);
         goto out;
     }
     const union MHD_DaemonInfo *di = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
@@ -668,7 +671,6 @@ int heed_server_run(const heed_server_opts *opts, heed_error *err)
     d = NULL;
     if (ls != MHD_INVALID_SOCKET)
         close(ls);
-    pthread_sigmask(SIG_UNBLOCK, &stop, NULL);
     heed_srv_keys_flush(S.keys, st, NULL);
     fprintf(stderr, "heed serve: stopped\n");
     rc = HEED_OK;
@@ -689,5 +691,6 @@ out:
     heed_store_close(st);
     memset(S.secret, 0, sizeof S.secret);
     memset(secret, 0, sizeof secret);
+    pthread_sigmask(SIG_UNBLOCK, &stop, NULL);
     return rc;
 }
