@@ -678,6 +678,7 @@ out:
     heed_srv_writer_stop(&S.writer);
     if (d)
         MHD_stop_daemon(d);
+    heed_srv_writer_release(&S.writer); /* the request threads are gone */
     heed_srv_bg_stop(&S);
     heed_srv_wh_stop(&S);
     if (tls_made) {

@@ -154,11 +154,11 @@ int heed_srv_writer_start(heed_srv_writer *w, const char *db_path, pthread_mutex
         return rc;
     pthread_mutex_init(&w->mu, NULL);
     pthread_cond_init(&w->cv, NULL);
+    w->inited = 1;
     if (pthread_create(&w->thread, NULL, writer_main, w)) {
         snprintf(err->msg, sizeof err->msg, "cannot start the ingest writer thread");
         err->code = HEED_ENOMEM;
-        pthread_cond_destroy(&w->cv);
-        pthread_mutex_destroy(&w->mu);
+        w->stop = 1; /* refuses jobs until released */
         heed_store_close(w->st);
         w->st = NULL;
         return HEED_ENOMEM;
@@ -197,11 +197,18 @@ void heed_srv_writer_stop(heed_srv_writer *w)
     pthread_cond_broadcast(&w->cv);
     pthread_mutex_unlock(&w->mu);
     pthread_join(w->thread, NULL);
-    pthread_cond_destroy(&w->cv);
-    pthread_mutex_destroy(&w->mu);
     heed_store_close(w->st);
     w->st = NULL;
     w->started = 0;
+}
+
+void heed_srv_writer_release(heed_srv_writer *w)
+{
+    if (!w->inited)
+        return;
+    pthread_cond_destroy(&w->cv);
+    pthread_mutex_destroy(&w->mu);
+    w->inited = 0;
 }
 
 void heed_srv_writer_metrics(heed_srv_writer *w, heed_buf *b)

@@ -44,7 +44,7 @@ typedef struct heed_srv_writer {
     pthread_mutex_t mu;
     pthread_cond_t cv;
     heed_srv_job *head, *tail; /* waiting, in arrival order */
-    int started, stop;
+    int inited, started, stop;
     heed_store *st;
     pthread_mutex_t *write_mu; /* the server's writers' lock (queue refresh, identity pass) */
     void (*committed)(void *arg, size_t added); /* after each commit */
@@ -64,8 +64,12 @@ int heed_srv_writer_start(heed_srv_writer *w, const char *db_path, pthread_mutex
  * not taken: the caller answers for it). Thread-safe. */
 int heed_srv_writer_submit(heed_srv_writer *w, heed_srv_job *j);
 /* Refuses new jobs, writes and wakes every job already handed over, and
- * joins the thread. Does nothing when not started. */
+ * joins the thread. Does nothing when not started. Submitting stays safe
+ * (refused) until heed_srv_writer_release. */
 void heed_srv_writer_stop(heed_srv_writer *w);
+/* Frees what start set up; after stop, once nothing can submit any more.
+ * Does nothing when start did not get that far. */
+void heed_srv_writer_release(heed_srv_writer *w);
 /* Appends the writer's counters to a Prometheus text exposition. */
 void heed_srv_writer_metrics(heed_srv_writer *w, heed_buf *b);
 
