@@ -18,7 +18,7 @@ static void finish(heed_srv_writer *w, heed_srv_job *j, int rc)
 }
 
 /* Takes up to HEED_SRV_GROUP_MAX waiting jobs, in order. */
-static heed_srv_job *take(heed_srv_writer *w, size_t *n)
+static heed_srv_job *take(heed_srv_writer *w)
 {
     pthread_mutex_lock(&w->mu);
     heed_srv_job *first = w->head, *last = NULL;
@@ -32,7 +32,6 @@ static heed_srv_job *take(heed_srv_writer *w, size_t *n)
         last->next = NULL;
     }
     pthread_mutex_unlock(&w->mu);
-    *n = k;
     return first;
 }
 
@@ -60,8 +59,7 @@ static void group(heed_srv_writer *w)
     /* take the jobs after the write lock is held, so those that arrive while
      * the lock is waited for join this transaction */
     int rc = heed_store_begin(w->st, &err);
-    size_t n;
-    heed_srv_job *jobs = take(w, &n);
+    heed_srv_job *jobs = take(w);
     size_t added = 0;
     heed_srv_job *failed = NULL; /* their own write failed: answered at once */
     heed_srv_job **tail = &jobs;
@@ -79,6 +77,9 @@ static void group(heed_srv_writer *w)
             continue;
         }
         heed_store_savepoint_rollback(w->st);
+        fprintf(stderr, "heed serve: ingest writer: a request's records were not written: %s\n",
+                err.msg[0] ? err.msg : heed_strerror(jr));
+        err.msg[0] = 0;
         /* out of the group */
         *tail = next;
         j->rc = jr;
@@ -92,7 +93,6 @@ static void group(heed_srv_writer *w)
             put_back(w, jobs);
             jobs = NULL;
             added = 0;
-            n = 0;
             break;
         }
     }
@@ -114,7 +114,6 @@ static void group(heed_srv_writer *w)
         if (w->committed)
             w->committed(w->committed_arg, added);
     }
-    (void)n;
     for (heed_srv_job *j = jobs, *next; j; j = next) {
         next = j->next;
         finish(w, j, rc);
