@@ -12,7 +12,9 @@
 #
 # For each row: 2xx answers wrk read = "imported" results = messages stored
 # (count in = count stored). The Lua script stops sending after the window and
-# wrk runs 3 s longer, so every request sent has its answer read.
+# wrk runs 3 s longer, so every request sent has its answer read. After the
+# two rows the server's /metrics gives the ingest writer's requests per
+# transaction (a server without the writer prints nothing there).
 # Called by bench/serve.sh; runs alone too. See bench/README.md ("heed serve").
 #
 # Environment: HEED_BIN, HEED_BENCH_BUILD, HEED_SERVE_SECONDS (10..60, default
@@ -32,7 +34,7 @@ TAIL=3 # seconds wrk runs after the window, to read the last answers
 say() { printf '== %s\n' "$*" >&2; }
 
 . "$ROOT/scripts/deps.sh"
-heed_install wrk sqlite3 "${HEED_BUILD_PKGS[@]}"
+heed_install wrk sqlite3 curl "${HEED_BUILD_PKGS[@]}"
 if [ -n "${HEED_BIN:-}" ]; then
     HEED=$HEED_BIN
 else
@@ -99,6 +101,10 @@ ingest mixed load-mixed 1 "$CONNS" "$SECS"
 wait "$WRK_A" || true
 WRK_A=
 LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
+# the ingest writer's transactions over both rows (servers that have one)
+curl -s -m 10 "$URL/metrics" >"$OUT/metrics.txt" || true
+metric() { sed -n "s/^$1 //p" "$OUT/metrics.txt"; }
+COMMITS=$(metric heed_ingest_commits_total) GROUPED=$(metric heed_ingest_committed_requests_total)
 stop_pid "$SRV"
 SRV=
 
@@ -151,6 +157,10 @@ printf '\nSIGTERM after %s s of load (server exit %s, %.1f s after the signal): 
     "$SIG_AT" "$SIG_RC" "$(awk -v a="$T0" -v b="$T1" 'BEGIN {print b - a}')" "$ACKED_N" "$STORED_N" "$LOST" "$EXTRA" "$V"
 printf 'wrk during the stop: %s\n' "$(grep -E 'Socket errors|INGEST' "$OUT/sigterm.wrk" | tr '\n' ' ')"
 
+if [ -n "$COMMITS" ] && [ "$COMMITS" -gt 0 ]; then
+    printf 'ingest writer, both rows: %s requests in %s transactions (%.1f a transaction)\n' \
+        "$GROUPED" "$COMMITS" "$(awk -v g="$GROUPED" -v c="$COMMITS" 'BEGIN {print g / c}')"
+fi
 printf '\nmachine: %s, %s cores, shared; load average before %s, after the two rows %s (1, 5, 15 min)\n' \
     "$(uname -m)" "$(nproc)" "$LOAD_BEFORE" "$LOAD_AFTER"
 printf 'server threads %s; wrk: 1 thread, %s connections per wrk, window %s s (+%s s to read the last answers); the server and the wrks share the 2 cores\n' \

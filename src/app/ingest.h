@@ -105,6 +105,9 @@ struct heed_import {
     struct heed_context *ctx;
     char model[96];
     void *pii; /* redaction and contact keys (import_pii.c) */
+    /* the store's secret key when the caller has it already (the server, once
+     * per process), HEED_STORE_SECRET_LEN bytes; NULL: read from st */
+    const unsigned char *secret;
 };
 
 const char *heed_import_column(const heed_import *im, const heed_import_kind *k, int field);

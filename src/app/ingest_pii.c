@@ -14,7 +14,11 @@ int heed_import_pii_setup(heed_import *im, heed_error *err)
 {
     unsigned char key[HEED_STORE_SECRET_LEN];
     _Static_assert(HEED_STORE_SECRET_LEN == HEED_KEY_BYTES, "one key size");
-    int rc = heed_store_secret(im->st, key, err);
+    int rc = HEED_OK;
+    if (im->secret)
+        memcpy(key, im->secret, sizeof key);
+    else
+        rc = heed_store_secret(im->st, key, err);
     heed_hasher *h = NULL;
     if (!rc)
         rc = heed_hasher_new(key, sizeof key, &h, err);

@@ -20,6 +20,7 @@ void heed_srv_h_metrics(heed_srv_req *rq)
     rq->status = 200;
     rq->ctype = "text/plain; version=0.0.4; charset=utf-8";
     heed_srv_metrics_render(&rq->srv->metrics, heed_srv_routes, &rq->out);
+    heed_srv_writer_metrics(&rq->srv->writer, &rq->out);
 }
 
 /* The key's own identity, so a client (the dashboard) can open on what the

@@ -1,5 +1,5 @@
 /* background.c - the server's background thread: after ingests it runs the
- * identity pass (heed_relink_store) over the whole store, debounced so a burst
+ * identity pass (heed_relink_incremental) over what they added, debounced so a burst
  * of webhook posts costs one pass, and marks the act-now queue stale. Requests
  * never wait for it (docs/api.md, "Ingest"). After each pass it nudges the
  * webhook thread (webhooks.c). */
@@ -18,7 +18,11 @@ static void relink_pass(heed_server *S, heed_store *st)
     heed_error err = {0};
     heed_relink_stats rs;
     pthread_mutex_lock(&S->write_mu);
-    int rc = heed_relink_store(st, &rs, &err);
+    /* only the parties new since the last pass and what they reach (the
+     * result a full pass would give; a full pass when they are too many):
+     * the writer waits while this holds the lock, and a full pass grows with
+     * the whole store */
+    int rc = heed_relink_incremental(st, 0, &rs, &err);
     if (!rc)
         rc = heed_store_meta_set(st, "queue_stale", "1", &err);
     pthread_mutex_unlock(&S->write_mu);

@@ -26,6 +26,8 @@ typedef struct rqstate {
     int answered;       /* a response was queued */
     int too_big;        /* the body passed the limit: 413 at the end */
     int status;         /* what was answered */
+    int suspended;      /* the request's job is with the writer (or was) */
+    int refused;        /* the writer was stopping: 503 on the next call */
     double t0;
     char rid[20];
     heed_buf body;
@@ -162,6 +164,54 @@ int heed_srv_store(heed_srv_req *rq, heed_store **out, heed_error *err)
 }
 
 /* ------------------------------------------------------------ requests */
+
+/* The writer's last touch of a job: the connection's next turn on its
+ * request thread answers it (on_request). */
+static void wake(heed_srv_job *j)
+{
+    MHD_resume_connection(j->conn);
+}
+
+/* After a handler set rq->job: suspend the connection (before the writer can
+ * see the job, so that the writer's resume always finds it suspended), then
+ * hand the job over. The request thread goes on with its other connections. */
+static enum MHD_Result hand_over(heed_server *S, rqstate *s, struct MHD_Connection *c)
+{
+    heed_srv_job *j = s->rq.job;
+    j->conn = c;
+    j->wake = wake;
+    s->suspended = 1;
+    MHD_suspend_connection(c);
+    if (heed_srv_writer_submit(&S->writer, j)) {
+        /* stopping: nothing written; answered on the next call */
+        s->rq.job = NULL;
+        s->rq.job_end(NULL, j);
+        s->refused = 1;
+        MHD_resume_connection(c);
+    }
+    return MHD_YES;
+}
+
+/* The call after the writer woke the connection: the job's answer. */
+static enum MHD_Result job_answer(rqstate *s, struct MHD_Connection *c)
+{
+    if (s->refused)
+        return answer_error(s, c, 503, "unavailable", NULL, NULL,
+                            "the server is stopping; send the request again when it is back");
+    heed_srv_job *j = s->rq.job;
+    if (!atomic_load_explicit(&j->done, memory_order_acquire)) {
+        /* called before the writer is done (libmicrohttpd may take another
+         * turn of a connection whose suspension a resume overtook): wait
+         * again; the writer's wake resumes it */
+        MHD_suspend_connection(c);
+        return MHD_YES;
+    }
+    s->rq.job = NULL;
+    heed__buf_reset(&s->rq.out);
+    s->rq.status = 500;
+    s->rq.job_end(&s->rq, j);
+    return answer(s, c, (const char *)NULL);
+}
 
 static enum MHD_Result query_arg(void *cls, enum MHD_ValueKind kind, const char *key,
                                  const char *value)
@@ -306,6 +356,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         atomic_fetch_add_explicit(&S->metrics.in_flight, 1, memory_order_relaxed);
         return begin(S, s, c, url, method);
     }
+    if (s->suspended && !s->answered)
+        return job_answer(s, c);
     if (s->answered) { /* answered early: drop the rest of the body */
         *upload_data_size = 0;
         return MHD_YES;
@@ -330,6 +382,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     s->rq.body_len = s->body.len;
     s->rq.status = 500;
     s->rq.route->fn(&s->rq);
+    if (s->rq.job)
+        return hand_over(S, s, c);
     return answer(s, c, (const char *)NULL);
 }
 
@@ -362,6 +416,14 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
                          why == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (connection closed)");
         if (n > 0)
             (void)!write(STDERR_FILENO, line, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1);
+    }
+    if (s->rq.job) {
+        /* woken but not answered: the connection closed at the stop. A job
+         * never leaves the writer unwoken while its connection can close
+         * (the writer stops before the daemon). */
+        heed_srv_job *j = s->rq.job;
+        if (atomic_load_explicit(&j->done, memory_order_acquire))
+            s->rq.job_end(NULL, j);
     }
     heed__buf_release(&s->rq.out);
     heed__buf_release(&s->body);
@@ -452,6 +514,15 @@ bad:
     return HEED_EINVAL;
 }
 
+/* The writer committed records: the metrics, and the identity pass after. */
+static void ingest_committed(void *arg, size_t added)
+{
+    heed_server *S = arg;
+    atomic_fetch_add(&S->metrics.ingested, (uint64_t)added);
+    if (added)
+        heed_srv_ingested(S);
+}
+
 static void on_signal(int sig)
 {
     (void)sig; /* never runs: the signals are blocked and taken by sigtimedwait */
@@ -491,6 +562,21 @@ int heed_server_run(const heed_server_opts *opts, heed_error *err)
         return HEED_EINVAL;
     }
 
+    /* every thread started from here on (the writer, webhook and background
+     * threads, the request threads) inherits a mask with the stop signals
+     * blocked; this thread takes them with sigtimedwait. A thread that left
+     * them open would get a signal that arrives while this one is not in
+     * sigtimedwait (a key flush waiting on a locked store), and it would be
+     * lost: the server would not stop. */
+    sigset_t stop;
+    sigemptyset(&stop);
+    sigaddset(&stop, SIGINT);
+    sigaddset(&stop, SIGTERM);
+    signal(SIGINT, on_signal);
+    signal(SIGTERM, on_signal);
+    signal(SIGPIPE, SIG_IGN);
+    pthread_sigmask(SIG_BLOCK, &stop, NULL);
+
     heed_store *st = NULL;
     unsigned char secret[HEED_STORE_SECRET_LEN];
     struct MHD_Daemon *d = NULL;
@@ -499,6 +585,7 @@ int heed_server_run(const heed_server_opts *opts, heed_error *err)
         goto out;
     if ((rc = heed_store_secret(st, secret, err)))
         goto out;
+    memcpy(S.secret, secret, sizeof S.secret);
     if ((rc = heed_srv_keys_new(secret, o->rate > 0 ? o->rate : 0, o->burst, &S.keys))) {
         fail(err, rc, "cannot set up the key table: %s", heed_strerror(rc));
         goto out;
@@ -519,24 +606,19 @@ int heed_server_run(const heed_server_opts *opts, heed_error *err)
     }
     tls_made = 1;
     pthread_mutex_init(&S.write_mu, NULL);
+    if ((rc = heed_srv_writer_start(&S.writer, o->db_path, &S.write_mu, ingest_committed, &S,
+                                    err)))
+        goto out;
     if ((rc = heed_srv_wh_start(&S, err)))
         goto out;
     if ((rc = heed_srv_bg_start(&S, err)))
         goto out;
 
-    /* the request threads inherit a mask with the stop signals blocked; this
-     * thread takes them with sigtimedwait */
-    sigset_t stop;
-    sigemptyset(&stop);
-    sigaddset(&stop, SIGINT);
-    sigaddset(&stop, SIGTERM);
-    signal(SIGINT, on_signal);
-    signal(SIGTERM, on_signal);
-    signal(SIGPIPE, SIG_IGN);
-    pthread_sigmask(SIG_BLOCK, &stop, NULL);
-
-    unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG |
-                     MHD_USE_TURBO | (addr.is_v6 ? MHD_USE_IPv6 : 0);
+    /* suspend/resume: ingest requests wait for the writer with their
+     * connection suspended (the internal threads learn of a resume through
+     * the inter-thread channel, MHD_USE_ITC, which this flag implies) */
+    unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME |
+                     MHD_USE_ERROR_LOG | MHD_USE_TURBO | (addr.is_v6 ? MHD_USE_IPv6 : 0);
     d = MHD_start_daemon(
         flags, (uint16_t)addr.port, NULL, NULL, on_request, &S, MHD_OPTION_EXTERNAL_LOGGER,
         mhd_log, &S, MHD_OPTION_SOCK_ADDR,
@@ -551,7 +633,6 @@ int heed_server_run(const heed_server_opts *opts, heed_error *err)
         rc = HEED_EIO;
         fail(err, rc, "cannot listen on %s (in use, or not an address of this machine)",
              o->listen);
-        pthread_sigmask(SIG_UNBLOCK, &stop, NULL);
         goto out;
     }
     const union MHD_DaemonInfo *di = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
@@ -580,19 +661,24 @@ int heed_server_run(const heed_server_opts *opts, heed_error *err)
         struct timespec ms = {0, 10 * 1000 * 1000};
         nanosleep(&ms, NULL);
     }
+    /* the writer writes and wakes every job it holds (none is left
+     * suspended: libmicrohttpd must not be stopped with a suspended
+     * connection) and refuses later ones */
+    heed_srv_writer_stop(&S.writer);
     /* the connections left are idle keep-alive ones (or a client past the
      * drain limit): closed here */
     MHD_stop_daemon(d);
     d = NULL;
     if (ls != MHD_INVALID_SOCKET)
         close(ls);
-    pthread_sigmask(SIG_UNBLOCK, &stop, NULL);
     heed_srv_keys_flush(S.keys, st, NULL);
     fprintf(stderr, "heed serve: stopped\n");
     rc = HEED_OK;
 out:
+    heed_srv_writer_stop(&S.writer);
     if (d)
         MHD_stop_daemon(d);
+    heed_srv_writer_release(&S.writer); /* the request threads are gone */
     heed_srv_bg_stop(&S);
     heed_srv_wh_stop(&S);
     if (tls_made) {
@@ -604,5 +690,8 @@ out:
     heed_srv_metrics_release(&S.metrics);
     heed_srv_keys_free(S.keys);
     heed_store_close(st);
+    memset(S.secret, 0, sizeof S.secret);
+    memset(secret, 0, sizeof secret);
+    pthread_sigmask(SIG_UNBLOCK, &stop, NULL);
     return rc;
 }

@@ -15,6 +15,7 @@
 #include "router.h"
 #include "server.h"
 #include "store.h"
+#include "writer.h"
 
 typedef struct heed_server {
     heed_server_opts o;
@@ -23,6 +24,8 @@ typedef struct heed_server {
     heed_srv_metrics metrics;
     pthread_key_t store_tls; /* one store handle per request thread */
     pthread_mutex_t write_mu; /* one writer at a time: ingest, queue refresh */
+    heed_srv_writer writer;   /* ingest's store writes, grouped (writer.c) */
+    unsigned char secret[HEED_STORE_SECRET_LEN]; /* the store's, read at start */
     /* set on SIGINT/SIGTERM: requests that begin later are refused (503) and
      * every answer closes its connection, so keep-alive clients cannot hold
      * the stop open */
@@ -65,6 +68,14 @@ typedef struct heed_srv_req {
     const char *cache_control; /* NULL: no-store */
     const char *etag;          /* NULL: none */
     int is_page;               /* 1: add the dashboard's Content-Security-Policy */
+    /* A handler whose store writes go to the writer (api_ingest.c) sets job
+     * and job_end and returns without an answer. server.c then suspends the
+     * connection and hands the job over; once the writer woke it, server.c
+     * calls job_end(rq, job) on a request thread, which fills the answer from
+     * job->rc and frees the job. job_end(NULL, job) only frees it (the
+     * request ended without an answer, or the writer refused the job). */
+    heed_srv_job *job;
+    void (*job_end)(struct heed_srv_req *rq, heed_srv_job *job);
 } heed_srv_req;
 
 /* Makes the answer an error object with e's status. */

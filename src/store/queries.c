@@ -299,32 +299,33 @@ int heed_store_conversation_turns(heed_store *st, const char *source, const char
                                   int64_t before, size_t limit, heed_st_turn_fn fn, void *ctx,
                                   heed_error *err)
 {
-    heed_st_cursor *c;
     /* conversation(source, ext_id) is unique; message_conversation serves the
-     * range on time */
-    int rc = cursor(st,
-                    "SELECT role, text FROM (SELECT m.role, m.text, m.time, m.id FROM "
-                    "conversation c JOIN message m ON m.conversation = c.id WHERE "
-                    "c.source = ?1 AND c.ext_id = ?2 AND m.time < ?3 "
-                    "ORDER BY m.time DESC, m.id DESC LIMIT ?4) ORDER BY time, id",
-                    &c, err);
-    if (rc)
-        return rc;
-    heed__st_text(c->s, 1, source);
-    heed__st_text(c->s, 2, conv);
-    sqlite3_bind_int64(c->s, 3, before);
-    sqlite3_bind_int64(c->s, 4, (sqlite3_int64)limit);
-    int r;
-    while ((r = step(c)) == 1) {
-        const char *t = col_text(c->s, 1);
-        rc = fn(ctx, sqlite3_column_int(c->s, 0), t ? t : "",
-                (size_t)sqlite3_column_bytes(c->s, 1));
+     * range on time. A kept statement: the server asks this once per message
+     * it ingests, and preparing it cost more than running it. */
+    sqlite3_stmt *s = heed__st_prep(
+        st, ST_CONV_TURNS,
+        "SELECT role, text FROM (SELECT m.role, m.text, m.time, m.id FROM "
+        "conversation c JOIN message m ON m.conversation = c.id WHERE "
+        "c.source = ?1 AND c.ext_id = ?2 AND m.time < ?3 "
+        "ORDER BY m.time DESC, m.id DESC LIMIT ?4) ORDER BY time, id",
+        err);
+    if (!s)
+        return HEED_EIO;
+    heed__st_text(s, 1, source);
+    heed__st_text(s, 2, conv);
+    sqlite3_bind_int64(s, 3, before);
+    sqlite3_bind_int64(s, 4, (sqlite3_int64)limit);
+    int r, rc = HEED_OK;
+    while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+        const char *t = col_text(s, 1);
+        rc = fn(ctx, sqlite3_column_int(s, 0), t ? t : "", (size_t)sqlite3_column_bytes(s, 1));
         if (rc)
             break;
     }
-    if (r < 0)
+    if (r != SQLITE_ROW && r != SQLITE_DONE)
         rc = heed__st_fail(st, err, "conversation turns");
-    heed_st_cursor_free(c);
+    /* a statement left on a row would hold its read transaction open */
+    sqlite3_reset(s);
     return rc;
 }
 

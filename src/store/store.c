@@ -429,6 +429,36 @@ void heed_store_rollback(heed_store *st)
     st->conv_source = st->conv_ext = NULL;
 }
 
+int heed_store_savepoint(heed_store *st, heed_error *err)
+{
+    return exec(st, "SAVEPOINT part", err);
+}
+
+int heed_store_savepoint_release(heed_store *st, heed_error *err)
+{
+    return exec(st, "RELEASE part", err);
+}
+
+void heed_store_savepoint_rollback(heed_store *st)
+{
+    /* statements left on a row would keep the rolled-back pages in view */
+    for (int i = 0; i < ST_N_STMT; i++)
+        if (st->stmt[i])
+            sqlite3_reset(st->stmt[i]);
+    /* fails harmlessly when the transaction already ended with an error */
+    exec(st, "ROLLBACK TO part", NULL);
+    exec(st, "RELEASE part", NULL);
+    /* the cached conversation may have been made after the savepoint */
+    free(st->conv_source);
+    free(st->conv_ext);
+    st->conv_source = st->conv_ext = NULL;
+}
+
+int heed_store_in_transaction(heed_store *st)
+{
+    return !sqlite3_get_autocommit(st->db);
+}
+
 int heed_store_meta_get(heed_store *st, const char *key, char **out, heed_error *err)
 {
     *out = NULL;

@@ -34,6 +34,18 @@ int heed_store_commit(heed_store *st, heed_error *err);
  * open (nothing to end), or an error. */
 int heed_store_begin_read(heed_store *st, heed_error *err);
 void heed_store_rollback(heed_store *st);
+/* A savepoint inside the open transaction, so that one part of it can be
+ * undone and the rest kept (the server's writer: one savepoint per request of
+ * a group commit). Savepoints do not nest here: release or roll back one
+ * before the next. heed_store_savepoint_rollback undoes the writes since the
+ * savepoint and ends it; heed_store_in_transaction then says whether the
+ * transaction itself is still open (an I/O error or a full disk can end it
+ * whole, taking the earlier parts with it). */
+int heed_store_savepoint(heed_store *st, heed_error *err);
+int heed_store_savepoint_release(heed_store *st, heed_error *err);
+void heed_store_savepoint_rollback(heed_store *st);
+/* 1 while a transaction is open on st, else 0. */
+int heed_store_in_transaction(heed_store *st);
 
 /* The store's secret key for keyed hashes (redaction tokens, identity keys):
  * made from the system's random source when the store is created, or taken

@@ -185,6 +185,39 @@ static void test_put_message_idempotent(void **state)
     assert_int_equal(counts(f->st).conversations, 2);
 }
 
+/* Savepoints (the server's group commit): a part rolled back leaves the
+ * parts before and after it, and its conversation is not taken from the
+ * handle's cache afterwards. */
+static void test_savepoints(void **state)
+{
+    fixture *f = *state;
+    heed_error err = {0};
+    heed_st_message m1 = msg("s1", "sc1", HEED_ROLE_CUSTOMER, 1000);
+    heed_st_message m2 = msg("s2", "sc2", HEED_ROLE_CUSTOMER, 1100);
+    heed_st_message m3 = msg("s3", "sc2", HEED_ROLE_CUSTOMER, 1200);
+    assert_int_equal(heed_store_in_transaction(f->st), 0);
+    assert_int_equal(heed_store_begin(f->st, &err), HEED_OK);
+    assert_int_equal(heed_store_in_transaction(f->st), 1);
+    assert_int_equal(heed_store_savepoint(f->st, &err), HEED_OK);
+    put_msg(f->st, &m1, NULL, 0, NULL, 0, 1);
+    assert_int_equal(heed_store_savepoint_release(f->st, &err), HEED_OK);
+    assert_int_equal(heed_store_savepoint(f->st, &err), HEED_OK);
+    put_msg(f->st, &m2, NULL, 0, NULL, 0, 1); /* makes conversation sc2 */
+    heed_store_savepoint_rollback(f->st);
+    assert_int_equal(heed_store_in_transaction(f->st), 1);
+    assert_int_equal(heed_store_savepoint(f->st, &err), HEED_OK);
+    put_msg(f->st, &m3, NULL, 0, NULL, 0, 1); /* sc2 again: made anew */
+    assert_int_equal(heed_store_savepoint_release(f->st, &err), HEED_OK);
+    assert_int_equal(heed_store_commit(f->st, &err), HEED_OK);
+    assert_int_equal(heed_store_in_transaction(f->st), 0);
+    heed_st_counts c = counts(f->st);
+    assert_int_equal(c.messages, 2);
+    assert_int_equal(c.conversations, 2);
+    put_msg(f->st, &m2, NULL, 0, NULL, 0, 1); /* rolled back, so new */
+    put_msg(f->st, &m1, NULL, 0, NULL, 0, 0);
+    assert_int_equal(counts(f->st).conversations, 2);
+}
+
 /* agent_reply: one agent's replies in time order with their scores and the
  * stress of the customer message each answered, kept when that message
  * arrives after the reply; the text of a reply by id. */
@@ -616,6 +649,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_open_migrate, setup, teardown),
         cmocka_unit_test_setup_teardown(test_newer_schema_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_put_message_idempotent, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_savepoints, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reply_scores, setup, teardown),
         cmocka_unit_test_setup_teardown(test_put_others_idempotent, setup, teardown),
         cmocka_unit_test_setup_teardown(test_promises_replaced, setup, teardown),
