@@ -83,6 +83,16 @@ doc_lists_statuses() {
     done < <(sed -n 's/^heed_http_requests_total{route="\([A-Z]*\) \([^"]*\)",status="\([0-9]*\)"} .*/\1 \2 \3/p' "$2")
 }
 
+# gen_newest_first: a generated set (300 customers, seed 5) in $TMP/g, its
+# messages newest first in three files $TMP/m.00, m.01, m.02, so that many
+# replies arrive before the customer messages they answer.
+gen_newest_first() {
+    "$HEED" generate --customers 300 --seed 5 --out "$TMP/g" >/dev/null 2>&1
+    expect_eq "generate" "$?" 0
+    tac "$TMP/g/messages.jsonl" >"$TMP/rev.jsonl"
+    split -n l/3 -d "$TMP/rev.jsonl" "$TMP/m."
+}
+
 finish() {
     echo "$PASSES passed, $FAILS failed"
     [ "$FAILS" -eq 0 ]

@@ -106,10 +106,7 @@ same() {
 
 # ---- a generated set imported newest first, in three files: many replies
 # arrive before the customer messages they answer
-"$HEED" generate --customers 300 --seed 5 --out "$TMP/g" >/dev/null 2>&1
-expect_eq "generate" "$?" 0
-tac "$TMP/g/messages.jsonl" >"$TMP/rev.jsonl"
-split -n l/3 -d "$TMP/rev.jsonl" "$TMP/m."
+gen_newest_first
 "$HEED" import customers "$TMP/g/customers.csv" --db "$DB" -q
 "$HEED" import agents "$TMP/g/agents.csv" --db "$DB" -q
 "$HEED" import events "$TMP/g/events.jsonl" --db "$DB" -q
