@@ -11,6 +11,7 @@
 #include "context.h"
 #include "journeyview.h"
 #include "links.h"
+#include "resolve.h"
 #include "trends.h"
 #include "jsonout.h"
 #include "server_int.h"
@@ -166,7 +167,13 @@ int heed_srv_queue_refresh_if_stale(heed_srv_req *rq, heed_store *st, int64_t no
     free(stale);
     if (!as_of || is_stale || (force && now != as_of)) {
         size_t n;
-        rc = heed_queue_refresh(st, now, &n, &he);
+        /* the identity pass the background thread would run for the latest
+         * ingests, first: the queue is refreshed once, with the new records
+         * linked, and the background pass then finds nothing to re-link */
+        heed_relink_stats rs;
+        rc = heed_relink_incremental(st, 0, &rs, &he);
+        if (!rc)
+            rc = heed_queue_refresh(st, now, &n, &he);
         if (!rc)
             rc = heed_store_meta_set(st, "queue_stale", "0", &he);
     }

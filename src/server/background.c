@@ -23,7 +23,9 @@ static void relink_pass(heed_server *S, heed_store *st)
      * the writer waits while this holds the lock, and a full pass grows with
      * the whole store */
     int rc = heed_relink_incremental(st, 0, &rs, &err);
-    if (!rc)
+    /* nothing re-linked (a queue refresh ran the pass first): the queue as
+     * refreshed stands */
+    if (!rc && rs.relinked)
         rc = heed_store_meta_set(st, "queue_stale", "1", &err);
     pthread_mutex_unlock(&S->write_mu);
     if (rc)

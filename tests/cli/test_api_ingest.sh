@@ -114,6 +114,27 @@ done
 expect_eq "reply scored against the stored turns" "$(jq -c 'del(.customer)' "$TMP/j2.body")" \
     "$(jq -c 'del(.customer)' "$TMP/cli_j2")"
 
+# --- after an ingest the queue is refreshed once: the refresh runs the
+# pending identity pass first (the new customer is in it, linked), and the
+# background pass that follows finds nothing to re-link and leaves the queue
+# as refreshed (before, it marked the queue stale again: a second refresh)
+cat >"$TMP/q1.json" <<'J'
+{"id":"api-q1","conversation":"api-cq","role":"customer","time":"2026-09-30T11:00:00Z","customer":"C-API-Q","email":"apiq@example.com","text":"This is the fourth time I write. Nobody answers and I am desperate."}
+J
+post q1 "$INGEST" /v1/messages "$TMP/q1.json"
+expect_eq "queue probe imported" "$(statuses q1)" imported
+get q "$ADMIN" "/v1/queue?all=1&limit=500&now=2026-09-30T12:00:00Z"
+expect_eq "queue after the ingest" "$ST" 200
+get qc "$ADMIN" "/v1/conversations/api-cq"
+expect_eq "the new conversation has its customer" "$(jq '.customer | type' "$TMP/qc.body")" '"number"'
+expect_eq "the new customer is in the queue" \
+    "$(jq --argjson c "$(jq .customer "$TMP/qc.body")" '[.items[] | select(.customer == $c)] | length' "$TMP/q.body")" 1
+if command -v sqlite3 >/dev/null; then
+    sleep 1 # the background pass runs 200 ms after the ingest
+    expect_eq "the background pass leaves the refreshed queue" \
+        "$(sqlite3 "$DB" "SELECT value FROM meta WHERE key = 'queue_stale'")" 0
+fi
+
 # --- bad items are rejected, the rest stored
 cat >"$TMP/mixed.json" <<'J'
 {"messages":[
