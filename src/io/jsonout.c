@@ -42,26 +42,6 @@ static char *uint_digits(char *end, uint64_t v)
     return end;
 }
 
-void heed_json_uint(heed_buf *b, uint64_t v)
-{
-    if (v < 10) { /* most numbers written are offsets and small counts */
-        heed__buf_addc(b, (char)('0' + v));
-        return;
-    }
-    if (heed__buf_fits(b, 20)) { /* straight into the buffer: count, then write */
-        size_t n = 2;
-        for (uint64_t t = v / 100; t; t /= 10)
-            n++;
-        uint_digits(b->ptr + b->len + n, v);
-        b->len += n;
-        b->ptr[b->len] = '\0';
-        return;
-    }
-    char tmp[24];
-    const char *d = uint_digits(tmp + sizeof tmp, v);
-    heed__buf_add(b, d, (size_t)(tmp + sizeof tmp - d));
-}
-
 /* The bytes of a number for heed_json_number (q: |v| in ten-thousandths,
  * not 0) into d, at most NUMBER_MAX; returns how many. */
 #define NUMBER_MAX 24
@@ -95,27 +75,6 @@ static size_t number_bytes(char *d, int neg, uint64_t q)
     return n;
 }
 
-/* Hand-written rather than printf("%.4f"): number formatting was a quarter of
- * `heed analyze`'s time. Rounds half away from zero at 4 decimals. */
-void heed_json_number(heed_buf *b, double v)
-{
-    if (!isfinite(v) || fabs(v) >= 9e14)
-        v = isfinite(v) ? (v > 0 ? 9e14 : -9e14) : 0;
-    int neg = v < 0;
-    uint64_t q = (uint64_t)(fabs(v) * 10000.0 + 0.5); /* round half away from 0 */
-    if (q == 0) {
-        heed__buf_addc(b, '0');
-        return;
-    }
-    if (heed__buf_fits(b, NUMBER_MAX)) { /* straight into the buffer */
-        b->len += number_bytes(b->ptr + b->len, neg, q);
-        b->ptr[b->len] = '\0';
-        return;
-    }
-    char d[NUMBER_MAX];
-    heed__buf_add(b, d, number_bytes(d, neg, q));
-}
-
 /* Unchecked writers for the hot arrays (sentences, evidence): the caller
  * reserves an upper bound of the bytes first, then each returns the position
  * after what it wrote. */
@@ -138,7 +97,7 @@ static char *raw_number(char *p, double v)
 {
     if (!isfinite(v) || fabs(v) >= 9e14)
         v = isfinite(v) ? (v > 0 ? 9e14 : -9e14) : 0;
-    uint64_t q = (uint64_t)(fabs(v) * 10000.0 + 0.5); /* as heed_json_number */
+    uint64_t q = (uint64_t)(fabs(v) * 10000.0 + 0.5); /* round half away from 0 */
     if (q == 0) {
         *p = '0';
         return p + 1;
@@ -146,9 +105,35 @@ static char *raw_number(char *p, double v)
     return p + number_bytes(p, v < 0, q);
 }
 
+/* The checked writers: straight into the buffer when the room is there. */
+void heed_json_uint(heed_buf *b, uint64_t v)
+{
+    if (heed__buf_fits(b, 20)) {
+        b->len = (size_t)(raw_uint(b->ptr + b->len, v) - b->ptr);
+        b->ptr[b->len] = '\0';
+        return;
+    }
+    char tmp[24];
+    heed__buf_add(b, tmp, (size_t)(raw_uint(tmp, v) - tmp));
+}
+
+/* Hand-written rather than printf("%.4f"): number formatting was a quarter of
+ * `heed analyze`'s time. Rounds half away from zero at 4 decimals. */
+void heed_json_number(heed_buf *b, double v)
+{
+    if (heed__buf_fits(b, NUMBER_MAX)) {
+        b->len = (size_t)(raw_number(b->ptr + b->len, v) - b->ptr);
+        b->ptr[b->len] = '\0';
+        return;
+    }
+    char d[NUMBER_MAX];
+    heed__buf_add(b, d, (size_t)(raw_number(d, v) - d));
+}
+
 /* The n bytes of a JSON string's contents, escaped: '"', '\\' and controls,
  * and U+2028/U+2029 (valid JSON, but not valid JavaScript); at most 6n bytes
- * (every byte as \u00XX). The bytes never end inside a UTF-8 sequence. */
+ * (every byte as \u00XX). A separator is escaped only when its three bytes
+ * are all within the n. */
 static char *raw_escaped(char *p, const char *s, size_t n)
 {
     static const char hex[] = "0123456789abcdef";
