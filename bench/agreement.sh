@@ -31,10 +31,7 @@ if [ -n "${HEED_BIN:-}" ]; then
 else
   HEED=$BUILD/heed
   say "building heed (Release) in $BUILD"
-  cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release \
-        -DHEED_TESTS=OFF -DHEED_WERROR=OFF >"$OUT/cmake-configure.log" 2>&1 ||
-    { tail -n 30 "$OUT/cmake-configure.log" >&2; die "cmake configure failed"; }
-  cmake --build "$BUILD" --target heed -j "$(nproc)" >"$OUT/cmake-build.log" 2>&1 ||
+  HEED_CMAKE_ARGS=-DHEED_WERROR=OFF bash "$ROOT/scripts/build.sh" "$BUILD" heed >"$OUT/cmake-build.log" 2>&1 ||
     { tail -n 30 "$OUT/cmake-build.log" >&2; die "build failed (see $OUT/cmake-build.log)"; }
 fi
 [ -x "$HEED" ] || die "no heed binary at $HEED"

@@ -49,11 +49,8 @@ if [ -n "${HEED_BIN:-}" ]; then
   [ -x "$HEED" ] || die "HEED_BIN=$HEED is not executable"
   say "using prebuilt $HEED"
 else
-  say "building heed (Release) in $BUILD"
-  cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release \
-        -DHEED_TESTS=OFF -DHEED_WERROR=OFF >"$OUT/cmake-configure.log" 2>&1 ||
-    { tail -n 30 "$OUT/cmake-configure.log" >&2; die "cmake configure failed"; }
-  cmake --build "$BUILD" --target heed -j "$NPROC" >"$OUT/cmake-build.log" 2>&1 ||
+  say "building heed (Release, profile-guided: scripts/build.sh) in $BUILD"
+  HEED_CMAKE_ARGS=-DHEED_WERROR=OFF bash "$ROOT/scripts/build.sh" "$BUILD" heed >"$OUT/cmake-build.log" 2>&1 ||
     { tail -n 30 "$OUT/cmake-build.log" >&2; die "build failed (see $OUT/cmake-build.log)"; }
   HEED=$BUILD/heed
   [ -x "$HEED" ] || die "no binary at $HEED after the build"
@@ -96,7 +93,8 @@ fi
     cflags=$(sed -n 's/^CMAKE_C_FLAGS:[A-Z]*=//p' "$cache")
     rflags=$(sed -n 's/^CMAKE_C_FLAGS_RELEASE:[A-Z]*=//p' "$cache")
     tflags=$(sed -n 's/^C_FLAGS = //p' "$BUILD/CMakeFiles/heed_obj.dir/flags.make" 2>/dev/null | head -n1)
-    echo "flags	CMAKE_BUILD_TYPE=Release; C flags of libheed: ${tflags:-$cflags $rflags}"
+    pgo=$(sed -n 's/^HEED_PGO:[A-Z]*=//p' "$cache")
+    echo "flags	CMAKE_BUILD_TYPE=Release; HEED_PGO=${pgo:-OFF} (scripts/build.sh); C flags of libheed: ${tflags:-$cflags $rflags}"
   else
     echo "compiler	(prebuilt binary $HEED_BIN)"
   fi

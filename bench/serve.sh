@@ -37,8 +37,7 @@ if [ -n "${HEED_BIN:-}" ]; then
     HEED=$HEED_BIN
 else
     say "building $BUILD (Release)"
-    cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DHEED_TESTS=OFF >/dev/null
-    cmake --build "$BUILD" -j"$(nproc)" --target heed >/dev/null
+    bash "$ROOT/scripts/build.sh" "$BUILD" heed
     HEED=$BUILD/heed
 fi
 

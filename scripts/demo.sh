@@ -11,8 +11,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/deps.sh
 heed_install "${HEED_BUILD_PKGS[@]}"
-cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DHEED_TESTS=OFF >/dev/null
-cmake --build build -j"$(nproc)" >/dev/null
+echo "heed: building (release, profile-guided: scripts/build.sh)" >&2
+bash scripts/build.sh build
 pidfile=build/demo-serve.pid
 # the server of an earlier run of this script is stopped first (idempotent)
 if [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then

@@ -247,7 +247,7 @@ static int check_doc(const char *s, size_t n, num_member *nums, size_t *n_nums, 
                                 "JSON: unexpected end of line at byte %zu, expected %s", n,
                                 want_text(w, top));
         const char c = s[i];
-        size_t end;
+        size_t end = i;
         int rc;
         switch (w) {
         case W_KEY_OR_CLOSE:

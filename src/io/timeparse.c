@@ -51,7 +51,7 @@ int heed_parse_time(const char *s, size_t n, int64_t *t, int *tz_min)
         return 0;
     }
     i = 0;
-    int y, mo, d, h = 0, mi = 0, se = 0;
+    int y = 0, mo = 0, d = 0, h = 0, mi = 0, se = 0;
     if (digits(s, n, &i, 4, &y) || i >= n || s[i++] != '-' || digits(s, n, &i, 2, &mo) || i >= n ||
         s[i++] != '-' || digits(s, n, &i, 2, &d))
         return -1;
