@@ -780,6 +780,29 @@ void heed__lm_predict(const heed_lm *m, heed_sparse x, float *out)
     }
 }
 
+int heed__lm_unit_deltas(const heed_lm *m, float *out, size_t stride)
+{
+    if (m->n_out != 1)
+        return HEED_EINVAL;
+    const size_t n = (size_t)1 << m->bits;
+    const float b = m->bias[0];
+    /* an index without a row adds nothing (the dense table's zero row adds
+     * 0 * 0): b - b, that is +0 for a finite bias */
+    for (size_t i = 0; i < n; i++)
+        out[i * stride] = b - b;
+    /* a row adds 1 * w (F32) or (1 * scale) * q (Q8) to the bias, as in
+     * raw_scores; the sum and the difference are rounded to float each */
+    for (size_t r = 0; r < m->n_rows; r++) {
+        float z = b;
+        if (m->encoding == HEED_LM_ENC_F32)
+            z += 1.0f * m->wf[r];
+        else
+            z += (1.0f * m->scale[r]) * (float)m->wq[r];
+        out[(size_t)m->keys[r] * stride] = z - b;
+    }
+    return HEED_OK;
+}
+
 /* ---------------------------------------------------------------- thresholds */
 
 typedef struct scored {

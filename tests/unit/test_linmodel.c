@@ -281,6 +281,54 @@ static void test_q8_wide_paths_agree(void **state)
     heed__lm_free(big);
 }
 
+/* heed__lm_unit_deltas folds a one-output model into a table without a
+ * prediction per index: each entry must be the bits of predict({i: 1}) -
+ * predict({}), for both encodings, on the key-indexed table (12 bits) and on
+ * the hash-table path (22 bits; there the known rows and random indices). */
+static void test_unit_deltas(void **state)
+{
+    (void)state;
+    static toy t;
+    make_regression(&t, 300, 29);
+    for (int k = 0; k < 300; k++) /* more rows than the two signal features */
+        add(&t, (size_t)k, 7u + rnd() % 3000u, (float)(rnd() % 1000) / 1000.0f);
+    for (int enc = 0; enc <= 1; enc++)
+        for (uint32_t bits = 12; bits <= 22; bits += 10) {
+            heed_lm_opts o = {.kind = HEED_LM_REGRESSION, .n_outputs = 1, .dim_bits = bits,
+                              .epochs = 5, .encoding = enc};
+            heed_lm *m = NULL;
+            assert_int_equal(heed__lm_train(&o, t.X, t.Y, t.n, &m, NULL), HEED_OK);
+            assert_true(heed__lm_n_rows(m) > 100);
+            const size_t n = (size_t)1 << bits;
+            float *d = malloc(2 * n * sizeof *d);
+            assert_non_null(d);
+            assert_int_equal(heed__lm_unit_deltas(m, d + 1, 2), HEED_OK);
+            float b;
+            heed__lm_predict(m, (heed_sparse){NULL, NULL, 0}, &b);
+            size_t nonzero = 0;
+            for (size_t q = 0; q < (bits == 12 ? n : 20000); q++) {
+                uint32_t i = bits == 12 ? (uint32_t)q
+                             : q < t.n   ? t.idx[q][q % t.X[q].n] & (uint32_t)(n - 1)
+                                         : rnd() & (uint32_t)(n - 1);
+                const float one = 1.0f;
+                float z;
+                heed__lm_predict(m, (heed_sparse){&i, &one, 1}, &z);
+                const float want = z - b;
+                assert_memory_equal(&d[2 * (size_t)i + 1], &want, sizeof want);
+                nonzero += want != 0;
+            }
+            assert_true(nonzero > 100);
+            free(d);
+            heed__lm_free(m);
+        }
+    /* more than one output: refused */
+    make_multilabel(&t, 50, 3);
+    heed_lm *ml = train(&t, HEED_LM_MULTILABEL, 1, HEED_LM_ENC_F32);
+    static float d[1u << 16];
+    assert_int_equal(heed__lm_unit_deltas(ml, d, 1), HEED_EINVAL);
+    heed__lm_free(ml);
+}
+
 /* ---------------------------------------------------------------- determinism */
 
 static void test_deterministic(void **state)
@@ -785,6 +833,7 @@ int main(void)
         cmocka_unit_test(test_unknown_features_add_nothing),
         cmocka_unit_test(test_dense_and_hashed_paths_agree),
         cmocka_unit_test(test_q8_wide_paths_agree),
+        cmocka_unit_test(test_unit_deltas),
         cmocka_unit_test(test_deterministic),
         cmocka_unit_test(test_round_trip),
         cmocka_unit_test(test_q8_close_to_f32),
