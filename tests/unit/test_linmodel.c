@@ -20,7 +20,7 @@
 
 #define NMAX 400
 #define FMAX 12
-#define KMAX 20
+#define KMAX 40
 
 typedef struct toy {
     heed_sparse X[NMAX];
@@ -240,45 +240,51 @@ static void test_dense_and_hashed_paths_agree(void **state)
     }
 }
 
-/* Multi-label over KMAX labels with feature values other than 1: label j is
+/* Multi-label over k labels with feature values other than 1: label j is
  * on iff signal feature j is present (value in (0.5, 1.5)); 3 noise features. */
-static void make_wide(toy *t, size_t n, uint64_t seed)
+static void make_wide(toy *t, size_t n, uint64_t seed, uint32_t k)
 {
     rs = seed;
-    init_rows(t, n, KMAX);
+    init_rows(t, n, k);
     for (size_t i = 0; i < n; i++) {
-        for (uint32_t j = 0; j < KMAX && t->X[i].n < FMAX - 3; j++)
+        for (uint32_t j = 0; j < k && t->X[i].n < FMAX - 3; j++)
             if (rnd() % 4 == 0) {
                 add(t, i, sig(j), 0.5f + (float)(rnd() % 1000) / 1000.0f);
-                t->Y[i * KMAX + j] = 1;
+                t->Y[i * k + j] = 1;
             }
         for (int q = 0; q < 3; q++)
             add(t, i, 7u + rnd() % 50u, (float)(rnd() % 1000) / 500.0f);
     }
 }
 
-/* The same with more outputs than one block of the Q8 prediction loop (8):
- * the key-indexed table, whose loop may run 8 outputs a step on CPUs that
- * can, must give the same bits as the hash-table path, output by output. */
+/* The same with other numbers of outputs, within one block of the Q8
+ * prediction loop (8 outputs) and past it: the key-indexed table, whose loop
+ * may run 8 outputs a step on CPUs that can (with the sums held in registers
+ * up to 32 outputs), must give the same bits as the hash-table path, output
+ * by output. */
 static void test_q8_wide_paths_agree(void **state)
 {
     (void)state;
     static toy t;
-    make_wide(&t, NMAX, 23);
-    heed_lm_opts o = {.kind = HEED_LM_MULTILABEL, .n_outputs = KMAX, .encoding = HEED_LM_ENC_Q8};
-    heed_lm *small = NULL, *big = NULL;
-    o.dim_bits = 16;
-    assert_int_equal(heed__lm_train(&o, t.X, t.Y, t.n, &small, NULL), HEED_OK);
-    o.dim_bits = 24;
-    assert_int_equal(heed__lm_train(&o, t.X, t.Y, t.n, &big, NULL), HEED_OK);
-    for (size_t i = 0; i < t.n; i++) {
-        float a[KMAX], b[KMAX];
-        heed__lm_predict(small, t.X[i], a);
-        heed__lm_predict(big, t.X[i], b);
-        assert_memory_equal(a, b, sizeof a);
+    static const uint32_t ks[] = {2, 8, 11, 16, 20, 24, 28, 32, 33, KMAX};
+    for (size_t c = 0; c < sizeof ks / sizeof ks[0]; c++) {
+        const uint32_t k = ks[c];
+        make_wide(&t, NMAX, 23 + c, k);
+        heed_lm_opts o = {.kind = HEED_LM_MULTILABEL, .n_outputs = k, .encoding = HEED_LM_ENC_Q8};
+        heed_lm *small = NULL, *big = NULL;
+        o.dim_bits = 16;
+        assert_int_equal(heed__lm_train(&o, t.X, t.Y, t.n, &small, NULL), HEED_OK);
+        o.dim_bits = 24;
+        assert_int_equal(heed__lm_train(&o, t.X, t.Y, t.n, &big, NULL), HEED_OK);
+        for (size_t i = 0; i < t.n; i++) {
+            float a[KMAX], b[KMAX];
+            heed__lm_predict(small, t.X[i], a);
+            heed__lm_predict(big, t.X[i], b);
+            assert_memory_equal(a, b, k * sizeof a[0]);
+        }
+        heed__lm_free(small);
+        heed__lm_free(big);
     }
-    heed__lm_free(small);
-    heed__lm_free(big);
 }
 
 /* heed__lm_unit_deltas folds a one-output model into a table without a
