@@ -129,9 +129,37 @@ void heed__lm_free(heed_lm *m)
     heed__free(m);
 }
 
-/* Builds the lookup table over m->keys. */
+/* Builds the lookup table over m->keys: the key-indexed table when it is
+ * small enough (see DENSE_SMALL), else the hash table find_row reads. */
 static int build_slots(heed_lm *m)
 {
+    const size_t K = m->n_out;
+    /* Q8 rows hold the scale then the weights padded to a multiple of 8, so
+     * that the prediction loop works in fixed blocks the compiler vectorises. */
+    m->stride = m->encoding == HEED_LM_ENC_F32 ? K * sizeof(float)
+                                               : (sizeof(float) + ((K + 7) & ~(size_t)7) + 7) &
+                                                     ~(size_t)7;
+#if defined(LM_AVX2)
+    m->avx2 = __builtin_cpu_supports("avx2") != 0;
+#endif
+    const size_t rows = (size_t)1 << m->bits;
+    if (m->stride <= DENSE_MAX >> m->bits &&
+        (rows * m->stride <= DENSE_SMALL || m->n_rows * 8 >= rows)) {
+        /* zeroed by the allocator: fresh pages need no memset pass */
+        m->dense = heed__calloc(rows, m->stride);
+        if (!m->dense)
+            return HEED_ENOMEM;
+        for (size_t r = 0; r < m->n_rows; r++) {
+            unsigned char *d = m->dense + (size_t)m->keys[r] * m->stride;
+            if (m->encoding == HEED_LM_ENC_F32) {
+                memcpy(d, m->wf + r * K, K * sizeof(float));
+            } else {
+                memcpy(d, &m->scale[r], sizeof(float));
+                memcpy(d + sizeof(float), m->wq + r * K, K);
+            }
+        }
+        return HEED_OK; /* find_row is not used */
+    }
     size_t cap = 16;
     while (cap < m->n_rows * 2)
         cap <<= 1;
@@ -145,32 +173,6 @@ static int build_slots(heed_lm *m)
         while (m->slots[s] != EMPTY_SLOT)
             s = (s + 1) & (uint32_t)m->slot_mask;
         m->slots[s] = (uint32_t)r;
-    }
-    const size_t K = m->n_out;
-    /* Q8 rows hold the scale then the weights padded to a multiple of 8, so
-     * that the prediction loop works in fixed blocks the compiler vectorises. */
-    m->stride = m->encoding == HEED_LM_ENC_F32 ? K * sizeof(float)
-                                               : (sizeof(float) + ((K + 7) & ~(size_t)7) + 7) &
-                                                     ~(size_t)7;
-#if defined(LM_AVX2)
-    m->avx2 = __builtin_cpu_supports("avx2") != 0;
-#endif
-    const size_t rows = (size_t)1 << m->bits;
-    if (m->stride <= DENSE_MAX >> m->bits &&
-        (rows * m->stride <= DENSE_SMALL || m->n_rows * 8 >= rows)) {
-        m->dense = heed__malloc(rows * m->stride);
-        if (!m->dense)
-            return HEED_ENOMEM;
-        memset(m->dense, 0, rows * m->stride);
-        for (size_t r = 0; r < m->n_rows; r++) {
-            unsigned char *d = m->dense + (size_t)m->keys[r] * m->stride;
-            if (m->encoding == HEED_LM_ENC_F32) {
-                memcpy(d, m->wf + r * K, K * sizeof(float));
-            } else {
-                memcpy(d, &m->scale[r], sizeof(float));
-                memcpy(d + sizeof(float), m->wq + r * K, K);
-            }
-        }
     }
     return HEED_OK;
 }
