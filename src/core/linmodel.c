@@ -1000,9 +1000,23 @@ const float *heed__lm_aux(const heed_lm *m, size_t *n)
 
 static uint64_t fnv1a64(const unsigned char *p, size_t n)
 {
+    const uint64_t P = 0x100000001b3ull;
     uint64_t h = 0xcbf29ce484222325ull;
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ p[i]) * 0x100000001b3ull;
+    size_t i = 0;
+    /* eight bytes a step: the same chain, less loop (it runs over every
+     * model byte at each start) */
+    for (; i + 8 <= n; i += 8) {
+        h = (h ^ p[i]) * P;
+        h = (h ^ p[i + 1]) * P;
+        h = (h ^ p[i + 2]) * P;
+        h = (h ^ p[i + 3]) * P;
+        h = (h ^ p[i + 4]) * P;
+        h = (h ^ p[i + 5]) * P;
+        h = (h ^ p[i + 6]) * P;
+        h = (h ^ p[i + 7]) * P;
+    }
+    for (; i < n; i++)
+        h = (h ^ p[i]) * P;
     return h;
 }
 
