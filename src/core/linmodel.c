@@ -1300,7 +1300,23 @@ int heed__lm_load(const void *bytes, size_t len, heed_lm **out, heed_error *err)
         if (need(r, (size_t)n_rows * K, "the weights") != HEED_OK)
             goto fail;
         memcpy(m->wq, r->p + r->pos, (size_t)n_rows * K);
-        for (size_t q = 0; q < (size_t)n_rows * K; q++)
+        /* eight bytes a step first (a byte 0x80 is a zero byte of w ^
+         * 0x80..80, found exactly by the zero-byte test), the position only
+         * when there is one */
+        const unsigned char *wq = (const unsigned char *)m->wq;
+        const size_t nq = (size_t)n_rows * K;
+        const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+        uint64_t any = 0;
+        size_t q0 = 0;
+        for (; q0 + 8 <= nq; q0 += 8) {
+            uint64_t w;
+            memcpy(&w, wq + q0, 8);
+            w ^= highs;
+            any |= (w - ones) & ~w & highs;
+        }
+        for (; q0 < nq; q0++)
+            any |= wq[q0] == 0x80;
+        for (size_t q = 0; any && q < nq; q++)
             if (m->wq[q] == -128) {
                 rc = bad0(r, r->pos + q, "weight -128 out of range");
                 goto fail;

@@ -633,6 +633,27 @@ static void test_q8_field_checks(void **state)
     b[len - 9] = 0x80; /* -128 */
     reseal(b, len);
     expect_bad(b, len, "-128");
+    /* -128 at every weight in turn (the check reads eight bytes a step, then
+     * the rest): found, at its own offset */
+    b[len - 9] = 0;
+    reseal(b, len);
+    heed_lm *m = NULL;
+    assert_int_equal(heed__lm_load(b, len, &m, NULL), HEED_OK);
+    const size_t nq = heed__lm_n_rows(m) * heed__lm_n_outputs(m);
+    heed__lm_free(m);
+    assert_true(nq > 20 && nq % 8 != 0);
+    for (size_t q = 0; q < nq; q++) {
+        const size_t at = len - 8 - nq + q;
+        const unsigned char keep = b[at];
+        b[at] = 0x80;
+        reseal(b, len);
+        heed_error err = {0};
+        m = NULL;
+        assert_int_equal(heed__lm_load(b, len, &m, &err), HEED_EMODEL);
+        assert_int_equal(err.pos, at);
+        assert_non_null(strstr(err.msg, "-128"));
+        b[at] = keep;
+    }
     free(b);
 }
 
