@@ -519,14 +519,19 @@ static void cue_list(heed_buf *b, const heed_result *r, const heed_cue *c, size_
      ((size_t)HEED_EMO_COUNT + HEED_CX_COUNT + HEED_STRESS_COUNT + 5) * NUMBER_MAX)
 #define NEEDS_ROOM (256 + (3 * (size_t)HEED_NEED_COUNT + 1) * sizeof(jkey) + HEED_NEED_COUNT * NUMBER_MAX)
 
-static void listening(heed_buf *b, const heed_result *r)
+/* The language, emotions, intensity and stress objects; 0 when the text is
+ * unscored (nothing follows) or the buffer failed. */
+static int listening_head(heed_buf *b, const heed_result *r)
 {
+    const heed_language *l = &r->language;
+    if (!l->code[0] && !r->emotions.available && !r->intensity.available &&
+        !r->stress.available)
+        return 1; /* none ran (valence only): no room to ask for */
     /* one room check for everything up to the stress cues; the cue lists
      * check per cue (their texts have no fixed bound) */
     if (heed__buf_reserve(b, LISTEN_ROOM))
-        return;
+        return 0;
     char *p = b->ptr + b->len;
-    const heed_language *l = &r->language;
     if (l->code[0]) { /* the language stage ran */
         p = RAW_LIT(p, ",\"language\":{\"code\":");
         p = raw_string(p, l->code, strnlen(l->code, sizeof l->code));
@@ -536,7 +541,7 @@ static void listening(heed_buf *b, const heed_result *r)
         if (!l->scored) {
             p = RAW_LIT(p, ",\"unscored\":true");
             raw_end(b, p);
-            return;
+            return 0;
         }
     }
     const heed_emotions *e = &r->emotions;
@@ -582,12 +587,19 @@ static void listening(heed_buf *b, const heed_result *r)
     } else {
         raw_end(b, p);
     }
+    return 1;
+}
+
+static void listening(heed_buf *b, const heed_result *r)
+{
+    if (!listening_head(b, r))
+        return;
     const heed_needs *nd = &r->needs;
     if (!nd->available && !nd->asks_available)
         return;
     if (heed__buf_reserve(b, NEEDS_ROOM))
         return;
-    p = b->ptr + b->len;
+    char *p = b->ptr + b->len;
     p = RAW_LIT(p, ",\"needs\":{");
     if (nd->available) {
         p = RAW_LIT(p, "\"top\":");
