@@ -517,7 +517,8 @@ static void cue_list(heed_buf *b, const heed_result *r, const heed_cue *c, size_
      (3 * (size_t)HEED_EMO_COUNT + 3 * (size_t)HEED_CX_COUNT +                     \
       2 * (size_t)HEED_STRESS_COUNT + 2) * sizeof(jkey) +                          \
      ((size_t)HEED_EMO_COUNT + HEED_CX_COUNT + HEED_STRESS_COUNT + 5) * NUMBER_MAX)
-#define NEEDS_ROOM (256 + (3 * (size_t)HEED_NEED_COUNT + 1) * sizeof(jkey) + HEED_NEED_COUNT * NUMBER_MAX)
+#define NEEDS_ROOM                                                                                 \
+    (256 + (3 * (size_t)HEED_NEED_COUNT + 1) * sizeof(jkey) + HEED_NEED_COUNT * NUMBER_MAX)
 
 /* The language, emotions, intensity and stress objects; 0 when the text is
  * unscored (nothing follows) or the buffer failed. */
