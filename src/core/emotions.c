@@ -72,9 +72,12 @@ void heed__emo_group_scores(const float prob[HEED_EMO_COUNT], const uint32_t *me
 {
     for (int g = 0; g < n_groups; g++) {
         float s = 0;
-        for (int i = 0; i < HEED_EMO_COUNT; i++)
-            if ((members[g] >> i & 1u) && prob[i] > s)
+        /* the members' bits only, in index order */
+        for (uint32_t set = members[g] & ((1u << HEED_EMO_COUNT) - 1); set; set &= set - 1) {
+            const int i = __builtin_ctz(set);
+            if (prob[i] > s)
                 s = prob[i];
+        }
         score[g] = s;
     }
 }

@@ -145,6 +145,7 @@ typedef struct sink {
     uint32_t *idx;
     float *val;
     size_t n, cap;
+    int general; /* character n-grams without the ASCII fast path (tests) */
 } sink;
 
 static void put(sink *s, uint32_t h, float v)
@@ -166,6 +167,43 @@ static void scale_from(sink *s, size_t from)
         s->val[i] = v;
 }
 
+/* The n-grams of n bytes of an ASCII buf[0..blen), n a constant where this
+ * is inlined: the hash then runs without a loop; the same keys as the
+ * general path, whose code points are bytes here. */
+__attribute__((always_inline)) static inline void byte_grams(sink *s, const unsigned char *buf,
+                                                             size_t blen, const size_t n)
+{
+    if (blen < n)
+        return;
+    const size_t count = blen - n + 1;
+    if (count > s->cap - s->n) { /* no room for all: put() keeps what fits */
+        for (size_t i = 0; i < count; i++)
+            put(s, fold(NS_CHAR, heed__hash(buf + i, n)), 1.0f);
+        return;
+    }
+    uint32_t *idx = s->idx + s->n;
+    float *val = s->val + s->n;
+    for (size_t i = 0; i < count; i++) {
+        idx[i] = fold(NS_CHAR, heed__hash(buf + i, n));
+        val[i] = 1.0f;
+    }
+    s->n += count;
+}
+
+static int is_ascii(const unsigned char *p, size_t n)
+{
+    uint64_t acc = 0;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w;
+        memcpy(&w, p + i, 8);
+        acc |= w;
+    }
+    for (; i < n; i++)
+        acc |= p[i];
+    return !(acc & 0x8080808080808080ull);
+}
+
 /* Character lo..hi-grams of "<word>", over code points. */
 static void char_grams(sink *s, const heed_token *t, size_t lo, size_t hi)
 {
@@ -176,6 +214,18 @@ static void char_grams(sink *s, const heed_token *t, size_t lo, size_t hi)
     memcpy(buf + 1, t->norm, l);
     buf[l + 1] = '>';
     const size_t blen = l + 2;
+    /* most words are ASCII: a byte is a code point */
+    if (!s->general && lo >= 3 && hi <= 5 && is_ascii(buf + 1, l)) {
+        for (size_t n = lo; n <= hi; n++) {
+            if (n == 3)
+                byte_grams(s, buf, blen, 3);
+            else if (n == 4)
+                byte_grams(s, buf, blen, 4);
+            else
+                byte_grams(s, buf, blen, 5);
+        }
+        return;
+    }
     size_t ncp = 0;
     for (size_t i = 0; i < blen; i++)
         if ((buf[i] & 0xC0) != 0x80)
@@ -236,9 +286,9 @@ static int len_bucket(size_t words)
 /* heed__features_write; *words_end (when not NULL) gets the end of the word
  * block, where the character n-grams are. */
 static size_t features_write(const heed_feat_opts *o, const heed_result *r, uint32_t *idx,
-                             float *val, size_t cap, size_t *words_end)
+                             float *val, size_t cap, size_t *words_end, int general)
 {
-    sink s = {idx, val, 0, cap};
+    sink s = {idx, val, 0, cap, general};
     const heed_token *tk = r->tokens;
     const size_t nt = r->n_tokens;
 
@@ -351,7 +401,13 @@ static size_t features_write(const heed_feat_opts *o, const heed_result *r, uint
 size_t heed__features_write(const heed_feat_opts *o, const heed_result *r, uint32_t *idx,
                             float *val, size_t cap)
 {
-    return features_write(o, r, idx, val, cap, NULL);
+    return features_write(o, r, idx, val, cap, NULL, 0);
+}
+
+size_t heed__features_write_general(const heed_feat_opts *o, const heed_result *r,
+                                    uint32_t *idx, float *val, size_t cap)
+{
+    return features_write(o, r, idx, val, cap, NULL, 1);
 }
 
 uint32_t heed__features_unigram(const char *norm, size_t len, int negated)
@@ -378,12 +434,12 @@ int heed__features_pair(heed_arena *a, const heed_feat_opts *plain, const heed_f
     if (!pi || !pv || !ci || !cv)
         return HEED_ENOMEM;
     size_t w_end = 0;
-    const size_t n = features_write(plain, r, pi, pv, cap_p, &w_end);
+    const size_t n = features_write(plain, r, pi, pv, cap_p, &w_end, 0);
     /* the chars vector: the same word block, its n-grams, the same rest (the
      * bounds leave room for all of it, so nothing is cut in either) */
     memcpy(ci, pi, w_end * sizeof *ci);
     memcpy(cv, pv, w_end * sizeof *cv);
-    sink s = {ci, cv, w_end, cap_c - (n - w_end)};
+    sink s = {ci, cv, w_end, cap_c - (n - w_end), 0};
     write_chars(&s, chars, r);
     memcpy(ci + s.n, pi + w_end, (n - w_end) * sizeof *ci);
     memcpy(cv + s.n, pv + w_end, (n - w_end) * sizeof *cv);

@@ -64,6 +64,11 @@ size_t heed__features_bound(const heed_feat_opts *o, const heed_result *r);
 size_t heed__features_write(const heed_feat_opts *o, const heed_result *r, uint32_t *idx,
                             float *val, size_t cap);
 
+/* heed__features_write without the fast path of ASCII words' character
+ * n-grams, so that a test can prove both give the same vectors. */
+size_t heed__features_write_general(const heed_feat_opts *o, const heed_result *r,
+                                    uint32_t *idx, float *val, size_t cap);
+
 /* The index a word unigram gets (norm: the token's normalised form), in a
  * negation scope or not; for tests and explanations. */
 uint32_t heed__features_unigram(const char *norm, size_t len, int negated);

@@ -49,7 +49,8 @@ void heed__intensity_free(heed_intensity_model *m)
 }
 
 /* Expands the regressors into m->dense when their hash spaces agree and are
- * small enough: weight of index i for output k = predict({i: 1}) - bias. */
+ * small enough: weight of index i for output k = predict({i: 1}) - bias
+ * (heed__lm_unit_deltas gives those floats without a prediction per index). */
 static int build_dense(heed_intensity_model *m)
 {
     uint32_t bits = heed__lm_dim_bits(m->lm[0]);
@@ -65,13 +66,9 @@ static int build_dense(heed_intensity_model *m)
     m->dense_mask = (uint32_t)(n - 1);
     for (int k = 0; k < HEED_INT_COUNT; k++)
         heed__lm_predict(m->lm[k], (heed_sparse){NULL, NULL, 0}, &m->bias[k]);
-    const float one = 1.0f;
-    for (uint32_t i = 0; i < n; i++)
-        for (int k = 0; k < HEED_INT_COUNT; k++) {
-            float z;
-            heed__lm_predict(m->lm[k], (heed_sparse){&i, &one, 1}, &z);
-            m->dense[(size_t)i * HEED_INT_COUNT + (size_t)k] = z - m->bias[k];
-        }
+    for (int k = 0; k < HEED_INT_COUNT; k++)
+        if (heed__lm_unit_deltas(m->lm[k], m->dense + k, HEED_INT_COUNT) != HEED_OK)
+            return HEED_EINVAL; /* ruled out by check_lm: one output each */
     return HEED_OK;
 }
 

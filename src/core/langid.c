@@ -300,9 +300,39 @@ typedef struct {
 
 static uint64_t head8(const char *w, size_t len)
 {
+    /* byte k at bits 8k whatever the host's byte order; a whole word of 8
+     * bytes and more is put together at once */
+    const unsigned char *u = (const unsigned char *)w;
+    if (len >= 8)
+        return (uint64_t)u[0] | (uint64_t)u[1] << 8 | (uint64_t)u[2] << 16 |
+               (uint64_t)u[3] << 24 | (uint64_t)u[4] << 32 | (uint64_t)u[5] << 40 |
+               (uint64_t)u[6] << 48 | (uint64_t)u[7] << 56;
     uint64_t h = 0;
-    for (size_t k = 0; k < len && k < 8; k++)
-        h |= (uint64_t)(unsigned char)w[k] << (8 * k);
+    switch (len) {
+    case 7:
+        h |= (uint64_t)u[6] << 48;
+        /* fall through */
+    case 6:
+        h |= (uint64_t)u[5] << 40;
+        /* fall through */
+    case 5:
+        h |= (uint64_t)u[4] << 32;
+        /* fall through */
+    case 4:
+        h |= (uint64_t)u[3] << 24;
+        /* fall through */
+    case 3:
+        h |= (uint64_t)u[2] << 16;
+        /* fall through */
+    case 2:
+        h |= (uint64_t)u[1] << 8;
+        /* fall through */
+    case 1:
+        h |= (uint64_t)u[0];
+        /* fall through */
+    default:
+        break;
+    }
     return h;
 }
 
@@ -551,7 +581,7 @@ static int english_clitic(const char *t, size_t n)
 static void vote_word(const heed_langid *lid, const char *w, size_t n, double *votes, int *hit)
 {
     uint16_t m = lookup(lid, w, n);
-    const char *ap = memchr(w, '\'', n);
+    const char *ap = m ? NULL : memchr(w, '\'', n); /* read only without a hit */
     if (!m && ap && ap > w && (size_t)(ap - w) + 1 < n) {
         size_t head = (size_t)(ap - w) + 1;
         if (english_clitic(ap + 1, n - head)) {

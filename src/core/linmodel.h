@@ -106,6 +106,15 @@ void heed__lm_free(heed_lm *m);
  * only: thread-safe, allocates nothing. Indices unknown to the model add 0. */
 void heed__lm_predict(const heed_lm *m, heed_sparse x, float *out);
 
+/* One output only: out[i * stride] for every index i < 2^dim_bits gets the
+ * raw score (before any link function) of the vector {i: 1} minus that of the
+ * empty vector, computed with the same float operations as prediction, so
+ * for a regression it equals heed__lm_predict({i: 1}) - heed__lm_predict({})
+ * to the bit (0 for an index the model does not know), at a fraction of the
+ * cost of 2^dim_bits predictions. Returns HEED_OK, or HEED_EINVAL when the
+ * model has more than one output. */
+int heed__lm_unit_deltas(const heed_lm *m, float *out, size_t stride);
+
 /* Multi-label only: sets each label's threshold to the one that maximises that
  * label's F1 on the n examples (X, Y as for training; typically a dev set).
  * A label counts as predicted when its probability is >= its threshold. A

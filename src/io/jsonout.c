@@ -353,14 +353,69 @@ static const jkey NEED_KEYS[HEED_NEED_COUNT] = {HEED_NEED_MAP(JKEY_)};
 static const jkey STRESS_KEYS[HEED_STRESS_COUNT] = {HEED_STRESS_MAP(JKEY_)};
 #undef JKEY_
 
-static void put_key(heed_buf *b, const jkey *k)
+/* The same names as JSON strings, "name", for the label lists. */
+#define JSTR_(name, num, str) [num] = {"\"" str "\"", sizeof("\"" str "\"") - 1},
+static const jkey EMO_STRS[HEED_EMO_COUNT] = {HEED_EMOTION_MAP(JSTR_)};
+static const jkey CX_STRS[HEED_CX_COUNT] = {HEED_CX_MAP(JSTR_)};
+static const jkey NEED_STRS[HEED_NEED_COUNT] = {HEED_NEED_MAP(JSTR_)};
+#undef JSTR_
+
+/* The unchecked writers of the listening stages' objects: the caller has
+ * reserved room, counting sizeof(jkey) for every key or name (each is
+ * copied whole, then the position moves by its length) and NUMBER_MAX for
+ * every number. */
+static char *raw_jkey(char *p, const jkey *k)
 {
-    if (!heed__buf_fits(b, sizeof k->s)) {
-        heed__buf_add(b, k->s, k->n);
-        return;
+    memcpy(p, k->s, sizeof k->s);
+    return p + k->n;
+}
+
+/* [..] of the names of the set bits below n, in index order. */
+static char *raw_labels(char *p, uint32_t bits, const jkey *strs, int n)
+{
+    *p++ = '[';
+    int first = 1;
+    for (int i = 0; i < n; i++) {
+        if (!(bits & (1u << i)))
+            continue;
+        if (!first)
+            *p++ = ',';
+        first = 0;
+        p = raw_jkey(p, &strs[i]);
     }
-    memcpy(b->ptr + b->len, k->s, sizeof k->s);
-    b->len += k->n;
+    *p++ = ']';
+    return p;
+}
+
+/* {"name":p,...} of the scores at or above `floor`, in index order. */
+static char *raw_score_map(char *p, const float *v, const jkey *keys, int n, float floor)
+{
+    *p++ = '{';
+    int first = 1;
+    for (int i = 0; i < n; i++) {
+        if (v[i] < floor)
+            continue;
+        if (!first)
+            *p++ = ',';
+        first = 0;
+        p = raw_jkey(p, &keys[i]);
+        p = raw_number(p, v[i]);
+    }
+    *p++ = '}';
+    return p;
+}
+
+static char *raw_cstr(char *p, const char *s)
+{
+    const size_t n = strlen(s);
+    memcpy(p, s, n);
+    return p + n;
+}
+
+/* Closes an unchecked run of writes that ended at p. */
+static void raw_end(heed_buf *b, char *p)
+{
+    b->len = (size_t)(p - b->ptr);
     b->ptr[b->len] = '\0';
 }
 
@@ -380,29 +435,55 @@ static void label_list(heed_buf *b, const char *name, uint32_t bits, const char 
     heed__buf_addc(b, ']');
 }
 
-/* "key":{"name":p,...} of the scores at or above `floor`, in index order. */
-static void score_map(heed_buf *b, const char *name, const float *p, const jkey *keys, int n,
-                      float floor)
-{
-    key(b, "", name, ":{");
-    int first = 1;
-    for (int i = 0; i < n; i++) {
-        if (p[i] < floor)
-            continue;
-        if (!first)
-            heed__buf_addc(b, ',');
-        first = 0;
-        put_key(b, &keys[i]);
-        heed_json_number(b, p[i]);
-    }
-    heed__buf_addc(b, '}');
-}
+/* Strings up to this many bytes are written unchecked into room for six
+ * times their size; longer ones by heed_json_string, which needs room for
+ * its 4 KB pieces only. */
+#define RAW_STRING_MAX 4096
 
 static void cue_list(heed_buf *b, const heed_result *r, const heed_cue *c, size_t n,
                      const char *const *comp_names, int n_comp, const char *comp_key)
 {
     heed__buf_addc(b, '[');
+    const size_t key_len = strlen(comp_key);
     for (size_t i = 0; i < n; i++) {
+        const size_t what_len = c[i].what ? strlen(c[i].what) : 0;
+        const char *comp = c[i].component < n_comp ? comp_names[c[i].component] : NULL;
+        /* the strings at six bytes a byte, the component's key and name, two
+         * numbers and a weight, the other keys */
+        const size_t room = 6 * ((size_t)c[i].len + what_len) + key_len +
+                            (comp ? strlen(comp) : 0) + 3 * NUMBER_MAX + 128;
+        if (c[i].len <= RAW_STRING_MAX && what_len <= RAW_STRING_MAX &&
+            heed__buf_reserve(b, room) == HEED_OK) {
+            char *p = b->ptr + b->len;
+            if (i)
+                *p++ = ',';
+            p = RAW_LIT(p, "{\"text\":");
+            p = raw_string(p, r->text + c[i].start, c[i].len);
+            p = RAW_LIT(p, ",\"start\":");
+            p = raw_uint(p, c[i].start);
+            p = RAW_LIT(p, ",\"end\":");
+            p = raw_uint(p, (uint64_t)c[i].start + c[i].len);
+            if (comp) {
+                p = RAW_LIT(p, ",\"");
+                p = raw_cstr(p, comp_key);
+                p = RAW_LIT(p, "\":\"");
+                p = raw_cstr(p, comp);
+                *p++ = '"';
+            }
+            if (c[i].what) {
+                p = RAW_LIT(p, ",\"what\":");
+                p = raw_string(p, c[i].what, what_len);
+            }
+            if (comp_names == heed_json_stress_names) {
+                p = RAW_LIT(p, ",\"weight\":");
+                p = raw_number(p, c[i].weight);
+            }
+            if (c[i].flags & HEED_CUE_SUPPRESSED)
+                p = RAW_LIT(p, ",\"suppressed\":true");
+            *p++ = '}';
+            raw_end(b, p);
+            continue;
+        }
         if (i)
             heed__buf_addc(b, ',');
         heed__buf_adds(b, "{\"text\":");
@@ -428,75 +509,111 @@ static void cue_list(heed_buf *b, const heed_result *r, const heed_cue *c, size_
     heed__buf_addc(b, ']');
 }
 
-static void stress_obj(heed_buf *b, const heed_result *r)
-{
-    const heed_stress *st = &r->stress;
-    heed__buf_adds(b, ",\"stress\":{\"score\":");
-    heed_json_number(b, round(st->score));
-    key(b, ",\"band\":", heed_json_stress_band(round(st->score)), ",\"components\":{");
-    for (int i = 0; i < HEED_STRESS_COUNT; i++) {
-        if (i)
-            heed__buf_addc(b, ',');
-        put_key(b, &STRESS_KEYS[i]);
-        heed_json_number(b, round(st->component[i]));
-    }
-    heed__buf_adds(b, "},\"cues\":");
-    cue_list(b, r, st->cues, st->n_cues, heed_json_stress_names, HEED_STRESS_COUNT, "component");
-    heed__buf_addc(b, '}');
-}
+/* Room for the listening objects before the cue lists: every key and name
+ * as sizeof(jkey), every number as NUMBER_MAX, and 512 bytes for the
+ * literals between them (about 300 are written). */
+#define LISTEN_ROOM                                                                \
+    (512 + 6 * sizeof(((heed_language *)0)->code) +                                \
+     (3 * (size_t)HEED_EMO_COUNT + 3 * (size_t)HEED_CX_COUNT +                     \
+      2 * (size_t)HEED_STRESS_COUNT + 2) * sizeof(jkey) +                          \
+     ((size_t)HEED_EMO_COUNT + HEED_CX_COUNT + HEED_STRESS_COUNT + 5) * NUMBER_MAX)
+#define NEEDS_ROOM                                                                                 \
+    (256 + (3 * (size_t)HEED_NEED_COUNT + 1) * sizeof(jkey) + HEED_NEED_COUNT * NUMBER_MAX)
 
-static void listening(heed_buf *b, const heed_result *r)
+/* The language, emotions, intensity and stress objects; 0 when the text is
+ * unscored (nothing follows) or the buffer failed. */
+static int listening_head(heed_buf *b, const heed_result *r)
 {
     const heed_language *l = &r->language;
+    if (!l->code[0] && !r->emotions.available && !r->intensity.available &&
+        !r->stress.available)
+        return 1; /* none ran (valence only): no room to ask for */
+    /* one room check for everything up to the stress cues; the cue lists
+     * check per cue (their texts have no fixed bound) */
+    if (heed__buf_reserve(b, LISTEN_ROOM))
+        return 0;
+    char *p = b->ptr + b->len;
     if (l->code[0]) { /* the language stage ran */
-        heed__buf_adds(b, ",\"language\":{\"code\":");
-        heed_json_string(b, l->code, strnlen(l->code, sizeof l->code));
-        heed__buf_adds(b, ",\"confidence\":");
-        heed_json_number(b, l->confidence);
-        heed__buf_adds(b, "}");
+        p = RAW_LIT(p, ",\"language\":{\"code\":");
+        p = raw_string(p, l->code, strnlen(l->code, sizeof l->code));
+        p = RAW_LIT(p, ",\"confidence\":");
+        p = raw_number(p, l->confidence);
+        *p++ = '}';
         if (!l->scored) {
-            heed__buf_adds(b, ",\"unscored\":true");
-            return;
+            p = RAW_LIT(p, ",\"unscored\":true");
+            raw_end(b, p);
+            return 0;
         }
     }
     const heed_emotions *e = &r->emotions;
     if (e->available) {
-        heed__buf_adds(b, ",\"emotions\":{");
-        label_list(b, "labels", e->labels, heed_json_emo_names, HEED_EMO_COUNT);
-        heed__buf_addc(b, ',');
-        score_map(b, "scores", e->prob, EMO_KEYS, HEED_EMO_COUNT, 0.05f);
-        heed__buf_addc(b, ',');
-        label_list(b, "cx", e->cx_labels, heed_json_cx_names, HEED_CX_COUNT);
-        heed__buf_addc(b, ',');
-        score_map(b, "cx_scores", e->cx, CX_KEYS, HEED_CX_COUNT, 0.0f);
-        heed__buf_addc(b, '}');
+        p = RAW_LIT(p, ",\"emotions\":{\"labels\":");
+        p = raw_labels(p, e->labels, EMO_STRS, HEED_EMO_COUNT);
+        p = RAW_LIT(p, ",\"scores\":");
+        p = raw_score_map(p, e->prob, EMO_KEYS, HEED_EMO_COUNT, 0.05f);
+        p = RAW_LIT(p, ",\"cx\":");
+        p = raw_labels(p, e->cx_labels, CX_STRS, HEED_CX_COUNT);
+        p = RAW_LIT(p, ",\"cx_scores\":");
+        p = raw_score_map(p, e->cx, CX_KEYS, HEED_CX_COUNT, 0.0f);
+        *p++ = '}';
     }
     const heed_intensity *in = &r->intensity;
     if (in->available) {
-        heed__buf_adds(b, ",\"intensity\":{\"valence\":");
-        heed_json_number(b, in->valence);
-        heed__buf_adds(b, ",\"arousal\":");
-        heed_json_number(b, in->arousal);
-        heed__buf_adds(b, ",\"distress\":");
-        heed_json_number(b, in->distress);
-        heed__buf_addc(b, '}');
+        p = RAW_LIT(p, ",\"intensity\":{\"valence\":");
+        p = raw_number(p, in->valence);
+        p = RAW_LIT(p, ",\"arousal\":");
+        p = raw_number(p, in->arousal);
+        p = RAW_LIT(p, ",\"distress\":");
+        p = raw_number(p, in->distress);
+        *p++ = '}';
     }
-    if (r->stress.available)
-        stress_obj(b, r);
+    if (r->stress.available) {
+        const heed_stress *st = &r->stress;
+        p = RAW_LIT(p, ",\"stress\":{\"score\":");
+        p = raw_number(p, round(st->score));
+        p = RAW_LIT(p, ",\"band\":\"");
+        p = raw_cstr(p, heed_json_stress_band(round(st->score)));
+        p = RAW_LIT(p, "\",\"components\":{");
+        for (int i = 0; i < HEED_STRESS_COUNT; i++) {
+            if (i)
+                *p++ = ',';
+            p = raw_jkey(p, &STRESS_KEYS[i]);
+            p = raw_number(p, round(st->component[i]));
+        }
+        p = RAW_LIT(p, "},\"cues\":");
+        raw_end(b, p);
+        cue_list(b, r, st->cues, st->n_cues, heed_json_stress_names, HEED_STRESS_COUNT,
+                 "component");
+        heed__buf_addc(b, '}');
+    } else {
+        raw_end(b, p);
+    }
+    return 1;
+}
+
+static void listening(heed_buf *b, const heed_result *r)
+{
+    if (!listening_head(b, r))
+        return;
     const heed_needs *nd = &r->needs;
     if (!nd->available && !nd->asks_available)
         return;
-    heed__buf_adds(b, ",\"needs\":{");
+    if (heed__buf_reserve(b, NEEDS_ROOM))
+        return;
+    char *p = b->ptr + b->len;
+    p = RAW_LIT(p, ",\"needs\":{");
     if (nd->available) {
-        key(b, "\"top\":",
-            nd->top >= 0 && nd->top < HEED_NEED_COUNT ? heed_json_need_names[nd->top] : "other",
-            ",");
-        label_list(b, "labels", nd->labels, heed_json_need_names, HEED_NEED_COUNT);
-        heed__buf_addc(b, ',');
-        score_map(b, "scores", nd->prob, NEED_KEYS, HEED_NEED_COUNT, 0.05f);
-        heed__buf_addc(b, ',');
+        p = RAW_LIT(p, "\"top\":");
+        p = nd->top >= 0 && nd->top < HEED_NEED_COUNT ? raw_jkey(p, &NEED_STRS[nd->top])
+                                                      : RAW_LIT(p, "\"other\"");
+        p = RAW_LIT(p, ",\"labels\":");
+        p = raw_labels(p, nd->labels, NEED_STRS, HEED_NEED_COUNT);
+        p = RAW_LIT(p, ",\"scores\":");
+        p = raw_score_map(p, nd->prob, NEED_KEYS, HEED_NEED_COUNT, 0.05f);
+        *p++ = ',';
     }
-    heed__buf_adds(b, "\"asks\":");
+    p = RAW_LIT(p, "\"asks\":");
+    raw_end(b, p);
     cue_list(b, r, nd->asks, nd->n_asks, heed_json_need_names, HEED_NEED_COUNT, "need");
     heed__buf_addc(b, '}');
 }

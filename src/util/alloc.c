@@ -25,6 +25,11 @@ void *heed__malloc(size_t n)
     return should_fail() ? NULL : malloc(n ? n : 1);
 }
 
+void *heed__calloc(size_t n, size_t size)
+{
+    return should_fail() ? NULL : calloc(n ? n : 1, size ? size : 1);
+}
+
 void *heed__realloc(void *p, size_t n)
 {
     return should_fail() ? NULL : realloc(p, n ? n : 1);

@@ -6,6 +6,8 @@
 #include <stddef.h>
 
 void *heed__malloc(size_t n);
+/* n zeroed items of `size` bytes (calloc: fresh pages are not written). */
+void *heed__calloc(size_t n, size_t size);
 void *heed__realloc(void *p, size_t n);
 void heed__free(void *p);
 

@@ -278,7 +278,7 @@ static void test_pair_equals_two_calls(void **state)
             }
         heed_analysis_free(an);
     }
-    /* pairs it refuses: no n-grams on the second side, n-grams on the first,
+/* pairs it refuses: no n-grams on the second side, n-grams on the first,
      * other options differing */
     heed_feat_opts z = {0}, ch = {HEED_FEAT_CHARGRAMS}, c4 = {HEED_FEAT_CHAR4},
                    nb = {HEED_FEAT_NO_BIGRAMS}, chnb = {HEED_FEAT_CHARGRAMS | HEED_FEAT_NO_BIGRAMS};
@@ -296,6 +296,71 @@ static void test_pair_equals_two_calls(void **state)
                      HEED_EINVAL);
     heed__arena_release(&ar);
     heed_analysis_free(an);
+}
+
+/* The character n-grams of ASCII words take a fast path (a byte is a code
+ * point): on random texts of ASCII words, words with accents, emoji and
+ * CJK, words longer than the 60 bytes n-grams look at (cut inside a
+ * character too), one to twelve letters or more, the vectors must equal
+ * the general path's for every option with n-grams, and with too little
+ * room (the cap cuts a word's n-grams short) as well. */
+static uint64_t frs = 7;
+static uint32_t frnd(void)
+{
+    frs = frs * 6364136223846793005ull + 1442695040888963407ull;
+    return (uint32_t)(frs >> 33);
+}
+
+static void test_chargrams_fast_path(void **state)
+{
+    (void)state;
+    static const char *const pieces[] = {
+        "a", "b", "z", "e", "o", "t", "s", "x", "q", "'", "-", "0", "7",
+        "\xc3\xa9", "\xc3\xbc", "\xc3\x9f", "\xe2\x80\x99", "\xf0\x9f\x98\x8a",
+        "\xe4\xb8\xad", "\xd0\xb4", "E", "Q", "ss",
+    };
+    static const uint32_t flags[] = {HEED_FEAT_CHAR4, HEED_FEAT_CHARGRAMS,
+                                     HEED_FEAT_CHARGRAMS | HEED_FEAT_NO_BIGRAMS,
+                                     HEED_FEAT_CHAR4 | HEED_FEAT_NO_BIGRAMS};
+    static char text[2048];
+    static uint32_t ia[8192], ib[8192];
+    static float va[8192], vb[8192];
+    size_t words_seen = 0;
+    for (int round = 0; round < 600; round++) {
+        size_t len = 0;
+        const int n_words = 1 + (int)(frnd() % 12);
+        for (int w = 0; w < n_words; w++) {
+            /* mostly plain words; every fourth may have other characters */
+            const int plain = frnd() % 4 != 0;
+            const int n_chars = frnd() % 9 == 0 ? 55 + (int)(frnd() % 20) : 1 + (int)(frnd() % 12);
+            for (int c = 0; c < n_chars && len < sizeof text - 16; c++) {
+                const char *p = plain ? pieces[frnd() % 9] : pieces[frnd() % 23];
+                memcpy(text + len, p, strlen(p));
+                len += strlen(p);
+            }
+            text[len++] = frnd() % 7 == 0 ? '.' : ' ';
+        }
+        heed_analysis *an = NULL;
+        assert_int_equal(heed_analyze(eng, text, len, NULL, &an, NULL), HEED_OK);
+        const heed_result *r = heed_analysis_result(an);
+        words_seen += r->n_tokens;
+        for (size_t f = 0; f < sizeof flags / sizeof flags[0]; f++) {
+            heed_feat_opts o = {flags[f]};
+            const size_t bound = heed__features_bound(&o, r);
+            assert_true(bound <= 8192);
+            /* the whole vector, then with a cap somewhere inside it */
+            const size_t caps[] = {bound, bound ? frnd() % bound : 0};
+            for (size_t c = 0; c < 2; c++) {
+                const size_t na = heed__features_write(&o, r, ia, va, caps[c]);
+                const size_t nb = heed__features_write_general(&o, r, ib, vb, caps[c]);
+                assert_int_equal(na, nb);
+                assert_memory_equal(ia, ib, na * sizeof *ia);
+                assert_memory_equal(va, vb, na * sizeof *va);
+            }
+        }
+        heed_analysis_free(an);
+    }
+    assert_true(words_seen > 3000);
 }
 
 static void test_feature_set_id(void **state)
@@ -327,6 +392,7 @@ int main(void)
         cmocka_unit_test(test_lexicon_features),
         cmocka_unit_test(test_deterministic_and_bounded),
         cmocka_unit_test(test_pair_equals_two_calls),
+        cmocka_unit_test(test_chargrams_fast_path),
         cmocka_unit_test(test_feature_set_id),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

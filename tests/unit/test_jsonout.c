@@ -3,7 +3,9 @@
  * ten-thousandth around small integers, powers of ten, random doubles;
  * into an empty buffer, a buffer with room and a buffer with a maximum size.
  * The string writer (heed_json_string, written in pieces of about 4 KB)
- * against a byte-at-a-time escaper on long random strings. */
+ * against a byte-at-a-time escaper on long random strings. The listening
+ * objects of heed_json_result (written unchecked into reserved room)
+ * against a plain writer of the same format on random results. */
 #include <float.h>
 #include <math.h>
 #include <setjmp.h>
@@ -212,6 +214,280 @@ static void test_string_pieces(void **state)
     heed__buf_release(&b);
 }
 
+/* ---------------------------------------------------------------- listening */
+
+/* The listening stages' objects in docs/schema.md's format, one checked
+ * append at a time (what heed_json_result wrote before it reserved room). */
+static void ref_labels(heed_buf *b, const char *name, uint32_t bits, const char *const *names,
+                       int n)
+{
+    heed__buf_adds(b, "\"");
+    heed__buf_adds(b, name);
+    heed__buf_adds(b, "\":[");
+    int first = 1;
+    for (int i = 0; i < n; i++)
+        if (bits & (1u << i)) {
+            if (!first)
+                heed__buf_addc(b, ',');
+            first = 0;
+            heed_json_string(b, names[i], strlen(names[i]));
+        }
+    heed__buf_addc(b, ']');
+}
+
+static void ref_scores(heed_buf *b, const char *name, const float *v, const char *const *names,
+                       int n, float floor)
+{
+    heed__buf_adds(b, "\"");
+    heed__buf_adds(b, name);
+    heed__buf_adds(b, "\":{");
+    int first = 1;
+    for (int i = 0; i < n; i++)
+        if (!(v[i] < floor)) {
+            if (!first)
+                heed__buf_addc(b, ',');
+            first = 0;
+            heed_json_string(b, names[i], strlen(names[i]));
+            heed__buf_addc(b, ':');
+            heed_json_number(b, v[i]);
+        }
+    heed__buf_addc(b, '}');
+}
+
+static void ref_cues(heed_buf *b, const heed_result *r, const heed_cue *c, size_t n,
+                     const char *const *names, int n_names, const char *key, int weight)
+{
+    heed__buf_addc(b, '[');
+    for (size_t i = 0; i < n; i++) {
+        heed__buf_adds(b, i ? ",{\"text\":" : "{\"text\":");
+        heed_json_string(b, r->text + c[i].start, c[i].len);
+        heed__buf_adds(b, ",\"start\":");
+        heed_json_uint(b, c[i].start);
+        heed__buf_adds(b, ",\"end\":");
+        heed_json_uint(b, (uint64_t)c[i].start + c[i].len);
+        if (c[i].component < n_names) {
+            heed__buf_adds(b, ",\"");
+            heed__buf_adds(b, key);
+            heed__buf_adds(b, "\":");
+            heed_json_string(b, names[c[i].component], strlen(names[c[i].component]));
+        }
+        if (c[i].what) {
+            heed__buf_adds(b, ",\"what\":");
+            heed_json_string(b, c[i].what, strlen(c[i].what));
+        }
+        if (weight) {
+            heed__buf_adds(b, ",\"weight\":");
+            heed_json_number(b, c[i].weight);
+        }
+        if (c[i].flags & HEED_CUE_SUPPRESSED)
+            heed__buf_adds(b, ",\"suppressed\":true");
+        heed__buf_addc(b, '}');
+    }
+    heed__buf_addc(b, ']');
+}
+
+static void ref_listening(heed_buf *b, const heed_result *r)
+{
+    const heed_language *l = &r->language;
+    if (l->code[0]) {
+        heed__buf_adds(b, ",\"language\":{\"code\":");
+        heed_json_string(b, l->code, strnlen(l->code, sizeof l->code));
+        heed__buf_adds(b, ",\"confidence\":");
+        heed_json_number(b, l->confidence);
+        heed__buf_addc(b, '}');
+        if (!l->scored) {
+            heed__buf_adds(b, ",\"unscored\":true");
+            return;
+        }
+    }
+    const heed_emotions *e = &r->emotions;
+    if (e->available) {
+        heed__buf_adds(b, ",\"emotions\":{");
+        ref_labels(b, "labels", e->labels, heed_json_emo_names, HEED_EMO_COUNT);
+        heed__buf_addc(b, ',');
+        ref_scores(b, "scores", e->prob, heed_json_emo_names, HEED_EMO_COUNT, 0.05f);
+        heed__buf_addc(b, ',');
+        ref_labels(b, "cx", e->cx_labels, heed_json_cx_names, HEED_CX_COUNT);
+        heed__buf_addc(b, ',');
+        ref_scores(b, "cx_scores", e->cx, heed_json_cx_names, HEED_CX_COUNT, 0.0f);
+        heed__buf_addc(b, '}');
+    }
+    const heed_intensity *in = &r->intensity;
+    if (in->available) {
+        heed__buf_adds(b, ",\"intensity\":{\"valence\":");
+        heed_json_number(b, in->valence);
+        heed__buf_adds(b, ",\"arousal\":");
+        heed_json_number(b, in->arousal);
+        heed__buf_adds(b, ",\"distress\":");
+        heed_json_number(b, in->distress);
+        heed__buf_addc(b, '}');
+    }
+    const heed_stress *st = &r->stress;
+    if (st->available) {
+        heed__buf_adds(b, ",\"stress\":{\"score\":");
+        heed_json_number(b, round(st->score));
+        heed__buf_adds(b, ",\"band\":");
+        const char *band = heed_json_stress_band(round(st->score));
+        heed_json_string(b, band, strlen(band));
+        heed__buf_adds(b, ",\"components\":{");
+        for (int i = 0; i < HEED_STRESS_COUNT; i++) {
+            if (i)
+                heed__buf_addc(b, ',');
+            heed_json_string(b, heed_json_stress_names[i], strlen(heed_json_stress_names[i]));
+            heed__buf_addc(b, ':');
+            heed_json_number(b, round(st->component[i]));
+        }
+        heed__buf_adds(b, "},\"cues\":");
+        ref_cues(b, r, st->cues, st->n_cues, heed_json_stress_names, HEED_STRESS_COUNT,
+                 "component", 1);
+        heed__buf_addc(b, '}');
+    }
+    const heed_needs *nd = &r->needs;
+    if (!nd->available && !nd->asks_available)
+        return;
+    heed__buf_adds(b, ",\"needs\":{");
+    if (nd->available) {
+        heed__buf_adds(b, "\"top\":");
+        const char *top =
+            nd->top >= 0 && nd->top < HEED_NEED_COUNT ? heed_json_need_names[nd->top] : "other";
+        heed_json_string(b, top, strlen(top));
+        heed__buf_addc(b, ',');
+        ref_labels(b, "labels", nd->labels, heed_json_need_names, HEED_NEED_COUNT);
+        heed__buf_addc(b, ',');
+        ref_scores(b, "scores", nd->prob, heed_json_need_names, HEED_NEED_COUNT, 0.05f);
+        heed__buf_addc(b, ',');
+    }
+    heed__buf_adds(b, "\"asks\":");
+    ref_cues(b, r, nd->asks, nd->n_asks, heed_json_need_names, HEED_NEED_COUNT, "need", 0);
+    heed__buf_addc(b, '}');
+}
+
+static float rnd_score(void)
+{
+    switch (rnd64() % 8) {
+    case 0:
+        return 0.05f; /* at the floor */
+    case 1:
+        return 0.0f;
+    case 2:
+        return -1.5f;
+    default:
+        return (float)(rnd64() % 100001) / 100000.0f;
+    }
+}
+
+static void rnd_cues(heed_cue *c, size_t n, size_t text_len, int n_comp)
+{
+    static const char *const whats[] = {"deadline", "repeat contact", "a \"quoted\" what", NULL};
+    for (size_t i = 0; i < n; i++) {
+        /* short spans, and a few past the 4 KB of the unchecked writers */
+        uint32_t len = rnd64() % 5 == 0 ? 4000 + (uint32_t)(rnd64() % 300)
+                                        : (uint32_t)(rnd64() % 60);
+        if (len > text_len)
+            len = (uint32_t)text_len;
+        c[i].start = (uint32_t)(rnd64() % (text_len - len + 1));
+        c[i].len = len;
+        c[i].component = (uint16_t)(rnd64() % (uint64_t)(n_comp + 2)); /* some out of range */
+        c[i].flags = rnd64() % 3 == 0 ? HEED_CUE_SUPPRESSED : 0;
+        c[i].weight = (float)(rnd64() % 2000) / 7.0f;
+        c[i].what = whats[rnd64() % 4];
+    }
+}
+
+/* heed_json_result (its listening part, after a fixed head) against the
+ * reference writer on random results: stages on and off, scores at and
+ * around the floors, label bits past the names, cue texts with escapes and
+ * separators, short and over 4 KB; into a fresh buffer and one with a
+ * maximum size (which must fail cleanly, never write past its room). */
+static void test_listening_matches_reference(void **state)
+{
+    (void)state;
+    static const char *const parts[] = {"abc ", "\xC3\xA9", "\xE2\x80\xA8", "\"", "\\", "\n",
+                                        "refund please", "\x01", "!"};
+    enum { TEXT = 9000 };
+    static char text[TEXT + 16];
+    size_t tl = 0;
+    while (tl < TEXT) {
+        const char *p = parts[rnd64() % (sizeof parts / sizeof parts[0])];
+        memcpy(text + tl, p, strlen(p));
+        tl += strlen(p);
+    }
+    static heed_cue stress_cues[12], asks[12];
+    heed_buf got, want;
+    heed__buf_init(&got, 0);
+    heed__buf_init(&want, 0);
+    for (int round = 0; round < 3000; round++) {
+        heed_result r;
+        memset(&r, 0, sizeof r);
+        r.text = text;
+        r.text_len = tl;
+        const int stages = (int)(rnd64() % 64);
+        if (stages & 1) {
+            memcpy(r.language.code, rnd64() % 4 ? "en" : "und", 3);
+            r.language.confidence = rnd_score();
+            r.language.scored = rnd64() % 5 != 0;
+        }
+        if (stages & 2) {
+            r.emotions.available = 1;
+            r.emotions.labels = (uint32_t)rnd64();
+            r.emotions.cx_labels = (uint32_t)rnd64();
+            for (int i = 0; i < HEED_EMO_COUNT; i++)
+                r.emotions.prob[i] = rnd_score();
+            for (int i = 0; i < HEED_CX_COUNT; i++)
+                r.emotions.cx[i] = rnd_score();
+        }
+        if (stages & 4) {
+            r.intensity.available = 1;
+            r.intensity.valence = rnd_score() * 5;
+            r.intensity.arousal = rnd_score() * 5;
+            r.intensity.distress = rnd_score() * 7;
+        }
+        if (stages & 8) {
+            r.stress.available = 1;
+            r.stress.score = (double)(rnd64() % 10001) / 100.0;
+            for (int i = 0; i < HEED_STRESS_COUNT; i++)
+                r.stress.component[i] = (double)(rnd64() % 10001) / 100.0;
+            r.stress.n_cues = rnd64() % 13;
+            rnd_cues(stress_cues, r.stress.n_cues, tl, HEED_STRESS_COUNT);
+            r.stress.cues = stress_cues;
+        }
+        if (stages & 16) {
+            r.needs.available = 1;
+            r.needs.top = (int)(rnd64() % (HEED_NEED_COUNT + 2)) - 1;
+            r.needs.labels = (uint32_t)rnd64();
+            for (int i = 0; i < HEED_NEED_COUNT; i++)
+                r.needs.prob[i] = rnd_score();
+        }
+        if (stages & 32) {
+            r.needs.asks_available = 1;
+            r.needs.n_asks = rnd64() % 13;
+            rnd_cues(asks, r.needs.n_asks, tl, HEED_NEED_COUNT);
+            r.needs.asks = asks;
+        }
+        heed__buf_reset(&got);
+        heed__buf_reset(&want);
+        heed_json_result(&got, &r, NULL);
+        /* the head before the listening objects is the same code either way */
+        const char *head_end = strstr(got.ptr, "\"evidence\":[]");
+        assert_non_null(head_end);
+        heed__buf_add(&want, got.ptr, (size_t)(head_end - got.ptr) + strlen("\"evidence\":[]"));
+        ref_listening(&want, &r);
+        assert_int_equal(got.err, 0);
+        assert_int_equal(got.len, want.len);
+        assert_memory_equal(got.ptr, want.ptr, want.len);
+        /* with too little room: an error, and nothing past the maximum */
+        heed_buf small;
+        heed__buf_init(&small, 1 + rnd64() % (got.len + 1));
+        heed_json_result(&small, &r, NULL);
+        assert_true(small.len <= small.max);
+        if (got.len >= small.max)
+            assert_int_not_equal(small.err, 0);
+        heed__buf_release(&small);
+    }
+    heed__buf_release(&got);
+    heed__buf_release(&want);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -219,6 +495,7 @@ int main(void)
         cmocka_unit_test(test_number_at_the_limit),
         cmocka_unit_test(test_uint_matches_printf),
         cmocka_unit_test(test_string_pieces),
+        cmocka_unit_test(test_listening_matches_reference),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

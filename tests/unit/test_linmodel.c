@@ -20,7 +20,7 @@
 
 #define NMAX 400
 #define FMAX 12
-#define KMAX 20
+#define KMAX 40
 
 typedef struct toy {
     heed_sparse X[NMAX];
@@ -240,45 +240,99 @@ static void test_dense_and_hashed_paths_agree(void **state)
     }
 }
 
-/* Multi-label over KMAX labels with feature values other than 1: label j is
+/* Multi-label over k labels with feature values other than 1: label j is
  * on iff signal feature j is present (value in (0.5, 1.5)); 3 noise features. */
-static void make_wide(toy *t, size_t n, uint64_t seed)
+static void make_wide(toy *t, size_t n, uint64_t seed, uint32_t k)
 {
     rs = seed;
-    init_rows(t, n, KMAX);
+    init_rows(t, n, k);
     for (size_t i = 0; i < n; i++) {
-        for (uint32_t j = 0; j < KMAX && t->X[i].n < FMAX - 3; j++)
+        for (uint32_t j = 0; j < k && t->X[i].n < FMAX - 3; j++)
             if (rnd() % 4 == 0) {
                 add(t, i, sig(j), 0.5f + (float)(rnd() % 1000) / 1000.0f);
-                t->Y[i * KMAX + j] = 1;
+                t->Y[i * k + j] = 1;
             }
         for (int q = 0; q < 3; q++)
             add(t, i, 7u + rnd() % 50u, (float)(rnd() % 1000) / 500.0f);
     }
 }
 
-/* The same with more outputs than one block of the Q8 prediction loop (8):
- * the key-indexed table, whose loop may run 8 outputs a step on CPUs that
- * can, must give the same bits as the hash-table path, output by output. */
+/* The same with other numbers of outputs, within one block of the Q8
+ * prediction loop (8 outputs) and past it: the key-indexed table, whose loop
+ * may run 8 outputs a step on CPUs that can (with the sums held in registers
+ * up to 32 outputs), must give the same bits as the hash-table path, output
+ * by output. */
 static void test_q8_wide_paths_agree(void **state)
 {
     (void)state;
     static toy t;
-    make_wide(&t, NMAX, 23);
-    heed_lm_opts o = {.kind = HEED_LM_MULTILABEL, .n_outputs = KMAX, .encoding = HEED_LM_ENC_Q8};
-    heed_lm *small = NULL, *big = NULL;
-    o.dim_bits = 16;
-    assert_int_equal(heed__lm_train(&o, t.X, t.Y, t.n, &small, NULL), HEED_OK);
-    o.dim_bits = 24;
-    assert_int_equal(heed__lm_train(&o, t.X, t.Y, t.n, &big, NULL), HEED_OK);
-    for (size_t i = 0; i < t.n; i++) {
-        float a[KMAX], b[KMAX];
-        heed__lm_predict(small, t.X[i], a);
-        heed__lm_predict(big, t.X[i], b);
-        assert_memory_equal(a, b, sizeof a);
+    static const uint32_t ks[] = {2, 8, 11, 16, 20, 24, 28, 32, 33, KMAX};
+    for (size_t c = 0; c < sizeof ks / sizeof ks[0]; c++) {
+        const uint32_t k = ks[c];
+        make_wide(&t, NMAX, 23 + c, k);
+        heed_lm_opts o = {.kind = HEED_LM_MULTILABEL, .n_outputs = k, .encoding = HEED_LM_ENC_Q8};
+        heed_lm *small = NULL, *big = NULL;
+        o.dim_bits = 16;
+        assert_int_equal(heed__lm_train(&o, t.X, t.Y, t.n, &small, NULL), HEED_OK);
+        o.dim_bits = 24;
+        assert_int_equal(heed__lm_train(&o, t.X, t.Y, t.n, &big, NULL), HEED_OK);
+        for (size_t i = 0; i < t.n; i++) {
+            float a[KMAX], b[KMAX];
+            heed__lm_predict(small, t.X[i], a);
+            heed__lm_predict(big, t.X[i], b);
+            assert_memory_equal(a, b, k * sizeof a[0]);
+        }
+        heed__lm_free(small);
+        heed__lm_free(big);
     }
-    heed__lm_free(small);
-    heed__lm_free(big);
+}
+
+/* heed__lm_unit_deltas folds a one-output model into a table without a
+ * prediction per index: each entry must be the bits of predict({i: 1}) -
+ * predict({}), for both encodings, on the key-indexed table (12 bits) and on
+ * the hash-table path (22 bits; there the known rows and random indices). */
+static void test_unit_deltas(void **state)
+{
+    (void)state;
+    static toy t;
+    make_regression(&t, 300, 29);
+    for (int k = 0; k < 300; k++) /* more rows than the two signal features */
+        add(&t, (size_t)k, 7u + rnd() % 3000u, (float)(rnd() % 1000) / 1000.0f);
+    for (int enc = 0; enc <= 1; enc++)
+        for (uint32_t bits = 12; bits <= 22; bits += 10) {
+            heed_lm_opts o = {.kind = HEED_LM_REGRESSION, .n_outputs = 1, .dim_bits = bits,
+                              .epochs = 5, .encoding = enc};
+            heed_lm *m = NULL;
+            assert_int_equal(heed__lm_train(&o, t.X, t.Y, t.n, &m, NULL), HEED_OK);
+            assert_true(heed__lm_n_rows(m) > 100);
+            const size_t n = (size_t)1 << bits;
+            float *d = malloc(2 * n * sizeof *d);
+            assert_non_null(d);
+            assert_int_equal(heed__lm_unit_deltas(m, d + 1, 2), HEED_OK);
+            float b;
+            heed__lm_predict(m, (heed_sparse){NULL, NULL, 0}, &b);
+            size_t nonzero = 0;
+            for (size_t q = 0; q < (bits == 12 ? n : 20000); q++) {
+                uint32_t i = bits == 12 ? (uint32_t)q
+                             : q < t.n   ? t.idx[q][q % t.X[q].n] & (uint32_t)(n - 1)
+                                         : rnd() & (uint32_t)(n - 1);
+                const float one = 1.0f;
+                float z;
+                heed__lm_predict(m, (heed_sparse){&i, &one, 1}, &z);
+                const float want = z - b;
+                assert_memory_equal(&d[2 * (size_t)i + 1], &want, sizeof want);
+                nonzero += want != 0;
+            }
+            assert_true(nonzero > 100);
+            free(d);
+            heed__lm_free(m);
+        }
+    /* more than one output: refused */
+    make_multilabel(&t, 50, 3);
+    heed_lm *ml = train(&t, HEED_LM_MULTILABEL, 1, HEED_LM_ENC_F32);
+    static float d[1u << 16];
+    assert_int_equal(heed__lm_unit_deltas(ml, d, 1), HEED_EINVAL);
+    heed__lm_free(ml);
 }
 
 /* ---------------------------------------------------------------- determinism */
@@ -579,6 +633,27 @@ static void test_q8_field_checks(void **state)
     b[len - 9] = 0x80; /* -128 */
     reseal(b, len);
     expect_bad(b, len, "-128");
+    /* -128 at every weight in turn (the check reads eight bytes a step, then
+     * the rest): found, at its own offset */
+    b[len - 9] = 0;
+    reseal(b, len);
+    heed_lm *m = NULL;
+    assert_int_equal(heed__lm_load(b, len, &m, NULL), HEED_OK);
+    const size_t nq = heed__lm_n_rows(m) * heed__lm_n_outputs(m);
+    heed__lm_free(m);
+    assert_true(nq > 20 && nq % 8 != 0);
+    for (size_t q = 0; q < nq; q++) {
+        const size_t at = len - 8 - nq + q;
+        const unsigned char keep = b[at];
+        b[at] = 0x80;
+        reseal(b, len);
+        heed_error err = {0};
+        m = NULL;
+        assert_int_equal(heed__lm_load(b, len, &m, &err), HEED_EMODEL);
+        assert_int_equal(err.pos, at);
+        assert_non_null(strstr(err.msg, "-128"));
+        b[at] = keep;
+    }
     free(b);
 }
 
@@ -785,6 +860,7 @@ int main(void)
         cmocka_unit_test(test_unknown_features_add_nothing),
         cmocka_unit_test(test_dense_and_hashed_paths_agree),
         cmocka_unit_test(test_q8_wide_paths_agree),
+        cmocka_unit_test(test_unit_deltas),
         cmocka_unit_test(test_deterministic),
         cmocka_unit_test(test_round_trip),
         cmocka_unit_test(test_q8_close_to_f32),
