@@ -96,8 +96,31 @@ int heed_person_walk(heed_store *st, int64_t which, unsigned flags, heed_person_
                      heed_error *err);
 
 /* Recomputes the materialised queue: every person's state as of now, in one
- * transaction. Streams: memory holds one person at a time. *n_out: persons. */
+ * transaction, and meta queue_as_of = now. Streams: memory holds one person
+ * at a time. *n_out: persons. */
 int heed_queue_refresh(heed_store *st, int64_t now, size_t *n_out, heed_error *err);
+
+/* The incremental refresh: decides again, as of now, the persons marked since
+ * they were last decided (heed_store_dirty_set; with with_due also those with
+ * a stored promise that fell due, or is no longer due, between their row's
+ * as_of and now), at most max of them (0: all), the smallest ids first, with
+ * the code of the full refresh (state row and promise rows each), unmarks
+ * them, and removes the rows of persons that exist no more, in one
+ * transaction: the same rows a full refresh as of now writes for them; the
+ * others are left as they were. *n_out: persons decided; *more 1 when max
+ * stopped it (call again). */
+int heed_queue_refresh_dirty(heed_store *st, int64_t now, int with_due, size_t max,
+                             size_t *n_out, int *more, heed_error *err);
+
+/* One part of a full refresh made in parts (the server's periodic pass): the
+ * next max linked persons after person *after, decided as of now in one
+ * transaction (and unmarked), the state rows of persons gone from that range
+ * removed; *after becomes the last of them. *done 1 when this was the last
+ * part (no person after it: every state row after *after went). Start with
+ * *after 0. Each part reads and writes in its own transaction, so a write
+ * between two parts is either in a part's reading or marks its person. */
+int heed_queue_refresh_chunk(heed_store *st, int64_t now, int64_t *after, size_t max,
+                             size_t *n_out, int *done, heed_error *err);
 
 
 #endif
