@@ -509,6 +509,29 @@ static int refresh_one(void *ctx, heed_person *P, heed_error *err)
     return HEED_OK;
 }
 
+int heed_queue_info_get(heed_store *st, heed_queue_info *q, heed_error *err)
+{
+    memset(q, 0, sizeof *q);
+    char *v = NULL;
+    int rc = heed_store_meta_get(st, "queue_as_of", &v, err);
+    if (rc)
+        return rc;
+    if (v && *v)
+        q->as_of = strtoll(v, NULL, 10);
+    free(v);
+    return heed_store_queue_span(st, &q->oldest, &q->newest, &q->dirty, err);
+}
+
+int heed_queue_is_at(const heed_queue_info *q, int64_t t)
+{
+    return q->as_of && q->as_of == t && (!q->oldest || (q->oldest == t && q->newest == t));
+}
+
+int64_t heed_queue_info_as_of(const heed_queue_info *q)
+{
+    return q->oldest ? q->oldest : q->as_of;
+}
+
 /* Ends a refresh's transaction: commit, or roll back on failure. */
 static int refresh_end(heed_store *st, int rc, heed_error *err)
 {
