@@ -600,16 +600,18 @@ static int run3(heed_store *st, const char *sql, int64_t a, int64_t b, int64_t c
 }
 
 /* The persons of a stored promise that changes status between its person's
- * decision (as_of) and ?1: its due time lies between the two, and nothing
- * kept it by the earlier of them. Read through promise_state_due over the
- * dues between the oldest decision (or ?1) and the newest (or ?1). */
+ * decision (as_of) and ?1: not kept by the earlier of the two, a promise is
+ * broken at a time t when t > due (heed_pm_status_at), so its status differs
+ * when due is at or after the earlier and before the later. Read through
+ * promise_state_due over the dues between the oldest decision (or ?1) and the
+ * newest (or ?1). */
 #define DUE_PERSONS                                                                          \
     "SELECT p.person FROM promise_state ps JOIN promise pr ON pr.id = ps.promise "           \
     "JOIN conversation c ON c.id = pr.conversation JOIN party p ON p.id = c.party "           \
     "JOIN person_state s ON s.person = p.person "                                             \
-    "WHERE ps.due > min(?1, (SELECT min(as_of) FROM person_state)) "                          \
-    "AND ps.due <= max(?1, (SELECT max(as_of) FROM person_state)) "                           \
-    "AND ((ps.due > s.as_of AND ps.due <= ?1) OR (ps.due > ?1 AND ps.due <= s.as_of)) "       \
+    "WHERE ps.due >= min(?1, (SELECT min(as_of) FROM person_state)) "                         \
+    "AND ps.due < max(?1, (SELECT max(as_of) FROM person_state)) "                            \
+    "AND ((ps.due >= s.as_of AND ps.due < ?1) OR (ps.due >= ?1 AND ps.due < s.as_of)) "       \
     "AND NOT (ps.kept IS NOT NULL AND ps.kept <= min(s.as_of, ?1))"
 
 int heed_store_dirty_set(heed_store *st, int64_t now, int with_due, size_t max, size_t *n,
