@@ -16,7 +16,6 @@
 static void relink_pass(heed_server *S, heed_store *st)
 {
     heed_error err = {0};
-    heed_relink_stats rs;
     pthread_mutex_lock(&S->write_mu);
     /* only the parties new since the last pass and what they reach (the
      * result a full pass would give; a full pass when they are too many):
@@ -25,7 +24,7 @@ static void relink_pass(heed_server *S, heed_store *st)
     /* the customers it moves records to or from are marked for deciding
      * again in its own transaction (store schema 10): the next reader of the
      * queue decides only those */
-    int rc = heed_relink_incremental(st, 0, &rs, &err);
+    int rc = heed_relink_incremental(st, 0, NULL, &err);
     pthread_mutex_unlock(&S->write_mu);
     if (rc)
         fprintf(stderr, "heed serve: identity pass failed: %s\n", err.msg);
