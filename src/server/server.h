@@ -25,7 +25,8 @@
  * (stress fades, waits grow, promises fall due), in parts of this many
  * customers, each one transaction under the writers' lock. */
 #define HEED_SRV_QUEUE_INTERVAL_S 300
-#define HEED_SRV_QUEUE_CHUNK 2000
+#define HEED_SRV_QUEUE_CHUNK 500
+#define HEED_SRV_QUEUE_PAUSE_MS 2 /* between two parts: waiting writers go first */
 
 typedef struct heed_server_opts {
     const char *db_path;  /* the store (API keys); required */
@@ -47,7 +48,7 @@ typedef struct heed_server_opts {
                            * time) */
     unsigned queue_interval_s; /* the periodic pass over every customer starts
                                 * this long after the last; 0: 300 */
-    unsigned queue_chunk;      /* customers per transaction of that pass; 0: 2000 */
+    unsigned queue_chunk;      /* customers per transaction of that pass; 0: 500 */
     unsigned webhook_interval_s; /* detection at least this often; 0: 60 */
     unsigned webhook_backoff_ms; /* the first retry's delay; 0: 10000 */
 } heed_server_opts;

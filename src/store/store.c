@@ -510,6 +510,21 @@ int heed_store_in_transaction(heed_store *st)
     return !sqlite3_get_autocommit(st->db);
 }
 
+int heed_store_autocheckpoint(heed_store *st, int on, heed_error *err)
+{
+    /* SQLite's default: a checkpoint by the commit that takes the journal
+     * past 1000 pages */
+    if (sqlite3_wal_autocheckpoint(st->db, on ? 1000 : 0) != SQLITE_OK)
+        return heed__st_fail(st, err, "checkpoint setting");
+    return HEED_OK;
+}
+
+int heed_store_checkpoint(heed_store *st, heed_error *err)
+{
+    int r = sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+    return r == SQLITE_OK || r == SQLITE_BUSY ? HEED_OK : heed__st_fail(st, err, "checkpoint");
+}
+
 int heed_store_meta_get(heed_store *st, const char *key, char **out, heed_error *err)
 {
     *out = NULL;

@@ -46,6 +46,14 @@ int heed_store_savepoint_release(heed_store *st, heed_error *err);
 void heed_store_savepoint_rollback(heed_store *st);
 /* 1 while a transaction is open on st, else 0. */
 int heed_store_in_transaction(heed_store *st);
+/* Whether commits on st copy the journal back into the database when it has
+ * grown (on by default). A writer that commits often under a lock of its own
+ * turns it off and calls heed_store_checkpoint after giving the lock up, so
+ * the copying is not done while others wait. */
+int heed_store_autocheckpoint(heed_store *st, int on, heed_error *err);
+/* Copies what it can of the journal back into the database without waiting
+ * for readers or writers. */
+int heed_store_checkpoint(heed_store *st, heed_error *err);
 
 /* The store's secret key for keyed hashes (redaction tokens, identity keys):
  * made from the system's random source when the store is created, or taken
