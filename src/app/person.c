@@ -509,21 +509,32 @@ static int refresh_one(void *ctx, heed_person *P, heed_error *err)
     return HEED_OK;
 }
 
-int heed_queue_refresh(heed_store *st, int64_t now, size_t *n_out, heed_error *err)
+int heed_queue_info_get(heed_store *st, heed_queue_info *q, heed_error *err)
 {
-    *n_out = 0;
-    refresh R = {.st = st, .now = now};
-    heed__buf_init(&R.reasons, 0);
-    int rc = heed_store_begin(st, err);
-    if (!rc)
-        rc = heed_store_state_clear(st, err);
-    if (!rc)
-        rc = heed_person_walk(st, 0, 0, refresh_one, &R, err);
-    if (!rc) {
-        char t[32];
-        snprintf(t, sizeof t, "%lld", (long long)now);
-        rc = heed_store_meta_set(st, "queue_as_of", t, err);
-    }
+    memset(q, 0, sizeof *q);
+    char *v = NULL;
+    int rc = heed_store_meta_get(st, "queue_as_of", &v, err);
+    if (rc)
+        return rc;
+    if (v && *v)
+        q->as_of = strtoll(v, NULL, 10);
+    free(v);
+    return heed_store_queue_span(st, &q->oldest, &q->newest, &q->dirty, err);
+}
+
+int heed_queue_is_at(const heed_queue_info *q, int64_t t)
+{
+    return q->as_of && q->as_of == t && (!q->oldest || (q->oldest == t && q->newest == t));
+}
+
+int64_t heed_queue_info_as_of(const heed_queue_info *q)
+{
+    return q->oldest ? q->oldest : q->as_of;
+}
+
+/* Ends a refresh's transaction: commit, or roll back on failure. */
+static int refresh_end(heed_store *st, int rc, heed_error *err)
+{
     if (!rc)
         rc = heed_store_commit(st, err);
     if (rc) {
@@ -532,7 +543,91 @@ int heed_queue_refresh(heed_store *st, int64_t now, size_t *n_out, heed_error *e
             snprintf(err->msg, sizeof err->msg, "%s",
                      rc == HEED_EIO ? "store: reading failed" : heed_strerror(rc));
     }
-    *n_out = R.n;
+    return rc;
+}
+
+int heed_queue_refresh(heed_store *st, int64_t now, size_t *n_out, heed_error *err)
+{
+    *n_out = 0;
+    refresh R = {.st = st, .now = now};
+    heed__buf_init(&R.reasons, 0);
+    int rc = heed_store_begin(st, err);
+    if (rc)
+        goto out;
+    rc = heed_store_state_clear(st, err);
+    if (!rc)
+        rc = heed_person_walk(st, 0, 0, refresh_one, &R, err);
+    if (!rc) {
+        char t[32];
+        snprintf(t, sizeof t, "%lld", (long long)now);
+        rc = heed_store_meta_set(st, "queue_as_of", t, err);
+    }
+    rc = refresh_end(st, rc, err);
+out:
+    *n_out = rc ? 0 : R.n;
+    heed__buf_release(&R.reasons);
+    return rc;
+}
+
+int heed_queue_refresh_dirty(heed_store *st, int64_t now, int with_due, size_t max,
+                             size_t *n_out, int *more, heed_error *err)
+{
+    *n_out = 0;
+    *more = 0;
+    refresh R = {.st = st, .now = now};
+    heed__buf_init(&R.reasons, 0);
+    size_t n = 0;
+    int rc = heed_store_begin(st, err);
+    if (rc)
+        goto out;
+    /* read and written in one transaction: a write committed before it is
+     * in what is decided, one after it marks the person again */
+    rc = heed_store_dirty_set(st, now, with_due, max, &n, err);
+    if (!rc && n)
+        rc = heed_store_state_drop(st, 0, 0, err);
+    if (!rc && n)
+        rc = heed_person_walk(st, HEED_ST_PERSON_SET, 0, refresh_one, &R, err);
+    /* promises a relink took from a person and left with nobody */
+    if (!rc && n)
+        rc = heed_store_promise_state_prune(st, err);
+    rc = refresh_end(st, rc, err);
+out:
+    *n_out = rc ? 0 : R.n;
+    *more = !rc && max && n == max;
+    heed__buf_release(&R.reasons);
+    return rc;
+}
+
+int heed_queue_refresh_chunk(heed_store *st, int64_t now, int64_t *after, size_t max,
+                             size_t *n_out, int *done, heed_error *err)
+{
+    *n_out = 0;
+    *done = 0;
+    refresh R = {.st = st, .now = now};
+    heed__buf_init(&R.reasons, 0);
+    size_t n = 0;
+    int64_t last = 0;
+    int rc = heed_store_begin(st, err);
+    if (rc)
+        goto out;
+    rc = heed_store_range_set(st, *after, max ? max : 1, &n, &last, err);
+    int final = !rc && n < (max ? max : 1);
+    /* the range's state rows go, those of persons gone too; the last chunk
+     * takes every row after its start */
+    if (!rc)
+        rc = heed_store_state_drop(st, *after, final ? INT64_MAX : last, err);
+    if (!rc && n)
+        rc = heed_person_walk(st, HEED_ST_PERSON_SET, 0, refresh_one, &R, err);
+    if (!rc && final)
+        rc = heed_store_promise_state_prune(st, err);
+    rc = refresh_end(st, rc, err);
+    if (!rc) {
+        *done = final;
+        if (n)
+            *after = last;
+    }
+out:
+    *n_out = rc ? 0 : R.n;
     heed__buf_release(&R.reasons);
     return rc;
 }

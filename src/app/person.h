@@ -96,8 +96,47 @@ int heed_person_walk(heed_store *st, int64_t which, unsigned flags, heed_person_
                      heed_error *err);
 
 /* Recomputes the materialised queue: every person's state as of now, in one
- * transaction. Streams: memory holds one person at a time. *n_out: persons. */
+ * transaction, and meta queue_as_of = now. Streams: memory holds one person
+ * at a time. *n_out: persons. */
 int heed_queue_refresh(heed_store *st, int64_t now, size_t *n_out, heed_error *err);
+
+/* What the stored queue is as of. */
+typedef struct heed_queue_info {
+    int64_t as_of;          /* meta queue_as_of: the last full refresh; 0 never, or
+                             * forgotten (an import, a re-scoring or a relink from
+                             * the command line): the rows are not complete */
+    int64_t oldest, newest; /* the state rows' as_of; 0 when there is none */
+    int64_t dirty;          /* customers marked for deciding again */
+} heed_queue_info;
+int heed_queue_info_get(heed_store *st, heed_queue_info *q, heed_error *err);
+/* 1 when the stored rows are those a full refresh as of t writes, but for the
+ * marked customers (heed_queue_refresh_dirty as of t decides those). */
+int heed_queue_is_at(const heed_queue_info *q, int64_t t);
+/* The time the stored queue is current as of: every row was decided as of it
+ * or later (the oldest row's as_of; queue_as_of when there is no row). */
+int64_t heed_queue_info_as_of(const heed_queue_info *q);
+
+/* The incremental refresh: decides again, as of now, the persons marked since
+ * they were last decided (heed_store_dirty_set; with with_due also those with
+ * a stored promise that fell due, or is no longer due, between their row's
+ * as_of and now), at most max of them (0: all), the smallest ids first, with
+ * the code of the full refresh (state row and promise rows each), unmarks
+ * them, and removes the rows of persons that exist no more, in one
+ * transaction: the same rows a full refresh as of now writes for them; the
+ * others are left as they were. *n_out: persons decided; *more 1 when max
+ * stopped it (call again). */
+int heed_queue_refresh_dirty(heed_store *st, int64_t now, int with_due, size_t max,
+                             size_t *n_out, int *more, heed_error *err);
+
+/* One part of a full refresh made in parts (the server's periodic pass): the
+ * next max linked persons after person *after, decided as of now in one
+ * transaction (and unmarked), the state rows of persons gone from that range
+ * removed; *after becomes the last of them. *done 1 when this was the last
+ * part (no person after it: every state row after *after went). Start with
+ * *after 0. Each part reads and writes in its own transaction, so a write
+ * between two parts is either in a part's reading or marks its person. */
+int heed_queue_refresh_chunk(heed_store *st, int64_t now, int64_t *after, size_t max,
+                             size_t *n_out, int *done, heed_error *err);
 
 
 #endif

@@ -783,8 +783,11 @@ int heed_relink_incremental(heed_store *st, size_t max_parties, heed_relink_stat
         memset(err, 0, sizeof *err);
         return heed_relink_store(st, out, err);
     }
-    heed_st_counts c;
-    if (!rc)
+    /* the store's counts, only for a caller that reports them: counting the
+     * persons reads every party (0.1 s on a store of 1.1M messages), under
+     * the server's writers' lock */
+    heed_st_counts c = {0};
+    if (!rc && out)
         rc = heed_store_counts(st, &c, err);
     if (rc) {
         if (!err->msg[0])

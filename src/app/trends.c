@@ -544,20 +544,29 @@ static int decide(void *ctx, heed_person *P, heed_error *err)
 }
 
 /* The queue refresh stored what decides every promise's status with every
- * event and reply it knew (promise_state); while nothing came in since (an
- * import, a re-scoring or a relink forgets the refresh's time; the server
- * marks the queue stale on ingest), that gives each promise's status as of
- * any time (heed_pm_status_at), the one deciding the customers again would
- * give. */
+ * event and reply it knew (promise_state); for a customer nothing came in
+ * for since (a write marks the customer for deciding again, queue_dirty, in
+ * its own transaction, until a refresh decides them), that gives each
+ * promise's status as of any time (heed_pm_status_at), the one deciding the
+ * customer again would give. Usable while the stored queue is complete (an
+ * import, a re-scoring or a relink from the command line forgets the
+ * refresh's time); the marked customers are then decided again here. */
 static int stored_usable(heed_store *st)
 {
-    if (!heed_queue_as_of(st))
-        return 0;
-    char *v = NULL;
-    heed_error e = {0};
-    int fresh = heed_store_meta_get(st, "queue_stale", &v, &e) == HEED_OK && !(v && !strcmp(v, "1"));
-    free(v);
-    return fresh;
+    return heed_queue_as_of(st) != 0;
+}
+
+static int has_person(const int64_t *v, size_t n, int64_t person)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (v[mid] < person)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < n && v[lo] == person;
 }
 
 static int by_person_id(const void *a, const void *b)
@@ -582,7 +591,8 @@ static int add_promises(heed_store *st, period *P, int64_t now, heed_error *err)
     int64_t *persons = NULL;
     uint64_t *key = NULL;
     uint32_t *order = NULL;
-    size_t n = 0, np = 0;
+    int64_t *dirty = NULL; /* customers marked for deciding again, ascending */
+    size_t n = 0, np = 0, n_dirty = 0;
     int rc = HEED_ENOMEM, have = 0;
     heed_st_promise_state v;
     if (!P->np)
@@ -602,7 +612,8 @@ static int add_promises(heed_store *st, period *P, int64_t now, heed_error *err)
     if (radix_order(key, order, P->np))
         goto out;
     if (stored_usable(st)) {
-        if ((rc = heed_store_promise_states(st, lo, hi, &c, err)))
+        if ((rc = heed_store_dirty_persons(st, &dirty, &n_dirty, err)) ||
+            (rc = heed_store_promise_states(st, lo, hi, &c, err)))
             goto out;
         have = heed_st_next_promise_state(c, &v);
     }
@@ -623,7 +634,7 @@ static int add_promises(heed_store *st, period *P, int64_t now, heed_error *err)
             rc = have;
             goto out;
         }
-        if (have == 1 && v.promise == q->id) {
+        if (have == 1 && v.promise == q->id && !has_person(dirty, n_dirty, cv->person)) {
             count_status(P->R->v[row].promises, heed_pm_status_at(v.due, v.has_kept, v.kept, now));
             continue;
         }
@@ -648,6 +659,7 @@ static int add_promises(heed_store *st, period *P, int64_t now, heed_error *err)
     }
 out:
     heed_st_cursor_free(c);
+    free(dirty);
     free(todo);
     free(persons);
     free(key);

@@ -25,7 +25,8 @@ static const char QUEUE_HELP[] =
     "\n"
     "The act-now queue: customers ranked by who needs help now, each with its\n"
     "reasons in plain words (ranking: docs/queue.md). The queue is kept in the\n"
-    "store and recomputed by `heed import`, by --refresh, and when --now moves.\n"
+    "store and recomputed after `heed import`, by --refresh, and when --now moves;\n"
+    "customers something came in for through `heed serve` are decided again.\n"
     "\n"
     "  --db PATH      the store (default: heed.db, or $HEED_DB)\n"
     "  --top N        how many customers (default 20)\n"
@@ -193,12 +194,32 @@ int heed_cmd_queue(int argc, char **argv)
         ret = HEED_EXIT_OK;
         goto out;
     }
-    int64_t as_of = heed_queue_as_of(st);
-    if ((o.refresh || !as_of || (o.now_s && now != as_of)) && refresh("queue", st, now, o.json)) {
-        ret = HEED_EXIT_INTERNAL;
+    heed_queue_info q;
+    if (heed_queue_info_get(st, &q, &err) != HEED_OK) {
+        fprintf(stderr, "heed queue: %s\n", err.msg);
         goto out;
     }
-    as_of = heed_queue_as_of(st);
+    if (o.refresh || !q.as_of || (o.now_s && !heed_queue_is_at(&q, now))) {
+        if (refresh("queue", st, now, o.json)) {
+            ret = HEED_EXIT_INTERNAL;
+            goto out;
+        }
+    } else if (q.dirty) {
+        /* customers something came in for since they were decided (through
+         * `heed serve`): only those are decided again */
+        size_t n;
+        int more;
+        if (heed_queue_refresh_dirty(st, now, 0, 0, &n, &more, &err) != HEED_OK) {
+            fprintf(stderr, "heed queue: recomputing the queue failed: %s\n", err.msg);
+            ret = HEED_EXIT_INTERNAL;
+            goto out;
+        }
+    }
+    if (heed_queue_info_get(st, &q, &err) != HEED_OK) {
+        fprintf(stderr, "heed queue: %s\n", err.msg);
+        goto out;
+    }
+    int64_t as_of = heed_queue_info_as_of(&q);
     heed_st_cursor *c = NULL;
     if (heed_store_queue(st, (size_t)o.top, o.all, &c, &err) != HEED_OK) {
         fprintf(stderr, "heed queue: %s\n", err.msg);
@@ -226,7 +247,7 @@ int heed_cmd_queue(int argc, char **argv)
         printf("  stress %.0f", s.stress_now);
         if (s.waiting_since) {
             char sp[32];
-            heed__fmt_span(sp, sizeof sp, as_of - s.waiting_since);
+            heed__fmt_span(sp, sizeof sp, s.as_of - s.waiting_since);
             printf(", waiting %s", sp);
         }
         putchar('\n');

@@ -32,8 +32,14 @@ static const char SERVE_HELP[] =
     "  --timeout SECONDS  idle time before a connection is dropped (default 10)\n"
     "  --cors ORIGIN      answer browsers from ORIGIN (or *); default: no CORS\n"
     "  --quiet            no access log on stderr\n"
-    "  --now TIME         detect webhook events as of TIME (ISO 8601), not the\n"
-    "                     clock (for tests and replays)\n"
+    "  --now TIME         decide the act-now queue and detect webhook events as\n"
+    "                     of TIME (ISO 8601), not the clock (for tests and replays)\n"
+    "  --queue-interval SECONDS  decide every customer of the act-now queue again\n"
+    "                     this often (default 300), in the background: time alone\n"
+    "                     moves the queue (stress fades, waits grow, promises fall\n"
+    "                     due); after an ingest only the customers it touched are\n"
+    "  --queue-chunk N    customers per transaction of that pass (default 500);\n"
+    "                     ingest waits for at most one part\n"
     "  --webhook-interval SECONDS  detect webhook events at least this often\n"
     "                     (default 60); also after every ingest\n"
     "  --routes           print every route the server answers (METHOD PATH and\n"
@@ -147,6 +153,16 @@ int heed_cmd_serve(int argc, char **argv)
                 fputs("heed serve: --now wants a time like 2026-09-30T23:59:59Z\n", stderr);
                 return HEED_EXIT_USAGE;
             }
+            i++;
+        } else if (!strcmp(a, "--queue-interval")) {
+            if (num_arg(a, v, 1, 86400, &d))
+                return HEED_EXIT_USAGE;
+            o.queue_interval_s = (unsigned)d;
+            i++;
+        } else if (!strcmp(a, "--queue-chunk")) {
+            if (num_arg(a, v, 1, 1000000, &d))
+                return HEED_EXIT_USAGE;
+            o.queue_chunk = (unsigned)d;
             i++;
         } else if (!strcmp(a, "--webhook-interval")) {
             if (num_arg(a, v, 1, 86400, &d))

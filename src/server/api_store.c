@@ -156,28 +156,44 @@ static int64_t person_of(heed_srv_req *rq, heed_store *st, const char *ref)
 
 int heed_srv_queue_refresh_if_stale(heed_srv_req *rq, heed_store *st, int64_t now, int force)
 {
+    heed_server *S = rq->srv;
     heed_error he = {0};
-    int rc = HEED_OK;
-    pthread_mutex_lock(&rq->srv->write_mu);
-    int64_t as_of = heed_queue_as_of(st);
+    heed_queue_info q;
+    pthread_mutex_lock(&S->write_mu);
+    int rc = heed_queue_info_get(st, &q, &he);
     char *stale = NULL;
-    if (heed_store_meta_get(st, "queue_stale", &stale, &he) != HEED_OK)
+    if (!rc && heed_store_meta_get(st, "queue_stale", &stale, &he) != HEED_OK)
         stale = NULL;
+    /* records came in that the identity pass may not have linked yet */
     int is_stale = stale && !strcmp(stale, "1");
     free(stale);
-    if (!as_of || is_stale || (force && now != as_of)) {
-        size_t n;
+    int full = !rc && (!q.as_of || (force && !heed_queue_is_at(&q, now)));
+    if (!rc && (full || is_stale || q.dirty)) {
         /* the identity pass the background thread would run for the latest
-         * ingests, first: the queue is refreshed once, with the new records
+         * ingests, first: the queue is refreshed with the new records
          * linked, and the background pass then finds nothing to re-link */
-        heed_relink_stats rs;
-        rc = heed_relink_incremental(st, 0, &rs, &he);
-        if (!rc)
+            size_t n = 0;
+        int more = 0;
+        rc = heed_relink_incremental(st, 0, NULL, &he);
+        if (!rc && full) {
             rc = heed_queue_refresh(st, now, &n, &he);
-        if (!rc)
+            if (!rc)
+                atomic_fetch_add_explicit(&S->metrics.queue_full, 1, memory_order_relaxed);
+        } else if (!rc) {
+            /* only the customers marked since they were decided (the rest
+             * moves with time alone: the periodic pass, queuepass.c) */
+            rc = heed_queue_refresh_dirty(st, now, 0, 0, &n, &more, &he);
+            if (!rc && n) {
+                atomic_fetch_add_explicit(&S->metrics.queue_incremental, 1,
+                                          memory_order_relaxed);
+                atomic_fetch_add_explicit(&S->metrics.queue_decided_incremental, n,
+                                          memory_order_relaxed);
+            }
+        }
+        if (!rc && is_stale)
             rc = heed_store_meta_set(st, "queue_stale", "0", &he);
     }
-    pthread_mutex_unlock(&rq->srv->write_mu);
+    pthread_mutex_unlock(&S->write_mu);
     return rc;
 }
 
@@ -192,6 +208,8 @@ void heed_srv_h_queue(heed_srv_req *rq)
         qint(rq, "offset", 0, 0, 1000000, &offset) || qbool(rq, "all", &all) ||
         qtime(rq, "now", &now, &given) || open_store(rq, &st))
         return;
+    if (!given)
+        now = heed_srv_now(rq->srv);
     int rc = heed_srv_queue_refresh_if_stale(rq, st, now, given);
     if (rc) {
         store_fail(rq, rc);
@@ -199,12 +217,23 @@ void heed_srv_h_queue(heed_srv_req *rq)
     }
     heed_st_cursor *c = NULL;
     heed_error he = {0};
-    if ((rc = heed_store_queue(st, (size_t)(offset + limit + 1), all, &c, &he)) != HEED_OK) {
-        store_fail(rq, rc);
+    /* as of the oldest decision: every item is current as of it or later
+     * (its own as_of says when); the newest beside it. Read with the rows in
+     * one snapshot, so a part of the periodic pass committing meanwhile
+     * changes neither. */
+    heed_queue_info q;
+    int opened = heed_store_begin_read(st, &he);
+    if (opened < 0 || (rc = heed_queue_info_get(st, &q, &he)) != HEED_OK ||
+        (rc = heed_store_queue(st, (size_t)(offset + limit + 1), all, &c, &he)) != HEED_OK) {
+        if (opened == 1)
+            heed_store_rollback(st);
+        store_fail(rq, opened < 0 ? opened : rc);
         return;
     }
     heed__buf_adds(&rq->out, "{\"as_of\":");
-    heed_json_time(&rq->out, heed_queue_as_of(st));
+    heed_json_time(&rq->out, heed_queue_info_as_of(&q));
+    heed__buf_adds(&rq->out, ",\"as_of_newest\":");
+    heed_json_time(&rq->out, q.newest ? q.newest : heed_queue_info_as_of(&q));
     heed__buf_adds(&rq->out, ",\"items\":[");
     heed_st_state s;
     long i = 0, shown = 0;
@@ -221,6 +250,8 @@ void heed_srv_h_queue(heed_srv_req *rq)
         heed_view_queue_item(&rq->out, (int)i, &s);
     }
     heed_st_cursor_free(c);
+    if (opened == 1)
+        heed_store_rollback(st); /* a read: nothing to keep */
     if (r < 0) {
         store_fail(rq, HEED_EIO);
         return;

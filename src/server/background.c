@@ -1,6 +1,6 @@
 /* background.c - the server's background thread: after ingests it runs the
  * identity pass (heed_relink_incremental) over what they added, debounced so a burst
- * of webhook posts costs one pass, and marks the act-now queue stale. Requests
+ * of webhook posts costs one pass. Requests
  * never wait for it (docs/api.md, "Ingest"). After each pass it nudges the
  * webhook thread (webhooks.c). */
 #include <stdio.h>
@@ -16,17 +16,15 @@
 static void relink_pass(heed_server *S, heed_store *st)
 {
     heed_error err = {0};
-    heed_relink_stats rs;
     pthread_mutex_lock(&S->write_mu);
     /* only the parties new since the last pass and what they reach (the
      * result a full pass would give; a full pass when they are too many):
      * the writer waits while this holds the lock, and a full pass grows with
      * the whole store */
-    int rc = heed_relink_incremental(st, 0, &rs, &err);
-    /* nothing re-linked (a queue refresh ran the pass first): the queue as
-     * refreshed stands */
-    if (!rc && rs.relinked)
-        rc = heed_store_meta_set(st, "queue_stale", "1", &err);
+    /* the customers it moves records to or from are marked for deciding
+     * again in its own transaction (store schema 10): the next reader of the
+     * queue decides only those */
+    int rc = heed_relink_incremental(st, 0, NULL, &err);
     pthread_mutex_unlock(&S->write_mu);
     if (rc)
         fprintf(stderr, "heed serve: identity pass failed: %s\n", err.msg);

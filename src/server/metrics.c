@@ -140,4 +140,32 @@ void heed_srv_metrics_render(const heed_srv_metrics *m, const heed_srv_route *ro
         (long long)atomic_load_explicit(&m->in_flight, memory_order_relaxed),
         (long long)atomic_load_explicit(&m->connections, memory_order_relaxed),
         (long long)m->started);
+    heed__buf_printf(
+        b,
+        "# HELP heed_queue_refreshes_total Refreshes of the act-now queue: full (every "
+        "customer in one transaction: its first computation, or a GET /v1/queue with "
+        "another now), incremental (only the customers something came in for, or whose "
+        "promise fell due), chunk (a part of the periodic pass).\n"
+        "# TYPE heed_queue_refreshes_total counter\n"
+        "heed_queue_refreshes_total{kind=\"full\"} %llu\n"
+        "heed_queue_refreshes_total{kind=\"incremental\"} %llu\n"
+        "heed_queue_refreshes_total{kind=\"chunk\"} %llu\n"
+        "# HELP heed_queue_incremental_customers_total Customers the incremental "
+        "refreshes decided again.\n"
+        "# TYPE heed_queue_incremental_customers_total counter\n"
+        "heed_queue_incremental_customers_total %llu\n"
+        "# HELP heed_queue_passes_total Periodic passes over every customer completed.\n"
+        "# TYPE heed_queue_passes_total counter\nheed_queue_passes_total %llu\n"
+        "# HELP heed_queue_chunk_lock_seconds_total Time the periodic pass's parts held "
+        "the writers' lock (ingest waits meanwhile).\n"
+        "# TYPE heed_queue_chunk_lock_seconds_total counter\n"
+        "heed_queue_chunk_lock_seconds_total %.6f\n"
+        "# HELP heed_queue_chunk_lock_seconds_max The longest a part held it.\n"
+        "# TYPE heed_queue_chunk_lock_seconds_max gauge\n"
+        "heed_queue_chunk_lock_seconds_max %.6f\n",
+        (unsigned long long)ld(&m->queue_full), (unsigned long long)ld(&m->queue_incremental),
+        (unsigned long long)ld(&m->queue_chunks),
+        (unsigned long long)ld(&m->queue_decided_incremental),
+        (unsigned long long)ld(&m->queue_passes), (double)ld(&m->queue_chunk_lock_us) / 1e6,
+        (double)ld(&m->queue_chunk_lock_us_max) / 1e6);
 }

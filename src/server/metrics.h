@@ -24,6 +24,12 @@ typedef struct heed_srv_metrics {
     _Atomic uint64_t rate_limited;
     _Atomic uint64_t webhook_ok;     /* webhook attempts answered 2xx */
     _Atomic uint64_t webhook_failed; /* webhook attempts that were not */
+    /* the act-now queue: refreshes of every customer in one transaction, of
+     * the marked customers only, and the periodic pass's parts and passes */
+    _Atomic uint64_t queue_full, queue_incremental, queue_chunks, queue_passes;
+    _Atomic uint64_t queue_decided_incremental; /* customers those decided */
+    _Atomic uint64_t queue_chunk_lock_us;     /* writers' lock held by the parts */
+    _Atomic uint64_t queue_chunk_lock_us_max; /* the longest part */
     _Atomic int64_t in_flight;    /* requests received and not yet answered */
     _Atomic int64_t connections;  /* open connections */
     int64_t started;              /* Unix seconds */

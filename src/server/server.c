@@ -613,6 +613,8 @@ int heed_server_run(const heed_server_opts *opts, heed_error *err)
         goto out;
     if ((rc = heed_srv_bg_start(&S, err)))
         goto out;
+    if ((rc = heed_srv_qp_start(&S, err)))
+        goto out;
 
     /* suspend/resume: ingest requests wait for the writer with their
      * connection suspended (the internal threads learn of a resume through
@@ -680,6 +682,8 @@ out:
         MHD_stop_daemon(d);
     heed_srv_writer_release(&S.writer); /* the request threads are gone */
     heed_srv_bg_stop(&S);
+    /* before the webhook thread: a pass of the queue it runs ends too */
+    heed_srv_qp_stop(&S);
     heed_srv_wh_stop(&S);
     if (tls_made) {
         /* the request threads closed their stores as they ended */

@@ -20,6 +20,13 @@
  * half libmicrohttpd's default. Headers that do not fit get 431. */
 #define HEED_SRV_CONNECTION_MEMORY ((size_t)16 << 10)
 #define HEED_SRV_DRAIN_SECONDS 10 /* longest wait for in-flight requests at stop */
+/* The act-now queue's periodic pass (docs/api.md, "The queue"): every
+ * customer decided again as of the clock, since time alone moves decisions
+ * (stress fades, waits grow, promises fall due), in parts of this many
+ * customers, each one transaction under the writers' lock. */
+#define HEED_SRV_QUEUE_INTERVAL_S 300
+#define HEED_SRV_QUEUE_CHUNK 500
+#define HEED_SRV_QUEUE_PAUSE_MS 2 /* between two parts: waiting writers go first */
 
 typedef struct heed_server_opts {
     const char *db_path;  /* the store (API keys); required */
@@ -35,8 +42,13 @@ typedef struct heed_server_opts {
     const char *cors_origin; /* NULL: no CORS headers */
     int quiet;            /* no access log */
     /* outgoing webhooks (docs/api.md, "Webhooks") */
-    int64_t now;          /* the time detection runs as of; 0: the clock (tests
-                           * give a fixed time) */
+    int64_t now;          /* the time the act-now queue is decided as of (webhook
+                           * detection, the periodic pass, GET /v1/queue
+                           * without now); 0: the clock (tests give a fixed
+                           * time) */
+    unsigned queue_interval_s; /* the periodic pass over every customer starts
+                                * this long after the last; 0: 300 */
+    unsigned queue_chunk;      /* customers per transaction of that pass; 0: 500 */
     unsigned webhook_interval_s; /* detection at least this often; 0: 60 */
     unsigned webhook_backoff_ms; /* the first retry's delay; 0: 10000 */
 } heed_server_opts;

@@ -41,6 +41,13 @@ typedef struct heed_server {
     int wh_started, wh_kick, wh_stop;
     pthread_mutex_t wh_mu;
     pthread_cond_t wh_cv;
+    /* the queue thread (queuepass.c): every customer decided again, in
+     * parts, every --queue-interval seconds */
+    pthread_t qp;
+    int qp_started;
+    _Atomic int qp_stop; /* also ends a pass the webhook thread runs */
+    pthread_mutex_t qp_mu;
+    pthread_cond_t qp_cv;
 } heed_server;
 
 #define HEED_SRV_MAX_QUERY 16
@@ -121,10 +128,29 @@ void heed_srv_h_me(heed_srv_req *rq);
 /* 0 when every query parameter is one of allowed (NULL-terminated); else
  * answers 400 unknown_parameter naming the others and returns -1. */
 int heed_srv_query_check(heed_srv_req *rq, const char *const *allowed);
-/* Recomputes the materialised queue as of now when it was never computed,
- * is marked stale by an ingest, or (force) was computed as of another time.
- * Serialised with the other writers. HEED_OK or an error. */
+/* Brings the materialised queue up to date before it is read: every
+ * customer decided as of now when it was never computed or (force) is not
+ * exactly as of now (a full refresh: the answer of a GET with now=); else,
+ * after ingests, the identity pass and only the customers marked since they
+ * were decided, as of now (milliseconds). Serialised with the other
+ * writers. HEED_OK or an error. */
 int heed_srv_queue_refresh_if_stale(heed_srv_req *rq, heed_store *st, int64_t now, int force);
+
+/* The time the server decides the queue as of: --now, else the clock. */
+int64_t heed_srv_now(const heed_server *srv);
+/* The queue thread (queuepass.c): start, and stop (a pass under way ends
+ * after its current part). */
+int heed_srv_qp_start(heed_server *srv, heed_error *err);
+void heed_srv_qp_stop(heed_server *srv);
+/* Every customer decided again as of heed_srv_now, in parts of
+ * --queue-chunk customers, each one transaction under the writers' lock,
+ * released between parts; marks the stored queue complete at the end when
+ * it was not. On st, the calling thread's handle. */
+int heed_srv_queue_pass(heed_server *srv, heed_store *st, heed_error *err);
+/* The marked customers (with with_due also those whose promise fell due
+ * since they were decided) decided again as of heed_srv_now, in parts of
+ * --queue-chunk customers, the lock released between parts. */
+int heed_srv_queue_catch_up(heed_server *srv, heed_store *st, int with_due, heed_error *err);
 
 /* After an ingest wrote new records: the identity pass and what follows it
  * run on the server's background thread (server.c), debounced. */

@@ -289,8 +289,12 @@ static int announce_promises(heed_store *st, const hooks *H, const cand *c, int6
     return rc;
 }
 
-/* Refreshes the queue as of now and queues the new announcements, under the
- * writers' lock; nothing when no webhook is configured. */
+/* Brings the queue up to date as of now and queues the new announcements;
+ * nothing when no webhook is configured. Only the customers marked since
+ * they were decided and those whose promise fell due are decided again, in
+ * parts that each hold the writers' lock briefly (the periodic pass of
+ * queuepass.c moves the others, and kicks this thread when it ends); a
+ * queue never computed is first computed in the same parts. */
 static int detect(heed_server *S, heed_store *st, heed_error *err)
 {
     hooks H = {0};
@@ -299,17 +303,18 @@ static int detect(heed_server *S, heed_store *st, heed_error *err)
         free(H.v);
         return rc;
     }
-    int64_t now = S->o.now ? S->o.now : (int64_t)time(NULL);
+    int64_t now = heed_srv_now(S);
     cand *c = NULL;
-    size_t n = 0, np;
+    size_t n = 0;
     heed_person P;
     heed_person_init(&P);
     heed_buf b;
     heed__buf_init(&b, 0);
-    pthread_mutex_lock(&S->write_mu);
-    rc = heed_queue_refresh(st, now, &np, err);
+    if (!heed_queue_as_of(st))
+        rc = heed_srv_queue_pass(S, st, err);
     if (!rc)
-        rc = heed_store_meta_set(st, "queue_stale", "0", err);
+        rc = heed_srv_queue_catch_up(S, st, 1, err);
+    pthread_mutex_lock(&S->write_mu);
     if (!rc)
         rc = read_cands(st, &c, &n, err);
     if (!rc)

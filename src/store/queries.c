@@ -563,11 +563,184 @@ int heed_store_latest_time(heed_store *st, int64_t *t, heed_error *err)
 int heed_store_state_clear(heed_store *st, heed_error *err)
 {
     char *msg = NULL;
-    if (sqlite3_exec(st->db, "DELETE FROM person_state; DELETE FROM promise_state", NULL, NULL,
-                     &msg) != SQLITE_OK) {
+    if (sqlite3_exec(st->db,
+                     "DELETE FROM person_state; DELETE FROM promise_state; "
+                     "DELETE FROM queue_dirty",
+                     NULL, NULL, &msg) != SQLITE_OK) {
         sqlite3_free(msg);
         return heed__st_fail(st, err, "clear the queue");
     }
+    return HEED_OK;
+}
+
+/* Runs one statement with the integers a, b, c bound as ?1, ?2, ?3 (those it
+ * names); *changes (may be NULL) gets the rows it changed, *first (may be
+ * NULL) the first column of its first row (0: none). */
+static int run3(heed_store *st, const char *sql, int64_t a, int64_t b, int64_t c,
+                int64_t *changes, int64_t *first, const char *what, heed_error *err)
+{
+    sqlite3_stmt *s;
+    if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
+        return heed__st_fail(st, err, what);
+    int np = sqlite3_bind_parameter_count(s);
+    const int64_t v[3] = {a, b, c};
+    for (int i = 0; i < np && i < 3; i++)
+        sqlite3_bind_int64(s, i + 1, v[i]);
+    int r = sqlite3_step(s);
+    if (first)
+        *first = r == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
+    while (r == SQLITE_ROW)
+        r = sqlite3_step(s);
+    sqlite3_finalize(s);
+    if (r != SQLITE_DONE)
+        return heed__st_fail(st, err, what);
+    if (changes)
+        *changes = sqlite3_changes(st->db);
+    return HEED_OK;
+}
+
+/* The persons of a stored promise that changes status between its person's
+ * decision (as_of) and ?1: not kept by the earlier of the two, a promise is
+ * broken at a time t when t > due (heed_pm_status_at), so its status differs
+ * when due is at or after the earlier and before the later. Read through
+ * promise_state_due over the dues between the oldest decision (or ?1) and the
+ * newest (or ?1). */
+#define DUE_PERSONS                                                                          \
+    "SELECT p.person FROM promise_state ps JOIN promise pr ON pr.id = ps.promise "           \
+    "JOIN conversation c ON c.id = pr.conversation JOIN party p ON p.id = c.party "           \
+    "JOIN person_state s ON s.person = p.person "                                             \
+    "WHERE ps.due >= min(?1, (SELECT min(as_of) FROM person_state)) "                         \
+    "AND ps.due < max(?1, (SELECT max(as_of) FROM person_state)) "                            \
+    "AND ((ps.due >= s.as_of AND ps.due < ?1) OR (ps.due >= ?1 AND ps.due < s.as_of)) "       \
+    "AND NOT (ps.kept IS NOT NULL AND ps.kept <= min(s.as_of, ?1))"
+
+int heed_store_dirty_set(heed_store *st, int64_t now, int with_due, size_t max, size_t *n,
+                         heed_error *err)
+{
+    *n = 0;
+    char *msg = NULL;
+    if (sqlite3_exec(st->db,
+                     "CREATE TEMP TABLE IF NOT EXISTS person_set(person INTEGER PRIMARY KEY);"
+                     "DELETE FROM temp.person_set;",
+                     NULL, NULL, &msg) != SQLITE_OK) {
+        sqlite3_free(msg);
+        return heed__st_fail(st, err, "dirty persons");
+    }
+    int64_t k = 0;
+    int rc = run3(st,
+                  with_due ? "INSERT INTO temp.person_set(person) SELECT person FROM "
+                             "(SELECT person FROM queue_dirty UNION " DUE_PERSONS ") "
+                             "ORDER BY person LIMIT ?2"
+                           : "INSERT INTO temp.person_set(person) SELECT person FROM "
+                             "queue_dirty WHERE ?1 = ?1 ORDER BY person LIMIT ?2",
+                  now, max ? (int64_t)max : INT64_MAX, 0, &k, NULL, "dirty persons", err);
+    *n = (size_t)k;
+    return rc;
+}
+
+int heed_store_range_set(heed_store *st, int64_t after, size_t max, size_t *n, int64_t *last,
+                         heed_error *err)
+{
+    *n = 0;
+    *last = 0;
+    char *msg = NULL;
+    if (sqlite3_exec(st->db,
+                     "CREATE TEMP TABLE IF NOT EXISTS person_set(person INTEGER PRIMARY KEY);"
+                     "DELETE FROM temp.person_set;",
+                     NULL, NULL, &msg) != SQLITE_OK) {
+        sqlite3_free(msg);
+        return heed__st_fail(st, err, "persons");
+    }
+    /* party_person in order: the distinct persons after `after` */
+    int64_t k = 0;
+    int rc = run3(st,
+                  "INSERT INTO temp.person_set(person) SELECT DISTINCT person FROM party "
+                  "WHERE person > ?1 ORDER BY person LIMIT ?2",
+                  after, (int64_t)max, 0, &k, NULL, "persons", err);
+    if (!rc && k)
+        rc = run3(st, "SELECT max(person) FROM temp.person_set", 0, 0, 0, NULL, last, "persons",
+                  err);
+    *n = (size_t)k;
+    return rc;
+}
+
+int heed_store_state_drop(heed_store *st, int64_t lo, int64_t hi, heed_error *err)
+{
+    /* two statements: with OR between them the primary key served neither
+     * and every row was read (a part of the periodic pass read 150,000) */
+    int rc = run3(st,
+                  "DELETE FROM person_state WHERE person IN (SELECT person FROM "
+                  "temp.person_set)",
+                  0, 0, 0, NULL, NULL, "clear the queue", err);
+    if (!rc && hi > lo)
+        rc = run3(st, "DELETE FROM person_state WHERE person > ?1 AND person <= ?2", lo, hi, 0,
+                  NULL, NULL, "clear the queue", err);
+    if (!rc)
+        rc = run3(st, "DELETE FROM queue_dirty WHERE person IN (SELECT person FROM "
+                      "temp.person_set)",
+                  0, 0, 0, NULL, NULL, "clear the queue", err);
+    return rc;
+}
+
+int heed_store_promise_state_prune(heed_store *st, heed_error *err)
+{
+    /* the parties not linked are few (those new since the identity pass):
+     * party_person, then each one's conversations, messages and promises by
+     * their indexes */
+    return run3(st,
+                "DELETE FROM promise_state WHERE promise IN (SELECT pr.id FROM party p "
+                "JOIN conversation c ON c.party = p.id JOIN message m ON m.conversation = c.id "
+                "JOIN promise pr ON pr.message = m.id WHERE p.person IS NULL)",
+                0, 0, 0, NULL, NULL, "clear the queue", err);
+}
+
+int heed_store_queue_span(heed_store *st, int64_t *oldest, int64_t *newest, int64_t *dirty,
+                          heed_error *err)
+{
+    *oldest = *newest = *dirty = 0;
+    int rc = run3(st, "SELECT min(as_of) FROM person_state", 0, 0, 0, NULL, oldest,
+                  "read the queue", err);
+    if (!rc)
+        rc = run3(st, "SELECT max(as_of) FROM person_state", 0, 0, 0, NULL, newest,
+                  "read the queue", err);
+    if (!rc)
+        rc = run3(st, "SELECT count(*) FROM queue_dirty", 0, 0, 0, NULL, dirty,
+                  "read the queue", err);
+    return rc;
+}
+
+int heed_store_dirty_persons(heed_store *st, int64_t **out, size_t *n, heed_error *err)
+{
+    *out = NULL;
+    *n = 0;
+    sqlite3_stmt *s;
+    if (sqlite3_prepare_v2(st->db, "SELECT person FROM queue_dirty ORDER BY person", -1, &s,
+                           NULL) != SQLITE_OK)
+        return heed__st_fail(st, err, "dirty persons");
+    int64_t *v = NULL;
+    size_t cap = 0;
+    int r, rc = HEED_OK;
+    while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+        if (*n == cap) {
+            cap = cap ? 2 * cap : 64;
+            int64_t *nv = realloc(v, cap * sizeof *nv);
+            if (!nv) {
+                rc = HEED_ENOMEM;
+                break;
+            }
+            v = nv;
+        }
+        v[(*n)++] = sqlite3_column_int64(s, 0);
+    }
+    if (!rc && r != SQLITE_DONE)
+        rc = heed__st_fail(st, err, "dirty persons");
+    sqlite3_finalize(s);
+    if (rc) {
+        free(v);
+        *n = 0;
+        return rc;
+    }
+    *out = v;
     return HEED_OK;
 }
 

@@ -15,6 +15,20 @@
 #include "hex.h"
 #include "store_int.h"
 
+/* The statements of the triggers of migration 10: mark the person of a party,
+ * of a conversation, of a message (an SQL expression naming it) as one whose
+ * queue decision must be made again; nobody when it is not linked. */
+#define DIRTY_PARTY(party)                                                                   \
+    "INSERT OR IGNORE INTO queue_dirty(person) SELECT p.person FROM party p WHERE p.id = "   \
+    party " AND p.person IS NOT NULL;"
+#define DIRTY_CONV(conv)                                                                     \
+    "INSERT OR IGNORE INTO queue_dirty(person) SELECT p.person FROM conversation c JOIN "    \
+    "party p ON p.id = c.party WHERE c.id = " conv " AND p.person IS NOT NULL;"
+#define DIRTY_MESSAGE(msg)                                                                   \
+    "INSERT OR IGNORE INTO queue_dirty(person) SELECT p.person FROM message m JOIN "         \
+    "conversation c ON c.id = m.conversation JOIN party p ON p.id = c.party WHERE m.id = "  \
+    msg " AND p.person IS NOT NULL;"
+
 /* Migration N takes the schema from version N-1 to N. Append only. */
 static const char *const MIGRATIONS[] = {
     /* 1: the first schema (docs/store.md) */
@@ -184,6 +198,43 @@ static const char *const MIGRATIONS[] = {
     "  due INTEGER NOT NULL, kept INTEGER) WITHOUT ROWID;"
     "CREATE INDEX message_time ON message(time);"
     "CREATE INDEX event_time ON event(time);",
+    /* 10: the persons whose act-now decision may have changed since the
+     * queue last decided them, so a refresh re-decides only those
+     * (heed_queue_refresh_dirty, src/app/person.c). Triggers mark them in
+     * the writing transaction itself, whatever writes (the server's ingest,
+     * `heed import`, the identity pass, an unmerge, a re-scoring): a record
+     * put for a linked person, and both the old and the new person of a party
+     * the identity pass moves (or unlinks). Records of a party not linked yet
+     * mark nobody: linking it marks its person. And indexes to find the
+     * oldest and newest decision (person_state by as_of) and the promises
+     * that fell due since their person was decided (promise_state by due). */
+    "CREATE TABLE queue_dirty(person INTEGER PRIMARY KEY) WITHOUT ROWID;"
+    "CREATE TRIGGER queue_dirty_party AFTER UPDATE OF person ON party"
+    "  WHEN OLD.person IS NOT NEW.person BEGIN"
+    "  INSERT OR IGNORE INTO queue_dirty(person) SELECT OLD.person WHERE OLD.person IS NOT NULL;"
+    "  INSERT OR IGNORE INTO queue_dirty(person) SELECT NEW.person WHERE NEW.person IS NOT NULL;"
+    "  END;"
+    "CREATE TRIGGER queue_dirty_message AFTER INSERT ON message BEGIN"
+    "  " DIRTY_CONV("NEW.conversation") " END;"
+    "CREATE TRIGGER queue_dirty_message_update AFTER UPDATE OF conversation, role, time,"
+    "  stress, distress, urgency, effort, vulnerability, escalation, need ON message BEGIN"
+    "  " DIRTY_CONV("OLD.conversation") " " DIRTY_CONV("NEW.conversation") " END;"
+    "CREATE TRIGGER queue_dirty_conversation AFTER UPDATE OF status, channel, party"
+    "  ON conversation WHEN OLD.status IS NOT NEW.status OR OLD.channel IS NOT NEW.channel"
+    "  OR OLD.party IS NOT NEW.party BEGIN"
+    "  " DIRTY_PARTY("OLD.party") " " DIRTY_PARTY("NEW.party") " END;"
+    "CREATE TRIGGER queue_dirty_promise AFTER INSERT ON promise BEGIN"
+    "  " DIRTY_MESSAGE("NEW.message") " END;"
+    "CREATE TRIGGER queue_dirty_promise_delete AFTER DELETE ON promise BEGIN"
+    "  " DIRTY_MESSAGE("OLD.message") " END;"
+    "CREATE TRIGGER queue_dirty_event AFTER INSERT ON event BEGIN"
+    "  " DIRTY_PARTY("NEW.party") " END;"
+    "CREATE TRIGGER queue_dirty_survey AFTER INSERT ON survey BEGIN"
+    "  " DIRTY_PARTY("NEW.party") " END;"
+    "CREATE TRIGGER queue_dirty_customer AFTER INSERT ON customer BEGIN"
+    "  " DIRTY_PARTY("NEW.party") " END;"
+    "CREATE INDEX person_state_as_of ON person_state(as_of);"
+    "CREATE INDEX promise_state_due ON promise_state(due);",
 };
 
 #define N_MIGRATIONS (sizeof MIGRATIONS / sizeof MIGRATIONS[0])
@@ -457,6 +508,21 @@ void heed_store_savepoint_rollback(heed_store *st)
 int heed_store_in_transaction(heed_store *st)
 {
     return !sqlite3_get_autocommit(st->db);
+}
+
+int heed_store_autocheckpoint(heed_store *st, int on, heed_error *err)
+{
+    /* SQLite's default: a checkpoint by the commit that takes the journal
+     * past 1000 pages */
+    if (sqlite3_wal_autocheckpoint(st->db, on ? 1000 : 0) != SQLITE_OK)
+        return heed__st_fail(st, err, "checkpoint setting");
+    return HEED_OK;
+}
+
+int heed_store_checkpoint(heed_store *st, heed_error *err)
+{
+    int r = sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+    return r == SQLITE_OK || r == SQLITE_BUSY ? HEED_OK : heed__st_fail(st, err, "checkpoint");
 }
 
 int heed_store_meta_get(heed_store *st, const char *key, char **out, heed_error *err)

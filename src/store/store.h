@@ -15,7 +15,7 @@
 
 #include "heed/heed.h"
 
-#define HEED_STORE_SCHEMA 9     /* the schema version migrations lead to */
+#define HEED_STORE_SCHEMA 10    /* the schema version migrations lead to */
 #define HEED_STORE_SECRET_LEN 32 /* bytes of the redaction / identity key */
 
 typedef struct heed_store heed_store;
@@ -46,6 +46,14 @@ int heed_store_savepoint_release(heed_store *st, heed_error *err);
 void heed_store_savepoint_rollback(heed_store *st);
 /* 1 while a transaction is open on st, else 0. */
 int heed_store_in_transaction(heed_store *st);
+/* Whether commits on st copy the journal back into the database when it has
+ * grown (on by default). A writer that commits often under a lock of its own
+ * turns it off and calls heed_store_checkpoint after giving the lock up, so
+ * the copying is not done while others wait. */
+int heed_store_autocheckpoint(heed_store *st, int on, heed_error *err);
+/* Copies what it can of the journal back into the database without waiting
+ * for readers or writers. */
+int heed_store_checkpoint(heed_store *st, heed_error *err);
 
 /* The store's secret key for keyed hashes (redaction tokens, identity keys):
  * made from the system's random source when the store is created, or taken
@@ -473,9 +481,40 @@ typedef struct heed_st_state {
     int64_t handled;       /* latest time marked handled, 0 none */
 } heed_st_state;
 
-/* Clears the materialised queue: every person's state and every stored
- * promise status. */
+/* Clears the materialised queue: every person's state, every stored
+ * promise status and every person's mark for deciding again. */
 int heed_store_state_clear(heed_store *st, heed_error *err);
+
+/* The persons to decide again (queue_dirty, schema 10): every write that can
+ * change a linked person's decision marks the person in its own transaction
+ * (a message, promise, event, survey or CRM row put for them, a re-scoring, a
+ * party the identity pass moves to or from them); the queue refresh that
+ * decides them again unmarks them. */
+
+/* Makes the persons HEED_ST_PERSON_SET reads the marked ones, and with
+ * with_due also those with a state row whose stored promise changes status
+ * between the row's as_of and now (its due time between the two, nothing
+ * having kept it by the earlier), at most max (0: no limit), the smallest
+ * ids first; *n gets their number. */
+int heed_store_dirty_set(heed_store *st, int64_t now, int with_due, size_t max, size_t *n,
+                         heed_error *err);
+/* Makes the persons HEED_ST_PERSON_SET reads the next max linked persons
+ * after person `after`, in order: *n of them, the last *last (0: none). */
+int heed_store_range_set(heed_store *st, int64_t after, size_t max, size_t *n, int64_t *last,
+                         heed_error *err);
+/* Before deciding the persons of the set again: removes their state rows and
+ * marks, and the state rows of persons in (lo, hi] (those are of persons
+ * that exist no more when the set holds every person of the range). */
+int heed_store_state_drop(heed_store *st, int64_t lo, int64_t hi, heed_error *err);
+/* Removes the stored status of every promise of a party not linked to a
+ * person (a full refresh stores none for them). */
+int heed_store_promise_state_prune(heed_store *st, heed_error *err);
+/* The oldest and newest as_of of the state rows (0 when none) and how many
+ * persons are marked for deciding again. */
+int heed_store_queue_span(heed_store *st, int64_t *oldest, int64_t *newest, int64_t *dirty,
+                          heed_error *err);
+/* The marked persons, ascending (malloc'd; NULL when none). */
+int heed_store_dirty_persons(heed_store *st, int64_t **out, size_t *n, heed_error *err);
 int heed_store_state_put(heed_store *st, const heed_st_state *s, heed_error *err);
 /* Stores what decides a promise's status (the queue refresh). */
 int heed_store_promise_state_put(heed_store *st, const heed_st_promise_state *v,

@@ -144,8 +144,15 @@ expect_eq "relink exit" "$?" 0
 same "after unmerge and relink"
 
 # ---- a schema-8 store (statuses as of the refresh, no top needs) is
-# upgraded when opened: the columns filled, the old statuses dropped
-sqlite3 "$DB" "DROP INDEX promise_made; ALTER TABLE promise DROP COLUMN conversation;
+# upgraded when opened: the columns filled, the old statuses dropped (and
+# schema 10's marks of the persons to decide again added)
+sqlite3 "$DB" "DROP TRIGGER queue_dirty_party; DROP TRIGGER queue_dirty_message;
+               DROP TRIGGER queue_dirty_message_update; DROP TRIGGER queue_dirty_conversation;
+               DROP TRIGGER queue_dirty_promise; DROP TRIGGER queue_dirty_promise_delete;
+               DROP TRIGGER queue_dirty_event; DROP TRIGGER queue_dirty_survey;
+               DROP TRIGGER queue_dirty_customer; DROP TABLE queue_dirty;
+               DROP INDEX person_state_as_of;
+               DROP INDEX promise_made; ALTER TABLE promise DROP COLUMN conversation;
                DROP INDEX message_time; DROP INDEX event_time;
                ALTER TABLE conversation DROP COLUMN top_need; DROP TABLE promise_state;
                CREATE TABLE promise_state(promise INTEGER PRIMARY KEY REFERENCES promise(id),
@@ -154,7 +161,7 @@ sqlite3 "$DB" "DROP INDEX promise_made; ALTER TABLE promise DROP COLUMN conversa
                UPDATE meta SET value = '8' WHERE key = 'schema_version';
                PRAGMA user_version = 8;"
 "$HEED" trends --db "$DB" --now "${TIMES##* }" --days 10 --json >/dev/null
-expect_eq "migrated to 9" "$(sqlite3 "$DB" "PRAGMA user_version")" 9
+expect_eq "migrated to 10" "$(sqlite3 "$DB" "PRAGMA user_version")" 10
 expect_eq "old statuses dropped" "$(sqlite3 "$DB" "SELECT count(*) FROM promise_state")" 0
 same "after the migration"
 finish

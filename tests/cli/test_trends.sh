@@ -45,7 +45,7 @@ expect_eq "--days 7" "$(jq -r '.from+" "+([.rows[].key]|join(","))' "$TMP/w7.jso
 expect_eq "index and scan agree" "$(jq -c '.rows[]|select(.key=="2026-W40")' "$TMP/w7.json")" \
     "$(jq -c '.rows[]|select(.key=="2026-W40")' "$TMP/week.json")"
 if command -v sqlite3 >/dev/null; then
-    expect_eq "schema 9" "$(sqlite3 "$DB" 'PRAGMA user_version')" 9
+    expect_eq "schema 10" "$(sqlite3 "$DB" 'PRAGMA user_version')" 10
     # the period's messages and promises each from one covering index, with
     # no lookup per row (the conversations are read once, in id order)
     sqlite3 "$DB" "EXPLAIN QUERY PLAN SELECT time, conversation, need, stress, channel
@@ -136,9 +136,18 @@ broken() { "$HEED" trends --db "$FDB" --day 2026-10-11 --days 14 --now "$1" --js
     | jq '[.rows[].outcomes.promises.broken]|add'; }
 expect_eq "the stored rows are what is read" "$(broken 2026-10-11T12:00:00Z)" 4
 expect_eq "the stored rows are read as of another time" "$(broken 2026-10-11T11:00:00Z)" 4
-sqlite3 "$FDB" "INSERT OR REPLACE INTO meta(key, value) VALUES('queue_stale', '1')"
-expect_eq "a stale queue: decided again" "$(broken 2026-10-11T12:00:00Z)" 1
-sqlite3 "$FDB" "INSERT OR REPLACE INTO meta(key, value) VALUES('queue_stale', '0')"
+# a customer marked for deciding again (something came in for them since
+# the refresh) is decided again, the others' rows are read: with Rita's
+# (kept) and Ben's (broken) marked, Ben's is broken and the overwritten rows
+# of Carl and Pia say broken: 3
+sqlite3 "$FDB" "INSERT INTO queue_dirty SELECT DISTINCT person FROM party WHERE person IS NOT NULL"
+expect_eq "every customer marked: decided again" "$(broken 2026-10-11T12:00:00Z)" 1
+sqlite3 "$FDB" "DELETE FROM queue_dirty"
+expect_eq "none marked: the stored rows" "$(broken 2026-10-11T12:00:00Z)" 4
+sqlite3 "$FDB" "INSERT INTO queue_dirty SELECT p.person FROM party p JOIN customer c ON c.party = p.id
+                WHERE c.ext_id IN ('T1', 'T3')"
+expect_eq "two customers marked: theirs decided, the others' read" "$(broken 2026-10-11T12:00:00Z)" 3
+sqlite3 "$FDB" "DELETE FROM queue_dirty"
 expect_eq "fresh again: the stored rows" "$(broken 2026-10-11T12:00:00Z)" 4
 # an import stopped right after its first commit (as by kill -9) forgets them
 # as well: it clears the queue's time before it writes anything
