@@ -24,6 +24,20 @@ static int party_new(heed_store *st, const char *kind, const char *label, const 
     return HEED_OK;
 }
 
+/* Marks the person of a party, if it has one, for the queue's next refresh
+ * (queue_dirty, migration 10 in store.c). */
+static int mark_party(heed_store *st, int64_t party, heed_error *err)
+{
+    sqlite3_stmt *s = heed__st_prep(st, ST_MARK_PARTY,
+                                    "INSERT OR IGNORE INTO queue_dirty(person) SELECT person "
+                                    "FROM party WHERE id=? AND person IS NOT NULL",
+                                    err);
+    if (!s)
+        return HEED_EIO;
+    sqlite3_bind_int64(s, 1, party);
+    return sqlite3_step(s) == SQLITE_DONE ? HEED_OK : heed__st_fail(st, err, "mark customer");
+}
+
 /* Unlinks a party whose keys or CRM id changed (person NULL), so the next
  * identity pass starts from it (docs/store.md, "Identity"). */
 static int party_dirty(heed_store *st, int64_t party, heed_error *err)
@@ -512,6 +526,10 @@ int heed_store_put_message(heed_store *st, const heed_st_message *m_in, const he
         return HEED_OK; /* imported before */
     *added = 1;
     int64_t msg = sqlite3_last_insert_rowid(st->db);
+    /* the message, its promises and the conversation's status and channel
+     * change what the queue decides for the conversation's customer */
+    if ((rc = mark_party(st, party, err)))
+        return rc;
     s = heed__st_prep(st, ST_CONV_TOUCH,
                       "UPDATE conversation SET n_messages=n_messages+1, "
                       "first_time=min(first_time, ?1), last_time=max(last_time, ?1), "

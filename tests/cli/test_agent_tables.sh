@@ -93,11 +93,9 @@ views "$TMP/v.un"
 if cmp -s "$TMP/v.before" "$TMP/v.un"; then ok; else bad "the agent views changed with a relink"; fi
 
 # ---- a schema-4 store (before agent_reply) is upgraded when opened (to the latest)
-sqlite3 "$DB" "DROP TRIGGER queue_dirty_party; DROP TRIGGER queue_dirty_message;
+sqlite3 "$DB" "DROP TRIGGER queue_dirty_party;
                DROP TRIGGER queue_dirty_message_update; DROP TRIGGER queue_dirty_conversation;
-               DROP TRIGGER queue_dirty_promise; DROP TRIGGER queue_dirty_promise_delete;
-               DROP TRIGGER queue_dirty_event; DROP TRIGGER queue_dirty_survey;
-               DROP TRIGGER queue_dirty_customer; DROP TABLE queue_dirty;
+               DROP TRIGGER queue_dirty_promise_delete; DROP TABLE queue_dirty;
                DROP INDEX person_state_as_of;
                DROP TABLE agent_reply; DROP INDEX shift_end; DROP INDEX message_customer_time;
                DROP TABLE agent_alias; DROP TABLE promise_state; DROP INDEX promise_made;

@@ -146,11 +146,9 @@ same "after unmerge and relink"
 # ---- a schema-8 store (statuses as of the refresh, no top needs) is
 # upgraded when opened: the columns filled, the old statuses dropped (and
 # schema 10's marks of the persons to decide again added)
-sqlite3 "$DB" "DROP TRIGGER queue_dirty_party; DROP TRIGGER queue_dirty_message;
+sqlite3 "$DB" "DROP TRIGGER queue_dirty_party;
                DROP TRIGGER queue_dirty_message_update; DROP TRIGGER queue_dirty_conversation;
-               DROP TRIGGER queue_dirty_promise; DROP TRIGGER queue_dirty_promise_delete;
-               DROP TRIGGER queue_dirty_event; DROP TRIGGER queue_dirty_survey;
-               DROP TRIGGER queue_dirty_customer; DROP TABLE queue_dirty;
+               DROP TRIGGER queue_dirty_promise_delete; DROP TABLE queue_dirty;
                DROP INDEX person_state_as_of;
                DROP INDEX promise_made; ALTER TABLE promise DROP COLUMN conversation;
                DROP INDEX message_time; DROP INDEX event_time;
