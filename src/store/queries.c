@@ -131,11 +131,23 @@ static int id_set(heed_store *st, const char *create, const char *insert, const 
     return rc;
 }
 
+/* The temporary set of persons the cursors over a set read, empty. */
+#define PERSON_SET_RESET                                                                      \
+    "CREATE TEMP TABLE IF NOT EXISTS person_set(person INTEGER PRIMARY KEY);"                 \
+    "DELETE FROM temp.person_set;"
+
+static int person_set_reset(heed_store *st, const char *what, heed_error *err)
+{
+    char *msg = NULL;
+    if (sqlite3_exec(st->db, PERSON_SET_RESET, NULL, NULL, &msg) == SQLITE_OK)
+        return HEED_OK;
+    sqlite3_free(msg);
+    return heed__st_fail(st, err, what);
+}
+
 int heed_store_person_set(heed_store *st, const int64_t *persons, size_t n, heed_error *err)
 {
-    return id_set(st,
-                  "CREATE TEMP TABLE IF NOT EXISTS person_set(person INTEGER PRIMARY KEY);"
-                  "DELETE FROM temp.person_set;",
+    return id_set(st, PERSON_SET_RESET,
                   "INSERT OR IGNORE INTO temp.person_set(person) VALUES(?1)", persons, n, err);
 }
 
@@ -618,14 +630,8 @@ int heed_store_dirty_set(heed_store *st, int64_t now, int with_due, size_t max, 
                          heed_error *err)
 {
     *n = 0;
-    char *msg = NULL;
-    if (sqlite3_exec(st->db,
-                     "CREATE TEMP TABLE IF NOT EXISTS person_set(person INTEGER PRIMARY KEY);"
-                     "DELETE FROM temp.person_set;",
-                     NULL, NULL, &msg) != SQLITE_OK) {
-        sqlite3_free(msg);
-        return heed__st_fail(st, err, "dirty persons");
-    }
+    if (person_set_reset(st, "dirty persons", err))
+        return HEED_EIO;
     int64_t k = 0;
     int rc = run3(st,
                   with_due ? "INSERT INTO temp.person_set(person) SELECT person FROM "
@@ -643,14 +649,8 @@ int heed_store_range_set(heed_store *st, int64_t after, size_t max, size_t *n, i
 {
     *n = 0;
     *last = 0;
-    char *msg = NULL;
-    if (sqlite3_exec(st->db,
-                     "CREATE TEMP TABLE IF NOT EXISTS person_set(person INTEGER PRIMARY KEY);"
-                     "DELETE FROM temp.person_set;",
-                     NULL, NULL, &msg) != SQLITE_OK) {
-        sqlite3_free(msg);
-        return heed__st_fail(st, err, "persons");
-    }
+    if (person_set_reset(st, "persons", err))
+        return HEED_EIO;
     /* party_person in order: the distinct persons after `after` */
     int64_t k = 0;
     int rc = run3(st,
