@@ -23,9 +23,15 @@ if [ "${HEED_PGO:-ON}" = OFF ]; then
     cmake --build "$dir" -j"$jobs" "${targets[@]}" >/dev/null
     exit 0
 fi
-cmake "${cfg[@]}" -DHEED_PGO=GENERATE >/dev/null
+# the compiler's output in DIR/build.log, shown when a step fails (with a
+# profile GCC also prints false alarms, kept as warnings: see CMakeLists.txt)
+log=$dir/build.log
+step() { "$@" >>"$log" 2>&1 || { tail -n 40 "$log" >&2; echo "heed: build failed (see $log)" >&2; exit 1; }; }
+mkdir -p "$dir"
+: >"$log"
+step cmake "${cfg[@]}" -DHEED_PGO=GENERATE
 find "$dir" -name '*.gcda' -delete
-cmake --build "$dir" -j"$jobs" --target heed >/dev/null
-bash scripts/pgo-train.sh "$dir/heed"
-cmake "${cfg[@]}" -DHEED_PGO=USE >/dev/null
-cmake --build "$dir" -j"$jobs" "${targets[@]}" >/dev/null
+step cmake --build "$dir" -j"$jobs" --target heed
+step bash scripts/pgo-train.sh "$dir/heed"
+step cmake "${cfg[@]}" -DHEED_PGO=USE
+step cmake --build "$dir" -j"$jobs" "${targets[@]}"

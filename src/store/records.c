@@ -643,7 +643,7 @@ int heed_store_put_customer(heed_store *st, const heed_st_customer *c, const hee
                    c->source, c->id, err);
     if (r)
         return r < 0 ? r : HEED_OK;
-    int64_t party;
+    int64_t party = 0;
     int rc = party_new(st, "customer", c->id, c->id, &party, err);
     if (!rc)
         rc = party_keys(st, party, keys, nk, err);
@@ -694,7 +694,7 @@ int heed_store_put_event(heed_store *st, const heed_st_event *e_in, const heed_s
                    e->source, e->id, err);
     if (r)
         return r < 0 ? r : HEED_OK;
-    int64_t party;
+    int64_t party = 0;
     int rc = party_new(st, "event", e->id, crm_of(keys, nk), &party, err);
     if (!rc)
         rc = party_keys(st, party, keys, nk, err);
@@ -731,7 +731,7 @@ int heed_store_put_survey(heed_store *st, const heed_st_survey *v, const heed_st
                    v->source, v->id, err);
     if (r)
         return r < 0 ? r : HEED_OK;
-    int64_t party;
+    int64_t party = 0;
     int rc = party_new(st, "survey", v->id, crm_of(keys, nk), &party, err);
     if (!rc)
         rc = party_keys(st, party, keys, nk, err);
