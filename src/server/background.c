@@ -41,65 +41,46 @@ static void *bg_main(void *arg)
         fprintf(stderr, "heed serve: background thread: %s\n", err.msg);
         return NULL;
     }
-    pthread_mutex_lock(&S->bg_mu);
+    pthread_mutex_lock(&S->bg.mu);
     for (;;) {
-        while (!S->bg_pending && !S->bg_stop)
-            pthread_cond_wait(&S->bg_cv, &S->bg_mu);
-        if (!S->bg_pending && S->bg_stop)
+        while (!S->bg_pending && !S->bg.stop)
+            pthread_cond_wait(&S->bg.cv, &S->bg.mu);
+        if (!S->bg_pending && S->bg.stop)
             break;
-        if (!S->bg_stop) {
+        if (!S->bg.stop) {
             struct timespec until;
             clock_gettime(CLOCK_REALTIME, &until);
             until.tv_nsec += DEBOUNCE_MS * 1000000L;
             until.tv_sec += until.tv_nsec / 1000000000L;
             until.tv_nsec %= 1000000000L;
-            while (!S->bg_stop &&
-                   pthread_cond_timedwait(&S->bg_cv, &S->bg_mu, &until) == 0)
+            while (!S->bg.stop &&
+                   pthread_cond_timedwait(&S->bg.cv, &S->bg.mu, &until) == 0)
                 ;
         }
         S->bg_pending = 0;
-        pthread_mutex_unlock(&S->bg_mu);
+        pthread_mutex_unlock(&S->bg.mu);
         relink_pass(S, st);
-        pthread_mutex_lock(&S->bg_mu);
+        pthread_mutex_lock(&S->bg.mu);
     }
-    pthread_mutex_unlock(&S->bg_mu);
+    pthread_mutex_unlock(&S->bg.mu);
     heed_store_close(st);
     return NULL;
 }
 
 int heed_srv_bg_start(heed_server *S, heed_error *err)
 {
-    pthread_mutex_init(&S->bg_mu, NULL);
-    pthread_cond_init(&S->bg_cv, NULL);
-    if (pthread_create(&S->bg, NULL, bg_main, S)) {
-        snprintf(err->msg, sizeof err->msg, "cannot start the background thread");
-        err->code = HEED_ENOMEM;
-        pthread_cond_destroy(&S->bg_cv);
-        pthread_mutex_destroy(&S->bg_mu);
-        return HEED_ENOMEM;
-    }
-    S->bg_started = 1;
-    return HEED_OK;
+    return heed_srv_thread_start(&S->bg, bg_main, S, "background", err);
 }
 
 void heed_srv_bg_stop(heed_server *S)
 {
-    if (!S->bg_started)
-        return;
-    pthread_mutex_lock(&S->bg_mu);
-    S->bg_stop = 1;
-    pthread_cond_broadcast(&S->bg_cv);
-    pthread_mutex_unlock(&S->bg_mu);
-    pthread_join(S->bg, NULL);
-    pthread_cond_destroy(&S->bg_cv);
-    pthread_mutex_destroy(&S->bg_mu);
-    S->bg_started = 0;
+    heed_srv_thread_stop(&S->bg);
 }
 
 void heed_srv_ingested(heed_server *S)
 {
-    pthread_mutex_lock(&S->bg_mu);
+    pthread_mutex_lock(&S->bg.mu);
     S->bg_pending = 1;
-    pthread_cond_signal(&S->bg_cv);
-    pthread_mutex_unlock(&S->bg_mu);
+    pthread_cond_signal(&S->bg.cv);
+    pthread_mutex_unlock(&S->bg.mu);
 }

@@ -59,7 +59,7 @@ int heed_srv_queue_pass(heed_server *S, heed_store *st, heed_error *err)
      * as long as the others) */
     rc = heed_store_autocheckpoint(st, 0, err);
     while (!done && !rc) {
-        if (atomic_load_explicit(&S->qp_stop, memory_order_relaxed))
+        if (atomic_load_explicit(&S->qp.stop, memory_order_relaxed))
             break; /* the next start passes again */
         size_t n = 0;
         pthread_mutex_lock(&S->write_mu);
@@ -125,55 +125,36 @@ static void *qp_main(void *arg)
         return NULL;
     }
     unsigned interval = S->o.queue_interval_s ? S->o.queue_interval_s : HEED_SRV_QUEUE_INTERVAL_S;
-    pthread_mutex_lock(&S->qp_mu);
+    pthread_mutex_lock(&S->qp.mu);
     for (;;) {
         /* the first pass one interval after the start, each next one an
          * interval after the last ended */
         struct timespec until;
         clock_gettime(CLOCK_REALTIME, &until);
         until.tv_sec += interval;
-        while (!S->qp_stop && pthread_cond_timedwait(&S->qp_cv, &S->qp_mu, &until) == 0)
+        while (!S->qp.stop && pthread_cond_timedwait(&S->qp.cv, &S->qp.mu, &until) == 0)
             ;
-        if (S->qp_stop)
+        if (S->qp.stop)
             break;
-        pthread_mutex_unlock(&S->qp_mu);
+        pthread_mutex_unlock(&S->qp.mu);
         heed_error pe = {0};
         if (heed_srv_queue_pass(S, st, &pe))
             fprintf(stderr, "heed serve: the queue's periodic pass failed: %s\n", pe.msg);
         else
             heed_srv_wh_kick(S); /* announce what the passing of time brought */
-        pthread_mutex_lock(&S->qp_mu);
+        pthread_mutex_lock(&S->qp.mu);
     }
-    pthread_mutex_unlock(&S->qp_mu);
+    pthread_mutex_unlock(&S->qp.mu);
     heed_store_close(st);
     return NULL;
 }
 
 int heed_srv_qp_start(heed_server *S, heed_error *err)
 {
-    pthread_mutex_init(&S->qp_mu, NULL);
-    pthread_cond_init(&S->qp_cv, NULL);
-    if (pthread_create(&S->qp, NULL, qp_main, S)) {
-        snprintf(err->msg, sizeof err->msg, "cannot start the queue thread");
-        err->code = HEED_ENOMEM;
-        pthread_cond_destroy(&S->qp_cv);
-        pthread_mutex_destroy(&S->qp_mu);
-        return HEED_ENOMEM;
-    }
-    S->qp_started = 1;
-    return HEED_OK;
+    return heed_srv_thread_start(&S->qp, qp_main, S, "queue", err);
 }
 
 void heed_srv_qp_stop(heed_server *S)
 {
-    if (!S->qp_started)
-        return;
-    pthread_mutex_lock(&S->qp_mu);
-    S->qp_stop = 1;
-    pthread_cond_broadcast(&S->qp_cv);
-    pthread_mutex_unlock(&S->qp_mu);
-    pthread_join(S->qp, NULL);
-    pthread_cond_destroy(&S->qp_cv);
-    pthread_mutex_destroy(&S->qp_mu);
-    S->qp_started = 0;
+    heed_srv_thread_stop(&S->qp);
 }

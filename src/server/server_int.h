@@ -17,6 +17,25 @@
 #include "store.h"
 #include "writer.h"
 
+/* One of the server's own threads (thread.c): its mutex and condition guard
+ * the flags its owner adds beside it; stop is set under the mutex with a
+ * broadcast, and may also be read without it. */
+typedef struct heed_srv_thread {
+    pthread_t t;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    int started;
+    _Atomic int stop;
+} heed_srv_thread;
+
+/* Starts fn(arg) on th; HEED_ENOMEM with "cannot start the WHAT thread" in
+ * err when the thread cannot be made. */
+int heed_srv_thread_start(heed_srv_thread *th, void *(*fn)(void *), void *arg, const char *what,
+                          heed_error *err);
+/* Sets stop, wakes the thread and waits for it to end; nothing when it was
+ * not started. */
+void heed_srv_thread_stop(heed_srv_thread *th);
+
 typedef struct heed_server {
     heed_server_opts o;
     heed_engine *eng;     /* shared by every thread (heed_analyze is thread-safe) */
@@ -31,23 +50,16 @@ typedef struct heed_server {
      * the stop open */
     _Atomic int stopping;
     /* the background thread (background.c): the identity pass after ingests */
-    pthread_t bg;
-    int bg_started, bg_pending, bg_stop;
-    pthread_mutex_t bg_mu;
-    pthread_cond_t bg_cv;
+    heed_srv_thread bg;
+    int bg_pending;
     /* the webhook thread (webhooks.c): detection after identity passes and
      * every few seconds, and delivery */
-    pthread_t wh;
-    int wh_started, wh_kick, wh_stop;
-    pthread_mutex_t wh_mu;
-    pthread_cond_t wh_cv;
+    heed_srv_thread wh;
+    int wh_kick;
     /* the queue thread (queuepass.c): every customer decided again, in
-     * parts, every --queue-interval seconds */
-    pthread_t qp;
-    int qp_started;
-    _Atomic int qp_stop; /* also ends a pass the webhook thread runs */
-    pthread_mutex_t qp_mu;
-    pthread_cond_t qp_cv;
+     * parts, every --queue-interval seconds; its stop also ends a pass the
+     * webhook thread runs */
+    heed_srv_thread qp;
 } heed_server;
 
 #define HEED_SRV_MAX_QUERY 16

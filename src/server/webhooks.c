@@ -429,9 +429,9 @@ static void deliver(heed_server *S, heed_store *st, int64_t *next)
         return;
     for (;;) {
         heed_error err = {0};
-        pthread_mutex_lock(&S->wh_mu);
-        int stop = S->wh_stop;
-        pthread_mutex_unlock(&S->wh_mu);
+        pthread_mutex_lock(&S->wh.mu);
+        int stop = S->wh.stop;
+        pthread_mutex_unlock(&S->wh.mu);
         if (stop)
             break;
         int rc = heed_store_deliveries_due(st, now_ms(), HEED_WH_BATCH, add_due, D, &err);
@@ -465,21 +465,21 @@ static void *wh_main(void *arg)
     int64_t interval_ms = (int64_t)S->o.webhook_interval_s * 1000;
     int64_t next_detect = now_ms() + interval_ms, next_try = 0;
     deliver(S, st, &next_try); /* what was left from the last run */
-    pthread_mutex_lock(&S->wh_mu);
-    while (!S->wh_stop) {
+    pthread_mutex_lock(&S->wh.mu);
+    while (!S->wh.stop) {
         int64_t wake = next_detect;
         if (next_try && next_try < wake)
             wake = next_try;
         struct timespec until = {.tv_sec = (time_t)(wake / 1000),
                                  .tv_nsec = (long)(wake % 1000) * 1000000L};
-        while (!S->wh_kick && !S->wh_stop && now_ms() < wake)
-            if (pthread_cond_timedwait(&S->wh_cv, &S->wh_mu, &until))
+        while (!S->wh_kick && !S->wh.stop && now_ms() < wake)
+            if (pthread_cond_timedwait(&S->wh.cv, &S->wh.mu, &until))
                 break;
-        if (S->wh_stop)
+        if (S->wh.stop)
             break;
         int run_detect = S->wh_kick || now_ms() >= next_detect;
         S->wh_kick = 0;
-        pthread_mutex_unlock(&S->wh_mu);
+        pthread_mutex_unlock(&S->wh.mu);
         if (run_detect) {
             heed_error de = {0};
             if (detect(S, st, &de))
@@ -487,9 +487,9 @@ static void *wh_main(void *arg)
             next_detect = now_ms() + interval_ms;
         }
         deliver(S, st, &next_try);
-        pthread_mutex_lock(&S->wh_mu);
+        pthread_mutex_lock(&S->wh.mu);
     }
-    pthread_mutex_unlock(&S->wh_mu);
+    pthread_mutex_unlock(&S->wh.mu);
     heed_store_close(st);
     return NULL;
 }
@@ -500,39 +500,20 @@ int heed_srv_wh_start(heed_server *S, heed_error *err)
         S->o.webhook_interval_s = HEED_WH_INTERVAL_S;
     if (!S->o.webhook_backoff_ms)
         S->o.webhook_backoff_ms = HEED_WH_BACKOFF_MS;
-    pthread_mutex_init(&S->wh_mu, NULL);
-    pthread_cond_init(&S->wh_cv, NULL);
-    if (pthread_create(&S->wh, NULL, wh_main, S)) {
-        snprintf(err->msg, sizeof err->msg, "cannot start the webhook thread");
-        err->code = HEED_ENOMEM;
-        pthread_cond_destroy(&S->wh_cv);
-        pthread_mutex_destroy(&S->wh_mu);
-        return HEED_ENOMEM;
-    }
-    S->wh_started = 1;
-    return HEED_OK;
+    return heed_srv_thread_start(&S->wh, wh_main, S, "webhook", err);
 }
 
 void heed_srv_wh_stop(heed_server *S)
 {
-    if (!S->wh_started)
-        return;
-    pthread_mutex_lock(&S->wh_mu);
-    S->wh_stop = 1;
-    pthread_cond_broadcast(&S->wh_cv);
-    pthread_mutex_unlock(&S->wh_mu);
-    pthread_join(S->wh, NULL);
-    pthread_cond_destroy(&S->wh_cv);
-    pthread_mutex_destroy(&S->wh_mu);
-    S->wh_started = 0;
+    heed_srv_thread_stop(&S->wh);
 }
 
 void heed_srv_wh_kick(heed_server *S)
 {
-    if (!S->wh_started)
+    if (!S->wh.started)
         return;
-    pthread_mutex_lock(&S->wh_mu);
+    pthread_mutex_lock(&S->wh.mu);
     S->wh_kick = 1;
-    pthread_cond_signal(&S->wh_cv);
-    pthread_mutex_unlock(&S->wh_mu);
+    pthread_cond_signal(&S->wh.cv);
+    pthread_mutex_unlock(&S->wh.mu);
 }
