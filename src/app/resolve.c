@@ -13,6 +13,7 @@
 
 #include "identity.h"
 #include "resolve.h"
+#include "sorted.h"
 #include "store.h"
 
 static int key_kind(const char *k)
@@ -71,23 +72,9 @@ static void persons_of(size_t n, const int64_t *id, const char *silo, const size
             person[customer[i]] = id[customer[i]];
 }
 
-/* The position of x in the sorted ids id[0..n), or (size_t)-1. */
-static size_t index_of(const int64_t *id, size_t n, int64_t x)
-{
-    size_t lo = 0, hi = n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (id[mid] < x)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo < n && id[lo] == x ? lo : (size_t)-1;
-}
-
 size_t heed_parties_index(const heed_parties *P, int64_t id)
 {
-    return index_of(P->id, P->n, id);
+    return heed__i64_index(P->id, P->n, id);
 }
 
 /* The unmerge rules between parties of the sorted ids id[0..n_id), as
@@ -102,7 +89,7 @@ typedef struct rules {
 static int add_rule(void *ctx, int64_t a, int64_t b)
 {
     rules *R = ctx;
-    size_t ia = index_of(R->id, R->n_id, a), ib = index_of(R->id, R->n_id, b);
+    size_t ia = heed__i64_index(R->id, R->n_id, a), ib = heed__i64_index(R->id, R->n_id, b);
     if (ia == (size_t)-1 || ib == (size_t)-1)
         return 0;
     if (grow((void **)&R->r, &R->cap, R->n + 1, sizeof *R->r))
@@ -195,7 +182,7 @@ static int compact_key(void *ctx, const char *kind, const char *token, size_t le
             return HEED_ENOMEM;
         C->start = (uint32_t)C->n_mem;
     }
-    size_t i = index_of(C->id, C->n, party);
+    size_t i = heed__i64_index(C->id, C->n, party);
     if (i == (size_t)-1)
         return HEED_OK; /* added after the parties were read */
     if (k == HEED_KEY_CRM && from_key && (C->silo[i] & OWN_CRM))
@@ -817,7 +804,7 @@ static int check_party(void *ctx, int64_t id, int64_t stored)
 {
     check *K = ctx;
     const compact *C = K->C;
-    size_t i = index_of(C->id, C->n, id);
+    size_t i = heed__i64_index(C->id, C->n, id);
     int64_t full = i == (size_t)-1 ? 0 : C->id[C->crm[K->customer[i]]];
     if (full == stored)
         return HEED_OK;

@@ -11,6 +11,7 @@
 #include "jsonout.h"
 #include "jtime.h"
 #include "person.h"
+#include "sorted.h"
 
 static const char *const BY[] = {"week", "channel", "need"};
 
@@ -556,19 +557,6 @@ static int stored_usable(heed_store *st)
     return heed_queue_as_of(st) != 0;
 }
 
-static int has_person(const int64_t *v, size_t n, int64_t person)
-{
-    size_t lo = 0, hi = n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (v[mid] < person)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo < n && v[lo] == person;
-}
-
 static int by_person_id(const void *a, const void *b)
 {
     const prom *x = a, *y = b;
@@ -634,7 +622,8 @@ static int add_promises(heed_store *st, period *P, int64_t now, heed_error *err)
             rc = have;
             goto out;
         }
-        if (have == 1 && v.promise == q->id && !has_person(dirty, n_dirty, cv->person)) {
+        if (have == 1 && v.promise == q->id &&
+            heed__i64_index(dirty, n_dirty, cv->person) == SIZE_MAX) {
             count_status(P->R->v[row].promises, heed_pm_status_at(v.due, v.has_kept, v.kept, now));
             continue;
         }
