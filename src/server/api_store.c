@@ -172,7 +172,7 @@ int heed_srv_queue_refresh_if_stale(heed_srv_req *rq, heed_store *st, int64_t no
         /* the identity pass the background thread would run for the latest
          * ingests, first: the queue is refreshed with the new records
          * linked, and the background pass then finds nothing to re-link */
-            size_t n = 0;
+        size_t n = 0;
         int more = 0;
         rc = heed_relink_incremental(st, 0, NULL, &he);
         if (!rc && full) {
