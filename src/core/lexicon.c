@@ -27,17 +27,41 @@ struct heed_lexicon {
     size_t cap; /* power of two */
     size_t used;
     size_t n_valence;
-    /* Read index built once the table is complete: per position, the high 32
-     * bits of the key's hash (never 0) and the slot number + 1; 0 is empty.
-     * Kept under 1/4 full, 8 bytes a position, so a miss (most words are not
-     * in the lexicon) usually costs one cache line and no key comparison. */
-    uint64_t *index;
-    size_t index_mask;
+    /* The read table, built once the table is complete (build_index); the
+     * slots are freed then. Lookups are most of a valence pass's cache misses,
+     * so everything a lookup touches is packed: `cells`, 4 bytes a position,
+     * under half full, hold the top bits of the key's hash (the tag) above
+     * the entry's number + 1 (0 is empty); `ents` hold the entries in one
+     * dense array, 32 bytes each, the word-class entries (function words,
+     * the most frequent) first; the keys are compared only for keys longer
+     * than 8 bytes. */
+    uint32_t *cells;
+    size_t cell_mask;
+    unsigned idx_bits;  /* low bits of a cell: entry number + 1 */
+    unsigned tag_shift; /* the tag: hash >> tag_shift */
+    struct rdent *ents;
+    struct rdkey *keys;
     /* One bit per 16-bit slice of the hash, set for every key: 8 KB that stay
      * in the L1 cache and turn away most words the lexicon lacks before the
      * index is touched (the index misses the cache for rarer words). */
     uint64_t filter[1u << 10];
 };
+
+typedef struct rdent {
+    uint64_t hash;
+    heed_lexent ent;
+} rdent;
+
+typedef struct rdkey {
+    const char *key;
+    size_t len;
+} rdkey;
+
+/* Entries beyond this do not fit a cell's entry number next to a useful tag. */
+#define LEX_MAX_ENTRIES ((1u << 24) - 1)
+
+/* heed_lexent.key_len8 of a key longer than 8 bytes */
+#define LONG_KEY 0xFF
 
 #define FILTER_BIT(h) ((uint32_t)((h) >> 20) & 0xFFFFu)
 
@@ -344,26 +368,48 @@ static int grow(heed_lexicon *lx)
     return 0;
 }
 
+static void put_entry(heed_lexicon *lx, const slot *sl, size_t n)
+{
+    rdent *r = &lx->ents[n];
+    r->hash = sl->hash;
+    r->ent = sl->ent;
+    r->ent.key_len8 = sl->key_len <= 8 ? (uint8_t)sl->key_len : LONG_KEY;
+    lx->keys[n] = (rdkey){sl->key, sl->key_len};
+    uint32_t tag = (uint32_t)(sl->hash >> lx->tag_shift);
+    size_t i = sl->hash & lx->cell_mask;
+    while (lx->cells[i])
+        i = (i + 1) & lx->cell_mask;
+    lx->cells[i] = tag << lx->idx_bits | (uint32_t)(n + 1);
+    lx->filter[FILTER_BIT(sl->hash) >> 6] |= 1ull << (FILTER_BIT(sl->hash) & 63);
+}
+
+/* Builds the read table from the slots and frees them. */
 static int build_index(heed_lexicon *lx)
 {
     size_t cap = 1024;
-    while (cap < lx->used * 4)
+    while (cap < lx->used * 2 + 2)
         cap *= 2;
-    lx->index = heed__malloc(cap * sizeof(*lx->index));
-    if (!lx->index)
+    unsigned bits = 1;
+    while (((size_t)1 << bits) <= lx->used)
+        bits++;
+    lx->idx_bits = bits;
+    lx->tag_shift = 64 - (32 - bits);
+    lx->cells = heed__malloc(cap * sizeof(*lx->cells));
+    lx->ents = heed__malloc((lx->used ? lx->used : 1) * sizeof(*lx->ents));
+    lx->keys = heed__malloc((lx->used ? lx->used : 1) * sizeof(*lx->keys));
+    if (!lx->cells || !lx->ents || !lx->keys)
         return HEED_ENOMEM;
-    memset(lx->index, 0, cap * sizeof(*lx->index));
-    lx->index_mask = cap - 1;
-    for (size_t k = 0; k < lx->cap; k++) {
-        if (!lx->slots[k].key)
-            continue;
-        uint64_t h = lx->slots[k].hash;
-        size_t i = h & lx->index_mask;
-        while (lx->index[i])
-            i = (i + 1) & lx->index_mask;
-        lx->index[i] = (((h >> 32) | 1) << 32) | (uint64_t)(k + 1);
-        lx->filter[FILTER_BIT(h) >> 6] |= 1ull << (FILTER_BIT(h) & 63);
-    }
+    memset(lx->cells, 0, cap * sizeof(*lx->cells));
+    lx->cell_mask = cap - 1;
+    size_t n = 0;
+    for (int pass = 0; pass < 2; pass++)
+        for (size_t k = 0; k < lx->cap; k++) {
+            const slot *sl = &lx->slots[k];
+            if (sl->key && (sl->ent.cls != 0) == (pass == 0))
+                put_entry(lx, sl, n++);
+        }
+    heed__free(lx->slots);
+    lx->slots = NULL;
     return HEED_OK;
 }
 
@@ -485,6 +531,10 @@ int heed__lexicon_new(const char *text, size_t len, const char *extra, size_t ex
         s->ent.cls |= LX_IDIOM;
         s->ent.idioms |= 1ull << i;
     }
+    if (lx->used > LEX_MAX_ENTRIES) {
+        rc = fail(err, HEED_EMODEL, 0, 0, "more than 16,777,215 lexicon entries");
+        goto fail;
+    }
     if (build_index(lx)) {
         rc = fail(err, HEED_ENOMEM, 0, 0, "out of memory");
         goto fail;
@@ -501,7 +551,9 @@ void heed__lexicon_free(heed_lexicon *lx)
     if (!lx)
         return;
     heed__free(lx->slots);
-    heed__free(lx->index);
+    heed__free(lx->cells);
+    heed__free(lx->ents);
+    heed__free(lx->keys);
     heed__arena_release(&lx->arena);
     heed__free(lx);
 }
@@ -511,17 +563,23 @@ const heed_lexent *heed__lexicon_get(const heed_lexicon *lx, const char *key, si
     uint64_t h = lex_hash(key, len);
     if (!(lx->filter[FILTER_BIT(h) >> 6] >> (FILTER_BIT(h) & 63) & 1))
         return NULL;
-    uint64_t tag = (h >> 32) | 1;
-    for (size_t i = h & lx->index_mask;; i = (i + 1) & lx->index_mask) {
-        uint64_t e = lx->index[i];
-        if (!e)
+    uint32_t tag = (uint32_t)(h >> lx->tag_shift);
+    uint32_t idx_mask = (1u << lx->idx_bits) - 1;
+    for (size_t i = h & lx->cell_mask;; i = (i + 1) & lx->cell_mask) {
+        uint32_t c = lx->cells[i];
+        if (!c)
             return NULL;
-        if (e >> 32 != tag)
+        if (c >> lx->idx_bits != tag)
             continue;
-        const slot *s = &lx->slots[(uint32_t)e - 1];
+        size_t n = (c & idx_mask) - 1;
+        const rdent *r = &lx->ents[n];
+        if (r->hash != h)
+            continue;
         /* lex_hash is one-to-one on keys of up to 8 bytes of one length */
-        if (s->key_len == len && (len <= 8 ? s->hash == h : memcmp(s->key, key, len) == 0))
-            return &s->ent;
+        if (len <= 8 ? r->ent.key_len8 == len
+                     : r->ent.key_len8 == LONG_KEY && lx->keys[n].len == len &&
+                           memcmp(lx->keys[n].key, key, len) == 0)
+            return &r->ent;
     }
 }
 

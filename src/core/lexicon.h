@@ -37,6 +37,7 @@ typedef struct heed_lexent {
     float scalar;      /* booster (+) / dampener (-) strength */
     uint32_t cls;      /* LX_* */
     uint8_t has_valence;
+    uint8_t key_len8;  /* the key's length when 8 bytes or fewer, else 0xFF (lookup) */
 } heed_lexent;
 
 typedef struct heed_idiom {

@@ -5,12 +5,14 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
 
 #include "alloc.h"
+#include "buf.h"
 #include "heed/heed.h"
 
 static void test_strerror_and_names(void **state)
@@ -212,6 +214,68 @@ static void test_bad_lexicon(void **state)
     heed_engine_free(eng);
 }
 
+static double lex_valence(const heed_engine *eng, const char *w)
+{
+    heed_analysis *an;
+    heed_error err;
+    assert_int_equal(heed_analyze(eng, w, strlen(w), NULL, &an, &err), HEED_OK);
+    double v = heed_analysis_result(an)->valence;
+    heed_analysis_free(an);
+    return v;
+}
+
+/* The lexicon's read table: every key found, at every length (short keys by
+ * their hash alone, long ones by their bytes), near misses not found, and a
+ * table large enough to need more entry bits than the built-in one. */
+static void test_lexicon_lookup(void **state)
+{
+    (void)state;
+    enum { N = 40000 };
+    heed_buf text = {0};
+    char w[24];
+    for (int i = 0; i < N; i++) {
+        /* "zq" + i in base 13, digits a-m and n-z in turn (no letter run, which
+         * normalising would cut): lengths 3 to 7, plus long keys */
+        int n = 0, v = i;
+        w[n++] = 'z';
+        w[n++] = 'q';
+        do {
+            w[n] = (char)((n % 2 ? 'n' : 'a') + v % 13);
+            n++;
+            v /= 13;
+        } while (v);
+        if (i % 7 == 0) /* long keys: the same first and last bytes */
+            n += snprintf(w + n, sizeof w - (size_t)n, "mnopqrstk");
+        w[n] = '\0';
+        heed__buf_add(&text, w, (size_t)n);
+        heed__buf_add(&text, i % 2 ? "\t2.0\n" : "\t-2.0\n", 5 + (i % 2 == 0));
+    }
+    assert_int_equal(text.err, 0);
+    heed_engine_opts o = {.lexicon = text.ptr, .lexicon_len = text.len};
+    heed_engine *eng;
+    heed_error err;
+    assert_int_equal(heed_engine_new(&o, &eng, &err), HEED_OK);
+    assert_int_equal(heed_engine_lexicon_size(eng), N);
+    /* keys as written: the sign says the entry was the right one */
+    static const char *const KEYS[] = {"zqb",          "zqc",  "zqamnopqrstk",
+                                       "zqhmnopqrstk", "zqao", "zqkte"};
+    for (size_t i = 0; i < sizeof KEYS / sizeof KEYS[0]; i++)
+        assert_true(lex_valence(eng, KEYS[i]) != 0);
+    assert_true(lex_valence(eng, "zqamnopqrstk") < 0); /* i = 0 */
+    assert_true(lex_valence(eng, "zqb") > 0);          /* i = 1 */
+    assert_true(lex_valence(eng, "zqc") < 0);          /* i = 2 */
+    assert_true(lex_valence(eng, "zqhmnopqrstk") > 0); /* i = 7 */
+    assert_true(lex_valence(eng, "zqkte") < 0);        /* i = 764 */
+    /* near misses: the short form of a long key, a byte changed inside a
+     * long key, one byte more or fewer, a prefix, a key never written */
+    static const char *const MISS[] = {
+        "zqa", "zqamnopxrstk", "zqbmnopqrstk", "zqamnopqrstuk", "zqamnopqrsk", "zq", "zqaa"};
+    for (size_t i = 0; i < sizeof MISS / sizeof MISS[0]; i++)
+        assert_true(lex_valence(eng, MISS[i]) == 0);
+    heed_engine_free(eng);
+    heed__buf_release(&text);
+}
+
 /* Fail the k-th allocation for every k: a clean HEED_ENOMEM, no leak (ASan),
  * and success once k passes the number of allocations needed. */
 static void test_allocation_failures(void **state)
@@ -316,6 +380,7 @@ int main(void)
         cmocka_unit_test(test_size_limit),
         cmocka_unit_test(test_skip_stages),
         cmocka_unit_test(test_bad_lexicon),
+        cmocka_unit_test(test_lexicon_lookup),
         cmocka_unit_test(test_allocation_failures),
         cmocka_unit_test(test_threads_share_engine),
     };
