@@ -29,7 +29,10 @@
 #include "explain.h"
 #include "table.h"
 
-#define BATCH_RECORDS 256
+/* Records per batch: each batch handed between the threads costs wake-ups
+ * and context switches; more records cost memory (2 x threads + 2 batches,
+ * their output included). bench/README.md has the measurements. */
+#define BATCH_RECORDS 512
 #define BATCH_BYTES   ((size_t)1 << 20)
 #define MAX_KEEP      64
 
