@@ -86,8 +86,8 @@ static char *raw_uint(char *p, uint64_t v)
         *p = (char)('0' + v);
         return p + 1;
     }
-    size_t n = 2;
-    for (uint64_t t = v / 100; t; t /= 10)
+    size_t n = v < 100 ? 2 : v < 1000 ? 3 : v < 10000 ? 4 : 5;
+    for (uint64_t t = v / 100000; t; t /= 10)
         n++;
     uint_digits(p + n, v);
     return p + n;
@@ -216,6 +216,11 @@ static const char *const RULE_JSON[32] = {
     HEED_RULE_MAP(HEED_X_)
 #undef HEED_X_
 };
+static const unsigned char RULE_JSON_LEN[32] = {
+#define HEED_X_(name, bit, str) [bit] = sizeof("\"" str "\"") - 1,
+    HEED_RULE_MAP(HEED_X_)
+#undef HEED_X_
+};
 
 /* The rules array, raw: at most RULES_MAX bytes. */
 #define RULES_MAX 1024
@@ -230,7 +235,7 @@ static char *raw_rules(char *p, uint32_t rules)
         if (!first)
             *p++ = ',';
         first = 0;
-        size_t l = strlen(name);
+        size_t l = RULE_JSON_LEN[__builtin_ctz(set)];
         memcpy(p, name, l);
         p += l;
     }

@@ -139,8 +139,10 @@ static void test_uint_matches_printf(void **state)
     heed_buf b;
     heed__buf_init(&b, 0);
     char want[32];
-    uint64_t v[] = {0, 1, 9, 10, 11, 99, 100, 101, 999, 1000, 65535, 4294967295ull,
-                    4294967296ull, 999999999999999999ull, 1000000000000000000ull, UINT64_MAX};
+    uint64_t v[] = {0,      1,       9,       10,      11,     99,           100,
+                    101,    999,     1000,    9999,    10000,  99999,        100000,
+                    65535,  999999,  1000000, 4294967295ull,   4294967296ull,
+                    999999999999999999ull,    1000000000000000000ull,        UINT64_MAX};
     for (size_t i = 0; i < sizeof v / sizeof v[0] + 100000; i++) {
         uint64_t x = i < sizeof v / sizeof v[0] ? v[i] : rnd64() >> (rnd64() % 64);
         snprintf(want, sizeof want, "%llu", (unsigned long long)x);
