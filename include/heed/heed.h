@@ -615,6 +615,18 @@ HEED_API HEED_NODISCARD int heed_analyze(const heed_engine *eng, const char *tex
                                         const heed_analyze_opts *opts, heed_analysis **out,
                                         heed_error *err);
 
+/* heed_analyze, reusing the memory of an earlier analysis: *an is an analysis
+ * (from heed_analyze or this call; not from heed_check_reply) or NULL. Its
+ * result is discarded and the new one takes its place, without returning its
+ * first block of memory to the allocator and asking for it again, which
+ * matters when one thread analyses many short messages. On success *an is
+ * the new analysis; on failure it has been freed and is NULL. Errors as
+ * heed_analyze, and HEED_EINVAL for a heed_check_reply analysis. Thread-safe
+ * like heed_analyze, as long as no other thread uses *an. */
+HEED_API HEED_NODISCARD int heed_analyze_again(const heed_engine *eng, const char *text,
+                                              size_t len, const heed_analyze_opts *opts,
+                                              heed_analysis **an, heed_error *err);
+
 /* The reply checker: analyses a draft reply (as an agent turn answering
  * `customer`, the customer's message or messages) and adds suggestions in
  * plain words, each tied to evidence in the draft or in the customer's words

@@ -367,12 +367,15 @@ static void process_batch(run *R, batch *b)
     /* a customer message's analysis, kept for the reply right after it,
      * whose context it usually is (the engine checks that it is) */
     heed_analysis *last = NULL;
+    /* an analysis done with, whose memory the next one reuses */
+    heed_analysis *spare = NULL;
     for (size_t i = 0; i < b->n; i++) {
         item *it = &b->items[i];
         if (it->status != 1)
             continue;
         heed_error err = {0};
-        heed_analysis *an = NULL;
+        heed_analysis *an = spare;
+        spare = NULL;
         const char *text = b->store.ptr + it->f_off[HEED_F_TEXT];
         const heed_analyze_opts ao = {
             .skip = R->opt->skip,
@@ -384,7 +387,7 @@ static void process_batch(run *R, batch *b)
             .time = it->time,
             .tz_offset_min = it->tz_min,
         };
-        int rc = heed_analyze(R->eng, text, it->f_len[HEED_F_TEXT], &ao, &an, &err);
+        int rc = heed_analyze_again(R->eng, text, it->f_len[HEED_F_TEXT], &ao, &an, &err);
         if (rc != HEED_OK) {
             it->status = rc;
             it->msg_off = b->store.len;
@@ -417,14 +420,19 @@ static void process_batch(run *R, batch *b)
             render_json(R, b, it, res);
         }
         it->out_len = b->out.len - it->out_off;
-        heed_analysis_free(last);
-        last = NULL;
+        if (last) {
+            spare = last;
+            last = NULL;
+        }
         if (it->role != HEED_ROLE_AGENT && i + 1 < b->n && b->items[i + 1].ctx_len)
             last = an; /* the next item is a reply */
+        else if (!spare)
+            spare = an;
         else
             heed_analysis_free(an);
     }
     heed_analysis_free(last);
+    heed_analysis_free(spare);
 }
 
 static void *worker_main(void *arg)

@@ -349,12 +349,11 @@ static int reply(const heed_engine *eng, unsigned skip, const heed_analyze_opts 
     return HEED_OK;
 }
 
-int heed_analyze(const heed_engine *eng, const char *text, size_t len,
-                 const heed_analyze_opts *opts, heed_analysis **out, heed_error *err)
+/* The checks of heed_analyze's arguments and text; HEED_OK or the error, set
+ * in err. *bad: the offset of the first invalid byte, or len. */
+static int check_input(const heed_engine *eng, const char *text, size_t len,
+                       const heed_analyze_opts *opts, size_t *bad, heed_error *err)
 {
-    if (!out)
-        return set_err(err, HEED_EINVAL, 0, "heed_analyze: out is NULL");
-    *out = NULL;
     if (!eng || (!text && len))
         return set_err(err, HEED_EINVAL, 0, "heed_analyze: engine or text is NULL");
     if (opts && !opts->context && opts->context_len)
@@ -367,19 +366,30 @@ int heed_analyze(const heed_engine *eng, const char *text, size_t len,
         return set_err(err, HEED_ETOOBIG, max, msg);
     }
     unsigned flags = opts ? opts->flags : 0;
-    size_t bad = heed__utf8_valid_prefix(text, len);
-    if (bad < len && !(flags & HEED_ANALYZE_REPLACE_INVALID)) {
+    *bad = heed__utf8_valid_prefix(text, len);
+    if (*bad < len && !(flags & HEED_ANALYZE_REPLACE_INVALID)) {
         char msg[96];
-        snprintf(msg, sizeof msg, "invalid UTF-8 at byte %zu", bad);
-        return set_err(err, HEED_EUTF8, bad, msg);
+        snprintf(msg, sizeof msg, "invalid UTF-8 at byte %zu", *bad);
+        return set_err(err, HEED_EUTF8, *bad, msg);
     }
-    /* the analysis and its arena's first chunk in one allocation */
-    const size_t off = (sizeof(heed_analysis) + 15) & ~(size_t)15;
-    heed_analysis *an = heed__malloc(off + heed__arena_first_size(FIRST_CHUNK));
-    if (!an)
-        return set_err(err, HEED_ENOMEM, 0, "out of memory");
+    return HEED_OK;
+}
+
+/* The analysis and its arena's first chunk are one allocation. */
+#define ANALYSIS_OFF ((sizeof(heed_analysis) + 15) & ~(size_t)15)
+
+static void analysis_start(heed_analysis *an)
+{
     memset(an, 0, sizeof(*an));
-    heed__arena_init_in(&an->arena, 0, (char *)an + off, FIRST_CHUNK);
+    heed__arena_init_in(&an->arena, 0, (char *)an + ANALYSIS_OFF, FIRST_CHUNK);
+}
+
+/* Analyses checked text into an (fresh from analysis_start); frees an on
+ * failure. */
+static int analyze_into(const heed_engine *eng, const char *text, size_t len, size_t bad,
+                        const heed_analyze_opts *opts, heed_analysis *an, heed_analysis **out,
+                        heed_error *err)
+{
     heed_result *r = &an->result;
     int rc = HEED_ENOMEM;
     if (bad < len) {
@@ -410,6 +420,47 @@ fail:
     if (rc == HEED_ETOOBIG)
         return set_err(err, rc, 0, "text has more tokens than the limit");
     return set_err(err, rc, 0, rc == HEED_ENOMEM ? "out of memory" : heed_strerror(rc));
+}
+
+int heed_analyze(const heed_engine *eng, const char *text, size_t len,
+                 const heed_analyze_opts *opts, heed_analysis **out, heed_error *err)
+{
+    if (!out)
+        return set_err(err, HEED_EINVAL, 0, "heed_analyze: out is NULL");
+    *out = NULL;
+    size_t bad;
+    int rc = check_input(eng, text, len, opts, &bad, err);
+    if (rc)
+        return rc;
+    heed_analysis *an = heed__malloc(ANALYSIS_OFF + heed__arena_first_size(FIRST_CHUNK));
+    if (!an)
+        return set_err(err, HEED_ENOMEM, 0, "out of memory");
+    analysis_start(an);
+    return analyze_into(eng, text, len, bad, opts, an, out, err);
+}
+
+int heed_analyze_again(const heed_engine *eng, const char *text, size_t len,
+                       const heed_analyze_opts *opts, heed_analysis **an, heed_error *err)
+{
+    if (!an)
+        return set_err(err, HEED_EINVAL, 0, "heed_analyze_again: an is NULL");
+    heed_analysis *old = *an;
+    *an = NULL;
+    if (!old)
+        return heed_analyze(eng, text, len, opts, an, err);
+    if (old->customer) {
+        heed_analysis_free(old);
+        return set_err(err, HEED_EINVAL, 0, "heed_analyze_again: a heed_check_reply analysis");
+    }
+    size_t bad;
+    int rc = check_input(eng, text, len, opts, &bad, err);
+    if (rc) {
+        heed_analysis_free(old);
+        return rc;
+    }
+    heed__arena_release(&old->arena); /* the chunks it grew; the first is old's own */
+    analysis_start(old);
+    return analyze_into(eng, text, len, bad, opts, old, an, err);
 }
 
 int heed_check_reply(const heed_engine *eng, const char *customer, size_t customer_len,

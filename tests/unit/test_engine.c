@@ -52,6 +52,87 @@ static void test_null_arguments(void **state)
     heed_engine_free(eng);
 }
 
+/* The parts of two results that must agree when both analysed the same text. */
+static void assert_same_result(const heed_result *a, const heed_result *b)
+{
+    assert_int_equal(a->text_len, b->text_len);
+    assert_memory_equal(a->text, b->text, a->text_len);
+    assert_true(a->valence == b->valence);
+    assert_int_equal(a->n_tokens, b->n_tokens);
+    assert_int_equal(a->n_sentences, b->n_sentences);
+    assert_int_equal(a->n_evidence, b->n_evidence);
+    for (size_t i = 0; i < a->n_evidence; i++) {
+        assert_int_equal(a->evidence[i].start, b->evidence[i].start);
+        assert_int_equal(a->evidence[i].len, b->evidence[i].len);
+        assert_true(a->evidence[i].score == b->evidence[i].score);
+        assert_int_equal(a->evidence[i].rules, b->evidence[i].rules);
+    }
+    for (int m = 0; m < 3; m++)
+        assert_int_equal(a->empathy.level[m], b->empathy.level[m]);
+    assert_int_equal(a->role, b->role);
+    assert_int_equal(a->warnings, b->warnings);
+    assert_int_equal(a->n_replaced, b->n_replaced);
+}
+
+/* heed_analyze_again: the same results as heed_analyze, in reused memory,
+ * after short and long texts, agent turns and errors. */
+static void test_analyze_again(void **state)
+{
+    (void)state;
+    heed_engine *eng;
+    heed_error err;
+    assert_int_equal(heed_engine_new(NULL, &eng, &err), HEED_OK);
+    /* a long text grows the arena past its first chunk; the next reuses it */
+    size_t long_len = 200000;
+    char *long_text = malloc(long_len);
+    assert_non_null(long_text);
+    for (size_t i = 0; i < long_len; i++)
+        long_text[i] = "Not good at all!! "[i % 18];
+    static const char *const TEXTS[] = {
+        "Thanks so much, the refund arrived :)",
+        "",
+        "Bad byte \xff here",
+        "It was not the worst service.",
+        NULL, /* the long text */
+        "I'm so sorry to hear that, could you tell me what happened?",
+        "ok"};
+    heed_analysis *an = NULL;
+    for (size_t i = 0; i < sizeof TEXTS / sizeof TEXTS[0]; i++) {
+        const char *t = TEXTS[i] ? TEXTS[i] : long_text;
+        size_t n = TEXTS[i] ? strlen(TEXTS[i]) : long_len;
+        heed_analyze_opts o = {.role = i == 5 ? HEED_ROLE_AGENT : HEED_ROLE_CUSTOMER,
+                               .context = i == 5 ? TEXTS[0] : NULL,
+                               .context_len = i == 5 ? strlen(TEXTS[0]) : 0,
+                               .flags = HEED_ANALYZE_REPLACE_INVALID};
+        heed_analysis *fresh;
+        assert_int_equal(heed_analyze(eng, t, n, &o, &fresh, &err), HEED_OK);
+        heed_analysis *before = an;
+        assert_int_equal(heed_analyze_again(eng, t, n, &o, &an, &err), HEED_OK);
+        assert_non_null(an);
+        if (before)
+            assert_ptr_equal(an, before); /* the same memory */
+        assert_same_result(heed_analysis_result(an), heed_analysis_result(fresh));
+        heed_analysis_free(fresh);
+    }
+    /* an error frees the analysis */
+    assert_int_equal(heed_analyze_again(eng, "bad \xff", 5, NULL, &an, &err), HEED_EUTF8);
+    assert_null(an);
+    assert_int_equal(err.pos, 4);
+    /* NULL: a new analysis */
+    assert_int_equal(heed_analyze_again(eng, "fine", 4, NULL, &an, &err), HEED_OK);
+    assert_non_null(an);
+    assert_true(heed_analysis_result(an)->n_tokens == 1);
+    heed_analysis_free(an);
+    /* a reply checker's analysis is refused, and freed */
+    assert_int_equal(heed_check_reply(eng, "where is it?", 12, "on its way", 10, NULL, &an, &err),
+                     HEED_OK);
+    assert_int_equal(heed_analyze_again(eng, "x", 1, NULL, &an, &err), HEED_EINVAL);
+    assert_null(an);
+    assert_int_equal(heed_analyze_again(eng, "x", 1, NULL, NULL, &err), HEED_EINVAL);
+    free(long_text);
+    heed_engine_free(eng);
+}
+
 typedef struct utf8_case {
     const char *bytes;
     size_t len;
@@ -381,6 +462,7 @@ int main(void)
         cmocka_unit_test(test_skip_stages),
         cmocka_unit_test(test_bad_lexicon),
         cmocka_unit_test(test_lexicon_lookup),
+        cmocka_unit_test(test_analyze_again),
         cmocka_unit_test(test_allocation_failures),
         cmocka_unit_test(test_threads_share_engine),
     };
