@@ -30,11 +30,15 @@
 
 #include <string.h>
 
+#include "alloc.h"
+#include "hash.h"
+
 typedef struct span_ctx {
-    const char *text;
+    const heed_asks_index *ix;
     const heed_token *t;
-    const uint32_t *cls; /* per token: its word classes (below), 0 if none */
-    size_t lo, hi;       /* the sentence's tokens */
+    const uint32_t *cls;  /* per token: its word classes (below), 0 if none */
+    const uint16_t *wid;  /* per token: 1 + its entry in ix->words, 0 if none */
+    size_t lo, hi;        /* the sentence's tokens */
 } span_ctx;
 
 /* ---------------------------------------------------------------- word tests */
@@ -96,6 +100,9 @@ enum {
     NOT_ASK_AFTER_TO = 1u << 17, /* "want to say thanks": no ask */
     PLEASE = 1u << 18,           /* please, kindly, ... */
     RHETORICAL_FIRST = 1u << 19, /* first words of the RHETORICAL phrases */
+    IM = 1u << 20,               /* i'm, we're: "I'm asking", "we're looking for" */
+    /* Set per token by heed__asks, not in WORDS: */
+    BREAK_BEFORE = 1u << 31, /* clause_break's test on the whole token array */
 };
 
 typedef struct word {
@@ -204,6 +211,7 @@ static const word WORDS[] = {
     W("huh", RHETORICAL_FIRST),
     W("i", SUBJECTS | WANT_SUBJ),
     W("i'd", WANT_SUBJ_D),
+    W("i'm", IM),
     W("if", HYPOTHETICAL),
     W("in", PARTICLES),
     W("incase", HYPOTHETICAL),
@@ -315,6 +323,7 @@ static const word WORDS[] = {
     W("wasn't", AUX | NOUN_MARKERS),
     W("we", SUBJECTS | WANT_SUBJ),
     W("we'd", WANT_SUBJ_D),
+    W("we're", IM),
     W("well", FILLERS),
     W("were", AUX | NOUN_MARKERS),
     W("weren't", AUX),
@@ -351,60 +360,10 @@ static const word WORDS[] = {
     W("your", SUBJECTS),
 };
 
-/* For each first letter a-z, bit n: some word of WORDS of n bytes starts with
- * it. Most tokens are ruled out by this without a search. Generated from WORDS;
- * the asks test checks it. */
-static const uint64_t WORD_LENS[26] = {
-    0x5fcu, 0x238u, 0x1f8u, 0xefcu, 0x1e0u, 0x98u, 0x18u, 0x1fcu, 0x87eu,
-    0x10u,  0x40u,  0x18u,  0xbcu,  0x38u,  0x1cu, 0xf8u, 0x0u,   0x2f0u,
-    0x3fcu, 0x338u, 0x9c6u, 0x40u,  0x1fcu, 0x0u,  0x7cu, 0x0u,
-};
-
-/* For each first letter a-z, the first index in WORDS of a word that starts
- * with it or a later byte (index 26: a byte past 'z'): a letter's words are
- * WORD_FROM[c] .. WORD_FROM[c + 1], the range the search takes. Generated from
- * WORDS; the asks test checks it. */
-static const uint16_t WORD_FROM[27] = {
-    1, 19, 26, 42, 59, 66, 69, 72, 91, 102, 103, 104, 108, 113, 117, 129, 138, 138, 152, 171, 186,
-    197, 198, 230, 230, 238, 238,
-};
-
 /* Does token i belong to any of the classes? */
 static inline int has(const span_ctx *c, size_t i, uint32_t classes)
 {
     return (c->cls[i] & classes) != 0;
-}
-
-/* The classes of a word token (binary search in WORDS). */
-static uint32_t word_classes(const heed_token *t)
-{
-    if (t->kind != HEED_TOK_WORD || !t->norm_len)
-        return 0;
-    const unsigned char c0 = (unsigned char)t->norm[0];
-    size_t lo = 0, hi = sizeof WORDS / sizeof WORDS[0];
-    if (c0 >= 'a' && c0 <= 'z') {
-        if (t->norm_len >= 64 || !(WORD_LENS[c0 - 'a'] >> t->norm_len & 1u))
-            return 0;
-        lo = WORD_FROM[c0 - 'a'];
-        hi = WORD_FROM[c0 - 'a' + 1];
-    }
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        const word *w = &WORDS[mid];
-        /* bytewise, inline: the words are short and memcmp's call costs more */
-        size_t n = w->n < t->norm_len ? w->n : t->norm_len, k = 0;
-        while (k < n && w->s[k] == t->norm[k])
-            k++;
-        int d = k < n ? (unsigned char)w->s[k] - (unsigned char)t->norm[k]
-                      : (w->n > t->norm_len) - (w->n < t->norm_len);
-        if (!d)
-            return w->cls;
-        if (d < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return 0;
 }
 
 /* Rhetorical or sarcastic openings. Entries starting with '=' must be the whole
@@ -609,18 +568,44 @@ static const need_cue NEED_CUES[] = {
     {"warranty", HEED_NEED_PRODUCT, 2},
 };
 
+/* ---------------------------------------------------------------- the index */
+
+/* Every word the rules look up (WORDS, the first words of NEED_CUES and of
+ * RHETORICAL) in an open-addressing table made once per engine: a token
+ * costs one probe, and a phrase search starts from the phrases of the
+ * token's own word. */
+#define IX_BITS 10
+#define IX_SLOTS ((size_t)1 << IX_BITS)
+#define IX_MAX_WORDS 512
+
+typedef struct ix_word {
+    const char *s;
+    uint8_t n;
+    uint32_t cls;              /* its classes from WORDS, 0 if none */
+    uint16_t cue_from, cue_to; /* the NEED_CUES it is the first word of */
+    uint64_t rhet[2];          /* bit k: RHETORICAL[k] starts with it */
+} ix_word;
+
+typedef struct ix_slot_ {
+    uint64_t head; /* the word's first 8 bytes (heed__head8) */
+    uint16_t len;
+    uint16_t word; /* 1 + the entry in words; 0: empty */
+} ix_slot_;
+
+struct heed_asks_index {
+    ix_slot_ slots[IX_SLOTS];
+    ix_word words[IX_MAX_WORDS];
+    size_t n_words, max_len;
+};
+
 /* ---------------------------------------------------------------- clauses */
 
-/* Is toks[j] the first token of a clause other than the sentence's first? */
-static int clause_break(const span_ctx *c, size_t j)
+/* Is toks[j] the first token of a clause other than the sentence's first?
+ * (BREAK_BEFORE: after , ; : or a lone -, or at a conjunction that does not
+ * follow one; set by heed__asks for the whole token array.) */
+static inline int clause_break(const span_ctx *c, size_t j)
 {
-    if (j <= c->lo)
-        return 0;
-    const heed_token *p = &c->t[j - 1];
-    if (is_punct_char(p, ',') || is_punct_char(p, ';') || is_punct_char(p, ':') ||
-        (p->kind == HEED_TOK_PUNCT && p->norm_len == 1 && p->norm[0] == '-'))
-        return 1;
-    return has(c, j, CONJUNCTIONS) && !has(c, j - 1, CONJUNCTIONS);
+    return j > c->lo && (c->cls[j] & BREAK_BEFORE);
 }
 
 static size_t clause_end(const span_ctx *c, size_t start)
@@ -652,16 +637,21 @@ static int is_rhetorical(const span_ctx *c, size_t p, size_t e)
 {
     if (!has(c, p, RHETORICAL_FIRST))
         return 0;
-    for (const char *const *r = RHETORICAL; *r; r++) {
-        int whole = **r == '=';
-        size_t n = match_phrase(c->t, p, e, *r + whole);
-        if (!n)
-            continue;
-        if (!whole)
-            return 1;
-        /* The phrase must be all the words of the clause. */
-        if (!has_word(c, p + n, e))
-            return 1;
+    /* only the phrases whose first word this token is can match here */
+    const ix_word *w = &c->ix->words[c->wid[p] - 1];
+    for (size_t h = 0; h < 2; h++) {
+        for (uint64_t m = w->rhet[h]; m; m &= m - 1) {
+            const char *r = RHETORICAL[h * 64 + (size_t)__builtin_ctzll(m)];
+            int whole = *r == '=';
+            size_t n = match_phrase(c->t, p, e, r + whole);
+            if (!n)
+                continue;
+            if (!whole)
+                return 1;
+            /* The phrase must be all the words of the clause. */
+            if (!has_word(c, p + n, e))
+                return 1;
+        }
     }
     return 0;
 }
@@ -712,7 +702,7 @@ static int want_frame(const span_ctx *c, size_t s, size_t e)
 static int im_frame(const span_ctx *c, size_t s, size_t e)
 {
     const heed_token *t = c->t;
-    if (!is_word(&t[s], "i'm") && !is_word(&t[s], "we're"))
+    if (!has(c, s, IM)) /* "i'm", "we're" */
         return 0;
     if (s > c->lo && has(c, s - 1, HYPOTHETICAL))
         return 0;
@@ -794,21 +784,13 @@ static int asks_inside(const span_ctx *c, size_t p, size_t e)
 
 static int need_of(const span_ctx *c, size_t from, size_t to)
 {
-    const size_t n_cues = sizeof NEED_CUES / sizeof NEED_CUES[0];
     int best = HEED_NEED_OTHER, best_s = 0;
     for (size_t i = from; i < to; i++) {
-        if (c->t[i].kind != HEED_TOK_WORD)
+        if (c->t[i].kind != HEED_TOK_WORD || !c->wid[i])
             continue;
-        const unsigned char first = (unsigned char)c->t[i].norm[0];
-        size_t lo = 0, hi = n_cues; /* first entry whose phrase starts >= first */
-        while (lo < hi) {
-            size_t mid = (lo + hi) / 2;
-            if ((unsigned char)NEED_CUES[mid].phrase[0] < first)
-                lo = mid + 1;
-            else
-                hi = mid;
-        }
-        for (size_t k = lo; k < n_cues && (unsigned char)NEED_CUES[k].phrase[0] == first; k++) {
+        /* the cues whose first word this token is, in table order */
+        const ix_word *w = &c->ix->words[c->wid[i] - 1];
+        for (size_t k = w->cue_from; k < w->cue_to; k++) {
             const need_cue *q = &NEED_CUES[k];
             if (q->strength > best_s && match_phrase(c->t, i, to, q->phrase)) {
                 best = q->need;
@@ -819,9 +801,120 @@ static int need_of(const span_ctx *c, size_t from, size_t to)
     return best;
 }
 
-/* For tests: is NEED_CUES sorted as need_of needs, WORDS sorted with
- * WORD_LENS and WORD_FROM made from it, and does RHETORICAL_FIRST hold the
- * first word of every RHETORICAL phrase? */
+/* ---------------------------------------------------------------- the index */
+
+/* The length of a phrase's first word. */
+static size_t first_word_len(const char *p)
+{
+    return strcspn(p, " ");
+}
+
+static inline size_t ix_slot(uint64_t head, size_t n)
+{
+    return (size_t)(((head ^ n) * 0x9E3779B97F4A7C15ull) >> (64 - IX_BITS));
+}
+
+/* 1 + the entry of w[0..n) in ix->words, or 0. */
+static unsigned ix_find(const heed_asks_index *ix, const char *w, size_t n)
+{
+    if (!n || n > ix->max_len)
+        return 0;
+    const uint64_t head = heed__head8(w, n);
+    for (size_t s = ix_slot(head, n);; s = (s + 1) & (IX_SLOTS - 1)) {
+        const ix_slot_ *sl = &ix->slots[s];
+        if (!sl->word)
+            return 0;
+        if (sl->head == head && sl->len == n &&
+            (n <= 8 || !memcmp(ix->words[sl->word - 1].s + 8, w + 8, n - 8)))
+            return sl->word;
+    }
+}
+
+/* The entry of w[0..n), added when missing; NULL when the index is full. */
+static ix_word *ix_add(heed_asks_index *ix, const char *w, size_t n)
+{
+    const unsigned found = ix_find(ix, w, n);
+    if (found)
+        return &ix->words[found - 1];
+    if (!n || ix->n_words >= IX_MAX_WORDS || n > 255)
+        return NULL;
+    const uint64_t head = heed__head8(w, n);
+    size_t s = ix_slot(head, n);
+    while (ix->slots[s].word)
+        s = (s + 1) & (IX_SLOTS - 1);
+    ix_word *e = &ix->words[ix->n_words++];
+    e->s = w;
+    e->n = (uint8_t)n;
+    ix->slots[s] = (ix_slot_){head, (uint16_t)n, (uint16_t)ix->n_words};
+    if (n > ix->max_len)
+        ix->max_len = n;
+    return e;
+}
+
+/* Fills the index; HEED_EINVAL when the tables do not fit it (a word listed
+ * twice in WORDS, a first word's need cues not adjacent, too many words or
+ * phrases), which the asks test shows. */
+static int ix_build(heed_asks_index *ix)
+{
+    memset(ix, 0, sizeof *ix);
+    for (size_t k = 0; k < sizeof WORDS / sizeof WORDS[0]; k++) {
+        ix_word *e = ix_add(ix, WORDS[k].s, WORDS[k].n);
+        if (!e || e->cls)
+            return HEED_EINVAL;
+        e->cls = WORDS[k].cls;
+    }
+    for (size_t k = 0; k < sizeof NEED_CUES / sizeof NEED_CUES[0]; k++) {
+        ix_word *e = ix_add(ix, NEED_CUES[k].phrase, first_word_len(NEED_CUES[k].phrase));
+        if (!e || (e->cue_to && e->cue_to != k))
+            return HEED_EINVAL;
+        if (!e->cue_to)
+            e->cue_from = (uint16_t)k;
+        e->cue_to = (uint16_t)(k + 1);
+    }
+    for (size_t k = 0; RHETORICAL[k]; k++) {
+        const char *p = RHETORICAL[k] + (RHETORICAL[k][0] == '=');
+        ix_word *e = ix_add(ix, p, first_word_len(p));
+        if (!e || k >= 128)
+            return HEED_EINVAL;
+        e->rhet[k / 64] |= (uint64_t)1 << (k % 64);
+    }
+    return HEED_OK;
+}
+
+int heed__asks_index_new(heed_asks_index **out)
+{
+    *out = NULL;
+    heed_asks_index *ix = heed__malloc(sizeof *ix);
+    if (!ix)
+        return HEED_ENOMEM;
+    int rc = ix_build(ix);
+    if (rc) {
+        heed__free(ix);
+        return rc;
+    }
+    *out = ix;
+    return HEED_OK;
+}
+
+void heed__asks_index_free(heed_asks_index *ix)
+{
+    heed__free(ix);
+}
+
+/* The entry of w[0..n) by a plain search (the reference of the tests). */
+static unsigned ix_find_slow(const heed_asks_index *ix, const char *w, size_t n)
+{
+    for (size_t k = 0; k < ix->n_words; k++)
+        if (ix->words[k].n == n && !memcmp(ix->words[k].s, w, n))
+            return (unsigned)k + 1;
+    return 0;
+}
+
+/* For tests: are NEED_CUES and WORDS sorted, does RHETORICAL_FIRST hold the
+ * first word of every RHETORICAL phrase, and does the index find what a
+ * plain search finds: every word with its classes, need cues and phrases,
+ * and for words one byte off (shorter, longer, a byte changed) the same as
+ * the plain search? */
 int heed__asks_table_ok(void)
 {
     for (size_t k = 1; k < sizeof NEED_CUES / sizeof NEED_CUES[0]; k++)
@@ -833,32 +926,42 @@ int heed__asks_table_ok(void)
         if (d > 0 || (!d && WORDS[k - 1].n >= WORDS[k].n))
             return 0;
     }
-    uint64_t lens[26] = {0};
-    for (size_t k = 0; k < sizeof WORDS / sizeof WORDS[0]; k++) {
-        const unsigned char c0 = (unsigned char)WORDS[k].s[0];
-        if (c0 >= 'a' && c0 <= 'z')
-            lens[c0 - 'a'] |= (uint64_t)1 << WORDS[k].n;
-    }
-    if (memcmp(lens, WORD_LENS, sizeof lens))
+    heed_asks_index *ix;
+    if (heed__asks_index_new(&ix))
         return 0;
-    for (unsigned c = 0; c < 27; c++) {
-        size_t from = 0;
-        while (from < sizeof WORDS / sizeof WORDS[0] &&
-               (unsigned char)WORDS[from].s[0] < 'a' + c)
-            from++;
-        if (WORD_FROM[c] != from)
-            return 0;
+    int ok = 1;
+    for (size_t k = 0; ok && k < sizeof WORDS / sizeof WORDS[0]; k++) {
+        const unsigned w = ix_find(ix, WORDS[k].s, WORDS[k].n);
+        ok = w && ix->words[w - 1].cls == WORDS[k].cls;
     }
-    for (const char *const *r = RHETORICAL; *r; r++) {
-        const char *p = *r + (**r == '=');
-        heed_token t = {0};
-        t.kind = HEED_TOK_WORD;
-        t.norm = p;
-        t.norm_len = (uint32_t)strcspn(p, " ");
-        if (!(word_classes(&t) & RHETORICAL_FIRST))
-            return 0;
+    for (size_t k = 0; ok && k < sizeof NEED_CUES / sizeof NEED_CUES[0]; k++) {
+        const unsigned w = ix_find(ix, NEED_CUES[k].phrase, first_word_len(NEED_CUES[k].phrase));
+        ok = w && ix->words[w - 1].cue_from <= k && k < ix->words[w - 1].cue_to;
     }
-    return 1;
+    for (size_t k = 0; ok && RHETORICAL[k]; k++) {
+        const char *p = RHETORICAL[k] + (RHETORICAL[k][0] == '=');
+        const unsigned w = ix_find(ix, p, first_word_len(p));
+        ok = w && (ix->words[w - 1].cls & RHETORICAL_FIRST) &&
+             (ix->words[w - 1].rhet[k / 64] >> (k % 64) & 1);
+    }
+    char buf[257];
+    for (size_t k = 0; ok && k < ix->n_words; k++) {
+        const ix_word *e = &ix->words[k];
+        ok = ix_find(ix, e->s, e->n) == k + 1 &&
+             ix_find(ix, e->s, e->n - 1u) == ix_find_slow(ix, e->s, e->n - 1u);
+        memcpy(buf, e->s, e->n);
+        for (unsigned c = 1; ok && c < 256; c += 6) {
+            buf[e->n] = (char)c;
+            ok = ix_find(ix, buf, e->n + 1u) == ix_find_slow(ix, buf, e->n + 1u);
+            for (size_t i = 0; ok && i < e->n; i++) {
+                buf[i] = (char)(e->s[i] ^ c);
+                ok = ix_find(ix, buf, e->n) == ix_find_slow(ix, buf, e->n);
+                buf[i] = e->s[i];
+            }
+        }
+    }
+    heed__asks_index_free(ix);
+    return ok;
 }
 
 /* Fills *cue with the span from token p to the end of the sentence. */
@@ -934,22 +1037,41 @@ static int sentence_ask(const span_ctx *c, heed_cue *cue)
     return 0;
 }
 
-int heed__asks(heed_arena *a, const char *text, const heed_token *toks, size_t n_toks,
+int heed__asks(const heed_asks_index *ix, heed_arena *a, const heed_token *toks, size_t n_toks,
                const heed_sentence *sents, size_t n_sents, heed_cue **out, size_t *n_out)
 {
     *out = NULL;
     *n_out = 0;
     if (!n_sents)
         return HEED_OK;
-    heed_cue *cues = heed__arena_alloc(a, n_sents * sizeof(*cues));
-    uint32_t *cls = heed__arena_alloc(a, (n_toks ? n_toks : 1) * sizeof(*cls));
-    if (!cues || !cls)
+    /* one allocation: the cues, then cls and wid per token */
+    heed_cue *cues = heed__arena_alloc(a, n_sents * sizeof(*cues) + n_toks * (sizeof(uint32_t) +
+                                                                            sizeof(uint16_t)));
+    if (!cues)
         return HEED_ENOMEM;
-    for (size_t i = 0; i < n_toks; i++)
-        cls[i] = word_classes(&toks[i]);
+    uint32_t *cls = (uint32_t *)(cues + n_sents);
+    uint16_t *wid = (uint16_t *)(cls + n_toks);
+    for (size_t i = 0; i < n_toks; i++) {
+        const unsigned w =
+            toks[i].kind == HEED_TOK_WORD ? ix_find(ix, toks[i].norm, toks[i].norm_len) : 0;
+        wid[i] = (uint16_t)w;
+        cls[i] = w ? ix->words[w - 1].cls : 0;
+    }
+    /* clause breaks, as clause_break reads them */
+    for (size_t j = 1; j < n_toks; j++) {
+        const heed_token *p = &toks[j - 1];
+        int brk = (cls[j] & CONJUNCTIONS) && !(cls[j - 1] & CONJUNCTIONS);
+        if (!brk && (p->kind == HEED_TOK_PUNCT || p->kind == HEED_TOK_SYMBOL)) {
+            for (size_t k = 0; k < p->norm_len && !brk; k++)
+                brk = p->norm[k] == ',' || p->norm[k] == ';' || p->norm[k] == ':';
+            brk |= p->kind == HEED_TOK_PUNCT && p->norm_len == 1 && p->norm[0] == '-';
+        }
+        if (brk)
+            cls[j] |= BREAK_BEFORE;
+    }
     size_t n = 0;
     for (size_t i = 0; i < n_sents; i++) {
-        span_ctx c = {text, toks, cls, sents[i].first_token,
+        span_ctx c = {ix, toks, cls, wid, sents[i].first_token,
                       sents[i].first_token + sents[i].n_tokens};
         if (c.hi > c.lo && sentence_ask(&c, &cues[n]))
             n++;

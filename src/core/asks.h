@@ -10,6 +10,8 @@
 #include "arena.h"
 #include "heed/heed.h"
 
+typedef struct heed_asks_index heed_asks_index;
+
 /* Finds at most one ask per sentence (the first clause that asks; see asks.c
  * for the patterns). Each ask is a heed_cue:
  *   start, len  from the word that opens the ask to the end of its sentence,
@@ -24,11 +26,18 @@
  * "if I need help") are not asks.
  * Returns HEED_OK with *out (arena memory, NULL when *n_out is 0) and *n_out,
  * or HEED_ENOMEM. */
-int heed__asks(heed_arena *a, const char *text, const heed_token *toks, size_t n_toks,
+int heed__asks(const heed_asks_index *ix, heed_arena *a, const heed_token *toks, size_t n_toks,
                const heed_sentence *sents, size_t n_sents, heed_cue **out, size_t *n_out);
 
-/* 1 when the internal word and need cue tables are in the order their
- * searches need, with their letter indexes made from them (for tests). */
+/* The index of the words the rules look up, made once per engine (immutable,
+ * shared by threads). HEED_OK, HEED_ENOMEM, or HEED_EINVAL when the built-in
+ * tables are inconsistent (a bug the asks test catches). */
+int heed__asks_index_new(heed_asks_index **out);
+/* NULL does nothing. */
+void heed__asks_index_free(heed_asks_index *ix);
+
+/* 1 when the internal tables are sorted and the index finds exactly what a
+ * plain search of them finds (for tests). */
 int heed__asks_table_ok(void);
 
 #endif

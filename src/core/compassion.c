@@ -54,14 +54,6 @@ struct heed_compassion_index {
 
 /* ---------------------------------------------------------------- words */
 
-int heed__reply_word(const heed_token *t, const char *w)
-{
-    if (!t->norm_len || t->norm[0] != w[0])
-        return 0; /* the usual case, decided without strlen */
-    size_t n = strlen(w);
-    return t->norm_len == n && !memcmp(t->norm, w, n);
-}
-
 static int in_list(const heed_token *t, const char *const *list)
 {
     for (; *list; list++)

@@ -6,6 +6,8 @@
 #ifndef HEED_COMPASSION_H
 #define HEED_COMPASSION_H
 
+#include <string.h>
+
 #include "arena.h"
 #include "heed/heed.h"
 
@@ -27,8 +29,15 @@ HEED_NODISCARD int heed__promises(const heed_compassion_index *x, heed_arena *a,
 
 /* Rules shared with the promises (promises.c). */
 
-/* Is t the word w (normalised form)? */
-int heed__reply_word(const heed_token *t, const char *w);
+/* Is t the word w (normalised form)? Inline: the rules call it for most
+ * tokens with a literal w, whose first byte and length are then constants. */
+static inline int heed__reply_word(const heed_token *t, const char *w)
+{
+    if (!t->norm_len || t->norm[0] != w[0])
+        return 0; /* the usual case, decided without strlen */
+    size_t n = strlen(w);
+    return t->norm_len == n && !memcmp(t->norm, w, n);
+}
 
 /* The end (exclusive) of the clause that starts at toks[i], within [i, hi):
  * clauses break at , ; : ( - and before and, but, or, so, because, although,

@@ -31,6 +31,7 @@ struct heed_engine {
     heed_lm *emotions;               /* NULL: no emotion model */
     heed_intensity_model *intensity; /* NULL: built without models/intensity.model */
     heed_stress_index *stress;
+    heed_asks_index *asks;       /* NULL when the needs stage is skipped */
     heed_lm *needs;              /* NULL: no needs model was built in */
     heed_empathy_model *empathy; /* NULL: no empathy model was built in */
     heed_compassion_index *compassion;
@@ -141,6 +142,10 @@ int heed_engine_new(const heed_engine_opts *opts, heed_engine **out, heed_error 
         heed_engine_free(eng);
         return set_err(err, HEED_ENOMEM, 0, "out of memory");
     }
+    if (!(skip & HEED_STAGE_NEEDS) && (rc = heed__asks_index_new(&eng->asks))) {
+        heed_engine_free(eng);
+        return set_err(err, rc, 0, rc == HEED_ENOMEM ? "out of memory" : "asks tables");
+    }
     heed_blob nb = heed__model_needs();
     if (!(skip & HEED_STAGE_NEEDS) && (rc = heed__needs_new(nb.ptr, nb.len, &eng->needs, err))) {
         heed_engine_free(eng);
@@ -182,6 +187,7 @@ void heed_engine_free(heed_engine *eng)
     heed__lm_free(eng->emotions);
     heed__intensity_free(eng->intensity);
     heed__stress_index_free(eng->stress);
+    heed__asks_index_free(eng->asks);
     heed__lm_free(eng->needs);
     heed__empathy_free(eng->empathy);
     heed__compassion_free(eng->compassion);
@@ -203,7 +209,7 @@ static int listen(const heed_engine *eng, unsigned skip, heed_arena *a, heed_res
     int rc;
     if (!(skip & HEED_STAGE_NEEDS)) {
         heed_cue *asks;
-        rc = heed__asks(a, r->text, toks, n_toks, sents, n_sents, &asks, &r->needs.n_asks);
+        rc = heed__asks(eng->asks, a, toks, n_toks, sents, n_sents, &asks, &r->needs.n_asks);
         if (rc)
             return rc;
         r->needs.asks = asks;

@@ -14,9 +14,12 @@ const char *const heed__intensity_names[HEED_INT_COUNT] = {"valence", "arousal",
 
 static const char MAGIC[8] = {'H', 'E', 'E', 'D', 'I', 'N', 'T', '1'};
 
-/* Largest hash space expanded into a dense table at load (3 floats per
- * index: 3 MB at 18 bits). */
+/* Largest hash space expanded into a dense table at load (a row of 4 floats
+ * per index: 4 MB at 18 bits). */
 #define DENSE_MAX_BITS 18u
+/* Floats per row of the dense table: the three outputs and a 0, so that the
+ * 16-byte rows, from a 64-byte boundary, never straddle two cache lines. */
+#define DENSE_ROW 4
 
 struct heed_intensity_model {
     heed_lm *lm[HEED_INT_COUNT];
@@ -28,6 +31,7 @@ struct heed_intensity_model {
      * when the models' hash spaces differ or are too large: then
      * heed__lm_predict is used. */
     float *dense;
+    void *dense_mem; /* the allocation dense lies in */
     uint32_t dense_mask;
     float bias[HEED_INT_COUNT];
 };
@@ -44,7 +48,7 @@ void heed__intensity_free(heed_intensity_model *m)
         return;
     for (int k = 0; k < HEED_INT_COUNT; k++)
         heed__lm_free(m->lm[k]);
-    heed__free(m->dense);
+    heed__free(m->dense_mem);
     heed__free(m);
 }
 
@@ -60,14 +64,15 @@ static int build_dense(heed_intensity_model *m)
     if (bits > DENSE_MAX_BITS)
         return HEED_OK;
     size_t n = (size_t)1 << bits;
-    m->dense = heed__malloc(n * HEED_INT_COUNT * sizeof *m->dense);
-    if (!m->dense)
+    m->dense_mem = heed__calloc(n * DENSE_ROW * sizeof *m->dense + 64, 1);
+    if (!m->dense_mem)
         return HEED_ENOMEM;
+    m->dense = (float *)(void *)((char *)m->dense_mem + (-(uintptr_t)m->dense_mem & 63));
     m->dense_mask = (uint32_t)(n - 1);
     for (int k = 0; k < HEED_INT_COUNT; k++)
         heed__lm_predict(m->lm[k], (heed_sparse){NULL, NULL, 0}, &m->bias[k]);
     for (int k = 0; k < HEED_INT_COUNT; k++)
-        if (heed__lm_unit_deltas(m->lm[k], m->dense + k, HEED_INT_COUNT) != HEED_OK)
+        if (heed__lm_unit_deltas(m->lm[k], m->dense + k, DENSE_ROW) != HEED_OK)
             return HEED_EINVAL; /* ruled out by check_lm: one output each */
     return HEED_OK;
 }
@@ -216,7 +221,7 @@ void heed__intensity_predict_x(const heed_intensity_model *m, heed_sparse x,
         for (int k = 0; k < HEED_INT_COUNT; k++)
             z[k] = m->bias[k];
         for (size_t j = 0; j < x.n; j++) {
-            const float *w = m->dense + (size_t)(x.idx[j] & m->dense_mask) * HEED_INT_COUNT;
+            const float *w = m->dense + (size_t)(x.idx[j] & m->dense_mask) * DENSE_ROW;
             for (int k = 0; k < HEED_INT_COUNT; k++)
                 z[k] += x.val[j] * w[k];
         }

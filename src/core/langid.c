@@ -298,44 +298,6 @@ typedef struct {
     uint16_t mask;
 } slot;
 
-static uint64_t head8(const char *w, size_t len)
-{
-    /* byte k at bits 8k whatever the host's byte order; a whole word of 8
-     * bytes and more is put together at once */
-    const unsigned char *u = (const unsigned char *)w;
-    if (len >= 8)
-        return (uint64_t)u[0] | (uint64_t)u[1] << 8 | (uint64_t)u[2] << 16 |
-               (uint64_t)u[3] << 24 | (uint64_t)u[4] << 32 | (uint64_t)u[5] << 40 |
-               (uint64_t)u[6] << 48 | (uint64_t)u[7] << 56;
-    uint64_t h = 0;
-    switch (len) {
-    case 7:
-        h |= (uint64_t)u[6] << 48;
-        /* fall through */
-    case 6:
-        h |= (uint64_t)u[5] << 40;
-        /* fall through */
-    case 5:
-        h |= (uint64_t)u[4] << 32;
-        /* fall through */
-    case 4:
-        h |= (uint64_t)u[3] << 24;
-        /* fall through */
-    case 3:
-        h |= (uint64_t)u[2] << 16;
-        /* fall through */
-    case 2:
-        h |= (uint64_t)u[1] << 8;
-        /* fall through */
-    case 1:
-        h |= (uint64_t)u[0];
-        /* fall through */
-    default:
-        break;
-    }
-    return h;
-}
-
 #define N_PATTERNS (sizeof PATTERNS / sizeof PATTERNS[0])
 _Static_assert(N_PATTERNS <= 32, "pattern sets are 32-bit masks");
 
@@ -351,7 +313,7 @@ struct heed_langid {
 static size_t find_slot(const heed_langid *lid, const char *w, size_t len)
 {
     const slot *t = lid->table;
-    uint64_t head = head8(w, len);
+    uint64_t head = heed__head8(w, len);
     uint64_t h = len <= 8 ? (head ^ len) * 0x9E3779B97F4A7C15ull : heed__hash(w, len);
     size_t i = (size_t)(h >> (64 - TABLE_BITS));
     while (t[i].len && !(t[i].head == head && t[i].len == len &&
@@ -395,7 +357,7 @@ int heed__langid_new(heed_langid **out)
                     }
                     lid->word[i] = p;
                     s->len = (uint16_t)(e - p);
-                    s->head = head8(p, s->len);
+                    s->head = heed__head8(p, s->len);
                     if (s->len > lid->max_len)
                         lid->max_len = s->len;
                 }

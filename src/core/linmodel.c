@@ -81,12 +81,15 @@ struct heed_lm {
     uint32_t *slots;  /* open-addressing table: row index or EMPTY_SLOT */
     size_t slot_mask;
     /* Prediction table indexed by the key itself when it fits DENSE_MAX
-     * bytes: 2^bits rows of `stride` bytes (F32: n_out floats; Q8: a float
-     * scale then n_out int8), zero for absent keys. One independent memory
+     * bytes: 2^bits rows of `stride` bytes (F32: n_out floats; Q8: n_out
+     * int8 padded to a multiple of 8 and a float scale, see build_slots),
+     * zero for absent keys, from a 64-byte boundary. One independent memory
      * access per feature instead of a chain of dependent ones through the
      * hash table: prediction is bound by memory latency. */
     unsigned char *dense;
+    void *dense_mem; /* the allocation dense lies in */
     size_t stride;
+    size_t w_off, scale_off; /* Q8: where a row's int8 weights and its scale are */
     int avx2; /* the CPU has AVX2: the Q8 dense loop takes 8 outputs a step */
 };
 
@@ -125,7 +128,7 @@ void heed__lm_free(heed_lm *m)
     heed__free(m->label_blob);
     heed__free(m->label);
     heed__free(m->slots);
-    heed__free(m->dense);
+    heed__free(m->dense_mem);
     heed__free(m);
 }
 
@@ -134,28 +137,43 @@ void heed__lm_free(heed_lm *m)
 static int build_slots(heed_lm *m)
 {
     const size_t K = m->n_out;
-    /* Q8 rows hold the scale then the weights padded to a multiple of 8, so
-     * that the prediction loop works in fixed blocks the compiler vectorises. */
-    m->stride = m->encoding == HEED_LM_ENC_F32 ? K * sizeof(float)
-                                               : (sizeof(float) + ((K + 7) & ~(size_t)7) + 7) &
-                                                     ~(size_t)7;
+    /* Q8 rows hold the weights padded to a multiple of 8 (Kp), so that the
+     * prediction loop works in fixed blocks the compiler vectorises, and the
+     * scale: in the last 4 bytes of the padding when it has them (28 outputs:
+     * 32-byte rows, 11: 16-byte rows, so that a row never straddles two
+     * cache lines; the loop's padding lanes then hold the scale's bytes, and
+     * their sums are thrown away), else before the weights. */
+    const size_t Kp = (K + 7) & ~(size_t)7;
+    m->w_off = 0;
+    m->scale_off = 0;
+    if (m->encoding == HEED_LM_ENC_F32) {
+        m->stride = K * sizeof(float);
+    } else if (Kp - K >= sizeof(float)) {
+        m->stride = Kp;
+        m->scale_off = Kp - sizeof(float);
+    } else {
+        m->stride = (sizeof(float) + Kp + 7) & ~(size_t)7;
+        m->w_off = sizeof(float);
+    }
 #if defined(LM_AVX2)
     m->avx2 = __builtin_cpu_supports("avx2") != 0;
 #endif
     const size_t rows = (size_t)1 << m->bits;
     if (m->stride <= DENSE_MAX >> m->bits &&
         (rows * m->stride <= DENSE_SMALL || m->n_rows * 8 >= rows)) {
-        /* zeroed by the allocator: fresh pages need no memset pass */
-        m->dense = heed__calloc(rows, m->stride);
-        if (!m->dense)
+        /* zeroed by the allocator: fresh pages need no memset pass; 64
+         * bytes more to start the rows on a cache line */
+        m->dense_mem = heed__calloc(rows * m->stride + 64, 1);
+        if (!m->dense_mem)
             return HEED_ENOMEM;
+        m->dense = (unsigned char *)m->dense_mem + (-(uintptr_t)m->dense_mem & 63);
         for (size_t r = 0; r < m->n_rows; r++) {
             unsigned char *d = m->dense + (size_t)m->keys[r] * m->stride;
             if (m->encoding == HEED_LM_ENC_F32) {
                 memcpy(d, m->wf + r * K, K * sizeof(float));
             } else {
-                memcpy(d, &m->scale[r], sizeof(float));
-                memcpy(d + sizeof(float), m->wq + r * K, K);
+                memcpy(d + m->scale_off, &m->scale[r], sizeof(float));
+                memcpy(d + m->w_off, m->wq + r * K, K);
             }
         }
         return HEED_OK; /* find_row is not used */
@@ -665,12 +683,14 @@ q8_blocks_avx2(const heed_lm *m, heed_sparse x, uint32_t mask, float *acc, const
     __m256 a[4];
     for (uint32_t b = 0; b < nb; b++)
         a[b] = _mm256_loadu_ps(acc + 8 * b);
+    const unsigned char *dense = m->dense;
+    const size_t stride = m->stride, scale_off = m->scale_off, w_off = m->w_off;
     for (size_t j = 0; j < x.n; j++) {
-        const unsigned char *d = m->dense + (size_t)(x.idx[j] & mask) * m->stride;
+        const unsigned char *d = dense + (size_t)(x.idx[j] & mask) * stride;
         float sc;
-        memcpy(&sc, d, sizeof sc);
+        memcpy(&sc, d + scale_off, sizeof sc);
         const __m256 fv = _mm256_set1_ps(x.val[j] * sc);
-        const int8_t *q = (const int8_t *)(d + sizeof(float));
+        const int8_t *q = (const int8_t *)(d + w_off);
         for (uint32_t b = 0; b < nb; b++) {
             const __m128i q8 = _mm_loadl_epi64((const __m128i *)(const void *)(q + 8 * b));
             const __m256 w = _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(q8));
@@ -705,9 +725,9 @@ __attribute__((target("avx2"))) static void q8_dense_avx2(const heed_lm *m, heed
     for (size_t j = 0; j < x.n; j++) {
         const unsigned char *d = m->dense + (size_t)(x.idx[j] & mask) * m->stride;
         float sc;
-        memcpy(&sc, d, sizeof sc);
+        memcpy(&sc, d + m->scale_off, sizeof sc);
         const __m256 fv = _mm256_set1_ps(x.val[j] * sc);
-        const int8_t *q = (const int8_t *)(d + sizeof(float));
+        const int8_t *q = (const int8_t *)(d + m->w_off);
         for (uint32_t k = 0; k < Kp; k += 8) {
             const __m128i b = _mm_loadl_epi64((const __m128i *)(const void *)(q + k));
             const __m256i w = _mm256_cvtepi8_epi32(b);
@@ -746,11 +766,11 @@ static void raw_scores(const heed_lm *m, heed_sparse x, float *restrict z)
         for (size_t j = 0; j < x.n; j++) {
             const unsigned char *d = m->dense + (size_t)(x.idx[j] & mask) * m->stride;
             float sc;
-            memcpy(&sc, d, sizeof sc);
+            memcpy(&sc, d + m->scale_off, sizeof sc);
             /* No test for absent rows (scale 0): an unpredictable branch
              * would serialise the memory accesses. */
             const float f = x.val[j] * sc;
-            const int8_t *q = (const int8_t *)(d + sizeof(float));
+            const int8_t *q = (const int8_t *)(d + m->w_off);
 #if defined(__SSE2__)
             /* int8 -> int32 by unpacking with itself and shifting the sign in
              * (SSE2 has no sign-extending load), then 2 x 4 floats. */
@@ -958,6 +978,12 @@ uint32_t heed__lm_feature_set(const heed_lm *m)
 size_t heed__lm_n_rows(const heed_lm *m)
 {
     return m->n_rows;
+}
+size_t heed__lm_dense_row_bytes(const heed_lm *m, uintptr_t *base)
+{
+    if (base)
+        *base = (uintptr_t)m->dense;
+    return m->dense ? m->stride : 0;
 }
 const char *heed__lm_label(const heed_lm *m, uint32_t i)
 {

@@ -137,6 +137,9 @@ uint32_t heed__lm_n_outputs(const heed_lm *m);
 uint32_t heed__lm_dim_bits(const heed_lm *m);
 uint32_t heed__lm_feature_set(const heed_lm *m);
 size_t heed__lm_n_rows(const heed_lm *m); /* feature rows stored */
+/* Bytes per row of the key-indexed prediction table, 0 without one; *base
+ * (when not NULL) gets the table's address (for tests). */
+size_t heed__lm_dense_row_bytes(const heed_lm *m, uintptr_t *base);
 const char *heed__lm_label(const heed_lm *m, uint32_t i); /* NUL-terminated; NULL out of range */
 const float *heed__lm_thresholds(const heed_lm *m);
 /* Sets thresholds[i] for every i (e.g. loaded from elsewhere). */

@@ -258,9 +258,9 @@ size_t heed__timexpr_at(const heed_token *toks, size_t i, size_t hi, const heed_
     int64_t today = floor_div(local, 86400);
     long now_sec = (long)(local - today * 86400);
     int dow = (int)((today % 7 + 7 + 3) % 7); /* 0 = Monday; 1970-01-01 was a Thursday */
-    int64_t ty;
+    int64_t ty; /* today's civil date: made where a rule reads it (most tokens
+                 * start no time expression) */
     int tm, td;
-    heed__civil_from_days(today, &ty, &tm, &td);
 
     size_t p = i;
     int lead = 0; /* 'b' by/before/until, 'o' on/at, 'w' within/in */
@@ -309,6 +309,7 @@ size_t heed__timexpr_at(const heed_token *toks, size_t i, size_t hi, const heed_
                 next ? today + (7 - dow) + 4 : (dow <= 4 ? today + (4 - dow) : today + (6 - dow));
             q += 2;
         } else if ((this_ || next) && w_at(toks, q + 1, hi, "month")) {
+            heed__civil_from_days(today, &ty, &tm, &td);
             int64_t y = ty;
             int m = tm + next;
             if (m > 12) {
@@ -374,6 +375,7 @@ size_t heed__timexpr_at(const heed_token *toks, size_t i, size_t hi, const heed_
             ps.day =
                 next ? today + (7 - dow) + 6 : (dow <= 4 ? today + (4 - dow) : today + (6 - dow));
         } else {
+            heed__civil_from_days(today, &ty, &tm, &td);
             int64_t y = ty;
             int m = tm + next;
             if (m > 12) {
@@ -453,6 +455,7 @@ size_t heed__timexpr_at(const heed_token *toks, size_t i, size_t hi, const heed_
             }
         }
         if (dnum > 0) {
+            heed__civil_from_days(today, &ty, &tm, &td);
             int64_t y = ty;
             int m = tm;
             if (month >= 0) {

@@ -95,6 +95,20 @@ static char *raw_uint(char *p, uint64_t v)
 
 static char *raw_number(char *p, double v)
 {
+    if (v >= 0 && v < 1) {
+        /* probabilities and most scores: the same rounding as below on
+         * 32 bits, "0", "1" or "0." and up to 4 decimals */
+        const unsigned q = (unsigned)(v * 10000.0 + 0.5);
+        if (q == 0 || q == 10000) {
+            *p = q ? '1' : '0';
+            return p + 1;
+        }
+        const unsigned hi = q / 100, lo = q % 100;
+        memcpy(p, "0.", 2);
+        memcpy(p + 2, DIGITS2 + 2 * hi, 2);
+        memcpy(p + 4, DIGITS2 + 2 * lo, 2);
+        return p + (lo ? (lo % 10 ? 6 : 5) : (hi % 10 ? 4 : 3));
+    }
     if (!isfinite(v) || fabs(v) >= 9e14)
         v = isfinite(v) ? (v > 0 ? 9e14 : -9e14) : 0;
     uint64_t q = (uint64_t)(fabs(v) * 10000.0 + 0.5); /* round half away from 0 */

@@ -27,4 +27,44 @@ static inline uint64_t heed__hash(const void *p, size_t n)
     return h;
 }
 
+/* The first min(len, 8) bytes of w as a number, zero-padded: byte k at bits
+ * 8k whatever the host's byte order (a word table's key). */
+static inline uint64_t heed__head8(const char *w, size_t len)
+{
+    /* byte k at bits 8k whatever the host's byte order; a whole word of 8
+     * bytes and more is put together at once */
+    const unsigned char *u = (const unsigned char *)w;
+    if (len >= 8)
+        return (uint64_t)u[0] | (uint64_t)u[1] << 8 | (uint64_t)u[2] << 16 |
+               (uint64_t)u[3] << 24 | (uint64_t)u[4] << 32 | (uint64_t)u[5] << 40 |
+               (uint64_t)u[6] << 48 | (uint64_t)u[7] << 56;
+    uint64_t h = 0;
+    switch (len) {
+    case 7:
+        h |= (uint64_t)u[6] << 48;
+        /* fall through */
+    case 6:
+        h |= (uint64_t)u[5] << 40;
+        /* fall through */
+    case 5:
+        h |= (uint64_t)u[4] << 32;
+        /* fall through */
+    case 4:
+        h |= (uint64_t)u[3] << 24;
+        /* fall through */
+    case 3:
+        h |= (uint64_t)u[2] << 16;
+        /* fall through */
+    case 2:
+        h |= (uint64_t)u[1] << 8;
+        /* fall through */
+    case 1:
+        h |= (uint64_t)u[0];
+        /* fall through */
+    default:
+        break;
+    }
+    return h;
+}
+
 #endif

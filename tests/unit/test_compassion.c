@@ -291,6 +291,10 @@ static void promises_due(void **state)
          "within 2 days", utc(2027, 1, 2, 23, 59, 59)},
         {"I'll refund you by the end of the month.", utc(2028, 2, 10, 12, 0, 0), 0,
          HEED_PROMISE_REFUND, "by the end of the month", utc(2028, 2, 29, 23, 59, 59)},
+        {"I'll refund you by next month.", utc(2026, 12, 10, 12, 0, 0), 0, HEED_PROMISE_REFUND,
+         "by next month", utc(2027, 1, 31, 23, 59, 59)},
+        {"I'll refund you by the end of next month.", T0, 0, HEED_PROMISE_REFUND,
+         "by the end of next month", utc(2026, 10, 31, 23, 59, 59)},
         /* the offset moves the writer's date */
         {"I'll refund you today.", utc(2026, 9, 1, 23, 30, 0), 120, HEED_PROMISE_REFUND, "today",
          utc(2026, 9, 2, 21, 59, 59)},

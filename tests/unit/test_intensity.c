@@ -199,6 +199,49 @@ static void test_engine_stage(void **state)
     heed_engine_free(eng);
 }
 
+/* The dense table (a row of 4 floats per index, the three outputs first):
+ * predictions on random sparse vectors must be, to the bit, the bias plus
+ * value * heed__lm_unit_deltas of each regressor, feature by feature. */
+static void test_dense_rows(void **state)
+{
+    (void)state;
+    fixture f;
+    make(&f, heed__features_id(NULL), "valence", 0.5f);
+    heed_intensity_model *m = NULL;
+    assert_int_equal(heed__intensity_load(f.bytes.ptr, f.bytes.len, &m, NULL), HEED_OK);
+    static float delta[HEED_INT_COUNT][256];
+    float bias[HEED_INT_COUNT];
+    for (int k = 0; k < HEED_INT_COUNT; k++) {
+        assert_int_equal(heed__lm_dim_bits(f.lm[k]), 8);
+        assert_int_equal(heed__lm_unit_deltas(f.lm[k], delta[k], 1), HEED_OK);
+        heed__lm_predict(f.lm[k], (heed_sparse){NULL, NULL, 0}, &bias[k]);
+    }
+    uint64_t rs = 0x9E3779B97F4A7C15ull;
+    for (int round = 0; round < 2000; round++) {
+        uint32_t idx[40];
+        float val[40];
+        const size_t n = (size_t)(round % 40);
+        for (size_t j = 0; j < n; j++) {
+            rs ^= rs << 13, rs ^= rs >> 7, rs ^= rs << 17;
+            idx[j] = j % 3 ? (uint32_t)(rs >> 32) : 1u + (uint32_t)(rs & 1); /* 1, 2: trained */
+            val[j] = (float)(rs % 2001) / 1000.0f - 1.0f;
+        }
+        float got[HEED_INT_COUNT];
+        heed__intensity_predict_x(m, (heed_sparse){idx, val, n}, got);
+        for (int k = 0; k < HEED_INT_COUNT; k++) {
+            float z = bias[k];
+            for (size_t j = 0; j < n; j++)
+                z += val[j] * delta[k][idx[j] & 255];
+            float lo, hi, v = (k == 2 ? 4.0f : 3.0f) + 0.5f * z;
+            heed__intensity_range(k, &lo, &hi);
+            const float want = !(v >= lo) ? lo : v > hi ? hi : v;
+            assert_memory_equal(&got[k], &want, sizeof want);
+        }
+    }
+    heed__intensity_free(m);
+    release(&f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -206,6 +249,7 @@ int main(void)
         cmocka_unit_test(test_truncations_and_corruptions),
         cmocka_unit_test(test_shape_checks),
         cmocka_unit_test(test_engine_stage),
+        cmocka_unit_test(test_dense_rows),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -91,6 +91,18 @@ static void test_number_matches_printf(void **state)
         check_number(&b, nextafter(p, 0));
         check_number(&b, nextafter(p, 1e300));
     }
+    /* [0, 1), which has a path of its own: random values, and those next to
+     * the halves where rounding turns (0.99995 gives "1") */
+    for (int k = 0; k < 300000; k++)
+        check_number(&b, (double)(rnd64() >> 11) / 9007199254740992.0);
+    for (int k = 0; k <= 10000; k++) {
+        const double h = (k + 0.5) / 10000.0;
+        check_number(&b, nextafter(h, 0));
+        check_number(&b, nextafter(h, 2));
+        check_number(&b, nextafter(1.0, 0));
+    }
+    if (b.len > (1u << 20))
+        heed__buf_reset(&b);
     /* random doubles over many magnitudes, and random bit patterns */
     for (int k = 0; k < 200000; k++) {
         double m = (double)(rnd64() >> 11) / 9007199254740992.0; /* [0, 1) */

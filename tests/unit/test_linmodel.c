@@ -282,6 +282,14 @@ static void test_q8_wide_paths_agree(void **state)
             heed__lm_predict(big, t.X[i], b);
             assert_memory_equal(a, b, k * sizeof a[0]);
         }
+        /* the rows: weights padded to 8 with the scale in the padding when
+         * it has 4 bytes (28 outputs: 32 bytes), from a cache line */
+        uintptr_t base = 1;
+        const size_t kp = (k + 7) & ~7u;
+        assert_int_equal(heed__lm_dense_row_bytes(small, &base),
+                         kp - k >= 4 ? kp : (4 + kp + 7) & ~(size_t)7);
+        assert_int_equal(base % 64, 0);
+        assert_int_equal(heed__lm_dense_row_bytes(big, NULL), 0);
         heed__lm_free(small);
         heed__lm_free(big);
     }
