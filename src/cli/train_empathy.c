@@ -27,6 +27,7 @@ typedef struct opts {
     split split;
     uint64_t seed;
     uint32_t epochs, dim_bits;
+    uint32_t cv; /* train: k-fold cross-validation on the training part, no model */
 } opts;
 
 static const char *const MECH[HEED_EMPATHY_COUNT] = {
@@ -61,7 +62,9 @@ static void usage(FILE *f, int train)
         fputs("  -o FILE           write the model here (required)\n"
               "  --seed N          shuffling seed (default 1); same seed and data: same bytes\n"
               "  --epochs N        passes over the data (default 30)\n"
-              "  --dim-bits N      hash space 2^N (default 16)\n",
+              "  --dim-bits N      hash space 2^N (default 16)\n"
+              "  --cv K            instead: K-fold cross-validation inside the training\n"
+              "                    part (folds by sp_id; dev rows unused), no -o needed\n",
               f);
     else
         fputs("  --model FILE      the model to evaluate\n", f);
@@ -113,6 +116,8 @@ static int parse(int argc, char **argv, int train, const char *cmd, opts *o)
             o->seed = u;
         } else if (train && !strcmp(a, "--epochs") && parse_u(v, 1000, &u) && u > 0) {
             o->epochs = (uint32_t)u;
+        } else if (train && !strcmp(a, "--cv") && parse_u(v, 20, &u) && u >= 2) {
+            o->cv = (uint32_t)u;
         } else if (train && !strcmp(a, "--dim-bits") && parse_u(v, HEED_LM_MAX_BITS, &u) &&
                    u >= HEED_LM_MIN_BITS) {
             o->dim_bits = (uint32_t)u;
@@ -125,7 +130,7 @@ static int parse(int argc, char **argv, int train, const char *cmd, opts *o)
         fprintf(stderr, "heed %s: no data: give --data DIR (see --help)\n", cmd);
         return HEED_EXIT_USAGE;
     }
-    if (train && !o->out) {
+    if (train && !o->out && !o->cv) {
         fprintf(stderr, "heed %s: give -o MODEL (see --help)\n", cmd);
         return HEED_EXIT_USAGE;
     }
@@ -496,6 +501,82 @@ static void print_report(const report *rep, split s)
     }
 }
 
+/* ---------------------------------------------------------------- cross-validation */
+
+/* The fold of a row among k: FNV-1a of "heed-cv-v1:" + sp_id, so that every
+ * response to one post, in all three files, is in one fold. */
+static uint32_t cv_fold(const heed_epitome *ep, const heed_ep_row *r, uint32_t k)
+{
+    uint32_t h = 2166136261u;
+    const char *salt = "heed-cv-v1:";
+    for (const char *c = salt; *c; c++)
+        h = (h ^ (unsigned char)*c) * 16777619u;
+    const char *s = heed_epitome_str(ep, r->sp_off);
+    for (size_t i = 0; i < r->sp_len; i++)
+        h = (h ^ (unsigned char)s[i]) * 16777619u;
+    return h % k;
+}
+
+static void report_add(report *to, const report *r)
+{
+    for (int k = 0; k < HEED_EMPATHY_COUNT; k++) {
+        for (int g = 0; g < 3; g++)
+            for (int p = 0; p < 3; p++) {
+                to->model[k].c[g][p] += r->model[k].c[g][p];
+                to->final[k].c[g][p] += r->final[k].c[g][p];
+                to->major[k].c[g][p] += r->major[k].c[g][p];
+            }
+        to->f1_sum[k] += r->f1_sum[k];
+        to->f1_both[k] += r->f1_both[k];
+        to->f1_n[k] += r->f1_n[k];
+        to->both_n[k] += r->both_n[k];
+        to->n[k] += r->n[k];
+    }
+}
+
+/* K-fold cross-validation inside the training part: the dev rows are dropped,
+ * then each fold in turn plays "dev" (is_dev) for models trained on the
+ * others; the report sums the folds. Settings are chosen on this, never on
+ * dev. */
+static int cross_validate(const heed_engine *eng, heed_epitome *ep, const opts *o, report *sum,
+                          const char *cmd)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < ep->n; i++)
+        if (!ep->rows[i].is_dev)
+            ep->rows[n++] = ep->rows[i];
+    ep->n = n;
+    memset(sum, 0, sizeof *sum);
+    report *one = malloc(sizeof *one);
+    if (!one)
+        return HEED_EXIT_INTERNAL;
+    int rc = HEED_EXIT_OK;
+    for (uint32_t f = 0; f < o->cv && !rc; f++) {
+        for (size_t i = 0; i < ep->n; i++)
+            ep->rows[i].is_dev = cv_fold(ep, &ep->rows[i], o->cv) == f;
+        heed_fvecs v = {0};
+        heed_lm *lm[HEED_EMPATHY_COUNT] = {0};
+        heed_empathy_model *m = NULL;
+        heed_buf b;
+        heed__buf_init(&b, 0);
+        heed_error err;
+        if (!(rc = featurize_train(eng, ep, &v, cmd)) && !(rc = train_models(ep, &v, o, lm, cmd))) {
+            if (heed__empathy_pack(lm, &b) != HEED_OK ||
+                heed__empathy_new(b.ptr, b.len, &m, &err) != HEED_OK)
+                rc = HEED_EXIT_INTERNAL;
+            else if (!(rc = evaluate(eng, m, ep, SPLIT_DEV, one, cmd)))
+                report_add(sum, one);
+        }
+        heed__buf_release(&b);
+        heed__empathy_free(m);
+        for (int k = 0; k < HEED_EMPATHY_COUNT; k++)
+            heed__lm_free(lm[k]);
+        heed_fvecs_release(&v);
+    }
+    free(one);
+    return rc;
+}
+
 /* ---------------------------------------------------------------- commands */
 
 static int read_model(const char *path, heed_empathy_model **out, const char *cmd)
@@ -579,6 +660,17 @@ static int run(int argc, char **argv, int train)
     if (heed_engine_new(&HEED_TRAIN_ENGINE, &eng, &err) != HEED_OK) {
         fprintf(stderr, "heed %s: %s\n", cmd, err.msg);
         rc = HEED_EXIT_INTERNAL;
+        goto done;
+    }
+    if (train && o.cv) {
+        rep = malloc(sizeof *rep);
+        if (!rep || (rc = cross_validate(eng, &ep, &o, rep, cmd))) {
+            rc = rep ? rc : HEED_EXIT_INTERNAL;
+            goto done;
+        }
+        printf("%u-fold cross-validation inside the training part (dev rows unused)\n", o.cv);
+        print_report(rep, SPLIT_TRAIN);
+        rc = HEED_EXIT_OK;
         goto done;
     }
     if (train &&
