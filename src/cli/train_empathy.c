@@ -7,6 +7,7 @@
  * core's internal headers here because training is not part of the public
  * API. */
 #include <errno.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,6 +29,10 @@ typedef struct opts {
     uint64_t seed;
     uint32_t epochs, dim_bits;
     uint32_t cv; /* train: k-fold cross-validation on the training part, no model */
+    int nb;         /* NB-weighted one-vs-rest models instead of one softmax */
+    float nb_beta;  /* interpolation towards the mean weight magnitude (NBSVM) */
+    float nb_alpha; /* count smoothing of the log-count ratios */
+    float nb_mix;   /* weight of the NB model's scores against the plain one's */
 } opts;
 
 static const char *const MECH[HEED_EMPATHY_COUNT] = {
@@ -63,11 +68,28 @@ static void usage(FILE *f, int train)
               "  --seed N          shuffling seed (default 1); same seed and data: same bytes\n"
               "  --epochs N        passes over the data (default 30)\n"
               "  --dim-bits N      hash space 2^N (default 16)\n"
+              "  --nb BETA         NB-weighted features (NBSVM): one-vs-rest models over\n"
+              "                    features scaled by log-count ratios, interpolated with\n"
+              "                    weight BETA (0..1; 1: no interpolation), folded into\n"
+              "                    one 3-class model (docs/empathy.md)\n"
+              "  --nb-alpha A      smoothing of the NB counts (default 1)\n"
+              "  --nb-mix M        scores M * NB model + (1 - M) * plain model (default 1)\n"
               "  --cv K            instead: K-fold cross-validation inside the training\n"
               "                    part (folds by sp_id; dev rows unused), no -o needed\n",
               f);
     else
         fputs("  --model FILE      the model to evaluate\n", f);
+}
+
+static int parse_f(const char *s, float lo, float hi, float *v)
+{
+    char *end;
+    errno = 0;
+    double d = strtod(s, &end);
+    if (errno || !*s || *end || !(d >= lo && d <= hi))
+        return 0;
+    *v = (float)d;
+    return 1;
 }
 
 static int parse_u(const char *s, unsigned long long max, unsigned long long *v)
@@ -83,6 +105,8 @@ static int parse(int argc, char **argv, int train, const char *cmd, opts *o)
 {
     memset(o, 0, sizeof *o);
     o->seed = 1;
+    o->nb_alpha = 1;
+    o->nb_mix = 1;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
@@ -116,6 +140,10 @@ static int parse(int argc, char **argv, int train, const char *cmd, opts *o)
             o->seed = u;
         } else if (train && !strcmp(a, "--epochs") && parse_u(v, 1000, &u) && u > 0) {
             o->epochs = (uint32_t)u;
+        } else if (train && !strcmp(a, "--nb") && parse_f(v, 0, 1, &o->nb_beta)) {
+            o->nb = 1;
+        } else if (train && !strcmp(a, "--nb-alpha") && parse_f(v, 1e-3f, 100, &o->nb_alpha)) {
+        } else if (train && !strcmp(a, "--nb-mix") && parse_f(v, 0, 1, &o->nb_mix)) {
         } else if (train && !strcmp(a, "--cv") && parse_u(v, 20, &u) && u >= 2) {
             o->cv = (uint32_t)u;
         } else if (train && !strcmp(a, "--dim-bits") && parse_u(v, HEED_LM_MAX_BITS, &u) &&
@@ -244,6 +272,151 @@ static int featurize_train(const heed_engine *eng, const heed_epitome *ep, heed_
     return HEED_EXIT_OK;
 }
 
+/* NB-weighted features (NBSVM, Wang and Manning 2012), per class c one
+ * against the rest: r_cj = log((p_j / |p|_1) / (q_j / |q|_1)) with p_j
+ * (q_j) alpha plus the number of class-c (other) rows in which hashed feature
+ * j occurs; a binary model learns on the values scaled by r_c, its weights
+ * are interpolated towards their mean magnitude (w' = (1 - beta) mean|w| +
+ * beta w), and since the model is linear, r_c is folded into the weights:
+ * the result is one 3-class model over the unscaled features, so analysis
+ * needs neither the ratios nor a different extractor. */
+static int train_nb(const heed_lm_opts *base, const opts *o, const heed_sparse *X,
+                    const float *Y, size_t n, heed_lm **out, const char *cmd)
+{
+    const uint32_t bits = base->dim_bits, D = 1u << bits, mask = D - 1;
+    float *cnt = calloc((size_t)D * 3, sizeof *cnt); /* [j * 3 + c] */
+    size_t *stamp = malloc((size_t)D * sizeof *stamp);
+    float *r = malloc((size_t)D * sizeof *r);
+    float *W = calloc((size_t)D * 3, sizeof *W);
+    uint32_t *keys = malloc((size_t)D * sizeof *keys);
+    size_t nnz = 0;
+    for (size_t i = 0; i < n; i++)
+        nnz += X[i].n;
+    float *val = malloc((nnz ? nnz : 1) * sizeof *val);
+    heed_sparse *Xs = malloc(n * sizeof *Xs);
+    float *Yb = malloc(n * sizeof *Yb);
+    float wr[1], bias[3];
+    heed_lm *bin = NULL;
+    int rc = HEED_EXIT_INTERNAL;
+    if (!cnt || !stamp || !r || !W || !keys || !val || !Xs || !Yb)
+        goto done;
+    for (uint32_t j = 0; j < D; j++)
+        stamp[j] = SIZE_MAX;
+    for (size_t i = 0; i < n; i++) {
+        int c = Y[i * 3 + 1] > 0.5f ? 1 : Y[i * 3 + 2] > 0.5f ? 2 : 0;
+        for (size_t t = 0; t < X[i].n; t++) {
+            uint32_t j = X[i].idx[t] & mask;
+            if (stamp[j] != i && X[i].val[t] != 0) {
+                stamp[j] = i;
+                cnt[(size_t)j * 3 + (size_t)c] += 1;
+            }
+        }
+    }
+    size_t n_keys = 0;
+    for (uint32_t j = 0; j < D; j++)
+        if (cnt[(size_t)j * 3] + cnt[(size_t)j * 3 + 1] + cnt[(size_t)j * 3 + 2] > 0)
+            keys[n_keys++] = j;
+    for (int c = 0; c < 3; c++) {
+        double sp = 0, sq = 0;
+        for (size_t q = 0; q < n_keys; q++) {
+            const float *k3 = cnt + (size_t)keys[q] * 3;
+            sp += o->nb_alpha + k3[c];
+            sq += o->nb_alpha + k3[0] + k3[1] + k3[2] - k3[c];
+        }
+        for (size_t q = 0; q < n_keys; q++) {
+            const float *k3 = cnt + (size_t)keys[q] * 3;
+            double pj = (o->nb_alpha + k3[c]) / sp;
+            double qj = (o->nb_alpha + k3[0] + k3[1] + k3[2] - k3[c]) / sq;
+            r[keys[q]] = (float)log(pj / qj);
+        }
+        size_t at = 0;
+        for (size_t i = 0; i < n; i++) {
+            for (size_t t = 0; t < X[i].n; t++)
+                val[at + t] = X[i].val[t] * r[X[i].idx[t] & mask];
+            Xs[i] = (heed_sparse){X[i].idx, val + at, X[i].n};
+            at += X[i].n;
+            Yb[i] = Y[i * 3 + (size_t)c];
+        }
+        heed_lm_opts lo = *base;
+        lo.kind = HEED_LM_MULTILABEL;
+        lo.n_outputs = 1;
+        lo.encoding = HEED_LM_ENC_F32;
+        lo.prune = 0;
+        lo.labels = NULL;
+        lo.seed = base->seed * 3 + (uint64_t)c;
+        heed_error err;
+        if (heed__lm_train(&lo, Xs, Yb, n, &bin, &err) != HEED_OK) {
+            fprintf(stderr, "heed %s: training failed: %s\n", cmd, err.msg);
+            goto done;
+        }
+        double mean = 0;
+        size_t rows = heed__lm_n_rows(bin);
+        for (size_t q = 0; q < rows; q++) {
+            uint32_t key;
+            if (heed__lm_row(bin, q, &key, wr) != HEED_OK)
+                goto done;
+            mean += fabs(wr[0]);
+        }
+        mean = rows ? mean / (double)rows : 0;
+        for (size_t q = 0; q < rows; q++) {
+            uint32_t key;
+            if (heed__lm_row(bin, q, &key, wr) != HEED_OK)
+                goto done;
+            W[(size_t)key * 3 + (size_t)c] =
+                r[key] * (float)((1 - o->nb_beta) * mean + o->nb_beta * wr[0]);
+        }
+        bias[c] = heed__lm_bias(bin)[0];
+        heed__lm_free(bin);
+        bin = NULL;
+    }
+    /* Mixed with the plain softmax model's scores: still one linear model. */
+    if (o->nb_mix < 1) {
+        heed_lm_opts lo = *base;
+        lo.encoding = HEED_LM_ENC_F32;
+        lo.prune = 0;
+        heed_error err;
+        float w3[3];
+        if (heed__lm_train(&lo, X, Y, n, &bin, &err) != HEED_OK) {
+            fprintf(stderr, "heed %s: training failed: %s\n", cmd, err.msg);
+            goto done;
+        }
+        for (size_t q = 0; q < (size_t)D * 3; q++)
+            W[q] *= o->nb_mix;
+        for (size_t q = 0; q < heed__lm_n_rows(bin); q++) {
+            uint32_t key;
+            if (heed__lm_row(bin, q, &key, w3) != HEED_OK)
+                goto done;
+            for (int c = 0; c < 3; c++)
+                W[(size_t)key * 3 + (size_t)c] += (1 - o->nb_mix) * w3[c];
+        }
+        for (int c = 0; c < 3; c++)
+            bias[c] = o->nb_mix * bias[c] + (1 - o->nb_mix) * heed__lm_bias(bin)[c];
+        heed__lm_free(bin);
+        bin = NULL;
+    }
+    /* Compact to the seen keys, in increasing order. */
+    for (size_t q = 0; q < n_keys; q++)
+        memmove(W + q * 3, W + (size_t)keys[q] * 3, 3 * sizeof *W);
+    heed_error err;
+    heed_lm_opts lo = *base;
+    if (heed__lm_from_weights(&lo, keys, W, n_keys, bias, out, &err) != HEED_OK) {
+        fprintf(stderr, "heed %s: %s\n", cmd, err.msg);
+        goto done;
+    }
+    rc = HEED_EXIT_OK;
+done:
+    heed__lm_free(bin);
+    free(cnt);
+    free(stamp);
+    free(r);
+    free(W);
+    free(keys);
+    free(val);
+    free(Xs);
+    free(Yb);
+    return rc;
+}
+
 static int train_models(const heed_epitome *ep, const heed_fvecs *v, const opts *o,
                         heed_lm *lm[HEED_EMPATHY_COUNT], const char *cmd)
 {
@@ -282,7 +455,11 @@ static int train_models(const heed_epitome *ep, const heed_fvecs *v, const opts 
         lo.feature_set = heed__empathy_feature_set();
         lo.labels = labels;
         heed_error err;
-        if (heed__lm_train(&lo, X, Y, n, &lm[k], &err) != HEED_OK) {
+        if (o->nb) {
+            if ((rc = train_nb(&lo, o, X, Y, n, &lm[k], cmd)))
+                goto done;
+            rc = HEED_EXIT_INTERNAL;
+        } else if (heed__lm_train(&lo, X, Y, n, &lm[k], &err) != HEED_OK) {
             fprintf(stderr, "heed %s: training %s failed: %s\n", cmd, MECH[k], err.msg);
             goto done;
         }
