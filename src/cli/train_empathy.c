@@ -8,6 +8,7 @@
  * API. */
 #include <errno.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,10 +30,14 @@ typedef struct opts {
     uint64_t seed;
     uint32_t epochs, dim_bits;
     uint32_t cv; /* train: k-fold cross-validation on the training part, no model */
-    int nb;         /* NB-weighted one-vs-rest models instead of one softmax */
     float nb_beta;  /* interpolation towards the mean weight magnitude (NBSVM) */
     float nb_alpha; /* count smoothing of the log-count ratios */
-    float nb_mix;   /* weight of the NB model's scores against the plain one's */
+    /* Per mechanism: the settings of its model. */
+    struct mech_opts {
+        int nb;       /* NB-weighted one-vs-rest models instead of one softmax */
+        float nb_mix; /* weight of the NB model's scores against the plain one's */
+        float lr, l2; /* AdaGrad step and L2 penalty */
+    } mech[HEED_EMPATHY_COUNT];
 } opts;
 
 static const char *const MECH[HEED_EMPATHY_COUNT] = {
@@ -68,12 +73,21 @@ static void usage(FILE *f, int train)
               "  --seed N          shuffling seed (default 1); same seed and data: same bytes\n"
               "  --epochs N        passes over the data (default 30)\n"
               "  --dim-bits N      hash space 2^N (default 16)\n"
+              "  --lr V            AdaGrad step (default 0.2)\n"
+              "  --l2 V            L2 penalty (default 1e-4)\n"
               "  --nb BETA         NB-weighted features (NBSVM): one-vs-rest models over\n"
               "                    features scaled by log-count ratios, interpolated with\n"
               "                    weight BETA (0..1; 1: no interpolation), folded into\n"
-              "                    one 3-class model (docs/empathy.md)\n"
+              "                    one 3-class model (docs/empathy.md); all mechanisms\n"
+              "                    unless --nb-mech says which\n"
+              "  --nb-mech LIST    the mechanisms with NB-weighted models (er, ip, ex or\n"
+              "                    their full names, comma-separated; the others keep the\n"
+              "                    plain model; BETA is 1 without --nb)\n"
               "  --nb-alpha A      smoothing of the NB counts (default 1)\n"
               "  --nb-mix M        scores M * NB model + (1 - M) * plain model (default 1)\n"
+              "                    --lr, --l2 and --nb-mix take one value for every\n"
+              "                    mechanism or a list such as er=0.5,ip=0.75 (the\n"
+              "                    mechanisms not named keep the default)\n"
               "  --cv K            instead: K-fold cross-validation inside the training\n"
               "                    part (folds by sp_id; dev rows unused), no -o needed\n",
               f);
@@ -100,13 +114,87 @@ static int parse_u(const char *s, unsigned long long max, unsigned long long *v)
     return !errno && *s && !*end && *v <= max;
 }
 
+/* A mechanism by its short (er, ip, ex) or full name, n bytes of s; -1 for
+ * none. */
+static int mech_index(const char *s, size_t n)
+{
+    static const char *const SHORT[HEED_EMPATHY_COUNT] = {"er", "ip", "ex"};
+    for (int k = 0; k < HEED_EMPATHY_COUNT; k++)
+        if ((strlen(SHORT[k]) == n && !memcmp(s, SHORT[k], n)) ||
+            (strlen(MECH[k]) == n && !memcmp(s, MECH[k], n)))
+            return k;
+    return -1;
+}
+
+/* A comma-separated list of mechanisms into a bit set (bit k: mechanism k);
+ * returns 0 on an unknown or repeated name or an empty item. */
+static int parse_mechs(const char *s, unsigned *set)
+{
+    *set = 0;
+    for (;;) {
+        const char *comma = strchr(s, ',');
+        size_t n = comma ? (size_t)(comma - s) : strlen(s);
+        int k = mech_index(s, n);
+        if (k < 0 || (*set & 1u << k))
+            return 0;
+        *set |= 1u << k;
+        if (!comma)
+            return 1;
+        s = comma + 1;
+    }
+}
+
+/* A per-mechanism value: either one value V for every mechanism, or a list
+ * MECH=V[,MECH=V...]; the field at byte offset `off` of each struct
+ * mech_opts named is set. Returns 0 on a bad value or name. */
+static int parse_per_mech(const char *s, float lo, float hi, opts *o, size_t off)
+{
+    float v;
+    if (!strchr(s, '=')) {
+        if (!parse_f(s, lo, hi, &v))
+            return 0;
+        for (int k = 0; k < HEED_EMPATHY_COUNT; k++)
+            memcpy((char *)&o->mech[k] + off, &v, sizeof v);
+        return 1;
+    }
+    unsigned seen = 0;
+    for (;;) {
+        const char *eq = strchr(s, '='), *comma = strchr(s, ',');
+        if (!eq || (comma && comma < eq))
+            return 0;
+        int k = mech_index(s, (size_t)(eq - s));
+        if (k < 0 || (seen & 1u << k))
+            return 0;
+        seen |= 1u << k;
+        char num[64];
+        size_t n = comma ? (size_t)(comma - eq - 1) : strlen(eq + 1);
+        if (n >= sizeof num)
+            return 0;
+        memcpy(num, eq + 1, n);
+        num[n] = 0;
+        if (!parse_f(num, lo, hi, &v))
+            return 0;
+        memcpy((char *)&o->mech[k] + off, &v, sizeof v);
+        if (!comma)
+            return 1;
+        s = comma + 1;
+    }
+}
+
 /* Returns -1 to go on, or an exit code. */
 static int parse(int argc, char **argv, int train, const char *cmd, opts *o)
 {
     memset(o, 0, sizeof *o);
     o->seed = 1;
+    o->nb_beta = 1;
     o->nb_alpha = 1;
-    o->nb_mix = 1;
+    for (int k = 0; k < HEED_EMPATHY_COUNT; k++) {
+        o->mech[k].nb_mix = 1;
+        o->mech[k].lr = 0.2f;
+        o->mech[k].l2 = 1e-4f;
+    }
+    int nb_all = 0, nb_list = 0;
+    unsigned nb_set = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
@@ -140,10 +228,17 @@ static int parse(int argc, char **argv, int train, const char *cmd, opts *o)
             o->seed = u;
         } else if (train && !strcmp(a, "--epochs") && parse_u(v, 1000, &u) && u > 0) {
             o->epochs = (uint32_t)u;
+        } else if (train && !strcmp(a, "--lr") &&
+                   parse_per_mech(v, 1e-4f, 10, o, offsetof(struct mech_opts, lr))) {
+        } else if (train && !strcmp(a, "--l2") &&
+                   parse_per_mech(v, 0, 1, o, offsetof(struct mech_opts, l2))) {
         } else if (train && !strcmp(a, "--nb") && parse_f(v, 0, 1, &o->nb_beta)) {
-            o->nb = 1;
+            nb_all = 1;
+        } else if (train && !strcmp(a, "--nb-mech") && parse_mechs(v, &nb_set)) {
+            nb_list = 1;
         } else if (train && !strcmp(a, "--nb-alpha") && parse_f(v, 1e-3f, 100, &o->nb_alpha)) {
-        } else if (train && !strcmp(a, "--nb-mix") && parse_f(v, 0, 1, &o->nb_mix)) {
+        } else if (train && !strcmp(a, "--nb-mix") &&
+                   parse_per_mech(v, 0, 1, o, offsetof(struct mech_opts, nb_mix))) {
         } else if (train && !strcmp(a, "--cv") && parse_u(v, 20, &u) && u >= 2) {
             o->cv = (uint32_t)u;
         } else if (train && !strcmp(a, "--dim-bits") && parse_u(v, HEED_LM_MAX_BITS, &u) &&
@@ -154,6 +249,8 @@ static int parse(int argc, char **argv, int train, const char *cmd, opts *o)
             return HEED_EXIT_USAGE;
         }
     }
+    for (int k = 0; k < HEED_EMPATHY_COUNT; k++)
+        o->mech[k].nb = nb_list ? (int)(nb_set >> k & 1) : nb_all;
     if (!o->data) {
         fprintf(stderr, "heed %s: no data: give --data DIR (see --help)\n", cmd);
         return HEED_EXIT_USAGE;
@@ -280,7 +377,7 @@ static int featurize_train(const heed_engine *eng, const heed_epitome *ep, heed_
  * beta w), and since the model is linear, r_c is folded into the weights:
  * the result is one 3-class model over the unscaled features, so analysis
  * needs neither the ratios nor a different extractor. */
-static int train_nb(const heed_lm_opts *base, const opts *o, const heed_sparse *X,
+static int train_nb(const heed_lm_opts *base, const opts *o, float mix, const heed_sparse *X,
                     const float *Y, size_t n, heed_lm **out, const char *cmd)
 {
     const uint32_t bits = base->dim_bits, D = 1u << bits, mask = D - 1;
@@ -370,7 +467,7 @@ static int train_nb(const heed_lm_opts *base, const opts *o, const heed_sparse *
         bin = NULL;
     }
     /* Mixed with the plain softmax model's scores: still one linear model. */
-    if (o->nb_mix < 1) {
+    if (mix < 1) {
         heed_lm_opts lo = *base;
         lo.encoding = HEED_LM_ENC_F32;
         lo.prune = 0;
@@ -381,16 +478,16 @@ static int train_nb(const heed_lm_opts *base, const opts *o, const heed_sparse *
             goto done;
         }
         for (size_t q = 0; q < (size_t)D * 3; q++)
-            W[q] *= o->nb_mix;
+            W[q] *= mix;
         for (size_t q = 0; q < heed__lm_n_rows(bin); q++) {
             uint32_t key;
             if (heed__lm_row(bin, q, &key, w3) != HEED_OK)
                 goto done;
             for (int c = 0; c < 3; c++)
-                W[(size_t)key * 3 + (size_t)c] += (1 - o->nb_mix) * w3[c];
+                W[(size_t)key * 3 + (size_t)c] += (1 - mix) * w3[c];
         }
         for (int c = 0; c < 3; c++)
-            bias[c] = o->nb_mix * bias[c] + (1 - o->nb_mix) * heed__lm_bias(bin)[c];
+            bias[c] = mix * bias[c] + (1 - mix) * heed__lm_bias(bin)[c];
         heed__lm_free(bin);
         bin = NULL;
     }
@@ -450,13 +547,14 @@ static int train_models(const heed_epitome *ep, const heed_fvecs *v, const opts 
         lo.seed = o->seed + (uint64_t)k;
         lo.balance = HEED_LM_BALANCE_SQRT;
         lo.encoding = HEED_LM_ENC_Q8;
-        lo.l2 = 1e-4f;
+        lo.lr = o->mech[k].lr;
+        lo.l2 = o->mech[k].l2;
         lo.prune = 0.02f;
         lo.feature_set = heed__empathy_feature_set();
         lo.labels = labels;
         heed_error err;
-        if (o->nb) {
-            if ((rc = train_nb(&lo, o, X, Y, n, &lm[k], cmd)))
+        if (o->mech[k].nb) {
+            if ((rc = train_nb(&lo, o, o->mech[k].nb_mix, X, Y, n, &lm[k], cmd)))
                 goto done;
             rc = HEED_EXIT_INTERNAL;
         } else if (heed__lm_train(&lo, X, Y, n, &lm[k], &err) != HEED_OK) {
@@ -466,8 +564,8 @@ static int train_models(const heed_epitome *ep, const heed_fvecs *v, const opts 
         const float aux[1] = {(float)HEED_EMPATHY_FEATURES_VERSION};
         if (heed__lm_set_aux(lm[k], aux, 1) != HEED_OK)
             goto done;
-        fprintf(stderr, "heed %s: trained %s on %zu rows (%zu feature rows)\n", cmd, MECH[k], n,
-                heed__lm_n_rows(lm[k]));
+        fprintf(stderr, "heed %s: trained %s on %zu rows (%zu feature rows%s)\n", cmd, MECH[k], n,
+                heed__lm_n_rows(lm[k]), o->mech[k].nb ? ", NB-weighted" : "");
     }
     rc = HEED_EXIT_OK;
 done:
