@@ -29,7 +29,7 @@ typedef struct opts {
     split split;
     uint64_t seed;
     uint32_t epochs, dim_bits;
-    uint32_t cv; /* train: k-fold cross-validation on the training part, no model */
+    uint32_t cv;    /* train: k-fold cross-validation on the training part, no model */
     float nb_beta;  /* interpolation towards the mean weight magnitude (NBSVM) */
     float nb_alpha; /* count smoothing of the log-count ratios */
     /* Per mechanism: the settings of its model. */
@@ -84,12 +84,15 @@ static void usage(FILE *f, int train)
               "                    their full names, comma-separated; the others keep the\n"
               "                    plain model; BETA is 1 without --nb)\n"
               "  --nb-alpha A      smoothing of the NB counts (default 1)\n"
-              "  --nb-mix M        scores M * NB model + (1 - M) * plain model (default 1)\n"
+              "  --nb-mix M        scores M * NB model + (1 - M) * plain model (default 1);\n"
+              "                    --nb-alpha and --nb-mix need --nb or --nb-mech\n"
               "                    --lr, --l2 and --nb-mix take one value for every\n"
               "                    mechanism or a list such as er=0.5,ip=0.75 (the\n"
               "                    mechanisms not named keep the default)\n"
-              "  --cv K            instead: K-fold cross-validation inside the training\n"
-              "                    part (folds by sp_id; dev rows unused), no -o needed\n",
+              "  --cv K            instead: K-fold cross-validation (K from 2 to 20) inside\n"
+              "                    the training part (folds by sp_id; dev rows unused): the\n"
+              "                    folds' dev figures summed into one report, no model\n"
+              "                    written, no -o needed\n",
               f);
     else
         fputs("  --model FILE      the model to evaluate\n", f);
@@ -181,6 +184,30 @@ static int parse_per_mech(const char *s, float lo, float hi, opts *o, size_t off
     }
 }
 
+_Static_assert(HEED_LM_MIN_BITS == 8u && HEED_LM_MAX_BITS == 26u, "update the --dim-bits hint");
+
+/* What a train option with a value takes, for the message on a bad value;
+ * NULL for an option `heed train empathy` does not have. */
+static const char *train_value_hint(const char *opt)
+{
+    static const char *const HINT[][2] = {
+        {"--seed", "a whole number"},
+        {"--epochs", "a whole number from 1 to 1000"},
+        {"--dim-bits", "a whole number from 8 to 26"},
+        {"--lr", "a number from 0.0001 to 10, or a list such as er=0.1,ip=0.05"},
+        {"--l2", "a number from 0 to 1, or a list such as er=3e-4,ex=1e-4"},
+        {"--nb", "a number from 0 to 1"},
+        {"--nb-mech", "a comma-separated list of er, ip, ex or their full names, each once"},
+        {"--nb-alpha", "a number from 0.001 to 100"},
+        {"--nb-mix", "a number from 0 to 1, or a list such as er=0.5,ip=0.75"},
+        {"--cv", "a whole number from 2 to 20"},
+    };
+    for (size_t i = 0; i < sizeof HINT / sizeof HINT[0]; i++)
+        if (!strcmp(opt, HINT[i][0]))
+            return HINT[i][1];
+    return NULL;
+}
+
 /* Returns -1 to go on, or an exit code. */
 static int parse(int argc, char **argv, int train, const char *cmd, opts *o)
 {
@@ -193,7 +220,7 @@ static int parse(int argc, char **argv, int train, const char *cmd, opts *o)
         o->mech[k].lr = 0.2f;
         o->mech[k].l2 = 1e-4f;
     }
-    int nb_all = 0, nb_list = 0;
+    int nb_all = 0, nb_list = 0, nb_tuned = 0;
     unsigned nb_set = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -237,20 +264,37 @@ static int parse(int argc, char **argv, int train, const char *cmd, opts *o)
         } else if (train && !strcmp(a, "--nb-mech") && parse_mechs(v, &nb_set)) {
             nb_list = 1;
         } else if (train && !strcmp(a, "--nb-alpha") && parse_f(v, 1e-3f, 100, &o->nb_alpha)) {
+            nb_tuned = 1;
         } else if (train && !strcmp(a, "--nb-mix") &&
                    parse_per_mech(v, 0, 1, o, offsetof(struct mech_opts, nb_mix))) {
+            nb_tuned = 1;
         } else if (train && !strcmp(a, "--cv") && parse_u(v, 20, &u) && u >= 2) {
             o->cv = (uint32_t)u;
         } else if (train && !strcmp(a, "--dim-bits") && parse_u(v, HEED_LM_MAX_BITS, &u) &&
                    u >= HEED_LM_MIN_BITS) {
             o->dim_bits = (uint32_t)u;
         } else {
-            fprintf(stderr, "heed %s: unknown option or bad value: %s %s\n", cmd, a, v);
+            const char *hint = train ? train_value_hint(a) : NULL;
+            if (hint)
+                fprintf(stderr, "heed %s: bad value for %s: '%s' (expected %s)\n", cmd, a, v, hint);
+            else
+                fprintf(stderr, "heed %s: unknown option: %s\n", cmd, a);
             return HEED_EXIT_USAGE;
         }
     }
-    for (int k = 0; k < HEED_EMPATHY_COUNT; k++)
+    int nb_any = 0;
+    for (int k = 0; k < HEED_EMPATHY_COUNT; k++) {
         o->mech[k].nb = nb_list ? (int)(nb_set >> k & 1) : nb_all;
+        nb_any |= o->mech[k].nb;
+    }
+    /* Without an NB-weighted mechanism these would change nothing, silently. */
+    if (nb_tuned && !nb_any) {
+        fprintf(stderr,
+                "heed %s: --nb-mix and --nb-alpha apply to NB-weighted models only: give --nb "
+                "BETA or --nb-mech LIST too\n",
+                cmd);
+        return HEED_EXIT_USAGE;
+    }
     if (!o->data) {
         fprintf(stderr, "heed %s: no data: give --data DIR (see --help)\n", cmd);
         return HEED_EXIT_USAGE;
