@@ -7,6 +7,8 @@
  * core's internal headers here because training is not part of the public
  * API. */
 #include <errno.h>
+#include <math.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,6 +29,15 @@ typedef struct opts {
     split split;
     uint64_t seed;
     uint32_t epochs, dim_bits;
+    uint32_t cv;    /* train: k-fold cross-validation on the training part, no model */
+    float nb_beta;  /* interpolation towards the mean weight magnitude (NBSVM) */
+    float nb_alpha; /* count smoothing of the log-count ratios */
+    /* Per mechanism: the settings of its model. */
+    struct mech_opts {
+        int nb;       /* NB-weighted one-vs-rest models instead of one softmax */
+        float nb_mix; /* weight of the NB model's scores against the plain one's */
+        float lr, l2; /* AdaGrad step and L2 penalty */
+    } mech[HEED_EMPATHY_COUNT];
 } opts;
 
 static const char *const MECH[HEED_EMPATHY_COUNT] = {
@@ -61,10 +72,41 @@ static void usage(FILE *f, int train)
         fputs("  -o FILE           write the model here (required)\n"
               "  --seed N          shuffling seed (default 1); same seed and data: same bytes\n"
               "  --epochs N        passes over the data (default 30)\n"
-              "  --dim-bits N      hash space 2^N (default 16)\n",
+              "  --dim-bits N      hash space 2^N (default 16)\n"
+              "  --lr V            AdaGrad step (default 0.2)\n"
+              "  --l2 V            L2 penalty (default 1e-4)\n"
+              "  --nb BETA         NB-weighted features (NBSVM): one-vs-rest models over\n"
+              "                    features scaled by log-count ratios, interpolated with\n"
+              "                    weight BETA (0..1; 1: no interpolation), folded into\n"
+              "                    one 3-class model (docs/empathy.md); all mechanisms\n"
+              "                    unless --nb-mech says which\n"
+              "  --nb-mech LIST    the mechanisms with NB-weighted models (er, ip, ex or\n"
+              "                    their full names, comma-separated; the others keep the\n"
+              "                    plain model; BETA is 1 without --nb)\n"
+              "  --nb-alpha A      smoothing of the NB counts (default 1)\n"
+              "  --nb-mix M        scores M * NB model + (1 - M) * plain model (default 1);\n"
+              "                    --nb-alpha and --nb-mix need --nb or --nb-mech\n"
+              "                    --lr, --l2 and --nb-mix take one value for every\n"
+              "                    mechanism or a list such as er=0.5,ip=0.75 (the\n"
+              "                    mechanisms not named keep the default)\n"
+              "  --cv K            instead: K-fold cross-validation (K from 2 to 20) inside\n"
+              "                    the training part (folds by sp_id; dev rows unused): the\n"
+              "                    folds' dev figures summed into one report, no model\n"
+              "                    written, no -o needed\n",
               f);
     else
         fputs("  --model FILE      the model to evaluate\n", f);
+}
+
+static int parse_f(const char *s, float lo, float hi, float *v)
+{
+    char *end;
+    errno = 0;
+    double d = strtod(s, &end);
+    if (errno || !*s || *end || !(d >= lo && d <= hi))
+        return 0;
+    *v = (float)d;
+    return 1;
 }
 
 static int parse_u(const char *s, unsigned long long max, unsigned long long *v)
@@ -75,11 +117,111 @@ static int parse_u(const char *s, unsigned long long max, unsigned long long *v)
     return !errno && *s && !*end && *v <= max;
 }
 
+/* A mechanism by its short (er, ip, ex) or full name, n bytes of s; -1 for
+ * none. */
+static int mech_index(const char *s, size_t n)
+{
+    static const char *const SHORT[HEED_EMPATHY_COUNT] = {"er", "ip", "ex"};
+    for (int k = 0; k < HEED_EMPATHY_COUNT; k++)
+        if ((strlen(SHORT[k]) == n && !memcmp(s, SHORT[k], n)) ||
+            (strlen(MECH[k]) == n && !memcmp(s, MECH[k], n)))
+            return k;
+    return -1;
+}
+
+/* A comma-separated list of mechanisms into a bit set (bit k: mechanism k);
+ * returns 0 on an unknown or repeated name or an empty item. */
+static int parse_mechs(const char *s, unsigned *set)
+{
+    *set = 0;
+    for (;;) {
+        const char *comma = strchr(s, ',');
+        size_t n = comma ? (size_t)(comma - s) : strlen(s);
+        int k = mech_index(s, n);
+        if (k < 0 || (*set & 1u << k))
+            return 0;
+        *set |= 1u << k;
+        if (!comma)
+            return 1;
+        s = comma + 1;
+    }
+}
+
+/* A per-mechanism value: either one value V for every mechanism, or a list
+ * MECH=V[,MECH=V...]; the field at byte offset `off` of each struct
+ * mech_opts named is set. Returns 0 on a bad value or name. */
+static int parse_per_mech(const char *s, float lo, float hi, opts *o, size_t off)
+{
+    float v;
+    if (!strchr(s, '=')) {
+        if (!parse_f(s, lo, hi, &v))
+            return 0;
+        for (int k = 0; k < HEED_EMPATHY_COUNT; k++)
+            memcpy((char *)&o->mech[k] + off, &v, sizeof v);
+        return 1;
+    }
+    unsigned seen = 0;
+    for (;;) {
+        const char *eq = strchr(s, '='), *comma = strchr(s, ',');
+        if (!eq || (comma && comma < eq))
+            return 0;
+        int k = mech_index(s, (size_t)(eq - s));
+        if (k < 0 || (seen & 1u << k))
+            return 0;
+        seen |= 1u << k;
+        char num[64];
+        size_t n = comma ? (size_t)(comma - eq - 1) : strlen(eq + 1);
+        if (n >= sizeof num)
+            return 0;
+        memcpy(num, eq + 1, n);
+        num[n] = 0;
+        if (!parse_f(num, lo, hi, &v))
+            return 0;
+        memcpy((char *)&o->mech[k] + off, &v, sizeof v);
+        if (!comma)
+            return 1;
+        s = comma + 1;
+    }
+}
+
+_Static_assert(HEED_LM_MIN_BITS == 8u && HEED_LM_MAX_BITS == 26u, "update the --dim-bits hint");
+
+/* What a train option with a value takes, for the message on a bad value;
+ * NULL for an option `heed train empathy` does not have. */
+static const char *train_value_hint(const char *opt)
+{
+    static const char *const HINT[][2] = {
+        {"--seed", "a whole number"},
+        {"--epochs", "a whole number from 1 to 1000"},
+        {"--dim-bits", "a whole number from 8 to 26"},
+        {"--lr", "a number from 0.0001 to 10, or a list such as er=0.1,ip=0.05"},
+        {"--l2", "a number from 0 to 1, or a list such as er=3e-4,ex=1e-4"},
+        {"--nb", "a number from 0 to 1"},
+        {"--nb-mech", "a comma-separated list of er, ip, ex or their full names, each once"},
+        {"--nb-alpha", "a number from 0.001 to 100"},
+        {"--nb-mix", "a number from 0 to 1, or a list such as er=0.5,ip=0.75"},
+        {"--cv", "a whole number from 2 to 20"},
+    };
+    for (size_t i = 0; i < sizeof HINT / sizeof HINT[0]; i++)
+        if (!strcmp(opt, HINT[i][0]))
+            return HINT[i][1];
+    return NULL;
+}
+
 /* Returns -1 to go on, or an exit code. */
 static int parse(int argc, char **argv, int train, const char *cmd, opts *o)
 {
     memset(o, 0, sizeof *o);
     o->seed = 1;
+    o->nb_beta = 1;
+    o->nb_alpha = 1;
+    for (int k = 0; k < HEED_EMPATHY_COUNT; k++) {
+        o->mech[k].nb_mix = 1;
+        o->mech[k].lr = 0.2f;
+        o->mech[k].l2 = 1e-4f;
+    }
+    int nb_all = 0, nb_list = 0, nb_tuned = 0;
+    unsigned nb_set = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
@@ -113,19 +255,51 @@ static int parse(int argc, char **argv, int train, const char *cmd, opts *o)
             o->seed = u;
         } else if (train && !strcmp(a, "--epochs") && parse_u(v, 1000, &u) && u > 0) {
             o->epochs = (uint32_t)u;
+        } else if (train && !strcmp(a, "--lr") &&
+                   parse_per_mech(v, 1e-4f, 10, o, offsetof(struct mech_opts, lr))) {
+        } else if (train && !strcmp(a, "--l2") &&
+                   parse_per_mech(v, 0, 1, o, offsetof(struct mech_opts, l2))) {
+        } else if (train && !strcmp(a, "--nb") && parse_f(v, 0, 1, &o->nb_beta)) {
+            nb_all = 1;
+        } else if (train && !strcmp(a, "--nb-mech") && parse_mechs(v, &nb_set)) {
+            nb_list = 1;
+        } else if (train && !strcmp(a, "--nb-alpha") && parse_f(v, 1e-3f, 100, &o->nb_alpha)) {
+            nb_tuned = 1;
+        } else if (train && !strcmp(a, "--nb-mix") &&
+                   parse_per_mech(v, 0, 1, o, offsetof(struct mech_opts, nb_mix))) {
+            nb_tuned = 1;
+        } else if (train && !strcmp(a, "--cv") && parse_u(v, 20, &u) && u >= 2) {
+            o->cv = (uint32_t)u;
         } else if (train && !strcmp(a, "--dim-bits") && parse_u(v, HEED_LM_MAX_BITS, &u) &&
                    u >= HEED_LM_MIN_BITS) {
             o->dim_bits = (uint32_t)u;
         } else {
-            fprintf(stderr, "heed %s: unknown option or bad value: %s %s\n", cmd, a, v);
+            const char *hint = train ? train_value_hint(a) : NULL;
+            if (hint)
+                fprintf(stderr, "heed %s: bad value for %s: '%s' (expected %s)\n", cmd, a, v, hint);
+            else
+                fprintf(stderr, "heed %s: unknown option: %s\n", cmd, a);
             return HEED_EXIT_USAGE;
         }
+    }
+    int nb_any = 0;
+    for (int k = 0; k < HEED_EMPATHY_COUNT; k++) {
+        o->mech[k].nb = nb_list ? (int)(nb_set >> k & 1) : nb_all;
+        nb_any |= o->mech[k].nb;
+    }
+    /* Without an NB-weighted mechanism these would change nothing, silently. */
+    if (nb_tuned && !nb_any) {
+        fprintf(stderr,
+                "heed %s: --nb-mix and --nb-alpha apply to NB-weighted models only: give --nb "
+                "BETA or --nb-mech LIST too\n",
+                cmd);
+        return HEED_EXIT_USAGE;
     }
     if (!o->data) {
         fprintf(stderr, "heed %s: no data: give --data DIR (see --help)\n", cmd);
         return HEED_EXIT_USAGE;
     }
-    if (train && !o->out) {
+    if (train && !o->out && !o->cv) {
         fprintf(stderr, "heed %s: give -o MODEL (see --help)\n", cmd);
         return HEED_EXIT_USAGE;
     }
@@ -239,6 +413,151 @@ static int featurize_train(const heed_engine *eng, const heed_epitome *ep, heed_
     return HEED_EXIT_OK;
 }
 
+/* NB-weighted features (NBSVM, Wang and Manning 2012), per class c one
+ * against the rest: r_cj = log((p_j / |p|_1) / (q_j / |q|_1)) with p_j
+ * (q_j) alpha plus the number of class-c (other) rows in which hashed feature
+ * j occurs; a binary model learns on the values scaled by r_c, its weights
+ * are interpolated towards their mean magnitude (w' = (1 - beta) mean|w| +
+ * beta w), and since the model is linear, r_c is folded into the weights:
+ * the result is one 3-class model over the unscaled features, so analysis
+ * needs neither the ratios nor a different extractor. */
+static int train_nb(const heed_lm_opts *base, const opts *o, float mix, const heed_sparse *X,
+                    const float *Y, size_t n, heed_lm **out, const char *cmd)
+{
+    const uint32_t bits = base->dim_bits, D = 1u << bits, mask = D - 1;
+    float *cnt = calloc((size_t)D * 3, sizeof *cnt); /* [j * 3 + c] */
+    size_t *stamp = malloc((size_t)D * sizeof *stamp);
+    float *r = malloc((size_t)D * sizeof *r);
+    float *W = calloc((size_t)D * 3, sizeof *W);
+    uint32_t *keys = malloc((size_t)D * sizeof *keys);
+    size_t nnz = 0;
+    for (size_t i = 0; i < n; i++)
+        nnz += X[i].n;
+    float *val = malloc((nnz ? nnz : 1) * sizeof *val);
+    heed_sparse *Xs = malloc(n * sizeof *Xs);
+    float *Yb = malloc(n * sizeof *Yb);
+    float wr[1], bias[3];
+    heed_lm *bin = NULL;
+    int rc = HEED_EXIT_INTERNAL;
+    if (!cnt || !stamp || !r || !W || !keys || !val || !Xs || !Yb)
+        goto done;
+    for (uint32_t j = 0; j < D; j++)
+        stamp[j] = SIZE_MAX;
+    for (size_t i = 0; i < n; i++) {
+        int c = Y[i * 3 + 1] > 0.5f ? 1 : Y[i * 3 + 2] > 0.5f ? 2 : 0;
+        for (size_t t = 0; t < X[i].n; t++) {
+            uint32_t j = X[i].idx[t] & mask;
+            if (stamp[j] != i && X[i].val[t] != 0) {
+                stamp[j] = i;
+                cnt[(size_t)j * 3 + (size_t)c] += 1;
+            }
+        }
+    }
+    size_t n_keys = 0;
+    for (uint32_t j = 0; j < D; j++)
+        if (cnt[(size_t)j * 3] + cnt[(size_t)j * 3 + 1] + cnt[(size_t)j * 3 + 2] > 0)
+            keys[n_keys++] = j;
+    for (int c = 0; c < 3; c++) {
+        double sp = 0, sq = 0;
+        for (size_t q = 0; q < n_keys; q++) {
+            const float *k3 = cnt + (size_t)keys[q] * 3;
+            sp += o->nb_alpha + k3[c];
+            sq += o->nb_alpha + k3[0] + k3[1] + k3[2] - k3[c];
+        }
+        for (size_t q = 0; q < n_keys; q++) {
+            const float *k3 = cnt + (size_t)keys[q] * 3;
+            double pj = (o->nb_alpha + k3[c]) / sp;
+            double qj = (o->nb_alpha + k3[0] + k3[1] + k3[2] - k3[c]) / sq;
+            r[keys[q]] = (float)log(pj / qj);
+        }
+        size_t at = 0;
+        for (size_t i = 0; i < n; i++) {
+            for (size_t t = 0; t < X[i].n; t++)
+                val[at + t] = X[i].val[t] * r[X[i].idx[t] & mask];
+            Xs[i] = (heed_sparse){X[i].idx, val + at, X[i].n};
+            at += X[i].n;
+            Yb[i] = Y[i * 3 + (size_t)c];
+        }
+        heed_lm_opts lo = *base;
+        lo.kind = HEED_LM_MULTILABEL;
+        lo.n_outputs = 1;
+        lo.encoding = HEED_LM_ENC_F32;
+        lo.prune = 0;
+        lo.labels = NULL;
+        lo.seed = base->seed * 3 + (uint64_t)c;
+        heed_error err;
+        if (heed__lm_train(&lo, Xs, Yb, n, &bin, &err) != HEED_OK) {
+            fprintf(stderr, "heed %s: training failed: %s\n", cmd, err.msg);
+            goto done;
+        }
+        double mean = 0;
+        size_t rows = heed__lm_n_rows(bin);
+        for (size_t q = 0; q < rows; q++) {
+            uint32_t key;
+            if (heed__lm_row(bin, q, &key, wr) != HEED_OK)
+                goto done;
+            mean += fabs(wr[0]);
+        }
+        mean = rows ? mean / (double)rows : 0;
+        for (size_t q = 0; q < rows; q++) {
+            uint32_t key;
+            if (heed__lm_row(bin, q, &key, wr) != HEED_OK)
+                goto done;
+            W[(size_t)key * 3 + (size_t)c] =
+                r[key] * (float)((1 - o->nb_beta) * mean + o->nb_beta * wr[0]);
+        }
+        bias[c] = heed__lm_bias(bin)[0];
+        heed__lm_free(bin);
+        bin = NULL;
+    }
+    /* Mixed with the plain softmax model's scores: still one linear model. */
+    if (mix < 1) {
+        heed_lm_opts lo = *base;
+        lo.encoding = HEED_LM_ENC_F32;
+        lo.prune = 0;
+        heed_error err;
+        float w3[3];
+        if (heed__lm_train(&lo, X, Y, n, &bin, &err) != HEED_OK) {
+            fprintf(stderr, "heed %s: training failed: %s\n", cmd, err.msg);
+            goto done;
+        }
+        for (size_t q = 0; q < (size_t)D * 3; q++)
+            W[q] *= mix;
+        for (size_t q = 0; q < heed__lm_n_rows(bin); q++) {
+            uint32_t key;
+            if (heed__lm_row(bin, q, &key, w3) != HEED_OK)
+                goto done;
+            for (int c = 0; c < 3; c++)
+                W[(size_t)key * 3 + (size_t)c] += (1 - mix) * w3[c];
+        }
+        for (int c = 0; c < 3; c++)
+            bias[c] = mix * bias[c] + (1 - mix) * heed__lm_bias(bin)[c];
+        heed__lm_free(bin);
+        bin = NULL;
+    }
+    /* Compact to the seen keys, in increasing order. */
+    for (size_t q = 0; q < n_keys; q++)
+        memmove(W + q * 3, W + (size_t)keys[q] * 3, 3 * sizeof *W);
+    heed_error err;
+    heed_lm_opts lo = *base;
+    if (heed__lm_from_weights(&lo, keys, W, n_keys, bias, out, &err) != HEED_OK) {
+        fprintf(stderr, "heed %s: %s\n", cmd, err.msg);
+        goto done;
+    }
+    rc = HEED_EXIT_OK;
+done:
+    heed__lm_free(bin);
+    free(cnt);
+    free(stamp);
+    free(r);
+    free(W);
+    free(keys);
+    free(val);
+    free(Xs);
+    free(Yb);
+    return rc;
+}
+
 static int train_models(const heed_epitome *ep, const heed_fvecs *v, const opts *o,
                         heed_lm *lm[HEED_EMPATHY_COUNT], const char *cmd)
 {
@@ -272,20 +591,25 @@ static int train_models(const heed_epitome *ep, const heed_fvecs *v, const opts 
         lo.seed = o->seed + (uint64_t)k;
         lo.balance = HEED_LM_BALANCE_SQRT;
         lo.encoding = HEED_LM_ENC_Q8;
-        lo.l2 = 1e-4f;
+        lo.lr = o->mech[k].lr;
+        lo.l2 = o->mech[k].l2;
         lo.prune = 0.02f;
         lo.feature_set = heed__empathy_feature_set();
         lo.labels = labels;
         heed_error err;
-        if (heed__lm_train(&lo, X, Y, n, &lm[k], &err) != HEED_OK) {
+        if (o->mech[k].nb) {
+            if ((rc = train_nb(&lo, o, o->mech[k].nb_mix, X, Y, n, &lm[k], cmd)))
+                goto done;
+            rc = HEED_EXIT_INTERNAL;
+        } else if (heed__lm_train(&lo, X, Y, n, &lm[k], &err) != HEED_OK) {
             fprintf(stderr, "heed %s: training %s failed: %s\n", cmd, MECH[k], err.msg);
             goto done;
         }
         const float aux[1] = {(float)HEED_EMPATHY_FEATURES_VERSION};
         if (heed__lm_set_aux(lm[k], aux, 1) != HEED_OK)
             goto done;
-        fprintf(stderr, "heed %s: trained %s on %zu rows (%zu feature rows)\n", cmd, MECH[k], n,
-                heed__lm_n_rows(lm[k]));
+        fprintf(stderr, "heed %s: trained %s on %zu rows (%zu feature rows%s)\n", cmd, MECH[k], n,
+                heed__lm_n_rows(lm[k]), o->mech[k].nb ? ", NB-weighted" : "");
     }
     rc = HEED_EXIT_OK;
 done:
@@ -496,6 +820,82 @@ static void print_report(const report *rep, split s)
     }
 }
 
+/* ---------------------------------------------------------------- cross-validation */
+
+/* The fold of a row among k: FNV-1a of "heed-cv-v1:" + sp_id, so that every
+ * response to one post, in all three files, is in one fold. */
+static uint32_t cv_fold(const heed_epitome *ep, const heed_ep_row *r, uint32_t k)
+{
+    uint32_t h = 2166136261u;
+    const char *salt = "heed-cv-v1:";
+    for (const char *c = salt; *c; c++)
+        h = (h ^ (unsigned char)*c) * 16777619u;
+    const char *s = heed_epitome_str(ep, r->sp_off);
+    for (size_t i = 0; i < r->sp_len; i++)
+        h = (h ^ (unsigned char)s[i]) * 16777619u;
+    return h % k;
+}
+
+static void report_add(report *to, const report *r)
+{
+    for (int k = 0; k < HEED_EMPATHY_COUNT; k++) {
+        for (int g = 0; g < 3; g++)
+            for (int p = 0; p < 3; p++) {
+                to->model[k].c[g][p] += r->model[k].c[g][p];
+                to->final[k].c[g][p] += r->final[k].c[g][p];
+                to->major[k].c[g][p] += r->major[k].c[g][p];
+            }
+        to->f1_sum[k] += r->f1_sum[k];
+        to->f1_both[k] += r->f1_both[k];
+        to->f1_n[k] += r->f1_n[k];
+        to->both_n[k] += r->both_n[k];
+        to->n[k] += r->n[k];
+    }
+}
+
+/* K-fold cross-validation inside the training part: the dev rows are dropped,
+ * then each fold in turn plays "dev" (is_dev) for models trained on the
+ * others; the report sums the folds. Settings are chosen on this, never on
+ * dev. */
+static int cross_validate(const heed_engine *eng, heed_epitome *ep, const opts *o, report *sum,
+                          const char *cmd)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < ep->n; i++)
+        if (!ep->rows[i].is_dev)
+            ep->rows[n++] = ep->rows[i];
+    ep->n = n;
+    memset(sum, 0, sizeof *sum);
+    report *one = malloc(sizeof *one);
+    if (!one)
+        return HEED_EXIT_INTERNAL;
+    int rc = HEED_EXIT_OK;
+    for (uint32_t f = 0; f < o->cv && !rc; f++) {
+        for (size_t i = 0; i < ep->n; i++)
+            ep->rows[i].is_dev = cv_fold(ep, &ep->rows[i], o->cv) == f;
+        heed_fvecs v = {0};
+        heed_lm *lm[HEED_EMPATHY_COUNT] = {0};
+        heed_empathy_model *m = NULL;
+        heed_buf b;
+        heed__buf_init(&b, 0);
+        heed_error err;
+        if (!(rc = featurize_train(eng, ep, &v, cmd)) && !(rc = train_models(ep, &v, o, lm, cmd))) {
+            if (heed__empathy_pack(lm, &b) != HEED_OK ||
+                heed__empathy_new(b.ptr, b.len, &m, &err) != HEED_OK)
+                rc = HEED_EXIT_INTERNAL;
+            else if (!(rc = evaluate(eng, m, ep, SPLIT_DEV, one, cmd)))
+                report_add(sum, one);
+        }
+        heed__buf_release(&b);
+        heed__empathy_free(m);
+        for (int k = 0; k < HEED_EMPATHY_COUNT; k++)
+            heed__lm_free(lm[k]);
+        heed_fvecs_release(&v);
+    }
+    free(one);
+    return rc;
+}
+
 /* ---------------------------------------------------------------- commands */
 
 static int read_model(const char *path, heed_empathy_model **out, const char *cmd)
@@ -579,6 +979,17 @@ static int run(int argc, char **argv, int train)
     if (heed_engine_new(&HEED_TRAIN_ENGINE, &eng, &err) != HEED_OK) {
         fprintf(stderr, "heed %s: %s\n", cmd, err.msg);
         rc = HEED_EXIT_INTERNAL;
+        goto done;
+    }
+    if (train && o.cv) {
+        rep = malloc(sizeof *rep);
+        if (!rep || (rc = cross_validate(eng, &ep, &o, rep, cmd))) {
+            rc = rep ? rc : HEED_EXIT_INTERNAL;
+            goto done;
+        }
+        printf("%u-fold cross-validation inside the training part (dev rows unused)\n", o.cv);
+        print_report(rep, SPLIT_TRAIN);
+        rc = HEED_EXIT_OK;
         goto done;
     }
     if (train &&

@@ -670,6 +670,71 @@ fail:
     return HEED_OK;
 }
 
+int heed__lm_from_weights(const heed_lm_opts *opts, const uint32_t *keys, const float *w,
+                          size_t n_rows, const float *bias, heed_lm **out, heed_error *err)
+{
+    if (out)
+        *out = NULL;
+    if (!opts || (n_rows && (!keys || !w)) || !bias || !out)
+        return fail(err, HEED_EINVAL, 0, "linmodel: NULL argument");
+    int rc = check_opts(opts, err);
+    if (rc != HEED_OK)
+        return rc;
+    const uint32_t K = opts->n_outputs;
+    const uint32_t bits = opts->dim_bits ? opts->dim_bits : 20;
+    const uint64_t mask = (1ull << bits) - 1;
+    for (size_t r = 0; r < n_rows; r++) {
+        if (keys[r] > mask || (r && keys[r] <= keys[r - 1]))
+            return fail(err, HEED_EINVAL, r, "linmodel: keys not increasing inside 2^dim_bits");
+        for (uint32_t k = 0; k < K; k++)
+            if (!isfinite(w[r * K + k]))
+                return fail(err, HEED_EINVAL, r, "linmodel: non-finite weight");
+    }
+    for (uint32_t k = 0; k < K; k++)
+        if (!isfinite(bias[k]))
+            return fail(err, HEED_EINVAL, k, "linmodel: non-finite bias");
+    heed_lm *m = heed__malloc(sizeof *m);
+    if (!m)
+        return fail(err, HEED_ENOMEM, 0, "linmodel: out of memory");
+    memset(m, 0, sizeof *m);
+    m->kind = opts->kind;
+    m->n_out = K;
+    m->bits = bits;
+    m->feature_set = opts->feature_set;
+    m->bias = heed__malloc(K * sizeof *m->bias);
+    m->thr = heed__malloc(K * sizeof *m->thr);
+    rc = HEED_ENOMEM;
+    if (!m->bias || !m->thr || set_labels(m, opts->labels) != HEED_OK)
+        goto fail;
+    for (uint32_t k = 0; k < K; k++) {
+        m->bias[k] = bias[k];
+        m->thr[k] = opts->kind == HEED_LM_MULTILABEL ? 0.5f : 0.0f;
+    }
+    if ((rc = finish_model(m, keys, w, n_rows, opts->prune, opts->encoding)) != HEED_OK)
+        goto fail;
+    *out = m;
+    return HEED_OK;
+fail:
+    heed__lm_free(m);
+    return fail(err, rc, 0, "linmodel: out of memory");
+}
+
+int heed__lm_row(const heed_lm *m, size_t i, uint32_t *key, float *w)
+{
+    if (!m || i >= m->n_rows || !key || !w)
+        return HEED_EINVAL;
+    *key = m->keys[i];
+    for (uint32_t k = 0; k < m->n_out; k++)
+        w[k] = m->encoding == HEED_LM_ENC_F32 ? m->wf[i * m->n_out + k]
+                                              : m->scale[i] * (float)m->wq[i * m->n_out + k];
+    return HEED_OK;
+}
+
+const float *heed__lm_bias(const heed_lm *m)
+{
+    return m->bias;
+}
+
 /* ---------------------------------------------------------------- prediction */
 
 #if defined(LM_AVX2)

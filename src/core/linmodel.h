@@ -98,6 +98,25 @@ typedef struct heed_lm heed_lm;
 HEED_NODISCARD int heed__lm_train(const heed_lm_opts *opts, const heed_sparse *X, const float *Y,
                                   size_t n, heed_lm **out, heed_error *err);
 
+/* Makes a model from given weights instead of training: n_rows rows, keys[r]
+ * strictly increasing and below 2^dim_bits, w[r * n_outputs + k] the weight
+ * of output k on that row, bias[k] per output. The opts fields that describe
+ * the model (kind, n_outputs, dim_bits, encoding, prune, feature_set, labels)
+ * apply; the training ones are ignored. For models built outside
+ * heed__lm_train (e.g. one-vs-rest parts combined). Errors: HEED_EINVAL (bad
+ * opts or weights, NULL), HEED_ENOMEM; *out is NULL then. */
+HEED_NODISCARD int heed__lm_from_weights(const heed_lm_opts *opts, const uint32_t *keys,
+                                         const float *w, size_t n_rows, const float *bias,
+                                         heed_lm **out, heed_error *err);
+
+/* Row i (0 <= i < heed__lm_n_rows) of a model: its key, and its n_outputs
+ * weights into w (dequantised for Q8). Rows come in increasing key order.
+ * Returns HEED_OK or HEED_EINVAL (i out of range, NULL). */
+HEED_NODISCARD int heed__lm_row(const heed_lm *m, size_t i, uint32_t *key, float *w);
+
+/* The n_outputs biases. */
+const float *heed__lm_bias(const heed_lm *m);
+
 /* Frees a model; NULL does nothing. */
 void heed__lm_free(heed_lm *m);
 

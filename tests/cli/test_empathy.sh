@@ -2,7 +2,8 @@
 # test_empathy.sh - `heed train empathy` and `heed eval empathy` on a tiny
 # EPITOME-shaped fixture (tests/data/empathy/epitome): malformed rows are
 # reported with file:line, training is deterministic, the report has its
-# table, broken models are clear errors (exit 2); and `heed analyze` gives an
+# table, the NB-weighted and cross-validation options work and refuse bad
+# values, broken models are clear errors (exit 2); and `heed analyze` gives an
 # agent turn a reply.empathy object with the built-in model.
 . "$(dirname "$0")/lib.sh"
 E=$DATA/../empathy/epitome
@@ -21,6 +22,51 @@ expect_grep "span line" "$TMP/out" "exploration         span F1"
 expect_eq "deterministic" "$(cmp -s "$TMP/m1" "$TMP/m2" && echo same)" same
 "$HEED" train empathy --data "$E" -o "$TMP/m3" --seed 9 >/dev/null 2>&1
 expect_eq "seed matters" "$(cmp -s "$TMP/m1" "$TMP/m3" && echo same || echo differ)" differ
+
+# the defaults are the shipped model's settings: written out, the same bytes;
+# and the bytes themselves are pinned (a change of features or training moves
+# this on purpose: retrain models/empathy.model and update both)
+"$HEED" train empathy --data "$E" -o "$TMP/m4" --seed 1 --epochs 30 --dim-bits 16 \
+    --lr 0.2 --l2 1e-4 >/dev/null 2>&1
+expect_eq "explicit defaults" "$(cmp -s "$TMP/m1" "$TMP/m4" && echo same)" same
+expect_eq "default model bytes" "$(sha256sum <"$TMP/m1" | cut -d' ' -f1)" \
+    930531bb487e6154aff7b6f01dd475cf5cb8d128806d4f4f876bbdd10378ffd5
+
+# NB-weighted emotional reaction (the shipped setting, docs/empathy.md): the
+# same bytes twice, and against the default model only the first part of the
+# HEEDEMP1 container (magic, then per mechanism a uint32 LE length and a model)
+# differs
+"$HEED" train empathy --data "$E" -o "$TMP/nb1" --nb-mech er --nb-mix er=0.5 >/dev/null 2>"$TMP/err"
+expect_eq "nb train exit" "$?" 0
+expect_grep "nb for er only" "$TMP/err" "trained emotional_reaction on 19 rows (318 feature rows, NB-weighted)"
+expect_eq "nb for er only (ip, ex plain)" "$(grep -c 'NB-weighted' "$TMP/err")" 1
+"$HEED" train empathy --data "$E" -o "$TMP/nb2" --nb-mech er --nb-mix er=0.5 >/dev/null 2>&1
+expect_eq "nb deterministic" "$(cmp -s "$TMP/nb1" "$TMP/nb2" && echo same)" same
+er_len() { od -An -tu4 -j8 -N4 "$1" | tr -d ' '; }
+l1=$(er_len "$TMP/m1")
+l2=$(er_len "$TMP/nb1")
+expect_eq "er part differs" \
+    "$(cmp -s <(head -c $((12 + l1)) "$TMP/m1") <(head -c $((12 + l2)) "$TMP/nb1") && echo same || echo differ)" differ
+expect_eq "ip and ex parts unchanged" \
+    "$(cmp -s <(tail -c +$((13 + l1)) "$TMP/m1") <(tail -c +$((13 + l2)) "$TMP/nb1") && echo same)" same
+# mix 1 (the default) is the NB model alone, another model than mix 0.5
+"$HEED" train empathy --data "$E" -o "$TMP/nb3" --nb-mech er >/dev/null 2>&1
+"$HEED" train empathy --data "$E" -o "$TMP/nb4" --nb-mech er --nb-mix er=1 >/dev/null 2>&1
+expect_eq "nb mix defaults to 1" "$(cmp -s "$TMP/nb3" "$TMP/nb4" && echo same)" same
+expect_eq "nb mix matters" "$(cmp -s "$TMP/nb1" "$TMP/nb3" && echo same || echo differ)" differ
+"$HEED" eval empathy --data "$E" --model "$TMP/nb1" >"$TMP/ev" 2>/dev/null
+expect_eq "nb model evaluates" "$?" 0
+expect_grep "nb model table" "$TMP/ev" "emotional_reaction      5 |"
+
+# cross-validation inside the training part: one report over the folds (all
+# 19 training rows, dev rows unused), no model written
+"$HEED" train empathy --data "$E" --cv 3 --nb-mech er --nb-mix er=0.5 >"$TMP/cv" 2>"$TMP/err"
+expect_eq "cv exit" "$?" 0
+expect_grep "cv header" "$TMP/cv" "3-fold cross-validation inside the training part (dev rows unused)"
+expect_grep "cv rows" "$TMP/cv" "emotional_reaction     19 |"
+expect_grep "cv spans" "$TMP/cv" "exploration         span F1"
+expect_eq "cv trains each fold" "$(grep -c 'trained emotional_reaction' "$TMP/err")" 3
+expect_eq "cv writes no model" "$(grep -c 'wrote' "$TMP/err")" 0
 
 # the model fits its training rows (a learner that learns nothing would sit
 # at the majority class, 0.579 for emotional reaction here)
@@ -59,7 +105,27 @@ expect_eq "no data" "$?" 2
 expect_eq "missing files" "$?" 2
 expect_grep "missing file message" "$TMP/err" "cannot open"
 "$HEED" train empathy --help >"$TMP/help"
-expect_grep "help" "$TMP/help" "--dim-bits"
+for o in --dim-bits --cv --nb --nb-mech --nb-mix --nb-alpha --lr --l2; do
+    expect_grep "help $o" "$TMP/help" "  $o "
+done
+# bad values of the training options: exit 2 and a message naming what is expected
+bad_opt() { # WHAT ARGS... ; the message must contain WHAT
+    local what=$1
+    shift
+    "$HEED" train empathy --data "$E" -o "$TMP/never" "$@" >/dev/null 2>"$TMP/err"
+    expect_eq "$* exit" "$?" 2
+    expect_grep "$* message" "$TMP/err" "$what"
+}
+bad_opt "bad value for --nb-mech: 'xx' (expected a comma-separated list of er, ip, ex" --nb-mech xx
+bad_opt "bad value for --nb-mech: 'er,er'" --nb-mech er,er
+bad_opt "bad value for --nb-mix: 'er=2' (expected a number from 0 to 1" --nb-mech er --nb-mix er=2
+bad_opt "bad value for --nb-mix: 'zz=0.5'" --nb-mech er --nb-mix zz=0.5
+bad_opt "bad value for --cv: '1' (expected a whole number from 2 to 20)" --cv 1
+bad_opt "bad value for --lr: '0'" --lr 0
+bad_opt "bad value for --nb: '1.5'" --nb 1.5
+bad_opt "--nb-mix and --nb-alpha apply to NB-weighted models only" --nb-mix er=0.5
+bad_opt "unknown option: --bogus" --bogus 1
+expect_eq "no model written on usage errors" "$([ -e "$TMP/never" ] && echo written || echo none)" none
 
 # an agent turn with the customer message it answers gets reply.empathy
 printf '%s\n' '{"role":"agent","customer":"My parcel has not arrived.","text":"I am so sorry to hear your parcel has not arrived. Could you tell me what happened when you tried to track it?"}' \
