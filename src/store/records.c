@@ -367,21 +367,67 @@ int heed_store_put_agent_alias(heed_store *st, const char *agent_in, const char 
     return HEED_OK;
 }
 
+/* What the customer messages of conversation conv at or before time t say
+ * to a reply at t: the stress of the latest (the latest id among equal
+ * times; has_answered 0 when there is none or its stress is NULL) and the
+ * highest (peak 0 when none), as ANSWERED_STRESS and agent_conv's
+ * peak_stress define them. One read of message_conversation newest first:
+ * no temporary b-tree, which the ORDER BY with the id took per reply. */
+typedef struct customer_stress {
+    int has_answered;
+    double answered, peak;
+} customer_stress;
+
+static int customer_stress_at(heed_store *st, int64_t conv, int64_t t, customer_stress *cs,
+                              heed_error *err)
+{
+    *cs = (customer_stress){0};
+    sqlite3_stmt *s = heed__st_prep(st, ST_CUSTOMER_STRESS,
+                                    "SELECT time, id, stress FROM message WHERE conversation = ?1 "
+                                    "AND time <= ?2 AND role = 1 ORDER BY time DESC",
+                                    err);
+    if (!s)
+        return HEED_EIO;
+    sqlite3_bind_int64(s, 1, conv);
+    sqlite3_bind_int64(s, 2, t);
+    int r, first = 1, has_peak = 0;
+    int64_t latest_time = 0, latest_id = 0;
+    while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+        int64_t time = sqlite3_column_int64(s, 0), id = sqlite3_column_int64(s, 1);
+        int null = sqlite3_column_type(s, 2) == SQLITE_NULL;
+        double v = sqlite3_column_double(s, 2);
+        if (first || (time == latest_time && id > latest_id)) {
+            latest_time = time;
+            latest_id = id;
+            cs->has_answered = !null;
+            cs->answered = v;
+            first = 0;
+        }
+        if (!null && (!has_peak || v > cs->peak)) {
+            cs->peak = v;
+            has_peak = 1;
+        }
+    }
+    if (r != SQLITE_DONE)
+        return heed__st_fail(st, err, "read customer stress");
+    return HEED_OK;
+}
+
 /* Keeps agent_conv (one row per agent and conversation: first and last
  * reply, replies, the peak customer stress up to the last reply) current, so
  * the agent summaries read a few rows instead of grouping replies. A reply
- * takes the peak of the customer messages before it; a customer message (in
- * whatever order it is imported) raises the peak of every agent whose last
- * reply came after it. */
-static int agent_conv(heed_store *st, const heed_st_message *m, int64_t conv, heed_error *err)
+ * takes the peak of the customer messages before it (cs); a customer message
+ * (in whatever order it is imported) raises the peak of every agent whose
+ * last reply came after it. */
+static int agent_conv(heed_store *st, const heed_st_message *m, int64_t conv,
+                      const customer_stress *cs, heed_error *err)
 {
     sqlite3_stmt *s;
     if (m->role == HEED_ROLE_AGENT && m->agent) {
         s = heed__st_prep(
             st, ST_AGENT_CONV_REPLY,
             "INSERT INTO agent_conv(agent, conversation, start, end, replies, peak_stress) "
-            "VALUES(?1, ?2, ?3, ?3, 1, coalesce((SELECT max(x.stress) FROM message x WHERE "
-            "x.conversation = ?2 AND x.role = 1 AND x.time <= ?3), 0)) "
+            "VALUES(?1, ?2, ?3, ?3, 1, ?4) "
             "ON CONFLICT(agent, conversation) DO UPDATE SET start = min(start, excluded.start), "
             "end = max(end, excluded.end), replies = replies + 1, "
             "peak_stress = max(peak_stress, excluded.peak_stress)",
@@ -391,6 +437,7 @@ static int agent_conv(heed_store *st, const heed_st_message *m, int64_t conv, he
         heed__st_text(s, 1, m->agent);
         sqlite3_bind_int64(s, 2, conv);
         sqlite3_bind_int64(s, 3, m->time);
+        sqlite3_bind_double(s, 4, cs->peak);
     } else if (m->role != HEED_ROLE_AGENT) {
         s = heed__st_prep(st, ST_AGENT_CONV_CUSTOMER,
                           "UPDATE agent_conv SET peak_stress = max(peak_stress, ?1) WHERE "
@@ -409,27 +456,20 @@ static int agent_conv(heed_store *st, const heed_st_message *m, int64_t conv, he
 
 /* The customer stress a reply answered: that of the conversation's latest
  * customer message at or before it (the latest id among equal times). ?R is
- * the reply's row (a table alias or the message). */
+ * the reply's row (a table alias or the message). customer_stress_at is the
+ * same rule read in C. */
 #define ANSWERED_STRESS(R)                                                                   \
     "(SELECT x.stress FROM message x WHERE x.conversation = " R ".conversation AND "         \
     "x.role = 1 AND x.time <= " R ".time ORDER BY x.time DESC, x.id DESC LIMIT 1)"
 
 /* Keeps agent_reply (one row per agent reply: its scores and the customer
- * stress it answered) equal to the messages after message id was added
- * (is_new) or re-scored. A reply copies its own row; a customer message, in
- * whatever order it arrives, re-reads the answered stress of every reply of
- * its conversation at or after it. */
-static int agent_reply(heed_store *st, int64_t id, int role, int is_new, heed_error *err)
+ * stress it answered) equal to the messages after message id was re-scored
+ * (heed reanalyze). A reply copies its own row; a customer message re-reads
+ * the answered stress of every reply of its conversation at or after it. */
+static int agent_reply(heed_store *st, int64_t id, int role, heed_error *err)
 {
     sqlite3_stmt *s;
-    if (role == HEED_ROLE_AGENT && is_new) {
-        s = heed__st_prep(st, ST_AGENT_REPLY_PUT,
-                          "INSERT INTO agent_reply(agent, time, message, conversation, er, ip, "
-                          "ex, compassion, stress) SELECT m.agent, m.time, m.id, m.conversation, "
-                          "m.er, m.ip, m.ex, m.compassion, " ANSWERED_STRESS("m") " FROM message "
-                          "m WHERE m.id = ?1 AND m.agent IS NOT NULL",
-                          err);
-    } else if (role == HEED_ROLE_AGENT) {
+    if (role == HEED_ROLE_AGENT) {
         s = heed__st_prep(st, ST_AGENT_REPLY_SCORES,
                           "UPDATE agent_reply SET (er, ip, ex, compassion) = (SELECT m.er, m.ip, "
                           "m.ex, m.compassion FROM message m WHERE m.id = ?1) WHERE message = ?1",
@@ -449,8 +489,49 @@ static int agent_reply(heed_store *st, int64_t id, int role, int is_new, heed_er
     return sqlite3_step(s) == SQLITE_DONE ? HEED_OK : heed__st_fail(st, err, "agent replies");
 }
 
+/* agent_reply after message msg (m, in conversation conv) was added: a
+ * reply's row with its scores as bound into the message (bind_analysis) and
+ * the stress it answered (cs); a customer message, in whatever order it
+ * arrives, re-reads the answered stress of every reply of its conversation
+ * at or after it. */
+_Static_assert(HEED_EMPATHY_COUNT == 3, "agent_reply has the columns er, ip, ex");
+
+static int agent_reply_new(heed_store *st, int64_t msg, const heed_st_message *m, int64_t conv,
+                           const customer_stress *cs, heed_error *err)
+{
+    sqlite3_stmt *s;
+    if (m->role == HEED_ROLE_AGENT && m->agent) {
+        s = heed__st_prep(st, ST_AGENT_REPLY_NEW,
+                          "INSERT INTO agent_reply(agent, time, message, conversation, er, ip, "
+                          "ex, compassion, stress) VALUES(?,?,?,?,?,?,?,?,?)",
+                          err);
+        if (!s)
+            return HEED_EIO;
+        heed__st_text(s, 1, m->agent);
+        sqlite3_bind_int64(s, 2, m->time);
+        sqlite3_bind_int64(s, 3, msg);
+        sqlite3_bind_int64(s, 4, conv);
+        for (int c = 0; c < HEED_EMPATHY_COUNT; c++)
+            bind_opt_int(s, 5 + c, m->empathy[c]);
+        bind_opt_real(s, 8, m->compassion, m->compassion >= 0);
+        bind_opt_real(s, 9, cs->answered, cs->has_answered);
+    } else if (m->role == HEED_ROLE_CUSTOMER) {
+        s = heed__st_prep(st, ST_AGENT_REPLY_STRESS_AT,
+                          "UPDATE agent_reply SET stress = " ANSWERED_STRESS("agent_reply")
+                          " WHERE conversation = ?1 AND time >= ?2",
+                          err);
+        if (!s)
+            return HEED_EIO;
+        sqlite3_bind_int64(s, 1, conv);
+        sqlite3_bind_int64(s, 2, m->time);
+    } else {
+        return HEED_OK;
+    }
+    return sqlite3_step(s) == SQLITE_DONE ? HEED_OK : heed__st_fail(st, err, "agent replies");
+}
+
 /* Keeps conversation.top_need (store_int.h) equal to its messages after
- * customer message `msg` was added with a need or re-scored. */
+ * customer message `msg` was re-scored. */
 static int top_need(heed_store *st, int64_t msg, heed_error *err)
 {
     sqlite3_stmt *s = heed__st_prep(st, ST_TOP_NEED,
@@ -461,6 +542,77 @@ static int top_need(heed_store *st, int64_t msg, heed_error *err)
     if (!s)
         return HEED_EIO;
     sqlite3_bind_int64(s, 1, msg);
+    return sqlite3_step(s) == SQLITE_DONE ? HEED_OK : heed__st_fail(st, err, "top need");
+}
+
+/* The same after a customer message with a need was added to conversation
+ * conv: HEED_ST_TOP_NEED counted in C over the conversation's customer
+ * messages with a need (the GROUP BY and ORDER BY of the SQL each built a
+ * temporary b-tree per message). */
+#define TOP_NEED_MAX 64 /* distinct needs counted in C; more: the SQL */
+typedef struct need_count {
+    int64_t need, n, time, id; /* the need, its messages, their earliest time and lowest id */
+} need_count;
+
+static int top_need_conv(heed_store *st, int64_t conv, heed_error *err)
+{
+    need_count g[TOP_NEED_MAX];
+    size_t ng = 0;
+    int over = 0, r;
+    sqlite3_stmt *s = heed__st_prep(st, ST_CONV_NEEDS,
+                                    "SELECT need, time, id FROM message WHERE conversation = ?1 "
+                                    "AND role = 1 AND need IS NOT NULL",
+                                    err);
+    if (!s)
+        return HEED_EIO;
+    sqlite3_bind_int64(s, 1, conv);
+    while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+        int64_t need = sqlite3_column_int64(s, 0), time = sqlite3_column_int64(s, 1),
+                id = sqlite3_column_int64(s, 2);
+        size_t i = 0;
+        while (i < ng && g[i].need != need)
+            i++;
+        /* a need stored as another type groups as SQL compares it */
+        if (sqlite3_column_type(s, 0) != SQLITE_INTEGER || (i == ng && ng == TOP_NEED_MAX)) {
+            over = 1;
+            break;
+        }
+        if (i == ng)
+            g[ng++] = (need_count){need, 0, time, id};
+        g[i].n++;
+        if (time < g[i].time)
+            g[i].time = time;
+        if (id < g[i].id)
+            g[i].id = id;
+    }
+    if (r != SQLITE_DONE && r != SQLITE_ROW)
+        return heed__st_fail(st, err, "top need");
+    sqlite3_reset(s);
+    if (over) {
+        s = heed__st_prep(st, ST_TOP_NEED_CONV,
+                          "UPDATE conversation SET top_need = " HEED_ST_TOP_NEED("?1")
+                          " WHERE id = ?1",
+                          err);
+        if (!s)
+            return HEED_EIO;
+        sqlite3_bind_int64(s, 1, conv);
+        return sqlite3_step(s) == SQLITE_DONE ? HEED_OK : heed__st_fail(st, err, "top need");
+    }
+    size_t best = 0; /* the most messages, then the earliest time, then the lowest id */
+    for (size_t i = 1; i < ng; i++)
+        if (g[i].n > g[best].n ||
+            (g[i].n == g[best].n &&
+             (g[i].time < g[best].time || (g[i].time == g[best].time && g[i].id < g[best].id))))
+            best = i;
+    s = heed__st_prep(st, ST_TOP_NEED_SET, "UPDATE conversation SET top_need = ?2 WHERE id = ?1",
+                      err);
+    if (!s)
+        return HEED_EIO;
+    sqlite3_bind_int64(s, 1, conv);
+    if (ng)
+        sqlite3_bind_int64(s, 2, g[best].need);
+    else
+        sqlite3_bind_null(s, 2);
     return sqlite3_step(s) == SQLITE_DONE ? HEED_OK : heed__st_fail(st, err, "top need");
 }
 
@@ -559,10 +711,15 @@ int heed_store_put_message(heed_store *st, const heed_st_message *m_in, const he
     }
     if (m->role != HEED_ROLE_AGENT && (rc = party_keys(st, party, keys, nk, err)))
         return rc;
-    if ((rc = agent_conv(st, m, conv, err)) || (rc = agent_reply(st, msg, m->role, 1, err)))
+    customer_stress cs = {0};
+    if (m->role == HEED_ROLE_AGENT && m->agent &&
+        (rc = customer_stress_at(st, conv, m->time, &cs, err)))
+        return rc;
+    if ((rc = agent_conv(st, m, conv, &cs, err)) ||
+        (rc = agent_reply_new(st, msg, m, conv, &cs, err)))
         return rc;
     /* a message without a need leaves the counts of the others as they are */
-    if (m->role == HEED_ROLE_CUSTOMER && m->need >= 0 && (rc = top_need(st, msg, err)))
+    if (m->role == HEED_ROLE_CUSTOMER && m->need >= 0 && (rc = top_need_conv(st, conv, err)))
         return rc;
     return put_promises(st, msg, m->time, p, np, err);
 }
@@ -581,7 +738,7 @@ int heed_store_update_analysis(heed_store *st, int64_t id, const heed_st_message
     sqlite3_bind_int64(s, i, id);
     if (sqlite3_step(s) != SQLITE_DONE)
         return heed__st_fail(st, err, "update analysis");
-    int rc = agent_reply(st, id, m->role, 0, err);
+    int rc = agent_reply(st, id, m->role, err);
     if (!rc && m->role == HEED_ROLE_CUSTOMER)
         rc = top_need(st, id, err); /* its need may have changed */
     if (!rc && m->role == HEED_ROLE_CUSTOMER) {
