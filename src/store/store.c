@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -390,9 +391,22 @@ static int migrate(heed_store *st, heed_error *err)
     return HEED_OK;
 }
 
+/* Before SQLite's first use in the process: no memory statistics. heed
+ * reads none, and keeping them takes a global mutex around every allocation
+ * and free SQLite makes (some 70 of each per message an import stores; the
+ * Debian build has no lookaside). A program that used SQLite before keeps
+ * its settings (sqlite3_config then refuses, harmlessly). */
+static pthread_once_t sqlite_once = PTHREAD_ONCE_INIT;
+
+static void sqlite_setup(void)
+{
+    (void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 int heed_store_open(const char *path, heed_store **out, heed_error *err)
 {
     *out = NULL;
+    pthread_once(&sqlite_once, sqlite_setup);
     heed_store *st = calloc(1, sizeof *st);
     if (!st)
         return HEED_ENOMEM;
