@@ -15,9 +15,9 @@ static int party_new(heed_store *st, const char *kind, const char *label, const 
         st, ST_PARTY_NEW, "INSERT INTO party(kind, label, crm) VALUES(?, ?, ?)", err);
     if (!s)
         return HEED_EIO;
-    heed__st_text(s, 1, kind);
-    heed__st_text(s, 2, label);
-    heed__st_text(s, 3, crm && *crm ? crm : NULL);
+    heed__st_text_ref(s, 1, kind);
+    heed__st_text_ref(s, 2, label);
+    heed__st_text_ref(s, 3, crm && *crm ? crm : NULL);
     if (sqlite3_step(s) != SQLITE_DONE)
         return heed__st_fail(st, err, "add party");
     *id = sqlite3_last_insert_rowid(st->db);
@@ -63,8 +63,8 @@ static int party_keys(heed_store *st, int64_t party, const heed_st_key *keys, si
         if (!s)
             return HEED_EIO;
         sqlite3_bind_int64(s, 1, party);
-        heed__st_text(s, 2, keys[i].kind);
-        heed__st_text(s, 3, keys[i].token);
+        heed__st_text_ref(s, 2, keys[i].kind);
+        heed__st_text_ref(s, 3, keys[i].token);
         if (sqlite3_step(s) != SQLITE_DONE)
             return heed__st_fail(st, err, "add key");
         added |= sqlite3_changes(st->db) > 0;
@@ -86,8 +86,8 @@ static int conversation(heed_store *st, const heed_st_message *m, int64_t *conv,
         st, ST_CONV_FIND, "SELECT id, party FROM conversation WHERE source=? AND ext_id=?", err);
     if (!s)
         return HEED_EIO;
-    heed__st_text(s, 1, m->source);
-    heed__st_text(s, 2, ext);
+    heed__st_text_ref(s, 1, m->source);
+    heed__st_text_ref(s, 2, ext);
     int r = sqlite3_step(s);
     if (r == SQLITE_ROW) {
         *conv = sqlite3_column_int64(s, 0);
@@ -102,11 +102,11 @@ static int conversation(heed_store *st, const heed_st_message *m, int64_t *conv,
                           err);
         if (!s)
             return HEED_EIO;
-        heed__st_text(s, 1, m->source);
-        heed__st_text(s, 2, ext);
+        heed__st_text_ref(s, 1, m->source);
+        heed__st_text_ref(s, 2, ext);
         sqlite3_bind_int64(s, 3, *party);
-        heed__st_text(s, 4, m->channel);
-        heed__st_text(s, 5, m->subject);
+        heed__st_text_ref(s, 4, m->channel);
+        heed__st_text_ref(s, 5, m->subject);
         sqlite3_bind_int64(s, 6, m->time);
         sqlite3_bind_int64(s, 7, m->time);
         if (sqlite3_step(s) != SQLITE_DONE)
@@ -156,7 +156,7 @@ static void bind_opt_int(sqlite3_stmt *s, int i, int v)
 
 static int bind_analysis(sqlite3_stmt *s, int i, const heed_st_message *m)
 {
-    heed__st_text(s, i++, m->model ? m->model : "");
+    heed__st_text_ref(s, i++, m->model ? m->model : "");
     sqlite3_bind_int(s, i++, m->scored);
     sqlite3_bind_double(s, i++, m->valence);
     sqlite3_bind_double(s, i++, m->stress);
@@ -189,8 +189,8 @@ static int put_promises(heed_store *st, int64_t msg, int64_t made, const heed_st
             return HEED_EIO;
         sqlite3_bind_int64(s, 1, msg);
         sqlite3_bind_int(s, 2, p[i].kind);
-        heed__st_text(s, 3, p[i].text);
-        heed__st_text(s, 4, p[i].object);
+        heed__st_text_ref(s, 3, p[i].text);
+        heed__st_text_ref(s, 4, p[i].object);
         sqlite3_bind_int64(s, 5, made);
         if (p[i].has_due)
             sqlite3_bind_int64(s, 6, p[i].due);
@@ -223,7 +223,7 @@ static int alias_owner(heed_store *st, const char *alias, char *out, size_t cap,
         heed__st_prep(st, ST_ALIAS_FIND, "SELECT agent FROM agent_alias WHERE alias=?", err);
     if (!s)
         return HEED_EIO;
-    heed__st_text(s, 1, alias);
+    heed__st_text_ref(s, 1, alias);
     int r = sqlite3_step(s), found = 0;
     if (r == SQLITE_ROW) {
         snprintf(out, cap, "%s", (const char *)sqlite3_column_text(s, 0));
@@ -434,7 +434,7 @@ static int agent_conv(heed_store *st, const heed_st_message *m, int64_t conv,
             err);
         if (!s)
             return HEED_EIO;
-        heed__st_text(s, 1, m->agent);
+        heed__st_text_ref(s, 1, m->agent);
         sqlite3_bind_int64(s, 2, conv);
         sqlite3_bind_int64(s, 3, m->time);
         sqlite3_bind_double(s, 4, cs->peak);
@@ -507,7 +507,7 @@ static int agent_reply_new(heed_store *st, int64_t msg, const heed_st_message *m
                           err);
         if (!s)
             return HEED_EIO;
-        heed__st_text(s, 1, m->agent);
+        heed__st_text_ref(s, 1, m->agent);
         sqlite3_bind_int64(s, 2, m->time);
         sqlite3_bind_int64(s, 3, msg);
         sqlite3_bind_int64(s, 4, conv);
@@ -545,16 +545,19 @@ static int top_need(heed_store *st, int64_t msg, heed_error *err)
     return sqlite3_step(s) == SQLITE_DONE ? HEED_OK : heed__st_fail(st, err, "top need");
 }
 
-/* The same after a customer message with a need was added to conversation
- * conv: HEED_ST_TOP_NEED counted in C over the conversation's customer
- * messages with a need (the GROUP BY and ORDER BY of the SQL each built a
- * temporary b-tree per message). */
-#define TOP_NEED_MAX 64 /* distinct needs counted in C; more: the SQL */
+/* The top need of conversation conv after a customer message with a need
+ * was added to it: HEED_ST_TOP_NEED counted in C over the conversation's
+ * customer messages with a need (the SQL's GROUP BY and ORDER BY built two
+ * temporary b-trees per message), into *need, for the conversation's update
+ * in the same put; *has 0: the SQL set it already (a need stored as another
+ * type than an integer, or more distinct needs than counted here). */
+#define TOP_NEED_MAX 64
 typedef struct need_count {
     int64_t need, n, time, id; /* the need, its messages, their earliest time and lowest id */
 } need_count;
 
-static int top_need_conv(heed_store *st, int64_t conv, heed_error *err)
+static int top_need_read(heed_store *st, int64_t conv, int *has, int64_t *need,
+                         heed_error *err)
 {
     need_count g[TOP_NEED_MAX];
     size_t ng = 0;
@@ -567,18 +570,17 @@ static int top_need_conv(heed_store *st, int64_t conv, heed_error *err)
         return HEED_EIO;
     sqlite3_bind_int64(s, 1, conv);
     while ((r = sqlite3_step(s)) == SQLITE_ROW) {
-        int64_t need = sqlite3_column_int64(s, 0), time = sqlite3_column_int64(s, 1),
+        int64_t v = sqlite3_column_int64(s, 0), time = sqlite3_column_int64(s, 1),
                 id = sqlite3_column_int64(s, 2);
         size_t i = 0;
-        while (i < ng && g[i].need != need)
+        while (i < ng && g[i].need != v)
             i++;
-        /* a need stored as another type groups as SQL compares it */
         if (sqlite3_column_type(s, 0) != SQLITE_INTEGER || (i == ng && ng == TOP_NEED_MAX)) {
             over = 1;
             break;
         }
         if (i == ng)
-            g[ng++] = (need_count){need, 0, time, id};
+            g[ng++] = (need_count){v, 0, time, id};
         g[i].n++;
         if (time < g[i].time)
             g[i].time = time;
@@ -588,7 +590,8 @@ static int top_need_conv(heed_store *st, int64_t conv, heed_error *err)
     if (r != SQLITE_DONE && r != SQLITE_ROW)
         return heed__st_fail(st, err, "top need");
     sqlite3_reset(s);
-    if (over) {
+    *has = 0;
+    if (over || !ng) {
         s = heed__st_prep(st, ST_TOP_NEED_CONV,
                           "UPDATE conversation SET top_need = " HEED_ST_TOP_NEED("?1")
                           " WHERE id = ?1",
@@ -604,16 +607,9 @@ static int top_need_conv(heed_store *st, int64_t conv, heed_error *err)
             (g[i].n == g[best].n &&
              (g[i].time < g[best].time || (g[i].time == g[best].time && g[i].id < g[best].id))))
             best = i;
-    s = heed__st_prep(st, ST_TOP_NEED_SET, "UPDATE conversation SET top_need = ?2 WHERE id = ?1",
-                      err);
-    if (!s)
-        return HEED_EIO;
-    sqlite3_bind_int64(s, 1, conv);
-    if (ng)
-        sqlite3_bind_int64(s, 2, g[best].need);
-    else
-        sqlite3_bind_null(s, 2);
-    return sqlite3_step(s) == SQLITE_DONE ? HEED_OK : heed__st_fail(st, err, "top need");
+    *has = 1;
+    *need = g[best].need;
+    return HEED_OK;
 }
 
 int heed_store_rebuild_agent_convs(heed_store *st, heed_error *err)
@@ -662,15 +658,15 @@ int heed_store_put_message(heed_store *st, const heed_st_message *m_in, const he
         err);
     if (!s)
         return HEED_EIO;
-    heed__st_text(s, 1, m->source);
-    heed__st_text(s, 2, m->id);
+    heed__st_text_ref(s, 1, m->source);
+    heed__st_text_ref(s, 2, m->id);
     sqlite3_bind_int64(s, 3, conv);
     sqlite3_bind_int(s, 4, m->role);
-    heed__st_text(s, 5, m->agent);
+    heed__st_text_ref(s, 5, m->agent);
     sqlite3_bind_int64(s, 6, m->time);
     sqlite3_bind_int(s, 7, m->tz_min);
-    heed__st_text(s, 8, m->channel);
-    sqlite3_bind_text(s, 9, m->text ? m->text : "", (int)m->text_len, SQLITE_TRANSIENT);
+    heed__st_text_ref(s, 8, m->channel);
+    sqlite3_bind_text(s, 9, m->text ? m->text : "", (int)m->text_len, SQLITE_STATIC);
     bind_analysis(s, 10, m);
     if (sqlite3_step(s) != SQLITE_DONE)
         return heed__st_fail(st, err, "add message");
@@ -682,19 +678,27 @@ int heed_store_put_message(heed_store *st, const heed_st_message *m_in, const he
      * change what the queue decides for the conversation's customer */
     if ((rc = mark_party(st, party, err)))
         return rc;
+    /* a message without a need leaves the counts of the others as they are */
+    int has_need = 0;
+    int64_t need = 0;
+    if (m->role == HEED_ROLE_CUSTOMER && m->need >= 0 &&
+        (rc = top_need_read(st, conv, &has_need, &need, err)))
+        return rc;
     s = heed__st_prep(st, ST_CONV_TOUCH,
                       "UPDATE conversation SET n_messages=n_messages+1, "
                       "first_time=min(first_time, ?1), last_time=max(last_time, ?1), "
                       "status=coalesce(?2, status), channel=coalesce(channel, ?3), "
-                      "subject=coalesce(subject, ?4) WHERE id=?5",
+                      "subject=coalesce(subject, ?4), top_need=coalesce(?6, top_need) WHERE id=?5",
                       err);
     if (!s)
         return HEED_EIO;
     sqlite3_bind_int64(s, 1, m->time);
-    heed__st_text(s, 2, m->status && *m->status ? m->status : NULL);
-    heed__st_text(s, 3, m->channel);
-    heed__st_text(s, 4, m->subject);
+    heed__st_text_ref(s, 2, m->status && *m->status ? m->status : NULL);
+    heed__st_text_ref(s, 3, m->channel);
+    heed__st_text_ref(s, 4, m->subject);
     sqlite3_bind_int64(s, 5, conv);
+    if (has_need)
+        sqlite3_bind_int64(s, 6, need);
     if (sqlite3_step(s) != SQLITE_DONE)
         return heed__st_fail(st, err, "update conversation");
     if (m->role != HEED_ROLE_AGENT && m->customer && *m->customer) {
@@ -702,7 +706,7 @@ int heed_store_put_message(heed_store *st, const heed_st_message *m_in, const he
                           "UPDATE party SET crm=? WHERE id=? AND crm IS NULL", err);
         if (!s)
             return HEED_EIO;
-        heed__st_text(s, 1, m->customer);
+        heed__st_text_ref(s, 1, m->customer);
         sqlite3_bind_int64(s, 2, party);
         if (sqlite3_step(s) != SQLITE_DONE)
             return heed__st_fail(st, err, "update party");
@@ -717,9 +721,6 @@ int heed_store_put_message(heed_store *st, const heed_st_message *m_in, const he
         return rc;
     if ((rc = agent_conv(st, m, conv, &cs, err)) ||
         (rc = agent_reply_new(st, msg, m, conv, &cs, err)))
-        return rc;
-    /* a message without a need leaves the counts of the others as they are */
-    if (m->role == HEED_ROLE_CUSTOMER && m->need >= 0 && (rc = top_need_conv(st, conv, err)))
         return rc;
     return put_promises(st, msg, m->time, p, np, err);
 }
@@ -784,8 +785,8 @@ static int exists(heed_store *st, int fs, const char *sql, const char *source, c
     sqlite3_stmt *s = heed__st_prep(st, fs, sql, err);
     if (!s)
         return HEED_EIO;
-    heed__st_text(s, 1, source);
-    heed__st_text(s, 2, id);
+    heed__st_text_ref(s, 1, source);
+    heed__st_text_ref(s, 2, id);
     int r = sqlite3_step(s);
     if (r == SQLITE_ROW)
         return 1;
@@ -812,11 +813,11 @@ int heed_store_put_customer(heed_store *st, const heed_st_customer *c, const hee
                                     err);
     if (!s)
         return HEED_EIO;
-    heed__st_text(s, 1, c->source);
-    heed__st_text(s, 2, c->id);
+    heed__st_text_ref(s, 1, c->source);
+    heed__st_text_ref(s, 2, c->id);
     sqlite3_bind_int64(s, 3, party);
-    heed__st_text(s, 4, c->name);
-    heed__st_text(s, 5, c->segment);
+    heed__st_text_ref(s, 4, c->name);
+    heed__st_text_ref(s, 5, c->segment);
     sqlite3_bind_int(s, 6, c->vulnerable ? 1 : 0);
     if (c->has_created)
         sqlite3_bind_int64(s, 7, c->created);
@@ -864,16 +865,16 @@ int heed_store_put_event(heed_store *st, const heed_st_event *e_in, const heed_s
         err);
     if (!s)
         return HEED_EIO;
-    heed__st_text(s, 1, e->source);
-    heed__st_text(s, 2, e->id);
+    heed__st_text_ref(s, 1, e->source);
+    heed__st_text_ref(s, 2, e->id);
     sqlite3_bind_int64(s, 3, party);
-    heed__st_text(s, 4, e->type);
+    heed__st_text_ref(s, 4, e->type);
     sqlite3_bind_int64(s, 5, e->time);
-    heed__st_text(s, 6, e->order);
+    heed__st_text_ref(s, 6, e->order);
     bind_opt_real(s, 7, e->amount, e->has_amount);
-    heed__st_text(s, 8, e->currency);
-    heed__st_text(s, 9, e->agent);
-    heed__st_text(s, 10, e->detail);
+    heed__st_text_ref(s, 8, e->currency);
+    heed__st_text_ref(s, 9, e->agent);
+    heed__st_text_ref(s, 10, e->detail);
     if (sqlite3_step(s) != SQLITE_DONE)
         return heed__st_fail(st, err, "add event");
     *added = 1;
@@ -901,14 +902,14 @@ int heed_store_put_survey(heed_store *st, const heed_st_survey *v, const heed_st
         err);
     if (!s)
         return HEED_EIO;
-    heed__st_text(s, 1, v->source);
-    heed__st_text(s, 2, v->id);
+    heed__st_text_ref(s, 1, v->source);
+    heed__st_text_ref(s, 2, v->id);
     sqlite3_bind_int64(s, 3, party);
-    heed__st_text(s, 4, v->kind);
+    heed__st_text_ref(s, 4, v->kind);
     sqlite3_bind_double(s, 5, v->score);
     sqlite3_bind_int64(s, 6, v->time);
-    heed__st_text(s, 7, v->comment);
-    heed__st_text(s, 8, v->conversation);
+    heed__st_text_ref(s, 7, v->comment);
+    heed__st_text_ref(s, 8, v->conversation);
     bind_opt_real(s, 9, v->valence, v->has_analysis);
     bind_opt_real(s, 10, v->stress, v->has_analysis);
     if (sqlite3_step(s) != SQLITE_DONE)
@@ -930,7 +931,7 @@ int heed_store_put_agent(heed_store *st, const char *id, const char *name, const
     sqlite3_stmt *s = heed__st_prep(st, ST_AGENT_FIND, "SELECT 1 FROM agent WHERE id=?", err);
     if (!s)
         return HEED_EIO;
-    heed__st_text(s, 1, id);
+    heed__st_text_ref(s, 1, id);
     int r = sqlite3_step(s);
     if (r != SQLITE_ROW && r != SQLITE_DONE)
         return heed__st_fail(st, err, "look up agent");
@@ -943,9 +944,9 @@ int heed_store_put_agent(heed_store *st, const char *id, const char *name, const
                       err);
     if (!s)
         return HEED_EIO;
-    heed__st_text(s, 1, id);
-    heed__st_text(s, 2, name);
-    heed__st_text(s, 3, team);
+    heed__st_text_ref(s, 1, id);
+    heed__st_text_ref(s, 2, name);
+    heed__st_text_ref(s, 3, team);
     if (sqlite3_step(s) != SQLITE_DONE)
         return heed__st_fail(st, err, "add agent");
     *added = !there;
@@ -966,10 +967,10 @@ int heed_store_put_shift(heed_store *st, const heed_st_shift *sh_in, int *added,
                                     err);
     if (!s)
         return HEED_EIO;
-    heed__st_text(s, 1, sh->source);
-    heed__st_text(s, 2, sh->id);
-    heed__st_text(s, 3, sh->agent);
-    heed__st_text(s, 4, sh->team);
+    heed__st_text_ref(s, 1, sh->source);
+    heed__st_text_ref(s, 2, sh->id);
+    heed__st_text_ref(s, 3, sh->agent);
+    heed__st_text_ref(s, 4, sh->team);
     sqlite3_bind_int64(s, 5, sh->start);
     sqlite3_bind_int64(s, 6, sh->end);
     if (sqlite3_step(s) != SQLITE_DONE)

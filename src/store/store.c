@@ -274,6 +274,14 @@ void heed__st_text(sqlite3_stmt *s, int i, const char *v)
         sqlite3_bind_null(s, i);
 }
 
+void heed__st_text_ref(sqlite3_stmt *s, int i, const char *v)
+{
+    if (v)
+        sqlite3_bind_text(s, i, v, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(s, i);
+}
+
 static int exec(heed_store *st, const char *sql, heed_error *err)
 {
     char *msg = NULL;

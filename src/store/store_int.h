@@ -21,7 +21,7 @@ enum {
     ST_TOP_NEED,
     ST_CONV_TURNS, ST_MARK_PARTY,
     ST_CUSTOMER_STRESS, ST_AGENT_REPLY_NEW, ST_AGENT_REPLY_STRESS_AT, ST_CONV_NEEDS,
-    ST_TOP_NEED_SET, ST_TOP_NEED_CONV,
+    ST_TOP_NEED_CONV,
     ST_N_STMT = 64
 };
 
@@ -51,5 +51,9 @@ int heed__st_fail(heed_store *st, heed_error *err, const char *what);
 sqlite3_stmt *heed__st_prep(heed_store *st, int slot, const char *sql, heed_error *err);
 /* Binds a string or NULL. */
 void heed__st_text(sqlite3_stmt *s, int i, const char *v);
+/* The same without a copy: v must stay as it is until the statement has
+ * been stepped for the last time with this binding (the puts, which bind
+ * and step at once; a copy is a malloc, a memcpy and a free per value). */
+void heed__st_text_ref(sqlite3_stmt *s, int i, const char *v);
 
 #endif
