@@ -1,5 +1,6 @@
 /* records.c - putting records into the SQLite store (idempotent on each
  * record's source + id) and the identity tables they feed. */
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -50,12 +51,18 @@ static int party_dirty(heed_store *st, int64_t party, heed_error *err)
     return sqlite3_step(s) == SQLITE_DONE ? HEED_OK : heed__st_fail(st, err, "unlink party");
 }
 
+/* Adds the keys a party does not have yet and unlinks it when one was new.
+ * c: the memo of the party's conversation when it was created in this
+ * transaction (txmemo.h): the keys it remembers are skipped, and the party,
+ * new, has no person to unlink. */
 static int party_keys(heed_store *st, int64_t party, const heed_st_key *keys, size_t nk,
-                      heed_error *err)
+                      heed_txconv *c, heed_error *err)
 {
     int added = 0;
     for (size_t i = 0; i < nk; i++) {
         if (!keys[i].kind || !keys[i].token || !*keys[i].token)
+            continue;
+        if (c && heed__txconv_has_key(c, keys[i].kind, keys[i].token))
             continue;
         sqlite3_stmt *s = heed__st_prep(
             st, ST_PARTY_KEY,
@@ -68,8 +75,10 @@ static int party_keys(heed_store *st, int64_t party, const heed_st_key *keys, si
         if (sqlite3_step(s) != SQLITE_DONE)
             return heed__st_fail(st, err, "add key");
         added |= sqlite3_changes(st->db) > 0;
+        if (c)
+            heed__txconv_key_put(c, keys[i].kind, keys[i].token);
     }
-    return added ? party_dirty(st, party, err) : HEED_OK;
+    return added && !c ? party_dirty(st, party, err) : HEED_OK;
 }
 
 /* The conversation source+ext (created when new), its id and party. */
@@ -112,6 +121,7 @@ static int conversation(heed_store *st, const heed_st_message *m, int64_t *conv,
         if (sqlite3_step(s) != SQLITE_DONE)
             return heed__st_fail(st, err, "add conversation");
         *conv = sqlite3_last_insert_rowid(st->db);
+        heed__txmemo_conv_new(st->memo, *conv, *party, m->customer && *m->customer);
     } else {
         return heed__st_fail(st, err, "find conversation");
     }
@@ -256,9 +266,18 @@ static int agent_of(heed_store *st, const char **id, char *buf, heed_error *err)
 {
     if (!*id || strlen(*id) >= HEED_STORE_AGENT_MAX)
         return HEED_OK;
-    int rc = heed_store_agent_id(st, *id, buf, HEED_STORE_AGENT_MAX, err);
-    if (!rc)
+    int exists;
+    const char *known = heed__txmemo_agent(st->memo, *id, &exists);
+    if (known) {
+        snprintf(buf, HEED_STORE_AGENT_MAX, "%s", known);
         *id = buf;
+        return HEED_OK;
+    }
+    int rc = heed_store_agent_id(st, *id, buf, HEED_STORE_AGENT_MAX, err);
+    if (!rc) {
+        heed__txmemo_agent_put(st->memo, *id, buf, 0);
+        *id = buf;
+    }
     return rc;
 }
 
@@ -325,6 +344,7 @@ int heed_store_put_agent_alias(heed_store *st, const char *agent_in, const char 
                                size_t *moved, heed_error *err)
 {
     *moved = 0;
+    heed__txmemo_clear(st->memo); /* agents' ids and rows, replies move */
     char agent[HEED_STORE_AGENT_MAX], alias[HEED_STORE_AGENT_MAX];
     int r = alias_names(agent_in, alias_in, agent, alias, err);
     if (r)
@@ -368,46 +388,33 @@ int heed_store_put_agent_alias(heed_store *st, const char *agent_in, const char 
 }
 
 /* What the customer messages of conversation conv at or before time t say
- * to a reply at t: the stress of the latest (the latest id among equal
- * times; has_answered 0 when there is none or its stress is NULL) and the
- * highest (peak 0 when none), as ANSWERED_STRESS and agent_conv's
- * peak_stress define them. One read of message_conversation newest first:
- * no temporary b-tree, which the ORDER BY with the id took per reply. */
-typedef struct customer_stress {
-    int has_answered;
-    double answered, peak;
-} customer_stress;
-
-static int customer_stress_at(heed_store *st, int64_t conv, int64_t t, customer_stress *cs,
-                              heed_error *err)
+ * to a reply at t (heed_cstress, txmemo.h): from the memo when the
+ * conversation was created in this transaction (c), else from one read of
+ * message_conversation, which covers it (the SQL of ANSWERED_STRESS built a
+ * temporary b-tree per reply for its ORDER BY with the id). */
+static int customer_stress_at(heed_store *st, int64_t conv, int64_t t, const heed_txconv *c,
+                              heed_cstress *cs, heed_error *err)
 {
-    *cs = (customer_stress){0};
+    *cs = (heed_cstress){0};
+    if (c) {
+        for (size_t i = 0; i < c->n_msgs; i++)
+            if (c->msg[i].time <= t)
+                heed__cstress_add(cs, c->msg[i].time, c->msg[i].id, c->msg[i].has_stress,
+                                  c->msg[i].stress);
+        return HEED_OK;
+    }
     sqlite3_stmt *s = heed__st_prep(st, ST_CUSTOMER_STRESS,
                                     "SELECT time, id, stress FROM message WHERE conversation = ?1 "
-                                    "AND time <= ?2 AND role = 1 ORDER BY time DESC",
+                                    "AND time <= ?2 AND role = 1",
                                     err);
     if (!s)
         return HEED_EIO;
     sqlite3_bind_int64(s, 1, conv);
     sqlite3_bind_int64(s, 2, t);
-    int r, first = 1, has_peak = 0;
-    int64_t latest_time = 0, latest_id = 0;
-    while ((r = sqlite3_step(s)) == SQLITE_ROW) {
-        int64_t time = sqlite3_column_int64(s, 0), id = sqlite3_column_int64(s, 1);
-        int null = sqlite3_column_type(s, 2) == SQLITE_NULL;
-        double v = sqlite3_column_double(s, 2);
-        if (first || (time == latest_time && id > latest_id)) {
-            latest_time = time;
-            latest_id = id;
-            cs->has_answered = !null;
-            cs->answered = v;
-            first = 0;
-        }
-        if (!null && (!has_peak || v > cs->peak)) {
-            cs->peak = v;
-            has_peak = 1;
-        }
-    }
+    int r;
+    while ((r = sqlite3_step(s)) == SQLITE_ROW)
+        heed__cstress_add(cs, sqlite3_column_int64(s, 0), sqlite3_column_int64(s, 1),
+                          sqlite3_column_type(s, 2) != SQLITE_NULL, sqlite3_column_double(s, 2));
     if (r != SQLITE_DONE)
         return heed__st_fail(st, err, "read customer stress");
     return HEED_OK;
@@ -420,7 +427,7 @@ static int customer_stress_at(heed_store *st, int64_t conv, int64_t t, customer_
  * (in whatever order it is imported) raises the peak of every agent whose
  * last reply came after it. */
 static int agent_conv(heed_store *st, const heed_st_message *m, int64_t conv,
-                      const customer_stress *cs, heed_error *err)
+                      const heed_cstress *cs, heed_error *err)
 {
     sqlite3_stmt *s;
     if (m->role == HEED_ROLE_AGENT && m->agent) {
@@ -437,7 +444,7 @@ static int agent_conv(heed_store *st, const heed_st_message *m, int64_t conv,
         heed__st_text_ref(s, 1, m->agent);
         sqlite3_bind_int64(s, 2, conv);
         sqlite3_bind_int64(s, 3, m->time);
-        sqlite3_bind_double(s, 4, cs->peak);
+        sqlite3_bind_double(s, 4, cs->has_peak ? cs->peak : 0);
     } else if (m->role != HEED_ROLE_AGENT) {
         s = heed__st_prep(st, ST_AGENT_CONV_CUSTOMER,
                           "UPDATE agent_conv SET peak_stress = max(peak_stress, ?1) WHERE "
@@ -456,8 +463,8 @@ static int agent_conv(heed_store *st, const heed_st_message *m, int64_t conv,
 
 /* The customer stress a reply answered: that of the conversation's latest
  * customer message at or before it (the latest id among equal times). ?R is
- * the reply's row (a table alias or the message). customer_stress_at is the
- * same rule read in C. */
+ * the reply's row (a table alias or the message). heed__cstress_add is the
+ * same rule in C. */
 #define ANSWERED_STRESS(R)                                                                   \
     "(SELECT x.stress FROM message x WHERE x.conversation = " R ".conversation AND "         \
     "x.role = 1 AND x.time <= " R ".time ORDER BY x.time DESC, x.id DESC LIMIT 1)"
@@ -497,7 +504,7 @@ static int agent_reply(heed_store *st, int64_t id, int role, heed_error *err)
 _Static_assert(HEED_EMPATHY_COUNT == 3, "agent_reply has the columns er, ip, ex");
 
 static int agent_reply_new(heed_store *st, int64_t msg, const heed_st_message *m, int64_t conv,
-                           const customer_stress *cs, heed_error *err)
+                           const heed_cstress *cs, heed_error *err)
 {
     sqlite3_stmt *s;
     if (m->role == HEED_ROLE_AGENT && m->agent) {
@@ -546,74 +553,58 @@ static int top_need(heed_store *st, int64_t msg, heed_error *err)
 }
 
 /* The top need of conversation conv after a customer message with a need
- * was added to it: HEED_ST_TOP_NEED counted in C over the conversation's
- * customer messages with a need (the SQL's GROUP BY and ORDER BY built two
- * temporary b-trees per message), into *need, for the conversation's update
- * in the same put; *has 0: the SQL set it already (a need stored as another
- * type than an integer, or more distinct needs than counted here). */
-#define TOP_NEED_MAX 64
-typedef struct need_count {
-    int64_t need, n, time, id; /* the need, its messages, their earliest time and lowest id */
-} need_count;
-
-static int top_need_read(heed_store *st, int64_t conv, int *has, int64_t *need,
-                         heed_error *err)
+ * was added to it (HEED_ST_TOP_NEED counted in C: the SQL's GROUP BY and
+ * ORDER BY built two temporary b-trees per message), from the memo when the
+ * conversation was created in this transaction (c), else from its customer
+ * messages with a need, into *need for the conversation's update in the same
+ * put; *has 0: the SQL set it already (a need stored as another type than an
+ * integer, or more distinct needs than counted in C). */
+static int top_need_read(heed_store *st, int64_t conv, const heed_txconv *c, int *has,
+                         int64_t *need, heed_error *err)
 {
-    need_count g[TOP_NEED_MAX];
-    size_t ng = 0;
-    int over = 0, r;
-    sqlite3_stmt *s = heed__st_prep(st, ST_CONV_NEEDS,
-                                    "SELECT need, time, id FROM message WHERE conversation = ?1 "
-                                    "AND role = 1 AND need IS NOT NULL",
+    heed_need_tally nd;
+    nd.n = 0;
+    nd.over = 0;
+    if (c) {
+        for (size_t i = 0; i < c->n_msgs; i++)
+            if (c->msg[i].has_need)
+                heed__need_tally_add(&nd, c->msg[i].need, c->msg[i].time, c->msg[i].id);
+    } else {
+        sqlite3_stmt *s = heed__st_prep(st, ST_CONV_NEEDS,
+                                        "SELECT need, time, id FROM message WHERE "
+                                        "conversation = ?1 AND role = 1 AND need IS NOT NULL",
+                                        err);
+        if (!s)
+            return HEED_EIO;
+        sqlite3_bind_int64(s, 1, conv);
+        int r = SQLITE_DONE;
+        while (!nd.over && (r = sqlite3_step(s)) == SQLITE_ROW) {
+            if (sqlite3_column_type(s, 0) != SQLITE_INTEGER)
+                nd.over = 1;
+            else
+                heed__need_tally_add(&nd, sqlite3_column_int64(s, 0), sqlite3_column_int64(s, 1),
+                                sqlite3_column_int64(s, 2));
+        }
+        if (!nd.over && r != SQLITE_DONE)
+            return heed__st_fail(st, err, "top need");
+        sqlite3_reset(s);
+    }
+    *has = heed__need_tally_top(&nd, need);
+    if (*has)
+        return HEED_OK;
+    sqlite3_stmt *s = heed__st_prep(st, ST_TOP_NEED_CONV,
+                                    "UPDATE conversation SET top_need = " HEED_ST_TOP_NEED("?1")
+                                    " WHERE id = ?1",
                                     err);
     if (!s)
         return HEED_EIO;
     sqlite3_bind_int64(s, 1, conv);
-    while ((r = sqlite3_step(s)) == SQLITE_ROW) {
-        int64_t v = sqlite3_column_int64(s, 0), time = sqlite3_column_int64(s, 1),
-                id = sqlite3_column_int64(s, 2);
-        size_t i = 0;
-        while (i < ng && g[i].need != v)
-            i++;
-        if (sqlite3_column_type(s, 0) != SQLITE_INTEGER || (i == ng && ng == TOP_NEED_MAX)) {
-            over = 1;
-            break;
-        }
-        if (i == ng)
-            g[ng++] = (need_count){v, 0, time, id};
-        g[i].n++;
-        if (time < g[i].time)
-            g[i].time = time;
-        if (id < g[i].id)
-            g[i].id = id;
-    }
-    if (r != SQLITE_DONE && r != SQLITE_ROW)
-        return heed__st_fail(st, err, "top need");
-    sqlite3_reset(s);
-    *has = 0;
-    if (over || !ng) {
-        s = heed__st_prep(st, ST_TOP_NEED_CONV,
-                          "UPDATE conversation SET top_need = " HEED_ST_TOP_NEED("?1")
-                          " WHERE id = ?1",
-                          err);
-        if (!s)
-            return HEED_EIO;
-        sqlite3_bind_int64(s, 1, conv);
-        return sqlite3_step(s) == SQLITE_DONE ? HEED_OK : heed__st_fail(st, err, "top need");
-    }
-    size_t best = 0; /* the most messages, then the earliest time, then the lowest id */
-    for (size_t i = 1; i < ng; i++)
-        if (g[i].n > g[best].n ||
-            (g[i].n == g[best].n &&
-             (g[i].time < g[best].time || (g[i].time == g[best].time && g[i].id < g[best].id))))
-            best = i;
-    *has = 1;
-    *need = g[best].need;
-    return HEED_OK;
+    return sqlite3_step(s) == SQLITE_DONE ? HEED_OK : heed__st_fail(st, err, "top need");
 }
 
 int heed_store_rebuild_agent_convs(heed_store *st, heed_error *err)
 {
+    heed__txmemo_clear(st->memo);
     char *msg = NULL;
     if (sqlite3_exec(st->db,
                      "DELETE FROM agent_reply;"
@@ -674,15 +665,22 @@ int heed_store_put_message(heed_store *st, const heed_st_message *m_in, const he
         return HEED_OK; /* imported before */
     *added = 1;
     int64_t msg = sqlite3_last_insert_rowid(st->db);
+    /* a conversation created in this transaction is known from the memo:
+     * its party is new (no person to mark or unlink, keys and crm known) and
+     * its messages are those put since */
+    heed_txconv *c = heed__txmemo_conv(st->memo, conv);
+    if (c && m->role == HEED_ROLE_CUSTOMER)
+        c = heed__txconv_customer(st->memo, c, m->time, msg, !isnan(m->stress), m->stress,
+                                  m->need >= 0, m->need);
     /* the message, its promises and the conversation's status and channel
      * change what the queue decides for the conversation's customer */
-    if ((rc = mark_party(st, party, err)))
+    if (!c && (rc = mark_party(st, party, err)))
         return rc;
     /* a message without a need leaves the counts of the others as they are */
     int has_need = 0;
     int64_t need = 0;
     if (m->role == HEED_ROLE_CUSTOMER && m->need >= 0 &&
-        (rc = top_need_read(st, conv, &has_need, &need, err)))
+        (rc = top_need_read(st, conv, c, &has_need, &need, err)))
         return rc;
     s = heed__st_prep(st, ST_CONV_TOUCH,
                       "UPDATE conversation SET n_messages=n_messages+1, "
@@ -701,7 +699,7 @@ int heed_store_put_message(heed_store *st, const heed_st_message *m_in, const he
         sqlite3_bind_int64(s, 6, need);
     if (sqlite3_step(s) != SQLITE_DONE)
         return heed__st_fail(st, err, "update conversation");
-    if (m->role != HEED_ROLE_AGENT && m->customer && *m->customer) {
+    if (m->role != HEED_ROLE_AGENT && m->customer && *m->customer && !(c && c->has_crm)) {
         s = heed__st_prep(st, ST_PARTY_CRM,
                           "UPDATE party SET crm=? WHERE id=? AND crm IS NULL", err);
         if (!s)
@@ -710,17 +708,27 @@ int heed_store_put_message(heed_store *st, const heed_st_message *m_in, const he
         sqlite3_bind_int64(s, 2, party);
         if (sqlite3_step(s) != SQLITE_DONE)
             return heed__st_fail(st, err, "update party");
-        if (sqlite3_changes(st->db) > 0 && (rc = party_dirty(st, party, err)))
+        if (c)
+            c->has_crm = 1;
+        else if (sqlite3_changes(st->db) > 0 && (rc = party_dirty(st, party, err)))
             return rc;
     }
-    if (m->role != HEED_ROLE_AGENT && (rc = party_keys(st, party, keys, nk, err)))
+    if (m->role != HEED_ROLE_AGENT && (rc = party_keys(st, party, keys, nk, c, err)))
         return rc;
-    customer_stress cs = {0};
-    if (m->role == HEED_ROLE_AGENT && m->agent &&
-        (rc = customer_stress_at(st, conv, m->time, &cs, err)))
-        return rc;
-    if ((rc = agent_conv(st, m, conv, &cs, err)) ||
-        (rc = agent_reply_new(st, msg, m, conv, &cs, err)))
+    heed_cstress cs = {0};
+    if (m->role == HEED_ROLE_AGENT && m->agent) {
+        if ((rc = customer_stress_at(st, conv, m->time, c, &cs, err)))
+            return rc;
+        if (c && (!c->has_reply || m->time > c->last_reply)) {
+            c->has_reply = 1;
+            c->last_reply = m->time;
+        }
+    }
+    /* a customer message changes the rows of the replies at or after it:
+     * none when the memo knows every reply came before */
+    if (!(c && m->role != HEED_ROLE_AGENT && (!c->has_reply || c->last_reply < m->time)) &&
+        ((rc = agent_conv(st, m, conv, &cs, err)) ||
+         (rc = agent_reply_new(st, msg, m, conv, &cs, err))))
         return rc;
     return put_promises(st, msg, m->time, p, np, err);
 }
@@ -728,6 +736,7 @@ int heed_store_put_message(heed_store *st, const heed_st_message *m_in, const he
 int heed_store_update_analysis(heed_store *st, int64_t id, const heed_st_message *m,
                                const heed_st_promise *p, size_t np, heed_error *err)
 {
+    heed__txmemo_clear(st->memo); /* a conversation's stress and needs change */
     sqlite3_stmt *s = heed__st_prep(
         st, ST_MSG_UPDATE,
         "UPDATE message SET (" ANALYSIS_COLS ") = (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) "
@@ -804,7 +813,7 @@ int heed_store_put_customer(heed_store *st, const heed_st_customer *c, const hee
     int64_t party = 0;
     int rc = party_new(st, "customer", c->id, c->id, &party, err);
     if (!rc)
-        rc = party_keys(st, party, keys, nk, err);
+        rc = party_keys(st, party, keys, nk, NULL, err);
     if (rc)
         return rc;
     sqlite3_stmt *s = heed__st_prep(st, ST_CUST_PUT,
@@ -855,7 +864,7 @@ int heed_store_put_event(heed_store *st, const heed_st_event *e_in, const heed_s
     int64_t party = 0;
     int rc = party_new(st, "event", e->id, crm_of(keys, nk), &party, err);
     if (!rc)
-        rc = party_keys(st, party, keys, nk, err);
+        rc = party_keys(st, party, keys, nk, NULL, err);
     if (rc)
         return rc;
     sqlite3_stmt *s = heed__st_prep(
@@ -892,7 +901,7 @@ int heed_store_put_survey(heed_store *st, const heed_st_survey *v, const heed_st
     int64_t party = 0;
     int rc = party_new(st, "survey", v->id, crm_of(keys, nk), &party, err);
     if (!rc)
-        rc = party_keys(st, party, keys, nk, err);
+        rc = party_keys(st, party, keys, nk, NULL, err);
     if (rc)
         return rc;
     sqlite3_stmt *s = heed__st_prep(
@@ -924,32 +933,39 @@ int heed_store_put_agent(heed_store *st, const char *id, const char *name, const
     /* an agent first seen on a message has no name or team; the agents file
      * fills them in whenever it comes */
     *added = 0;
+    const char *given = id;
     char canon[HEED_STORE_AGENT_MAX];
     int rc = agent_of(st, &id, canon, err);
     if (rc)
         return rc;
-    sqlite3_stmt *s = heed__st_prep(st, ST_AGENT_FIND, "SELECT 1 FROM agent WHERE id=?", err);
-    if (!s)
-        return HEED_EIO;
-    heed__st_text_ref(s, 1, id);
-    int r = sqlite3_step(s);
-    if (r != SQLITE_ROW && r != SQLITE_DONE)
-        return heed__st_fail(st, err, "look up agent");
-    int there = r == SQLITE_ROW;
-    if (there && !name && !team)
-        return HEED_OK;
-    s = heed__st_prep(st, ST_AGENT_PUT,
-                      "INSERT INTO agent(id, name, team) VALUES(?1, ?2, ?3) ON CONFLICT(id) DO "
-                      "UPDATE SET name=coalesce(?2, name), team=coalesce(?3, team)",
-                      err);
-    if (!s)
-        return HEED_EIO;
-    heed__st_text_ref(s, 1, id);
-    heed__st_text_ref(s, 2, name);
-    heed__st_text_ref(s, 3, team);
-    if (sqlite3_step(s) != SQLITE_DONE)
-        return heed__st_fail(st, err, "add agent");
-    *added = !there;
+    int there = 0; /* known from this transaction, or looked up */
+    if (!heed__txmemo_agent(st->memo, given, &there) || !there) {
+        sqlite3_stmt *s =
+            heed__st_prep(st, ST_AGENT_FIND, "SELECT 1 FROM agent WHERE id=?", err);
+        if (!s)
+            return HEED_EIO;
+        heed__st_text_ref(s, 1, id);
+        int r = sqlite3_step(s);
+        if (r != SQLITE_ROW && r != SQLITE_DONE)
+            return heed__st_fail(st, err, "look up agent");
+        there = r == SQLITE_ROW;
+    }
+    if (!there || name || team) {
+        sqlite3_stmt *s =
+            heed__st_prep(st, ST_AGENT_PUT,
+                          "INSERT INTO agent(id, name, team) VALUES(?1, ?2, ?3) ON CONFLICT(id) "
+                          "DO UPDATE SET name=coalesce(?2, name), team=coalesce(?3, team)",
+                          err);
+        if (!s)
+            return HEED_EIO;
+        heed__st_text_ref(s, 1, id);
+        heed__st_text_ref(s, 2, name);
+        heed__st_text_ref(s, 3, team);
+        if (sqlite3_step(s) != SQLITE_DONE)
+            return heed__st_fail(st, err, "add agent");
+        *added = !there;
+    }
+    heed__txmemo_agent_put(st->memo, given, id, 1);
     return HEED_OK;
 }
 
@@ -1205,6 +1221,7 @@ int heed_store_key_parties(heed_store *st, const char *kind, const char *token,
 
 int heed_store_set_person(heed_store *st, int64_t party, int64_t person, heed_error *err)
 {
+    heed__txmemo_clear(st->memo); /* a new party may have a person now */
     sqlite3_stmt *s = heed__st_prep(
         st, ST_SET_PERSON, "UPDATE party SET person=?1 WHERE id=?2 AND person IS NOT ?1", err);
     if (!s)

@@ -6,6 +6,7 @@
 #include <sqlite3.h>
 
 #include "store.h"
+#include "txmemo.h"
 
 enum {
     ST_META_GET, ST_META_SET, ST_FILE_GET, ST_FILE_PUT,
@@ -32,6 +33,7 @@ struct heed_store {
      * conversation skip the lookup */
     char *conv_source, *conv_ext;
     int64_t conv_id, conv_party;
+    heed_txmemo *memo; /* what the open write transaction wrote (txmemo.h) */
 };
 
 /* The top need of conversation `conv` (an SQL expression naming it): the most
