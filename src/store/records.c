@@ -1,5 +1,6 @@
 /* records.c - putting records into the SQLite store (idempotent on each
  * record's source + id) and the identity tables they feed. */
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,9 +16,9 @@ static int party_new(heed_store *st, const char *kind, const char *label, const 
         st, ST_PARTY_NEW, "INSERT INTO party(kind, label, crm) VALUES(?, ?, ?)", err);
     if (!s)
         return HEED_EIO;
-    heed__st_text(s, 1, kind);
-    heed__st_text(s, 2, label);
-    heed__st_text(s, 3, crm && *crm ? crm : NULL);
+    heed__st_text_ref(s, 1, kind);
+    heed__st_text_ref(s, 2, label);
+    heed__st_text_ref(s, 3, crm && *crm ? crm : NULL);
     if (sqlite3_step(s) != SQLITE_DONE)
         return heed__st_fail(st, err, "add party");
     *id = sqlite3_last_insert_rowid(st->db);
@@ -50,12 +51,18 @@ static int party_dirty(heed_store *st, int64_t party, heed_error *err)
     return sqlite3_step(s) == SQLITE_DONE ? HEED_OK : heed__st_fail(st, err, "unlink party");
 }
 
+/* Adds the keys a party does not have yet and unlinks it when one was new.
+ * c: the memo of the party's conversation when it was created in this
+ * transaction (txmemo.h): the keys it remembers are skipped, and the party,
+ * new, has no person to unlink. */
 static int party_keys(heed_store *st, int64_t party, const heed_st_key *keys, size_t nk,
-                      heed_error *err)
+                      heed_txconv *c, heed_error *err)
 {
     int added = 0;
     for (size_t i = 0; i < nk; i++) {
         if (!keys[i].kind || !keys[i].token || !*keys[i].token)
+            continue;
+        if (c && heed__txconv_has_key(c, keys[i].kind, keys[i].token))
             continue;
         sqlite3_stmt *s = heed__st_prep(
             st, ST_PARTY_KEY,
@@ -63,13 +70,15 @@ static int party_keys(heed_store *st, int64_t party, const heed_st_key *keys, si
         if (!s)
             return HEED_EIO;
         sqlite3_bind_int64(s, 1, party);
-        heed__st_text(s, 2, keys[i].kind);
-        heed__st_text(s, 3, keys[i].token);
+        heed__st_text_ref(s, 2, keys[i].kind);
+        heed__st_text_ref(s, 3, keys[i].token);
         if (sqlite3_step(s) != SQLITE_DONE)
             return heed__st_fail(st, err, "add key");
         added |= sqlite3_changes(st->db) > 0;
+        if (c)
+            heed__txconv_key_put(c, keys[i].kind, keys[i].token);
     }
-    return added ? party_dirty(st, party, err) : HEED_OK;
+    return added && !c ? party_dirty(st, party, err) : HEED_OK;
 }
 
 /* The conversation source+ext (created when new), its id and party. */
@@ -86,8 +95,8 @@ static int conversation(heed_store *st, const heed_st_message *m, int64_t *conv,
         st, ST_CONV_FIND, "SELECT id, party FROM conversation WHERE source=? AND ext_id=?", err);
     if (!s)
         return HEED_EIO;
-    heed__st_text(s, 1, m->source);
-    heed__st_text(s, 2, ext);
+    heed__st_text_ref(s, 1, m->source);
+    heed__st_text_ref(s, 2, ext);
     int r = sqlite3_step(s);
     if (r == SQLITE_ROW) {
         *conv = sqlite3_column_int64(s, 0);
@@ -102,16 +111,17 @@ static int conversation(heed_store *st, const heed_st_message *m, int64_t *conv,
                           err);
         if (!s)
             return HEED_EIO;
-        heed__st_text(s, 1, m->source);
-        heed__st_text(s, 2, ext);
+        heed__st_text_ref(s, 1, m->source);
+        heed__st_text_ref(s, 2, ext);
         sqlite3_bind_int64(s, 3, *party);
-        heed__st_text(s, 4, m->channel);
-        heed__st_text(s, 5, m->subject);
+        heed__st_text_ref(s, 4, m->channel);
+        heed__st_text_ref(s, 5, m->subject);
         sqlite3_bind_int64(s, 6, m->time);
         sqlite3_bind_int64(s, 7, m->time);
         if (sqlite3_step(s) != SQLITE_DONE)
             return heed__st_fail(st, err, "add conversation");
         *conv = sqlite3_last_insert_rowid(st->db);
+        heed__txmemo_conv_new(st->memo, *conv, *party, m->customer && *m->customer);
     } else {
         return heed__st_fail(st, err, "find conversation");
     }
@@ -156,7 +166,7 @@ static void bind_opt_int(sqlite3_stmt *s, int i, int v)
 
 static int bind_analysis(sqlite3_stmt *s, int i, const heed_st_message *m)
 {
-    heed__st_text(s, i++, m->model ? m->model : "");
+    heed__st_text_ref(s, i++, m->model ? m->model : "");
     sqlite3_bind_int(s, i++, m->scored);
     sqlite3_bind_double(s, i++, m->valence);
     sqlite3_bind_double(s, i++, m->stress);
@@ -189,8 +199,8 @@ static int put_promises(heed_store *st, int64_t msg, int64_t made, const heed_st
             return HEED_EIO;
         sqlite3_bind_int64(s, 1, msg);
         sqlite3_bind_int(s, 2, p[i].kind);
-        heed__st_text(s, 3, p[i].text);
-        heed__st_text(s, 4, p[i].object);
+        heed__st_text_ref(s, 3, p[i].text);
+        heed__st_text_ref(s, 4, p[i].object);
         sqlite3_bind_int64(s, 5, made);
         if (p[i].has_due)
             sqlite3_bind_int64(s, 6, p[i].due);
@@ -223,7 +233,7 @@ static int alias_owner(heed_store *st, const char *alias, char *out, size_t cap,
         heed__st_prep(st, ST_ALIAS_FIND, "SELECT agent FROM agent_alias WHERE alias=?", err);
     if (!s)
         return HEED_EIO;
-    heed__st_text(s, 1, alias);
+    heed__st_text_ref(s, 1, alias);
     int r = sqlite3_step(s), found = 0;
     if (r == SQLITE_ROW) {
         snprintf(out, cap, "%s", (const char *)sqlite3_column_text(s, 0));
@@ -256,9 +266,18 @@ static int agent_of(heed_store *st, const char **id, char *buf, heed_error *err)
 {
     if (!*id || strlen(*id) >= HEED_STORE_AGENT_MAX)
         return HEED_OK;
-    int rc = heed_store_agent_id(st, *id, buf, HEED_STORE_AGENT_MAX, err);
-    if (!rc)
+    int exists;
+    const char *known = heed__txmemo_agent(st->memo, *id, &exists);
+    if (known) {
+        snprintf(buf, HEED_STORE_AGENT_MAX, "%s", known);
         *id = buf;
+        return HEED_OK;
+    }
+    int rc = heed_store_agent_id(st, *id, buf, HEED_STORE_AGENT_MAX, err);
+    if (!rc) {
+        heed__txmemo_agent_put(st->memo, *id, buf, 0);
+        *id = buf;
+    }
     return rc;
 }
 
@@ -325,6 +344,7 @@ int heed_store_put_agent_alias(heed_store *st, const char *agent_in, const char 
                                size_t *moved, heed_error *err)
 {
     *moved = 0;
+    heed__txmemo_clear(st->memo); /* agents' ids and rows, replies move */
     char agent[HEED_STORE_AGENT_MAX], alias[HEED_STORE_AGENT_MAX];
     int r = alias_names(agent_in, alias_in, agent, alias, err);
     if (r)
@@ -367,30 +387,64 @@ int heed_store_put_agent_alias(heed_store *st, const char *agent_in, const char 
     return HEED_OK;
 }
 
+/* What the customer messages of conversation conv at or before time t say
+ * to a reply at t (heed_cstress, txmemo.h): from the memo when the
+ * conversation was created in this transaction (c), else from one read of
+ * message_conversation, which covers it (the SQL of ANSWERED_STRESS built a
+ * temporary b-tree per reply for its ORDER BY with the id). */
+static int customer_stress_at(heed_store *st, int64_t conv, int64_t t, const heed_txconv *c,
+                              heed_cstress *cs, heed_error *err)
+{
+    *cs = (heed_cstress){0};
+    if (c) {
+        for (size_t i = 0; i < c->n_msgs; i++)
+            if (c->msg[i].time <= t)
+                heed__cstress_add(cs, c->msg[i].time, c->msg[i].id, c->msg[i].has_stress,
+                                  c->msg[i].stress);
+        return HEED_OK;
+    }
+    sqlite3_stmt *s = heed__st_prep(st, ST_CUSTOMER_STRESS,
+                                    "SELECT time, id, stress FROM message WHERE conversation = ?1 "
+                                    "AND time <= ?2 AND role = 1",
+                                    err);
+    if (!s)
+        return HEED_EIO;
+    sqlite3_bind_int64(s, 1, conv);
+    sqlite3_bind_int64(s, 2, t);
+    int r;
+    while ((r = sqlite3_step(s)) == SQLITE_ROW)
+        heed__cstress_add(cs, sqlite3_column_int64(s, 0), sqlite3_column_int64(s, 1),
+                          sqlite3_column_type(s, 2) != SQLITE_NULL, sqlite3_column_double(s, 2));
+    if (r != SQLITE_DONE)
+        return heed__st_fail(st, err, "read customer stress");
+    return HEED_OK;
+}
+
 /* Keeps agent_conv (one row per agent and conversation: first and last
  * reply, replies, the peak customer stress up to the last reply) current, so
  * the agent summaries read a few rows instead of grouping replies. A reply
- * takes the peak of the customer messages before it; a customer message (in
- * whatever order it is imported) raises the peak of every agent whose last
- * reply came after it. */
-static int agent_conv(heed_store *st, const heed_st_message *m, int64_t conv, heed_error *err)
+ * takes the peak of the customer messages before it (cs); a customer message
+ * (in whatever order it is imported) raises the peak of every agent whose
+ * last reply came after it. */
+static int agent_conv(heed_store *st, const heed_st_message *m, int64_t conv,
+                      const heed_cstress *cs, heed_error *err)
 {
     sqlite3_stmt *s;
     if (m->role == HEED_ROLE_AGENT && m->agent) {
         s = heed__st_prep(
             st, ST_AGENT_CONV_REPLY,
             "INSERT INTO agent_conv(agent, conversation, start, end, replies, peak_stress) "
-            "VALUES(?1, ?2, ?3, ?3, 1, coalesce((SELECT max(x.stress) FROM message x WHERE "
-            "x.conversation = ?2 AND x.role = 1 AND x.time <= ?3), 0)) "
+            "VALUES(?1, ?2, ?3, ?3, 1, ?4) "
             "ON CONFLICT(agent, conversation) DO UPDATE SET start = min(start, excluded.start), "
             "end = max(end, excluded.end), replies = replies + 1, "
             "peak_stress = max(peak_stress, excluded.peak_stress)",
             err);
         if (!s)
             return HEED_EIO;
-        heed__st_text(s, 1, m->agent);
+        heed__st_text_ref(s, 1, m->agent);
         sqlite3_bind_int64(s, 2, conv);
         sqlite3_bind_int64(s, 3, m->time);
+        sqlite3_bind_double(s, 4, cs->has_peak ? cs->peak : 0);
     } else if (m->role != HEED_ROLE_AGENT) {
         s = heed__st_prep(st, ST_AGENT_CONV_CUSTOMER,
                           "UPDATE agent_conv SET peak_stress = max(peak_stress, ?1) WHERE "
@@ -409,27 +463,20 @@ static int agent_conv(heed_store *st, const heed_st_message *m, int64_t conv, he
 
 /* The customer stress a reply answered: that of the conversation's latest
  * customer message at or before it (the latest id among equal times). ?R is
- * the reply's row (a table alias or the message). */
+ * the reply's row (a table alias or the message). heed__cstress_add is the
+ * same rule in C. */
 #define ANSWERED_STRESS(R)                                                                   \
     "(SELECT x.stress FROM message x WHERE x.conversation = " R ".conversation AND "         \
     "x.role = 1 AND x.time <= " R ".time ORDER BY x.time DESC, x.id DESC LIMIT 1)"
 
 /* Keeps agent_reply (one row per agent reply: its scores and the customer
- * stress it answered) equal to the messages after message id was added
- * (is_new) or re-scored. A reply copies its own row; a customer message, in
- * whatever order it arrives, re-reads the answered stress of every reply of
- * its conversation at or after it. */
-static int agent_reply(heed_store *st, int64_t id, int role, int is_new, heed_error *err)
+ * stress it answered) equal to the messages after message id was re-scored
+ * (heed reanalyze). A reply copies its own row; a customer message re-reads
+ * the answered stress of every reply of its conversation at or after it. */
+static int agent_reply(heed_store *st, int64_t id, int role, heed_error *err)
 {
     sqlite3_stmt *s;
-    if (role == HEED_ROLE_AGENT && is_new) {
-        s = heed__st_prep(st, ST_AGENT_REPLY_PUT,
-                          "INSERT INTO agent_reply(agent, time, message, conversation, er, ip, "
-                          "ex, compassion, stress) SELECT m.agent, m.time, m.id, m.conversation, "
-                          "m.er, m.ip, m.ex, m.compassion, " ANSWERED_STRESS("m") " FROM message "
-                          "m WHERE m.id = ?1 AND m.agent IS NOT NULL",
-                          err);
-    } else if (role == HEED_ROLE_AGENT) {
+    if (role == HEED_ROLE_AGENT) {
         s = heed__st_prep(st, ST_AGENT_REPLY_SCORES,
                           "UPDATE agent_reply SET (er, ip, ex, compassion) = (SELECT m.er, m.ip, "
                           "m.ex, m.compassion FROM message m WHERE m.id = ?1) WHERE message = ?1",
@@ -449,8 +496,49 @@ static int agent_reply(heed_store *st, int64_t id, int role, int is_new, heed_er
     return sqlite3_step(s) == SQLITE_DONE ? HEED_OK : heed__st_fail(st, err, "agent replies");
 }
 
+/* agent_reply after message msg (m, in conversation conv) was added: a
+ * reply's row with its scores as bound into the message (bind_analysis) and
+ * the stress it answered (cs); a customer message, in whatever order it
+ * arrives, re-reads the answered stress of every reply of its conversation
+ * at or after it. */
+_Static_assert(HEED_EMPATHY_COUNT == 3, "agent_reply has the columns er, ip, ex");
+
+static int agent_reply_new(heed_store *st, int64_t msg, const heed_st_message *m, int64_t conv,
+                           const heed_cstress *cs, heed_error *err)
+{
+    sqlite3_stmt *s;
+    if (m->role == HEED_ROLE_AGENT && m->agent) {
+        s = heed__st_prep(st, ST_AGENT_REPLY_NEW,
+                          "INSERT INTO agent_reply(agent, time, message, conversation, er, ip, "
+                          "ex, compassion, stress) VALUES(?,?,?,?,?,?,?,?,?)",
+                          err);
+        if (!s)
+            return HEED_EIO;
+        heed__st_text_ref(s, 1, m->agent);
+        sqlite3_bind_int64(s, 2, m->time);
+        sqlite3_bind_int64(s, 3, msg);
+        sqlite3_bind_int64(s, 4, conv);
+        for (int c = 0; c < HEED_EMPATHY_COUNT; c++)
+            bind_opt_int(s, 5 + c, m->empathy[c]);
+        bind_opt_real(s, 8, m->compassion, m->compassion >= 0);
+        bind_opt_real(s, 9, cs->answered, cs->has_answered);
+    } else if (m->role == HEED_ROLE_CUSTOMER) {
+        s = heed__st_prep(st, ST_AGENT_REPLY_STRESS_AT,
+                          "UPDATE agent_reply SET stress = " ANSWERED_STRESS("agent_reply")
+                          " WHERE conversation = ?1 AND time >= ?2",
+                          err);
+        if (!s)
+            return HEED_EIO;
+        sqlite3_bind_int64(s, 1, conv);
+        sqlite3_bind_int64(s, 2, m->time);
+    } else {
+        return HEED_OK;
+    }
+    return sqlite3_step(s) == SQLITE_DONE ? HEED_OK : heed__st_fail(st, err, "agent replies");
+}
+
 /* Keeps conversation.top_need (store_int.h) equal to its messages after
- * customer message `msg` was added with a need or re-scored. */
+ * customer message `msg` was re-scored. */
 static int top_need(heed_store *st, int64_t msg, heed_error *err)
 {
     sqlite3_stmt *s = heed__st_prep(st, ST_TOP_NEED,
@@ -464,8 +552,59 @@ static int top_need(heed_store *st, int64_t msg, heed_error *err)
     return sqlite3_step(s) == SQLITE_DONE ? HEED_OK : heed__st_fail(st, err, "top need");
 }
 
+/* The top need of conversation conv after a customer message with a need
+ * was added to it (HEED_ST_TOP_NEED counted in C: the SQL's GROUP BY and
+ * ORDER BY built two temporary b-trees per message), from the memo when the
+ * conversation was created in this transaction (c), else from its customer
+ * messages with a need, into *need for the conversation's update in the same
+ * put; *has 0: the SQL set it already (a need stored as another type than an
+ * integer, or more distinct needs than counted in C). */
+static int top_need_read(heed_store *st, int64_t conv, const heed_txconv *c, int *has,
+                         int64_t *need, heed_error *err)
+{
+    heed_need_tally nd;
+    nd.n = 0;
+    nd.over = 0;
+    if (c) {
+        for (size_t i = 0; i < c->n_msgs; i++)
+            if (c->msg[i].has_need)
+                heed__need_tally_add(&nd, c->msg[i].need, c->msg[i].time, c->msg[i].id);
+    } else {
+        sqlite3_stmt *s = heed__st_prep(st, ST_CONV_NEEDS,
+                                        "SELECT need, time, id FROM message WHERE "
+                                        "conversation = ?1 AND role = 1 AND need IS NOT NULL",
+                                        err);
+        if (!s)
+            return HEED_EIO;
+        sqlite3_bind_int64(s, 1, conv);
+        int r = SQLITE_DONE;
+        while (!nd.over && (r = sqlite3_step(s)) == SQLITE_ROW) {
+            if (sqlite3_column_type(s, 0) != SQLITE_INTEGER)
+                nd.over = 1;
+            else
+                heed__need_tally_add(&nd, sqlite3_column_int64(s, 0), sqlite3_column_int64(s, 1),
+                                sqlite3_column_int64(s, 2));
+        }
+        if (!nd.over && r != SQLITE_DONE)
+            return heed__st_fail(st, err, "top need");
+        sqlite3_reset(s);
+    }
+    *has = heed__need_tally_top(&nd, need);
+    if (*has)
+        return HEED_OK;
+    sqlite3_stmt *s = heed__st_prep(st, ST_TOP_NEED_CONV,
+                                    "UPDATE conversation SET top_need = " HEED_ST_TOP_NEED("?1")
+                                    " WHERE id = ?1",
+                                    err);
+    if (!s)
+        return HEED_EIO;
+    sqlite3_bind_int64(s, 1, conv);
+    return sqlite3_step(s) == SQLITE_DONE ? HEED_OK : heed__st_fail(st, err, "top need");
+}
+
 int heed_store_rebuild_agent_convs(heed_store *st, heed_error *err)
 {
+    heed__txmemo_clear(st->memo);
     char *msg = NULL;
     if (sqlite3_exec(st->db,
                      "DELETE FROM agent_reply;"
@@ -510,15 +649,15 @@ int heed_store_put_message(heed_store *st, const heed_st_message *m_in, const he
         err);
     if (!s)
         return HEED_EIO;
-    heed__st_text(s, 1, m->source);
-    heed__st_text(s, 2, m->id);
+    heed__st_text_ref(s, 1, m->source);
+    heed__st_text_ref(s, 2, m->id);
     sqlite3_bind_int64(s, 3, conv);
     sqlite3_bind_int(s, 4, m->role);
-    heed__st_text(s, 5, m->agent);
+    heed__st_text_ref(s, 5, m->agent);
     sqlite3_bind_int64(s, 6, m->time);
     sqlite3_bind_int(s, 7, m->tz_min);
-    heed__st_text(s, 8, m->channel);
-    sqlite3_bind_text(s, 9, m->text ? m->text : "", (int)m->text_len, SQLITE_TRANSIENT);
+    heed__st_text_ref(s, 8, m->channel);
+    sqlite3_bind_text(s, 9, m->text ? m->text : "", (int)m->text_len, SQLITE_STATIC);
     bind_analysis(s, 10, m);
     if (sqlite3_step(s) != SQLITE_DONE)
         return heed__st_fail(st, err, "add message");
@@ -526,43 +665,70 @@ int heed_store_put_message(heed_store *st, const heed_st_message *m_in, const he
         return HEED_OK; /* imported before */
     *added = 1;
     int64_t msg = sqlite3_last_insert_rowid(st->db);
+    /* a conversation created in this transaction is known from the memo:
+     * its party is new (no person to mark or unlink, keys and crm known) and
+     * its messages are those put since */
+    heed_txconv *c = heed__txmemo_conv(st->memo, conv);
+    if (c && m->role == HEED_ROLE_CUSTOMER)
+        c = heed__txconv_customer(st->memo, c, m->time, msg, !isnan(m->stress), m->stress,
+                                  m->need >= 0, m->need);
     /* the message, its promises and the conversation's status and channel
      * change what the queue decides for the conversation's customer */
-    if ((rc = mark_party(st, party, err)))
+    if (!c && (rc = mark_party(st, party, err)))
+        return rc;
+    /* a message without a need leaves the counts of the others as they are */
+    int has_need = 0;
+    int64_t need = 0;
+    if (m->role == HEED_ROLE_CUSTOMER && m->need >= 0 &&
+        (rc = top_need_read(st, conv, c, &has_need, &need, err)))
         return rc;
     s = heed__st_prep(st, ST_CONV_TOUCH,
                       "UPDATE conversation SET n_messages=n_messages+1, "
                       "first_time=min(first_time, ?1), last_time=max(last_time, ?1), "
                       "status=coalesce(?2, status), channel=coalesce(channel, ?3), "
-                      "subject=coalesce(subject, ?4) WHERE id=?5",
+                      "subject=coalesce(subject, ?4), top_need=coalesce(?6, top_need) WHERE id=?5",
                       err);
     if (!s)
         return HEED_EIO;
     sqlite3_bind_int64(s, 1, m->time);
-    heed__st_text(s, 2, m->status && *m->status ? m->status : NULL);
-    heed__st_text(s, 3, m->channel);
-    heed__st_text(s, 4, m->subject);
+    heed__st_text_ref(s, 2, m->status && *m->status ? m->status : NULL);
+    heed__st_text_ref(s, 3, m->channel);
+    heed__st_text_ref(s, 4, m->subject);
     sqlite3_bind_int64(s, 5, conv);
+    if (has_need)
+        sqlite3_bind_int64(s, 6, need);
     if (sqlite3_step(s) != SQLITE_DONE)
         return heed__st_fail(st, err, "update conversation");
-    if (m->role != HEED_ROLE_AGENT && m->customer && *m->customer) {
+    if (m->role != HEED_ROLE_AGENT && m->customer && *m->customer && !(c && c->has_crm)) {
         s = heed__st_prep(st, ST_PARTY_CRM,
                           "UPDATE party SET crm=? WHERE id=? AND crm IS NULL", err);
         if (!s)
             return HEED_EIO;
-        heed__st_text(s, 1, m->customer);
+        heed__st_text_ref(s, 1, m->customer);
         sqlite3_bind_int64(s, 2, party);
         if (sqlite3_step(s) != SQLITE_DONE)
             return heed__st_fail(st, err, "update party");
-        if (sqlite3_changes(st->db) > 0 && (rc = party_dirty(st, party, err)))
+        if (c)
+            c->has_crm = 1;
+        else if (sqlite3_changes(st->db) > 0 && (rc = party_dirty(st, party, err)))
             return rc;
     }
-    if (m->role != HEED_ROLE_AGENT && (rc = party_keys(st, party, keys, nk, err)))
+    if (m->role != HEED_ROLE_AGENT && (rc = party_keys(st, party, keys, nk, c, err)))
         return rc;
-    if ((rc = agent_conv(st, m, conv, err)) || (rc = agent_reply(st, msg, m->role, 1, err)))
-        return rc;
-    /* a message without a need leaves the counts of the others as they are */
-    if (m->role == HEED_ROLE_CUSTOMER && m->need >= 0 && (rc = top_need(st, msg, err)))
+    heed_cstress cs = {0};
+    if (m->role == HEED_ROLE_AGENT && m->agent) {
+        if ((rc = customer_stress_at(st, conv, m->time, c, &cs, err)))
+            return rc;
+        if (c && (!c->has_reply || m->time > c->last_reply)) {
+            c->has_reply = 1;
+            c->last_reply = m->time;
+        }
+    }
+    /* a customer message changes the rows of the replies at or after it:
+     * none when the memo knows every reply came before */
+    if (!(c && m->role != HEED_ROLE_AGENT && (!c->has_reply || c->last_reply < m->time)) &&
+        ((rc = agent_conv(st, m, conv, &cs, err)) ||
+         (rc = agent_reply_new(st, msg, m, conv, &cs, err))))
         return rc;
     return put_promises(st, msg, m->time, p, np, err);
 }
@@ -570,6 +736,7 @@ int heed_store_put_message(heed_store *st, const heed_st_message *m_in, const he
 int heed_store_update_analysis(heed_store *st, int64_t id, const heed_st_message *m,
                                const heed_st_promise *p, size_t np, heed_error *err)
 {
+    heed__txmemo_clear(st->memo); /* a conversation's stress and needs change */
     sqlite3_stmt *s = heed__st_prep(
         st, ST_MSG_UPDATE,
         "UPDATE message SET (" ANALYSIS_COLS ") = (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) "
@@ -581,7 +748,7 @@ int heed_store_update_analysis(heed_store *st, int64_t id, const heed_st_message
     sqlite3_bind_int64(s, i, id);
     if (sqlite3_step(s) != SQLITE_DONE)
         return heed__st_fail(st, err, "update analysis");
-    int rc = agent_reply(st, id, m->role, 0, err);
+    int rc = agent_reply(st, id, m->role, err);
     if (!rc && m->role == HEED_ROLE_CUSTOMER)
         rc = top_need(st, id, err); /* its need may have changed */
     if (!rc && m->role == HEED_ROLE_CUSTOMER) {
@@ -627,8 +794,8 @@ static int exists(heed_store *st, int fs, const char *sql, const char *source, c
     sqlite3_stmt *s = heed__st_prep(st, fs, sql, err);
     if (!s)
         return HEED_EIO;
-    heed__st_text(s, 1, source);
-    heed__st_text(s, 2, id);
+    heed__st_text_ref(s, 1, source);
+    heed__st_text_ref(s, 2, id);
     int r = sqlite3_step(s);
     if (r == SQLITE_ROW)
         return 1;
@@ -646,7 +813,7 @@ int heed_store_put_customer(heed_store *st, const heed_st_customer *c, const hee
     int64_t party = 0;
     int rc = party_new(st, "customer", c->id, c->id, &party, err);
     if (!rc)
-        rc = party_keys(st, party, keys, nk, err);
+        rc = party_keys(st, party, keys, nk, NULL, err);
     if (rc)
         return rc;
     sqlite3_stmt *s = heed__st_prep(st, ST_CUST_PUT,
@@ -655,11 +822,11 @@ int heed_store_put_customer(heed_store *st, const heed_st_customer *c, const hee
                                     err);
     if (!s)
         return HEED_EIO;
-    heed__st_text(s, 1, c->source);
-    heed__st_text(s, 2, c->id);
+    heed__st_text_ref(s, 1, c->source);
+    heed__st_text_ref(s, 2, c->id);
     sqlite3_bind_int64(s, 3, party);
-    heed__st_text(s, 4, c->name);
-    heed__st_text(s, 5, c->segment);
+    heed__st_text_ref(s, 4, c->name);
+    heed__st_text_ref(s, 5, c->segment);
     sqlite3_bind_int(s, 6, c->vulnerable ? 1 : 0);
     if (c->has_created)
         sqlite3_bind_int64(s, 7, c->created);
@@ -697,7 +864,7 @@ int heed_store_put_event(heed_store *st, const heed_st_event *e_in, const heed_s
     int64_t party = 0;
     int rc = party_new(st, "event", e->id, crm_of(keys, nk), &party, err);
     if (!rc)
-        rc = party_keys(st, party, keys, nk, err);
+        rc = party_keys(st, party, keys, nk, NULL, err);
     if (rc)
         return rc;
     sqlite3_stmt *s = heed__st_prep(
@@ -707,16 +874,16 @@ int heed_store_put_event(heed_store *st, const heed_st_event *e_in, const heed_s
         err);
     if (!s)
         return HEED_EIO;
-    heed__st_text(s, 1, e->source);
-    heed__st_text(s, 2, e->id);
+    heed__st_text_ref(s, 1, e->source);
+    heed__st_text_ref(s, 2, e->id);
     sqlite3_bind_int64(s, 3, party);
-    heed__st_text(s, 4, e->type);
+    heed__st_text_ref(s, 4, e->type);
     sqlite3_bind_int64(s, 5, e->time);
-    heed__st_text(s, 6, e->order);
+    heed__st_text_ref(s, 6, e->order);
     bind_opt_real(s, 7, e->amount, e->has_amount);
-    heed__st_text(s, 8, e->currency);
-    heed__st_text(s, 9, e->agent);
-    heed__st_text(s, 10, e->detail);
+    heed__st_text_ref(s, 8, e->currency);
+    heed__st_text_ref(s, 9, e->agent);
+    heed__st_text_ref(s, 10, e->detail);
     if (sqlite3_step(s) != SQLITE_DONE)
         return heed__st_fail(st, err, "add event");
     *added = 1;
@@ -734,7 +901,7 @@ int heed_store_put_survey(heed_store *st, const heed_st_survey *v, const heed_st
     int64_t party = 0;
     int rc = party_new(st, "survey", v->id, crm_of(keys, nk), &party, err);
     if (!rc)
-        rc = party_keys(st, party, keys, nk, err);
+        rc = party_keys(st, party, keys, nk, NULL, err);
     if (rc)
         return rc;
     sqlite3_stmt *s = heed__st_prep(
@@ -744,14 +911,14 @@ int heed_store_put_survey(heed_store *st, const heed_st_survey *v, const heed_st
         err);
     if (!s)
         return HEED_EIO;
-    heed__st_text(s, 1, v->source);
-    heed__st_text(s, 2, v->id);
+    heed__st_text_ref(s, 1, v->source);
+    heed__st_text_ref(s, 2, v->id);
     sqlite3_bind_int64(s, 3, party);
-    heed__st_text(s, 4, v->kind);
+    heed__st_text_ref(s, 4, v->kind);
     sqlite3_bind_double(s, 5, v->score);
     sqlite3_bind_int64(s, 6, v->time);
-    heed__st_text(s, 7, v->comment);
-    heed__st_text(s, 8, v->conversation);
+    heed__st_text_ref(s, 7, v->comment);
+    heed__st_text_ref(s, 8, v->conversation);
     bind_opt_real(s, 9, v->valence, v->has_analysis);
     bind_opt_real(s, 10, v->stress, v->has_analysis);
     if (sqlite3_step(s) != SQLITE_DONE)
@@ -766,32 +933,39 @@ int heed_store_put_agent(heed_store *st, const char *id, const char *name, const
     /* an agent first seen on a message has no name or team; the agents file
      * fills them in whenever it comes */
     *added = 0;
+    const char *given = id;
     char canon[HEED_STORE_AGENT_MAX];
     int rc = agent_of(st, &id, canon, err);
     if (rc)
         return rc;
-    sqlite3_stmt *s = heed__st_prep(st, ST_AGENT_FIND, "SELECT 1 FROM agent WHERE id=?", err);
-    if (!s)
-        return HEED_EIO;
-    heed__st_text(s, 1, id);
-    int r = sqlite3_step(s);
-    if (r != SQLITE_ROW && r != SQLITE_DONE)
-        return heed__st_fail(st, err, "look up agent");
-    int there = r == SQLITE_ROW;
-    if (there && !name && !team)
-        return HEED_OK;
-    s = heed__st_prep(st, ST_AGENT_PUT,
-                      "INSERT INTO agent(id, name, team) VALUES(?1, ?2, ?3) ON CONFLICT(id) DO "
-                      "UPDATE SET name=coalesce(?2, name), team=coalesce(?3, team)",
-                      err);
-    if (!s)
-        return HEED_EIO;
-    heed__st_text(s, 1, id);
-    heed__st_text(s, 2, name);
-    heed__st_text(s, 3, team);
-    if (sqlite3_step(s) != SQLITE_DONE)
-        return heed__st_fail(st, err, "add agent");
-    *added = !there;
+    int there = 0; /* known from this transaction, or looked up */
+    if (!heed__txmemo_agent(st->memo, given, &there) || !there) {
+        sqlite3_stmt *s =
+            heed__st_prep(st, ST_AGENT_FIND, "SELECT 1 FROM agent WHERE id=?", err);
+        if (!s)
+            return HEED_EIO;
+        heed__st_text_ref(s, 1, id);
+        int r = sqlite3_step(s);
+        if (r != SQLITE_ROW && r != SQLITE_DONE)
+            return heed__st_fail(st, err, "look up agent");
+        there = r == SQLITE_ROW;
+    }
+    if (!there || name || team) {
+        sqlite3_stmt *s =
+            heed__st_prep(st, ST_AGENT_PUT,
+                          "INSERT INTO agent(id, name, team) VALUES(?1, ?2, ?3) ON CONFLICT(id) "
+                          "DO UPDATE SET name=coalesce(?2, name), team=coalesce(?3, team)",
+                          err);
+        if (!s)
+            return HEED_EIO;
+        heed__st_text_ref(s, 1, id);
+        heed__st_text_ref(s, 2, name);
+        heed__st_text_ref(s, 3, team);
+        if (sqlite3_step(s) != SQLITE_DONE)
+            return heed__st_fail(st, err, "add agent");
+        *added = !there;
+    }
+    heed__txmemo_agent_put(st->memo, given, id, 1);
     return HEED_OK;
 }
 
@@ -809,10 +983,10 @@ int heed_store_put_shift(heed_store *st, const heed_st_shift *sh_in, int *added,
                                     err);
     if (!s)
         return HEED_EIO;
-    heed__st_text(s, 1, sh->source);
-    heed__st_text(s, 2, sh->id);
-    heed__st_text(s, 3, sh->agent);
-    heed__st_text(s, 4, sh->team);
+    heed__st_text_ref(s, 1, sh->source);
+    heed__st_text_ref(s, 2, sh->id);
+    heed__st_text_ref(s, 3, sh->agent);
+    heed__st_text_ref(s, 4, sh->team);
     sqlite3_bind_int64(s, 5, sh->start);
     sqlite3_bind_int64(s, 6, sh->end);
     if (sqlite3_step(s) != SQLITE_DONE)
@@ -1047,6 +1221,7 @@ int heed_store_key_parties(heed_store *st, const char *kind, const char *token,
 
 int heed_store_set_person(heed_store *st, int64_t party, int64_t person, heed_error *err)
 {
+    heed__txmemo_clear(st->memo); /* a new party may have a person now */
     sqlite3_stmt *s = heed__st_prep(
         st, ST_SET_PERSON, "UPDATE party SET person=?1 WHERE id=?2 AND person IS NOT ?1", err);
     if (!s)

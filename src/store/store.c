@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -273,6 +274,14 @@ void heed__st_text(sqlite3_stmt *s, int i, const char *v)
         sqlite3_bind_null(s, i);
 }
 
+void heed__st_text_ref(sqlite3_stmt *s, int i, const char *v)
+{
+    if (v)
+        sqlite3_bind_text(s, i, v, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(s, i);
+}
+
 static int exec(heed_store *st, const char *sql, heed_error *err)
 {
     char *msg = NULL;
@@ -390,10 +399,27 @@ static int migrate(heed_store *st, heed_error *err)
     return HEED_OK;
 }
 
+/* Before SQLite's first use in the process: no memory statistics. heed
+ * reads none, and keeping them takes a global mutex around every allocation
+ * and free SQLite makes (some 70 of each per message an import stores; the
+ * Debian build has no lookaside). A program that used SQLite before keeps
+ * its settings (sqlite3_config then refuses, harmlessly). */
+static pthread_once_t sqlite_once = PTHREAD_ONCE_INIT;
+
+static void sqlite_setup(void)
+{
+    (void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 int heed_store_open(const char *path, heed_store **out, heed_error *err)
 {
     *out = NULL;
+    pthread_once(&sqlite_once, sqlite_setup);
     heed_store *st = calloc(1, sizeof *st);
+    if (st && !(st->memo = calloc(1, sizeof *st->memo))) {
+        free(st);
+        st = NULL;
+    }
     if (!st)
         return HEED_ENOMEM;
     /* NOMUTEX: a handle is used by one thread at a time (store.h), so
@@ -408,6 +434,7 @@ int heed_store_open(const char *path, heed_store **out, heed_error *err)
                      st->db ? sqlite3_errmsg(st->db) : "out of memory");
         }
         sqlite3_close(st->db);
+        free(st->memo);
         free(st);
         return HEED_EIO;
     }
@@ -438,12 +465,17 @@ void heed_store_close(heed_store *st)
     sqlite3_close(st->db);
     free(st->conv_source);
     free(st->conv_ext);
+    free(st->memo);
     free(st);
 }
 
 int heed_store_begin(heed_store *st, heed_error *err)
 {
-    return exec(st, "BEGIN IMMEDIATE", err);
+    /* what the memo holds is true from here until the transaction ends */
+    heed__txmemo_clear(st->memo);
+    int rc = exec(st, "BEGIN IMMEDIATE", err);
+    st->memo->in_txn = rc == HEED_OK;
+    return rc;
 }
 
 int heed_store_begin_read(heed_store *st, heed_error *err)
@@ -464,11 +496,15 @@ int heed_store_commit(heed_store *st, heed_error *err)
     for (int i = 0; i < ST_N_STMT; i++)
         if (st->stmt[i])
             sqlite3_reset(st->stmt[i]);
+    st->memo->in_txn = 0;
+    heed__txmemo_clear(st->memo);
     return exec(st, "COMMIT", err);
 }
 
 void heed_store_rollback(heed_store *st)
 {
+    st->memo->in_txn = 0;
+    heed__txmemo_clear(st->memo);
     exec(st, "ROLLBACK", NULL);
     /* the cached conversation may have been rolled back with it */
     free(st->conv_source);
@@ -495,6 +531,7 @@ void heed_store_savepoint_rollback(heed_store *st)
     /* fails harmlessly when the transaction already ended with an error */
     exec(st, "ROLLBACK TO part", NULL);
     exec(st, "RELEASE part", NULL);
+    heed__txmemo_clear(st->memo); /* it may hold rows of the part undone */
     /* the cached conversation may have been made after the savepoint */
     free(st->conv_source);
     free(st->conv_ext);

@@ -6,6 +6,7 @@
 #include <sqlite3.h>
 
 #include "store.h"
+#include "txmemo.h"
 
 enum {
     ST_META_GET, ST_META_SET, ST_FILE_GET, ST_FILE_PUT,
@@ -15,11 +16,13 @@ enum {
     ST_CUST_FIND, ST_CUST_PUT, ST_EVENT_FIND, ST_EVENT_PUT, ST_SURVEY_FIND, ST_SURVEY_PUT,
     ST_AGENT_PUT, ST_SHIFT_PUT, ST_SET_PERSON, ST_STATE_PUT, ST_AGENT_FIND,
     ST_AGENT_CONV_REPLY, ST_AGENT_CONV_CUSTOMER, ST_AGENT_CONV_RESTRESS,
-    ST_AGENT_REPLY_PUT, ST_AGENT_REPLY_SCORES, ST_AGENT_REPLY_STRESS, ST_REPLY_TEXT,
+    ST_AGENT_REPLY_SCORES, ST_AGENT_REPLY_STRESS, ST_REPLY_TEXT,
     ST_KEY_PUT, ST_KEY_FIND, ST_KEY_REVOKE, ST_KEY_TOUCH, ST_PARTY_DIRTY, ST_KEY_PARTIES,
     ST_CRM_PARTIES, ST_UNLINKED, ST_PARTY_ONE, ST_ALIAS_FIND, ST_PROMISE_STATE_PUT, ST_PROMISE_STATE_DEL,
     ST_TOP_NEED,
     ST_CONV_TURNS, ST_MARK_PARTY,
+    ST_CUSTOMER_STRESS, ST_AGENT_REPLY_NEW, ST_AGENT_REPLY_STRESS_AT, ST_CONV_NEEDS,
+    ST_TOP_NEED_CONV,
     ST_N_STMT = 64
 };
 
@@ -30,6 +33,7 @@ struct heed_store {
      * conversation skip the lookup */
     char *conv_source, *conv_ext;
     int64_t conv_id, conv_party;
+    heed_txmemo *memo; /* what the open write transaction wrote (txmemo.h) */
 };
 
 /* The top need of conversation `conv` (an SQL expression naming it): the most
@@ -49,5 +53,9 @@ int heed__st_fail(heed_store *st, heed_error *err, const char *what);
 sqlite3_stmt *heed__st_prep(heed_store *st, int slot, const char *sql, heed_error *err);
 /* Binds a string or NULL. */
 void heed__st_text(sqlite3_stmt *s, int i, const char *v);
+/* The same without a copy: v must stay as it is until the statement has
+ * been stepped for the last time with this binding (the puts, which bind
+ * and step at once; a copy is a malloc, a memcpy and a free per value). */
+void heed__st_text_ref(sqlite3_stmt *s, int i, const char *v);
 
 #endif
