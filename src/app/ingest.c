@@ -669,18 +669,12 @@ int heed_import_summarize(const heed_result *res, heed_import_row *r)
     return 0;
 }
 
-typedef struct work {
-    heed_import *im;
-    heed_import_batch *b;
-    size_t from, to; /* the rows of one thread: a run, so that a reply comes
-                      * right after the customer message it answers */
-    heed_analysis *last; /* the last customer message's analysis */
-    int oom;
-} work;
-
-static void analyse_row(work *w, heed_import_row *r)
+/* One worker's analyses: w->last is the last customer message's analysis,
+ * the context of the reply usually right after it (the engine checks that it
+ * is); w->spare an analysis done with, whose memory the next one reuses. */
+static void analyse_row(heed_import *im, heed_import_worker *w, heed_import_batch *b,
+                        heed_import_row *r)
 {
-    heed_import_batch *b = w->b;
     int text_field = b->kind->id == K_MESSAGES ? M_TEXT : 7;
     if (r->bad || r->v[text_field] == (size_t)-1 || !r->text_len)
         return;
@@ -694,15 +688,16 @@ static void analyse_row(work *w, heed_import_row *r)
         .tz_offset_min = r->tz,
         .flags = HEED_ANALYZE_REPLACE_INVALID,
     };
-    heed_analysis *an = NULL;
+    heed_analysis *an = w->spare;
+    w->spare = NULL;
     heed_error err = {0};
-    int rc = heed_analyze(w->im->eng, b->store.ptr + r->v[text_field], r->text_len, &ao, &an,
-                          &err);
+    int rc = heed_analyze_again(im->eng, b->store.ptr + r->v[text_field], r->text_len, &ao, &an,
+                                &err);
     if (rc == HEED_ENOMEM) {
         w->oom = 1;
         return;
     }
-    if (rc != HEED_OK) { /* made a bad row after the join: the store is shared */
+    if (rc != HEED_OK) { /* made a bad row later: the store is shared */
         r->werr = rc;
         snprintf(r->werr_msg, sizeof r->werr_msg, "%s", err.msg[0] ? err.msg : heed_strerror(rc));
         return;
@@ -711,20 +706,51 @@ static void analyse_row(work *w, heed_import_row *r)
         w->oom = 1;
     r->analysed = 1;
     if (ao.role == HEED_ROLE_AGENT) {
-        heed_analysis_free(an);
+        w->spare = an;
     } else {
-        heed_analysis_free(w->last);
+        w->spare = w->last;
         w->last = an;
     }
 }
 
+int heed_import_analyse_rows(heed_import *im, heed_import_worker *w, heed_import_batch *b,
+                             size_t from, size_t to)
+{
+    if (b->kind->id != K_MESSAGES && b->kind->id != K_SURVEYS)
+        return 0;
+    for (size_t i = from; i < to && !w->oom; i++)
+        analyse_row(im, w, b, &b->rows[i]);
+    return w->oom ? -1 : 0;
+}
+
+void heed_import_worker_release(heed_import_worker *w)
+{
+    heed_analysis_free(w->last);
+    heed_analysis_free(w->spare);
+    w->last = w->spare = NULL;
+}
+
+int heed_import_analysed(heed_import_batch *b)
+{
+    for (size_t i = 0; i < b->n; i++)
+        if (b->rows[i].werr)
+            bad(b, &b->rows[i], "%s", b->rows[i].werr_msg);
+    return b->store.err ? -1 : 0;
+}
+
+typedef struct work {
+    heed_import *im;
+    heed_import_batch *b;
+    size_t from, to; /* the rows of one thread: a run, so that a reply comes
+                      * right after the customer message it answers */
+    heed_import_worker w;
+} work;
+
 static void *worker(void *arg)
 {
     work *w = arg;
-    for (size_t i = w->from; i < w->to; i++)
-        analyse_row(w, &w->b->rows[i]);
-    heed_analysis_free(w->last);
-    w->last = NULL;
+    (void)heed_import_analyse_rows(w->im, &w->w, w->b, w->from, w->to);
+    heed_import_worker_release(&w->w);
     return NULL;
 }
 
@@ -751,17 +777,14 @@ int heed_import_analyse(heed_import *im, heed_import_batch *b)
     for (size_t t = started + 1; t < nt; t++)
         worker(&w[t]);
     worker(&w[0]);
-    int oom = w[0].oom;
+    int oom = w[0].w.oom;
     for (size_t t = 1; t <= started; t++) {
         pthread_join(th[t], NULL);
-        oom |= w[t].oom;
+        oom |= w[t].w.oom;
     }
     for (size_t t = started + 1; t < nt; t++)
-        oom |= w[t].oom;
-    for (size_t i = 0; i < b->n; i++)
-        if (b->rows[i].werr)
-            bad(b, &b->rows[i], "%s", b->rows[i].werr_msg);
-    return oom || b->store.err ? -1 : 0;
+        oom |= w[t].w.oom;
+    return heed_import_analysed(b) || oom ? -1 : 0;
 }
 
 /* ------------------------------------------------------------ storing */

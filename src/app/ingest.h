@@ -154,6 +154,26 @@ void heed_import_note_agent(heed_import *im, const char *conv, size_t conv_len);
 /* Analyses the batch's good rows that have text, on im->threads threads. -1:
  * out of memory. */
 int heed_import_analyse(heed_import *im, heed_import_batch *b);
+
+/* One analysis thread's state, for a caller that runs its own threads (the
+ * pipeline of `heed import`): zero it before the first use, release it after
+ * the last. It keeps two analyses between calls (the last customer message's,
+ * for the reply after it, and one done with, whose memory the next reuses). */
+typedef struct heed_import_worker {
+    heed_analysis *last, *spare;
+    int oom; /* sticky: out of memory */
+} heed_import_worker;
+/* Analyses rows [from, to) of b (messages and surveys; other kinds have
+ * nothing to analyse). Reads b's store and writes only those rows, so threads
+ * may analyse disjoint ranges of one batch at once; a row whose analysis
+ * failed gets werr, made a bad row by heed_import_analysed. -1: out of memory
+ * (w->oom stays set). */
+int heed_import_analyse_rows(heed_import *im, heed_import_worker *w, heed_import_batch *b,
+                             size_t from, size_t to);
+void heed_import_worker_release(heed_import_worker *w);
+/* After every row of b is analysed, on one thread: marks the rows whose
+ * analysis failed bad (this appends to the store). -1: out of memory. */
+int heed_import_analysed(heed_import_batch *b);
 /* The summary of an analysis into r->m and r->promises. -1: memory. */
 int heed_import_summarize(const heed_result *res, heed_import_row *r);
 /* The name of the models and rules in this build, stored with each analysis:
