@@ -334,15 +334,37 @@ void heed_import_summary(heed_import *im, heed_import_file *fs)
 /* ------------------------------------------------------------ the pipeline */
 
 /* The batches of a file go through three stages: the caller's thread reads
- * and checks them (redaction and the reply context need file order), the
- * analyser runs each batch's analysis on im->threads threads, the writer
- * stores each batch in one transaction with the file's progress and reports
- * its bad rows. Each stage takes the batches in file order, one at a time, so
- * the inserts, the commits and the reports come in the order of a run without
- * the pipeline; only the writer uses the store handle while the pipeline
- * runs. PIPE_SLOTS batches are in flight at most: one filling, one being
- * analysed, one being stored. */
-#define PIPE_SLOTS 3
+ * and checks them (redaction and the reply context need file order), a pool
+ * of im->threads analysis workers analyses them, and the writer stores each
+ * batch in one transaction with the file's progress and reports its bad rows.
+ * The workers live as long as the pipeline (one file) and take a batch's rows
+ * in runs from a shared counter, so a slow run does not idle the others, and
+ * go on to the next batch while the writer stores the one before. The writer
+ * takes the batches in file order, so the inserts, the commits and the reports
+ * come in the order of a run without the pipeline; only the writer uses the
+ * store handle while the pipeline runs. PIPE_SLOTS batches are in flight at
+ * most: one filling, the rest being analysed or stored.
+ *
+ * Locking. p->mu guards the counters and the per-slot state below; batch
+ * number k is in slot k % PIPE_SLOTS and belongs, outside the lock, to
+ *  - the reader while k == n_in (filling; it waits until k - n_stored <
+ *    PIPE_SLOTS, so the slot's earlier batch is stored and reset);
+ *  - the workers while n_analysed <= k < n_in: a worker claims rows
+ *    [claimed, claimed + a run) under the lock and, without it, writes only
+ *    those rows and reads the batch's store, which nobody appends to then;
+ *    the worker whose run brings done to the batch's row count owns the
+ *    batch alone (every row claimed and analysed, the writer not yet on it)
+ *    and finishes it (heed_import_analysed appends to the store) before
+ *    marking it ready;
+ *  - the writer while n_stored <= k < n_analysed (n_analysed moves only over
+ *    ready batches, in order), with fs's counts and the store handle.
+ * Each hand-over changes a counter under the lock, which orders the memory
+ * writes of one owner before the reads of the next. */
+#define PIPE_SLOTS 4
+/* Rows a worker claims at a time (more while the rows after them are agent
+ * replies, whose context is usually the customer message before them: the
+ * worker keeps that message's analysis for them). */
+#define RUN_ROWS 16
 
 struct heed_import_pipe {
     heed_import *im;
@@ -350,25 +372,22 @@ struct heed_import_pipe {
     heed_import_batch *slot[PIPE_SLOTS];
     int finished[PIPE_SLOTS]; /* the file's last batch */
     long pos[PIPE_SLOTS];     /* the reader's file position at the hand-off */
-    /* batches handed on, analysed, stored; batch s is in slot s % PIPE_SLOTS */
-    uint64_t n_in, n_analysed, n_stored;
-    int closed;        /* no more batches will be handed on */
-    int analyser_over; /* the analyser has stopped (done or failed) */
-    int failed;        /* a stage failed (reported): no batch after it is stored */
-    int threaded;      /* 0: the stage threads could not start; stages run in flush */
+    size_t claimed[PIPE_SLOTS]; /* rows handed to workers */
+    size_t done[PIPE_SLOTS];    /* rows analysed */
+    int ready[PIPE_SLOTS];      /* every row analysed and the batch finished */
+    /* batches handed on, all of whose rows are claimed, analysed, stored */
+    uint64_t n_in, n_claimed, n_analysed, n_stored;
+    int closed;          /* no more batches will be handed on */
+    int failed;          /* a stage failed (reported): no batch after it is stored */
+    int threaded;        /* 0: the threads could not start; stages run in flush */
+    size_t workers_alive; /* workers that may still finish a batch */
+    size_t n_workers;
+    heed_import_worker solo; /* the analysis state when not threaded */
     pthread_mutex_t mu;
     pthread_cond_t cv;
-    pthread_t analyser, writer;
+    pthread_t writer;
+    pthread_t *workers;
 };
-
-static int analyse_batch(heed_import *im, heed_import_batch *b)
-{
-    if ((b->kind->id == K_MESSAGES || b->kind->id == K_SURVEYS) && heed_import_analyse(im, b)) {
-        fprintf(stderr, "heed import: out of memory\n");
-        return -1;
-    }
-    return 0;
-}
 
 /* Stores an analysed batch in one transaction with the file's progress,
  * reports its bad rows, empties it. 0 or -1 (reported). */
@@ -405,39 +424,82 @@ static int store_batch(heed_import *im, heed_import_batch *b, heed_import_file *
     return 0;
 }
 
-static void *analyser_main(void *arg)
+/* The end of the next run of b's rows from row `from`. */
+static size_t run_end(const heed_import_batch *b, size_t from)
+{
+    if (b->kind->id != K_MESSAGES && b->kind->id != K_SURVEYS)
+        return b->n; /* nothing to analyse: the whole batch at once */
+    size_t to = b->n - from > RUN_ROWS ? from + RUN_ROWS : b->n;
+    while (to < b->n && b->rows[to].ctx_len)
+        to++;
+    return to;
+}
+
+/* Called with p->mu held. */
+static void fail_oom(heed_import_pipe *p)
+{
+    if (!p->failed)
+        fprintf(stderr, "heed import: out of memory\n");
+    p->failed = 1;
+    pthread_cond_broadcast(&p->cv);
+}
+
+static void *worker_main(void *arg)
 {
     heed_import_pipe *p = arg;
+    heed_import_worker w = {0};
     pthread_mutex_lock(&p->mu);
     for (;;) {
-        while (!p->failed && !p->closed && p->n_analysed == p->n_in)
+        while (!p->failed && !p->closed && p->n_claimed == p->n_in)
             pthread_cond_wait(&p->cv, &p->mu);
-        if (p->failed || p->n_analysed == p->n_in)
+        if (p->failed || p->n_claimed == p->n_in)
             break;
-        heed_import_batch *b = p->slot[p->n_analysed % PIPE_SLOTS];
+        size_t s = p->n_claimed % PIPE_SLOTS;
+        heed_import_batch *b = p->slot[s];
+        size_t from = p->claimed[s], to = run_end(b, from);
+        p->claimed[s] = to;
+        if (to == b->n)
+            p->n_claimed++;
         pthread_mutex_unlock(&p->mu);
-        int rc = analyse_batch(p->im, b);
+        int rc = heed_import_analyse_rows(p->im, &w, b, from, to);
         pthread_mutex_lock(&p->mu);
-        if (rc)
-            p->failed = 1;
-        else
+        if (rc) {
+            fail_oom(p);
+            break;
+        }
+        p->done[s] += to - from;
+        if (p->done[s] < b->n)
+            continue;
+        /* the batch's last run: the batch is this worker's alone */
+        pthread_mutex_unlock(&p->mu);
+        rc = heed_import_analysed(b);
+        pthread_mutex_lock(&p->mu);
+        if (rc) {
+            fail_oom(p);
+            break;
+        }
+        p->ready[s] = 1;
+        while (p->n_analysed < p->n_in && p->ready[p->n_analysed % PIPE_SLOTS]) {
+            p->ready[p->n_analysed % PIPE_SLOTS] = 0;
             p->n_analysed++;
+        }
         pthread_cond_broadcast(&p->cv);
     }
-    p->analyser_over = 1;
+    p->workers_alive--;
     pthread_cond_broadcast(&p->cv);
     pthread_mutex_unlock(&p->mu);
+    heed_import_worker_release(&w);
     return NULL;
 }
 
-/* Stores every analysed batch, in order, even after the analyser failed on a
+/* Stores every analysed batch, in order, even after a worker failed on a
  * later one: a run without the pipeline had committed them too. */
 static void *writer_main(void *arg)
 {
     heed_import_pipe *p = arg;
     pthread_mutex_lock(&p->mu);
     for (;;) {
-        while (!p->analyser_over && p->n_stored == p->n_analysed)
+        while (p->workers_alive && p->n_stored == p->n_analysed)
             pthread_cond_wait(&p->cv, &p->mu);
         if (p->n_stored == p->n_analysed)
             break;
@@ -458,6 +520,20 @@ static void *writer_main(void *arg)
     return NULL;
 }
 
+/* Stops and joins the threads started (with no batch in flight, or after the
+ * last was handed on). */
+static void stop_threads(heed_import_pipe *p, size_t started, int writer)
+{
+    pthread_mutex_lock(&p->mu);
+    p->closed = 1;
+    pthread_cond_broadcast(&p->cv);
+    pthread_mutex_unlock(&p->mu);
+    for (size_t i = 0; i < started; i++)
+        pthread_join(p->workers[i], NULL);
+    if (writer)
+        pthread_join(p->writer, NULL);
+}
+
 heed_import_pipe *heed_import_pipe_new(heed_import *im, heed_import_file *fs,
                                        const heed_import_kind *k)
 {
@@ -466,28 +542,43 @@ heed_import_pipe *heed_import_pipe_new(heed_import *im, heed_import_file *fs,
         return NULL;
     p->im = im;
     p->fs = fs;
+    p->n_workers = im->threads ? im->threads : 1;
+    p->workers = calloc(p->n_workers, sizeof *p->workers);
+    if (!p->workers) {
+        free(p);
+        return NULL;
+    }
     for (size_t i = 0; i < PIPE_SLOTS; i++) {
         p->slot[i] = heed_import_batch_new(im, k);
         if (!p->slot[i]) {
             for (size_t j = 0; j < i; j++)
                 heed_import_batch_free(p->slot[j]);
+            free(p->workers);
             free(p);
             return NULL;
         }
     }
     pthread_mutex_init(&p->mu, NULL);
     pthread_cond_init(&p->cv, NULL);
-    if (!pthread_create(&p->analyser, NULL, analyser_main, p)) {
-        if (!pthread_create(&p->writer, NULL, writer_main, p)) {
-            p->threaded = 1;
-        } else {
+    /* workers_alive counts a worker before it starts: the writer must not
+     * take a pool that is still starting for one that has ended */
+    size_t started = 0;
+    for (; started < p->n_workers; started++) {
+        pthread_mutex_lock(&p->mu);
+        p->workers_alive++;
+        pthread_mutex_unlock(&p->mu);
+        if (pthread_create(&p->workers[started], NULL, worker_main, p)) {
             pthread_mutex_lock(&p->mu);
-            p->closed = 1;
-            pthread_cond_broadcast(&p->cv);
+            p->workers_alive--;
             pthread_mutex_unlock(&p->mu);
-            pthread_join(p->analyser, NULL);
+            break;
         }
     }
+    p->n_workers = started;
+    if (started && !pthread_create(&p->writer, NULL, writer_main, p))
+        p->threaded = 1;
+    else /* the stages will run one after another in the reader's thread */
+        stop_threads(p, started, 0);
     return p;
 }
 
@@ -496,15 +587,22 @@ heed_import_batch *heed_import_pipe_batch(const heed_import_pipe *p)
     return p->slot[p->n_in % PIPE_SLOTS];
 }
 
-/* Hands the batch being filled on to the analyser. */
+/* Hands the batch being filled on to the workers. */
 static int hand_on(heed_import_pipe *p, int finished)
 {
     size_t s = p->n_in % PIPE_SLOTS;
     long pos = p->im->progress_on && p->fs->f && p->fs->f != stdin ? ftell(p->fs->f) : -1;
     if (!p->threaded) { /* the stages one after another, as they would run */
+        heed_import_batch *b = p->slot[s];
         p->fs->pos = pos;
-        if (p->failed || analyse_batch(p->im, p->slot[s]) ||
-            store_batch(p->im, p->slot[s], p->fs, finished)) {
+        if (p->failed)
+            return -1;
+        if (heed_import_analyse_rows(p->im, &p->solo, b, 0, b->n) || heed_import_analysed(b)) {
+            fprintf(stderr, "heed import: out of memory\n");
+            p->failed = 1;
+            return -1;
+        }
+        if (store_batch(p->im, b, p->fs, finished)) {
             p->failed = 1;
             return -1;
         }
@@ -513,6 +611,8 @@ static int hand_on(heed_import_pipe *p, int finished)
     pthread_mutex_lock(&p->mu);
     p->finished[s] = finished;
     p->pos[s] = pos;
+    p->claimed[s] = p->done[s] = 0;
+    p->ready[s] = 0;
     p->n_in++;
     pthread_cond_broadcast(&p->cv);
     int failed = p->failed;
@@ -545,19 +645,15 @@ int heed_import_pipe_end(heed_import_pipe *p, int finish)
         return -1;
     if (finish)
         (void)hand_on(p, 1);
-    if (p->threaded) {
-        pthread_mutex_lock(&p->mu);
-        p->closed = 1;
-        pthread_cond_broadcast(&p->cv);
-        pthread_mutex_unlock(&p->mu);
-        pthread_join(p->analyser, NULL);
-        pthread_join(p->writer, NULL);
-    }
+    if (p->threaded)
+        stop_threads(p, p->n_workers, 1);
     int failed = p->failed;
+    heed_import_worker_release(&p->solo);
     for (size_t i = 0; i < PIPE_SLOTS; i++)
         heed_import_batch_free(p->slot[i]);
     pthread_cond_destroy(&p->cv);
     pthread_mutex_destroy(&p->mu);
+    free(p->workers);
     free(p);
     return failed ? -1 : 0;
 }
