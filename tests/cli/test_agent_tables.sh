@@ -100,6 +100,7 @@ sqlite3 "$DB" "DROP TRIGGER queue_dirty_party;
                DROP TABLE agent_reply; DROP INDEX shift_end; DROP INDEX message_customer_time;
                DROP TABLE agent_alias; DROP TABLE promise_state; DROP INDEX promise_made;
                DROP INDEX message_time; DROP INDEX event_time;
+               CREATE INDEX message_model ON message(model);
                ALTER TABLE promise DROP COLUMN conversation;
                ALTER TABLE conversation DROP COLUMN top_need;
                DROP INDEX agent_conv_start; DROP INDEX agent_conv_agent;
@@ -108,7 +109,9 @@ sqlite3 "$DB" "DROP TRIGGER queue_dirty_party;
                UPDATE meta SET value = '4' WHERE key = 'schema_version';
                PRAGMA user_version = 4;"
 views "$TMP/v.mig"
-expect_eq "migrated to 10" "$(sqlite3 "$DB" "PRAGMA user_version")" 10
+expect_eq "migrated to 11" "$(sqlite3 "$DB" "PRAGMA user_version")" 11
+expect_eq "no index on message.model (migration 11)" \
+    "$(sqlite3 "$DB" "SELECT count(*) FROM sqlite_master WHERE name = 'message_model'")" 0
 same "after the migration"
 if cmp -s "$TMP/v.before" "$TMP/v.mig"; then ok; else bad "the agent views changed with the migration"; fi
 finish
