@@ -96,6 +96,8 @@ static const kind_word KINDS[] = {
 /* Length in tokens of the one- or two-word pattern at toks[i], or 0. */
 static size_t kind_at(const heed_token *toks, size_t i, size_t hi, const char *pat)
 {
+    if (toks[i].norm_len == 0 || toks[i].norm[0] != pat[0])
+        return 0; /* most tokens against most patterns: no scan of the pattern */
     const char *sp = strchr(pat, ' ');
     size_t l1 = sp ? (size_t)(sp - pat) : strlen(pat);
     if (toks[i].norm_len != l1 || memcmp(toks[i].norm, pat, l1))
