@@ -109,6 +109,20 @@ static int fail(heed_error *err, int code, size_t pos, const char *msg)
     return code;
 }
 
+/* A zeroed model of K outputs over 2^bits hashed features, for training. */
+static heed_lm *new_model(const heed_lm_opts *opts, uint32_t K, uint32_t bits)
+{
+    heed_lm *m = heed__malloc(sizeof *m);
+    if (!m)
+        return NULL;
+    memset(m, 0, sizeof *m);
+    m->kind = opts->kind;
+    m->n_out = K;
+    m->bits = bits;
+    m->feature_set = opts->feature_set;
+    return m;
+}
+
 static uint32_t slot_of(uint32_t key, size_t mask)
 {
     return (uint32_t)(((uint64_t)key * 0x9E3779B97F4A7C15ull) >> 32) & (uint32_t)mask;
@@ -470,14 +484,9 @@ int heed__lm_train(const heed_lm_opts *opts, const heed_sparse *X, const float *
             return fail(err, HEED_EINVAL, i, "linmodel: multi-class row without a class");
     }
 
-    heed_lm *m = heed__malloc(sizeof *m);
+    heed_lm *m = new_model(opts, K, bits);
     if (!m)
         return fail(err, HEED_ENOMEM, 0, "linmodel: out of memory");
-    memset(m, 0, sizeof *m);
-    m->kind = opts->kind;
-    m->n_out = K;
-    m->bits = bits;
-    m->feature_set = opts->feature_set;
 
     keymap km = {0};
     uint32_t *rows = heed__malloc((total_nnz ? total_nnz : 1) * sizeof *rows);
@@ -693,14 +702,9 @@ int heed__lm_from_weights(const heed_lm_opts *opts, const uint32_t *keys, const 
     for (uint32_t k = 0; k < K; k++)
         if (!isfinite(bias[k]))
             return fail(err, HEED_EINVAL, k, "linmodel: non-finite bias");
-    heed_lm *m = heed__malloc(sizeof *m);
+    heed_lm *m = new_model(opts, K, bits);
     if (!m)
         return fail(err, HEED_ENOMEM, 0, "linmodel: out of memory");
-    memset(m, 0, sizeof *m);
-    m->kind = opts->kind;
-    m->n_out = K;
-    m->bits = bits;
-    m->feature_set = opts->feature_set;
     m->bias = heed__malloc(K * sizeof *m->bias);
     m->thr = heed__malloc(K * sizeof *m->thr);
     rc = HEED_ENOMEM;
