@@ -43,7 +43,7 @@ struct heed_lexicon {
     struct rdkey *keys;
     /* One bit per 16-bit slice of the hash, set for every key: 8 KB that stay
      * in the L1 cache and turn away most words the lexicon lacks before the
-     * index is touched (the index misses the cache for rarer words). */
+     * cells are touched (they miss the cache for rarer words). */
     uint64_t filter[1u << 10];
 };
 
