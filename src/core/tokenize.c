@@ -1253,40 +1253,74 @@ static int emit(tokenizer *t, size_t start, span sp)
     return HEED_OK;
 }
 
-/* The common token: ASCII letters, lower case after an optional capital,
- * ending at a space or at punctuation no scanner reads on from, with no '@'
- * ahead (so no address). scan_ascii would make it a WORD ending at the same
- * place, elongated when a letter comes three times in a row (the capital
- * lowered); the flags that go with it are for the caller. Returns the end,
- * or 0 when the general scanners must decide. */
-static size_t plain_word_end(const tokenizer *t, size_t i, int *elong, int *capital)
+/* The common token: ASCII letters (inner apostrophes before a letter too:
+ * don't, I'm), ending at a space or at punctuation no scanner reads on from,
+ * with no '@' ahead (so no address). scan_ascii would make it a WORD ending at
+ * the same place with the flags set in *flags (CONTRACTION, ALLCAPS,
+ * ELONGATED); *upper says it has capitals, which its norm lowers. Returns the
+ * end, or 0 when the general scanners must decide: a digit, hyphen,
+ * underscore or non-ASCII character after it, a second letter 'D' or 'P'
+ * (scan_ascii tries an emoticon: xD), or an end that starts something
+ * longer (a single letter before '.' or ':', "www." or "://"). */
+static size_t plain_word_end(const tokenizer *t, size_t i, unsigned *flags, int *upper)
 {
     const unsigned char *u = t->u;
     size_t n = t->n;
-    unsigned c = u[i];
-    *capital = c - 'A' < 26u;
-    if (*capital)
-        c += 32;
-    else if (c - 'a' >= 26u)
-        return 0;
     if (t->last_at < n && i <= t->last_at)
         return 0;
-    size_t j = i + 1;
-    unsigned run_cp = c, run = 1, d = 0;
-    *elong = 0;
-    while (j < n && (d = u[j]) - 'a' < 26u) {
-        if (d != run_cp) {
-            run_cp = d;
-            run = 1;
-        } else if (++run >= 3) {
-            *elong = 1;
+    size_t j = i;
+    unsigned run_cp = 0, run = 0, up = 0, apos = 0, fl = 0, d = 0;
+    for (;;) {
+        /* a run of lower-case letters: nearly every letter */
+        while (j < n && (d = u[j]) - 'a' < 26u) {
+            if (d != run_cp) {
+                run_cp = d;
+                run = 1;
+            } else if (++run >= 3) {
+                fl |= HEED_TF_ELONGATED;
+            }
+            j++;
         }
-        j++;
+        if (j == n)
+            break;
+        if (d - 'A' < 26u) {
+            up++;
+            if (d + 32 != run_cp) {
+                run_cp = d + 32;
+                run = 1;
+            } else if (++run >= 3) {
+                fl |= HEED_TF_ELONGATED;
+            }
+            j++;
+            continue;
+        }
+        if (d == '\'' && j > i && j + 1 < n && ((u[j + 1] | 32u) - 'a') < 26u) {
+            fl |= HEED_TF_CONTRACTION;
+            apos++;
+            run = 0;
+            j++;
+            continue;
+        }
+        break;
     }
-    if (j == n || (d < 0x80 && !is_alnum(d) && d != '\'' && d != '-' && d != '_' && d != '.' &&
-                   d != ':'))
-        return j;
-    return 0;
+    if (j == i || (up && i + 1 < n && (u[i + 1] == 'D' || u[i + 1] == 'P')))
+        return 0;
+    if (j < n && d != ' ') {
+        unsigned d1 = j + 1 < n ? u[j + 1] : 0;
+        if (d >= 0x80 || is_digit(d) || d == '-' || d == '_')
+            return 0;
+        if (d == '\'' && d1 >= 0x80)
+            return 0; /* a letter may follow: a contraction */
+        if (d == '.' && (j - i < 2 || d1 >= 0x80 || is_alnum(d1)))
+            return 0;
+        if (d == ':' && (j - i < 2 || d1 == '/'))
+            return 0;
+    }
+    if (up >= 2 && up + apos == j - i) /* no lower-case letter */
+        fl |= HEED_TF_ALLCAPS;
+    *upper = up != 0;
+    *flags = fl;
+    return j;
 }
 
 static int tokenize(heed_arena *a, const char *s, size_t n, heed_token **out, size_t *n_out,
@@ -1322,29 +1356,61 @@ static int tokenize(heed_arena *a, const char *s, size_t n, heed_token **out, si
                 continue;
             }
             size_t e;
-            int elong, capital;
-            if (fast && (e = plain_word_end(&t, i, &elong, &capital))) {
-                if (!elong && t.count < t.cap) {
+            if (fast && t.count < t.cap) {
+                /* A lone mark that scan_ascii would make a one-byte PUNCT
+                 * token (terminal_run or same_run, no run, nothing after
+                 * it to absorb), in its own normal form. */
+                unsigned c1 = i + 1 < n ? t.u[i + 1] : 0, more = 1;
+                switch (c) {
+                case '.':
+                case '!':
+                case '?':
+                    more = c1 == '.' || c1 == '!' || c1 == '?';
+                    break;
+                case ',':
+                case '(':
+                case ')':
+                case '"':
+                case '\'':
+                    more = c1 == c;
+                    break;
+                default:
+                    break;
+                }
+                if (!more && c1 < 0x80) {
+                    heed_token *tk = &t.toks[t.count++];
+                    *tk = (heed_token){.start = (uint32_t)i, .len = 1, .kind = HEED_TOK_PUNCT,
+                                       .norm = (const char *)t.u + i, .norm_len = 1};
+                    if (t.count >= 2 && tk[-1].kind == HEED_TOK_NUMBER)
+                        link_neighbours(&t, tk - 1, tk);
+                    i++;
+                    continue;
+                }
+            }
+            unsigned wfl;
+            int upper;
+            if (fast && (e = plain_word_end(&t, i, &wfl, &upper))) {
+                if (!(wfl & HEED_TF_ELONGATED) && t.count < t.cap) {
                     /* what emit would store: the word is its own normal
-                     * form but for a capital, which a copy lowers */
+                     * form but for capitals, which a copy lowers */
                     const char *norm = (const char *)t.u + i;
-                    if (capital) {
+                    if (upper) {
                         char *d = heed__arena_alloc(a, e - i + 1);
                         if (!d)
                             return HEED_ENOMEM;
-                        d[0] = (char)(c + 32);
-                        memcpy(d + 1, t.u + i + 1, e - i - 1);
+                        for (size_t k = i; k < e; k++)
+                            d[k - i] = (char)((unsigned)t.u[k] - 'A' < 26u ? t.u[k] + 32 : t.u[k]);
                         d[e - i] = '\0';
                         norm = d;
                     }
                     heed_token *tk = &t.toks[t.count++];
                     *tk = (heed_token){.start = (uint32_t)i, .len = (uint32_t)(e - i),
-                                       .kind = HEED_TOK_WORD, .norm = norm,
-                                       .norm_len = (uint32_t)(e - i)};
+                                       .kind = HEED_TOK_WORD, .flags = (uint16_t)wfl,
+                                       .norm = norm, .norm_len = (uint32_t)(e - i)};
                     if (t.count >= 2 && tk[-1].kind == HEED_TOK_NUMBER)
                         link_neighbours(&t, tk - 1, tk);
                 } else {
-                    unsigned fl = elong ? HEED_TF_ELONGATED : capital ? 0 : SPAN_NORMAL;
+                    unsigned fl = wfl | (wfl & HEED_TF_ELONGATED || upper ? 0 : SPAN_NORMAL);
                     int rc = emit(&t, i, mk(e, HEED_TOK_WORD, fl));
                     if (rc)
                         return rc;

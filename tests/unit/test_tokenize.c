@@ -349,7 +349,13 @@ static void test_fast_path_same_tokens(void **state)
         "x@", "D:", "xD", "P:", "o.O", "EUR20", "USD", "9", "am", "pm", "20", "euros", "$", "Ab1",
         "abc123", "caf\xC3\xA9", "\xC3\x89t\xC3\xA9", "na\xC3\xAFve", "a\xCC\x81", "ok\xE2\x80\x8D",
         " ", "  ", ",", ".", "!", "?", "...", ":", ";", "-", "'", "\"", "(", ")", "\n", "\t",
-        "\xC2\xA0", "#", "@", "&amp;", ":)", "<3", "^^", "\xF0\x9F\x98\x80"};
+        "\xC2\xA0", "#", "@", "&amp;", ":)", "<3", "^^", "\xF0\x9F\x98\x80",
+        /* capitals anywhere, contractions, and what may follow a word */
+        "THE", "OK", "iPhone", "McDonald", "ADD", "UPS", "XP", "Don't", "DON'T", "y'all'd",
+        "it's", "I'd", "dooon't", "can'tt", "sooo'", "'s", "x'", "www", "WWW", "Www", "http",
+        "https", "com", "a.", "ab.", "ab:", "://", "//", "'\xC3\xA9", "\xE2\x80\x99", "_x", "-x",
+        "1", "e", "S", "TT", "x.x", ",,", "((", ")", "\"\"", "''", "?!", "!", ".\xE2\x80\xA6",
+        "!\xCC\x81", ",\xE2\x80\x8D", "5", "$", "\xE2\x82\xAC"};
     enum { ROUNDS = 3000 };
     char buf[512];
     uint64_t seed = 7;
