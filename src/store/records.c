@@ -1268,8 +1268,8 @@ int heed_store_find_person(heed_store *st, const char *ref, int64_t *person, hee
     static const char *const q[] = {
         "SELECT p.person FROM customer c JOIN party p ON p.id = c.party WHERE c.ext_id = ?",
         "SELECT p.person FROM conversation c JOIN party p ON p.id = c.party WHERE c.ext_id = ?",
-        "SELECT person FROM party WHERE person = CAST(?1 AS INTEGER) OR "
-        "id = CAST(?1 AS INTEGER) ORDER BY person = CAST(?1 AS INTEGER) DESC",
+        ("SELECT person FROM party WHERE person = CAST(?1 AS INTEGER) OR "
+         "id = CAST(?1 AS INTEGER) ORDER BY person = CAST(?1 AS INTEGER) DESC"),
     };
     for (size_t i = 0; i < sizeof q / sizeof q[0] && !*person; i++) {
         sqlite3_stmt *s;
