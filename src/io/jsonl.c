@@ -1,7 +1,7 @@
 /* jsonl.c - one JSON-lines record to mapped fields (see jsonl.h). The check
- * below is a complete RFC 8259 syntax check without building anything, so every
- * record cJSON later parses is one we accept, and every message points at the
- * byte that is wrong. */
+ * below is a complete RFC 8259 syntax check that builds nothing but the list
+ * of top-level members, so every value cJSON later reads is in a record we
+ * accept, and every message points at the byte that is wrong. */
 #include "jsonl.h"
 
 #include <cJSON.h>
@@ -16,9 +16,18 @@
 #include "heed_limits.h"
 #include "ioerr.h"
 
+/* A top-level member as the check found it: where its key (inside the
+ * quotes, raw) and its value's text stand in the line, and the value's kind:
+ * '"' string, '0' number, 't' / 'f' boolean, 'n' null, '{' object, '[' array. */
+typedef struct member {
+    size_t key, key_len, val, val_len;
+    char kind;
+} member;
+
 struct heed_jsonl {
-    cJSON *doc;       /* the current record's tree; its strings back the views */
-    heed_buf dec;     /* numbers re-encoded as text and kept values */
+    member *mem;      /* HEED_MAX_FIELDS of them: the current record's members */
+    heed_buf dec;     /* the mapped values: strings unescaped and NUL-ended,
+                       * numbers as text, kept values as compact JSON */
     size_t *keep_off; /* offsets into dec of the kept values, by keep index */
     size_t keep_cap;
 };
@@ -28,7 +37,11 @@ heed_jsonl *heed__jsonl_new(void)
     heed_jsonl *j = heed__malloc(sizeof *j);
     if (!j)
         return NULL;
-    j->doc = NULL;
+    j->mem = heed__malloc(HEED_MAX_FIELDS * sizeof *j->mem);
+    if (!j->mem) {
+        heed__free(j);
+        return NULL;
+    }
     heed__buf_init(&j->dec, 0);
     j->keep_off = NULL;
     j->keep_cap = 0;
@@ -39,7 +52,7 @@ void heed__jsonl_free(heed_jsonl *j)
 {
     if (!j)
         return;
-    cJSON_Delete(j->doc);
+    heed__free(j->mem);
     heed__buf_release(&j->dec);
     heed__free(j->keep_off);
     heed__free(j);
@@ -221,18 +234,13 @@ bad:
                         start, i);
 }
 
-/* A top-level member whose value is a number: where its key (inside the
- * quotes, raw) and its number literal stand in the line. */
-typedef struct num_member {
-    size_t key, key_len, num, num_len;
-} num_member;
-
-/* The strict check; with `nums`, also lists the top-level numeric members
+/* The strict check; with `mem`, also lists the top-level members in order
  * (at most HEED_MAX_FIELDS, as the check allows no more keys). */
-static int check_doc(const char *s, size_t n, num_member *nums, size_t *n_nums, heed_error *err)
+static int check_doc(const char *s, size_t n, member *mem, size_t *n_mem, heed_error *err)
 {
     char stack[HEED_MAX_JSON_DEPTH];
     size_t depth = 0, keys = 0, key = 0, key_end = 0;
+    size_t open_at = 0, open_key = 0, open_key_end = 0; /* a member's object or array */
     size_t i = skip_ws(s, n, 0);
     if (i >= n)
         return heed_io_fail(err, HEED_EPARSE, i, "JSON: empty record, expected an object");
@@ -291,6 +299,11 @@ static int check_doc(const char *s, size_t n, num_member *nums, size_t *n_nums, 
                     return heed_io_fail(err, HEED_EPARSE, i,
                                         "JSON: nesting deeper than %d levels at byte %zu",
                                         HEED_MAX_JSON_DEPTH, i);
+                if (depth == 1) {
+                    open_at = i;
+                    open_key = key;
+                    open_key_end = key_end;
+                }
                 stack[depth++] = c;
                 i++;
                 w = c == '{' ? W_KEY_OR_CLOSE : W_VALUE_OR_CLOSE;
@@ -310,8 +323,9 @@ static int check_doc(const char *s, size_t n, num_member *nums, size_t *n_nums, 
                 return unexpected(err, s, i, want_text(w, top));
             if (rc != HEED_OK)
                 return rc;
-            if (nums && depth == 1 && (c == '-' || is_digit(c)))
-                nums[(*n_nums)++] = (num_member){key, key_end - key, i, end - i};
+            if (mem && depth == 1)
+                mem[(*n_mem)++] = (member){key, key_end - key, i, end - i,
+                                           c == '-' || is_digit(c) ? '0' : c};
             i = end;
             w = W_COMMA_OR_CLOSE;
             continue;
@@ -321,6 +335,9 @@ static int check_doc(const char *s, size_t n, num_member *nums, size_t *n_nums, 
         i++;
         if (depth == 0)
             break;
+        if (mem && depth == 1)
+            mem[(*n_mem)++] =
+                (member){open_key, open_key_end - open_key, open_at, i - open_at, stack[1]};
         w = W_COMMA_OR_CLOSE;
     }
     i = skip_ws(s, n, i);
@@ -337,40 +354,68 @@ int heed__jsonl_check(const char *s, size_t n, heed_error *err)
 /* The literal of the first top-level numeric member named `name`, when it is
  * an integer written without escapes in its key: the digits as written, so
  * ids longer than a double holds keep every digit. */
-static const char *raw_integer(const char *s, const num_member *nums, size_t n_nums,
+static const char *raw_integer(const char *s, const member *mem, size_t n_mem,
                                const char *name, size_t *len)
 {
     size_t nl = strlen(name);
-    for (size_t k = 0; k < n_nums; k++) {
-        const num_member *m = &nums[k];
-        if (m->key_len != nl || memcmp(s + m->key, name, nl) != 0)
+    for (size_t k = 0; k < n_mem; k++) {
+        const member *m = &mem[k];
+        if (m->kind != '0' || m->key_len != nl || memcmp(s + m->key, name, nl) != 0)
             continue;
-        for (size_t i = 0; i < m->num_len; i++)
-            if (s[m->num + i] == '.' || s[m->num + i] == 'e' || s[m->num + i] == 'E')
+        for (size_t i = 0; i < m->val_len; i++)
+            if (s[m->val + i] == '.' || s[m->val + i] == 'e' || s[m->val + i] == 'E')
                 return NULL; /* not an integer: the shortest round-trip form */
-        *len = m->num_len;
-        return s + m->num;
+        *len = m->val_len;
+        return s + m->val;
     }
     return NULL;
 }
 
 /* ------------------------------------------------------------ mapping */
 
-static const char *type_name(const cJSON *v)
+static const char *type_name(char kind)
 {
-    if (cJSON_IsString(v))
+    switch (kind) {
+    case '"':
         return "a string";
-    if (cJSON_IsNumber(v))
+    case '0':
         return "a number";
-    if (cJSON_IsBool(v))
+    case 't':
+    case 'f':
         return "a boolean";
-    if (cJSON_IsNull(v))
+    case 'n':
         return "null";
-    if (cJSON_IsArray(v))
+    case '[':
         return "an array";
-    if (cJSON_IsObject(v))
+    case '{':
         return "an object";
-    return "an unknown value";
+    default:
+        return "an unknown value";
+    }
+}
+
+/* Appends the string literal s[0..n) (quotes included), unescaped, and a NUL.
+ * Most strings have no escape and are copied; the others are decoded by
+ * cJSON, so the text is what cJSON makes of them. Returns the
+ * unescaped length, or SIZE_MAX when out of memory. */
+static size_t add_string(heed_buf *b, const char *s, size_t n)
+{
+    size_t len;
+    if (!memchr(s + 1, '\\', n - 2)) {
+        len = n - 2;
+        heed__buf_add(b, s + 1, len);
+    } else {
+        cJSON *v = cJSON_ParseWithLength(s, n);
+        if (!v || !cJSON_IsString(v)) { /* the check passed: only memory */
+            cJSON_Delete(v);
+            return SIZE_MAX;
+        }
+        len = strlen(v->valuestring);
+        heed__buf_add(b, v->valuestring, len);
+        cJSON_Delete(v);
+    }
+    heed__buf_addc(b, '\0');
+    return b->err ? SIZE_MAX : len;
 }
 
 /* Appends the text form of a JSON number that is not a plain integer literal
@@ -397,8 +442,6 @@ int heed__jsonl_parse(heed_jsonl *j, const char *s, size_t n, const char *const 
                       const char *const *keep, size_t n_keep, heed_view *field, heed_view *kept,
                       heed_error *err)
 {
-    cJSON_Delete(j->doc);
-    j->doc = NULL;
     heed__buf_reset(&j->dec);
     for (size_t f = 0; f < HEED_F_COUNT; f++)
         field[f] = (heed_view){NULL, 0};
@@ -412,66 +455,107 @@ int heed__jsonl_parse(heed_jsonl *j, const char *s, size_t n, const char *const 
         j->keep_cap = n_keep;
     }
 
-    num_member nums[HEED_MAX_FIELDS];
-    size_t n_nums = 0;
-    int rc = check_doc(s, n, nums, &n_nums, err);
+    size_t n_mem = 0;
+    int rc = check_doc(s, n, j->mem, &n_mem, err);
     if (rc != HEED_OK)
         return rc;
-    j->doc = cJSON_ParseWithLength(s, n);
-    if (!j->doc) /* the check passed, so only memory can be short */
-        return heed_io_fail(err, HEED_ENOMEM, 0, "out of memory");
 
-    size_t num_off[HEED_F_COUNT];
-    for (size_t f = 0; f < HEED_F_COUNT; f++)
-        num_off[f] = SIZE_MAX;
-    unsigned seen = 0; /* bit f: names[f] met; the first of duplicate keys wins */
-    for (const cJSON *c = j->doc->child; c; c = c->next) {
+    /* The members in order, each against the field names and the kept keys;
+     * the first of duplicate keys wins. Values go into dec at offsets (dec
+     * may move while it grows); the views are made at the end. */
+    size_t name_len[HEED_F_COUNT], off[HEED_F_COUNT];
+    for (size_t f = 0; f < HEED_F_COUNT; f++) {
+        name_len[f] = strlen(names[f]);
+        off[f] = SIZE_MAX;
+    }
+    unsigned seen = 0; /* bit f: names[f] met */
+    for (size_t m = 0; m < n_mem; m++) {
+        const member *mb = &j->mem[m];
+        const char *key = s + mb->key;
+        size_t key_len = mb->key_len;
+        cJSON *esc = NULL; /* a key with escapes, decoded */
+        if (memchr(key, '\\', key_len)) {
+            esc = cJSON_ParseWithLength(key - 1, key_len + 2);
+            if (!esc || !cJSON_IsString(esc)) { /* the check passed: only memory */
+                cJSON_Delete(esc);
+                return heed_io_fail(err, HEED_ENOMEM, 0, "out of memory");
+            }
+            key = esc->valuestring;
+            key_len = strlen(key);
+        }
         for (size_t f = 0; f < HEED_F_COUNT; f++) {
-            if ((seen & (1u << f)) || strcmp(c->string, names[f]) != 0)
+            if ((seen & (1u << f)) || key_len != name_len[f] || memcmp(key, names[f], key_len))
                 continue;
             seen |= 1u << f;
-            if (cJSON_IsString(c))
-                field[f] = (heed_view){c->valuestring, strlen(c->valuestring)};
-            else if (cJSON_IsNumber(c) && (f == HEED_F_ID || f == HEED_F_TIME)) {
-                num_off[f] = j->dec.len;
+            if (mb->kind == '"') {
+                off[f] = j->dec.len;
+                size_t len = add_string(&j->dec, s + mb->val, mb->val_len);
+                if (len == SIZE_MAX) {
+                    cJSON_Delete(esc);
+                    return heed_io_fail(err, HEED_ENOMEM, 0, "out of memory");
+                }
+                field[f].len = len;
+            } else if (mb->kind == '0' && (f == HEED_F_ID || f == HEED_F_TIME)) {
+                off[f] = j->dec.len;
                 size_t raw_len;
-                const char *raw = raw_integer(s, nums, n_nums, names[f], &raw_len);
-                if (raw)
+                const char *raw = raw_integer(s, j->mem, n_mem, names[f], &raw_len);
+                int bad = 0;
+                if (raw) {
                     heed__buf_add(&j->dec, raw, raw_len);
-                else if (encode_number(&j->dec, c->valuedouble) != 0)
+                } else {
+                    /* the double cJSON reads from the literal */
+                    cJSON *v = cJSON_ParseWithLength(s + mb->val, mb->val_len);
+                    if (!v) {
+                        cJSON_Delete(esc);
+                        return heed_io_fail(err, HEED_ENOMEM, 0, "out of memory");
+                    }
+                    bad = encode_number(&j->dec, v->valuedouble) != 0;
+                    cJSON_Delete(v);
+                }
+                if (bad) {
+                    cJSON_Delete(esc);
                     return heed_io_fail(
                         err, HEED_EFIELD, 0,
                         "field \"%s\" is a number out of range, expected a string or a "
                         "finite number",
                         names[f]);
-                field[f].len = j->dec.len - num_off[f];
-            } else if (cJSON_IsNull(c) && f != HEED_F_TEXT)
+                }
+                field[f].len = j->dec.len - off[f];
+            } else if (mb->kind == 'n' && f != HEED_F_TEXT) {
                 ; /* null: absent */
-            else
+            } else {
+                cJSON_Delete(esc);
                 return heed_io_fail(err, HEED_EFIELD, 0, "field \"%s\" is %s, expected a string%s",
-                                    names[f], type_name(c),
+                                    names[f], type_name(mb->kind),
                                     f == HEED_F_ID || f == HEED_F_TIME ? " or a number" : "");
+            }
         }
         for (size_t k = 0; k < n_keep; k++) {
-            if (kept[k].len || strcmp(c->string, keep[k]) != 0)
+            if (kept[k].len || keep[k][0] != (key_len ? key[0] : '\0') ||
+                strlen(keep[k]) != key_len || memcmp(key, keep[k], key_len))
                 continue;
-            char *p = cJSON_PrintUnformatted(c);
-            if (!p)
+            cJSON *v = cJSON_ParseWithLength(s + mb->val, mb->val_len);
+            char *p = v ? cJSON_PrintUnformatted(v) : NULL;
+            cJSON_Delete(v);
+            if (!p) {
+                cJSON_Delete(esc);
                 return heed_io_fail(err, HEED_ENOMEM, 0, "out of memory");
+            }
             j->keep_off[k] = j->dec.len;
             heed__buf_adds(&j->dec, p);
             cJSON_free(p);
             kept[k].len = j->dec.len - j->keep_off[k]; /* never 0: JSON text */
         }
+        cJSON_Delete(esc);
     }
-    if (!field[HEED_F_TEXT].ptr)
+    if (off[HEED_F_TEXT] == SIZE_MAX)
         return heed_io_fail(err, HEED_EFIELD, 0, "field \"%s\" is missing", names[HEED_F_TEXT]);
     if (j->dec.err)
         return heed_io_fail(err, HEED_ENOMEM, 0, "out of memory");
     /* dec is complete: its memory no longer moves. */
     for (size_t f = 0; f < HEED_F_COUNT; f++)
-        if (num_off[f] != SIZE_MAX)
-            field[f].ptr = j->dec.ptr + num_off[f];
+        if (off[f] != SIZE_MAX)
+            field[f].ptr = j->dec.ptr + off[f];
     for (size_t k = 0; k < n_keep; k++)
         if (kept[k].len)
             kept[k].ptr = j->dec.ptr + j->keep_off[k];

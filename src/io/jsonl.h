@@ -1,7 +1,10 @@
 /* jsonl.h - one JSON-lines record to mapped fields, for the reader. A strict
- * syntax check of our own gives exact error positions and rejects what cJSON
- * would accept or mangle; cJSON (the fastest of the Debian JSON libraries, see
- * bench/json_libs.c) then builds the tree the fields are taken from. No I/O. */
+ * syntax check of our own gives exact error positions, rejects what cJSON
+ * would accept or mangle, and notes where each top-level member stands; the
+ * fields are taken from there without building a tree (strings without
+ * escapes are copied; cJSON, the fastest of the Debian JSON libraries, see
+ * bench/json_libs.c, decodes escaped strings, odd numbers and kept values, so
+ * every value reads as cJSON reads it). No I/O. */
 #ifndef HEED_JSONL_H
 #define HEED_JSONL_H
 

@@ -231,6 +231,17 @@ static const reader_case cases[] = {
      HEED_FMT_JSONL,
      NULL,
      {{1, 1, "first", 0, NULL, NULL, -1}, {0}}},
+    {"jsonl_nested_keys_are_not_fields",
+     IN("{\"meta\":{\"text\":\"inner\",\"id\":\"in\",\"a\":[{\"text\":1}]},"
+        "\"te\\u0078t\":\"outer\",\"i\\u0064\":\"out\",\"x\":{\"id\":2}}\n"),
+     HEED_FMT_JSONL,
+     0,
+     NULL,
+     NULL,
+     HEED_OK,
+     HEED_FMT_JSONL,
+     NULL,
+     {{1, 1, "outer", 0, "out", NULL, -1}, {0}}},
     {"jsonl_deep_nesting",
      IN("{\"text\":\"x\",\"a\":[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[["
         "]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]}\n"
@@ -722,7 +733,7 @@ static void kept_fields_jsonl(void **state)
 {
     (void)state;
     static const char in[] = "{\"id\":\"m1\",\"text\":\"t\",\"meta\":{\"a\":1,\"b\":[true,null]},"
-                             "\"n\":2.5,\"s\":\"\\u00e9\\\"\"}\n"
+                             "\"n\":2.5,\"s\":\"\\u00e9\\\"\",\"meta\":{\"x\":0}}\n"
                              "{\"text\":\"u\"}\n";
     const char *keep[] = {"meta", "id", "nope", "n", "s"};
     heed_reader_opts o = {0};
