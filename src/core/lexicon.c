@@ -13,7 +13,7 @@
 #include "hash.h"
 #include "utf8.h"
 
-typedef struct slot {
+typedef struct heed_lexslot {
     uint64_t hash;
     const char *key; /* arena copy, NUL-terminated */
     uint32_t key_len;
@@ -21,49 +21,14 @@ typedef struct slot {
     heed_lexent ent;
 } slot;
 
-struct heed_lexicon {
-    heed_arena arena;
-    slot *slots;
-    size_t cap; /* power of two */
-    size_t used;
-    size_t n_valence;
-    /* The read table, built once the table is complete (build_index); the
-     * slots are freed then. Lookups are most of a valence pass's cache misses,
-     * so everything a lookup touches is packed: `cells`, 4 bytes a position,
-     * under half full, hold the top bits of the key's hash (the tag) above
-     * the entry's number + 1 (0 is empty); `ents` hold the entries in one
-     * dense array, 32 bytes each, the word-class entries (function words,
-     * the most frequent) first; the keys are compared only for keys longer
-     * than 8 bytes. */
-    uint32_t *cells;
-    size_t cell_mask;
-    unsigned idx_bits;  /* low bits of a cell: entry number + 1 */
-    unsigned tag_shift; /* the tag: hash >> tag_shift */
-    struct rdent *ents;
-    struct rdkey *keys;
-    /* One bit per 16-bit slice of the hash, set for every key: 8 KB that stay
-     * in the L1 cache and turn away most words the lexicon lacks before the
-     * cells are touched (they miss the cache for rarer words). */
-    uint64_t filter[1u << 10];
-};
-
-typedef struct rdent {
-    uint64_t hash;
-    heed_lexent ent;
-} rdent;
-
-typedef struct rdkey {
-    const char *key;
-    size_t len;
-} rdkey;
+typedef heed_lexrd rdent;
+typedef heed_lexkey rdkey;
 
 /* Entries beyond this do not fit a cell's entry number next to a useful tag. */
 #define LEX_MAX_ENTRIES ((1u << 24) - 1)
 
-/* heed_lexent.key_len8 of a key longer than 8 bytes */
-#define LONG_KEY 0xFF
-
-#define FILTER_BIT(h) ((uint32_t)((h) >> 20) & 0xFFFFu)
+#define LONG_KEY   HEED_LEX_LONG_KEY
+#define FILTER_BIT HEED_LEX_FILTER_BIT
 
 typedef struct wordclass {
     const char *word;
@@ -303,40 +268,12 @@ static slot *find(const heed_lexicon *lx, uint64_t h, const char *key, size_t le
     }
 }
 
-/* The table's hash: most looked-up words are 8 bytes or shorter, and most are
- * not in the lexicon, so a miss costs little more than this. Two overlapping
- * loads (or three bytes) and the length identify a short key exactly; a
- * multiply-xorshift mix spreads them. Longer keys use heed__hash. */
-static inline uint64_t lex_hash(const char *k, size_t n)
-{
-    if (n > 8)
-        return heed__hash(k, n);
-    uint64_t w;
-    if (n >= 4) {
-        uint32_t a, b;
-        memcpy(&a, k, 4);
-        memcpy(&b, k + n - 4, 4);
-        w = a | (uint64_t)b << 32;
-    } else if (n) {
-        const unsigned char *u = (const unsigned char *)k;
-        w = u[0] | (uint64_t)u[n / 2] << 8 | (uint64_t)u[n - 1] << 16;
-    } else {
-        w = 0;
-    }
-    w ^= (uint64_t)n * 0x9E3779B97F4A7C15ull;
-    w *= 0xff51afd7ed558ccdull;
-    w ^= w >> 32;
-    w *= 0xc4ceb9fe1a85ec53ull;
-    w ^= w >> 29;
-    return w;
-}
-
 /* The slot for key, created empty when absent; NULL when out of memory. */
 static slot *upsert(heed_lexicon *lx, const char *key, size_t len)
 {
     if ((lx->used + 1) * 4 >= lx->cap * 3 && grow(lx))
         return NULL;
-    uint64_t h = lex_hash(key, len);
+    uint64_t h = heed__lex_hash(key, len);
     slot *s = find(lx, h, key, len);
     if (!s->key) {
         char *k = heed__arena_memdup(&lx->arena, key, len);
@@ -558,30 +495,6 @@ void heed__lexicon_free(heed_lexicon *lx)
     heed__free(lx);
 }
 
-const heed_lexent *heed__lexicon_get(const heed_lexicon *lx, const char *key, size_t len)
-{
-    uint64_t h = lex_hash(key, len);
-    if (!(lx->filter[FILTER_BIT(h) >> 6] >> (FILTER_BIT(h) & 63) & 1))
-        return NULL;
-    uint32_t tag = (uint32_t)(h >> lx->tag_shift);
-    uint32_t idx_mask = (1u << lx->idx_bits) - 1;
-    for (size_t i = h & lx->cell_mask;; i = (i + 1) & lx->cell_mask) {
-        uint32_t c = lx->cells[i];
-        if (!c)
-            return NULL;
-        if (c >> lx->idx_bits != tag)
-            continue;
-        size_t n = (c & idx_mask) - 1;
-        const rdent *r = &lx->ents[n];
-        if (r->hash != h)
-            continue;
-        /* lex_hash is one-to-one on keys of up to 8 bytes of one length */
-        if (len <= 8 ? r->ent.key_len8 == len
-                     : r->ent.key_len8 == LONG_KEY && lx->keys[n].len == len &&
-                           memcmp(lx->keys[n].key, key, len) == 0)
-            return &r->ent;
-    }
-}
 
 size_t heed__lexicon_size(const heed_lexicon *lx)
 {

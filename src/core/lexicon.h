@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "arena.h"
+#include "hash.h"
 #include "heed/heed.h"
 
 /* Word classes (bits of heed_lexent.cls). */
@@ -60,8 +62,102 @@ int heed__lexicon_new(const char *text, size_t len, const char *extra, size_t ex
                       heed_lexicon **out, heed_error *err);
 void heed__lexicon_free(heed_lexicon *lx);
 
+/* The read side, here so that a lookup (one per word of every message)
+ * inlines into its callers. Built once the table is complete (lexicon.c,
+ * build_index); the build slots are freed then. Lookups are most of a valence
+ * pass's cache misses, so everything a lookup touches is packed: `cells`, 4
+ * bytes a position, under half full, hold the top bits of the key's hash (the
+ * tag) above the entry's number + 1 (0 is empty); `ents` hold the entries in
+ * one dense array, 32 bytes each, the word-class entries (function words, the
+ * most frequent) first; the keys are compared only for keys longer than 8
+ * bytes. */
+typedef struct heed_lexrd {
+    uint64_t hash;
+    heed_lexent ent;
+} heed_lexrd;
+
+typedef struct heed_lexkey {
+    const char *key;
+    size_t len;
+} heed_lexkey;
+
+struct heed_lexicon {
+    heed_arena arena;
+    struct heed_lexslot *slots; /* while building (lexicon.c) */
+    size_t cap;                 /* power of two */
+    size_t used;
+    size_t n_valence;
+    uint32_t *cells;
+    size_t cell_mask;
+    unsigned idx_bits;  /* low bits of a cell: entry number + 1 */
+    unsigned tag_shift; /* the tag: hash >> tag_shift */
+    heed_lexrd *ents;
+    heed_lexkey *keys;
+    /* One bit per 16-bit slice of the hash, set for every key: 8 KB that stay
+     * in the L1 cache and turn away most words the lexicon lacks before the
+     * cells are touched (they miss the cache for rarer words). */
+    uint64_t filter[1u << 10];
+};
+
+/* heed_lexent.key_len8 of a key longer than 8 bytes */
+#define HEED_LEX_LONG_KEY 0xFF
+
+#define HEED_LEX_FILTER_BIT(h) ((uint32_t)((h) >> 20) & 0xFFFFu)
+
+/* The table's hash: most looked-up words are 8 bytes or shorter, and most are
+ * not in the lexicon, so a miss costs little more than this. Two overlapping
+ * loads (or three bytes) and the length identify a short key exactly; a
+ * multiply-xorshift mix spreads them. Longer keys use heed__hash. */
+static inline uint64_t heed__lex_hash(const char *k, size_t n)
+{
+    if (n > 8)
+        return heed__hash(k, n);
+    uint64_t w;
+    if (n >= 4) {
+        uint32_t a, b;
+        memcpy(&a, k, 4);
+        memcpy(&b, k + n - 4, 4);
+        w = a | (uint64_t)b << 32;
+    } else if (n) {
+        const unsigned char *u = (const unsigned char *)k;
+        w = u[0] | (uint64_t)u[n / 2] << 8 | (uint64_t)u[n - 1] << 16;
+    } else {
+        w = 0;
+    }
+    w ^= (uint64_t)n * 0x9E3779B97F4A7C15ull;
+    w *= 0xff51afd7ed558ccdull;
+    w ^= w >> 32;
+    w *= 0xc4ceb9fe1a85ec53ull;
+    w ^= w >> 29;
+    return w;
+}
+
 /* The entry for a normalised word, or NULL. */
-const heed_lexent *heed__lexicon_get(const heed_lexicon *lx, const char *key, size_t len);
+static inline const heed_lexent *heed__lexicon_get(const heed_lexicon *lx, const char *key,
+                                                   size_t len)
+{
+    uint64_t h = heed__lex_hash(key, len);
+    if (!(lx->filter[HEED_LEX_FILTER_BIT(h) >> 6] >> (HEED_LEX_FILTER_BIT(h) & 63) & 1))
+        return NULL;
+    uint32_t tag = (uint32_t)(h >> lx->tag_shift);
+    uint32_t idx_mask = (1u << lx->idx_bits) - 1;
+    for (size_t i = h & lx->cell_mask;; i = (i + 1) & lx->cell_mask) {
+        uint32_t c = lx->cells[i];
+        if (!c)
+            return NULL;
+        if (c >> lx->idx_bits != tag)
+            continue;
+        size_t n = (c & idx_mask) - 1;
+        const heed_lexrd *r = &lx->ents[n];
+        if (r->hash != h)
+            continue;
+        /* the hash is one-to-one on keys of up to 8 bytes of one length */
+        if (len <= 8 ? r->ent.key_len8 == len
+                     : r->ent.key_len8 == HEED_LEX_LONG_KEY && lx->keys[n].len == len &&
+                           memcmp(lx->keys[n].key, key, len) == 0)
+            return &r->ent;
+    }
+}
 
 /* Number of entries with a valence. */
 size_t heed__lexicon_size(const heed_lexicon *lx);
