@@ -7,13 +7,6 @@
 
 #include "alloc.h"
 
-struct heed_arena_chunk {
-    heed_arena_chunk *next;
-    size_t size, used;
-    int borrowed; /* the caller's memory (heed__arena_init_in): not freed */
-    _Alignas(16) unsigned char data[];
-};
-
 #define ARENA_MIN_CHUNK ((size_t)16 * 1024)
 
 void heed__arena_init(heed_arena *a, size_t limit)
@@ -53,7 +46,7 @@ void heed__arena_release(heed_arena *a)
     a->total = 0;
 }
 
-void *heed__arena_alloc(heed_arena *a, size_t n)
+void *heed__arena_alloc_slow(heed_arena *a, size_t n)
 {
     size_t need = (n + 15) & ~(size_t)15;
     if (need < n)
