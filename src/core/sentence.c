@@ -115,47 +115,180 @@ static int starts_lower(const splitter *sp, const heed_token *tk)
     return utf8proc_category((utf8proc_int32_t)cp) == UTF8PROC_CATEGORY_LL;
 }
 
-/* Whether the token's norm is one of the NULL-terminated words. */
-static int norm_in(const heed_token *tk, const char *const *words)
+/* The words the rules look for, in one table sorted by their bytes (zero
+ * padded to 8), each with the lists it is on:
+ * - HEED_SW_INNER: abbreviations after which a dot never ends a sentence: titles
+ *   before a name, the others before a number or a continuation;
+ * - HEED_SW_NUMERIC: abbreviations only before a number ("no. 5", "Fig. 3"): "I
+ *   said no." ends;
+ * - HEED_SW_FINAL: abbreviations that also end sentences: split before a
+ *   capitalised word;
+ * - HEED_SW_DOTTED: dotted words that end sentences the same way;
+ * - HEED_SW_CONT: words a line does not end on when the clause goes on below.
+ * test_sentence checks the order, which the lookup relies on. */
+static const heed_sentence_word WORDS[] = {
+    {"a", HEED_SW_CONT},
+    {"a.m.", HEED_SW_DOTTED},
+    {"about", HEED_SW_CONT},
+    {"abt", HEED_SW_INNER},
+    {"an", HEED_SW_CONT},
+    {"and", HEED_SW_CONT},
+    {"appr", HEED_SW_INNER},
+    {"approx", HEED_SW_INNER},
+    {"apr", HEED_SW_INNER},
+    {"apt", HEED_SW_INNER},
+    {"are", HEED_SW_CONT},
+    {"art", HEED_SW_NUMERIC},
+    {"as", HEED_SW_CONT},
+    {"at", HEED_SW_CONT},
+    {"attn", HEED_SW_INNER},
+    {"aug", HEED_SW_INNER},
+    {"ave", HEED_SW_INNER},
+    {"be", HEED_SW_CONT},
+    {"because", HEED_SW_CONT},
+    {"been", HEED_SW_CONT},
+    {"bspw", HEED_SW_INNER},
+    {"but", HEED_SW_CONT},
+    {"by", HEED_SW_CONT},
+    {"bzw", HEED_SW_INNER},
+    {"ca", HEED_SW_INNER},
+    {"capt", HEED_SW_INNER},
+    {"cf", HEED_SW_INNER},
+    {"co", HEED_SW_FINAL},
+    {"col", HEED_SW_INNER},
+    {"corp", HEED_SW_FINAL},
+    {"dec", HEED_SW_INNER},
+    {"dept", HEED_SW_INNER},
+    {"dr", HEED_SW_INNER},
+    {"est", HEED_SW_INNER},
+    {"etc", HEED_SW_FINAL},
+    {"excl", HEED_SW_INNER},
+    {"ext", HEED_SW_NUMERIC},
+    {"feb", HEED_SW_INNER},
+    {"fig", HEED_SW_NUMERIC},
+    {"for", HEED_SW_CONT},
+    {"fr", HEED_SW_INNER},
+    {"fri", HEED_SW_INNER},
+    {"from", HEED_SW_CONT},
+    {"gen", HEED_SW_INNER},
+    {"ggf", HEED_SW_INNER},
+    {"gmbh", HEED_SW_FINAL},
+    {"had", HEED_SW_CONT},
+    {"has", HEED_SW_CONT},
+    {"have", HEED_SW_CONT},
+    {"her", HEED_SW_CONT},
+    {"his", HEED_SW_CONT},
+    {"hon", HEED_SW_INNER},
+    {"hr", HEED_SW_INNER},
+    {"hrs", HEED_SW_INNER},
+    {"if", HEED_SW_CONT},
+    {"in", HEED_SW_CONT},
+    {"inc", HEED_SW_FINAL},
+    {"incl", HEED_SW_INNER},
+    {"inkl", HEED_SW_INNER},
+    {"into", HEED_SW_CONT},
+    {"is", HEED_SW_CONT},
+    {"its", HEED_SW_CONT},
+    {"jan", HEED_SW_INNER},
+    {"jr", HEED_SW_FINAL},
+    {"jul", HEED_SW_INNER},
+    {"jun", HEED_SW_INNER},
+    {"llc", HEED_SW_FINAL},
+    {"lt", HEED_SW_INNER},
+    {"ltd", HEED_SW_FINAL},
+    {"mar", HEED_SW_INNER},
+    {"max", HEED_SW_INNER},
+    {"min", HEED_SW_INNER},
+    {"mins", HEED_SW_INNER},
+    {"misc", HEED_SW_INNER},
+    {"mon", HEED_SW_INNER},
+    {"mr", HEED_SW_INNER},
+    {"mrs", HEED_SW_INNER},
+    {"ms", HEED_SW_INNER},
+    {"mt", HEED_SW_INNER},
+    {"my", HEED_SW_CONT},
+    {"no", HEED_SW_NUMERIC},
+    {"nos", HEED_SW_NUMERIC},
+    {"not", HEED_SW_CONT},
+    {"nov", HEED_SW_INNER},
+    {"nr", HEED_SW_NUMERIC},
+    {"oct", HEED_SW_INNER},
+    {"of", HEED_SW_CONT},
+    {"on", HEED_SW_CONT},
+    {"or", HEED_SW_CONT},
+    {"our", HEED_SW_CONT},
+    {"p.m.", HEED_SW_DOTTED},
+    {"pg", HEED_SW_NUMERIC},
+    {"plc", HEED_SW_FINAL},
+    {"pp", HEED_SW_NUMERIC},
+    {"prof", HEED_SW_INNER},
+    {"qty", HEED_SW_INNER},
+    {"ref", HEED_SW_NUMERIC},
+    {"rep", HEED_SW_INNER},
+    {"rev", HEED_SW_INNER},
+    {"sat", HEED_SW_INNER},
+    {"sec", HEED_SW_NUMERIC},
+    {"sen", HEED_SW_INNER},
+    {"sep", HEED_SW_INNER},
+    {"sept", HEED_SW_INNER},
+    {"sgt", HEED_SW_INNER},
+    {"so", HEED_SW_CONT},
+    {"sr", HEED_SW_FINAL},
+    {"st", HEED_SW_INNER},
+    {"sun", HEED_SW_INNER},
+    {"tel", HEED_SW_NUMERIC},
+    {"than", HEED_SW_CONT},
+    {"that", HEED_SW_CONT},
+    {"the", HEED_SW_CONT},
+    {"their", HEED_SW_CONT},
+    {"these", HEED_SW_CONT},
+    {"this", HEED_SW_CONT},
+    {"those", HEED_SW_CONT},
+    {"thu", HEED_SW_INNER},
+    {"thur", HEED_SW_INNER},
+    {"thurs", HEED_SW_INNER},
+    {"to", HEED_SW_CONT},
+    {"tue", HEED_SW_INNER},
+    {"tues", HEED_SW_INNER},
+    {"very", HEED_SW_CONT},
+    {"vol", HEED_SW_NUMERIC},
+    {"vs", HEED_SW_INNER},
+    {"was", HEED_SW_CONT},
+    {"wed", HEED_SW_INNER},
+    {"were", HEED_SW_CONT},
+    {"which", HEED_SW_CONT},
+    {"who", HEED_SW_CONT},
+    {"with", HEED_SW_CONT},
+    {"your", HEED_SW_CONT},
+    {"zb", HEED_SW_INNER},
+};
+
+const heed_sentence_word *heed__sentence_words(size_t *n)
+{
+    *n = sizeof WORDS / sizeof WORDS[0];
+    return WORDS;
+}
+
+/* The lists (W_*) the token's norm is on: a binary search of WORDS. */
+static unsigned word_kinds(const heed_token *tk)
 {
     if (tk->norm_len == 0 || tk->norm_len > 8)
         return 0; /* no listed word is longer */
-    for (size_t k = 0; words[k]; k++) {
-        if (words[k][0] != tk->norm[0])
-            continue;
-        size_t n = strlen(words[k]);
-        if (tk->norm_len == n && memcmp(tk->norm, words[k], n) == 0)
-            return 1;
+    char key[8] = {0};
+    memcpy(key, tk->norm, tk->norm_len);
+    size_t lo = 0, hi = sizeof WORDS / sizeof WORDS[0];
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        int c = memcmp(key, WORDS[mid].word, 8);
+        if (c == 0)
+            return WORDS[mid].kinds;
+        if (c < 0)
+            hi = mid;
+        else
+            lo = mid + 1;
     }
     return 0;
 }
-
-/* Abbreviations after which a dot never ends a sentence: titles come before a
- * name, the others before a number or a continuation. */
-static const char *const abbrev_inner[] = {
-    "mr", "mrs", "ms", "dr", "prof", "st", "mt", "rev", "fr", "sgt", "capt", "lt", "col",
-    "gen", "sen", "rep", "hon", "approx", "appr", "vs", "ca", "cf", "dept", "apt", "ave",
-    "est", "incl", "excl", "min", "max", "misc", "hr", "hrs", "mins", "qty", "attn", "abt",
-    "bzw", "bspw", "ggf", "inkl", "zb", "jan", "feb", "mar", "apr", "jun", "jul", "aug",
-    "sep", "sept", "oct", "nov", "dec", "mon", "tue", "tues", "wed", "thu", "thur", "thurs",
-    "fri", "sat", "sun", NULL};
-
-/* Abbreviations only before a number ("no. 5", "Fig. 3"): "I said no." ends. */
-static const char *const abbrev_numeric[] = {"no", "nr", "nos", "tel", "ref", "fig", "ext",
-                                             "vol", "pp", "pg", "art", "sec", NULL};
-
-/* Abbreviations that also end sentences: split before a capitalised word. */
-static const char *const abbrev_final[] = {"etc", "inc", "ltd", "co", "corp", "jr", "sr",
-                                           "llc", "plc", "gmbh", NULL};
-
-static const char *const dotted_final[] = {"a.m.", "p.m.", NULL};
-
-/* Words a line does not end on when the clause goes on below. */
-static const char *const continuation_words[] = {
-    "and", "or", "but", "the", "a", "an", "to", "of", "in", "on", "at", "for", "with", "from",
-    "by", "my", "your", "our", "their", "his", "her", "its", "is", "are", "was", "were",
-    "be", "been", "have", "has", "had", "that", "which", "who", "if", "so", "because",
-    "than", "as", "not", "very", "this", "these", "those", "into", "about", NULL};
 
 static int is_emo(const heed_token *tk)
 {
@@ -203,11 +336,12 @@ static int dot_ends(const splitter *sp, size_t first, size_t i)
     const heed_token *prev = i > 0 ? &sp->toks[i - 1] : NULL;
     int prev_glued = prev && tok_end(prev) == tk->start;
     if (prev_glued && prev->kind == HEED_TOK_WORD) {
-        if (norm_in(prev, abbrev_inner))
+        unsigned kinds = word_kinds(prev);
+        if (kinds & HEED_SW_INNER)
             return 0;
-        if (norm_in(prev, abbrev_final))
+        if (kinds & HEED_SW_FINAL)
             return starts_upper(sp, next);
-        if (norm_in(prev, abbrev_numeric) && (next->kind == HEED_TOK_NUMBER ||
+        if ((kinds & HEED_SW_NUMERIC) && (next->kind == HEED_TOK_NUMBER ||
                                               next->kind == HEED_TOK_ID ||
                                               next->kind == HEED_TOK_DATE))
             return 0;
@@ -236,7 +370,7 @@ static int line_ends(const splitter *sp, size_t i, size_t line_start)
     if (tk->kind == HEED_TOK_PUNCT && tk->norm_len >= 1 && strchr(",;-(&/", tk->norm[0]) &&
         !(tk->flags & HEED_TF_REPEATED))
         return 0;
-    if (tk->kind == HEED_TOK_WORD && norm_in(tk, continuation_words))
+    if (tk->kind == HEED_TOK_WORD && (word_kinds(tk) & HEED_SW_CONT))
         return 0;
     if (starts_lower(sp, next) && tok_end(tk) - line_start >= 40)
         return 0;
@@ -252,7 +386,7 @@ static int ends_after(const splitter *sp, size_t first, size_t i, size_t breaks,
         return 1;
     if (tk->kind == HEED_TOK_WORD && !breaks) /* the common case, decided below */
         return tk->norm_len > 1 && tk->norm[tk->norm_len - 1] == '.' &&
-               norm_in(tk, dotted_final) && starts_upper(sp, next);
+               (word_kinds(tk) & HEED_SW_DOTTED) && starts_upper(sp, next);
     switch (end_kind(sp, tk)) {
     case END_STRONG:
         return 1;
@@ -265,7 +399,7 @@ static int ends_after(const splitter *sp, size_t first, size_t i, size_t breaks,
     }
     if (tk->kind == HEED_TOK_WORD && tk->norm_len > 1 && tk->norm[tk->norm_len - 1] == '.' &&
         !breaks)
-        return norm_in(tk, dotted_final) && starts_upper(sp, next);
+        return (word_kinds(tk) & HEED_SW_DOTTED) && starts_upper(sp, next);
     if (breaks)
         return line_ends(sp, i, line_start);
     /* "Great service :) Thanks": the end of an emoticon/emoji run in the middle

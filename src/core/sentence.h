@@ -8,6 +8,23 @@
 #include "arena.h"
 #include "heed/heed.h"
 
+/* A word the splitter looks for (sentence.c): its bytes zero-padded to 8,
+ * and the lists it is on. */
+enum {
+    HEED_SW_INNER = 1,
+    HEED_SW_NUMERIC = 2,
+    HEED_SW_FINAL = 4,
+    HEED_SW_DOTTED = 8,
+    HEED_SW_CONT = 16
+};
+typedef struct heed_sentence_word {
+    char word[8];
+    unsigned char kinds;
+} heed_sentence_word;
+
+/* The splitter's word table, sorted by memcmp of the 8 bytes (for tests). */
+const heed_sentence_word *heed__sentence_words(size_t *n);
+
 /* Groups tokens into sentences: a sentence ends at . ! ? … (and runs of them),
  * at a line break that follows a complete clause or two line breaks, and at the
  * end of text; not after abbreviations (e.g. i.e. Mr. Dr. approx. etc. vs. no.

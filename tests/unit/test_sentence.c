@@ -198,12 +198,64 @@ static void test_many_and_oom(void **state)
     free(s);
 }
 
+/* The splitter's word table is what its binary search needs: strictly
+ * increasing by memcmp of the zero-padded 8 bytes, each word lower case with
+ * nothing after its end, each on a list; and a sample of each list acts. */
+static void test_word_table(void **state)
+{
+    (void)state;
+    size_t n;
+    const heed_sentence_word *w = heed__sentence_words(&n);
+    assert_true(n > 100);
+    for (size_t i = 0; i < n; i++) {
+        size_t len = strnlen(w[i].word, 8);
+        assert_true(len > 0);
+        for (size_t k = len; k < 8; k++)
+            assert_int_equal(w[i].word[k], 0);
+        for (size_t k = 0; k < len; k++)
+            assert_false(w[i].word[k] >= 'A' && w[i].word[k] <= 'Z');
+        assert_true(w[i].kinds != 0);
+        if (i > 0)
+            assert_true(memcmp(w[i - 1].word, w[i].word, 8) < 0);
+    }
+    heed_arena a;
+    heed__arena_init(&a, 0);
+    static const struct {
+        const char *text;
+        size_t sentences;
+    } samples[] = {
+        {"Ask Dr. Who about it. Thanks", 2},       /* inner: first and last words */
+        {"I met Mr. Smith. He was kind", 2},       /* inner */
+        {"It was approx. 5 days. Then more", 2},   /* inner, 6 letters */
+        {"See ref. 12 for it. Then go", 2},        /* numeric before a number */
+        {"I said no. Then I left", 2},             /* numeric, no number after */
+        {"We sell pens etc. They work", 2},        /* final before a capital */
+        {"Call Acme Ltd. Today", 2},               /* final */
+        {"It opens at 9 a.m. Come early", 2},      /* dotted */
+        {"I went to the\nshop yesterday", 1},      /* continuation word */
+        {"I went to the shop\nYesterday it rained", 2},
+        {"Zoe came by thurs. and left", 1},         /* inner, late in the table */
+    };
+    for (size_t c = 0; c < sizeof samples / sizeof samples[0]; c++) {
+        heed_token *t;
+        size_t nt;
+        heed_sentence *se;
+        size_t ns;
+        split(&a, samples[c].text, strlen(samples[c].text), &t, &nt, &se, &ns);
+        if (ns != samples[c].sentences)
+            fail_msg("\"%s\": %zu sentences, expected %zu", samples[c].text, ns,
+                     samples[c].sentences);
+    }
+    heed__arena_release(&a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_cases),
         cmocka_unit_test(test_long_unpunctuated),
         cmocka_unit_test(test_many_and_oom),
+        cmocka_unit_test(test_word_table),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
