@@ -1356,7 +1356,41 @@ static int tokenize(heed_arena *a, const char *s, size_t n, heed_token **out, si
                 continue;
             }
             size_t e;
-            if (fast && t.count < t.cap) {
+            if (fast && ((c | 32u) - 'a') < 26u) {
+                unsigned wfl;
+                int upper;
+                if ((e = plain_word_end(&t, i, &wfl, &upper))) {
+                    if (!(wfl & HEED_TF_ELONGATED) && t.count < t.cap) {
+                        /* what emit would store: the word is its own normal
+                         * form but for capitals, which a copy lowers */
+                        const char *norm = (const char *)t.u + i;
+                        if (upper) {
+                            char *d = heed__arena_alloc(a, e - i + 1);
+                            if (!d)
+                                return HEED_ENOMEM;
+                            for (size_t k = i; k < e; k++) {
+                                unsigned ck = t.u[k];
+                                d[k - i] = (char)(ck - 'A' < 26u ? ck + 32 : ck);
+                            }
+                            d[e - i] = '\0';
+                            norm = d;
+                        }
+                        heed_token *tk = &t.toks[t.count++];
+                        *tk = (heed_token){.start = (uint32_t)i, .len = (uint32_t)(e - i),
+                                           .kind = HEED_TOK_WORD, .flags = (uint16_t)wfl,
+                                           .norm = norm, .norm_len = (uint32_t)(e - i)};
+                        if (t.count >= 2 && tk[-1].kind == HEED_TOK_NUMBER)
+                            link_neighbours(&t, tk - 1, tk);
+                    } else {
+                        unsigned fl = wfl | (wfl & HEED_TF_ELONGATED || upper ? 0 : SPAN_NORMAL);
+                        int rc = emit(&t, i, mk(e, HEED_TOK_WORD, fl));
+                        if (rc)
+                            return rc;
+                    }
+                    i = e;
+                    continue;
+                }
+            } else if (fast && t.count < t.cap) {
                 /* A lone mark that scan_ascii would make a one-byte PUNCT
                  * token (terminal_run or same_run, no run, nothing after
                  * it to absorb), in its own normal form. */
@@ -1386,37 +1420,6 @@ static int tokenize(heed_arena *a, const char *s, size_t n, heed_token **out, si
                     i++;
                     continue;
                 }
-            }
-            unsigned wfl;
-            int upper;
-            if (fast && (e = plain_word_end(&t, i, &wfl, &upper))) {
-                if (!(wfl & HEED_TF_ELONGATED) && t.count < t.cap) {
-                    /* what emit would store: the word is its own normal
-                     * form but for capitals, which a copy lowers */
-                    const char *norm = (const char *)t.u + i;
-                    if (upper) {
-                        char *d = heed__arena_alloc(a, e - i + 1);
-                        if (!d)
-                            return HEED_ENOMEM;
-                        for (size_t k = i; k < e; k++)
-                            d[k - i] = (char)((unsigned)t.u[k] - 'A' < 26u ? t.u[k] + 32 : t.u[k]);
-                        d[e - i] = '\0';
-                        norm = d;
-                    }
-                    heed_token *tk = &t.toks[t.count++];
-                    *tk = (heed_token){.start = (uint32_t)i, .len = (uint32_t)(e - i),
-                                       .kind = HEED_TOK_WORD, .flags = (uint16_t)wfl,
-                                       .norm = norm, .norm_len = (uint32_t)(e - i)};
-                    if (t.count >= 2 && tk[-1].kind == HEED_TOK_NUMBER)
-                        link_neighbours(&t, tk - 1, tk);
-                } else {
-                    unsigned fl = wfl | (wfl & HEED_TF_ELONGATED || upper ? 0 : SPAN_NORMAL);
-                    int rc = emit(&t, i, mk(e, HEED_TOK_WORD, fl));
-                    if (rc)
-                        return rc;
-                }
-                i = e;
-                continue;
             }
             sp = scan_ascii(&t, i);
         } else {
