@@ -336,6 +336,28 @@ int heed__addressed_table_ok(void)
     return 1;
 }
 
+/* The length bit of a first word of n bytes in a cue_starts mask. */
+static uint32_t start_bit(size_t n)
+{
+    return 1u << (n < 31 ? n : 31);
+}
+
+void heed__addressed_cue_starts(uint32_t starts[256])
+{
+    memset(starts, 0, 256 * sizeof *starts);
+    /* cues_at tries a phrase when the word is its first n bytes and a space,
+     * a comma or the end follows: every such n, not only the first word's */
+    for (size_t k = 0; k < sizeof CUES / sizeof *CUES; k++) {
+        const char *p = CUES[k].phrase;
+        for (size_t n = 1; p[0]; n++)
+            if (p[n] == ' ' || p[n] == ',' || p[n] == '\0') {
+                starts[(unsigned char)p[0]] |= start_bit(n);
+                if (!p[n])
+                    break;
+            }
+    }
+}
+
 /* Tokens of the phrase p matched at toks[i..hi), or 0. */
 static size_t match_at(const heed_token *toks, size_t i, size_t hi, const char *p)
 {
@@ -363,11 +385,17 @@ static size_t match_at(const heed_token *toks, size_t i, size_t hi, const char *
     return n;
 }
 
-/* Evidence bits and need topics found at token i (the longest phrase wins). */
-static size_t cues_at(const heed_token *toks, size_t i, size_t hi, uint32_t *ev, uint32_t *topics)
+/* Evidence bits and need topics found at token i (the longest phrase wins).
+ * starts: heed__addressed_cue_starts, or NULL to search for every word. */
+static size_t cues_at(const uint32_t *starts, const heed_token *toks, size_t i, size_t hi,
+                      uint32_t *ev, uint32_t *topics)
 {
     const heed_token *t = &toks[i];
     if (t->kind != HEED_TOK_WORD || !t->norm_len)
+        return 0;
+    /* a cue matches only where the word is its first word, followed by the
+     * end, a space or a comma: most words start none */
+    if (starts && !(starts[(unsigned char)t->norm[0]] & start_bit(t->norm_len)))
         return 0;
     size_t lo = 0, up = sizeof CUES / sizeof *CUES;
     while (lo < up) { /* first entry >= the word */
@@ -404,6 +432,21 @@ static size_t cues_at(const heed_token *toks, size_t i, size_t hi, uint32_t *ev,
     return best;
 }
 
+/* For tests: cues_at, and the k-th phrase (NULL past the last). */
+size_t heed__addressed_cues_at(const uint32_t *starts, const heed_token *toks, size_t i,
+                               size_t hi, uint32_t *ev, uint32_t *topics);
+const char *heed__addressed_cue(size_t k);
+const char *heed__addressed_cue(size_t k)
+{
+    return k < sizeof CUES / sizeof *CUES ? CUES[k].phrase : NULL;
+}
+
+size_t heed__addressed_cues_at(const uint32_t *starts, const heed_token *toks, size_t i,
+                               size_t hi, uint32_t *ev, uint32_t *topics)
+{
+    return cues_at(starts, toks, i, hi, ev, topics);
+}
+
 /* Per reply sentence: evidence and topics. */
 typedef struct sent_ev {
     uint32_t ev, topics;
@@ -432,7 +475,7 @@ static int is_q(const heed_token *t)
     return t->kind == HEED_TOK_PUNCT && memchr(t->norm, '?', t->norm_len) != NULL;
 }
 
-static void scan_sentence(const heed_result *r, size_t s, sent_ev *out)
+static void scan_sentence(const uint32_t *starts, const heed_result *r, size_t s, sent_ev *out)
 {
     const heed_sentence *sn = &r->sentences[s];
     const heed_token *t = r->tokens;
@@ -461,7 +504,7 @@ static void scan_sentence(const heed_result *r, size_t s, sent_ev *out)
             if (first_word == hi && !tok_skip_word(k))
                 first_word = i;
             uint32_t e = 0;
-            size_t m = cues_at(t, i, hi, &e, &topics);
+            size_t m = cues_at(starts, t, i, hi, &e, &topics);
             if ((e & EV_STEP_VERB) && i == first_word)
                 e |= EV_STEPS;
             ev |= e & ~(uint32_t)EV_STEP_VERB;
@@ -785,7 +828,7 @@ typedef struct need_spans {
     uint32_t have; /* bit per need found */
 } need_spans;
 
-static void find_need_spans(const heed_result *c, need_spans *ns)
+static void find_need_spans(const uint32_t *starts, const heed_result *c, need_spans *ns)
 {
     memset(ns, 0, sizeof(*ns));
     for (size_t s = 0; s < c->n_sentences; s++) {
@@ -793,7 +836,7 @@ static void find_need_spans(const heed_result *c, need_spans *ns)
         size_t hi = sn->first_token + sn->n_tokens;
         uint32_t ev = 0, topics = 0;
         for (size_t i = sn->first_token; i < hi && i < c->n_tokens; i++)
-            cues_at(c->tokens, i, hi, &ev, &topics);
+            cues_at(starts, c->tokens, i, hi, &ev, &topics);
         uint32_t fresh = topics & ~ns->have;
         for (int k = 0; k < HEED_NEED_COUNT; k++) {
             if (!(fresh >> k & 1u))
@@ -819,7 +862,7 @@ static int first_span(const need_spans *ns, uint32_t mask)
 int heed__addressed(const heed_familiar_index *x, heed_arena *a, heed_result *r,
                     const heed_result *ctx)
 {
-    (void)x;
+    const uint32_t *starts = x ? heed__familiar_cue_starts(x) : NULL;
     heed_addressed *ad = &r->addressed;
     if (!ctx || (!ctx->needs.asks_available && !ctx->needs.available))
         return HEED_OK;
@@ -833,7 +876,7 @@ int heed__addressed(const heed_familiar_index *x, heed_arena *a, heed_result *r,
     for (size_t i = 0; i < r->n_tokens; i++)
         rstem[i] = (uint32_t)stem_len(r->tokens[i].norm, r->tokens[i].norm_len);
     for (size_t s = 0; s < r->n_sentences; s++)
-        scan_sentence(r, s, &se[s]);
+        scan_sentence(starts, r, s, &se[s]);
     fold_reply_stages(r, se);
 
     int top = -1;          /* the customer's main need, when the model is sure of it */
@@ -846,7 +889,7 @@ int heed__addressed(const heed_familiar_index *x, heed_arena *a, heed_result *r,
             top = ctx->needs.top;
     }
     need_spans ns; /* the customer's sentences naming each need, found once */
-    find_need_spans(ctx, &ns);
+    find_need_spans(starts, ctx, &ns);
     size_t n = 0;
     for (size_t i = 0; i < ctx->needs.n_asks && n < HEED_MAX_ADDRESSED; i++) {
         const heed_cue *ask = &ctx->needs.asks[i];

@@ -37,6 +37,7 @@ struct heed_familiar_index {
     uint32_t *heads; /* per bucket: first term, index + 1; 0 empty */
     size_t mask;
     size_t bad_lines;
+    uint32_t cue_starts[256]; /* heed__addressed_cue_starts */
 };
 
 static size_t bucket(const heed_familiar_index *x, const char *norm, size_t len)
@@ -89,6 +90,7 @@ int heed__familiar_new(heed_familiar_index **out)
         return HEED_ENOMEM;
     memset(x, 0, sizeof(*x));
     heed__arena_init(&x->arena, 0);
+    heed__addressed_cue_starts(x->cue_starts);
     const char *s = heed__jargon_tsv, *end = heed__jargon_tsv_end;
     size_t lines = 0;
     for (const char *p = s; p < end; p++)
@@ -135,6 +137,11 @@ void heed__familiar_free(heed_familiar_index *x)
         return;
     heed__arena_release(&x->arena);
     heed__free(x);
+}
+
+const uint32_t *heed__familiar_cue_starts(const heed_familiar_index *x)
+{
+    return x->cue_starts;
 }
 
 size_t heed__familiar_entries(const heed_familiar_index *x)

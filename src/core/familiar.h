@@ -27,6 +27,9 @@ typedef struct heed_familiar_index heed_familiar_index;
 HEED_NODISCARD int heed__familiar_new(heed_familiar_index **out);
 void heed__familiar_free(heed_familiar_index *x);
 
+/* The index's heed__addressed_cue_starts. */
+const uint32_t *heed__familiar_cue_starts(const heed_familiar_index *x);
+
 /* Entries loaded and lines skipped as malformed (for tests). */
 size_t heed__familiar_entries(const heed_familiar_index *x);
 size_t heed__familiar_bad_lines(const heed_familiar_index *x);
@@ -36,9 +39,16 @@ size_t heed__familiar_bad_lines(const heed_familiar_index *x);
 HEED_NODISCARD int heed__familiar(const heed_familiar_index *x, heed_arena *a, heed_result *r,
                                   const heed_result *ctx);
 
+/* The lengths of the addressed stage's cue phrases' prefixes that end before
+ * a space, a comma or the phrase's end (the first word, and more), one bit
+ * mask per first byte: bit n for n bytes, bit 31 for 31 and more. A word
+ * whose bit is clear starts no cue. */
+void heed__addressed_cue_starts(uint32_t starts[256]);
+
 /* Fills r->addressed from ctx's asks and needs (ctx analysed with the needs
  * stage) and the reply r (its compassion and promises set when those stages
- * ran). ctx NULL leaves addressed.available 0. HEED_OK or HEED_ENOMEM. */
+ * ran). ctx NULL leaves addressed.available 0. x may be NULL: the same
+ * result, every word then looked up among the cues. HEED_OK or HEED_ENOMEM. */
 HEED_NODISCARD int heed__addressed(const heed_familiar_index *x, heed_arena *a, heed_result *r,
                                    const heed_result *ctx);
 

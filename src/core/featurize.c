@@ -169,7 +169,8 @@ static void scale_from(sink *s, size_t from)
 
 /* The n-grams of n bytes of an ASCII buf[0..blen), n a constant where this
  * is inlined: the hash then runs without a loop; the same keys as the
- * general path, whose code points are bytes here. */
+ * general path, whose code points are bytes here. Only the keys are
+ * written: write_chars sets the values of its whole block (scale_from). */
 __attribute__((always_inline)) static inline void byte_grams(sink *s, const unsigned char *buf,
                                                              size_t blen, const size_t n)
 {
@@ -182,11 +183,8 @@ __attribute__((always_inline)) static inline void byte_grams(sink *s, const unsi
         return;
     }
     uint32_t *idx = s->idx + s->n;
-    float *val = s->val + s->n;
-    for (size_t i = 0; i < count; i++) {
+    for (size_t i = 0; i < count; i++)
         idx[i] = fold(NS_CHAR, heed__hash(buf + i, n));
-        val[i] = 1.0f;
-    }
     s->n += count;
 }
 

@@ -571,6 +571,48 @@ typedef struct {
     size_t n_pattern_words; /* words that the spelling patterns may vote on */
 } scan_state;
 
+#define HIGH_BITS 0x8080808080808080ull
+#define BYTES_01 0x0101010101010101ull
+
+/* The letters among 8 ASCII bytes (no high bit set): per byte, (b | 0x20)
+ * in 'a'..'z', tested as b + 0x1f and b + 0x05 reaching 0x80 (no byte
+ * carries into the next: b | 0x20 <= 0x7f); the bytes' 0/1 summed by one
+ * product. */
+static inline size_t letters8(uint64_t w)
+{
+    const uint64_t x = w | 0x2020202020202020ull;
+    const uint64_t m = (x + 0x1f1f1f1f1f1f1f1full) & ~(x + 0x0505050505050505ull) & HIGH_BITS;
+    return (size_t)(((m >> 7) * BYTES_01) >> 56);
+}
+
+/* The ASCII letters of s[0..n) before its first byte of 0x80 and more, a
+ * whole word of up to 8 bytes or 8-byte blocks of a longer one at a time:
+ * returns their count, *done the bytes it read past (0..n), after which the
+ * caller counts byte by byte. */
+static inline size_t ascii_letters(const unsigned char *s, size_t n, size_t *done)
+{
+    if (n <= 8) {
+        const uint64_t w = heed__head8((const char *)s, n);
+        *done = w & HIGH_BITS ? 0 : n;
+        return *done ? letters8(w) : 0;
+    }
+    size_t k = 0, count = 0;
+    for (; k + 8 <= n; k += 8) {
+        uint64_t w;
+        memcpy(&w, s + k, 8);
+        if (w & HIGH_BITS)
+            break;
+        count += letters8(w);
+    }
+    *done = k;
+    return count;
+}
+
+size_t heed__langid_ascii_letters(const char *s, size_t n, size_t *done)
+{
+    return ascii_letters((const unsigned char *)s, n, done);
+}
+
 static void scan(const heed_langid *lid, const char *text, const heed_token *toks, size_t n_toks,
                  int with_patterns, scan_state *st)
 {
@@ -597,8 +639,8 @@ static void scan(const heed_langid *lid, const char *text, const heed_token *tok
         }
         const unsigned char *s = (const unsigned char *)text + t->start;
         size_t n = t->len;
-        uint32_t c0;
-        size_t k0 = heed__utf8_decode(s, n, &c0);
+        uint32_t c0 = n ? s[0] : 0;
+        size_t k0 = n && c0 < 0x80 ? 1 : heed__utf8_decode(s, n, &c0);
         int capital = k0 && c0 != 0xFFFD &&
                       ((c0 >= 'A' && c0 <= 'Z') || (c0 >= 0xC0 && c0 <= 0xDE && c0 != 0xD7) ||
                        (c0 >= 0x100 && c0 < 0x180 && !(c0 & 1)));
@@ -608,9 +650,10 @@ static void scan(const heed_langid *lid, const char *text, const heed_token *tok
         /* Letters per script, and the letters with diacritics: dia[0] holds
          * the languages of letters unique to one language, dia[1] to two,
          * dia[2] to more (weights 1, 0.6, 0.3; a word counts once each). */
-        size_t latin = 0;
+        size_t k = 0;
+        size_t latin = ascii_letters(s, n, &k);
         uint16_t dia[3] = {0, 0, 0};
-        for (size_t k = 0; k < n;) {
+        while (k < n) {
             if (s[k] < 0x80) { /* ASCII: letters are Latin, the rest nothing */
                 latin += (unsigned)((s[k] | 0x20) - 'a') < 26u;
                 k++;

@@ -23,4 +23,10 @@ void heed__langid_free(heed_langid *lid);
 void heed__langid_detect(const heed_langid *lid, const char *text, const heed_token *toks,
                          size_t n_toks, heed_language *out);
 
+/* The ASCII letters (A-Z, a-z) of s[0..n) that scanning counts a block at a
+ * time: a word of up to 8 bytes when all ASCII, else the 8-byte blocks of
+ * ASCII before the first other byte. Returns their count; *done gets the
+ * bytes covered. For tests. */
+size_t heed__langid_ascii_letters(const char *s, size_t n, size_t *done);
+
 #endif

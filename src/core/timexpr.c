@@ -247,8 +247,88 @@ static size_t trailing_clock(const heed_token *toks, size_t i, size_t hi, long *
     return c ? j + c - i : 0;
 }
 
+/* The words an expression can start with when toks[i] is no number or date:
+ * the leads; the bodies' first words without a lead (the, end, today, tonight,
+ * eod, cob, later, close, this, tomorrow, next, coming, a full weekday); a
+ * month before its day ("March 14"). Everything else in the grammar comes
+ * after one of these: a short weekday after this/next/coming, a clock time
+ * after a lead, a duration after within/in. By first letter, then length. */
+typedef struct start_word {
+    unsigned char len;
+    char w[10];
+} start_word;
+#define SW(s)                                                                                      \
+    {                                                                                              \
+        sizeof(s) - 1, s                                                                           \
+    }
+static const start_word START_A[] = {SW("at"),    SW("apr"),    SW("aug"),
+                                     SW("april"), SW("august"), {0, ""}};
+static const start_word START_B[] = {SW("by"), SW("before"), {0, ""}};
+static const start_word START_C[] = {SW("cob"), SW("close"), SW("coming"), {0, ""}};
+static const start_word START_D[] = {SW("dec"), SW("december"), {0, ""}};
+static const start_word START_E[] = {SW("end"), SW("eod"), {0, ""}};
+static const start_word START_F[] = {SW("feb"), SW("friday"), SW("february"), {0, ""}};
+static const start_word START_I[] = {SW("in"), {0, ""}};
+static const start_word START_J[] = {SW("jan"),  SW("jun"),     SW("jul"), SW("june"),
+                                     SW("july"), SW("january"), {0, ""}};
+static const start_word START_L[] = {SW("later"), {0, ""}};
+static const start_word START_M[] = {SW("may"), SW("mar"), SW("march"), SW("monday"), {0, ""}};
+static const start_word START_N[] = {SW("no"), SW("nov"), SW("next"), SW("november"), {0, ""}};
+static const start_word START_O[] = {SW("on"), SW("oct"), SW("october"), {0, ""}};
+static const start_word START_S[] = {
+    SW("sep"), SW("sunday"), SW("saturday"), SW("september"), {0, ""}};
+static const start_word START_T[] = {SW("the"),      SW("this"),     SW("till"),
+                                     SW("today"),    SW("tonight"),  SW("tuesday"),
+                                     SW("tomorrow"), SW("thursday"), {0, ""}};
+static const start_word START_U[] = {SW("until"), {0, ""}};
+static const start_word START_W[] = {SW("within"), SW("wednesday"), {0, ""}};
+#undef SW
+static const start_word *const START[26] = {
+    ['a' - 'a'] = START_A, ['b' - 'a'] = START_B, ['c' - 'a'] = START_C, ['d' - 'a'] = START_D,
+    ['e' - 'a'] = START_E, ['f' - 'a'] = START_F, ['i' - 'a'] = START_I, ['j' - 'a'] = START_J,
+    ['l' - 'a'] = START_L, ['m' - 'a'] = START_M, ['n' - 'a'] = START_N, ['o' - 'a'] = START_O,
+    ['s' - 'a'] = START_S, ['t' - 'a'] = START_T, ['u' - 'a'] = START_U, ['w' - 'a'] = START_W};
+#define START_MAX_LEN 9
+
+/* Whether an expression can start at t: most tokens are words no rule
+ * begins with, decided here without going through the rules. */
+static int may_start(const heed_token *t)
+{
+    if (t->kind == HEED_TOK_DATE || t->kind == HEED_TOK_NUMBER)
+        return 1;
+    if (t->norm_len < 2 || t->norm_len > START_MAX_LEN)
+        return 0;
+    unsigned c = (unsigned char)t->norm[0] - 'a';
+    const start_word *w = c < 26 ? START[c] : NULL;
+    if (!w)
+        return 0;
+    for (; w->len; w++)
+        if (w->len == t->norm_len && !memcmp(w->w, t->norm, w->len))
+            return 1;
+    return 0;
+}
+
+static size_t match_at(const heed_token *toks, size_t i, size_t hi, const heed_timebase *tb,
+                       heed_timexpr *out);
+
 size_t heed__timexpr_at(const heed_token *toks, size_t i, size_t hi, const heed_timebase *tb,
                         heed_timexpr *out)
+{
+    if (i < hi && !may_start(&toks[i])) {
+        memset(out, 0, sizeof *out);
+        return 0;
+    }
+    return match_at(toks, i, hi, tb, out);
+}
+
+size_t heed__timexpr_match(const heed_token *toks, size_t i, size_t hi, const heed_timebase *tb,
+                           heed_timexpr *out)
+{
+    return match_at(toks, i, hi, tb, out);
+}
+
+static size_t match_at(const heed_token *toks, size_t i, size_t hi, const heed_timebase *tb,
+                       heed_timexpr *out)
 {
     memset(out, 0, sizeof *out);
     if (i >= hi || (toks[i].kind != HEED_TOK_WORD && toks[i].kind != HEED_TOK_TIME &&

@@ -31,6 +31,11 @@ typedef struct heed_timexpr {
 size_t heed__timexpr_at(const heed_token *toks, size_t i, size_t hi, const heed_timebase *tb,
                         heed_timexpr *out);
 
+/* heed__timexpr_at through every rule at every token, without its check of
+ * the words an expression can start with (tests compare the two). */
+size_t heed__timexpr_match(const heed_token *toks, size_t i, size_t hi, const heed_timebase *tb,
+                           heed_timexpr *out);
+
 /* Civil date helpers (proleptic Gregorian), exposed for tests. */
 int64_t heed__days_from_civil(int64_t y, int m, int d);
 void heed__civil_from_days(int64_t days, int64_t *y, int *m, int *d);

@@ -13,6 +13,7 @@
 
 #include "alloc.h"
 #include "buf.h"
+#include "hash.h"
 #include "heed_limits.h"
 #include "ioerr.h"
 
@@ -124,10 +125,44 @@ static int hex4(const char *s, size_t n, size_t i, unsigned *out)
 
 /* Checks the string whose opening quote is s[i]; on success *end is the offset
  * after its closing quote. */
+#define LOW7 0x7f7f7f7f7f7f7f7full
+#define HIGH 0x8080808080808080ull
+
+/* The high bit of each zero byte of x, exactly (no borrow between bytes). */
+static inline uint64_t zero_bytes(uint64_t x)
+{
+    return ~(((x & LOW7) + LOW7) | x | LOW7);
+}
+
+/* The first j >= i with j == n or s[j] a quote, a backslash or a control
+ * character (< 0x20): the bytes a string's check passes over, 8 at a time. */
+static inline size_t plain_run(const char *s, size_t i, size_t n)
+{
+    for (; i + 8 <= n; i += 8) {
+        const uint64_t x = heed__head8(s + i, 8); /* byte k at bits 8k */
+        /* (x & 0x7f) + 0x60 reaches 0x80 from 0x20 on; bytes of 0x80 and
+         * more are no control characters */
+        const uint64_t ctl = ~(((x & LOW7) + 0x6060606060606060ull) | x) & HIGH;
+        const uint64_t m = ctl | zero_bytes(x ^ 0x2222222222222222ull) |
+                           zero_bytes(x ^ 0x5c5c5c5c5c5c5c5cull);
+        if (m)
+            return i + (size_t)__builtin_ctzll(m) / 8;
+    }
+    while (i < n && (unsigned char)s[i] >= 0x20 && s[i] != '"' && s[i] != '\\')
+        i++;
+    return i;
+}
+
+size_t heed__jsonl_plain_run(const char *s, size_t i, size_t n)
+{
+    return plain_run(s, i, n);
+}
+
 static int check_string(const char *s, size_t n, size_t i, size_t *end, heed_error *err)
 {
     const size_t open = i++;
     for (;;) {
+        i = plain_run(s, i, n);
         if (i >= n)
             return heed_io_fail(err, HEED_EPARSE, n,
                                 "JSON: unterminated string (opened at byte %zu), expected '\"'",

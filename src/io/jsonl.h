@@ -25,6 +25,10 @@ void heed__jsonl_free(heed_jsonl *j);
  * cJSON). Returns HEED_OK or HEED_EPARSE with err->pos the offending byte. */
 HEED_NODISCARD int heed__jsonl_check(const char *s, size_t n, heed_error *err);
 
+/* The first j >= i with j == n or s[j] a '"', a '\\' or a byte below 0x20:
+ * the bytes inside a string that need no look (for tests). */
+size_t heed__jsonl_plain_run(const char *s, size_t i, size_t n);
+
 /* Parses the line s[0..n), which must be valid UTF-8, and maps its fields:
  * field[i] gets the value of key names[i] (a string, or for HEED_F_ID and
  * HEED_F_TIME a number re-encoded as text; null counts as absent), kept[i] the

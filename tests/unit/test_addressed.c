@@ -15,8 +15,12 @@
 #include "arena.h"
 #include "familiar.h"
 #include "heed/heed.h"
+#include "tokenize.h"
 
 int heed__addressed_table_ok(void);
+size_t heed__addressed_cues_at(const uint32_t *starts, const heed_token *toks, size_t i,
+                               size_t hi, uint32_t *ev, uint32_t *topics);
+const char *heed__addressed_cue(size_t k);
 
 #include "engine_fixture.h"
 
@@ -268,6 +272,80 @@ static void test_reply_stages_fold_in(void **state)
     heed_analysis_free(ra);
 }
 
+/* The cue search behind the first-byte and length check finds what the
+ * search without it finds, at every token of 20,000 random texts made of
+ * the cues' words, their prefixes and longer forms, commas and other words,
+ * and of every cue with a word after it. */
+static void test_cue_starts(void **state)
+{
+    (void)state;
+    uint32_t starts[256];
+    heed__addressed_cue_starts(starts);
+    enum { MAXW = 2048 };
+    static char words[MAXW][40];
+    size_t nw = 0;
+    static const char *const other[] = {"the", "a", "you", "we", "order", ",", ".", "?", "it",
+                                        "is", "x", "refunds", "days", "can't", "2", "cancel"};
+    for (size_t k = 0; nw < MAXW - 64 && heed__addressed_cue(k); k++) {
+        const char *p = heed__addressed_cue(k);
+        while (*p && nw < MAXW - 64) {
+            size_t n = strcspn(p, " ");
+            if (n < sizeof words[0] - 2) {
+                memcpy(words[nw], p, n); /* the word (with its comma, if any) */
+                words[nw++][n] = 0;
+                if (n > 1) { /* a prefix, and a longer form */
+                    memcpy(words[nw], p, n - 1);
+                    words[nw++][n - 1] = 0;
+                    memcpy(words[nw], p, n);
+                    memcpy(words[nw] + n, "s", 2);
+                    nw++;
+                }
+            }
+            p += n;
+            while (*p == ' ')
+                p++;
+        }
+    }
+    for (size_t k = 0; k < sizeof other / sizeof other[0]; k++)
+        snprintf(words[nw++], sizeof words[0], "%s", other[k]);
+    uint64_t rs = 5;
+    char text[1024];
+    size_t found = 0;
+    for (int round = 0; round < 20000 + 400; round++) {
+        size_t o = 0;
+        if (round >= 20000) { /* each cue, then a word */
+            const char *p = heed__addressed_cue((size_t)(round - 20000));
+            if (!p)
+                break;
+            o = (size_t)snprintf(text, sizeof text, "%s thanks", p);
+        } else {
+            rs = rs * 6364136223846793005ull + 1442695040888963407ull;
+            const int n = 1 + (int)((rs >> 33) % 12);
+            for (int w = 0; w < n; w++) {
+                rs = rs * 6364136223846793005ull + 1442695040888963407ull;
+                o += (size_t)snprintf(text + o, sizeof text - o, "%s%s", w ? " " : "",
+                                      words[(rs >> 33) % nw]);
+            }
+        }
+        heed_arena a;
+        heed__arena_init(&a, 0);
+        heed_token *toks;
+        size_t nt;
+        assert_int_equal(heed__tokenize(&a, text, o, &toks, &nt), HEED_OK);
+        for (size_t i = 0; i < nt; i++) {
+            uint32_t ev1 = 0, tp1 = 0, ev2 = 0, tp2 = 0;
+            size_t m1 = heed__addressed_cues_at(starts, toks, i, nt, &ev1, &tp1);
+            size_t m2 = heed__addressed_cues_at(NULL, toks, i, nt, &ev2, &tp2);
+            if (m1 != m2 || ev1 != ev2 || tp1 != tp2)
+                fail_msg("\"%s\" at token %zu: %zu tokens, without the check %zu", text, i, m1,
+                         m2);
+            found += m2 != 0;
+        }
+        heed__arena_release(&a);
+    }
+    assert_true(found > 10000);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -276,6 +354,7 @@ int main(void)
         cmocka_unit_test(test_availability),
         cmocka_unit_test(test_many_asks),
         cmocka_unit_test(test_reply_stages_fold_in),
+        cmocka_unit_test(test_cue_starts),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "heed/heed.h"
+#include "langid.h"
 
 /* The floor each language's accuracy must reach (docs/language.md gives the
  * measured values, which are higher). */
@@ -222,6 +223,52 @@ static void test_unscored_has_no_valence(void **state)
     assert_true(n_ev > 0);
 }
 
+/* The letter count of ASCII blocks against a byte-by-byte count: 200,000
+ * random words of 0 to 40 bytes (letters, the bytes next to 'A'-'Z' and
+ * 'a'-'z', digits, NUL, DEL, bytes of 0x80 and more at any place). The
+ * covered part must be what the function says: the whole word of up to 8
+ * ASCII bytes, or every 8-byte block before the first byte >= 0x80. */
+static void test_ascii_letters(void **state)
+{
+    (void)state;
+    static const unsigned char odd[] = {'@', '[', '`', '{', 'A', 'Z', 'a', 'z', 0,   0x7f,
+                                        ' ', '\'', '0', '9', '-', 0x80, 0xc3, 0xa9, 0xff, 0x1f};
+    uint64_t rs = 11;
+    char w[48];
+    for (int round = 0; round < 200000; round++) {
+        rs = rs * 6364136223846793005ull + 1442695040888963407ull;
+        const size_t n = (size_t)(rs >> 33) % 41;
+        const int high_odds = (int)((rs >> 20) % 4); /* 0: all ASCII */
+        for (size_t i = 0; i < n; i++) {
+            rs = rs * 6364136223846793005ull + 1442695040888963407ull;
+            const unsigned r = (unsigned)(rs >> 33);
+            unsigned char c = r % 3 ? (unsigned char)('a' + r / 3 % 26)
+                                    : odd[r / 3 % sizeof odd];
+            if (!high_odds && c >= 0x80)
+                c = 'Q';
+            if (high_odds && r % 97 == 0)
+                c = (unsigned char)(0x80 + r / 97 % 128);
+            w[i] = (char)c;
+        }
+        size_t first_high = n;
+        for (size_t i = 0; i < n; i++)
+            if ((unsigned char)w[i] >= 0x80) {
+                first_high = i;
+                break;
+            }
+        const size_t want_done =
+            n <= 8 ? (first_high == n ? n : 0) : (first_high < n ? first_high : n) / 8 * 8;
+        size_t want = 0;
+        for (size_t i = 0; i < want_done; i++)
+            want += (unsigned)(((unsigned char)w[i] | 0x20) - 'a') < 26u;
+        size_t done = 99;
+        const size_t got = heed__langid_ascii_letters(w, n, &done);
+        if (got != want || done != want_done)
+            fail_msg("round %d, %zu bytes: %zu letters over %zu bytes, want %zu over %zu", round,
+                     n, got, done, want, want_done);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -231,6 +278,7 @@ int main(void)
         cmocka_unit_test(test_mixed),
         cmocka_unit_test(test_scripts),
         cmocka_unit_test(test_unscored_has_no_valence),
+        cmocka_unit_test(test_ascii_letters),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
