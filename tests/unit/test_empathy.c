@@ -79,6 +79,12 @@ static void test_customer_service_replies(void **state)
         {"The app crashes every time.",
          "I can't understand how you managed to break it.",
          {-1, 0, -1}},
+        /* only the replier's own "don't understand" is a near-miss: someone
+         * else's is no veto of a shared experience */
+        {"My family keeps telling me to just get over the anxiety.",
+         "I had the same thing with my family, they don't understand that anxiety is not a "
+         "choice.",
+         {-1, 1, -1}},
         {NULL, "I'm sorry to hear your parcel hasn't arrived.", {1, -1, 0}},
         {"Where is my refund?", "Could you please send me your order number?", {-1, -1, 0}},
         {"I feel awful about this.", "Oh no. How are you feeling about it now?", {1, -1, 1}},
