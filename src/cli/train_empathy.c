@@ -37,6 +37,8 @@ typedef struct opts {
         int nb;       /* NB-weighted one-vs-rest models instead of one softmax */
         float nb_mix; /* weight of the NB model's scores against the plain one's */
         float lr, l2; /* AdaGrad step and L2 penalty */
+        float balance; /* class weighting: a heed_lm_balance (0 none, 1 sqrt, 2 full) */
+        float sent_w;  /* weight of the best sentence in the decision (aux[1]) */
     } mech[HEED_EMPATHY_COUNT];
 } opts;
 
@@ -75,6 +77,10 @@ static void usage(FILE *f, int train)
               "  --dim-bits N      hash space 2^N (default 16)\n"
               "  --lr V            AdaGrad step (default 0.2)\n"
               "  --l2 V            L2 penalty (default 1e-4)\n"
+              "  --balance B       class weighting: none, sqrt (default) or full\n"
+              "  --sent-weight W   weight of the best sentence's score in the decision\n"
+              "                    above none (0..0.95; default 0: the reply's score\n"
+              "                    alone), stored in the model (docs/empathy.md)\n"
               "  --nb BETA         NB-weighted features (NBSVM): one-vs-rest models over\n"
               "                    features scaled by log-count ratios, interpolated with\n"
               "                    weight BETA (0..1; 1: no interpolation), folded into\n"
@@ -86,9 +92,10 @@ static void usage(FILE *f, int train)
               "  --nb-alpha A      smoothing of the NB counts (default 1)\n"
               "  --nb-mix M        scores M * NB model + (1 - M) * plain model (default 1);\n"
               "                    --nb-alpha and --nb-mix need --nb or --nb-mech\n"
-              "                    --lr, --l2 and --nb-mix take one value for every\n"
-              "                    mechanism or a list such as er=0.5,ip=0.75 (the\n"
-              "                    mechanisms not named keep the default)\n"
+              "                    --lr, --l2, --balance, --sent-weight and --nb-mix take\n"
+              "                    one value for every mechanism or a list such as\n"
+              "                    er=0.5,ip=0.75 (the mechanisms not named keep the\n"
+              "                    default)\n"
               "  --cv K            instead: K-fold cross-validation (K from 2 to 20) inside\n"
               "                    the training part (folds by sp_id; dev rows unused): the\n"
               "                    folds' dev figures summed into one report, no model\n"
@@ -184,6 +191,38 @@ static int parse_per_mech(const char *s, float lo, float hi, opts *o, size_t off
     }
 }
 
+/* --balance: none, sqrt or full, for every mechanism or as a list such as
+ * ip=none,ex=full; the names become their heed_lm_balance numbers and go
+ * through parse_per_mech. Returns 0 on a bad name. */
+static int parse_balance(const char *s, opts *o)
+{
+    static const char *const NAMES[3] = {"none", "sqrt", "full"};
+    char num[256];
+    size_t n = 0;
+    for (;;) {
+        const char *comma = strchr(s, ',');
+        size_t l = comma ? (size_t)(comma - s) : strlen(s);
+        const char *eq = memchr(s, '=', l);
+        const char *name = eq ? eq + 1 : s;
+        size_t nl = l - (size_t)(name - s), head = (size_t)(name - s);
+        int b = -1;
+        for (int i = 0; i < 3; i++)
+            if (strlen(NAMES[i]) == nl && !memcmp(name, NAMES[i], nl))
+                b = i;
+        if (b < 0 || n + head + 3 > sizeof num)
+            return 0;
+        memcpy(num + n, s, head);
+        n += head;
+        num[n++] = (char)('0' + b);
+        if (!comma)
+            break;
+        num[n++] = ',';
+        s = comma + 1;
+    }
+    num[n] = 0;
+    return parse_per_mech(num, 0, 2, o, offsetof(struct mech_opts, balance));
+}
+
 _Static_assert(HEED_LM_MIN_BITS == 8u && HEED_LM_MAX_BITS == 26u, "update the --dim-bits hint");
 
 /* What a train option with a value takes, for the message on a bad value;
@@ -200,6 +239,8 @@ static const char *train_value_hint(const char *opt)
         {"--nb-mech", "a comma-separated list of er, ip, ex or their full names, each once"},
         {"--nb-alpha", "a number from 0.001 to 100"},
         {"--nb-mix", "a number from 0 to 1, or a list such as er=0.5,ip=0.75"},
+        {"--balance", "none, sqrt or full, or a list such as ip=none,ex=full"},
+        {"--sent-weight", "a number from 0 to 0.95, or a list such as ip=0.65"},
         {"--cv", "a whole number from 2 to 20"},
     };
     for (size_t i = 0; i < sizeof HINT / sizeof HINT[0]; i++)
@@ -219,6 +260,7 @@ static int parse(int argc, char **argv, int train, const char *cmd, opts *o)
         o->mech[k].nb_mix = 1;
         o->mech[k].lr = 0.2f;
         o->mech[k].l2 = 1e-4f;
+        o->mech[k].balance = HEED_LM_BALANCE_SQRT;
     }
     int nb_all = 0, nb_list = 0, nb_tuned = 0;
     unsigned nb_set = 0;
@@ -259,6 +301,9 @@ static int parse(int argc, char **argv, int train, const char *cmd, opts *o)
                    parse_per_mech(v, 1e-4f, 10, o, offsetof(struct mech_opts, lr))) {
         } else if (train && !strcmp(a, "--l2") &&
                    parse_per_mech(v, 0, 1, o, offsetof(struct mech_opts, l2))) {
+        } else if (train && !strcmp(a, "--balance") && parse_balance(v, o)) {
+        } else if (train && !strcmp(a, "--sent-weight") &&
+                   parse_per_mech(v, 0, 0.95f, o, offsetof(struct mech_opts, sent_w))) {
         } else if (train && !strcmp(a, "--nb") && parse_f(v, 0, 1, &o->nb_beta)) {
             nb_all = 1;
         } else if (train && !strcmp(a, "--nb-mech") && parse_mechs(v, &nb_set)) {
@@ -589,7 +634,7 @@ static int train_models(const heed_epitome *ep, const heed_fvecs *v, const opts 
         lo.dim_bits = o->dim_bits ? o->dim_bits : 16;
         lo.epochs = o->epochs ? o->epochs : 30;
         lo.seed = o->seed + (uint64_t)k;
-        lo.balance = HEED_LM_BALANCE_SQRT;
+        lo.balance = (heed_lm_balance)(int)o->mech[k].balance;
         lo.encoding = HEED_LM_ENC_Q8;
         lo.lr = o->mech[k].lr;
         lo.l2 = o->mech[k].l2;
@@ -605,8 +650,10 @@ static int train_models(const heed_epitome *ep, const heed_fvecs *v, const opts 
             fprintf(stderr, "heed %s: training %s failed: %s\n", cmd, MECH[k], err.msg);
             goto done;
         }
-        const float aux[1] = {(float)HEED_EMPATHY_FEATURES_VERSION};
-        if (heed__lm_set_aux(lm[k], aux, 1) != HEED_OK)
+        /* the sentence weight only when there is one, so that a model made
+         * without it has the bytes it had before the option existed */
+        const float aux[2] = {(float)HEED_EMPATHY_FEATURES_VERSION, o->mech[k].sent_w};
+        if (heed__lm_set_aux(lm[k], aux, o->mech[k].sent_w > 0 ? 2 : 1) != HEED_OK)
             goto done;
         fprintf(stderr, "heed %s: trained %s on %zu rows (%zu feature rows%s)\n", cmd, MECH[k], n,
                 heed__lm_n_rows(lm[k]), o->mech[k].nb ? ", NB-weighted" : "");

@@ -3,15 +3,20 @@
  * list for customer-service phrasing, and evidence spans.
  *
  * Levels. Each mechanism's model gives p(none), p(weak), p(strong); the level
- * is the most probable. Then the cues (CUES below): a mechanism with a cue
+ * is the most probable. A model may carry a sentence weight w (aux[1]): then
+ * the mechanism is above "none" when (1 - w) times the reply's p(weak) +
+ * p(strong) plus w times the best sentence's (each sentence scored alone by
+ * the same model) reaches 0.5, and at the more probable of "weak" and
+ * "strong". Then the cues (CUES below): a mechanism with a cue
  * that is not negated and a level of "none" takes the more probable of "weak"
  * and "strong" (interpretation and exploration are nearly binary in EPITOME:
  * their "weak" is rare). A near-miss cue (CUE_VETO) with no counted cue of
  * its mechanism sets that mechanism to "none": a negated understanding ("I
  * don't understand why you...") for interpretation, and a request for
  * account details ("could you send me your order number?") for exploration,
- * which in support is paperwork, not asking about the customer's experience. When a cue moves the
- * level to L, the scores become (p + onehot(L)) / 2, so the reported level stays the most probable.
+ * which in support is paperwork, not asking about the customer's experience.
+ * When the sentence weight or a cue moves the level to L, the scores become
+ * (p + onehot(L)) / 2, so the reported level stays the most probable.
  *
  * Spans. For a mechanism above "none": its cues' phrases, and each sentence
  * (of the first HEED_EMPATHY_MAX_SENTENCES) whose own features, scored alone,
@@ -69,6 +74,9 @@ typedef struct cue_index {
 
 struct heed_empathy_model {
     heed_lm *lm[HEED_EMPATHY_COUNT];
+    /* Weight of the best sentence's score in the decision above "none"
+     * (aux[1] of the mechanism's model; 0: the reply's score alone). */
+    float sent_w[HEED_EMPATHY_COUNT];
     cue_index idx;
 };
 
@@ -128,8 +136,8 @@ static const cue_pat CUES[] = {
     {ER, 0, "warmth", "i'm/am here for you"},
     {ER, 0, "warmth", "sending hugs/love"},
     {ER, 0, "concern", "i hate that"},
-    {IP, CUE_VETO, "no understanding", "don't/can't/cannot/couldn't/didn't/won't understand"},
-    {IP, CUE_VETO, "no understanding", "do/can/could/did not understand"},
+    {IP, CUE_VETO, "no understanding", "i don't/can't/cannot/couldn't/didn't/won't understand"},
+    {IP, CUE_VETO, "no understanding", "i do/can/could/did not understand"},
     {IP, 0, "understanding", "i completely/totally/fully/really/do/can/absolutely understand"},
     {IP, 0, "understanding", "i understand"},
     {IP, 0, "understanding", "i can see why/how/that"},
@@ -594,8 +602,9 @@ static uint32_t get_u32(const unsigned char *p)
     return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
-/* A mechanism's model has the shape and features this code expects. */
-static int check_lm(const heed_lm *lm, int mech, size_t pos, heed_error *err)
+/* A mechanism's model has the shape and features this code expects; its
+ * sentence weight (aux[1], 0 when there is none) into *sent_w. */
+static int check_lm(const heed_lm *lm, int mech, size_t pos, float *sent_w, heed_error *err)
 {
     char msg[160];
     if (heed__lm_kind(lm) != HEED_LM_MULTICLASS || heed__lm_n_outputs(lm) != 3) {
@@ -613,6 +622,11 @@ static int check_lm(const heed_lm *lm, int mech, size_t pos, heed_error *err)
         aux[0] != (float)HEED_EMPATHY_FEATURES_VERSION) {
         snprintf(msg, sizeof msg, "%s: made with other features or extractor version",
                  MECH_NAMES[mech]);
+        return model_err(err, pos, msg);
+    }
+    *sent_w = n_aux > 1 ? aux[1] : 0.0f;
+    if (n_aux > 2 || !(*sent_w >= 0.0f && *sent_w < 1.0f)) {
+        snprintf(msg, sizeof msg, "%s: bad decision settings (sentence weight)", MECH_NAMES[mech]);
         return model_err(err, pos, msg);
     }
     return HEED_OK;
@@ -665,7 +679,7 @@ int heed__empathy_new(const void *bytes, size_t len, heed_empathy_model **out, h
             }
             goto fail;
         }
-        if ((rc = check_lm(m->lm[k], k, pos, err)))
+        if ((rc = check_lm(m->lm[k], k, pos, &m->sent_w[k], err)))
             goto fail;
         pos += n;
     }
@@ -691,8 +705,9 @@ void heed__empathy_free(heed_empathy_model *m)
 
 int heed__empathy_pack(heed_lm *const lm[HEED_EMPATHY_COUNT], heed_buf *out)
 {
+    float w;
     for (int k = 0; k < HEED_EMPATHY_COUNT; k++)
-        if (!lm[k] || check_lm(lm[k], k, 0, NULL))
+        if (!lm[k] || check_lm(lm[k], k, 0, &w, NULL))
             return HEED_EINVAL;
     heed__buf_add(out, HEED_EMPATHY_MAGIC, sizeof HEED_EMPATHY_MAGIC - 1);
     heed_buf one;
@@ -767,8 +782,71 @@ static int add_span(heed_cue *spans, size_t *n, const heed_result *r, size_t fir
     return 1;
 }
 
+/* The sentences of a reply scored alone (the first
+ * HEED_EMPATHY_MAX_SENTENCES): their feature vectors, made at most once per
+ * call and kept in the arena, and p(weak) + p(strong) of the mechanisms
+ * asked for so far. The decision (sentence weight) and the spans both read
+ * them. */
+typedef struct sent_set {
+    size_t n;       /* sentences considered */
+    heed_sparse *x; /* NULL until made; x[si].idx NULL: an empty sentence */
+    float *sc;      /* sc[si * HEED_EMPATHY_COUNT + k], for k in `have` */
+    unsigned have;  /* the mechanisms (bit k) scored */
+} sent_set;
+
+/* Scores the mechanisms in `mask` that ss lacks, making the sentences'
+ * features first if they are not there yet. */
+static int sentence_scores(const heed_empathy_model *m, heed_arena *a, const heed_result *r,
+                           side rs, side cs, const hit *hits, size_t n_hits, unsigned mask,
+                           sent_set *ss)
+{
+    mask &= ~ss->have;
+    if (!mask || !ss->n)
+        return HEED_OK;
+    if (!ss->x) {
+        ss->x = heed__arena_alloc(a, ss->n * sizeof *ss->x);
+        ss->sc = heed__arena_alloc(a, ss->n * HEED_EMPATHY_COUNT * sizeof *ss->sc);
+        if (!ss->x || !ss->sc)
+            return HEED_ENOMEM;
+        size_t h0 = 0; /* the hits are in sentence order: those of si start at h0 */
+        for (size_t si = 0; si < ss->n; si++) {
+            heed_sentence one;
+            heed_result s = sentence_alone(r, si, &one);
+            size_t first = (size_t)(s.tokens - r->tokens), h1 = h0;
+            while (h0 < n_hits && hits[h0].first < first)
+                h0++;
+            for (h1 = h0; h1 < n_hits && hits[h1].first < first + s.n_tokens;)
+                h1++;
+            ss->x[si] = (heed_sparse){NULL, NULL, 0};
+            if (!s.n_tokens)
+                continue;
+            /* the sentence's result lives on the stack: its features do not
+             * keep pointers into it */
+            const side sd = {&s, rs.th + first, rs.cls + first};
+            int rc = features_with(a, &m->idx, sd, cs, hits + h0, h1 - h0, &ss->x[si]);
+            if (rc)
+                return rc;
+            h0 = h1;
+        }
+    }
+    for (size_t si = 0; si < ss->n; si++) {
+        if (!ss->x[si].idx)
+            continue;
+        for (int k = 0; k < HEED_EMPATHY_COUNT; k++) {
+            if (!(mask & 1u << k))
+                continue;
+            float p[3];
+            heed__lm_predict(m->lm[k], ss->x[si], p);
+            ss->sc[si * HEED_EMPATHY_COUNT + (size_t)k] = p[1] + p[2];
+        }
+    }
+    ss->have |= mask;
+    return HEED_OK;
+}
+
+/* The spans of the mechanisms above "none". */
 static int make_spans(const heed_empathy_model *m, heed_arena *a, heed_result *r, side rs, side cs,
-                      const hit *hits, size_t n_hits, unsigned flags)
+                      const hit *hits, size_t n_hits, unsigned flags, sent_set *ss)
 {
     heed_empathy *em = &r->empathy;
     heed_cue *spans = heed__arena_alloc(a, HEED_EMPATHY_MAX_SPANS * sizeof *spans);
@@ -781,39 +859,30 @@ static int make_spans(const heed_empathy_model *m, heed_arena *a, heed_result *r
             if (!hits[i].suppressed && em->level[hits[i].mech] > 0)
                 got[hits[i].mech] |= add_span(spans, &n, r, hits[i].first, hits[i].end,
                                               hits[i].mech, 1.0f, CUES[hits[i].pat].what);
+    unsigned want = 0;
+    for (int k = 0; k < HEED_EMPATHY_COUNT; k++)
+        if (em->level[k] > 0)
+            want |= 1u << k;
+    int rc = sentence_scores(m, a, r, rs, cs, hits, n_hits, want, ss);
+    if (rc)
+        return rc;
     float best[HEED_EMPATHY_COUNT] = {-1, -1, -1};
     size_t best_si[HEED_EMPATHY_COUNT] = {0};
-    size_t n_s =
-        r->n_sentences < HEED_EMPATHY_MAX_SENTENCES ? r->n_sentences : HEED_EMPATHY_MAX_SENTENCES;
-    size_t h0 = 0; /* the hits are in sentence order: those of si start at h0 */
-    for (size_t si = 0; si < n_s; si++) {
-        heed_sentence one;
-        heed_result s = sentence_alone(r, si, &one);
-        size_t first = (size_t)(s.tokens - r->tokens), h1 = h0;
-        while (h0 < n_hits && hits[h0].first < first)
-            h0++;
-        for (h1 = h0; h1 < n_hits && hits[h1].first < first + s.n_tokens;)
-            h1++;
-        if (!s.n_tokens)
+    for (size_t si = 0; want && si < ss->n; si++) {
+        if (!ss->x[si].idx)
             continue;
-        heed_sparse x;
-        const side ss = {&s, rs.th + first, rs.cls + first};
-        int rc = features_with(a, &m->idx, ss, cs, hits + h0, h1 - h0, &x);
-        if (rc)
-            return rc;
-        h0 = h1;
+        const heed_sentence *se = &r->sentences[si];
+        size_t end = (size_t)se->first_token + se->n_tokens;
+        if (end > r->n_tokens)
+            end = r->n_tokens;
         for (int k = 0; k < HEED_EMPATHY_COUNT; k++) {
             if (em->level[k] == 0)
                 continue;
-            float p[3];
-            heed__lm_predict(m->lm[k], x, p);
-            float sc = p[1] + p[2];
-            if (sc >= 0.5f)
-                got[k] |= add_span(spans, &n, r, r->sentences[si].first_token,
-                                   (size_t)r->sentences[si].first_token + s.n_tokens, k, sc,
-                                   "sentence (model)");
-            if (sc > best[k]) {
-                best[k] = sc;
+            float v = ss->sc[si * HEED_EMPATHY_COUNT + (size_t)k];
+            if (v >= 0.5f)
+                got[k] |= add_span(spans, &n, r, se->first_token, end, k, v, "sentence (model)");
+            if (v > best[k]) {
+                best[k] = v;
                 best_si[k] = si;
             }
         }
@@ -850,6 +919,38 @@ int heed__empathy_run(const heed_empathy_model *m, heed_arena *a, heed_result *r
         heed__lm_predict(m->lm[k], x, em->prob[k]);
         em->level[k] = argmax3(em->prob[k]);
     }
+    sent_set ss = {0};
+    ss.n =
+        r->n_sentences < HEED_EMPATHY_MAX_SENTENCES ? r->n_sentences : HEED_EMPATHY_MAX_SENTENCES;
+    /* The best sentence's say (sent_w): a mechanism is above "none" when
+     * q = (1 - w) (p(weak) + p(strong)) + w max_sentence (p(weak) + p(strong))
+     * reaches 0.5, so that one sentence that shows it clearly counts in a
+     * long reply whose score as a whole it hardly moves. The sentences are
+     * scored only when the decision could change: at "none" when q can reach
+     * 0.5 with a sentence at 1, above it when q can fall under 0.5. */
+    unsigned blend = 0;
+    for (int k = 0; k < HEED_EMPATHY_COUNT; k++) {
+        const float w = m->sent_w[k], any = em->prob[k][1] + em->prob[k][2];
+        if (w > 0.0f &&
+            (em->level[k] == 0 ? (1.0f - w) * any + w >= 0.5f : (1.0f - w) * any < 0.5f))
+            blend |= 1u << k;
+    }
+    if ((rc = sentence_scores(m, a, r, rs, cs, hits, n_hits, blend, &ss)))
+        return rc;
+    for (int k = 0; k < HEED_EMPATHY_COUNT && ss.n; k++) {
+        if (!(blend & 1u << k))
+            continue;
+        float best = 0.0f;
+        for (size_t si = 0; si < ss.n; si++)
+            if (ss.x[si].idx && ss.sc[si * HEED_EMPATHY_COUNT + (size_t)k] > best)
+                best = ss.sc[si * HEED_EMPATHY_COUNT + (size_t)k];
+        const float w = m->sent_w[k];
+        const int above = (1.0f - w) * (em->prob[k][1] + em->prob[k][2]) + w * best >= 0.5f;
+        if (above && em->level[k] == 0)
+            set_level(em, k, em->prob[k][2] > em->prob[k][1] ? 2 : 1);
+        else if (!above && em->level[k] > 0)
+            set_level(em, k, 0);
+    }
     if (!(flags & HEED_EMPATHY_NO_CUES)) {
         int cue[HEED_EMPATHY_COUNT] = {0}, veto[HEED_EMPATHY_COUNT] = {0};
         for (size_t i = 0; i < n_hits; i++) {
@@ -868,7 +969,7 @@ int heed__empathy_run(const heed_empathy_model *m, heed_arena *a, heed_result *r
     em->available = 1;
     if (flags & HEED_EMPATHY_NO_SPANS)
         return HEED_OK;
-    return make_spans(m, a, r, rs, cs, hits, n_hits, flags);
+    return make_spans(m, a, r, rs, cs, hits, n_hits, flags, &ss);
 }
 
 int heed__empathy(const heed_empathy_model *m, heed_arena *a, heed_result *r,

@@ -70,7 +70,9 @@ HEED_NODISCARD int heed__empathy_features(const heed_empathy_model *m, heed_aren
                                           heed_sparse *out);
 
 /* The feature_set tag a mechanism's model must carry, and the caller data
- * (heed__lm_set_aux) it must hold: {HEED_EMPATHY_FEATURES_VERSION}. */
+ * (heed__lm_set_aux) it must hold: {HEED_EMPATHY_FEATURES_VERSION}, or
+ * {HEED_EMPATHY_FEATURES_VERSION, w} with w in [0, 1) the weight of the best
+ * sentence's score in the decision above "none" (empathy.c). */
 uint32_t heed__empathy_feature_set(void);
 
 /* Writes a model file from the three trained mechanism models (lm[i] for

@@ -54,6 +54,34 @@ expect_eq "ip and ex parts unchanged" \
 "$HEED" train empathy --data "$E" -o "$TMP/nb4" --nb-mech er --nb-mix er=1 >/dev/null 2>&1
 expect_eq "nb mix defaults to 1" "$(cmp -s "$TMP/nb3" "$TMP/nb4" && echo same)" same
 expect_eq "nb mix matters" "$(cmp -s "$TMP/nb1" "$TMP/nb3" && echo same || echo differ)" differ
+# per-mechanism class weighting and sentence weight: interpretation's part
+# alone changes; the defaults spelt out give the default bytes
+part() { # FILE K -> mechanism K's length-prefixed part of a HEEDEMP1 file
+    local at=8 k=0 n
+    while :; do
+        n=$(od -An -tu4 -j$at -N4 "$1" | tr -d ' ')
+        if [ $k = "$2" ]; then tail -c +$((at + 1)) "$1" | head -c $((4 + n)); return; fi
+        at=$((at + 4 + n))
+        k=$((k + 1))
+    done
+}
+"$HEED" train empathy --data "$E" -o "$TMP/sw1" --balance ip=none --sent-weight ip=0.65 \
+    >/dev/null 2>&1
+expect_eq "sent weight train exit" "$?" 0
+"$HEED" train empathy --data "$E" -o "$TMP/sw2" --balance ip=none --sent-weight ip=0.65 \
+    >/dev/null 2>&1
+expect_eq "sent weight deterministic" "$(cmp -s "$TMP/sw1" "$TMP/sw2" && echo same)" same
+for k in 0 2; do
+    expect_eq "sent weight: part $k unchanged" \
+        "$(cmp -s <(part "$TMP/m1" $k) <(part "$TMP/sw1" $k) && echo same)" same
+done
+expect_eq "sent weight: ip part differs" \
+    "$(cmp -s <(part "$TMP/m1" 1) <(part "$TMP/sw1" 1) && echo same || echo differ)" differ
+"$HEED" train empathy --data "$E" -o "$TMP/sw3" --balance sqrt --sent-weight 0 >/dev/null 2>&1
+expect_eq "balance sqrt, sent weight 0: the defaults" \
+    "$(cmp -s "$TMP/m1" "$TMP/sw3" && echo same)" same
+"$HEED" eval empathy --data "$E" --model "$TMP/sw1" >"$TMP/ev" 2>/dev/null
+expect_eq "sent weight model evaluates" "$?" 0
 "$HEED" eval empathy --data "$E" --model "$TMP/nb1" >"$TMP/ev" 2>/dev/null
 expect_eq "nb model evaluates" "$?" 0
 expect_grep "nb model table" "$TMP/ev" "emotional_reaction      5 |"
@@ -105,7 +133,7 @@ expect_eq "no data" "$?" 2
 expect_eq "missing files" "$?" 2
 expect_grep "missing file message" "$TMP/err" "cannot open"
 "$HEED" train empathy --help >"$TMP/help"
-for o in --dim-bits --cv --nb --nb-mech --nb-mix --nb-alpha --lr --l2; do
+for o in --dim-bits --cv --nb --nb-mech --nb-mix --nb-alpha --lr --l2 --balance --sent-weight; do
     expect_grep "help $o" "$TMP/help" "  $o "
 done
 # bad values of the training options: exit 2 and a message naming what is expected
@@ -123,6 +151,9 @@ bad_opt "bad value for --nb-mix: 'zz=0.5'" --nb-mech er --nb-mix zz=0.5
 bad_opt "bad value for --cv: '1' (expected a whole number from 2 to 20)" --cv 1
 bad_opt "bad value for --lr: '0'" --lr 0
 bad_opt "bad value for --nb: '1.5'" --nb 1.5
+bad_opt "bad value for --balance: 'ip=half' (expected none, sqrt or full" --balance ip=half
+bad_opt "bad value for --balance: 'ip=none,'" --balance ip=none,
+bad_opt "bad value for --sent-weight: 'ip=1' (expected a number from 0 to 0.95" --sent-weight ip=1
 bad_opt "--nb-mix and --nb-alpha apply to NB-weighted models only" --nb-mix er=0.5
 bad_opt "unknown option: --bogus" --bogus 1
 expect_eq "no model written on usage errors" "$([ -e "$TMP/never" ] && echo written || echo none)" none

@@ -3,6 +3,7 @@
  * through the public API, negated near-misses, evidence spans, the checks that
  * reject corrupt model bytes, and the EPITOME loader and split
  * (src/io/datasets.c) on the fixture under tests/data/empathy. */
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -78,6 +79,12 @@ static void test_customer_service_replies(void **state)
         {"The app crashes every time.",
          "I can't understand how you managed to break it.",
          {-1, 0, -1}},
+        /* only the replier's own "don't understand" is a near-miss: someone
+         * else's is no veto of a shared experience */
+        {"My family keeps telling me to just get over the anxiety.",
+         "I had the same thing with my family, they don't understand that anxiety is not a "
+         "choice.",
+         {-1, 1, -1}},
         {NULL, "I'm sorry to hear your parcel hasn't arrived.", {1, -1, 0}},
         {"Where is my refund?", "Could you please send me your order number?", {-1, -1, 0}},
         {"I feel awful about this.", "Oh no. How are you feeling about it now?", {1, -1, 1}},
@@ -248,6 +255,24 @@ static void test_reject_mismatch(void **state)
     heed_empathy_model *m;
     assert_int_equal(heed__empathy_new(b.ptr, b.len, &m, &err), HEED_OK);
     heed__empathy_free(m);
+    /* a sentence weight (aux[1]) in [0, 1) is taken; one out of range, not a
+     * number, or more settings than the code knows are refused (packing and
+     * loading share the check) */
+    const float with_w[2] = {(float)HEED_EMPATHY_FEATURES_VERSION, 0.65f};
+    assert_int_equal(heed__lm_set_aux(lm, with_w, 2), HEED_OK);
+    heed__buf_reset(&b);
+    assert_int_equal(heed__empathy_pack(three, &b), HEED_OK);
+    assert_int_equal(heed__empathy_new(b.ptr, b.len, &m, &err), HEED_OK);
+    heed__empathy_free(m);
+    const float bad_w[][3] = {{(float)HEED_EMPATHY_FEATURES_VERSION, 1.0f, 0},
+                              {(float)HEED_EMPATHY_FEATURES_VERSION, -0.1f, 0},
+                              {(float)HEED_EMPATHY_FEATURES_VERSION, NAN, 0},
+                              {(float)HEED_EMPATHY_FEATURES_VERSION, 0.5f, 0}};
+    for (size_t i = 0; i < sizeof bad_w / sizeof bad_w[0]; i++) {
+        assert_int_equal(heed__lm_set_aux(lm, bad_w[i], i == 3 ? 3 : 2), HEED_OK);
+        heed__buf_reset(&b);
+        assert_int_equal(heed__empathy_pack(three, &b), HEED_EINVAL);
+    }
     heed__lm_free(lm);
     /* other labels */
     static const char *const other[3] = {"a", "b", "c"};
