@@ -296,77 +296,112 @@ int heed__familiar_lists_ok(void)
 
 /* ---------------------------------------------------------------- readability */
 
+/* What a byte is to the syllable counter: a sound letter (a-z, or a UTF-8
+ * byte from 0xC0 up: the lead byte of an accented letter), a vowel (a e i o
+ * u y and those lead bytes), a separator of parts (- _) or an apostrophe. */
+enum { SY_LETTER = 1, SY_VOWEL = 2, SY_SEP = 4, SY_APOS = 8 };
+static const unsigned char SY_CLASS[256] = {
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 00 */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 10 */
+    0, 0, 0, 0, 0, 0, 0, 8, 0, 0, 0, 0, 0, 4, 0, 0, /* 20 */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 30 */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 40 */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 4, /* 50 */
+    0, 3, 1, 1, 1, 3, 1, 1, 1, 3, 1, 1, 1, 1, 1, 3, /* 60 */
+    1, 1, 1, 1, 1, 3, 1, 1, 1, 3, 1, 0, 0, 0, 0, 0, /* 70 */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 80 */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 90 */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* A0 */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* B0 */
+    3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, /* C0 */
+    3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, /* D0 */
+    3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, /* E0 */
+    3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, /* F0 */
+};
+
 static int is_vowel(unsigned char c)
 {
-    return c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u' || c == 'y' || c >= 0xC0;
+    return SY_CLASS[c] & SY_VOWEL;
 }
 
-/* Syllables of one run of letters (no apostrophes or hyphens). */
-static unsigned part_syllables(const unsigned char *w, size_t n)
+/* The end of one part's count (the silent endings), given its number of
+ * letters m (at most 64), the groups counted and its last four letters c1
+ * (the last) to c4, 0 where there are fewer. */
+static unsigned part_end(size_t m, unsigned count, unsigned c1, unsigned c2, unsigned c3,
+                         unsigned c4)
 {
-    unsigned char s[64];
-    size_t m = 0;
-    for (size_t i = 0; i < n && m < sizeof s; i++)
-        if ((w[i] >= 'a' && w[i] <= 'z') || w[i] >= 0xC0)
-            s[m++] = w[i]; /* UTF-8 continuation bytes and digits are not sounds */
     if (!m)
         return 0;
-    unsigned count = 0;
-    for (size_t i = 0; i < m; i++) {
-        int v = is_vowel(s[i]) && !(i == 0 && s[i] == 'y');
-        int pv = i > 0 && is_vowel(s[i - 1]) && !(i == 1 && s[0] == 'y');
-        if (v && !pv)
-            count++;
-        /* two vowels heard apart: ratio, period, create, video, actual, duo
-         * (not -tion/-sion/-cial/-gion/-xious, where i is silent) */
-        if (v && pv && i >= 1) {
-            unsigned char a = s[i - 1], b = s[i];
-            int split = (a == 'i' && (b == 'a' || b == 'o' || b == 'u')) ||
-                        (a == 'e' && b == 'o') || (a == 'u' && (b == 'a' || b == 'o'));
-            if (split && a == 'i' && i >= 2 &&
-                (s[i - 2] == 't' || s[i - 2] == 's' || s[i - 2] == 'c' || s[i - 2] == 'g' ||
-                 s[i - 2] == 'x'))
-                split = 0;
-            if (split && a == 'u' && i >= 2 && (s[i - 2] == 'q' || s[i - 2] == 'g'))
-                split = 0; /* quality, guard */
-            count += (unsigned)split;
-        }
-    }
-    int cons2 = m >= 3 && !is_vowel(s[m - 3]); /* consonant before the final pair */
-    if (m >= 2 && s[m - 1] == 'e' && !is_vowel(s[m - 2]) && count > 1 &&
-        !(s[m - 2] == 'l' && m >= 3 && !is_vowel(s[m - 3])))
+    int cons2 = m >= 3 && !is_vowel((unsigned char)c3); /* consonant before the final pair */
+    if (m >= 2 && c1 == 'e' && !is_vowel((unsigned char)c2) && count > 1 &&
+        !(c2 == 'l' && m >= 3 && !is_vowel((unsigned char)c3)))
         count--; /* silent final e: make, arrive (but table, simple) */
-    else if (m >= 3 && s[m - 2] == 'e' && (s[m - 1] == 's' || s[m - 1] == 'd') && cons2 &&
-             count > 1) {
-        unsigned char c = s[m - 3];
-        int keep = s[m - 1] == 'd' ? (c == 't' || c == 'd')
-                                   : (c == 's' || c == 'x' || c == 'z' || c == 'h' || c == 'c' ||
-                                      c == 'g' || (c == 'l' && m >= 4 && !is_vowel(s[m - 4])));
+    else if (m >= 3 && c2 == 'e' && (c1 == 's' || c1 == 'd') && cons2 && count > 1) {
+        unsigned c = c3;
+        int keep = c1 == 'd' ? (c == 't' || c == 'd')
+                             : (c == 's' || c == 'x' || c == 'z' || c == 'h' || c == 'c' ||
+                                c == 'g' || (c == 'l' && m >= 4 && !is_vowel((unsigned char)c4)));
         if (!keep)
             count--; /* makes, charged (but boxes, wanted, tables) */
-    } else if (m >= 4 && s[m - 1] == 'y' && s[m - 2] == 'l' && s[m - 3] == 'e' &&
-               !is_vowel(s[m - 4]) && count > 2)
+    } else if (m >= 4 && c1 == 'y' && c2 == 'l' && c3 == 'e' && !is_vowel((unsigned char)c4) &&
+               count > 2)
         count--; /* lately, completely */
     return count ? count : 1;
 }
 
+/* One pass over the word: a part runs to a separator (- _); its letters are
+ * counted up to an apostrophe (a contraction: the stem) and only the first
+ * 64 of them; the last four letters are kept for the silent endings. UTF-8
+ * continuation bytes and digits are not sounds. */
 unsigned heed__syllables(const char *w, size_t n)
 {
     const unsigned char *u = (const unsigned char *)w;
     unsigned total = 0;
     size_t i = 0;
     while (i < n) {
-        size_t j = i;
-        while (j < n && u[j] != '-' && u[j] != '_')
+        size_t j = i, m = 0;
+        unsigned count = 0, c1 = 0, c2 = 0, c3 = 0, c4 = 0;
+        int pv = 0; /* the previous letter was a vowel sound */
+        for (; j < n; j++) {
+            unsigned c = u[j], k = SY_CLASS[c];
+            if (k & (SY_SEP | SY_APOS))
+                break;
+            if (!(k & SY_LETTER) || m >= 64)
+                continue;
+            int v = (k & SY_VOWEL) && !(m == 0 && c == 'y');
+            if (v && !pv)
+                count++;
+            else if (v && m >= 2) {
+                /* two vowels heard apart: ratio, period, create, video,
+                 * actual, duo (not -tion/-sion/-cial/-gion/-xious, where i
+                 * is silent) */
+                unsigned a = c1;
+                int split = (a == 'i' && (c == 'a' || c == 'o' || c == 'u')) ||
+                            (a == 'e' && c == 'o') || (a == 'u' && (c == 'a' || c == 'o'));
+                if (split && a == 'i' &&
+                    (c2 == 't' || c2 == 's' || c2 == 'c' || c2 == 'g' || c2 == 'x'))
+                    split = 0;
+                if (split && a == 'u' && (c2 == 'q' || c2 == 'g'))
+                    split = 0; /* quality, guard */
+                count += (unsigned)split;
+            } else if (v) { /* the second letter, after a vowel first */
+                unsigned a = c1;
+                count += (a == 'i' && (c == 'a' || c == 'o' || c == 'u')) ||
+                         (a == 'e' && c == 'o') || (a == 'u' && (c == 'a' || c == 'o'));
+            }
+            pv = v;
+            c4 = c3;
+            c3 = c2;
+            c2 = c1;
+            c1 = c;
+            m++;
+        }
+        size_t ap = j; /* the apostrophe, or the end of the part */
+        while (j < n && !(SY_CLASS[u[j]] & SY_SEP))
             j++;
-        /* a contraction: count the stem; n't after a consonant is a
-         * syllable of its own (didn't, couldn't; not don't, can't) */
-        size_t k = i, ap = j;
-        while (k < j && u[k] != '\'')
-            k++;
-        if (k < j)
-            ap = k;
-        total += part_syllables(u + i, ap - i);
+        total += part_end(m, count, c1, c2, c3, c4);
+        /* n't after a consonant is a syllable of its own (didn't,
+         * couldn't; not don't, can't) */
         if (ap + 2 < j + 1 && ap >= i + 2 && j - ap == 2 && u[ap + 1] == 't' && u[ap - 1] == 'n' &&
             !is_vowel(u[ap - 2]))
             total++;
