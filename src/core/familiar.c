@@ -467,17 +467,23 @@ static int set_init(heed_arena *a, wordset *ws, size_t n)
     return ws->s ? HEED_OK : HEED_ENOMEM;
 }
 
-static slot *set_find(const wordset *ws, const char *k, size_t n)
+/* The slot of [k, k+n) whose heed__hash is h, or NULL. */
+static slot *set_find_h(const wordset *ws, const char *k, size_t n, uint64_t h)
 {
     if (!ws->s)
         return NULL;
-    for (size_t i = (size_t)heed__hash(k, n) & ws->mask;; i = (i + 1) & ws->mask) {
+    for (size_t i = (size_t)h & ws->mask;; i = (i + 1) & ws->mask) {
         slot *s = &ws->s[i];
         if (!s->key)
             return NULL;
         if (s->len == n && !memcmp(s->key, k, n))
             return s;
     }
+}
+
+static slot *set_find(const wordset *ws, const char *k, size_t n)
+{
+    return ws->s ? set_find_h(ws, k, n, heed__hash(k, n)) : NULL;
 }
 
 /* Adds k with type t, keeping the higher type when present. The caller sized
@@ -648,8 +654,10 @@ static size_t term_match(const jterm *t, const char *text, const heed_token *tok
     return t->n_toks;
 }
 
+/* th[i]: the heed__hash of toks[i]'s normalised form. */
 static const jterm *find_term(const heed_familiar_index *x, const char *text,
-                              const heed_token *toks, size_t n, size_t i, size_t *len)
+                              const heed_token *toks, const uint64_t *th, size_t n, size_t i,
+                              size_t *len)
 {
     const jterm *best = NULL;
     *len = 0;
@@ -658,7 +666,8 @@ static const jterm *find_term(const heed_familiar_index *x, const char *text,
         size_t kl = k->norm_len - (size_t)pass; /* pass 1: without a plural s */
         if (pass && (k->norm_len < 3 || k->norm[k->norm_len - 1] != 's'))
             break;
-        for (uint32_t e = x->heads[bucket(x, k->norm, kl)]; e; e = x->terms[e - 1].next) {
+        size_t b = pass ? bucket(x, k->norm, kl) : (size_t)th[i] & x->mask;
+        for (uint32_t e = x->heads[b]; e; e = x->terms[e - 1].next) {
             const jterm *t = &x->terms[e - 1];
             size_t m = term_match(t, text, toks, n, i);
             if (m > *len) {
@@ -782,7 +791,8 @@ static int introduced(const heed_token *toks, size_t i)
     return 0;
 }
 
-static int jargon(const heed_familiar_index *x, heed_arena *a, heed_result *r, const wordset *cws)
+static int jargon(const heed_familiar_index *x, heed_arena *a, heed_result *r, const wordset *cws,
+                  const uint64_t *th)
 {
     const heed_token *t = r->tokens;
     size_t n = r->n_tokens, count = 0;
@@ -792,7 +802,7 @@ static int jargon(const heed_familiar_index *x, heed_arena *a, heed_result *r, c
         return HEED_ENOMEM;
     for (size_t i = 0; i < n && count < HEED_MAX_JARGON;) {
         size_t len = 0;
-        const jterm *term = x ? find_term(x, r->text, t, n, i, &len) : NULL;
+        const jterm *term = x ? find_term(x, r->text, t, th, n, i, &len) : NULL;
         const char *what = NULL, *plain = NULL;
         int known = 0;
         if (term) {
@@ -838,7 +848,7 @@ static int jargon(const heed_familiar_index *x, heed_arena *a, heed_result *r, c
 
 /* ---------------------------------------------------------------- personal */
 
-static int personal(heed_arena *a, heed_result *r, const wordset *cws)
+static int personal(heed_arena *a, heed_result *r, const wordset *cws, const uint64_t *th)
 {
     if (!cws->s)
         return HEED_OK;
@@ -848,11 +858,13 @@ static int personal(heed_arena *a, heed_result *r, const wordset *cws)
         const heed_token *t = &r->tokens[i];
         const char *k = t->norm;
         size_t kn = t->norm_len;
-        if (is_reference(t))
+        uint64_t h = th[i];
+        if (is_reference(t)) {
             ref_key(t, &k, &kn);
-        else if (t->kind != HEED_TOK_WORD && t->kind != HEED_TOK_EMAIL)
+            h = heed__hash(k, kn);
+        } else if (t->kind != HEED_TOK_WORD && t->kind != HEED_TOK_EMAIL)
             continue;
-        slot *s = set_find(cws, k, kn);
+        slot *s = set_find_h(cws, k, kn, h);
         if (!s && t->kind == HEED_TOK_WORD && kn > 4 && k[kn - 1] == 's')
             s = set_find(cws, k, kn - 1);
         if (!s || s->seen || s->type == C_NONE)
@@ -879,7 +891,7 @@ static int personal(heed_arena *a, heed_result *r, const wordset *cws)
 
 /* The words a template keeps: ids, numbers, dates, names and greetings are
  * left out, so a canned reply with other details hashes the same. */
-static int template_word(const heed_result *r, size_t i, const wordset *cws)
+static int template_word(const heed_result *r, size_t i, const wordset *cws, const uint64_t *th)
 {
     const heed_token *t = r->tokens;
     const heed_token *k = &t[i];
@@ -890,7 +902,7 @@ static int template_word(const heed_result *r, size_t i, const wordset *cws)
     if ((k->flags & HEED_TF_ALLCAPS) && ((i > 0 && t[i - 1].kind == HEED_TOK_MONEY) ||
                                          (i + 1 < r->n_tokens && t[i + 1].kind == HEED_TOK_MONEY)))
         return 0; /* the currency of an amount: "20 EUR" */
-    slot *s = set_find(cws, k->norm, k->norm_len);
+    slot *s = set_find_h(cws, k->norm, k->norm_len, th[i]);
     if (s && s->type == C_NAME)
         return 0;
     if (!is_cap_word(r->text, k) || tok_is(k, "i") || k->sentence >= r->n_sentences)
@@ -915,7 +927,8 @@ static uint64_t spread_bits(uint8_t x)
            (((uint64_t)(x >> 4) * 0x00204081u & 0x01010101u) << 32);
 }
 
-static uint64_t simhash(heed_arena *a, const heed_result *r, const wordset *cws, int *rc)
+static uint64_t simhash(heed_arena *a, const heed_result *r, const wordset *cws,
+                        const uint64_t *th, int *rc)
 {
     *rc = HEED_OK;
     uint32_t *keep = heed__arena_alloc(a, (r->n_tokens ? r->n_tokens : 1) * sizeof(*keep));
@@ -930,9 +943,9 @@ static uint64_t simhash(heed_arena *a, const heed_result *r, const wordset *cws,
     }
     size_t m = 0;
     for (size_t i = 0; i < r->n_tokens; i++)
-        if (template_word(r, i, cws)) {
+        if (template_word(r, i, cws, th)) {
             keep[m] = (uint32_t)i;
-            wh[m++] = heed__hash(r->tokens[i].norm, r->tokens[i].norm_len);
+            wh[m++] = th[i];
         }
     if (!m)
         return 0;
@@ -974,9 +987,16 @@ int heed__familiar(const heed_familiar_index *x, heed_arena *a, heed_result *r,
         return rc;
     heed__readability(r->tokens, r->n_tokens, r->sentences, r->n_sentences, &r->familiar.grade,
                       &r->familiar.reading_ease);
-    if ((rc = jargon(x, a, r, &cws)) || (ctx && (rc = personal(a, r, &cws))))
+    /* each token's hash, for the jargon index and the customer's words
+     * (looked up twice) and the SimHash */
+    uint64_t *th = heed__arena_alloc(a, (r->n_tokens ? r->n_tokens : 1) * sizeof(*th));
+    if (!th)
+        return HEED_ENOMEM;
+    for (size_t i = 0; i < r->n_tokens; i++)
+        th[i] = heed__hash(r->tokens[i].norm, r->tokens[i].norm_len);
+    if ((rc = jargon(x, a, r, &cws, th)) || (ctx && (rc = personal(a, r, &cws, th))))
         return rc;
-    r->familiar.simhash = simhash(a, r, &cws, &rc);
+    r->familiar.simhash = simhash(a, r, &cws, th, &rc);
     if (rc)
         return rc;
     r->familiar.available = 1;
