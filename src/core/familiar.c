@@ -920,13 +920,6 @@ static int template_word(const heed_result *r, size_t i, const wordset *cws, con
     return words > 2 || heed__familiar_common(k->norm, k->norm_len);
 }
 
-/* The 8 bits of x as 8 bytes of 0 or 1 (bit k -> byte k). */
-static uint64_t spread_bits(uint8_t x)
-{
-    return ((uint64_t)(x & 0x0Fu) * 0x00204081u & 0x01010101u) |
-           (((uint64_t)(x >> 4) * 0x00204081u & 0x01010101u) << 32);
-}
-
 static uint64_t simhash(heed_arena *a, const heed_result *r, const wordset *cws,
                         const uint64_t *th, int *rc)
 {
@@ -947,11 +940,17 @@ static uint64_t simhash(heed_arena *a, const heed_result *r, const wordset *cws,
             keep[m] = (uint32_t)i;
             wh[m++] = th[i];
         }
+    return heed__familiar_shingles(wh, m);
+}
+
+uint64_t heed__familiar_shingles(const uint64_t *wh, size_t m)
+{
     if (!m)
         return 0;
-    /* per bit, how many shingle hashes have it set: eight 8-bit counters per
-     * byte of the hash in one uint64 (lane k of acc[j] counts bit 8j+k),
-     * emptied into ones[] before a lane can overflow */
+    /* per bit, how many shingle hashes have it set: eight 8-bit counters in
+     * one uint64 (lane j of acc[k] counts bit 8j+k, one shift and mask adds
+     * a hash's bits k, k+8, ... k+56), emptied into ones[] before a lane can
+     * overflow */
     uint64_t ones[64] = {0}, acc[8] = {0};
     size_t w = m < 3 ? m : 3, n_sh = 0; /* shingles of three words (fewer in a short reply) */
     for (size_t i = 0; i + w <= m; i++) {
@@ -960,19 +959,18 @@ static uint64_t simhash(heed_arena *a, const heed_result *r, const wordset *cws,
             h = (h ^ wh[i + k]) * 0xff51afd7ed558ccdull;
             h ^= h >> 32;
         }
-        for (int j = 0; j < 8; j++)
-            acc[j] += spread_bits((uint8_t)(h >> (8 * j)));
+        for (int k = 0; k < 8; k++)
+            acc[k] += h >> k & 0x0101010101010101ull;
         if (++n_sh % 255 == 0 || i + w == m)
-            for (int j = 0; j < 8; j++) {
-                for (int k = 0; k < 8; k++)
-                    ones[8 * j + k] += acc[j] >> (8 * k) & 0xFF;
-                acc[j] = 0;
+            for (int k = 0; k < 8; k++) {
+                for (int j = 0; j < 8; j++)
+                    ones[8 * j + k] += acc[k] >> (8 * j) & 0xFF;
+                acc[k] = 0;
             }
     }
     uint64_t out = 0;
-    for (int b = 0; b < 64; b++)
-        if (2 * ones[b] > n_sh) /* the majority of the shingles */
-            out |= (uint64_t)1 << b;
+    for (int b = 0; b < 64; b++) /* the majority of the shingles */
+        out |= (uint64_t)(2 * ones[b] > n_sh) << b;
     return out;
 }
 

@@ -52,6 +52,10 @@ void heed__addressed_cue_starts(uint32_t starts[256]);
 HEED_NODISCARD int heed__addressed(const heed_familiar_index *x, heed_arena *a, heed_result *r,
                                    const heed_result *ctx);
 
+/* The SimHash of the m word hashes wh (m > 0; 0 for none): each bit set
+ * when most shingles of three words (of m when m < 3) have it set. */
+uint64_t heed__familiar_shingles(const uint64_t *wh, size_t m);
+
 /* Syllables of one word given as its normalised form (case-folded); at least
  * 1 for any word with a letter. The method is in docs/familiar.md. */
 unsigned heed__syllables(const char *w, size_t n);

@@ -3,7 +3,7 @@
  * unknown-acronym and code heuristics, what the customer said first, the
  * syllable counter (on hand-counted words, and against its first plain form on
  * random ones) and Flesch scores on hand-counted sentences, personal cues
- * and the SimHash of templated replies. */
+ * and the SimHash of templated replies (its bit counts against a plain count). */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -278,6 +278,53 @@ static void test_syllables_random(void **state)
             for (size_t n = 0; n <= 4; n++)
                 assert_int_equal(heed__syllables(p, n), ref_syllables(p, n));
         }
+}
+
+/* The SimHash's bit counts in eight lanes per word against a plain count
+ * of each bit of each shingle: random word hashes, from 1 to 1,200 of them
+ * (past the 255 shingles a lane holds), and hashes all ones or all zeros. */
+static uint64_t ref_shingles(const uint64_t *wh, size_t m)
+{
+    if (!m)
+        return 0;
+    size_t w = m < 3 ? m : 3, n_sh = 0, ones[64] = {0};
+    for (size_t i = 0; i + w <= m; i++) {
+        uint64_t h = 0x9e3779b97f4a7c15ull;
+        for (size_t k = 0; k < w; k++) {
+            h = (h ^ wh[i + k]) * 0xff51afd7ed558ccdull;
+            h ^= h >> 32;
+        }
+        for (int b = 0; b < 64; b++)
+            ones[b] += (h >> b) & 1;
+        n_sh++;
+    }
+    uint64_t out = 0;
+    for (int b = 0; b < 64; b++)
+        if (2 * ones[b] > n_sh)
+            out |= (uint64_t)1 << b;
+    return out;
+}
+
+static void test_shingles(void **state)
+{
+    (void)state;
+    static uint64_t wh[1200];
+    unsigned long long seed = 0x2545F4914F6CDD1Dull;
+    assert_true(heed__familiar_shingles(wh, 0) == 0);
+    for (int it = 0; it < 3000; it++) {
+        size_t m = it < 20 ? (size_t)it + 1 : it % 10 == 0 ? 1 + (size_t)(seed % 1200)
+                                                           : 1 + (size_t)(seed % 40);
+        for (size_t i = 0; i < m; i++) {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            wh[i] = it % 97 == 1 ? ~0ull : it % 97 == 2 ? 0 : it % 5 == 3 ? wh[i % 4] : seed;
+        }
+        uint64_t got = heed__familiar_shingles(wh, m), want = ref_shingles(wh, m);
+        if (got != want)
+            fail_msg("%zu words: %016llx, want %016llx", m, (unsigned long long)got,
+                     (unsigned long long)want);
+    }
 }
 
 static void test_readability(void **state)
@@ -567,6 +614,7 @@ int main(void)
         cmocka_unit_test(test_plain_outlives_engine),
         cmocka_unit_test(test_syllables),
         cmocka_unit_test(test_syllables_random),
+        cmocka_unit_test(test_shingles),
         cmocka_unit_test(test_readability),
         cmocka_unit_test(test_personal),
         cmocka_unit_test(test_simhash),
