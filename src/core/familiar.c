@@ -37,7 +37,7 @@ struct heed_familiar_index {
     uint32_t *heads; /* per bucket: first term, index + 1; 0 empty */
     size_t mask;
     size_t bad_lines;
-    uint32_t cue_starts[256]; /* heed__addressed_cue_starts */
+    uint32_t cue_starts[HEED_CUE_STARTS]; /* heed__addressed_cue_starts */
 };
 
 static size_t bucket(const heed_familiar_index *x, const char *norm, size_t len)

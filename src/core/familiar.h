@@ -42,8 +42,11 @@ HEED_NODISCARD int heed__familiar(const heed_familiar_index *x, heed_arena *a, h
 /* The lengths of the addressed stage's cue phrases' prefixes that end before
  * a space, a comma or the phrase's end (the first word, and more), one bit
  * mask per first byte: bit n for n bytes, bit 31 for 31 and more. A word
- * whose bit is clear starts no cue. */
-void heed__addressed_cue_starts(uint32_t starts[256]);
+ * whose bit is clear starts no cue. Then, at starts[256 + b], the cues whose
+ * first byte is b: the first's position << 16 | the position after the last
+ * (the cues are sorted, so they are together). */
+#define HEED_CUE_STARTS 512
+void heed__addressed_cue_starts(uint32_t starts[HEED_CUE_STARTS]);
 
 /* Fills r->addressed from ctx's asks and needs (ctx analysed with the needs
  * stage) and the reply r (its compassion and promises set when those stages
