@@ -920,8 +920,8 @@ static int template_word(const heed_result *r, size_t i, const wordset *cws, con
     return words > 2 || heed__familiar_common(k->norm, k->norm_len);
 }
 
-static uint64_t simhash(heed_arena *a, const heed_result *r, const wordset *cws,
-                        const uint64_t *th, int *rc)
+static uint64_t simhash(heed_arena *a, const heed_result *r, const wordset *cws, const uint64_t *th,
+                        int *rc)
 {
     *rc = HEED_OK;
     uint32_t *keep = heed__arena_alloc(a, (r->n_tokens ? r->n_tokens : 1) * sizeof(*keep));

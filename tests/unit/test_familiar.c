@@ -312,8 +312,9 @@ static void test_shingles(void **state)
     unsigned long long seed = 0x2545F4914F6CDD1Dull;
     assert_true(heed__familiar_shingles(wh, 0) == 0);
     for (int it = 0; it < 3000; it++) {
-        size_t m = it < 20 ? (size_t)it + 1 : it % 10 == 0 ? 1 + (size_t)(seed % 1200)
-                                                           : 1 + (size_t)(seed % 40);
+        size_t m = it < 20        ? (size_t)it + 1
+                   : it % 10 == 0 ? 1 + (size_t)(seed % 1200)
+                                  : 1 + (size_t)(seed % 40);
         for (size_t i = 0; i < m; i++) {
             seed ^= seed << 13;
             seed ^= seed >> 7;
