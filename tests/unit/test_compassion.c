@@ -2,7 +2,8 @@
  * on agent turns: each signal with positives, negations, hypotheticals and
  * near-misses; suppressed cues; the score; promises with kind, object and due
  * times resolved against a fixed message time and UTC offsets (weekends,
- * month and year ends); the clause words' switch against their list. */
+ * month and year ends); the clause words' switch against their list, the
+ * word lists' first-byte masks. */
 #define _DEFAULT_SOURCE /* timegm */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -389,9 +390,12 @@ static void check_clause_word(const char *w, size_t n)
         fail_msg("'%.*s': %d", (int)n, w, heed__reply_clause_word(&t));
 }
 
-static void clause_words(void **state)
+int heed__reply_list_masks_ok(void);
+
+static void word_lists(void **state)
 {
     (void)state;
+    assert_true(heed__reply_list_masks_ok()); /* the lists' first-byte masks */
     char w[24];
     size_t found = 0;
     for (const char *const *l = heed__reply_clause_words(); *l; l++) {
@@ -436,7 +440,7 @@ int main(void)
         cmocka_unit_test(score),           cmocka_unit_test(customer_turn),
         cmocka_unit_test(promises_due),    cmocka_unit_test(promise_object),
         cmocka_unit_test(promise_no_time), cmocka_unit_test(not_promises),
-        cmocka_unit_test(clause_words),
+        cmocka_unit_test(word_lists),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
