@@ -342,9 +342,17 @@ static uint32_t start_bit(size_t n)
     return 1u << (n < 31 ? n : 31);
 }
 
-void heed__addressed_cue_starts(uint32_t starts[256])
+void heed__addressed_cue_starts(uint32_t starts[HEED_CUE_STARTS])
 {
-    memset(starts, 0, 256 * sizeof *starts);
+    memset(starts, 0, HEED_CUE_STARTS * sizeof *starts);
+    _Static_assert(sizeof CUES / sizeof *CUES < 0xFFFF, "cue positions fit in 16 bits");
+    uint32_t *range = starts + 256;
+    for (size_t k = sizeof CUES / sizeof *CUES; k-- > 0;) { /* the first of each byte last */
+        uint32_t b = (unsigned char)CUES[k].phrase[0];
+        if (!range[b])
+            range[b] = (uint32_t)(k + 1);
+        range[b] = (uint32_t)k << 16 | (range[b] & 0xFFFFu);
+    }
     /* cues_at tries a phrase when the word is its first n bytes and a space,
      * a comma or the end follows: every such n, not only the first word's */
     for (size_t k = 0; k < sizeof CUES / sizeof *CUES; k++) {
@@ -398,6 +406,10 @@ static size_t cues_at(const uint32_t *starts, const heed_token *toks, size_t i, 
     if (starts && !(starts[(unsigned char)t->norm[0]] & start_bit(t->norm_len)))
         return 0;
     size_t lo = 0, up = sizeof CUES / sizeof *CUES;
+    if (starts) { /* the cues with the word's first byte: the entry is among them */
+        lo = starts[256 + (unsigned char)t->norm[0]] >> 16;
+        up = starts[256 + (unsigned char)t->norm[0]] & 0xFFFFu;
+    }
     while (lo < up) { /* first entry >= the word */
         size_t mid = (lo + up) / 2;
         const char *p = CUES[mid].phrase;

@@ -62,6 +62,17 @@ static int in_list(const heed_token *t, const char *const *list)
     return 0;
 }
 
+/* A list's words' first bytes as a 64-bit mask: bit (byte & 63). The lists
+ * scanned for most words carry theirs (NAME_FIRST, checked by
+ * heed__reply_list_masks_ok), so a word whose first byte starts none of
+ * them is passed over without the scan. */
+#define FIRST_BIT(c) ((uint64_t)1 << ((unsigned char)(c)&63))
+static int in_list_m(const heed_token *t, const char *const *list, uint64_t first)
+{
+    return t->norm_len && (first & FIRST_BIT(t->norm[0])) && in_list(t, list);
+}
+#define IN_LIST_M(t, list) in_list_m((t), list, list##_FIRST)
+
 static const char *const NEGATORS[] = {
     "not",     "no",      "never",   "can't",    "cannot",   "cant",      "won't",  "wont",
     "don't",   "dont",    "doesn't", "didn't",   "isn't",    "aren't",    "wasn't", "weren't",
@@ -76,6 +87,35 @@ static const char *const CLAUSE_WORDS[] = {"and",      "but",       "or",      "
                                            "although", "though",    "however", "which", "while",
                                            "whereas",  "meanwhile", NULL};
 
+const char *const *heed__reply_clause_words(void)
+{
+    return CLAUSE_WORDS;
+}
+
+int heed__reply_clause_word(const heed_token *t)
+{
+    /* CLAUSE_WORDS by length, then bytes: one switch, not a scan of the list */
+    const char *w = t->norm;
+    switch (t->norm_len) {
+    case 2:
+        return (w[0] == 'o' && w[1] == 'r') || (w[0] == 's' && w[1] == 'o');
+    case 3:
+        return !memcmp(w, "and", 3) || !memcmp(w, "but", 3);
+    case 5:
+        return !memcmp(w, "which", 5) || !memcmp(w, "while", 5);
+    case 6:
+        return !memcmp(w, "though", 6);
+    case 7:
+        return !memcmp(w, "because", 7) || !memcmp(w, "however", 7) || !memcmp(w, "whereas", 7);
+    case 8:
+        return !memcmp(w, "although", 8);
+    case 9:
+        return !memcmp(w, "meanwhile", 9);
+    default:
+        return 0;
+    }
+}
+
 size_t heed__reply_clause_end(const heed_token *toks, size_t i, size_t hi)
 {
     for (size_t j = i + 1; j < hi; j++) {
@@ -83,8 +123,8 @@ size_t heed__reply_clause_end(const heed_token *toks, size_t i, size_t hi)
         if ((p->kind == HEED_TOK_PUNCT || p->kind == HEED_TOK_SYMBOL) && p->norm_len &&
             strchr(",;:(-\xe2", p->norm[0]))
             return j;
-        if (toks[j].kind == HEED_TOK_WORD && in_list(&toks[j], CLAUSE_WORDS) &&
-            !in_list(p, CLAUSE_WORDS))
+        if (toks[j].kind == HEED_TOK_WORD && heed__reply_clause_word(&toks[j]) &&
+            !heed__reply_clause_word(p))
             return j;
     }
     return hi;
@@ -231,6 +271,7 @@ static const act_verb ACT_VERBS[] = {{"refund", "refund issued"},
 static const char *const COMMIT1[] = {"i'll",    "we'll",  "i've",  "we've", "i'd",   "i",
                                       "we",      "i'm",    "we're", "let",   "it's",  "it'll",
                                       "they'll", "that's", "will",  "been",  "being", NULL};
+#define COMMIT1_FIRST 0x0090120400000000ull /* FIRST_BIT of its words' first bytes */
 
 static const char *const ACT_SKIP[] = {
     "now",      "just",  "already",  "also",        "personally",   "gone",
@@ -242,6 +283,7 @@ static const char *const ACT_SKIP[] = {
     "would",    "might", "may",      "not",         "can't",        "cannot",
     "won't",    "don't", "usually",  "normally",    "promise",      "guarantee",
     "a",        "any",   "able",     NULL};
+#define ACT_SKIP_FIRST 0x00BB67DE00000000ull /* FIRST_BIT of its words' first bytes */
 
 static const char *const SMALL_STEPS[] = {
     "reply",  "click",     "tap",      "confirm", "restart",  "print",   "drop",    "upload",
@@ -251,6 +293,7 @@ static const char *const SMALL_STEPS[] = {
     "turn",   "switch",    "complete", "fill",    "verify",   "reboot",  "hold",    "keep",
     "return", "pack",      "post",     "book",    "respond",  "head",    "go",      "refresh",
     "show",   "reinstall", "reset",    "approve", NULL};
+#define SMALL_STEPS_FIRST 0x007D9BFE00000000ull /* FIRST_BIT of its words' first bytes */
 
 static const char *const THIRD_PARTIES[] = {
     "bank",      "courier",   "manufacturer", "seller", "retailer", "department",  "airline",
@@ -627,13 +670,13 @@ static void own_and_act(const heed_token *toks, size_t cs, size_t ce, size_t lo,
                              heed__reply_suppressed(toks, cs, i) != NULL);
                     break;
                 }
-                if (!in_list(&toks[j], ACT_SKIP) && !heed__reply_word(&toks[j], "personally"))
+                if (!IN_LIST_M(&toks[j], ACT_SKIP) && !heed__reply_word(&toks[j], "personally"))
                     break;
             }
         }
         /* action: a commitment, then an action verb within four words */
-        if (in_list(t, COMMIT1) && !(heed__reply_word(t, "let") &&
-                                     !(i + 1 < ce && heed__reply_word(&toks[i + 1], "me")))) {
+        if (IN_LIST_M(t, COMMIT1) && !(heed__reply_word(t, "let") &&
+                                       !(i + 1 < ce && heed__reply_word(&toks[i + 1], "me")))) {
             for (size_t j = i + 1; j < ce && j <= i + 4; j++) {
                 const act_verb *v = act_verb_of(&toks[j]);
                 if (v) {
@@ -645,7 +688,7 @@ static void own_and_act(const heed_token *toks, size_t cs, size_t ce, size_t lo,
                          why != NULL);
                     break;
                 }
-                if (!in_list(&toks[j], ACT_SKIP) && !in_list(&toks[j], COMMIT1) &&
+                if (!IN_LIST_M(&toks[j], ACT_SKIP) && !IN_LIST_M(&toks[j], COMMIT1) &&
                     !(toks[j].kind == HEED_TOK_WORD && toks[j].norm_len > 2 &&
                       !memcmp(toks[j].norm + toks[j].norm_len - 2, "ly", 2)))
                     break;
@@ -677,7 +720,7 @@ static void next_step(const heed_token *toks, size_t cs, size_t ce, cues *c)
                       heed__reply_word(&toks[p], "now") || heed__reply_word(&toks[p], "first") ||
                       heed__reply_word(&toks[p], "and") || heed__reply_word(&toks[p], "so")))
         p++;
-    if (p >= ce || !in_list(&toks[p], SMALL_STEPS) || p + 1 >= ce)
+    if (p >= ce || !IN_LIST_M(&toks[p], SMALL_STEPS) || p + 1 >= ce)
         return;
     /* an imperative is followed by an object or a particle, not a verb form */
     const heed_token *n = &toks[p + 1];
@@ -694,11 +737,12 @@ static void next_step(const heed_token *toks, size_t cs, size_t ce, cues *c)
 static const char *const CONTACT_VERBS[] = {
     "contact", "call",  "ring", "phone", "email", "e-mail", "speak", "talk",  "reach",
     "ask",     "write", "get",  "go",    "raise", "direct", "refer", "check", NULL};
+#define CONTACT_VERBS_FIRST 0x009D00BA00000000ull /* FIRST_BIT of its words' first bytes */
 
 static void deflection(const heed_token *toks, size_t cs, size_t ce, cues *c)
 {
     for (size_t i = cs; i < ce; i++) {
-        if (!in_list(&toks[i], CONTACT_VERBS))
+        if (!IN_LIST_M(&toks[i], CONTACT_VERBS))
             continue;
         /* a third party within the next five words */
         size_t e = i + 6 < ce ? i + 6 : ce, j;
@@ -783,6 +827,7 @@ static void time_frames(const heed_token *toks, size_t cs, size_t ce, size_t lo,
 static const char *const APOLOGY[] = {"sorry",       "apologise", "apologize",
                                       "apologies",   "apology",   "apologising",
                                       "apologizing", "regret",    NULL};
+#define APOLOGY_FIRST 0x000C000200000000ull /* FIRST_BIT of its words' first bytes */
 
 static int cue_cmp(const void *pa, const void *pb)
 {
@@ -869,7 +914,7 @@ int heed__compassion(const heed_compassion_index *x, heed_arena *a, heed_result 
             for (size_t i = cs; i < hi; i++) {
                 if (toks[i].kind != HEED_TOK_WORD)
                     continue;
-                if (i < ce && apology == SIZE_MAX && in_list(&toks[i], APOLOGY) &&
+                if (i < ce && apology == SIZE_MAX && IN_LIST_M(&toks[i], APOLOGY) &&
                     !heed__reply_suppressed(toks, cs, i))
                     apology = i;
                 if (i >= ce)
@@ -951,4 +996,26 @@ int heed__compassion(const heed_compassion_index *x, heed_arena *a, heed_result 
     r->compassion.cues = c.n ? c.v : NULL;
     r->compassion.n_cues = c.n;
     return HEED_OK;
+}
+
+/* For tests: does each list's NAME_FIRST hold exactly its words' first bytes? */
+int heed__reply_list_masks_ok(void);
+int heed__reply_list_masks_ok(void)
+{
+    static const struct {
+        const char *const *list;
+        uint64_t first;
+    } L[] = {{COMMIT1, COMMIT1_FIRST},
+             {CONTACT_VERBS, CONTACT_VERBS_FIRST},
+             {APOLOGY, APOLOGY_FIRST},
+             {SMALL_STEPS, SMALL_STEPS_FIRST},
+             {ACT_SKIP, ACT_SKIP_FIRST}};
+    for (size_t k = 0; k < sizeof L / sizeof *L; k++) {
+        uint64_t m = 0;
+        for (const char *const *w = L[k].list; *w; w++)
+            m |= FIRST_BIT((*w)[0]);
+        if (m != L[k].first)
+            return 0;
+    }
+    return 1;
 }

@@ -44,6 +44,12 @@ static inline int heed__reply_word(const heed_token *t, const char *w)
  * though, however, which, while, whereas. */
 size_t heed__reply_clause_end(const heed_token *toks, size_t i, size_t hi);
 
+/* Is t one of the words before which a clause breaks (and, but, ... above)?
+ * The same answer as a scan of heed__reply_clause_words() (for tests: the
+ * list, NULL-terminated). */
+int heed__reply_clause_word(const heed_token *t);
+const char *const *heed__reply_clause_words(void);
+
 /* Is a match at toks[i] in the clause starting at toks[cs] negated (a negator
  * among the 6 words before it) or hypothetical (if, unless, once, until,
  * whether, in case, usually, normally, would without like/love/be happy

@@ -37,7 +37,7 @@ struct heed_familiar_index {
     uint32_t *heads; /* per bucket: first term, index + 1; 0 empty */
     size_t mask;
     size_t bad_lines;
-    uint32_t cue_starts[256]; /* heed__addressed_cue_starts */
+    uint32_t cue_starts[HEED_CUE_STARTS]; /* heed__addressed_cue_starts */
 };
 
 static size_t bucket(const heed_familiar_index *x, const char *norm, size_t len)
@@ -296,77 +296,112 @@ int heed__familiar_lists_ok(void)
 
 /* ---------------------------------------------------------------- readability */
 
+/* What a byte is to the syllable counter: a sound letter (a-z, or a UTF-8
+ * byte from 0xC0 up: the lead byte of an accented letter), a vowel (a e i o
+ * u y and those lead bytes), a separator of parts (- _) or an apostrophe. */
+enum { SY_LETTER = 1, SY_VOWEL = 2, SY_SEP = 4, SY_APOS = 8 };
+static const unsigned char SY_CLASS[256] = {
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 00 */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 10 */
+    0, 0, 0, 0, 0, 0, 0, 8, 0, 0, 0, 0, 0, 4, 0, 0, /* 20 */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 30 */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 40 */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 4, /* 50 */
+    0, 3, 1, 1, 1, 3, 1, 1, 1, 3, 1, 1, 1, 1, 1, 3, /* 60 */
+    1, 1, 1, 1, 1, 3, 1, 1, 1, 3, 1, 0, 0, 0, 0, 0, /* 70 */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 80 */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 90 */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* A0 */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* B0 */
+    3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, /* C0 */
+    3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, /* D0 */
+    3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, /* E0 */
+    3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, /* F0 */
+};
+
 static int is_vowel(unsigned char c)
 {
-    return c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u' || c == 'y' || c >= 0xC0;
+    return SY_CLASS[c] & SY_VOWEL;
 }
 
-/* Syllables of one run of letters (no apostrophes or hyphens). */
-static unsigned part_syllables(const unsigned char *w, size_t n)
+/* The end of one part's count (the silent endings), given its number of
+ * letters m (at most 64), the groups counted and its last four letters c1
+ * (the last) to c4, 0 where there are fewer. */
+static unsigned part_end(size_t m, unsigned count, unsigned c1, unsigned c2, unsigned c3,
+                         unsigned c4)
 {
-    unsigned char s[64];
-    size_t m = 0;
-    for (size_t i = 0; i < n && m < sizeof s; i++)
-        if ((w[i] >= 'a' && w[i] <= 'z') || w[i] >= 0xC0)
-            s[m++] = w[i]; /* UTF-8 continuation bytes and digits are not sounds */
     if (!m)
         return 0;
-    unsigned count = 0;
-    for (size_t i = 0; i < m; i++) {
-        int v = is_vowel(s[i]) && !(i == 0 && s[i] == 'y');
-        int pv = i > 0 && is_vowel(s[i - 1]) && !(i == 1 && s[0] == 'y');
-        if (v && !pv)
-            count++;
-        /* two vowels heard apart: ratio, period, create, video, actual, duo
-         * (not -tion/-sion/-cial/-gion/-xious, where i is silent) */
-        if (v && pv && i >= 1) {
-            unsigned char a = s[i - 1], b = s[i];
-            int split = (a == 'i' && (b == 'a' || b == 'o' || b == 'u')) ||
-                        (a == 'e' && b == 'o') || (a == 'u' && (b == 'a' || b == 'o'));
-            if (split && a == 'i' && i >= 2 &&
-                (s[i - 2] == 't' || s[i - 2] == 's' || s[i - 2] == 'c' || s[i - 2] == 'g' ||
-                 s[i - 2] == 'x'))
-                split = 0;
-            if (split && a == 'u' && i >= 2 && (s[i - 2] == 'q' || s[i - 2] == 'g'))
-                split = 0; /* quality, guard */
-            count += (unsigned)split;
-        }
-    }
-    int cons2 = m >= 3 && !is_vowel(s[m - 3]); /* consonant before the final pair */
-    if (m >= 2 && s[m - 1] == 'e' && !is_vowel(s[m - 2]) && count > 1 &&
-        !(s[m - 2] == 'l' && m >= 3 && !is_vowel(s[m - 3])))
+    int cons2 = m >= 3 && !is_vowel((unsigned char)c3); /* consonant before the final pair */
+    if (m >= 2 && c1 == 'e' && !is_vowel((unsigned char)c2) && count > 1 &&
+        !(c2 == 'l' && m >= 3 && !is_vowel((unsigned char)c3)))
         count--; /* silent final e: make, arrive (but table, simple) */
-    else if (m >= 3 && s[m - 2] == 'e' && (s[m - 1] == 's' || s[m - 1] == 'd') && cons2 &&
-             count > 1) {
-        unsigned char c = s[m - 3];
-        int keep = s[m - 1] == 'd' ? (c == 't' || c == 'd')
-                                   : (c == 's' || c == 'x' || c == 'z' || c == 'h' || c == 'c' ||
-                                      c == 'g' || (c == 'l' && m >= 4 && !is_vowel(s[m - 4])));
+    else if (m >= 3 && c2 == 'e' && (c1 == 's' || c1 == 'd') && cons2 && count > 1) {
+        unsigned c = c3;
+        int keep = c1 == 'd' ? (c == 't' || c == 'd')
+                             : (c == 's' || c == 'x' || c == 'z' || c == 'h' || c == 'c' ||
+                                c == 'g' || (c == 'l' && m >= 4 && !is_vowel((unsigned char)c4)));
         if (!keep)
             count--; /* makes, charged (but boxes, wanted, tables) */
-    } else if (m >= 4 && s[m - 1] == 'y' && s[m - 2] == 'l' && s[m - 3] == 'e' &&
-               !is_vowel(s[m - 4]) && count > 2)
+    } else if (m >= 4 && c1 == 'y' && c2 == 'l' && c3 == 'e' && !is_vowel((unsigned char)c4) &&
+               count > 2)
         count--; /* lately, completely */
     return count ? count : 1;
 }
 
+/* One pass over the word: a part runs to a separator (- _); its letters are
+ * counted up to an apostrophe (a contraction: the stem) and only the first
+ * 64 of them; the last four letters are kept for the silent endings. UTF-8
+ * continuation bytes and digits are not sounds. */
 unsigned heed__syllables(const char *w, size_t n)
 {
     const unsigned char *u = (const unsigned char *)w;
     unsigned total = 0;
     size_t i = 0;
     while (i < n) {
-        size_t j = i;
-        while (j < n && u[j] != '-' && u[j] != '_')
+        size_t j = i, m = 0;
+        unsigned count = 0, c1 = 0, c2 = 0, c3 = 0, c4 = 0;
+        int pv = 0; /* the previous letter was a vowel sound */
+        for (; j < n; j++) {
+            unsigned c = u[j], k = SY_CLASS[c];
+            if (k & (SY_SEP | SY_APOS))
+                break;
+            if (!(k & SY_LETTER) || m >= 64)
+                continue;
+            int v = (k & SY_VOWEL) && !(m == 0 && c == 'y');
+            if (v && !pv)
+                count++;
+            else if (v && m >= 2) {
+                /* two vowels heard apart: ratio, period, create, video,
+                 * actual, duo (not -tion/-sion/-cial/-gion/-xious, where i
+                 * is silent) */
+                unsigned a = c1;
+                int split = (a == 'i' && (c == 'a' || c == 'o' || c == 'u')) ||
+                            (a == 'e' && c == 'o') || (a == 'u' && (c == 'a' || c == 'o'));
+                if (split && a == 'i' &&
+                    (c2 == 't' || c2 == 's' || c2 == 'c' || c2 == 'g' || c2 == 'x'))
+                    split = 0;
+                if (split && a == 'u' && (c2 == 'q' || c2 == 'g'))
+                    split = 0; /* quality, guard */
+                count += (unsigned)split;
+            } else if (v) { /* the second letter, after a vowel first */
+                unsigned a = c1;
+                count += (a == 'i' && (c == 'a' || c == 'o' || c == 'u')) ||
+                         (a == 'e' && c == 'o') || (a == 'u' && (c == 'a' || c == 'o'));
+            }
+            pv = v;
+            c4 = c3;
+            c3 = c2;
+            c2 = c1;
+            c1 = c;
+            m++;
+        }
+        size_t ap = j; /* the apostrophe, or the end of the part */
+        while (j < n && !(SY_CLASS[u[j]] & SY_SEP))
             j++;
-        /* a contraction: count the stem; n't after a consonant is a
-         * syllable of its own (didn't, couldn't; not don't, can't) */
-        size_t k = i, ap = j;
-        while (k < j && u[k] != '\'')
-            k++;
-        if (k < j)
-            ap = k;
-        total += part_syllables(u + i, ap - i);
+        total += part_end(m, count, c1, c2, c3, c4);
+        /* n't after a consonant is a syllable of its own (didn't,
+         * couldn't; not don't, can't) */
         if (ap + 2 < j + 1 && ap >= i + 2 && j - ap == 2 && u[ap + 1] == 't' && u[ap - 1] == 'n' &&
             !is_vowel(u[ap - 2]))
             total++;
@@ -432,17 +467,23 @@ static int set_init(heed_arena *a, wordset *ws, size_t n)
     return ws->s ? HEED_OK : HEED_ENOMEM;
 }
 
-static slot *set_find(const wordset *ws, const char *k, size_t n)
+/* The slot of [k, k+n) whose heed__hash is h, or NULL. */
+static slot *set_find_h(const wordset *ws, const char *k, size_t n, uint64_t h)
 {
     if (!ws->s)
         return NULL;
-    for (size_t i = (size_t)heed__hash(k, n) & ws->mask;; i = (i + 1) & ws->mask) {
+    for (size_t i = (size_t)h & ws->mask;; i = (i + 1) & ws->mask) {
         slot *s = &ws->s[i];
         if (!s->key)
             return NULL;
         if (s->len == n && !memcmp(s->key, k, n))
             return s;
     }
+}
+
+static slot *set_find(const wordset *ws, const char *k, size_t n)
+{
+    return ws->s ? set_find_h(ws, k, n, heed__hash(k, n)) : NULL;
 }
 
 /* Adds k with type t, keeping the higher type when present. The caller sized
@@ -613,8 +654,10 @@ static size_t term_match(const jterm *t, const char *text, const heed_token *tok
     return t->n_toks;
 }
 
+/* th[i]: the heed__hash of toks[i]'s normalised form. */
 static const jterm *find_term(const heed_familiar_index *x, const char *text,
-                              const heed_token *toks, size_t n, size_t i, size_t *len)
+                              const heed_token *toks, const uint64_t *th, size_t n, size_t i,
+                              size_t *len)
 {
     const jterm *best = NULL;
     *len = 0;
@@ -623,7 +666,8 @@ static const jterm *find_term(const heed_familiar_index *x, const char *text,
         size_t kl = k->norm_len - (size_t)pass; /* pass 1: without a plural s */
         if (pass && (k->norm_len < 3 || k->norm[k->norm_len - 1] != 's'))
             break;
-        for (uint32_t e = x->heads[bucket(x, k->norm, kl)]; e; e = x->terms[e - 1].next) {
+        size_t b = pass ? bucket(x, k->norm, kl) : (size_t)th[i] & x->mask;
+        for (uint32_t e = x->heads[b]; e; e = x->terms[e - 1].next) {
             const jterm *t = &x->terms[e - 1];
             size_t m = term_match(t, text, toks, n, i);
             if (m > *len) {
@@ -747,7 +791,8 @@ static int introduced(const heed_token *toks, size_t i)
     return 0;
 }
 
-static int jargon(const heed_familiar_index *x, heed_arena *a, heed_result *r, const wordset *cws)
+static int jargon(const heed_familiar_index *x, heed_arena *a, heed_result *r, const wordset *cws,
+                  const uint64_t *th)
 {
     const heed_token *t = r->tokens;
     size_t n = r->n_tokens, count = 0;
@@ -757,7 +802,7 @@ static int jargon(const heed_familiar_index *x, heed_arena *a, heed_result *r, c
         return HEED_ENOMEM;
     for (size_t i = 0; i < n && count < HEED_MAX_JARGON;) {
         size_t len = 0;
-        const jterm *term = x ? find_term(x, r->text, t, n, i, &len) : NULL;
+        const jterm *term = x ? find_term(x, r->text, t, th, n, i, &len) : NULL;
         const char *what = NULL, *plain = NULL;
         int known = 0;
         if (term) {
@@ -803,7 +848,7 @@ static int jargon(const heed_familiar_index *x, heed_arena *a, heed_result *r, c
 
 /* ---------------------------------------------------------------- personal */
 
-static int personal(heed_arena *a, heed_result *r, const wordset *cws)
+static int personal(heed_arena *a, heed_result *r, const wordset *cws, const uint64_t *th)
 {
     if (!cws->s)
         return HEED_OK;
@@ -813,11 +858,13 @@ static int personal(heed_arena *a, heed_result *r, const wordset *cws)
         const heed_token *t = &r->tokens[i];
         const char *k = t->norm;
         size_t kn = t->norm_len;
-        if (is_reference(t))
+        uint64_t h = th[i];
+        if (is_reference(t)) {
             ref_key(t, &k, &kn);
-        else if (t->kind != HEED_TOK_WORD && t->kind != HEED_TOK_EMAIL)
+            h = heed__hash(k, kn);
+        } else if (t->kind != HEED_TOK_WORD && t->kind != HEED_TOK_EMAIL)
             continue;
-        slot *s = set_find(cws, k, kn);
+        slot *s = set_find_h(cws, k, kn, h);
         if (!s && t->kind == HEED_TOK_WORD && kn > 4 && k[kn - 1] == 's')
             s = set_find(cws, k, kn - 1);
         if (!s || s->seen || s->type == C_NONE)
@@ -844,7 +891,7 @@ static int personal(heed_arena *a, heed_result *r, const wordset *cws)
 
 /* The words a template keeps: ids, numbers, dates, names and greetings are
  * left out, so a canned reply with other details hashes the same. */
-static int template_word(const heed_result *r, size_t i, const wordset *cws)
+static int template_word(const heed_result *r, size_t i, const wordset *cws, const uint64_t *th)
 {
     const heed_token *t = r->tokens;
     const heed_token *k = &t[i];
@@ -855,7 +902,7 @@ static int template_word(const heed_result *r, size_t i, const wordset *cws)
     if ((k->flags & HEED_TF_ALLCAPS) && ((i > 0 && t[i - 1].kind == HEED_TOK_MONEY) ||
                                          (i + 1 < r->n_tokens && t[i + 1].kind == HEED_TOK_MONEY)))
         return 0; /* the currency of an amount: "20 EUR" */
-    slot *s = set_find(cws, k->norm, k->norm_len);
+    slot *s = set_find_h(cws, k->norm, k->norm_len, th[i]);
     if (s && s->type == C_NAME)
         return 0;
     if (!is_cap_word(r->text, k) || tok_is(k, "i") || k->sentence >= r->n_sentences)
@@ -873,14 +920,8 @@ static int template_word(const heed_result *r, size_t i, const wordset *cws)
     return words > 2 || heed__familiar_common(k->norm, k->norm_len);
 }
 
-/* The 8 bits of x as 8 bytes of 0 or 1 (bit k -> byte k). */
-static uint64_t spread_bits(uint8_t x)
-{
-    return ((uint64_t)(x & 0x0Fu) * 0x00204081u & 0x01010101u) |
-           (((uint64_t)(x >> 4) * 0x00204081u & 0x01010101u) << 32);
-}
-
-static uint64_t simhash(heed_arena *a, const heed_result *r, const wordset *cws, int *rc)
+static uint64_t simhash(heed_arena *a, const heed_result *r, const wordset *cws, const uint64_t *th,
+                        int *rc)
 {
     *rc = HEED_OK;
     uint32_t *keep = heed__arena_alloc(a, (r->n_tokens ? r->n_tokens : 1) * sizeof(*keep));
@@ -895,15 +936,21 @@ static uint64_t simhash(heed_arena *a, const heed_result *r, const wordset *cws,
     }
     size_t m = 0;
     for (size_t i = 0; i < r->n_tokens; i++)
-        if (template_word(r, i, cws)) {
+        if (template_word(r, i, cws, th)) {
             keep[m] = (uint32_t)i;
-            wh[m++] = heed__hash(r->tokens[i].norm, r->tokens[i].norm_len);
+            wh[m++] = th[i];
         }
+    return heed__familiar_shingles(wh, m);
+}
+
+uint64_t heed__familiar_shingles(const uint64_t *wh, size_t m)
+{
     if (!m)
         return 0;
-    /* per bit, how many shingle hashes have it set: eight 8-bit counters per
-     * byte of the hash in one uint64 (lane k of acc[j] counts bit 8j+k),
-     * emptied into ones[] before a lane can overflow */
+    /* per bit, how many shingle hashes have it set: eight 8-bit counters in
+     * one uint64 (lane j of acc[k] counts bit 8j+k, one shift and mask adds
+     * a hash's bits k, k+8, ... k+56), emptied into ones[] before a lane can
+     * overflow */
     uint64_t ones[64] = {0}, acc[8] = {0};
     size_t w = m < 3 ? m : 3, n_sh = 0; /* shingles of three words (fewer in a short reply) */
     for (size_t i = 0; i + w <= m; i++) {
@@ -912,19 +959,18 @@ static uint64_t simhash(heed_arena *a, const heed_result *r, const wordset *cws,
             h = (h ^ wh[i + k]) * 0xff51afd7ed558ccdull;
             h ^= h >> 32;
         }
-        for (int j = 0; j < 8; j++)
-            acc[j] += spread_bits((uint8_t)(h >> (8 * j)));
+        for (int k = 0; k < 8; k++)
+            acc[k] += h >> k & 0x0101010101010101ull;
         if (++n_sh % 255 == 0 || i + w == m)
-            for (int j = 0; j < 8; j++) {
-                for (int k = 0; k < 8; k++)
-                    ones[8 * j + k] += acc[j] >> (8 * k) & 0xFF;
-                acc[j] = 0;
+            for (int k = 0; k < 8; k++) {
+                for (int j = 0; j < 8; j++)
+                    ones[8 * j + k] += acc[k] >> (8 * j) & 0xFF;
+                acc[k] = 0;
             }
     }
     uint64_t out = 0;
-    for (int b = 0; b < 64; b++)
-        if (2 * ones[b] > n_sh) /* the majority of the shingles */
-            out |= (uint64_t)1 << b;
+    for (int b = 0; b < 64; b++) /* the majority of the shingles */
+        out |= (uint64_t)(2 * ones[b] > n_sh) << b;
     return out;
 }
 
@@ -939,9 +985,16 @@ int heed__familiar(const heed_familiar_index *x, heed_arena *a, heed_result *r,
         return rc;
     heed__readability(r->tokens, r->n_tokens, r->sentences, r->n_sentences, &r->familiar.grade,
                       &r->familiar.reading_ease);
-    if ((rc = jargon(x, a, r, &cws)) || (ctx && (rc = personal(a, r, &cws))))
+    /* each token's hash, for the jargon index and the customer's words
+     * (looked up twice) and the SimHash */
+    uint64_t *th = heed__arena_alloc(a, (r->n_tokens ? r->n_tokens : 1) * sizeof(*th));
+    if (!th)
+        return HEED_ENOMEM;
+    for (size_t i = 0; i < r->n_tokens; i++)
+        th[i] = heed__hash(r->tokens[i].norm, r->tokens[i].norm_len);
+    if ((rc = jargon(x, a, r, &cws, th)) || (ctx && (rc = personal(a, r, &cws, th))))
         return rc;
-    r->familiar.simhash = simhash(a, r, &cws, &rc);
+    r->familiar.simhash = simhash(a, r, &cws, th, &rc);
     if (rc)
         return rc;
     r->familiar.available = 1;

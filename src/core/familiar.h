@@ -42,8 +42,11 @@ HEED_NODISCARD int heed__familiar(const heed_familiar_index *x, heed_arena *a, h
 /* The lengths of the addressed stage's cue phrases' prefixes that end before
  * a space, a comma or the phrase's end (the first word, and more), one bit
  * mask per first byte: bit n for n bytes, bit 31 for 31 and more. A word
- * whose bit is clear starts no cue. */
-void heed__addressed_cue_starts(uint32_t starts[256]);
+ * whose bit is clear starts no cue. Then, at starts[256 + b], the cues whose
+ * first byte is b: the first's position << 16 | the position after the last
+ * (the cues are sorted, so they are together). */
+#define HEED_CUE_STARTS 512
+void heed__addressed_cue_starts(uint32_t starts[HEED_CUE_STARTS]);
 
 /* Fills r->addressed from ctx's asks and needs (ctx analysed with the needs
  * stage) and the reply r (its compassion and promises set when those stages
@@ -51,6 +54,10 @@ void heed__addressed_cue_starts(uint32_t starts[256]);
  * result, every word then looked up among the cues. HEED_OK or HEED_ENOMEM. */
 HEED_NODISCARD int heed__addressed(const heed_familiar_index *x, heed_arena *a, heed_result *r,
                                    const heed_result *ctx);
+
+/* The SimHash of the m word hashes wh (m > 0; 0 for none): each bit set
+ * when most shingles of three words (of m when m < 3) have it set. */
+uint64_t heed__familiar_shingles(const uint64_t *wh, size_t m);
 
 /* Syllables of one word given as its normalised form (case-folded); at least
  * 1 for any word with a letter. The method is in docs/familiar.md. */

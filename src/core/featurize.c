@@ -116,7 +116,11 @@ static int simple_negator(const heed_token *t)
     static const char *const words[] = {"not",     "no",      "never", "nothing", "nobody",
                                         "none",    "neither", "nor",   "cannot",  "without",
                                         "nowhere", "hardly"};
-    if (t->kind != HEED_TOK_WORD)
+    if (t->kind != HEED_TOK_WORD || !t->norm_len)
+        return 0;
+    /* the words start with n, c, w or h; the endings end in t */
+    const char c0 = t->norm[0];
+    if (c0 != 'n' && c0 != 'c' && c0 != 'w' && c0 != 'h' && t->norm[t->norm_len - 1] != 't')
         return 0;
     for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
         if (norm_is(t, words[i]))
@@ -188,32 +192,32 @@ __attribute__((always_inline)) static inline void byte_grams(sink *s, const unsi
     s->n += count;
 }
 
-static int is_ascii(const unsigned char *p, size_t n)
+/* Is p[0..n) ASCII? p[n..n+8) must be readable and ASCII (zeros): the
+ * bytes are read 8 at a time, the last read running past n. */
+static int is_ascii_padded(const unsigned char *p, size_t n)
 {
     uint64_t acc = 0;
-    size_t i = 0;
-    for (; i + 8 <= n; i += 8) {
+    for (size_t i = 0; i < n; i += 8) {
         uint64_t w;
         memcpy(&w, p + i, 8);
         acc |= w;
     }
-    for (; i < n; i++)
-        acc |= p[i];
     return !(acc & 0x8080808080808080ull);
 }
 
 /* Character lo..hi-grams of "<word>", over code points. */
 static void char_grams(sink *s, const heed_token *t, size_t lo, size_t hi)
 {
-    unsigned char buf[CHAR_MAX_WORD + 2];
+    unsigned char buf[CHAR_MAX_WORD + 2 + 8]; /* 8 zeros after the word for is_ascii_padded */
     size_t cp[CHAR_MAX_WORD + 3];
     size_t l = t->norm_len > CHAR_MAX_WORD ? CHAR_MAX_WORD : t->norm_len;
     buf[0] = '<';
     memcpy(buf + 1, t->norm, l);
     buf[l + 1] = '>';
     const size_t blen = l + 2;
-    /* most words are ASCII: a byte is a code point */
-    if (!s->general && lo >= 3 && hi <= 5 && is_ascii(buf + 1, l)) {
+    memset(buf + blen, 0, 8);
+    /* most words are ASCII: a byte is a code point (< and > are ASCII too) */
+    if (!s->general && lo >= 3 && hi <= 5 && is_ascii_padded(buf, blen)) {
         for (size_t n = lo; n <= hi; n++) {
             if (n == 3)
                 byte_grams(s, buf, blen, 3);
@@ -356,9 +360,8 @@ static size_t features_write(const heed_feat_opts *o, const heed_result *r, uint
         const heed_evidence *e = &r->evidence[i];
         int b = ev_bucket(e->score);
         put(&s, fold(NS_EVB, (uint64_t)b), 1.0f);
-        for (uint32_t bit = 0; bit < 16; bit++)
-            if (e->rules & (1u << bit))
-                put(&s, fold(NS_EVR, (uint64_t)bit * 2 + (e->score < 0)), 1.0f);
+        for (uint32_t m = e->rules & 0xFFFFu; m; m &= m - 1) /* its rules, lowest bit first */
+            put(&s, fold(NS_EVR, (uint64_t)__builtin_ctz(m) * 2 + (e->score < 0)), 1.0f);
     }
     put(&s, fold(NS_VAL, (uint64_t)valence_bucket(r->valence)), 1.0f);
 

@@ -1484,6 +1484,8 @@ static size_t intensity_cue_at(const heed_result *r, size_t i, int *mixed, size_
 {
     const heed_token *toks = r->tokens, *t = &toks[i];
     size_t n = r->n_tokens;
+    if (t->kind == HEED_TOK_WORD && !(t->flags & HEED_TF_ALLCAPS))
+        return 0; /* most tokens: none of the cues below */
     int pts = 0;
     const char *what = NULL;
     /* capitals, "!!" and tears are joy as often as anger: not in a positive

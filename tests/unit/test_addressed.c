@@ -279,8 +279,18 @@ static void test_reply_stages_fold_in(void **state)
 static void test_cue_starts(void **state)
 {
     (void)state;
-    uint32_t starts[256];
+    uint32_t starts[HEED_CUE_STARTS];
     heed__addressed_cue_starts(starts);
+    /* the range of each first byte holds exactly the cues with that byte */
+    for (size_t k = 0; heed__addressed_cue(k); k++) {
+        const uint32_t rg = starts[256 + (unsigned char)heed__addressed_cue(k)[0]];
+        assert_true((rg >> 16) <= k && k < (rg & 0xFFFFu));
+    }
+    for (unsigned b = 0; b < 256; b++) {
+        const uint32_t rg = starts[256 + b];
+        for (size_t k = rg >> 16; k < (rg & 0xFFFFu); k++)
+            assert_int_equal((unsigned char)heed__addressed_cue(k)[0], b);
+    }
     enum { MAXW = 2048 };
     static char words[MAXW][40];
     size_t nw = 0;

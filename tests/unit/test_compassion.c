@@ -2,7 +2,8 @@
  * on agent turns: each signal with positives, negations, hypotheticals and
  * near-misses; suppressed cues; the score; promises with kind, object and due
  * times resolved against a fixed message time and UTC offsets (weekends,
- * month and year ends). */
+ * month and year ends); the clause words' switch against their list, the
+ * word lists' first-byte masks. */
 #define _DEFAULT_SOURCE /* timegm */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -15,6 +16,7 @@
 
 #include <cmocka.h>
 
+#include "compassion.h"
 #include "heed/heed.h"
 
 #include "engine_fixture.h"
@@ -367,6 +369,70 @@ static void not_promises(void **state)
     heed_analysis_free(an);
 }
 
+/* The clause words by a switch against a scan of their list: each word,
+ * its prefixes and longer forms, changed bytes, random words of their
+ * letters, and every string of up to 2 bytes. */
+static int clause_word_ref(const char *w, size_t n)
+{
+    for (const char *const *l = heed__reply_clause_words(); *l; l++)
+        if (strlen(*l) == n && !memcmp(*l, w, n))
+            return 1;
+    return 0;
+}
+
+static void check_clause_word(const char *w, size_t n)
+{
+    heed_token t = {0};
+    t.kind = HEED_TOK_WORD;
+    t.norm = w;
+    t.norm_len = (uint32_t)n;
+    if (heed__reply_clause_word(&t) != clause_word_ref(w, n))
+        fail_msg("'%.*s': %d", (int)n, w, heed__reply_clause_word(&t));
+}
+
+int heed__reply_list_masks_ok(void);
+
+static void word_lists(void **state)
+{
+    (void)state;
+    assert_true(heed__reply_list_masks_ok()); /* the lists' first-byte masks */
+    char w[24];
+    size_t found = 0;
+    for (const char *const *l = heed__reply_clause_words(); *l; l++) {
+        size_t n = strlen(*l);
+        for (size_t k = 0; k <= n; k++)
+            check_clause_word(*l, k);
+        memcpy(w, *l, n);
+        w[n] = 's';
+        check_clause_word(w, n + 1);
+        for (size_t k = 0; k < n; k++) {
+            memcpy(w, *l, n);
+            w[k] ^= 1;
+            check_clause_word(w, n);
+        }
+        found += clause_word_ref(*l, n);
+    }
+    assert_int_equal(found, 12);
+    static const char letters[] = "abcdehilnorstuwmvy";
+    uint64_t rs = 11;
+    for (int it = 0; it < 200000; it++) {
+        rs = rs * 6364136223846793005ull + 1442695040888963407ull;
+        size_t n = 1 + (size_t)((rs >> 33) % 10);
+        for (size_t k = 0; k < n; k++) {
+            rs = rs * 6364136223846793005ull + 1442695040888963407ull;
+            w[k] = letters[(rs >> 33) % (sizeof letters - 1)];
+        }
+        check_clause_word(w, n);
+    }
+    for (int a = 0; a < 256; a++)
+        for (int b = 0; b < 256; b++) {
+            w[0] = (char)a;
+            w[1] = (char)b;
+            check_clause_word(w, 1);
+            check_clause_word(w, 2);
+        }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -374,6 +440,7 @@ int main(void)
         cmocka_unit_test(score),           cmocka_unit_test(customer_turn),
         cmocka_unit_test(promises_due),    cmocka_unit_test(promise_object),
         cmocka_unit_test(promise_no_time), cmocka_unit_test(not_promises),
+        cmocka_unit_test(word_lists),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -1,8 +1,9 @@
 /* test_familiar.c - the familiar-language stage (src/core/familiar.c) through
  * the public API on agent turns: jargon with its plain suggestions, the
  * unknown-acronym and code heuristics, what the customer said first, the
- * syllable counter and Flesch scores on hand-counted sentences, personal cues
- * and the SimHash of templated replies. */
+ * syllable counter (on hand-counted words, and against its first plain form on
+ * random ones) and Flesch scores on hand-counted sentences, personal cues
+ * and the SimHash of templated replies (its bit counts against a plain count). */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -165,6 +166,165 @@ static void test_syllables(void **state)
         unsigned got = heed__syllables(SYLLABLES[i].w, strlen(SYLLABLES[i].w));
         if (got != SYLLABLES[i].n)
             fail_msg("'%s': %u syllables, want %u", SYLLABLES[i].w, got, SYLLABLES[i].n);
+    }
+}
+
+/* The counter as first written (two vowel tests per letter, a copy of the
+ * letters), kept here as the reference for the one-pass heed__syllables. */
+static int ref_is_vowel(unsigned char c)
+{
+    return c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u' || c == 'y' || c >= 0xC0;
+}
+
+static unsigned ref_part(const unsigned char *w, size_t n)
+{
+    unsigned char s[64];
+    size_t m = 0;
+    for (size_t i = 0; i < n && m < sizeof s; i++)
+        if ((w[i] >= 'a' && w[i] <= 'z') || w[i] >= 0xC0)
+            s[m++] = w[i];
+    if (!m)
+        return 0;
+    unsigned count = 0;
+    for (size_t i = 0; i < m; i++) {
+        int v = ref_is_vowel(s[i]) && !(i == 0 && s[i] == 'y');
+        int pv = i > 0 && ref_is_vowel(s[i - 1]) && !(i == 1 && s[0] == 'y');
+        if (v && !pv)
+            count++;
+        if (v && pv && i >= 1) {
+            unsigned char a = s[i - 1], b = s[i];
+            int split = (a == 'i' && (b == 'a' || b == 'o' || b == 'u')) ||
+                        (a == 'e' && b == 'o') || (a == 'u' && (b == 'a' || b == 'o'));
+            if (split && a == 'i' && i >= 2 &&
+                (s[i - 2] == 't' || s[i - 2] == 's' || s[i - 2] == 'c' || s[i - 2] == 'g' ||
+                 s[i - 2] == 'x'))
+                split = 0;
+            if (split && a == 'u' && i >= 2 && (s[i - 2] == 'q' || s[i - 2] == 'g'))
+                split = 0;
+            count += (unsigned)split;
+        }
+    }
+    int cons2 = m >= 3 && !ref_is_vowel(s[m - 3]);
+    if (m >= 2 && s[m - 1] == 'e' && !ref_is_vowel(s[m - 2]) && count > 1 &&
+        !(s[m - 2] == 'l' && m >= 3 && !ref_is_vowel(s[m - 3])))
+        count--;
+    else if (m >= 3 && s[m - 2] == 'e' && (s[m - 1] == 's' || s[m - 1] == 'd') && cons2 &&
+             count > 1) {
+        unsigned char c = s[m - 3];
+        int keep = s[m - 1] == 'd' ? (c == 't' || c == 'd')
+                                   : (c == 's' || c == 'x' || c == 'z' || c == 'h' || c == 'c' ||
+                                      c == 'g' || (c == 'l' && m >= 4 && !ref_is_vowel(s[m - 4])));
+        if (!keep)
+            count--;
+    } else if (m >= 4 && s[m - 1] == 'y' && s[m - 2] == 'l' && s[m - 3] == 'e' &&
+               !ref_is_vowel(s[m - 4]) && count > 2)
+        count--;
+    return count ? count : 1;
+}
+
+static unsigned ref_syllables(const char *w, size_t n)
+{
+    const unsigned char *u = (const unsigned char *)w;
+    unsigned total = 0;
+    size_t i = 0;
+    while (i < n) {
+        size_t j = i;
+        while (j < n && u[j] != '-' && u[j] != '_')
+            j++;
+        size_t k = i, ap = j;
+        while (k < j && u[k] != '\'')
+            k++;
+        if (k < j)
+            ap = k;
+        total += ref_part(u + i, ap - i);
+        if (ap + 2 < j + 1 && ap >= i + 2 && j - ap == 2 && u[ap + 1] == 't' && u[ap - 1] == 'n' &&
+            !ref_is_vowel(u[ap - 2]))
+            total++;
+        i = j + 1;
+    }
+    return total ? total : 1;
+}
+
+/* The one-pass counter against the reference: 400,000 random words of the
+ * letters that matter (vowels, the consonants the rules name, separators,
+ * apostrophes, digits, UTF-8 bytes) or of any byte, some over 64 letters;
+ * and every pair of bytes in short words. */
+static void test_syllables_random(void **state)
+{
+    (void)state;
+    static const char ALPHA[] = "aeiouyaeiouytsdlcgxqzhnmrbkeeiyy--__''09\xc3\xa9\xe2\x80\x99\x7f";
+    unsigned long long seed = 88172645463325252ull;
+    char w[160];
+    for (int it = 0; it < 400000; it++) {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        size_t n = (size_t)(seed % 12);
+        if (it % 50 == 0)
+            n = (size_t)(seed % 150); /* long words: past the 64 letters kept */
+        for (size_t k = 0; k < n; k++) {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            w[k] = it % 7 == 0 ? (char)(seed >> 24) : ALPHA[(seed >> 24) % (sizeof ALPHA - 1)];
+        }
+        unsigned got = heed__syllables(w, n), want = ref_syllables(w, n);
+        if (got != want)
+            fail_msg("word %d (%zu bytes): %u syllables, want %u", it, n, got, want);
+    }
+    for (int c = 0; c < 256; c++)
+        for (int d = 0; d < 256; d++) {
+            char p[4] = {(char)c, (char)d, 'e', (char)c};
+            for (size_t n = 0; n <= 4; n++)
+                assert_int_equal(heed__syllables(p, n), ref_syllables(p, n));
+        }
+}
+
+/* The SimHash's bit counts in eight lanes per word against a plain count
+ * of each bit of each shingle: random word hashes, from 1 to 1,200 of them
+ * (past the 255 shingles a lane holds), and hashes all ones or all zeros. */
+static uint64_t ref_shingles(const uint64_t *wh, size_t m)
+{
+    if (!m)
+        return 0;
+    size_t w = m < 3 ? m : 3, n_sh = 0, ones[64] = {0};
+    for (size_t i = 0; i + w <= m; i++) {
+        uint64_t h = 0x9e3779b97f4a7c15ull;
+        for (size_t k = 0; k < w; k++) {
+            h = (h ^ wh[i + k]) * 0xff51afd7ed558ccdull;
+            h ^= h >> 32;
+        }
+        for (int b = 0; b < 64; b++)
+            ones[b] += (h >> b) & 1;
+        n_sh++;
+    }
+    uint64_t out = 0;
+    for (int b = 0; b < 64; b++)
+        if (2 * ones[b] > n_sh)
+            out |= (uint64_t)1 << b;
+    return out;
+}
+
+static void test_shingles(void **state)
+{
+    (void)state;
+    static uint64_t wh[1200];
+    unsigned long long seed = 0x2545F4914F6CDD1Dull;
+    assert_true(heed__familiar_shingles(wh, 0) == 0);
+    for (int it = 0; it < 3000; it++) {
+        size_t m = it < 20        ? (size_t)it + 1
+                   : it % 10 == 0 ? 1 + (size_t)(seed % 1200)
+                                  : 1 + (size_t)(seed % 40);
+        for (size_t i = 0; i < m; i++) {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            wh[i] = it % 97 == 1 ? ~0ull : it % 97 == 2 ? 0 : it % 5 == 3 ? wh[i % 4] : seed;
+        }
+        uint64_t got = heed__familiar_shingles(wh, m), want = ref_shingles(wh, m);
+        if (got != want)
+            fail_msg("%zu words: %016llx, want %016llx", m, (unsigned long long)got,
+                     (unsigned long long)want);
     }
 }
 
@@ -454,6 +614,8 @@ int main(void)
         cmocka_unit_test(test_jargon),
         cmocka_unit_test(test_plain_outlives_engine),
         cmocka_unit_test(test_syllables),
+        cmocka_unit_test(test_syllables_random),
+        cmocka_unit_test(test_shingles),
         cmocka_unit_test(test_readability),
         cmocka_unit_test(test_personal),
         cmocka_unit_test(test_simhash),
