@@ -1253,6 +1253,19 @@ static int emit(tokenizer *t, size_t start, span sp)
     return HEED_OK;
 }
 
+/* Stores a token a fast path made, its norm already normal, where the
+ * array has room: what emit would store (of the neighbour links only the
+ * ones a number makes can apply). */
+static void push(tokenizer *t, size_t start, size_t len, unsigned kind, unsigned flags,
+                 const char *norm)
+{
+    heed_token *tk = &t->toks[t->count++];
+    *tk = (heed_token){.start = (uint32_t)start, .len = (uint32_t)len, .kind = (uint16_t)kind,
+                       .flags = (uint16_t)flags, .norm = norm, .norm_len = (uint32_t)len};
+    if (t->count >= 2 && tk[-1].kind == HEED_TOK_NUMBER)
+        link_neighbours(t, tk - 1, tk);
+}
+
 /* The common token: ASCII letters (inner apostrophes before a letter too:
  * don't, I'm), ending at a space or at punctuation no scanner reads on from,
  * with no '@' ahead (so no address). scan_ascii would make it a WORD ending at
@@ -1368,19 +1381,12 @@ static int tokenize(heed_arena *a, const char *s, size_t n, heed_token **out, si
                             char *d = heed__arena_alloc(a, e - i + 1);
                             if (!d)
                                 return HEED_ENOMEM;
-                            for (size_t k = i; k < e; k++) {
-                                unsigned ck = t.u[k];
-                                d[k - i] = (char)(ck - 'A' < 26u ? ck + 32 : ck);
-                            }
+                            for (size_t k = i; k < e; k++)
+                                d[k - i] = (char)to_lower(t.u[k]);
                             d[e - i] = '\0';
                             norm = d;
                         }
-                        heed_token *tk = &t.toks[t.count++];
-                        *tk = (heed_token){.start = (uint32_t)i, .len = (uint32_t)(e - i),
-                                           .kind = HEED_TOK_WORD, .flags = (uint16_t)wfl,
-                                           .norm = norm, .norm_len = (uint32_t)(e - i)};
-                        if (t.count >= 2 && tk[-1].kind == HEED_TOK_NUMBER)
-                            link_neighbours(&t, tk - 1, tk);
+                        push(&t, i, e - i, HEED_TOK_WORD, wfl, norm);
                     } else {
                         unsigned fl = wfl | (wfl & HEED_TF_ELONGATED || upper ? 0 : SPAN_NORMAL);
                         int rc = emit(&t, i, mk(e, HEED_TOK_WORD, fl));
@@ -1412,11 +1418,7 @@ static int tokenize(heed_arena *a, const char *s, size_t n, heed_token **out, si
                     break;
                 }
                 if (!more && c1 < 0x80) {
-                    heed_token *tk = &t.toks[t.count++];
-                    *tk = (heed_token){.start = (uint32_t)i, .len = 1, .kind = HEED_TOK_PUNCT,
-                                       .norm = (const char *)t.u + i, .norm_len = 1};
-                    if (t.count >= 2 && tk[-1].kind == HEED_TOK_NUMBER)
-                        link_neighbours(&t, tk - 1, tk);
+                    push(&t, i, 1, HEED_TOK_PUNCT, 0, (const char *)t.u + i);
                     i++;
                     continue;
                 }
