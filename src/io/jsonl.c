@@ -504,7 +504,7 @@ int heed__jsonl_parse(heed_jsonl *j, const char *s, size_t n, const char *const 
         off[f] = SIZE_MAX;
     }
     unsigned seen = 0; /* bit f: names[f] met */
-    for (size_t m = 0; m < n_mem; m++) {
+    for (size_t m = 0; m < n_mem && rc == HEED_OK; m++) {
         const member *mb = &j->mem[m];
         const char *key = s + mb->key;
         size_t key_len = mb->key_len;
@@ -512,8 +512,8 @@ int heed__jsonl_parse(heed_jsonl *j, const char *s, size_t n, const char *const 
         if (memchr(key, '\\', key_len)) {
             esc = cJSON_ParseWithLength(key - 1, key_len + 2);
             if (!esc || !cJSON_IsString(esc)) { /* the check passed: only memory */
-                cJSON_Delete(esc);
-                return heed_io_fail(err, HEED_ENOMEM, 0, "out of memory");
+                rc = heed_io_fail(err, HEED_ENOMEM, 0, "out of memory");
+                goto next;
             }
             key = esc->valuestring;
             key_len = strlen(key);
@@ -526,8 +526,8 @@ int heed__jsonl_parse(heed_jsonl *j, const char *s, size_t n, const char *const 
                 off[f] = j->dec.len;
                 size_t len = add_string(&j->dec, s + mb->val, mb->val_len);
                 if (len == SIZE_MAX) {
-                    cJSON_Delete(esc);
-                    return heed_io_fail(err, HEED_ENOMEM, 0, "out of memory");
+                    rc = heed_io_fail(err, HEED_ENOMEM, 0, "out of memory");
+                    goto next;
                 }
                 field[f].len = len;
             } else if (mb->kind == '0' && (f == HEED_F_ID || f == HEED_F_TIME)) {
@@ -541,28 +541,25 @@ int heed__jsonl_parse(heed_jsonl *j, const char *s, size_t n, const char *const 
                     /* the double cJSON reads from the literal */
                     cJSON *v = cJSON_ParseWithLength(s + mb->val, mb->val_len);
                     if (!v) {
-                        cJSON_Delete(esc);
-                        return heed_io_fail(err, HEED_ENOMEM, 0, "out of memory");
+                        rc = heed_io_fail(err, HEED_ENOMEM, 0, "out of memory");
+                        goto next;
                     }
                     bad = encode_number(&j->dec, v->valuedouble) != 0;
                     cJSON_Delete(v);
                 }
                 if (bad) {
-                    cJSON_Delete(esc);
-                    return heed_io_fail(
-                        err, HEED_EFIELD, 0,
-                        "field \"%s\" is a number out of range, expected a string or a "
-                        "finite number",
-                        names[f]);
+                    rc = heed_io_fail(err, HEED_EFIELD, 0,
+                                      "field \"%s\" is a number out of range, expected a "
+                                      "string or a finite number",
+                                      names[f]);
+                    goto next;
                 }
                 field[f].len = j->dec.len - off[f];
-            } else if (mb->kind == 'n' && f != HEED_F_TEXT) {
-                ; /* null: absent */
-            } else {
-                cJSON_Delete(esc);
-                return heed_io_fail(err, HEED_EFIELD, 0, "field \"%s\" is %s, expected a string%s",
-                                    names[f], type_name(mb->kind),
-                                    f == HEED_F_ID || f == HEED_F_TIME ? " or a number" : "");
+            } else if (mb->kind != 'n' || f == HEED_F_TEXT) { /* null: absent */
+                rc = heed_io_fail(err, HEED_EFIELD, 0, "field \"%s\" is %s, expected a string%s",
+                                  names[f], type_name(mb->kind),
+                                  f == HEED_F_ID || f == HEED_F_TIME ? " or a number" : "");
+                goto next;
             }
         }
         for (size_t k = 0; k < n_keep; k++) {
@@ -573,16 +570,19 @@ int heed__jsonl_parse(heed_jsonl *j, const char *s, size_t n, const char *const 
             char *p = v ? cJSON_PrintUnformatted(v) : NULL;
             cJSON_Delete(v);
             if (!p) {
-                cJSON_Delete(esc);
-                return heed_io_fail(err, HEED_ENOMEM, 0, "out of memory");
+                rc = heed_io_fail(err, HEED_ENOMEM, 0, "out of memory");
+                goto next;
             }
             j->keep_off[k] = j->dec.len;
             heed__buf_adds(&j->dec, p);
             cJSON_free(p);
             kept[k].len = j->dec.len - j->keep_off[k]; /* never 0: JSON text */
         }
+    next:
         cJSON_Delete(esc);
     }
+    if (rc != HEED_OK)
+        return rc;
     if (off[HEED_F_TEXT] == SIZE_MAX)
         return heed_io_fail(err, HEED_EFIELD, 0, "field \"%s\" is missing", names[HEED_F_TEXT]);
     if (j->dec.err)
