@@ -21,14 +21,8 @@ typedef struct heed_lexslot {
     heed_lexent ent;
 } slot;
 
-typedef heed_lexrd rdent;
-typedef heed_lexkey rdkey;
-
 /* Entries beyond this do not fit a cell's entry number next to a useful tag. */
 #define LEX_MAX_ENTRIES ((1u << 24) - 1)
-
-#define LONG_KEY   HEED_LEX_LONG_KEY
-#define FILTER_BIT HEED_LEX_FILTER_BIT
 
 typedef struct wordclass {
     const char *word;
@@ -307,17 +301,18 @@ static int grow(heed_lexicon *lx)
 
 static void put_entry(heed_lexicon *lx, const slot *sl, size_t n)
 {
-    rdent *r = &lx->ents[n];
+    heed_lexrd *r = &lx->ents[n];
     r->hash = sl->hash;
     r->ent = sl->ent;
-    r->ent.key_len8 = sl->key_len <= 8 ? (uint8_t)sl->key_len : LONG_KEY;
-    lx->keys[n] = (rdkey){sl->key, sl->key_len};
+    r->ent.key_len8 = sl->key_len <= 8 ? (uint8_t)sl->key_len : HEED_LEX_LONG_KEY;
+    lx->keys[n] = (heed_lexkey){sl->key, sl->key_len};
     uint32_t tag = (uint32_t)(sl->hash >> lx->tag_shift);
     size_t i = sl->hash & lx->cell_mask;
     while (lx->cells[i])
         i = (i + 1) & lx->cell_mask;
     lx->cells[i] = tag << lx->idx_bits | (uint32_t)(n + 1);
-    lx->filter[FILTER_BIT(sl->hash) >> 6] |= 1ull << (FILTER_BIT(sl->hash) & 63);
+    uint32_t bit = HEED_LEX_FILTER_BIT(sl->hash);
+    lx->filter[bit >> 6] |= 1ull << (bit & 63);
 }
 
 /* Builds the read table from the slots and frees them. */

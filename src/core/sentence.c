@@ -269,7 +269,7 @@ const heed_sentence_word *heed__sentence_words(size_t *n)
     return WORDS;
 }
 
-/* The lists (W_*) the token's norm is on: a binary search of WORDS. */
+/* The lists (HEED_SW_*) the token's norm is on: a binary search of WORDS. */
 static unsigned word_kinds(const heed_token *tk)
 {
     if (tk->norm_len == 0 || tk->norm_len > 8)
