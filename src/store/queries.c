@@ -27,6 +27,11 @@ static int cursor(heed_store *st, const char *sql, heed_st_cursor **out, heed_er
     if (!c)
         return HEED_ENOMEM;
     c->st = st;
+    int rc = heed__st_settle(st, err);
+    if (rc) {
+        free(c);
+        return rc;
+    }
     if (sqlite3_prepare_v2(st->db, sql, -1, &c->s, NULL) != SQLITE_OK) {
         heed__st_fail(st, err, "query");
         free(c);
@@ -112,6 +117,8 @@ static double col_real_or(sqlite3_stmt *s, int i, double dflt)
 static int id_set(heed_store *st, const char *create, const char *insert, const int64_t *ids,
                   size_t n, heed_error *err)
 {
+    if (heed__st_settle(st, err))
+        return HEED_EIO;
     char *msg = NULL;
     if (sqlite3_exec(st->db, create, NULL, NULL, &msg) != SQLITE_OK) {
         sqlite3_free(msg);
@@ -138,6 +145,8 @@ static int id_set(heed_store *st, const char *create, const char *insert, const 
 
 static int person_set_reset(heed_store *st, const char *what, heed_error *err)
 {
+    if (heed__st_settle(st, err))
+        return HEED_EIO;
     char *msg = NULL;
     if (sqlite3_exec(st->db, PERSON_SET_RESET, NULL, NULL, &msg) == SQLITE_OK)
         return HEED_OK;
@@ -574,6 +583,8 @@ int heed_store_latest_time(heed_store *st, int64_t *t, heed_error *err)
 
 int heed_store_state_clear(heed_store *st, heed_error *err)
 {
+    if (heed__st_settle(st, err))
+        return HEED_EIO;
     char *msg = NULL;
     if (sqlite3_exec(st->db,
                      "DELETE FROM person_state; DELETE FROM promise_state; "
@@ -591,6 +602,8 @@ int heed_store_state_clear(heed_store *st, heed_error *err)
 static int run3(heed_store *st, const char *sql, int64_t a, int64_t b, int64_t c,
                 int64_t *changes, int64_t *first, const char *what, heed_error *err)
 {
+    if (heed__st_settle(st, err))
+        return HEED_EIO;
     sqlite3_stmt *s;
     if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
         return heed__st_fail(st, err, what);
@@ -713,6 +726,8 @@ int heed_store_dirty_persons(heed_store *st, int64_t **out, size_t *n, heed_erro
 {
     *out = NULL;
     *n = 0;
+    if (heed__st_settle(st, err))
+        return HEED_EIO;
     sqlite3_stmt *s;
     if (sqlite3_prepare_v2(st->db, "SELECT person FROM queue_dirty ORDER BY person", -1, &s,
                            NULL) != SQLITE_OK)

@@ -102,7 +102,10 @@ static int conversation(heed_store *st, const heed_st_message *m, int64_t *conv,
         *conv = sqlite3_column_int64(s, 0);
         *party = sqlite3_column_int64(s, 1);
     } else if (r == SQLITE_DONE) {
-        int rc = party_new(st, "conversation", ext, m->customer, party, err);
+        /* the memo moves to the new conversation */
+        int rc = heed__st_settle(st, err);
+        if (!rc)
+            rc = party_new(st, "conversation", ext, m->customer, party, err);
         if (rc)
             return rc;
         s = heed__st_prep(st, ST_CONV_NEW,
@@ -121,7 +124,8 @@ static int conversation(heed_store *st, const heed_st_message *m, int64_t *conv,
         if (sqlite3_step(s) != SQLITE_DONE)
             return heed__st_fail(st, err, "add conversation");
         *conv = sqlite3_last_insert_rowid(st->db);
-        heed__txmemo_conv_new(st->memo, *conv, *party, m->customer && *m->customer);
+        heed__txmemo_conv_new(st->memo, *conv, *party, m->customer && *m->customer,
+                              m->channel != NULL, m->subject != NULL);
     } else {
         return heed__st_fail(st, err, "find conversation");
     }
@@ -186,18 +190,24 @@ static int bind_analysis(sqlite3_stmt *s, int i, const heed_st_message *m)
     return i;
 }
 
-static int put_promises(heed_store *st, int64_t msg, int64_t made, const heed_st_promise *p,
-                        size_t np, heed_error *err)
+/* The promises of message msg of conversation conv (0: read from the
+ * message; a put knows it, and the lookup cost a seek per promise). */
+static int put_promises(heed_store *st, int64_t msg, int64_t conv, int64_t made,
+                        const heed_st_promise *p, size_t np, heed_error *err)
 {
     for (size_t i = 0; i < np; i++) {
         sqlite3_stmt *s = heed__st_prep(
             st, ST_PROMISE_PUT,
             "INSERT INTO promise(message, kind, text, object, made, due, conversation) "
-            "VALUES(?1,?2,?3,?4,?5,?6,(SELECT conversation FROM message WHERE id=?1))",
+            "VALUES(?1,?2,?3,?4,?5,?6,coalesce(?7,(SELECT conversation FROM message WHERE id=?1)))",
             err);
         if (!s)
             return HEED_EIO;
         sqlite3_bind_int64(s, 1, msg);
+        if (conv)
+            sqlite3_bind_int64(s, 7, conv);
+        else
+            sqlite3_bind_null(s, 7);
         sqlite3_bind_int(s, 2, p[i].kind);
         heed__st_text_ref(s, 3, p[i].text);
         heed__st_text_ref(s, 4, p[i].object);
@@ -261,16 +271,21 @@ int heed_store_agent_id(heed_store *st, const char *id, char *buf, size_t cap, h
 }
 
 /* *id (NULL: none) replaced by the id its records are stored under, kept in
- * buf (HEED_STORE_AGENT_MAX bytes). */
-static int agent_of(heed_store *st, const char **id, char *buf, heed_error *err)
+ * buf (HEED_STORE_AGENT_MAX bytes); *there (may be NULL): 1 when the memo
+ * knows the agent's row is stored, else 0. */
+static int agent_of(heed_store *st, const char **id, char *buf, int *there, heed_error *err)
 {
+    if (there)
+        *there = 0;
     if (!*id || strlen(*id) >= HEED_STORE_AGENT_MAX)
         return HEED_OK;
     int exists;
     const char *known = heed__txmemo_agent(st->memo, *id, &exists);
     if (known) {
-        snprintf(buf, HEED_STORE_AGENT_MAX, "%s", known);
+        memcpy(buf, known, strlen(known) + 1); /* shorter than HEED_TXMEMO_AGENT_LEN */
         *id = buf;
+        if (there)
+            *there = exists;
         return HEED_OK;
     }
     int rc = heed_store_agent_id(st, *id, buf, HEED_STORE_AGENT_MAX, err);
@@ -308,6 +323,8 @@ static int alias_check(heed_store *st, const char *agent, const char *alias, hee
     if ((r = alias_owner(st, agent, owner, sizeof owner, err)) != 0)
         return r < 0 ? r : invalid(err, "'%s' is itself an alias of agent '%s'", agent, owner);
     sqlite3_stmt *s;
+    if (heed__st_settle(st, err))
+        return HEED_EIO;
     if (sqlite3_prepare_v2(st->db, "SELECT 1 FROM agent_alias WHERE agent=? LIMIT 1", -1, &s,
                            NULL) != SQLITE_OK)
         return heed__st_fail(st, err, "look up agent alias");
@@ -344,6 +361,9 @@ int heed_store_put_agent_alias(heed_store *st, const char *agent_in, const char 
                                size_t *moved, heed_error *err)
 {
     *moved = 0;
+    int rc0 = heed__st_settle(st, err); /* the rows move */
+    if (rc0)
+        return rc0;
     heed__txmemo_clear(st->memo); /* agents' ids and rows, replies move */
     char agent[HEED_STORE_AGENT_MAX], alias[HEED_STORE_AGENT_MAX];
     int r = alias_names(agent_in, alias_in, agent, alias, err);
@@ -471,7 +491,8 @@ static int agent_conv(heed_store *st, const heed_st_message *m, int64_t conv,
 
 /* Keeps agent_reply (one row per agent reply: its scores and the customer
  * stress it answered) equal to the messages after message id was re-scored
- * (heed reanalyze). A reply copies its own row; a customer message re-reads
+ * (heed reanalyze). A reply copies its own row (found by the primary key:
+ * its agent and time are the message's); a customer message re-reads
  * the answered stress of every reply of its conversation at or after it. */
 static int agent_reply(heed_store *st, int64_t id, int role, heed_error *err)
 {
@@ -479,7 +500,8 @@ static int agent_reply(heed_store *st, int64_t id, int role, heed_error *err)
     if (role == HEED_ROLE_AGENT) {
         s = heed__st_prep(st, ST_AGENT_REPLY_SCORES,
                           "UPDATE agent_reply SET (er, ip, ex, compassion) = (SELECT m.er, m.ip, "
-                          "m.ex, m.compassion FROM message m WHERE m.id = ?1) WHERE message = ?1",
+                          "m.ex, m.compassion FROM message m WHERE m.id = ?1) WHERE (agent, time, "
+                          "message) = (SELECT agent, time, id FROM message WHERE id = ?1)",
                           err);
     } else if (role == HEED_ROLE_CUSTOMER) {
         s = heed__st_prep(st, ST_AGENT_REPLY_STRESS,
@@ -602,8 +624,76 @@ static int top_need_read(heed_store *st, int64_t conv, const heed_txconv *c, int
     return sqlite3_step(s) == SQLITE_DONE ? HEED_OK : heed__st_fail(st, err, "top need");
 }
 
+/* Updates conversation conv after n messages from time first to last were
+ * put into it (status, channel, subject, need: as heed__txpend_touch takes
+ * them; has_need 0: the top need stays). */
+static int conv_touch(heed_store *st, int64_t conv, int64_t n, int64_t first, int64_t last,
+                      const char *status, const char *channel, const char *subject, int has_need,
+                      int64_t need, heed_error *err)
+{
+    sqlite3_stmt *s =
+        heed__st_prep(st, ST_CONV_TOUCH,
+                      "UPDATE conversation SET n_messages=n_messages+?7, "
+                      "first_time=min(first_time, ?1), last_time=max(last_time, ?8), "
+                      "status=coalesce(?2, status), channel=coalesce(channel, ?3), "
+                      "subject=coalesce(subject, ?4), top_need=coalesce(?6, top_need) WHERE id=?5",
+                      err);
+    if (!s)
+        return HEED_EIO;
+    sqlite3_bind_int64(s, 1, first);
+    heed__st_text_ref(s, 2, status);
+    heed__st_text_ref(s, 3, channel);
+    heed__st_text_ref(s, 4, subject);
+    sqlite3_bind_int64(s, 5, conv);
+    if (has_need)
+        sqlite3_bind_int64(s, 6, need);
+    else
+        sqlite3_bind_null(s, 6);
+    sqlite3_bind_int64(s, 7, n);
+    sqlite3_bind_int64(s, 8, last);
+    return sqlite3_step(s) == SQLITE_DONE ? HEED_OK : heed__st_fail(st, err, "update conversation");
+}
+
+int heed__st_settle(heed_store *st, heed_error *err)
+{
+    heed_txpend *p = &st->memo->pend;
+    if (!p->conv)
+        return HEED_OK;
+    int64_t conv = p->conv;
+    p->conv = 0;
+    if (st->memo->conv.id == conv)
+        st->memo->conv.id = 0; /* its agent_conv rows are stored now: upserts again */
+    int rc = HEED_OK;
+    if (p->n)
+        rc = conv_touch(st, conv, p->n, p->first, p->last, p->has_status ? p->status : NULL,
+                        p->has_channel ? p->channel : NULL, p->has_subject ? p->subject : NULL,
+                        p->has_need, p->need, err);
+    for (size_t i = 0; i < p->n_agents && !rc; i++) {
+        const heed_txpend_agent *a = &p->agent[i];
+        sqlite3_stmt *s = heed__st_prep(
+            st, ST_AGENT_CONV_PUT,
+            "INSERT INTO agent_conv(agent, conversation, start, end, replies, peak_stress) "
+            "VALUES(?, ?, ?, ?, ?, ?)",
+            err);
+        if (!s)
+            return HEED_EIO;
+        heed__st_text_ref(s, 1, a->agent);
+        sqlite3_bind_int64(s, 2, conv);
+        sqlite3_bind_int64(s, 3, a->start);
+        sqlite3_bind_int64(s, 4, a->end);
+        sqlite3_bind_int64(s, 5, a->replies);
+        sqlite3_bind_double(s, 6, a->peak);
+        if (sqlite3_step(s) != SQLITE_DONE)
+            rc = heed__st_fail(st, err, "agent summary");
+    }
+    return rc;
+}
+
 int heed_store_rebuild_agent_convs(heed_store *st, heed_error *err)
 {
+    int rc = heed__st_settle(st, err);
+    if (rc)
+        return rc;
     heed__txmemo_clear(st->memo);
     char *msg = NULL;
     if (sqlite3_exec(st->db,
@@ -634,7 +724,7 @@ int heed_store_put_message(heed_store *st, const heed_st_message *m_in, const he
     heed_st_message mc = *m_in;
     const heed_st_message *m = &mc;
     char agent[HEED_STORE_AGENT_MAX];
-    int rc = agent_of(st, &mc.agent, agent, err);
+    int rc = agent_of(st, &mc.agent, agent, NULL, err);
     if (rc)
         return rc;
     int64_t conv = 0, party = 0;
@@ -672,6 +762,9 @@ int heed_store_put_message(heed_store *st, const heed_st_message *m_in, const he
     if (c && m->role == HEED_ROLE_CUSTOMER)
         c = heed__txconv_customer(st->memo, c, m->time, msg, !isnan(m->stress), m->stress,
                                   m->need >= 0, m->need);
+    /* what is pending is of c: written before the statements without the memo */
+    if (!c && (rc = heed__st_settle(st, err)))
+        return rc;
     /* the message, its promises and the conversation's status and channel
      * change what the queue decides for the conversation's customer */
     if (!c && (rc = mark_party(st, party, err)))
@@ -682,23 +775,16 @@ int heed_store_put_message(heed_store *st, const heed_st_message *m_in, const he
     if (m->role == HEED_ROLE_CUSTOMER && m->need >= 0 &&
         (rc = top_need_read(st, conv, c, &has_need, &need, err)))
         return rc;
-    s = heed__st_prep(st, ST_CONV_TOUCH,
-                      "UPDATE conversation SET n_messages=n_messages+1, "
-                      "first_time=min(first_time, ?1), last_time=max(last_time, ?1), "
-                      "status=coalesce(?2, status), channel=coalesce(channel, ?3), "
-                      "subject=coalesce(subject, ?4), top_need=coalesce(?6, top_need) WHERE id=?5",
-                      err);
-    if (!s)
-        return HEED_EIO;
-    sqlite3_bind_int64(s, 1, m->time);
-    heed__st_text_ref(s, 2, m->status && *m->status ? m->status : NULL);
-    heed__st_text_ref(s, 3, m->channel);
-    heed__st_text_ref(s, 4, m->subject);
-    sqlite3_bind_int64(s, 5, conv);
-    if (has_need)
-        sqlite3_bind_int64(s, 6, need);
-    if (sqlite3_step(s) != SQLITE_DONE)
-        return heed__st_fail(st, err, "update conversation");
+    const char *status = m->status && *m->status ? m->status : NULL;
+    if (c && !heed__txpend_touch(st->memo, c, m->time, status, m->channel, m->subject, has_need,
+                                 need)) {
+        if ((rc = heed__st_settle(st, err)))
+            return rc;
+        c = NULL; /* forgotten: the rest as without the memo */
+    }
+    if (!c && (rc = conv_touch(st, conv, 1, m->time, m->time, status, m->channel, m->subject,
+                               has_need, need, err)))
+        return rc;
     if (m->role != HEED_ROLE_AGENT && m->customer && *m->customer && !(c && c->has_crm)) {
         s = heed__st_prep(st, ST_PARTY_CRM,
                           "UPDATE party SET crm=? WHERE id=? AND crm IS NULL", err);
@@ -726,16 +812,29 @@ int heed_store_put_message(heed_store *st, const heed_st_message *m_in, const he
     }
     /* a customer message changes the rows of the replies at or after it:
      * none when the memo knows every reply came before */
-    if (!(c && m->role != HEED_ROLE_AGENT && (!c->has_reply || c->last_reply < m->time)) &&
-        ((rc = agent_conv(st, m, conv, &cs, err)) ||
-         (rc = agent_reply_new(st, msg, m, conv, &cs, err))))
+    if (c && m->role != HEED_ROLE_AGENT && (!c->has_reply || c->last_reply < m->time))
+        return put_promises(st, msg, conv, m->time, p, np, err);
+    /* the agent_conv rows of c are pending (heed_txpend) */
+    if (c && m->role == HEED_ROLE_AGENT && m->agent &&
+        !heed__txpend_reply(&st->memo->pend, m->agent, m->time, cs.has_peak ? cs.peak : 0)) {
+        if ((rc = heed__st_settle(st, err)))
+            return rc;
+        c = NULL;
+    }
+    if (c && m->role != HEED_ROLE_AGENT)
+        heed__txpend_customer(&st->memo->pend, m->time, m->stress);
+    if ((!c && (rc = agent_conv(st, m, conv, &cs, err))) ||
+        (rc = agent_reply_new(st, msg, m, conv, &cs, err)))
         return rc;
-    return put_promises(st, msg, m->time, p, np, err);
+    return put_promises(st, msg, conv, m->time, p, np, err);
 }
 
 int heed_store_update_analysis(heed_store *st, int64_t id, const heed_st_message *m,
                                const heed_st_promise *p, size_t np, heed_error *err)
 {
+    int rc0 = heed__st_settle(st, err);
+    if (rc0)
+        return rc0;
     heed__txmemo_clear(st->memo); /* a conversation's stress and needs change */
     sqlite3_stmt *s = heed__st_prep(
         st, ST_MSG_UPDATE,
@@ -784,7 +883,7 @@ int heed_store_update_analysis(heed_store *st, int64_t id, const heed_st_message
     sqlite3_bind_int64(s, 1, id);
     if (sqlite3_step(s) != SQLITE_DONE)
         return heed__st_fail(st, err, "update promises");
-    return put_promises(st, id, m->time, p, np, err);
+    return put_promises(st, id, 0, m->time, p, np, err);
 }
 
 /* Looks up source+id with `find` (slot fs); returns 1 found, 0 not, < 0 error. */
@@ -854,7 +953,7 @@ int heed_store_put_event(heed_store *st, const heed_st_event *e_in, const heed_s
     heed_st_event ec = *e_in;
     const heed_st_event *e = &ec;
     char agent[HEED_STORE_AGENT_MAX];
-    int arc = agent_of(st, &ec.agent, agent, err);
+    int arc = agent_of(st, &ec.agent, agent, NULL, err);
     if (arc)
         return arc;
     int r = exists(st, ST_EVENT_FIND, "SELECT 1 FROM event WHERE source=? AND ext_id=?",
@@ -935,11 +1034,13 @@ int heed_store_put_agent(heed_store *st, const char *id, const char *name, const
     *added = 0;
     const char *given = id;
     char canon[HEED_STORE_AGENT_MAX];
-    int rc = agent_of(st, &id, canon, err);
+    int there; /* known from this transaction, or looked up */
+    int rc = agent_of(st, &id, canon, &there, err);
     if (rc)
         return rc;
-    int there = 0; /* known from this transaction, or looked up */
-    if (!heed__txmemo_agent(st->memo, given, &there) || !there) {
+    if (there && !name && !team)
+        return HEED_OK; /* a reply's agent, stored and remembered */
+    if (!there) {
         sqlite3_stmt *s =
             heed__st_prep(st, ST_AGENT_FIND, "SELECT 1 FROM agent WHERE id=?", err);
         if (!s)
@@ -974,7 +1075,7 @@ int heed_store_put_shift(heed_store *st, const heed_st_shift *sh_in, int *added,
     heed_st_shift shc = *sh_in;
     const heed_st_shift *sh = &shc;
     char agent[HEED_STORE_AGENT_MAX];
-    int rc = agent_of(st, &shc.agent, agent, err);
+    int rc = agent_of(st, &shc.agent, agent, NULL, err);
     if (rc)
         return rc;
     sqlite3_stmt *s = heed__st_prep(st, ST_SHIFT_PUT,
@@ -1202,7 +1303,8 @@ int heed_store_key_parties(heed_store *st, const char *kind, const char *token,
                                err)
                : heed__st_prep(st, ST_KEY_PARTIES,
                                "SELECT p.id, " EFFECTIVE_CRM " FROM party_key k JOIN party p ON "
-                               "p.id = k.party WHERE k.kind = ?2 AND k.token = ?1 ORDER BY 1",
+                               "p.id = k.party WHERE k.kind = ?2 AND k.token = ?1 "
+                               "ORDER BY k.party", /* the index's order: no sort */
                                err);
     if (!s)
         return HEED_EIO;

@@ -236,6 +236,16 @@ static const char *const MIGRATIONS[] = {
      * walks every message and compares the name itself), and every message
      * put paid for it (about 6 % of an import's writer thread). */
     "DROP INDEX IF EXISTS message_model;",
+    /* 12: no index message_reply_time: no query reads it since agent_reply
+     * (schema 5) holds the replies by agent and time and message_agent
+     * serves the rebuild of the agent tables, and every reply put paid for
+     * it. */
+    "DROP INDEX IF EXISTS message_reply_time;",
+    /* 13: no index agent_reply_message: a re-scored reply's row is found by
+     * its primary key (the message's agent, time and id) instead, no message
+     * is ever deleted (the foreign key's lookups), and every reply put paid
+     * for it. */
+    "DROP INDEX IF EXISTS agent_reply_message;",
 };
 
 #define N_MIGRATIONS (sizeof MIGRATIONS / sizeof MIGRATIONS[0])
@@ -252,14 +262,40 @@ int heed__st_fail(heed_store *st, heed_error *err, const char *what)
     return HEED_EIO;
 }
 
+/* The statements of a message put (records.c), with its agent's row (the
+ * import puts it first), and those writing what it leaves pending: none
+ * reads or writes the pending values (the counts and times of the memo's
+ * conversation, its agent_conv rows) of a conversation in the memo, so they
+ * run with them pending; any other statement has them written first. */
+#define SLOT(x) (UINT64_C(1) << (x))
+static const uint64_t PUT_SLOTS =
+    SLOT(ST_PARTY_NEW) | SLOT(ST_PARTY_KEY) | SLOT(ST_PARTY_CRM) | SLOT(ST_CONV_FIND) |
+    SLOT(ST_CONV_NEW) | SLOT(ST_CONV_TOUCH) | SLOT(ST_MSG_PUT) | SLOT(ST_PROMISE_PUT) |
+    SLOT(ST_AGENT_CONV_REPLY) | SLOT(ST_AGENT_CONV_CUSTOMER) | SLOT(ST_PARTY_DIRTY) |
+    SLOT(ST_ALIAS_FIND) | SLOT(ST_MARK_PARTY) | SLOT(ST_CUSTOMER_STRESS) |
+    SLOT(ST_AGENT_REPLY_NEW) | SLOT(ST_AGENT_REPLY_STRESS_AT) | SLOT(ST_CONV_NEEDS) |
+    SLOT(ST_TOP_NEED_CONV) | SLOT(ST_AGENT_CONV_PUT) | SLOT(ST_AGENT_FIND) | SLOT(ST_AGENT_PUT);
+_Static_assert(ST_AGENT_CONV_PUT < 64, "a slot per bit");
+
+/* The statements whose every use binds every parameter: the bindings of the
+ * last use need not be cleared (for the message insert's thirty, a tenth of
+ * its binding). */
+static const uint64_t ALL_BOUND = SLOT(ST_MSG_PUT) | SLOT(ST_CONV_FIND) | SLOT(ST_CONV_NEW) |
+                                  SLOT(ST_PARTY_NEW) | SLOT(ST_PARTY_KEY) | SLOT(ST_CONV_TOUCH) |
+                                  SLOT(ST_PROMISE_PUT) | SLOT(ST_AGENT_REPLY_NEW) |
+                                  SLOT(ST_AGENT_CONV_PUT);
+
 sqlite3_stmt *heed__st_prep(heed_store *st, int slot, const char *sql, heed_error *err)
 {
     if (slot >= ST_N_STMT)
         return NULL;
+    if (!(PUT_SLOTS & SLOT(slot)) && st->memo->pend.conv && heed__st_settle(st, err))
+        return NULL;
     sqlite3_stmt *s = st->stmt[slot];
     if (s) {
         sqlite3_reset(s);
-        sqlite3_clear_bindings(s);
+        if (!(ALL_BOUND & SLOT(slot)))
+            sqlite3_clear_bindings(s);
         return s;
     }
     if (sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s, NULL) != SQLITE_OK) {
@@ -288,6 +324,8 @@ void heed__st_text_ref(sqlite3_stmt *s, int i, const char *v)
 
 static int exec(heed_store *st, const char *sql, heed_error *err)
 {
+    if (heed__st_settle(st, err))
+        return HEED_EIO;
     char *msg = NULL;
     if (sqlite3_exec(st->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
         if (err) {
@@ -476,6 +514,7 @@ void heed_store_close(heed_store *st)
 int heed_store_begin(heed_store *st, heed_error *err)
 {
     /* what the memo holds is true from here until the transaction ends */
+    st->memo->pend.conv = 0;
     heed__txmemo_clear(st->memo);
     int rc = exec(st, "BEGIN IMMEDIATE", err);
     st->memo->in_txn = rc == HEED_OK;
@@ -500,6 +539,9 @@ int heed_store_commit(heed_store *st, heed_error *err)
     for (int i = 0; i < ST_N_STMT; i++)
         if (st->stmt[i])
             sqlite3_reset(st->stmt[i]);
+    int rc = heed__st_settle(st, err);
+    if (rc)
+        return rc;
     st->memo->in_txn = 0;
     heed__txmemo_clear(st->memo);
     return exec(st, "COMMIT", err);
@@ -508,6 +550,7 @@ int heed_store_commit(heed_store *st, heed_error *err)
 void heed_store_rollback(heed_store *st)
 {
     st->memo->in_txn = 0;
+    st->memo->pend.conv = 0; /* undone with the rest */
     heed__txmemo_clear(st->memo);
     exec(st, "ROLLBACK", NULL);
     /* the cached conversation may have been rolled back with it */
@@ -532,6 +575,8 @@ void heed_store_savepoint_rollback(heed_store *st)
     for (int i = 0; i < ST_N_STMT; i++)
         if (st->stmt[i])
             sqlite3_reset(st->stmt[i]);
+    /* pending is only what was put since the savepoint (it wrote the rest) */
+    st->memo->pend.conv = 0;
     /* fails harmlessly when the transaction already ended with an error */
     exec(st, "ROLLBACK TO part", NULL);
     exec(st, "RELEASE part", NULL);
@@ -672,6 +717,8 @@ int heed_store_file_put(heed_store *st, const char *kind, const char *fingerprin
 int heed_store_counts(heed_store *st, heed_st_counts *out, heed_error *err)
 {
     memset(out, 0, sizeof *out);
+    if (heed__st_settle(st, err))
+        return HEED_EIO;
     static const char *const q[] = {
         "SELECT count(*) FROM message",      "SELECT count(*) FROM conversation",
         "SELECT count(*) FROM customer",     "SELECT count(*) FROM event",

@@ -22,7 +22,7 @@ enum {
     ST_TOP_NEED,
     ST_CONV_TURNS, ST_MARK_PARTY,
     ST_CUSTOMER_STRESS, ST_AGENT_REPLY_NEW, ST_AGENT_REPLY_STRESS_AT, ST_CONV_NEEDS,
-    ST_TOP_NEED_CONV,
+    ST_TOP_NEED_CONV, ST_AGENT_CONV_PUT,
     ST_N_STMT = 64
 };
 
@@ -45,6 +45,15 @@ struct heed_store {
     "(SELECT x.need FROM message x WHERE x.conversation = " conv " AND x.role = 1 "         \
     "AND x.need IS NOT NULL GROUP BY x.need ORDER BY count(*) DESC, min(x.time), min(x.id) " \
     "LIMIT 1)"
+
+/* Writes what the message puts left pending (heed_txpend, txmemo.h) and
+ * forgets the memo's conversation. Every statement but a message put's own
+ * runs after it (heed__st_prep's other slots, exec, the cursors and the
+ * queries of queries.c, the counts, the agent aliases, a re-scoring, the
+ * agent tables rebuilt), so no statement reads the pending values stale;
+ * the identity pass's own queries read parties and keys, which are never
+ * pending. */
+int heed__st_settle(heed_store *st, heed_error *err);
 
 /* Fills err from the database's last error; returns HEED_EIO. */
 int heed__st_fail(heed_store *st, heed_error *err, const char *what);

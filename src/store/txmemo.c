@@ -5,6 +5,7 @@
  * from SQL or from the memo. */
 #include "txmemo.h"
 
+#include <math.h>
 #include <string.h>
 
 #include "hash.h"
@@ -69,15 +70,26 @@ static size_t agent_slot(const char *id)
     return (size_t)(heed__hash(id, strlen(id)) % HEED_TXMEMO_AGENTS);
 }
 
+/* An id lives in one of the HEED_TXMEMO_PROBE slots from its hash on, the
+ * first free one when it was put (a full run: the first, overwritten); the
+ * slots of a generation are only filled, so a free one ends the search. A
+ * batch's few hundred agents then stay known: one slot per hash, of 256,
+ * lost many of them to collisions, each loss a lookup per reply. */
 const char *heed__txmemo_agent(heed_txmemo *mm, const char *id, int *exists)
 {
     if (!mm->in_txn)
         return NULL;
-    const heed_txagent *a = &mm->agent[agent_slot(id)];
-    if (a->gen != mm->gen || strcmp(a->id, id))
-        return NULL;
-    *exists = a->exists;
-    return a->canon;
+    size_t h = agent_slot(id);
+    for (size_t k = 0; k < HEED_TXMEMO_PROBE; k++) {
+        const heed_txagent *a = &mm->agent[(h + k) % HEED_TXMEMO_AGENTS];
+        if (a->gen != mm->gen)
+            return NULL;
+        if (!strcmp(a->id, id)) {
+            *exists = a->exists;
+            return a->canon;
+        }
+    }
+    return NULL;
 }
 
 void heed__txmemo_agent_put(heed_txmemo *mm, const char *id, const char *canon, int exists)
@@ -85,7 +97,15 @@ void heed__txmemo_agent_put(heed_txmemo *mm, const char *id, const char *canon, 
     size_t n = strlen(id), nc = strlen(canon);
     if (!mm->in_txn || !n || n >= HEED_TXMEMO_AGENT_LEN || nc >= HEED_TXMEMO_AGENT_LEN)
         return;
-    heed_txagent *a = &mm->agent[agent_slot(id)];
+    size_t h = agent_slot(id);
+    heed_txagent *a = &mm->agent[h];
+    for (size_t k = 0; k < HEED_TXMEMO_PROBE; k++) {
+        heed_txagent *b = &mm->agent[(h + k) % HEED_TXMEMO_AGENTS];
+        if (b->gen != mm->gen || !strcmp(b->id, id)) {
+            a = b;
+            break;
+        }
+    }
     a->gen = mm->gen;
     memcpy(a->id, id, n + 1);
     memcpy(a->canon, canon, nc + 1);
@@ -97,7 +117,8 @@ heed_txconv *heed__txmemo_conv(heed_txmemo *mm, int64_t conv)
     return mm->in_txn && conv && mm->conv.id == conv ? &mm->conv : NULL;
 }
 
-void heed__txmemo_conv_new(heed_txmemo *mm, int64_t conv, int64_t party, int has_crm)
+void heed__txmemo_conv_new(heed_txmemo *mm, int64_t conv, int64_t party, int has_crm,
+                           int has_channel, int has_subject)
 {
     if (!mm->in_txn)
         return;
@@ -105,6 +126,12 @@ void heed__txmemo_conv_new(heed_txmemo *mm, int64_t conv, int64_t party, int has
     c->id = conv;
     c->party = party;
     c->has_crm = has_crm;
+    c->has_channel = has_channel;
+    c->has_subject = has_subject;
+    mm->pend.conv = conv;
+    mm->pend.n = 0;
+    mm->pend.has_status = mm->pend.has_channel = mm->pend.has_subject = mm->pend.has_need = 0;
+    mm->pend.n_agents = 0;
     c->n_msgs = 0;
     c->has_reply = 0;
     c->last_reply = 0;
@@ -144,4 +171,76 @@ void heed__txconv_key_put(heed_txconv *c, const char *kind, const char *token)
     memcpy(c->key[c->n_keys].kind, kind, nk + 1);
     memcpy(c->key[c->n_keys].token, token, nt + 1);
     c->n_keys++;
+}
+
+/* v copied into buf (HEED_TXPEND_TEXT); 0 when it does not fit */
+static int keep_text(char *buf, const char *v)
+{
+    size_t n = strlen(v);
+    if (n >= HEED_TXPEND_TEXT)
+        return 0;
+    memcpy(buf, v, n + 1);
+    return 1;
+}
+
+int heed__txpend_touch(heed_txmemo *mm, heed_txconv *c, int64_t time, const char *status,
+                       const char *channel, const char *subject, int has_need, int64_t need)
+{
+    heed_txpend *p = &mm->pend;
+    if ((status && strlen(status) >= HEED_TXPEND_TEXT) ||
+        (channel && !c->has_channel && strlen(channel) >= HEED_TXPEND_TEXT) ||
+        (subject && !c->has_subject && strlen(subject) >= HEED_TXPEND_TEXT))
+        return 0;
+    if (!p->n || time < p->first)
+        p->first = time;
+    if (!p->n || time > p->last)
+        p->last = time;
+    p->n++;
+    if (status)
+        p->has_status = keep_text(p->status, status);
+    if (channel && !c->has_channel)
+        c->has_channel = p->has_channel = keep_text(p->channel, channel);
+    if (subject && !c->has_subject)
+        c->has_subject = p->has_subject = keep_text(p->subject, subject);
+    if (has_need) {
+        p->has_need = 1;
+        p->need = need;
+    }
+    return 1;
+}
+
+int heed__txpend_reply(heed_txpend *p, const char *agent, int64_t time, double peak)
+{
+    size_t i = 0;
+    while (i < p->n_agents && strcmp(p->agent[i].agent, agent))
+        i++;
+    if (i == p->n_agents) {
+        size_t n = strlen(agent);
+        if (i == HEED_TXPEND_AGENTS || n >= sizeof p->agent[i].agent)
+            return 0;
+        heed_txpend_agent *a = &p->agent[p->n_agents++];
+        memcpy(a->agent, agent, n + 1);
+        a->start = a->end = time;
+        a->replies = 1;
+        a->peak = peak;
+        return 1;
+    }
+    heed_txpend_agent *a = &p->agent[i];
+    if (time < a->start)
+        a->start = time;
+    if (time > a->end)
+        a->end = time;
+    a->replies++;
+    if (peak > a->peak)
+        a->peak = peak;
+    return 1;
+}
+
+void heed__txpend_customer(heed_txpend *p, int64_t time, double stress)
+{
+    if (isnan(stress)) /* bound as NULL: the comparison holds for no row */
+        return;
+    for (size_t i = 0; i < p->n_agents; i++)
+        if (p->agent[i].end >= time && p->agent[i].peak < stress)
+            p->agent[i].peak = stress;
 }

@@ -109,9 +109,13 @@ sqlite3 "$DB" "DROP TRIGGER queue_dirty_party;
                UPDATE meta SET value = '4' WHERE key = 'schema_version';
                PRAGMA user_version = 4;"
 views "$TMP/v.mig"
-expect_eq "migrated to 11" "$(sqlite3 "$DB" "PRAGMA user_version")" 11
+expect_eq "migrated to 13" "$(sqlite3 "$DB" "PRAGMA user_version")" 13
 expect_eq "no index on message.model (migration 11)" \
     "$(sqlite3 "$DB" "SELECT count(*) FROM sqlite_master WHERE name = 'message_model'")" 0
+expect_eq "no index message_reply_time (migration 12)" \
+    "$(sqlite3 "$DB" "SELECT count(*) FROM sqlite_master WHERE name = 'message_reply_time'")" 0
+expect_eq "no index agent_reply_message (migration 13)" \
+    "$(sqlite3 "$DB" "SELECT count(*) FROM sqlite_master WHERE name = 'agent_reply_message'")" 0
 same "after the migration"
 if cmp -s "$TMP/v.before" "$TMP/v.mig"; then ok; else bad "the agent views changed with the migration"; fi
 finish

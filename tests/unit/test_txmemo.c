@@ -2,9 +2,11 @@
  * (src/store/txmemo.c) gives the rows reading them back gives: the two rules
  * in C against their SQL on random rows (ties, NULL stress, more needs than
  * counted), and random runs of puts, savepoints rolled back, re-scorings,
- * persons set and agents' aliases into two stores, one with the memo and one
- * without (its transactions flagged as not open for the memo), whose every
- * table must then be equal, and equal to the definitions in docs/store.md. */
+ * persons set, agents' aliases and queries into two stores, one with the
+ * memo and one without (its transactions flagged as not open for the memo),
+ * whose every table must then be equal, and equal to the definitions in
+ * docs/store.md; what the puts leave pending (texts and agents too many to
+ * keep among them) is read through the queries as written. */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -239,10 +241,16 @@ static int kept_rows_wrong(const char *path)
     return n;
 }
 
+/* texts longer than the memo keeps pending (HEED_TXPEND_TEXT) */
+#define LONG_TEXT "a status, channel or subject longer than the sixty-four bytes kept pending"
+
 static void random_message(heed_st_message *m, char *id, char *conv, char *cust, int serial)
 {
-    static const char *const agents[] = {"ann", "bob", "Cy@Example.com", "dee"};
-    static const char *const channels[] = {"chat", "email", NULL};
+    /* more agents than one conversation's pending rows hold */
+    static const char *const agents[] = {"ann", "bob", "Cy@Example.com", "dee", "eve", "fay"};
+    static const char *const channels[] = {"chat", "email", NULL, NULL, LONG_TEXT};
+    static const char *const subjects[] = {NULL, NULL, "", "refund", LONG_TEXT};
+    static const char *const statuses[] = {"open", "open", "", "solved", LONG_TEXT};
     memset(m, 0, sizeof *m);
     /* a few ids come again: idempotent puts */
     snprintf(id, 16, "m%d", rnd(8) ? serial : (int)rnd((unsigned)serial + 1));
@@ -254,10 +262,11 @@ static void random_message(heed_st_message *m, char *id, char *conv, char *cust,
     m->conversation = rnd(12) ? conv : NULL;
     m->role = rnd(5) < 3 ? HEED_ROLE_CUSTOMER : HEED_ROLE_AGENT;
     m->customer = rnd(3) ? NULL : cust;
-    m->agent = m->role == HEED_ROLE_AGENT && rnd(8) ? agents[rnd(4)] : NULL;
+    m->agent = m->role == HEED_ROLE_AGENT && rnd(8) ? agents[rnd(rnd(4) ? 3 : 6)] : NULL;
     m->time = 1000 + serial / 3 * 10 + 10 * (int)rnd(3) - 10 * (int)rnd(3); /* ties, disorder */
-    m->channel = channels[rnd(3)];
-    m->status = rnd(4) ? NULL : "open";
+    m->channel = channels[rnd(rnd(8) ? 3 : 5)];
+    m->subject = subjects[rnd(rnd(8) ? 4 : 5)];
+    m->status = rnd(4) ? NULL : statuses[rnd(rnd(8) ? 4 : 5)];
     m->text = "some text";
     m->text_len = strlen(m->text);
     m->model = "test";
@@ -269,6 +278,42 @@ static void random_message(heed_st_message *m, char *id, char *conv, char *cust,
         m->empathy[c] = m->role == HEED_ROLE_AGENT ? (int)rnd(3) - 1 : -1;
     m->compassion = m->role == HEED_ROLE_AGENT ? (double)rnd(100) : -1;
     m->addressed = -1;
+}
+
+/* The agent summaries and the messages with their conversations' status
+ * and subject, as the store's queries read them on handle st (in its open
+ * transaction), as text. */
+static char *read_through(heed_store *st)
+{
+    heed_error err = {0};
+    size_t cap = 1 << 16, len = 0;
+    char *out = malloc(cap);
+    assert_non_null(out);
+    out[0] = 0;
+    heed_st_cursor *c;
+    assert_int_equal(heed_store_agent_convos(st, NULL, 0, INT64_MAX, &c, &err), HEED_OK);
+    heed_st_agentconv a;
+    int r;
+    while ((r = heed_st_next_agentconv(c, &a)) == 1) {
+        if (len + 512 > cap)
+            assert_non_null(out = realloc(out, cap *= 2));
+        len += (size_t)snprintf(out + len, cap - len, "%s|%lld|%lld|%lld|%d|%g\n", a.agent,
+                                (long long)a.conversation, (long long)a.start, (long long)a.end,
+                                a.replies, a.peak_stress);
+    }
+    assert_int_equal(r, 0);
+    heed_st_cursor_free(c);
+    assert_int_equal(heed_store_all_messages(st, 0, &c, &err), HEED_OK);
+    heed_st_msgrow m;
+    while ((r = heed_st_next_message(c, &m)) == 1) {
+        if (len + 512 > cap)
+            assert_non_null(out = realloc(out, cap *= 2));
+        len += (size_t)snprintf(out + len, cap - len, "%lld|%s|%s\n", (long long)m.id,
+                                m.status ? m.status : "NULL", m.subject ? m.subject : "NULL");
+    }
+    assert_int_equal(r, 0);
+    heed_st_cursor_free(c);
+    return out;
 }
 
 static void memo_round(void)
@@ -300,6 +345,11 @@ static void memo_round(void)
                     heed_store_put_message(t.st[k], &m, &p, np, keys, nk, &added[k], &err),
                     HEED_OK);
             assert_int_equal(added[0], added[1]);
+        } else if (op < 81) { /* a query on the writing handle, in its transaction */
+            char *a = read_through(t.st[0]), *b = read_through(t.st[1]);
+            assert_string_equal(a, b);
+            free(a);
+            free(b);
         } else if (op < 83) { /* the batch ends: commit, and a new one */
             if (in_sp) {
                 for (int k = 0; k < 2; k++)
@@ -398,11 +448,50 @@ static void test_memo_same_rows(void **state)
         memo_round();
 }
 
+/* The agents' ids: a lookup gives the canon put for that id or nothing,
+ * never another's; a batch's few hundred agents stay known; a clear forgets
+ * them all. */
+static void test_agent_ids(void **state)
+{
+    (void)state;
+    heed_txmemo *mm = calloc(1, sizeof *mm);
+    assert_non_null(mm);
+    mm->in_txn = 1;
+    heed__txmemo_clear(mm);
+    char id[32], canon[32];
+    int exists;
+    for (int round = 0; round < 2; round++) {
+        int n = round ? 3000 : 500; /* more than the memo holds, then a batch's */
+        for (int i = 0; i < n; i++) {
+            snprintf(id, sizeof id, "agent-%04d", i);
+            snprintf(canon, sizeof canon, "canon-%04d", i);
+            heed__txmemo_agent_put(mm, id, canon, i & 1);
+        }
+        int known = 0;
+        for (int i = 0; i < n; i++) {
+            snprintf(id, sizeof id, "agent-%04d", i);
+            snprintf(canon, sizeof canon, "canon-%04d", i);
+            const char *c = heed__txmemo_agent(mm, id, &exists);
+            if (c) {
+                assert_string_equal(c, canon);
+                assert_int_equal(exists, i & 1);
+                known++;
+            }
+        }
+        if (!round)
+            assert_true(known >= n - n / 50);
+        heed__txmemo_clear(mm);
+        assert_null(heed__txmemo_agent(mm, "agent-0001", &exists));
+    }
+    free(mm);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_cstress_rule),
         cmocka_unit_test(test_need_tally_rule),
+        cmocka_unit_test(test_agent_ids),
         cmocka_unit_test(test_memo_same_rows),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
