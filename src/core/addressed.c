@@ -8,6 +8,8 @@
 
 #include <string.h>
 
+#include "hash.h"
+
 /* Evidence a reply sentence carries. */
 enum {
     EV_TIME = 1u << 0,
@@ -342,6 +344,51 @@ static uint32_t start_bit(size_t n)
     return 1u << (n < 31 ? n : 31);
 }
 
+/* The first cue >= the word w[0..n) (bytewise) in CUES[lo, up). */
+static size_t cue_lower_bound(const char *w, size_t n, size_t lo, size_t up)
+{
+    while (lo < up) {
+        size_t mid = (lo + up) / 2;
+        const char *p = CUES[mid].phrase;
+        size_t k = 0;
+        while (k < n && p[k] == w[k])
+            k++;
+        /* p < word when it differs lower or ends first */
+        int d = k < n ? ((unsigned char)p[k] < (unsigned char)w[k] ? -1 : 1) : p[k] != '\0';
+        if (d < 0)
+            lo = mid + 1;
+        else
+            up = mid;
+    }
+    return lo;
+}
+
+/* Does the cue p start with the word w[0..n), followed by its end, a space
+ * or a comma? */
+static int cue_starts_with(const char *p, const char *w, size_t n)
+{
+    return !strncmp(p, w, n) && (p[n] == '\0' || p[n] == ' ' || p[n] == ',');
+}
+
+/* The key table of heed__addressed_cue_starts: a slot is the prefix's hash
+ * (low 32 bits), the cue it was taken from << 16 | its length (0: an empty
+ * slot), and the cues a word equal to it starts, first << 16 | count. */
+#define CUE_KEYS_OK 512
+#define CUE_KEYS    513
+
+/* The slot of the prefix w[0..n) (h: heed__hash of it), or the empty slot
+ * where it would go. */
+static const uint32_t *cue_key_find(const uint32_t *starts, uint64_t h, const char *w, size_t n)
+{
+    for (size_t i = (size_t)(h ^ h >> 32) & (HEED_CUE_KEYS - 1);;
+         i = (i + 1) & (HEED_CUE_KEYS - 1)) {
+        const uint32_t *s = starts + CUE_KEYS + 3 * i;
+        if (!(s[1] & 0xFFFFu) || (s[0] == (uint32_t)h && (s[1] & 0xFFFFu) == n &&
+                                  !memcmp(CUES[s[1] >> 16].phrase, w, n)))
+            return s;
+    }
+}
+
 void heed__addressed_cue_starts(uint32_t starts[HEED_CUE_STARTS])
 {
     memset(starts, 0, HEED_CUE_STARTS * sizeof *starts);
@@ -364,6 +411,32 @@ void heed__addressed_cue_starts(uint32_t starts[HEED_CUE_STARTS])
                     break;
             }
     }
+    /* each such prefix with the cues cues_at tries for a word equal to it:
+     * from the first cue >= the word, those that start with it */
+    size_t n_keys = 0;
+    const size_t n_cues = sizeof CUES / sizeof *CUES;
+    for (size_t k = 0; k < n_cues; k++) {
+        const char *p = CUES[k].phrase;
+        for (size_t n = 1; p[0]; n++) {
+            if (p[n] != ' ' && p[n] != ',' && p[n] != '\0')
+                continue;
+            const uint64_t h = heed__hash(p, n);
+            uint32_t *s = (uint32_t *)cue_key_find(starts, h, p, n);
+            if (!(s[1] & 0xFFFFu)) {
+                if (n > 0xFFFFu || ++n_keys > HEED_CUE_KEYS / 2)
+                    return; /* starts[CUE_KEYS_OK] stays 0: no key table */
+                size_t lo = cue_lower_bound(p, n, 0, n_cues), e = lo;
+                while (e < n_cues && cue_starts_with(CUES[e].phrase, p, n))
+                    e++;
+                s[0] = (uint32_t)h;
+                s[1] = (uint32_t)k << 16 | (uint32_t)n;
+                s[2] = (uint32_t)lo << 16 | (uint32_t)(e - lo);
+            }
+            if (!p[n])
+                break;
+        }
+    }
+    starts[CUE_KEYS_OK] = 1;
 }
 
 /* Tokens of the phrase p matched at toks[i..hi), or 0. */
@@ -371,8 +444,9 @@ static size_t match_at(const heed_token *toks, size_t i, size_t hi, const char *
 {
     size_t n = 0;
     while (*p) {
-        const char *sp = strchr(p, ' ');
-        size_t wl = sp ? (size_t)(sp - p) : strlen(p);
+        size_t wl = 0; /* the word: up to a space or the end */
+        while (p[wl] && p[wl] != ' ')
+            wl++;
         if (i + n >= hi)
             return 0;
         const heed_token *t = &toks[i + n];
@@ -395,8 +469,8 @@ static size_t match_at(const heed_token *toks, size_t i, size_t hi, const char *
 
 /* Evidence bits and need topics found at token i (the longest phrase wins).
  * starts: heed__addressed_cue_starts, or NULL to search for every word. */
-static size_t cues_at(const uint32_t *starts, const heed_token *toks, size_t i, size_t hi,
-                      uint32_t *ev, uint32_t *topics)
+static size_t cues_at(const uint32_t *starts, const heed_token *toks, const uint64_t *th, size_t i,
+                      size_t hi, uint32_t *ev, uint32_t *topics)
 {
     const heed_token *t = &toks[i];
     if (t->kind != HEED_TOK_WORD || !t->norm_len)
@@ -405,32 +479,33 @@ static size_t cues_at(const uint32_t *starts, const heed_token *toks, size_t i, 
      * end, a space or a comma: most words start none */
     if (starts && !(starts[(unsigned char)t->norm[0]] & start_bit(t->norm_len)))
         return 0;
-    size_t lo = 0, up = sizeof CUES / sizeof *CUES;
-    if (starts) { /* the cues with the word's first byte: the entry is among them */
-        lo = starts[256 + (unsigned char)t->norm[0]] >> 16;
-        up = starts[256 + (unsigned char)t->norm[0]] & 0xFFFFu;
-    }
-    while (lo < up) { /* first entry >= the word */
-        size_t mid = (lo + up) / 2;
-        const char *p = CUES[mid].phrase;
-        size_t k = 0;
-        while (k < t->norm_len && p[k] == t->norm[k])
-            k++;
-        /* p < word when it differs lower or ends first */
-        int d = k < t->norm_len ? ((unsigned char)p[k] < (unsigned char)t->norm[k] ? -1 : 1)
-                                : p[k] != '\0';
-        if (d < 0)
-            lo = mid + 1;
-        else
-            up = mid;
+    size_t lo, end;
+    if (starts && starts[CUE_KEYS_OK]) {
+        /* a word that is no cue's prefix starts none; one that is starts
+         * the cues its key lists */
+        const uint64_t h = th ? th[i] : heed__hash(t->norm, t->norm_len);
+        const uint32_t *s = cue_key_find(starts, h, t->norm, t->norm_len);
+        if (!(s[1] & 0xFFFFu))
+            return 0;
+        lo = s[2] >> 16;
+        end = lo + (s[2] & 0xFFFFu);
+    } else {
+        size_t up = sizeof CUES / sizeof *CUES;
+        lo = 0;
+        if (starts) { /* the cues with the word's first byte: the entry is among them */
+            lo = starts[256 + (unsigned char)t->norm[0]] >> 16;
+            up = starts[256 + (unsigned char)t->norm[0]] & 0xFFFFu;
+        }
+        lo = cue_lower_bound(t->norm, t->norm_len, lo, up);
+        end = lo;
+        while (end < sizeof CUES / sizeof *CUES &&
+               cue_starts_with(CUES[end].phrase, t->norm, t->norm_len))
+            end++;
     }
     size_t best = 0;
     const cue_word *bc = NULL;
-    for (size_t k = lo; k < sizeof CUES / sizeof *CUES; k++) {
+    for (size_t k = lo; k < end; k++) {
         const char *p = CUES[k].phrase;
-        if (strncmp(p, t->norm, t->norm_len) ||
-            (p[t->norm_len] != '\0' && p[t->norm_len] != ' ' && p[t->norm_len] != ','))
-            break;
         size_t m = match_at(toks, i, hi, p);
         if (m > best) {
             best = m;
@@ -456,7 +531,7 @@ const char *heed__addressed_cue(size_t k)
 size_t heed__addressed_cues_at(const uint32_t *starts, const heed_token *toks, size_t i,
                                size_t hi, uint32_t *ev, uint32_t *topics)
 {
-    return cues_at(starts, toks, i, hi, ev, topics);
+    return cues_at(starts, toks, NULL, i, hi, ev, topics);
 }
 
 /* Per reply sentence: evidence and topics. */
@@ -487,7 +562,8 @@ static int is_q(const heed_token *t)
     return t->kind == HEED_TOK_PUNCT && memchr(t->norm, '?', t->norm_len) != NULL;
 }
 
-static void scan_sentence(const uint32_t *starts, const heed_result *r, size_t s, sent_ev *out)
+static void scan_sentence(const uint32_t *starts, const heed_result *r, const uint64_t *th,
+                          size_t s, sent_ev *out)
 {
     const heed_sentence *sn = &r->sentences[s];
     const heed_token *t = r->tokens;
@@ -516,7 +592,7 @@ static void scan_sentence(const uint32_t *starts, const heed_result *r, size_t s
             if (first_word == hi && !tok_skip_word(k))
                 first_word = i;
             uint32_t e = 0;
-            size_t m = cues_at(starts, t, i, hi, &e, &topics);
+            size_t m = cues_at(starts, t, th, i, hi, &e, &topics);
             if ((e & EV_STEP_VERB) && i == first_word)
                 e |= EV_STEPS;
             ev |= e & ~(uint32_t)EV_STEP_VERB;
@@ -840,7 +916,8 @@ typedef struct need_spans {
     uint32_t have; /* bit per need found */
 } need_spans;
 
-static void find_need_spans(const uint32_t *starts, const heed_result *c, need_spans *ns)
+static void find_need_spans(const uint32_t *starts, const heed_result *c, const uint64_t *th,
+                            need_spans *ns)
 {
     memset(ns, 0, sizeof(*ns));
     for (size_t s = 0; s < c->n_sentences; s++) {
@@ -848,7 +925,7 @@ static void find_need_spans(const uint32_t *starts, const heed_result *c, need_s
         size_t hi = sn->first_token + sn->n_tokens;
         uint32_t ev = 0, topics = 0;
         for (size_t i = sn->first_token; i < hi && i < c->n_tokens; i++)
-            cues_at(starts, c->tokens, i, hi, &ev, &topics);
+            cues_at(starts, c->tokens, th, i, hi, &ev, &topics);
         uint32_t fresh = topics & ~ns->have;
         for (int k = 0; k < HEED_NEED_COUNT; k++) {
             if (!(fresh >> k & 1u))
@@ -874,6 +951,12 @@ static int first_span(const need_spans *ns, uint32_t mask)
 int heed__addressed(const heed_familiar_index *x, heed_arena *a, heed_result *r,
                     const heed_result *ctx)
 {
+    return heed__addressed_th(x, a, r, ctx, NULL, NULL);
+}
+
+int heed__addressed_th(const heed_familiar_index *x, heed_arena *a, heed_result *r,
+                       const heed_result *ctx, const uint64_t *rth, const uint64_t *cth)
+{
     const uint32_t *starts = x ? heed__familiar_cue_starts(x) : NULL;
     heed_addressed *ad = &r->addressed;
     if (!ctx || (!ctx->needs.asks_available && !ctx->needs.available))
@@ -888,7 +971,7 @@ int heed__addressed(const heed_familiar_index *x, heed_arena *a, heed_result *r,
     for (size_t i = 0; i < r->n_tokens; i++)
         rstem[i] = (uint32_t)stem_len(r->tokens[i].norm, r->tokens[i].norm_len);
     for (size_t s = 0; s < r->n_sentences; s++)
-        scan_sentence(starts, r, s, &se[s]);
+        scan_sentence(starts, r, rth, s, &se[s]);
     fold_reply_stages(r, se);
 
     int top = -1;          /* the customer's main need, when the model is sure of it */
@@ -901,7 +984,7 @@ int heed__addressed(const heed_familiar_index *x, heed_arena *a, heed_result *r,
             top = ctx->needs.top;
     }
     need_spans ns; /* the customer's sentences naming each need, found once */
-    find_need_spans(starts, ctx, &ns);
+    find_need_spans(starts, ctx, cth, &ns);
     size_t n = 0;
     for (size_t i = 0; i < ctx->needs.n_asks && n < HEED_MAX_ADDRESSED; i++) {
         const heed_cue *ask = &ctx->needs.asks[i];

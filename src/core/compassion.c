@@ -46,10 +46,32 @@ typedef struct first_word {
     uint64_t phrases[PHRASE_WORDS];
 } first_word;
 
+/* Each phrase's pattern read once: per word (slot) of the pattern, its
+ * alternatives, or "*", or a class. PAT_SLOTS and PAT_ALTS bound the slots
+ * and alternatives of all PHRASES. */
+#define PAT_SLOTS 1024u
+#define PAT_ALTS  2048u
+enum { SLOT_ALTS, SLOT_ANY, SLOT_CLASS };
+
+typedef struct pat_alt {
+    const char *s;
+    size_t len;
+} pat_alt;
+
+typedef struct pat_slot {
+    uint16_t first, n;      /* alts[first .. first + n) */
+    uint8_t kind;           /* SLOT_* */
+    const char *const *cls; /* SLOT_CLASS: its words (NULL: an unknown class) */
+} pat_slot;
+
 struct heed_compassion_index {
     first_word first[FIRST_CAP];
     size_t n_first;
     uint64_t any[PHRASE_WORDS];
+    uint16_t pat_first[N_PHRASES_MAX], pat_n[N_PHRASES_MAX]; /* slots of PHRASES[k] */
+    pat_slot slots[PAT_SLOTS];
+    pat_alt alts[PAT_ALTS];
+    size_t n_slots, n_alts;
 };
 
 /* ---------------------------------------------------------------- words */
@@ -272,6 +294,34 @@ static const char *const COMMIT1[] = {"i'll",    "we'll",  "i've",  "we've", "i'
                                       "we",      "i'm",    "we're", "let",   "it's",  "it'll",
                                       "they'll", "that's", "will",  "been",  "being", NULL};
 #define COMMIT1_FIRST 0x0090120400000000ull /* FIRST_BIT of its words' first bytes */
+
+/* in_list(t, COMMIT1) by the word's first byte: the words of the list
+ * starting with it are tested, not the whole list (test_compassion compares
+ * the two). */
+static int is_commit1(const heed_token *t)
+{
+    if (!t->norm_len)
+        return 0;
+    switch (t->norm[0]) {
+    case 'i':
+        return heed__reply_word(t, "i") || heed__reply_word(t, "i'll") ||
+               heed__reply_word(t, "i've") || heed__reply_word(t, "i'd") ||
+               heed__reply_word(t, "i'm") || heed__reply_word(t, "it's") ||
+               heed__reply_word(t, "it'll");
+    case 'w':
+        return heed__reply_word(t, "we") || heed__reply_word(t, "we'll") ||
+               heed__reply_word(t, "we've") || heed__reply_word(t, "we're") ||
+               heed__reply_word(t, "will");
+    case 'l':
+        return heed__reply_word(t, "let");
+    case 't':
+        return heed__reply_word(t, "they'll") || heed__reply_word(t, "that's");
+    case 'b':
+        return heed__reply_word(t, "been") || heed__reply_word(t, "being");
+    default:
+        return 0;
+    }
+}
 
 static const char *const ACT_SKIP[] = {
     "now",      "just",  "already",  "also",        "personally",   "gone",
@@ -536,6 +586,81 @@ static size_t match_pat(const heed_token *toks, size_t i, size_t hi, const char 
     return n;
 }
 
+/* Reads pattern p into x's slots as match_pat reads it; -1 when the
+ * slots or alternatives run out. */
+static int pat_compile(heed_compassion_index *x, const char *p)
+{
+    while (*p) {
+        size_t wl = until2(p, ' ', ' ');
+        if (x->n_slots >= PAT_SLOTS)
+            return -1;
+        pat_slot *sl = &x->slots[x->n_slots++];
+        *sl = (pat_slot){(uint16_t)x->n_alts, 0, SLOT_ALTS, NULL};
+        if (wl == 1 && *p == '*') {
+            sl->kind = SLOT_ANY;
+        } else if (*p == '@') {
+            sl->kind = SLOT_CLASS;
+            sl->cls = class_of(p + 1, wl - 1);
+        } else {
+            for (const char *a = p; a < p + wl;) {
+                size_t al = until2(a, '|', ' ');
+                if (al > (size_t)(p + wl - a))
+                    al = (size_t)(p + wl - a);
+                if (x->n_alts >= PAT_ALTS)
+                    return -1;
+                x->alts[x->n_alts++] = (pat_alt){a, al};
+                sl->n++;
+                a += al + 1;
+            }
+        }
+        p += wl;
+        if (*p == ' ')
+            p++;
+    }
+    return 0;
+}
+
+/* match_pat of PHRASES[k] from its slots in x. */
+static size_t match_phrase(const heed_compassion_index *x, size_t k, const heed_token *toks,
+                           size_t i, size_t hi)
+{
+    const pat_slot *sl = &x->slots[x->pat_first[k]];
+    const size_t ns = x->pat_n[k];
+    for (size_t n = 0; n < ns; n++, sl++) {
+        if (i + n >= hi)
+            return 0;
+        const heed_token *t = &toks[i + n];
+        int ok = 0;
+        if (sl->kind == SLOT_ANY) {
+            ok = t->kind == HEED_TOK_WORD;
+        } else if (sl->kind == SLOT_CLASS) {
+            ok = sl->cls && t->kind == HEED_TOK_WORD && in_list(t, sl->cls);
+        } else {
+            for (const pat_alt *a = &x->alts[sl->first], *e = a + sl->n; a < e && !ok; a++)
+                ok = t->norm_len == a->len && !memcmp(t->norm, a->s, a->len);
+        }
+        if (!ok)
+            return 0;
+    }
+    return ns;
+}
+
+/* For tests: PHRASES[k] matched at toks[i..hi) from x's slots (the return)
+ * and by match_pat (*plain); NULL pattern past the last phrase. */
+const char *heed__compassion_phrase_at(const heed_compassion_index *x, size_t k,
+                                       const heed_token *toks, size_t i, size_t hi, size_t *got,
+                                       size_t *plain);
+const char *heed__compassion_phrase_at(const heed_compassion_index *x, size_t k,
+                                       const heed_token *toks, size_t i, size_t hi, size_t *got,
+                                       size_t *plain)
+{
+    if (k >= N_PHRASES)
+        return NULL;
+    *got = match_phrase(x, k, toks, i, hi);
+    *plain = match_pat(toks, i, hi, PHRASES[k].pat);
+    return PHRASES[k].pat;
+}
+
 /* ---------------------------------------------------------------- cues */
 
 typedef struct cues {
@@ -675,8 +800,8 @@ static void own_and_act(const heed_token *toks, size_t cs, size_t ce, size_t lo,
             }
         }
         /* action: a commitment, then an action verb within four words */
-        if (IN_LIST_M(t, COMMIT1) && !(heed__reply_word(t, "let") &&
-                                       !(i + 1 < ce && heed__reply_word(&toks[i + 1], "me")))) {
+        if (is_commit1(t) && !(heed__reply_word(t, "let") &&
+                               !(i + 1 < ce && heed__reply_word(&toks[i + 1], "me")))) {
             for (size_t j = i + 1; j < ce && j <= i + 4; j++) {
                 const act_verb *v = act_verb_of(&toks[j]);
                 if (v) {
@@ -688,7 +813,7 @@ static void own_and_act(const heed_token *toks, size_t cs, size_t ce, size_t lo,
                          why != NULL);
                     break;
                 }
-                if (!IN_LIST_M(&toks[j], ACT_SKIP) && !IN_LIST_M(&toks[j], COMMIT1) &&
+                if (!IN_LIST_M(&toks[j], ACT_SKIP) && !is_commit1(&toks[j]) &&
                     !(toks[j].kind == HEED_TOK_WORD && toks[j].norm_len > 2 &&
                       !memcmp(toks[j].norm + toks[j].norm_len - 2, "ly", 2)))
                     break;
@@ -859,6 +984,13 @@ int heed__compassion_new(heed_compassion_index **out)
     memset(x, 0, sizeof *x);
     for (size_t k = 0; k < sizeof PHRASES / sizeof PHRASES[0]; k++) {
         const char *p = PHRASES[k].pat;
+        x->pat_first[k] = (uint16_t)x->n_slots;
+        if (pat_compile(x, p)) { /* a bug: PHRASES outgrew the slots */
+            heed__free(x);
+            *out = NULL;
+            return HEED_EINVAL;
+        }
+        x->pat_n[k] = (uint16_t)(x->n_slots - x->pat_first[k]);
         size_t wl = strcspn(p, " ");
         for (const char *a = p; a < p + wl; a += strcspn(a, "| ") + 1) {
             size_t al = strcspn(a, "| ");
@@ -892,17 +1024,26 @@ void heed__compassion_free(heed_compassion_index *x)
 int heed__compassion(const heed_compassion_index *x, heed_arena *a, heed_result *r,
                      const heed_result *ctx)
 {
+    return heed__compassion_th(x, a, r, ctx, NULL);
+}
+
+int heed__compassion_th(const heed_compassion_index *x, heed_arena *a, heed_result *r,
+                        const heed_result *ctx, const uint64_t *th)
+{
     (void)ctx; /* the signals are read from the reply alone */
     const heed_token *toks = r->tokens;
     size_t cap = 2 * r->n_tokens + 8; /* a token opens at most a few cues */
     cues c = {heed__arena_alloc(a, cap * sizeof(heed_cue)), 0, cap};
-    if (!c.v)
+    /* end[cs]: the end of the clause that starts at cs, found in the first
+     * walk over a sentence's clauses and read in the second */
+    size_t *end = heed__arena_alloc(a, (r->n_tokens ? r->n_tokens : 1) * sizeof *end);
+    if (!c.v || !end)
         return HEED_ENOMEM;
     size_t apology = SIZE_MAX;
     for (size_t s = 0; s < r->n_sentences; s++) {
         size_t lo = r->sentences[s].first_token, hi = lo + r->sentences[s].n_tokens;
         for (size_t cs = lo, ce; cs < hi; cs = ce) {
-            ce = heed__reply_clause_end(toks, cs, hi);
+            ce = end[cs] = heed__reply_clause_end(toks, cs, hi);
             own_and_act(toks, cs, ce, lo, hi, &c);
             next_step(toks, cs, ce, &c);
             deflection(toks, cs, ce, &c);
@@ -910,7 +1051,7 @@ int heed__compassion(const heed_compassion_index *x, heed_arena *a, heed_result 
         }
         /* fixed phrases: matched over the sentence, suppressed by their clause */
         for (size_t cs = lo, ce; cs < hi; cs = ce) {
-            ce = heed__reply_clause_end(toks, cs, hi);
+            ce = end[cs];
             for (size_t i = cs; i < hi; i++) {
                 if (toks[i].kind != HEED_TOK_WORD)
                     continue;
@@ -924,8 +1065,8 @@ int heed__compassion(const heed_compassion_index *x, heed_arena *a, heed_result 
                 uint64_t cand[PHRASE_WORDS];
                 if (x) {
                     const heed_token *t = &toks[i];
-                    const first_word *f = &x->first[first_find(x, heed__hash(t->norm, t->norm_len),
-                                                               t->norm, t->norm_len)];
+                    const uint64_t h = th ? th[i] : heed__hash(t->norm, t->norm_len);
+                    const first_word *f = &x->first[first_find(x, h, t->norm, t->norm_len)];
                     for (size_t w = 0; w < PHRASE_WORDS; w++)
                         cand[w] = x->any[w] | f->phrases[w];
                 } else {
@@ -938,7 +1079,8 @@ int heed__compassion(const heed_compassion_index *x, heed_arena *a, heed_result 
                 }
                 for (size_t k = next_phrase(cand, 0); k < N_PHRASES; k = next_phrase(cand, k + 1)) {
                     const phrase *ph = &PHRASES[k];
-                    size_t n = match_pat(toks, i, hi, ph->pat);
+                    size_t n =
+                        x ? match_phrase(x, k, toks, i, hi) : match_pat(toks, i, hi, ph->pat);
                     if (!n || covered(&c, toks, i, ph->signal))
                         continue;
                     if (ph->signal == HEED_COMP_BLAME && ph->pat[0] == 'y' &&
@@ -996,6 +1138,14 @@ int heed__compassion(const heed_compassion_index *x, heed_arena *a, heed_result 
     r->compassion.cues = c.n ? c.v : NULL;
     r->compassion.n_cues = c.n;
     return HEED_OK;
+}
+
+/* For tests: is_commit1 (the return) and in_list of COMMIT1 (*plain). */
+int heed__reply_commit1(const heed_token *t, int *plain);
+int heed__reply_commit1(const heed_token *t, int *plain)
+{
+    *plain = in_list(t, COMMIT1);
+    return is_commit1(t);
 }
 
 /* For tests: does each list's NAME_FIRST hold exactly its words' first bytes? */

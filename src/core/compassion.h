@@ -22,6 +22,11 @@ void heed__compassion_free(heed_compassion_index *x);
 HEED_NODISCARD int heed__compassion(const heed_compassion_index *x, heed_arena *a, heed_result *r,
                                     const heed_result *ctx);
 
+/* The same given th, the heed__hash of the normalised form of each token of
+ * r, made already (NULL: as heed__compassion). */
+HEED_NODISCARD int heed__compassion_th(const heed_compassion_index *x, heed_arena *a,
+                                       heed_result *r, const heed_result *ctx, const uint64_t *th);
+
 /* Fills r->promises; opts gives the message time for resolving due times.
  * HEED_OK or HEED_ENOMEM. */
 HEED_NODISCARD int heed__promises(const heed_compassion_index *x, heed_arena *a, heed_result *r,

@@ -61,12 +61,36 @@ typedef struct word_entry {
     uint8_t lists;
 } word_entry;
 
+/* The pair features pair_features() gives every reply, each with a small
+ * bucket as its value: their hashes are made once per model. */
+enum {
+    P_BIAS,
+    P_Q,
+    P_QYOU,
+    P_YOU,
+    P_I,
+    P_FEEL,
+    P_FEELYOU,
+    P_LEN,
+    P_SHARED,
+    P_SHARED_Q,
+    P_SHAREDPCT,
+    P_SHAREDPCT_Q,
+    N_PAIR
+};
+#define PAIR_VALUES 6 /* buckets 0..5: the most edges a pair feature has is 5 */
+static const char *const PAIR_NAMES[N_PAIR] = {
+    "bias",    "q",   "qyou",   "you",      "i",         "feel",
+    "feelyou", "len", "shared", "shared-q", "sharedpct", "sharedpct-q",
+};
+
 typedef struct cue_index {
     alt alts[IDX_MAX_ALTS];
     slot slots[IDX_MAX_SLOTS];
     uint16_t n_alts, n_slots;
-    uint16_t pat_first[64], pat_n[64];  /* slots of CUES[i] */
-    uint32_t feat_on[64], feat_neg[64]; /* the feature of CUES[i], counted / not */
+    uint16_t pat_first[64], pat_n[64];       /* slots of CUES[i] */
+    uint32_t feat_on[64], feat_neg[64];      /* the feature of CUES[i], counted / not */
+    uint32_t feat_pair[N_PAIR][PAIR_VALUES]; /* feat(PAIR_NAMES[f], v) */
     slot list[N_LISTS];
     word_entry words[IDX_WORDS_CAP];
     uint64_t first_any; /* the cues whose first slot is "*" */
@@ -352,23 +376,23 @@ static long bucket(size_t v, const size_t *edges, size_t n_edges)
 #define PAIR_MAX 24u
 /* One side of a pair with its token hashes and the word classes of its
  * tokens (C_* bits), both worked out once per call. */
-enum { C_YOU = 1, C_ME = 2, C_FEEL = 4, C_CONTENT = 8 };
+enum { C_YOU = 1, C_ME = 2, C_FEEL = 4, C_CONTENT = 8, C_SHARED = 16 };
 typedef struct side {
     const heed_result *r;
     const uint64_t *th;
-    const uint8_t *cls;
+    uint8_t *cls;
 } side;
 
 static size_t pair_features(const cue_index *x, side rs, side cs, const hit *hits, size_t n_hits,
                             uint32_t *idx, float *val)
 {
     size_t n = 0;
-#define ADD(name, v)                                                                               \
+#define ADD(f, v)                                                                                  \
     do {                                                                                           \
-        idx[n] = feat(name, (long)(v));                                                            \
+        idx[n] = x->feat_pair[f][v];                                                               \
         val[n++] = 1.0f;                                                                           \
     } while (0)
-    ADD("bias", 0);
+    ADD(P_BIAS, 0);
     /* a cue's feature is named by its pattern, so that adding a cue leaves the
      * others' features as they were */
     for (size_t i = 0; i < n_hits; i++) {
@@ -401,41 +425,29 @@ static size_t pair_features(const cue_index *x, side rs, side cs, const hit *hit
         feel_you += fe && you;
     }
     static const size_t E_Q[] = {1, 2, 3}, E_CNT[] = {1, 2, 3, 5}, E_LEN[] = {8, 20, 40, 80, 160};
-    ADD("q", bucket(n_q, E_Q, 3));
-    ADD("qyou", bucket(q_you, E_Q, 3));
-    ADD("you", bucket(n_you, E_CNT, 4));
-    ADD("i", bucket(n_i, E_CNT, 4));
-    ADD("feel", bucket(n_feel, E_CNT, 4));
-    ADD("feelyou", bucket(feel_you, E_CNT, 4));
-    ADD("len", bucket(n_words, E_LEN, 5));
+    ADD(P_Q, bucket(n_q, E_Q, 3));
+    ADD(P_QYOU, bucket(q_you, E_Q, 3));
+    ADD(P_YOU, bucket(n_you, E_CNT, 4));
+    ADD(P_I, bucket(n_i, E_CNT, 4));
+    ADD(P_FEEL, bucket(n_feel, E_CNT, 4));
+    ADD(P_FEELYOU, bucket(feel_you, E_CNT, 4));
+    ADD(P_LEN, bucket(n_words, E_LEN, 5));
     /* content words of the reply that the customer used too; with no
      * customer message, as with one that shares nothing (a missing context
      * must not look like a rare feature value the models never saw) */
     size_t shared = 0, content = 0, seen = 0;
     for (size_t i = 0; ctx && i < r->n_tokens && seen < HEED_EMPATHY_MAX_OVERLAP; i++) {
-        const heed_token *t = &r->tokens[i];
         if (!(rs.cls[i] & C_CONTENT))
             continue;
         seen++;
         content++;
-        size_t cseen = 0;
-        for (size_t j = 0; j < ctx->n_tokens && cseen < HEED_EMPATHY_MAX_OVERLAP; j++) {
-            const heed_token *u = &ctx->tokens[j];
-            if (!(cs.cls[j] & C_CONTENT))
-                continue;
-            cseen++;
-            if (cs.th[j] == rs.th[i] && u->norm_len == t->norm_len &&
-                !memcmp(u->norm, t->norm, t->norm_len)) {
-                shared++;
-                break;
-            }
-        }
+        shared += (rs.cls[i] & C_SHARED) != 0; /* mark_shared */
     }
     static const size_t E_SH[] = {1, 2, 3, 6}, E_PCT[] = {1, 10, 25, 50};
     /* apart for replies with and without a question: echoing the customer
      * inside a question is how exploration often reads, outside one it is not */
-    ADD(n_q ? "shared-q" : "shared", bucket(shared, E_SH, 4));
-    ADD(n_q ? "sharedpct-q" : "sharedpct", bucket(content ? shared * 100 / content : 0, E_PCT, 4));
+    ADD(n_q ? P_SHARED_Q : P_SHARED, bucket(shared, E_SH, 4));
+    ADD(n_q ? P_SHAREDPCT_Q : P_SHAREDPCT, bucket(content ? shared * 100 / content : 0, E_PCT, 4));
 #undef ADD
     return n;
 }
@@ -446,36 +458,69 @@ uint32_t heed__empathy_feature_set(void)
     return heed__features_id(&fo);
 }
 
-/* Token hashes and classes of r into arena memory (NULL r: an empty side). */
-static int hash_side(heed_arena *a, const cue_index *x, const heed_result *r, side *out)
+/* Token hashes and classes of r into arena memory (NULL r: an empty side);
+ * given: the token hashes made already, or NULL. */
+static int hash_side(heed_arena *a, const cue_index *x, const heed_result *r, const uint64_t *given,
+                     side *out)
 {
     out->r = r;
     out->th = NULL;
     out->cls = NULL;
     if (!r || !r->n_tokens)
         return HEED_OK;
-    uint64_t *th = heed__arena_alloc(a, r->n_tokens * sizeof *th);
+    uint64_t *th = given ? NULL : heed__arena_alloc(a, r->n_tokens * sizeof *th);
     uint8_t *cls = heed__arena_alloc(a, r->n_tokens * sizeof *cls);
-    if (!th || !cls)
+    if ((!given && !th) || !cls)
         return HEED_ENOMEM;
     for (size_t i = 0; i < r->n_tokens; i++) {
         const heed_token *t = &r->tokens[i];
-        th[i] = tok_hash(t);
-        const unsigned l = lists_of(x, th[i], t);
+        const uint64_t h = given ? given[i] : (th[i] = tok_hash(t));
+        const unsigned l = lists_of(x, h, t);
         /* content: a word of 4 bytes or more that is not a stop word */
         const int content =
             t->kind == HEED_TOK_WORD && t->norm_len >= 4 && !(l & 1u << L_STOP);
         cls[i] = (uint8_t)((l & 1u << L_YOU ? C_YOU : 0) | (l & 1u << L_ME ? C_ME : 0) |
                            (l & 1u << L_FEEL ? C_FEEL : 0) | (content ? C_CONTENT : 0));
     }
-    out->th = th;
+    out->th = given ? given : th;
     out->cls = cls;
+    return HEED_OK;
+}
+
+/* Sets C_SHARED on the content words of rs that are among the first
+ * HEED_EMPATHY_MAX_OVERLAP content words of cs (the customer's), once per
+ * call: the reply and each of its sentences then count them. */
+static int mark_shared(heed_arena *a, side rs, side cs)
+{
+    const heed_result *r = rs.r, *ctx = cs.r;
+    if (!r || !r->n_tokens || !ctx || !ctx->n_tokens)
+        return HEED_OK;
+    size_t nc = 0;
+    uint32_t *cc = heed__arena_alloc(a, ctx->n_tokens * sizeof *cc);
+    if (!cc)
+        return HEED_ENOMEM;
+    for (size_t j = 0; j < ctx->n_tokens && nc < HEED_EMPATHY_MAX_OVERLAP; j++)
+        if (cs.cls[j] & C_CONTENT)
+            cc[nc++] = (uint32_t)j;
+    for (size_t i = 0; i < r->n_tokens; i++) {
+        if (!(rs.cls[i] & C_CONTENT))
+            continue;
+        const heed_token *t = &r->tokens[i];
+        for (size_t k = 0; k < nc; k++) {
+            const heed_token *u = &ctx->tokens[cc[k]];
+            if (cs.th[cc[k]] == rs.th[i] && u->norm_len == t->norm_len &&
+                !memcmp(u->norm, t->norm, t->norm_len)) {
+                rs.cls[i] |= C_SHARED;
+                break;
+            }
+        }
+    }
     return HEED_OK;
 }
 
 /* Features of the pair given its cues. */
 static int features_with(heed_arena *a, const cue_index *x, side rs, side cs, const hit *hits,
-                         size_t n_hits, heed_sparse *out)
+                         size_t n_hits, const heed_sparse *words, heed_sparse *out)
 {
     const heed_feat_opts fo = {HEED_EMPATHY_FEAT_FLAGS};
     size_t cap = heed__features_bound(&fo, rs.r) + PAIR_MAX + n_hits;
@@ -483,7 +528,14 @@ static int features_with(heed_arena *a, const cue_index *x, side rs, side cs, co
     float *val = heed__arena_alloc(a, cap * sizeof *val);
     if (!idx || !val)
         return HEED_ENOMEM;
-    size_t n = heed__features_write(&fo, rs.r, idx, val, cap - PAIR_MAX - n_hits);
+    size_t n;
+    if (words && words->n <= cap - PAIR_MAX - n_hits) { /* made already: the same vector */
+        memcpy(idx, words->idx, words->n * sizeof *idx);
+        memcpy(val, words->val, words->n * sizeof *val);
+        n = words->n;
+    } else {
+        n = heed__features_write(&fo, rs.r, idx, val, cap - PAIR_MAX - n_hits);
+    }
     n += pair_features(x, rs, cs, hits, n_hits, idx + n, val + n);
     *out = (heed_sparse){idx, val, n};
     return HEED_OK;
@@ -505,10 +557,11 @@ int heed__empathy_features(const heed_empathy_model *m, heed_arena *a, const hee
     }
     hit *hits = heed__arena_alloc(a, MAX_HITS * sizeof *hits);
     side rs, cs;
-    if (!hits || hash_side(a, x, r, &rs) || hash_side(a, x, ctx, &cs))
+    if (!hits || hash_side(a, x, r, NULL, &rs) || hash_side(a, x, ctx, NULL, &cs) ||
+        mark_shared(a, rs, cs))
         return HEED_ENOMEM;
     size_t n_hits = find_cues(x, r, rs.th, hits);
-    return features_with(a, x, rs, cs, hits, n_hits, out);
+    return features_with(a, x, rs, cs, hits, n_hits, NULL, out);
 }
 
 /* ---------------------------------------------------------------- cue index */
@@ -571,6 +624,9 @@ static int index_build(cue_index *x)
         x->feat_on[c] = feat_str("cue", CUES[c].pat);
         x->feat_neg[c] = feat_str("cue-neg", CUES[c].pat);
     }
+    for (int f = 0; f < N_PAIR; f++)
+        for (long v = 0; v < PAIR_VALUES; v++)
+            x->feat_pair[f][v] = feat(PAIR_NAMES[f], v);
     static const char *const lists[N_LISTS] = {SECOND_PERSON, FIRST_PERSON, FEEL_WORDS, STOP_WORDS};
     for (int k = 0; k < N_LISTS; k++) {
         if (index_slot(x, lists[k], strlen(lists[k]), &x->list[k]))
@@ -823,7 +879,7 @@ static int sentence_scores(const heed_empathy_model *m, heed_arena *a, const hee
             /* the sentence's result lives on the stack: its features do not
              * keep pointers into it */
             const side sd = {&s, rs.th + first, rs.cls + first};
-            int rc = features_with(a, &m->idx, sd, cs, hits + h0, h1 - h0, &ss->x[si]);
+            int rc = features_with(a, &m->idx, sd, cs, hits + h0, h1 - h0, NULL, &ss->x[si]);
             if (rc)
                 return rc;
             h0 = h1;
@@ -899,18 +955,19 @@ static int make_spans(const heed_empathy_model *m, heed_arena *a, heed_result *r
     return HEED_OK;
 }
 
-int heed__empathy_run(const heed_empathy_model *m, heed_arena *a, heed_result *r,
-                      const heed_result *ctx, unsigned flags)
+static int run(const heed_empathy_model *m, heed_arena *a, heed_result *r, const heed_result *ctx,
+               unsigned flags, const heed_sparse *words, const uint64_t *rth, const uint64_t *cth)
 {
     if (!m)
         return HEED_OK;
     hit *hits = heed__arena_alloc(a, MAX_HITS * sizeof *hits);
     side rs, cs;
-    if (!hits || hash_side(a, &m->idx, r, &rs) || hash_side(a, &m->idx, ctx, &cs))
+    if (!hits || hash_side(a, &m->idx, r, rth, &rs) || hash_side(a, &m->idx, ctx, cth, &cs) ||
+        mark_shared(a, rs, cs))
         return HEED_ENOMEM;
     size_t n_hits = find_cues(&m->idx, r, rs.th, hits);
     heed_sparse x;
-    int rc = features_with(a, &m->idx, rs, cs, hits, n_hits, &x);
+    int rc = features_with(a, &m->idx, rs, cs, hits, n_hits, words, &x);
     if (rc)
         return rc;
     heed_empathy *em = &r->empathy;
@@ -972,8 +1029,21 @@ int heed__empathy_run(const heed_empathy_model *m, heed_arena *a, heed_result *r
     return make_spans(m, a, r, rs, cs, hits, n_hits, flags, &ss);
 }
 
+int heed__empathy_run(const heed_empathy_model *m, heed_arena *a, heed_result *r,
+                      const heed_result *ctx, unsigned flags)
+{
+    return run(m, a, r, ctx, flags, NULL, NULL, NULL);
+}
+
 int heed__empathy(const heed_empathy_model *m, heed_arena *a, heed_result *r,
                   const heed_result *ctx)
 {
-    return heed__empathy_run(m, a, r, ctx, 0);
+    return run(m, a, r, ctx, 0, NULL, NULL, NULL);
+}
+
+int heed__empathy_with(const heed_empathy_model *m, heed_arena *a, heed_result *r,
+                       const heed_result *ctx, const heed_sparse *words, const uint64_t *rth,
+                       const uint64_t *cth)
+{
+    return run(m, a, r, ctx, 0, words, rth, cth);
 }

@@ -57,6 +57,13 @@ void heed__empathy_free(heed_empathy_model *m);
 HEED_NODISCARD int heed__empathy(const heed_empathy_model *m, heed_arena *a, heed_result *r,
                                  const heed_result *ctx);
 
+/* The same given what the caller made already, each NULL when not: words,
+ * r's features with HEED_EMPATHY_FEAT_FLAGS (heed__features); rth and cth,
+ * the heed__hash of the normalised form of each token of r and of ctx. */
+HEED_NODISCARD int heed__empathy_with(const heed_empathy_model *m, heed_arena *a, heed_result *r,
+                                      const heed_result *ctx, const heed_sparse *words,
+                                      const uint64_t *rth, const uint64_t *cth);
+
 /* The same with HEED_EMPATHY_* flags (for evaluation). */
 HEED_NODISCARD int heed__empathy_run(const heed_empathy_model *m, heed_arena *a, heed_result *r,
                                      const heed_result *ctx, unsigned flags);

@@ -12,6 +12,7 @@
 #include "emotions.h"
 #include "familiar.h"
 #include "featurize.h"
+#include "hash.h"
 #include "heed/heed.h"
 #include "intensity.h"
 #include "langid.h"
@@ -204,7 +205,8 @@ size_t heed_engine_lexicon_size(const heed_engine *eng)
  * matters: needs read the asks and valence; stress reads valence and, when
  * set, the emotions. */
 static int listen(const heed_engine *eng, unsigned skip, heed_arena *a, heed_result *r,
-                  heed_token *toks, size_t n_toks, heed_sentence *sents, size_t n_sents)
+                  heed_token *toks, size_t n_toks, heed_sentence *sents, size_t n_sents,
+                  heed_sparse *words)
 {
     int rc;
     if (!(skip & HEED_STAGE_NEEDS)) {
@@ -239,6 +241,8 @@ static int listen(const heed_engine *eng, unsigned skip, heed_arena *a, heed_res
             have_x = 1;
         }
     }
+    if (have_x && words)
+        *words = x;
     if (emotions && have_x != 2 && (rc = heed__emotions_predict(eng->emotions, a, r)))
         return rc;
     if (eng->intensity && !(skip & HEED_STAGE_INTENSITY)) {
@@ -251,8 +255,10 @@ static int listen(const heed_engine *eng, unsigned skip, heed_arena *a, heed_res
 }
 
 /* Tokens, sentences, valence, language and (on English) the listening stages
- * of r->text, which is set. */
-static int analyze_text(const heed_engine *eng, unsigned skip, heed_arena *a, heed_result *r)
+ * of r->text, which is set. *words (when words is not NULL) gets the word
+ * features (HEED_NEEDS_FEAT_FLAGS) the needs stage made, or stays empty. */
+static int analyze_text(const heed_engine *eng, unsigned skip, heed_arena *a, heed_result *r,
+                        heed_sparse *words)
 {
     heed_token *toks;
     size_t n_toks;
@@ -291,7 +297,7 @@ static int analyze_text(const heed_engine *eng, unsigned skip, heed_arena *a, he
         r->valence = r->positive = r->negative = 0;
         return HEED_OK;
     }
-    return listen(eng, skip, a, r, toks, n_toks, sents, n_sents);
+    return listen(eng, skip, a, r, toks, n_toks, sents, n_sents, words);
 }
 
 /* Whether a caller's analysis of the context (heed_analyze_opts.
@@ -310,11 +316,22 @@ static int context_reusable(const heed_engine *eng, unsigned skip, const heed_an
            (ca->skip & HEED_STAGE_NEEDS) == (skip & HEED_STAGE_NEEDS);
 }
 
+/* heed__hash of the normalised form of each token of r, in arena memory;
+ * NULL when out of memory. */
+static const uint64_t *token_hashes(heed_arena *a, const heed_result *r)
+{
+    uint64_t *th = heed__arena_alloc(a, (r->n_tokens ? r->n_tokens : 1) * sizeof *th);
+    if (th)
+        for (size_t i = 0; i < r->n_tokens; i++)
+            th[i] = heed__hash(r->tokens[i].norm, r->tokens[i].norm_len);
+    return th;
+}
+
 /* The reply stages on an agent turn that was scored as English. The customer
  * message it answers (opts->context), when given, is analysed first with the
  * needs stage (asks and needs) for empathy, addressed and personal cues. */
 static int reply(const heed_engine *eng, unsigned skip, const heed_analyze_opts *opts,
-                 heed_arena *a, heed_result *r)
+                 heed_arena *a, heed_result *r, const heed_sparse *words)
 {
     const heed_result *ctx = NULL;
     heed_result c = {0};
@@ -337,20 +354,31 @@ static int reply(const heed_engine *eng, unsigned skip, const heed_analyze_opts 
             /* the context needs asks and needs; language is taken as the reply's */
             unsigned cskip = skip | HEED_STAGE_LANGUAGE | HEED_STAGE_EMOTIONS |
                              HEED_STAGE_INTENSITY | HEED_STAGE_STRESS;
-            if ((rc = analyze_text(eng, cskip, a, &c)))
+            if ((rc = analyze_text(eng, cskip, a, &c, NULL)))
                 return rc;
             ctx = &c;
         }
     }
+    /* the reply's word features, when the needs stage made them with the
+     * options the empathy stage reads */
+    const heed_sparse *ew =
+        words && words->idx && HEED_NEEDS_FEAT_FLAGS == HEED_EMPATHY_FEAT_FLAGS ? words : NULL;
+    /* the tokens' hashes, which the stages below all look words up by */
+    const uint64_t *rth = token_hashes(a, r), *cth = ctx ? token_hashes(a, ctx) : NULL;
+    if (!rth || (ctx && !cth))
+        return HEED_ENOMEM;
     if (eng->empathy && !(skip & HEED_STAGE_EMPATHY) &&
-        (rc = heed__empathy(eng->empathy, a, r, ctx)))
+        (rc = heed__empathy_with(eng->empathy, a, r, ctx, ew, rth, cth)))
         return rc;
-    if (!(skip & HEED_STAGE_COMPASSION) && ((rc = heed__compassion(eng->compassion, a, r, ctx)) ||
-                                            (rc = heed__promises(eng->compassion, a, r, opts))))
+    if (!(skip & HEED_STAGE_COMPASSION) &&
+        ((rc = heed__compassion_th(eng->compassion, a, r, ctx, rth)) ||
+         (rc = heed__promises(eng->compassion, a, r, opts))))
         return rc;
-    if (!(skip & HEED_STAGE_FAMILIAR) && (rc = heed__familiar(eng->familiar, a, r, ctx)))
+    if (!(skip & HEED_STAGE_FAMILIAR) &&
+        (rc = heed__familiar_th(eng->familiar, a, r, ctx, rth, cth)))
         return rc;
-    if (ctx && !(skip & HEED_STAGE_ADDRESSED) && (rc = heed__addressed(eng->familiar, a, r, ctx)))
+    if (ctx && !(skip & HEED_STAGE_ADDRESSED) &&
+        (rc = heed__addressed_th(eng->familiar, a, r, ctx, rth, cth)))
         return rc;
     return HEED_OK;
 }
@@ -414,10 +442,11 @@ static int analyze_into(const heed_engine *eng, const char *text, size_t len, si
     r->role = opts && opts->role >= HEED_ROLE_UNKNOWN && opts->role <= HEED_ROLE_AGENT
                   ? opts->role
                   : HEED_ROLE_UNKNOWN;
-    if ((rc = analyze_text(eng, skip, &an->arena, r)))
+    heed_sparse words = {0};
+    if ((rc = analyze_text(eng, skip, &an->arena, r, &words)))
         goto fail;
     if (r->role == HEED_ROLE_AGENT && r->language.scored &&
-        (rc = reply(eng, skip, opts, &an->arena, r)))
+        (rc = reply(eng, skip, opts, &an->arena, r, &words)))
         goto fail;
     *out = an;
     return HEED_OK;

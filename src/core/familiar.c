@@ -30,6 +30,17 @@ typedef struct jterm {
     uint8_t case_sensitive; /* the term has a capital letter */
 } jterm;
 
+/* A word of the lists a customer's word is looked up in: 1 in COMMON, 2 in
+ * GENERIC_NOUNS, or both. WORDS_CAP is over twice the words of both. */
+#define WORDS_CAP 1024u
+enum { W_COMMON = 1, W_GENERIC = 2 };
+typedef struct list_word {
+    uint64_t h;
+    const char *w; /* NULL: an empty entry */
+    uint32_t len;
+    uint32_t lists; /* W_* */
+} list_word;
+
 struct heed_familiar_index {
     heed_arena arena;
     jterm *terms;
@@ -38,6 +49,9 @@ struct heed_familiar_index {
     size_t mask;
     size_t bad_lines;
     uint32_t cue_starts[HEED_CUE_STARTS]; /* heed__addressed_cue_starts */
+    /* COMMON and GENERIC_NOUNS in one table, by open addressing on the
+     * word's heed__hash (word_lists_index) */
+    list_word words[WORDS_CAP];
 };
 
 static size_t bucket(const heed_familiar_index *x, const char *norm, size_t len)
@@ -82,6 +96,8 @@ static int parse_line(heed_arena *a, const char *p, size_t n, jterm *t)
     return 1;
 }
 
+static void word_lists_index(heed_familiar_index *x);
+
 int heed__familiar_new(heed_familiar_index **out)
 {
     *out = NULL;
@@ -91,6 +107,7 @@ int heed__familiar_new(heed_familiar_index **out)
     memset(x, 0, sizeof(*x));
     heed__arena_init(&x->arena, 0);
     heed__addressed_cue_starts(x->cue_starts);
+    word_lists_index(x);
     const char *s = heed__jargon_tsv, *end = heed__jargon_tsv_end;
     size_t lines = 0;
     for (const char *p = s; p < end; p++)
@@ -175,6 +192,8 @@ static int cmp_word(const char *s, const char *w, size_t wl)
         unsigned char a = (unsigned char)s[k], b = (unsigned char)w[k];
         if (a != b)
             return a < b ? -1 : 1; /* also when s ends first (a == 0) */
+        if (!a)
+            return -1; /* s ends where w has a NUL byte: w is longer */
     }
     return s[k] != '\0';
 }
@@ -268,6 +287,55 @@ static const char *const GENERIC_NOUNS[] = {
     "refund",   "request",    "situation", "statement", "subscription", "thing",   "things",
     "ticket",   "username",
 };
+
+/* Puts COMMON and GENERIC_NOUNS into x's word table. */
+static void word_lists_index(heed_familiar_index *x)
+{
+    static const char *const *const lists[2] = {COMMON, GENERIC_NOUNS};
+    static const size_t ns[2] = {sizeof COMMON / sizeof *COMMON,
+                                 sizeof GENERIC_NOUNS / sizeof *GENERIC_NOUNS};
+    _Static_assert(
+        2 * (sizeof COMMON / sizeof *COMMON + sizeof GENERIC_NOUNS / sizeof *GENERIC_NOUNS) <=
+            WORDS_CAP,
+        "the word table is under half full");
+    for (size_t l = 0; l < 2; l++)
+        for (size_t k = 0; k < ns[l]; k++) {
+            const char *w = lists[l][k];
+            const size_t n = strlen(w);
+            const uint64_t h = heed__hash(w, n);
+            size_t i = (size_t)h & (WORDS_CAP - 1);
+            while (x->words[i].w && !(x->words[i].len == n && !memcmp(x->words[i].w, w, n)))
+                i = (i + 1) & (WORDS_CAP - 1);
+            x->words[i] =
+                (list_word){h, w, (uint32_t)n, x->words[i].lists | (l ? W_GENERIC : W_COMMON)};
+        }
+}
+
+/* 1 when the word w[0..n) is common (heed__familiar_common), else 2 when it
+ * is a generic noun, else 0: by x's word table (h: heed__hash of the word),
+ * or when x is NULL by searching both lists. */
+static int common_or_generic(const heed_familiar_index *x, const char *w, size_t n, uint64_t h)
+{
+    if (!x) {
+        if (IN(COMMON, w, n))
+            return 1;
+        return IN(GENERIC_NOUNS, w, n) ? 2 : 0;
+    }
+    for (size_t i = (size_t)h & (WORDS_CAP - 1);; i = (i + 1) & (WORDS_CAP - 1)) {
+        const list_word *e = &x->words[i];
+        if (!e->w)
+            return 0;
+        if (e->h == h && e->len == n && !memcmp(e->w, w, n))
+            return e->lists & W_COMMON ? 1 : 2;
+    }
+}
+
+/* For tests: common_or_generic with and without the table. */
+int heed__familiar_word_lists(const heed_familiar_index *x, const char *w, size_t n);
+int heed__familiar_word_lists(const heed_familiar_index *x, const char *w, size_t n)
+{
+    return common_or_generic(x, w, n, heed__hash(w, n));
+}
 
 /* Words that open a customer's sign-off, before their name. */
 static const char *const SIGN_OFFS[] = {
@@ -488,9 +556,9 @@ static slot *set_find(const wordset *ws, const char *k, size_t n)
 
 /* Adds k with type t, keeping the higher type when present. The caller sized
  * the set for every add. */
-static void set_add(wordset *ws, const char *k, size_t n, int t)
+static void set_add_h(wordset *ws, const char *k, size_t n, int t, uint64_t h)
 {
-    for (size_t i = (size_t)heed__hash(k, n) & ws->mask;; i = (i + 1) & ws->mask) {
+    for (size_t i = (size_t)h & ws->mask;; i = (i + 1) & ws->mask) {
         slot *s = &ws->s[i];
         if (!s->key) {
             s->key = k;
@@ -504,6 +572,11 @@ static void set_add(wordset *ws, const char *k, size_t n, int t)
             return;
         }
     }
+}
+
+static void set_add(wordset *ws, const char *k, size_t n, int t)
+{
+    set_add_h(ws, k, n, t, heed__hash(k, n));
 }
 
 /* The key of a reference token: its norm without a leading '#'. */
@@ -588,7 +661,9 @@ static void find_names(const heed_result *c, wordset *ws)
 }
 
 /* Adds the customer's details from ctx to ws. */
-static int ctx_details(heed_arena *a, const heed_result *c, wordset *ws)
+/* cth: the heed__hash of each token of c, or NULL. */
+static int ctx_details(const heed_familiar_index *x, heed_arena *a, const heed_result *c,
+                       const uint64_t *cth, wordset *ws)
 {
     int rc = set_init(a, ws, 2 * c->n_tokens);
     if (rc)
@@ -596,6 +671,7 @@ static int ctx_details(heed_arena *a, const heed_result *c, wordset *ws)
     const heed_token *t = c->tokens;
     for (size_t i = 0; i < c->n_tokens; i++) {
         const heed_token *k = &t[i];
+        uint64_t h = 0; /* a word's heed__hash */
         if (is_reference(k)) {
             const char *key;
             size_t kn;
@@ -605,11 +681,11 @@ static int ctx_details(heed_arena *a, const heed_result *c, wordset *ws)
             set_add(ws, k->norm, k->norm_len, C_EMAIL);
         } else if (k->kind == HEED_TOK_WORD) {
             /* every word, so the jargon check knows what the customer said */
-            set_add(ws, k->norm, k->norm_len, C_NONE);
+            h = cth ? cth[i] : heed__hash(k->norm, k->norm_len);
+            set_add_h(ws, k->norm, k->norm_len, C_NONE, h);
         }
         if (k->kind == HEED_TOK_WORD && k->norm_len >= 3 &&
-            !heed__familiar_common(k->norm, k->norm_len) &&
-            !IN(GENERIC_NOUNS, k->norm, k->norm_len)) {
+            !common_or_generic(x, k->norm, k->norm_len, h)) {
             /* product: after my/our/new, or a capitalised word
              * inside a sentence (a brand) */
             int product = 0;
@@ -620,7 +696,7 @@ static int ctx_details(heed_arena *a, const heed_result *c, wordset *ws)
                 is_cap_word(c->text, k))
                 product = 1;
             if (product || k->norm_len >= 5)
-                set_add(ws, k->norm, k->norm_len, product ? C_PRODUCT : C_WORD);
+                set_add_h(ws, k->norm, k->norm_len, product ? C_PRODUCT : C_WORD, h);
             if (k->norm_len > 4 && k->norm[k->norm_len - 1] == 's' &&
                 k->norm[k->norm_len - 2] != 's')
                 set_add(ws, k->norm, k->norm_len - 1, product ? C_PRODUCT : C_WORD);
@@ -730,14 +806,6 @@ static int unknown_acronym(const heed_result *r, size_t i, const uint8_t *shoute
 static int code_token(const char *text, const heed_token *t, int *error)
 {
     *error = 0;
-    int letters = 0, upper = 0, under = 0;
-    for (uint32_t k = 0; k < t->len; k++) {
-        unsigned char c = (unsigned char)text[t->start + k];
-        letters += (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-        upper += c >= 'A' && c <= 'Z';
-        under += c == '_';
-    }
-    int digits = digits_in(t);
     if (t->kind == HEED_TOK_ID) {
         /* "e-4012", "err_5012", "error-12", "0x80070005" */
         const char *p = t->norm;
@@ -748,11 +816,22 @@ static int code_token(const char *text, const heed_token *t, int *error)
             *error = 1;
         return 1;
     }
-    if (t->kind != HEED_TOK_WORD || !digits || !letters)
+    /* a word of fewer than 4 bytes or without digits is no code: most words
+     * stop here, before their letters are counted */
+    if (t->kind != HEED_TOK_WORD || t->len < 4 || !digits_in(t))
+        return 0;
+    int letters = 0, upper = 0, under = 0;
+    for (uint32_t k = 0; k < t->len; k++) {
+        unsigned char c = (unsigned char)text[t->start + k];
+        letters += (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+        upper += c >= 'A' && c <= 'Z';
+        under += c == '_';
+    }
+    if (!letters)
         return 0;
     /* a word mixing capitals and digits with an underscore or in the shape
      * LETTERS[-]DIGITS: "E4012", "AB_12"; not units (100GB, 24-hour, 4G) */
-    if (!upper || t->len < 4)
+    if (!upper)
         return 0;
     if (under)
         return 1;
@@ -943,6 +1022,17 @@ static uint64_t simhash(heed_arena *a, const heed_result *r, const wordset *cws,
     return heed__familiar_shingles(wh, m);
 }
 
+/* The hash of the shingle of the w word hashes at wh. */
+static inline uint64_t shingle_hash(const uint64_t *wh, size_t w)
+{
+    uint64_t h = 0x9e3779b97f4a7c15ull;
+    for (size_t k = 0; k < w; k++) {
+        h = (h ^ wh[k]) * 0xff51afd7ed558ccdull;
+        h ^= h >> 32;
+    }
+    return h;
+}
+
 uint64_t heed__familiar_shingles(const uint64_t *wh, size_t m)
 {
     if (!m)
@@ -951,14 +1041,28 @@ uint64_t heed__familiar_shingles(const uint64_t *wh, size_t m)
      * one uint64 (lane j of acc[k] counts bit 8j+k, one shift and mask adds
      * a hash's bits k, k+8, ... k+56), emptied into ones[] before a lane can
      * overflow */
-    uint64_t ones[64] = {0}, acc[8] = {0};
+    uint64_t acc[8] = {0};
     size_t w = m < 3 ? m : 3, n_sh = 0; /* shingles of three words (fewer in a short reply) */
-    for (size_t i = 0; i + w <= m; i++) {
-        uint64_t h = 0x9e3779b97f4a7c15ull;
-        for (size_t k = 0; k < w; k++) {
-            h = (h ^ wh[i + k]) * 0xff51afd7ed558ccdull;
-            h ^= h >> 32;
+    if (m - w + 1 < 255) {
+        /* no lane can overflow: the counts stay in acc, and lane j of acc[k]
+         * (bit 8j+k) is over half of n_sh when it passes n_sh / 2, that is
+         * when adding 127 - n_sh / 2 sets its top bit (at most 254: no carry
+         * into the next lane, as a count is at most n_sh) */
+        for (size_t i = 0; i + w <= m; i++) {
+            uint64_t h = shingle_hash(wh + i, w);
+            for (int k = 0; k < 8; k++)
+                acc[k] += h >> k & 0x0101010101010101ull;
         }
+        n_sh = m - w + 1;
+        const uint64_t bias = 0x0101010101010101ull * (127 - n_sh / 2);
+        uint64_t out = 0;
+        for (int k = 0; k < 8; k++)
+            out |= ((acc[k] + bias) & 0x8080808080808080ull) >> 7 << k;
+        return out;
+    }
+    uint64_t ones[64] = {0};
+    for (size_t i = 0; i + w <= m; i++) {
+        uint64_t h = shingle_hash(wh + i, w);
         for (int k = 0; k < 8; k++)
             acc[k] += h >> k & 0x0101010101010101ull;
         if (++n_sh % 255 == 0 || i + w == m)
@@ -979,19 +1083,29 @@ uint64_t heed__familiar_shingles(const uint64_t *wh, size_t m)
 int heed__familiar(const heed_familiar_index *x, heed_arena *a, heed_result *r,
                    const heed_result *ctx)
 {
+    return heed__familiar_th(x, a, r, ctx, NULL, NULL);
+}
+
+int heed__familiar_th(const heed_familiar_index *x, heed_arena *a, heed_result *r,
+                      const heed_result *ctx, const uint64_t *rth, const uint64_t *cth)
+{
     wordset cws = {0};
     int rc;
-    if (ctx && (rc = ctx_details(a, ctx, &cws)))
+    if (ctx && (rc = ctx_details(x, a, ctx, cth, &cws)))
         return rc;
     heed__readability(r->tokens, r->n_tokens, r->sentences, r->n_sentences, &r->familiar.grade,
                       &r->familiar.reading_ease);
     /* each token's hash, for the jargon index and the customer's words
      * (looked up twice) and the SimHash */
-    uint64_t *th = heed__arena_alloc(a, (r->n_tokens ? r->n_tokens : 1) * sizeof(*th));
-    if (!th)
-        return HEED_ENOMEM;
-    for (size_t i = 0; i < r->n_tokens; i++)
-        th[i] = heed__hash(r->tokens[i].norm, r->tokens[i].norm_len);
+    const uint64_t *th = rth;
+    if (!th) {
+        uint64_t *h = heed__arena_alloc(a, (r->n_tokens ? r->n_tokens : 1) * sizeof(*h));
+        if (!h)
+            return HEED_ENOMEM;
+        for (size_t i = 0; i < r->n_tokens; i++)
+            h[i] = heed__hash(r->tokens[i].norm, r->tokens[i].norm_len);
+        th = h;
+    }
     if ((rc = jargon(x, a, r, &cws, th)) || (ctx && (rc = personal(a, r, &cws, th))))
         return rc;
     r->familiar.simhash = simhash(a, r, &cws, th, &rc);

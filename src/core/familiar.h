@@ -39,13 +39,22 @@ size_t heed__familiar_bad_lines(const heed_familiar_index *x);
 HEED_NODISCARD int heed__familiar(const heed_familiar_index *x, heed_arena *a, heed_result *r,
                                   const heed_result *ctx);
 
+/* The same given rth and cth, the heed__hash of the normalised form of each
+ * token of r and of ctx, made already (each NULL: made here). */
+HEED_NODISCARD int heed__familiar_th(const heed_familiar_index *x, heed_arena *a, heed_result *r,
+                                     const heed_result *ctx, const uint64_t *rth,
+                                     const uint64_t *cth);
+
 /* The lengths of the addressed stage's cue phrases' prefixes that end before
  * a space, a comma or the phrase's end (the first word, and more), one bit
  * mask per first byte: bit n for n bytes, bit 31 for 31 and more. A word
  * whose bit is clear starts no cue. Then, at starts[256 + b], the cues whose
  * first byte is b: the first's position << 16 | the position after the last
- * (the cues are sorted, so they are together). */
-#define HEED_CUE_STARTS 512
+ * (the cues are sorted, so they are together). Then those prefixes
+ * themselves, each with the cues a word equal to it starts: starts[512] is 1
+ * when they all fit, and HEED_CUE_KEYS slots of three words follow. */
+#define HEED_CUE_KEYS   1024
+#define HEED_CUE_STARTS (513 + 3 * HEED_CUE_KEYS)
 void heed__addressed_cue_starts(uint32_t starts[HEED_CUE_STARTS]);
 
 /* Fills r->addressed from ctx's asks and needs (ctx analysed with the needs
@@ -54,6 +63,11 @@ void heed__addressed_cue_starts(uint32_t starts[HEED_CUE_STARTS]);
  * result, every word then looked up among the cues. HEED_OK or HEED_ENOMEM. */
 HEED_NODISCARD int heed__addressed(const heed_familiar_index *x, heed_arena *a, heed_result *r,
                                    const heed_result *ctx);
+
+/* The same given rth and cth as heed__familiar_th (each NULL: made here). */
+HEED_NODISCARD int heed__addressed_th(const heed_familiar_index *x, heed_arena *a, heed_result *r,
+                                      const heed_result *ctx, const uint64_t *rth,
+                                      const uint64_t *cth);
 
 /* The SimHash of the m word hashes wh (m > 0; 0 for none): each bit set
  * when most shingles of three words (of m when m < 3) have it set. */

@@ -13,7 +13,9 @@
 #include <cmocka.h>
 
 #include "arena.h"
+#include "compassion.h"
 #include "familiar.h"
+#include "hash.h"
 #include "heed/heed.h"
 #include "tokenize.h"
 
@@ -272,15 +274,16 @@ static void test_reply_stages_fold_in(void **state)
     heed_analysis_free(ra);
 }
 
-/* The cue search behind the first-byte and length check finds what the
- * search without it finds, at every token of 20,000 random texts made of
- * the cues' words, their prefixes and longer forms, commas and other words,
- * and of every cue with a word after it. */
+/* The cue search behind the first-byte and length check, by the word's key,
+ * finds what the search without them finds, at every token of 20,000 random
+ * texts made of the cues' words, their prefixes and longer forms, commas and
+ * other words, and of every cue with a word after it. */
 static void test_cue_starts(void **state)
 {
     (void)state;
     uint32_t starts[HEED_CUE_STARTS];
     heed__addressed_cue_starts(starts);
+    assert_int_equal(starts[512], 1); /* every prefix has its key: the search by key runs */
     /* the range of each first byte holds exactly the cues with that byte */
     for (size_t k = 0; heed__addressed_cue(k); k++) {
         const uint32_t rg = starts[256 + (unsigned char)heed__addressed_cue(k)[0]];
@@ -356,6 +359,103 @@ static void test_cue_starts(void **state)
     assert_true(found > 10000);
 }
 
+/* The token hashes of r, as the engine hands them to the reply stages. */
+static uint64_t *hashes_of(heed_arena *a, const heed_result *r)
+{
+    uint64_t *th = heed__arena_alloc(a, (r->n_tokens + 1) * sizeof *th);
+    assert_non_null(th);
+    for (size_t i = 0; i < r->n_tokens; i++)
+        th[i] = heed__hash(r->tokens[i].norm, r->tokens[i].norm_len);
+    return th;
+}
+
+/* The reply stages given the tokens' hashes (as the engine runs them) find
+ * what they find making the hashes themselves: familiar language and
+ * addressed with the engine's cue index, and compassion with its phrase
+ * index, on replies to customer messages. */
+static void test_given_hashes(void **state)
+{
+    (void)state;
+    static const char *const pairs[][2] = {
+        {"When will my refund arrive? My order #55123 was cancelled.",
+         "Hi Jane, I've processed your refund for order 55123; it takes 3-5 business days. "
+         "Please check the RMA portal."},
+        {"Hi, I'm Tom. The app crashes with ERR_5012 when I log in. Can you fix it?",
+         "Hello Tom, sorry about that! Error ERR_5012 means the session expired: clear the cache "
+         "and sign in again. We'll update the app by Friday."},
+        {"Where is my parcel? The courier says delivered but nothing arrived.",
+         "Unfortunately there's nothing we can do, it's our policy. You need to contact the "
+         "courier."},
+        {"Why was I charged twice for my subscription?",
+         "Thanks for reaching out. The second charge is a temporary hold and will drop off."},
+    };
+    heed_familiar_index *x;
+    heed_compassion_index *cx;
+    assert_int_equal(heed__familiar_new(&x), HEED_OK);
+    assert_int_equal(heed__compassion_new(&cx), HEED_OK);
+    heed_error err;
+    for (size_t k = 0; k < sizeof pairs / sizeof pairs[0]; k++) {
+        heed_analysis *ca, *ra;
+        assert_int_equal(heed_analyze(eng, pairs[k][0], strlen(pairs[k][0]), NULL, &ca, &err),
+                         HEED_OK);
+        assert_int_equal(heed_analyze(eng, pairs[k][1], strlen(pairs[k][1]), NULL, &ra, &err),
+                         HEED_OK);
+        const heed_result *c = heed_analysis_result(ca);
+        heed_result r1 = *heed_analysis_result(ra), r2 = r1;
+        heed_arena a;
+        heed__arena_init(&a, 0);
+        const uint64_t *rth = hashes_of(&a, &r2), *cth = hashes_of(&a, c);
+        assert_int_equal(heed__compassion(cx, &a, &r1, c), HEED_OK);
+        assert_int_equal(heed__compassion_th(cx, &a, &r2, c, rth), HEED_OK);
+        assert_int_equal(heed__familiar(x, &a, &r1, c), HEED_OK);
+        assert_int_equal(heed__familiar_th(x, &a, &r2, c, rth, cth), HEED_OK);
+        assert_int_equal(heed__addressed(x, &a, &r1, c), HEED_OK);
+        assert_int_equal(heed__addressed_th(x, &a, &r2, c, rth, cth), HEED_OK);
+
+        const heed_compassion *p1 = &r1.compassion, *p2 = &r2.compassion;
+        assert_int_equal(p1->signals, p2->signals);
+        assert_true(p1->score == p2->score);
+        assert_int_equal(p1->n_cues, p2->n_cues);
+        for (size_t i = 0; i < p1->n_cues; i++) {
+            assert_int_equal(p1->cues[i].start, p2->cues[i].start);
+            assert_int_equal(p1->cues[i].len, p2->cues[i].len);
+            assert_int_equal(p1->cues[i].component, p2->cues[i].component);
+            assert_int_equal(p1->cues[i].flags, p2->cues[i].flags);
+        }
+        const heed_familiar *f1 = &r1.familiar, *f2 = &r2.familiar;
+        assert_true(f1->grade == f2->grade && f1->reading_ease == f2->reading_ease);
+        assert_true(f1->simhash == f2->simhash);
+        assert_int_equal(f1->n_jargon, f2->n_jargon);
+        for (size_t i = 0; i < f1->n_jargon; i++) {
+            assert_int_equal(f1->jargon[i].start, f2->jargon[i].start);
+            assert_int_equal(f1->jargon[i].len, f2->jargon[i].len);
+            assert_string_equal(f1->jargon[i].what, f2->jargon[i].what);
+        }
+        assert_int_equal(f1->n_personal, f2->n_personal);
+        for (size_t i = 0; i < f1->n_personal; i++) {
+            assert_int_equal(f1->personal[i].start, f2->personal[i].start);
+            assert_int_equal(f1->personal[i].len, f2->personal[i].len);
+            assert_string_equal(f1->personal[i].what, f2->personal[i].what);
+        }
+        const heed_addressed *d1 = &r1.addressed, *d2 = &r2.addressed;
+        assert_int_equal(d1->available, d2->available);
+        assert_int_equal(d1->status, d2->status);
+        assert_int_equal(d1->n, d2->n);
+        for (size_t i = 0; i < d1->n; i++) {
+            assert_int_equal(d1->items[i].status, d2->items[i].status);
+            assert_int_equal(d1->items[i].reply_start, d2->items[i].reply_start);
+            assert_int_equal(d1->items[i].reply_len, d2->items[i].reply_len);
+            assert_string_equal(d1->items[i].why, d2->items[i].why);
+        }
+        assert_true(f1->n_jargon + f1->n_personal + d1->n + p1->n_cues > 0);
+        heed__arena_release(&a);
+        heed_analysis_free(ca);
+        heed_analysis_free(ra);
+    }
+    heed__compassion_free(cx);
+    heed__familiar_free(x);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -365,6 +465,7 @@ int main(void)
         cmocka_unit_test(test_many_asks),
         cmocka_unit_test(test_reply_stages_fold_in),
         cmocka_unit_test(test_cue_starts),
+        cmocka_unit_test(test_given_hashes),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

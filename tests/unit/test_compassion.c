@@ -3,7 +3,9 @@
  * near-misses; suppressed cues; the score; promises with kind, object and due
  * times resolved against a fixed message time and UTC offsets (weekends,
  * month and year ends); the clause words' switch against their list, the
- * word lists' first-byte masks. */
+ * word lists' first-byte masks; the phrases read once per engine against
+ * their patterns read at each match; the promises' commitment rule against
+ * its first form, and the commitment words by first byte against their list. */
 #define _DEFAULT_SOURCE /* timegm */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -16,8 +18,10 @@
 
 #include <cmocka.h>
 
+#include "arena.h"
 #include "compassion.h"
 #include "heed/heed.h"
+#include "tokenize.h"
 
 #include "engine_fixture.h"
 
@@ -433,6 +437,252 @@ static void word_lists(void **state)
         }
 }
 
+const char *heed__compassion_phrase_at(const heed_compassion_index *x, size_t k,
+                                       const heed_token *toks, size_t i, size_t hi, size_t *got,
+                                       size_t *plain);
+
+/* Each phrase from its slots matches where its pattern does, at every token
+ * of 4,000 random texts made of the patterns' words, a word too short or too
+ * long by a byte, class words and others, and of every pattern's first
+ * alternatives in order (cut short by the end of the text too). */
+static void phrase_slots(void **state)
+{
+    (void)state;
+    heed_compassion_index *x;
+    assert_int_equal(heed__compassion_new(&x), HEED_OK);
+    enum { MAXW = 1500 };
+    static char words[MAXW][32];
+    size_t nw = 0, n_phrases = 0, got, plain;
+    heed_token none = {0};
+    while (heed__compassion_phrase_at(x, n_phrases, &none, 0, 0, &got, &plain))
+        n_phrases++;
+    assert_true(n_phrases > 100);
+    for (size_t k = 0; k < n_phrases && nw < MAXW - 40; k++) {
+        const char *p = heed__compassion_phrase_at(x, k, &none, 0, 0, &got, &plain);
+        while (*p && nw < MAXW - 40) {
+            size_t n = strcspn(p, " |");
+            if (n > 0 && n < sizeof words[0] - 2 && p[0] != '@' && p[0] != '*') {
+                memcpy(words[nw], p, n); /* the word, a byte short, a byte long */
+                words[nw++][n] = 0;
+                memcpy(words[nw], p, n - 1);
+                words[nw++][n - 1] = 0;
+                memcpy(words[nw], p, n);
+                memcpy(words[nw] + n, "s", 2);
+                nw++;
+            }
+            p += n;
+            while (*p == ' ' || *p == '|')
+                p++;
+        }
+    }
+    static const char *const other[] = {"click", "bank", "courier", "reply", "store", ",",
+                                        ".",     "?",    "2",       "it's",  "the",   "you"};
+    for (size_t k = 0; k < sizeof other / sizeof *other; k++)
+        snprintf(words[nw++], sizeof words[0], "%s", other[k]);
+    uint64_t rs = 7;
+    char text[1024];
+    size_t found = 0;
+    for (size_t round = 0; round < 4000 + 2 * n_phrases; round++) {
+        size_t o = 0;
+        if (round >= 4000) { /* a pattern's first alternatives, whole and cut */
+            const size_t k = (round - 4000) / 2;
+            const char *p = heed__compassion_phrase_at(x, k, &none, 0, 0, &got, &plain);
+            while (*p && o < sizeof text - 64) {
+                size_t n = strcspn(p, " |");
+                o += (size_t)snprintf(text + o, sizeof text - o, "%s%.*s", o ? " " : "", (int)n,
+                                      p[0] == '@' || p[0] == '*' ? "bank" : p);
+                p += strcspn(p, " ");
+                while (*p == ' ')
+                    p++;
+            }
+            if ((round - 4000) % 2 && o)
+                o = (size_t)(strrchr(text, ' ') ? strrchr(text, ' ') - text : 0);
+        } else {
+            /* random words, or a random phrase with a random alternative of
+             * each word and now and then a random word instead */
+            rs = rs * 6364136223846793005ull + 1442695040888963407ull;
+            const char *p = round % 2 ? heed__compassion_phrase_at(x, (rs >> 33) % n_phrases, &none,
+                                                                   0, 0, &got, &plain)
+                                      : "";
+            const int n = 1 + (int)((rs >> 40) % 10);
+            for (int w = 0; w < n || *p; w++) {
+                rs = rs * 6364136223846793005ull + 1442695040888963407ull;
+                const char *wd = words[(rs >> 33) % nw];
+                int wn = (int)strlen(wd);
+                if (*p) {
+                    size_t sl = strcspn(p, " "), alts = 1;
+                    for (size_t q = 0; q < sl; q++)
+                        alts += p[q] == '|';
+                    const char *a = p;
+                    for (size_t pick = (rs >> 20) % alts; pick; pick--)
+                        a += strcspn(a, "|") + 1;
+                    if ((rs >> 50) % 8) {
+                        wd = *a == '@' || *a == '*' ? "click" : a;
+                        wn = (int)strcspn(a, " |");
+                    }
+                    p += sl;
+                    while (*p == ' ')
+                        p++;
+                }
+                o += (size_t)snprintf(text + o, sizeof text - o, "%s%.*s", w ? " " : "", wn, wd);
+            }
+        }
+        heed_arena a;
+        heed__arena_init(&a, 0);
+        heed_token *toks;
+        size_t nt;
+        assert_int_equal(heed__tokenize(&a, text, o, &toks, &nt), HEED_OK);
+        for (size_t i = 0; i < nt; i++)
+            for (size_t k = 0; k < n_phrases; k++) {
+                const char *p = heed__compassion_phrase_at(x, k, toks, i, nt, &got, &plain);
+                if (got != plain)
+                    fail_msg("\"%.*s\" at token %zu, \"%s\": %zu tokens, by the pattern %zu",
+                             (int)o, text, i, p, got, plain);
+                found += plain != 0;
+            }
+        heed__arena_release(&a);
+    }
+    assert_true(found > 1000);
+    heed__compassion_free(x);
+}
+
+size_t heed__promises_commit_at(const heed_token *toks, size_t i, size_t ce, int *done);
+
+/* The commitment rule as first written, one test after another. */
+static size_t commit_ref(const heed_token *toks, size_t i, size_t ce, int *done)
+{
+#define W(t, w) heed__reply_word((t), (w))
+    const heed_token *t = &toks[i];
+    *done = 0;
+    if (W(t, "i'll") || W(t, "we'll") || W(t, "it'll") || W(t, "they'll") || W(t, "shall") ||
+        W(t, "promise") || W(t, "guarantee"))
+        return 1;
+    if (W(t, "will") && !(i + 1 < ce && (W(&toks[i + 1], "you") || W(&toks[i + 1], "need"))))
+        return 1;
+    if ((W(t, "i'm") || W(t, "we're")) && i + 2 < ce && W(&toks[i + 1], "going") &&
+        W(&toks[i + 2], "to"))
+        return 3;
+    if (W(t, "let") && i + 1 < ce && W(&toks[i + 1], "me"))
+        return 2;
+    if ((W(t, "you'll") || W(t, "should")) && i + 1 < ce &&
+        (W(&toks[i + 1], "receive") || W(&toks[i + 1], "get") || W(&toks[i + 1], "hear") ||
+         W(&toks[i + 1], "see") || W(&toks[i + 1], "have") || W(&toks[i + 1], "arrive") ||
+         W(&toks[i + 1], "reach") || W(&toks[i + 1], "be")))
+        return 1;
+    if (W(t, "on") && i + 2 < ce && (W(&toks[i + 1], "its") || W(&toks[i + 1], "the")) &&
+        W(&toks[i + 2], "way"))
+        return 3;
+    if (W(t, "i've") || W(t, "we've") ||
+        ((W(t, "has") || W(t, "have")) && i + 1 < ce && W(&toks[i + 1], "been"))) {
+        *done = 1;
+        return 1;
+    }
+    return 0;
+#undef W
+}
+
+/* The commitment rule by first byte against the rule as first written, at
+ * every token and clause end of 20,000 random texts of its words, their
+ * neighbours and others. */
+static void commit_rule(void **state)
+{
+    (void)state;
+    static const char *const words[] = {
+        "i'll",   "we'll",  "it'll",   "they'll", "shall",  "promise", "guarantee", "will",
+        "you",    "need",   "i'm",     "we're",   "going",  "to",      "let",       "me",
+        "you'll", "should", "receive", "get",     "hear",   "see",     "have",      "arrive",
+        "reach",  "be",     "on",      "its",     "the",    "way",     "i've",      "we've",
+        "has",    "been",   "i",       "we",      "it",     "a",       "shal",      "wills",
+        "ill",    "going",  ",",       ".",       "refund", "call",    "promises",  "hav",
+        "h",      "o",      "y",       "s",       "2",      "ships",   "g",         "l"};
+    const size_t nw = sizeof words / sizeof *words;
+    uint64_t rs = 3;
+    char text[512];
+    size_t found = 0;
+    for (int round = 0; round < 20000; round++) {
+        size_t o = 0;
+        rs = rs * 6364136223846793005ull + 1442695040888963407ull;
+        const int n = 1 + (int)((rs >> 33) % 8);
+        for (int w = 0; w < n; w++) {
+            rs = rs * 6364136223846793005ull + 1442695040888963407ull;
+            o += (size_t)snprintf(text + o, sizeof text - o, "%s%s", w ? " " : "",
+                                  words[(rs >> 33) % nw]);
+        }
+        heed_arena a;
+        heed__arena_init(&a, 0);
+        heed_token *toks;
+        size_t nt;
+        assert_int_equal(heed__tokenize(&a, text, o, &toks, &nt), HEED_OK);
+        for (size_t ce = 0; ce <= nt; ce++)
+            for (size_t i = 0; i < ce; i++) {
+                int d1 = -1, d2 = -1;
+                size_t m1 = heed__promises_commit_at(toks, i, ce, &d1);
+                size_t m2 = commit_ref(toks, i, ce, &d2);
+                if (m1 != m2 || d1 != d2)
+                    fail_msg("\"%s\" at token %zu, end %zu: %zu (done %d), want %zu (done %d)",
+                             text, i, ce, m1, d1, m2, d2);
+                found += m2 != 0;
+            }
+        heed__arena_release(&a);
+    }
+    assert_true(found > 10000);
+}
+
+int heed__reply_commit1(const heed_token *t, int *plain);
+
+static void check_commit1(const heed_token *t)
+{
+    int plain = -1;
+    const int got = heed__reply_commit1(t, &plain);
+    if (got != plain)
+        fail_msg("'%.*s': %d, by the list %d", (int)t->norm_len, t->norm, got, plain);
+}
+
+/* Is the word one that opens a commitment: by its first byte against the
+ * whole list, on the list's words, each a byte short, a byte long or a byte
+ * off, and every word of up to two bytes. */
+static void commit_words(void **state)
+{
+    (void)state;
+    static const char *const words[] = {"i'll",    "we'll",  "i've",  "we've", "i'd",   "i",
+                                        "we",      "i'm",    "we're", "let",   "it's",  "it'll",
+                                        "they'll", "that's", "will",  "been",  "being", "it",
+                                        "the",     "to",     "when",  "be",    "lets",  "i'"};
+    char w[16];
+    heed_token t = {0};
+    t.kind = HEED_TOK_WORD;
+    t.norm = w;
+    int plain, found = 0;
+    for (size_t k = 0; k < sizeof words / sizeof *words; k++) {
+        const size_t n = strlen(words[k]);
+        for (size_t cut = 0; cut <= n + 1; cut++) { /* every prefix, and one byte longer */
+            memcpy(w, words[k], n);
+            w[n] = 's';
+            t.norm_len = (uint32_t)cut;
+            check_commit1(&t);
+            heed__reply_commit1(&t, &plain);
+            found += plain;
+        }
+        for (size_t i = 0; i < n; i++)
+            for (int d = -1; d <= 1; d += 2) {
+                memcpy(w, words[k], n);
+                w[i] = (char)(w[i] + d);
+                t.norm_len = (uint32_t)n;
+                check_commit1(&t);
+            }
+    }
+    assert_true(found >= 17); /* each of the list's words, and prefixes that are words too */
+    for (int a = 0; a < 256; a++)
+        for (int b = 0; b < 256; b++) {
+            w[0] = (char)a;
+            w[1] = (char)b;
+            for (uint32_t n = 1; n <= 2; n++) {
+                t.norm_len = n;
+                check_commit1(&t);
+            }
+        }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -440,7 +690,8 @@ int main(void)
         cmocka_unit_test(score),           cmocka_unit_test(customer_turn),
         cmocka_unit_test(promises_due),    cmocka_unit_test(promise_object),
         cmocka_unit_test(promise_no_time), cmocka_unit_test(not_promises),
-        cmocka_unit_test(word_lists),
+        cmocka_unit_test(word_lists),      cmocka_unit_test(phrase_slots),
+        cmocka_unit_test(commit_rule),     cmocka_unit_test(commit_words),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

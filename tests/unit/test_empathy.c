@@ -1,8 +1,9 @@
 /* test_empathy.c - the empathy stage (src/core/empathy.c): the committed model
  * (models/empathy.model, embedded at build time) on customer-service replies
  * through the public API, negated near-misses, evidence spans, the checks that
- * reject corrupt model bytes, and the EPITOME loader and split
- * (src/io/datasets.c) on the fixture under tests/data/empathy. */
+ * reject corrupt model bytes, the EPITOME loader and split
+ * (src/io/datasets.c) on the fixture under tests/data/empathy, and the word
+ * features handed on from the needs stage against the stage's own. */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -139,6 +140,66 @@ static void test_agent_turns_only(void **state)
     assert_int_equal(heed_analyze(eng, "", 0, &o, &an, &err), HEED_OK); /* empty reply */
     assert_int_equal(heed_analysis_result(an)->empathy.n_spans, 0);
     heed_analysis_free(an);
+    heed_engine_free(eng);
+}
+
+/* The reply's word features the needs stage made and hands on give what the
+ * stage's own make: the same scores to the bit, levels and spans with the
+ * needs stage run and skipped, on replies with and without a customer
+ * message (valence words, negation, questions, several sentences, capitals,
+ * numbers and links). */
+static void test_shared_word_features(void **state)
+{
+    (void)state;
+    heed_engine *eng;
+    heed_error err;
+    assert_int_equal(heed_engine_new(NULL, &eng, &err), HEED_OK);
+    static const struct {
+        const char *ctx, *text;
+    } cases[] = {
+        {"My parcel never arrived and I'm really upset.",
+         "I'm so sorry to hear that, it must be frustrating. I've sent a replacement today."},
+        {"Why was I charged twice?", "I understand. Could you tell me more about what happened?"},
+        {NULL, "That sounds awful!!! We don't want you to feel ignored."},
+        {"hello", "Thanks for waiting. Your refund of $25.00 is on its way; see https://x.io/r/1."},
+        {"The app keeps crashing :( what should I do?",
+         "It sounds like you've had a hard week. Have you tried reinstalling it? I'm not sure "
+         "why it isn't working, but I can't imagine how annoying this is."},
+        {"I can't log in.", "PLEASE RESET YOUR PASSWORD. Then try again?"},
+        {"", "Ok."},
+        {"My order 12345 is late", "I see how worrying this is - no one likes waiting. Order "
+                                   "12345 ships tomorrow. Is there anything else I can do?"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        heed_analyze_opts o = {0};
+        o.role = HEED_ROLE_AGENT;
+        o.context = cases[i].ctx;
+        o.context_len = cases[i].ctx ? strlen(cases[i].ctx) : 0;
+        heed_analysis *a1, *a2;
+        const char *t = cases[i].text;
+        assert_int_equal(heed_analyze(eng, t, strlen(t), &o, &a1, &err), HEED_OK);
+        o.skip = HEED_STAGE_NEEDS;
+        assert_int_equal(heed_analyze(eng, t, strlen(t), &o, &a2, &err), HEED_OK);
+        const heed_empathy *e1 = &heed_analysis_result(a1)->empathy;
+        const heed_empathy *e2 = &heed_analysis_result(a2)->empathy;
+        assert_true(heed_analysis_result(a1)->needs.available);
+        assert_false(heed_analysis_result(a2)->needs.available);
+        assert_int_equal(e1->available, 1);
+        assert_int_equal(e2->available, 1);
+        if (memcmp(e1->prob, e2->prob, sizeof e1->prob))
+            fail_msg("case %zu: the scores differ", i);
+        assert_memory_equal(e1->level, e2->level, sizeof e1->level);
+        assert_int_equal(e1->n_spans, e2->n_spans);
+        for (size_t k = 0; k < e1->n_spans; k++) {
+            assert_int_equal(e1->spans[k].start, e2->spans[k].start);
+            assert_int_equal(e1->spans[k].len, e2->spans[k].len);
+            assert_int_equal(e1->spans[k].component, e2->spans[k].component);
+            assert_memory_equal(&e1->spans[k].weight, &e2->spans[k].weight, sizeof(float));
+            assert_string_equal(e1->spans[k].what, e2->spans[k].what);
+        }
+        heed_analysis_free(a1);
+        heed_analysis_free(a2);
+    }
     heed_engine_free(eng);
 }
 
@@ -352,6 +413,7 @@ int main(void)
         cmocka_unit_test(test_customer_service_replies), cmocka_unit_test(test_agent_turns_only),
         cmocka_unit_test(test_cues_against_model),       cmocka_unit_test(test_reject_corrupt),
         cmocka_unit_test(test_reject_mismatch),          cmocka_unit_test(test_epitome_loader),
+        cmocka_unit_test(test_shared_word_features),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

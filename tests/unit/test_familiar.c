@@ -20,6 +20,7 @@
 #include "heed/heed.h"
 
 int heed__familiar_lists_ok(void);
+int heed__familiar_word_lists(const heed_familiar_index *x, const char *w, size_t n);
 
 #include "engine_fixture.h"
 
@@ -47,6 +48,90 @@ static void test_tables(void **state)
     assert_int_equal(heed__familiar_bad_lines(x), 0); /* every line of jargon.tsv parses */
     heed__familiar_free(x);
     heed__familiar_free(NULL);
+}
+
+/* The context's word lists looked up in the engine's table against a search
+ * of the whole lists (no table): words of both lists, the first and last
+ * words of each first byte, their neighbours one byte off, cut short or one
+ * longer, every word of one or two bytes, and random words. */
+static void test_word_lists(void **state)
+{
+    (void)state;
+    heed_familiar_index *x;
+    assert_int_equal(heed__familiar_new(&x), HEED_OK);
+    static const struct {
+        const char *w;
+        int want; /* 1 common, 2 generic noun, 0 neither */
+    } KNOWN[] = {
+        {"about", 1},    {"above", 1},  {"your", 1},    {"you're", 1},    {"i", 1},
+        {"i'd", 1},      {"yet", 1},    {"account", 1}, {"thanks", 1},    {"address", 2},
+        {"username", 2}, {"ticket", 2}, {"bank", 2},    {"refund", 2},    {"zebra", 0},
+        {"abou", 0},     {"aboutt", 0}, {"Order", 0},   {"", 0},          {"\xff", 0},
+        {"a", 0},        {"zz", 0},     {"yours", 0},   {"usernames", 0},
+    };
+    for (size_t k = 0; k < sizeof KNOWN / sizeof *KNOWN; k++) {
+        const char *w = KNOWN[k].w;
+        assert_int_equal(heed__familiar_word_lists(x, w, strlen(w)), KNOWN[k].want);
+        assert_int_equal(heed__familiar_word_lists(NULL, w, strlen(w)), KNOWN[k].want);
+    }
+    static const char *const SEEDS[] = {
+        "about",      "always",    "back",         "by",     "call",     "customer",
+        "day",        "done",      "each",         "even",   "every",    "first",
+        "from",       "get",       "great",        "had",    "hey",      "his",
+        "how",        "i",         "i've",         "if",     "its",      "just",
+        "know",       "last",      "looking",      "made",   "my",       "need",
+        "number",     "of",        "out",          "over",   "please",   "problem",
+        "question",   "really",    "reply",        "said",   "sure",     "take",
+        "two",        "under",     "use",          "very",   "want",     "yet",
+        "your",       "account",   "address",      "bank",   "bill",     "card",
+        "contract",   "delivery",  "invoice",      "item",   "items",    "login",
+        "membership", "money",     "name",         "order",  "orders",   "package",
+        "password",   "situation", "subscription", "ticket", "username", "things",
+        "you'll",     "can't",
+    };
+    const size_t ns = sizeof SEEDS / sizeof *SEEDS;
+    char w[24];
+    for (size_t k = 0; k < ns; k++) {
+        size_t n = strlen(SEEDS[k]);
+        memcpy(w, SEEDS[k], n);
+        for (size_t cut = 0; cut <= n; cut++) /* every prefix */
+            assert_int_equal(heed__familiar_word_lists(x, w, cut),
+                             heed__familiar_word_lists(NULL, w, cut));
+        for (size_t i = 0; i < n; i++) /* every byte one off, and 's' there */
+            for (int d = -1; d <= 1; d++) {
+                char keep = w[i];
+                w[i] = d ? (char)(keep + d) : 's';
+                assert_int_equal(heed__familiar_word_lists(x, w, n),
+                                 heed__familiar_word_lists(NULL, w, n));
+                w[i] = keep;
+            }
+        w[n] = 's';
+        assert_int_equal(heed__familiar_word_lists(x, w, n + 1),
+                         heed__familiar_word_lists(NULL, w, n + 1));
+    }
+    for (int c = 0; c < 256; c++)
+        for (int d = 0; d < 256; d++) {
+            char p[2] = {(char)c, (char)d};
+            for (size_t n = 1; n <= 2; n++)
+                assert_int_equal(heed__familiar_word_lists(x, p, n),
+                                 heed__familiar_word_lists(NULL, p, n));
+        }
+    static const char ALPHA[] = "abcdefghilmnoprstuvwy'";
+    unsigned long long seed = 2463534242ull;
+    for (int it = 0; it < 200000; it++) {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        size_t n = 1 + (size_t)(seed % 6);
+        for (size_t k = 0; k < n; k++) {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            w[k] = ALPHA[(seed >> 24) % (sizeof ALPHA - 1)];
+        }
+        assert_int_equal(heed__familiar_word_lists(x, w, n), heed__familiar_word_lists(NULL, w, n));
+    }
+    heed__familiar_free(x);
 }
 
 /* ---------------------------------------------------------------- jargon */
@@ -326,6 +411,21 @@ static void test_shingles(void **state)
             fail_msg("%zu words: %016llx, want %016llx", m, (unsigned long long)got,
                      (unsigned long long)want);
     }
+    /* around 254 shingles, where the counts stop fitting a byte lane: every
+     * hash alike (each count the whole number of shingles), or random */
+    for (size_t m = 250; m <= 262; m++)
+        for (int kind = 0; kind < 3; kind++) {
+            for (size_t i = 0; i < m; i++) {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                wh[i] = kind == 0 ? 7 : kind == 1 ? wh[i % 2] ^ (i % 2) : seed;
+            }
+            uint64_t got = heed__familiar_shingles(wh, m), want = ref_shingles(wh, m);
+            if (got != want)
+                fail_msg("%zu words (%d): %016llx, want %016llx", m, kind, (unsigned long long)got,
+                         (unsigned long long)want);
+        }
 }
 
 static void test_readability(void **state)
@@ -611,6 +711,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_tables),
+        cmocka_unit_test(test_word_lists),
         cmocka_unit_test(test_jargon),
         cmocka_unit_test(test_plain_outlives_engine),
         cmocka_unit_test(test_syllables),
