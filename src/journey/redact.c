@@ -49,7 +49,8 @@ static int is_lower(int c)
 }
 static int is_alpha(int c)
 {
-    return is_upper(c) || is_lower(c);
+    /* setting bit 5 folds A-Z onto a-z and moves no other byte into it */
+    return (unsigned)((c | 0x20) - 'a') < 26u;
 }
 static int is_alnum(int c)
 {
@@ -888,6 +889,27 @@ static void scan(ctx *c, const span *em, size_t nem)
         size_t tl;
         if (ch == '[' && (tl = token_len(c, i)) && i + tl <= limit) {
             i += tl; /* already redacted: redacting twice changes nothing */
+            continue;
+        }
+        /* Fast paths, for most bytes of a text. A letter starts no card, phone
+         * or address; unless it is h or w (a URL) or two digits follow the
+         * next character (an IBAN), nothing starts there, nor anywhere inside
+         * the run of letters and digits it is part of (not a word start):
+         * skip the run. And a byte that is no letter, digit, '+', '(' or '['
+         * starts nothing: skip such bytes. */
+        if (is_alpha(ch)) {
+            if (ch != 'h' && ch != 'H' && ch != 'w' && ch != 'W' &&
+                !(is_digit(at(c, i + 2)) && is_digit(at(c, i + 3)))) {
+                i++;
+                while (i < limit && is_alnum((unsigned char)c->s[i]))
+                    i++;
+                continue;
+            }
+        } else if (!is_digit(ch) && ch != '+' && ch != '(') {
+            i++;
+            while (i < limit && !is_alnum(ch = (unsigned char)c->s[i]) && ch != '+' && ch != '(' &&
+                   ch != '[')
+                i++;
             continue;
         }
         if (!(is_alnum(ch) || ch == '+' || ch == '(') || !starts_word(c, i)) {
