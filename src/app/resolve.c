@@ -687,7 +687,8 @@ done:
     return rc;
 }
 
-/* Resolves the walked parties and writes their persons. */
+/* Resolves the walked parties and writes their persons (in the caller's
+ * transaction). */
 static int inc_resolve(heed_store *st, inc *I, heed_relink_stats *out, heed_error *err)
 {
     heed_parties P;
@@ -696,14 +697,8 @@ static int inc_resolve(heed_store *st, inc *I, heed_relink_stats *out, heed_erro
         heed_parties_release(&P);
         return rc;
     }
-    if ((rc = heed_store_begin(st, err)) == HEED_OK) {
-        for (size_t r = 0; !rc && r < P.n; r++)
-            rc = heed_store_set_person(st, P.id[r], P.person[P.res.customer[r]], err);
-        if (!rc)
-            rc = heed_store_commit(st, err);
-        if (rc)
-            heed_store_rollback(st);
-    }
+    for (size_t r = 0; !rc && r < P.n; r++)
+        rc = heed_store_set_person(st, P.id[r], P.person[P.res.customer[r]], err);
     if (!rc && out) {
         out->relinked = P.n;
         out->shared_unused = P.res.n_shared;
@@ -759,13 +754,24 @@ int heed_relink_incremental(heed_store *st, size_t max_parties, heed_relink_stat
     heed__buf_init(&I.crm0, 0);
     heed__buf_init(&I.tok, 0);
     heed_relink_stats s = {0};
-    int rc = heed_store_unlinked(st, inc_seed, &I, err);
+    /* one write transaction from the seeds to the last person written: the
+     * walk reads one snapshot that no other writer can change before the
+     * persons it decided are stored, and its thousands of lookups take no
+     * lock each */
+    int rc = heed_store_begin(st, err);
+    if (rc) {
+        inc_release(&I);
+        return rc;
+    }
+    rc = heed_store_unlinked(st, inc_seed, &I, err);
     I.n_seeds = I.n;
     for (size_t i = 0; !rc && i < I.n; i++)
         rc = inc_visit(&I, i, err);
     if (!rc && I.n)
         rc = inc_resolve(st, &I, &s, err);
     inc_release(&I);
+    if (rc || (rc = heed_store_commit(st, err)))
+        heed_store_rollback(st);
     if (rc == GO_FULL) {
         memset(err, 0, sizeof *err);
         return heed_relink_store(st, out, err);
