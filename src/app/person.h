@@ -97,8 +97,14 @@ int heed_person_walk(heed_store *st, int64_t which, unsigned flags, heed_person_
 
 /* Recomputes the materialised queue: every person's state as of now, in one
  * transaction, and meta queue_as_of = now. Streams: memory holds one person
- * at a time. *n_out: persons. */
+ * at a time, and the store's reads sort the rows of HEED_QUEUE_WALK_PERSONS
+ * persons at a time. *n_out: persons. */
 int heed_queue_refresh(heed_store *st, int64_t now, size_t *n_out, heed_error *err);
+#define HEED_QUEUE_WALK_PERSONS 2048
+/* The same, per_part persons at a time (0: HEED_QUEUE_WALK_PERSONS); the rows
+ * written do not depend on it. */
+int heed_queue_refresh_parts(heed_store *st, int64_t now, size_t per_part, size_t *n_out,
+                             heed_error *err);
 
 /* What the stored queue is as of. */
 typedef struct heed_queue_info {

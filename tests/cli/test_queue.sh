@@ -73,4 +73,29 @@ expect_grep "journey event" "$TMP/j.json" '"type":"event","event":"refund","id":
 expect_grep "journey text" "$TMP/j.txt" "Promises (4):"
 "$HEED" journey nobody --db "$DB" >/dev/null 2>&1
 expect_eq "journey unknown exit" "$?" 2
+
+# a full refresh reads the customers in parts (docs/store.md; $HEED_QUEUE_PART
+# sets the customers per part): parts of 1 and of 3 write the rows that one
+# part for everyone writes, and recompute every customer
+if command -v sqlite3 >/dev/null; then
+    state() {
+        sqlite3 -separator '|' "$DB" "SELECT person, score, stress_now, waiting_since, broken,
+            pending, kept, vulnerable, reasons, as_of, last_activity FROM person_state
+            ORDER BY person; SELECT promise, due, kept FROM promise_state ORDER BY promise"
+    }
+    persons=$(sqlite3 "$DB" "SELECT count(DISTINCT person) FROM party")
+    for k in 100000 1 3; do
+        HEED_QUEUE_PART=$k "$HEED" queue --db "$DB" --now "$NOW" --refresh --top 1 >/dev/null 2>"$TMP/r$k.err"
+        expect_eq "refresh in parts of $k exit" "$?" 0
+        expect_grep "refresh in parts of $k: every customer" "$TMP/r$k.err" "queue recomputed for $persons customers"
+        state >"$TMP/state$k"
+    done
+    expect_eq "the state has every customer and every promise" \
+        "$(sqlite3 "$DB" "SELECT (SELECT count(*) FROM person_state) || ' ' || (SELECT count(*) FROM promise_state)")" \
+        "$persons $(sqlite3 "$DB" "SELECT count(*) FROM promise")"
+    for k in 1 3; do
+        if cmp -s "$TMP/state100000" "$TMP/state$k"; then ok; else
+            bad "refresh in parts of $k wrote other rows"; diff "$TMP/state100000" "$TMP/state$k" >&2; fi
+    done
+fi
 finish
