@@ -960,6 +960,10 @@ int heed_cmd_import(int argc, char **argv)
     if (im.agent_moved && !im.quiet)
         fprintf(stderr, "heed import: %zu earlier messages moved to their agent's id by its aliases\n",
                 im.agent_moved);
+    /* the engine, the reply contexts and the redactor are done with: their
+     * memory (tens of MB) is not kept through the identity pass, whose own
+     * grows with the store's records */
+    heed_import_teardown(&im);
     if (ret < HEED_EXIT_USAGE) {
         int rc = heed_import_resolve(&im);
         if (rc > ret)
