@@ -718,18 +718,37 @@ static void scan(const heed_langid *lid, const char *text, const heed_token *tok
     }
 }
 
+/* heed__langid_top2, inlined into decide */
+static inline int top2(const double *votes, int n, double *second)
+{
+    /* one pass: a vote that takes the lead hands the old leader's on as a
+     * candidate for second */
+    int best = 1;
+    double sec = 0;
+    for (int l = 2; l < n; l++) {
+        if (votes[l] > votes[best]) {
+            if (votes[best] > sec)
+                sec = votes[best];
+            best = l;
+        } else if (votes[l] > sec) {
+            sec = votes[l];
+        }
+    }
+    *second = sec;
+    return best;
+}
+
+int heed__langid_top2(const double *votes, size_t n, double *second)
+{
+    return top2(votes, (int)n, second);
+}
+
 /* The Latin-script decision: the index of the foreign language chosen, or
  * L_EN. */
 static int decide(const double *votes, size_t n_voters, int *best_out, double *second_out)
 {
-    int best = -1;
-    for (int l = 1; l < L_COUNT; l++)
-        if (best < 0 || votes[l] > votes[best])
-            best = l;
-    double second = 0;
-    for (int l = 1; l < L_COUNT; l++)
-        if (l != best && votes[l] > second)
-            second = votes[l];
+    double second;
+    const int best = top2(votes, L_COUNT, &second);
     *best_out = best;
     *second_out = second;
     double en = votes[L_EN], fb = votes[best];
