@@ -136,17 +136,16 @@ static int simple_negator(const heed_token *t)
 size_t heed__features_bound(const heed_feat_opts *o, const heed_result *r)
 {
     const int chars = o && (o->flags & (HEED_FEAT_CHARGRAMS | HEED_FEAT_CHAR4));
-    size_t n = STYLE_MAX + 2 * r->n_sentences + 2;
-    for (size_t i = 0; i < r->n_tokens; i++) {
-        n += 3;
-        if (chars && is_wordish(&r->tokens[i])) {
-            size_t l = r->tokens[i].norm_len;
-            if (l > CHAR_MAX_WORD)
-                l = CHAR_MAX_WORD;
-            n += 3 * (l + 2);
+    size_t n = STYLE_MAX + 2 * r->n_sentences + 2 + 3 * r->n_tokens + r->n_evidence * 18;
+    if (chars) /* the words' n-grams: without them, no pass over the tokens */
+        for (size_t i = 0; i < r->n_tokens; i++) {
+            if (is_wordish(&r->tokens[i])) {
+                size_t l = r->tokens[i].norm_len;
+                if (l > CHAR_MAX_WORD)
+                    l = CHAR_MAX_WORD;
+                n += 3 * (l + 2);
+            }
         }
-    }
-    n += r->n_evidence * 18;
     return n;
 }
 
