@@ -309,15 +309,29 @@ struct heed_langid {
     size_t max_len;              /* of the listed words: longer ones are skipped */
 };
 
+/* Whether the bytes of w[0..len) past its first 8 are those of slot i's
+ * word; with heed__hash below, out of line: short words, nearly all, look
+ * up without a call. */
+__attribute__((noinline)) static int tail_eq(const heed_langid *lid, size_t i, const char *w,
+                                             size_t len)
+{
+    return memcmp(lid->word[i] + 8, w + 8, len - 8) == 0;
+}
+
+__attribute__((noinline)) static uint64_t long_hash(const char *w, size_t len)
+{
+    return heed__hash(w, len);
+}
+
 /* The slot of w (len > 0): where it is, or the empty slot where it would go. */
-static size_t find_slot(const heed_langid *lid, const char *w, size_t len)
+static inline size_t find_slot(const heed_langid *lid, const char *w, size_t len)
 {
     const slot *t = lid->table;
     uint64_t head = heed__head8(w, len);
-    uint64_t h = len <= 8 ? (head ^ len) * 0x9E3779B97F4A7C15ull : heed__hash(w, len);
+    uint64_t h = len <= 8 ? (head ^ len) * 0x9E3779B97F4A7C15ull : long_hash(w, len);
     size_t i = (size_t)(h >> (64 - TABLE_BITS));
     while (t[i].len && !(t[i].head == head && t[i].len == len &&
-                         (len <= 8 || memcmp(lid->word[i] + 8, w + 8, len - 8) == 0)))
+                         (len <= 8 || tail_eq(lid, i, w, len))))
         i = (i + 1) & (TABLE_SIZE - 1);
     return i;
 }
