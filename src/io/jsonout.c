@@ -6,6 +6,9 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 /* Bytes heed_json_string must look at: '"', '\\', controls, DEL, and 0xE2
  * (the lead byte of U+2028/U+2029). Everything else is copied as is. */
@@ -152,11 +155,37 @@ static char *raw_escaped(char *p, const char *s, size_t n)
 {
     static const char hex[] = "0123456789abcdef";
     const unsigned char *u = (const unsigned char *)s;
-    size_t run = 0;
-    for (size_t i = 0; i < n; i++) {
-        unsigned c = u[i];
-        if (!SPECIAL[c])
-            continue;
+    size_t run = 0, i = 0;
+#if defined(__SSE2__)
+    const __m128i k1f = _mm_set1_epi8(0x1F), kq = _mm_set1_epi8('"'), kb = _mm_set1_epi8('\\'),
+                  kdel = _mm_set1_epi8(0x7F), ke2 = _mm_set1_epi8((char)0xE2);
+#endif
+    for (;; i++) {
+        /* on to the next byte of SPECIAL: 16 bytes a step while 16 are left
+         * (x <= 0x1F, '"', '\\', DEL or 0xE2 in each lane), then one by one */
+#if defined(__SSE2__)
+        while (n - i >= 16) {
+            const __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(u + i));
+            const __m128i sp = _mm_or_si128(
+                _mm_or_si128(_mm_cmpeq_epi8(_mm_max_epu8(x, k1f), k1f), _mm_cmpeq_epi8(x, kq)),
+                _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, kb), _mm_cmpeq_epi8(x, kdel)),
+                             _mm_cmpeq_epi8(x, ke2)));
+            const unsigned m = (unsigned)_mm_movemask_epi8(sp);
+            if (m) {
+                i += (size_t)__builtin_ctz(m);
+                goto special;
+            }
+            i += 16;
+        }
+#endif
+        while (i < n && !SPECIAL[u[i]])
+            i++;
+        if (i >= n)
+            break;
+#if defined(__SSE2__)
+    special:;
+#endif
+        const unsigned c = u[i];
         int sep = c == 0xE2 && i + 2 < n && u[i + 1] == 0x80 && (u[i + 2] == 0xA8 || u[i + 2] == 0xA9);
         if (c == 0xE2 && !sep)
             continue; /* another character: copied with the run */
