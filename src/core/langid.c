@@ -581,6 +581,7 @@ typedef struct {
     double letters[S_COUNT]; /* per script (Han, kana, Hangul count double) */
     double votes[L_COUNT];
     int cyr_uk, arab_fa;
+    int other_letters;      /* letters[] has counts besides S_LATIN's */
     size_t n_voters;        /* Latin words that are not names */
     size_t n_pattern_words; /* words that the spelling patterns may vote on */
 } scan_state;
@@ -679,8 +680,10 @@ static void scan(const heed_langid *lid, const char *text, const heed_token *tok
                 step = 1;
             k += step;
             int sc = script_of(c);
-            if (sc != S_LATIN) /* Latin letters are counted in `latin` */
+            if (sc != S_LATIN) { /* Latin letters are counted in `latin` */
                 st->letters[sc] += (sc == S_HAN || sc == S_KANA || sc == S_HANGUL) ? 2.0 : 1.0;
+                st->other_letters = 1;
+            }
             if (sc == S_LATIN) {
                 latin++;
                 if (!is_name) {
@@ -807,7 +810,8 @@ void heed__langid_detect(const heed_langid *lid, const char *text, const heed_to
     /* 1. Script. */
     double total = 0, best_script_n = 0;
     int best_script = S_LATIN;
-    for (int sc = 0; sc < S_NONE; sc++) {
+    /* (Latin letters alone, most texts, choose no other script) */
+    for (int sc = 0; st.other_letters && sc < S_NONE; sc++) {
         total += letters[sc];
         if (sc != S_LATIN && letters[sc] > best_script_n) {
             best_script_n = letters[sc];
