@@ -422,32 +422,41 @@ static char *raw_jkey(char *p, const jkey *k)
 static char *raw_labels(char *p, uint32_t bits, const jkey *strs, int n)
 {
     *p++ = '[';
-    int first = 1;
-    for (int i = 0; i < n; i++) {
-        if (!(bits & (1u << i)))
-            continue;
+    /* the set bits only, lowest first */
+    uint32_t set = n < 32 ? bits & ((1u << n) - 1) : bits;
+    for (int first = 1; set; set &= set - 1, first = 0) {
         if (!first)
             *p++ = ',';
-        first = 0;
-        p = raw_jkey(p, &strs[i]);
+        p = raw_jkey(p, &strs[__builtin_ctz(set)]);
     }
     *p++ = ']';
     return p;
 }
 
 /* {"name":p,...} of the scores at or above `floor`, in index order. */
+_Static_assert(HEED_EMO_COUNT <= 32 && HEED_CX_COUNT <= 32 && HEED_NEED_COUNT <= 32,
+               "raw_score_map keeps a bit per score");
+
 static char *raw_score_map(char *p, const float *v, const jkey *keys, int n, float floor)
 {
     *p++ = '{';
-    int first = 1;
-    for (int i = 0; i < n; i++) {
-        if (v[i] < floor)
-            continue;
+    /* bit i: v[i] is written (not below floor; NaN is), four compares a
+     * step where SSE2 has them */
+    uint32_t keep = 0;
+    int i = 0;
+#if defined(__SSE2__)
+    const __m128 f4 = _mm_set1_ps(floor);
+    for (; i + 4 <= n; i += 4)
+        keep |= (uint32_t)_mm_movemask_ps(_mm_cmpnlt_ps(_mm_loadu_ps(v + i), f4)) << i;
+#endif
+    for (; i < n; i++)
+        keep |= (uint32_t)!(v[i] < floor) << i;
+    for (int first = 1; keep; keep &= keep - 1, first = 0) {
+        const int k = __builtin_ctz(keep);
         if (!first)
             *p++ = ',';
-        first = 0;
-        p = raw_jkey(p, &keys[i]);
-        p = raw_number(p, v[i]);
+        p = raw_jkey(p, &keys[k]);
+        p = raw_number(p, v[k]);
     }
     *p++ = '}';
     return p;

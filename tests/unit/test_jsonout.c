@@ -391,6 +391,8 @@ static float rnd_score(void)
         return 0.0f;
     case 2:
         return -1.5f;
+    case 3:
+        return rnd64() % 4 ? (float)(rnd64() % 100001) / 100000.0f : NAN; /* written as 0 */
     default:
         return (float)(rnd64() % 100001) / 100000.0f;
     }
