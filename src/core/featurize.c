@@ -296,11 +296,28 @@ static int is_ascii_padded(const unsigned char *p, size_t n)
     return !(acc & 0x8080808080808080ull);
 }
 
-/* Character lo..hi-grams of "<word>", over code points. */
-static void char_grams(sink *s, const heed_token *t, size_t lo, size_t hi)
+/* Character lo..hi-grams of buf[0..blen) ("<word>"), over code points: the
+ * general path of char_grams, out of line (its table of code point starts
+ * stays off the fast path's stack). */
+__attribute__((noinline)) static void char_grams_general(sink *s, const unsigned char *buf,
+                                                         size_t blen, size_t lo, size_t hi)
+{
+    size_t cp[CHAR_MAX_WORD + 3];
+    size_t ncp = 0;
+    for (size_t i = 0; i < blen; i++)
+        if ((buf[i] & 0xC0) != 0x80)
+            cp[ncp++] = i;
+    cp[ncp] = blen;
+    for (size_t n = lo; n <= hi; n++)
+        for (size_t i = 0; i + n <= ncp; i++)
+            put(s, fold(NS_CHAR, heed__hash(buf + cp[i], cp[i + n] - cp[i])), 1.0f);
+}
+
+/* Character lo..hi-grams of "<word>", over code points; inlined into
+ * write_chars' loop over the words. */
+static inline void char_grams(sink *s, const heed_token *t, size_t lo, size_t hi)
 {
     unsigned char buf[CHAR_MAX_WORD + 2 + 8]; /* 8 zeros after the word for is_ascii_padded */
-    size_t cp[CHAR_MAX_WORD + 3];
     size_t l = t->norm_len > CHAR_MAX_WORD ? CHAR_MAX_WORD : t->norm_len;
     buf[0] = '<';
     memcpy(buf + 1, t->norm, l);
@@ -319,14 +336,7 @@ static void char_grams(sink *s, const heed_token *t, size_t lo, size_t hi)
         }
         return;
     }
-    size_t ncp = 0;
-    for (size_t i = 0; i < blen; i++)
-        if ((buf[i] & 0xC0) != 0x80)
-            cp[ncp++] = i;
-    cp[ncp] = blen;
-    for (size_t n = lo; n <= hi; n++)
-        for (size_t i = 0; i + n <= ncp; i++)
-            put(s, fold(NS_CHAR, heed__hash(buf + cp[i], cp[i + n] - cp[i])), 1.0f);
+    char_grams_general(s, buf, blen, lo, hi);
 }
 
 #define CHAR_FLAGS (HEED_FEAT_CHARGRAMS | HEED_FEAT_CHAR4)
