@@ -774,7 +774,9 @@ static int asks_inside(const span_ctx *c, size_t p, size_t e)
             (is_word(&t[i + 2], "could") || is_word(&t[i + 2], "can") ||
              is_word(&t[i + 2], "would")))
             return 1;
-        if (want_frame(c, i, e) || im_frame(c, i, e))
+        /* (both frames start with a subject word: most tokens go without
+         * the calls) */
+        if (has(c, i, WANT_SUBJ_D | WANT_SUBJ | IM) && (want_frame(c, i, e) || im_frame(c, i, e)))
             return 1;
     }
     return 0;
