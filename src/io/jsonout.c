@@ -96,10 +96,24 @@ static char *raw_uint(char *p, uint64_t v)
     return p + n;
 }
 
-static char *raw_number(char *p, double v)
+/* raw_number past its first case: numbers outside [0, 1), out of line. */
+__attribute__((noinline)) static char *raw_number_wide(char *p, double v)
+{
+    if (!isfinite(v) || fabs(v) >= 9e14)
+        v = isfinite(v) ? (v > 0 ? 9e14 : -9e14) : 0;
+    uint64_t q = (uint64_t)(fabs(v) * 10000.0 + 0.5); /* round half away from 0 */
+    if (q == 0) {
+        *p = '0';
+        return p + 1;
+    }
+    return p + number_bytes(p, v < 0, q);
+}
+
+/* Inlined where it is called: most numbers are probabilities. */
+static inline char *raw_number(char *p, double v)
 {
     if (v >= 0 && v < 1) {
-        /* probabilities and most scores: the same rounding as below on
+        /* probabilities and most scores: raw_number_wide's rounding on
          * 32 bits, "0", "1" or "0." and up to 4 decimals */
         const unsigned q = (unsigned)(v * 10000.0 + 0.5);
         if (q == 0 || q == 10000) {
@@ -112,14 +126,7 @@ static char *raw_number(char *p, double v)
         memcpy(p + 4, DIGITS2 + 2 * lo, 2);
         return p + (lo ? (lo % 10 ? 6 : 5) : (hi % 10 ? 4 : 3));
     }
-    if (!isfinite(v) || fabs(v) >= 9e14)
-        v = isfinite(v) ? (v > 0 ? 9e14 : -9e14) : 0;
-    uint64_t q = (uint64_t)(fabs(v) * 10000.0 + 0.5); /* round half away from 0 */
-    if (q == 0) {
-        *p = '0';
-        return p + 1;
-    }
-    return p + number_bytes(p, v < 0, q);
+    return raw_number_wide(p, v);
 }
 
 /* The checked writers: straight into the buffer when the room is there. */
