@@ -774,7 +774,9 @@ static int asks_inside(const span_ctx *c, size_t p, size_t e)
             (is_word(&t[i + 2], "could") || is_word(&t[i + 2], "can") ||
              is_word(&t[i + 2], "would")))
             return 1;
-        if (want_frame(c, i, e) || im_frame(c, i, e))
+        /* (both frames start with a subject word: most tokens go without
+         * the calls) */
+        if (has(c, i, WANT_SUBJ_D | WANT_SUBJ | IM) && (want_frame(c, i, e) || im_frame(c, i, e)))
             return 1;
     }
     return 0;
@@ -814,8 +816,16 @@ static inline size_t ix_slot(uint64_t head, size_t n)
     return (size_t)(((head ^ n) * 0x9E3779B97F4A7C15ull) >> (64 - IX_BITS));
 }
 
+/* Whether the bytes of w[0..n) past its first 8 are those of entry - 1
+ * (out of line: the lookup of every token inlines without a call). */
+__attribute__((noinline)) static int ix_tail_eq(const heed_asks_index *ix, unsigned entry,
+                                                const char *w, size_t n)
+{
+    return !memcmp(ix->words[entry - 1].s + 8, w + 8, n - 8);
+}
+
 /* 1 + the entry of w[0..n) in ix->words, or 0. */
-static unsigned ix_find(const heed_asks_index *ix, const char *w, size_t n)
+static inline unsigned ix_find(const heed_asks_index *ix, const char *w, size_t n)
 {
     if (!n || n > ix->max_len)
         return 0;
@@ -824,8 +834,7 @@ static unsigned ix_find(const heed_asks_index *ix, const char *w, size_t n)
         const ix_slot_ *sl = &ix->slots[s];
         if (!sl->word)
             return 0;
-        if (sl->head == head && sl->len == n &&
-            (n <= 8 || !memcmp(ix->words[sl->word - 1].s + 8, w + 8, n - 8)))
+        if (sl->head == head && sl->len == n && (n <= 8 || ix_tail_eq(ix, sl->word, w, n)))
             return sl->word;
     }
 }

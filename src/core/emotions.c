@@ -4,6 +4,9 @@
 
 #include <stdio.h>
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "featurize.h"
 
@@ -173,7 +176,15 @@ void heed__emotions_predict_x(const heed_lm *m, heed_sparse x, heed_result *r)
     memset(e, 0, sizeof *e);
     heed__lm_predict(m, x, e->prob);
     const float *thr = heed__lm_thresholds(m);
-    for (int i = 0; i < HEED_EMO_COUNT; i++)
+    int i = 0;
+#if defined(__SSE2__)
+    /* four labels a step (NaN is no label, as below) */
+    for (; i + 4 <= HEED_EMO_COUNT; i += 4)
+        e->labels |= (uint32_t)_mm_movemask_ps(
+                         _mm_cmpge_ps(_mm_loadu_ps(e->prob + i), _mm_loadu_ps(thr + i)))
+                     << i;
+#endif
+    for (; i < HEED_EMO_COUNT; i++)
         if (e->prob[i] >= thr[i])
             e->labels |= 1u << i;
     const float *aux = heed__lm_aux(m, NULL);

@@ -7,6 +7,11 @@
 
 #include "hash.h"
 
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#define FEAT_AVX2 1
+#endif
+
 #define ID_TAG 0x48460000u /* "HF" */
 
 /* Namespaces: each feature family hashes into its own space. */
@@ -131,17 +136,16 @@ static int simple_negator(const heed_token *t)
 size_t heed__features_bound(const heed_feat_opts *o, const heed_result *r)
 {
     const int chars = o && (o->flags & (HEED_FEAT_CHARGRAMS | HEED_FEAT_CHAR4));
-    size_t n = STYLE_MAX + 2 * r->n_sentences + 2;
-    for (size_t i = 0; i < r->n_tokens; i++) {
-        n += 3;
-        if (chars && is_wordish(&r->tokens[i])) {
-            size_t l = r->tokens[i].norm_len;
-            if (l > CHAR_MAX_WORD)
-                l = CHAR_MAX_WORD;
-            n += 3 * (l + 2);
+    size_t n = STYLE_MAX + 2 * r->n_sentences + 2 + 3 * r->n_tokens + r->n_evidence * 18;
+    if (chars) /* the words' n-grams: without them, no pass over the tokens */
+        for (size_t i = 0; i < r->n_tokens; i++) {
+            if (is_wordish(&r->tokens[i])) {
+                size_t l = r->tokens[i].norm_len;
+                if (l > CHAR_MAX_WORD)
+                    l = CHAR_MAX_WORD;
+                n += 3 * (l + 2);
+            }
         }
-    }
-    n += r->n_evidence * 18;
     return n;
 }
 
@@ -150,6 +154,7 @@ typedef struct sink {
     float *val;
     size_t n, cap;
     int general; /* character n-grams without the ASCII fast path (tests) */
+    int avx2;    /* the ASCII fast path may hash 4 n-grams a step with AVX2 */
 } sink;
 
 static void put(sink *s, uint32_t h, float v)
@@ -171,6 +176,83 @@ static void scale_from(sink *s, size_t from)
         s->val[i] = v;
 }
 
+#if defined(FEAT_AVX2)
+/* x * c in each 64-bit lane, modulo 2^64 (AVX2 has no 64-bit multiply): the
+ * low halves' full product plus the cross products' low halves shifted up. */
+__attribute__((target("avx2"), always_inline)) static inline __m256i mul64_avx2(__m256i x,
+                                                                               uint64_t c)
+{
+    const __m256i lo = _mm256_set1_epi64x((long long)(c & 0xffffffffu));
+    const __m256i hi = _mm256_set1_epi64x((long long)(c >> 32));
+    const __m256i ll = _mm256_mul_epu32(x, lo);
+    const __m256i cross =
+        _mm256_add_epi64(_mm256_mul_epu32(_mm256_srli_epi64(x, 32), lo), _mm256_mul_epu32(x, hi));
+    return _mm256_add_epi64(ll, _mm256_slli_epi64(cross, 32));
+}
+
+/* The keys fold(NS_CHAR, heed__hash(buf + i, n)) of the n-grams i = 0..count)
+ * of ASCII bytes, 4 a step in 64-bit lanes: the same operations as the
+ * scalar code (heed__hash for n < 8, then fold), so the same bits. n is a
+ * constant where this is inlined. buf must be readable 8 bytes past the
+ * last n-gram (the loads of a step's last lanes run past it); the keys of
+ * the lanes past count are computed and dropped. */
+__attribute__((target("avx2"), always_inline)) static inline void
+grams_avx2(uint32_t *out, const unsigned char *buf, size_t count, const size_t n)
+{
+    const uint64_t P = 0x100000001b3ull; /* FNV prime: 2^40 + 0x1b3 */
+    const __m256i p_lo = _mm256_set1_epi64x(0x1b3);
+    const __m256i h0 = _mm256_set1_epi64x((long long)(0xcbf29ce484222325ull ^ (uint64_t)n));
+    const __m256i ns = _mm256_set1_epi64x((long long)((uint64_t)NS_CHAR * 0x9E3779B97F4A7C15ull));
+    const __m256i pick = _mm256_setr_epi32(0, 2, 4, 6, 0, 2, 4, 6); /* the low halves */
+    (void)P;
+    for (size_t i = 0; i < count; i += 4) {
+        __m256i h = h0;
+        for (size_t j = 0; j < n; j++) {
+            int32_t four;
+            memcpy(&four, buf + i + j, 4); /* byte j of the n-grams i..i+3 */
+            h = _mm256_xor_si256(h, _mm256_cvtepu8_epi64(_mm_cvtsi32_si128(four)));
+            /* h * P = h * 0x1b3 + (h << 40): the cross product of the high
+             * half is h's low half << 8 (0x100 * 2^32) */
+            const __m256i cross = _mm256_add_epi64(
+                _mm256_mul_epu32(_mm256_srli_epi64(h, 32), p_lo), _mm256_slli_epi64(h, 8));
+            h = _mm256_add_epi64(_mm256_mul_epu32(h, p_lo), _mm256_slli_epi64(cross, 32));
+        }
+        /* heed__hash's final avalanche */
+        h = _mm256_xor_si256(h, _mm256_srli_epi64(h, 33));
+        h = mul64_avx2(h, 0xff51afd7ed558ccdull);
+        h = _mm256_xor_si256(h, _mm256_srli_epi64(h, 33));
+        /* fold: mix64(h ^ ns * golden), then x ^ x >> 32 */
+        __m256i x = _mm256_xor_si256(h, ns);
+        x = _mm256_xor_si256(x, _mm256_srli_epi64(x, 31));
+        x = mul64_avx2(x, 0x7fb5d329728ea185ull);
+        x = _mm256_xor_si256(x, _mm256_srli_epi64(x, 27));
+        x = mul64_avx2(x, 0x81dadef4bc2dd44dull);
+        x = _mm256_xor_si256(x, _mm256_srli_epi64(x, 33));
+        x = _mm256_xor_si256(x, _mm256_srli_epi64(x, 32));
+        const __m128i keys = _mm256_castsi256_si128(_mm256_permutevar8x32_epi32(x, pick));
+        if (count - i >= 4) {
+            _mm_storeu_si128((__m128i *)(void *)(out + i), keys);
+        } else {
+            uint32_t k4[4];
+            _mm_storeu_si128((__m128i *)(void *)k4, keys);
+            memcpy(out + i, k4, (count - i) * sizeof *out);
+        }
+    }
+}
+
+/* grams_avx2 for n = 3, 4 or 5. */
+__attribute__((target("avx2"))) static void grams_avx2_n(uint32_t *out, const unsigned char *buf,
+                                                         size_t count, size_t n)
+{
+    if (n == 3)
+        grams_avx2(out, buf, count, 3);
+    else if (n == 4)
+        grams_avx2(out, buf, count, 4);
+    else
+        grams_avx2(out, buf, count, 5);
+}
+#endif
+
 /* The n-grams of n bytes of an ASCII buf[0..blen), n a constant where this
  * is inlined: the hash then runs without a loop; the same keys as the
  * general path, whose code points are bytes here. Only the keys are
@@ -187,7 +269,16 @@ __attribute__((always_inline)) static inline void byte_grams(sink *s, const unsi
         return;
     }
     uint32_t *idx = s->idx + s->n;
-    for (size_t i = 0; i < count; i++)
+    size_t from = 0;
+#if defined(FEAT_AVX2)
+    /* whole steps of 4 only: lanes left empty would cost more than the
+     * scalar code they replace */
+    if (s->avx2 && count >= 4) {
+        from = count & ~(size_t)3;
+        grams_avx2_n(idx, buf, from, n);
+    }
+#endif
+    for (size_t i = from; i < count; i++)
         idx[i] = fold(NS_CHAR, heed__hash(buf + i, n));
     s->n += count;
 }
@@ -205,11 +296,28 @@ static int is_ascii_padded(const unsigned char *p, size_t n)
     return !(acc & 0x8080808080808080ull);
 }
 
-/* Character lo..hi-grams of "<word>", over code points. */
-static void char_grams(sink *s, const heed_token *t, size_t lo, size_t hi)
+/* Character lo..hi-grams of buf[0..blen) ("<word>"), over code points: the
+ * general path of char_grams, out of line (its table of code point starts
+ * stays off the fast path's stack). */
+__attribute__((noinline)) static void char_grams_general(sink *s, const unsigned char *buf,
+                                                         size_t blen, size_t lo, size_t hi)
+{
+    size_t cp[CHAR_MAX_WORD + 3];
+    size_t ncp = 0;
+    for (size_t i = 0; i < blen; i++)
+        if ((buf[i] & 0xC0) != 0x80)
+            cp[ncp++] = i;
+    cp[ncp] = blen;
+    for (size_t n = lo; n <= hi; n++)
+        for (size_t i = 0; i + n <= ncp; i++)
+            put(s, fold(NS_CHAR, heed__hash(buf + cp[i], cp[i + n] - cp[i])), 1.0f);
+}
+
+/* Character lo..hi-grams of "<word>", over code points; inlined into
+ * write_chars' loop over the words. */
+static inline void char_grams(sink *s, const heed_token *t, size_t lo, size_t hi)
 {
     unsigned char buf[CHAR_MAX_WORD + 2 + 8]; /* 8 zeros after the word for is_ascii_padded */
-    size_t cp[CHAR_MAX_WORD + 3];
     size_t l = t->norm_len > CHAR_MAX_WORD ? CHAR_MAX_WORD : t->norm_len;
     buf[0] = '<';
     memcpy(buf + 1, t->norm, l);
@@ -228,14 +336,7 @@ static void char_grams(sink *s, const heed_token *t, size_t lo, size_t hi)
         }
         return;
     }
-    size_t ncp = 0;
-    for (size_t i = 0; i < blen; i++)
-        if ((buf[i] & 0xC0) != 0x80)
-            cp[ncp++] = i;
-    cp[ncp] = blen;
-    for (size_t n = lo; n <= hi; n++)
-        for (size_t i = 0; i + n <= ncp; i++)
-            put(s, fold(NS_CHAR, heed__hash(buf + cp[i], cp[i + n] - cp[i])), 1.0f);
+    char_grams_general(s, buf, blen, lo, hi);
 }
 
 #define CHAR_FLAGS (HEED_FEAT_CHARGRAMS | HEED_FEAT_CHAR4)
@@ -285,12 +386,27 @@ static int len_bucket(size_t words)
     return b;
 }
 
+/* How the character n-grams are made: the fastest way, without AVX2 (tests),
+ * or without the ASCII fast path (tests). */
+enum { PATH_FAST, PATH_SCALAR, PATH_GENERAL };
+
+/* Whether PATH_FAST may use AVX2 here. */
+static int have_avx2(void)
+{
+#if defined(FEAT_AVX2)
+    return __builtin_cpu_supports("avx2") != 0;
+#else
+    return 0;
+#endif
+}
+
 /* heed__features_write; *words_end (when not NULL) gets the end of the word
  * block, where the character n-grams are. */
 static size_t features_write(const heed_feat_opts *o, const heed_result *r, uint32_t *idx,
-                             float *val, size_t cap, size_t *words_end, int general)
+                             float *val, size_t cap, size_t *words_end, int path)
 {
-    sink s = {idx, val, 0, cap, general};
+    sink s = {idx, val, 0, cap, path == PATH_GENERAL,
+              path == PATH_FAST && o && (o->flags & CHAR_FLAGS) && have_avx2()};
     const heed_token *tk = r->tokens;
     const size_t nt = r->n_tokens;
 
@@ -402,13 +518,19 @@ static size_t features_write(const heed_feat_opts *o, const heed_result *r, uint
 size_t heed__features_write(const heed_feat_opts *o, const heed_result *r, uint32_t *idx,
                             float *val, size_t cap)
 {
-    return features_write(o, r, idx, val, cap, NULL, 0);
+    return features_write(o, r, idx, val, cap, NULL, PATH_FAST);
 }
 
 size_t heed__features_write_general(const heed_feat_opts *o, const heed_result *r,
                                     uint32_t *idx, float *val, size_t cap)
 {
-    return features_write(o, r, idx, val, cap, NULL, 1);
+    return features_write(o, r, idx, val, cap, NULL, PATH_GENERAL);
+}
+
+size_t heed__features_write_scalar(const heed_feat_opts *o, const heed_result *r,
+                                   uint32_t *idx, float *val, size_t cap)
+{
+    return features_write(o, r, idx, val, cap, NULL, PATH_SCALAR);
 }
 
 uint32_t heed__features_unigram(const char *norm, size_t len, int negated)
@@ -435,12 +557,12 @@ int heed__features_pair(heed_arena *a, const heed_feat_opts *plain, const heed_f
     if (!pi || !pv || !ci || !cv)
         return HEED_ENOMEM;
     size_t w_end = 0;
-    const size_t n = features_write(plain, r, pi, pv, cap_p, &w_end, 0);
+    const size_t n = features_write(plain, r, pi, pv, cap_p, &w_end, PATH_FAST);
     /* the chars vector: the same word block, its n-grams, the same rest (the
      * bounds leave room for all of it, so nothing is cut in either) */
     memcpy(ci, pi, w_end * sizeof *ci);
     memcpy(cv, pv, w_end * sizeof *cv);
-    sink s = {ci, cv, w_end, cap_c - (n - w_end), 0};
+    sink s = {ci, cv, w_end, cap_c - (n - w_end), 0, have_avx2()};
     write_chars(&s, chars, r);
     memcpy(ci + s.n, pi + w_end, (n - w_end) * sizeof *ci);
     memcpy(cv + s.n, pv + w_end, (n - w_end) * sizeof *cv);

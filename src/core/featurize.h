@@ -69,6 +69,12 @@ size_t heed__features_write(const heed_feat_opts *o, const heed_result *r, uint3
 size_t heed__features_write_general(const heed_feat_opts *o, const heed_result *r,
                                     uint32_t *idx, float *val, size_t cap);
 
+/* heed__features_write with the fast path of ASCII words' character n-grams
+ * but without its AVX2 form (4 n-grams a step, used when the CPU has AVX2),
+ * so that a test can prove the two give the same vectors. */
+size_t heed__features_write_scalar(const heed_feat_opts *o, const heed_result *r,
+                                   uint32_t *idx, float *val, size_t cap);
+
 /* The index a word unigram gets (norm: the token's normalised form), in a
  * negation scope or not; for tests and explanations. */
 uint32_t heed__features_unigram(const char *norm, size_t len, int negated);

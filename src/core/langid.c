@@ -309,15 +309,29 @@ struct heed_langid {
     size_t max_len;              /* of the listed words: longer ones are skipped */
 };
 
+/* Whether the bytes of w[0..len) past its first 8 are those of slot i's
+ * word; with heed__hash below, out of line: short words, nearly all, look
+ * up without a call. */
+__attribute__((noinline)) static int tail_eq(const heed_langid *lid, size_t i, const char *w,
+                                             size_t len)
+{
+    return memcmp(lid->word[i] + 8, w + 8, len - 8) == 0;
+}
+
+__attribute__((noinline)) static uint64_t long_hash(const char *w, size_t len)
+{
+    return heed__hash(w, len);
+}
+
 /* The slot of w (len > 0): where it is, or the empty slot where it would go. */
-static size_t find_slot(const heed_langid *lid, const char *w, size_t len)
+static inline size_t find_slot(const heed_langid *lid, const char *w, size_t len)
 {
     const slot *t = lid->table;
     uint64_t head = heed__head8(w, len);
-    uint64_t h = len <= 8 ? (head ^ len) * 0x9E3779B97F4A7C15ull : heed__hash(w, len);
+    uint64_t h = len <= 8 ? (head ^ len) * 0x9E3779B97F4A7C15ull : long_hash(w, len);
     size_t i = (size_t)(h >> (64 - TABLE_BITS));
     while (t[i].len && !(t[i].head == head && t[i].len == len &&
-                         (len <= 8 || memcmp(lid->word[i] + 8, w + 8, len - 8) == 0)))
+                         (len <= 8 || tail_eq(lid, i, w, len))))
         i = (i + 1) & (TABLE_SIZE - 1);
     return i;
 }
@@ -567,6 +581,7 @@ typedef struct {
     double letters[S_COUNT]; /* per script (Han, kana, Hangul count double) */
     double votes[L_COUNT];
     int cyr_uk, arab_fa;
+    int other_letters;      /* letters[] has counts besides S_LATIN's */
     size_t n_voters;        /* Latin words that are not names */
     size_t n_pattern_words; /* words that the spelling patterns may vote on */
 } scan_state;
@@ -665,8 +680,10 @@ static void scan(const heed_langid *lid, const char *text, const heed_token *tok
                 step = 1;
             k += step;
             int sc = script_of(c);
-            if (sc != S_LATIN) /* Latin letters are counted in `latin` */
+            if (sc != S_LATIN) { /* Latin letters are counted in `latin` */
                 st->letters[sc] += (sc == S_HAN || sc == S_KANA || sc == S_HANGUL) ? 2.0 : 1.0;
+                st->other_letters = 1;
+            }
             if (sc == S_LATIN) {
                 latin++;
                 if (!is_name) {
@@ -718,18 +735,37 @@ static void scan(const heed_langid *lid, const char *text, const heed_token *tok
     }
 }
 
+/* heed__langid_top2, inlined into decide */
+static inline int top2(const double *votes, int n, double *second)
+{
+    /* one pass: a vote that takes the lead hands the old leader's on as a
+     * candidate for second */
+    int best = 1;
+    double sec = 0;
+    for (int l = 2; l < n; l++) {
+        if (votes[l] > votes[best]) {
+            if (votes[best] > sec)
+                sec = votes[best];
+            best = l;
+        } else if (votes[l] > sec) {
+            sec = votes[l];
+        }
+    }
+    *second = sec;
+    return best;
+}
+
+int heed__langid_top2(const double *votes, size_t n, double *second)
+{
+    return top2(votes, (int)n, second);
+}
+
 /* The Latin-script decision: the index of the foreign language chosen, or
  * L_EN. */
 static int decide(const double *votes, size_t n_voters, int *best_out, double *second_out)
 {
-    int best = -1;
-    for (int l = 1; l < L_COUNT; l++)
-        if (best < 0 || votes[l] > votes[best])
-            best = l;
-    double second = 0;
-    for (int l = 1; l < L_COUNT; l++)
-        if (l != best && votes[l] > second)
-            second = votes[l];
+    double second;
+    const int best = top2(votes, L_COUNT, &second);
     *best_out = best;
     *second_out = second;
     double en = votes[L_EN], fb = votes[best];
@@ -774,7 +810,8 @@ void heed__langid_detect(const heed_langid *lid, const char *text, const heed_to
     /* 1. Script. */
     double total = 0, best_script_n = 0;
     int best_script = S_LATIN;
-    for (int sc = 0; sc < S_NONE; sc++) {
+    /* (Latin letters alone, most texts, choose no other script) */
+    for (int sc = 0; st.other_letters && sc < S_NONE; sc++) {
         total += letters[sc];
         if (sc != S_LATIN && letters[sc] > best_script_n) {
             best_script_n = letters[sc];

@@ -29,4 +29,9 @@ void heed__langid_detect(const heed_langid *lid, const char *text, const heed_to
  * bytes covered. For tests. */
 size_t heed__langid_ascii_letters(const char *s, size_t n, size_t *done);
 
+/* Of the votes of the foreign languages, votes[1..n) (n >= 2; votes[0] is
+ * English's): the index of the first of the largest, and in *second the
+ * largest of the others or 0 when none is above 0. */
+int heed__langid_top2(const double *votes, size_t n, double *second);
+
 #endif

@@ -754,6 +754,8 @@ q8_blocks_avx2(const heed_lm *m, heed_sparse x, uint32_t mask, float *acc, const
         a[b] = _mm256_loadu_ps(acc + 8 * b);
     const unsigned char *dense = m->dense;
     const size_t stride = m->stride, scale_off = m->scale_off, w_off = m->w_off;
+    /* two features a step (the same sums in the same order) */
+#pragma GCC unroll 2
     for (size_t j = 0; j < x.n; j++) {
         const unsigned char *d = dense + (size_t)(x.idx[j] & mask) * stride;
         float sc;
@@ -817,6 +819,9 @@ static void raw_scores(const heed_lm *m, heed_sparse x, float *restrict z)
     if (m->dense) {
         /* Ask for every row first: the misses then overlap instead of
          * waiting one after the other behind the arithmetic. */
+        /* four a step: the loop's own count and branch were as many
+         * instructions as the address */
+#pragma GCC unroll 4
         for (size_t j = 0; j < x.n; j++)
             __builtin_prefetch(m->dense + (size_t)(x.idx[j] & mask) * m->stride);
     }

@@ -6,6 +6,9 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 /* Bytes heed_json_string must look at: '"', '\\', controls, DEL, and 0xE2
  * (the lead byte of U+2028/U+2029). Everything else is copied as is. */
@@ -93,10 +96,24 @@ static char *raw_uint(char *p, uint64_t v)
     return p + n;
 }
 
-static char *raw_number(char *p, double v)
+/* raw_number past its first case: numbers outside [0, 1), out of line. */
+__attribute__((noinline)) static char *raw_number_wide(char *p, double v)
+{
+    if (!isfinite(v) || fabs(v) >= 9e14)
+        v = isfinite(v) ? (v > 0 ? 9e14 : -9e14) : 0;
+    uint64_t q = (uint64_t)(fabs(v) * 10000.0 + 0.5); /* round half away from 0 */
+    if (q == 0) {
+        *p = '0';
+        return p + 1;
+    }
+    return p + number_bytes(p, v < 0, q);
+}
+
+/* Inlined where it is called: most numbers are probabilities. */
+static inline char *raw_number(char *p, double v)
 {
     if (v >= 0 && v < 1) {
-        /* probabilities and most scores: the same rounding as below on
+        /* probabilities and most scores: raw_number_wide's rounding on
          * 32 bits, "0", "1" or "0." and up to 4 decimals */
         const unsigned q = (unsigned)(v * 10000.0 + 0.5);
         if (q == 0 || q == 10000) {
@@ -109,14 +126,7 @@ static char *raw_number(char *p, double v)
         memcpy(p + 4, DIGITS2 + 2 * lo, 2);
         return p + (lo ? (lo % 10 ? 6 : 5) : (hi % 10 ? 4 : 3));
     }
-    if (!isfinite(v) || fabs(v) >= 9e14)
-        v = isfinite(v) ? (v > 0 ? 9e14 : -9e14) : 0;
-    uint64_t q = (uint64_t)(fabs(v) * 10000.0 + 0.5); /* round half away from 0 */
-    if (q == 0) {
-        *p = '0';
-        return p + 1;
-    }
-    return p + number_bytes(p, v < 0, q);
+    return raw_number_wide(p, v);
 }
 
 /* The checked writers: straight into the buffer when the room is there. */
@@ -152,11 +162,37 @@ static char *raw_escaped(char *p, const char *s, size_t n)
 {
     static const char hex[] = "0123456789abcdef";
     const unsigned char *u = (const unsigned char *)s;
-    size_t run = 0;
-    for (size_t i = 0; i < n; i++) {
-        unsigned c = u[i];
-        if (!SPECIAL[c])
-            continue;
+    size_t run = 0, i = 0;
+#if defined(__SSE2__)
+    const __m128i k1f = _mm_set1_epi8(0x1F), kq = _mm_set1_epi8('"'), kb = _mm_set1_epi8('\\'),
+                  kdel = _mm_set1_epi8(0x7F), ke2 = _mm_set1_epi8((char)0xE2);
+#endif
+    for (;; i++) {
+        /* on to the next byte of SPECIAL: 16 bytes a step while 16 are left
+         * (x <= 0x1F, '"', '\\', DEL or 0xE2 in each lane), then one by one */
+#if defined(__SSE2__)
+        while (n - i >= 16) {
+            const __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(u + i));
+            const __m128i sp = _mm_or_si128(
+                _mm_or_si128(_mm_cmpeq_epi8(_mm_max_epu8(x, k1f), k1f), _mm_cmpeq_epi8(x, kq)),
+                _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, kb), _mm_cmpeq_epi8(x, kdel)),
+                             _mm_cmpeq_epi8(x, ke2)));
+            const unsigned m = (unsigned)_mm_movemask_epi8(sp);
+            if (m) {
+                i += (size_t)__builtin_ctz(m);
+                goto special;
+            }
+            i += 16;
+        }
+#endif
+        while (i < n && !SPECIAL[u[i]])
+            i++;
+        if (i >= n)
+            break;
+#if defined(__SSE2__)
+    special:;
+#endif
+        const unsigned c = u[i];
         int sep = c == 0xE2 && i + 2 < n && u[i + 1] == 0x80 && (u[i + 2] == 0xA8 || u[i + 2] == 0xA9);
         if (c == 0xE2 && !sep)
             continue; /* another character: copied with the run */
@@ -331,8 +367,11 @@ const char *heed_json_stress_band(double score)
 
 /* "name":[...] of the set bits, in index order. */
 /* Appends "name" followed by `after` (names here are static ASCII words that
- * need no escaping; printf was a fifth of the writer's time). */
-static void key(heed_buf *b, const char *before, const char *name, const char *after)
+ * need no escaping; printf was a fifth of the writer's time). Inlined:
+ * `before` and `after` are literals at every call, so their lengths and
+ * copies are made at compile time. */
+__attribute__((always_inline)) static inline void key(heed_buf *b, const char *before,
+                                                      const char *name, const char *after)
 {
     /* one room check and one terminator for the five pieces: a key is
      * written for every score, and five appends cost more than the bytes */
@@ -393,32 +432,41 @@ static char *raw_jkey(char *p, const jkey *k)
 static char *raw_labels(char *p, uint32_t bits, const jkey *strs, int n)
 {
     *p++ = '[';
-    int first = 1;
-    for (int i = 0; i < n; i++) {
-        if (!(bits & (1u << i)))
-            continue;
+    /* the set bits only, lowest first */
+    uint32_t set = n < 32 ? bits & ((1u << n) - 1) : bits;
+    for (int first = 1; set; set &= set - 1, first = 0) {
         if (!first)
             *p++ = ',';
-        first = 0;
-        p = raw_jkey(p, &strs[i]);
+        p = raw_jkey(p, &strs[__builtin_ctz(set)]);
     }
     *p++ = ']';
     return p;
 }
 
 /* {"name":p,...} of the scores at or above `floor`, in index order. */
+_Static_assert(HEED_EMO_COUNT <= 32 && HEED_CX_COUNT <= 32 && HEED_NEED_COUNT <= 32,
+               "raw_score_map keeps a bit per score");
+
 static char *raw_score_map(char *p, const float *v, const jkey *keys, int n, float floor)
 {
     *p++ = '{';
-    int first = 1;
-    for (int i = 0; i < n; i++) {
-        if (v[i] < floor)
-            continue;
+    /* bit i: v[i] is written (not below floor; NaN is), four compares a
+     * step where SSE2 has them */
+    uint32_t keep = 0;
+    int i = 0;
+#if defined(__SSE2__)
+    const __m128 f4 = _mm_set1_ps(floor);
+    for (; i + 4 <= n; i += 4)
+        keep |= (uint32_t)_mm_movemask_ps(_mm_cmpnlt_ps(_mm_loadu_ps(v + i), f4)) << i;
+#endif
+    for (; i < n; i++)
+        keep |= (uint32_t)!(v[i] < floor) << i;
+    for (int first = 1; keep; keep &= keep - 1, first = 0) {
+        const int k = __builtin_ctz(keep);
         if (!first)
             *p++ = ',';
-        first = 0;
-        p = raw_jkey(p, &keys[i]);
-        p = raw_number(p, v[i]);
+        p = raw_jkey(p, &keys[k]);
+        p = raw_number(p, v[k]);
     }
     *p++ = '}';
     return p;

@@ -31,9 +31,28 @@ static inline uint64_t heed__hash(const void *p, size_t n)
  * 8k whatever the host's byte order (a word table's key). */
 static inline uint64_t heed__head8(const char *w, size_t len)
 {
+    const unsigned char *u = (const unsigned char *)w;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    /* a load puts byte k at bits 8k here: one load for 8 bytes and more, two
+     * overlapping ones for 4..7 (the second's bytes 4.. moved up into place,
+     * those below dropped), none past w[len) */
+    if (len >= 8) {
+        uint64_t h;
+        memcpy(&h, w, 8);
+        return h;
+    }
+    if (len >= 4) {
+        uint32_t a, b;
+        memcpy(&a, w, 4);
+        memcpy(&b, w + len - 4, 4);
+        return a | (uint64_t)b >> (8 * (8 - len)) << 32;
+    }
+    if (len == 0)
+        return 0;
+    return u[0] | (len > 1 ? (uint64_t)u[1] << 8 : 0) | (len > 2 ? (uint64_t)u[2] << 16 : 0);
+#else
     /* byte k at bits 8k whatever the host's byte order; a whole word of 8
      * bytes and more is put together at once */
-    const unsigned char *u = (const unsigned char *)w;
     if (len >= 8)
         return (uint64_t)u[0] | (uint64_t)u[1] << 8 | (uint64_t)u[2] << 16 |
                (uint64_t)u[3] << 24 | (uint64_t)u[4] << 32 | (uint64_t)u[5] << 40 |
@@ -65,6 +84,7 @@ static inline uint64_t heed__head8(const char *w, size_t len)
         break;
     }
     return h;
+#endif
 }
 
 #endif

@@ -303,7 +303,8 @@ static void test_pair_equals_two_calls(void **state)
  * CJK, words longer than the 60 bytes n-grams look at (cut inside a
  * character too), one to twelve letters or more, the vectors must equal
  * the general path's for every option with n-grams, and with too little
- * room (the cap cuts a word's n-grams short) as well. */
+ * room (the cap cuts a word's n-grams short) as well; so must the fast
+ * path without its AVX2 form. */
 static uint64_t frs = 7;
 static uint32_t frnd(void)
 {
@@ -354,6 +355,12 @@ static void test_chargrams_fast_path(void **state)
                 const size_t na = heed__features_write(&o, r, ia, va, caps[c]);
                 const size_t nb = heed__features_write_general(&o, r, ib, vb, caps[c]);
                 assert_int_equal(na, nb);
+                assert_memory_equal(ia, ib, na * sizeof *ia);
+                assert_memory_equal(va, vb, na * sizeof *va);
+                /* the fast path without AVX2 too (with it, when the CPU has
+                 * AVX2, it is heed__features_write's) */
+                const size_t ns = heed__features_write_scalar(&o, r, ib, vb, caps[c]);
+                assert_int_equal(na, ns);
                 assert_memory_equal(ia, ib, na * sizeof *ia);
                 assert_memory_equal(va, vb, na * sizeof *va);
             }

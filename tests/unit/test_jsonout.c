@@ -201,14 +201,16 @@ static void test_string_pieces(void **state)
     /* pieces a string is made of: plain letters, a two-byte letter, the line
      * and paragraph separators, an en dash (also led by 0xE2), escapes */
     static const char *const parts[] = {"abc", "\xC3\xA9", "\xE2\x80\xA8", "\xE2\x80\xA9",
-                                        "\xE2\x80\x93", "\"", "\\", "\n", "\x01", "\x7F", " "};
+                                        "\xE2\x80\x93", "\"", "\\", "\n", "\x01", "\x7F", " ",
+                                        /* plain runs past 16 bytes (a block at a time) */
+                                        "the quick brown fox jumps over ", "0123456789ABCDEFghij"};
     enum { N = 20000 };
-    static unsigned char s[N + 8];
-    static char want[6 * N + 64];
+    static unsigned char s[N + 32]; /* a piece may start just before N */
+    static char want[6 * (N + 32) + 64];
     heed_buf b;
     heed__buf_init(&b, 0);
-    for (int round = 0; round < 200; round++) {
-        size_t n = 0, target = round < 100 ? (size_t)(rnd64() % 9000) : N;
+    for (int round = 0; round < 300; round++) {
+        size_t n = 0, target = round < 200 ? (size_t)(rnd64() % 9000) : N;
         while (n < target) {
             const char *p = parts[rnd64() % (sizeof parts / sizeof parts[0])];
             size_t l = strlen(p);
@@ -217,6 +219,10 @@ static void test_string_pieces(void **state)
         }
         if (round % 7 == 0 && n > 10) /* not UTF-8: a run of continuation bytes */
             memset(s + n / 3, 0x80, n / 3);
+        if (round % 5 == 1) /* every byte value at any place in a block, now and then */
+            for (size_t i = 0; i < n; i++)
+                if (rnd64() % 16 == 0)
+                    s[i] = (unsigned char)rnd64();
         size_t wl = expected_string(s, n, want);
         heed__buf_reset(&b);
         heed_json_string(&b, (const char *)s, n);
@@ -385,6 +391,8 @@ static float rnd_score(void)
         return 0.0f;
     case 2:
         return -1.5f;
+    case 3:
+        return rnd64() % 4 ? (float)(rnd64() % 100001) / 100000.0f : NAN; /* written as 0 */
     default:
         return (float)(rnd64() % 100001) / 100000.0f;
     }

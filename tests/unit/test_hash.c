@@ -1,0 +1,47 @@
+/* test_hash.c - hash.h: heed__head8 (the first 8 bytes of a word as a number,
+ * byte k at bits 8k) against a byte loop, for every length, on random bytes
+ * in buffers of exactly that length (so that ASan sees a read past the end). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+#include <cmocka.h>
+
+#include "hash.h"
+
+static uint64_t head8_ref(const unsigned char *u, size_t len)
+{
+    uint64_t h = 0;
+    for (size_t k = 0; k < len && k < 8; k++)
+        h |= (uint64_t)u[k] << (8 * k);
+    return h;
+}
+
+static void test_head8(void **state)
+{
+    (void)state;
+    uint64_t rs = 0x9E3779B97F4A7C15ull;
+    for (size_t len = 0; len <= 24; len++) {
+        for (int round = 0; round < 2000; round++) {
+            unsigned char *u = malloc(len ? len : 1);
+            assert_non_null(u);
+            for (size_t k = 0; k < len; k++) {
+                rs ^= rs << 13, rs ^= rs >> 7, rs ^= rs << 17;
+                /* high bytes too, and zeros, which padding must not mimic */
+                u[k] = round % 3 ? (unsigned char)rs : (unsigned char)(rs % 4 ? 0xFF : 0);
+            }
+            assert_int_equal(heed__head8((const char *)u, len), head8_ref(u, len));
+            free(u);
+        }
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_head8),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
