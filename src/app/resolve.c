@@ -301,8 +301,9 @@ int heed_relink_store(heed_store *st, heed_relink_stats *out, heed_error *err)
  * over the subset cannot mistake them for usable ones. Records go in id order
  * and keep (kind, first record) as their order, as in a full pass.
  *
- * When the walk passes HEED_RELINK_MAX_PARTIES parties (a first import, a
- * key carried by a great many parties), the full pass runs instead. */
+ * When no party of the store is linked yet (a first import), or the walk
+ * passes HEED_RELINK_MAX_PARTIES parties (a key carried by a great many
+ * parties), the full pass runs instead. */
 
 /* Positive codes: GO_FULL stops the walk (the full pass runs instead);
  * SHARED_SEEN stops reading a key's carriers once it is known to be shared
@@ -763,7 +764,15 @@ int heed_relink_incremental(heed_store *st, size_t max_parties, heed_relink_stat
         inc_release(&I);
         return rc;
     }
-    rc = heed_store_unlinked(st, inc_seed, &I, err);
+    /* nothing linked yet (a first import): every party is a seed, and the
+     * walk would reach each with point queries; the full pass reads them all
+     * in two scans for the same persons (five times faster on 321k parties) */
+    int linked = 1;
+    rc = heed_store_any_linked(st, &linked, err);
+    if (!rc && !linked)
+        rc = GO_FULL;
+    if (!rc)
+        rc = heed_store_unlinked(st, inc_seed, &I, err);
     I.n_seeds = I.n;
     for (size_t i = 0; !rc && i < I.n; i++)
         rc = inc_visit(&I, i, err);

@@ -59,8 +59,8 @@ int heed_relink_store(heed_store *st, heed_relink_stats *out, heed_error *err);
 /* The identity pass after an import: re-links only the parties not linked
  * yet (new, or whose keys changed) and the components of the key graph they
  * reach, with the result a full pass would give (why: resolve.c). Falls back
- * to heed_relink_store when that means more than max_parties parties (0:
- * HEED_RELINK_MAX_PARTIES). Needs every other party to hold the person a full
+ * to heed_relink_store when no party is linked yet or that means more than
+ * max_parties parties (0: HEED_RELINK_MAX_PARTIES). Needs every other party to hold the person a full
  * pass gives, which every pass leaves. out NULL: no counts (the store's are
  * not read). Returns as heed_relink_store. */
 int heed_relink_incremental(heed_store *st, size_t max_parties, heed_relink_stats *out,

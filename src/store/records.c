@@ -1285,6 +1285,20 @@ int heed_store_unlinked(heed_store *st, heed_st_id_fn fn, void *ctx, heed_error 
     return rc;
 }
 
+int heed_store_any_linked(heed_store *st, int *any, heed_error *err)
+{
+    *any = 0;
+    sqlite3_stmt *s = NULL;
+    if (sqlite3_prepare_v2(st->db, "SELECT EXISTS(SELECT 1 FROM party WHERE person IS NOT NULL)",
+                           -1, &s, NULL) != SQLITE_OK)
+        return heed__st_fail(st, err, "look for linked parties");
+    int r = sqlite3_step(s);
+    if (r == SQLITE_ROW)
+        *any = sqlite3_column_int(s, 0) != 0;
+    sqlite3_finalize(s);
+    return r == SQLITE_ROW ? HEED_OK : heed__st_fail(st, err, "look for linked parties");
+}
+
 /* The CRM id a party stands for: its own, else the one among its keys. */
 #define EFFECTIVE_CRM                                                                      \
     "coalesce(p.crm, (SELECT min(c.token) FROM party_key c WHERE c.party = p.id AND "      \

@@ -266,6 +266,8 @@ typedef int (*heed_st_id_fn)(void *ctx, int64_t party, const char *crm);
  * the last identity pass and those that gained a key or a CRM id since (the
  * store unlinks them when it happens); crm is NULL. */
 int heed_store_unlinked(heed_store *st, heed_st_id_fn fn, void *ctx, heed_error *err);
+/* *any: 1 when some party is linked to a person (a pass has run), else 0. */
+int heed_store_any_linked(heed_store *st, int *any, heed_error *err);
 
 /* The parties carrying the key (kind, token), in id order, each with the CRM
  * id it stands for. Kind "crm": the parties whose CRM id or key of kind crm

@@ -39,6 +39,14 @@ for step in messages:m.00 events:e.00 messages:m.01 customers:g/customers.csv ev
     imp "$TMP/inc.db" "${step%%:*}" "$TMP/${step#*:}"
 done
 expect_grep "incremental" "$TMP/imp.err" "re-linked:"
+# a first import (no party linked yet) runs the full pass at once, not a walk
+# from every party
+"$HEED" import messages "$TMP/m.00" --db "$TMP/first.db" 2>"$TMP/first.err" >/dev/null
+expect_eq "first import exit" "$?" 0
+expect_grep "first import: linked" "$TMP/first.err" "records linked into"
+if grep -q "re-linked:" "$TMP/first.err"; then bad "a first import walked from every party"; else ok; fi
+"$HEED" customer check --db "$TMP/first.db" >"$TMP/check" 2>&1
+expect_grep "first import equals a full pass" "$TMP/check" "0 records differ from a full pass"
 # the same imports with the full pass every time (a limit of 1 party)
 for step in messages:m.00 events:e.00 messages:m.01 customers:g/customers.csv events:e.01 \
     messages:m.02 surveys:g/surveys.csv mbox:g/mail.mbox; do
