@@ -254,8 +254,10 @@ static const char *const MIGRATIONS[] = {
 /* The indexes an import into a store without messages drops at its start
  * and builds once at its end (heed_store_defer_indexes): none of the
  * statements a message put runs reads them (the lookups of a put go through
- * the unique keys, message_conversation, agent_conv_conversation and
- * agent_reply_conversation), and each row put paid for each of them; sorted
+ * the unique and primary keys, message_conversation, agent_conv_conversation
+ * and agent_reply_conversation; the identity pass after the import, which
+ * reads party_crm and party_key_token, runs after the build), and each row
+ * put paid for each of them; sorted
  * once at the end they cost less (docs/store.md, "Imports"). The SQL is the
  * text the migrations created them with, so a store whose indexes were
  * rebuilt has the same schema as one that never lost them. A store can be
@@ -275,6 +277,8 @@ static const char *const DEFERRED[][2] = {
                          "conversation, end, replies,  peak_stress)"},
     {"conversation_party", "CREATE INDEX conversation_party ON conversation(party)"},
     {"conversation_ext", "CREATE INDEX conversation_ext ON conversation(ext_id)"},
+    {"party_crm", "CREATE INDEX party_crm ON party(crm) WHERE crm IS NOT NULL"},
+    {"party_key_token", "CREATE INDEX party_key_token ON party_key(kind, token)"},
 };
 
 #define N_DEFERRED (sizeof DEFERRED / sizeof DEFERRED[0])

@@ -19,7 +19,7 @@ if ! command -v sqlite3 >/dev/null; then bad "sqlite3 is missing (scripts/deps.s
 # the deferred indexes (DEFERRED, src/store/store.c)
 IDX="'message_agent', 'message_customer_time', 'message_time', 'promise_message',
   'promise_made', 'agent_conv_start', 'agent_conv_agent', 'conversation_party',
-  'conversation_ext'"
+  'conversation_ext', 'party_crm', 'party_key_token'"
 n_idx() { sqlite3 "$1" "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name IN ($IDX)"; }
 schema() { sqlite3 "$1" "SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY type, name"; }
 DUMP="SELECT m.source, m.ext_id, c.ext_id, m.role, m.agent, m.time, m.text, m.stress, m.need,
@@ -47,7 +47,7 @@ reads() {
 
 "$HEED" import messages "$G/messages.jsonl" --db "$TMP/clean.db" -q
 expect_eq "clean import" "$?" 0
-expect_eq "clean import: every index" "$(n_idx "$TMP/clean.db")" 9
+expect_eq "clean import: every index" "$(n_idx "$TMP/clean.db")" 11
 
 # ---- dies (like kill -9) right after its 2nd commit
 HEED_IMPORT_CRASH_AFTER=2 "$HEED" import messages "$G/messages.jsonl" --db "$TMP/crash.db" \
@@ -93,7 +93,7 @@ dead=$!
 wait "$dead"
 sqlite3 "$TMP/drop.db" "UPDATE meta SET value = '$dead' WHERE key = 'indexes_deferred'"
 "$HEED" trends --db "$TMP/drop.db" --now "$NOW" --json >/dev/null 2>&1
-expect_eq "import dead: built again" "$(n_idx "$TMP/drop.db")" 9
+expect_eq "import dead: built again" "$(n_idx "$TMP/drop.db")" 11
 expect_eq "import dead: mark gone" \
     "$(sqlite3 "$TMP/drop.db" "SELECT count(*) FROM meta WHERE key = 'indexes_deferred'")" 0
 schema "$TMP/clean.db" >"$TMP/sa"
@@ -106,7 +106,7 @@ fi
 # ---- the next open that can write builds them; the import resumes with them
 "$HEED" import messages "$G/messages.jsonl" --db "$TMP/crash.db" --batch 200 -q 2>/dev/null
 expect_eq "resumed" "$?" 0
-expect_eq "resumed: every index" "$(n_idx "$TMP/crash.db")" 9
+expect_eq "resumed: every index" "$(n_idx "$TMP/crash.db")" 11
 expect_eq "resumed: no mark" \
     "$(sqlite3 "$TMP/crash.db" "SELECT count(*) FROM meta WHERE key = 'indexes_deferred'")" 0
 schema "$TMP/clean.db" >"$TMP/sa"
@@ -131,6 +131,6 @@ cp "$TMP/clean.db" "$TMP/more.db"
 HEED_IMPORT_CRASH_AFTER=1 "$HEED" import mbox "$G/mail.mbox" --db "$TMP/more.db" --batch 5 \
     --agent-domain northwind.example.com -q 2>/dev/null
 expect_eq "more: crashed" "$?" 137
-expect_eq "more: every index" "$(n_idx "$TMP/more.db")" 9
+expect_eq "more: every index" "$(n_idx "$TMP/more.db")" 11
 
 finish
