@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <signal.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -250,6 +251,41 @@ static const char *const MIGRATIONS[] = {
 
 #define N_MIGRATIONS (sizeof MIGRATIONS / sizeof MIGRATIONS[0])
 
+/* The indexes an import into a store without messages drops at its start
+ * and builds once at its end (heed_store_defer_indexes): none of the
+ * statements a message put runs reads them (the lookups of a put go through
+ * the unique and primary keys, message_conversation, agent_conv_conversation
+ * and agent_reply_conversation; the identity pass after the import, which
+ * reads party_crm and party_key_token, runs after the build), and each row
+ * put paid for each of them; sorted
+ * once at the end they cost less (docs/store.md, "Imports"). The SQL is the
+ * text the migrations created them with, so a store whose indexes were
+ * rebuilt has the same schema as one that never lost them. A store can be
+ * left without them by an interrupted import: heed_store_open builds them
+ * again after the migrations, so a migration that drops or changes one of
+ * them must say IF EXISTS and update this list. */
+static const char *const DEFERRED[][2] = {
+    {"message_agent", "CREATE INDEX message_agent ON message(agent, time) WHERE agent IS NOT NULL"},
+    {"message_customer_time", "CREATE INDEX message_customer_time ON message(time, "
+                              "conversation, need, stress, channel,  role) WHERE role = 1"},
+    {"message_time", "CREATE INDEX message_time ON message(time)"},
+    {"promise_message", "CREATE INDEX promise_message ON promise(message)"},
+    {"promise_made", "CREATE INDEX promise_made ON promise(made, conversation)"},
+    {"agent_conv_start", "CREATE INDEX agent_conv_start ON agent_conv(start, agent, "
+                         "conversation, end, replies,  peak_stress)"},
+    {"agent_conv_agent", "CREATE INDEX agent_conv_agent ON agent_conv(agent, start, "
+                         "conversation, end, replies,  peak_stress)"},
+    {"conversation_party", "CREATE INDEX conversation_party ON conversation(party)"},
+    {"conversation_ext", "CREATE INDEX conversation_ext ON conversation(ext_id)"},
+    {"party_crm", "CREATE INDEX party_crm ON party(crm) WHERE crm IS NOT NULL"},
+    {"party_key_token", "CREATE INDEX party_key_token ON party_key(kind, token)"},
+};
+
+#define N_DEFERRED (sizeof DEFERRED / sizeof DEFERRED[0])
+
+/* How long a statement waits for another connection's write lock. */
+#define BUSY_MS 10000
+
 _Static_assert(N_MIGRATIONS == HEED_STORE_SCHEMA, "one migration per schema version");
 
 int heed__st_fail(heed_store *st, heed_error *err, const char *what)
@@ -480,7 +516,7 @@ int heed_store_open(const char *path, heed_store **out, heed_error *err)
         free(st);
         return HEED_EIO;
     }
-    sqlite3_busy_timeout(st->db, 10000);
+    sqlite3_busy_timeout(st->db, BUSY_MS);
     /* WAL: readers never block the importer; synchronous=NORMAL keeps every
      * committed transaction across a crash of heed (kill -9); a power cut may
      * lose the last ones, never corrupt the file. */
@@ -490,12 +526,130 @@ int heed_store_open(const char *path, heed_store **out, heed_error *err)
                   err);
     if (!rc)
         rc = migrate(st, err);
+    if (!rc)
+        rc = heed_store_restore_indexes(st, 0, err);
     if (rc) {
         heed_store_close(st);
         return rc;
     }
     *out = st;
     return HEED_OK;
+}
+
+/* Into *missing, how many of the deferred indexes the store lacks. */
+static int deferred_missing(heed_store *st, int *missing, heed_error *err)
+{
+    *missing = 0;
+    sqlite3_stmt *s = NULL;
+    if (sqlite3_prepare_v2(st->db, "SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?",
+                           -1, &s, NULL) != SQLITE_OK)
+        return heed__st_fail(st, err, "read the schema");
+    int rc = HEED_OK;
+    for (size_t i = 0; i < N_DEFERRED && !rc; i++) {
+        sqlite3_reset(s);
+        sqlite3_bind_text(s, 1, DEFERRED[i][0], -1, SQLITE_STATIC);
+        int r = sqlite3_step(s);
+        if (r == SQLITE_DONE)
+            ++*missing;
+        else if (r != SQLITE_ROW)
+            rc = heed__st_fail(st, err, "read the schema");
+    }
+    sqlite3_finalize(s);
+    return rc;
+}
+
+/* Runs sql (one statement, no result rows); 0 or the SQLite code. */
+static int run(heed_store *st, const char *sql)
+{
+    return sqlite3_exec(st->db, sql, NULL, NULL, NULL);
+}
+
+int heed_store_defer_indexes(heed_store *st, int *deferred, heed_error *err)
+{
+    *deferred = 0;
+    int rc = exec(st, "BEGIN IMMEDIATE", err);
+    if (rc)
+        return rc;
+    sqlite3_stmt *s = NULL;
+    int r = sqlite3_prepare_v2(st->db, "SELECT 1 FROM message LIMIT 1", -1, &s, NULL);
+    if (r == SQLITE_OK)
+        r = sqlite3_step(s);
+    sqlite3_finalize(s);
+    if (r == SQLITE_DONE) { /* no message: drop them, in one transaction */
+        for (size_t i = 0; i < N_DEFERRED && r == SQLITE_DONE; i++) {
+            char sql[96];
+            snprintf(sql, sizeof sql, "DROP INDEX IF EXISTS %s", DEFERRED[i][0]);
+            r = run(st, sql) == SQLITE_OK ? SQLITE_DONE : SQLITE_ERROR;
+        }
+        *deferred = r == SQLITE_DONE;
+        /* which process builds them: opens elsewhere leave them to it */
+        char pid[24];
+        snprintf(pid, sizeof pid, "%ld", (long)getpid());
+        if (*deferred && heed_store_meta_set(st, "indexes_deferred", pid, NULL) != HEED_OK)
+            r = SQLITE_ERROR;
+    }
+    if (r != SQLITE_DONE && r != SQLITE_ROW) {
+        rc = heed__st_fail(st, err, "defer the indexes");
+        exec(st, "ROLLBACK", NULL);
+        *deferred = 0;
+        return rc;
+    }
+    return exec(st, "COMMIT", err);
+}
+
+int heed_store_restore_indexes(heed_store *st, int wait, heed_error *err)
+{
+    int missing;
+    int rc = deferred_missing(st, &missing, err);
+    if (rc || !missing)
+        return rc;
+    /* without wait, a store an import still running left without them, or
+     * another connection is writing to, stays as it is (queries answer the
+     * same without the indexes): the import builds them at its end, else
+     * the next open does. (Building them here between two of its batches
+     * would keep its next batch waiting for as long as the build takes.) */
+    if (!wait) {
+        char *pid = NULL;
+        if ((rc = heed_store_meta_get(st, "indexes_deferred", &pid, err)))
+            return rc;
+        long p = pid ? strtol(pid, NULL, 10) : 0;
+        free(pid);
+        if (p > 0 && p != (long)getpid() && (kill((pid_t)p, 0) == 0 || errno == EPERM))
+            return HEED_OK;
+        sqlite3_busy_timeout(st->db, 0);
+    }
+    int r = run(st, "BEGIN IMMEDIATE");
+    if (!wait)
+        sqlite3_busy_timeout(st->db, BUSY_MS);
+    if (r == SQLITE_BUSY && !wait)
+        return HEED_OK;
+    if (r != SQLITE_OK)
+        return heed__st_fail(st, err, "build the indexes");
+    /* in the transaction, the indexes missing now (another connection may
+     * have built some meanwhile) */
+    sqlite3_stmt *s = NULL;
+    r = sqlite3_prepare_v2(st->db, "SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?",
+                           -1, &s, NULL);
+    for (size_t i = 0; i < N_DEFERRED && r == SQLITE_OK; i++) {
+        sqlite3_reset(s);
+        sqlite3_bind_text(s, 1, DEFERRED[i][0], -1, SQLITE_STATIC);
+        r = sqlite3_step(s);
+        if (r == SQLITE_DONE) {
+            sqlite3_reset(s); /* no read of sqlite_master open while the schema changes */
+            r = run(st, DEFERRED[i][1]);
+        } else if (r == SQLITE_ROW) {
+            r = SQLITE_OK;
+        }
+    }
+    sqlite3_finalize(s);
+    if (r == SQLITE_OK)
+        r = run(st, "DELETE FROM meta WHERE key = 'indexes_deferred'");
+    if (r != SQLITE_OK) {
+        rc = heed__st_fail(st, err, "build the indexes");
+        exec(st, "ROLLBACK", NULL);
+        return rc;
+    }
+    return exec(st, "COMMIT", err);
 }
 
 void heed_store_close(heed_store *st)

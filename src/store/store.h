@@ -25,6 +25,24 @@ typedef struct heed_store heed_store;
 int heed_store_open(const char *path, heed_store **out, heed_error *err);
 void heed_store_close(heed_store *st);
 
+/* For an import into a store without messages: drops the indexes no
+ * message put reads (the message, promise, agent_conv and conversation
+ * indexes the readers use), in one transaction, so the import does not keep
+ * them row by row; *deferred 1 when it did (the store held no message), 0
+ * when the store is left as it was. heed_store_restore_indexes builds them
+ * again once the rows are in; meta indexes_deferred names this process
+ * meanwhile. Queries answer the same without them, slower. Call outside a
+ * transaction. */
+int heed_store_defer_indexes(heed_store *st, int *deferred, heed_error *err);
+/* Builds the indexes heed_store_defer_indexes dropped that are missing, in
+ * one transaction (nothing when none is), and forgets the process that
+ * dropped them (meta indexes_deferred). wait 0: while that process is alive
+ * (another one: an import still running), or when another connection holds
+ * the write lock, does nothing and returns 0; heed_store_open does this, so
+ * a store an import left without them (killed) gets them back at the next
+ * open that can write. Call outside a transaction. */
+int heed_store_restore_indexes(heed_store *st, int wait, heed_error *err);
+
 /* Transactions. Writes outside a transaction each commit on their own. */
 int heed_store_begin(heed_store *st, heed_error *err);
 int heed_store_commit(heed_store *st, heed_error *err);
