@@ -283,6 +283,9 @@ static const char *const DEFERRED[][2] = {
 
 #define N_DEFERRED (sizeof DEFERRED / sizeof DEFERRED[0])
 
+/* A handle's memory: temporary data held in memory, a 16 MiB page cache. */
+#define MEMORY_PRAGMAS "PRAGMA temp_store=MEMORY; PRAGMA cache_size=-16384"
+
 /* How long a statement waits for another connection's write lock. */
 #define BUSY_MS 10000
 
@@ -521,8 +524,7 @@ int heed_store_open(const char *path, heed_store **out, heed_error *err)
      * committed transaction across a crash of heed (kill -9); a power cut may
      * lose the last ones, never corrupt the file. */
     int rc = exec(st, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
-                      "PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;"
-                      "PRAGMA cache_size=-16384",
+                      "PRAGMA foreign_keys=ON;" MEMORY_PRAGMAS,
                   err);
     if (!rc)
         rc = migrate(st, err);
@@ -597,6 +599,8 @@ int heed_store_defer_indexes(heed_store *st, int *deferred, heed_error *err)
     return exec(st, "COMMIT", err);
 }
 
+static int build_missing(heed_store *st, int wait, heed_error *err);
+
 int heed_store_restore_indexes(heed_store *st, int wait, heed_error *err)
 {
     int missing;
@@ -618,6 +622,21 @@ int heed_store_restore_indexes(heed_store *st, int wait, heed_error *err)
             return HEED_OK;
         sqlite3_busy_timeout(st->db, 0);
     }
+    /* the builds sort in a smaller page cache (a sort holds as much as the
+     * cache in memory) and spill to temporary files, not to memory: with
+     * the import's cache and memory for temporary data, an import of 544k
+     * messages peaked at 97.8 MB against 79.0 MB keeping the indexes row by
+     * row; so, 78.8 MB (136k messages: 78.0 MB), the build as fast */
+    (void)run(st, "PRAGMA temp_store=FILE; PRAGMA cache_size=-4096");
+    rc = build_missing(st, wait, err);
+    (void)run(st, MEMORY_PRAGMAS);
+    return rc;
+}
+
+/* heed_store_restore_indexes past its checks: the transaction that builds. */
+static int build_missing(heed_store *st, int wait, heed_error *err)
+{
+    int rc;
     int r = run(st, "BEGIN IMMEDIATE");
     if (!wait)
         sqlite3_busy_timeout(st->db, BUSY_MS);
