@@ -22,6 +22,15 @@ IDX="'message_agent', 'message_customer_time', 'message_time', 'promise_message'
   'conversation_ext', 'party_crm', 'party_key_token'"
 n_idx() { sqlite3 "$1" "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name IN ($IDX)"; }
 schema() { sqlite3 "$1" "SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY type, name"; }
+# same_schema WHAT DB: DB's schema is the clean import's
+same_schema() {
+    schema "$TMP/clean.db" >"$TMP/sa"
+    schema "$2" >"$TMP/sb"
+    if cmp -s "$TMP/sa" "$TMP/sb"; then ok; else
+        bad "$1: the schema differs from the clean import's"
+        diff "$TMP/sa" "$TMP/sb" | head -5 >&2
+    fi
+}
 DUMP="SELECT m.source, m.ext_id, c.ext_id, m.role, m.agent, m.time, m.text, m.stress, m.need,
   m.er, m.compassion, p.person FROM message m JOIN conversation c ON c.id = m.conversation
   JOIN party p ON p.id = c.party ORDER BY m.source, m.ext_id;
@@ -96,12 +105,7 @@ sqlite3 "$TMP/drop.db" "UPDATE meta SET value = '$dead' WHERE key = 'indexes_def
 expect_eq "import dead: built again" "$(n_idx "$TMP/drop.db")" 11
 expect_eq "import dead: mark gone" \
     "$(sqlite3 "$TMP/drop.db" "SELECT count(*) FROM meta WHERE key = 'indexes_deferred'")" 0
-schema "$TMP/clean.db" >"$TMP/sa"
-schema "$TMP/drop.db" >"$TMP/sb"
-if cmp -s "$TMP/sa" "$TMP/sb"; then ok; else
-    bad "schema after the build differs from the clean import's"
-    diff "$TMP/sa" "$TMP/sb" | head -5 >&2
-fi
+same_schema "after the build" "$TMP/drop.db"
 
 # ---- the next open that can write builds them; the import resumes with them
 "$HEED" import messages "$G/messages.jsonl" --db "$TMP/crash.db" --batch 200 -q 2>/dev/null
@@ -109,12 +113,7 @@ expect_eq "resumed" "$?" 0
 expect_eq "resumed: every index" "$(n_idx "$TMP/crash.db")" 11
 expect_eq "resumed: no mark" \
     "$(sqlite3 "$TMP/crash.db" "SELECT count(*) FROM meta WHERE key = 'indexes_deferred'")" 0
-schema "$TMP/clean.db" >"$TMP/sa"
-schema "$TMP/crash.db" >"$TMP/sb"
-if cmp -s "$TMP/sa" "$TMP/sb"; then ok; else
-    bad "schema differs from the clean import's"
-    diff "$TMP/sa" "$TMP/sb" | head -5 >&2
-fi
+same_schema "resumed" "$TMP/crash.db"
 sqlite3 "$TMP/clean.db" "$DUMP" >"$TMP/da"
 sqlite3 "$TMP/crash.db" "$DUMP" >"$TMP/db"
 if [ -s "$TMP/da" ] && cmp -s "$TMP/da" "$TMP/db"; then ok; else
