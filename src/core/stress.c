@@ -705,9 +705,9 @@ static const char *const RELATIONS[] = {
     "partner", "pet",         "sister",     "son",     "uncle",   "wife",
 };
 static const char *const DAYS[] = {
-    "christmas", "fri", "friday", "midday",  "mon",      "monday",    "noon",  "sat",
-    "saturday",  "sun", "sunday", "thu",     "thursday", "thurs",     "today", "tomorrow",
-    "tonight",   "tue", "tues",   "tuesday", "wed",      "wednesday",
+    "christmas", "fri", "friday", "midday",  "mon",   "monday",    "noon",  "sat",
+    "saturday",  "sun", "sunday", "thu",     "thurs", "thursday",  "today", "tomorrow",
+    "tonight",   "tue", "tues",   "tuesday", "wed",   "wednesday",
 };
 
 /* ------------------------------------------------------------ small helpers */
@@ -726,14 +726,26 @@ static int norm_eq(const heed_token *t, const char *w, size_t n)
 /* t's norm is the string literal w (length known at compile time) */
 #define norm_is(t, w) norm_eq((t), "" w, sizeof(w) - 1)
 
+/* Is t's norm a word of list? The lists are sorted byte-wise
+ * (heed__stress_table_check), so the scan stops past t's first byte. */
 static int in_list(const heed_token *t, const char *const *list, size_t n)
 {
-    if (!t->norm_len)
+    const size_t len = t->norm_len;
+    if (!len)
         return 0;
-    for (size_t i = 0; i < n; i++) /* first byte first: most words differ there */
-        if (list[i][0] == t->norm[0] && !strncmp(list[i], t->norm, t->norm_len) &&
-            !list[i][t->norm_len])
+    const unsigned char c0 = (unsigned char)t->norm[0];
+    for (size_t i = 0; i < n; i++) {
+        const char *w = list[i];
+        if ((unsigned char)w[0] < c0)
+            continue;
+        if ((unsigned char)w[0] > c0)
+            return 0;
+        size_t k = 1;
+        while (k < len && w[k] && w[k] == t->norm[k])
+            k++;
+        if (k == len && !w[len])
             return 1;
+    }
     return 0;
 }
 
@@ -1079,44 +1091,32 @@ static int hypothetical_before(const heed_token *toks, size_t floor, size_t i)
 /* ------------------------------------------------------------ rule cues */
 
 static const char *const ORDINAL_WORDS[] = {
-    "second", "third", "fourth",    "fifth", "sixth",     "seventh",   "eighth",
-    "ninth",  "tenth", "umpteenth", "nth",   "hundredth", "millionth",
+    "eighth", "fifth",   "fourth", "hundredth", "millionth", "ninth",     "nth",
+    "second", "seventh", "sixth",  "tenth",     "third",     "umpteenth",
 };
 static const char *const NUMBER_WORDS[] = {
-    "a",    "an",  "two",    "three",  "four",    "five", "six",  "seven",  "eight",
-    "nine", "ten", "eleven", "twelve", "several", "few",  "many", "couple",
+    "a",    "an",    "couple",  "eight", "eleven", "few",   "five",   "four", "many",
+    "nine", "seven", "several", "six",   "ten",    "three", "twelve", "two",
 };
+/* Waiting, and an outage that lasts ( "without internet
+ * for a week"). */
 static const char *const WAIT_WORDS[] = {
-    "waited",
-    "waiting",
-    "wait",
-    "hold",
-    "chasing",
-    "chased",
-    "trying",
-    "tried",
-    "spent",
-    "queue",
-    "queued",
-    "queueing",
-    "queuing",
-    /* an outage that lasts: "down for 3 days", "without internet for a week" */
-    "down",
-    "without",
-    "offline",
-    "stuck",
-    "outage",
+    "chased",  "chasing", "down",  "hold",  "offline", "outage", "queue",  "queued",  "queueing",
+    "queuing", "spent",   "stuck", "tried", "trying",  "wait",   "waited", "waiting", "without",
 };
 static const char *const CONTACT_WORDS[] = {
-    "called", "rang",     "phoned",  "emailed", "e-mailed", "contacted", "written",
-    "wrote",  "messaged", "chatted", "asked",   "told",     "explained", "tried",
-    "call",   "calling",  "email",   "contact", "write",    "ask",       "reported",
-    "sent",   "missed",   "chased",  "rung",
+    "ask",     "asked",     "call",     "called",   "calling", "chased",    "chatted",
+    "contact", "contacted", "e-mailed", "email",    "emailed", "explained", "messaged",
+    "missed",  "phoned",    "rang",     "reported", "rung",    "sent",      "told",
+    "tried",   "write",     "written",  "wrote",
 };
+
+/* "it was / arrived 3 days late": a late delivery that is over. */
+static const char *const PAST_WORDS[] = {"arrived", "came", "delivered", "was", "were"};
 
 /* "charged £69.99 twice": a payment taken twice. */
 static const char *const CHARGE_WORDS[] = {
-    "charged", "billed", "debited", "paid", "charge", "payment",
+    "billed", "charge", "charged", "debited", "paid", "payment",
 };
 
 /* Leading number of a token's norm ("3rd" -> 3, "12" -> 12); -1 if none. */
@@ -1241,7 +1241,6 @@ static int duration_at(const heed_token *toks, size_t n, size_t i, int positive,
         (norm_is(&toks[i + 2], "late") || norm_is(&toks[i + 2], "overdue"))) {
         /* minutes or an hour late is a slot missed, days or weeks a parcel
          * lost; "it was / arrived 3 days late" is over, not still open */
-        static const char *const PAST[] = {"was", "were", "arrived", "came", "delivered"};
         *what = "late delivery";
         *len = 3;
         if (pts == -1)
@@ -1251,7 +1250,7 @@ static int duration_at(const heed_token *toks, size_t n, size_t i, int positive,
             if (!is_word(&toks[j]))
                 continue;
             words++;
-            if (in_list(&toks[j], PAST, sizeof PAST / sizeof PAST[0]))
+            if (in_list(&toks[j], PAST_WORDS, sizeof PAST_WORDS / sizeof PAST_WORDS[0]))
                 return positive ? 0 : 15;
         }
         return pts == -2 ? 20 : pts == -3 ? (c >= 3 ? 40 : 30) : pts - 5;
@@ -1468,6 +1467,28 @@ static const char *const EMPHASIS_WORDS[] = {
     "nothing", "now",   "once",   "paid",  "please",   "still", "stop",   "this",
     "told",    "twice", "what",   "where", "why",      "you",   "your",
 };
+
+int heed__stress_lists_check(void)
+{
+#define LIST(l)                                                                                    \
+    {                                                                                              \
+        l, sizeof l / sizeof l[0]                                                                  \
+    }
+    static const struct {
+        const char *const *w;
+        size_t n;
+    } LISTS[] = {
+        LIST(RELATIONS),     LIST(DAYS),         LIST(ORDINAL_WORDS),
+        LIST(NUMBER_WORDS),  LIST(WAIT_WORDS),   LIST(PAST_WORDS),
+        LIST(CONTACT_WORDS), LIST(CHARGE_WORDS), LIST(EMPHASIS_WORDS),
+    };
+#undef LIST
+    for (size_t l = 0; l < sizeof LISTS / sizeof LISTS[0]; l++)
+        for (size_t i = 0; i < LISTS[l].n; i++)
+            if (!LISTS[l].w[i][0] || (i && strcmp(LISTS[l].w[i - 1], LISTS[l].w[i]) >= 0))
+                return (int)l;
+    return -1;
+}
 
 static int is_emphasis_word(const heed_token *t)
 {

@@ -82,6 +82,7 @@ static void table_sorted(void **state)
 {
     (void)state;
     assert_int_equal(heed__stress_table_check(), -1);
+    assert_int_equal(heed__stress_lists_check(), -1);
 }
 
 static void urgency(void **state)
