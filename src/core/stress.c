@@ -919,12 +919,30 @@ static const char *const UNIT_WORDS[] = {
     "days", "week",  "weeks",   "month", "months", "year",  "years",
 };
 
+/* The sig of the last token asked for: match_at asks for token i, unit_next
+ * for i + 1, and the next match_at for i + 1 again. */
+typedef struct sig_memo {
+    size_t at; /* SIZE_MAX: none yet */
+    unsigned sig;
+} sig_memo;
+
+/* sig of toks[k], whose norm is not empty */
+static unsigned tok_sig(sig_memo *m, const heed_token *toks, size_t k)
+{
+    if (m->at != k) {
+        m->at = k;
+        m->sig = sig(toks[k].norm, toks[k].norm_len);
+    }
+    return m->sig;
+}
+
 /* Could toks[i] be followed by a unit word? (false for most tokens) */
-static int unit_next(const heed_stress_index *ix, const heed_token *toks, size_t n, size_t i)
+static int unit_next(const heed_stress_index *ix, const heed_token *toks, size_t n, size_t i,
+                     sig_memo *sm)
 {
     if (i + 1 >= n || toks[i + 1].kind != HEED_TOK_WORD || toks[i + 1].norm_len < 3)
         return 0;
-    unsigned b = sig(toks[i + 1].norm, toks[i + 1].norm_len);
+    unsigned b = tok_sig(sm, toks, i + 1);
     return (ix->units[b >> 6] >> (b & 63)) & 1;
 }
 
@@ -988,13 +1006,13 @@ void heed__stress_index_free(heed_stress_index *ix)
 
 /* The longest phrase starting at toks[i]; sets *len to its token count. */
 static const phrase *match_at(const heed_stress_index *ix, const heed_token *toks, size_t n,
-                              size_t i, size_t *len)
+                              size_t i, size_t *len, sig_memo *sm)
 {
     const heed_token *t = &toks[i];
     *len = 0;
     if (!t->norm_len)
         return NULL;
-    unsigned b = sig(t->norm, t->norm_len);
+    unsigned b = tok_sig(sm, toks, i);
     if (!has_bit(ix->filter, b))
         return NULL;
     const heed_token *nx = i + 1 < n && toks[i + 1].norm_len ? &toks[i + 1] : NULL;
@@ -1352,7 +1370,7 @@ static void push(cands *c, uint32_t start, uint32_t len, int comp, float points,
  * is the end of the previous cue, which bounds the negation look-back;
  * positive says the text's valence is positive (see duration_at). */
 static size_t phrase_cue_at(const heed_stress_index *ix, const heed_token *toks, size_t n, size_t i,
-                            int positive, size_t *prev_end, cands *c)
+                            int positive, size_t *prev_end, sig_memo *sm, cands *c)
 {
     const heed_token *t = &toks[i];
     if (t->kind != HEED_TOK_WORD && t->kind != HEED_TOK_NUMBER && t->kind != HEED_TOK_DATE)
@@ -1363,7 +1381,7 @@ static size_t phrase_cue_at(const heed_stress_index *ix, const heed_token *toks,
     int comp = 0, pts = 0;
     unsigned pflags = 0;
     if (t->kind != HEED_TOK_DATE) /* "1 star", "section 75" */
-        p = match_at(ix, toks, n, i, &len);
+        p = match_at(ix, toks, n, i, &len, sm);
     if (p) {
         what = p->what;
         comp = p->comp;
@@ -1391,7 +1409,7 @@ static size_t phrase_cue_at(const heed_stress_index *ix, const heed_token *toks,
         } else {
             return 0;
         }
-    } else if (!unit_next(ix, toks, n, i)) {
+    } else if (!unit_next(ix, toks, n, i, sm)) {
         return 0; /* the rule cues all need a unit word next */
     } else if ((pts = ordinal_time(toks, n, i)) > 0) {
         what = "repeat contact";
@@ -1635,9 +1653,10 @@ static void collect(const heed_stress_index *ix, const heed_result *r, cands *c)
     size_t n = r->n_tokens, prev_end = 0, phrase_next = 0, intensity_next = 0;
     int positive = r->valence >= 0.2f; /* a thankful text: past trouble is over */
     int mixed = -1;
+    sig_memo sm = {SIZE_MAX, 0};
     for (size_t i = 0; i < n; i++) {
         if (i >= phrase_next) {
-            size_t m = phrase_cue_at(ix, toks, n, i, positive, &prev_end, c);
+            size_t m = phrase_cue_at(ix, toks, n, i, positive, &prev_end, &sm, c);
             phrase_next = i + (m ? m : 1);
         }
         if (i >= intensity_next) {
