@@ -440,7 +440,12 @@ int heed__sentences(heed_arena *a, const char *s, size_t n, heed_token *toks, si
     (void)n; /* tokens carry their offsets; gaps are read between them */
     splitter sp = {(const unsigned char *)s, toks};
 
-    /* Pass 1: number the sentences in toks[].sentence. */
+    /* Pass 1: number the sentences in toks[].sentence; the first token of
+     * each of the first FIRSTS sentences is kept for pass 2 (a text has
+     * seldom more), which scans for those of later ones. */
+    enum { FIRSTS = 32 };
+    uint32_t firsts[FIRSTS];
+    firsts[0] = 0;
     size_t cur = 0, first = 0, line_start = 0;
     for (size_t i = 0; i < n_toks; i++) {
         toks[i].sentence = (uint32_t)cur;
@@ -463,6 +468,8 @@ int heed__sentences(heed_arena *a, const char *s, size_t n, heed_token *toks, si
             if (i + 1 < n_toks) {
                 cur++;
                 first = i + 1;
+                if (cur < FIRSTS)
+                    firsts[cur] = (uint32_t)first;
                 after = line_start;
                 line_breaks(&sp, tok_end(&toks[i]), toks[i + 1].start, &after);
             }
@@ -477,10 +484,16 @@ int heed__sentences(heed_arena *a, const char *s, size_t n, heed_token *toks, si
         return HEED_ENOMEM;
     size_t first_tok = 0;
     for (size_t k = 0; k < count; k++) {
-        size_t j = first_tok;
-        uint32_t id = toks[first_tok].sentence;
-        while (j + 1 < n_toks && toks[j + 1].sentence == id)
-            j++;
+        size_t j; /* the sentence's last token */
+        if (k + 1 == count) {
+            j = n_toks - 1;
+        } else if (k + 1 < FIRSTS) {
+            j = firsts[k + 1] - 1;
+        } else {
+            j = first_tok;
+            while (toks[j + 1].sentence == k)
+                j++;
+        }
         sents[k].start = toks[first_tok].start;
         sents[k].len = (uint32_t)(tok_end(&toks[j]) - toks[first_tok].start);
         sents[k].first_token = (uint32_t)first_tok;
