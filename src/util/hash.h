@@ -19,8 +19,35 @@ static inline uint64_t heed__hash(const void *p, size_t n)
         s += 8;
         n -= 8;
     }
-    while (n--)
-        h = (h ^ *s++) * 0x100000001b3ull;
+    /* the last 0..7 bytes, one step each, read back from their end e (most
+     * keys are words shorter than 8 bytes: no loop counter, fixed offsets) */
+    const uint64_t P = 0x100000001b3ull;
+    const unsigned char *e = s + n;
+    switch (n) {
+    case 7:
+        h = (h ^ e[-7]) * P;
+        /* fall through */
+    case 6:
+        h = (h ^ e[-6]) * P;
+        /* fall through */
+    case 5:
+        h = (h ^ e[-5]) * P;
+        /* fall through */
+    case 4:
+        h = (h ^ e[-4]) * P;
+        /* fall through */
+    case 3:
+        h = (h ^ e[-3]) * P;
+        /* fall through */
+    case 2:
+        h = (h ^ e[-2]) * P;
+        /* fall through */
+    case 1:
+        h = (h ^ e[-1]) * P;
+        /* fall through */
+    default:
+        break;
+    }
     h ^= h >> 33;
     h *= 0xff51afd7ed558ccdull;
     h ^= h >> 33;
