@@ -1679,6 +1679,25 @@ static int cand_cmp(const void *a, const void *b)
     return strcmp(x->what, y->what);
 }
 
+#define INSERTION_MAX 24 /* a text's few cues sort by insertion, no qsort call */
+
+/* Sorts c->v by cand_cmp; stable, as glibc's qsort (a merge sort) is on
+ * arrays this small, so that equal cues keep their order either way. */
+static void sort_cands(cands *c)
+{
+    if (c->n > INSERTION_MAX) {
+        qsort(c->v, c->n, sizeof *c->v, cand_cmp);
+        return;
+    }
+    for (size_t i = 1; i < c->n; i++) {
+        const cand x = c->v[i];
+        size_t j = i;
+        for (; j > 0 && cand_cmp(&c->v[j - 1], &x) > 0; j--)
+            c->v[j] = c->v[j - 1];
+        c->v[j] = x;
+    }
+}
+
 /* Labels already counted per component, for the repeat discount. */
 typedef struct seen_label {
     const char *what;
@@ -1719,7 +1738,7 @@ int heed__stress(heed_arena *a, const heed_stress_index *ix, heed_result *r)
     collect(ix, r, &c);
     if (c.oom)
         return HEED_ENOMEM;
-    qsort(c.v, c.n, sizeof *c.v, cand_cmp);
+    sort_cands(&c);
 
     /* Each component is a noisy-OR of its cues in text order; a cue repeating
      * an earlier cue's label in the same component counts half as much each
