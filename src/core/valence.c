@@ -47,8 +47,12 @@ static int is_scope_break(const heed_token *t)
     return t->kind == HEED_TOK_PUNCT;
 }
 
+/* t's norm is the NUL-terminated w; the first byte first, so that most
+ * words are turned away without a strlen. */
 static int norm_is(const heed_token *t, const char *w)
 {
+    if (t->norm_len && t->norm[0] != w[0])
+        return 0;
     size_t n = strlen(w);
     return t->norm_len == n && memcmp(t->norm, w, n) == 0;
 }
