@@ -1655,11 +1655,17 @@ static void collect(const heed_stress_index *ix, const heed_result *r, cands *c)
     int mixed = -1;
     sig_memo sm = {SIZE_MAX, 0};
     for (size_t i = 0; i < n; i++) {
-        if (i >= phrase_next) {
+        /* the two tests that turn most tokens away, here where the tokens
+         * stay in registers (the cues written through c might be them, to
+         * the compiler) */
+        const unsigned kind = toks[i].kind;
+        if (i >= phrase_next &&
+            (kind == HEED_TOK_WORD || kind == HEED_TOK_NUMBER || kind == HEED_TOK_DATE)) {
             size_t m = phrase_cue_at(ix, toks, n, i, positive, &prev_end, &sm, c);
             phrase_next = i + (m ? m : 1);
         }
-        if (i >= intensity_next) {
+        if (i >= intensity_next &&
+            !(kind == HEED_TOK_WORD && !(toks[i].flags & HEED_TF_ALLCAPS))) {
             size_t m = intensity_cue_at(r, i, &mixed, ev_from, ev_to, c);
             intensity_next = i + (m ? m : 1);
         }
