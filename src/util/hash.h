@@ -114,4 +114,35 @@ static inline uint64_t heed__head8(const char *w, size_t len)
 #endif
 }
 
+/* Whether a[0..n) and b[0..n) are the same bytes: memcmp(a, b, n) == 0
+ * without a call for the short keys of word tables (up to 16 bytes: two
+ * overlapping loads of 8, or of 4, none past either end); longer ones go to
+ * memcmp. */
+static inline int heed__mem_eq(const void *a, const void *b, size_t n)
+{
+    const unsigned char *x = a, *y = b;
+    if (n >= 8) {
+        if (n > 16)
+            return memcmp(x, y, n) == 0;
+        uint64_t x0, y0, x1, y1;
+        memcpy(&x0, x, 8);
+        memcpy(&y0, y, 8);
+        memcpy(&x1, x + n - 8, 8);
+        memcpy(&y1, y + n - 8, 8);
+        return ((x0 ^ y0) | (x1 ^ y1)) == 0;
+    }
+    if (n >= 4) {
+        uint32_t x0, y0, x1, y1;
+        memcpy(&x0, x, 4);
+        memcpy(&y0, y, 4);
+        memcpy(&x1, x + n - 4, 4);
+        memcpy(&y1, y + n - 4, 4);
+        return ((x0 ^ y0) | (x1 ^ y1)) == 0;
+    }
+    if (n == 0)
+        return 1;
+    /* 1..3 bytes: the first, middle and last (one byte may be read twice) */
+    return ((x[0] ^ y[0]) | (x[n / 2] ^ y[n / 2]) | (x[n - 1] ^ y[n - 1])) == 0;
+}
+
 #endif

@@ -79,11 +79,42 @@ static void test_hash(void **state)
     }
 }
 
+/* heed__mem_eq is memcmp(...) == 0: for every length to past its memcmp
+ * limit, equal buffers and buffers differing in one byte anywhere, each
+ * exactly its length (ASan sees any read past the end). */
+static void test_mem_eq(void **state)
+{
+    (void)state;
+    uint64_t rs = 0x853C49E6748FEA9Bull;
+    for (size_t len = 0; len <= 40; len++) {
+        for (int round = 0; round < 300; round++) {
+            unsigned char *a = malloc(len ? len : 1), *b = malloc(len ? len : 1);
+            assert_non_null(a);
+            assert_non_null(b);
+            for (size_t k = 0; k < len; k++) {
+                rs ^= rs << 13, rs ^= rs >> 7, rs ^= rs << 17;
+                a[k] = b[k] = (unsigned char)rs;
+            }
+            assert_true(heed__mem_eq(a, b, len));
+            if (len) {
+                rs ^= rs << 13, rs ^= rs >> 7, rs ^= rs << 17;
+                size_t at = (size_t)(rs >> 8) % len;
+                b[at] ^= (unsigned char)(1u << (rs % 8));
+                assert_int_equal(heed__mem_eq(a, b, len), memcmp(a, b, len) == 0);
+                assert_false(heed__mem_eq(a, b, len));
+            }
+            free(a);
+            free(b);
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_head8),
         cmocka_unit_test(test_hash),
+        cmocka_unit_test(test_mem_eq),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
