@@ -481,8 +481,17 @@ int heed__valence(heed_arena *a, const heed_lexicon *lx, const char *text, heed_
             contrast(toks, ti, from, to, turn);
         double sum = 0;
         size_t first_ev = n_ev;
+        int bangs = 0; /* the '!' of the sentence, for the emphasis below */
+        size_t last_bang = SIZE_MAX;
         for (size_t i = from; i < to; i++) {
             tokinfo *x = &ti[i];
+            if (toks[i].kind == HEED_TOK_PUNCT) {
+                for (size_t k = 0; k < toks[i].norm_len; k++)
+                    if (toks[i].norm[k] == '!') {
+                        bangs++;
+                        last_bang = i;
+                    }
+            }
             if (!x->has_score || x->consumed == 1) {
                 if (toks[i].kind == HEED_TOK_WORD && !x->consumed &&
                     !(toks[i].flags & HEED_TF_NEGATOR))
@@ -502,17 +511,6 @@ int heed__valence(heed_arena *a, const heed_lexicon *lx, const char *text, heed_
         }
         /* Emphasis: each '!' in the sentence (up to 4) pushes it further. */
         if (sum != 0) {
-            int bangs = 0;
-            size_t last_bang = SIZE_MAX;
-            for (size_t i = from; i < to; i++) {
-                if (toks[i].kind != HEED_TOK_PUNCT)
-                    continue;
-                for (size_t k = 0; k < toks[i].norm_len; k++)
-                    if (toks[i].norm[k] == '!') {
-                        bangs++;
-                        last_bang = i;
-                    }
-            }
             if (bangs > 4)
                 bangs = 4;
             if (bangs) {
