@@ -1426,7 +1426,8 @@ static int tokenize(heed_arena *a, const char *s, size_t n, heed_token **out, si
                         if (rc)
                             return rc;
                     }
-                    i = e;
+                    /* the space after the word, which the loop would skip */
+                    i = e < n && t.u[e] == ' ' ? e + 1 : e;
                     continue;
                 }
             } else if (fast && t.count < t.cap) {
