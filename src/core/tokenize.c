@@ -1453,7 +1453,7 @@ static int tokenize(heed_arena *a, const char *s, size_t n, heed_token **out, si
                 }
                 if (!more && c1 < 0x80) {
                     push(&t, i, 1, HEED_TOK_PUNCT, 0, (const char *)t.u + i);
-                    i++;
+                    i += c1 == ' ' ? 2 : 1; /* and the space after it */
                     continue;
                 }
             }
