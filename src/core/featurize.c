@@ -414,13 +414,16 @@ static int have_avx2(void)
 }
 
 /* heed__features_write; *words_end (when not NULL) gets the end of the word
- * block, where the character n-grams are; th (when fill) the tokens' hashes
+ * block, where the character n-grams are, and *gram_room the room those of
+ * the words need (what heed__features_bound adds for them, counted here
+ * rather than in a pass of its own); th (when fill) the tokens' hashes
  * (heed__features_th). Made twice, with and without the hashes, so that the
  * word loop tests no pointer for them and the loop without is the one it
  * was (features_write picks). */
 __attribute__((always_inline)) static inline size_t
 features_write_as(const heed_feat_opts *o, const heed_result *r, uint64_t *th, const int fill,
-                  uint32_t *idx, float *val, size_t cap, size_t *words_end, int path)
+                  uint32_t *idx, float *val, size_t cap, size_t *words_end, size_t *gram_room,
+                  int path)
 {
     sink s = {idx, val, 0, cap, path == PATH_GENERAL,
               path == PATH_FAST && o && (o->flags & CHAR_FLAGS) && have_avx2()};
@@ -434,7 +437,7 @@ features_write_as(const heed_feat_opts *o, const heed_result *r, uint64_t *th, c
 
     /* Words and bigrams, sentence by sentence. */
     size_t from = s.n;
-    size_t words = 0, caps = 0, elong = 0, excl = 0, quest = 0, rep = 0, mixed = 0;
+    size_t words = 0, caps = 0, elong = 0, excl = 0, quest = 0, rep = 0, mixed = 0, room = 0;
     for (size_t si = 0; si < r->n_sentences; si++) {
         const heed_sentence *se = &r->sentences[si];
         uint64_t prev = 0x5eed0001ull; /* sentence start */
@@ -463,6 +466,8 @@ features_write_as(const heed_feat_opts *o, const heed_result *r, uint64_t *th, c
             if (!(o && (o->flags & HEED_FEAT_NO_BIGRAMS)))
                 put(&s, fold(NS_BI, prev * 31 + h), 1.0f);
             prev = h;
+            if (is_wordish(t))
+                room += 3 * ((t->norm_len > CHAR_MAX_WORD ? CHAR_MAX_WORD : t->norm_len) + 2);
             if (t->kind == HEED_TOK_WORD) {
                 words++;
                 caps += (t->flags & HEED_TF_ALLCAPS) != 0;
@@ -484,8 +489,10 @@ features_write_as(const heed_feat_opts *o, const heed_result *r, uint64_t *th, c
             put(&s, fold(NS_BI, prev * 31 + 0x5eed0002ull), 1.0f);
     }
     scale_from(&s, from);
-    if (words_end)
+    if (words_end) {
         *words_end = s.n;
+        *gram_room = room;
+    }
 
     if (o && (o->flags & CHAR_FLAGS))
         write_chars(&s, o, r);
@@ -537,43 +544,45 @@ features_write_as(const heed_feat_opts *o, const heed_result *r, uint64_t *th, c
 __attribute__((noinline)) static size_t features_write_th(const heed_feat_opts *o,
                                                           const heed_result *r, uint64_t *th,
                                                           uint32_t *idx, float *val, size_t cap,
-                                                          size_t *words_end)
+                                                          size_t *words_end, size_t *gram_room)
 {
-    return features_write_as(o, r, th, 1, idx, val, cap, words_end, PATH_FAST);
+    return features_write_as(o, r, th, 1, idx, val, cap, words_end, gram_room, PATH_FAST);
 }
 
 __attribute__((noinline)) static size_t features_write_plain(const heed_feat_opts *o,
                                                              const heed_result *r, uint32_t *idx,
                                                              float *val, size_t cap,
-                                                             size_t *words_end, int path)
+                                                             size_t *words_end,
+                                                             size_t *gram_room, int path)
 {
-    return features_write_as(o, r, NULL, 0, idx, val, cap, words_end, path);
+    return features_write_as(o, r, NULL, 0, idx, val, cap, words_end, gram_room, path);
 }
 
 /* features_write_as; th (when not NULL) only on PATH_FAST, the engine's. */
 static size_t features_write(const heed_feat_opts *o, const heed_result *r, uint64_t *th,
-                             uint32_t *idx, float *val, size_t cap, size_t *words_end, int path)
+                             uint32_t *idx, float *val, size_t cap, size_t *words_end,
+                             size_t *gram_room, int path)
 {
-    return th ? features_write_th(o, r, th, idx, val, cap, words_end)
-              : features_write_plain(o, r, idx, val, cap, words_end, path);
+    return th ? features_write_th(o, r, th, idx, val, cap, words_end, gram_room)
+              : features_write_plain(o, r, idx, val, cap, words_end, gram_room, path);
 }
 
 size_t heed__features_write(const heed_feat_opts *o, const heed_result *r, uint32_t *idx,
                             float *val, size_t cap)
 {
-    return features_write(o, r, NULL, idx, val, cap, NULL, PATH_FAST);
+    return features_write(o, r, NULL, idx, val, cap, NULL, NULL, PATH_FAST);
 }
 
 size_t heed__features_write_general(const heed_feat_opts *o, const heed_result *r,
                                     uint32_t *idx, float *val, size_t cap)
 {
-    return features_write(o, r, NULL, idx, val, cap, NULL, PATH_GENERAL);
+    return features_write(o, r, NULL, idx, val, cap, NULL, NULL, PATH_GENERAL);
 }
 
 size_t heed__features_write_scalar(const heed_feat_opts *o, const heed_result *r,
                                    uint32_t *idx, float *val, size_t cap)
 {
-    return features_write(o, r, NULL, idx, val, cap, NULL, PATH_SCALAR);
+    return features_write(o, r, NULL, idx, val, cap, NULL, NULL, PATH_SCALAR);
 }
 
 uint32_t heed__features_unigram(const char *norm, size_t len, int negated)
@@ -593,15 +602,20 @@ int heed__features_pair(heed_arena *a, const heed_feat_opts *plain, const heed_f
 {
     if (!heed__features_can_pair(plain, chars))
         return HEED_EINVAL;
-    const size_t cap_p = heed__features_bound(plain, r), cap_c = heed__features_bound(chars, r);
+    const size_t cap_p = heed__features_bound(plain, r);
     uint32_t *pi = heed__arena_alloc(a, cap_p * sizeof *pi);
     float *pv = heed__arena_alloc(a, cap_p * sizeof *pv);
+    if (!pi || !pv)
+        return HEED_ENOMEM;
+    size_t w_end = 0, gram_room = 0;
+    const size_t n = features_write(plain, r, th, pi, pv, cap_p, &w_end, &gram_room, PATH_FAST);
+    /* heed__features_bound(chars, r): the options differ only in the
+     * n-grams, whose room the word loop counted */
+    const size_t cap_c = cap_p + gram_room;
     uint32_t *ci = heed__arena_alloc(a, cap_c * sizeof *ci);
     float *cv = heed__arena_alloc(a, cap_c * sizeof *cv);
-    if (!pi || !pv || !ci || !cv)
+    if (!ci || !cv)
         return HEED_ENOMEM;
-    size_t w_end = 0;
-    const size_t n = features_write(plain, r, th, pi, pv, cap_p, &w_end, PATH_FAST);
     /* the chars vector: the same word block, its n-grams, the same rest (the
      * bounds leave room for all of it, so nothing is cut in either) */
     memcpy(ci, pi, w_end * sizeof *ci);
@@ -631,6 +645,6 @@ int heed__features_th(heed_arena *a, const heed_feat_opts *o, const heed_result 
         return HEED_ENOMEM;
     out->idx = idx;
     out->val = val;
-    out->n = features_write(o, r, th, idx, val, cap, NULL, PATH_FAST);
+    out->n = features_write(o, r, th, idx, val, cap, NULL, NULL, PATH_FAST);
     return HEED_OK;
 }

@@ -250,6 +250,8 @@ static void test_pair_equals_two_calls(void **state)
         "This is NOT good. I don't like it at all. Can you help? Thanks so much \xf0\x9f\x98\x8a",
         "Great service, really great. But the app keeps crashing... why?? Fix it!",
         "caf\xc3\xa9 na\xc3\xafve r\xc3\xa9sum\xc3\xa9 supercalifragilisticexpialidocious-word",
+        /* a word past the 60 bytes n-grams look at, a hashtag */
+        "so #fail pneumonoultramicroscopicsilicovolcanoconiosispneumonoultramicroscopicsilico ok",
     };
     static const uint32_t plain_flags[] = {0, HEED_FEAT_NO_BIGRAMS};
     static const uint32_t char_flags[] = {HEED_FEAT_CHARGRAMS, HEED_FEAT_CHAR4,
