@@ -1267,15 +1267,6 @@ static void push(tokenizer *t, size_t start, size_t len, unsigned kind, unsigned
         link_neighbours(t, tk - 1, tk);
 }
 
-/* The common token: ASCII letters (inner apostrophes before a letter too:
- * don't, I'm), ending at a space or at punctuation no scanner reads on from,
- * with no '@' ahead (so no address). scan_ascii would make it a WORD ending at
- * the same place with the flags set in *flags (CONTRACTION, ALLCAPS,
- * ELONGATED); *upper says it has capitals, which its norm lowers. Returns the
- * end, or 0 when the general scanners must decide: a digit, hyphen,
- * underscore or non-ASCII character after it, a second letter 'D' or 'P'
- * (scan_ascii tries an emoticon: xD), or an end that starts something
- * longer (a single letter before '.' or ':', "www." or "://"). */
 #define ONES8 0x0101010101010101ull
 
 /* 0x80 in each byte of x that is 'a'..'z' (byte k of the text at bits 8k),
@@ -1286,6 +1277,15 @@ static inline uint64_t lower_bytes(uint64_t x)
     return (lo + (0x80 - 'a') * ONES8) & ~(lo + (0x80 - 'z' - 1) * ONES8) & ~x & 0x80 * ONES8;
 }
 
+/* The common token: ASCII letters (inner apostrophes before a letter too:
+ * don't, I'm), ending at a space or at punctuation no scanner reads on from,
+ * with no '@' ahead (so no address). scan_ascii would make it a WORD ending at
+ * the same place with the flags set in *flags (CONTRACTION, ALLCAPS,
+ * ELONGATED); *upper says it has capitals, which its norm lowers. Returns the
+ * end, or 0 when the general scanners must decide: a digit, hyphen,
+ * underscore or non-ASCII character after it, a second letter 'D' or 'P'
+ * (scan_ascii tries an emoticon: xD), or an end that starts something
+ * longer (a single letter before '.' or ':', "www." or "://"). */
 static size_t plain_word_end(const tokenizer *t, size_t i, unsigned *flags, int *upper)
 {
     const unsigned char *u = t->u;
