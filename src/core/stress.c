@@ -727,7 +727,7 @@ static int norm_eq(const heed_token *t, const char *w, size_t n)
 #define norm_is(t, w) norm_eq((t), "" w, sizeof(w) - 1)
 
 /* Is t's norm a word of list? The lists are sorted byte-wise
- * (heed__stress_table_check), so the scan stops past t's first byte. */
+ * (heed__stress_lists_check), so the scan stops past t's first byte. */
 static int in_list(const heed_token *t, const char *const *list, size_t n)
 {
     const size_t len = t->norm_len;
@@ -1116,7 +1116,7 @@ static const char *const NUMBER_WORDS[] = {
     "a",    "an",    "couple",  "eight", "eleven", "few",   "five",   "four", "many",
     "nine", "seven", "several", "six",   "ten",    "three", "twelve", "two",
 };
-/* Waiting, and an outage that lasts ( "without internet
+/* Waiting, and an outage that lasts ("down for 3 days", "without internet
  * for a week"). */
 static const char *const WAIT_WORDS[] = {
     "chased",  "chasing", "down",  "hold",  "offline", "outage", "queue",  "queued",  "queueing",
