@@ -549,11 +549,9 @@ __attribute__((noinline)) static size_t features_write_th(const heed_feat_opts *
     return features_write_as(o, r, th, 1, idx, val, cap, words_end, gram_room, PATH_FAST);
 }
 
-__attribute__((noinline)) static size_t features_write_plain(const heed_feat_opts *o,
-                                                             const heed_result *r, uint32_t *idx,
-                                                             float *val, size_t cap,
-                                                             size_t *words_end,
-                                                             size_t *gram_room, int path)
+__attribute__((noinline)) static size_t
+features_write_plain(const heed_feat_opts *o, const heed_result *r, uint32_t *idx, float *val,
+                     size_t cap, size_t *words_end, size_t *gram_room, int path)
 {
     return features_write_as(o, r, NULL, 0, idx, val, cap, words_end, gram_room, path);
 }
@@ -635,8 +633,8 @@ int heed__features(heed_arena *a, const heed_feat_opts *o, const heed_result *r,
     return heed__features_th(a, o, r, NULL, out);
 }
 
-int heed__features_th(heed_arena *a, const heed_feat_opts *o, const heed_result *r,
-                      uint64_t *th, heed_sparse *out)
+int heed__features_th(heed_arena *a, const heed_feat_opts *o, const heed_result *r, uint64_t *th,
+                      heed_sparse *out)
 {
     size_t cap = heed__features_bound(o, r);
     uint32_t *idx = heed__arena_alloc(a, cap * sizeof *idx);

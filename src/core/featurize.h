@@ -86,8 +86,8 @@ int heed__features(heed_arena *a, const heed_feat_opts *o, const heed_result *r,
 /* The same, and th (when not NULL; r->n_tokens entries) gets the heed__hash
  * of the normalised form of each token of r, which the word features are
  * made from: the reply stages look words up by them. */
-int heed__features_th(heed_arena *a, const heed_feat_opts *o, const heed_result *r,
-                      uint64_t *th, heed_sparse *out);
+int heed__features_th(heed_arena *a, const heed_feat_opts *o, const heed_result *r, uint64_t *th,
+                      heed_sparse *out);
 
 /* Whether heed__features_pair can make the vectors of these two options: the
  * same options apart from `chars` adding character n-grams. */

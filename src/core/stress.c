@@ -1664,8 +1664,7 @@ static void collect(const heed_stress_index *ix, const heed_result *r, cands *c)
             size_t m = phrase_cue_at(ix, toks, n, i, positive, &prev_end, &sm, c);
             phrase_next = i + (m ? m : 1);
         }
-        if (i >= intensity_next &&
-            !(kind == HEED_TOK_WORD && !(toks[i].flags & HEED_TF_ALLCAPS))) {
+        if (i >= intensity_next && !(kind == HEED_TOK_WORD && !(toks[i].flags & HEED_TF_ALLCAPS))) {
             size_t m = intensity_cue_at(r, i, &mixed, ev_from, ev_to, c);
             intensity_next = i + (m ? m : 1);
         }

@@ -518,8 +518,8 @@ static void cue_list(heed_buf *b, const heed_result *r, const heed_cue *c, size_
         const size_t comp_len = comp ? strlen(comp) : 0;
         /* the strings at six bytes a byte, the component's key and name, two
          * numbers and a weight, the other keys */
-        const size_t room = 6 * ((size_t)c[i].len + what_len) + key_len + comp_len +
-                            3 * NUMBER_MAX + 128;
+        const size_t room =
+            6 * ((size_t)c[i].len + what_len) + key_len + comp_len + 3 * NUMBER_MAX + 128;
         if (c[i].len <= RAW_STRING_MAX && what_len <= RAW_STRING_MAX &&
             heed__buf_reserve(b, room) == HEED_OK) {
             char *p = b->ptr + b->len;

@@ -278,10 +278,8 @@ static void test_word_table(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_cases),
-        cmocka_unit_test(test_long_unpunctuated),
-        cmocka_unit_test(test_many_and_oom),
-        cmocka_unit_test(test_counts_around_kept),
+        cmocka_unit_test(test_cases),        cmocka_unit_test(test_long_unpunctuated),
+        cmocka_unit_test(test_many_and_oom), cmocka_unit_test(test_counts_around_kept),
         cmocka_unit_test(test_word_table),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -631,12 +631,23 @@ static void emotion_hook(void **state)
 static void cues_sorted(void **state)
 {
     (void)state;
-    static const char *const parts[] = {
-        "It's urgent. ", "I need it ASAP! ", "I've called 3 times. ", "This is NOT OK!! ",
-        "terrible, awful service. ", "My husband died last week. ", "I will cancel. ",
-        "I'm going to the ombudsman. ", "I waited 3 weeks for this. ", "\xF0\x9F\x98\xA1 ",
-        "Why?? ", "charged twice. ", "thanks, fine. ", "not urgent. ", "if it breaks again. ",
-        "I can't afford this. ", "for the third time. "};
+    static const char *const parts[] = {"It's urgent. ",
+                                        "I need it ASAP! ",
+                                        "I've called 3 times. ",
+                                        "This is NOT OK!! ",
+                                        "terrible, awful service. ",
+                                        "My husband died last week. ",
+                                        "I will cancel. ",
+                                        "I'm going to the ombudsman. ",
+                                        "I waited 3 weeks for this. ",
+                                        "\xF0\x9F\x98\xA1 ",
+                                        "Why?? ",
+                                        "charged twice. ",
+                                        "thanks, fine. ",
+                                        "not urgent. ",
+                                        "if it breaks again. ",
+                                        "I can't afford this. ",
+                                        "for the third time. "};
     uint64_t seed = 99;
     char text[4096];
     for (int round = 0; round < 60; round++) {
@@ -656,7 +667,7 @@ static void cues_sorted(void **state)
         const heed_stress *st = &heed_analysis_result(an)->stress;
         for (size_t i = 1; i < st->n_cues; i++) {
             const heed_cue *a = &st->cues[i - 1], *b = &st->cues[i];
-            int order = a->start != b->start         ? (a->start < b->start ? -1 : 1)
+            int order = a->start != b->start           ? (a->start < b->start ? -1 : 1)
                         : a->component != b->component ? (a->component < b->component ? -1 : 1)
                         : a->len != b->len             ? (a->len < b->len ? -1 : 1)
                                                        : strcmp(a->what, b->what);

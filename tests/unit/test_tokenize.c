@@ -441,10 +441,14 @@ static void test_fast_path_letters(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_kinds),           cmocka_unit_test(test_nul_bytes),
-        cmocka_unit_test(test_flags_and_norms), cmocka_unit_test(test_growth_and_order),
-        cmocka_unit_test(test_out_of_memory),   cmocka_unit_test(test_invariants_mixed),
-        cmocka_unit_test(test_fast_path_same_tokens), cmocka_unit_test(test_fast_path_letters),
+        cmocka_unit_test(test_kinds),
+        cmocka_unit_test(test_nul_bytes),
+        cmocka_unit_test(test_flags_and_norms),
+        cmocka_unit_test(test_growth_and_order),
+        cmocka_unit_test(test_out_of_memory),
+        cmocka_unit_test(test_invariants_mixed),
+        cmocka_unit_test(test_fast_path_same_tokens),
+        cmocka_unit_test(test_fast_path_letters),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
