@@ -384,7 +384,7 @@ static const uint32_t *cue_key_find(const uint32_t *starts, uint64_t h, const ch
          i = (i + 1) & (HEED_CUE_KEYS - 1)) {
         const uint32_t *s = starts + CUE_KEYS + 3 * i;
         if (!(s[1] & 0xFFFFu) || (s[0] == (uint32_t)h && (s[1] & 0xFFFFu) == n &&
-                                  !memcmp(CUES[s[1] >> 16].phrase, w, n)))
+                                  heed__mem_eq(CUES[s[1] >> 16].phrase, w, n)))
             return s;
     }
 }
@@ -452,11 +452,11 @@ static size_t match_at(const heed_token *toks, size_t i, size_t hi, const char *
         const heed_token *t = &toks[i + n];
         /* "first," is the word and its comma */
         if (wl > 1 && p[wl - 1] == ',') {
-            if (t->norm_len != wl - 1 || memcmp(t->norm, p, wl - 1) || i + n + 1 >= hi ||
+            if (t->norm_len != wl - 1 || !heed__mem_eq(t->norm, p, wl - 1) || i + n + 1 >= hi ||
                 toks[i + n + 1].norm_len != 1 || toks[i + n + 1].norm[0] != ',')
                 return 0;
             n++;
-        } else if (t->norm_len != wl || memcmp(t->norm, p, wl)) {
+        } else if (t->norm_len != wl || !heed__mem_eq(t->norm, p, wl)) {
             return 0;
         }
         n++;

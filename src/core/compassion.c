@@ -572,7 +572,7 @@ static size_t match_pat(const heed_token *toks, size_t i, size_t hi, const char 
                 size_t al = until2(a, '|', ' ');
                 if (al > (size_t)(p + wl - a))
                     al = (size_t)(p + wl - a);
-                ok = t->norm_len == al && !memcmp(t->norm, a, al);
+                ok = t->norm_len == al && heed__mem_eq(t->norm, a, al);
                 a += al + 1;
             }
         }
@@ -637,7 +637,7 @@ static size_t match_phrase(const heed_compassion_index *x, size_t k, const heed_
             ok = sl->cls && t->kind == HEED_TOK_WORD && in_list(t, sl->cls);
         } else {
             for (const pat_alt *a = &x->alts[sl->first], *e = a + sl->n; a < e && !ok; a++)
-                ok = t->norm_len == a->len && !memcmp(t->norm, a->s, a->len);
+                ok = t->norm_len == a->len && heed__mem_eq(t->norm, a->s, a->len);
         }
         if (!ok)
             return 0;
@@ -970,7 +970,7 @@ static size_t first_find(const heed_compassion_index *x, uint64_t h, const char 
 {
     size_t i = (size_t)(h ^ (h >> 32)) & (FIRST_CAP - 1);
     while (x->first[i].s &&
-           !(x->first[i].h == h && x->first[i].len == len && !memcmp(x->first[i].s, s, len)))
+           !(x->first[i].h == h && x->first[i].len == len && heed__mem_eq(x->first[i].s, s, len)))
         i = (i + 1) & (FIRST_CAP - 1);
     return i;
 }

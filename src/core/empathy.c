@@ -229,7 +229,7 @@ static int slot_has(const cue_index *x, const slot *sl, uint64_t th, const heed_
         return 1;
     for (uint32_t k = sl->first; k < (uint32_t)sl->first + sl->n; k++) {
         const alt *a = &x->alts[k];
-        if (a->h == th && a->len == t->norm_len && !memcmp(a->s, t->norm, a->len))
+        if (a->h == th && a->len == t->norm_len && heed__mem_eq(a->s, t->norm, a->len))
             return 1;
     }
     return 0;
@@ -247,7 +247,7 @@ static size_t word_find(const cue_index *x, uint64_t th, const char *s, size_t l
     size_t i = (size_t)(th ^ (th >> 32)) & (IDX_WORDS_CAP - 1);
     for (;;) {
         const word_entry *f = &x->words[i];
-        if (!f->a || (f->a->h == th && f->a->len == len && !memcmp(f->a->s, s, len)))
+        if (!f->a || (f->a->h == th && f->a->len == len && heed__mem_eq(f->a->s, s, len)))
             return i;
         i = (i + 1) & (IDX_WORDS_CAP - 1);
     }
@@ -509,7 +509,7 @@ static int mark_shared(heed_arena *a, side rs, side cs)
         for (size_t k = 0; k < nc; k++) {
             const heed_token *u = &ctx->tokens[cc[k]];
             if (cs.th[cc[k]] == rs.th[i] && u->norm_len == t->norm_len &&
-                !memcmp(u->norm, t->norm, t->norm_len)) {
+                heed__mem_eq(u->norm, t->norm, t->norm_len)) {
                 rs.cls[i] |= C_SHARED;
                 break;
             }

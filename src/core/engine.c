@@ -49,6 +49,7 @@ struct heed_analysis {
     heed_analysis *customer;   /* heed_check_reply: the customer's analysis */
     const heed_engine *engine; /* that made it */
     unsigned skip;             /* the stages it skipped */
+    const uint64_t *th;        /* the tokens' hashes the needs stage made, or NULL */
 };
 
 const char *heed_strerror(int code)
@@ -201,12 +202,24 @@ size_t heed_engine_lexicon_size(const heed_engine *eng)
     return eng ? heed__lexicon_size(eng->lex) : 0;
 }
 
+/* heed__hash of the normalised form of each token of r, in arena memory;
+ * NULL when out of memory. */
+static const uint64_t *token_hashes(heed_arena *a, const heed_result *r)
+{
+    uint64_t *th = heed__arena_alloc(a, (r->n_tokens ? r->n_tokens : 1) * sizeof *th);
+    if (th)
+        for (size_t i = 0; i < r->n_tokens; i++)
+            th[i] = heed__hash(r->tokens[i].norm, r->tokens[i].norm_len);
+    return th;
+}
+
 /* The listening stages on an English text whose valence is known. Order
  * matters: needs read the asks and valence; stress reads valence and, when
- * set, the emotions. */
+ * set, the emotions. *th_out (when th_out is not NULL) gets the tokens'
+ * hashes when the needs stage makes them with its features. */
 static int listen(const heed_engine *eng, unsigned skip, heed_arena *a, heed_result *r,
                   heed_token *toks, size_t n_toks, heed_sentence *sents, size_t n_sents,
-                  heed_sparse *words)
+                  heed_sparse *words, const uint64_t **th_out)
 {
     int rc;
     if (!(skip & HEED_STAGE_NEEDS)) {
@@ -225,17 +238,26 @@ static int listen(const heed_engine *eng, unsigned skip, heed_arena *a, heed_res
     if (eng->needs && !(skip & HEED_STAGE_NEEDS)) {
         const heed_feat_opts fo = {HEED_NEEDS_FEAT_FLAGS};
         const heed_feat_opts eo = emotions ? heed__emotions_feat_opts(eng->emotions) : fo;
+        /* the tokens' hashes, made with the word features' keys when the
+         * caller keeps them for the reply stages, which look words up by
+         * them */
+        uint64_t *th = NULL;
+        if (th_out) {
+            if (!(th = heed__arena_alloc(a, (n_toks ? n_toks : 1) * sizeof *th)))
+                return HEED_ENOMEM;
+            *th_out = th;
+        }
         if (emotions && heed__features_can_pair(&fo, &eo)) {
             /* the emotion model's features are these plus character n-grams:
              * make both at once */
             heed_sparse xe;
-            if ((rc = heed__features_pair(a, &fo, &eo, r, &x, &xe)))
+            if ((rc = heed__features_pair(a, &fo, &eo, r, th, &x, &xe)))
                 return rc;
             heed__needs_predict_x(eng->needs, x, r);
             heed__emotions_predict_x(eng->emotions, xe, r);
             have_x = 2;
         } else {
-            if ((rc = heed__features(a, &fo, r, &x)))
+            if ((rc = heed__features_th(a, &fo, r, th, &x)))
                 return rc;
             heed__needs_predict_x(eng->needs, x, r);
             have_x = 1;
@@ -256,9 +278,11 @@ static int listen(const heed_engine *eng, unsigned skip, heed_arena *a, heed_res
 
 /* Tokens, sentences, valence, language and (on English) the listening stages
  * of r->text, which is set. *words (when words is not NULL) gets the word
- * features (HEED_NEEDS_FEAT_FLAGS) the needs stage made, or stays empty. */
+ * features (HEED_NEEDS_FEAT_FLAGS) the needs stage made, or stays empty;
+ * *th (when th is not NULL) the tokens' hashes, when the needs stage made
+ * them with its features, or stays NULL. */
 static int analyze_text(const heed_engine *eng, unsigned skip, heed_arena *a, heed_result *r,
-                        heed_sparse *words)
+                        heed_sparse *words, const uint64_t **th)
 {
     heed_token *toks;
     size_t n_toks;
@@ -297,7 +321,7 @@ static int analyze_text(const heed_engine *eng, unsigned skip, heed_arena *a, he
         r->valence = r->positive = r->negative = 0;
         return HEED_OK;
     }
-    return listen(eng, skip, a, r, toks, n_toks, sents, n_sents, words);
+    return listen(eng, skip, a, r, toks, n_toks, sents, n_sents, words, th);
 }
 
 /* Whether a caller's analysis of the context (heed_analyze_opts.
@@ -316,24 +340,14 @@ static int context_reusable(const heed_engine *eng, unsigned skip, const heed_an
            (ca->skip & HEED_STAGE_NEEDS) == (skip & HEED_STAGE_NEEDS);
 }
 
-/* heed__hash of the normalised form of each token of r, in arena memory;
- * NULL when out of memory. */
-static const uint64_t *token_hashes(heed_arena *a, const heed_result *r)
-{
-    uint64_t *th = heed__arena_alloc(a, (r->n_tokens ? r->n_tokens : 1) * sizeof *th);
-    if (th)
-        for (size_t i = 0; i < r->n_tokens; i++)
-            th[i] = heed__hash(r->tokens[i].norm, r->tokens[i].norm_len);
-    return th;
-}
-
 /* The reply stages on an agent turn that was scored as English. The customer
  * message it answers (opts->context), when given, is analysed first with the
  * needs stage (asks and needs) for empathy, addressed and personal cues. */
 static int reply(const heed_engine *eng, unsigned skip, const heed_analyze_opts *opts,
-                 heed_arena *a, heed_result *r, const heed_sparse *words)
+                 heed_arena *a, heed_result *r, const heed_sparse *words, const uint64_t *rth)
 {
     const heed_result *ctx = NULL;
+    const uint64_t *cth = NULL; /* the context's tokens' hashes, when made already */
     heed_result c = {0};
     int rc;
     if (opts->context) {
@@ -350,11 +364,12 @@ static int reply(const heed_engine *eng, unsigned skip, const heed_analyze_opts 
         r->context_len = c.text_len;
         if (bad >= len && context_reusable(eng, skip, opts->context_analysis, c.text, len)) {
             ctx = &opts->context_analysis->result;
+            cth = opts->context_analysis->th;
         } else {
             /* the context needs asks and needs; language is taken as the reply's */
             unsigned cskip = skip | HEED_STAGE_LANGUAGE | HEED_STAGE_EMOTIONS |
                              HEED_STAGE_INTENSITY | HEED_STAGE_STRESS;
-            if ((rc = analyze_text(eng, cskip, a, &c, NULL)))
+            if ((rc = analyze_text(eng, cskip, a, &c, NULL, &cth)))
                 return rc;
             ctx = &c;
         }
@@ -363,8 +378,12 @@ static int reply(const heed_engine *eng, unsigned skip, const heed_analyze_opts 
      * options the empathy stage reads */
     const heed_sparse *ew =
         words && words->idx && HEED_NEEDS_FEAT_FLAGS == HEED_EMPATHY_FEAT_FLAGS ? words : NULL;
-    /* the tokens' hashes, which the stages below all look words up by */
-    const uint64_t *rth = token_hashes(a, r), *cth = ctx ? token_hashes(a, ctx) : NULL;
+    /* the tokens' hashes, which the stages below all look words up by (the
+     * needs stage made them when it ran) */
+    if (!rth)
+        rth = token_hashes(a, r);
+    if (ctx && !cth)
+        cth = token_hashes(a, ctx);
     if (!rth || (ctx && !cth))
         return HEED_ENOMEM;
     if (eng->empathy && !(skip & HEED_STAGE_EMPATHY) &&
@@ -443,10 +462,15 @@ static int analyze_into(const heed_engine *eng, const char *text, size_t len, si
                   ? opts->role
                   : HEED_ROLE_UNKNOWN;
     heed_sparse words = {0};
-    if ((rc = analyze_text(eng, skip, &an->arena, r, &words)))
+    /* the tokens' hashes are kept for the reply stages: of an agent turn,
+     * and of a customer message, which may be the context of the next turn
+     * (heed_analyze_opts.context_analysis); without a role, neither is
+     * likely */
+    if ((rc = analyze_text(eng, skip, &an->arena, r, &words,
+                           r->role != HEED_ROLE_UNKNOWN ? &an->th : NULL)))
         goto fail;
     if (r->role == HEED_ROLE_AGENT && r->language.scored &&
-        (rc = reply(eng, skip, opts, &an->arena, r, &words)))
+        (rc = reply(eng, skip, opts, &an->arena, r, &words, an->th)))
         goto fail;
     *out = an;
     return HEED_OK;

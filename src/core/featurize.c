@@ -83,8 +83,20 @@ static int is_wordish(const heed_token *t)
     return t->kind == HEED_TOK_WORD || t->kind == HEED_TOK_HASHTAG;
 }
 
-/* The unigram key of a token: its norm, or its kind for tokens whose exact
- * form says nothing about feelings (numbers, ids, URLs...). */
+/* Whether a token's unigram key is its kind, not its norm: tokens whose
+ * exact form says nothing about feelings (numbers, money, dates, times, ids,
+ * URLs, e-mails, mentions: adjacent kinds). */
+_Static_assert(HEED_TOK_MONEY == HEED_TOK_NUMBER + 1 && HEED_TOK_DATE == HEED_TOK_NUMBER + 2 &&
+                   HEED_TOK_TIME == HEED_TOK_NUMBER + 3 && HEED_TOK_ID == HEED_TOK_NUMBER + 4 &&
+                   HEED_TOK_URL == HEED_TOK_NUMBER + 5 && HEED_TOK_EMAIL == HEED_TOK_NUMBER + 6 &&
+                   HEED_TOK_MENTION == HEED_TOK_NUMBER + 7,
+               "the kinds keyed by kind are adjacent");
+static int keyed_by_kind(const heed_token *t)
+{
+    return (unsigned)t->kind - HEED_TOK_NUMBER <= (unsigned)(HEED_TOK_MENTION - HEED_TOK_NUMBER);
+}
+
+/* The unigram key of a token: its norm, or its kind (keyed_by_kind). */
 static uint64_t token_hash(const heed_token *t)
 {
     switch (t->kind) {
@@ -115,8 +127,9 @@ static int norm_ends(const heed_token *t, const char *s)
 }
 
 /* A negator for the fallback scope rule (used only when the valence stage
- * marked no negator at all). */
-static int simple_negator(const heed_token *t)
+ * marked no negator at all). Inlined into both forms of features_write_as,
+ * as it was into the one features_write: a call per token costs more. */
+__attribute__((always_inline)) static inline int simple_negator(const heed_token *t)
 {
     static const char *const words[] = {"not",     "no",      "never", "nothing", "nobody",
                                         "none",    "neither", "nor",   "cannot",  "without",
@@ -401,9 +414,16 @@ static int have_avx2(void)
 }
 
 /* heed__features_write; *words_end (when not NULL) gets the end of the word
- * block, where the character n-grams are. */
-static size_t features_write(const heed_feat_opts *o, const heed_result *r, uint32_t *idx,
-                             float *val, size_t cap, size_t *words_end, int path)
+ * block, where the character n-grams are, and *gram_room the room those of
+ * the words need (what heed__features_bound adds for them, counted here
+ * rather than in a pass of its own); th (when fill) the tokens' hashes
+ * (heed__features_th). Made twice, with and without the hashes, so that the
+ * word loop tests no pointer for them and the loop without is the one it
+ * was (features_write picks). */
+__attribute__((always_inline)) static inline size_t
+features_write_as(const heed_feat_opts *o, const heed_result *r, uint64_t *th, const int fill,
+                  uint32_t *idx, float *val, size_t cap, size_t *words_end, size_t *gram_room,
+                  int path)
 {
     sink s = {idx, val, 0, cap, path == PATH_GENERAL,
               path == PATH_FAST && o && (o->flags & CHAR_FLAGS) && have_avx2()};
@@ -417,7 +437,7 @@ static size_t features_write(const heed_feat_opts *o, const heed_result *r, uint
 
     /* Words and bigrams, sentence by sentence. */
     size_t from = s.n;
-    size_t words = 0, caps = 0, elong = 0, excl = 0, quest = 0, rep = 0, mixed = 0;
+    size_t words = 0, caps = 0, elong = 0, excl = 0, quest = 0, rep = 0, mixed = 0, room = 0;
     for (size_t si = 0; si < r->n_sentences; si++) {
         const heed_sentence *se = &r->sentences[si];
         uint64_t prev = 0x5eed0001ull; /* sentence start */
@@ -428,6 +448,8 @@ static size_t features_write(const heed_feat_opts *o, const heed_result *r, uint
         for (size_t i = se->first_token; i < end; i++) {
             const heed_token *t = &tk[i];
             uint64_t h = token_hash(t);
+            if (fill) /* the norm's hash, which h is but for keyed_by_kind */
+                th[i] = keyed_by_kind(t) ? heed__hash(t->norm, t->norm_len) : h;
             int negated;
             if (have_negator) {
                 negated = (t->flags & HEED_TF_NEGATED) != 0;
@@ -444,6 +466,8 @@ static size_t features_write(const heed_feat_opts *o, const heed_result *r, uint
             if (!(o && (o->flags & HEED_FEAT_NO_BIGRAMS)))
                 put(&s, fold(NS_BI, prev * 31 + h), 1.0f);
             prev = h;
+            if (is_wordish(t))
+                room += 3 * ((t->norm_len > CHAR_MAX_WORD ? CHAR_MAX_WORD : t->norm_len) + 2);
             if (t->kind == HEED_TOK_WORD) {
                 words++;
                 caps += (t->flags & HEED_TF_ALLCAPS) != 0;
@@ -465,8 +489,10 @@ static size_t features_write(const heed_feat_opts *o, const heed_result *r, uint
             put(&s, fold(NS_BI, prev * 31 + 0x5eed0002ull), 1.0f);
     }
     scale_from(&s, from);
-    if (words_end)
+    if (words_end) {
         *words_end = s.n;
+        *gram_room = room;
+    }
 
     if (o && (o->flags & CHAR_FLAGS))
         write_chars(&s, o, r);
@@ -515,22 +541,46 @@ static size_t features_write(const heed_feat_opts *o, const heed_result *r, uint
     return s.n;
 }
 
+__attribute__((noinline)) static size_t features_write_th(const heed_feat_opts *o,
+                                                          const heed_result *r, uint64_t *th,
+                                                          uint32_t *idx, float *val, size_t cap,
+                                                          size_t *words_end, size_t *gram_room)
+{
+    return features_write_as(o, r, th, 1, idx, val, cap, words_end, gram_room, PATH_FAST);
+}
+
+__attribute__((noinline)) static size_t
+features_write_plain(const heed_feat_opts *o, const heed_result *r, uint32_t *idx, float *val,
+                     size_t cap, size_t *words_end, size_t *gram_room, int path)
+{
+    return features_write_as(o, r, NULL, 0, idx, val, cap, words_end, gram_room, path);
+}
+
+/* features_write_as; th (when not NULL) only on PATH_FAST, the engine's. */
+static size_t features_write(const heed_feat_opts *o, const heed_result *r, uint64_t *th,
+                             uint32_t *idx, float *val, size_t cap, size_t *words_end,
+                             size_t *gram_room, int path)
+{
+    return th ? features_write_th(o, r, th, idx, val, cap, words_end, gram_room)
+              : features_write_plain(o, r, idx, val, cap, words_end, gram_room, path);
+}
+
 size_t heed__features_write(const heed_feat_opts *o, const heed_result *r, uint32_t *idx,
                             float *val, size_t cap)
 {
-    return features_write(o, r, idx, val, cap, NULL, PATH_FAST);
+    return features_write(o, r, NULL, idx, val, cap, NULL, NULL, PATH_FAST);
 }
 
 size_t heed__features_write_general(const heed_feat_opts *o, const heed_result *r,
                                     uint32_t *idx, float *val, size_t cap)
 {
-    return features_write(o, r, idx, val, cap, NULL, PATH_GENERAL);
+    return features_write(o, r, NULL, idx, val, cap, NULL, NULL, PATH_GENERAL);
 }
 
 size_t heed__features_write_scalar(const heed_feat_opts *o, const heed_result *r,
                                    uint32_t *idx, float *val, size_t cap)
 {
-    return features_write(o, r, idx, val, cap, NULL, PATH_SCALAR);
+    return features_write(o, r, NULL, idx, val, cap, NULL, NULL, PATH_SCALAR);
 }
 
 uint32_t heed__features_unigram(const char *norm, size_t len, int negated)
@@ -545,19 +595,25 @@ int heed__features_can_pair(const heed_feat_opts *plain, const heed_feat_opts *c
 }
 
 int heed__features_pair(heed_arena *a, const heed_feat_opts *plain, const heed_feat_opts *chars,
-                        const heed_result *r, heed_sparse *x_plain, heed_sparse *x_chars)
+                        const heed_result *r, uint64_t *th, heed_sparse *x_plain,
+                        heed_sparse *x_chars)
 {
     if (!heed__features_can_pair(plain, chars))
         return HEED_EINVAL;
-    const size_t cap_p = heed__features_bound(plain, r), cap_c = heed__features_bound(chars, r);
+    const size_t cap_p = heed__features_bound(plain, r);
     uint32_t *pi = heed__arena_alloc(a, cap_p * sizeof *pi);
     float *pv = heed__arena_alloc(a, cap_p * sizeof *pv);
+    if (!pi || !pv)
+        return HEED_ENOMEM;
+    size_t w_end = 0, gram_room = 0;
+    const size_t n = features_write(plain, r, th, pi, pv, cap_p, &w_end, &gram_room, PATH_FAST);
+    /* heed__features_bound(chars, r): the options differ only in the
+     * n-grams, whose room the word loop counted */
+    const size_t cap_c = cap_p + gram_room;
     uint32_t *ci = heed__arena_alloc(a, cap_c * sizeof *ci);
     float *cv = heed__arena_alloc(a, cap_c * sizeof *cv);
-    if (!pi || !pv || !ci || !cv)
+    if (!ci || !cv)
         return HEED_ENOMEM;
-    size_t w_end = 0;
-    const size_t n = features_write(plain, r, pi, pv, cap_p, &w_end, PATH_FAST);
     /* the chars vector: the same word block, its n-grams, the same rest (the
      * bounds leave room for all of it, so nothing is cut in either) */
     memcpy(ci, pi, w_end * sizeof *ci);
@@ -574,6 +630,12 @@ int heed__features_pair(heed_arena *a, const heed_feat_opts *plain, const heed_f
 int heed__features(heed_arena *a, const heed_feat_opts *o, const heed_result *r,
                    heed_sparse *out)
 {
+    return heed__features_th(a, o, r, NULL, out);
+}
+
+int heed__features_th(heed_arena *a, const heed_feat_opts *o, const heed_result *r, uint64_t *th,
+                      heed_sparse *out)
+{
     size_t cap = heed__features_bound(o, r);
     uint32_t *idx = heed__arena_alloc(a, cap * sizeof *idx);
     float *val = heed__arena_alloc(a, cap * sizeof *val);
@@ -581,6 +643,6 @@ int heed__features(heed_arena *a, const heed_feat_opts *o, const heed_result *r,
         return HEED_ENOMEM;
     out->idx = idx;
     out->val = val;
-    out->n = heed__features_write(o, r, idx, val, cap);
+    out->n = features_write(o, r, th, idx, val, cap, NULL, NULL, PATH_FAST);
     return HEED_OK;
 }

@@ -83,6 +83,11 @@ uint32_t heed__features_unigram(const char *norm, size_t len, int negated);
  * HEED_ENOMEM. */
 int heed__features(heed_arena *a, const heed_feat_opts *o, const heed_result *r,
                    heed_sparse *out);
+/* The same, and th (when not NULL; r->n_tokens entries) gets the heed__hash
+ * of the normalised form of each token of r, which the word features are
+ * made from: the reply stages look words up by them. */
+int heed__features_th(heed_arena *a, const heed_feat_opts *o, const heed_result *r, uint64_t *th,
+                      heed_sparse *out);
 
 /* Whether heed__features_pair can make the vectors of these two options: the
  * same options apart from `chars` adding character n-grams. */
@@ -90,9 +95,11 @@ int heed__features_can_pair(const heed_feat_opts *plain, const heed_feat_opts *c
 
 /* The vectors of r for both options of heed__features_can_pair, equal to two
  * heed__features calls, with the word, lexicon and style features made once
- * (the character n-grams go between them). Returns HEED_OK, HEED_EINVAL when
- * the options are no such pair, or HEED_ENOMEM. */
+ * (the character n-grams go between them); th as for heed__features_th.
+ * Returns HEED_OK, HEED_EINVAL when the options are no such pair, or
+ * HEED_ENOMEM. */
 int heed__features_pair(heed_arena *a, const heed_feat_opts *plain, const heed_feat_opts *chars,
-                        const heed_result *r, heed_sparse *x_plain, heed_sparse *x_chars);
+                        const heed_result *r, uint64_t *th, heed_sparse *x_plain,
+                        heed_sparse *x_chars);
 
 #endif

@@ -814,8 +814,6 @@ static void raw_scores(const heed_lm *m, heed_sparse x, float *restrict z)
 {
     const uint32_t K = m->n_out;
     const uint32_t mask = (uint32_t)((1ull << m->bits) - 1);
-    for (uint32_t k = 0; k < K; k++)
-        z[k] = m->bias[k];
     if (m->dense) {
         /* Ask for every row first: the misses then overlap instead of
          * waiting one after the other behind the arithmetic. */
@@ -828,7 +826,8 @@ static void raw_scores(const heed_lm *m, heed_sparse x, float *restrict z)
     if (m->dense && m->encoding == HEED_LM_ENC_Q8) {
         float acc[(HEED_LM_MAX_OUTPUTS + 7) & ~7u];
         const uint32_t Kp = (K + 7) & ~7u;
-        memcpy(acc, z, K * sizeof *acc); /* the biases: same sums as the hash path */
+        /* the biases, as z holds them on the other paths: the same sums */
+        memcpy(acc, m->bias, K * sizeof *acc);
         memset(acc + K, 0, (Kp - K) * sizeof *acc);
 #if defined(LM_AVX2)
         if (m->avx2) {
@@ -869,6 +868,8 @@ static void raw_scores(const heed_lm *m, heed_sparse x, float *restrict z)
         memcpy(z, acc, K * sizeof *z);
         return;
     }
+    for (uint32_t k = 0; k < K; k++)
+        z[k] = m->bias[k];
     if (m->dense) {
         for (size_t j = 0; j < x.n; j++) {
             const float *wr = (const float *)(m->dense + (size_t)(x.idx[j] & mask) * m->stride);

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <utf8proc.h>
 
+#include "hash.h"
 #include "utf8.h"
 
 typedef struct splitter {
@@ -269,20 +270,26 @@ const heed_sentence_word *heed__sentence_words(size_t *n)
     return WORDS;
 }
 
-/* The lists (HEED_SW_*) the token's norm is on: a binary search of WORDS. */
+/* The 8 bytes at p as a number whose order is memcmp's: byte 0 highest. */
+static uint64_t order8(const char *p)
+{
+    return __builtin_bswap64(heed__head8(p, 8));
+}
+
+/* The lists (HEED_SW_*) the token's norm is on: a binary search of WORDS,
+ * comparing 8 zero-padded bytes as one number (no memcmp call a step). */
 static unsigned word_kinds(const heed_token *tk)
 {
     if (tk->norm_len == 0 || tk->norm_len > 8)
         return 0; /* no listed word is longer */
-    char key[8] = {0};
-    memcpy(key, tk->norm, tk->norm_len);
+    const uint64_t key = __builtin_bswap64(heed__head8(tk->norm, tk->norm_len));
     size_t lo = 0, hi = sizeof WORDS / sizeof WORDS[0];
     while (lo < hi) {
         size_t mid = (lo + hi) / 2;
-        int c = memcmp(key, WORDS[mid].word, 8);
-        if (c == 0)
+        const uint64_t w = order8(WORDS[mid].word);
+        if (key == w)
             return WORDS[mid].kinds;
-        if (c < 0)
+        if (key < w)
             hi = mid;
         else
             lo = mid + 1;
@@ -440,7 +447,12 @@ int heed__sentences(heed_arena *a, const char *s, size_t n, heed_token *toks, si
     (void)n; /* tokens carry their offsets; gaps are read between them */
     splitter sp = {(const unsigned char *)s, toks};
 
-    /* Pass 1: number the sentences in toks[].sentence. */
+    /* Pass 1: number the sentences in toks[].sentence; the first token of
+     * each of the first FIRSTS sentences is kept for pass 2 (a text has
+     * seldom more), which scans for those of later ones. */
+    enum { FIRSTS = 32 };
+    uint32_t firsts[FIRSTS];
+    firsts[0] = 0;
     size_t cur = 0, first = 0, line_start = 0;
     for (size_t i = 0; i < n_toks; i++) {
         toks[i].sentence = (uint32_t)cur;
@@ -463,6 +475,8 @@ int heed__sentences(heed_arena *a, const char *s, size_t n, heed_token *toks, si
             if (i + 1 < n_toks) {
                 cur++;
                 first = i + 1;
+                if (cur < FIRSTS)
+                    firsts[cur] = (uint32_t)first;
                 after = line_start;
                 line_breaks(&sp, tok_end(&toks[i]), toks[i + 1].start, &after);
             }
@@ -477,10 +491,16 @@ int heed__sentences(heed_arena *a, const char *s, size_t n, heed_token *toks, si
         return HEED_ENOMEM;
     size_t first_tok = 0;
     for (size_t k = 0; k < count; k++) {
-        size_t j = first_tok;
-        uint32_t id = toks[first_tok].sentence;
-        while (j + 1 < n_toks && toks[j + 1].sentence == id)
-            j++;
+        size_t j; /* the sentence's last token */
+        if (k + 1 == count) {
+            j = n_toks - 1;
+        } else if (k + 1 < FIRSTS) {
+            j = firsts[k + 1] - 1;
+        } else {
+            j = first_tok;
+            while (toks[j + 1].sentence == k)
+                j++;
+        }
         sents[k].start = toks[first_tok].start;
         sents[k].len = (uint32_t)(tok_end(&toks[j]) - toks[first_tok].start);
         sents[k].first_token = (uint32_t)first_tok;

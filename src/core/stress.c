@@ -705,9 +705,9 @@ static const char *const RELATIONS[] = {
     "partner", "pet",         "sister",     "son",     "uncle",   "wife",
 };
 static const char *const DAYS[] = {
-    "christmas", "fri", "friday", "midday",  "mon",      "monday",    "noon",  "sat",
-    "saturday",  "sun", "sunday", "thu",     "thursday", "thurs",     "today", "tomorrow",
-    "tonight",   "tue", "tues",   "tuesday", "wed",      "wednesday",
+    "christmas", "fri", "friday", "midday",  "mon",   "monday",    "noon",  "sat",
+    "saturday",  "sun", "sunday", "thu",     "thurs", "thursday",  "today", "tomorrow",
+    "tonight",   "tue", "tues",   "tuesday", "wed",   "wednesday",
 };
 
 /* ------------------------------------------------------------ small helpers */
@@ -726,14 +726,26 @@ static int norm_eq(const heed_token *t, const char *w, size_t n)
 /* t's norm is the string literal w (length known at compile time) */
 #define norm_is(t, w) norm_eq((t), "" w, sizeof(w) - 1)
 
+/* Is t's norm a word of list? The lists are sorted byte-wise
+ * (heed__stress_lists_check), so the scan stops past t's first byte. */
 static int in_list(const heed_token *t, const char *const *list, size_t n)
 {
-    if (!t->norm_len)
+    const size_t len = t->norm_len;
+    if (!len)
         return 0;
-    for (size_t i = 0; i < n; i++) /* first byte first: most words differ there */
-        if (list[i][0] == t->norm[0] && !strncmp(list[i], t->norm, t->norm_len) &&
-            !list[i][t->norm_len])
+    const unsigned char c0 = (unsigned char)t->norm[0];
+    for (size_t i = 0; i < n; i++) {
+        const char *w = list[i];
+        if ((unsigned char)w[0] < c0)
+            continue;
+        if ((unsigned char)w[0] > c0)
+            return 0;
+        size_t k = 1;
+        while (k < len && w[k] && w[k] == t->norm[k])
+            k++;
+        if (k == len && !w[len])
             return 1;
+    }
     return 0;
 }
 
@@ -907,12 +919,30 @@ static const char *const UNIT_WORDS[] = {
     "days", "week",  "weeks",   "month", "months", "year",  "years",
 };
 
+/* The sig of the last token asked for: match_at asks for token i, unit_next
+ * for i + 1, and the next match_at for i + 1 again. */
+typedef struct sig_memo {
+    size_t at; /* SIZE_MAX: none yet */
+    unsigned sig;
+} sig_memo;
+
+/* sig of toks[k], whose norm is not empty */
+static unsigned tok_sig(sig_memo *m, const heed_token *toks, size_t k)
+{
+    if (m->at != k) {
+        m->at = k;
+        m->sig = sig(toks[k].norm, toks[k].norm_len);
+    }
+    return m->sig;
+}
+
 /* Could toks[i] be followed by a unit word? (false for most tokens) */
-static int unit_next(const heed_stress_index *ix, const heed_token *toks, size_t n, size_t i)
+static int unit_next(const heed_stress_index *ix, const heed_token *toks, size_t n, size_t i,
+                     sig_memo *sm)
 {
     if (i + 1 >= n || toks[i + 1].kind != HEED_TOK_WORD || toks[i + 1].norm_len < 3)
         return 0;
-    unsigned b = sig(toks[i + 1].norm, toks[i + 1].norm_len);
+    unsigned b = tok_sig(sm, toks, i + 1);
     return (ix->units[b >> 6] >> (b & 63)) & 1;
 }
 
@@ -976,13 +1006,13 @@ void heed__stress_index_free(heed_stress_index *ix)
 
 /* The longest phrase starting at toks[i]; sets *len to its token count. */
 static const phrase *match_at(const heed_stress_index *ix, const heed_token *toks, size_t n,
-                              size_t i, size_t *len)
+                              size_t i, size_t *len, sig_memo *sm)
 {
     const heed_token *t = &toks[i];
     *len = 0;
     if (!t->norm_len)
         return NULL;
-    unsigned b = sig(t->norm, t->norm_len);
+    unsigned b = tok_sig(sm, toks, i);
     if (!has_bit(ix->filter, b))
         return NULL;
     const heed_token *nx = i + 1 < n && toks[i + 1].norm_len ? &toks[i + 1] : NULL;
@@ -1079,44 +1109,32 @@ static int hypothetical_before(const heed_token *toks, size_t floor, size_t i)
 /* ------------------------------------------------------------ rule cues */
 
 static const char *const ORDINAL_WORDS[] = {
-    "second", "third", "fourth",    "fifth", "sixth",     "seventh",   "eighth",
-    "ninth",  "tenth", "umpteenth", "nth",   "hundredth", "millionth",
+    "eighth", "fifth",   "fourth", "hundredth", "millionth", "ninth",     "nth",
+    "second", "seventh", "sixth",  "tenth",     "third",     "umpteenth",
 };
 static const char *const NUMBER_WORDS[] = {
-    "a",    "an",  "two",    "three",  "four",    "five", "six",  "seven",  "eight",
-    "nine", "ten", "eleven", "twelve", "several", "few",  "many", "couple",
+    "a",    "an",    "couple",  "eight", "eleven", "few",   "five",   "four", "many",
+    "nine", "seven", "several", "six",   "ten",    "three", "twelve", "two",
 };
+/* Waiting, and an outage that lasts ("down for 3 days", "without internet
+ * for a week"). */
 static const char *const WAIT_WORDS[] = {
-    "waited",
-    "waiting",
-    "wait",
-    "hold",
-    "chasing",
-    "chased",
-    "trying",
-    "tried",
-    "spent",
-    "queue",
-    "queued",
-    "queueing",
-    "queuing",
-    /* an outage that lasts: "down for 3 days", "without internet for a week" */
-    "down",
-    "without",
-    "offline",
-    "stuck",
-    "outage",
+    "chased",  "chasing", "down",  "hold",  "offline", "outage", "queue",  "queued",  "queueing",
+    "queuing", "spent",   "stuck", "tried", "trying",  "wait",   "waited", "waiting", "without",
 };
 static const char *const CONTACT_WORDS[] = {
-    "called", "rang",     "phoned",  "emailed", "e-mailed", "contacted", "written",
-    "wrote",  "messaged", "chatted", "asked",   "told",     "explained", "tried",
-    "call",   "calling",  "email",   "contact", "write",    "ask",       "reported",
-    "sent",   "missed",   "chased",  "rung",
+    "ask",     "asked",     "call",     "called",   "calling", "chased",    "chatted",
+    "contact", "contacted", "e-mailed", "email",    "emailed", "explained", "messaged",
+    "missed",  "phoned",    "rang",     "reported", "rung",    "sent",      "told",
+    "tried",   "write",     "written",  "wrote",
 };
+
+/* "it was / arrived 3 days late": a late delivery that is over. */
+static const char *const PAST_WORDS[] = {"arrived", "came", "delivered", "was", "were"};
 
 /* "charged £69.99 twice": a payment taken twice. */
 static const char *const CHARGE_WORDS[] = {
-    "charged", "billed", "debited", "paid", "charge", "payment",
+    "billed", "charge", "charged", "debited", "paid", "payment",
 };
 
 /* Leading number of a token's norm ("3rd" -> 3, "12" -> 12); -1 if none. */
@@ -1241,7 +1259,6 @@ static int duration_at(const heed_token *toks, size_t n, size_t i, int positive,
         (norm_is(&toks[i + 2], "late") || norm_is(&toks[i + 2], "overdue"))) {
         /* minutes or an hour late is a slot missed, days or weeks a parcel
          * lost; "it was / arrived 3 days late" is over, not still open */
-        static const char *const PAST[] = {"was", "were", "arrived", "came", "delivered"};
         *what = "late delivery";
         *len = 3;
         if (pts == -1)
@@ -1251,7 +1268,7 @@ static int duration_at(const heed_token *toks, size_t n, size_t i, int positive,
             if (!is_word(&toks[j]))
                 continue;
             words++;
-            if (in_list(&toks[j], PAST, sizeof PAST / sizeof PAST[0]))
+            if (in_list(&toks[j], PAST_WORDS, sizeof PAST_WORDS / sizeof PAST_WORDS[0]))
                 return positive ? 0 : 15;
         }
         return pts == -2 ? 20 : pts == -3 ? (c >= 3 ? 40 : 30) : pts - 5;
@@ -1353,7 +1370,7 @@ static void push(cands *c, uint32_t start, uint32_t len, int comp, float points,
  * is the end of the previous cue, which bounds the negation look-back;
  * positive says the text's valence is positive (see duration_at). */
 static size_t phrase_cue_at(const heed_stress_index *ix, const heed_token *toks, size_t n, size_t i,
-                            int positive, size_t *prev_end, cands *c)
+                            int positive, size_t *prev_end, sig_memo *sm, cands *c)
 {
     const heed_token *t = &toks[i];
     if (t->kind != HEED_TOK_WORD && t->kind != HEED_TOK_NUMBER && t->kind != HEED_TOK_DATE)
@@ -1364,7 +1381,7 @@ static size_t phrase_cue_at(const heed_stress_index *ix, const heed_token *toks,
     int comp = 0, pts = 0;
     unsigned pflags = 0;
     if (t->kind != HEED_TOK_DATE) /* "1 star", "section 75" */
-        p = match_at(ix, toks, n, i, &len);
+        p = match_at(ix, toks, n, i, &len, sm);
     if (p) {
         what = p->what;
         comp = p->comp;
@@ -1392,7 +1409,7 @@ static size_t phrase_cue_at(const heed_stress_index *ix, const heed_token *toks,
         } else {
             return 0;
         }
-    } else if (!unit_next(ix, toks, n, i)) {
+    } else if (!unit_next(ix, toks, n, i, sm)) {
         return 0; /* the rule cues all need a unit word next */
     } else if ((pts = ordinal_time(toks, n, i)) > 0) {
         what = "repeat contact";
@@ -1468,6 +1485,28 @@ static const char *const EMPHASIS_WORDS[] = {
     "nothing", "now",   "once",   "paid",  "please",   "still", "stop",   "this",
     "told",    "twice", "what",   "where", "why",      "you",   "your",
 };
+
+int heed__stress_lists_check(void)
+{
+#define LIST(l)                                                                                    \
+    {                                                                                              \
+        l, sizeof l / sizeof l[0]                                                                  \
+    }
+    static const struct {
+        const char *const *w;
+        size_t n;
+    } LISTS[] = {
+        LIST(RELATIONS),     LIST(DAYS),         LIST(ORDINAL_WORDS),
+        LIST(NUMBER_WORDS),  LIST(WAIT_WORDS),   LIST(PAST_WORDS),
+        LIST(CONTACT_WORDS), LIST(CHARGE_WORDS), LIST(EMPHASIS_WORDS),
+    };
+#undef LIST
+    for (size_t l = 0; l < sizeof LISTS / sizeof LISTS[0]; l++)
+        for (size_t i = 0; i < LISTS[l].n; i++)
+            if (!LISTS[l].w[i][0] || (i && strcmp(LISTS[l].w[i - 1], LISTS[l].w[i]) >= 0))
+                return (int)l;
+    return -1;
+}
 
 static int is_emphasis_word(const heed_token *t)
 {
@@ -1614,12 +1653,18 @@ static void collect(const heed_stress_index *ix, const heed_result *r, cands *c)
     size_t n = r->n_tokens, prev_end = 0, phrase_next = 0, intensity_next = 0;
     int positive = r->valence >= 0.2f; /* a thankful text: past trouble is over */
     int mixed = -1;
+    sig_memo sm = {SIZE_MAX, 0};
     for (size_t i = 0; i < n; i++) {
-        if (i >= phrase_next) {
-            size_t m = phrase_cue_at(ix, toks, n, i, positive, &prev_end, c);
+        /* the two tests that turn most tokens away, here where the tokens
+         * stay in registers (the cues written through c might be them, to
+         * the compiler) */
+        const unsigned kind = toks[i].kind;
+        if (i >= phrase_next &&
+            (kind == HEED_TOK_WORD || kind == HEED_TOK_NUMBER || kind == HEED_TOK_DATE)) {
+            size_t m = phrase_cue_at(ix, toks, n, i, positive, &prev_end, &sm, c);
             phrase_next = i + (m ? m : 1);
         }
-        if (i >= intensity_next) {
+        if (i >= intensity_next && !(kind == HEED_TOK_WORD && !(toks[i].flags & HEED_TF_ALLCAPS))) {
             size_t m = intensity_cue_at(r, i, &mixed, ev_from, ev_to, c);
             intensity_next = i + (m ? m : 1);
         }
@@ -1637,6 +1682,25 @@ static int cand_cmp(const void *a, const void *b)
     if (x->len != y->len) /* the emotion-model cue (whole text) after a word at 0 */
         return x->len < y->len ? -1 : 1;
     return strcmp(x->what, y->what);
+}
+
+#define INSERTION_MAX 24 /* a text's few cues sort by insertion, no qsort call */
+
+/* Sorts c->v by cand_cmp; stable, as glibc's qsort (a merge sort) is on
+ * arrays this small, so that equal cues keep their order either way. */
+static void sort_cands(cands *c)
+{
+    if (c->n > INSERTION_MAX) {
+        qsort(c->v, c->n, sizeof *c->v, cand_cmp);
+        return;
+    }
+    for (size_t i = 1; i < c->n; i++) {
+        const cand x = c->v[i];
+        size_t j = i;
+        for (; j > 0 && cand_cmp(&c->v[j - 1], &x) > 0; j--)
+            c->v[j] = c->v[j - 1];
+        c->v[j] = x;
+    }
 }
 
 /* Labels already counted per component, for the repeat discount. */
@@ -1679,7 +1743,7 @@ int heed__stress(heed_arena *a, const heed_stress_index *ix, heed_result *r)
     collect(ix, r, &c);
     if (c.oom)
         return HEED_ENOMEM;
-    qsort(c.v, c.n, sizeof *c.v, cand_cmp);
+    sort_cands(&c);
 
     /* Each component is a noisy-OR of its cues in text order; a cue repeating
      * an earlier cue's label in the same component counts half as much each

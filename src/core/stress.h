@@ -37,5 +37,8 @@ int heed__stress(heed_arena *a, const heed_stress_index *ix, heed_result *r);
  * one are adjacent for the index) with well-formed entries. Returns the index
  * of the first bad entry, or -1. */
 int heed__stress_table_check(void);
+/* For tests: the word lists must be sorted byte-wise (in_list stops past a
+ * word's first byte). Returns the index of the first bad list, or -1. */
+int heed__stress_lists_check(void);
 
 #endif

@@ -24,6 +24,8 @@
 
 #include <string.h>
 
+#include "hash.h"
+
 static int is_w(const heed_token *t, const char *w)
 {
     if (!t->norm_len || t->norm[0] != w[0])
@@ -303,7 +305,7 @@ static int may_start(const heed_token *t)
     if (!w)
         return 0;
     for (; w->len; w++)
-        if (w->len == t->norm_len && !memcmp(w->w, t->norm, w->len))
+        if (w->len == t->norm_len && heed__mem_eq(w->w, t->norm, w->len))
             return 1;
     return 0;
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <utf8proc.h>
 
+#include "hash.h"
 #include "heed_limits.h"
 #include "utf8.h"
 
@@ -1266,6 +1267,16 @@ static void push(tokenizer *t, size_t start, size_t len, unsigned kind, unsigned
         link_neighbours(t, tk - 1, tk);
 }
 
+#define ONES8 0x0101010101010101ull
+
+/* 0x80 in each byte of x that is 'a'..'z' (byte k of the text at bits 8k),
+ * 0 elsewhere: a byte's sums stay below 0x100, so no carry crosses bytes. */
+static inline uint64_t lower_bytes(uint64_t x)
+{
+    const uint64_t lo = x & 0x7F * ONES8;
+    return (lo + (0x80 - 'a') * ONES8) & ~(lo + (0x80 - 'z' - 1) * ONES8) & ~x & 0x80 * ONES8;
+}
+
 /* The common token: ASCII letters (inner apostrophes before a letter too:
  * don't, I'm), ending at a space or at punctuation no scanner reads on from,
  * with no '@' ahead (so no address). scan_ascii would make it a WORD ending at
@@ -1283,6 +1294,27 @@ static size_t plain_word_end(const tokenizer *t, size_t i, unsigned *flags, int 
         return 0;
     size_t j = i;
     unsigned run_cp = 0, run = 0, up = 0, apos = 0, fl = 0, d = 0;
+    if (i + 8 <= n) {
+        /* Most words: lower-case letters after an optional capital, fewer
+         * than eight, ended by neither a capital nor an apostrophe. One
+         * load finds the end and a triple of equal letters (elongation);
+         * any other word takes the byte loop below. */
+        const unsigned cap = (unsigned)u[i] - 'A' < 26u;
+        const uint64_t x = heed__head8((const char *)u + i, 8) | (cap ? 0x20u : 0u);
+        const uint64_t other = ~lower_bytes(x) & 0x80 * ONES8;
+        const size_t len = other ? (size_t)__builtin_ctzll(other) >> 3 : 0;
+        if (other && (d = u[i + len]) - 'A' >= 26u && d != '\'') {
+            if (len >= 3) {
+                const uint64_t e = (x ^ x >> 8) | (x ^ x >> 16);
+                const uint64_t zero = ~(((e & 0x7F * ONES8) + 0x7F * ONES8) | e) & 0x80 * ONES8;
+                if (zero & (((uint64_t)1 << (8 * (len - 2))) - 1))
+                    fl = HEED_TF_ELONGATED;
+            }
+            j = i + len;
+            up = cap;
+            goto ended;
+        }
+    }
     for (;;) {
         /* a run of lower-case letters: nearly every letter */
         while (j < n && (d = u[j]) - 'a' < 26u) {
@@ -1316,6 +1348,7 @@ static size_t plain_word_end(const tokenizer *t, size_t i, unsigned *flags, int 
         }
         break;
     }
+ended:
     if (j == i || (up && i + 1 < n && (u[i + 1] == 'D' || u[i + 1] == 'P')))
         return 0;
     if (j < n && d != ' ') {
@@ -1393,7 +1426,8 @@ static int tokenize(heed_arena *a, const char *s, size_t n, heed_token **out, si
                         if (rc)
                             return rc;
                     }
-                    i = e;
+                    /* the space after the word, which the loop would skip */
+                    i = e < n && t.u[e] == ' ' ? e + 1 : e;
                     continue;
                 }
             } else if (fast && t.count < t.cap) {
@@ -1419,7 +1453,7 @@ static int tokenize(heed_arena *a, const char *s, size_t n, heed_token **out, si
                 }
                 if (!more && c1 < 0x80) {
                     push(&t, i, 1, HEED_TOK_PUNCT, 0, (const char *)t.u + i);
-                    i++;
+                    i += c1 == ' ' ? 2 : 1; /* and the space after it */
                     continue;
                 }
             }

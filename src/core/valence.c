@@ -47,8 +47,12 @@ static int is_scope_break(const heed_token *t)
     return t->kind == HEED_TOK_PUNCT;
 }
 
+/* t's norm is the NUL-terminated w; the first byte first, so that most
+ * words are turned away without a strlen. */
 static int norm_is(const heed_token *t, const char *w)
 {
+    if (t->norm_len && t->norm[0] != w[0])
+        return 0;
     size_t n = strlen(w);
     return t->norm_len == n && memcmp(t->norm, w, n) == 0;
 }
@@ -477,8 +481,17 @@ int heed__valence(heed_arena *a, const heed_lexicon *lx, const char *text, heed_
             contrast(toks, ti, from, to, turn);
         double sum = 0;
         size_t first_ev = n_ev;
+        int bangs = 0; /* the '!' of the sentence, for the emphasis below */
+        size_t last_bang = SIZE_MAX;
         for (size_t i = from; i < to; i++) {
             tokinfo *x = &ti[i];
+            if (toks[i].kind == HEED_TOK_PUNCT) {
+                for (size_t k = 0; k < toks[i].norm_len; k++)
+                    if (toks[i].norm[k] == '!') {
+                        bangs++;
+                        last_bang = i;
+                    }
+            }
             if (!x->has_score || x->consumed == 1) {
                 if (toks[i].kind == HEED_TOK_WORD && !x->consumed &&
                     !(toks[i].flags & HEED_TF_NEGATOR))
@@ -498,17 +511,6 @@ int heed__valence(heed_arena *a, const heed_lexicon *lx, const char *text, heed_
         }
         /* Emphasis: each '!' in the sentence (up to 4) pushes it further. */
         if (sum != 0) {
-            int bangs = 0;
-            size_t last_bang = SIZE_MAX;
-            for (size_t i = from; i < to; i++) {
-                if (toks[i].kind != HEED_TOK_PUNCT)
-                    continue;
-                for (size_t k = 0; k < toks[i].norm_len; k++)
-                    if (toks[i].norm[k] == '!') {
-                        bangs++;
-                        last_bang = i;
-                    }
-            }
             if (bangs > 4)
                 bangs = 4;
             if (bangs) {

@@ -519,7 +519,8 @@ int heed__jsonl_parse(heed_jsonl *j, const char *s, size_t n, const char *const 
             key_len = strlen(key);
         }
         for (size_t f = 0; f < HEED_F_COUNT; f++) {
-            if ((seen & (1u << f)) || key_len != name_len[f] || memcmp(key, names[f], key_len))
+            if ((seen & (1u << f)) || key_len != name_len[f] ||
+                !heed__mem_eq(key, names[f], key_len))
                 continue;
             seen |= 1u << f;
             if (mb->kind == '"') {

@@ -515,10 +515,11 @@ static void cue_list(heed_buf *b, const heed_result *r, const heed_cue *c, size_
     for (size_t i = 0; i < n; i++) {
         const size_t what_len = c[i].what ? strlen(c[i].what) : 0;
         const char *comp = c[i].component < n_comp ? comp_names[c[i].component] : NULL;
+        const size_t comp_len = comp ? strlen(comp) : 0;
         /* the strings at six bytes a byte, the component's key and name, two
          * numbers and a weight, the other keys */
-        const size_t room = 6 * ((size_t)c[i].len + what_len) + key_len +
-                            (comp ? strlen(comp) : 0) + 3 * NUMBER_MAX + 128;
+        const size_t room =
+            6 * ((size_t)c[i].len + what_len) + key_len + comp_len + 3 * NUMBER_MAX + 128;
         if (c[i].len <= RAW_STRING_MAX && what_len <= RAW_STRING_MAX &&
             heed__buf_reserve(b, room) == HEED_OK) {
             char *p = b->ptr + b->len;
@@ -532,9 +533,11 @@ static void cue_list(heed_buf *b, const heed_result *r, const heed_cue *c, size_
             p = raw_uint(p, (uint64_t)c[i].start + c[i].len);
             if (comp) {
                 p = RAW_LIT(p, ",\"");
-                p = raw_cstr(p, comp_key);
+                memcpy(p, comp_key, key_len); /* lengths known: no strlen again */
+                p += key_len;
                 p = RAW_LIT(p, "\":\"");
-                p = raw_cstr(p, comp);
+                memcpy(p, comp, comp_len);
+                p += comp_len;
                 *p++ = '"';
             }
             if (c[i].what) {

@@ -19,8 +19,35 @@ static inline uint64_t heed__hash(const void *p, size_t n)
         s += 8;
         n -= 8;
     }
-    while (n--)
-        h = (h ^ *s++) * 0x100000001b3ull;
+    /* the last 0..7 bytes, one step each, read back from their end e (most
+     * keys are words shorter than 8 bytes: no loop counter, fixed offsets) */
+    const uint64_t P = 0x100000001b3ull;
+    const unsigned char *e = s + n;
+    switch (n) {
+    case 7:
+        h = (h ^ e[-7]) * P;
+        /* fall through */
+    case 6:
+        h = (h ^ e[-6]) * P;
+        /* fall through */
+    case 5:
+        h = (h ^ e[-5]) * P;
+        /* fall through */
+    case 4:
+        h = (h ^ e[-4]) * P;
+        /* fall through */
+    case 3:
+        h = (h ^ e[-3]) * P;
+        /* fall through */
+    case 2:
+        h = (h ^ e[-2]) * P;
+        /* fall through */
+    case 1:
+        h = (h ^ e[-1]) * P;
+        /* fall through */
+    default:
+        break;
+    }
     h ^= h >> 33;
     h *= 0xff51afd7ed558ccdull;
     h ^= h >> 33;
@@ -85,6 +112,37 @@ static inline uint64_t heed__head8(const char *w, size_t len)
     }
     return h;
 #endif
+}
+
+/* Whether a[0..n) and b[0..n) are the same bytes: memcmp(a, b, n) == 0
+ * without a call for the short keys of word tables (up to 16 bytes: two
+ * overlapping loads of 8, or of 4, none past either end); longer ones go to
+ * memcmp. */
+static inline int heed__mem_eq(const void *a, const void *b, size_t n)
+{
+    const unsigned char *x = a, *y = b;
+    if (n >= 8) {
+        if (n > 16)
+            return memcmp(x, y, n) == 0;
+        uint64_t x0, y0, x1, y1;
+        memcpy(&x0, x, 8);
+        memcpy(&y0, y, 8);
+        memcpy(&x1, x + n - 8, 8);
+        memcpy(&y1, y + n - 8, 8);
+        return ((x0 ^ y0) | (x1 ^ y1)) == 0;
+    }
+    if (n >= 4) {
+        uint32_t x0, y0, x1, y1;
+        memcpy(&x0, x, 4);
+        memcpy(&y0, y, 4);
+        memcpy(&x1, x + n - 4, 4);
+        memcpy(&y1, y + n - 4, 4);
+        return ((x0 ^ y0) | (x1 ^ y1)) == 0;
+    }
+    if (n == 0)
+        return 1;
+    /* 1..3 bytes: the first, middle and last (one byte may be read twice) */
+    return ((x[0] ^ y[0]) | (x[n / 2] ^ y[n / 2]) | (x[n - 1] ^ y[n - 1])) == 0;
 }
 
 #endif

@@ -14,6 +14,7 @@
 
 #include "arena.h"
 #include "featurize.h"
+#include "hash.h"
 #include "heed/heed.h"
 
 #include "engine_fixture.h"
@@ -249,6 +250,8 @@ static void test_pair_equals_two_calls(void **state)
         "This is NOT good. I don't like it at all. Can you help? Thanks so much \xf0\x9f\x98\x8a",
         "Great service, really great. But the app keeps crashing... why?? Fix it!",
         "caf\xc3\xa9 na\xc3\xafve r\xc3\xa9sum\xc3\xa9 supercalifragilisticexpialidocious-word",
+        /* a word past the 60 bytes n-grams look at, a hashtag */
+        "so #fail pneumonoultramicroscopicsilicovolcanoconiosispneumonoultramicroscopicsilico ok",
     };
     static const uint32_t plain_flags[] = {0, HEED_FEAT_NO_BIGRAMS};
     static const uint32_t char_flags[] = {HEED_FEAT_CHARGRAMS, HEED_FEAT_CHAR4,
@@ -266,7 +269,7 @@ static void test_pair_equals_two_calls(void **state)
                 heed_sparse xp, xc, wp, wc;
                 assert_int_equal(heed__features(&ar, &po, r, &wp), HEED_OK);
                 assert_int_equal(heed__features(&ar, &co, r, &wc), HEED_OK);
-                assert_int_equal(heed__features_pair(&ar, &po, &co, r, &xp, &xc), HEED_OK);
+                assert_int_equal(heed__features_pair(&ar, &po, &co, r, NULL, &xp, &xc), HEED_OK);
                 assert_int_equal(xp.n, wp.n);
                 assert_int_equal(xc.n, wc.n);
                 assert_true(xc.n > xp.n || !r->n_tokens);
@@ -274,6 +277,29 @@ static void test_pair_equals_two_calls(void **state)
                 assert_memory_equal(xp.val, wp.val, wp.n * sizeof *wp.val);
                 assert_memory_equal(xc.idx, wc.idx, wc.n * sizeof *wc.idx);
                 assert_memory_equal(xc.val, wc.val, wc.n * sizeof *wc.val);
+                /* the same vectors when the tokens' hashes are made with
+                 * them (the engine's way), and those hashes are
+                 * heed__hash of each norm (numbers, ids, ... too) */
+                uint64_t th[64], th2[64];
+                assert_true(r->n_tokens <= 64);
+                memset(th, 0, sizeof th);
+                memset(th2, 0, sizeof th2);
+                heed_sparse tp, tc, tw;
+                assert_int_equal(heed__features_pair(&ar, &po, &co, r, th, &tp, &tc), HEED_OK);
+                assert_int_equal(heed__features_th(&ar, &po, r, th2, &tw), HEED_OK);
+                assert_int_equal(tp.n, wp.n);
+                assert_int_equal(tc.n, wc.n);
+                assert_int_equal(tw.n, wp.n);
+                assert_memory_equal(tp.idx, wp.idx, wp.n * sizeof *wp.idx);
+                assert_memory_equal(tp.val, wp.val, wp.n * sizeof *wp.val);
+                assert_memory_equal(tc.idx, wc.idx, wc.n * sizeof *wc.idx);
+                assert_memory_equal(tc.val, wc.val, wc.n * sizeof *wc.val);
+                assert_memory_equal(tw.idx, wp.idx, wp.n * sizeof *wp.idx);
+                for (size_t k = 0; k < r->n_tokens; k++) {
+                    const uint64_t want = heed__hash(r->tokens[k].norm, r->tokens[k].norm_len);
+                    assert_true(th[k] == want);
+                    assert_true(th2[k] == want);
+                }
                 heed__arena_release(&ar);
             }
         heed_analysis_free(an);
@@ -292,7 +318,7 @@ static void test_pair_equals_two_calls(void **state)
     heed_arena ar;
     heed__arena_init(&ar, 0);
     heed_sparse a, b;
-    assert_int_equal(heed__features_pair(&ar, &ch, &c4, heed_analysis_result(an), &a, &b),
+    assert_int_equal(heed__features_pair(&ar, &ch, &c4, heed_analysis_result(an), NULL, &a, &b),
                      HEED_EINVAL);
     heed__arena_release(&ar);
     heed_analysis_free(an);

@@ -198,6 +198,32 @@ static void test_many_and_oom(void **state)
     free(s);
 }
 
+/* Around the number of sentences whose first tokens pass 1 keeps for pass 2
+ * (32): spans from that list and from the scan after it meet exactly. */
+static void test_counts_around_kept(void **state)
+{
+    (void)state;
+    static const char *const units[] = {"Ok! ", "It broke, sadly. ", "Why?? ", "No :( ",
+                                        "Thanks.\n\n"};
+    char s[4096];
+    for (size_t want = 1; want <= 70; want++) {
+        size_t n = 0;
+        for (size_t k = 0; k < want; k++) {
+            const char *u = units[(k * 7 + want) % (sizeof units / sizeof units[0])];
+            memcpy(s + n, u, strlen(u));
+            n += strlen(u);
+        }
+        heed_arena a;
+        heed__arena_init(&a, 0);
+        heed_token *t;
+        heed_sentence *se;
+        size_t nt, ns;
+        split(&a, s, n, &t, &nt, &se, &ns);
+        assert_int_equal(ns, want);
+        heed__arena_release(&a);
+    }
+}
+
 /* The splitter's word table is what its binary search needs: strictly
  * increasing by memcmp of the zero-padded 8 bytes, each word lower case with
  * nothing after its end, each on a list; and a sample of each list acts. */
@@ -252,9 +278,8 @@ static void test_word_table(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_cases),
-        cmocka_unit_test(test_long_unpunctuated),
-        cmocka_unit_test(test_many_and_oom),
+        cmocka_unit_test(test_cases),        cmocka_unit_test(test_long_unpunctuated),
+        cmocka_unit_test(test_many_and_oom), cmocka_unit_test(test_counts_around_kept),
         cmocka_unit_test(test_word_table),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -82,6 +82,7 @@ static void table_sorted(void **state)
 {
     (void)state;
     assert_int_equal(heed__stress_table_check(), -1);
+    assert_int_equal(heed__stress_lists_check(), -1);
 }
 
 static void urgency(void **state)
@@ -624,6 +625,58 @@ static void emotion_hook(void **state)
     heed_analysis_free(an);
 }
 
+/* The cues come out sorted by start, component, length and label, whether a
+ * text has a few (sorted by insertion) or many (qsort): random texts of cue
+ * phrases, up to well past the insertion sort's limit. */
+static void cues_sorted(void **state)
+{
+    (void)state;
+    static const char *const parts[] = {"It's urgent. ",
+                                        "I need it ASAP! ",
+                                        "I've called 3 times. ",
+                                        "This is NOT OK!! ",
+                                        "terrible, awful service. ",
+                                        "My husband died last week. ",
+                                        "I will cancel. ",
+                                        "I'm going to the ombudsman. ",
+                                        "I waited 3 weeks for this. ",
+                                        "\xF0\x9F\x98\xA1 ",
+                                        "Why?? ",
+                                        "charged twice. ",
+                                        "thanks, fine. ",
+                                        "not urgent. ",
+                                        "if it breaks again. ",
+                                        "I can't afford this. ",
+                                        "for the third time. "};
+    uint64_t seed = 99;
+    char text[4096];
+    for (int round = 0; round < 60; round++) {
+        size_t n = 0;
+        int pieces = 1 + round % 50;
+        for (int k = 0; k < pieces; k++) {
+            seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+            const char *p = parts[(seed >> 33) % (sizeof parts / sizeof parts[0])];
+            size_t l = strlen(p);
+            if (n + l >= sizeof text)
+                break;
+            memcpy(text + n, p, l);
+            n += l;
+        }
+        text[n] = '\0';
+        heed_analysis *an = run(text);
+        const heed_stress *st = &heed_analysis_result(an)->stress;
+        for (size_t i = 1; i < st->n_cues; i++) {
+            const heed_cue *a = &st->cues[i - 1], *b = &st->cues[i];
+            int order = a->start != b->start           ? (a->start < b->start ? -1 : 1)
+                        : a->component != b->component ? (a->component < b->component ? -1 : 1)
+                        : a->len != b->len             ? (a->len < b->len ? -1 : 1)
+                                                       : strcmp(a->what, b->what);
+            assert_true(order <= 0);
+        }
+        heed_analysis_free(an);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -637,6 +690,7 @@ int main(void)
         cmocka_unit_test(spans),
         cmocka_unit_test(cue_accounting),
         cmocka_unit_test(ordering),
+        cmocka_unit_test(cues_sorted),
         cmocka_unit_test(emotion_hook),
         cmocka_unit_test(allocation_failures),
         cmocka_unit_test(service_effort),

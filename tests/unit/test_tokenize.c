@@ -389,13 +389,66 @@ static void test_fast_path_same_tokens(void **state)
     }
 }
 
+/* The same for words of few letters (elongations at every position, across
+ * capitals and apostrophes) of every length, so that the eight-byte fast
+ * path meets words that end inside, at and past its load, with and without
+ * eight bytes of text after them. */
+static void test_fast_path_letters(void **state)
+{
+    (void)state;
+    static const char letters[] = "aabbAB'c";
+    static const char *const seps[] = {" ", ".", ",", "!", "'", "-", "9", ":", "\xC3\xA9", "  "};
+    enum { ROUNDS = 4000 };
+    char buf[256];
+    uint64_t seed = 11;
+    for (int r = 0; r < ROUNDS; r++) {
+        size_t o = 0;
+        for (;;) {
+            seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+            size_t wl = 1 + (size_t)(seed >> 59) % 20;
+            if (o + wl + 4 > sizeof buf || ((seed >> 40) & 15) == 0)
+                break;
+            for (size_t k = 0; k < wl; k++) {
+                seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+                buf[o++] = letters[(seed >> 61) & 7];
+            }
+            const char *sp = seps[(seed >> 20) % (sizeof seps / sizeof seps[0])];
+            memcpy(buf + o, sp, strlen(sp));
+            o += strlen(sp);
+        }
+        size_t cut = o ? (size_t)(seed >> 8) % (o + 1) : 0; /* any end but inside a character */
+        if (cut < o && ((unsigned char)buf[cut] & 0xC0) == 0x80)
+            cut--;
+        heed_arena a;
+        heed__arena_init(&a, 0);
+        heed_token *t1, *t2;
+        size_t n1, n2;
+        assert_int_equal(heed__tokenize(&a, buf, cut, &t1, &n1), HEED_OK);
+        assert_int_equal(heed__tokenize_general(&a, buf, cut, &t2, &n2), HEED_OK);
+        assert_int_equal(n1, n2);
+        for (size_t k = 0; k < n1; k++) {
+            assert_int_equal(t1[k].start, t2[k].start);
+            assert_int_equal(t1[k].len, t2[k].len);
+            assert_int_equal(t1[k].kind, t2[k].kind);
+            assert_int_equal(t1[k].flags, t2[k].flags);
+            assert_int_equal(t1[k].norm_len, t2[k].norm_len);
+            assert_memory_equal(t1[k].norm, t2[k].norm, t1[k].norm_len);
+        }
+        heed__arena_release(&a);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_kinds),           cmocka_unit_test(test_nul_bytes),
-        cmocka_unit_test(test_flags_and_norms), cmocka_unit_test(test_growth_and_order),
-        cmocka_unit_test(test_out_of_memory),   cmocka_unit_test(test_invariants_mixed),
+        cmocka_unit_test(test_kinds),
+        cmocka_unit_test(test_nul_bytes),
+        cmocka_unit_test(test_flags_and_norms),
+        cmocka_unit_test(test_growth_and_order),
+        cmocka_unit_test(test_out_of_memory),
+        cmocka_unit_test(test_invariants_mixed),
         cmocka_unit_test(test_fast_path_same_tokens),
+        cmocka_unit_test(test_fast_path_letters),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

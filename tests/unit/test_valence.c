@@ -67,6 +67,8 @@ static const range_case RANGES[] = {
     {"not bad at all", 0.05, 0.6},
     {"I love it", 0.3, 1.0},
     {"I would like a refund", -0.05, 0.05}, /* a want, not liking */
+    {"I like it", 0.2, 1.0},                /* liking after a subject */
+    {"I LIKE it", 0.2, 1.0},                /* capitals fold: the same "like" */
     {"It looks like my parcel is lost", -1.0, -0.05},
     {"Please help me, I cannot log in", -0.6, 0.05}, /* a request, not praise */
     {"Can you help me with my order?", -0.05, 0.05},
