@@ -21,6 +21,8 @@
 
 int heed__familiar_lists_ok(void);
 int heed__familiar_word_lists(const heed_familiar_index *x, const char *w, size_t n);
+const char *heed__familiar_table_word(const heed_familiar_index *x, size_t k, size_t *n);
+unsigned heed__familiar_syllables(const heed_familiar_index *x, const char *w, size_t n);
 
 #include "engine_fixture.h"
 
@@ -363,6 +365,85 @@ static void test_syllables_random(void **state)
             for (size_t n = 0; n <= 4; n++)
                 assert_int_equal(heed__syllables(p, n), ref_syllables(p, n));
         }
+}
+
+/* The syllables readability reads from the word table against the counter
+ * (and its reference): every word the table holds, each with a byte cut off,
+ * added or changed (words it does not hold), and random words; then the
+ * grade and ease of replies made of table words and random words against
+ * heed__readability, which counts every word. */
+static void test_syllables_table(void **state)
+{
+    (void)state;
+    heed_familiar_index *x = NULL;
+    assert_int_equal(heed__familiar_new(&x), HEED_OK);
+    const char *w;
+    size_t n, k = 0;
+    char b[64];
+    for (; (w = heed__familiar_table_word(x, k, &n)) != NULL; k++) {
+        assert_true(n + 1 < sizeof b);
+        assert_int_equal(heed__familiar_syllables(x, w, n), heed__syllables(w, n));
+        assert_int_equal(heed__familiar_syllables(x, w, n), ref_syllables(w, n));
+        memcpy(b, w, n);
+        b[n] = 'e';
+        assert_int_equal(heed__familiar_syllables(x, b, n + 1), heed__syllables(b, n + 1));
+        assert_int_equal(heed__familiar_syllables(x, b, n - 1), heed__syllables(b, n - 1));
+        b[0] = 'y';
+        assert_int_equal(heed__familiar_syllables(x, b, n), heed__syllables(b, n));
+    }
+    assert_true(k > 300); /* COMMON, GENERIC_NOUNS and SYLLABLE_WORDS */
+    static const char ALPHA[] = "aeiouytsdlcgxqzhnmrbke-'";
+    unsigned long long seed = 0x9E3779B97F4A7C15ull;
+    char text[2048];
+    int scored = 0;
+    for (int it = 0; it < 3000; it++) {
+        size_t m = 0;
+        int words = 1 + (int)(seed % 40);
+        for (int j = 0; j < words && m + 80 < sizeof text; j++) {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            if (seed % 3) { /* a table word, sometimes capitalised */
+                w = heed__familiar_table_word(x, (size_t)(seed >> 20) % k, &n);
+                memcpy(text + m, w, n);
+                if (seed % 5 == 0 && text[m] >= 'a' && text[m] <= 'z')
+                    text[m] = (char)(text[m] - 'a' + 'A');
+                m += n;
+            } else {
+                size_t len = 1 + (size_t)(seed >> 40) % 10;
+                for (size_t q = 0; q < len; q++) {
+                    seed ^= seed << 13;
+                    seed ^= seed >> 7;
+                    seed ^= seed << 17;
+                    text[m++] = ALPHA[(seed >> 24) % (sizeof ALPHA - 1)];
+                }
+                assert_int_equal(heed__familiar_syllables(x, text + m - len, len),
+                                 heed__syllables(text + m - len, len));
+            }
+            text[m++] = seed % 11 == 0 ? '.' : ' ';
+            if (text[m - 1] == '.')
+                text[m++] = ' ';
+        }
+        text[m] = '\0';
+        heed_analyze_opts o = {0};
+        o.role = HEED_ROLE_AGENT;
+        heed_analysis *an = NULL;
+        assert_int_equal(heed_analyze(eng, text, m, &o, &an, NULL), HEED_OK);
+        const heed_result *r = heed_analysis_result(an);
+        if (!r->familiar.available) { /* not scored as English */
+            heed_analysis_free(an);
+            continue;
+        }
+        scored++;
+        double grade, ease;
+        heed__readability(r->tokens, r->n_tokens, r->sentences, r->n_sentences, &grade, &ease);
+        if (grade != r->familiar.grade || ease != r->familiar.reading_ease)
+            fail_msg("reply %d: grade %.17g ease %.17g, want %.17g %.17g: %s", it,
+                     r->familiar.grade, r->familiar.reading_ease, grade, ease, text);
+        heed_analysis_free(an);
+    }
+    assert_true(scored > 1500);
+    heed__familiar_free(x);
 }
 
 /* The SimHash's bit counts in eight lanes per word against a plain count
@@ -710,19 +791,13 @@ static void test_alloc_failure(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_tables),
-        cmocka_unit_test(test_word_lists),
-        cmocka_unit_test(test_jargon),
-        cmocka_unit_test(test_plain_outlives_engine),
-        cmocka_unit_test(test_syllables),
-        cmocka_unit_test(test_syllables_random),
-        cmocka_unit_test(test_shingles),
-        cmocka_unit_test(test_readability),
-        cmocka_unit_test(test_personal),
-        cmocka_unit_test(test_simhash),
-        cmocka_unit_test(test_roles_and_skip),
-        cmocka_unit_test(test_random_mixes),
-        cmocka_unit_test(test_alloc_failure),
+        cmocka_unit_test(test_tables),          cmocka_unit_test(test_word_lists),
+        cmocka_unit_test(test_jargon),          cmocka_unit_test(test_plain_outlives_engine),
+        cmocka_unit_test(test_syllables),       cmocka_unit_test(test_syllables_random),
+        cmocka_unit_test(test_syllables_table), cmocka_unit_test(test_shingles),
+        cmocka_unit_test(test_readability),     cmocka_unit_test(test_personal),
+        cmocka_unit_test(test_simhash),         cmocka_unit_test(test_roles_and_skip),
+        cmocka_unit_test(test_random_mixes),    cmocka_unit_test(test_alloc_failure),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
