@@ -237,7 +237,10 @@ static int slot_has(const cue_index *x, const slot *sl, uint64_t th, const heed_
 
 static int is_question_mark(const heed_token *t)
 {
-    return t->kind == HEED_TOK_PUNCT && t->norm_len && memchr(t->norm, '?', t->norm_len);
+    /* most punctuation is one byte: memchr only past the first */
+    return t->kind == HEED_TOK_PUNCT && t->norm_len &&
+           (t->norm[0] == '?' ||
+            (t->norm_len > 1 && memchr(t->norm + 1, '?', t->norm_len - 1) != NULL));
 }
 
 /* The index in the word table of the word s[0..len) (th: its hash): its
@@ -805,10 +808,11 @@ static void set_level(heed_empathy *em, int k, int lv)
     em->level[k] = lv;
 }
 
-/* The sentence si of r alone, as a result the extractor can read. */
-static heed_result sentence_alone(const heed_result *r, size_t si, heed_sentence *one)
+/* The sentence si of r alone, as a result the extractor can read, into *s:
+ * the fields set here; the others are left as they are (zero: the caller
+ * clears s once for all the sentences). */
+static void sentence_alone(const heed_result *r, size_t si, heed_sentence *one, heed_result *s)
 {
-    heed_result s = {0};
     *one = r->sentences[si];
     size_t first = one->first_token, n = one->n_tokens;
     if (first > r->n_tokens)
@@ -817,14 +821,13 @@ static heed_result sentence_alone(const heed_result *r, size_t si, heed_sentence
         n = r->n_tokens - first;
     one->first_token = 0;
     one->n_tokens = (uint32_t)n;
-    s.text = r->text;
-    s.text_len = r->text_len;
-    s.tokens = r->tokens + first;
-    s.n_tokens = n;
-    s.sentences = one;
-    s.n_sentences = 1;
-    s.valence = one->valence;
-    return s;
+    s->text = r->text;
+    s->text_len = r->text_len;
+    s->tokens = r->tokens + first;
+    s->n_tokens = n;
+    s->sentences = one;
+    s->n_sentences = 1;
+    s->valence = one->valence;
 }
 
 static int add_span(heed_cue *spans, size_t *n, const heed_result *r, size_t first, size_t end,
@@ -865,9 +868,10 @@ static int sentence_scores(const heed_empathy_model *m, heed_arena *a, const hee
         if (!ss->x || !ss->sc)
             return HEED_ENOMEM;
         size_t h0 = 0; /* the hits are in sentence order: those of si start at h0 */
+        heed_sentence one;
+        heed_result s = {0}; /* cleared once: sentence_alone sets the same fields each time */
         for (size_t si = 0; si < ss->n; si++) {
-            heed_sentence one;
-            heed_result s = sentence_alone(r, si, &one);
+            sentence_alone(r, si, &one, &s);
             size_t first = (size_t)(s.tokens - r->tokens), h1 = h0;
             while (h0 < n_hits && hits[h0].first < first)
                 h0++;
