@@ -45,13 +45,14 @@
  * looked up once (their entries serve the phrases too) and a rule tests a
  * bit where it scanned a list. */
 enum {
-    LB_CONTACT = 1, /* CONTACT_VERBS */
-    LB_THIRD = 2,   /* THIRD_PARTIES */
-    LB_SMALL = 4,   /* SMALL_STEPS */
-    LB_OWN = 8,     /* OWN_VERBS */
-    LB_SKIP = 16,   /* ACT_SKIP */
-    LB_ACT = 32,    /* a word of ACT_VERBS */
-    LB_APOLOGY = 64 /* APOLOGY */
+    LB_CONTACT = 1,  /* CONTACT_VERBS */
+    LB_THIRD = 2,    /* THIRD_PARTIES */
+    LB_SMALL = 4,    /* SMALL_STEPS */
+    LB_OWN = 8,      /* OWN_VERBS */
+    LB_SKIP = 16,    /* ACT_SKIP */
+    LB_ACT = 32,     /* a word of ACT_VERBS */
+    LB_APOLOGY = 64, /* APOLOGY */
+    LB_TIME = 128    /* a word a time expression can start with (heed__timexpr_start_word) */
 };
 
 typedef struct first_word {
@@ -935,10 +936,14 @@ static const char *const FUTURE[] = {
     "should", "expect",  "arrive",  "arrives", "arriving", "due",      "scheduled",
     "aim",    "planned", "they'll", "be",      "reach",    "expected", NULL};
 
-static void time_frames(const heed_token *toks, size_t cs, size_t ce, size_t lo, size_t hi, cues *c)
+static void time_frames(const heed_token *toks, const uint8_t *lb, size_t cs, size_t ce, size_t lo,
+                        size_t hi, cues *c)
 {
     heed_timebase tb = {0, 0, 0};
     for (size_t i = cs; i < ce; i++) {
+        /* no expression starts at any other token */
+        if (!(lb[i] & LB_TIME) && toks[i].kind != HEED_TOK_DATE && toks[i].kind != HEED_TOK_NUMBER)
+            continue;
         heed_timexpr te;
         size_t n = heed__timexpr_at(toks, i, ce, &tb, &te);
         if (!n)
@@ -962,13 +967,23 @@ static int cue_cmp(const void *pa, const void *pb)
     return (a->component > b->component) - (a->component < b->component);
 }
 
-/* The lists of the LB_* bits (list NULL: the words of ACT_VERBS). */
+/* The lists of the LB_* bits (list NULL: the words of ACT_VERBS, or for
+ * LB_TIME heed__timexpr_start_word). */
 static const struct {
     const char *const *list;
     unsigned bit;
-} LISTS[] = {{CONTACT_VERBS, LB_CONTACT}, {THIRD_PARTIES, LB_THIRD}, {SMALL_STEPS, LB_SMALL},
-             {OWN_VERBS, LB_OWN},         {ACT_SKIP, LB_SKIP},       {NULL, LB_ACT},
-             {APOLOGY, LB_APOLOGY}};
+} LISTS[] = {{CONTACT_VERBS, LB_CONTACT}, {THIRD_PARTIES, LB_THIRD},
+             {SMALL_STEPS, LB_SMALL},     {OWN_VERBS, LB_OWN},
+             {ACT_SKIP, LB_SKIP},         {NULL, LB_ACT},
+             {APOLOGY, LB_APOLOGY},       {NULL, LB_TIME}};
+
+/* The k-th word of LISTS[l], NULL past the last. */
+static const char *list_word(size_t l, size_t k)
+{
+    if (LISTS[l].list)
+        return LISTS[l].list[k];
+    return LISTS[l].bit == LB_ACT ? ACT_VERBS[k].w : heed__timexpr_start_word(k);
+}
 
 /* The LB_* bits of the token t by scanning the lists: the stage's way
  * without an index, and the reference its table is tested against. */
@@ -976,8 +991,9 @@ static unsigned list_bits_scan(const heed_token *t)
 {
     unsigned b = 0;
     for (size_t l = 0; l < sizeof LISTS / sizeof *LISTS; l++)
-        if (LISTS[l].list ? in_list(t, LISTS[l].list) : act_verb_of(t) != NULL)
-            b |= LISTS[l].bit;
+        for (size_t k = 0, hit = 0; !hit && list_word(l, k); k++)
+            if ((hit = heed__reply_word(t, list_word(l, k))) != 0)
+                b |= LISTS[l].bit;
     return b;
 }
 
@@ -1034,7 +1050,7 @@ int heed__compassion_new(heed_compassion_index **out)
     }
     for (size_t l = 0; l < sizeof LISTS / sizeof *LISTS; l++)
         for (size_t k = 0;; k++) {
-            const char *w = LISTS[l].list ? LISTS[l].list[k] : ACT_VERBS[k].w; /* NULL: ACT_VERBS */
+            const char *w = list_word(l, k);
             if (!w)
                 break;
             const size_t n = strlen(w);
@@ -1075,7 +1091,7 @@ const char *heed__compassion_list_word(size_t l, size_t k)
 {
     if (l >= sizeof LISTS / sizeof *LISTS)
         return NULL;
-    return LISTS[l].list ? LISTS[l].list[k] : ACT_VERBS[k].w;
+    return list_word(l, k);
 }
 
 void heed__compassion_free(heed_compassion_index *x)
@@ -1130,7 +1146,7 @@ int heed__compassion_th(const heed_compassion_index *x, heed_arena *a, heed_resu
             own_and_act(toks, lb, cs, ce, lo, hi, &c);
             next_step(toks, lb, cs, ce, &c);
             deflection(toks, lb, cs, ce, &c);
-            time_frames(toks, cs, ce, lo, hi, &c);
+            time_frames(toks, lb, cs, ce, lo, hi, &c);
         }
         /* fixed phrases: matched over the sentence, suppressed by their clause */
         for (size_t cs = lo, ce; cs < hi; cs = ce) {
