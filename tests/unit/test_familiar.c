@@ -23,6 +23,7 @@ int heed__familiar_lists_ok(void);
 int heed__familiar_word_lists(const heed_familiar_index *x, const char *w, size_t n);
 const char *heed__familiar_table_word(const heed_familiar_index *x, size_t k, size_t *n);
 unsigned heed__familiar_syllables(const heed_familiar_index *x, const char *w, size_t n);
+int heed__familiar_greeting(const char *w, size_t n, int *plain);
 
 #include "engine_fixture.h"
 
@@ -446,6 +447,59 @@ static void test_syllables_table(void **state)
     heed__familiar_free(x);
 }
 
+static void check_greeting(const char *w, size_t n)
+{
+    int plain, got = heed__familiar_greeting(w, n, &plain);
+    if (got != plain)
+        fail_msg("'%.*s': greeting %d, the list says %d", (int)n, w, got, plain);
+}
+
+/* The greeting test by length and bytes against the sorted list: each
+ * greeting whole, cut, grown and with each byte changed; random words of
+ * its letters; every word of one and two bytes. */
+static void test_greetings(void **state)
+{
+    (void)state;
+    static const char *const G[] = {"afternoon", "dear", "evening", "hello",
+                                    "hey",       "hi",   "hiya",    "morning"};
+    char w[32];
+    int found = 0;
+    for (size_t g = 0; g < sizeof G / sizeof *G; g++) {
+        size_t n = strlen(G[g]);
+        int plain;
+        found += heed__familiar_greeting(G[g], n, &plain) && plain;
+        for (size_t k = 0; k <= n; k++)
+            check_greeting(G[g], k);
+        memcpy(w, G[g], n);
+        w[n] = 's';
+        check_greeting(w, n + 1);
+        for (size_t k = 0; k < n; k++) {
+            memcpy(w, G[g], n);
+            w[k] ^= 1;
+            check_greeting(w, n);
+        }
+    }
+    assert_int_equal(found, 8);
+    static const char letters[] = "adehilmnortvy";
+    uint64_t rs = 5;
+    for (int it = 0; it < 200000; it++) {
+        rs = rs * 6364136223846793005ull + 1442695040888963407ull;
+        size_t n = 1 + (size_t)((rs >> 33) % 10);
+        for (size_t k = 0; k < n; k++) {
+            rs = rs * 6364136223846793005ull + 1442695040888963407ull;
+            w[k] = letters[(rs >> 33) % (sizeof letters - 1)];
+        }
+        check_greeting(w, n);
+    }
+    for (int a = 0; a < 256; a++)
+        for (int b = 0; b < 256; b++) {
+            w[0] = (char)a;
+            w[1] = (char)b;
+            check_greeting(w, 1);
+            check_greeting(w, 2);
+        }
+}
+
 /* The SimHash's bit counts in eight lanes per word against a plain count
  * of each bit of each shingle: random word hashes, from 1 to 1,200 of them
  * (past the 255 shingles a lane holds), and hashes all ones or all zeros. */
@@ -794,10 +848,11 @@ int main(void)
         cmocka_unit_test(test_tables),          cmocka_unit_test(test_word_lists),
         cmocka_unit_test(test_jargon),          cmocka_unit_test(test_plain_outlives_engine),
         cmocka_unit_test(test_syllables),       cmocka_unit_test(test_syllables_random),
-        cmocka_unit_test(test_syllables_table), cmocka_unit_test(test_shingles),
-        cmocka_unit_test(test_readability),     cmocka_unit_test(test_personal),
-        cmocka_unit_test(test_simhash),         cmocka_unit_test(test_roles_and_skip),
-        cmocka_unit_test(test_random_mixes),    cmocka_unit_test(test_alloc_failure),
+        cmocka_unit_test(test_syllables_table), cmocka_unit_test(test_greetings),
+        cmocka_unit_test(test_shingles),        cmocka_unit_test(test_readability),
+        cmocka_unit_test(test_personal),        cmocka_unit_test(test_simhash),
+        cmocka_unit_test(test_roles_and_skip),  cmocka_unit_test(test_random_mixes),
+        cmocka_unit_test(test_alloc_failure),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
