@@ -1108,6 +1108,14 @@ int heed__compassion(const heed_compassion_index *x, heed_arena *a, heed_result 
 int heed__compassion_th(const heed_compassion_index *x, heed_arena *a, heed_result *r,
                         const heed_result *ctx, const uint64_t *th)
 {
+    const size_t *ends;
+    return heed__compassion_ends(x, a, r, ctx, th, &ends);
+}
+
+int heed__compassion_ends(const heed_compassion_index *x, heed_arena *a, heed_result *r,
+                          const heed_result *ctx, const uint64_t *th, const size_t **ends)
+{
+    *ends = NULL;
     (void)ctx; /* the signals are read from the reply alone */
     const heed_token *toks = r->tokens;
     size_t cap = 2 * r->n_tokens + 8; /* a token opens at most a few cues */
@@ -1234,6 +1242,7 @@ int heed__compassion_th(const heed_compassion_index *x, heed_arena *a, heed_resu
     r->compassion.signals = sig;
     r->compassion.cues = c.n ? c.v : NULL;
     r->compassion.n_cues = c.n;
+    *ends = end;
     return HEED_OK;
 }
 

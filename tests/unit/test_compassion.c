@@ -517,9 +517,12 @@ static void list_bits(void **state)
         ".", "and", "it", "3", "days", "5pm", "14:00", "working", "hours", "2026-05-01", "next",
         /* time words whatever the lists say */
         "friday", "tomorrow", "by", "within", "end", "of", "week", "march", "14", "on", "monday",
-        "eod", "tonight", "later", "coming", "sept", "in", "at", "noon", "close", "business"};
+        "eod", "tonight", "later", "coming", "sept", "in", "at", "noon", "close", "business",
+        /* commitments, for the promises */
+        "i'll", "we'll", "i've", "back", "call", "replacement"};
     char text[1024];
     heed_error err;
+    size_t promises_seen = 0;
     for (int it = 0; it < 3000; it++) {
         size_t o = 0;
         rs = rs * 6364136223846793005ull + 1442695040888963407ull;
@@ -559,9 +562,31 @@ static void list_bits(void **state)
             assert_int_equal(p1->cues[i].flags, p2->cues[i].flags);
             assert_string_equal(p1->cues[i].what, p2->cues[i].what);
         }
+        /* the promises given the clause ends the stage found, against
+         * finding them again */
+        const size_t *ends;
+        heed_result r3 = *heed_analysis_result(an), r4 = r3;
+        heed_analyze_opts po = {0};
+        po.has_time = 1;
+        po.time = 1780000000;
+        assert_int_equal(heed__compassion_ends(x, &a, &r3, NULL, NULL, &ends), HEED_OK);
+        assert_non_null(ends);
+        assert_int_equal(heed__promises_ends(x, &a, &r3, &po, ends), HEED_OK);
+        assert_int_equal(heed__promises(x, &a, &r4, &po), HEED_OK);
+        promises_seen += r4.promises.n;
+        assert_int_equal(r3.promises.n, r4.promises.n);
+        for (size_t i = 0; i < r3.promises.n; i++) {
+            const heed_promise *p3 = &r3.promises.items[i], *p4 = &r4.promises.items[i];
+            if (p3->start != p4->start || p3->len != p4->len || p3->kind != p4->kind ||
+                p3->object_start != p4->object_start || p3->object_len != p4->object_len ||
+                p3->due_start != p4->due_start || p3->due_len != p4->due_len ||
+                p3->has_due != p4->has_due || p3->due != p4->due)
+                fail_msg("\"%s\": promise %zu differs given the clause ends", text, i);
+        }
         heed__arena_release(&a);
         heed_analysis_free(an);
     }
+    assert_true(promises_seen > 100);
     heed__compassion_free(x);
 }
 
