@@ -623,13 +623,15 @@ static int pat_compile(heed_compassion_index *x, const char *p)
     return 0;
 }
 
-/* match_pat of PHRASES[k] from its slots in x. */
+/* match_pat of PHRASES[k] from its slots in x, the first `from` of them
+ * taken as matched at i (the caller knows: toks[i] is among the first
+ * slot's words, and i < hi). */
 static size_t match_phrase(const heed_compassion_index *x, size_t k, const heed_token *toks,
-                           size_t i, size_t hi)
+                           size_t i, size_t hi, size_t from)
 {
-    const pat_slot *sl = &x->slots[x->pat_first[k]];
     const size_t ns = x->pat_n[k];
-    for (size_t n = 0; n < ns; n++, sl++) {
+    const pat_slot *sl = &x->slots[x->pat_first[k] + (from < ns ? from : ns)];
+    for (size_t n = from; n < ns; n++, sl++) {
         if (i + n >= hi)
             return 0;
         const heed_token *t = &toks[i + n];
@@ -648,8 +650,11 @@ static size_t match_phrase(const heed_compassion_index *x, size_t k, const heed_
     return ns;
 }
 
-/* For tests: PHRASES[k] matched at toks[i..hi) from x's slots (the return)
- * and by match_pat (*plain); NULL pattern past the last phrase. */
+static size_t first_find(const heed_compassion_index *x, uint64_t h, const char *s, size_t len);
+
+/* For tests: PHRASES[k] matched at toks[i..hi) from x's slots as the stage
+ * does (the return) and by match_pat (*plain); NULL pattern past the last
+ * phrase. */
 const char *heed__compassion_phrase_at(const heed_compassion_index *x, size_t k,
                                        const heed_token *toks, size_t i, size_t hi, size_t *got,
                                        size_t *plain);
@@ -659,7 +664,15 @@ const char *heed__compassion_phrase_at(const heed_compassion_index *x, size_t k,
 {
     if (k >= N_PHRASES)
         return NULL;
-    *got = match_phrase(x, k, toks, i, hi);
+    /* as the stage matches: from the second slot when the word's entry
+     * lists the phrase (and no word at all could start it) */
+    size_t from = 0;
+    if (i < hi && toks[i].kind == HEED_TOK_WORD && !(x->any[k / 64] >> (k % 64) & 1u)) {
+        const heed_token *t = &toks[i];
+        const uint64_t h = heed__hash(t->norm, t->norm_len);
+        from = x->first[first_find(x, h, t->norm, t->norm_len)].phrases[k / 64] >> (k % 64) & 1u;
+    }
+    *got = match_phrase(x, k, toks, i, hi, from);
     *plain = match_pat(toks, i, hi, PHRASES[k].pat);
     return PHRASES[k].pat;
 }
@@ -1184,8 +1197,11 @@ int heed__compassion_ends(const heed_compassion_index *x, heed_arena *a, heed_re
                 }
                 for (size_t k = next_phrase(cand, 0); k < N_PHRASES; k = next_phrase(cand, k + 1)) {
                     const phrase *ph = &PHRASES[k];
+                    /* a phrase found by the word's entry, not as one any word
+                     * starts, has the word among its first slot's: matched */
+                    const size_t from = x && !(x->any[k / 64] >> (k % 64) & 1u) ? 1 : 0;
                     size_t n =
-                        x ? match_phrase(x, k, toks, i, hi) : match_pat(toks, i, hi, ph->pat);
+                        x ? match_phrase(x, k, toks, i, hi, from) : match_pat(toks, i, hi, ph->pat);
                     if (!n || covered(&c, toks, i, ph->signal))
                         continue;
                     if (ph->signal == HEED_COMP_BLAME && ph->pat[0] == 'y' &&
