@@ -467,18 +467,11 @@ static size_t match_at(const heed_token *toks, size_t i, size_t hi, const char *
     return n;
 }
 
-/* Evidence bits and need topics found at token i (the longest phrase wins).
- * starts: heed__addressed_cue_starts, or NULL to search for every word. */
-static size_t cues_at(const uint32_t *starts, const heed_token *toks, const uint64_t *th, size_t i,
-                      size_t hi, uint32_t *ev, uint32_t *topics)
+/* cues_at past its first tests (a word that can start a cue). */
+static size_t cues_from(const uint32_t *starts, const heed_token *toks, const uint64_t *th,
+                        size_t i, size_t hi, uint32_t *ev, uint32_t *topics)
 {
     const heed_token *t = &toks[i];
-    if (t->kind != HEED_TOK_WORD || !t->norm_len)
-        return 0;
-    /* a cue matches only where the word is its first word, followed by the
-     * end, a space or a comma: most words start none */
-    if (starts && !(starts[(unsigned char)t->norm[0]] & start_bit(t->norm_len)))
-        return 0;
     size_t lo, end;
     if (starts && starts[CUE_KEYS_OK]) {
         /* a word that is no cue's prefix starts none; one that is starts
@@ -517,6 +510,22 @@ static size_t cues_at(const uint32_t *starts, const heed_token *toks, const uint
         *topics |= bc->needs;
     }
     return best;
+}
+
+/* Evidence bits and need topics found at token i (the longest phrase wins).
+ * starts: heed__addressed_cue_starts, or NULL to search for every word.
+ * Inline: most tokens are turned away by the tests here, without a call. */
+static inline size_t cues_at(const uint32_t *starts, const heed_token *toks, const uint64_t *th,
+                             size_t i, size_t hi, uint32_t *ev, uint32_t *topics)
+{
+    const heed_token *t = &toks[i];
+    if (t->kind != HEED_TOK_WORD || !t->norm_len)
+        return 0;
+    /* a cue matches only where the word is its first word, followed by the
+     * end, a space or a comma: most words start none */
+    if (starts && !(starts[(unsigned char)t->norm[0]] & start_bit(t->norm_len)))
+        return 0;
+    return cues_from(starts, toks, th, i, hi, ev, topics);
 }
 
 /* For tests: cues_at, and the k-th phrase (NULL past the last). */

@@ -35,15 +35,32 @@
  * set of phrases (bit k for PHRASES[k]) whose first word lists it, by open
  * addressing on the word's hash; and the phrases whose first word is any
  * word ("*", "@class"). A token visits only the phrases that can start with
- * it, in PHRASES order. FIRST_CAP is twice the distinct first words allowed. */
+ * it, in PHRASES order. FIRST_CAP is twice the distinct words allowed (first
+ * words and the list words below). */
 #define PHRASE_WORDS ((N_PHRASES_MAX + 63) / 64)
-#define FIRST_CAP    512u
+#define FIRST_CAP    1024u
+
+/* The same table holds the words of the lists the clause rules test most
+ * tokens against, each with its lists as LB_* bits: a reply's tokens are
+ * looked up once (their entries serve the phrases too) and a rule tests a
+ * bit where it scanned a list. */
+enum {
+    LB_CONTACT = 1,  /* CONTACT_VERBS */
+    LB_THIRD = 2,    /* THIRD_PARTIES */
+    LB_SMALL = 4,    /* SMALL_STEPS */
+    LB_OWN = 8,      /* OWN_VERBS */
+    LB_SKIP = 16,    /* ACT_SKIP */
+    LB_ACT = 32,     /* a word of ACT_VERBS */
+    LB_APOLOGY = 64, /* APOLOGY */
+    LB_TIME = 128    /* a word a time expression can start with (heed__timexpr_start_word) */
+};
 
 typedef struct first_word {
     const char *s; /* NULL: an empty entry */
     size_t len;
     uint64_t h;
     uint64_t phrases[PHRASE_WORDS];
+    uint32_t lists; /* LB_* */
 } first_word;
 
 /* Each phrase's pattern read once: per word (slot) of the pattern, its
@@ -83,17 +100,6 @@ static int in_list(const heed_token *t, const char *const *list)
             return 1;
     return 0;
 }
-
-/* A list's words' first bytes as a 64-bit mask: bit (byte & 63). The lists
- * scanned for most words carry theirs (NAME_FIRST, checked by
- * heed__reply_list_masks_ok), so a word whose first byte starts none of
- * them is passed over without the scan. */
-#define FIRST_BIT(c) ((uint64_t)1 << ((unsigned char)(c)&63))
-static int in_list_m(const heed_token *t, const char *const *list, uint64_t first)
-{
-    return t->norm_len && (first & FIRST_BIT(t->norm[0])) && in_list(t, list);
-}
-#define IN_LIST_M(t, list) in_list_m((t), list, list##_FIRST)
 
 static const char *const NEGATORS[] = {
     "not",     "no",      "never",   "can't",    "cannot",   "cant",      "won't",  "wont",
@@ -293,7 +299,6 @@ static const act_verb ACT_VERBS[] = {{"refund", "refund issued"},
 static const char *const COMMIT1[] = {"i'll",    "we'll",  "i've",  "we've", "i'd",   "i",
                                       "we",      "i'm",    "we're", "let",   "it's",  "it'll",
                                       "they'll", "that's", "will",  "been",  "being", NULL};
-#define COMMIT1_FIRST 0x0090120400000000ull /* FIRST_BIT of its words' first bytes */
 
 /* in_list(t, COMMIT1) by the word's first byte: the words of the list
  * starting with it are tested, not the whole list (test_compassion compares
@@ -333,7 +338,6 @@ static const char *const ACT_SKIP[] = {
     "would",    "might", "may",      "not",         "can't",        "cannot",
     "won't",    "don't", "usually",  "normally",    "promise",      "guarantee",
     "a",        "any",   "able",     NULL};
-#define ACT_SKIP_FIRST 0x00BB67DE00000000ull /* FIRST_BIT of its words' first bytes */
 
 static const char *const SMALL_STEPS[] = {
     "reply",  "click",     "tap",      "confirm", "restart",  "print",   "drop",    "upload",
@@ -343,7 +347,6 @@ static const char *const SMALL_STEPS[] = {
     "turn",   "switch",    "complete", "fill",    "verify",   "reboot",  "hold",    "keep",
     "return", "pack",      "post",     "book",    "respond",  "head",    "go",      "refresh",
     "show",   "reinstall", "reset",    "approve", NULL};
-#define SMALL_STEPS_FIRST 0x007D9BFE00000000ull /* FIRST_BIT of its words' first bytes */
 
 static const char *const THIRD_PARTIES[] = {
     "bank",      "courier",   "manufacturer", "seller", "retailer", "department",  "airline",
@@ -620,13 +623,15 @@ static int pat_compile(heed_compassion_index *x, const char *p)
     return 0;
 }
 
-/* match_pat of PHRASES[k] from its slots in x. */
+/* match_pat of PHRASES[k] from its slots in x, the first `from` of them
+ * taken as matched at i (the caller knows: toks[i] is among the first
+ * slot's words, and i < hi). */
 static size_t match_phrase(const heed_compassion_index *x, size_t k, const heed_token *toks,
-                           size_t i, size_t hi)
+                           size_t i, size_t hi, size_t from)
 {
-    const pat_slot *sl = &x->slots[x->pat_first[k]];
     const size_t ns = x->pat_n[k];
-    for (size_t n = 0; n < ns; n++, sl++) {
+    const pat_slot *sl = &x->slots[x->pat_first[k] + (from < ns ? from : ns)];
+    for (size_t n = from; n < ns; n++, sl++) {
         if (i + n >= hi)
             return 0;
         const heed_token *t = &toks[i + n];
@@ -645,8 +650,11 @@ static size_t match_phrase(const heed_compassion_index *x, size_t k, const heed_
     return ns;
 }
 
-/* For tests: PHRASES[k] matched at toks[i..hi) from x's slots (the return)
- * and by match_pat (*plain); NULL pattern past the last phrase. */
+static size_t first_find(const heed_compassion_index *x, uint64_t h, const char *s, size_t len);
+
+/* For tests: PHRASES[k] matched at toks[i..hi) from x's slots as the stage
+ * does (the return) and by match_pat (*plain); NULL pattern past the last
+ * phrase. */
 const char *heed__compassion_phrase_at(const heed_compassion_index *x, size_t k,
                                        const heed_token *toks, size_t i, size_t hi, size_t *got,
                                        size_t *plain);
@@ -656,7 +664,15 @@ const char *heed__compassion_phrase_at(const heed_compassion_index *x, size_t k,
 {
     if (k >= N_PHRASES)
         return NULL;
-    *got = match_phrase(x, k, toks, i, hi);
+    /* as the stage matches: from the second slot when the word's entry
+     * lists the phrase (and no word at all could start it) */
+    size_t from = 0;
+    if (i < hi && toks[i].kind == HEED_TOK_WORD && !(x->any[k / 64] >> (k % 64) & 1u)) {
+        const heed_token *t = &toks[i];
+        const uint64_t h = heed__hash(t->norm, t->norm_len);
+        from = x->first[first_find(x, h, t->norm, t->norm_len)].phrases[k / 64] >> (k % 64) & 1u;
+    }
+    *got = match_phrase(x, k, toks, i, hi, from);
     *plain = match_pat(toks, i, hi, PHRASES[k].pat);
     return PHRASES[k].pat;
 }
@@ -764,7 +780,8 @@ static const char *action_label(const heed_token *toks, const act_verb *v, size_
 }
 
 /* Ownership and action in the clause [cs, ce). */
-static void own_and_act(const heed_token *toks, size_t cs, size_t ce, size_t lo, size_t hi, cues *c)
+static void own_and_act(const heed_token *toks, const uint8_t *lb, size_t cs, size_t ce, size_t lo,
+                        size_t hi, cues *c)
 {
     for (size_t i = cs; i < ce; i++) {
         const heed_token *t = &toks[i];
@@ -789,13 +806,13 @@ static void own_and_act(const heed_token *toks, size_t cs, size_t ce, size_t lo,
                         heed__reply_suppressed(toks, cs, i) != NULL);
         if (m) {
             for (size_t j = i + m; j < ce && j <= i + m + 2; j++) {
-                if (in_list(&toks[j], OWN_VERBS)) {
+                if (lb[j] & LB_OWN) {
                     if (!covered(c, toks, i, HEED_COMP_OWNERSHIP))
                         push(c, toks, i, j + 1, HEED_COMP_OWNERSHIP, "ownership",
                              heed__reply_suppressed(toks, cs, i) != NULL);
                     break;
                 }
-                if (!IN_LIST_M(&toks[j], ACT_SKIP) && !heed__reply_word(&toks[j], "personally"))
+                if (!(lb[j] & LB_SKIP) && !heed__reply_word(&toks[j], "personally"))
                     break;
             }
         }
@@ -803,7 +820,7 @@ static void own_and_act(const heed_token *toks, size_t cs, size_t ce, size_t lo,
         if (is_commit1(t) && !(heed__reply_word(t, "let") &&
                                !(i + 1 < ce && heed__reply_word(&toks[i + 1], "me")))) {
             for (size_t j = i + 1; j < ce && j <= i + 4; j++) {
-                const act_verb *v = act_verb_of(&toks[j]);
+                const act_verb *v = lb[j] & LB_ACT ? act_verb_of(&toks[j]) : NULL;
                 if (v) {
                     /* "we've sent you an email" is no action; "I'd send" needs like */
                     if (covered(c, toks, j, HEED_COMP_ACTION))
@@ -813,7 +830,7 @@ static void own_and_act(const heed_token *toks, size_t cs, size_t ce, size_t lo,
                          why != NULL);
                     break;
                 }
-                if (!IN_LIST_M(&toks[j], ACT_SKIP) && !is_commit1(&toks[j]) &&
+                if (!(lb[j] & LB_SKIP) && !is_commit1(&toks[j]) &&
                     !(toks[j].kind == HEED_TOK_WORD && toks[j].norm_len > 2 &&
                       !memcmp(toks[j].norm + toks[j].norm_len - 2, "ly", 2)))
                     break;
@@ -834,7 +851,7 @@ static void own_and_act(const heed_token *toks, size_t cs, size_t ce, size_t lo,
 }
 
 /* A clause that opens with a small step: "please reply with", "click the link". */
-static void next_step(const heed_token *toks, size_t cs, size_t ce, cues *c)
+static void next_step(const heed_token *toks, const uint8_t *lb, size_t cs, size_t ce, cues *c)
 {
     size_t p = cs;
     if (heed__reply_word(&toks[cs], "and"))
@@ -845,7 +862,7 @@ static void next_step(const heed_token *toks, size_t cs, size_t ce, cues *c)
                       heed__reply_word(&toks[p], "now") || heed__reply_word(&toks[p], "first") ||
                       heed__reply_word(&toks[p], "and") || heed__reply_word(&toks[p], "so")))
         p++;
-    if (p >= ce || !IN_LIST_M(&toks[p], SMALL_STEPS) || p + 1 >= ce)
+    if (p >= ce || !(lb[p] & LB_SMALL) || p + 1 >= ce)
         return;
     /* an imperative is followed by an object or a particle, not a verb form */
     const heed_token *n = &toks[p + 1];
@@ -862,12 +879,11 @@ static void next_step(const heed_token *toks, size_t cs, size_t ce, cues *c)
 static const char *const CONTACT_VERBS[] = {
     "contact", "call",  "ring", "phone", "email", "e-mail", "speak", "talk",  "reach",
     "ask",     "write", "get",  "go",    "raise", "direct", "refer", "check", NULL};
-#define CONTACT_VERBS_FIRST 0x009D00BA00000000ull /* FIRST_BIT of its words' first bytes */
 
-static void deflection(const heed_token *toks, size_t cs, size_t ce, cues *c)
+static void deflection(const heed_token *toks, const uint8_t *lb, size_t cs, size_t ce, cues *c)
 {
     for (size_t i = cs; i < ce; i++) {
-        if (!IN_LIST_M(&toks[i], CONTACT_VERBS))
+        if (!(lb[i] & LB_CONTACT))
             continue;
         /* a third party within the next five words */
         size_t e = i + 6 < ce ? i + 6 : ce, j;
@@ -879,9 +895,8 @@ static void deflection(const heed_token *toks, size_t cs, size_t ce, cues *c)
                 heed__reply_word(&toks[j], "their") || heed__reply_word(&toks[j], "different") ||
                 heed__reply_word(&toks[j], "separate"))
                 other = 1;
-            if (in_list(&toks[j], THIRD_PARTIES) ||
-                (other &&
-                 (heed__reply_word(&toks[j], "team") || heed__reply_word(&toks[j], "teams"))))
+            if ((lb[j] & LB_THIRD) || (other && (heed__reply_word(&toks[j], "team") ||
+                                                 heed__reply_word(&toks[j], "teams"))))
                 break;
         }
         /* "you'll need to contact Apple": told to go elsewhere, whoever it is */
@@ -934,10 +949,14 @@ static const char *const FUTURE[] = {
     "should", "expect",  "arrive",  "arrives", "arriving", "due",      "scheduled",
     "aim",    "planned", "they'll", "be",      "reach",    "expected", NULL};
 
-static void time_frames(const heed_token *toks, size_t cs, size_t ce, size_t lo, size_t hi, cues *c)
+static void time_frames(const heed_token *toks, const uint8_t *lb, size_t cs, size_t ce, size_t lo,
+                        size_t hi, cues *c)
 {
     heed_timebase tb = {0, 0, 0};
     for (size_t i = cs; i < ce; i++) {
+        /* no expression starts at any other token */
+        if (!(lb[i] & LB_TIME) && toks[i].kind != HEED_TOK_DATE && toks[i].kind != HEED_TOK_NUMBER)
+            continue;
         heed_timexpr te;
         size_t n = heed__timexpr_at(toks, i, ce, &tb, &te);
         if (!n)
@@ -952,7 +971,6 @@ static void time_frames(const heed_token *toks, size_t cs, size_t ce, size_t lo,
 static const char *const APOLOGY[] = {"sorry",       "apologise", "apologize",
                                       "apologies",   "apology",   "apologising",
                                       "apologizing", "regret",    NULL};
-#define APOLOGY_FIRST 0x000C000200000000ull /* FIRST_BIT of its words' first bytes */
 
 static int cue_cmp(const void *pa, const void *pb)
 {
@@ -960,6 +978,36 @@ static int cue_cmp(const void *pa, const void *pb)
     if (a->start != b->start)
         return a->start < b->start ? -1 : 1;
     return (a->component > b->component) - (a->component < b->component);
+}
+
+/* The lists of the LB_* bits (list NULL: the words of ACT_VERBS, or for
+ * LB_TIME heed__timexpr_start_word). */
+static const struct {
+    const char *const *list;
+    unsigned bit;
+} LISTS[] = {{CONTACT_VERBS, LB_CONTACT}, {THIRD_PARTIES, LB_THIRD},
+             {SMALL_STEPS, LB_SMALL},     {OWN_VERBS, LB_OWN},
+             {ACT_SKIP, LB_SKIP},         {NULL, LB_ACT},
+             {APOLOGY, LB_APOLOGY},       {NULL, LB_TIME}};
+
+/* The k-th word of LISTS[l], NULL past the last. */
+static const char *list_word(size_t l, size_t k)
+{
+    if (LISTS[l].list)
+        return LISTS[l].list[k];
+    return LISTS[l].bit == LB_ACT ? ACT_VERBS[k].w : heed__timexpr_start_word(k);
+}
+
+/* The LB_* bits of the token t by scanning the lists: the stage's way
+ * without an index, and the reference its table is tested against. */
+static unsigned list_bits_scan(const heed_token *t)
+{
+    unsigned b = 0;
+    for (size_t l = 0; l < sizeof LISTS / sizeof *LISTS; l++)
+        for (size_t k = 0, hit = 0; !hit && list_word(l, k); k++)
+            if ((hit = heed__reply_word(t, list_word(l, k))) != 0)
+                b |= LISTS[l].bit;
+    return b;
 }
 
 /* ---------------------------------------------------------------- stage */
@@ -1005,7 +1053,7 @@ int heed__compassion_new(heed_compassion_index **out)
                         *out = NULL;
                         return HEED_EINVAL;
                     }
-                    *f = (first_word){a, al, h, {0}};
+                    *f = (first_word){a, al, h, {0}, 0};
                 }
                 f->phrases[k / 64] |= 1ull << (k % 64);
             }
@@ -1013,7 +1061,50 @@ int heed__compassion_new(heed_compassion_index **out)
                 break;
         }
     }
+    for (size_t l = 0; l < sizeof LISTS / sizeof *LISTS; l++)
+        for (size_t k = 0;; k++) {
+            const char *w = list_word(l, k);
+            if (!w)
+                break;
+            const size_t n = strlen(w);
+            const uint64_t h = heed__hash(w, n);
+            first_word *f = &x->first[first_find(x, h, w, n)];
+            if (!f->s) {
+                /* a bug: the lists outgrew the table, or a word does not
+                 * start with a-z (the stage looks up only such tokens) */
+                if (++x->n_first > FIRST_CAP / 2 || !(w[0] >= 'a' && w[0] <= 'z')) {
+                    heed__free(x);
+                    *out = NULL;
+                    return HEED_EINVAL;
+                }
+                *f = (first_word){w, n, h, {0}, 0};
+            }
+            f->lists |= LISTS[l].bit;
+        }
     return HEED_OK;
+}
+
+/* For tests: the LB_* bits of t from x's table, as the stage finds them,
+ * and (*scan) from the lists. */
+unsigned heed__compassion_list_bits(const heed_compassion_index *x, const heed_token *t,
+                                    unsigned *scan);
+unsigned heed__compassion_list_bits(const heed_compassion_index *x, const heed_token *t,
+                                    unsigned *scan)
+{
+    *scan = list_bits_scan(t);
+    if (t->kind != HEED_TOK_WORD && !(t->norm_len && t->norm[0] >= 'a' && t->norm[0] <= 'z'))
+        return 0;
+    return x->first[first_find(x, heed__hash(t->norm, t->norm_len), t->norm, t->norm_len)].lists;
+}
+
+/* For tests: the k-th word of the l-th list of LB_* bits (NULL past the last
+ * word, or the last list). */
+const char *heed__compassion_list_word(size_t l, size_t k);
+const char *heed__compassion_list_word(size_t l, size_t k)
+{
+    if (l >= sizeof LISTS / sizeof *LISTS)
+        return NULL;
+    return list_word(l, k);
 }
 
 void heed__compassion_free(heed_compassion_index *x)
@@ -1030,6 +1121,14 @@ int heed__compassion(const heed_compassion_index *x, heed_arena *a, heed_result 
 int heed__compassion_th(const heed_compassion_index *x, heed_arena *a, heed_result *r,
                         const heed_result *ctx, const uint64_t *th)
 {
+    const size_t *ends;
+    return heed__compassion_ends(x, a, r, ctx, th, &ends);
+}
+
+int heed__compassion_ends(const heed_compassion_index *x, heed_arena *a, heed_result *r,
+                          const heed_result *ctx, const uint64_t *th, const size_t **ends)
+{
+    *ends = NULL;
     (void)ctx; /* the signals are read from the reply alone */
     const heed_token *toks = r->tokens;
     size_t cap = 2 * r->n_tokens + 8; /* a token opens at most a few cues */
@@ -1037,17 +1136,38 @@ int heed__compassion_th(const heed_compassion_index *x, heed_arena *a, heed_resu
     /* end[cs]: the end of the clause that starts at cs, found in the first
      * walk over a sentence's clauses and read in the second */
     size_t *end = heed__arena_alloc(a, (r->n_tokens ? r->n_tokens : 1) * sizeof *end);
-    if (!c.v || !end)
+    /* each token's lists (LB_*) and, with an index, its entry in it */
+    uint8_t *lb = heed__arena_alloc(a, r->n_tokens ? r->n_tokens : 1);
+    const first_word **fw =
+        x ? heed__arena_alloc(a, (r->n_tokens ? r->n_tokens : 1) * sizeof *fw) : NULL;
+    if (!c.v || !end || !lb || (x && !fw))
         return HEED_ENOMEM;
+    for (size_t i = 0; i < r->n_tokens; i++) {
+        const heed_token *t = &toks[i];
+        if (!x) {
+            lb[i] = (uint8_t)list_bits_scan(t);
+            continue;
+        }
+        /* a list word starts with a-z (heed__compassion_new checks): other
+         * tokens need an entry only for the phrases, which start at words */
+        static const first_word none = {0};
+        if (t->kind == HEED_TOK_WORD || (t->norm_len && t->norm[0] >= 'a' && t->norm[0] <= 'z')) {
+            const uint64_t h = th ? th[i] : heed__hash(t->norm, t->norm_len);
+            fw[i] = &x->first[first_find(x, h, t->norm, t->norm_len)];
+        } else {
+            fw[i] = &none;
+        }
+        lb[i] = (uint8_t)fw[i]->lists;
+    }
     size_t apology = SIZE_MAX;
     for (size_t s = 0; s < r->n_sentences; s++) {
         size_t lo = r->sentences[s].first_token, hi = lo + r->sentences[s].n_tokens;
         for (size_t cs = lo, ce; cs < hi; cs = ce) {
             ce = end[cs] = heed__reply_clause_end(toks, cs, hi);
-            own_and_act(toks, cs, ce, lo, hi, &c);
-            next_step(toks, cs, ce, &c);
-            deflection(toks, cs, ce, &c);
-            time_frames(toks, cs, ce, lo, hi, &c);
+            own_and_act(toks, lb, cs, ce, lo, hi, &c);
+            next_step(toks, lb, cs, ce, &c);
+            deflection(toks, lb, cs, ce, &c);
+            time_frames(toks, lb, cs, ce, lo, hi, &c);
         }
         /* fixed phrases: matched over the sentence, suppressed by their clause */
         for (size_t cs = lo, ce; cs < hi; cs = ce) {
@@ -1055,7 +1175,7 @@ int heed__compassion_th(const heed_compassion_index *x, heed_arena *a, heed_resu
             for (size_t i = cs; i < hi; i++) {
                 if (toks[i].kind != HEED_TOK_WORD)
                     continue;
-                if (i < ce && apology == SIZE_MAX && IN_LIST_M(&toks[i], APOLOGY) &&
+                if (i < ce && apology == SIZE_MAX && (lb[i] & LB_APOLOGY) &&
                     !heed__reply_suppressed(toks, cs, i))
                     apology = i;
                 if (i >= ce)
@@ -1064,9 +1184,7 @@ int heed__compassion_th(const heed_compassion_index *x, heed_arena *a, heed_resu
                  * index: all of them), in PHRASES order */
                 uint64_t cand[PHRASE_WORDS];
                 if (x) {
-                    const heed_token *t = &toks[i];
-                    const uint64_t h = th ? th[i] : heed__hash(t->norm, t->norm_len);
-                    const first_word *f = &x->first[first_find(x, h, t->norm, t->norm_len)];
+                    const first_word *f = fw[i];
                     for (size_t w = 0; w < PHRASE_WORDS; w++)
                         cand[w] = x->any[w] | f->phrases[w];
                 } else {
@@ -1079,8 +1197,11 @@ int heed__compassion_th(const heed_compassion_index *x, heed_arena *a, heed_resu
                 }
                 for (size_t k = next_phrase(cand, 0); k < N_PHRASES; k = next_phrase(cand, k + 1)) {
                     const phrase *ph = &PHRASES[k];
+                    /* a phrase found by the word's entry, not as one any word
+                     * starts, has the word among its first slot's: matched */
+                    const size_t from = x && !(x->any[k / 64] >> (k % 64) & 1u) ? 1 : 0;
                     size_t n =
-                        x ? match_phrase(x, k, toks, i, hi) : match_pat(toks, i, hi, ph->pat);
+                        x ? match_phrase(x, k, toks, i, hi, from) : match_pat(toks, i, hi, ph->pat);
                     if (!n || covered(&c, toks, i, ph->signal))
                         continue;
                     if (ph->signal == HEED_COMP_BLAME && ph->pat[0] == 'y' &&
@@ -1137,6 +1258,7 @@ int heed__compassion_th(const heed_compassion_index *x, heed_arena *a, heed_resu
     r->compassion.signals = sig;
     r->compassion.cues = c.n ? c.v : NULL;
     r->compassion.n_cues = c.n;
+    *ends = end;
     return HEED_OK;
 }
 
@@ -1146,26 +1268,4 @@ int heed__reply_commit1(const heed_token *t, int *plain)
 {
     *plain = in_list(t, COMMIT1);
     return is_commit1(t);
-}
-
-/* For tests: does each list's NAME_FIRST hold exactly its words' first bytes? */
-int heed__reply_list_masks_ok(void);
-int heed__reply_list_masks_ok(void)
-{
-    static const struct {
-        const char *const *list;
-        uint64_t first;
-    } L[] = {{COMMIT1, COMMIT1_FIRST},
-             {CONTACT_VERBS, CONTACT_VERBS_FIRST},
-             {APOLOGY, APOLOGY_FIRST},
-             {SMALL_STEPS, SMALL_STEPS_FIRST},
-             {ACT_SKIP, ACT_SKIP_FIRST}};
-    for (size_t k = 0; k < sizeof L / sizeof *L; k++) {
-        uint64_t m = 0;
-        for (const char *const *w = L[k].list; *w; w++)
-            m |= FIRST_BIT((*w)[0]);
-        if (m != L[k].first)
-            return 0;
-    }
-    return 1;
 }

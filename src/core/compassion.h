@@ -27,10 +27,24 @@ HEED_NODISCARD int heed__compassion(const heed_compassion_index *x, heed_arena *
 HEED_NODISCARD int heed__compassion_th(const heed_compassion_index *x, heed_arena *a,
                                        heed_result *r, const heed_result *ctx, const uint64_t *th);
 
+/* heed__compassion_th that also gives the clause ends it found (*ends, in
+ * a's memory): (*ends)[cs] = heed__reply_clause_end(r->tokens, cs, hi) for
+ * each clause start cs of each sentence [lo, hi) of r, walking from lo; the
+ * other entries are not set. */
+HEED_NODISCARD int heed__compassion_ends(const heed_compassion_index *x, heed_arena *a,
+                                         heed_result *r, const heed_result *ctx, const uint64_t *th,
+                                         const size_t **ends);
+
 /* Fills r->promises; opts gives the message time for resolving due times.
  * HEED_OK or HEED_ENOMEM. */
 HEED_NODISCARD int heed__promises(const heed_compassion_index *x, heed_arena *a, heed_result *r,
                                   const heed_analyze_opts *opts);
+
+/* The same given the clause ends of heed__compassion_ends on r (NULL: as
+ * heed__promises), which the promises walk too. */
+HEED_NODISCARD int heed__promises_ends(const heed_compassion_index *x, heed_arena *a,
+                                       heed_result *r, const heed_analyze_opts *opts,
+                                       const size_t *ends);
 
 /* Rules shared with the promises (promises.c). */
 

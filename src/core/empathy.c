@@ -237,7 +237,10 @@ static int slot_has(const cue_index *x, const slot *sl, uint64_t th, const heed_
 
 static int is_question_mark(const heed_token *t)
 {
-    return t->kind == HEED_TOK_PUNCT && t->norm_len && memchr(t->norm, '?', t->norm_len);
+    /* most punctuation is one byte: memchr only past the first */
+    return t->kind == HEED_TOK_PUNCT && t->norm_len &&
+           (t->norm[0] == '?' ||
+            (t->norm_len > 1 && memchr(t->norm + 1, '?', t->norm_len - 1) != NULL));
 }
 
 /* The index in the word table of the word s[0..len) (th: its hash): its
@@ -253,16 +256,12 @@ static size_t word_find(const cue_index *x, uint64_t th, const char *s, size_t l
     }
 }
 
-/* The cues whose first slot accepts the token t (th: its hash). */
-static uint64_t first_cues(const cue_index *x, uint64_t th, const heed_token *t)
-{
-    return x->first_any | x->words[word_find(x, th, t->norm, t->norm_len)].cues;
-}
-
-/* Finds the cues of r (th: its token hashes) sentence by sentence: at each
- * token, the first pattern of each mechanism that matches, then that
- * mechanism skips to the end of the match. At most MAX_HITS are kept. */
-static size_t find_cues(const cue_index *x, const heed_result *r, const uint64_t *th, hit *hits)
+/* Finds the cues of r (th: its token hashes, wi: their entries in the word
+ * table, from hash_side) sentence by sentence: at each token, the first
+ * pattern of each mechanism that matches, then that mechanism skips to the
+ * end of the match. At most MAX_HITS are kept. */
+static size_t find_cues(const cue_index *x, const heed_result *r, const uint64_t *th,
+                        const uint16_t *wi, hit *hits)
 {
     size_t n = 0;
     for (size_t si = 0; si < r->n_sentences && n < MAX_HITS; si++) {
@@ -277,8 +276,9 @@ static size_t find_cues(const cue_index *x, const heed_result *r, const uint64_t
         for (size_t i = first; i < end && n < MAX_HITS; i++) {
             if (r->tokens[i].kind != HEED_TOK_WORD)
                 continue;
-            /* in pattern order, only the patterns that can start here */
-            for (uint64_t set = first_cues(x, th[i], &r->tokens[i]); set && n < MAX_HITS;
+            /* in pattern order, only the patterns that can start here: those
+             * whose first slot accepts the token */
+            for (uint64_t set = x->first_any | x->words[wi[i]].cues; set && n < MAX_HITS;
                  set &= set - 1) {
                 const size_t c = (size_t)__builtin_ctzll(set);
                 const cue_pat *cp = &CUES[c];
@@ -311,12 +311,6 @@ static size_t find_cues(const cue_index *x, const heed_result *r, const uint64_t
 #define SECOND_PERSON "you/your/you're/yours/yourself/you've/you'll/you'd/u/ur"
 #define FIRST_PERSON  "i/i'm/i've/i'd/i'll/me/my/myself"
 #define FEEL_WORDS    FEEL "/feel/feeling/feelings/sad/lonely/alone/anxious/scared/hurt"
-
-/* The lists (bit L_*) that hold the token t (th: its hash). */
-static unsigned lists_of(const cue_index *x, uint64_t th, const heed_token *t)
-{
-    return x->words[word_find(x, th, t->norm, t->norm_len)].lists;
-}
 
 /* The text of a feature, "emp<version>:<name>:<value>", hashed. Built by
  * hand, not with snprintf: a reply's features are made once per sentence and
@@ -381,6 +375,7 @@ typedef struct side {
     const heed_result *r;
     const uint64_t *th;
     uint8_t *cls;
+    const uint16_t *wi; /* each token's entry in the word table */
 } side;
 
 static size_t pair_features(const cue_index *x, side rs, side cs, const hit *hits, size_t n_hits,
@@ -466,24 +461,28 @@ static int hash_side(heed_arena *a, const cue_index *x, const heed_result *r, co
     out->r = r;
     out->th = NULL;
     out->cls = NULL;
+    out->wi = NULL;
     if (!r || !r->n_tokens)
         return HEED_OK;
     uint64_t *th = given ? NULL : heed__arena_alloc(a, r->n_tokens * sizeof *th);
     uint8_t *cls = heed__arena_alloc(a, r->n_tokens * sizeof *cls);
-    if ((!given && !th) || !cls)
+    uint16_t *wi = heed__arena_alloc(a, r->n_tokens * sizeof *wi);
+    if ((!given && !th) || !cls || !wi)
         return HEED_ENOMEM;
+    _Static_assert(IDX_WORDS_CAP <= 0x10000u, "an entry's index fits in 16 bits");
     for (size_t i = 0; i < r->n_tokens; i++) {
         const heed_token *t = &r->tokens[i];
         const uint64_t h = given ? given[i] : (th[i] = tok_hash(t));
-        const unsigned l = lists_of(x, h, t);
+        wi[i] = (uint16_t)word_find(x, h, t->norm, t->norm_len);
+        const unsigned l = x->words[wi[i]].lists; /* the lists (bit L_*) that hold t */
         /* content: a word of 4 bytes or more that is not a stop word */
-        const int content =
-            t->kind == HEED_TOK_WORD && t->norm_len >= 4 && !(l & 1u << L_STOP);
+        const int content = t->kind == HEED_TOK_WORD && t->norm_len >= 4 && !(l & 1u << L_STOP);
         cls[i] = (uint8_t)((l & 1u << L_YOU ? C_YOU : 0) | (l & 1u << L_ME ? C_ME : 0) |
                            (l & 1u << L_FEEL ? C_FEEL : 0) | (content ? C_CONTENT : 0));
     }
     out->th = given ? given : th;
     out->cls = cls;
+    out->wi = wi;
     return HEED_OK;
 }
 
@@ -560,7 +559,7 @@ int heed__empathy_features(const heed_empathy_model *m, heed_arena *a, const hee
     if (!hits || hash_side(a, x, r, NULL, &rs) || hash_side(a, x, ctx, NULL, &cs) ||
         mark_shared(a, rs, cs))
         return HEED_ENOMEM;
-    size_t n_hits = find_cues(x, r, rs.th, hits);
+    size_t n_hits = find_cues(x, r, rs.th, rs.wi, hits);
     return features_with(a, x, rs, cs, hits, n_hits, NULL, out);
 }
 
@@ -805,10 +804,11 @@ static void set_level(heed_empathy *em, int k, int lv)
     em->level[k] = lv;
 }
 
-/* The sentence si of r alone, as a result the extractor can read. */
-static heed_result sentence_alone(const heed_result *r, size_t si, heed_sentence *one)
+/* The sentence si of r alone, as a result the extractor can read, into *s:
+ * the fields set here; the others are left as they are (zero: the caller
+ * clears s once for all the sentences). */
+static void sentence_alone(const heed_result *r, size_t si, heed_sentence *one, heed_result *s)
 {
-    heed_result s = {0};
     *one = r->sentences[si];
     size_t first = one->first_token, n = one->n_tokens;
     if (first > r->n_tokens)
@@ -817,14 +817,13 @@ static heed_result sentence_alone(const heed_result *r, size_t si, heed_sentence
         n = r->n_tokens - first;
     one->first_token = 0;
     one->n_tokens = (uint32_t)n;
-    s.text = r->text;
-    s.text_len = r->text_len;
-    s.tokens = r->tokens + first;
-    s.n_tokens = n;
-    s.sentences = one;
-    s.n_sentences = 1;
-    s.valence = one->valence;
-    return s;
+    s->text = r->text;
+    s->text_len = r->text_len;
+    s->tokens = r->tokens + first;
+    s->n_tokens = n;
+    s->sentences = one;
+    s->n_sentences = 1;
+    s->valence = one->valence;
 }
 
 static int add_span(heed_cue *spans, size_t *n, const heed_result *r, size_t first, size_t end,
@@ -865,9 +864,10 @@ static int sentence_scores(const heed_empathy_model *m, heed_arena *a, const hee
         if (!ss->x || !ss->sc)
             return HEED_ENOMEM;
         size_t h0 = 0; /* the hits are in sentence order: those of si start at h0 */
+        heed_sentence one;
+        heed_result s = {0}; /* cleared once: sentence_alone sets the same fields each time */
         for (size_t si = 0; si < ss->n; si++) {
-            heed_sentence one;
-            heed_result s = sentence_alone(r, si, &one);
+            sentence_alone(r, si, &one, &s);
             size_t first = (size_t)(s.tokens - r->tokens), h1 = h0;
             while (h0 < n_hits && hits[h0].first < first)
                 h0++;
@@ -878,7 +878,7 @@ static int sentence_scores(const heed_empathy_model *m, heed_arena *a, const hee
                 continue;
             /* the sentence's result lives on the stack: its features do not
              * keep pointers into it */
-            const side sd = {&s, rs.th + first, rs.cls + first};
+            const side sd = {&s, rs.th + first, rs.cls + first, rs.wi + first};
             int rc = features_with(a, &m->idx, sd, cs, hits + h0, h1 - h0, NULL, &ss->x[si]);
             if (rc)
                 return rc;
@@ -965,7 +965,7 @@ static int run(const heed_empathy_model *m, heed_arena *a, heed_result *r, const
     if (!hits || hash_side(a, &m->idx, r, rth, &rs) || hash_side(a, &m->idx, ctx, cth, &cs) ||
         mark_shared(a, rs, cs))
         return HEED_ENOMEM;
-    size_t n_hits = find_cues(&m->idx, r, rs.th, hits);
+    size_t n_hits = find_cues(&m->idx, r, rs.th, rs.wi, hits);
     heed_sparse x;
     int rc = features_with(a, &m->idx, rs, cs, hits, n_hits, words, &x);
     if (rc)

@@ -389,9 +389,10 @@ static int reply(const heed_engine *eng, unsigned skip, const heed_analyze_opts 
     if (eng->empathy && !(skip & HEED_STAGE_EMPATHY) &&
         (rc = heed__empathy_with(eng->empathy, a, r, ctx, ew, rth, cth)))
         return rc;
+    const size_t *ends; /* the clause ends, found once for both */
     if (!(skip & HEED_STAGE_COMPASSION) &&
-        ((rc = heed__compassion_th(eng->compassion, a, r, ctx, rth)) ||
-         (rc = heed__promises(eng->compassion, a, r, opts))))
+        ((rc = heed__compassion_ends(eng->compassion, a, r, ctx, rth, &ends)) ||
+         (rc = heed__promises_ends(eng->compassion, a, r, opts, ends))))
         return rc;
     if (!(skip & HEED_STAGE_FAMILIAR) &&
         (rc = heed__familiar_th(eng->familiar, a, r, ctx, rth, cth)))

@@ -31,14 +31,17 @@ typedef struct jterm {
 } jterm;
 
 /* A word of the lists a customer's word is looked up in: 1 in COMMON, 2 in
- * GENERIC_NOUNS, or both. WORDS_CAP is over twice the words of both. */
+ * GENERIC_NOUNS, or both, or neither (0: a word of SYLLABLE_WORDS only);
+ * with its heed__syllables, which readability reads from here for the
+ * words the table holds. WORDS_CAP is over twice the words of all three. */
 #define WORDS_CAP 1024u
 enum { W_COMMON = 1, W_GENERIC = 2 };
 typedef struct list_word {
     uint64_t h;
     const char *w; /* NULL: an empty entry */
     uint32_t len;
-    uint32_t lists; /* W_* */
+    uint16_t lists; /* W_* */
+    uint16_t syl;   /* heed__syllables(w, len) */
 } list_word;
 
 struct heed_familiar_index {
@@ -288,17 +291,49 @@ static const char *const GENERIC_NOUNS[] = {
     "ticket",   "username",
 };
 
-/* Puts COMMON and GENERIC_NOUNS into x's word table. */
+/* Frequent words of replies outside COMMON and GENERIC_NOUNS, in the word
+ * table only for their syllable count: a cache of heed__syllables (a word's
+ * count is the same with or without it), so what the list holds changes
+ * only the cost of readability. Picked by frequency in heed's two-turn test
+ * conversations. Sorted (test_familiar checks). */
+static const char *const SYLLABLE_WORDS[] = {
+    "a",          "against",    "ago",      "almost",     "asking",      "assistance", "away",
+    "bad",        "believe",    "better",   "between",    "big",         "bit",        "care",
+    "cash",       "change",     "charge",   "charged",    "come",        "comes",      "coming",
+    "definitely", "dont",       "down",     "easy",       "else",        "end",        "enough",
+    "everyone",   "everything", "exactly",  "exchange",   "expect",      "fact",       "far",
+    "fee",        "feel",       "few",      "find",       "free",        "frustrated", "gets",
+    "glad",       "guess",      "happened", "happy",      "hard",        "haven't",    "he's",
+    "heard",      "home",       "hope",     "idea",       "interesting", "job",        "keep",
+    "kind",       "least",      "left",     "less",       "little",      "live",       "long",
+    "looks",      "lost",       "lot",      "makes",      "making",      "maybe",      "mean",
+    "mind",       "next",       "nice",     "nothing",    "old",         "own",        "part",
+    "pay",        "pending",    "people",   "person",     "phone",       "place",      "point",
+    "possible",   "post",       "pretty",   "probably",   "put",         "quick",      "rate",
+    "read",       "real",       "reason",   "remember",   "removed",     "right",      "saw",
+    "say",        "saying",     "second",   "seems",      "seen",        "show",       "someone",
+    "sounds",     "stop",       "such",     "takes",      "talking",     "there's",    "they're",
+    "third",      "though",     "thought",  "through",    "times",       "transfer",   "tried",
+    "true",       "try",        "trying",   "update",     "used",        "using",      "wait",
+    "went",       "what's",     "whole",    "withdrawal", "work",        "wrong",      "year",
+    "years",      "yourself",
+};
+
+/* Puts COMMON, GENERIC_NOUNS and SYLLABLE_WORDS into x's word table, each
+ * word with its syllables. */
 static void word_lists_index(heed_familiar_index *x)
 {
-    static const char *const *const lists[2] = {COMMON, GENERIC_NOUNS};
-    static const size_t ns[2] = {sizeof COMMON / sizeof *COMMON,
-                                 sizeof GENERIC_NOUNS / sizeof *GENERIC_NOUNS};
-    _Static_assert(
-        2 * (sizeof COMMON / sizeof *COMMON + sizeof GENERIC_NOUNS / sizeof *GENERIC_NOUNS) <=
-            WORDS_CAP,
-        "the word table is under half full");
-    for (size_t l = 0; l < 2; l++)
+    static const char *const *const lists[3] = {COMMON, GENERIC_NOUNS, SYLLABLE_WORDS};
+    static const size_t ns[3] = {sizeof COMMON / sizeof *COMMON,
+                                 sizeof GENERIC_NOUNS / sizeof *GENERIC_NOUNS,
+                                 sizeof SYLLABLE_WORDS / sizeof *SYLLABLE_WORDS};
+    static const uint16_t flag[3] = {W_COMMON, W_GENERIC, 0};
+    _Static_assert(2 * (sizeof COMMON / sizeof *COMMON +
+                        sizeof GENERIC_NOUNS / sizeof *GENERIC_NOUNS +
+                        sizeof SYLLABLE_WORDS / sizeof *SYLLABLE_WORDS) <=
+                       WORDS_CAP,
+                   "the word table is under half full");
+    for (size_t l = 0; l < 3; l++)
         for (size_t k = 0; k < ns[l]; k++) {
             const char *w = lists[l][k];
             const size_t n = strlen(w);
@@ -306,8 +341,8 @@ static void word_lists_index(heed_familiar_index *x)
             size_t i = (size_t)h & (WORDS_CAP - 1);
             while (x->words[i].w && !(x->words[i].len == n && !memcmp(x->words[i].w, w, n)))
                 i = (i + 1) & (WORDS_CAP - 1);
-            x->words[i] =
-                (list_word){h, w, (uint32_t)n, x->words[i].lists | (l ? W_GENERIC : W_COMMON)};
+            x->words[i] = (list_word){h, w, (uint32_t)n, (uint16_t)(x->words[i].lists | flag[l]),
+                                      (uint16_t)heed__syllables(w, n)};
         }
 }
 
@@ -326,8 +361,41 @@ static int common_or_generic(const heed_familiar_index *x, const char *w, size_t
         if (!e->w)
             return 0;
         if (e->h == h && e->len == n && !memcmp(e->w, w, n))
-            return e->lists & W_COMMON ? 1 : 2;
+            return e->lists & W_COMMON ? 1 : e->lists & W_GENERIC ? 2 : 0;
     }
+}
+
+/* heed__syllables of the word w[0..n) (h: heed__hash of it): from x's word
+ * table when it holds the word, else counted. */
+static unsigned syllables_h(const heed_familiar_index *x, const char *w, size_t n, uint64_t h)
+{
+    for (size_t i = (size_t)h & (WORDS_CAP - 1);; i = (i + 1) & (WORDS_CAP - 1)) {
+        const list_word *e = &x->words[i];
+        if (!e->w)
+            return heed__syllables(w, n);
+        if (e->h == h && e->len == n && !memcmp(e->w, w, n))
+            return e->syl;
+    }
+}
+
+/* For tests: the k-th word of x's word table in table order (NULL past the
+ * last), its length in *n. */
+const char *heed__familiar_table_word(const heed_familiar_index *x, size_t k, size_t *n);
+const char *heed__familiar_table_word(const heed_familiar_index *x, size_t k, size_t *n)
+{
+    for (size_t i = 0; i < WORDS_CAP; i++)
+        if (x->words[i].w && !k--) {
+            *n = x->words[i].len;
+            return x->words[i].w;
+        }
+    return NULL;
+}
+
+/* For tests: syllables_h (the count from the table when x holds the word). */
+unsigned heed__familiar_syllables(const heed_familiar_index *x, const char *w, size_t n);
+unsigned heed__familiar_syllables(const heed_familiar_index *x, const char *w, size_t n)
+{
+    return syllables_h(x, w, n, heed__hash(w, n));
 }
 
 /* For tests: common_or_generic with and without the table. */
@@ -346,16 +414,50 @@ static const char *const SIGN_OFFS[] = {
 static const char *const GREETINGS[] = {"afternoon", "dear", "evening", "hello",
                                         "hey",       "hi",   "hiya",    "morning"};
 
+/* IN(GREETINGS, w, n) by length, then bytes: the SimHash asks it of every
+ * word of a reply, most of which it turns away by their length alone
+ * (test_familiar compares the two). */
+static int is_greeting(const char *w, size_t n)
+{
+    switch (n) {
+    case 2:
+        return w[0] == 'h' && w[1] == 'i';
+    case 3:
+        return !memcmp(w, "hey", 3);
+    case 4:
+        return !memcmp(w, "dear", 4) || !memcmp(w, "hiya", 4);
+    case 5:
+        return !memcmp(w, "hello", 5);
+    case 7:
+        return !memcmp(w, "evening", 7) || !memcmp(w, "morning", 7);
+    case 9:
+        return !memcmp(w, "afternoon", 9);
+    default:
+        return 0;
+    }
+}
+
+/* For tests: is_greeting (the return) and IN(GREETINGS) (*plain). */
+int heed__familiar_greeting(const char *w, size_t n, int *plain);
+int heed__familiar_greeting(const char *w, size_t n, int *plain)
+{
+    *plain = IN(GREETINGS, w, n);
+    return is_greeting(w, n);
+}
+
 /* For tests: are the lists sorted as their binary search needs? */
 int heed__familiar_lists_ok(void);
 int heed__familiar_lists_ok(void)
 {
-    const char *const *lists[] = {CAPS_OK, COMMON, GENERIC_NOUNS, SIGN_OFFS, GREETINGS};
-    const size_t ns[] = {sizeof CAPS_OK / sizeof *CAPS_OK, sizeof COMMON / sizeof *COMMON,
+    const char *const *lists[] = {CAPS_OK,   COMMON,    GENERIC_NOUNS,
+                                  SIGN_OFFS, GREETINGS, SYLLABLE_WORDS};
+    const size_t ns[] = {sizeof CAPS_OK / sizeof *CAPS_OK,
+                         sizeof COMMON / sizeof *COMMON,
                          sizeof GENERIC_NOUNS / sizeof *GENERIC_NOUNS,
                          sizeof SIGN_OFFS / sizeof *SIGN_OFFS,
-                         sizeof GREETINGS / sizeof *GREETINGS};
-    for (size_t l = 0; l < 5; l++)
+                         sizeof GREETINGS / sizeof *GREETINGS,
+                         sizeof SYLLABLE_WORDS / sizeof *SYLLABLE_WORDS};
+    for (size_t l = 0; l < 6; l++)
         for (size_t k = 1; k < ns[l]; k++)
             if (strcmp(lists[l][k - 1], lists[l][k]) >= 0)
                 return 0;
@@ -478,8 +580,13 @@ unsigned heed__syllables(const char *w, size_t n)
     return total ? total : 1;
 }
 
-void heed__readability(const heed_token *toks, size_t n_toks, const heed_sentence *sents,
-                       size_t n_sents, double *grade, double *ease)
+static unsigned syllables_h(const heed_familiar_index *x, const char *w, size_t n, uint64_t h);
+
+/* heed__readability, the words' syllables read from x's word table where it
+ * holds them (th: the tokens' heed__hash; NULL x or th: all counted). */
+static void readability_th(const heed_familiar_index *x, const uint64_t *th, const heed_token *toks,
+                           size_t n_toks, const heed_sentence *sents, size_t n_sents, double *grade,
+                           double *ease)
 {
     double words = 0, syll = 0, sentences = 0;
     for (size_t s = 0; s < n_sents; s++) {
@@ -489,7 +596,8 @@ void heed__readability(const heed_token *toks, size_t n_toks, const heed_sentenc
             if (toks[i].kind != HEED_TOK_WORD)
                 continue;
             w++;
-            syll += heed__syllables(toks[i].norm, toks[i].norm_len);
+            syll += x && th ? syllables_h(x, toks[i].norm, toks[i].norm_len, th[i])
+                            : heed__syllables(toks[i].norm, toks[i].norm_len);
         }
         words += (double)w;
         sentences += w > 0;
@@ -504,6 +612,12 @@ void heed__readability(const heed_token *toks, size_t n_toks, const heed_sentenc
     double e = 206.835 - 1.015 * wps - 84.6 * spw;
     *grade = g < 0 ? 0 : g;
     *ease = e < 0 ? 0 : e > 100 ? 100 : e;
+}
+
+void heed__readability(const heed_token *toks, size_t n_toks, const heed_sentence *sents,
+                       size_t n_sents, double *grade, double *ease)
+{
+    readability_th(NULL, NULL, toks, n_toks, sents, n_sents, grade, ease);
 }
 
 /* ---------------------------------------------------------------- ctx words */
@@ -976,7 +1090,7 @@ static int template_word(const heed_result *r, size_t i, const wordset *cws, con
     const heed_token *k = &t[i];
     if (k->kind != HEED_TOK_WORD)
         return 0;
-    if (IN(GREETINGS, k->norm, k->norm_len))
+    if (is_greeting(k->norm, k->norm_len))
         return 0;
     if ((k->flags & HEED_TF_ALLCAPS) && ((i > 0 && t[i - 1].kind == HEED_TOK_MONEY) ||
                                          (i + 1 < r->n_tokens && t[i + 1].kind == HEED_TOK_MONEY)))
@@ -991,7 +1105,7 @@ static int template_word(const heed_result *r, size_t i, const wordset *cws, con
         return 0; /* a capitalised word inside a sentence: a name */
     /* a sentence's first word: a name when it follows a greeting or stands
      * in a sentence of one or two words (a signature) */
-    if (i > 0 && IN(GREETINGS, t[i - 1].norm, t[i - 1].norm_len))
+    if (i > 0 && is_greeting(t[i - 1].norm, t[i - 1].norm_len))
         return 0;
     size_t words = 0;
     for (size_t q = sn->first_token; q < sn->first_token + sn->n_tokens; q++)
@@ -1093,10 +1207,8 @@ int heed__familiar_th(const heed_familiar_index *x, heed_arena *a, heed_result *
     int rc;
     if (ctx && (rc = ctx_details(x, a, ctx, cth, &cws)))
         return rc;
-    heed__readability(r->tokens, r->n_tokens, r->sentences, r->n_sentences, &r->familiar.grade,
-                      &r->familiar.reading_ease);
-    /* each token's hash, for the jargon index and the customer's words
-     * (looked up twice) and the SimHash */
+    /* each token's hash, for the syllables, the jargon index, the
+     * customer's words (looked up twice) and the SimHash */
     const uint64_t *th = rth;
     if (!th) {
         uint64_t *h = heed__arena_alloc(a, (r->n_tokens ? r->n_tokens : 1) * sizeof(*h));
@@ -1106,6 +1218,8 @@ int heed__familiar_th(const heed_familiar_index *x, heed_arena *a, heed_result *
             h[i] = heed__hash(r->tokens[i].norm, r->tokens[i].norm_len);
         th = h;
     }
+    readability_th(x, th, r->tokens, r->n_tokens, r->sentences, r->n_sentences, &r->familiar.grade,
+                   &r->familiar.reading_ease);
     if ((rc = jargon(x, a, r, &cws, th)) || (ctx && (rc = personal(a, r, &cws, th))))
         return rc;
     r->familiar.simhash = simhash(a, r, &cws, th, &rc);

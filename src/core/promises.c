@@ -271,6 +271,20 @@ static size_t find_time(const heed_token *toks, size_t lo, size_t hi, const heed
 int heed__promises(const heed_compassion_index *x, heed_arena *a, heed_result *r,
                    const heed_analyze_opts *opts)
 {
+    return heed__promises_ends(x, a, r, opts, NULL);
+}
+
+/* The end of the clause that starts at cs within [cs, hi): from ends (the
+ * compassion stage's, set at every clause start) when given. Past the last
+ * token of a sentence there is no entry, and none is needed: the end is hi. */
+static size_t clause_end(const size_t *ends, const heed_token *toks, size_t cs, size_t hi)
+{
+    return ends && cs < hi ? ends[cs] : heed__reply_clause_end(toks, cs, hi);
+}
+
+int heed__promises_ends(const heed_compassion_index *x, heed_arena *a, heed_result *r,
+                        const heed_analyze_opts *opts, const size_t *ends)
+{
     (void)x;
     const heed_token *toks = r->tokens;
     heed_timebase tb = {0, 0, 0};
@@ -285,11 +299,11 @@ int heed__promises(const heed_compassion_index *x, heed_arena *a, heed_result *r
         return HEED_ENOMEM;
     for (size_t s = 0; s < r->n_sentences && n < cap; s++) {
         size_t lo = r->sentences[s].first_token, hi = lo + r->sentences[s].n_tokens;
-        size_t first_ce = heed__reply_clause_end(toks, lo, hi);
+        size_t first_ce = clause_end(ends, toks, lo, hi);
         size_t sent_first = n;             /* the promises of this sentence start here */
         int carried = 0, carried_done = 0; /* a commitment "and" carries on */
         for (size_t cs = lo, ce; cs < hi && n < cap; cs = ce) {
-            ce = heed__reply_clause_end(toks, cs, hi);
+            ce = clause_end(ends, toks, cs, hi);
             size_t m = 0, mlen = 0;
             int done = 0;
             for (m = cs; m < ce; m++)
@@ -326,7 +340,7 @@ int heed__promises(const heed_compassion_index *x, heed_arena *a, heed_result *r
                 /* "I've refunded the charge. You'll see it within 3 days." */
                 size_t lo2 = r->sentences[s + 1].first_token;
                 size_t hi2 = lo2 + r->sentences[s + 1].n_tokens;
-                size_t ce2 = heed__reply_clause_end(toks, lo2, hi2);
+                size_t ce2 = clause_end(ends, toks, lo2, hi2);
                 int d2;
                 int refers = 0;
                 for (size_t j = lo2; j < ce2; j++)

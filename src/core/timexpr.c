@@ -310,6 +310,15 @@ static int may_start(const heed_token *t)
     return 0;
 }
 
+const char *heed__timexpr_start_word(size_t k)
+{
+    for (size_t c = 0; c < 26; c++)
+        for (const start_word *w = START[c]; w && w->len; w++)
+            if (!k--)
+                return w->w;
+    return NULL;
+}
+
 static size_t match_at(const heed_token *toks, size_t i, size_t hi, const heed_timebase *tb,
                        heed_timexpr *out);
 

@@ -31,6 +31,12 @@ typedef struct heed_timexpr {
 size_t heed__timexpr_at(const heed_token *toks, size_t i, size_t hi, const heed_timebase *tb,
                         heed_timexpr *out);
 
+/* The k-th word (NUL-terminated, static) an expression can start with when
+ * its first token is no number or date, NULL past the last: a token whose
+ * norm is none of these words (nor a number or date) starts no expression,
+ * so a caller that knows it may skip heed__timexpr_at there. */
+const char *heed__timexpr_start_word(size_t k);
+
 /* heed__timexpr_at through every rule at every token, without its check of
  * the words an expression can start with (tests compare the two). */
 size_t heed__timexpr_match(const heed_token *toks, size_t i, size_t hi, const heed_timebase *tb,

@@ -21,6 +21,7 @@
 #include "arena.h"
 #include "compassion.h"
 #include "heed/heed.h"
+#include "timexpr.h"
 #include "tokenize.h"
 
 #include "engine_fixture.h"
@@ -394,12 +395,9 @@ static void check_clause_word(const char *w, size_t n)
         fail_msg("'%.*s': %d", (int)n, w, heed__reply_clause_word(&t));
 }
 
-int heed__reply_list_masks_ok(void);
-
 static void word_lists(void **state)
 {
     (void)state;
-    assert_true(heed__reply_list_masks_ok()); /* the lists' first-byte masks */
     char w[24];
     size_t found = 0;
     for (const char *const *l = heed__reply_clause_words(); *l; l++) {
@@ -435,6 +433,161 @@ static void word_lists(void **state)
             check_clause_word(w, 1);
             check_clause_word(w, 2);
         }
+}
+
+unsigned heed__compassion_list_bits(const heed_compassion_index *x, const heed_token *t,
+                                    unsigned *scan);
+const char *heed__compassion_list_word(size_t l, size_t k);
+
+static void check_list_bits(const heed_compassion_index *x, int kind, const char *w, size_t n)
+{
+    heed_token t = {0};
+    t.kind = (uint8_t)kind;
+    t.norm = w;
+    t.norm_len = (uint32_t)n;
+    unsigned scan, got = heed__compassion_list_bits(x, &t, &scan);
+    if (got != scan)
+        fail_msg("'%.*s' (kind %d): lists %#x from the table, %#x from the lists", (int)n, w, kind,
+                 got, scan);
+}
+
+/* The clause rules' lists as bits of the phrase table's entries against a
+ * scan of the lists: every list word (as a word and as other kinds of
+ * token), each a byte short, a byte long, with a byte changed or a capital;
+ * random words; and every one- and two-byte token. Then whole replies made
+ * of list words score the same with the index as without it. */
+static void list_bits(void **state)
+{
+    (void)state;
+    heed_compassion_index *x;
+    assert_int_equal(heed__compassion_new(&x), HEED_OK);
+    static const int kinds[] = {HEED_TOK_WORD, HEED_TOK_PUNCT, HEED_TOK_ID, HEED_TOK_NUMBER};
+    char w[64];
+    size_t n_words = 0, hits = 0;
+    static const char *words[600];
+    for (size_t l = 0; heed__compassion_list_word(l, 0); l++)
+        for (size_t k = 0; heed__compassion_list_word(l, k); k++) {
+            const char *lw = heed__compassion_list_word(l, k);
+            const size_t n = strlen(lw);
+            assert_true(n + 1 < sizeof w);
+            if (n_words < sizeof words / sizeof *words)
+                words[n_words++] = lw;
+            for (size_t q = 0; q < sizeof kinds / sizeof *kinds; q++)
+                check_list_bits(x, kinds[q], lw, n);
+            unsigned scan;
+            heed_token t = {0};
+            t.kind = HEED_TOK_WORD;
+            t.norm = lw;
+            t.norm_len = (uint32_t)n;
+            hits += heed__compassion_list_bits(x, &t, &scan) != 0;
+            memcpy(w, lw, n);
+            check_list_bits(x, HEED_TOK_WORD, w, n - 1);
+            w[n] = 's';
+            check_list_bits(x, HEED_TOK_WORD, w, n + 1);
+            w[0] = (char)(w[0] - 'a' + 'A');
+            check_list_bits(x, HEED_TOK_WORD, w, n);
+            for (size_t q = 0; q < n; q++) {
+                memcpy(w, lw, n);
+                w[q] ^= 1;
+                check_list_bits(x, HEED_TOK_WORD, w, n);
+            }
+        }
+    assert_true(n_words > 300 && hits == n_words);
+    static const char letters[] = "abcdefghiklmnoprstuvwy'-";
+    uint64_t rs = 29;
+    for (int it = 0; it < 100000; it++) {
+        rs = rs * 6364136223846793005ull + 1442695040888963407ull;
+        size_t n = 1 + (size_t)((rs >> 33) % 9);
+        for (size_t k = 0; k < n; k++) {
+            rs = rs * 6364136223846793005ull + 1442695040888963407ull;
+            w[k] = letters[(rs >> 33) % (sizeof letters - 1)];
+        }
+        check_list_bits(x, HEED_TOK_WORD, w, n);
+    }
+    for (int a = 0; a < 256; a++)
+        for (int b = 0; b < 256; b++) {
+            w[0] = (char)a;
+            w[1] = (char)b;
+            check_list_bits(x, HEED_TOK_PUNCT, w, 1);
+            check_list_bits(x, HEED_TOK_WORD, w, 2);
+        }
+    /* whole replies: the stage with its index against the stage without */
+    static const char *const glue[] = {
+        "you", "need", "to", "the", "i", "will", "we", "have", "please", "your", "not", "if", ",",
+        ".", "and", "it", "3", "days", "5pm", "14:00", "working", "hours", "2026-05-01", "next",
+        /* time words whatever the lists say */
+        "friday", "tomorrow", "by", "within", "end", "of", "week", "march", "14", "on", "monday",
+        "eod", "tonight", "later", "coming", "sept", "in", "at", "noon", "close", "business",
+        /* commitments, for the promises */
+        "i'll", "we'll", "i've", "back", "call", "replacement"};
+    char text[1024];
+    heed_error err;
+    size_t promises_seen = 0;
+    for (int it = 0; it < 3000; it++) {
+        size_t o = 0;
+        rs = rs * 6364136223846793005ull + 1442695040888963407ull;
+        size_t nw = 3 + (size_t)((rs >> 33) % 25);
+        for (size_t k = 0; k < nw; k++) {
+            rs = rs * 6364136223846793005ull + 1442695040888963407ull;
+            const char *p = (rs >> 40) % 2 ? words[(rs >> 20) % n_words]
+                                           : glue[(rs >> 20) % (sizeof glue / sizeof *glue)];
+            o += (size_t)snprintf(text + o, sizeof text - o, "%s%s", o ? " " : "", p);
+        }
+        heed_analysis *an;
+        assert_int_equal(heed_analyze(eng, text, o, NULL, &an, &err), HEED_OK);
+        heed_result r1 = *heed_analysis_result(an), r2 = r1;
+        /* no time expression starts where the stage skips the time rules:
+         * at a token without LB_TIME (128) that is no number or date */
+        for (size_t i = 0; i < r1.n_tokens; i++) {
+            unsigned scan, bits = heed__compassion_list_bits(x, &r1.tokens[i], &scan);
+            heed_timebase tb = {0, 0, 0};
+            heed_timexpr te;
+            if (!(bits & 128u) && r1.tokens[i].kind != HEED_TOK_DATE &&
+                r1.tokens[i].kind != HEED_TOK_NUMBER &&
+                heed__timexpr_at(r1.tokens, i, r1.n_tokens, &tb, &te))
+                fail_msg("\"%s\": a time expression at token %zu, not looked for", text, i);
+        }
+        heed_arena a;
+        heed__arena_init(&a, 0);
+        assert_int_equal(heed__compassion(NULL, &a, &r1, NULL), HEED_OK);
+        assert_int_equal(heed__compassion(x, &a, &r2, NULL), HEED_OK);
+        const heed_compassion *p1 = &r1.compassion, *p2 = &r2.compassion;
+        if (p1->signals != p2->signals || p1->n_cues != p2->n_cues || p1->score != p2->score)
+            fail_msg("\"%s\": signals %#x / %#x, %zu / %zu cues", text, p1->signals, p2->signals,
+                     p1->n_cues, p2->n_cues);
+        for (size_t i = 0; i < p1->n_cues; i++) {
+            assert_int_equal(p1->cues[i].start, p2->cues[i].start);
+            assert_int_equal(p1->cues[i].len, p2->cues[i].len);
+            assert_int_equal(p1->cues[i].component, p2->cues[i].component);
+            assert_int_equal(p1->cues[i].flags, p2->cues[i].flags);
+            assert_string_equal(p1->cues[i].what, p2->cues[i].what);
+        }
+        /* the promises given the clause ends the stage found, against
+         * finding them again */
+        const size_t *ends;
+        heed_result r3 = *heed_analysis_result(an), r4 = r3;
+        heed_analyze_opts po = {0};
+        po.has_time = 1;
+        po.time = 1780000000;
+        assert_int_equal(heed__compassion_ends(x, &a, &r3, NULL, NULL, &ends), HEED_OK);
+        assert_non_null(ends);
+        assert_int_equal(heed__promises_ends(x, &a, &r3, &po, ends), HEED_OK);
+        assert_int_equal(heed__promises(x, &a, &r4, &po), HEED_OK);
+        promises_seen += r4.promises.n;
+        assert_int_equal(r3.promises.n, r4.promises.n);
+        for (size_t i = 0; i < r3.promises.n; i++) {
+            const heed_promise *p3 = &r3.promises.items[i], *p4 = &r4.promises.items[i];
+            if (p3->start != p4->start || p3->len != p4->len || p3->kind != p4->kind ||
+                p3->object_start != p4->object_start || p3->object_len != p4->object_len ||
+                p3->due_start != p4->due_start || p3->due_len != p4->due_len ||
+                p3->has_due != p4->has_due || p3->due != p4->due)
+                fail_msg("\"%s\": promise %zu differs given the clause ends", text, i);
+        }
+        heed__arena_release(&a);
+        heed_analysis_free(an);
+    }
+    assert_true(promises_seen > 100);
+    heed__compassion_free(x);
 }
 
 const char *heed__compassion_phrase_at(const heed_compassion_index *x, size_t k,
@@ -691,7 +844,8 @@ int main(void)
         cmocka_unit_test(promises_due),    cmocka_unit_test(promise_object),
         cmocka_unit_test(promise_no_time), cmocka_unit_test(not_promises),
         cmocka_unit_test(word_lists),      cmocka_unit_test(phrase_slots),
-        cmocka_unit_test(commit_rule),     cmocka_unit_test(commit_words),
+        cmocka_unit_test(list_bits),       cmocka_unit_test(commit_rule),
+        cmocka_unit_test(commit_words),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

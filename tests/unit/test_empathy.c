@@ -115,6 +115,44 @@ static void test_customer_service_replies(void **state)
     heed_engine_free(eng);
 }
 
+/* Has r a "question" cue span (a cue that counts only in a sentence with a
+ * question mark)? */
+static int has_question_cue(const heed_result *r)
+{
+    for (size_t i = 0; i < r->empathy.n_spans; i++)
+        if (r->empathy.spans[i].component == EX && !strcmp(r->empathy.spans[i].what, "question"))
+            return 1;
+    return 0;
+}
+
+/* A question mark anywhere in a punctuation token makes its sentence a
+ * question ("?", "!?", "?!", "...?"), other punctuation does not. */
+static void test_question_marks(void **state)
+{
+    (void)state;
+    heed_engine *eng;
+    heed_error err;
+    assert_int_equal(heed_engine_new(NULL, &eng, &err), HEED_OK);
+    static const struct {
+        const char *text;
+        int question;
+    } cases[] = {
+        {"So what happened?", 1},     {"So what happened!?", 1},   {"So what happened?!", 1},
+        {"So what happened...?", 1},  {"So what happened??", 1},   {"So what happened.", 0},
+        {"So what happened!", 0},     {"So what happened!!", 0},   {"So what happened...", 0},
+        {"So what happened? Ok.", 1}, {"Ok. So what happened", 0},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        heed_analysis *an;
+        const heed_result *r = reply(eng, "My card was declined.", cases[i].text, &an);
+        if (has_question_cue(r) != cases[i].question)
+            fail_msg("\"%s\": question cue %d, want %d", cases[i].text, has_question_cue(r),
+                     cases[i].question);
+        heed_analysis_free(an);
+    }
+    heed_engine_free(eng);
+}
+
 /* The stage runs on agent turns only, and the skip bit turns it off. */
 static void test_agent_turns_only(void **state)
 {
@@ -410,9 +448,13 @@ static void test_epitome_loader(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_customer_service_replies), cmocka_unit_test(test_agent_turns_only),
-        cmocka_unit_test(test_cues_against_model),       cmocka_unit_test(test_reject_corrupt),
-        cmocka_unit_test(test_reject_mismatch),          cmocka_unit_test(test_epitome_loader),
+        cmocka_unit_test(test_customer_service_replies),
+        cmocka_unit_test(test_question_marks),
+        cmocka_unit_test(test_agent_turns_only),
+        cmocka_unit_test(test_cues_against_model),
+        cmocka_unit_test(test_reject_corrupt),
+        cmocka_unit_test(test_reject_mismatch),
+        cmocka_unit_test(test_epitome_loader),
         cmocka_unit_test(test_shared_word_features),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

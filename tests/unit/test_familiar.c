@@ -21,6 +21,9 @@
 
 int heed__familiar_lists_ok(void);
 int heed__familiar_word_lists(const heed_familiar_index *x, const char *w, size_t n);
+const char *heed__familiar_table_word(const heed_familiar_index *x, size_t k, size_t *n);
+unsigned heed__familiar_syllables(const heed_familiar_index *x, const char *w, size_t n);
+int heed__familiar_greeting(const char *w, size_t n, int *plain);
 
 #include "engine_fixture.h"
 
@@ -362,6 +365,138 @@ static void test_syllables_random(void **state)
             char p[4] = {(char)c, (char)d, 'e', (char)c};
             for (size_t n = 0; n <= 4; n++)
                 assert_int_equal(heed__syllables(p, n), ref_syllables(p, n));
+        }
+}
+
+/* The syllables readability reads from the word table against the counter
+ * (and its reference): every word the table holds, each with a byte cut off,
+ * added or changed (words it does not hold), and random words; then the
+ * grade and ease of replies made of table words and random words against
+ * heed__readability, which counts every word. */
+static void test_syllables_table(void **state)
+{
+    (void)state;
+    heed_familiar_index *x = NULL;
+    assert_int_equal(heed__familiar_new(&x), HEED_OK);
+    const char *w;
+    size_t n, k = 0;
+    char b[64];
+    for (; (w = heed__familiar_table_word(x, k, &n)) != NULL; k++) {
+        assert_true(n + 1 < sizeof b);
+        assert_int_equal(heed__familiar_syllables(x, w, n), heed__syllables(w, n));
+        assert_int_equal(heed__familiar_syllables(x, w, n), ref_syllables(w, n));
+        memcpy(b, w, n);
+        b[n] = 'e';
+        assert_int_equal(heed__familiar_syllables(x, b, n + 1), heed__syllables(b, n + 1));
+        assert_int_equal(heed__familiar_syllables(x, b, n - 1), heed__syllables(b, n - 1));
+        b[0] = 'y';
+        assert_int_equal(heed__familiar_syllables(x, b, n), heed__syllables(b, n));
+    }
+    assert_true(k > 300); /* COMMON, GENERIC_NOUNS and SYLLABLE_WORDS */
+    static const char ALPHA[] = "aeiouytsdlcgxqzhnmrbke-'";
+    unsigned long long seed = 0x9E3779B97F4A7C15ull;
+    char text[2048];
+    int scored = 0;
+    for (int it = 0; it < 3000; it++) {
+        size_t m = 0;
+        int words = 1 + (int)(seed % 40);
+        for (int j = 0; j < words && m + 80 < sizeof text; j++) {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            if (seed % 3) { /* a table word, sometimes capitalised */
+                w = heed__familiar_table_word(x, (size_t)(seed >> 20) % k, &n);
+                memcpy(text + m, w, n);
+                if (seed % 5 == 0 && text[m] >= 'a' && text[m] <= 'z')
+                    text[m] = (char)(text[m] - 'a' + 'A');
+                m += n;
+            } else {
+                size_t len = 1 + (size_t)(seed >> 40) % 10;
+                for (size_t q = 0; q < len; q++) {
+                    seed ^= seed << 13;
+                    seed ^= seed >> 7;
+                    seed ^= seed << 17;
+                    text[m++] = ALPHA[(seed >> 24) % (sizeof ALPHA - 1)];
+                }
+                assert_int_equal(heed__familiar_syllables(x, text + m - len, len),
+                                 heed__syllables(text + m - len, len));
+            }
+            text[m++] = seed % 11 == 0 ? '.' : ' ';
+            if (text[m - 1] == '.')
+                text[m++] = ' ';
+        }
+        text[m] = '\0';
+        heed_analyze_opts o = {0};
+        o.role = HEED_ROLE_AGENT;
+        heed_analysis *an = NULL;
+        assert_int_equal(heed_analyze(eng, text, m, &o, &an, NULL), HEED_OK);
+        const heed_result *r = heed_analysis_result(an);
+        if (!r->familiar.available) { /* not scored as English */
+            heed_analysis_free(an);
+            continue;
+        }
+        scored++;
+        double grade, ease;
+        heed__readability(r->tokens, r->n_tokens, r->sentences, r->n_sentences, &grade, &ease);
+        if (grade != r->familiar.grade || ease != r->familiar.reading_ease)
+            fail_msg("reply %d: grade %.17g ease %.17g, want %.17g %.17g: %s", it,
+                     r->familiar.grade, r->familiar.reading_ease, grade, ease, text);
+        heed_analysis_free(an);
+    }
+    assert_true(scored > 1500);
+    heed__familiar_free(x);
+}
+
+static void check_greeting(const char *w, size_t n)
+{
+    int plain, got = heed__familiar_greeting(w, n, &plain);
+    if (got != plain)
+        fail_msg("'%.*s': greeting %d, the list says %d", (int)n, w, got, plain);
+}
+
+/* The greeting test by length and bytes against the sorted list: each
+ * greeting whole, cut, grown and with each byte changed; random words of
+ * its letters; every word of one and two bytes. */
+static void test_greetings(void **state)
+{
+    (void)state;
+    static const char *const G[] = {"afternoon", "dear", "evening", "hello",
+                                    "hey",       "hi",   "hiya",    "morning"};
+    char w[32];
+    int found = 0;
+    for (size_t g = 0; g < sizeof G / sizeof *G; g++) {
+        size_t n = strlen(G[g]);
+        int plain;
+        found += heed__familiar_greeting(G[g], n, &plain) && plain;
+        for (size_t k = 0; k <= n; k++)
+            check_greeting(G[g], k);
+        memcpy(w, G[g], n);
+        w[n] = 's';
+        check_greeting(w, n + 1);
+        for (size_t k = 0; k < n; k++) {
+            memcpy(w, G[g], n);
+            w[k] ^= 1;
+            check_greeting(w, n);
+        }
+    }
+    assert_int_equal(found, 8);
+    static const char letters[] = "adehilmnortvy";
+    uint64_t rs = 5;
+    for (int it = 0; it < 200000; it++) {
+        rs = rs * 6364136223846793005ull + 1442695040888963407ull;
+        size_t n = 1 + (size_t)((rs >> 33) % 10);
+        for (size_t k = 0; k < n; k++) {
+            rs = rs * 6364136223846793005ull + 1442695040888963407ull;
+            w[k] = letters[(rs >> 33) % (sizeof letters - 1)];
+        }
+        check_greeting(w, n);
+    }
+    for (int a = 0; a < 256; a++)
+        for (int b = 0; b < 256; b++) {
+            w[0] = (char)a;
+            w[1] = (char)b;
+            check_greeting(w, 1);
+            check_greeting(w, 2);
         }
 }
 
@@ -710,18 +845,13 @@ static void test_alloc_failure(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_tables),
-        cmocka_unit_test(test_word_lists),
-        cmocka_unit_test(test_jargon),
-        cmocka_unit_test(test_plain_outlives_engine),
-        cmocka_unit_test(test_syllables),
-        cmocka_unit_test(test_syllables_random),
-        cmocka_unit_test(test_shingles),
-        cmocka_unit_test(test_readability),
-        cmocka_unit_test(test_personal),
-        cmocka_unit_test(test_simhash),
-        cmocka_unit_test(test_roles_and_skip),
-        cmocka_unit_test(test_random_mixes),
+        cmocka_unit_test(test_tables),          cmocka_unit_test(test_word_lists),
+        cmocka_unit_test(test_jargon),          cmocka_unit_test(test_plain_outlives_engine),
+        cmocka_unit_test(test_syllables),       cmocka_unit_test(test_syllables_random),
+        cmocka_unit_test(test_syllables_table), cmocka_unit_test(test_greetings),
+        cmocka_unit_test(test_shingles),        cmocka_unit_test(test_readability),
+        cmocka_unit_test(test_personal),        cmocka_unit_test(test_simhash),
+        cmocka_unit_test(test_roles_and_skip),  cmocka_unit_test(test_random_mixes),
         cmocka_unit_test(test_alloc_failure),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
