@@ -675,8 +675,8 @@ int heed_import_pipe_end(heed_import_pipe *p, int finish)
 #ifdef __GLIBC__
     /* the heap's free pages (the batches', the build's sorts) go back to the
      * system: the next file's batches would not reuse all of them, and the
-     * peak of an import of several files grew by them (double set: 100.0 ->
-     * 88.0 MB) */
+     * peak of an import of several files grew by them (a directory of
+     * 271,927 messages and 13,368 mails: 100.0 -> 87.2 MB) */
     malloc_trim(0);
 #endif
     pthread_cond_destroy(&p->cv);
