@@ -25,6 +25,7 @@
 #include "tokenize.h"
 
 #include "engine_fixture.h"
+#include "test_words.h"
 
 /* Unix seconds of a UTC civil time. */
 static int64_t utc(int y, int mo, int d, int h, int mi, int s)
@@ -415,24 +416,7 @@ static void word_lists(void **state)
         found += clause_word_ref(*l, n);
     }
     assert_int_equal(found, 12);
-    static const char letters[] = "abcdehilnorstuwmvy";
-    uint64_t rs = 11;
-    for (int it = 0; it < 200000; it++) {
-        rs = rs * 6364136223846793005ull + 1442695040888963407ull;
-        size_t n = 1 + (size_t)((rs >> 33) % 10);
-        for (size_t k = 0; k < n; k++) {
-            rs = rs * 6364136223846793005ull + 1442695040888963407ull;
-            w[k] = letters[(rs >> 33) % (sizeof letters - 1)];
-        }
-        check_clause_word(w, n);
-    }
-    for (int a = 0; a < 256; a++)
-        for (int b = 0; b < 256; b++) {
-            w[0] = (char)a;
-            w[1] = (char)b;
-            check_clause_word(w, 1);
-            check_clause_word(w, 2);
-        }
+    test_words(check_clause_word, "abcdehilnorstuwmvy", 11);
 }
 
 unsigned heed__compassion_list_bits(const heed_compassion_index *x, const heed_token *t,

@@ -26,6 +26,7 @@ unsigned heed__familiar_syllables(const heed_familiar_index *x, const char *w, s
 int heed__familiar_greeting(const char *w, size_t n, int *plain);
 
 #include "engine_fixture.h"
+#include "test_words.h"
 
 /* Analyses reply as an agent turn answering ctx (NULL: none). */
 static heed_analysis *reply(const char *text, const char *ctx)
@@ -480,24 +481,7 @@ static void test_greetings(void **state)
         }
     }
     assert_int_equal(found, 8);
-    static const char letters[] = "adehilmnortvy";
-    uint64_t rs = 5;
-    for (int it = 0; it < 200000; it++) {
-        rs = rs * 6364136223846793005ull + 1442695040888963407ull;
-        size_t n = 1 + (size_t)((rs >> 33) % 10);
-        for (size_t k = 0; k < n; k++) {
-            rs = rs * 6364136223846793005ull + 1442695040888963407ull;
-            w[k] = letters[(rs >> 33) % (sizeof letters - 1)];
-        }
-        check_greeting(w, n);
-    }
-    for (int a = 0; a < 256; a++)
-        for (int b = 0; b < 256; b++) {
-            w[0] = (char)a;
-            w[1] = (char)b;
-            check_greeting(w, 1);
-            check_greeting(w, 2);
-        }
+    test_words(check_greeting, "adehilmnortvy", 5);
 }
 
 /* The SimHash's bit counts in eight lanes per word against a plain count

@@ -337,6 +337,27 @@ static void test_invariants_mixed(void **state)
     heed__arena_release(&a);
 }
 
+/* The fast path's tokens of buf[0..len) are the general path's. */
+static void same_tokens(const char *buf, size_t len)
+{
+    heed_arena a;
+    heed__arena_init(&a, 0);
+    heed_token *t1, *t2;
+    size_t n1, n2;
+    assert_int_equal(heed__tokenize(&a, buf, len, &t1, &n1), HEED_OK);
+    assert_int_equal(heed__tokenize_general(&a, buf, len, &t2, &n2), HEED_OK);
+    assert_int_equal(n1, n2);
+    for (size_t k = 0; k < n1; k++) {
+        assert_int_equal(t1[k].start, t2[k].start);
+        assert_int_equal(t1[k].len, t2[k].len);
+        assert_int_equal(t1[k].kind, t2[k].kind);
+        assert_int_equal(t1[k].flags, t2[k].flags);
+        assert_int_equal(t1[k].norm_len, t2[k].norm_len);
+        assert_memory_equal(t1[k].norm, t2[k].norm, t1[k].norm_len);
+    }
+    heed__arena_release(&a);
+}
+
 /* The fast path for plain words gives the very tokens the general scanners
  * give: random texts of words (capitals, elongations, contractions, ids,
  * dotted abbreviations, addresses, emoticons, numbers) and separators. */
@@ -370,22 +391,7 @@ static void test_fast_path_same_tokens(void **state)
             memcpy(buf + o, p, l);
             o += l;
         }
-        heed_arena a;
-        heed__arena_init(&a, 0);
-        heed_token *t1, *t2;
-        size_t n1, n2;
-        assert_int_equal(heed__tokenize(&a, buf, o, &t1, &n1), HEED_OK);
-        assert_int_equal(heed__tokenize_general(&a, buf, o, &t2, &n2), HEED_OK);
-        assert_int_equal(n1, n2);
-        for (size_t k = 0; k < n1; k++) {
-            assert_int_equal(t1[k].start, t2[k].start);
-            assert_int_equal(t1[k].len, t2[k].len);
-            assert_int_equal(t1[k].kind, t2[k].kind);
-            assert_int_equal(t1[k].flags, t2[k].flags);
-            assert_int_equal(t1[k].norm_len, t2[k].norm_len);
-            assert_memory_equal(t1[k].norm, t2[k].norm, t1[k].norm_len);
-        }
-        heed__arena_release(&a);
+        same_tokens(buf, o);
     }
 }
 
@@ -419,22 +425,7 @@ static void test_fast_path_letters(void **state)
         size_t cut = o ? (size_t)(seed >> 8) % (o + 1) : 0; /* any end but inside a character */
         if (cut < o && ((unsigned char)buf[cut] & 0xC0) == 0x80)
             cut--;
-        heed_arena a;
-        heed__arena_init(&a, 0);
-        heed_token *t1, *t2;
-        size_t n1, n2;
-        assert_int_equal(heed__tokenize(&a, buf, cut, &t1, &n1), HEED_OK);
-        assert_int_equal(heed__tokenize_general(&a, buf, cut, &t2, &n2), HEED_OK);
-        assert_int_equal(n1, n2);
-        for (size_t k = 0; k < n1; k++) {
-            assert_int_equal(t1[k].start, t2[k].start);
-            assert_int_equal(t1[k].len, t2[k].len);
-            assert_int_equal(t1[k].kind, t2[k].kind);
-            assert_int_equal(t1[k].flags, t2[k].flags);
-            assert_int_equal(t1[k].norm_len, t2[k].norm_len);
-            assert_memory_equal(t1[k].norm, t2[k].norm, t1[k].norm_len);
-        }
-        heed__arena_release(&a);
+        same_tokens(buf, cut);
     }
 }
 
