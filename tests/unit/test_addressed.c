@@ -25,6 +25,7 @@ size_t heed__addressed_cues_at(const uint32_t *starts, const heed_token *toks, s
 const char *heed__addressed_cue(size_t k);
 
 #include "engine_fixture.h"
+#include "test_words.h"
 
 static const char *const STATUS[] = {"nothing_asked", "answered", "partly", "ignored"};
 
@@ -321,6 +322,9 @@ static void test_cue_starts(void **state)
     }
     for (size_t k = 0; k < sizeof other / sizeof other[0]; k++)
         snprintf(words[nw++], sizeof words[0], "%s", other[k]);
+    static const char *wp[MAXW];
+    for (size_t k = 0; k < nw; k++)
+        wp[k] = words[k];
     uint64_t rs = 5;
     char text[1024];
     size_t found = 0;
@@ -332,13 +336,7 @@ static void test_cue_starts(void **state)
                 break;
             o = (size_t)snprintf(text, sizeof text, "%s thanks", p);
         } else {
-            rs = rs * 6364136223846793005ull + 1442695040888963407ull;
-            const int n = 1 + (int)((rs >> 33) % 12);
-            for (int w = 0; w < n; w++) {
-                rs = rs * 6364136223846793005ull + 1442695040888963407ull;
-                o += (size_t)snprintf(text + o, sizeof text - o, "%s%s", w ? " " : "",
-                                      words[(rs >> 33) % nw]);
-            }
+            o = test_text(text, sizeof text, wp, nw, 12, &rs);
         }
         heed_arena a;
         heed__arena_init(&a, 0);

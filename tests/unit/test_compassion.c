@@ -737,14 +737,7 @@ static void commit_rule(void **state)
     char text[512];
     size_t found = 0;
     for (int round = 0; round < 20000; round++) {
-        size_t o = 0;
-        rs = rs * 6364136223846793005ull + 1442695040888963407ull;
-        const int n = 1 + (int)((rs >> 33) % 8);
-        for (int w = 0; w < n; w++) {
-            rs = rs * 6364136223846793005ull + 1442695040888963407ull;
-            o += (size_t)snprintf(text + o, sizeof text - o, "%s%s", w ? " " : "",
-                                  words[(rs >> 33) % nw]);
-        }
+        const size_t o = test_text(text, sizeof text, words, nw, 8, &rs);
         heed_arena a;
         heed__arena_init(&a, 0);
         heed_token *toks;
