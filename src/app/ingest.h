@@ -94,6 +94,7 @@ struct heed_import {
     heed_import_map map[HEED_IMPORT_MAX_MAP];
     size_t n_map;
     size_t batch, threads;
+    size_t batch_rows; /* records per batch (import.h: HEED_IMPORT_BATCH_ROWS) */
     FILE *rejects;
     int io_error, any_rejected;
     long crash_after, commits;

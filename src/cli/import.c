@@ -4,9 +4,9 @@
  * data, analyses the text on all cores and keeps everything in the store.
  *
  * Idempotent (every record is unique on its source + id), transactional in
- * batches, resumable: each batch commits with the count of records of the file
- * done so far, so after a crash the same command skips what was committed and
- * completes the job. Bad records are reported as FILE:LINE: problem, set aside
+ * batches, resumable: each transaction (--batch records) commits with the
+ * count of records of the file done so far, so after a crash the same command
+ * skips what was committed and completes the job. Bad records are reported as FILE:LINE: problem, set aside
  * in --rejects, counted; the rest go on. */
 #include <errno.h>
 #ifdef __GLIBC__
@@ -64,7 +64,7 @@ static const char HELP[] =
     "      --country CODE     calling code for national phone numbers (default 44)\n"
     "      --agent-domain D   mbox: mail from this domain is an agent's (repeatable)\n"
     "      --rejects FILE     write each bad record, unchanged, to FILE\n"
-    "      --batch N          records per transaction (default 2000)\n"
+    "      --batch N          records per transaction (default 20000)\n"
     "  -j, --threads N        analysis threads (default: all cores)\n"
     "  -q, --quiet            no progress bar and no summary\n"
     "  -h, --help             this help\n"
@@ -374,6 +374,7 @@ struct heed_import_pipe {
     heed_import_file *fs; /* its counts are the writer's until the pipeline ends */
     heed_import_batch *slot[PIPE_SLOTS];
     int finished[PIPE_SLOTS]; /* the file's last batch */
+    int commit[PIPE_SLOTS];   /* the last batch of a transaction */
     long pos[PIPE_SLOTS];     /* the reader's file position at the hand-off */
     size_t claimed[PIPE_SLOTS]; /* rows handed to workers */
     size_t done[PIPE_SLOTS];    /* rows analysed */
@@ -384,6 +385,9 @@ struct heed_import_pipe {
     int failed;          /* a stage failed (reported): no batch after it is stored */
     int deferred;        /* the store's deferred indexes are built when it ends */
     int threaded;        /* 0: the threads could not start; stages run in flush */
+    size_t txn_rows;     /* the reader's: rows handed on in this transaction */
+    int in_txn;          /* the writer's: a transaction is open */
+    heed_st_file txn_st; /* the writer's: fs's counts when it began */
     size_t workers_alive; /* workers that may still finish a batch */
     size_t n_workers;
     heed_import_worker solo; /* the analysis state when not threaded */
@@ -393,12 +397,20 @@ struct heed_import_pipe {
     pthread_t *workers;
 };
 
-/* Stores an analysed batch in one transaction with the file's progress,
- * reports its bad rows, empties it. 0 or -1 (reported). */
-static int store_batch(heed_import *im, heed_import_batch *b, heed_import_file *fs, int finished)
+/* Stores an analysed batch in the open transaction (begun here if none is),
+ * reports its bad rows, empties it; with commit or finished, commits the
+ * transaction with the file's progress. 0 or -1 (reported; the transaction
+ * rolled back and fs's counts as they were when it began). */
+static int store_batch(heed_import_pipe *p, heed_import_batch *b, int finished, int commit)
 {
-    if (heed_import_begin(im, fs))
-        return -1;
+    heed_import *im = p->im;
+    heed_import_file *fs = p->fs;
+    if (!p->in_txn) {
+        if (heed_import_begin(im, fs))
+            return -1;
+        p->in_txn = 1;
+        p->txn_st = fs->st;
+    }
     heed_error err = {0};
     for (size_t i = 0; i < b->n; i++) {
         heed_import_row *r = &b->rows[i];
@@ -416,13 +428,20 @@ static int store_batch(heed_import *im, heed_import_batch *b, heed_import_file *
         }
         if (rc != HEED_OK) {
             heed_store_rollback(im->st);
+            p->in_txn = 0;
+            fs->st = p->txn_st;
             fprintf(stderr, "heed import: %s:%zu: %s\n", fs->name, r->line, err.msg);
             return -1;
         }
         fs->st.imported += (uint64_t)added;
     }
-    if (heed_import_commit(im, fs, finished))
-        return -1;
+    if (commit || finished) {
+        p->in_txn = 0;
+        if (heed_import_commit(im, fs, finished)) {
+            fs->st = p->txn_st;
+            return -1;
+        }
+    }
     heed_import_batch_reset(b);
     heed_import_progress(im, fs, 0);
     return 0;
@@ -510,7 +529,7 @@ static void *writer_main(void *arg)
         size_t s = p->n_stored % PIPE_SLOTS;
         pthread_mutex_unlock(&p->mu);
         p->fs->pos = p->pos[s];
-        int rc = store_batch(p->im, p->slot[s], p->fs, p->finished[s]);
+        int rc = store_batch(p, p->slot[s], p->finished[s], p->commit[s]);
         pthread_mutex_lock(&p->mu);
         if (rc) {
             p->failed = 1;
@@ -604,6 +623,10 @@ static int hand_on(heed_import_pipe *p, int finished)
 {
     size_t s = p->n_in % PIPE_SLOTS;
     long pos = p->im->progress_on && p->fs->f && p->fs->f != stdin ? ftell(p->fs->f) : -1;
+    p->txn_rows += p->slot[s]->n;
+    int commit = p->txn_rows >= p->im->batch;
+    if (commit || finished)
+        p->txn_rows = 0;
     if (!p->threaded) { /* the stages one after another, as they would run */
         heed_import_batch *b = p->slot[s];
         p->fs->pos = pos;
@@ -614,7 +637,7 @@ static int hand_on(heed_import_pipe *p, int finished)
             p->failed = 1;
             return -1;
         }
-        if (store_batch(p->im, b, p->fs, finished)) {
+        if (store_batch(p, b, finished, commit)) {
             p->failed = 1;
             return -1;
         }
@@ -622,6 +645,7 @@ static int hand_on(heed_import_pipe *p, int finished)
     }
     pthread_mutex_lock(&p->mu);
     p->finished[s] = finished;
+    p->commit[s] = commit;
     p->pos[s] = pos;
     p->claimed[s] = p->done[s] = 0;
     p->ready[s] = 0;
@@ -634,7 +658,10 @@ static int hand_on(heed_import_pipe *p, int finished)
 
 int heed_import_pipe_flush(heed_import_pipe *p, heed_import_batch **b)
 {
-    if ((*b)->n < p->im->batch && (*b)->store.len < HEED_IMPORT_BATCH_BYTES)
+    size_t rows = p->im->batch - p->txn_rows; /* left in the transaction */
+    if (rows > p->im->batch_rows)
+        rows = p->im->batch_rows;
+    if ((*b)->n < rows && (*b)->store.len < HEED_IMPORT_BATCH_BYTES)
         return 0; /* room for more */
     if (hand_on(p, 0))
         return -1;
@@ -660,6 +687,14 @@ int heed_import_pipe_end(heed_import_pipe *p, int finish)
     if (p->threaded)
         stop_threads(p, p->n_workers, 1);
     int failed = p->failed;
+    /* a transaction left open (the file was not read to its end, or a worker
+     * failed after it) holds batches stored in order: committed, as if each
+     * had been one */
+    if (p->in_txn) {
+        p->in_txn = 0;
+        if (heed_import_commit(p->im, p->fs, 0))
+            failed = 1;
+    }
     /* the batches go first: the index build's sorts take their memory */
     heed_import_worker_release(&p->solo);
     for (size_t i = 0; i < PIPE_SLOTS; i++) {
@@ -841,7 +876,7 @@ static int import_dir(heed_import *im, const char *dir)
 
 int heed_cmd_import(int argc, char **argv)
 {
-    heed_import im = {.batch = 2000, .country = "44"};
+    heed_import im = {.batch = 20000, .country = "44"};
     const char *db = getenv("HEED_DB");
     const char *rejects = NULL, *map = NULL;
     long threads = sysconf(_SC_NPROCESSORS_ONLN);
@@ -952,6 +987,11 @@ int heed_cmd_import(int argc, char **argv)
     im.progress_on = !im.quiet && isatty(STDERR_FILENO);
     const char *crash = getenv("HEED_IMPORT_CRASH_AFTER");
     im.crash_after = crash ? strtol(crash, NULL, 10) : 0;
+    /* test hook (HEED_IMPORT_BATCH_ROWS=N): batches of N records, so that a
+     * small file has transactions of several batches */
+    const char *rows = getenv("HEED_IMPORT_BATCH_ROWS");
+    im.batch_rows = rows && strtoull(rows, NULL, 10) ? (size_t)strtoull(rows, NULL, 10)
+                                                     : HEED_IMPORT_BATCH_ROWS;
     heed_error err = {0};
     if (heed_store_open(db ? db : "heed.db", &im.st, &err) != HEED_OK) {
         fprintf(stderr, "heed import: %s\n", err.msg);

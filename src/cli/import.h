@@ -23,17 +23,23 @@ typedef struct heed_import_file {
 /* The pipeline that analyses and stores a file's batches (import.c): the
  * caller reads and checks rows into heed_import_pipe_batch(), and
  * heed_import_pipe_flush() hands the full batch on and gives the next empty
- * one; the batches are analysed (messages: on all threads) and stored, each in
- * one transaction with the file's progress, in file order on threads of the
- * pipeline. While it runs, fs's counts and the store handle are the
+ * one; the batches are analysed (messages: on all threads) and stored in file
+ * order on threads of the pipeline, --batch records to a transaction with the
+ * file's progress. While it runs, fs's counts and the store handle are the
  * pipeline's. NULL: out of memory. */
 typedef struct heed_import_pipe heed_import_pipe;
 heed_import_pipe *heed_import_pipe_new(heed_import *im, heed_import_file *fs,
                                        const heed_import_kind *k);
 /* The batch the caller fills. */
 heed_import_batch *heed_import_pipe_batch(const heed_import_pipe *p);
-/* A batch is handed on at --batch records or this many bytes, whichever
- * comes first. A smaller bound saves memory on large records (1 MiB: an
+/* A transaction (--batch records) is analysed and stored in batches: a batch
+ * is handed on at this many records, at the transaction's end, or at
+ * HEED_IMPORT_BATCH_BYTES of record bytes, whichever comes first. Batches,
+ * not transactions, are what the pipeline holds in memory; a commit writes
+ * every page the transaction changed, the index pages spread over the whole
+ * store included, so transactions are longer than batches. */
+#define HEED_IMPORT_BATCH_ROWS ((size_t)2000)
+/* A smaller bound saves memory on large records (1 MiB: an
  * mbox of 26,913 mails peaked at 63.3 MB instead of 73.7) but cuts message
  * batches short, and each commit writes its pages again (20 % more page
  * writes on 68,061 messages), so it stays at 8 MiB. */

@@ -73,6 +73,26 @@ cat "$G/messages.jsonl" | "$HEED" import messages - --db "$TMP/crash.db" 2>"$TMP
 expect_eq "third import" "$?" 0
 expect_grep "third import: all there" "$TMP/c3" "$msgs read = 0 imported + $msgs already there + 0 rejected"
 
+# ---- transactions of several batches: --batch 300 records to a transaction,
+# stored in batches of 70 (HEED_IMPORT_BATCH_ROWS); the crash after the 2nd
+# commit leaves exactly 600 records done
+HEED_IMPORT_BATCH_ROWS=70 HEED_IMPORT_CRASH_AFTER=2 "$HEED" import messages "$G/messages.jsonl" \
+    --db "$TMP/txn.db" --batch 300 2>"$TMP/t1"
+expect_eq "transactions of 300: crashed" "$?" 137
+HEED_IMPORT_BATCH_ROWS=70 "$HEED" import messages "$G/messages.jsonl" --db "$TMP/txn.db" \
+    --batch 300 -j 2 2>"$TMP/t2"
+expect_eq "transactions of 300: resumed" "$?" 0
+expect_grep "transactions of 300: resumed after 2 transactions" "$TMP/t2" \
+    "$((msgs - 600)) read = $((msgs - 600)) imported + 0 already there + 0 rejected; 600 skipped, done by an earlier run"
+same_rows "transactions of 300" "$TMP/clean.db" "$TMP/txn.db"
+# the default transaction holds this whole file (fewer than 20000 records):
+# its one commit comes at the end, with every record
+HEED_IMPORT_BATCH_ROWS=70 HEED_IMPORT_CRASH_AFTER=1 "$HEED" import messages "$G/messages.jsonl" \
+    --db "$TMP/txn1.db" 2>/dev/null
+expect_eq "default transaction: crashed after its commit" "$?" 137
+expect_eq "default transaction: every message in the first commit" \
+    "$(sqlite3 "$TMP/txn1.db" 'SELECT count(*) FROM message')" "$msgs"
+
 # ---- a real kill -9 at a random moment of `heed import dir`: the moment is
 # drawn between 5 % and 95 % of the clean import's own time in this build
 # (sanitizers make it several times slower), so that it lands mid-import
