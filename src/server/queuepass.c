@@ -54,6 +54,15 @@ int heed_srv_queue_pass(heed_server *S, heed_store *st, heed_error *err)
      * from the command line) is complete once the pass has been everywhere:
      * a write meanwhile marked the customers it touched */
     int was_complete = heed_queue_as_of(st) != 0;
+    /* indexes an import dropped and did not live to build (docs/store.md,
+     * "Imports": killed while this server ran) are built here, on this
+     * thread, while the server's writes wait; not by the open of a request
+     * thread that happens to come first */
+    pthread_mutex_lock(&S->write_mu);
+    rc = heed_store_restore_indexes(st, 0, err);
+    pthread_mutex_unlock(&S->write_mu);
+    if (rc)
+        return rc;
     /* the journal is copied back into the database between parts, not by a
      * part's commit while the lock is held (that made some parts 4 times
      * as long as the others) */

@@ -124,6 +124,30 @@ reads "$TMP/crash.db" "$TMP/r-resumed"
 if cmp -s "$TMP/r-with" "$TMP/r-resumed"; then ok; else bad "readers differ after resuming"; fi
 expect_eq "resumed: integrity" "$(sqlite3 "$TMP/crash.db" 'PRAGMA integrity_check')" ok
 
+# ---- a server running while an import dies: its periodic queue pass builds
+# them (not left to whichever request thread opens the store next), and
+# leaves them to an import that is still alive
+cp "$TMP/clean.db" "$TMP/srv.db"
+DB=$TMP/srv.db
+PIDS=()
+start_server srv --rate 0 --threads 2 --quiet --queue-interval 1
+sqlite3 "$DB" "$(echo "$IDX" | tr -d "' \n" | tr ',' '\n' | sed 's/.*/DROP INDEX &;/')
+               INSERT INTO meta(key, value) VALUES('indexes_deferred', '$$')"
+sleep 2.5 # two passes
+expect_eq "server, import alive: still without them" "$(n_idx "$DB")" 0
+sqlite3 "$DB" "UPDATE meta SET value = '$dead' WHERE key = 'indexes_deferred'"
+for _ in $(seq 1 100); do
+    [ "$(n_idx "$DB")" = 11 ] && break
+    sleep 0.1
+done
+expect_eq "server, import dead: built by the queue pass" "$(n_idx "$DB")" 11
+expect_eq "server, import dead: mark gone" \
+    "$(sqlite3 "$DB" "SELECT count(*) FROM meta WHERE key = 'indexes_deferred'")" 0
+kill -TERM "$PID"
+wait "$PID"
+expect_eq "server stops cleanly" "$?" 0
+same_schema "built by the server" "$DB"
+
 # ---- an import into a store that holds messages keeps every index, also
 # when it dies
 cp "$TMP/clean.db" "$TMP/more.db"
