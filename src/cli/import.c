@@ -6,8 +6,8 @@
  * Idempotent (every record is unique on its source + id), transactional in
  * batches, resumable: each transaction (--batch records) commits with the
  * count of records of the file done so far, so after a crash the same command
- * skips what was committed and completes the job. Bad records are reported as FILE:LINE: problem, set aside
- * in --rejects, counted; the rest go on. */
+ * skips what was committed and completes the job. Bad records are reported
+ * as FILE:LINE: problem, set aside in --rejects, counted; the rest go on. */
 #include <errno.h>
 #ifdef __GLIBC__
 #include <malloc.h>
@@ -659,8 +659,9 @@ static int hand_on(heed_import_pipe *p, int finished)
 int heed_import_pipe_flush(heed_import_pipe *p, heed_import_batch **b)
 {
     size_t rows = p->im->batch - p->txn_rows; /* left in the transaction */
-    if (rows > p->im->batch_rows)
-        rows = p->im->batch_rows;
+    size_t per = p->im->batch_rows ? p->im->batch_rows : HEED_IMPORT_BATCH_ROWS;
+    if (rows > per)
+        rows = per;
     if ((*b)->n < rows && (*b)->store.len < HEED_IMPORT_BATCH_BYTES)
         return 0; /* room for more */
     if (hand_on(p, 0))
