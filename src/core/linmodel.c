@@ -146,6 +146,32 @@ void heed__lm_free(heed_lm *m)
     heed__free(m);
 }
 
+/* Copies n bytes (a row of weights: n is the same for every row of a model)
+ * by fixed moves of 8, 4, 2 or 1 bytes, the last overlapping the one before,
+ * instead of a call to memcpy per row (a model has up to 2^dim_bits rows to
+ * lay out at each start; a loop here would become that call again). */
+static inline void copy_row(unsigned char *restrict d, const unsigned char *restrict s, size_t n)
+{
+    if (n > 32) {
+        memcpy(d, s, n);
+    } else if (n >= 8) {
+        memcpy(d, s, 8);
+        if (n > 16)
+            memcpy(d + 8, s + 8, 8);
+        if (n > 24)
+            memcpy(d + 16, s + 16, 8);
+        memcpy(d + n - 8, s + n - 8, 8);
+    } else if (n >= 4) {
+        memcpy(d, s, 4);
+        memcpy(d + n - 4, s + n - 4, 4);
+    } else if (n >= 2) {
+        memcpy(d, s, 2);
+        memcpy(d + n - 2, s + n - 2, 2);
+    } else if (n == 1) {
+        d[0] = s[0];
+    }
+}
+
 /* Builds the lookup table over m->keys: the key-indexed table when it is
  * small enough (see DENSE_SMALL), else the hash table find_row reads. */
 static int build_slots(heed_lm *m)
@@ -181,13 +207,18 @@ static int build_slots(heed_lm *m)
         if (!m->dense_mem)
             return HEED_ENOMEM;
         m->dense = (unsigned char *)m->dense_mem + (-(uintptr_t)m->dense_mem & 63);
-        for (size_t r = 0; r < m->n_rows; r++) {
-            unsigned char *d = m->dense + (size_t)m->keys[r] * m->stride;
-            if (m->encoding == HEED_LM_ENC_F32) {
-                memcpy(d, m->wf + r * K, K * sizeof(float));
-            } else {
+        const size_t stride = m->stride;
+        if (m->encoding == HEED_LM_ENC_F32) {
+            const unsigned char *w = (const unsigned char *)m->wf;
+            for (size_t r = 0; r < m->n_rows; r++)
+                copy_row(m->dense + (size_t)m->keys[r] * stride, w + r * K * sizeof(float),
+                         K * sizeof(float));
+        } else {
+            const unsigned char *w = (const unsigned char *)m->wq;
+            for (size_t r = 0; r < m->n_rows; r++) {
+                unsigned char *d = m->dense + (size_t)m->keys[r] * stride;
                 memcpy(d + m->scale_off, &m->scale[r], sizeof(float));
-                memcpy(d + m->w_off, m->wq + r * K, K);
+                copy_row(d + m->w_off, w + r * K, K);
             }
         }
         return HEED_OK; /* find_row is not used */
@@ -1243,6 +1274,21 @@ static int get_floats(reader *r, float *dst, size_t count, const char *what)
 {
     if (need(r, count * 4, what) != HEED_OK)
         return HEED_EMODEL;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    /* the file's floats are the host's: one copy, then a pass that only
+     * tells whether one is not finite (all exponent bits set) */
+    memcpy(dst, r->p + r->pos, count * 4);
+    uint32_t any = 0;
+    for (size_t i = 0; i < count; i++) {
+        uint32_t v;
+        memcpy(&v, dst + i, 4);
+        any |= (v & 0x7f800000u) == 0x7f800000u;
+    }
+    if (!any) {
+        r->pos += count * 4;
+        return HEED_OK;
+    }
+#endif
     for (size_t i = 0; i < count; i++) {
         size_t at = r->pos;
         dst[i] = get_f32(r);
@@ -1375,7 +1421,20 @@ int heed__lm_load(const void *bytes, size_t len, heed_lm **out, heed_error *err)
         goto fail;
     if (need(r, (size_t)n_rows * 4, "the feature keys") != HEED_OK)
         goto fail;
-    for (uint32_t i = 0; i < n_rows; i++) {
+    const size_t keys_end = r->pos + (size_t)n_rows * 4;
+    {
+        /* passes that only tell whether a key is out of order or out of the
+         * hash space (strictly increasing keys are all in it when the last
+         * is); the loop below says which and where, when one is */
+        const size_t at0 = r->pos;
+        for (uint32_t i = 0; i < n_rows; i++)
+            m->keys[i] = get_u32(r);
+        uint32_t any = n_rows && (uint64_t)m->keys[n_rows - 1] >> bits;
+        for (uint32_t i = 1; i < n_rows; i++)
+            any |= m->keys[i] <= m->keys[i - 1];
+        r->pos = any ? at0 : keys_end;
+    }
+    for (uint32_t i = 0; r->pos < keys_end; i++) {
         size_t at = r->pos;
         m->keys[i] = get_u32(r);
         if ((uint64_t)m->keys[i] >= (1ull << bits)) {
@@ -1393,7 +1452,10 @@ int heed__lm_load(const void *bytes, size_t len, heed_lm **out, heed_error *err)
     } else {
         if (get_floats(r, m->scale, n_rows, "the row scales") != HEED_OK)
             goto fail;
+        int negative = 0; /* a pass without exits first, the place only when there is one */
         for (uint32_t i = 0; i < n_rows; i++)
+            negative |= m->scale[i] < 0;
+        for (uint32_t i = 0; negative && i < n_rows; i++)
             if (m->scale[i] < 0) {
                 rc = bad(r, r->pos - 4 * (n_rows - i), "negative row scale at row", i);
                 goto fail;

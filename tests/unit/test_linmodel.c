@@ -665,6 +665,69 @@ static void test_q8_field_checks(void **state)
     free(b);
 }
 
+/* Expects the load of b (resealed) to fail at byte `at` with a message
+ * holding needle. */
+static void expect_bad_at(unsigned char *b, size_t len, size_t at, const char *needle)
+{
+    reseal(b, len);
+    heed_lm *m = (heed_lm *)1;
+    heed_error err = {0};
+    assert_int_equal(heed__lm_load(b, len, &m, &err), HEED_EMODEL);
+    assert_null(m);
+    if (err.pos != at || !strstr(err.msg, needle))
+        fail_msg("byte %zu '%s': expected byte %zu '%s'", err.pos, err.msg, at, needle);
+}
+
+static uint32_t get32(const unsigned char *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+/* The loader checks the keys, floats and row scales in passes that only say
+ * whether one is wrong, then finds it: each wrong entry in turn is reported
+ * at its own offset, with its own message. */
+static void test_checks_at_every_entry(void **state)
+{
+    (void)state;
+    for (int enc = 0; enc <= 1; enc++) {
+        size_t len;
+        unsigned char *orig = (unsigned char *)small_model(&len, enc);
+        unsigned char *b = malloc(len);
+        const size_t K = 3, R = get32(orig + 24), n_aux = get32(orig + 28);
+        assert_int_equal(get32(orig + 12), K);
+        assert_true(R > 20 && n_aux == 1);
+        const size_t bias = 32 + 2 * 3, keys = bias + 4 * (2 * K + n_aux);
+        const size_t floats_after_keys = enc == HEED_LM_ENC_F32 ? R * K : R;
+        /* keys: out of the hash space, and equal to the one before */
+        for (size_t i = 0; i < R; i++) {
+            memcpy(b, orig, len);
+            put32(b + keys + 4 * i, 0xffffffffu);
+            expect_bad_at(b, len, keys + 4 * i, "hash space");
+            if (i == 0)
+                continue;
+            memcpy(b, orig, len);
+            memcpy(b + keys + 4 * i, b + keys + 4 * (i - 1), 4);
+            expect_bad_at(b, len, keys + 4 * i, "increasing");
+        }
+        /* every float: biases, thresholds, aux, then the weights or scales */
+        for (size_t i = 0; i < 2 * K + n_aux + floats_after_keys; i++) {
+            const size_t at =
+                i < 2 * K + n_aux ? bias + 4 * i : keys + 4 * R + 4 * (i - 2 * K - n_aux);
+            memcpy(b, orig, len);
+            put32(b + at, i % 2 ? 0x7fc00000u : 0xff800000u); /* NaN, -inf */
+            expect_bad_at(b, len, at, "non-finite");
+        }
+        /* Q8: a negative row scale */
+        for (size_t i = 0; enc == HEED_LM_ENC_Q8 && i < R; i++) {
+            memcpy(b, orig, len);
+            put32(b + keys + 4 * R + 4 * i, 0xbf800000u); /* -1 */
+            expect_bad_at(b, len, keys + 4 * R + 4 * i, "negative row scale");
+        }
+        free(b);
+        free(orig);
+    }
+}
+
 static void test_load_null(void **state)
 {
     (void)state;
@@ -877,6 +940,7 @@ int main(void)
         cmocka_unit_test(test_every_bit_flip_rejected),
         cmocka_unit_test(test_field_checks),
         cmocka_unit_test(test_q8_field_checks),
+        cmocka_unit_test(test_checks_at_every_entry),
         cmocka_unit_test(test_load_null),
         cmocka_unit_test(test_tune_thresholds),
         cmocka_unit_test(test_progress_and_errors),
