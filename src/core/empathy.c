@@ -687,7 +687,8 @@ static int check_lm(const heed_lm *lm, int mech, size_t pos, float *sent_w, heed
     return HEED_OK;
 }
 
-int heed__empathy_new(const void *bytes, size_t len, heed_empathy_model **out, heed_error *err)
+int heed__empathy_new(const void *bytes, size_t len, unsigned flags, heed_empathy_model **out,
+                      heed_error *err)
 {
     *out = NULL;
     if (!len)
@@ -723,7 +724,7 @@ int heed__empathy_new(const void *bytes, size_t len, heed_empathy_model **out, h
             goto fail;
         }
         heed_error lerr = {0};
-        rc = heed__lm_load(p + pos, n, &m->lm[k], &lerr);
+        rc = heed__lm_load_flags(p + pos, n, flags, &m->lm[k], &lerr);
         if (rc) {
             if (rc == HEED_EMODEL) {
                 char msg[200];

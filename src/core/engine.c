@@ -134,7 +134,7 @@ int heed_engine_new(const heed_engine_opts *opts, heed_engine **out, heed_error 
     }
     heed_blob ib = heed__model_intensity();
     if (ib.len && !(skip & HEED_STAGE_INTENSITY)) {
-        rc = heed__intensity_load(ib.ptr, ib.len, &eng->intensity, err);
+        rc = heed__intensity_load(ib.ptr, ib.len, HEED_LM_EMBEDDED, &eng->intensity, err);
         if (rc) {
             heed_engine_free(eng);
             return rc == HEED_ENOMEM ? set_err(err, rc, 0, "out of memory") : rc;
@@ -149,15 +149,19 @@ int heed_engine_new(const heed_engine_opts *opts, heed_engine **out, heed_error 
         return set_err(err, rc, 0, rc == HEED_ENOMEM ? "out of memory" : "asks tables");
     }
     heed_blob nb = heed__model_needs();
-    if (!(skip & HEED_STAGE_NEEDS) && (rc = heed__needs_new(nb.ptr, nb.len, &eng->needs, err))) {
+    if (!(skip & HEED_STAGE_NEEDS) &&
+        (rc = heed__needs_new(nb.ptr, nb.len, HEED_LM_EMBEDDED, &eng->needs, err))) {
         heed_engine_free(eng);
         return rc;
     }
     if (!(skip & HEED_STAGE_EMOTIONS)) {
         heed_blob mb = heed__model_emotions();
-        if (opts && opts->emotions_model)
+        unsigned mflags = HEED_LM_EMBEDDED;
+        if (opts && opts->emotions_model) { /* the caller's: checked in full */
             mb = (heed_blob){opts->emotions_model, opts->emotions_model_len};
-        rc = mb.ptr ? heed__emotions_load(mb.ptr, mb.len, &eng->emotions, err) : HEED_OK;
+            mflags = 0;
+        }
+        rc = mb.ptr ? heed__emotions_load(mb.ptr, mb.len, mflags, &eng->emotions, err) : HEED_OK;
         if (rc) {
             heed_engine_free(eng);
             return rc;
@@ -165,7 +169,7 @@ int heed_engine_new(const heed_engine_opts *opts, heed_engine **out, heed_error 
     }
     heed_blob eb = heed__model_empathy();
     if (!(skip & HEED_STAGE_EMPATHY) &&
-        (rc = heed__empathy_new(eb.ptr, eb.len, &eng->empathy, err))) {
+        (rc = heed__empathy_new(eb.ptr, eb.len, HEED_LM_EMBEDDED, &eng->empathy, err))) {
         heed_engine_free(eng);
         return rc;
     }

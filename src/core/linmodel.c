@@ -37,6 +37,7 @@
  * training set and the averaging costs no extra pass per step. */
 #include "linmodel.h"
 
+#include <assert.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -910,6 +911,7 @@ static void raw_scores(const heed_lm *m, heed_sparse x, float *restrict z)
         }
         return;
     }
+    assert(m->slots || !x.n); /* HEED_LM_NO_TABLE: the biases only */
     for (size_t j = 0; j < x.n; j++) {
         size_t r = find_row(m, x.idx[j] & mask);
         if (r == SIZE_MAX)
@@ -1300,6 +1302,17 @@ static int get_floats(reader *r, float *dst, size_t count, const char *what)
 
 int heed__lm_load(const void *bytes, size_t len, heed_lm **out, heed_error *err)
 {
+    return heed__lm_load_flags(bytes, len, 0, out, err);
+}
+
+int heed__lm_build_table(heed_lm *m)
+{
+    return m->dense || m->slots ? HEED_OK : build_slots(m);
+}
+
+int heed__lm_load_flags(const void *bytes, size_t len, unsigned flags, heed_lm **out,
+                        heed_error *err)
+{
     if (out)
         *out = NULL;
     if (!bytes || !out)
@@ -1492,7 +1505,7 @@ int heed__lm_load(const void *bytes, size_t len, heed_lm **out, heed_error *err)
         size_t at = r->pos;
         uint64_t want = get_u32(r);
         want |= (uint64_t)get_u32(r) << 32;
-        if (fnv1a64(r->p, at) != want) {
+        if (!(flags & HEED_LM_EMBEDDED) && fnv1a64(r->p, at) != want) {
             rc = bad0(r, at, "checksum mismatch: the file is corrupt");
             goto fail;
         }
@@ -1503,7 +1516,7 @@ int heed__lm_load(const void *bytes, size_t len, heed_lm **out, heed_error *err)
         goto fail;
     }
     rc = HEED_ENOMEM;
-    if (build_slots(m) != HEED_OK)
+    if (!(flags & HEED_LM_NO_TABLE) && build_slots(m) != HEED_OK)
         goto fail;
     *out = m;
     return HEED_OK;

@@ -181,4 +181,27 @@ HEED_NODISCARD int heed__lm_save(const heed_lm *m, heed_buf *out);
  * the offset; HEED_EINVAL (NULL), HEED_ENOMEM. *out is NULL on failure. */
 HEED_NODISCARD int heed__lm_load(const void *bytes, size_t len, heed_lm **out, heed_error *err);
 
+/* Flags of heed__lm_load_flags; the loaders of the stages' models (emotions,
+ * needs, intensity, empathy) take them too and hand them on. */
+enum {
+    /* The bytes are part of the program: a model embedded at build time
+     * (model_data.h). The trailing checksum, whose pass over every byte was a
+     * quarter of the engine's start-up, is not computed (the bytes cannot have
+     * been damaged on a disk or in a transfer); every other check is made.
+     * The tests load each embedded model without this flag. */
+    HEED_LM_EMBEDDED = 1,
+    /* No lookup table: the caller predicts from a table of its own, made
+     * with heed__lm_unit_deltas. Until heed__lm_build_table, heed__lm_predict
+     * may only be given an empty vector (the biases). */
+    HEED_LM_NO_TABLE = 2,
+};
+
+/* heed__lm_load with flags (HEED_LM_*, or 0: the same as heed__lm_load). */
+HEED_NODISCARD int heed__lm_load_flags(const void *bytes, size_t len, unsigned flags, heed_lm **out,
+                                       heed_error *err);
+
+/* Builds the lookup table of a model loaded with HEED_LM_NO_TABLE (does nothing
+ * when it has one). HEED_OK or HEED_ENOMEM. */
+HEED_NODISCARD int heed__lm_build_table(heed_lm *m);
+
 #endif
