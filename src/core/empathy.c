@@ -886,16 +886,22 @@ static int sentence_scores(const heed_empathy_model *m, heed_arena *a, const hee
             h0 = h1;
         }
     }
+    /* the mechanisms asked for, predicted together on each sentence */
+    const heed_lm *ms[HEED_EMPATHY_COUNT];
+    float p[HEED_EMPATHY_COUNT][3], *po[HEED_EMPATHY_COUNT];
+    size_t ks[HEED_EMPATHY_COUNT], n_ms = 0;
+    for (int k = 0; k < HEED_EMPATHY_COUNT; k++)
+        if (mask & 1u << k) {
+            ms[n_ms] = m->lm[k];
+            po[n_ms] = p[n_ms];
+            ks[n_ms++] = (size_t)k;
+        }
     for (size_t si = 0; si < ss->n; si++) {
         if (!ss->x[si].idx)
             continue;
-        for (int k = 0; k < HEED_EMPATHY_COUNT; k++) {
-            if (!(mask & 1u << k))
-                continue;
-            float p[3];
-            heed__lm_predict(m->lm[k], ss->x[si], p);
-            ss->sc[si * HEED_EMPATHY_COUNT + (size_t)k] = p[1] + p[2];
-        }
+        heed__lm_predict_each(ms, n_ms, ss->x[si], po);
+        for (size_t t = 0; t < n_ms; t++)
+            ss->sc[si * HEED_EMPATHY_COUNT + ks[t]] = p[t][1] + p[t][2];
     }
     ss->have |= mask;
     return HEED_OK;
@@ -973,10 +979,15 @@ static int run(const heed_empathy_model *m, heed_arena *a, heed_result *r, const
         return rc;
     heed_empathy *em = &r->empathy;
     memset(em, 0, sizeof *em);
+    const heed_lm *ms[HEED_EMPATHY_COUNT];
+    float *po[HEED_EMPATHY_COUNT];
     for (int k = 0; k < HEED_EMPATHY_COUNT; k++) {
-        heed__lm_predict(m->lm[k], x, em->prob[k]);
-        em->level[k] = argmax3(em->prob[k]);
+        ms[k] = m->lm[k];
+        po[k] = em->prob[k];
     }
+    heed__lm_predict_each(ms, HEED_EMPATHY_COUNT, x, po);
+    for (int k = 0; k < HEED_EMPATHY_COUNT; k++)
+        em->level[k] = argmax3(em->prob[k]);
     sent_set ss = {0};
     ss.n =
         r->n_sentences < HEED_EMPATHY_MAX_SENTENCES ? r->n_sentences : HEED_EMPATHY_MAX_SENTENCES;

@@ -95,6 +95,8 @@ struct heed_lm {
 };
 
 #define DENSE_MAX ((size_t)64 << 20)
+/* Models heed__lm_predict_each reads in one pass. */
+#define LM_EACH_MAX 4
 /* Below this size the dense table is always built; above it only when the
  * model fills at least an eighth of its hash space (a sparse model would
  * spend megabytes of zeros and their start-up memset for little gain). */
@@ -930,10 +932,11 @@ static void raw_scores(const heed_lm *m, heed_sparse x, float *restrict z)
     }
 }
 
-void heed__lm_predict(const heed_lm *m, heed_sparse x, float *out)
+/* The scores of heed__lm_predict from the raw sums in out[0..K); inline, as
+ * it was in heed__lm_predict. */
+__attribute__((always_inline)) static inline void activate(const heed_lm *m, float *out)
 {
     const uint32_t K = m->n_out;
-    raw_scores(m, x, out);
     if (m->kind == HEED_LM_MULTILABEL) {
         for (uint32_t k = 0; k < K; k++)
             out[k] = sigmoidf_(out[k]);
@@ -950,6 +953,90 @@ void heed__lm_predict(const heed_lm *m, heed_sparse x, float *out)
         for (uint32_t k = 0; k < K; k++)
             out[k] /= s;
     }
+}
+
+void heed__lm_predict(const heed_lm *m, heed_sparse x, float *out)
+{
+    raw_scores(m, x, out);
+    activate(m, out);
+}
+
+#if defined(LM_AVX2)
+/* Whether heed__lm_predict_each reads m in its shared pass: a key-indexed Q8
+ * table of 8-byte rows (up to 4 outputs, the weights first, the scale in the
+ * last 4 bytes), as the empathy stage's three models have. */
+static int rows8(const heed_lm *m)
+{
+    return m->dense && m->encoding == HEED_LM_ENC_Q8 && m->avx2 && m->stride == 8 &&
+           m->w_off == 0 && m->scale_off == 4;
+}
+
+/* The raw sums of n rows8 models of one hash space (n a constant where it is
+ * inlined) into out[i][0..K): per model the operations of q8_blocks_avx2
+ * with one block, in the same order, so the same bits; a feature's index,
+ * value and row offset are worked out once for all the models. */
+__attribute__((target("avx2"), always_inline)) static inline void
+rows8_avx2(const heed_lm *const *ms, const size_t n, heed_sparse x, float *const *out)
+{
+    const uint32_t mask = (uint32_t)((1ull << ms[0]->bits) - 1);
+    const unsigned char *dense[LM_EACH_MAX];
+    __m256 a[LM_EACH_MAX];
+    for (size_t i = 0; i < n; i++) {
+        dense[i] = ms[i]->dense;
+        float acc[8] = {0};
+        memcpy(acc, ms[i]->bias, ms[i]->n_out * sizeof *acc);
+        a[i] = _mm256_loadu_ps(acc);
+    }
+    for (size_t j = 0; j < x.n; j++) /* every row asked for first, as raw_scores */
+        for (size_t i = 0; i < n; i++)
+            __builtin_prefetch(dense[i] + (size_t)(x.idx[j] & mask) * 8);
+    for (size_t j = 0; j < x.n; j++) {
+        const size_t off = (size_t)(x.idx[j] & mask) * 8;
+        const float v = x.val[j];
+        for (size_t i = 0; i < n; i++) {
+            const unsigned char *d = dense[i] + off;
+            float sc;
+            memcpy(&sc, d + 4, sizeof sc);
+            const __m256 fv = _mm256_set1_ps(v * sc);
+            const __m128i q8 = _mm_loadl_epi64((const __m128i *)(const void *)d);
+            const __m256 w = _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(q8));
+            a[i] = _mm256_add_ps(a[i], _mm256_mul_ps(fv, w));
+        }
+    }
+    for (size_t i = 0; i < n; i++) {
+        float acc[8];
+        _mm256_storeu_ps(acc, a[i]);
+        memcpy(out[i], acc, ms[i]->n_out * sizeof *acc);
+    }
+}
+
+__attribute__((target("avx2"))) static void rows8_each_avx2(const heed_lm *const *ms, size_t n,
+                                                            heed_sparse x, float *const *out)
+{
+    if (n == 3)
+        rows8_avx2(ms, 3, x, out);
+    else if (n == 2)
+        rows8_avx2(ms, 2, x, out);
+    else
+        rows8_avx2(ms, n, x, out);
+}
+#endif
+
+void heed__lm_predict_each(const heed_lm *const *ms, size_t n, heed_sparse x, float *const *out)
+{
+#if defined(LM_AVX2)
+    int shared = n >= 2 && n <= LM_EACH_MAX;
+    for (size_t i = 0; shared && i < n; i++)
+        shared = rows8(ms[i]) && ms[i]->bits == ms[0]->bits;
+    if (shared) {
+        rows8_each_avx2(ms, n, x, out);
+        for (size_t i = 0; i < n; i++)
+            activate(ms[i], out[i]);
+        return;
+    }
+#endif
+    for (size_t i = 0; i < n; i++)
+        heed__lm_predict(ms[i], x, out[i]);
 }
 
 int heed__lm_unit_deltas(const heed_lm *m, float *out, size_t stride)

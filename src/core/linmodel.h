@@ -125,6 +125,12 @@ void heed__lm_free(heed_lm *m);
  * only: thread-safe, allocates nothing. Indices unknown to the model add 0. */
 void heed__lm_predict(const heed_lm *m, heed_sparse x, float *out);
 
+/* heed__lm_predict of each of the n models ms[i] on the same vector into
+ * out[i], the same scores to the bit. Models of one hash space with
+ * key-indexed Q8 tables of up to 4 outputs (the empathy stage's three) are
+ * read in one pass over the features. */
+void heed__lm_predict_each(const heed_lm *const *ms, size_t n, heed_sparse x, float *const *out);
+
 /* One output only: out[i * stride] for every index i < 2^dim_bits gets the
  * raw score (before any link function) of the vector {i: 1} minus that of the
  * empty vector, computed with the same float operations as prediction, so

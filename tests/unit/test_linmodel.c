@@ -15,6 +15,7 @@
 #include "alloc.h"
 #include "buf.h"
 #include "linmodel.h"
+#include "test_words.h"
 
 /* ---------------------------------------------------------------- toy data */
 
@@ -293,6 +294,82 @@ static void test_q8_wide_paths_agree(void **state)
         heed__lm_free(small);
         heed__lm_free(big);
     }
+}
+
+/* heed__lm_predict_each against heed__lm_predict, bit for bit: models read
+ * in one pass (Q8, up to 4 outputs, one hash space: 2, 3 and 4 of them, of
+ * both kinds) and sets it hands on one by one (another hash space, F32, 5
+ * outputs, one model, 5 models), on the toy rows and random vectors. */
+static void test_predict_each(void **state)
+{
+    (void)state;
+    static toy t;
+    struct {
+        uint32_t k, bits;
+        int enc, kind;
+    } spec[] = {
+        {3, 16, HEED_LM_ENC_Q8, HEED_LM_MULTICLASS}, {3, 16, HEED_LM_ENC_Q8, HEED_LM_MULTILABEL},
+        {2, 16, HEED_LM_ENC_Q8, HEED_LM_MULTICLASS}, {4, 16, HEED_LM_ENC_Q8, HEED_LM_MULTILABEL},
+        {3, 17, HEED_LM_ENC_Q8, HEED_LM_MULTICLASS}, {3, 16, HEED_LM_ENC_F32, HEED_LM_MULTICLASS},
+        {5, 16, HEED_LM_ENC_Q8, HEED_LM_MULTILABEL}, {1, 16, HEED_LM_ENC_Q8, HEED_LM_REGRESSION},
+    };
+    enum { NM = sizeof spec / sizeof spec[0] };
+    heed_lm *lm[NM];
+    for (size_t i = 0; i < NM; i++) {
+        make_wide(&t, NMAX, 41 + i, spec[i].k);
+        if (spec[i].kind ==
+            HEED_LM_MULTICLASS) /* one class a row: the first label's, else the last */
+            for (size_t r = 0; r < t.n; r++) {
+                int any = 0;
+                for (uint32_t j = 0; j < spec[i].k; j++) {
+                    if (any)
+                        t.Y[r * spec[i].k + j] = 0;
+                    any |= t.Y[r * spec[i].k + j] > 0;
+                }
+                if (!any)
+                    t.Y[r * spec[i].k + spec[i].k - 1] = 1;
+            }
+        heed_lm_opts o = {.kind = spec[i].kind,
+                          .n_outputs = spec[i].k,
+                          .dim_bits = spec[i].bits,
+                          .encoding = spec[i].enc,
+                          .epochs = 5};
+        lm[i] = NULL;
+        assert_int_equal(heed__lm_train(&o, t.X, t.Y, t.n, &lm[i], NULL), HEED_OK);
+    }
+    /* sets of models: indices into lm, -1 ends */
+    static const int sets[][6] = {
+        {0, 1, -1},    {0, 1, 2, -1}, {0, 2, 3, 1, -1}, {2, 0, 3, -1},       {0, 4, 1, -1},
+        {0, 5, 1, -1}, {0, 6, -1},    {3, -1},          {0, 1, 2, 3, 0, -1}, {7, 0, 1, -1}};
+    uint64_t seed = 77;
+    for (size_t c = 0; c < sizeof sets / sizeof sets[0]; c++) {
+        const heed_lm *ms[6];
+        float got[6][8], want[8], *po[6];
+        size_t n = 0;
+        for (; sets[c][n] >= 0; n++) {
+            ms[n] = lm[sets[c][n]];
+            po[n] = got[n];
+        }
+        for (size_t r = 0; r < t.n + 300; r++) {
+            uint32_t idx[30];
+            float val[30];
+            heed_sparse x = t.X[r % t.n];
+            if (r >= t.n) { /* random indices (most rows absent) and values */
+                x = (heed_sparse){idx, val, (size_t)(r % 30)};
+                for (size_t j = 0; j < x.n; j++) {
+                    idx[j] = j % 2 ? (uint32_t)test_rand(&seed) : sig((uint32_t)(j % 5));
+                    val[j] = (float)(test_rand(&seed) % 4001) / 1000.0f - 2.0f;
+                }
+            }
+            heed__lm_predict_each(ms, n, x, po);
+            for (size_t i = 0; i < n; i++) {
+                heed__lm_predict(ms[i], x, want);
+                assert_memory_equal(got[i], want, heed__lm_n_outputs(ms[i]) * sizeof want[0]);
+            }
+        }
+    }
+    for (size_t i = 0; i < NM; i++)
+        heed__lm_free(lm[i]);
 }
 
 /* heed__lm_unit_deltas folds a one-output model into a table without a
@@ -931,6 +1008,7 @@ int main(void)
         cmocka_unit_test(test_unknown_features_add_nothing),
         cmocka_unit_test(test_dense_and_hashed_paths_agree),
         cmocka_unit_test(test_q8_wide_paths_agree),
+        cmocka_unit_test(test_predict_each),
         cmocka_unit_test(test_unit_deltas),
         cmocka_unit_test(test_deterministic),
         cmocka_unit_test(test_round_trip),
