@@ -533,7 +533,8 @@ static int features_with(heed_arena *a, const cue_index *x, side rs, side cs, co
         memcpy(val, words->val, words->n * sizeof *val);
         n = words->n;
     } else {
-        n = heed__features_write(&fo, rs.r, idx, val, cap - PAIR_MAX - n_hits);
+        n = rs.th ? heed__features_write_hashed(&fo, rs.r, rs.th, idx, val, cap - PAIR_MAX - n_hits)
+                  : heed__features_write(&fo, rs.r, idx, val, cap - PAIR_MAX - n_hits);
     }
     n += pair_features(x, rs, cs, hits, n_hits, idx + n, val + n);
     *out = (heed_sparse){idx, val, n};
