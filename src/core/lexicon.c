@@ -358,7 +358,6 @@ static int fail(heed_error *err, int code, size_t pos, size_t line, const char *
     return code;
 }
 
-/* Parses a valence like "-1.5" strictly; returns 0 on success. */
 int heed__lexicon_decimal(const char *s, size_t n, double *out)
 {
     static const double P10[16] = {1e0, 1e1, 1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
@@ -386,6 +385,7 @@ int heed__lexicon_decimal(const char *s, size_t n, double *out)
     return 1;
 }
 
+/* Parses a valence like "-1.5" strictly; returns 0 on success. */
 static int parse_valence(const char *s, size_t n, float *out)
 {
     char tmp[32];
