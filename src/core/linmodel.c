@@ -1363,6 +1363,8 @@ static int get_floats(reader *r, float *dst, size_t count, const char *what)
 {
     if (need(r, count * 4, what) != HEED_OK)
         return HEED_EMODEL;
+    if (!count) /* dst may be NULL (no aux values) */
+        return HEED_OK;
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
     /* the file's floats are the host's: one copy, then a pass that only
      * tells whether one is not finite (all exponent bits set) */
