@@ -1529,8 +1529,13 @@ int heed__lm_load_flags(const void *bytes, size_t len, unsigned flags, heed_lm *
          * hash space (strictly increasing keys are all in it when the last
          * is); the loop below says which and where, when one is */
         const size_t at0 = r->pos;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+        if (n_rows) /* the file's u32 are the host's */
+            memcpy(m->keys, r->p + r->pos, (size_t)n_rows * 4);
+#else
         for (uint32_t i = 0; i < n_rows; i++)
             m->keys[i] = get_u32(r);
+#endif
         uint32_t any = n_rows && (uint64_t)m->keys[n_rows - 1] >> bits;
         for (uint32_t i = 1; i < n_rows; i++)
             any |= m->keys[i] <= m->keys[i - 1];
@@ -1573,6 +1578,16 @@ int heed__lm_load_flags(const void *bytes, size_t len, unsigned flags, heed_lm *
         const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
         uint64_t any = 0;
         size_t q0 = 0;
+#if defined(__SSE2__)
+        /* sixteen at a time where SSE2 is there */
+        __m128i any16 = _mm_setzero_si128();
+        const __m128i b80 = _mm_set1_epi8((char)0x80);
+        for (; q0 + 16 <= nq; q0 += 16)
+            any16 = _mm_or_si128(
+                any16,
+                _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(const void *)(wq + q0)), b80));
+        any = (uint64_t)_mm_movemask_epi8(any16);
+#endif
         for (; q0 + 8 <= nq; q0 += 8) {
             uint64_t w;
             memcpy(&w, wq + q0, 8);
