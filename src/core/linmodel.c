@@ -1537,7 +1537,21 @@ int heed__lm_load_flags(const void *bytes, size_t len, unsigned flags, heed_lm *
             m->keys[i] = get_u32(r);
 #endif
         uint32_t any = n_rows && (uint64_t)m->keys[n_rows - 1] >> bits;
-        for (uint32_t i = 1; i < n_rows; i++)
+        uint32_t i = 1;
+#if defined(__SSE2__)
+        /* four keys a step, each against the one before: SSE2 compares
+         * signed, so both sides have their top bit flipped */
+        const __m128i top = _mm_set1_epi32((int)0x80000000u);
+        __m128i up = _mm_set1_epi32(-1); /* all lanes: key > the one before */
+        for (; i + 4 <= n_rows; i += 4) {
+            const __m128i cur = _mm_loadu_si128((const __m128i *)(const void *)(m->keys + i));
+            const __m128i prev = _mm_loadu_si128((const __m128i *)(const void *)(m->keys + i - 1));
+            up = _mm_and_si128(up,
+                               _mm_cmpgt_epi32(_mm_xor_si128(cur, top), _mm_xor_si128(prev, top)));
+        }
+        any |= _mm_movemask_epi8(up) != 0xffff;
+#endif
+        for (; i < n_rows; i++)
             any |= m->keys[i] <= m->keys[i - 1];
         r->pos = any ? at0 : keys_end;
     }
