@@ -14,7 +14,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     heed_empathy_model *m = NULL;
     heed_error err = {0};
-    int rc = heed__empathy_new(size ? (const void *)data : "", size, &m, &err);
+    int rc = heed__empathy_new(size ? (const void *)data : "", size, 0, &m, &err);
     if (rc != HEED_OK) {
         if (m || (rc != HEED_EMODEL && rc != HEED_ENOMEM) || err.msg[0] == '\0' || err.pos > size)
             abort();

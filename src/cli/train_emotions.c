@@ -679,7 +679,7 @@ int heed_eval_emotions(int argc, char **argv)
     heed_lm *m = NULL;
     heed_engine *eng = NULL;
     heed_engine_opts eo = {.emotions_model = blob.ptr, .emotions_model_len = blob.len};
-    if (heed__emotions_load(blob.ptr, blob.len, &m, &err) != HEED_OK ||
+    if (heed__emotions_load(blob.ptr, blob.len, 0, &m, &err) != HEED_OK ||
         heed_engine_new(&eo, &eng, &err) != HEED_OK) {
         fprintf(stderr, "heed eval emotions: %s: %s\n", model ? model : "built-in model", err.msg);
         heed__lm_free(m);

@@ -928,7 +928,7 @@ static int cross_validate(const heed_engine *eng, heed_epitome *ep, const opts *
         heed_error err;
         if (!(rc = featurize_train(eng, ep, &v, cmd)) && !(rc = train_models(ep, &v, o, lm, cmd))) {
             if (heed__empathy_pack(lm, &b) != HEED_OK ||
-                heed__empathy_new(b.ptr, b.len, &m, &err) != HEED_OK)
+                heed__empathy_new(b.ptr, b.len, 0, &m, &err) != HEED_OK)
                 rc = HEED_EXIT_INTERNAL;
             else if (!(rc = evaluate(eng, m, ep, SPLIT_DEV, one, cmd)))
                 report_add(sum, one);
@@ -954,7 +954,7 @@ static int read_model(const char *path, heed_empathy_model **out, const char *cm
             fprintf(stderr, "heed %s: no built-in model: give --model FILE\n", cmd);
             return HEED_EXIT_USAGE;
         }
-        if (heed__empathy_new(b.ptr, b.len, out, &err) != HEED_OK) {
+        if (heed__empathy_new(b.ptr, b.len, 0, out, &err) != HEED_OK) {
             fprintf(stderr, "heed %s: built-in model: %s\n", cmd, err.msg);
             return HEED_EXIT_INTERNAL;
         }
@@ -966,7 +966,7 @@ static int read_model(const char *path, heed_empathy_model **out, const char *cm
         fprintf(stderr, "heed %s: cannot read %s: %s\n", cmd, path, strerror(errno));
         return errno == ENOMEM ? HEED_EXIT_INTERNAL : HEED_EXIT_USAGE;
     }
-    int rc = len ? heed__empathy_new(bytes, len, out, &err) : HEED_EMODEL;
+    int rc = len ? heed__empathy_new(bytes, len, 0, out, &err) : HEED_EMODEL;
     if (!len)
         snprintf(err.msg, sizeof err.msg, "empathy model: empty file");
     free(bytes);
@@ -988,7 +988,7 @@ static int write_model(heed_lm *const lm[HEED_EMPATHY_COUNT], const char *path,
         return HEED_EXIT_INTERNAL;
     }
     heed_error err;
-    if (heed__empathy_new(b.ptr, b.len, m, &err) != HEED_OK) {
+    if (heed__empathy_new(b.ptr, b.len, 0, m, &err) != HEED_OK) {
         fprintf(stderr, "heed %s: the packed model does not load: %s\n", cmd, err.msg);
         heed__buf_release(&b);
         return HEED_EXIT_INTERNAL;

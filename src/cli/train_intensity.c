@@ -468,7 +468,7 @@ int heed_train_intensity(int argc, char **argv)
     if (!status) {
         rc = heed__intensity_save((const heed_lm *const *)lm, &out);
         if (!rc)
-            rc = heed__intensity_load(out.ptr, out.len, &m, &err); /* check the round trip */
+            rc = heed__intensity_load(out.ptr, out.len, 0, &m, &err); /* check the round trip */
         if (rc) {
             fprintf(stderr, "heed: writing the model: %s\n", heed_strerror(rc));
             status = HEED_EXIT_INTERNAL;
@@ -529,7 +529,7 @@ int heed_eval_intensity(int argc, char **argv)
     }
     heed_intensity_model *m = NULL;
     heed_error err = {0};
-    rc = heed__intensity_load(model, len, &m, &err);
+    rc = heed__intensity_load(model, len, 0, &m, &err);
     free(bytes);
     if (rc) {
         fprintf(stderr, "heed: %s: %s\n", a.model ? a.model : "built-in model",

@@ -435,7 +435,7 @@ static int read_model(const char *path, int intents, heed_lm **out, const char *
             fprintf(stderr, "heed %s: no model: give --model FILE\n", cmd);
             return HEED_EXIT_USAGE;
         }
-        if (heed__needs_new(b.ptr, b.len, out, &err) != HEED_OK) {
+        if (heed__needs_new(b.ptr, b.len, 0, out, &err) != HEED_OK) {
             fprintf(stderr, "heed %s: built-in model: %s\n", cmd, err.msg);
             return HEED_EXIT_INTERNAL;
         }
@@ -456,7 +456,7 @@ static int read_model(const char *path, int intents, heed_lm **out, const char *
             rc = HEED_EMODEL;
         }
     } else {
-        rc = len ? heed__needs_new(bytes, len, out, &err) : HEED_EMODEL;
+        rc = len ? heed__needs_new(bytes, len, 0, out, &err) : HEED_EMODEL;
         if (!len)
             snprintf(err.msg, sizeof err.msg, "needs model: empty file");
     }

@@ -130,9 +130,10 @@ int heed__emotions_check(const heed_lm *m, heed_error *err)
     return HEED_OK;
 }
 
-int heed__emotions_load(const void *bytes, size_t len, heed_lm **out, heed_error *err)
+int heed__emotions_load(const void *bytes, size_t len, unsigned flags, heed_lm **out,
+                        heed_error *err)
 {
-    int rc = heed__lm_load(bytes, len, out, err);
+    int rc = heed__lm_load_flags(bytes, len, flags, out, err);
     if (rc != HEED_OK) {
         if (err) { /* say which model */
             char msg[sizeof err->msg];

@@ -53,10 +53,11 @@ void heed__emo_group_scores(const float prob[HEED_EMO_COUNT], const uint32_t *me
  * with err->msg saying what does not match. */
 HEED_NODISCARD int heed__emotions_check(const heed_lm *m, heed_error *err);
 
-/* Loads and checks an emotion model from HEEDLM bytes (copied). Returns
- * HEED_OK, HEED_EMODEL (with a message, pos the offset for format errors),
- * HEED_ENOMEM. *out is NULL on failure. */
-HEED_NODISCARD int heed__emotions_load(const void *bytes, size_t len, heed_lm **out,
+/* Loads and checks an emotion model from HEEDLM bytes (copied); flags as
+ * heed__lm_load_flags' (HEED_LM_EMBEDDED for the model built in, else 0).
+ * Returns HEED_OK, HEED_EMODEL (with a message, pos the offset for format
+ * errors), HEED_ENOMEM. *out is NULL on failure. */
+HEED_NODISCARD int heed__emotions_load(const void *bytes, size_t len, unsigned flags, heed_lm **out,
                                        heed_error *err);
 
 /* Fills r->emotions from r's tokens, sentences, evidence and valence, with

@@ -533,7 +533,8 @@ static int features_with(heed_arena *a, const cue_index *x, side rs, side cs, co
         memcpy(val, words->val, words->n * sizeof *val);
         n = words->n;
     } else {
-        n = heed__features_write(&fo, rs.r, idx, val, cap - PAIR_MAX - n_hits);
+        n = rs.th ? heed__features_write_hashed(&fo, rs.r, rs.th, idx, val, cap - PAIR_MAX - n_hits)
+                  : heed__features_write(&fo, rs.r, idx, val, cap - PAIR_MAX - n_hits);
     }
     n += pair_features(x, rs, cs, hits, n_hits, idx + n, val + n);
     *out = (heed_sparse){idx, val, n};
@@ -687,7 +688,8 @@ static int check_lm(const heed_lm *lm, int mech, size_t pos, float *sent_w, heed
     return HEED_OK;
 }
 
-int heed__empathy_new(const void *bytes, size_t len, heed_empathy_model **out, heed_error *err)
+int heed__empathy_new(const void *bytes, size_t len, unsigned flags, heed_empathy_model **out,
+                      heed_error *err)
 {
     *out = NULL;
     if (!len)
@@ -723,7 +725,7 @@ int heed__empathy_new(const void *bytes, size_t len, heed_empathy_model **out, h
             goto fail;
         }
         heed_error lerr = {0};
-        rc = heed__lm_load(p + pos, n, &m->lm[k], &lerr);
+        rc = heed__lm_load_flags(p + pos, n, flags, &m->lm[k], &lerr);
         if (rc) {
             if (rc == HEED_EMODEL) {
                 char msg[200];
@@ -885,16 +887,22 @@ static int sentence_scores(const heed_empathy_model *m, heed_arena *a, const hee
             h0 = h1;
         }
     }
+    /* the mechanisms asked for, predicted together on each sentence */
+    const heed_lm *ms[HEED_EMPATHY_COUNT];
+    float p[HEED_EMPATHY_COUNT][3], *po[HEED_EMPATHY_COUNT];
+    size_t ks[HEED_EMPATHY_COUNT], n_ms = 0;
+    for (int k = 0; k < HEED_EMPATHY_COUNT; k++)
+        if (mask & 1u << k) {
+            ms[n_ms] = m->lm[k];
+            po[n_ms] = p[n_ms];
+            ks[n_ms++] = (size_t)k;
+        }
     for (size_t si = 0; si < ss->n; si++) {
         if (!ss->x[si].idx)
             continue;
-        for (int k = 0; k < HEED_EMPATHY_COUNT; k++) {
-            if (!(mask & 1u << k))
-                continue;
-            float p[3];
-            heed__lm_predict(m->lm[k], ss->x[si], p);
-            ss->sc[si * HEED_EMPATHY_COUNT + (size_t)k] = p[1] + p[2];
-        }
+        heed__lm_predict_each(ms, n_ms, ss->x[si], po);
+        for (size_t t = 0; t < n_ms; t++)
+            ss->sc[si * HEED_EMPATHY_COUNT + ks[t]] = p[t][1] + p[t][2];
     }
     ss->have |= mask;
     return HEED_OK;
@@ -972,10 +980,15 @@ static int run(const heed_empathy_model *m, heed_arena *a, heed_result *r, const
         return rc;
     heed_empathy *em = &r->empathy;
     memset(em, 0, sizeof *em);
+    const heed_lm *ms[HEED_EMPATHY_COUNT];
+    float *po[HEED_EMPATHY_COUNT];
     for (int k = 0; k < HEED_EMPATHY_COUNT; k++) {
-        heed__lm_predict(m->lm[k], x, em->prob[k]);
-        em->level[k] = argmax3(em->prob[k]);
+        ms[k] = m->lm[k];
+        po[k] = em->prob[k];
     }
+    heed__lm_predict_each(ms, HEED_EMPATHY_COUNT, x, po);
+    for (int k = 0; k < HEED_EMPATHY_COUNT; k++)
+        em->level[k] = argmax3(em->prob[k]);
     sent_set ss = {0};
     ss.n =
         r->n_sentences < HEED_EMPATHY_MAX_SENTENCES ? r->n_sentences : HEED_EMPATHY_MAX_SENTENCES;

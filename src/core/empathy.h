@@ -45,10 +45,12 @@ typedef struct heed_empathy_model heed_empathy_model;
  * (3-class, labels none/weak/strong, made with the features above). */
 #define HEED_EMPATHY_MAGIC "HEEDEMP1"
 
-/* Loads an empathy model from [bytes, bytes+len) (copied). len 0 is "no model":
- * HEED_OK with *out NULL. Errors: HEED_EMODEL with err->msg, HEED_ENOMEM. */
-HEED_NODISCARD int heed__empathy_new(const void *bytes, size_t len, heed_empathy_model **out,
-                                     heed_error *err);
+/* Loads an empathy model from [bytes, bytes+len) (copied); flags as
+ * heed__lm_load_flags' (HEED_LM_EMBEDDED for the model built in, else 0). len 0
+ * is "no model": HEED_OK with *out NULL. Errors: HEED_EMODEL with err->msg,
+ * HEED_ENOMEM. */
+HEED_NODISCARD int heed__empathy_new(const void *bytes, size_t len, unsigned flags,
+                                     heed_empathy_model **out, heed_error *err);
 void heed__empathy_free(heed_empathy_model *m);
 
 /* Fills r->empathy for the reply in r (tokens, sentences, valence set); ctx is

@@ -30,6 +30,8 @@ struct heed_engine {
     heed_lexicon *lex;
     heed_langid *lid;                /* language identification tables */
     heed_lm *emotions;               /* NULL: no emotion model */
+    heed_feat_opts emotions_fo;      /* the emotion model's feature options */
+    int emotions_pair; /* its features are the needs stage's and n-grams (heed__features_pair) */
     heed_intensity_model *intensity; /* NULL: built without models/intensity.model */
     heed_stress_index *stress;
     heed_asks_index *asks;       /* NULL when the needs stage is skipped */
@@ -134,7 +136,7 @@ int heed_engine_new(const heed_engine_opts *opts, heed_engine **out, heed_error 
     }
     heed_blob ib = heed__model_intensity();
     if (ib.len && !(skip & HEED_STAGE_INTENSITY)) {
-        rc = heed__intensity_load(ib.ptr, ib.len, &eng->intensity, err);
+        rc = heed__intensity_load(ib.ptr, ib.len, HEED_LM_EMBEDDED, &eng->intensity, err);
         if (rc) {
             heed_engine_free(eng);
             return rc == HEED_ENOMEM ? set_err(err, rc, 0, "out of memory") : rc;
@@ -149,23 +151,32 @@ int heed_engine_new(const heed_engine_opts *opts, heed_engine **out, heed_error 
         return set_err(err, rc, 0, rc == HEED_ENOMEM ? "out of memory" : "asks tables");
     }
     heed_blob nb = heed__model_needs();
-    if (!(skip & HEED_STAGE_NEEDS) && (rc = heed__needs_new(nb.ptr, nb.len, &eng->needs, err))) {
+    if (!(skip & HEED_STAGE_NEEDS) &&
+        (rc = heed__needs_new(nb.ptr, nb.len, HEED_LM_EMBEDDED, &eng->needs, err))) {
         heed_engine_free(eng);
         return rc;
     }
     if (!(skip & HEED_STAGE_EMOTIONS)) {
         heed_blob mb = heed__model_emotions();
-        if (opts && opts->emotions_model)
+        unsigned mflags = HEED_LM_EMBEDDED;
+        if (opts && opts->emotions_model) { /* the caller's: checked in full */
             mb = (heed_blob){opts->emotions_model, opts->emotions_model_len};
-        rc = mb.ptr ? heed__emotions_load(mb.ptr, mb.len, &eng->emotions, err) : HEED_OK;
+            mflags = 0;
+        }
+        rc = mb.ptr ? heed__emotions_load(mb.ptr, mb.len, mflags, &eng->emotions, err) : HEED_OK;
         if (rc) {
             heed_engine_free(eng);
             return rc;
         }
+        if (eng->emotions) { /* worked out once, not per message */
+            const heed_feat_opts fo = {HEED_NEEDS_FEAT_FLAGS};
+            eng->emotions_fo = heed__emotions_feat_opts(eng->emotions);
+            eng->emotions_pair = heed__features_can_pair(&fo, &eng->emotions_fo);
+        }
     }
     heed_blob eb = heed__model_empathy();
     if (!(skip & HEED_STAGE_EMPATHY) &&
-        (rc = heed__empathy_new(eb.ptr, eb.len, &eng->empathy, err))) {
+        (rc = heed__empathy_new(eb.ptr, eb.len, HEED_LM_EMBEDDED, &eng->empathy, err))) {
         heed_engine_free(eng);
         return rc;
     }
@@ -237,7 +248,6 @@ static int listen(const heed_engine *eng, unsigned skip, heed_arena *a, heed_res
     const int emotions = eng->emotions && !(skip & HEED_STAGE_EMOTIONS);
     if (eng->needs && !(skip & HEED_STAGE_NEEDS)) {
         const heed_feat_opts fo = {HEED_NEEDS_FEAT_FLAGS};
-        const heed_feat_opts eo = emotions ? heed__emotions_feat_opts(eng->emotions) : fo;
         /* the tokens' hashes, made with the word features' keys when the
          * caller keeps them for the reply stages, which look words up by
          * them */
@@ -247,11 +257,11 @@ static int listen(const heed_engine *eng, unsigned skip, heed_arena *a, heed_res
                 return HEED_ENOMEM;
             *th_out = th;
         }
-        if (emotions && heed__features_can_pair(&fo, &eo)) {
+        if (emotions && eng->emotions_pair) {
             /* the emotion model's features are these plus character n-grams:
              * make both at once */
             heed_sparse xe;
-            if ((rc = heed__features_pair(a, &fo, &eo, r, th, &x, &xe)))
+            if ((rc = heed__features_pair(a, &fo, &eng->emotions_fo, r, th, &x, &xe)))
                 return rc;
             heed__needs_predict_x(eng->needs, x, r);
             heed__emotions_predict_x(eng->emotions, xe, r);

@@ -416,14 +416,16 @@ static int have_avx2(void)
 /* heed__features_write; *words_end (when not NULL) gets the end of the word
  * block, where the character n-grams are, and *gram_room the room those of
  * the words need (what heed__features_bound adds for them, counted here
- * rather than in a pass of its own); th (when fill) the tokens' hashes
- * (heed__features_th). Made twice, with and without the hashes, so that the
- * word loop tests no pointer for them and the loop without is the one it
- * was (features_write picks). */
+ * rather than in a pass of its own); th (fill FILL_TH) the tokens' hashes
+ * (heed__features_th), or given (fill FILL_GIVEN) holds them already
+ * (heed__features_write_hashed). Made once per fill, so that the word loop
+ * tests no pointer for them and the loop without is the one it was
+ * (features_write picks). */
+enum { FILL_NONE, FILL_TH, FILL_GIVEN };
 __attribute__((always_inline)) static inline size_t
-features_write_as(const heed_feat_opts *o, const heed_result *r, uint64_t *th, const int fill,
-                  uint32_t *idx, float *val, size_t cap, size_t *words_end, size_t *gram_room,
-                  int path)
+features_write_as(const heed_feat_opts *o, const heed_result *r, uint64_t *th,
+                  const uint64_t *given, const int fill, uint32_t *idx, float *val, size_t cap,
+                  size_t *words_end, size_t *gram_room, int path)
 {
     sink s = {idx, val, 0, cap, path == PATH_GENERAL,
               path == PATH_FAST && o && (o->flags & CHAR_FLAGS) && have_avx2()};
@@ -447,8 +449,9 @@ features_write_as(const heed_feat_opts *o, const heed_result *r, uint64_t *th, c
             end = nt;
         for (size_t i = se->first_token; i < end; i++) {
             const heed_token *t = &tk[i];
-            uint64_t h = token_hash(t);
-            if (fill) /* the norm's hash, which h is but for keyed_by_kind */
+            /* th[i]: the norm's hash, which h is but for keyed_by_kind */
+            const uint64_t h = fill == FILL_GIVEN && !keyed_by_kind(t) ? given[i] : token_hash(t);
+            if (fill == FILL_TH)
                 th[i] = keyed_by_kind(t) ? heed__hash(t->norm, t->norm_len) : h;
             int negated;
             if (have_negator) {
@@ -546,14 +549,22 @@ __attribute__((noinline)) static size_t features_write_th(const heed_feat_opts *
                                                           uint32_t *idx, float *val, size_t cap,
                                                           size_t *words_end, size_t *gram_room)
 {
-    return features_write_as(o, r, th, 1, idx, val, cap, words_end, gram_room, PATH_FAST);
+    return features_write_as(o, r, th, NULL, FILL_TH, idx, val, cap, words_end, gram_room,
+                             PATH_FAST);
+}
+
+size_t heed__features_write_hashed(const heed_feat_opts *o, const heed_result *r,
+                                   const uint64_t *th, uint32_t *idx, float *val, size_t cap)
+{
+    return features_write_as(o, r, NULL, th, FILL_GIVEN, idx, val, cap, NULL, NULL, PATH_FAST);
 }
 
 __attribute__((noinline)) static size_t
 features_write_plain(const heed_feat_opts *o, const heed_result *r, uint32_t *idx, float *val,
                      size_t cap, size_t *words_end, size_t *gram_room, int path)
 {
-    return features_write_as(o, r, NULL, 0, idx, val, cap, words_end, gram_room, path);
+    return features_write_as(o, r, NULL, NULL, FILL_NONE, idx, val, cap, words_end, gram_room,
+                             path);
 }
 
 /* features_write_as; th (when not NULL) only on PATH_FAST, the engine's. */

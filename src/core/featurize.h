@@ -64,6 +64,12 @@ size_t heed__features_bound(const heed_feat_opts *o, const heed_result *r);
 size_t heed__features_write(const heed_feat_opts *o, const heed_result *r, uint32_t *idx,
                             float *val, size_t cap);
 
+/* heed__features_write given th, the heed__hash of each token's norm (as
+ * heed__features_th makes them), instead of hashing the tokens again: the
+ * same vector. */
+size_t heed__features_write_hashed(const heed_feat_opts *o, const heed_result *r,
+                                   const uint64_t *th, uint32_t *idx, float *val, size_t cap);
+
 /* heed__features_write without the fast path of ASCII words' character
  * n-grams, so that a test can prove both give the same vectors. */
 size_t heed__features_write_general(const heed_feat_opts *o, const heed_result *r,

@@ -1,7 +1,8 @@
 /* intensity.c - the intensity model: the HEEDINT1 container of three HEEDLM
  * regressions (format in intensity.h), and prediction from an analysed
  * message. Every length and field of the container is checked before use; the
- * regressors themselves are checked by heed__lm_load (checksum included). */
+ * regressors themselves are checked by heed__lm_load_flags (checksum included,
+ * but for the model built in: HEED_LM_EMBEDDED). */
 #include "intensity.h"
 
 #include <math.h>
@@ -55,17 +56,28 @@ void heed__intensity_free(heed_intensity_model *m)
     heed__free(m);
 }
 
+/* The regressors' own lookup tables, which they were loaded without; for
+ * when build_dense makes no table of its own. */
+static int build_tables(heed_intensity_model *m)
+{
+    for (int k = 0; k < HEED_INT_COUNT; k++)
+        if (heed__lm_build_table(m->lm[k]) != HEED_OK)
+            return HEED_ENOMEM;
+    return HEED_OK;
+}
+
 /* Expands the regressors into m->dense when their hash spaces agree and are
  * small enough: weight of index i for output k = predict({i: 1}) - bias
- * (heed__lm_unit_deltas gives those floats without a prediction per index). */
+ * (heed__lm_unit_deltas gives those floats without a prediction per index);
+ * else builds the regressors' own tables. */
 static int build_dense(heed_intensity_model *m)
 {
     uint32_t bits = heed__lm_dim_bits(m->lm[0]);
     for (int k = 1; k < HEED_INT_COUNT; k++)
         if (heed__lm_dim_bits(m->lm[k]) != bits)
-            return HEED_OK;
+            return build_tables(m);
     if (bits > DENSE_MAX_BITS)
-        return HEED_OK;
+        return build_tables(m);
     size_t n = (size_t)1 << bits;
     m->dense_mem = heed__calloc(n * DENSE_ROW * sizeof *m->dense + 64, 1);
     if (!m->dense_mem)
@@ -122,7 +134,7 @@ static int check_lm(heed_intensity_model *m, int k, size_t pos, heed_error *err)
     return HEED_OK;
 }
 
-int heed__intensity_load(const void *bytes, size_t len, heed_intensity_model **out,
+int heed__intensity_load(const void *bytes, size_t len, unsigned flags, heed_intensity_model **out,
                          heed_error *err)
 {
     if (!out)
@@ -153,7 +165,10 @@ int heed__intensity_load(const void *bytes, size_t len, heed_intensity_model **o
             goto bad;
         }
         heed_error e2 = {0};
-        rc = heed__lm_load(p + pos, n, &m->lm[k], &e2);
+        /* without the regressors' own tables: prediction reads the one
+         * build_dense makes of them, or theirs, made there when it makes none */
+        rc = heed__lm_load_flags(p + pos, n, (flags & HEED_LM_EMBEDDED) | HEED_LM_NO_TABLE,
+                                 &m->lm[k], &e2);
         if (rc == HEED_EMODEL) {
             char msg[sizeof e2.msg];
             snprintf(msg, sizeof msg, "%s: %.150s", heed__intensity_names[k], e2.msg);

@@ -35,11 +35,12 @@ typedef struct heed_intensity_model heed_intensity_model;
  *   nothing after the last one.
  * All three must use the same feature options. */
 
-/* Loads a model from [bytes, bytes+len) (copied). Errors: HEED_EMODEL with
- * err->msg and err->pos (the offset of the problem), HEED_EINVAL (NULL),
- * HEED_ENOMEM; *out is NULL then. */
-HEED_NODISCARD int heed__intensity_load(const void *bytes, size_t len, heed_intensity_model **out,
-                                        heed_error *err);
+/* Loads a model from [bytes, bytes+len) (copied); flags as
+ * heed__lm_load_flags' (HEED_LM_EMBEDDED for the model built in, else 0).
+ * Errors: HEED_EMODEL with err->msg and err->pos (the offset of the problem),
+ * HEED_EINVAL (NULL), HEED_ENOMEM; *out is NULL then. */
+HEED_NODISCARD int heed__intensity_load(const void *bytes, size_t len, unsigned flags,
+                                        heed_intensity_model **out, heed_error *err);
 
 /* Frees a model; NULL does nothing. */
 void heed__intensity_free(heed_intensity_model *m);

@@ -358,17 +358,49 @@ static int fail(heed_error *err, int code, size_t pos, size_t line, const char *
     return code;
 }
 
+int heed__lexicon_decimal(const char *s, size_t n, double *out)
+{
+    static const double P10[16] = {1e0, 1e1, 1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                   1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
+    size_t i = n && s[0] == '-';
+    uint64_t m = 0;
+    int digits = 0, frac = 0, point = 0;
+    for (; i < n; i++) {
+        if (s[i] >= '0' && s[i] <= '9') {
+            m = m * 10 + (uint64_t)(s[i] - '0');
+            digits++;
+            frac += point;
+        } else if (s[i] == '.' && !point) {
+            point = 1;
+        } else {
+            return 0;
+        }
+        if (digits > 15)
+            return 0;
+    }
+    if (!digits)
+        return 0;
+    const double v = (double)m / P10[frac];
+    *out = n && s[0] == '-' ? -v : v;
+    return 1;
+}
+
 /* Parses a valence like "-1.5" strictly; returns 0 on success. */
 static int parse_valence(const char *s, size_t n, float *out)
 {
     char tmp[32];
-    if (n == 0 || n >= sizeof tmp)
-        return -1;
-    memcpy(tmp, s, n);
-    tmp[n] = '\0';
-    char *end;
-    double v = strtod(tmp, &end);
-    if (end != tmp + n || !isfinite(v) || v < -4.0 || v > 4.0)
+    double v;
+    if (!heed__lexicon_decimal(s, n, &v)) {
+        if (n == 0 || n >= sizeof tmp)
+            return -1;
+        memcpy(tmp, s, n);
+        tmp[n] = '\0';
+        char *end;
+        v = strtod(tmp, &end);
+        if (end != tmp + n)
+            return -1;
+    }
+    if (!isfinite(v) || v < -4.0 || v > 4.0)
         return -1;
     *out = (float)v;
     return 0;

@@ -62,6 +62,13 @@ int heed__lexicon_new(const char *text, size_t len, const char *extra, size_t ex
                       heed_lexicon **out, heed_error *err);
 void heed__lexicon_free(heed_lexicon *lx);
 
+/* The lexicon's numbers, [-]digits[.digits] with 1 to 15 digits: 1 and *out
+ * the value strtod gives for s[0..n), without its call (the digits as an
+ * integer over a power of ten, both exact in a double, so that the one
+ * rounding of the division is strtod's); 0 for any other form, which the
+ * loader hands to strtod. */
+int heed__lexicon_decimal(const char *s, size_t n, double *out);
+
 /* The read side, here so that a lookup (one per word of every message)
  * inlines into its callers. Built once the table is complete (lexicon.c,
  * build_index); the build slots are freed then. Lookups are most of a valence

@@ -37,6 +37,7 @@
  * training set and the averaging costs no extra pass per step. */
 #include "linmodel.h"
 
+#include <assert.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -94,6 +95,8 @@ struct heed_lm {
 };
 
 #define DENSE_MAX ((size_t)64 << 20)
+/* Models heed__lm_predict_each reads in one pass. */
+#define LM_EACH_MAX 4
 /* Below this size the dense table is always built; above it only when the
  * model fills at least an eighth of its hash space (a sparse model would
  * spend megabytes of zeros and their start-up memset for little gain). */
@@ -146,6 +149,32 @@ void heed__lm_free(heed_lm *m)
     heed__free(m);
 }
 
+/* Copies n bytes (a row of weights: n is the same for every row of a model)
+ * by fixed moves of 8, 4, 2 or 1 bytes, the last overlapping the one before,
+ * instead of a call to memcpy per row (a model has up to 2^dim_bits rows to
+ * lay out at each start; a loop here would become that call again). */
+static inline void copy_row(unsigned char *restrict d, const unsigned char *restrict s, size_t n)
+{
+    if (n > 32) {
+        memcpy(d, s, n);
+    } else if (n >= 8) {
+        memcpy(d, s, 8);
+        if (n > 16)
+            memcpy(d + 8, s + 8, 8);
+        if (n > 24)
+            memcpy(d + 16, s + 16, 8);
+        memcpy(d + n - 8, s + n - 8, 8);
+    } else if (n >= 4) {
+        memcpy(d, s, 4);
+        memcpy(d + n - 4, s + n - 4, 4);
+    } else if (n >= 2) {
+        memcpy(d, s, 2);
+        memcpy(d + n - 2, s + n - 2, 2);
+    } else if (n == 1) {
+        d[0] = s[0];
+    }
+}
+
 /* Builds the lookup table over m->keys: the key-indexed table when it is
  * small enough (see DENSE_SMALL), else the hash table find_row reads. */
 static int build_slots(heed_lm *m)
@@ -181,13 +210,18 @@ static int build_slots(heed_lm *m)
         if (!m->dense_mem)
             return HEED_ENOMEM;
         m->dense = (unsigned char *)m->dense_mem + (-(uintptr_t)m->dense_mem & 63);
-        for (size_t r = 0; r < m->n_rows; r++) {
-            unsigned char *d = m->dense + (size_t)m->keys[r] * m->stride;
-            if (m->encoding == HEED_LM_ENC_F32) {
-                memcpy(d, m->wf + r * K, K * sizeof(float));
-            } else {
+        const size_t stride = m->stride;
+        if (m->encoding == HEED_LM_ENC_F32) {
+            const unsigned char *w = (const unsigned char *)m->wf;
+            for (size_t r = 0; r < m->n_rows; r++)
+                copy_row(m->dense + (size_t)m->keys[r] * stride, w + r * K * sizeof(float),
+                         K * sizeof(float));
+        } else {
+            const unsigned char *w = (const unsigned char *)m->wq;
+            for (size_t r = 0; r < m->n_rows; r++) {
+                unsigned char *d = m->dense + (size_t)m->keys[r] * stride;
                 memcpy(d + m->scale_off, &m->scale[r], sizeof(float));
-                memcpy(d + m->w_off, m->wq + r * K, K);
+                copy_row(d + m->w_off, w + r * K, K);
             }
         }
         return HEED_OK; /* find_row is not used */
@@ -879,6 +913,7 @@ static void raw_scores(const heed_lm *m, heed_sparse x, float *restrict z)
         }
         return;
     }
+    assert(m->slots || !x.n); /* HEED_LM_NO_TABLE: the biases only */
     for (size_t j = 0; j < x.n; j++) {
         size_t r = find_row(m, x.idx[j] & mask);
         if (r == SIZE_MAX)
@@ -897,10 +932,11 @@ static void raw_scores(const heed_lm *m, heed_sparse x, float *restrict z)
     }
 }
 
-void heed__lm_predict(const heed_lm *m, heed_sparse x, float *out)
+/* The scores of heed__lm_predict from the raw sums in out[0..K); inline, as
+ * it was in heed__lm_predict. */
+__attribute__((always_inline)) static inline void activate(const heed_lm *m, float *out)
 {
     const uint32_t K = m->n_out;
-    raw_scores(m, x, out);
     if (m->kind == HEED_LM_MULTILABEL) {
         for (uint32_t k = 0; k < K; k++)
             out[k] = sigmoidf_(out[k]);
@@ -917,6 +953,90 @@ void heed__lm_predict(const heed_lm *m, heed_sparse x, float *out)
         for (uint32_t k = 0; k < K; k++)
             out[k] /= s;
     }
+}
+
+void heed__lm_predict(const heed_lm *m, heed_sparse x, float *out)
+{
+    raw_scores(m, x, out);
+    activate(m, out);
+}
+
+#if defined(LM_AVX2)
+/* Whether heed__lm_predict_each reads m in its shared pass: a key-indexed Q8
+ * table of 8-byte rows (up to 4 outputs, the weights first, the scale in the
+ * last 4 bytes), as the empathy stage's three models have. */
+static int rows8(const heed_lm *m)
+{
+    return m->dense && m->encoding == HEED_LM_ENC_Q8 && m->avx2 && m->stride == 8 &&
+           m->w_off == 0 && m->scale_off == 4;
+}
+
+/* The raw sums of n rows8 models of one hash space (n a constant where it is
+ * inlined) into out[i][0..K): per model the operations of q8_blocks_avx2
+ * with one block, in the same order, so the same bits; a feature's index,
+ * value and row offset are worked out once for all the models. */
+__attribute__((target("avx2"), always_inline)) static inline void
+rows8_avx2(const heed_lm *const *ms, const size_t n, heed_sparse x, float *const *out)
+{
+    const uint32_t mask = (uint32_t)((1ull << ms[0]->bits) - 1);
+    const unsigned char *dense[LM_EACH_MAX];
+    __m256 a[LM_EACH_MAX];
+    for (size_t i = 0; i < n; i++) {
+        dense[i] = ms[i]->dense;
+        float acc[8] = {0};
+        memcpy(acc, ms[i]->bias, ms[i]->n_out * sizeof *acc);
+        a[i] = _mm256_loadu_ps(acc);
+    }
+    for (size_t j = 0; j < x.n; j++) /* every row asked for first, as raw_scores */
+        for (size_t i = 0; i < n; i++)
+            __builtin_prefetch(dense[i] + (size_t)(x.idx[j] & mask) * 8);
+    for (size_t j = 0; j < x.n; j++) {
+        const size_t off = (size_t)(x.idx[j] & mask) * 8;
+        const float v = x.val[j];
+        for (size_t i = 0; i < n; i++) {
+            const unsigned char *d = dense[i] + off;
+            float sc;
+            memcpy(&sc, d + 4, sizeof sc);
+            const __m256 fv = _mm256_set1_ps(v * sc);
+            const __m128i q8 = _mm_loadl_epi64((const __m128i *)(const void *)d);
+            const __m256 w = _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(q8));
+            a[i] = _mm256_add_ps(a[i], _mm256_mul_ps(fv, w));
+        }
+    }
+    for (size_t i = 0; i < n; i++) {
+        float acc[8];
+        _mm256_storeu_ps(acc, a[i]);
+        memcpy(out[i], acc, ms[i]->n_out * sizeof *acc);
+    }
+}
+
+__attribute__((target("avx2"))) static void rows8_each_avx2(const heed_lm *const *ms, size_t n,
+                                                            heed_sparse x, float *const *out)
+{
+    if (n == 3)
+        rows8_avx2(ms, 3, x, out);
+    else if (n == 2)
+        rows8_avx2(ms, 2, x, out);
+    else
+        rows8_avx2(ms, n, x, out);
+}
+#endif
+
+void heed__lm_predict_each(const heed_lm *const *ms, size_t n, heed_sparse x, float *const *out)
+{
+#if defined(LM_AVX2)
+    int shared = n >= 2 && n <= LM_EACH_MAX;
+    for (size_t i = 0; shared && i < n; i++)
+        shared = rows8(ms[i]) && ms[i]->bits == ms[0]->bits;
+    if (shared) {
+        rows8_each_avx2(ms, n, x, out);
+        for (size_t i = 0; i < n; i++)
+            activate(ms[i], out[i]);
+        return;
+    }
+#endif
+    for (size_t i = 0; i < n; i++)
+        heed__lm_predict(ms[i], x, out[i]);
 }
 
 int heed__lm_unit_deltas(const heed_lm *m, float *out, size_t stride)
@@ -1243,6 +1363,23 @@ static int get_floats(reader *r, float *dst, size_t count, const char *what)
 {
     if (need(r, count * 4, what) != HEED_OK)
         return HEED_EMODEL;
+    if (!count) /* dst may be NULL (no aux values) */
+        return HEED_OK;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    /* the file's floats are the host's: one copy, then a pass that only
+     * tells whether one is not finite (all exponent bits set) */
+    memcpy(dst, r->p + r->pos, count * 4);
+    uint32_t any = 0;
+    for (size_t i = 0; i < count; i++) {
+        uint32_t v;
+        memcpy(&v, dst + i, 4);
+        any |= (v & 0x7f800000u) == 0x7f800000u;
+    }
+    if (!any) {
+        r->pos += count * 4;
+        return HEED_OK;
+    }
+#endif
     for (size_t i = 0; i < count; i++) {
         size_t at = r->pos;
         dst[i] = get_f32(r);
@@ -1253,6 +1390,17 @@ static int get_floats(reader *r, float *dst, size_t count, const char *what)
 }
 
 int heed__lm_load(const void *bytes, size_t len, heed_lm **out, heed_error *err)
+{
+    return heed__lm_load_flags(bytes, len, 0, out, err);
+}
+
+int heed__lm_build_table(heed_lm *m)
+{
+    return m->dense || m->slots ? HEED_OK : build_slots(m);
+}
+
+int heed__lm_load_flags(const void *bytes, size_t len, unsigned flags, heed_lm **out,
+                        heed_error *err)
 {
     if (out)
         *out = NULL;
@@ -1375,7 +1523,39 @@ int heed__lm_load(const void *bytes, size_t len, heed_lm **out, heed_error *err)
         goto fail;
     if (need(r, (size_t)n_rows * 4, "the feature keys") != HEED_OK)
         goto fail;
-    for (uint32_t i = 0; i < n_rows; i++) {
+    const size_t keys_end = r->pos + (size_t)n_rows * 4;
+    {
+        /* passes that only tell whether a key is out of order or out of the
+         * hash space (strictly increasing keys are all in it when the last
+         * is); the loop below says which and where, when one is */
+        const size_t at0 = r->pos;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+        if (n_rows) /* the file's u32 are the host's */
+            memcpy(m->keys, r->p + r->pos, (size_t)n_rows * 4);
+#else
+        for (uint32_t i = 0; i < n_rows; i++)
+            m->keys[i] = get_u32(r);
+#endif
+        uint32_t any = n_rows && (uint64_t)m->keys[n_rows - 1] >> bits;
+        uint32_t i = 1;
+#if defined(__SSE2__)
+        /* four keys a step, each against the one before: SSE2 compares
+         * signed, so both sides have their top bit flipped */
+        const __m128i top = _mm_set1_epi32((int)0x80000000u);
+        __m128i up = _mm_set1_epi32(-1); /* all lanes: key > the one before */
+        for (; i + 4 <= n_rows; i += 4) {
+            const __m128i cur = _mm_loadu_si128((const __m128i *)(const void *)(m->keys + i));
+            const __m128i prev = _mm_loadu_si128((const __m128i *)(const void *)(m->keys + i - 1));
+            up = _mm_and_si128(up,
+                               _mm_cmpgt_epi32(_mm_xor_si128(cur, top), _mm_xor_si128(prev, top)));
+        }
+        any |= _mm_movemask_epi8(up) != 0xffff;
+#endif
+        for (; i < n_rows; i++)
+            any |= m->keys[i] <= m->keys[i - 1];
+        r->pos = any ? at0 : keys_end;
+    }
+    for (uint32_t i = 0; r->pos < keys_end; i++) {
         size_t at = r->pos;
         m->keys[i] = get_u32(r);
         if ((uint64_t)m->keys[i] >= (1ull << bits)) {
@@ -1393,7 +1573,10 @@ int heed__lm_load(const void *bytes, size_t len, heed_lm **out, heed_error *err)
     } else {
         if (get_floats(r, m->scale, n_rows, "the row scales") != HEED_OK)
             goto fail;
+        int negative = 0; /* a pass without exits first, the place only when there is one */
         for (uint32_t i = 0; i < n_rows; i++)
+            negative |= m->scale[i] < 0;
+        for (uint32_t i = 0; negative && i < n_rows; i++)
             if (m->scale[i] < 0) {
                 rc = bad(r, r->pos - 4 * (n_rows - i), "negative row scale at row", i);
                 goto fail;
@@ -1409,6 +1592,16 @@ int heed__lm_load(const void *bytes, size_t len, heed_lm **out, heed_error *err)
         const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
         uint64_t any = 0;
         size_t q0 = 0;
+#if defined(__SSE2__)
+        /* sixteen at a time where SSE2 is there */
+        __m128i any16 = _mm_setzero_si128();
+        const __m128i b80 = _mm_set1_epi8((char)0x80);
+        for (; q0 + 16 <= nq; q0 += 16)
+            any16 = _mm_or_si128(
+                any16,
+                _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(const void *)(wq + q0)), b80));
+        any = (uint64_t)_mm_movemask_epi8(any16);
+#endif
         for (; q0 + 8 <= nq; q0 += 8) {
             uint64_t w;
             memcpy(&w, wq + q0, 8);
@@ -1430,7 +1623,7 @@ int heed__lm_load(const void *bytes, size_t len, heed_lm **out, heed_error *err)
         size_t at = r->pos;
         uint64_t want = get_u32(r);
         want |= (uint64_t)get_u32(r) << 32;
-        if (fnv1a64(r->p, at) != want) {
+        if (!(flags & HEED_LM_EMBEDDED) && fnv1a64(r->p, at) != want) {
             rc = bad0(r, at, "checksum mismatch: the file is corrupt");
             goto fail;
         }
@@ -1441,7 +1634,7 @@ int heed__lm_load(const void *bytes, size_t len, heed_lm **out, heed_error *err)
         goto fail;
     }
     rc = HEED_ENOMEM;
-    if (build_slots(m) != HEED_OK)
+    if (!(flags & HEED_LM_NO_TABLE) && build_slots(m) != HEED_OK)
         goto fail;
     *out = m;
     return HEED_OK;

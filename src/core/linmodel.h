@@ -125,6 +125,12 @@ void heed__lm_free(heed_lm *m);
  * only: thread-safe, allocates nothing. Indices unknown to the model add 0. */
 void heed__lm_predict(const heed_lm *m, heed_sparse x, float *out);
 
+/* heed__lm_predict of each of the n models ms[i] on the same vector into
+ * out[i], the same scores to the bit. Models of one hash space with
+ * key-indexed Q8 tables of up to 4 outputs (the empathy stage's three) are
+ * read in one pass over the features. */
+void heed__lm_predict_each(const heed_lm *const *ms, size_t n, heed_sparse x, float *const *out);
+
 /* One output only: out[i * stride] for every index i < 2^dim_bits gets the
  * raw score (before any link function) of the vector {i: 1} minus that of the
  * empty vector, computed with the same float operations as prediction, so
@@ -180,5 +186,28 @@ HEED_NODISCARD int heed__lm_save(const heed_lm *m, heed_buf *out);
  * magic, unsupported version, absurd sizes, checksum mismatch, ...) and err->pos
  * the offset; HEED_EINVAL (NULL), HEED_ENOMEM. *out is NULL on failure. */
 HEED_NODISCARD int heed__lm_load(const void *bytes, size_t len, heed_lm **out, heed_error *err);
+
+/* Flags of heed__lm_load_flags; the loaders of the stages' models (emotions,
+ * needs, intensity, empathy) take them too and hand them on. */
+enum {
+    /* The bytes are part of the program: a model embedded at build time
+     * (model_data.h). The trailing checksum, whose pass over every byte was a
+     * quarter of the engine's start-up, is not computed (the bytes cannot have
+     * been damaged on a disk or in a transfer); every other check is made.
+     * The tests load each embedded model without this flag. */
+    HEED_LM_EMBEDDED = 1,
+    /* No lookup table: the caller predicts from a table of its own, made
+     * with heed__lm_unit_deltas. Until heed__lm_build_table, heed__lm_predict
+     * may only be given an empty vector (the biases). */
+    HEED_LM_NO_TABLE = 2,
+};
+
+/* heed__lm_load with flags (HEED_LM_*, or 0: the same as heed__lm_load). */
+HEED_NODISCARD int heed__lm_load_flags(const void *bytes, size_t len, unsigned flags, heed_lm **out,
+                                       heed_error *err);
+
+/* Builds the lookup table of a model loaded with HEED_LM_NO_TABLE (does nothing
+ * when it has one). HEED_OK or HEED_ENOMEM. */
+HEED_NODISCARD int heed__lm_build_table(heed_lm *m);
 
 #endif

@@ -50,14 +50,14 @@ int heed__needs_check(const heed_lm *m, heed_error *err)
     return HEED_OK;
 }
 
-int heed__needs_new(const void *bytes, size_t len, heed_lm **out, heed_error *err)
+int heed__needs_new(const void *bytes, size_t len, unsigned flags, heed_lm **out, heed_error *err)
 {
     *out = NULL;
     if (!len)
         return HEED_OK;
     heed_lm *m;
     heed_error lerr;
-    int rc = heed__lm_load(bytes, len, &m, &lerr);
+    int rc = heed__lm_load_flags(bytes, len, flags, &m, &lerr);
     if (rc) {
         if (err) {
             *err = lerr;

@@ -27,10 +27,12 @@
  * HEED_OK or HEED_EMODEL with err->msg. */
 HEED_NODISCARD int heed__needs_check(const heed_lm *m, heed_error *err);
 
-/* Loads and checks a needs model from [bytes, bytes+len) (copied). len 0 is "no
- * model": HEED_OK with *out NULL. Errors: HEED_EMODEL (corrupt or not a needs
- * model, err->msg says what), HEED_ENOMEM. */
-HEED_NODISCARD int heed__needs_new(const void *bytes, size_t len, heed_lm **out, heed_error *err);
+/* Loads and checks a needs model from [bytes, bytes+len) (copied); flags as
+ * heed__lm_load_flags' (HEED_LM_EMBEDDED for the model built in, else 0). len
+ * 0 is "no model": HEED_OK with *out NULL. Errors: HEED_EMODEL (corrupt or not
+ * a needs model, err->msg says what), HEED_ENOMEM. */
+HEED_NODISCARD int heed__needs_new(const void *bytes, size_t len, unsigned flags, heed_lm **out,
+                                   heed_error *err);
 
 /* Fills r->needs.prob, labels, top and available from the model (r's tokens,
  * sentences, evidence, valence and needs.asks must be set). m NULL leaves

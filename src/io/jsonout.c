@@ -640,15 +640,16 @@ static int listening_head(heed_buf *b, const heed_result *r)
     if (r->stress.available) {
         const heed_stress *st = &r->stress;
         p = RAW_LIT(p, ",\"stress\":{\"score\":");
-        p = raw_number(p, round(st->score));
+        const double score = heed_json_round(st->score);
+        p = raw_number(p, score);
         p = RAW_LIT(p, ",\"band\":\"");
-        p = raw_cstr(p, heed_json_stress_band(round(st->score)));
+        p = raw_cstr(p, heed_json_stress_band(score));
         p = RAW_LIT(p, "\",\"components\":{");
         for (int i = 0; i < HEED_STRESS_COUNT; i++) {
             if (i)
                 *p++ = ',';
             p = raw_jkey(p, &STRESS_KEYS[i]);
-            p = raw_number(p, round(st->component[i]));
+            p = raw_number(p, heed_json_round(st->component[i]));
         }
         p = RAW_LIT(p, "},\"cues\":");
         raw_end(b, p);
@@ -751,7 +752,7 @@ static void reply_obj(heed_buf *b, const heed_result *r)
     if (co->available) {
         heed__buf_adds(b, sep);
         heed__buf_adds(b, "\"compassion\":{\"score\":");
-        heed_json_number(b, round(co->score));
+        heed_json_number(b, heed_json_round(co->score));
         heed__buf_addc(b, ',');
         label_list(b, "signals", co->signals & ~HEED_COMPASSION_NEGATIVE, heed_json_comp_names,
                    HEED_COMP_COUNT);

@@ -3,6 +3,7 @@
 #ifndef HEED_JSONOUT_H
 #define HEED_JSONOUT_H
 
+#include <math.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -48,6 +49,23 @@ void heed_json_time(heed_buf *b, int64_t t);
 
 /* "calm", "watch", "high" or "act_now". */
 const char *heed_json_stress_band(double score);
+
+/* round(v) (halves away from zero, the sign of v, NaN and the infinities as
+ * they are) without the library call: the scores written as whole numbers
+ * (stress and its components, compassion). */
+static inline double heed_json_round(double v)
+{
+    if (v > 0 && v < 4503599627370496.0) {   /* 2^52: positive scores, one test */
+        const double t = (double)(int64_t)v; /* toward zero; v - t is exact */
+        return t + (double)(v - t >= 0.5);
+    }
+    if (!(fabs(v) < 4503599627370496.0)) /* whole already, or NaN */
+        return v;
+    double t = (double)(int64_t)v;
+    if (v - t <= -0.5)
+        t -= 1.0;
+    return copysign(t, v); /* -0.4 and -0: -0 */
+}
 
 /* Appends the analysis members (no braces): "valence":...,"positive":...,
  * "negative":...,"sentences":[...],"evidence":[...], "language", then for

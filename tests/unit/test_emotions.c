@@ -142,7 +142,7 @@ static void test_engine_predicts(void **state)
     heed_engine *eng = engine_with(model_bytes, model_len, &rc, &err);
     assert_int_equal(rc, HEED_OK);
     heed_lm *m = NULL;
-    assert_int_equal(heed__emotions_load(model_bytes, model_len, &m, NULL), HEED_OK);
+    assert_int_equal(heed__emotions_load(model_bytes, model_len, 0, &m, NULL), HEED_OK);
     const float *thr = heed__lm_thresholds(m);
     const float *aux = heed__lm_aux(m, NULL);
     const char *texts[] = {"thank you so much for the help", "I am so angry about this",

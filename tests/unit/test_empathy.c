@@ -249,7 +249,7 @@ static void test_cues_against_model(void **state)
     heed_blob b = heed__model_empathy();
     heed_empathy_model *m;
     heed_error err;
-    assert_int_equal(heed__empathy_new(b.ptr, b.len, &m, &err), HEED_OK);
+    assert_int_equal(heed__empathy_new(b.ptr, b.len, 0, &m, &err), HEED_OK);
     assert_non_null(m);
     heed_engine *eng;
     assert_int_equal(heed_engine_new(NULL, &eng, &err), HEED_OK);
@@ -283,7 +283,7 @@ static int load_fails(const void *p, size_t n, const char *want)
 {
     heed_empathy_model *m = (heed_empathy_model *)1;
     heed_error err = {0};
-    int rc = heed__empathy_new(p, n, &m, &err);
+    int rc = heed__empathy_new(p, n, 0, &m, &err);
     assert_null(m);
     if (want && !strstr(err.msg, want))
         fprintf(stderr, "message '%s' lacks '%s'\n", err.msg, want);
@@ -297,7 +297,7 @@ static void test_reject_corrupt(void **state)
     (void)state;
     heed_blob b = heed__model_empathy();
     heed_empathy_model *m = (heed_empathy_model *)1;
-    assert_int_equal(heed__empathy_new(NULL, 0, &m, NULL), HEED_OK); /* no model */
+    assert_int_equal(heed__empathy_new(NULL, 0, 0, &m, NULL), HEED_OK); /* no model */
     assert_null(m);
     assert_int_equal(load_fails("not a model", 11, "bad magic"), HEED_EMODEL);
     assert_int_equal(load_fails(HEED_EMPATHY_MAGIC, 8, "truncated"), HEED_EMODEL);
@@ -352,7 +352,7 @@ static void test_reject_mismatch(void **state)
     assert_int_equal(heed__lm_set_aux(lm, aux, 1), HEED_OK);
     assert_int_equal(heed__empathy_pack(three, &b), HEED_OK);
     heed_empathy_model *m;
-    assert_int_equal(heed__empathy_new(b.ptr, b.len, &m, &err), HEED_OK);
+    assert_int_equal(heed__empathy_new(b.ptr, b.len, 0, &m, &err), HEED_OK);
     heed__empathy_free(m);
     /* a sentence weight (aux[1]) in [0, 1) is taken; one out of range, not a
      * number, or more settings than the code knows are refused (packing and
@@ -361,7 +361,7 @@ static void test_reject_mismatch(void **state)
     assert_int_equal(heed__lm_set_aux(lm, with_w, 2), HEED_OK);
     heed__buf_reset(&b);
     assert_int_equal(heed__empathy_pack(three, &b), HEED_OK);
-    assert_int_equal(heed__empathy_new(b.ptr, b.len, &m, &err), HEED_OK);
+    assert_int_equal(heed__empathy_new(b.ptr, b.len, 0, &m, &err), HEED_OK);
     heed__empathy_free(m);
     const float bad_w[][3] = {{(float)HEED_EMPATHY_FEATURES_VERSION, 1.0f, 0},
                               {(float)HEED_EMPATHY_FEATURES_VERSION, -0.1f, 0},

@@ -13,7 +13,13 @@
 
 #include "alloc.h"
 #include "buf.h"
+#include "emotions.h"
+#include "empathy.h"
 #include "heed/heed.h"
+#include "intensity.h"
+#include "linmodel.h"
+#include "model_data.h"
+#include "needs.h"
 
 static void test_strerror_and_names(void **state)
 {
@@ -451,6 +457,56 @@ static void test_threads_share_engine(void **state)
     heed_engine_free(eng);
 }
 
+/* Loads blob b as model `which` (0 emotions, 1 needs, 2 intensity, 3
+ * empathy) with flags; frees it. */
+static int load_model(int which, const unsigned char *p, size_t len, unsigned flags)
+{
+    heed_error err = {0};
+    int rc;
+    if (which == 0) {
+        heed_lm *m = NULL;
+        rc = heed__emotions_load(p, len, flags, &m, &err);
+        heed__lm_free(m);
+    } else if (which == 1) {
+        heed_lm *m = NULL;
+        rc = heed__needs_new(p, len, flags, &m, &err);
+        heed__lm_free(m);
+    } else if (which == 2) {
+        heed_intensity_model *m = NULL;
+        rc = heed__intensity_load(p, len, flags, &m, &err);
+        heed__intensity_free(m);
+    } else {
+        heed_empathy_model *m = NULL;
+        rc = heed__empathy_new(p, len, flags, &m, &err);
+        heed__empathy_free(m);
+    }
+    return rc;
+}
+
+/* The engine loads the models built in with HEED_LM_EMBEDDED, which skips
+ * their checksums: here each passes every check, its checksums included.
+ * With its last byte (a checksum's) changed, the full check refuses it and
+ * the embedded load does not look. */
+static void test_embedded_models_checked(void **state)
+{
+    (void)state;
+    const heed_blob blobs[4] = {heed__model_emotions(), heed__model_needs(),
+                                heed__model_intensity(), heed__model_empathy()};
+    for (int w = 0; w < 4; w++) {
+        if (!blobs[w].len)
+            continue;
+        assert_int_equal(load_model(w, blobs[w].ptr, blobs[w].len, 0), HEED_OK);
+        assert_int_equal(load_model(w, blobs[w].ptr, blobs[w].len, HEED_LM_EMBEDDED), HEED_OK);
+        unsigned char *c = malloc(blobs[w].len);
+        assert_non_null(c);
+        memcpy(c, blobs[w].ptr, blobs[w].len);
+        c[blobs[w].len - 1] ^= 1;
+        assert_int_equal(load_model(w, c, blobs[w].len, 0), HEED_EMODEL);
+        assert_int_equal(load_model(w, c, blobs[w].len, HEED_LM_EMBEDDED), HEED_OK);
+        free(c);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -465,6 +521,7 @@ int main(void)
         cmocka_unit_test(test_analyze_again),
         cmocka_unit_test(test_allocation_failures),
         cmocka_unit_test(test_threads_share_engine),
+        cmocka_unit_test(test_embedded_models_checked),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -300,6 +300,16 @@ static void test_pair_equals_two_calls(void **state)
                     assert_true(th[k] == want);
                     assert_true(th2[k] == want);
                 }
+                /* and given those hashes, both vectors again */
+                uint32_t gi[512];
+                float gv[512];
+                assert_true(wc.n <= 512);
+                assert_int_equal(heed__features_write_hashed(&po, r, th, gi, gv, 512), wp.n);
+                assert_memory_equal(gi, wp.idx, wp.n * sizeof *wp.idx);
+                assert_memory_equal(gv, wp.val, wp.n * sizeof *wp.val);
+                assert_int_equal(heed__features_write_hashed(&co, r, th, gi, gv, 512), wc.n);
+                assert_memory_equal(gi, wc.idx, wc.n * sizeof *wc.idx);
+                assert_memory_equal(gv, wc.val, wc.n * sizeof *wc.val);
                 heed__arena_release(&ar);
             }
         heed_analysis_free(an);
@@ -387,6 +397,15 @@ static void test_chargrams_fast_path(void **state)
                  * AVX2, it is heed__features_write's) */
                 const size_t ns = heed__features_write_scalar(&o, r, ib, vb, caps[c]);
                 assert_int_equal(na, ns);
+                assert_memory_equal(ia, ib, na * sizeof *ia);
+                assert_memory_equal(va, vb, na * sizeof *va);
+                /* given the tokens' hashes */
+                static uint64_t th[2048];
+                assert_true(r->n_tokens <= 2048);
+                for (size_t k = 0; k < r->n_tokens; k++)
+                    th[k] = heed__hash(r->tokens[k].norm, r->tokens[k].norm_len);
+                const size_t nh = heed__features_write_hashed(&o, r, th, ib, vb, caps[c]);
+                assert_int_equal(na, nh);
                 assert_memory_equal(ia, ib, na * sizeof *ia);
                 assert_memory_equal(va, vb, na * sizeof *va);
             }

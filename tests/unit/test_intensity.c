@@ -19,8 +19,10 @@
 #include "linmodel.h"
 #include "model_data.h"
 
-/* A toy regressor: feature 1 pushes the output up, feature 2 down. */
-static heed_lm *toy(const char *label, uint32_t feature_set, float mean, float sd)
+/* A toy regressor: feature 1 pushes the output up, feature 2 down; a hash
+ * space of 2^bits. */
+static heed_lm *toy_bits(const char *label, uint32_t feature_set, float mean, float sd,
+                         uint32_t bits)
 {
     static const uint32_t i1[] = {1}, i2[] = {2};
     static const float v1[] = {1};
@@ -33,7 +35,7 @@ static heed_lm *toy(const char *label, uint32_t feature_set, float mean, float s
     heed_lm_opts o = {0};
     o.kind = HEED_LM_REGRESSION;
     o.n_outputs = 1;
-    o.dim_bits = 8;
+    o.dim_bits = bits;
     o.epochs = 20;
     o.seed = 3;
     o.feature_set = feature_set;
@@ -43,6 +45,11 @@ static heed_lm *toy(const char *label, uint32_t feature_set, float mean, float s
     const float aux[2] = {mean, sd};
     assert_int_equal(heed__lm_set_aux(m, aux, 2), HEED_OK);
     return m;
+}
+
+static heed_lm *toy(const char *label, uint32_t feature_set, float mean, float sd)
+{
+    return toy_bits(label, feature_set, mean, sd, 8);
 }
 
 typedef struct {
@@ -74,7 +81,7 @@ static void test_round_trip_and_predict(void **state)
     make(&f, heed__features_id(NULL), "valence", 100.0f);
     heed_intensity_model *m = NULL;
     heed_error err = {0};
-    assert_int_equal(heed__intensity_load(f.bytes.ptr, f.bytes.len, &m, &err), HEED_OK);
+    assert_int_equal(heed__intensity_load(f.bytes.ptr, f.bytes.len, 0, &m, &err), HEED_OK);
     static const uint32_t i1[] = {1}, i2[] = {2};
     static const float v1[] = {1};
     float up[HEED_INT_COUNT], down[HEED_INT_COUNT];
@@ -98,7 +105,7 @@ static void expect_bad(const void *p, size_t n, const char *what)
 {
     heed_intensity_model *m = (heed_intensity_model *)1;
     heed_error err = {0};
-    int rc = heed__intensity_load(p, n, &m, &err);
+    int rc = heed__intensity_load(p, n, 0, &m, &err);
     if (rc != HEED_EMODEL)
         fail_msg("%s: rc %d", what, rc);
     assert_null(m);
@@ -124,7 +131,7 @@ static void test_truncations_and_corruptions(void **state)
         memcpy(c, b, n);
         c[k] ^= 0x41;
         heed_intensity_model *m = NULL;
-        int rc = heed__intensity_load(c, n, &m, NULL);
+        int rc = heed__intensity_load(c, n, 0, &m, NULL);
         if (rc == HEED_OK)
             fail_msg("byte %zu flipped still loads", k);
         assert_int_equal(rc, HEED_EMODEL);
@@ -137,7 +144,7 @@ static void test_truncations_and_corruptions(void **state)
     expect_bad(c, n, "count");
     free(c);
     heed_intensity_model *m = NULL;
-    assert_int_equal(heed__intensity_load(NULL, 5, &m, NULL), HEED_EINVAL);
+    assert_int_equal(heed__intensity_load(NULL, 5, 0, &m, NULL), HEED_EINVAL);
     release(&f);
 }
 
@@ -208,7 +215,7 @@ static void test_dense_rows(void **state)
     fixture f;
     make(&f, heed__features_id(NULL), "valence", 0.5f);
     heed_intensity_model *m = NULL;
-    assert_int_equal(heed__intensity_load(f.bytes.ptr, f.bytes.len, &m, NULL), HEED_OK);
+    assert_int_equal(heed__intensity_load(f.bytes.ptr, f.bytes.len, 0, &m, NULL), HEED_OK);
     static float delta[HEED_INT_COUNT][256];
     float bias[HEED_INT_COUNT];
     for (int k = 0; k < HEED_INT_COUNT; k++) {
@@ -242,6 +249,52 @@ static void test_dense_rows(void **state)
     release(&f);
 }
 
+/* Regressors of different hash spaces: no table of the model's own, the
+ * regressors' tables (made after their load without them, which the engine's
+ * model skips): each prediction is heed__lm_predict's of each regressor, and
+ * the embedded flag changes nothing. */
+static void test_regressors_apart(void **state)
+{
+    (void)state;
+    const uint32_t fs = heed__features_id(NULL);
+    heed_lm *lm[HEED_INT_COUNT] = {toy_bits("valence", fs, 3.0f, 0.5f, 8),
+                                   toy_bits("arousal", fs, 3.0f, 0.5f, 9),
+                                   toy_bits("distress", fs, 4.0f, 0.5f, 8)};
+    heed_buf b;
+    heed__buf_init(&b, 0);
+    assert_int_equal(heed__intensity_save((const heed_lm *const *)lm, &b), HEED_OK);
+    for (unsigned flags = 0; flags <= HEED_LM_EMBEDDED; flags += HEED_LM_EMBEDDED) {
+        heed_intensity_model *m = NULL;
+        assert_int_equal(heed__intensity_load(b.ptr, b.len, flags, &m, NULL), HEED_OK);
+        uint64_t rs = 0x2545F4914F6CDD1Dull;
+        for (int round = 0; round < 500; round++) {
+            uint32_t idx[20];
+            float val[20];
+            const size_t n = (size_t)(round % 20);
+            for (size_t j = 0; j < n; j++) {
+                rs ^= rs << 13, rs ^= rs >> 7, rs ^= rs << 17;
+                idx[j] = j % 3 ? (uint32_t)(rs >> 32) : 1u + (uint32_t)(rs & 1);
+                val[j] = (float)(rs % 2001) / 1000.0f - 1.0f;
+            }
+            const heed_sparse x = {idx, val, n};
+            float got[HEED_INT_COUNT];
+            heed__intensity_predict_x(m, x, got);
+            for (int k = 0; k < HEED_INT_COUNT; k++) {
+                float z;
+                heed__lm_predict(lm[k], x, &z);
+                float lo, hi, v = (k == 2 ? 4.0f : 3.0f) + 0.5f * z;
+                heed__intensity_range(k, &lo, &hi);
+                const float want = !(v >= lo) ? lo : v > hi ? hi : v;
+                assert_memory_equal(&got[k], &want, sizeof want);
+            }
+        }
+        heed__intensity_free(m);
+    }
+    heed__buf_release(&b);
+    for (int k = 0; k < HEED_INT_COUNT; k++)
+        heed__lm_free(lm[k]);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -250,6 +303,7 @@ int main(void)
         cmocka_unit_test(test_shape_checks),
         cmocka_unit_test(test_engine_stage),
         cmocka_unit_test(test_dense_rows),
+        cmocka_unit_test(test_regressors_apart),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

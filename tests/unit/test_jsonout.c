@@ -510,10 +510,66 @@ static void test_listening_matches_reference(void **state)
     heed__buf_release(&want);
 }
 
+static void round_is_libm(double v)
+{
+    const double got = heed_json_round(v), want = round(v);
+    if (isnan(want) ? !isnan(got) : memcmp(&got, &want, sizeof got) != 0)
+        fail_msg("heed_json_round(%.17g) = %.17g, round gives %.17g", v, got, want);
+}
+
+/* heed_json_round against round(), to the bit (the sign of zero too): halves,
+ * their neighbours, every magnitude, the limits of the integer conversion,
+ * NaN and the infinities. */
+static void test_round_matches_libm(void **state)
+{
+    (void)state;
+    static const double special[] = {0.0,
+                                     -0.0,
+                                     0.49999999999999994,
+                                     -0.49999999999999994,
+                                     0.5,
+                                     -0.5,
+                                     1.5,
+                                     -2.5,
+                                     1e300,
+                                     -1e300,
+                                     4503599627370495.5,
+                                     4503599627370496.0,
+                                     9007199254740993.0,
+                                     DBL_MIN,
+                                     -DBL_MIN,
+                                     INFINITY,
+                                     -INFINITY,
+                                     NAN};
+    for (size_t i = 0; i < sizeof special / sizeof special[0]; i++)
+        round_is_libm(special[i]);
+    for (int k = -2000; k <= 2000; k++) {
+        const double h = k + 0.5;
+        round_is_libm(h);
+        round_is_libm(nextafter(h, INFINITY));
+        round_is_libm(nextafter(h, -INFINITY));
+        round_is_libm(k);
+        round_is_libm(k * 0.01);
+    }
+    uint64_t s = 99;
+    for (int i = 0; i < 300000; i++) {
+        s = s * 6364136223846793005ull + 1442695040888963407ull;
+        uint64_t bits = s;
+        double v;
+        if (i % 2) { /* any double, most of them huge or tiny */
+            memcpy(&v, &bits, sizeof v);
+        } else { /* scores: 0..100 and a little past either end */
+            v = (double)(s >> 11) / 9007199254740992.0 * 120.0 - 10.0;
+        }
+        round_is_libm(v);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_number_matches_printf),
+        cmocka_unit_test(test_round_matches_libm),
         cmocka_unit_test(test_number_at_the_limit),
         cmocka_unit_test(test_uint_matches_printf),
         cmocka_unit_test(test_string_pieces),

@@ -15,6 +15,7 @@
 #include "alloc.h"
 #include "buf.h"
 #include "linmodel.h"
+#include "test_words.h"
 
 /* ---------------------------------------------------------------- toy data */
 
@@ -293,6 +294,82 @@ static void test_q8_wide_paths_agree(void **state)
         heed__lm_free(small);
         heed__lm_free(big);
     }
+}
+
+/* heed__lm_predict_each against heed__lm_predict, bit for bit: models read
+ * in one pass (Q8, up to 4 outputs, one hash space: 2, 3 and 4 of them, of
+ * both kinds) and sets it hands on one by one (another hash space, F32, 5
+ * outputs, one model, 5 models), on the toy rows and random vectors. */
+static void test_predict_each(void **state)
+{
+    (void)state;
+    static toy t;
+    struct {
+        uint32_t k, bits;
+        int enc, kind;
+    } spec[] = {
+        {3, 16, HEED_LM_ENC_Q8, HEED_LM_MULTICLASS}, {3, 16, HEED_LM_ENC_Q8, HEED_LM_MULTILABEL},
+        {2, 16, HEED_LM_ENC_Q8, HEED_LM_MULTICLASS}, {4, 16, HEED_LM_ENC_Q8, HEED_LM_MULTILABEL},
+        {3, 17, HEED_LM_ENC_Q8, HEED_LM_MULTICLASS}, {3, 16, HEED_LM_ENC_F32, HEED_LM_MULTICLASS},
+        {5, 16, HEED_LM_ENC_Q8, HEED_LM_MULTILABEL}, {1, 16, HEED_LM_ENC_Q8, HEED_LM_REGRESSION},
+    };
+    enum { NM = sizeof spec / sizeof spec[0] };
+    heed_lm *lm[NM];
+    for (size_t i = 0; i < NM; i++) {
+        make_wide(&t, NMAX, 41 + i, spec[i].k);
+        if (spec[i].kind ==
+            HEED_LM_MULTICLASS) /* one class a row: the first label's, else the last */
+            for (size_t r = 0; r < t.n; r++) {
+                int any = 0;
+                for (uint32_t j = 0; j < spec[i].k; j++) {
+                    if (any)
+                        t.Y[r * spec[i].k + j] = 0;
+                    any |= t.Y[r * spec[i].k + j] > 0;
+                }
+                if (!any)
+                    t.Y[r * spec[i].k + spec[i].k - 1] = 1;
+            }
+        heed_lm_opts o = {.kind = spec[i].kind,
+                          .n_outputs = spec[i].k,
+                          .dim_bits = spec[i].bits,
+                          .encoding = spec[i].enc,
+                          .epochs = 5};
+        lm[i] = NULL;
+        assert_int_equal(heed__lm_train(&o, t.X, t.Y, t.n, &lm[i], NULL), HEED_OK);
+    }
+    /* sets of models: indices into lm, -1 ends */
+    static const int sets[][6] = {
+        {0, 1, -1},    {0, 1, 2, -1}, {0, 2, 3, 1, -1}, {2, 0, 3, -1},       {0, 4, 1, -1},
+        {0, 5, 1, -1}, {0, 6, -1},    {3, -1},          {0, 1, 2, 3, 0, -1}, {7, 0, 1, -1}};
+    uint64_t seed = 77;
+    for (size_t c = 0; c < sizeof sets / sizeof sets[0]; c++) {
+        const heed_lm *ms[6];
+        float got[6][8], want[8], *po[6];
+        size_t n = 0;
+        for (; sets[c][n] >= 0; n++) {
+            ms[n] = lm[sets[c][n]];
+            po[n] = got[n];
+        }
+        for (size_t r = 0; r < t.n + 300; r++) {
+            uint32_t idx[30];
+            float val[30];
+            heed_sparse x = t.X[r % t.n];
+            if (r >= t.n) { /* random indices (most rows absent) and values */
+                x = (heed_sparse){idx, val, (size_t)(r % 30)};
+                for (size_t j = 0; j < x.n; j++) {
+                    idx[j] = j % 2 ? (uint32_t)test_rand(&seed) : sig((uint32_t)(j % 5));
+                    val[j] = (float)(test_rand(&seed) % 4001) / 1000.0f - 2.0f;
+                }
+            }
+            heed__lm_predict_each(ms, n, x, po);
+            for (size_t i = 0; i < n; i++) {
+                heed__lm_predict(ms[i], x, want);
+                assert_memory_equal(got[i], want, heed__lm_n_outputs(ms[i]) * sizeof want[0]);
+            }
+        }
+    }
+    for (size_t i = 0; i < NM; i++)
+        heed__lm_free(lm[i]);
 }
 
 /* heed__lm_unit_deltas folds a one-output model into a table without a
@@ -665,6 +742,69 @@ static void test_q8_field_checks(void **state)
     free(b);
 }
 
+/* Expects the load of b (resealed) to fail at byte `at` with a message
+ * holding needle. */
+static void expect_bad_at(unsigned char *b, size_t len, size_t at, const char *needle)
+{
+    reseal(b, len);
+    heed_lm *m = (heed_lm *)1;
+    heed_error err = {0};
+    assert_int_equal(heed__lm_load(b, len, &m, &err), HEED_EMODEL);
+    assert_null(m);
+    if (err.pos != at || !strstr(err.msg, needle))
+        fail_msg("byte %zu '%s': expected byte %zu '%s'", err.pos, err.msg, at, needle);
+}
+
+static uint32_t get32(const unsigned char *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+/* The loader checks the keys, floats and row scales in passes that only say
+ * whether one is wrong, then finds it: each wrong entry in turn is reported
+ * at its own offset, with its own message. */
+static void test_checks_at_every_entry(void **state)
+{
+    (void)state;
+    for (int enc = 0; enc <= 1; enc++) {
+        size_t len;
+        unsigned char *orig = (unsigned char *)small_model(&len, enc);
+        unsigned char *b = malloc(len);
+        const size_t K = 3, R = get32(orig + 24), n_aux = get32(orig + 28);
+        assert_int_equal(get32(orig + 12), K);
+        assert_true(R > 20 && n_aux == 1);
+        const size_t bias = 32 + 2 * 3, keys = bias + 4 * (2 * K + n_aux);
+        const size_t floats_after_keys = enc == HEED_LM_ENC_F32 ? R * K : R;
+        /* keys: out of the hash space, and equal to the one before */
+        for (size_t i = 0; i < R; i++) {
+            memcpy(b, orig, len);
+            put32(b + keys + 4 * i, 0xffffffffu);
+            expect_bad_at(b, len, keys + 4 * i, "hash space");
+            if (i == 0)
+                continue;
+            memcpy(b, orig, len);
+            memcpy(b + keys + 4 * i, b + keys + 4 * (i - 1), 4);
+            expect_bad_at(b, len, keys + 4 * i, "increasing");
+        }
+        /* every float: biases, thresholds, aux, then the weights or scales */
+        for (size_t i = 0; i < 2 * K + n_aux + floats_after_keys; i++) {
+            const size_t at =
+                i < 2 * K + n_aux ? bias + 4 * i : keys + 4 * R + 4 * (i - 2 * K - n_aux);
+            memcpy(b, orig, len);
+            put32(b + at, i % 2 ? 0x7fc00000u : 0xff800000u); /* NaN, -inf */
+            expect_bad_at(b, len, at, "non-finite");
+        }
+        /* Q8: a negative row scale */
+        for (size_t i = 0; enc == HEED_LM_ENC_Q8 && i < R; i++) {
+            memcpy(b, orig, len);
+            put32(b + keys + 4 * R + 4 * i, 0xbf800000u); /* -1 */
+            expect_bad_at(b, len, keys + 4 * R + 4 * i, "negative row scale");
+        }
+        free(b);
+        free(orig);
+    }
+}
+
 static void test_load_null(void **state)
 {
     (void)state;
@@ -868,6 +1008,7 @@ int main(void)
         cmocka_unit_test(test_unknown_features_add_nothing),
         cmocka_unit_test(test_dense_and_hashed_paths_agree),
         cmocka_unit_test(test_q8_wide_paths_agree),
+        cmocka_unit_test(test_predict_each),
         cmocka_unit_test(test_unit_deltas),
         cmocka_unit_test(test_deterministic),
         cmocka_unit_test(test_round_trip),
@@ -877,6 +1018,7 @@ int main(void)
         cmocka_unit_test(test_every_bit_flip_rejected),
         cmocka_unit_test(test_field_checks),
         cmocka_unit_test(test_q8_field_checks),
+        cmocka_unit_test(test_checks_at_every_entry),
         cmocka_unit_test(test_load_null),
         cmocka_unit_test(test_tune_thresholds),
         cmocka_unit_test(test_progress_and_errors),

@@ -94,10 +94,10 @@ static void test_reject_corrupt(void **state)
     heed_lm *m = (heed_lm *)1;
     heed_error err;
     /* no bytes: no model, not an error */
-    assert_int_equal(heed__needs_new(b.ptr, 0, &m, &err), HEED_OK);
+    assert_int_equal(heed__needs_new(b.ptr, 0, 0, &m, &err), HEED_OK);
     assert_null(m);
     /* the real model loads */
-    assert_int_equal(heed__needs_new(b.ptr, b.len, &m, &err), HEED_OK);
+    assert_int_equal(heed__needs_new(b.ptr, b.len, 0, &m, &err), HEED_OK);
     assert_non_null(m);
     heed__lm_free(m);
     /* truncated at several points, and single flipped bytes */
@@ -106,7 +106,7 @@ static void test_reject_corrupt(void **state)
     const size_t cuts[] = {1, 8, 31, 100, b.len / 2, b.len - 1};
     for (size_t i = 0; i < sizeof cuts / sizeof cuts[0]; i++) {
         err.msg[0] = 0;
-        assert_int_equal(heed__needs_new(b.ptr, cuts[i], &m, &err), HEED_EMODEL);
+        assert_int_equal(heed__needs_new(b.ptr, cuts[i], 0, &m, &err), HEED_EMODEL);
         assert_null(m);
         assert_non_null(strstr(err.msg, "needs model: "));
     }
@@ -114,7 +114,7 @@ static void test_reject_corrupt(void **state)
     for (size_t i = 0; i < sizeof flips / sizeof flips[0]; i++) {
         memcpy(copy, b.ptr, b.len);
         copy[flips[i]] ^= 0x40;
-        assert_int_equal(heed__needs_new(copy, b.len, &m, &err), HEED_EMODEL);
+        assert_int_equal(heed__needs_new(copy, b.len, 0, &m, &err), HEED_EMODEL);
         assert_null(m);
     }
     free(copy);
@@ -175,7 +175,7 @@ static void test_reject_mismatch(void **state)
         assert_int_equal(heed__lm_save(m, &b), HEED_OK);
         heed__lm_free(m);
         heed_lm *got = (heed_lm *)1;
-        assert_int_equal(heed__needs_new(b.ptr, b.len, &got, &err), HEED_EMODEL);
+        assert_int_equal(heed__needs_new(b.ptr, b.len, 0, &got, &err), HEED_EMODEL);
         assert_null(got);
         if (!strstr(err.msg, cases[i].msg))
             fprintf(stderr, "case %zu: %s\n", i, err.msg);

@@ -14,6 +14,8 @@
 #include "heed/heed.h"
 
 #include "engine_fixture.h"
+#include "lexicon.h"
+#include "test_words.h"
 
 static double valence_of(const char *text)
 {
@@ -240,6 +242,74 @@ static void test_entities_are_not_words(void **state)
     assert_true(valence_of("&gt;") == 0);
 }
 
+/* heed__lexicon_decimal against strtod: where it takes a string, the same
+ * double to the bit and strtod reads the whole string. */
+static void decimal_is_strtod(const char *s, size_t n)
+{
+    double v;
+    if (!heed__lexicon_decimal(s, n, &v))
+        return;
+    char tmp[64];
+    assert_true(n < sizeof tmp);
+    memcpy(tmp, s, n);
+    tmp[n] = '\0';
+    char *end;
+    const double want = strtod(tmp, &end);
+    if (end != tmp + n || memcmp(&v, &want, sizeof v) != 0)
+        fail_msg("'%s': %.17g, strtod %.17g (read %zu of %zu)", tmp, v, want, (size_t)(end - tmp),
+                 n);
+}
+
+static void test_lexicon_decimals(void **state)
+{
+    (void)state;
+    /* every valence of the embedded lexicon takes the fast path */
+    const char *p = heed__vader_lexicon, *end = heed__vader_lexicon_end;
+    size_t lines = 0;
+    while (p < end) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        const char *le = nl ? nl : end;
+        const char *t1 = memchr(p, '\t', (size_t)(le - p));
+        if (t1 && p[0] != '#') {
+            const char *v = t1 + 1;
+            const char *t2 = memchr(v, '\t', (size_t)(le - v));
+            const size_t n = (size_t)((t2 ? t2 : le) - v);
+            double d;
+            assert_int_equal(heed__lexicon_decimal(v, n, &d), 1);
+            decimal_is_strtod(v, n);
+            lines++;
+        }
+        p = le + 1;
+    }
+    assert_true(lines > 7000);
+    /* clang-format off */
+    static const char *const cases[] = {
+        "0", "-0", "4", "-4", "0.1", "-3.95", ".5", "5.", "-.5", "1.25", "0.0001",
+        "3.3333333333333", "123456789012345", "0.00000000000001", "1234567890123456",
+        "-", ".", "1.2.3", "1e2", "+1", " 1", "1 ", "", "0x1p-2", "inf", "nan",
+    };
+    /* clang-format on */
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        decimal_is_strtod(cases[i], strlen(cases[i]));
+    /* long random digit strings with points and signs */
+    test_words(decimal_is_strtod, "0123456789.-", 11);
+    uint64_t seed = 5;
+    char w[24];
+    for (int it = 0; it < 200000; it++) {
+        size_t n = 0;
+        if (test_rand(&seed) % 2)
+            w[n++] = '-';
+        const size_t nd = 1 + (size_t)(test_rand(&seed) % 17),
+                     at = (size_t)(test_rand(&seed) % (nd + 1));
+        for (size_t k = 0; k < nd; k++) {
+            if (k == at)
+                w[n++] = '.';
+            w[n++] = (char)('0' + test_rand(&seed) % 10);
+        }
+        decimal_is_strtod(w, n);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -250,6 +320,7 @@ int main(void)
         cmocka_unit_test(test_no_saturation),
         cmocka_unit_test(test_sentences_scored),
         cmocka_unit_test(test_entities_are_not_words),
+        cmocka_unit_test(test_lexicon_decimals),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
