@@ -412,17 +412,27 @@ static int read_piece(heed_helpdesk *h, ploc *at, bool *too_big, heed_error *err
         for (; i < avail; i++) {
             const char ch = w[i];
             if (in_str) {
-                if (esc)
+                if (esc) {
                     esc = false;
-                else if (ch == '\\')
+                    continue;
+                }
+                /* most bytes are inside strings: on to the next '"' or '\\' */
+                const char *q = memchr(w + i, '"', avail - i);
+                const size_t end = q ? (size_t)(q - w) : avail;
+                const char *bs = memchr(w + i, '\\', end - i);
+                if (bs) {
+                    i = (size_t)(bs - w);
                     esc = true;
-                else if (ch == '"') {
-                    in_str = false;
-                    if (!depth) {
-                        i++;
-                        done = true;
-                        break;
-                    }
+                    continue;
+                }
+                i = end;
+                if (!q)
+                    break;
+                in_str = false;
+                if (!depth) {
+                    i++;
+                    done = true;
+                    break;
                 }
             } else if (ch == '"') {
                 in_str = true;

@@ -309,7 +309,8 @@ static void test_requester_fields(void **state)
 /* A document of n tickets, one per line from line 4 (ticket i on line 4 + i),
  * with the "users" side-load after them: customer 5 and agent 6 are named
  * only there. Ticket `bad` has no id; bodies of ticket i are i % 97 * 40
- * bytes long, so tickets straddle the reader's window. broken_at > 0 puts
+ * bytes long and end in escapes, so tickets and escapes straddle the
+ * reader's window. broken_at > 0 puts
  * a syntax error on that ticket's line instead. */
 static char *big_doc(size_t n, size_t bad, size_t broken_at, size_t *len)
 {
@@ -327,7 +328,7 @@ static char *big_doc(size_t n, size_t bad, size_t broken_at, size_t *len)
         else
             w += (size_t)snprintf(d + w, cap - w,
                                   "{%s%zu, \"requester_id\": 5, \"comments\": [{\"id\": 1, "
-                                  "\"author_id\": 5, \"body\": \"q%s\"}, {\"id\": 2, "
+                                  "\"author_id\": 5, \"body\": \"q%s\\\"x\\\\\"}, {\"id\": 2, "
                                   "\"author_id\": 6, \"body\": \"a%zu\"}]}",
                                   i == bad ? "\"nid\": " : "\"id\": ", i + 1, body, i);
         w += (size_t)snprintf(d + w, cap - w, "%s\n", i + 1 < n ? "," : "");
@@ -371,7 +372,8 @@ static void read_big(FILE *f, size_t n, size_t bad)
         if (cm.role == C) {
             check_view("author_name", cm.author_name, "Cy Customer");
             check_view("requester_name", cm.requester_name, "Cy Customer");
-            assert_int_equal(cm.body.len, 1 + i % 97 * 40);
+            assert_int_equal(cm.body.len, 1 + i % 97 * 40 + 3); /* q..."x\\ */
+            assert_memory_equal(cm.body.ptr + cm.body.len - 3, "\"x\\", 3);
         } else {
             check_view("author_name", cm.author_name, "Al Agent");
             check_view("author_email", cm.author_email, "al@example.org");
@@ -439,6 +441,41 @@ static void test_big_document_broken(void **state)
     free(d);
 }
 
+/* A string whose escape (\" or \\) falls on the reader's window edge, at
+ * each byte around it: the string goes on past the escaped quote. */
+static void test_escape_at_window_edge(void **state)
+{
+    (void)state;
+    static const char head[] =
+        "{\"tickets\": [{\"id\": 1, \"requester_id\": 5, \"comments\": [{\"author_id\": 5, "
+        "\"body\": \"";
+    for (int esc = 0; esc < 2; esc++)
+        for (size_t at = HEED_HELPDESK_WINDOW - 3; at <= HEED_HELPDESK_WINDOW + 1; at++) {
+            /* the backslash at byte `at` */
+            const size_t pad = at - (sizeof head - 1);
+            const size_t cap = at + 128;
+            char *d = malloc(cap);
+            assert_non_null(d);
+            memcpy(d, head, sizeof head - 1);
+            memset(d + sizeof head - 1, 'a', pad);
+            const int n = snprintf(d + at, cap - at, "%s, \\\"tail]}\"}]}]}\n",
+                                   esc ? "\\\\" : "\\\"");
+            FILE *f = fmemopen(d, at + (size_t)n, "r");
+            assert_non_null(f);
+            heed_helpdesk *h = NULL;
+            heed_error err = {0};
+            assert_int_equal(heed_helpdesk_new(f, "edge.json", 0, &h, &err), HEED_OK);
+            heed_hd_comment cm;
+            assert_int_equal(heed_helpdesk_next(h, &cm, &err), 1);
+            assert_int_equal(cm.body.len, pad + 10);
+            assert_memory_equal(cm.body.ptr + pad, esc ? "\\, \"tail]}" : "\", \"tail]}", 10);
+            assert_int_equal(heed_helpdesk_next(h, &cm, &err), 0);
+            heed_helpdesk_free(h);
+            fclose(f);
+            free(d);
+        }
+}
+
 /* Failing the k-th allocation while reading both fixtures: clean errors. */
 static void test_alloc_failures(void **state)
 {
@@ -474,6 +511,7 @@ int main(void)
         cmocka_unit_test(test_alloc_failures),
         cmocka_unit_test(test_big_document),
         cmocka_unit_test(test_big_document_broken),
+        cmocka_unit_test(test_escape_at_window_edge),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
