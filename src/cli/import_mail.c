@@ -13,6 +13,7 @@
 #include "helpdesk.h"
 #include "import.h"
 #include "mail.h"
+#include "scratch.h"
 
 extern const heed_import_kind heed_import_kinds[];
 
@@ -79,6 +80,23 @@ static int is_agent_addr(const heed_import *im, heed_view addr)
     return 0;
 }
 
+/* The threader's ids past HEED_MAIL_THREAD_IDS: a temporary map, opened when
+ * the first ones move there. */
+static int ids_get(void *ctx, heed_view id, heed_view *root, heed_error *err)
+{
+    heed_scratch *s = *(heed_scratch **)ctx;
+    return s ? heed_scratch_get(s, id.ptr, id.len, &root->ptr, &root->len, err) : 0;
+}
+
+static int ids_put(void *ctx, heed_view id, heed_view root, heed_error *err)
+{
+    heed_scratch **s = ctx;
+    int rc;
+    if (!*s && (rc = heed_scratch_open(s, err)) != HEED_OK)
+        return rc;
+    return heed_scratch_put(*s, id.ptr, id.len, root.ptr, root.len, err);
+}
+
 int heed_import_mbox(heed_import *im, const char *path)
 {
     heed_import_file fs;
@@ -89,6 +107,8 @@ int heed_import_mbox(heed_import *im, const char *path)
     }
     heed_mbox *mb = NULL;
     heed_mail_threader *th = NULL;
+    heed_scratch *ids = NULL;
+    const heed_mail_idmap idmap = {&ids, ids_get, ids_put};
     heed_error err = {0};
     heed_import_pipe *p = heed_import_pipe_new(im, &fs, &heed_import_kinds[K_MESSAGES]);
     heed_import_batch *b = p ? heed_import_pipe_batch(p) : NULL;
@@ -99,6 +119,7 @@ int heed_import_mbox(heed_import *im, const char *path)
         ret = HEED_EXIT_INTERNAL;
         goto out;
     }
+    heed_mail_threader_spill(th, &idmap, 0);
     uint64_t index = 0;
     char read_error[sizeof err.msg + 16] = "";
     for (;;) {
@@ -117,8 +138,14 @@ int heed_import_mbox(heed_import *im, const char *path)
         /* parse even the mails done before: threading needs every mail */
         int prc = rc == 1 ? heed_mail_parse(raw.ptr, raw.len, &mail, &err) : rc;
         heed_view key = {0};
-        if (prc == HEED_OK && heed_mail_thread_key(th, &mail, &key, &err) != HEED_OK) {
-            ret = HEED_EXIT_INTERNAL;
+        int trc;
+        if (prc == HEED_OK && (trc = heed_mail_thread_key(th, &mail, &key, &err)) != HEED_OK) {
+            if (trc == HEED_EIO) { /* the temporary map: reported as a read error */
+                snprintf(read_error, sizeof read_error, "%s", err.msg);
+                ret = HEED_EXIT_USAGE;
+            } else {
+                ret = HEED_EXIT_INTERNAL;
+            }
             break;
         }
         if (index++ < fs.skipped) {
@@ -195,6 +222,7 @@ out:
         fprintf(stderr, "heed import: %s: %s\n", path, err.msg);
     heed_mail_release(&mail);
     heed_mail_threader_free(th);
+    heed_scratch_close(ids);
     heed_mbox_free(mb);
     heed_import_close(&fs);
     return ret;

@@ -1,6 +1,7 @@
 /* helpdesk.c - the helpdesk ticket export reader of helpdesk.h. Every line
- * (or the whole document) passes heed__jsonl_check first, so errors point at
- * the wrong byte; cJSON then builds the tree the fields are taken from. */
+ * (or every value of the document) passes heed__jsonl_check first, so errors
+ * point at the wrong byte; cJSON then builds the tree the fields are taken
+ * from, one ticket at a time. */
 #include "helpdesk.h"
 
 #include <cJSON.h>
@@ -9,6 +10,7 @@
 #include <string.h>
 
 #include "alloc.h"
+#include "arena.h"
 #include "buf.h"
 #include "heed_limits.h"
 #include "ioerr.h"
@@ -16,13 +18,27 @@
 #include "lines.h"
 #include "timeparse.h"
 
-/* A user of the document's "users" side-load, by id. */
+/* A user of the document's "users" side-load, by id: its name, e-mail and
+ * phone (ptr NULL: absent), NUL-terminated copies in the reader's arena. */
 typedef struct uentry {
     char id[32];
-    const cJSON *user;
+    heed_view f[3];
 } uentry;
 
 enum { N_TICKET_ID, N_REQUESTER_ID, N_COMMENT_ID, N_AUTHOR_ID, N_COUNT };
+
+/* The document form's reader: a window over the file, its position, line and
+ * the offset where that line starts (offsets count from the document's
+ * first byte). */
+typedef struct dsrc {
+    FILE *f;
+    size_t pos, len; /* unread bytes are win[pos..len) */
+    uint64_t base;   /* offset of win[0] */
+    size_t line;
+    uint64_t line_start;
+    bool eof, failed;
+    char win[HEED_HELPDESK_WINDOW];
+} dsrc;
 
 struct heed_helpdesk {
     heed_lines lr;
@@ -31,19 +47,23 @@ struct heed_helpdesk {
     bool have_pending; /* the first line (read to detect the form) is in `line` */
     size_t pending_line;
     cJSON *doc;           /* the current ticket (JSON lines: its line's) */
-    /* document form: the text, checked whole, and where in its "tickets"
-     * array the next ticket starts; each ticket is parsed on its own, so the
-     * tree of only one ticket is held at a time */
-    heed_buf text;
-    size_t next_at;       /* 0: no more tickets */
-    cJSON *users_doc;     /* the document's "users" array */
+    /* document form: the file (or its temporary copy) read a window at a
+     * time, where its "tickets" array starts, one value at a time in piece */
+    dsrc src;
+    FILE *spool;          /* the copy of input that cannot be read twice */
+    int64_t start;        /* the document's offset in the file */
+    uint64_t tickets_at, tickets_line_start;
+    size_t tickets_line;
+    bool doc_done;
+    heed_buf piece;
     const cJSON *ticket;  /* the current ticket; NULL: none */
     const cJSON *comment; /* its next comment */
     size_t comment_index;
     size_t ticket_index;  /* of the current ticket; SIZE_MAX before the first */
     size_t ticket_line;
     uentry *users;        /* document "users", sorted by id */
-    size_t n_users;
+    size_t n_users, cap_users;
+    heed_arena mem;       /* the users' fields */
     size_t n_private;
     heed_hd_comment tk;   /* the current ticket's fields */
     char num[N_COUNT][32];
@@ -83,32 +103,42 @@ static bool view_eq(heed_view a, heed_view b)
     return a.ptr && b.ptr && a.len == b.len && !memcmp(a.ptr, b.ptr, a.len);
 }
 
-static int ucmp(const void *a, const void *b)
-{
-    return strcmp(((const uentry *)a)->id, ((const uentry *)b)->id);
-}
+/* A user's name, e-mail and phone (ptr NULL: absent). */
+typedef struct ufields {
+    heed_view f[3];
+} ufields;
+
+static int ucmp(const void *a, const void *b);
 
 /* The user with id `id`: first in the ticket's own "users", then in the
- * document's. */
-static const cJSON *find_user(const heed_helpdesk *h, const cJSON *ticket, heed_view id)
+ * document's. Returns false when there is none. */
+static bool find_user(const heed_helpdesk *h, const cJSON *ticket, heed_view id, ufields *out)
 {
     char tmp[32];
     heed_view v;
+    memset(out, 0, sizeof *out);
     const cJSON *own = cJSON_GetObjectItemCaseSensitive(ticket, "users");
     const cJSON *u;
     cJSON_ArrayForEach(u, own)
     {
         if (id_text(cJSON_GetObjectItemCaseSensitive(u, "id"), tmp, sizeof tmp, &v) &&
-            view_eq(v, id))
-            return u;
+            view_eq(v, id)) {
+            out->f[0] = str(u, "name");
+            out->f[1] = str(u, "email");
+            out->f[2] = str(u, "phone");
+            return true;
+        }
     }
     if (!h->n_users || id.len >= sizeof tmp)
-        return NULL;
+        return false;
     uentry key;
     memcpy(key.id, id.ptr, id.len);
     key.id[id.len] = '\0';
     const uentry *e = bsearch(&key, h->users, h->n_users, sizeof *h->users, ucmp);
-    return e ? e->user : NULL;
+    if (!e)
+        return false;
+    memcpy(out->f, e->f, sizeof out->f);
+    return true;
 }
 
 /* ------------------------------------------------------------ tickets */
@@ -116,8 +146,8 @@ static const cJSON *find_user(const heed_helpdesk *h, const cJSON *ticket, heed_
 static int ticket_fail(heed_helpdesk *h, heed_error *err, int code, const char *what)
 {
     if (h->is_doc)
-        return heed_io_fail(err, code, 0, "%s: ticket #%zu: %s", h->name, h->ticket_index + 1,
-                            what);
+        return heed_io_fail(err, code, 0, "%s:%zu: ticket #%zu: %s", h->name, h->ticket_line,
+                            h->ticket_index + 1, what);
     return heed_io_fail(err, code, 0, "%s:%zu: %s", h->name, h->ticket_line, what);
 }
 
@@ -126,7 +156,7 @@ static int start_ticket(heed_helpdesk *h, const cJSON *t, heed_error *err)
 {
     h->ticket = NULL;
     memset(&h->tk, 0, sizeof h->tk);
-    h->tk.line = h->is_doc ? 0 : h->ticket_line;
+    h->tk.line = h->ticket_line;
     h->tk.ticket_index = h->ticket_index;
     if (!cJSON_IsObject(t))
         return ticket_fail(h, err, HEED_EFIELD, "a ticket must be a JSON object");
@@ -148,13 +178,17 @@ static int start_ticket(heed_helpdesk *h, const cJSON *t, heed_error *err)
     const cJSON *req = cJSON_GetObjectItemCaseSensitive(t, "requester");
     const cJSON *rid = cJSON_IsObject(req) ? cJSON_GetObjectItemCaseSensitive(req, "id")
                                            : cJSON_GetObjectItemCaseSensitive(t, "requester_id");
-    if (id_text(rid, h->num[N_REQUESTER_ID], sizeof h->num[0], &h->tk.requester_id) &&
-        !cJSON_IsObject(req))
-        req = find_user(h, t, h->tk.requester_id);
+    const bool has_rid = id_text(rid, h->num[N_REQUESTER_ID], sizeof h->num[0],
+                                 &h->tk.requester_id);
+    ufields uf;
     if (cJSON_IsObject(req)) {
         h->tk.requester_name = str(req, "name");
         h->tk.requester_email = str(req, "email");
         h->tk.requester_phone = str(req, "phone");
+    } else if (has_rid && find_user(h, t, h->tk.requester_id, &uf)) {
+        h->tk.requester_name = uf.f[0];
+        h->tk.requester_email = uf.f[1];
+        h->tk.requester_phone = uf.f[2];
     }
     h->ticket = t;
     h->comment = comments->child;
@@ -219,173 +253,515 @@ static int make_record(heed_helpdesk *h, const cJSON *cm, heed_hd_comment *c, he
         c->author_email = c->requester_email;
     } else
         c->role = HEED_ROLE_AGENT;
-    if (!c->author_name.ptr) {
-        const cJSON *u = find_user(h, h->ticket, c->author_id);
-        c->author_name = str(u, "name");
-        c->author_email = str(u, "email");
+    ufields uf;
+    if (!c->author_name.ptr && find_user(h, h->ticket, c->author_id, &uf)) {
+        c->author_name = uf.f[0];
+        c->author_email = uf.f[1];
     }
     return 1;
 }
 
 /* ------------------------------------------------------------ reading */
 
-/* "line L, column C" of byte pos in s. */
-static void line_col(const char *s, size_t pos, size_t *line, size_t *col)
+/* ------------------------------------------------------------ the document form
+ *
+ * The document is read twice, a window at a time, never whole. The first pass
+ * (read_doc) walks its top-level object and checks every value on its own:
+ * each element of a top-level array, and each other member, is collected
+ * (HEED_MAX_RECORD bytes at most) and passed to heed__jsonl_check, so a
+ * syntax error anywhere is reported, with its line and column, before any
+ * ticket is read; it also keeps the "users" side-load, wherever it is, as
+ * id -> name, e-mail, phone. The second pass (next_doc_ticket) goes back to
+ * the "tickets" array and parses one ticket at a time. Input that cannot be
+ * read twice (a pipe) is copied to a temporary file first. */
+
+static int d_fill(dsrc *s)
 {
-    *line = 1;
-    size_t start = 0;
-    for (size_t i = 0; i < pos; i++)
-        if (s[i] == '\n') {
-            (*line)++;
-            start = i + 1;
+    if (s->pos < s->len)
+        return 1;
+    if (s->eof)
+        return 0;
+    s->base += s->len;
+    s->pos = 0;
+    s->len = fread(s->win, 1, sizeof s->win, s->f);
+    if (!s->len) {
+        s->eof = true;
+        if (ferror(s->f)) {
+            s->failed = true;
+            return HEED_EIO;
         }
-    *col = pos - start + 1;
+        return 0;
+    }
+    return 1;
 }
 
-/* The document was checked whole (heed__jsonl_check), so these walk valid
- * JSON: the first non-blank at or after i; the end of the value at i. */
-static size_t skip_ws(const char *s, size_t n, size_t i)
+/* The next byte, -1 at the end, -2 on a read error. */
+static inline int d_peek(dsrc *s)
 {
-    while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '\r' || s[i] == '\n'))
-        i++;
-    return i;
+    if (s->pos == s->len) {
+        const int rc = d_fill(s);
+        if (rc <= 0)
+            return rc == 0 ? -1 : -2;
+    }
+    return (unsigned char)s->win[s->pos];
 }
 
-static size_t skip_value(const char *s, size_t n, size_t i)
+/* Consumes the next n bytes of the window, counting lines. */
+static inline void d_take(dsrc *s, size_t n)
 {
-    size_t depth = 0;
-    bool in_str = false;
-    for (; i < n; i++) {
-        char ch = s[i];
-        if (in_str) {
-            if (ch == '\\')
-                i++;
-            else if (ch == '"') {
-                in_str = false;
-                if (!depth)
-                    return i + 1;
-            }
-        } else if (ch == '"') {
-            in_str = true;
-        } else if (ch == '{' || ch == '[') {
-            depth++;
-        } else if (ch == '}' || ch == ']') {
-            if (!depth)
-                return i; /* the end of the enclosing value */
-            if (!--depth)
-                return i + 1;
-        } else if (!depth && (ch == ',' || ch == ' ' || ch == '\t' || ch == '\r' || ch == '\n')) {
-            return i; /* the end of a number, true, false or null */
-        }
+    const char *p = s->win + s->pos, *e = p + n, *nl;
+    while ((nl = memchr(p, '\n', (size_t)(e - p))) != NULL) {
+        s->line++;
+        p = nl + 1;
+        s->line_start = s->base + (uint64_t)(p - s->win);
     }
-    return n;
+    s->pos += n;
 }
 
-static int read_doc(heed_helpdesk *h, size_t max_doc, heed_error *err)
+static inline uint64_t d_off(const dsrc *s)
 {
-    if (h->line.err == HEED_ENOMEM)
-        return heed_io_fail(err, HEED_ENOMEM, 0, "out of memory");
-    if (h->line.err)
-        return heed_io_fail(err, HEED_ETOOBIG, 0,
-                            "%s: the {\"tickets\": [...]} export is over %zu bytes; export "
-                            "JSON lines (one ticket per line) instead, they are streamed",
-                            h->name, max_doc);
-    heed_buf all;
-    heed__buf_init(&all, max_doc);
-    heed__buf_add(&all, h->line.ptr ? h->line.ptr : "", h->line.len);
-    heed__buf_addc(&all, '\n');
-    int rc;
-    while ((rc = heed__lines_next(&h->lr, &all)) == 1)
-        heed__buf_addc(&all, '\n');
-    h->have_pending = false;
-    if (rc < 0) {
-        heed__buf_release(&all);
-        return heed_io_fail(err, HEED_EIO, 0, "%s: read error", h->name);
-    }
-    if (all.err == HEED_ETOOBIG) {
-        heed__buf_release(&all);
-        return heed_io_fail(err, HEED_ETOOBIG, 0,
-                            "%s: the {\"tickets\": [...]} export is over %zu bytes; export "
-                            "JSON lines (one ticket per line) instead, they are streamed",
-                            h->name, max_doc);
-    }
-    if (all.err) {
-        heed__buf_release(&all);
-        return heed_io_fail(err, HEED_ENOMEM, 0, "out of memory");
-    }
-    heed_error e = {0};
-    size_t bad;
-    if (heed_utf8_validate(all.ptr, all.len, &bad) != HEED_OK) {
-        size_t l, col;
-        line_col(all.ptr, bad, &l, &col);
-        heed__buf_release(&all);
-        return heed_io_fail(err, HEED_EUTF8, bad, "%s:%zu:%zu: invalid UTF-8 (byte %zu)",
-                            h->name, l, col, bad);
-    }
-    rc = heed__jsonl_check(all.ptr, all.len, &e);
-    if (rc != HEED_OK) {
-        size_t l, col;
-        line_col(all.ptr, e.pos, &l, &col);
-        rc = heed_io_fail(err, rc, e.pos, "%s:%zu:%zu: %s", h->name, l, col, e.msg);
-        heed__buf_release(&all);
-        return rc;
-    }
-    h->text = all;
-    size_t tickets_at = 0;
-    const char *t = h->text.ptr;
-    size_t i = skip_ws(t, all.len, 0) + 1; /* past the '{' (checked above) */
+    return s->base + s->pos;
+}
+
+static void d_start(dsrc *s, FILE *f, uint64_t at, size_t line, uint64_t line_start)
+{
+    s->f = f;
+    s->pos = s->len = 0;
+    s->base = at;
+    s->line = line;
+    s->line_start = line_start;
+    s->eof = s->failed = false;
+}
+
+/* Skips blanks; returns the next byte as d_peek. */
+static int d_skip_ws(dsrc *s)
+{
     for (;;) {
-        i = skip_ws(t, all.len, i);
-        if (i >= all.len || t[i] != '"')
-            break; /* '}' */
-        size_t key = i + 1, key_end = skip_value(t, all.len, i) - 1;
-        i = skip_ws(t, all.len, key_end + 1) + 1; /* past the ':' */
-        i = skip_ws(t, all.len, i);
-        size_t end = skip_value(t, all.len, i);
-        bool is_tickets = key_end - key == 7 && !memcmp(t + key, "tickets", 7);
-        bool is_users = key_end - key == 5 && !memcmp(t + key, "users", 5);
-        if (is_tickets && !tickets_at) {
-            if (t[i] != '[')
-                return heed_io_fail(err, HEED_EFIELD, 0,
-                                    "%s: expected a \"tickets\" array in the export document",
-                                    h->name);
-            tickets_at = i + 1;
-        } else if (is_users && !h->users_doc) {
-            h->users_doc = cJSON_ParseWithLengthOpts(t + i, end - i, NULL, false);
-            if (!h->users_doc)
-                return heed_io_fail(err, HEED_ENOMEM, 0, "out of memory");
-        }
-        i = skip_ws(t, all.len, end);
-        if (i < all.len && t[i] == ',')
-            i++;
+        const int c = d_peek(s);
+        if (c != ' ' && c != '\t' && c != '\r' && c != '\n')
+            return c;
+        d_take(s, 1);
     }
-    if (!tickets_at)
+}
+
+static int read_failed(heed_helpdesk *h, heed_error *err)
+{
+    return heed_io_fail(err, HEED_EIO, 0, "%s: read error at line %zu", h->name, h->src.line);
+}
+
+/* A syntax error at the reader's position: c the byte found (-1: the end). */
+static int doc_unexpected(heed_helpdesk *h, int c, const char *expected, heed_error *err)
+{
+    const dsrc *s = &h->src;
+    if (c == -2)
+        return read_failed(h, err);
+    const size_t pos = (size_t)d_off(s), col = (size_t)(d_off(s) - s->line_start) + 1;
+    if (c == -1)
+        return heed_io_fail(err, HEED_EPARSE, pos,
+                            "%s:%zu:%zu: JSON: unexpected end of the document at byte %zu, "
+                            "expected %s",
+                            h->name, s->line, col, pos, expected);
+    if (c >= 0x20 && c < 0x7f)
+        return heed_io_fail(err, HEED_EPARSE, pos,
+                            "%s:%zu:%zu: JSON: unexpected character '%c' at byte %zu, expected %s",
+                            h->name, s->line, col, c, pos, expected);
+    return heed_io_fail(err, HEED_EPARSE, pos,
+                        "%s:%zu:%zu: JSON: unexpected byte 0x%02X at byte %zu, expected %s",
+                        h->name, s->line, col, (unsigned)c, pos, expected);
+}
+
+/* Where a piece starts: for its errors. */
+typedef struct ploc {
+    uint64_t off;
+    size_t line, col;
+} ploc;
+
+/* Reads the JSON value at the reader into h->piece as {"":VALUE}, the form
+ * heed__jsonl_check takes; at most HEED_MAX_RECORD bytes of the value are
+ * kept (*too_big when it is longer: it is read to its end all the same). The
+ * value ends where its brackets or its string close, or, for a number or a
+ * literal, at the next delimiter; whether it is valid is for the check to
+ * say. Returns HEED_OK, HEED_EIO, or HEED_EPARSE for a value the document
+ * ends in. */
+static int read_piece(heed_helpdesk *h, ploc *at, bool *too_big, heed_error *err)
+{
+    dsrc *s = &h->src;
+    heed_buf *b = &h->piece;
+    heed__buf_reset(b);
+    heed__buf_add(b, "{\"\":", 4);
+    at->off = d_off(s);
+    at->line = s->line;
+    at->col = (size_t)(at->off - s->line_start) + 1;
+    *too_big = false;
+    size_t depth = 0, kept = 0;
+    bool in_str = false, esc = false, done = false;
+    const bool scalar = s->win[s->pos] != '"' && s->win[s->pos] != '{' && s->win[s->pos] != '[';
+    while (!done) {
+        const int c = d_peek(s);
+        if (c == -2)
+            return read_failed(h, err);
+        if (c == -1) {
+            if (scalar)
+                break;
+            return doc_unexpected(h, -1, in_str ? "the end of a string" : "a closing bracket",
+                                  err);
+        }
+        const char *w = s->win + s->pos;
+        const size_t avail = s->len - s->pos;
+        size_t i = 0;
+        for (; i < avail; i++) {
+            const char ch = w[i];
+            if (in_str) {
+                if (esc) {
+                    esc = false;
+                    continue;
+                }
+                /* most bytes are inside strings: on to the next '"' or '\\' */
+                const char *q = memchr(w + i, '"', avail - i);
+                const size_t end = q ? (size_t)(q - w) : avail;
+                const char *bs = memchr(w + i, '\\', end - i);
+                if (bs) {
+                    i = (size_t)(bs - w);
+                    esc = true;
+                    continue;
+                }
+                i = end;
+                if (!q)
+                    break;
+                in_str = false;
+                if (!depth) {
+                    i++;
+                    done = true;
+                    break;
+                }
+            } else if (ch == '"') {
+                in_str = true;
+            } else if (ch == '{' || ch == '[') {
+                depth++;
+            } else if (ch == '}' || ch == ']') {
+                if (!depth) { /* the end of a number or literal */
+                    done = true;
+                    break;
+                }
+                if (!--depth) {
+                    i++;
+                    done = true;
+                    break;
+                }
+            } else if (!depth && (ch == ',' || ch == ' ' || ch == '\t' || ch == '\r' ||
+                                  ch == '\n')) {
+                done = true;
+                break;
+            }
+        }
+        if (kept + i <= HEED_MAX_RECORD)
+            heed__buf_add(b, w, i);
+        else
+            *too_big = true;
+        kept += i;
+        d_take(s, i);
+    }
+    heed__buf_addc(b, '}');
+    if (b->err)
+        return heed_io_fail(err, HEED_ENOMEM, 0, "out of memory");
+    return HEED_OK;
+}
+
+/* The value of h->piece, without its wrapping. */
+static const char *piece_ptr(const heed_helpdesk *h, size_t *n)
+{
+    *n = h->piece.len - 5;
+    return h->piece.ptr + 4;
+}
+
+/* Checks the piece read at `at` (UTF-8 and JSON); errors name the document's
+ * line and column, and the bytes they speak of count from its start. */
+static int check_piece(heed_helpdesk *h, const ploc *at, heed_error *err)
+{
+    size_t n;
+    const char *v = piece_ptr(h, &n);
+    size_t bad = 0, line, col;
+    heed_error e = {0};
+    int rc = heed_utf8_validate(v, n, &bad);
+    if (rc == HEED_OK) {
+        rc = heed__jsonl_check(h->piece.ptr, h->piece.len, &e);
+        if (rc == HEED_OK)
+            return HEED_OK;
+        bad = e.pos >= 4 ? e.pos - 4 : 0;
+        if (bad > n)
+            bad = n;
+    } else {
+        rc = HEED_EUTF8;
+    }
+    line = at->line;
+    col = at->col;
+    for (size_t i = 0; i < bad; i++) {
+        if (v[i] == '\n') {
+            line++;
+            col = 1;
+        } else {
+            col++;
+        }
+    }
+    const size_t pos = (size_t)at->off + bad;
+    if (rc == HEED_EUTF8)
+        return heed_io_fail(err, HEED_EUTF8, pos, "%s:%zu:%zu: invalid UTF-8 (byte %zu)", h->name,
+                            line, col, pos);
+    /* the check counts bytes from the wrapped piece: count them from the
+     * document's start */
+    char msg[sizeof e.msg];
+    size_t w = 0;
+    for (const char *m = e.msg; *m && w + 24 < sizeof msg;) {
+        if (!strncmp(m, "byte ", 5) && m[5] >= '0' && m[5] <= '9') {
+            char *end;
+            const unsigned long long p = strtoull(m + 5, &end, 10);
+            w += (size_t)snprintf(msg + w, sizeof msg - w, "byte %llu",
+                                  (unsigned long long)at->off + (p >= 4 ? p - 4 : 0));
+            m = end;
+        } else {
+            msg[w++] = *m++;
+        }
+    }
+    msg[w] = '\0';
+    return heed_io_fail(err, rc, pos, "%s:%zu:%zu: %s", h->name, line, col, msg);
+}
+
+static int ucmp(const void *a, const void *b)
+{
+    return strcmp(((const uentry *)a)->id, ((const uentry *)b)->id);
+}
+
+/* Keeps one element of the "users" side-load (the piece) by its id. */
+static int add_user(heed_helpdesk *h, heed_error *err)
+{
+    size_t n;
+    const char *v = piece_ptr(h, &n);
+    cJSON *u = cJSON_ParseWithLength(v, n);
+    if (!u)
+        return heed_io_fail(err, HEED_ENOMEM, 0, "out of memory");
+    heed_view id;
+    char tmp[32];
+    int rc = HEED_OK;
+    if (cJSON_IsObject(u) &&
+        id_text(cJSON_GetObjectItemCaseSensitive(u, "id"), tmp, sizeof tmp, &id) &&
+        id.len < sizeof tmp) {
+        if (h->n_users == h->cap_users) {
+            const size_t cap = h->cap_users ? 2 * h->cap_users : 64;
+            uentry *nu = heed__realloc(h->users, cap * sizeof *nu);
+            if (!nu) {
+                rc = heed_io_fail(err, HEED_ENOMEM, 0, "out of memory");
+                goto out;
+            }
+            h->users = nu;
+            h->cap_users = cap;
+        }
+        uentry *e = &h->users[h->n_users];
+        memcpy(e->id, id.ptr, id.len);
+        e->id[id.len] = '\0';
+        const char *const keys[3] = {"name", "email", "phone"};
+        for (int k = 0; k < 3; k++) {
+            const heed_view f = str(u, keys[k]);
+            e->f[k] = f;
+            if (f.ptr && !(e->f[k].ptr = heed__arena_memdup(&h->mem, f.ptr, f.len + 1))) {
+                rc = heed_io_fail(err, HEED_ENOMEM, 0, "out of memory");
+                goto out;
+            }
+        }
+        h->n_users++;
+    }
+out:
+    cJSON_Delete(u);
+    return rc;
+}
+
+/* The first pass: checks the whole document and notes where its "tickets"
+ * array starts; keeps the "users" side-load. */
+static int read_doc(heed_helpdesk *h, heed_error *err)
+{
+    dsrc *s = &h->src;
+    ploc at;
+    bool too_big, tickets_seen = false, tickets_array = false, users_seen = false;
+    size_t keys = 0;
+    int c = d_skip_ws(s), rc;
+    if (c != '{')
+        return doc_unexpected(h, c, "an object ('{')", err);
+    d_take(s, 1);
+    for (bool first = true;; first = false) {
+        c = d_skip_ws(s);
+        if (c == '}' && first)
+            break;
+        if (c != '"')
+            return doc_unexpected(h, c, first ? "a key or '}'" : "a key", err);
+        if ((rc = read_piece(h, &at, &too_big, err)) != HEED_OK ||
+            (rc = check_piece(h, &at, err)) != HEED_OK)
+            return rc;
+        if (++keys > HEED_MAX_FIELDS)
+            return heed_io_fail(err, HEED_EPARSE, (size_t)at.off,
+                                "%s:%zu:%zu: JSON: more than %d keys in the document", h->name,
+                                at.line, at.col, HEED_MAX_FIELDS);
+        size_t kn;
+        const char *key = piece_ptr(h, &kn);
+        const bool is_tickets = kn == 9 && !memcmp(key, "\"tickets\"", 9) && !tickets_seen;
+        const bool is_users = kn == 7 && !memcmp(key, "\"users\"", 7) && !users_seen;
+        c = d_skip_ws(s);
+        if (c != ':')
+            return doc_unexpected(h, c, "':'", err);
+        d_take(s, 1);
+        c = d_skip_ws(s);
+        if (c < 0 || !strchr("\"{[-0123456789tfn", c))
+            return doc_unexpected(h, c, "a value", err);
+        tickets_seen |= is_tickets;
+        users_seen |= is_users;
+        if (c == '[') {
+            d_take(s, 1);
+            if (is_tickets) {
+                tickets_array = true;
+                h->tickets_at = d_off(s);
+                h->tickets_line = s->line;
+                h->tickets_line_start = s->line_start;
+            }
+            for (bool efirst = true;; efirst = false) {
+                c = d_skip_ws(s);
+                if (c == ']' && efirst)
+                    break;
+                if (c < 0 || !strchr("\"{[-0123456789tfn", c))
+                    return doc_unexpected(h, c, efirst ? "a value or ']'" : "a value", err);
+                if ((rc = read_piece(h, &at, &too_big, err)) != HEED_OK)
+                    return rc;
+                /* a ticket over the limit is reported when it is read */
+                if (!too_big && (rc = check_piece(h, &at, err)) != HEED_OK)
+                    return rc;
+                if (!too_big && is_users && (rc = add_user(h, err)) != HEED_OK)
+                    return rc;
+                c = d_skip_ws(s);
+                if (c == ']')
+                    break;
+                if (c != ',')
+                    return doc_unexpected(h, c, "',' or ']'", err);
+                d_take(s, 1);
+            }
+            d_take(s, 1);
+        } else {
+            if ((rc = read_piece(h, &at, &too_big, err)) != HEED_OK)
+                return rc;
+            if (!too_big && (rc = check_piece(h, &at, err)) != HEED_OK)
+                return rc;
+        }
+        c = d_skip_ws(s);
+        if (c == '}')
+            break;
+        if (c != ',')
+            return doc_unexpected(h, c, "',' or '}'", err);
+        d_take(s, 1);
+    }
+    d_take(s, 1);
+    c = d_skip_ws(s);
+    if (c != -1)
+        return doc_unexpected(h, c, "the end of the document", err);
+    if (!tickets_array)
         return heed_io_fail(err, HEED_EFIELD, 0,
                             "%s: expected a \"tickets\" array in the export document", h->name);
-    h->next_at = tickets_at;
-    const cJSON *users = h->users_doc;
-    const int nu = cJSON_GetArraySize(users);
-    if (cJSON_IsArray(users) && nu > 0) {
-        h->users = heed__malloc((size_t)nu * sizeof *h->users);
-        if (!h->users)
-            return heed_io_fail(err, HEED_ENOMEM, 0, "out of memory");
-        const cJSON *u;
-        cJSON_ArrayForEach(u, users)
-        {
-            heed_view v;
-            uentry *e2 = &h->users[h->n_users];
-            if (id_text(cJSON_GetObjectItemCaseSensitive(u, "id"), e2->id, sizeof e2->id, &v) &&
-                v.len < sizeof e2->id) {
-                if (v.ptr != e2->id)
-                    memcpy(e2->id, v.ptr, v.len);
-                e2->id[v.len] = '\0';
-                e2->user = u;
-                h->n_users++;
-            }
-        }
+    if (h->n_users)
         qsort(h->users, h->n_users, sizeof *h->users, ucmp);
-    }
     return HEED_OK;
+}
+
+/* Input that cannot be read twice: what was read to tell the form (n_blank
+ * blank lines, then the first line in h->line), the rest of the reader's
+ * window and of the file go to a temporary file, at most max_doc bytes. */
+static int spool(heed_helpdesk *h, size_t n_blank, size_t max_doc, heed_error *err)
+{
+    h->spool = tmpfile();
+    if (!h->spool)
+        return heed_io_fail(err, HEED_EIO, 0,
+                            "%s: cannot create a temporary file for the export document", h->name);
+    size_t total = n_blank + h->line.len + 1;
+    bool ok = total <= max_doc;
+    for (size_t k = 0; ok && k < n_blank; k++)
+        ok = fputc('\n', h->spool) != EOF;
+    ok = ok && fwrite(h->line.ptr ? h->line.ptr : "", 1, h->line.len, h->spool) == h->line.len &&
+         fputc('\n', h->spool) != EOF;
+    heed_lines *lr = &h->lr;
+    for (;;) {
+        const size_t n = lr->len - lr->pos;
+        total += n;
+        if (!ok || total > max_doc)
+            break;
+        if (n && fwrite(lr->win + lr->pos, 1, n, h->spool) != n) {
+            ok = false;
+            break;
+        }
+        lr->pos = lr->len = 0;
+        if (lr->eof)
+            break;
+        lr->len = fread(lr->win, 1, sizeof lr->win, lr->f);
+        if (!lr->len) {
+            if (ferror(lr->f))
+                return heed_io_fail(err, HEED_EIO, 0, "%s: read error", h->name);
+            break;
+        }
+    }
+    if (total > max_doc)
+        return heed_io_fail(err, HEED_ETOOBIG, 0,
+                            "%s: the {\"tickets\": [...]} export is over %zu bytes; export "
+                            "JSON lines (one ticket per line) instead, they are streamed",
+                            h->name, max_doc);
+    if (!ok || fflush(h->spool) || fseeko(h->spool, 0, SEEK_SET))
+        return heed_io_fail(err, HEED_EIO, 0,
+                            "%s: cannot write a temporary copy of the export document", h->name);
+    return HEED_OK;
+}
+
+/* The second pass: the next ticket of the "tickets" array into h->doc.
+ * Returns 1, 0 at the array's end, or an error for this ticket. */
+static int next_doc_ticket(heed_helpdesk *h, heed_error *err)
+{
+    dsrc *s = &h->src;
+    if (h->doc_done)
+        return 0;
+    int c = d_skip_ws(s);
+    if (c == -2)
+        return read_failed(h, err);
+    if (c == ']' || c == -1) {
+        h->doc_done = true;
+        return 0;
+    }
+    ploc at;
+    bool too_big;
+    h->ticket_index++;
+    h->ticket_line = s->line;
+    int rc = read_piece(h, &at, &too_big, err);
+    if (rc == HEED_EIO || rc == HEED_ENOMEM)
+        return rc;
+    if (rc == HEED_OK) {
+        c = d_skip_ws(s);
+        if (c == ',')
+            d_take(s, 1);
+        else if (c != ']')
+            rc = HEED_EPARSE;
+    }
+    if (rc != HEED_OK) { /* the first pass found the array whole */
+        h->doc_done = true;
+        return heed_io_fail(err, HEED_EIO, 0, "%s:%zu: the file changed while it was read",
+                            h->name, s->line);
+    }
+    if (too_big)
+        return heed_io_fail(err, HEED_ETOOBIG, 0, "%s:%zu: ticket #%zu is over %zu bytes, skipped",
+                            h->name, h->ticket_line, h->ticket_index + 1,
+                            (size_t)HEED_MAX_RECORD);
+    size_t n;
+    const char *v = piece_ptr(h, &n);
+    cJSON_Delete(h->doc);
+    h->doc = cJSON_ParseWithLength(v, n);
+    if (!h->doc) {
+        if (check_piece(h, &at, err) != HEED_OK) {
+            h->doc_done = true;
+            return heed_io_fail(err, HEED_EIO, 0, "%s:%zu: the file changed while it was read",
+                                h->name, h->ticket_line);
+        }
+        return heed_io_fail(err, HEED_ENOMEM, 0, "out of memory");
+    }
+    return 1;
 }
 
 /* True when the first line opens a {"tickets": ...} document; `whole` says
@@ -421,13 +797,20 @@ int heed_helpdesk_new(FILE *f, const char *name, size_t max_doc, heed_helpdesk *
         return heed_io_fail(err, HEED_ENOMEM, 0, "out of memory");
     memset(h, 0, sizeof *h);
     heed__lines_init(&h->lr, f);
+    heed__arena_init(&h->mem, 0);
+    heed__buf_init(&h->piece, 0);
     if (!max_doc)
         max_doc = HEED_MAX_HELPDESK_DOC;
-    /* the first line may be a whole one-line document */
-    heed__buf_init(&h->line, max_doc > HEED_MAX_RECORD ? max_doc : HEED_MAX_RECORD);
+    /* a file can be read again from where it is now; a pipe cannot, so its
+     * first line, which may be a whole one-line document, is read up to
+     * max_doc */
+    h->start = ftello(f);
+    const bool seekable = h->start >= 0 && fseeko(f, h->start, SEEK_SET) == 0;
+    heed__buf_init(&h->line, !seekable && max_doc > HEED_MAX_RECORD ? max_doc : HEED_MAX_RECORD);
     h->ticket_index = SIZE_MAX;
     snprintf(h->name, sizeof h->name, "%s", name ? name : "export");
     int rc;
+    size_t n_blank = 0;
     /* the first non-blank line tells the form */
     for (;;) {
         heed__buf_reset(&h->line);
@@ -439,6 +822,7 @@ int heed_helpdesk_new(FILE *f, const char *name, size_t max_doc, heed_helpdesk *
             k++;
         if (k < h->line.len)
             break;
+        n_blank++;
     }
     if (rc < 0) {
         rc = heed_io_fail(err, HEED_EIO, 0, "%s: read error", h->name);
@@ -449,9 +833,37 @@ int heed_helpdesk_new(FILE *f, const char *name, size_t max_doc, heed_helpdesk *
         h->pending_line = h->lr.line;
         if (opens_doc(h->line.len ? h->line.ptr : "", h->line.len, !h->line.err)) {
             h->is_doc = true;
-            rc = read_doc(h, max_doc, err);
-            if (rc != HEED_OK)
+            h->have_pending = false;
+            if (h->line.err == HEED_ENOMEM) {
+                rc = heed_io_fail(err, HEED_ENOMEM, 0, "out of memory");
                 goto fail;
+            }
+            if (!seekable && h->line.err) {
+                rc = heed_io_fail(err, HEED_ETOOBIG, 0,
+                                  "%s: the {\"tickets\": [...]} export is over %zu bytes; "
+                                  "export JSON lines (one ticket per line) instead, they are "
+                                  "streamed",
+                                  h->name, max_doc);
+                goto fail;
+            }
+            if (!seekable && (rc = spool(h, n_blank, max_doc, err)) != HEED_OK)
+                goto fail;
+            heed__buf_release(&h->line);
+            FILE *df = seekable ? f : h->spool;
+            const int64_t at = seekable ? h->start : 0;
+            if (seekable && fseeko(f, at, SEEK_SET) != 0) {
+                rc = heed_io_fail(err, HEED_EIO, 0, "%s: cannot read the file again", h->name);
+                goto fail;
+            }
+            d_start(&h->src, df, 0, 1, 0);
+            if ((rc = read_doc(h, err)) != HEED_OK)
+                goto fail;
+            /* the second pass starts at the tickets */
+            if (fseeko(df, at + (int64_t)h->tickets_at, SEEK_SET) != 0) {
+                rc = heed_io_fail(err, HEED_EIO, 0, "%s: cannot read the file again", h->name);
+                goto fail;
+            }
+            d_start(&h->src, df, h->tickets_at, h->tickets_line, h->tickets_line_start);
         } else if (h->line.len > HEED_MAX_RECORD && !h->line.err) {
             h->line.err = HEED_ETOOBIG; /* reported by the first heed_helpdesk_next */
         }
@@ -475,10 +887,12 @@ void heed_helpdesk_free(heed_helpdesk *h)
     if (!h)
         return;
     heed__buf_release(&h->line);
-    heed__buf_release(&h->text);
+    heed__buf_release(&h->piece);
+    if (h->spool)
+        fclose(h->spool);
     cJSON_Delete(h->doc);
-    cJSON_Delete(h->users_doc);
     heed__free(h->users);
+    heed__arena_release(&h->mem);
     heed__free(h);
 }
 
@@ -547,21 +961,13 @@ int heed_helpdesk_next(heed_helpdesk *h, heed_hd_comment *c, heed_error *err)
         h->ticket = NULL;
         const cJSON *t;
         if (h->is_doc) {
-            const char *tx = h->text.ptr;
-            size_t at = h->next_at ? skip_ws(tx, h->text.len, h->next_at) : h->text.len;
-            if (at >= h->text.len || tx[at] == ']') {
-                h->next_at = 0;
-                return 0;
-            }
-            const char *end = NULL;
-            cJSON_Delete(h->doc);
-            h->doc = cJSON_ParseWithLengthOpts(tx + at, h->text.len - at, &end, false);
-            if (!h->doc)
-                return heed_io_fail(err, HEED_ENOMEM, 0, "out of memory");
-            at = skip_ws(tx, h->text.len, (size_t)(end - tx));
-            h->next_at = at < h->text.len && tx[at] == ',' ? at + 1 : 0;
+            memset(c, 0, sizeof *c);
+            const int rc = next_doc_ticket(h, err);
+            c->line = h->ticket_line;
+            c->ticket_index = h->ticket_index;
+            if (rc <= 0)
+                return rc;
             t = h->doc;
-            h->ticket_index++;
         } else {
             memset(c, 0, sizeof *c);
             const int rc = next_line_ticket(h, err);

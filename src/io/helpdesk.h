@@ -1,8 +1,8 @@
 /* helpdesk.h - reads a helpdesk ticket export in the shape of Zendesk's for
  * `heed import zendesk`: JSON lines (one ticket per line, streamed) or one
- * document {"tickets": [...], "users": [...]} (read and checked whole, up to a
- * limit, then parsed one ticket at a time), and
- * yields one record per public comment. See docs/import.md and docs/mail.md. */
+ * document {"tickets": [...], "users": [...]} (streamed too: checked in a
+ * first pass, then parsed one ticket at a time in a second), and yields one
+ * record per public comment. See docs/import.md and docs/mail.md. */
 #ifndef HEED_HELPDESK_H
 #define HEED_HELPDESK_H
 
@@ -14,11 +14,14 @@
 #include "heed/heed.h"
 #include "reader.h" /* heed_view */
 
+/* The document form is read through a window of this many bytes. */
+#define HEED_HELPDESK_WINDOW 65536
+
 /* One public comment with its ticket's fields. Views are UTF-8 text owned by
  * the reader, valid until the next heed_helpdesk_next (ptr NULL: absent).
  * Numeric ids are given as decimal text. */
 typedef struct heed_hd_comment {
-    size_t line;          /* JSON lines: the ticket's 1-based line; document: 0 */
+    size_t line;          /* the 1-based line the ticket starts on */
     size_t ticket_index;  /* 0-based ticket number in the export */
     size_t comment_index; /* 0-based position in the ticket's comments */
     heed_view ticket_id, subject, status;
@@ -38,14 +41,20 @@ typedef struct heed_hd_comment {
 typedef struct heed_helpdesk heed_helpdesk;
 
 /* Starts reading `f` (not closed). `name` labels messages (NULL: "export").
- * max_doc bounds the document form read whole (0: HEED_MAX_HELPDESK_DOC);
- * lines of the JSON lines form are bounded by HEED_MAX_RECORD (the first
- * line, read whole to tell the form, by max_doc). The form is
+ * Lines of the JSON lines form are bounded by HEED_MAX_RECORD. The form is
  * told from the first line: an object with a "tickets" member, or a first line
  * that opens such a document ("{" alone or starting with {"tickets"), is the
- * document form; anything else is JSON lines. Returns HEED_OK and *out;
- * HEED_ETOOBIG (document over max_doc), HEED_EPARSE or HEED_EUTF8 (document
- * not valid JSON or UTF-8; err->pos its byte offset, the message its line), HEED_EFIELD
+ * document form; anything else is JSON lines. The document is read twice
+ * from where f stands, a window at a time: first to check all of it (so a
+ * document that is not valid JSON yields no ticket) and to keep its "users"
+ * side-load, wherever it is (id, name, e-mail, phone of each user: the only
+ * memory that grows with the document); then ticket by ticket, each at most
+ * HEED_MAX_RECORD bytes. When f cannot be read twice (a pipe), the document
+ * is first copied to a temporary file, and max_doc bounds it (0:
+ * HEED_MAX_HELPDESK_DOC; also the first line of such input, read whole to
+ * tell the form). Returns HEED_OK and *out; HEED_ETOOBIG (piped document
+ * over max_doc), HEED_EPARSE or HEED_EUTF8 (document not valid JSON or UTF-8;
+ * err->pos its byte offset, the message its line and column), HEED_EFIELD
  * ("tickets" not an array), HEED_EIO, HEED_ENOMEM. */
 HEED_NODISCARD int heed_helpdesk_new(FILE *f, const char *name, size_t max_doc,
                                      heed_helpdesk **out, heed_error *err);
@@ -57,7 +66,8 @@ HEED_NODISCARD int heed_helpdesk_new(FILE *f, const char *name, size_t max_doc,
  * that is not JSON), HEED_EUTF8 (a line that is not UTF-8, err->pos the
  * byte), HEED_EFIELD (ticket without an id or a "comments" array,
  * comment without a body, unreadable created_at, ...), HEED_ETOOBIG (a line
- * over HEED_MAX_RECORD). HEED_EIO and HEED_ENOMEM end the reading. Private
+ * or a document's ticket over HEED_MAX_RECORD). HEED_EIO (also a document
+ * that changed between the two passes) and HEED_ENOMEM end the reading. Private
  * comments ("public": false) are skipped and counted. */
 HEED_NODISCARD int heed_helpdesk_next(heed_helpdesk *h, heed_hd_comment *c, heed_error *err);
 

@@ -312,10 +312,36 @@ typedef struct tentry {
     size_t rootl;
 } tentry;
 
+/* The ids moved to the map are noted in a Bloom filter of this many bits
+ * (256 KiB), so that most ids not there (every new Message-ID) are not
+ * looked for in it: about 1 in 11,000 such ids with 10,000 in the map, 1 in
+ * 120 with 100,000, 1 in 3 with a million. */
+#define THREAD_BLOOM_BITS ((size_t)1 << 21)
+
+static bool bloom_test(const uint64_t *b, uint64_t h)
+{
+    const size_t i = (size_t)h & (THREAD_BLOOM_BITS - 1),
+                 j = (size_t)(h >> 32) & (THREAD_BLOOM_BITS - 1);
+    return (b[i / 64] >> (i % 64) & 1) && (b[j / 64] >> (j % 64) & 1);
+}
+
+static void bloom_set(uint64_t *b, uint64_t h)
+{
+    const size_t i = (size_t)h & (THREAD_BLOOM_BITS - 1),
+                 j = (size_t)(h >> 32) & (THREAD_BLOOM_BITS - 1);
+    b[i / 64] |= (uint64_t)1 << (i % 64);
+    b[j / 64] |= (uint64_t)1 << (j % 64);
+}
+
 struct heed_mail_threader {
     tentry *t;
     size_t cap, n; /* cap a power of two */
     heed_arena mem;
+    const heed_mail_idmap *map; /* where the ids go past max_ids; NULL: none */
+    size_t max_ids;
+    bool spilled;  /* the map holds some */
+    uint64_t *bloom; /* THREAD_BLOOM_BITS: two bits set per id in the map */
+    heed_error *err;
 };
 
 int heed_mail_threader_new(heed_mail_threader **out, heed_error *err)
@@ -324,8 +350,8 @@ int heed_mail_threader_new(heed_mail_threader **out, heed_error *err)
     heed_mail_threader *t = heed__malloc(sizeof *t);
     if (!t)
         return heed_io_fail(err, HEED_ENOMEM, 0, "out of memory");
+    memset(t, 0, sizeof *t);
     t->cap = 256;
-    t->n = 0;
     t->t = heed__malloc(t->cap * sizeof *t->t);
     if (!t->t) {
         heed__free(t);
@@ -337,11 +363,18 @@ int heed_mail_threader_new(heed_mail_threader **out, heed_error *err)
     return HEED_OK;
 }
 
+void heed_mail_threader_spill(heed_mail_threader *t, const heed_mail_idmap *map, size_t max_ids)
+{
+    t->map = map;
+    t->max_ids = max_ids ? max_ids : HEED_MAIL_THREAD_IDS;
+}
+
 void heed_mail_threader_free(heed_mail_threader *t)
 {
     if (!t)
         return;
     heed__free(t->t);
+    heed__free(t->bloom);
     heed__arena_release(&t->mem);
     heed__free(t);
 }
@@ -354,23 +387,41 @@ static tentry *slot(tentry *tab, size_t cap, uint64_t h, const char *id, size_t 
     return &tab[i];
 }
 
-static const tentry *lookup(const heed_mail_threader *t, heed_view id)
+/* The root of id: 1 and *root (in the arena), 0 when unknown, or an error
+ * of the map. An id found in the map has its root copied to the arena, so
+ * that the views of one call stay valid. */
+static int lookup(heed_mail_threader *t, heed_view id, heed_view *root)
 {
-    const tentry *e = slot(t->t, t->cap, heed__hash(id.ptr, id.len), id.ptr, id.len);
-    return e->id ? e : NULL;
+    const uint64_t h = heed__hash(id.ptr, id.len);
+    const tentry *e = slot(t->t, t->cap, h, id.ptr, id.len);
+    if (e->id) {
+        *root = (heed_view){e->root, e->rootl};
+        return 1;
+    }
+    if (!t->spilled || !bloom_test(t->bloom, h))
+        return 0;
+    heed_view r;
+    const int rc = t->map->get(t->map->ctx, id, &r, t->err);
+    if (rc <= 0)
+        return rc;
+    char *p = heed__arena_memdup(&t->mem, r.ptr, r.len);
+    if (!p)
+        return heed_io_fail(t->err, HEED_ENOMEM, 0, "out of memory");
+    *root = (heed_view){p, r.len};
+    return 1;
 }
 
-/* Adds id -> root (root.ptr NULL: the id is its own root); returns the
- * root the id has (an id already present keeps its own) or a NULL view when
- * out of memory. Roots live in the arena: they survive the table growing. */
-static heed_view insert(heed_mail_threader *t, heed_view id, heed_view root)
+/* Adds id -> root (root.ptr NULL: the id is its own root; else in the
+ * arena); sets *out to the root the id has (an id already present keeps its
+ * own). Returns HEED_OK or an error. Roots live in the arena: they survive
+ * the table growing. */
+static int insert(heed_mail_threader *t, heed_view id, heed_view root, heed_view *out)
 {
-    const heed_view none = {NULL, 0};
     if (2 * (t->n + 1) > t->cap) {
         const size_t cap = t->cap * 2;
         tentry *nt = heed__malloc(cap * sizeof *nt);
         if (!nt)
-            return none;
+            return heed_io_fail(t->err, HEED_ENOMEM, 0, "out of memory");
         memset(nt, 0, cap * sizeof *nt);
         for (size_t k = 0; k < t->cap; k++)
             if (t->t[k].id)
@@ -382,9 +433,14 @@ static heed_view insert(heed_mail_threader *t, heed_view id, heed_view root)
     const uint64_t h = heed__hash(id.ptr, id.len);
     tentry *e = slot(t->t, t->cap, h, id.ptr, id.len);
     if (!e->id) {
+        if (t->spilled) {
+            const int rc = lookup(t, id, out);
+            if (rc)
+                return rc < 0 ? rc : HEED_OK;
+        }
         char *p = heed__arena_memdup(&t->mem, id.ptr, id.len);
         if (!p)
-            return none;
+            return heed_io_fail(t->err, HEED_ENOMEM, 0, "out of memory");
         e->h = h;
         e->id = p;
         e->idl = id.len;
@@ -392,13 +448,41 @@ static heed_view insert(heed_mail_threader *t, heed_view id, heed_view root)
         e->rootl = root.ptr ? root.len : id.len;
         t->n++;
     }
-    return (heed_view){e->root, e->rootl};
+    *out = (heed_view){e->root, e->rootl};
+    return HEED_OK;
+}
+
+/* Moves every id held to the map and empties the table and the arena. */
+static int spill(heed_mail_threader *t)
+{
+    if (!t->bloom && !(t->bloom = heed__calloc(THREAD_BLOOM_BITS / 64, sizeof *t->bloom)))
+        return heed_io_fail(t->err, HEED_ENOMEM, 0, "out of memory");
+    for (size_t k = 0; k < t->cap; k++) {
+        const tentry *e = &t->t[k];
+        if (!e->id)
+            continue;
+        bloom_set(t->bloom, e->h);
+        const int rc = t->map->put(t->map->ctx, (heed_view){e->id, e->idl},
+                                   (heed_view){e->root, e->rootl}, t->err);
+        if (rc != HEED_OK)
+            return rc;
+    }
+    memset(t->t, 0, t->cap * sizeof *t->t);
+    t->n = 0;
+    heed__arena_release(&t->mem);
+    heed__arena_init(&t->mem, 0);
+    t->spilled = true;
+    return HEED_OK;
 }
 
 int heed_mail_thread_key(heed_mail_threader *t, const heed_mail *m, heed_view *key,
                          heed_error *err)
 {
     char synth[48];
+    int rc;
+    t->err = err;
+    if (t->map && t->n >= t->max_ids && (rc = spill(t)) != HEED_OK)
+        return rc;
     heed_view own = m->message_id;
     if (!own.ptr || !own.len) {
         uint64_t h = 0x9e3779b97f4a7c15ull;
@@ -408,33 +492,35 @@ int heed_mail_thread_key(heed_mail_threader *t, const heed_mail *m, heed_view *k
         const int n = snprintf(synth, sizeof synth, "heed-%016" PRIx64 "@synthetic", h);
         own = (heed_view){synth, (size_t)n};
     }
-    const tentry *e = lookup(t, own);
-    if (e) { /* seen before (a duplicate, or referred to by an earlier mail) */
-        *key = (heed_view){e->root, e->rootl};
+    heed_view root = {NULL, 0};
+    if ((rc = lookup(t, own, &root)) != 0) { /* seen before (a duplicate, or
+                                                 * referred to by an earlier mail) */
+        if (rc < 0)
+            return rc;
+        *key = root;
         return HEED_OK;
     }
-    heed_view root = {NULL, 0};
-    if (m->in_reply_to.ptr && (e = lookup(t, m->in_reply_to)))
-        root = (heed_view){e->root, e->rootl};
+    if (m->in_reply_to.ptr && (rc = lookup(t, m->in_reply_to, &root)) < 0)
+        return rc;
     for (size_t k = m->n_references; !root.ptr && k-- > 0;)
-        if ((e = lookup(t, m->references[k])))
-            root = (heed_view){e->root, e->rootl};
+        if ((rc = lookup(t, m->references[k], &root)) < 0)
+            return rc;
     if (!root.ptr) {
         /* no known ancestor: the oldest one named is the root */
         const heed_view first = m->n_references ? m->references[0] : m->in_reply_to;
-        if (first.ptr && !(root = insert(t, first, root)).ptr)
-            goto nomem;
+        if (first.ptr && (rc = insert(t, first, root, &root)) != HEED_OK)
+            return rc;
     }
-    if (!(root = insert(t, own, root)).ptr)
-        goto nomem;
+    if ((rc = insert(t, own, root, &root)) != HEED_OK)
+        return rc;
     /* ancestors not seen yet join this thread when they turn up */
-    if (m->in_reply_to.ptr && !insert(t, m->in_reply_to, root).ptr)
-        goto nomem;
+    heed_view ignored;
+    if (m->in_reply_to.ptr && (rc = insert(t, m->in_reply_to, root, &ignored)) != HEED_OK)
+        return rc;
     for (size_t k = 0; k < m->n_references; k++)
-        if (!insert(t, m->references[k], root).ptr)
-            goto nomem;
+        if ((rc = insert(t, m->references[k], root, &ignored)) != HEED_OK)
+            return rc;
     *key = root;
     return HEED_OK;
-nomem:
-    return heed_io_fail(err, HEED_ENOMEM, 0, "out of memory");
 }
+

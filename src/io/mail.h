@@ -115,12 +115,29 @@ HEED_NODISCARD int heed_mail_threader_new(heed_mail_threader **out, heed_error *
  * ancestor has been seen). A mail that refers to nothing starts its own
  * thread. A mail without a Message-ID gets a stable synthetic one,
  * "heed-<16 hex digits>@synthetic", from a hash of its From address, Date and
- * Subject. The key is owned by the threader and valid until it is freed.
- * Returns HEED_OK or HEED_ENOMEM. Not thread-safe. */
+ * Subject. The key is owned by the threader and valid until the next call.
+ * Returns HEED_OK, HEED_ENOMEM, or the error of the map given to
+ * heed_mail_threader_spill. Not thread-safe. */
 HEED_NODISCARD int heed_mail_thread_key(heed_mail_threader *t, const heed_mail *m, heed_view *key,
                                         heed_error *err);
 
-/* Frees the threader and every key it gave; NULL does nothing. */
+/* Where a threader keeps the ids it knows once it holds too many: id -> the
+ * root of its thread. get returns 1 with *root (valid until the next call on
+ * the map), 0 when the id is not there, or a HEED_E* code; put adds an id
+ * that is not there and returns HEED_OK or a code. */
+typedef struct heed_mail_idmap {
+    void *ctx;
+    int (*get)(void *ctx, heed_view id, heed_view *root, heed_error *err);
+    int (*put)(void *ctx, heed_view id, heed_view root, heed_error *err);
+} heed_mail_idmap;
+
+/* Bounds t's memory: whenever it holds max_ids ids (0: HEED_MAIL_THREAD_IDS)
+ * at the start of a heed_mail_thread_key call, they move to `map` (borrowed:
+ * it must outlive t), which is looked in after the ids held. The keys given
+ * are the same as without a map. */
+void heed_mail_threader_spill(heed_mail_threader *t, const heed_mail_idmap *map, size_t max_ids);
+
+/* Frees the threader; NULL does nothing. */
 void heed_mail_threader_free(heed_mail_threader *t);
 
 #endif

@@ -29,7 +29,12 @@
 #define HEED_MAX_MAIL_HEADERS 1024
 /* Most References ids kept from one mail. */
 #define HEED_MAX_REFERENCES 256
-/* Largest helpdesk export read whole (the {"tickets": [...]} form); JSON lines
- * exports are streamed and only limited per line (HEED_MAX_RECORD). */
+/* Most ids (Message-IDs and the ids they refer to) the mail threader holds
+ * in memory before it moves them to its map (heed_mail_threader_spill). */
+#define HEED_MAIL_THREAD_IDS ((size_t)4096)
+/* Largest helpdesk export document ({"tickets": [...]}) read from input that
+ * cannot be read twice (it is copied to a temporary file first); files are
+ * streamed whatever their size, JSON lines are limited per line
+ * (HEED_MAX_RECORD). */
 #define HEED_MAX_HELPDESK_DOC ((size_t)512 << 20)
 #endif

@@ -121,6 +121,28 @@ expect_grep "ticket: requester" "$TMP/zj" '"role":"customer","id":"31001/1","con
 expect_grep "ticket: agent" "$TMP/zj" '"role":"agent","id":"31001/2","conversation":"31001"'
 expect_eq "private note not stored" "$(grep -c 'Internal note' "$TMP/zj")" 0
 expect_eq "private note not in the store" "$(cat "$M" "$M-wal" 2>/dev/null | grep -a -c 'courier lost it')" 0
+# a ticket document from a pipe, larger than the reader's 64 KiB window: the
+# ticket without an id is reported with its line, the rest imported, the
+# agent named by the users side-load after the tickets
+{
+    printf '{\n"tickets": [\n'
+    for i in $(seq 1 400); do
+        [ "$i" = 1 ] || printf ',\n'
+        id="\"id\": $((90000 + i))"
+        [ "$i" = 250 ] && id='"nid": 0'
+        printf '{%s, "requester": {"id": 7, "email": "pipe@example.com"}, "comments": [' "$id"
+        printf '{"id": 1, "author_id": 7, "body": "My order %s has not come. %0200d", "created_at": "2026-09-01T10:00:00Z"},' "$i" 0
+        printf '{"id": 2, "author_id": 8, "body": "We are sending it today.", "created_at": "2026-09-01T11:00:00Z"}]}'
+    done
+    printf '\n],\n"users": [{"id": 8, "name": "Pat Agent", "email": "pat@example.org"}]}\n'
+} >"$TMP/big_tickets.json"
+expect_eq "big document over the window" "$(( $(wc -c <"$TMP/big_tickets.json") > 65536 ))" 1
+cat "$TMP/big_tickets.json" | "$HEED" import zendesk - --db "$TMP/z.db" 2>"$TMP/zb"
+expect_eq "piped document exit" "$?" 1
+expect_eq "piped document counted" "$(summary "$TMP/zb" zendesk)" "799 798 0 1"
+expect_grep "bad ticket with its line" "$TMP/zb" "-:252: ticket 250, comment 1: -:252: ticket #250: the ticket has no \"id\""
+expect_eq "agent named by the users after the tickets" \
+    "$(sqlite3 "$TMP/z.db" "SELECT count(*) FROM message WHERE role = 2 AND agent = 'pat@example.org'")" 399
 
 # ---- heed import dir on the samples
 S=$TMP/s.db

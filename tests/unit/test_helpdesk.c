@@ -8,6 +8,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -71,15 +74,38 @@ static const hd_case cases[] = {
      HEED_OK,
      NULL,
      1,
-     {{1, 0, 0, "501", "1", C, "I ordered a medium and got a small.",
+     {{1, 3, 0, "501", "1", C, "I ordered a medium and got a small.",
        "\xC3\x89lodie Fran\xC3\xA7ois", "web", 1788422400, NULL},
-      {1, 0, 0, "501", "3", A, "A medium is on its way to you today.", "Sam Agent", "web",
+      {1, 3, 0, "501", "3", A, "A medium is on its way to you today.", "Sam Agent", "web",
        1788423300, NULL},
-      {HEED_EFIELD, 0, 1, NULL, NULL, 0, NULL, NULL, NULL, 0, "export.json: ticket #2: a ticket must be a JSON object"},
-      {1, 0, 2, "502", "10", C, "Why was I charged twice?", "Jo Bloggs", "email",
+      {HEED_EFIELD, 16, 1, NULL, NULL, 0, NULL, NULL, NULL, 0, "export.json:16: ticket #2: a ticket must be a JSON object"},
+      {1, 17, 2, "502", "10", C, "Why was I charged twice?", "Jo Bloggs", "email",
        1788519600, NULL},
       {0}}},
-    {"document_too_big", "export.json", NULL, 100, HEED_ETOOBIG, "over 100 bytes", 0, {{0}}},
+    /* a document that cannot be read twice is copied first, up to max_doc;
+     * a file is read in place, whatever its size */
+    {"piped_document_too_big", "export.json", NULL, 100, HEED_ETOOBIG, "over 100 bytes", 0, {{0}}},
+    {"document_limit_not_for_files", NULL, "{\"tickets\": [ ]}\n", 5, HEED_OK, NULL, 0, {{0}}},
+    {"piped_document",
+     "export.json",
+     NULL,
+     0,
+     HEED_OK,
+     NULL,
+     1,
+     {{1, 3, 0, "501", "1", C, "I ordered a medium and got a small.",
+       "\xC3\x89lodie Fran\xC3\xA7ois", "web", 1788422400, NULL},
+      {1, 3, 0, "501", "3", A, "A medium is on its way to you today.", "Sam Agent", "web",
+       1788423300, NULL},
+      {HEED_EFIELD, 16, 1, NULL, NULL, 0, NULL, NULL, NULL, 0, "export.json:16: ticket #2: a ticket must be a JSON object"},
+      {1, 17, 2, "502", "10", C, "Why was I charged twice?", "Jo Bloggs", "email",
+       1788519600, NULL},
+      {0}}},
+    {"piped_blank_lines_then_document", NULL, "\n \n{\"tickets\":\n[{\"id\":1,\"requester_id\":5,\"comments\":[{\"author_id\":5,\"body\":\"hi\"}]}]}", 0,
+     HEED_OK, NULL, 0,
+     {{1, 4, 0, "1", NULL, C, "hi", NULL, NULL, 0, NULL}, {0}}},
+    {"piped_broken", NULL, "{\n  \"tickets\": [\n    {\"id\": 1,}\n  ]\n}\n", 0, HEED_EPARSE,
+     "test:3:14: JSON", 0, {{0}}},
     {"document_broken", NULL, "{\n  \"tickets\": [\n    {\"id\": 1,}\n  ]\n}\n", 0, HEED_EPARSE,
      "test:3:14: JSON", 0, {{0}}},
     {"document_tickets_not_array", NULL, "{\"tickets\": {}}\n", 0, HEED_EFIELD,
@@ -87,7 +113,7 @@ static const hd_case cases[] = {
     {"one_line_document", NULL,
      "{\"tickets\":[{\"id\":1,\"requester_id\":5,\"comments\":[{\"author_id\":5,\"body\":\"hi\"}]}]}", 0,
      HEED_OK, NULL, 0,
-     {{1, 0, 0, "1", NULL, C, "hi", NULL, NULL, 0, NULL}, {0}}},
+     {{1, 1, 0, "1", NULL, C, "hi", NULL, NULL, 0, NULL}, {0}}},
     {"no_requester_role_unknown", NULL,
      "{\"id\":1,\"comments\":[{\"author_id\":5,\"body\":\"hi\",\"public\":true}]}\n", 0, HEED_OK,
      NULL, 0, {{1, 1, 0, "1", NULL, HEED_ROLE_UNKNOWN, "hi", NULL, NULL, 0, NULL}, {0}}},
@@ -98,7 +124,7 @@ static const hd_case cases[] = {
       {HEED_EFIELD, 2, 1, NULL, NULL, 0, NULL, NULL, NULL, 0, "comment #1 of ticket 2 has no \"body\""},
       {HEED_EFIELD, 2, 1, NULL, NULL, 0, NULL, NULL, NULL, 0, "has no \"author_id\""},
       {0}}},
-    {"one_line_document_too_big", NULL,
+    {"piped_one_line_document_too_big", NULL,
      "{\"tickets\":[{\"id\":1,\"requester_id\":5,\"comments\":[{\"author_id\":5,\"body\":\"hi\"}]}]}",
      40, HEED_ETOOBIG, "export JSON lines", 0, {{0}}},
     /* the document's members in any order: other members (with brackets and
@@ -114,9 +140,9 @@ static const hd_case cases[] = {
      " ],\n"
      " \"users\": [{\"id\": 5, \"name\": \"Cy Customer\"}, {\"id\": 6, \"name\": \"Al Agent\"}]}\n",
      0, HEED_OK, NULL, 0,
-     {{1, 0, 0, "7", "1", C, "[hi]", "Cy Customer", NULL, 0, NULL},
-      {1, 0, 0, "7", "2", A, "hello {there}", "Al Agent", NULL, 0, NULL},
-      {1, 0, 1, "8", "3", A, "again", "Al Agent", NULL, 0, NULL},
+     {{1, 5, 0, "7", "1", C, "[hi]", "Cy Customer", NULL, 0, NULL},
+      {1, 5, 0, "7", "2", A, "hello {there}", "Al Agent", NULL, 0, NULL},
+      {1, 7, 1, "8", "3", A, "again", "Al Agent", NULL, 0, NULL},
       {0}}},
     {"document_without_tickets", NULL, "{\n \"users\": [],\n \"tickets_x\": [[]]\n}\n", 0, HEED_EFIELD,
      "expected a \"tickets\" array", 0, {{0}}},
@@ -134,11 +160,61 @@ static void check_view(const char *what, heed_view v, const char *want)
                  v.ptr ? v.ptr : "(null)", want);
 }
 
+/* A stream of data[0..n) through a pipe, written by a child process. */
+static FILE *open_pipe(const char *data, size_t n)
+{
+    int fd[2];
+    assert_int_equal(pipe(fd), 0);
+    const pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        close(fd[0]);
+        size_t done = 0;
+        while (done < n) {
+            const ssize_t w = write(fd[1], data + done, n - done);
+            if (w <= 0)
+                _exit(1);
+            done += (size_t)w;
+        }
+        _exit(0);
+    }
+    close(fd[1]);
+    return fdopen(fd[0], "rb");
+}
+
+/* The whole file path, malloc'd; *n its length. */
+static char *slurp(const char *path, size_t *n)
+{
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    char *p = malloc(1 << 20);
+    assert_non_null(p);
+    *n = fread(p, 1, 1 << 20, f);
+    fclose(f);
+    return p;
+}
+
+/* Cases named "piped..." are read through a pipe: input that cannot be read
+ * twice. */
+static bool is_piped(const hd_case *c)
+{
+    return !strncmp(c->name, "piped", 5);
+}
+
 static void run_case(const hd_case *c)
 {
     FILE *f;
     char path[1024];
-    if (c->file) {
+    if (is_piped(c)) {
+        size_t n = c->text ? strlen(c->text) : 0;
+        char *data = NULL;
+        if (c->file) {
+            snprintf(path, sizeof path, "%s/helpdesk/%s", HEED_TEST_DATA, c->file);
+            data = slurp(path, &n);
+        }
+        f = open_pipe(data ? data : c->text, n);
+        free(data);
+    } else if (c->file) {
         snprintf(path, sizeof path, "%s/helpdesk/%s", HEED_TEST_DATA, c->file);
         f = fopen(path, "rb");
     } else {
@@ -157,6 +233,9 @@ static void run_case(const hd_case *c)
         if (!strstr(err.msg, c->new_msg))
             fail_msg("%s: message \"%s\" lacks \"%s\"", c->name, err.msg, c->new_msg);
         fclose(f);
+        if (is_piped(c))
+            while (wait(NULL) > 0)
+                ;
         return;
     }
     for (size_t i = 0; i < MAX_EXPECT; i++) {
@@ -191,6 +270,9 @@ static void run_case(const hd_case *c)
     assert_int_equal(heed_helpdesk_private_skipped(h), c->n_private);
     heed_helpdesk_free(h);
     fclose(f);
+    if (is_piped(c))
+        while (wait(NULL) > 0)
+            ;
 }
 
 static void test_cases(void **state)
@@ -222,6 +304,176 @@ static void test_requester_fields(void **state)
     check_view("status", cm.status, "solved");
     heed_helpdesk_free(h);
     fclose(f);
+}
+
+/* A document of n tickets, one per line from line 4 (ticket i on line 4 + i),
+ * with the "users" side-load after them: customer 5 and agent 6 are named
+ * only there. Ticket `bad` has no id; bodies of ticket i are i % 97 * 40
+ * bytes long and end in escapes, so tickets and escapes straddle the
+ * reader's window. broken_at > 0 puts
+ * a syntax error on that ticket's line instead. */
+static char *big_doc(size_t n, size_t bad, size_t broken_at, size_t *len)
+{
+    size_t cap = n * 4200 + 1024, w = 0;
+    char *d = malloc(cap);
+    assert_non_null(d);
+    w += (size_t)snprintf(d + w, cap - w, "{\n\"count\": %zu,\n\"tickets\": [\n", n);
+    for (size_t i = 0; i < n; i++) {
+        char body[4000];
+        const size_t bl = i % 97 * 40;
+        memset(body, 'a' + (int)(i % 26), bl);
+        body[bl] = '\0';
+        if (i == broken_at && broken_at)
+            w += (size_t)snprintf(d + w, cap - w, "{\"id\": %zu, \"comments\": [}", i);
+        else
+            w += (size_t)snprintf(d + w, cap - w,
+                                  "{%s%zu, \"requester_id\": 5, \"comments\": [{\"id\": 1, "
+                                  "\"author_id\": 5, \"body\": \"q%s\\\"x\\\\\"}, {\"id\": 2, "
+                                  "\"author_id\": 6, \"body\": \"a%zu\"}]}",
+                                  i == bad ? "\"nid\": " : "\"id\": ", i + 1, body, i);
+        w += (size_t)snprintf(d + w, cap - w, "%s\n", i + 1 < n ? "," : "");
+    }
+    w += (size_t)snprintf(d + w, cap - w,
+                          "],\n\"users\": [{\"id\": 6, \"name\": \"Al Agent\", \"email\": "
+                          "\"al@example.org\"}, {\"id\": 5, \"name\": \"Cy Customer\"}]}\n");
+    *len = w;
+    return d;
+}
+
+/* Reads a big document to its end: every comment named from the users after
+ * the tickets, the ticket without an id reported with its line, the rest
+ * read. */
+static void read_big(FILE *f, size_t n, size_t bad)
+{
+    heed_helpdesk *h = NULL;
+    heed_error err = {0};
+    assert_int_equal(heed_helpdesk_new(f, "big.json", 0, &h, &err), HEED_OK);
+    heed_hd_comment cm;
+    size_t got = 0, errors = 0;
+    int rc;
+    while ((rc = heed_helpdesk_next(h, &cm, &err)) != 0) {
+        if (rc < 0) {
+            if (rc != HEED_EFIELD)
+                fail_msg("ticket %zu: %s", cm.ticket_index, err.msg);
+            assert_int_equal(cm.ticket_index, bad);
+            assert_int_equal(cm.line, 4 + bad);
+            char want[64];
+            snprintf(want, sizeof want, "big.json:%zu: ticket #%zu:", 4 + bad, bad + 1);
+            if (!strstr(err.msg, want))
+                fail_msg("message \"%s\" lacks \"%s\"", err.msg, want);
+            errors++;
+            continue;
+        }
+        const size_t i = cm.ticket_index;
+        assert_int_equal(cm.line, 4 + i);
+        char id[32];
+        snprintf(id, sizeof id, "%zu", i + 1);
+        check_view("ticket_id", cm.ticket_id, id);
+        if (cm.role == C) {
+            check_view("author_name", cm.author_name, "Cy Customer");
+            check_view("requester_name", cm.requester_name, "Cy Customer");
+            assert_int_equal(cm.body.len, 1 + i % 97 * 40 + 3); /* q..."x\\ */
+            assert_memory_equal(cm.body.ptr + cm.body.len - 3, "\"x\\", 3);
+        } else {
+            check_view("author_name", cm.author_name, "Al Agent");
+            check_view("author_email", cm.author_email, "al@example.org");
+        }
+        got++;
+    }
+    assert_int_equal(errors, 1);
+    assert_int_equal(got, 2 * (n - 1));
+    heed_helpdesk_free(h);
+}
+
+/* A document many times the reader's window, from a file and from a pipe. */
+static void test_big_document(void **state)
+{
+    (void)state;
+    const size_t n = 3000, bad = 1777;
+    size_t len;
+    char *d = big_doc(n, bad, 0, &len);
+    assert_true(len > 20 * HEED_HELPDESK_WINDOW);
+    FILE *f = tmpfile();
+    assert_non_null(f);
+    assert_int_equal(fwrite(d, 1, len, f), len);
+    rewind(f);
+    read_big(f, n, bad);
+    fclose(f);
+    f = open_pipe(d, len);
+    assert_non_null(f);
+    read_big(f, n, bad);
+    fclose(f);
+    while (wait(NULL) > 0)
+        ;
+    free(d);
+}
+
+/* A syntax error deep in a big document: no ticket is read, the error names
+ * its line and column and counts bytes from the document's start. */
+static void test_big_document_broken(void **state)
+{
+    (void)state;
+    const size_t n = 3000, broken = 2500;
+    size_t len;
+    char *d = big_doc(n, SIZE_MAX, broken, &len);
+    const char *at = strstr(d, "\"comments\": [}");
+    assert_non_null(at);
+    const size_t pos = (size_t)(at - d) + 13;
+    FILE *f = fmemopen(d, len, "r");
+    assert_non_null(f);
+    heed_helpdesk *h = NULL;
+    heed_error err = {0};
+    const int rc = heed_helpdesk_new(f, "big.json", 0, &h, &err);
+    if (rc != HEED_EPARSE)
+        fail_msg("new gave %d: %s", rc, err.msg);
+    assert_null(h);
+    char want[96];
+    /* the column: after "{\"id\": 2500, \"comments\": [" on its own line */
+    const char *ls = at;
+    while (ls > d && ls[-1] != '\n')
+        ls--;
+    snprintf(want, sizeof want, "big.json:%zu:%zu: JSON: unexpected character '}' at byte %zu",
+             4 + broken, (size_t)(at - ls) + 14, pos);
+    if (!strstr(err.msg, want))
+        fail_msg("message \"%s\" lacks \"%s\"", err.msg, want);
+    assert_int_equal(err.pos, pos);
+    fclose(f);
+    free(d);
+}
+
+/* A string whose escape (\" or \\) falls on the reader's window edge, at
+ * each byte around it: the string goes on past the escaped quote. */
+static void test_escape_at_window_edge(void **state)
+{
+    (void)state;
+    static const char head[] =
+        "{\"tickets\": [{\"id\": 1, \"requester_id\": 5, \"comments\": [{\"author_id\": 5, "
+        "\"body\": \"";
+    for (int esc = 0; esc < 2; esc++)
+        for (size_t at = HEED_HELPDESK_WINDOW - 3; at <= HEED_HELPDESK_WINDOW + 1; at++) {
+            /* the backslash at byte `at` */
+            const size_t pad = at - (sizeof head - 1);
+            const size_t cap = at + 128;
+            char *d = malloc(cap);
+            assert_non_null(d);
+            memcpy(d, head, sizeof head - 1);
+            memset(d + sizeof head - 1, 'a', pad);
+            const int n = snprintf(d + at, cap - at, "%s, \\\"tail]}\"}]}]}\n",
+                                   esc ? "\\\\" : "\\\"");
+            FILE *f = fmemopen(d, at + (size_t)n, "r");
+            assert_non_null(f);
+            heed_helpdesk *h = NULL;
+            heed_error err = {0};
+            assert_int_equal(heed_helpdesk_new(f, "edge.json", 0, &h, &err), HEED_OK);
+            heed_hd_comment cm;
+            assert_int_equal(heed_helpdesk_next(h, &cm, &err), 1);
+            assert_int_equal(cm.body.len, pad + 10);
+            assert_memory_equal(cm.body.ptr + pad, esc ? "\\, \"tail]}" : "\", \"tail]}", 10);
+            assert_int_equal(heed_helpdesk_next(h, &cm, &err), 0);
+            heed_helpdesk_free(h);
+            fclose(f);
+            free(d);
+        }
 }
 
 /* Failing the k-th allocation while reading both fixtures: clean errors. */
@@ -257,6 +509,9 @@ int main(void)
         cmocka_unit_test(test_cases),
         cmocka_unit_test(test_requester_fields),
         cmocka_unit_test(test_alloc_failures),
+        cmocka_unit_test(test_big_document),
+        cmocka_unit_test(test_big_document_broken),
+        cmocka_unit_test(test_escape_at_window_edge),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

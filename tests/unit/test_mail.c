@@ -458,6 +458,144 @@ static void test_threader_order(void **state)
     heed_mail_threader_free(t);
 }
 
+/* A map for heed_mail_threader_spill: open addressing over copies. */
+#define TMAP_CAP 65536
+typedef struct tmap {
+    char *id[TMAP_CAP], *root[TMAP_CAP];
+    size_t n, gets_found, puts;
+    bool broken; /* get fails */
+} tmap;
+
+static size_t tmap_slot(tmap *m, heed_view id)
+{
+    size_t h = 5381;
+    for (size_t i = 0; i < id.len; i++)
+        h = h * 33 + (unsigned char)id.ptr[i];
+    for (h &= TMAP_CAP - 1; m->id[h]; h = (h + 1) & (TMAP_CAP - 1))
+        if (strlen(m->id[h]) == id.len && !memcmp(m->id[h], id.ptr, id.len))
+            break;
+    return h;
+}
+
+static int tmap_get(void *ctx, heed_view id, heed_view *root, heed_error *err)
+{
+    tmap *m = ctx;
+    if (m->broken) {
+        snprintf(err->msg, sizeof err->msg, "broken map");
+        return HEED_EIO;
+    }
+    const size_t h = tmap_slot(m, id);
+    if (!m->id[h])
+        return 0;
+    m->gets_found++;
+    *root = (heed_view){m->root[h], strlen(m->root[h])};
+    return 1;
+}
+
+static int tmap_put(void *ctx, heed_view id, heed_view root, heed_error *err)
+{
+    (void)err;
+    tmap *m = ctx;
+    const size_t h = tmap_slot(m, id);
+    assert_null(m->id[h]); /* the threader puts only ids it does not know */
+    assert_true(m->n + 1 < TMAP_CAP / 2);
+    m->id[h] = strndup(id.ptr, id.len);
+    m->root[h] = strndup(root.ptr, root.len);
+    m->n++;
+    m->puts++;
+    return HEED_OK;
+}
+
+static void tmap_free(tmap *m)
+{
+    for (size_t i = 0; i < TMAP_CAP; i++) {
+        free(m->id[i]);
+        free(m->root[i]);
+    }
+    free(m);
+}
+
+/* The i-th mail of a stream of threads: replies to earlier mails of their
+ * thread (by In-Reply-To, References, or both), replies met before their
+ * parent, references to mails never seen, duplicates, mails without an id. */
+static int stream_mail(char *raw, size_t cap, unsigned i)
+{
+    const unsigned thread = i % 97, k = i / 97;
+    const unsigned r = (i * 2654435761u) >> 8;
+    if (r % 23 == 0)
+        return snprintf(raw, cap, "Subject: t%u\nFrom: q%u@example.com\n\n.", thread, r % 5);
+    if (r % 19 == 0 && k > 0) /* a duplicate of an earlier mail of the thread */
+        return snprintf(raw, cap, "Message-ID: <t%u.%u@x>\nIn-Reply-To: <t%u.%u@x>\n\n.", thread,
+                        k - 1, thread, r % (k + 2));
+    if (k == 0)
+        return r % 3 ? snprintf(raw, cap, "Message-ID: <t%u.0@x>\n\n.", thread)
+                     : snprintf(raw, cap, "Message-ID: <t%u.0@x>\nReferences: <gone%u@x>\n\n.",
+                                thread, thread);
+    const unsigned parent = r % (k + 3); /* may be a later mail: met before it */
+    switch (r % 4) {
+    case 0:
+        return snprintf(raw, cap, "Message-ID: <t%u.%u@x>\nIn-Reply-To: <t%u.%u@x>\n\n.", thread, k,
+                        thread, parent);
+    case 1:
+        return snprintf(raw, cap,
+                        "Message-ID: <t%u.%u@x>\nReferences: <t%u.0@x> <t%u.%u@x>\n\n.", thread,
+                        k, thread, thread, parent);
+    case 2:
+        return snprintf(raw, cap,
+                        "Message-ID: <t%u.%u@x>\nReferences: <gone%u@x> <t%u.%u@x>\n"
+                        "In-Reply-To: <t%u.%u@x>\n\n.",
+                        thread, k, thread, thread, parent, thread, parent);
+    default:
+        return snprintf(raw, cap, "Message-ID: <t%u.%u@x>\nIn-Reply-To: <other%u@x>\n\n.", thread,
+                        k, r % 7);
+    }
+}
+
+/* Ids moved to a map every few mails: every key is the key a threader
+ * holding all of them in memory gives, threads crossing each move. */
+static void test_threader_spill(void **state)
+{
+    (void)state;
+    const size_t max_ids[] = {1, 7, 100};
+    for (size_t mi = 0; mi < 3; mi++) {
+        heed_mail_threader *all, *t;
+        heed_error err = {0};
+        tmap *map = calloc(1, sizeof *map);
+        assert_non_null(map);
+        const heed_mail_idmap im = {map, tmap_get, tmap_put};
+        assert_int_equal(heed_mail_threader_new(&all, &err), HEED_OK);
+        assert_int_equal(heed_mail_threader_new(&t, &err), HEED_OK);
+        heed_mail_threader_spill(t, &im, max_ids[mi]);
+        heed_mail m;
+        heed_mail_init(&m, 0);
+        for (unsigned i = 0; i < 3000; i++) {
+            char raw[256], want[128];
+            const int n = stream_mail(raw, sizeof raw, i);
+            assert_int_equal(heed_mail_parse(raw, (size_t)n, &m, &err), HEED_OK);
+            heed_view key;
+            assert_int_equal(heed_mail_thread_key(all, &m, &key, &err), HEED_OK);
+            snprintf(want, sizeof want, "%.*s", (int)key.len, key.ptr);
+            assert_int_equal(heed_mail_thread_key(t, &m, &key, &err), HEED_OK);
+            if (key.len != strlen(want) || memcmp(key.ptr, want, key.len))
+                fail_msg("mail %u, max_ids %zu: key %.*s, expected %s", i, max_ids[mi],
+                         (int)key.len, key.ptr, want);
+        }
+        assert_true(map->puts > 1000);
+        assert_true(map->gets_found > 100);
+        /* the map's errors come back (an id moved there long ago: looked for) */
+        map->broken = true;
+        const char raw[] = "Message-ID: <t5.0@x>\n\n.";
+        assert_int_equal(heed_mail_parse(raw, sizeof raw - 1, &m, &err), HEED_OK);
+        heed_view key;
+        assert_int_equal(heed_mail_thread_key(t, &m, &key, &err), HEED_EIO);
+        assert_string_equal(err.msg, "broken map");
+        heed_mail_release(&m);
+        heed_mail_threader_free(all);
+        heed_mail_threader_free(t);
+        tmap_free(map);
+    }
+}
+
 /* Failing the k-th allocation: a clean HEED_ENOMEM, never a crash or leak. */
 static void test_alloc_failures(void **state)
 {
@@ -494,7 +632,7 @@ int main(void)
         cmocka_unit_test(test_thread_mbox),    cmocka_unit_test(test_charsets_mbox),
         cmocka_unit_test(test_broken_mbox),    cmocka_unit_test(test_mbox_too_big),
         cmocka_unit_test(test_eml_and_empty),  cmocka_unit_test(test_threader_order),
-        cmocka_unit_test(test_alloc_failures),
+        cmocka_unit_test(test_alloc_failures), cmocka_unit_test(test_threader_spill),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
