@@ -219,9 +219,11 @@ static int full_resolve(heed_store *st, compact *C, uint32_t **customer_out,
     rules R = {0};
     uint32_t *customer = NULL;
     heed__buf_init(&C->tok, 0);
+    heed_store_lean(st, 1);
     int rc = heed_store_party_rows(st, compact_party, C, err);
     if (!rc)
         rc = heed_store_key_rows(st, compact_key, C, err);
+    heed_store_lean(st, 0);
     if (!rc)
         rc = close_group(C);
     heed__buf_release(&C->tok);
@@ -256,12 +258,16 @@ int heed_relink_store(heed_store *st, heed_relink_stats *out, heed_error *err)
     uint32_t *customer = NULL;
     heed_id_counts counts = {0};
     int rc = full_resolve(st, &C, &customer, &counts, err);
+    /* every party is written in one transaction: through the small cache
+     * too (its pages go to the journal as the cache fills) */
+    heed_store_lean(st, 1);
     if (!rc)
         rc = heed_store_begin(st, err);
     for (size_t i = 0; !rc && i < C.n; i++)
         rc = heed_store_set_person(st, C.id[i], C.id[C.crm[customer[i]]], err);
     if (!rc)
         rc = heed_store_commit(st, err);
+    heed_store_lean(st, 0);
     if (rc) {
         heed_store_rollback(st);
         if (!err->msg[0])

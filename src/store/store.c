@@ -627,9 +627,9 @@ int heed_store_restore_indexes(heed_store *st, int wait, heed_error *err)
      * the import's cache and memory for temporary data, an import of 544k
      * messages peaked at 97.8 MB against 79.0 MB keeping the indexes row by
      * row; so, 78.8 MB (136k messages: 78.0 MB), the build as fast */
-    (void)run(st, "PRAGMA temp_store=FILE; PRAGMA cache_size=-4096");
+    heed_store_lean(st, 1);
     rc = build_missing(st, wait, err);
-    (void)run(st, MEMORY_PRAGMAS);
+    heed_store_lean(st, 0);
     return rc;
 }
 
@@ -772,6 +772,11 @@ int heed_store_autocheckpoint(heed_store *st, int on, heed_error *err)
     if (sqlite3_wal_autocheckpoint(st->db, on ? 1000 : 0) != SQLITE_OK)
         return heed__st_fail(st, err, "checkpoint setting");
     return HEED_OK;
+}
+
+void heed_store_lean(heed_store *st, int on)
+{
+    (void)run(st, on ? "PRAGMA temp_store=FILE; PRAGMA cache_size=-4096" : MEMORY_PRAGMAS);
 }
 
 int heed_store_checkpoint(heed_store *st, heed_error *err)

@@ -69,6 +69,13 @@ int heed_store_in_transaction(heed_store *st);
  * turns it off and calls heed_store_checkpoint after giving the lock up, so
  * the copying is not done while others wait. */
 int heed_store_autocheckpoint(heed_store *st, int on, heed_error *err);
+/* With on, a small page cache (4 MiB) and temporary data (sorts) in files,
+ * for one pass over most of the store (the deferred index build, the full
+ * identity pass): with the handle's 16 MiB cache and temporary data in
+ * memory, such a pass fills the cache with pages it reads once and sorts in
+ * memory (the full identity pass of 1.37M parties: 65.7 -> 53.2 MB, as
+ * fast). Off: the usual settings back. */
+void heed_store_lean(heed_store *st, int on);
 /* Copies what it can of the journal back into the database without waiting
  * for readers or writers. */
 int heed_store_checkpoint(heed_store *st, heed_error *err);
