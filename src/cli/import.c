@@ -877,6 +877,15 @@ static int import_dir(heed_import *im, const char *dir)
 
 int heed_cmd_import(int argc, char **argv)
 {
+#ifdef __GLIBC__
+    /* allocations of 1 MiB or more (the identity pass's arrays, the index
+     * build's, a large record's buffers) are mapped on their own, so a
+     * realloc moves no copy and a free gives the pages back at once: glibc
+     * otherwise raises this threshold as such blocks are freed and keeps
+     * them in the heap (a directory of 160,000 customers, 1.09M messages:
+     * 98.6 MB at the peak, in the identity pass, against 88.1 MB so) */
+    mallopt(M_MMAP_THRESHOLD, 1 << 20);
+#endif
     heed_import im = {.batch = 20000, .country = "44"};
     const char *db = getenv("HEED_DB");
     const char *rejects = NULL, *map = NULL;
