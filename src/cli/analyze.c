@@ -654,6 +654,19 @@ static void publish(run *R, batch *b)
     pthread_mutex_unlock(&R->mu);
 }
 
+/* Reports a failure of the input as a whole (it cannot be read, its CSV header
+ * is bad). The reader's messages for these already begin with the input's name
+ * (heed_reader_opts.name), so it is not repeated. */
+static void input_failed(const char *name, int rc, const heed_error *err)
+{
+    if (rc != HEED_ENOMEM && err->msg[0])
+        fprintf(stderr, "heed: %s\n", err->msg);
+    else if (rc == HEED_EIO)
+        fprintf(stderr, "heed: %s: read error: %s\n", name, strerror(errno));
+    else
+        fprintf(stderr, "heed: %s: %s\n", name, heed_strerror(rc));
+}
+
 /* Reads one input into batches. Returns 0, or HEED_EXIT_USAGE on an input that
  * cannot be read at all (reported), or HEED_EXIT_INTERNAL (memory). */
 static int read_input(run *R, const char *name, size_t src)
@@ -675,7 +688,7 @@ static int read_input(run *R, const char *name, size_t src)
     heed_error err = {0};
     int rc = heed_reader_new(f, &ro, &rd, &err);
     if (rc != HEED_OK) {
-        fprintf(stderr, "heed: %s: %s\n", name, err.msg[0] ? err.msg : heed_strerror(rc));
+        input_failed(name, rc, &err);
         if (f != stdin)
             fclose(f);
         return rc == HEED_ENOMEM ? HEED_EXIT_INTERNAL : HEED_EXIT_USAGE;
@@ -696,8 +709,7 @@ static int read_input(run *R, const char *name, size_t src)
         if (rc == 0)
             break;
         if (rc == HEED_EIO) {
-            fprintf(stderr, "heed: %s: read error: %s\n", name,
-                    err.msg[0] ? err.msg : strerror(errno));
+            input_failed(name, rc, &err);
             ret = HEED_EXIT_USAGE;
             break;
         }

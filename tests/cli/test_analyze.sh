@@ -44,6 +44,18 @@ expect_grep "csv column count" "$TMP/err" "bad.csv:3: "
 expect_grep "csv short row" "$TMP/err" "bad.csv:5: "
 expect_eq "csv rejects" "$(cat "$TMP/rejc")" "$(printf 'x2,too,many,fields\nx4')"
 
+# a quote never closed makes only its own line a bad record: the lines after it
+# are still read (before, they were all swallowed into one reject)
+printf 'id,text\nq1,fine thanks\nq2,"never closed\nq3,a,b,c\nq4,still good\n' >"$TMP/quote.csv"
+"$HEED" analyze --rejects "$TMP/rejq" "$TMP/quote.csv" >"$TMP/out" 2>"$TMP/err"
+expect_eq "unclosed quote exit" "$?" 1
+read -r r a j < <(summary_counts "$TMP/err")
+expect_eq "unclosed quote counts" "$r $a $j" "4 2 2"
+expect_grep "unclosed quote named" "$TMP/err" "quote.csv:3: unterminated quoted field"
+expect_grep "next line on its own" "$TMP/err" "quote.csv:4: expected 2 fields as in the header, found 4"
+expect_grep "good record after it" "$TMP/out" '"line":5,"id":"q4"'
+expect_eq "unclosed quote rejects" "$(cat "$TMP/rejq")" "$(printf 'q2,"never closed\nq3,a,b,c')"
+
 # --- strict mode stops at the first bad record --------------------------------
 "$HEED" analyze --strict "$DATA/bad.jsonl" >"$TMP/out" 2>"$TMP/err"
 expect_eq "strict exit" "$?" 1
@@ -125,6 +137,15 @@ expect_grep "bad format message" "$TMP/err" "unknown format 'xml'"
 "$HEED" analyze "$TMP/does-not-exist" >/dev/null 2>"$TMP/err"
 expect_eq "missing file exit" "$?" 2
 expect_grep "missing file named" "$TMP/err" "does-not-exist"
+# an input that cannot be read, or whose CSV header is bad, is named once
+"$HEED" analyze "$TMP" >/dev/null 2>"$TMP/err"
+expect_eq "directory exit" "$?" 2
+expect_eq "directory named once" "$(head -1 "$TMP/err")" "heed: $TMP: read error: Is a directory"
+printf 'id,body\nh1,hello\n' >"$TMP/nohead.csv"
+"$HEED" analyze --format csv "$TMP/nohead.csv" >/dev/null 2>"$TMP/err"
+expect_eq "no text column exit" "$?" 2
+expect_eq "no text column named once" "$(head -1 "$TMP/err")" \
+    "heed: $TMP/nohead.csv:1: the CSV header has no \"text\" column (the text field); found \"id\", \"body\""
 "$HEED" analyze --threads 9999 </dev/null >/dev/null 2>&1
 expect_eq "bad threads exit" "$?" 2
 "$HEED" frobnicate >/dev/null 2>&1
