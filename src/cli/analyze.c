@@ -85,6 +85,8 @@ static const char HELP[] =
     "\n"
     "Bad records (invalid UTF-8, broken JSON, wrong CSV column count, missing text,\n"
     "oversized): reported on stderr as FILE:LINE: problem, counted, and the rest go on.\n"
+    "A time field that is not a time is reported as FILE:LINE: warning: ...; the\n"
+    "record is analysed without it (no promised time is resolved against it).\n"
     "      --rejects FILE    also write each bad record, unchanged, to FILE\n"
     "      --strict          stop at the first bad record\n"
     "\n"
@@ -109,6 +111,7 @@ typedef struct item {
     int role;                /* HEED_ROLE_* */
     size_t ctx_off, ctx_len; /* the customer text an agent turn answers */
     int has_time, tz_min;
+    int bad_time; /* a `time` was given but is not one: warned about */
     int64_t time;
     heed_table_fact fact;
     heed_convo_fact conv;  /* conversation facts and the reply's simhash */
@@ -232,6 +235,7 @@ static int note_turn(run *R, batch *b, item *it, const heed_record *rec)
     it->role = role_of(rec->field[HEED_F_ROLE], R->opt->role);
     heed_view tv = rec->field[HEED_F_TIME];
     it->has_time = tv.ptr && !heed_parse_time(tv.ptr, tv.len, &it->time, &it->tz_min);
+    it->bad_time = tv.ptr && tv.len && !it->has_time;
     heed_view conv = rec->field[HEED_F_CONVERSATION];
     heed_view text = rec->field[HEED_F_TEXT];
     heed_view st =
@@ -560,6 +564,16 @@ static void write_batch(run *R, batch *b)
             if (wr) {
                 R->io_error |= wr == -1;
                 R->stop = 1;
+            }
+            if (it->bad_time) {
+                /* analysed all the same; only what needs the time goes without */
+                if (R->progress)
+                    fputs("\r\033[K", stderr);
+                fprintf(stderr,
+                        "%s:%zu: warning: 'time' is not a time (want ISO 8601 such as "
+                        "2026-09-01T07:42:00Z, or Unix seconds): '%.*s'; analysed without it\n",
+                        name, it->line, (int)(it->f_len[HEED_F_TIME] > 60 ? 60 : it->f_len[HEED_F_TIME]),
+                        b->store.ptr + it->f_off[HEED_F_TIME]);
             }
             if (o->table) {
                 const char *id =

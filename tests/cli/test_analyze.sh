@@ -56,6 +56,19 @@ expect_grep "next line on its own" "$TMP/err" "quote.csv:4: expected 2 fields as
 expect_grep "good record after it" "$TMP/out" '"line":5,"id":"q4"'
 expect_eq "unclosed quote rejects" "$(cat "$TMP/rejq")" "$(printf 'q2,"never closed\nq3,a,b,c')"
 
+# a time that is not one is warned about, with its line; the record is analysed
+# (without a due time for its promise) and the exit code stays 0
+printf '{"id":"t1","role":"agent","time":"soon","text":"We will refund you by Friday."}\n{"id":"t2","role":"agent","time":"2026-09-01T09:00:00Z","text":"We will refund you by Friday."}\n{"id":"t3","time":null,"text":"ok"}\n' \
+    >"$TMP/time.jsonl"
+"$HEED" analyze "$TMP/time.jsonl" >"$TMP/out" 2>"$TMP/err"
+expect_eq "bad time exit" "$?" 0
+expect_grep "bad time warned" "$TMP/err" "time.jsonl:1: warning: 'time' is not a time"
+expect_eq "one warning" "$(grep -c warning "$TMP/err")" 1
+read -r r a j < <(summary_counts "$TMP/err")
+expect_eq "bad time counts" "$r $a $j" "3 3 0"
+expect_eq "no due without a time" "$(sed -n 1p "$TMP/out" | grep -c '"due":')" 0
+expect_eq "due with a time" "$(sed -n 2p "$TMP/out" | grep -c '"due":"2026-09-04')" 1
+
 # --- strict mode stops at the first bad record --------------------------------
 "$HEED" analyze --strict "$DATA/bad.jsonl" >"$TMP/out" 2>"$TMP/err"
 expect_eq "strict exit" "$?" 1
