@@ -160,6 +160,7 @@ typedef struct run {
     int reading_done;
     int stop;     /* strict mode hit a bad record, or output failed */
     int io_error; /* writing stdout or the rejects file failed */
+    int io_errno; /* errno of the first such failure (errno is per thread) */
     int oom;
     FILE *rejects;
     heed_context *ctx; /* used by the reader thread only */
@@ -497,6 +498,15 @@ static const char *store_field(const batch *b, const item *it, int f, size_t *le
 /* Writes an analysed record in input order: its JSON with a "canned" member
  * when the reply is a near duplicate of an earlier one, then any conversation
  * written early. Returns 0, -1 when writing failed, -2 when out of memory. */
+/* Notes a failed write of stdout or the rejects file, keeping the errno of the
+ * first one for the message (the writer thread's errno is not main's). */
+static void io_failed(run *R)
+{
+    if (!R->io_error)
+        R->io_errno = errno;
+    R->io_error = 1;
+}
+
 static int write_record(run *R, batch *b, item *it)
 {
     const options *o = R->opt;
@@ -562,7 +572,8 @@ static void write_batch(run *R, batch *b)
                 pthread_mutex_unlock(&R->mu);
             }
             if (wr) {
-                R->io_error |= wr == -1;
+                if (wr == -1)
+                    io_failed(R);
                 R->stop = 1;
             }
             if (it->bad_time) {
@@ -592,13 +603,15 @@ static void write_batch(run *R, batch *b)
         if (R->rejects) {
             if (fwrite(b->store.ptr + it->raw_off, 1, it->raw_len, R->rejects) != it->raw_len ||
                 fputc('\n', R->rejects) == EOF)
-                R->io_error = 1;
+                io_failed(R);
         }
         if (o->strict)
             R->stop = 1;
     }
-    if (R->flush_each && fflush(stdout) != 0)
-        R->io_error = R->stop = 1;
+    if (R->flush_each && fflush(stdout) != 0) {
+        io_failed(R);
+        R->stop = 1;
+    }
     progress(R, 0);
 }
 
@@ -1054,17 +1067,19 @@ int heed_cmd_analyze(int argc, char **argv)
             R.oom = 1;
         else if (!o.table && !o.explain &&
                  fwrite(R.convo_out.ptr, 1, R.convo_out.len, stdout) != R.convo_out.len)
-            R.io_error = 1;
+            io_failed(&R);
     }
 
-    if (fflush(stdout) != 0 || ferror(stdout))
-        R.io_error = 1;
-    if (R.rejects && fclose(R.rejects) != 0)
-        R.io_error = 1;
     if (o.table)
         heed_table_summary(stdout, &R.stats, R.n_read, R.n_ok, R.n_bad);
     if (R.convo && (o.table || o.explain))
         heed_convo_summary(stdout, heed_convo_totals(R.convo));
+    errno = 0;
+    if (fflush(stdout) != 0 || ferror(stdout))
+        io_failed(&R);
+    errno = 0;
+    if (R.rejects && fclose(R.rejects) != 0)
+        io_failed(&R);
     if (!o.quiet) {
         double el = now_s() - ((double)R.t0.tv_sec + (double)R.t0.tv_nsec / 1e9);
         fprintf(stderr, "heed: %zu records read = %zu analysed + %zu rejected (%.2f s)%s\n",
@@ -1074,7 +1089,8 @@ int heed_cmd_analyze(int argc, char **argv)
         fprintf(stderr, "heed: out of memory\n");
         ret = HEED_EXIT_INTERNAL;
     } else if (R.io_error) {
-        fprintf(stderr, "heed: write error: %s\n", strerror(errno));
+        fprintf(stderr, "heed: write error: %s\n",
+                R.io_errno ? strerror(R.io_errno) : "the output could not be written");
         if (ret < HEED_EXIT_USAGE)
             ret = HEED_EXIT_USAGE;
     } else if (R.n_bad && ret == HEED_EXIT_OK) {

@@ -168,6 +168,14 @@ expect_eq "help" "$?" 0
 "$HEED" analyze --help | grep -q -- "--rejects"
 expect_eq "analyze help" "$?" 0
 expect_eq "version" "$("$HEED" --version | cut -d' ' -f1)" heed
+if [ -w /dev/full ]; then
+    # the error of the write that failed, not a stale one of another call
+    "$HEED" analyze "$DATA/good.jsonl" >/dev/full 2>"$TMP/err"
+    expect_eq "full disk exit" "$?" 2
+    expect_grep "full disk said" "$TMP/err" "heed: write error: No space left on device"
+    "$HEED" analyze --table "$DATA/good.jsonl" >/dev/full 2>"$TMP/err"
+    expect_eq "full disk table exit" "$?" 2
+fi
 "$HEED" analyze </dev/null >"$TMP/out" 2>"$TMP/err"
 expect_eq "empty input exit" "$?" 0
 read -r r a j < <(summary_counts "$TMP/err")
