@@ -720,6 +720,20 @@ static int read_input(run *R, const char *name, size_t src)
             fclose(f);
         return rc == HEED_ENOMEM ? HEED_EXIT_INTERNAL : HEED_EXIT_USAGE;
     }
+    /* A column asked for by name that the CSV header lacks would leave every
+     * record without it in silence (a misspelt --field or --keep). */
+    for (int fi = 0; fi < HEED_F_COUNT; fi++)
+        if (o->ropts.fields[fi] && !heed_reader_has_column(rd, fi, 0))
+            fprintf(stderr,
+                    "heed: %s: warning: the CSV header has no \"%s\" column (--field %s=%s); "
+                    "every record is read without it\n",
+                    name, o->ropts.fields[fi], heed_field_default_names[fi], o->ropts.fields[fi]);
+    for (size_t k = 0; k < o->n_keep; k++)
+        if (!heed_reader_has_column(rd, -1, k))
+            fprintf(stderr,
+                    "heed: %s: warning: the CSV header has no \"%s\" column (--keep); every "
+                    "record is read without it\n",
+                    name, o->keep[k]);
     int ret = 0;
     batch *b = take_slot(R, src);
     while (b) {

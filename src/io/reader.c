@@ -498,6 +498,15 @@ heed_format heed_reader_format(const heed_reader *r)
     return r->format;
 }
 
+bool heed_reader_has_column(const heed_reader *r, int field, size_t keep)
+{
+    if (r->format != HEED_FMT_CSV)
+        return true;
+    if (field >= 0)
+        return field < HEED_F_COUNT && r->field_col[field] != NO_COLUMN;
+    return keep < r->n_keep && r->keep_col[keep] != NO_COLUMN;
+}
+
 bool heed_reader_would_wait(const heed_reader *r)
 {
     if (r->live_fd < 0 || r->eof || r->io_failed)

@@ -76,6 +76,11 @@ int heed_reader_new(FILE *f, const heed_reader_opts *opts, heed_reader **out, he
 /* The format in use (after detection). */
 heed_format heed_reader_format(const heed_reader *r);
 
+/* CSV: whether the header has a column for the field `field` (HEED_F_*), or,
+ * when field is -1, for opts.keep[keep]. Other formats: always true (each
+ * JSON line names its own fields; text has only the text). */
+bool heed_reader_has_column(const heed_reader *r, int field, size_t keep);
+
 /* Reads the next record into *rec.
  * Returns 1 when a good record was read; 0 at end of input; a negative code for
  * a bad record, with rec->raw, rec->line and rec->index describing it and

@@ -101,6 +101,12 @@ expect_grep "text echoed" "$TMP/out" '"text":"Kindly stop calling me."'
 printf '{"body":"great stuff","key":"k9"}\n' | "$HEED" analyze --field text=body --field id=key --tokens >"$TMP/out" 2>/dev/null
 expect_grep "renamed id" "$TMP/out" '"id":"k9"'
 expect_grep "tokens listed" "$TMP/out" '"tokens":[{"text":"great"'
+# a CSV column named by --field or --keep that the header lacks is warned about
+"$HEED" analyze --field id=key --keep prio,id "$DATA/good.csv" >"$TMP/out" 2>"$TMP/err"
+expect_eq "missing columns exit" "$?" 0
+expect_grep "missing --field column" "$TMP/err" "good.csv: warning: the CSV header has no \"key\" column (--field id=key)"
+expect_grep "missing --keep column" "$TMP/err" "good.csv: warning: the CSV header has no \"prio\" column (--keep)"
+expect_eq "present columns not warned about" "$(grep -c warning "$TMP/err")" 2
 
 # --- live input: a line is answered while the writer is still pausing --------------
 # (before, the reader waited for 64 KiB or the end of input)
