@@ -73,12 +73,12 @@ int main(int argc, char **argv)
     const char *cmd = argv[1];
     if (!strcmp(cmd, "-h") || !strcmp(cmd, "--help") || !strcmp(cmd, "help")) {
         fputs(USAGE, stdout);
-        return HEED_EXIT_OK;
+        return finish(cmd, HEED_EXIT_OK);
     }
     if (!strcmp(cmd, "-V") || !strcmp(cmd, "--version")) {
         printf("heed %s (library %s, output schema %d)\n", HEED_VERSION_STRING, heed_version(),
                HEED_SCHEMA_VERSION);
-        return HEED_EXIT_OK;
+        return finish(cmd, HEED_EXIT_OK);
     }
     return finish(cmd, run_cmd(cmd, argc, argv));
 }

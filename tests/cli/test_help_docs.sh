@@ -4,7 +4,8 @@
 # eval, which list tasks) states its exit codes; no option's description stops
 # mid-sentence; the option tables of docs/api.md (heed serve) and
 # docs/generate.md, and the README's synopses of `heed analyze` and `heed
-# check-reply`, name exactly the options their --help names.
+# check-reply`, name exactly the options their --help names. `heed --help`
+# into a full disk is an error.
 . "$(dirname "$0")/lib.sh"
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 
@@ -21,6 +22,11 @@ same_opts() {
 }
 
 "$HEED" --help >"$TMP/main"
+if [ -w /dev/full ]; then
+    "$HEED" --help >/dev/full 2>"$TMP/err"
+    expect_eq "--help into a full disk: exit" "$?" 2
+    expect_grep "--help into a full disk: said" "$TMP/err" "heed --help: write error"
+fi
 sed -n '/^Commands:/,/^$/s/^  \([a-z][a-z-]*\) .*/\1/p' "$TMP/main" >"$TMP/cmds"
 expect_eq "commands listed" "$(wc -l <"$TMP/cmds")" 16
 while read -r cmd; do
