@@ -38,7 +38,10 @@ static const char AGENTS_HELP[] =
     "  --tz MINUTES   calendar days in this UTC offset (default 0)\n"
     "  --teams        agents: empathy and compassion by team and ISO week instead\n"
     "                 (default period 28 days)\n"
-    "  --json         JSON lines\n";
+    "  --json         JSON lines\n"
+    "\n"
+    "Exit codes: 0 done, 2 usage or store error or no such agent, 3 internal\n"
+    "error.\n";
 
 typedef struct opts {
     const char *db, *now_s, *day, *agent;

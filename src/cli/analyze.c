@@ -85,6 +85,8 @@ static const char HELP[] =
     "\n"
     "Bad records (invalid UTF-8, broken JSON, wrong CSV column count, missing text,\n"
     "oversized): reported on stderr as FILE:LINE: problem, counted, and the rest go on.\n"
+    "A time field that is not a time is reported as FILE:LINE: warning: ...; the\n"
+    "record is analysed without it (no promised time is resolved against it).\n"
     "      --rejects FILE    also write each bad record, unchanged, to FILE\n"
     "      --strict          stop at the first bad record\n"
     "\n"
@@ -109,6 +111,7 @@ typedef struct item {
     int role;                /* HEED_ROLE_* */
     size_t ctx_off, ctx_len; /* the customer text an agent turn answers */
     int has_time, tz_min;
+    int bad_time; /* a `time` was given but is not one: warned about */
     int64_t time;
     heed_table_fact fact;
     heed_convo_fact conv;  /* conversation facts and the reply's simhash */
@@ -157,6 +160,7 @@ typedef struct run {
     int reading_done;
     int stop;     /* strict mode hit a bad record, or output failed */
     int io_error; /* writing stdout or the rejects file failed */
+    int io_errno; /* errno of the first such failure (errno is per thread) */
     int oom;
     FILE *rejects;
     heed_context *ctx; /* used by the reader thread only */
@@ -232,6 +236,7 @@ static int note_turn(run *R, batch *b, item *it, const heed_record *rec)
     it->role = role_of(rec->field[HEED_F_ROLE], R->opt->role);
     heed_view tv = rec->field[HEED_F_TIME];
     it->has_time = tv.ptr && !heed_parse_time(tv.ptr, tv.len, &it->time, &it->tz_min);
+    it->bad_time = tv.ptr && tv.len && !it->has_time;
     heed_view conv = rec->field[HEED_F_CONVERSATION];
     heed_view text = rec->field[HEED_F_TEXT];
     heed_view st =
@@ -493,6 +498,15 @@ static const char *store_field(const batch *b, const item *it, int f, size_t *le
 /* Writes an analysed record in input order: its JSON with a "canned" member
  * when the reply is a near duplicate of an earlier one, then any conversation
  * written early. Returns 0, -1 when writing failed, -2 when out of memory. */
+/* Notes a failed write of stdout or the rejects file, keeping the errno of the
+ * first one for the message (the writer thread's errno is not main's). */
+static void io_failed(run *R)
+{
+    if (!R->io_error)
+        R->io_errno = errno;
+    R->io_error = 1;
+}
+
 static int write_record(run *R, batch *b, item *it)
 {
     const options *o = R->opt;
@@ -558,8 +572,19 @@ static void write_batch(run *R, batch *b)
                 pthread_mutex_unlock(&R->mu);
             }
             if (wr) {
-                R->io_error |= wr == -1;
+                if (wr == -1)
+                    io_failed(R);
                 R->stop = 1;
+            }
+            if (it->bad_time) {
+                /* analysed all the same; only what needs the time goes without */
+                if (R->progress)
+                    fputs("\r\033[K", stderr);
+                fprintf(stderr,
+                        "%s:%zu: warning: 'time' is not a time (want ISO 8601 such as "
+                        "2026-09-01T07:42:00Z, or Unix seconds): '%.*s'; analysed without it\n",
+                        name, it->line, (int)(it->f_len[HEED_F_TIME] > 60 ? 60 : it->f_len[HEED_F_TIME]),
+                        b->store.ptr + it->f_off[HEED_F_TIME]);
             }
             if (o->table) {
                 const char *id =
@@ -578,13 +603,15 @@ static void write_batch(run *R, batch *b)
         if (R->rejects) {
             if (fwrite(b->store.ptr + it->raw_off, 1, it->raw_len, R->rejects) != it->raw_len ||
                 fputc('\n', R->rejects) == EOF)
-                R->io_error = 1;
+                io_failed(R);
         }
         if (o->strict)
             R->stop = 1;
     }
-    if (R->flush_each && fflush(stdout) != 0)
-        R->io_error = R->stop = 1;
+    if (R->flush_each && fflush(stdout) != 0) {
+        io_failed(R);
+        R->stop = 1;
+    }
     progress(R, 0);
 }
 
@@ -654,6 +681,19 @@ static void publish(run *R, batch *b)
     pthread_mutex_unlock(&R->mu);
 }
 
+/* Reports a failure of the input as a whole (it cannot be read, its CSV header
+ * is bad). The reader's messages for these already begin with the input's name
+ * (heed_reader_opts.name), so it is not repeated. */
+static void input_failed(const char *name, int rc, const heed_error *err)
+{
+    if (rc != HEED_ENOMEM && err->msg[0])
+        fprintf(stderr, "heed: %s\n", err->msg);
+    else if (rc == HEED_EIO)
+        fprintf(stderr, "heed: %s: read error: %s\n", name, strerror(errno));
+    else
+        fprintf(stderr, "heed: %s: %s\n", name, heed_strerror(rc));
+}
+
 /* Reads one input into batches. Returns 0, or HEED_EXIT_USAGE on an input that
  * cannot be read at all (reported), or HEED_EXIT_INTERNAL (memory). */
 static int read_input(run *R, const char *name, size_t src)
@@ -675,11 +715,25 @@ static int read_input(run *R, const char *name, size_t src)
     heed_error err = {0};
     int rc = heed_reader_new(f, &ro, &rd, &err);
     if (rc != HEED_OK) {
-        fprintf(stderr, "heed: %s: %s\n", name, err.msg[0] ? err.msg : heed_strerror(rc));
+        input_failed(name, rc, &err);
         if (f != stdin)
             fclose(f);
         return rc == HEED_ENOMEM ? HEED_EXIT_INTERNAL : HEED_EXIT_USAGE;
     }
+    /* A column asked for by name that the CSV header lacks would leave every
+     * record without it in silence (a misspelt --field or --keep). */
+    for (int fi = 0; fi < HEED_F_COUNT; fi++)
+        if (o->ropts.fields[fi] && !heed_reader_has_column(rd, fi, 0))
+            fprintf(stderr,
+                    "heed: %s: warning: the CSV header has no \"%s\" column (--field %s=%s); "
+                    "every record is read without it\n",
+                    name, o->ropts.fields[fi], heed_field_default_names[fi], o->ropts.fields[fi]);
+    for (size_t k = 0; k < o->n_keep; k++)
+        if (!heed_reader_has_column(rd, -1, k))
+            fprintf(stderr,
+                    "heed: %s: warning: the CSV header has no \"%s\" column (--keep); every "
+                    "record is read without it\n",
+                    name, o->keep[k]);
     int ret = 0;
     batch *b = take_slot(R, src);
     while (b) {
@@ -696,8 +750,7 @@ static int read_input(run *R, const char *name, size_t src)
         if (rc == 0)
             break;
         if (rc == HEED_EIO) {
-            fprintf(stderr, "heed: %s: read error: %s\n", name,
-                    err.msg[0] ? err.msg : strerror(errno));
+            input_failed(name, rc, &err);
             ret = HEED_EXIT_USAGE;
             break;
         }
@@ -1028,17 +1081,19 @@ int heed_cmd_analyze(int argc, char **argv)
             R.oom = 1;
         else if (!o.table && !o.explain &&
                  fwrite(R.convo_out.ptr, 1, R.convo_out.len, stdout) != R.convo_out.len)
-            R.io_error = 1;
+            io_failed(&R);
     }
 
-    if (fflush(stdout) != 0 || ferror(stdout))
-        R.io_error = 1;
-    if (R.rejects && fclose(R.rejects) != 0)
-        R.io_error = 1;
     if (o.table)
         heed_table_summary(stdout, &R.stats, R.n_read, R.n_ok, R.n_bad);
     if (R.convo && (o.table || o.explain))
         heed_convo_summary(stdout, heed_convo_totals(R.convo));
+    errno = 0;
+    if (fflush(stdout) != 0 || ferror(stdout))
+        io_failed(&R);
+    errno = 0;
+    if (R.rejects && fclose(R.rejects) != 0)
+        io_failed(&R);
     if (!o.quiet) {
         double el = now_s() - ((double)R.t0.tv_sec + (double)R.t0.tv_nsec / 1e9);
         fprintf(stderr, "heed: %zu records read = %zu analysed + %zu rejected (%.2f s)%s\n",
@@ -1048,7 +1103,8 @@ int heed_cmd_analyze(int argc, char **argv)
         fprintf(stderr, "heed: out of memory\n");
         ret = HEED_EXIT_INTERNAL;
     } else if (R.io_error) {
-        fprintf(stderr, "heed: write error: %s\n", strerror(errno));
+        fprintf(stderr, "heed: write error: %s\n",
+                R.io_errno ? strerror(R.io_errno) : "the output could not be written");
         if (ret < HEED_EXIT_USAGE)
             ret = HEED_EXIT_USAGE;
     } else if (R.n_bad && ret == HEED_EXIT_OK) {

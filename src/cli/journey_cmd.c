@@ -37,7 +37,9 @@ static const char QUEUE_HELP[] =
     "  --json         one JSON object per customer\n"
     "\n"
     "`heed queue done CUSTOMER` marks a customer handled: they leave the queue\n"
-    "until they write again or something happens to them.\n";
+    "until they write again or something happens to them.\n"
+    "Exit codes: 0 done, 2 usage or store error or no such customer, 3 internal\n"
+    "error.\n";
 
 static const char JOURNEY_HELP[] =
     "Usage: heed journey CUSTOMER [OPTIONS]\n"
@@ -51,7 +53,10 @@ static const char JOURNEY_HELP[] =
     "\n"
     "  --db PATH   the store (default: heed.db, or $HEED_DB)\n"
     "  --now T     as of T (ISO 8601, Unix seconds, or 'data')\n"
-    "  --json      one JSON object\n";
+    "  --json      one JSON object\n"
+    "\n"
+    "Exit codes: 0 done, 2 usage or store error or no such customer, 3 internal\n"
+    "error.\n";
 
 static const char CUSTOMER_HELP[] =
     "Usage: heed customer why CUSTOMER [--json]\n"
@@ -71,7 +76,10 @@ static const char CUSTOMER_HELP[] =
     "\n"
     "  --db PATH   the store (default: heed.db, or $HEED_DB)\n"
     "  --now T     the time the queue is recomputed as of (as `heed queue`)\n"
-    "  --json      why: one JSON object (as GET /v1/customers/{ref}/links)\n";
+    "  --json      why: one JSON object (as GET /v1/customers/{ref}/links)\n"
+    "\n"
+    "Exit codes: 0 done, 1 check found differences, 2 usage or store error or no\n"
+    "such customer or record, 3 internal error.\n";
 
 typedef struct common {
     const char *db, *now_s, *note;

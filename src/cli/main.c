@@ -1,4 +1,5 @@
 /* main.c - the `heed` program: dispatches to a subcommand. */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -46,6 +47,23 @@ static const char USAGE[] =
     "Exit codes: 0 done (all records analysed or imported), 1 some records rejected,\n"
     "2 usage or I/O error, 3 internal error (e.g. out of memory).\n";
 
+static int run_cmd(const char *cmd, int argc, char **argv);
+
+/* A command whose answer could not be written (a full disk, a closed pipe) has
+ * not done its job, whatever it returned: say so and exit 2. Commands that
+ * found it themselves have said so and returned 2 or 3 already. */
+static int finish(const char *cmd, int ret)
+{
+    errno = 0;
+    if ((fflush(stdout) != 0 || ferror(stdout)) && ret != HEED_EXIT_USAGE &&
+        ret != HEED_EXIT_INTERNAL) {
+        fprintf(stderr, "heed %s: write error: %s\n", cmd,
+                errno ? strerror(errno) : "the output could not be written");
+        return HEED_EXIT_USAGE;
+    }
+    return ret;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -55,13 +73,18 @@ int main(int argc, char **argv)
     const char *cmd = argv[1];
     if (!strcmp(cmd, "-h") || !strcmp(cmd, "--help") || !strcmp(cmd, "help")) {
         fputs(USAGE, stdout);
-        return HEED_EXIT_OK;
+        return finish(cmd, HEED_EXIT_OK);
     }
     if (!strcmp(cmd, "-V") || !strcmp(cmd, "--version")) {
         printf("heed %s (library %s, output schema %d)\n", HEED_VERSION_STRING, heed_version(),
                HEED_SCHEMA_VERSION);
-        return HEED_EXIT_OK;
+        return finish(cmd, HEED_EXIT_OK);
     }
+    return finish(cmd, run_cmd(cmd, argc, argv));
+}
+
+static int run_cmd(const char *cmd, int argc, char **argv)
+{
     if (!strcmp(cmd, "analyze"))
         return heed_cmd_analyze(argc - 1, argv + 1);
     if (!strcmp(cmd, "check-reply"))

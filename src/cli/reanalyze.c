@@ -23,7 +23,10 @@ static const char HELP[] =
     "  --db PATH      the store (default: heed.db, or $HEED_DB)\n"
     "  --all          re-score every message, not only the outdated ones\n"
     "  -j, --threads N  analysis threads (default: all cores)\n"
-    "  -q, --quiet    no summary\n";
+    "  -q, --quiet    no summary\n"
+    "\n"
+    "Exit codes: 0 done, 1 some messages could not be re-scored, 2 usage or store\n"
+    "error, 3 internal error.\n";
 
 extern const heed_import_kind heed_import_kinds[];
 

@@ -38,6 +38,7 @@ static const char SERVE_HELP[] =
     "                     this often (default 300), in the background: time alone\n"
     "                     moves the queue (stress fades, waits grow, promises fall\n"
     "                     due); after an ingest only the customers it touched are\n"
+    "                     decided again, when the queue is next read\n"
     "  --queue-chunk N    customers per transaction of that pass (default 500);\n"
     "                     ingest waits for at most one part\n"
     "  --webhook-interval SECONDS  detect webhook events at least this often\n"

@@ -184,6 +184,17 @@ static int find_record(heed_reader *r, bool csv, span *sp)
         if (r->eof) {
             if (avail == 0)
                 return 0;
+            if (csv && heed__csv_in_quotes(&st) && st.lines > 0) {
+                /* A quote never closed would make every line after it part of
+                 * one bad record: the record ends at its first line break
+                 * instead, and the lines after it are read again as records. */
+                const size_t nl = (size_t)((const char *)memchr(p, '\n', avail) - p);
+                sp->len = nl > 0 && p[nl - 1] == '\r' ? nl - 1 : nl;
+                sp->next = nl + 1;
+                sp->lines = 1;
+                sp->too_big = sp->len > r->max_record;
+                return 1;
+            }
             /* The last record has no line break; a final CR is still one. */
             sp->len = p[avail - 1] == '\r' ? avail - 1 : avail;
             sp->next = avail;
@@ -485,6 +496,15 @@ fail:
 heed_format heed_reader_format(const heed_reader *r)
 {
     return r->format;
+}
+
+bool heed_reader_has_column(const heed_reader *r, int field, size_t keep)
+{
+    if (r->format != HEED_FMT_CSV)
+        return true;
+    if (field >= 0)
+        return field < HEED_F_COUNT && r->field_col[field] != NO_COLUMN;
+    return keep < r->n_keep && r->keep_col[keep] != NO_COLUMN;
 }
 
 bool heed_reader_would_wait(const heed_reader *r)

@@ -69,11 +69,17 @@ typedef struct heed_reader heed_reader;
  * is guessed from the first non-blank bytes: '{' is JSON lines; a first line
  * that parses as a CSV header containing the text field name is CSV; anything
  * else is text. Returns HEED_OK and *out, HEED_ENOMEM, HEED_EIO, or HEED_EPARSE
- * (e.g. a CSV header without the text column) with err->msg. */
+ * (e.g. a CSV header without the text column) with err->msg, which begins with
+ * opts->name (but for HEED_ENOMEM). */
 int heed_reader_new(FILE *f, const heed_reader_opts *opts, heed_reader **out, heed_error *err);
 
 /* The format in use (after detection). */
 heed_format heed_reader_format(const heed_reader *r);
+
+/* CSV: whether the header has a column for the field `field` (HEED_F_*), or,
+ * when field is -1, for opts.keep[keep]. Other formats: always true (each
+ * JSON line names its own fields; text has only the text). */
+bool heed_reader_has_column(const heed_reader *r, int field, size_t keep);
 
 /* Reads the next record into *rec.
  * Returns 1 when a good record was read; 0 at end of input; a negative code for
@@ -83,8 +89,10 @@ heed_format heed_reader_format(const heed_reader *r);
  * within the record), HEED_EPARSE (broken JSON, wrong CSV column count, ...),
  * HEED_EFIELD (text missing or not a string), HEED_ETOOBIG (record over
  * max_record; rec->raw then holds only its first max_record bytes).
- * HEED_EIO means reading failed and nothing more can be read. Blank lines in
- * JSON lines and text input are skipped, not records. */
+ * HEED_EIO means reading failed and nothing more can be read (err->msg begins
+ * with opts->name). Blank lines in JSON lines and text input are skipped, not
+ * records. A CSV record whose quote is never closed (the input ends inside it)
+ * is only its first line, so the lines after it are still read as records. */
 int heed_reader_next(heed_reader *r, heed_record *rec, heed_error *err);
 
 /* True when the input is a pipe or terminal, no whole line is buffered and

@@ -44,6 +44,31 @@ expect_grep "csv column count" "$TMP/err" "bad.csv:3: "
 expect_grep "csv short row" "$TMP/err" "bad.csv:5: "
 expect_eq "csv rejects" "$(cat "$TMP/rejc")" "$(printf 'x2,too,many,fields\nx4')"
 
+# a quote never closed makes only its own line a bad record: the lines after it
+# are still read (before, they were all swallowed into one reject)
+printf 'id,text\nq1,fine thanks\nq2,"never closed\nq3,a,b,c\nq4,still good\n' >"$TMP/quote.csv"
+"$HEED" analyze --rejects "$TMP/rejq" "$TMP/quote.csv" >"$TMP/out" 2>"$TMP/err"
+expect_eq "unclosed quote exit" "$?" 1
+read -r r a j < <(summary_counts "$TMP/err")
+expect_eq "unclosed quote counts" "$r $a $j" "4 2 2"
+expect_grep "unclosed quote named" "$TMP/err" "quote.csv:3: unterminated quoted field"
+expect_grep "next line on its own" "$TMP/err" "quote.csv:4: expected 2 fields as in the header, found 4"
+expect_grep "good record after it" "$TMP/out" '"line":5,"id":"q4"'
+expect_eq "unclosed quote rejects" "$(cat "$TMP/rejq")" "$(printf 'q2,"never closed\nq3,a,b,c')"
+
+# a time that is not one is warned about, with its line; the record is analysed
+# (without a due time for its promise) and the exit code stays 0
+printf '{"id":"t1","role":"agent","time":"soon","text":"We will refund you by Friday."}\n{"id":"t2","role":"agent","time":"2026-09-01T09:00:00Z","text":"We will refund you by Friday."}\n{"id":"t3","time":null,"text":"ok"}\n' \
+    >"$TMP/time.jsonl"
+"$HEED" analyze "$TMP/time.jsonl" >"$TMP/out" 2>"$TMP/err"
+expect_eq "bad time exit" "$?" 0
+expect_grep "bad time warned" "$TMP/err" "time.jsonl:1: warning: 'time' is not a time"
+expect_eq "one warning" "$(grep -c warning "$TMP/err")" 1
+read -r r a j < <(summary_counts "$TMP/err")
+expect_eq "bad time counts" "$r $a $j" "3 3 0"
+expect_eq "no due without a time" "$(sed -n 1p "$TMP/out" | grep -c '"due":')" 0
+expect_eq "due with a time" "$(sed -n 2p "$TMP/out" | grep -c '"due":"2026-09-04')" 1
+
 # --- strict mode stops at the first bad record --------------------------------
 "$HEED" analyze --strict "$DATA/bad.jsonl" >"$TMP/out" 2>"$TMP/err"
 expect_eq "strict exit" "$?" 1
@@ -76,6 +101,12 @@ expect_grep "text echoed" "$TMP/out" '"text":"Kindly stop calling me."'
 printf '{"body":"great stuff","key":"k9"}\n' | "$HEED" analyze --field text=body --field id=key --tokens >"$TMP/out" 2>/dev/null
 expect_grep "renamed id" "$TMP/out" '"id":"k9"'
 expect_grep "tokens listed" "$TMP/out" '"tokens":[{"text":"great"'
+# a CSV column named by --field or --keep that the header lacks is warned about
+"$HEED" analyze --field id=key --keep prio,id "$DATA/good.csv" >"$TMP/out" 2>"$TMP/err"
+expect_eq "missing columns exit" "$?" 0
+expect_grep "missing --field column" "$TMP/err" "good.csv: warning: the CSV header has no \"key\" column (--field id=key)"
+expect_grep "missing --keep column" "$TMP/err" "good.csv: warning: the CSV header has no \"prio\" column (--keep)"
+expect_eq "present columns not warned about" "$(grep -c warning "$TMP/err")" 2
 
 # --- live input: a line is answered while the writer is still pausing --------------
 # (before, the reader waited for 64 KiB or the end of input)
@@ -125,6 +156,15 @@ expect_grep "bad format message" "$TMP/err" "unknown format 'xml'"
 "$HEED" analyze "$TMP/does-not-exist" >/dev/null 2>"$TMP/err"
 expect_eq "missing file exit" "$?" 2
 expect_grep "missing file named" "$TMP/err" "does-not-exist"
+# an input that cannot be read, or whose CSV header is bad, is named once
+"$HEED" analyze "$TMP" >/dev/null 2>"$TMP/err"
+expect_eq "directory exit" "$?" 2
+expect_eq "directory named once" "$(head -1 "$TMP/err")" "heed: $TMP: read error: Is a directory"
+printf 'id,body\nh1,hello\n' >"$TMP/nohead.csv"
+"$HEED" analyze --format csv "$TMP/nohead.csv" >/dev/null 2>"$TMP/err"
+expect_eq "no text column exit" "$?" 2
+expect_eq "no text column named once" "$(head -1 "$TMP/err")" \
+    "heed: $TMP/nohead.csv:1: the CSV header has no \"text\" column (the text field); found \"id\", \"body\""
 "$HEED" analyze --threads 9999 </dev/null >/dev/null 2>&1
 expect_eq "bad threads exit" "$?" 2
 "$HEED" frobnicate >/dev/null 2>&1
@@ -134,6 +174,14 @@ expect_eq "help" "$?" 0
 "$HEED" analyze --help | grep -q -- "--rejects"
 expect_eq "analyze help" "$?" 0
 expect_eq "version" "$("$HEED" --version | cut -d' ' -f1)" heed
+if [ -w /dev/full ]; then
+    # the error of the write that failed, not a stale one of another call
+    "$HEED" analyze "$DATA/good.jsonl" >/dev/full 2>"$TMP/err"
+    expect_eq "full disk exit" "$?" 2
+    expect_grep "full disk said" "$TMP/err" "heed: write error: No space left on device"
+    "$HEED" analyze --table "$DATA/good.jsonl" >/dev/full 2>"$TMP/err"
+    expect_eq "full disk table exit" "$?" 2
+fi
 "$HEED" analyze </dev/null >"$TMP/out" 2>"$TMP/err"
 expect_eq "empty input exit" "$?" 0
 read -r r a j < <(summary_counts "$TMP/err")

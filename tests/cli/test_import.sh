@@ -76,6 +76,13 @@ expect_grep "score out of range" "$TMP/bs" "$J/bad-surveys.csv:3: csat score mus
 expect_grep "wrong column count" "$TMP/bs" "$J/bad-surveys.csv:5: expected 8 fields as in the header, found 4"
 expect_eq "bad surveys counted" "$(summary "$TMP/bs" surveys)" "4 2 0 2"
 expect_eq "all rejects appended" "$(wc -l <"$TMP/rej")" 7
+# a CSV quote never closed rejects its own line only; the rows after it go in
+printf 'id,name,email\nq1,Quinn,q1@example.com\nq2,"Quill,q2@example.com\nq3,Qiana,q3@example.com\n' \
+    >"$TMP/quote.csv"
+"$HEED" import customers "$TMP/quote.csv" --db "$B" 2>"$TMP/bq"
+expect_eq "unclosed quote exit" "$?" 1
+expect_grep "unclosed quote named" "$TMP/bq" "$TMP/quote.csv:3: unterminated quoted field"
+expect_eq "unclosed quote counted" "$(summary "$TMP/bq" customers)" "3 2 0 1"
 "$HEED" journey C100 --db "$B" --json >"$TMP/bj2" 2>/dev/null
 expect_grep "good event kept" "$TMP/bj2" '"event":"order","id":"BE3"'
 expect_grep "good survey kept" "$TMP/bj2" '"survey":"nps","score":10'

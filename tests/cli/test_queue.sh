@@ -98,4 +98,14 @@ if command -v sqlite3 >/dev/null; then
             bad "refresh in parts of $k wrote other rows"; diff "$TMP/state100000" "$TMP/state$k" >&2; fi
     done
 fi
+
+# an answer that cannot be written (a full disk) is an error, not exit 0
+if [ -w /dev/full ]; then
+    for c in "queue" "journey C100" "customer why C100" "agents" "trends"; do
+        # shellcheck disable=SC2086
+        "$HEED" $c --db "$DB" --now "$NOW" >/dev/full 2>"$TMP/err"
+        expect_eq "$c into a full disk: exit" "$?" 2
+        expect_grep "$c into a full disk: said" "$TMP/err" "write"
+    done
+fi
 finish
