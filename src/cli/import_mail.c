@@ -2,6 +2,7 @@
  * helpdesk ticket exports turned into message rows of the same batches as
  * JSON lines and CSV, so redaction, analysis, idempotence and resuming work
  * the same way. */
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -68,7 +69,44 @@ static heed_import_row *new_row(heed_import_batch *b, size_t line, const char *r
     return b->store.err ? NULL : r;
 }
 
-static int is_agent_addr(const heed_import *im, heed_view addr)
+/* The e-mail addresses of the known agents (ids and aliases in the store,
+ * lower case, sorted), read before the pipeline takes the store handle. */
+typedef struct agent_addrs {
+    char **a;
+    size_t n, cap;
+} agent_addrs;
+
+static int add_addr(void *ctx, const char *addr)
+{
+    agent_addrs *A = ctx;
+    if (A->n == A->cap) {
+        size_t c = A->cap ? 2 * A->cap : 64;
+        char **q = realloc(A->a, c * sizeof *q);
+        if (!q)
+            return HEED_ENOMEM;
+        A->a = q, A->cap = c;
+    }
+    if (!(A->a[A->n] = strdup(addr)))
+        return HEED_ENOMEM;
+    A->n++;
+    return HEED_OK;
+}
+
+static void free_addrs(agent_addrs *A)
+{
+    for (size_t i = 0; i < A->n; i++)
+        free(A->a[i]);
+    free(A->a);
+}
+
+static int cmp_addr(const void *key, const void *elem)
+{
+    return strcmp(key, *(char *const *)elem);
+}
+
+/* A mail is an agent's when its sender's domain is an --agent-domain or its
+ * address is a known agent's (the agents file's email or aliases). */
+static int is_agent_addr(const heed_import *im, const agent_addrs *A, heed_view addr)
 {
     const char *at = addr.ptr ? memchr(addr.ptr, '@', addr.len) : NULL;
     if (!at)
@@ -77,7 +115,13 @@ static int is_agent_addr(const heed_import *im, heed_view addr)
     for (size_t i = 0; i < im->n_agent_domains; i++)
         if (strlen(im->agent_domains[i]) == dl && !strncasecmp(at + 1, im->agent_domains[i], dl))
             return 1;
-    return 0;
+    char low[HEED_STORE_AGENT_MAX];
+    if (!A->n || addr.len >= sizeof low)
+        return 0;
+    for (size_t i = 0; i < addr.len; i++)
+        low[i] = (char)tolower((unsigned char)addr.ptr[i]);
+    low[addr.len] = '\0';
+    return bsearch(low, A->a, A->n, sizeof *A->a, cmp_addr) != NULL;
 }
 
 /* The threader's ids past HEED_MAIL_THREAD_IDS: a temporary map, opened when
@@ -110,10 +154,14 @@ int heed_import_mbox(heed_import *im, const char *path)
     heed_scratch *ids = NULL;
     const heed_mail_idmap idmap = {&ids, ids_get, ids_put};
     heed_error err = {0};
-    heed_import_pipe *p = heed_import_pipe_new(im, &fs, &heed_import_kinds[K_MESSAGES]);
-    heed_import_batch *b = p ? heed_import_pipe_batch(p) : NULL;
     heed_mail mail;
     heed_mail_init(&mail, HEED_MAIL_REPLACE_UTF8);
+    /* before the pipeline, which takes the store handle */
+    agent_addrs agents = {0};
+    int known = heed_store_agent_addresses(im->st, add_addr, &agents, &err);
+    heed_import_pipe *p =
+        known ? NULL : heed_import_pipe_new(im, &fs, &heed_import_kinds[K_MESSAGES]);
+    heed_import_batch *b = p ? heed_import_pipe_batch(p) : NULL;
     if (!b || heed_mbox_new(fs.f, path, 0, &mb, &err) != HEED_OK ||
         heed_mail_threader_new(&th, &err) != HEED_OK) {
         ret = HEED_EXIT_INTERNAL;
@@ -155,7 +203,7 @@ int heed_import_mbox(heed_import *im, const char *path)
                 char *body = malloc(mail.body.len + 1);
                 if (body) { /* a mail with no text left was rejected: touched nothing */
                     size_t bl = heed_mail_strip_quoted(mail.body.ptr, mail.body.len, body);
-                    if (bl && is_agent_addr(im, mail.from_addr))
+                    if (bl && is_agent_addr(im, &agents, mail.from_addr))
                         heed_import_note_agent(im, key.ptr, key.len);
                     else if (bl)
                         heed_import_note_customer(im, key.ptr, key.len, body, bl);
@@ -185,7 +233,7 @@ int heed_import_mbox(heed_import *im, const char *path)
                 set(b, r, M_ID, key.ptr, key.len);
             set(b, r, M_TEXT, body, bl);
             free(body);
-            int agent = is_agent_addr(im, mail.from_addr);
+            int agent = is_agent_addr(im, &agents, mail.from_addr);
             sets(b, r, M_ROLE, agent ? "agent" : "customer");
             set(b, r, M_CONV, key.ptr, key.len);
             if (agent)
@@ -223,6 +271,7 @@ out:
     heed_mail_release(&mail);
     heed_mail_threader_free(th);
     heed_scratch_close(ids);
+    free_addrs(&agents);
     heed_mbox_free(mb);
     heed_import_close(&fs);
     return ret;

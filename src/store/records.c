@@ -270,6 +270,24 @@ int heed_store_agent_id(heed_store *st, const char *id, char *buf, size_t cap, h
     return HEED_OK;
 }
 
+int heed_store_agent_addresses(heed_store *st, int (*fn)(void *ctx, const char *addr), void *ctx,
+                               heed_error *err)
+{
+    sqlite3_stmt *s = NULL;
+    if (sqlite3_prepare_v2(st->db,
+                           "SELECT id FROM agent WHERE instr(id, '@') UNION "
+                           "SELECT alias FROM agent_alias WHERE instr(alias, '@') ORDER BY 1",
+                           -1, &s, NULL) != SQLITE_OK)
+        return heed__st_fail(st, err, "read the agents' addresses");
+    int r = SQLITE_DONE, rc = HEED_OK;
+    while (!rc && (r = sqlite3_step(s)) == SQLITE_ROW)
+        rc = fn(ctx, (const char *)sqlite3_column_text(s, 0));
+    if (!rc && r != SQLITE_DONE)
+        rc = heed__st_fail(st, err, "read the agents' addresses");
+    sqlite3_finalize(s);
+    return rc;
+}
+
 /* *id (NULL: none) replaced by the id its records are stored under, kept in
  * buf (HEED_STORE_AGENT_MAX bytes); *there (may be NULL): 1 when the memo
  * knows the agent's row is stored, else 0. */

@@ -220,6 +220,11 @@ int heed_store_check_agent_alias(heed_store *st, const char *agent, const char *
 /* The agent id records of `id` are stored under, into buf (cap bytes):
  * the agent of alias id, else id (an e-mail address in lower case). */
 int heed_store_agent_id(heed_store *st, const char *id, char *buf, size_t cap, heed_error *err);
+/* Calls fn with every e-mail address that names an agent (an agent id or an
+ * alias holding '@', in lower case as stored), in order; fn returning
+ * non-zero stops and is returned. HEED_OK or HEED_EIO. */
+int heed_store_agent_addresses(heed_store *st, int (*fn)(void *ctx, const char *addr), void *ctx,
+                               heed_error *err);
 
 typedef struct heed_st_shift {
     const char *source, *id, *agent, *team;

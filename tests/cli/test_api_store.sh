@@ -122,7 +122,7 @@ for ref in cust-000009 "$CRM"; do
 done
 get l "$ADMIN" "/v1/customers/cust-000009/links"
 expect_eq "links not linked" "$(jq -c '[.not_linked[]|.reason // "shared"]' "$TMP/l.body")" \
-    '["crm_conflict","shared"]'
+    '["shared"]'
 get l404 "$ADMIN" "/v1/customers/nobody-here/links"
 expect_eq "links unknown" "$ST" 404
 get lag "$AGENT" "/v1/customers/cust-000009/links"

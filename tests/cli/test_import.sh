@@ -171,4 +171,13 @@ expect_eq "dir again: nothing new" "$(grep -c ' 0 read = 0 imported' "$TMP/sd2")
 expect_eq "samples queue" "$(wc -l <"$TMP/sq")" 3
 "$HEED" import dir "$TMP/nothing-here" --db "$S" 2>/dev/null
 expect_eq "dir without files" "$?" 2
+# a mail from a known agent's address (the agents file's email) is an agent's
+# reply without --agent-domain too: the same roles as with it
+"$HEED" import dir "$SAMPLES" --db "$TMP/known.db" -q 2>/dev/null
+expect_eq "dir without --agent-domain" "$?" 0
+roles="SELECT role, count(*) FROM message WHERE source = 'mbox' GROUP BY role"
+expect_eq "mail from known agents: agent replies" "$(sqlite3 "$TMP/known.db" "$roles")" \
+    "$(sqlite3 "$S" "$roles")"
+expect_eq "mail: some agent replies" \
+    "$(sqlite3 "$TMP/known.db" "SELECT count(*) > 0 FROM message WHERE source = 'mbox' AND role = 2")" 1
 finish
