@@ -124,6 +124,34 @@ static int is_agent_addr(const heed_import *im, const agent_addrs *A, heed_view 
     return bsearch(low, A->a, A->n, sizeof *A->a, cmp_addr) != NULL;
 }
 
+/* A reader's message without the "NAME:LINE: " it starts with (the report
+ * of a bad record names its file and line itself); of "NAME:LINE:COL: msg",
+ * "column COL: msg" (written over the place). msg itself when it starts
+ * otherwise. */
+static const char *without_place(char *msg, const char *name)
+{
+    static const char word[] = "column ";
+    size_t n = strlen(name);
+    if (strncmp(msg, name, n) || msg[n] != ':' || !isdigit((unsigned char)msg[n + 1]))
+        return msg;
+    char *p = msg + n + 1;
+    while (isdigit((unsigned char)*p))
+        p++;
+    if (*p != ':')
+        return msg;
+    char *col = p + 1, *q = col;
+    while (isdigit((unsigned char)*q))
+        q++;
+    if (q == col) /* no column */
+        return col[0] == ' ' ? col + 1 : col;
+    if (*q != ':')
+        return msg;
+    if ((size_t)(col - msg) < sizeof word - 1) /* no room: the message alone */
+        return q[1] == ' ' ? q + 2 : q + 1;
+    memcpy(col - (sizeof word - 1), word, sizeof word - 1);
+    return col - (sizeof word - 1);
+}
+
 /* The threader's ids past HEED_MAIL_THREAD_IDS: a temporary map, opened when
  * the first ones move there. */
 static int ids_get(void *ctx, heed_view id, heed_view *root, heed_error *err)
@@ -341,7 +369,8 @@ int heed_import_zendesk(heed_import *im, const char *path)
         if (rc != 1) {
             char m[256];
             snprintf(m, sizeof m, "ticket %zu, comment %zu: %s", c.ticket_index + 1,
-                     c.comment_index + 1, err.msg[0] ? err.msg : heed_strerror(rc));
+                     c.comment_index + 1,
+                     err.msg[0] ? without_place(err.msg, path) : heed_strerror(rc));
             heed_import_row_bad(b, r, m);
         } else if (!c.has_time) {
             heed_import_row_bad(b, r, "the comment has no readable created_at");

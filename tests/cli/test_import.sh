@@ -147,7 +147,7 @@ expect_eq "big document over the window" "$(( $(wc -c <"$TMP/big_tickets.json") 
 cat "$TMP/big_tickets.json" | "$HEED" import zendesk - --db "$TMP/z.db" 2>"$TMP/zb"
 expect_eq "piped document exit" "$?" 1
 expect_eq "piped document counted" "$(summary "$TMP/zb" zendesk)" "799 798 0 1"
-expect_grep "bad ticket with its line" "$TMP/zb" "-:252: ticket 250, comment 1: -:252: ticket #250: the ticket has no \"id\""
+expect_grep "bad ticket with its line, once" "$TMP/zb" "-:252: ticket 250, comment 1: ticket #250: the ticket has no \"id\""
 expect_eq "agent named by the users after the tickets" \
     "$(sqlite3 "$TMP/z.db" "SELECT count(*) FROM message WHERE role = 2 AND agent = 'pat@example.org'")" 399
 
