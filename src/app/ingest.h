@@ -98,6 +98,7 @@ struct heed_import {
     FILE *rejects;
     int io_error, any_rejected;
     long crash_after, commits;
+    uint64_t n_imported; /* records imported by this run, every file */
     double last_progress;
     size_t agent_moved; /* stored replies moved to an agent by its aliases */
     /* set up by heed_import_setup */

@@ -34,10 +34,11 @@
 #include "timeparse.h"
 
 static const char HELP[] =
-    "Usage: heed import KIND [OPTIONS] FILE...\n"
+    "Usage: heed import KIND [OPTIONS] [FILE...]\n"
     "       heed import dir [OPTIONS] DIR\n"
     "\n"
     "Keeps records from a company's systems, analysed, in the store (docs/import.md).\n"
+    "Reads standard input when no FILE is given or FILE is '-'.\n"
     "KIND is one of:\n"
     "  messages   customer messages and agent replies (JSON lines or CSV)\n"
     "  customers  CRM rows: id, name, email, phone, handle, vulnerable, segment\n"
@@ -314,6 +315,7 @@ int heed_import_begin(heed_import *im, heed_import_file *fs)
 void heed_import_summary(heed_import *im, heed_import_file *fs)
 {
     heed_import_progress(im, fs, 1);
+    im->n_imported += fs->st.imported - fs->done_before;
     if (im->quiet)
         return;
     uint64_t read = fs->st.records - fs->skipped;
@@ -852,6 +854,13 @@ static int import_dir(heed_import *im, const char *dir)
         {"mail.mbox", "mbox"},          {"tickets.json", "zendesk"},
     };
     int ret = HEED_EXIT_OK, any = 0;
+    struct stat sb;
+    errno = 0;
+    if (stat(dir, &sb) || !S_ISDIR(sb.st_mode)) {
+        fprintf(stderr, "heed import: %s: %s\n", dir,
+                errno ? strerror(errno) : "not a directory");
+        return HEED_EXIT_USAGE;
+    }
     for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
         char path[4096];
         snprintf(path, sizeof path, "%s/%s", dir, files[i][0]);
@@ -865,7 +874,7 @@ static int import_dir(heed_import *im, const char *dir)
         im->source = saved;
         if (rc > ret)
             ret = rc;
-        if (rc >= HEED_EXIT_USAGE)
+        if (rc >= HEED_EXIT_INTERNAL)
             break;
     }
     if (!any) {
@@ -1029,7 +1038,9 @@ int heed_cmd_import(int argc, char **argv)
     if (is_dir) {
         ret = import_dir(&im, files[0]);
     } else {
-        for (size_t i = 0; i < n_files && ret < HEED_EXIT_USAGE; i++) {
+        /* a file that cannot be read is reported and the others go on, as
+         * `heed import dir` and `heed analyze` do */
+        for (size_t i = 0; i < n_files && ret < HEED_EXIT_INTERNAL; i++) {
             int rc = import_path(&im, kind, files[i]);
             if (rc > ret)
                 ret = rc;
@@ -1042,7 +1053,9 @@ int heed_cmd_import(int argc, char **argv)
      * memory (tens of MB) is not kept through the identity pass, whose own
      * grows with the store's records */
     heed_import_teardown(&im);
-    if (ret < HEED_EXIT_USAGE) {
+    /* also after a file that could not be read: what the others stored is
+     * linked */
+    if (ret < HEED_EXIT_USAGE || (ret == HEED_EXIT_USAGE && im.n_imported)) {
         int rc = heed_import_resolve(&im);
         if (rc > ret)
             ret = rc;

@@ -169,8 +169,21 @@ expect_eq "dir again exit" "$?" 0
 expect_eq "dir again: nothing new" "$(grep -c ' 0 read = 0 imported' "$TMP/sd2")" 8
 "$HEED" queue --db "$S" --now data --top 3 --json >"$TMP/sq" 2>/dev/null
 expect_eq "samples queue" "$(wc -l <"$TMP/sq")" 3
-"$HEED" import dir "$TMP/nothing-here" --db "$S" 2>/dev/null
+"$HEED" import dir "$TMP/nothing-here" --db "$S" 2>"$TMP/nh.err"
+expect_eq "dir that is not there" "$?" 2
+expect_grep "dir that is not there: said so" "$TMP/nh.err" "nothing-here: No such file or directory"
+mkdir "$TMP/empty-dir"
+"$HEED" import dir "$TMP/empty-dir" --db "$S" 2>"$TMP/ed.err"
 expect_eq "dir without files" "$?" 2
+expect_grep "dir without files: said so" "$TMP/ed.err" "empty-dir: no known files"
+# a file that cannot be read stops nothing else: the next is imported and
+# linked, and the exit code says a file was missing
+"$HEED" import customers "$TMP/no-such.csv" "$SAMPLES/customers.csv" --db "$TMP/miss.db" -q \
+    2>"$TMP/miss.err"
+expect_eq "a missing file among others: exit" "$?" 2
+expect_grep "a missing file among others: named" "$TMP/miss.err" "no-such.csv"
+expect_eq "a missing file among others: the next imported and linked" \
+    "$(sqlite3 "$TMP/miss.db" "SELECT count(*), count(person) FROM party")" "60|60"
 # a mail from a known agent's address (the agents file's email) is an agent's
 # reply without --agent-domain too: the same roles as with it
 "$HEED" import dir "$SAMPLES" --db "$TMP/known.db" -q 2>/dev/null
