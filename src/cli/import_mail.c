@@ -321,6 +321,8 @@ int heed_import_zendesk(heed_import *im, const char *path)
     }
     heed_helpdesk *hd = NULL;
     heed_error err = {0};
+    heed_buf ticket; /* a bad record's ticket, for the rejects */
+    heed__buf_init(&ticket, 0);
     heed_import_pipe *p = heed_import_pipe_new(im, &fs, &heed_import_kinds[K_MESSAGES]);
     if (!p) {
         ret = HEED_EXIT_INTERNAL;
@@ -356,21 +358,35 @@ int heed_import_zendesk(heed_import *im, const char *path)
                 heed_import_note_agent(im, c.ticket_id.ptr, c.ticket_id.len);
             continue;
         }
-        /* the export form has no line per comment: a bad one is set aside as
-         * a JSON line naming the ticket and comment */
-        char where[160];
-        snprintf(where, sizeof where, "{\"ticket_index\":%zu,\"comment_index\":%zu}",
-                 c.ticket_index, c.comment_index);
-        heed_import_row *r = new_row(b, c.line, where, strlen(where), NULL);
-        if (!r) {
+        /* a bad record is set aside as its ticket, one JSON line (the rejects
+         * file is a ticket export again); a ticket that could not be read at
+         * all (a line over the limit) as a line naming it */
+        heed__buf_reset(&ticket);
+        int tt = heed_helpdesk_ticket_text(hd, &ticket);
+        if (tt < 0) {
+            ret = HEED_EXIT_INTERNAL;
+            break;
+        }
+        if (!tt) {
+            char where[96];
+            snprintf(where, sizeof where, "{\"ticket_number\":%zu}", c.ticket_index + 1);
+            heed__buf_adds(&ticket, where);
+        }
+        heed_import_row *r = new_row(b, c.line, ticket.ptr, ticket.len, NULL);
+        if (!r || ticket.err) {
             ret = HEED_EXIT_INTERNAL;
             break;
         }
         if (rc != 1) {
             char m[256];
-            snprintf(m, sizeof m, "ticket %zu, comment %zu: %s", c.ticket_index + 1,
-                     c.comment_index + 1,
-                     err.msg[0] ? without_place(err.msg, path) : heed_strerror(rc));
+            const char *what = err.msg[0] ? without_place(err.msg, path) : heed_strerror(rc);
+            if (c.whole_ticket && !strncmp(what, "ticket #", 8))
+                snprintf(m, sizeof m, "%s", what); /* it names the ticket */
+            else if (c.whole_ticket)
+                snprintf(m, sizeof m, "ticket %zu: %s", c.ticket_index + 1, what);
+            else
+                snprintf(m, sizeof m, "ticket %zu, comment %zu: %s", c.ticket_index + 1,
+                         c.comment_index + 1, what);
             heed_import_row_bad(b, r, m);
         } else if (!c.has_time) {
             heed_import_row_bad(b, r, "the comment has no readable created_at");
@@ -424,6 +440,7 @@ out:
         im->any_rejected = 1;
     if (p) /* set-up failed: no batch was handed on */
         (void)heed_import_pipe_end(p, 0);
+    heed__buf_release(&ticket);
     heed_helpdesk_free(hd);
     heed_import_close(&fs);
     return ret;

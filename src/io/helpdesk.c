@@ -745,13 +745,14 @@ static int next_doc_ticket(heed_helpdesk *h, heed_error *err)
         return heed_io_fail(err, HEED_EIO, 0, "%s:%zu: the file changed while it was read",
                             h->name, s->line);
     }
+    cJSON_Delete(h->doc);
+    h->doc = NULL; /* no tree of the ticket before stands for this one */
     if (too_big)
         return heed_io_fail(err, HEED_ETOOBIG, 0, "%s:%zu: ticket #%zu is over %zu bytes, skipped",
                             h->name, h->ticket_line, h->ticket_index + 1,
                             (size_t)HEED_MAX_RECORD);
     size_t n;
     const char *v = piece_ptr(h, &n);
-    cJSON_Delete(h->doc);
     h->doc = cJSON_ParseWithLength(v, n);
     if (!h->doc) {
         if (check_piece(h, &at, err) != HEED_OK) {
@@ -896,6 +897,24 @@ void heed_helpdesk_free(heed_helpdesk *h)
     heed__free(h);
 }
 
+int heed_helpdesk_ticket_text(const heed_helpdesk *h, heed_buf *out)
+{
+    if (!h->is_doc) {
+        if (h->line.err || !h->line.len)
+            return 0;
+        heed__buf_add(out, h->line.ptr, h->line.len);
+        return out->err ? -1 : 1;
+    }
+    if (!h->doc)
+        return 0;
+    char *t = cJSON_PrintUnformatted(h->doc);
+    if (!t)
+        return -1;
+    heed__buf_adds(out, t);
+    cJSON_free(t);
+    return out->err ? -1 : 1;
+}
+
 size_t heed_helpdesk_private_skipped(const heed_helpdesk *h)
 {
     return h->n_private;
@@ -965,6 +984,7 @@ int heed_helpdesk_next(heed_helpdesk *h, heed_hd_comment *c, heed_error *err)
             const int rc = next_doc_ticket(h, err);
             c->line = h->ticket_line;
             c->ticket_index = h->ticket_index;
+            c->whole_ticket = rc < 0;
             if (rc <= 0)
                 return rc;
             t = h->doc;
@@ -973,6 +993,7 @@ int heed_helpdesk_next(heed_helpdesk *h, heed_hd_comment *c, heed_error *err)
             const int rc = next_line_ticket(h, err);
             c->line = h->ticket_line;
             c->ticket_index = h->ticket_index;
+            c->whole_ticket = rc < 0;
             if (rc <= 0)
                 return rc;
             t = h->doc;
@@ -980,6 +1001,7 @@ int heed_helpdesk_next(heed_helpdesk *h, heed_hd_comment *c, heed_error *err)
         const int rc = start_ticket(h, t, err);
         if (rc != HEED_OK) {
             *c = h->tk;
+            c->whole_ticket = true;
             return rc;
         }
     }

@@ -12,6 +12,7 @@
 #include <stdio.h>
 
 #include "heed/heed.h"
+#include "buf.h"
 #include "reader.h" /* heed_view */
 
 /* The document form is read through a window of this many bytes. */
@@ -24,6 +25,7 @@ typedef struct heed_hd_comment {
     size_t line;          /* the 1-based line the ticket starts on */
     size_t ticket_index;  /* 0-based ticket number in the export */
     size_t comment_index; /* 0-based position in the ticket's comments */
+    bool whole_ticket;    /* an error of the ticket, not of one comment */
     heed_view ticket_id, subject, status;
     heed_view channel;    /* "channel", else "via": {"channel"} */
     heed_view requester_id, requester_name, requester_email, requester_phone;
@@ -73,6 +75,13 @@ HEED_NODISCARD int heed_helpdesk_next(heed_helpdesk *h, heed_hd_comment *c, heed
 
 /* Private comments skipped so far. */
 size_t heed_helpdesk_private_skipped(const heed_helpdesk *h);
+
+/* Appends to out the ticket of the record (or error) heed_helpdesk_next gave
+ * last, as one JSON line, for a rejects file that is an export again: JSON
+ * lines, its line unchanged; the document form, the ticket printed compact.
+ * Returns 1, 0 when there is none (a line over the limit, a ticket that could
+ * not be read), -1 out of memory. */
+int heed_helpdesk_ticket_text(const heed_helpdesk *h, heed_buf *out);
 
 /* Frees the reader; NULL does nothing. */
 void heed_helpdesk_free(heed_helpdesk *h);

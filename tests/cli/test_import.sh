@@ -144,12 +144,29 @@ expect_eq "private note not in the store" "$(cat "$M" "$M-wal" 2>/dev/null | gre
     printf '\n],\n"users": [{"id": 8, "name": "Pat Agent", "email": "pat@example.org"}]}\n'
 } >"$TMP/big_tickets.json"
 expect_eq "big document over the window" "$(( $(wc -c <"$TMP/big_tickets.json") > 65536 ))" 1
-cat "$TMP/big_tickets.json" | "$HEED" import zendesk - --db "$TMP/z.db" 2>"$TMP/zb"
+cat "$TMP/big_tickets.json" | "$HEED" import zendesk - --db "$TMP/z.db" --rejects "$TMP/zb.rej" \
+    2>"$TMP/zb"
 expect_eq "piped document exit" "$?" 1
 expect_eq "piped document counted" "$(summary "$TMP/zb" zendesk)" "799 798 0 1"
-expect_grep "bad ticket with its line, once" "$TMP/zb" "-:252: ticket 250, comment 1: ticket #250: the ticket has no \"id\""
+expect_grep "bad ticket with its line, once" "$TMP/zb" "-:252: ticket #250: the ticket has no \"id\""
 expect_eq "agent named by the users after the tickets" \
     "$(sqlite3 "$TMP/z.db" "SELECT count(*) FROM message WHERE role = 2 AND agent = 'pat@example.org'")" 399
+# rejects of a ticket export are its tickets, unchanged (JSON lines) or
+# compact (document), so the file is an export again; a bad comment and a
+# ticket with a byte that is not UTF-8 are reported apart, the good comment
+# of the first ticket still imported
+{
+    printf '{"id": 1, "requester": {"id": 5, "email": "a@example.com"}, "comments": [{"id": 1, "author_id": 5, "body": "Where is my parcel?", "created_at": "2026-09-01T10:00:00Z"}, {"id": 2, "author_id": 5, "created_at": "2026-09-01T10:01:00Z"}]}\n'
+    printf '{"id": 2, "requester": {"id": 6, "email": "b@example.com"}, "comments": [{"id": 1, "author_id": 6, "body": "bad \xff byte", "created_at": "2026-09-01T10:00:00Z"}]}\n'
+} >"$TMP/zr.jsonl"
+"$HEED" import zendesk "$TMP/zr.jsonl" --db "$TMP/zr.db" --rejects "$TMP/zr.rej" 2>"$TMP/zr.err"
+expect_eq "ticket rejects: exit" "$?" 1
+expect_eq "ticket rejects: counted" "$(summary "$TMP/zr.err" zendesk)" "3 1 0 2"
+expect_grep "ticket rejects: the comment" "$TMP/zr.err" "zr.jsonl:1: ticket 1, comment 2: comment #2 of ticket 1 has no \"body\""
+expect_grep "ticket rejects: the ticket" "$TMP/zr.err" "zr.jsonl:2: ticket 2: invalid UTF-8"
+if cmp -s "$TMP/zr.jsonl" "$TMP/zr.rej"; then ok; else bad "ticket rejects: not the tickets unchanged"; fi
+expect_eq "document ticket set aside as one JSON line" \
+    "$(wc -l <"$TMP/zb.rej") $(jq -c '[has("id"), (.comments | length)]' "$TMP/zb.rej")" "1 [false,2]"
 
 # ---- heed import dir on the samples
 S=$TMP/s.db
