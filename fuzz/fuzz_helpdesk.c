@@ -55,6 +55,13 @@ static void read_all(const uint8_t *data, size_t size, size_t max_doc)
     while ((rc = heed_helpdesk_next(h, &c, &err)) != 0) {
         CHECK(n++ <= size);
         CHECK(c.line <= lines);
+        /* the rejects' text of the ticket: one line when there is one */
+        heed_buf t;
+        heed__buf_init(&t, 0);
+        int tt = heed_helpdesk_ticket_text(h, &t);
+        CHECK(tt >= 0);
+        CHECK(!tt || (t.len && !memchr(t.ptr, '\n', t.len)));
+        heed__buf_release(&t);
         if (rc < 0) {
             CHECK(rc == HEED_EPARSE || rc == HEED_EFIELD || rc == HEED_EUTF8 ||
                   rc == HEED_ETOOBIG);
