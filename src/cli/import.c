@@ -127,11 +127,20 @@ static int load_map(heed_import *im, const char *path)
         if (dot2)
             *dot2 = '\0';
         int fi = k ? heed_import_field(k, field) : -1;
-        if (fi < 0 || !*rhs || im->n_map >= HEED_IMPORT_MAX_MAP) {
-            fprintf(stderr,
-                    "heed import: %s:%zu: unknown kind or field (or an empty value, or "
-                    "too many lines); expected e.g. 'messages.text = body'\n",
-                    path, ln);
+        char why[160] = "";
+        if (!dot)
+            snprintf(why, sizeof why, "'%.64s' is not kind.field", lhs);
+        else if (!k)
+            snprintf(why, sizeof why, "unknown kind '%.64s'", lhs);
+        else if (fi < 0)
+            snprintf(why, sizeof why, "%s has no field '%.64s'", k->name, field);
+        else if (!*rhs)
+            snprintf(why, sizeof why, "no column after '='");
+        else if (im->n_map >= HEED_IMPORT_MAX_MAP)
+            snprintf(why, sizeof why, "more than %d mapping lines", HEED_IMPORT_MAX_MAP);
+        if (why[0]) {
+            fprintf(stderr, "heed import: %s:%zu: %s; expected e.g. 'messages.text = body'\n",
+                    path, ln, why);
             rc = -1;
             break;
         }

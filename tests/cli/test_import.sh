@@ -105,7 +105,10 @@ expect_grep "other source again: skipped" "$TMP/mp3" "2 skipped, done by an earl
 printf 'events.colour = x\n' >"$TMP/bad.map"
 "$HEED" import events "$J/mapped-events.csv" --map "$TMP/bad.map" --db "$B" 2>"$TMP/bmap"
 expect_eq "bad map exit" "$?" 2
-expect_grep "bad map line" "$TMP/bmap" "$TMP/bad.map:1: unknown kind or field"
+expect_grep "bad map line" "$TMP/bmap" "$TMP/bad.map:1: events has no field 'colour'"
+printf 'event.type = kind\n' >"$TMP/bad2.map"
+"$HEED" import events "$J/mapped-events.csv" --map "$TMP/bad2.map" --db "$B" 2>"$TMP/bmap2"
+expect_grep "bad map kind" "$TMP/bmap2" "$TMP/bad2.map:1: unknown kind 'event'"
 
 # ---- mbox and zendesk
 M=$TMP/m.db
