@@ -358,18 +358,23 @@ int heed_import_zendesk(heed_import *im, const char *path)
                 heed_import_note_agent(im, c.ticket_id.ptr, c.ticket_id.len);
             continue;
         }
-        /* a bad record is set aside as its ticket, one JSON line (the rejects
-         * file is a ticket export again); a ticket that could not be read at
-         * all (a line over the limit) as a line naming it */
+        /* a record bad as read is set aside as its ticket, one JSON line (the
+         * rejects file is a ticket export again); the raw bytes of a good one
+         * (kept in case the store refuses it) and of a ticket that could not
+         * be read at all (a line over the limit) are a line naming it: a
+         * ticket's text per comment would make a long ticket's cost grow
+         * with the square of its comments */
         heed__buf_reset(&ticket);
-        int tt = heed_helpdesk_ticket_text(hd, &ticket);
+        int bad_now = rc != 1 || !c.has_time || c.role == HEED_ROLE_UNKNOWN;
+        int tt = bad_now ? heed_helpdesk_ticket_text(hd, &ticket) : 0;
         if (tt < 0) {
             ret = HEED_EXIT_INTERNAL;
             break;
         }
         if (!tt) {
             char where[96];
-            snprintf(where, sizeof where, "{\"ticket_number\":%zu}", c.ticket_index + 1);
+            snprintf(where, sizeof where, "{\"ticket_number\":%zu,\"comment_number\":%zu}",
+                     c.ticket_index + 1, c.comment_index + 1);
             heed__buf_adds(&ticket, where);
         }
         heed_import_row *r = new_row(b, c.line, ticket.ptr, ticket.len, NULL);
