@@ -260,7 +260,10 @@ static void usage(FILE *f)
     fprintf(f, "Usage: heed eval compassion [--data DIR] [--split dev|test|both] [--errors]\n"
                "Precision, recall and F1 per compassion signal and for promises (kind; kind\n"
                "and time expression) on DIR/dev.jsonl and DIR/test.jsonl (default DIR:\n"
-               "data/replies). --errors lists each difference. Format: docs/compassion.md.\n");
+               "data/replies). --errors lists each difference. Format: docs/compassion.md.\n"
+               "\n"
+               "Exit codes: 0 done, 2 usage or I/O error, or a record that is not valid\n"
+               "(named with its file and line; the evaluation stops there), 3 internal error.\n");
 }
 
 int heed_eval_compassion(int argc, char **argv)

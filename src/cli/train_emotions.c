@@ -44,7 +44,10 @@ static const char TRAIN_HELP[] =
     "  --encoding ENC    q8 | f32 (default q8)\n"
     "  --prune X         drop feature rows whose weights are all below X (default 0)\n"
     "  -q, --quiet       no progress on stderr\n"
-    "  -h, --help        this help\n";
+    "  -h, --help        this help\n"
+    "\n"
+    "Exit codes: 0 done, 1 done with bad lines skipped, 2 usage or I/O error,\n"
+    "3 internal error.\n";
 
 static const char EVAL_HELP[] =
     "Usage: heed eval emotions FILE [--model MODEL]\n"
@@ -56,7 +59,10 @@ static const char EVAL_HELP[] =
     "\n"
     "Options:\n"
     "  --model MODEL     a model file (default: the model built into heed)\n"
-    "  -h, --help        this help\n";
+    "  -h, --help        this help\n"
+    "\n"
+    "Exit codes: 0 done, 1 done with bad lines skipped, 2 usage or I/O error,\n"
+    "3 internal error.\n";
 
 /* ------------------------------------------------------------------ data */
 

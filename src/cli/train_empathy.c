@@ -103,6 +103,10 @@ static void usage(FILE *f, int train)
               f);
     else
         fputs("  --model FILE      the model to evaluate\n", f);
+    fputs("\nMalformed rows are reported on stderr with file:line, skipped and counted.\n"
+          "Exit codes: 0 done (rows skipped or not), 2 usage or I/O error, 3 internal\n"
+          "error.\n",
+          f);
 }
 
 static int parse_f(const char *s, float lo, float hi, float *v)

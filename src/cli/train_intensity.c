@@ -42,7 +42,11 @@ static const char TRAIN_HELP[] =
     "  --prune X         drop features whose |weight| is below X (default 0.03)\n"
     "  --q8              store int8 weights with a scale per feature (default float32;\n"
     "                    no smaller for one-output models)\n"
-    "  --seed N          shuffling seed (default 1)\n";
+    "  --seed N          shuffling seed (default 1)\n"
+    "\n"
+    "Rows that cannot be read are reported on stderr, skipped and counted.\n"
+    "Exit codes: 0 done (rows skipped or not), 2 usage or I/O error, 3 internal\n"
+    "error.\n";
 
 static const char EVAL_HELP[] =
     "Usage: heed eval intensity [--emobank FILE] [--empathic FILE] [--model MODEL]\n"
@@ -52,7 +56,11 @@ static const char EVAL_HELP[] =
     "intensity --help'), beside a lexicon-only baseline: heed's valence for\n"
     "valence, the lexicon's emotional mass squash(sum |evidence score|) for\n"
     "arousal, heed's negative share for distress. Without --model, the model\n"
-    "built into this heed.\n";
+    "built into this heed.\n"
+    "\n"
+    "Rows that cannot be read are reported on stderr, skipped and counted.\n"
+    "Exit codes: 0 done (rows skipped or not), 2 usage or I/O error, 3 internal\n"
+    "error.\n";
 
 /* One rated text, with its features and baseline scores. */
 typedef struct {

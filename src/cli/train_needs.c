@@ -86,6 +86,10 @@ static void usage(FILE *f, const char *cmd)
               "                    as fastText lines (__label__CLASS TEXT) for a peer run\n",
               f);
     }
+    fputs("\nMalformed rows are reported on stderr with file:line, skipped and counted.\n"
+          "Exit codes: 0 done (rows skipped or not), 2 usage or I/O error, 3 internal\n"
+          "error.\n",
+          f);
 }
 
 static int parse_u(const char *s, unsigned long long max, unsigned long long *v)

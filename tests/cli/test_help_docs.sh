@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # test_help_docs.sh - each command's --help against itself and the docs: every
-# command `heed --help` lists answers --help with exit 0 and (but train and
-# eval, which list tasks) states its exit codes; no option's description stops
+# command `heed --help` lists answers --help with exit 0 and states its exit
+# codes (train and eval: each of their tasks); no option's description stops
 # mid-sentence; the option tables of docs/api.md (heed serve) and
 # docs/generate.md, and the README's synopses of `heed analyze` and `heed
 # check-reply`, name exactly the options their --help names. `heed --help`
@@ -33,7 +33,12 @@ while read -r cmd; do
     "$HEED" "$cmd" --help >"$TMP/$cmd.help" 2>"$TMP/err"
     expect_eq "$cmd --help exit" "$?" 0
     case $cmd in
-    train | eval) ;;
+    train | eval) # each task's own --help states them (train compassion: none to train)
+        for task in $(sed -n '/^Tasks:/,/^$/s/^  \([a-z][a-z]*\) .*/\1/p' "$TMP/$cmd.help"); do
+            [ "$cmd $task" = "train compassion" ] && continue
+            "$HEED" "$cmd" "$task" --help >"$TMP/task.help" 2>&1
+            expect_grep "$cmd $task --help: exit codes" "$TMP/task.help" "Exit codes: 0 "
+        done ;;
     *) expect_grep "$cmd --help: exit codes" "$TMP/$cmd.help" "Exit codes: 0 " ;;
     esac
     # a description cut off before the next option ("... it touched are")
