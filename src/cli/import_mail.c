@@ -124,6 +124,14 @@ static int is_agent_addr(const heed_import *im, const agent_addrs *A, heed_view 
     return bsearch(low, A->a, A->n, sizeof *A->a, cmp_addr) != NULL;
 }
 
+/* 1 when a reader's message starts with "NAME:" (the helpdesk reader's name
+ * their file, and their line when they have one). */
+static int names_file(const char *msg, const char *name)
+{
+    size_t n = strlen(name);
+    return !strncmp(msg, name, n) && msg[n] == ':';
+}
+
 /* A reader's message without the "NAME:LINE: " it starts with (the report
  * of a bad record names its file and line itself); of "NAME:LINE:COL: msg",
  * "column COL: msg" (written over the place). msg itself when it starts
@@ -132,7 +140,7 @@ static const char *without_place(char *msg, const char *name)
 {
     static const char word[] = "column ";
     size_t n = strlen(name);
-    if (strncmp(msg, name, n) || msg[n] != ':' || !isdigit((unsigned char)msg[n + 1]))
+    if (!names_file(msg, name) || !isdigit((unsigned char)msg[n + 1]))
         return msg;
     char *p = msg + n + 1;
     while (isdigit((unsigned char)*p))
@@ -331,7 +339,11 @@ int heed_import_zendesk(heed_import *im, const char *path)
     heed_import_batch *b = heed_import_pipe_batch(p);
     int rc = heed_helpdesk_new(fs.f, path, 0, &hd, &err);
     if (rc != HEED_OK) {
-        fprintf(stderr, "heed import: %s: %s\n", path, err.msg[0] ? err.msg : heed_strerror(rc));
+        if (err.msg[0] && names_file(err.msg, path)) /* its place given once */
+            fprintf(stderr, "heed import: %s\n", err.msg);
+        else
+            fprintf(stderr, "heed import: %s: %s\n", path,
+                    err.msg[0] ? err.msg : heed_strerror(rc));
         ret = rc == HEED_ENOMEM ? HEED_EXIT_INTERNAL : HEED_EXIT_USAGE;
         goto out;
     }

@@ -168,6 +168,12 @@ expect_eq "ticket rejects: counted" "$(summary "$TMP/zr.err" zendesk)" "3 1 0 2"
 expect_grep "ticket rejects: the comment" "$TMP/zr.err" "zr.jsonl:1: ticket 1, comment 2: comment #2 of ticket 1 has no \"body\""
 expect_grep "ticket rejects: the ticket" "$TMP/zr.err" "zr.jsonl:2: ticket 2: invalid UTF-8"
 if cmp -s "$TMP/zr.jsonl" "$TMP/zr.rej"; then ok; else bad "ticket rejects: not the tickets unchanged"; fi
+# a document that is not JSON: no ticket imported, its place said once
+printf '{"tickets": [ {"id": 1,, } ]}\n' >"$TMP/zbad.json"
+"$HEED" import zendesk "$TMP/zbad.json" --db "$TMP/zbad.db" 2>"$TMP/zbad.err"
+expect_eq "broken document: exit" "$?" 2
+expect_grep "broken document: place once" "$TMP/zbad.err" \
+    "heed import: $TMP/zbad.json:1:24: JSON: unexpected character ','"
 expect_eq "document ticket set aside as one JSON line" \
     "$(wc -l <"$TMP/zb.rej") $(jq -c '[has("id"), (.comments | length)]' "$TMP/zb.rej")" "1 [false,2]"
 
