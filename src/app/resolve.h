@@ -50,6 +50,9 @@ typedef struct heed_relink_stats {
 
 /* The incremental pass's default limit on the parties it re-resolves. */
 #define HEED_RELINK_MAX_PARTIES 100000
+/* From this many new or changed parties on, the incremental pass runs the
+ * full pass instead when they are at least a quarter of the store's. */
+#define HEED_RELINK_FULL_SEEDS 1024
 
 /* Re-links every party into persons and stores the result in one
  * transaction (rolled back on failure). out (may be NULL) gets the counts.
@@ -59,8 +62,10 @@ int heed_relink_store(heed_store *st, heed_relink_stats *out, heed_error *err);
 /* The identity pass after an import: re-links only the parties not linked
  * yet (new, or whose keys changed) and the components of the key graph they
  * reach, with the result a full pass would give (why: resolve.c). Falls back
- * to heed_relink_store when no party is linked yet or that means more than
- * max_parties parties (0: HEED_RELINK_MAX_PARTIES). Needs every other party to hold the person a full
+ * to heed_relink_store when no party is linked yet, when the parties not
+ * linked are many (HEED_RELINK_FULL_SEEDS) and a quarter of all, or when the
+ * walk means more than max_parties parties (0: HEED_RELINK_MAX_PARTIES).
+ * Needs every other party to hold the person a full
  * pass gives, which every pass leaves. out NULL: no counts (the store's are
  * not read). Returns as heed_relink_store. */
 int heed_relink_incremental(heed_store *st, size_t max_parties, heed_relink_stats *out,

@@ -1317,6 +1317,20 @@ int heed_store_any_linked(heed_store *st, int *any, heed_error *err)
     return r == SQLITE_ROW ? HEED_OK : heed__st_fail(st, err, "look for linked parties");
 }
 
+int heed_store_party_max(heed_store *st, int64_t *max, heed_error *err)
+{
+    *max = 0;
+    sqlite3_stmt *s = NULL;
+    if (sqlite3_prepare_v2(st->db, "SELECT coalesce(max(id), 0) FROM party", -1, &s, NULL) !=
+        SQLITE_OK)
+        return heed__st_fail(st, err, "count parties");
+    int r = sqlite3_step(s);
+    if (r == SQLITE_ROW)
+        *max = sqlite3_column_int64(s, 0);
+    sqlite3_finalize(s);
+    return r == SQLITE_ROW ? HEED_OK : heed__st_fail(st, err, "count parties");
+}
+
 /* The CRM id a party stands for: its own, else the one among its keys. */
 #define EFFECTIVE_CRM                                                                      \
     "coalesce(p.crm, (SELECT min(c.token) FROM party_key c WHERE c.party = p.id AND "      \

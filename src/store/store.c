@@ -774,6 +774,18 @@ int heed_store_autocheckpoint(heed_store *st, int on, heed_error *err)
     return HEED_OK;
 }
 
+int heed_store_foreign_keys(heed_store *st, int on, heed_error *err)
+{
+    if (heed_store_in_transaction(st)) {
+        if (err) {
+            err->code = HEED_EINVAL;
+            snprintf(err->msg, sizeof err->msg, "store: foreign keys: a transaction is open");
+        }
+        return HEED_EINVAL;
+    }
+    return exec(st, on ? "PRAGMA foreign_keys=ON" : "PRAGMA foreign_keys=OFF", err);
+}
+
 void heed_store_lean(heed_store *st, int on)
 {
     (void)run(st, on ? "PRAGMA temp_store=FILE; PRAGMA cache_size=-4096" : MEMORY_PRAGMAS);

@@ -69,6 +69,12 @@ int heed_store_in_transaction(heed_store *st);
  * turns it off and calls heed_store_checkpoint after giving the lock up, so
  * the copying is not done while others wait. */
 int heed_store_autocheckpoint(heed_store *st, int on, heed_error *err);
+/* Turns SQLite's foreign key checks off (on 0) or on again (on 1, what every
+ * handle starts with). Outside a transaction only (SQLite ignores the setting
+ * inside one): HEED_EINVAL then. For a writer whose every reference is an id
+ * it looked up or made in the same transaction (`heed import`'s files); each
+ * check is a lookup in the parent table, about 8 % of the import's writer. */
+int heed_store_foreign_keys(heed_store *st, int on, heed_error *err);
 /* With on, a small page cache (4 MiB) and temporary data (sorts) in files,
  * for one pass over most of the store (the deferred index build, the full
  * identity pass): with the handle's 16 MiB cache and temporary data in
@@ -298,6 +304,9 @@ typedef int (*heed_st_id_fn)(void *ctx, int64_t party, const char *crm);
 int heed_store_unlinked(heed_store *st, heed_st_id_fn fn, void *ctx, heed_error *err);
 /* *any: 1 when some party is linked to a person (a pass has run), else 0. */
 int heed_store_any_linked(heed_store *st, int *any, heed_error *err);
+/* *max: the highest party id, 0 when there is none: at least the number of
+ * parties (ids are distinct and positive), read from the end of the table. */
+int heed_store_party_max(heed_store *st, int64_t *max, heed_error *err);
 
 /* The parties carrying the key (kind, token), in id order, each with the CRM
  * id it stands for. Kind "crm": the parties whose CRM id or key of kind crm

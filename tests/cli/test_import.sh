@@ -190,6 +190,9 @@ expect_eq "dir: events" "$(summary "$TMP/sd" events)" "$n_ev $n_ev 0 0"
 expect_eq "dir: mbox" "$(summary "$TMP/sd" mbox)" "22 22 0 0"
 expect_eq "dir: zendesk" "$(summary "$TMP/sd" zendesk)" "25 25 0 0"
 expect_grep "dir: linked" "$TMP/sd" "linked into 60 customers"
+# the files are stored with SQLite's foreign key checks off (every reference
+# is an id the writer looked up or made): none dangles
+expect_eq "dir: foreign keys" "$(sqlite3 "$S" "PRAGMA foreign_key_check" | wc -l)" 0
 "$HEED" import dir "$SAMPLES" --db "$S" --agent-domain northwind.example.com 2>"$TMP/sd2"
 expect_eq "dir again exit" "$?" 0
 expect_eq "dir again: nothing new" "$(grep -c ' 0 read = 0 imported' "$TMP/sd2")" 8

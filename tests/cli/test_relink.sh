@@ -59,6 +59,24 @@ if cmp -s "$TMP/p.inc" "$TMP/p.full"; then ok; else
     bad "incremental and full passes differ"; diff "$TMP/p.full" "$TMP/p.inc" | head >&2; fi
 expect_eq "no party left unlinked" "$(sqlite3 "$TMP/inc.db" "SELECT count(*) FROM party WHERE person IS NULL")" 0
 
+# ---- many parties not linked (HEED_RELINK_FULL_SEEDS, 1024) that are a
+# quarter of the store's or more: the full pass runs instead of the walk;
+# fewer than a quarter: the walk. Both leave what a full pass gives.
+"$HEED" generate --customers 600 --seed 5 --out "$TMP/q" >/dev/null 2>&1
+"$HEED" generate --customers 2000 --seed 6 --out "$TMP/r" >/dev/null 2>&1
+imp "$TMP/q.db" customers "$TMP/q/customers.csv"
+imp "$TMP/q.db" messages "$TMP/q/messages.jsonl"
+expect_eq "new parties" "$(sqlite3 "$TMP/q.db" "SELECT count(*) FROM party WHERE kind = 'conversation'")" 1166
+expect_grep "a quarter new: the full pass" "$TMP/imp.err" "records linked into 600 customers (1 shared"
+imp "$TMP/r.db" customers "$TMP/r/customers.csv"
+imp "$TMP/r.db" messages "$TMP/r/messages.jsonl"
+"$HEED" import messages --source other "$TMP/q/messages.jsonl" --db "$TMP/r.db" 2>"$TMP/imp.err" >/dev/null
+expect_eq "import other exit" "$?" 0
+expect_grep "fewer than a quarter new: the walk" "$TMP/imp.err" "7106 records linked into 2097 customers (2839 re-linked:"
+"$HEED" customer check --db "$TMP/r.db" >"$TMP/check" 2>&1
+expect_grep "the walk equals a full pass" "$TMP/check" "0 records differ from a full pass"
+expect_eq "no reference dangles" "$(sqlite3 "$TMP/r.db" "PRAGMA foreign_key_check" | wc -l)" 0
+
 # ---- the journey samples (a switchboard number, CRM conflicts), customers last
 head -8 "$J/messages.jsonl" >"$TMP/j1.jsonl"
 tail -n +9 "$J/messages.jsonl" >"$TMP/j2.jsonl"
