@@ -132,6 +132,10 @@ QM=$QDIR/messages.jsonl
 rm -f "$OUT"/q*.db*
 measure import-msg-1 "$QM" "$HEED" import messages -q -j 1 --db "$OUT/q1.db" "$QM"
 measure import-msg-all "$QM" "$HEED" import messages -q -j "$NPROC" --db "$OUT/qn.db" "$QM"
+# into a store that already holds messages: the same messages again under
+# another source (new ids, conversations and parties; the same customers'
+# keys), into the store the row above made
+measure import-msg-populated "$QM" "$HEED" import messages -q -j "$NPROC" --source again --db "$OUT/qn.db" "$QM"
 measure analyze-1 "$QM" sh -c "'$HEED' analyze --threads 1 '$QM' >/dev/null"
 measure analyze-all "$QM" sh -c "'$HEED' analyze --threads $NPROC '$QM' >/dev/null"
 rm -f "$OUT/sq.db"*
