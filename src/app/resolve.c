@@ -77,11 +77,87 @@ size_t heed_parties_index(const heed_parties *P, int64_t id)
     return heed__i64_index(P->id, P->n, id);
 }
 
-/* The unmerge rules between parties of the sorted ids id[0..n_id), as
- * positions; a rule with a side outside them changes nothing. */
+/* ------------------------------------------------------------ full pass */
+
+/* The full pass holds no key as a string: the store streams the keys grouped
+ * by value from its index (heed_store_key_rows), each group becomes a run of
+ * party indices, and heed_identity_resolve_unshared resolves those. Per party
+ * it keeps a kind and a CRM number (5 bytes) plus the union-find's 4; the ids
+ * are held as runs of consecutive ids (16 bytes a run: the ids are rowids,
+ * and no party is ever deleted, so a store has one run). A key carried by one party links nothing, nor does a shared one (a
+ * key of another kind than crm whose parties carry two CRM ids or more: the
+ * CRM numbers are all known when they come, after the crm rows): both are
+ * dropped as they are read, the shared ones counted. Per key row kept 4
+ * bytes, per key value kept 16. The groups are those the records of every
+ * party with their keys as strings give heed_identity_resolve (the same keys
+ * skipped, the same CRM id per party, the same order of values within a
+ * kind), less those that link nothing, so both give the same persons:
+ * tests/unit/test_links.c compares them on random stores. */
+
+enum { OWN_CRM = 0x40 }; /* in compact.silo: the party has a CRM id of its own */
+
+/* Ids id .. id + (the next run's at - at - 1) are the parties at .. */
+typedef struct idrun {
+    int64_t id;
+    size_t at;
+} idrun;
+
+typedef struct compact {
+    size_t n, cap;
+    idrun *runs; /* ascending in id and at; the first at 0 */
+    size_t n_runs, cap_runs;
+    unsigned char *silo; /* HEED_SILO_* | OWN_CRM */
+    uint32_t *crm;       /* CRM number, HEED_ID_NO_CRM */
+    uint32_t *members;
+    size_t n_mem, cap_mem;
+    heed_id_group *groups;
+    size_t n_groups, cap_groups;
+    size_t n_shared;         /* shared keys left out */
+    uint32_t n_crm, crm_num; /* CRM numbers given; that of the group being read */
+    int kind, open;          /* the group being read: its kind and token */
+    heed_buf tok;
+    uint32_t start;
+    heed_error *err;
+} compact;
+
+/* The index of party id, or SIZE_MAX. */
+static size_t compact_index(const compact *C, int64_t id)
+{
+    size_t lo = 0, hi = C->n_runs; /* past the last run starting at or below id */
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (C->runs[mid].id <= id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (!lo)
+        return SIZE_MAX;
+    const idrun *r = &C->runs[lo - 1];
+    size_t end = lo < C->n_runs ? C->runs[lo].at : C->n;
+    uint64_t d = (uint64_t)id - (uint64_t)r->id;
+    return d < end - r->at ? r->at + (size_t)d : SIZE_MAX;
+}
+
+/* The id of party i < C->n. */
+static int64_t compact_id(const compact *C, size_t i)
+{
+    size_t lo = 0, hi = C->n_runs;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (C->runs[mid].at <= i)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    const idrun *r = &C->runs[lo - 1];
+    return (int64_t)((uint64_t)r->id + (uint64_t)(i - r->at));
+}
+
+/* The unmerge rules between the parties of C, as indices; a rule with a side
+ * outside them changes nothing. */
 typedef struct rules {
-    const int64_t *id;
-    size_t n_id;
+    const compact *C;
     heed_id_unmerge *r;
     size_t n, cap;
 } rules;
@@ -89,7 +165,7 @@ typedef struct rules {
 static int add_rule(void *ctx, int64_t a, int64_t b)
 {
     rules *R = ctx;
-    size_t ia = heed__i64_index(R->id, R->n_id, a), ib = heed__i64_index(R->id, R->n_id, b);
+    size_t ia = compact_index(R->C, a), ib = compact_index(R->C, b);
     if (ia == (size_t)-1 || ib == (size_t)-1)
         return 0;
     if (grow((void **)&R->r, &R->cap, R->n + 1, sizeof *R->r))
@@ -98,66 +174,57 @@ static int add_rule(void *ctx, int64_t a, int64_t b)
     return 0;
 }
 
-/* ------------------------------------------------------------ full pass */
-
-/* The full pass holds no key as a string: the store streams the keys grouped
- * by value from its index (heed_store_key_rows), each group becomes a run of
- * party indices, and heed_identity_resolve_groups resolves those. Per party
- * it keeps an id, a kind, a CRM number and a customer (17 bytes) plus the
- * union-find's 4; per key row 4 bytes and per key value 16. The groups are
- * those the records of every party with their keys as strings give
- * heed_identity_resolve (the same keys skipped, the same CRM id per party,
- * the same order of values within a kind), so both give the same persons:
- * tests/unit/test_links.c compares them on random stores. */
-
-enum { OWN_CRM = 0x40 }; /* in compact.silo: the party has a CRM id of its own */
-
-typedef struct compact {
-    size_t n, cap;
-    int64_t *id;
-    unsigned char *silo; /* HEED_SILO_* | OWN_CRM */
-    uint32_t *crm;       /* CRM number (the index of its group), HEED_ID_NO_CRM */
-    uint32_t *members;
-    size_t n_mem, cap_mem;
-    heed_id_group *groups;
-    size_t n_groups, cap_groups;
-    int kind, open; /* the group being read: its kind and token */
-    heed_buf tok;
-    uint32_t start;
-    heed_error *err;
-} compact;
-
 static int compact_party(void *ctx, int64_t id, const char *kind, int has_crm)
 {
     compact *C = ctx;
     if (C->n == C->cap) {
         size_t c = C->cap ? C->cap + C->cap / 2 : 4096;
-        int64_t *a = realloc(C->id, c * sizeof *a);
-        if (a)
-            C->id = a;
         unsigned char *b = realloc(C->silo, c);
         if (b)
             C->silo = b;
         uint32_t *d = realloc(C->crm, c * sizeof *d);
         if (d)
             C->crm = d;
-        if (!a || !b || !d)
+        if (!b || !d)
             return HEED_ENOMEM;
         C->cap = c;
     }
     if (C->n >= HEED_ID_NO_CRM - 1)
         return HEED_EINVAL;
-    C->id[C->n] = id;
+    /* ids come ascending: a new run unless id follows the last run's */
+    const idrun *last = C->n_runs ? &C->runs[C->n_runs - 1] : NULL;
+    if (!last || (uint64_t)id - (uint64_t)last->id != (uint64_t)(C->n - last->at)) {
+        if (grow((void **)&C->runs, &C->cap_runs, C->n_runs + 1, sizeof *C->runs))
+            return HEED_ENOMEM;
+        C->runs[C->n_runs++] = (idrun){id, C->n};
+    }
     C->silo[C->n] = (unsigned char)(silo_of(kind) | (has_crm ? OWN_CRM : 0));
     C->crm[C->n] = HEED_ID_NO_CRM;
     C->n++;
     return HEED_OK;
 }
 
+/* Ends the group being read: kept when it can link two parties. */
 static int close_group(compact *C)
 {
-    if (!C->open || C->n_mem == C->start)
-        return HEED_OK; /* every row of it was skipped */
+    if (!C->open)
+        return HEED_OK;
+    int keep = C->n_mem - C->start > 1; /* else one party (or none: every row skipped) */
+    if (keep && C->kind != HEED_KEY_CRM) {
+        uint32_t one = HEED_ID_NO_CRM;
+        for (size_t j = C->start; keep && j < C->n_mem; j++) {
+            uint32_t x = C->crm[C->members[j]];
+            if (x == HEED_ID_NO_CRM)
+                continue;
+            keep = one == HEED_ID_NO_CRM || x == one;
+            one = x;
+        }
+        C->n_shared += !keep;
+    }
+    if (!keep) {
+        C->n_mem = C->start;
+        return HEED_OK;
+    }
     if (grow((void **)&C->groups, &C->cap_groups, C->n_groups + 1, sizeof *C->groups))
         return HEED_ENOMEM;
     C->groups[C->n_groups++] = (heed_id_group){C->start, (uint32_t)C->n_mem, 0, C->kind};
@@ -181,8 +248,13 @@ static int compact_key(void *ctx, const char *kind, const char *token, size_t le
         if (C->tok.err)
             return HEED_ENOMEM;
         C->start = (uint32_t)C->n_mem;
+        if (k == HEED_KEY_CRM) {
+            if (C->n_crm >= HEED_ID_NO_CRM - 1)
+                return HEED_EINVAL;
+            C->crm_num = C->n_crm++;
+        }
     }
-    size_t i = heed__i64_index(C->id, C->n, party);
+    size_t i = compact_index(C, party);
     if (i == (size_t)-1)
         return HEED_OK; /* added after the parties were read */
     if (k == HEED_KEY_CRM && from_key && (C->silo[i] & OWN_CRM))
@@ -190,15 +262,14 @@ static int compact_key(void *ctx, const char *kind, const char *token, size_t le
     if (C->n_mem > C->start && C->members[C->n_mem - 1] == i)
         return HEED_OK; /* its own CRM id and its key of kind crm */
     if (k == HEED_KEY_CRM) {
-        uint32_t num = (uint32_t)C->n_groups;
-        if (C->crm[i] != HEED_ID_NO_CRM && C->crm[i] != num) {
+        if (C->crm[i] != HEED_ID_NO_CRM && C->crm[i] != C->crm_num) {
             C->err->code = HEED_EINVAL;
             C->err->pos = i;
             snprintf(C->err->msg, sizeof C->err->msg,
                      "identity: a record carries two different CRM ids");
             return HEED_EINVAL;
         }
-        C->crm[i] = num;
+        C->crm[i] = C->crm_num;
     }
     if (C->n_mem >= HEED_ID_NO_CRM - 1)
         return HEED_EINVAL;
@@ -208,15 +279,15 @@ static int compact_key(void *ctx, const char *kind, const char *token, size_t le
     return HEED_OK;
 }
 
-/* The full resolution, written nowhere: C->id and C->silo per party (in id
- * order), *customer_out per party, and in C->crm, per customer, the index of
- * the party that numbers its person (its first CRM party, else its first
- * party). The caller frees C->id, C->silo, C->crm and *customer_out, also
+/* The full resolution, written nowhere: C's runs and C->silo per party (in
+ * id order), *customer_out per party, and in C->crm, per customer, the index
+ * of the party that numbers its person (its first CRM party, else its first
+ * party). The caller frees C->runs, C->silo, C->crm and *customer_out, also
  * after a failure. */
 static int full_resolve(heed_store *st, compact *C, uint32_t **customer_out,
                         heed_id_counts *counts, heed_error *err)
 {
-    rules R = {0};
+    rules R = {.C = C};
     uint32_t *customer = NULL;
     heed__buf_init(&C->tok, 0);
     heed_store_lean(st, 1);
@@ -227,14 +298,15 @@ static int full_resolve(heed_store *st, compact *C, uint32_t **customer_out,
     if (!rc)
         rc = close_group(C);
     heed__buf_release(&C->tok);
-    R.id = C->id, R.n_id = C->n;
     if (!rc)
         rc = heed_store_unmerges(st, add_rule, &R, err);
     if (!rc && !(customer = malloc((C->n ? C->n : 1) * sizeof *customer)))
         rc = HEED_ENOMEM;
+    /* C->crm is the union-find's from here */
     if (!rc)
-        rc = heed_identity_resolve_groups(C->n, C->crm, C->groups, C->n_groups, C->members, R.r,
-                                          R.n, NULL, customer, counts, err);
+        rc = heed_identity_resolve_unshared(C->n, C->crm, C->groups, C->n_groups, C->members,
+                                            R.r, R.n, customer, counts, err);
+    counts->n_shared = C->n_shared;
     free(C->members), free(C->groups), free(R.r);
     C->members = NULL, C->groups = NULL;
     *customer_out = customer;
@@ -264,7 +336,7 @@ int heed_relink_store(heed_store *st, heed_relink_stats *out, heed_error *err)
     if (!rc)
         rc = heed_store_begin(st, err);
     for (size_t i = 0; !rc && i < C.n; i++)
-        rc = heed_store_set_person(st, C.id[i], C.id[C.crm[customer[i]]], err);
+        rc = heed_store_set_person(st, compact_id(&C, i), compact_id(&C, C.crm[customer[i]]), err);
     if (!rc)
         rc = heed_store_commit(st, err);
     heed_store_lean(st, 0);
@@ -276,7 +348,7 @@ int heed_relink_store(heed_store *st, heed_relink_stats *out, heed_error *err)
         *out = (heed_relink_stats){C.n, counts.n_customers, counts.n_shared, counts.n_conflicts,
                                    C.n, 1};
     }
-    free(C.id), free(C.silo), free(C.crm), free(customer);
+    free(C.runs), free(C.silo), free(C.crm), free(customer);
     return rc;
 }
 
@@ -835,8 +907,8 @@ static int check_party(void *ctx, int64_t id, int64_t stored)
 {
     check *K = ctx;
     const compact *C = K->C;
-    size_t i = heed__i64_index(C->id, C->n, id);
-    int64_t full = i == (size_t)-1 ? 0 : C->id[C->crm[K->customer[i]]];
+    size_t i = compact_index(C, id);
+    int64_t full = i == (size_t)-1 ? 0 : compact_id(C, C->crm[K->customer[i]]);
     if (full == stored)
         return HEED_OK;
     K->n_diff++;
@@ -856,7 +928,7 @@ int heed_relink_check(heed_store *st, heed_relink_diff_fn fn, void *ctx, size_t 
         rc = heed_store_party_persons(st, check_party, &K, err);
     if (rc && !err->msg[0])
         snprintf(err->msg, sizeof err->msg, "%s", heed_strerror(rc));
-    free(C.id), free(C.silo), free(C.crm), free(customer);
+    free(C.runs), free(C.silo), free(C.crm), free(customer);
     *n_diff = K.n_diff;
     return rc;
 }

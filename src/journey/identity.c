@@ -195,12 +195,14 @@ typedef struct explain {
     size_t n_shared, cap_shared;
 } explain;
 
-/* The resolution itself, shared by both entry points. Arguments as
+/* The resolution itself, shared by the entry points. Arguments as
  * heed_identity_resolve_groups (checked by the callers); ex NULL: counts
- * only. */
-static int core(size_t n, const uint32_t *crm_num, heed_id_group *groups, size_t n_groups,
-                const uint32_t *members, const heed_id_unmerge *rules, size_t n_rules,
-                size_t max_crm, uint32_t *customer, heed_id_counts *counts, explain *ex)
+ * only. crm_work non-NULL (then crm_num is NULL): the CRM numbers, used as
+ * the union-find's own, and no group is shared (heed_identity_resolve_unshared). */
+static int core(size_t n, const uint32_t *crm_num, uint32_t *crm_work, heed_id_group *groups,
+                size_t n_groups, const uint32_t *members, const heed_id_unmerge *rules,
+                size_t n_rules, size_t max_crm, uint32_t *customer, heed_id_counts *counts,
+                explain *ex)
 {
     int rc = HEED_ENOMEM;
     size_t nn = n ? n : 1;
@@ -208,19 +210,21 @@ static int core(size_t n, const uint32_t *crm_num, heed_id_group *groups, size_t
     size_t cap_reps = 0, max_m = 1;
     memset(counts, 0, sizeof *counts);
 
-    for (size_t g = 0; g < n_groups; g++)
+    for (size_t g = 0; g < n_groups && !crm_work; g++)
         if (groups[g].end - groups[g].start > max_m)
             max_m = groups[g].end - groups[g].start;
-    work = heed__malloc(sizeof(uint32_t) * nn);
+    if (!crm_work)
+        work = heed__malloc(sizeof(uint32_t) * nn);
     scratch = heed__malloc(sizeof(uint32_t) * max_m);
     if (n_rules)
         lists = heed__malloc(sizeof(uint32_t) * (3 * nn + 2 * n_rules));
-    if (!work || !scratch || (n_rules && !lists))
+    if ((!crm_work && !work) || !scratch || (n_rules && !lists))
         goto done;
-    uf u = {customer, work, NULL, NULL, NULL, NULL, rules};
+    uf u = {customer, crm_work ? crm_work : work, NULL, NULL, NULL, NULL, rules};
     for (size_t i = 0; i < n; i++) {
         u.parent[i] = (uint32_t)i;
-        u.crm[i] = crm_num[i];
+        if (!crm_work)
+            u.crm[i] = crm_num[i];
     }
     if (n_rules) {
         u.head = lists;
@@ -254,7 +258,9 @@ static int core(size_t n, const uint32_t *crm_num, heed_id_group *groups, size_t
         const heed_id_group *gr = &groups[gi];
         const uint32_t *recs = members + gr->start;
         size_t m = gr->end - gr->start, n_crm = 0;
-        if (gr->kind != HEED_KEY_CRM) {
+        if (crm_work) {
+            n_crm = 1; /* the caller left the shared keys out */
+        } else if (gr->kind != HEED_KEY_CRM) {
             size_t c = 0;
             for (size_t i = 0; i < m; i++)
                 if (crm_num[recs[i]] != NIL)
@@ -339,6 +345,47 @@ done:
     return rc;
 }
 
+/* The checks of the compact entry points; unshared: every group has two
+ * records or more, and one of a kind other than crm at most one CRM number. */
+static int check_groups(size_t n, const uint32_t *crm, const heed_id_group *groups,
+                        size_t n_groups, const uint32_t *members, const heed_id_unmerge *rules,
+                        size_t n_rules, const uint32_t *customer, const heed_id_counts *counts,
+                        int unshared, heed_error *err)
+{
+    if (!counts || (n && (!crm || !customer)) || (n_groups && (!groups || !members)) ||
+        (n_rules && !rules))
+        return fail_at(err, HEED_EINVAL, 0, "identity: NULL records, groups, rules or result");
+    if (n >= NIL || n_rules >= NIL / 2)
+        return fail_at(err, HEED_EINVAL, 0, "identity: too many records or rules");
+    for (size_t g = 0; g < n_groups; g++) {
+        const heed_id_group *gr = &groups[g];
+        int ok = gr->kind >= 0 && gr->kind < HEED_KEY_COUNT && gr->start < gr->end &&
+                 (!unshared || gr->end - gr->start > 1);
+        uint32_t one = NIL; /* the group's CRM number, when it has one */
+        for (uint32_t i = gr->start; ok && i < gr->end; i++) {
+            ok = members[i] < n && (i == gr->start || members[i] > members[i - 1]) &&
+                 (gr->kind != HEED_KEY_CRM || crm[members[i]] == crm[members[gr->start]]);
+            if (ok && unshared && crm[members[i]] != NIL) {
+                ok = one == NIL || crm[members[i]] == one;
+                one = crm[members[i]];
+            }
+        }
+        if (!ok)
+            return fail_at(err, HEED_EINVAL, g,
+                           unshared ? "identity: a group is empty, of one record, shared, out "
+                                      "of bounds, not ascending, of a bad kind or a CRM group "
+                                      "of several CRM numbers"
+                                    : "identity: a group is empty, out of bounds, "
+                                      "not ascending, of a bad kind or a CRM group "
+                                      "of several CRM numbers");
+    }
+    for (size_t i = 0; i < n_rules; i++)
+        if (rules[i].a >= n || rules[i].b >= n)
+            return fail_at(err, HEED_EINVAL, i, "identity: an unmerge rule names a record "
+                                                "index past the end of the records");
+    return HEED_OK;
+}
+
 int heed_identity_resolve_groups(size_t n, const uint32_t *crm, heed_id_group *groups,
                                  size_t n_groups, const uint32_t *members,
                                  const heed_id_unmerge *rules, size_t n_rules,
@@ -347,29 +394,30 @@ int heed_identity_resolve_groups(size_t n, const uint32_t *crm, heed_id_group *g
 {
     if (counts)
         memset(counts, 0, sizeof *counts);
-    if (!counts || (n && (!crm || !customer)) || (n_groups && (!groups || !members)) ||
-        (n_rules && !rules))
-        return fail_at(err, HEED_EINVAL, 0, "identity: NULL records, groups, rules or result");
-    if (n >= NIL || n_rules >= NIL / 2)
-        return fail_at(err, HEED_EINVAL, 0, "identity: too many records or rules");
-    for (size_t g = 0; g < n_groups; g++) {
-        const heed_id_group *gr = &groups[g];
-        int ok = gr->kind >= 0 && gr->kind < HEED_KEY_COUNT && gr->start < gr->end;
-        for (uint32_t i = gr->start; ok && i < gr->end; i++)
-            ok = members[i] < n && (i == gr->start || members[i] > members[i - 1]) &&
-                 (gr->kind != HEED_KEY_CRM || crm[members[i]] == crm[members[gr->start]]);
-        if (!ok)
-            return fail_at(err, HEED_EINVAL, g, "identity: a group is empty, out of bounds, "
-                                                "not ascending, of a bad kind or a CRM group "
-                                                "of several CRM numbers");
-    }
-    for (size_t i = 0; i < n_rules; i++)
-        if (rules[i].a >= n || rules[i].b >= n)
-            return fail_at(err, HEED_EINVAL, i, "identity: an unmerge rule names a record "
-                                                "index past the end of the records");
+    int rc = check_groups(n, crm, groups, n_groups, members, rules, n_rules, customer, counts, 0,
+                          err);
+    if (rc)
+        return rc;
     size_t max_crm = opts && opts->max_crm_per_key ? opts->max_crm_per_key : 1;
-    int rc = core(n, crm, groups, n_groups, members, rules, n_rules, max_crm, customer, counts,
-                  NULL);
+    rc = core(n, crm, NULL, groups, n_groups, members, rules, n_rules, max_crm, customer, counts,
+              NULL);
+    if (rc)
+        fail_at(err, rc, 0, "identity: out of memory");
+    return rc;
+}
+
+int heed_identity_resolve_unshared(size_t n, uint32_t *crm, heed_id_group *groups,
+                                   size_t n_groups, const uint32_t *members,
+                                   const heed_id_unmerge *rules, size_t n_rules,
+                                   uint32_t *customer, heed_id_counts *counts, heed_error *err)
+{
+    if (counts)
+        memset(counts, 0, sizeof *counts);
+    int rc = check_groups(n, crm, groups, n_groups, members, rules, n_rules, customer, counts, 1,
+                          err);
+    if (rc)
+        return rc;
+    rc = core(n, NULL, crm, groups, n_groups, members, rules, n_rules, 1, customer, counts, NULL);
     if (rc)
         fail_at(err, rc, 0, "identity: out of memory");
     return rc;
@@ -515,7 +563,7 @@ int heed_identity_resolve(const heed_id_record *records, size_t n, const heed_id
     ex.vals = vals;
     heed_id_counts counts;
     if (opts && opts->explain_one) {
-        rc = core(n, crm_num, groups, n_groups, members, rules, n_rules, max_crm, cust, &counts,
+        rc = core(n, crm_num, NULL, groups, n_groups, members, rules, n_rules, max_crm, cust, &counts,
                   NULL);
         if (rc)
             goto fail;
@@ -526,7 +574,7 @@ int heed_identity_resolve(const heed_id_record *records, size_t n, const heed_id
         ex.final = final;
         ex.target = final[opts->explain_record];
     }
-    rc = core(n, crm_num, groups, n_groups, members, rules, n_rules, max_crm, cust, &counts, &ex);
+    rc = core(n, crm_num, NULL, groups, n_groups, members, rules, n_rules, max_crm, cust, &counts, &ex);
     if (rc)
         goto fail;
     rc = HEED_ENOMEM;

@@ -168,6 +168,22 @@ HEED_NODISCARD int heed_identity_resolve_groups(size_t n, const uint32_t *crm,
                                                 const heed_id_opts *opts, uint32_t *customer,
                                                 heed_id_counts *counts, heed_error *err);
 
+/* heed_identity_resolve_groups with max_crm_per_key 1, in 4 bytes per
+ * record less, for a caller that has left out every group that can link
+ * nothing: a group of one record, and a group of a kind other than crm whose
+ * records carry two CRM numbers or more (a shared key: the caller counts
+ * those). crm[] is the union-find's CRM per set as well: on return it holds
+ * nothing of use. The same customers and counts as
+ * heed_identity_resolve_groups given every group, but n_shared, which is 0.
+ * Returns as heed_identity_resolve_groups, and HEED_EINVAL for a group of one
+ * record or a shared one. Thread-safe. */
+HEED_NODISCARD int heed_identity_resolve_unshared(size_t n, uint32_t *crm,
+                                                  heed_id_group *groups, size_t n_groups,
+                                                  const uint32_t *members,
+                                                  const heed_id_unmerge *rules, size_t n_rules,
+                                                  uint32_t *customer, heed_id_counts *counts,
+                                                  heed_error *err);
+
 /* The links that explain customer c (a customer number from res->customer):
  * sets *first to an index into res->links and returns how many follow. A
  * customer of one record has none. */

@@ -791,6 +791,11 @@ void heed_store_lean(heed_store *st, int on)
     (void)run(st, on ? "PRAGMA temp_store=FILE; PRAGMA cache_size=-4096" : MEMORY_PRAGMAS);
 }
 
+void heed_store_release_memory(heed_store *st)
+{
+    (void)sqlite3_db_release_memory(st->db);
+}
+
 int heed_store_checkpoint(heed_store *st, heed_error *err)
 {
     int r = sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
@@ -930,3 +935,4 @@ int heed_store_counts(heed_store *st, heed_st_counts *out, heed_error *err)
     }
     return HEED_OK;
 }
+

@@ -82,6 +82,10 @@ int heed_store_foreign_keys(heed_store *st, int on, heed_error *err);
  * memory (the full identity pass of 1.37M parties: 65.7 -> 53.2 MB, as
  * fast). Off: the usual settings back. */
 void heed_store_lean(heed_store *st, int on);
+/* Frees the pages of the handle's cache that no statement holds (they are
+ * read again when needed): for a process about to need its memory for
+ * something else (an import's identity pass after its files). */
+void heed_store_release_memory(heed_store *st);
 /* Copies what it can of the journal back into the database without waiting
  * for readers or writers. */
 int heed_store_checkpoint(heed_store *st, heed_error *err);

@@ -362,6 +362,43 @@ static void test_groups_match_records(void **state)
         assert_int_equal(n.n_links, res.n_links);
         assert_int_equal(n.n_conflicts, res.n_conflicts);
         assert_int_equal(n.n_shared, res.n_shared);
+        if (o.max_crm_per_key == 1) {
+            /* the same without the groups that link nothing, as the full
+             * pass lays them out: groups of one record and shared keys left
+             * out (kept in place, members packed), the CRM numbers clobbered */
+            ng = build_groups(&c, crm, g, mem);
+            size_t kept = 0, nm = 0, n_shared = 0;
+            for (size_t k = 0; k < ng; k++) {
+                uint32_t one = HEED_ID_NO_CRM, start = (uint32_t)nm;
+                int is_shared = 0;
+                for (uint32_t j = g[k].start; j < g[k].end; j++) {
+                    uint32_t x = crm[mem[j]];
+                    is_shared |= x != HEED_ID_NO_CRM && one != HEED_ID_NO_CRM && x != one;
+                    if (x != HEED_ID_NO_CRM)
+                        one = x;
+                }
+                if (g[k].kind != HEED_KEY_CRM && is_shared) {
+                    n_shared++;
+                    continue;
+                }
+                if (g[k].end - g[k].start < 2)
+                    continue;
+                for (uint32_t j = g[k].start; j < g[k].end; j++)
+                    mem[nm++] = mem[j];
+                g[kept++] = (heed_id_group){start, (uint32_t)nm, 0, g[k].kind};
+            }
+            uint32_t cust2[MAXR];
+            assert_int_equal(heed_identity_resolve_unshared(c.n, crm, g, kept, mem, c.rules,
+                                                            c.n_rules, cust2, &n, NULL),
+                             HEED_OK);
+            for (size_t i = 0; i < c.n; i++)
+                assert_int_equal(cust2[i], res.customer[i]);
+            assert_int_equal(n.n_customers, res.n_customers);
+            assert_int_equal(n.n_links, res.n_links);
+            assert_int_equal(n.n_conflicts, res.n_conflicts);
+            assert_int_equal(n.n_shared, 0);
+            assert_int_equal(n_shared, res.n_shared);
+        }
         conflicts += res.n_conflicts;
         shared += res.n_shared;
         for (size_t i = 0; i < res.n_conflicts; i++)
@@ -436,6 +473,20 @@ static void test_groups_bad_input(void **state)
         if (rc != HEED_EINVAL || err.pos != 1)
             fail_msg("%s: rc %d pos %zu", bad[i].why, rc, err.pos);
     }
+    /* the unshared form also refuses a group of one record and a shared key
+     * (records 0 and 1: CRM numbers 0 and 1); records 0 and 2 are fine */
+    uint32_t crm2[] = {0, 1, HEED_ID_NO_CRM};
+    heed_id_group g2[] = {{3, 4, 0, HEED_KEY_EMAIL}};
+    assert_int_equal(heed_identity_resolve_unshared(3, crm2, g2, 1, mem, NULL, 0, cust, &n, &err),
+                     HEED_EINVAL);
+    g2[0] = (heed_id_group){0, 2, 0, HEED_KEY_EMAIL};
+    assert_int_equal(heed_identity_resolve_unshared(3, crm2, g2, 1, mem, NULL, 0, cust, &n, &err),
+                     HEED_EINVAL);
+    g2[0] = (heed_id_group){3, 5, 0, HEED_KEY_EMAIL};
+    assert_int_equal(heed_identity_resolve_unshared(3, crm2, g2, 1, mem, NULL, 0, cust, &n, &err),
+                     HEED_OK);
+    assert_int_equal(cust[2], 0);
+    assert_int_equal(n.n_links, 1);
     const heed_id_unmerge far[] = {{0, 3}};
     assert_int_equal(heed_identity_resolve_groups(3, crm, NULL, 0, mem, far, 1, NULL, cust, &n,
                                                   &err),
