@@ -84,10 +84,11 @@ size_t heed_parties_index(const heed_parties *P, int64_t id)
  * party indices, and heed_identity_resolve_unshared resolves those. Per party
  * it keeps a kind and a CRM number (5 bytes) plus the union-find's 4; the ids
  * are held as runs of consecutive ids (16 bytes a run: the ids are rowids,
- * and no party is ever deleted, so a store has one run). A key carried by one party links nothing, nor does a shared one (a
- * key of another kind than crm whose parties carry two CRM ids or more: the
- * CRM numbers are all known when they come, after the crm rows): both are
- * dropped as they are read, the shared ones counted. Per key row kept 4
+ * and no party is ever deleted, so a store has one run). A key carried by
+ * one party links nothing, nor does a shared one (a key of another kind than
+ * crm whose parties carry two CRM ids or more: the CRM numbers are all known
+ * when they come, after the crm rows): both are dropped as they are read,
+ * the shared ones counted. Per key row kept 4
  * bytes, per key value kept 16. The groups are those the records of every
  * party with their keys as strings give heed_identity_resolve (the same keys
  * skipped, the same CRM id per party, the same order of values within a
@@ -304,8 +305,8 @@ static int full_resolve(heed_store *st, compact *C, uint32_t **customer_out,
         rc = HEED_ENOMEM;
     /* C->crm is the union-find's from here */
     if (!rc)
-        rc = heed_identity_resolve_unshared(C->n, C->crm, C->groups, C->n_groups, C->members,
-                                            R.r, R.n, customer, counts, err);
+        rc = heed_identity_resolve_unshared(C->n, C->crm, C->groups, C->n_groups, C->members, R.r,
+                                            R.n, customer, counts, err);
     counts->n_shared = C->n_shared;
     free(C->members), free(C->groups), free(R.r);
     C->members = NULL, C->groups = NULL;

@@ -347,10 +347,10 @@ done:
 
 /* The checks of the compact entry points; unshared: every group has two
  * records or more, and one of a kind other than crm at most one CRM number. */
-static int check_groups(size_t n, const uint32_t *crm, const heed_id_group *groups,
-                        size_t n_groups, const uint32_t *members, const heed_id_unmerge *rules,
-                        size_t n_rules, const uint32_t *customer, const heed_id_counts *counts,
-                        int unshared, heed_error *err)
+static int check_groups(size_t n, const uint32_t *crm, const heed_id_group *groups, size_t n_groups,
+                        const uint32_t *members, const heed_id_unmerge *rules, size_t n_rules,
+                        const uint32_t *customer, const heed_id_counts *counts, int unshared,
+                        heed_error *err)
 {
     if (!counts || (n && (!crm || !customer)) || (n_groups && (!groups || !members)) ||
         (n_rules && !rules))
@@ -394,8 +394,8 @@ int heed_identity_resolve_groups(size_t n, const uint32_t *crm, heed_id_group *g
 {
     if (counts)
         memset(counts, 0, sizeof *counts);
-    int rc = check_groups(n, crm, groups, n_groups, members, rules, n_rules, customer, counts, 0,
-                          err);
+    int rc =
+        check_groups(n, crm, groups, n_groups, members, rules, n_rules, customer, counts, 0, err);
     if (rc)
         return rc;
     size_t max_crm = opts && opts->max_crm_per_key ? opts->max_crm_per_key : 1;
@@ -406,15 +406,15 @@ int heed_identity_resolve_groups(size_t n, const uint32_t *crm, heed_id_group *g
     return rc;
 }
 
-int heed_identity_resolve_unshared(size_t n, uint32_t *crm, heed_id_group *groups,
-                                   size_t n_groups, const uint32_t *members,
-                                   const heed_id_unmerge *rules, size_t n_rules,
-                                   uint32_t *customer, heed_id_counts *counts, heed_error *err)
+int heed_identity_resolve_unshared(size_t n, uint32_t *crm, heed_id_group *groups, size_t n_groups,
+                                   const uint32_t *members, const heed_id_unmerge *rules,
+                                   size_t n_rules, uint32_t *customer, heed_id_counts *counts,
+                                   heed_error *err)
 {
     if (counts)
         memset(counts, 0, sizeof *counts);
-    int rc = check_groups(n, crm, groups, n_groups, members, rules, n_rules, customer, counts, 1,
-                          err);
+    int rc =
+        check_groups(n, crm, groups, n_groups, members, rules, n_rules, customer, counts, 1, err);
     if (rc)
         return rc;
     rc = core(n, NULL, crm, groups, n_groups, members, rules, n_rules, 1, customer, counts, NULL);
@@ -563,8 +563,8 @@ int heed_identity_resolve(const heed_id_record *records, size_t n, const heed_id
     ex.vals = vals;
     heed_id_counts counts;
     if (opts && opts->explain_one) {
-        rc = core(n, crm_num, NULL, groups, n_groups, members, rules, n_rules, max_crm, cust, &counts,
-                  NULL);
+        rc = core(n, crm_num, NULL, groups, n_groups, members, rules, n_rules, max_crm, cust,
+                  &counts, NULL);
         if (rc)
             goto fail;
         rc = HEED_ENOMEM;
@@ -574,7 +574,8 @@ int heed_identity_resolve(const heed_id_record *records, size_t n, const heed_id
         ex.final = final;
         ex.target = final[opts->explain_record];
     }
-    rc = core(n, crm_num, NULL, groups, n_groups, members, rules, n_rules, max_crm, cust, &counts, &ex);
+    rc = core(n, crm_num, NULL, groups, n_groups, members, rules, n_rules, max_crm, cust, &counts,
+              &ex);
     if (rc)
         goto fail;
     rc = HEED_ENOMEM;

@@ -177,9 +177,8 @@ HEED_NODISCARD int heed_identity_resolve_groups(size_t n, const uint32_t *crm,
  * heed_identity_resolve_groups given every group, but n_shared, which is 0.
  * Returns as heed_identity_resolve_groups, and HEED_EINVAL for a group of one
  * record or a shared one. Thread-safe. */
-HEED_NODISCARD int heed_identity_resolve_unshared(size_t n, uint32_t *crm,
-                                                  heed_id_group *groups, size_t n_groups,
-                                                  const uint32_t *members,
+HEED_NODISCARD int heed_identity_resolve_unshared(size_t n, uint32_t *crm, heed_id_group *groups,
+                                                  size_t n_groups, const uint32_t *members,
                                                   const heed_id_unmerge *rules, size_t n_rules,
                                                   uint32_t *customer, heed_id_counts *counts,
                                                   heed_error *err);

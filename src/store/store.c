@@ -935,4 +935,3 @@ int heed_store_counts(heed_store *st, heed_st_counts *out, heed_error *err)
     }
     return HEED_OK;
 }
-
