@@ -569,7 +569,11 @@ int heed_store_latest_time(heed_store *st, int64_t *t, heed_error *err)
 {
     heed_st_cursor *c;
     int rc = cursor(st,
-                    "SELECT max(t) FROM (SELECT max(time) t FROM message UNION ALL "
+                    /* each a seek at the end of an index: message_customer_time
+                     * and message_other_time (both partial, so role is
+                     * written out), event_time */
+                    "SELECT max(t) FROM (SELECT max(time) t FROM message WHERE role = 1 "
+                    "UNION ALL SELECT max(time) FROM message WHERE role <> 1 UNION ALL "
                     "SELECT max(time) FROM event UNION ALL SELECT max(time) FROM survey)",
                     &c, err);
     if (rc)

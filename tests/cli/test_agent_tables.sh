@@ -99,7 +99,7 @@ sqlite3 "$DB" "DROP TRIGGER queue_dirty_party;
                DROP INDEX person_state_as_of;
                DROP TABLE agent_reply; DROP INDEX shift_end; DROP INDEX message_customer_time;
                DROP TABLE agent_alias; DROP TABLE promise_state; DROP INDEX promise_made;
-               DROP INDEX message_time; DROP INDEX event_time;
+               DROP INDEX message_other_time; DROP INDEX event_time;
                CREATE INDEX message_model ON message(model);
                ALTER TABLE promise DROP COLUMN conversation;
                ALTER TABLE conversation DROP COLUMN top_need;
@@ -109,13 +109,16 @@ sqlite3 "$DB" "DROP TRIGGER queue_dirty_party;
                UPDATE meta SET value = '4' WHERE key = 'schema_version';
                PRAGMA user_version = 4;"
 views "$TMP/v.mig"
-expect_eq "migrated to 13" "$(sqlite3 "$DB" "PRAGMA user_version")" 13
+expect_eq "migrated to 14" "$(sqlite3 "$DB" "PRAGMA user_version")" 14
 expect_eq "no index on message.model (migration 11)" \
     "$(sqlite3 "$DB" "SELECT count(*) FROM sqlite_master WHERE name = 'message_model'")" 0
 expect_eq "no index message_reply_time (migration 12)" \
     "$(sqlite3 "$DB" "SELECT count(*) FROM sqlite_master WHERE name = 'message_reply_time'")" 0
 expect_eq "no index agent_reply_message (migration 13)" \
     "$(sqlite3 "$DB" "SELECT count(*) FROM sqlite_master WHERE name = 'agent_reply_message'")" 0
+expect_eq "message_time for the messages other than the customers' (migration 14)" \
+    "$(sqlite3 "$DB" "SELECT group_concat(name) FROM sqlite_master WHERE name LIKE 'message_%time'
+        ORDER BY name")" "message_customer_time,message_other_time"
 same "after the migration"
 if cmp -s "$TMP/v.before" "$TMP/v.mig"; then ok; else bad "the agent views changed with the migration"; fi
 finish

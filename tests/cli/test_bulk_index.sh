@@ -17,7 +17,7 @@ expect_eq "generate" "$?" 0
 if ! command -v sqlite3 >/dev/null; then bad "sqlite3 is missing (scripts/deps.sh installs it)"; fi
 
 # the deferred indexes (DEFERRED, src/store/store.c)
-IDX="'message_agent', 'message_customer_time', 'message_time', 'promise_message',
+IDX="'message_agent', 'message_customer_time', 'message_other_time', 'promise_message',
   'promise_made', 'agent_conv_start', 'agent_conv_agent', 'conversation_party',
   'conversation_ext', 'party_crm', 'party_key_token'"
 n_idx() { sqlite3 "$1" "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name IN ($IDX)"; }

@@ -108,4 +108,16 @@ if [ -w /dev/full ]; then
         expect_grep "$c into a full disk: said" "$TMP/err" "write"
     done
 fi
+# ---- --now data: the store's latest time, a reply's or a customer's (two
+# partial indexes, message_customer_time and message_other_time, hold them)
+L=$TMP/latest.db
+printf '%s\n' '{"id":"l1","conversation":"lc","role":"customer","time":"2026-09-01T09:00:00Z","text":"Where is my parcel?"}' \
+    '{"id":"l2","conversation":"lc","role":"agent","agent":"a1","time":"2026-09-01T10:00:00Z","text":"It arrives tomorrow."}' >"$TMP/l1.jsonl"
+"$HEED" import messages "$TMP/l1.jsonl" --db "$L" -q
+"$HEED" queue --db "$L" --refresh --now data >/dev/null 2>&1
+expect_eq "--now data: the latest reply" "$(sqlite3 "$L" "SELECT DISTINCT as_of FROM person_state")" 1788256800
+printf '%s\n' '{"id":"l3","conversation":"lc","role":"customer","time":"2026-09-01T11:00:00Z","text":"Thanks."}' >"$TMP/l2.jsonl"
+"$HEED" import messages "$TMP/l2.jsonl" --db "$L" -q
+"$HEED" queue --db "$L" --refresh --now data >/dev/null 2>&1
+expect_eq "--now data: the latest customer message" "$(sqlite3 "$L" "SELECT DISTINCT as_of FROM person_state")" 1788260400
 finish
