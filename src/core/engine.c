@@ -32,6 +32,7 @@ struct heed_engine {
     heed_lm *emotions;               /* NULL: no emotion model */
     heed_feat_opts emotions_fo;      /* the emotion model's feature options */
     int emotions_pair; /* its features are the needs stage's and n-grams (heed__features_pair) */
+    heed_feat_words *emotions_words; /* n-gram keys of frequent words, when emotions_pair */
     heed_intensity_model *intensity; /* NULL: built without models/intensity.model */
     heed_stress_index *stress;
     heed_asks_index *asks;       /* NULL when the needs stage is skipped */
@@ -172,6 +173,11 @@ int heed_engine_new(const heed_engine_opts *opts, heed_engine **out, heed_error 
             const heed_feat_opts fo = {HEED_NEEDS_FEAT_FLAGS};
             eng->emotions_fo = heed__emotions_feat_opts(eng->emotions);
             eng->emotions_pair = heed__features_can_pair(&fo, &eng->emotions_fo);
+            if (eng->emotions_pair &&
+                heed__feat_words_new(&eng->emotions_fo, eng->lex, &eng->emotions_words)) {
+                heed_engine_free(eng);
+                return set_err(err, HEED_ENOMEM, 0, "out of memory");
+            }
         }
     }
     heed_blob eb = heed__model_empathy();
@@ -198,6 +204,7 @@ void heed_engine_free(heed_engine *eng)
     heed__lexicon_free(eng->lex);
     heed__langid_free(eng->lid);
     heed__lm_free(eng->emotions);
+    heed__feat_words_free(eng->emotions_words);
     heed__intensity_free(eng->intensity);
     heed__stress_index_free(eng->stress);
     heed__asks_index_free(eng->asks);
@@ -261,7 +268,8 @@ static int listen(const heed_engine *eng, unsigned skip, heed_arena *a, heed_res
             /* the emotion model's features are these plus character n-grams:
              * make both at once */
             heed_sparse xe;
-            if ((rc = heed__features_pair(a, &fo, &eng->emotions_fo, r, th, &x, &xe)))
+            if ((rc = heed__features_pair(a, &fo, &eng->emotions_fo, eng->emotions_words, r, th,
+                                           &x, &xe)))
                 return rc;
             heed__needs_predict_x(eng->needs, x, r);
             heed__emotions_predict_x(eng->emotions, xe, r);

@@ -256,6 +256,16 @@ static void test_pair_equals_two_calls(void **state)
     static const uint32_t plain_flags[] = {0, HEED_FEAT_NO_BIGRAMS};
     static const uint32_t char_flags[] = {HEED_FEAT_CHARGRAMS, HEED_FEAT_CHAR4,
                                           HEED_FEAT_CHARGRAMS | HEED_FEAT_CHAR4};
+    static const char lex_text[] =
+        "caf\xc3\xa9\t1.5\nhappy\t2.7\ncrashing\t-1.2\nfail\t-2\nzebra\t0.5\n"
+        "pneumonoultramicroscopicsilicovolcanoconiosispneumonoultramicroscopicsilico\t-1\n";
+    heed_lexicon *lx = NULL;
+    assert_int_equal(heed__lexicon_new(lex_text, sizeof lex_text - 1, NULL, 0, &lx, NULL), HEED_OK);
+    heed_feat_words *none = NULL;
+    const heed_feat_opts no_chars = {0};
+    assert_int_equal(heed__feat_words_new(&no_chars, lx, &none), HEED_OK);
+    assert_null(none); /* options without n-grams: no table */
+    heed__feat_words_free(NULL);
     for (size_t t = 0; t < sizeof texts / sizeof texts[0]; t++) {
         heed_analysis *an = NULL;
         assert_int_equal(heed_analyze(eng, texts[t], strlen(texts[t]), NULL, &an, NULL), HEED_OK);
@@ -269,7 +279,7 @@ static void test_pair_equals_two_calls(void **state)
                 heed_sparse xp, xc, wp, wc;
                 assert_int_equal(heed__features(&ar, &po, r, &wp), HEED_OK);
                 assert_int_equal(heed__features(&ar, &co, r, &wc), HEED_OK);
-                assert_int_equal(heed__features_pair(&ar, &po, &co, r, NULL, &xp, &xc), HEED_OK);
+                assert_int_equal(heed__features_pair(&ar, &po, &co, NULL, r, NULL, &xp, &xc), HEED_OK);
                 assert_int_equal(xp.n, wp.n);
                 assert_int_equal(xc.n, wc.n);
                 assert_true(xc.n > xp.n || !r->n_tokens);
@@ -285,7 +295,7 @@ static void test_pair_equals_two_calls(void **state)
                 memset(th, 0, sizeof th);
                 memset(th2, 0, sizeof th2);
                 heed_sparse tp, tc, tw;
-                assert_int_equal(heed__features_pair(&ar, &po, &co, r, th, &tp, &tc), HEED_OK);
+                assert_int_equal(heed__features_pair(&ar, &po, &co, NULL, r, th, &tp, &tc), HEED_OK);
                 assert_int_equal(heed__features_th(&ar, &po, r, th2, &tw), HEED_OK);
                 assert_int_equal(tp.n, wp.n);
                 assert_int_equal(tc.n, wc.n);
@@ -310,11 +320,34 @@ static void test_pair_equals_two_calls(void **state)
                 assert_int_equal(heed__features_write_hashed(&co, r, th, gi, gv, 512), wc.n);
                 assert_memory_equal(gi, wc.idx, wc.n * sizeof *wc.idx);
                 assert_memory_equal(gv, wc.val, wc.n * sizeof *wc.val);
+                /* with the n-gram keys of frequent words and of a lexicon
+                 * (an accented word, one past the 60 bytes, words of the
+                 * texts and not), made for these options or for others
+                 * (then not read): the same vectors, with and without th */
+                for (size_t f = 0; f < 3; f++) {
+                    heed_feat_words *fw = NULL;
+                    const heed_feat_opts fo = {char_flags[f]};
+                    assert_int_equal(heed__feat_words_new(&fo, lx, &fw), HEED_OK);
+                    assert_non_null(fw);
+                    for (int with_th = 0; with_th < 2; with_th++) {
+                        heed_sparse fp, fc;
+                        assert_int_equal(heed__features_pair(&ar, &po, &co, fw, r,
+                                                             with_th ? th : NULL, &fp, &fc),
+                                         HEED_OK);
+                        assert_int_equal(fp.n, wp.n);
+                        assert_int_equal(fc.n, wc.n);
+                        assert_memory_equal(fp.idx, wp.idx, wp.n * sizeof *wp.idx);
+                        assert_memory_equal(fc.idx, wc.idx, wc.n * sizeof *wc.idx);
+                        assert_memory_equal(fc.val, wc.val, wc.n * sizeof *wc.val);
+                    }
+                    heed__feat_words_free(fw);
+                }
                 heed__arena_release(&ar);
             }
         heed_analysis_free(an);
     }
-/* pairs it refuses: no n-grams on the second side, n-grams on the first,
+    heed__lexicon_free(lx);
+    /* pairs it refuses: no n-grams on the second side, n-grams on the first,
      * other options differing */
     heed_feat_opts z = {0}, ch = {HEED_FEAT_CHARGRAMS}, c4 = {HEED_FEAT_CHAR4},
                    nb = {HEED_FEAT_NO_BIGRAMS}, chnb = {HEED_FEAT_CHARGRAMS | HEED_FEAT_NO_BIGRAMS};
@@ -328,7 +361,8 @@ static void test_pair_equals_two_calls(void **state)
     heed_arena ar;
     heed__arena_init(&ar, 0);
     heed_sparse a, b;
-    assert_int_equal(heed__features_pair(&ar, &ch, &c4, heed_analysis_result(an), NULL, &a, &b),
+    assert_int_equal(heed__features_pair(&ar, &ch, &c4, NULL, heed_analysis_result(an), NULL, &a,
+                                         &b),
                      HEED_EINVAL);
     heed__arena_release(&ar);
     heed_analysis_free(an);
