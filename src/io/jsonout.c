@@ -99,6 +99,33 @@ static char *raw_uint(char *p, uint64_t v)
 /* raw_number past its first case: numbers outside [0, 1), out of line. */
 __attribute__((noinline)) static char *raw_number_wide(char *p, double v)
 {
+    const double a = fabs(v);
+    if (a < 99) {
+        /* most: negative valences, lexicon scores, intensities; number_bytes'
+         * bytes with q on 32 bits and at most two digits before the point */
+        const unsigned q = (unsigned)(a * 10000.0 + 0.5);
+        if (q == 0) {
+            *p = '0';
+            return p + 1;
+        }
+        *p = '-';
+        p += v < 0;
+        const unsigned ip = q / 10000, frac = q % 10000;
+        if (ip < 10) {
+            *p++ = (char)('0' + ip);
+        } else {
+            memcpy(p, DIGITS2 + 2 * ip, 2);
+            p += 2;
+        }
+        if (frac) {
+            const unsigned hi = frac / 100, lo = frac % 100;
+            p[0] = '.';
+            memcpy(p + 1, DIGITS2 + 2 * hi, 2);
+            memcpy(p + 3, DIGITS2 + 2 * lo, 2);
+            p += lo ? (lo % 10 ? 5 : 4) : (hi % 10 ? 3 : 2);
+        }
+        return p;
+    }
     if (!isfinite(v) || fabs(v) >= 9e14)
         v = isfinite(v) ? (v > 0 ? 9e14 : -9e14) : 0;
     uint64_t q = (uint64_t)(fabs(v) * 10000.0 + 0.5); /* round half away from 0 */

@@ -84,6 +84,21 @@ static void test_number_matches_printf(void **state)
         check_number(&b, k / 10000.0);
         check_number(&b, (k + 0.5) / 10000.0);
     }
+    /* (-100, 100) in steps of 0.00013 (the numbers below 99 have a path of
+     * their own), and the neighbours of the halves around 99 and 10 */
+    for (int k = -770000; k <= 770000; k++)
+        check_number(&b, k * 0.00013);
+    for (int k = -20; k <= 20; k++) {
+        const double h[] = {99 + (k + 0.5) / 10000.0, -99 + (k + 0.5) / 10000.0,
+                            10 + (k + 0.5) / 10000.0, -10 + (k + 0.5) / 10000.0};
+        for (size_t i = 0; i < sizeof h / sizeof h[0]; i++) {
+            check_number(&b, h[i]);
+            check_number(&b, nextafter(h[i], 0));
+            check_number(&b, nextafter(h[i], 1000));
+        }
+    }
+    if (b.len > (1u << 20))
+        heed__buf_reset(&b);
     /* powers of ten and their neighbours */
     for (double p = 1e-6; p < 2e15; p *= 10) {
         check_number(&b, p);
