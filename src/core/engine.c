@@ -25,6 +25,7 @@
 #include "tokenize.h"
 #include "utf8.h"
 #include "valence.h"
+#include "freqwords.h"
 
 struct heed_engine {
     heed_lexicon *lex;
@@ -32,7 +33,7 @@ struct heed_engine {
     heed_lm *emotions;               /* NULL: no emotion model */
     heed_feat_opts emotions_fo;      /* the emotion model's feature options */
     int emotions_pair; /* its features are the needs stage's and n-grams (heed__features_pair) */
-    heed_feat_words *emotions_words; /* n-gram keys of frequent words, when emotions_pair */
+    heed_words *words; /* frequent words: their lexicon entries, votes, n-gram keys */
     heed_intensity_model *intensity; /* NULL: built without models/intensity.model */
     heed_stress_index *stress;
     heed_asks_index *asks;       /* NULL when the needs stage is skipped */
@@ -52,7 +53,7 @@ struct heed_analysis {
     heed_analysis *customer;   /* heed_check_reply: the customer's analysis */
     const heed_engine *engine; /* that made it */
     unsigned skip;             /* the stages it skipped */
-    const uint64_t *th;        /* the tokens' hashes the needs stage made, or NULL */
+    const uint64_t *th;        /* the tokens' hashes (heed__hash of each norm), or NULL */
 };
 
 const char *heed_strerror(int code)
@@ -173,12 +174,14 @@ int heed_engine_new(const heed_engine_opts *opts, heed_engine **out, heed_error 
             const heed_feat_opts fo = {HEED_NEEDS_FEAT_FLAGS};
             eng->emotions_fo = heed__emotions_feat_opts(eng->emotions);
             eng->emotions_pair = heed__features_can_pair(&fo, &eng->emotions_fo);
-            if (eng->emotions_pair &&
-                heed__feat_words_new(&eng->emotions_fo, eng->lex, &eng->emotions_words)) {
-                heed_engine_free(eng);
-                return set_err(err, HEED_ENOMEM, 0, "out of memory");
-            }
         }
+    }
+    /* the emotion features' n-grams of frequent words when they are made with
+     * heed__features_pair */
+    if (heed__freqwords_new(eng->lex, eng->lid, eng->emotions_pair ? &eng->emotions_fo : NULL,
+                        &eng->words)) {
+        heed_engine_free(eng);
+        return set_err(err, HEED_ENOMEM, 0, "out of memory");
     }
     heed_blob eb = heed__model_empathy();
     if (!(skip & HEED_STAGE_EMPATHY) &&
@@ -204,7 +207,7 @@ void heed_engine_free(heed_engine *eng)
     heed__lexicon_free(eng->lex);
     heed__langid_free(eng->lid);
     heed__lm_free(eng->emotions);
-    heed__feat_words_free(eng->emotions_words);
+    heed__freqwords_free(eng->words);
     heed__intensity_free(eng->intensity);
     heed__stress_index_free(eng->stress);
     heed__asks_index_free(eng->asks);
@@ -233,11 +236,10 @@ static const uint64_t *token_hashes(heed_arena *a, const heed_result *r)
 
 /* The listening stages on an English text whose valence is known. Order
  * matters: needs read the asks and valence; stress reads valence and, when
- * set, the emotions. *th_out (when th_out is not NULL) gets the tokens'
- * hashes when the needs stage makes them with its features. */
+ * set, the emotions. th: the tokens' hashes, wr their words (heed__freqwords_find). */
 static int listen(const heed_engine *eng, unsigned skip, heed_arena *a, heed_result *r,
                   heed_token *toks, size_t n_toks, heed_sentence *sents, size_t n_sents,
-                  heed_sparse *words, const uint64_t **th_out)
+                  const uint64_t *th, const heed_word *const *wr, heed_sparse *words)
 {
     int rc;
     if (!(skip & HEED_STAGE_NEEDS)) {
@@ -255,27 +257,18 @@ static int listen(const heed_engine *eng, unsigned skip, heed_arena *a, heed_res
     const int emotions = eng->emotions && !(skip & HEED_STAGE_EMOTIONS);
     if (eng->needs && !(skip & HEED_STAGE_NEEDS)) {
         const heed_feat_opts fo = {HEED_NEEDS_FEAT_FLAGS};
-        /* the tokens' hashes, made with the word features' keys when the
-         * caller keeps them for the reply stages, which look words up by
-         * them */
-        uint64_t *th = NULL;
-        if (th_out) {
-            if (!(th = heed__arena_alloc(a, (n_toks ? n_toks : 1) * sizeof *th)))
-                return HEED_ENOMEM;
-            *th_out = th;
-        }
         if (emotions && eng->emotions_pair) {
             /* the emotion model's features are these plus character n-grams:
-             * make both at once */
+             * make both at once, from the tokens' hashes and words */
             heed_sparse xe;
-            if ((rc = heed__features_pair(a, &fo, &eng->emotions_fo, eng->emotions_words, r, th,
-                                           &x, &xe)))
+            if ((rc = heed__features_pair_words(a, &fo, &eng->emotions_fo, r, th, eng->words, wr,
+                                                &x, &xe)))
                 return rc;
             heed__needs_predict_x(eng->needs, x, r);
             heed__emotions_predict_x(eng->emotions, xe, r);
             have_x = 2;
         } else {
-            if ((rc = heed__features_th(a, &fo, r, th, &x)))
+            if ((rc = heed__features(a, &fo, r, &x)))
                 return rc;
             heed__needs_predict_x(eng->needs, x, r);
             have_x = 1;
@@ -297,8 +290,8 @@ static int listen(const heed_engine *eng, unsigned skip, heed_arena *a, heed_res
 /* Tokens, sentences, valence, language and (on English) the listening stages
  * of r->text, which is set. *words (when words is not NULL) gets the word
  * features (HEED_NEEDS_FEAT_FLAGS) the needs stage made, or stays empty;
- * *th (when th is not NULL) the tokens' hashes, when the needs stage made
- * them with its features, or stays NULL. */
+ * *th (when th is not NULL) the tokens' hashes (heed__hash of each norm),
+ * by which the stages look words up. */
 static int analyze_text(const heed_engine *eng, unsigned skip, heed_arena *a, heed_result *r,
                         heed_sparse *words, const uint64_t **th)
 {
@@ -307,13 +300,21 @@ static int analyze_text(const heed_engine *eng, unsigned skip, heed_arena *a, he
     int rc = heed__tokenize(a, r->text, r->text_len, &toks, &n_toks);
     if (rc)
         return rc;
+    /* each token's hash and word, found once for the stages below */
+    uint64_t *h = heed__arena_alloc(a, (n_toks ? n_toks : 1) * sizeof *h);
+    const heed_word **wr = heed__arena_alloc(a, (n_toks ? n_toks : 1) * sizeof *wr);
+    if (!h || !wr)
+        return HEED_ENOMEM;
+    heed__freqwords_find(eng->words, toks, n_toks, h, wr);
+    if (th)
+        *th = h;
     heed_sentence *sents;
     size_t n_sents;
     rc = heed__sentences(a, r->text, r->text_len, toks, n_toks, &sents, &n_sents);
     if (rc)
         return rc;
     heed_valence_out vo;
-    rc = heed__valence(a, eng->lex, r->text, toks, n_toks, sents, n_sents, &vo);
+    rc = heed__valence_words(a, eng->lex, r->text, toks, n_toks, wr, sents, n_sents, &vo);
     if (rc)
         return rc;
     r->tokens = toks;
@@ -328,7 +329,7 @@ static int analyze_text(const heed_engine *eng, unsigned skip, heed_arena *a, he
     if (skip & HEED_STAGE_LANGUAGE)
         r->language.scored = 1; /* taken as English, not detected: code stays "" */
     else
-        heed__langid_detect(eng->lid, r->text, toks, n_toks, &r->language);
+        heed__langid_detect_words(eng->lid, r->text, toks, n_toks, wr, &r->language);
     if (!r->language.scored) {
         /* Not English: the English lexicon's valence would be noise ("die" is
          * an article in German), so no valence, no evidence and no listening
@@ -339,7 +340,7 @@ static int analyze_text(const heed_engine *eng, unsigned skip, heed_arena *a, he
         r->valence = r->positive = r->negative = 0;
         return HEED_OK;
     }
-    return listen(eng, skip, a, r, toks, n_toks, sents, n_sents, words, th);
+    return listen(eng, skip, a, r, toks, n_toks, sents, n_sents, h, wr, words);
 }
 
 /* Whether a caller's analysis of the context (heed_analyze_opts.

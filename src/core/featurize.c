@@ -5,7 +5,6 @@
 #include <math.h>
 #include <string.h>
 
-#include "alloc.h"
 #include "hash.h"
 
 #if defined(__x86_64__) && defined(__GNUC__)
@@ -46,7 +45,7 @@ enum {
 };
 
 #define STYLE_MAX 16 /* style + valence indicators emitted at most */
-#define CHAR_MAX_WORD 60 /* bytes of a word considered for character n-grams */
+#define CHAR_MAX_WORD HEED_FEAT_WORD_BYTES
 
 static uint64_t mix64(uint64_t x)
 {
@@ -355,63 +354,31 @@ static inline void char_grams(sink *s, const heed_token *t, size_t lo, size_t hi
 
 #define CHAR_FLAGS (HEED_FEAT_CHARGRAMS | HEED_FEAT_CHAR4)
 
-/* A word of heed_feat_words: its heed__hash, where its bytes and its n-gram
- * keys are, and how many; len 0 is an empty slot. */
-typedef struct word_slot {
-    uint64_t hash;
-    uint32_t text_off, key_off;
-    uint16_t len, n_keys;
-} word_slot;
-
-struct heed_feat_words {
-    uint32_t char_flags; /* the options' CHAR_FLAGS the keys were made with */
-    word_slot *slots;    /* open addressing by hash, under half full */
-    size_t mask;
-    char *text;          /* the words' bytes, back to back */
-    uint32_t *keys;      /* their n-gram keys, back to back */
-};
-
-/* The slot of the word w[0..n) whose heed__hash is h, or NULL. */
-static inline const word_slot *words_find(const heed_feat_words *fw, uint64_t h, const char *w,
-                                          size_t n)
-{
-    for (size_t i = h & fw->mask; fw->slots[i].len; i = (i + 1) & fw->mask) {
-        const word_slot *e = &fw->slots[i];
-        if (e->hash == h && e->len == n && heed__mem_eq(fw->text + e->text_off, w, n))
-            return e;
-    }
-    return NULL;
-}
-
-/* The character n-gram block of the options (which ask for one). A word in
- * fw (when fw was made for these n-grams) takes its keys from there: those
- * char_grams makes, made once per engine; th[i] is the heed__hash of token
- * i's norm (read only with fw). */
+/* The character n-gram block of the options (which ask for one). A token
+ * with a word wr[i] (when wr is not NULL: its keys made for these n-grams)
+ * takes that word's keys, those char_grams makes, made once per engine. */
 static void write_chars(sink *s, const heed_feat_opts *o, const heed_result *r,
-                        const heed_feat_words *fw, const uint64_t *th)
+                        const heed_word *const *wr)
 {
     const size_t lo = o->flags & HEED_FEAT_CHARGRAMS ? 3 : 4;
     const size_t hi = o->flags & HEED_FEAT_CHARGRAMS ? 5 : 4;
     const size_t from = s->n;
-    if (fw && fw->char_flags != (o->flags & CHAR_FLAGS))
-        fw = NULL;
     for (size_t i = 0; i < r->n_tokens; i++) {
         const heed_token *t = &r->tokens[i];
         if (!is_wordish(t))
             continue;
-        const word_slot *e = fw ? words_find(fw, th[i], t->norm, t->norm_len) : NULL;
+        const heed_word *e = wr ? wr[i] : NULL;
         if (e) {
-            const uint32_t *keys = fw->keys + e->key_off;
             const size_t room = s->cap - s->n;
             if (e->n_keys <= 8 && room >= 8) {
-                /* most words: 8 keys copied at once (fw->keys has room past
-                 * its last word; the sink's past n are overwritten later or
-                 * never read) */
-                memcpy(s->idx + s->n, keys, 8 * sizeof *keys);
+                /* most words: 8 keys copied at once (the table's keys have
+                 * room past the last word's; the sink's past n are
+                 * overwritten later or never read) */
+                memcpy(s->idx + s->n, e->keys, 8 * sizeof *e->keys);
                 s->n += e->n_keys;
             } else { /* as put() would: what fits (the values are set below) */
                 const size_t k = e->n_keys < room ? e->n_keys : room;
-                memcpy(s->idx + s->n, keys, k * sizeof *s->idx);
+                memcpy(s->idx + s->n, e->keys, k * sizeof *s->idx);
                 s->n += k;
             }
             continue;
@@ -553,7 +520,7 @@ features_write_as(const heed_feat_opts *o, const heed_result *r, uint64_t *th,
     }
 
     if (o && (o->flags & CHAR_FLAGS))
-        write_chars(&s, o, r, NULL, NULL);
+        write_chars(&s, o, r, NULL);
 
     /* Lexicon valence evidence. */
     for (size_t i = 0; i < r->n_evidence; i++) {
@@ -622,6 +589,14 @@ features_write_plain(const heed_feat_opts *o, const heed_result *r, uint32_t *id
                              path);
 }
 
+__attribute__((noinline)) static size_t
+features_write_given(const heed_feat_opts *o, const heed_result *r, const uint64_t *th,
+                     uint32_t *idx, float *val, size_t cap, size_t *words_end, size_t *gram_room)
+{
+    return features_write_as(o, r, NULL, th, FILL_GIVEN, idx, val, cap, words_end, gram_room,
+                             PATH_FAST);
+}
+
 /* features_write_as; th (when not NULL) only on PATH_FAST, the engine's. */
 static size_t features_write(const heed_feat_opts *o, const heed_result *r, uint64_t *th,
                              uint32_t *idx, float *val, size_t cap, size_t *words_end,
@@ -660,22 +635,24 @@ int heed__features_can_pair(const heed_feat_opts *plain, const heed_feat_opts *c
     return !(p & CHAR_FLAGS) && (c & CHAR_FLAGS) && (p & ~CHAR_FLAGS) == (c & ~CHAR_FLAGS);
 }
 
-int heed__features_pair(heed_arena *a, const heed_feat_opts *plain, const heed_feat_opts *chars,
-                        const heed_feat_words *fw, const heed_result *r, uint64_t *th,
-                        heed_sparse *x_plain, heed_sparse *x_chars)
+/* heed__features_pair and heed__features_pair_words: the word block made by
+ * features_write (th filled) or from given hashes (th_given), then the
+ * n-grams, with the words' keys of wr when given. */
+static int features_pair(heed_arena *a, const heed_feat_opts *plain, const heed_feat_opts *chars,
+                         const heed_result *r, uint64_t *th, const uint64_t *th_given,
+                         const heed_word *const *wr, heed_sparse *x_plain, heed_sparse *x_chars)
 {
     if (!heed__features_can_pair(plain, chars))
         return HEED_EINVAL;
-    /* fw is looked up by the tokens' hashes, which the word loop makes */
-    if (fw && !th && !(th = heed__arena_alloc(a, (r->n_tokens ? r->n_tokens : 1) * sizeof *th)))
-        return HEED_ENOMEM;
     const size_t cap_p = heed__features_bound(plain, r);
     uint32_t *pi = heed__arena_alloc(a, cap_p * sizeof *pi);
     float *pv = heed__arena_alloc(a, cap_p * sizeof *pv);
     if (!pi || !pv)
         return HEED_ENOMEM;
     size_t w_end = 0, gram_room = 0;
-    const size_t n = features_write(plain, r, th, pi, pv, cap_p, &w_end, &gram_room, PATH_FAST);
+    const size_t n =
+        th_given ? features_write_given(plain, r, th_given, pi, pv, cap_p, &w_end, &gram_room)
+                 : features_write(plain, r, th, pi, pv, cap_p, &w_end, &gram_room, PATH_FAST);
     /* heed__features_bound(chars, r): the options differ only in the
      * n-grams, whose room the word loop counted */
     const size_t cap_c = cap_p + gram_room;
@@ -688,12 +665,45 @@ int heed__features_pair(heed_arena *a, const heed_feat_opts *plain, const heed_f
     memcpy(ci, pi, w_end * sizeof *ci);
     memcpy(cv, pv, w_end * sizeof *cv);
     sink s = {ci, cv, w_end, cap_c - (n - w_end), 0, have_avx2()};
-    write_chars(&s, chars, r, fw, th);
+    write_chars(&s, chars, r, wr);
     memcpy(ci + s.n, pi + w_end, (n - w_end) * sizeof *ci);
     memcpy(cv + s.n, pv + w_end, (n - w_end) * sizeof *cv);
     *x_plain = (heed_sparse){pi, pv, n};
     *x_chars = (heed_sparse){ci, cv, s.n + (n - w_end)};
     return HEED_OK;
+}
+
+int heed__features_pair(heed_arena *a, const heed_feat_opts *plain, const heed_feat_opts *chars,
+                        const heed_result *r, uint64_t *th, heed_sparse *x_plain,
+                        heed_sparse *x_chars)
+{
+    return features_pair(a, plain, chars, r, th, NULL, NULL, x_plain, x_chars);
+}
+
+int heed__features_pair_words(heed_arena *a, const heed_feat_opts *plain,
+                              const heed_feat_opts *chars, const heed_result *r,
+                              const uint64_t *th, const heed_words *ws,
+                              const heed_word *const *wr, heed_sparse *x_plain,
+                              heed_sparse *x_chars)
+{
+    if (!ws || !chars || heed__freqwords_char_flags(ws) != (chars->flags & CHAR_FLAGS))
+        wr = NULL; /* no keys, or keys of other n-grams */
+    return features_pair(a, plain, chars, r, NULL, th, wr, x_plain, x_chars);
+}
+
+size_t heed__features_word_keys(const heed_feat_opts *o, const char *w, size_t n, uint32_t *keys,
+                                size_t cap)
+{
+    if (!o || !(o->flags & CHAR_FLAGS))
+        return 0;
+    float val[3 * (CHAR_MAX_WORD + 2)];
+    if (cap > sizeof val / sizeof val[0])
+        cap = sizeof val / sizeof val[0];
+    sink s = {keys, val, 0, cap, 0, have_avx2()};
+    const heed_token t = {.kind = HEED_TOK_WORD, .norm = w, .norm_len = (uint32_t)n};
+    char_grams(&s, &t, o->flags & HEED_FEAT_CHARGRAMS ? 3 : 4,
+               o->flags & HEED_FEAT_CHARGRAMS ? 5 : 4);
+    return s.n;
 }
 
 int heed__features(heed_arena *a, const heed_feat_opts *o, const heed_result *r,
@@ -714,136 +724,4 @@ int heed__features_th(heed_arena *a, const heed_feat_opts *o, const heed_result 
     out->val = val;
     out->n = features_write(o, r, th, idx, val, cap, NULL, NULL, PATH_FAST);
     return HEED_OK;
-}
-
-/* Frequent English words, as the tokenizer normalises them, whose n-gram keys
- * heed__feat_words_new makes once (the lexicon's words are added to them).
- * Written for heed: function words, pronouns and their contractions, common
- * verbs, adverbs and nouns of everyday and customer-service text. */
-static const char FREQUENT_WORDS[] =
-    "the a an and or but if of to in on at for with from by about as into over after before "
-    "up out off down than then so too very just also only even still already yet again "
-    "not no nor never is are was were be been being am do does did done doing have has had "
-    "having i me my mine myself you your yours yourself we us our ours they them their "
-    "theirs he him his she her hers it its itself this that these those there here what "
-    "which who whom whose when where why how can could will would shall should may might "
-    "must ok okay yes yeah yep nope oh hi hello hey dear thanks thank thx please sorry "
-    "lol haha i'm i've i'll i'd you're you've you'll you'd we're we've we'll we'd they're "
-    "they've they'll they'd he's she's it's that's there's what's who's here's let's "
-    "don't doesn't didn't can't couldn't won't wouldn't shouldn't isn't aren't wasn't "
-    "weren't haven't hasn't hadn't ain't y'all any some all every each more most much "
-    "many few little lot lots other another same such own both either neither none "
-    "nothing something anything everything someone anyone everyone nobody somebody "
-    "one two three four five first second last next new old good great nice bad better "
-    "best worse worst big small long short high low right wrong real sure true full free "
-    "quick fast slow late early hard easy able whole get got gets getting go goes going "
-    "gone went come comes coming came make makes making made take takes taking took "
-    "taken give gives given gave see sees seen saw look looks looking looked know knows "
-    "knew known think thinks thought want wants wanted need needs needed say says said "
-    "tell told ask asked asking use used using try tried trying call called keep kept "
-    "put let feel felt seem seems find found work works working worked help helps "
-    "mean means meant show shows read pay paid buy bought send sent wait waiting "
-    "check change start stop open close leave left like love hate hope wish believe "
-    "understand understood happen happened happens guess sound sounds talk talking "
-    "really actually probably maybe always usually often sometimes ever now today "
-    "tomorrow yesterday soon later ago since while until because though although "
-    "through around without within against between under away back well enough "
-    "almost instead else rather quite pretty kind sort thing things stuff way time "
-    "times day days week weeks month months year years hour hours minute minutes "
-    "people person man men woman women guy guys kid kids friend friends family life "
-    "world home house car name number money account order orders item items product "
-    "service support team customer email phone card payment price delivery package "
-    "refund problem problems issue issues question questions answer reason point "
-    "fact case part place story post game movie video job company store app website "
-    "information update message reply side end idea word words head hand eyes";
-
-/* Adds w[0..n), unless there already, with its keys for the options (the
- * slots have room; a word whose keys would not fit in fw->keys is left out). */
-static void words_add(heed_feat_words *fw, const heed_feat_opts *o, const char *w, size_t n,
-                     size_t *text_len, size_t *n_keys, size_t key_cap)
-{
-    const uint64_t h = heed__hash(w, n);
-    if (!n || n > UINT16_MAX || words_find(fw, h, w, n))
-        return;
-    /* the keys char_grams writes for a token of this norm */
-    const heed_token t = {.kind = HEED_TOK_WORD, .norm = w, .norm_len = (uint32_t)n};
-    const heed_feat_opts chars = {o->flags & CHAR_FLAGS};
-    const size_t need = 3 * ((n > CHAR_MAX_WORD ? CHAR_MAX_WORD : n) + 2);
-    if (*n_keys + need > key_cap)
-        return; /* full: the word's keys are made per message */
-    float val[3 * (CHAR_MAX_WORD + 2)];
-    sink s = {fw->keys + *n_keys, val, 0, need, 0, have_avx2()};
-    char_grams(&s, &t, chars.flags & HEED_FEAT_CHARGRAMS ? 3 : 4,
-               chars.flags & HEED_FEAT_CHARGRAMS ? 5 : 4);
-    size_t i = h & fw->mask;
-    while (fw->slots[i].len)
-        i = (i + 1) & fw->mask;
-    memcpy(fw->text + *text_len, w, n);
-    fw->slots[i] = (word_slot){h, (uint32_t)*text_len, (uint32_t)*n_keys, (uint16_t)n,
-                               (uint16_t)s.n};
-    *text_len += n;
-    *n_keys += s.n;
-}
-
-int heed__feat_words_new(const heed_feat_opts *o, const heed_lexicon *lx, heed_feat_words **out)
-{
-    *out = NULL;
-    if (!o || !(o->flags & CHAR_FLAGS))
-        return HEED_OK;
-    const size_t n_lex = lx ? heed__lexicon_count(lx) : 0;
-    size_t n_words = 0, bytes = 0;
-    for (const char *p = FREQUENT_WORDS; *p;) {
-        const char *e = strchr(p, ' ');
-        const size_t n = e ? (size_t)(e - p) : strlen(p);
-        n_words++;
-        bytes += n;
-        p += n + (e != NULL);
-    }
-    for (size_t i = 0; i < n_lex; i++) {
-        n_words++;
-        bytes += heed__lexicon_key(lx, i, NULL);
-    }
-    size_t cap = 16;
-    while (cap < 2 * n_words)
-        cap *= 2;
-    /* keys: 3 (n + 2) a word at most, over all the bytes; capped */
-    size_t key_cap = 3 * (bytes + 2 * n_words);
-    if (key_cap > ((size_t)1 << 22))
-        key_cap = (size_t)1 << 22;
-    heed_feat_words *fw = heed__calloc(1, sizeof *fw);
-    if (!fw)
-        return HEED_ENOMEM;
-    fw->char_flags = o->flags & CHAR_FLAGS;
-    fw->mask = cap - 1;
-    fw->slots = heed__calloc(cap, sizeof *fw->slots);
-    fw->text = heed__malloc(bytes ? bytes : 1);
-    fw->keys = heed__calloc(key_cap + 8, sizeof *fw->keys); /* + 8: write_chars reads 8 */
-    if (!fw->slots || !fw->text || !fw->keys) {
-        heed__feat_words_free(fw);
-        return HEED_ENOMEM;
-    }
-    size_t text_len = 0, n_keys = 0;
-    for (const char *p = FREQUENT_WORDS; *p;) {
-        const char *e = strchr(p, ' ');
-        const size_t n = e ? (size_t)(e - p) : strlen(p);
-        words_add(fw, o, p, n, &text_len, &n_keys, key_cap);
-        p += n + (e != NULL);
-    }
-    for (size_t i = 0; i < n_lex; i++) {
-        const char *w;
-        const size_t n = heed__lexicon_key(lx, i, &w);
-        words_add(fw, o, w, n, &text_len, &n_keys, key_cap);
-    }
-    *out = fw;
-    return HEED_OK;
-}
-
-void heed__feat_words_free(heed_feat_words *fw)
-{
-    if (!fw)
-        return;
-    heed__free(fw->slots);
-    heed__free(fw->text);
-    heed__free(fw->keys);
-    heed__free(fw);
 }

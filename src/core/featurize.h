@@ -26,8 +26,8 @@
 #include <stdint.h>
 
 #include "arena.h"
+#include "freqwords.h"
 #include "heed/heed.h"
-#include "lexicon.h"
 #include "linmodel.h"
 
 /* Version of the extractor. Bumped whenever a change would give a model
@@ -41,6 +41,10 @@
                                    * third of the 3..5 features for nearly the
                                    * same accuracy; ignored with CHARGRAMS) */
 #define HEED_FEAT_KNOWN_FLAGS 0x07u
+
+/* Bytes of a word that character n-grams are made of (a longer word's first
+ * ones), so that a word has at most 3 (HEED_FEAT_WORD_BYTES + 2) keys. */
+#define HEED_FEAT_WORD_BYTES 60
 
 typedef struct heed_feat_opts {
     uint32_t flags; /* HEED_FEAT_* */
@@ -100,26 +104,29 @@ int heed__features_th(heed_arena *a, const heed_feat_opts *o, const heed_result 
  * same options apart from `chars` adding character n-grams. */
 int heed__features_can_pair(const heed_feat_opts *plain, const heed_feat_opts *chars);
 
-/* The character n-gram keys of frequent words for options that ask for
- * n-grams, made once (per engine) so that heed__features_pair copies them
- * instead of hashing the n-grams of each such word again: the built-in list
- * of frequent English words and the words of lx (may be NULL). Read-only once
- * made: any number of threads may share it. */
-typedef struct heed_feat_words heed_feat_words;
-
-/* Makes the table for the n-grams of o into *out (NULL, and HEED_OK, when o
- * asks for none). Returns HEED_OK or HEED_ENOMEM. */
-int heed__feat_words_new(const heed_feat_opts *o, const heed_lexicon *lx, heed_feat_words **out);
-void heed__feat_words_free(heed_feat_words *fw); /* NULL does nothing */
-
 /* The vectors of r for both options of heed__features_can_pair, equal to two
  * heed__features calls, with the word, lexicon and style features made once
- * (the character n-grams go between them); th as for heed__features_th. fw
- * (may be NULL; used when made for `chars`) gives the n-gram keys of the
- * words it holds: the same vectors. Returns HEED_OK, HEED_EINVAL when the
- * options are no such pair, or HEED_ENOMEM. */
+ * (the character n-grams go between them); th as for heed__features_th.
+ * Returns HEED_OK, HEED_EINVAL when the options are no such pair, or
+ * HEED_ENOMEM. */
 int heed__features_pair(heed_arena *a, const heed_feat_opts *plain, const heed_feat_opts *chars,
-                        const heed_feat_words *fw, const heed_result *r, uint64_t *th,
-                        heed_sparse *x_plain, heed_sparse *x_chars);
+                        const heed_result *r, uint64_t *th, heed_sparse *x_plain,
+                        heed_sparse *x_chars);
+
+/* heed__features_pair given th, the heed__hash of each token's norm, and wr,
+ * each token's word in ws (as heed__freqwords_find makes them; wr may be NULL):
+ * the same vectors, a word's character n-grams copied from ws when ws holds
+ * those of `chars`. */
+int heed__features_pair_words(heed_arena *a, const heed_feat_opts *plain,
+                              const heed_feat_opts *chars, const heed_result *r,
+                              const uint64_t *th, const heed_words *ws,
+                              const heed_word *const *wr, heed_sparse *x_plain,
+                              heed_sparse *x_chars);
+
+/* The character n-gram keys of the options o that a word token whose norm is
+ * w[0..n) gets, into keys[0..cap): returns how many (0 when o asks for none);
+ * cap must be at least 3 (min(n, 60) + 2) to lose none. */
+size_t heed__features_word_keys(const heed_feat_opts *o, const char *w, size_t n, uint32_t *keys,
+                                size_t cap);
 
 #endif

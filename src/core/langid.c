@@ -23,6 +23,7 @@
 #include "alloc.h"
 #include "hash.h"
 #include "utf8.h"
+#include "freqwords.h"
 
 /* The Latin-script languages scored by words; the order is the bit order. */
 enum {
@@ -554,7 +555,8 @@ static int english_clitic(const char *t, size_t n)
  * else, for a word with an apostrophe, an English clitic ("'s", "'re") votes
  * English, and an elided head in a list ("l'", "qu'", "dell'") votes with its
  * rest. A word in k lists gives each 1/k. */
-static void vote_word(const heed_langid *lid, const char *w, size_t n, double *votes, int *hit)
+__attribute__((always_inline)) static inline uint16_t word_votes(const heed_langid *lid,
+                                                                 const char *w, size_t n)
 {
     uint16_t m = lookup(lid, w, n);
     const char *ap = m ? NULL : memchr(w, '\'', n); /* read only without a hit */
@@ -568,6 +570,17 @@ static void vote_word(const heed_langid *lid, const char *w, size_t n, double *v
             m = (mh & mt) ? (uint16_t)(mh & mt) : mh;
         }
     }
+    return m;
+}
+
+uint16_t heed__langid_word_votes(const heed_langid *lid, const char *w, size_t n)
+{
+    return word_votes(lid, w, n);
+}
+
+/* The votes of word_votes' languages m: 1/k each of k. */
+static void vote(uint16_t m, double *votes, int *hit)
+{
     *hit = m != 0;
     if (!m)
         return;
@@ -629,7 +642,7 @@ size_t heed__langid_ascii_letters(const char *s, size_t n, size_t *done)
 }
 
 static void scan(const heed_langid *lid, const char *text, const heed_token *toks, size_t n_toks,
-                 int with_patterns, scan_state *st)
+                 const heed_word *const *wr, int with_patterns, scan_state *st)
 {
     memset(st, 0, sizeof *st);
     uint32_t cur_sentence = UINT32_MAX;
@@ -713,7 +726,8 @@ static void scan(const heed_langid *lid, const char *text, const heed_token *tok
             st->votes[L_EN] += 0.5;
             hit = 1;
         } else {
-            vote_word(lid, t->norm, t->norm_len, st->votes, &hit);
+            vote(wr && wr[i] ? wr[i]->lang_votes : word_votes(lid, t->norm, t->norm_len),
+                 st->votes, &hit);
         }
         if (is_name)
             continue;
@@ -803,8 +817,14 @@ static int patterns_matter(const double *votes, size_t n_voters, double bound)
 void heed__langid_detect(const heed_langid *lid, const char *text, const heed_token *toks,
                          size_t n_toks, heed_language *out)
 {
+    heed__langid_detect_words(lid, text, toks, n_toks, NULL, out);
+}
+
+void heed__langid_detect_words(const heed_langid *lid, const char *text, const heed_token *toks,
+                               size_t n_toks, const heed_word *const *wr, heed_language *out)
+{
     scan_state st;
-    scan(lid, text, toks, n_toks, 0, &st);
+    scan(lid, text, toks, n_toks, wr, 0, &st);
     double *letters = st.letters, *votes = st.votes;
     int cyr_uk = st.cyr_uk, arab_fa = st.arab_fa;
     /* 1. Script. */
@@ -842,7 +862,7 @@ void heed__langid_detect(const heed_langid *lid, const char *text, const heed_to
 
     /* 2. Latin script: English unless another language clearly leads. */
     if (patterns_matter(votes, st.n_voters, PATTERN_WEIGHT * (double)st.n_pattern_words))
-        scan(lid, text, toks, n_toks, 1, &st);
+        scan(lid, text, toks, n_toks, wr, 1, &st);
     int best;
     double second;
     int d = decide(votes, st.n_voters, &best, &second);

@@ -6,6 +6,7 @@
 #define HEED_LANGID_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "heed/heed.h"
 
@@ -22,6 +23,20 @@ void heed__langid_free(heed_langid *lid);
  * (names). No allocation; thread-safe on a shared lid. */
 void heed__langid_detect(const heed_langid *lid, const char *text, const heed_token *toks,
                          size_t n_toks, heed_language *out);
+
+/* heed__langid_detect given wr[i], token i's word in the engine's table of
+ * frequent words or NULL (wr may be NULL; freqwords.h): a word there votes with
+ * its lang_votes, the votes it would get: the same result. */
+struct heed_word;
+void heed__langid_detect_words(const heed_langid *lid, const char *text, const heed_token *toks,
+                               size_t n_toks, const struct heed_word *const *wr,
+                               heed_language *out);
+
+/* The languages (bit l: L_* of langid.c, bit 0 English) whose function-word
+ * lists vote for the word w[0..n), a normalised word token: the whole word,
+ * or an English clitic after an apostrophe, or an elided head with its rest;
+ * 0 for none. */
+uint16_t heed__langid_word_votes(const heed_langid *lid, const char *w, size_t n);
 
 /* The ASCII letters (A-Z, a-z) of s[0..n) that scanning counts a block at a
  * time: a word of up to 8 bytes when all ASCII, else the 8-byte blocks of

@@ -421,6 +421,13 @@ static void contrast(const heed_token *toks, tokinfo *ti, size_t from, size_t to
 int heed__valence(heed_arena *a, const heed_lexicon *lx, const char *text, heed_token *toks,
                   size_t n_toks, heed_sentence *sents, size_t n_sents, heed_valence_out *out)
 {
+    return heed__valence_words(a, lx, text, toks, n_toks, NULL, sents, n_sents, out);
+}
+
+int heed__valence_words(heed_arena *a, const heed_lexicon *lx, const char *text,
+                        heed_token *toks, size_t n_toks, const heed_word *const *wr,
+                        heed_sentence *sents, size_t n_sents, heed_valence_out *out)
+{
     (void)text;
     memset(out, 0, sizeof(*out));
     if (n_toks == 0)
@@ -436,7 +443,10 @@ int heed__valence(heed_arena *a, const heed_lexicon *lx, const char *text, heed_
         ti[i].span_end = (uint32_t)i;
         if (is_word(&toks[i])) {
             const heed_token *t = &toks[i];
-            ti[i].ent = lookup(lx, t);
+            /* a plain word of the table: its entry, as lookup finds it */
+            ti[i].ent = wr && wr[i] && t->kind == HEED_TOK_WORD && !(t->flags & HEED_TF_ELONGATED)
+                            ? wr[i]->lex
+                            : lookup(lx, t);
         }
         if (toks[i].kind == HEED_TOK_WORD) {
             words++;

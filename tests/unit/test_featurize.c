@@ -16,6 +16,8 @@
 #include "featurize.h"
 #include "hash.h"
 #include "heed/heed.h"
+#include "lexicon.h"
+#include "freqwords.h"
 
 #include "engine_fixture.h"
 
@@ -261,11 +263,7 @@ static void test_pair_equals_two_calls(void **state)
         "pneumonoultramicroscopicsilicovolcanoconiosispneumonoultramicroscopicsilico\t-1\n";
     heed_lexicon *lx = NULL;
     assert_int_equal(heed__lexicon_new(lex_text, sizeof lex_text - 1, NULL, 0, &lx, NULL), HEED_OK);
-    heed_feat_words *none = NULL;
-    const heed_feat_opts no_chars = {0};
-    assert_int_equal(heed__feat_words_new(&no_chars, lx, &none), HEED_OK);
-    assert_null(none); /* options without n-grams: no table */
-    heed__feat_words_free(NULL);
+    heed__freqwords_free(NULL);
     for (size_t t = 0; t < sizeof texts / sizeof texts[0]; t++) {
         heed_analysis *an = NULL;
         assert_int_equal(heed_analyze(eng, texts[t], strlen(texts[t]), NULL, &an, NULL), HEED_OK);
@@ -279,7 +277,7 @@ static void test_pair_equals_two_calls(void **state)
                 heed_sparse xp, xc, wp, wc;
                 assert_int_equal(heed__features(&ar, &po, r, &wp), HEED_OK);
                 assert_int_equal(heed__features(&ar, &co, r, &wc), HEED_OK);
-                assert_int_equal(heed__features_pair(&ar, &po, &co, NULL, r, NULL, &xp, &xc), HEED_OK);
+                assert_int_equal(heed__features_pair(&ar, &po, &co, r, NULL, &xp, &xc), HEED_OK);
                 assert_int_equal(xp.n, wp.n);
                 assert_int_equal(xc.n, wc.n);
                 assert_true(xc.n > xp.n || !r->n_tokens);
@@ -295,7 +293,7 @@ static void test_pair_equals_two_calls(void **state)
                 memset(th, 0, sizeof th);
                 memset(th2, 0, sizeof th2);
                 heed_sparse tp, tc, tw;
-                assert_int_equal(heed__features_pair(&ar, &po, &co, NULL, r, th, &tp, &tc), HEED_OK);
+                assert_int_equal(heed__features_pair(&ar, &po, &co, r, th, &tp, &tc), HEED_OK);
                 assert_int_equal(heed__features_th(&ar, &po, r, th2, &tw), HEED_OK);
                 assert_int_equal(tp.n, wp.n);
                 assert_int_equal(tc.n, wc.n);
@@ -320,27 +318,35 @@ static void test_pair_equals_two_calls(void **state)
                 assert_int_equal(heed__features_write_hashed(&co, r, th, gi, gv, 512), wc.n);
                 assert_memory_equal(gi, wc.idx, wc.n * sizeof *wc.idx);
                 assert_memory_equal(gv, wc.val, wc.n * sizeof *wc.val);
-                /* with the n-gram keys of frequent words and of a lexicon
-                 * (an accented word, one past the 60 bytes, words of the
-                 * texts and not), made for these options or for others
-                 * (then not read): the same vectors, with and without th */
-                for (size_t f = 0; f < 3; f++) {
-                    heed_feat_words *fw = NULL;
-                    const heed_feat_opts fo = {char_flags[f]};
-                    assert_int_equal(heed__feat_words_new(&fo, lx, &fw), HEED_OK);
-                    assert_non_null(fw);
-                    for (int with_th = 0; with_th < 2; with_th++) {
-                        heed_sparse fp, fc;
-                        assert_int_equal(heed__features_pair(&ar, &po, &co, fw, r,
-                                                             with_th ? th : NULL, &fp, &fc),
-                                         HEED_OK);
-                        assert_int_equal(fp.n, wp.n);
-                        assert_int_equal(fc.n, wc.n);
-                        assert_memory_equal(fp.idx, wp.idx, wp.n * sizeof *wp.idx);
-                        assert_memory_equal(fc.idx, wc.idx, wc.n * sizeof *wc.idx);
-                        assert_memory_equal(fc.val, wc.val, wc.n * sizeof *wc.val);
+                /* given the hashes and the tokens' words in a table of
+                 * frequent words and a lexicon's (an accented word, one past
+                 * the 60 bytes, words of the texts and not) whose n-gram
+                 * keys are made for these options, for others (then not
+                 * read) or none: the same vectors */
+                for (size_t f = 0; f < 4; f++) {
+                    heed_words *ws = NULL;
+                    const heed_feat_opts fo = {f < 3 ? char_flags[f] : 0};
+                    assert_int_equal(heed__freqwords_new(lx, NULL, f < 3 ? &fo : NULL, &ws), HEED_OK);
+                    assert_non_null(ws);
+                    uint64_t wh[64];
+                    const heed_word *wr[64];
+                    heed__freqwords_find(ws, r->tokens, r->n_tokens, wh, wr);
+                    size_t found = 0;
+                    for (size_t k = 0; k < r->n_tokens; k++) {
+                        assert_true(wh[k] == th[k]);
+                        found += wr[k] != NULL;
                     }
-                    heed__feat_words_free(fw);
+                    assert_true(found > 0 || r->n_tokens < 2);
+                    heed_sparse fp, fc;
+                    assert_int_equal(
+                        heed__features_pair_words(&ar, &po, &co, r, wh, ws, wr, &fp, &fc), HEED_OK);
+                    assert_int_equal(fp.n, wp.n);
+                    assert_int_equal(fc.n, wc.n);
+                    assert_memory_equal(fp.idx, wp.idx, wp.n * sizeof *wp.idx);
+                    assert_memory_equal(fp.val, wp.val, wp.n * sizeof *wp.val);
+                    assert_memory_equal(fc.idx, wc.idx, wc.n * sizeof *wc.idx);
+                    assert_memory_equal(fc.val, wc.val, wc.n * sizeof *wc.val);
+                    heed__freqwords_free(ws);
                 }
                 heed__arena_release(&ar);
             }
@@ -361,8 +367,7 @@ static void test_pair_equals_two_calls(void **state)
     heed_arena ar;
     heed__arena_init(&ar, 0);
     heed_sparse a, b;
-    assert_int_equal(heed__features_pair(&ar, &ch, &c4, NULL, heed_analysis_result(an), NULL, &a,
-                                         &b),
+    assert_int_equal(heed__features_pair(&ar, &ch, &c4, heed_analysis_result(an), NULL, &a, &b),
                      HEED_EINVAL);
     heed__arena_release(&ar);
     heed_analysis_free(an);

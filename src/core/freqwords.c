@@ -1,0 +1,195 @@
+/* freqwords.c - the engine's table of frequent words (freqwords.h): built
+ * once from a list of frequent English words and the lexicon's, looked up
+ * per token by the hash of its norm. */
+#include "freqwords.h"
+
+#include <string.h>
+
+#include "alloc.h"
+#include "featurize.h"
+#include "hash.h"
+
+/* Frequent English words, as the tokenizer normalises them, whose n-gram keys
+ * heed__freqwords_new keeps (the lexicon's words are added to them).
+ * Written for heed: function words, pronouns and their contractions, common
+ * verbs, adverbs and nouns of everyday and customer-service text. */
+static const char FREQUENT_WORDS[] =
+    "the a an and or but if of to in on at for with from by about as into over after before "
+    "up out off down than then so too very just also only even still already yet again "
+    "not no nor never is are was were be been being am do does did done doing have has had "
+    "having i me my mine myself you your yours yourself we us our ours they them their "
+    "theirs he him his she her hers it its itself this that these those there here what "
+    "which who whom whose when where why how can could will would shall should may might "
+    "must ok okay yes yeah yep nope oh hi hello hey dear thanks thank thx please sorry "
+    "lol haha i'm i've i'll i'd you're you've you'll you'd we're we've we'll we'd they're "
+    "they've they'll they'd he's she's it's that's there's what's who's here's let's "
+    "don't doesn't didn't can't couldn't won't wouldn't shouldn't isn't aren't wasn't "
+    "weren't haven't hasn't hadn't ain't y'all any some all every each more most much "
+    "many few little lot lots other another same such own both either neither none "
+    "nothing something anything everything someone anyone everyone nobody somebody "
+    "one two three four five first second last next new old good great nice bad better "
+    "best worse worst big small long short high low right wrong real sure true full free "
+    "quick fast slow late early hard easy able whole get got gets getting go goes going "
+    "gone went come comes coming came make makes making made take takes taking took "
+    "taken give gives given gave see sees seen saw look looks looking looked know knows "
+    "knew known think thinks thought want wants wanted need needs needed say says said "
+    "tell told ask asked asking use used using try tried trying call called keep kept "
+    "put let feel felt seem seems find found work works working worked help helps "
+    "mean means meant show shows read pay paid buy bought send sent wait waiting "
+    "check change start stop open close leave left like love hate hope wish believe "
+    "understand understood happen happened happens guess sound sounds talk talking "
+    "really actually probably maybe always usually often sometimes ever now today "
+    "tomorrow yesterday soon later ago since while until because though although "
+    "through around without within against between under away back well enough "
+    "almost instead else rather quite pretty kind sort thing things stuff way time "
+    "times day days week weeks month months year years hour hours minute minutes "
+    "people person man men woman women guy guys kid kids friend friends family life "
+    "world home house car name number money account order orders item items product "
+    "service support team customer email phone card payment price delivery package "
+    "refund problem problems issue issues question questions answer reason point "
+    "fact case part place story post game movie video job company store app website "
+    "information update message reply side end idea word words head hand eyes";
+
+/* Lexicon words the table takes at most (the built-in lexicon has 7,600). */
+#define WORDS_MAX_LEXICON ((size_t)1 << 16)
+
+struct heed_words {
+    uint32_t char_flags; /* the n-gram options of the words' keys, 0: none */
+    uint32_t *cells; /* open addressing by hash, a quarter full: word index + 1, 0 empty */
+    size_t mask;
+    heed_word *word;
+    size_t n_words;
+    char *text;     /* the words' bytes, back to back */
+    uint32_t *keys; /* their n-gram keys, back to back, and 8 more (read past) */
+};
+
+/* The word w[0..n) whose heed__hash is h, or NULL. */
+static inline const heed_word *find(const heed_words *ws, uint64_t h, const char *w, size_t n)
+{
+    for (size_t i = h & ws->mask; ws->cells[i]; i = (i + 1) & ws->mask) {
+        const heed_word *e = &ws->word[ws->cells[i] - 1];
+        if (e->hash == h && e->len == n && heed__mem_eq(ws->text + e->text_off, w, n))
+            return e;
+    }
+    return NULL;
+}
+
+/* Building: where the next word's bytes and keys go, and the room for keys. */
+typedef struct builder {
+    size_t text_len, n_keys, key_cap;
+} builder;
+
+/* Adds w[0..n) unless it is there already (the cells have room). */
+static void add(heed_words *ws, builder *b, const heed_lexicon *lx, const heed_langid *lid,
+                const heed_feat_opts *chars, const char *w, size_t n)
+{
+    const uint64_t h = heed__hash(w, n);
+    if (!n || n > UINT16_MAX || find(ws, h, w, n))
+        return;
+    heed_word *e = &ws->word[ws->n_words];
+    *e = (heed_word){.hash = h,
+                     .lex = lx ? heed__lexicon_get(lx, w, n) : NULL,
+                     .keys = ws->keys + b->n_keys,
+                     .text_off = (uint32_t)b->text_len,
+                     .len = (uint16_t)n,
+                     .lang_votes = lid ? heed__langid_word_votes(lid, w, n) : 0};
+    if (chars) {
+        const size_t room = b->key_cap - b->n_keys;
+        if (room < 3 * ((n > HEED_FEAT_WORD_BYTES ? HEED_FEAT_WORD_BYTES : n) + 2))
+            return; /* no room: the word is left out */
+        e->n_keys = (uint16_t)heed__features_word_keys(chars, w, n, ws->keys + b->n_keys, room);
+        b->n_keys += e->n_keys;
+    }
+    memcpy(ws->text + b->text_len, w, n);
+    b->text_len += n;
+    size_t i = h & ws->mask;
+    while (ws->cells[i])
+        i = (i + 1) & ws->mask;
+    ws->cells[i] = (uint32_t)++ws->n_words;
+}
+
+/* The next word of the space-separated list at *p: its length, *p moved on. */
+static size_t next_word(const char **p, const char **w)
+{
+    const char *s = *p, *e = strchr(s, ' ');
+    const size_t n = e ? (size_t)(e - s) : strlen(s);
+    *w = s;
+    *p = s + n + (e != NULL);
+    return n;
+}
+
+int heed__freqwords_new(const heed_lexicon *lx, const heed_langid *lid,
+                    const struct heed_feat_opts *chars, heed_words **out)
+{
+    *out = NULL;
+    if (chars && !(chars->flags & (HEED_FEAT_CHARGRAMS | HEED_FEAT_CHAR4)))
+        chars = NULL;
+    /* a caller's lexicon may be large: the first words of it at most */
+    size_t n_lex = lx ? heed__lexicon_count(lx) : 0;
+    if (n_lex > WORDS_MAX_LEXICON)
+        n_lex = WORDS_MAX_LEXICON;
+    size_t n_words = 0, bytes = 0;
+    const char *w;
+    for (const char *p = FREQUENT_WORDS; *p; n_words++)
+        bytes += next_word(&p, &w);
+    for (size_t i = 0; i < n_lex; i++, n_words++)
+        bytes += heed__lexicon_key(lx, i, NULL);
+    size_t cap = 16;
+    while (cap < 4 * n_words)
+        cap *= 2;
+    /* keys: at most 3 (n + 2) a word */
+    builder b = {0, 0, chars ? 3 * (bytes + 2 * n_words) : 0};
+    if (b.key_cap > ((size_t)1 << 22))
+        b.key_cap = (size_t)1 << 22;
+    heed_words *ws = heed__calloc(1, sizeof *ws);
+    if (!ws)
+        return HEED_ENOMEM;
+    ws->char_flags = chars ? chars->flags & (HEED_FEAT_CHARGRAMS | HEED_FEAT_CHAR4) : 0;
+    ws->mask = cap - 1;
+    ws->cells = heed__calloc(cap, sizeof *ws->cells);
+    ws->word = heed__malloc((n_words ? n_words : 1) * sizeof *ws->word);
+    ws->text = heed__malloc(bytes ? bytes : 1);
+    ws->keys = heed__calloc(b.key_cap + 8, sizeof *ws->keys); /* + 8: write_chars reads 8 */
+    if (!ws->cells || !ws->word || !ws->text || !ws->keys) {
+        heed__freqwords_free(ws);
+        return HEED_ENOMEM;
+    }
+    for (const char *p = FREQUENT_WORDS; *p;) {
+        const size_t n = next_word(&p, &w);
+        add(ws, &b, lx, lid, chars, w, n);
+    }
+    for (size_t i = 0; i < n_lex; i++) {
+        const size_t n = heed__lexicon_key(lx, i, &w);
+        add(ws, &b, lx, lid, chars, w, n);
+    }
+    *out = ws;
+    return HEED_OK;
+}
+
+void heed__freqwords_free(heed_words *ws)
+{
+    if (!ws)
+        return;
+    heed__free(ws->cells);
+    heed__free(ws->word);
+    heed__free(ws->text);
+    heed__free(ws->keys);
+    heed__free(ws);
+}
+
+uint32_t heed__freqwords_char_flags(const heed_words *ws)
+{
+    return ws ? ws->char_flags : 0;
+}
+
+void heed__freqwords_find(const heed_words *ws, const heed_token *toks, size_t n, uint64_t *th,
+                      const heed_word **wr)
+{
+    for (size_t i = 0; i < n; i++) {
+        const heed_token *t = &toks[i];
+        th[i] = heed__hash(t->norm, t->norm_len);
+        wr[i] = ws && (t->kind == HEED_TOK_WORD || t->kind == HEED_TOK_HASHTAG)
+                    ? find(ws, th[i], t->norm, t->norm_len)
+                    : NULL;
+    }
+}

@@ -1,0 +1,224 @@
+/* test_freqwords.c - the engine's table of frequent words: what it holds for
+ * a word is what the stages would look up (lexicon entry, language votes,
+ * n-gram keys), and valence and language identification given the tokens'
+ * words give what they give without them, on fixed and random texts;
+ * allocation failures. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "alloc.h"
+#include "arena.h"
+#include "featurize.h"
+#include "freqwords.h"
+#include "hash.h"
+#include "langid.h"
+#include "lexicon.h"
+#include "sentence.h"
+#include "test_words.h"
+#include "tokenize.h"
+#include "valence.h"
+
+static heed_lexicon *lx;
+static heed_langid *lid;
+static heed_words *ws;
+static const heed_feat_opts CHAR4 = {HEED_FEAT_CHAR4};
+
+static int setup(void **state)
+{
+    (void)state;
+    if (heed__lexicon_new(heed__vader_lexicon,
+                          (size_t)(heed__vader_lexicon_end - heed__vader_lexicon), heed__cs_lexicon,
+                          (size_t)(heed__cs_lexicon_end - heed__cs_lexicon), &lx, NULL) ||
+        heed__langid_new(&lid) || heed__freqwords_new(lx, lid, &CHAR4, &ws))
+        return -1;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    heed__freqwords_free(ws);
+    heed__langid_free(lid);
+    heed__lexicon_free(lx);
+    return 0;
+}
+
+/* Analyses text[0..n) with and without the tokens' words and checks both
+ * give the same tokens, valence, evidence and language; returns how many
+ * tokens had a word. */
+static size_t check_text(const char *text, size_t n)
+{
+    heed_arena a, b;
+    heed__arena_init(&a, 0);
+    heed__arena_init(&b, 0);
+    heed_token *ta, *tb;
+    size_t na, nb;
+    assert_int_equal(heed__tokenize(&a, text, n, &ta, &na), HEED_OK);
+    assert_int_equal(heed__tokenize(&b, text, n, &tb, &nb), HEED_OK);
+    assert_int_equal(na, nb);
+    uint64_t *th = heed__arena_alloc(&b, (nb ? nb : 1) * sizeof *th);
+    const heed_word **wr = heed__arena_alloc(&b, (nb ? nb : 1) * sizeof *wr);
+    assert_non_null(th);
+    assert_non_null(wr);
+    heed__freqwords_find(ws, tb, nb, th, wr);
+    size_t found = 0;
+    uint32_t keys[3 * (HEED_FEAT_WORD_BYTES + 2)];
+    for (size_t i = 0; i < nb; i++) {
+        const heed_token *t = &tb[i];
+        assert_true(th[i] == heed__hash(t->norm, t->norm_len));
+        if (!wr[i])
+            continue;
+        found++;
+        /* the word's facts: those of its norm */
+        assert_true(t->kind == HEED_TOK_WORD || t->kind == HEED_TOK_HASHTAG);
+        assert_int_equal(wr[i]->len, t->norm_len);
+        assert_ptr_equal(wr[i]->lex, heed__lexicon_get(lx, t->norm, t->norm_len));
+        assert_int_equal(wr[i]->lang_votes, heed__langid_word_votes(lid, t->norm, t->norm_len));
+        const size_t k = heed__features_word_keys(&CHAR4, t->norm, t->norm_len, keys,
+                                                  sizeof keys / sizeof keys[0]);
+        assert_int_equal(wr[i]->n_keys, k);
+        assert_memory_equal(wr[i]->keys, keys, k * sizeof *keys);
+    }
+    heed_sentence *sa, *sb;
+    size_t nsa, nsb;
+    assert_int_equal(heed__sentences(&a, text, n, ta, na, &sa, &nsa), HEED_OK);
+    assert_int_equal(heed__sentences(&b, text, n, tb, nb, &sb, &nsb), HEED_OK);
+    heed_valence_out va, vb;
+    assert_int_equal(heed__valence(&a, lx, text, ta, na, sa, nsa, &va), HEED_OK);
+    assert_int_equal(heed__valence_words(&b, lx, text, tb, nb, wr, sb, nsb, &vb), HEED_OK);
+    assert_true(va.valence == vb.valence && va.positive == vb.positive &&
+                va.negative == vb.negative);
+    assert_int_equal(va.n_evidence, vb.n_evidence);
+    for (size_t i = 0; i < va.n_evidence; i++) {
+        const heed_evidence *x = &va.evidence[i], *y = &vb.evidence[i];
+        assert_true(x->token == y->token && x->sentence == y->sentence && x->start == y->start &&
+                    x->len == y->len && x->base == y->base && x->score == y->score &&
+                    x->rules == y->rules && x->cue == y->cue);
+    }
+    for (size_t i = 0; i < nsa; i++)
+        assert_true(sa[i].valence == sb[i].valence);
+    for (size_t i = 0; i < na; i++)
+        assert_int_equal(ta[i].flags, tb[i].flags);
+    heed_language la, lb;
+    memset(&la, 0, sizeof la);
+    memset(&lb, 0, sizeof lb);
+    heed__langid_detect(lid, text, ta, na, &la);
+    heed__langid_detect_words(lid, text, tb, nb, wr, &lb);
+    assert_string_equal(la.code, lb.code);
+    assert_true(la.confidence == lb.confidence);
+    assert_int_equal(la.scored, lb.scored);
+    heed__arena_release(&a);
+    heed__arena_release(&b);
+    return found;
+}
+
+static void test_same_results(void **state)
+{
+    (void)state;
+    static const char *const texts[] = {
+        "",
+        "ok",
+        "I'm NOT happy with this at all, the refund never came :(",
+        "Thank you so much!!! You guys are great, really great.",
+        "Sooooo bad. Worst. Service. Ever. #fail #sad",
+        "I don't like it and I can't say I'm not disappointed, but thanks anyway",
+        "Ich bin nicht zufrieden mit der Lieferung, das Paket ist kaputt.",
+        "No estoy contento con el servicio. \xc2\xbfPor qu\xc3\xa9 no llega mi pedido?",
+        "c'est l'heure, qu'est-ce que vous faites? dell'ordine",
+        "caf\xc3\xa9 na\xc3\xafve I I I i you're they've won't",
+        "kind of a let down tbh, hardly helpful, not bad though",
+    };
+    size_t found = 0;
+    for (size_t t = 0; t < sizeof texts / sizeof texts[0]; t++)
+        found += check_text(texts[t], strlen(texts[t]));
+    assert_true(found > 40);
+    /* random texts of table words, words it lacks, elongated, capitalised and
+     * shouted ones, hashtags, contractions and foreign function words */
+    static const char *const words[] = {
+        "the",    "I",     "not",      "never",   "good",   "GOOD",  "goooood", "happy",
+        "Happy",  "sad",   "refund",   "order",   "#love",  "#fail", "don't",   "isn't",
+        "can't",  "you're", "l'ordre", "qu'il",   "dell'",  "the's", "and",     "but",
+        "very",   "so",    "kinda",    "zxqv",    "frobnicated",     "der",     "und",
+        "nicht",  "que",   "pas",      "niet",    "och",    "jest",  "ve",      "bir",
+        "caf\xc3\xa9",     "na\xc3\xafve",        "stra\xc3\x9f" "e", "!",    "?!", ":)",
+        "LOL",    "lol",   "thanks",   "Thanks",  "THANKS", "please", "help",   "helpless",
+        "no",     "nope",  "without",  "hardly",  "barely", "kind of", "sort of", ".",
+    };
+    uint64_t seed = 42;
+    char text[1024];
+    for (int it = 0; it < 3000; it++) {
+        const size_t n =
+            test_text(text, sizeof text, words, sizeof words / sizeof words[0], 30, &seed);
+        check_text(text, n);
+    }
+}
+
+/* Without a lexicon, language tables or n-gram options the table still
+ * holds the built-in words, with no entries, votes nor keys; NULL finds
+ * nothing. */
+static void test_parts_left_out(void **state)
+{
+    (void)state;
+    heed_words *w = NULL;
+    assert_int_equal(heed__freqwords_new(NULL, NULL, NULL, &w), HEED_OK);
+    assert_non_null(w);
+    assert_int_equal(heed__freqwords_char_flags(w), 0);
+    assert_int_equal(heed__freqwords_char_flags(NULL), 0);
+    heed_arena a;
+    heed__arena_init(&a, 0);
+    heed_token *t;
+    size_t n;
+    assert_int_equal(heed__tokenize(&a, "the refund", 10, &t, &n), HEED_OK);
+    assert_int_equal(n, 2);
+    uint64_t th[2];
+    const heed_word *wr[2];
+    heed__freqwords_find(w, t, n, th, wr);
+    assert_non_null(wr[0]);
+    assert_non_null(wr[1]);
+    assert_null(wr[0]->lex);
+    assert_int_equal(wr[0]->lang_votes, 0);
+    assert_int_equal(wr[0]->n_keys, 0);
+    heed__freqwords_find(NULL, t, n, th, wr);
+    assert_null(wr[0]);
+    assert_true(th[1] == heed__hash("refund", 6));
+    heed__arena_release(&a);
+    heed__freqwords_free(w);
+    heed__freqwords_free(NULL);
+}
+
+/* Every allocation failure while building: HEED_ENOMEM, nothing leaked (the
+ * sanitizer build checks), *out NULL. */
+static void test_alloc_failures(void **state)
+{
+    (void)state;
+    for (long k = 0; k < 16; k++) {
+        heed_words *w = (heed_words *)1;
+        heed__alloc_fail_after(k);
+        const int rc = heed__freqwords_new(lx, lid, &CHAR4, &w);
+        heed__alloc_fail_after(-1);
+        if (rc == HEED_OK) {
+            assert_non_null(w);
+            heed__freqwords_free(w);
+            break;
+        }
+        assert_int_equal(rc, HEED_ENOMEM);
+        assert_null(w);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_same_results),
+        cmocka_unit_test(test_parts_left_out),
+        cmocka_unit_test(test_alloc_failures),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
