@@ -129,6 +129,13 @@ static void add(heed_words *ws, builder *b, const heed_lexicon *lx, const heed_l
                      .text_off = (uint32_t)b->text_len,
                      .len = (uint16_t)n,
                      .lang_votes = lid ? heed__langid_word_votes(lid, w, n) : 0};
+    size_t letters = 0, high = 0;
+    for (size_t k = 0; k < n; k++) {
+        letters += (unsigned)(((unsigned char)w[k] | 0x20) - 'a') < 26u;
+        high |= (unsigned char)w[k] & 0x80;
+    }
+    e->ascii = !high && n <= 255;
+    e->letters = e->ascii ? (uint8_t)letters : 0;
     if (chars) {
         const size_t room = b->key_cap - b->n_keys;
         if (room < 3 * ((n > HEED_FEAT_WORD_BYTES ? HEED_FEAT_WORD_BYTES : n) + 2))

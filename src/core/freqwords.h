@@ -1,7 +1,8 @@
 /* freqwords.h - the engine's table of frequent words: for each, what the stages
  * would look up about it per message (its lexicon entry for valence, its
- * function-word votes for language identification, the character n-gram keys
- * of the emotion model's features), worked out once per engine. A message's
+ * function-word votes and letter count for language identification, the
+ * character n-gram keys of the emotion model's features), worked out once per
+ * engine. A message's
  * word tokens are found in it once, by the hash of their normalised form
  * that the feature extractor keys words by, so that these stages neither
  * hash nor look the words up again. Read-only once made: any number of
@@ -25,6 +26,8 @@ typedef struct heed_word {
     uint16_t len;           /* bytes */
     uint16_t n_keys;
     uint16_t lang_votes;    /* heed__langid_word_votes of the word */
+    uint8_t ascii;          /* all its bytes are ASCII (and it has at most 255) */
+    uint8_t letters;        /* when ascii: its letters, A-Z and a-z */
 } heed_word;
 
 typedef struct heed_words heed_words;

@@ -641,6 +641,64 @@ size_t heed__langid_ascii_letters(const char *s, size_t n, size_t *done)
     return ascii_letters((const unsigned char *)s, n, done);
 }
 
+/* The Latin letters of the word token s[0..n) (flags: its HEED_TF_*) and
+ * the scan's counts of its other letters; *is_name: a capitalised word
+ * inside a sentence; dia: the languages of its letters with diacritics. */
+__attribute__((always_inline)) static inline size_t
+word_letters(scan_state *st, const unsigned char *s, size_t n, unsigned flags,
+             int first_in_sentence, int *is_name_out, uint16_t dia[3])
+{
+    uint32_t c0 = n ? s[0] : 0;
+    size_t k0 = n && c0 < 0x80 ? 1 : heed__utf8_decode(s, n, &c0);
+    int capital = k0 && c0 != 0xFFFD &&
+                  ((c0 >= 'A' && c0 <= 'Z') || (c0 >= 0xC0 && c0 <= 0xDE && c0 != 0xD7) ||
+                   (c0 >= 0x100 && c0 < 0x180 && !(c0 & 1)));
+    /* A name: a capitalised word inside a sentence ("Marta", "Müller"),
+     * but not an all-caps shout nor the pronoun "I". */
+    int is_name = capital && !first_in_sentence && !(flags & HEED_TF_ALLCAPS) && n > 1;
+    /* Letters per script, and the letters with diacritics: dia[0] holds
+     * the languages of letters unique to one language, dia[1] to two,
+     * dia[2] to more (weights 1, 0.6, 0.3; a word counts once each). */
+    size_t k = 0;
+    size_t latin = ascii_letters(s, n, &k);
+    while (k < n) {
+        if (s[k] < 0x80) { /* ASCII: letters are Latin, the rest nothing */
+            latin += (unsigned)((s[k] | 0x20) - 'a') < 26u;
+            k++;
+            continue;
+        }
+        uint32_t c;
+        size_t step = heed__utf8_decode(s + k, n - k, &c);
+        if (!step)
+            step = 1;
+        k += step;
+        int sc = script_of(c);
+        if (sc != S_LATIN) { /* Latin letters are counted in `latin` */
+            st->letters[sc] += (sc == S_HAN || sc == S_KANA || sc == S_HANGUL) ? 2.0 : 1.0;
+            st->other_letters = 1;
+        }
+        if (sc == S_LATIN) {
+            latin++;
+            if (!is_name) {
+                uint16_t m = diacritic_mask(c);
+                int pc = popcount16(m);
+                dia[pc <= 1 ? 0 : pc == 2 ? 1 : 2] |= m;
+            }
+        } else if (sc == S_CYRILLIC) {
+            /* і ї є ґ (and capitals) are Ukrainian, not Russian. */
+            if (c == 0x456 || c == 0x457 || c == 0x454 || c == 0x491 || c == 0x406 ||
+                c == 0x407 || c == 0x404 || c == 0x490)
+                st->cyr_uk = 1;
+        } else if (sc == S_ARABIC) {
+            /* پ چ ژ گ are Persian letters, not Arabic ones. */
+            if (c == 0x67E || c == 0x686 || c == 0x698 || c == 0x6AF)
+                st->arab_fa = 1;
+        }
+    }
+    *is_name_out = is_name;
+    return latin;
+}
+
 static void scan(const heed_langid *lid, const char *text, const heed_token *toks, size_t n_toks,
                  const heed_word *const *wr, int with_patterns, scan_state *st)
 {
@@ -666,54 +724,18 @@ static void scan(const heed_langid *lid, const char *text, const heed_token *tok
             first_in_sentence = 0;
         }
         const unsigned char *s = (const unsigned char *)text + t->start;
-        size_t n = t->len;
-        uint32_t c0 = n ? s[0] : 0;
-        size_t k0 = n && c0 < 0x80 ? 1 : heed__utf8_decode(s, n, &c0);
-        int capital = k0 && c0 != 0xFFFD &&
-                      ((c0 >= 'A' && c0 <= 'Z') || (c0 >= 0xC0 && c0 <= 0xDE && c0 != 0xD7) ||
-                       (c0 >= 0x100 && c0 < 0x180 && !(c0 & 1)));
-        /* A name: a capitalised word inside a sentence ("Marta", "Müller"),
-         * but not an all-caps shout nor the pronoun "I". */
-        int is_name = capital && !first_in_sentence && !(t->flags & HEED_TF_ALLCAPS) && n > 1;
-        /* Letters per script, and the letters with diacritics: dia[0] holds
-         * the languages of letters unique to one language, dia[1] to two,
-         * dia[2] to more (weights 1, 0.6, 0.3; a word counts once each). */
-        size_t k = 0;
-        size_t latin = ascii_letters(s, n, &k);
+        const heed_word *wd = wr ? wr[i] : NULL;
+        size_t latin;
+        int is_name;
         uint16_t dia[3] = {0, 0, 0};
-        while (k < n) {
-            if (s[k] < 0x80) { /* ASCII: letters are Latin, the rest nothing */
-                latin += (unsigned)((s[k] | 0x20) - 'a') < 26u;
-                k++;
-                continue;
-            }
-            uint32_t c;
-            size_t step = heed__utf8_decode(s + k, n - k, &c);
-            if (!step)
-                step = 1;
-            k += step;
-            int sc = script_of(c);
-            if (sc != S_LATIN) { /* Latin letters are counted in `latin` */
-                st->letters[sc] += (sc == S_HAN || sc == S_KANA || sc == S_HANGUL) ? 2.0 : 1.0;
-                st->other_letters = 1;
-            }
-            if (sc == S_LATIN) {
-                latin++;
-                if (!is_name) {
-                    uint16_t m = diacritic_mask(c);
-                    int pc = popcount16(m);
-                    dia[pc <= 1 ? 0 : pc == 2 ? 1 : 2] |= m;
-                }
-            } else if (sc == S_CYRILLIC) {
-                /* і ї є ґ (and capitals) are Ukrainian, not Russian. */
-                if (c == 0x456 || c == 0x457 || c == 0x454 || c == 0x491 || c == 0x406 ||
-                    c == 0x407 || c == 0x404 || c == 0x490)
-                    st->cyr_uk = 1;
-            } else if (sc == S_ARABIC) {
-                /* پ چ ژ گ are Persian letters, not Arabic ones. */
-                if (c == 0x67E || c == 0x686 || c == 0x698 || c == 0x6AF)
-                    st->arab_fa = 1;
-            }
+        if (wd && wd->ascii && t->norm == (const char *)s && (unsigned)(s[0] - 'A') >= 26u) {
+            /* an ASCII word of the table written as it is normalised, not
+             * capitalised: no name, no diacritic, no other script; its
+             * letters counted by the table */
+            latin = wd->letters;
+            is_name = 0;
+        } else {
+            latin = word_letters(st, s, t->len, t->flags, first_in_sentence, &is_name, dia);
         }
         st->letters[S_LATIN] += (double)latin;
         if (latin == 0)
