@@ -31,6 +31,7 @@
 #include <string.h>
 
 #include "alloc.h"
+#include "freqwords.h"
 #include "hash.h"
 
 typedef struct span_ctx {
@@ -1046,8 +1047,20 @@ static int sentence_ask(const span_ctx *c, heed_cue *cue)
     return 0;
 }
 
+unsigned heed__asks_word_id(const heed_asks_index *ix, const char *w, size_t n)
+{
+    return ix_find(ix, w, n);
+}
+
 int heed__asks(const heed_asks_index *ix, heed_arena *a, const heed_token *toks, size_t n_toks,
                const heed_sentence *sents, size_t n_sents, heed_cue **out, size_t *n_out)
+{
+    return heed__asks_words(ix, a, toks, n_toks, NULL, sents, n_sents, out, n_out);
+}
+
+int heed__asks_words(const heed_asks_index *ix, heed_arena *a, const heed_token *toks,
+                     size_t n_toks, const heed_word *const *wr, const heed_sentence *sents,
+                     size_t n_sents, heed_cue **out, size_t *n_out)
 {
     *out = NULL;
     *n_out = 0;
@@ -1061,8 +1074,9 @@ int heed__asks(const heed_asks_index *ix, heed_arena *a, const heed_token *toks,
     uint32_t *cls = (uint32_t *)(cues + n_sents);
     uint16_t *wid = (uint16_t *)(cls + n_toks);
     for (size_t i = 0; i < n_toks; i++) {
-        const unsigned w =
-            toks[i].kind == HEED_TOK_WORD ? ix_find(ix, toks[i].norm, toks[i].norm_len) : 0;
+        const unsigned w = toks[i].kind != HEED_TOK_WORD ? 0
+                           : wr && wr[i]               ? wr[i]->asks_id
+                                                       : ix_find(ix, toks[i].norm, toks[i].norm_len);
         wid[i] = (uint16_t)w;
         cls[i] = w ? ix->words[w - 1].cls : 0;
     }

@@ -29,6 +29,18 @@ typedef struct heed_asks_index heed_asks_index;
 int heed__asks(const heed_asks_index *ix, heed_arena *a, const heed_token *toks, size_t n_toks,
                const heed_sentence *sents, size_t n_sents, heed_cue **out, size_t *n_out);
 
+/* heed__asks given wr[i], token i's word in the engine's table of frequent
+ * words or NULL (wr may be NULL; freqwords.h), made with ix: a word token
+ * there takes its place in the index from it. The same asks. */
+struct heed_word;
+int heed__asks_words(const heed_asks_index *ix, heed_arena *a, const heed_token *toks,
+                     size_t n_toks, const struct heed_word *const *wr, const heed_sentence *sents,
+                     size_t n_sents, heed_cue **out, size_t *n_out);
+
+/* Where the word w[0..n) (a word token's norm) is in ix: 1 + its entry, or 0
+ * when the rules look it up for nothing. */
+unsigned heed__asks_word_id(const heed_asks_index *ix, const char *w, size_t n);
+
 /* The index of the words the rules look up, made once per engine (immutable,
  * shared by threads). HEED_OK, HEED_ENOMEM, or HEED_EINVAL when the built-in
  * tables are inconsistent (a bug the asks test catches). */

@@ -178,8 +178,8 @@ int heed_engine_new(const heed_engine_opts *opts, heed_engine **out, heed_error 
     }
     /* the emotion features' n-grams of frequent words when they are made with
      * heed__features_pair */
-    if (heed__freqwords_new(eng->lex, eng->lid, eng->emotions_pair ? &eng->emotions_fo : NULL,
-                        &eng->words)) {
+    if (heed__freqwords_new(eng->lex, eng->lid, eng->asks,
+                            eng->emotions_pair ? &eng->emotions_fo : NULL, &eng->words)) {
         heed_engine_free(eng);
         return set_err(err, HEED_ENOMEM, 0, "out of memory");
     }
@@ -244,7 +244,8 @@ static int listen(const heed_engine *eng, unsigned skip, heed_arena *a, heed_res
     int rc;
     if (!(skip & HEED_STAGE_NEEDS)) {
         heed_cue *asks;
-        rc = heed__asks(eng->asks, a, toks, n_toks, sents, n_sents, &asks, &r->needs.n_asks);
+        rc = heed__asks_words(eng->asks, a, toks, n_toks, wr, sents, n_sents, &asks,
+                              &r->needs.n_asks);
         if (rc)
             return rc;
         r->needs.asks = asks;

@@ -117,7 +117,7 @@ typedef struct builder {
 
 /* Adds w[0..n) unless it is there already (the cells have room). */
 static void add(heed_words *ws, builder *b, const heed_lexicon *lx, const heed_langid *lid,
-                const heed_feat_opts *chars, const char *w, size_t n)
+                const heed_asks_index *asks, const heed_feat_opts *chars, const char *w, size_t n)
 {
     const uint64_t h = heed__hash(w, n);
     if (!n || n > UINT16_MAX || find(ws, h, w, n))
@@ -128,7 +128,8 @@ static void add(heed_words *ws, builder *b, const heed_lexicon *lx, const heed_l
                      .keys = ws->keys + b->n_keys,
                      .text_off = (uint32_t)b->text_len,
                      .len = (uint16_t)n,
-                     .lang_votes = lid ? heed__langid_word_votes(lid, w, n) : 0};
+                     .lang_votes = lid ? heed__langid_word_votes(lid, w, n) : 0,
+                     .asks_id = (uint16_t)(asks ? heed__asks_word_id(asks, w, n) : 0)};
     size_t letters = 0, high = 0;
     for (size_t k = 0; k < n; k++) {
         letters += (unsigned)(((unsigned char)w[k] | 0x20) - 'a') < 26u;
@@ -162,7 +163,8 @@ static size_t next_word(const char **p, const char **w)
 }
 
 int heed__freqwords_new(const heed_lexicon *lx, const heed_langid *lid,
-                    const struct heed_feat_opts *chars, heed_words **out)
+                        const heed_asks_index *asks, const struct heed_feat_opts *chars,
+                        heed_words **out)
 {
     *out = NULL;
     if (chars && !(chars->flags & (HEED_FEAT_CHARGRAMS | HEED_FEAT_CHAR4)))
@@ -199,11 +201,11 @@ int heed__freqwords_new(const heed_lexicon *lx, const heed_langid *lid,
     }
     for (const char *p = FREQUENT_WORDS; *p;) {
         const size_t n = next_word(&p, &w);
-        add(ws, &b, lx, lid, chars, w, n);
+        add(ws, &b, lx, lid, asks, chars, w, n);
     }
     for (size_t i = 0; i < n_lex; i++) {
         const size_t n = heed__lexicon_key(lx, i, &w);
-        add(ws, &b, lx, lid, chars, w, n);
+        add(ws, &b, lx, lid, asks, chars, w, n);
     }
     *out = ws;
     return HEED_OK;

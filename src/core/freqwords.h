@@ -1,8 +1,8 @@
 /* freqwords.h - the engine's table of frequent words: for each, what the stages
  * would look up about it per message (its lexicon entry for valence, its
- * function-word votes and letter count for language identification, the
- * character n-gram keys of the emotion model's features), worked out once per
- * engine. A message's
+ * function-word votes and letter count for language identification, its
+ * place in the asks stage's index, the character n-gram keys of the emotion
+ * model's features), worked out once per engine. A message's
  * word tokens are found in it once, by the hash of their normalised form
  * that the feature extractor keys words by, so that these stages neither
  * hash nor look the words up again. Read-only once made: any number of
@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "asks.h"
 #include "heed/heed.h"
 #include "langid.h"
 #include "lexicon.h"
@@ -28,18 +29,20 @@ typedef struct heed_word {
     uint16_t lang_votes;    /* heed__langid_word_votes of the word */
     uint8_t ascii;          /* all its bytes are ASCII (and it has at most 255) */
     uint8_t letters;        /* when ascii: its letters, A-Z and a-z */
+    uint16_t asks_id;       /* heed__asks_word_id of the word */
 } heed_word;
 
 typedef struct heed_words heed_words;
 struct heed_feat_opts; /* featurize.h */
 
 /* Makes the table of the built-in list of frequent English words and of the
- * words of lx, with their entries of lx and votes of lid; with their
- * character n-gram keys for the options `chars` when chars is not NULL and
- * asks for n-grams. Returns HEED_OK and sets *out, or HEED_ENOMEM (then *out
- * is NULL). */
+ * words of lx, with their entries of lx, votes of lid and places in asks
+ * (each may be NULL: none); with their character n-gram keys for the options
+ * `chars` when chars is not NULL and asks for n-grams. Returns HEED_OK and
+ * sets *out, or HEED_ENOMEM (then *out is NULL). */
 int heed__freqwords_new(const heed_lexicon *lx, const heed_langid *lid,
-                    const struct heed_feat_opts *chars, heed_words **out);
+                        const heed_asks_index *asks, const struct heed_feat_opts *chars,
+                        heed_words **out);
 void heed__freqwords_free(heed_words *ws); /* NULL does nothing */
 
 /* The n-gram options (HEED_FEAT_CHARGRAMS / HEED_FEAT_CHAR4 bits) the words'

@@ -326,7 +326,7 @@ static void test_pair_equals_two_calls(void **state)
                 for (size_t f = 0; f < 4; f++) {
                     heed_words *ws = NULL;
                     const heed_feat_opts fo = {f < 3 ? char_flags[f] : 0};
-                    assert_int_equal(heed__freqwords_new(lx, NULL, f < 3 ? &fo : NULL, &ws), HEED_OK);
+                    assert_int_equal(heed__freqwords_new(lx, NULL, NULL, f < 3 ? &fo : NULL, &ws), HEED_OK);
                     assert_non_null(ws);
                     uint64_t wh[64];
                     const heed_word *wr[64];

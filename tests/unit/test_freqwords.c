@@ -1,7 +1,7 @@
 /* test_freqwords.c - the engine's table of frequent words: what it holds for
  * a word is what the stages would look up (lexicon entry, language votes,
- * n-gram keys), and valence and language identification given the tokens'
- * words give what they give without them, on fixed and random texts;
+ * asks index place, n-gram keys), and valence, language identification and
+ * asks given the tokens' words give what they give without them, on fixed and random texts;
  * allocation failures. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -15,6 +15,7 @@
 
 #include "alloc.h"
 #include "arena.h"
+#include "asks.h"
 #include "featurize.h"
 #include "freqwords.h"
 #include "hash.h"
@@ -27,8 +28,10 @@
 
 static heed_lexicon *lx;
 static heed_langid *lid;
+static heed_asks_index *asks;
 static heed_words *ws;
 static const heed_feat_opts CHAR4 = {HEED_FEAT_CHAR4};
+static size_t asks_found; /* by check_text: the comparison saw asks */
 
 static int setup(void **state)
 {
@@ -36,7 +39,7 @@ static int setup(void **state)
     if (heed__lexicon_new(heed__vader_lexicon,
                           (size_t)(heed__vader_lexicon_end - heed__vader_lexicon), heed__cs_lexicon,
                           (size_t)(heed__cs_lexicon_end - heed__cs_lexicon), &lx, NULL) ||
-        heed__langid_new(&lid) || heed__freqwords_new(lx, lid, &CHAR4, &ws))
+        heed__langid_new(&lid) || heed__asks_index_new(&asks) || heed__freqwords_new(lx, lid, asks, &CHAR4, &ws))
         return -1;
     return 0;
 }
@@ -45,6 +48,7 @@ static int teardown(void **state)
 {
     (void)state;
     heed__freqwords_free(ws);
+    heed__asks_index_free(asks);
     heed__langid_free(lid);
     heed__lexicon_free(lx);
     return 0;
@@ -81,6 +85,7 @@ static size_t check_text(const char *text, size_t n)
         assert_int_equal(wr[i]->len, t->norm_len);
         assert_ptr_equal(wr[i]->lex, heed__lexicon_get(lx, t->norm, t->norm_len));
         assert_int_equal(wr[i]->lang_votes, heed__langid_word_votes(lid, t->norm, t->norm_len));
+        assert_int_equal(wr[i]->asks_id, heed__asks_word_id(asks, t->norm, t->norm_len));
         const size_t k = heed__features_word_keys(&CHAR4, t->norm, t->norm_len, keys,
                                                   sizeof keys / sizeof keys[0]);
         assert_int_equal(wr[i]->n_keys, k);
@@ -106,6 +111,15 @@ static size_t check_text(const char *text, size_t n)
         assert_true(sa[i].valence == sb[i].valence);
     for (size_t i = 0; i < na; i++)
         assert_int_equal(ta[i].flags, tb[i].flags);
+    heed_cue *ca, *cb;
+    size_t nca, ncb;
+    assert_int_equal(heed__asks(asks, &a, ta, na, sa, nsa, &ca, &nca), HEED_OK);
+    assert_int_equal(heed__asks_words(asks, &b, tb, nb, wr, sb, nsb, &cb, &ncb), HEED_OK);
+    assert_int_equal(nca, ncb);
+    asks_found += nca;
+    for (size_t i = 0; i < nca; i++)
+        assert_true(ca[i].start == cb[i].start && ca[i].len == cb[i].len &&
+                    ca[i].component == cb[i].component && ca[i].what == cb[i].what);
     heed_language la, lb;
     memset(&la, 0, sizeof la);
     memset(&lb, 0, sizeof lb);
@@ -134,11 +148,14 @@ static void test_same_results(void **state)
         "c'est l'heure, qu'est-ce que vous faites? dell'ordine",
         "caf\xc3\xa9 na\xc3\xafve I I I i you're they've won't",
         "kind of a let down tbh, hardly helpful, not bad though",
+        "Can you refund my order? I need the invoice please. Why is it late?",
+        "could you send me the label, i want to cancel. what are you doing?? are you kidding me?",
     };
     size_t found = 0;
     for (size_t t = 0; t < sizeof texts / sizeof texts[0]; t++)
         found += check_text(texts[t], strlen(texts[t]));
     assert_true(found > 40);
+    assert_true(asks_found >= 4);
     /* random texts of table words, words it lacks, elongated, capitalised and
      * shouted ones, hashtags, contractions and foreign function words */
     static const char *const words[] = {
@@ -150,6 +167,8 @@ static void test_same_results(void **state)
         "caf\xc3\xa9",     "na\xc3\xafve",        "stra\xc3\x9f" "e", "!",    "?!", ":)",
         "LOL",    "lol",   "thanks",   "Thanks",  "THANKS", "please", "help",   "helpless",
         "no",     "nope",  "without",  "hardly",  "barely", "kind of", "sort of", ".",
+        "can",    "you",   "could",    "send",    "me",     "need",  "want",    "?",
+        "why",    "what",  "how",      "I'm",     "invoice", "cancel", "Can",   "Please",
     };
     uint64_t seed = 42;
     char text[1024];
@@ -167,7 +186,7 @@ static void test_parts_left_out(void **state)
 {
     (void)state;
     heed_words *w = NULL;
-    assert_int_equal(heed__freqwords_new(NULL, NULL, NULL, &w), HEED_OK);
+    assert_int_equal(heed__freqwords_new(NULL, NULL, NULL, NULL, &w), HEED_OK);
     assert_non_null(w);
     assert_int_equal(heed__freqwords_char_flags(w), 0);
     assert_int_equal(heed__freqwords_char_flags(NULL), 0);
@@ -201,7 +220,7 @@ static void test_alloc_failures(void **state)
     for (long k = 0; k < 16; k++) {
         heed_words *w = (heed_words *)1;
         heed__alloc_fail_after(k);
-        const int rc = heed__freqwords_new(lx, lid, &CHAR4, &w);
+        const int rc = heed__freqwords_new(lx, lid, asks, &CHAR4, &w);
         heed__alloc_fail_after(-1);
         if (rc == HEED_OK) {
             assert_non_null(w);
