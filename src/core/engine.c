@@ -44,6 +44,16 @@ struct heed_engine {
     unsigned skip; /* HEED_STAGE_* this engine prepared nothing for */
 };
 
+/* Whether the tokens' words in the frequent-word table (freqwords.h) and
+ * their hashes are looked up under `skip`: when the needs stage runs, whose
+ * features are made from the hashes (and the emotions' with them) and whose
+ * asks read the words. Valence and language identification read the words
+ * too, but alone gain less than the lookups cost. */
+static int word_stages(unsigned skip)
+{
+    return !(skip & HEED_STAGE_NEEDS);
+}
+
 /* Arena room allocated with each analysis: enough for most messages. */
 #define FIRST_CHUNK ((size_t)16 * 1024)
 
@@ -176,9 +186,10 @@ int heed_engine_new(const heed_engine_opts *opts, heed_engine **out, heed_error 
             eng->emotions_pair = heed__features_can_pair(&fo, &eng->emotions_fo);
         }
     }
-    /* the emotion features' n-grams of frequent words when they are made with
-     * heed__features_pair */
-    if (heed__freqwords_new(eng->lex, eng->lid, eng->asks,
+    /* the frequent words, for the stages that read them (with the emotion
+     * features' n-grams when they are made with heed__features_pair) */
+    if (word_stages(skip) &&
+        heed__freqwords_new(eng->lex, eng->lid, eng->asks,
                             eng->emotions_pair ? &eng->emotions_fo : NULL, &eng->words)) {
         heed_engine_free(eng);
         return set_err(err, HEED_ENOMEM, 0, "out of memory");
@@ -236,7 +247,8 @@ static const uint64_t *token_hashes(heed_arena *a, const heed_result *r)
 
 /* The listening stages on an English text whose valence is known. Order
  * matters: needs read the asks and valence; stress reads valence and, when
- * set, the emotions. th: the tokens' hashes, wr their words (heed__freqwords_find). */
+ * set, the emotions. th: the tokens' hashes, wr their words
+ * (heed__freqwords_find), both NULL unless word_stages(skip). */
 static int listen(const heed_engine *eng, unsigned skip, heed_arena *a, heed_result *r,
                   heed_token *toks, size_t n_toks, heed_sentence *sents, size_t n_sents,
                   const uint64_t *th, const heed_word *const *wr, heed_sparse *words)
@@ -269,8 +281,13 @@ static int listen(const heed_engine *eng, unsigned skip, heed_arena *a, heed_res
             heed__emotions_predict_x(eng->emotions, xe, r);
             have_x = 2;
         } else {
-            if ((rc = heed__features(a, &fo, r, &x)))
-                return rc;
+            /* from the tokens' hashes (made: the needs stage runs) */
+            const size_t cap = heed__features_bound(&fo, r);
+            uint32_t *idx = heed__arena_alloc(a, cap * sizeof *idx);
+            float *val = heed__arena_alloc(a, cap * sizeof *val);
+            if (!idx || !val)
+                return HEED_ENOMEM;
+            x = (heed_sparse){idx, val, heed__features_write_hashed(&fo, r, th, idx, val, cap)};
             heed__needs_predict_x(eng->needs, x, r);
             have_x = 1;
         }
@@ -292,7 +309,7 @@ static int listen(const heed_engine *eng, unsigned skip, heed_arena *a, heed_res
  * of r->text, which is set. *words (when words is not NULL) gets the word
  * features (HEED_NEEDS_FEAT_FLAGS) the needs stage made, or stays empty;
  * *th (when th is not NULL) the tokens' hashes (heed__hash of each norm),
- * by which the stages look words up. */
+ * by which the stages look words up, when word_stages(skip), else NULL. */
 static int analyze_text(const heed_engine *eng, unsigned skip, heed_arena *a, heed_result *r,
                         heed_sparse *words, const uint64_t **th)
 {
@@ -302,11 +319,15 @@ static int analyze_text(const heed_engine *eng, unsigned skip, heed_arena *a, he
     if (rc)
         return rc;
     /* each token's hash and word, found once for the stages below */
-    uint64_t *h = heed__arena_alloc(a, (n_toks ? n_toks : 1) * sizeof *h);
-    const heed_word **wr = heed__arena_alloc(a, (n_toks ? n_toks : 1) * sizeof *wr);
-    if (!h || !wr)
-        return HEED_ENOMEM;
-    heed__freqwords_find(eng->words, toks, n_toks, h, wr);
+    uint64_t *h = NULL;
+    const heed_word **wr = NULL;
+    if (word_stages(skip)) {
+        h = heed__arena_alloc(a, (n_toks ? n_toks : 1) * sizeof *h);
+        wr = heed__arena_alloc(a, (n_toks ? n_toks : 1) * sizeof *wr);
+        if (!h || !wr)
+            return HEED_ENOMEM;
+        heed__freqwords_find(eng->words, toks, n_toks, h, wr);
+    }
     if (th)
         *th = h;
     heed_sentence *sents;

@@ -1,6 +1,6 @@
 /* freqwords.c - the engine's table of frequent words (freqwords.h): built
- * once from a list of frequent English words and the lexicon's, looked up
- * per token by the hash of its norm. */
+ * once from a list of frequent English words, looked up per token by the
+ * hash of its norm. */
 #include "freqwords.h"
 
 #include <string.h>
@@ -10,7 +10,9 @@
 #include "hash.h"
 
 /* Frequent English words, as the tokenizer normalises them, whose n-gram keys
- * heed__freqwords_new keeps (the lexicon's words are added to them).
+ * heed__freqwords_new keeps: a word out of it costs its lookups per message,
+ * one in it some 700 instructions when the engine is made, so the list
+ * holds the words of nearly every message and not, say, the lexicon's.
  * Written for heed: function words, pronouns and their contractions, common
  * verbs, adverbs and nouns of everyday and customer-service text. */
 static const char FREQUENT_WORDS[] =
@@ -85,9 +87,6 @@ static const char FREQUENT_WORDS[] =
     "working fixed issue resolved solution respond responded response ticket "
     "case number asked request requested days business weekend monday tuesday "
     "wednesday thursday friday saturday sunday week month ago since already yet";
-
-/* Lexicon words the table takes at most (the built-in lexicon has 7,600). */
-#define WORDS_MAX_LEXICON ((size_t)1 << 16)
 
 struct heed_words {
     uint32_t char_flags; /* the n-gram options of the words' keys, 0: none */
@@ -169,23 +168,15 @@ int heed__freqwords_new(const heed_lexicon *lx, const heed_langid *lid,
     *out = NULL;
     if (chars && !(chars->flags & (HEED_FEAT_CHARGRAMS | HEED_FEAT_CHAR4)))
         chars = NULL;
-    /* a caller's lexicon may be large: the first words of it at most */
-    size_t n_lex = lx ? heed__lexicon_count(lx) : 0;
-    if (n_lex > WORDS_MAX_LEXICON)
-        n_lex = WORDS_MAX_LEXICON;
     size_t n_words = 0, bytes = 0;
     const char *w;
     for (const char *p = FREQUENT_WORDS; *p; n_words++)
         bytes += next_word(&p, &w);
-    for (size_t i = 0; i < n_lex; i++, n_words++)
-        bytes += heed__lexicon_key(lx, i, NULL);
     size_t cap = 16;
     while (cap < 4 * n_words)
         cap *= 2;
     /* keys: at most 3 (n + 2) a word */
     builder b = {0, 0, chars ? 3 * (bytes + 2 * n_words) : 0};
-    if (b.key_cap > ((size_t)1 << 22))
-        b.key_cap = (size_t)1 << 22;
     heed_words *ws = heed__calloc(1, sizeof *ws);
     if (!ws)
         return HEED_ENOMEM;
@@ -201,10 +192,6 @@ int heed__freqwords_new(const heed_lexicon *lx, const heed_langid *lid,
     }
     for (const char *p = FREQUENT_WORDS; *p;) {
         const size_t n = next_word(&p, &w);
-        add(ws, &b, lx, lid, asks, chars, w, n);
-    }
-    for (size_t i = 0; i < n_lex; i++) {
-        const size_t n = heed__lexicon_key(lx, i, &w);
         add(ws, &b, lx, lid, asks, chars, w, n);
     }
     *out = ws;

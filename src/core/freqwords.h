@@ -35,9 +35,8 @@ typedef struct heed_word {
 typedef struct heed_words heed_words;
 struct heed_feat_opts; /* featurize.h */
 
-/* Makes the table of the built-in list of frequent English words and of the
- * words of lx, with their entries of lx, votes of lid and places in asks
- * (each may be NULL: none); with their character n-gram keys for the options
+/* Makes the table of the built-in list of frequent English words, with their
+ * entries of lx, votes of lid and places in asks (each may be NULL: none); with their character n-gram keys for the options
  * `chars` when chars is not NULL and asks for n-grams. Returns HEED_OK and
  * sets *out, or HEED_ENOMEM (then *out is NULL). */
 int heed__freqwords_new(const heed_lexicon *lx, const heed_langid *lid,

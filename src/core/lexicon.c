@@ -528,18 +528,6 @@ size_t heed__lexicon_size(const heed_lexicon *lx)
     return lx->n_valence;
 }
 
-size_t heed__lexicon_count(const heed_lexicon *lx)
-{
-    return lx->used;
-}
-
-size_t heed__lexicon_key(const heed_lexicon *lx, size_t i, const char **key)
-{
-    if (key)
-        *key = lx->keys[i].key;
-    return lx->keys[i].len;
-}
-
 const heed_idiom *heed__idioms(size_t *n)
 {
     *n = sizeof IDIOMS / sizeof IDIOMS[0];

@@ -169,13 +169,6 @@ static inline const heed_lexent *heed__lexicon_get(const heed_lexicon *lx, const
 /* Number of entries with a valence. */
 size_t heed__lexicon_size(const heed_lexicon *lx);
 
-/* Number of entries (words, with a valence or a word class). */
-size_t heed__lexicon_count(const heed_lexicon *lx);
-
-/* The word of entry i < heed__lexicon_count: its length, and *key (when key
- * is not NULL) its bytes (not NUL-terminated). */
-size_t heed__lexicon_key(const heed_lexicon *lx, size_t i, const char **key);
-
 /* The idiom table (static); entry k is bit k of heed_lexent.idioms. */
 const heed_idiom *heed__idioms(size_t *n);
 

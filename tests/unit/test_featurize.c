@@ -261,6 +261,7 @@ static void test_pair_equals_two_calls(void **state)
     static const char lex_text[] =
         "caf\xc3\xa9\t1.5\nhappy\t2.7\ncrashing\t-1.2\nfail\t-2\nzebra\t0.5\n"
         "pneumonoultramicroscopicsilicovolcanoconiosispneumonoultramicroscopicsilico\t-1\n";
+    size_t words_found = 0; /* tokens found in the frequent-word tables */
     heed_lexicon *lx = NULL;
     assert_int_equal(heed__lexicon_new(lex_text, sizeof lex_text - 1, NULL, 0, &lx, NULL), HEED_OK);
     heed__freqwords_free(NULL);
@@ -318,15 +319,15 @@ static void test_pair_equals_two_calls(void **state)
                 assert_int_equal(heed__features_write_hashed(&co, r, th, gi, gv, 512), wc.n);
                 assert_memory_equal(gi, wc.idx, wc.n * sizeof *wc.idx);
                 assert_memory_equal(gv, wc.val, wc.n * sizeof *wc.val);
-                /* given the hashes and the tokens' words in a table of
-                 * frequent words and a lexicon's (an accented word, one past
-                 * the 60 bytes, words of the texts and not) whose n-gram
-                 * keys are made for these options, for others (then not
-                 * read) or none: the same vectors */
+                /* given the hashes and the tokens' words in the table of
+                 * frequent words (with their entries of a small lexicon)
+                 * whose n-gram keys are made for these options, for others
+                 * (then not read) or none: the same vectors */
                 for (size_t f = 0; f < 4; f++) {
                     heed_words *ws = NULL;
                     const heed_feat_opts fo = {f < 3 ? char_flags[f] : 0};
-                    assert_int_equal(heed__freqwords_new(lx, NULL, NULL, f < 3 ? &fo : NULL, &ws), HEED_OK);
+                    assert_int_equal(heed__freqwords_new(lx, NULL, NULL, f < 3 ? &fo : NULL, &ws),
+                                     HEED_OK);
                     assert_non_null(ws);
                     uint64_t wh[64];
                     const heed_word *wr[64];
@@ -336,7 +337,7 @@ static void test_pair_equals_two_calls(void **state)
                         assert_true(wh[k] == th[k]);
                         found += wr[k] != NULL;
                     }
-                    assert_true(found > 0 || r->n_tokens < 2);
+                    words_found += found;
                     heed_sparse fp, fc;
                     assert_int_equal(
                         heed__features_pair_words(&ar, &po, &co, r, wh, ws, wr, &fp, &fc), HEED_OK);
@@ -353,6 +354,7 @@ static void test_pair_equals_two_calls(void **state)
         heed_analysis_free(an);
     }
     heed__lexicon_free(lx);
+    assert_true(words_found > 100);
     /* pairs it refuses: no n-grams on the second side, n-grams on the first,
      * other options differing */
     heed_feat_opts z = {0}, ch = {HEED_FEAT_CHARGRAMS}, c4 = {HEED_FEAT_CHAR4},
