@@ -12,6 +12,7 @@
 #include "emotions.h"
 #include "familiar.h"
 #include "featurize.h"
+#include "freqwords.h"
 #include "hash.h"
 #include "heed/heed.h"
 #include "intensity.h"
@@ -25,7 +26,6 @@
 #include "tokenize.h"
 #include "utf8.h"
 #include "valence.h"
-#include "freqwords.h"
 
 struct heed_engine {
     heed_lexicon *lex;
@@ -33,7 +33,7 @@ struct heed_engine {
     heed_lm *emotions;               /* NULL: no emotion model */
     heed_feat_opts emotions_fo;      /* the emotion model's feature options */
     int emotions_pair; /* its features are the needs stage's and n-grams (heed__features_pair) */
-    heed_words *words; /* frequent words: their lexicon entries, votes, n-gram keys */
+    heed_words *words; /* frequent words (freqwords.h); NULL when needs are skipped */
     heed_intensity_model *intensity; /* NULL: built without models/intensity.model */
     heed_stress_index *stress;
     heed_asks_index *asks;       /* NULL when the needs stage is skipped */

@@ -90,7 +90,7 @@ static const char FREQUENT_WORDS[] =
 
 struct heed_words {
     uint32_t char_flags; /* the n-gram options of the words' keys, 0: none */
-    uint32_t *cells; /* open addressing by hash, a quarter full: word index + 1, 0 empty */
+    uint32_t *cells;     /* open addressing by hash, a quarter full: word index + 1, 0 empty */
     size_t mask;
     heed_word *word;
     size_t n_words;
@@ -161,9 +161,8 @@ static size_t next_word(const char **p, const char **w)
     return n;
 }
 
-int heed__freqwords_new(const heed_lexicon *lx, const heed_langid *lid,
-                        const heed_asks_index *asks, const struct heed_feat_opts *chars,
-                        heed_words **out)
+int heed__freqwords_new(const heed_lexicon *lx, const heed_langid *lid, const heed_asks_index *asks,
+                        const struct heed_feat_opts *chars, heed_words **out)
 {
     *out = NULL;
     if (chars && !(chars->flags & (HEED_FEAT_CHARGRAMS | HEED_FEAT_CHAR4)))
@@ -215,7 +214,7 @@ uint32_t heed__freqwords_char_flags(const heed_words *ws)
 }
 
 void heed__freqwords_find(const heed_words *ws, const heed_token *toks, size_t n, uint64_t *th,
-                      const heed_word **wr)
+                          const heed_word **wr)
 {
     for (size_t i = 0; i < n; i++) {
         const heed_token *t = &toks[i];

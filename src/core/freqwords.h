@@ -1,12 +1,11 @@
-/* freqwords.h - the engine's table of frequent words: for each, what the stages
- * would look up about it per message (its lexicon entry for valence, its
- * function-word votes and letter count for language identification, its
+/* freqwords.h - the engine's table of frequent words: for each, what the
+ * stages would look up about it per message (its lexicon entry for valence,
+ * its function-word votes and letter count for language identification, its
  * place in the asks stage's index, the character n-gram keys of the emotion
- * model's features), worked out once per engine. A message's
- * word tokens are found in it once, by the hash of their normalised form
- * that the feature extractor keys words by, so that these stages neither
- * hash nor look the words up again. Read-only once made: any number of
- * threads may share it. */
+ * model's features), worked out once per engine. A message's word tokens are
+ * found in it once, by the hash of their normalised form that the feature
+ * extractor keys words by, so that these stages neither hash nor look the
+ * words up again. Read-only once made: any number of threads may share it. */
 #ifndef HEED_FREQWORDS_H
 #define HEED_FREQWORDS_H
 
@@ -26,22 +25,22 @@ typedef struct heed_word {
     uint32_t text_off;      /* where its bytes are in the table's text */
     uint16_t len;           /* bytes */
     uint16_t n_keys;
-    uint16_t lang_votes;    /* heed__langid_word_votes of the word */
-    uint8_t ascii;          /* all its bytes are ASCII (and it has at most 255) */
-    uint8_t letters;        /* when ascii: its letters, A-Z and a-z */
-    uint16_t asks_id;       /* heed__asks_word_id of the word */
+    uint16_t lang_votes; /* heed__langid_word_votes of the word */
+    uint8_t ascii;       /* all its bytes are ASCII (and it has at most 255) */
+    uint8_t letters;     /* when ascii: its letters, A-Z and a-z */
+    uint16_t asks_id;    /* heed__asks_word_id of the word */
 } heed_word;
 
 typedef struct heed_words heed_words;
 struct heed_feat_opts; /* featurize.h */
 
 /* Makes the table of the built-in list of frequent English words, with their
- * entries of lx, votes of lid and places in asks (each may be NULL: none); with their character n-gram keys for the options
- * `chars` when chars is not NULL and asks for n-grams. Returns HEED_OK and
- * sets *out, or HEED_ENOMEM (then *out is NULL). */
-int heed__freqwords_new(const heed_lexicon *lx, const heed_langid *lid,
-                        const heed_asks_index *asks, const struct heed_feat_opts *chars,
-                        heed_words **out);
+ * entries of lx, votes of lid and places in asks (each may be NULL: none);
+ * with their character n-gram keys for the options `chars` when chars is not
+ * NULL and asks for n-grams. Returns HEED_OK and sets *out, or HEED_ENOMEM
+ * (then *out is NULL). */
+int heed__freqwords_new(const heed_lexicon *lx, const heed_langid *lid, const heed_asks_index *asks,
+                        const struct heed_feat_opts *chars, heed_words **out);
 void heed__freqwords_free(heed_words *ws); /* NULL does nothing */
 
 /* The n-gram options (HEED_FEAT_CHARGRAMS / HEED_FEAT_CHAR4 bits) the words'
@@ -52,6 +51,6 @@ uint32_t heed__freqwords_char_flags(const heed_words *ws);
  * in ws when it is a word or hashtag token whose norm ws holds, else NULL
  * (every wr[i] NULL when ws is NULL). */
 void heed__freqwords_find(const heed_words *ws, const heed_token *toks, size_t n, uint64_t *th,
-                      const heed_word **wr);
+                          const heed_word **wr);
 
 #endif

@@ -21,9 +21,9 @@
 #include <string.h>
 
 #include "alloc.h"
+#include "freqwords.h"
 #include "hash.h"
 #include "utf8.h"
-#include "freqwords.h"
 
 /* The Latin-script languages scored by words; the order is the bit order. */
 enum {

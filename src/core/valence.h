@@ -5,8 +5,8 @@
 #define HEED_VALENCE_H
 
 #include "arena.h"
-#include "heed/heed.h"
 #include "freqwords.h"
+#include "heed/heed.h"
 #include "lexicon.h"
 
 typedef struct heed_valence_out {
