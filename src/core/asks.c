@@ -1074,9 +1074,9 @@ int heed__asks_words(const heed_asks_index *ix, heed_arena *a, const heed_token 
     uint32_t *cls = (uint32_t *)(cues + n_sents);
     uint16_t *wid = (uint16_t *)(cls + n_toks);
     for (size_t i = 0; i < n_toks; i++) {
-        const unsigned w = toks[i].kind != HEED_TOK_WORD ? 0
-                           : wr && wr[i]               ? wr[i]->asks_id
-                                                       : ix_find(ix, toks[i].norm, toks[i].norm_len);
+        unsigned w = 0;
+        if (toks[i].kind == HEED_TOK_WORD) /* a word of the table knows its place */
+            w = wr && wr[i] ? wr[i]->asks_id : ix_find(ix, toks[i].norm, toks[i].norm_len);
         wid[i] = (uint16_t)w;
         cls[i] = w ? ix->words[w - 1].cls : 0;
     }

@@ -681,10 +681,9 @@ int heed__features_pair(heed_arena *a, const heed_feat_opts *plain, const heed_f
 }
 
 int heed__features_pair_words(heed_arena *a, const heed_feat_opts *plain,
-                              const heed_feat_opts *chars, const heed_result *r,
-                              const uint64_t *th, const heed_words *ws,
-                              const heed_word *const *wr, heed_sparse *x_plain,
-                              heed_sparse *x_chars)
+                              const heed_feat_opts *chars, const heed_result *r, const uint64_t *th,
+                              const heed_words *ws, const heed_word *const *wr,
+                              heed_sparse *x_plain, heed_sparse *x_chars)
 {
     if (!ws || !chars || heed__freqwords_char_flags(ws) != (chars->flags & CHAR_FLAGS))
         wr = NULL; /* no keys, or keys of other n-grams */

@@ -118,10 +118,9 @@ int heed__features_pair(heed_arena *a, const heed_feat_opts *plain, const heed_f
  * the same vectors, a word's character n-grams copied from ws when ws holds
  * those of `chars`. */
 int heed__features_pair_words(heed_arena *a, const heed_feat_opts *plain,
-                              const heed_feat_opts *chars, const heed_result *r,
-                              const uint64_t *th, const heed_words *ws,
-                              const heed_word *const *wr, heed_sparse *x_plain,
-                              heed_sparse *x_chars);
+                              const heed_feat_opts *chars, const heed_result *r, const uint64_t *th,
+                              const heed_words *ws, const heed_word *const *wr,
+                              heed_sparse *x_plain, heed_sparse *x_chars);
 
 /* The character n-gram keys of the options o that a word token whose norm is
  * w[0..n) gets, into keys[0..cap): returns how many (0 when o asks for none);

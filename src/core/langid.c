@@ -686,8 +686,8 @@ word_letters(scan_state *st, const unsigned char *s, size_t n, unsigned flags,
             }
         } else if (sc == S_CYRILLIC) {
             /* і ї є ґ (and capitals) are Ukrainian, not Russian. */
-            if (c == 0x456 || c == 0x457 || c == 0x454 || c == 0x491 || c == 0x406 ||
-                c == 0x407 || c == 0x404 || c == 0x490)
+            if (c == 0x456 || c == 0x457 || c == 0x454 || c == 0x491 || c == 0x406 || c == 0x407 ||
+                c == 0x404 || c == 0x490)
                 st->cyr_uk = 1;
         } else if (sc == S_ARABIC) {
             /* پ چ ژ گ are Persian letters, not Arabic ones. */
@@ -748,8 +748,8 @@ static void scan(const heed_langid *lid, const char *text, const heed_token *tok
             st->votes[L_EN] += 0.5;
             hit = 1;
         } else {
-            vote(wr && wr[i] ? wr[i]->lang_votes : word_votes(lid, t->norm, t->norm_len),
-                 st->votes, &hit);
+            vote(wr && wr[i] ? wr[i]->lang_votes : word_votes(lid, t->norm, t->norm_len), st->votes,
+                 &hit);
         }
         if (is_name)
             continue;

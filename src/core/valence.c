@@ -424,9 +424,9 @@ int heed__valence(heed_arena *a, const heed_lexicon *lx, const char *text, heed_
     return heed__valence_words(a, lx, text, toks, n_toks, NULL, sents, n_sents, out);
 }
 
-int heed__valence_words(heed_arena *a, const heed_lexicon *lx, const char *text,
-                        heed_token *toks, size_t n_toks, const heed_word *const *wr,
-                        heed_sentence *sents, size_t n_sents, heed_valence_out *out)
+int heed__valence_words(heed_arena *a, const heed_lexicon *lx, const char *text, heed_token *toks,
+                        size_t n_toks, const heed_word *const *wr, heed_sentence *sents,
+                        size_t n_sents, heed_valence_out *out)
 {
     (void)text;
     memset(out, 0, sizeof(*out));

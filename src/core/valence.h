@@ -24,8 +24,8 @@ int heed__valence(heed_arena *a, const heed_lexicon *lx, const char *text, heed_
 /* heed__valence given wr[i], token i's word in the engine's table of frequent
  * words or NULL (wr may be NULL), made with lx: a word token there takes its
  * lexicon entry from it. The same result. */
-int heed__valence_words(heed_arena *a, const heed_lexicon *lx, const char *text,
-                        heed_token *toks, size_t n_toks, const heed_word *const *wr,
-                        heed_sentence *sents, size_t n_sents, heed_valence_out *out);
+int heed__valence_words(heed_arena *a, const heed_lexicon *lx, const char *text, heed_token *toks,
+                        size_t n_toks, const heed_word *const *wr, heed_sentence *sents,
+                        size_t n_sents, heed_valence_out *out);
 
 #endif
