@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -478,10 +479,30 @@ static void fail_oom(heed_import_pipe *p)
     pthread_cond_broadcast(&p->cv);
 }
 
+/* An analysis worker lowers its own scheduling priority (nice + 10): the
+ * reader and the writer are the pipeline's serial stages, and with more
+ * threads than cores the scheduler gave each thread an equal share, so the
+ * writer waited for a core while the workers it fed ran ahead. The workers
+ * still take every cycle the serial stages leave. 34,343 messages into a
+ * store holding 68,061, two cores: 803 -> 740 ms (medians of six); into a
+ * new store, 68,061 messages: 1,178 -> 1,102 ms. On Linux a thread's nice
+ * value is its own (setpriority with who 0 sets the calling thread's);
+ * elsewhere it would be the whole process's, so nothing is changed there. */
+static void worker_yields(void)
+{
+#ifdef __linux__
+    errno = 0;
+    int nice_now = getpriority(PRIO_PROCESS, 0);
+    if (errno == 0 && nice_now < 19)
+        (void)setpriority(PRIO_PROCESS, 0, nice_now + 10 < 19 ? nice_now + 10 : 19);
+#endif
+}
+
 static void *worker_main(void *arg)
 {
     heed_import_pipe *p = arg;
     heed_import_worker w = {0};
+    worker_yields();
     pthread_mutex_lock(&p->mu);
     for (;;) {
         while (!p->failed && !p->closed && p->n_claimed == p->n_in)
