@@ -5,6 +5,8 @@
 # that is run again with nothing to add. The files have agent replies whose
 # context is the row before, a row further back (conversations interleaved)
 # and several rows (a customer writing twice), and more rows than one batch.
+# The workers run at nice + 10, the reader and the writer at the nice heed
+# was started with.
 . "$(dirname "$0")/lib.sh"
 export HEED_SECRET=202122232425262728292a2b2c2d2e2f303132333435363738393a3b3c3d3e3f
 if ! command -v sqlite3 >/dev/null; then bad "sqlite3 is missing (scripts/deps.sh installs it)"; fi
@@ -97,4 +99,26 @@ if [ -s "$TMP/dd1" ] && cmp -s "$TMP/dd1" "$TMP/dd2"; then ok; else
     bad "dir: -j 2 --batch 97 differs from -j 1"
     diff "$TMP/dd1" "$TMP/dd2" | head -6 >&2
 fi
+# the analysis workers run at a lower priority (nice + 10) than the reader
+# and the writer: read from a pipe that stays open, the import's threads are
+# all there while it waits for input
+if [ -d /proc/self/task ]; then
+    mkfifo "$TMP/fifo"
+    "$HEED" import messages -j 2 -q --db "$TMP/nice.db" <"$TMP/fifo" &
+    pid=$!
+    exec 3>"$TMP/fifo"
+    head -n 5 "$G/messages.jsonl" >&3
+    nices=""
+    for _ in $(seq 1 200); do
+        if [ "$(ls /proc/$pid/task 2>/dev/null | wc -l)" -ge 4 ]; then
+            nices=$(cat /proc/$pid/task/*/stat 2>/dev/null | awk '{print $19}' | sort -n | tr '\n' ' ')
+            break
+        fi
+        sleep 0.05
+    done
+    exec 3>&-
+    wait "$pid"
+    expect_eq "workers at nice + 10, the reader and the writer not" "$nices" "0 0 10 10 "
+fi
+
 finish
