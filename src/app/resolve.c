@@ -88,11 +88,11 @@ size_t heed_parties_index(const heed_parties *P, int64_t id)
  * one party links nothing, nor does a shared one (a key of another kind than
  * crm whose parties carry two CRM ids or more: the CRM numbers are all known
  * when they come, after the crm rows): both are dropped as they are read,
- * the shared ones counted. Per key row kept 4
- * bytes, per key value kept 16. The groups are those the records of every
- * party with their keys as strings give heed_identity_resolve (the same keys
- * skipped, the same CRM id per party, the same order of values within a
- * kind), less those that link nothing, so both give the same persons:
+ * the shared ones counted. Per key row kept 4 bytes, per key value kept 16.
+ * The groups are those the records of every party with their keys as
+ * strings give heed_identity_resolve (the same keys skipped, the same CRM id
+ * per party, the same order of values within a kind), less those that link
+ * nothing, so both give the same persons:
  * tests/unit/test_links.c compares them on random stores. */
 
 enum { OWN_CRM = 0x40 }; /* in compact.silo: the party has a CRM id of its own */
