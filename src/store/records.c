@@ -1303,32 +1303,34 @@ int heed_store_unlinked(heed_store *st, heed_st_id_fn fn, void *ctx, heed_error 
     return rc;
 }
 
-int heed_store_any_linked(heed_store *st, int *any, heed_error *err)
+/* *v: the one integer `sql` (a query of one row) gives; what: the failure's
+ * words. */
+static int scalar_i64(heed_store *st, const char *sql, int64_t *v, const char *what,
+                      heed_error *err)
 {
-    *any = 0;
+    *v = 0;
     sqlite3_stmt *s = NULL;
-    if (sqlite3_prepare_v2(st->db, "SELECT EXISTS(SELECT 1 FROM party WHERE person IS NOT NULL)",
-                           -1, &s, NULL) != SQLITE_OK)
-        return heed__st_fail(st, err, "look for linked parties");
+    if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
+        return heed__st_fail(st, err, what);
     int r = sqlite3_step(s);
     if (r == SQLITE_ROW)
-        *any = sqlite3_column_int(s, 0) != 0;
+        *v = sqlite3_column_int64(s, 0);
     sqlite3_finalize(s);
-    return r == SQLITE_ROW ? HEED_OK : heed__st_fail(st, err, "look for linked parties");
+    return r == SQLITE_ROW ? HEED_OK : heed__st_fail(st, err, what);
+}
+
+int heed_store_any_linked(heed_store *st, int *any, heed_error *err)
+{
+    int64_t v;
+    int rc = scalar_i64(st, "SELECT EXISTS(SELECT 1 FROM party WHERE person IS NOT NULL)", &v,
+                        "look for linked parties", err);
+    *any = v != 0;
+    return rc;
 }
 
 int heed_store_party_max(heed_store *st, int64_t *max, heed_error *err)
 {
-    *max = 0;
-    sqlite3_stmt *s = NULL;
-    if (sqlite3_prepare_v2(st->db, "SELECT coalesce(max(id), 0) FROM party", -1, &s, NULL) !=
-        SQLITE_OK)
-        return heed__st_fail(st, err, "count parties");
-    int r = sqlite3_step(s);
-    if (r == SQLITE_ROW)
-        *max = sqlite3_column_int64(s, 0);
-    sqlite3_finalize(s);
-    return r == SQLITE_ROW ? HEED_OK : heed__st_fail(st, err, "count parties");
+    return scalar_i64(st, "SELECT coalesce(max(id), 0) FROM party", max, "count parties", err);
 }
 
 /* The CRM id a party stands for: its own, else the one among its keys. */
