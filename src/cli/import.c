@@ -1101,10 +1101,11 @@ int heed_cmd_import(int argc, char **argv)
     /* also after a file that could not be read: what the others stored is
      * linked */
     if (ret < HEED_EXIT_USAGE || (ret == HEED_EXIT_USAGE && im.n_imported)) {
-        /* so are the page cache's 16 MB (read again as the pass needs them):
-         * both went back to the heap's free lists only, and the identity
-         * pass's arrays, too big for them, came on top (1.37M parties:
-         * 35.4 MB resident, 5 MB of it in use, when the pass began) */
+        /* nor are the page cache's unused pages (16 MB; read again as the
+         * pass needs them): the engine's memory and the cache's went back
+         * to the heap's free lists only, and the identity pass's arrays, too
+         * big for them, came on top (1.37M parties: 35.4 MB resident, 5 MB
+         * of it in use, when the pass began) */
         heed_store_release_memory(im.st);
 #ifdef __GLIBC__
         malloc_trim(0);
