@@ -45,6 +45,17 @@ static char *uint_digits(char *end, uint64_t v)
     return end;
 }
 
+/* The decimals of frac ten-thousandths (0 < frac < 10000) from p: '.' and up
+ * to 4 digits without the trailing zeros; returns the position after them. */
+static inline char *frac4(char *p, unsigned frac)
+{
+    const unsigned hi = frac / 100, lo = frac % 100;
+    p[0] = '.';
+    memcpy(p + 1, DIGITS2 + 2 * hi, 2);
+    memcpy(p + 3, DIGITS2 + 2 * lo, 2);
+    return p + (lo ? (lo % 10 ? 5 : 4) : (hi % 10 ? 3 : 2));
+}
+
 /* The bytes of a number for heed_json_number (q: |v| in ten-thousandths,
  * not 0) into d, at most NUMBER_MAX; returns how many. */
 #define NUMBER_MAX 24
@@ -67,14 +78,8 @@ static size_t number_bytes(char *d, int neg, uint64_t q)
         n += sizeof t - i;
     }
     const unsigned frac = (unsigned)(q % 10000);
-    if (frac) {
-        const unsigned hi = frac / 100, lo = frac % 100;
-        d[n] = '.';
-        memcpy(d + n + 1, DIGITS2 + 2 * hi, 2);
-        memcpy(d + n + 3, DIGITS2 + 2 * lo, 2);
-        /* up to 4 decimals without the trailing zeros (frac is not 0) */
-        n += lo ? (lo % 10 ? 5 : 4) : (hi % 10 ? 3 : 2);
-    }
+    if (frac)
+        n = (size_t)(frac4(d + n, frac) - d);
     return n;
 }
 
@@ -117,14 +122,7 @@ __attribute__((noinline)) static char *raw_number_wide(char *p, double v)
             memcpy(p, DIGITS2 + 2 * ip, 2);
             p += 2;
         }
-        if (frac) {
-            const unsigned hi = frac / 100, lo = frac % 100;
-            p[0] = '.';
-            memcpy(p + 1, DIGITS2 + 2 * hi, 2);
-            memcpy(p + 3, DIGITS2 + 2 * lo, 2);
-            p += lo ? (lo % 10 ? 5 : 4) : (hi % 10 ? 3 : 2);
-        }
-        return p;
+        return frac ? frac4(p, frac) : p;
     }
     if (!isfinite(v) || fabs(v) >= 9e14)
         v = isfinite(v) ? (v > 0 ? 9e14 : -9e14) : 0;
@@ -147,11 +145,8 @@ static inline char *raw_number(char *p, double v)
             *p = q ? '1' : '0';
             return p + 1;
         }
-        const unsigned hi = q / 100, lo = q % 100;
-        memcpy(p, "0.", 2);
-        memcpy(p + 2, DIGITS2 + 2 * hi, 2);
-        memcpy(p + 4, DIGITS2 + 2 * lo, 2);
-        return p + (lo ? (lo % 10 ? 6 : 5) : (hi % 10 ? 4 : 3));
+        *p = '0';
+        return frac4(p + 1, q);
     }
     return raw_number_wide(p, v);
 }
