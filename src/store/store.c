@@ -254,6 +254,15 @@ static const char *const MIGRATIONS[] = {
      * writer thread into a store that holds messages). */
     "DROP INDEX IF EXISTS message_time;"
     "CREATE INDEX message_other_time ON message(time) WHERE role <> 1;",
+    /* 15: message_agent on the agent alone: its readers (moving an alias's
+     * messages to its agent, the rebuild of the agent tables) never read
+     * its time, and a new message's entry lands at the end of its agent's
+     * entries (a new rowid is the largest) instead of at its time among
+     * them, in pages all over the index (255,274 messages of the next
+     * month into a store holding 254,891: 568k -> 539k page writes, 2 %
+     * less time). */
+    "DROP INDEX IF EXISTS message_agent;"
+    "CREATE INDEX message_agent ON message(agent) WHERE agent IS NOT NULL;",
 };
 
 #define N_MIGRATIONS (sizeof MIGRATIONS / sizeof MIGRATIONS[0])
@@ -272,7 +281,7 @@ static const char *const MIGRATIONS[] = {
  * again after the migrations, so a migration that drops or changes one of
  * them must say IF EXISTS and update this list. */
 static const char *const DEFERRED[][2] = {
-    {"message_agent", "CREATE INDEX message_agent ON message(agent, time) WHERE agent IS NOT NULL"},
+    {"message_agent", "CREATE INDEX message_agent ON message(agent) WHERE agent IS NOT NULL"},
     {"message_customer_time", "CREATE INDEX message_customer_time ON message(time, "
                               "conversation, need, stress, channel,  role) WHERE role = 1"},
     {"message_other_time", "CREATE INDEX message_other_time ON message(time) WHERE role <> 1"},

@@ -106,10 +106,12 @@ sqlite3 "$DB" "DROP TRIGGER queue_dirty_party;
                DROP INDEX agent_conv_start; DROP INDEX agent_conv_agent;
                CREATE INDEX agent_conv_start ON agent_conv(start, agent);
                CREATE INDEX agent_conv_agent ON agent_conv(agent, start);
+               DROP INDEX message_agent;
+               CREATE INDEX message_agent ON message(agent, time) WHERE agent IS NOT NULL;
                UPDATE meta SET value = '4' WHERE key = 'schema_version';
                PRAGMA user_version = 4;"
 views "$TMP/v.mig"
-expect_eq "migrated to 14" "$(sqlite3 "$DB" "PRAGMA user_version")" 14
+expect_eq "migrated to 15" "$(sqlite3 "$DB" "PRAGMA user_version")" 15
 expect_eq "no index on message.model (migration 11)" \
     "$(sqlite3 "$DB" "SELECT count(*) FROM sqlite_master WHERE name = 'message_model'")" 0
 expect_eq "no index message_reply_time (migration 12)" \
@@ -119,6 +121,8 @@ expect_eq "no index agent_reply_message (migration 13)" \
 expect_eq "message_time for the messages other than the customers' (migration 14)" \
     "$(sqlite3 "$DB" "SELECT group_concat(name) FROM sqlite_master WHERE name LIKE 'message_%time'
         ORDER BY name")" "message_customer_time,message_other_time"
+expect_eq "message_agent on the agent alone (migration 15)" \
+    "$(sqlite3 "$DB" "SELECT group_concat(name) FROM pragma_index_info('message_agent')")" "agent"
 same "after the migration"
 if cmp -s "$TMP/v.before" "$TMP/v.mig"; then ok; else bad "the agent views changed with the migration"; fi
 finish

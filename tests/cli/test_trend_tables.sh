@@ -159,7 +159,7 @@ sqlite3 "$DB" "DROP TRIGGER queue_dirty_party;
                UPDATE meta SET value = '8' WHERE key = 'schema_version';
                PRAGMA user_version = 8;"
 "$HEED" trends --db "$DB" --now "${TIMES##* }" --days 10 --json >/dev/null
-expect_eq "migrated to 14" "$(sqlite3 "$DB" "PRAGMA user_version")" 14
+expect_eq "migrated to 15" "$(sqlite3 "$DB" "PRAGMA user_version")" 15
 expect_eq "old statuses dropped" "$(sqlite3 "$DB" "SELECT count(*) FROM promise_state")" 0
 same "after the migration"
 finish
