@@ -82,6 +82,14 @@ int heed_store_foreign_keys(heed_store *st, int on, heed_error *err);
  * memory (the full identity pass of 1.37M parties: 65.7 -> 53.2 MB, as
  * fast). Off: the usual settings back. */
 void heed_store_lean(heed_store *st, int on);
+/* With on, a 32 MiB page cache instead of 16 MiB (heed_store_lean's off
+ * comes back to it), for a writer that puts rows by the hundred thousand
+ * into a store that holds many: each transaction changes pages all over
+ * the indexes that are not in the order of the rows (by time, by agent),
+ * and once those pages outgrow the cache each change is a page written out
+ * to the journal and read back (docs/store.md, "Imports"). Off: 16 MiB
+ * again; the pages beyond it are freed. */
+void heed_store_bulk_cache(heed_store *st, int on);
 /* Frees the pages of the handle's cache that no statement holds (they are
  * read again when needed): for a process about to need its memory for
  * something else (an import's identity pass after its files). */

@@ -34,6 +34,7 @@ struct heed_store {
     char *conv_source, *conv_ext;
     int64_t conv_id, conv_party;
     heed_txmemo *memo; /* what the open write transaction wrote (txmemo.h) */
+    int bulk;          /* heed_store_bulk_cache on: the larger page cache */
 };
 
 /* The top need of conversation `conv` (an SQL expression naming it): the most

@@ -12,7 +12,10 @@
 
 #include <cmocka.h>
 
+#include <sqlite3.h>
+
 #include "store.h"
+#include "store_int.h"
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -643,6 +646,37 @@ static void test_queue(void **state)
     assert_int_equal(queue(f->st, 1, got, 8), 0);
 }
 
+/* ------------------------------------------------------------ page cache */
+
+static int cache_size(heed_store *st)
+{
+    sqlite3_stmt *s = NULL;
+    assert_int_equal(sqlite3_prepare_v2(st->db, "PRAGMA cache_size", -1, &s, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+    int v = sqlite3_column_int(s, 0);
+    sqlite3_finalize(s);
+    return v;
+}
+
+/* 16 MiB as opened, 32 MiB for a bulk writer, 4 MiB lean; leaving lean
+ * comes back to the bulk writer's size while it is on */
+static void test_bulk_cache(void **state)
+{
+    fixture *f = *state;
+    assert_int_equal(cache_size(f->st), -16384);
+    heed_store_bulk_cache(f->st, 1);
+    assert_int_equal(cache_size(f->st), -32768);
+    heed_store_lean(f->st, 1);
+    assert_int_equal(cache_size(f->st), -4096);
+    heed_store_lean(f->st, 0);
+    assert_int_equal(cache_size(f->st), -32768);
+    heed_store_bulk_cache(f->st, 0);
+    assert_int_equal(cache_size(f->st), -16384);
+    heed_store_lean(f->st, 1);
+    heed_store_lean(f->st, 0);
+    assert_int_equal(cache_size(f->st), -16384);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -657,6 +691,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_parties_unmerge_find, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cursor_order, setup, teardown),
         cmocka_unit_test_setup_teardown(test_queue, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_bulk_cache, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
