@@ -77,6 +77,16 @@ gen "$CUSTOMERS"
 gen "$QUARTER"
 FULL=$OUT/data-$CUSTOMERS
 QDIR=$OUT/data-$QUARTER
+# the quarter set's next month (another seed, from the day its period ends):
+# what a monthly import adds to a store that holds the month before
+NDIR=$OUT/data-$QUARTER-next
+if [ ! -s "$NDIR/messages.jsonl" ] || [ ! -s "$NDIR/.done" ]; then
+  say "generating the next month of $QUARTER customers into $NDIR"
+  rm -rf "$NDIR"
+  "$HEED" generate --out "$NDIR" --customers "$QUARTER" --seed 2 --start 2026-10-01 2>"$NDIR.log" ||
+    { cat "$NDIR.log" >&2; die "heed generate failed"; }
+  cat "$NDIR.log" >"$NDIR/.done"
+fi
 # the messages as CSV, for the sqlite3 peer (converted once, not timed)
 if [ ! -s "$QDIR/messages.csv" ]; then
   python3 - "$QDIR/messages.jsonl" "$QDIR/messages.csv" <<'EOF'
@@ -132,9 +142,13 @@ QM=$QDIR/messages.jsonl
 rm -f "$OUT"/q*.db*
 measure import-msg-1 "$QM" "$HEED" import messages -q -j 1 --db "$OUT/q1.db" "$QM"
 measure import-msg-all "$QM" "$HEED" import messages -q -j "$NPROC" --db "$OUT/qn.db" "$QM"
-# into a store that already holds messages: the same messages again under
-# another source (new ids, conversations and parties; the same customers'
-# keys), into the store the row above made
+# into a store that already holds messages: the next month (a copy of the
+# store the row above made), and the same messages again under another
+# source (new ids, conversations and parties; the same customers' keys, the
+# same weeks: every index in time order takes them among its entries)
+rm -f "$OUT"/qnext.db*
+for f in "$OUT"/qn.db*; do cp "$f" "$OUT/qnext.db${f#"$OUT"/qn.db}"; done
+measure import-msg-next "$NDIR/messages.jsonl" "$HEED" import messages -q -j "$NPROC" --source next --db "$OUT/qnext.db" "$NDIR/messages.jsonl"
 measure import-msg-populated "$QM" "$HEED" import messages -q -j "$NPROC" --source again --db "$OUT/qn.db" "$QM"
 measure analyze-1 "$QM" sh -c "'$HEED' analyze --threads 1 '$QM' >/dev/null"
 measure analyze-all "$QM" sh -c "'$HEED' analyze --threads $NPROC '$QM' >/dev/null"

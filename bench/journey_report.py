@@ -59,6 +59,7 @@ def main():
         if r[0] == "import-msg-1":
             n_q = lines(r[-1].split()[-1])
     nbytes = int(m["import-msg-1"][6])
+    n_next = lines(m["import-msg-next"][7].split()[-1]) if "import-msg-next" in m else None
 
     print("Import and peers (quarter set: %d messages, messages.jsonl %.1f MB)"
           % (n_q, nbytes / 1e6))
@@ -67,6 +68,7 @@ def main():
     labels = [
         ("import-msg-1", "heed import messages, 1 thread"),
         ("import-msg-all", "heed import messages, all threads"),
+        ("import-msg-next", "the next month, into that store"),
         ("import-msg-populated", "the same, into a store holding them"),
         ("analyze-1", "heed analyze, 1 thread (no store)"),
         ("analyze-all", "heed analyze, all threads (no store)"),
@@ -76,8 +78,9 @@ def main():
         if row not in m:
             continue
         w = wall(row)
+        n = n_next if row == "import-msg-next" else n_q
         print("%-34s %9.2f %8.0f %8.2f %7.2f %7.1f MB  %s"
-              % (label, w, n_q / w, int(m[row][6]) / 1e6 / w, cpu(row), rss(row), m[row][7]))
+              % (label, w, n / w, int(m[row][6]) / 1e6 / w, cpu(row), rss(row), m[row][7]))
     print()
     a1, i1 = cpu("analyze-1"), cpu("import-msg-1")
     print("where the time goes (1 thread, CPU seconds): analysis %.2f s (%.0f msgs/s per core); "
@@ -129,6 +132,12 @@ def main():
     res.append(("import, full analysis, all threads >= %d msgs/s" % TARGET_IMPORT,
                 "%.0f msgs/s (%.2fx the target)" % (rate_all, rate_all / TARGET_IMPORT),
                 rate_all >= TARGET_IMPORT))
+    if n_next:
+        rate_next = n_next / wall("import-msg-next")
+        res.append(("the next month (%d) into a store of %d >= %d msgs/s"
+                    % (n_next, n_q, TARGET_IMPORT),
+                    "%.0f msgs/s (%.2fx the target)" % (rate_next, rate_next / TARGET_IMPORT),
+                    rate_next >= TARGET_IMPORT))
     if "import-msg-populated" in m:
         rate_pop = n_q / wall("import-msg-populated")
         res.append(("the same into a store holding %d messages >= %d msgs/s"
