@@ -355,6 +355,15 @@ static int alias_check(heed_store *st, const char *agent, const char *alias, hee
     return r == SQLITE_DONE ? 0 : heed__st_fail(st, err, "look up agent alias");
 }
 
+/* What an agent_conv row becomes with another row of its agent and
+ * conversation (excluded), n its replies: the first and last reply of both,
+ * their replies, the higher peak. Each row's peak is that of the customer
+ * messages up to its last reply (a customer message updates both tables),
+ * so the merged row's is that up to the later of the two. */
+#define AGENT_CONV_ADD(n)                                                                    \
+    "start = min(start, excluded.start), end = max(end, excluded.end), "                    \
+    "replies = replies + " n ", peak_stress = max(peak_stress, excluded.peak_stress)"
+
 /* agent and alias normalised into a and b; 1 when nothing is to be done
  * (the alias is empty or the agent's own id), 0, or HEED_EINVAL. */
 static int alias_names(const char *agent, const char *alias, char *a, char *b, heed_error *err)
@@ -389,6 +398,9 @@ int heed_store_put_agent_alias(heed_store *st, const char *agent_in, const char 
         return r == 1 ? HEED_OK : r;
     if ((r = alias_check(st, agent, alias, err)) != 0)
         return r == 1 ? HEED_OK : r;
+    /* the staged rows are moved first, so the alias's rows move with them */
+    if ((r = heed__st_unstage(st, err)) != 0)
+        return r;
     sqlite3_stmt *s;
     /* the alias, then what was stored under it moves to the agent; the
      * summaries of a conversation both names answered are merged */
@@ -397,9 +409,8 @@ int heed_store_put_agent_alias(heed_store *st, const char *agent_in, const char 
         "UPDATE message SET agent=?1 WHERE agent=?2",
         "INSERT INTO agent_conv(agent, conversation, start, end, replies, peak_stress) "
         "SELECT ?1, conversation, start, end, replies, peak_stress FROM agent_conv WHERE "
-        "agent=?2 ON CONFLICT(agent, conversation) DO UPDATE SET "
-        "start=min(start, excluded.start), end=max(end, excluded.end), "
-        "replies=replies + excluded.replies, peak_stress=max(peak_stress, excluded.peak_stress)",
+        "agent=?2 ON CONFLICT(agent, conversation) DO UPDATE SET " AGENT_CONV_ADD(
+            "excluded.replies"),
         "DELETE FROM agent_conv WHERE agent=?2",
         "UPDATE agent_reply SET agent=?1 WHERE agent=?2",
         "UPDATE event SET agent=?1 WHERE agent=?2",
@@ -469,34 +480,49 @@ static int agent_conv(heed_store *st, const heed_st_message *m, int64_t conv,
 {
     sqlite3_stmt *s;
     if (m->role == HEED_ROLE_AGENT && m->agent) {
-        s = heed__st_prep(
-            st, ST_AGENT_CONV_REPLY,
-            "INSERT INTO agent_conv(agent, conversation, start, end, replies, peak_stress) "
-            "VALUES(?1, ?2, ?3, ?3, 1, ?4) "
-            "ON CONFLICT(agent, conversation) DO UPDATE SET start = min(start, excluded.start), "
-            "end = max(end, excluded.end), replies = replies + 1, "
-            "peak_stress = max(peak_stress, excluded.peak_stress)",
-            err);
+        s = st->stage ? heed__st_prep(st, ST_AGENT_CONV_REPLY_STAGE,
+                                      "INSERT INTO agent_conv_stage(agent, conversation, start, "
+                                      "end, replies, peak_stress) VALUES(?1, ?2, ?3, ?3, 1, ?4) "
+                                      "ON CONFLICT(conversation, agent) DO UPDATE "
+                                      "SET " AGENT_CONV_ADD("1"),
+                                      err)
+                      : heed__st_prep(st, ST_AGENT_CONV_REPLY,
+                                      "INSERT INTO agent_conv(agent, conversation, start, end, "
+                                      "replies, peak_stress) VALUES(?1, ?2, ?3, ?3, 1, ?4) "
+                                      "ON CONFLICT(agent, conversation) DO UPDATE "
+                                      "SET " AGENT_CONV_ADD("1"),
+                                      err);
         if (!s)
             return HEED_EIO;
         heed__st_text_ref(s, 1, m->agent);
         sqlite3_bind_int64(s, 2, conv);
         sqlite3_bind_int64(s, 3, m->time);
         sqlite3_bind_double(s, 4, cs->has_peak ? cs->peak : 0);
-    } else if (m->role != HEED_ROLE_AGENT) {
-        s = heed__st_prep(st, ST_AGENT_CONV_CUSTOMER,
-                          "UPDATE agent_conv SET peak_stress = max(peak_stress, ?1) WHERE "
-                          "conversation = ?2 AND end >= ?3 AND peak_stress < ?1",
-                          err);
+        return sqlite3_step(s) == SQLITE_DONE ? HEED_OK
+                                              : heed__st_fail(st, err, "agent summary");
+    }
+    if (m->role == HEED_ROLE_AGENT)
+        return HEED_OK;
+    /* the staged rows too: an import may have left some there */
+    for (int staged = 0; staged < 2; staged++) {
+        s = staged ? heed__st_prep(st, ST_AGENT_CONV_CUSTOMER_STAGE,
+                                   "UPDATE agent_conv_stage SET peak_stress = max(peak_stress, "
+                                   "?1) WHERE conversation = ?2 AND end >= ?3 AND "
+                                   "peak_stress < ?1",
+                                   err)
+                   : heed__st_prep(st, ST_AGENT_CONV_CUSTOMER,
+                                   "UPDATE agent_conv SET peak_stress = max(peak_stress, ?1) "
+                                   "WHERE conversation = ?2 AND end >= ?3 AND peak_stress < ?1",
+                                   err);
         if (!s)
             return HEED_EIO;
         sqlite3_bind_double(s, 1, m->stress);
         sqlite3_bind_int64(s, 2, conv);
         sqlite3_bind_int64(s, 3, m->time);
-    } else {
-        return HEED_OK;
+        if (sqlite3_step(s) != SQLITE_DONE)
+            return heed__st_fail(st, err, "agent summary");
     }
-    return sqlite3_step(s) == SQLITE_DONE ? HEED_OK : heed__st_fail(st, err, "agent summary");
+    return HEED_OK;
 }
 
 /* The customer stress a reply answered: that of the conversation's latest
@@ -514,26 +540,48 @@ static int agent_conv(heed_store *st, const heed_st_message *m, int64_t conv,
  * the answered stress of every reply of its conversation at or after it. */
 static int agent_reply(heed_store *st, int64_t id, int role, heed_error *err)
 {
-    sqlite3_stmt *s;
-    if (role == HEED_ROLE_AGENT) {
-        s = heed__st_prep(st, ST_AGENT_REPLY_SCORES,
-                          "UPDATE agent_reply SET (er, ip, ex, compassion) = (SELECT m.er, m.ip, "
-                          "m.ex, m.compassion FROM message m WHERE m.id = ?1) WHERE (agent, time, "
-                          "message) = (SELECT agent, time, id FROM message WHERE id = ?1)",
-                          err);
-    } else if (role == HEED_ROLE_CUSTOMER) {
-        s = heed__st_prep(st, ST_AGENT_REPLY_STRESS,
-                          "UPDATE agent_reply SET stress = " ANSWERED_STRESS("agent_reply")
-                          " WHERE conversation = (SELECT conversation FROM message WHERE id = ?1) "
-                          "AND time >= (SELECT time FROM message WHERE id = ?1)",
-                          err);
-    } else {
+    if (role != HEED_ROLE_AGENT && role != HEED_ROLE_CUSTOMER)
         return HEED_OK;
+    /* the staged rows too: an import may have left some there */
+    for (int staged = 0; staged < 2; staged++) {
+        sqlite3_stmt *s;
+        if (role == HEED_ROLE_AGENT)
+            s = staged ? heed__st_prep(st, ST_AGENT_REPLY_SCORES_STAGE,
+                                       "UPDATE agent_reply_stage SET (er, ip, ex, compassion) = "
+                                       "(SELECT m.er, m.ip, m.ex, m.compassion FROM message m "
+                                       "WHERE m.id = ?1) WHERE (conversation, time, message) = "
+                                       "(SELECT conversation, time, id FROM message WHERE id = "
+                                       "?1)",
+                                       err)
+                       : heed__st_prep(st, ST_AGENT_REPLY_SCORES,
+                                       "UPDATE agent_reply SET (er, ip, ex, compassion) = "
+                                       "(SELECT m.er, m.ip, m.ex, m.compassion FROM message m "
+                                       "WHERE m.id = ?1) WHERE (agent, time, message) = "
+                                       "(SELECT agent, time, id FROM message WHERE id = ?1)",
+                                       err);
+        else
+            s = staged ? heed__st_prep(st, ST_AGENT_REPLY_STRESS_STAGE,
+                                       "UPDATE agent_reply_stage SET stress = " ANSWERED_STRESS(
+                                           "agent_reply_stage") " WHERE conversation = (SELECT "
+                                                                "conversation FROM message "
+                                                                "WHERE id = ?1) AND time >= "
+                                                                "(SELECT time FROM message "
+                                                                "WHERE id = ?1)",
+                                       err)
+                       : heed__st_prep(st, ST_AGENT_REPLY_STRESS,
+                                       "UPDATE agent_reply SET stress = " ANSWERED_STRESS(
+                                           "agent_reply") " WHERE conversation = (SELECT "
+                                                          "conversation FROM message WHERE id "
+                                                          "= ?1) AND time >= (SELECT time FROM "
+                                                          "message WHERE id = ?1)",
+                                       err);
+        if (!s)
+            return HEED_EIO;
+        sqlite3_bind_int64(s, 1, id);
+        if (sqlite3_step(s) != SQLITE_DONE)
+            return heed__st_fail(st, err, "agent replies");
     }
-    if (!s)
-        return HEED_EIO;
-    sqlite3_bind_int64(s, 1, id);
-    return sqlite3_step(s) == SQLITE_DONE ? HEED_OK : heed__st_fail(st, err, "agent replies");
+    return HEED_OK;
 }
 
 /* agent_reply after message msg (m, in conversation conv) was added: a
@@ -548,10 +596,16 @@ static int agent_reply_new(heed_store *st, int64_t msg, const heed_st_message *m
 {
     sqlite3_stmt *s;
     if (m->role == HEED_ROLE_AGENT && m->agent) {
-        s = heed__st_prep(st, ST_AGENT_REPLY_NEW,
-                          "INSERT INTO agent_reply(agent, time, message, conversation, er, ip, "
-                          "ex, compassion, stress) VALUES(?,?,?,?,?,?,?,?,?)",
-                          err);
+        s = st->stage ? heed__st_prep(st, ST_AGENT_REPLY_NEW_STAGE,
+                                      "INSERT INTO agent_reply_stage(agent, time, message, "
+                                      "conversation, er, ip, ex, compassion, stress) "
+                                      "VALUES(?,?,?,?,?,?,?,?,?)",
+                                      err)
+                      : heed__st_prep(st, ST_AGENT_REPLY_NEW,
+                                      "INSERT INTO agent_reply(agent, time, message, "
+                                      "conversation, er, ip, ex, compassion, stress) "
+                                      "VALUES(?,?,?,?,?,?,?,?,?)",
+                                      err);
         if (!s)
             return HEED_EIO;
         heed__st_text_ref(s, 1, m->agent);
@@ -562,19 +616,30 @@ static int agent_reply_new(heed_store *st, int64_t msg, const heed_st_message *m
             bind_opt_int(s, 5 + c, m->empathy[c]);
         bind_opt_real(s, 8, m->compassion, m->compassion >= 0);
         bind_opt_real(s, 9, cs->answered, cs->has_answered);
-    } else if (m->role == HEED_ROLE_CUSTOMER) {
-        s = heed__st_prep(st, ST_AGENT_REPLY_STRESS_AT,
-                          "UPDATE agent_reply SET stress = " ANSWERED_STRESS("agent_reply")
-                          " WHERE conversation = ?1 AND time >= ?2",
-                          err);
+        return sqlite3_step(s) == SQLITE_DONE ? HEED_OK
+                                              : heed__st_fail(st, err, "agent replies");
+    }
+    if (m->role != HEED_ROLE_CUSTOMER)
+        return HEED_OK;
+    /* the staged rows too: an import may have left some there */
+    for (int staged = 0; staged < 2; staged++) {
+        s = staged ? heed__st_prep(st, ST_AGENT_REPLY_STRESS_AT_STAGE,
+                                   "UPDATE agent_reply_stage SET stress = " ANSWERED_STRESS(
+                                       "agent_reply_stage") " WHERE conversation = ?1 AND "
+                                                            "time >= ?2",
+                                   err)
+                   : heed__st_prep(st, ST_AGENT_REPLY_STRESS_AT,
+                                   "UPDATE agent_reply SET stress = " ANSWERED_STRESS(
+                                       "agent_reply") " WHERE conversation = ?1 AND time >= ?2",
+                                   err);
         if (!s)
             return HEED_EIO;
         sqlite3_bind_int64(s, 1, conv);
         sqlite3_bind_int64(s, 2, m->time);
-    } else {
-        return HEED_OK;
+        if (sqlite3_step(s) != SQLITE_DONE)
+            return heed__st_fail(st, err, "agent replies");
     }
-    return sqlite3_step(s) == SQLITE_DONE ? HEED_OK : heed__st_fail(st, err, "agent replies");
+    return HEED_OK;
 }
 
 /* Keeps conversation.top_need (store_int.h) equal to its messages after
@@ -688,11 +753,15 @@ int heed__st_settle(heed_store *st, heed_error *err)
                         p->has_need, p->need, err);
     for (size_t i = 0; i < p->n_agents && !rc; i++) {
         const heed_txpend_agent *a = &p->agent[i];
-        sqlite3_stmt *s = heed__st_prep(
-            st, ST_AGENT_CONV_PUT,
-            "INSERT INTO agent_conv(agent, conversation, start, end, replies, peak_stress) "
-            "VALUES(?, ?, ?, ?, ?, ?)",
-            err);
+        sqlite3_stmt *s =
+            st->stage ? heed__st_prep(st, ST_AGENT_CONV_PUT_STAGE,
+                                      "INSERT INTO agent_conv_stage(agent, conversation, start, "
+                                      "end, replies, peak_stress) VALUES(?, ?, ?, ?, ?, ?)",
+                                      err)
+                      : heed__st_prep(st, ST_AGENT_CONV_PUT,
+                                      "INSERT INTO agent_conv(agent, conversation, start, end, "
+                                      "replies, peak_stress) VALUES(?, ?, ?, ?, ?, ?)",
+                                      err);
         if (!s)
             return HEED_EIO;
         heed__st_text_ref(s, 1, a->agent);
@@ -705,6 +774,39 @@ int heed__st_settle(heed_store *st, heed_error *err)
             rc = heed__st_fail(st, err, "agent summary");
     }
     return rc;
+}
+
+int heed__st_unstage(heed_store *st, heed_error *err)
+{
+    int rc = heed__st_settle(st, err);
+    if (rc)
+        return rc;
+    /* in key order: the pages of agent_reply and of agent_conv and its
+     * indexes are each changed once (a reply is staged once, as its message
+     * is stored once; a conversation's rows of one agent combine) */
+    char *msg = NULL;
+    if (sqlite3_exec(st->db,
+                     "INSERT INTO agent_reply(agent, time, message, conversation, er, ip, ex, "
+                     "compassion, stress) SELECT agent, time, message, conversation, er, ip, "
+                     "ex, compassion, stress FROM agent_reply_stage ORDER BY agent, time, "
+                     "message;"
+                     "DELETE FROM agent_reply_stage;"
+                     "INSERT INTO agent_conv(agent, conversation, start, end, replies, "
+                     "peak_stress) SELECT agent, conversation, start, end, replies, "
+                     "peak_stress FROM agent_conv_stage WHERE true ORDER BY agent, conversation "
+                     "ON CONFLICT(agent, conversation) DO UPDATE SET " AGENT_CONV_ADD(
+                         "excluded.replies") ";"
+                     "DELETE FROM agent_conv_stage",
+                     NULL, NULL, &msg) != SQLITE_OK) {
+        if (err) {
+            err->code = HEED_EIO;
+            snprintf(err->msg, sizeof err->msg, "store: move the staged agent rows: %s",
+                     msg ? msg : "error");
+        }
+        sqlite3_free(msg);
+        return HEED_EIO;
+    }
+    return HEED_OK;
 }
 
 int heed_store_rebuild_agent_convs(heed_store *st, heed_error *err)
@@ -726,7 +828,10 @@ int heed_store_rebuild_agent_convs(heed_store *st, heed_error *err)
                      "max(x.stress) FROM message x WHERE x.conversation = a.cv AND x.role = 1 "
                      "AND x.time <= a.e), 0) FROM (SELECT m.agent ag, m.conversation cv, "
                      "min(m.time) s, max(m.time) e, count(*) n FROM message m WHERE m.agent IS "
-                     "NOT NULL AND m.role = 2 GROUP BY m.agent, m.conversation) a",
+                     "NOT NULL AND m.role = 2 GROUP BY m.agent, m.conversation) a;"
+                     /* what is staged is of stored messages: all rebuilt */
+                     "DELETE FROM agent_reply_stage;"
+                     "DELETE FROM agent_conv_stage",
                      NULL, NULL, &msg) != SQLITE_OK) {
         sqlite3_free(msg);
         return heed__st_fail(st, err, "rebuild the agent summaries");
@@ -868,14 +973,22 @@ int heed_store_update_analysis(heed_store *st, int64_t id, const heed_st_message
     int rc = agent_reply(st, id, m->role, err);
     if (!rc && m->role == HEED_ROLE_CUSTOMER)
         rc = top_need(st, id, err); /* its need may have changed */
-    if (!rc && m->role == HEED_ROLE_CUSTOMER) {
-        /* the peak stress the conversation's agents faced */
-        s = heed__st_prep(st, ST_AGENT_CONV_RESTRESS,
-                          "UPDATE agent_conv SET peak_stress = coalesce((SELECT max(x.stress) "
-                          "FROM message x WHERE x.conversation = agent_conv.conversation AND "
-                          "x.role = 1 AND x.time <= agent_conv.end), 0) WHERE conversation = "
-                          "(SELECT conversation FROM message WHERE id = ?1)",
-                          err);
+    /* the peak stress the conversation's agents faced, staged rows too */
+    for (int staged = 0; !rc && m->role == HEED_ROLE_CUSTOMER && staged < 2; staged++) {
+        s = staged ? heed__st_prep(st, ST_AGENT_CONV_RESTRESS_STAGE,
+                                   "UPDATE agent_conv_stage SET peak_stress = coalesce((SELECT "
+                                   "max(x.stress) FROM message x WHERE x.conversation = "
+                                   "agent_conv_stage.conversation AND x.role = 1 AND x.time <= "
+                                   "agent_conv_stage.end), 0) WHERE conversation = (SELECT "
+                                   "conversation FROM message WHERE id = ?1)",
+                                   err)
+                   : heed__st_prep(st, ST_AGENT_CONV_RESTRESS,
+                                   "UPDATE agent_conv SET peak_stress = coalesce((SELECT "
+                                   "max(x.stress) FROM message x WHERE x.conversation = "
+                                   "agent_conv.conversation AND x.role = 1 AND x.time <= "
+                                   "agent_conv.end), 0) WHERE conversation = (SELECT "
+                                   "conversation FROM message WHERE id = ?1)",
+                                   err);
         if (!s)
             return HEED_EIO;
         sqlite3_bind_int64(s, 1, id);

@@ -263,6 +263,16 @@ static const char *const MIGRATIONS[] = {
      * less time). */
     "DROP INDEX IF EXISTS message_agent;"
     "CREATE INDEX message_agent ON message(agent) WHERE agent IS NOT NULL;",
+    /* 16: an import's agent rows, staged in conversation order while it
+     * stores a file and moved into agent_reply and agent_conv when the file
+     * ends (heed_store_stage_agents): keyed by agent first, those two
+     * tables took every commit's rows in pages all over them */
+    "CREATE TABLE agent_reply_stage(conversation INTEGER NOT NULL, time INTEGER NOT NULL,"
+    "  message INTEGER NOT NULL, agent TEXT NOT NULL, er INTEGER, ip INTEGER, ex INTEGER,"
+    "  compassion REAL, stress REAL, PRIMARY KEY(conversation, time, message)) WITHOUT ROWID;"
+    "CREATE TABLE agent_conv_stage(conversation INTEGER NOT NULL, agent TEXT NOT NULL,"
+    "  start INTEGER NOT NULL, end INTEGER NOT NULL, replies INTEGER NOT NULL,"
+    "  peak_stress REAL NOT NULL, PRIMARY KEY(conversation, agent)) WITHOUT ROWID;",
 };
 
 #define N_MIGRATIONS (sizeof MIGRATIONS / sizeof MIGRATIONS[0])
@@ -331,8 +341,11 @@ static const uint64_t PUT_SLOTS =
     SLOT(ST_AGENT_CONV_REPLY) | SLOT(ST_AGENT_CONV_CUSTOMER) | SLOT(ST_PARTY_DIRTY) |
     SLOT(ST_ALIAS_FIND) | SLOT(ST_MARK_PARTY) | SLOT(ST_CUSTOMER_STRESS) |
     SLOT(ST_AGENT_REPLY_NEW) | SLOT(ST_AGENT_REPLY_STRESS_AT) | SLOT(ST_CONV_NEEDS) |
-    SLOT(ST_TOP_NEED_CONV) | SLOT(ST_AGENT_CONV_PUT) | SLOT(ST_AGENT_FIND) | SLOT(ST_AGENT_PUT);
-_Static_assert(ST_AGENT_CONV_PUT < 64, "a slot per bit");
+    SLOT(ST_TOP_NEED_CONV) | SLOT(ST_AGENT_CONV_PUT) | SLOT(ST_AGENT_FIND) | SLOT(ST_AGENT_PUT) |
+    SLOT(ST_AGENT_CONV_REPLY_STAGE) | SLOT(ST_AGENT_CONV_CUSTOMER_STAGE) |
+    SLOT(ST_AGENT_REPLY_NEW_STAGE) | SLOT(ST_AGENT_REPLY_STRESS_AT_STAGE) |
+    SLOT(ST_AGENT_CONV_PUT_STAGE);
+_Static_assert(ST_AGENT_CONV_RESTRESS_STAGE < 64, "a slot per bit");
 
 /* The statements whose every use binds every parameter: the bindings of the
  * last use need not be cleared (for the message insert's thirty, a tenth of
@@ -340,7 +353,8 @@ _Static_assert(ST_AGENT_CONV_PUT < 64, "a slot per bit");
 static const uint64_t ALL_BOUND = SLOT(ST_MSG_PUT) | SLOT(ST_CONV_FIND) | SLOT(ST_CONV_NEW) |
                                   SLOT(ST_PARTY_NEW) | SLOT(ST_PARTY_KEY) | SLOT(ST_CONV_TOUCH) |
                                   SLOT(ST_PROMISE_PUT) | SLOT(ST_AGENT_REPLY_NEW) |
-                                  SLOT(ST_AGENT_CONV_PUT);
+                                  SLOT(ST_AGENT_CONV_PUT) | SLOT(ST_AGENT_REPLY_NEW_STAGE) |
+                                  SLOT(ST_AGENT_CONV_PUT_STAGE);
 
 sqlite3_stmt *heed__st_prep(heed_store *st, int slot, const char *sql, heed_error *err)
 {
@@ -548,6 +562,8 @@ int heed_store_open(const char *path, heed_store **out, heed_error *err)
         rc = migrate(st, err);
     if (!rc)
         rc = heed_store_restore_indexes(st, 0, err);
+    if (!rc)
+        rc = heed_store_unstage_agents(st, 0, err);
     if (rc) {
         heed_store_close(st);
         return rc;
@@ -619,6 +635,23 @@ int heed_store_defer_indexes(heed_store *st, int *deferred, heed_error *err)
 
 static int build_missing(heed_store *st, int wait, heed_error *err);
 
+/* *alive 1 when the meta key names a process other than this one that is
+ * still running (the store's write-ahead log works only for processes of
+ * one host, so a process id names the importer; an id the system has since
+ * given to another process only delays the work until that one ends). */
+static int owner_alive(heed_store *st, const char *key, int *alive, heed_error *err)
+{
+    *alive = 0;
+    char *pid = NULL;
+    int rc = heed_store_meta_get(st, key, &pid, err);
+    if (rc)
+        return rc;
+    long p = pid ? strtol(pid, NULL, 10) : 0;
+    free(pid);
+    *alive = p > 0 && p != (long)getpid() && (kill((pid_t)p, 0) == 0 || errno == EPERM);
+    return HEED_OK;
+}
+
 int heed_store_restore_indexes(heed_store *st, int wait, heed_error *err)
 {
     int missing;
@@ -631,13 +664,9 @@ int heed_store_restore_indexes(heed_store *st, int wait, heed_error *err)
      * the next open does. (Building them here between two of its batches
      * would keep its next batch waiting for as long as the build takes.) */
     if (!wait) {
-        char *pid = NULL;
-        if ((rc = heed_store_meta_get(st, "indexes_deferred", &pid, err)))
+        int busy;
+        if ((rc = owner_alive(st, "indexes_deferred", &busy, err)) || busy)
             return rc;
-        long p = pid ? strtol(pid, NULL, 10) : 0;
-        free(pid);
-        if (p > 0 && p != (long)getpid() && (kill((pid_t)p, 0) == 0 || errno == EPERM))
-            return HEED_OK;
         sqlite3_busy_timeout(st->db, 0);
     }
     /* the builds sort in a smaller page cache (a sort holds as much as the
@@ -683,6 +712,70 @@ static int build_missing(heed_store *st, int wait, heed_error *err)
         r = run(st, "DELETE FROM meta WHERE key = 'indexes_deferred'");
     if (r != SQLITE_OK) {
         rc = heed__st_fail(st, err, "build the indexes");
+        exec(st, "ROLLBACK", NULL);
+        return rc;
+    }
+    return exec(st, "COMMIT", err);
+}
+
+int heed_store_stage_agents(heed_store *st, int on, heed_error *err)
+{
+    if (heed_store_in_transaction(st)) {
+        if (err) {
+            err->code = HEED_EINVAL;
+            snprintf(err->msg, sizeof err->msg, "store: stage agent rows: a transaction is open");
+        }
+        return HEED_EINVAL;
+    }
+    if (on) {
+        /* which process moves them: opens elsewhere leave them to it */
+        char pid[24];
+        snprintf(pid, sizeof pid, "%ld", (long)getpid());
+        int rc = heed_store_meta_set(st, "agents_staged", pid, err);
+        if (!rc)
+            st->stage = 1;
+        return rc;
+    }
+    st->stage = 0;
+    return heed_store_unstage_agents(st, 1, err);
+}
+
+int heed_store_unstage_agents(heed_store *st, int wait, heed_error *err)
+{
+    sqlite3_stmt *s = NULL;
+    int r = sqlite3_prepare_v2(st->db,
+                               "SELECT EXISTS(SELECT 1 FROM agent_reply_stage) OR "
+                               "EXISTS(SELECT 1 FROM agent_conv_stage) OR "
+                               "EXISTS(SELECT 1 FROM meta WHERE key = 'agents_staged')",
+                               -1, &s, NULL);
+    if (r == SQLITE_OK)
+        r = sqlite3_step(s);
+    int any = r == SQLITE_ROW && sqlite3_column_int(s, 0);
+    sqlite3_finalize(s);
+    if (r != SQLITE_ROW)
+        return heed__st_fail(st, err, "read the staged agent rows");
+    if (!any)
+        return HEED_OK;
+    /* without wait, the rows of an import still running (it moves them when
+     * its file ends), or of a store another connection is writing to, stay
+     * where they are */
+    if (!wait) {
+        int busy, rc;
+        if ((rc = owner_alive(st, "agents_staged", &busy, err)) || busy)
+            return rc;
+        sqlite3_busy_timeout(st->db, 0);
+    }
+    r = run(st, "BEGIN IMMEDIATE");
+    if (!wait)
+        sqlite3_busy_timeout(st->db, BUSY_MS);
+    if (r == SQLITE_BUSY && !wait)
+        return HEED_OK;
+    if (r != SQLITE_OK)
+        return heed__st_fail(st, err, "move the staged agent rows");
+    int rc = heed__st_unstage(st, err);
+    if (!rc && run(st, "DELETE FROM meta WHERE key = 'agents_staged'") != SQLITE_OK)
+        rc = heed__st_fail(st, err, "move the staged agent rows");
+    if (rc) {
         exec(st, "ROLLBACK", NULL);
         return rc;
     }

@@ -15,7 +15,7 @@
 
 #include "heed/heed.h"
 
-#define HEED_STORE_SCHEMA 15    /* the schema version migrations lead to */
+#define HEED_STORE_SCHEMA 16    /* the schema version migrations lead to */
 #define HEED_STORE_SECRET_LEN 32 /* bytes of the redaction / identity key */
 
 typedef struct heed_store heed_store;
@@ -90,6 +90,22 @@ void heed_store_lean(heed_store *st, int on);
  * to the journal and read back (docs/store.md, "Imports"). Off: 16 MiB
  * again; the pages beyond it are freed. */
 void heed_store_bulk_cache(heed_store *st, int on);
+/* On: the agent rows of the messages put from now on (agent_reply,
+ * agent_conv) go to the stage tables, keyed by conversation, instead: an
+ * import of a file (messages in another order than by agent) changed pages
+ * all over those two tables in every commit. The process is noted in meta
+ * (agents_staged), so opens elsewhere leave the rows to it. Off: moves
+ * every staged row into the two tables in one transaction (a crash leaves
+ * them staged: heed_store_open moves them when that process has ended).
+ * No transaction may be open. Until they move, the agent summaries do not
+ * count the staged rows; every other update of the two tables (a customer
+ * message arriving after the replies it precedes, an alias, the rebuild)
+ * keeps the staged rows too. */
+int heed_store_stage_agents(heed_store *st, int on, heed_error *err);
+/* Moves the staged agent rows, if any, in one transaction. wait 0: while
+ * the process that staged them is alive, or when another connection holds
+ * the write lock, does nothing and returns 0. */
+int heed_store_unstage_agents(heed_store *st, int wait, heed_error *err);
 /* Frees the pages of the handle's cache that no statement holds (they are
  * read again when needed): for a process about to need its memory for
  * something else (an import's identity pass after its files). */

@@ -23,6 +23,9 @@ enum {
     ST_CONV_TURNS, ST_MARK_PARTY,
     ST_CUSTOMER_STRESS, ST_AGENT_REPLY_NEW, ST_AGENT_REPLY_STRESS_AT, ST_CONV_NEEDS,
     ST_TOP_NEED_CONV, ST_AGENT_CONV_PUT,
+    ST_AGENT_CONV_REPLY_STAGE, ST_AGENT_CONV_CUSTOMER_STAGE, ST_AGENT_REPLY_NEW_STAGE,
+    ST_AGENT_REPLY_STRESS_AT_STAGE, ST_AGENT_CONV_PUT_STAGE, ST_AGENT_REPLY_SCORES_STAGE,
+    ST_AGENT_REPLY_STRESS_STAGE, ST_AGENT_CONV_RESTRESS_STAGE,
     ST_N_STMT = 64
 };
 
@@ -35,6 +38,7 @@ struct heed_store {
     int64_t conv_id, conv_party;
     heed_txmemo *memo; /* what the open write transaction wrote (txmemo.h) */
     int bulk;          /* heed_store_bulk_cache on: the larger page cache */
+    int stage;         /* heed_store_stage_agents on: agent rows to the stage */
 };
 
 /* The top need of conversation `conv` (an SQL expression naming it): the most
@@ -55,6 +59,12 @@ struct heed_store {
  * the identity pass's own queries read parties and keys, which are never
  * pending. */
 int heed__st_settle(heed_store *st, heed_error *err);
+
+/* Moves the staged agent rows (agent_reply_stage, agent_conv_stage) into
+ * agent_reply and agent_conv, in the open transaction: a row of an agent and
+ * conversation already there takes the staged one in (first and last reply,
+ * replies summed, the higher peak). */
+int heed__st_unstage(heed_store *st, heed_error *err);
 
 /* Fills err from the database's last error; returns HEED_EIO. */
 int heed__st_fail(heed_store *st, heed_error *err, const char *what);

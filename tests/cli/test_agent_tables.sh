@@ -31,6 +31,8 @@ same() {
         SELECT count(*) FROM ($HAVE_CONV EXCEPT $WANT_CONV);" | tr '\n' ' ')
     expect_eq "$1: rows differing from a recomputation" "$d" "0 0 0 0 "
     expect_eq "$1: replies kept" "$(sqlite3 "$DB" "SELECT count(*) > 100 FROM agent_reply")" 1
+    expect_eq "$1: nothing left staged" "$(sqlite3 "$DB" "SELECT (SELECT count(*) FROM
+        agent_reply_stage) + (SELECT count(*) FROM agent_conv_stage)")" 0
 }
 
 # views OUT: every agent's month, and two agents' weeks and coaching examples
@@ -108,10 +110,11 @@ sqlite3 "$DB" "DROP TRIGGER queue_dirty_party;
                CREATE INDEX agent_conv_agent ON agent_conv(agent, start);
                DROP INDEX message_agent;
                CREATE INDEX message_agent ON message(agent, time) WHERE agent IS NOT NULL;
+               DROP TABLE agent_reply_stage; DROP TABLE agent_conv_stage;
                UPDATE meta SET value = '4' WHERE key = 'schema_version';
                PRAGMA user_version = 4;"
 views "$TMP/v.mig"
-expect_eq "migrated to 15" "$(sqlite3 "$DB" "PRAGMA user_version")" 15
+expect_eq "migrated to 16" "$(sqlite3 "$DB" "PRAGMA user_version")" 16
 expect_eq "no index on message.model (migration 11)" \
     "$(sqlite3 "$DB" "SELECT count(*) FROM sqlite_master WHERE name = 'message_model'")" 0
 expect_eq "no index message_reply_time (migration 12)" \
@@ -123,6 +126,9 @@ expect_eq "message_time for the messages other than the customers' (migration 14
         ORDER BY name")" "message_customer_time,message_other_time"
 expect_eq "message_agent on the agent alone (migration 15)" \
     "$(sqlite3 "$DB" "SELECT group_concat(name) FROM pragma_index_info('message_agent')")" "agent"
+expect_eq "the stage tables (migration 16)" \
+    "$(sqlite3 "$DB" "SELECT group_concat(name) FROM (SELECT name FROM sqlite_master
+        WHERE name LIKE 'agent_%_stage' ORDER BY name)")" "agent_conv_stage,agent_reply_stage"
 same "after the migration"
 if cmp -s "$TMP/v.before" "$TMP/v.mig"; then ok; else bad "the agent views changed with the migration"; fi
 finish

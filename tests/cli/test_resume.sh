@@ -3,7 +3,9 @@
 # its 2nd commit (HEED_IMPORT_CRASH_AFTER, exit 137 like kill -9) and a run
 # killed with a real kill -9 at a random moment are each completed by running
 # the same command again, and the store then equals a clean import: the same
-# queue, the same journeys, every record already there.
+# queue, the same journeys, every record already there; the agent rows an
+# import into a store holding messages staged before it crashed are moved by
+# the next open.
 . "$(dirname "$0")/lib.sh"
 NOW=data
 # one key for every store, so redaction tokens compare equal
@@ -46,7 +48,12 @@ DUMP="SELECT m.source, m.ext_id, c.ext_id, m.role, m.time, m.text, m.scored, m.v
   JOIN message m ON m.id = pr.message ORDER BY m.source, m.ext_id, pr.kind, pr.text;
   SELECT kind, label, crm, person FROM party ORDER BY kind, label;
   SELECT source, ext_id, type, time FROM event ORDER BY source, ext_id;
-  SELECT source, ext_id, kind, score, comment, valence, stress FROM survey ORDER BY source, ext_id;"
+  SELECT source, ext_id, kind, score, comment, valence, stress FROM survey ORDER BY source, ext_id;
+  SELECT r.agent, r.time, m.source, m.ext_id, r.er, r.ip, r.ex, r.compassion, r.stress
+  FROM agent_reply r JOIN message m ON m.id = r.message ORDER BY 1, 2, 3, 4;
+  SELECT a.agent, c.source, c.ext_id, a.start, a.end, a.replies, a.peak_stress FROM agent_conv a
+  JOIN conversation c ON c.id = a.conversation ORDER BY 1, 2, 3;
+  SELECT 'staged', (SELECT count(*) FROM agent_reply_stage), (SELECT count(*) FROM agent_conv_stage);"
 same_rows() {
     sqlite3 "$2" "$DUMP" >"$TMP/da" 2>&1
     sqlite3 "$3" "$DUMP" >"$TMP/db" 2>&1
@@ -72,6 +79,58 @@ same_rows "crash hook" "$TMP/clean.db" "$TMP/crash.db"
 cat "$G/messages.jsonl" | "$HEED" import messages - --db "$TMP/crash.db" 2>"$TMP/c3"
 expect_eq "third import" "$?" 0
 expect_grep "third import: all there" "$TMP/c3" "$msgs read = 0 imported + $msgs already there + 0 rejected"
+
+# ---- into a store that holds messages, an import stages its agent rows
+# (heed_store_stage_agents) and moves them when its file ends: a crash after
+# two commits of the second half of the file leaves them staged; a copy
+# opened by any command has them moved, and the resumed import ends with
+# the agent tables equal to a recomputation from the messages, the stage
+# empty (docs/store.md, "Imports"); the halves share conversations
+half=$((msgs / 2))
+head -n "$half" "$G/messages.jsonl" >"$TMP/h1.jsonl"
+tail -n +"$((half + 1))" "$G/messages.jsonl" >"$TMP/h2.jsonl"
+"$HEED" import messages "$TMP/h1.jsonl" --source t --db "$TMP/st.db" -q
+expect_eq "first half" "$?" 0
+# AGENTS_RIGHT DB: the agent rows equal their recomputation (docs/store.md)
+agents_right() {
+    sqlite3 "$1" "SELECT (SELECT count(*) FROM agent_reply) = (SELECT count(*) FROM message
+        WHERE role = 2 AND agent IS NOT NULL) AND (SELECT count(*) FROM agent_reply) > 0
+        AND NOT EXISTS (SELECT 1 FROM agent_reply r JOIN message m ON m.id = r.message
+        WHERE r.agent IS NOT m.agent OR r.time IS NOT m.time OR r.er IS NOT m.er
+        OR r.compassion IS NOT m.compassion OR r.stress IS NOT (SELECT x.stress FROM message x
+        WHERE x.conversation = m.conversation AND x.role = 1 AND x.time <= m.time
+        ORDER BY x.time DESC, x.id DESC LIMIT 1)),
+        NOT EXISTS (SELECT 1 FROM (SELECT agent, conversation, min(time) s, max(time) e,
+        count(*) n FROM message WHERE role = 2 AND agent IS NOT NULL
+        GROUP BY agent, conversation) w LEFT JOIN agent_conv a ON a.agent = w.agent
+        AND a.conversation = w.conversation WHERE a.start IS NOT w.s OR a.end IS NOT w.e
+        OR a.replies IS NOT w.n OR a.peak_stress IS NOT coalesce((SELECT max(x.stress)
+        FROM message x WHERE x.conversation = w.conversation AND x.role = 1
+        AND x.time <= w.e), 0)), (SELECT count(*) FROM agent_conv) = (SELECT count(*) FROM
+        (SELECT 1 FROM message WHERE role = 2 AND agent IS NOT NULL GROUP BY agent, conversation)),
+        (SELECT count(*) FROM agent_reply_stage) + (SELECT count(*) FROM agent_conv_stage)"
+}
+expect_eq "first half: agent rows" "$(agents_right "$TMP/st.db")" "1|1|1|0"
+before=$(sqlite3 "$TMP/st.db" 'SELECT count(*) FROM agent_reply')
+HEED_IMPORT_CRASH_AFTER=2 "$HEED" import messages "$TMP/h2.jsonl" --source t --db "$TMP/st.db" \
+    --batch 200 2>/dev/null
+expect_eq "second half: crashed" "$?" 137
+expect_eq "crashed: agent rows staged, none moved" \
+    "$(sqlite3 "$TMP/st.db" "SELECT (SELECT count(*) FROM agent_reply_stage) > 0,
+        (SELECT count(*) FROM agent_conv_stage) > 0, (SELECT count(*) FROM agent_reply),
+        (SELECT count(*) FROM meta WHERE key = 'agents_staged')")" "1|1|$before|1"
+for f in "$TMP"/st.db*; do cp "$f" "$TMP/opened.db${f#"$TMP"/st.db}"; done
+"$HEED" agents --db "$TMP/opened.db" --now "$NOW" >/dev/null 2>&1
+expect_eq "crashed, opened: staged rows moved, equal to a recomputation" \
+    "$(agents_right "$TMP/opened.db")" "1|1|1|0"
+expect_eq "crashed, opened: the importer forgotten" \
+    "$(sqlite3 "$TMP/opened.db" "SELECT count(*) FROM meta WHERE key = 'agents_staged'")" 0
+"$HEED" import messages "$TMP/h2.jsonl" --source t --db "$TMP/st.db" --batch 200 2>/dev/null
+expect_eq "second half: resumed" "$?" 0
+expect_eq "second half, resumed: agent rows" "$(agents_right "$TMP/st.db")" "1|1|1|0"
+expect_eq "second half, resumed: every reply" \
+    "$(sqlite3 "$TMP/st.db" "SELECT count(*) FROM agent_reply")" \
+    "$(sqlite3 "$TMP/clean.db" "SELECT count(*) FROM agent_reply")"
 
 # ---- transactions of several batches: --batch 300 records to a transaction,
 # stored in batches of 70 (HEED_IMPORT_BATCH_ROWS); the crash after the 2nd

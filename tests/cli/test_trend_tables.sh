@@ -156,10 +156,11 @@ sqlite3 "$DB" "DROP TRIGGER queue_dirty_party;
                CREATE TABLE promise_state(promise INTEGER PRIMARY KEY REFERENCES promise(id),
                  status INTEGER NOT NULL) WITHOUT ROWID;
                INSERT INTO promise_state SELECT id, 3 FROM promise;
+               DROP TABLE agent_reply_stage; DROP TABLE agent_conv_stage;
                UPDATE meta SET value = '8' WHERE key = 'schema_version';
                PRAGMA user_version = 8;"
 "$HEED" trends --db "$DB" --now "${TIMES##* }" --days 10 --json >/dev/null
-expect_eq "migrated to 15" "$(sqlite3 "$DB" "PRAGMA user_version")" 15
+expect_eq "migrated to 16" "$(sqlite3 "$DB" "PRAGMA user_version")" 16
 expect_eq "old statuses dropped" "$(sqlite3 "$DB" "SELECT count(*) FROM promise_state")" 0
 same "after the migration"
 finish

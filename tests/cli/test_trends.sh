@@ -45,7 +45,7 @@ expect_eq "--days 7" "$(jq -r '.from+" "+([.rows[].key]|join(","))' "$TMP/w7.jso
 expect_eq "index and scan agree" "$(jq -c '.rows[]|select(.key=="2026-W40")' "$TMP/w7.json")" \
     "$(jq -c '.rows[]|select(.key=="2026-W40")' "$TMP/week.json")"
 if command -v sqlite3 >/dev/null; then
-    expect_eq "schema 15" "$(sqlite3 "$DB" 'PRAGMA user_version')" 15
+    expect_eq "schema 16" "$(sqlite3 "$DB" 'PRAGMA user_version')" 16
     # the period's messages and promises each from one covering index, with
     # no lookup per row (the conversations are read once, in id order)
     sqlite3 "$DB" "EXPLAIN QUERY PLAN SELECT time, conversation, need, stress, channel

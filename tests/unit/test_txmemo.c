@@ -148,24 +148,43 @@ static void test_need_tally_rule(void **state)
 
 /* ------------------------------------------------------------ stores */
 
-typedef struct two {
-    char dir[64], path[2][128];
-    heed_store *st[2]; /* 0 with the memo, 1 without */
-} two;
+/* 0 with the memo, 1 without, 2 with the memo and its agent rows staged
+ * (heed_store_stage_agents) for runs of transactions */
+#define N_STORES 3
 
-static void begin2(two *t)
+typedef struct stores {
+    char dir[64], path[N_STORES][128];
+    heed_store *st[N_STORES];
+} stores;
+
+static void begin2(stores *t)
 {
     heed_error err = {0};
-    for (int k = 0; k < 2; k++)
+    for (int k = 0; k < N_STORES; k++)
         assert_int_equal(heed_store_begin(t->st[k], &err), HEED_OK);
     t->st[1]->memo->in_txn = 0; /* as if the memo did not exist */
 }
 
-static void commit2(two *t)
+static void commit2(stores *t)
 {
     heed_error err = {0};
-    for (int k = 0; k < 2; k++)
+    for (int k = 0; k < N_STORES; k++)
         assert_int_equal(heed_store_commit(t->st[k], &err), HEED_OK);
+}
+
+/* The rows staged in store 2. */
+static int staged_rows(stores *t)
+{
+    sqlite3_stmt *q;
+    assert_int_equal(sqlite3_prepare_v2(t->st[2]->db,
+                                        "SELECT (SELECT count(*) FROM agent_reply_stage) + "
+                                        "(SELECT count(*) FROM agent_conv_stage)",
+                                        -1, &q, NULL),
+                     SQLITE_OK);
+    assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+    int n = sqlite3_column_int(q, 0);
+    sqlite3_finalize(q);
+    return n;
 }
 
 /* Every row of every table but meta, in key order, as text. */
@@ -318,16 +337,17 @@ static char *read_through(heed_store *st)
 
 static void memo_round(void)
 {
-    two t = {0};
+    stores t = {0};
     snprintf(t.dir, sizeof t.dir, "/tmp/heed-test-txmemo-XXXXXX");
     assert_non_null(mkdtemp(t.dir));
     heed_error err = {0};
-    for (int k = 0; k < 2; k++) {
+    for (int k = 0; k < N_STORES; k++) {
         snprintf(t.path[k], sizeof t.path[k], "%s/%d.db", t.dir, k);
         assert_int_equal(heed_store_open(t.path[k], &t.st[k], &err), HEED_OK);
     }
     static const char *const tokens[] = {"tok-a", "tok-b", "tok-c", "tok-d", "tok-e"};
-    int serial = 0, in_sp = 0;
+    int serial = 0, in_sp = 0, staged_seen = 0;
+    assert_int_equal(heed_store_stage_agents(t.st[2], 1, &err), HEED_OK);
     begin2(&t);
     for (int step = 0; step < 2000; step++) {
         unsigned op = rnd(100);
@@ -339,28 +359,38 @@ static void memo_round(void)
             size_t nk = rnd(3);
             heed_st_promise p = {.kind = 1, .text = "we will call", .has_due = 1, .due = 9999};
             size_t np = rnd(4) == 0;
-            int added[2];
-            for (int k = 0; k < 2; k++)
+            int added[N_STORES];
+            for (int k = 0; k < N_STORES; k++)
                 assert_int_equal(
                     heed_store_put_message(t.st[k], &m, &p, np, keys, nk, &added[k], &err),
                     HEED_OK);
             assert_int_equal(added[0], added[1]);
-        } else if (op < 81) { /* a query on the writing handle, in its transaction */
+            assert_int_equal(added[0], added[2]);
+        } else if (op < 81) { /* a query on the writing handle, in its transaction (the
+                               * staged rows are not read) */
             char *a = read_through(t.st[0]), *b = read_through(t.st[1]);
             assert_string_equal(a, b);
             free(a);
             free(b);
         } else if (op < 83) { /* the batch ends: commit, and a new one */
             if (in_sp) {
-                for (int k = 0; k < 2; k++)
+                for (int k = 0; k < N_STORES; k++)
                     assert_int_equal(heed_store_savepoint_release(t.st[k], &err), HEED_OK);
                 in_sp = 0;
             }
             commit2(&t);
+            /* store 2's staged rows move, and it stages again, now and then */
+            if (rnd(4) == 0) {
+                int had = staged_rows(&t);
+                assert_int_equal(heed_store_stage_agents(t.st[2], 0, &err), HEED_OK);
+                assert_int_equal(staged_rows(&t), 0);
+                staged_seen += had > 0;
+                assert_int_equal(heed_store_stage_agents(t.st[2], 1, &err), HEED_OK);
+            }
             begin2(&t);
         } else if (op < 90) { /* a request of the server's group: kept or undone */
             int undo = in_sp && rnd(2) == 0;
-            for (int k = 0; k < 2; k++) {
+            for (int k = 0; k < N_STORES; k++) {
                 if (undo)
                     heed_store_savepoint_rollback(t.st[k]);
                 else if (in_sp)
@@ -390,7 +420,7 @@ static void memo_round(void)
             int found = sqlite3_step(q) == SQLITE_ROW;
             m.role = found ? sqlite3_column_int(q, 0) : 0;
             sqlite3_finalize(q);
-            for (int k = 0; k < 2 && found; k++)
+            for (int k = 0; k < N_STORES && found; k++)
                 assert_int_equal(heed_store_update_analysis(t.st[k], mid, &m, NULL, 0, &err),
                                  HEED_OK);
         } else if (op < 98) { /* the identity pass links a party */
@@ -404,33 +434,39 @@ static void memo_round(void)
                     party = sqlite3_column_int64(q, 0);
                 sqlite3_finalize(q);
             }
-            for (int k = 0; k < 2; k++)
+            for (int k = 0; k < N_STORES; k++)
                 assert_int_equal(heed_store_set_person(t.st[k], party, person, &err), HEED_OK);
         } else { /* an agent's other name */
             static const char *const alias[][2] = {
                 {"ann", "ann@example.com"}, {"bob", "dee"}, {"ann", "Cy@example.com"}};
             unsigned a = rnd(3);
-            size_t moved[2];
-            int rc[2];
-            for (int k = 0; k < 2; k++)
+            size_t moved[N_STORES];
+            int rc[N_STORES];
+            for (int k = 0; k < N_STORES; k++)
                 rc[k] = heed_store_put_agent_alias(t.st[k], alias[a][0], alias[a][1], &moved[k],
                                                    &err);
             assert_int_equal(rc[0], rc[1]);
+            assert_int_equal(rc[0], rc[2]);
         }
     }
     if (in_sp)
-        for (int k = 0; k < 2; k++)
+        for (int k = 0; k < N_STORES; k++)
             heed_store_savepoint_rollback(t.st[k]);
     commit2(&t);
-    for (int k = 0; k < 2; k++)
+    staged_seen += staged_rows(&t) > 0;
+    assert_int_equal(heed_store_stage_agents(t.st[2], 0, &err), HEED_OK);
+    assert_true(staged_seen > 0); /* rows were staged and moved */
+    for (int k = 0; k < N_STORES; k++)
         heed_store_close(t.st[k]);
-    char *a = dump(t.path[0]), *b = dump(t.path[1]);
+    char *a = dump(t.path[0]), *b = dump(t.path[1]), *c = dump(t.path[2]);
     assert_true(strlen(a) > 10000);
     assert_string_equal(a, b);
+    assert_string_equal(a, c);
     free(a);
     free(b);
+    free(c);
     assert_int_equal(kept_rows_wrong(t.path[0]), 0);
-    for (int k = 0; k < 2; k++) {
+    for (int k = 0; k < N_STORES; k++) {
         char p[160];
         static const char *const suffix[] = {"", "-wal", "-shm"};
         for (size_t i = 0; i < 3; i++) {
