@@ -718,6 +718,8 @@ static int build_missing(heed_store *st, int wait, heed_error *err)
     return exec(st, "COMMIT", err);
 }
 
+static int move_staged(heed_store *st, int wait, heed_error *err);
+
 int heed_store_stage_agents(heed_store *st, int on, heed_error *err)
 {
     if (heed_store_in_transaction(st)) {
@@ -765,7 +767,21 @@ int heed_store_unstage_agents(heed_store *st, int wait, heed_error *err)
             return rc;
         sqlite3_busy_timeout(st->db, 0);
     }
-    r = run(st, "BEGIN IMMEDIATE");
+    /* the sorts into key order in a small page cache, spilling to
+     * temporary files (as the index builds: a sort holds as much as the
+     * cache in memory; with the import's, `import dir` of 1.02M messages
+     * peaked at 140.7 MB instead of 101.3 MB); set outside the transaction,
+     * where the temporary storage cannot change */
+    heed_store_lean(st, 1);
+    int rc = move_staged(st, wait, err);
+    heed_store_lean(st, 0);
+    return rc;
+}
+
+/* heed_store_unstage_agents past its checks: the transaction that moves. */
+static int move_staged(heed_store *st, int wait, heed_error *err)
+{
+    int r = run(st, "BEGIN IMMEDIATE");
     if (!wait)
         sqlite3_busy_timeout(st->db, BUSY_MS);
     if (r == SQLITE_BUSY && !wait)
