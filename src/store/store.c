@@ -310,9 +310,10 @@ static const char *const DEFERRED[][2] = {
 #define N_DEFERRED (sizeof DEFERRED / sizeof DEFERRED[0])
 
 /* A handle's memory: temporary data held in memory, a 16 MiB page cache
- * (32 MiB for a bulk writer, heed_store_bulk_cache). */
-#define MEMORY_PRAGMAS "PRAGMA temp_store=MEMORY; PRAGMA cache_size=-16384"
-#define BULK_PRAGMAS "PRAGMA temp_store=MEMORY; PRAGMA cache_size=-32768"
+ * (32 MiB for a bulk writer, heed_store_bulk_cache); the cache first, as
+ * inside a transaction the temporary storage cannot change. */
+#define MEMORY_PRAGMAS "PRAGMA cache_size=-16384; PRAGMA temp_store=MEMORY"
+#define BULK_PRAGMAS "PRAGMA cache_size=-32768; PRAGMA temp_store=MEMORY"
 
 /* How long a statement waits for another connection's write lock. */
 #define BUSY_MS 10000
@@ -915,7 +916,7 @@ int heed_store_foreign_keys(heed_store *st, int on, heed_error *err)
 
 void heed_store_lean(heed_store *st, int on)
 {
-    (void)run(st, on ? "PRAGMA temp_store=FILE; PRAGMA cache_size=-4096"
+    (void)run(st, on ? "PRAGMA cache_size=-4096; PRAGMA temp_store=FILE"
                      : st->bulk ? BULK_PRAGMAS : MEMORY_PRAGMAS);
 }
 

@@ -80,7 +80,8 @@ int heed_store_foreign_keys(heed_store *st, int on, heed_error *err);
  * identity pass): with the handle's 16 MiB cache and temporary data in
  * memory, such a pass fills the cache with pages it reads once and sorts in
  * memory (the full identity pass of 1.37M parties: 65.7 -> 53.2 MB, as
- * fast). Off: the usual settings back. */
+ * fast). Off: the usual settings back. Outside a transaction: inside one,
+ * SQLite keeps temporary data where it is (only the cache changes). */
 void heed_store_lean(heed_store *st, int on);
 /* With on, a 32 MiB page cache instead of 16 MiB (heed_store_lean's off
  * comes back to it), for a writer that puts rows by the hundred thousand
