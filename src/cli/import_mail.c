@@ -397,8 +397,8 @@ int heed_import_zendesk(heed_import *im, const char *path)
         if (rc != 1) {
             char m[256];
             const char *what = err.msg[0] ? without_place(err.msg, path) : heed_strerror(rc);
-            if (c.whole_ticket && !strncmp(what, "ticket #", 8))
-                snprintf(m, sizeof m, "%s", what); /* it names the ticket */
+            if (!strncmp(what, "ticket ", 7))
+                snprintf(m, sizeof m, "%s", what); /* the reader's: it names the ticket */
             else if (c.whole_ticket)
                 snprintf(m, sizeof m, "ticket %zu: %s", c.ticket_index + 1, what);
             else

@@ -143,12 +143,20 @@ static bool find_user(const heed_helpdesk *h, const cJSON *ticket, heed_view id,
 
 /* ------------------------------------------------------------ tickets */
 
-static int ticket_fail(heed_helpdesk *h, heed_error *err, int code, const char *what)
+/* "FILE:LINE: ticket N (id X), comment M: what": the ticket by its place in
+ * the export and its id once known, the comment by its place in the ticket
+ * (comment 0: the ticket itself). The importer reports that as it is. */
+static int ticket_fail(heed_helpdesk *h, heed_error *err, int code, size_t comment,
+                       const char *what)
 {
-    if (h->is_doc)
-        return heed_io_fail(err, code, 0, "%s:%zu: ticket #%zu: %s", h->name, h->ticket_line,
-                            h->ticket_index + 1, what);
-    return heed_io_fail(err, code, 0, "%s:%zu: %s", h->name, h->ticket_line, what);
+    char id[64] = "", cm[32] = "";
+    if (h->tk.ticket_id.ptr)
+        snprintf(id, sizeof id, " (id %.*s)",
+                 (int)(h->tk.ticket_id.len < 40 ? h->tk.ticket_id.len : 40), h->tk.ticket_id.ptr);
+    if (comment)
+        snprintf(cm, sizeof cm, ", comment %zu", comment);
+    return heed_io_fail(err, code, 0, "%s:%zu: ticket %zu%s%s: %s", h->name, h->ticket_line,
+                        h->ticket_index + 1, id, cm, what);
 }
 
 /* Checks a ticket and takes its fields into h->tk. */
@@ -159,17 +167,14 @@ static int start_ticket(heed_helpdesk *h, const cJSON *t, heed_error *err)
     h->tk.line = h->ticket_line;
     h->tk.ticket_index = h->ticket_index;
     if (!cJSON_IsObject(t))
-        return ticket_fail(h, err, HEED_EFIELD, "a ticket must be a JSON object");
+        return ticket_fail(h, err, HEED_EFIELD, 0, "not a JSON object");
     if (!id_text(cJSON_GetObjectItemCaseSensitive(t, "id"), h->num[N_TICKET_ID],
                  sizeof h->num[0], &h->tk.ticket_id))
-        return ticket_fail(h, err, HEED_EFIELD,
-                           "the ticket has no \"id\" (expected a number or a string)");
+        return ticket_fail(h, err, HEED_EFIELD, 0,
+                           "no \"id\" (expected a number or a string)");
     const cJSON *comments = cJSON_GetObjectItemCaseSensitive(t, "comments");
-    if (!cJSON_IsArray(comments)) {
-        char msg[160];
-        snprintf(msg, sizeof msg, "ticket %.40s has no \"comments\" array", h->tk.ticket_id.ptr);
-        return ticket_fail(h, err, HEED_EFIELD, msg);
-    }
+    if (!cJSON_IsArray(comments))
+        return ticket_fail(h, err, HEED_EFIELD, 0, "no \"comments\" array");
     h->tk.subject = str(t, "subject");
     h->tk.status = str(t, "status");
     h->tk.channel = str(t, "channel");
@@ -202,12 +207,9 @@ static int make_record(heed_helpdesk *h, const cJSON *cm, heed_hd_comment *c, he
 {
     *c = h->tk;
     c->comment_index = h->comment_index++;
-    char msg[200];
-    if (!cJSON_IsObject(cm)) {
-        snprintf(msg, sizeof msg, "comment #%zu of ticket %.40s is not a JSON object",
-                 c->comment_index + 1, c->ticket_id.ptr);
-        return ticket_fail(h, err, HEED_EFIELD, msg);
-    }
+    const size_t at = c->comment_index + 1;
+    if (!cJSON_IsObject(cm))
+        return ticket_fail(h, err, HEED_EFIELD, at, "not a JSON object");
     const cJSON *pub = cJSON_GetObjectItemCaseSensitive(cm, "public");
     if (cJSON_IsFalse(pub)) {
         h->n_private++;
@@ -216,32 +218,25 @@ static int make_record(heed_helpdesk *h, const cJSON *cm, heed_hd_comment *c, he
     c->body = str(cm, "body");
     if (!c->body.ptr)
         c->body = str(cm, "plain_body");
-    if (!c->body.ptr) {
-        snprintf(msg, sizeof msg,
-                 "comment #%zu of ticket %.40s has no \"body\" (expected a string)",
-                 c->comment_index + 1, c->ticket_id.ptr);
-        return ticket_fail(h, err, HEED_EFIELD, msg);
-    }
+    if (!c->body.ptr)
+        return ticket_fail(h, err, HEED_EFIELD, at, "no \"body\" (expected a string)");
     id_text(cJSON_GetObjectItemCaseSensitive(cm, "id"), h->num[N_COMMENT_ID], sizeof h->num[0],
             &c->comment_id);
     if (!id_text(cJSON_GetObjectItemCaseSensitive(cm, "author_id"), h->num[N_AUTHOR_ID],
-                 sizeof h->num[0], &c->author_id)) {
-        snprintf(msg, sizeof msg,
-                 "comment #%zu of ticket %.40s has no \"author_id\" (expected a number or a "
-                 "string)",
-                 c->comment_index + 1, c->ticket_id.ptr);
-        return ticket_fail(h, err, HEED_EFIELD, msg);
-    }
+                 sizeof h->num[0], &c->author_id))
+        return ticket_fail(h, err, HEED_EFIELD, at,
+                           "no \"author_id\" (expected a number or a string)");
     heed_view when = str(cm, "created_at");
     if (!when.ptr)
         when = str(h->ticket, "created_at");
     if (when.ptr) {
         if (heed_parse_time(when.ptr, when.len, &c->time, &c->tz_min) != 0) {
+            char msg[160];
             snprintf(msg, sizeof msg,
-                     "comment #%zu of ticket %.40s: created_at \"%.40s\" is not a time, "
-                     "expected ISO 8601 such as 2026-09-01T07:42:00Z",
-                     c->comment_index + 1, c->ticket_id.ptr, when.ptr);
-            return ticket_fail(h, err, HEED_EFIELD, msg);
+                     "created_at \"%.*s\" is not a time, expected ISO 8601 such as "
+                     "2026-09-01T07:42:00Z",
+                     (int)(when.len < 40 ? when.len : 40), when.ptr);
+            return ticket_fail(h, err, HEED_EFIELD, at, msg);
         }
         c->has_time = true;
     }
@@ -748,7 +743,7 @@ static int next_doc_ticket(heed_helpdesk *h, heed_error *err)
     cJSON_Delete(h->doc);
     h->doc = NULL; /* no tree of the ticket before stands for this one */
     if (too_big)
-        return heed_io_fail(err, HEED_ETOOBIG, 0, "%s:%zu: ticket #%zu is over %zu bytes, skipped",
+        return heed_io_fail(err, HEED_ETOOBIG, 0, "%s:%zu: ticket %zu: over %zu bytes, skipped",
                             h->name, h->ticket_line, h->ticket_index + 1,
                             (size_t)HEED_MAX_RECORD);
     size_t n;

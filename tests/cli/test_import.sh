@@ -151,7 +151,7 @@ cat "$TMP/big_tickets.json" | "$HEED" import zendesk - --db "$TMP/z.db" --reject
     2>"$TMP/zb"
 expect_eq "piped document exit" "$?" 1
 expect_eq "piped document counted" "$(summary "$TMP/zb" zendesk)" "799 798 0 1"
-expect_grep "bad ticket with its line, once" "$TMP/zb" "-:252: ticket #250: the ticket has no \"id\""
+expect_grep "bad ticket with its line, once" "$TMP/zb" "-:252: ticket 250: no \"id\" (expected a number or a string)"
 expect_eq "agent named by the users after the tickets" \
     "$(sqlite3 "$TMP/z.db" "SELECT count(*) FROM message WHERE role = 2 AND agent = 'pat@example.org'")" 399
 # rejects of a ticket export are its tickets, unchanged (JSON lines) or
@@ -165,7 +165,7 @@ expect_eq "agent named by the users after the tickets" \
 "$HEED" import zendesk "$TMP/zr.jsonl" --db "$TMP/zr.db" --rejects "$TMP/zr.rej" 2>"$TMP/zr.err"
 expect_eq "ticket rejects: exit" "$?" 1
 expect_eq "ticket rejects: counted" "$(summary "$TMP/zr.err" zendesk)" "3 1 0 2"
-expect_grep "ticket rejects: the comment" "$TMP/zr.err" "zr.jsonl:1: ticket 1, comment 2: comment #2 of ticket 1 has no \"body\""
+expect_grep "ticket rejects: the comment" "$TMP/zr.err" "zr.jsonl:1: ticket 1 (id 1), comment 2: no \"body\" (expected a string)"
 expect_grep "ticket rejects: the ticket" "$TMP/zr.err" "zr.jsonl:2: ticket 2: invalid UTF-8"
 if cmp -s "$TMP/zr.jsonl" "$TMP/zr.rej"; then ok; else bad "ticket rejects: not the tickets unchanged"; fi
 # a document that is not JSON: no ticket imported, its place said once

@@ -60,11 +60,11 @@ static const hd_case cases[] = {
        "Anna Berg", "email", 1788248520, NULL},
       {1, 1, 0, "35436", "1003", A, "I am sorry, Anna. I have issued the refund today.",
        "Tom Lindqvist", "email", 1788249900, NULL},
-      {HEED_EFIELD, 3, 1, NULL, NULL, 0, NULL, NULL, NULL, 0, "tickets.jsonl:3: ticket 35437 has no \"comments\" array"},
+      {HEED_EFIELD, 3, 1, NULL, NULL, 0, NULL, NULL, NULL, 0, "tickets.jsonl:3: ticket 2 (id 35437): no \"comments\" array"},
       {HEED_EPARSE, 4, 2, NULL, NULL, 0, NULL, NULL, NULL, 0, "tickets.jsonl:4: JSON: unexpected"},
       {1, 5, 3, "T-9", "1", C, "I cannot log in since yesterday.", "Marta Silva", "web",
        1788339600, NULL},
-      {HEED_EFIELD, 5, 3, NULL, NULL, 0, NULL, NULL, NULL, 0, "comment #2 of ticket T-9: created_at \"yesterday\""},
+      {HEED_EFIELD, 5, 3, NULL, NULL, 0, NULL, NULL, NULL, 0, "tickets.jsonl:5: ticket 4 (id T-9), comment 2: created_at \"yesterday\""},
       {1, 5, 3, "T-9", "3", A, "Did the reset work?", "Ravi Kumar", "web", 1788346800, NULL},
       {0}}},
     {"document_fixture",
@@ -78,7 +78,7 @@ static const hd_case cases[] = {
        "\xC3\x89lodie Fran\xC3\xA7ois", "web", 1788422400, NULL},
       {1, 3, 0, "501", "3", A, "A medium is on its way to you today.", "Sam Agent", "web",
        1788423300, NULL},
-      {HEED_EFIELD, 16, 1, NULL, NULL, 0, NULL, NULL, NULL, 0, "export.json:16: ticket #2: a ticket must be a JSON object"},
+      {HEED_EFIELD, 16, 1, NULL, NULL, 0, NULL, NULL, NULL, 0, "export.json:16: ticket 2: not a JSON object"},
       {1, 17, 2, "502", "10", C, "Why was I charged twice?", "Jo Bloggs", "email",
        1788519600, NULL},
       {0}}},
@@ -97,7 +97,7 @@ static const hd_case cases[] = {
        "\xC3\x89lodie Fran\xC3\xA7ois", "web", 1788422400, NULL},
       {1, 3, 0, "501", "3", A, "A medium is on its way to you today.", "Sam Agent", "web",
        1788423300, NULL},
-      {HEED_EFIELD, 16, 1, NULL, NULL, 0, NULL, NULL, NULL, 0, "export.json:16: ticket #2: a ticket must be a JSON object"},
+      {HEED_EFIELD, 16, 1, NULL, NULL, 0, NULL, NULL, NULL, 0, "export.json:16: ticket 2: not a JSON object"},
       {1, 17, 2, "502", "10", C, "Why was I charged twice?", "Jo Bloggs", "email",
        1788519600, NULL},
       {0}}},
@@ -120,9 +120,9 @@ static const hd_case cases[] = {
     {"missing_id_and_body", NULL,
      "{\"subject\":\"x\",\"comments\":[]}\n{\"id\":2,\"comments\":[{\"author_id\":1},{\"body\":\"b\"}]}\n",
      0, HEED_OK, NULL, 0,
-     {{HEED_EFIELD, 1, 0, NULL, NULL, 0, NULL, NULL, NULL, 0, "has no \"id\""},
-      {HEED_EFIELD, 2, 1, NULL, NULL, 0, NULL, NULL, NULL, 0, "comment #1 of ticket 2 has no \"body\""},
-      {HEED_EFIELD, 2, 1, NULL, NULL, 0, NULL, NULL, NULL, 0, "has no \"author_id\""},
+     {{HEED_EFIELD, 1, 0, NULL, NULL, 0, NULL, NULL, NULL, 0, "ticket 1: no \"id\""},
+      {HEED_EFIELD, 2, 1, NULL, NULL, 0, NULL, NULL, NULL, 0, "ticket 2 (id 2), comment 1: no \"body\""},
+      {HEED_EFIELD, 2, 1, NULL, NULL, 0, NULL, NULL, NULL, 0, "ticket 2 (id 2), comment 2: no \"author_id\""},
       {0}}},
     {"piped_one_line_document_too_big", NULL,
      "{\"tickets\":[{\"id\":1,\"requester_id\":5,\"comments\":[{\"author_id\":5,\"body\":\"hi\"}]}]}",
@@ -358,7 +358,7 @@ static void read_big(FILE *f, size_t n, size_t bad)
             assert_int_equal(cm.ticket_index, bad);
             assert_int_equal(cm.line, 4 + bad);
             char want[64];
-            snprintf(want, sizeof want, "big.json:%zu: ticket #%zu:", 4 + bad, bad + 1);
+            snprintf(want, sizeof want, "big.json:%zu: ticket %zu: no \"id\"", 4 + bad, bad + 1);
             if (!strstr(err.msg, want))
                 fail_msg("message \"%s\" lacks \"%s\"", err.msg, want);
             errors++;
