@@ -724,15 +724,22 @@ static int build_missing(heed_store *st, int wait, heed_error *err)
 
 static int move_staged(heed_store *st, int wait, heed_error *err);
 
+/* HEED_EINVAL ("store: WHAT: a transaction is open") when one is, else 0. */
+static int no_transaction(heed_store *st, const char *what, heed_error *err)
+{
+    if (!heed_store_in_transaction(st))
+        return HEED_OK;
+    if (err) {
+        err->code = HEED_EINVAL;
+        snprintf(err->msg, sizeof err->msg, "store: %s: a transaction is open", what);
+    }
+    return HEED_EINVAL;
+}
+
 int heed_store_stage_agents(heed_store *st, int on, heed_error *err)
 {
-    if (heed_store_in_transaction(st)) {
-        if (err) {
-            err->code = HEED_EINVAL;
-            snprintf(err->msg, sizeof err->msg, "store: stage agent rows: a transaction is open");
-        }
+    if (no_transaction(st, "stage agent rows", err))
         return HEED_EINVAL;
-    }
     if (on) {
         /* which process moves them: opens elsewhere leave them to it */
         char pid[24];
@@ -907,13 +914,8 @@ int heed_store_autocheckpoint(heed_store *st, int on, heed_error *err)
 
 int heed_store_foreign_keys(heed_store *st, int on, heed_error *err)
 {
-    if (heed_store_in_transaction(st)) {
-        if (err) {
-            err->code = HEED_EINVAL;
-            snprintf(err->msg, sizeof err->msg, "store: foreign keys: a transaction is open");
-        }
+    if (no_transaction(st, "foreign keys", err))
         return HEED_EINVAL;
-    }
     return exec(st, on ? "PRAGMA foreign_keys=ON" : "PRAGMA foreign_keys=OFF", err);
 }
 
