@@ -569,11 +569,12 @@ int heed_store_latest_time(heed_store *st, int64_t *t, heed_error *err)
 {
     heed_st_cursor *c;
     int rc = cursor(st,
-                    /* each a seek at the end of an index: message_customer_time
-                     * and message_other_time (both partial, so role is
-                     * written out), event_time */
+                    /* each a seek at the end of an index (message_customer_time,
+                     * partial, so role is written out; event_time) or a key:
+                     * the other messages' latest time, kept by the commits */
                     "SELECT max(t) FROM (SELECT max(time) t FROM message WHERE role = 1 "
-                    "UNION ALL SELECT max(time) FROM message WHERE role <> 1 UNION ALL "
+                    "UNION ALL SELECT CAST(value AS INTEGER) FROM meta WHERE key = "
+                    "'latest_other_time' UNION ALL "
                     "SELECT max(time) FROM event UNION ALL SELECT max(time) FROM survey)",
                     &c, err);
     if (rc)

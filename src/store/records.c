@@ -878,6 +878,8 @@ int heed_store_put_message(heed_store *st, const heed_st_message *m_in, const he
         return HEED_OK; /* imported before */
     *added = 1;
     int64_t msg = sqlite3_last_insert_rowid(st->db);
+    if (m->role != HEED_ROLE_CUSTOMER && (rc = heed__st_other_time(st, m->time, err)))
+        return rc;
     /* a conversation created in this transaction is known from the memo:
      * its party is new (no person to mark or unlink, keys and crm known) and
      * its messages are those put since */

@@ -273,6 +273,13 @@ static const char *const MIGRATIONS[] = {
     "CREATE TABLE agent_conv_stage(conversation INTEGER NOT NULL, agent TEXT NOT NULL,"
     "  start INTEGER NOT NULL, end INTEGER NOT NULL, replies INTEGER NOT NULL,"
     "  peak_stress REAL NOT NULL, PRIMARY KEY(conversation, agent)) WITHOUT ROWID;",
+    /* 17: the latest time of the messages other than the customers' kept in
+     * meta (latest_other_time) by every commit that stores one, instead of
+     * message_other_time, which only that seek read and which took every
+     * commit's rows in pages all over a file's period */
+    "INSERT OR REPLACE INTO meta(key, value) SELECT 'latest_other_time', max(time) FROM message"
+    "  WHERE role <> 1 HAVING max(time) IS NOT NULL;"
+    "DROP INDEX IF EXISTS message_other_time;",
 };
 
 #define N_MIGRATIONS (sizeof MIGRATIONS / sizeof MIGRATIONS[0])
@@ -294,7 +301,6 @@ static const char *const DEFERRED[][2] = {
     {"message_agent", "CREATE INDEX message_agent ON message(agent) WHERE agent IS NOT NULL"},
     {"message_customer_time", "CREATE INDEX message_customer_time ON message(time, "
                               "conversation, need, stress, channel,  role) WHERE role = 1"},
-    {"message_other_time", "CREATE INDEX message_other_time ON message(time) WHERE role <> 1"},
     {"promise_message", "CREATE INDEX promise_message ON promise(message)"},
     {"promise_made", "CREATE INDEX promise_made ON promise(made, conversation)"},
     {"agent_conv_start", "CREATE INDEX agent_conv_start ON agent_conv(start, agent, "
@@ -822,14 +828,45 @@ void heed_store_close(heed_store *st)
     free(st);
 }
 
+/* Raises meta latest_other_time to st->other_time (other_has 0: nothing
+ * put since the transaction began), in the open transaction. */
+static int put_other_time(heed_store *st, heed_error *err)
+{
+    if (!st->other_has)
+        return HEED_OK;
+    sqlite3_stmt *s =
+        heed__st_prep(st, ST_OTHER_TIME,
+                      "INSERT INTO meta(key, value) VALUES('latest_other_time', ?1) "
+                      "ON CONFLICT(key) DO UPDATE SET "
+                      "value = max(CAST(value AS INTEGER), CAST(excluded.value AS INTEGER))",
+                      err);
+    if (!s)
+        return HEED_EIO;
+    sqlite3_bind_int64(s, 1, st->other_time);
+    if (sqlite3_step(s) != SQLITE_DONE)
+        return heed__st_fail(st, err, "store the latest time");
+    st->other_has = 0;
+    return HEED_OK;
+}
+
 int heed_store_begin(heed_store *st, heed_error *err)
 {
     /* what the memo holds is true from here until the transaction ends */
     st->memo->pend.conv = 0;
     heed__txmemo_clear(st->memo);
+    st->other_has = st->other_has_sp = 0;
     int rc = exec(st, "BEGIN IMMEDIATE", err);
     st->memo->in_txn = rc == HEED_OK;
     return rc;
+}
+
+int heed__st_other_time(heed_store *st, int64_t t, heed_error *err)
+{
+    if (!st->other_has || t > st->other_time)
+        st->other_time = t;
+    st->other_has = 1;
+    /* a put of its own: written now */
+    return heed_store_in_transaction(st) ? HEED_OK : put_other_time(st, err);
 }
 
 int heed_store_begin_read(heed_store *st, heed_error *err)
@@ -851,6 +888,8 @@ int heed_store_commit(heed_store *st, heed_error *err)
         if (st->stmt[i])
             sqlite3_reset(st->stmt[i]);
     int rc = heed__st_settle(st, err);
+    if (!rc)
+        rc = put_other_time(st, err);
     if (rc)
         return rc;
     st->memo->in_txn = 0;
@@ -860,6 +899,7 @@ int heed_store_commit(heed_store *st, heed_error *err)
 
 void heed_store_rollback(heed_store *st)
 {
+    st->other_has = st->other_has_sp = 0;
     st->memo->in_txn = 0;
     st->memo->pend.conv = 0; /* undone with the rest */
     heed__txmemo_clear(st->memo);
@@ -872,6 +912,9 @@ void heed_store_rollback(heed_store *st)
 
 int heed_store_savepoint(heed_store *st, heed_error *err)
 {
+    /* what a rollback to it goes back to */
+    st->other_has_sp = st->other_has;
+    st->other_time_sp = st->other_time;
     return exec(st, "SAVEPOINT part", err);
 }
 
@@ -888,6 +931,8 @@ void heed_store_savepoint_rollback(heed_store *st)
             sqlite3_reset(st->stmt[i]);
     /* pending is only what was put since the savepoint (it wrote the rest) */
     st->memo->pend.conv = 0;
+    st->other_has = st->other_has_sp;
+    st->other_time = st->other_time_sp;
     /* fails harmlessly when the transaction already ended with an error */
     exec(st, "ROLLBACK TO part", NULL);
     exec(st, "RELEASE part", NULL);

@@ -15,7 +15,7 @@
 
 #include "heed/heed.h"
 
-#define HEED_STORE_SCHEMA 16    /* the schema version migrations lead to */
+#define HEED_STORE_SCHEMA 17    /* the schema version migrations lead to */
 #define HEED_STORE_SECRET_LEN 32 /* bytes of the redaction / identity key */
 
 typedef struct heed_store heed_store;

@@ -25,7 +25,7 @@ enum {
     ST_TOP_NEED_CONV, ST_AGENT_CONV_PUT,
     ST_AGENT_CONV_REPLY_STAGE, ST_AGENT_CONV_CUSTOMER_STAGE, ST_AGENT_REPLY_NEW_STAGE,
     ST_AGENT_REPLY_STRESS_AT_STAGE, ST_AGENT_CONV_PUT_STAGE, ST_AGENT_REPLY_SCORES_STAGE,
-    ST_AGENT_REPLY_STRESS_STAGE, ST_AGENT_CONV_RESTRESS_STAGE,
+    ST_AGENT_REPLY_STRESS_STAGE, ST_AGENT_CONV_RESTRESS_STAGE, ST_OTHER_TIME,
     ST_N_STMT = 64
 };
 
@@ -39,6 +39,11 @@ struct heed_store {
     heed_txmemo *memo; /* what the open write transaction wrote (txmemo.h) */
     int bulk;          /* heed_store_bulk_cache on: the larger page cache */
     int stage;         /* heed_store_stage_agents on: agent rows to the stage */
+    /* the latest time of a message other than a customer's put in the open
+     * transaction (other_has 0: none), written to meta by the commit; both
+     * as they were when the savepoint was taken */
+    int other_has, other_has_sp;
+    int64_t other_time, other_time_sp;
 };
 
 /* The top need of conversation `conv` (an SQL expression naming it): the most
@@ -65,6 +70,11 @@ int heed__st_settle(heed_store *st, heed_error *err);
  * conversation already there takes the staged one in (first and last reply,
  * replies summed, the higher peak). */
 int heed__st_unstage(heed_store *st, heed_error *err);
+
+/* A message other than a customer's, at time t, was put: meta
+ * latest_other_time is raised to it by the commit (at once outside a
+ * transaction). */
+int heed__st_other_time(heed_store *st, int64_t t, heed_error *err);
 
 /* Fills err from the database's last error; returns HEED_EIO. */
 int heed__st_fail(heed_store *st, heed_error *err, const char *what);

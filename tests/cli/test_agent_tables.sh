@@ -101,7 +101,7 @@ sqlite3 "$DB" "DROP TRIGGER queue_dirty_party;
                DROP INDEX person_state_as_of;
                DROP TABLE agent_reply; DROP INDEX shift_end; DROP INDEX message_customer_time;
                DROP TABLE agent_alias; DROP TABLE promise_state; DROP INDEX promise_made;
-               DROP INDEX message_other_time; DROP INDEX event_time;
+               DROP INDEX IF EXISTS message_other_time; DROP INDEX event_time;
                CREATE INDEX message_model ON message(model);
                ALTER TABLE promise DROP COLUMN conversation;
                ALTER TABLE conversation DROP COLUMN top_need;
@@ -114,16 +114,19 @@ sqlite3 "$DB" "DROP TRIGGER queue_dirty_party;
                UPDATE meta SET value = '4' WHERE key = 'schema_version';
                PRAGMA user_version = 4;"
 views "$TMP/v.mig"
-expect_eq "migrated to 16" "$(sqlite3 "$DB" "PRAGMA user_version")" 16
+expect_eq "migrated to 17" "$(sqlite3 "$DB" "PRAGMA user_version")" 17
 expect_eq "no index on message.model (migration 11)" \
     "$(sqlite3 "$DB" "SELECT count(*) FROM sqlite_master WHERE name = 'message_model'")" 0
 expect_eq "no index message_reply_time (migration 12)" \
     "$(sqlite3 "$DB" "SELECT count(*) FROM sqlite_master WHERE name = 'message_reply_time'")" 0
 expect_eq "no index agent_reply_message (migration 13)" \
     "$(sqlite3 "$DB" "SELECT count(*) FROM sqlite_master WHERE name = 'agent_reply_message'")" 0
-expect_eq "message_time for the messages other than the customers' (migration 14)" \
+expect_eq "message_time for the customers' messages alone (migrations 14 and 17)" \
     "$(sqlite3 "$DB" "SELECT group_concat(name) FROM sqlite_master WHERE name LIKE 'message_%time'
-        ORDER BY name")" "message_customer_time,message_other_time"
+        ORDER BY name")" "message_customer_time"
+expect_eq "the other messages' latest time in meta (migration 17)" \
+    "$(sqlite3 "$DB" "SELECT value FROM meta WHERE key = 'latest_other_time'")" \
+    "$(sqlite3 "$DB" "SELECT max(time) FROM message WHERE role <> 1")"
 expect_eq "message_agent on the agent alone (migration 15)" \
     "$(sqlite3 "$DB" "SELECT group_concat(name) FROM pragma_index_info('message_agent')")" "agent"
 expect_eq "the stage tables (migration 16)" \

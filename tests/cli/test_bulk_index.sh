@@ -17,7 +17,7 @@ expect_eq "generate" "$?" 0
 if ! command -v sqlite3 >/dev/null; then bad "sqlite3 is missing (scripts/deps.sh installs it)"; fi
 
 # the deferred indexes (DEFERRED, src/store/store.c)
-IDX="'message_agent', 'message_customer_time', 'message_other_time', 'promise_message',
+IDX="'message_agent', 'message_customer_time', 'promise_message',
   'promise_made', 'agent_conv_start', 'agent_conv_agent', 'conversation_party',
   'conversation_ext', 'party_crm', 'party_key_token'"
 n_idx() { sqlite3 "$1" "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name IN ($IDX)"; }
@@ -56,7 +56,7 @@ reads() {
 
 "$HEED" import messages "$G/messages.jsonl" --db "$TMP/clean.db" -q
 expect_eq "clean import" "$?" 0
-expect_eq "clean import: every index" "$(n_idx "$TMP/clean.db")" 11
+expect_eq "clean import: every index" "$(n_idx "$TMP/clean.db")" 10
 
 # ---- dies (like kill -9) right after its 2nd commit
 HEED_IMPORT_CRASH_AFTER=2 "$HEED" import messages "$G/messages.jsonl" --db "$TMP/crash.db" \
@@ -102,7 +102,7 @@ dead=$!
 wait "$dead"
 sqlite3 "$TMP/drop.db" "UPDATE meta SET value = '$dead' WHERE key = 'indexes_deferred'"
 "$HEED" trends --db "$TMP/drop.db" --now "$NOW" --json >/dev/null 2>&1
-expect_eq "import dead: built again" "$(n_idx "$TMP/drop.db")" 11
+expect_eq "import dead: built again" "$(n_idx "$TMP/drop.db")" 10
 expect_eq "import dead: mark gone" \
     "$(sqlite3 "$TMP/drop.db" "SELECT count(*) FROM meta WHERE key = 'indexes_deferred'")" 0
 same_schema "after the build" "$TMP/drop.db"
@@ -110,7 +110,7 @@ same_schema "after the build" "$TMP/drop.db"
 # ---- the next open that can write builds them; the import resumes with them
 "$HEED" import messages "$G/messages.jsonl" --db "$TMP/crash.db" --batch 200 -q 2>/dev/null
 expect_eq "resumed" "$?" 0
-expect_eq "resumed: every index" "$(n_idx "$TMP/crash.db")" 11
+expect_eq "resumed: every index" "$(n_idx "$TMP/crash.db")" 10
 expect_eq "resumed: no mark" \
     "$(sqlite3 "$TMP/crash.db" "SELECT count(*) FROM meta WHERE key = 'indexes_deferred'")" 0
 same_schema "resumed" "$TMP/crash.db"
@@ -137,10 +137,10 @@ sleep 2.5 # two passes
 expect_eq "server, import alive: still without them" "$(n_idx "$DB")" 0
 sqlite3 "$DB" "UPDATE meta SET value = '$dead' WHERE key = 'indexes_deferred'"
 for _ in $(seq 1 100); do
-    [ "$(n_idx "$DB")" = 11 ] && break
+    [ "$(n_idx "$DB")" = 10 ] && break
     sleep 0.1
 done
-expect_eq "server, import dead: built by the queue pass" "$(n_idx "$DB")" 11
+expect_eq "server, import dead: built by the queue pass" "$(n_idx "$DB")" 10
 expect_eq "server, import dead: mark gone" \
     "$(sqlite3 "$DB" "SELECT count(*) FROM meta WHERE key = 'indexes_deferred'")" 0
 kill -TERM "$PID"
@@ -154,6 +154,6 @@ cp "$TMP/clean.db" "$TMP/more.db"
 HEED_IMPORT_CRASH_AFTER=1 "$HEED" import mbox "$G/mail.mbox" --db "$TMP/more.db" --batch 5 \
     --agent-domain northwind.example.com -q 2>/dev/null
 expect_eq "more: crashed" "$?" 137
-expect_eq "more: every index" "$(n_idx "$TMP/more.db")" 11
+expect_eq "more: every index" "$(n_idx "$TMP/more.db")" 10
 
 finish

@@ -109,7 +109,8 @@ if [ -w /dev/full ]; then
     done
 fi
 # ---- --now data: the store's latest time, a reply's or a customer's (two
-# partial indexes, message_customer_time and message_other_time, hold them)
+# places hold them: the partial index message_customer_time and meta
+# latest_other_time, kept by the commits)
 L=$TMP/latest.db
 printf '%s\n' '{"id":"l1","conversation":"lc","role":"customer","time":"2026-09-01T09:00:00Z","text":"Where is my parcel?"}' \
     '{"id":"l2","conversation":"lc","role":"agent","agent":"a1","time":"2026-09-01T10:00:00Z","text":"It arrives tomorrow."}' >"$TMP/l1.jsonl"

@@ -260,6 +260,28 @@ static int kept_rows_wrong(const char *path)
     return n;
 }
 
+/* 1 when meta latest_other_time is not the latest time of the messages
+ * other than the customers'. */
+static int latest_other_wrong(const char *path)
+{
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    sqlite3_stmt *s;
+    assert_int_equal(sqlite3_prepare_v2(db,
+                                        "SELECT (SELECT max(time) FROM message WHERE role <> 1) "
+                                        "IS NOT (SELECT CAST(value AS INTEGER) FROM meta WHERE "
+                                        "key = 'latest_other_time'), (SELECT count(*) FROM "
+                                        "message WHERE role <> 1)",
+                                        -1, &s, NULL),
+                     SQLITE_OK);
+    assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+    int wrong = sqlite3_column_int(s, 0);
+    assert_true(sqlite3_column_int(s, 1) > 0);
+    sqlite3_finalize(s);
+    sqlite3_close(db);
+    return wrong;
+}
+
 /* texts longer than the memo keeps pending (HEED_TXPEND_TEXT) */
 #define LONG_TEXT "a status, channel or subject longer than the sixty-four bytes kept pending"
 
@@ -466,6 +488,10 @@ static void memo_round(void)
     free(b);
     free(c);
     assert_int_equal(kept_rows_wrong(t.path[0]), 0);
+    /* the commits kept the other messages' latest time (savepoints rolled
+     * back and puts of ids already there included) */
+    for (int k = 0; k < N_STORES; k++)
+        assert_int_equal(latest_other_wrong(t.path[k]), 0);
     for (int k = 0; k < N_STORES; k++) {
         char p[160];
         static const char *const suffix[] = {"", "-wal", "-shm"};
