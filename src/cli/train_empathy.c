@@ -104,8 +104,8 @@ static void usage(FILE *f, int train)
     else
         fputs("  --model FILE      the model to evaluate\n", f);
     fputs("\nMalformed rows are reported on stderr with file:line, skipped and counted.\n"
-          "Exit codes: 0 done (rows skipped or not), 2 usage or I/O error, 3 internal\n"
-          "error.\n",
+          "Exit codes: 0 done, 1 done with malformed rows skipped, 2 usage or I/O\n"
+          "error, 3 internal error.\n",
           f);
 }
 
@@ -1040,7 +1040,7 @@ static int run(int argc, char **argv, int train)
         }
         printf("%u-fold cross-validation inside the training part (dev rows unused)\n", o.cv);
         print_report(rep, SPLIT_TRAIN);
-        rc = HEED_EXIT_OK;
+        rc = ep.n_bad ? HEED_EXIT_REJECTED : HEED_EXIT_OK;
         goto done;
     }
     if (train &&
@@ -1057,7 +1057,7 @@ static int run(int argc, char **argv, int train)
     print_report(rep, o.split);
     if (ep.n_bad)
         printf("malformed rows skipped: %zu\n", ep.n_bad);
-    rc = HEED_EXIT_OK;
+    rc = ep.n_bad ? HEED_EXIT_REJECTED : HEED_EXIT_OK;
 done:
     free(rep);
     heed_engine_free(eng);

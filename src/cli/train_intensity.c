@@ -45,8 +45,8 @@ static const char TRAIN_HELP[] =
     "  --seed N          shuffling seed (default 1)\n"
     "\n"
     "Rows that cannot be read are reported on stderr, skipped and counted.\n"
-    "Exit codes: 0 done (rows skipped or not), 2 usage or I/O error, 3 internal\n"
-    "error.\n";
+    "Exit codes: 0 done, 1 done with malformed rows skipped, 2 usage or I/O\n"
+    "error, 3 internal error.\n";
 
 static const char EVAL_HELP[] =
     "Usage: heed eval intensity [--emobank FILE] [--empathic FILE] [--model MODEL]\n"
@@ -59,8 +59,8 @@ static const char EVAL_HELP[] =
     "built into this heed.\n"
     "\n"
     "Rows that cannot be read are reported on stderr, skipped and counted.\n"
-    "Exit codes: 0 done (rows skipped or not), 2 usage or I/O error, 3 internal\n"
-    "error.\n";
+    "Exit codes: 0 done, 1 done with malformed rows skipped, 2 usage or I/O\n"
+    "error, 3 internal error.\n";
 
 /* One rated text, with its features and baseline scores. */
 typedef struct {
@@ -493,6 +493,8 @@ int heed_train_intensity(int argc, char **argv)
             fprintf(stderr, "heed: wrote %s (%zu bytes); %zu + %zu rows, %zu + %zu skipped\n",
                     a.out, out.len, eb.n, er.n, eb.bad, er.bad);
             print_table(m, &eb, &er);
+            if (eb.bad || er.bad)
+                status = HEED_EXIT_REJECTED;
         }
     }
     heed__intensity_free(m);
@@ -559,8 +561,11 @@ int heed_eval_intensity(int argc, char **argv)
         status = load(a.emobank, 1, eng, &arena, &fo, &eb);
     if (!status && a.empathic)
         status = load(a.empathic, 0, eng, &arena, &fo, &er);
-    if (!status)
+    if (!status) {
         print_table(m, a.emobank ? &eb : NULL, a.empathic ? &er : NULL);
+        if (eb.bad || er.bad)
+            status = HEED_EXIT_REJECTED;
+    }
     free(eb.v);
     free(er.v);
     heed__arena_release(&arena);

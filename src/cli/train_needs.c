@@ -87,8 +87,8 @@ static void usage(FILE *f, const char *cmd)
               f);
     }
     fputs("\nMalformed rows are reported on stderr with file:line, skipped and counted.\n"
-          "Exit codes: 0 done (rows skipped or not), 2 usage or I/O error, 3 internal\n"
-          "error.\n",
+          "Exit codes: 0 done, 1 done with malformed rows skipped, 2 usage or I/O\n"
+          "error, 3 internal error.\n",
           f);
 }
 
@@ -526,6 +526,8 @@ static int run(int argc, char **argv, int train, int intents)
         goto done;
     if (o.export_ft) {
         rc = export_fasttext(&ds, &o, intents, cmd);
+        if (!rc && ds.n_bad)
+            rc = HEED_EXIT_REJECTED;
         goto done;
     }
     if ((rc = featurize_all(&ds, intents ? HEED_INTENTS_FEAT_FLAGS : HEED_NEEDS_FEAT_FLAGS, intents,
@@ -556,7 +558,7 @@ static int run(int argc, char **argv, int train, int intents)
     }
     if (ds.n_bad)
         printf("malformed rows skipped: %zu\n", ds.n_bad);
-    rc = HEED_EXIT_OK;
+    rc = ds.n_bad ? HEED_EXIT_REJECTED : HEED_EXIT_OK;
 done:
     heed__lm_free(m);
     heed__lm_free(mi);

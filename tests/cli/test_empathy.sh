@@ -9,7 +9,7 @@
 E=$DATA/../empathy/epitome
 
 "$HEED" train empathy --data "$E" -o "$TMP/m1" >"$TMP/out" 2>"$TMP/err"
-expect_eq "train exit" "$?" 0
+expect_eq "train exit (rows skipped: 1)" "$?" 1
 expect_grep "bad level reported" "$TMP/err" "emotional-reactions-reddit.csv:26: level is not 0, 1 or 2"
 expect_grep "bad csv reported" "$TMP/err" "emotional-reactions-reddit.csv:27: malformed CSV"
 expect_grep "bad rows counted" "$TMP/out" "malformed rows skipped: 2"
@@ -37,7 +37,7 @@ expect_eq "default model bytes" "$(sha256sum <"$TMP/m1" | cut -d' ' -f1)" \
 # HEEDEMP1 container (magic, then per mechanism a uint32 LE length and a model)
 # differs
 "$HEED" train empathy --data "$E" -o "$TMP/nb1" --nb-mech er --nb-mix er=0.5 >/dev/null 2>"$TMP/err"
-expect_eq "nb train exit" "$?" 0
+expect_eq "nb train exit (rows skipped)" "$?" 1
 expect_grep "nb for er only" "$TMP/err" "trained emotional_reaction on 19 rows (318 feature rows, NB-weighted)"
 expect_eq "nb for er only (ip, ex plain)" "$(grep -c 'NB-weighted' "$TMP/err")" 1
 "$HEED" train empathy --data "$E" -o "$TMP/nb2" --nb-mech er --nb-mix er=0.5 >/dev/null 2>&1
@@ -67,7 +67,7 @@ part() { # FILE K -> mechanism K's length-prefixed part of a HEEDEMP1 file
 }
 "$HEED" train empathy --data "$E" -o "$TMP/sw1" --balance ip=none --sent-weight ip=0.65 \
     >/dev/null 2>&1
-expect_eq "sent weight train exit" "$?" 0
+expect_eq "sent weight train exit (rows skipped)" "$?" 1
 "$HEED" train empathy --data "$E" -o "$TMP/sw2" --balance ip=none --sent-weight ip=0.65 \
     >/dev/null 2>&1
 expect_eq "sent weight deterministic" "$(cmp -s "$TMP/sw1" "$TMP/sw2" && echo same)" same
@@ -81,15 +81,15 @@ expect_eq "sent weight: ip part differs" \
 expect_eq "balance sqrt, sent weight 0: the defaults" \
     "$(cmp -s "$TMP/m1" "$TMP/sw3" && echo same)" same
 "$HEED" eval empathy --data "$E" --model "$TMP/sw1" >"$TMP/ev" 2>/dev/null
-expect_eq "sent weight model evaluates" "$?" 0
+expect_eq "sent weight model evaluates (rows skipped)" "$?" 1
 "$HEED" eval empathy --data "$E" --model "$TMP/nb1" >"$TMP/ev" 2>/dev/null
-expect_eq "nb model evaluates" "$?" 0
+expect_eq "nb model evaluates (rows skipped)" "$?" 1
 expect_grep "nb model table" "$TMP/ev" "emotional_reaction      5 |"
 
 # cross-validation inside the training part: one report over the folds (all
 # 19 training rows, dev rows unused), no model written
 "$HEED" train empathy --data "$E" --cv 3 --nb-mech er --nb-mix er=0.5 >"$TMP/cv" 2>"$TMP/err"
-expect_eq "cv exit" "$?" 0
+expect_eq "cv exit (rows skipped)" "$?" 1
 expect_grep "cv header" "$TMP/cv" "3-fold cross-validation inside the training part (dev rows unused)"
 expect_grep "cv rows" "$TMP/cv" "emotional_reaction     19 |"
 expect_grep "cv spans" "$TMP/cv" "exploration         span F1"
@@ -99,7 +99,7 @@ expect_eq "cv writes no model" "$(grep -c 'wrote' "$TMP/err")" 0
 # the model fits its training rows (a learner that learns nothing would sit
 # at the majority class, 0.579 for emotional reaction here)
 "$HEED" eval empathy --data "$E" --model "$TMP/m1" --split train >"$TMP/ev" 2>/dev/null
-expect_eq "eval exit" "$?" 0
+expect_eq "eval exit (rows skipped)" "$?" 1
 for m in emotional_reaction interpretation exploration; do
     acc=$(awk -v m="$m" '$1 == m && $3 == "|" {print $4; exit}' "$TMP/ev")
     expect_eq "$m fits train rows ($acc)" "$(awk -v a="$acc" 'BEGIN{print (a >= 0.9) ? "yes" : "no"}')" yes
@@ -108,7 +108,7 @@ expect_grep "train rows counted" "$TMP/ev" "emotional_reaction     19 |"
 
 # the built-in model evaluates too
 "$HEED" eval empathy --data "$E" >"$TMP/ev" 2>/dev/null
-expect_eq "eval built-in exit" "$?" 0
+expect_eq "eval built-in exit (rows skipped)" "$?" 1
 expect_grep "built-in table" "$TMP/ev" "interpretation          5 |"
 
 # broken models

@@ -53,6 +53,16 @@ printf 'id,split,text\nx,train,hello\n' >"$TMP/nocol.csv"
 expect_eq "missing columns exit" "$?" 2
 expect_grep "missing columns reported" "$TMP/err" "nocol.csv:2: missing or bad split, V or A"
 expect_eq "no model written" "$(test -e "$TMP/m4" && echo yes)" ""
+# a bad row among good ones: reported, skipped, counted, exit 1 (every train
+# and eval task: done with rows skipped)
+{ cat "$EB"; printf 'fx99,train,high,3.0,3.0,"not a number"\n'; } >"$TMP/onebad.csv"
+"$HEED" train intensity --emobank "$TMP/onebad.csv" --empathic "$ER" -o "$TMP/m7" --epochs 30 \
+    >/dev/null 2>"$TMP/err"
+expect_eq "one bad row: train exit" "$?" 1
+expect_grep "one bad row: reported" "$TMP/err" "onebad.csv:24: missing or bad split, V or A"
+expect_grep "one bad row: counted" "$TMP/err" "22 + 20 rows, 1 + 0 skipped"
+"$HEED" eval intensity --emobank "$TMP/onebad.csv" --model "$TMP/m7" >/dev/null 2>"$TMP/err"
+expect_eq "one bad row: eval exit" "$?" 1
 "$HEED" train intensity --emobank "$EB" -o "$TMP/m5" >/dev/null 2>"$TMP/err"
 expect_eq "usage exit" "$?" 2
 "$HEED" train intensity --emobank "$EB" --empathic "$ER" -o "$TMP/m6" --bits 99 >/dev/null 2>&1

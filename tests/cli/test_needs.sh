@@ -8,7 +8,7 @@ F=$DATA/../needs
 DATAOPTS=(--banking77 "$F/b77.csv" --bitext "$F/bitext.csv" --extra "$F/extra.tsv")
 
 "$HEED" train needs "${DATAOPTS[@]}" -o "$TMP/n1" --intents-out "$TMP/i1" >"$TMP/out" 2>"$TMP/err"
-expect_eq "train exit" "$?" 0
+expect_eq "train exit (rows skipped: 1)" "$?" 1
 expect_grep "bad csv row reported" "$TMP/err" "b77.csv:42: wrong number of fields"
 expect_grep "bad tsv row reported" "$TMP/err" "extra.tsv:8: unknown need: nonsense"
 expect_grep "bad rows counted" "$TMP/out" "malformed rows skipped: 2"
@@ -24,12 +24,12 @@ expect_eq "seed matters" "$(cmp -s "$TMP/n1" "$TMP/n3" && echo same || echo diff
 # the models fit the rows they were trained on (a learner that learns nothing
 # would be near 1/11 or 1/77 here)
 "$HEED" eval needs --model "$TMP/n1" "${DATAOPTS[@]}" --split train >"$TMP/ev" 2>/dev/null
-expect_eq "eval needs exit" "$?" 0
+expect_eq "eval needs exit (rows skipped)" "$?" 1
 acc=$(sed -n 's/^needs: top-1 accuracy \([0-9.]*\).*/\1/p' "$TMP/ev")
 expect_eq "needs fit train rows" "$(awk -v a="$acc" 'BEGIN{print (a >= 0.9) ? "yes" : "no"}')" yes
 expect_grep "needs counted rows" "$TMP/ev" "(59 train rows)"
 "$HEED" eval intents --model "$TMP/i1" --banking77 "$F/b77.csv" --split all >"$TMP/ev" 2>/dev/null
-expect_eq "eval intents exit" "$?" 0
+expect_eq "eval intents exit (rows skipped)" "$?" 1
 acc=$(sed -n 's/^intents: 77-way accuracy \([0-9.]*\).*/\1/p' "$TMP/ev")
 expect_eq "intents fit rows" "$(awk -v a="$acc" 'BEGIN{print (a >= 0.9) ? "yes" : "no"}')" yes
 expect_grep "intents macro-F1" "$TMP/ev" "macro-F1"
@@ -40,7 +40,7 @@ expect_eq "train intents" "$(cmp -s "$TMP/i1" "$TMP/i2" && echo same)" same
 
 # the split written for a peer learner: train + dev rows = all good rows
 "$HEED" eval intents --banking77 "$F/b77.csv" --split train --export-fasttext "$TMP/tr.ft" 2>/dev/null
-expect_eq "export exit" "$?" 0
+expect_eq "export exit (rows skipped)" "$?" 1
 "$HEED" eval intents --banking77 "$F/b77.csv" --split dev --export-fasttext "$TMP/dv.ft" 2>/dev/null
 expect_eq "export rows" "$(cat "$TMP/tr.ft" "$TMP/dv.ft" | wc -l)" 40
 expect_grep "export format" "$TMP/tr.ft" "__label__card_arrival my card has not come yet"
