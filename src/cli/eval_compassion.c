@@ -214,8 +214,7 @@ static int eval_file(const heed_engine *eng, const char *dir, const char *split,
     }
     tally t;
     memset(&t, 0, sizeof t);
-    int rc = HEED_EXIT_OK;
-    long line = 0;
+    long line = 0, n_bad = 0;
     for (char *s = buf, *e; *s; s = e + (*e != 0)) {
         e = strchr(s, '\n');
         if (!e)
@@ -225,22 +224,18 @@ static int eval_file(const heed_engine *eng, const char *dir, const char *split,
             continue;
         char where[4200];
         snprintf(where, sizeof where, "%s:%ld", path, line);
+        /* a bad record is reported (eval_record names what is wrong),
+         * counted and skipped; the rest are scored */
         cJSON *rec = cJSON_ParseWithLength(s, (size_t)(e - s));
         if (!rec) {
             fprintf(stderr, "heed eval compassion: %s: not a JSON object\n", where);
-            rc = HEED_EXIT_USAGE;
-            break;
+            n_bad++;
+            continue;
         }
-        int bad = eval_record(eng, rec, &t, verbose, where);
+        n_bad += eval_record(eng, rec, &t, verbose, where) != 0;
         cJSON_Delete(rec);
-        if (bad) {
-            rc = HEED_EXIT_USAGE;
-            break;
-        }
     }
     free(buf);
-    if (rc)
-        return rc;
     printf("%s: %ld replies (%s)\n", split, t.n, path);
     printf("  %-20s %6s %6s %6s %6s %6s\n", "signal", "P", "R", "F1", "gold", "pred");
     counts all = {0, 0, 0};
@@ -251,8 +246,10 @@ static int eval_file(const heed_engine *eng, const char *dir, const char *split,
     row("all signals (micro)", &all);
     row("promise kind", &t.kind);
     row("promise kind + due", &t.kind_due);
+    if (n_bad)
+        printf("malformed records skipped: %ld\n", n_bad);
     printf("\n");
-    return HEED_EXIT_OK;
+    return n_bad ? HEED_EXIT_REJECTED : HEED_EXIT_OK;
 }
 
 static void usage(FILE *f)
@@ -262,8 +259,10 @@ static void usage(FILE *f)
                "and time expression) on DIR/dev.jsonl and DIR/test.jsonl (default DIR:\n"
                "data/replies). --errors lists each difference. Format: docs/compassion.md.\n"
                "\n"
-               "Exit codes: 0 done, 2 usage or I/O error, or a record that is not valid\n"
-               "(named with its file and line; the evaluation stops there), 3 internal error.\n");
+               "A record that is not valid is reported with its file and line, skipped and\n"
+               "counted.\n"
+               "Exit codes: 0 done, 1 done with malformed records skipped, 2 usage or I/O\n"
+               "error, 3 internal error.\n");
 }
 
 int heed_eval_compassion(int argc, char **argv)
@@ -301,8 +300,10 @@ int heed_eval_compassion(int argc, char **argv)
     int rc = HEED_EXIT_OK;
     if (strcmp(split, "test"))
         rc = eval_file(eng, dir, "dev", verbose);
-    if (!rc && strcmp(split, "dev"))
-        rc = eval_file(eng, dir, "test", verbose);
+    if (rc <= HEED_EXIT_REJECTED && strcmp(split, "dev")) {
+        int r = eval_file(eng, dir, "test", verbose);
+        rc = r > rc ? r : rc;
+    }
     heed_engine_free(eng);
     return rc;
 }

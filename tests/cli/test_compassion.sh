@@ -35,5 +35,19 @@ expect_grep "promise row" "$TMP/eval" "  promise kind + due    1.000  1.000  1.0
 if grep -q "^dev:" "$TMP/eval2"; then bad "--split test printed dev"; else ok; fi
 "$HEED" eval compassion --data "$TMP/none" >/dev/null 2>"$TMP/err"
 expect_eq "missing data exit" "$?" 2
+# bad records among good ones: reported with file and line, skipped,
+# counted, exit 1; the good ones still scored
+mkdir -p "$TMP/bad"
+cp "$2/compassion/test.jsonl" "$TMP/bad/"
+{ cat "$2/compassion/dev.jsonl"; echo '{"text": "I will call you", "signals": ["nonsense"], "promises": []}'
+    echo 'not json'; } >"$TMP/bad/dev.jsonl"
+n=$(grep -c . "$2/compassion/dev.jsonl")
+"$HEED" eval compassion --data "$TMP/bad" >"$TMP/evalb" 2>"$TMP/errb"
+expect_eq "bad records: exit" "$?" 1
+expect_grep "bad records: the signal named" "$TMP/errb" "dev.jsonl:$((n + 1)): unknown signal"
+expect_grep "bad records: the line named" "$TMP/errb" "dev.jsonl:$((n + 2)): not a JSON object"
+expect_grep "bad records: counted" "$TMP/evalb" "malformed records skipped: 2"
+expect_grep "bad records: the good ones scored" "$TMP/evalb" "dev: 3 replies"
+expect_grep "bad records: test still scored" "$TMP/evalb" "test: 2 replies"
 
 finish
