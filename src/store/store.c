@@ -690,17 +690,25 @@ int heed_store_restore_indexes(heed_store *st, int wait, heed_error *err)
     return rc;
 }
 
-/* heed_store_restore_indexes past its checks: the transaction that builds. */
-static int build_missing(heed_store *st, int wait, heed_error *err)
+/* The write transaction of a pass an open may leave for later: 1 when it
+ * began; without wait (the caller set no busy timeout), 0 when another
+ * connection holds the write lock, the timeout set back; else an error. */
+static int begin_pass(heed_store *st, int wait, const char *what, heed_error *err)
 {
-    int rc;
     int r = run(st, "BEGIN IMMEDIATE");
     if (!wait)
         sqlite3_busy_timeout(st->db, BUSY_MS);
     if (r == SQLITE_BUSY && !wait)
         return HEED_OK;
-    if (r != SQLITE_OK)
-        return heed__st_fail(st, err, "build the indexes");
+    return r == SQLITE_OK ? 1 : heed__st_fail(st, err, what);
+}
+
+/* heed_store_restore_indexes past its checks: the transaction that builds. */
+static int build_missing(heed_store *st, int wait, heed_error *err)
+{
+    int rc, r = begin_pass(st, wait, "build the indexes", err);
+    if (r != 1)
+        return r;
     /* in the transaction, the indexes missing now (another connection may
      * have built some meanwhile) */
     sqlite3_stmt *s = NULL;
@@ -798,13 +806,9 @@ int heed_store_unstage_agents(heed_store *st, int wait, heed_error *err)
 /* heed_store_unstage_agents past its checks: the transaction that moves. */
 static int move_staged(heed_store *st, int wait, heed_error *err)
 {
-    int r = run(st, "BEGIN IMMEDIATE");
-    if (!wait)
-        sqlite3_busy_timeout(st->db, BUSY_MS);
-    if (r == SQLITE_BUSY && !wait)
-        return HEED_OK;
-    if (r != SQLITE_OK)
-        return heed__st_fail(st, err, "move the staged agent rows");
+    int r = begin_pass(st, wait, "move the staged agent rows", err);
+    if (r != 1)
+        return r;
     int rc = heed__st_unstage(st, err);
     if (!rc && run(st, "DELETE FROM meta WHERE key = 'agents_staged'") != SQLITE_OK)
         rc = heed__st_fail(st, err, "move the staged agent rows");

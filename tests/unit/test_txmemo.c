@@ -148,6 +148,17 @@ static void test_need_tally_rule(void **state)
 
 /* ------------------------------------------------------------ stores */
 
+/* The first column of the first row of sql on db, an integer. */
+static int int_of(sqlite3 *db, const char *sql)
+{
+    sqlite3_stmt *q;
+    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &q, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+    int n = sqlite3_column_int(q, 0);
+    sqlite3_finalize(q);
+    return n;
+}
+
 /* 0 with the memo, 1 without, 2 with the memo and its agent rows staged
  * (heed_store_stage_agents) for runs of transactions */
 #define N_STORES 3
@@ -175,16 +186,8 @@ static void commit2(stores *t)
 /* The rows staged in store 2. */
 static int staged_rows(stores *t)
 {
-    sqlite3_stmt *q;
-    assert_int_equal(sqlite3_prepare_v2(t->st[2]->db,
-                                        "SELECT (SELECT count(*) FROM agent_reply_stage) + "
-                                        "(SELECT count(*) FROM agent_conv_stage)",
-                                        -1, &q, NULL),
-                     SQLITE_OK);
-    assert_int_equal(sqlite3_step(q), SQLITE_ROW);
-    int n = sqlite3_column_int(q, 0);
-    sqlite3_finalize(q);
-    return n;
+    return int_of(t->st[2]->db, "SELECT (SELECT count(*) FROM agent_reply_stage) + "
+                                "(SELECT count(*) FROM agent_conv_stage)");
 }
 
 /* Every row of every table but meta, in key order, as text. */
@@ -251,11 +254,7 @@ static int kept_rows_wrong(const char *path)
         "NOT NULL AND role = 2)";
     sqlite3 *db;
     assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-    sqlite3_stmt *s;
-    assert_int_equal(sqlite3_prepare_v2(db, q, -1, &s, NULL), SQLITE_OK);
-    assert_int_equal(sqlite3_step(s), SQLITE_ROW);
-    int n = sqlite3_column_int(s, 0);
-    sqlite3_finalize(s);
+    int n = int_of(db, q);
     sqlite3_close(db);
     return n;
 }
@@ -266,18 +265,10 @@ static int latest_other_wrong(const char *path)
 {
     sqlite3 *db;
     assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-    sqlite3_stmt *s;
-    assert_int_equal(sqlite3_prepare_v2(db,
-                                        "SELECT (SELECT max(time) FROM message WHERE role <> 1) "
-                                        "IS NOT (SELECT CAST(value AS INTEGER) FROM meta WHERE "
-                                        "key = 'latest_other_time'), (SELECT count(*) FROM "
-                                        "message WHERE role <> 1)",
-                                        -1, &s, NULL),
-                     SQLITE_OK);
-    assert_int_equal(sqlite3_step(s), SQLITE_ROW);
-    int wrong = sqlite3_column_int(s, 0);
-    assert_true(sqlite3_column_int(s, 1) > 0);
-    sqlite3_finalize(s);
+    assert_true(int_of(db, "SELECT count(*) FROM message WHERE role <> 1") > 0);
+    int wrong = int_of(db, "SELECT (SELECT max(time) FROM message WHERE role <> 1) IS NOT "
+                           "(SELECT CAST(value AS INTEGER) FROM meta WHERE key = "
+                           "'latest_other_time')");
     sqlite3_close(db);
     return wrong;
 }
