@@ -610,6 +610,31 @@ static int run(heed_store *st, const char *sql)
     return sqlite3_exec(st->db, sql, NULL, NULL, NULL);
 }
 
+/* Notes this process in meta under key, for owner_alive. */
+static int note_owner(heed_store *st, const char *key, heed_error *err)
+{
+    char pid[24];
+    snprintf(pid, sizeof pid, "%ld", (long)getpid());
+    return heed_store_meta_set(st, key, pid, err);
+}
+
+/* *alive 1 when the meta key names a process other than this one that is
+ * still running (the store's write-ahead log works only for processes of
+ * one host, so a process id names the importer; an id the system has since
+ * given to another process only delays the work until that one ends). */
+static int owner_alive(heed_store *st, const char *key, int *alive, heed_error *err)
+{
+    *alive = 0;
+    char *pid = NULL;
+    int rc = heed_store_meta_get(st, key, &pid, err);
+    if (rc)
+        return rc;
+    long p = pid ? strtol(pid, NULL, 10) : 0;
+    free(pid);
+    *alive = p > 0 && p != (long)getpid() && (kill((pid_t)p, 0) == 0 || errno == EPERM);
+    return HEED_OK;
+}
+
 int heed_store_defer_indexes(heed_store *st, int *deferred, heed_error *err)
 {
     *deferred = 0;
@@ -629,9 +654,7 @@ int heed_store_defer_indexes(heed_store *st, int *deferred, heed_error *err)
         }
         *deferred = r == SQLITE_DONE;
         /* which process builds them: opens elsewhere leave them to it */
-        char pid[24];
-        snprintf(pid, sizeof pid, "%ld", (long)getpid());
-        if (*deferred && heed_store_meta_set(st, "indexes_deferred", pid, NULL) != HEED_OK)
+        if (*deferred && note_owner(st, "indexes_deferred", NULL) != HEED_OK)
             r = SQLITE_ERROR;
     }
     if (r != SQLITE_DONE && r != SQLITE_ROW) {
@@ -644,23 +667,6 @@ int heed_store_defer_indexes(heed_store *st, int *deferred, heed_error *err)
 }
 
 static int build_missing(heed_store *st, int wait, heed_error *err);
-
-/* *alive 1 when the meta key names a process other than this one that is
- * still running (the store's write-ahead log works only for processes of
- * one host, so a process id names the importer; an id the system has since
- * given to another process only delays the work until that one ends). */
-static int owner_alive(heed_store *st, const char *key, int *alive, heed_error *err)
-{
-    *alive = 0;
-    char *pid = NULL;
-    int rc = heed_store_meta_get(st, key, &pid, err);
-    if (rc)
-        return rc;
-    long p = pid ? strtol(pid, NULL, 10) : 0;
-    free(pid);
-    *alive = p > 0 && p != (long)getpid() && (kill((pid_t)p, 0) == 0 || errno == EPERM);
-    return HEED_OK;
-}
 
 int heed_store_restore_indexes(heed_store *st, int wait, heed_error *err)
 {
@@ -756,9 +762,7 @@ int heed_store_stage_agents(heed_store *st, int on, heed_error *err)
         return HEED_EINVAL;
     if (on) {
         /* which process moves them: opens elsewhere leave them to it */
-        char pid[24];
-        snprintf(pid, sizeof pid, "%ld", (long)getpid());
-        int rc = heed_store_meta_set(st, "agents_staged", pid, err);
+        int rc = note_owner(st, "agents_staged", err);
         if (!rc)
             st->stage = 1;
         return rc;
