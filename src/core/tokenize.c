@@ -7,6 +7,9 @@
 #include <stdint.h>
 #include <string.h>
 #include <utf8proc.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "hash.h"
 #include "heed_limits.h"
@@ -19,6 +22,9 @@ typedef struct tokenizer {
     heed_token *toks;
     size_t count, cap;
     size_t last_at; /* offset of the last '@' in the text, or n if none */
+    /* the fast path's copy of the text from tail_from on, zero-padded */
+    size_t tail_from;
+    unsigned char tail[32];
 } tokenizer;
 
 /* What a scanner found at a start position: [start, end) of `kind`. end == 0
@@ -1254,119 +1260,449 @@ static int emit(tokenizer *t, size_t start, span sp)
     return HEED_OK;
 }
 
-/* Stores a token a fast path made, its norm already normal, where the
- * array has room: what emit would store (of the neighbour links only the
- * ones a number makes can apply). */
-static void push(tokenizer *t, size_t start, size_t len, unsigned kind, unsigned flags,
-                 const char *norm)
-{
-    heed_token *tk = &t->toks[t->count++];
-    *tk = (heed_token){.start = (uint32_t)start, .len = (uint32_t)len, .kind = (uint16_t)kind,
-                       .flags = (uint16_t)flags, .norm = norm, .norm_len = (uint32_t)len};
-    if (t->count >= 2 && tk[-1].kind == HEED_TOK_NUMBER)
-        link_neighbours(t, tk - 1, tk);
-}
+/* ---------------------------------------------------------------- fast path */
 
+/* The fast path reads the text CHUNK bytes a step (SSE2 where there is, else
+ * eight in a 64-bit word) and turns each step into bit masks: bit k of a mask
+ * is about the step's byte k. */
+#if defined(__SSE2__)
+#define CHUNK 16u
+#else
+#define CHUNK 8u
 #define ONES8 0x0101010101010101ull
+#define HIGH8 (0x80 * ONES8)
 
 /* 0x80 in each byte of x that is 'a'..'z' (byte k of the text at bits 8k),
  * 0 elsewhere: a byte's sums stay below 0x100, so no carry crosses bytes. */
 static inline uint64_t lower_bytes(uint64_t x)
 {
     const uint64_t lo = x & 0x7F * ONES8;
-    return (lo + (0x80 - 'a') * ONES8) & ~(lo + (0x80 - 'z' - 1) * ONES8) & ~x & 0x80 * ONES8;
+    return (lo + (0x80 - 'a') * ONES8) & ~(lo + (0x80 - 'z' - 1) * ONES8) & ~x & HIGH8;
 }
 
-/* The common token: ASCII letters (inner apostrophes before a letter too:
- * don't, I'm), ending at a space or at punctuation no scanner reads on from,
+/* The high bit of each byte of m (0x80 or 0) as bit k for byte k. */
+static inline unsigned byte_bits(uint64_t m)
+{
+    return (unsigned)(((m >> 7) * 0x0102040810204080ull) >> 56);
+}
+
+static inline uint64_t text_word(const unsigned char *p)
+{
+    uint64_t x;
+    memcpy(&x, p, 8);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    x = __builtin_bswap64(x);
+#endif
+    return x;
+}
+#endif
+
+/* Where the CHUNK bytes from offset b can be read: the text itself, or near
+ * its end the copy of its last bytes with zeros after them. */
+static inline const unsigned char *chunk_at(const tokenizer *t, size_t b)
+{
+    return b + CHUNK <= t->n ? t->u + b : t->tail + (b - t->tail_from);
+}
+
+/* The masks of the CHUNK bytes at p: *letters the ASCII letters, *smalls the
+ * small ones among them, *same3 the bytes the next two equal, case folded
+ * (a letter three times in a row starts there when all three are letters). */
+static inline void chunk_masks(const unsigned char *p, unsigned *letters, unsigned *smalls,
+                               unsigned *same3)
+{
+#if defined(__SSE2__)
+    const __m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
+    const __m128i y = _mm_or_si128(x, _mm_set1_epi8(0x20));
+    /* y - 'a' < 26 unsigned, as a signed compare with the range moved down */
+    const __m128i let = _mm_cmplt_epi8(_mm_add_epi8(y, _mm_set1_epi8((char)(0x80 - 'a'))),
+                                       _mm_set1_epi8((char)(-128 + 26)));
+    *letters = (unsigned)_mm_movemask_epi8(let);
+    /* bit 5 (small) to bit 7; the shift moves no bit 5 into another byte's bit 7 */
+    *smalls = (unsigned)_mm_movemask_epi8(_mm_slli_epi16(x, 2)) & *letters;
+    const __m128i eq = _mm_and_si128(_mm_cmpeq_epi8(y, _mm_srli_si128(y, 1)),
+                                     _mm_cmpeq_epi8(y, _mm_srli_si128(y, 2)));
+    *same3 = (unsigned)_mm_movemask_epi8(eq);
+#else
+    const uint64_t x = text_word(p), y = x | 0x20 * ONES8;
+    const uint64_t let = lower_bytes(y);
+    /* exact zero bytes of e: no borrow crosses bytes */
+    const uint64_t e = (y ^ y >> 8) | (y ^ y >> 16);
+    const uint64_t same = ~(((e & 0x7F * ONES8) + 0x7F * ONES8) | e) & HIGH8;
+    *letters = byte_bits(let);
+    *smalls = byte_bits(let & x << 2);
+    *same3 = byte_bits(same);
+#endif
+}
+
+/* Stores the lowered copy of the CHUNK bytes at p, letters and apostrophes
+ * (which the setting of bit 5 leaves alone), at d; bytes from len on are 0. */
+static inline void chunk_lowered(char *d, const unsigned char *p, size_t len)
+{
+#if defined(__SSE2__)
+    const __m128i idx = _mm_setr_epi8(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+    const __m128i keep = _mm_cmplt_epi8(idx, _mm_set1_epi8((char)(len < 16 ? len : 16)));
+    const __m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
+    _mm_storeu_si128((__m128i *)(void *)d, _mm_and_si128(_mm_or_si128(x, _mm_set1_epi8(0x20)), keep));
+#else
+    uint64_t x = text_word(p) | 0x20 * ONES8;
+    if (len < 8)
+        x &= ((uint64_t)1 << (8 * len)) - 1;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    x = __builtin_bswap64(x);
+#endif
+    memcpy(d, &x, 8);
+#endif
+}
+
+/* The common token: ASCII letters with inner apostrophes before a letter
+ * (don't, I'm), ending at a space or at punctuation no scanner reads on from,
  * with no '@' ahead (so no address). scan_ascii would make it a WORD ending at
  * the same place with the flags set in *flags (CONTRACTION, ALLCAPS,
  * ELONGATED); *upper says it has capitals, which its norm lowers. Returns the
  * end, or 0 when the general scanners must decide: a digit, hyphen,
- * underscore or non-ASCII character after it, a second letter 'D' or 'P'
- * (scan_ascii tries an emoticon: xD), or an end that starts something
- * longer (a single letter before '.' or ':', "www." or "://"). */
-static size_t plain_word_end(const tokenizer *t, size_t i, unsigned *flags, int *upper)
+ * underscore or non-ASCII character after it, or an end that starts something
+ * longer (a single letter before '.' or ':', a '.' before a letter or digit,
+ * "://"). Not called for words from 'x' or 'X' ("xD", "XP": scan_ascii tries
+ * an emoticon).
+ *
+ * A chunk's masks find the end of a run of letters, its capitals and a letter
+ * three times in a row. A run longer than a chunk goes on with a load two
+ * bytes back, so a triple across two loads is still seen; a run ends at an
+ * apostrophe, and a letter after it starts the next run of the same word (no
+ * triple spans the apostrophe). */
+static size_t ascii_word_end(const tokenizer *t, size_t i, unsigned *flags, int *upper)
 {
     const unsigned char *u = t->u;
-    size_t n = t->n;
-    if (t->last_at < n && i <= t->last_at)
-        return 0;
-    size_t j = i;
-    unsigned run_cp = 0, run = 0, up = 0, apos = 0, fl = 0, d = 0;
-    if (i + 8 <= n) {
-        /* Most words: lower-case letters after an optional capital, fewer
-         * than eight, ended by neither a capital nor an apostrophe. One
-         * load finds the end and a triple of equal letters (elongation);
-         * any other word takes the byte loop below. */
-        const unsigned cap = (unsigned)u[i] - 'A' < 26u;
-        const uint64_t x = heed__head8((const char *)u + i, 8) | (cap ? 0x20u : 0u);
-        const uint64_t other = ~lower_bytes(x) & 0x80 * ONES8;
-        const size_t len = other ? (size_t)__builtin_ctzll(other) >> 3 : 0;
-        if (other && (d = u[i + len]) - 'A' >= 26u && d != '\'') {
-            if (len >= 3) {
-                const uint64_t e = (x ^ x >> 8) | (x ^ x >> 16);
-                const uint64_t zero = ~(((e & 0x7F * ONES8) + 0x7F * ONES8) | e) & 0x80 * ONES8;
-                if (zero & (((uint64_t)1 << (8 * (len - 2))) - 1))
-                    fl = HEED_TF_ELONGATED;
-            }
-            j = i + len;
-            up = cap;
-            goto ended;
-        }
-    }
+    const size_t n = t->n;
+    const unsigned full = (1u << CHUNK) - 1;
+    unsigned caps = 0, smalls = 0, triples = 0, fl = 0, d;
+    size_t b = i, j;
     for (;;) {
-        /* a run of lower-case letters: nearly every letter */
-        while (j < n && (d = u[j]) - 'a' < 26u) {
-            if (d != run_cp) {
-                run_cp = d;
-                run = 1;
-            } else if (++run >= 3) {
-                fl |= HEED_TF_ELONGATED;
-            }
-            j++;
+        const unsigned char *p = chunk_at(t, b);
+        unsigned let, sm, s3;
+        chunk_masks(p, &let, &sm, &s3);
+        if (let == full) {
+            caps |= let & ~sm;
+            smalls |= sm;
+            triples |= s3 & full >> 2; /* triples that start in the chunk */
+            b += CHUNK - 2;
+            continue;
         }
-        if (j == n)
+        const unsigned len = (unsigned)__builtin_ctz(~let), in = (1u << len) - 1;
+        caps |= in & ~sm;
+        smalls |= sm & in;
+        triples |= s3 & in >> 2;
+        j = b + len;
+        d = p[len]; /* 0 past the end */
+        if (d != '\'')
             break;
-        if (d - 'A' < 26u) {
-            up++;
-            if (d + 32 != run_cp) {
-                run_cp = d + 32;
-                run = 1;
-            } else if (++run >= 3) {
-                fl |= HEED_TF_ELONGATED;
-            }
-            j++;
+        const unsigned d1 = j + 1 < n ? u[j + 1] : 0;
+        if (((d1 | 32u) - 'a') < 26u) {
+            fl = HEED_TF_CONTRACTION;
+            b = j + 1;
             continue;
         }
-        if (d == '\'' && j > i && j + 1 < n && ((u[j + 1] | 32u) - 'a') < 26u) {
-            fl |= HEED_TF_CONTRACTION;
-            apos++;
-            run = 0;
-            j++;
-            continue;
-        }
+        if (d1 >= 0x80)
+            return 0; /* a letter may follow: a contraction */
         break;
     }
-ended:
-    if (j == i || (up && i + 1 < n && (u[i + 1] == 'D' || u[i + 1] == 'P')))
-        return 0;
-    if (j < n && d != ' ') {
-        unsigned d1 = j + 1 < n ? u[j + 1] : 0;
+    if (d != ' ') {
         if (d >= 0x80 || is_digit(d) || d == '-' || d == '_')
             return 0;
-        if (d == '\'' && d1 >= 0x80)
-            return 0; /* a letter may follow: a contraction */
-        if (d == '.' && (j - i < 2 || d1 >= 0x80 || is_alnum(d1)))
-            return 0;
-        if (d == ':' && (j - i < 2 || d1 == '/'))
-            return 0;
+        if (d == '.' || d == ':') {
+            const unsigned d1 = j + 1 < n ? u[j + 1] : 0;
+            if (j - i < 2 || (d == '.' ? d1 >= 0x80 || is_alnum(d1) : d1 == '/'))
+                return 0;
+        }
     }
-    if (up >= 2 && up + apos == j - i) /* no lower-case letter */
+    if (triples)
+        fl |= HEED_TF_ELONGATED;
+    /* two letters or more (an apostrophe stands between two), none small */
+    if (!smalls && j - i >= 2)
         fl |= HEED_TF_ALLCAPS;
-    *upper = up != 0;
+    *upper = caps != 0;
     *flags = fl;
     return j;
+}
+
+/* Copy of the ASCII word [i, e) with its capitals lowered, NUL-terminated,
+ * or NULL when out of memory. */
+static char *lowered_copy(tokenizer *t, size_t i, size_t e)
+{
+    const size_t len = e - i;
+    /* the arena rounds up to 16 bytes: room for whole chunks */
+    char *d = heed__arena_alloc(t->a, len + 1);
+    if (!d)
+        return NULL;
+    for (size_t k = 0; k < len; k += CHUNK)
+        chunk_lowered(d + k, chunk_at(t, i + k), len - k);
+    d[len] = '\0';
+    return d;
+}
+
+/* How the fast path treats an ASCII byte at a token start. */
+enum {
+    AC_OTHER,    /* digits and marks that may start more: the scanners decide */
+    AC_SPACE,    /* controls, space, DEL: white space */
+    AC_LETTER,   /* a word, ascii_word_end decides */
+    AC_TERMINAL, /* . ! ?: a run of them is one PUNCT (terminal_run) */
+    AC_PUNCT,    /* a run of the same mark is one PUNCT (same_run) */
+    AC_SYMBOL    /* a run of the same mark is one SYMBOL (same_run) */
+};
+
+#define AC_SPACES32                                                                               \
+    AC_SPACE, AC_SPACE, AC_SPACE, AC_SPACE, AC_SPACE, AC_SPACE, AC_SPACE, AC_SPACE, AC_SPACE,     \
+        AC_SPACE, AC_SPACE, AC_SPACE, AC_SPACE, AC_SPACE, AC_SPACE, AC_SPACE, AC_SPACE, AC_SPACE, \
+        AC_SPACE, AC_SPACE, AC_SPACE, AC_SPACE, AC_SPACE, AC_SPACE, AC_SPACE, AC_SPACE, AC_SPACE, \
+        AC_SPACE, AC_SPACE, AC_SPACE, AC_SPACE, AC_SPACE
+/* A..W, a..w (x, X, y, z, Y, Z apart) */
+#define AC_LETTERS23                                                                               \
+    AC_LETTER, AC_LETTER, AC_LETTER, AC_LETTER, AC_LETTER, AC_LETTER, AC_LETTER, AC_LETTER,        \
+        AC_LETTER, AC_LETTER, AC_LETTER, AC_LETTER, AC_LETTER, AC_LETTER, AC_LETTER, AC_LETTER,    \
+        AC_LETTER, AC_LETTER, AC_LETTER, AC_LETTER, AC_LETTER, AC_LETTER, AC_LETTER
+
+/* The rest is AC_OTHER: digits, 'x' and 'X' (emoticons "xD", "XP"), and the
+ * marks that by scan_ascii may start more than themselves: '#' '*' (keycaps, ids, hashtags), '@', '$', the eyes
+ * and noses of emoticons (: ; = < > ^ -) and '&' (entities). The marks here
+ * are same_run's (or terminal_run's), of the kind ascii_punct_kind gives. */
+static const unsigned char ASCII_CLASS[128] = {
+    AC_SPACES32,
+    [' '] = AC_SPACE,
+    ['!'] = AC_TERMINAL,
+    ['"'] = AC_PUNCT,
+    ['%'] = AC_PUNCT,
+    ['\''] = AC_PUNCT,
+    ['('] = AC_PUNCT,
+    [')'] = AC_PUNCT,
+    ['+'] = AC_SYMBOL,
+    [','] = AC_PUNCT,
+    ['.'] = AC_TERMINAL,
+    ['/'] = AC_PUNCT,
+    ['?'] = AC_TERMINAL,
+    ['A'] = AC_LETTERS23,
+    ['Y'] = AC_LETTER,
+    ['Z'] = AC_LETTER,
+    ['['] = AC_PUNCT,
+    ['\\'] = AC_PUNCT,
+    [']'] = AC_PUNCT,
+    ['_'] = AC_PUNCT,
+    ['`'] = AC_SYMBOL,
+    ['a'] = AC_LETTERS23,
+    ['y'] = AC_LETTER,
+    ['z'] = AC_LETTER,
+    ['{'] = AC_PUNCT,
+    ['|'] = AC_SYMBOL,
+    ['}'] = AC_PUNCT,
+    ['~'] = AC_SYMBOL,
+    [0x7F] = AC_SPACE,
+};
+
+/* After a word of ASCII letters: 1 where the word ends for sure (white
+ * space, and the marks no scanner reads on from after a word), 2 at '.'
+ * (ends it unless a single letter or a letter or digit after it makes an
+ * acronym, a URL or a number); 0 where ascii_word_end must look: an
+ * apostrophe (a contraction may go on), ':' ("://"), '-' and '_' (inner
+ * hyphens), digits (ids). */
+static const unsigned char WORD_END[128] = {
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    [' '] = 1,  ['!'] = 1, ['"'] = 1, ['#'] = 1, ['$'] = 1, ['%'] = 1, ['&'] = 1, ['('] = 1,
+    [')'] = 1,  ['*'] = 1, ['+'] = 1, [','] = 1, ['.'] = 2, ['/'] = 1, [';'] = 1, ['<'] = 1,
+    ['='] = 1,  ['>'] = 1, ['?'] = 1, ['@'] = 1, ['['] = 1, ['\\'] = 1, [']'] = 1, ['^'] = 1,
+    ['`'] = 1,  ['{'] = 1, ['|'] = 1, ['}'] = 1, ['~'] = 1, [0x7F] = 1,
+};
+
+/* The fast path's mark token at i (class cls, AC_TERMINAL..AC_SYMBOL): what
+ * terminal_run or same_run would make of an ASCII run, its own normal form.
+ * Returns its end, or 0 when a non-ASCII byte follows the run (a mark or a
+ * joiner to absorb, a terminal like U+2026): the scanners decide. */
+static size_t ascii_mark_end(const tokenizer *t, size_t i, unsigned cls, unsigned *flags)
+{
+    const unsigned char *u = t->u;
+    const size_t n = t->n;
+    const unsigned c = u[i];
+    size_t e = i + 1;
+    if (cls == AC_TERMINAL)
+        while (e < n && (u[e] == '.' || u[e] == '!' || u[e] == '?'))
+            e++;
+    else
+        while (e < n && u[e] == c)
+            e++;
+    if (e < n && u[e] >= 0x80)
+        return 0;
+    *flags = e - i >= 2 ? HEED_TF_REPEATED : 0;
+    return e;
+}
+
+/* ---------------------------------------------------------------- the pass */
+
+/* The token at i (not white space) by the general scanners, or the white
+ * space of one non-ASCII code point. Returns the offset after it, or 0 with
+ * *rc set to the error. */
+static size_t general_token(tokenizer *t, size_t i, int *rc)
+{
+    const size_t n = t->n;
+    span sp;
+    if (t->u[i] < 0x80) {
+        sp = scan_ascii(t, i);
+    } else {
+        uint32_t cp;
+        size_t l = cp_at(t, i, &cp);
+        int cls = uclass(cp);
+        if (cls == U_SPACE)
+            return i + l;
+        sp = scan_unicode(t, i, cp, l, cls);
+    }
+    if (sp.end <= i) { /* never stall, whatever a scanner did */
+        sp.end = i + 1;
+        while (sp.end < n && (t->u[sp.end] & 0xC0) == 0x80)
+            sp.end++;
+    }
+    if (sp.end < n && t->u[sp.end] >= 0x80) { /* marks and joiners are not ASCII */
+        size_t e = absorb_extend(t, sp.end);
+        if (e != sp.end)
+            sp.flags &= ~SPAN_NORMAL;
+        sp.end = e;
+    }
+    return (*rc = emit(t, i, sp)) ? 0 : sp.end;
+}
+
+/* The pass with the fast paths: plain words and runs of marks, the common
+ * tokens, are cut here (what the scanners would cut, as the tests prove) and
+ * stored where the array has room; the rest goes to general_token and emit.
+ * The next free slot is kept in tk (t->count is set around the calls). */
+static int fast_pass(tokenizer *t)
+{
+    const unsigned char *u = t->u;
+    const size_t n = t->n;
+    /* words only where no '@' is ahead */
+    const size_t words_from = t->last_at < n ? t->last_at + 1 : 0;
+    /* the last bytes, zero-padded, for whole chunks near the end */
+    t->tail_from = n > CHUNK ? n - CHUNK : 0;
+    memset(t->tail, 0, sizeof t->tail);
+    memcpy(t->tail, u + t->tail_from, n - t->tail_from);
+    const unsigned char *const tail = t->tail;
+    const size_t tail_from = t->tail_from;
+    heed_token *tk = t->toks, *room = t->toks + t->cap;
+    /* the token before tk is a NUMBER: the next one may change its kind
+     * (link_neighbours); the fast path's tokens are never numbers */
+    int after_number = 0;
+    size_t i = 0;
+    while (i < n) {
+        const unsigned c = u[i];
+        if (c < 0x80) {
+            const unsigned cls = ASCII_CLASS[c];
+            if (cls == AC_LETTER && i >= words_from && tk < room) {
+                /* Most words end inside their first chunk, before a space or
+                 * a mark that ends a word for sure (WORD_END), or before a
+                 * '.' that does not go on into a letter or digit; a word with
+                 * no letter three times in a row is stored here. */
+                const unsigned char *p = i + CHUNK <= n ? u + i : tail + (i - tail_from);
+                unsigned let, sm, s3;
+                chunk_masks(p, &let, &sm, &s3);
+                const unsigned len = (unsigned)__builtin_ctz(~let);
+                const unsigned d = len < CHUNK ? p[len] : 0x80;
+                unsigned end = d < 0x80 ? WORD_END[d] : 0;
+                if (end == 2 && len >= 2 && len + 1 < CHUNK) /* '.' */
+                    end = p[len + 1] < 0x80 && !is_alnum(p[len + 1]);
+                const unsigned in = (1u << len) - 1;
+                if (end == 1 && !(s3 & in >> 2)) {
+                    const char *norm = (const char *)u + i;
+                    if (in & ~sm) {
+                        /* capitals: the norm is a copy with them lowered */
+                        char *low = heed__arena_alloc(t->a, len + 1);
+                        if (!low)
+                            return HEED_ENOMEM;
+                        chunk_lowered(low, p, len);
+                        norm = low;
+                    }
+                    tk->start = (uint32_t)i;
+                    tk->len = len;
+                    tk->kind = HEED_TOK_WORD;
+                    /* two letters or more, none small */
+                    tk->flags = !(sm & in) && len >= 2 ? HEED_TF_ALLCAPS : 0;
+                    tk->sentence = 0;
+                    tk->norm = norm;
+                    tk->norm_len = len;
+                    if (after_number) {
+                        link_neighbours(t, tk - 1, tk);
+                        after_number = 0;
+                    }
+                    tk++;
+                    i += len + (d == ' '); /* and the space after it */
+                    continue;
+                }
+                /* the rest of the words: contractions, words longer than a
+                 * chunk, the ends that need a closer look */
+                unsigned wfl;
+                int upper;
+                const size_t e = ascii_word_end(t, i, &wfl, &upper);
+                if (e) {
+                    if (!(wfl & HEED_TF_ELONGATED)) {
+                        /* what emit would store: the word is its own normal
+                         * form but for capitals, which a copy lowers */
+                        const char *norm = (const char *)u + i;
+                        if (upper && !(norm = lowered_copy(t, i, e)))
+                            return HEED_ENOMEM;
+                        tk->start = (uint32_t)i;
+                        tk->len = (uint32_t)(e - i);
+                        tk->kind = HEED_TOK_WORD;
+                        tk->flags = (uint16_t)wfl;
+                        tk->sentence = 0;
+                        tk->norm = norm;
+                        tk->norm_len = (uint32_t)(e - i);
+                        if (after_number) {
+                            link_neighbours(t, tk - 1, tk);
+                            after_number = 0;
+                        }
+                        tk++;
+                    } else {
+                        /* elongated: emit squashes the norm */
+                        t->count = (size_t)(tk - t->toks);
+                        int rc = emit(t, i, mk(e, HEED_TOK_WORD, wfl));
+                        if (rc)
+                            return rc;
+                        tk = t->toks + t->count;
+                        room = t->toks + t->cap;
+                        after_number = 0;
+                    }
+                    /* the space after the word, which the loop would skip */
+                    i = e < n && u[e] == ' ' ? e + 1 : e;
+                    continue;
+                }
+            } else if (cls == AC_SPACE) {
+                i++;
+                continue;
+            } else if (cls >= AC_TERMINAL && tk < room) {
+                unsigned mfl;
+                const size_t e = ascii_mark_end(t, i, cls, &mfl);
+                if (e) {
+                    tk->start = (uint32_t)i;
+                    tk->len = (uint32_t)(e - i);
+                    tk->kind = cls == AC_SYMBOL ? HEED_TOK_SYMBOL : HEED_TOK_PUNCT;
+                    tk->flags = (uint16_t)mfl;
+                    tk->sentence = 0;
+                    tk->norm = (const char *)u + i;
+                    tk->norm_len = (uint32_t)(e - i);
+                    if (after_number) {
+                        link_neighbours(t, tk - 1, tk);
+                        after_number = 0;
+                    }
+                    tk++;
+                    i = e < n && u[e] == ' ' ? e + 1 : e; /* and the space after it */
+                    continue;
+                }
+            }
+        }
+        int rc;
+        t->count = (size_t)(tk - t->toks);
+        if (!(i = general_token(t, i, &rc)))
+            return rc;
+        tk = t->toks + t->count;
+        room = t->toks + t->cap;
+        after_number = t->count && tk[-1].kind == HEED_TOK_NUMBER;
+    }
+    t->count = (size_t)(tk - t->toks);
+    return HEED_OK;
 }
 
 static int tokenize(heed_arena *a, const char *s, size_t n, heed_token **out, size_t *n_out,
@@ -1379,8 +1715,8 @@ static int tokenize(heed_arena *a, const char *s, size_t n, heed_token **out, si
     /* Offsets are 32-bit; heed_analyze caps texts far below this. */
     if (n > UINT32_MAX)
         return HEED_ETOOBIG;
-    tokenizer t = {a, (const unsigned char *)s, n, NULL, 0, 0, n};
-    if (n && memchr(s, '@', n))
+    tokenizer t = {.a = a, .u = (const unsigned char *)s, .n = n, .last_at = n};
+    if (memchr(s, '@', n))
         for (t.last_at = n; t.u[--t.last_at] != '@';)
             ;
     /* Customer text averages 5-6 bytes per token with its space; start there
@@ -1391,99 +1727,20 @@ static int tokenize(heed_arena *a, const char *s, size_t n, heed_token **out, si
     t.toks = heed__arena_alloc(a, t.cap * sizeof(*t.toks));
     if (!t.toks)
         return HEED_ENOMEM;
-
-    size_t i = 0;
-    while (i < n) {
-        unsigned c = t.u[i];
-        span sp;
-        if (c < 0x80) {
-            if (c <= 0x20 || c == 0x7F) {
+    int rc = HEED_OK;
+    if (fast) {
+        rc = fast_pass(&t);
+    } else {
+        for (size_t i = 0; i < n;) {
+            const unsigned c = t.u[i];
+            if (c <= 0x20 || c == 0x7F)
                 i++;
-                continue;
-            }
-            size_t e;
-            if (fast && ((c | 32u) - 'a') < 26u) {
-                unsigned wfl;
-                int upper;
-                if ((e = plain_word_end(&t, i, &wfl, &upper))) {
-                    if (!(wfl & HEED_TF_ELONGATED) && t.count < t.cap) {
-                        /* what emit would store: the word is its own normal
-                         * form but for capitals, which a copy lowers */
-                        const char *norm = (const char *)t.u + i;
-                        if (upper) {
-                            char *d = heed__arena_alloc(a, e - i + 1);
-                            if (!d)
-                                return HEED_ENOMEM;
-                            for (size_t k = i; k < e; k++)
-                                d[k - i] = (char)to_lower(t.u[k]);
-                            d[e - i] = '\0';
-                            norm = d;
-                        }
-                        push(&t, i, e - i, HEED_TOK_WORD, wfl, norm);
-                    } else {
-                        unsigned fl = wfl | (wfl & HEED_TF_ELONGATED || upper ? 0 : SPAN_NORMAL);
-                        int rc = emit(&t, i, mk(e, HEED_TOK_WORD, fl));
-                        if (rc)
-                            return rc;
-                    }
-                    /* the space after the word, which the loop would skip */
-                    i = e < n && t.u[e] == ' ' ? e + 1 : e;
-                    continue;
-                }
-            } else if (fast && t.count < t.cap) {
-                /* A lone mark that scan_ascii would make a one-byte PUNCT
-                 * token (terminal_run or same_run, no run, nothing after
-                 * it to absorb), in its own normal form. */
-                unsigned c1 = i + 1 < n ? t.u[i + 1] : 0, more = 1;
-                switch (c) {
-                case '.':
-                case '!':
-                case '?':
-                    more = c1 == '.' || c1 == '!' || c1 == '?';
-                    break;
-                case ',':
-                case '(':
-                case ')':
-                case '"':
-                case '\'':
-                    more = c1 == c;
-                    break;
-                default:
-                    break;
-                }
-                if (!more && c1 < 0x80) {
-                    push(&t, i, 1, HEED_TOK_PUNCT, 0, (const char *)t.u + i);
-                    i += c1 == ' ' ? 2 : 1; /* and the space after it */
-                    continue;
-                }
-            }
-            sp = scan_ascii(&t, i);
-        } else {
-            uint32_t cp;
-            size_t l = cp_at(&t, i, &cp);
-            int cls = uclass(cp);
-            if (cls == U_SPACE) {
-                i += l;
-                continue;
-            }
-            sp = scan_unicode(&t, i, cp, l, cls);
+            else if (!(i = general_token(&t, i, &rc)))
+                break;
         }
-        if (sp.end <= i) { /* never stall, whatever a scanner did */
-            sp.end = i + 1;
-            while (sp.end < n && (t.u[sp.end] & 0xC0) == 0x80)
-                sp.end++;
-        }
-        if (sp.end < n && t.u[sp.end] >= 0x80) { /* marks and joiners are not ASCII */
-            size_t e = absorb_extend(&t, sp.end);
-            if (e != sp.end)
-                sp.flags &= ~SPAN_NORMAL;
-            sp.end = e;
-        }
-        int rc = emit(&t, i, sp);
-        if (rc)
-            return rc;
-        i = sp.end;
     }
+    if (rc)
+        return rc;
     *out = t.toks;
     *n_out = t.count;
     return HEED_OK;

@@ -429,6 +429,87 @@ static void test_fast_path_letters(void **state)
     }
 }
 
+/* Words of letters from a small alphabet (so that triples of a letter,
+ * capitals and apostrophes fall anywhere) of every length up to well past
+ * two of the fast path's chunks, each after one of many starts and before
+ * one of many ends, ASCII or not: the fast path's tokens are the general
+ * path's, with the text cut anywhere, so that words meet the end of the text
+ * at every position of a chunk. */
+static void test_fast_path_long_words(void **state)
+{
+    (void)state;
+    static const char letters[] = "aAbBc'eE";
+    static const char *const seps[] = {
+        " ",  ".",  ". ", ".a", ".9", ".\xC3\xA9", ",",  "!",  "?",  "'",  "'a", "'\xC3\xA9",
+        "-",  "_",  "9",  ":",  ":/", ": ", ";",  "\"", "(",  ")",  "[",  "]",  "{",  "}",
+        "/",  "\\", "*",  "+",  "|",  "~",  "`",  "%",  "#",  "$",  "&",  "<",  ">",  "=",
+        "^",  "@",  "\t", "\n", "\r\n", "\xC3\xA9", "\xCC\x81", "\xE2\x80\x99s", "\xE2\x80\xA6",
+        "\xF0\x9F\x98\x80", "\xC2\xA0", "  ", "x", "X"};
+    enum { ROUNDS = 6000 };
+    char buf[512];
+    uint64_t seed = 13;
+    for (int r = 0; r < ROUNDS; r++) {
+        size_t o = 0;
+        for (;;) {
+            seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+            size_t wl = 1 + (size_t)(seed >> 58) % 40;
+            if (o + wl + 8 > sizeof buf || ((seed >> 40) & 7) == 0)
+                break;
+            static const char *const starts[] = {"www", "WWW", "http", "e", "ab"};
+            if (((seed >> 36) & 15) == 0) { /* words the scanners read on from */
+                const char *w = starts[(seed >> 44) % 5];
+                memcpy(buf + o, w, strlen(w));
+                o += strlen(w);
+                wl = 0;
+            }
+            for (size_t k = 0; k < wl; k++) {
+                seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+                /* mostly small letters, as in text */
+                unsigned pick = (unsigned)(seed >> 59);
+                buf[o++] = pick < 24 ? (char)('a' + (seed >> 33) % 3) : letters[pick & 7];
+            }
+            const char *sp = seps[(seed >> 20) % (sizeof seps / sizeof seps[0])];
+            memcpy(buf + o, sp, strlen(sp));
+            o += strlen(sp);
+        }
+        size_t cut = o ? (size_t)(seed >> 8) % (o + 1) : 0;
+        while (cut < o && ((unsigned char)buf[cut] & 0xC0) == 0x80)
+            cut--;
+        same_tokens(buf, cut);
+        same_tokens(buf, o);
+    }
+}
+
+/* Runs of marks, the fast path's other tokens: every ASCII mark, alone and
+ * repeated, mixed with terminal marks, before ASCII and non-ASCII bytes and
+ * the end of the text, after words and numbers (neighbour links). */
+static void test_fast_path_marks(void **state)
+{
+    (void)state;
+    static const char *const parts[] = {
+        "!", "\"", "#", "$", "%", "&", "'", "(", ")", "*", "+", ",", "-", ".", "/", ":", ";",
+        "<", "=", ">", "?", "@", "[", "\\", "]", "^", "_", "`", "{", "|", "}", "~", "...",
+        "?!", "!!!", "\"\"", "[[", "]]", "~~", "++", "__", "%%", "``", "||", "\xE2\x80\xA6",
+        "\xCC\x81", "\xE2\x80\x8D", "\xE2\x82\xAC", "\xEF\xBC\x81", "\xC2\xA0", " ",
+        " ", " ", "\n", "a", "ab", "Ab", "9", "20", "3.5", "am", "EUR", "USD"};
+    enum { ROUNDS = 4000 };
+    char buf[256];
+    uint64_t seed = 17;
+    for (int r = 0; r < ROUNDS; r++) {
+        size_t o = 0;
+        while (o < sizeof buf - 16) {
+            seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+            if ((seed >> 59) == 0 && o > 0)
+                break;
+            const char *p = parts[(seed >> 33) % (sizeof parts / sizeof parts[0])];
+            size_t l = strlen(p);
+            memcpy(buf + o, p, l);
+            o += l;
+        }
+        same_tokens(buf, o);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -440,6 +521,8 @@ int main(void)
         cmocka_unit_test(test_invariants_mixed),
         cmocka_unit_test(test_fast_path_same_tokens),
         cmocka_unit_test(test_fast_path_letters),
+        cmocka_unit_test(test_fast_path_long_words),
+        cmocka_unit_test(test_fast_path_marks),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
