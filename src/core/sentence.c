@@ -28,6 +28,8 @@ static int end_kind(const splitter *sp, const heed_token *tk)
     if (tk->kind != HEED_TOK_PUNCT)
         return END_NONE;
     const unsigned char *p = sp->u + tk->start;
+    if (tk->len == 1) /* one ASCII mark, as most are */
+        return *p == '.' ? END_DOT : *p == '!' || *p == '?' ? END_STRONG : END_NONE;
     size_t n = tk->len, dots = 0, marks = 0;
     for (size_t i = 0; i < n;) {
         uint32_t cp = p[i];
@@ -455,14 +457,30 @@ int heed__sentences(heed_arena *a, const char *s, size_t n, heed_token *toks, si
     firsts[0] = 0;
     size_t cur = 0, first = 0, line_start = 0;
     for (size_t i = 0; i < n_toks; i++) {
+        /* With at most a space after it, a token ends nothing (ends_after
+         * says 0 without a line break) unless it is a dotted word, an end
+         * mark (a one-byte mark is one unless it is . ! ?) or an emoticon or
+         * emoji: most tokens, passed here. */
+        for (heed_token *tk = &toks[i]; i + 1 < n_toks; tk++, i++) {
+            const uint32_t end = tk->start + tk->len, gap = tk[1].start - end;
+            if (gap > 1 || (gap && sp.u[end] != ' '))
+                break;
+            if (tk->kind == HEED_TOK_WORD) {
+                if (tk->norm_len > 1 && tk->norm[tk->norm_len - 1] == '.')
+                    break;
+            } else if (tk->kind == HEED_TOK_PUNCT) {
+                const unsigned c = sp.u[tk->start];
+                if (tk->len != 1 || c == '.' || c == '!' || c == '?')
+                    break;
+            } else if (is_emo(tk)) {
+                break;
+            }
+            tk->sentence = (uint32_t)cur;
+        }
         toks[i].sentence = (uint32_t)cur;
         if (i + 1 == n_toks)
             break;
         size_t after = line_start, gap_from = tok_end(&toks[i]), gap_to = toks[i + 1].start;
-        if (toks[i].kind == HEED_TOK_WORD &&
-            !(toks[i].norm_len > 1 && toks[i].norm[toks[i].norm_len - 1] == '.') &&
-            (gap_to == gap_from || (gap_to == gap_from + 1 && sp.u[gap_from] == ' ')))
-            continue; /* a word with at most a space after it ends nothing */
         /* most gaps are one space or none: no line break to look for */
         size_t breaks = gap_to - gap_from <= 1 && (gap_to == gap_from || sp.u[gap_from] == ' ')
                             ? 0
