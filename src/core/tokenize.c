@@ -1319,9 +1319,10 @@ static inline void chunk_masks(const unsigned char *p, unsigned *letters, unsign
     *letters = (unsigned)_mm_movemask_epi8(let);
     /* bit 5 (small) to bit 7; the shift moves no bit 5 into another byte's bit 7 */
     *smalls = (unsigned)_mm_movemask_epi8(_mm_slli_epi16(x, 2)) & *letters;
-    const __m128i eq = _mm_and_si128(_mm_cmpeq_epi8(y, _mm_srli_si128(y, 1)),
-                                     _mm_cmpeq_epi8(y, _mm_srli_si128(y, 2)));
-    *same3 = (unsigned)_mm_movemask_epi8(eq);
+    /* bytes equal to the next one (byte 15 to a zero, never); then to the
+     * next two */
+    const unsigned same2 = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(y, _mm_srli_si128(y, 1)));
+    *same3 = same2 & same2 >> 1;
 #else
     const uint64_t x = text_word(p), y = x | 0x20 * ONES8;
     const uint64_t let = lower_bytes(y);
@@ -1566,28 +1567,36 @@ static size_t general_token(tokenizer *t, size_t i, int *rc)
     return (*rc = emit(t, i, sp)) ? 0 : sp.end;
 }
 
-/* The pass with the fast paths: plain words and runs of marks, the common
- * tokens, are cut here (what the scanners would cut, as the tests prove) and
- * stored where the array has room; the rest goes to general_token and emit.
- * The next free slot is kept in tk (t->count is set around the calls). */
-static int fast_pass(tokenizer *t)
+/* Where the fast pass is: the offset, the next free slot and the end of the
+ * array's room (t->count is set from tk around the calls that store), and
+ * whether the token before tk is a NUMBER: the next one may change its kind
+ * (link_neighbours); the fast path's tokens are never numbers. */
+typedef struct fast_cursor {
+    size_t i;
+    heed_token *tk, *room;
+    int after_number;
+} fast_cursor;
+
+/* The fast pass from cur->i on while cur->i < to, the text's chunk at offset i
+ * read at s + (i - off): the text itself (off 0) while whole chunks are
+ * left, its zero-padded tail (t->tail, off t->tail_from) after that. Plain
+ * words and runs of marks, the common tokens, are cut here (what the
+ * scanners would cut, as the tests prove) and stored where the array has
+ * room; the rest goes to general_token and emit. Inlined into each phase,
+ * where s and off are known. */
+static inline __attribute__((always_inline)) int fast_run(tokenizer *t, fast_cursor *cur,
+                                                           const unsigned char *s, size_t off,
+                                                           size_t to)
 {
     const unsigned char *u = t->u;
     const size_t n = t->n;
     /* words only where no '@' is ahead */
     const size_t words_from = t->last_at < n ? t->last_at + 1 : 0;
-    /* the last bytes, zero-padded, for whole chunks near the end */
-    t->tail_from = n > CHUNK ? n - CHUNK : 0;
-    memset(t->tail, 0, sizeof t->tail);
-    memcpy(t->tail, u + t->tail_from, n - t->tail_from);
-    const unsigned char *const tail = t->tail;
-    const size_t tail_from = t->tail_from;
-    heed_token *tk = t->toks, *room = t->toks + t->cap;
-    /* the token before tk is a NUMBER: the next one may change its kind
-     * (link_neighbours); the fast path's tokens are never numbers */
-    int after_number = 0;
-    size_t i = 0;
-    while (i < n) {
+    heed_token *tk = cur->tk, *room = cur->room;
+    int after_number = cur->after_number;
+    size_t i = cur->i;
+    int rc = HEED_OK;
+    while (i < to) {
         const unsigned c = u[i];
         if (c < 0x80) {
             const unsigned cls = ASCII_CLASS[c];
@@ -1596,7 +1605,7 @@ static int fast_pass(tokenizer *t)
                  * a mark that ends a word for sure (WORD_END), or before a
                  * '.' that does not go on into a letter or digit; a word with
                  * no letter three times in a row is stored here. */
-                const unsigned char *p = i + CHUNK <= n ? u + i : tail + (i - tail_from);
+                const unsigned char *p = s + (i - off);
                 unsigned let, sm, s3;
                 chunk_masks(p, &let, &sm, &s3);
                 const unsigned len = (unsigned)__builtin_ctz(~let);
@@ -1610,8 +1619,10 @@ static int fast_pass(tokenizer *t)
                     if (in & ~sm) {
                         /* capitals: the norm is a copy with them lowered */
                         char *low = heed__arena_alloc(t->a, len + 1);
-                        if (!low)
-                            return HEED_ENOMEM;
+                        if (!low) {
+                            rc = HEED_ENOMEM;
+                            break;
+                        }
                         chunk_lowered(low, p, len);
                         norm = low;
                     }
@@ -1641,8 +1652,10 @@ static int fast_pass(tokenizer *t)
                         /* what emit would store: the word is its own normal
                          * form but for capitals, which a copy lowers */
                         const char *norm = (const char *)u + i;
-                        if (upper && !(norm = lowered_copy(t, i, e)))
-                            return HEED_ENOMEM;
+                        if (upper && !(norm = lowered_copy(t, i, e))) {
+                            rc = HEED_ENOMEM;
+                            break;
+                        }
                         tk->start = (uint32_t)i;
                         tk->len = (uint32_t)(e - i);
                         tk->kind = HEED_TOK_WORD;
@@ -1658,9 +1671,8 @@ static int fast_pass(tokenizer *t)
                     } else {
                         /* elongated: emit squashes the norm */
                         t->count = (size_t)(tk - t->toks);
-                        int rc = emit(t, i, mk(e, HEED_TOK_WORD, wfl));
-                        if (rc)
-                            return rc;
+                        if ((rc = emit(t, i, mk(e, HEED_TOK_WORD, wfl))))
+                            break;
                         tk = t->toks + t->count;
                         room = t->toks + t->cap;
                         after_number = 0;
@@ -1693,16 +1705,32 @@ static int fast_pass(tokenizer *t)
                 }
             }
         }
-        int rc;
         t->count = (size_t)(tk - t->toks);
         if (!(i = general_token(t, i, &rc)))
-            return rc;
+            break;
         tk = t->toks + t->count;
         room = t->toks + t->cap;
         after_number = t->count && tk[-1].kind == HEED_TOK_NUMBER;
     }
-    t->count = (size_t)(tk - t->toks);
-    return HEED_OK;
+    *cur = (fast_cursor){i, tk, room, after_number};
+    return rc;
+}
+
+/* The pass with the fast paths: fast_run on the text while whole chunks are
+ * left, then on the copy of its last bytes. */
+static int fast_pass(tokenizer *t)
+{
+    const size_t n = t->n;
+    /* the last bytes, zero-padded (chunk_at reads them in both phases) */
+    t->tail_from = n > CHUNK ? n - CHUNK : 0;
+    memset(t->tail, 0, sizeof t->tail);
+    memcpy(t->tail, t->u + t->tail_from, n - t->tail_from);
+    fast_cursor c = {0, t->toks, t->toks + t->cap, 0};
+    int rc = fast_run(t, &c, t->u, 0, n >= CHUNK ? n - CHUNK + 1 : 0);
+    if (!rc)
+        rc = fast_run(t, &c, t->tail, t->tail_from, n);
+    t->count = (size_t)(c.tk - t->toks);
+    return rc;
 }
 
 static int tokenize(heed_arena *a, const char *s, size_t n, heed_token **out, size_t *n_out,
