@@ -3,6 +3,9 @@
 
 #include <string.h>
 #include <utf8proc.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "heed/heed.h"
 
@@ -73,25 +76,42 @@ static size_t maximal_subpart(const unsigned char *s, size_t n)
     return i;
 }
 
+/* Offset of the first byte >= 0x80 in [s+i, s+n), or n. */
+static size_t ascii_end(const unsigned char *s, size_t i, size_t n)
+{
+#if defined(__SSE2__)
+    while (n - i >= 16) {
+        const unsigned m =
+            (unsigned)_mm_movemask_epi8(_mm_loadu_si128((const __m128i *)(const void *)(s + i)));
+        if (m)
+            return i + (size_t)__builtin_ctz(m);
+        i += 16;
+    }
+    if (n >= 16 && i < n) {
+        /* the last 16 bytes once, those before i masked off */
+        const unsigned m =
+            (unsigned)_mm_movemask_epi8(_mm_loadu_si128((const __m128i *)(const void *)(s + n - 16))) >>
+            (16 - (n - i));
+        return m ? i + (size_t)__builtin_ctz(m) : n;
+    }
+#endif
+    while (n - i >= 8) {
+        uint64_t w;
+        memcpy(&w, s + i, 8);
+        if (w & 0x8080808080808080ull)
+            break;
+        i += 8;
+    }
+    while (i < n && s[i] < 0x80)
+        i++;
+    return i;
+}
+
 size_t heed__utf8_valid_prefix(const char *str, size_t n)
 {
     const unsigned char *s = (const unsigned char *)str;
     size_t i = 0;
-    while (i < n) {
-        /* ASCII fast path, 8 bytes at a time. */
-        while (i + 8 <= n) {
-            uint64_t w;
-            memcpy(&w, s + i, 8);
-            if (w & 0x8080808080808080ull)
-                break;
-            i += 8;
-        }
-        if (i >= n)
-            break;
-        if (s[i] < 0x80) {
-            i++;
-            continue;
-        }
+    while ((i = ascii_end(s, i, n)) < n) {
         uint32_t cp;
         size_t l = heed__utf8_decode(s + i, n - i, &cp);
         if (l == 0)
@@ -182,29 +202,11 @@ static size_t squash_runs(char *s, size_t n)
     return o;
 }
 
-char *heed__utf8_normalize(heed_arena *a, const char *s, size_t n, int squash, size_t *out_len)
+/* Through utf8proc: NFKC and case folding, typographic apostrophes to ASCII,
+ * runs squashed. */
+static char *normalize_utf8proc(heed_arena *a, const char *s, size_t n, int squash,
+                                size_t *out_len)
 {
-    /* ASCII (nearly every word): lower-case and squash in one pass. */
-    char *d = heed__arena_alloc(a, n + 1);
-    if (!d)
-        return NULL;
-    size_t o = 0, i = 0;
-    for (; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c >= 0x80)
-            break;
-        if (c >= 'A' && c <= 'Z')
-            c += 32;
-        if (squash && c >= 'a' && c <= 'z' && o >= 2 && (unsigned char)d[o - 1] == c &&
-            (unsigned char)d[o - 2] == c)
-            continue;
-        d[o++] = (char)c;
-    }
-    if (i == n) {
-        d[o] = '\0';
-        *out_len = o;
-        return d;
-    }
     const utf8proc_option_t opts =
         UTF8PROC_STABLE | UTF8PROC_COMPAT | UTF8PROC_COMPOSE | UTF8PROC_CASEFOLD;
     /* NFKC can expand; start at 2 code points per byte and grow once if asked. */
@@ -234,4 +236,47 @@ char *heed__utf8_normalize(heed_arena *a, const char *s, size_t n, int squash, s
         return u;
     }
     return NULL;
+}
+
+char *heed__utf8_normalize(heed_arena *a, const char *s, size_t n, int squash, size_t *out_len)
+{
+    /* ASCII with typographic apostrophes (U+2018, U+2019, U+02BC), nearly
+     * every word: utf8proc would lower the capitals and change nothing else
+     * (no ASCII character has a compatibility form or composes with another,
+     * nor do those apostrophes); lower-case, map and squash in one pass. */
+    char *d = heed__arena_alloc(a, n + 1);
+    if (!d)
+        return NULL;
+    const unsigned char *u = (const unsigned char *)s;
+    size_t o = 0, i = 0;
+    for (; i < n; i++) {
+        unsigned char c = u[i];
+        if (c >= 0x80) {
+            if (c == 0xE2 && n - i >= 3 && u[i + 1] == 0x80 && (u[i + 2] == 0x98 || u[i + 2] == 0x99))
+                i += 2;
+            else if (c == 0xCA && n - i >= 2 && u[i + 1] == 0xBC)
+                i += 1;
+            else
+                break;
+            c = '\'';
+        } else if (c >= 'A' && c <= 'Z') {
+            c += 32;
+        }
+        if (squash && c >= 'a' && c <= 'z' && o >= 2 && (unsigned char)d[o - 1] == c &&
+            (unsigned char)d[o - 2] == c)
+            continue;
+        d[o++] = (char)c;
+    }
+    if (i == n) {
+        d[o] = '\0';
+        *out_len = o;
+        return d;
+    }
+    return normalize_utf8proc(a, s, n, squash, out_len);
+}
+
+char *heed__utf8_normalize_general(heed_arena *a, const char *s, size_t n, int squash,
+                                   size_t *out_len)
+{
+    return normalize_utf8proc(a, s, n, squash, out_len);
 }

@@ -30,4 +30,9 @@ size_t heed__utf8_encode(uint32_t cp, char *out);
  * memory. The input must be valid UTF-8. */
 char *heed__utf8_normalize(heed_arena *a, const char *s, size_t n, int squash, size_t *out_len);
 
+/* heed__utf8_normalize through utf8proc whatever the text (no fast path for
+ * ASCII): the same result; for the tests that prove it. */
+char *heed__utf8_normalize_general(heed_arena *a, const char *s, size_t n, int squash,
+                                   size_t *out_len);
+
 #endif
