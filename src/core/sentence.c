@@ -8,6 +8,7 @@
 #include <utf8proc.h>
 
 #include "hash.h"
+#include "tokenize.h"
 #include "utf8.h"
 
 typedef struct splitter {
@@ -461,12 +462,23 @@ int heed__sentences(heed_arena *a, const char *s, size_t n, heed_token *toks, si
          * says 0 without a line break) unless it is a dotted word, an end
          * mark (a one-byte mark is one unless it is . ! ?) or an emoticon or
          * emoji: most tokens, passed here. */
-        for (heed_token *tk = &toks[i]; i + 1 < n_toks; tk++, i++) {
+        const heed_token *const last = &toks[n_toks - 1];
+        for (heed_token *tk = &toks[i]; tk < last; tk++, i++) {
+            if (tk->sentence == HEED__TOK_QUIET) { /* the tokenizer read it and the gap */
+                tk->sentence = (uint32_t)cur;
+                continue;
+            }
             const uint32_t end = tk->start + tk->len, gap = tk[1].start - end;
             if (gap > 1 || (gap && sp.u[end] != ' '))
                 break;
             if (tk->kind == HEED_TOK_WORD) {
-                if (tk->norm_len > 1 && tk->norm[tk->norm_len - 1] == '.')
+                /* dotted: a word's norm ends in '.' when its text does (an
+                 * acronym, ASCII) and never when its text ends in another
+                 * ASCII character (it ends in that, lowered); from a
+                 * non-ASCII one NFKC may make '.' (U+2488 is "1.") */
+                const unsigned c = sp.u[end - 1];
+                if (c == '.' ||
+                    (c >= 0x80 && tk->norm_len > 1 && tk->norm[tk->norm_len - 1] == '.'))
                     break;
             } else if (tk->kind == HEED_TOK_PUNCT) {
                 const unsigned c = sp.u[tk->start];

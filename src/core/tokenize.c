@@ -1568,13 +1568,17 @@ static size_t general_token(tokenizer *t, size_t i, int *rc)
 }
 
 /* Where the fast pass is: the offset, the next free slot and the end of the
- * array's room (t->count is set from tk around the calls that store), and
+ * array's room (t->count is set from tk around the calls that store),
  * whether the token before tk is a NUMBER: the next one may change its kind
- * (link_neighbours); the fast path's tokens are never numbers. */
+ * (link_neighbours); the fast path's tokens are never numbers; and where a
+ * token must start for the one before tk to be quiet (HEED__TOK_QUIET): right
+ * after it or one space after it, or SIZE_MAX when that one is not a word
+ * or a mark (other than . ! ?) of the fast path. */
 typedef struct fast_cursor {
     size_t i;
     heed_token *tk, *room;
     int after_number;
+    size_t quiet_at;
 } fast_cursor;
 
 /* The fast pass from cur->i on while cur->i < to, the text's chunk at offset i
@@ -1594,6 +1598,7 @@ static inline __attribute__((always_inline)) int fast_run(tokenizer *t, fast_cur
     const size_t words_from = t->last_at < n ? t->last_at + 1 : 0;
     heed_token *tk = cur->tk, *room = cur->room;
     int after_number = cur->after_number;
+    size_t quiet_at = cur->quiet_at;
     size_t i = cur->i;
     int rc = HEED_OK;
     while (i < to) {
@@ -1626,6 +1631,8 @@ static inline __attribute__((always_inline)) int fast_run(tokenizer *t, fast_cur
                         chunk_lowered(low, p, len);
                         norm = low;
                     }
+                    if (i == quiet_at)
+                        tk[-1].sentence = HEED__TOK_QUIET;
                     tk->start = (uint32_t)i;
                     tk->len = len;
                     tk->kind = HEED_TOK_WORD;
@@ -1640,6 +1647,7 @@ static inline __attribute__((always_inline)) int fast_run(tokenizer *t, fast_cur
                     }
                     tk++;
                     i += len + (d == ' '); /* and the space after it */
+                    quiet_at = i;
                     continue;
                 }
                 /* the rest of the words: contractions, words longer than a
@@ -1656,6 +1664,8 @@ static inline __attribute__((always_inline)) int fast_run(tokenizer *t, fast_cur
                             rc = HEED_ENOMEM;
                             break;
                         }
+                        if (i == quiet_at)
+                            tk[-1].sentence = HEED__TOK_QUIET;
                         tk->start = (uint32_t)i;
                         tk->len = (uint32_t)(e - i);
                         tk->kind = HEED_TOK_WORD;
@@ -1670,6 +1680,8 @@ static inline __attribute__((always_inline)) int fast_run(tokenizer *t, fast_cur
                         tk++;
                     } else {
                         /* elongated: emit squashes the norm */
+                        if (i == quiet_at)
+                            tk[-1].sentence = HEED__TOK_QUIET;
                         t->count = (size_t)(tk - t->toks);
                         if ((rc = emit(t, i, mk(e, HEED_TOK_WORD, wfl))))
                             break;
@@ -1679,6 +1691,7 @@ static inline __attribute__((always_inline)) int fast_run(tokenizer *t, fast_cur
                     }
                     /* the space after the word, which the loop would skip */
                     i = e < n && u[e] == ' ' ? e + 1 : e;
+                    quiet_at = i;
                     continue;
                 }
             } else if (cls == AC_SPACE) {
@@ -1688,6 +1701,8 @@ static inline __attribute__((always_inline)) int fast_run(tokenizer *t, fast_cur
                 unsigned mfl;
                 const size_t e = ascii_mark_end(t, i, cls, &mfl);
                 if (e) {
+                    if (i == quiet_at)
+                        tk[-1].sentence = HEED__TOK_QUIET;
                     tk->start = (uint32_t)i;
                     tk->len = (uint32_t)(e - i);
                     tk->kind = cls == AC_SYMBOL ? HEED_TOK_SYMBOL : HEED_TOK_PUNCT;
@@ -1701,18 +1716,25 @@ static inline __attribute__((always_inline)) int fast_run(tokenizer *t, fast_cur
                     }
                     tk++;
                     i = e < n && u[e] == ' ' ? e + 1 : e; /* and the space after it */
+                    /* . ! ? may end a sentence; other marks end none */
+                    quiet_at = cls == AC_TERMINAL ? SIZE_MAX : i;
                     continue;
                 }
             }
         }
-        t->count = (size_t)(tk - t->toks);
+        const size_t at = i, before = t->count = (size_t)(tk - t->toks);
         if (!(i = general_token(t, i, &rc)))
             break;
+        /* a token stored (at `at`) right after a quiet one; white space
+         * (no token) leaves a gap: none after it is */
+        if (t->count > before && at == quiet_at)
+            t->toks[before - 1].sentence = HEED__TOK_QUIET;
+        quiet_at = SIZE_MAX;
         tk = t->toks + t->count;
         room = t->toks + t->cap;
         after_number = t->count && tk[-1].kind == HEED_TOK_NUMBER;
     }
-    *cur = (fast_cursor){i, tk, room, after_number};
+    *cur = (fast_cursor){i, tk, room, after_number, quiet_at};
     return rc;
 }
 
@@ -1725,7 +1747,7 @@ static int fast_pass(tokenizer *t)
     t->tail_from = n > CHUNK ? n - CHUNK : 0;
     memset(t->tail, 0, sizeof t->tail);
     memcpy(t->tail, t->u + t->tail_from, n - t->tail_from);
-    fast_cursor c = {0, t->toks, t->toks + t->cap, 0};
+    fast_cursor c = {0, t->toks, t->toks + t->cap, 0, SIZE_MAX};
     int rc = fast_run(t, &c, t->u, 0, n >= CHUNK ? n - CHUNK + 1 : 0);
     if (!rc)
         rc = fast_run(t, &c, t->tail, t->tail_from, n);

@@ -15,7 +15,8 @@
  * negation flags are set later by the valence module), start/len and norm
  * (heed__utf8_normalize of the token, allocated in `a`; or, when the token is
  * already in normal form, a pointer into `s` itself, so `s` must live as long
- * as the tokens). `sentence` is left 0.
+ * as the tokens). `sentence` is left 0, or HEED__TOK_QUIET in a token that
+ * ends no sentence whatever follows (see below); heed__sentences sets it.
  * Returns HEED_OK with *out and *n_out set (arena memory; *out may be NULL when
  * *n_out is 0), HEED_ENOMEM, or HEED_ETOOBIG past HEED_MAX_TOKENS (or when n
  * does not fit the 32-bit offsets).
@@ -64,6 +65,13 @@
  *   "?!", "…"). Any other character repeated ("---", "***") is one token,
  *   REPEATED from 2. ASCII $ + < = > ^ ` | ~ and Unicode S* are SYMBOL. */
 int heed__tokenize(heed_arena *a, const char *s, size_t n, heed_token **out, size_t *n_out);
+
+/* The `sentence` of a token the fast path marks for heed__sentences: a word
+ * of ASCII letters and apostrophes, or a run of ASCII marks other than
+ * . ! ?, with the next token right after it or after one space. No such
+ * token ends a sentence (heed__sentences would find the same by reading it
+ * and the gap); never a sentence's number. */
+#define HEED__TOK_QUIET 0xFFFFFFFFu
 
 /* heed__tokenize without its fast path for plain words: every token through
  * the general scanners. The same tokens; for the tests that prove it. */

@@ -275,12 +275,61 @@ static void test_word_table(void **state)
     heed__arena_release(&a);
 }
 
+/* The tokenizer's fast path marks tokens that end no sentence
+ * (HEED__TOK_QUIET), which the splitter then does not read; its general path
+ * marks none. Both give the same sentences on generated texts of words,
+ * marks, spaces and line breaks, abbreviations and emoticons. */
+static void test_quiet_hints(void **state)
+{
+    (void)state;
+    static const char *const parts[] = {
+        "hello", "Thanks", "I", "the", "and", "e.g.", "a.m.", "Mr.", "etc.", "no", "5", "J.",
+        " ", " ", " ", "  ", "\n", "\n\n", "\r\n", ".", ". ", "!", "?", "...", ",", ";",
+        "-", "(", ")", "\"", "'", ":)", "\xE2\x9D\xA4\xEF\xB8\x8F", "\xE2\x80\xA6",
+        "\xC2\xA0", "don't", "sooo", "\xE2\x80\x9D", "1.", "[", "]", "~", "+"};
+    enum { ROUNDS = 4000 };
+    char buf[300];
+    uint64_t seed = 23;
+    for (int r = 0; r < ROUNDS; r++) {
+        size_t o = 0;
+        while (o < sizeof buf - 16) {
+            seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+            if ((seed >> 59) == 0 && o > 0)
+                break;
+            const char *p = parts[(seed >> 33) % (sizeof parts / sizeof parts[0])];
+            memcpy(buf + o, p, strlen(p));
+            o += strlen(p);
+        }
+        heed_arena a;
+        heed__arena_init(&a, 0);
+        heed_token *t1, *t2;
+        size_t n1, n2, m1, m2;
+        heed_sentence *s1, *s2;
+        assert_int_equal(heed__tokenize(&a, buf, o, &t1, &n1), HEED_OK);
+        assert_int_equal(heed__tokenize_general(&a, buf, o, &t2, &n2), HEED_OK);
+        assert_int_equal(n1, n2);
+        assert_int_equal(heed__sentences(&a, buf, o, t1, n1, &s1, &m1), HEED_OK);
+        assert_int_equal(heed__sentences(&a, buf, o, t2, n2, &s2, &m2), HEED_OK);
+        assert_int_equal(m1, m2);
+        for (size_t k = 0; k < n1; k++)
+            assert_int_equal(t1[k].sentence, t2[k].sentence);
+        for (size_t k = 0; k < m1; k++) {
+            assert_int_equal(s1[k].start, s2[k].start);
+            assert_int_equal(s1[k].len, s2[k].len);
+            assert_int_equal(s1[k].first_token, s2[k].first_token);
+            assert_int_equal(s1[k].n_tokens, s2[k].n_tokens);
+        }
+        heed__arena_release(&a);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_cases),        cmocka_unit_test(test_long_unpunctuated),
         cmocka_unit_test(test_many_and_oom), cmocka_unit_test(test_counts_around_kept),
         cmocka_unit_test(test_word_table),
+        cmocka_unit_test(test_quiet_hints),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
