@@ -1744,9 +1744,15 @@ static int fast_pass(tokenizer *t)
 {
     const size_t n = t->n;
     /* the last bytes, zero-padded (chunk_at reads them in both phases) */
-    t->tail_from = n > CHUNK ? n - CHUNK : 0;
-    memset(t->tail, 0, sizeof t->tail);
-    memcpy(t->tail, t->u + t->tail_from, n - t->tail_from);
+    memset(t->tail + CHUNK, 0, sizeof t->tail - CHUNK);
+    if (n >= CHUNK) { /* one copy of a constant size */
+        t->tail_from = n - CHUNK;
+        memcpy(t->tail, t->u + t->tail_from, CHUNK);
+    } else {
+        t->tail_from = 0;
+        memset(t->tail, 0, CHUNK);
+        memcpy(t->tail, t->u, n);
+    }
     fast_cursor c = {0, t->toks, t->toks + t->cap, 0, SIZE_MAX};
     int rc = fast_run(t, &c, t->u, 0, n >= CHUNK ? n - CHUNK + 1 : 0);
     if (!rc)
