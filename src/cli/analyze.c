@@ -34,6 +34,8 @@
  * their output included). bench/README.md has the measurements. */
 #define BATCH_RECORDS 512
 #define BATCH_BYTES   ((size_t)1 << 20)
+/* The output of a record with all stages is about 1.1 KB. */
+#define OUT_BYTES_HINT 2048
 #define MAX_KEEP      64
 
 static const char HELP[] =
@@ -369,6 +371,9 @@ static void render_json(const run *R, batch *b, item *it, const heed_result *res
 static void process_batch(run *R, batch *b)
 {
     heed__buf_reset(&b->out);
+    /* room for the batch's JSON at once: grown by doubling, the buffer
+     * copied what it held at every step of its first batches */
+    heed__buf_hint(&b->out, b->n * OUT_BYTES_HINT);
     /* a customer message's analysis, kept for the reply right after it,
      * whose context it usually is (the engine checks that it is) */
     heed_analysis *last = NULL;

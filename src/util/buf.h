@@ -21,6 +21,10 @@ void heed__buf_release(heed_buf *b);
 void heed__buf_reset(heed_buf *b);
 /* Makes room for n more bytes; returns 0 or the sticky error. */
 int heed__buf_reserve(heed_buf *b, size_t n);
+/* Grows the memory to hold n more bytes when it can, so that appends up to
+ * that size need no growth (and no copy of what they wrote); a failure is
+ * not an error: later appends grow the buffer as they need. */
+void heed__buf_hint(heed_buf *b, size_t n);
 /* Appends: inline when the bytes fit (the writers' hot path), else through
  * heed__buf_add_slow, which grows the buffer or sets the sticky error. */
 void heed__buf_add_slow(heed_buf *b, const void *p, size_t n);
