@@ -45,15 +45,48 @@ static char *uint_digits(char *end, uint64_t v)
     return end;
 }
 
-/* The decimals of frac ten-thousandths (0 < frac < 10000) from p: '.' and up
- * to 4 digits without the trailing zeros; returns the position after them. */
+/* DEC4[q], q in [0, 10000]: the number q / 10000 in its first bytes, "0."
+ * and four digits without the trailing zeros ("0" for 0, "1" for 10000),
+ * with how many those are in the last byte. The four digits are all there
+ * (a zero after the count too), so the writers copy an entry in one 8-byte
+ * move and advance by its count; DEC4[q % 10000] with its '0' replaced by a
+ * units digit writes any number with a fraction of q. */
+#define DEC4_LEN_(q) ((q) % 10000 == 0 ? 1 : (q) % 10 ? 6 : (q) % 100 ? 5 : (q) % 1000 ? 4 : 3)
+#define DEC4_(q)                                                                          \
+    {(q) == 10000 ? '1' : '0',  '.', (char)('0' + (q) / 1000 % 10),                      \
+     (char)('0' + (q) / 100 % 10), (char)('0' + (q) / 10 % 10), (char)('0' + (q) % 10), 0, \
+     DEC4_LEN_(q)}
+#define DEC4_10_(q)                                                                       \
+    DEC4_(q), DEC4_((q) + 1), DEC4_((q) + 2), DEC4_((q) + 3), DEC4_((q) + 4),            \
+        DEC4_((q) + 5), DEC4_((q) + 6), DEC4_((q) + 7), DEC4_((q) + 8), DEC4_((q) + 9)
+#define DEC4_100_(q)                                                                      \
+    DEC4_10_(q), DEC4_10_((q) + 10), DEC4_10_((q) + 20), DEC4_10_((q) + 30),             \
+        DEC4_10_((q) + 40), DEC4_10_((q) + 50), DEC4_10_((q) + 60), DEC4_10_((q) + 70),  \
+        DEC4_10_((q) + 80), DEC4_10_((q) + 90)
+#define DEC4_1000_(q)                                                                     \
+    DEC4_100_(q), DEC4_100_((q) + 100), DEC4_100_((q) + 200), DEC4_100_((q) + 300),      \
+        DEC4_100_((q) + 400), DEC4_100_((q) + 500), DEC4_100_((q) + 600),                \
+        DEC4_100_((q) + 700), DEC4_100_((q) + 800), DEC4_100_((q) + 900)
+static const char DEC4[10001][8] = {
+    DEC4_1000_(0),    DEC4_1000_(1000), DEC4_1000_(2000), DEC4_1000_(3000),
+    DEC4_1000_(4000), DEC4_1000_(5000), DEC4_1000_(6000), DEC4_1000_(7000),
+    DEC4_1000_(8000), DEC4_1000_(9000), DEC4_(10000),
+};
+#undef DEC4_1000_
+#undef DEC4_100_
+#undef DEC4_10_
+#undef DEC4_
+#undef DEC4_LEN_
+
+/* The decimals of frac ten-thousandths (frac < 10000) at p: '.' and up to
+ * 4 digits without the trailing zeros, nothing for 0; 8 bytes are written
+ * (p[-1] is kept). Returns the position after the decimals. */
 static inline char *frac4(char *p, unsigned frac)
 {
-    const unsigned hi = frac / 100, lo = frac % 100;
-    p[0] = '.';
-    memcpy(p + 1, DIGITS2 + 2 * hi, 2);
-    memcpy(p + 3, DIGITS2 + 2 * lo, 2);
-    return p + (lo ? (lo % 10 ? 5 : 4) : (hi % 10 ? 3 : 2));
+    const char keep = p[-1];
+    memcpy(p - 1, DEC4[frac], 8);
+    p[-1] = keep;
+    return p - 1 + DEC4[frac][7];
 }
 
 /* The bytes of a number for heed_json_number (q: |v| in ten-thousandths,
@@ -85,44 +118,70 @@ static size_t number_bytes(char *d, int neg, uint64_t q)
 
 /* Unchecked writers for the hot arrays (sentences, evidence): the caller
  * reserves an upper bound of the bytes first, then each returns the position
- * after what it wrote. */
+ * after what it wrote. A number may write up to 8 bytes past its end (a
+ * DEC4 entry): NUMBER_MAX counts them. */
 #define RAW_LIT(p, lit) (memcpy((p), (lit), sizeof(lit) - 1), (p) + sizeof(lit) - 1)
 
-static char *raw_uint(char *p, uint64_t v)
+/* UINT3[v], v < 1000: v's digits, then their count in the last byte. */
+#define UINT3_(v)                                                                         \
+    {(char)('0' + ((v) < 10 ? (v) : (v) < 100 ? (v) / 10 : (v) / 100)),                 \
+     (char)('0' + ((v) < 100 ? (v) % 10 : (v) / 10 % 10)), (char)('0' + (v) % 10),       \
+     (v) < 10 ? 1 : (v) < 100 ? 2 : 3}
+#define UINT3_10_(v)                                                                      \
+    UINT3_(v), UINT3_((v) + 1), UINT3_((v) + 2), UINT3_((v) + 3), UINT3_((v) + 4),       \
+        UINT3_((v) + 5), UINT3_((v) + 6), UINT3_((v) + 7), UINT3_((v) + 8), UINT3_((v) + 9)
+#define UINT3_100_(v)                                                                     \
+    UINT3_10_(v), UINT3_10_((v) + 10), UINT3_10_((v) + 20), UINT3_10_((v) + 30),         \
+        UINT3_10_((v) + 40), UINT3_10_((v) + 50), UINT3_10_((v) + 60), UINT3_10_((v) + 70), \
+        UINT3_10_((v) + 80), UINT3_10_((v) + 90)
+static const char UINT3[1000][4] = {
+    UINT3_100_(0),   UINT3_100_(100), UINT3_100_(200), UINT3_100_(300), UINT3_100_(400),
+    UINT3_100_(500), UINT3_100_(600), UINT3_100_(700), UINT3_100_(800), UINT3_100_(900),
+};
+#undef UINT3_100_
+#undef UINT3_10_
+#undef UINT3_
+
+/* raw_uint past 999, out of line. */
+__attribute__((noinline)) static char *raw_uint_wide(char *p, uint64_t v)
 {
-    if (v < 10) {
-        *p = (char)('0' + v);
-        return p + 1;
-    }
-    size_t n = v < 100 ? 2 : v < 1000 ? 3 : v < 10000 ? 4 : 5;
+    size_t n = v < 10000 ? 4 : 5;
     for (uint64_t t = v / 100000; t; t /= 10)
         n++;
     uint_digits(p + n, v);
     return p + n;
 }
 
-/* raw_number past its first case: numbers outside [0, 1), out of line. */
+/* Writes 4 bytes (the digits and what follows them) when v < 1000. */
+static inline char *raw_uint(char *p, uint64_t v)
+{
+    if (v < 1000) {
+        memcpy(p, UINT3[v], 4);
+        return p + UINT3[v][3];
+    }
+    return raw_uint_wide(p, v);
+}
+
+/* raw_number past its first case: numbers outside (-1, 1), out of line. */
 __attribute__((noinline)) static char *raw_number_wide(char *p, double v)
 {
     const double a = fabs(v);
     if (a < 99) {
-        /* most: negative valences, lexicon scores, intensities; number_bytes'
-         * bytes with q on 32 bits and at most two digits before the point */
+        /* most: valences, lexicon scores, intensities; number_bytes' bytes
+         * with q on 32 bits and at most two digits before the point: the
+         * DEC4 entry of the fraction, its '0' then the units digit */
         const unsigned q = (unsigned)(a * 10000.0 + 0.5);
-        if (q == 0) {
-            *p = '0';
-            return p + 1;
-        }
         *p = '-';
-        p += v < 0;
+        p += v < 0; /* a >= 1: never "-0" */
         const unsigned ip = q / 10000, frac = q % 10000;
         if (ip < 10) {
-            *p++ = (char)('0' + ip);
-        } else {
-            memcpy(p, DIGITS2 + 2 * ip, 2);
-            p += 2;
+            memcpy(p, DEC4[frac], 8);
+            *p = (char)('0' + ip);
+            return p + DEC4[frac][7];
         }
-        return frac ? frac4(p, frac) : p;
+        memcpy(p + 1, DEC4[frac], 8);
+        memcpy(p, DIGITS2 + 2 * ip, 2);
+        return p + 1 + DEC4[frac][7];
     }
     if (!isfinite(v) || fabs(v) >= 9e14)
         v = isfinite(v) ? (v > 0 ? 9e14 : -9e14) : 0;
@@ -134,19 +193,18 @@ __attribute__((noinline)) static char *raw_number_wide(char *p, double v)
     return p + number_bytes(p, v < 0, q);
 }
 
-/* Inlined where it is called: most numbers are probabilities. */
+/* Inlined where it is called: most numbers are probabilities and valences.
+ * |v| < 1 rounds to q ten-thousandths, 0 to 10000: the DEC4 entry, after a
+ * '-' when v is negative and q is not 0. */
 static inline char *raw_number(char *p, double v)
 {
-    if (v >= 0 && v < 1) {
-        /* probabilities and most scores: raw_number_wide's rounding on
-         * 32 bits, "0", "1" or "0." and up to 4 decimals */
-        const unsigned q = (unsigned)(v * 10000.0 + 0.5);
-        if (q == 0 || q == 10000) {
-            *p = q ? '1' : '0';
-            return p + 1;
-        }
-        *p = '0';
-        return frac4(p + 1, q);
+    const double a = fabs(v);
+    if (a < 1) {
+        const unsigned q = (unsigned)(a * 10000.0 + 0.5);
+        *p = '-';
+        p += (v < 0) & (q != 0);
+        memcpy(p, DEC4[q], 8);
+        return p + DEC4[q][7];
     }
     return raw_number_wide(p, v);
 }

@@ -2,6 +2,8 @@
  * heed_json_uint) against printf on many values: edge cases, every
  * ten-thousandth around small integers, powers of ten, random doubles;
  * into an empty buffer, a buffer with room and a buffer with a maximum size.
+ * Both also against the writers they replaced (kept here as the reference)
+ * on tens of millions of floats and doubles and every integer below 2^20.
  * The string writer (heed_json_string, written in pieces of about 4 KB)
  * against a byte-at-a-time escaper on long random strings. The listening
  * objects of heed_json_result (written unchecked into reserved room)
@@ -247,6 +249,250 @@ static void test_string_pieces(void **state)
         assert_int_equal(b.ptr[b.len], '\0');
     }
     heed__buf_release(&b);
+}
+
+/* ------------------------------------------------ the writers of bba0d0f */
+
+/* The number and integer writers as they were before the DEC4 and UINT3
+ * tables (bba0d0f), kept as the reference the tables must match to the
+ * byte: two digits per lookup and the trailing zeros counted. */
+static const char REF_DIGITS2[201] =
+    "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+    "8081828384858687888990919293949596979899";
+
+static char *ref_uint_digits(char *end, uint64_t v)
+{
+    while (v >= 100) {
+        const unsigned r = (unsigned)(v % 100);
+        v /= 100;
+        end -= 2;
+        memcpy(end, REF_DIGITS2 + 2 * r, 2);
+    }
+    if (v >= 10) {
+        end -= 2;
+        memcpy(end, REF_DIGITS2 + 2 * v, 2);
+    } else {
+        *--end = (char)('0' + v);
+    }
+    return end;
+}
+
+static char *ref_frac4(char *p, unsigned frac)
+{
+    const unsigned hi = frac / 100, lo = frac % 100;
+    p[0] = '.';
+    memcpy(p + 1, REF_DIGITS2 + 2 * hi, 2);
+    memcpy(p + 3, REF_DIGITS2 + 2 * lo, 2);
+    return p + (lo ? (lo % 10 ? 5 : 4) : (hi % 10 ? 3 : 2));
+}
+
+static size_t ref_number_bytes(char *d, int neg, uint64_t q)
+{
+    size_t n = 0;
+    if (neg)
+        d[n++] = '-';
+    uint64_t ip = q / 10000;
+    if (ip < 10) {
+        d[n++] = (char)('0' + ip);
+    } else {
+        char t[24];
+        size_t i = sizeof t;
+        do {
+            t[--i] = (char)('0' + ip % 10);
+            ip /= 10;
+        } while (ip);
+        memcpy(d + n, t + i, sizeof t - i);
+        n += sizeof t - i;
+    }
+    const unsigned frac = (unsigned)(q % 10000);
+    if (frac)
+        n = (size_t)(ref_frac4(d + n, frac) - d);
+    return n;
+}
+
+static char *ref_uint(char *p, uint64_t v)
+{
+    if (v < 10) {
+        *p = (char)('0' + v);
+        return p + 1;
+    }
+    size_t n = v < 100 ? 2 : v < 1000 ? 3 : v < 10000 ? 4 : 5;
+    for (uint64_t t = v / 100000; t; t /= 10)
+        n++;
+    ref_uint_digits(p + n, v);
+    return p + n;
+}
+
+static char *ref_number_wide(char *p, double v)
+{
+    const double a = fabs(v);
+    if (a < 99) {
+        const unsigned q = (unsigned)(a * 10000.0 + 0.5);
+        if (q == 0) {
+            *p = '0';
+            return p + 1;
+        }
+        *p = '-';
+        p += v < 0;
+        const unsigned ip = q / 10000, frac = q % 10000;
+        if (ip < 10) {
+            *p++ = (char)('0' + ip);
+        } else {
+            memcpy(p, REF_DIGITS2 + 2 * ip, 2);
+            p += 2;
+        }
+        return frac ? ref_frac4(p, frac) : p;
+    }
+    if (!isfinite(v) || fabs(v) >= 9e14)
+        v = isfinite(v) ? (v > 0 ? 9e14 : -9e14) : 0;
+    uint64_t q = (uint64_t)(fabs(v) * 10000.0 + 0.5);
+    if (q == 0) {
+        *p = '0';
+        return p + 1;
+    }
+    return p + ref_number_bytes(p, v < 0, q);
+}
+
+static char *ref_number(char *p, double v)
+{
+    if (v >= 0 && v < 1) {
+        const unsigned q = (unsigned)(v * 10000.0 + 0.5);
+        if (q == 0 || q == 10000) {
+            *p = q ? '1' : '0';
+            return p + 1;
+        }
+        *p = '0';
+        return ref_frac4(p + 1, q);
+    }
+    return ref_number_wide(p, v);
+}
+
+/* Numbers written one after another by heed_json_number and by ref_number,
+ * compared a block at a time. */
+typedef struct num_cmp {
+    heed_buf got;
+    char want[1 << 16];
+    size_t want_len;
+    uint64_t count;
+} num_cmp;
+
+static void num_cmp_flush(num_cmp *c)
+{
+    assert_int_equal(c->got.err, 0);
+    if (c->got.len != c->want_len || memcmp(c->got.ptr, c->want, c->want_len) != 0) {
+        /* the first number that differs, for the message */
+        size_t i = 0;
+        while (i < c->want_len && i < c->got.len && c->got.ptr[i] == c->want[i])
+            i++;
+        size_t s = i;
+        while (s > 0 && c->want[s - 1] != ' ')
+            s--;
+        fail_msg("numbers differ at byte %zu: got \"%.30s\", want \"%.30s\"", i, c->got.ptr + s,
+                 c->want + s);
+    }
+    heed__buf_reset(&c->got);
+    c->want_len = 0;
+}
+
+static void num_cmp_add(num_cmp *c, double v)
+{
+    if (c->want_len > sizeof c->want - 64)
+        num_cmp_flush(c);
+    heed_json_number(&c->got, v);
+    heed__buf_addc(&c->got, ' ');
+    c->want_len = (size_t)(ref_number(c->want + c->want_len, v) - c->want);
+    c->want[c->want_len++] = ' ';
+    c->count++;
+}
+
+static void num_cmp_add_uint(num_cmp *c, uint64_t v)
+{
+    if (c->want_len > sizeof c->want - 64)
+        num_cmp_flush(c);
+    heed_json_uint(&c->got, v);
+    heed__buf_addc(&c->got, ' ');
+    c->want_len = (size_t)(ref_uint(c->want + c->want_len, v) - c->want);
+    c->want[c->want_len++] = ' ';
+    c->count++;
+}
+
+static float float_of_bits(uint32_t bits)
+{
+    float f;
+    memcpy(&f, &bits, sizeof f);
+    return f;
+}
+
+static double double_of_bits(uint64_t bits)
+{
+    double d;
+    memcpy(&d, &bits, sizeof d);
+    return d;
+}
+
+/* heed_json_number against the bba0d0f writer, to the byte: the edge cases;
+ * every ten-thousandth in (-100, 100), its halves and their neighbouring
+ * doubles and floats; every float in [0, 1) above 2^-20 whose bits end in a
+ * given pattern (a 1/64 sample of them: scores are floats); millions of
+ * random floats and doubles of every magnitude, and of random bits.
+ * heed_json_uint likewise on every value below 2^20 and random ones. */
+static void test_number_matches_old_writer(void **state)
+{
+    (void)state;
+    static num_cmp c;
+    heed__buf_init(&c.got, 0);
+    for (size_t i = 0; i < sizeof EDGES / sizeof EDGES[0]; i++) {
+        num_cmp_add(&c, EDGES[i]);
+        num_cmp_add(&c, nextafter(EDGES[i], 0));
+        num_cmp_add(&c, nextafter(EDGES[i], INFINITY));
+        num_cmp_add(&c, nextafter(EDGES[i], -INFINITY));
+    }
+    for (int k = -1000000; k <= 1000000; k++) {
+        const double h = (k + 0.5) / 10000.0;
+        num_cmp_add(&c, k / 10000.0);
+        num_cmp_add(&c, h);
+        num_cmp_add(&c, nextafter(h, -INFINITY));
+        num_cmp_add(&c, nextafter(h, INFINITY));
+        num_cmp_add(&c, (float)h);
+        num_cmp_add(&c, nextafterf((float)h, -INFINITY));
+        num_cmp_add(&c, nextafterf((float)h, INFINITY));
+    }
+    /* floats in [2^-20, 1): exponents 107..126 */
+    for (uint32_t bits = 107u << 23; bits < 127u << 23; bits += 64)
+        num_cmp_add(&c, float_of_bits(bits | (bits >> 23 & 63)));
+    for (int k = 0; k < 8000000; k++) {
+        const uint64_t r = rnd64();
+        switch (k % 8) {
+        case 0: /* probabilities as the models give them */
+            num_cmp_add(&c, (float)((double)(r >> 40) / 16777216.0));
+            break;
+        case 1: /* floats in (-128, 128) */
+            num_cmp_add(&c, (float)((double)(int64_t)r / 72057594037927936.0));
+            break;
+        case 2: /* any float */
+            num_cmp_add(&c, float_of_bits((uint32_t)r));
+            break;
+        case 3: /* any double */
+            num_cmp_add(&c, double_of_bits(r));
+            break;
+        case 4: /* doubles of magnitude 1e-6 to 1e16 */
+            num_cmp_add(&c, (double)(int64_t)r / 9223372036854775808.0 *
+                                pow(10.0, (double)(rnd64() % 23) - 6));
+            break;
+        default: /* doubles in (-1, 1) and (-100, 100) */
+            num_cmp_add(&c, (double)(int64_t)r / 9223372036854775808.0 * (k % 2 ? 1 : 100));
+            break;
+        }
+    }
+    for (uint64_t v = 0; v < (1u << 20); v++)
+        num_cmp_add_uint(&c, v);
+    for (int k = 0; k < 1000000; k++)
+        num_cmp_add_uint(&c, rnd64() >> (rnd64() % 64));
+    num_cmp_add_uint(&c, UINT64_MAX);
+    num_cmp_flush(&c);
+    assert_true(c.count > 20000000);
+    heed__buf_release(&c.got);
 }
 
 /* ---------------------------------------------------------------- listening */
@@ -586,6 +832,7 @@ int main(void)
         cmocka_unit_test(test_number_matches_printf),
         cmocka_unit_test(test_round_matches_libm),
         cmocka_unit_test(test_number_at_the_limit),
+        cmocka_unit_test(test_number_matches_old_writer),
         cmocka_unit_test(test_uint_matches_printf),
         cmocka_unit_test(test_string_pieces),
         cmocka_unit_test(test_listening_matches_reference),
