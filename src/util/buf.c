@@ -30,7 +30,7 @@ void heed__buf_reset(heed_buf *b)
         b->ptr[0] = '\0';
 }
 
-int heed__buf_reserve(heed_buf *b, size_t n)
+int heed__buf_reserve_slow(heed_buf *b, size_t n)
 {
     if (b->err)
         return b->err;

@@ -5,7 +5,8 @@
  * Both also against the writers they replaced (kept here as the reference)
  * on tens of millions of floats and doubles and every integer below 2^20.
  * The string writer (heed_json_string, written in pieces of about 4 KB)
- * against a byte-at-a-time escaper on long random strings. The listening
+ * against a byte-at-a-time escaper on long random strings, and on short ones
+ * of every length to 48. The listening
  * objects of heed_json_result (written unchecked into reserved room)
  * against a plain writer of the same format on random results. */
 #include <float.h>
@@ -495,6 +496,48 @@ static void test_number_matches_old_writer(void **state)
     heed__buf_release(&c.got);
 }
 
+/* Short strings (the words and phrases of the evidence and the cues), every
+ * length to 48: plain, with one byte that needs escaping (or a separator, or
+ * another 0xE2 character) at every place, and random bytes. The writer tests
+ * them in overlapping blocks and hands a string with such a byte to its
+ * general path. */
+static void test_string_short(void **state)
+{
+    (void)state;
+    static const unsigned char odd[] = {'"', '\\', '\n', '\r', '\t', 0x00, 0x01, 0x1F, 0x7F, 0xE2};
+    unsigned char s[64];
+    char want[6 * 64 + 8];
+    heed_buf b;
+    heed__buf_init(&b, 0);
+    for (size_t n = 0; n <= 48; n++) {
+        for (int round = 0; round < 3000; round++) {
+            for (size_t i = 0; i < n; i++)
+                s[i] = (unsigned char)(0x20 + rnd64() % 0x5F); /* printable ASCII */
+            if (round % 3 == 1 && n) {
+                /* one odd byte, at every place in turn */
+                size_t at = (size_t)round / 3 % n;
+                s[at] = odd[rnd64() % sizeof odd];
+                if (s[at] == 0xE2 && at + 2 < n) { /* a separator or an en dash */
+                    s[at + 1] = 0x80;
+                    s[at + 2] = rnd64() % 3 ? (rnd64() % 2 ? 0xA8 : 0xA9) : 0x93;
+                }
+            } else if (round % 3 == 2) {
+                for (size_t i = 0; i < n; i++)
+                    if (rnd64() % 8 == 0)
+                        s[i] = (unsigned char)rnd64();
+            }
+            size_t wl = expected_string(s, n, want);
+            heed__buf_reset(&b);
+            heed__buf_addc(&b, 'x'); /* the string not at the start of the buffer */
+            heed_json_string(&b, (const char *)s, n);
+            assert_int_equal(b.err, 0);
+            assert_int_equal(b.len, wl + 1);
+            assert_memory_equal(b.ptr + 1, want, wl);
+        }
+    }
+    heed__buf_release(&b);
+}
+
 /* ---------------------------------------------------------------- listening */
 
 /* The listening stages' objects in docs/schema.md's format, one checked
@@ -835,6 +878,7 @@ int main(void)
         cmocka_unit_test(test_number_matches_old_writer),
         cmocka_unit_test(test_uint_matches_printf),
         cmocka_unit_test(test_string_pieces),
+        cmocka_unit_test(test_string_short),
         cmocka_unit_test(test_listening_matches_reference),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
