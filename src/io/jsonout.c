@@ -142,11 +142,23 @@ static const char UINT3[1000][4] = {
 #undef UINT3_10_
 #undef UINT3_
 
-/* raw_uint past 999, out of line. */
+/* raw_uint past 999, out of line: below 10^7 the digits of v / 10000 and
+ * the four of v % 10000 (DEC4's, at byte 2 of an entry). */
 __attribute__((noinline)) static char *raw_uint_wide(char *p, uint64_t v)
 {
-    size_t n = v < 10000 ? 4 : 5;
-    for (uint64_t t = v / 100000; t; t /= 10)
+    if (v < 10000) {
+        memcpy(p, DEC4[v] + 2, 4);
+        return p + 4;
+    }
+    if (v < 10000000) {
+        const unsigned hi = (unsigned)(v / 10000), lo = (unsigned)(v % 10000);
+        memcpy(p, UINT3[hi], 4);
+        p += UINT3[hi][3];
+        memcpy(p, DEC4[lo] + 2, 4);
+        return p + 4;
+    }
+    size_t n = 8;
+    for (uint64_t t = v / 100000000; t; t /= 10)
         n++;
     uint_digits(p + n, v);
     return p + n;
@@ -162,7 +174,8 @@ static inline char *raw_uint(char *p, uint64_t v)
     return raw_uint_wide(p, v);
 }
 
-/* raw_number past its first case: numbers outside (-1, 1), out of line. */
+/* raw_number past its first cases: numbers outside (-1, 1) and NaN, out of
+ * line. */
 __attribute__((noinline)) static char *raw_number_wide(char *p, double v)
 {
     const double a = fabs(v);
@@ -193,20 +206,52 @@ __attribute__((noinline)) static char *raw_number_wide(char *p, double v)
     return p + number_bytes(p, v < 0, q);
 }
 
-/* Inlined where it is called: most numbers are probabilities and valences.
- * |v| < 1 rounds to q ten-thousandths, 0 to 10000: the DEC4 entry, after a
- * '-' when v is negative and q is not 0. */
+/* A number in [0, 1): it rounds to q ten-thousandths, 0 to 10000, and is
+ * its DEC4 entry. */
+static inline char *raw_unit(char *p, double v)
+{
+    const unsigned q = (unsigned)(v * 10000.0 + 0.5);
+    memcpy(p, DEC4[q], 8);
+    return p + DEC4[q][7];
+}
+
+/* Inlined where it is called: most numbers are probabilities and valences,
+ * in (-1, 1): the DEC4 entry of |v|, after a '-' when v is negative and
+ * does not round to 0. */
 static inline char *raw_number(char *p, double v)
 {
-    const double a = fabs(v);
-    if (a < 1) {
-        const unsigned q = (unsigned)(a * 10000.0 + 0.5);
+    if (v >= 0) {
+        if (v < 1)
+            return raw_unit(p, v);
+    } else if (v > -1) {
+        const unsigned q = (unsigned)(-v * 10000.0 + 0.5);
         *p = '-';
-        p += (v < 0) & (q != 0);
+        p += q != 0;
         memcpy(p, DEC4[q], 8);
         return p + DEC4[q][7];
     }
     return raw_number_wide(p, v);
+}
+
+/* raw_number of a value not below 0 (or NaN): the scores kept by a floor. */
+static inline char *raw_number_pos(char *p, double v)
+{
+    return v < 1 ? raw_unit(p, v) : raw_number_wide(p, v);
+}
+
+/* raw_number(p, heed_json_round(v)): below 999 the UINT3 entry of the
+ * rounded value (the scores written as whole numbers). */
+static inline char *raw_whole(char *p, double v)
+{
+    if (v >= 0 && v < 999) {
+        /* heed_json_round's steps, on integers: toward zero, then up when
+         * the rest is a half or more (0 and -0 both give "0") */
+        unsigned u = (unsigned)v;
+        u += v - (double)u >= 0.5;
+        memcpy(p, UINT3[u], 4);
+        return p + UINT3[u][3];
+    }
+    return raw_number(p, heed_json_round(v));
 }
 
 /* The checked writers: straight into the buffer when the room is there. */
@@ -615,7 +660,7 @@ static char *raw_score_map(char *p, const float *v, const jkey *keys, int n, flo
         if (!first)
             *p++ = ',';
         p = raw_jkey(p, &keys[k]);
-        p = raw_number(p, v[k]);
+        p = raw_number_pos(p, v[k]); /* kept: not below floor >= 0, or NaN */
     }
     *p++ = '}';
     return p;
@@ -798,7 +843,7 @@ static int listening_head(heed_buf *b, const heed_result *r)
             if (i)
                 *p++ = ',';
             p = raw_jkey(p, &STRESS_KEYS[i]);
-            p = raw_number(p, heed_json_round(st->component[i]));
+            p = raw_whole(p, st->component[i]);
         }
         p = RAW_LIT(p, "},\"cues\":");
         raw_end(b, p);

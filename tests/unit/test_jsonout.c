@@ -702,6 +702,22 @@ static float rnd_score(void)
     }
 }
 
+/* A score written as a whole number: mostly 0 to 100 in hundredths, some
+ * halves, and now and then negative, past 999, -0 or NaN. */
+static double rnd_whole(void)
+{
+    static const double odd[] = {-0.0, -0.5, -1.5, 998.5, 998.4999, 999.0, 999.5, 1e6 + 0.5,
+                                 NAN,  0.5,  2.5,  0.49999999999999994};
+    switch (rnd64() % 6) {
+    case 0:
+        return odd[rnd64() % (sizeof odd / sizeof odd[0])];
+    case 1:
+        return (double)(rnd64() % 2001) / 2.0;
+    default:
+        return (double)(rnd64() % 10001) / 100.0;
+    }
+}
+
 static void rnd_cues(heed_cue *c, size_t n, size_t text_len, int n_comp)
 {
     static const char *const whats[] = {"deadline", "repeat contact", "a \"quoted\" what", NULL};
@@ -772,7 +788,7 @@ static void test_listening_matches_reference(void **state)
             r.stress.available = 1;
             r.stress.score = (double)(rnd64() % 10001) / 100.0;
             for (int i = 0; i < HEED_STRESS_COUNT; i++)
-                r.stress.component[i] = (double)(rnd64() % 10001) / 100.0;
+                r.stress.component[i] = rnd_whole();
             r.stress.n_cues = rnd64() % 13;
             rnd_cues(stress_cues, r.stress.n_cues, tl, HEED_STRESS_COUNT);
             r.stress.cues = stress_cues;
