@@ -701,19 +701,42 @@ static void label_list(heed_buf *b, const char *name, uint32_t bits, const char 
  * its 4 KB pieces only. */
 #define RAW_STRING_MAX 4096
 
+/* A cue's component as a ready member, ,"key":"name", padded so that it is
+ * copied in one fixed-size move. */
+typedef struct cue_key {
+    char s[39];
+    unsigned char n; /* bytes of s that are the member */
+} cue_key;
+
+#define CUE_KEY_(key, str) {",\"" key "\":\"" str "\"", sizeof(",\"" key "\":\"" str "\"") - 1}
+#define STRESS_CK_(name, num, str)  [num] = CUE_KEY_("component", str),
+#define NEED_CK_(name, num, str)    [num] = CUE_KEY_("need", str),
+#define EMPATHY_CK_(name, num, str) [num] = CUE_KEY_("mechanism", str),
+#define COMP_CK_(name, num, str)    [num] = CUE_KEY_("signal", str),
+static const cue_key STRESS_CUE_KEYS[HEED_STRESS_COUNT] = {HEED_STRESS_MAP(STRESS_CK_)};
+static const cue_key NEED_CUE_KEYS[HEED_NEED_COUNT] = {HEED_NEED_MAP(NEED_CK_)};
+static const cue_key EMPATHY_CUE_KEYS[HEED_EMPATHY_COUNT] = {HEED_EMPATHY_MAP(EMPATHY_CK_)};
+static const cue_key COMP_CUE_KEYS[HEED_COMP_COUNT] = {HEED_COMPASSION_MAP(COMP_CK_)};
+#undef COMP_CK_
+#undef EMPATHY_CK_
+#undef NEED_CK_
+#undef STRESS_CK_
+#undef CUE_KEY_
+
+/* [{"text":..,"start":..,"end":..,<key>,"what":..,"weight":..,"suppressed":true},..]
+ * of n cues: the component's member from keys (none when it is not below
+ * n_keys), the weight when `weight` is set. */
 static void cue_list(heed_buf *b, const heed_result *r, const heed_cue *c, size_t n,
-                     const char *const *comp_names, int n_comp, const char *comp_key)
+                     const cue_key *keys, int n_keys, int weight)
 {
     heed__buf_addc(b, '[');
-    const size_t key_len = strlen(comp_key);
     for (size_t i = 0; i < n; i++) {
         const size_t what_len = c[i].what ? strlen(c[i].what) : 0;
-        const char *comp = c[i].component < n_comp ? comp_names[c[i].component] : NULL;
-        const size_t comp_len = comp ? strlen(comp) : 0;
-        /* the strings at six bytes a byte, the component's key and name, two
+        const cue_key *k = c[i].component < n_keys ? &keys[c[i].component] : NULL;
+        /* the strings at six bytes a byte, the component's member, two
          * numbers and a weight, the other keys */
-        const size_t room =
-            6 * ((size_t)c[i].len + what_len) + key_len + comp_len + 3 * NUMBER_MAX + 128;
+        const size_t room = 6 * ((size_t)c[i].len + what_len) + sizeof(cue_key) +
+                            3 * NUMBER_MAX + 128;
         if (c[i].len <= RAW_STRING_MAX && what_len <= RAW_STRING_MAX &&
             heed__buf_reserve(b, room) == HEED_OK) {
             char *p = b->ptr + b->len;
@@ -725,20 +748,15 @@ static void cue_list(heed_buf *b, const heed_result *r, const heed_cue *c, size_
             p = raw_uint(p, c[i].start);
             p = RAW_LIT(p, ",\"end\":");
             p = raw_uint(p, (uint64_t)c[i].start + c[i].len);
-            if (comp) {
-                p = RAW_LIT(p, ",\"");
-                memcpy(p, comp_key, key_len); /* lengths known: no strlen again */
-                p += key_len;
-                p = RAW_LIT(p, "\":\"");
-                memcpy(p, comp, comp_len);
-                p += comp_len;
-                *p++ = '"';
+            if (k) {
+                memcpy(p, k->s, sizeof k->s);
+                p += k->n;
             }
             if (c[i].what) {
                 p = RAW_LIT(p, ",\"what\":");
                 p = raw_string(p, c[i].what, what_len);
             }
-            if (comp_names == heed_json_stress_names) {
+            if (weight) {
                 p = RAW_LIT(p, ",\"weight\":");
                 p = raw_number(p, c[i].weight);
             }
@@ -754,15 +772,13 @@ static void cue_list(heed_buf *b, const heed_result *r, const heed_cue *c, size_
         heed_json_string(b, r->text + c[i].start, c[i].len);
         member_uint(b, ",\"start\":", c[i].start);
         member_uint(b, ",\"end\":", (uint64_t)c[i].start + c[i].len);
-        if (c[i].component < n_comp) {
-            key(b, ",", comp_key, ":");
-            key(b, "", comp_names[c[i].component], "");
-        }
+        if (k)
+            heed__buf_add(b, k->s, k->n);
         if (c[i].what) {
             heed__buf_adds(b, ",\"what\":");
-            heed_json_string(b, c[i].what, strlen(c[i].what));
+            heed_json_string(b, c[i].what, what_len);
         }
-        if (comp_names == heed_json_stress_names) {
+        if (weight) {
             heed__buf_adds(b, ",\"weight\":");
             heed_json_number(b, c[i].weight);
         }
@@ -847,8 +863,7 @@ static int listening_head(heed_buf *b, const heed_result *r)
         }
         p = RAW_LIT(p, "},\"cues\":");
         raw_end(b, p);
-        cue_list(b, r, st->cues, st->n_cues, heed_json_stress_names, HEED_STRESS_COUNT,
-                 "component");
+        cue_list(b, r, st->cues, st->n_cues, STRESS_CUE_KEYS, HEED_STRESS_COUNT, 1);
         heed__buf_addc(b, '}');
     } else {
         raw_end(b, p);
@@ -879,7 +894,7 @@ static void listening(heed_buf *b, const heed_result *r)
     }
     p = RAW_LIT(p, "\"asks\":");
     raw_end(b, p);
-    cue_list(b, r, nd->asks, nd->n_asks, heed_json_need_names, HEED_NEED_COUNT, "need");
+    cue_list(b, r, nd->asks, nd->n_asks, NEED_CUE_KEYS, HEED_NEED_COUNT, 0);
     heed__buf_addc(b, '}');
 }
 
@@ -938,8 +953,7 @@ static void reply_obj(heed_buf *b, const heed_result *r)
             heed__buf_adds(b, "}},");
         }
         heed__buf_adds(b, "\"spans\":");
-        cue_list(b, r, em->spans, em->n_spans, heed_json_empathy_names, HEED_EMPATHY_COUNT,
-                 "mechanism");
+        cue_list(b, r, em->spans, em->n_spans, EMPATHY_CUE_KEYS, HEED_EMPATHY_COUNT, 0);
         heed__buf_addc(b, '}');
         sep = ",";
     }
@@ -954,7 +968,7 @@ static void reply_obj(heed_buf *b, const heed_result *r)
         label_list(b, "against", co->signals & HEED_COMPASSION_NEGATIVE, heed_json_comp_names,
                    HEED_COMP_COUNT);
         heed__buf_adds(b, ",\"cues\":");
-        cue_list(b, r, co->cues, co->n_cues, heed_json_comp_names, HEED_COMP_COUNT, "signal");
+        cue_list(b, r, co->cues, co->n_cues, COMP_CUE_KEYS, HEED_COMP_COUNT, 0);
         heed__buf_addc(b, '}');
         sep = ",";
     }
@@ -1003,7 +1017,7 @@ static void reply_obj(heed_buf *b, const heed_result *r)
             heed__buf_addc(b, '}');
         }
         heed__buf_adds(b, "],\"personal\":");
-        cue_list(b, r, fa->personal, fa->n_personal, NULL, 0, "");
+        cue_list(b, r, fa->personal, fa->n_personal, NULL, 0, 0);
         heed__buf_printf(b, ",\"simhash\":\"%016llx\"}", (unsigned long long)fa->simhash);
         sep = ",";
     }
@@ -1037,21 +1051,29 @@ static void reply_obj(heed_buf *b, const heed_result *r)
 
 void heed_json_result(heed_buf *b, const heed_result *r, const heed_json_opts *o)
 {
-    heed__buf_adds(b, "\"valence\":");
-    heed_json_number(b, r->valence);
-    heed__buf_adds(b, ",\"positive\":");
-    heed_json_number(b, r->positive);
-    heed__buf_adds(b, ",\"negative\":");
-    heed_json_number(b, r->negative);
-    if (o && o->text) {
-        heed__buf_adds(b, ",\"text\":");
-        heed_json_string(b, r->text, r->text_len);
-    }
-    heed__buf_adds(b, ",\"sentences\":[");
-    /* each sentence at most 2 + 3 numbers + its keys: 128 bytes */
-    if (heed__buf_reserve(b, r->n_sentences * 128 + 16))
+    /* one room check for the scores and the sentences (after the text when
+     * it is asked for): each sentence at most 2 + 3 numbers + its keys,
+     * 128 bytes */
+    const int text = o && o->text;
+    const size_t sentences_room = r->n_sentences * 128 + 32;
+    if (heed__buf_reserve(b, 3 * (16 + NUMBER_MAX) + (text ? 0 : sentences_room)))
         return;
     char *p = b->ptr + b->len;
+    p = RAW_LIT(p, "\"valence\":");
+    p = raw_number(p, r->valence);
+    p = RAW_LIT(p, ",\"positive\":");
+    p = raw_number(p, r->positive);
+    p = RAW_LIT(p, ",\"negative\":");
+    p = raw_number(p, r->negative);
+    if (text) {
+        p = RAW_LIT(p, ",\"text\":");
+        raw_end(b, p);
+        heed_json_string(b, r->text, r->text_len);
+        if (heed__buf_reserve(b, sentences_room))
+            return;
+        p = b->ptr + b->len;
+    }
+    p = RAW_LIT(p, ",\"sentences\":[");
     for (size_t i = 0; i < r->n_sentences; i++) {
         const heed_sentence *s = &r->sentences[i];
         if (i)
