@@ -331,12 +331,18 @@ static void render_json(const run *R, batch *b, item *it, const heed_result *res
     const options *o = R->opt;
     heed_buf *out = &b->out;
     const char *base = b->store.ptr;
-    heed__buf_adds(out, "{\"schema\":");
-    heed_json_uint(out, HEED_SCHEMA_VERSION);
-    heed__buf_adds(out, ",\"index\":");
-    heed_json_uint(out, it->index);
-    heed__buf_adds(out, ",\"line\":");
-    heed_json_uint(out, it->line);
+    /* the head, written unchecked after one room check */
+    if (heed__buf_reserve(out, 32 + 3 * HEED_JSON_UINT_ROOM))
+        return;
+    char *p = out->ptr + out->len;
+    memcpy(p, "{\"schema\":", 10);
+    p = heed__json_raw_uint(p + 10, HEED_SCHEMA_VERSION);
+    memcpy(p, ",\"index\":", 9);
+    p = heed__json_raw_uint(p + 9, it->index);
+    memcpy(p, ",\"line\":", 8);
+    p = heed__json_raw_uint(p + 8, it->line);
+    out->len = (size_t)(p - out->ptr);
+    out->ptr[out->len] = '\0';
     if (o->n_files > 1) {
         heed__buf_adds(out, ",\"source\":");
         heed_json_string(out, o->files[b->src], strlen(o->files[b->src]));

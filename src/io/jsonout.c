@@ -254,6 +254,11 @@ static inline char *raw_whole(char *p, double v)
     return raw_number(p, heed_json_round(v));
 }
 
+char *heed__json_raw_uint(char *p, uint64_t v)
+{
+    return raw_uint(p, v);
+}
+
 /* The checked writers: straight into the buffer when the room is there. */
 void heed_json_uint(heed_buf *b, uint64_t v)
 {
@@ -641,11 +646,10 @@ static char *raw_labels(char *p, uint32_t bits, const jkey *strs, int n)
 _Static_assert(HEED_EMO_COUNT <= 32 && HEED_CX_COUNT <= 32 && HEED_NEED_COUNT <= 32,
                "raw_score_map keeps a bit per score");
 
-static char *raw_score_map(char *p, const float *v, const jkey *keys, int n, float floor)
+/* Bit i: v[i] is not below floor (NaN is not), four compares a step where
+ * SSE2 has them. */
+static inline uint32_t score_keep(const float *v, int n, float floor)
 {
-    *p++ = '{';
-    /* bit i: v[i] is written (not below floor; NaN is), four compares a
-     * step where SSE2 has them */
     uint32_t keep = 0;
     int i = 0;
 #if defined(__SSE2__)
@@ -655,6 +659,12 @@ static char *raw_score_map(char *p, const float *v, const jkey *keys, int n, flo
 #endif
     for (; i < n; i++)
         keep |= (uint32_t)!(v[i] < floor) << i;
+    return keep;
+}
+
+static char *raw_score_map_of(char *p, const float *v, const jkey *keys, uint32_t keep)
+{
+    *p++ = '{';
     for (int first = 1; keep; keep &= keep - 1, first = 0) {
         const int k = __builtin_ctz(keep);
         if (!first)
@@ -662,6 +672,30 @@ static char *raw_score_map(char *p, const float *v, const jkey *keys, int n, flo
         p = raw_jkey(p, &keys[k]);
         p = raw_number_pos(p, v[k]); /* kept: not below floor >= 0, or NaN */
     }
+    *p++ = '}';
+    return p;
+}
+
+static char *raw_score_map(char *p, const float *v, const jkey *keys, int n, float floor)
+{
+    return raw_score_map_of(p, v, keys, score_keep(v, n, floor));
+}
+
+/* The cx scores (floor 0): when none is negative, which is the rule, all
+ * seven with their keys as literals, each written with a comma first and
+ * the first comma then made the brace. */
+static char *raw_cx_scores(char *p, const float *v)
+{
+    const uint32_t keep = score_keep(v, HEED_CX_COUNT, 0.0f);
+    if (keep != (1u << HEED_CX_COUNT) - 1)
+        return raw_score_map_of(p, v, CX_KEYS, keep);
+    char *const open = p;
+#define CX_MEMBER_(name, num, str)        \
+    p = RAW_LIT(p, ",\"" str "\":"); \
+    p = raw_number_pos(p, v[num]);
+    HEED_CX_MAP(CX_MEMBER_)
+#undef CX_MEMBER_
+    *open = '{';
     *p++ = '}';
     return p;
 }
@@ -834,7 +868,7 @@ static int listening_head(heed_buf *b, const heed_result *r)
         p = RAW_LIT(p, ",\"cx\":");
         p = raw_labels(p, e->cx_labels, CX_STRS, HEED_CX_COUNT);
         p = RAW_LIT(p, ",\"cx_scores\":");
-        p = raw_score_map(p, e->cx, CX_KEYS, HEED_CX_COUNT, 0.0f);
+        p = raw_cx_scores(p, e->cx);
         *p++ = '}';
     }
     const heed_intensity *in = &r->intensity;
