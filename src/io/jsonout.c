@@ -459,35 +459,35 @@ static void member_uint(heed_buf *b, const char *key, uint64_t v)
     heed_json_uint(b, v);
 }
 
-/* Each rule's name as a JSON string, by bit (rule names need no escaping). */
-static const char *const RULE_JSON[32] = {
-#define HEED_X_(name, bit, str) [bit] = "\"" str "\"",
-    HEED_RULE_MAP(HEED_X_)
-#undef HEED_X_
-};
-static const unsigned char RULE_JSON_LEN[32] = {
-#define HEED_X_(name, bit, str) [bit] = sizeof("\"" str "\"") - 1,
+/* Each rule's name as a JSON string after a comma, ,"name", by bit (rule
+ * names need no escaping), padded so that it is copied in one fixed-size
+ * move; 0 bytes for the bits no rule has. */
+typedef struct rule_str {
+    char s[31];
+    unsigned char n;
+} rule_str;
+static const rule_str RULE_STRS[32] = {
+#define HEED_X_(name, bit, str) [bit] = {",\"" str "\"", sizeof(",\"" str "\"") - 1},
     HEED_RULE_MAP(HEED_X_)
 #undef HEED_X_
 };
 
-/* The rules array, raw: at most RULES_MAX bytes. */
+/* The rules array, raw: at most RULES_MAX bytes. Each name is written with
+ * its comma, and the first comma is then made the bracket. */
 #define RULES_MAX 1024
+_Static_assert(32 * sizeof(rule_str) <= RULES_MAX, "room for every rule, copied whole");
 static char *raw_rules(char *p, uint32_t rules)
 {
-    *p++ = '[';
-    int first = 1;
+    char *const open = p;
     for (uint32_t set = rules; set; set &= set - 1) {
-        const char *name = RULE_JSON[__builtin_ctz(set)];
-        if (!name)
-            continue;
-        if (!first)
-            *p++ = ',';
-        first = 0;
-        size_t l = RULE_JSON_LEN[__builtin_ctz(set)];
-        memcpy(p, name, l);
-        p += l;
+        const rule_str *r = &RULE_STRS[__builtin_ctz(set)];
+        memcpy(p, r->s, sizeof r->s);
+        p += r->n;
     }
+    if (p == open)
+        *p++ = '[';
+    else
+        *open = '[';
     *p++ = ']';
     return p;
 }
@@ -607,7 +607,6 @@ typedef struct jkey {
 static const jkey EMO_KEYS[HEED_EMO_COUNT] = {HEED_EMOTION_MAP(JKEY_)};
 static const jkey CX_KEYS[HEED_CX_COUNT] = {HEED_CX_MAP(JKEY_)};
 static const jkey NEED_KEYS[HEED_NEED_COUNT] = {HEED_NEED_MAP(JKEY_)};
-static const jkey STRESS_KEYS[HEED_STRESS_COUNT] = {HEED_STRESS_MAP(JKEY_)};
 #undef JKEY_
 
 /* The same names as JSON strings, "name", for the label lists. */
@@ -698,13 +697,6 @@ static char *raw_cx_scores(char *p, const float *v)
     *open = '{';
     *p++ = '}';
     return p;
-}
-
-static char *raw_cstr(char *p, const char *s)
-{
-    const size_t n = strlen(s);
-    memcpy(p, s, n);
-    return p + n;
 }
 
 /* Closes an unchecked run of writes that ended at p. */
@@ -886,22 +878,32 @@ static int listening_head(heed_buf *b, const heed_result *r)
         p = RAW_LIT(p, ",\"stress\":{\"score\":");
         const double score = heed_json_round(st->score);
         p = raw_number(p, score);
-        p = RAW_LIT(p, ",\"band\":\"");
-        p = raw_cstr(p, heed_json_stress_band(score));
-        p = RAW_LIT(p, "\",\"components\":{");
-        for (int i = 0; i < HEED_STRESS_COUNT; i++) {
-            if (i)
-                *p++ = ',';
-            p = raw_jkey(p, &STRESS_KEYS[i]);
-            p = raw_whole(p, st->component[i]);
-        }
+        /* heed_json_stress_band's names, as literals */
+        p = score >= HEED_STRESS_ACT_NOW ? RAW_LIT(p, ",\"band\":\"act_now\"")
+            : score >= HEED_STRESS_HIGH  ? RAW_LIT(p, ",\"band\":\"high\"")
+            : score >= HEED_STRESS_WATCH ? RAW_LIT(p, ",\"band\":\"watch\"")
+                                         : RAW_LIT(p, ",\"band\":\"calm\"");
+        p = RAW_LIT(p, ",\"components\":");
+        /* each component with a comma first, the first comma then made the
+         * brace */
+        char *const open = p;
+#define STRESS_MEMBER_(name, num, str) \
+    p = RAW_LIT(p, ",\"" str "\":");   \
+    p = raw_whole(p, st->component[num]);
+        HEED_STRESS_MAP(STRESS_MEMBER_)
+#undef STRESS_MEMBER_
+        *open = '{';
         p = RAW_LIT(p, "},\"cues\":");
-        raw_end(b, p);
-        cue_list(b, r, st->cues, st->n_cues, STRESS_CUE_KEYS, HEED_STRESS_COUNT, 1);
-        heed__buf_addc(b, '}');
-    } else {
-        raw_end(b, p);
+        if (!st->n_cues) {
+            p = RAW_LIT(p, "[]}");
+        } else {
+            raw_end(b, p);
+            cue_list(b, r, st->cues, st->n_cues, STRESS_CUE_KEYS, HEED_STRESS_COUNT, 1);
+            heed__buf_addc(b, '}');
+            return 1;
+        }
     }
+    raw_end(b, p);
     return 1;
 }
 
@@ -927,6 +929,11 @@ static void listening(heed_buf *b, const heed_result *r)
         *p++ = ',';
     }
     p = RAW_LIT(p, "\"asks\":");
+    if (!nd->n_asks) {
+        p = RAW_LIT(p, "[]}");
+        raw_end(b, p);
+        return;
+    }
     raw_end(b, p);
     cue_list(b, r, nd->asks, nd->n_asks, NEED_CUE_KEYS, HEED_NEED_COUNT, 0);
     heed__buf_addc(b, '}');

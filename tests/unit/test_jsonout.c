@@ -830,6 +830,93 @@ static void test_listening_matches_reference(void **state)
     heed__buf_release(&want);
 }
 
+/* The evidence array against a plain writer: random spans, scores and rule
+ * bits (every bit, those no rule has among them), with and without a cue. */
+static void test_evidence_matches_reference(void **state)
+{
+    (void)state;
+    static const char *const rule_names[32] = {
+#define HEED_X_(name, bit, str) [bit] = str,
+        HEED_RULE_MAP(HEED_X_)
+#undef HEED_X_
+    };
+    static const char text[] = "Thanks, the \"refund\" was SO fast!!\n\xE2\x80\xA8 not great";
+    const uint32_t tl = (uint32_t)(sizeof text - 1);
+    heed_token toks[4];
+    memset(toks, 0, sizeof toks);
+    for (int i = 0; i < 4; i++) {
+        toks[i].start = (uint32_t)(i * 9);
+        toks[i].len = (uint32_t)(3 + i);
+    }
+    heed_evidence ev[6];
+    heed_buf got, want;
+    heed__buf_init(&got, 0);
+    heed__buf_init(&want, 0);
+    for (int round = 0; round < 20000; round++) {
+        heed_result r;
+        memset(&r, 0, sizeof r);
+        r.text = text;
+        r.text_len = tl;
+        r.tokens = toks;
+        r.n_tokens = 4;
+        r.evidence = ev;
+        r.n_evidence = rnd64() % 7;
+        for (size_t i = 0; i < r.n_evidence; i++) {
+            ev[i].len = (uint32_t)(rnd64() % 12);
+            ev[i].start = (uint32_t)(rnd64() % (tl - ev[i].len + 1));
+            ev[i].sentence = (uint32_t)(rnd64() % 3000);
+            ev[i].base = (float)((double)(int64_t)rnd64() / 9223372036854775808.0 * 4);
+            ev[i].score = (float)((double)(int64_t)rnd64() / 9223372036854775808.0 * 5);
+            ev[i].rules = rnd64() % 4 == 0 ? 0 : (uint32_t)(rnd64() >> (rnd64() % 32));
+            ev[i].cue = rnd64() % 3 == 0 ? UINT32_MAX : (uint32_t)(rnd64() % 6);
+        }
+        heed__buf_reset(&got);
+        heed__buf_reset(&want);
+        heed_json_result(&got, &r, NULL);
+        assert_int_equal(got.err, 0);
+        const char *at = strstr(got.ptr, "\"evidence\":[");
+        assert_non_null(at);
+        heed__buf_add(&want, got.ptr, (size_t)(at - got.ptr));
+        heed__buf_adds(&want, "\"evidence\":[");
+        for (size_t i = 0; i < r.n_evidence; i++) {
+            const heed_evidence *e = &ev[i];
+            heed__buf_adds(&want, i ? ",{\"text\":" : "{\"text\":");
+            heed_json_string(&want, text + e->start, e->len);
+            heed__buf_adds(&want, ",\"start\":");
+            heed_json_uint(&want, e->start);
+            heed__buf_adds(&want, ",\"end\":");
+            heed_json_uint(&want, (uint64_t)e->start + e->len);
+            heed__buf_adds(&want, ",\"sentence\":");
+            heed_json_uint(&want, e->sentence);
+            heed__buf_adds(&want, ",\"base\":");
+            heed_json_number(&want, e->base);
+            heed__buf_adds(&want, ",\"score\":");
+            heed_json_number(&want, e->score);
+            heed__buf_adds(&want, ",\"rules\":[");
+            int first = 1;
+            for (int bit = 0; bit < 32; bit++) {
+                if (!(e->rules >> bit & 1) || !rule_names[bit])
+                    continue;
+                if (!first)
+                    heed__buf_addc(&want, ',');
+                first = 0;
+                heed_json_string(&want, rule_names[bit], strlen(rule_names[bit]));
+            }
+            heed__buf_addc(&want, ']');
+            if (e->cue < r.n_tokens) {
+                heed__buf_adds(&want, ",\"cue\":");
+                heed_json_string(&want, text + toks[e->cue].start, toks[e->cue].len);
+            }
+            heed__buf_addc(&want, '}');
+        }
+        heed__buf_addc(&want, ']');
+        assert_true(got.len >= want.len);
+        assert_memory_equal(got.ptr, want.ptr, want.len);
+    }
+    heed__buf_release(&got);
+    heed__buf_release(&want);
+}
+
 static void round_is_libm(double v)
 {
     const double got = heed_json_round(v), want = round(v);
@@ -896,6 +983,7 @@ int main(void)
         cmocka_unit_test(test_string_pieces),
         cmocka_unit_test(test_string_short),
         cmocka_unit_test(test_listening_matches_reference),
+        cmocka_unit_test(test_evidence_matches_reference),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
