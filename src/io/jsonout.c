@@ -215,20 +215,35 @@ static inline char *raw_unit(char *p, double v)
     return p + DEC4[q][7];
 }
 
+/* A number in [1, 9) (or -v of one in (-9, -1]): the DEC4 entry of its
+ * fraction with the units digit put over the entry's '0'. */
+static inline char *raw_units(char *p, double a)
+{
+    const unsigned q = (unsigned)(a * 10000.0 + 0.5), ip = q / 10000, frac = q - ip * 10000;
+    memcpy(p, DEC4[frac], 8);
+    *p = (char)('0' + ip);
+    return p + DEC4[frac][7];
+}
+
 /* Inlined where it is called: most numbers are probabilities and valences,
  * in (-1, 1): the DEC4 entry of |v|, after a '-' when v is negative and
- * does not round to 0. */
+ * does not round to 0; lexicon scores and intensities mostly in (-9, 9). */
 static inline char *raw_number(char *p, double v)
 {
     if (v >= 0) {
         if (v < 1)
             return raw_unit(p, v);
+        if (v < 9)
+            return raw_units(p, v);
     } else if (v > -1) {
         const unsigned q = (unsigned)(-v * 10000.0 + 0.5);
         *p = '-';
         p += q != 0;
         memcpy(p, DEC4[q], 8);
         return p + DEC4[q][7];
+    } else if (v > -9) {
+        *p = '-';
+        return raw_units(p + 1, -v);
     }
     return raw_number_wide(p, v);
 }
@@ -363,32 +378,45 @@ static char *raw_escaped_any(char *p, const char *s, size_t n)
  * (most: words, phrases, names): its bytes are tested in one or a few
  * 16-byte steps (two overlapping loads for 4 to 16 bytes, each byte below 4)
  * and copied as they are; at the first step that finds one, the rest goes
- * to raw_escaped_any. Writes no more than raw_escaped_any's room (6n). */
-static char *raw_escaped(char *p, const char *s, size_t n)
+ * to raw_escaped_any. Writes no more than raw_escaped_any's room (6n).
+ * raw_escaped_long takes 16 bytes and more, out of line; raw_escaped, inline
+ * where strings are written, the short ones (most). */
+__attribute__((noinline)) static char *raw_escaped_long(char *p, const char *s, size_t n)
 {
 #if defined(__SSE2__)
     size_t i = 0;
-    if (n >= 16) {
-        __m128i x;
-        for (; n - i > 16; i += 16) {
-            x = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
-            if (special_mask(x))
-                goto rest;
-            _mm_storeu_si128((__m128i *)(void *)(p + i), x);
-        }
-        /* the last 16 bytes, overlapping the block before */
-        x = _mm_loadu_si128((const __m128i *)(const void *)(s + n - 16));
+    __m128i x;
+    for (; n - i > 16; i += 16) {
+        x = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
         if (special_mask(x))
             goto rest;
-        _mm_storeu_si128((__m128i *)(void *)(p + n - 16), x);
-        return p + n;
+        _mm_storeu_si128((__m128i *)(void *)(p + i), x);
     }
+    /* the last 16 bytes, overlapping the block before */
+    x = _mm_loadu_si128((const __m128i *)(const void *)(s + n - 16));
+    if (special_mask(x))
+        goto rest;
+    _mm_storeu_si128((__m128i *)(void *)(p + n - 16), x);
+    return p + n;
+rest:
+    /* bytes before i have none of SPECIAL (no separator starts there) */
+    return raw_escaped_any(p + i, s + i, n - i);
+#else
+    return raw_escaped_any(p, s, n);
+#endif
+}
+
+static inline char *raw_escaped(char *p, const char *s, size_t n)
+{
+#if defined(__SSE2__)
+    if (n >= 16)
+        return raw_escaped_long(p, s, n);
     if (n >= 8) {
         uint64_t a, z;
         memcpy(&a, s, 8);
         memcpy(&z, s + n - 8, 8);
         if (special_mask(_mm_set_epi64x((long long)z, (long long)a)))
-            goto rest;
+            return raw_escaped_any(p, s, n);
         memcpy(p, &a, 8);
         memcpy(p + n - 8, &z, 8);
         return p + n;
@@ -398,7 +426,7 @@ static char *raw_escaped(char *p, const char *s, size_t n)
         memcpy(&a, s, 4);
         memcpy(&z, s + n - 4, 4);
         if (special_mask(_mm_set_epi32(0, 0, (int)z, (int)a)) & 0xFF) /* the zeros are not text */
-            goto rest;
+            return raw_escaped_any(p, s, n);
         memcpy(p, &a, 4);
         memcpy(p + n - 4, &z, 4);
         return p + n;
@@ -408,15 +436,12 @@ static char *raw_escaped(char *p, const char *s, size_t n)
         const unsigned char c0 = (unsigned char)s[0], c1 = (unsigned char)s[n / 2],
                             c2 = (unsigned char)s[n - 1];
         if (SPECIAL[c0] | SPECIAL[c1] | SPECIAL[c2])
-            goto rest;
+            return raw_escaped_any(p, s, n);
         p[0] = (char)c0;
         p[n / 2] = (char)c1;
         p[n - 1] = (char)c2;
     }
     return p + n;
-rest:
-    /* bytes before i have none of SPECIAL (no separator starts there) */
-    return raw_escaped_any(p + i, s + i, n - i);
 #else
     return raw_escaped_any(p, s, n);
 #endif
