@@ -621,21 +621,23 @@ __attribute__((always_inline)) static inline void key(heed_buf *b, const char *b
     b->ptr[b->len] = '\0';
 }
 
-/* A name as a ready key, "name": (quotes and colon), padded so that it is
- * copied in one fixed-size move: the score maps write one per score. */
+/* A name as a ready key after a comma, ,"name": (quotes and colon),
+ * padded so that it is copied in one fixed-size move: the score maps write
+ * one per score, and make the first comma their brace. */
 typedef struct jkey {
     char s[31];
     unsigned char n; /* bytes of s that are the key */
 } jkey;
 
-#define JKEY_(name, num, str) [num] = {"\"" str "\":", sizeof("\"" str "\":") - 1},
+#define JKEY_(name, num, str) [num] = {",\"" str "\":", sizeof(",\"" str "\":") - 1},
 static const jkey EMO_KEYS[HEED_EMO_COUNT] = {HEED_EMOTION_MAP(JKEY_)};
 static const jkey CX_KEYS[HEED_CX_COUNT] = {HEED_CX_MAP(JKEY_)};
 static const jkey NEED_KEYS[HEED_NEED_COUNT] = {HEED_NEED_MAP(JKEY_)};
 #undef JKEY_
 
-/* The same names as JSON strings, "name", for the label lists. */
-#define JSTR_(name, num, str) [num] = {"\"" str "\"", sizeof("\"" str "\"") - 1},
+/* The same names as JSON strings after a comma, ,"name", for the label
+ * lists. */
+#define JSTR_(name, num, str) [num] = {",\"" str "\"", sizeof(",\"" str "\"") - 1},
 static const jkey EMO_STRS[HEED_EMO_COUNT] = {HEED_EMOTION_MAP(JSTR_)};
 static const jkey CX_STRS[HEED_CX_COUNT] = {HEED_CX_MAP(JSTR_)};
 static const jkey NEED_STRS[HEED_NEED_COUNT] = {HEED_NEED_MAP(JSTR_)};
@@ -651,17 +653,25 @@ static char *raw_jkey(char *p, const jkey *k)
     return p + k->n;
 }
 
+/* The same without its comma. */
+static char *raw_jkey_bare(char *p, const jkey *k)
+{
+    memcpy(p, k->s + 1, sizeof k->s - 1);
+    return p + k->n - 1;
+}
+
 /* [..] of the names of the set bits below n, in index order. */
 static char *raw_labels(char *p, uint32_t bits, const jkey *strs, int n)
 {
-    *p++ = '[';
-    /* the set bits only, lowest first */
-    uint32_t set = n < 32 ? bits & ((1u << n) - 1) : bits;
-    for (int first = 1; set; set &= set - 1, first = 0) {
-        if (!first)
-            *p++ = ',';
+    /* the set bits only, lowest first, each name after a comma; the first
+     * comma is then made the bracket */
+    char *const open = p;
+    for (uint32_t set = n < 32 ? bits & ((1u << n) - 1) : bits; set; set &= set - 1)
         p = raw_jkey(p, &strs[__builtin_ctz(set)]);
-    }
+    if (p == open)
+        *p++ = '[';
+    else
+        *open = '[';
     *p++ = ']';
     return p;
 }
@@ -680,6 +690,9 @@ static inline uint32_t score_keep(const float *v, int n, float floor)
     const __m128 f4 = _mm_set1_ps(floor);
     for (; i + 4 <= n; i += 4)
         keep |= (uint32_t)_mm_movemask_ps(_mm_cmpnlt_ps(_mm_loadu_ps(v + i), f4)) << i;
+    if (i < n && n >= 4) /* the last four, overlapping the step before */
+        return keep | (uint32_t)_mm_movemask_ps(_mm_cmpnlt_ps(_mm_loadu_ps(v + n - 4), f4))
+                          << (n - 4);
 #endif
     for (; i < n; i++)
         keep |= (uint32_t)!(v[i] < floor) << i;
@@ -688,14 +701,17 @@ static inline uint32_t score_keep(const float *v, int n, float floor)
 
 static char *raw_score_map_of(char *p, const float *v, const jkey *keys, uint32_t keep)
 {
-    *p++ = '{';
-    for (int first = 1; keep; keep &= keep - 1, first = 0) {
+    /* each member after a comma; the first comma is then made the brace */
+    char *const open = p;
+    for (; keep; keep &= keep - 1) {
         const int k = __builtin_ctz(keep);
-        if (!first)
-            *p++ = ',';
         p = raw_jkey(p, &keys[k]);
         p = raw_number_pos(p, v[k]); /* kept: not below floor >= 0, or NaN */
     }
+    if (p == open)
+        *p++ = '{';
+    else
+        *open = '{';
     *p++ = '}';
     return p;
 }
@@ -945,7 +961,7 @@ static void listening(heed_buf *b, const heed_result *r)
     p = RAW_LIT(p, ",\"needs\":{");
     if (nd->available) {
         p = RAW_LIT(p, "\"top\":");
-        p = nd->top >= 0 && nd->top < HEED_NEED_COUNT ? raw_jkey(p, &NEED_STRS[nd->top])
+        p = nd->top >= 0 && nd->top < HEED_NEED_COUNT ? raw_jkey_bare(p, &NEED_STRS[nd->top])
                                                       : RAW_LIT(p, "\"other\"");
         p = RAW_LIT(p, ",\"labels\":");
         p = raw_labels(p, nd->labels, NEED_STRS, HEED_NEED_COUNT);
@@ -1206,7 +1222,9 @@ void heed_json_result(heed_buf *b, const heed_result *r, const heed_json_opts *o
         heed__buf_addc(b, ']');
     }
     listening(b, r);
-    reply_obj(b, r);
+    if (r->empathy.available || r->compassion.available || r->promises.available ||
+        r->familiar.available || r->addressed.available)
+        reply_obj(b, r);
     if (r->warnings & HEED_WARN_REPLACED_UTF8)
         heed__buf_printf(b,
                          ",\"warnings\":[{\"code\":\"replaced_invalid_utf8\",\"count\":%zu,"
