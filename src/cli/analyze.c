@@ -34,6 +34,8 @@
  * their output included). bench/README.md has the measurements. */
 #define BATCH_RECORDS 512
 #define BATCH_BYTES   ((size_t)1 << 20)
+/* The output of a record with all stages is about 1.1 KB. */
+#define OUT_BYTES_HINT 2048
 #define MAX_KEEP      64
 
 static const char HELP[] =
@@ -175,6 +177,9 @@ typedef struct run {
     double last_progress;
     int progress;
     int flush_each; /* stdout is a pipe or terminal: flush after each batch */
+    /* records' output not yet written: a run of b->out (see out_put) */
+    const char *pend_ptr;
+    size_t pend_len;
 } run;
 
 static double now_s(void)
@@ -326,12 +331,18 @@ static void render_json(const run *R, batch *b, item *it, const heed_result *res
     const options *o = R->opt;
     heed_buf *out = &b->out;
     const char *base = b->store.ptr;
-    heed__buf_adds(out, "{\"schema\":");
-    heed_json_uint(out, HEED_SCHEMA_VERSION);
-    heed__buf_adds(out, ",\"index\":");
-    heed_json_uint(out, it->index);
-    heed__buf_adds(out, ",\"line\":");
-    heed_json_uint(out, it->line);
+    /* the head, written unchecked after one room check */
+    if (heed__buf_reserve(out, 32 + 3 * HEED_JSON_UINT_ROOM))
+        return;
+    char *p = out->ptr + out->len;
+    memcpy(p, "{\"schema\":", 10);
+    p = heed__json_raw_uint(p + 10, HEED_SCHEMA_VERSION);
+    memcpy(p, ",\"index\":", 9);
+    p = heed__json_raw_uint(p + 9, it->index);
+    memcpy(p, ",\"line\":", 8);
+    p = heed__json_raw_uint(p + 8, it->line);
+    out->len = (size_t)(p - out->ptr);
+    out->ptr[out->len] = '\0';
     if (o->n_files > 1) {
         heed__buf_adds(out, ",\"source\":");
         heed_json_string(out, o->files[b->src], strlen(o->files[b->src]));
@@ -369,6 +380,9 @@ static void render_json(const run *R, batch *b, item *it, const heed_result *res
 static void process_batch(run *R, batch *b)
 {
     heed__buf_reset(&b->out);
+    /* room for the batch's JSON at once: grown by doubling, the buffer
+     * copied what it held at every step of its first batches */
+    heed__buf_hint(&b->out, b->n * OUT_BYTES_HINT);
     /* a customer message's analysis, kept for the reply right after it,
      * whose context it usually is (the engine checks that it is) */
     heed_analysis *last = NULL;
@@ -507,6 +521,47 @@ static void io_failed(run *R)
     R->io_error = 1;
 }
 
+/* The records' output goes to stdout with write(2), each run of records
+ * that follow one another in a batch's buffer in one call: through stdio
+ * every record was copied into its buffer first. out_flush writes the run
+ * (after what stdio holds); returns 0 or -1 with errno set. */
+static int out_flush(run *R)
+{
+    const char *p = R->pend_ptr;
+    size_t n = R->pend_len;
+    if (!n)
+        return 0;
+    R->pend_len = 0;
+    if (fflush(stdout) != 0)
+        return -1;
+    while (n) {
+        const ssize_t w = write(STDOUT_FILENO, p, n);
+        if (w < 0) {
+            if (errno == EINTR)
+                continue;
+            return -1;
+        }
+        p += w;
+        n -= (size_t)w;
+    }
+    return 0;
+}
+
+/* Adds n bytes at p to the run, or writes the run and starts another when
+ * they do not follow it. Returns 0 or -1 (errno set). */
+static int out_put(run *R, const char *p, size_t n)
+{
+    if (R->pend_len && R->pend_ptr + R->pend_len == p) {
+        R->pend_len += n;
+        return 0;
+    }
+    if (out_flush(R))
+        return -1;
+    R->pend_ptr = p;
+    R->pend_len = n;
+    return 0;
+}
+
 static int write_record(run *R, batch *b, item *it)
 {
     const options *o = R->opt;
@@ -521,7 +576,7 @@ static int write_record(run *R, batch *b, item *it)
     size_t n = it->out_len;
     if (near && json && n >= 2)
         n -= 2; /* re-open the object: "}\n" ends it */
-    if (fwrite(b->out.ptr + it->out_off, 1, n, stdout) != n)
+    if (out_put(R, b->out.ptr + it->out_off, n))
         return -1;
     if (near && json) {
         heed__buf_reset(&R->convo_out);
@@ -529,7 +584,8 @@ static int write_record(run *R, batch *b, item *it)
         heed__buf_adds(&R->convo_out, "}\n");
         if (R->convo_out.err)
             return -2;
-        if (fwrite(R->convo_out.ptr, 1, R->convo_out.len, stdout) != R->convo_out.len)
+        if (out_flush(R) ||
+            fwrite(R->convo_out.ptr, 1, R->convo_out.len, stdout) != R->convo_out.len)
             return -1;
     }
     if (!o->conversations)
@@ -550,7 +606,8 @@ static int write_record(run *R, batch *b, item *it)
     if (heed_convo_add(R->convo, conv, conv_len, &m, &R->convo_out))
         return -2;
     if (json && R->convo_out.len &&
-        fwrite(R->convo_out.ptr, 1, R->convo_out.len, stdout) != R->convo_out.len)
+        (out_flush(R) ||
+         fwrite(R->convo_out.ptr, 1, R->convo_out.len, stdout) != R->convo_out.len))
         return -1;
     return 0;
 }
@@ -607,6 +664,10 @@ static void write_batch(run *R, batch *b)
         }
         if (o->strict)
             R->stop = 1;
+    }
+    if (out_flush(R)) { /* b->out is reused after this */
+        io_failed(R);
+        R->stop = 1;
     }
     if (R->flush_each && fflush(stdout) != 0) {
         io_failed(R);

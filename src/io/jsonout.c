@@ -45,15 +45,48 @@ static char *uint_digits(char *end, uint64_t v)
     return end;
 }
 
-/* The decimals of frac ten-thousandths (0 < frac < 10000) from p: '.' and up
- * to 4 digits without the trailing zeros; returns the position after them. */
+/* DEC4[q], q in [0, 10000]: the number q / 10000 in its first bytes, "0."
+ * and four digits without the trailing zeros ("0" for 0, "1" for 10000),
+ * with how many those are in the last byte. The four digits are all there
+ * (a zero after the count too), so the writers copy an entry in one 8-byte
+ * move and advance by its count; DEC4[q % 10000] with its '0' replaced by a
+ * units digit writes any number with a fraction of q. */
+#define DEC4_LEN_(q) ((q) % 10000 == 0 ? 1 : (q) % 10 ? 6 : (q) % 100 ? 5 : (q) % 1000 ? 4 : 3)
+#define DEC4_(q)                                                                          \
+    {(q) == 10000 ? '1' : '0',  '.', (char)('0' + (q) / 1000 % 10),                      \
+     (char)('0' + (q) / 100 % 10), (char)('0' + (q) / 10 % 10), (char)('0' + (q) % 10), 0, \
+     DEC4_LEN_(q)}
+#define DEC4_10_(q)                                                                       \
+    DEC4_(q), DEC4_((q) + 1), DEC4_((q) + 2), DEC4_((q) + 3), DEC4_((q) + 4),            \
+        DEC4_((q) + 5), DEC4_((q) + 6), DEC4_((q) + 7), DEC4_((q) + 8), DEC4_((q) + 9)
+#define DEC4_100_(q)                                                                      \
+    DEC4_10_(q), DEC4_10_((q) + 10), DEC4_10_((q) + 20), DEC4_10_((q) + 30),             \
+        DEC4_10_((q) + 40), DEC4_10_((q) + 50), DEC4_10_((q) + 60), DEC4_10_((q) + 70),  \
+        DEC4_10_((q) + 80), DEC4_10_((q) + 90)
+#define DEC4_1000_(q)                                                                     \
+    DEC4_100_(q), DEC4_100_((q) + 100), DEC4_100_((q) + 200), DEC4_100_((q) + 300),      \
+        DEC4_100_((q) + 400), DEC4_100_((q) + 500), DEC4_100_((q) + 600),                \
+        DEC4_100_((q) + 700), DEC4_100_((q) + 800), DEC4_100_((q) + 900)
+static const char DEC4[10001][8] = {
+    DEC4_1000_(0),    DEC4_1000_(1000), DEC4_1000_(2000), DEC4_1000_(3000),
+    DEC4_1000_(4000), DEC4_1000_(5000), DEC4_1000_(6000), DEC4_1000_(7000),
+    DEC4_1000_(8000), DEC4_1000_(9000), DEC4_(10000),
+};
+#undef DEC4_1000_
+#undef DEC4_100_
+#undef DEC4_10_
+#undef DEC4_
+#undef DEC4_LEN_
+
+/* The decimals of frac ten-thousandths (frac < 10000) at p: '.' and up to
+ * 4 digits without the trailing zeros, nothing for 0; 8 bytes are written
+ * (p[-1] is kept). Returns the position after the decimals. */
 static inline char *frac4(char *p, unsigned frac)
 {
-    const unsigned hi = frac / 100, lo = frac % 100;
-    p[0] = '.';
-    memcpy(p + 1, DIGITS2 + 2 * hi, 2);
-    memcpy(p + 3, DIGITS2 + 2 * lo, 2);
-    return p + (lo ? (lo % 10 ? 5 : 4) : (hi % 10 ? 3 : 2));
+    const char keep = p[-1];
+    memcpy(p - 1, DEC4[frac], 8);
+    p[-1] = keep;
+    return p - 1 + DEC4[frac][7];
 }
 
 /* The bytes of a number for heed_json_number (q: |v| in ten-thousandths,
@@ -85,44 +118,83 @@ static size_t number_bytes(char *d, int neg, uint64_t q)
 
 /* Unchecked writers for the hot arrays (sentences, evidence): the caller
  * reserves an upper bound of the bytes first, then each returns the position
- * after what it wrote. */
+ * after what it wrote. A number may write up to 8 bytes past its end (a
+ * DEC4 entry): NUMBER_MAX counts them. */
 #define RAW_LIT(p, lit) (memcpy((p), (lit), sizeof(lit) - 1), (p) + sizeof(lit) - 1)
 
-static char *raw_uint(char *p, uint64_t v)
+/* UINT3[v], v < 1000: v's digits, then their count in the last byte. */
+#define UINT3_(v)                                                                         \
+    {(char)('0' + ((v) < 10 ? (v) : (v) < 100 ? (v) / 10 : (v) / 100)),                 \
+     (char)('0' + ((v) < 100 ? (v) % 10 : (v) / 10 % 10)), (char)('0' + (v) % 10),       \
+     (v) < 10 ? 1 : (v) < 100 ? 2 : 3}
+#define UINT3_10_(v)                                                                      \
+    UINT3_(v), UINT3_((v) + 1), UINT3_((v) + 2), UINT3_((v) + 3), UINT3_((v) + 4),       \
+        UINT3_((v) + 5), UINT3_((v) + 6), UINT3_((v) + 7), UINT3_((v) + 8), UINT3_((v) + 9)
+#define UINT3_100_(v)                                                                     \
+    UINT3_10_(v), UINT3_10_((v) + 10), UINT3_10_((v) + 20), UINT3_10_((v) + 30),         \
+        UINT3_10_((v) + 40), UINT3_10_((v) + 50), UINT3_10_((v) + 60), UINT3_10_((v) + 70), \
+        UINT3_10_((v) + 80), UINT3_10_((v) + 90)
+static const char UINT3[1000][4] = {
+    UINT3_100_(0),   UINT3_100_(100), UINT3_100_(200), UINT3_100_(300), UINT3_100_(400),
+    UINT3_100_(500), UINT3_100_(600), UINT3_100_(700), UINT3_100_(800), UINT3_100_(900),
+};
+#undef UINT3_100_
+#undef UINT3_10_
+#undef UINT3_
+
+/* raw_uint past 999, out of line: below 10^7 the digits of v / 10000 and
+ * the four of v % 10000 (DEC4's, at byte 2 of an entry). */
+__attribute__((noinline)) static char *raw_uint_wide(char *p, uint64_t v)
 {
-    if (v < 10) {
-        *p = (char)('0' + v);
-        return p + 1;
+    if (v < 10000) {
+        memcpy(p, DEC4[v] + 2, 4);
+        return p + 4;
     }
-    size_t n = v < 100 ? 2 : v < 1000 ? 3 : v < 10000 ? 4 : 5;
-    for (uint64_t t = v / 100000; t; t /= 10)
+    if (v < 10000000) {
+        const unsigned hi = (unsigned)(v / 10000), lo = (unsigned)(v % 10000);
+        memcpy(p, UINT3[hi], 4);
+        p += UINT3[hi][3];
+        memcpy(p, DEC4[lo] + 2, 4);
+        return p + 4;
+    }
+    size_t n = 8;
+    for (uint64_t t = v / 100000000; t; t /= 10)
         n++;
     uint_digits(p + n, v);
     return p + n;
 }
 
-/* raw_number past its first case: numbers outside [0, 1), out of line. */
+/* Writes 4 bytes (the digits and what follows them) when v < 1000. */
+static inline char *raw_uint(char *p, uint64_t v)
+{
+    if (v < 1000) {
+        memcpy(p, UINT3[v], 4);
+        return p + UINT3[v][3];
+    }
+    return raw_uint_wide(p, v);
+}
+
+/* raw_number past its first cases: numbers outside (-1, 1) and NaN, out of
+ * line. */
 __attribute__((noinline)) static char *raw_number_wide(char *p, double v)
 {
     const double a = fabs(v);
     if (a < 99) {
-        /* most: negative valences, lexicon scores, intensities; number_bytes'
-         * bytes with q on 32 bits and at most two digits before the point */
+        /* most: valences, lexicon scores, intensities; number_bytes' bytes
+         * with q on 32 bits and at most two digits before the point: the
+         * DEC4 entry of the fraction, its '0' then the units digit */
         const unsigned q = (unsigned)(a * 10000.0 + 0.5);
-        if (q == 0) {
-            *p = '0';
-            return p + 1;
-        }
         *p = '-';
-        p += v < 0;
+        p += v < 0; /* a >= 1: never "-0" */
         const unsigned ip = q / 10000, frac = q % 10000;
         if (ip < 10) {
-            *p++ = (char)('0' + ip);
-        } else {
-            memcpy(p, DIGITS2 + 2 * ip, 2);
-            p += 2;
+            memcpy(p, DEC4[frac], 8);
+            *p = (char)('0' + ip);
+            return p + DEC4[frac][7];
         }
-        return frac ? frac4(p, frac) : p;
+        memcpy(p + 1, DEC4[frac], 8);
+        memcpy(p, DIGITS2 + 2 * ip, 2);
+        return p + 1 + DEC4[frac][7];
     }
     if (!isfinite(v) || fabs(v) >= 9e14)
         v = isfinite(v) ? (v > 0 ? 9e14 : -9e14) : 0;
@@ -134,21 +206,72 @@ __attribute__((noinline)) static char *raw_number_wide(char *p, double v)
     return p + number_bytes(p, v < 0, q);
 }
 
-/* Inlined where it is called: most numbers are probabilities. */
+/* A number in [0, 1): it rounds to q ten-thousandths, 0 to 10000, and is
+ * its DEC4 entry. */
+static inline char *raw_unit(char *p, double v)
+{
+    const unsigned q = (unsigned)(v * 10000.0 + 0.5);
+    memcpy(p, DEC4[q], 8);
+    return p + DEC4[q][7];
+}
+
+/* A number in [1, 9) (or -v of one in (-9, -1]): the DEC4 entry of its
+ * fraction with the units digit put over the entry's '0'. */
+static inline char *raw_units(char *p, double a)
+{
+    const unsigned q = (unsigned)(a * 10000.0 + 0.5), ip = q / 10000, frac = q - ip * 10000;
+    memcpy(p, DEC4[frac], 8);
+    *p = (char)('0' + ip);
+    return p + DEC4[frac][7];
+}
+
+/* Inlined where it is called: most numbers are probabilities and valences,
+ * in (-1, 1): the DEC4 entry of |v|, after a '-' when v is negative and
+ * does not round to 0; lexicon scores and intensities mostly in (-9, 9). */
 static inline char *raw_number(char *p, double v)
 {
-    if (v >= 0 && v < 1) {
-        /* probabilities and most scores: raw_number_wide's rounding on
-         * 32 bits, "0", "1" or "0." and up to 4 decimals */
-        const unsigned q = (unsigned)(v * 10000.0 + 0.5);
-        if (q == 0 || q == 10000) {
-            *p = q ? '1' : '0';
-            return p + 1;
-        }
-        *p = '0';
-        return frac4(p + 1, q);
+    if (v >= 0) {
+        if (v < 1)
+            return raw_unit(p, v);
+        if (v < 9)
+            return raw_units(p, v);
+    } else if (v > -1) {
+        const unsigned q = (unsigned)(-v * 10000.0 + 0.5);
+        *p = '-';
+        p += q != 0;
+        memcpy(p, DEC4[q], 8);
+        return p + DEC4[q][7];
+    } else if (v > -9) {
+        *p = '-';
+        return raw_units(p + 1, -v);
     }
     return raw_number_wide(p, v);
+}
+
+/* raw_number of a value not below 0 (or NaN): the scores kept by a floor. */
+static inline char *raw_number_pos(char *p, double v)
+{
+    return v < 1 ? raw_unit(p, v) : raw_number_wide(p, v);
+}
+
+/* raw_number(p, heed_json_round(v)): below 999 the UINT3 entry of the
+ * rounded value (the scores written as whole numbers). */
+static inline char *raw_whole(char *p, double v)
+{
+    if (v >= 0 && v < 999) {
+        /* heed_json_round's steps, on integers: toward zero, then up when
+         * the rest is a half or more (0 and -0 both give "0") */
+        unsigned u = (unsigned)v;
+        u += v - (double)u >= 0.5;
+        memcpy(p, UINT3[u], 4);
+        return p + UINT3[u][3];
+    }
+    return raw_number(p, heed_json_round(v));
+}
+
+char *heed__json_raw_uint(char *p, uint64_t v)
+{
+    return raw_uint(p, v);
 }
 
 /* The checked writers: straight into the buffer when the room is there. */
@@ -176,30 +299,36 @@ void heed_json_number(heed_buf *b, double v)
     heed__buf_add(b, d, (size_t)(raw_number(d, v) - d));
 }
 
+#if defined(__SSE2__)
+/* Bit i set: byte i of x is in SPECIAL (x <= 0x1F, '"', '\\', DEL, 0xE2). */
+static inline unsigned special_mask(__m128i x)
+{
+    const __m128i k1f = _mm_set1_epi8(0x1F), kq = _mm_set1_epi8('"'), kb = _mm_set1_epi8('\\'),
+                  kdel = _mm_set1_epi8(0x7F), ke2 = _mm_set1_epi8((char)0xE2);
+    const __m128i sp = _mm_or_si128(
+        _mm_or_si128(_mm_cmpeq_epi8(_mm_max_epu8(x, k1f), k1f), _mm_cmpeq_epi8(x, kq)),
+        _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, kb), _mm_cmpeq_epi8(x, kdel)),
+                     _mm_cmpeq_epi8(x, ke2)));
+    return (unsigned)_mm_movemask_epi8(sp);
+}
+#endif
+
 /* The n bytes of a JSON string's contents, escaped: '"', '\\' and controls,
  * and U+2028/U+2029 (valid JSON, but not valid JavaScript); at most 6n bytes
  * (every byte as \u00XX). A separator is escaped only when its three bytes
  * are all within the n. */
-static char *raw_escaped(char *p, const char *s, size_t n)
+static char *raw_escaped_any(char *p, const char *s, size_t n)
 {
     static const char hex[] = "0123456789abcdef";
     const unsigned char *u = (const unsigned char *)s;
     size_t run = 0, i = 0;
-#if defined(__SSE2__)
-    const __m128i k1f = _mm_set1_epi8(0x1F), kq = _mm_set1_epi8('"'), kb = _mm_set1_epi8('\\'),
-                  kdel = _mm_set1_epi8(0x7F), ke2 = _mm_set1_epi8((char)0xE2);
-#endif
     for (;; i++) {
         /* on to the next byte of SPECIAL: 16 bytes a step while 16 are left
          * (x <= 0x1F, '"', '\\', DEL or 0xE2 in each lane), then one by one */
 #if defined(__SSE2__)
         while (n - i >= 16) {
-            const __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(u + i));
-            const __m128i sp = _mm_or_si128(
-                _mm_or_si128(_mm_cmpeq_epi8(_mm_max_epu8(x, k1f), k1f), _mm_cmpeq_epi8(x, kq)),
-                _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, kb), _mm_cmpeq_epi8(x, kdel)),
-                             _mm_cmpeq_epi8(x, ke2)));
-            const unsigned m = (unsigned)_mm_movemask_epi8(sp);
+            const unsigned m =
+                special_mask(_mm_loadu_si128((const __m128i *)(const void *)(u + i)));
             if (m) {
                 i += (size_t)__builtin_ctz(m);
                 goto special;
@@ -245,6 +374,79 @@ static char *raw_escaped(char *p, const char *s, size_t n)
     return p + (n - run);
 }
 
+/* raw_escaped_any's bytes, faster for a string with no byte of SPECIAL
+ * (most: words, phrases, names): its bytes are tested in one or a few
+ * 16-byte steps (two overlapping loads for 4 to 16 bytes, each byte below 4)
+ * and copied as they are; at the first step that finds one, the rest goes
+ * to raw_escaped_any. Writes no more than raw_escaped_any's room (6n).
+ * raw_escaped_long takes 16 bytes and more, out of line; raw_escaped, inline
+ * where strings are written, the short ones (most). */
+__attribute__((noinline)) static char *raw_escaped_long(char *p, const char *s, size_t n)
+{
+#if defined(__SSE2__)
+    size_t i = 0;
+    __m128i x;
+    for (; n - i > 16; i += 16) {
+        x = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+        if (special_mask(x))
+            goto rest;
+        _mm_storeu_si128((__m128i *)(void *)(p + i), x);
+    }
+    /* the last 16 bytes, overlapping the block before */
+    x = _mm_loadu_si128((const __m128i *)(const void *)(s + n - 16));
+    if (special_mask(x))
+        goto rest;
+    _mm_storeu_si128((__m128i *)(void *)(p + n - 16), x);
+    return p + n;
+rest:
+    /* bytes before i have none of SPECIAL (no separator starts there) */
+    return raw_escaped_any(p + i, s + i, n - i);
+#else
+    return raw_escaped_any(p, s, n);
+#endif
+}
+
+static inline char *raw_escaped(char *p, const char *s, size_t n)
+{
+#if defined(__SSE2__)
+    if (n >= 16)
+        return raw_escaped_long(p, s, n);
+    if (n >= 8) {
+        uint64_t a, z;
+        memcpy(&a, s, 8);
+        memcpy(&z, s + n - 8, 8);
+        if (special_mask(_mm_set_epi64x((long long)z, (long long)a)))
+            return raw_escaped_any(p, s, n);
+        memcpy(p, &a, 8);
+        memcpy(p + n - 8, &z, 8);
+        return p + n;
+    }
+    if (n >= 4) {
+        uint32_t a, z;
+        memcpy(&a, s, 4);
+        memcpy(&z, s + n - 4, 4);
+        if (special_mask(_mm_set_epi32(0, 0, (int)z, (int)a)) & 0xFF) /* the zeros are not text */
+            return raw_escaped_any(p, s, n);
+        memcpy(p, &a, 4);
+        memcpy(p + n - 4, &z, 4);
+        return p + n;
+    }
+    if (n) {
+        /* 1 to 3 bytes: the first, the middle and the last are all of them */
+        const unsigned char c0 = (unsigned char)s[0], c1 = (unsigned char)s[n / 2],
+                            c2 = (unsigned char)s[n - 1];
+        if (SPECIAL[c0] | SPECIAL[c1] | SPECIAL[c2])
+            return raw_escaped_any(p, s, n);
+        p[0] = (char)c0;
+        p[n / 2] = (char)c1;
+        p[n - 1] = (char)c2;
+    }
+    return p + n;
+#else
+    return raw_escaped_any(p, s, n);
+#endif
+}
+
 /* A JSON string of n bytes: at most 6n + 2. */
 static char *raw_string(char *p, const char *s, size_t n)
 {
@@ -282,35 +484,35 @@ static void member_uint(heed_buf *b, const char *key, uint64_t v)
     heed_json_uint(b, v);
 }
 
-/* Each rule's name as a JSON string, by bit (rule names need no escaping). */
-static const char *const RULE_JSON[32] = {
-#define HEED_X_(name, bit, str) [bit] = "\"" str "\"",
-    HEED_RULE_MAP(HEED_X_)
-#undef HEED_X_
-};
-static const unsigned char RULE_JSON_LEN[32] = {
-#define HEED_X_(name, bit, str) [bit] = sizeof("\"" str "\"") - 1,
+/* Each rule's name as a JSON string after a comma, ,"name", by bit (rule
+ * names need no escaping), padded so that it is copied in one fixed-size
+ * move; 0 bytes for the bits no rule has. */
+typedef struct rule_str {
+    char s[31];
+    unsigned char n;
+} rule_str;
+static const rule_str RULE_STRS[32] = {
+#define HEED_X_(name, bit, str) [bit] = {",\"" str "\"", sizeof(",\"" str "\"") - 1},
     HEED_RULE_MAP(HEED_X_)
 #undef HEED_X_
 };
 
-/* The rules array, raw: at most RULES_MAX bytes. */
+/* The rules array, raw: at most RULES_MAX bytes. Each name is written with
+ * its comma, and the first comma is then made the bracket. */
 #define RULES_MAX 1024
+_Static_assert(32 * sizeof(rule_str) <= RULES_MAX, "room for every rule, copied whole");
 static char *raw_rules(char *p, uint32_t rules)
 {
-    *p++ = '[';
-    int first = 1;
+    char *const open = p;
     for (uint32_t set = rules; set; set &= set - 1) {
-        const char *name = RULE_JSON[__builtin_ctz(set)];
-        if (!name)
-            continue;
-        if (!first)
-            *p++ = ',';
-        first = 0;
-        size_t l = RULE_JSON_LEN[__builtin_ctz(set)];
-        memcpy(p, name, l);
-        p += l;
+        const rule_str *r = &RULE_STRS[__builtin_ctz(set)];
+        memcpy(p, r->s, sizeof r->s);
+        p += r->n;
     }
+    if (p == open)
+        *p++ = '[';
+    else
+        *open = '[';
     *p++ = ']';
     return p;
 }
@@ -419,22 +621,23 @@ __attribute__((always_inline)) static inline void key(heed_buf *b, const char *b
     b->ptr[b->len] = '\0';
 }
 
-/* A name as a ready key, "name": (quotes and colon), padded so that it is
- * copied in one fixed-size move: the score maps write one per score. */
+/* A name as a ready key after a comma, ,"name": (quotes and colon),
+ * padded so that it is copied in one fixed-size move: the score maps write
+ * one per score, and make the first comma their brace. */
 typedef struct jkey {
     char s[31];
     unsigned char n; /* bytes of s that are the key */
 } jkey;
 
-#define JKEY_(name, num, str) [num] = {"\"" str "\":", sizeof("\"" str "\":") - 1},
+#define JKEY_(name, num, str) [num] = {",\"" str "\":", sizeof(",\"" str "\":") - 1},
 static const jkey EMO_KEYS[HEED_EMO_COUNT] = {HEED_EMOTION_MAP(JKEY_)};
 static const jkey CX_KEYS[HEED_CX_COUNT] = {HEED_CX_MAP(JKEY_)};
 static const jkey NEED_KEYS[HEED_NEED_COUNT] = {HEED_NEED_MAP(JKEY_)};
-static const jkey STRESS_KEYS[HEED_STRESS_COUNT] = {HEED_STRESS_MAP(JKEY_)};
 #undef JKEY_
 
-/* The same names as JSON strings, "name", for the label lists. */
-#define JSTR_(name, num, str) [num] = {"\"" str "\"", sizeof("\"" str "\"") - 1},
+/* The same names as JSON strings after a comma, ,"name", for the label
+ * lists. */
+#define JSTR_(name, num, str) [num] = {",\"" str "\"", sizeof(",\"" str "\"") - 1},
 static const jkey EMO_STRS[HEED_EMO_COUNT] = {HEED_EMOTION_MAP(JSTR_)};
 static const jkey CX_STRS[HEED_CX_COUNT] = {HEED_CX_MAP(JSTR_)};
 static const jkey NEED_STRS[HEED_NEED_COUNT] = {HEED_NEED_MAP(JSTR_)};
@@ -450,17 +653,25 @@ static char *raw_jkey(char *p, const jkey *k)
     return p + k->n;
 }
 
+/* The same without its comma. */
+static char *raw_jkey_bare(char *p, const jkey *k)
+{
+    memcpy(p, k->s + 1, sizeof k->s - 1);
+    return p + k->n - 1;
+}
+
 /* [..] of the names of the set bits below n, in index order. */
 static char *raw_labels(char *p, uint32_t bits, const jkey *strs, int n)
 {
-    *p++ = '[';
-    /* the set bits only, lowest first */
-    uint32_t set = n < 32 ? bits & ((1u << n) - 1) : bits;
-    for (int first = 1; set; set &= set - 1, first = 0) {
-        if (!first)
-            *p++ = ',';
+    /* the set bits only, lowest first, each name after a comma; the first
+     * comma is then made the bracket */
+    char *const open = p;
+    for (uint32_t set = n < 32 ? bits & ((1u << n) - 1) : bits; set; set &= set - 1)
         p = raw_jkey(p, &strs[__builtin_ctz(set)]);
-    }
+    if (p == open)
+        *p++ = '[';
+    else
+        *open = '[';
     *p++ = ']';
     return p;
 }
@@ -469,36 +680,64 @@ static char *raw_labels(char *p, uint32_t bits, const jkey *strs, int n)
 _Static_assert(HEED_EMO_COUNT <= 32 && HEED_CX_COUNT <= 32 && HEED_NEED_COUNT <= 32,
                "raw_score_map keeps a bit per score");
 
-static char *raw_score_map(char *p, const float *v, const jkey *keys, int n, float floor)
+/* Bit i: v[i] is not below floor (NaN is not), four compares a step where
+ * SSE2 has them. */
+static inline uint32_t score_keep(const float *v, int n, float floor)
 {
-    *p++ = '{';
-    /* bit i: v[i] is written (not below floor; NaN is), four compares a
-     * step where SSE2 has them */
     uint32_t keep = 0;
     int i = 0;
 #if defined(__SSE2__)
     const __m128 f4 = _mm_set1_ps(floor);
     for (; i + 4 <= n; i += 4)
         keep |= (uint32_t)_mm_movemask_ps(_mm_cmpnlt_ps(_mm_loadu_ps(v + i), f4)) << i;
+    if (i < n && n >= 4) /* the last four, overlapping the step before */
+        return keep | (uint32_t)_mm_movemask_ps(_mm_cmpnlt_ps(_mm_loadu_ps(v + n - 4), f4))
+                          << (n - 4);
 #endif
     for (; i < n; i++)
         keep |= (uint32_t)!(v[i] < floor) << i;
-    for (int first = 1; keep; keep &= keep - 1, first = 0) {
+    return keep;
+}
+
+static char *raw_score_map_of(char *p, const float *v, const jkey *keys, uint32_t keep)
+{
+    /* each member after a comma; the first comma is then made the brace */
+    char *const open = p;
+    for (; keep; keep &= keep - 1) {
         const int k = __builtin_ctz(keep);
-        if (!first)
-            *p++ = ',';
         p = raw_jkey(p, &keys[k]);
-        p = raw_number(p, v[k]);
+        p = raw_number_pos(p, v[k]); /* kept: not below floor >= 0, or NaN */
     }
+    if (p == open)
+        *p++ = '{';
+    else
+        *open = '{';
     *p++ = '}';
     return p;
 }
 
-static char *raw_cstr(char *p, const char *s)
+static char *raw_score_map(char *p, const float *v, const jkey *keys, int n, float floor)
 {
-    const size_t n = strlen(s);
-    memcpy(p, s, n);
-    return p + n;
+    return raw_score_map_of(p, v, keys, score_keep(v, n, floor));
+}
+
+/* The cx scores (floor 0): when none is negative, which is the rule, all
+ * seven with their keys as literals, each written with a comma first and
+ * the first comma then made the brace. */
+static char *raw_cx_scores(char *p, const float *v)
+{
+    const uint32_t keep = score_keep(v, HEED_CX_COUNT, 0.0f);
+    if (keep != (1u << HEED_CX_COUNT) - 1)
+        return raw_score_map_of(p, v, CX_KEYS, keep);
+    char *const open = p;
+#define CX_MEMBER_(name, num, str)        \
+    p = RAW_LIT(p, ",\"" str "\":"); \
+    p = raw_number_pos(p, v[num]);
+    HEED_CX_MAP(CX_MEMBER_)
+#undef CX_MEMBER_
+    *open = '{';
+    *p++ = '}';
+    return p;
 }
 
 /* Closes an unchecked run of writes that ended at p. */
@@ -529,19 +768,42 @@ static void label_list(heed_buf *b, const char *name, uint32_t bits, const char 
  * its 4 KB pieces only. */
 #define RAW_STRING_MAX 4096
 
+/* A cue's component as a ready member, ,"key":"name", padded so that it is
+ * copied in one fixed-size move. */
+typedef struct cue_key {
+    char s[39];
+    unsigned char n; /* bytes of s that are the member */
+} cue_key;
+
+#define CUE_KEY_(key, str) {",\"" key "\":\"" str "\"", sizeof(",\"" key "\":\"" str "\"") - 1}
+#define STRESS_CK_(name, num, str)  [num] = CUE_KEY_("component", str),
+#define NEED_CK_(name, num, str)    [num] = CUE_KEY_("need", str),
+#define EMPATHY_CK_(name, num, str) [num] = CUE_KEY_("mechanism", str),
+#define COMP_CK_(name, num, str)    [num] = CUE_KEY_("signal", str),
+static const cue_key STRESS_CUE_KEYS[HEED_STRESS_COUNT] = {HEED_STRESS_MAP(STRESS_CK_)};
+static const cue_key NEED_CUE_KEYS[HEED_NEED_COUNT] = {HEED_NEED_MAP(NEED_CK_)};
+static const cue_key EMPATHY_CUE_KEYS[HEED_EMPATHY_COUNT] = {HEED_EMPATHY_MAP(EMPATHY_CK_)};
+static const cue_key COMP_CUE_KEYS[HEED_COMP_COUNT] = {HEED_COMPASSION_MAP(COMP_CK_)};
+#undef COMP_CK_
+#undef EMPATHY_CK_
+#undef NEED_CK_
+#undef STRESS_CK_
+#undef CUE_KEY_
+
+/* [{"text":..,"start":..,"end":..,<key>,"what":..,"weight":..,"suppressed":true},..]
+ * of n cues: the component's member from keys (none when it is not below
+ * n_keys), the weight when `weight` is set. */
 static void cue_list(heed_buf *b, const heed_result *r, const heed_cue *c, size_t n,
-                     const char *const *comp_names, int n_comp, const char *comp_key)
+                     const cue_key *keys, int n_keys, int weight)
 {
     heed__buf_addc(b, '[');
-    const size_t key_len = strlen(comp_key);
     for (size_t i = 0; i < n; i++) {
         const size_t what_len = c[i].what ? strlen(c[i].what) : 0;
-        const char *comp = c[i].component < n_comp ? comp_names[c[i].component] : NULL;
-        const size_t comp_len = comp ? strlen(comp) : 0;
-        /* the strings at six bytes a byte, the component's key and name, two
+        const cue_key *k = c[i].component < n_keys ? &keys[c[i].component] : NULL;
+        /* the strings at six bytes a byte, the component's member, two
          * numbers and a weight, the other keys */
-        const size_t room =
-            6 * ((size_t)c[i].len + what_len) + key_len + comp_len + 3 * NUMBER_MAX + 128;
+        const size_t room = 6 * ((size_t)c[i].len + what_len) + sizeof(cue_key) +
+                            3 * NUMBER_MAX + 128;
         if (c[i].len <= RAW_STRING_MAX && what_len <= RAW_STRING_MAX &&
             heed__buf_reserve(b, room) == HEED_OK) {
             char *p = b->ptr + b->len;
@@ -553,20 +815,15 @@ static void cue_list(heed_buf *b, const heed_result *r, const heed_cue *c, size_
             p = raw_uint(p, c[i].start);
             p = RAW_LIT(p, ",\"end\":");
             p = raw_uint(p, (uint64_t)c[i].start + c[i].len);
-            if (comp) {
-                p = RAW_LIT(p, ",\"");
-                memcpy(p, comp_key, key_len); /* lengths known: no strlen again */
-                p += key_len;
-                p = RAW_LIT(p, "\":\"");
-                memcpy(p, comp, comp_len);
-                p += comp_len;
-                *p++ = '"';
+            if (k) {
+                memcpy(p, k->s, sizeof k->s);
+                p += k->n;
             }
             if (c[i].what) {
                 p = RAW_LIT(p, ",\"what\":");
                 p = raw_string(p, c[i].what, what_len);
             }
-            if (comp_names == heed_json_stress_names) {
+            if (weight) {
                 p = RAW_LIT(p, ",\"weight\":");
                 p = raw_number(p, c[i].weight);
             }
@@ -582,15 +839,13 @@ static void cue_list(heed_buf *b, const heed_result *r, const heed_cue *c, size_
         heed_json_string(b, r->text + c[i].start, c[i].len);
         member_uint(b, ",\"start\":", c[i].start);
         member_uint(b, ",\"end\":", (uint64_t)c[i].start + c[i].len);
-        if (c[i].component < n_comp) {
-            key(b, ",", comp_key, ":");
-            key(b, "", comp_names[c[i].component], "");
-        }
+        if (k)
+            heed__buf_add(b, k->s, k->n);
         if (c[i].what) {
             heed__buf_adds(b, ",\"what\":");
-            heed_json_string(b, c[i].what, strlen(c[i].what));
+            heed_json_string(b, c[i].what, what_len);
         }
-        if (comp_names == heed_json_stress_names) {
+        if (weight) {
             heed__buf_adds(b, ",\"weight\":");
             heed_json_number(b, c[i].weight);
         }
@@ -646,7 +901,7 @@ static int listening_head(heed_buf *b, const heed_result *r)
         p = RAW_LIT(p, ",\"cx\":");
         p = raw_labels(p, e->cx_labels, CX_STRS, HEED_CX_COUNT);
         p = RAW_LIT(p, ",\"cx_scores\":");
-        p = raw_score_map(p, e->cx, CX_KEYS, HEED_CX_COUNT, 0.0f);
+        p = raw_cx_scores(p, e->cx);
         *p++ = '}';
     }
     const heed_intensity *in = &r->intensity;
@@ -664,23 +919,32 @@ static int listening_head(heed_buf *b, const heed_result *r)
         p = RAW_LIT(p, ",\"stress\":{\"score\":");
         const double score = heed_json_round(st->score);
         p = raw_number(p, score);
-        p = RAW_LIT(p, ",\"band\":\"");
-        p = raw_cstr(p, heed_json_stress_band(score));
-        p = RAW_LIT(p, "\",\"components\":{");
-        for (int i = 0; i < HEED_STRESS_COUNT; i++) {
-            if (i)
-                *p++ = ',';
-            p = raw_jkey(p, &STRESS_KEYS[i]);
-            p = raw_number(p, heed_json_round(st->component[i]));
-        }
+        /* heed_json_stress_band's names, as literals */
+        p = score >= HEED_STRESS_ACT_NOW ? RAW_LIT(p, ",\"band\":\"act_now\"")
+            : score >= HEED_STRESS_HIGH  ? RAW_LIT(p, ",\"band\":\"high\"")
+            : score >= HEED_STRESS_WATCH ? RAW_LIT(p, ",\"band\":\"watch\"")
+                                         : RAW_LIT(p, ",\"band\":\"calm\"");
+        p = RAW_LIT(p, ",\"components\":");
+        /* each component with a comma first, the first comma then made the
+         * brace */
+        char *const open = p;
+#define STRESS_MEMBER_(name, num, str) \
+    p = RAW_LIT(p, ",\"" str "\":");   \
+    p = raw_whole(p, st->component[num]);
+        HEED_STRESS_MAP(STRESS_MEMBER_)
+#undef STRESS_MEMBER_
+        *open = '{';
         p = RAW_LIT(p, "},\"cues\":");
-        raw_end(b, p);
-        cue_list(b, r, st->cues, st->n_cues, heed_json_stress_names, HEED_STRESS_COUNT,
-                 "component");
-        heed__buf_addc(b, '}');
-    } else {
-        raw_end(b, p);
+        if (!st->n_cues) {
+            p = RAW_LIT(p, "[]}");
+        } else {
+            raw_end(b, p);
+            cue_list(b, r, st->cues, st->n_cues, STRESS_CUE_KEYS, HEED_STRESS_COUNT, 1);
+            heed__buf_addc(b, '}');
+            return 1;
+        }
     }
+    raw_end(b, p);
     return 1;
 }
 
@@ -697,7 +961,7 @@ static void listening(heed_buf *b, const heed_result *r)
     p = RAW_LIT(p, ",\"needs\":{");
     if (nd->available) {
         p = RAW_LIT(p, "\"top\":");
-        p = nd->top >= 0 && nd->top < HEED_NEED_COUNT ? raw_jkey(p, &NEED_STRS[nd->top])
+        p = nd->top >= 0 && nd->top < HEED_NEED_COUNT ? raw_jkey_bare(p, &NEED_STRS[nd->top])
                                                       : RAW_LIT(p, "\"other\"");
         p = RAW_LIT(p, ",\"labels\":");
         p = raw_labels(p, nd->labels, NEED_STRS, HEED_NEED_COUNT);
@@ -706,8 +970,13 @@ static void listening(heed_buf *b, const heed_result *r)
         *p++ = ',';
     }
     p = RAW_LIT(p, "\"asks\":");
+    if (!nd->n_asks) {
+        p = RAW_LIT(p, "[]}");
+        raw_end(b, p);
+        return;
+    }
     raw_end(b, p);
-    cue_list(b, r, nd->asks, nd->n_asks, heed_json_need_names, HEED_NEED_COUNT, "need");
+    cue_list(b, r, nd->asks, nd->n_asks, NEED_CUE_KEYS, HEED_NEED_COUNT, 0);
     heed__buf_addc(b, '}');
 }
 
@@ -766,8 +1035,7 @@ static void reply_obj(heed_buf *b, const heed_result *r)
             heed__buf_adds(b, "}},");
         }
         heed__buf_adds(b, "\"spans\":");
-        cue_list(b, r, em->spans, em->n_spans, heed_json_empathy_names, HEED_EMPATHY_COUNT,
-                 "mechanism");
+        cue_list(b, r, em->spans, em->n_spans, EMPATHY_CUE_KEYS, HEED_EMPATHY_COUNT, 0);
         heed__buf_addc(b, '}');
         sep = ",";
     }
@@ -782,7 +1050,7 @@ static void reply_obj(heed_buf *b, const heed_result *r)
         label_list(b, "against", co->signals & HEED_COMPASSION_NEGATIVE, heed_json_comp_names,
                    HEED_COMP_COUNT);
         heed__buf_adds(b, ",\"cues\":");
-        cue_list(b, r, co->cues, co->n_cues, heed_json_comp_names, HEED_COMP_COUNT, "signal");
+        cue_list(b, r, co->cues, co->n_cues, COMP_CUE_KEYS, HEED_COMP_COUNT, 0);
         heed__buf_addc(b, '}');
         sep = ",";
     }
@@ -831,7 +1099,7 @@ static void reply_obj(heed_buf *b, const heed_result *r)
             heed__buf_addc(b, '}');
         }
         heed__buf_adds(b, "],\"personal\":");
-        cue_list(b, r, fa->personal, fa->n_personal, NULL, 0, "");
+        cue_list(b, r, fa->personal, fa->n_personal, NULL, 0, 0);
         heed__buf_printf(b, ",\"simhash\":\"%016llx\"}", (unsigned long long)fa->simhash);
         sep = ",";
     }
@@ -865,21 +1133,29 @@ static void reply_obj(heed_buf *b, const heed_result *r)
 
 void heed_json_result(heed_buf *b, const heed_result *r, const heed_json_opts *o)
 {
-    heed__buf_adds(b, "\"valence\":");
-    heed_json_number(b, r->valence);
-    heed__buf_adds(b, ",\"positive\":");
-    heed_json_number(b, r->positive);
-    heed__buf_adds(b, ",\"negative\":");
-    heed_json_number(b, r->negative);
-    if (o && o->text) {
-        heed__buf_adds(b, ",\"text\":");
-        heed_json_string(b, r->text, r->text_len);
-    }
-    heed__buf_adds(b, ",\"sentences\":[");
-    /* each sentence at most 2 + 3 numbers + its keys: 128 bytes */
-    if (heed__buf_reserve(b, r->n_sentences * 128 + 16))
+    /* one room check for the scores and the sentences (after the text when
+     * it is asked for): each sentence at most 2 + 3 numbers + its keys,
+     * 128 bytes */
+    const int text = o && o->text;
+    const size_t sentences_room = r->n_sentences * 128 + 32;
+    if (heed__buf_reserve(b, 3 * (16 + NUMBER_MAX) + (text ? 0 : sentences_room)))
         return;
     char *p = b->ptr + b->len;
+    p = RAW_LIT(p, "\"valence\":");
+    p = raw_number(p, r->valence);
+    p = RAW_LIT(p, ",\"positive\":");
+    p = raw_number(p, r->positive);
+    p = RAW_LIT(p, ",\"negative\":");
+    p = raw_number(p, r->negative);
+    if (text) {
+        p = RAW_LIT(p, ",\"text\":");
+        raw_end(b, p);
+        heed_json_string(b, r->text, r->text_len);
+        if (heed__buf_reserve(b, sentences_room))
+            return;
+        p = b->ptr + b->len;
+    }
+    p = RAW_LIT(p, ",\"sentences\":[");
     for (size_t i = 0; i < r->n_sentences; i++) {
         const heed_sentence *s = &r->sentences[i];
         if (i)
@@ -946,7 +1222,9 @@ void heed_json_result(heed_buf *b, const heed_result *r, const heed_json_opts *o
         heed__buf_addc(b, ']');
     }
     listening(b, r);
-    reply_obj(b, r);
+    if (r->empathy.available || r->compassion.available || r->promises.available ||
+        r->familiar.available || r->addressed.available)
+        reply_obj(b, r);
     if (r->warnings & HEED_WARN_REPLACED_UTF8)
         heed__buf_printf(b,
                          ",\"warnings\":[{\"code\":\"replaced_invalid_utf8\",\"count\":%zu,"

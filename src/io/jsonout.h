@@ -18,6 +18,13 @@ void heed_json_string(heed_buf *b, const char *s, size_t n);
 /* Appends an unsigned integer. */
 void heed_json_uint(heed_buf *b, uint64_t v);
 
+/* Writes v in decimal at p, unchecked, for a writer that has made room
+ * (heed__buf_reserve) for HEED_JSON_UINT_ROOM bytes: up to 20 digits, and
+ * bytes past them may be overwritten. Returns the position after the
+ * digits. */
+#define HEED_JSON_UINT_ROOM 24
+char *heed__json_raw_uint(char *p, uint64_t v);
+
 /* Appends a number with up to 4 decimals ("0.4213", "-1", "0"). */
 void heed_json_number(heed_buf *b, double v);
 

@@ -30,7 +30,7 @@ void heed__buf_reset(heed_buf *b)
         b->ptr[0] = '\0';
 }
 
-int heed__buf_reserve(heed_buf *b, size_t n)
+int heed__buf_reserve_slow(heed_buf *b, size_t n)
 {
     if (b->err)
         return b->err;
@@ -56,6 +56,20 @@ int heed__buf_reserve(heed_buf *b, size_t n)
     b->ptr = p;
     b->cap = cap;
     return 0;
+}
+
+void heed__buf_hint(heed_buf *b, size_t n)
+{
+    if (b->err || n >= (size_t)-1 - b->len || b->len + n + 1 <= b->cap)
+        return;
+    size_t need = b->len + n + 1;
+    if (b->max && need - 1 > b->max)
+        need = b->max + 1;
+    char *p = heed__realloc(b->ptr, need);
+    if (!p)
+        return;
+    b->ptr = p;
+    b->cap = need;
 }
 
 void heed__buf_add_slow(heed_buf *b, const void *p, size_t n)

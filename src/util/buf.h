@@ -19,8 +19,13 @@ void heed__buf_init(heed_buf *b, size_t max);
 void heed__buf_release(heed_buf *b);
 /* Empties the buffer and clears its error; keeps the memory. */
 void heed__buf_reset(heed_buf *b);
-/* Makes room for n more bytes; returns 0 or the sticky error. */
-int heed__buf_reserve(heed_buf *b, size_t n);
+/* heed__buf_reserve when the room is not there: grows the buffer or sets
+ * the sticky error. */
+int heed__buf_reserve_slow(heed_buf *b, size_t n);
+/* Grows the memory to hold n more bytes when it can, so that appends up to
+ * that size need no growth (and no copy of what they wrote); a failure is
+ * not an error: later appends grow the buffer as they need. */
+void heed__buf_hint(heed_buf *b, size_t n);
 /* Appends: inline when the bytes fit (the writers' hot path), else through
  * heed__buf_add_slow, which grows the buffer or sets the sticky error. */
 void heed__buf_add_slow(heed_buf *b, const void *p, size_t n);
@@ -28,6 +33,13 @@ void heed__buf_add_slow(heed_buf *b, const void *p, size_t n);
 static inline int heed__buf_fits(const heed_buf *b, size_t n)
 {
     return !b->err && n < b->cap - b->len && (!b->max || n <= b->max - b->len);
+}
+
+/* Makes room for n more bytes; returns 0 or the sticky error. Inline when
+ * the room is there: the writers reserve once per object. */
+static inline int heed__buf_reserve(heed_buf *b, size_t n)
+{
+    return heed__buf_fits(b, n) ? 0 : heed__buf_reserve_slow(b, n);
 }
 
 static inline void heed__buf_add(heed_buf *b, const void *p, size_t n)

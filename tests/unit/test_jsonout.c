@@ -2,8 +2,11 @@
  * heed_json_uint) against printf on many values: edge cases, every
  * ten-thousandth around small integers, powers of ten, random doubles;
  * into an empty buffer, a buffer with room and a buffer with a maximum size.
+ * Both also against the writers they replaced (kept here as the reference)
+ * on tens of millions of floats and doubles and every integer below 2^20.
  * The string writer (heed_json_string, written in pieces of about 4 KB)
- * against a byte-at-a-time escaper on long random strings. The listening
+ * against a byte-at-a-time escaper on long random strings, and on short ones
+ * of every length to 48. The listening
  * objects of heed_json_result (written unchecked into reserved room)
  * against a plain writer of the same format on random results. */
 #include <float.h>
@@ -249,6 +252,292 @@ static void test_string_pieces(void **state)
     heed__buf_release(&b);
 }
 
+/* ------------------------------------------------ the writers of bba0d0f */
+
+/* The number and integer writers as they were before the DEC4 and UINT3
+ * tables (bba0d0f), kept as the reference the tables must match to the
+ * byte: two digits per lookup and the trailing zeros counted. */
+static const char REF_DIGITS2[201] =
+    "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+    "8081828384858687888990919293949596979899";
+
+static char *ref_uint_digits(char *end, uint64_t v)
+{
+    while (v >= 100) {
+        const unsigned r = (unsigned)(v % 100);
+        v /= 100;
+        end -= 2;
+        memcpy(end, REF_DIGITS2 + 2 * r, 2);
+    }
+    if (v >= 10) {
+        end -= 2;
+        memcpy(end, REF_DIGITS2 + 2 * v, 2);
+    } else {
+        *--end = (char)('0' + v);
+    }
+    return end;
+}
+
+static char *ref_frac4(char *p, unsigned frac)
+{
+    const unsigned hi = frac / 100, lo = frac % 100;
+    p[0] = '.';
+    memcpy(p + 1, REF_DIGITS2 + 2 * hi, 2);
+    memcpy(p + 3, REF_DIGITS2 + 2 * lo, 2);
+    return p + (lo ? (lo % 10 ? 5 : 4) : (hi % 10 ? 3 : 2));
+}
+
+static size_t ref_number_bytes(char *d, int neg, uint64_t q)
+{
+    size_t n = 0;
+    if (neg)
+        d[n++] = '-';
+    uint64_t ip = q / 10000;
+    if (ip < 10) {
+        d[n++] = (char)('0' + ip);
+    } else {
+        char t[24];
+        size_t i = sizeof t;
+        do {
+            t[--i] = (char)('0' + ip % 10);
+            ip /= 10;
+        } while (ip);
+        memcpy(d + n, t + i, sizeof t - i);
+        n += sizeof t - i;
+    }
+    const unsigned frac = (unsigned)(q % 10000);
+    if (frac)
+        n = (size_t)(ref_frac4(d + n, frac) - d);
+    return n;
+}
+
+static char *ref_uint(char *p, uint64_t v)
+{
+    if (v < 10) {
+        *p = (char)('0' + v);
+        return p + 1;
+    }
+    size_t n = v < 100 ? 2 : v < 1000 ? 3 : v < 10000 ? 4 : 5;
+    for (uint64_t t = v / 100000; t; t /= 10)
+        n++;
+    ref_uint_digits(p + n, v);
+    return p + n;
+}
+
+static char *ref_number_wide(char *p, double v)
+{
+    const double a = fabs(v);
+    if (a < 99) {
+        const unsigned q = (unsigned)(a * 10000.0 + 0.5);
+        if (q == 0) {
+            *p = '0';
+            return p + 1;
+        }
+        *p = '-';
+        p += v < 0;
+        const unsigned ip = q / 10000, frac = q % 10000;
+        if (ip < 10) {
+            *p++ = (char)('0' + ip);
+        } else {
+            memcpy(p, REF_DIGITS2 + 2 * ip, 2);
+            p += 2;
+        }
+        return frac ? ref_frac4(p, frac) : p;
+    }
+    if (!isfinite(v) || fabs(v) >= 9e14)
+        v = isfinite(v) ? (v > 0 ? 9e14 : -9e14) : 0;
+    uint64_t q = (uint64_t)(fabs(v) * 10000.0 + 0.5);
+    if (q == 0) {
+        *p = '0';
+        return p + 1;
+    }
+    return p + ref_number_bytes(p, v < 0, q);
+}
+
+static char *ref_number(char *p, double v)
+{
+    if (v >= 0 && v < 1) {
+        const unsigned q = (unsigned)(v * 10000.0 + 0.5);
+        if (q == 0 || q == 10000) {
+            *p = q ? '1' : '0';
+            return p + 1;
+        }
+        *p = '0';
+        return ref_frac4(p + 1, q);
+    }
+    return ref_number_wide(p, v);
+}
+
+/* Numbers written one after another by heed_json_number and by ref_number,
+ * compared a block at a time. */
+typedef struct num_cmp {
+    heed_buf got;
+    char want[1 << 16];
+    size_t want_len;
+    uint64_t count;
+} num_cmp;
+
+static void num_cmp_flush(num_cmp *c)
+{
+    assert_int_equal(c->got.err, 0);
+    if (c->got.len != c->want_len || memcmp(c->got.ptr, c->want, c->want_len) != 0) {
+        /* the first number that differs, for the message */
+        size_t i = 0;
+        while (i < c->want_len && i < c->got.len && c->got.ptr[i] == c->want[i])
+            i++;
+        size_t s = i;
+        while (s > 0 && c->want[s - 1] != ' ')
+            s--;
+        fail_msg("numbers differ at byte %zu: got \"%.30s\", want \"%.30s\"", i, c->got.ptr + s,
+                 c->want + s);
+    }
+    heed__buf_reset(&c->got);
+    c->want_len = 0;
+}
+
+static void num_cmp_add(num_cmp *c, double v)
+{
+    if (c->want_len > sizeof c->want - 64)
+        num_cmp_flush(c);
+    heed_json_number(&c->got, v);
+    heed__buf_addc(&c->got, ' ');
+    c->want_len = (size_t)(ref_number(c->want + c->want_len, v) - c->want);
+    c->want[c->want_len++] = ' ';
+    c->count++;
+}
+
+static void num_cmp_add_uint(num_cmp *c, uint64_t v)
+{
+    if (c->want_len > sizeof c->want - 64)
+        num_cmp_flush(c);
+    heed_json_uint(&c->got, v);
+    heed__buf_addc(&c->got, ' ');
+    c->want_len = (size_t)(ref_uint(c->want + c->want_len, v) - c->want);
+    c->want[c->want_len++] = ' ';
+    c->count++;
+}
+
+static float float_of_bits(uint32_t bits)
+{
+    float f;
+    memcpy(&f, &bits, sizeof f);
+    return f;
+}
+
+static double double_of_bits(uint64_t bits)
+{
+    double d;
+    memcpy(&d, &bits, sizeof d);
+    return d;
+}
+
+/* heed_json_number against the bba0d0f writer, to the byte: the edge cases;
+ * every ten-thousandth in (-100, 100), its halves and their neighbouring
+ * doubles and floats; every float in [0, 1) above 2^-20 whose bits end in a
+ * given pattern (a 1/64 sample of them: scores are floats); millions of
+ * random floats and doubles of every magnitude, and of random bits.
+ * heed_json_uint likewise on every value below 2^20 and random ones. */
+static void test_number_matches_old_writer(void **state)
+{
+    (void)state;
+    static num_cmp c;
+    heed__buf_init(&c.got, 0);
+    for (size_t i = 0; i < sizeof EDGES / sizeof EDGES[0]; i++) {
+        num_cmp_add(&c, EDGES[i]);
+        num_cmp_add(&c, nextafter(EDGES[i], 0));
+        num_cmp_add(&c, nextafter(EDGES[i], INFINITY));
+        num_cmp_add(&c, nextafter(EDGES[i], -INFINITY));
+    }
+    for (int k = -1000000; k <= 1000000; k++) {
+        const double h = (k + 0.5) / 10000.0;
+        num_cmp_add(&c, k / 10000.0);
+        num_cmp_add(&c, h);
+        num_cmp_add(&c, nextafter(h, -INFINITY));
+        num_cmp_add(&c, nextafter(h, INFINITY));
+        num_cmp_add(&c, (float)h);
+        num_cmp_add(&c, nextafterf((float)h, -INFINITY));
+        num_cmp_add(&c, nextafterf((float)h, INFINITY));
+    }
+    /* floats in [2^-20, 1): exponents 107..126 */
+    for (uint32_t bits = 107u << 23; bits < 127u << 23; bits += 64)
+        num_cmp_add(&c, float_of_bits(bits | (bits >> 23 & 63)));
+    for (int k = 0; k < 8000000; k++) {
+        const uint64_t r = rnd64();
+        switch (k % 8) {
+        case 0: /* probabilities as the models give them */
+            num_cmp_add(&c, (float)((double)(r >> 40) / 16777216.0));
+            break;
+        case 1: /* floats in (-128, 128) */
+            num_cmp_add(&c, (float)((double)(int64_t)r / 72057594037927936.0));
+            break;
+        case 2: /* any float */
+            num_cmp_add(&c, float_of_bits((uint32_t)r));
+            break;
+        case 3: /* any double */
+            num_cmp_add(&c, double_of_bits(r));
+            break;
+        case 4: /* doubles of magnitude 1e-6 to 1e16 */
+            num_cmp_add(&c, (double)(int64_t)r / 9223372036854775808.0 *
+                                pow(10.0, (double)(rnd64() % 23) - 6));
+            break;
+        default: /* doubles in (-1, 1) and (-100, 100) */
+            num_cmp_add(&c, (double)(int64_t)r / 9223372036854775808.0 * (k % 2 ? 1 : 100));
+            break;
+        }
+    }
+    for (uint64_t v = 0; v < (1u << 20); v++)
+        num_cmp_add_uint(&c, v);
+    for (int k = 0; k < 1000000; k++)
+        num_cmp_add_uint(&c, rnd64() >> (rnd64() % 64));
+    num_cmp_add_uint(&c, UINT64_MAX);
+    num_cmp_flush(&c);
+    assert_true(c.count > 20000000);
+    heed__buf_release(&c.got);
+}
+
+/* Short strings (the words and phrases of the evidence and the cues), every
+ * length to 48: plain, with one byte that needs escaping (or a separator, or
+ * another 0xE2 character) at every place, and random bytes. The writer tests
+ * them in overlapping blocks and hands a string with such a byte to its
+ * general path. */
+static void test_string_short(void **state)
+{
+    (void)state;
+    static const unsigned char odd[] = {'"', '\\', '\n', '\r', '\t', 0x00, 0x01, 0x1F, 0x7F, 0xE2};
+    unsigned char s[64];
+    char want[6 * 64 + 8];
+    heed_buf b;
+    heed__buf_init(&b, 0);
+    for (size_t n = 0; n <= 48; n++) {
+        for (int round = 0; round < 3000; round++) {
+            for (size_t i = 0; i < n; i++)
+                s[i] = (unsigned char)(0x20 + rnd64() % 0x5F); /* printable ASCII */
+            if (round % 3 == 1 && n) {
+                /* one odd byte, at every place in turn */
+                size_t at = (size_t)round / 3 % n;
+                s[at] = odd[rnd64() % sizeof odd];
+                if (s[at] == 0xE2 && at + 2 < n) { /* a separator or an en dash */
+                    s[at + 1] = 0x80;
+                    s[at + 2] = rnd64() % 3 ? (rnd64() % 2 ? 0xA8 : 0xA9) : 0x93;
+                }
+            } else if (round % 3 == 2) {
+                for (size_t i = 0; i < n; i++)
+                    if (rnd64() % 8 == 0)
+                        s[i] = (unsigned char)rnd64();
+            }
+            size_t wl = expected_string(s, n, want);
+            heed__buf_reset(&b);
+            heed__buf_addc(&b, 'x'); /* the string not at the start of the buffer */
+            heed_json_string(&b, (const char *)s, n);
+            assert_int_equal(b.err, 0);
+            assert_int_equal(b.len, wl + 1);
+            assert_memory_equal(b.ptr + 1, want, wl);
+        }
+    }
+    heed__buf_release(&b);
+}
+
 /* ---------------------------------------------------------------- listening */
 
 /* The listening stages' objects in docs/schema.md's format, one checked
@@ -413,6 +702,22 @@ static float rnd_score(void)
     }
 }
 
+/* A score written as a whole number: mostly 0 to 100 in hundredths, some
+ * halves, and now and then negative, past 999, -0 or NaN. */
+static double rnd_whole(void)
+{
+    static const double odd[] = {-0.0, -0.5, -1.5, 998.5, 998.4999, 999.0, 999.5, 1e6 + 0.5,
+                                 NAN,  0.5,  2.5,  0.49999999999999994};
+    switch (rnd64() % 6) {
+    case 0:
+        return odd[rnd64() % (sizeof odd / sizeof odd[0])];
+    case 1:
+        return (double)(rnd64() % 2001) / 2.0;
+    default:
+        return (double)(rnd64() % 10001) / 100.0;
+    }
+}
+
 static void rnd_cues(heed_cue *c, size_t n, size_t text_len, int n_comp)
 {
     static const char *const whats[] = {"deadline", "repeat contact", "a \"quoted\" what", NULL};
@@ -483,7 +788,7 @@ static void test_listening_matches_reference(void **state)
             r.stress.available = 1;
             r.stress.score = (double)(rnd64() % 10001) / 100.0;
             for (int i = 0; i < HEED_STRESS_COUNT; i++)
-                r.stress.component[i] = (double)(rnd64() % 10001) / 100.0;
+                r.stress.component[i] = rnd_whole();
             r.stress.n_cues = rnd64() % 13;
             rnd_cues(stress_cues, r.stress.n_cues, tl, HEED_STRESS_COUNT);
             r.stress.cues = stress_cues;
@@ -520,6 +825,93 @@ static void test_listening_matches_reference(void **state)
         if (got.len >= small.max)
             assert_int_not_equal(small.err, 0);
         heed__buf_release(&small);
+    }
+    heed__buf_release(&got);
+    heed__buf_release(&want);
+}
+
+/* The evidence array against a plain writer: random spans, scores and rule
+ * bits (every bit, those no rule has among them), with and without a cue. */
+static void test_evidence_matches_reference(void **state)
+{
+    (void)state;
+    static const char *const rule_names[32] = {
+#define HEED_X_(name, bit, str) [bit] = str,
+        HEED_RULE_MAP(HEED_X_)
+#undef HEED_X_
+    };
+    static const char text[] = "Thanks, the \"refund\" was SO fast!!\n\xE2\x80\xA8 not great";
+    const uint32_t tl = (uint32_t)(sizeof text - 1);
+    heed_token toks[4];
+    memset(toks, 0, sizeof toks);
+    for (int i = 0; i < 4; i++) {
+        toks[i].start = (uint32_t)(i * 9);
+        toks[i].len = (uint32_t)(3 + i);
+    }
+    heed_evidence ev[6];
+    heed_buf got, want;
+    heed__buf_init(&got, 0);
+    heed__buf_init(&want, 0);
+    for (int round = 0; round < 20000; round++) {
+        heed_result r;
+        memset(&r, 0, sizeof r);
+        r.text = text;
+        r.text_len = tl;
+        r.tokens = toks;
+        r.n_tokens = 4;
+        r.evidence = ev;
+        r.n_evidence = rnd64() % 7;
+        for (size_t i = 0; i < r.n_evidence; i++) {
+            ev[i].len = (uint32_t)(rnd64() % 12);
+            ev[i].start = (uint32_t)(rnd64() % (tl - ev[i].len + 1));
+            ev[i].sentence = (uint32_t)(rnd64() % 3000);
+            ev[i].base = (float)((double)(int64_t)rnd64() / 9223372036854775808.0 * 4);
+            ev[i].score = (float)((double)(int64_t)rnd64() / 9223372036854775808.0 * 5);
+            ev[i].rules = rnd64() % 4 == 0 ? 0 : (uint32_t)(rnd64() >> (rnd64() % 32));
+            ev[i].cue = rnd64() % 3 == 0 ? UINT32_MAX : (uint32_t)(rnd64() % 6);
+        }
+        heed__buf_reset(&got);
+        heed__buf_reset(&want);
+        heed_json_result(&got, &r, NULL);
+        assert_int_equal(got.err, 0);
+        const char *at = strstr(got.ptr, "\"evidence\":[");
+        assert_non_null(at);
+        heed__buf_add(&want, got.ptr, (size_t)(at - got.ptr));
+        heed__buf_adds(&want, "\"evidence\":[");
+        for (size_t i = 0; i < r.n_evidence; i++) {
+            const heed_evidence *e = &ev[i];
+            heed__buf_adds(&want, i ? ",{\"text\":" : "{\"text\":");
+            heed_json_string(&want, text + e->start, e->len);
+            heed__buf_adds(&want, ",\"start\":");
+            heed_json_uint(&want, e->start);
+            heed__buf_adds(&want, ",\"end\":");
+            heed_json_uint(&want, (uint64_t)e->start + e->len);
+            heed__buf_adds(&want, ",\"sentence\":");
+            heed_json_uint(&want, e->sentence);
+            heed__buf_adds(&want, ",\"base\":");
+            heed_json_number(&want, e->base);
+            heed__buf_adds(&want, ",\"score\":");
+            heed_json_number(&want, e->score);
+            heed__buf_adds(&want, ",\"rules\":[");
+            int first = 1;
+            for (int bit = 0; bit < 32; bit++) {
+                if (!(e->rules >> bit & 1) || !rule_names[bit])
+                    continue;
+                if (!first)
+                    heed__buf_addc(&want, ',');
+                first = 0;
+                heed_json_string(&want, rule_names[bit], strlen(rule_names[bit]));
+            }
+            heed__buf_addc(&want, ']');
+            if (e->cue < r.n_tokens) {
+                heed__buf_adds(&want, ",\"cue\":");
+                heed_json_string(&want, text + toks[e->cue].start, toks[e->cue].len);
+            }
+            heed__buf_addc(&want, '}');
+        }
+        heed__buf_addc(&want, ']');
+        assert_true(got.len >= want.len);
+        assert_memory_equal(got.ptr, want.ptr, want.len);
     }
     heed__buf_release(&got);
     heed__buf_release(&want);
@@ -586,9 +978,12 @@ int main(void)
         cmocka_unit_test(test_number_matches_printf),
         cmocka_unit_test(test_round_matches_libm),
         cmocka_unit_test(test_number_at_the_limit),
+        cmocka_unit_test(test_number_matches_old_writer),
         cmocka_unit_test(test_uint_matches_printf),
         cmocka_unit_test(test_string_pieces),
+        cmocka_unit_test(test_string_short),
         cmocka_unit_test(test_listening_matches_reference),
+        cmocka_unit_test(test_evidence_matches_reference),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
