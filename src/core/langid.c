@@ -283,6 +283,9 @@ static const pattern PATTERNS[] = {
     {"ler", 1, B(L_TR)},
 };
 
+#define HIGH_BITS 0x8080808080808080ull
+#define BYTES_01  0x0101010101010101ull
+
 #define TABLE_BITS       12
 #define TABLE_SIZE       (1u << TABLE_BITS)
 #define MIN_FOREIGN      2.0 /* votes another language needs to be chosen */
@@ -551,15 +554,46 @@ static int english_clitic(const char *t, size_t n)
     return 0;
 }
 
+/* The slot mask of a word of 1..8 bytes whose first bytes are head (as
+ * heed__head8 makes them): lookup without the length checks. */
+static inline uint16_t lookup_short(const heed_langid *lid, uint64_t head, size_t len)
+{
+    const slot *t = lid->table;
+    size_t i = (size_t)(((head ^ len) * 0x9E3779B97F4A7C15ull) >> (64 - TABLE_BITS));
+    while (t[i].len && !(t[i].head == head && t[i].len == len))
+        i = (i + 1) & (TABLE_SIZE - 1);
+    return t[i].mask;
+}
+
+/* Whether one of the 8 bytes of x is an apostrophe (exact: the zero-byte
+ * test on x with 0x27 xored into each byte errs only in which byte it
+ * marks, never in whether there is one). */
+static inline int has_apostrophe8(uint64_t x)
+{
+    const uint64_t v = x ^ 0x2727272727272727ull;
+    return ((v - BYTES_01) & ~v & HIGH_BITS) != 0;
+}
+
 /* Votes of the function-word lists for one word (norm form): the whole word;
  * else, for a word with an apostrophe, an English clitic ("'s", "'re") votes
  * English, and an elided head in a list ("l'", "qu'", "dell'") votes with its
- * rest. A word in k lists gives each 1/k. */
+ * rest. A word in k lists gives each 1/k. Words of up to 8 bytes (nearly
+ * all) are looked up and searched for the apostrophe in one 8-byte number. */
 __attribute__((always_inline)) static inline uint16_t word_votes(const heed_langid *lid,
                                                                  const char *w, size_t n)
 {
-    uint16_t m = lookup(lid, w, n);
-    const char *ap = m ? NULL : memchr(w, '\'', n); /* read only without a hit */
+    uint16_t m;
+    const char *ap;
+    if (n - 1 < 8) { /* 1..8 bytes */
+        const uint64_t head = heed__head8(w, n);
+        m = n <= lid->max_len ? lookup_short(lid, head, n) : 0;
+        if (m || !has_apostrophe8(head))
+            return m;
+        ap = memchr(w, '\'', n);
+    } else {
+        m = lookup(lid, w, n);
+        ap = m ? NULL : memchr(w, '\'', n); /* read only without a hit */
+    }
     if (!m && ap && ap > w && (size_t)(ap - w) + 1 < n) {
         size_t head = (size_t)(ap - w) + 1;
         if (english_clitic(ap + 1, n - head)) {
@@ -578,13 +612,22 @@ uint16_t heed__langid_word_votes(const heed_langid *lid, const char *w, size_t n
     return word_votes(lid, w, n);
 }
 
-/* The votes of word_votes' languages m: 1/k each of k. */
-static void vote(uint16_t m, double *votes, int *hit)
+/* 1/k for the k languages of a vote, k = 0..15 (0 for none). */
+_Static_assert(L_COUNT < 16, "a vote's languages are counted up to 15");
+static const double SHARE[16] = {0,        1.0,      1.0 / 2,  1.0 / 3, 1.0 / 4,  1.0 / 5,
+                                 1.0 / 6,  1.0 / 7,  1.0 / 8,  1.0 / 9, 1.0 / 10, 1.0 / 11,
+                                 1.0 / 12, 1.0 / 13, 1.0 / 14, 1.0 / 15};
+
+/* The votes of word_votes' languages m: 1/k each of k (one language, most
+ * words that vote, without counting). */
+static inline void vote(uint16_t m, double *votes)
 {
-    *hit = m != 0;
-    if (!m)
+    if (!(m & (m - 1))) {
+        if (m)
+            votes[__builtin_ctz(m)] += 1.0;
         return;
-    double w1 = 1.0 / popcount16(m);
+    }
+    const double w1 = SHARE[popcount16(m)];
     for (unsigned b = m; b; b &= b - 1)
         votes[__builtin_ctz(b)] += w1;
 }
@@ -598,9 +641,6 @@ typedef struct {
     size_t n_voters;        /* Latin words that are not names */
     size_t n_pattern_words; /* words that the spelling patterns may vote on */
 } scan_state;
-
-#define HIGH_BITS 0x8080808080808080ull
-#define BYTES_01 0x0101010101010101ull
 
 /* The letters among 8 ASCII bytes (no high bit set): per byte, (b | 0x20)
  * in 'a'..'z', tested as b + 0x1f and b + 0x05 reaching 0x80 (no byte
@@ -748,8 +788,10 @@ static void scan(const heed_langid *lid, const char *text, const heed_token *tok
             st->votes[L_EN] += 0.5;
             hit = 1;
         } else {
-            vote(wr && wr[i] ? wr[i]->lang_votes : word_votes(lid, t->norm, t->norm_len), st->votes,
-                 &hit);
+            const uint16_t m =
+                wr && wr[i] ? wr[i]->lang_votes : word_votes(lid, t->norm, t->norm_len);
+            vote(m, st->votes);
+            hit = m != 0;
         }
         if (is_name)
             continue;
@@ -796,6 +838,14 @@ int heed__langid_top2(const double *votes, size_t n, double *second)
     return top2(votes, (int)n, second);
 }
 
+/* Whether a foreign language with fb votes beats English with en votes
+ * among n_voters words. */
+static inline int leads(double fb, double en, size_t n_voters)
+{
+    return fb > FOREIGN_RATIO * en &&
+           (fb >= MIN_FOREIGN || (fb >= MIN_FOREIGN / 2 && n_voters >= MIN_VOTERS));
+}
+
 /* The Latin-script decision: the index of the foreign language chosen, or
  * L_EN. */
 static int decide(const double *votes, size_t n_voters, int *best_out, double *second_out)
@@ -804,11 +854,7 @@ static int decide(const double *votes, size_t n_voters, int *best_out, double *s
     const int best = top2(votes, L_COUNT, &second);
     *best_out = best;
     *second_out = second;
-    double en = votes[L_EN], fb = votes[best];
-    if (fb > FOREIGN_RATIO * en &&
-        (fb >= MIN_FOREIGN || (fb >= MIN_FOREIGN / 2 && n_voters >= MIN_VOTERS)))
-        return best;
-    return L_EN;
+    return leads(votes[best], votes[L_EN], n_voters) ? best : L_EN;
 }
 
 /* Whether the spelling patterns, at most `bound` votes per language, could
@@ -836,61 +882,49 @@ static int patterns_matter(const double *votes, size_t n_voters, double bound)
     return votes[best] - second <= bound;
 }
 
-void heed__langid_detect(const heed_langid *lid, const char *text, const heed_token *toks,
-                         size_t n_toks, heed_language *out)
+/* Step 1 for a scan that found letters of other scripts: when one of them
+ * holds more letters than Latin, fills *out and returns 1; else 0. */
+static int script_decides(const scan_state *st, heed_language *out)
 {
-    heed__langid_detect_words(lid, text, toks, n_toks, NULL, out);
-}
-
-void heed__langid_detect_words(const heed_langid *lid, const char *text, const heed_token *toks,
-                               size_t n_toks, const heed_word *const *wr, heed_language *out)
-{
-    scan_state st;
-    scan(lid, text, toks, n_toks, wr, 0, &st);
-    double *letters = st.letters, *votes = st.votes;
-    int cyr_uk = st.cyr_uk, arab_fa = st.arab_fa;
-    /* 1. Script. */
+    const double *letters = st->letters;
     double total = 0, best_script_n = 0;
     int best_script = S_LATIN;
-    /* (Latin letters alone, most texts, choose no other script) */
-    for (int sc = 0; st.other_letters && sc < S_NONE; sc++) {
+    for (int sc = 0; sc < S_NONE; sc++) {
         total += letters[sc];
         if (sc != S_LATIN && letters[sc] > best_script_n) {
             best_script_n = letters[sc];
             best_script = sc;
         }
     }
-    if (best_script_n > letters[S_LATIN]) {
-        const char *code = SCRIPT_LANG[best_script];
-        if (best_script == S_CYRILLIC && cyr_uk)
-            code = "uk";
-        else if (best_script == S_ARABIC && arab_fa)
-            code = "fa";
-        else if (best_script == S_HAN && letters[S_KANA] > 0)
-            code = "ja"; /* Japanese writes Han with kana */
-        else if (best_script == S_KANA)
-            code = "ja";
-        set_code(out, code);
-        double share =
-            (best_script == S_HAN || best_script == S_KANA ? letters[S_HAN] + letters[S_KANA]
-                                                           : best_script_n) /
-            total;
-        if (share > 1)
-            share = 1;
-        out->confidence = (float)(share * (1.0 - exp(-best_script_n / 4.0)));
-        out->scored = 0;
-        return;
-    }
+    if (!(best_script_n > letters[S_LATIN]))
+        return 0;
+    const char *code = SCRIPT_LANG[best_script];
+    if (best_script == S_CYRILLIC && st->cyr_uk)
+        code = "uk";
+    else if (best_script == S_ARABIC && st->arab_fa)
+        code = "fa";
+    else if (best_script == S_HAN && letters[S_KANA] > 0)
+        code = "ja"; /* Japanese writes Han with kana */
+    else if (best_script == S_KANA)
+        code = "ja";
+    set_code(out, code);
+    double share = (best_script == S_HAN || best_script == S_KANA ? letters[S_HAN] + letters[S_KANA]
+                                                                  : best_script_n) /
+                   total;
+    if (share > 1)
+        share = 1;
+    out->confidence = (float)(share * (1.0 - exp(-best_script_n / 4.0)));
+    out->scored = 0;
+    return 1;
+}
 
-    /* 2. Latin script: English unless another language clearly leads. */
-    if (patterns_matter(votes, st.n_voters, PATTERN_WEIGHT * (double)st.n_pattern_words))
-        scan(lid, text, toks, n_toks, wr, 1, &st);
-    int best;
-    double second;
-    int d = decide(votes, st.n_voters, &best, &second);
-    double en = votes[L_EN], fb = votes[best];
+/* The output of step 3 given the decision d (L_EN or the foreign language
+ * chosen), English's votes en, the leading foreign language's fb and the
+ * runner-up's second (read only when d is foreign). */
+static void latin_out(int d, double en, double fb, double second, heed_language *out)
+{
     if (d != L_EN) {
-        set_code(out, LATIN_CODES[best]);
+        set_code(out, LATIN_CODES[d]);
         out->confidence = (float)(fb / (fb + en + second) * (1.0 - exp(-fb / 2.0)));
         out->scored = 0;
         return;
@@ -903,4 +937,146 @@ void heed__langid_detect_words(const heed_langid *lid, const char *text, const h
     }
     double c = en / (en + fb) * (1.0 - exp(-en / 4.0));
     out->confidence = (float)(c < SHORT_CONFIDENCE ? SHORT_CONFIDENCE : c);
+}
+
+void heed__langid_detect_general(const heed_langid *lid, const char *text, const heed_token *toks,
+                                 size_t n_toks, const heed_word *const *wr, heed_language *out)
+{
+    scan_state st;
+    scan(lid, text, toks, n_toks, wr, 0, &st);
+    if (st.other_letters && script_decides(&st, out))
+        return;
+    const double *votes = st.votes;
+    if (patterns_matter(votes, st.n_voters, PATTERN_WEIGHT * (double)st.n_pattern_words))
+        scan(lid, text, toks, n_toks, wr, 1, &st);
+    int best;
+    double second;
+    int d = decide(votes, st.n_voters, &best, &second);
+    latin_out(d, votes[L_EN], votes[best], second, out);
+}
+
+void heed__langid_detect(const heed_langid *lid, const char *text, const heed_token *toks,
+                         size_t n_toks, heed_language *out)
+{
+    heed__langid_detect_words(lid, text, toks, n_toks, NULL, out);
+}
+
+/* Whether the bytes s[0..n) are all ASCII: 16 at a time, the rest by
+ * heed__head8 (nothing read past s[n)). */
+static inline int all_ascii(const unsigned char *s, size_t n)
+{
+    uint64_t acc = 0;
+    size_t k = 0;
+    for (; k + 16 <= n; k += 16) {
+        uint64_t a, b;
+        memcpy(&a, s + k, 8);
+        memcpy(&b, s + k + 8, 8);
+        acc |= a | b;
+    }
+    if (k + 8 <= n) {
+        uint64_t a;
+        memcpy(&a, s + k, 8);
+        acc |= a;
+        k += 8;
+    }
+    acc |= heed__head8((const char *)s + k, n - k);
+    return !(acc & HIGH_BITS);
+}
+
+/* scan without the spelling patterns, for tokens whose bytes are all ASCII:
+ * no letter of another script nor with a diacritic, no Spanish mark, so
+ * only the words' function-word votes and the counts of voters and of words
+ * the patterns may vote on are gathered, in scan's order (the same sums).
+ * letters[] is left unset: other_letters is 0. */
+static void scan_ascii(const heed_langid *lid, const char *text, const heed_token *toks,
+                       size_t n_toks, const heed_word *const *wr, scan_state *st)
+{
+    double *votes = st->votes;
+    memset(votes, 0, sizeof st->votes);
+    st->cyr_uk = st->arab_fa = st->other_letters = 0;
+    size_t n_voters = 0, n_pattern_words = 0;
+    uint32_t cur_sentence = UINT32_MAX;
+    for (size_t i = 0; i < n_toks; i++) {
+        const heed_token *t = &toks[i];
+        if (t->kind != HEED_TOK_WORD)
+            continue;
+        const int first_in_sentence = t->sentence != cur_sentence;
+        cur_sentence = t->sentence;
+        const unsigned char *s = (const unsigned char *)text + t->start;
+        const size_t n = t->len;
+        if (!n)
+            continue;
+        const unsigned c0 = s[0];
+        if ((unsigned)((c0 | 0x20) - 'a') >= 26u) {
+            /* no Latin letter, no vote: "2nd" has some */
+            size_t k = 1;
+            while (k < n && (unsigned)((s[k] | 0x20) - 'a') >= 26u)
+                k++;
+            if (k == n)
+                continue;
+        }
+        const int is_name =
+            c0 - 'A' < 26u && !first_in_sentence && !(t->flags & HEED_TF_ALLCAPS) && n > 1;
+        int hit;
+        if (n == 1 && c0 == 'I') {
+            votes[L_EN] += 0.5;
+            hit = 1;
+        } else {
+            const uint16_t m =
+                wr && wr[i] ? wr[i]->lang_votes : word_votes(lid, t->norm, t->norm_len);
+            vote(m, votes);
+            hit = m != 0;
+        }
+        if (is_name)
+            continue;
+        n_voters++;
+        n_pattern_words += !hit && t->norm_len >= 3;
+    }
+    st->n_voters = n_voters;
+    st->n_pattern_words = n_pattern_words;
+}
+
+/* The largest of the foreign languages' votes (what top2 leads with). */
+static inline double max_foreign(const double *votes)
+{
+    double fb = votes[1];
+    for (int l = 2; l < L_COUNT; l++)
+        fb = votes[l] > fb ? votes[l] : fb;
+    return fb;
+}
+
+/* heed__langid_detect_general with less work for the same output: an
+ * all-ASCII text is scanned by scan_ascii, and the decision for English
+ * needs only the largest foreign vote, fb. With English decided, the
+ * patterns' bound b raises every foreign vote by b, so the largest becomes
+ * fb + b (rounding keeps order), all decide looks at. */
+void heed__langid_detect_words(const heed_langid *lid, const char *text, const heed_token *toks,
+                               size_t n_toks, const heed_word *const *wr, heed_language *out)
+{
+    scan_state st;
+    const int ascii =
+        n_toks && all_ascii((const unsigned char *)text + toks[0].start,
+                            toks[n_toks - 1].start + toks[n_toks - 1].len - toks[0].start);
+    if (ascii) {
+        scan_ascii(lid, text, toks, n_toks, wr, &st);
+    } else {
+        scan(lid, text, toks, n_toks, wr, 0, &st);
+        if (st.other_letters && script_decides(&st, out))
+            return;
+    }
+    const double *votes = st.votes;
+    double fb = max_foreign(votes);
+    int foreign = leads(fb, votes[L_EN], st.n_voters);
+    const double bound = PATTERN_WEIGHT * (double)st.n_pattern_words;
+    if (bound > 0 && (foreign ? patterns_matter(votes, st.n_voters, bound)
+                              : leads(fb + bound, votes[L_EN], st.n_voters))) {
+        scan(lid, text, toks, n_toks, wr, 1, &st);
+        fb = max_foreign(votes);
+        foreign = leads(fb, votes[L_EN], st.n_voters);
+    }
+    int best = L_EN;
+    double second = 0;
+    if (foreign)
+        best = top2(votes, L_COUNT, &second);
+    latin_out(best, votes[L_EN], fb, second, out);
 }

@@ -26,11 +26,20 @@ void heed__langid_detect(const heed_langid *lid, const char *text, const heed_to
 
 /* heed__langid_detect given wr[i], token i's word in the engine's table of
  * frequent words or NULL (wr may be NULL; freqwords.h): a word there votes with
- * its lang_votes, the votes it would get: the same result. */
+ * its lang_votes, the votes it would get: the same result. The tokens are in
+ * text order, as heed__tokenize makes them: a text whose bytes from the first
+ * token's to the last one's end are all ASCII takes a shorter path. */
 struct heed_word;
 void heed__langid_detect_words(const heed_langid *lid, const char *text, const heed_token *toks,
                                size_t n_toks, const struct heed_word *const *wr,
                                heed_language *out);
+
+/* heed__langid_detect_words by its general path alone: every text scanned
+ * byte by byte, the decision by every comparison. For tests: it must give
+ * the same results. */
+void heed__langid_detect_general(const heed_langid *lid, const char *text, const heed_token *toks,
+                                 size_t n_toks, const struct heed_word *const *wr,
+                                 heed_language *out);
 
 /* The languages (bit l: L_* of langid.c, bit 0 English) whose function-word
  * lists vote for the word w[0..n), a normalised word token: the whole word,
