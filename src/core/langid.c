@@ -987,53 +987,79 @@ static inline int all_ascii(const unsigned char *s, size_t n)
  * no letter of another script nor with a diacritic, no Spanish mark, so
  * only the words' function-word votes and the counts of voters and of words
  * the patterns may vote on are gathered, in scan's order (the same sums).
- * letters[] is left unset: other_letters is 0. */
-static void scan_ascii(const heed_langid *lid, const char *text, const heed_token *toks,
-                       size_t n_toks, const heed_word *const *wr, scan_state *st)
+ * letters[] is left unset: other_letters is 0. has_wr: wr is not NULL;
+ * with_patterns as scan's. */
+__attribute__((always_inline)) static inline void
+scan_ascii_in(const heed_langid *lid, const char *text, const heed_token *toks, size_t n_toks,
+              const heed_word *const *wr, const int has_wr, const int with_patterns, scan_state *st)
 {
     double *votes = st->votes;
     memset(votes, 0, sizeof st->votes);
     st->cyr_uk = st->arab_fa = st->other_letters = 0;
     size_t n_voters = 0, n_pattern_words = 0;
-    uint32_t cur_sentence = UINT32_MAX;
+    uint32_t last_sentence = UINT32_MAX; /* of the last word */
     for (size_t i = 0; i < n_toks; i++) {
         const heed_token *t = &toks[i];
         if (t->kind != HEED_TOK_WORD)
             continue;
-        const int first_in_sentence = t->sentence != cur_sentence;
-        cur_sentence = t->sentence;
+        const uint32_t sentence = t->sentence, before = last_sentence;
+        last_sentence = sentence;
         const unsigned char *s = (const unsigned char *)text + t->start;
         const size_t n = t->len;
         if (!n)
             continue;
         const unsigned c0 = s[0];
-        if ((unsigned)((c0 | 0x20) - 'a') >= 26u) {
-            /* no Latin letter, no vote: "2nd" has some */
-            size_t k = 1;
-            while (k < n && (unsigned)((s[k] | 0x20) - 'a') >= 26u)
-                k++;
-            if (k == n)
-                continue;
+        int is_name = 0;
+        if (c0 - 'a' >= 26u) {
+            if (c0 - 'A' < 26u) {
+                /* a capital inside its sentence, not a shout nor "I" */
+                is_name = sentence == before && !(t->flags & HEED_TF_ALLCAPS) && n > 1;
+            } else {
+                /* no Latin letter, no vote: "2nd" has some */
+                size_t k = 1;
+                while (k < n && (unsigned)((s[k] | 0x20) - 'a') >= 26u)
+                    k++;
+                if (k == n)
+                    continue;
+            }
         }
-        const int is_name =
-            c0 - 'A' < 26u && !first_in_sentence && !(t->flags & HEED_TF_ALLCAPS) && n > 1;
         int hit;
         if (n == 1 && c0 == 'I') {
             votes[L_EN] += 0.5;
             hit = 1;
         } else {
-            const uint16_t m =
-                wr && wr[i] ? wr[i]->lang_votes : word_votes(lid, t->norm, t->norm_len);
+            const heed_word *wd = has_wr ? wr[i] : NULL;
+            const uint16_t m = wd ? wd->lang_votes : word_votes(lid, t->norm, t->norm_len);
             vote(m, votes);
             hit = m != 0;
         }
         if (is_name)
             continue;
         n_voters++;
-        n_pattern_words += !hit && t->norm_len >= 3;
+        if (!with_patterns) {
+            n_pattern_words += !hit && t->norm_len >= 3;
+            continue;
+        }
+        if (hit || t->norm_len < 3)
+            continue;
+        n_pattern_words++;
+        const uint16_t pm = pattern_mask(lid, t->norm, t->norm_len);
+        for (unsigned b = pm; b; b &= b - 1)
+            votes[__builtin_ctz(b)] += PATTERN_WEIGHT;
     }
     st->n_voters = n_voters;
     st->n_pattern_words = n_pattern_words;
+}
+
+static void scan_ascii(const heed_langid *lid, const char *text, const heed_token *toks,
+                       size_t n_toks, const heed_word *const *wr, int with_patterns, scan_state *st)
+{
+    if (with_patterns)
+        scan_ascii_in(lid, text, toks, n_toks, wr, wr != NULL, 1, st);
+    else if (wr)
+        scan_ascii_in(lid, text, toks, n_toks, wr, 1, 0, st);
+    else
+        scan_ascii_in(lid, text, toks, n_toks, NULL, 0, 0, st);
 }
 
 /* The largest of the foreign languages' votes (what top2 leads with). */
@@ -1058,7 +1084,7 @@ void heed__langid_detect_words(const heed_langid *lid, const char *text, const h
         n_toks && all_ascii((const unsigned char *)text + toks[0].start,
                             toks[n_toks - 1].start + toks[n_toks - 1].len - toks[0].start);
     if (ascii) {
-        scan_ascii(lid, text, toks, n_toks, wr, &st);
+        scan_ascii(lid, text, toks, n_toks, wr, 0, &st);
     } else {
         scan(lid, text, toks, n_toks, wr, 0, &st);
         if (st.other_letters && script_decides(&st, out))
@@ -1070,7 +1096,10 @@ void heed__langid_detect_words(const heed_langid *lid, const char *text, const h
     const double bound = PATTERN_WEIGHT * (double)st.n_pattern_words;
     if (bound > 0 && (foreign ? patterns_matter(votes, st.n_voters, bound)
                               : leads(fb + bound, votes[L_EN], st.n_voters))) {
-        scan(lid, text, toks, n_toks, wr, 1, &st);
+        if (ascii)
+            scan_ascii(lid, text, toks, n_toks, wr, 1, &st);
+        else
+            scan(lid, text, toks, n_toks, wr, 1, &st);
         fb = max_foreign(votes);
         foreign = leads(fb, votes[L_EN], st.n_voters);
     }
