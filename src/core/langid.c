@@ -19,6 +19,9 @@
 
 #include <math.h>
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "alloc.h"
 #include "freqwords.h"
@@ -287,6 +290,7 @@ static const pattern PATTERNS[] = {
 #define BYTES_01  0x0101010101010101ull
 
 #define TABLE_BITS       12
+#define N_SPREADS        256 /* rows of heed_langid.spread */
 #define TABLE_SIZE       (1u << TABLE_BITS)
 #define MIN_FOREIGN      2.0 /* votes another language needs to be chosen */
 #define FOREIGN_RATIO    1.5 /* ... and its lead over English */
@@ -311,6 +315,12 @@ struct heed_langid {
     uint32_t first[256];         /* bit p: PATTERNS[p] starts with this byte */
     uint8_t pat_len[N_PATTERNS]; /* strlen of each pattern */
     size_t max_len;              /* of the listed words: longer ones are skipped */
+    /* The votes of the lists' words of several languages as rows of 16 (15
+     * languages, one unused): row spread_of[m] holds 1/k at each of the k
+     * languages of m, 0.0 elsewhere; spread_of[m] is 0 for a mask without a
+     * row (row 0 is unused). */
+    uint8_t spread_of[1u << L_COUNT];
+    _Alignas(16) double spread[N_SPREADS][16];
 };
 
 /* Whether the bytes of w[0..len) past its first 8 are those of slot i's
@@ -383,6 +393,18 @@ int heed__langid_new(heed_langid **out)
             }
             p = e;
         }
+    }
+    size_t rows = 1;
+    for (size_t i = 0; i < TABLE_SIZE; i++) {
+        const unsigned m = lid->table[i].mask;
+        if (!(m & (m - 1)) || lid->spread_of[m] || rows == N_SPREADS)
+            continue;
+        int k = 0;
+        for (unsigned b = m; b; b &= b - 1)
+            k++;
+        for (unsigned b = m; b; b &= b - 1)
+            lid->spread[rows][__builtin_ctz(b)] = 1.0 / k;
+        lid->spread_of[m] = (uint8_t)rows++;
     }
     for (size_t p = 0; p < N_PATTERNS; p++) {
         lid->pat_len[p] = (uint8_t)strlen(PATTERNS[p].s);
@@ -634,8 +656,8 @@ static inline void vote(uint16_t m, double *votes)
 
 /* What one pass over the tokens gathers. */
 typedef struct {
-    double letters[S_COUNT]; /* per script (Han, kana, Hangul count double) */
-    double votes[L_COUNT];
+    _Alignas(16) double votes[16]; /* L_COUNT of them; the rest stay 0 (vote_rows) */
+    double letters[S_COUNT];       /* per script (Han, kana, Hangul count double) */
     int cyr_uk, arab_fa;
     int other_letters;      /* letters[] has counts besides S_LATIN's */
     size_t n_voters;        /* Latin words that are not names */
@@ -983,6 +1005,31 @@ static inline int all_ascii(const unsigned char *s, size_t n)
     return !(acc & HIGH_BITS);
 }
 
+/* vote for 16 votes v (15 languages, the last unused; 16-byte aligned):
+ * a mask of several languages added as its row of heed_langid.spread, 8
+ * pairs at a time (adding 0.0 to a vote, never -0.0, leaves its bits). */
+static inline void vote_rows(const heed_langid *lid, uint16_t m, double *v)
+{
+    if (!(m & (m - 1))) {
+        if (m)
+            v[__builtin_ctz(m)] += 1.0;
+        return;
+    }
+    const unsigned row = lid->spread_of[m];
+    if (!row) {
+        vote(m, v);
+        return;
+    }
+    const double *w = lid->spread[row];
+#if defined(__SSE2__)
+    for (int k = 0; k < 16; k += 2)
+        _mm_store_pd(v + k, _mm_add_pd(_mm_load_pd(v + k), _mm_load_pd(w + k)));
+#else
+    for (int k = 0; k < L_COUNT; k++)
+        v[k] += w[k];
+#endif
+}
+
 /* scan without the spelling patterns, for tokens whose bytes are all ASCII:
  * no letter of another script nor with a diacritic, no Spanish mark, so
  * only the words' function-word votes and the counts of voters and of words
@@ -1009,11 +1056,12 @@ scan_ascii_in(const heed_langid *lid, const char *text, const heed_token *toks, 
         if (!n)
             continue;
         const unsigned c0 = s[0];
-        int is_name = 0;
+        int is_name = 0, is_i = 0;
         if (c0 - 'a' >= 26u) {
             if (c0 - 'A' < 26u) {
                 /* a capital inside its sentence, not a shout nor "I" */
                 is_name = sentence == before && !(t->flags & HEED_TF_ALLCAPS) && n > 1;
+                is_i = n == 1 && c0 == 'I';
             } else {
                 /* no Latin letter, no vote: "2nd" has some */
                 size_t k = 1;
@@ -1024,13 +1072,13 @@ scan_ascii_in(const heed_langid *lid, const char *text, const heed_token *toks, 
             }
         }
         int hit;
-        if (n == 1 && c0 == 'I') {
+        if (is_i) {
             votes[L_EN] += 0.5;
             hit = 1;
         } else {
             const heed_word *wd = has_wr ? wr[i] : NULL;
             const uint16_t m = wd ? wd->lang_votes : word_votes(lid, t->norm, t->norm_len);
-            vote(m, votes);
+            vote_rows(lid, m, votes);
             hit = m != 0;
         }
         if (is_name)
