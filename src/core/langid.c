@@ -1110,13 +1110,24 @@ static void scan_ascii(const heed_langid *lid, const char *text, const heed_toke
         scan_ascii_in(lid, text, toks, n_toks, NULL, 0, 0, st);
 }
 
-/* The largest of the foreign languages' votes (what top2 leads with). */
+/* The largest of the foreign languages' votes (what top2 leads with), of
+ * scan_state's 16 aligned votes: with SSE2 two at a time from votes[2], the
+ * rest 0 (votes are never negative nor -0.0, so the value is the same). */
 static inline double max_foreign(const double *votes)
 {
+#if defined(__SSE2__)
+    __m128d m = _mm_load_pd(votes + 2);
+    for (int k = 4; k < 16; k += 2)
+        m = _mm_max_pd(m, _mm_load_pd(votes + k));
+    const double a = _mm_cvtsd_f64(m), b = _mm_cvtsd_f64(_mm_unpackhi_pd(m, m));
+    double fb = a > b ? a : b;
+    return votes[1] > fb ? votes[1] : fb;
+#else
     double fb = votes[1];
     for (int l = 2; l < L_COUNT; l++)
         fb = votes[l] > fb ? votes[l] : fb;
     return fb;
+#endif
 }
 
 /* heed__langid_detect_general with less work for the same output: an
