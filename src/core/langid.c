@@ -337,12 +337,23 @@ __attribute__((noinline)) static uint64_t long_hash(const char *w, size_t len)
     return heed__hash(w, len);
 }
 
+/* The table's hash of w[0..len) (len > 0) whose first 8 bytes are head and
+ * next 8 tail (heed__head8 of each, tail 0 for a word of 8 bytes or less):
+ * words of up to 16 bytes from those two numbers, longer ones by
+ * heed__hash. */
+static inline uint64_t slot_hash(const char *w, size_t len, uint64_t head, uint64_t tail)
+{
+    if (len <= 16)
+        return (head ^ tail * 0xC2B2AE3D27D4EB4Full ^ len) * 0x9E3779B97F4A7C15ull;
+    return long_hash(w, len);
+}
+
 /* The slot of w (len > 0): where it is, or the empty slot where it would go. */
 static inline size_t find_slot(const heed_langid *lid, const char *w, size_t len)
 {
     const slot *t = lid->table;
     uint64_t head = heed__head8(w, len);
-    uint64_t h = len <= 8 ? (head ^ len) * 0x9E3779B97F4A7C15ull : long_hash(w, len);
+    uint64_t h = slot_hash(w, len, head, len > 8 ? heed__head8(w + 8, len - 8) : 0);
     size_t i = (size_t)(h >> (64 - TABLE_BITS));
     while (t[i].len && !(t[i].head == head && t[i].len == len &&
                          (len <= 8 || tail_eq(lid, i, w, len))))
@@ -581,8 +592,20 @@ static int english_clitic(const char *t, size_t n)
 static inline uint16_t lookup_short(const heed_langid *lid, uint64_t head, size_t len)
 {
     const slot *t = lid->table;
-    size_t i = (size_t)(((head ^ len) * 0x9E3779B97F4A7C15ull) >> (64 - TABLE_BITS));
+    size_t i = (size_t)(slot_hash(NULL, len, head, 0) >> (64 - TABLE_BITS));
     while (t[i].len && !(t[i].head == head && t[i].len == len))
+        i = (i + 1) & (TABLE_SIZE - 1);
+    return t[i].mask;
+}
+
+/* lookup_short for a word w of 9..16 bytes whose bytes past the first 8 are
+ * tail. */
+static inline uint16_t lookup_mid(const heed_langid *lid, const char *w, uint64_t head,
+                                  uint64_t tail, size_t len)
+{
+    const slot *t = lid->table;
+    size_t i = (size_t)(slot_hash(w, len, head, tail) >> (64 - TABLE_BITS));
+    while (t[i].len && !(t[i].head == head && t[i].len == len && tail_eq(lid, i, w, len)))
         i = (i + 1) & (TABLE_SIZE - 1);
     return t[i].mask;
 }
@@ -600,7 +623,8 @@ static inline int has_apostrophe8(uint64_t x)
  * else, for a word with an apostrophe, an English clitic ("'s", "'re") votes
  * English, and an elided head in a list ("l'", "qu'", "dell'") votes with its
  * rest. A word in k lists gives each 1/k. Words of up to 8 bytes (nearly
- * all) are looked up and searched for the apostrophe in one 8-byte number. */
+ * all) are looked up and searched for the apostrophe in one 8-byte number,
+ * words of up to 16 in two. */
 __attribute__((always_inline)) static inline uint16_t word_votes(const heed_langid *lid,
                                                                  const char *w, size_t n)
 {
@@ -610,6 +634,12 @@ __attribute__((always_inline)) static inline uint16_t word_votes(const heed_lang
         const uint64_t head = heed__head8(w, n);
         m = n <= lid->max_len ? lookup_short(lid, head, n) : 0;
         if (m || !has_apostrophe8(head))
+            return m;
+        ap = memchr(w, '\'', n);
+    } else if (n <= 16) {
+        const uint64_t head = heed__head8(w, 8), tail = heed__head8(w + 8, n - 8);
+        m = n <= lid->max_len ? lookup_mid(lid, w, head, tail, n) : 0;
+        if (m || !(has_apostrophe8(head) | has_apostrophe8(tail)))
             return m;
         ap = memchr(w, '\'', n);
     } else {
@@ -632,6 +662,23 @@ __attribute__((always_inline)) static inline uint16_t word_votes(const heed_lang
 uint16_t heed__langid_word_votes(const heed_langid *lid, const char *w, size_t n)
 {
     return word_votes(lid, w, n);
+}
+
+uint16_t heed__langid_word_votes_general(const heed_langid *lid, const char *w, size_t n)
+{
+    uint16_t m = lookup(lid, w, n);
+    const char *ap = m ? NULL : memchr(w, '\'', n);
+    if (!m && ap && ap > w && (size_t)(ap - w) + 1 < n) {
+        size_t head = (size_t)(ap - w) + 1;
+        if (english_clitic(ap + 1, n - head)) {
+            m = B(L_EN);
+        } else {
+            uint16_t mh = lookup(lid, w, head);
+            uint16_t mt = mh ? lookup(lid, ap + 1, n - head) : 0;
+            m = (mh & mt) ? (uint16_t)(mh & mt) : mh;
+        }
+    }
+    return m;
 }
 
 /* 1/k for the k languages of a vote, k = 0..15 (0 for none). */

@@ -47,6 +47,10 @@ void heed__langid_detect_general(const heed_langid *lid, const char *text, const
  * 0 for none. */
 uint16_t heed__langid_word_votes(const heed_langid *lid, const char *w, size_t n);
 
+/* heed__langid_word_votes by the general lookup alone (no 8- or 16-byte
+ * shortcut, the apostrophe found by memchr). For tests. */
+uint16_t heed__langid_word_votes_general(const heed_langid *lid, const char *w, size_t n);
+
 /* The ASCII letters (A-Z, a-z) of s[0..n) that scanning counts a block at a
  * time: a word of up to 8 bytes when all ASCII, else the 8-byte blocks of
  * ASCII before the first other byte. Returns their count; *done gets the

@@ -321,7 +321,8 @@ static const char MIXED[] =
     "está nación grazie perché stazione gli obrigado não minha het niet een zijn vrij och inte "
     "jag ikke jeg ikkje nie jest szybko rzeka bir ve gelmek yapmak evler tidak yang kirimkan "
     "saya este și nu je že thing what nicely singing zz aa DIE NICHT ES PAS NIET Der Nicht Que "
-    "Pas Och Jest HELP ORDER";
+    "Pas Och Jest HELP ORDER remboursement bestellung terugbetaling cordialement alstublieft "
+    "goedemorgen vennligst hetzelfde Terugbetaling utanför";
 
 /* One language's words each, the last English's. */
 static const char *const LANG[] = {
@@ -456,6 +457,59 @@ static void test_fast_paths(void **state)
     heed__langid_free(lid);
 }
 
+static heed_langid *VOTES_LID;
+static size_t votes_hits;
+
+static void check_votes(const char *w, size_t n)
+{
+    const uint16_t got = heed__langid_word_votes(VOTES_LID, w, n);
+    const uint16_t want = heed__langid_word_votes_general(VOTES_LID, w, n);
+    if (got != want)
+        fail_msg("%.*s: votes %#x, want %#x", (int)n, w, got, want);
+    votes_hits += got != 0;
+}
+
+/* heed__langid_word_votes against its general lookup: the words of the
+ * fixtures (lower-cased, whole and every prefix, with and without an
+ * apostrophe before their last 1..3 bytes), then random words of letters
+ * and apostrophes (test_words). */
+static void test_word_votes(void **state)
+{
+    (void)state;
+    assert_int_equal(heed__langid_new(&VOTES_LID), HEED_OK);
+    FILE *f = fopen(HEED_TEST_DATA "/langid/fixtures.tsv", "rb");
+    assert_non_null(f);
+    char line[2048], w[80];
+    while (fgets(line, sizeof line, f)) {
+        const char *tab = strchr(line, '\t');
+        if (line[0] == '#' || !tab)
+            continue;
+        for (const char *p = tab + 1; *p;) {
+            size_t k = strcspn(p, " \t\r\n.,!?;:\"()");
+            if (k && k < 40) {
+                for (size_t i = 0; i < k; i++)
+                    w[i] =
+                        (char)((unsigned char)p[i] < 0x80 && p[i] >= 'A' && p[i] <= 'Z' ? p[i] + 32
+                                                                                        : p[i]);
+                for (size_t e = 1; e <= k; e++)
+                    check_votes(w, e);
+                for (size_t j = 1; j <= 3 && j < k; j++) {
+                    char v[84];
+                    memcpy(v, w, k - j);
+                    v[k - j] = '\'';
+                    memcpy(v + k - j + 1, w + k - j, j);
+                    check_votes(v, k + 1);
+                }
+            }
+            p += k + (p[k] != 0);
+        }
+    }
+    fclose(f);
+    assert_true(votes_hits > 1000);
+    test_words(check_votes, "abdeilnorstuz'", 3);
+    heed__langid_free(VOTES_LID);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -468,6 +522,7 @@ int main(void)
         cmocka_unit_test(test_ascii_letters),
         cmocka_unit_test(test_top2),
         cmocka_unit_test(test_fast_paths),
+        cmocka_unit_test(test_word_votes),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
