@@ -1091,13 +1091,13 @@ scan_ascii_in(const heed_langid *lid, const char *text, const heed_token *toks, 
     memset(votes, 0, sizeof st->votes);
     st->cyr_uk = st->arab_fa = st->other_letters = 0;
     size_t n_voters = 0, n_pattern_words = 0;
-    uint32_t last_sentence = UINT32_MAX; /* of the last word */
+    const heed_token *last_word = NULL;
     for (size_t i = 0; i < n_toks; i++) {
         const heed_token *t = &toks[i];
         if (t->kind != HEED_TOK_WORD)
             continue;
-        const uint32_t sentence = t->sentence, before = last_sentence;
-        last_sentence = sentence;
+        const heed_token *before = last_word;
+        last_word = t;
         const unsigned char *s = (const unsigned char *)text + t->start;
         const size_t n = t->len;
         if (!n)
@@ -1107,7 +1107,8 @@ scan_ascii_in(const heed_langid *lid, const char *text, const heed_token *toks, 
         if (c0 - 'a' >= 26u) {
             if (c0 - 'A' < 26u) {
                 /* a capital inside its sentence, not a shout nor "I" */
-                is_name = sentence == before && !(t->flags & HEED_TF_ALLCAPS) && n > 1;
+                is_name = before && before->sentence == t->sentence &&
+                          !(t->flags & HEED_TF_ALLCAPS) && n > 1;
                 is_i = n == 1 && c0 == 'I';
             } else {
                 /* no Latin letter, no vote: "2nd" has some */
