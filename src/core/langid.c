@@ -990,7 +990,8 @@ static int script_decides(const scan_state *st, heed_language *out)
 /* The output of step 3 given the decision d (L_EN or the foreign language
  * chosen), English's votes en, the leading foreign language's fb and the
  * runner-up's second (read only when d is foreign). */
-static void latin_out(int d, double en, double fb, double second, heed_language *out)
+__attribute__((always_inline)) static inline void latin_out(int d, double en, double fb,
+                                                            double second, heed_language *out)
 {
     if (d != L_EN) {
         set_code(out, LATIN_CODES[d]);
@@ -1030,26 +1031,28 @@ void heed__langid_detect(const heed_langid *lid, const char *text, const heed_to
     heed__langid_detect_words(lid, text, toks, n_toks, NULL, out);
 }
 
-/* Whether the bytes s[0..n) are all ASCII: 16 at a time, the rest by
- * heed__head8 (nothing read past s[n)). */
+/* Whether the bytes s[0..n) are all ASCII: 16 at a time, the rest in two
+ * loads of 8 that overlap what was read (nothing read past s[n)). */
 static inline int all_ascii(const unsigned char *s, size_t n)
 {
-    uint64_t acc = 0;
-    size_t k = 0;
-    for (; k + 16 <= n; k += 16) {
-        uint64_t a, b;
+    if (n < 8)
+        return !(heed__head8((const char *)s, n) & HIGH_BITS);
+    uint64_t acc = 0, a, b;
+    for (size_t k = 0; k + 16 <= n; k += 16) {
         memcpy(&a, s + k, 8);
         memcpy(&b, s + k + 8, 8);
         acc |= a | b;
     }
-    if (k + 8 <= n) {
-        uint64_t a;
-        memcpy(&a, s + k, 8);
-        acc |= a;
-        k += 8;
-    }
-    acc |= heed__head8((const char *)s + k, n - k);
+    /* the last 16 bytes, or 8 when fewer, read again if the loop did */
+    memcpy(&a, s + n - 8, 8);
+    memcpy(&b, s + (n >= 16 ? n - 16 : 0), 8);
+    acc |= a | b;
     return !(acc & HIGH_BITS);
+}
+
+int heed__langid_all_ascii(const char *s, size_t n)
+{
+    return all_ascii((const unsigned char *)s, n);
 }
 
 /* vote for 16 votes v (15 languages, the last unused; 16-byte aligned):

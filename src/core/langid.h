@@ -57,6 +57,10 @@ uint16_t heed__langid_word_votes_general(const heed_langid *lid, const char *w, 
  * bytes covered. For tests. */
 size_t heed__langid_ascii_letters(const char *s, size_t n, size_t *done);
 
+/* Whether the bytes s[0..n) are all ASCII, as the detection checks the
+ * tokens' span (nothing read past s[n)). For tests. */
+int heed__langid_all_ascii(const char *s, size_t n);
+
 /* Of the votes of the foreign languages, votes[1..n) (n >= 2; votes[0] is
  * English's): the index of the first of the largest, and in *second the
  * largest of the others or 0 when none is above 0. */

@@ -510,6 +510,27 @@ static void test_word_votes(void **state)
     heed__langid_free(VOTES_LID);
 }
 
+/* heed__langid_all_ascii against a byte-by-byte check: every length of 0 to
+ * 70 bytes, all ASCII and with one byte of 0x80 or more at each place, in a
+ * buffer with high bytes just outside. */
+static void test_all_ascii(void **state)
+{
+    (void)state;
+    unsigned char buf[80];
+    for (size_t n = 0; n <= 70; n++) {
+        for (size_t at = 0; at <= n; at++) { /* at == n: none */
+            memset(buf, 0xff, sizeof buf);
+            for (size_t i = 0; i < n; i++)
+                buf[4 + i] = (unsigned char)('a' + i % 26);
+            if (at < n)
+                buf[4 + at] = (unsigned char)(0x80 + at);
+            const int got = heed__langid_all_ascii((const char *)buf + 4, n);
+            if (got != (at == n))
+                fail_msg("%zu bytes, high byte at %zu: %d", n, at, got);
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -523,6 +544,7 @@ int main(void)
         cmocka_unit_test(test_top2),
         cmocka_unit_test(test_fast_paths),
         cmocka_unit_test(test_word_votes),
+        cmocka_unit_test(test_all_ascii),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
