@@ -564,7 +564,7 @@ static uint16_t pattern_mask(const heed_langid *lid, const char *w, size_t n)
             size_t m = lid->pat_len[p];
             if (i + m > n || (PATTERNS[p].at_end && i + m != n))
                 continue;
-            if (memcmp(w + i, PATTERNS[p].s, m) == 0)
+            if (heed__mem_eq(w + i, PATTERNS[p].s, m))
                 mask |= PATTERNS[p].mask;
         }
     }
