@@ -707,6 +707,7 @@ typedef struct {
     double letters[S_COUNT];       /* per script (Han, kana, Hangul count double) */
     int cyr_uk, arab_fa;
     int other_letters;      /* letters[] has counts besides S_LATIN's */
+    double other_total;     /* their sum (with S_NONE's): whole numbers, exact */
     size_t n_voters;        /* Latin words that are not names */
     size_t n_pattern_words; /* words that the spelling patterns may vote on */
 } scan_state;
@@ -783,7 +784,9 @@ word_letters(scan_state *st, const unsigned char *s, size_t n, unsigned flags,
         k += step;
         int sc = script_of(c);
         if (sc != S_LATIN) { /* Latin letters are counted in `latin` */
-            st->letters[sc] += (sc == S_HAN || sc == S_KANA || sc == S_HANGUL) ? 2.0 : 1.0;
+            const double w = (sc == S_HAN || sc == S_KANA || sc == S_HANGUL) ? 2.0 : 1.0;
+            st->letters[sc] += w;
+            st->other_total += w;
             st->other_letters = 1;
         }
         if (sc == S_LATIN) {
@@ -956,6 +959,8 @@ static int patterns_matter(const double *votes, size_t n_voters, double bound)
 static int script_decides(const scan_state *st, heed_language *out)
 {
     const double *letters = st->letters;
+    if (!(st->other_total > letters[S_LATIN]))
+        return 0; /* no script can hold more than all of them together */
     double total = 0, best_script_n = 0;
     int best_script = S_LATIN;
     for (int sc = 0; sc < S_NONE; sc++) {
@@ -1093,6 +1098,7 @@ scan_ascii_in(const heed_langid *lid, const char *text, const heed_token *toks, 
     double *votes = st->votes;
     memset(votes, 0, sizeof st->votes);
     st->cyr_uk = st->arab_fa = st->other_letters = 0;
+    st->other_total = 0;
     size_t n_voters = 0, n_pattern_words = 0;
     const heed_token *last_word = NULL;
     for (size_t i = 0; i < n_toks; i++) {
