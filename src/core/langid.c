@@ -815,6 +815,7 @@ static void scan(const heed_langid *lid, const char *text, const heed_token *tok
                  const heed_word *const *wr, int with_patterns, scan_state *st)
 {
     memset(st, 0, sizeof *st);
+    size_t latin_total = 0; /* letters[S_LATIN], a sum of whole numbers */
     uint32_t cur_sentence = UINT32_MAX;
     int first_in_sentence = 0;
     for (size_t i = 0; i < n_toks; i++) {
@@ -849,7 +850,7 @@ static void scan(const heed_langid *lid, const char *text, const heed_token *tok
         } else {
             latin = word_letters(st, s, t->len, t->flags, first_in_sentence, &is_name, dia);
         }
-        st->letters[S_LATIN] += (double)latin;
+        latin_total += latin;
         if (latin == 0)
             continue;
         if (!is_name)
@@ -883,6 +884,7 @@ static void scan(const heed_langid *lid, const char *text, const heed_token *tok
         for (unsigned b = pm; b; b &= b - 1)
             st->votes[__builtin_ctz(b)] += PATTERN_WEIGHT;
     }
+    st->letters[S_LATIN] = (double)latin_total;
 }
 
 /* heed__langid_top2, inlined into decide */
