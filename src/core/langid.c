@@ -19,6 +19,9 @@
 
 #include <math.h>
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "alloc.h"
 #include "freqwords.h"
@@ -283,7 +286,11 @@ static const pattern PATTERNS[] = {
     {"ler", 1, B(L_TR)},
 };
 
+#define HIGH_BITS 0x8080808080808080ull
+#define BYTES_01  0x0101010101010101ull
+
 #define TABLE_BITS       12
+#define N_SPREADS        256 /* rows of heed_langid.spread */
 #define TABLE_SIZE       (1u << TABLE_BITS)
 #define MIN_FOREIGN      2.0 /* votes another language needs to be chosen */
 #define FOREIGN_RATIO    1.5 /* ... and its lead over English */
@@ -308,6 +315,12 @@ struct heed_langid {
     uint32_t first[256];         /* bit p: PATTERNS[p] starts with this byte */
     uint8_t pat_len[N_PATTERNS]; /* strlen of each pattern */
     size_t max_len;              /* of the listed words: longer ones are skipped */
+    /* The votes of the lists' words of several languages as rows of 16 (15
+     * languages, one unused): row spread_of[m] holds 1/k at each of the k
+     * languages of m, 0.0 elsewhere; spread_of[m] is 0 for a mask without a
+     * row (row 0 is unused). */
+    uint8_t spread_of[1u << L_COUNT];
+    _Alignas(16) double spread[N_SPREADS][16];
 };
 
 /* Whether the bytes of w[0..len) past its first 8 are those of slot i's
@@ -324,12 +337,23 @@ __attribute__((noinline)) static uint64_t long_hash(const char *w, size_t len)
     return heed__hash(w, len);
 }
 
+/* The table's hash of w[0..len) (len > 0) whose first 8 bytes are head and
+ * next 8 tail (heed__head8 of each, tail 0 for a word of 8 bytes or less):
+ * words of up to 16 bytes from those two numbers, longer ones by
+ * heed__hash. */
+static inline uint64_t slot_hash(const char *w, size_t len, uint64_t head, uint64_t tail)
+{
+    if (len <= 16)
+        return (head ^ tail * 0xC2B2AE3D27D4EB4Full ^ len) * 0x9E3779B97F4A7C15ull;
+    return long_hash(w, len);
+}
+
 /* The slot of w (len > 0): where it is, or the empty slot where it would go. */
 static inline size_t find_slot(const heed_langid *lid, const char *w, size_t len)
 {
     const slot *t = lid->table;
     uint64_t head = heed__head8(w, len);
-    uint64_t h = len <= 8 ? (head ^ len) * 0x9E3779B97F4A7C15ull : long_hash(w, len);
+    uint64_t h = slot_hash(w, len, head, len > 8 ? heed__head8(w + 8, len - 8) : 0);
     size_t i = (size_t)(h >> (64 - TABLE_BITS));
     while (t[i].len && !(t[i].head == head && t[i].len == len &&
                          (len <= 8 || tail_eq(lid, i, w, len))))
@@ -380,6 +404,18 @@ int heed__langid_new(heed_langid **out)
             }
             p = e;
         }
+    }
+    size_t rows = 1;
+    for (size_t i = 0; i < TABLE_SIZE; i++) {
+        const unsigned m = lid->table[i].mask;
+        if (!(m & (m - 1)) || lid->spread_of[m] || rows == N_SPREADS)
+            continue;
+        int k = 0;
+        for (unsigned b = m; b; b &= b - 1)
+            k++;
+        for (unsigned b = m; b; b &= b - 1)
+            lid->spread[rows][__builtin_ctz(b)] = 1.0 / k;
+        lid->spread_of[m] = (uint8_t)rows++;
     }
     for (size_t p = 0; p < N_PATTERNS; p++) {
         lid->pat_len[p] = (uint8_t)strlen(PATTERNS[p].s);
@@ -528,7 +564,7 @@ static uint16_t pattern_mask(const heed_langid *lid, const char *w, size_t n)
             size_t m = lid->pat_len[p];
             if (i + m > n || (PATTERNS[p].at_end && i + m != n))
                 continue;
-            if (memcmp(w + i, PATTERNS[p].s, m) == 0)
+            if (heed__mem_eq(w + i, PATTERNS[p].s, m))
                 mask |= PATTERNS[p].mask;
         }
     }
@@ -551,15 +587,65 @@ static int english_clitic(const char *t, size_t n)
     return 0;
 }
 
+/* The slot mask of a word of 1..8 bytes whose first bytes are head (as
+ * heed__head8 makes them): lookup without the length checks. */
+static inline uint16_t lookup_short(const heed_langid *lid, uint64_t head, size_t len)
+{
+    const slot *t = lid->table;
+    size_t i = (size_t)(slot_hash(NULL, len, head, 0) >> (64 - TABLE_BITS));
+    while (t[i].len && !(t[i].head == head && t[i].len == len))
+        i = (i + 1) & (TABLE_SIZE - 1);
+    return t[i].mask;
+}
+
+/* lookup_short for a word w of 9..16 bytes whose bytes past the first 8 are
+ * tail. */
+static inline uint16_t lookup_mid(const heed_langid *lid, const char *w, uint64_t head,
+                                  uint64_t tail, size_t len)
+{
+    const slot *t = lid->table;
+    size_t i = (size_t)(slot_hash(w, len, head, tail) >> (64 - TABLE_BITS));
+    while (t[i].len && !(t[i].head == head && t[i].len == len && tail_eq(lid, i, w, len)))
+        i = (i + 1) & (TABLE_SIZE - 1);
+    return t[i].mask;
+}
+
+/* Whether one of the 8 bytes of x is an apostrophe (exact: the zero-byte
+ * test on x with 0x27 xored into each byte errs only in which byte it
+ * marks, never in whether there is one). */
+static inline int has_apostrophe8(uint64_t x)
+{
+    const uint64_t v = x ^ 0x2727272727272727ull;
+    return ((v - BYTES_01) & ~v & HIGH_BITS) != 0;
+}
+
 /* Votes of the function-word lists for one word (norm form): the whole word;
  * else, for a word with an apostrophe, an English clitic ("'s", "'re") votes
  * English, and an elided head in a list ("l'", "qu'", "dell'") votes with its
- * rest. A word in k lists gives each 1/k. */
+ * rest. A word in k lists gives each 1/k. Words of up to 8 bytes (nearly
+ * all) are looked up and searched for the apostrophe in one 8-byte number,
+ * words of up to 16 in two. */
 __attribute__((always_inline)) static inline uint16_t word_votes(const heed_langid *lid,
                                                                  const char *w, size_t n)
 {
-    uint16_t m = lookup(lid, w, n);
-    const char *ap = m ? NULL : memchr(w, '\'', n); /* read only without a hit */
+    uint16_t m;
+    const char *ap;
+    if (n - 1 < 8) { /* 1..8 bytes */
+        const uint64_t head = heed__head8(w, n);
+        m = n <= lid->max_len ? lookup_short(lid, head, n) : 0;
+        if (m || !has_apostrophe8(head))
+            return m;
+        ap = memchr(w, '\'', n);
+    } else if (n <= 16) {
+        const uint64_t head = heed__head8(w, 8), tail = heed__head8(w + 8, n - 8);
+        m = n <= lid->max_len ? lookup_mid(lid, w, head, tail, n) : 0;
+        if (m || !(has_apostrophe8(head) | has_apostrophe8(tail)))
+            return m;
+        ap = memchr(w, '\'', n);
+    } else {
+        m = lookup(lid, w, n);
+        ap = m ? NULL : memchr(w, '\'', n); /* read only without a hit */
+    }
     if (!m && ap && ap > w && (size_t)(ap - w) + 1 < n) {
         size_t head = (size_t)(ap - w) + 1;
         if (english_clitic(ap + 1, n - head)) {
@@ -578,29 +664,53 @@ uint16_t heed__langid_word_votes(const heed_langid *lid, const char *w, size_t n
     return word_votes(lid, w, n);
 }
 
-/* The votes of word_votes' languages m: 1/k each of k. */
-static void vote(uint16_t m, double *votes, int *hit)
+uint16_t heed__langid_word_votes_general(const heed_langid *lid, const char *w, size_t n)
 {
-    *hit = m != 0;
-    if (!m)
+    uint16_t m = lookup(lid, w, n);
+    const char *ap = m ? NULL : memchr(w, '\'', n);
+    if (!m && ap && ap > w && (size_t)(ap - w) + 1 < n) {
+        size_t head = (size_t)(ap - w) + 1;
+        if (english_clitic(ap + 1, n - head)) {
+            m = B(L_EN);
+        } else {
+            uint16_t mh = lookup(lid, w, head);
+            uint16_t mt = mh ? lookup(lid, ap + 1, n - head) : 0;
+            m = (mh & mt) ? (uint16_t)(mh & mt) : mh;
+        }
+    }
+    return m;
+}
+
+/* 1/k for the k languages of a vote, k = 0..15 (0 for none). */
+_Static_assert(L_COUNT < 16, "a vote's languages are counted up to 15");
+static const double SHARE[16] = {0,        1.0,      1.0 / 2,  1.0 / 3, 1.0 / 4,  1.0 / 5,
+                                 1.0 / 6,  1.0 / 7,  1.0 / 8,  1.0 / 9, 1.0 / 10, 1.0 / 11,
+                                 1.0 / 12, 1.0 / 13, 1.0 / 14, 1.0 / 15};
+
+/* The votes of word_votes' languages m: 1/k each of k (one language, most
+ * words that vote, without counting). */
+static inline void vote(uint16_t m, double *votes)
+{
+    if (!(m & (m - 1))) {
+        if (m)
+            votes[__builtin_ctz(m)] += 1.0;
         return;
-    double w1 = 1.0 / popcount16(m);
+    }
+    const double w1 = SHARE[popcount16(m)];
     for (unsigned b = m; b; b &= b - 1)
         votes[__builtin_ctz(b)] += w1;
 }
 
 /* What one pass over the tokens gathers. */
 typedef struct {
-    double letters[S_COUNT]; /* per script (Han, kana, Hangul count double) */
-    double votes[L_COUNT];
+    _Alignas(16) double votes[16]; /* L_COUNT of them; the rest stay 0 (vote_rows) */
+    double letters[S_COUNT];       /* per script (Han, kana, Hangul count double) */
     int cyr_uk, arab_fa;
     int other_letters;      /* letters[] has counts besides S_LATIN's */
+    double other_total;     /* their sum (with S_NONE's): whole numbers, exact */
     size_t n_voters;        /* Latin words that are not names */
     size_t n_pattern_words; /* words that the spelling patterns may vote on */
 } scan_state;
-
-#define HIGH_BITS 0x8080808080808080ull
-#define BYTES_01 0x0101010101010101ull
 
 /* The letters among 8 ASCII bytes (no high bit set): per byte, (b | 0x20)
  * in 'a'..'z', tested as b + 0x1f and b + 0x05 reaching 0x80 (no byte
@@ -674,7 +784,9 @@ word_letters(scan_state *st, const unsigned char *s, size_t n, unsigned flags,
         k += step;
         int sc = script_of(c);
         if (sc != S_LATIN) { /* Latin letters are counted in `latin` */
-            st->letters[sc] += (sc == S_HAN || sc == S_KANA || sc == S_HANGUL) ? 2.0 : 1.0;
+            const double w = (sc == S_HAN || sc == S_KANA || sc == S_HANGUL) ? 2.0 : 1.0;
+            st->letters[sc] += w;
+            st->other_total += w;
             st->other_letters = 1;
         }
         if (sc == S_LATIN) {
@@ -703,6 +815,7 @@ static void scan(const heed_langid *lid, const char *text, const heed_token *tok
                  const heed_word *const *wr, int with_patterns, scan_state *st)
 {
     memset(st, 0, sizeof *st);
+    size_t latin_total = 0; /* letters[S_LATIN], a sum of whole numbers */
     uint32_t cur_sentence = UINT32_MAX;
     int first_in_sentence = 0;
     for (size_t i = 0; i < n_toks; i++) {
@@ -737,7 +850,7 @@ static void scan(const heed_langid *lid, const char *text, const heed_token *tok
         } else {
             latin = word_letters(st, s, t->len, t->flags, first_in_sentence, &is_name, dia);
         }
-        st->letters[S_LATIN] += (double)latin;
+        latin_total += latin;
         if (latin == 0)
             continue;
         if (!is_name)
@@ -748,8 +861,10 @@ static void scan(const heed_langid *lid, const char *text, const heed_token *tok
             st->votes[L_EN] += 0.5;
             hit = 1;
         } else {
-            vote(wr && wr[i] ? wr[i]->lang_votes : word_votes(lid, t->norm, t->norm_len), st->votes,
-                 &hit);
+            const uint16_t m =
+                wr && wr[i] ? wr[i]->lang_votes : word_votes(lid, t->norm, t->norm_len);
+            vote(m, st->votes);
+            hit = m != 0;
         }
         if (is_name)
             continue;
@@ -769,6 +884,7 @@ static void scan(const heed_langid *lid, const char *text, const heed_token *tok
         for (unsigned b = pm; b; b &= b - 1)
             st->votes[__builtin_ctz(b)] += PATTERN_WEIGHT;
     }
+    st->letters[S_LATIN] = (double)latin_total;
 }
 
 /* heed__langid_top2, inlined into decide */
@@ -796,6 +912,14 @@ int heed__langid_top2(const double *votes, size_t n, double *second)
     return top2(votes, (int)n, second);
 }
 
+/* Whether a foreign language with fb votes beats English with en votes
+ * among n_voters words. */
+static inline int leads(double fb, double en, size_t n_voters)
+{
+    return fb > FOREIGN_RATIO * en &&
+           (fb >= MIN_FOREIGN || (fb >= MIN_FOREIGN / 2 && n_voters >= MIN_VOTERS));
+}
+
 /* The Latin-script decision: the index of the foreign language chosen, or
  * L_EN. */
 static int decide(const double *votes, size_t n_voters, int *best_out, double *second_out)
@@ -804,11 +928,7 @@ static int decide(const double *votes, size_t n_voters, int *best_out, double *s
     const int best = top2(votes, L_COUNT, &second);
     *best_out = best;
     *second_out = second;
-    double en = votes[L_EN], fb = votes[best];
-    if (fb > FOREIGN_RATIO * en &&
-        (fb >= MIN_FOREIGN || (fb >= MIN_FOREIGN / 2 && n_voters >= MIN_VOTERS)))
-        return best;
-    return L_EN;
+    return leads(votes[best], votes[L_EN], n_voters) ? best : L_EN;
 }
 
 /* Whether the spelling patterns, at most `bound` votes per language, could
@@ -836,61 +956,52 @@ static int patterns_matter(const double *votes, size_t n_voters, double bound)
     return votes[best] - second <= bound;
 }
 
-void heed__langid_detect(const heed_langid *lid, const char *text, const heed_token *toks,
-                         size_t n_toks, heed_language *out)
+/* Step 1 for a scan that found letters of other scripts: when one of them
+ * holds more letters than Latin, fills *out and returns 1; else 0. */
+static int script_decides(const scan_state *st, heed_language *out)
 {
-    heed__langid_detect_words(lid, text, toks, n_toks, NULL, out);
-}
-
-void heed__langid_detect_words(const heed_langid *lid, const char *text, const heed_token *toks,
-                               size_t n_toks, const heed_word *const *wr, heed_language *out)
-{
-    scan_state st;
-    scan(lid, text, toks, n_toks, wr, 0, &st);
-    double *letters = st.letters, *votes = st.votes;
-    int cyr_uk = st.cyr_uk, arab_fa = st.arab_fa;
-    /* 1. Script. */
+    const double *letters = st->letters;
+    if (!(st->other_total > letters[S_LATIN]))
+        return 0; /* no script can hold more than all of them together */
     double total = 0, best_script_n = 0;
     int best_script = S_LATIN;
-    /* (Latin letters alone, most texts, choose no other script) */
-    for (int sc = 0; st.other_letters && sc < S_NONE; sc++) {
+    for (int sc = 0; sc < S_NONE; sc++) {
         total += letters[sc];
         if (sc != S_LATIN && letters[sc] > best_script_n) {
             best_script_n = letters[sc];
             best_script = sc;
         }
     }
-    if (best_script_n > letters[S_LATIN]) {
-        const char *code = SCRIPT_LANG[best_script];
-        if (best_script == S_CYRILLIC && cyr_uk)
-            code = "uk";
-        else if (best_script == S_ARABIC && arab_fa)
-            code = "fa";
-        else if (best_script == S_HAN && letters[S_KANA] > 0)
-            code = "ja"; /* Japanese writes Han with kana */
-        else if (best_script == S_KANA)
-            code = "ja";
-        set_code(out, code);
-        double share =
-            (best_script == S_HAN || best_script == S_KANA ? letters[S_HAN] + letters[S_KANA]
-                                                           : best_script_n) /
-            total;
-        if (share > 1)
-            share = 1;
-        out->confidence = (float)(share * (1.0 - exp(-best_script_n / 4.0)));
-        out->scored = 0;
-        return;
-    }
+    if (!(best_script_n > letters[S_LATIN]))
+        return 0;
+    const char *code = SCRIPT_LANG[best_script];
+    if (best_script == S_CYRILLIC && st->cyr_uk)
+        code = "uk";
+    else if (best_script == S_ARABIC && st->arab_fa)
+        code = "fa";
+    else if (best_script == S_HAN && letters[S_KANA] > 0)
+        code = "ja"; /* Japanese writes Han with kana */
+    else if (best_script == S_KANA)
+        code = "ja";
+    set_code(out, code);
+    double share = (best_script == S_HAN || best_script == S_KANA ? letters[S_HAN] + letters[S_KANA]
+                                                                  : best_script_n) /
+                   total;
+    if (share > 1)
+        share = 1;
+    out->confidence = (float)(share * (1.0 - exp(-best_script_n / 4.0)));
+    out->scored = 0;
+    return 1;
+}
 
-    /* 2. Latin script: English unless another language clearly leads. */
-    if (patterns_matter(votes, st.n_voters, PATTERN_WEIGHT * (double)st.n_pattern_words))
-        scan(lid, text, toks, n_toks, wr, 1, &st);
-    int best;
-    double second;
-    int d = decide(votes, st.n_voters, &best, &second);
-    double en = votes[L_EN], fb = votes[best];
+/* The output of step 3 given the decision d (L_EN or the foreign language
+ * chosen), English's votes en, the leading foreign language's fb and the
+ * runner-up's second (read only when d is foreign). */
+__attribute__((always_inline)) static inline void latin_out(int d, double en, double fb,
+                                                            double second, heed_language *out)
+{
     if (d != L_EN) {
-        set_code(out, LATIN_CODES[best]);
+        set_code(out, LATIN_CODES[d]);
         out->confidence = (float)(fb / (fb + en + second) * (1.0 - exp(-fb / 2.0)));
         out->scored = 0;
         return;
@@ -903,4 +1014,216 @@ void heed__langid_detect_words(const heed_langid *lid, const char *text, const h
     }
     double c = en / (en + fb) * (1.0 - exp(-en / 4.0));
     out->confidence = (float)(c < SHORT_CONFIDENCE ? SHORT_CONFIDENCE : c);
+}
+
+void heed__langid_detect_general(const heed_langid *lid, const char *text, const heed_token *toks,
+                                 size_t n_toks, const heed_word *const *wr, heed_language *out)
+{
+    scan_state st;
+    scan(lid, text, toks, n_toks, wr, 0, &st);
+    if (st.other_letters && script_decides(&st, out))
+        return;
+    const double *votes = st.votes;
+    if (patterns_matter(votes, st.n_voters, PATTERN_WEIGHT * (double)st.n_pattern_words))
+        scan(lid, text, toks, n_toks, wr, 1, &st);
+    int best;
+    double second;
+    int d = decide(votes, st.n_voters, &best, &second);
+    latin_out(d, votes[L_EN], votes[best], second, out);
+}
+
+void heed__langid_detect(const heed_langid *lid, const char *text, const heed_token *toks,
+                         size_t n_toks, heed_language *out)
+{
+    heed__langid_detect_words(lid, text, toks, n_toks, NULL, out);
+}
+
+/* Whether the bytes s[0..n) are all ASCII: 16 at a time, the rest in two
+ * loads of 8 that overlap what was read (nothing read past s[n)). */
+static inline int all_ascii(const unsigned char *s, size_t n)
+{
+    if (n < 8)
+        return !(heed__head8((const char *)s, n) & HIGH_BITS);
+    uint64_t acc = 0, a, b;
+    for (size_t k = 0; k + 16 <= n; k += 16) {
+        memcpy(&a, s + k, 8);
+        memcpy(&b, s + k + 8, 8);
+        acc |= a | b;
+    }
+    /* the last 16 bytes, or 8 when fewer, read again if the loop did */
+    memcpy(&a, s + n - 8, 8);
+    memcpy(&b, s + (n >= 16 ? n - 16 : 0), 8);
+    acc |= a | b;
+    return !(acc & HIGH_BITS);
+}
+
+int heed__langid_all_ascii(const char *s, size_t n)
+{
+    return all_ascii((const unsigned char *)s, n);
+}
+
+/* vote for 16 votes v (15 languages, the last unused; 16-byte aligned):
+ * a mask of several languages added as its row of heed_langid.spread, 8
+ * pairs at a time (adding 0.0 to a vote, never -0.0, leaves its bits). */
+static inline void vote_rows(const heed_langid *lid, uint16_t m, double *v)
+{
+    if (!(m & (m - 1))) {
+        if (m)
+            v[__builtin_ctz(m)] += 1.0;
+        return;
+    }
+    const unsigned row = lid->spread_of[m];
+    if (!row) {
+        vote(m, v);
+        return;
+    }
+    const double *w = lid->spread[row];
+#if defined(__SSE2__)
+    for (int k = 0; k < 16; k += 2)
+        _mm_store_pd(v + k, _mm_add_pd(_mm_load_pd(v + k), _mm_load_pd(w + k)));
+#else
+    for (int k = 0; k < L_COUNT; k++)
+        v[k] += w[k];
+#endif
+}
+
+/* scan without the spelling patterns, for tokens whose bytes are all ASCII:
+ * no letter of another script nor with a diacritic, no Spanish mark, so
+ * only the words' function-word votes and the counts of voters and of words
+ * the patterns may vote on are gathered, in scan's order (the same sums).
+ * letters[] is left unset: other_letters is 0. has_wr: wr is not NULL;
+ * with_patterns as scan's. */
+__attribute__((always_inline)) static inline void
+scan_ascii_in(const heed_langid *lid, const char *text, const heed_token *toks, size_t n_toks,
+              const heed_word *const *wr, const int has_wr, const int with_patterns, scan_state *st)
+{
+    double *votes = st->votes;
+    memset(votes, 0, sizeof st->votes);
+    st->cyr_uk = st->arab_fa = st->other_letters = 0;
+    st->other_total = 0;
+    size_t n_voters = 0, n_pattern_words = 0;
+    const heed_token *last_word = NULL;
+    for (size_t i = 0; i < n_toks; i++) {
+        const heed_token *t = &toks[i];
+        if (t->kind != HEED_TOK_WORD)
+            continue;
+        const heed_token *before = last_word;
+        last_word = t;
+        const unsigned char *s = (const unsigned char *)text + t->start;
+        const size_t n = t->len;
+        if (!n)
+            continue;
+        const unsigned c0 = s[0];
+        int is_name = 0, is_i = 0;
+        if (c0 - 'a' >= 26u) {
+            if (c0 - 'A' < 26u) {
+                /* a capital inside its sentence, not a shout nor "I" */
+                is_name = before && before->sentence == t->sentence &&
+                          !(t->flags & HEED_TF_ALLCAPS) && n > 1;
+                is_i = n == 1 && c0 == 'I';
+            } else {
+                /* no Latin letter, no vote: "2nd" has some */
+                size_t k = 1;
+                while (k < n && (unsigned)((s[k] | 0x20) - 'a') >= 26u)
+                    k++;
+                if (k == n)
+                    continue;
+            }
+        }
+        int hit;
+        if (is_i) {
+            votes[L_EN] += 0.5;
+            hit = 1;
+        } else {
+            const heed_word *wd = has_wr ? wr[i] : NULL;
+            const uint16_t m = wd ? wd->lang_votes : word_votes(lid, t->norm, t->norm_len);
+            vote_rows(lid, m, votes);
+            hit = m != 0;
+        }
+        if (is_name)
+            continue;
+        n_voters++;
+        if (!with_patterns) {
+            n_pattern_words += !hit && t->norm_len >= 3;
+            continue;
+        }
+        if (hit || t->norm_len < 3)
+            continue;
+        n_pattern_words++;
+        const uint16_t pm = pattern_mask(lid, t->norm, t->norm_len);
+        for (unsigned b = pm; b; b &= b - 1)
+            votes[__builtin_ctz(b)] += PATTERN_WEIGHT;
+    }
+    st->n_voters = n_voters;
+    st->n_pattern_words = n_pattern_words;
+}
+
+static void scan_ascii(const heed_langid *lid, const char *text, const heed_token *toks,
+                       size_t n_toks, const heed_word *const *wr, int with_patterns, scan_state *st)
+{
+    if (with_patterns)
+        scan_ascii_in(lid, text, toks, n_toks, wr, wr != NULL, 1, st);
+    else if (wr)
+        scan_ascii_in(lid, text, toks, n_toks, wr, 1, 0, st);
+    else
+        scan_ascii_in(lid, text, toks, n_toks, NULL, 0, 0, st);
+}
+
+/* The largest of the foreign languages' votes (what top2 leads with), of
+ * scan_state's 16 aligned votes: with SSE2 two at a time from votes[2], the
+ * rest 0 (votes are never negative nor -0.0, so the value is the same). */
+static inline double max_foreign(const double *votes)
+{
+#if defined(__SSE2__)
+    __m128d m = _mm_load_pd(votes + 2);
+    for (int k = 4; k < 16; k += 2)
+        m = _mm_max_pd(m, _mm_load_pd(votes + k));
+    const double a = _mm_cvtsd_f64(m), b = _mm_cvtsd_f64(_mm_unpackhi_pd(m, m));
+    double fb = a > b ? a : b;
+    return votes[1] > fb ? votes[1] : fb;
+#else
+    double fb = votes[1];
+    for (int l = 2; l < L_COUNT; l++)
+        fb = votes[l] > fb ? votes[l] : fb;
+    return fb;
+#endif
+}
+
+/* heed__langid_detect_general with less work for the same output: an
+ * all-ASCII text is scanned by scan_ascii, and the decision for English
+ * needs only the largest foreign vote, fb. With English decided, the
+ * patterns' bound b raises every foreign vote by b, so the largest becomes
+ * fb + b (rounding keeps order), all decide looks at. */
+void heed__langid_detect_words(const heed_langid *lid, const char *text, const heed_token *toks,
+                               size_t n_toks, const heed_word *const *wr, heed_language *out)
+{
+    scan_state st;
+    const int ascii =
+        n_toks && all_ascii((const unsigned char *)text + toks[0].start,
+                            toks[n_toks - 1].start + toks[n_toks - 1].len - toks[0].start);
+    if (ascii) {
+        scan_ascii(lid, text, toks, n_toks, wr, 0, &st);
+    } else {
+        scan(lid, text, toks, n_toks, wr, 0, &st);
+        if (st.other_letters && script_decides(&st, out))
+            return;
+    }
+    const double *votes = st.votes;
+    double fb = max_foreign(votes);
+    int foreign = leads(fb, votes[L_EN], st.n_voters);
+    const double bound = PATTERN_WEIGHT * (double)st.n_pattern_words;
+    if (bound > 0 && (foreign ? patterns_matter(votes, st.n_voters, bound)
+                              : leads(fb + bound, votes[L_EN], st.n_voters))) {
+        if (ascii)
+            scan_ascii(lid, text, toks, n_toks, wr, 1, &st);
+        else
+            scan(lid, text, toks, n_toks, wr, 1, &st);
+        fb = max_foreign(votes);
+        foreign = leads(fb, votes[L_EN], st.n_voters);
+    }
+    int best = L_EN;
+    double second = 0;
+    if (foreign)
+        best = top2(votes, L_COUNT, &second);
+    latin_out(best, votes[L_EN], fb, second, out);
 }

@@ -26,11 +26,20 @@ void heed__langid_detect(const heed_langid *lid, const char *text, const heed_to
 
 /* heed__langid_detect given wr[i], token i's word in the engine's table of
  * frequent words or NULL (wr may be NULL; freqwords.h): a word there votes with
- * its lang_votes, the votes it would get: the same result. */
+ * its lang_votes, the votes it would get: the same result. The tokens are in
+ * text order, as heed__tokenize makes them: a text whose bytes from the first
+ * token's to the last one's end are all ASCII takes a shorter path. */
 struct heed_word;
 void heed__langid_detect_words(const heed_langid *lid, const char *text, const heed_token *toks,
                                size_t n_toks, const struct heed_word *const *wr,
                                heed_language *out);
+
+/* heed__langid_detect_words by its general path alone: every text scanned
+ * byte by byte, the decision by every comparison. For tests: it must give
+ * the same results. */
+void heed__langid_detect_general(const heed_langid *lid, const char *text, const heed_token *toks,
+                                 size_t n_toks, const struct heed_word *const *wr,
+                                 heed_language *out);
 
 /* The languages (bit l: L_* of langid.c, bit 0 English) whose function-word
  * lists vote for the word w[0..n), a normalised word token: the whole word,
@@ -38,11 +47,19 @@ void heed__langid_detect_words(const heed_langid *lid, const char *text, const h
  * 0 for none. */
 uint16_t heed__langid_word_votes(const heed_langid *lid, const char *w, size_t n);
 
+/* heed__langid_word_votes by the general lookup alone (no 8- or 16-byte
+ * shortcut, the apostrophe found by memchr). For tests. */
+uint16_t heed__langid_word_votes_general(const heed_langid *lid, const char *w, size_t n);
+
 /* The ASCII letters (A-Z, a-z) of s[0..n) that scanning counts a block at a
  * time: a word of up to 8 bytes when all ASCII, else the 8-byte blocks of
  * ASCII before the first other byte. Returns their count; *done gets the
  * bytes covered. For tests. */
 size_t heed__langid_ascii_letters(const char *s, size_t n, size_t *done);
+
+/* Whether the bytes s[0..n) are all ASCII, as the detection checks the
+ * tokens' span (nothing read past s[n)). For tests. */
+int heed__langid_all_ascii(const char *s, size_t n);
 
 /* Of the votes of the foreign languages, votes[1..n) (n >= 2; votes[0] is
  * English's): the index of the first of the largest, and in *second the
