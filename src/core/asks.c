@@ -40,6 +40,9 @@ typedef struct span_ctx {
     const uint32_t *cls;  /* per token: its word classes (below), 0 if none */
     const uint16_t *wid;  /* per token: 1 + its entry in ix->words, 0 if none */
     size_t lo, hi;        /* the sentence's tokens */
+    int plain;            /* 1: heed__asks_plain (words and phrases by their bytes,
+                           * cls holds only word classes and BREAK_BEFORE);
+                           * 0: heed__asks_words (by ids, cls holds the T_ bits) */
 } span_ctx;
 
 /* ---------------------------------------------------------------- word tests */
@@ -102,9 +105,27 @@ enum {
     PLEASE = 1u << 18,           /* please, kindly, ... */
     RHETORICAL_FIRST = 1u << 19, /* first words of the RHETORICAL phrases */
     IM = 1u << 20,               /* i'm, we're: "I'm asking", "we're looking for" */
-    /* Set per token by heed__asks, not in WORDS: */
+    WONDER = 1u << 21,           /* wonder, wondering: "wondering if" */
+    /* Set per token by heed__asks_words (never in WORDS), from its kind and
+     * word: */
+    T_SKIP = 1u << 22,    /* skip_fillers passes it: a FILLERS word, mention, punct, emoji, emoticon */
+    T_WORD = 1u << 23,    /* a HEED_TOK_WORD */
+    T_WORDNUM = 1u << 24, /* a HEED_TOK_WORD or HEED_TOK_NUMBER (what is_word accepts) */
+    T_EMO = 1u << 25,     /* an emoji or emoticon */
+    T_PUNCT = 1u << 26,   /* a HEED_TOK_PUNCT */
+    T_QPUNCT = 1u << 27,  /* a HEED_TOK_PUNCT holding a '?' */
+    T_NUMWORD = 1u << 28, /* a number whose norm is a word of the index (is_word could see it) */
+    T_CUE = 1u << 29,     /* a word that starts NEED_CUES */
+    /* Set per token by heed__asks_plain, not in WORDS: */
     BREAK_BEFORE = 1u << 31, /* clause_break's test on the whole token array */
 };
+
+/* The classes one of which a clause's first word (after fillers) needs for
+ * opens_ask to match, and those of which asks_inside needs a token in the
+ * clause (T_NUMWORD: a number that is_word might take for "if" or "wonder"). */
+#define OPENERS                                                                                    \
+    (WH | WH_CONTRACTED | AUX | WANT_SUBJ | WANT_SUBJ_D | IM | PLEASE | REQUEST_VERBS)
+#define INSIDE (PLEASE | WONDER | HYPOTHETICAL | WANT_SUBJ | WANT_SUBJ_D | IM | T_NUMWORD)
 
 typedef struct word {
     const char *s;
@@ -346,6 +367,8 @@ static const word WORDS[] = {
     W("why's", WH_CONTRACTED),
     W("will", AUX | REQUEST_AUX | NOUN_MARKERS),
     W("won't", AUX),
+    W("wonder", WONDER),
+    W("wondering", WONDER),
     W("wont", AUX),
     W("would", AUX | REQUEST_AUX | NOUN_MARKERS),
     W("wouldn't", AUX),
@@ -571,13 +594,31 @@ static const need_cue NEED_CUES[] = {
 
 /* ---------------------------------------------------------------- the index */
 
-/* Every word the rules look up (WORDS, the first words of NEED_CUES and of
- * RHETORICAL) in an open-addressing table made once per engine: a token
- * costs one probe, and a phrase search starts from the phrases of the
- * token's own word. */
-#define IX_BITS 10
+/* The words the patterns test one at a time (is_word), by name: NAMED[N_x]. */
+enum {
+    N_AM, N_ASKING, N_CAN, N_COULD, N_FOR, N_GET, N_HAVE, N_HOW, N_I, N_IF, N_LET, N_LONG,
+    N_LOOKING, N_MANY, N_MAY, N_MUCH, N_NEED, N_RECEIVE, N_REQUEST, N_REQUESTING, N_TO, N_WE,
+    N_WHETHER, N_WISH, N_WONDER, N_WONDERING, N_WOULD, N_YOU, N_NAMED
+};
+static const char *const NAMED[N_NAMED] = {
+    "am",    "asking", "can",     "could",   "for",        "get",     "have",   "how",
+    "i",     "if",     "let",     "long",    "looking",    "many",    "may",    "much",
+    "need",  "receive", "request", "requesting", "to",     "we",      "whether", "wish",
+    "wonder", "wondering", "would", "you",
+};
+
+/* Every word the rules look up (WORDS, NAMED, every word of NEED_CUES and
+ * of RHETORICAL) in an open-addressing table made once per engine: a token
+ * costs one probe (none for a word of the engine's frequent-word table,
+ * which holds its place), and then the rules compare places, not bytes: a
+ * phrase search starts from the phrases of the token's own word and
+ * compares the places of the words that follow. */
+#define IX_BITS 11
 #define IX_SLOTS ((size_t)1 << IX_BITS)
-#define IX_MAX_WORDS 512
+#define IX_MAX_WORDS 1024
+#define N_RHET (sizeof RHETORICAL / sizeof RHETORICAL[0] - 1)
+#define N_CUES (sizeof NEED_CUES / sizeof NEED_CUES[0])
+#define PHRASE_MAX 8 /* words in a phrase */
 
 typedef struct ix_word {
     const char *s;
@@ -593,9 +634,22 @@ typedef struct ix_slot_ {
     uint16_t word; /* 1 + the entry in words; 0: empty */
 } ix_slot_;
 
+/* A phrase as the places of its words (1 + entries in words). */
+typedef struct ix_phrase {
+    uint16_t id[PHRASE_MAX];
+    uint8_t n;
+} ix_phrase;
+
 struct heed_asks_index {
     ix_slot_ slots[IX_SLOTS];
     ix_word words[IX_MAX_WORDS];
+    /* by 1 + entry (0: a word not in the index): the cls of a word token of
+     * it in heed__asks_words, its classes with T_WORD, T_WORDNUM, T_SKIP
+     * (FILLERS) and T_CUE */
+    uint32_t tok_cls[IX_MAX_WORDS + 1];
+    uint16_t named[N_NAMED]; /* 1 + the entry of NAMED[k] */
+    ix_phrase rhet[N_RHET];  /* RHETORICAL[k] without its '=' */
+    ix_phrase cue[N_CUES];   /* NEED_CUES[k].phrase */
     size_t n_words, max_len;
 };
 
@@ -603,7 +657,7 @@ struct heed_asks_index {
 
 /* Is toks[j] the first token of a clause other than the sentence's first?
  * (BREAK_BEFORE: after , ; : or a lone -, or at a conjunction that does not
- * follow one; set by heed__asks for the whole token array.) */
+ * follow one; set by heed__asks_plain for the whole token array.) */
 static inline int clause_break(const span_ctx *c, size_t j)
 {
     return j > c->lo && (c->cls[j] & BREAK_BEFORE);
@@ -628,10 +682,37 @@ static size_t skip_fillers(const span_ctx *c, size_t i, size_t e)
 
 static int has_word(const span_ctx *c, size_t i, size_t e)
 {
+    if (!c->plain) {
+        for (; i < e; i++)
+            if (c->cls[i] & T_WORD)
+                return 1;
+        return 0;
+    }
     for (; i < e; i++)
         if (c->t[i].kind == HEED_TOK_WORD)
             return 1;
     return 0;
+}
+
+/* is_word(&c->t[i], NAMED[name]). */
+static inline int word_is(const span_ctx *c, size_t i, unsigned name)
+{
+    if (c->plain)
+        return is_word(&c->t[i], NAMED[name]);
+    return c->wid[i] == c->ix->named[name] && (c->cls[i] & T_WORDNUM);
+}
+
+/* Whether the words of phrase ph after its first match the tokens from
+ * i + 1 on, all before hi (match_phrase by places: a token holds the place
+ * of its norm whenever that is a word of the index). */
+static inline int phrase_rest(const span_ctx *c, size_t i, size_t hi, const ix_phrase *ph)
+{
+    if (i + ph->n > hi)
+        return 0;
+    for (size_t k = 1; k < ph->n; k++)
+        if (c->wid[i + k] != ph->id[k])
+            return 0;
+    return 1;
 }
 
 static int is_rhetorical(const span_ctx *c, size_t p, size_t e)
@@ -642,9 +723,14 @@ static int is_rhetorical(const span_ctx *c, size_t p, size_t e)
     const ix_word *w = &c->ix->words[c->wid[p] - 1];
     for (size_t h = 0; h < 2; h++) {
         for (uint64_t m = w->rhet[h]; m; m &= m - 1) {
-            const char *r = RHETORICAL[h * 64 + (size_t)__builtin_ctzll(m)];
+            const size_t k = h * 64 + (size_t)__builtin_ctzll(m);
+            const char *r = RHETORICAL[k];
             int whole = *r == '=';
-            size_t n = match_phrase(c->t, p, e, r + whole);
+            size_t n;
+            if (c->plain)
+                n = match_phrase(c->t, p, e, r + whole);
+            else
+                n = phrase_rest(c, p, e, &c->ix->rhet[k]) ? c->ix->rhet[k].n : 0;
             if (!n)
                 continue;
             if (!whole)
@@ -662,7 +748,6 @@ static int is_rhetorical(const span_ctx *c, size_t p, size_t e)
 /* The want/need frame at subject token s: returns 1 when it asks. */
 static int want_frame(const span_ctx *c, size_t s, size_t e)
 {
-    const heed_token *t = c->t;
     size_t i = s + 1;
     int d = has(c, s, WANT_SUBJ_D); /* "I'd" */
     if (!d && !has(c, s, WANT_SUBJ))
@@ -678,23 +763,23 @@ static int want_frame(const span_ctx *c, size_t s, size_t e)
         ok = has(c, i, LIKE_VERBS);
     } else if (has(c, i, WANT_VERBS)) {
         ok = 1;
-    } else if (is_word(&t[i], "would") && i + 1 < e && has(c, i + 1, LIKE_VERBS)) {
+    } else if (word_is(c, i, N_WOULD) && i + 1 < e && has(c, i + 1, LIKE_VERBS)) {
         i++;
         ok = 1;
-    } else if (is_word(&t[i], "wish") && i + 1 < e && is_word(&t[i + 1], "to")) {
+    } else if (word_is(c, i, N_WISH) && i + 1 < e && word_is(c, i + 1, N_TO)) {
         ok = 1;
-    } else if (is_word(&t[i], "am") && i + 1 < e &&
-               (is_word(&t[i + 1], "asking") || is_word(&t[i + 1], "requesting") ||
-                (is_word(&t[i + 1], "looking") && i + 2 < e && is_word(&t[i + 2], "for")))) {
+    } else if (word_is(c, i, N_AM) && i + 1 < e &&
+               (word_is(c, i + 1, N_ASKING) || word_is(c, i + 1, N_REQUESTING) ||
+                (word_is(c, i + 1, N_LOOKING) && i + 2 < e && word_is(c, i + 2, N_FOR)))) {
         i++;
         ok = 1;
     }
     if (!ok || !has_word(c, i + 1, e)) /* "that is what I want." */
         return 0;
     /* "want to say thanks", "would like to thank you" */
-    if (i + 2 < e && is_word(&t[i + 1], "to") &&
+    if (i + 2 < e && word_is(c, i + 1, N_TO) &&
         (has(c, i + 2, NOT_ASK_AFTER_TO) ||
-         (is_word(&t[i + 2], "let") && i + 3 < e && is_word(&t[i + 3], "you"))))
+         (word_is(c, i + 2, N_LET) && i + 3 < e && word_is(c, i + 3, N_YOU))))
         return 0;
     return 1;
 }
@@ -702,16 +787,17 @@ static int want_frame(const span_ctx *c, size_t s, size_t e)
 /* "I'm asking", "I'm looking for" (one token "i'm"). */
 static int im_frame(const span_ctx *c, size_t s, size_t e)
 {
-    const heed_token *t = c->t;
     if (!has(c, s, IM)) /* "i'm", "we're" */
         return 0;
     if (s > c->lo && has(c, s - 1, HYPOTHETICAL))
         return 0;
-    return s + 1 < e && (is_word(&t[s + 1], "asking") || is_word(&t[s + 1], "requesting") ||
-                         (is_word(&t[s + 1], "looking") && s + 2 < e && is_word(&t[s + 2], "for")));
+    return s + 1 < e &&
+           (word_is(c, s + 1, N_ASKING) || word_is(c, s + 1, N_REQUESTING) ||
+            (word_is(c, s + 1, N_LOOKING) && s + 2 < e && word_is(c, s + 2, N_FOR)));
 }
 
-/* Clause-opening patterns at p (fillers skipped). Sets *what. */
+/* Clause-opening patterns at p (fillers skipped). Sets *what. Only a word
+ * with one of the OPENERS classes opens an ask. */
 static int opens_ask(const span_ctx *c, size_t p, size_t e, int qmark, int after_conj,
                      const char **what)
 {
@@ -722,9 +808,9 @@ static int opens_ask(const span_ctx *c, size_t p, size_t e, int qmark, int after
     }
     if (has(c, p, WH)) {
         if (qmark || (p + 1 < e && has(c, p + 1, AUX)) ||
-            (is_word(&t[p], "how") && p + 1 < e &&
-             (is_word(&t[p + 1], "much") || is_word(&t[p + 1], "long") ||
-              is_word(&t[p + 1], "many")))) {
+            (word_is(c, p, N_HOW) && p + 1 < e &&
+             (word_is(c, p + 1, N_MUCH) || word_is(c, p + 1, N_LONG) ||
+              word_is(c, p + 1, N_MANY)))) {
             *what = "question";
             return 1;
         }
@@ -734,10 +820,10 @@ static int opens_ask(const span_ctx *c, size_t p, size_t e, int qmark, int after
         *what = "question";
         if (has(c, p, REQUEST_AUX) && has(c, p + 1, ASKEE))
             *what = "request";
-        if ((is_word(&t[p], "can") || is_word(&t[p], "could") || is_word(&t[p], "may")) &&
-            (is_word(&t[p + 1], "i") || is_word(&t[p + 1], "we")) && p + 2 < e &&
-            (is_word(&t[p + 2], "get") || is_word(&t[p + 2], "have") ||
-             is_word(&t[p + 2], "receive") || is_word(&t[p + 2], "request")))
+        if ((word_is(c, p, N_CAN) || word_is(c, p, N_COULD) || word_is(c, p, N_MAY)) &&
+            (word_is(c, p + 1, N_I) || word_is(c, p + 1, N_WE)) && p + 2 < e &&
+            (word_is(c, p + 2, N_GET) || word_is(c, p + 2, N_HAVE) ||
+             word_is(c, p + 2, N_RECEIVE) || word_is(c, p + 2, N_REQUEST)))
             *what = "request";
         return 1;
     }
@@ -754,26 +840,28 @@ static int opens_ask(const span_ctx *c, size_t p, size_t e, int qmark, int after
         q++;
     if (!after_conj && has(c, p, REQUEST_VERBS) && !(q < e && has(c, q, NOUN_MARKERS)) &&
         !(p + 1 < e && t[p + 1].kind == HEED_TOK_WORD && t[p + 1].norm_len > 2 &&
-          !memcmp(t[p + 1].norm + t[p + 1].norm_len - 2, "ed", 2) && !is_word(&t[p + 1], "need"))) {
+          !memcmp(t[p + 1].norm + t[p + 1].norm_len - 2, "ed", 2) && !word_is(c, p + 1, N_NEED))) {
         *what = "request";
         return 1;
     }
     return 0;
 }
 
-/* Patterns anywhere in a clause. */
+/* Patterns anywhere in a clause. Only a token with one of the INSIDE bits
+ * starts one. */
 static int asks_inside(const span_ctx *c, size_t p, size_t e)
 {
-    const heed_token *t = c->t;
     for (size_t i = p; i < e; i++) {
+        if (!c->plain && !(c->cls[i] & INSIDE))
+            continue;
         if (has(c, i, PLEASE) && (has_word(c, p, i) || has_word(c, i + 1, e)))
             return 1;
-        if ((is_word(&t[i], "wondering") || is_word(&t[i], "wonder")) && i + 1 < e &&
-            (is_word(&t[i + 1], "if") || is_word(&t[i + 1], "whether")))
+        if ((word_is(c, i, N_WONDERING) || word_is(c, i, N_WONDER)) && i + 1 < e &&
+            (word_is(c, i + 1, N_IF) || word_is(c, i + 1, N_WHETHER)))
             return 1;
-        if (is_word(&t[i], "if") && i + 2 < e && is_word(&t[i + 1], "you") &&
-            (is_word(&t[i + 2], "could") || is_word(&t[i + 2], "can") ||
-             is_word(&t[i + 2], "would")))
+        if (word_is(c, i, N_IF) && i + 2 < e && word_is(c, i + 1, N_YOU) &&
+            (word_is(c, i + 2, N_COULD) || word_is(c, i + 2, N_CAN) ||
+             word_is(c, i + 2, N_WOULD)))
             return 1;
         /* (both frames start with a subject word: most tokens go without
          * the calls) */
@@ -789,13 +877,15 @@ static int need_of(const span_ctx *c, size_t from, size_t to)
 {
     int best = HEED_NEED_OTHER, best_s = 0;
     for (size_t i = from; i < to; i++) {
-        if (c->t[i].kind != HEED_TOK_WORD || !c->wid[i])
+        if (c->plain ? c->t[i].kind != HEED_TOK_WORD || !c->wid[i] : !(c->cls[i] & T_CUE))
             continue;
         /* the cues whose first word this token is, in table order */
         const ix_word *w = &c->ix->words[c->wid[i] - 1];
         for (size_t k = w->cue_from; k < w->cue_to; k++) {
             const need_cue *q = &NEED_CUES[k];
-            if (q->strength > best_s && match_phrase(c->t, i, to, q->phrase)) {
+            if (q->strength > best_s &&
+                (c->plain ? match_phrase(c->t, i, to, q->phrase) != 0
+                          : phrase_rest(c, i, to, &c->ix->cue[k]))) {
                 best = q->need;
                 best_s = q->strength;
             }
@@ -861,9 +951,30 @@ static ix_word *ix_add(heed_asks_index *ix, const char *w, size_t n)
     return e;
 }
 
+/* Adds the words of the space-separated phrase p and sets *ph to their
+ * places; HEED_EINVAL when it has more than PHRASE_MAX words, a word after
+ * the first that does not start with a-z (heed__asks_words looks up the
+ * norms of tokens other than words only when they do), or the index is
+ * full. */
+static int ix_add_phrase(heed_asks_index *ix, const char *p, ix_phrase *ph)
+{
+    ph->n = 0;
+    while (*p) {
+        const size_t wl = first_word_len(p);
+        ix_word *e = ix_add(ix, p, wl);
+        if (!e || ph->n >= PHRASE_MAX || (ph->n && (unsigned char)(p[0] - 'a') >= 26))
+            return HEED_EINVAL;
+        ph->id[ph->n++] = (uint16_t)(e - ix->words + 1);
+        p += wl;
+        if (*p == ' ')
+            p++;
+    }
+    return ph->n ? HEED_OK : HEED_EINVAL;
+}
+
 /* Fills the index; HEED_EINVAL when the tables do not fit it (a word listed
  * twice in WORDS, a first word's need cues not adjacent, too many words or
- * phrases), which the asks test shows. */
+ * phrases, phrases too long), which the asks test shows. */
 static int ix_build(heed_asks_index *ix)
 {
     memset(ix, 0, sizeof *ix);
@@ -873,7 +984,7 @@ static int ix_build(heed_asks_index *ix)
             return HEED_EINVAL;
         e->cls = WORDS[k].cls;
     }
-    for (size_t k = 0; k < sizeof NEED_CUES / sizeof NEED_CUES[0]; k++) {
+    for (size_t k = 0; k < N_CUES; k++) {
         ix_word *e = ix_add(ix, NEED_CUES[k].phrase, first_word_len(NEED_CUES[k].phrase));
         if (!e || (e->cue_to && e->cue_to != k))
             return HEED_EINVAL;
@@ -887,6 +998,24 @@ static int ix_build(heed_asks_index *ix)
         if (!e || k >= 128)
             return HEED_EINVAL;
         e->rhet[k / 64] |= (uint64_t)1 << (k % 64);
+    }
+    for (size_t k = 0; k < N_CUES; k++)
+        if (ix_add_phrase(ix, NEED_CUES[k].phrase, &ix->cue[k]))
+            return HEED_EINVAL;
+    for (size_t k = 0; k < N_RHET; k++)
+        if (ix_add_phrase(ix, RHETORICAL[k] + (RHETORICAL[k][0] == '='), &ix->rhet[k]))
+            return HEED_EINVAL;
+    for (size_t k = 0; k < N_NAMED; k++) {
+        ix_word *e = ix_add(ix, NAMED[k], strlen(NAMED[k]));
+        if (!e || (unsigned char)(NAMED[k][0] - 'a') >= 26)
+            return HEED_EINVAL;
+        ix->named[k] = (uint16_t)(e - ix->words + 1);
+    }
+    ix->tok_cls[0] = T_WORD | T_WORDNUM;
+    for (size_t k = 0; k < ix->n_words; k++) {
+        const ix_word *e = &ix->words[k];
+        ix->tok_cls[k + 1] = e->cls | T_WORD | T_WORDNUM | (e->cls & FILLERS ? T_SKIP : 0) |
+                             (e->cue_to > e->cue_from ? T_CUE : 0);
     }
     return HEED_OK;
 }
@@ -911,6 +1040,14 @@ void heed__asks_index_free(heed_asks_index *ix)
     heed__free(ix);
 }
 
+const char *heed__asks_index_word(const heed_asks_index *ix, size_t k, size_t *n)
+{
+    if (k >= ix->n_words)
+        return NULL;
+    *n = ix->words[k].n;
+    return ix->words[k].s;
+}
+
 /* The entry of w[0..n) by a plain search (the reference of the tests). */
 static unsigned ix_find_slow(const heed_asks_index *ix, const char *w, size_t n)
 {
@@ -920,14 +1057,27 @@ static unsigned ix_find_slow(const heed_asks_index *ix, const char *w, size_t n)
     return 0;
 }
 
+/* Whether the words of ph are those of the space-separated phrase p. */
+static int phrase_is(const heed_asks_index *ix, const ix_phrase *ph, const char *p)
+{
+    for (size_t k = 0; k < ph->n; k++) {
+        const size_t wl = first_word_len(p);
+        const ix_word *e = &ix->words[ph->id[k] - 1];
+        if (!ph->id[k] || e->n != wl || memcmp(e->s, p, wl))
+            return 0;
+        p += wl + (p[wl] == ' ');
+    }
+    return !*p;
+}
+
 /* For tests: are NEED_CUES and WORDS sorted, does RHETORICAL_FIRST hold the
- * first word of every RHETORICAL phrase, and does the index find what a
- * plain search finds: every word with its classes, need cues and phrases,
- * and for words one byte off (shorter, longer, a byte changed) the same as
- * the plain search? */
+ * first word of every RHETORICAL phrase, are the phrases' and NAMED's places
+ * those of their words, and does the index find what a plain search finds:
+ * every word with its classes, need cues and phrases, and for words one
+ * byte off (shorter, longer, a byte changed) the same as the plain search? */
 int heed__asks_table_ok(void)
 {
-    for (size_t k = 1; k < sizeof NEED_CUES / sizeof NEED_CUES[0]; k++)
+    for (size_t k = 1; k < N_CUES; k++)
         if (strcmp(NEED_CUES[k - 1].phrase, NEED_CUES[k].phrase) >= 0)
             return 0;
     for (size_t k = 1; k < sizeof WORDS / sizeof WORDS[0]; k++) {
@@ -944,16 +1094,20 @@ int heed__asks_table_ok(void)
         const unsigned w = ix_find(ix, WORDS[k].s, WORDS[k].n);
         ok = w && ix->words[w - 1].cls == WORDS[k].cls;
     }
-    for (size_t k = 0; ok && k < sizeof NEED_CUES / sizeof NEED_CUES[0]; k++) {
+    for (size_t k = 0; ok && k < N_CUES; k++) {
         const unsigned w = ix_find(ix, NEED_CUES[k].phrase, first_word_len(NEED_CUES[k].phrase));
-        ok = w && ix->words[w - 1].cue_from <= k && k < ix->words[w - 1].cue_to;
+        ok = w && ix->words[w - 1].cue_from <= k && k < ix->words[w - 1].cue_to &&
+             phrase_is(ix, &ix->cue[k], NEED_CUES[k].phrase) && ix->cue[k].id[0] == w;
     }
     for (size_t k = 0; ok && RHETORICAL[k]; k++) {
         const char *p = RHETORICAL[k] + (RHETORICAL[k][0] == '=');
         const unsigned w = ix_find(ix, p, first_word_len(p));
         ok = w && (ix->words[w - 1].cls & RHETORICAL_FIRST) &&
-             (ix->words[w - 1].rhet[k / 64] >> (k % 64) & 1);
+             (ix->words[w - 1].rhet[k / 64] >> (k % 64) & 1) && phrase_is(ix, &ix->rhet[k], p) &&
+             ix->rhet[k].id[0] == w;
     }
+    for (size_t k = 0; ok && k < N_NAMED; k++)
+        ok = ix->named[k] && ix->named[k] == ix_find_slow(ix, NAMED[k], strlen(NAMED[k]));
     char buf[257];
     for (size_t k = 0; ok && k < ix->n_words; k++) {
         const ix_word *e = &ix->words[k];
@@ -995,7 +1149,8 @@ static void make_cue(const span_ctx *c, size_t p, const char *what, heed_cue *cu
     cue->what = what;
 }
 
-/* The ask of one sentence, if any. */
+/* The ask of one sentence, if any (heed__asks_plain: the rules as the
+ * header of this file states them, clause by clause). */
 static int sentence_ask(const span_ctx *c, heed_cue *cue)
 {
     int qmark = 0;
@@ -1047,6 +1202,74 @@ static int sentence_ask(const span_ctx *c, heed_cue *cue)
     return 0;
 }
 
+/* A clause of a sentence in heed__asks_words: its first token and the OR of
+ * its tokens' cls (it ends where the next one starts, the last at the
+ * sentence's end). */
+typedef struct clause {
+    uint32_t s, m;
+} clause;
+
+/* sentence_ask given the sentence's n clauses cl and the OR of their masks,
+ * sm, with c->cls holding the T_ bits. The same ask: it visits the clauses
+ * once, in order, and works out the first clause-opening ask while it
+ * notes the first ask inside a clause and the last clause that can hold
+ * a question, and it skips what cannot ask: a sentence without "?" and
+ * without a word of OPENERS or INSIDE, and in a sentence without "?" a
+ * clause that neither opens with an OPENERS word nor holds an INSIDE one
+ * (rhetorical or not, it would change neither the answer nor, with no
+ * "?", rule 4). */
+static int sentence_ask_clauses(const span_ctx *c, const clause *cl, size_t n, uint32_t sm,
+                                heed_cue *cue)
+{
+    const uint32_t *cls = c->cls;
+    size_t i = c->hi;
+    while (i > c->lo && (cls[i - 1] & T_EMO))
+        i--;
+    const int qmark = i > c->lo && (cls[i - 1] & T_QPUNCT);
+    if (!qmark && !(sm & (OPENERS | INSIDE)))
+        return 0;
+    int rhetorical = 0;
+    const char *what = NULL;
+    size_t last = c->hi, inside = c->hi;
+    for (size_t k = 0; k < n; k++) {
+        const size_t s = cl[k].s, e = k + 1 < n ? cl[k + 1].s : c->hi;
+        const uint32_t m = cl[k].m;
+        if (!qmark && !(m & (OPENERS | INSIDE)))
+            continue;
+        size_t p = s;
+        while (p < e && (cls[p] & T_SKIP))
+            p++;
+        if (p >= e)
+            continue;
+        const int opener = (cls[p] & OPENERS) != 0;
+        if (!qmark && !opener && !(m & INSIDE))
+            continue;
+        if (is_rhetorical(c, p, e)) {
+            rhetorical = 1;
+            continue;
+        }
+        const int conj = s > c->lo && has(c, s, CONJUNCTIONS);
+        if (opener && opens_ask(c, p, e, qmark && (e == c->hi || s == c->lo), conj, &what)) {
+            make_cue(c, p, what, cue);
+            return 1;
+        }
+        if (!has_word(c, p, e))
+            continue;
+        last = p;
+        if (inside == c->hi && (m & INSIDE) && asks_inside(c, p, e))
+            inside = p;
+    }
+    if (inside < c->hi) {
+        make_cue(c, inside, "request", cue);
+        return 1;
+    }
+    if (qmark && !rhetorical && last < c->hi) {
+        make_cue(c, last, "question", cue);
+        return 1;
+    }
+    return 0;
+}
+
 unsigned heed__asks_word_id(const heed_asks_index *ix, const char *w, size_t n)
 {
     return ix_find(ix, w, n);
@@ -1058,9 +1281,9 @@ int heed__asks(const heed_asks_index *ix, heed_arena *a, const heed_token *toks,
     return heed__asks_words(ix, a, toks, n_toks, NULL, sents, n_sents, out, n_out);
 }
 
-int heed__asks_words(const heed_asks_index *ix, heed_arena *a, const heed_token *toks,
-                     size_t n_toks, const heed_word *const *wr, const heed_sentence *sents,
-                     size_t n_sents, heed_cue **out, size_t *n_out)
+int heed__asks_plain(const heed_asks_index *ix, heed_arena *a, const heed_token *toks,
+                     size_t n_toks, const heed_sentence *sents, size_t n_sents, heed_cue **out,
+                     size_t *n_out)
 {
     *out = NULL;
     *n_out = 0;
@@ -1075,8 +1298,8 @@ int heed__asks_words(const heed_asks_index *ix, heed_arena *a, const heed_token 
     uint16_t *wid = (uint16_t *)(cls + n_toks);
     for (size_t i = 0; i < n_toks; i++) {
         unsigned w = 0;
-        if (toks[i].kind == HEED_TOK_WORD) /* a word of the table knows its place */
-            w = wr && wr[i] ? wr[i]->asks_id : ix_find(ix, toks[i].norm, toks[i].norm_len);
+        if (toks[i].kind == HEED_TOK_WORD)
+            w = ix_find_slow(ix, toks[i].norm, toks[i].norm_len);
         wid[i] = (uint16_t)w;
         cls[i] = w ? ix->words[w - 1].cls : 0;
     }
@@ -1094,9 +1317,110 @@ int heed__asks_words(const heed_asks_index *ix, heed_arena *a, const heed_token 
     }
     size_t n = 0;
     for (size_t i = 0; i < n_sents; i++) {
-        span_ctx c = {ix, toks, cls, wid, sents[i].first_token,
-                      sents[i].first_token + sents[i].n_tokens};
+        span_ctx c = {ix,
+                      toks,
+                      cls,
+                      wid,
+                      sents[i].first_token,
+                      sents[i].first_token + sents[i].n_tokens,
+                      1};
         if (c.hi > c.lo && sentence_ask(&c, &cues[n]))
+            n++;
+    }
+    *out = n ? cues : NULL;
+    *n_out = n;
+    return HEED_OK;
+}
+
+/* cls bits of a token other than a word, by kind (a punct's '?' aside). */
+static const uint32_t KIND_BITS[HEED_TOK_KIND_COUNT] = {
+    [HEED_TOK_NUMBER] = T_WORDNUM,        [HEED_TOK_MENTION] = T_SKIP,
+    [HEED_TOK_EMOJI] = T_SKIP | T_EMO,    [HEED_TOK_EMOTICON] = T_SKIP | T_EMO,
+    [HEED_TOK_PUNCT] = T_SKIP | T_PUNCT,
+};
+
+int heed__asks_words(const heed_asks_index *ix, heed_arena *a, const heed_token *toks,
+                     size_t n_toks, const heed_word *const *wr, const heed_sentence *sents,
+                     size_t n_sents, heed_cue **out, size_t *n_out)
+{
+    *out = NULL;
+    *n_out = 0;
+    if (!n_sents)
+        return HEED_OK;
+    size_t most = 1; /* tokens in the longest sentence: its clauses at most */
+    for (size_t i = 0; i < n_sents; i++)
+        if (sents[i].n_tokens > most)
+            most = sents[i].n_tokens;
+    /* one allocation: the cues, the clauses of a sentence, cls and wid per token */
+    heed_cue *cues = heed__arena_alloc(a, n_sents * sizeof(*cues) + most * sizeof(clause) +
+                                              n_toks * (sizeof(uint32_t) + sizeof(uint16_t)));
+    if (!cues)
+        return HEED_ENOMEM;
+    clause *cl = (clause *)(cues + n_sents);
+    uint32_t *cls = (uint32_t *)(cl + most);
+    uint16_t *wid = (uint16_t *)(cls + n_toks);
+    size_t n = 0;
+    for (size_t si = 0; si < n_sents; si++) {
+        const size_t lo = sents[si].first_token, hi = lo + sents[si].n_tokens;
+        if (hi <= lo)
+            continue;
+        /* each token's place and cls, and the clauses as clause_break
+         * would cut them: at a conjunction that does not follow one, and
+         * after , ; : or a lone - */
+        size_t nc = 0;
+        uint32_t m = 0, sm = 0, prev = 0;
+        int brk_after = 0;
+        cl[0].s = (uint32_t)lo;
+        for (size_t i = lo; i < hi; i++) {
+            const heed_token *t = &toks[i];
+            unsigned w;
+            uint32_t k;
+            int brk = brk_after;
+            brk_after = 0;
+            if (t->kind == HEED_TOK_WORD) {
+                /* a word of the table knows its place */
+                const heed_word *hw = wr ? wr[i] : NULL;
+                w = hw ? hw->asks_id : ix_find(ix, t->norm, t->norm_len);
+                k = ix->tok_cls[w];
+                brk |= (k & CONJUNCTIONS) && !(prev & CONJUNCTIONS);
+            } else {
+                /* the words of phrases and NAMED start with a-z */
+                w = t->norm_len && (unsigned char)(t->norm[0] - 'a') < 26
+                        ? ix_find(ix, t->norm, t->norm_len)
+                        : 0;
+                k = t->kind < HEED_TOK_KIND_COUNT ? KIND_BITS[t->kind] : 0;
+                if (t->kind == HEED_TOK_NUMBER && w)
+                    k |= T_NUMWORD;
+                if (t->kind == HEED_TOK_PUNCT || t->kind == HEED_TOK_SYMBOL) {
+                    int q = 0;
+                    for (size_t j = 0; j < t->norm_len; j++) {
+                        const char ch = t->norm[j];
+                        brk_after |= ch == ',' || ch == ';' || ch == ':';
+                        q |= ch == '?';
+                    }
+                    if (t->kind == HEED_TOK_PUNCT) {
+                        brk_after |= t->norm_len == 1 && t->norm[0] == '-';
+                        if (q)
+                            k |= T_QPUNCT;
+                    }
+                }
+            }
+            if (brk && i > lo) {
+                cl[nc].m = m;
+                sm |= m;
+                m = 0;
+                cl[++nc].s = (uint32_t)i;
+            }
+            m |= k;
+            prev = k;
+            cls[i] = k;
+            wid[i] = (uint16_t)w;
+        }
+        cl[nc].m = m;
+        sm |= m;
+        nc++;
+        span_ctx c = {ix, toks, cls, wid, lo, hi, 0};
+        if (sentence_ask_clauses(&c, cl, nc, sm, &cues[n]))
             n++;
     }
     *out = n ? cues : NULL;
