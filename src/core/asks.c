@@ -116,6 +116,7 @@ enum {
     T_QPUNCT = 1u << 27,  /* a HEED_TOK_PUNCT holding a '?' */
     T_NUMWORD = 1u << 28, /* a number whose norm is a word of the index (is_word could see it) */
     T_CUE = 1u << 29,     /* a word that starts NEED_CUES */
+    T_BRK_AFTER = 1u << 30, /* a punct or symbol holding , ; or : or a punct "-": a clause ends */
     /* Set per token by heed__asks_plain, not in WORDS: */
     BREAK_BEFORE = 1u << 31, /* clause_break's test on the whole token array */
 };
@@ -650,6 +651,9 @@ struct heed_asks_index {
     uint16_t named[N_NAMED]; /* 1 + the entry of NAMED[k] */
     ix_phrase rhet[N_RHET];  /* RHETORICAL[k] without its '=' */
     ix_phrase cue[N_CUES];   /* NEED_CUES[k].phrase */
+    /* bit ix_sketch(w, n) set for each word of the index: a word whose bit
+     * is clear is not in it */
+    uint64_t sketch[128];
     size_t n_words, max_len;
 };
 
@@ -907,6 +911,16 @@ static inline size_t ix_slot(uint64_t head, size_t n)
     return (size_t)(((head ^ n) * 0x9E3779B97F4A7C15ull) >> (64 - IX_BITS));
 }
 
+/* 13 bits of a word of n > 0 bytes w from its first, second (its first
+ * again when it has one) and last byte and its length (an index word's bit
+ * in ix->sketch). */
+static inline unsigned ix_sketch(const char *w, size_t n)
+{
+    const uint32_t key = (uint32_t)(unsigned char)w[0] | (uint32_t)(unsigned char)w[n > 1] << 8 |
+                         (uint32_t)(unsigned char)w[n - 1] << 16 | (uint32_t)n << 24;
+    return (key * 0x9E3779B1u) >> 19;
+}
+
 /* Whether the bytes of w[0..n) past its first 8 are those of entry - 1
  * (out of line: the lookup of every token inlines without a call). */
 __attribute__((noinline)) static int ix_tail_eq(const heed_asks_index *ix, unsigned entry,
@@ -945,6 +959,8 @@ static ix_word *ix_add(heed_asks_index *ix, const char *w, size_t n)
     ix_word *e = &ix->words[ix->n_words++];
     e->s = w;
     e->n = (uint8_t)n;
+    const unsigned b = ix_sketch(w, n);
+    ix->sketch[b / 64] |= (uint64_t)1 << (b % 64);
     ix->slots[s] = (ix_slot_){head, (uint16_t)n, (uint16_t)ix->n_words};
     if (n > ix->max_len)
         ix->max_len = n;
@@ -1202,24 +1218,22 @@ static int sentence_ask(const span_ctx *c, heed_cue *cue)
     return 0;
 }
 
-/* A clause of a sentence in heed__asks_words: its first token and the OR of
- * its tokens' cls (it ends where the next one starts, the last at the
- * sentence's end). */
-typedef struct clause {
-    uint32_t s, m;
-} clause;
+/* Does a new clause start at token j, given cls x of it and prev of the
+ * token before (clause_break)? */
+static inline int starts_clause(uint32_t prev, uint32_t x)
+{
+    return ((x & ~prev & CONJUNCTIONS) | (prev & T_BRK_AFTER)) != 0;
+}
 
-/* sentence_ask given the sentence's n clauses cl and the OR of their masks,
- * sm, with c->cls holding the T_ bits. The same ask: it visits the clauses
- * once, in order, and works out the first clause-opening ask while it
- * notes the first ask inside a clause and the last clause that can hold
- * a question, and it skips what cannot ask: a sentence without "?" and
- * without a word of OPENERS or INSIDE, and in a sentence without "?" a
- * clause that neither opens with an OPENERS word nor holds an INSIDE one
- * (rhetorical or not, it would change neither the answer nor, with no
- * "?", rule 4). */
-static int sentence_ask_clauses(const span_ctx *c, const clause *cl, size_t n, uint32_t sm,
-                                heed_cue *cue)
+/* sentence_ask given the OR of the sentence's cls, sm, with c->cls holding
+ * the T_ bits. The same ask: it visits the clauses once, in order, and
+ * works out the first clause-opening ask while it notes the first ask
+ * inside a clause and the last clause that can hold a question, and it
+ * skips what cannot ask: a sentence without "?" and without a word of
+ * OPENERS or INSIDE, and in a sentence without "?" a clause that neither
+ * opens with an OPENERS word nor holds an INSIDE one (rhetorical or not,
+ * it would change neither the answer nor, with no "?", rule 4). */
+static int sentence_ask_fast(const span_ctx *c, uint32_t sm, heed_cue *cue)
 {
     const uint32_t *cls = c->cls;
     size_t i = c->hi;
@@ -1231,9 +1245,23 @@ static int sentence_ask_clauses(const span_ctx *c, const clause *cl, size_t n, u
     int rhetorical = 0;
     const char *what = NULL;
     size_t last = c->hi, inside = c->hi;
-    for (size_t k = 0; k < n; k++) {
-        const size_t s = cl[k].s, e = k + 1 < n ? cl[k + 1].s : c->hi;
-        const uint32_t m = cl[k].m;
+    /* without a conjunction or a token that ends a clause, the sentence is
+     * one clause */
+    const int one = !(sm & (CONJUNCTIONS | T_BRK_AFTER));
+    for (size_t s = c->lo, e; s < c->hi; s = e) {
+        /* the clause [s, e) and the OR of its cls */
+        uint32_t m = sm;
+        e = c->hi;
+        if (!one) {
+            uint32_t prev = m = cls[s];
+            for (e = s + 1; e < c->hi; e++) {
+                const uint32_t x = cls[e];
+                if (starts_clause(prev, x))
+                    break;
+                m |= x;
+                prev = x;
+            }
+        }
         if (!qmark && !(m & (OPENERS | INSIDE)))
             continue;
         size_t p = s;
@@ -1339,6 +1367,90 @@ static const uint32_t KIND_BITS[HEED_TOK_KIND_COUNT] = {
     [HEED_TOK_PUNCT] = T_SKIP | T_PUNCT,
 };
 
+/* The place of a word token not in the engine's table of frequent words:
+ * most such words fail ix->sketch, the rest take the search out of line
+ * (the token loop keeps its registers). */
+__attribute__((noinline)) static unsigned word_find(const heed_asks_index *ix, const heed_token *t)
+{
+    return ix_find(ix, t->norm, t->norm_len);
+}
+
+static inline unsigned word_place(const heed_asks_index *ix, const heed_token *t)
+{
+    if (!t->norm_len)
+        return 0;
+    const unsigned b = ix_sketch(t->norm, t->norm_len);
+    if (!(ix->sketch[b / 64] >> (b % 64) & 1))
+        return 0;
+    return word_find(ix, t);
+}
+
+/* What other_token gives a punct of one byte c, past T_SKIP | T_PUNCT. */
+static const uint32_t PUNCT1[256] = {
+    [','] = T_BRK_AFTER, [';'] = T_BRK_AFTER, [':'] = T_BRK_AFTER,
+    ['-'] = T_BRK_AFTER, ['?'] = T_QPUNCT,
+};
+
+/* The cls of token t, not a word, and its place in *w. */
+__attribute__((noinline)) static uint32_t other_token(const heed_asks_index *ix,
+                                                      const heed_token *t, unsigned *w)
+{
+    const unsigned kind = t->kind;
+    const char *s = t->norm;
+    const size_t n = t->norm_len;
+    /* the words of phrases and NAMED start with a-z */
+    *w = n && (unsigned char)(s[0] - 'a') < 26 ? ix_find(ix, s, n) : 0;
+    uint32_t k = kind < HEED_TOK_KIND_COUNT ? KIND_BITS[kind] : 0;
+    if (kind == HEED_TOK_NUMBER && *w)
+        k |= T_NUMWORD;
+    if (kind == HEED_TOK_PUNCT || kind == HEED_TOK_SYMBOL) {
+        int brk = 0, q = 0;
+        for (size_t j = 0; j < n; j++) {
+            brk |= s[j] == ',' || s[j] == ';' || s[j] == ':';
+            q |= s[j] == '?';
+        }
+        if (kind == HEED_TOK_PUNCT) {
+            brk |= n == 1 && s[0] == '-';
+            if (q)
+                k |= T_QPUNCT;
+        }
+        if (brk)
+            k |= T_BRK_AFTER;
+    }
+    return k;
+}
+
+/* Each token of [lo, hi): its place in wid and cls in cls; returns the OR
+ * of the cls. have_wr: wr is not NULL (a constant in each call, so that
+ * the loop is made twice). */
+static inline __attribute__((always_inline)) uint32_t
+token_pass(const heed_asks_index *ix, const heed_token *toks, const heed_word *const *wr,
+           int have_wr, size_t lo, size_t hi, uint32_t *cls, uint16_t *wid)
+{
+    uint32_t sm = 0;
+    for (size_t i = lo; i < hi; i++) {
+        const heed_token *t = &toks[i];
+        unsigned w;
+        uint32_t k;
+        if (t->kind == HEED_TOK_WORD) {
+            /* a word of the table knows its place */
+            const heed_word *hw = have_wr ? wr[i] : NULL;
+            w = hw ? hw->asks_id : word_place(ix, t);
+            k = ix->tok_cls[w];
+        } else if (t->kind == HEED_TOK_PUNCT && t->norm_len == 1 &&
+                   (unsigned char)(t->norm[0] - 'a') >= 26) {
+            w = 0; /* ',' '.' '?' '!' ... */
+            k = (T_SKIP | T_PUNCT) | PUNCT1[(unsigned char)t->norm[0]];
+        } else {
+            k = other_token(ix, t, &w);
+        }
+        sm |= k;
+        cls[i] = k;
+        wid[i] = (uint16_t)w;
+    }
+    return sm;
+}
+
 int heed__asks_words(const heed_asks_index *ix, heed_arena *a, const heed_token *toks,
                      size_t n_toks, const heed_word *const *wr, const heed_sentence *sents,
                      size_t n_sents, heed_cue **out, size_t *n_out)
@@ -1347,80 +1459,24 @@ int heed__asks_words(const heed_asks_index *ix, heed_arena *a, const heed_token 
     *n_out = 0;
     if (!n_sents)
         return HEED_OK;
-    size_t most = 1; /* tokens in the longest sentence: its clauses at most */
-    for (size_t i = 0; i < n_sents; i++)
-        if (sents[i].n_tokens > most)
-            most = sents[i].n_tokens;
-    /* one allocation: the cues, the clauses of a sentence, cls and wid per token */
-    heed_cue *cues = heed__arena_alloc(a, n_sents * sizeof(*cues) + most * sizeof(clause) +
-                                              n_toks * (sizeof(uint32_t) + sizeof(uint16_t)));
+    /* one allocation: the cues, then cls and wid per token */
+    heed_cue *cues = heed__arena_alloc(a, n_sents * sizeof(*cues) + n_toks * (sizeof(uint32_t) +
+                                                                            sizeof(uint16_t)));
     if (!cues)
         return HEED_ENOMEM;
-    clause *cl = (clause *)(cues + n_sents);
-    uint32_t *cls = (uint32_t *)(cl + most);
+    uint32_t *cls = (uint32_t *)(cues + n_sents);
     uint16_t *wid = (uint16_t *)(cls + n_toks);
     size_t n = 0;
+    span_ctx c = {ix, toks, cls, wid, 0, 0, 0};
     for (size_t si = 0; si < n_sents; si++) {
         const size_t lo = sents[si].first_token, hi = lo + sents[si].n_tokens;
         if (hi <= lo)
             continue;
-        /* each token's place and cls, and the clauses as clause_break
-         * would cut them: at a conjunction that does not follow one, and
-         * after , ; : or a lone - */
-        size_t nc = 0;
-        uint32_t m = 0, sm = 0, prev = 0;
-        int brk_after = 0;
-        cl[0].s = (uint32_t)lo;
-        for (size_t i = lo; i < hi; i++) {
-            const heed_token *t = &toks[i];
-            unsigned w;
-            uint32_t k;
-            int brk = brk_after;
-            brk_after = 0;
-            if (t->kind == HEED_TOK_WORD) {
-                /* a word of the table knows its place */
-                const heed_word *hw = wr ? wr[i] : NULL;
-                w = hw ? hw->asks_id : ix_find(ix, t->norm, t->norm_len);
-                k = ix->tok_cls[w];
-                brk |= (k & CONJUNCTIONS) && !(prev & CONJUNCTIONS);
-            } else {
-                /* the words of phrases and NAMED start with a-z */
-                w = t->norm_len && (unsigned char)(t->norm[0] - 'a') < 26
-                        ? ix_find(ix, t->norm, t->norm_len)
-                        : 0;
-                k = t->kind < HEED_TOK_KIND_COUNT ? KIND_BITS[t->kind] : 0;
-                if (t->kind == HEED_TOK_NUMBER && w)
-                    k |= T_NUMWORD;
-                if (t->kind == HEED_TOK_PUNCT || t->kind == HEED_TOK_SYMBOL) {
-                    int q = 0;
-                    for (size_t j = 0; j < t->norm_len; j++) {
-                        const char ch = t->norm[j];
-                        brk_after |= ch == ',' || ch == ';' || ch == ':';
-                        q |= ch == '?';
-                    }
-                    if (t->kind == HEED_TOK_PUNCT) {
-                        brk_after |= t->norm_len == 1 && t->norm[0] == '-';
-                        if (q)
-                            k |= T_QPUNCT;
-                    }
-                }
-            }
-            if (brk && i > lo) {
-                cl[nc].m = m;
-                sm |= m;
-                m = 0;
-                cl[++nc].s = (uint32_t)i;
-            }
-            m |= k;
-            prev = k;
-            cls[i] = k;
-            wid[i] = (uint16_t)w;
-        }
-        cl[nc].m = m;
-        sm |= m;
-        nc++;
-        span_ctx c = {ix, toks, cls, wid, lo, hi, 0};
-        if (sentence_ask_clauses(&c, cl, nc, sm, &cues[n]))
+        const uint32_t sm = wr ? token_pass(ix, toks, wr, 1, lo, hi, cls, wid)
+                               : token_pass(ix, toks, NULL, 0, lo, hi, cls, wid);
+        c.lo = lo;
+        c.hi = hi;
+        if (sentence_ask_fast(&c, sm, &cues[n]))
             n++;
     }
     *out = n ? cues : NULL;
