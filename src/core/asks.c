@@ -37,12 +37,14 @@
 typedef struct span_ctx {
     const heed_asks_index *ix;
     const heed_token *t;
-    const uint32_t *cls;  /* per token: its word classes (below), 0 if none */
-    const uint16_t *wid;  /* per token: 1 + its entry in ix->words, 0 if none */
+    /* per token: its word classes (below, 0 if none) in the low 32 bits,
+     * and 1 + its entry in ix->words (0 if none) in the high ones */
+    const uint64_t *cls;
     size_t lo, hi;        /* the sentence's tokens */
     int plain;            /* 1: heed__asks_plain (words and phrases by their bytes,
                            * cls holds only word classes and BREAK_BEFORE);
                            * 0: heed__asks_words (by ids, cls holds the T_ bits) */
+    uint32_t sm;          /* when not plain: the OR of the sentence's cls */
 } span_ctx;
 
 /* ---------------------------------------------------------------- word tests */
@@ -388,7 +390,13 @@ static const word WORDS[] = {
 /* Does token i belong to any of the classes? */
 static inline int has(const span_ctx *c, size_t i, uint32_t classes)
 {
-    return (c->cls[i] & classes) != 0;
+    return ((uint32_t)c->cls[i] & classes) != 0;
+}
+
+/* 1 + the entry of token i in ix->words, or 0. */
+static inline unsigned wid(const span_ctx *c, size_t i)
+{
+    return (unsigned)(c->cls[i] >> 32);
 }
 
 /* Rhetorical or sarcastic openings. Entries starting with '=' must be the whole
@@ -646,8 +654,8 @@ struct heed_asks_index {
     ix_word words[IX_MAX_WORDS];
     /* by 1 + entry (0: a word not in the index): the cls of a word token of
      * it in heed__asks_words, its classes with T_WORD, T_WORDNUM, T_SKIP
-     * (FILLERS) and T_CUE */
-    uint32_t tok_cls[IX_MAX_WORDS + 1];
+     * (FILLERS) and T_CUE, and 1 + entry in the high 32 bits */
+    uint64_t tok_cls[IX_MAX_WORDS + 1];
     uint16_t named[N_NAMED]; /* 1 + the entry of NAMED[k] */
     ix_phrase rhet[N_RHET];  /* RHETORICAL[k] without its '=' */
     ix_phrase cue[N_CUES];   /* NEED_CUES[k].phrase */
@@ -703,7 +711,7 @@ static inline int word_is(const span_ctx *c, size_t i, unsigned name)
 {
     if (c->plain)
         return is_word(&c->t[i], NAMED[name]);
-    return c->wid[i] == c->ix->named[name] && (c->cls[i] & T_WORDNUM);
+    return wid(c, i) == c->ix->named[name] && (c->cls[i] & T_WORDNUM);
 }
 
 /* Whether the words of phrase ph after its first match the tokens from
@@ -714,7 +722,7 @@ static inline int phrase_rest(const span_ctx *c, size_t i, size_t hi, const ix_p
     if (i + ph->n > hi)
         return 0;
     for (size_t k = 1; k < ph->n; k++)
-        if (c->wid[i + k] != ph->id[k])
+        if (wid(c, i + k) != ph->id[k])
             return 0;
     return 1;
 }
@@ -724,7 +732,7 @@ static int is_rhetorical(const span_ctx *c, size_t p, size_t e)
     if (!has(c, p, RHETORICAL_FIRST))
         return 0;
     /* only the phrases whose first word this token is can match here */
-    const ix_word *w = &c->ix->words[c->wid[p] - 1];
+    const ix_word *w = &c->ix->words[wid(c, p) - 1];
     for (size_t h = 0; h < 2; h++) {
         for (uint64_t m = w->rhet[h]; m; m &= m - 1) {
             const size_t k = h * 64 + (size_t)__builtin_ctzll(m);
@@ -831,7 +839,7 @@ static int opens_ask(const span_ctx *c, size_t p, size_t e, int qmark, int after
             *what = "request";
         return 1;
     }
-    if (want_frame(c, p, e) || im_frame(c, p, e)) {
+    if (has(c, p, WANT_SUBJ | WANT_SUBJ_D | IM) && (want_frame(c, p, e) || im_frame(c, p, e))) {
         *what = "request";
         return 1;
     }
@@ -880,11 +888,13 @@ static int asks_inside(const span_ctx *c, size_t p, size_t e)
 static int need_of(const span_ctx *c, size_t from, size_t to)
 {
     int best = HEED_NEED_OTHER, best_s = 0;
+    if (!c->plain && !(c->sm & T_CUE))
+        return best; /* no cue word in the sentence */
     for (size_t i = from; i < to; i++) {
-        if (c->plain ? c->t[i].kind != HEED_TOK_WORD || !c->wid[i] : !(c->cls[i] & T_CUE))
+        if (c->plain ? c->t[i].kind != HEED_TOK_WORD || !wid(c, i) : !(c->cls[i] & T_CUE))
             continue;
         /* the cues whose first word this token is, in table order */
-        const ix_word *w = &c->ix->words[c->wid[i] - 1];
+        const ix_word *w = &c->ix->words[wid(c, i) - 1];
         for (size_t k = w->cue_from; k < w->cue_to; k++) {
             const need_cue *q = &NEED_CUES[k];
             if (q->strength > best_s &&
@@ -1031,7 +1041,7 @@ static int ix_build(heed_asks_index *ix)
     for (size_t k = 0; k < ix->n_words; k++) {
         const ix_word *e = &ix->words[k];
         ix->tok_cls[k + 1] = e->cls | T_WORD | T_WORDNUM | (e->cls & FILLERS ? T_SKIP : 0) |
-                             (e->cue_to > e->cue_from ? T_CUE : 0);
+                             (e->cue_to > e->cue_from ? T_CUE : 0) | (uint64_t)(k + 1) << 32;
     }
     return HEED_OK;
 }
@@ -1235,7 +1245,7 @@ static inline int starts_clause(uint32_t prev, uint32_t x)
  * it would change neither the answer nor, with no "?", rule 4). */
 static int sentence_ask_fast(const span_ctx *c, uint32_t sm, heed_cue *cue)
 {
-    const uint32_t *cls = c->cls;
+    const uint64_t *cls = c->cls;
     size_t i = c->hi;
     while (i > c->lo && (cls[i - 1] & T_EMO))
         i--;
@@ -1253,9 +1263,9 @@ static int sentence_ask_fast(const span_ctx *c, uint32_t sm, heed_cue *cue)
         uint32_t m = sm;
         e = c->hi;
         if (!one) {
-            uint32_t prev = m = cls[s];
+            uint32_t prev = m = (uint32_t)cls[s];
             for (e = s + 1; e < c->hi; e++) {
-                const uint32_t x = cls[e];
+                const uint32_t x = (uint32_t)cls[e];
                 if (starts_clause(prev, x))
                     break;
                 m |= x;
@@ -1317,19 +1327,16 @@ int heed__asks_plain(const heed_asks_index *ix, heed_arena *a, const heed_token 
     *n_out = 0;
     if (!n_sents)
         return HEED_OK;
-    /* one allocation: the cues, then cls and wid per token */
-    heed_cue *cues = heed__arena_alloc(a, n_sents * sizeof(*cues) + n_toks * (sizeof(uint32_t) +
-                                                                            sizeof(uint16_t)));
+    /* one allocation: the cues, then cls per token */
+    heed_cue *cues = heed__arena_alloc(a, n_sents * sizeof(*cues) + n_toks * sizeof(uint64_t));
     if (!cues)
         return HEED_ENOMEM;
-    uint32_t *cls = (uint32_t *)(cues + n_sents);
-    uint16_t *wid = (uint16_t *)(cls + n_toks);
+    uint64_t *cls = (uint64_t *)(cues + n_sents);
     for (size_t i = 0; i < n_toks; i++) {
         unsigned w = 0;
         if (toks[i].kind == HEED_TOK_WORD)
             w = ix_find_slow(ix, toks[i].norm, toks[i].norm_len);
-        wid[i] = (uint16_t)w;
-        cls[i] = w ? ix->words[w - 1].cls : 0;
+        cls[i] = (w ? ix->words[w - 1].cls : 0) | (uint64_t)w << 32;
     }
     /* clause breaks, as clause_break reads them */
     for (size_t j = 1; j < n_toks; j++) {
@@ -1348,10 +1355,10 @@ int heed__asks_plain(const heed_asks_index *ix, heed_arena *a, const heed_token 
         span_ctx c = {ix,
                       toks,
                       cls,
-                      wid,
                       sents[i].first_token,
                       sents[i].first_token + sents[i].n_tokens,
-                      1};
+                      1,
+                      ~0u};
         if (c.hi > c.lo && sentence_ask(&c, &cues[n]))
             n++;
     }
@@ -1420,35 +1427,34 @@ __attribute__((noinline)) static uint32_t other_token(const heed_asks_index *ix,
     return k;
 }
 
-/* Each token of [lo, hi): its place in wid and cls in cls; returns the OR
+/* Each token of [lo, hi): its cls (with its place) in cls; returns the OR
  * of the cls. have_wr: wr is not NULL (a constant in each call, so that
  * the loop is made twice). */
 static inline __attribute__((always_inline)) uint32_t
 token_pass(const heed_asks_index *ix, const heed_token *toks, const heed_word *const *wr,
-           int have_wr, size_t lo, size_t hi, uint32_t *cls, uint16_t *wid)
+           int have_wr, size_t lo, size_t hi, uint64_t *cls)
 {
-    uint32_t sm = 0;
+    uint64_t sm = 0;
     for (size_t i = lo; i < hi; i++) {
         const heed_token *t = &toks[i];
-        unsigned w;
-        uint32_t k;
+        uint64_t k;
         if (t->kind == HEED_TOK_WORD) {
             /* a word of the table knows its place */
             const heed_word *hw = have_wr ? wr[i] : NULL;
-            w = hw ? hw->asks_id : word_place(ix, t);
-            k = ix->tok_cls[w];
+            k = ix->tok_cls[hw ? hw->asks_id : word_place(ix, t)];
         } else if (t->kind == HEED_TOK_PUNCT && t->norm_len == 1 &&
                    (unsigned char)(t->norm[0] - 'a') >= 26) {
-            w = 0; /* ',' '.' '?' '!' ... */
+            /* ',' '.' '?' '!' ... */
             k = (T_SKIP | T_PUNCT) | PUNCT1[(unsigned char)t->norm[0]];
         } else {
+            unsigned w;
             k = other_token(ix, t, &w);
+            k |= (uint64_t)w << 32;
         }
         sm |= k;
         cls[i] = k;
-        wid[i] = (uint16_t)w;
     }
-    return sm;
+    return (uint32_t)sm;
 }
 
 int heed__asks_words(const heed_asks_index *ix, heed_arena *a, const heed_token *toks,
@@ -1459,23 +1465,22 @@ int heed__asks_words(const heed_asks_index *ix, heed_arena *a, const heed_token 
     *n_out = 0;
     if (!n_sents)
         return HEED_OK;
-    /* one allocation: the cues, then cls and wid per token */
-    heed_cue *cues = heed__arena_alloc(a, n_sents * sizeof(*cues) + n_toks * (sizeof(uint32_t) +
-                                                                            sizeof(uint16_t)));
+    /* one allocation: the cues, then cls per token */
+    heed_cue *cues = heed__arena_alloc(a, n_sents * sizeof(*cues) + n_toks * sizeof(uint64_t));
     if (!cues)
         return HEED_ENOMEM;
-    uint32_t *cls = (uint32_t *)(cues + n_sents);
-    uint16_t *wid = (uint16_t *)(cls + n_toks);
+    uint64_t *cls = (uint64_t *)(cues + n_sents);
     size_t n = 0;
-    span_ctx c = {ix, toks, cls, wid, 0, 0, 0};
+    span_ctx c = {ix, toks, cls, 0, 0, 0, 0};
     for (size_t si = 0; si < n_sents; si++) {
         const size_t lo = sents[si].first_token, hi = lo + sents[si].n_tokens;
         if (hi <= lo)
             continue;
-        const uint32_t sm = wr ? token_pass(ix, toks, wr, 1, lo, hi, cls, wid)
-                               : token_pass(ix, toks, NULL, 0, lo, hi, cls, wid);
+        const uint32_t sm = wr ? token_pass(ix, toks, wr, 1, lo, hi, cls)
+                               : token_pass(ix, toks, NULL, 0, lo, hi, cls);
         c.lo = lo;
         c.hi = hi;
+        c.sm = sm;
         if (sentence_ask_fast(&c, sm, &cues[n]))
             n++;
     }
