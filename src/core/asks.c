@@ -38,7 +38,7 @@ typedef struct span_ctx {
     const heed_asks_index *ix;
     const heed_token *t;
     /* per token: its word classes (below, 0 if none) in the low 32 bits,
-     * and 1 + its entry in ix->words (0 if none) in the high ones */
+     * and 1 + its entry in ix->words (0 if none) from bit PLACE_SHIFT */
     const uint64_t *cls;
     size_t lo, hi;        /* the sentence's tokens */
     int plain;            /* 1: heed__asks_plain (words and phrases by their bytes,
@@ -108,6 +108,7 @@ enum {
     RHETORICAL_FIRST = 1u << 19, /* first words of the RHETORICAL phrases */
     IM = 1u << 20,               /* i'm, we're: "I'm asking", "we're looking for" */
     WONDER = 1u << 21,           /* wonder, wondering: "wondering if" */
+    /* (FRAME2 below) */
     /* Set per token by heed__asks_words (never in WORDS), from its kind and
      * word: */
     T_SKIP = 1u << 22,    /* skip_fillers passes it: a FILLERS word, mention, punct, emoji, emoticon */
@@ -119,9 +120,13 @@ enum {
     T_NUMWORD = 1u << 28, /* a number whose norm is a word of the index (is_word could see it) */
     T_CUE = 1u << 29,     /* a word that starts NEED_CUES */
     T_BRK_AFTER = 1u << 30, /* a punct or symbol holding , ; or : or a punct "-": a clause ends */
-    /* Set per token by heed__asks_plain, not in WORDS: */
-    BREAK_BEFORE = 1u << 31, /* clause_break's test on the whole token array */
+    FRAME2 = 1u << 31,      /* wish, asking, requesting, looking: a want/need frame's verb */
 };
+/* Set per token by heed__asks_plain, not in WORDS: clause_break's test on
+ * the whole token array. */
+#define BREAK_BEFORE ((uint64_t)1 << 32)
+/* A token's cls holds its place in the index from this bit on. */
+#define PLACE_SHIFT 40
 
 /* The classes one of which a clause's first word (after fillers) needs for
  * opens_ask to match, and those of which asks_inside needs a token in the
@@ -129,6 +134,18 @@ enum {
 #define OPENERS                                                                                    \
     (WH | WH_CONTRACTED | AUX | WANT_SUBJ | WANT_SUBJ_D | IM | PLEASE | REQUEST_VERBS)
 #define INSIDE (PLEASE | WONDER | HYPOTHETICAL | WANT_SUBJ | WANT_SUBJ_D | IM | T_NUMWORD)
+
+/* Can asks_inside match in a clause whose tokens' cls OR to m? Each of its
+ * patterns needs: please; wonder(ing); "if you could|can|would"; a subject
+ * and the verb of a want/need frame (a want verb, like after would/'d,
+ * wish, or asking/requesting/looking for "am", "i'm"); T_NUMWORD: a number
+ * is_word might take for any of those words. */
+static inline int inside_possible(uint64_t m)
+{
+    return (m & (PLEASE | WONDER | T_NUMWORD)) ||
+           ((m & HYPOTHETICAL) && (m & REQUEST_AUX) && (m & ASKEE)) ||
+           ((m & (WANT_SUBJ | WANT_SUBJ_D | IM)) && (m & (WANT_VERBS | LIKE_VERBS | FRAME2)));
+}
 
 typedef struct word {
     const char *s;
@@ -162,6 +179,7 @@ static const word WORDS[] = {
     W("are", AUX | NOUN_MARKERS | RHETORICAL_FIRST),
     W("aren't", AUX),
     W("arrange", REQUEST_VERBS),
+    W("asking", FRAME2),
     W("back", PARTICLES),
     W("basically", FILLERS),
     W("been", NOUN_MARKERS),
@@ -251,6 +269,7 @@ static const word WORDS[] = {
     W("let", REQUEST_VERBS),
     W("like", LIKE_VERBS),
     W("look", REQUEST_VERBS),
+    W("looking", FRAME2),
     W("love", LIKE_VERBS),
     W("may", AUX),
     W("mention", NOT_ASK_AFTER_TO),
@@ -289,6 +308,7 @@ static const word WORDS[] = {
     W("replace", REQUEST_VERBS),
     W("reply", REQUEST_VERBS),
     W("request", WANT_VERBS),
+    W("requesting", FRAME2),
     W("require", WANT_VERBS),
     W("resend", REQUEST_VERBS),
     W("reset", REQUEST_VERBS),
@@ -369,6 +389,7 @@ static const word WORDS[] = {
     W("why", WH | RHETORICAL_FIRST),
     W("why's", WH_CONTRACTED),
     W("will", AUX | REQUEST_AUX | NOUN_MARKERS),
+    W("wish", FRAME2),
     W("won't", AUX),
     W("wonder", WONDER),
     W("wondering", WONDER),
@@ -396,7 +417,7 @@ static inline int has(const span_ctx *c, size_t i, uint32_t classes)
 /* 1 + the entry of token i in ix->words, or 0. */
 static inline unsigned wid(const span_ctx *c, size_t i)
 {
-    return (unsigned)(c->cls[i] >> 32);
+    return (unsigned)(c->cls[i] >> PLACE_SHIFT);
 }
 
 /* Rhetorical or sarcastic openings. Entries starting with '=' must be the whole
@@ -1041,7 +1062,7 @@ static int ix_build(heed_asks_index *ix)
     for (size_t k = 0; k < ix->n_words; k++) {
         const ix_word *e = &ix->words[k];
         ix->tok_cls[k + 1] = e->cls | T_WORD | T_WORDNUM | (e->cls & FILLERS ? T_SKIP : 0) |
-                             (e->cue_to > e->cue_from ? T_CUE : 0) | (uint64_t)(k + 1) << 32;
+                             (e->cue_to > e->cue_from ? T_CUE : 0) | (uint64_t)(k + 1) << PLACE_SHIFT;
     }
     return HEED_OK;
 }
@@ -1239,10 +1260,11 @@ static inline int starts_clause(uint32_t prev, uint32_t x)
  * the T_ bits. The same ask: it visits the clauses once, in order, and
  * works out the first clause-opening ask while it notes the first ask
  * inside a clause and the last clause that can hold a question, and it
- * skips what cannot ask: a sentence without "?" and without a word of
- * OPENERS or INSIDE, and in a sentence without "?" a clause that neither
- * opens with an OPENERS word nor holds an INSIDE one (rhetorical or not,
- * it would change neither the answer nor, with no "?", rule 4). */
+ * skips what cannot ask: a sentence without "?" where no word could open
+ * an ask and asks_inside could match nowhere (inside_possible), and in a
+ * sentence without "?" a clause that neither opens with an OPENERS word
+ * nor passes inside_possible (rhetorical or not, it would change neither
+ * the answer nor, with no "?", rule 4). */
 static int sentence_ask_fast(const span_ctx *c, uint32_t sm, heed_cue *cue)
 {
     const uint64_t *cls = c->cls;
@@ -1250,8 +1272,9 @@ static int sentence_ask_fast(const span_ctx *c, uint32_t sm, heed_cue *cue)
     while (i > c->lo && (cls[i - 1] & T_EMO))
         i--;
     const int qmark = i > c->lo && (cls[i - 1] & T_QPUNCT);
-    if (!qmark && !(sm & (OPENERS | INSIDE)))
-        return 0;
+    if (!qmark && !(sm & (WH | WH_CONTRACTED | AUX | PLEASE | REQUEST_VERBS)) &&
+        !inside_possible(sm))
+        return 0; /* (a want/need frame that opens a clause is one inside it too) */
     int rhetorical = 0;
     const char *what = NULL;
     size_t last = c->hi, inside = c->hi;
@@ -1272,7 +1295,8 @@ static int sentence_ask_fast(const span_ctx *c, uint32_t sm, heed_cue *cue)
                 prev = x;
             }
         }
-        if (!qmark && !(m & (OPENERS | INSIDE)))
+        const int inside_ok = inside_possible(m);
+        if (!qmark && !(m & OPENERS) && !inside_ok)
             continue;
         size_t p = s;
         while (p < e && (cls[p] & T_SKIP))
@@ -1280,7 +1304,7 @@ static int sentence_ask_fast(const span_ctx *c, uint32_t sm, heed_cue *cue)
         if (p >= e)
             continue;
         const int opener = (cls[p] & OPENERS) != 0;
-        if (!qmark && !opener && !(m & INSIDE))
+        if (!qmark && !opener && !inside_ok)
             continue;
         if (is_rhetorical(c, p, e)) {
             rhetorical = 1;
@@ -1294,7 +1318,7 @@ static int sentence_ask_fast(const span_ctx *c, uint32_t sm, heed_cue *cue)
         if (!has_word(c, p, e))
             continue;
         last = p;
-        if (inside == c->hi && (m & INSIDE) && asks_inside(c, p, e))
+        if (inside == c->hi && inside_ok && asks_inside(c, p, e))
             inside = p;
     }
     if (inside < c->hi) {
@@ -1336,7 +1360,7 @@ int heed__asks_plain(const heed_asks_index *ix, heed_arena *a, const heed_token 
         unsigned w = 0;
         if (toks[i].kind == HEED_TOK_WORD)
             w = ix_find_slow(ix, toks[i].norm, toks[i].norm_len);
-        cls[i] = (w ? ix->words[w - 1].cls : 0) | (uint64_t)w << 32;
+        cls[i] = (w ? ix->words[w - 1].cls : 0) | (uint64_t)w << PLACE_SHIFT;
     }
     /* clause breaks, as clause_break reads them */
     for (size_t j = 1; j < n_toks; j++) {
@@ -1449,7 +1473,7 @@ token_pass(const heed_asks_index *ix, const heed_token *toks, const heed_word *c
         } else {
             unsigned w;
             k = other_token(ix, t, &w);
-            k |= (uint64_t)w << 32;
+            k |= (uint64_t)w << PLACE_SHIFT;
         }
         sm |= k;
         cls[i] = k;
