@@ -237,6 +237,8 @@ static void test_same_as_plain(void **state)
         "2fa",    "zxqv",    "blah",   "order",  "Really?",  "What?!",  "me?",      "now,",
         "it.",    "I'm",     "I\xe2\x80\x99" "d", "Can't", "WHERE", "sooo", "&amp;", "$5",
         "\xe2\x80\x94", "A1B2C3D4", "wonder", "whether", "processed", "need", "-",   "?",
+        /* symbols whose norm is a letter or a word: circled i and u, telephone */
+        "\xe2\x92\xbe", "\xe2\x93\xa4", "\xe2\x84\xa1",
     };
     enum { CAP = 8192 };
     static const char *vocab[CAP];
@@ -282,6 +284,7 @@ static void test_same_as_plain(void **state)
         "not working", "isn't working", "stopped working", "doesn't work", "does not work",
         "verification code", "and", "but", "so", "also", "or", "hi", "just", "@support",
         "what the", "who cares", "is this some kind of joke", "how hard can it be", "what a",
+        "are \xe2\x93\xa4 kidding", "why would \xe2\x92\xbe", "how many times do \xe2\x92\xbe have to",
     };
     const size_t nf = sizeof frames / sizeof frames[0], share = nv / 2 / nf + 1;
     for (size_t k = 0; k < nf; k++)
