@@ -37,6 +37,13 @@ int heed__asks_words(const heed_asks_index *ix, heed_arena *a, const heed_token 
                      size_t n_toks, const struct heed_word *const *wr, const heed_sentence *sents,
                      size_t n_sents, heed_cue **out, size_t *n_out);
 
+/* heed__asks by the rules taken one by one, as the top of asks.c states
+ * them: words and phrases compared by their bytes, every clause of every
+ * sentence visited (the reference of the tests; slow). The same asks. */
+int heed__asks_plain(const heed_asks_index *ix, heed_arena *a, const heed_token *toks,
+                     size_t n_toks, const heed_sentence *sents, size_t n_sents, heed_cue **out,
+                     size_t *n_out);
+
 /* Where the word w[0..n) (a word token's norm) is in ix: 1 + its entry, or 0
  * when the rules look it up for nothing. */
 unsigned heed__asks_word_id(const heed_asks_index *ix, const char *w, size_t n);
@@ -47,6 +54,10 @@ unsigned heed__asks_word_id(const heed_asks_index *ix, const char *w, size_t n);
 int heed__asks_index_new(heed_asks_index **out);
 /* NULL does nothing. */
 void heed__asks_index_free(heed_asks_index *ix);
+
+/* The k-th word of ix (its bytes, *n of them, not NUL-terminated), NULL
+ * when k is past the last (for tests). */
+const char *heed__asks_index_word(const heed_asks_index *ix, size_t k, size_t *n);
 
 /* 1 when the internal tables are sorted and the index finds exactly what a
  * plain search of them finds (for tests). */

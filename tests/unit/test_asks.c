@@ -1,6 +1,8 @@
 /* test_asks.c - explicit questions and requests (src/core/asks.c) through the
  * public API: positives with their exact spans, needs and kinds, near-misses
- * that look like asks but are not, and rhetorical questions. */
+ * that look like asks but are not, and rhetorical questions; and the stage
+ * (with and without the tokens' frequent words) against its plain reference
+ * on random texts of the rules' words. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,8 +13,13 @@
 
 #include <cmocka.h>
 
+#include "arena.h"
 #include "asks.h"
+#include "freqwords.h"
 #include "heed/heed.h"
+#include "sentence.h"
+#include "test_words.h"
+#include "tokenize.h"
 
 #include "engine_fixture.h"
 
@@ -173,12 +180,140 @@ static void test_tables(void **state)
     assert_int_equal(heed__asks_table_ok(), 1);
 }
 
+/* The asks of text[0..n) by heed__asks_words with the tokens' words of ws,
+ * by heed__asks (no words) and by heed__asks_plain are the same; returns
+ * how many. */
+static size_t check_same(const heed_asks_index *ix, const heed_words *ws, const char *text,
+                         size_t n)
+{
+    heed_arena a;
+    heed__arena_init(&a, 0);
+    heed_token *t;
+    size_t nt, ns;
+    heed_sentence *s;
+    assert_int_equal(heed__tokenize(&a, text, n, &t, &nt), HEED_OK);
+    assert_int_equal(heed__sentences(&a, text, n, t, nt, &s, &ns), HEED_OK);
+    uint64_t *th = heed__arena_alloc(&a, (nt ? nt : 1) * sizeof *th);
+    const heed_word **wr = heed__arena_alloc(&a, (nt ? nt : 1) * sizeof *wr);
+    assert_non_null(th);
+    assert_non_null(wr);
+    heed__freqwords_find(ws, t, nt, th, wr);
+    heed_cue *c[3];
+    size_t nc[3];
+    assert_int_equal(heed__asks_plain(ix, &a, t, nt, s, ns, &c[0], &nc[0]), HEED_OK);
+    assert_int_equal(heed__asks_words(ix, &a, t, nt, wr, s, ns, &c[1], &nc[1]), HEED_OK);
+    assert_int_equal(heed__asks(ix, &a, t, nt, s, ns, &c[2], &nc[2]), HEED_OK);
+    for (int k = 1; k < 3; k++) {
+        if (nc[k] != nc[0])
+            fprintf(stderr, "\"%.*s\": %zu asks, plain %zu\n", (int)n, text, nc[k], nc[0]);
+        assert_int_equal(nc[k], nc[0]);
+        for (size_t i = 0; i < nc[0]; i++) {
+            const heed_cue *x = &c[0][i], *y = &c[k][i];
+            if (x->start != y->start || x->len != y->len || x->component != y->component ||
+                x->what != y->what)
+                fprintf(stderr, "\"%.*s\": ask %zu differs\n", (int)n, text, i);
+            assert_true(x->start == y->start && x->len == y->len &&
+                        x->component == y->component && x->what == y->what &&
+                        x->flags == y->flags && x->weight == y->weight);
+        }
+    }
+    heed__arena_release(&a);
+    return nc[0];
+}
+
+/* Random texts of every word the rules look up (as they are, capitalised,
+ * with a '?' or ',' stuck on), punctuation, emoji, emoticons, mentions,
+ * numbers and other words: the fast stage finds what the plain one finds. */
+static void test_same_as_plain(void **state)
+{
+    (void)state;
+    heed_asks_index *ix;
+    heed_words *ws;
+    assert_int_equal(heed__asks_index_new(&ix), HEED_OK);
+    assert_int_equal(heed__freqwords_new(NULL, NULL, ix, NULL, &ws), HEED_OK);
+    static const char *const extra[] = {
+        ",",      ";",       ":",      "-",      "?",        "!",       ".",        "?!",
+        "...",    "\xf0\x9f\x99\x8f", ":)", "xD", ":-(",    "@support", "#fail",   "42",
+        "2fa",    "zxqv",    "blah",   "order",  "Really?",  "What?!",  "me?",      "now,",
+        "it.",    "I'm",     "I\xe2\x80\x99" "d", "Can't", "WHERE", "sooo", "&amp;", "$5",
+        "\xe2\x80\x94", "A1B2C3D4", "wonder", "whether", "processed", "need", "-",   "?",
+        /* symbols whose norm is a letter or a word: circled i and u, telephone */
+        "\xe2\x92\xbe", "\xe2\x93\xa4", "\xe2\x84\xa1",
+    };
+    enum { CAP = 8192 };
+    static const char *vocab[CAP];
+    static char spelled[CAP / 2][64];
+    size_t nv = 0, wn;
+    const char *w;
+    for (size_t k = 0; (w = heed__asks_index_word(ix, k, &wn)) != NULL; k++) {
+        assert_true(wn < 60 && nv + 4 <= CAP / 2);
+        /* as it is, capitalised, with '?' and with ',' */
+        for (int form = 0; form < 4; form++) {
+            char *o = spelled[nv];
+            memcpy(o, w, wn);
+            o[wn] = 0;
+            if (form == 1 && o[0] >= 'a' && o[0] <= 'z')
+                o[0] = (char)(o[0] - 'a' + 'A');
+            if (form >= 2)
+                memcpy(o + wn, form == 2 ? "?" : ",", 2);
+            vocab[nv++] = o;
+        }
+    }
+    for (size_t k = 0; k < sizeof extra / sizeof extra[0]; k++)
+        for (int r = 0; r < 20; r++) { /* as often as a word in its four forms */
+            assert_true(nv < CAP);
+            vocab[nv++] = extra[k];
+        }
+    /* the rules' phrases and frames, and near misses of them, a third of
+     * the draws */
+    static const char *const frames[] = {
+        "if you could", "if you can", "If you would", "wondering if", "wonder whether",
+        "I was wondering if", "i need", "I want", "we need", "I'd like", "we'd love",
+        "I would like", "i would appreciate", "I wish to", "I am asking", "i am requesting",
+        "I am looking for", "I'm asking", "we're looking for", "i'm requesting", "I don't need",
+        "if I need", "when I want", "I really need", "I just want", "want to say",
+        "want to thank", "would like to thank", "want to let you know", "to let you",
+        "Can you", "could you", "would you", "will anyone", "can I get", "could we have",
+        "may I receive", "can i request", "how much", "How long", "how many", "where is",
+        "when will", "what's", "where's", "how do I", "please", "Kindly", "pls", "plz",
+        "please send", "send me", "refund was", "refund processed", "sign up", "look into",
+        "check the", "fix it", "cancel my", "is it", "are you kidding", "you've got to be kidding",
+        "what is wrong with you", "really", "seriously", "huh", "why not", "excuse me", "hello",
+        "wow", "ok", "how many times do i have to", "close my account", "delete my account",
+        "money back", "log in", "sign in", "in stock", "any update", "any updates", "an update",
+        "not working", "isn't working", "stopped working", "doesn't work", "does not work",
+        "verification code", "and", "but", "so", "also", "or", "hi", "just", "@support",
+        "what the", "who cares", "is this some kind of joke", "how hard can it be", "what a",
+        "are \xe2\x93\xa4 kidding", "why would \xe2\x92\xbe", "how many times do \xe2\x92\xbe have to",
+    };
+    const size_t nf = sizeof frames / sizeof frames[0], share = nv / 2 / nf + 1;
+    for (size_t k = 0; k < nf; k++)
+        for (size_t r = 0; r < share; r++) {
+            assert_true(nv < CAP);
+            vocab[nv++] = frames[k];
+        }
+    uint64_t seed = 7;
+    char text[2048];
+    size_t asks = 0;
+    for (int it = 0; it < 20000; it++) {
+        const size_t n = test_text(text, sizeof text, vocab, nv, 16, &seed);
+        asks += check_same(ix, ws, text, n);
+    }
+    /* the texts of the cases too */
+    for (size_t k = 0; k < sizeof CASES / sizeof CASES[0]; k++)
+        asks += check_same(ix, ws, CASES[k].text, strlen(CASES[k].text));
+    assert_true(asks > 5000);
+    heed__freqwords_free(ws);
+    heed__asks_index_free(ix);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_cases),
         cmocka_unit_test(test_cue_fields),
         cmocka_unit_test(test_tables),
+        cmocka_unit_test(test_same_as_plain),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
