@@ -65,8 +65,12 @@ typedef struct pass {
     const heed_lexent **le; /* entry of each word token, else NULL */
     tokinfo *ti;
     size_t from, to;
+    size_t n_toks;
     int question;      /* the sentence ends with '?': -1 until asked */
+    int mixed;         /* some words shouted, not all: -1 until asked */
     size_t cons_words; /* word tokens consumed by idioms */
+    size_t neg_for;    /* the token whose negator base_valence found: */
+    size_t neg_at;     /* that negator, SIZE_MAX if none */
 } pass;
 
 /* t's norm is the NUL-terminated w; the first byte first, so that most
@@ -95,17 +99,11 @@ static int is_negator(uint32_t c)
     return (c & (T_NEG | T_CONS)) == T_NEG;
 }
 
-/* Looks a word up; elongated words also try with doubled letters undone. */
-static const heed_lexent *lookup(const heed_lexicon *lx, const heed_token *t)
+/* lookup's second try for an elongated word k[0..n) whose entry is e. */
+static const heed_lexent *unelongated(const heed_lexicon *lx, const char *k, size_t n,
+                                      const heed_lexent *e)
 {
-    const char *k = t->norm;
-    size_t n = t->norm_len;
-    if (t->kind == HEED_TOK_HASHTAG && n > 1 && k[0] == '#') {
-        k++;
-        n--;
-    }
-    const heed_lexent *e = heed__lexicon_get(lx, k, n);
-    if ((e && (e->has_valence || e->cls)) || !(t->flags & HEED_TF_ELONGATED))
+    if (e && (e->has_valence || e->cls))
         return e;
     char tmp[64];
     if (n >= sizeof tmp)
@@ -116,6 +114,19 @@ static const heed_lexent *lookup(const heed_lexicon *lx, const heed_token *t)
             tmp[o++] = k[i];
     const heed_lexent *e2 = heed__lexicon_get(lx, tmp, o);
     return e2 ? e2 : e;
+}
+
+/* Looks a word up; elongated words also try with doubled letters undone. */
+static inline const heed_lexent *lookup(const heed_lexicon *lx, const heed_token *t)
+{
+    const char *k = t->norm;
+    size_t n = t->norm_len;
+    if (t->kind == HEED_TOK_HASHTAG && n > 1 && k[0] == '#') {
+        k++;
+        n--;
+    }
+    const heed_lexent *e = heed__lexicon_get(lx, k, n);
+    return t->flags & HEED_TF_ELONGATED ? unelongated(lx, k, n, e) : e;
 }
 
 /* f[i] of a token other than a plain word (see heed__valence_words), without
@@ -322,7 +333,9 @@ static void base_valence(pass *p, const heed_lexicon *lx, size_t i)
         return;
     float v = e->valence;
     int dist;
-    int negated = find_before(p, i, 1, &dist) != SIZE_MAX;
+    p->neg_for = i;
+    p->neg_at = find_before(p, i, 1, &dist);
+    int negated = p->neg_at != SIZE_MAX;
     if (norm_is(t, "like")) {
         /* "like" is liking only after a subject ("I like"), never in "would
          * like" (a want) or as a preposition ("looks like"). */
@@ -361,7 +374,22 @@ static void base_valence(pass *p, const heed_lexicon *lx, size_t i)
     }
 }
 
-static void modify(pass *p, size_t i, int mixed)
+/* Some words shouted, not all (asked only of a token in capitals). */
+static int is_mixed(pass *p)
+{
+    if (p->mixed < 0) {
+        size_t caps = 0, words = 0;
+        for (size_t i = 0; i < p->n_toks; i++)
+            if (p->toks[i].kind == HEED_TOK_WORD) {
+                words++;
+                caps += (p->toks[i].flags & HEED_TF_ALLCAPS) != 0;
+            }
+        p->mixed = caps > 0 && caps < words;
+    }
+    return p->mixed;
+}
+
+static void modify(pass *p, size_t i)
 {
     tokinfo *x = &p->ti[i];
     const heed_token *t = &p->toks[i];
@@ -373,7 +401,7 @@ static void modify(pass *p, size_t i, int mixed)
     size_t b = find_before(p, i, 2, &dist);
     if (b != SIZE_MAX) {
         float s = p->le[b]->scalar * (dist == 1 ? 1.0f : dist == 2 ? 0.95f : 0.9f);
-        if ((p->toks[b].flags & HEED_TF_ALLCAPS) && mixed)
+        if ((p->toks[b].flags & HEED_TF_ALLCAPS) && is_mixed(p))
             s += sign(s) * CAPS_INCR;
         if (p->toks[b].flags & HEED_TF_ELONGATED)
             s *= 1.5f;
@@ -381,7 +409,7 @@ static void modify(pass *p, size_t i, int mixed)
         x->rules |= s > 0 ? HEED_RULE_INTENSIFIED : HEED_RULE_DIMINISHED;
         x->cue = (uint32_t)b;
     }
-    if ((t->flags & HEED_TF_ALLCAPS) && mixed) {
+    if ((t->flags & HEED_TF_ALLCAPS) && is_mixed(p)) {
         v += sign(v) * CAPS_INCR;
         x->rules |= HEED_RULE_ALLCAPS;
     }
@@ -393,7 +421,7 @@ static void modify(pass *p, size_t i, int mixed)
      * and laughter are reactions, not statements, and are never negated. */
     size_t ng = SIZE_MAX;
     if (!(fi & (T_EMO | LX_LAUGH)))
-        ng = find_before(p, i, 1, &dist);
+        ng = p->neg_for == i ? p->neg_at : find_before(p, i, 1, &dist);
     if (ng != SIZE_MAX) {
         v *= v > 0 ? NEG_POS_SCALAR : NEG_NEG_SCALAR;
         x->rules |= HEED_RULE_NEGATED;
@@ -453,6 +481,51 @@ static void contrast(pass *p, const uint32_t *act, size_t n_act, size_t i)
     }
 }
 
+/* Sets p->f, p->le and the active tokens' p->ti; act[0..*n_act) the
+ * active tokens, bang[0..*n_bang) the punctuation holding '!'. Returns the
+ * number of word tokens. Inlined twice, with and without wr, so that the
+ * loop does not test wr per token. */
+static inline __attribute__((always_inline)) size_t
+scan_tokens(pass *p, const heed_lexicon *lx, const heed_word *const *wr, uint32_t *act,
+            size_t *n_act, uint32_t *bang, size_t *n_bang)
+{
+    const heed_token *toks = p->toks;
+    size_t words = 0, na = 0, nb = 0;
+    for (size_t i = 0; i < p->n_toks; i++) {
+        const heed_token *t = &toks[i];
+        uint32_t c;
+        if (t->kind == HEED_TOK_WORD) {
+            words++;
+            /* a plain word of the table: its entry, as lookup finds it */
+            const heed_word *w = wr ? wr[i] : NULL;
+            const heed_lexent *e;
+            if (w && !(t->flags & HEED_TF_ELONGATED)) {
+                e = w->lex;
+            } else {
+                e = heed__lexicon_get(lx, t->norm, t->norm_len);
+                if (t->flags & HEED_TF_ELONGATED)
+                    e = unelongated(lx, t->norm, t->norm_len, e);
+            }
+            p->le[i] = e;
+            c = T_WORD | (e ? e->cls : 0);
+            if ((t->flags & HEED_TF_CONTRACTION) && ends_with(t, "n't"))
+                c |= T_NEG;
+        } else {
+            c = other_bits(lx, t, &p->le[i]);
+            if (c & T_BANGS)
+                bang[nb++] = (uint32_t)i;
+        }
+        p->f[i] = c;
+        if (c & T_ACTIVE) {
+            act[na++] = (uint32_t)i;
+            p->ti[i] = (tokinfo){0, 0, 0, UINT32_MAX, (uint32_t)i, 0};
+        }
+    }
+    *n_act = na;
+    *n_bang = nb;
+    return words;
+}
+
 /* The first k at or after *k with v[k] >= from (v ascending). */
 static size_t seek(const uint32_t *v, size_t n, size_t k, size_t from)
 {
@@ -477,7 +550,7 @@ int heed__valence_words(heed_arena *a, const heed_lexicon *lx, const char *text,
     memset(out, 0, sizeof(*out));
     if (n_toks == 0)
         return HEED_OK;
-    pass p = {toks, NULL, NULL, NULL, 0, 0, -1, 0};
+    pass p = {toks, NULL, NULL, NULL, 0, 0, n_toks, -1, -1, 0, SIZE_MAX, SIZE_MAX};
     p.f = heed__arena_alloc(a, n_toks * sizeof *p.f);
     p.le = heed__arena_alloc(a, n_toks * sizeof *p.le);
     p.ti = heed__arena_alloc(a, n_toks * sizeof *p.ti);
@@ -486,34 +559,11 @@ int heed__valence_words(heed_arena *a, const heed_lexicon *lx, const char *text,
     heed_evidence *ev = heed__arena_alloc(a, (n_toks + n_sents) * sizeof(*ev));
     if (!p.f || !p.le || !p.ti || !act || !bang || !ev)
         return HEED_ENOMEM;
-    size_t caps = 0, words = 0, n_act = 0, n_bang = 0;
-    _Static_assert(HEED_TF_ALLCAPS == 1, "caps counts the flag itself");
-    for (size_t i = 0; i < n_toks; i++) {
-        const heed_token *t = &toks[i];
-        uint32_t c;
-        if (t->kind == HEED_TOK_WORD) {
-            words++;
-            caps += t->flags & HEED_TF_ALLCAPS;
-            /* a plain word of the table: its entry, as lookup finds it */
-            const heed_word *w = wr ? wr[i] : NULL;
-            const heed_lexent *e =
-                w && !(t->flags & HEED_TF_ELONGATED) ? w->lex : lookup(lx, t);
-            p.le[i] = e;
-            c = T_WORD | (e ? e->cls : 0);
-            if ((t->flags & HEED_TF_CONTRACTION) && ends_with(t, "n't"))
-                c |= T_NEG;
-        } else {
-            c = other_bits(lx, t, &p.le[i]);
-            if (c & T_BANGS)
-                bang[n_bang++] = (uint32_t)i;
-        }
-        p.f[i] = c;
-        if (c & T_ACTIVE) {
-            act[n_act++] = (uint32_t)i;
-            p.ti[i] = (tokinfo){0, 0, 0, UINT32_MAX, (uint32_t)i, 0};
-        }
-    }
-    int mixed = caps > 0 && caps < words; /* some words shouted, not all */
+    size_t words = 0, n_act = 0, n_bang = 0;
+    if (wr)
+        words = scan_tokens(&p, lx, wr, act, &n_act, bang, &n_bang);
+    else
+        words = scan_tokens(&p, lx, NULL, act, &n_act, bang, &n_bang);
     size_t n_ids;
     const heed_idiom *ids = heed__idioms(&n_ids);
     size_t n_ev = 0;
@@ -532,6 +582,7 @@ int heed__valence_words(heed_arena *a, const heed_lexicon *lx, const char *text,
         p.from = from;
         p.to = to;
         p.question = -1;
+        p.neg_for = SIZE_MAX;
         ka = seek(act, n_act, ka, from);
         size_t ke = ka;
         while (ke < n_act && act[ke] < to)
@@ -557,7 +608,7 @@ int heed__valence_words(heed_arena *a, const heed_lexicon *lx, const char *text,
             if (p.f[i] & (T_VAL | T_EMO))
                 base_valence(&p, lx, i);
             if (p.f[i] & T_SCORED)
-                modify(&p, i, mixed);
+                modify(&p, i);
             if (turn == SIZE_MAX && (p.f[i] & (T_CONS | T_WORD)) == T_WORD &&
                 (p.f[i] & (LX_BUT | LX_ALTHOUGH)))
                 turn = i;
