@@ -140,8 +140,8 @@ static uint32_t other_bits(const heed_lexicon *lx, const heed_token *t, const he
         return T_WORD | (e ? e->cls & ~(uint32_t)T_NEG : 0); /* no negator */
     }
     case HEED_TOK_PUNCT: {
-        uint32_t bangs = 0;
-        for (size_t k = 0; k < t->norm_len; k++)
+        uint32_t bangs = t->norm_len == 1 && t->norm[0] == '!';
+        for (size_t k = 0; t->norm_len > 1 && k < t->norm_len; k++)
             bangs += t->norm[k] == '!';
         *le = NULL;
         return T_PUNCT | (bangs < T_BANGS_MAX ? bangs : T_BANGS_MAX) << T_BANGS_SHIFT;
@@ -551,14 +551,19 @@ int heed__valence_words(heed_arena *a, const heed_lexicon *lx, const char *text,
     if (n_toks == 0)
         return HEED_OK;
     pass p = {toks, NULL, NULL, NULL, 0, 0, n_toks, -1, -1, 0, SIZE_MAX, SIZE_MAX};
-    p.f = heed__arena_alloc(a, n_toks * sizeof *p.f);
-    p.le = heed__arena_alloc(a, n_toks * sizeof *p.le);
-    p.ti = heed__arena_alloc(a, n_toks * sizeof *p.ti);
-    uint32_t *act = heed__arena_alloc(a, n_toks * sizeof *act);  /* active tokens */
-    uint32_t *bang = heed__arena_alloc(a, n_toks * sizeof *bang); /* tokens with '!' */
-    heed_evidence *ev = heed__arena_alloc(a, (n_toks + n_sents) * sizeof(*ev));
-    if (!p.f || !p.le || !p.ti || !act || !bang || !ev)
+    /* one block: the evidence (returned), then the per-token arrays */
+    _Static_assert(sizeof(heed_evidence) % 8 == 0 && sizeof(tokinfo) % 4 == 0,
+                   "the arrays stay aligned");
+    const size_t ev_bytes = (n_toks + n_sents) * sizeof(heed_evidence);
+    char *blk = heed__arena_alloc(a, ev_bytes + n_toks * (sizeof *p.le + sizeof *p.ti + 3 * 4));
+    if (!blk)
         return HEED_ENOMEM;
+    heed_evidence *ev = (heed_evidence *)(void *)blk;
+    p.le = (const heed_lexent **)(void *)(blk + ev_bytes);
+    p.ti = (tokinfo *)(void *)(p.le + n_toks);
+    p.f = (uint32_t *)(void *)(p.ti + n_toks);
+    uint32_t *act = p.f + n_toks;  /* active tokens */
+    uint32_t *bang = act + n_toks; /* tokens with '!' */
     size_t words = 0, n_act = 0, n_bang = 0;
     if (wr)
         words = scan_tokens(&p, lx, wr, act, &n_act, bang, &n_bang);
@@ -573,7 +578,7 @@ int heed__valence_words(heed_arena *a, const heed_lexicon *lx, const char *text,
      * idiom, marked as negators or scored (each one of these is active or
      * consumed). */
     size_t outside = 0, not_neutral = 0, next = 0;
-    size_t ka = 0, kb = 0;
+    size_t ka = 0, kb = 0, prev_to = 0;
     for (size_t s = 0; s < n_sents; s++) {
         size_t from = sents[s].first_token, to = from + sents[s].n_tokens;
         for (size_t j = next; j < from; j++)
@@ -583,17 +588,17 @@ int heed__valence_words(heed_arena *a, const heed_lexicon *lx, const char *text,
         p.to = to;
         p.question = -1;
         p.neg_for = SIZE_MAX;
-        ka = seek(act, n_act, ka, from);
+        if (from != prev_to) /* sentences as heed__sentences makes them follow on */
+            ka = seek(act, n_act, ka, from);
+        prev_to = to;
         size_t ke = ka;
-        while (ke < n_act && act[ke] < to)
-            ke++;
         /* One pass in token order over the active tokens: every rule at
          * token i reads only tokens before i (decided by then) and the
          * lexicon entries of later ones. */
         size_t turn = SIZE_MAX; /* the first "but"/"although" */
         int negators = 0;
-        for (size_t k = ka; k < ke; k++) {
-            size_t i = act[k];
+        for (; ke < n_act && act[ke] < to; ke++) {
+            size_t i = act[ke];
             /* an idiom needs a next word whose first byte may begin one */
             if ((p.f[i] & (T_CONS | LX_IDIOM)) == LX_IDIOM && i + 1 < to &&
                 (p.f[i + 1] & T_WORD) && toks[i + 1].norm_len &&
