@@ -70,7 +70,9 @@ typedef struct pass {
     int mixed;         /* some words shouted, not all: -1 until asked */
     size_t cons_words; /* word tokens consumed by idioms */
     size_t neg_for;    /* the token whose negator base_valence found: */
-    size_t neg_at;     /* that negator, SIZE_MAX if none */
+    size_t neg_at;     /* that negator, SIZE_MAX if none, */
+    size_t boost_at;   /* and its booster or dampener, SIZE_MAX if none, */
+    int boost_dist;    /* that many words before it */
 } pass;
 
 /* t's norm is the NUL-terminated w; the first byte first, so that most
@@ -131,7 +133,7 @@ static inline const heed_lexent *lookup(const heed_lexicon *lx, const heed_token
 
 /* f[i] of a token other than a plain word (see heed__valence_words), without
  * the bits the rules set later; *le its entry. */
-static uint32_t other_bits(const heed_lexicon *lx, const heed_token *t, const heed_lexent **le)
+static inline uint32_t other_bits(const heed_lexicon *lx, const heed_token *t, const heed_lexent **le)
 {
     switch (t->kind) {
     case HEED_TOK_HASHTAG: {
@@ -216,6 +218,41 @@ static size_t find_before(const pass *p, size_t i, int want, int *dist)
             return SIZE_MAX; /* "very good bad": the booster belongs to "good" */
     }
     return SIZE_MAX;
+}
+
+/* find_before for both wants in one walk: *neg the negator (want 1), *boost
+ * the booster or dampener (want 2) at *bdist words. */
+static void scan_before(const pass *p, size_t i, size_t *neg, size_t *boost, int *bdist)
+{
+    size_t ng = SIZE_MAX, bo = SIZE_MAX;
+    int need_n = 1, need_b = 1, words = 0;
+    for (size_t j = i; j-- > p->from;) {
+        uint32_t c = p->f[j];
+        if (c & T_PUNCT)
+            break;
+        if (!(c & T_WORD))
+            continue;
+        words++;
+        if (words > SCOPE_WORDS)
+            break;
+        if (need_n && is_negator(c)) {
+            ng = j;
+            need_n = 0;
+        }
+        if (need_b && !(c & T_CONS) && (c & (LX_BOOSTER | LX_DAMPENER))) {
+            bo = j;
+            *bdist = words;
+            need_b = 0;
+        }
+        if (c & (LX_BUT | LX_CLAUSE | LX_ALTHOUGH))
+            break;
+        if (!(c & (LX_BOOSTER | LX_DAMPENER)) && (c & T_SCORED))
+            need_b = 0; /* "very good bad": the booster belongs to "good" */
+        if (!need_n && !need_b)
+            break;
+    }
+    *neg = ng;
+    *boost = bo;
 }
 
 static int sentence_is_question(const heed_token *toks, size_t from, size_t to)
@@ -332,9 +369,8 @@ static void base_valence(pass *p, const heed_lexicon *lx, size_t i)
     if (!e->has_valence)
         return;
     float v = e->valence;
-    int dist;
     p->neg_for = i;
-    p->neg_at = find_before(p, i, 1, &dist);
+    scan_before(p, i, &p->neg_at, &p->boost_at, &p->boost_dist);
     int negated = p->neg_at != SIZE_MAX;
     if (norm_is(t, "like")) {
         /* "like" is liking only after a subject ("I like"), never in "would
@@ -398,7 +434,13 @@ static void modify(pass *p, size_t i)
         return;
     float v = x->score;
     int dist;
-    size_t b = find_before(p, i, 2, &dist);
+    size_t b;
+    if (p->neg_for == i) {
+        b = p->boost_at;
+        dist = p->boost_dist;
+    } else {
+        b = find_before(p, i, 2, &dist);
+    }
     if (b != SIZE_MAX) {
         float s = p->le[b]->scalar * (dist == 1 ? 1.0f : dist == 2 ? 0.95f : 0.9f);
         if ((p->toks[b].flags & HEED_TF_ALLCAPS) && is_mixed(p))
@@ -550,7 +592,7 @@ int heed__valence_words(heed_arena *a, const heed_lexicon *lx, const char *text,
     memset(out, 0, sizeof(*out));
     if (n_toks == 0)
         return HEED_OK;
-    pass p = {toks, NULL, NULL, NULL, 0, 0, n_toks, -1, -1, 0, SIZE_MAX, SIZE_MAX};
+    pass p = {toks, NULL, NULL, NULL, 0, 0, n_toks, -1, -1, 0, SIZE_MAX, SIZE_MAX, SIZE_MAX, 0};
     /* one block: the evidence (returned), then the per-token arrays */
     _Static_assert(sizeof(heed_evidence) % 8 == 0 && sizeof(tokinfo) % 4 == 0,
                    "the arrays stay aligned");
@@ -614,8 +656,8 @@ int heed__valence_words(heed_arena *a, const heed_lexicon *lx, const char *text,
                 base_valence(&p, lx, i);
             if (p.f[i] & T_SCORED)
                 modify(&p, i);
-            if (turn == SIZE_MAX && (p.f[i] & (T_CONS | T_WORD)) == T_WORD &&
-                (p.f[i] & (LX_BUT | LX_ALTHOUGH)))
+            if ((p.f[i] & (LX_BUT | LX_ALTHOUGH)) && turn == SIZE_MAX &&
+                (p.f[i] & (T_CONS | T_WORD)) == T_WORD)
                 turn = i;
         }
         /* A negator that negated nothing ("Oh no.", "No, it never arrived")
