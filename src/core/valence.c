@@ -62,7 +62,7 @@ typedef struct tokinfo {
 typedef struct pass {
     heed_token *toks;
     uint32_t *f;
-    const heed_lexent **le; /* entry of each word token, else NULL */
+    const heed_lexent **le; /* entry of a word token that has one (f tells) */
     tokinfo *ti;
     size_t from, to;
     size_t n_toks;
@@ -132,28 +132,28 @@ static inline const heed_lexent *lookup(const heed_lexicon *lx, const heed_token
 }
 
 /* f[i] of a token other than a plain word (see heed__valence_words), without
- * the bits the rules set later; *le its entry. */
+ * the bits the rules set later; *le its entry when it has one (else *le is
+ * left as it is). */
 static inline uint32_t other_bits(const heed_lexicon *lx, const heed_token *t, const heed_lexent **le)
 {
     switch (t->kind) {
     case HEED_TOK_HASHTAG: {
         const heed_lexent *e = lookup(lx, t);
+        if (!e)
+            return T_WORD;
         *le = e;
-        return T_WORD | (e ? e->cls & ~(uint32_t)T_NEG : 0); /* no negator */
+        return T_WORD | (e->cls & ~(uint32_t)T_NEG); /* no negator */
     }
     case HEED_TOK_PUNCT: {
         uint32_t bangs = t->norm_len == 1 && t->norm[0] == '!';
         for (size_t k = 0; t->norm_len > 1 && k < t->norm_len; k++)
             bangs += t->norm[k] == '!';
-        *le = NULL;
         return T_PUNCT | (bangs < T_BANGS_MAX ? bangs : T_BANGS_MAX) << T_BANGS_SHIFT;
     }
     case HEED_TOK_EMOJI:
     case HEED_TOK_EMOTICON:
-        *le = NULL;
         return T_EMO;
     default:
-        *le = NULL;
         return 0;
     }
 }
@@ -342,9 +342,9 @@ static void base_valence(pass *p, const heed_lexicon *lx, size_t i)
             set_score(p, i, e->valence, e->valence, HEED_RULE_EMOTICON);
         return;
     }
+    if (!(fi & T_WORD) || !(fi & T_VAL))
+        return; /* only a word with a valence has more to do below */
     const heed_lexent *e = p->le[i];
-    if (!(fi & T_WORD) || !e)
-        return;
     uint32_t c = e->cls;
     if (c & LX_NEGATOR)
         return; /* acts on others; its own valence would double-count */
@@ -548,8 +548,11 @@ scan_tokens(pass *p, const heed_lexicon *lx, const heed_word *const *wr, uint32_
                 if (t->flags & HEED_TF_ELONGATED)
                     e = unelongated(lx, t->norm, t->norm_len, e);
             }
-            p->le[i] = e;
-            c = T_WORD | (e ? e->cls : 0);
+            c = T_WORD;
+            if (e) {
+                p->le[i] = e;
+                c |= e->cls;
+            }
             if ((t->flags & HEED_TF_CONTRACTION) && ends_with(t, "n't"))
                 c |= T_NEG;
         } else {
@@ -648,6 +651,7 @@ int heed__valence_words(heed_arena *a, const heed_lexicon *lx, const char *text,
                 match_idiom(&p, ids, i);
             if (is_negator(p.f[i])) {
                 mark_negation(&p, i);
+                not_neutral++; /* a free word token: marked a negator */
                 negators = 1;
             }
             /* only these can have a base valence, and only a scored token
@@ -664,7 +668,7 @@ int heed__valence_words(heed_arena *a, const heed_lexicon *lx, const char *text,
          * keeps the lexicon's own valence for it. */
         for (size_t k = ka; negators && k < ke; k++) {
             size_t i = act[k];
-            if (p.ti[i].negated_some || !is_negator(p.f[i]) || !p.le[i] || !p.le[i]->has_valence)
+            if (p.ti[i].negated_some || !is_negator(p.f[i]) || !(p.f[i] & T_VAL))
                 continue;
             set_score(&p, i, p.le[i]->valence, p.le[i]->valence, HEED_RULE_LEXICON);
         }
@@ -676,12 +680,10 @@ int heed__valence_words(heed_arena *a, const heed_lexicon *lx, const char *text,
             size_t i = act[k];
             const tokinfo *x = &p.ti[i];
             const uint32_t fi = p.f[i];
-            const int free_word = toks[i].kind == HEED_TOK_WORD && !(fi & T_CONS);
-            if (!(fi & T_SCORED) || (fi & T_CONS1)) {
-                not_neutral += free_word && (toks[i].flags & HEED_TF_NEGATOR);
+            if (!(fi & T_SCORED) || (fi & T_CONS1))
                 continue;
-            }
-            not_neutral += free_word;
+            not_neutral += toks[i].kind == HEED_TOK_WORD && !(fi & T_CONS) &&
+                           !(toks[i].flags & HEED_TF_NEGATOR); /* those counted above */
             heed_evidence *e = &ev[n_ev++];
             e->token = (uint32_t)i;
             e->sentence = (uint32_t)s;
