@@ -44,9 +44,10 @@ enum {
     T_SCORED = 1u << 26, /* has a score */
 };
 
-/* The tokens some rule acts on; every other token has no score at any point
- * and is read only as a neighbour, through f. */
-#define T_ACTIVE (T_EMO | T_VAL | T_NEG | LX_IDIOM | LX_BUT | LX_ALTHOUGH)
+/* The tokens some rule acts on (with the idiom starts that idiom_may_start
+ * lets through); every other token has no score at any point and is read
+ * only as a neighbour, through f. */
+#define T_ACTIVE (T_EMO | T_VAL | T_NEG | LX_BUT | LX_ALTHOUGH)
 
 /* A token's score and how it came about; set for active tokens only. */
 typedef struct tokinfo {
@@ -156,6 +157,16 @@ static inline uint32_t other_bits(const heed_lexicon *lx, const heed_token *t, c
     default:
         return 0;
     }
+}
+
+/* May an idiom start at token i, whose entry e starts some? Only when the
+ * next token is a word whose first byte may begin the idiom's second word
+ * (idiom_next); match_idiom decides. */
+static inline int idiom_may_start(const heed_token *toks, size_t i, size_t to,
+                                  const heed_lexent *e)
+{
+    const heed_token *t = &toks[i + 1];
+    return i + 1 < to && is_word(t) && t->norm_len && (e->idiom_next >> (t->norm[0] & 15) & 1);
 }
 
 /* Marks an idiom starting at token i, if one does: the first token carries
@@ -561,7 +572,7 @@ scan_tokens(pass *p, const heed_lexicon *lx, const heed_word *const *wr, uint32_
                 bang[nb++] = (uint32_t)i;
         }
         p->f[i] = c;
-        if (c & T_ACTIVE) {
+        if ((c & T_ACTIVE) || ((c & LX_IDIOM) && idiom_may_start(toks, i, p->n_toks, p->le[i]))) {
             act[na++] = (uint32_t)i;
             p->ti[i] = (tokinfo){0, 0, 0, UINT32_MAX, (uint32_t)i, 0};
         }
@@ -644,10 +655,7 @@ int heed__valence_words(heed_arena *a, const heed_lexicon *lx, const char *text,
         int negators = 0;
         for (; ke < n_act && act[ke] < to; ke++) {
             size_t i = act[ke];
-            /* an idiom needs a next word whose first byte may begin one */
-            if ((p.f[i] & (T_CONS | LX_IDIOM)) == LX_IDIOM && i + 1 < to &&
-                (p.f[i + 1] & T_WORD) && toks[i + 1].norm_len &&
-                (p.le[i]->idiom_next >> (toks[i + 1].norm[0] & 15) & 1))
+            if ((p.f[i] & (T_CONS | LX_IDIOM)) == LX_IDIOM && idiom_may_start(toks, i, to, p.le[i]))
                 match_idiom(&p, ids, i);
             if (is_negator(p.f[i])) {
                 mark_negation(&p, i);
