@@ -247,6 +247,7 @@ static const heed_idiom IDIOMS[] = {
 };
 
 _Static_assert(sizeof IDIOMS / sizeof IDIOMS[0] <= HEED_MAX_IDIOMS, "too many idioms");
+_Static_assert(sizeof(heed_lexrd) == 32, "a read entry stays 32 bytes (lexicon.h)");
 
 static int grow(heed_lexicon *lx);
 

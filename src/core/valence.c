@@ -43,6 +43,7 @@ enum {
     T_CONS1 = 1u << 25,  /* inside an idiom after its first token */
     T_SCORED = 1u << 26, /* has a score */
 };
+_Static_assert(LX_VALENCE < 1u << T_BANGS_SHIFT, "the word classes fit below the '!' count");
 
 /* The tokens some rule acts on (with the idiom starts that idiom_may_start
  * lets through); every other token has no score at any point and is read
