@@ -544,12 +544,11 @@ scan_tokens(pass *p, const heed_lexicon *lx, const heed_word *const *wr, uint32_
             size_t *n_act, uint32_t *bang, size_t *n_bang)
 {
     const heed_token *toks = p->toks;
-    size_t words = 0, na = 0, nb = 0;
+    size_t others = 0, na = 0, nb = 0;
     for (size_t i = 0; i < p->n_toks; i++) {
         const heed_token *t = &toks[i];
         uint32_t c;
         if (t->kind == HEED_TOK_WORD) {
-            words++;
             /* a plain word of the table: its entry, as lookup finds it */
             const heed_word *w = wr ? wr[i] : NULL;
             const heed_lexent *e;
@@ -568,6 +567,7 @@ scan_tokens(pass *p, const heed_lexicon *lx, const heed_word *const *wr, uint32_
             if ((t->flags & HEED_TF_CONTRACTION) && ends_with(t, "n't"))
                 c |= T_NEG;
         } else {
+            others++;
             c = other_bits(lx, t, &p->le[i]);
             if (c & T_BANGS)
                 bang[nb++] = (uint32_t)i;
@@ -580,7 +580,7 @@ scan_tokens(pass *p, const heed_lexicon *lx, const heed_word *const *wr, uint32_
     }
     *n_act = na;
     *n_bang = nb;
-    return words;
+    return p->n_toks - others;
 }
 
 /* The first k at or after *k with v[k] >= from (v ascending). */
@@ -612,7 +612,7 @@ int heed__valence_words(heed_arena *a, const heed_lexicon *lx, const char *text,
     _Static_assert(sizeof(heed_evidence) % 8 == 0 && sizeof(tokinfo) % 4 == 0,
                    "the arrays stay aligned");
     const size_t ev_bytes = (n_toks + n_sents) * sizeof(heed_evidence);
-    char *blk = heed__arena_alloc(a, ev_bytes + n_toks * (sizeof *p.le + sizeof *p.ti + 3 * 4));
+    char *blk = heed__arena_alloc(a, ev_bytes + n_toks * (sizeof *p.le + sizeof *p.ti + 4 * 4));
     if (!blk)
         return HEED_ENOMEM;
     heed_evidence *ev = (heed_evidence *)(void *)blk;
@@ -621,6 +621,7 @@ int heed__valence_words(heed_arena *a, const heed_lexicon *lx, const char *text,
     p.f = (uint32_t *)(void *)(p.ti + n_toks);
     uint32_t *act = p.f + n_toks;  /* active tokens */
     uint32_t *bang = act + n_toks; /* tokens with '!' */
+    uint32_t *negs = bang + n_toks; /* a sentence's negators */
     size_t words = 0, n_act = 0, n_bang = 0;
     if (wr)
         words = scan_tokens(&p, lx, wr, act, &n_act, bang, &n_bang);
@@ -653,7 +654,7 @@ int heed__valence_words(heed_arena *a, const heed_lexicon *lx, const char *text,
          * token i reads only tokens before i (decided by then) and the
          * lexicon entries of later ones. */
         size_t turn = SIZE_MAX; /* the first "but"/"although" */
-        int negators = 0;
+        size_t n_negs = 0;
         for (; ke < n_act && act[ke] < to; ke++) {
             size_t i = act[ke];
             if ((p.f[i] & (T_CONS | LX_IDIOM)) == LX_IDIOM && idiom_may_start(toks, i, to, p.le[i]))
@@ -661,7 +662,7 @@ int heed__valence_words(heed_arena *a, const heed_lexicon *lx, const char *text,
             if (is_negator(p.f[i])) {
                 mark_negation(&p, i);
                 not_neutral++; /* a free word token: marked a negator */
-                negators = 1;
+                negs[n_negs++] = (uint32_t)i;
             }
             /* only these can have a base valence, and only a scored token
              * is modified */
@@ -675,8 +676,8 @@ int heed__valence_words(heed_arena *a, const heed_lexicon *lx, const char *text,
         }
         /* A negator that negated nothing ("Oh no.", "No, it never arrived")
          * keeps the lexicon's own valence for it. */
-        for (size_t k = ka; negators && k < ke; k++) {
-            size_t i = act[k];
+        for (size_t k = 0; k < n_negs; k++) {
+            size_t i = negs[k];
             if (p.ti[i].negated_some || !is_negator(p.f[i]) || !(p.f[i] & T_VAL))
                 continue;
             set_score(&p, i, p.le[i]->valence, p.le[i]->valence, HEED_RULE_LEXICON);
