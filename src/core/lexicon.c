@@ -247,6 +247,7 @@ static const heed_idiom IDIOMS[] = {
 };
 
 _Static_assert(sizeof IDIOMS / sizeof IDIOMS[0] <= HEED_MAX_IDIOMS, "too many idioms");
+_Static_assert(sizeof(heed_lexrd) == 32, "a read entry stays 32 bytes (lexicon.h)");
 
 static int grow(heed_lexicon *lx);
 
@@ -305,6 +306,8 @@ static void put_entry(heed_lexicon *lx, const slot *sl, size_t n)
     r->hash = sl->hash;
     r->ent = sl->ent;
     r->ent.key_len8 = sl->key_len <= 8 ? (uint8_t)sl->key_len : HEED_LEX_LONG_KEY;
+    if (r->ent.has_valence)
+        r->ent.cls |= LX_VALENCE;
     lx->keys[n] = (heed_lexkey){sl->key, sl->key_len};
     uint32_t tag = (uint32_t)(sl->hash >> lx->tag_shift);
     size_t i = sl->hash & lx->cell_mask;
@@ -494,6 +497,8 @@ int heed__lexicon_new(const char *text, size_t len, const char *extra, size_t ex
         }
         s->ent.cls |= LX_IDIOM;
         s->ent.idioms |= 1ull << i;
+        const char *w1 = IDIOMS[i].words[1];
+        s->ent.idiom_next |= w1 ? (uint16_t)(1u << (w1[0] & 15)) : 0xFFFF;
     }
     if (lx->used > LEX_MAX_ENTRIES) {
         rc = fail(err, HEED_EMODEL, 0, 0, "more than 16,777,215 lexicon entries");

@@ -30,7 +30,8 @@ enum {
     LX_APPRECIATE = 1u << 13, /* appreciate, grateful: "would appreciate it if" */
     LX_NOUNONLY = 1u << 14,   /* "treat": valence only as a noun, after a determiner */
     LX_DETERMINER = 1u << 15, /* a, the, my, this, ... */
-    LX_LAUGH = 1u << 16       /* lol, haha: not negated ("no idea lol") */
+    LX_LAUGH = 1u << 16,      /* lol, haha: not negated ("no idea lol") */
+    LX_VALENCE = 1u << 17     /* has_valence, in the read table's entries */
 };
 
 typedef struct heed_lexent {
@@ -40,6 +41,8 @@ typedef struct heed_lexent {
     uint32_t cls;      /* LX_* */
     uint8_t has_valence;
     uint8_t key_len8;  /* the key's length when 8 bytes or fewer, else 0xFF (lookup) */
+    uint16_t idiom_next; /* bit (b & 15) for the first byte b of the second word
+                          * of each idiom in `idioms` */
 } heed_lexent;
 
 typedef struct heed_idiom {

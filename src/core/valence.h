@@ -16,7 +16,9 @@ typedef struct heed_valence_out {
 } heed_valence_out;
 
 /* Scores every sentence (sets sentences[i].valence) and the message. Sets
- * HEED_TF_NEGATOR / HEED_TF_NEGATED on tokens. Evidence is in text order, in
+ * HEED_TF_NEGATOR / HEED_TF_NEGATED on tokens, which come without them (as
+ * heed__tokenize makes them); the sentences are in text order and do not
+ * overlap (as heed__sentences makes them). Evidence is in text order, in
  * the arena. Returns HEED_OK or HEED_ENOMEM. */
 int heed__valence(heed_arena *a, const heed_lexicon *lx, const char *text, heed_token *toks,
                   size_t n_toks, heed_sentence *sents, size_t n_sents, heed_valence_out *out);
