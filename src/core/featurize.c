@@ -462,8 +462,18 @@ features_write_as(const heed_feat_opts *o, const heed_result *r, uint64_t *th,
         if (tk[i].flags & HEED_TF_NEGATOR)
             have_negator = 1;
 
-    /* Words and bigrams, sentence by sentence. */
-    size_t from = s.n;
+    /* Words and bigrams, sentence by sentence: keys only, what fits (as put,
+     * with the count in a local the compiler keeps in a register); the
+     * block's values are all one, which scale_from sets. */
+    const size_t from = s.n;
+    uint32_t *const keys = s.idx;
+    const size_t key_cap = s.cap;
+    size_t nk = s.n;
+#define PUT_KEY(k)                                                                                 \
+    do {                                                                                           \
+        if (nk < key_cap)                                                                          \
+            keys[nk++] = (k);                                                                      \
+    } while (0)
     size_t words = 0, caps = 0, elong = 0, excl = 0, quest = 0, rep = 0, mixed = 0, room = 0;
     for (size_t si = 0; si < r->n_sentences; si++) {
         const heed_sentence *se = &r->sentences[si];
@@ -492,11 +502,11 @@ features_write_as(const heed_feat_opts *o, const heed_result *r, uint64_t *th,
                 if (w ? w->negator && t->kind == HEED_TOK_WORD : simple_negator(t))
                     scope = 1;
             }
-            put(&s, w ? w->uni_key : fold(NS_UNI, h), 1.0f);
+            PUT_KEY(w ? w->uni_key : fold(NS_UNI, h));
             if (negated && t->kind == HEED_TOK_WORD)
-                put(&s, w ? w->neg_key : fold(NS_NEG, h), 1.0f);
+                PUT_KEY(w ? w->neg_key : fold(NS_NEG, h));
             if (!(o && (o->flags & HEED_FEAT_NO_BIGRAMS)))
-                put(&s, fold(NS_BI, prev * 31 + h), 1.0f);
+                PUT_KEY(fold(NS_BI, prev * 31 + h));
             prev = h;
             if (is_wordish(t))
                 room += 3 * ((t->norm_len > CHAR_MAX_WORD ? CHAR_MAX_WORD : t->norm_len) + 2);
@@ -518,9 +528,11 @@ features_write_as(const heed_feat_opts *o, const heed_result *r, uint64_t *th,
             }
         }
         if (!(o && (o->flags & HEED_FEAT_NO_BIGRAMS)))
-            put(&s, fold(NS_BI, prev * 31 + 0x5eed0002ull), 1.0f);
+            PUT_KEY(fold(NS_BI, prev * 31 + 0x5eed0002ull));
     }
-    scale_from(&s, from);
+#undef PUT_KEY
+    s.n = nk;
+    scale_from(&s, from); /* the block's values */
     if (words_end) {
         *words_end = s.n;
         *gram_room = room;
