@@ -85,6 +85,39 @@ void heed__emo_group_scores(const float prob[HEED_EMO_COUNT], const uint32_t *me
     }
 }
 
+/* One member i of a group score s, as heed__emo_group_scores takes it. */
+#define MEMBER(i) (s = prob[HEED_EMO_##i] > s ? prob[HEED_EMO_##i] : s)
+
+void heed__emo_cx_scores(const float prob[HEED_EMO_COUNT], float cx[HEED_CX_COUNT])
+{
+    /* heed__emo_cx_members' bits written out, in index order */
+    float s = 0;
+    MEMBER(ANGER), MEMBER(DISGUST);
+    cx[HEED_CX_ANGER] = s;
+    s = 0;
+    MEMBER(ANNOYANCE), MEMBER(DISAPPROVAL);
+    cx[HEED_CX_FRUSTRATION] = s;
+    s = 0;
+    MEMBER(FEAR), MEMBER(NERVOUSNESS);
+    cx[HEED_CX_ANXIETY] = s;
+    s = 0;
+    MEMBER(DISAPPOINTMENT), MEMBER(EMBARRASSMENT), MEMBER(GRIEF), MEMBER(REMORSE),
+        MEMBER(SADNESS);
+    cx[HEED_CX_SADNESS] = s;
+    s = 0;
+    MEMBER(CONFUSION), MEMBER(CURIOSITY);
+    cx[HEED_CX_CONFUSION] = s;
+    s = 0;
+    MEMBER(ADMIRATION), MEMBER(AMUSEMENT), MEMBER(APPROVAL), MEMBER(CARING), MEMBER(EXCITEMENT),
+        MEMBER(GRATITUDE), MEMBER(JOY), MEMBER(LOVE), MEMBER(OPTIMISM), MEMBER(PRIDE),
+        MEMBER(RELIEF);
+    cx[HEED_CX_GRATITUDE] = s;
+    s = 0;
+    MEMBER(NEUTRAL);
+    cx[HEED_CX_NEUTRAL] = s;
+}
+#undef MEMBER
+
 static int mismatch(heed_error *err, const char *what)
 {
     if (err) {
@@ -174,7 +207,9 @@ int heed__emotions_predict(const heed_lm *m, heed_arena *a, heed_result *r)
 void heed__emotions_predict_x(const heed_lm *m, heed_sparse x, heed_result *r)
 {
     heed_emotions *e = &r->emotions;
-    memset(e, 0, sizeof *e);
+    /* every field is set below: prob, cx, available; the label bits from 0 */
+    e->labels = 0;
+    e->cx_labels = 0;
     heed__lm_predict(m, x, e->prob);
     const float *thr = heed__lm_thresholds(m);
     int i = 0;
@@ -189,7 +224,7 @@ void heed__emotions_predict_x(const heed_lm *m, heed_sparse x, heed_result *r)
         if (e->prob[i] >= thr[i])
             e->labels |= 1u << i;
     const float *aux = heed__lm_aux(m, NULL);
-    heed__emo_group_scores(e->prob, heed__emo_cx_members, HEED_CX_COUNT, e->cx);
+    heed__emo_cx_scores(e->prob, e->cx);
     for (int g = 0; g < HEED_CX_COUNT; g++)
         if (e->cx[g] >= aux[g])
             e->cx_labels |= 1u << g;

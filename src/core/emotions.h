@@ -46,6 +46,9 @@ const char *heed__emo_ekman_name(int group);
 /* Group scores from the 28 probabilities: score[g] = max over members. */
 void heed__emo_group_scores(const float prob[HEED_EMO_COUNT], const uint32_t *members,
                             int n_groups, float *score);
+/* heed__emo_group_scores of the CX groups (heed__emo_cx_members), the same
+ * bits, with their members written out. */
+void heed__emo_cx_scores(const float prob[HEED_EMO_COUNT], float cx[HEED_CX_COUNT]);
 
 /* Checks that a linmodel is an emotion model this build can use: multi-label,
  * 28 outputs named as heed.h's labels in order, HEED_EMO_AUX_COUNT aux floats,

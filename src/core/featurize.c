@@ -443,11 +443,14 @@ static int have_avx2(void)
  * (heed__features_write_hashed). Made once per fill, so that the word loop
  * tests no pointer for them and the loop without is the one it was
  * (features_write picks). */
-enum { FILL_NONE, FILL_TH, FILL_GIVEN };
+/* FILL_WORDS: as FILL_GIVEN, and wr (not NULL) holds each token's word in
+ * the table of frequent words or NULL (heed__freqwords_find), whose entry
+ * has its unigram keys and negator test made already. */
+enum { FILL_NONE, FILL_TH, FILL_GIVEN, FILL_WORDS };
 __attribute__((always_inline)) static inline size_t
 features_write_as(const heed_feat_opts *o, const heed_result *r, uint64_t *th,
-                  const uint64_t *given, const int fill, uint32_t *idx, float *val, size_t cap,
-                  size_t *words_end, size_t *gram_room, int path)
+                  const uint64_t *given, const heed_word *const *wr, const int fill, uint32_t *idx,
+                  float *val, size_t cap, size_t *words_end, size_t *gram_room, int path)
 {
     sink s = {idx, val, 0, cap, path == PATH_GENERAL,
               path == PATH_FAST && o && (o->flags & CHAR_FLAGS) && have_avx2()};
@@ -459,8 +462,18 @@ features_write_as(const heed_feat_opts *o, const heed_result *r, uint64_t *th,
         if (tk[i].flags & HEED_TF_NEGATOR)
             have_negator = 1;
 
-    /* Words and bigrams, sentence by sentence. */
-    size_t from = s.n;
+    /* Words and bigrams, sentence by sentence: keys only, what fits (as put,
+     * with the count in a local the compiler keeps in a register); the
+     * block's values are all one, which scale_from sets. */
+    const size_t from = s.n;
+    uint32_t *const keys = s.idx;
+    const size_t key_cap = s.cap;
+    size_t nk = s.n;
+#define PUT_KEY(k)                                                                                 \
+    do {                                                                                           \
+        if (nk < key_cap)                                                                          \
+            keys[nk++] = (k);                                                                      \
+    } while (0)
     size_t words = 0, caps = 0, elong = 0, excl = 0, quest = 0, rep = 0, mixed = 0, room = 0;
     for (size_t si = 0; si < r->n_sentences; si++) {
         const heed_sentence *se = &r->sentences[si];
@@ -472,9 +485,13 @@ features_write_as(const heed_feat_opts *o, const heed_result *r, uint64_t *th,
         for (size_t i = se->first_token; i < end; i++) {
             const heed_token *t = &tk[i];
             /* th[i]: the norm's hash, which h is but for keyed_by_kind */
-            const uint64_t h = fill == FILL_GIVEN && !keyed_by_kind(t) ? given[i] : token_hash(t);
+            const uint64_t h = (fill == FILL_GIVEN || fill == FILL_WORDS) && !keyed_by_kind(t)
+                                   ? given[i]
+                                   : token_hash(t);
             if (fill == FILL_TH)
                 th[i] = keyed_by_kind(t) ? heed__hash(t->norm, t->norm_len) : h;
+            /* a word or hashtag of the table: its keys are made (h is its hash) */
+            const heed_word *w = fill == FILL_WORDS ? wr[i] : NULL;
             int negated;
             if (have_negator) {
                 negated = (t->flags & HEED_TF_NEGATED) != 0;
@@ -482,14 +499,14 @@ features_write_as(const heed_feat_opts *o, const heed_result *r, uint64_t *th,
                 if (t->kind == HEED_TOK_PUNCT)
                     scope = 0;
                 negated = scope && t->kind == HEED_TOK_WORD;
-                if (simple_negator(t))
+                if (w ? w->negator && t->kind == HEED_TOK_WORD : simple_negator(t))
                     scope = 1;
             }
-            put(&s, fold(NS_UNI, h), 1.0f);
+            PUT_KEY(w ? w->uni_key : fold(NS_UNI, h));
             if (negated && t->kind == HEED_TOK_WORD)
-                put(&s, fold(NS_NEG, h), 1.0f);
+                PUT_KEY(w ? w->neg_key : fold(NS_NEG, h));
             if (!(o && (o->flags & HEED_FEAT_NO_BIGRAMS)))
-                put(&s, fold(NS_BI, prev * 31 + h), 1.0f);
+                PUT_KEY(fold(NS_BI, prev * 31 + h));
             prev = h;
             if (is_wordish(t))
                 room += 3 * ((t->norm_len > CHAR_MAX_WORD ? CHAR_MAX_WORD : t->norm_len) + 2);
@@ -511,9 +528,11 @@ features_write_as(const heed_feat_opts *o, const heed_result *r, uint64_t *th,
             }
         }
         if (!(o && (o->flags & HEED_FEAT_NO_BIGRAMS)))
-            put(&s, fold(NS_BI, prev * 31 + 0x5eed0002ull), 1.0f);
+            PUT_KEY(fold(NS_BI, prev * 31 + 0x5eed0002ull));
     }
-    scale_from(&s, from);
+#undef PUT_KEY
+    s.n = nk;
+    scale_from(&s, from); /* the block's values */
     if (words_end) {
         *words_end = s.n;
         *gram_room = room;
@@ -571,29 +590,33 @@ __attribute__((noinline)) static size_t features_write_th(const heed_feat_opts *
                                                           uint32_t *idx, float *val, size_t cap,
                                                           size_t *words_end, size_t *gram_room)
 {
-    return features_write_as(o, r, th, NULL, FILL_TH, idx, val, cap, words_end, gram_room,
+    return features_write_as(o, r, th, NULL, NULL, FILL_TH, idx, val, cap, words_end, gram_room,
                              PATH_FAST);
 }
 
 size_t heed__features_write_hashed(const heed_feat_opts *o, const heed_result *r,
                                    const uint64_t *th, uint32_t *idx, float *val, size_t cap)
 {
-    return features_write_as(o, r, NULL, th, FILL_GIVEN, idx, val, cap, NULL, NULL, PATH_FAST);
+    return features_write_as(o, r, NULL, th, NULL, FILL_GIVEN, idx, val, cap, NULL, NULL,
+                             PATH_FAST);
 }
 
 __attribute__((noinline)) static size_t
 features_write_plain(const heed_feat_opts *o, const heed_result *r, uint32_t *idx, float *val,
                      size_t cap, size_t *words_end, size_t *gram_room, int path)
 {
-    return features_write_as(o, r, NULL, NULL, FILL_NONE, idx, val, cap, words_end, gram_room,
-                             path);
+    return features_write_as(o, r, NULL, NULL, NULL, FILL_NONE, idx, val, cap, words_end,
+                             gram_room, path);
 }
 
+/* features_write_as from the given hashes th and the tokens' words wr (not
+ * NULL). */
 __attribute__((noinline)) static size_t
 features_write_given(const heed_feat_opts *o, const heed_result *r, const uint64_t *th,
-                     uint32_t *idx, float *val, size_t cap, size_t *words_end, size_t *gram_room)
+                     const heed_word *const *wr, uint32_t *idx, float *val, size_t cap,
+                     size_t *words_end, size_t *gram_room)
 {
-    return features_write_as(o, r, NULL, th, FILL_GIVEN, idx, val, cap, words_end, gram_room,
+    return features_write_as(o, r, NULL, th, wr, FILL_WORDS, idx, val, cap, words_end, gram_room,
                              PATH_FAST);
 }
 
@@ -629,6 +652,12 @@ uint32_t heed__features_unigram(const char *norm, size_t len, int negated)
     return fold(negated ? NS_NEG : NS_UNI, heed__hash(norm, len));
 }
 
+int heed__features_negator(const char *norm, size_t len)
+{
+    const heed_token t = {.kind = HEED_TOK_WORD, .norm = norm, .norm_len = (uint32_t)len};
+    return simple_negator(&t);
+}
+
 int heed__features_can_pair(const heed_feat_opts *plain, const heed_feat_opts *chars)
 {
     const uint32_t p = plain ? plain->flags : 0, c = chars ? chars->flags : 0;
@@ -636,11 +665,13 @@ int heed__features_can_pair(const heed_feat_opts *plain, const heed_feat_opts *c
 }
 
 /* heed__features_pair and heed__features_pair_words: the word block made by
- * features_write (th filled) or from given hashes (th_given), then the
- * n-grams, with the words' keys of wr when given. */
+ * features_write (th filled) or from given hashes (th_given) and words
+ * (wr_words, not NULL then), then the n-grams, with the words' n-gram keys
+ * of wr_chars when given. */
 static int features_pair(heed_arena *a, const heed_feat_opts *plain, const heed_feat_opts *chars,
                          const heed_result *r, uint64_t *th, const uint64_t *th_given,
-                         const heed_word *const *wr, heed_sparse *x_plain, heed_sparse *x_chars)
+                         const heed_word *const *wr_words, const heed_word *const *wr_chars,
+                         heed_sparse *x_plain, heed_sparse *x_chars)
 {
     if (!heed__features_can_pair(plain, chars))
         return HEED_EINVAL;
@@ -651,7 +682,8 @@ static int features_pair(heed_arena *a, const heed_feat_opts *plain, const heed_
         return HEED_ENOMEM;
     size_t w_end = 0, gram_room = 0;
     const size_t n =
-        th_given ? features_write_given(plain, r, th_given, pi, pv, cap_p, &w_end, &gram_room)
+        th_given ? features_write_given(plain, r, th_given, wr_words, pi, pv, cap_p, &w_end,
+                                        &gram_room)
                  : features_write(plain, r, th, pi, pv, cap_p, &w_end, &gram_room, PATH_FAST);
     /* heed__features_bound(chars, r): the options differ only in the
      * n-grams, whose room the word loop counted */
@@ -665,7 +697,7 @@ static int features_pair(heed_arena *a, const heed_feat_opts *plain, const heed_
     memcpy(ci, pi, w_end * sizeof *ci);
     memcpy(cv, pv, w_end * sizeof *cv);
     sink s = {ci, cv, w_end, cap_c - (n - w_end), 0, have_avx2()};
-    write_chars(&s, chars, r, wr);
+    write_chars(&s, chars, r, wr_chars);
     memcpy(ci + s.n, pi + w_end, (n - w_end) * sizeof *ci);
     memcpy(cv + s.n, pv + w_end, (n - w_end) * sizeof *cv);
     *x_plain = (heed_sparse){pi, pv, n};
@@ -677,7 +709,7 @@ int heed__features_pair(heed_arena *a, const heed_feat_opts *plain, const heed_f
                         const heed_result *r, uint64_t *th, heed_sparse *x_plain,
                         heed_sparse *x_chars)
 {
-    return features_pair(a, plain, chars, r, th, NULL, NULL, x_plain, x_chars);
+    return features_pair(a, plain, chars, r, th, NULL, NULL, NULL, x_plain, x_chars);
 }
 
 int heed__features_pair_words(heed_arena *a, const heed_feat_opts *plain,
@@ -685,9 +717,19 @@ int heed__features_pair_words(heed_arena *a, const heed_feat_opts *plain,
                               const heed_words *ws, const heed_word *const *wr,
                               heed_sparse *x_plain, heed_sparse *x_chars)
 {
-    if (!ws || !chars || heed__freqwords_char_flags(ws) != (chars->flags & CHAR_FLAGS))
-        wr = NULL; /* no keys, or keys of other n-grams */
-    return features_pair(a, plain, chars, r, NULL, th, wr, x_plain, x_chars);
+    /* no table: no words (the word block reads wr only for its entries) */
+    const heed_word *const *words = ws && wr ? wr : NULL;
+    const heed_word *const *grams = words;
+    if (!chars || heed__freqwords_char_flags(ws) != (chars->flags & CHAR_FLAGS))
+        grams = NULL; /* no keys, or keys of other n-grams */
+    if (!words) { /* the word block with no table's entries: none found */
+        const heed_word **none = heed__arena_alloc(a, (r->n_tokens ? r->n_tokens : 1) * sizeof *none);
+        if (!none)
+            return HEED_ENOMEM;
+        memset(none, 0, (r->n_tokens ? r->n_tokens : 1) * sizeof *none);
+        words = none;
+    }
+    return features_pair(a, plain, chars, r, NULL, th, words, grams, x_plain, x_chars);
 }
 
 size_t heed__features_word_keys(const heed_feat_opts *o, const char *w, size_t n, uint32_t *keys,

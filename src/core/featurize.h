@@ -90,6 +90,11 @@ size_t heed__features_write_scalar(const heed_feat_opts *o, const heed_result *r
  * negation scope or not; for tests and explanations. */
 uint32_t heed__features_unigram(const char *norm, size_t len, int negated);
 
+/* Whether a word token whose norm is norm[0..len) opens a negation scope in
+ * the extractor's fallback rule (used when the valence stage marked no
+ * negator in the message). */
+int heed__features_negator(const char *norm, size_t len);
+
 /* The same into arena memory: *out points into `a`. Returns HEED_OK or
  * HEED_ENOMEM. */
 int heed__features(heed_arena *a, const heed_feat_opts *o, const heed_result *r,
@@ -115,8 +120,9 @@ int heed__features_pair(heed_arena *a, const heed_feat_opts *plain, const heed_f
 
 /* heed__features_pair given th, the heed__hash of each token's norm, and wr,
  * each token's word in ws (as heed__freqwords_find makes them; wr may be NULL):
- * the same vectors, a word's character n-grams copied from ws when ws holds
- * those of `chars`. */
+ * the same vectors, a word's unigram keys and negator test read from its
+ * entry, its character n-grams copied from ws when ws holds those of
+ * `chars`. */
 int heed__features_pair_words(heed_arena *a, const heed_feat_opts *plain,
                               const heed_feat_opts *chars, const heed_result *r, const uint64_t *th,
                               const heed_words *ws, const heed_word *const *wr,

@@ -128,7 +128,10 @@ static void add(heed_words *ws, builder *b, const heed_lexicon *lx, const heed_l
                      .text_off = (uint32_t)b->text_len,
                      .len = (uint16_t)n,
                      .lang_votes = lid ? heed__langid_word_votes(lid, w, n) : 0,
-                     .asks_id = (uint16_t)(asks ? heed__asks_word_id(asks, w, n) : 0)};
+                     .asks_id = (uint16_t)(asks ? heed__asks_word_id(asks, w, n) : 0),
+                     .negator = (uint8_t)heed__features_negator(w, n),
+                     .uni_key = heed__features_unigram(w, n, 0),
+                     .neg_key = heed__features_unigram(w, n, 1)};
     size_t letters = 0, high = 0;
     for (size_t k = 0; k < n; k++) {
         letters += (unsigned)(((unsigned char)w[k] | 0x20) - 'a') < 26u;

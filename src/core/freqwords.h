@@ -1,8 +1,9 @@
 /* freqwords.h - the engine's table of frequent words: for each, what the
  * stages would look up about it per message (its lexicon entry for valence,
  * its function-word votes and letter count for language identification, its
- * place in the asks stage's index, the character n-gram keys of the emotion
- * model's features), worked out once per engine. A message's word tokens are
+ * place in the asks stage's index, its unigram feature keys and the
+ * character n-gram keys of the emotion model's features), worked out once
+ * per engine. A message's word tokens are
  * found in it once, by the hash of their normalised form that the feature
  * extractor keys words by, so that these stages neither hash nor look the
  * words up again. Read-only once made: any number of threads may share it. */
@@ -29,6 +30,9 @@ typedef struct heed_word {
     uint8_t ascii;       /* all its bytes are ASCII (and it has at most 255) */
     uint8_t letters;     /* when ascii: its letters, A-Z and a-z */
     uint16_t asks_id;    /* heed__asks_word_id of the word */
+    uint8_t negator;     /* heed__features_negator of the word */
+    uint32_t uni_key;    /* heed__features_unigram of the word, not negated */
+    uint32_t neg_key;    /* and negated */
 } heed_word;
 
 typedef struct heed_words heed_words;

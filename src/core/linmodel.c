@@ -776,25 +776,29 @@ const float *heed__lm_bias(const heed_lm *m)
 /* ---------------------------------------------------------------- prediction */
 
 #if defined(LM_AVX2)
+/* Features a step of q8_raw_avx2: their rows' offsets fit on the stack. */
+#define LM_CHUNK 256
+
 /* q8_dense_avx2 for nb <= 4 blocks of 8 outputs, nb a constant where it is
  * inlined: the sums stay in registers from the first feature to the last
  * instead of a load and a store per block and feature (the same products
  * added in the same order, so the same bits). */
 __attribute__((target("avx2"), always_inline)) static inline void
-q8_blocks_avx2(const heed_lm *m, heed_sparse x, uint32_t mask, float *acc, const uint32_t nb)
+q8_blocks_avx2(const heed_lm *m, const uint32_t *off, const float *val, size_t n, float *acc,
+               const uint32_t nb)
 {
     __m256 a[4];
     for (uint32_t b = 0; b < nb; b++)
         a[b] = _mm256_loadu_ps(acc + 8 * b);
     const unsigned char *dense = m->dense;
-    const size_t stride = m->stride, scale_off = m->scale_off, w_off = m->w_off;
+    const size_t scale_off = m->scale_off, w_off = m->w_off;
     /* two features a step (the same sums in the same order) */
 #pragma GCC unroll 2
-    for (size_t j = 0; j < x.n; j++) {
-        const unsigned char *d = dense + (size_t)(x.idx[j] & mask) * stride;
+    for (size_t j = 0; j < n; j++) {
+        const unsigned char *d = dense + off[j];
         float sc;
         memcpy(&sc, d + scale_off, sizeof sc);
-        const __m256 fv = _mm256_set1_ps(x.val[j] * sc);
+        const __m256 fv = _mm256_set1_ps(val[j] * sc);
         const int8_t *q = (const int8_t *)(d + w_off);
         for (uint32_t b = 0; b < nb; b++) {
             const __m128i q8 = _mm_loadl_epi64((const __m128i *)(const void *)(q + 8 * b));
@@ -806,32 +810,33 @@ q8_blocks_avx2(const heed_lm *m, heed_sparse x, uint32_t mask, float *acc, const
         _mm256_storeu_ps(acc + 8 * b, a[b]);
 }
 
-/* The Q8 dense loop of raw_scores for AVX2: acc[0..Kp) += x.val[j] * scale *
- * q over the features j in order; Kp is a multiple of 8. */
-__attribute__((target("avx2"))) static void q8_dense_avx2(const heed_lm *m, heed_sparse x,
-                                                          uint32_t mask, float *acc, uint32_t Kp)
+/* acc[0..Kp) += val[j] * scale * q over the rows at dense + off[j], j < n
+ * in order; Kp is a multiple of 8. */
+__attribute__((target("avx2"))) static void q8_dense_avx2(const heed_lm *m, const uint32_t *off,
+                                                          const float *val, size_t n, float *acc,
+                                                          uint32_t Kp)
 {
     switch (Kp / 8) {
     case 1:
-        q8_blocks_avx2(m, x, mask, acc, 1);
+        q8_blocks_avx2(m, off, val, n, acc, 1);
         return;
     case 2:
-        q8_blocks_avx2(m, x, mask, acc, 2);
+        q8_blocks_avx2(m, off, val, n, acc, 2);
         return;
     case 3:
-        q8_blocks_avx2(m, x, mask, acc, 3);
+        q8_blocks_avx2(m, off, val, n, acc, 3);
         return;
     case 4:
-        q8_blocks_avx2(m, x, mask, acc, 4);
+        q8_blocks_avx2(m, off, val, n, acc, 4);
         return;
     default:
         break;
     }
-    for (size_t j = 0; j < x.n; j++) {
-        const unsigned char *d = m->dense + (size_t)(x.idx[j] & mask) * m->stride;
+    for (size_t j = 0; j < n; j++) {
+        const unsigned char *d = m->dense + off[j];
         float sc;
         memcpy(&sc, d + m->scale_off, sizeof sc);
-        const __m256 fv = _mm256_set1_ps(x.val[j] * sc);
+        const __m256 fv = _mm256_set1_ps(val[j] * sc);
         const int8_t *q = (const int8_t *)(d + m->w_off);
         for (uint32_t k = 0; k < Kp; k += 8) {
             const __m128i b = _mm_loadl_epi64((const __m128i *)(const void *)(q + k));
@@ -842,13 +847,40 @@ __attribute__((target("avx2"))) static void q8_dense_avx2(const heed_lm *m, heed
         }
     }
 }
+
+/* The Q8 dense loop of raw_scores for AVX2: acc[0..Kp) += x.val[j] * scale
+ * * q over the features j in order. Each row's offset is worked out once,
+ * in the pass that asks for every row of a chunk before the arithmetic (the
+ * misses then overlap instead of waiting one after the other); the table's
+ * offsets fit 32 bits (DENSE_MAX). */
+static void q8_raw_avx2(const heed_lm *m, heed_sparse x, uint32_t mask, float *acc, uint32_t Kp)
+{
+    uint32_t off[LM_CHUNK];
+    const uint32_t stride = (uint32_t)m->stride;
+    const unsigned char *dense = m->dense;
+    for (size_t j0 = 0; j0 < x.n; j0 += LM_CHUNK) {
+        const size_t n = x.n - j0 < LM_CHUNK ? x.n - j0 : LM_CHUNK;
+        const uint32_t *idx = x.idx + j0;
+#pragma GCC unroll 4
+        for (size_t j = 0; j < n; j++) {
+            off[j] = (idx[j] & mask) * stride;
+            __builtin_prefetch(dense + off[j]);
+        }
+        q8_dense_avx2(m, off, x.val + j0, n, acc, Kp);
+    }
+}
 #endif
 
 static void raw_scores(const heed_lm *m, heed_sparse x, float *restrict z)
 {
     const uint32_t K = m->n_out;
     const uint32_t mask = (uint32_t)((1ull << m->bits) - 1);
-    if (m->dense) {
+#if defined(LM_AVX2)
+    const int q8_avx2 = m->dense && m->encoding == HEED_LM_ENC_Q8 && m->avx2;
+#else
+    const int q8_avx2 = 0;
+#endif
+    if (m->dense && !q8_avx2) { /* q8_raw_avx2 asks for its rows itself */
         /* Ask for every row first: the misses then overlap instead of
          * waiting one after the other behind the arithmetic. */
         /* four a step: the loop's own count and branch were as many
@@ -864,8 +896,8 @@ static void raw_scores(const heed_lm *m, heed_sparse x, float *restrict z)
         memcpy(acc, m->bias, K * sizeof *acc);
         memset(acc + K, 0, (Kp - K) * sizeof *acc);
 #if defined(LM_AVX2)
-        if (m->avx2) {
-            q8_dense_avx2(m, x, mask, acc, Kp);
+        if (q8_avx2) {
+            q8_raw_avx2(m, x, mask, acc, Kp);
             memcpy(z, acc, K * sizeof *z);
             return;
         }

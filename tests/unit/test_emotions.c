@@ -282,6 +282,26 @@ static void test_group_maps(void **state)
     assert_float_equal(s[HEED_CX_GRATITUDE], 0.0f, 0);
 }
 
+/* heed__emo_cx_scores is heed__emo_group_scores of the CX groups, to the
+ * bit: random probabilities with ties, zeros of both signs, NaN, values
+ * outside 0..1. */
+static void test_cx_scores_match_groups(void **state)
+{
+    (void)state;
+    uint32_t u = 12345;
+    static const float special[] = {0.0f, -0.0f, 0.5f, 1.0f, -1.0f, 2.0f, NAN};
+    for (int round = 0; round < 20000; round++) {
+        float p[HEED_EMO_COUNT], a[HEED_CX_COUNT], b[HEED_CX_COUNT];
+        for (int i = 0; i < HEED_EMO_COUNT; i++) {
+            u = u * 1664525u + 1013904223u;
+            p[i] = (u >> 28) < 5 ? special[(u >> 8) % 7] : (float)(u >> 8) / 16777216.0f;
+        }
+        heed__emo_group_scores(p, heed__emo_cx_members, HEED_CX_COUNT, a);
+        heed__emo_cx_scores(p, b);
+        assert_memory_equal(a, b, sizeof a);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -290,6 +310,7 @@ int main(void)
         cmocka_unit_test(test_mismatched_models_refused),
         cmocka_unit_test(test_corrupt_models_refused),
         cmocka_unit_test(test_group_maps),
+        cmocka_unit_test(test_cx_scores_match_groups),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -254,6 +254,10 @@ static void test_pair_equals_two_calls(void **state)
         "caf\xc3\xa9 na\xc3\xafve r\xc3\xa9sum\xc3\xa9 supercalifragilisticexpialidocious-word",
         /* a word past the 60 bytes n-grams look at, a hashtag */
         "so #fail pneumonoultramicroscopicsilicovolcanoconiosispneumonoultramicroscopicsilico ok",
+        /* negators of the fallback scope rule, frequent words and not, a
+         * hashtag that is one */
+        "I went there without my card, nobody called and nothing came; hardly a word. #not",
+        "They can't send it, we didn't get it, nor will they. Neither ok nor fine, nowhere",
     };
     static const uint32_t plain_flags[] = {0, HEED_FEAT_NO_BIGRAMS};
     static const uint32_t char_flags[] = {HEED_FEAT_CHARGRAMS, HEED_FEAT_CHAR4,
@@ -265,10 +269,22 @@ static void test_pair_equals_two_calls(void **state)
     heed_lexicon *lx = NULL;
     assert_int_equal(heed__lexicon_new(lex_text, sizeof lex_text - 1, NULL, 0, &lx, NULL), HEED_OK);
     heed__freqwords_free(NULL);
-    for (size_t t = 0; t < sizeof texts / sizeof texts[0]; t++) {
+    /* each text as analysed, and with no negation flags (the fallback
+     * scope rule then decides) */
+    for (size_t t = 0; t < 2 * (sizeof texts / sizeof texts[0]); t++) {
         heed_analysis *an = NULL;
-        assert_int_equal(heed_analyze(eng, texts[t], strlen(texts[t]), NULL, &an, NULL), HEED_OK);
-        const heed_result *r = heed_analysis_result(an);
+        const char *text = texts[t / 2];
+        assert_int_equal(heed_analyze(eng, text, strlen(text), NULL, &an, NULL), HEED_OK);
+        heed_result copy = *heed_analysis_result(an);
+        heed_token tk[64];
+        assert_true(copy.n_tokens <= 64);
+        if (t & 1) {
+            memcpy(tk, copy.tokens, copy.n_tokens * sizeof *tk);
+            for (size_t i = 0; i < copy.n_tokens; i++)
+                tk[i].flags &= (uint16_t) ~(HEED_TF_NEGATOR | HEED_TF_NEGATED);
+            copy.tokens = tk;
+        }
+        const heed_result *r = &copy;
         for (size_t p = 0; p < 2; p++)
             for (size_t c = 0; c < 3; c++) {
                 heed_feat_opts po = {plain_flags[p]}, co = {plain_flags[p] | char_flags[c]};
