@@ -772,12 +772,23 @@ static size_t word_len(const char *s)
     return n;
 }
 
+#define MAX_REST 6 /* words of a phrase after its first */
+
 int heed__stress_table_check(void)
 {
     for (size_t i = 0; i < N_PHRASES; i++) {
         const phrase *p = &PHRASES[i];
         if (p->first_len != strlen(p->first) || !p->first_len || p->first[0] == '#' ||
             strchr(p->first, ' ') || (p->rest[0] == ' '))
+            return (int)i;
+        size_t words = 0; /* the index keeps up to MAX_REST words of 1..255 bytes */
+        for (const char *w = p->rest; *w; words++) {
+            const size_t l = word_len(w);
+            if (!l || l > 255)
+                return (int)i;
+            w += l + (w[l] == ' ');
+        }
+        if (words > MAX_REST)
             return (int)i;
         if (i) {
             const phrase *q = &PHRASES[i - 1];
@@ -865,30 +876,6 @@ static size_t match_rest(const phrase *p, const heed_token *toks, size_t n, size
     return j - i;
 }
 
-/* The engine's index of first words: open addressing on heed__hash of the
- * first word, each slot the range of PHRASES sharing it (the table is sorted,
- * so they are adjacent). Built once, read-only afterwards. */
-typedef struct ix_slot {
-    uint32_t hash;   /* low bits of heed__hash */
-    uint16_t lo, hi; /* hi == 0: empty */
-} ix_slot;
-
-struct heed_stress_index {
-    /* per phrase: length and first byte of its second word (0 when it has
-     * one word; '#' for a special word), to skip most phrases unread */
-    unsigned char w2len[N_PHRASES];
-    char w2b0[N_PHRASES];
-    uint64_t filter[64]; /* bit sig(word) set for every first word: a word
-                          * whose bit is clear starts no phrase and skips
-                          * the hash (most words; see sig) */
-    uint64_t units[64];  /* the same for UNIT_WORDS, the gate of the rule cues */
-    uint64_t pairs[64];  /* bit pair_sig(first word, second word) for every
-                          * phrase: most common first words ("the", "a",
-                          * "for") are then rejected by the word after them */
-    size_t mask;
-    ix_slot slot[];
-};
-
 /* A 12-bit signature from the length and the first, second and last bytes. */
 static unsigned sig(const char *w, size_t n)
 {
@@ -919,31 +906,55 @@ static const char *const UNIT_WORDS[] = {
     "days", "week",  "weeks",   "month", "months", "year",  "years",
 };
 
-/* The sig of the last token asked for: match_at asks for token i, unit_next
- * for i + 1, and the next match_at for i + 1 again. */
-typedef struct sig_memo {
-    size_t at; /* SIZE_MAX: none yet */
-    unsigned sig;
-} sig_memo;
+/* What the index knows of the words with one sig (its by_sig entry). */
+enum {
+    SG_GROUP = 0x0FFF, /* 1 + the index in group[] of the first of the first
+                        * words with this sig (adjacent there), 0: none */
+    SG_UNIT = 0x1000,  /* a word of UNIT_WORDS has this sig */
+    SG_TWICE = 0x2000, /* "twice" has this sig */
+    SG_SHORT = 0x4000  /* the pair test passes whatever follows (a phrase
+                        * with one word or a special second word) */
+};
 
-/* sig of toks[k], whose norm is not empty */
-static unsigned tok_sig(sig_memo *m, const heed_token *toks, size_t k)
-{
-    if (m->at != k) {
-        m->at = k;
-        m->sig = sig(toks[k].norm, toks[k].norm_len);
-    }
-    return m->sig;
-}
+/* The words of a phrase after its first, as the index keeps them. */
+enum { SW_WORD, SW_NUM, SW_DT, SW_REL, SW_RELP, SW_DAY, SW_NONE };
 
-/* Could toks[i] be followed by a unit word? (false for most tokens) */
-static int unit_next(const heed_stress_index *ix, const heed_token *toks, size_t n, size_t i,
-                     sig_memo *sm)
+typedef struct ix_rest {
+    uint8_t n;              /* how many (up to MAX_REST: heed__stress_table_check) */
+    uint8_t len[MAX_REST];  /* bytes of each */
+    uint8_t kind[MAX_REST]; /* SW_WORD, or which special word: SW_NONE for
+                             * one match_special does not know */
+} ix_rest;
+
+/* The phrases sharing one first word: PHRASES[lo, hi), whose first word has
+ * signature sig. */
+typedef struct ix_group {
+    uint16_t lo, hi, sig;
+} ix_group;
+
+/* The engine's index of first words, built once, read-only afterwards: each
+ * token's sig finds at most a few first words (by_sig), compared whole. */
+struct heed_stress_index {
+    /* per phrase: the length and first byte of its second word as
+     * len << 8 | byte, 0 when it has one word or a special second word
+     * (which any next token may match) */
+    uint16_t w2key[N_PHRASES];
+    uint64_t pairs[64]; /* bit pair_sig(first word, second word) for every
+                         * phrase: most common first words ("the", "a",
+                         * "for") are then rejected by the word after them */
+    uint16_t by_sig[4096];
+    uint64_t rel[64], day[64]; /* bit sig(word) for RELATIONS and DAYS */
+    ix_rest rest[N_PHRASES];
+    size_t n_groups;
+    ix_group group[]; /* sorted by sig, then by place in PHRASES */
+};
+
+static int group_cmp(const void *a, const void *b)
 {
-    if (i + 1 >= n || toks[i + 1].kind != HEED_TOK_WORD || toks[i + 1].norm_len < 3)
-        return 0;
-    unsigned b = tok_sig(sm, toks, i + 1);
-    return (ix->units[b >> 6] >> (b & 63)) & 1;
+    const ix_group *x = a, *y = b;
+    if (x->sig != y->sig)
+        return x->sig < y->sig ? -1 : 1;
+    return x->lo < y->lo ? -1 : x->lo > y->lo;
 }
 
 int heed__stress_index_new(heed_stress_index **out)
@@ -952,50 +963,71 @@ int heed__stress_index_new(heed_stress_index **out)
     for (size_t i = 1; i < N_PHRASES; i++)
         distinct += PHRASES[i].first_len != PHRASES[i - 1].first_len ||
                     memcmp(PHRASES[i].first, PHRASES[i - 1].first, PHRASES[i].first_len);
-    size_t cap = 64;
-    while (cap < 2 * distinct)
-        cap *= 2;
-    heed_stress_index *ix = heed__malloc(sizeof *ix + cap * sizeof(ix_slot));
+    heed_stress_index *ix = heed__malloc(sizeof *ix + distinct * sizeof(ix_group));
     *out = ix;
     if (!ix)
         return HEED_ENOMEM;
-    ix->mask = cap - 1;
-    memset(ix->filter, 0, sizeof ix->filter);
-    memset(ix->units, 0, sizeof ix->units);
     memset(ix->pairs, 0, sizeof ix->pairs);
+    memset(ix->by_sig, 0, sizeof ix->by_sig);
+    memset(ix->rel, 0, sizeof ix->rel);
+    memset(ix->day, 0, sizeof ix->day);
+    for (size_t i = 0; i < sizeof RELATIONS / sizeof RELATIONS[0]; i++) {
+        unsigned b = sig(RELATIONS[i], strlen(RELATIONS[i]));
+        ix->rel[b >> 6] |= 1ull << (b & 63);
+    }
+    for (size_t i = 0; i < sizeof DAYS / sizeof DAYS[0]; i++) {
+        unsigned b = sig(DAYS[i], strlen(DAYS[i]));
+        ix->day[b >> 6] |= 1ull << (b & 63);
+    }
+    for (size_t i = 0; i < N_PHRASES; i++) {
+        ix_rest *rw = &ix->rest[i];
+        rw->n = 0;
+        for (const char *w = PHRASES[i].rest; *w && rw->n < MAX_REST; rw->n++) {
+            const size_t l = word_len(w);
+            static const struct {
+                const char *w;
+                unsigned char kind;
+            } SPECIAL[] = {{"#num", SW_NUM}, {"#dt", SW_DT},   {"#rel", SW_REL},
+                           {"#relp", SW_RELP}, {"#day", SW_DAY}};
+            unsigned char kind = w[0] == '#' ? SW_NONE : SW_WORD;
+            for (size_t k = 0; kind == SW_NONE && k < sizeof SPECIAL / sizeof SPECIAL[0]; k++)
+                if (strlen(SPECIAL[k].w) == l && !memcmp(SPECIAL[k].w, w, l))
+                    kind = SPECIAL[k].kind;
+            rw->len[rw->n] = (uint8_t)(l < 255 ? l : 255);
+            rw->kind[rw->n] = kind;
+            w += l + (w[l] == ' ');
+        }
+    }
     for (size_t i = 0; i < N_PHRASES; i++) {
         const char *r = PHRASES[i].rest;
-        unsigned b = pair_sig(sig(PHRASES[i].first, PHRASES[i].first_len),
-                              r[0] == '#' ? 0 : word_len(r), (unsigned char)r[0]);
+        const size_t l = word_len(r);
+        unsigned b = pair_sig(sig(PHRASES[i].first, PHRASES[i].first_len), r[0] == '#' ? 0 : l,
+                              (unsigned char)r[0]);
         ix->pairs[b >> 6] |= 1ull << (b & 63);
+        ix->w2key[i] = (uint16_t)(l && r[0] != '#' ? l << 8 | (unsigned char)r[0] : 0);
     }
-    for (size_t i = 0; i < sizeof UNIT_WORDS / sizeof UNIT_WORDS[0]; i++) {
-        unsigned b = sig(UNIT_WORDS[i], strlen(UNIT_WORDS[i]));
-        ix->units[b >> 6] |= 1ull << (b & 63);
-    }
-    memset(ix->slot, 0, cap * sizeof(ix_slot));
-    for (size_t i = 0; i < N_PHRASES; i++) {
-        size_t l = word_len(PHRASES[i].rest);
-        ix->w2len[i] = (unsigned char)(l < 255 ? l : 255);
-        ix->w2b0[i] = PHRASES[i].rest[0];
-    }
+    size_t g = 0;
     for (size_t i = 0; i < N_PHRASES;) {
         size_t j = i + 1;
         while (j < N_PHRASES && PHRASES[j].first_len == PHRASES[i].first_len &&
                !memcmp(PHRASES[j].first, PHRASES[i].first, PHRASES[i].first_len))
             j++;
-        unsigned fl = PHRASES[i].first_len;
-        unsigned b = sig(PHRASES[i].first, fl);
-        ix->filter[b >> 6] |= 1ull << (b & 63);
-        uint32_t h = (uint32_t)heed__hash(PHRASES[i].first, PHRASES[i].first_len);
-        size_t k = (size_t)h & ix->mask;
-        while (ix->slot[k].hi)
-            k = (k + 1) & ix->mask;
-        ix->slot[k].hash = h;
-        ix->slot[k].lo = (uint16_t)i;
-        ix->slot[k].hi = (uint16_t)j;
+        ix->group[g++] = (ix_group){(uint16_t)i, (uint16_t)j,
+                                    (uint16_t)sig(PHRASES[i].first, PHRASES[i].first_len)};
         i = j;
     }
+    ix->n_groups = g;
+    qsort(ix->group, g, sizeof *ix->group, group_cmp);
+    for (size_t k = g; k-- > 0;)
+        ix->by_sig[ix->group[k].sig] = (uint16_t)(k + 1);
+    for (size_t k = 0; k < g; k++) { /* SG_SHORT is read with SG_GROUP only */
+        const unsigned b = ix->group[k].sig;
+        if (has_bit(ix->pairs, pair_sig(b, 0, 0)) || has_bit(ix->pairs, pair_sig(b, 0, '#')))
+            ix->by_sig[b] |= SG_SHORT;
+    }
+    for (size_t i = 0; i < sizeof UNIT_WORDS / sizeof UNIT_WORDS[0]; i++)
+        ix->by_sig[sig(UNIT_WORDS[i], strlen(UNIT_WORDS[i]))] |= SG_UNIT;
+    ix->by_sig[sig("twice", 5)] |= SG_TWICE;
     return HEED_OK;
 }
 
@@ -1004,40 +1036,203 @@ void heed__stress_index_free(heed_stress_index *ix)
     heed__free(ix);
 }
 
-/* The longest phrase starting at toks[i]; sets *len to its token count. */
+/* A token's class for collect: its by_sig entry (SG_*, none for a norm
+ * that is empty), these bits and its sig from bit TC_SIG_SHIFT. */
+enum {
+    TC_COUNT = 0x8000,      /* a word, number or date: a phrase or rule cue may
+                             * start at it */
+    TC_INTENSITY = 0x10000, /* an intensity cue may start at it */
+    TC_SIG_SHIFT = 20
+};
+
+__attribute__((always_inline)) static inline uint32_t tok_class(const heed_stress_index *ix,
+                                                                 const heed_token *t)
+{
+    const unsigned kind = t->kind;
+    if (kind == HEED_TOK_WORD || kind == HEED_TOK_NUMBER || kind == HEED_TOK_DATE) {
+        uint32_t c = TC_COUNT;
+        const size_t len = t->norm_len;
+        if (len) {
+            const unsigned b = sig(t->norm, len);
+            c |= ix->by_sig[b] | (uint32_t)b << TC_SIG_SHIFT;
+        }
+        if (kind != HEED_TOK_WORD)
+            c &= ~(uint32_t)SG_UNIT;
+        else if ((t->flags & HEED_TF_ALLCAPS) && len >= 2)
+            c |= TC_INTENSITY;
+        return c;
+    }
+    if ((kind == HEED_TOK_PUNCT && (t->flags & HEED_TF_REPEATED)) || kind == HEED_TOK_EMOJI ||
+        kind == HEED_TOK_EMOTICON)
+        return TC_INTENSITY;
+    return 0;
+}
+
+/* The phrases whose first word is t's norm: sets [*lo, *hi) and returns 1,
+ * or returns 0. cls is t's tok_class. */
+static int first_range(const heed_stress_index *ix, const heed_token *t, uint32_t cls, size_t *lo,
+                       size_t *hi)
+{
+    const unsigned g = cls & SG_GROUP, b = cls >> TC_SIG_SHIFT;
+    if (!g)
+        return 0;
+    for (const ix_group *e = &ix->group[g - 1], *end = ix->group + ix->n_groups;
+         e < end && e->sig == b; e++)
+        if (norm_eq(t, PHRASES[e->lo].first, PHRASES[e->lo].first_len)) {
+            *lo = e->lo;
+            *hi = e->hi;
+            return 1;
+        }
+    return 0;
+}
+
+/* The same by binary search of PHRASES (the reference first_range is tested
+ * against). */
+static int first_range_search(const heed_token *t, size_t *lo, size_t *hi)
+{
+    size_t a = 0, z = N_PHRASES;
+    while (a < z) {
+        size_t mid = a + (z - a) / 2;
+        if (cmp_word(PHRASES[mid].first, PHRASES[mid].first_len, t->norm, t->norm_len) < 0)
+            a = mid + 1;
+        else
+            z = mid;
+    }
+    size_t e = a;
+    while (e < N_PHRASES && !cmp_word(PHRASES[e].first, PHRASES[e].first_len, t->norm, t->norm_len))
+        e++;
+    *lo = a;
+    *hi = e;
+    return e > a;
+}
+
+/* Is t's norm a word of list, whose words' sigs are the bits of set? The
+ * bit turns most words away before the list is read. */
+static int in_list_sig(const heed_token *t, const uint64_t *set, const char *const *list, size_t n)
+{
+    return t->norm_len && has_bit(set, sig(t->norm, t->norm_len)) && in_list(t, list, n);
+}
+
+/* match_special for a special word of kind SW_* (not SW_WORD), its list
+ * checks gated by the index's sig bits. */
+static int match_special_kind(const heed_stress_index *ix, const heed_token *t, unsigned kind,
+                              signed char *memo)
+{
+    static const size_t NREL = sizeof RELATIONS / sizeof RELATIONS[0];
+    int m;
+    switch (kind) {
+    case SW_NUM:
+        return t->kind == HEED_TOK_NUMBER;
+    case SW_DT:
+        return t->kind == HEED_TOK_DATE || t->kind == HEED_TOK_TIME;
+    case SW_REL:
+        m = MEMO_REL;
+        break;
+    case SW_RELP:
+        m = MEMO_RELP;
+        break;
+    case SW_DAY:
+        m = MEMO_DAY;
+        break;
+    default:
+        return 0;
+    }
+    if (memo[m] >= 0)
+        return memo[m];
+    int v = 0;
+    if (is_word(t)) {
+        if (m == MEMO_DAY) {
+            v = in_list_sig(t, ix->day, DAYS, sizeof DAYS / sizeof DAYS[0]);
+        } else {
+            v = in_list_sig(t, ix->rel, RELATIONS, NREL);
+            const size_t l = t->norm_len;
+            if (!v && m == MEMO_RELP && l >= 3 && t->norm[l - 2] == '\'' &&
+                t->norm[l - 1] == 's') {
+                heed_token stem = *t;
+                stem.norm_len = l - 2;
+                v = in_list_sig(&stem, ix->rel, RELATIONS, NREL);
+            }
+        }
+    }
+    memo[m] = (signed char)v;
+    return v;
+}
+
+/* match_rest of PHRASES[p] from the index's words of it (the same result). */
+static size_t match_rest_ix(const heed_stress_index *ix, size_t p, const heed_token *toks, size_t n,
+                            size_t i, signed char (*memo)[MEMO_KINDS])
+{
+    const ix_rest *rw = &ix->rest[p];
+    const char *w = PHRASES[p].rest;
+    const uint32_t sentence = toks[i].sentence;
+    size_t j = i + 1;
+    for (unsigned k = 0; k < rw->n; k++, j++) {
+        const size_t wl = rw->len[k];
+        if (j >= n || toks[j].sentence != sentence)
+            return 0;
+        if (rw->kind[k] != SW_WORD) {
+            signed char none[MEMO_KINDS] = {-1, -1, -1};
+            if (!match_special_kind(ix, &toks[j], rw->kind[k],
+                                    j - i <= MEMO_DEPTH ? memo[j - i - 1] : none))
+                return 0;
+        } else if (!norm_eq(&toks[j], w, wl)) {
+            return 0;
+        }
+        w += wl + 1;
+    }
+    if ((PHRASES[p].flags & P_END) && j < n && toks[j].sentence == sentence &&
+        (toks[j].kind == HEED_TOK_WORD || toks[j].kind == HEED_TOK_NUMBER))
+        return 0;
+    return j - i;
+}
+
+/* Might a phrase start at toks[i], whose tok_class is cls? No when no first
+ * word has its sig, or no phrase of such a first word takes the word after
+ * it (by the pairs bitset); most common words are turned away here. */
+__attribute__((always_inline)) static inline int pair_test(const heed_stress_index *ix,
+                                                           const heed_token *toks, size_t n,
+                                                           size_t i, uint32_t cls)
+{
+    if (!(cls & SG_GROUP))
+        return 0;
+    if (cls & SG_SHORT)
+        return 1;
+    if (i + 1 >= n || !toks[i + 1].norm_len)
+        return 0;
+    return has_bit(ix->pairs, pair_sig(cls >> TC_SIG_SHIFT, toks[i + 1].norm_len,
+                                       (unsigned char)toks[i + 1].norm[0]));
+}
+
+/* The longest phrase starting at toks[i]; sets *len to its token count. cls
+ * is toks[i]'s tok_class; gated: the pair test and the index find the first
+ * word, else a binary search does. */
 static const phrase *match_at(const heed_stress_index *ix, const heed_token *toks, size_t n,
-                              size_t i, size_t *len, sig_memo *sm)
+                              size_t i, uint32_t cls, int gated, size_t *len)
 {
     const heed_token *t = &toks[i];
     *len = 0;
     if (!t->norm_len)
         return NULL;
-    unsigned b = tok_sig(sm, toks, i);
-    if (!has_bit(ix->filter, b))
-        return NULL;
-    const heed_token *nx = i + 1 < n && toks[i + 1].norm_len ? &toks[i + 1] : NULL;
-    if (!has_bit(ix->pairs, pair_sig(b, 0, 0)) && !has_bit(ix->pairs, pair_sig(b, 0, '#')) &&
-        !(nx && has_bit(ix->pairs, pair_sig(b, nx->norm_len, (unsigned char)nx->norm[0]))))
-        return NULL;
-    uint32_t h = (uint32_t)heed__hash(t->norm, t->norm_len);
-    size_t k = (size_t)h & ix->mask;
-    const ix_slot *s;
-    for (;; k = (k + 1) & ix->mask) {
-        s = &ix->slot[k];
-        if (!s->hi)
+    size_t lo, hi;
+    if (gated) {
+        if (!pair_test(ix, toks, n, i, cls) || !first_range(ix, t, cls, &lo, &hi))
             return NULL;
-        if (s->hash == h && norm_eq(t, PHRASES[s->lo].first, PHRASES[s->lo].first_len))
-            break;
+    } else if (!first_range_search(t, &lo, &hi)) {
+        return NULL;
     }
     const phrase *best = NULL;
     signed char memo[MEMO_DEPTH][MEMO_KINDS];
     memset(memo, -1, sizeof memo);
-    const heed_token *next = i + 1 < n ? &toks[i + 1] : NULL;
-    for (size_t p = s->lo; p < s->hi; p++) {
-        if (ix->w2len[p] && ix->w2b0[p] != '#' &&
-            (!next || next->norm_len != ix->w2len[p] || next->norm[0] != ix->w2b0[p]))
+    /* the next token's key as w2key has it; no key is 0xFFFF0000 */
+    uint32_t nkey = 0xFFFF0000u;
+    if (i + 1 < n && toks[i + 1].norm_len && toks[i + 1].norm_len < 256)
+        nkey = toks[i + 1].norm_len << 8 | (unsigned char)toks[i + 1].norm[0];
+    for (size_t p = lo; p < hi; p++) {
+        const uint32_t key = ix->w2key[p];
+        if (key && key != nkey)
             continue;
-        size_t m = match_rest(&PHRASES[p], toks, n, i, memo);
+        size_t m = gated ? match_rest_ix(ix, p, toks, n, i, memo)
+                         : match_rest(&PHRASES[p], toks, n, i, memo);
         if (m > *len) {
             *len = m;
             best = &PHRASES[p];
@@ -1368,9 +1563,13 @@ static void push(cands *c, uint32_t start, uint32_t len, int comp, float points,
 /* The phrase or rule cue starting at toks[i], if any: pushed (or pushed as
  * suppressed); returns the tokens it covers (0: none starts here). *prev_end
  * is the end of the previous cue, which bounds the negation look-back;
- * positive says the text's valence is positive (see duration_at). */
+ * positive says the text's valence is positive (see duration_at). cls and
+ * next are the tok_class of toks[i] and toks[i + 1] (0 past the end); gated:
+ * their bits rule out what they can (see match_at), else every cue is
+ * looked for in full. */
 static size_t phrase_cue_at(const heed_stress_index *ix, const heed_token *toks, size_t n, size_t i,
-                            int positive, size_t *prev_end, sig_memo *sm, cands *c)
+                            uint32_t cls, uint32_t next, int gated, int positive, size_t *prev_end,
+                            cands *c)
 {
     const heed_token *t = &toks[i];
     if (t->kind != HEED_TOK_WORD && t->kind != HEED_TOK_NUMBER && t->kind != HEED_TOK_DATE)
@@ -1381,13 +1580,13 @@ static size_t phrase_cue_at(const heed_stress_index *ix, const heed_token *toks,
     int comp = 0, pts = 0;
     unsigned pflags = 0;
     if (t->kind != HEED_TOK_DATE) /* "1 star", "section 75" */
-        p = match_at(ix, toks, n, i, &len, sm);
+        p = match_at(ix, toks, n, i, cls, gated, &len);
     if (p) {
         what = p->what;
         comp = p->comp;
         pts = p->weight;
         pflags = p->flags;
-    } else if (norm_is(t, "twice")) {
+    } else if ((!gated || (cls & SG_TWICE)) && norm_is(t, "twice")) {
         /* "I've written twice", "missed it twice", "twice waiting for it",
          * "charged £9 twice", not "twice the price"; a contact word wins
          * ("charged and I've called twice") */
@@ -1409,7 +1608,7 @@ static size_t phrase_cue_at(const heed_stress_index *ix, const heed_token *toks,
         } else {
             return 0;
         }
-    } else if (!unit_next(ix, toks, n, i, sm)) {
+    } else if (gated && !(next & SG_UNIT)) {
         return 0; /* the rule cues all need a unit word next */
     } else if ((pts = ordinal_time(toks, n, i)) > 0) {
         what = "repeat contact";
@@ -1653,15 +1852,47 @@ static void collect(const heed_stress_index *ix, const heed_result *r, cands *c)
     size_t n = r->n_tokens, prev_end = 0, phrase_next = 0, intensity_next = 0;
     int positive = r->valence >= 0.2f; /* a thankful text: past trouble is over */
     int mixed = -1;
-    sig_memo sm = {SIZE_MAX, 0};
+    /* each token's class is made once, as the next token's, and most tokens
+     * are turned away by it: no phrase starts with them, no unit word follows
+     * them, they hold no intensity cue */
+    uint32_t cls = 0;
+    for (size_t j = 0; j <= n; j++) {
+        /* token i = j - 1, its class cls and the next token's */
+        const uint32_t next = j < n ? tok_class(ix, &toks[j]) : 0;
+        if (((cls & (SG_GROUP | SG_TWICE | TC_INTENSITY)) | (next & SG_UNIT)) && j) {
+            const size_t i = j - 1;
+            if (i >= phrase_next && (cls & TC_COUNT) &&
+                ((cls & SG_TWICE) || (next & SG_UNIT) || pair_test(ix, toks, n, i, cls))) {
+                size_t m = phrase_cue_at(ix, toks, n, i, cls, next, 1, positive, &prev_end, c);
+                phrase_next = i + (m ? m : 1);
+            }
+            if (i >= intensity_next && (cls & TC_INTENSITY)) {
+                size_t m = intensity_cue_at(r, i, &mixed, ev_from, ev_to, c);
+                intensity_next = i + (m ? m : 1);
+            }
+        }
+        cls = next;
+    }
+    emotion_cue(r, c);
+}
+
+/* collect without the classes' gates: every word, number and date goes
+ * through phrase_cue_at in full, every token that is not a lower-case word
+ * through intensity_cue_at (the reference collect is tested against). */
+static void collect_ungated(const heed_stress_index *ix, const heed_result *r, cands *c)
+{
+    size_t ev_from = c->n;
+    evidence_cues(r, c);
+    size_t ev_to = c->n;
+    const heed_token *toks = r->tokens;
+    size_t n = r->n_tokens, prev_end = 0, phrase_next = 0, intensity_next = 0;
+    int positive = r->valence >= 0.2f;
+    int mixed = -1;
     for (size_t i = 0; i < n; i++) {
-        /* the two tests that turn most tokens away, here where the tokens
-         * stay in registers (the cues written through c might be them, to
-         * the compiler) */
         const unsigned kind = toks[i].kind;
         if (i >= phrase_next &&
             (kind == HEED_TOK_WORD || kind == HEED_TOK_NUMBER || kind == HEED_TOK_DATE)) {
-            size_t m = phrase_cue_at(ix, toks, n, i, positive, &prev_end, &sm, c);
+            size_t m = phrase_cue_at(ix, toks, n, i, 0, 0, 0, positive, &prev_end, c);
             phrase_next = i + (m ? m : 1);
         }
         if (i >= intensity_next && !(kind == HEED_TOK_WORD && !(toks[i].flags & HEED_TF_ALLCAPS))) {
@@ -1730,7 +1961,8 @@ static double repeat_factor(seen_label *seen, size_t *n, int comp, const char *w
     return 1.0;
 }
 
-int heed__stress(heed_arena *a, const heed_stress_index *ix, heed_result *r)
+/* heed__stress, its cues collected by collect (gated) or collect_ungated. */
+static int stress_run(heed_arena *a, const heed_stress_index *ix, heed_result *r, int gated)
 {
     heed_stress *st = &r->stress;
     memset(st, 0, sizeof *st);
@@ -1740,7 +1972,10 @@ int heed__stress(heed_arena *a, const heed_stress_index *ix, heed_result *r)
     c.v = c.local;
     c.cap = LOCAL_CANDS;
     c.a = a;
-    collect(ix, r, &c);
+    if (gated)
+        collect(ix, r, &c);
+    else
+        collect_ungated(ix, r, &c);
     if (c.oom)
         return HEED_ENOMEM;
     sort_cands(&c);
@@ -1792,4 +2027,14 @@ int heed__stress(heed_arena *a, const heed_stress_index *ix, heed_result *r)
     st->n_cues = n_out;
     st->available = 1;
     return HEED_OK;
+}
+
+int heed__stress(heed_arena *a, const heed_stress_index *ix, heed_result *r)
+{
+    return stress_run(a, ix, r, 1);
+}
+
+int heed__stress_ungated(heed_arena *a, const heed_stress_index *ix, heed_result *r)
+{
+    return stress_run(a, ix, r, 0);
 }
