@@ -710,6 +710,15 @@ static const char *const DAYS[] = {
     "tonight",   "tue", "tues",   "tuesday", "wed",   "wednesday",
 };
 
+/* Words that, alone in capitals among lower-case words, are stressed rather
+ * than acronyms: "I'm asking YOU", "it's STILL broken". */
+static const char *const EMPHASIS_WORDS[] = {
+    "again",   "all",   "always", "any",   "anything", "asked", "ever",   "every",
+    "help",    "me",    "must",   "need",  "never",    "no",    "nobody", "not",
+    "nothing", "now",   "once",   "paid",  "please",   "still", "stop",   "this",
+    "told",    "twice", "what",   "where", "why",      "you",   "your",
+};
+
 /* ------------------------------------------------------------ small helpers */
 
 /* Words are short: a byte loop beats a call to memcmp here. */
@@ -944,6 +953,7 @@ struct heed_stress_index {
                          * "for") are then rejected by the word after them */
     uint16_t by_sig[4096];
     uint64_t rel[64], day[64]; /* bit sig(word) for RELATIONS and DAYS */
+    uint64_t emph[64];         /* the same for EMPHASIS_WORDS */
     ix_rest rest[N_PHRASES];
     size_t n_groups;
     ix_group group[]; /* sorted by sig, then by place in PHRASES */
@@ -971,6 +981,11 @@ int heed__stress_index_new(heed_stress_index **out)
     memset(ix->by_sig, 0, sizeof ix->by_sig);
     memset(ix->rel, 0, sizeof ix->rel);
     memset(ix->day, 0, sizeof ix->day);
+    memset(ix->emph, 0, sizeof ix->emph);
+    for (size_t i = 0; i < sizeof EMPHASIS_WORDS / sizeof EMPHASIS_WORDS[0]; i++) {
+        unsigned b = sig(EMPHASIS_WORDS[i], strlen(EMPHASIS_WORDS[i]));
+        ix->emph[b >> 6] |= 1ull << (b & 63);
+    }
     for (size_t i = 0; i < sizeof RELATIONS / sizeof RELATIONS[0]; i++) {
         unsigned b = sig(RELATIONS[i], strlen(RELATIONS[i]));
         ix->rel[b >> 6] |= 1ull << (b & 63);
@@ -1676,15 +1691,6 @@ static int has_lower_word(const heed_token *toks, size_t n)
     return 0;
 }
 
-/* Words that, alone in capitals among lower-case words, are stressed rather
- * than acronyms: "I'm asking YOU", "it's STILL broken". */
-static const char *const EMPHASIS_WORDS[] = {
-    "again",   "all",   "always", "any",   "anything", "asked", "ever",   "every",
-    "help",    "me",    "must",   "need",  "never",    "no",    "nobody", "not",
-    "nothing", "now",   "once",   "paid",  "please",   "still", "stop",   "this",
-    "told",    "twice", "what",   "where", "why",      "you",   "your",
-};
-
 int heed__stress_lists_check(void)
 {
 #define LIST(l)                                                                                    \
@@ -1717,8 +1723,8 @@ static int is_emphasis_word(const heed_token *t)
  * the tokens it looked at (0: none). A face that is also negative evidence
  * (c->v[ev_from..ev_to), text order) joins that cue. *mixed caches
  * has_lower_word (-1: not computed yet). */
-static size_t intensity_cue_at(const heed_result *r, size_t i, int *mixed, size_t ev_from,
-                               size_t ev_to, cands *c)
+static size_t intensity_cue_at(const heed_stress_index *ix, int gated, const heed_result *r,
+                               size_t i, int *mixed, size_t ev_from, size_t ev_to, cands *c)
 {
     const heed_token *toks = r->tokens, *t = &toks[i];
     size_t n = r->n_tokens;
@@ -1728,7 +1734,7 @@ static size_t intensity_cue_at(const heed_result *r, size_t i, int *mixed, size_
     const char *what = NULL;
     /* capitals, "!!" and tears are joy as often as anger: not in a positive
      * sentence ("I LOVE IT!!!", "great news 😭") */
-    int positive = t->sentence < r->n_sentences && r->sentences[t->sentence].valence >= 0.05;
+#define POSITIVE (t->sentence < r->n_sentences && r->sentences[t->sentence].valence >= 0.05)
     if (t->kind == HEED_TOK_WORD && (t->flags & HEED_TF_ALLCAPS) && t->norm_len >= 2) {
         /* two or more shouted words in a row, one of 5+ letters, among
          * lower-case words; acronyms ("UPS DHL") are short. Otherwise a run
@@ -1742,10 +1748,13 @@ static size_t intensity_cue_at(const heed_result *r, size_t i, int *mixed, size_
         for (size_t k = i; k <= j; k++) {
             if (toks[k].norm_len > longest)
                 longest = toks[k].norm_len;
-            stressed |= is_emphasis_word(&toks[k]);
+            if (!stressed) /* gated: most words in capitals are no emphasis word by sig */
+                stressed = gated ? in_list_sig(&toks[k], ix->emph, EMPHASIS_WORDS,
+                                               sizeof EMPHASIS_WORDS / sizeof EMPHASIS_WORDS[0])
+                                 : is_emphasis_word(&toks[k]);
         }
         int shout = j > i && longest >= 5;
-        if (positive || (!shout && !stressed))
+        if ((!shout && !stressed) || POSITIVE)
             return j - i + 1;
         if (*mixed < 0)
             *mixed = has_lower_word(toks, n);
@@ -1761,7 +1770,9 @@ static size_t intensity_cue_at(const heed_result *r, size_t i, int *mixed, size_
             bangs += t->norm[k] == '!';
             asks += t->norm[k] == '?';
         }
-        if (positive)
+        if (!bangs && asks < 2)
+            return 0;
+        if (POSITIVE)
             return 0;
         if (bangs >= 2) {
             pts = bangs >= 3 ? 10 : 6;
@@ -1777,13 +1788,14 @@ static size_t intensity_cue_at(const heed_result *r, size_t i, int *mixed, size_
         }
     } else if (t->kind == HEED_TOK_EMOJI) {
         what = emoji_what(t, &pts);
-        if (positive && pts < 18) /* tears, not anger */
+        if (what && pts < 18 && POSITIVE) /* tears, not anger */
             what = NULL;
     } else if (t->kind == HEED_TOK_EMOTICON && t->norm_len >= 3 && t->norm[0] == '>' &&
                t->norm[t->norm_len - 1] == '(') {
         pts = 18;
         what = "angry emoji";
     }
+#undef POSITIVE
     if (!what)
         return 0;
     size_t lo = ev_from, hi = ev_to;
@@ -1842,36 +1854,53 @@ static void emotion_cue(const heed_result *r, cands *c)
         push(c, 0, (uint32_t)r->text_len, D, 70.0f * best, what, 0);
 }
 
-/* Every cue of the text, in one pass over the tokens. */
+/* Where collect is in its pass over the tokens. */
+typedef struct scan {
+    size_t prev_end, phrase_next, intensity_next; /* see phrase_cue_at, collect */
+    size_t ev_from, ev_to;                        /* see intensity_cue_at */
+    int positive, mixed;
+} scan;
+
+/* collect's step at toks[i], whose tok_class is cls, the next token's next
+ * (0 past the end): the classes turn most tokens away before any call. */
+__attribute__((always_inline)) static inline void scan_at(const heed_stress_index *ix,
+                                                          const heed_result *r, size_t i,
+                                                          uint32_t cls, uint32_t next, scan *sc,
+                                                          cands *c)
+{
+    if (!((cls & (SG_GROUP | SG_TWICE | TC_INTENSITY)) | (next & SG_UNIT)))
+        return;
+    const heed_token *toks = r->tokens;
+    const size_t n = r->n_tokens;
+    if (i >= sc->phrase_next && (cls & TC_COUNT) &&
+        ((cls & SG_TWICE) || (next & SG_UNIT) || pair_test(ix, toks, n, i, cls))) {
+        size_t m = phrase_cue_at(ix, toks, n, i, cls, next, 1, sc->positive, &sc->prev_end, c);
+        sc->phrase_next = i + (m ? m : 1);
+    }
+    if (i >= sc->intensity_next && (cls & TC_INTENSITY)) {
+        size_t m = intensity_cue_at(ix, 1, r, i, &sc->mixed, sc->ev_from, sc->ev_to, c);
+        sc->intensity_next = i + (m ? m : 1);
+    }
+}
+
+/* Every cue of the text, in one pass over the tokens. Each token's class is
+ * made once, as the next token's. */
 static void collect(const heed_stress_index *ix, const heed_result *r, cands *c)
 {
-    size_t ev_from = c->n;
+    scan sc = {0, 0, 0, c->n, 0, r->valence >= 0.2f /* a thankful text: past trouble is
+                                                      * over */, -1};
     evidence_cues(r, c);
-    size_t ev_to = c->n;
+    sc.ev_to = c->n;
     const heed_token *toks = r->tokens;
-    size_t n = r->n_tokens, prev_end = 0, phrase_next = 0, intensity_next = 0;
-    int positive = r->valence >= 0.2f; /* a thankful text: past trouble is over */
-    int mixed = -1;
-    /* each token's class is made once, as the next token's, and most tokens
-     * are turned away by it: no phrase starts with them, no unit word follows
-     * them, they hold no intensity cue */
-    uint32_t cls = 0;
-    for (size_t j = 0; j <= n; j++) {
-        /* token i = j - 1, its class cls and the next token's */
-        const uint32_t next = j < n ? tok_class(ix, &toks[j]) : 0;
-        if (((cls & (SG_GROUP | SG_TWICE | TC_INTENSITY)) | (next & SG_UNIT)) && j) {
-            const size_t i = j - 1;
-            if (i >= phrase_next && (cls & TC_COUNT) &&
-                ((cls & SG_TWICE) || (next & SG_UNIT) || pair_test(ix, toks, n, i, cls))) {
-                size_t m = phrase_cue_at(ix, toks, n, i, cls, next, 1, positive, &prev_end, c);
-                phrase_next = i + (m ? m : 1);
-            }
-            if (i >= intensity_next && (cls & TC_INTENSITY)) {
-                size_t m = intensity_cue_at(r, i, &mixed, ev_from, ev_to, c);
-                intensity_next = i + (m ? m : 1);
-            }
+    const size_t n = r->n_tokens;
+    if (n) {
+        uint32_t cls = tok_class(ix, &toks[0]);
+        for (size_t i = 0; i + 1 < n; i++) {
+            const uint32_t next = tok_class(ix, &toks[i + 1]);
+            scan_at(ix, r, i, cls, next, &sc, c);
+            cls = next;
         }
-        cls = next;
+        scan_at(ix, r, n - 1, cls, 0, &sc, c);
     }
     emotion_cue(r, c);
 }
@@ -1896,7 +1925,7 @@ static void collect_ungated(const heed_stress_index *ix, const heed_result *r, c
             phrase_next = i + (m ? m : 1);
         }
         if (i >= intensity_next && !(kind == HEED_TOK_WORD && !(toks[i].flags & HEED_TF_ALLCAPS))) {
-            size_t m = intensity_cue_at(r, i, &mixed, ev_from, ev_to, c);
+            size_t m = intensity_cue_at(ix, 0, r, i, &mixed, ev_from, ev_to, c);
             intensity_next = i + (m ? m : 1);
         }
     }
@@ -1978,6 +2007,11 @@ static int stress_run(heed_arena *a, const heed_stress_index *ix, heed_result *r
         collect_ungated(ix, r, &c);
     if (c.oom)
         return HEED_ENOMEM;
+    if (gated && !c.n) { /* what the sums below come to without cues (most texts) */
+        st->score = 100.0 * (1.0 - 1.0);
+        st->available = 1;
+        return HEED_OK;
+    }
     sort_cands(&c);
 
     /* Each component is a noisy-OR of its cues in text order; a cue repeating
