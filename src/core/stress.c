@@ -893,14 +893,13 @@ static unsigned sig(const char *w, size_t n)
     return ((a * 31u + m) * 37u + z * 7u + (unsigned)n) & 4095u;
 }
 
-/* A 12-bit signature of a first word's signature and the length and first
- * byte of the word after it; (0, 0) stands for "no second word" and (0, '#')
- * for a special second word, which match any next token. */
-static unsigned pair_sig(unsigned first, size_t len2, unsigned b0)
+/* A 6-bit key of a word token from its length and first byte, which the
+ * word after a first word must have for a phrase to go on (see next_mask).
+ * Every other token, and a word with an empty norm, has KEY_ANY. */
+#define KEY_ANY 63u
+static unsigned next_key(size_t len, unsigned b0)
 {
-    unsigned h = (first * 31u + (unsigned)(len2 & 63)) * 257u + b0;
-    h ^= h >> 12;
-    return (h * 0x9E3779B1u) >> 20;
+    return (b0 + 5u * (unsigned)len) & 63u;
 }
 
 static int has_bit(const uint64_t *set, unsigned b)
@@ -920,9 +919,7 @@ enum {
     SG_GROUP = 0x0FFF, /* 1 + the index in group[] of the first of the first
                         * words with this sig (adjacent there), 0: none */
     SG_UNIT = 0x1000,  /* a word of UNIT_WORDS has this sig */
-    SG_TWICE = 0x2000, /* "twice" has this sig */
-    SG_SHORT = 0x4000  /* the pair test passes whatever follows (a phrase
-                        * with one word or a special second word) */
+    SG_TWICE = 0x2000  /* "twice" has this sig */
 };
 
 /* The words of a phrase after its first, as the index keeps them. */
@@ -948,15 +945,17 @@ struct heed_stress_index {
      * len << 8 | byte, 0 when it has one word or a special second word
      * (which any next token may match) */
     uint16_t w2key[N_PHRASES];
-    uint64_t pairs[64]; /* bit pair_sig(first word, second word) for every
-                         * phrase: most common first words ("the", "a",
-                         * "for") are then rejected by the word after them */
     uint16_t by_sig[4096];
+    /* per by_sig group entry g (0: none): bit next_key of every token that
+     * may follow a first word of that sig in a phrase, all bits for a phrase
+     * of one word; KEY_ANY always. Most common first words ("the", "a",
+     * "my") are turned away by the word after them. */
+    uint64_t next_mask[N_PHRASES + 1];
     uint64_t rel[64], day[64]; /* bit sig(word) for RELATIONS and DAYS */
     uint64_t emph[64];         /* the same for EMPHASIS_WORDS */
     ix_rest rest[N_PHRASES];
     size_t n_groups;
-    ix_group group[]; /* sorted by sig, then by place in PHRASES */
+    ix_group group[N_PHRASES]; /* sorted by sig, then by place in PHRASES */
 };
 
 static int group_cmp(const void *a, const void *b)
@@ -969,16 +968,12 @@ static int group_cmp(const void *a, const void *b)
 
 int heed__stress_index_new(heed_stress_index **out)
 {
-    size_t distinct = 1;
-    for (size_t i = 1; i < N_PHRASES; i++)
-        distinct += PHRASES[i].first_len != PHRASES[i - 1].first_len ||
-                    memcmp(PHRASES[i].first, PHRASES[i - 1].first, PHRASES[i].first_len);
-    heed_stress_index *ix = heed__malloc(sizeof *ix + distinct * sizeof(ix_group));
+    heed_stress_index *ix = heed__malloc(sizeof *ix);
     *out = ix;
     if (!ix)
         return HEED_ENOMEM;
-    memset(ix->pairs, 0, sizeof ix->pairs);
     memset(ix->by_sig, 0, sizeof ix->by_sig);
+    memset(ix->next_mask, 0, sizeof ix->next_mask);
     memset(ix->rel, 0, sizeof ix->rel);
     memset(ix->day, 0, sizeof ix->day);
     memset(ix->emph, 0, sizeof ix->emph);
@@ -1016,9 +1011,6 @@ int heed__stress_index_new(heed_stress_index **out)
     for (size_t i = 0; i < N_PHRASES; i++) {
         const char *r = PHRASES[i].rest;
         const size_t l = word_len(r);
-        unsigned b = pair_sig(sig(PHRASES[i].first, PHRASES[i].first_len), r[0] == '#' ? 0 : l,
-                              (unsigned char)r[0]);
-        ix->pairs[b >> 6] |= 1ull << (b & 63);
         ix->w2key[i] = (uint16_t)(l && r[0] != '#' ? l << 8 | (unsigned char)r[0] : 0);
     }
     size_t g = 0;
@@ -1035,10 +1027,30 @@ int heed__stress_index_new(heed_stress_index **out)
     qsort(ix->group, g, sizeof *ix->group, group_cmp);
     for (size_t k = g; k-- > 0;)
         ix->by_sig[ix->group[k].sig] = (uint16_t)(k + 1);
-    for (size_t k = 0; k < g; k++) { /* SG_SHORT is read with SG_GROUP only */
-        const unsigned b = ix->group[k].sig;
-        if (has_bit(ix->pairs, pair_sig(b, 0, 0)) || has_bit(ix->pairs, pair_sig(b, 0, '#')))
-            ix->by_sig[b] |= SG_SHORT;
+    for (size_t k = 0; k < g; k++) {
+        uint64_t *mask = &ix->next_mask[ix->by_sig[ix->group[k].sig]];
+        *mask |= 1ull << KEY_ANY; /* numbers, dates, punctuation, ... */
+        for (size_t i = ix->group[k].lo; i < ix->group[k].hi; i++) {
+            const ix_rest *rw = &ix->rest[i];
+            const char *const *list = RELATIONS;
+            size_t nl = sizeof RELATIONS / sizeof RELATIONS[0];
+            if (!rw->n)
+                *mask = ~0ull;
+            else if (rw->kind[0] == SW_WORD)
+                *mask |= 1ull << next_key(rw->len[0], (unsigned char)PHRASES[i].rest[0]);
+            else if (rw->kind[0] == SW_REL || rw->kind[0] == SW_RELP || rw->kind[0] == SW_DAY) {
+                if (rw->kind[0] == SW_DAY) {
+                    list = DAYS;
+                    nl = sizeof DAYS / sizeof DAYS[0];
+                }
+                for (size_t w = 0; w < nl; w++) {
+                    const size_t wl = strlen(list[w]);
+                    *mask |= 1ull << next_key(wl, (unsigned char)list[w][0]);
+                    if (rw->kind[0] == SW_RELP) /* "husband's" */
+                        *mask |= 1ull << next_key(wl + 2, (unsigned char)list[w][0]);
+                }
+            } /* #num, #dt: KEY_ANY; an unknown special word matches nothing */
+        }
     }
     for (size_t i = 0; i < sizeof UNIT_WORDS / sizeof UNIT_WORDS[0]; i++)
         ix->by_sig[sig(UNIT_WORDS[i], strlen(UNIT_WORDS[i]))] |= SG_UNIT;
@@ -1052,12 +1064,12 @@ void heed__stress_index_free(heed_stress_index *ix)
 }
 
 /* A token's class for collect: its by_sig entry (SG_*, none for a norm
- * that is empty), these bits and its sig from bit TC_SIG_SHIFT. */
+ * that is empty), these bits and its next_key from bit TC_KEY_SHIFT. */
 enum {
     TC_COUNT = 0x8000,      /* a word, number or date: a phrase or rule cue may
                              * start at it */
     TC_INTENSITY = 0x10000, /* an intensity cue may start at it */
-    TC_SIG_SHIFT = 20
+    TC_KEY_SHIFT = 17
 };
 
 __attribute__((always_inline)) static inline uint32_t tok_class(const heed_stress_index *ix,
@@ -1065,22 +1077,21 @@ __attribute__((always_inline)) static inline uint32_t tok_class(const heed_stres
 {
     const unsigned kind = t->kind;
     if (kind == HEED_TOK_WORD || kind == HEED_TOK_NUMBER || kind == HEED_TOK_DATE) {
-        uint32_t c = TC_COUNT;
         const size_t len = t->norm_len;
-        if (len) {
-            const unsigned b = sig(t->norm, len);
-            c |= ix->by_sig[b] | (uint32_t)b << TC_SIG_SHIFT;
-        }
+        if (!len)
+            return TC_COUNT | KEY_ANY << TC_KEY_SHIFT;
+        const unsigned b0 = (unsigned char)t->norm[0];
+        uint32_t c = TC_COUNT | ix->by_sig[sig(t->norm, len)];
         if (kind != HEED_TOK_WORD)
-            c &= ~(uint32_t)SG_UNIT;
-        else if ((t->flags & HEED_TF_ALLCAPS) && len >= 2)
+            return (c & ~(uint32_t)SG_UNIT) | KEY_ANY << TC_KEY_SHIFT;
+        if ((t->flags & HEED_TF_ALLCAPS) && len >= 2)
             c |= TC_INTENSITY;
-        return c;
+        return c | next_key(len, b0) << TC_KEY_SHIFT;
     }
     if ((kind == HEED_TOK_PUNCT && (t->flags & HEED_TF_REPEATED)) || kind == HEED_TOK_EMOJI ||
         kind == HEED_TOK_EMOTICON)
-        return TC_INTENSITY;
-    return 0;
+        return TC_INTENSITY | KEY_ANY << TC_KEY_SHIFT;
+    return KEY_ANY << TC_KEY_SHIFT;
 }
 
 /* The phrases whose first word is t's norm: sets [*lo, *hi) and returns 1,
@@ -1088,9 +1099,10 @@ __attribute__((always_inline)) static inline uint32_t tok_class(const heed_stres
 static int first_range(const heed_stress_index *ix, const heed_token *t, uint32_t cls, size_t *lo,
                        size_t *hi)
 {
-    const unsigned g = cls & SG_GROUP, b = cls >> TC_SIG_SHIFT;
+    const unsigned g = cls & SG_GROUP;
     if (!g)
         return 0;
+    const unsigned b = ix->group[g - 1].sig;
     for (const ix_group *e = &ix->group[g - 1], *end = ix->group + ix->n_groups;
          e < end && e->sig == b; e++)
         if (norm_eq(t, PHRASES[e->lo].first, PHRASES[e->lo].first_len)) {
@@ -1201,21 +1213,13 @@ static size_t match_rest_ix(const heed_stress_index *ix, size_t p, const heed_to
     return j - i;
 }
 
-/* Might a phrase start at toks[i], whose tok_class is cls? No when no first
- * word has its sig, or no phrase of such a first word takes the word after
- * it (by the pairs bitset); most common words are turned away here. */
-__attribute__((always_inline)) static inline int pair_test(const heed_stress_index *ix,
-                                                           const heed_token *toks, size_t n,
-                                                           size_t i, uint32_t cls)
+/* Might a phrase start at a token whose tok_class is cls, followed by one
+ * whose tok_class is next (0 past the end)? No when no first word has its
+ * sig, or no phrase of such a first word takes the token after it. */
+__attribute__((always_inline)) static inline uint64_t may_start(const heed_stress_index *ix,
+                                                                uint32_t cls, uint32_t next)
 {
-    if (!(cls & SG_GROUP))
-        return 0;
-    if (cls & SG_SHORT)
-        return 1;
-    if (i + 1 >= n || !toks[i + 1].norm_len)
-        return 0;
-    return has_bit(ix->pairs, pair_sig(cls >> TC_SIG_SHIFT, toks[i + 1].norm_len,
-                                       (unsigned char)toks[i + 1].norm[0]));
+    return ix->next_mask[cls & SG_GROUP] >> (next >> TC_KEY_SHIFT & 63) & 1;
 }
 
 /* The longest phrase starting at toks[i]; sets *len to its token count. cls
@@ -1230,7 +1234,7 @@ static const phrase *match_at(const heed_stress_index *ix, const heed_token *tok
         return NULL;
     size_t lo, hi;
     if (gated) {
-        if (!pair_test(ix, toks, n, i, cls) || !first_range(ix, t, cls, &lo, &hi))
+        if (!first_range(ix, t, cls, &lo, &hi))
             return NULL;
     } else if (!first_range_search(t, &lo, &hi)) {
         return NULL;
@@ -1868,12 +1872,13 @@ __attribute__((always_inline)) static inline void scan_at(const heed_stress_inde
                                                           uint32_t cls, uint32_t next, scan *sc,
                                                           cands *c)
 {
-    if (!((cls & (SG_GROUP | SG_TWICE | TC_INTENSITY)) | (next & SG_UNIT)))
+    const uint64_t start = may_start(ix, cls, next);
+    if (!(start | (cls & (SG_TWICE | TC_INTENSITY)) | (next & SG_UNIT)))
         return;
     const heed_token *toks = r->tokens;
     const size_t n = r->n_tokens;
     if (i >= sc->phrase_next && (cls & TC_COUNT) &&
-        ((cls & SG_TWICE) || (next & SG_UNIT) || pair_test(ix, toks, n, i, cls))) {
+        (start || (cls & SG_TWICE) || (next & SG_UNIT))) {
         size_t m = phrase_cue_at(ix, toks, n, i, cls, next, 1, sc->positive, &sc->prev_end, c);
         sc->phrase_next = i + (m ? m : 1);
     }
