@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "alloc.h"
+#include "freqwords.h"
 #include "hash.h"
 #include "heed_limits.h"
 #include "utf8.h"
@@ -1072,6 +1073,17 @@ enum {
     TC_KEY_SHIFT = 17
 };
 
+/* The tok_class of a word token whose norm is w[0..n), n > 0, not in capitals. */
+static uint32_t word_class(const heed_stress_index *ix, const char *w, size_t n)
+{
+    return TC_COUNT | ix->by_sig[sig(w, n)] | next_key(n, (unsigned char)w[0]) << TC_KEY_SHIFT;
+}
+
+uint32_t heed__stress_word_class(const heed_stress_index *ix, const char *w, size_t n)
+{
+    return n ? word_class(ix, w, n) : 0;
+}
+
 __attribute__((always_inline)) static inline uint32_t tok_class(const heed_stress_index *ix,
                                                                  const heed_token *t)
 {
@@ -1888,25 +1900,52 @@ __attribute__((always_inline)) static inline void scan_at(const heed_stress_inde
     }
 }
 
+/* The tok_class of toks[k]: from its word in the frequent-word table when
+ * wr has one (heed__stress_word_class), else made. */
+__attribute__((always_inline)) static inline uint32_t class_at(const heed_stress_index *ix,
+                                                                const heed_token *toks,
+                                                                const heed_word *const *wr,
+                                                                size_t k)
+{
+    if (wr && wr[k] && toks[k].kind == HEED_TOK_WORD)
+        return wr[k]->stress |
+               ((toks[k].flags & HEED_TF_ALLCAPS) && toks[k].norm_len >= 2 ? TC_INTENSITY : 0);
+    return tok_class(ix, &toks[k]);
+}
+
+/* collect's pass over the tokens (wr: as for heed__stress_words; a constant
+ * NULL makes the pass without it). */
+__attribute__((always_inline)) static inline void scan_tokens(const heed_stress_index *ix,
+                                                              const heed_result *r,
+                                                              const heed_word *const *wr,
+                                                              scan *sc, cands *c)
+{
+    const heed_token *toks = r->tokens;
+    const size_t n = r->n_tokens;
+    if (!n)
+        return;
+    uint32_t cls = class_at(ix, toks, wr, 0);
+    for (size_t i = 0; i + 1 < n; i++) {
+        const uint32_t next = class_at(ix, toks, wr, i + 1);
+        scan_at(ix, r, i, cls, next, sc, c);
+        cls = next;
+    }
+    scan_at(ix, r, n - 1, cls, 0, sc, c);
+}
+
 /* Every cue of the text, in one pass over the tokens. Each token's class is
  * made once, as the next token's. */
-static void collect(const heed_stress_index *ix, const heed_result *r, cands *c)
+static void collect(const heed_stress_index *ix, const heed_word *const *wr, const heed_result *r,
+                    cands *c)
 {
     scan sc = {0, 0, 0, c->n, 0, r->valence >= 0.2f /* a thankful text: past trouble is
                                                       * over */, -1};
     evidence_cues(r, c);
     sc.ev_to = c->n;
-    const heed_token *toks = r->tokens;
-    const size_t n = r->n_tokens;
-    if (n) {
-        uint32_t cls = tok_class(ix, &toks[0]);
-        for (size_t i = 0; i + 1 < n; i++) {
-            const uint32_t next = tok_class(ix, &toks[i + 1]);
-            scan_at(ix, r, i, cls, next, &sc, c);
-            cls = next;
-        }
-        scan_at(ix, r, n - 1, cls, 0, &sc, c);
-    }
+    if (wr)
+        scan_tokens(ix, r, wr, &sc, c);
+    else
+        scan_tokens(ix, r, NULL, &sc, c);
     emotion_cue(r, c);
 }
 
@@ -1996,7 +2035,8 @@ static double repeat_factor(seen_label *seen, size_t *n, int comp, const char *w
 }
 
 /* heed__stress, its cues collected by collect (gated) or collect_ungated. */
-static int stress_run(heed_arena *a, const heed_stress_index *ix, heed_result *r, int gated)
+static int stress_run(heed_arena *a, const heed_stress_index *ix, const heed_word *const *wr,
+                      heed_result *r, int gated)
 {
     heed_stress *st = &r->stress;
     memset(st, 0, sizeof *st);
@@ -2007,7 +2047,7 @@ static int stress_run(heed_arena *a, const heed_stress_index *ix, heed_result *r
     c.cap = LOCAL_CANDS;
     c.a = a;
     if (gated)
-        collect(ix, r, &c);
+        collect(ix, wr, r, &c);
     else
         collect_ungated(ix, r, &c);
     if (c.oom)
@@ -2070,10 +2110,16 @@ static int stress_run(heed_arena *a, const heed_stress_index *ix, heed_result *r
 
 int heed__stress(heed_arena *a, const heed_stress_index *ix, heed_result *r)
 {
-    return stress_run(a, ix, r, 1);
+    return stress_run(a, ix, NULL, r, 1);
+}
+
+int heed__stress_words(heed_arena *a, const heed_stress_index *ix, const heed_word *const *wr,
+                       heed_result *r)
+{
+    return stress_run(a, ix, wr, r, 1);
 }
 
 int heed__stress_ungated(heed_arena *a, const heed_stress_index *ix, heed_result *r)
 {
-    return stress_run(a, ix, r, 0);
+    return stress_run(a, ix, NULL, r, 0);
 }

@@ -14,6 +14,7 @@
 
 #include "alloc.h"
 #include "arena.h"
+#include "freqwords.h"
 #include "heed/heed.h"
 #include "stress.h"
 
@@ -733,7 +734,23 @@ static size_t random_text(uint64_t *seed, char *text, size_t cap, int pieces)
     return n;
 }
 
-/* The per-token gates and the index's fast paths (heed__stress) give what
+/* Fails unless x and y are the same stress result, bit for bit. */
+static void same_stress(const heed_stress *x, const heed_stress *y, const char *text)
+{
+    if (x->n_cues != y->n_cues || memcmp(&x->score, &y->score, sizeof x->score) ||
+        memcmp(x->component, y->component, sizeof x->component))
+        fail_msg("stress differs on \"%s\"", text);
+    for (size_t i = 0; i < x->n_cues; i++) {
+        const heed_cue *c = &x->cues[i], *d = &y->cues[i];
+        if (c->start != d->start || c->len != d->len || c->component != d->component ||
+            c->flags != d->flags || memcmp(&c->weight, &d->weight, sizeof c->weight) ||
+            strcmp(c->what, d->what))
+            fail_msg("cue %zu differs on \"%s\"", i, text);
+    }
+}
+
+/* The per-token gates and the index's fast paths (heed__stress), and the
+ * classes of the frequent-word table's words (heed__stress_words), give what
  * looking at every token in full gives (heed__stress_ungated), cue for cue
  * and bit for bit, on thousands of random texts of cue words. */
 static void gated_same_as_ungated(void **state)
@@ -741,6 +758,9 @@ static void gated_same_as_ungated(void **state)
     (void)state;
     heed_stress_index *ix = NULL;
     assert_int_equal(heed__stress_index_new(&ix), HEED_OK);
+    heed_words *ws = NULL;
+    assert_int_equal(heed__freqwords_new(NULL, NULL, NULL, NULL, &ws), HEED_OK);
+    heed__freqwords_set_stress(ws, ix);
     heed_arena a = {0};
     uint64_t seed = 7;
     char text[2048];
@@ -754,24 +774,24 @@ static void gated_same_as_ungated(void **state)
             fast.emotions.available = full.emotions.available = 1;
             fast.emotions.prob[HEED_EMO_SADNESS] = full.emotions.prob[HEED_EMO_SADNESS] = 0.5f;
         }
+        heed_result words = fast;
+        const size_t nt = words.n_tokens ? words.n_tokens : 1;
+        uint64_t *th = heed__arena_alloc(&a, nt * sizeof *th);
+        const heed_word **wr = heed__arena_alloc(&a, nt * sizeof *wr);
+        assert_non_null(th);
+        assert_non_null(wr);
+        heed__freqwords_find(ws, words.tokens, words.n_tokens, th, wr);
         assert_int_equal(heed__stress(&a, ix, &fast), HEED_OK);
+        assert_int_equal(heed__stress_words(&a, ix, wr, &words), HEED_OK);
         assert_int_equal(heed__stress_ungated(&a, ix, &full), HEED_OK);
-        const heed_stress *x = &fast.stress, *y = &full.stress;
-        if (x->n_cues != y->n_cues || memcmp(&x->score, &y->score, sizeof x->score) ||
-            memcmp(x->component, y->component, sizeof x->component))
-            fail_msg("stress differs on \"%s\"", text);
-        for (size_t i = 0; i < x->n_cues; i++) {
-            const heed_cue *c = &x->cues[i], *d = &y->cues[i];
-            if (c->start != d->start || c->len != d->len || c->component != d->component ||
-                c->flags != d->flags || memcmp(&c->weight, &d->weight, sizeof c->weight) ||
-                strcmp(c->what, d->what))
-                fail_msg("cue %zu differs on \"%s\"", i, text);
-        }
-        cues += x->n_cues;
+        same_stress(&fast.stress, &full.stress, text);
+        same_stress(&words.stress, &full.stress, text);
+        cues += fast.stress.n_cues;
         heed_analysis_free(an);
         heed__arena_release(&a);
     }
     assert_true(cues > 4000); /* the texts hold cues of every kind */
+    heed__freqwords_free(ws);
     heed__stress_index_free(ix);
 }
 
