@@ -915,12 +915,16 @@ static const char *const UNIT_WORDS[] = {
     "days", "week",  "weeks",   "month", "months", "year",  "years",
 };
 
-/* What the index knows of the words with one sig (its by_sig entry). */
+/* What the index knows of the words with one sig (its by_sig entry), and
+ * of one word of the frequent-word table (heed__stress_word_class). */
 enum {
     SG_GROUP = 0x0FFF, /* 1 + the index in group[] of the first of the first
-                        * words with this sig (adjacent there), 0: none */
+                        * words with this sig (adjacent there), 0: none; of
+                        * the word's own group when SG_EXACT */
     SG_UNIT = 0x1000,  /* a word of UNIT_WORDS has this sig */
-    SG_TWICE = 0x2000  /* "twice" has this sig */
+    SG_TWICE = 0x2000, /* "twice" has this sig */
+    SG_EXACT = 0x4000  /* the bits are the word's own: its group, whether it
+                        * is a unit word, "twice" */
 };
 
 /* The words of a phrase after its first, as the index keeps them. */
@@ -947,10 +951,11 @@ struct heed_stress_index {
      * (which any next token may match) */
     uint16_t w2key[N_PHRASES];
     uint16_t by_sig[4096];
-    /* per by_sig group entry g (0: none): bit next_key of every token that
-     * may follow a first word of that sig in a phrase, all bits for a phrase
-     * of one word; KEY_ANY always. Most common first words ("the", "a",
-     * "my") are turned away by the word after them. */
+    /* per group k at k + 1 (0: none): bit next_key of every token that may
+     * follow its first word in a phrase, all bits for a phrase of one word;
+     * KEY_ANY always; a sig's first group has those of the sig's others too
+     * (by_sig). Most common first words ("the", "a", "my") are turned away by
+     * the word after them. */
     uint64_t next_mask[N_PHRASES + 1];
     uint64_t rel[64], day[64]; /* bit sig(word) for RELATIONS and DAYS */
     uint64_t emph[64];         /* the same for EMPHASIS_WORDS */
@@ -1029,7 +1034,7 @@ int heed__stress_index_new(heed_stress_index **out)
     for (size_t k = g; k-- > 0;)
         ix->by_sig[ix->group[k].sig] = (uint16_t)(k + 1);
     for (size_t k = 0; k < g; k++) {
-        uint64_t *mask = &ix->next_mask[ix->by_sig[ix->group[k].sig]];
+        uint64_t *mask = &ix->next_mask[k + 1];
         *mask |= 1ull << KEY_ANY; /* numbers, dates, punctuation, ... */
         for (size_t i = ix->group[k].lo; i < ix->group[k].hi; i++) {
             const ix_rest *rw = &ix->rest[i];
@@ -1052,6 +1057,11 @@ int heed__stress_index_new(heed_stress_index **out)
                 }
             } /* #num, #dt: KEY_ANY; an unknown special word matches nothing */
         }
+    }
+    for (size_t k = 0; k < g; k++) { /* a sig's first group takes its others' masks */
+        const size_t first = ix->by_sig[ix->group[k].sig];
+        if (first != k + 1)
+            ix->next_mask[first] |= ix->next_mask[k + 1];
     }
     for (size_t i = 0; i < sizeof UNIT_WORDS / sizeof UNIT_WORDS[0]; i++)
         ix->by_sig[sig(UNIT_WORDS[i], strlen(UNIT_WORDS[i]))] |= SG_UNIT;
@@ -1081,7 +1091,23 @@ static uint32_t word_class(const heed_stress_index *ix, const char *w, size_t n)
 
 uint32_t heed__stress_word_class(const heed_stress_index *ix, const char *w, size_t n)
 {
-    return n ? word_class(ix, w, n) : 0;
+    if (!n)
+        return 0;
+    uint32_t c = word_class(ix, w, n);
+    const unsigned g = c & SG_GROUP;
+    c &= ~(uint32_t)(SG_GROUP | SG_UNIT | SG_TWICE);
+    c |= SG_EXACT;
+    if (g) /* the word's own group among its sig's, if it has one */
+        for (size_t k = g - 1; k < ix->n_groups && ix->group[k].sig == ix->group[g - 1].sig; k++)
+            if (PHRASES[ix->group[k].lo].first_len == n &&
+                !memcmp(PHRASES[ix->group[k].lo].first, w, n))
+                c |= (uint32_t)(k + 1);
+    for (size_t i = 0; i < sizeof UNIT_WORDS / sizeof UNIT_WORDS[0]; i++)
+        if (strlen(UNIT_WORDS[i]) == n && !memcmp(UNIT_WORDS[i], w, n))
+            c |= SG_UNIT;
+    if (n == 5 && !memcmp(w, "twice", 5))
+        c |= SG_TWICE;
+    return c;
 }
 
 __attribute__((always_inline)) static inline uint32_t tok_class(const heed_stress_index *ix,
@@ -1114,6 +1140,11 @@ static int first_range(const heed_stress_index *ix, const heed_token *t, uint32_
     const unsigned g = cls & SG_GROUP;
     if (!g)
         return 0;
+    if (cls & SG_EXACT) {
+        *lo = ix->group[g - 1].lo;
+        *hi = ix->group[g - 1].hi;
+        return 1;
+    }
     const unsigned b = ix->group[g - 1].sig;
     for (const ix_group *e = &ix->group[g - 1], *end = ix->group + ix->n_groups;
          e < end && e->sig == b; e++)
