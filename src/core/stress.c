@@ -1126,8 +1126,14 @@ __attribute__((always_inline)) static inline uint32_t tok_class(const heed_stres
             c |= TC_INTENSITY;
         return c | next_key(len, b0) << TC_KEY_SHIFT;
     }
-    if ((kind == HEED_TOK_PUNCT && (t->flags & HEED_TF_REPEATED)) || kind == HEED_TOK_EMOJI ||
-        kind == HEED_TOK_EMOTICON)
+    if (kind == HEED_TOK_PUNCT && (t->flags & HEED_TF_REPEATED)) {
+        /* a cue needs two of "!" and "?" ("!!", "?!", "??"): not "..." */
+        size_t marks = 0;
+        for (size_t k = 0; k < t->norm_len; k++)
+            marks += t->norm[k] == '!' || t->norm[k] == '?';
+        return (marks >= 2 ? TC_INTENSITY : 0) | KEY_ANY << TC_KEY_SHIFT;
+    }
+    if (kind == HEED_TOK_EMOJI || kind == HEED_TOK_EMOTICON)
         return TC_INTENSITY | KEY_ANY << TC_KEY_SHIFT;
     return KEY_ANY << TC_KEY_SHIFT;
 }
@@ -1709,6 +1715,8 @@ static void evidence_cues(const heed_result *r, cands *c)
     for (size_t i = 0; i < r->n_evidence; i++)
         if (r->evidence[i].score < 0 && !(r->evidence[i].rules & HEED_RULE_EXCLAIM))
             neg_mass -= r->evidence[i].score;
+    if (neg_mass <= 0)
+        return; /* no cue below (most texts) */
     double v = r->valence < 0 ? -r->valence : 0;
     double base = 70.0 * v * v * (0.4 + 0.6 * r->negative);
     for (size_t i = 0; i < r->n_evidence; i++) {
@@ -1863,7 +1871,7 @@ static size_t intensity_cue_at(const heed_stress_index *ix, int gated, const hee
 }
 
 /* The emotion model, when it ran, adds its strongest negative emotion. */
-static void emotion_cue(const heed_result *r, cands *c)
+static void emotion_cue(const heed_result *r, int gated, cands *c)
 {
     const heed_emotions *em = &r->emotions;
     if (!em->available)
@@ -1882,6 +1890,16 @@ static void emotion_cue(const heed_result *r, cands *c)
         {HEED_EMO_GRIEF, 1.0f, "grief (emotion model)"},
         {HEED_EMO_DISAPPOINTMENT, 0.5f, "disappointment (emotion model)"},
     };
+    /* gated: no cue unless a label is predicted or has 0.2 (each w is at
+     * most 1); most texts are turned away by this */
+    uint32_t predicted = 0;
+    int high = 0;
+    for (size_t k = 0; k < sizeof EMO / sizeof EMO[0]; k++) {
+        predicted |= em->labels & (1u << EMO[k].label);
+        high |= !(em->prob[EMO[k].label] < 0.2f);
+    }
+    if (gated && !predicted && !high)
+        return;
     float best = 0;
     const char *what = NULL;
     for (size_t k = 0; k < sizeof EMO / sizeof EMO[0]; k++) {
@@ -1938,9 +1956,9 @@ __attribute__((always_inline)) static inline uint32_t class_at(const heed_stress
                                                                 const heed_word *const *wr,
                                                                 size_t k)
 {
+    /* a word in capitals of one letter has no intensity cue either way */
     if (wr && wr[k] && toks[k].kind == HEED_TOK_WORD)
-        return wr[k]->stress |
-               ((toks[k].flags & HEED_TF_ALLCAPS) && toks[k].norm_len >= 2 ? TC_INTENSITY : 0);
+        return wr[k]->stress | (uint32_t)(toks[k].flags & HEED_TF_ALLCAPS) * TC_INTENSITY;
     return tok_class(ix, &toks[k]);
 }
 
@@ -1977,7 +1995,7 @@ static void collect(const heed_stress_index *ix, const heed_word *const *wr, con
         scan_tokens(ix, r, wr, &sc, c);
     else
         scan_tokens(ix, r, NULL, &sc, c);
-    emotion_cue(r, c);
+    emotion_cue(r, 1, c);
 }
 
 /* collect without the classes' gates: every word, number and date goes
@@ -2004,7 +2022,7 @@ static void collect_ungated(const heed_stress_index *ix, const heed_result *r, c
             intensity_next = i + (m ? m : 1);
         }
     }
-    emotion_cue(r, c);
+    emotion_cue(r, 0, c);
 }
 
 static int cand_cmp(const void *a, const void *b)

@@ -705,7 +705,7 @@ static size_t random_text(uint64_t *seed, char *text, size_t cap, int pieces)
         "awful", "hate", "today", "tomorrow", "times", "time", "days", "day", "hrs", "minutes",
         "years", "husband", "mum", "friday", "3", "12", "1", "75", "3rd", "twice", "few",
         "couple", "several", "three", "late", "overdue", "!!", "!!!", "??", "?!", "!", "?", ".",
-        ",", ";", "\xF0\x9F\x98\xA1", "\xF0\x9F\x98\xAD", "\xF0\x9F\x98\x80", ">:(", ":(", ":)",
+        ",", ";", "...", "!?!", "?.", "\xF0\x9F\x98\xA1", "\xF0\x9F\x98\xAD", "\xF0\x9F\x98\x80", ">:(", ":(", ":)",
         "#fail", "@support", "\xE2\x82\xAC" "49.99",
     };
     size_t n = 0;
