@@ -918,14 +918,16 @@ static const char *const UNIT_WORDS[] = {
 /* What the index knows of the words with one sig (its by_sig entry), and
  * of one word of the frequent-word table (heed__stress_word_class). */
 enum {
-    SG_GROUP = 0x0FFF, /* 1 + the index in group[] of the first of the first
-                        * words with this sig (adjacent there), 0: none; of
-                        * the word's own group when SG_EXACT */
-    SG_UNIT = 0x1000,  /* a word of UNIT_WORDS has this sig */
-    SG_TWICE = 0x2000, /* "twice" has this sig */
-    SG_EXACT = 0x4000  /* the bits are the word's own: its group, whether it
-                        * is a unit word, "twice" */
+    SG_UNIT = 0x100,  /* a word of UNIT_WORDS has this sig */
+    SG_TWICE = 0x200, /* "twice" has this sig */
+    SG_EXACT = 0x400  /* the bits are the word's own: its group, whether it
+                       * is a unit word, "twice" */
 };
+/* From bit GROUP_SHIFT up: 1 + the index in group[] of the first of the
+ * first words with this sig (adjacent there), 0: none; of the word's own
+ * group when SG_EXACT. */
+#define GROUP_SHIFT 20
+#define SG_GROUP (0xFFFu << GROUP_SHIFT)
 
 /* The words of a phrase after its first, as the index keeps them. */
 enum { SW_WORD, SW_NUM, SW_DT, SW_REL, SW_RELP, SW_DAY, SW_NONE };
@@ -950,7 +952,9 @@ struct heed_stress_index {
      * len << 8 | byte, 0 when it has one word or a special second word
      * (which any next token may match) */
     uint16_t w2key[N_PHRASES];
-    uint16_t by_sig[4096];
+    uint16_t run_end[N_PHRASES]; /* the first phrase after p of another
+                                  * first word or w2key */
+    uint32_t by_sig[4096];
     /* per group k at k + 1 (0: none): bit next_key of every token that may
      * follow its first word in a phrase, all bits for a phrase of one word;
      * KEY_ANY always; a sig's first group has those of the sig's others too
@@ -1027,12 +1031,15 @@ int heed__stress_index_new(heed_stress_index **out)
             j++;
         ix->group[g++] = (ix_group){(uint16_t)i, (uint16_t)j,
                                     (uint16_t)sig(PHRASES[i].first, PHRASES[i].first_len)};
+        for (size_t p = j; p-- > i;)
+            ix->run_end[p] =
+                (uint16_t)(p + 1 < j && ix->w2key[p + 1] == ix->w2key[p] ? ix->run_end[p + 1] : p + 1);
         i = j;
     }
     ix->n_groups = g;
     qsort(ix->group, g, sizeof *ix->group, group_cmp);
     for (size_t k = g; k-- > 0;)
-        ix->by_sig[ix->group[k].sig] = (uint16_t)(k + 1);
+        ix->by_sig[ix->group[k].sig] = (uint32_t)(k + 1) << GROUP_SHIFT;
     for (size_t k = 0; k < g; k++) {
         uint64_t *mask = &ix->next_mask[k + 1];
         *mask |= 1ull << KEY_ANY; /* numbers, dates, punctuation, ... */
@@ -1059,7 +1066,7 @@ int heed__stress_index_new(heed_stress_index **out)
         }
     }
     for (size_t k = 0; k < g; k++) { /* a sig's first group takes its others' masks */
-        const size_t first = ix->by_sig[ix->group[k].sig];
+        const size_t first = ix->by_sig[ix->group[k].sig] >> GROUP_SHIFT;
         if (first != k + 1)
             ix->next_mask[first] |= ix->next_mask[k + 1];
     }
@@ -1077,10 +1084,10 @@ void heed__stress_index_free(heed_stress_index *ix)
 /* A token's class for collect: its by_sig entry (SG_*, none for a norm
  * that is empty), these bits and its next_key from bit TC_KEY_SHIFT. */
 enum {
-    TC_COUNT = 0x8000,      /* a word, number or date: a phrase or rule cue may
-                             * start at it */
-    TC_INTENSITY = 0x10000, /* an intensity cue may start at it */
-    TC_KEY_SHIFT = 17
+    TC_COUNT = 0x800,      /* a word, number or date: a phrase or rule cue may
+                            * start at it */
+    TC_INTENSITY = 0x1000, /* an intensity cue may start at it */
+    TC_KEY_SHIFT = 0       /* the key's 6 bits: a shift count as it is */
 };
 
 /* The tok_class of a word token whose norm is w[0..n), n > 0, not in capitals. */
@@ -1094,14 +1101,14 @@ uint32_t heed__stress_word_class(const heed_stress_index *ix, const char *w, siz
     if (!n)
         return 0;
     uint32_t c = word_class(ix, w, n);
-    const unsigned g = c & SG_GROUP;
+    const unsigned g = c >> GROUP_SHIFT;
     c &= ~(uint32_t)(SG_GROUP | SG_UNIT | SG_TWICE);
     c |= SG_EXACT;
     if (g) /* the word's own group among its sig's, if it has one */
         for (size_t k = g - 1; k < ix->n_groups && ix->group[k].sig == ix->group[g - 1].sig; k++)
             if (PHRASES[ix->group[k].lo].first_len == n &&
                 !memcmp(PHRASES[ix->group[k].lo].first, w, n))
-                c |= (uint32_t)(k + 1);
+                c |= (uint32_t)(k + 1) << GROUP_SHIFT;
     for (size_t i = 0; i < sizeof UNIT_WORDS / sizeof UNIT_WORDS[0]; i++)
         if (strlen(UNIT_WORDS[i]) == n && !memcmp(UNIT_WORDS[i], w, n))
             c |= SG_UNIT;
@@ -1143,7 +1150,7 @@ __attribute__((always_inline)) static inline uint32_t tok_class(const heed_stres
 static int first_range(const heed_stress_index *ix, const heed_token *t, uint32_t cls, size_t *lo,
                        size_t *hi)
 {
-    const unsigned g = cls & SG_GROUP;
+    const unsigned g = cls >> GROUP_SHIFT;
     if (!g)
         return 0;
     if (cls & SG_EXACT) {
@@ -1268,7 +1275,7 @@ static size_t match_rest_ix(const heed_stress_index *ix, size_t p, const heed_to
 __attribute__((always_inline)) static inline uint64_t may_start(const heed_stress_index *ix,
                                                                 uint32_t cls, uint32_t next)
 {
-    return ix->next_mask[cls & SG_GROUP] >> (next >> TC_KEY_SHIFT & 63) & 1;
+    return ix->next_mask[cls >> GROUP_SHIFT] >> (next >> TC_KEY_SHIFT & 63) & 1;
 }
 
 /* The longest phrase starting at toks[i]; sets *len to its token count. cls
@@ -1297,8 +1304,11 @@ static const phrase *match_at(const heed_stress_index *ix, const heed_token *tok
         nkey = toks[i + 1].norm_len << 8 | (unsigned char)toks[i + 1].norm[0];
     for (size_t p = lo; p < hi; p++) {
         const uint32_t key = ix->w2key[p];
-        if (key && key != nkey)
+        if (key && key != nkey) {
+            if (gated) /* past the phrases with the same second-word key */
+                p = ix->run_end[p] - 1;
             continue;
+        }
         size_t m = gated ? match_rest_ix(ix, p, toks, n, i, memo)
                          : match_rest(&PHRASES[p], toks, n, i, memo);
         if (m > *len) {
@@ -1871,7 +1881,7 @@ static size_t intensity_cue_at(const heed_stress_index *ix, int gated, const hee
 }
 
 /* The emotion model, when it ran, adds its strongest negative emotion. */
-static void emotion_cue(const heed_result *r, int gated, cands *c)
+static void emotion_cue(const heed_result *r, cands *c)
 {
     const heed_emotions *em = &r->emotions;
     if (!em->available)
@@ -1890,16 +1900,6 @@ static void emotion_cue(const heed_result *r, int gated, cands *c)
         {HEED_EMO_GRIEF, 1.0f, "grief (emotion model)"},
         {HEED_EMO_DISAPPOINTMENT, 0.5f, "disappointment (emotion model)"},
     };
-    /* gated: no cue unless a label is predicted or has 0.2 (each w is at
-     * most 1); most texts are turned away by this */
-    uint32_t predicted = 0;
-    int high = 0;
-    for (size_t k = 0; k < sizeof EMO / sizeof EMO[0]; k++) {
-        predicted |= em->labels & (1u << EMO[k].label);
-        high |= !(em->prob[EMO[k].label] < 0.2f);
-    }
-    if (gated && !predicted && !high)
-        return;
     float best = 0;
     const char *what = NULL;
     for (size_t k = 0; k < sizeof EMO / sizeof EMO[0]; k++) {
@@ -1995,7 +1995,7 @@ static void collect(const heed_stress_index *ix, const heed_word *const *wr, con
         scan_tokens(ix, r, wr, &sc, c);
     else
         scan_tokens(ix, r, NULL, &sc, c);
-    emotion_cue(r, 1, c);
+    emotion_cue(r, c);
 }
 
 /* collect without the classes' gates: every word, number and date goes
@@ -2022,7 +2022,7 @@ static void collect_ungated(const heed_stress_index *ix, const heed_result *r, c
             intensity_next = i + (m ? m : 1);
         }
     }
-    emotion_cue(r, 0, c);
+    emotion_cue(r, c);
 }
 
 static int cand_cmp(const void *a, const void *b)
