@@ -1101,7 +1101,7 @@ uint32_t heed__stress_word_class(const heed_stress_index *ix, const char *w, siz
     if (!n)
         return 0;
     uint32_t c = word_class(ix, w, n);
-    const unsigned g = c >> GROUP_SHIFT;
+    const unsigned g = c >> GROUP_SHIFT, by_sig = c; /* the sig's bits rule out most */
     c &= ~(uint32_t)(SG_GROUP | SG_UNIT | SG_TWICE);
     c |= SG_EXACT;
     if (g) /* the word's own group among its sig's, if it has one */
@@ -1109,10 +1109,10 @@ uint32_t heed__stress_word_class(const heed_stress_index *ix, const char *w, siz
             if (PHRASES[ix->group[k].lo].first_len == n &&
                 !memcmp(PHRASES[ix->group[k].lo].first, w, n))
                 c |= (uint32_t)(k + 1) << GROUP_SHIFT;
-    for (size_t i = 0; i < sizeof UNIT_WORDS / sizeof UNIT_WORDS[0]; i++)
+    for (size_t i = 0; (by_sig & SG_UNIT) && i < sizeof UNIT_WORDS / sizeof UNIT_WORDS[0]; i++)
         if (strlen(UNIT_WORDS[i]) == n && !memcmp(UNIT_WORDS[i], w, n))
             c |= SG_UNIT;
-    if (n == 5 && !memcmp(w, "twice", 5))
+    if ((by_sig & SG_TWICE) && n == 5 && !memcmp(w, "twice", 5))
         c |= SG_TWICE;
     return c;
 }
