@@ -194,6 +194,8 @@ int heed_engine_new(const heed_engine_opts *opts, heed_engine **out, heed_error 
         heed_engine_free(eng);
         return set_err(err, HEED_ENOMEM, 0, "out of memory");
     }
+    if (eng->words && eng->stress)
+        heed__freqwords_set_stress(eng->words, eng->stress);
     heed_blob eb = heed__model_empathy();
     if (!(skip & HEED_STAGE_EMPATHY) &&
         (rc = heed__empathy_new(eb.ptr, eb.len, HEED_LM_EMBEDDED, &eng->empathy, err))) {
@@ -302,7 +304,7 @@ static int listen(const heed_engine *eng, unsigned skip, heed_arena *a, heed_res
         else if ((rc = heed__intensity_predict(eng->intensity, a, r, &r->intensity)))
             return rc;
     }
-    return skip & HEED_STAGE_STRESS ? HEED_OK : heed__stress(a, eng->stress, r);
+    return skip & HEED_STAGE_STRESS ? HEED_OK : heed__stress_words(a, eng->stress, wr, r);
 }
 
 /* Tokens, sentences, valence, language and (on English) the listening stages

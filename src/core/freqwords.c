@@ -8,6 +8,7 @@
 #include "alloc.h"
 #include "featurize.h"
 #include "hash.h"
+#include "stress.h"
 
 /* Frequent English words, as the tokenizer normalises them, whose n-gram keys
  * heed__freqwords_new keeps: a word out of it costs its lookups per message,
@@ -209,6 +210,13 @@ void heed__freqwords_free(heed_words *ws)
     heed__free(ws->text);
     heed__free(ws->keys);
     heed__free(ws);
+}
+
+void heed__freqwords_set_stress(heed_words *ws, const heed_stress_index *ix)
+{
+    for (size_t i = 0; i < ws->n_words; i++)
+        ws->word[i].stress =
+            heed__stress_word_class(ix, ws->text + ws->word[i].text_off, ws->word[i].len);
 }
 
 uint32_t heed__freqwords_char_flags(const heed_words *ws)

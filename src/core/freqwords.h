@@ -33,6 +33,8 @@ typedef struct heed_word {
     uint8_t negator;     /* heed__features_negator of the word */
     uint32_t uni_key;    /* heed__features_unigram of the word, not negated */
     uint32_t neg_key;    /* and negated */
+    uint32_t stress;     /* heed__stress_word_class of the word (heed__freqwords_set_stress),
+                          * 0 until set */
 } heed_word;
 
 typedef struct heed_words heed_words;
@@ -46,6 +48,11 @@ struct heed_feat_opts; /* featurize.h */
 int heed__freqwords_new(const heed_lexicon *lx, const heed_langid *lid, const heed_asks_index *asks,
                         const struct heed_feat_opts *chars, heed_words **out);
 void heed__freqwords_free(heed_words *ws); /* NULL does nothing */
+
+/* Sets each word's `stress` from the stress stage's index ix (the table is
+ * read-only again afterwards). */
+struct heed_stress_index;
+void heed__freqwords_set_stress(heed_words *ws, const struct heed_stress_index *ix);
 
 /* The n-gram options (HEED_FEAT_CHARGRAMS / HEED_FEAT_CHAR4 bits) the words'
  * keys were made with, 0 when they have none. */

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "alloc.h"
+#include "freqwords.h"
 #include "hash.h"
 #include "heed_limits.h"
 #include "utf8.h"
@@ -710,6 +711,15 @@ static const char *const DAYS[] = {
     "tonight",   "tue", "tues",   "tuesday", "wed",   "wednesday",
 };
 
+/* Words that, alone in capitals among lower-case words, are stressed rather
+ * than acronyms: "I'm asking YOU", "it's STILL broken". */
+static const char *const EMPHASIS_WORDS[] = {
+    "again",   "all",   "always", "any",   "anything", "asked", "ever",   "every",
+    "help",    "me",    "must",   "need",  "never",    "no",    "nobody", "not",
+    "nothing", "now",   "once",   "paid",  "please",   "still", "stop",   "this",
+    "told",    "twice", "what",   "where", "why",      "you",   "your",
+};
+
 /* ------------------------------------------------------------ small helpers */
 
 /* Words are short: a byte loop beats a call to memcmp here. */
@@ -772,12 +782,23 @@ static size_t word_len(const char *s)
     return n;
 }
 
+#define MAX_REST 6 /* words of a phrase after its first */
+
 int heed__stress_table_check(void)
 {
     for (size_t i = 0; i < N_PHRASES; i++) {
         const phrase *p = &PHRASES[i];
         if (p->first_len != strlen(p->first) || !p->first_len || p->first[0] == '#' ||
             strchr(p->first, ' ') || (p->rest[0] == ' '))
+            return (int)i;
+        size_t words = 0; /* the index keeps up to MAX_REST words of 1..255 bytes */
+        for (const char *w = p->rest; *w; words++) {
+            const size_t l = word_len(w);
+            if (!l || l > 255)
+                return (int)i;
+            w += l + (w[l] == ' ');
+        }
+        if (words > MAX_REST)
             return (int)i;
         if (i) {
             const phrase *q = &PHRASES[i - 1];
@@ -865,30 +886,6 @@ static size_t match_rest(const phrase *p, const heed_token *toks, size_t n, size
     return j - i;
 }
 
-/* The engine's index of first words: open addressing on heed__hash of the
- * first word, each slot the range of PHRASES sharing it (the table is sorted,
- * so they are adjacent). Built once, read-only afterwards. */
-typedef struct ix_slot {
-    uint32_t hash;   /* low bits of heed__hash */
-    uint16_t lo, hi; /* hi == 0: empty */
-} ix_slot;
-
-struct heed_stress_index {
-    /* per phrase: length and first byte of its second word (0 when it has
-     * one word; '#' for a special word), to skip most phrases unread */
-    unsigned char w2len[N_PHRASES];
-    char w2b0[N_PHRASES];
-    uint64_t filter[64]; /* bit sig(word) set for every first word: a word
-                          * whose bit is clear starts no phrase and skips
-                          * the hash (most words; see sig) */
-    uint64_t units[64];  /* the same for UNIT_WORDS, the gate of the rule cues */
-    uint64_t pairs[64];  /* bit pair_sig(first word, second word) for every
-                          * phrase: most common first words ("the", "a",
-                          * "for") are then rejected by the word after them */
-    size_t mask;
-    ix_slot slot[];
-};
-
 /* A 12-bit signature from the length and the first, second and last bytes. */
 static unsigned sig(const char *w, size_t n)
 {
@@ -897,14 +894,13 @@ static unsigned sig(const char *w, size_t n)
     return ((a * 31u + m) * 37u + z * 7u + (unsigned)n) & 4095u;
 }
 
-/* A 12-bit signature of a first word's signature and the length and first
- * byte of the word after it; (0, 0) stands for "no second word" and (0, '#')
- * for a special second word, which match any next token. */
-static unsigned pair_sig(unsigned first, size_t len2, unsigned b0)
+/* A 6-bit key of a word token from its length and first byte, which the
+ * word after a first word must have for a phrase to go on (see next_mask).
+ * Every other token, and a word with an empty norm, has KEY_ANY. */
+#define KEY_ANY 63u
+static unsigned next_key(size_t len, unsigned b0)
 {
-    unsigned h = (first * 31u + (unsigned)(len2 & 63)) * 257u + b0;
-    h ^= h >> 12;
-    return (h * 0x9E3779B1u) >> 20;
+    return (b0 + 5u * (unsigned)len) & 63u;
 }
 
 static int has_bit(const uint64_t *set, unsigned b)
@@ -919,83 +915,164 @@ static const char *const UNIT_WORDS[] = {
     "days", "week",  "weeks",   "month", "months", "year",  "years",
 };
 
-/* The sig of the last token asked for: match_at asks for token i, unit_next
- * for i + 1, and the next match_at for i + 1 again. */
-typedef struct sig_memo {
-    size_t at; /* SIZE_MAX: none yet */
-    unsigned sig;
-} sig_memo;
+/* What the index knows of the words with one sig (its by_sig entry), and
+ * of one word of the frequent-word table (heed__stress_word_class). */
+enum {
+    SG_UNIT = 0x100,  /* a word of UNIT_WORDS has this sig */
+    SG_TWICE = 0x200, /* "twice" has this sig */
+    SG_EXACT = 0x400  /* the bits are the word's own: its group, whether it
+                       * is a unit word, "twice" */
+};
+/* From bit GROUP_SHIFT up: 1 + the index in group[] of the first of the
+ * first words with this sig (adjacent there), 0: none; of the word's own
+ * group when SG_EXACT. */
+#define GROUP_SHIFT 20
+#define SG_GROUP (0xFFFu << GROUP_SHIFT)
 
-/* sig of toks[k], whose norm is not empty */
-static unsigned tok_sig(sig_memo *m, const heed_token *toks, size_t k)
-{
-    if (m->at != k) {
-        m->at = k;
-        m->sig = sig(toks[k].norm, toks[k].norm_len);
-    }
-    return m->sig;
-}
+/* The words of a phrase after its first, as the index keeps them. */
+enum { SW_WORD, SW_NUM, SW_DT, SW_REL, SW_RELP, SW_DAY, SW_NONE };
 
-/* Could toks[i] be followed by a unit word? (false for most tokens) */
-static int unit_next(const heed_stress_index *ix, const heed_token *toks, size_t n, size_t i,
-                     sig_memo *sm)
+typedef struct ix_rest {
+    uint8_t n;              /* how many (up to MAX_REST: heed__stress_table_check) */
+    uint8_t len[MAX_REST];  /* bytes of each */
+    uint8_t kind[MAX_REST]; /* SW_WORD, or which special word: SW_NONE for
+                             * one match_special does not know */
+} ix_rest;
+
+/* The phrases sharing one first word: PHRASES[lo, hi), whose first word has
+ * signature sig. */
+typedef struct ix_group {
+    uint16_t lo, hi, sig;
+} ix_group;
+
+/* The engine's index of first words, built once, read-only afterwards: each
+ * token's sig finds at most a few first words (by_sig), compared whole. */
+struct heed_stress_index {
+    /* per phrase: the length and first byte of its second word as
+     * len << 8 | byte, 0 when it has one word or a special second word
+     * (which any next token may match) */
+    uint16_t w2key[N_PHRASES];
+    uint16_t run_end[N_PHRASES]; /* the first phrase after p of another
+                                  * first word or w2key */
+    uint32_t by_sig[4096];
+    /* per group k at k + 1 (0: none): bit next_key of every token that may
+     * follow its first word in a phrase, all bits for a phrase of one word;
+     * KEY_ANY always; a sig's first group has those of the sig's others too
+     * (by_sig). Most common first words ("the", "a", "my") are turned away by
+     * the word after them. */
+    uint64_t next_mask[N_PHRASES + 1];
+    uint64_t rel[64], day[64]; /* bit sig(word) for RELATIONS and DAYS */
+    uint64_t emph[64];         /* the same for EMPHASIS_WORDS */
+    ix_rest rest[N_PHRASES];
+    size_t n_groups;
+    ix_group group[N_PHRASES]; /* sorted by sig, then by place in PHRASES */
+};
+
+static int group_cmp(const void *a, const void *b)
 {
-    if (i + 1 >= n || toks[i + 1].kind != HEED_TOK_WORD || toks[i + 1].norm_len < 3)
-        return 0;
-    unsigned b = tok_sig(sm, toks, i + 1);
-    return (ix->units[b >> 6] >> (b & 63)) & 1;
+    const ix_group *x = a, *y = b;
+    if (x->sig != y->sig)
+        return x->sig < y->sig ? -1 : 1;
+    return x->lo < y->lo ? -1 : x->lo > y->lo;
 }
 
 int heed__stress_index_new(heed_stress_index **out)
 {
-    size_t distinct = 1;
-    for (size_t i = 1; i < N_PHRASES; i++)
-        distinct += PHRASES[i].first_len != PHRASES[i - 1].first_len ||
-                    memcmp(PHRASES[i].first, PHRASES[i - 1].first, PHRASES[i].first_len);
-    size_t cap = 64;
-    while (cap < 2 * distinct)
-        cap *= 2;
-    heed_stress_index *ix = heed__malloc(sizeof *ix + cap * sizeof(ix_slot));
+    heed_stress_index *ix = heed__malloc(sizeof *ix);
     *out = ix;
     if (!ix)
         return HEED_ENOMEM;
-    ix->mask = cap - 1;
-    memset(ix->filter, 0, sizeof ix->filter);
-    memset(ix->units, 0, sizeof ix->units);
-    memset(ix->pairs, 0, sizeof ix->pairs);
+    memset(ix->by_sig, 0, sizeof ix->by_sig);
+    memset(ix->next_mask, 0, sizeof ix->next_mask);
+    memset(ix->rel, 0, sizeof ix->rel);
+    memset(ix->day, 0, sizeof ix->day);
+    memset(ix->emph, 0, sizeof ix->emph);
+    for (size_t i = 0; i < sizeof EMPHASIS_WORDS / sizeof EMPHASIS_WORDS[0]; i++) {
+        unsigned b = sig(EMPHASIS_WORDS[i], strlen(EMPHASIS_WORDS[i]));
+        ix->emph[b >> 6] |= 1ull << (b & 63);
+    }
+    for (size_t i = 0; i < sizeof RELATIONS / sizeof RELATIONS[0]; i++) {
+        unsigned b = sig(RELATIONS[i], strlen(RELATIONS[i]));
+        ix->rel[b >> 6] |= 1ull << (b & 63);
+    }
+    for (size_t i = 0; i < sizeof DAYS / sizeof DAYS[0]; i++) {
+        unsigned b = sig(DAYS[i], strlen(DAYS[i]));
+        ix->day[b >> 6] |= 1ull << (b & 63);
+    }
+    for (size_t i = 0; i < N_PHRASES; i++) {
+        ix_rest *rw = &ix->rest[i];
+        rw->n = 0;
+        for (const char *w = PHRASES[i].rest; *w && rw->n < MAX_REST; rw->n++) {
+            const size_t l = word_len(w);
+            static const struct {
+                const char *w;
+                unsigned char kind;
+            } SPECIAL[] = {{"#num", SW_NUM}, {"#dt", SW_DT},   {"#rel", SW_REL},
+                           {"#relp", SW_RELP}, {"#day", SW_DAY}};
+            unsigned char kind = w[0] == '#' ? SW_NONE : SW_WORD;
+            for (size_t k = 0; kind == SW_NONE && k < sizeof SPECIAL / sizeof SPECIAL[0]; k++)
+                if (strlen(SPECIAL[k].w) == l && !memcmp(SPECIAL[k].w, w, l))
+                    kind = SPECIAL[k].kind;
+            rw->len[rw->n] = (uint8_t)(l < 255 ? l : 255);
+            rw->kind[rw->n] = kind;
+            w += l + (w[l] == ' ');
+        }
+    }
     for (size_t i = 0; i < N_PHRASES; i++) {
         const char *r = PHRASES[i].rest;
-        unsigned b = pair_sig(sig(PHRASES[i].first, PHRASES[i].first_len),
-                              r[0] == '#' ? 0 : word_len(r), (unsigned char)r[0]);
-        ix->pairs[b >> 6] |= 1ull << (b & 63);
+        const size_t l = word_len(r);
+        ix->w2key[i] = (uint16_t)(l && r[0] != '#' ? l << 8 | (unsigned char)r[0] : 0);
     }
-    for (size_t i = 0; i < sizeof UNIT_WORDS / sizeof UNIT_WORDS[0]; i++) {
-        unsigned b = sig(UNIT_WORDS[i], strlen(UNIT_WORDS[i]));
-        ix->units[b >> 6] |= 1ull << (b & 63);
-    }
-    memset(ix->slot, 0, cap * sizeof(ix_slot));
-    for (size_t i = 0; i < N_PHRASES; i++) {
-        size_t l = word_len(PHRASES[i].rest);
-        ix->w2len[i] = (unsigned char)(l < 255 ? l : 255);
-        ix->w2b0[i] = PHRASES[i].rest[0];
-    }
+    size_t g = 0;
     for (size_t i = 0; i < N_PHRASES;) {
         size_t j = i + 1;
         while (j < N_PHRASES && PHRASES[j].first_len == PHRASES[i].first_len &&
                !memcmp(PHRASES[j].first, PHRASES[i].first, PHRASES[i].first_len))
             j++;
-        unsigned fl = PHRASES[i].first_len;
-        unsigned b = sig(PHRASES[i].first, fl);
-        ix->filter[b >> 6] |= 1ull << (b & 63);
-        uint32_t h = (uint32_t)heed__hash(PHRASES[i].first, PHRASES[i].first_len);
-        size_t k = (size_t)h & ix->mask;
-        while (ix->slot[k].hi)
-            k = (k + 1) & ix->mask;
-        ix->slot[k].hash = h;
-        ix->slot[k].lo = (uint16_t)i;
-        ix->slot[k].hi = (uint16_t)j;
+        ix->group[g++] = (ix_group){(uint16_t)i, (uint16_t)j,
+                                    (uint16_t)sig(PHRASES[i].first, PHRASES[i].first_len)};
+        for (size_t p = j; p-- > i;)
+            ix->run_end[p] =
+                (uint16_t)(p + 1 < j && ix->w2key[p + 1] == ix->w2key[p] ? ix->run_end[p + 1] : p + 1);
         i = j;
     }
+    ix->n_groups = g;
+    qsort(ix->group, g, sizeof *ix->group, group_cmp);
+    for (size_t k = g; k-- > 0;)
+        ix->by_sig[ix->group[k].sig] = (uint32_t)(k + 1) << GROUP_SHIFT;
+    for (size_t k = 0; k < g; k++) {
+        uint64_t *mask = &ix->next_mask[k + 1];
+        *mask |= 1ull << KEY_ANY; /* numbers, dates, punctuation, ... */
+        for (size_t i = ix->group[k].lo; i < ix->group[k].hi; i++) {
+            const ix_rest *rw = &ix->rest[i];
+            const char *const *list = RELATIONS;
+            size_t nl = sizeof RELATIONS / sizeof RELATIONS[0];
+            if (!rw->n)
+                *mask = ~0ull;
+            else if (rw->kind[0] == SW_WORD)
+                *mask |= 1ull << next_key(rw->len[0], (unsigned char)PHRASES[i].rest[0]);
+            else if (rw->kind[0] == SW_REL || rw->kind[0] == SW_RELP || rw->kind[0] == SW_DAY) {
+                if (rw->kind[0] == SW_DAY) {
+                    list = DAYS;
+                    nl = sizeof DAYS / sizeof DAYS[0];
+                }
+                for (size_t w = 0; w < nl; w++) {
+                    const size_t wl = strlen(list[w]);
+                    *mask |= 1ull << next_key(wl, (unsigned char)list[w][0]);
+                    if (rw->kind[0] == SW_RELP) /* "husband's" */
+                        *mask |= 1ull << next_key(wl + 2, (unsigned char)list[w][0]);
+                }
+            } /* #num, #dt: KEY_ANY; an unknown special word matches nothing */
+        }
+    }
+    for (size_t k = 0; k < g; k++) { /* a sig's first group takes its others' masks */
+        const size_t first = ix->by_sig[ix->group[k].sig] >> GROUP_SHIFT;
+        if (first != k + 1)
+            ix->next_mask[first] |= ix->next_mask[k + 1];
+    }
+    for (size_t i = 0; i < sizeof UNIT_WORDS / sizeof UNIT_WORDS[0]; i++)
+        ix->by_sig[sig(UNIT_WORDS[i], strlen(UNIT_WORDS[i]))] |= SG_UNIT;
+    ix->by_sig[sig("twice", 5)] |= SG_TWICE;
     return HEED_OK;
 }
 
@@ -1004,40 +1081,236 @@ void heed__stress_index_free(heed_stress_index *ix)
     heed__free(ix);
 }
 
-/* The longest phrase starting at toks[i]; sets *len to its token count. */
+/* A token's class for collect: its by_sig entry (SG_*, none for a norm
+ * that is empty), these bits and its next_key from bit TC_KEY_SHIFT. */
+enum {
+    TC_COUNT = 0x800,      /* a word, number or date: a phrase or rule cue may
+                            * start at it */
+    TC_INTENSITY = 0x1000, /* an intensity cue may start at it */
+    TC_KEY_SHIFT = 0       /* the key's 6 bits: a shift count as it is */
+};
+
+/* The tok_class of a word token whose norm is w[0..n), n > 0, not in capitals. */
+static uint32_t word_class(const heed_stress_index *ix, const char *w, size_t n)
+{
+    return TC_COUNT | ix->by_sig[sig(w, n)] | next_key(n, (unsigned char)w[0]) << TC_KEY_SHIFT;
+}
+
+uint32_t heed__stress_word_class(const heed_stress_index *ix, const char *w, size_t n)
+{
+    if (!n)
+        return 0;
+    uint32_t c = word_class(ix, w, n);
+    const unsigned g = c >> GROUP_SHIFT, by_sig = c; /* the sig's bits rule out most */
+    c &= ~(uint32_t)(SG_GROUP | SG_UNIT | SG_TWICE);
+    c |= SG_EXACT;
+    if (g) /* the word's own group among its sig's, if it has one */
+        for (size_t k = g - 1; k < ix->n_groups && ix->group[k].sig == ix->group[g - 1].sig; k++)
+            if (PHRASES[ix->group[k].lo].first_len == n &&
+                !memcmp(PHRASES[ix->group[k].lo].first, w, n))
+                c |= (uint32_t)(k + 1) << GROUP_SHIFT;
+    for (size_t i = 0; (by_sig & SG_UNIT) && i < sizeof UNIT_WORDS / sizeof UNIT_WORDS[0]; i++)
+        if (strlen(UNIT_WORDS[i]) == n && !memcmp(UNIT_WORDS[i], w, n))
+            c |= SG_UNIT;
+    if ((by_sig & SG_TWICE) && n == 5 && !memcmp(w, "twice", 5))
+        c |= SG_TWICE;
+    return c;
+}
+
+__attribute__((always_inline)) static inline uint32_t tok_class(const heed_stress_index *ix,
+                                                                 const heed_token *t)
+{
+    const unsigned kind = t->kind;
+    if (kind == HEED_TOK_WORD || kind == HEED_TOK_NUMBER || kind == HEED_TOK_DATE) {
+        const size_t len = t->norm_len;
+        if (!len)
+            return TC_COUNT | KEY_ANY << TC_KEY_SHIFT;
+        const unsigned b0 = (unsigned char)t->norm[0];
+        uint32_t c = TC_COUNT | ix->by_sig[sig(t->norm, len)];
+        if (kind != HEED_TOK_WORD)
+            return (c & ~(uint32_t)SG_UNIT) | KEY_ANY << TC_KEY_SHIFT;
+        if ((t->flags & HEED_TF_ALLCAPS) && len >= 2)
+            c |= TC_INTENSITY;
+        return c | next_key(len, b0) << TC_KEY_SHIFT;
+    }
+    if (kind == HEED_TOK_PUNCT && (t->flags & HEED_TF_REPEATED)) {
+        /* a cue needs two of "!" and "?" ("!!", "?!", "??"): not "..." */
+        size_t marks = 0;
+        for (size_t k = 0; k < t->norm_len; k++)
+            marks += t->norm[k] == '!' || t->norm[k] == '?';
+        return (marks >= 2 ? TC_INTENSITY : 0) | KEY_ANY << TC_KEY_SHIFT;
+    }
+    if (kind == HEED_TOK_EMOJI || kind == HEED_TOK_EMOTICON)
+        return TC_INTENSITY | KEY_ANY << TC_KEY_SHIFT;
+    return KEY_ANY << TC_KEY_SHIFT;
+}
+
+/* The phrases whose first word is t's norm: sets [*lo, *hi) and returns 1,
+ * or returns 0. cls is t's tok_class. */
+static int first_range(const heed_stress_index *ix, const heed_token *t, uint32_t cls, size_t *lo,
+                       size_t *hi)
+{
+    const unsigned g = cls >> GROUP_SHIFT;
+    if (!g)
+        return 0;
+    if (cls & SG_EXACT) {
+        *lo = ix->group[g - 1].lo;
+        *hi = ix->group[g - 1].hi;
+        return 1;
+    }
+    const unsigned b = ix->group[g - 1].sig;
+    for (const ix_group *e = &ix->group[g - 1], *end = ix->group + ix->n_groups;
+         e < end && e->sig == b; e++)
+        if (norm_eq(t, PHRASES[e->lo].first, PHRASES[e->lo].first_len)) {
+            *lo = e->lo;
+            *hi = e->hi;
+            return 1;
+        }
+    return 0;
+}
+
+/* The same by binary search of PHRASES (the reference first_range is tested
+ * against). */
+static int first_range_search(const heed_token *t, size_t *lo, size_t *hi)
+{
+    size_t a = 0, z = N_PHRASES;
+    while (a < z) {
+        size_t mid = a + (z - a) / 2;
+        if (cmp_word(PHRASES[mid].first, PHRASES[mid].first_len, t->norm, t->norm_len) < 0)
+            a = mid + 1;
+        else
+            z = mid;
+    }
+    size_t e = a;
+    while (e < N_PHRASES && !cmp_word(PHRASES[e].first, PHRASES[e].first_len, t->norm, t->norm_len))
+        e++;
+    *lo = a;
+    *hi = e;
+    return e > a;
+}
+
+/* Is t's norm a word of list, whose words' sigs are the bits of set? The
+ * bit turns most words away before the list is read. */
+static int in_list_sig(const heed_token *t, const uint64_t *set, const char *const *list, size_t n)
+{
+    return t->norm_len && has_bit(set, sig(t->norm, t->norm_len)) && in_list(t, list, n);
+}
+
+/* match_special for a special word of kind SW_* (not SW_WORD), its list
+ * checks gated by the index's sig bits. */
+static int match_special_kind(const heed_stress_index *ix, const heed_token *t, unsigned kind,
+                              signed char *memo)
+{
+    static const size_t NREL = sizeof RELATIONS / sizeof RELATIONS[0];
+    int m;
+    switch (kind) {
+    case SW_NUM:
+        return t->kind == HEED_TOK_NUMBER;
+    case SW_DT:
+        return t->kind == HEED_TOK_DATE || t->kind == HEED_TOK_TIME;
+    case SW_REL:
+        m = MEMO_REL;
+        break;
+    case SW_RELP:
+        m = MEMO_RELP;
+        break;
+    case SW_DAY:
+        m = MEMO_DAY;
+        break;
+    default:
+        return 0;
+    }
+    if (memo[m] >= 0)
+        return memo[m];
+    int v = 0;
+    if (is_word(t)) {
+        if (m == MEMO_DAY) {
+            v = in_list_sig(t, ix->day, DAYS, sizeof DAYS / sizeof DAYS[0]);
+        } else {
+            v = in_list_sig(t, ix->rel, RELATIONS, NREL);
+            const size_t l = t->norm_len;
+            if (!v && m == MEMO_RELP && l >= 3 && t->norm[l - 2] == '\'' &&
+                t->norm[l - 1] == 's') {
+                heed_token stem = *t;
+                stem.norm_len = l - 2;
+                v = in_list_sig(&stem, ix->rel, RELATIONS, NREL);
+            }
+        }
+    }
+    memo[m] = (signed char)v;
+    return v;
+}
+
+/* match_rest of PHRASES[p] from the index's words of it (the same result). */
+static size_t match_rest_ix(const heed_stress_index *ix, size_t p, const heed_token *toks, size_t n,
+                            size_t i, signed char (*memo)[MEMO_KINDS])
+{
+    const ix_rest *rw = &ix->rest[p];
+    const char *w = PHRASES[p].rest;
+    const uint32_t sentence = toks[i].sentence;
+    size_t j = i + 1;
+    for (unsigned k = 0; k < rw->n; k++, j++) {
+        const size_t wl = rw->len[k];
+        if (j >= n || toks[j].sentence != sentence)
+            return 0;
+        if (rw->kind[k] != SW_WORD) {
+            signed char none[MEMO_KINDS] = {-1, -1, -1};
+            if (!match_special_kind(ix, &toks[j], rw->kind[k],
+                                    j - i <= MEMO_DEPTH ? memo[j - i - 1] : none))
+                return 0;
+        } else if (!norm_eq(&toks[j], w, wl)) {
+            return 0;
+        }
+        w += wl + 1;
+    }
+    if ((PHRASES[p].flags & P_END) && j < n && toks[j].sentence == sentence &&
+        (toks[j].kind == HEED_TOK_WORD || toks[j].kind == HEED_TOK_NUMBER))
+        return 0;
+    return j - i;
+}
+
+/* Might a phrase start at a token whose tok_class is cls, followed by one
+ * whose tok_class is next (0 past the end)? No when no first word has its
+ * sig, or no phrase of such a first word takes the token after it. */
+__attribute__((always_inline)) static inline uint64_t may_start(const heed_stress_index *ix,
+                                                                uint32_t cls, uint32_t next)
+{
+    return ix->next_mask[cls >> GROUP_SHIFT] >> (next >> TC_KEY_SHIFT & 63) & 1;
+}
+
+/* The longest phrase starting at toks[i]; sets *len to its token count. cls
+ * is toks[i]'s tok_class; gated: the pair test and the index find the first
+ * word, else a binary search does. */
 static const phrase *match_at(const heed_stress_index *ix, const heed_token *toks, size_t n,
-                              size_t i, size_t *len, sig_memo *sm)
+                              size_t i, uint32_t cls, int gated, size_t *len)
 {
     const heed_token *t = &toks[i];
     *len = 0;
     if (!t->norm_len)
         return NULL;
-    unsigned b = tok_sig(sm, toks, i);
-    if (!has_bit(ix->filter, b))
-        return NULL;
-    const heed_token *nx = i + 1 < n && toks[i + 1].norm_len ? &toks[i + 1] : NULL;
-    if (!has_bit(ix->pairs, pair_sig(b, 0, 0)) && !has_bit(ix->pairs, pair_sig(b, 0, '#')) &&
-        !(nx && has_bit(ix->pairs, pair_sig(b, nx->norm_len, (unsigned char)nx->norm[0]))))
-        return NULL;
-    uint32_t h = (uint32_t)heed__hash(t->norm, t->norm_len);
-    size_t k = (size_t)h & ix->mask;
-    const ix_slot *s;
-    for (;; k = (k + 1) & ix->mask) {
-        s = &ix->slot[k];
-        if (!s->hi)
+    size_t lo, hi;
+    if (gated) {
+        if (!first_range(ix, t, cls, &lo, &hi))
             return NULL;
-        if (s->hash == h && norm_eq(t, PHRASES[s->lo].first, PHRASES[s->lo].first_len))
-            break;
+    } else if (!first_range_search(t, &lo, &hi)) {
+        return NULL;
     }
     const phrase *best = NULL;
     signed char memo[MEMO_DEPTH][MEMO_KINDS];
     memset(memo, -1, sizeof memo);
-    const heed_token *next = i + 1 < n ? &toks[i + 1] : NULL;
-    for (size_t p = s->lo; p < s->hi; p++) {
-        if (ix->w2len[p] && ix->w2b0[p] != '#' &&
-            (!next || next->norm_len != ix->w2len[p] || next->norm[0] != ix->w2b0[p]))
+    /* the next token's key as w2key has it; no key is 0xFFFF0000 */
+    uint32_t nkey = 0xFFFF0000u;
+    if (i + 1 < n && toks[i + 1].norm_len && toks[i + 1].norm_len < 256)
+        nkey = toks[i + 1].norm_len << 8 | (unsigned char)toks[i + 1].norm[0];
+    for (size_t p = lo; p < hi; p++) {
+        const uint32_t key = ix->w2key[p];
+        if (key && key != nkey) {
+            if (gated) /* past the phrases with the same second-word key */
+                p = ix->run_end[p] - 1;
             continue;
-        size_t m = match_rest(&PHRASES[p], toks, n, i, memo);
+        }
+        size_t m = gated ? match_rest_ix(ix, p, toks, n, i, memo)
+                         : match_rest(&PHRASES[p], toks, n, i, memo);
         if (m > *len) {
             *len = m;
             best = &PHRASES[p];
@@ -1368,9 +1641,13 @@ static void push(cands *c, uint32_t start, uint32_t len, int comp, float points,
 /* The phrase or rule cue starting at toks[i], if any: pushed (or pushed as
  * suppressed); returns the tokens it covers (0: none starts here). *prev_end
  * is the end of the previous cue, which bounds the negation look-back;
- * positive says the text's valence is positive (see duration_at). */
+ * positive says the text's valence is positive (see duration_at). cls and
+ * next are the tok_class of toks[i] and toks[i + 1] (0 past the end); gated:
+ * their bits rule out what they can (see match_at), else every cue is
+ * looked for in full. */
 static size_t phrase_cue_at(const heed_stress_index *ix, const heed_token *toks, size_t n, size_t i,
-                            int positive, size_t *prev_end, sig_memo *sm, cands *c)
+                            uint32_t cls, uint32_t next, int gated, int positive, size_t *prev_end,
+                            cands *c)
 {
     const heed_token *t = &toks[i];
     if (t->kind != HEED_TOK_WORD && t->kind != HEED_TOK_NUMBER && t->kind != HEED_TOK_DATE)
@@ -1381,13 +1658,13 @@ static size_t phrase_cue_at(const heed_stress_index *ix, const heed_token *toks,
     int comp = 0, pts = 0;
     unsigned pflags = 0;
     if (t->kind != HEED_TOK_DATE) /* "1 star", "section 75" */
-        p = match_at(ix, toks, n, i, &len, sm);
+        p = match_at(ix, toks, n, i, cls, gated, &len);
     if (p) {
         what = p->what;
         comp = p->comp;
         pts = p->weight;
         pflags = p->flags;
-    } else if (norm_is(t, "twice")) {
+    } else if ((!gated || (cls & SG_TWICE)) && norm_is(t, "twice")) {
         /* "I've written twice", "missed it twice", "twice waiting for it",
          * "charged £9 twice", not "twice the price"; a contact word wins
          * ("charged and I've called twice") */
@@ -1409,7 +1686,7 @@ static size_t phrase_cue_at(const heed_stress_index *ix, const heed_token *toks,
         } else {
             return 0;
         }
-    } else if (!unit_next(ix, toks, n, i, sm)) {
+    } else if (gated && !(next & SG_UNIT)) {
         return 0; /* the rule cues all need a unit word next */
     } else if ((pts = ordinal_time(toks, n, i)) > 0) {
         what = "repeat contact";
@@ -1448,6 +1725,8 @@ static void evidence_cues(const heed_result *r, cands *c)
     for (size_t i = 0; i < r->n_evidence; i++)
         if (r->evidence[i].score < 0 && !(r->evidence[i].rules & HEED_RULE_EXCLAIM))
             neg_mass -= r->evidence[i].score;
+    if (neg_mass <= 0)
+        return; /* no cue below (most texts) */
     double v = r->valence < 0 ? -r->valence : 0;
     double base = 70.0 * v * v * (0.4 + 0.6 * r->negative);
     for (size_t i = 0; i < r->n_evidence; i++) {
@@ -1476,15 +1755,6 @@ static int has_lower_word(const heed_token *toks, size_t n)
             return 1;
     return 0;
 }
-
-/* Words that, alone in capitals among lower-case words, are stressed rather
- * than acronyms: "I'm asking YOU", "it's STILL broken". */
-static const char *const EMPHASIS_WORDS[] = {
-    "again",   "all",   "always", "any",   "anything", "asked", "ever",   "every",
-    "help",    "me",    "must",   "need",  "never",    "no",    "nobody", "not",
-    "nothing", "now",   "once",   "paid",  "please",   "still", "stop",   "this",
-    "told",    "twice", "what",   "where", "why",      "you",   "your",
-};
 
 int heed__stress_lists_check(void)
 {
@@ -1518,8 +1788,8 @@ static int is_emphasis_word(const heed_token *t)
  * the tokens it looked at (0: none). A face that is also negative evidence
  * (c->v[ev_from..ev_to), text order) joins that cue. *mixed caches
  * has_lower_word (-1: not computed yet). */
-static size_t intensity_cue_at(const heed_result *r, size_t i, int *mixed, size_t ev_from,
-                               size_t ev_to, cands *c)
+static size_t intensity_cue_at(const heed_stress_index *ix, int gated, const heed_result *r,
+                               size_t i, int *mixed, size_t ev_from, size_t ev_to, cands *c)
 {
     const heed_token *toks = r->tokens, *t = &toks[i];
     size_t n = r->n_tokens;
@@ -1529,7 +1799,7 @@ static size_t intensity_cue_at(const heed_result *r, size_t i, int *mixed, size_
     const char *what = NULL;
     /* capitals, "!!" and tears are joy as often as anger: not in a positive
      * sentence ("I LOVE IT!!!", "great news 😭") */
-    int positive = t->sentence < r->n_sentences && r->sentences[t->sentence].valence >= 0.05;
+#define POSITIVE (t->sentence < r->n_sentences && r->sentences[t->sentence].valence >= 0.05)
     if (t->kind == HEED_TOK_WORD && (t->flags & HEED_TF_ALLCAPS) && t->norm_len >= 2) {
         /* two or more shouted words in a row, one of 5+ letters, among
          * lower-case words; acronyms ("UPS DHL") are short. Otherwise a run
@@ -1543,10 +1813,13 @@ static size_t intensity_cue_at(const heed_result *r, size_t i, int *mixed, size_
         for (size_t k = i; k <= j; k++) {
             if (toks[k].norm_len > longest)
                 longest = toks[k].norm_len;
-            stressed |= is_emphasis_word(&toks[k]);
+            if (!stressed) /* gated: most words in capitals are no emphasis word by sig */
+                stressed = gated ? in_list_sig(&toks[k], ix->emph, EMPHASIS_WORDS,
+                                               sizeof EMPHASIS_WORDS / sizeof EMPHASIS_WORDS[0])
+                                 : is_emphasis_word(&toks[k]);
         }
         int shout = j > i && longest >= 5;
-        if (positive || (!shout && !stressed))
+        if ((!shout && !stressed) || POSITIVE)
             return j - i + 1;
         if (*mixed < 0)
             *mixed = has_lower_word(toks, n);
@@ -1562,7 +1835,9 @@ static size_t intensity_cue_at(const heed_result *r, size_t i, int *mixed, size_
             bangs += t->norm[k] == '!';
             asks += t->norm[k] == '?';
         }
-        if (positive)
+        if (!bangs && asks < 2)
+            return 0;
+        if (POSITIVE)
             return 0;
         if (bangs >= 2) {
             pts = bangs >= 3 ? 10 : 6;
@@ -1578,13 +1853,14 @@ static size_t intensity_cue_at(const heed_result *r, size_t i, int *mixed, size_
         }
     } else if (t->kind == HEED_TOK_EMOJI) {
         what = emoji_what(t, &pts);
-        if (positive && pts < 18) /* tears, not anger */
+        if (what && pts < 18 && POSITIVE) /* tears, not anger */
             what = NULL;
     } else if (t->kind == HEED_TOK_EMOTICON && t->norm_len >= 3 && t->norm[0] == '>' &&
                t->norm[t->norm_len - 1] == '(') {
         pts = 18;
         what = "angry emoji";
     }
+#undef POSITIVE
     if (!what)
         return 0;
     size_t lo = ev_from, hi = ev_to;
@@ -1643,29 +1919,106 @@ static void emotion_cue(const heed_result *r, cands *c)
         push(c, 0, (uint32_t)r->text_len, D, 70.0f * best, what, 0);
 }
 
-/* Every cue of the text, in one pass over the tokens. */
-static void collect(const heed_stress_index *ix, const heed_result *r, cands *c)
+/* Where collect is in its pass over the tokens. */
+typedef struct scan {
+    size_t prev_end, phrase_next, intensity_next; /* see phrase_cue_at, collect */
+    size_t ev_from, ev_to;                        /* see intensity_cue_at */
+    int positive, mixed;
+} scan;
+
+/* collect's step at toks[i], whose tok_class is cls, the next token's next
+ * (0 past the end): the classes turn most tokens away before any call. */
+__attribute__((always_inline)) static inline void scan_at(const heed_stress_index *ix,
+                                                          const heed_result *r, size_t i,
+                                                          uint32_t cls, uint32_t next, scan *sc,
+                                                          cands *c)
+{
+    const uint64_t start = may_start(ix, cls, next);
+    if (!(start | (cls & (SG_TWICE | TC_INTENSITY)) | (next & SG_UNIT)))
+        return;
+    const heed_token *toks = r->tokens;
+    const size_t n = r->n_tokens;
+    if (i >= sc->phrase_next && (cls & TC_COUNT) &&
+        (start || (cls & SG_TWICE) || (next & SG_UNIT))) {
+        size_t m = phrase_cue_at(ix, toks, n, i, cls, next, 1, sc->positive, &sc->prev_end, c);
+        sc->phrase_next = i + (m ? m : 1);
+    }
+    if (i >= sc->intensity_next && (cls & TC_INTENSITY)) {
+        size_t m = intensity_cue_at(ix, 1, r, i, &sc->mixed, sc->ev_from, sc->ev_to, c);
+        sc->intensity_next = i + (m ? m : 1);
+    }
+}
+
+/* The tok_class of toks[k]: from its word in the frequent-word table when
+ * wr has one (heed__stress_word_class), else made. */
+__attribute__((always_inline)) static inline uint32_t class_at(const heed_stress_index *ix,
+                                                                const heed_token *toks,
+                                                                const heed_word *const *wr,
+                                                                size_t k)
+{
+    /* a word in capitals of one letter has no intensity cue either way */
+    if (wr && wr[k] && toks[k].kind == HEED_TOK_WORD)
+        return wr[k]->stress | (uint32_t)(toks[k].flags & HEED_TF_ALLCAPS) * TC_INTENSITY;
+    return tok_class(ix, &toks[k]);
+}
+
+/* collect's pass over the tokens (wr: as for heed__stress_words; a constant
+ * NULL makes the pass without it). */
+__attribute__((always_inline)) static inline void scan_tokens(const heed_stress_index *ix,
+                                                              const heed_result *r,
+                                                              const heed_word *const *wr,
+                                                              scan *sc, cands *c)
+{
+    const heed_token *toks = r->tokens;
+    const size_t n = r->n_tokens;
+    if (!n)
+        return;
+    uint32_t cls = class_at(ix, toks, wr, 0);
+    for (size_t i = 0; i + 1 < n; i++) {
+        const uint32_t next = class_at(ix, toks, wr, i + 1);
+        scan_at(ix, r, i, cls, next, sc, c);
+        cls = next;
+    }
+    scan_at(ix, r, n - 1, cls, 0, sc, c);
+}
+
+/* Every cue of the text, in one pass over the tokens. Each token's class is
+ * made once, as the next token's. */
+static void collect(const heed_stress_index *ix, const heed_word *const *wr, const heed_result *r,
+                    cands *c)
+{
+    scan sc = {0, 0, 0, c->n, 0, r->valence >= 0.2f /* a thankful text: past trouble is
+                                                      * over */, -1};
+    evidence_cues(r, c);
+    sc.ev_to = c->n;
+    if (wr)
+        scan_tokens(ix, r, wr, &sc, c);
+    else
+        scan_tokens(ix, r, NULL, &sc, c);
+    emotion_cue(r, c);
+}
+
+/* collect without the classes' gates: every word, number and date goes
+ * through phrase_cue_at in full, every token that is not a lower-case word
+ * through intensity_cue_at (the reference collect is tested against). */
+static void collect_ungated(const heed_stress_index *ix, const heed_result *r, cands *c)
 {
     size_t ev_from = c->n;
     evidence_cues(r, c);
     size_t ev_to = c->n;
     const heed_token *toks = r->tokens;
     size_t n = r->n_tokens, prev_end = 0, phrase_next = 0, intensity_next = 0;
-    int positive = r->valence >= 0.2f; /* a thankful text: past trouble is over */
+    int positive = r->valence >= 0.2f;
     int mixed = -1;
-    sig_memo sm = {SIZE_MAX, 0};
     for (size_t i = 0; i < n; i++) {
-        /* the two tests that turn most tokens away, here where the tokens
-         * stay in registers (the cues written through c might be them, to
-         * the compiler) */
         const unsigned kind = toks[i].kind;
         if (i >= phrase_next &&
             (kind == HEED_TOK_WORD || kind == HEED_TOK_NUMBER || kind == HEED_TOK_DATE)) {
-            size_t m = phrase_cue_at(ix, toks, n, i, positive, &prev_end, &sm, c);
+            size_t m = phrase_cue_at(ix, toks, n, i, 0, 0, 0, positive, &prev_end, c);
             phrase_next = i + (m ? m : 1);
         }
         if (i >= intensity_next && !(kind == HEED_TOK_WORD && !(toks[i].flags & HEED_TF_ALLCAPS))) {
-            size_t m = intensity_cue_at(r, i, &mixed, ev_from, ev_to, c);
+            size_t m = intensity_cue_at(ix, 0, r, i, &mixed, ev_from, ev_to, c);
             intensity_next = i + (m ? m : 1);
         }
     }
@@ -1730,7 +2083,9 @@ static double repeat_factor(seen_label *seen, size_t *n, int comp, const char *w
     return 1.0;
 }
 
-int heed__stress(heed_arena *a, const heed_stress_index *ix, heed_result *r)
+/* heed__stress, its cues collected by collect (gated) or collect_ungated. */
+static int stress_run(heed_arena *a, const heed_stress_index *ix, const heed_word *const *wr,
+                      heed_result *r, int gated)
 {
     heed_stress *st = &r->stress;
     memset(st, 0, sizeof *st);
@@ -1740,9 +2095,17 @@ int heed__stress(heed_arena *a, const heed_stress_index *ix, heed_result *r)
     c.v = c.local;
     c.cap = LOCAL_CANDS;
     c.a = a;
-    collect(ix, r, &c);
+    if (gated)
+        collect(ix, wr, r, &c);
+    else
+        collect_ungated(ix, r, &c);
     if (c.oom)
         return HEED_ENOMEM;
+    if (gated && !c.n) { /* what the sums below come to without cues (most texts) */
+        st->score = 100.0 * (1.0 - 1.0);
+        st->available = 1;
+        return HEED_OK;
+    }
     sort_cands(&c);
 
     /* Each component is a noisy-OR of its cues in text order; a cue repeating
@@ -1792,4 +2155,20 @@ int heed__stress(heed_arena *a, const heed_stress_index *ix, heed_result *r)
     st->n_cues = n_out;
     st->available = 1;
     return HEED_OK;
+}
+
+int heed__stress(heed_arena *a, const heed_stress_index *ix, heed_result *r)
+{
+    return stress_run(a, ix, NULL, r, 1);
+}
+
+int heed__stress_words(heed_arena *a, const heed_stress_index *ix, const heed_word *const *wr,
+                       heed_result *r)
+{
+    return stress_run(a, ix, wr, r, 1);
+}
+
+int heed__stress_ungated(heed_arena *a, const heed_stress_index *ix, heed_result *r)
+{
+    return stress_run(a, ix, NULL, r, 0);
 }

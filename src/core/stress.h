@@ -6,6 +6,7 @@
 #define HEED_STRESS_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "arena.h"
 #include "heed/heed.h"
@@ -32,6 +33,22 @@ void heed__stress_index_free(heed_stress_index *ix);
  * probabilities. Cues live in `a`. Returns HEED_OK or HEED_ENOMEM (r->stress
  * is left zeroed then). */
 int heed__stress(heed_arena *a, const heed_stress_index *ix, heed_result *r);
+
+/* heed__stress given each token's word in the frequent-word table (wr, as
+ * heed__freqwords_find makes them, from a table whose words' classes were
+ * set from ix by heed__freqwords_set_stress; NULL: none): a word there is
+ * not looked up again. Same result. */
+typedef struct heed_word heed_word;
+int heed__stress_words(heed_arena *a, const heed_stress_index *ix, const heed_word *const *wr,
+                       heed_result *r);
+
+/* What the stage keeps of a word of n bytes at w in the frequent-word table
+ * (heed_word.stress), as found in ix; 0 for an empty word. */
+uint32_t heed__stress_word_class(const heed_stress_index *ix, const char *w, size_t n);
+
+/* For tests: heed__stress with every token looked at in full, without the
+ * per-token classes that turn most tokens away early. Same result. */
+int heed__stress_ungated(heed_arena *a, const heed_stress_index *ix, heed_result *r);
 
 /* For tests: the phrase table must be sorted by first word (entries sharing
  * one are adjacent for the index) with well-formed entries. Returns the index

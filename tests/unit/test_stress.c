@@ -14,6 +14,7 @@
 
 #include "alloc.h"
 #include "arena.h"
+#include "freqwords.h"
 #include "heed/heed.h"
 #include "stress.h"
 
@@ -677,6 +678,123 @@ static void cues_sorted(void **state)
     }
 }
 
+/* Fills `text` (cap bytes) with `pieces` pieces drawn by *seed: cue phrases
+ * and rule cues, whose neighbours and look-alikes, and made-up words;
+ * returns its length. */
+static size_t random_text(uint64_t *seed, char *text, size_t cap, int pieces)
+{
+    static const char *const vocab[] = {
+        "my husband died", "my late husband's", "lost my dog", "our mum passed away",
+        "when dad died", "since losing my wife", "her late son's", "my cat is dying",
+        "my order died", "my late order", "since Friday", "by Friday", "before tomorrow",
+        "by noon", "before 2024-03-01", "by 10:30", "need it by Monday", "due today",
+        "3 days late", "1 day late", "waited 5 hrs", "a week late", "20 minutes late", "2 hours late", "it was 3 days late",
+        "arrived 6 weeks overdue", "called 3 times", "emailed twice", "charged twice",
+        "twice the price", "tried 5 times", "for the third time", "for the 3rd time",
+        "second time", "waited 2 hours", "on hold for 40 mins", "been 3 weeks",
+        "been a customer for 10 years", "waiting for a month", "down for 2 days",
+        "no one has replied", "nobody has got back", "no one", "I'm leaving", "I'm leaving for",
+        "I am leaving.", "what now", "what now?", "1 star", "one star", "section 75", "I will sue",
+        "I'll cancel", "I would never cancel", "if I cancel", "not urgent", "no rush",
+        "in case it breaks again", "thanks again", "try again", "still waiting", "still not",
+        "can't afford", "can not afford", "my rent", "not safe", "I'm afraid", "I'm afraid for my",
+        "as soon as possible", "as soon as", "ASAP", "URGENT", "I NEED THIS NOW", "DO NOT",
+        "UPS DHL", "OK", "HELLO WORLD AGAIN", "again and again", "over and over", "I", "my",
+        "the", "a", "an", "for", "in", "on", "is", "was", "it", "and", "but", "so", "then",
+        "if", "not", "never", "no", "please", "help", "thanks", "great", "love it", "terrible",
+        "awful", "hate", "today", "tomorrow", "times", "time", "days", "day", "hrs", "minutes",
+        "years", "husband", "mum", "friday", "3", "12", "1", "75", "3rd", "twice", "few",
+        "couple", "several", "three", "late", "overdue", "!!", "!!!", "??", "?!", "!", "?", ".",
+        ",", ";", "...", "!?!", "?.", "\xF0\x9F\x98\xA1", "\xF0\x9F\x98\xAD", "\xF0\x9F\x98\x80", ">:(", ":(", ":)",
+        "#fail", "@support", "\xE2\x82\xAC" "49.99",
+    };
+    size_t n = 0;
+    for (int k = 0; k < pieces; k++) {
+        *seed = *seed * 6364136223846793005ull + 1442695040888963407ull;
+        const uint64_t r = *seed >> 24;
+        char made[16];
+        const char *w;
+        if (r % 6 == 0) { /* a made-up word of 1..8 letters, sometimes in capitals */
+            size_t l = 1 + (r >> 8) % 8;
+            for (size_t i = 0; i < l; i++)
+                made[i] = (char)((r >> 12) % 7 == 0 ? 'A' : 'a') + (char)((r >> (16 + i)) % 26);
+            made[l] = '\0';
+            w = made;
+        } else {
+            w = vocab[(r >> 8) % (sizeof vocab / sizeof vocab[0])];
+        }
+        size_t l = strlen(w);
+        if (n + l + 2 >= cap)
+            break;
+        memcpy(text + n, w, l);
+        n += l;
+        text[n++] = (r >> 40) % 9 == 0 ? '\n' : ' ';
+    }
+    text[n] = '\0';
+    return n;
+}
+
+/* Fails unless x and y are the same stress result, bit for bit. */
+static void same_stress(const heed_stress *x, const heed_stress *y, const char *text)
+{
+    if (x->n_cues != y->n_cues || memcmp(&x->score, &y->score, sizeof x->score) ||
+        memcmp(x->component, y->component, sizeof x->component))
+        fail_msg("stress differs on \"%s\"", text);
+    for (size_t i = 0; i < x->n_cues; i++) {
+        const heed_cue *c = &x->cues[i], *d = &y->cues[i];
+        if (c->start != d->start || c->len != d->len || c->component != d->component ||
+            c->flags != d->flags || memcmp(&c->weight, &d->weight, sizeof c->weight) ||
+            strcmp(c->what, d->what))
+            fail_msg("cue %zu differs on \"%s\"", i, text);
+    }
+}
+
+/* The per-token gates and the index's fast paths (heed__stress), and the
+ * classes of the frequent-word table's words (heed__stress_words), give what
+ * looking at every token in full gives (heed__stress_ungated), cue for cue
+ * and bit for bit, on thousands of random texts of cue words. */
+static void gated_same_as_ungated(void **state)
+{
+    (void)state;
+    heed_stress_index *ix = NULL;
+    assert_int_equal(heed__stress_index_new(&ix), HEED_OK);
+    heed_words *ws = NULL;
+    assert_int_equal(heed__freqwords_new(NULL, NULL, NULL, NULL, &ws), HEED_OK);
+    heed__freqwords_set_stress(ws, ix);
+    heed_arena a = {0};
+    uint64_t seed = 7;
+    char text[2048];
+    size_t cues = 0;
+    for (int round = 0; round < 4000; round++) {
+        const size_t n = random_text(&seed, text, sizeof text, 1 + round % 80);
+        heed_analysis *an = NULL;
+        assert_int_equal(heed_analyze(eng, text, n, NULL, &an, NULL), HEED_OK);
+        heed_result fast = *heed_analysis_result(an), full = fast;
+        if (round % 3 == 0) { /* with the emotion model's cue too */
+            fast.emotions.available = full.emotions.available = 1;
+            fast.emotions.prob[HEED_EMO_SADNESS] = full.emotions.prob[HEED_EMO_SADNESS] = 0.5f;
+        }
+        heed_result words = fast;
+        const size_t nt = words.n_tokens ? words.n_tokens : 1;
+        uint64_t *th = heed__arena_alloc(&a, nt * sizeof *th);
+        const heed_word **wr = heed__arena_alloc(&a, nt * sizeof *wr);
+        assert_non_null(th);
+        assert_non_null(wr);
+        heed__freqwords_find(ws, words.tokens, words.n_tokens, th, wr);
+        assert_int_equal(heed__stress(&a, ix, &fast), HEED_OK);
+        assert_int_equal(heed__stress_words(&a, ix, wr, &words), HEED_OK);
+        assert_int_equal(heed__stress_ungated(&a, ix, &full), HEED_OK);
+        same_stress(&fast.stress, &full.stress, text);
+        same_stress(&words.stress, &full.stress, text);
+        cues += fast.stress.n_cues;
+        heed_analysis_free(an);
+        heed__arena_release(&a);
+    }
+    assert_true(cues > 4000); /* the texts hold cues of every kind */
+    heed__freqwords_free(ws);
+    heed__stress_index_free(ix);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -691,6 +809,7 @@ int main(void)
         cmocka_unit_test(cue_accounting),
         cmocka_unit_test(ordering),
         cmocka_unit_test(cues_sorted),
+        cmocka_unit_test(gated_same_as_ungated),
         cmocka_unit_test(emotion_hook),
         cmocka_unit_test(allocation_failures),
         cmocka_unit_test(service_effort),
