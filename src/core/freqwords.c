@@ -175,6 +175,16 @@ int heed__freqwords_new(const heed_lexicon *lx, const heed_langid *lid, const he
     const char *w;
     for (const char *p = FREQUENT_WORDS; *p; n_words++)
         bytes += next_word(&p, &w);
+    /* and every word of the asks index and of the language lists, so that a
+     * word token not in the table is known to be in neither */
+    const size_t n_asks = asks ? heed__asks_n_words(asks) : 0;
+    size_t n;
+    for (size_t k = 0; k < n_asks; k++, n_words++) {
+        heed__asks_word(asks, k, &n);
+        bytes += n;
+    }
+    for (size_t i = 0; lid && heed__langid_list_word(lid, &i, &n); n_words++)
+        bytes += n;
     size_t cap = 16;
     while (cap < 4 * n_words)
         cap *= 2;
@@ -194,9 +204,15 @@ int heed__freqwords_new(const heed_lexicon *lx, const heed_langid *lid, const he
         return HEED_ENOMEM;
     }
     for (const char *p = FREQUENT_WORDS; *p;) {
-        const size_t n = next_word(&p, &w);
+        n = next_word(&p, &w);
         add(ws, &b, lx, lid, asks, chars, w, n);
     }
+    for (size_t k = 0; k < n_asks; k++) {
+        w = heed__asks_word(asks, k, &n);
+        add(ws, &b, lx, lid, asks, chars, w, n);
+    }
+    for (size_t i = 0; lid && (w = heed__langid_list_word(lid, &i, &n));)
+        add(ws, &b, lx, lid, asks, chars, w, n);
     *out = ws;
     return HEED_OK;
 }

@@ -40,8 +40,10 @@ typedef struct heed_word {
 typedef struct heed_words heed_words;
 struct heed_feat_opts; /* featurize.h */
 
-/* Makes the table of the built-in list of frequent English words, with their
- * entries of lx, votes of lid and places in asks (each may be NULL: none);
+/* Makes the table of the built-in list of frequent English words and of
+ * every word of asks' index and of lid's lists (so that a word token the
+ * table lacks is in neither), with their entries of lx, votes of lid and
+ * places in asks (each may be NULL: none);
  * with their character n-gram keys for the options `chars` when chars is not
  * NULL and asks for n-grams. Returns HEED_OK and sets *out, or HEED_ENOMEM
  * (then *out is NULL). */
