@@ -4,9 +4,9 @@
  * place in the asks stage's index, its unigram feature keys and the
  * character n-gram keys of the emotion model's features), worked out once
  * per engine. A message's word tokens are
- * found in it once, by the hash of their normalised form that the feature
- * extractor keys words by, so that these stages neither hash nor look the
- * words up again. Read-only once made: any number of threads may share it. */
+ * found in it once, by their normalised form, and a word there has the hash
+ * the feature extractor keys words by, so that these stages neither hash
+ * nor look the words up again. Read-only once made: any number of threads may share it. */
 #ifndef HEED_FREQWORDS_H
 #define HEED_FREQWORDS_H
 
