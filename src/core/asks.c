@@ -1337,6 +1337,11 @@ unsigned heed__asks_word_id(const heed_asks_index *ix, const char *w, size_t n)
     return ix_find(ix, w, n);
 }
 
+uint64_t heed__asks_word_cls(const heed_asks_index *ix, unsigned id)
+{
+    return ix->tok_cls[id];
+}
+
 size_t heed__asks_n_words(const heed_asks_index *ix)
 {
     return ix->n_words;
@@ -1478,7 +1483,7 @@ token_pass(const heed_asks_index *ix, const heed_token *toks, const heed_word *c
              * word of the index, so one not there has none */
             if (have_wr) {
                 const heed_word *hw = wr[i];
-                k = ix->tok_cls[hw ? hw->asks_id : 0];
+                k = hw ? hw->asks_cls : ix->tok_cls[0];
             } else {
                 k = ix->tok_cls[word_place(ix, t)];
             }

@@ -49,6 +49,10 @@ int heed__asks_plain(const heed_asks_index *ix, heed_arena *a, const heed_token 
  * when the rules look it up for nothing. */
 unsigned heed__asks_word_id(const heed_asks_index *ix, const char *w, size_t n);
 
+/* What heed__asks_words keeps for a word token whose heed__asks_word_id is
+ * id (0: a word not in the index): its classes and place. */
+uint64_t heed__asks_word_cls(const heed_asks_index *ix, unsigned id);
+
 /* The number of words of ix, and the bytes of its k-th (k below that
  * number, heed__asks_word_id k + 1), their length in *n. */
 size_t heed__asks_n_words(const heed_asks_index *ix);

@@ -140,6 +140,7 @@ static void add(heed_words *ws, builder *b, const heed_lexicon *lx, const heed_l
 {
     if (!n || n > UINT16_MAX || find(ws, w, n))
         return;
+    const unsigned asks_id = asks ? heed__asks_word_id(asks, w, n) : 0;
     heed_word *e = &ws->word[ws->n_words];
     *e = (heed_word){.hash = heed__hash(w, n),
                      .lex = lx ? heed__lexicon_get(lx, w, n) : NULL,
@@ -147,7 +148,8 @@ static void add(heed_words *ws, builder *b, const heed_lexicon *lx, const heed_l
                      .text_off = (uint32_t)b->text_len,
                      .len = (uint16_t)n,
                      .lang_votes = lid ? heed__langid_word_votes(lid, w, n) : 0,
-                     .asks_id = (uint16_t)(asks ? heed__asks_word_id(asks, w, n) : 0),
+                     .asks_cls = asks ? heed__asks_word_cls(asks, asks_id) : 0,
+                     .asks_id = (uint16_t)asks_id,
                      .negator = (uint8_t)heed__features_negator(w, n),
                      .uni_key = heed__features_unigram(w, n, 0),
                      .neg_key = heed__features_unigram(w, n, 1)};

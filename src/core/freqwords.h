@@ -21,6 +21,7 @@
 /* What the stages know about one word. */
 typedef struct heed_word {
     uint64_t hash;          /* heed__hash of the word */
+    uint64_t asks_cls;      /* heed__asks_word_cls of its asks_id (0 without an index) */
     const heed_lexent *lex; /* heed__lexicon_get of the word, or NULL */
     const uint32_t *keys;   /* its character n-gram keys (heed__freqwords_char_flags) */
     uint32_t text_off;      /* where its bytes are in the table's text */

@@ -90,6 +90,7 @@ static size_t check_text(const char *text, size_t n)
         assert_ptr_equal(wr[i]->lex, heed__lexicon_get(lx, t->norm, t->norm_len));
         assert_int_equal(wr[i]->lang_votes, heed__langid_word_votes(lid, t->norm, t->norm_len));
         assert_int_equal(wr[i]->asks_id, heed__asks_word_id(asks, t->norm, t->norm_len));
+        assert_true(wr[i]->asks_cls == heed__asks_word_cls(asks, wr[i]->asks_id));
         const size_t k = heed__features_word_keys(&CHAR4, t->norm, t->norm_len, keys,
                                                   sizeof keys / sizeof keys[0]);
         assert_int_equal(wr[i]->n_keys, k);
@@ -247,6 +248,7 @@ static void test_holds_lists(void **state)
             assert_non_null(wr);
             assert_int_equal(wr->len, n);
             assert_int_equal(wr->asks_id, heed__asks_word_id(asks, w, n));
+            assert_true(wr->asks_cls == heed__asks_word_cls(asks, wr->asks_id));
             assert_int_equal(wr->lang_votes, heed__langid_word_votes(lid, w, n));
             if (!pass)
                 assert_int_not_equal(wr->asks_id, 0);
