@@ -903,7 +903,7 @@ static void scan(const heed_langid *lid, const char *text, const heed_token *tok
             st->votes[L_EN] += 0.5;
             hit = 1;
         } else {
-            const uint16_t m = !wr      ? word_votes(lid, t->norm, t->norm_len)
+            const uint16_t m = !wr     ? word_votes(lid, t->norm, t->norm_len)
                                : wr[i] ? wr[i]->lang_votes
                                        : unlisted_votes(lid, t->norm, t->norm_len);
             vote(m, st->votes);
@@ -1179,8 +1179,8 @@ scan_ascii_in(const heed_langid *lid, const char *text, const heed_token *toks, 
             hit = 1;
         } else {
             const uint16_t m = !has_wr ? word_votes(lid, t->norm, t->norm_len)
-                               : wr[i]  ? wr[i]->lang_votes
-                                        : unlisted_votes(lid, t->norm, t->norm_len);
+                               : wr[i] ? wr[i]->lang_votes
+                                       : unlisted_votes(lid, t->norm, t->norm_len);
             vote_rows(lid, m, votes);
             hit = m != 0;
         }

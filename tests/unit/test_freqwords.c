@@ -164,21 +164,21 @@ static void test_same_results(void **state)
     /* random texts of table words, words it lacks, elongated, capitalised and
      * shouted ones, hashtags, contractions and foreign function words */
     static const char *const words[] = {
-        "the",     "I",       "not",    "never",       "good",         "GOOD",
-        "goooood", "happy",   "Happy",  "sad",         "refund",       "order",
-        "#love",   "#fail",   "don't",  "isn't",       "can't",        "you're",
-        "l'ordre", "qu'il",   "dell'",  "the's",       "and",          "but",
-        "very",    "so",      "kinda",  "zxqv",        "frobnicated",  "der",
-        "und",     "nicht",   "que",    "pas",         "niet",         "och",
-        "jest",    "ve",      "bir",    "caf\xc3\xa9", "na\xc3\xafve", "gro\xc3\x9f",
-        "!",       "?!",      ":)",     "LOL",         "lol",          "thanks",
-        "Thanks",  "THANKS",  "please", "help",        "helpless",     "no",
-        "nope",    "without", "hardly", "barely",      "kind of",      "sort of",
-        ".",       "can",     "you",    "could",       "send",         "me",
-        "need",    "want",    "?",      "why",         "what",         "how",
-        "I'm",     "invoice", "cancel", "Can",         "Please",
-        "j'ai",    "d'accord", "aujourd'hui", "nell'ordine", "all'", "s'il", "zxq'v",
-        "sie",     "wir",     "nous",   "dass",        "w\xc3\xa4re",   "f\xc3\xbcr",
+        "the",      "I",           "not",         "never",       "good",         "GOOD",
+        "goooood",  "happy",       "Happy",       "sad",         "refund",       "order",
+        "#love",    "#fail",       "don't",       "isn't",       "can't",        "you're",
+        "l'ordre",  "qu'il",       "dell'",       "the's",       "and",          "but",
+        "very",     "so",          "kinda",       "zxqv",        "frobnicated",  "der",
+        "und",      "nicht",       "que",         "pas",         "niet",         "och",
+        "jest",     "ve",          "bir",         "caf\xc3\xa9", "na\xc3\xafve", "gro\xc3\x9f",
+        "!",        "?!",          ":)",          "LOL",         "lol",          "thanks",
+        "Thanks",   "THANKS",      "please",      "help",        "helpless",     "no",
+        "nope",     "without",     "hardly",      "barely",      "kind of",      "sort of",
+        ".",        "can",         "you",         "could",       "send",         "me",
+        "need",     "want",        "?",           "why",         "what",         "how",
+        "I'm",      "invoice",     "cancel",      "Can",         "Please",       "j'ai",
+        "d'accord", "aujourd'hui", "nell'ordine", "all'",        "s'il",         "zxq'v",
+        "sie",      "wir",         "nous",        "dass",        "w\xc3\xa4re",  "f\xc3\xbcr",
     };
     uint64_t seed = 42;
     char text[1024];
@@ -238,9 +238,9 @@ static void test_holds_lists(void **state)
     for (size_t pass = 0; pass < 2; pass++) {
         const size_t n_asks = pass ? 0 : heed__asks_n_words(asks);
         size_t k = 0, i = 0;
-        while ((w = pass ? heed__langid_list_word(lid, &i, &n)
-                         : k < n_asks ? heed__asks_word(asks, k++, &n)
-                                      : NULL)) {
+        while ((w = pass         ? heed__langid_list_word(lid, &i, &n)
+                    : k < n_asks ? heed__asks_word(asks, k++, &n)
+                                 : NULL)) {
             count++;
             t.norm = w;
             t.norm_len = (uint32_t)n;
@@ -275,9 +275,8 @@ static void test_holds_lists(void **state)
                     assert_int_equal(wr->lang_votes, heed__langid_word_votes(lid, buf, m));
                 } else {
                     assert_int_equal(heed__asks_word_id(asks, buf, m), 0);
-                    assert_int_equal(heed__langid_word_votes_general(lid, buf, m) &&
-                                         !memchr(buf, '\'', m),
-                                     0);
+                    assert_int_equal(
+                        heed__langid_word_votes_general(lid, buf, m) && !memchr(buf, '\'', m), 0);
                 }
             }
         }
