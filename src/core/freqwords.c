@@ -104,8 +104,9 @@ struct heed_words {
     unsigned shift; /* 64 - log2 of the number of cells */
     heed_word *word;
     size_t n_words;
-    char *text;     /* the words' bytes, back to back */
-    uint32_t *keys; /* their n-gram keys, back to back, and 8 more (read past) */
+    char *text;          /* the words' bytes, back to back */
+    uint32_t *keys;      /* their n-gram keys, back to back, and 8 more (read past) */
+    uint64_t hash1[256]; /* heed__hash of each string of one byte */
 };
 
 /* The first cell to probe for a word of n bytes whose first 8 are head. */
@@ -217,6 +218,10 @@ int heed__freqwords_new(const heed_lexicon *lx, const heed_langid *lid, const he
     heed_words *ws = heed__calloc(1, sizeof *ws);
     if (!ws)
         return HEED_ENOMEM;
+    for (unsigned c = 0; c < 256; c++) {
+        const char one = (char)c;
+        ws->hash1[c] = heed__hash(&one, 1);
+    }
     ws->char_flags = chars ? chars->flags & (HEED_FEAT_CHARGRAMS | HEED_FEAT_CHAR4) : 0;
     ws->mask = cap - 1;
     ws->shift = shift;
@@ -270,11 +275,13 @@ void heed__freqwords_find(const heed_words *ws, const heed_token *toks, size_t n
 {
     for (size_t i = 0; i < n; i++) {
         const heed_token *t = &toks[i];
-        /* a word of the table has its hash */
+        /* a word of the table has its hash, and the table those of one byte */
         const heed_word *e = ws && (t->kind == HEED_TOK_WORD || t->kind == HEED_TOK_HASHTAG)
                                  ? find(ws, t->norm, t->norm_len)
                                  : NULL;
         wr[i] = e;
-        th[i] = e ? e->hash : heed__hash(t->norm, t->norm_len);
+        th[i] = e                        ? e->hash
+                : ws && t->norm_len == 1 ? ws->hash1[(unsigned char)t->norm[0]]
+                                         : heed__hash(t->norm, t->norm_len);
     }
 }
