@@ -1337,6 +1337,22 @@ unsigned heed__asks_word_id(const heed_asks_index *ix, const char *w, size_t n)
     return ix_find(ix, w, n);
 }
 
+uint64_t heed__asks_word_cls(const heed_asks_index *ix, unsigned id)
+{
+    return ix->tok_cls[id];
+}
+
+size_t heed__asks_n_words(const heed_asks_index *ix)
+{
+    return ix->n_words;
+}
+
+const char *heed__asks_word(const heed_asks_index *ix, size_t k, size_t *n)
+{
+    *n = ix->words[k].n;
+    return ix->words[k].s;
+}
+
 int heed__asks(const heed_asks_index *ix, heed_arena *a, const heed_token *toks, size_t n_toks,
                const heed_sentence *sents, size_t n_sents, heed_cue **out, size_t *n_out)
 {
@@ -1463,9 +1479,14 @@ token_pass(const heed_asks_index *ix, const heed_token *toks, const heed_word *c
         const heed_token *t = &toks[i];
         uint64_t k;
         if (t->kind == HEED_TOK_WORD) {
-            /* a word of the table knows its place */
-            const heed_word *hw = have_wr ? wr[i] : NULL;
-            k = ix->tok_cls[hw ? hw->asks_id : word_place(ix, t)];
+            /* a word of the table knows its place; the table holds every
+             * word of the index, so one not there has none */
+            if (have_wr) {
+                const heed_word *hw = wr[i];
+                k = hw ? hw->asks_cls : ix->tok_cls[0];
+            } else {
+                k = ix->tok_cls[word_place(ix, t)];
+            }
         } else if (t->kind == HEED_TOK_PUNCT && t->norm_len == 1 &&
                    (unsigned char)(t->norm[0] - 'a') >= 26) {
             /* ',' '.' '?' '!' ... */

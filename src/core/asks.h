@@ -31,7 +31,8 @@ int heed__asks(const heed_asks_index *ix, heed_arena *a, const heed_token *toks,
 
 /* heed__asks given wr[i], token i's word in the engine's table of frequent
  * words or NULL (wr may be NULL; freqwords.h), made with ix: a word token
- * there takes its place in the index from it. The same asks. */
+ * there takes its place in the index from it, one not there is not in the
+ * index (the table holds all its words). The same asks. */
 struct heed_word;
 int heed__asks_words(const heed_asks_index *ix, heed_arena *a, const heed_token *toks,
                      size_t n_toks, const struct heed_word *const *wr, const heed_sentence *sents,
@@ -47,6 +48,15 @@ int heed__asks_plain(const heed_asks_index *ix, heed_arena *a, const heed_token 
 /* Where the word w[0..n) (a word token's norm) is in ix: 1 + its entry, or 0
  * when the rules look it up for nothing. */
 unsigned heed__asks_word_id(const heed_asks_index *ix, const char *w, size_t n);
+
+/* What heed__asks_words keeps for a word token whose heed__asks_word_id is
+ * id (0: a word not in the index): its classes and place. */
+uint64_t heed__asks_word_cls(const heed_asks_index *ix, unsigned id);
+
+/* The number of words of ix, and the bytes of its k-th (k below that
+ * number, heed__asks_word_id k + 1), their length in *n. */
+size_t heed__asks_n_words(const heed_asks_index *ix);
+const char *heed__asks_word(const heed_asks_index *ix, size_t k, size_t *n);
 
 /* The index of the words the rules look up, made once per engine (immutable,
  * shared by threads). HEED_OK, HEED_ENOMEM, or HEED_EINVAL when the built-in

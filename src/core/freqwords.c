@@ -1,6 +1,6 @@
 /* freqwords.c - the engine's table of frequent words (freqwords.h): built
- * once from a list of frequent English words, looked up per token by the
- * hash of its norm. */
+ * once from a list of frequent English words, looked up per token by its
+ * norm's first 8 bytes and length. */
 #include "freqwords.h"
 
 #include <string.h>
@@ -89,23 +89,43 @@ static const char FREQUENT_WORDS[] =
     "case number asked request requested days business weekend monday tuesday "
     "wednesday thursday friday saturday sunday week month ago since already yet";
 
+/* A cell of the table: a word's first 8 bytes (heed__head8) and length,
+ * which decide a word of up to 8 bytes without reading it. */
+typedef struct cell {
+    uint64_t head;
+    uint32_t len;
+    uint32_t word; /* word index + 1, 0: empty */
+} cell;
+
 struct heed_words {
     uint32_t char_flags; /* the n-gram options of the words' keys, 0: none */
-    uint32_t *cells;     /* open addressing by hash, a quarter full: word index + 1, 0 empty */
+    cell *cells;         /* open addressing by head and length, under half full */
     size_t mask;
+    unsigned shift; /* 64 - log2 of the number of cells */
     heed_word *word;
     size_t n_words;
-    char *text;     /* the words' bytes, back to back */
-    uint32_t *keys; /* their n-gram keys, back to back, and 8 more (read past) */
+    char *text;          /* the words' bytes, back to back */
+    uint32_t *keys;      /* their n-gram keys, back to back, and 8 more (read past) */
+    uint64_t hash1[256]; /* heed__hash of each string of one byte */
 };
 
-/* The word w[0..n) whose heed__hash is h, or NULL. */
-static inline const heed_word *find(const heed_words *ws, uint64_t h, const char *w, size_t n)
+/* The first cell to probe for a word of n bytes whose first 8 are head. */
+static inline size_t first_cell(const heed_words *ws, uint64_t head, size_t n)
 {
-    for (size_t i = h & ws->mask; ws->cells[i]; i = (i + 1) & ws->mask) {
-        const heed_word *e = &ws->word[ws->cells[i] - 1];
-        if (e->hash == h && e->len == n && heed__mem_eq(ws->text + e->text_off, w, n))
-            return e;
+    return (size_t)(((head ^ (uint64_t)n << 56) * 0x9E3779B97F4A7C15ull) >> ws->shift);
+}
+
+/* The word w[0..n), or NULL. */
+static inline const heed_word *find(const heed_words *ws, const char *w, size_t n)
+{
+    const uint64_t head = heed__head8(w, n);
+    for (size_t i = first_cell(ws, head, n); ws->cells[i].word; i = (i + 1) & ws->mask) {
+        const cell *c = &ws->cells[i];
+        if (c->head == head && c->len == n) {
+            const heed_word *e = &ws->word[c->word - 1];
+            if (n <= 8 || heed__mem_eq(ws->text + e->text_off + 8, w + 8, n - 8))
+                return e;
+        }
     }
     return NULL;
 }
@@ -119,17 +139,18 @@ typedef struct builder {
 static void add(heed_words *ws, builder *b, const heed_lexicon *lx, const heed_langid *lid,
                 const heed_asks_index *asks, const heed_feat_opts *chars, const char *w, size_t n)
 {
-    const uint64_t h = heed__hash(w, n);
-    if (!n || n > UINT16_MAX || find(ws, h, w, n))
+    if (!n || n > UINT16_MAX || find(ws, w, n))
         return;
+    const unsigned asks_id = asks ? heed__asks_word_id(asks, w, n) : 0;
     heed_word *e = &ws->word[ws->n_words];
-    *e = (heed_word){.hash = h,
+    *e = (heed_word){.hash = heed__hash(w, n),
                      .lex = lx ? heed__lexicon_get(lx, w, n) : NULL,
                      .keys = ws->keys + b->n_keys,
                      .text_off = (uint32_t)b->text_len,
                      .len = (uint16_t)n,
                      .lang_votes = lid ? heed__langid_word_votes(lid, w, n) : 0,
-                     .asks_id = (uint16_t)(asks ? heed__asks_word_id(asks, w, n) : 0),
+                     .asks_cls = asks ? heed__asks_word_cls(asks, asks_id) : 0,
+                     .asks_id = (uint16_t)asks_id,
                      .negator = (uint8_t)heed__features_negator(w, n),
                      .uni_key = heed__features_unigram(w, n, 0),
                      .neg_key = heed__features_unigram(w, n, 1)};
@@ -149,10 +170,11 @@ static void add(heed_words *ws, builder *b, const heed_lexicon *lx, const heed_l
     }
     memcpy(ws->text + b->text_len, w, n);
     b->text_len += n;
-    size_t i = h & ws->mask;
-    while (ws->cells[i])
+    const uint64_t head = heed__head8(w, n);
+    size_t i = first_cell(ws, head, n);
+    while (ws->cells[i].word)
         i = (i + 1) & ws->mask;
-    ws->cells[i] = (uint32_t)++ws->n_words;
+    ws->cells[i] = (cell){head, (uint32_t)n, (uint32_t)++ws->n_words};
 }
 
 /* The next word of the space-separated list at *p: its length, *p moved on. */
@@ -175,16 +197,34 @@ int heed__freqwords_new(const heed_lexicon *lx, const heed_langid *lid, const he
     const char *w;
     for (const char *p = FREQUENT_WORDS; *p; n_words++)
         bytes += next_word(&p, &w);
+    /* and every word of the asks index and of the language lists, so that a
+     * word token not in the table is known to be in neither */
+    const size_t n_asks = asks ? heed__asks_n_words(asks) : 0;
+    size_t n;
+    for (size_t k = 0; k < n_asks; k++, n_words++) {
+        heed__asks_word(asks, k, &n);
+        bytes += n;
+    }
+    for (size_t i = 0; lid && heed__langid_list_word(lid, &i, &n); n_words++)
+        bytes += n;
     size_t cap = 16;
-    while (cap < 4 * n_words)
+    unsigned shift = 60;
+    while (cap < 2 * n_words) {
         cap *= 2;
+        shift--;
+    }
     /* keys: at most 3 (n + 2) a word */
     builder b = {0, 0, chars ? 3 * (bytes + 2 * n_words) : 0};
     heed_words *ws = heed__calloc(1, sizeof *ws);
     if (!ws)
         return HEED_ENOMEM;
+    for (unsigned c = 0; c < 256; c++) {
+        const char one = (char)c;
+        ws->hash1[c] = heed__hash(&one, 1);
+    }
     ws->char_flags = chars ? chars->flags & (HEED_FEAT_CHARGRAMS | HEED_FEAT_CHAR4) : 0;
     ws->mask = cap - 1;
+    ws->shift = shift;
     ws->cells = heed__calloc(cap, sizeof *ws->cells);
     ws->word = heed__malloc((n_words ? n_words : 1) * sizeof *ws->word);
     ws->text = heed__malloc(bytes ? bytes : 1);
@@ -194,9 +234,15 @@ int heed__freqwords_new(const heed_lexicon *lx, const heed_langid *lid, const he
         return HEED_ENOMEM;
     }
     for (const char *p = FREQUENT_WORDS; *p;) {
-        const size_t n = next_word(&p, &w);
+        n = next_word(&p, &w);
         add(ws, &b, lx, lid, asks, chars, w, n);
     }
+    for (size_t k = 0; k < n_asks; k++) {
+        w = heed__asks_word(asks, k, &n);
+        add(ws, &b, lx, lid, asks, chars, w, n);
+    }
+    for (size_t i = 0; lid && (w = heed__langid_list_word(lid, &i, &n));)
+        add(ws, &b, lx, lid, asks, chars, w, n);
     *out = ws;
     return HEED_OK;
 }
@@ -229,9 +275,13 @@ void heed__freqwords_find(const heed_words *ws, const heed_token *toks, size_t n
 {
     for (size_t i = 0; i < n; i++) {
         const heed_token *t = &toks[i];
-        th[i] = heed__hash(t->norm, t->norm_len);
-        wr[i] = ws && (t->kind == HEED_TOK_WORD || t->kind == HEED_TOK_HASHTAG)
-                    ? find(ws, th[i], t->norm, t->norm_len)
-                    : NULL;
+        /* a word of the table has its hash, and the table those of one byte */
+        const heed_word *e = ws && (t->kind == HEED_TOK_WORD || t->kind == HEED_TOK_HASHTAG)
+                                 ? find(ws, t->norm, t->norm_len)
+                                 : NULL;
+        wr[i] = e;
+        th[i] = e                        ? e->hash
+                : ws && t->norm_len == 1 ? ws->hash1[(unsigned char)t->norm[0]]
+                                         : heed__hash(t->norm, t->norm_len);
     }
 }

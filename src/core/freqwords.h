@@ -4,9 +4,9 @@
  * place in the asks stage's index, its unigram feature keys and the
  * character n-gram keys of the emotion model's features), worked out once
  * per engine. A message's word tokens are
- * found in it once, by the hash of their normalised form that the feature
- * extractor keys words by, so that these stages neither hash nor look the
- * words up again. Read-only once made: any number of threads may share it. */
+ * found in it once, by their normalised form, and a word there has the hash
+ * the feature extractor keys words by, so that these stages neither hash
+ * nor look the words up again. Read-only once made: any number of threads may share it. */
 #ifndef HEED_FREQWORDS_H
 #define HEED_FREQWORDS_H
 
@@ -21,6 +21,7 @@
 /* What the stages know about one word. */
 typedef struct heed_word {
     uint64_t hash;          /* heed__hash of the word */
+    uint64_t asks_cls;      /* heed__asks_word_cls of its asks_id (0 without an index) */
     const heed_lexent *lex; /* heed__lexicon_get of the word, or NULL */
     const uint32_t *keys;   /* its character n-gram keys (heed__freqwords_char_flags) */
     uint32_t text_off;      /* where its bytes are in the table's text */
@@ -40,8 +41,10 @@ typedef struct heed_word {
 typedef struct heed_words heed_words;
 struct heed_feat_opts; /* featurize.h */
 
-/* Makes the table of the built-in list of frequent English words, with their
- * entries of lx, votes of lid and places in asks (each may be NULL: none);
+/* Makes the table of the built-in list of frequent English words and of
+ * every word of asks' index and of lid's lists (so that a word token the
+ * table lacks is in neither), with their entries of lx, votes of lid and
+ * places in asks (each may be NULL: none);
  * with their character n-gram keys for the options `chars` when chars is not
  * NULL and asks for n-grams. Returns HEED_OK and sets *out, or HEED_ENOMEM
  * (then *out is NULL). */

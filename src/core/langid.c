@@ -659,9 +659,51 @@ __attribute__((always_inline)) static inline uint16_t word_votes(const heed_lang
     return m;
 }
 
+/* The votes of w[0..n) given after its first apostrophe ap (NULL: none),
+ * for a word that is not listed itself: word_votes past its lookup. */
+__attribute__((noinline)) static uint16_t apostrophe_votes(const heed_langid *lid, const char *w,
+                                                           size_t n, const char *ap)
+{
+    if (!ap || ap == w || (size_t)(ap - w) + 1 >= n)
+        return 0;
+    const size_t head = (size_t)(ap - w) + 1;
+    if (english_clitic(ap + 1, n - head))
+        return B(L_EN);
+    const uint16_t mh = lookup(lid, w, head);
+    const uint16_t mt = mh ? lookup(lid, ap + 1, n - head) : 0;
+    return (mh & mt) ? (uint16_t)(mh & mt) : mh;
+}
+
+/* word_votes of a word w[0..n) known not to be listed (not in the engine's
+ * table of frequent words, which holds every listed word): only a word with
+ * an apostrophe may have votes. */
+static inline uint16_t unlisted_votes(const heed_langid *lid, const char *w, size_t n)
+{
+    if (n - 1 < 8) {
+        if (!has_apostrophe8(heed__head8(w, n)))
+            return 0;
+    } else if (n - 1 < 16) {
+        if (!(has_apostrophe8(heed__head8(w, 8)) | has_apostrophe8(heed__head8(w + 8, n - 8))))
+            return 0;
+    }
+    return apostrophe_votes(lid, w, n, memchr(w, '\'', n));
+}
+
 uint16_t heed__langid_word_votes(const heed_langid *lid, const char *w, size_t n)
 {
     return word_votes(lid, w, n);
+}
+
+const char *heed__langid_list_word(const heed_langid *lid, size_t *i, size_t *n)
+{
+    for (size_t k = *i; k < TABLE_SIZE; k++)
+        if (lid->table[k].len) {
+            *n = lid->table[k].len;
+            *i = k + 1;
+            return lid->word[k];
+        }
+    *i = TABLE_SIZE;
+    return NULL;
 }
 
 uint16_t heed__langid_word_votes_general(const heed_langid *lid, const char *w, size_t n)
@@ -861,8 +903,9 @@ static void scan(const heed_langid *lid, const char *text, const heed_token *tok
             st->votes[L_EN] += 0.5;
             hit = 1;
         } else {
-            const uint16_t m =
-                wr && wr[i] ? wr[i]->lang_votes : word_votes(lid, t->norm, t->norm_len);
+            const uint16_t m = !wr     ? word_votes(lid, t->norm, t->norm_len)
+                               : wr[i] ? wr[i]->lang_votes
+                                       : unlisted_votes(lid, t->norm, t->norm_len);
             vote(m, st->votes);
             hit = m != 0;
         }
@@ -1135,8 +1178,9 @@ scan_ascii_in(const heed_langid *lid, const char *text, const heed_token *toks, 
             votes[L_EN] += 0.5;
             hit = 1;
         } else {
-            const heed_word *wd = has_wr ? wr[i] : NULL;
-            const uint16_t m = wd ? wd->lang_votes : word_votes(lid, t->norm, t->norm_len);
+            const uint16_t m = !has_wr ? word_votes(lid, t->norm, t->norm_len)
+                               : wr[i] ? wr[i]->lang_votes
+                                       : unlisted_votes(lid, t->norm, t->norm_len);
             vote_rows(lid, m, votes);
             hit = m != 0;
         }

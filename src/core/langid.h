@@ -25,8 +25,9 @@ void heed__langid_detect(const heed_langid *lid, const char *text, const heed_to
                          size_t n_toks, heed_language *out);
 
 /* heed__langid_detect given wr[i], token i's word in the engine's table of
- * frequent words or NULL (wr may be NULL; freqwords.h): a word there votes with
- * its lang_votes, the votes it would get: the same result. The tokens are in
+ * frequent words or NULL (wr may be NULL; freqwords.h), made with lid: a word
+ * there votes with its lang_votes, the votes it would get, and one not there
+ * is none of the lists' words (only its apostrophe may vote): the same result. The tokens are in
  * text order, as heed__tokenize makes them: a text whose bytes from the first
  * token's to the last one's end are all ASCII takes a shorter path. */
 struct heed_word;
@@ -46,6 +47,10 @@ void heed__langid_detect_general(const heed_langid *lid, const char *text, const
  * or an English clitic after an apostrophe, or an elided head with its rest;
  * 0 for none. */
 uint16_t heed__langid_word_votes(const heed_langid *lid, const char *w, size_t n);
+
+/* The listed words of lid one by one: the first from *i on (start with *i
+ * 0), its length in *n and *i moved past it; NULL when there is none. */
+const char *heed__langid_list_word(const heed_langid *lid, size_t *i, size_t *n);
 
 /* heed__langid_word_votes by the general lookup alone (no 8- or 16-byte
  * shortcut, the apostrophe found by memchr). For tests. */

@@ -78,8 +78,11 @@ static size_t check_text(const char *text, size_t n)
     for (size_t i = 0; i < nb; i++) {
         const heed_token *t = &tb[i];
         assert_true(th[i] == heed__hash(t->norm, t->norm_len));
-        if (!wr[i])
+        if (!wr[i]) {
+            /* the table holds every word of the asks index and language lists */
+            assert_int_equal(heed__asks_word_id(asks, t->norm, t->norm_len), 0);
             continue;
+        }
         found++;
         /* the word's facts: those of its norm */
         assert_true(t->kind == HEED_TOK_WORD || t->kind == HEED_TOK_HASHTAG);
@@ -87,6 +90,7 @@ static size_t check_text(const char *text, size_t n)
         assert_ptr_equal(wr[i]->lex, heed__lexicon_get(lx, t->norm, t->norm_len));
         assert_int_equal(wr[i]->lang_votes, heed__langid_word_votes(lid, t->norm, t->norm_len));
         assert_int_equal(wr[i]->asks_id, heed__asks_word_id(asks, t->norm, t->norm_len));
+        assert_true(wr[i]->asks_cls == heed__asks_word_cls(asks, wr[i]->asks_id));
         const size_t k = heed__features_word_keys(&CHAR4, t->norm, t->norm_len, keys,
                                                   sizeof keys / sizeof keys[0]);
         assert_int_equal(wr[i]->n_keys, k);
@@ -160,19 +164,21 @@ static void test_same_results(void **state)
     /* random texts of table words, words it lacks, elongated, capitalised and
      * shouted ones, hashtags, contractions and foreign function words */
     static const char *const words[] = {
-        "the",     "I",       "not",    "never",       "good",         "GOOD",
-        "goooood", "happy",   "Happy",  "sad",         "refund",       "order",
-        "#love",   "#fail",   "don't",  "isn't",       "can't",        "you're",
-        "l'ordre", "qu'il",   "dell'",  "the's",       "and",          "but",
-        "very",    "so",      "kinda",  "zxqv",        "frobnicated",  "der",
-        "und",     "nicht",   "que",    "pas",         "niet",         "och",
-        "jest",    "ve",      "bir",    "caf\xc3\xa9", "na\xc3\xafve", "gro\xc3\x9f",
-        "!",       "?!",      ":)",     "LOL",         "lol",          "thanks",
-        "Thanks",  "THANKS",  "please", "help",        "helpless",     "no",
-        "nope",    "without", "hardly", "barely",      "kind of",      "sort of",
-        ".",       "can",     "you",    "could",       "send",         "me",
-        "need",    "want",    "?",      "why",         "what",         "how",
-        "I'm",     "invoice", "cancel", "Can",         "Please",
+        "the",      "I",           "not",         "never",       "good",         "GOOD",
+        "goooood",  "happy",       "Happy",       "sad",         "refund",       "order",
+        "#love",    "#fail",       "don't",       "isn't",       "can't",        "you're",
+        "l'ordre",  "qu'il",       "dell'",       "the's",       "and",          "but",
+        "very",     "so",          "kinda",       "zxqv",        "frobnicated",  "der",
+        "und",      "nicht",       "que",         "pas",         "niet",         "och",
+        "jest",     "ve",          "bir",         "caf\xc3\xa9", "na\xc3\xafve", "gro\xc3\x9f",
+        "!",        "?!",          ":)",          "LOL",         "lol",          "thanks",
+        "Thanks",   "THANKS",      "please",      "help",        "helpless",     "no",
+        "nope",     "without",     "hardly",      "barely",      "kind of",      "sort of",
+        ".",        "can",         "you",         "could",       "send",         "me",
+        "need",     "want",        "?",           "why",         "what",         "how",
+        "I'm",      "invoice",     "cancel",      "Can",         "Please",       "j'ai",
+        "d'accord", "aujourd'hui", "nell'ordine", "all'",        "s'il",         "zxq'v",
+        "sie",      "wir",         "nous",        "dass",        "w\xc3\xa4re",  "f\xc3\xbcr",
     };
     uint64_t seed = 42;
     char text[1024];
@@ -216,6 +222,68 @@ static void test_parts_left_out(void **state)
     heed__freqwords_free(NULL);
 }
 
+/* Every word of the asks index and of the language lists is in the table,
+ * with its place and votes; so is every frequent word, and a word next to a
+ * listed one (a byte changed, cut or added) is there only when listed. */
+static void test_holds_lists(void **state)
+{
+    (void)state;
+    size_t n, count = 0;
+    const char *w;
+    heed_token t = {0};
+    t.kind = HEED_TOK_WORD;
+    uint64_t th;
+    const heed_word *wr;
+    char buf[300];
+    for (size_t pass = 0; pass < 2; pass++) {
+        const size_t n_asks = pass ? 0 : heed__asks_n_words(asks);
+        size_t k = 0, i = 0;
+        while ((w = pass         ? heed__langid_list_word(lid, &i, &n)
+                    : k < n_asks ? heed__asks_word(asks, k++, &n)
+                                 : NULL)) {
+            count++;
+            t.norm = w;
+            t.norm_len = (uint32_t)n;
+            heed__freqwords_find(ws, &t, 1, &th, &wr);
+            assert_non_null(wr);
+            assert_int_equal(wr->len, n);
+            assert_int_equal(wr->asks_id, heed__asks_word_id(asks, w, n));
+            assert_true(wr->asks_cls == heed__asks_word_cls(asks, wr->asks_id));
+            assert_int_equal(wr->lang_votes, heed__langid_word_votes(lid, w, n));
+            if (!pass)
+                assert_int_not_equal(wr->asks_id, 0);
+            assert_true(n + 1 < sizeof buf);
+            /* its neighbours: in the table, or in neither list */
+            for (int v = 0; v < 4; v++) {
+                size_t m = n;
+                memcpy(buf, w, n);
+                if (v == 0)
+                    buf[n - 1] ^= 1;
+                else if (v == 1)
+                    m = n - 1;
+                else if (v == 2)
+                    buf[m++] = 's';
+                else
+                    buf[m++] = '\'';
+                if (!m)
+                    continue;
+                t.norm = buf;
+                t.norm_len = (uint32_t)m;
+                heed__freqwords_find(ws, &t, 1, &th, &wr);
+                if (wr) {
+                    assert_int_equal(wr->asks_id, heed__asks_word_id(asks, buf, m));
+                    assert_int_equal(wr->lang_votes, heed__langid_word_votes(lid, buf, m));
+                } else {
+                    assert_int_equal(heed__asks_word_id(asks, buf, m), 0);
+                    assert_int_equal(
+                        heed__langid_word_votes_general(lid, buf, m) && !memchr(buf, '\'', m), 0);
+                }
+            }
+        }
+    }
+    assert_true(count > 1000);
+}
+
 /* Every allocation failure while building: HEED_ENOMEM, nothing leaked (the
  * sanitizer build checks), *out NULL. */
 static void test_alloc_failures(void **state)
@@ -241,6 +309,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_same_results),
         cmocka_unit_test(test_parts_left_out),
+        cmocka_unit_test(test_holds_lists),
         cmocka_unit_test(test_alloc_failures),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
