@@ -619,6 +619,21 @@ static inline int has_apostrophe8(uint64_t x)
     return ((v - BYTES_01) & ~v & HIGH_BITS) != 0;
 }
 
+/* The votes of w[0..n) given after its first apostrophe ap (NULL: none),
+ * for a word that is not listed itself: word_votes past its lookup. */
+__attribute__((noinline)) static uint16_t apostrophe_votes(const heed_langid *lid, const char *w,
+                                                           size_t n, const char *ap)
+{
+    if (!ap || ap == w || (size_t)(ap - w) + 1 >= n)
+        return 0;
+    const size_t head = (size_t)(ap - w) + 1;
+    if (english_clitic(ap + 1, n - head))
+        return B(L_EN);
+    const uint16_t mh = lookup(lid, w, head);
+    const uint16_t mt = mh ? lookup(lid, ap + 1, n - head) : 0;
+    return (mh & mt) ? (uint16_t)(mh & mt) : mh;
+}
+
 /* Votes of the function-word lists for one word (norm form): the whole word;
  * else, for a word with an apostrophe, an English clitic ("'s", "'re") votes
  * English, and an elided head in a list ("l'", "qu'", "dell'") votes with its
@@ -644,34 +659,11 @@ __attribute__((always_inline)) static inline uint16_t word_votes(const heed_lang
         ap = memchr(w, '\'', n);
     } else {
         m = lookup(lid, w, n);
-        ap = m ? NULL : memchr(w, '\'', n); /* read only without a hit */
+        if (m)
+            return m;
+        ap = memchr(w, '\'', n);
     }
-    if (!m && ap && ap > w && (size_t)(ap - w) + 1 < n) {
-        size_t head = (size_t)(ap - w) + 1;
-        if (english_clitic(ap + 1, n - head)) {
-            m = B(L_EN);
-        } else {
-            uint16_t mh = lookup(lid, w, head);
-            uint16_t mt = mh ? lookup(lid, ap + 1, n - head) : 0;
-            m = (mh & mt) ? (uint16_t)(mh & mt) : mh;
-        }
-    }
-    return m;
-}
-
-/* The votes of w[0..n) given after its first apostrophe ap (NULL: none),
- * for a word that is not listed itself: word_votes past its lookup. */
-__attribute__((noinline)) static uint16_t apostrophe_votes(const heed_langid *lid, const char *w,
-                                                           size_t n, const char *ap)
-{
-    if (!ap || ap == w || (size_t)(ap - w) + 1 >= n)
-        return 0;
-    const size_t head = (size_t)(ap - w) + 1;
-    if (english_clitic(ap + 1, n - head))
-        return B(L_EN);
-    const uint16_t mh = lookup(lid, w, head);
-    const uint16_t mt = mh ? lookup(lid, ap + 1, n - head) : 0;
-    return (mh & mt) ? (uint16_t)(mh & mt) : mh;
+    return apostrophe_votes(lid, w, n, ap);
 }
 
 /* word_votes of a word w[0..n) known not to be listed (not in the engine's
