@@ -25,35 +25,9 @@
 #include "test_words.h"
 #include "tokenize.h"
 #include "valence.h"
+#include "words_fixture.h"
 
-static heed_lexicon *lx;
-static heed_langid *lid;
-static heed_asks_index *asks;
-static heed_words *ws;
-static const heed_feat_opts CHAR4 = {HEED_FEAT_CHAR4};
 static size_t asks_found; /* by check_text: the comparison saw asks */
-
-static int setup(void **state)
-{
-    (void)state;
-    if (heed__lexicon_new(heed__vader_lexicon,
-                          (size_t)(heed__vader_lexicon_end - heed__vader_lexicon), heed__cs_lexicon,
-                          (size_t)(heed__cs_lexicon_end - heed__cs_lexicon), &lx, NULL) ||
-        heed__langid_new(&lid) || heed__asks_index_new(&asks) ||
-        heed__freqwords_new(lx, lid, asks, &CHAR4, &ws))
-        return -1;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    heed__freqwords_free(ws);
-    heed__asks_index_free(asks);
-    heed__langid_free(lid);
-    heed__lexicon_free(lx);
-    return 0;
-}
 
 /* Analyses text[0..n) with and without the tokens' words and checks both
  * give the same tokens, valence, evidence and language; returns how many

@@ -584,33 +584,8 @@ static int ref_valence(heed_arena *a, const heed_lexicon *lx, const char *text, 
 
 /* ------------------------------------------------------------- the tests */
 
-static heed_lexicon *lx;
-static heed_langid *lid;
-static heed_asks_index *asks;
-static heed_words *ws;
-
-static int setup(void **state)
-{
-    (void)state;
-    static const heed_feat_opts CHAR4 = {HEED_FEAT_CHAR4};
-    if (heed__lexicon_new(heed__vader_lexicon,
-                          (size_t)(heed__vader_lexicon_end - heed__vader_lexicon), heed__cs_lexicon,
-                          (size_t)(heed__cs_lexicon_end - heed__cs_lexicon), &lx, NULL) ||
-        heed__langid_new(&lid) || heed__asks_index_new(&asks) ||
-        heed__freqwords_new(lx, lid, asks, &CHAR4, &ws))
-        return -1;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    heed__freqwords_free(ws);
-    heed__asks_index_free(asks);
-    heed__langid_free(lid);
-    heed__lexicon_free(lx);
-    return 0;
-}
+/* here, after the reference rules, whose parameters share the fixture's names */
+#include "words_fixture.h"
 
 /* Tokens and sentences of text, in a, with their words in ws when wr. */
 static void prepare(heed_arena *a, const char *text, size_t n, int with_words, heed_token **toks,
