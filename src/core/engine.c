@@ -317,19 +317,14 @@ static int analyze_text(const heed_engine *eng, unsigned skip, heed_arena *a, he
 {
     heed_token *toks;
     size_t n_toks;
-    int rc = heed__tokenize(a, r->text, r->text_len, &toks, &n_toks);
-    if (rc)
-        return rc;
     /* each token's hash and word, found once for the stages below */
     uint64_t *h = NULL;
     const heed_word **wr = NULL;
-    if (word_stages(skip)) {
-        h = heed__arena_alloc(a, (n_toks ? n_toks : 1) * sizeof *h);
-        wr = heed__arena_alloc(a, (n_toks ? n_toks : 1) * sizeof *wr);
-        if (!h || !wr)
-            return HEED_ENOMEM;
-        heed__freqwords_find(eng->words, toks, n_toks, h, wr);
-    }
+    int rc = word_stages(skip) ? heed__tokenize_words(a, r->text, r->text_len, eng->words, &toks,
+                                                      &n_toks, &h, &wr)
+                               : heed__tokenize(a, r->text, r->text_len, &toks, &n_toks);
+    if (rc)
+        return rc;
     if (th)
         *th = h;
     heed_sentence *sents;

@@ -7,7 +7,6 @@
 
 #include "alloc.h"
 #include "featurize.h"
-#include "hash.h"
 #include "stress.h"
 
 /* Frequent English words, as the tokenizer normalises them, whose n-gram keys
@@ -89,37 +88,11 @@ static const char FREQUENT_WORDS[] =
     "case number asked request requested days business weekend monday tuesday "
     "wednesday thursday friday saturday sunday week month ago since already yet";
 
-/* A cell of the table: a word's first 8 bytes (heed__head8) and length,
- * which decide a word of up to 8 bytes without reading it. */
-typedef struct cell {
-    uint64_t head;
-    uint32_t len;
-    uint32_t word; /* word index + 1, 0: empty */
-} cell;
+typedef heed_words_cell cell;
 
-struct heed_words {
-    uint32_t char_flags; /* the n-gram options of the words' keys, 0: none */
-    cell *cells;         /* open addressing by head and length, under half full */
-    size_t mask;
-    unsigned shift; /* 64 - log2 of the number of cells */
-    heed_word *word;
-    size_t n_words;
-    char *text;          /* the words' bytes, back to back */
-    uint32_t *keys;      /* their n-gram keys, back to back, and 8 more (read past) */
-    uint64_t hash1[256]; /* heed__hash of each string of one byte */
-};
-
-/* The first cell to probe for a word of n bytes whose first 8 are head. */
-static inline size_t first_cell(const heed_words *ws, uint64_t head, size_t n)
+const heed_word *heed__freqwords_probe(const heed_words *ws, uint64_t head, const char *w, size_t n)
 {
-    return (size_t)(((head ^ (uint64_t)n << 56) * 0x9E3779B97F4A7C15ull) >> ws->shift);
-}
-
-/* The word w[0..n), or NULL. */
-static inline const heed_word *find(const heed_words *ws, const char *w, size_t n)
-{
-    const uint64_t head = heed__head8(w, n);
-    for (size_t i = first_cell(ws, head, n); ws->cells[i].word; i = (i + 1) & ws->mask) {
+    for (size_t i = heed__freqwords_cell(ws, head, n); ws->cells[i].word; i = (i + 1) & ws->mask) {
         const cell *c = &ws->cells[i];
         if (c->head == head && c->len == n) {
             const heed_word *e = &ws->word[c->word - 1];
@@ -128,6 +101,12 @@ static inline const heed_word *find(const heed_words *ws, const char *w, size_t 
         }
     }
     return NULL;
+}
+
+/* The word w[0..n), or NULL. */
+static inline const heed_word *find(const heed_words *ws, const char *w, size_t n)
+{
+    return heed__freqwords_get(ws, heed__head8(w, n), w, n);
 }
 
 /* Building: where the next word's bytes and keys go, and the room for keys. */
@@ -171,7 +150,7 @@ static void add(heed_words *ws, builder *b, const heed_lexicon *lx, const heed_l
     memcpy(ws->text + b->text_len, w, n);
     b->text_len += n;
     const uint64_t head = heed__head8(w, n);
-    size_t i = first_cell(ws, head, n);
+    size_t i = heed__freqwords_cell(ws, head, n);
     while (ws->cells[i].word)
         i = (i + 1) & ws->mask;
     ws->cells[i] = (cell){head, (uint32_t)n, (uint32_t)++ws->n_words};
@@ -280,8 +259,8 @@ void heed__freqwords_find(const heed_words *ws, const heed_token *toks, size_t n
                                  ? find(ws, t->norm, t->norm_len)
                                  : NULL;
         wr[i] = e;
-        th[i] = e                        ? e->hash
-                : ws && t->norm_len == 1 ? ws->hash1[(unsigned char)t->norm[0]]
-                                         : heed__hash(t->norm, t->norm_len);
+        th[i] = e    ? e->hash
+                : ws ? heed__freqwords_hash(ws, t->norm, t->norm_len)
+                     : heed__hash(t->norm, t->norm_len);
     }
 }

@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "asks.h"
+#include "hash.h"
 #include "heed/heed.h"
 #include "langid.h"
 #include "lexicon.h"
@@ -63,8 +64,65 @@ uint32_t heed__freqwords_char_flags(const heed_words *ws);
 
 /* For each token i < n: th[i] = heed__hash of its norm, and wr[i] its word
  * in ws when it is a word or hashtag token whose norm ws holds, else NULL
- * (every wr[i] NULL when ws is NULL). */
+ * (every wr[i] NULL when ws is NULL). heed__tokenize_words gives the same as
+ * it cuts the tokens. */
 void heed__freqwords_find(const heed_words *ws, const heed_token *toks, size_t n, uint64_t *th,
                           const heed_word **wr);
+
+/* The table's layout, for the inline lookups below (the tokenizer's pass
+ * looks its plain words up as it cuts them); only freqwords.c writes it. */
+
+/* A cell of the table: a word's first 8 bytes (heed__head8) and length,
+ * which decide a word of up to 8 bytes without reading it. */
+typedef struct heed_words_cell {
+    uint64_t head;
+    uint32_t len;
+    uint32_t word; /* word index + 1, 0: empty */
+} heed_words_cell;
+
+struct heed_words {
+    uint32_t char_flags;    /* the n-gram options of the words' keys, 0: none */
+    heed_words_cell *cells; /* open addressing by head and length, under half full */
+    size_t mask;
+    unsigned shift; /* 64 - log2 of the number of cells */
+    heed_word *word;
+    size_t n_words;
+    char *text;          /* the words' bytes, back to back */
+    uint32_t *keys;      /* their n-gram keys, back to back, and 8 more (read past) */
+    uint64_t hash1[256]; /* heed__hash of each string of one byte */
+};
+
+/* The first cell to probe for a word of n bytes whose first 8 are head. */
+static inline size_t heed__freqwords_cell(const heed_words *ws, uint64_t head, size_t n)
+{
+    return (size_t)(((head ^ (uint64_t)n << 56) * 0x9E3779B97F4A7C15ull) >> ws->shift);
+}
+
+/* The word w[0..n) of ws, whose first 8 bytes are head (heed__head8 of it),
+ * or NULL: heed__freqwords_get's search past its first cell. */
+const heed_word *heed__freqwords_probe(const heed_words *ws, uint64_t head, const char *w,
+                                       size_t n);
+
+/* The same, inline for the common cases: a word of up to 8 bytes in its
+ * first cell, or a first cell that is empty. */
+static inline const heed_word *heed__freqwords_get(const heed_words *ws, uint64_t head,
+                                                   const char *w, size_t n)
+{
+    const heed_words_cell *c = &ws->cells[heed__freqwords_cell(ws, head, n)];
+    if (c->head == head && c->len == n) {
+        if (n <= 8)
+            return &ws->word[c->word - 1];
+    } else if (!c->word) {
+        return NULL;
+    }
+    return heed__freqwords_probe(ws, head, w, n);
+}
+
+/* heed__hash of w[0..n), a norm ws does not hold (from the table for one
+ * byte). */
+static inline uint64_t heed__freqwords_hash(const heed_words *ws, const char *w, size_t n)
+{
+    return n == 1 ? ws->hash1[(unsigned char)w[0]] : heed__hash(w, n);
+}
 
 #endif

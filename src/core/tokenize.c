@@ -11,6 +11,7 @@
 #include <emmintrin.h>
 #endif
 
+#include "freqwords.h"
 #include "hash.h"
 #include "heed_limits.h"
 #include "utf8.h"
@@ -22,6 +23,11 @@ typedef struct tokenizer {
     heed_token *toks;
     size_t count, cap;
     size_t last_at; /* offset of the last '@' in the text, or n if none */
+    /* heed__tokenize_words: the table, and each token's hash and word in it
+     * (arrays of cap entries beside toks); ws NULL otherwise */
+    const heed_words *ws;
+    uint64_t *th;
+    const heed_word **wr;
     /* the fast path's copy of the text from tail_from on, zero-padded */
     size_t tail_from;
     unsigned char tail[32];
@@ -1209,6 +1215,16 @@ static int grow(tokenizer *t)
     if (!nt)
         return HEED_ENOMEM;
     memcpy(nt, t->toks, t->count * sizeof(*nt));
+    if (t->ws) {
+        uint64_t *th = heed__arena_alloc(t->a, cap * sizeof(*th));
+        const heed_word **wr = heed__arena_alloc(t->a, cap * sizeof(*wr));
+        if (!th || !wr)
+            return HEED_ENOMEM;
+        memcpy(th, t->th, t->count * sizeof(*th));
+        memcpy(wr, t->wr, t->count * sizeof(*wr));
+        t->th = th;
+        t->wr = wr;
+    }
     t->toks = nt;
     t->cap = cap;
     return HEED_OK;
@@ -1255,6 +1271,8 @@ static int emit(tokenizer *t, size_t start, span sp)
     tk->sentence = 0;
     tk->norm = norm;
     tk->norm_len = (uint32_t)nl;
+    if (t->ws)
+        heed__freqwords_find(t->ws, tk, 1, &t->th[t->count - 1], &t->wr[t->count - 1]);
     if (t->count >= 2)
         link_neighbours(t, tk - 1, tk);
     return HEED_OK;
@@ -1567,6 +1585,21 @@ static size_t general_token(tokenizer *t, size_t i, int *rc)
     return (*rc = emit(t, i, sp)) ? 0 : sp.end;
 }
 
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+/* The bytes of a word of len bytes that its first 8 (heed__head8) keep. */
+static const uint64_t HEAD_MASK[16] = {
+    0, 0xFF, 0xFFFF, 0xFFFFFF, 0xFFFFFFFF, 0xFFFFFFFFFFull, 0xFFFFFFFFFFFFull, 0xFFFFFFFFFFFFFFull,
+    ~0ull, ~0ull, ~0ull, ~0ull, ~0ull, ~0ull, ~0ull, ~0ull};
+#endif
+
+/* The hash and word of token k (heed__tokenize_words), whose norm is
+ * w[0..n) and whose word in t->ws is e (NULL: none). */
+static inline void set_word(tokenizer *t, size_t k, const heed_word *e, const char *w, size_t n)
+{
+    t->wr[k] = e;
+    t->th[k] = e ? e->hash : heed__freqwords_hash(t->ws, w, n);
+}
+
 /* Where the fast pass is: the offset, the next free slot and the end of the
  * array's room (t->count is set from tk around the calls that store),
  * whether the token before tk is a NUMBER: the next one may change its kind
@@ -1590,12 +1623,13 @@ typedef struct fast_cursor {
  * where s and off are known. */
 static inline __attribute__((always_inline)) int fast_run(tokenizer *t, fast_cursor *cur,
                                                            const unsigned char *s, size_t off,
-                                                           size_t to)
+                                                           size_t to, const int words)
 {
     const unsigned char *u = t->u;
     const size_t n = t->n;
     /* words only where no '@' is ahead */
     const size_t words_from = t->last_at < n ? t->last_at + 1 : 0;
+    const heed_words *ws = words ? t->ws : NULL;
     heed_token *tk = cur->tk, *room = cur->room;
     int after_number = cur->after_number;
     size_t quiet_at = cur->quiet_at;
@@ -1641,6 +1675,19 @@ static inline __attribute__((always_inline)) int fast_run(tokenizer *t, fast_cur
                     tk->sentence = 0;
                     tk->norm = norm;
                     tk->norm_len = len;
+                    if (ws) {
+                        /* the norm's first 8 bytes: the word's, lowered
+                         * (letters only), those from len on dropped */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+                        uint64_t head;
+                        memcpy(&head, p, 8);
+                        head = (head | 0x2020202020202020ull) & HEAD_MASK[len];
+#else
+                        const uint64_t head = heed__head8(norm, len);
+#endif
+                        set_word(t, (size_t)(tk - t->toks), heed__freqwords_get(ws, head, norm, len),
+                                 norm, len);
+                    }
                     if (after_number) {
                         link_neighbours(t, tk - 1, tk);
                         after_number = 0;
@@ -1673,6 +1720,10 @@ static inline __attribute__((always_inline)) int fast_run(tokenizer *t, fast_cur
                         tk->sentence = 0;
                         tk->norm = norm;
                         tk->norm_len = (uint32_t)(e - i);
+                        if (ws)
+                            set_word(t, (size_t)(tk - t->toks),
+                                     heed__freqwords_get(ws, heed__head8(norm, e - i), norm, e - i),
+                                     norm, e - i);
                         if (after_number) {
                             link_neighbours(t, tk - 1, tk);
                             after_number = 0;
@@ -1710,6 +1761,8 @@ static inline __attribute__((always_inline)) int fast_run(tokenizer *t, fast_cur
                     tk->sentence = 0;
                     tk->norm = (const char *)u + i;
                     tk->norm_len = (uint32_t)(e - i);
+                    if (ws)
+                        set_word(t, (size_t)(tk - t->toks), NULL, tk->norm, e - i);
                     if (after_number) {
                         link_neighbours(t, tk - 1, tk);
                         after_number = 0;
@@ -1739,8 +1792,8 @@ static inline __attribute__((always_inline)) int fast_run(tokenizer *t, fast_cur
 }
 
 /* The pass with the fast paths: fast_run on the text while whole chunks are
- * left, then on the copy of its last bytes. */
-static int fast_pass(tokenizer *t)
+ * left, then on the copy of its last bytes; words: t->ws is set. */
+static inline __attribute__((always_inline)) int fast_pass_of(tokenizer *t, const int words)
 {
     const size_t n = t->n;
     /* the last bytes, zero-padded (chunk_at reads them in both phases) */
@@ -1754,15 +1807,23 @@ static int fast_pass(tokenizer *t)
         memcpy(t->tail, t->u, n);
     }
     fast_cursor c = {0, t->toks, t->toks + t->cap, 0, SIZE_MAX};
-    int rc = fast_run(t, &c, t->u, 0, n >= CHUNK ? n - CHUNK + 1 : 0);
+    int rc = fast_run(t, &c, t->u, 0, n >= CHUNK ? n - CHUNK + 1 : 0, words);
     if (!rc)
-        rc = fast_run(t, &c, t->tail, t->tail_from, n);
+        rc = fast_run(t, &c, t->tail, t->tail_from, n, words);
     t->count = (size_t)(c.tk - t->toks);
     return rc;
 }
 
-static int tokenize(heed_arena *a, const char *s, size_t n, heed_token **out, size_t *n_out,
-                    int fast)
+
+/* The tokens of s[0..n) (heed__tokenize); with the fast paths when fast;
+ * with each token's hash and word in ws (heed__tokenize_words) when words
+ * (then ws is not NULL). Inlined into each caller, where fast and words are
+ * constants. */
+static inline __attribute__((always_inline)) int tokenize(heed_arena *a, const char *s, size_t n,
+                                                           const heed_words *ws, heed_token **out,
+                                                           size_t *n_out, uint64_t **th,
+                                                           const heed_word ***wr, const int fast,
+                                                           const int words)
 {
     *out = NULL;
     *n_out = 0;
@@ -1771,7 +1832,8 @@ static int tokenize(heed_arena *a, const char *s, size_t n, heed_token **out, si
     /* Offsets are 32-bit; heed_analyze caps texts far below this. */
     if (n > UINT32_MAX)
         return HEED_ETOOBIG;
-    tokenizer t = {.a = a, .u = (const unsigned char *)s, .n = n, .last_at = n};
+    tokenizer t = {.a = a, .u = (const unsigned char *)s, .n = n, .last_at = n,
+                   .ws = words ? ws : NULL};
     if (memchr(s, '@', n))
         for (t.last_at = n; t.u[--t.last_at] != '@';)
             ;
@@ -1783,9 +1845,15 @@ static int tokenize(heed_arena *a, const char *s, size_t n, heed_token **out, si
     t.toks = heed__arena_alloc(a, t.cap * sizeof(*t.toks));
     if (!t.toks)
         return HEED_ENOMEM;
+    if (words) {
+        t.th = heed__arena_alloc(a, t.cap * sizeof(*t.th));
+        t.wr = heed__arena_alloc(a, t.cap * sizeof(*t.wr));
+        if (!t.th || !t.wr)
+            return HEED_ENOMEM;
+    }
     int rc = HEED_OK;
     if (fast) {
-        rc = fast_pass(&t);
+        rc = fast_pass_of(&t, words);
     } else {
         for (size_t i = 0; i < n;) {
             const unsigned c = t.u[i];
@@ -1799,16 +1867,38 @@ static int tokenize(heed_arena *a, const char *s, size_t n, heed_token **out, si
         return rc;
     *out = t.toks;
     *n_out = t.count;
+    if (words) {
+        *th = t.th;
+        *wr = t.wr;
+    }
     return HEED_OK;
 }
 
 int heed__tokenize(heed_arena *a, const char *s, size_t n, heed_token **out, size_t *n_out)
 {
-    return tokenize(a, s, n, out, n_out, 1);
+    return tokenize(a, s, n, NULL, out, n_out, NULL, NULL, 1, 0);
+}
+
+int heed__tokenize_words(heed_arena *a, const char *s, size_t n, const heed_words *ws,
+                         heed_token **out, size_t *n_out, uint64_t **th, const heed_word ***wr)
+{
+    *th = NULL;
+    *wr = NULL;
+    int rc = ws ? tokenize(a, s, n, ws, out, n_out, th, wr, 1, 1)
+                : heed__tokenize(a, s, n, out, n_out);
+    if (rc || *th)
+        return rc;
+    /* no table, or no token: the arrays as heed__freqwords_find fills them */
+    *th = heed__arena_alloc(a, (*n_out ? *n_out : 1) * sizeof **th);
+    *wr = heed__arena_alloc(a, (*n_out ? *n_out : 1) * sizeof **wr);
+    if (!*th || !*wr)
+        return HEED_ENOMEM;
+    heed__freqwords_find(ws, *out, *n_out, *th, *wr);
+    return HEED_OK;
 }
 
 int heed__tokenize_general(heed_arena *a, const char *s, size_t n, heed_token **out,
                            size_t *n_out)
 {
-    return tokenize(a, s, n, out, n_out, 0);
+    return tokenize(a, s, n, NULL, out, n_out, NULL, NULL, 0, 0);
 }

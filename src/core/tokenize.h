@@ -5,6 +5,7 @@
 #define HEED_TOKENIZE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "arena.h"
 #include "heed/heed.h"
@@ -65,6 +66,17 @@
  *   "?!", "…"). Any other character repeated ("---", "***") is one token,
  *   REPEATED from 2. ASCII $ + < = > ^ ` | ~ and Unicode S* are SYMBOL. */
 int heed__tokenize(heed_arena *a, const char *s, size_t n, heed_token **out, size_t *n_out);
+
+/* heed__tokenize, and for each token i what heed__freqwords_find(ws, ...)
+ * gives: (*th)[i] the heed__hash of its norm and (*wr)[i] its word in ws
+ * (ws may be NULL: every word NULL). The arrays are arena memory of *n_out
+ * entries (at least one); found as the tokens are cut, so that no pass
+ * reads the norms again. Returns as heed__tokenize. */
+struct heed_words;
+struct heed_word;
+int heed__tokenize_words(heed_arena *a, const char *s, size_t n, const struct heed_words *ws,
+                         heed_token **out, size_t *n_out, uint64_t **th,
+                         const struct heed_word ***wr);
 
 /* The `sentence` of a token the fast path marks for heed__sentences: a word
  * of ASCII letters and apostrophes, or a run of ASCII marks other than

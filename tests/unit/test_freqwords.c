@@ -29,6 +29,48 @@
 
 static size_t asks_found; /* by check_text: the comparison saw asks */
 
+/* heed__tokenize_words(w) on text[0..n) gives the tokens of heed__tokenize
+ * and the hashes and words heed__freqwords_find(w) gives for them. */
+static void check_words_with(const heed_words *w, const char *text, size_t n)
+{
+    heed_arena a, b;
+    heed__arena_init(&a, 0);
+    heed__arena_init(&b, 0);
+    heed_token *ta, *tb;
+    size_t na, nb;
+    uint64_t *tha;
+    const heed_word **wra;
+    assert_int_equal(heed__tokenize_words(&a, text, n, w, &ta, &na, &tha, &wra), HEED_OK);
+    assert_int_equal(heed__tokenize(&b, text, n, &tb, &nb), HEED_OK);
+    assert_int_equal(na, nb);
+    assert_non_null(tha);
+    assert_non_null(wra);
+    uint64_t *thb = heed__arena_alloc(&b, (nb ? nb : 1) * sizeof *thb);
+    const heed_word **wrb = heed__arena_alloc(&b, (nb ? nb : 1) * sizeof *wrb);
+    assert_non_null(thb);
+    assert_non_null(wrb);
+    heed__freqwords_find(w, tb, nb, thb, wrb);
+    for (size_t i = 0; i < na; i++) {
+        assert_int_equal(ta[i].start, tb[i].start);
+        assert_int_equal(ta[i].len, tb[i].len);
+        assert_int_equal(ta[i].kind, tb[i].kind);
+        assert_int_equal(ta[i].flags, tb[i].flags);
+        assert_int_equal(ta[i].sentence, tb[i].sentence);
+        assert_int_equal(ta[i].norm_len, tb[i].norm_len);
+        assert_memory_equal(ta[i].norm, tb[i].norm, ta[i].norm_len);
+        assert_true(tha[i] == thb[i]);
+        assert_ptr_equal(wra[i], wrb[i]);
+    }
+    heed__arena_release(&a);
+    heed__arena_release(&b);
+}
+
+static void check_words(const char *text, size_t n)
+{
+    check_words_with(ws, text, n);
+    check_words_with(NULL, text, n);
+}
+
 /* Analyses text[0..n) with and without the tokens' words and checks both
  * give the same tokens, valence, evidence and language; returns how many
  * tokens had a word. */
@@ -109,6 +151,7 @@ static size_t check_text(const char *text, size_t n)
     assert_int_equal(la.scored, lb.scored);
     heed__arena_release(&a);
     heed__arena_release(&b);
+    check_words(text, n);
     return found;
 }
 
@@ -161,6 +204,65 @@ static void test_same_results(void **state)
             test_text(text, sizeof text, words, sizeof words / sizeof words[0], 30, &seed);
         check_text(text, n);
     }
+}
+
+/* heed__tokenize_words against heed__tokenize and heed__freqwords_find on
+ * texts of the table's long words (past 8 and 16 bytes) and words that share
+ * their first 8 bytes, capitals, marks, numbers and other kinds, many tokens
+ * (the arrays grow), at every offset from the start and the end (the fast
+ * pass's two phases). */
+static void test_tokenize_words(void **state)
+{
+    (void)state;
+    static const char *const words[] = {
+        "everything",     "EVERYTHING",    "Everything",   "everythingg",  "everythin",
+        "information",    "Information",   "informations", "transactions", "TRANSACTIONS",
+        "subscription",   "verification",  "Verification", "verificationx", "understanding",
+        "unfortunately",  "notwithstanding", "responsibilities", "internationalization",
+        "the",            "The",           "THE",          "a",            "A",
+        "i",              "I",             "x",            "xD",           "XD",
+        "u",              "ur",            "thx",          "ok",           "OK",
+        "refund",         "Refund",        "REFUND",       "order",        "zxqv",
+        "sooooo",         "SOOOO",         "goood",        "don't",        "I'M",
+        "y'all",          "can't",         "#fail",        "#love",        "@joe",
+        "a@b.co",         "http://x.io/a", "www.example.com", "e.g.",      "U.S.A.",
+        "20",             "$5",            "20 EUR",       "9am",          "10:30",
+        "2024-03-01",     "ORD-88123",     "100GB",        "24/7",         "follow-up",
+        "!",              "!!!",           "?!",           "...",          ",",
+        "---",            "***",           "(",            ")",            ":)",
+        ":-(",            "<3",            "^^",           "+",            "|",
+        "caf\xc3\xa9",  "na\xc3\xafve", "\xe2\x80\xa6", "\xf0\x9f\x98\x80", "\xe4\xb8\xad",
+        "it\xe2\x80\x99s", "\xc2\xa0",  "\t",          "\n",          ".",
+    };
+    uint64_t seed = 7;
+    char text[1200];
+    for (int it = 0; it < 20000; it++) {
+        size_t n = test_text(text, sizeof text - 40, words, sizeof words / sizeof words[0], 40,
+                             &seed);
+        /* some spaces become a dot or a line break */
+        for (size_t k = 0; k < n; k++)
+            if (text[k] == ' ' && test_rand(&seed) % 8 == 0)
+                text[k] = test_rand(&seed) % 2 ? '.' : '\n';
+        check_words(text, n);
+        /* every start and end offset on the ASCII prefix, for the two phases */
+        if (it % 50 == 0)
+            for (size_t k = 0; k < n && k < 40; k++) {
+                if ((unsigned char)text[k] >= 0x80 || (unsigned char)text[n - 1 - k] >= 0x80)
+                    break;
+                check_words(text + k, n - k);
+                check_words(text, n - k);
+            }
+    }
+    /* many short tokens: more than the first arrays hold */
+    memset(text, 0, sizeof text);
+    for (size_t k = 0; k + 1 < 1000; k += 2) {
+        text[k] = (char)"aIx!.,?u"[k / 2 % 8];
+        text[k + 1] = ' ';
+    }
+    check_words(text, 1000);
+    for (size_t k = 0; k < 1000; k++)
+        text[k] = (char)"a!,.?"[k % 5];
+    check_words(text, 1000);
 }
 
 /* Without a lexicon, language tables or n-gram options the table still
@@ -282,6 +384,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_same_results),
+        cmocka_unit_test(test_tokenize_words),
         cmocka_unit_test(test_parts_left_out),
         cmocka_unit_test(test_holds_lists),
         cmocka_unit_test(test_alloc_failures),
