@@ -1832,8 +1832,19 @@ static inline __attribute__((always_inline)) int tokenize(heed_arena *a, const c
     /* Offsets are 32-bit; heed_analyze caps texts far below this. */
     if (n > UINT32_MAX)
         return HEED_ETOOBIG;
-    tokenizer t = {.a = a, .u = (const unsigned char *)s, .n = n, .last_at = n,
-                   .ws = words ? ws : NULL};
+    /* field by field: the tail (32 bytes) is written by fast_pass_of, and
+     * read only there */
+    tokenizer t;
+    t.a = a;
+    t.u = (const unsigned char *)s;
+    t.n = n;
+    t.toks = NULL;
+    t.count = 0;
+    t.last_at = n;
+    t.ws = words ? ws : NULL;
+    t.th = NULL;
+    t.wr = NULL;
+    t.tail_from = 0;
     if (memchr(s, '@', n))
         for (t.last_at = n; t.u[--t.last_at] != '@';)
             ;
