@@ -779,95 +779,140 @@ const float *heed__lm_bias(const heed_lm *m)
 /* Features a step of q8_raw_avx2: their rows' offsets fit on the stack. */
 #define LM_CHUNK 256
 
-/* q8_dense_avx2 for nb <= 4 blocks of 8 outputs, nb a constant where it is
- * inlined: the sums stay in registers from the first feature to the last
- * instead of a load and a store per block and feature (the same products
- * added in the same order, so the same bits). */
+/* off[j] = (idx[j] & mask) * stride for j < n (n <= LM_CHUNK), eight a
+ * step, and each of those rows asked for before any is read (the misses
+ * then overlap instead of waiting one after the other behind the
+ * arithmetic); off has room for n rounded up to 8. The table's offsets fit
+ * 32 bits (DENSE_MAX). */
 __attribute__((target("avx2"), always_inline)) static inline void
-q8_blocks_avx2(const heed_lm *m, const uint32_t *off, const float *val, size_t n, float *acc,
-               const uint32_t nb)
+row_offsets_avx2(const uint32_t *idx, size_t n, uint32_t mask, uint32_t stride,
+                 const unsigned char *dense, uint32_t *off)
 {
-    __m256 a[4];
-    for (uint32_t b = 0; b < nb; b++)
-        a[b] = _mm256_loadu_ps(acc + 8 * b);
-    const unsigned char *dense = m->dense;
-    const size_t scale_off = m->scale_off, w_off = m->w_off;
-    /* two features a step (the same sums in the same order) */
-#pragma GCC unroll 2
-    for (size_t j = 0; j < n; j++) {
-        const unsigned char *d = dense + off[j];
-        float sc;
-        memcpy(&sc, d + scale_off, sizeof sc);
-        const __m256 fv = _mm256_set1_ps(val[j] * sc);
-        const int8_t *q = (const int8_t *)(d + w_off);
-        for (uint32_t b = 0; b < nb; b++) {
-            const __m128i q8 = _mm_loadl_epi64((const __m128i *)(const void *)(q + 8 * b));
-            const __m256 w = _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(q8));
-            a[b] = _mm256_add_ps(a[b], _mm256_mul_ps(fv, w));
-        }
+    const __m256i vm = _mm256_set1_epi32((int)mask), vs = _mm256_set1_epi32((int)stride);
+    size_t j = 0;
+    for (; j + 8 <= n; j += 8) {
+        const __m256i v = _mm256_loadu_si256((const __m256i *)(const void *)(idx + j));
+        _mm256_storeu_si256((__m256i *)(void *)(off + j),
+                            _mm256_mullo_epi32(_mm256_and_si256(v, vm), vs));
+        for (size_t u = 0; u < 8; u++)
+            __builtin_prefetch(dense + off[j + u]);
     }
-    for (uint32_t b = 0; b < nb; b++)
-        _mm256_storeu_ps(acc + 8 * b, a[b]);
+    if (j < n) { /* the last 1..7: a masked load reads none past idx[n - 1] */
+        const __m256i lanes = _mm256_cmpgt_epi32(_mm256_set1_epi32((int)(n - j)),
+                                                 _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+        const __m256i v = _mm256_maskload_epi32((const int *)(const void *)(idx + j), lanes);
+        _mm256_storeu_si256((__m256i *)(void *)(off + j),
+                            _mm256_mullo_epi32(_mm256_and_si256(v, vm), vs));
+        for (; j < n; j++)
+            __builtin_prefetch(dense + off[j]);
+    }
 }
 
-/* acc[0..Kp) += val[j] * scale * q over the rows at dense + off[j], j < n
- * in order; Kp is a multiple of 8. */
-__attribute__((target("avx2"))) static void q8_dense_avx2(const heed_lm *m, const uint32_t *off,
-                                                          const float *val, size_t n, float *acc,
-                                                          uint32_t Kp)
+/* The lanes of block b (outputs 8b .. 8b+7) below K. */
+__attribute__((target("avx2"), always_inline)) static inline __m256i block_lanes(uint32_t K,
+                                                                                 uint32_t b)
 {
+    return _mm256_cmpgt_epi32(_mm256_set1_epi32((int)(K - 8 * b)),
+                              _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+}
+
+/* raw_scores of a Q8 key-indexed table of nb <= 4 blocks of 8 outputs (nb
+ * a constant where it is inlined) into z[0..K): the sums stay in registers
+ * from the biases to the last feature, the same products added in the same
+ * order as the portable loop (the lanes past K start at 0 and are never
+ * stored). fixed: the rows are laid out as build_slots does when the
+ * padding holds the scale (weights from byte 0, the scale in the last 4
+ * bytes of 8 * nb), so that those offsets are constants. */
+__attribute__((target("avx2"), always_inline)) static inline void
+q8_blocks_avx2(const heed_lm *m, heed_sparse x, uint32_t mask, float *z, const uint32_t nb,
+               const int fixed)
+{
+    const uint32_t K = m->n_out;
+    __m256 a[4];
+    for (uint32_t b = 0; b < nb; b++)
+        a[b] = 8 * (b + 1) <= K ? _mm256_loadu_ps(m->bias + 8 * b)
+                                : _mm256_maskload_ps(m->bias + 8 * b, block_lanes(K, b));
+    const unsigned char *dense = m->dense;
+    const uint32_t stride = fixed ? 8 * nb : (uint32_t)m->stride;
+    const size_t scale_off = fixed ? 8 * nb - sizeof(float) : m->scale_off;
+    const size_t w_off = fixed ? 0 : m->w_off;
+    uint32_t off[LM_CHUNK];
+    for (size_t j0 = 0; j0 < x.n; j0 += LM_CHUNK) {
+        const size_t n = x.n - j0 < LM_CHUNK ? x.n - j0 : LM_CHUNK;
+        const float *val = x.val + j0;
+        row_offsets_avx2(x.idx + j0, n, mask, stride, dense, off);
+        /* two features a step (the same sums in the same order) */
+#pragma GCC unroll 2
+        for (size_t j = 0; j < n; j++) {
+            const unsigned char *d = dense + off[j];
+            float sc;
+            memcpy(&sc, d + scale_off, sizeof sc);
+            const __m256 fv = _mm256_set1_ps(val[j] * sc);
+            const int8_t *q = (const int8_t *)(d + w_off);
+            for (uint32_t b = 0; b < nb; b++) {
+                const __m128i q8 = _mm_loadl_epi64((const __m128i *)(const void *)(q + 8 * b));
+                const __m256 w = _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(q8));
+                a[b] = _mm256_add_ps(a[b], _mm256_mul_ps(fv, w));
+            }
+        }
+    }
+    for (uint32_t b = 0; b < nb; b++) {
+        if (8 * (b + 1) <= K)
+            _mm256_storeu_ps(z + 8 * b, a[b]);
+        else
+            _mm256_maskstore_ps(z + 8 * b, block_lanes(K, b), a[b]);
+    }
+}
+
+/* The Q8 dense loop of raw_scores for AVX2 into z[0..K), K = m->n_out: up
+ * to 32 outputs by q8_blocks_avx2, more through acc (room for K rounded up
+ * to 8), each block loaded and stored per feature. */
+__attribute__((target("avx2"))) static void q8_raw_avx2(const heed_lm *m, heed_sparse x,
+                                                        uint32_t mask, float *z, float *acc)
+{
+    const uint32_t K = m->n_out, Kp = (K + 7) & ~7u;
+    const int fixed = m->w_off == 0 && m->scale_off == Kp - sizeof(float);
+#define LM_BLOCKS_(nb)                                   \
+    case nb:                                             \
+        if (fixed)                                       \
+            q8_blocks_avx2(m, x, mask, z, nb, 1);        \
+        else                                             \
+            q8_blocks_avx2(m, x, mask, z, nb, 0);        \
+        return;
     switch (Kp / 8) {
-    case 1:
-        q8_blocks_avx2(m, off, val, n, acc, 1);
-        return;
-    case 2:
-        q8_blocks_avx2(m, off, val, n, acc, 2);
-        return;
-    case 3:
-        q8_blocks_avx2(m, off, val, n, acc, 3);
-        return;
-    case 4:
-        q8_blocks_avx2(m, off, val, n, acc, 4);
-        return;
+        LM_BLOCKS_(1)
+        LM_BLOCKS_(2)
+        LM_BLOCKS_(3)
+        LM_BLOCKS_(4)
     default:
         break;
     }
-    for (size_t j = 0; j < n; j++) {
-        const unsigned char *d = m->dense + off[j];
-        float sc;
-        memcpy(&sc, d + m->scale_off, sizeof sc);
-        const __m256 fv = _mm256_set1_ps(val[j] * sc);
-        const int8_t *q = (const int8_t *)(d + m->w_off);
-        for (uint32_t k = 0; k < Kp; k += 8) {
-            const __m128i b = _mm_loadl_epi64((const __m128i *)(const void *)(q + k));
-            const __m256i w = _mm256_cvtepi8_epi32(b);
-            __m256 a = _mm256_loadu_ps(acc + k);
-            a = _mm256_add_ps(a, _mm256_mul_ps(fv, _mm256_cvtepi32_ps(w)));
-            _mm256_storeu_ps(acc + k, a);
-        }
-    }
-}
-
-/* The Q8 dense loop of raw_scores for AVX2: acc[0..Kp) += x.val[j] * scale
- * * q over the features j in order. Each row's offset is worked out once,
- * in the pass that asks for every row of a chunk before the arithmetic (the
- * misses then overlap instead of waiting one after the other); the table's
- * offsets fit 32 bits (DENSE_MAX). */
-static void q8_raw_avx2(const heed_lm *m, heed_sparse x, uint32_t mask, float *acc, uint32_t Kp)
-{
+#undef LM_BLOCKS_
+    /* the biases, as z holds them on the other paths: the same sums */
+    memcpy(acc, m->bias, K * sizeof *acc);
+    memset(acc + K, 0, (Kp - K) * sizeof *acc);
     uint32_t off[LM_CHUNK];
-    const uint32_t stride = (uint32_t)m->stride;
     const unsigned char *dense = m->dense;
     for (size_t j0 = 0; j0 < x.n; j0 += LM_CHUNK) {
         const size_t n = x.n - j0 < LM_CHUNK ? x.n - j0 : LM_CHUNK;
-        const uint32_t *idx = x.idx + j0;
-#pragma GCC unroll 4
+        const float *val = x.val + j0;
+        row_offsets_avx2(x.idx + j0, n, mask, (uint32_t)m->stride, dense, off);
         for (size_t j = 0; j < n; j++) {
-            off[j] = (idx[j] & mask) * stride;
-            __builtin_prefetch(dense + off[j]);
+            const unsigned char *d = dense + off[j];
+            float sc;
+            memcpy(&sc, d + m->scale_off, sizeof sc);
+            const __m256 fv = _mm256_set1_ps(val[j] * sc);
+            const int8_t *q = (const int8_t *)(d + m->w_off);
+            for (uint32_t k = 0; k < Kp; k += 8) {
+                const __m128i b = _mm_loadl_epi64((const __m128i *)(const void *)(q + k));
+                const __m256i w = _mm256_cvtepi8_epi32(b);
+                __m256 a = _mm256_loadu_ps(acc + k);
+                a = _mm256_add_ps(a, _mm256_mul_ps(fv, _mm256_cvtepi32_ps(w)));
+                _mm256_storeu_ps(acc + k, a);
+            }
         }
-        q8_dense_avx2(m, off, x.val + j0, n, acc, Kp);
     }
+    memcpy(z, acc, K * sizeof *z);
 }
 #endif
 
@@ -891,17 +936,16 @@ static void raw_scores(const heed_lm *m, heed_sparse x, float *restrict z)
     }
     if (m->dense && m->encoding == HEED_LM_ENC_Q8) {
         float acc[(HEED_LM_MAX_OUTPUTS + 7) & ~7u];
+#if defined(LM_AVX2)
+        if (q8_avx2) {
+            q8_raw_avx2(m, x, mask, z, acc);
+            return;
+        }
+#endif
         const uint32_t Kp = (K + 7) & ~7u;
         /* the biases, as z holds them on the other paths: the same sums */
         memcpy(acc, m->bias, K * sizeof *acc);
         memset(acc + K, 0, (Kp - K) * sizeof *acc);
-#if defined(LM_AVX2)
-        if (q8_avx2) {
-            q8_raw_avx2(m, x, mask, acc, Kp);
-            memcpy(z, acc, K * sizeof *z);
-            return;
-        }
-#endif
         for (size_t j = 0; j < x.n; j++) {
             const unsigned char *d = m->dense + (size_t)(x.idx[j] & mask) * m->stride;
             float sc;
