@@ -863,8 +863,8 @@ q8_blocks_avx2(const heed_lm *m, heed_sparse x, uint32_t mask, float *z, const u
         const size_t n = x.n - j0 < LM_CHUNK ? x.n - j0 : LM_CHUNK;
         const float *val = x.val + j0;
         row_offsets_avx2(x.idx + j0, n, mask, stride, dense, off);
-        /* two features a step (the same sums in the same order) */
-#pragma GCC unroll 2
+        /* four features a step (the same sums in the same order) */
+#pragma GCC unroll 4
         for (size_t j = 0; j < n; j++) {
             const unsigned char *d = dense + off[j];
             float sc;
@@ -949,8 +949,8 @@ f16_blocks(const heed_lm *m, heed_sparse x, uint32_t mask, float *z, const uint3
         const size_t n = x.n - j0 < LM_CHUNK ? x.n - j0 : LM_CHUNK;
         const float *val = x.val + j0;
         row_offsets_avx2(x.idx + j0, n, mask, 16 * nb, dense, off);
-        /* two features a step (the same sums in the same order) */
-#pragma GCC unroll 2
+        /* four features a step (the same sums in the same order) */
+#pragma GCC unroll 4
         for (size_t j = 0; j < n; j++) {
             const unsigned char *d = dense + off[j];
             float sc;
