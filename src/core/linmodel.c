@@ -54,6 +54,7 @@
  * without fused multiply-add, so the scores are the same to the bit. */
 #if defined(__x86_64__) && defined(__GNUC__)
 #define LM_AVX2 1
+#include <cpuid.h>
 #include <immintrin.h>
 #endif
 
@@ -211,8 +212,11 @@ static int build_slots(heed_lm *m)
      * then costs the loop one conversion instead of a widening and a
      * conversion. The rows stay within a cache line (11 outputs: 32 bytes,
      * 28: 64). */
-    if (m->encoding == HEED_LM_ENC_Q8 && m->avx2 && __builtin_cpu_supports("f16c") && K > 8 &&
-        2 * (Kp - K) >= sizeof(float) && 2 * Kp <= 64) {
+    unsigned cpu[4]; /* CPUID leaf 1: F16C in ECX (not a feature name Clang's
+                      * __builtin_cpu_supports knows) */
+    if (m->encoding == HEED_LM_ENC_Q8 && m->avx2 && K > 8 && 2 * (Kp - K) >= sizeof(float) &&
+        2 * Kp <= 64 && __get_cpuid(1, &cpu[0], &cpu[1], &cpu[2], &cpu[3]) &&
+        (cpu[2] & bit_F16C)) {
         m->f16 = 1;
         m->stride = 2 * Kp;
         m->scale_off = 2 * Kp - sizeof(float);

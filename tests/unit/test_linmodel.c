@@ -11,6 +11,9 @@
 #include <string.h>
 
 #include <cmocka.h>
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <cpuid.h>
+#endif
 
 #include "alloc.h"
 #include "buf.h"
@@ -291,8 +294,9 @@ static void test_q8_wide_paths_agree(void **state)
         const size_t kp = (k + 7) & ~7u;
         size_t row = kp - k >= 4 ? kp : (4 + kp + 7) & ~(size_t)7;
 #if defined(__x86_64__) && defined(__GNUC__)
-        if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("f16c") && k > 8 &&
-            2 * (kp - k) >= 4 && 2 * kp <= 64)
+        unsigned cpu[4]; /* F16C: CPUID leaf 1, ECX */
+        if (__builtin_cpu_supports("avx2") && __get_cpuid(1, &cpu[0], &cpu[1], &cpu[2], &cpu[3]) &&
+            (cpu[2] & bit_F16C) && k > 8 && 2 * (kp - k) >= 4 && 2 * kp <= 64)
             row = 2 * kp;
 #endif
         assert_int_equal(heed__lm_dense_row_bytes(small, &base), row);
