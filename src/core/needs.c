@@ -17,6 +17,9 @@
 
 #include <stdio.h>
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 static const char *const NEED_NAMES[HEED_NEED_COUNT] = {
 #define HEED_X_(name, num, str) str,
@@ -80,13 +83,39 @@ uint32_t heed__needs_labels(const float *prob, double valence, const heed_cue *a
                             int *top)
 {
     int t = 0;
-    for (int i = 1; i < HEED_NEED_COUNT; i++)
-        if (prob[i] > prob[t])
-            t = i;
-    uint32_t labels = 1u << t;
-    for (int i = 0; i < HEED_NEED_COUNT; i++)
-        if (prob[i] >= HEED_NEEDS_LABEL_MIN)
-            labels |= 1u << i;
+    uint32_t labels;
+#if defined(__SSE2__)
+    /* the 11 scores as 0..3, 4..7 and 7..10; without a NaN, the first score
+     * equal to the largest is the one the loop below keeps (it moves on a
+     * larger score only), and the labels are the lanes' comparisons */
+    _Static_assert(HEED_NEED_COUNT == 11, "three vectors of four");
+    const __m128 v0 = _mm_loadu_ps(prob), v1 = _mm_loadu_ps(prob + 4),
+                 v2 = _mm_loadu_ps(prob + 7);
+    const __m128 nan = _mm_or_ps(_mm_or_ps(_mm_cmpunord_ps(v0, v0), _mm_cmpunord_ps(v1, v1)),
+                                 _mm_cmpunord_ps(v2, v2));
+    if (!_mm_movemask_ps(nan)) {
+        __m128 mx = _mm_max_ps(_mm_max_ps(v0, v1), v2);
+        mx = _mm_max_ps(mx, _mm_shuffle_ps(mx, mx, _MM_SHUFFLE(1, 0, 3, 2)));
+        mx = _mm_max_ps(mx, _mm_shuffle_ps(mx, mx, _MM_SHUFFLE(2, 3, 0, 1)));
+        const uint32_t eq = (uint32_t)_mm_movemask_ps(_mm_cmpeq_ps(v0, mx)) |
+                            (uint32_t)_mm_movemask_ps(_mm_cmpeq_ps(v1, mx)) << 4 |
+                            (uint32_t)_mm_movemask_ps(_mm_cmpeq_ps(v2, mx)) << 7;
+        t = __builtin_ctz(eq);
+        const __m128 min = _mm_set1_ps(HEED_NEEDS_LABEL_MIN);
+        labels = 1u << t | (uint32_t)_mm_movemask_ps(_mm_cmpge_ps(v0, min)) |
+                 (uint32_t)_mm_movemask_ps(_mm_cmpge_ps(v1, min)) << 4 |
+                 (uint32_t)_mm_movemask_ps(_mm_cmpge_ps(v2, min)) << 7;
+    } else
+#endif
+    {
+        for (int i = 1; i < HEED_NEED_COUNT; i++)
+            if (prob[i] > prob[t])
+                t = i;
+        labels = 1u << t;
+        for (int i = 0; i < HEED_NEED_COUNT; i++)
+            if (prob[i] >= HEED_NEEDS_LABEL_MIN)
+                labels |= 1u << i;
+    }
     for (size_t i = 0; i < n_asks; i++)
         if (asks[i].component < HEED_NEED_OTHER)
             labels |= 1u << asks[i].component;

@@ -207,8 +207,9 @@ static void test_engine_stage(void **state)
 }
 
 /* The dense table (a row of 4 floats per index, the three outputs first):
- * predictions on random sparse vectors must be, to the bit, the bias plus
- * value * heed__lm_unit_deltas of each regressor, feature by feature. */
+ * predictions on random sparse vectors (0 to 700 features) must be, to the
+ * bit, the bias plus value * heed__lm_unit_deltas of each regressor, feature
+ * by feature. */
 static void test_dense_rows(void **state)
 {
     (void)state;
@@ -224,14 +225,18 @@ static void test_dense_rows(void **state)
         heed__lm_predict(f.lm[k], (heed_sparse){NULL, NULL, 0}, &bias[k]);
     }
     uint64_t rs = 0x9E3779B97F4A7C15ull;
+    /* every 50th vector a long one: across the AVX2 loop's chunks of 256
+     * features and its steps of 8, with smaller values (no clamping) */
+    static const size_t longs[] = {255, 256, 257, 263, 520, 700};
     for (int round = 0; round < 2000; round++) {
-        uint32_t idx[40];
-        float val[40];
-        const size_t n = (size_t)(round % 40);
+        static uint32_t idx[700];
+        static float val[700];
+        const size_t n = round % 50 == 49 ? longs[(round / 50) % 6] : (size_t)(round % 40);
+        const float scale = n >= 40 ? 100.0f : 1.0f;
         for (size_t j = 0; j < n; j++) {
             rs ^= rs << 13, rs ^= rs >> 7, rs ^= rs << 17;
             idx[j] = j % 3 ? (uint32_t)(rs >> 32) : 1u + (uint32_t)(rs & 1); /* 1, 2: trained */
-            val[j] = (float)(rs % 2001) / 1000.0f - 1.0f;
+            val[j] = ((float)(rs % 2001) / 1000.0f - 1.0f) / scale;
         }
         float got[HEED_INT_COUNT];
         heed__intensity_predict_x(m, (heed_sparse){idx, val, n}, got);

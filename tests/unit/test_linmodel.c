@@ -11,6 +11,9 @@
 #include <string.h>
 
 #include <cmocka.h>
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <cpuid.h>
+#endif
 
 #include "alloc.h"
 #include "buf.h"
@@ -284,13 +287,83 @@ static void test_q8_wide_paths_agree(void **state)
             assert_memory_equal(a, b, k * sizeof a[0]);
         }
         /* the rows: weights padded to 8 with the scale in the padding when
-         * it has 4 bytes (28 outputs: 32 bytes), from a cache line */
+         * it has 4 bytes (28 outputs: 32 bytes), from a cache line; as
+         * binary16 (28 outputs: 64 bytes) where the CPU has AVX2 and F16C,
+         * for 9 to 32 outputs whose padding holds the scale */
         uintptr_t base = 1;
         const size_t kp = (k + 7) & ~7u;
-        assert_int_equal(heed__lm_dense_row_bytes(small, &base),
-                         kp - k >= 4 ? kp : (4 + kp + 7) & ~(size_t)7);
+        size_t row = kp - k >= 4 ? kp : (4 + kp + 7) & ~(size_t)7;
+#if defined(__x86_64__) && defined(__GNUC__)
+        unsigned cpu[4]; /* F16C: CPUID leaf 1, ECX */
+        if (__builtin_cpu_supports("avx2") && __get_cpuid(1, &cpu[0], &cpu[1], &cpu[2], &cpu[3]) &&
+            (cpu[2] & bit_F16C) && k > 8 && 2 * (kp - k) >= 4 && 2 * kp <= 64)
+            row = 2 * kp;
+#endif
+        assert_int_equal(heed__lm_dense_row_bytes(small, &base), row);
         assert_int_equal(base % 64, 0);
         assert_int_equal(heed__lm_dense_row_bytes(big, NULL), 0);
+        heed__lm_free(small);
+        heed__lm_free(big);
+    }
+}
+
+/* Long vectors on the key-indexed Q8 table against the hash-table path, bit
+ * for bit: models of given weights (every row layout: the scale in the
+ * padding or before the weights, int8 or binary16 weights; 1 to 4 blocks
+ * of 8 outputs, whose sums the AVX2 loop keeps in registers from the
+ * biases on, and more) over
+ * vectors of 0 to 700 features, across the loop's chunks of 256 features
+ * and its steps of 8, with repeated indices and indices of no row. */
+static void test_q8_long_vectors_agree(void **state)
+{
+    (void)state;
+    static const uint32_t ks[] = {1, 3, 4, 5, 8, 11, 12, 16, 20, 25, 28, 29, 32, 33, 40};
+    static const size_t lens[] = {0, 1, 7, 8, 9, 15, 255, 256, 257, 263, 512, 700};
+    enum { ROWS = 3000, LMAX = 700 };
+    static uint32_t keys[ROWS], idx[LMAX];
+    static float w[ROWS * KMAX], val[LMAX];
+    uint64_t seed = 4242;
+    for (size_t c = 0; c < sizeof ks / sizeof ks[0]; c++) {
+        const uint32_t k = ks[c];
+        /* distinct increasing keys below 2^16, about every 20th */
+        uint32_t key = 0;
+        for (size_t r = 0; r < ROWS; r++) {
+            key += 1 + (uint32_t)(test_rand(&seed) % 38);
+            keys[r] = key;
+        }
+        assert_true(keys[ROWS - 1] < (1u << 16));
+        for (size_t q = 0; q < ROWS * k; q++)
+            w[q] = (float)((int)(test_rand(&seed) % 2001) - 1000) / 250.0f;
+        float bias[KMAX];
+        for (uint32_t j = 0; j < k; j++)
+            bias[j] = (float)((int)(test_rand(&seed) % 2001) - 1000) / 500.0f;
+        heed_lm_opts o = {.kind = HEED_LM_REGRESSION, .n_outputs = k, .encoding = HEED_LM_ENC_Q8};
+        heed_lm *small = NULL, *big = NULL;
+        o.dim_bits = 16;
+        assert_int_equal(heed__lm_from_weights(&o, keys, w, ROWS, bias, &small, NULL), HEED_OK);
+        o.dim_bits = 24;
+        assert_int_equal(heed__lm_from_weights(&o, keys, w, ROWS, bias, &big, NULL), HEED_OK);
+        assert_true(heed__lm_dense_row_bytes(small, NULL) > 0);
+        assert_int_equal(heed__lm_dense_row_bytes(big, NULL), 0);
+        for (size_t l = 0; l < sizeof lens / sizeof lens[0]; l++)
+            for (int rep = 0; rep < 4; rep++) {
+                const size_t n = lens[l];
+                for (size_t j = 0; j < n; j++) {
+                    /* a known row, the index before, or one repeated */
+                    const uint64_t r = test_rand(&seed);
+                    idx[j] = r % 4 == 0 && j ? idx[r % j]
+                           : r % 4 == 1      ? keys[r % ROWS] - 1
+                                             : keys[(r >> 8) % ROWS];
+                    val[j] = (float)((int)(test_rand(&seed) % 4001) - 2000) / 1000.0f;
+                }
+                const heed_sparse x = {idx, val, n};
+                float a[KMAX + 1], b[KMAX + 1];
+                a[k] = b[k] = 7.0f; /* nothing is written past the k outputs */
+                heed__lm_predict(small, x, a);
+                heed__lm_predict(big, x, b);
+                assert_memory_equal(a, b, k * sizeof a[0]);
+                assert_true(a[k] == 7.0f && b[k] == 7.0f);
+            }
         heed__lm_free(small);
         heed__lm_free(big);
     }
@@ -1008,6 +1081,7 @@ int main(void)
         cmocka_unit_test(test_unknown_features_add_nothing),
         cmocka_unit_test(test_dense_and_hashed_paths_agree),
         cmocka_unit_test(test_q8_wide_paths_agree),
+        cmocka_unit_test(test_q8_long_vectors_agree),
         cmocka_unit_test(test_predict_each),
         cmocka_unit_test(test_unit_deltas),
         cmocka_unit_test(test_deterministic),

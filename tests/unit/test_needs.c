@@ -1,6 +1,7 @@
 /* test_needs.c - the needs stage (src/core/needs.c): the committed model
  * (models/needs.model, embedded at build time) through the public API, the
  * checks that reject corrupt or mismatched model bytes, and the labels rule. */
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -209,12 +210,54 @@ static void test_labels_rule(void **state)
     assert_false(heed__needs_labels(p, 0.7, asks, 1, &top) & (1u << HEED_NEED_PRAISE));
 }
 
+/* heed__needs_labels' top need and score labels as a plain loop: the
+ * reference for its four-at-a-time path. */
+static uint32_t labels_ref(const float *prob, int *top)
+{
+    int t = 0;
+    for (int i = 1; i < HEED_NEED_COUNT; i++)
+        if (prob[i] > prob[t])
+            t = i;
+    uint32_t labels = 1u << t;
+    for (int i = 0; i < HEED_NEED_COUNT; i++)
+        if (prob[i] >= HEED_NEEDS_LABEL_MIN)
+            labels |= 1u << i;
+    *top = t;
+    return labels;
+}
+
+/* The top need and the labels against labels_ref on 200,000 random score
+ * sets: ties (the first wins), zeros of both signs, scores at and beside
+ * HEED_NEEDS_LABEL_MIN, NaN, 1. */
+static void test_labels_same_as_loop(void **state)
+{
+    (void)state;
+    const float lmin = HEED_NEEDS_LABEL_MIN;
+    const float pick[] = {0.0f, -0.0f, 0.1f, 0.2f, lmin, nextafterf(lmin, 0), nextafterf(lmin, 1),
+                          0.5f, 1.0f, NAN};
+    uint64_t s = 0x853c49e6748fea9bull;
+    for (int round = 0; round < 200000; round++) {
+        float p[HEED_NEED_COUNT];
+        for (int i = 0; i < HEED_NEED_COUNT; i++) {
+            s = s * 6364136223846793005ull + 1442695040888963407ull;
+            const uint32_t r = (uint32_t)(s >> 33);
+            /* a random score, or one of the set (NaN in one round of 16) */
+            p[i] = r % 3 ? (float)(r % 100000) / 100000.0f
+                         : pick[(r >> 8) % (round % 16 ? 9 : 10)];
+        }
+        int top = -1, want_top = -2;
+        const uint32_t want = labels_ref(p, &want_top);
+        assert_int_equal(heed__needs_labels(p, 0.0, NULL, 0, &top), want);
+        assert_int_equal(top, want_top);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_engine_fills_needs), cmocka_unit_test(test_engine_cue_labels),
         cmocka_unit_test(test_reject_corrupt),     cmocka_unit_test(test_reject_mismatch),
-        cmocka_unit_test(test_labels_rule),
+        cmocka_unit_test(test_labels_rule),        cmocka_unit_test(test_labels_same_as_loop),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
