@@ -297,6 +297,7 @@ static const pattern PATTERNS[] = {
 #define MIN_VOTERS       3   /* ... or half of it in a text of 3+ words */
 #define PATTERN_WEIGHT   0.3
 #define SHORT_CONFIDENCE 0.1 /* English by default: nothing voted */
+#define N_EN_EXP         128 /* English votes of k/2, k < N_EN_EXP, with exp precomputed */
 
 /* 16 bytes, so the table stays small in cache: the word itself is needed only
  * past its first 8 bytes (struct heed_langid.word). */
@@ -321,6 +322,9 @@ struct heed_langid {
      * row (row 0 is unused). */
     uint8_t spread_of[1u << L_COUNT];
     _Alignas(16) double spread[N_SPREADS][16];
+    /* en_exp[k] = exp(-(k * 0.5) / 4.0), the factor of the confidence of
+     * English with k/2 votes (nearly every text: words vote 1, "I" 0.5) */
+    double en_exp[N_EN_EXP];
 };
 
 /* Whether the bytes of w[0..len) past its first 8 are those of slot i's
@@ -417,6 +421,8 @@ int heed__langid_new(heed_langid **out)
             lid->spread[rows][__builtin_ctz(b)] = 1.0 / k;
         lid->spread_of[m] = (uint8_t)rows++;
     }
+    for (size_t k = 0; k < N_EN_EXP; k++)
+        lid->en_exp[k] = exp(-((double)k * 0.5) / 4.0);
     for (size_t p = 0; p < N_PATTERNS; p++) {
         lid->pat_len[p] = (uint8_t)strlen(PATTERNS[p].s);
         lid->first[(unsigned char)PATTERNS[p].s[0]] |= 1u << p;
@@ -1031,9 +1037,12 @@ static int script_decides(const scan_state *st, heed_language *out)
 
 /* The output of step 3 given the decision d (L_EN or the foreign language
  * chosen), English's votes en, the leading foreign language's fb and the
- * runner-up's second (read only when d is foreign). */
+ * runner-up's second (read only when d is foreign); exp of English's votes
+ * from en_exp (heed_langid's) when not NULL and it holds them, else by
+ * exp(): the same value. */
 __attribute__((always_inline)) static inline void latin_out(int d, double en, double fb,
-                                                            double second, heed_language *out)
+                                                            double second, const double *en_exp,
+                                                            heed_language *out)
 {
     if (d != L_EN) {
         set_code(out, LATIN_CODES[d]);
@@ -1047,7 +1056,11 @@ __attribute__((always_inline)) static inline void latin_out(int d, double en, do
         out->confidence = (float)SHORT_CONFIDENCE;
         return;
     }
-    double c = en / (en + fb) * (1.0 - exp(-en / 4.0));
+    const double twice = en * 2.0; /* exact */
+    const double e = en_exp && twice < N_EN_EXP && twice == (double)(unsigned)twice
+                         ? en_exp[(unsigned)twice]
+                         : exp(-en / 4.0);
+    double c = en / (en + fb) * (1.0 - e);
     out->confidence = (float)(c < SHORT_CONFIDENCE ? SHORT_CONFIDENCE : c);
 }
 
@@ -1064,7 +1077,7 @@ void heed__langid_detect_general(const heed_langid *lid, const char *text, const
     int best;
     double second;
     int d = decide(votes, st.n_voters, &best, &second);
-    latin_out(d, votes[L_EN], votes[best], second, out);
+    latin_out(d, votes[L_EN], votes[best], second, NULL, out);
 }
 
 void heed__langid_detect(const heed_langid *lid, const char *text, const heed_token *toks,
@@ -1133,7 +1146,12 @@ scan_ascii_in(const heed_langid *lid, const char *text, const heed_token *toks, 
               const heed_word *const *wr, const int has_wr, const int with_patterns, scan_state *st)
 {
     double *votes = st->votes;
+#if defined(__SSE2__)
+    for (int k = 0; k < 16; k += 2)
+        _mm_store_pd(votes + k, _mm_setzero_pd());
+#else
     memset(votes, 0, sizeof st->votes);
+#endif
     st->cyr_uk = st->arab_fa = st->other_letters = 0;
     st->other_total = 0;
     size_t n_voters = 0, n_pattern_words = 0;
@@ -1170,9 +1188,13 @@ scan_ascii_in(const heed_langid *lid, const char *text, const heed_token *toks, 
             votes[L_EN] += 0.5;
             hit = 1;
         } else {
+            /* a word the table lacks votes only by an apostrophe, and the
+             * tokenizer marks each word with one CONTRACTION */
             const uint16_t m = !has_wr ? word_votes(lid, t->norm, t->norm_len)
                                : wr[i] ? wr[i]->lang_votes
-                                       : unlisted_votes(lid, t->norm, t->norm_len);
+                               : t->flags & HEED_TF_CONTRACTION
+                                   ? unlisted_votes(lid, t->norm, t->norm_len)
+                                   : 0;
             vote_rows(lid, m, votes);
             hit = m != 0;
         }
@@ -1261,5 +1283,5 @@ void heed__langid_detect_words(const heed_langid *lid, const char *text, const h
     double second = 0;
     if (foreign)
         best = top2(votes, L_COUNT, &second);
-    latin_out(best, votes[L_EN], fb, second, out);
+    latin_out(best, votes[L_EN], fb, second, lid->en_exp, out);
 }
