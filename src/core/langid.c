@@ -1140,10 +1140,16 @@ static inline void vote_rows(const heed_langid *lid, uint16_t m, double *v)
  * only the words' function-word votes and the counts of voters and of words
  * the patterns may vote on are gathered, in scan's order (the same sums).
  * letters[] is left unset: other_letters is 0. has_wr: wr is not NULL;
- * with_patterns as scan's. */
+ * with_patterns as scan's.
+ * mixed: for any text, as scan would do it: a word with a byte of 0x80 or
+ * more goes through word_letters (its letters, diacritics, other scripts),
+ * a punct or symbol may hold a Spanish mark; letters[S_LATIN] then gets
+ * the Latin letters of those words alone, a lower bound of scan's (the
+ * all-ASCII words are not counted). */
 __attribute__((always_inline)) static inline void
 scan_ascii_in(const heed_langid *lid, const char *text, const heed_token *toks, size_t n_toks,
-              const heed_word *const *wr, const int has_wr, const int with_patterns, scan_state *st)
+              const heed_word *const *wr, const int has_wr, const int with_patterns,
+              const int mixed, scan_state *st)
 {
     double *votes = st->votes;
 #if defined(__SSE2__)
@@ -1154,10 +1160,20 @@ scan_ascii_in(const heed_langid *lid, const char *text, const heed_token *toks, 
 #endif
     st->cyr_uk = st->arab_fa = st->other_letters = 0;
     st->other_total = 0;
-    size_t n_voters = 0, n_pattern_words = 0;
+    if (mixed)
+        memset(st->letters, 0, sizeof st->letters);
+    size_t n_voters = 0, n_pattern_words = 0, latin_other = 0;
     const heed_token *last_word = NULL;
     for (size_t i = 0; i < n_toks; i++) {
         const heed_token *t = &toks[i];
+        if (mixed && (t->kind == HEED_TOK_PUNCT || t->kind == HEED_TOK_SYMBOL)) {
+            /* Spanish opening marks ¿ ¡ (U+00BF, U+00A1: C2 BF, C2 A1). */
+            const unsigned char *s = (const unsigned char *)text + t->start;
+            for (uint32_t k = 0; k + 1 < t->len; k++)
+                if (s[k] == 0xC2 && (s[k + 1] == 0xBF || s[k + 1] == 0xA1))
+                    votes[L_ES] += 1.0;
+            continue;
+        }
         if (t->kind != HEED_TOK_WORD)
             continue;
         const heed_token *before = last_word;
@@ -1168,7 +1184,14 @@ scan_ascii_in(const heed_langid *lid, const char *text, const heed_token *toks, 
             continue;
         const unsigned c0 = s[0];
         int is_name = 0, is_i = 0;
-        if (c0 - 'a' >= 26u) {
+        uint16_t dia[3] = {0, 0, 0};
+        if (mixed && !(n <= 8 ? !(heed__head8((const char *)s, n) & HIGH_BITS) : all_ascii(s, n))) {
+            const int first_in_sentence = !before || before->sentence != t->sentence;
+            const size_t latin = word_letters(st, s, n, t->flags, first_in_sentence, &is_name, dia);
+            latin_other += latin;
+            if (latin == 0)
+                continue;
+        } else if (c0 - 'a' >= 26u) {
             if (c0 - 'A' < 26u) {
                 /* a capital inside its sentence, not a shout nor "I" */
                 is_name = before && before->sentence == t->sentence &&
@@ -1201,6 +1224,13 @@ scan_ascii_in(const heed_langid *lid, const char *text, const heed_token *toks, 
         if (is_name)
             continue;
         n_voters++;
+        if (mixed && (dia[0] | dia[1] | dia[2])) {
+            for (int l = 0; l < L_COUNT; l++)
+                votes[l] += (dia[0] & B(l))   ? 1.0
+                            : (dia[1] & B(l)) ? 0.6
+                            : (dia[2] & B(l)) ? 0.3
+                                              : 0.0;
+        }
         if (!with_patterns) {
             n_pattern_words += !hit && t->norm_len >= 3;
             continue;
@@ -1214,17 +1244,32 @@ scan_ascii_in(const heed_langid *lid, const char *text, const heed_token *toks, 
     }
     st->n_voters = n_voters;
     st->n_pattern_words = n_pattern_words;
+    if (mixed)
+        st->letters[S_LATIN] = (double)latin_other;
 }
 
 static void scan_ascii(const heed_langid *lid, const char *text, const heed_token *toks,
                        size_t n_toks, const heed_word *const *wr, int with_patterns, scan_state *st)
 {
     if (with_patterns)
-        scan_ascii_in(lid, text, toks, n_toks, wr, wr != NULL, 1, st);
+        scan_ascii_in(lid, text, toks, n_toks, wr, wr != NULL, 1, 0, st);
     else if (wr)
-        scan_ascii_in(lid, text, toks, n_toks, wr, 1, 0, st);
+        scan_ascii_in(lid, text, toks, n_toks, wr, 1, 0, 0, st);
     else
-        scan_ascii_in(lid, text, toks, n_toks, NULL, 0, 0, st);
+        scan_ascii_in(lid, text, toks, n_toks, NULL, 0, 0, 0, st);
+}
+
+/* scan_ascii_in's mixed pass, for a text with bytes of 0x80 and more (out
+ * of line: one in ten). */
+__attribute__((noinline)) static void scan_mixed(const heed_langid *lid, const char *text,
+                                                 const heed_token *toks, size_t n_toks,
+                                                 const heed_word *const *wr, int with_patterns,
+                                                 scan_state *st)
+{
+    if (with_patterns)
+        scan_ascii_in(lid, text, toks, n_toks, wr, wr != NULL, 1, 1, st);
+    else
+        scan_ascii_in(lid, text, toks, n_toks, wr, wr != NULL, 0, 1, st);
 }
 
 /* The largest of the foreign languages' votes (what top2 leads with), of
@@ -1259,12 +1304,19 @@ void heed__langid_detect_words(const heed_langid *lid, const char *text, const h
     const int ascii =
         n_toks && all_ascii((const unsigned char *)text + toks[0].start,
                             toks[n_toks - 1].start + toks[n_toks - 1].len - toks[0].start);
+    int exact = 0; /* the general scan was made */
     if (ascii) {
         scan_ascii(lid, text, toks, n_toks, wr, 0, &st);
     } else {
-        scan(lid, text, toks, n_toks, wr, 0, &st);
-        if (st.other_letters && script_decides(&st, out))
-            return;
+        scan_mixed(lid, text, toks, n_toks, wr, 0, &st);
+        /* letters[S_LATIN] is a lower bound: when the other scripts' letters
+         * pass it, scan counts them all for script_decides */
+        if (st.other_letters && st.other_total > st.letters[S_LATIN]) {
+            scan(lid, text, toks, n_toks, wr, 0, &st);
+            exact = 1;
+            if (script_decides(&st, out))
+                return;
+        }
     }
     const double *votes = st.votes;
     double fb = max_foreign(votes);
@@ -1274,8 +1326,10 @@ void heed__langid_detect_words(const heed_langid *lid, const char *text, const h
                               : leads(fb + bound, votes[L_EN], st.n_voters))) {
         if (ascii)
             scan_ascii(lid, text, toks, n_toks, wr, 1, &st);
-        else
+        else if (exact)
             scan(lid, text, toks, n_toks, wr, 1, &st);
+        else
+            scan_mixed(lid, text, toks, n_toks, wr, 1, &st);
         fb = max_foreign(votes);
         foreign = leads(fb, votes[L_EN], st.n_voters);
     }
