@@ -297,7 +297,7 @@ static const pattern PATTERNS[] = {
 #define MIN_VOTERS       3   /* ... or half of it in a text of 3+ words */
 #define PATTERN_WEIGHT   0.3
 #define SHORT_CONFIDENCE 0.1 /* English by default: nothing voted */
-#define N_EN_EXP         128 /* English votes of k/2, k < N_EN_EXP, with exp precomputed */
+#define N_EN_EXP         256 /* English votes of k/4, k < N_EN_EXP, with exp precomputed */
 
 /* 16 bytes, so the table stays small in cache: the word itself is needed only
  * past its first 8 bytes (struct heed_langid.word). */
@@ -322,8 +322,9 @@ struct heed_langid {
      * row (row 0 is unused). */
     uint8_t spread_of[1u << L_COUNT];
     _Alignas(16) double spread[N_SPREADS][16];
-    /* en_exp[k] = exp(-(k * 0.5) / 4.0), the factor of the confidence of
-     * English with k/2 votes (nearly every text: words vote 1, "I" 0.5) */
+    /* en_exp[k] = exp(-(k * 0.25) / 4.0), the factor of the confidence of
+     * English with k/4 votes (words vote 1, "I" 0.5, a word of two or four
+     * lists 1/2 or 1/4) */
     double en_exp[N_EN_EXP];
 };
 
@@ -422,7 +423,7 @@ int heed__langid_new(heed_langid **out)
         lid->spread_of[m] = (uint8_t)rows++;
     }
     for (size_t k = 0; k < N_EN_EXP; k++)
-        lid->en_exp[k] = exp(-((double)k * 0.5) / 4.0);
+        lid->en_exp[k] = exp(-((double)k * 0.25) / 4.0);
     for (size_t p = 0; p < N_PATTERNS; p++) {
         lid->pat_len[p] = (uint8_t)strlen(PATTERNS[p].s);
         lid->first[(unsigned char)PATTERNS[p].s[0]] |= 1u << p;
@@ -1056,9 +1057,9 @@ __attribute__((always_inline)) static inline void latin_out(int d, double en, do
         out->confidence = (float)SHORT_CONFIDENCE;
         return;
     }
-    const double twice = en * 2.0; /* exact */
-    const double e = en_exp && twice < N_EN_EXP && twice == (double)(unsigned)twice
-                         ? en_exp[(unsigned)twice]
+    const double q = en * 4.0; /* exact */
+    const double e = en_exp && q < N_EN_EXP && q == (double)(unsigned)q
+                         ? en_exp[(unsigned)q]
                          : exp(-en / 4.0);
     double c = en / (en + fb) * (1.0 - e);
     out->confidence = (float)(c < SHORT_CONFIDENCE ? SHORT_CONFIDENCE : c);
