@@ -297,6 +297,7 @@ static const pattern PATTERNS[] = {
 #define MIN_VOTERS       3   /* ... or half of it in a text of 3+ words */
 #define PATTERN_WEIGHT   0.3
 #define SHORT_CONFIDENCE 0.1 /* English by default: nothing voted */
+#define N_EN_EXP         256 /* English votes of k/4, k < N_EN_EXP, with exp precomputed */
 
 /* 16 bytes, so the table stays small in cache: the word itself is needed only
  * past its first 8 bytes (struct heed_langid.word). */
@@ -321,6 +322,10 @@ struct heed_langid {
      * row (row 0 is unused). */
     uint8_t spread_of[1u << L_COUNT];
     _Alignas(16) double spread[N_SPREADS][16];
+    /* en_exp[k] = exp(-(k * 0.25) / 4.0), the factor of the confidence of
+     * English with k/4 votes (words vote 1, "I" 0.5, a word of two or four
+     * lists 1/2 or 1/4) */
+    double en_exp[N_EN_EXP];
 };
 
 /* Whether the bytes of w[0..len) past its first 8 are those of slot i's
@@ -417,6 +422,8 @@ int heed__langid_new(heed_langid **out)
             lid->spread[rows][__builtin_ctz(b)] = 1.0 / k;
         lid->spread_of[m] = (uint8_t)rows++;
     }
+    for (size_t k = 0; k < N_EN_EXP; k++)
+        lid->en_exp[k] = exp(-((double)k * 0.25) / 4.0);
     for (size_t p = 0; p < N_PATTERNS; p++) {
         lid->pat_len[p] = (uint8_t)strlen(PATTERNS[p].s);
         lid->first[(unsigned char)PATTERNS[p].s[0]] |= 1u << p;
@@ -1031,9 +1038,12 @@ static int script_decides(const scan_state *st, heed_language *out)
 
 /* The output of step 3 given the decision d (L_EN or the foreign language
  * chosen), English's votes en, the leading foreign language's fb and the
- * runner-up's second (read only when d is foreign). */
+ * runner-up's second (read only when d is foreign); exp of English's votes
+ * from en_exp (heed_langid's) when not NULL and it holds them, else by
+ * exp(): the same value. */
 __attribute__((always_inline)) static inline void latin_out(int d, double en, double fb,
-                                                            double second, heed_language *out)
+                                                            double second, const double *en_exp,
+                                                            heed_language *out)
 {
     if (d != L_EN) {
         set_code(out, LATIN_CODES[d]);
@@ -1047,7 +1057,11 @@ __attribute__((always_inline)) static inline void latin_out(int d, double en, do
         out->confidence = (float)SHORT_CONFIDENCE;
         return;
     }
-    double c = en / (en + fb) * (1.0 - exp(-en / 4.0));
+    const double q = en * 4.0; /* exact */
+    const double e = en_exp && q < N_EN_EXP && q == (double)(unsigned)q
+                         ? en_exp[(unsigned)q]
+                         : exp(-en / 4.0);
+    double c = en / (en + fb) * (1.0 - e);
     out->confidence = (float)(c < SHORT_CONFIDENCE ? SHORT_CONFIDENCE : c);
 }
 
@@ -1064,7 +1078,7 @@ void heed__langid_detect_general(const heed_langid *lid, const char *text, const
     int best;
     double second;
     int d = decide(votes, st.n_voters, &best, &second);
-    latin_out(d, votes[L_EN], votes[best], second, out);
+    latin_out(d, votes[L_EN], votes[best], second, NULL, out);
 }
 
 void heed__langid_detect(const heed_langid *lid, const char *text, const heed_token *toks,
@@ -1127,19 +1141,49 @@ static inline void vote_rows(const heed_langid *lid, uint16_t m, double *v)
  * only the words' function-word votes and the counts of voters and of words
  * the patterns may vote on are gathered, in scan's order (the same sums).
  * letters[] is left unset: other_letters is 0. has_wr: wr is not NULL;
- * with_patterns as scan's. */
+ * with_patterns as scan's.
+ * mixed: for any text, as scan would do it: a word with a byte of 0x80 or
+ * more goes through word_letters (its letters, diacritics, other scripts),
+ * a punct or symbol may hold a Spanish mark; letters[S_LATIN] then gets
+ * the Latin letters of those words alone, a lower bound of scan's (the
+ * all-ASCII words are not counted). */
 __attribute__((always_inline)) static inline void
 scan_ascii_in(const heed_langid *lid, const char *text, const heed_token *toks, size_t n_toks,
-              const heed_word *const *wr, const int has_wr, const int with_patterns, scan_state *st)
+              const heed_word *const *wr, const int has_wr, const int with_patterns,
+              const int mixed, scan_state *st)
 {
     double *votes = st->votes;
+#if defined(__SSE2__)
+    /* eight stores written out: as a loop it is made a memset (rep stos,
+     * one instruction per 8 bytes) */
+    const __m128d zero = _mm_setzero_pd();
+    _mm_store_pd(votes + 0, zero);
+    _mm_store_pd(votes + 2, zero);
+    _mm_store_pd(votes + 4, zero);
+    _mm_store_pd(votes + 6, zero);
+    _mm_store_pd(votes + 8, zero);
+    _mm_store_pd(votes + 10, zero);
+    _mm_store_pd(votes + 12, zero);
+    _mm_store_pd(votes + 14, zero);
+#else
     memset(votes, 0, sizeof st->votes);
+#endif
     st->cyr_uk = st->arab_fa = st->other_letters = 0;
     st->other_total = 0;
-    size_t n_voters = 0, n_pattern_words = 0;
+    if (mixed)
+        memset(st->letters, 0, sizeof st->letters);
+    size_t n_voters = 0, n_pattern_words = 0, latin_other = 0;
     const heed_token *last_word = NULL;
     for (size_t i = 0; i < n_toks; i++) {
         const heed_token *t = &toks[i];
+        if (mixed && (t->kind == HEED_TOK_PUNCT || t->kind == HEED_TOK_SYMBOL)) {
+            /* Spanish opening marks ¿ ¡ (U+00BF, U+00A1: C2 BF, C2 A1). */
+            const unsigned char *s = (const unsigned char *)text + t->start;
+            for (uint32_t k = 0; k + 1 < t->len; k++)
+                if (s[k] == 0xC2 && (s[k + 1] == 0xBF || s[k + 1] == 0xA1))
+                    votes[L_ES] += 1.0;
+            continue;
+        }
         if (t->kind != HEED_TOK_WORD)
             continue;
         const heed_token *before = last_word;
@@ -1150,7 +1194,14 @@ scan_ascii_in(const heed_langid *lid, const char *text, const heed_token *toks, 
             continue;
         const unsigned c0 = s[0];
         int is_name = 0, is_i = 0;
-        if (c0 - 'a' >= 26u) {
+        uint16_t dia[3] = {0, 0, 0};
+        if (mixed && !(n <= 8 ? !(heed__head8((const char *)s, n) & HIGH_BITS) : all_ascii(s, n))) {
+            const int first_in_sentence = !before || before->sentence != t->sentence;
+            const size_t latin = word_letters(st, s, n, t->flags, first_in_sentence, &is_name, dia);
+            latin_other += latin;
+            if (latin == 0)
+                continue;
+        } else if (c0 - 'a' >= 26u) {
             if (c0 - 'A' < 26u) {
                 /* a capital inside its sentence, not a shout nor "I" */
                 is_name = before && before->sentence == t->sentence &&
@@ -1170,15 +1221,26 @@ scan_ascii_in(const heed_langid *lid, const char *text, const heed_token *toks, 
             votes[L_EN] += 0.5;
             hit = 1;
         } else {
+            /* a word the table lacks votes only by an apostrophe, and the
+             * tokenizer marks each word with one CONTRACTION */
             const uint16_t m = !has_wr ? word_votes(lid, t->norm, t->norm_len)
                                : wr[i] ? wr[i]->lang_votes
-                                       : unlisted_votes(lid, t->norm, t->norm_len);
+                               : t->flags & HEED_TF_CONTRACTION
+                                   ? unlisted_votes(lid, t->norm, t->norm_len)
+                                   : 0;
             vote_rows(lid, m, votes);
             hit = m != 0;
         }
         if (is_name)
             continue;
         n_voters++;
+        if (mixed && (dia[0] | dia[1] | dia[2])) {
+            for (int l = 0; l < L_COUNT; l++)
+                votes[l] += (dia[0] & B(l))   ? 1.0
+                            : (dia[1] & B(l)) ? 0.6
+                            : (dia[2] & B(l)) ? 0.3
+                                              : 0.0;
+        }
         if (!with_patterns) {
             n_pattern_words += !hit && t->norm_len >= 3;
             continue;
@@ -1192,17 +1254,32 @@ scan_ascii_in(const heed_langid *lid, const char *text, const heed_token *toks, 
     }
     st->n_voters = n_voters;
     st->n_pattern_words = n_pattern_words;
+    if (mixed)
+        st->letters[S_LATIN] = (double)latin_other;
 }
 
 static void scan_ascii(const heed_langid *lid, const char *text, const heed_token *toks,
                        size_t n_toks, const heed_word *const *wr, int with_patterns, scan_state *st)
 {
     if (with_patterns)
-        scan_ascii_in(lid, text, toks, n_toks, wr, wr != NULL, 1, st);
+        scan_ascii_in(lid, text, toks, n_toks, wr, wr != NULL, 1, 0, st);
     else if (wr)
-        scan_ascii_in(lid, text, toks, n_toks, wr, 1, 0, st);
+        scan_ascii_in(lid, text, toks, n_toks, wr, 1, 0, 0, st);
     else
-        scan_ascii_in(lid, text, toks, n_toks, NULL, 0, 0, st);
+        scan_ascii_in(lid, text, toks, n_toks, NULL, 0, 0, 0, st);
+}
+
+/* scan_ascii_in's mixed pass, for a text with bytes of 0x80 and more (out
+ * of line: one in ten). */
+__attribute__((noinline)) static void scan_mixed(const heed_langid *lid, const char *text,
+                                                 const heed_token *toks, size_t n_toks,
+                                                 const heed_word *const *wr, int with_patterns,
+                                                 scan_state *st)
+{
+    if (with_patterns)
+        scan_ascii_in(lid, text, toks, n_toks, wr, wr != NULL, 1, 1, st);
+    else
+        scan_ascii_in(lid, text, toks, n_toks, wr, wr != NULL, 0, 1, st);
 }
 
 /* The largest of the foreign languages' votes (what top2 leads with), of
@@ -1237,12 +1314,19 @@ void heed__langid_detect_words(const heed_langid *lid, const char *text, const h
     const int ascii =
         n_toks && all_ascii((const unsigned char *)text + toks[0].start,
                             toks[n_toks - 1].start + toks[n_toks - 1].len - toks[0].start);
+    int exact = 0; /* the general scan was made */
     if (ascii) {
         scan_ascii(lid, text, toks, n_toks, wr, 0, &st);
     } else {
-        scan(lid, text, toks, n_toks, wr, 0, &st);
-        if (st.other_letters && script_decides(&st, out))
-            return;
+        scan_mixed(lid, text, toks, n_toks, wr, 0, &st);
+        /* letters[S_LATIN] is a lower bound: when the other scripts' letters
+         * pass it, scan counts them all for script_decides */
+        if (st.other_letters && st.other_total > st.letters[S_LATIN]) {
+            scan(lid, text, toks, n_toks, wr, 0, &st);
+            exact = 1;
+            if (script_decides(&st, out))
+                return;
+        }
     }
     const double *votes = st.votes;
     double fb = max_foreign(votes);
@@ -1252,8 +1336,10 @@ void heed__langid_detect_words(const heed_langid *lid, const char *text, const h
                               : leads(fb + bound, votes[L_EN], st.n_voters))) {
         if (ascii)
             scan_ascii(lid, text, toks, n_toks, wr, 1, &st);
-        else
+        else if (exact)
             scan(lid, text, toks, n_toks, wr, 1, &st);
+        else
+            scan_mixed(lid, text, toks, n_toks, wr, 1, &st);
         fb = max_foreign(votes);
         foreign = leads(fb, votes[L_EN], st.n_voters);
     }
@@ -1261,5 +1347,5 @@ void heed__langid_detect_words(const heed_langid *lid, const char *text, const h
     double second = 0;
     if (foreign)
         best = top2(votes, L_COUNT, &second);
-    latin_out(best, votes[L_EN], fb, second, out);
+    latin_out(best, votes[L_EN], fb, second, lid->en_exp, out);
 }

@@ -29,7 +29,9 @@ void heed__langid_detect(const heed_langid *lid, const char *text, const heed_to
  * there votes with its lang_votes, the votes it would get, and one not there
  * is none of the lists' words (only its apostrophe may vote): the same result. The tokens are in
  * text order, as heed__tokenize makes them: a text whose bytes from the first
- * token's to the last one's end are all ASCII takes a shorter path. */
+ * token's to the last one's end are all ASCII takes a shorter path, on which
+ * a word not in the table is looked at only when HEED_TF_CONTRACTION marks
+ * an apostrophe in it. */
 struct heed_word;
 void heed__langid_detect_words(const heed_langid *lid, const char *text, const heed_token *toks,
                                size_t n_toks, const struct heed_word *const *wr,
