@@ -240,13 +240,12 @@ static void scan_before(const pass *p, size_t i, size_t *neg, size_t *boost, int
     int need_n = 1, need_b = 1, words = 0;
     for (size_t j = i; j-- > p->from;) {
         uint32_t c = p->f[j];
-        if (c & T_PUNCT)
-            break;
-        if (!(c & T_WORD))
+        if (!(c & (T_WORD | T_PUNCT)))
             continue;
-        words++;
-        if (words > SCOPE_WORDS)
+        if ((c & T_PUNCT) || ++words > SCOPE_WORDS)
             break;
+        if (!(c & (T_NEG | LX_BOOSTER | LX_DAMPENER | LX_BUT | LX_CLAUSE | LX_ALTHOUGH | T_SCORED)))
+            continue; /* a word no test below acts on (the needs change only below) */
         if (need_n && is_negator(c)) {
             ng = j;
             need_n = 0;
@@ -544,8 +543,12 @@ scan_tokens(pass *p, const heed_lexicon *lx, const heed_word *const *wr, uint32_
             size_t *n_act, uint32_t *bang, size_t *n_bang)
 {
     const heed_token *toks = p->toks;
+    const size_t n = p->n_toks;
+    uint32_t *f = p->f;
+    const heed_lexent **le = p->le;
+    tokinfo *ti = p->ti;
     size_t others = 0, na = 0, nb = 0;
-    for (size_t i = 0; i < p->n_toks; i++) {
+    for (size_t i = 0; i < n; i++) {
         const heed_token *t = &toks[i];
         uint32_t c;
         if (t->kind == HEED_TOK_WORD) {
@@ -561,26 +564,26 @@ scan_tokens(pass *p, const heed_lexicon *lx, const heed_word *const *wr, uint32_
             }
             c = T_WORD;
             if (e) {
-                p->le[i] = e;
+                le[i] = e;
                 c |= e->cls;
             }
             if ((t->flags & HEED_TF_CONTRACTION) && ends_with(t, "n't"))
                 c |= T_NEG;
         } else {
             others++;
-            c = other_bits(lx, t, &p->le[i]);
+            c = other_bits(lx, t, &le[i]);
             if (c & T_BANGS)
                 bang[nb++] = (uint32_t)i;
         }
-        p->f[i] = c;
-        if ((c & T_ACTIVE) || ((c & LX_IDIOM) && idiom_may_start(toks, i, p->n_toks, p->le[i]))) {
+        f[i] = c;
+        if ((c & T_ACTIVE) || ((c & LX_IDIOM) && idiom_may_start(toks, i, n, le[i]))) {
             act[na++] = (uint32_t)i;
-            p->ti[i] = (tokinfo){0, 0, 0, UINT32_MAX, (uint32_t)i, 0};
+            ti[i] = (tokinfo){0, 0, 0, UINT32_MAX, (uint32_t)i, 0};
         }
     }
     *n_act = na;
     *n_bang = nb;
-    return p->n_toks - others;
+    return n - others;
 }
 
 /* The first k at or after *k with v[k] >= from (v ascending). */
