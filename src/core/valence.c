@@ -645,13 +645,19 @@ int heed__valence_words(heed_arena *a, const heed_lexicon *lx, const char *text,
         for (size_t j = next; j < from; j++)
             outside += toks[j].kind == HEED_TOK_WORD;
         next = to;
+        if (from != prev_to) /* sentences as heed__sentences makes them follow on */
+            ka = seek(act, n_act, ka, from);
+        prev_to = to;
+        if (ka == n_act || act[ka] >= to) {
+            /* no active token: a sum of 0, whose squash below is 0; adding
+             * it to raw_sum (never -0) changes nothing */
+            sents[s].valence = 0.0;
+            continue;
+        }
         p.from = from;
         p.to = to;
         p.question = -1;
         p.neg_for = SIZE_MAX;
-        if (from != prev_to) /* sentences as heed__sentences makes them follow on */
-            ka = seek(act, n_act, ka, from);
-        prev_to = to;
         size_t ke = ka;
         /* One pass in token order over the active tokens: every rule at
          * token i reads only tokens before i (decided by then) and the
