@@ -357,25 +357,27 @@ static void base_valence(pass *p, const heed_lexicon *lx, size_t i)
         return; /* only a word with a valence has more to do below */
     const heed_lexent *e = p->le[i];
     uint32_t c = e->cls;
-    if (c & LX_NEGATOR)
-        return; /* acts on others; its own valence would double-count */
-    if (c & (LX_BOOSTER | LX_DAMPENER)) {
-        /* "pretty good" boosts; "pretty lady" is praise: a booster with a
-         * valence of its own keeps it when no rated word follows. */
-        size_t nx = i + 1;
-        while (nx < p->to && !(p->f[nx] & (T_WORD | T_PUNCT)))
-            nx++;
-        int boosts = nx < p->to && (p->f[nx] & T_WORD) &&
-                     (p->f[nx] & (T_VAL | LX_BOOSTER | LX_DAMPENER));
-        if (boosts || !e->has_valence)
+    if (c & (LX_NEGATOR | LX_BOOSTER | LX_DAMPENER | LX_POLITE)) { /* the rarer classes */
+        if (c & LX_NEGATOR)
+            return; /* acts on others; its own valence would double-count */
+        if (c & (LX_BOOSTER | LX_DAMPENER)) {
+            /* "pretty good" boosts; "pretty lady" is praise: a booster with a
+             * valence of its own keeps it when no rated word follows. */
+            size_t nx = i + 1;
+            while (nx < p->to && !(p->f[nx] & (T_WORD | T_PUNCT)))
+                nx++;
+            int boosts = nx < p->to && (p->f[nx] & T_WORD) &&
+                         (p->f[nx] & (T_VAL | LX_BOOSTER | LX_DAMPENER));
+            if (boosts || !e->has_valence)
+                return;
+            set_score(p, i, e->valence, e->valence, HEED_RULE_LEXICON);
             return;
-        set_score(p, i, e->valence, e->valence, HEED_RULE_LEXICON);
-        return;
-    }
-    if (c & LX_POLITE) {
-        if (e->has_valence) /* kept as evidence that it was neutralised */
-            set_score(p, i, e->valence, 0, HEED_RULE_POLITENESS);
-        return;
+        }
+        if (c & LX_POLITE) {
+            if (e->has_valence) /* kept as evidence that it was neutralised */
+                set_score(p, i, e->valence, 0, HEED_RULE_POLITENESS);
+            return;
+        }
     }
     if (!e->has_valence)
         return;
@@ -443,6 +445,9 @@ static void modify(pass *p, size_t i)
     const uint32_t fi = p->f[i];
     if (!(fi & T_SCORED) || x->score == 0.0f || (fi & T_CONS1))
         return;
+    if (p->neg_for == i && (p->boost_at & p->neg_at) == SIZE_MAX &&
+        !(t->flags & (HEED_TF_ALLCAPS | HEED_TF_ELONGATED)))
+        return; /* no booster, negator, capitals or elongation: the score stays */
     float v = x->score;
     int dist;
     size_t b;
