@@ -50,7 +50,8 @@ _Static_assert(LX_VALENCE < 1u << T_BANGS_SHIFT, "the word classes fit below the
  * only as a neighbour, through f. */
 #define T_ACTIVE (T_EMO | T_VAL | T_NEG | LX_BUT | LX_ALTHOUGH)
 
-/* A token's score and how it came about; set for active tokens only. */
+/* A token's score and how it came about; set for active tokens only, when
+ * the pass over a sentence reaches them. */
 typedef struct tokinfo {
     float score;
     float base;
@@ -539,7 +540,7 @@ static void contrast(pass *p, const uint32_t *act, size_t n_act, size_t i)
     }
 }
 
-/* Sets p->f, p->le and the active tokens' p->ti; act[0..*n_act) the
+/* Sets p->f and p->le; act[0..*n_act) the
  * active tokens, bang[0..*n_bang) the punctuation holding '!'. Returns the
  * number of word tokens. Inlined twice, with and without wr, so that the
  * loop does not test wr per token. */
@@ -551,7 +552,6 @@ scan_tokens(pass *p, const heed_lexicon *lx, const heed_word *const *wr, uint32_
     const size_t n = p->n_toks;
     uint32_t *f = p->f;
     const heed_lexent **le = p->le;
-    tokinfo *ti = p->ti;
     size_t others = 0, na = 0, nb = 0;
     for (size_t i = 0; i < n; i++) {
         const heed_token *t = &toks[i];
@@ -581,10 +581,8 @@ scan_tokens(pass *p, const heed_lexicon *lx, const heed_word *const *wr, uint32_
                 bang[nb++] = (uint32_t)i;
         }
         f[i] = c;
-        if ((c & T_ACTIVE) || ((c & LX_IDIOM) && idiom_may_start(toks, i, n, le[i]))) {
+        if ((c & T_ACTIVE) || ((c & LX_IDIOM) && idiom_may_start(toks, i, n, le[i])))
             act[na++] = (uint32_t)i;
-            ti[i] = (tokinfo){0, 0, 0, UINT32_MAX, (uint32_t)i, 0};
-        }
     }
     *n_act = na;
     *n_bang = nb;
@@ -671,6 +669,9 @@ int heed__valence_words(heed_arena *a, const heed_lexicon *lx, const char *text,
         size_t n_negs = 0;
         for (; ke < n_act && act[ke] < to; ke++) {
             size_t i = act[ke];
+            /* its tokinfo, first read here (the rules at i write only i's and
+             * those of active tokens before it) */
+            p.ti[i] = (tokinfo){0, 0, 0, UINT32_MAX, (uint32_t)i, 0};
             if ((p.f[i] & (T_CONS | LX_IDIOM)) == LX_IDIOM && idiom_may_start(toks, i, to, p.le[i]))
                 match_idiom(&p, ids, i);
             if (is_negator(p.f[i])) {
