@@ -116,8 +116,11 @@ struct heed_lexicon {
 
 /* The table's hash: most looked-up words are 8 bytes or shorter, and most are
  * not in the lexicon, so a miss costs little more than this. Two overlapping
- * loads (or three bytes) and the length identify a short key exactly; a
- * multiply-xorshift mix spreads them. Longer keys use heed__hash. */
+ * loads (or three bytes) and the length identify a short key exactly; one
+ * multiply and one xorshift spread them (each step is one-to-one, so the hash
+ * still identifies the key): the cell index takes the low bits, which the
+ * xorshift fills from the product's high half, the tag the product's top bits.
+ * Longer keys use heed__hash. */
 static inline uint64_t heed__lex_hash(const char *k, size_t n)
 {
     if (n > 8)
@@ -137,8 +140,6 @@ static inline uint64_t heed__lex_hash(const char *k, size_t n)
     w ^= (uint64_t)n * 0x9E3779B97F4A7C15ull;
     w *= 0xff51afd7ed558ccdull;
     w ^= w >> 32;
-    w *= 0xc4ceb9fe1a85ec53ull;
-    w ^= w >> 29;
     return w;
 }
 

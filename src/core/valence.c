@@ -50,7 +50,8 @@ _Static_assert(LX_VALENCE < 1u << T_BANGS_SHIFT, "the word classes fit below the
  * only as a neighbour, through f. */
 #define T_ACTIVE (T_EMO | T_VAL | T_NEG | LX_BUT | LX_ALTHOUGH)
 
-/* A token's score and how it came about; set for active tokens only. */
+/* A token's score and how it came about; set for active tokens only, when
+ * the pass over a sentence reaches them. */
 typedef struct tokinfo {
     float score;
     float base;
@@ -240,13 +241,12 @@ static void scan_before(const pass *p, size_t i, size_t *neg, size_t *boost, int
     int need_n = 1, need_b = 1, words = 0;
     for (size_t j = i; j-- > p->from;) {
         uint32_t c = p->f[j];
-        if (c & T_PUNCT)
-            break;
-        if (!(c & T_WORD))
+        if (!(c & (T_WORD | T_PUNCT)))
             continue;
-        words++;
-        if (words > SCOPE_WORDS)
+        if ((c & T_PUNCT) || ++words > SCOPE_WORDS)
             break;
+        if (!(c & (T_NEG | LX_BOOSTER | LX_DAMPENER | LX_BUT | LX_CLAUSE | LX_ALTHOUGH | T_SCORED)))
+            continue; /* a word no test below acts on (the needs change only below) */
         if (need_n && is_negator(c)) {
             ng = j;
             need_n = 0;
@@ -358,25 +358,27 @@ static void base_valence(pass *p, const heed_lexicon *lx, size_t i)
         return; /* only a word with a valence has more to do below */
     const heed_lexent *e = p->le[i];
     uint32_t c = e->cls;
-    if (c & LX_NEGATOR)
-        return; /* acts on others; its own valence would double-count */
-    if (c & (LX_BOOSTER | LX_DAMPENER)) {
-        /* "pretty good" boosts; "pretty lady" is praise: a booster with a
-         * valence of its own keeps it when no rated word follows. */
-        size_t nx = i + 1;
-        while (nx < p->to && !(p->f[nx] & (T_WORD | T_PUNCT)))
-            nx++;
-        int boosts = nx < p->to && (p->f[nx] & T_WORD) &&
-                     (p->f[nx] & (T_VAL | LX_BOOSTER | LX_DAMPENER));
-        if (boosts || !e->has_valence)
+    if (c & (LX_NEGATOR | LX_BOOSTER | LX_DAMPENER | LX_POLITE)) { /* the rarer classes */
+        if (c & LX_NEGATOR)
+            return; /* acts on others; its own valence would double-count */
+        if (c & (LX_BOOSTER | LX_DAMPENER)) {
+            /* "pretty good" boosts; "pretty lady" is praise: a booster with a
+             * valence of its own keeps it when no rated word follows. */
+            size_t nx = i + 1;
+            while (nx < p->to && !(p->f[nx] & (T_WORD | T_PUNCT)))
+                nx++;
+            int boosts = nx < p->to && (p->f[nx] & T_WORD) &&
+                         (p->f[nx] & (T_VAL | LX_BOOSTER | LX_DAMPENER));
+            if (boosts || !e->has_valence)
+                return;
+            set_score(p, i, e->valence, e->valence, HEED_RULE_LEXICON);
             return;
-        set_score(p, i, e->valence, e->valence, HEED_RULE_LEXICON);
-        return;
-    }
-    if (c & LX_POLITE) {
-        if (e->has_valence) /* kept as evidence that it was neutralised */
-            set_score(p, i, e->valence, 0, HEED_RULE_POLITENESS);
-        return;
+        }
+        if (c & LX_POLITE) {
+            if (e->has_valence) /* kept as evidence that it was neutralised */
+                set_score(p, i, e->valence, 0, HEED_RULE_POLITENESS);
+            return;
+        }
     }
     if (!e->has_valence)
         return;
@@ -444,6 +446,9 @@ static void modify(pass *p, size_t i)
     const uint32_t fi = p->f[i];
     if (!(fi & T_SCORED) || x->score == 0.0f || (fi & T_CONS1))
         return;
+    if (p->neg_for == i && (p->boost_at & p->neg_at) == SIZE_MAX &&
+        !(t->flags & (HEED_TF_ALLCAPS | HEED_TF_ELONGATED)))
+        return; /* no booster, negator, capitals or elongation: the score stays */
     float v = x->score;
     int dist;
     size_t b;
@@ -535,7 +540,7 @@ static void contrast(pass *p, const uint32_t *act, size_t n_act, size_t i)
     }
 }
 
-/* Sets p->f, p->le and the active tokens' p->ti; act[0..*n_act) the
+/* Sets p->f and p->le; act[0..*n_act) the
  * active tokens, bang[0..*n_bang) the punctuation holding '!'. Returns the
  * number of word tokens. Inlined twice, with and without wr, so that the
  * loop does not test wr per token. */
@@ -544,8 +549,11 @@ scan_tokens(pass *p, const heed_lexicon *lx, const heed_word *const *wr, uint32_
             size_t *n_act, uint32_t *bang, size_t *n_bang)
 {
     const heed_token *toks = p->toks;
+    const size_t n = p->n_toks;
+    uint32_t *f = p->f;
+    const heed_lexent **le = p->le;
     size_t others = 0, na = 0, nb = 0;
-    for (size_t i = 0; i < p->n_toks; i++) {
+    for (size_t i = 0; i < n; i++) {
         const heed_token *t = &toks[i];
         uint32_t c;
         if (t->kind == HEED_TOK_WORD) {
@@ -561,26 +569,24 @@ scan_tokens(pass *p, const heed_lexicon *lx, const heed_word *const *wr, uint32_
             }
             c = T_WORD;
             if (e) {
-                p->le[i] = e;
+                le[i] = e;
                 c |= e->cls;
             }
             if ((t->flags & HEED_TF_CONTRACTION) && ends_with(t, "n't"))
                 c |= T_NEG;
         } else {
             others++;
-            c = other_bits(lx, t, &p->le[i]);
+            c = other_bits(lx, t, &le[i]);
             if (c & T_BANGS)
                 bang[nb++] = (uint32_t)i;
         }
-        p->f[i] = c;
-        if ((c & T_ACTIVE) || ((c & LX_IDIOM) && idiom_may_start(toks, i, p->n_toks, p->le[i]))) {
+        f[i] = c;
+        if ((c & T_ACTIVE) || ((c & LX_IDIOM) && idiom_may_start(toks, i, n, le[i])))
             act[na++] = (uint32_t)i;
-            p->ti[i] = (tokinfo){0, 0, 0, UINT32_MAX, (uint32_t)i, 0};
-        }
     }
     *n_act = na;
     *n_bang = nb;
-    return p->n_toks - others;
+    return n - others;
 }
 
 /* The first k at or after *k with v[k] >= from (v ascending). */
@@ -642,13 +648,19 @@ int heed__valence_words(heed_arena *a, const heed_lexicon *lx, const char *text,
         for (size_t j = next; j < from; j++)
             outside += toks[j].kind == HEED_TOK_WORD;
         next = to;
+        if (from != prev_to) /* sentences as heed__sentences makes them follow on */
+            ka = seek(act, n_act, ka, from);
+        prev_to = to;
+        if (ka == n_act || act[ka] >= to) {
+            /* no active token: a sum of 0, whose squash below is 0; adding
+             * it to raw_sum (never -0) changes nothing */
+            sents[s].valence = 0.0;
+            continue;
+        }
         p.from = from;
         p.to = to;
         p.question = -1;
         p.neg_for = SIZE_MAX;
-        if (from != prev_to) /* sentences as heed__sentences makes them follow on */
-            ka = seek(act, n_act, ka, from);
-        prev_to = to;
         size_t ke = ka;
         /* One pass in token order over the active tokens: every rule at
          * token i reads only tokens before i (decided by then) and the
@@ -657,6 +669,9 @@ int heed__valence_words(heed_arena *a, const heed_lexicon *lx, const char *text,
         size_t n_negs = 0;
         for (; ke < n_act && act[ke] < to; ke++) {
             size_t i = act[ke];
+            /* its tokinfo, first read here (the rules at i write only i's and
+             * those of active tokens before it) */
+            p.ti[i] = (tokinfo){0, 0, 0, UINT32_MAX, (uint32_t)i, 0};
             if ((p.f[i] & (T_CONS | LX_IDIOM)) == LX_IDIOM && idiom_may_start(toks, i, to, p.le[i]))
                 match_idiom(&p, ids, i);
             if (is_negator(p.f[i])) {

@@ -310,6 +310,63 @@ static void test_lexicon_decimals(void **state)
     }
 }
 
+/* The lexicon the lookup test reads (made from the embedded lexicons). */
+static heed_lexicon *lookup_lx;
+
+/* heed__lexicon_get of w is NULL, or the entry whose key is w exactly. */
+static void lookup_is_exact(const char *w, size_t n)
+{
+    const heed_lexent *e = heed__lexicon_get(lookup_lx, w, n);
+    if (!e)
+        return;
+    const heed_lexrd *r =
+        (const heed_lexrd *)(const void *)((const char *)e - offsetof(heed_lexrd, ent));
+    const size_t k = (size_t)(r - lookup_lx->ents);
+    assert_true(k < lookup_lx->used);
+    if (lookup_lx->keys[k].len != n || memcmp(lookup_lx->keys[k].key, w, n) != 0)
+        fail_msg("'%.*s' found the entry of '%.*s'", (int)n, w, (int)lookup_lx->keys[k].len,
+                 lookup_lx->keys[k].key);
+}
+
+static void test_lexicon_lookup(void **state)
+{
+    (void)state;
+    heed_error err;
+    assert_int_equal(
+        heed__lexicon_new(heed__vader_lexicon,
+                          (size_t)(heed__vader_lexicon_end - heed__vader_lexicon), heed__cs_lexicon,
+                          (size_t)(heed__cs_lexicon_end - heed__cs_lexicon), &lookup_lx, &err),
+        HEED_OK);
+    /* every key finds its own entry */
+    assert_true(lookup_lx->used > 7000);
+    for (size_t k = 0; k < lookup_lx->used; k++)
+        assert_ptr_equal(
+            heed__lexicon_get(lookup_lx, lookup_lx->keys[k].key, lookup_lx->keys[k].len),
+            &lookup_lx->ents[k].ent);
+    /* any other word finds none: random words, every one- and two-byte word,
+     * and each key with one byte changed, one byte added or the last dropped */
+    test_words(lookup_is_exact, "abcdeilnorstuy'-", 13);
+    test_words(lookup_is_exact, "aeiou", 17);
+    char w[72];
+    for (size_t k = 0; k < lookup_lx->used; k++) {
+        const size_t n = lookup_lx->keys[k].len;
+        if (n + 1 > sizeof w)
+            continue;
+        memcpy(w, lookup_lx->keys[k].key, n);
+        for (size_t j = 0; j < n; j++) {
+            const char c = w[j];
+            w[j] = (char)(c ^ 1);
+            lookup_is_exact(w, n);
+            w[j] = c;
+        }
+        w[n] = 's';
+        lookup_is_exact(w, n + 1);
+        lookup_is_exact(w, n - 1);
+    }
+    heed__lexicon_free(lookup_lx);
+    lookup_lx = NULL;
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -321,6 +378,7 @@ int main(void)
         cmocka_unit_test(test_sentences_scored),
         cmocka_unit_test(test_entities_are_not_words),
         cmocka_unit_test(test_lexicon_decimals),
+        cmocka_unit_test(test_lexicon_lookup),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
