@@ -881,9 +881,13 @@ static int listening_head(heed_buf *b, const heed_result *r)
         return 0;
     char *p = b->ptr + b->len;
     if (l->code[0]) { /* the language stage ran */
-        p = RAW_LIT(p, ",\"language\":{\"code\":");
-        p = raw_string(p, l->code, strnlen(l->code, sizeof l->code));
-        p = RAW_LIT(p, ",\"confidence\":");
+        if (l->code[1] == 'n' && l->code[0] == 'e' && !l->code[2]) { /* most */
+            p = RAW_LIT(p, ",\"language\":{\"code\":\"en\",\"confidence\":");
+        } else {
+            p = RAW_LIT(p, ",\"language\":{\"code\":");
+            p = raw_string(p, l->code, strnlen(l->code, sizeof l->code));
+            p = RAW_LIT(p, ",\"confidence\":");
+        }
         p = raw_number(p, l->confidence);
         *p++ = '}';
         if (!l->scored) {
@@ -925,15 +929,29 @@ static int listening_head(heed_buf *b, const heed_result *r)
             : score >= HEED_STRESS_WATCH ? RAW_LIT(p, ",\"band\":\"watch\"")
                                          : RAW_LIT(p, ",\"band\":\"calm\"");
         p = RAW_LIT(p, ",\"components\":");
-        /* each component with a comma first, the first comma then made the
-         * brace */
-        char *const open = p;
+        /* raw_whole writes "0" for a component in [0, 0.5): when all are
+         * (most messages), the object is one literal */
+        int zeros = 1;
+        for (int k = 0; k < HEED_STRESS_COUNT; k++)
+            zeros &= (st->component[k] >= 0) & (st->component[k] < 0.5);
+        if (zeros) {
+#define STRESS_ZERO_(name, num, str) ",\"" str "\":0"
+            static const char ZERO[] = HEED_STRESS_MAP(STRESS_ZERO_);
+#undef STRESS_ZERO_
+            *p = '{';
+            memcpy(p + 1, ZERO + 1, sizeof ZERO - 2);
+            p += sizeof ZERO - 1;
+        } else {
+            /* each component with a comma first, the first comma then made
+             * the brace */
+            char *const open = p;
 #define STRESS_MEMBER_(name, num, str) \
     p = RAW_LIT(p, ",\"" str "\":");   \
     p = raw_whole(p, st->component[num]);
-        HEED_STRESS_MAP(STRESS_MEMBER_)
+            HEED_STRESS_MAP(STRESS_MEMBER_)
 #undef STRESS_MEMBER_
-        *open = '{';
+            *open = '{';
+        }
         p = RAW_LIT(p, "},\"cues\":");
         if (!st->n_cues) {
             p = RAW_LIT(p, "[]}");
