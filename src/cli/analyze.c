@@ -293,7 +293,12 @@ static int batch_add(batch *b, const options *opt, const heed_record *rec, int s
             if (!rec->field[f].ptr)
                 continue;
             it->f_has |= 1u << f;
-            it->f_off[f] = store_view(b, rec->field[f]);
+            /* the text of plain text input is the whole record: the raw
+             * bytes already stored */
+            it->f_off[f] = f == HEED_F_TEXT && rec->field[f].ptr == rec->raw.ptr &&
+                                   rec->field[f].len == it->raw_len
+                               ? it->raw_off
+                               : store_view(b, rec->field[f]);
             it->f_len[f] = rec->field[f].len;
         }
         it->kept_at = b->n * opt->n_keep;
