@@ -724,8 +724,50 @@ static char *raw_score_map(char *p, const float *v, const jkey *keys, int n, flo
 /* The cx scores (floor 0): when none is negative, which is the rule, all
  * seven with their keys as literals, each written with a comma first and
  * the first comma then made the brace. */
+#if defined(__SSE2__)
+_Static_assert(HEED_CX_COUNT == 7, "cx_units reads the cx scores as 0-3 and 3-6");
+
+/* When the seven cx scores are all in [0, 1) (the rule: probabilities
+ * below 1), their raw_unit rounding into q, q[i] = (unsigned)(v[i] *
+ * 10000.0 + 0.5) in the same double steps, two at a time; returns 1, or 0
+ * (q untouched) when any is not. */
+static inline int cx_units(const float *v, unsigned q[8])
+{
+    const __m128 a = _mm_loadu_ps(v), b = _mm_loadu_ps(v + 3); /* v[3] in both */
+    const __m128 zero = _mm_setzero_ps(), one = _mm_set1_ps(1.0f);
+    const int in_a = _mm_movemask_ps(_mm_and_ps(_mm_cmpge_ps(a, zero), _mm_cmplt_ps(a, one)));
+    const int in_b = _mm_movemask_ps(_mm_and_ps(_mm_cmpge_ps(b, zero), _mm_cmplt_ps(b, one)));
+    if ((in_a & in_b) != 15)
+        return 0; /* NaN fails both compares */
+    const __m128d k = _mm_set1_pd(10000.0), h = _mm_set1_pd(0.5);
+#define CX_Q2_(x) _mm_cvttpd_epi32(_mm_add_pd(_mm_mul_pd(_mm_cvtps_pd(x), k), h))
+    _mm_storel_epi64((__m128i *)(void *)q, CX_Q2_(a));
+    _mm_storel_epi64((__m128i *)(void *)(q + 2), CX_Q2_(_mm_movehl_ps(a, a)));
+    _mm_storel_epi64((__m128i *)(void *)(q + 3), CX_Q2_(b));
+    _mm_storel_epi64((__m128i *)(void *)(q + 5), CX_Q2_(_mm_movehl_ps(b, b)));
+#undef CX_Q2_
+    return 1;
+}
+#endif
+
 static char *raw_cx_scores(char *p, const float *v)
 {
+#if defined(__SSE2__)
+    unsigned q[8];
+    if (cx_units(v, q)) {
+        /* raw_unit's entries, from q */
+        char *const open = p;
+#define CX_UNIT_(name, num, str)     \
+    p = RAW_LIT(p, ",\"" str "\":"); \
+    memcpy(p, DEC4[q[num]], 8);      \
+    p += DEC4[q[num]][7];
+        HEED_CX_MAP(CX_UNIT_)
+#undef CX_UNIT_
+        *open = '{';
+        *p++ = '}';
+        return p;
+    }
+#endif
     const uint32_t keep = score_keep(v, HEED_CX_COUNT, 0.0f);
     if (keep != (1u << HEED_CX_COUNT) - 1)
         return raw_score_map_of(p, v, CX_KEYS, keep);

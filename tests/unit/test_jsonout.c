@@ -688,7 +688,12 @@ static void ref_listening(heed_buf *b, const heed_result *r)
 
 static float rnd_score(void)
 {
-    switch (rnd64() % 8) {
+    /* around the roundings to 0 and to 1 */
+    static const float edge[] = {0.99995f, 0.99994994f, 0.99999994f, 0.00005f, 0.00004999f,
+                                 0.49995f, 1e-30f};
+    switch (rnd64() % 9) {
+    case 8:
+        return edge[rnd64() % (sizeof edge / sizeof edge[0])];
     case 0:
         return 0.05f; /* at the floor */
     case 1:
