@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -115,10 +116,14 @@ typedef struct item {
     int has_time, tz_min;
     int bad_time; /* a `time` was given but is not one: warned about */
     int64_t time;
-    heed_table_fact fact;
-    heed_convo_fact conv;  /* conversation facts and the reply's simhash */
     size_t st_off, st_len; /* the status field (--conversations) */
     int has_st;
+    /* Set by the worker and read only where it sets them, so not zeroed
+     * with the rest (batch_add): the summary's figures (--table), and the
+     * conversation facts and the reply's simhash (an agent turn, or any
+     * turn with --conversations; see write_record). */
+    heed_table_fact fact;
+    heed_convo_fact conv;
 } item;
 
 enum { SLOT_FREE, SLOT_FILLING, SLOT_READY, SLOT_WORKING, SLOT_DONE };
@@ -277,7 +282,7 @@ static int batch_add(batch *b, const options *opt, const heed_record *rec, int s
     if (batch_grow(b, opt->n_keep))
         return -1;
     item *it = &b->items[b->n];
-    memset(it, 0, sizeof(*it));
+    memset(it, 0, offsetof(item, fact));
     it->line = rec->line;
     it->index = rec->index;
     it->status = status;
@@ -288,7 +293,12 @@ static int batch_add(batch *b, const options *opt, const heed_record *rec, int s
             if (!rec->field[f].ptr)
                 continue;
             it->f_has |= 1u << f;
-            it->f_off[f] = store_view(b, rec->field[f]);
+            /* the text of plain text input is the whole record: the raw
+             * bytes already stored */
+            it->f_off[f] = f == HEED_F_TEXT && rec->field[f].ptr == rec->raw.ptr &&
+                                   rec->field[f].len == it->raw_len
+                               ? it->raw_off
+                               : store_view(b, rec->field[f]);
             it->f_len[f] = rec->field[f].len;
         }
         it->kept_at = b->n * opt->n_keep;
@@ -326,6 +336,9 @@ static void batch_release(batch *b)
 
 /* ------------------------------------------------------------------ workers */
 
+#define SCHEMA_STR_(v) SCHEMA_STR2_(v)
+#define SCHEMA_STR2_(v) #v
+
 static void render_json(const run *R, batch *b, item *it, const heed_result *res)
 {
     const options *o = R->opt;
@@ -335,10 +348,10 @@ static void render_json(const run *R, batch *b, item *it, const heed_result *res
     if (heed__buf_reserve(out, 32 + 3 * HEED_JSON_UINT_ROOM))
         return;
     char *p = out->ptr + out->len;
-    memcpy(p, "{\"schema\":", 10);
-    p = heed__json_raw_uint(p + 10, HEED_SCHEMA_VERSION);
-    memcpy(p, ",\"index\":", 9);
-    p = heed__json_raw_uint(p + 9, it->index);
+    /* the schema number is a decimal literal: spelled at compile time */
+    static const char head[] = "{\"schema\":" SCHEMA_STR_(HEED_SCHEMA_VERSION) ",\"index\":";
+    memcpy(p, head, sizeof head - 1);
+    p = heed__json_raw_uint(p + sizeof head - 1, it->index);
     memcpy(p, ",\"line\":", 8);
     p = heed__json_raw_uint(p + 8, it->line);
     out->len = (size_t)(p - out->ptr);
@@ -347,9 +360,9 @@ static void render_json(const run *R, batch *b, item *it, const heed_result *res
         heed__buf_adds(out, ",\"source\":");
         heed_json_string(out, o->files[b->src], strlen(o->files[b->src]));
     }
-    for (int f = 0; f < HEED_F_COUNT; f++) {
-        if (f == HEED_F_TEXT || !(it->f_has & (1u << f)))
-            continue;
+    /* the fields present besides the text, lowest first */
+    for (unsigned set = it->f_has & ~(1u << HEED_F_TEXT); set; set &= set - 1) {
+        const int f = __builtin_ctz(set);
         heed__buf_adds(out, ",\"");
         heed__buf_adds(out, heed_field_default_names[f]);
         heed__buf_adds(out, "\":");
@@ -392,7 +405,8 @@ static void process_batch(run *R, batch *b)
         item *it = &b->items[i];
         if (it->status != 1)
             continue;
-        heed_error err = {0};
+        heed_error err; /* its message is read only when the analysis failed */
+        err.msg[0] = '\0';
         heed_analysis *an = spare;
         spare = NULL;
         const char *text = b->store.ptr + it->f_off[HEED_F_TEXT];
@@ -424,8 +438,6 @@ static void process_batch(run *R, batch *b)
          * fingerprint behind "canned" */
         if (R->opt->conversations || it->role == HEED_ROLE_AGENT)
             heed_convo_fact_of(&it->conv, res);
-        else
-            memset(&it->conv, 0, sizeof it->conv);
         it->out_off = b->out.len;
         if (R->opt->table || R->opt->explain) {
             const char *id =
@@ -806,7 +818,10 @@ static int read_input(run *R, const char *name, size_t src)
             if (!b)
                 break;
         }
-        memset(&err, 0, sizeof err);
+        /* as zeroed for what is read of it: every message is written whole */
+        err.code = 0;
+        err.pos = 0;
+        err.msg[0] = '\0';
         rc = heed_reader_next(rd, &rec, &err);
         if (rc == 0)
             break;

@@ -1,6 +1,7 @@
 /* engine.c - the public API of libheed (heed.h): engines, analyses, errors and
  * names. Glues UTF-8 checks, the tokenizer, the sentence splitter and the
  * valence rules together; each analysis owns one arena. */
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -557,7 +558,16 @@ int heed_analyze_again(const heed_engine *eng, const char *text, size_t len,
         return rc;
     }
     heed__arena_release(&old->arena); /* the chunks it grew; the first is old's own */
-    analysis_start(old);
+    if (old->result.role == HEED_ROLE_AGENT) {
+        analysis_start(old);
+    } else {
+        /* analysis_start, but the reply stages' part of the result (empathy
+         * to its end) is written on agent turns only (reply) and, like the
+         * check_reply fields (old->customer is NULL), is still zero */
+        memset(old, 0, offsetof(heed_analysis, result) + offsetof(heed_result, empathy));
+        memset(&old->result + 1, 0, sizeof *old - offsetof(heed_analysis, result) - sizeof old->result);
+        heed__arena_init_in(&old->arena, 0, (char *)old + ANALYSIS_OFF, FIRST_CHUNK);
+    }
     return analyze_into(eng, text, len, bad, opts, old, an, err);
 }
 

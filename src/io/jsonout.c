@@ -724,8 +724,50 @@ static char *raw_score_map(char *p, const float *v, const jkey *keys, int n, flo
 /* The cx scores (floor 0): when none is negative, which is the rule, all
  * seven with their keys as literals, each written with a comma first and
  * the first comma then made the brace. */
+#if defined(__SSE2__)
+_Static_assert(HEED_CX_COUNT == 7, "cx_units reads the cx scores as 0-3 and 3-6");
+
+/* When the seven cx scores are all in [0, 1) (the rule: probabilities
+ * below 1), their raw_unit rounding into q, q[i] = (unsigned)(v[i] *
+ * 10000.0 + 0.5) in the same double steps, two at a time; returns 1, or 0
+ * (q untouched) when any is not. */
+static inline int cx_units(const float *v, unsigned q[8])
+{
+    const __m128 a = _mm_loadu_ps(v), b = _mm_loadu_ps(v + 3); /* v[3] in both */
+    const __m128 zero = _mm_setzero_ps(), one = _mm_set1_ps(1.0f);
+    const int in_a = _mm_movemask_ps(_mm_and_ps(_mm_cmpge_ps(a, zero), _mm_cmplt_ps(a, one)));
+    const int in_b = _mm_movemask_ps(_mm_and_ps(_mm_cmpge_ps(b, zero), _mm_cmplt_ps(b, one)));
+    if ((in_a & in_b) != 15)
+        return 0; /* NaN fails both compares */
+    const __m128d k = _mm_set1_pd(10000.0), h = _mm_set1_pd(0.5);
+#define CX_Q2_(x) _mm_cvttpd_epi32(_mm_add_pd(_mm_mul_pd(_mm_cvtps_pd(x), k), h))
+    _mm_storel_epi64((__m128i *)(void *)q, CX_Q2_(a));
+    _mm_storel_epi64((__m128i *)(void *)(q + 2), CX_Q2_(_mm_movehl_ps(a, a)));
+    _mm_storel_epi64((__m128i *)(void *)(q + 3), CX_Q2_(b));
+    _mm_storel_epi64((__m128i *)(void *)(q + 5), CX_Q2_(_mm_movehl_ps(b, b)));
+#undef CX_Q2_
+    return 1;
+}
+#endif
+
 static char *raw_cx_scores(char *p, const float *v)
 {
+#if defined(__SSE2__)
+    unsigned q[8];
+    if (cx_units(v, q)) {
+        /* raw_unit's entries, from q */
+        char *const open = p;
+#define CX_UNIT_(name, num, str)     \
+    p = RAW_LIT(p, ",\"" str "\":"); \
+    memcpy(p, DEC4[q[num]], 8);      \
+    p += DEC4[q[num]][7];
+        HEED_CX_MAP(CX_UNIT_)
+#undef CX_UNIT_
+        *open = '{';
+        *p++ = '}';
+        return p;
+    }
+#endif
     const uint32_t keep = score_keep(v, HEED_CX_COUNT, 0.0f);
     if (keep != (1u << HEED_CX_COUNT) - 1)
         return raw_score_map_of(p, v, CX_KEYS, keep);
@@ -881,9 +923,13 @@ static int listening_head(heed_buf *b, const heed_result *r)
         return 0;
     char *p = b->ptr + b->len;
     if (l->code[0]) { /* the language stage ran */
-        p = RAW_LIT(p, ",\"language\":{\"code\":");
-        p = raw_string(p, l->code, strnlen(l->code, sizeof l->code));
-        p = RAW_LIT(p, ",\"confidence\":");
+        if (l->code[1] == 'n' && l->code[0] == 'e' && !l->code[2]) { /* most */
+            p = RAW_LIT(p, ",\"language\":{\"code\":\"en\",\"confidence\":");
+        } else {
+            p = RAW_LIT(p, ",\"language\":{\"code\":");
+            p = raw_string(p, l->code, strnlen(l->code, sizeof l->code));
+            p = RAW_LIT(p, ",\"confidence\":");
+        }
         p = raw_number(p, l->confidence);
         *p++ = '}';
         if (!l->scored) {
@@ -925,15 +971,29 @@ static int listening_head(heed_buf *b, const heed_result *r)
             : score >= HEED_STRESS_WATCH ? RAW_LIT(p, ",\"band\":\"watch\"")
                                          : RAW_LIT(p, ",\"band\":\"calm\"");
         p = RAW_LIT(p, ",\"components\":");
-        /* each component with a comma first, the first comma then made the
-         * brace */
-        char *const open = p;
+        /* raw_whole writes "0" for a component in [0, 0.5): when all are
+         * (most messages), the object is one literal */
+        int zeros = 1;
+        for (int k = 0; k < HEED_STRESS_COUNT; k++)
+            zeros &= (st->component[k] >= 0) & (st->component[k] < 0.5);
+        if (zeros) {
+#define STRESS_ZERO_(name, num, str) ",\"" str "\":0"
+            static const char ZERO[] = HEED_STRESS_MAP(STRESS_ZERO_);
+#undef STRESS_ZERO_
+            *p = '{';
+            memcpy(p + 1, ZERO + 1, sizeof ZERO - 2);
+            p += sizeof ZERO - 1;
+        } else {
+            /* each component with a comma first, the first comma then made
+             * the brace */
+            char *const open = p;
 #define STRESS_MEMBER_(name, num, str) \
     p = RAW_LIT(p, ",\"" str "\":");   \
     p = raw_whole(p, st->component[num]);
-        HEED_STRESS_MAP(STRESS_MEMBER_)
+            HEED_STRESS_MAP(STRESS_MEMBER_)
 #undef STRESS_MEMBER_
-        *open = '{';
+            *open = '{';
+        }
         p = RAW_LIT(p, "},\"cues\":");
         if (!st->n_cues) {
             p = RAW_LIT(p, "[]}");

@@ -633,6 +633,8 @@ static int parse_csv(heed_reader *r, heed_record *rec, heed_error *err)
 static int parse_text(heed_reader *r, heed_record *rec, heed_error *err)
 {
     rec->field[HEED_F_TEXT] = rec->raw;
+    if (!r->n_keep)
+        return 1; /* nothing decoded: r->dec is not used */
     heed__buf_reset(&r->dec);
     for (size_t k = 0; k < r->n_keep; k++) {
         if (strcmp(r->keep[k], r->names[HEED_F_TEXT]) != 0)

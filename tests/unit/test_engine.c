@@ -75,6 +75,25 @@ static void assert_same_result(const heed_result *a, const heed_result *b)
     }
     for (int m = 0; m < 3; m++)
         assert_int_equal(a->empathy.level[m], b->empathy.level[m]);
+    /* the reply stages' part, which a reused analysis clears only after an
+     * agent turn */
+    assert_int_equal(a->context_len, b->context_len);
+    assert_int_equal(!a->context, !b->context);
+    assert_int_equal(a->empathy.available, b->empathy.available);
+    assert_int_equal(a->empathy.n_spans, b->empathy.n_spans);
+    assert_int_equal(a->compassion.available, b->compassion.available);
+    assert_int_equal(a->compassion.n_cues, b->compassion.n_cues);
+    assert_int_equal(a->promises.available, b->promises.available);
+    assert_int_equal(a->promises.n, b->promises.n);
+    assert_int_equal(a->familiar.available, b->familiar.available);
+    assert_int_equal(a->familiar.n_jargon, b->familiar.n_jargon);
+    assert_int_equal(a->familiar.n_personal, b->familiar.n_personal);
+    assert_true(a->familiar.simhash == b->familiar.simhash);
+    assert_int_equal(a->addressed.available, b->addressed.available);
+    assert_int_equal(a->addressed.n, b->addressed.n);
+    assert_int_equal(a->n_suggestions, b->n_suggestions);
+    assert_null(a->customer);
+    assert_null(b->customer);
     assert_int_equal(a->role, b->role);
     assert_int_equal(a->warnings, b->warnings);
     assert_int_equal(a->n_replaced, b->n_replaced);
@@ -101,14 +120,24 @@ static void test_analyze_again(void **state)
         "It was not the worst service.",
         NULL, /* the long text */
         "I'm so sorry to hear that, could you tell me what happened?",
-        "ok"};
+        "ok",
+        "We will send the refund tomorrow, I understand how frustrating this is.",
+        "fine then"};
+    /* agent turns (answering TEXTS[0]) between customer turns and one
+     * without a role */
+    static const int ROLES[] = {HEED_ROLE_CUSTOMER, HEED_ROLE_CUSTOMER, HEED_ROLE_CUSTOMER,
+                                HEED_ROLE_CUSTOMER, HEED_ROLE_CUSTOMER, HEED_ROLE_AGENT,
+                                HEED_ROLE_CUSTOMER, HEED_ROLE_AGENT,    HEED_ROLE_UNKNOWN};
+    _Static_assert(sizeof ROLES / sizeof ROLES[0] == sizeof TEXTS / sizeof TEXTS[0],
+                   "a role per text");
     heed_analysis *an = NULL;
     for (size_t i = 0; i < sizeof TEXTS / sizeof TEXTS[0]; i++) {
         const char *t = TEXTS[i] ? TEXTS[i] : long_text;
         size_t n = TEXTS[i] ? strlen(TEXTS[i]) : long_len;
-        heed_analyze_opts o = {.role = i == 5 ? HEED_ROLE_AGENT : HEED_ROLE_CUSTOMER,
-                               .context = i == 5 ? TEXTS[0] : NULL,
-                               .context_len = i == 5 ? strlen(TEXTS[0]) : 0,
+        const int agent = ROLES[i] == HEED_ROLE_AGENT;
+        heed_analyze_opts o = {.role = ROLES[i],
+                               .context = agent ? TEXTS[0] : NULL,
+                               .context_len = agent ? strlen(TEXTS[0]) : 0,
                                .flags = HEED_ANALYZE_REPLACE_INVALID};
         heed_analysis *fresh;
         assert_int_equal(heed_analyze(eng, t, n, &o, &fresh, &err), HEED_OK);

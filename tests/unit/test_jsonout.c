@@ -688,7 +688,12 @@ static void ref_listening(heed_buf *b, const heed_result *r)
 
 static float rnd_score(void)
 {
-    switch (rnd64() % 8) {
+    /* around the roundings to 0 and to 1 */
+    static const float edge[] = {0.99995f, 0.99994994f, 0.99999994f, 0.00005f, 0.00004999f,
+                                 0.49995f, 1e-30f};
+    switch (rnd64() % 9) {
+    case 8:
+        return edge[rnd64() % (sizeof edge / sizeof edge[0])];
     case 0:
         return 0.05f; /* at the floor */
     case 1:
@@ -716,6 +721,14 @@ static double rnd_whole(void)
     default:
         return (double)(rnd64() % 10001) / 100.0;
     }
+}
+
+/* A score near 0, for components that are all written as 0 (the writer's
+ * literal for them) or all but one. */
+static double rnd_small_whole(void)
+{
+    static const double odd[] = {0.0, -0.0, 0.49999999999999994, 0.5, 0.25, -0.0001, NAN, 1e-300};
+    return rnd64() % 8 ? 0.0 : odd[rnd64() % (sizeof odd / sizeof odd[0])];
 }
 
 static void rnd_cues(heed_cue *c, size_t n, size_t text_len, int n_comp)
@@ -765,7 +778,10 @@ static void test_listening_matches_reference(void **state)
         r.text_len = tl;
         const int stages = (int)(rnd64() % 64);
         if (stages & 1) {
-            memcpy(r.language.code, rnd64() % 4 ? "en" : "und", 3);
+            /* "en" (written from a literal) and codes that start like it */
+            static const char *const codes[] = {"en", "en", "und", "es", "e", "enx", "ne"};
+            const char *code = codes[rnd64() % (sizeof codes / sizeof codes[0])];
+            memcpy(r.language.code, code, strlen(code) + 1);
             r.language.confidence = rnd_score();
             r.language.scored = rnd64() % 5 != 0;
         }
@@ -787,8 +803,9 @@ static void test_listening_matches_reference(void **state)
         if (stages & 8) {
             r.stress.available = 1;
             r.stress.score = (double)(rnd64() % 10001) / 100.0;
+            const int small = rnd64() % 3 == 0;
             for (int i = 0; i < HEED_STRESS_COUNT; i++)
-                r.stress.component[i] = rnd_whole();
+                r.stress.component[i] = small ? rnd_small_whole() : rnd_whole();
             r.stress.n_cues = rnd64() % 13;
             rnd_cues(stress_cues, r.stress.n_cues, tl, HEED_STRESS_COUNT);
             r.stress.cues = stress_cues;
