@@ -402,13 +402,42 @@ static inline void char_grams(sink *s, const heed_token *t, size_t lo, size_t hi
 
 /* The character n-gram block of the options (which ask for one). A token
  * with a word wr[i] (when wr is not NULL: its keys made for these n-grams)
- * takes that word's keys, those char_grams makes, made once per engine. */
+ * takes that word's keys, those char_grams makes, made once per engine.
+ * gram_room: the room the words' n-grams need at most (heed__features_bound's
+ * part for them), or 0 when not known. */
 static void write_chars(sink *s, const heed_feat_opts *o, const heed_result *r,
-                        const heed_word *const *wr)
+                        const heed_word *const *wr, size_t gram_room)
 {
     const size_t lo = o->flags & HEED_FEAT_CHARGRAMS ? 3 : 4;
     const size_t hi = o->flags & HEED_FEAT_CHARGRAMS ? 5 : 4;
     const size_t from = s->n;
+    if (wr && gram_room && s->cap - s->n >= gram_room + 8) {
+        /* room for every word's keys and the 8 a word's copy writes: no
+         * test of the room per word */
+        uint32_t *out = s->idx + s->n;
+        for (size_t i = 0; i < r->n_tokens; i++) {
+            const heed_token *t = &r->tokens[i];
+            if (!is_wordish(t))
+                continue;
+            const heed_word *e = wr[i];
+            if (e && e->n_keys <= 8) {
+                memcpy(out, e->keys, 8 * sizeof *e->keys);
+                out += e->n_keys;
+                continue;
+            }
+            s->n = (size_t)(out - s->idx);
+            if (e) {
+                memcpy(out, e->keys, e->n_keys * sizeof *e->keys);
+                s->n += e->n_keys;
+            } else {
+                char_grams(s, t, lo, hi);
+            }
+            out = s->idx + s->n;
+        }
+        s->n = (size_t)(out - s->idx);
+        scale_from(s, from);
+        return;
+    }
     for (size_t i = 0; i < r->n_tokens; i++) {
         const heed_token *t = &r->tokens[i];
         if (!is_wordish(t))
@@ -715,7 +744,7 @@ features_write_as(const heed_feat_opts *o, const heed_result *r, uint64_t *th,
     }
 
     if (o && (o->flags & CHAR_FLAGS))
-        write_chars(&s, o, r, NULL);
+        write_chars(&s, o, r, NULL, 0);
 
     /* Lexicon valence evidence. */
     for (size_t i = 0; i < r->n_evidence; i++) {
@@ -873,7 +902,7 @@ static int features_pair(heed_arena *a, const heed_feat_opts *plain, const heed_
     memcpy(ci, pi, w_end * sizeof *ci);
     memcpy(cv, pv, w_end * sizeof *cv);
     sink s = {ci, cv, w_end, cap_c - (n - w_end), 0, have_avx2()};
-    write_chars(&s, chars, r, wr_chars);
+    write_chars(&s, chars, r, wr_chars, gram_room);
     memcpy(ci + s.n, pi + w_end, (n - w_end) * sizeof *ci);
     memcpy(cv + s.n, pv + w_end, (n - w_end) * sizeof *cv);
     *x_plain = (heed_sparse){pi, pv, n};
