@@ -781,9 +781,15 @@ features_write_as(const heed_feat_opts *o, const heed_result *r, uint64_t *th,
         put(&s, fold(NS_STYLE, ST_MIXED_PUNCT), 1.0f);
     if (nt && tk[nt - 1].kind == HEED_TOK_PUNCT) {
         const heed_token *t = &tk[nt - 1];
-        if (memchr(r->text + t->start, '?', t->len))
+        /* a '?' in it, else a '!' (most are one byte: no memchr call) */
+        int has_q = 0, has_e = 0;
+        for (size_t b = 0; b < t->len; b++) {
+            has_q |= r->text[t->start + b] == '?';
+            has_e |= r->text[t->start + b] == '!';
+        }
+        if (has_q)
             put(&s, fold(NS_STYLE, ST_ENDS_QUEST), 1.0f);
-        else if (memchr(r->text + t->start, '!', t->len))
+        else if (has_e)
             put(&s, fold(NS_STYLE, ST_ENDS_EXCL), 1.0f);
     }
     put(&s, fold(NS_STYLE, ST_LEN + (uint64_t)len_bucket(words)), 1.0f);
@@ -881,10 +887,11 @@ static int features_pair(heed_arena *a, const heed_feat_opts *plain, const heed_
     if (!heed__features_can_pair(plain, chars))
         return HEED_EINVAL;
     const size_t cap_p = heed__features_bound(plain, r);
-    uint32_t *pi = heed__arena_alloc(a, cap_p * sizeof *pi);
-    float *pv = heed__arena_alloc(a, cap_p * sizeof *pv);
-    if (!pi || !pv)
+    /* each vector's keys and values in one allocation (both 4 bytes) */
+    uint32_t *pi = heed__arena_alloc(a, cap_p * (sizeof(uint32_t) + sizeof(float)));
+    if (!pi)
         return HEED_ENOMEM;
+    float *pv = (float *)(void *)(pi + cap_p);
     size_t w_end = 0, gram_room = 0;
     const size_t n =
         th_given ? features_write_given(plain, r, th_given, wr_words, pi, pv, cap_p, &w_end,
@@ -893,10 +900,10 @@ static int features_pair(heed_arena *a, const heed_feat_opts *plain, const heed_
     /* heed__features_bound(chars, r): the options differ only in the
      * n-grams, whose room the word loop counted */
     const size_t cap_c = cap_p + gram_room;
-    uint32_t *ci = heed__arena_alloc(a, cap_c * sizeof *ci);
-    float *cv = heed__arena_alloc(a, cap_c * sizeof *cv);
-    if (!ci || !cv)
+    uint32_t *ci = heed__arena_alloc(a, cap_c * (sizeof(uint32_t) + sizeof(float)));
+    if (!ci)
         return HEED_ENOMEM;
+    float *cv = (float *)(void *)(ci + cap_c);
     /* the chars vector: the same word block, its n-grams, the same rest (the
      * bounds leave room for all of it, so nothing is cut in either) */
     memcpy(ci, pi, w_end * sizeof *ci);
