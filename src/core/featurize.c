@@ -415,8 +415,10 @@ static void write_chars(sink *s, const heed_feat_opts *o, const heed_result *r,
         /* room for every word's keys and the 8 a word's copy writes: no
          * test of the room per word */
         uint32_t *out = s->idx + s->n;
-        for (size_t i = 0; i < r->n_tokens; i++) {
-            const heed_token *t = &r->tokens[i];
+        const heed_token *const tk = r->tokens;
+        const size_t nt = r->n_tokens;
+        for (size_t i = 0; i < nt; i++) {
+            const heed_token *t = &tk[i];
             if (!is_wordish(t))
                 continue;
             const heed_word *e = wr[i];
