@@ -264,7 +264,49 @@ __attribute__((target("avx2"))) static void grams_avx2_n(uint32_t *out, const un
     else
         grams_avx2(out, buf, count, 5);
 }
+
+/* keys[k] = fold of in[k], whose namespace is xored in already (in[k] = h ^
+ * ns * 0x9E3779B97F4A7C15: fold(ns, h)), for k < n, 4 a step in 64-bit
+ * lanes: the same operations as fold, so the same bits. in and keys have
+ * room for n rounded up to 4 (the keys of the lanes past n are written and
+ * never read). */
+__attribute__((target("avx2"))) static void mix_avx2(uint32_t *keys, const uint64_t *in, size_t n)
+{
+    const __m256i pick = _mm256_setr_epi32(0, 2, 4, 6, 0, 2, 4, 6); /* the low halves */
+    for (size_t i = 0; i < n; i += 4) {
+        __m256i x = _mm256_loadu_si256((const __m256i *)(const void *)(in + i));
+        x = _mm256_xor_si256(x, _mm256_srli_epi64(x, 31));
+        x = mul64_avx2(x, 0x7fb5d329728ea185ull);
+        x = _mm256_xor_si256(x, _mm256_srli_epi64(x, 27));
+        x = mul64_avx2(x, 0x81dadef4bc2dd44dull);
+        x = _mm256_xor_si256(x, _mm256_srli_epi64(x, 33));
+        x = _mm256_xor_si256(x, _mm256_srli_epi64(x, 32));
+        _mm_storeu_si128((__m128i *)(void *)(keys + i),
+                         _mm256_castsi256_si128(_mm256_permutevar8x32_epi32(x, pick)));
+    }
+}
 #endif
+
+/* NS_*: what the namespace adds to a hash before fold's mix64. */
+#define NS_XOR(ns) ((uint64_t)(ns) * 0x9E3779B97F4A7C15ull)
+
+/* keys[k] = the fold of in[k], its namespace xored in already (mix_avx2),
+ * for k < n; with AVX2 (avx2 set) the room mix_avx2 asks for. */
+static void mix_all(uint32_t *keys, const uint64_t *in, size_t n, int avx2)
+{
+#if defined(FEAT_AVX2)
+    if (avx2) {
+        mix_avx2(keys, in, n);
+        return;
+    }
+#else
+    (void)avx2;
+#endif
+    for (size_t k = 0; k < n; k++) {
+        const uint64_t x = mix64(in[k]);
+        keys[k] = (uint32_t)(x ^ (x >> 32));
+    }
+}
 
 /* The n-grams of n bytes of an ASCII buf[0..blen), n a constant where this
  * is inlined: the hash then runs without a loop; the same keys as the
@@ -354,15 +396,50 @@ static inline void char_grams(sink *s, const heed_token *t, size_t lo, size_t hi
 
 #define CHAR_FLAGS (HEED_FEAT_CHARGRAMS | HEED_FEAT_CHAR4)
 
+/* Tokens (and sentences) a message may have for the word block's fast form,
+ * whose buffers are on the stack. */
+#define WB_MAX 256
+
 /* The character n-gram block of the options (which ask for one). A token
  * with a word wr[i] (when wr is not NULL: its keys made for these n-grams)
- * takes that word's keys, those char_grams makes, made once per engine. */
+ * takes that word's keys, those char_grams makes, made once per engine.
+ * gram_room: the room the words' n-grams need at most (heed__features_bound's
+ * part for them), or 0 when not known. */
 static void write_chars(sink *s, const heed_feat_opts *o, const heed_result *r,
-                        const heed_word *const *wr)
+                        const heed_word *const *wr, size_t gram_room)
 {
     const size_t lo = o->flags & HEED_FEAT_CHARGRAMS ? 3 : 4;
     const size_t hi = o->flags & HEED_FEAT_CHARGRAMS ? 5 : 4;
     const size_t from = s->n;
+    if (wr && gram_room && s->cap - s->n >= gram_room + 8) {
+        /* room for every word's keys and the 8 a word's copy writes: no
+         * test of the room per word */
+        uint32_t *out = s->idx + s->n;
+        const heed_token *const tk = r->tokens;
+        const size_t nt = r->n_tokens;
+        for (size_t i = 0; i < nt; i++) {
+            const heed_token *t = &tk[i];
+            if (!is_wordish(t))
+                continue;
+            const heed_word *e = wr[i];
+            if (e && e->n_keys <= 8) {
+                memcpy(out, e->keys, 8 * sizeof *e->keys);
+                out += e->n_keys;
+                continue;
+            }
+            s->n = (size_t)(out - s->idx);
+            if (e) {
+                memcpy(out, e->keys, e->n_keys * sizeof *e->keys);
+                s->n += e->n_keys;
+            } else {
+                char_grams(s, t, lo, hi);
+            }
+            out = s->idx + s->n;
+        }
+        s->n = (size_t)(out - s->idx);
+        scale_from(s, from);
+        return;
+    }
     for (size_t i = 0; i < r->n_tokens; i++) {
         const heed_token *t = &r->tokens[i];
         if (!is_wordish(t))
@@ -447,6 +524,95 @@ static int have_avx2(void)
  * the table of frequent words or NULL (heed__freqwords_find), whose entry
  * has its unigram keys and negator test made already. */
 enum { FILL_NONE, FILL_TH, FILL_GIVEN, FILL_WORDS };
+
+/* The punctuation counts of the style features. */
+typedef struct tally {
+    size_t excl, quest, rep, mixed;
+} tally;
+
+static void tally_punct(const heed_result *r, const heed_token *t, tally *ty)
+{
+    size_t e = 0, q = 0;
+    for (size_t b = 0; b < t->len; b++) {
+        e += r->text[t->start + b] == '!';
+        q += r->text[t->start + b] == '?';
+    }
+    ty->excl += e;
+    ty->quest += q;
+    ty->rep += (t->flags & HEED_TF_REPEATED) != 0;
+    ty->mixed += e && q;
+}
+
+/* The word block's fast form, first step: over the sentences' tokens (at most
+ * WB_MAX), in gets what fold mixes for each key of the block, in its order
+ * (its namespace xored in: mix_all): the unigram's, the NOT_ one's (by_flags:
+ * from the valence stage's flags, else by the fallback scope rule) and the
+ * bigram's (bigrams set), and a sentence's end bigram's; th, given, wr and
+ * fill as for features_write_as. Returns the words, ALL CAPS words,
+ * elongated words and the n-grams' room in 16 bits each, from the lowest
+ * (WB_MAX tokens keep each below 2^16); *n_in gets the entries of in, ty the
+ * punctuation's counts. */
+_Static_assert(HEED_TF_ALLCAPS == 1 && HEED_TF_ELONGATED == 2, "the flags gather counts");
+_Static_assert(WB_MAX * 3 * (CHAR_MAX_WORD + 2) < 65536, "gather's counts fit 16 bits");
+__attribute__((always_inline)) static inline uint64_t
+gather(const heed_result *r, uint64_t *th, const uint64_t *given, const heed_word *const *wr,
+       const int fill, const int by_flags, const int bigrams, uint64_t *in, size_t *n_in,
+       tally *ty)
+{
+    const heed_token *tk = r->tokens;
+    const size_t nt = r->n_tokens;
+    uint64_t acc = 0;
+    uint64_t *p = in;
+    for (size_t si = 0; si < r->n_sentences; si++) {
+        const heed_sentence *se = &r->sentences[si];
+        uint64_t prev = 0x5eed0001ull; /* sentence start */
+        int scope = 0;                 /* fallback negation scope */
+        size_t end = (size_t)se->first_token + se->n_tokens;
+        if (end > nt)
+            end = nt;
+        for (size_t i = se->first_token; i < end; i++) {
+            const heed_token *t = &tk[i];
+            const unsigned kind = t->kind, fl = t->flags;
+            const uint64_t h = (fill == FILL_GIVEN || fill == FILL_WORDS) && !keyed_by_kind(t)
+                                   ? given[i]
+                                   : token_hash(t);
+            if (fill == FILL_TH)
+                th[i] = keyed_by_kind(t) ? heed__hash(t->norm, t->norm_len) : h;
+            int negated;
+            if (by_flags) {
+                negated = (fl & HEED_TF_NEGATED) != 0;
+            } else {
+                const heed_word *w = fill == FILL_WORDS ? wr[i] : NULL;
+                if (kind == HEED_TOK_PUNCT)
+                    scope = 0;
+                negated = scope;
+                if (w ? w->negator && kind == HEED_TOK_WORD : simple_negator(t))
+                    scope = 1;
+            }
+            /* the NOT_ key's entry is overwritten by the bigram's when the
+             * token has none */
+            p[0] = h ^ NS_XOR(NS_UNI);
+            p[1] = h ^ NS_XOR(NS_NEG);
+            p += 1 + (negated && kind == HEED_TOK_WORD);
+            p[0] = (prev * 31 + h) ^ NS_XOR(NS_BI);
+            p += bigrams;
+            prev = h;
+            const uint64_t room =
+                3 * ((t->norm_len > CHAR_MAX_WORD ? CHAR_MAX_WORD : t->norm_len) + 2);
+            if (kind == HEED_TOK_WORD)
+                acc += 1 | (uint64_t)(fl & HEED_TF_ALLCAPS) << 16 |
+                       (uint64_t)(fl & HEED_TF_ELONGATED) << 31 | room << 48;
+            else if (kind == HEED_TOK_HASHTAG)
+                acc += room << 48;
+            else if (kind == HEED_TOK_PUNCT)
+                tally_punct(r, t, ty);
+        }
+        p[0] = (prev * 31 + 0x5eed0002ull) ^ NS_XOR(NS_BI); /* sentence end */
+        p += bigrams;
+    }
+    *n_in = (size_t)(p - in);
+    return acc;
+}
 __attribute__((always_inline)) static inline size_t
 features_write_as(const heed_feat_opts *o, const heed_result *r, uint64_t *th,
                   const uint64_t *given, const heed_word *const *wr, const int fill, uint32_t *idx,
@@ -457,10 +623,13 @@ features_write_as(const heed_feat_opts *o, const heed_result *r, uint64_t *th,
     const heed_token *tk = r->tokens;
     const size_t nt = r->n_tokens;
 
-    int have_negator = 0;
-    for (size_t i = 0; i < nt; i++)
-        if (tk[i].flags & HEED_TF_NEGATOR)
-            have_negator = 1;
+    unsigned any_flags = 0; /* two tokens a step */
+    size_t i2 = 0;
+    for (; i2 + 2 <= nt; i2 += 2)
+        any_flags |= (unsigned)tk[i2].flags | tk[i2 + 1].flags;
+    if (i2 < nt)
+        any_flags |= tk[i2].flags;
+    const int have_negator = (any_flags & HEED_TF_NEGATOR) != 0;
 
     /* Words and bigrams, sentence by sentence: keys only, what fits (as put,
      * with the count in a local the compiler keeps in a register); the
@@ -475,60 +644,98 @@ features_write_as(const heed_feat_opts *o, const heed_result *r, uint64_t *th,
             keys[nk++] = (k);                                                                      \
     } while (0)
     size_t words = 0, caps = 0, elong = 0, excl = 0, quest = 0, rep = 0, mixed = 0, room = 0;
-    for (size_t si = 0; si < r->n_sentences; si++) {
+    const int bigrams = !(o && (o->flags & HEED_FEAT_NO_BIGRAMS));
+    /* The fast form: what fold mixes for each key gathered first, in the
+     * block's order, then mixed 4 at a time (mix_all) straight into the
+     * block; when the sentences visit at most WB_MAX tokens and the keys fit
+     * whole (PATH_GENERAL keeps the loop below, the reference of the
+     * tests). */
+    size_t visit = 0;
+    int fast = path != PATH_GENERAL && r->n_sentences <= WB_MAX;
+    for (size_t si = 0; fast && si < r->n_sentences; si++) {
         const heed_sentence *se = &r->sentences[si];
-        uint64_t prev = 0x5eed0001ull; /* sentence start */
-        int scope = 0;                 /* fallback negation scope */
-        size_t end = (size_t)se->first_token + se->n_tokens;
-        if (end > nt)
-            end = nt;
-        for (size_t i = se->first_token; i < end; i++) {
-            const heed_token *t = &tk[i];
-            /* th[i]: the norm's hash, which h is but for keyed_by_kind */
-            const uint64_t h = (fill == FILL_GIVEN || fill == FILL_WORDS) && !keyed_by_kind(t)
-                                   ? given[i]
-                                   : token_hash(t);
-            if (fill == FILL_TH)
-                th[i] = keyed_by_kind(t) ? heed__hash(t->norm, t->norm_len) : h;
-            /* a word or hashtag of the table: its keys are made (h is its hash) */
-            const heed_word *w = fill == FILL_WORDS ? wr[i] : NULL;
-            int negated;
-            if (have_negator) {
-                negated = (t->flags & HEED_TF_NEGATED) != 0;
-            } else {
-                if (t->kind == HEED_TOK_PUNCT)
-                    scope = 0;
-                negated = scope && t->kind == HEED_TOK_WORD;
-                if (w ? w->negator && t->kind == HEED_TOK_WORD : simple_negator(t))
-                    scope = 1;
-            }
-            PUT_KEY(w ? w->uni_key : fold(NS_UNI, h));
-            if (negated && t->kind == HEED_TOK_WORD)
-                PUT_KEY(w ? w->neg_key : fold(NS_NEG, h));
-            if (!(o && (o->flags & HEED_FEAT_NO_BIGRAMS)))
-                PUT_KEY(fold(NS_BI, prev * 31 + h));
-            prev = h;
-            if (is_wordish(t))
-                room += 3 * ((t->norm_len > CHAR_MAX_WORD ? CHAR_MAX_WORD : t->norm_len) + 2);
-            if (t->kind == HEED_TOK_WORD) {
-                words++;
-                caps += (t->flags & HEED_TF_ALLCAPS) != 0;
-                elong += (t->flags & HEED_TF_ELONGATED) != 0;
-            }
-            if (t->kind == HEED_TOK_PUNCT) {
-                size_t e = 0, q = 0;
-                for (size_t b = 0; b < t->len; b++) {
-                    e += r->text[t->start + b] == '!';
-                    q += r->text[t->start + b] == '?';
+        const size_t end = (size_t)se->first_token + se->n_tokens;
+        visit += (end > nt ? nt : end) > se->first_token ? (end > nt ? nt : end) - se->first_token
+                                                         : 0;
+        fast = visit <= WB_MAX;
+    }
+    if (fast && key_cap - nk >= 3 * visit + r->n_sentences + 3) {
+        /* in: 3 entries a token at most, 1 a sentence, 3 (and 2 written
+         * past) for mix_all's last step */
+        uint64_t in[4 * WB_MAX + 5];
+        size_t n_in;
+        tally ty = {0, 0, 0, 0};
+        const uint64_t acc =
+            have_negator ? gather(r, th, given, wr, fill, 1, bigrams, in, &n_in, &ty)
+                         : gather(r, th, given, wr, fill, 0, bigrams, in, &n_in, &ty);
+        words = acc & 0xffff;
+        caps = acc >> 16 & 0xffff;
+        elong = acc >> 32 & 0xffff;
+        room = acc >> 48;
+        excl = ty.excl;
+        quest = ty.quest;
+        rep = ty.rep;
+        mixed = ty.mixed;
+        in[n_in] = in[n_in + 1] = in[n_in + 2] = 0;
+        /* the keys past n_in are overwritten below or never read */
+        mix_all(keys + nk, in, n_in, path == PATH_FAST && have_avx2());
+        nk += n_in;
+    } else {
+        for (size_t si = 0; si < r->n_sentences; si++) {
+            const heed_sentence *se = &r->sentences[si];
+            uint64_t prev = 0x5eed0001ull; /* sentence start */
+            int scope = 0;                 /* fallback negation scope */
+            size_t end = (size_t)se->first_token + se->n_tokens;
+            if (end > nt)
+                end = nt;
+            for (size_t i = se->first_token; i < end; i++) {
+                const heed_token *t = &tk[i];
+                /* th[i]: the norm's hash, which h is but for keyed_by_kind */
+                const uint64_t h = (fill == FILL_GIVEN || fill == FILL_WORDS) && !keyed_by_kind(t)
+                                       ? given[i]
+                                       : token_hash(t);
+                if (fill == FILL_TH)
+                    th[i] = keyed_by_kind(t) ? heed__hash(t->norm, t->norm_len) : h;
+                /* a word or hashtag of the table: its keys are made (h is its hash) */
+                const heed_word *w = fill == FILL_WORDS ? wr[i] : NULL;
+                int negated;
+                if (have_negator) {
+                    negated = (t->flags & HEED_TF_NEGATED) != 0;
+                } else {
+                    if (t->kind == HEED_TOK_PUNCT)
+                        scope = 0;
+                    negated = scope && t->kind == HEED_TOK_WORD;
+                    if (w ? w->negator && t->kind == HEED_TOK_WORD : simple_negator(t))
+                        scope = 1;
                 }
-                excl += e;
-                quest += q;
-                rep += (t->flags & HEED_TF_REPEATED) != 0;
-                mixed += e && q;
+                PUT_KEY(w ? w->uni_key : fold(NS_UNI, h));
+                if (negated && t->kind == HEED_TOK_WORD)
+                    PUT_KEY(w ? w->neg_key : fold(NS_NEG, h));
+                if (!(o && (o->flags & HEED_FEAT_NO_BIGRAMS)))
+                    PUT_KEY(fold(NS_BI, prev * 31 + h));
+                prev = h;
+                if (is_wordish(t))
+                    room += 3 * ((t->norm_len > CHAR_MAX_WORD ? CHAR_MAX_WORD : t->norm_len) + 2);
+                if (t->kind == HEED_TOK_WORD) {
+                    words++;
+                    caps += (t->flags & HEED_TF_ALLCAPS) != 0;
+                    elong += (t->flags & HEED_TF_ELONGATED) != 0;
+                }
+                if (t->kind == HEED_TOK_PUNCT) {
+                    size_t e = 0, q = 0;
+                    for (size_t b = 0; b < t->len; b++) {
+                        e += r->text[t->start + b] == '!';
+                        q += r->text[t->start + b] == '?';
+                    }
+                    excl += e;
+                    quest += q;
+                    rep += (t->flags & HEED_TF_REPEATED) != 0;
+                    mixed += e && q;
+                }
             }
+            if (!(o && (o->flags & HEED_FEAT_NO_BIGRAMS)))
+                PUT_KEY(fold(NS_BI, prev * 31 + 0x5eed0002ull));
         }
-        if (!(o && (o->flags & HEED_FEAT_NO_BIGRAMS)))
-            PUT_KEY(fold(NS_BI, prev * 31 + 0x5eed0002ull));
     }
 #undef PUT_KEY
     s.n = nk;
@@ -539,7 +746,7 @@ features_write_as(const heed_feat_opts *o, const heed_result *r, uint64_t *th,
     }
 
     if (o && (o->flags & CHAR_FLAGS))
-        write_chars(&s, o, r, NULL);
+        write_chars(&s, o, r, NULL, 0);
 
     /* Lexicon valence evidence. */
     for (size_t i = 0; i < r->n_evidence; i++) {
@@ -576,9 +783,15 @@ features_write_as(const heed_feat_opts *o, const heed_result *r, uint64_t *th,
         put(&s, fold(NS_STYLE, ST_MIXED_PUNCT), 1.0f);
     if (nt && tk[nt - 1].kind == HEED_TOK_PUNCT) {
         const heed_token *t = &tk[nt - 1];
-        if (memchr(r->text + t->start, '?', t->len))
+        /* a '?' in it, else a '!' (most are one byte: no memchr call) */
+        int has_q = 0, has_e = 0;
+        for (size_t b = 0; b < t->len; b++) {
+            has_q |= r->text[t->start + b] == '?';
+            has_e |= r->text[t->start + b] == '!';
+        }
+        if (has_q)
             put(&s, fold(NS_STYLE, ST_ENDS_QUEST), 1.0f);
-        else if (memchr(r->text + t->start, '!', t->len))
+        else if (has_e)
             put(&s, fold(NS_STYLE, ST_ENDS_EXCL), 1.0f);
     }
     put(&s, fold(NS_STYLE, ST_LEN + (uint64_t)len_bucket(words)), 1.0f);
@@ -676,10 +889,11 @@ static int features_pair(heed_arena *a, const heed_feat_opts *plain, const heed_
     if (!heed__features_can_pair(plain, chars))
         return HEED_EINVAL;
     const size_t cap_p = heed__features_bound(plain, r);
-    uint32_t *pi = heed__arena_alloc(a, cap_p * sizeof *pi);
-    float *pv = heed__arena_alloc(a, cap_p * sizeof *pv);
-    if (!pi || !pv)
+    /* each vector's keys and values in one allocation (both 4 bytes) */
+    uint32_t *pi = heed__arena_alloc(a, cap_p * (sizeof(uint32_t) + sizeof(float)));
+    if (!pi)
         return HEED_ENOMEM;
+    float *pv = (float *)(void *)(pi + cap_p);
     size_t w_end = 0, gram_room = 0;
     const size_t n =
         th_given ? features_write_given(plain, r, th_given, wr_words, pi, pv, cap_p, &w_end,
@@ -688,16 +902,16 @@ static int features_pair(heed_arena *a, const heed_feat_opts *plain, const heed_
     /* heed__features_bound(chars, r): the options differ only in the
      * n-grams, whose room the word loop counted */
     const size_t cap_c = cap_p + gram_room;
-    uint32_t *ci = heed__arena_alloc(a, cap_c * sizeof *ci);
-    float *cv = heed__arena_alloc(a, cap_c * sizeof *cv);
-    if (!ci || !cv)
+    uint32_t *ci = heed__arena_alloc(a, cap_c * (sizeof(uint32_t) + sizeof(float)));
+    if (!ci)
         return HEED_ENOMEM;
+    float *cv = (float *)(void *)(ci + cap_c);
     /* the chars vector: the same word block, its n-grams, the same rest (the
      * bounds leave room for all of it, so nothing is cut in either) */
     memcpy(ci, pi, w_end * sizeof *ci);
     memcpy(cv, pv, w_end * sizeof *cv);
     sink s = {ci, cv, w_end, cap_c - (n - w_end), 0, have_avx2()};
-    write_chars(&s, chars, r, wr_chars);
+    write_chars(&s, chars, r, wr_chars, gram_room);
     memcpy(ci + s.n, pi + w_end, (n - w_end) * sizeof *ci);
     memcpy(cv + s.n, pv + w_end, (n - w_end) * sizeof *cv);
     *x_plain = (heed_sparse){pi, pv, n};

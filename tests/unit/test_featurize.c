@@ -472,6 +472,121 @@ static void test_chargrams_fast_path(void **state)
     assert_true(words_seen > 3000);
 }
 
+/* The word block takes a fast form (its keys gathered, then mixed 4 at a
+ * time) for messages of up to 256 tokens whose keys fit: on random texts of
+ * frequent words, negators, numbers, ids, hashtags, mentions, emoji,
+ * emoticons, ALL CAPS and elongated words and runs of punctuation, from
+ * one token to about 400 (past the fast form's 256) and to some 300
+ * sentences, with the valence stage's negation flags and without them (the
+ * fallback scope rule), with the whole room and less, every vector must
+ * equal the general path's (the loop token by token): made from the tokens,
+ * without AVX2, from given hashes, and with the table of frequent words. */
+static void test_word_block_fast_path(void **state)
+{
+    (void)state;
+    static const char *const pieces[] = {
+        "the", "not", "never", "don't", "can't", "nothing", "without", "hardly", "good",
+        "bad", "refund", "order", "zebra", "HELP", "ANGRY", "sooooo", "happy", "I",
+        "42", "$5.99", "#12345", "2024-03-01", "10:30", "@support", "#fail", "#not",
+        "x@y.com", "https://a.b/c", "\xf0\x9f\x98\x8a", ":(", "<3", ",", ".", "!",
+        "!!!", "?", "?!", "...", ";", "caf\xc3\xa9", "nobody", "wasn't", "nor",
+    };
+    static const uint32_t flags[] = {0, HEED_FEAT_NO_BIGRAMS, HEED_FEAT_CHARGRAMS,
+                                     HEED_FEAT_CHAR4 | HEED_FEAT_NO_BIGRAMS};
+    static const uint32_t char_flags[] = {HEED_FEAT_CHARGRAMS, HEED_FEAT_CHAR4};
+    static char text[8192];
+    static heed_token tk[1024];
+    static uint32_t ia[16384], ib[16384];
+    static float va[16384], vb[16384];
+    static uint64_t th[1024];
+    static const heed_word *wr[1024];
+    heed_words *ws[2] = {NULL, NULL};
+    for (size_t c = 0; c < 2; c++) {
+        const heed_feat_opts fo = {char_flags[c]};
+        assert_int_equal(heed__freqwords_new(NULL, NULL, NULL, &fo, &ws[c]), HEED_OK);
+    }
+    size_t long_ones = 0, negated = 0;
+    for (int round = 0; round < 1500; round++) {
+        size_t len = 0;
+        const int n_pieces = round % 10 == 0 ? 200 + (int)(frnd() % 200) : 1 + (int)(frnd() % 30);
+        const int many_stops = round % 37 == 0; /* some 300 sentences */
+        for (int w = 0; w < n_pieces && len < sizeof text - 64; w++) {
+            const char *pc =
+                many_stops && w % 2 ? "." : pieces[frnd() % (sizeof pieces / sizeof pieces[0])];
+            memcpy(text + len, pc, strlen(pc));
+            len += strlen(pc);
+            text[len++] = ' ';
+        }
+        heed_analysis *an = NULL;
+        assert_int_equal(heed_analyze(eng, text, len, NULL, &an, NULL), HEED_OK);
+        heed_result copy = *heed_analysis_result(an);
+        assert_true(copy.n_tokens <= 1024);
+        long_ones += copy.n_tokens > 256;
+        if (round & 1 && copy.n_tokens) { /* the fallback scope rule */
+            memcpy(tk, copy.tokens, copy.n_tokens * sizeof *tk);
+            for (size_t i = 0; i < copy.n_tokens; i++)
+                tk[i].flags &= (uint16_t) ~(HEED_TF_NEGATOR | HEED_TF_NEGATED);
+            copy.tokens = tk;
+        }
+        const heed_result *r = &copy;
+        for (size_t i = 0; i < r->n_tokens; i++) {
+            th[i] = heed__hash(r->tokens[i].norm, r->tokens[i].norm_len);
+            negated += (r->tokens[i].flags & HEED_TF_NEGATED) != 0;
+        }
+        for (size_t f = 0; f < sizeof flags / sizeof flags[0]; f++) {
+            const heed_feat_opts o = {flags[f]};
+            const size_t bound = heed__features_bound(&o, r);
+            assert_true(bound <= 16384);
+            const size_t caps[] = {bound, bound ? frnd() % bound : 0};
+            for (size_t c = 0; c < 2; c++) {
+                const size_t nb = heed__features_write_general(&o, r, ib, vb, caps[c]);
+                size_t na = heed__features_write(&o, r, ia, va, caps[c]);
+                assert_int_equal(na, nb);
+                assert_memory_equal(ia, ib, na * sizeof *ia);
+                assert_memory_equal(va, vb, na * sizeof *va);
+                na = heed__features_write_scalar(&o, r, ia, va, caps[c]);
+                assert_int_equal(na, nb);
+                assert_memory_equal(ia, ib, na * sizeof *ia);
+                assert_memory_equal(va, vb, na * sizeof *va);
+                na = heed__features_write_hashed(&o, r, th, ia, va, caps[c]);
+                assert_int_equal(na, nb);
+                assert_memory_equal(ia, ib, na * sizeof *ia);
+                assert_memory_equal(va, vb, na * sizeof *va);
+            }
+            if (o.flags & (HEED_FEAT_CHARGRAMS | HEED_FEAT_CHAR4))
+                continue;
+            /* the pair from the tokens' words, against the general path's
+             * two vectors */
+            for (size_t c = 0; c < 2; c++) {
+                const heed_feat_opts co = {o.flags | char_flags[c]};
+                uint64_t wh[1024];
+                heed__freqwords_find(ws[c], r->tokens, r->n_tokens, wh, wr);
+                heed_arena ar;
+                heed__arena_init(&ar, 0);
+                heed_sparse xp, xc;
+                assert_int_equal(
+                    heed__features_pair_words(&ar, &o, &co, r, wh, ws[c], wr, &xp, &xc), HEED_OK);
+                size_t n = heed__features_write_general(&o, r, ib, vb, bound);
+                assert_int_equal(xp.n, n);
+                assert_memory_equal(xp.idx, ib, n * sizeof *ib);
+                assert_memory_equal(xp.val, vb, n * sizeof *vb);
+                const size_t cb = heed__features_bound(&co, r);
+                assert_true(cb <= 16384);
+                n = heed__features_write_general(&co, r, ib, vb, cb);
+                assert_int_equal(xc.n, n);
+                assert_memory_equal(xc.idx, ib, n * sizeof *ib);
+                assert_memory_equal(xc.val, vb, n * sizeof *vb);
+                heed__arena_release(&ar);
+            }
+        }
+        heed_analysis_free(an);
+    }
+    heed__freqwords_free(ws[0]);
+    heed__freqwords_free(ws[1]);
+    assert_true(long_ones > 50);
+    assert_true(negated > 1000);
+}
+
 static void test_feature_set_id(void **state)
 {
     (void)state;
@@ -502,6 +617,7 @@ int main(void)
         cmocka_unit_test(test_deterministic_and_bounded),
         cmocka_unit_test(test_pair_equals_two_calls),
         cmocka_unit_test(test_chargrams_fast_path),
+        cmocka_unit_test(test_word_block_fast_path),
         cmocka_unit_test(test_feature_set_id),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
