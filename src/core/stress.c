@@ -947,22 +947,28 @@ static unsigned sig(const char *w, size_t n)
     return ((a * 31u + m) * 37u + z * 7u + (unsigned)n) & 4095u;
 }
 
-/* A 6-bit key of a word token from its length and first byte, which the
- * word after a first word must have for a phrase to go on (see next_mask).
- * A token whose norm no phrase's second word can be (punctuation, emoji: see
+/* An 8-bit key of a word token, the low bits of its sig, which the word
+ * after a first word must have for a phrase to go on (see next_mask). A
+ * token whose norm no phrase's second word can be (punctuation, emoji: see
  * other_key), and the end of the text, have KEY_NOWORD; every other token,
  * and a word with an empty norm, has KEY_ANY. A word may have either key
  * too: keys only turn tokens away. */
-#define KEY_ANY    63u
-#define KEY_NOWORD 62u
-static unsigned next_key(size_t len, unsigned b0)
+#define KEY_ANY    255u
+#define KEY_NOWORD 254u
+#define KEY_WORDS  4 /* uint64_t words of a set of keys */
+static unsigned next_key(unsigned word_sig)
 {
-    return (b0 + 8u * (unsigned)len) & 63u;
+    return word_sig & 255u;
 }
 
 static int has_bit(const uint64_t *set, unsigned b)
 {
     return (int)((set[b >> 6] >> (b & 63)) & 1);
+}
+
+static void set_bit(uint64_t *set, unsigned b)
+{
+    set[b >> 6] |= 1ull << (b & 63);
 }
 
 /* Every word that can follow a count in a rule cue (ordinal_time,
@@ -1018,7 +1024,7 @@ struct heed_stress_index {
      * word; a sig's first group has those of the sig's others too
      * (by_sig). Most common first words ("the", "a", "my") are turned away by
      * the word after them. */
-    uint64_t next_mask[N_PHRASES + 1];
+    uint64_t next_mask[N_PHRASES + 1][KEY_WORDS];
     uint64_t rel[64], day[64]; /* bit sig(word) for RELATIONS and DAYS */
     uint64_t first2[4];        /* bit b: a phrase's second word starts with byte b */
     uint64_t emph[64];         /* the same for EMPHASIS_WORDS */
@@ -1101,18 +1107,17 @@ int heed__stress_index_new(heed_stress_index **out)
     for (size_t k = g; k-- > 0;)
         ix->by_sig[ix->group[k].sig] = (uint32_t)(k + 1) << GROUP_SHIFT;
     for (size_t k = 0; k < g; k++) {
-        uint64_t *mask = &ix->next_mask[k + 1];
-        *mask |= 1ull << KEY_ANY; /* numbers, dates, punctuation, ... */
+        uint64_t *mask = ix->next_mask[k + 1];
+        set_bit(mask, KEY_ANY); /* numbers, dates, times, ... */
         for (size_t i = ix->group[k].lo; i < ix->group[k].hi; i++) {
             const ix_rest *rw = &ix->rest[i];
             const char *const *list = RELATIONS;
             size_t nl = sizeof RELATIONS / sizeof RELATIONS[0];
             if (!rw->n)
-                *mask = ~0ull;
+                memset(mask, 0xFF, KEY_WORDS * sizeof *mask);
             else if (rw->kind[0] == SW_WORD) {
-                const unsigned b0 = (unsigned char)PHRASES[i].rest[0];
-                *mask |= 1ull << next_key(rw->len[0], b0);
-                ix->first2[b0 >> 6] |= 1ull << (b0 & 63);
+                set_bit(mask, next_key(sig(PHRASES[i].rest, rw->len[0])));
+                set_bit(ix->first2, (unsigned char)PHRASES[i].rest[0]);
             } else if (rw->kind[0] == SW_REL || rw->kind[0] == SW_RELP || rw->kind[0] == SW_DAY) {
                 if (rw->kind[0] == SW_DAY) {
                     list = DAYS;
@@ -1120,17 +1125,25 @@ int heed__stress_index_new(heed_stress_index **out)
                 }
                 for (size_t w = 0; w < nl; w++) {
                     const size_t wl = strlen(list[w]);
-                    *mask |= 1ull << next_key(wl, (unsigned char)list[w][0]);
-                    if (rw->kind[0] == SW_RELP) /* "husband's" */
-                        *mask |= 1ull << next_key(wl + 2, (unsigned char)list[w][0]);
+                    set_bit(mask, next_key(sig(list[w], wl)));
+                    char poss[32]; /* "husband's" */
+                    if (rw->kind[0] != SW_RELP)
+                        continue;
+                    if (wl + 2 > sizeof poss) { /* no such relation: any key then */
+                        memset(mask, 0xFF, KEY_WORDS * sizeof *mask);
+                        continue;
+                    }
+                    memcpy(poss, list[w], wl);
+                    memcpy(poss + wl, "'s", 2);
+                    set_bit(mask, next_key(sig(poss, wl + 2)));
                 }
             } /* #num, #dt: KEY_ANY; an unknown special word matches nothing */
         }
     }
     for (size_t k = 0; k < g; k++) { /* a sig's first group takes its others' masks */
         const size_t first = ix->by_sig[ix->group[k].sig] >> GROUP_SHIFT;
-        if (first != k + 1)
-            ix->next_mask[first] |= ix->next_mask[k + 1];
+        for (size_t b = 0; first != k + 1 && b < KEY_WORDS; b++)
+            ix->next_mask[first][b] |= ix->next_mask[k + 1][b];
     }
     for (size_t i = 0; i < sizeof UNIT_WORDS / sizeof UNIT_WORDS[0]; i++)
         ix->by_sig[sig(UNIT_WORDS[i], strlen(UNIT_WORDS[i]))] |= SG_UNIT;
@@ -1149,7 +1162,7 @@ enum {
     TC_COUNT = 0x800,      /* a word, number or date: a phrase or rule cue may
                             * start at it */
     TC_INTENSITY = 0x1000, /* an intensity cue may start at it */
-    TC_KEY_SHIFT = 0       /* the key's 6 bits: a shift count as it is */
+    TC_KEY_SHIFT = 0       /* the key's 8 bits */
 };
 /* The tok_class of what follows the last token. */
 #define END_CLASS (KEY_NOWORD << TC_KEY_SHIFT)
@@ -1157,7 +1170,8 @@ enum {
 /* The tok_class of a word token whose norm is w[0..n), n > 0, not in capitals. */
 static uint32_t word_class(const heed_stress_index *ix, const char *w, size_t n)
 {
-    return TC_COUNT | ix->by_sig[sig(w, n)] | next_key(n, (unsigned char)w[0]) << TC_KEY_SHIFT;
+    const unsigned s = sig(w, n);
+    return TC_COUNT | ix->by_sig[s] | next_key(s) << TC_KEY_SHIFT;
 }
 
 uint32_t heed__stress_word_class(const heed_stress_index *ix, const char *w, size_t n)
@@ -1197,13 +1211,13 @@ __attribute__((always_inline)) static inline uint32_t tok_class(const heed_stres
         const size_t len = t->norm_len;
         if (!len)
             return TC_COUNT | KEY_ANY << TC_KEY_SHIFT;
-        const unsigned b0 = (unsigned char)t->norm[0];
-        uint32_t c = TC_COUNT | ix->by_sig[sig(t->norm, len)];
+        const unsigned s = sig(t->norm, len);
+        uint32_t c = TC_COUNT | ix->by_sig[s];
         if (kind != HEED_TOK_WORD)
             return (c & ~(uint32_t)SG_UNIT) | KEY_ANY << TC_KEY_SHIFT;
         if ((t->flags & HEED_TF_ALLCAPS) && len >= 2)
             c |= TC_INTENSITY;
-        return c | next_key(len, b0) << TC_KEY_SHIFT;
+        return c | next_key(s) << TC_KEY_SHIFT;
     }
     if (kind == HEED_TOK_TIME) /* #dt */
         return KEY_ANY << TC_KEY_SHIFT;
@@ -1350,7 +1364,8 @@ static size_t match_rest_ix(const heed_stress_index *ix, size_t p, const heed_to
 __attribute__((always_inline)) static inline uint64_t may_start(const heed_stress_index *ix,
                                                                 uint32_t cls, uint32_t next)
 {
-    return ix->next_mask[cls >> GROUP_SHIFT] >> (next >> TC_KEY_SHIFT & 63) & 1;
+    const unsigned key = next >> TC_KEY_SHIFT & 255;
+    return ix->next_mask[cls >> GROUP_SHIFT][key >> 6] >> (key & 63) & 1;
 }
 
 /* The longest phrase starting at toks[i]; sets *len to its token count. cls
