@@ -1990,6 +1990,17 @@ static void emotion_cue(const heed_result *r, cands *c)
         {HEED_EMO_GRIEF, 1.0f, "grief (emotion model)"},
         {HEED_EMO_DISAPPOINTMENT, 0.5f, "disappointment (emotion model)"},
     };
+    /* no such label predicted and each probability below 0.2 with a weight
+     * of at most 1 (so p * w is below it too): the loop below finds no cue
+     * (most texts) */
+    uint32_t labels = 0;
+    size_t low = 0;
+    for (size_t k = 0; k < sizeof EMO / sizeof EMO[0]; k++) {
+        labels |= 1u << EMO[k].label;
+        low += em->prob[EMO[k].label] < 0.2f && EMO[k].w <= 1.0f;
+    }
+    if (!(em->labels & labels) && low == sizeof EMO / sizeof EMO[0])
+        return;
     float best = 0;
     const char *what = NULL;
     for (size_t k = 0; k < sizeof EMO / sizeof EMO[0]; k++) {

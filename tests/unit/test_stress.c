@@ -626,6 +626,79 @@ static void emotion_hook(void **state)
     heed_analysis_free(an);
 }
 
+/* The emotion model's cue on random probabilities and predicted labels,
+ * many near its 0.2 threshold, against the rule written out here: the
+ * strongest weighted negative emotion (a predicted label counts at least
+ * 0.35), 70 points per unit, when it reaches 0.2. */
+static void emotion_cue_random(void **state)
+{
+    (void)state;
+    static const struct {
+        int label;
+        float w;
+        const char *what;
+    } EMO[] = {
+        {HEED_EMO_ANGER, 1.0f, "anger (emotion model)"},
+        {HEED_EMO_ANNOYANCE, 0.4f, "annoyance (emotion model)"},
+        {HEED_EMO_DISGUST, 0.8f, "disgust (emotion model)"},
+        {HEED_EMO_FEAR, 1.0f, "fear (emotion model)"},
+        {HEED_EMO_NERVOUSNESS, 0.9f, "nervousness (emotion model)"},
+        {HEED_EMO_SADNESS, 0.9f, "sadness (emotion model)"},
+        {HEED_EMO_GRIEF, 1.0f, "grief (emotion model)"},
+        {HEED_EMO_DISAPPOINTMENT, 0.5f, "disappointment (emotion model)"},
+    };
+    static const float NEAR[] = {0.0f, 0.19999999f, 0.2f, 0.20000001f, 0.25f, 0.34999999f,
+                                 0.35f, 0.4f, 0.5f, 0.22222222f, 0.44444445f, 1.0f};
+    heed_analysis *an = run("ok");
+    heed_result r = *heed_analysis_result(an);
+    assert_int_equal(r.stress.n_cues, 0);
+    heed_stress_index *ix = NULL;
+    assert_int_equal(heed__stress_index_new(&ix), HEED_OK);
+    heed_arena a = {0};
+    uint64_t seed = 3;
+    size_t cues = 0;
+    for (int round = 0; round < 20000; round++) {
+        r.emotions.available = 1;
+        r.emotions.labels = 0;
+        for (int k = 0; k < HEED_EMO_COUNT; k++) {
+            seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+            const uint64_t x = seed >> 20;
+            r.emotions.prob[k] = x % 17 ? (float)(x % 1000) / 5500.0f
+                                        : NEAR[(x >> 12) % (sizeof NEAR / sizeof NEAR[0])];
+            if ((x >> 20) % 23 == 0)
+                r.emotions.labels |= 1u << k;
+        }
+        float best = 0;
+        const char *what = NULL;
+        for (size_t k = 0; k < sizeof EMO / sizeof EMO[0]; k++) {
+            float p = r.emotions.prob[EMO[k].label];
+            if ((r.emotions.labels & (1u << EMO[k].label)) && p < 0.35f)
+                p = 0.35f;
+            p *= EMO[k].w;
+            if (p > best) {
+                best = p;
+                what = EMO[k].what;
+            }
+        }
+        assert_int_equal(heed__stress(&a, ix, &r), HEED_OK);
+        if (what && best >= 0.2f) {
+            assert_int_equal(r.stress.n_cues, 1);
+            assert_string_equal(r.stress.cues[0].what, what);
+            const float pts = 70.0f * best;
+            assert_true(r.stress.component[HEED_STRESS_DISTRESS] ==
+                        100.0 - 100.0 * (1.0 - (pts > 100 ? 100 : (double)pts) / 100.0));
+            cues++;
+        } else {
+            assert_int_equal(r.stress.n_cues, 0);
+        }
+        heed__arena_release(&a);
+    }
+    if (cues < 2000 || cues > 18000)
+        fail_msg("%zu cues in 20000", cues);
+    heed__stress_index_free(ix);
+    heed_analysis_free(an);
+}
+
 /* The cues come out sorted by start, component, length and label, whether a
  * text has a few (sorted by insertion) or many (qsort): random texts of cue
  * phrases, up to well past the insertion sort's limit. */
@@ -889,6 +962,7 @@ int main(void)
         cmocka_unit_test(gated_same_as_ungated),
         cmocka_unit_test(every_phrase_gated_same),
         cmocka_unit_test(emotion_hook),
+        cmocka_unit_test(emotion_cue_random),
         cmocka_unit_test(allocation_failures),
         cmocka_unit_test(service_effort),
         cmocka_unit_test(service_vulnerability),
