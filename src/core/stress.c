@@ -810,6 +810,59 @@ int heed__stress_table_check(void)
     return -1;
 }
 
+/* The number of words of p->rest. */
+static size_t rest_words(const phrase *p)
+{
+    size_t words = 0;
+    for (const char *w = p->rest; *w; words++)
+        w += word_len(w) + (w[word_len(w)] == ' ');
+    return words;
+}
+
+size_t heed__stress_phrase_text(size_t k, unsigned variant, char *out, size_t cap)
+{
+    static const size_t NREL = sizeof RELATIONS / sizeof RELATIONS[0];
+    static const size_t NDAYS = sizeof DAYS / sizeof DAYS[0];
+    if (k >= N_PHRASES)
+        return 0;
+    const phrase *p = &PHRASES[k];
+    size_t n = 0;
+    for (size_t word = 0; word <= rest_words(p); word++) {
+        const char *w = p->first;
+        size_t l = p->first_len;
+        if (word) { /* the word-th of rest */
+            w = p->rest;
+            for (size_t k2 = 1; k2 < word; k2++)
+                w += word_len(w) + 1;
+            l = word_len(w);
+        }
+        const char *put = w, *tail = "";
+        size_t pl = l;
+        if (w[0] == '#') { /* a word the special word matches */
+            const char *rel = RELATIONS[variant % NREL];
+            put = l == 4 && !memcmp(w, "#num", 4)    ? (variant & 1 ? "12" : "3")
+                  : l == 3 && !memcmp(w, "#dt", 3)   ? (variant & 1 ? "2024-03-01" : "10:30")
+                  : l == 4 && !memcmp(w, "#day", 4)  ? DAYS[variant % NDAYS]
+                  : l == 4 && !memcmp(w, "#rel", 4)  ? rel
+                  : l == 5 && !memcmp(w, "#relp", 5) ? rel
+                                                     : "";
+            if (l == 5 && !memcmp(w, "#relp", 5) && (variant & 1))
+                tail = "'s";
+            pl = strlen(put);
+        }
+        const size_t tl = strlen(tail);
+        if (n + 1 + pl + tl >= cap)
+            return 0;
+        if (n)
+            out[n++] = ' ';
+        memcpy(out + n, put, pl);
+        memcpy(out + n + pl, tail, tl);
+        n += pl + tl;
+    }
+    out[n] = '\0';
+    return n;
+}
+
 /* A relation or pet, or its possessive ("husband's"): "my late husband's
  * account". Only for #relp: "lost my husband's card" is no bereavement. */
 static int is_relation_possessive(const heed_token *t)
@@ -894,18 +947,28 @@ static unsigned sig(const char *w, size_t n)
     return ((a * 31u + m) * 37u + z * 7u + (unsigned)n) & 4095u;
 }
 
-/* A 6-bit key of a word token from its length and first byte, which the
- * word after a first word must have for a phrase to go on (see next_mask).
- * Every other token, and a word with an empty norm, has KEY_ANY. */
-#define KEY_ANY 63u
-static unsigned next_key(size_t len, unsigned b0)
+/* An 8-bit key of a word token, the low bits of its sig, which the word
+ * after a first word must have for a phrase to go on (see next_mask). A
+ * token whose norm no phrase's second word can be (punctuation, emoji: see
+ * other_key), and the end of the text, have KEY_NOWORD; every other token,
+ * and a word with an empty norm, has KEY_ANY. A word may have either key
+ * too: keys only turn tokens away. */
+#define KEY_ANY    255u
+#define KEY_NOWORD 254u
+#define KEY_WORDS  4 /* uint64_t words of a set of keys */
+static unsigned next_key(unsigned word_sig)
 {
-    return (b0 + 5u * (unsigned)len) & 63u;
+    return word_sig & 255u;
 }
 
 static int has_bit(const uint64_t *set, unsigned b)
 {
     return (int)((set[b >> 6] >> (b & 63)) & 1);
+}
+
+static void set_bit(uint64_t *set, unsigned b)
+{
+    set[b >> 6] |= 1ull << (b & 63);
 }
 
 /* Every word that can follow a count in a rule cue (ordinal_time,
@@ -957,11 +1020,13 @@ struct heed_stress_index {
     uint32_t by_sig[4096];
     /* per group k at k + 1 (0: none): bit next_key of every token that may
      * follow its first word in a phrase, all bits for a phrase of one word;
-     * KEY_ANY always; a sig's first group has those of the sig's others too
+     * KEY_ANY always, KEY_NOWORD only by a word's key or for a phrase of one
+     * word; a sig's first group has those of the sig's others too
      * (by_sig). Most common first words ("the", "a", "my") are turned away by
      * the word after them. */
-    uint64_t next_mask[N_PHRASES + 1];
+    uint64_t next_mask[N_PHRASES + 1][KEY_WORDS];
     uint64_t rel[64], day[64]; /* bit sig(word) for RELATIONS and DAYS */
+    uint64_t first2[4];        /* bit b: a phrase's second word starts with byte b */
     uint64_t emph[64];         /* the same for EMPHASIS_WORDS */
     ix_rest rest[N_PHRASES];
     size_t n_groups;
@@ -987,6 +1052,7 @@ int heed__stress_index_new(heed_stress_index **out)
     memset(ix->rel, 0, sizeof ix->rel);
     memset(ix->day, 0, sizeof ix->day);
     memset(ix->emph, 0, sizeof ix->emph);
+    memset(ix->first2, 0, sizeof ix->first2);
     for (size_t i = 0; i < sizeof EMPHASIS_WORDS / sizeof EMPHASIS_WORDS[0]; i++) {
         unsigned b = sig(EMPHASIS_WORDS[i], strlen(EMPHASIS_WORDS[i]));
         ix->emph[b >> 6] |= 1ull << (b & 63);
@@ -1041,34 +1107,43 @@ int heed__stress_index_new(heed_stress_index **out)
     for (size_t k = g; k-- > 0;)
         ix->by_sig[ix->group[k].sig] = (uint32_t)(k + 1) << GROUP_SHIFT;
     for (size_t k = 0; k < g; k++) {
-        uint64_t *mask = &ix->next_mask[k + 1];
-        *mask |= 1ull << KEY_ANY; /* numbers, dates, punctuation, ... */
+        uint64_t *mask = ix->next_mask[k + 1];
+        set_bit(mask, KEY_ANY); /* numbers, dates, times, ... */
         for (size_t i = ix->group[k].lo; i < ix->group[k].hi; i++) {
             const ix_rest *rw = &ix->rest[i];
             const char *const *list = RELATIONS;
             size_t nl = sizeof RELATIONS / sizeof RELATIONS[0];
             if (!rw->n)
-                *mask = ~0ull;
-            else if (rw->kind[0] == SW_WORD)
-                *mask |= 1ull << next_key(rw->len[0], (unsigned char)PHRASES[i].rest[0]);
-            else if (rw->kind[0] == SW_REL || rw->kind[0] == SW_RELP || rw->kind[0] == SW_DAY) {
+                memset(mask, 0xFF, KEY_WORDS * sizeof *mask);
+            else if (rw->kind[0] == SW_WORD) {
+                set_bit(mask, next_key(sig(PHRASES[i].rest, rw->len[0])));
+                set_bit(ix->first2, (unsigned char)PHRASES[i].rest[0]);
+            } else if (rw->kind[0] == SW_REL || rw->kind[0] == SW_RELP || rw->kind[0] == SW_DAY) {
                 if (rw->kind[0] == SW_DAY) {
                     list = DAYS;
                     nl = sizeof DAYS / sizeof DAYS[0];
                 }
                 for (size_t w = 0; w < nl; w++) {
                     const size_t wl = strlen(list[w]);
-                    *mask |= 1ull << next_key(wl, (unsigned char)list[w][0]);
-                    if (rw->kind[0] == SW_RELP) /* "husband's" */
-                        *mask |= 1ull << next_key(wl + 2, (unsigned char)list[w][0]);
+                    set_bit(mask, next_key(sig(list[w], wl)));
+                    char poss[32]; /* "husband's" */
+                    if (rw->kind[0] != SW_RELP)
+                        continue;
+                    if (wl + 2 > sizeof poss) { /* no such relation: any key then */
+                        memset(mask, 0xFF, KEY_WORDS * sizeof *mask);
+                        continue;
+                    }
+                    memcpy(poss, list[w], wl);
+                    memcpy(poss + wl, "'s", 2);
+                    set_bit(mask, next_key(sig(poss, wl + 2)));
                 }
             } /* #num, #dt: KEY_ANY; an unknown special word matches nothing */
         }
     }
     for (size_t k = 0; k < g; k++) { /* a sig's first group takes its others' masks */
         const size_t first = ix->by_sig[ix->group[k].sig] >> GROUP_SHIFT;
-        if (first != k + 1)
-            ix->next_mask[first] |= ix->next_mask[k + 1];
+        for (size_t b = 0; first != k + 1 && b < KEY_WORDS; b++)
+            ix->next_mask[first][b] |= ix->next_mask[k + 1][b];
     }
     for (size_t i = 0; i < sizeof UNIT_WORDS / sizeof UNIT_WORDS[0]; i++)
         ix->by_sig[sig(UNIT_WORDS[i], strlen(UNIT_WORDS[i]))] |= SG_UNIT;
@@ -1087,13 +1162,16 @@ enum {
     TC_COUNT = 0x800,      /* a word, number or date: a phrase or rule cue may
                             * start at it */
     TC_INTENSITY = 0x1000, /* an intensity cue may start at it */
-    TC_KEY_SHIFT = 0       /* the key's 6 bits: a shift count as it is */
+    TC_KEY_SHIFT = 0       /* the key's 8 bits */
 };
+/* The tok_class of what follows the last token. */
+#define END_CLASS (KEY_NOWORD << TC_KEY_SHIFT)
 
 /* The tok_class of a word token whose norm is w[0..n), n > 0, not in capitals. */
 static uint32_t word_class(const heed_stress_index *ix, const char *w, size_t n)
 {
-    return TC_COUNT | ix->by_sig[sig(w, n)] | next_key(n, (unsigned char)w[0]) << TC_KEY_SHIFT;
+    const unsigned s = sig(w, n);
+    return TC_COUNT | ix->by_sig[s] | next_key(s) << TC_KEY_SHIFT;
 }
 
 uint32_t heed__stress_word_class(const heed_stress_index *ix, const char *w, size_t n)
@@ -1117,6 +1195,14 @@ uint32_t heed__stress_word_class(const heed_stress_index *ix, const char *w, siz
     return c;
 }
 
+/* The key of a token that is neither a word, a number, a date nor a time:
+ * only a phrase's second word (not a special one) may match it, by its
+ * bytes. */
+static inline uint32_t other_key(const heed_stress_index *ix, const heed_token *t)
+{
+    return t->norm_len && has_bit(ix->first2, (unsigned char)t->norm[0]) ? KEY_ANY : KEY_NOWORD;
+}
+
 __attribute__((always_inline)) static inline uint32_t tok_class(const heed_stress_index *ix,
                                                                  const heed_token *t)
 {
@@ -1125,24 +1211,27 @@ __attribute__((always_inline)) static inline uint32_t tok_class(const heed_stres
         const size_t len = t->norm_len;
         if (!len)
             return TC_COUNT | KEY_ANY << TC_KEY_SHIFT;
-        const unsigned b0 = (unsigned char)t->norm[0];
-        uint32_t c = TC_COUNT | ix->by_sig[sig(t->norm, len)];
+        const unsigned s = sig(t->norm, len);
+        uint32_t c = TC_COUNT | ix->by_sig[s];
         if (kind != HEED_TOK_WORD)
             return (c & ~(uint32_t)SG_UNIT) | KEY_ANY << TC_KEY_SHIFT;
         if ((t->flags & HEED_TF_ALLCAPS) && len >= 2)
             c |= TC_INTENSITY;
-        return c | next_key(len, b0) << TC_KEY_SHIFT;
+        return c | next_key(s) << TC_KEY_SHIFT;
     }
+    if (kind == HEED_TOK_TIME) /* #dt */
+        return KEY_ANY << TC_KEY_SHIFT;
+    const uint32_t key = other_key(ix, t) << TC_KEY_SHIFT;
     if (kind == HEED_TOK_PUNCT && (t->flags & HEED_TF_REPEATED)) {
         /* a cue needs two of "!" and "?" ("!!", "?!", "??"): not "..." */
         size_t marks = 0;
         for (size_t k = 0; k < t->norm_len; k++)
             marks += t->norm[k] == '!' || t->norm[k] == '?';
-        return (marks >= 2 ? TC_INTENSITY : 0) | KEY_ANY << TC_KEY_SHIFT;
+        return (marks >= 2 ? TC_INTENSITY : 0) | key;
     }
     if (kind == HEED_TOK_EMOJI || kind == HEED_TOK_EMOTICON)
-        return TC_INTENSITY | KEY_ANY << TC_KEY_SHIFT;
-    return KEY_ANY << TC_KEY_SHIFT;
+        return TC_INTENSITY | key;
+    return key;
 }
 
 /* The phrases whose first word is t's norm: sets [*lo, *hi) and returns 1,
@@ -1270,12 +1359,13 @@ static size_t match_rest_ix(const heed_stress_index *ix, size_t p, const heed_to
 }
 
 /* Might a phrase start at a token whose tok_class is cls, followed by one
- * whose tok_class is next (0 past the end)? No when no first word has its
- * sig, or no phrase of such a first word takes the token after it. */
+ * whose tok_class is next (END_CLASS past the end)? No when no first word has
+ * its sig, or no phrase of such a first word takes the token after it. */
 __attribute__((always_inline)) static inline uint64_t may_start(const heed_stress_index *ix,
                                                                 uint32_t cls, uint32_t next)
 {
-    return ix->next_mask[cls >> GROUP_SHIFT] >> (next >> TC_KEY_SHIFT & 63) & 1;
+    const unsigned key = next >> TC_KEY_SHIFT & 255;
+    return ix->next_mask[cls >> GROUP_SHIFT][key >> 6] >> (key & 63) & 1;
 }
 
 /* The longest phrase starting at toks[i]; sets *len to its token count. cls
@@ -1642,9 +1732,9 @@ static void push(cands *c, uint32_t start, uint32_t len, int comp, float points,
  * suppressed); returns the tokens it covers (0: none starts here). *prev_end
  * is the end of the previous cue, which bounds the negation look-back;
  * positive says the text's valence is positive (see duration_at). cls and
- * next are the tok_class of toks[i] and toks[i + 1] (0 past the end); gated:
- * their bits rule out what they can (see match_at), else every cue is
- * looked for in full. */
+ * next are the tok_class of toks[i] and toks[i + 1] (END_CLASS past the
+ * end); gated: their bits rule out what they can (see match_at), else every
+ * cue is looked for in full. */
 static size_t phrase_cue_at(const heed_stress_index *ix, const heed_token *toks, size_t n, size_t i,
                             uint32_t cls, uint32_t next, int gated, int positive, size_t *prev_end,
                             cands *c)
@@ -1900,6 +1990,17 @@ static void emotion_cue(const heed_result *r, cands *c)
         {HEED_EMO_GRIEF, 1.0f, "grief (emotion model)"},
         {HEED_EMO_DISAPPOINTMENT, 0.5f, "disappointment (emotion model)"},
     };
+    /* no such label predicted and each probability below 0.2 with a weight
+     * of at most 1 (so p * w is below it too): the loop below finds no cue
+     * (most texts) */
+    uint32_t labels = 0;
+    size_t low = 0;
+    for (size_t k = 0; k < sizeof EMO / sizeof EMO[0]; k++) {
+        labels |= 1u << EMO[k].label;
+        low += em->prob[EMO[k].label] < 0.2f && EMO[k].w <= 1.0f;
+    }
+    if (!(em->labels & labels) && low == sizeof EMO / sizeof EMO[0])
+        return;
     float best = 0;
     const char *what = NULL;
     for (size_t k = 0; k < sizeof EMO / sizeof EMO[0]; k++) {
@@ -1927,7 +2028,8 @@ typedef struct scan {
 } scan;
 
 /* collect's step at toks[i], whose tok_class is cls, the next token's next
- * (0 past the end): the classes turn most tokens away before any call. */
+ * (END_CLASS past the end): the classes turn most tokens away before any
+ * call. */
 __attribute__((always_inline)) static inline void scan_at(const heed_stress_index *ix,
                                                           const heed_result *r, size_t i,
                                                           uint32_t cls, uint32_t next, scan *sc,
@@ -1976,10 +2078,13 @@ __attribute__((always_inline)) static inline void scan_tokens(const heed_stress_
     uint32_t cls = class_at(ix, toks, wr, 0);
     for (size_t i = 0; i + 1 < n; i++) {
         const uint32_t next = class_at(ix, toks, wr, i + 1);
-        scan_at(ix, r, i, cls, next, sc, c);
+        /* no first word (next_mask[0] is 0), "twice" or intensity cue here,
+         * no unit word next: scan_at would do nothing (most tokens) */
+        if ((cls & (SG_GROUP | SG_TWICE | TC_INTENSITY)) | (next & SG_UNIT))
+            scan_at(ix, r, i, cls, next, sc, c);
         cls = next;
     }
-    scan_at(ix, r, n - 1, cls, 0, sc, c);
+    scan_at(ix, r, n - 1, cls, END_CLASS, sc, c);
 }
 
 /* Every cue of the text, in one pass over the tokens. Each token's class is

@@ -57,5 +57,10 @@ int heed__stress_table_check(void);
 /* For tests: the word lists must be sorted byte-wise (in_list stops past a
  * word's first byte). Returns the index of the first bad list, or -1. */
 int heed__stress_lists_check(void);
+/* For tests: the words of phrase k of the table, one space apart, its
+ * special words ("#num", "#rel", ...) replaced by words they match (variant
+ * picks which), in out[0, cap) with a NUL after them. Returns their length,
+ * or 0 when k is past the table or they do not fit. */
+size_t heed__stress_phrase_text(size_t k, unsigned variant, char *out, size_t cap);
 
 #endif

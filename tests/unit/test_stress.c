@@ -626,6 +626,79 @@ static void emotion_hook(void **state)
     heed_analysis_free(an);
 }
 
+/* The emotion model's cue on random probabilities and predicted labels,
+ * many near its 0.2 threshold, against the rule written out here: the
+ * strongest weighted negative emotion (a predicted label counts at least
+ * 0.35), 70 points per unit, when it reaches 0.2. */
+static void emotion_cue_random(void **state)
+{
+    (void)state;
+    static const struct {
+        int label;
+        float w;
+        const char *what;
+    } EMO[] = {
+        {HEED_EMO_ANGER, 1.0f, "anger (emotion model)"},
+        {HEED_EMO_ANNOYANCE, 0.4f, "annoyance (emotion model)"},
+        {HEED_EMO_DISGUST, 0.8f, "disgust (emotion model)"},
+        {HEED_EMO_FEAR, 1.0f, "fear (emotion model)"},
+        {HEED_EMO_NERVOUSNESS, 0.9f, "nervousness (emotion model)"},
+        {HEED_EMO_SADNESS, 0.9f, "sadness (emotion model)"},
+        {HEED_EMO_GRIEF, 1.0f, "grief (emotion model)"},
+        {HEED_EMO_DISAPPOINTMENT, 0.5f, "disappointment (emotion model)"},
+    };
+    static const float NEAR[] = {0.0f, 0.19999999f, 0.2f, 0.20000001f, 0.25f, 0.34999999f,
+                                 0.35f, 0.4f, 0.5f, 0.22222222f, 0.44444445f, 1.0f};
+    heed_analysis *an = run("ok");
+    heed_result r = *heed_analysis_result(an);
+    assert_int_equal(r.stress.n_cues, 0);
+    heed_stress_index *ix = NULL;
+    assert_int_equal(heed__stress_index_new(&ix), HEED_OK);
+    heed_arena a = {0};
+    uint64_t seed = 3;
+    size_t cues = 0;
+    for (int round = 0; round < 20000; round++) {
+        r.emotions.available = 1;
+        r.emotions.labels = 0;
+        for (int k = 0; k < HEED_EMO_COUNT; k++) {
+            seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+            const uint64_t x = seed >> 20;
+            r.emotions.prob[k] = x % 17 ? (float)(x % 1000) / 5500.0f
+                                        : NEAR[(x >> 12) % (sizeof NEAR / sizeof NEAR[0])];
+            if ((x >> 20) % 23 == 0)
+                r.emotions.labels |= 1u << k;
+        }
+        float best = 0;
+        const char *what = NULL;
+        for (size_t k = 0; k < sizeof EMO / sizeof EMO[0]; k++) {
+            float p = r.emotions.prob[EMO[k].label];
+            if ((r.emotions.labels & (1u << EMO[k].label)) && p < 0.35f)
+                p = 0.35f;
+            p *= EMO[k].w;
+            if (p > best) {
+                best = p;
+                what = EMO[k].what;
+            }
+        }
+        assert_int_equal(heed__stress(&a, ix, &r), HEED_OK);
+        if (what && best >= 0.2f) {
+            assert_int_equal(r.stress.n_cues, 1);
+            assert_string_equal(r.stress.cues[0].what, what);
+            const float pts = 70.0f * best;
+            assert_true(r.stress.component[HEED_STRESS_DISTRESS] ==
+                        100.0 - 100.0 * (1.0 - (pts > 100 ? 100 : (double)pts) / 100.0));
+            cues++;
+        } else {
+            assert_int_equal(r.stress.n_cues, 0);
+        }
+        heed__arena_release(&a);
+    }
+    if (cues < 2000 || cues > 18000)
+        fail_msg("%zu cues in 20000", cues);
+    heed__stress_index_free(ix);
+    heed_analysis_free(an);
+}
+
 /* The cues come out sorted by start, component, length and label, whether a
  * text has a few (sorted by insertion) or many (qsort): random texts of cue
  * phrases, up to well past the insertion sort's limit. */
@@ -749,6 +822,38 @@ static void same_stress(const heed_stress *x, const heed_stress *y, const char *
     }
 }
 
+/* heed__stress, heed__stress_words (the classes of the frequent-word table
+ * ws, set from ix) and heed__stress_ungated give the same result on text[0,
+ * n), cue for cue and bit for bit; with the emotion model's cue too when
+ * with_emotion. Returns the number of cues. */
+static size_t gates_same(const heed_stress_index *ix, const heed_words *ws, heed_arena *a,
+                         const char *text, size_t n, int with_emotion)
+{
+    heed_analysis *an = NULL;
+    assert_int_equal(heed_analyze(eng, text, n, NULL, &an, NULL), HEED_OK);
+    heed_result fast = *heed_analysis_result(an), full = fast;
+    if (with_emotion) {
+        fast.emotions.available = full.emotions.available = 1;
+        fast.emotions.prob[HEED_EMO_SADNESS] = full.emotions.prob[HEED_EMO_SADNESS] = 0.5f;
+    }
+    heed_result words = fast;
+    const size_t nt = words.n_tokens ? words.n_tokens : 1;
+    uint64_t *th = heed__arena_alloc(a, nt * sizeof *th);
+    const heed_word **wr = heed__arena_alloc(a, nt * sizeof *wr);
+    assert_non_null(th);
+    assert_non_null(wr);
+    heed__freqwords_find(ws, words.tokens, words.n_tokens, th, wr);
+    assert_int_equal(heed__stress(a, ix, &fast), HEED_OK);
+    assert_int_equal(heed__stress_words(a, ix, wr, &words), HEED_OK);
+    assert_int_equal(heed__stress_ungated(a, ix, &full), HEED_OK);
+    same_stress(&fast.stress, &full.stress, text);
+    same_stress(&words.stress, &full.stress, text);
+    const size_t cues = fast.stress.n_cues;
+    heed_analysis_free(an);
+    heed__arena_release(a);
+    return cues;
+}
+
 /* The per-token gates and the index's fast paths (heed__stress), and the
  * classes of the frequent-word table's words (heed__stress_words), give what
  * looking at every token in full gives (heed__stress_ungated), cue for cue
@@ -767,30 +872,75 @@ static void gated_same_as_ungated(void **state)
     size_t cues = 0;
     for (int round = 0; round < 4000; round++) {
         const size_t n = random_text(&seed, text, sizeof text, 1 + round % 80);
-        heed_analysis *an = NULL;
-        assert_int_equal(heed_analyze(eng, text, n, NULL, &an, NULL), HEED_OK);
-        heed_result fast = *heed_analysis_result(an), full = fast;
-        if (round % 3 == 0) { /* with the emotion model's cue too */
-            fast.emotions.available = full.emotions.available = 1;
-            fast.emotions.prob[HEED_EMO_SADNESS] = full.emotions.prob[HEED_EMO_SADNESS] = 0.5f;
-        }
-        heed_result words = fast;
-        const size_t nt = words.n_tokens ? words.n_tokens : 1;
-        uint64_t *th = heed__arena_alloc(&a, nt * sizeof *th);
-        const heed_word **wr = heed__arena_alloc(&a, nt * sizeof *wr);
-        assert_non_null(th);
-        assert_non_null(wr);
-        heed__freqwords_find(ws, words.tokens, words.n_tokens, th, wr);
-        assert_int_equal(heed__stress(&a, ix, &fast), HEED_OK);
-        assert_int_equal(heed__stress_words(&a, ix, wr, &words), HEED_OK);
-        assert_int_equal(heed__stress_ungated(&a, ix, &full), HEED_OK);
-        same_stress(&fast.stress, &full.stress, text);
-        same_stress(&words.stress, &full.stress, text);
-        cues += fast.stress.n_cues;
-        heed_analysis_free(an);
-        heed__arena_release(&a);
+        cues += gates_same(ix, ws, &a, text, n, round % 3 == 0);
     }
     assert_true(cues > 4000); /* the texts hold cues of every kind */
+    heed__freqwords_free(ws);
+    heed__stress_index_free(ix);
+}
+
+/* The same for every phrase of the table: alone, at the end, before
+ * punctuation, an emoji or a word, in capitals, after a negator or "if", and
+ * two phrases in a row; then random runs of phrases, punctuation and
+ * made-up words. */
+static void every_phrase_gated_same(void **state)
+{
+    (void)state;
+    heed_stress_index *ix = NULL;
+    assert_int_equal(heed__stress_index_new(&ix), HEED_OK);
+    heed_words *ws = NULL;
+    assert_int_equal(heed__freqwords_new(NULL, NULL, NULL, NULL, &ws), HEED_OK);
+    heed__freqwords_set_stress(ws, ix);
+    heed_arena a = {0};
+    static const char *const FRAME[][2] = {
+        {"", ""},        {"", "."},          {"", "!!"},     {"I said ", " \xF0\x9F\x98\xA1"},
+        {"", " now"},    {"not ", ""},       {"if ", " ok"}, {"so ", ", the end"},
+        {"", " x"},      {"", " for"},       {"", " 3"},     {"", " 10:30"},
+        {"", " #tag"},   {"", " :("},        {"", "?!"},     {"\"", "\""},
+    };
+    char p1[256], p2[256], text[1024];
+    size_t k = 0, cues = 0;
+    for (; heed__stress_phrase_text(k, 0, p1, sizeof p1); k++) {
+        for (unsigned v = 0; v < 4; v++) {
+            assert_true(heed__stress_phrase_text(k, v * 7, p1, sizeof p1) > 0);
+            for (size_t f = 0; f < sizeof FRAME / sizeof FRAME[0]; f++) {
+                int n = snprintf(text, sizeof text, "%s%s%s", FRAME[f][0], p1, FRAME[f][1]);
+                cues += gates_same(ix, ws, &a, text, (size_t)n, 0);
+            }
+            for (char *c = p1; *c; c++) /* in capitals */
+                if (*c >= 'a' && *c <= 'z')
+                    *c = (char)(*c - 'a' + 'A');
+            int n = snprintf(text, sizeof text, "WHY %s!", p1);
+            cues += gates_same(ix, ws, &a, text, (size_t)n, 0);
+            assert_true(heed__stress_phrase_text((k * 31 + v) % (k + 1), v, p2, sizeof p2) > 0);
+            n = snprintf(text, sizeof text, "%s %s", p2, p1);
+            cues += gates_same(ix, ws, &a, text, (size_t)n, v == 1);
+        }
+    }
+    assert_true(k > 500); /* the whole table */
+    uint64_t seed = 11;
+    static const char *const FILL[] = {".", ",", "!!", "?", "i", "the", "my", "and",
+                                       "times", "days", "twice", "3", "BIG", "\xF0\x9F\x98\xAD"};
+    for (int round = 0; round < 3000; round++) {
+        size_t n = 0;
+        for (int w = 0; w < 1 + round % 24; w++) {
+            seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+            const uint64_t r = seed >> 24;
+            const char *put = FILL[(r >> 8) % (sizeof FILL / sizeof FILL[0])];
+            if (r % 3 == 0 && heed__stress_phrase_text((r >> 16) % k, (unsigned)(r >> 40), p1,
+                                                       sizeof p1))
+                put = p1;
+            const size_t l = strlen(put);
+            if (n + l + 2 >= sizeof text)
+                break;
+            memcpy(text + n, put, l);
+            n += l;
+            text[n++] = ' ';
+        }
+        text[n ? n - 1 : 0] = '\0';
+        cues += gates_same(ix, ws, &a, text, n ? n - 1 : 0, round % 5 == 0);
+    }
+    assert_true(cues > 10000);
     heed__freqwords_free(ws);
     heed__stress_index_free(ix);
 }
@@ -810,7 +960,9 @@ int main(void)
         cmocka_unit_test(ordering),
         cmocka_unit_test(cues_sorted),
         cmocka_unit_test(gated_same_as_ungated),
+        cmocka_unit_test(every_phrase_gated_same),
         cmocka_unit_test(emotion_hook),
+        cmocka_unit_test(emotion_cue_random),
         cmocka_unit_test(allocation_failures),
         cmocka_unit_test(service_effort),
         cmocka_unit_test(service_vulnerability),
