@@ -54,7 +54,6 @@
  * without fused multiply-add, so the scores are the same to the bit. */
 #if defined(__x86_64__) && defined(__GNUC__)
 #define LM_AVX2 1
-#include <cpuid.h>
 #include <immintrin.h>
 #endif
 
@@ -93,7 +92,6 @@ struct heed_lm {
     size_t stride;
     size_t w_off, scale_off; /* Q8: where a row's int8 weights and its scale are */
     int avx2; /* the CPU has AVX2: the Q8 dense loop takes 8 outputs a step */
-    int f16;  /* the Q8 dense rows hold the weights as binary16 (see build_slots) */
 };
 
 #define DENSE_MAX ((size_t)64 << 20)
@@ -177,10 +175,6 @@ static inline void copy_row(unsigned char *restrict d, const unsigned char *rest
     }
 }
 
-#if defined(LM_AVX2)
-static void f16_rows(heed_lm *m);
-#endif
-
 /* Builds the lookup table over m->keys: the key-indexed table when it is
  * small enough (see DENSE_SMALL), else the hash table find_row reads. */
 static int build_slots(heed_lm *m)
@@ -206,22 +200,6 @@ static int build_slots(heed_lm *m)
     }
 #if defined(LM_AVX2)
     m->avx2 = __builtin_cpu_supports("avx2") != 0;
-    /* Where the CPU converts binary16 to float in one instruction (F16C),
-     * rows of more than 8 outputs whose padding holds the scale keep the
-     * weights as binary16, in which every int8 value is exact: a block of 8
-     * then costs the loop one conversion instead of a widening and a
-     * conversion. The rows stay within a cache line (11 outputs: 32 bytes,
-     * 28: 64). */
-    unsigned cpu[4]; /* CPUID leaf 1: F16C in ECX (not a feature name Clang's
-                      * __builtin_cpu_supports knows) */
-    if (m->encoding == HEED_LM_ENC_Q8 && m->avx2 && K > 8 && 2 * (Kp - K) >= sizeof(float) &&
-        2 * Kp <= 64 && __get_cpuid(1, &cpu[0], &cpu[1], &cpu[2], &cpu[3]) &&
-        (cpu[2] & bit_F16C)) {
-        m->f16 = 1;
-        m->stride = 2 * Kp;
-        m->scale_off = 2 * Kp - sizeof(float);
-        m->w_off = 0;
-    }
 #endif
     const size_t rows = (size_t)1 << m->bits;
     if (m->stride <= DENSE_MAX >> m->bits &&
@@ -238,10 +216,6 @@ static int build_slots(heed_lm *m)
             for (size_t r = 0; r < m->n_rows; r++)
                 copy_row(m->dense + (size_t)m->keys[r] * stride, w + r * K * sizeof(float),
                          K * sizeof(float));
-        } else if (m->f16) {
-#if defined(LM_AVX2)
-            f16_rows(m);
-#endif
         } else {
             const unsigned char *w = (const unsigned char *)m->wq;
             for (size_t r = 0; r < m->n_rows; r++) {
@@ -890,107 +864,6 @@ q8_blocks_avx2(const heed_lm *m, heed_sparse x, uint32_t mask, float *z, const u
     }
 }
 
-/* Rows r0 <= r < r1 of f16_rows, nb blocks (a constant where it is
- * inlined); q: the weights, whose 8 * nb bytes from row r's may be read. */
-__attribute__((target("avx2,f16c"), always_inline)) static inline void
-f16_rows_nb(heed_lm *m, const int8_t *q, size_t r0, size_t r1, const uint32_t nb)
-{
-    const uint32_t K = m->n_out;
-    const size_t stride = m->stride, scale_off = m->scale_off;
-    unsigned char *const dense = m->dense;
-    for (size_t r = r0; r < r1; r++) {
-        unsigned char *d = dense + (size_t)m->keys[r] * stride;
-        const int8_t *w = q + (q == m->wq ? r * K : 0);
-        for (uint32_t b = 0; b < nb; b++) {
-            __m256i v = _mm256_cvtepi8_epi32(
-                _mm_loadl_epi64((const __m128i *)(const void *)(w + 8 * b)));
-            if (8 * (b + 1) > K) /* the next row's weights: zeros */
-                v = _mm256_and_si256(v, block_lanes(K, b));
-            _mm_storeu_si128((__m128i *)(void *)(d + 16 * b),
-                             _mm256_cvtps_ph(_mm256_cvtepi32_ps(v), _MM_FROUND_TO_NEAREST_INT));
-        }
-        memcpy(d + scale_off, &m->scale[r], sizeof(float));
-    }
-}
-
-/* The binary16 rows of build_slots (m->f16): for each row the K weights
- * converted (exactly) into the first 2K bytes, zeros up to 2 * Kp, then the
- * scale in the last 4 bytes. */
-__attribute__((target("avx2,f16c"))) static void f16_rows(heed_lm *m)
-{
-    const uint32_t K = m->n_out, nb = (K + 7) / 8; /* 2..4 (build_slots) */
-    const size_t nq = m->n_rows * K;
-    /* the rows whose blocks end within the weights, then the others one by
-     * one from a copy */
-    const size_t whole = nq >= 8 * nb ? (nq - 8 * nb) / K + 1 : 0;
-    if (nb == 2)
-        f16_rows_nb(m, m->wq, 0, whole, 2);
-    else if (nb == 3)
-        f16_rows_nb(m, m->wq, 0, whole, 3);
-    else
-        f16_rows_nb(m, m->wq, 0, whole, 4);
-    for (size_t r = whole; r < m->n_rows; r++) {
-        int8_t last[32] = {0};
-        memcpy(last, m->wq + r * K, K);
-        f16_rows_nb(m, last, r, r + 1, nb);
-    }
-}
-
-/* q8_blocks_avx2 on the binary16 rows of m->f16 (weights from byte 0, the
- * scale in the last 4 bytes of 16 * nb): the same products of the same
- * floats, added in the same order. */
-__attribute__((target("avx2,f16c"), always_inline)) static inline void
-f16_blocks(const heed_lm *m, heed_sparse x, uint32_t mask, float *z, const uint32_t nb)
-{
-    const uint32_t K = m->n_out;
-    __m256 a[4];
-    for (uint32_t b = 0; b < nb; b++)
-        a[b] = 8 * (b + 1) <= K ? _mm256_loadu_ps(m->bias + 8 * b)
-                                : _mm256_maskload_ps(m->bias + 8 * b, block_lanes(K, b));
-    const unsigned char *dense = m->dense;
-    uint32_t off[LM_CHUNK];
-    for (size_t j0 = 0; j0 < x.n; j0 += LM_CHUNK) {
-        const size_t n = x.n - j0 < LM_CHUNK ? x.n - j0 : LM_CHUNK;
-        const float *val = x.val + j0;
-        row_offsets_avx2(x.idx + j0, n, mask, 16 * nb, dense, off);
-        /* four features a step (the same sums in the same order) */
-#pragma GCC unroll 4
-        for (size_t j = 0; j < n; j++) {
-            const unsigned char *d = dense + off[j];
-            float sc;
-            memcpy(&sc, d + 16 * nb - sizeof(float), sizeof sc);
-            const __m256 fv = _mm256_set1_ps(val[j] * sc);
-            for (uint32_t b = 0; b < nb; b++) {
-                const __m256 w =
-                    _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(const void *)(d + 16 * b)));
-                a[b] = _mm256_add_ps(a[b], _mm256_mul_ps(fv, w));
-            }
-        }
-    }
-    for (uint32_t b = 0; b < nb; b++) {
-        if (8 * (b + 1) <= K)
-            _mm256_storeu_ps(z + 8 * b, a[b]);
-        else
-            _mm256_maskstore_ps(z + 8 * b, block_lanes(K, b), a[b]);
-    }
-}
-
-__attribute__((target("avx2,f16c"))) static void f16_raw(const heed_lm *m, heed_sparse x,
-                                                         uint32_t mask, float *z)
-{
-    switch ((m->n_out + 7) / 8) { /* 9..30 outputs (build_slots) */
-    case 2:
-        f16_blocks(m, x, mask, z, 2);
-        return;
-    case 3:
-        f16_blocks(m, x, mask, z, 3);
-        return;
-    default:
-        f16_blocks(m, x, mask, z, 4);
-        return;
-    }
-}
-
 /* The Q8 dense loop of raw_scores for AVX2 into z[0..K), K = m->n_out: up
  * to 32 outputs by q8_blocks_avx2, more through acc (room for K rounded up
  * to 8), each block loaded and stored per feature. */
@@ -998,10 +871,6 @@ __attribute__((target("avx2"))) static void q8_raw_avx2(const heed_lm *m, heed_s
                                                         uint32_t mask, float *z, float *acc)
 {
     const uint32_t K = m->n_out, Kp = (K + 7) & ~7u;
-    if (m->f16) {
-        f16_raw(m, x, mask, z);
-        return;
-    }
     const int fixed = m->w_off == 0 && m->scale_off == Kp - sizeof(float);
 #define LM_BLOCKS_(nb)                                   \
     case nb:                                             \
