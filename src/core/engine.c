@@ -305,7 +305,10 @@ static int listen(const heed_engine *eng, unsigned skip, heed_arena *a, heed_res
         else if ((rc = heed__intensity_predict(eng->intensity, a, r, &r->intensity)))
             return rc;
     }
-    return skip & HEED_STAGE_STRESS ? HEED_OK : heed__stress_words(a, eng->stress, wr, r);
+    if (skip & HEED_STAGE_STRESS)
+        return HEED_OK;
+    return heed__freqwords_holds_stress(eng->words) ? heed__stress_words_held(a, eng->stress, wr, r)
+                                                    : heed__stress_words(a, eng->stress, wr, r);
 }
 
 /* Tokens, sentences, valence, language and (on English) the listening stages

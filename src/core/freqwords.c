@@ -156,6 +156,39 @@ static void add(heed_words *ws, builder *b, const heed_lexicon *lx, const heed_l
     ws->cells[i] = (cell){head, (uint32_t)n, (uint32_t)++ws->n_words};
 }
 
+/* heed__stress_each_word's callbacks: count the words and their bytes, add
+ * them, see that each is there. */
+typedef struct stress_words {
+    heed_words *ws;
+    builder *b;
+    const heed_lexicon *lx;
+    const heed_langid *lid;
+    const heed_asks_index *asks;
+    const heed_feat_opts *chars;
+    size_t n_words, bytes;
+    int missing;
+} stress_words;
+
+static void count_stress_word(void *ctx, const char *w, size_t n)
+{
+    stress_words *s = ctx;
+    (void)w;
+    s->n_words++;
+    s->bytes += n;
+}
+
+static void add_stress_word(void *ctx, const char *w, size_t n)
+{
+    stress_words *s = ctx;
+    add(s->ws, s->b, s->lx, s->lid, s->asks, s->chars, w, n);
+}
+
+static void find_stress_word(void *ctx, const char *w, size_t n)
+{
+    stress_words *s = ctx;
+    s->missing |= !find(s->ws, w, n);
+}
+
 /* The next word of the space-separated list at *p: its length, *p moved on. */
 static size_t next_word(const char **p, const char **w)
 {
@@ -186,6 +219,11 @@ int heed__freqwords_new(const heed_lexicon *lx, const heed_langid *lid, const he
     }
     for (size_t i = 0; lid && heed__langid_list_word(lid, &i, &n); n_words++)
         bytes += n;
+    /* and the stress stage's words (heed__freqwords_holds_stress) */
+    stress_words sw = {NULL, NULL, lx, lid, asks, chars, 0, 0, 0};
+    heed__stress_each_word(count_stress_word, &sw);
+    n_words += sw.n_words;
+    bytes += sw.bytes;
     size_t cap = 16;
     unsigned shift = 60;
     while (cap < 2 * n_words) {
@@ -222,6 +260,11 @@ int heed__freqwords_new(const heed_lexicon *lx, const heed_langid *lid, const he
     }
     for (size_t i = 0; lid && (w = heed__langid_list_word(lid, &i, &n));)
         add(ws, &b, lx, lid, asks, chars, w, n);
+    sw.ws = ws;
+    sw.b = &b;
+    heed__stress_each_word(add_stress_word, &sw);
+    heed__stress_each_word(find_stress_word, &sw); /* a word may lack room for its keys */
+    ws->holds_stress = !sw.missing;
     *out = ws;
     return HEED_OK;
 }
@@ -247,6 +290,11 @@ void heed__freqwords_set_stress(heed_words *ws, const heed_stress_index *ix)
 uint32_t heed__freqwords_char_flags(const heed_words *ws)
 {
     return ws ? ws->char_flags : 0;
+}
+
+int heed__freqwords_holds_stress(const heed_words *ws)
+{
+    return ws && ws->holds_stress;
 }
 
 void heed__freqwords_find(const heed_words *ws, const heed_token *toks, size_t n, uint64_t *th,

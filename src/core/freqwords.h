@@ -42,9 +42,10 @@ typedef struct heed_word {
 typedef struct heed_words heed_words;
 struct heed_feat_opts; /* featurize.h */
 
-/* Makes the table of the built-in list of frequent English words and of
+/* Makes the table of the built-in list of frequent English words, of
  * every word of asks' index and of lid's lists (so that a word token the
- * table lacks is in neither), with their entries of lx, votes of lid and
+ * table lacks is in neither) and of the stress stage's words
+ * (heed__stress_each_word), with their entries of lx, votes of lid and
  * places in asks (each may be NULL: none);
  * with their character n-gram keys for the options `chars` when chars is not
  * NULL and asks for n-grams. Returns HEED_OK and sets *out, or HEED_ENOMEM
@@ -54,13 +55,18 @@ int heed__freqwords_new(const heed_lexicon *lx, const heed_langid *lid, const he
 void heed__freqwords_free(heed_words *ws); /* NULL does nothing */
 
 /* Sets each word's `stress` from the stress stage's index ix (the table is
- * read-only again afterwards). */
+ * read-only again afterwards). The table is made with the words of
+ * heed__stress_each_word too. */
 struct heed_stress_index;
 void heed__freqwords_set_stress(heed_words *ws, const struct heed_stress_index *ix);
 
 /* The n-gram options (HEED_FEAT_CHARGRAMS / HEED_FEAT_CHAR4 bits) the words'
  * keys were made with, 0 when they have none. */
 uint32_t heed__freqwords_char_flags(const heed_words *ws);
+
+/* Does ws hold every word of heed__stress_each_word (so that
+ * heed__stress_words_held may be given its words)? 0 for NULL. */
+int heed__freqwords_holds_stress(const heed_words *ws);
 
 /* For each token i < n: th[i] = heed__hash of its norm, and wr[i] its word
  * in ws when it is a word or hashtag token whose norm ws holds, else NULL
@@ -82,6 +88,7 @@ typedef struct heed_words_cell {
 
 struct heed_words {
     uint32_t char_flags;    /* the n-gram options of the words' keys, 0: none */
+    int holds_stress;       /* every word of heed__stress_each_word is here */
     heed_words_cell *cells; /* open addressing by head and length, under half full */
     size_t mask;
     unsigned shift; /* 64 - log2 of the number of cells */

@@ -2052,32 +2052,38 @@ __attribute__((always_inline)) static inline void scan_at(const heed_stress_inde
 }
 
 /* The tok_class of toks[k]: from its word in the frequent-word table when
- * wr has one (heed__stress_word_class), else made. */
+ * wr has one (heed__stress_word_class), else made. held: the table holds
+ * every word of heed__stress_each_word, so that a word not in it has no
+ * first word, "twice" or unit word's bits and is no phrase's next word
+ * (KEY_NOWORD: see next_key). */
 __attribute__((always_inline)) static inline uint32_t class_at(const heed_stress_index *ix,
                                                                 const heed_token *toks,
-                                                                const heed_word *const *wr,
-                                                                size_t k)
+                                                                const heed_word *const *wr, size_t k,
+                                                                const int held)
 {
     /* a word in capitals of one letter has no intensity cue either way */
     if (wr && wr[k] && toks[k].kind == HEED_TOK_WORD)
         return wr[k]->stress | (uint32_t)(toks[k].flags & HEED_TF_ALLCAPS) * TC_INTENSITY;
+    if (held && toks[k].kind == HEED_TOK_WORD && toks[k].norm_len)
+        return TC_COUNT | KEY_NOWORD << TC_KEY_SHIFT |
+               ((toks[k].flags & HEED_TF_ALLCAPS) && toks[k].norm_len >= 2 ? TC_INTENSITY : 0);
     return tok_class(ix, &toks[k]);
 }
 
 /* collect's pass over the tokens (wr: as for heed__stress_words; a constant
- * NULL makes the pass without it). */
+ * NULL makes the pass without it; held: as for class_at). */
 __attribute__((always_inline)) static inline void scan_tokens(const heed_stress_index *ix,
                                                               const heed_result *r,
-                                                              const heed_word *const *wr,
-                                                              scan *sc, cands *c)
+                                                              const heed_word *const *wr, scan *sc,
+                                                              cands *c, const int held)
 {
     const heed_token *toks = r->tokens;
     const size_t n = r->n_tokens;
     if (!n)
         return;
-    uint32_t cls = class_at(ix, toks, wr, 0);
+    uint32_t cls = class_at(ix, toks, wr, 0, held);
     for (size_t i = 0; i + 1 < n; i++) {
-        const uint32_t next = class_at(ix, toks, wr, i + 1);
+        const uint32_t next = class_at(ix, toks, wr, i + 1, held);
         /* no first word (next_mask[0] is 0), "twice" or intensity cue here,
          * no unit word next: scan_at would do nothing (most tokens) */
         if ((cls & (SG_GROUP | SG_TWICE | TC_INTENSITY)) | (next & SG_UNIT))
@@ -2089,17 +2095,19 @@ __attribute__((always_inline)) static inline void scan_tokens(const heed_stress_
 
 /* Every cue of the text, in one pass over the tokens. Each token's class is
  * made once, as the next token's. */
-static void collect(const heed_stress_index *ix, const heed_word *const *wr, const heed_result *r,
-                    cands *c)
+static void collect(const heed_stress_index *ix, const heed_word *const *wr, int held,
+                    const heed_result *r, cands *c)
 {
     scan sc = {0, 0, 0, c->n, 0, r->valence >= 0.2f /* a thankful text: past trouble is
                                                       * over */, -1};
     evidence_cues(r, c);
     sc.ev_to = c->n;
-    if (wr)
-        scan_tokens(ix, r, wr, &sc, c);
+    if (wr && held)
+        scan_tokens(ix, r, wr, &sc, c, 1);
+    else if (wr)
+        scan_tokens(ix, r, wr, &sc, c, 0);
     else
-        scan_tokens(ix, r, NULL, &sc, c);
+        scan_tokens(ix, r, NULL, &sc, c, 0);
     emotion_cue(r, c);
 }
 
@@ -2188,9 +2196,10 @@ static double repeat_factor(seen_label *seen, size_t *n, int comp, const char *w
     return 1.0;
 }
 
-/* heed__stress, its cues collected by collect (gated) or collect_ungated. */
+/* heed__stress, its cues collected by collect (gated; held: see class_at)
+ * or collect_ungated. */
 static int stress_run(heed_arena *a, const heed_stress_index *ix, const heed_word *const *wr,
-                      heed_result *r, int gated)
+                      int held, heed_result *r, int gated)
 {
     heed_stress *st = &r->stress;
     memset(st, 0, sizeof *st);
@@ -2201,7 +2210,7 @@ static int stress_run(heed_arena *a, const heed_stress_index *ix, const heed_wor
     c.cap = LOCAL_CANDS;
     c.a = a;
     if (gated)
-        collect(ix, wr, r, &c);
+        collect(ix, wr, held, r, &c);
     else
         collect_ungated(ix, r, &c);
     if (c.oom)
@@ -2264,16 +2273,50 @@ static int stress_run(heed_arena *a, const heed_stress_index *ix, const heed_wor
 
 int heed__stress(heed_arena *a, const heed_stress_index *ix, heed_result *r)
 {
-    return stress_run(a, ix, NULL, r, 1);
+    return stress_run(a, ix, NULL, 0, r, 1);
 }
 
 int heed__stress_words(heed_arena *a, const heed_stress_index *ix, const heed_word *const *wr,
                        heed_result *r)
 {
-    return stress_run(a, ix, wr, r, 1);
+    return stress_run(a, ix, wr, 0, r, 1);
+}
+
+int heed__stress_words_held(heed_arena *a, const heed_stress_index *ix, const heed_word *const *wr,
+                            heed_result *r)
+{
+    return stress_run(a, ix, wr, 1, r, 1);
 }
 
 int heed__stress_ungated(heed_arena *a, const heed_stress_index *ix, heed_result *r)
 {
-    return stress_run(a, ix, NULL, r, 0);
+    return stress_run(a, ix, NULL, 0, r, 0);
+}
+
+void heed__stress_each_word(void (*fn)(void *ctx, const char *w, size_t n), void *ctx)
+{
+    for (size_t i = 0; i < N_PHRASES; i++) {
+        fn(ctx, PHRASES[i].first, PHRASES[i].first_len);
+        for (const char *w = PHRASES[i].rest; *w;) {
+            const size_t l = word_len(w);
+            if (w[0] != '#')
+                fn(ctx, w, l);
+            w += l + (w[l] == ' ');
+        }
+    }
+    fn(ctx, "twice", 5);
+    for (size_t i = 0; i < sizeof UNIT_WORDS / sizeof UNIT_WORDS[0]; i++)
+        fn(ctx, UNIT_WORDS[i], strlen(UNIT_WORDS[i]));
+    for (size_t i = 0; i < sizeof DAYS / sizeof DAYS[0]; i++)
+        fn(ctx, DAYS[i], strlen(DAYS[i]));
+    for (size_t i = 0; i < sizeof RELATIONS / sizeof RELATIONS[0]; i++) {
+        const size_t l = strlen(RELATIONS[i]);
+        char poss[64]; /* "husband's" */
+        fn(ctx, RELATIONS[i], l);
+        if (l + 2 <= sizeof poss) {
+            memcpy(poss, RELATIONS[i], l);
+            memcpy(poss + l, "'s", 2);
+            fn(ctx, poss, l + 2);
+        }
+    }
 }

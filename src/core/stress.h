@@ -42,6 +42,19 @@ typedef struct heed_word heed_word;
 int heed__stress_words(heed_arena *a, const heed_stress_index *ix, const heed_word *const *wr,
                        heed_result *r);
 
+/* heed__stress_words when wr comes from a table that holds every word of
+ * heed__stress_each_word (heed__freqwords_holds_stress): a word token not
+ * in it (wr NULL) is then no cue word and its class is not made. Same
+ * result. */
+int heed__stress_words_held(heed_arena *a, const heed_stress_index *ix, const heed_word *const *wr,
+                            heed_result *r);
+
+/* Calls fn(ctx, w, n) for each word a token must be for the stage to read
+ * more than its kind, flags and length: the phrases' first words and plain
+ * words, "twice", the unit words, relations (and their possessives) and
+ * days. A word may come more than once. */
+void heed__stress_each_word(void (*fn)(void *ctx, const char *w, size_t n), void *ctx);
+
 /* What the stage keeps of a word of n bytes at w in the frequent-word table
  * (heed_word.stress), as found in ix; 0 for an empty word. */
 uint32_t heed__stress_word_class(const heed_stress_index *ix, const char *w, size_t n);

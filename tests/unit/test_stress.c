@@ -823,9 +823,10 @@ static void same_stress(const heed_stress *x, const heed_stress *y, const char *
 }
 
 /* heed__stress, heed__stress_words (the classes of the frequent-word table
- * ws, set from ix) and heed__stress_ungated give the same result on text[0,
- * n), cue for cue and bit for bit; with the emotion model's cue too when
- * with_emotion. Returns the number of cues. */
+ * ws, set from ix), heed__stress_words_held (the same, a word not in ws
+ * taken for no cue word) and heed__stress_ungated give the same result on
+ * text[0, n), cue for cue and bit for bit; with the emotion model's cue too
+ * when with_emotion. Returns the number of cues. */
 static size_t gates_same(const heed_stress_index *ix, const heed_words *ws, heed_arena *a,
                          const char *text, size_t n, int with_emotion)
 {
@@ -836,7 +837,7 @@ static size_t gates_same(const heed_stress_index *ix, const heed_words *ws, heed
         fast.emotions.available = full.emotions.available = 1;
         fast.emotions.prob[HEED_EMO_SADNESS] = full.emotions.prob[HEED_EMO_SADNESS] = 0.5f;
     }
-    heed_result words = fast;
+    heed_result words = fast, held = fast;
     const size_t nt = words.n_tokens ? words.n_tokens : 1;
     uint64_t *th = heed__arena_alloc(a, nt * sizeof *th);
     const heed_word **wr = heed__arena_alloc(a, nt * sizeof *wr);
@@ -845,9 +846,12 @@ static size_t gates_same(const heed_stress_index *ix, const heed_words *ws, heed
     heed__freqwords_find(ws, words.tokens, words.n_tokens, th, wr);
     assert_int_equal(heed__stress(a, ix, &fast), HEED_OK);
     assert_int_equal(heed__stress_words(a, ix, wr, &words), HEED_OK);
+    assert_true(heed__freqwords_holds_stress(ws));
+    assert_int_equal(heed__stress_words_held(a, ix, wr, &held), HEED_OK);
     assert_int_equal(heed__stress_ungated(a, ix, &full), HEED_OK);
     same_stress(&fast.stress, &full.stress, text);
     same_stress(&words.stress, &full.stress, text);
+    same_stress(&held.stress, &full.stress, text);
     const size_t cues = fast.stress.n_cues;
     heed_analysis_free(an);
     heed__arena_release(a);
