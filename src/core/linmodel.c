@@ -885,14 +885,19 @@ q8_blocks_avx2(const heed_lm *m, heed_sparse x, uint32_t mask, float *z, const u
         /* four features a step (the same sums in the same order) */
 #pragma GCC unroll 4
         for (size_t j = 0; j < n; j++) {
-            if (side)
-                s = _mm_add_ps(s, _mm_mul_ps(_mm_broadcast_ss(val + j),
-                                             _mm_load_ps((const float *)(const void *)(srows +
-                                                                                       soff[j]))));
             const unsigned char *d = dense + off[j];
             float sc;
             memcpy(&sc, d + scale_off, sizeof sc);
-            const __m256 fv = _mm256_set1_ps(val[j] * sc);
+            __m256 fv;
+            if (side) { /* val[j] broadcast once for both: the same products */
+                const __m256 v = _mm256_broadcast_ss(val + j);
+                s = _mm_add_ps(s, _mm_mul_ps(_mm256_castps256_ps128(v),
+                                             _mm_load_ps((const float *)(const void *)(srows +
+                                                                                       soff[j]))));
+                fv = _mm256_mul_ps(v, _mm256_set1_ps(sc));
+            } else {
+                fv = _mm256_set1_ps(val[j] * sc);
+            }
             const int8_t *q = (const int8_t *)(d + w_off);
             for (uint32_t b = 0; b < nb; b++) {
                 const __m128i q8 = _mm_loadl_epi64((const __m128i *)(const void *)(q + 8 * b));
