@@ -271,16 +271,17 @@ static int listen(const heed_engine *eng, unsigned skip, heed_arena *a, heed_res
     heed_sparse x = {0};
     int have_x = 0;
     const int emotions = eng->emotions && !(skip & HEED_STAGE_EMOTIONS);
-    const int intensity = eng->intensity && !(skip & HEED_STAGE_INTENSITY);
-    /* when intensity reads them from a table of its own, the needs model's
-     * pass over the features sums that table's rows as well (side) */
     heed_lm_side side;
-    const int may_fuse = intensity &&
-                         heed__intensity_feat_opts(eng->intensity).flags == HEED_NEEDS_FEAT_FLAGS &&
-                         heed__intensity_side(eng->intensity, &side);
     int fused = 0;
     if (eng->needs && !(skip & HEED_STAGE_NEEDS)) {
         const heed_feat_opts fo = {HEED_NEEDS_FEAT_FLAGS};
+        /* when intensity reads them from a table of its own, the needs
+         * model's pass over the features sums that table's rows as well
+         * (side) */
+        const int may_fuse =
+            eng->intensity && !(skip & HEED_STAGE_INTENSITY) &&
+            heed__intensity_feat_opts(eng->intensity).flags == HEED_NEEDS_FEAT_FLAGS &&
+            heed__intensity_side(eng->intensity, &side);
         if (emotions && eng->emotions_pair) {
             /* the emotion model's features are these plus character n-grams:
              * make both at once, from the tokens' hashes and words */
@@ -309,7 +310,7 @@ static int listen(const heed_engine *eng, unsigned skip, heed_arena *a, heed_res
         *words = x;
     if (emotions && have_x != 2 && (rc = heed__emotions_predict(eng->emotions, a, r)))
         return rc;
-    if (intensity) {
+    if (eng->intensity && !(skip & HEED_STAGE_INTENSITY)) {
         if (fused)
             heed__intensity_fill_side(eng->intensity, &side, &r->intensity);
         else if (have_x &&
