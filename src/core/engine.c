@@ -271,8 +271,17 @@ static int listen(const heed_engine *eng, unsigned skip, heed_arena *a, heed_res
     heed_sparse x = {0};
     int have_x = 0;
     const int emotions = eng->emotions && !(skip & HEED_STAGE_EMOTIONS);
+    heed_lm_side side;
+    int fused = 0;
     if (eng->needs && !(skip & HEED_STAGE_NEEDS)) {
         const heed_feat_opts fo = {HEED_NEEDS_FEAT_FLAGS};
+        /* when intensity reads them from a table of its own, the needs
+         * model's pass over the features sums that table's rows as well
+         * (side) */
+        const int may_fuse =
+            eng->intensity && !(skip & HEED_STAGE_INTENSITY) &&
+            heed__intensity_feat_opts(eng->intensity).flags == HEED_NEEDS_FEAT_FLAGS &&
+            heed__intensity_side(eng->intensity, &side);
         if (emotions && eng->emotions_pair) {
             /* the emotion model's features are these plus character n-grams:
              * make both at once, from the tokens' hashes and words */
@@ -280,7 +289,8 @@ static int listen(const heed_engine *eng, unsigned skip, heed_arena *a, heed_res
             if ((rc = heed__features_pair_words(a, &fo, &eng->emotions_fo, r, th, eng->words, wr,
                                                 &x, &xe)))
                 return rc;
-            heed__needs_predict_x(eng->needs, x, r);
+            if (!(fused = may_fuse && heed__needs_predict_side(eng->needs, x, r, &side)))
+                heed__needs_predict_x(eng->needs, x, r);
             heed__emotions_predict_x(eng->emotions, xe, r);
             have_x = 2;
         } else {
@@ -291,7 +301,8 @@ static int listen(const heed_engine *eng, unsigned skip, heed_arena *a, heed_res
             if (!idx || !val)
                 return HEED_ENOMEM;
             x = (heed_sparse){idx, val, heed__features_write_hashed(&fo, r, th, idx, val, cap)};
-            heed__needs_predict_x(eng->needs, x, r);
+            if (!(fused = may_fuse && heed__needs_predict_side(eng->needs, x, r, &side)))
+                heed__needs_predict_x(eng->needs, x, r);
             have_x = 1;
         }
     }
@@ -300,7 +311,10 @@ static int listen(const heed_engine *eng, unsigned skip, heed_arena *a, heed_res
     if (emotions && have_x != 2 && (rc = heed__emotions_predict(eng->emotions, a, r)))
         return rc;
     if (eng->intensity && !(skip & HEED_STAGE_INTENSITY)) {
-        if (have_x && heed__intensity_feat_opts(eng->intensity).flags == HEED_NEEDS_FEAT_FLAGS)
+        if (fused)
+            heed__intensity_fill_side(eng->intensity, &side, &r->intensity);
+        else if (have_x &&
+                 heed__intensity_feat_opts(eng->intensity).flags == HEED_NEEDS_FEAT_FLAGS)
             heed__intensity_fill(eng->intensity, x, &r->intensity);
         else if ((rc = heed__intensity_predict(eng->intensity, a, r, &r->intensity)))
             return rc;

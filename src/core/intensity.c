@@ -281,6 +281,16 @@ __attribute__((target("avx2"))) static __m128 dense_sums_avx2(const heed_intensi
 }
 #endif
 
+/* out[k]: the raw score z[k] scaled back and clamped to output k's scale. */
+static void scale_out(const heed_intensity_model *m, const float *z, float out[HEED_INT_COUNT])
+{
+    for (int k = 0; k < HEED_INT_COUNT; k++) {
+        float lo, hi, v = m->mean[k] + m->sd[k] * z[k];
+        heed__intensity_range(k, &lo, &hi);
+        out[k] = !(v >= lo) ? lo : v > hi ? hi : v; /* NaN -> lo */
+    }
+}
+
 void heed__intensity_predict_x(const heed_intensity_model *m, heed_sparse x,
                                float out[HEED_INT_COUNT])
 {
@@ -319,11 +329,31 @@ void heed__intensity_predict_x(const heed_intensity_model *m, heed_sparse x,
         for (int k = 0; k < HEED_INT_COUNT; k++)
             heed__lm_predict(m->lm[k], x, &z[k]);
     }
-    for (int k = 0; k < HEED_INT_COUNT; k++) {
-        float lo, hi, v = m->mean[k] + m->sd[k] * z[k];
-        heed__intensity_range(k, &lo, &hi);
-        out[k] = !(v >= lo) ? lo : v > hi ? hi : v; /* NaN -> lo */
-    }
+    scale_out(m, z, out);
+}
+
+int heed__intensity_side(const heed_intensity_model *m, heed_lm_side *side)
+{
+    if (!m->dense)
+        return 0;
+    _Static_assert(DENSE_ROW == 4 && HEED_INT_COUNT == 3, "a row is a heed_lm_side row");
+    side->rows = m->dense;
+    side->mask = m->dense_mask;
+    for (int k = 0; k < HEED_INT_COUNT; k++)
+        side->sum[k] = m->bias[k];
+    side->sum[3] = 0.0f;
+    return 1;
+}
+
+void heed__intensity_fill_side(const heed_intensity_model *m, const heed_lm_side *side,
+                               heed_intensity *out)
+{
+    float v[HEED_INT_COUNT];
+    scale_out(m, side->sum, v);
+    out->valence = v[HEED_INT_VALENCE];
+    out->arousal = v[HEED_INT_AROUSAL];
+    out->distress = v[HEED_INT_DISTRESS];
+    out->available = 1;
 }
 
 int heed__intensity_predict(const heed_intensity_model *m, heed_arena *a, const heed_result *r,

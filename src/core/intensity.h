@@ -68,4 +68,15 @@ HEED_NODISCARD int heed__intensity_predict(const heed_intensity_model *m, heed_a
  * (heed__intensity_feat_opts), shared with other models. */
 void heed__intensity_fill(const heed_intensity_model *m, heed_sparse x, heed_intensity *out);
 
+/* Sets *side (linmodel.h) to the model's table of the three regressors'
+ * weights and their biases, for heed__lm_predict_side to sum in its pass over
+ * the features. Returns 1, or 0 when the model has no such table (side is
+ * left alone then: use heed__intensity_fill). */
+int heed__intensity_side(const heed_intensity_model *m, heed_lm_side *side);
+
+/* heed__intensity_fill from the sums of a side that heed__intensity_side set
+ * and heed__lm_predict_side summed over the features: the same values. */
+void heed__intensity_fill_side(const heed_intensity_model *m, const heed_lm_side *side,
+                               heed_intensity *out);
+
 #endif

@@ -808,6 +808,39 @@ row_offsets_avx2(const uint32_t *idx, size_t n, uint32_t mask, uint32_t stride,
     }
 }
 
+/* row_offsets_avx2, and soff[j] = (idx[j] & smask) * 16, the rows of a side
+ * table (heed_lm_side), from the same loads of idx; soff has the room of off.
+ * The side's rows are not asked for ahead: that cost more instructions than
+ * the loads that wait for them (the sums' loop reads them in order). */
+__attribute__((target("avx2"), always_inline)) static inline void
+row_offsets2_avx2(const uint32_t *idx, size_t n, uint32_t mask, uint32_t stride,
+                  const unsigned char *dense, uint32_t *off, uint32_t smask, uint32_t *soff)
+{
+    const __m256i vm = _mm256_set1_epi32((int)mask), vs = _mm256_set1_epi32((int)stride);
+    const __m256i vsm = _mm256_set1_epi32((int)smask);
+    size_t j = 0;
+    for (; j + 8 <= n; j += 8) {
+        const __m256i v = _mm256_loadu_si256((const __m256i *)(const void *)(idx + j));
+        _mm256_storeu_si256((__m256i *)(void *)(off + j),
+                            _mm256_mullo_epi32(_mm256_and_si256(v, vm), vs));
+        _mm256_storeu_si256((__m256i *)(void *)(soff + j),
+                            _mm256_slli_epi32(_mm256_and_si256(v, vsm), 4));
+        for (size_t u = 0; u < 8; u++)
+            __builtin_prefetch(dense + off[j + u]);
+    }
+    if (j < n) { /* the last 1..7: a masked load reads none past idx[n - 1] */
+        const __m256i lanes = _mm256_cmpgt_epi32(_mm256_set1_epi32((int)(n - j)),
+                                                 _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+        const __m256i v = _mm256_maskload_epi32((const int *)(const void *)(idx + j), lanes);
+        _mm256_storeu_si256((__m256i *)(void *)(off + j),
+                            _mm256_mullo_epi32(_mm256_and_si256(v, vm), vs));
+        _mm256_storeu_si256((__m256i *)(void *)(soff + j),
+                            _mm256_slli_epi32(_mm256_and_si256(v, vsm), 4));
+        for (; j < n; j++)
+            __builtin_prefetch(dense + off[j]);
+    }
+}
+
 /* The lanes of block b (outputs 8b .. 8b+7) below K. */
 __attribute__((target("avx2"), always_inline)) static inline __m256i block_lanes(uint32_t K,
                                                                                  uint32_t b)
@@ -825,7 +858,7 @@ __attribute__((target("avx2"), always_inline)) static inline __m256i block_lanes
  * bytes of 8 * nb), so that those offsets are constants. */
 __attribute__((target("avx2"), always_inline)) static inline void
 q8_blocks_avx2(const heed_lm *m, heed_sparse x, uint32_t mask, float *z, const uint32_t nb,
-               const int fixed)
+               const int fixed, heed_lm_side *side)
 {
     const uint32_t K = m->n_out;
     __m256 a[4];
@@ -837,17 +870,34 @@ q8_blocks_avx2(const heed_lm *m, heed_sparse x, uint32_t mask, float *z, const u
     const size_t scale_off = fixed ? 8 * nb - sizeof(float) : m->scale_off;
     const size_t w_off = fixed ? 0 : m->w_off;
     uint32_t off[LM_CHUNK];
+    /* side (a constant NULL where it is inlined without one): its sums in
+     * a register beside a[], its rows' offsets in soff */
+    uint32_t soff[LM_CHUNK];
+    const unsigned char *srows = side ? (const unsigned char *)side->rows : NULL;
+    __m128 s = side ? _mm_loadu_ps(side->sum) : _mm_setzero_ps();
     for (size_t j0 = 0; j0 < x.n; j0 += LM_CHUNK) {
         const size_t n = x.n - j0 < LM_CHUNK ? x.n - j0 : LM_CHUNK;
         const float *val = x.val + j0;
-        row_offsets_avx2(x.idx + j0, n, mask, stride, dense, off);
+        if (side)
+            row_offsets2_avx2(x.idx + j0, n, mask, stride, dense, off, side->mask, soff);
+        else
+            row_offsets_avx2(x.idx + j0, n, mask, stride, dense, off);
         /* four features a step (the same sums in the same order) */
 #pragma GCC unroll 4
         for (size_t j = 0; j < n; j++) {
             const unsigned char *d = dense + off[j];
             float sc;
             memcpy(&sc, d + scale_off, sizeof sc);
-            const __m256 fv = _mm256_set1_ps(val[j] * sc);
+            __m256 fv;
+            if (side) { /* val[j] broadcast once for both: the same products */
+                const __m256 v = _mm256_broadcast_ss(val + j);
+                s = _mm_add_ps(s, _mm_mul_ps(_mm256_castps256_ps128(v),
+                                             _mm_load_ps((const float *)(const void *)(srows +
+                                                                                       soff[j]))));
+                fv = _mm256_mul_ps(v, _mm256_set1_ps(sc));
+            } else {
+                fv = _mm256_set1_ps(val[j] * sc);
+            }
             const int8_t *q = (const int8_t *)(d + w_off);
             for (uint32_t b = 0; b < nb; b++) {
                 const __m128i q8 = _mm_loadl_epi64((const __m128i *)(const void *)(q + 8 * b));
@@ -856,6 +906,8 @@ q8_blocks_avx2(const heed_lm *m, heed_sparse x, uint32_t mask, float *z, const u
             }
         }
     }
+    if (side)
+        _mm_storeu_ps(side->sum, s);
     for (uint32_t b = 0; b < nb; b++) {
         if (8 * (b + 1) <= K)
             _mm256_storeu_ps(z + 8 * b, a[b]);
@@ -875,9 +927,9 @@ __attribute__((target("avx2"))) static void q8_raw_avx2(const heed_lm *m, heed_s
 #define LM_BLOCKS_(nb)                                   \
     case nb:                                             \
         if (fixed)                                       \
-            q8_blocks_avx2(m, x, mask, z, nb, 1);        \
+            q8_blocks_avx2(m, x, mask, z, nb, 1, NULL);  \
         else                                             \
-            q8_blocks_avx2(m, x, mask, z, nb, 0);        \
+            q8_blocks_avx2(m, x, mask, z, nb, 0, NULL);  \
         return;
     switch (Kp / 8) {
         LM_BLOCKS_(1)
@@ -1035,6 +1087,45 @@ void heed__lm_predict(const heed_lm *m, heed_sparse x, float *out)
 {
     raw_scores(m, x, out);
     activate(m, out);
+}
+
+#if defined(LM_AVX2)
+/* q8_blocks_avx2 of a table laid out as its `fixed` asks, with side. */
+__attribute__((target("avx2"))) static void q8_side_avx2(const heed_lm *m, heed_sparse x,
+                                                         float *z, heed_lm_side *side)
+{
+    const uint32_t mask = (uint32_t)((1ull << m->bits) - 1);
+    switch ((m->n_out + 7) / 8) {
+    case 1:
+        q8_blocks_avx2(m, x, mask, z, 1, 1, side);
+        break;
+    case 2:
+        q8_blocks_avx2(m, x, mask, z, 2, 1, side);
+        break;
+    case 3:
+        q8_blocks_avx2(m, x, mask, z, 3, 1, side);
+        break;
+    default:
+        q8_blocks_avx2(m, x, mask, z, 4, 1, side);
+        break;
+    }
+}
+#endif
+
+int heed__lm_predict_side(const heed_lm *m, heed_sparse x, float *out, heed_lm_side *side)
+{
+#if defined(LM_AVX2)
+    const uint32_t Kp = (m->n_out + 7) & ~7u;
+    if (m->dense && m->encoding == HEED_LM_ENC_Q8 && m->avx2 && Kp <= 32 && m->w_off == 0 &&
+        m->scale_off == Kp - sizeof(float)) {
+        q8_side_avx2(m, x, out, side);
+        activate(m, out);
+        return 1;
+    }
+#else
+    (void)m, (void)x, (void)out, (void)side;
+#endif
+    return 0;
 }
 
 #if defined(LM_AVX2)

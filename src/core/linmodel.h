@@ -131,6 +131,25 @@ void heed__lm_predict(const heed_lm *m, heed_sparse x, float *out);
  * read in one pass over the features. */
 void heed__lm_predict_each(const heed_lm *const *ms, size_t n, heed_sparse x, float *const *out);
 
+/* A table of rows of 4 floats (16 bytes each, rows from a 16-byte boundary)
+ * indexed by feature index & mask, summed in the pass over the features that
+ * heed__lm_predict_side makes for a model: sum[k] (in: the start, e.g. the
+ * biases) += x.val[j] * rows[(x.idx[j] & mask) * 4 + k] for each j in order,
+ * a multiply then an add (no fused multiply-add), k < 4. */
+typedef struct heed_lm_side {
+    const float *rows;
+    uint32_t mask;
+    float sum[4];
+} heed_lm_side;
+
+/* heed__lm_predict(m, x, out), the same scores to the bit, and side's sums
+ * over the same features in one pass (each index read and masked once, the
+ * side's sums in a register beside the model's). Returns 1, or 0 when m's table is not of a shape the shared
+ * pass reads (a key-indexed Q8 table, AVX2, up to 32 outputs, the scale in
+ * the row's padding): nothing is done then, and the caller makes the two
+ * separate passes. */
+int heed__lm_predict_side(const heed_lm *m, heed_sparse x, float *out, heed_lm_side *side);
+
 /* One output only: out[i * stride] for every index i < 2^dim_bits gets the
  * raw score (before any link function) of the vector {i: 1} minus that of the
  * empty vector, computed with the same float operations as prediction, so

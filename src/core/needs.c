@@ -140,10 +140,24 @@ int heed__needs_predict(const heed_lm *m, heed_arena *a, heed_result *r)
     return HEED_OK;
 }
 
-void heed__needs_predict_x(const heed_lm *m, heed_sparse x, heed_result *r)
+/* The labels and the rest of r->needs from r->needs.prob. */
+static void set_labels(heed_result *r)
 {
-    heed__lm_predict(m, x, r->needs.prob);
     r->needs.labels = heed__needs_labels(r->needs.prob, r->valence, r->needs.asks, r->needs.n_asks,
                                          &r->needs.top);
     r->needs.available = 1;
+}
+
+void heed__needs_predict_x(const heed_lm *m, heed_sparse x, heed_result *r)
+{
+    heed__lm_predict(m, x, r->needs.prob);
+    set_labels(r);
+}
+
+int heed__needs_predict_side(const heed_lm *m, heed_sparse x, heed_result *r, heed_lm_side *side)
+{
+    if (!heed__lm_predict_side(m, x, r->needs.prob, side))
+        return 0;
+    set_labels(r);
+    return 1;
 }

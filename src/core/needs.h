@@ -43,6 +43,11 @@ HEED_NODISCARD int heed__needs_predict(const heed_lm *m, heed_arena *a, heed_res
  * other models that use the same options). */
 void heed__needs_predict_x(const heed_lm *m, heed_sparse x, heed_result *r);
 
+/* heed__needs_predict_x and, in the same pass over x, the sums of side
+ * (heed__lm_predict_side). Returns 1, or 0 when m is not of a shape that pass
+ * reads: nothing is done then. */
+int heed__needs_predict_side(const heed_lm *m, heed_sparse x, heed_result *r, heed_lm_side *side);
+
 /* The labels rule on its own, for tests: the predicted set from prob, the
  * message valence and the asks (see needs.c). */
 uint32_t heed__needs_labels(const float *prob, double valence, const heed_cue *asks, size_t n_asks,

@@ -254,6 +254,127 @@ static void test_dense_rows(void **state)
     release(&f);
 }
 
+/* n random features into idx/val: indices of every kind (most absent from a
+ * model, some repeated), values of both signs. */
+static void random_vector(uint64_t *rs, uint32_t *idx, float *val, size_t n)
+{
+    for (size_t j = 0; j < n; j++) {
+        *rs ^= *rs << 13, *rs ^= *rs >> 7, *rs ^= *rs << 17;
+        idx[j] = j % 5 == 4 ? idx[(*rs >> 7) % j] : (uint32_t)(*rs >> 32) ^ (uint32_t)j;
+        if (j % 7 == 3)
+            idx[j] = 1u + (uint32_t)(*rs & 1);
+        val[j] = (float)((int)(*rs % 4001) - 2000) / 1000.0f;
+    }
+}
+
+/* heed__lm_predict_side against heed__lm_predict and
+ * heed__intensity_predict_x, bit for bit: the embedded needs and intensity
+ * models (the pair the engine reads in one pass), then Q8 models of 1 to 32
+ * outputs (1 to 4 blocks of 8; the scale in the padding or not) beside the toy intensity model, on vectors of 0 to 700 features
+ * (across the Q8 loop's chunks of 256 and its steps of 8); a model the
+ * shared pass does not read (F32) returns 0 and leaves the side alone. */
+static void test_side_pass(void **state)
+{
+    (void)state;
+    static const size_t lens[] = {0,   1,   7,   8,   9,   15,  16,  17,  255,
+                                  256, 257, 263, 264, 511, 512, 513, 520, 700};
+    static uint32_t idx[700];
+    static float val[700];
+    uint64_t rs = 0x243F6A8885A308D3ull;
+    heed_lm *lms[8] = {NULL};
+    heed_intensity_model *ims[8] = {NULL};
+    size_t nm = 0;
+    const heed_blob nb = heed__model_needs(), ib = heed__model_intensity();
+    if (nb.len && ib.len) {
+        assert_int_equal(heed__lm_load_flags(nb.ptr, nb.len, HEED_LM_EMBEDDED, &lms[nm], NULL),
+                         HEED_OK);
+        assert_int_equal(heed__intensity_load(ib.ptr, ib.len, HEED_LM_EMBEDDED, &ims[nm], NULL),
+                         HEED_OK);
+        nm++;
+    }
+    fixture f;
+    make(&f, heed__features_id(NULL), "valence", 0.5f);
+    static const uint32_t ks[] = {1, 5, 11, 16, 20, 28, 32};
+    for (size_t c = 0; c < sizeof ks / sizeof ks[0]; c++) {
+        /* about every 9th key of 2^14, random weights */
+        enum { ROWS = 1800, KMAX = 32 };
+        static uint32_t keys[ROWS];
+        static float w[ROWS * KMAX];
+        uint32_t key = 0;
+        for (size_t r = 0; r < ROWS; r++) {
+            rs ^= rs << 13, rs ^= rs >> 7, rs ^= rs << 17;
+            key += 1 + (uint32_t)(rs % 16);
+            keys[r] = key;
+        }
+        for (size_t q = 0; q < ROWS * ks[c]; q++) {
+            rs ^= rs << 13, rs ^= rs >> 7, rs ^= rs << 17;
+            w[q] = (float)((int)(rs % 2001) - 1000) / 250.0f;
+        }
+        float bias[KMAX];
+        for (uint32_t j = 0; j < ks[c]; j++)
+            bias[j] = (float)j / 8.0f - 1.0f;
+        heed_lm_opts o = {.kind = c % 2 ? HEED_LM_MULTILABEL : HEED_LM_REGRESSION,
+                          .n_outputs = ks[c],
+                          .dim_bits = 14,
+                          .encoding = HEED_LM_ENC_Q8};
+        assert_int_equal(heed__lm_from_weights(&o, keys, w, ROWS, bias, &lms[nm], NULL), HEED_OK);
+        assert_int_equal(heed__intensity_load(f.bytes.ptr, f.bytes.len, 0, &ims[nm], NULL),
+                         HEED_OK);
+        nm++;
+    }
+    size_t shared = 0;
+    for (size_t i = 0; i < nm; i++) {
+        const uint32_t K = heed__lm_n_outputs(lms[i]);
+        for (int round = 0; round < 400; round++) {
+            const size_t n = round < 2 * (int)(sizeof lens / sizeof lens[0])
+                                 ? lens[round % (sizeof lens / sizeof lens[0])]
+                                 : (size_t)((rs ^= rs << 13, rs ^= rs >> 7, rs ^= rs << 17, rs >> 20) % 701);
+            random_vector(&rs, idx, val, n);
+            const heed_sparse x = {idx, val, n};
+            float want[64], got[64], iw[HEED_INT_COUNT];
+            heed__lm_predict(lms[i], x, want);
+            heed__intensity_predict_x(ims[i], x, iw);
+            heed_lm_side side;
+            assert_int_equal(heed__intensity_side(ims[i], &side), 1);
+            got[K] = 7.0f; /* nothing is written past the K outputs */
+            if (!heed__lm_predict_side(lms[i], x, got, &side))
+                continue; /* no AVX2: the engine makes the two passes */
+            shared++;
+            assert_memory_equal(got, want, K * sizeof want[0]);
+            assert_true(got[K] == 7.0f);
+            heed_intensity io = {0};
+            heed__intensity_fill_side(ims[i], &side, &io);
+            assert_int_equal(io.available, 1);
+            assert_memory_equal(&io.valence, &iw[HEED_INT_VALENCE], sizeof iw[0]);
+            assert_memory_equal(&io.arousal, &iw[HEED_INT_AROUSAL], sizeof iw[0]);
+            assert_memory_equal(&io.distress, &iw[HEED_INT_DISTRESS], sizeof iw[0]);
+        }
+    }
+    if (__builtin_cpu_supports("avx2"))
+        assert_true(shared > 0);
+    /* F32: not read by the shared pass; the side untouched */
+    {
+        static const uint32_t keys[] = {1, 2, 9};
+        static const float w[] = {1, -1, 0.5f};
+        const float bias[] = {0.25f};
+        heed_lm_opts o = {.kind = HEED_LM_REGRESSION, .n_outputs = 1, .dim_bits = 10};
+        heed_lm *fm = NULL;
+        assert_int_equal(heed__lm_from_weights(&o, keys, w, 3, bias, &fm, NULL), HEED_OK);
+        heed_lm_side side;
+        assert_int_equal(heed__intensity_side(ims[0], &side), 1);
+        const heed_lm_side before = side;
+        float out[1];
+        assert_int_equal(heed__lm_predict_side(fm, (heed_sparse){keys, w, 3}, out, &side), 0);
+        assert_memory_equal(&side, &before, sizeof side);
+        heed__lm_free(fm);
+    }
+    for (size_t i = 0; i < nm; i++) {
+        heed__lm_free(lms[i]);
+        heed__intensity_free(ims[i]);
+    }
+    release(&f);
+}
+
 /* Regressors of different hash spaces: no table of the model's own, the
  * regressors' tables (made after their load without them, which the engine's
  * model skips): each prediction is heed__lm_predict's of each regressor, and
@@ -309,6 +430,7 @@ int main(void)
         cmocka_unit_test(test_engine_stage),
         cmocka_unit_test(test_dense_rows),
         cmocka_unit_test(test_regressors_apart),
+        cmocka_unit_test(test_side_pass),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
