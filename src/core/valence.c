@@ -542,11 +542,11 @@ static void contrast(pass *p, const uint32_t *act, size_t n_act, size_t i)
 
 /* Sets p->f and p->le; act[0..*n_act) the
  * active tokens, bang[0..*n_bang) the punctuation holding '!'. Returns the
- * number of word tokens. Inlined twice, with and without wr, so that the
- * loop does not test wr per token. */
+ * number of word tokens. Inlined twice, with wr (use_wr 1) and without
+ * (use_wr 0, wr NULL), so that the loop does not test wr per token. */
 static inline __attribute__((always_inline)) size_t
-scan_tokens(pass *p, const heed_lexicon *lx, const heed_word *const *wr, uint32_t *act,
-            size_t *n_act, uint32_t *bang, size_t *n_bang)
+scan_tokens(pass *p, const heed_lexicon *lx, const heed_word *const *wr, const int use_wr,
+            uint32_t *act, size_t *n_act, uint32_t *bang, size_t *n_bang)
 {
     const heed_token *toks = p->toks;
     const size_t n = p->n_toks;
@@ -557,20 +557,26 @@ scan_tokens(pass *p, const heed_lexicon *lx, const heed_word *const *wr, uint32_
         const heed_token *t = &toks[i];
         uint32_t c;
         if (t->kind == HEED_TOK_WORD) {
-            /* a plain word of the table: its entry, as lookup finds it */
-            const heed_word *w = wr ? wr[i] : NULL;
-            const heed_lexent *e;
+            const heed_word *w = use_wr ? wr[i] : NULL;
             if (w && !(t->flags & HEED_TF_ELONGATED)) {
-                e = w->lex;
+                /* a plain word of the table: its entry as lookup finds it,
+                 * and that entry's classes, so that the entry itself is read
+                 * only by the rules at an active token */
+                const uint32_t lc = w->lex_cls;
+                c = T_WORD;
+                if (lc) { /* then w->lex is not NULL */
+                    le[i] = w->lex;
+                    c |= lc;
+                }
             } else {
-                e = heed__lexicon_get(lx, t->norm, t->norm_len);
+                const heed_lexent *e = heed__lexicon_get(lx, t->norm, t->norm_len);
                 if (t->flags & HEED_TF_ELONGATED)
                     e = unelongated(lx, t->norm, t->norm_len, e);
-            }
-            c = T_WORD;
-            if (e) {
-                le[i] = e;
-                c |= e->cls;
+                c = T_WORD;
+                if (e) {
+                    le[i] = e;
+                    c |= e->cls;
+                }
             }
             if ((t->flags & HEED_TF_CONTRACTION) && ends_with(t, "n't"))
                 c |= T_NEG;
@@ -630,9 +636,9 @@ int heed__valence_words(heed_arena *a, const heed_lexicon *lx, const char *text,
     uint32_t *negs = bang + n_toks; /* a sentence's negators */
     size_t words = 0, n_act = 0, n_bang = 0;
     if (wr)
-        words = scan_tokens(&p, lx, wr, act, &n_act, bang, &n_bang);
+        words = scan_tokens(&p, lx, wr, 1, act, &n_act, bang, &n_bang);
     else
-        words = scan_tokens(&p, lx, NULL, act, &n_act, bang, &n_bang);
+        words = scan_tokens(&p, lx, NULL, 0, act, &n_act, bang, &n_bang);
     size_t n_ids;
     const heed_idiom *ids = heed__idioms(&n_ids);
     size_t n_ev = 0;

@@ -706,6 +706,37 @@ static void test_generated_texts(void **state)
     assert_true(evidence > 20000); /* the rules had plenty to do */
 }
 
+/* Every word of the table of frequent words in frames that give its classes
+ * work (after a negator and a booster, before a rated word, an idiom's
+ * second word and '!'), as a word of the table and not: heed__valence_words
+ * reads its classes from the table (heed_word.lex_cls), the reference from
+ * its lexicon entry. */
+static void test_table_words(void **state)
+{
+    (void)state;
+    static const char *const FRAMES[][2] = {
+        {"not ", " good"},    {"very ", " bad!"},   {"", " great"}, {"I ", " up, but fine"},
+        {"it was ", " time"}, {"please ", " help"}, {"no ", " :)"}, {"so ", " of a joke"},
+    };
+    char text[512];
+    size_t evidence = 0;
+    for (size_t k = 0; k < ws->n_words; k++) {
+        const heed_word *w = &ws->word[k];
+        for (size_t f = 0; f < sizeof FRAMES / sizeof FRAMES[0]; f++) {
+            const size_t a = strlen(FRAMES[f][0]), b = strlen(FRAMES[f][1]);
+            if (a + w->len + b >= sizeof text)
+                continue;
+            memcpy(text, FRAMES[f][0], a);
+            memcpy(text + a, ws->text + w->text_off, w->len);
+            memcpy(text + a + w->len, FRAMES[f][1], b);
+            evidence += check_text(text, a + w->len + b, 1);
+            if (f == 0)
+                check_text(text, a + w->len + b, 0);
+        }
+    }
+    assert_true(evidence > ws->n_words); /* the frames scored */
+}
+
 static void test_fixed_texts(void **state)
 {
     (void)state;
@@ -729,6 +760,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_fixed_texts),
         cmocka_unit_test(test_generated_texts),
+        cmocka_unit_test(test_table_words),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
