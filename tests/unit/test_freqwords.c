@@ -119,7 +119,7 @@ static size_t check_text(const char *text, size_t n)
     assert_int_equal(heed__sentences(&b, text, n, tb, nb, &sb, &nsb), HEED_OK);
     heed_valence_out va, vb;
     assert_int_equal(heed__valence(&a, lx, text, ta, na, sa, nsa, &va), HEED_OK);
-    assert_int_equal(heed__valence_words(&b, lx, text, tb, nb, wr, sb, nsb, &vb), HEED_OK);
+    assert_int_equal(heed__valence_words(&b, lx, text, tb, nb, wr, th, sb, nsb, &vb), HEED_OK);
     assert_true(va.valence == vb.valence && va.positive == vb.positive &&
                 va.negative == vb.negative);
     assert_int_equal(va.n_evidence, vb.n_evidence);

@@ -587,19 +587,23 @@ static int ref_valence(heed_arena *a, const heed_lexicon *lx, const char *text, 
 /* here, after the reference rules, whose parameters share the fixture's names */
 #include "words_fixture.h"
 
-/* Tokens and sentences of text, in a, with their words in ws when wr. */
+/* Tokens and sentences of text, in a, with their words in ws and hashes
+ * when with_words (else *wr and *th are NULL). */
 static void prepare(heed_arena *a, const char *text, size_t n, int with_words, heed_token **toks,
-                    size_t *n_toks, const heed_word ***wr, heed_sentence **sents, size_t *n_sents)
+                    size_t *n_toks, const heed_word ***wr, const uint64_t **th,
+                    heed_sentence **sents, size_t *n_sents)
 {
     assert_int_equal(heed__tokenize(a, text, n, toks, n_toks), HEED_OK);
     *wr = NULL;
+    *th = NULL;
     if (with_words) {
         size_t m = *n_toks ? *n_toks : 1;
-        uint64_t *th = heed__arena_alloc(a, m * sizeof *th);
+        uint64_t *h = heed__arena_alloc(a, m * sizeof *h);
         *wr = heed__arena_alloc(a, m * sizeof **wr);
-        assert_non_null(th);
+        assert_non_null(h);
         assert_non_null(*wr);
-        heed__freqwords_find(ws, *toks, *n_toks, th, *wr);
+        heed__freqwords_find(ws, *toks, *n_toks, h, *wr);
+        *th = h;
     }
     assert_int_equal(heed__sentences(a, text, n, *toks, *n_toks, sents, n_sents), HEED_OK);
 }
@@ -624,14 +628,15 @@ static size_t check_text(const char *text, size_t n, int with_words)
     heed_token *ta, *tb;
     size_t na, nb, nsa, nsb;
     const heed_word **wa, **wb;
+    const uint64_t *ha, *hb;
     heed_sentence *sa, *sb;
-    prepare(&a, text, n, with_words, &ta, &na, &wa, &sa, &nsa);
-    prepare(&b, text, n, with_words, &tb, &nb, &wb, &sb, &nsb);
+    prepare(&a, text, n, with_words, &ta, &na, &wa, &ha, &sa, &nsa);
+    prepare(&b, text, n, with_words, &tb, &nb, &wb, &hb, &sb, &nsb);
     assert_int_equal(na, nb);
     assert_int_equal(nsa, nsb);
     heed_valence_out va, vb;
     assert_int_equal(ref_valence(&a, lx, text, ta, na, wa, sa, nsa, &va), HEED_OK);
-    assert_int_equal(heed__valence_words(&b, lx, text, tb, nb, wb, sb, nsb, &vb), HEED_OK);
+    assert_int_equal(heed__valence_words(&b, lx, text, tb, nb, wb, hb, sb, nsb, &vb), HEED_OK);
     if (!same_bits(va.valence, vb.valence) || !same_bits(va.positive, vb.positive) ||
         !same_bits(va.negative, vb.negative))
         fail_msg("message valence differs on \"%.*s\"", (int)n, text);
