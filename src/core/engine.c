@@ -351,7 +351,7 @@ static int analyze_text(const heed_engine *eng, unsigned skip, heed_arena *a, he
     if (rc)
         return rc;
     heed_valence_out vo;
-    rc = heed__valence_words(a, eng->lex, r->text, toks, n_toks, wr, sents, n_sents, &vo);
+    rc = heed__valence_words(a, eng->lex, r->text, toks, n_toks, wr, h, sents, n_sents, &vo);
     if (rc)
         return rc;
     r->tokens = toks;

@@ -37,6 +37,8 @@ typedef struct heed_word {
     uint32_t neg_key;    /* and negated */
     uint32_t stress;     /* heed__stress_word_class of the word (heed__freqwords_set_stress),
                           * 0 until set */
+    uint32_t lex_cls;    /* lex->cls, 0 when lex is NULL (the valence scan reads it in
+                          * place of the entry's) */
 } heed_word;
 
 typedef struct heed_words heed_words;
@@ -92,8 +94,9 @@ struct heed_words {
     heed_words_cell *cells; /* open addressing by head and length, under half full */
     size_t mask;
     unsigned shift; /* 64 - log2 of the number of cells */
-    heed_word *word;
+    heed_word *word; /* on a 64-byte boundary, in word_mem */
     size_t n_words;
+    void *word_mem;
     char *text;          /* the words' bytes, back to back */
     uint32_t *keys;      /* their n-gram keys, back to back, and 8 more (read past) */
     uint64_t hash1[256]; /* heed__hash of each string of one byte */

@@ -143,11 +143,10 @@ static inline uint64_t heed__lex_hash(const char *k, size_t n)
     return w;
 }
 
-/* The entry for a normalised word, or NULL. */
-static inline const heed_lexent *heed__lexicon_get(const heed_lexicon *lx, const char *key,
-                                                   size_t len)
+/* The entry for a normalised word whose heed__lex_hash is h, or NULL. */
+static inline const heed_lexent *heed__lexicon_get_h(const heed_lexicon *lx, uint64_t h,
+                                                     const char *key, size_t len)
 {
-    uint64_t h = heed__lex_hash(key, len);
     if (!(lx->filter[HEED_LEX_FILTER_BIT(h) >> 6] >> (HEED_LEX_FILTER_BIT(h) & 63) & 1))
         return NULL;
     uint32_t tag = (uint32_t)(h >> lx->tag_shift);
@@ -168,6 +167,13 @@ static inline const heed_lexent *heed__lexicon_get(const heed_lexicon *lx, const
                            memcmp(lx->keys[n].key, key, len) == 0)
             return &r->ent;
     }
+}
+
+/* The entry for a normalised word, or NULL. */
+static inline const heed_lexent *heed__lexicon_get(const heed_lexicon *lx, const char *key,
+                                                   size_t len)
+{
+    return heed__lexicon_get_h(lx, heed__lex_hash(key, len), key, len);
 }
 
 /* Number of entries with a valence. */

@@ -542,11 +542,11 @@ static void contrast(pass *p, const uint32_t *act, size_t n_act, size_t i)
 
 /* Sets p->f and p->le; act[0..*n_act) the
  * active tokens, bang[0..*n_bang) the punctuation holding '!'. Returns the
- * number of word tokens. Inlined twice, with and without wr, so that the
- * loop does not test wr per token. */
+ * number of word tokens. Inlined twice, with wr and th (use_wr 1) and
+ * without (use_wr 0, both NULL), so that the loop does not test wr per token. */
 static inline __attribute__((always_inline)) size_t
-scan_tokens(pass *p, const heed_lexicon *lx, const heed_word *const *wr, uint32_t *act,
-            size_t *n_act, uint32_t *bang, size_t *n_bang)
+scan_tokens(pass *p, const heed_lexicon *lx, const heed_word *const *wr, const uint64_t *th,
+            const int use_wr, uint32_t *act, size_t *n_act, uint32_t *bang, size_t *n_bang)
 {
     const heed_token *toks = p->toks;
     const size_t n = p->n_toks;
@@ -557,20 +557,29 @@ scan_tokens(pass *p, const heed_lexicon *lx, const heed_word *const *wr, uint32_
         const heed_token *t = &toks[i];
         uint32_t c;
         if (t->kind == HEED_TOK_WORD) {
-            /* a plain word of the table: its entry, as lookup finds it */
-            const heed_word *w = wr ? wr[i] : NULL;
-            const heed_lexent *e;
+            const heed_word *w = use_wr ? wr[i] : NULL;
             if (w && !(t->flags & HEED_TF_ELONGATED)) {
-                e = w->lex;
+                /* a plain word of the table: its entry as lookup finds it,
+                 * and that entry's classes, so that the entry itself is read
+                 * only by the rules at an active token */
+                const uint32_t lc = w->lex_cls;
+                c = T_WORD;
+                if (lc) { /* then w->lex is not NULL */
+                    le[i] = w->lex;
+                    c |= lc;
+                }
             } else {
-                e = heed__lexicon_get(lx, t->norm, t->norm_len);
+                /* past 8 bytes the lexicon's hash is heed__hash, th[i] */
+                const heed_lexent *e = use_wr && t->norm_len > 8
+                                           ? heed__lexicon_get_h(lx, th[i], t->norm, t->norm_len)
+                                           : heed__lexicon_get(lx, t->norm, t->norm_len);
                 if (t->flags & HEED_TF_ELONGATED)
                     e = unelongated(lx, t->norm, t->norm_len, e);
-            }
-            c = T_WORD;
-            if (e) {
-                le[i] = e;
-                c |= e->cls;
+                c = T_WORD;
+                if (e) {
+                    le[i] = e;
+                    c |= e->cls;
+                }
             }
             if ((t->flags & HEED_TF_CONTRACTION) && ends_with(t, "n't"))
                 c |= T_NEG;
@@ -602,12 +611,12 @@ static size_t seek(const uint32_t *v, size_t n, size_t k, size_t from)
 int heed__valence(heed_arena *a, const heed_lexicon *lx, const char *text, heed_token *toks,
                   size_t n_toks, heed_sentence *sents, size_t n_sents, heed_valence_out *out)
 {
-    return heed__valence_words(a, lx, text, toks, n_toks, NULL, sents, n_sents, out);
+    return heed__valence_words(a, lx, text, toks, n_toks, NULL, NULL, sents, n_sents, out);
 }
 
 int heed__valence_words(heed_arena *a, const heed_lexicon *lx, const char *text, heed_token *toks,
-                        size_t n_toks, const heed_word *const *wr, heed_sentence *sents,
-                        size_t n_sents, heed_valence_out *out)
+                        size_t n_toks, const heed_word *const *wr, const uint64_t *th,
+                        heed_sentence *sents, size_t n_sents, heed_valence_out *out)
 {
     (void)text;
     memset(out, 0, sizeof(*out));
@@ -630,9 +639,9 @@ int heed__valence_words(heed_arena *a, const heed_lexicon *lx, const char *text,
     uint32_t *negs = bang + n_toks; /* a sentence's negators */
     size_t words = 0, n_act = 0, n_bang = 0;
     if (wr)
-        words = scan_tokens(&p, lx, wr, act, &n_act, bang, &n_bang);
+        words = scan_tokens(&p, lx, wr, th, 1, act, &n_act, bang, &n_bang);
     else
-        words = scan_tokens(&p, lx, NULL, act, &n_act, bang, &n_bang);
+        words = scan_tokens(&p, lx, NULL, NULL, 0, act, &n_act, bang, &n_bang);
     size_t n_ids;
     const heed_idiom *ids = heed__idioms(&n_ids);
     size_t n_ev = 0;

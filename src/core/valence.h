@@ -24,10 +24,12 @@ int heed__valence(heed_arena *a, const heed_lexicon *lx, const char *text, heed_
                   size_t n_toks, heed_sentence *sents, size_t n_sents, heed_valence_out *out);
 
 /* heed__valence given wr[i], token i's word in the engine's table of frequent
- * words or NULL (wr may be NULL), made with lx: a word token there takes its
- * lexicon entry from it. The same result. */
+ * words or NULL, made with lx, and th[i], heed__hash of token i's norm (wr
+ * and th both NULL, or both given, as heed__freqwords_find makes them): a
+ * word token there takes its lexicon entry and classes from it, and one
+ * longer than 8 bytes elsewhere its lexicon hash from th. The same result. */
 int heed__valence_words(heed_arena *a, const heed_lexicon *lx, const char *text, heed_token *toks,
-                        size_t n_toks, const heed_word *const *wr, heed_sentence *sents,
-                        size_t n_sents, heed_valence_out *out);
+                        size_t n_toks, const heed_word *const *wr, const uint64_t *th,
+                        heed_sentence *sents, size_t n_sents, heed_valence_out *out);
 
 #endif

@@ -104,6 +104,7 @@ static size_t check_text(const char *text, size_t n)
         assert_true(t->kind == HEED_TOK_WORD || t->kind == HEED_TOK_HASHTAG);
         assert_int_equal(wr[i]->len, t->norm_len);
         assert_ptr_equal(wr[i]->lex, heed__lexicon_get(lx, t->norm, t->norm_len));
+        assert_int_equal(wr[i]->lex_cls, wr[i]->lex ? wr[i]->lex->cls : 0);
         assert_int_equal(wr[i]->lang_votes, heed__langid_word_votes(lid, t->norm, t->norm_len));
         assert_int_equal(wr[i]->asks_id, heed__asks_word_id(asks, t->norm, t->norm_len));
         assert_true(wr[i]->asks_cls == heed__asks_word_cls(asks, wr[i]->asks_id));
@@ -118,7 +119,7 @@ static size_t check_text(const char *text, size_t n)
     assert_int_equal(heed__sentences(&b, text, n, tb, nb, &sb, &nsb), HEED_OK);
     heed_valence_out va, vb;
     assert_int_equal(heed__valence(&a, lx, text, ta, na, sa, nsa, &va), HEED_OK);
-    assert_int_equal(heed__valence_words(&b, lx, text, tb, nb, wr, sb, nsb, &vb), HEED_OK);
+    assert_int_equal(heed__valence_words(&b, lx, text, tb, nb, wr, th, sb, nsb, &vb), HEED_OK);
     assert_true(va.valence == vb.valence && va.positive == vb.positive &&
                 va.negative == vb.negative);
     assert_int_equal(va.n_evidence, vb.n_evidence);
@@ -153,6 +154,25 @@ static size_t check_text(const char *text, size_t n)
     heed__arena_release(&b);
     check_words(text, n);
     return found;
+}
+
+/* Every word of the table: its entry is the lexicon's for its bytes, and its
+ * lex_cls that entry's classes (what the valence scan reads in place of the
+ * entry's). */
+static void test_word_lex_cls(void **state)
+{
+    (void)state;
+    size_t with_entry = 0, with_cls = 0;
+    for (size_t k = 0; k < ws->n_words; k++) {
+        const heed_word *w = &ws->word[k];
+        const heed_lexent *e = heed__lexicon_get(lx, ws->text + w->text_off, w->len);
+        assert_ptr_equal(w->lex, e);
+        assert_int_equal(w->lex_cls, e ? e->cls : 0);
+        with_entry += e != NULL;
+        with_cls += e && e->cls != 0;
+    }
+    assert_true(with_entry > 100); /* the check had entries and classes to compare */
+    assert_true(with_cls > 100);
 }
 
 static void test_same_results(void **state)
@@ -384,6 +404,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_same_results),
+        cmocka_unit_test(test_word_lex_cls),
         cmocka_unit_test(test_tokenize_words),
         cmocka_unit_test(test_parts_left_out),
         cmocka_unit_test(test_holds_lists),

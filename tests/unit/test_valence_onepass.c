@@ -587,19 +587,23 @@ static int ref_valence(heed_arena *a, const heed_lexicon *lx, const char *text, 
 /* here, after the reference rules, whose parameters share the fixture's names */
 #include "words_fixture.h"
 
-/* Tokens and sentences of text, in a, with their words in ws when wr. */
+/* Tokens and sentences of text, in a, with their words in ws and hashes
+ * when with_words (else *wr and *th are NULL). */
 static void prepare(heed_arena *a, const char *text, size_t n, int with_words, heed_token **toks,
-                    size_t *n_toks, const heed_word ***wr, heed_sentence **sents, size_t *n_sents)
+                    size_t *n_toks, const heed_word ***wr, const uint64_t **th,
+                    heed_sentence **sents, size_t *n_sents)
 {
     assert_int_equal(heed__tokenize(a, text, n, toks, n_toks), HEED_OK);
     *wr = NULL;
+    *th = NULL;
     if (with_words) {
         size_t m = *n_toks ? *n_toks : 1;
-        uint64_t *th = heed__arena_alloc(a, m * sizeof *th);
+        uint64_t *h = heed__arena_alloc(a, m * sizeof *h);
         *wr = heed__arena_alloc(a, m * sizeof **wr);
-        assert_non_null(th);
+        assert_non_null(h);
         assert_non_null(*wr);
-        heed__freqwords_find(ws, *toks, *n_toks, th, *wr);
+        heed__freqwords_find(ws, *toks, *n_toks, h, *wr);
+        *th = h;
     }
     assert_int_equal(heed__sentences(a, text, n, *toks, *n_toks, sents, n_sents), HEED_OK);
 }
@@ -624,14 +628,15 @@ static size_t check_text(const char *text, size_t n, int with_words)
     heed_token *ta, *tb;
     size_t na, nb, nsa, nsb;
     const heed_word **wa, **wb;
+    const uint64_t *ha, *hb;
     heed_sentence *sa, *sb;
-    prepare(&a, text, n, with_words, &ta, &na, &wa, &sa, &nsa);
-    prepare(&b, text, n, with_words, &tb, &nb, &wb, &sb, &nsb);
+    prepare(&a, text, n, with_words, &ta, &na, &wa, &ha, &sa, &nsa);
+    prepare(&b, text, n, with_words, &tb, &nb, &wb, &hb, &sb, &nsb);
     assert_int_equal(na, nb);
     assert_int_equal(nsa, nsb);
     heed_valence_out va, vb;
     assert_int_equal(ref_valence(&a, lx, text, ta, na, wa, sa, nsa, &va), HEED_OK);
-    assert_int_equal(heed__valence_words(&b, lx, text, tb, nb, wb, sb, nsb, &vb), HEED_OK);
+    assert_int_equal(heed__valence_words(&b, lx, text, tb, nb, wb, hb, sb, nsb, &vb), HEED_OK);
     if (!same_bits(va.valence, vb.valence) || !same_bits(va.positive, vb.positive) ||
         !same_bits(va.negative, vb.negative))
         fail_msg("message valence differs on \"%.*s\"", (int)n, text);
@@ -706,6 +711,37 @@ static void test_generated_texts(void **state)
     assert_true(evidence > 20000); /* the rules had plenty to do */
 }
 
+/* Every word of the table of frequent words in frames that give its classes
+ * work (after a negator and a booster, before a rated word, an idiom's
+ * second word and '!'), as a word of the table and not: heed__valence_words
+ * reads its classes from the table (heed_word.lex_cls), the reference from
+ * its lexicon entry. */
+static void test_table_words(void **state)
+{
+    (void)state;
+    static const char *const FRAMES[][2] = {
+        {"not ", " good"},    {"very ", " bad!"},   {"", " great"}, {"I ", " up, but fine"},
+        {"it was ", " time"}, {"please ", " help"}, {"no ", " :)"}, {"so ", " of a joke"},
+    };
+    char text[512];
+    size_t evidence = 0;
+    for (size_t k = 0; k < ws->n_words; k++) {
+        const heed_word *w = &ws->word[k];
+        for (size_t f = 0; f < sizeof FRAMES / sizeof FRAMES[0]; f++) {
+            const size_t a = strlen(FRAMES[f][0]), b = strlen(FRAMES[f][1]);
+            if (a + w->len + b >= sizeof text)
+                continue;
+            memcpy(text, FRAMES[f][0], a);
+            memcpy(text + a, ws->text + w->text_off, w->len);
+            memcpy(text + a + w->len, FRAMES[f][1], b);
+            evidence += check_text(text, a + w->len + b, 1);
+            if (f == 0)
+                check_text(text, a + w->len + b, 0);
+        }
+    }
+    assert_true(evidence > ws->n_words); /* the frames scored */
+}
+
 static void test_fixed_texts(void **state)
 {
     (void)state;
@@ -729,6 +765,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_fixed_texts),
         cmocka_unit_test(test_generated_texts),
+        cmocka_unit_test(test_table_words),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
