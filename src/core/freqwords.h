@@ -40,6 +40,10 @@ typedef struct heed_word {
     uint32_t lex_cls;    /* lex->cls, 0 when lex is NULL (the valence scan reads it in
                           * place of the entry's) */
 } heed_word;
+/* One record a cache line (the words lie on 64-byte boundaries): a field
+ * more would split records over two lines, which the valence scan and the
+ * stress stage pay for in misses. */
+_Static_assert(sizeof(heed_word) <= 64, "heed_word fits one cache line");
 
 typedef struct heed_words heed_words;
 struct heed_feat_opts; /* featurize.h */
