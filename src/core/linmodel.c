@@ -783,38 +783,15 @@ const float *heed__lm_bias(const heed_lm *m)
  * step, and each of those rows asked for before any is read (the misses
  * then overlap instead of waiting one after the other behind the
  * arithmetic); off has room for n rounded up to 8. The table's offsets fit
- * 32 bits (DENSE_MAX). */
+ * 32 bits (DENSE_MAX). With side (a constant where this is inlined), also
+ * soff[j] = (idx[j] & smask) * 16, the rows of a side table (heed_lm_side),
+ * from the same loads of idx; soff has the room of off. The side's rows are
+ * not asked for ahead: that cost more instructions than the loads that wait
+ * for them (the sums' loop reads them in order). */
 __attribute__((target("avx2"), always_inline)) static inline void
-row_offsets_avx2(const uint32_t *idx, size_t n, uint32_t mask, uint32_t stride,
-                 const unsigned char *dense, uint32_t *off)
-{
-    const __m256i vm = _mm256_set1_epi32((int)mask), vs = _mm256_set1_epi32((int)stride);
-    size_t j = 0;
-    for (; j + 8 <= n; j += 8) {
-        const __m256i v = _mm256_loadu_si256((const __m256i *)(const void *)(idx + j));
-        _mm256_storeu_si256((__m256i *)(void *)(off + j),
-                            _mm256_mullo_epi32(_mm256_and_si256(v, vm), vs));
-        for (size_t u = 0; u < 8; u++)
-            __builtin_prefetch(dense + off[j + u]);
-    }
-    if (j < n) { /* the last 1..7: a masked load reads none past idx[n - 1] */
-        const __m256i lanes = _mm256_cmpgt_epi32(_mm256_set1_epi32((int)(n - j)),
-                                                 _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
-        const __m256i v = _mm256_maskload_epi32((const int *)(const void *)(idx + j), lanes);
-        _mm256_storeu_si256((__m256i *)(void *)(off + j),
-                            _mm256_mullo_epi32(_mm256_and_si256(v, vm), vs));
-        for (; j < n; j++)
-            __builtin_prefetch(dense + off[j]);
-    }
-}
-
-/* row_offsets_avx2, and soff[j] = (idx[j] & smask) * 16, the rows of a side
- * table (heed_lm_side), from the same loads of idx; soff has the room of off.
- * The side's rows are not asked for ahead: that cost more instructions than
- * the loads that wait for them (the sums' loop reads them in order). */
-__attribute__((target("avx2"), always_inline)) static inline void
-row_offsets2_avx2(const uint32_t *idx, size_t n, uint32_t mask, uint32_t stride,
-                  const unsigned char *dense, uint32_t *off, uint32_t smask, uint32_t *soff)
+row_offsets_as(const uint32_t *idx, size_t n, uint32_t mask, uint32_t stride,
+               const unsigned char *dense, uint32_t *off, uint32_t smask, uint32_t *soff,
+               const int side)
 {
     const __m256i vm = _mm256_set1_epi32((int)mask), vs = _mm256_set1_epi32((int)stride);
     const __m256i vsm = _mm256_set1_epi32((int)smask);
@@ -823,8 +800,9 @@ row_offsets2_avx2(const uint32_t *idx, size_t n, uint32_t mask, uint32_t stride,
         const __m256i v = _mm256_loadu_si256((const __m256i *)(const void *)(idx + j));
         _mm256_storeu_si256((__m256i *)(void *)(off + j),
                             _mm256_mullo_epi32(_mm256_and_si256(v, vm), vs));
-        _mm256_storeu_si256((__m256i *)(void *)(soff + j),
-                            _mm256_slli_epi32(_mm256_and_si256(v, vsm), 4));
+        if (side)
+            _mm256_storeu_si256((__m256i *)(void *)(soff + j),
+                                _mm256_slli_epi32(_mm256_and_si256(v, vsm), 4));
         for (size_t u = 0; u < 8; u++)
             __builtin_prefetch(dense + off[j + u]);
     }
@@ -834,11 +812,26 @@ row_offsets2_avx2(const uint32_t *idx, size_t n, uint32_t mask, uint32_t stride,
         const __m256i v = _mm256_maskload_epi32((const int *)(const void *)(idx + j), lanes);
         _mm256_storeu_si256((__m256i *)(void *)(off + j),
                             _mm256_mullo_epi32(_mm256_and_si256(v, vm), vs));
-        _mm256_storeu_si256((__m256i *)(void *)(soff + j),
-                            _mm256_slli_epi32(_mm256_and_si256(v, vsm), 4));
+        if (side)
+            _mm256_storeu_si256((__m256i *)(void *)(soff + j),
+                                _mm256_slli_epi32(_mm256_and_si256(v, vsm), 4));
         for (; j < n; j++)
             __builtin_prefetch(dense + off[j]);
     }
+}
+
+__attribute__((target("avx2"), always_inline)) static inline void
+row_offsets_avx2(const uint32_t *idx, size_t n, uint32_t mask, uint32_t stride,
+                 const unsigned char *dense, uint32_t *off)
+{
+    row_offsets_as(idx, n, mask, stride, dense, off, 0, NULL, 0);
+}
+
+__attribute__((target("avx2"), always_inline)) static inline void
+row_offsets2_avx2(const uint32_t *idx, size_t n, uint32_t mask, uint32_t stride,
+                  const unsigned char *dense, uint32_t *off, uint32_t smask, uint32_t *soff)
+{
+    row_offsets_as(idx, n, mask, stride, dense, off, smask, soff, 1);
 }
 
 /* The lanes of block b (outputs 8b .. 8b+7) below K. */
