@@ -332,6 +332,15 @@ void heed__intensity_predict_x(const heed_intensity_model *m, heed_sparse x,
     scale_out(m, z, out);
 }
 
+/* The three outputs v (HEED_INT_*) into out, which becomes available. */
+static void put_out(const float *v, heed_intensity *out)
+{
+    out->valence = v[HEED_INT_VALENCE];
+    out->arousal = v[HEED_INT_AROUSAL];
+    out->distress = v[HEED_INT_DISTRESS];
+    out->available = 1;
+}
+
 int heed__intensity_side(const heed_intensity_model *m, heed_lm_side *side)
 {
     if (!m->dense)
@@ -350,10 +359,7 @@ void heed__intensity_fill_side(const heed_intensity_model *m, const heed_lm_side
 {
     float v[HEED_INT_COUNT];
     scale_out(m, side->sum, v);
-    out->valence = v[HEED_INT_VALENCE];
-    out->arousal = v[HEED_INT_AROUSAL];
-    out->distress = v[HEED_INT_DISTRESS];
-    out->available = 1;
+    put_out(v, out);
 }
 
 int heed__intensity_predict(const heed_intensity_model *m, heed_arena *a, const heed_result *r,
@@ -371,8 +377,5 @@ void heed__intensity_fill(const heed_intensity_model *m, heed_sparse x, heed_int
 {
     float v[HEED_INT_COUNT];
     heed__intensity_predict_x(m, x, v);
-    out->valence = v[HEED_INT_VALENCE];
-    out->arousal = v[HEED_INT_AROUSAL];
-    out->distress = v[HEED_INT_DISTRESS];
-    out->available = 1;
+    put_out(v, out);
 }
