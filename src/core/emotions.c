@@ -8,7 +8,14 @@
 #include <emmintrin.h>
 #endif
 
+#include "alloc.h"
 #include "featurize.h"
+#include "freqwords.h"
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#define EMO_AVX2 1
+#include <immintrin.h>
+#endif
 
 #define B(label) (1u << HEED_EMO_##label)
 
@@ -204,13 +211,13 @@ int heed__emotions_predict(const heed_lm *m, heed_arena *a, heed_result *r)
     return HEED_OK;
 }
 
-void heed__emotions_predict_x(const heed_lm *m, heed_sparse x, heed_result *r)
+/* The labels, group scores and groups of r->emotions from its prob. */
+static void set_labels(const heed_lm *m, heed_result *r)
 {
     heed_emotions *e = &r->emotions;
-    /* every field is set below: prob, cx, available; the label bits from 0 */
+    /* every field is set below: cx, available; the label bits from 0 */
     e->labels = 0;
     e->cx_labels = 0;
-    heed__lm_predict(m, x, e->prob);
     const float *thr = heed__lm_thresholds(m);
     int i = 0;
 #if defined(__SSE2__)
@@ -229,4 +236,112 @@ void heed__emotions_predict_x(const heed_lm *m, heed_sparse x, heed_result *r)
         if (e->cx[g] >= aux[g])
             e->cx_labels |= 1u << g;
     e->available = 1;
+}
+
+void heed__emotions_predict_x(const heed_lm *m, heed_sparse x, heed_result *r)
+{
+    heed__lm_predict(m, x, r->emotions.prob);
+    set_labels(m, r);
+}
+
+/* A word's sum: the 28 outputs, padded to 32 floats (128 bytes, two cache
+ * lines from a 64-byte boundary). */
+#define SUM_ROW 32
+_Static_assert(HEED_EMO_COUNT <= SUM_ROW, "a sum row holds the outputs");
+
+struct heed_emo_sums {
+    float *rows; /* SUM_ROW floats a word of the table, in its order */
+    void *mem;   /* the allocation rows lie in */
+    size_t n_words;
+    int avx2; /* add_sums may take 8 floats a step */
+};
+
+int heed__emo_sums_new(const heed_lm *m, const heed_words *ws, heed_emo_sums **out)
+{
+    *out = NULL;
+    const heed_feat_opts fo = heed__emotions_feat_opts(m);
+    const uint32_t cf = fo.flags & (HEED_FEAT_CHARGRAMS | HEED_FEAT_CHAR4);
+    if (!ws || !cf || heed__freqwords_char_flags(ws) != cf ||
+        heed__lm_n_outputs(m) != HEED_EMO_COUNT)
+        return HEED_EINVAL;
+    heed_emo_sums *s = heed__calloc(1, sizeof *s);
+    if (!s)
+        return HEED_ENOMEM;
+    s->n_words = ws->n_words;
+    /* zeroed: the padding stays 0 */
+    s->mem = heed__calloc((ws->n_words ? ws->n_words : 1) * SUM_ROW * sizeof(float) + 63, 1);
+    if (!s->mem) {
+        heed__free(s);
+        return HEED_ENOMEM;
+    }
+    s->rows = (float *)(void *)(((uintptr_t)s->mem + 63) & ~(uintptr_t)63);
+    for (size_t i = 0; i < ws->n_words; i++)
+        heed__lm_add_rows(m, ws->word[i].keys, ws->word[i].n_keys, s->rows + i * SUM_ROW);
+#if defined(EMO_AVX2)
+    s->avx2 = __builtin_cpu_supports("avx2") != 0;
+#endif
+    *out = s;
+    return HEED_OK;
+}
+
+void heed__emo_sums_free(heed_emo_sums *s)
+{
+    if (!s)
+        return;
+    heed__free(s->mem);
+    heed__free(s);
+}
+
+const float *heed__emo_sums_word(const heed_emo_sums *s, size_t i)
+{
+    return i < s->n_words ? s->rows + i * SUM_ROW : NULL;
+}
+
+#if defined(EMO_AVX2)
+/* add_sums with AVX2: 8 floats a step, in registers. */
+__attribute__((target("avx2"))) static void add_sums_avx2(const float *rows, const uint32_t *ids,
+                                                          size_t n, float *sum)
+{
+    __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
+    for (size_t j = 0; j < n; j++) {
+        const float *w = rows + (size_t)ids[j] * SUM_ROW;
+        a0 = _mm256_add_ps(a0, _mm256_load_ps(w));
+        a1 = _mm256_add_ps(a1, _mm256_load_ps(w + 8));
+        a2 = _mm256_add_ps(a2, _mm256_load_ps(w + 16));
+        a3 = _mm256_add_ps(a3, _mm256_load_ps(w + 24));
+    }
+    _mm256_storeu_ps(sum, a0);
+    _mm256_storeu_ps(sum + 8, a1);
+    _mm256_storeu_ps(sum + 16, a2);
+    _mm256_storeu_ps(sum + 24, a3);
+}
+#endif
+
+/* sum[0..SUM_ROW) = the rows of the words ids[0..n), added in that order. */
+static void add_sums(const heed_emo_sums *s, const uint32_t *ids, size_t n, float *sum)
+{
+#if defined(EMO_AVX2)
+    if (s->avx2) {
+        add_sums_avx2(s->rows, ids, n, sum);
+        return;
+    }
+#endif
+    memset(sum, 0, SUM_ROW * sizeof *sum);
+    for (size_t j = 0; j < n; j++) {
+        const float *w = s->rows + (size_t)ids[j] * SUM_ROW;
+        for (size_t k = 0; k < SUM_ROW; k++)
+            sum[k] += w[k];
+    }
+}
+
+void heed__emotions_predict_sums(const heed_lm *m, const heed_emo_sums *s, heed_sparse x,
+                                 const uint32_t *ids, size_t n_ids, float char_val,
+                                 heed_result *r)
+{
+    float plus[SUM_ROW];
+    add_sums(s, ids, n_ids, plus);
+    for (size_t k = 0; k < SUM_ROW; k++)
+        plus[k] *= char_val;
+    heed__lm_predict_plus(m, x, plus, r->emotions.prob);
+    set_labels(m, r);
 }

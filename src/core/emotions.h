@@ -71,6 +71,31 @@ HEED_NODISCARD int heed__emotions_predict(const heed_lm *m, heed_arena *a, heed_
  * heed__emotions_feat_opts. */
 void heed__emotions_predict_x(const heed_lm *m, heed_sparse x, heed_result *r);
 
+/* Each word of a table of frequent words with the sum of the model's rows
+ * of its character n-gram keys (heed__lm_add_rows of its keys): a word of
+ * a message then adds one row times the n-grams' value instead of one a
+ * key. Read-only once made: any number of threads may share it. */
+typedef struct heed_emo_sums heed_emo_sums;
+
+/* Makes the sums of m's rows for the words of ws, which must hold the keys of
+ * the n-grams of m's features (heed__emotions_feat_opts; else HEED_EINVAL).
+ * Returns HEED_OK and sets *out, or HEED_EINVAL / HEED_ENOMEM (*out NULL). */
+HEED_NODISCARD int heed__emo_sums_new(const heed_lm *m, const heed_words *ws,
+                                      heed_emo_sums **out);
+void heed__emo_sums_free(heed_emo_sums *s); /* NULL does nothing */
+/* The sum of word i of the table (HEED_EMO_COUNT floats), NULL past its
+ * words (for tests). */
+const float *heed__emo_sums_word(const heed_emo_sums *s, size_t i);
+
+/* heed__emotions_predict_x of the features x, ids, n_ids and char_val that
+ * heed__features_pair_summed makes with the table s was made from: x's
+ * features plus, for each of the words ids[0..n_ids), its sum in s times
+ * char_val. The same probabilities as heed__emotions_predict_x of the whole
+ * vector up to float rounding (the rows are added in another order). */
+void heed__emotions_predict_sums(const heed_lm *m, const heed_emo_sums *s, heed_sparse x,
+                                 const uint32_t *ids, size_t n_ids, float char_val,
+                                 heed_result *r);
+
 /* The feature extractor options of the model (checked by
  * heed__emotions_check). */
 heed_feat_opts heed__emotions_feat_opts(const heed_lm *m);

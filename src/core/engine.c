@@ -34,6 +34,7 @@ struct heed_engine {
     heed_lm *emotions;               /* NULL: no emotion model */
     heed_feat_opts emotions_fo;      /* the emotion model's feature options */
     int emotions_pair; /* its features are the needs stage's and n-grams (heed__features_pair) */
+    heed_emo_sums *emo_sums; /* the model's n-gram rows summed per word of `words`, or NULL */
     heed_words *words; /* frequent words (freqwords.h); NULL when needs are skipped */
     heed_intensity_model *intensity; /* NULL: built without models/intensity.model */
     heed_stress_index *stress;
@@ -197,6 +198,15 @@ int heed_engine_new(const heed_engine_opts *opts, heed_engine **out, heed_error 
     }
     if (eng->words && eng->stress)
         heed__freqwords_set_stress(eng->words, eng->stress);
+    /* the words' n-gram rows of the emotion model, when its features are
+     * made with heed__features_pair and the words hold their keys */
+    if (eng->emotions_pair && eng->words &&
+        heed__freqwords_char_flags(eng->words) ==
+            (eng->emotions_fo.flags & (HEED_FEAT_CHARGRAMS | HEED_FEAT_CHAR4)) &&
+        (rc = heed__emo_sums_new(eng->emotions, eng->words, &eng->emo_sums))) {
+        heed_engine_free(eng);
+        return set_err(err, rc, 0, rc == HEED_ENOMEM ? "out of memory" : "emotion word sums");
+    }
     heed_blob eb = heed__model_empathy();
     if (!(skip & HEED_STAGE_EMPATHY) &&
         (rc = heed__empathy_new(eb.ptr, eb.len, HEED_LM_EMBEDDED, &eng->empathy, err))) {
@@ -222,6 +232,7 @@ void heed_engine_free(heed_engine *eng)
     heed__langid_free(eng->lid);
     heed__lm_free(eng->emotions);
     heed__freqwords_free(eng->words);
+    heed__emo_sums_free(eng->emo_sums);
     heed__intensity_free(eng->intensity);
     heed__stress_index_free(eng->stress);
     heed__asks_index_free(eng->asks);
@@ -286,12 +297,24 @@ static int listen(const heed_engine *eng, unsigned skip, heed_arena *a, heed_res
             /* the emotion model's features are these plus character n-grams:
              * make both at once, from the tokens' hashes and words */
             heed_sparse xe;
-            if ((rc = heed__features_pair_words(a, &fo, &eng->emotions_fo, r, th, eng->words, wr,
-                                                &x, &xe)))
+            /* the table's words' n-grams as one summed row each (emo_sums) */
+            const uint32_t *ids = NULL;
+            size_t n_ids = 0;
+            float char_val = 0;
+            if ((rc = eng->emo_sums && wr
+                          ? heed__features_pair_summed(a, &fo, &eng->emotions_fo, r, th,
+                                                       eng->words, wr, &x, &xe, &ids, &n_ids,
+                                                       &char_val)
+                          : heed__features_pair_words(a, &fo, &eng->emotions_fo, r, th,
+                                                      eng->words, wr, &x, &xe)))
                 return rc;
             if (!(fused = may_fuse && heed__needs_predict_side(eng->needs, x, r, &side)))
                 heed__needs_predict_x(eng->needs, x, r);
-            heed__emotions_predict_x(eng->emotions, xe, r);
+            if (ids)
+                heed__emotions_predict_sums(eng->emotions, eng->emo_sums, xe, ids, n_ids,
+                                            char_val, r);
+            else
+                heed__emotions_predict_x(eng->emotions, xe, r);
             have_x = 2;
         } else {
             /* from the tokens' hashes (made: the needs stage runs) */

@@ -465,6 +465,45 @@ static void write_chars(sink *s, const heed_feat_opts *o, const heed_result *r,
     scale_from(s, from);
 }
 
+/* write_chars with a table of words whose n-gram rows a caller sums itself
+ * (heed__features_pair_summed): a token with a word wr[i] (keys made for
+ * these n-grams) that has keys puts none; its index in the table (from base)
+ * goes to ids, in token order, and its keys are counted in the block's
+ * value as if they were there. The sink has room for every key (the bound
+ * of the options). *n_ids gets the ids' count, *char_val the block's value
+ * (1 / sqrt of every key, put or summed; 0 without any). */
+static void write_chars_summed(sink *s, const heed_feat_opts *o, const heed_result *r,
+                               const heed_word *const *wr, const heed_word *base, uint32_t *ids,
+                               size_t *n_ids, float *char_val)
+{
+    const size_t lo = o->flags & HEED_FEAT_CHARGRAMS ? 3 : 4;
+    const size_t hi = o->flags & HEED_FEAT_CHARGRAMS ? 5 : 4;
+    const size_t from = s->n;
+    size_t summed = 0, m = 0;
+    const heed_token *const tk = r->tokens;
+    const size_t nt = r->n_tokens;
+    for (size_t i = 0; i < nt; i++) {
+        const heed_token *t = &tk[i];
+        if (!is_wordish(t))
+            continue;
+        const heed_word *e = wr[i];
+        if (e) { /* no id for a word without keys (its sum is 0) */
+            ids[m] = (uint32_t)(e - base);
+            m += e->n_keys != 0;
+            summed += e->n_keys;
+            continue;
+        }
+        char_grams(s, t, lo, hi);
+    }
+    /* scale_from's value, of the block with the summed keys */
+    const size_t k = s->n - from + summed;
+    const float v = k ? 1.0f / sqrtf((float)k) : 0.0f;
+    for (size_t i = from; i < s->n; i++)
+        s->val[i] = v;
+    *n_ids = m;
+    *char_val = v;
+}
+
 static int ev_bucket(float score)
 {
     if (score <= -2)
@@ -880,11 +919,14 @@ int heed__features_can_pair(const heed_feat_opts *plain, const heed_feat_opts *c
 /* heed__features_pair and heed__features_pair_words: the word block made by
  * features_write (th filled) or from given hashes (th_given) and words
  * (wr_words, not NULL then), then the n-grams, with the words' n-gram keys
- * of wr_chars when given. */
+ * of wr_chars when given; with base (not NULL), the words of wr_chars are
+ * summed by the caller instead (write_chars_summed into ids, *n_ids and
+ * *char_val). */
 static int features_pair(heed_arena *a, const heed_feat_opts *plain, const heed_feat_opts *chars,
                          const heed_result *r, uint64_t *th, const uint64_t *th_given,
                          const heed_word *const *wr_words, const heed_word *const *wr_chars,
-                         heed_sparse *x_plain, heed_sparse *x_chars)
+                         heed_sparse *x_plain, heed_sparse *x_chars, const heed_word *base,
+                         uint32_t *ids, size_t *n_ids, float *char_val)
 {
     if (!heed__features_can_pair(plain, chars))
         return HEED_EINVAL;
@@ -911,7 +953,10 @@ static int features_pair(heed_arena *a, const heed_feat_opts *plain, const heed_
     memcpy(ci, pi, w_end * sizeof *ci);
     memcpy(cv, pv, w_end * sizeof *cv);
     sink s = {ci, cv, w_end, cap_c - (n - w_end), 0, have_avx2()};
-    write_chars(&s, chars, r, wr_chars, gram_room);
+    if (base)
+        write_chars_summed(&s, chars, r, wr_chars, base, ids, n_ids, char_val);
+    else
+        write_chars(&s, chars, r, wr_chars, gram_room);
     memcpy(ci + s.n, pi + w_end, (n - w_end) * sizeof *ci);
     memcpy(cv + s.n, pv + w_end, (n - w_end) * sizeof *cv);
     *x_plain = (heed_sparse){pi, pv, n};
@@ -923,7 +968,8 @@ int heed__features_pair(heed_arena *a, const heed_feat_opts *plain, const heed_f
                         const heed_result *r, uint64_t *th, heed_sparse *x_plain,
                         heed_sparse *x_chars)
 {
-    return features_pair(a, plain, chars, r, th, NULL, NULL, NULL, x_plain, x_chars);
+    return features_pair(a, plain, chars, r, th, NULL, NULL, NULL, x_plain, x_chars, NULL, NULL,
+                         NULL, NULL);
 }
 
 int heed__features_pair_words(heed_arena *a, const heed_feat_opts *plain,
@@ -943,7 +989,26 @@ int heed__features_pair_words(heed_arena *a, const heed_feat_opts *plain,
         memset(none, 0, (r->n_tokens ? r->n_tokens : 1) * sizeof *none);
         words = none;
     }
-    return features_pair(a, plain, chars, r, NULL, th, words, grams, x_plain, x_chars);
+    return features_pair(a, plain, chars, r, NULL, th, words, grams, x_plain, x_chars, NULL, NULL,
+                         NULL, NULL);
+}
+
+int heed__features_pair_summed(heed_arena *a, const heed_feat_opts *plain,
+                               const heed_feat_opts *chars, const heed_result *r,
+                               const uint64_t *th, const heed_words *ws, const heed_word *const *wr,
+                               heed_sparse *x_plain, heed_sparse *x_chars, const uint32_t **ids,
+                               size_t *n_ids, float *char_val)
+{
+    if (!ws || !wr || !chars || heed__freqwords_char_flags(ws) != (chars->flags & CHAR_FLAGS))
+        return HEED_EINVAL;
+    uint32_t *id = heed__arena_alloc(a, (r->n_tokens ? r->n_tokens : 1) * sizeof *id);
+    if (!id)
+        return HEED_ENOMEM;
+    *ids = id;
+    *n_ids = 0;
+    *char_val = 0;
+    return features_pair(a, plain, chars, r, NULL, th, wr, wr, x_plain, x_chars, ws->word, id,
+                         n_ids, char_val);
 }
 
 size_t heed__features_word_keys(const heed_feat_opts *o, const char *w, size_t n, uint32_t *keys,

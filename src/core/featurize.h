@@ -128,6 +128,20 @@ int heed__features_pair_words(heed_arena *a, const heed_feat_opts *plain,
                               const heed_words *ws, const heed_word *const *wr,
                               heed_sparse *x_plain, heed_sparse *x_chars);
 
+/* heed__features_pair_words, but x_chars lacks the character n-gram keys of
+ * the tokens that are words of ws with keys: those words' indices in the
+ * table (word - ws->word) go to *ids[0..*n_ids) instead, in token order
+ * (arena memory), for a caller that adds each word's sum of its n-gram rows
+ * times *char_val. *char_val: the value every n-gram key of x_chars has, and
+ * the words' keys would have (1 / sqrt of the message's n-gram keys, both
+ * kinds counted; 0 without any). ws and wr must be given and ws must hold the
+ * keys of `chars`' n-grams, else HEED_EINVAL; or HEED_ENOMEM. */
+int heed__features_pair_summed(heed_arena *a, const heed_feat_opts *plain,
+                               const heed_feat_opts *chars, const heed_result *r,
+                               const uint64_t *th, const heed_words *ws, const heed_word *const *wr,
+                               heed_sparse *x_plain, heed_sparse *x_chars, const uint32_t **ids,
+                               size_t *n_ids, float *char_val);
+
 /* The character n-gram keys of the options o that a word token whose norm is
  * w[0..n) gets, into keys[0..cap): returns how many (0 when o asks for none);
  * cap must be at least 3 (min(n, 60) + 2) to lose none. */

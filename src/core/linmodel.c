@@ -851,13 +851,18 @@ __attribute__((target("avx2"), always_inline)) static inline __m256i block_lanes
  * bytes of 8 * nb), so that those offsets are constants. */
 __attribute__((target("avx2"), always_inline)) static inline void
 q8_blocks_avx2(const heed_lm *m, heed_sparse x, uint32_t mask, float *z, const uint32_t nb,
-               const int fixed, heed_lm_side *side)
+               const int fixed, heed_lm_side *side, const float *plus)
 {
     const uint32_t K = m->n_out;
     __m256 a[4];
     for (uint32_t b = 0; b < nb; b++)
         a[b] = 8 * (b + 1) <= K ? _mm256_loadu_ps(m->bias + 8 * b)
                                 : _mm256_maskload_ps(m->bias + 8 * b, block_lanes(K, b));
+    if (plus) /* heed__lm_predict_plus: added to the biases */
+        for (uint32_t b = 0; b < nb; b++)
+            a[b] = _mm256_add_ps(a[b], 8 * (b + 1) <= K ? _mm256_loadu_ps(plus + 8 * b)
+                                                        : _mm256_maskload_ps(plus + 8 * b,
+                                                                             block_lanes(K, b)));
     const unsigned char *dense = m->dense;
     const uint32_t stride = fixed ? 8 * nb : (uint32_t)m->stride;
     const size_t scale_off = fixed ? 8 * nb - sizeof(float) : m->scale_off;
@@ -911,18 +916,20 @@ q8_blocks_avx2(const heed_lm *m, heed_sparse x, uint32_t mask, float *z, const u
 
 /* The Q8 dense loop of raw_scores for AVX2 into z[0..K), K = m->n_out: up
  * to 32 outputs by q8_blocks_avx2, more through acc (room for K rounded up
- * to 8), each block loaded and stored per feature. */
+ * to 8), each block loaded and stored per feature; plus (when not NULL)
+ * added to the biases. */
 __attribute__((target("avx2"))) static void q8_raw_avx2(const heed_lm *m, heed_sparse x,
-                                                        uint32_t mask, float *z, float *acc)
+                                                        uint32_t mask, float *z, float *acc,
+                                                        const float *plus)
 {
     const uint32_t K = m->n_out, Kp = (K + 7) & ~7u;
     const int fixed = m->w_off == 0 && m->scale_off == Kp - sizeof(float);
 #define LM_BLOCKS_(nb)                                   \
     case nb:                                             \
         if (fixed)                                       \
-            q8_blocks_avx2(m, x, mask, z, nb, 1, NULL);  \
-        else                                             \
-            q8_blocks_avx2(m, x, mask, z, nb, 0, NULL);  \
+            q8_blocks_avx2(m, x, mask, z, nb, 1, NULL, plus); \
+        else                                                  \
+            q8_blocks_avx2(m, x, mask, z, nb, 0, NULL, plus); \
         return;
     switch (Kp / 8) {
         LM_BLOCKS_(1)
@@ -936,6 +943,9 @@ __attribute__((target("avx2"))) static void q8_raw_avx2(const heed_lm *m, heed_s
     /* the biases, as z holds them on the other paths: the same sums */
     memcpy(acc, m->bias, K * sizeof *acc);
     memset(acc + K, 0, (Kp - K) * sizeof *acc);
+    if (plus)
+        for (uint32_t k = 0; k < K; k++)
+            acc[k] += plus[k];
     uint32_t off[LM_CHUNK];
     const unsigned char *dense = m->dense;
     for (size_t j0 = 0; j0 < x.n; j0 += LM_CHUNK) {
@@ -961,7 +971,11 @@ __attribute__((target("avx2"))) static void q8_raw_avx2(const heed_lm *m, heed_s
 }
 #endif
 
-static void raw_scores(const heed_lm *m, heed_sparse x, float *restrict z)
+/* The raw scores of x into z[0..K), from the biases plus plus[0..K) when
+ * plus is not NULL (a constant NULL where this is inlined for
+ * heed__lm_predict: the loops it had). */
+__attribute__((always_inline)) static inline void
+raw_scores_as(const heed_lm *m, heed_sparse x, float *restrict z, const float *plus)
 {
     const uint32_t K = m->n_out;
     const uint32_t mask = (uint32_t)((1ull << m->bits) - 1);
@@ -983,7 +997,7 @@ static void raw_scores(const heed_lm *m, heed_sparse x, float *restrict z)
         float acc[(HEED_LM_MAX_OUTPUTS + 7) & ~7u];
 #if defined(LM_AVX2)
         if (q8_avx2) {
-            q8_raw_avx2(m, x, mask, z, acc);
+            q8_raw_avx2(m, x, mask, z, acc, plus);
             return;
         }
 #endif
@@ -991,6 +1005,9 @@ static void raw_scores(const heed_lm *m, heed_sparse x, float *restrict z)
         /* the biases, as z holds them on the other paths: the same sums */
         memcpy(acc, m->bias, K * sizeof *acc);
         memset(acc + K, 0, (Kp - K) * sizeof *acc);
+        if (plus)
+            for (uint32_t k = 0; k < K; k++)
+                acc[k] += plus[k];
         for (size_t j = 0; j < x.n; j++) {
             const unsigned char *d = m->dense + (size_t)(x.idx[j] & mask) * m->stride;
             float sc;
@@ -1025,6 +1042,9 @@ static void raw_scores(const heed_lm *m, heed_sparse x, float *restrict z)
     }
     for (uint32_t k = 0; k < K; k++)
         z[k] = m->bias[k];
+    if (plus)
+        for (uint32_t k = 0; k < K; k++)
+            z[k] += plus[k];
     if (m->dense) {
         for (size_t j = 0; j < x.n; j++) {
             const float *wr = (const float *)(m->dense + (size_t)(x.idx[j] & mask) * m->stride);
@@ -1078,8 +1098,105 @@ __attribute__((always_inline)) static inline void activate(const heed_lm *m, flo
 
 void heed__lm_predict(const heed_lm *m, heed_sparse x, float *out)
 {
-    raw_scores(m, x, out);
+    raw_scores_as(m, x, out, NULL);
     activate(m, out);
+}
+
+void heed__lm_predict_plus(const heed_lm *m, heed_sparse x, const float *plus, float *out)
+{
+    raw_scores_as(m, x, out, plus);
+    activate(m, out);
+}
+
+#if defined(LM_AVX2)
+/* heed__lm_add_rows of a key-indexed Q8 table of nb <= 4 blocks of 8
+ * outputs (a constant where it is inlined): the same products and sums, 8
+ * outputs a step, in registers from the first key to the last. */
+__attribute__((target("avx2"), always_inline)) static inline void
+add_rows_q8_avx2(const heed_lm *m, const uint32_t *keys, size_t n, float *sum, const uint32_t nb)
+{
+    const uint32_t K = m->n_out;
+    const uint32_t mask = (uint32_t)((1ull << m->bits) - 1);
+    __m256 a[4];
+    for (uint32_t b = 0; b < nb; b++)
+        a[b] = 8 * (b + 1) <= K ? _mm256_loadu_ps(sum + 8 * b)
+                                : _mm256_maskload_ps(sum + 8 * b, block_lanes(K, b));
+    for (size_t j = 0; j < n; j++) {
+        const unsigned char *d = m->dense + (size_t)(keys[j] & mask) * m->stride;
+        float sc;
+        memcpy(&sc, d + m->scale_off, sizeof sc);
+        const __m256 fv = _mm256_set1_ps(sc);
+        const int8_t *q = (const int8_t *)(d + m->w_off);
+        for (uint32_t b = 0; b < nb; b++) {
+            const __m128i q8 = _mm_loadl_epi64((const __m128i *)(const void *)(q + 8 * b));
+            const __m256 w = _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(q8));
+            a[b] = _mm256_add_ps(a[b], _mm256_mul_ps(fv, w));
+        }
+    }
+    for (uint32_t b = 0; b < nb; b++) {
+        if (8 * (b + 1) <= K)
+            _mm256_storeu_ps(sum + 8 * b, a[b]);
+        else
+            _mm256_maskstore_ps(sum + 8 * b, block_lanes(K, b), a[b]);
+    }
+}
+
+/* add_rows_q8_avx2 for K up to 32; 0 when the model is not of that shape. */
+__attribute__((target("avx2"))) static int add_rows_avx2(const heed_lm *m, const uint32_t *keys,
+                                                         size_t n, float *sum)
+{
+    if (!m->dense || m->encoding != HEED_LM_ENC_Q8 || !m->avx2)
+        return 0;
+    switch ((m->n_out + 7) / 8) {
+    case 1:
+        add_rows_q8_avx2(m, keys, n, sum, 1);
+        return 1;
+    case 2:
+        add_rows_q8_avx2(m, keys, n, sum, 2);
+        return 1;
+    case 3:
+        add_rows_q8_avx2(m, keys, n, sum, 3);
+        return 1;
+    case 4:
+        add_rows_q8_avx2(m, keys, n, sum, 4);
+        return 1;
+    default:
+        return 0;
+    }
+}
+#endif
+
+void heed__lm_add_rows(const heed_lm *m, const uint32_t *keys, size_t n, float *sum)
+{
+#if defined(LM_AVX2)
+    if (add_rows_avx2(m, keys, n, sum))
+        return;
+#endif
+    const uint32_t K = m->n_out;
+    const uint32_t mask = (uint32_t)((1ull << m->bits) - 1);
+    for (size_t j = 0; j < n; j++) {
+        if (m->dense) {
+            const unsigned char *d = m->dense + (size_t)(keys[j] & mask) * m->stride;
+            if (m->encoding == HEED_LM_ENC_Q8) {
+                float sc;
+                memcpy(&sc, d + m->scale_off, sizeof sc);
+                const int8_t *q = (const int8_t *)(d + m->w_off);
+                for (uint32_t k = 0; k < K; k++)
+                    sum[k] += sc * (float)q[k];
+            } else {
+                const float *w = (const float *)(const void *)d;
+                for (uint32_t k = 0; k < K; k++)
+                    sum[k] += w[k];
+            }
+            continue;
+        }
+        const size_t r = m->slots ? find_row(m, keys[j] & mask) : SIZE_MAX;
+        if (r == SIZE_MAX)
+            continue;
+        for (uint32_t k = 0; k < K; k++)
+            sum[k] += m->encoding == HEED_LM_ENC_F32 ? m->wf[r * K + k]
+                                                     : m->scale[r] * (float)m->wq[r * K + k];
+    }
 }
 
 #if defined(LM_AVX2)
@@ -1090,16 +1207,16 @@ __attribute__((target("avx2"))) static void q8_side_avx2(const heed_lm *m, heed_
     const uint32_t mask = (uint32_t)((1ull << m->bits) - 1);
     switch ((m->n_out + 7) / 8) {
     case 1:
-        q8_blocks_avx2(m, x, mask, z, 1, 1, side);
+        q8_blocks_avx2(m, x, mask, z, 1, 1, side, NULL);
         break;
     case 2:
-        q8_blocks_avx2(m, x, mask, z, 2, 1, side);
+        q8_blocks_avx2(m, x, mask, z, 2, 1, side, NULL);
         break;
     case 3:
-        q8_blocks_avx2(m, x, mask, z, 3, 1, side);
+        q8_blocks_avx2(m, x, mask, z, 3, 1, side, NULL);
         break;
     default:
-        q8_blocks_avx2(m, x, mask, z, 4, 1, side);
+        q8_blocks_avx2(m, x, mask, z, 4, 1, side, NULL);
         break;
     }
 }

@@ -125,6 +125,18 @@ void heed__lm_free(heed_lm *m);
  * only: thread-safe, allocates nothing. Indices unknown to the model add 0. */
 void heed__lm_predict(const heed_lm *m, heed_sparse x, float *out);
 
+/* heed__lm_predict(m, x, out) with plus[k] added to output k's raw score
+ * (to its bias, before x's features and the link function), k < n_outputs:
+ * the scores of x and of features whose rows' sums (times their value) plus
+ * holds. */
+void heed__lm_predict_plus(const heed_lm *m, heed_sparse x, const float *plus, float *out);
+
+/* sum[k] += the weight of output k on the row of each key keys[j] (masked to
+ * the model's hash space, as prediction masks x's indices), j < n in order,
+ * k < n_outputs: what prediction adds for each of them at value 1 (Q8: the
+ * row's scale times its int8 weight). Keys the model does not know add 0. */
+void heed__lm_add_rows(const heed_lm *m, const uint32_t *keys, size_t n, float *sum);
+
 /* heed__lm_predict of each of the n models ms[i] on the same vector into
  * out[i], the same scores to the bit. Models of one hash space with
  * key-indexed Q8 tables of up to 4 outputs (the empathy stage's three) are

@@ -17,7 +17,11 @@
 #include "emotions.h"
 #include "featurize.h"
 #include "heed/heed.h"
+#include "asks.h"
+#include "freqwords.h"
+#include "langid.h"
 #include "linmodel.h"
+#include "model_data.h"
 
 #define MAXN 128
 #define MAXF 512
@@ -302,6 +306,176 @@ static void test_cx_scores_match_groups(void **state)
     }
 }
 
+
+/* Every weight of m by key (2^dim_bits rows of 28, heed__lm_row's
+ * dequantised weights), for sums made apart from heed__lm_add_rows. */
+static float *weights_by_key(const heed_lm *m)
+{
+    const size_t rows = (size_t)1 << heed__lm_dim_bits(m);
+    float *w = calloc(rows * HEED_EMO_COUNT, sizeof *w);
+    assert_non_null(w);
+    for (size_t i = 0; i < heed__lm_n_rows(m); i++) {
+        uint32_t key;
+        float row[HEED_EMO_COUNT];
+        assert_int_equal(heed__lm_row(m, i, &key, row), HEED_OK);
+        assert_true(key < rows);
+        memcpy(w + (size_t)key * HEED_EMO_COUNT, row, sizeof row);
+    }
+    return w;
+}
+
+/* The probabilities of r's emotions from its whole feature vector (each
+ * word's n-grams a row each) and from the words' sums (heed__emo_sums, as
+ * the engine predicts): equal up to float rounding, on texts of every word
+ * of the table of frequent words (so that a word's sum that lacks one of its
+ * n-gram rows fails), words the table lacks, hashtags, capitals and
+ * punctuation; and each word's sum equals its n-grams' rows (the keys made
+ * again from its text) summed in double. For the built-in model (4-grams)
+ * and the fixture's (3- to 5-grams). */
+static void test_word_sums_match_full(void **state)
+{
+    (void)state;
+    const heed_blob builtin = heed__model_emotions();
+    for (int which = 0; which < 2; which++) {
+        const void *bytes = which ? (const void *)model_bytes : builtin.ptr;
+        const size_t len = which ? model_len : builtin.len;
+        if (!bytes)
+            continue; /* a build without the built-in model */
+        int rc;
+        heed_engine *eng = engine_with(bytes, len, &rc, NULL);
+        assert_int_equal(rc, HEED_OK);
+        heed_lm *m = NULL;
+        assert_int_equal(heed__emotions_load(bytes, len, 0, &m, NULL), HEED_OK);
+        const heed_feat_opts fo = heed__emotions_feat_opts(m);
+        assert_true(fo.flags & (HEED_FEAT_CHAR4 | HEED_FEAT_CHARGRAMS));
+        /* the engine's words: of the built-in list, the language lists and
+         * the asks index */
+        heed_langid *lid = NULL;
+        heed_asks_index *asks = NULL;
+        assert_int_equal(heed__langid_new(&lid), HEED_OK);
+        assert_int_equal(heed__asks_index_new(&asks), HEED_OK);
+        heed_words *ws = NULL;
+        assert_int_equal(heed__freqwords_new(NULL, lid, asks, &fo, &ws), HEED_OK);
+        heed_emo_sums *sums = NULL;
+        assert_int_equal(heed__emo_sums_new(m, ws, &sums), HEED_OK);
+        /* a table without the model's n-grams is refused */
+        heed_words *other = NULL;
+        const heed_feat_opts oo = {fo.flags ^ (HEED_FEAT_CHAR4 | HEED_FEAT_CHARGRAMS)};
+        assert_int_equal(heed__freqwords_new(NULL, NULL, NULL, &oo, &other), HEED_OK);
+        heed_emo_sums *bad = (heed_emo_sums *)1;
+        assert_int_equal(heed__emo_sums_new(m, other, &bad), HEED_EINVAL);
+        assert_null(bad);
+        heed__freqwords_free(other);
+
+        /* each word's sum */
+        const float *w = weights_by_key(m);
+        const uint32_t mask = (uint32_t)(((size_t)1 << heed__lm_dim_bits(m)) - 1);
+        size_t with_keys = 0;
+        for (size_t i = 0; i < ws->n_words; i++) {
+            const heed_word *e = &ws->word[i];
+            uint32_t keys[3 * (HEED_FEAT_WORD_BYTES + 2)];
+            const size_t nk = heed__features_word_keys(&fo, ws->text + e->text_off, e->len, keys,
+                                                       sizeof keys / sizeof keys[0]);
+            with_keys += nk > 0;
+            const float *got = heed__emo_sums_word(sums, i);
+            assert_non_null(got);
+            for (int k = 0; k < HEED_EMO_COUNT; k++) {
+                double want = 0, mag = 0;
+                for (size_t j = 0; j < nk; j++) {
+                    want += w[(size_t)(keys[j] & mask) * HEED_EMO_COUNT + (size_t)k];
+                    mag += fabs(w[(size_t)(keys[j] & mask) * HEED_EMO_COUNT + (size_t)k]);
+                }
+                assert_true(fabs(got[k] - want) <= 1e-6 * (1 + mag));
+            }
+        }
+        assert_null(heed__emo_sums_word(sums, ws->n_words));
+        assert_true(with_keys > 2000);
+        free((void *)w);
+
+        /* the probabilities, on texts of the table's words in turn */
+        static const char *const extra[] = {"zyxxq", "Blorptastic", "#thanks", "!!",
+                                            "caf\xc3\xa9", "NOT", "?",
+                                            "qwertyuiopasdfghjklzxcvbnm"};
+        const heed_feat_opts plain = {fo.flags & ~(HEED_FEAT_CHAR4 | HEED_FEAT_CHARGRAMS)};
+        uint32_t u = 12345;
+        size_t next = 0, texts = 0, summed = 0, english = 0;
+        double worst = 0;
+        while (next < ws->n_words || texts < 200) {
+            char text[1024];
+            size_t n = 0;
+            const size_t nw = 1 + texts % 11;
+            for (size_t t = 0; t < nw; t++) {
+                u = u * 1664525u + 1013904223u;
+                const char *word;
+                size_t wl;
+                if ((u >> 28) < 3) {
+                    word = extra[(u >> 8) % (sizeof extra / sizeof extra[0])];
+                    wl = strlen(word);
+                } else {
+                    const heed_word *e = &ws->word[next++ % ws->n_words];
+                    word = ws->text + e->text_off;
+                    wl = e->len;
+                }
+                if (n + wl + 3 >= sizeof text)
+                    break;
+                if (n)
+                    text[n++] = (u >> 24) % 9 == 0 ? ',' : ' ';
+                if (n && text[n - 1] == ',')
+                    text[n++] = ' ';
+                memcpy(text + n, word, wl);
+                if ((u >> 20) % 7 == 0 && text[n] >= 'a' && text[n] <= 'z')
+                    text[n] = (char)(text[n] - 32);
+                n += wl;
+            }
+            text[n++] = (u >> 16) % 3 == 0 ? '!' : '.';
+            texts++;
+            heed_analysis *an = NULL;
+            assert_int_equal(heed_analyze(eng, text, n, NULL, &an, NULL), HEED_OK);
+            const heed_result *r = heed_analysis_result(an);
+            heed_arena ar;
+            heed__arena_init(&ar, 0);
+            heed_result full = *r, fast = *r;
+            assert_int_equal(heed__emotions_predict(m, &ar, &full), HEED_OK);
+            /* the fast path by hand, from this test's table */
+            uint64_t *th = heed__arena_alloc(&ar, (r->n_tokens + 1) * sizeof *th);
+            const heed_word **wr = heed__arena_alloc(&ar, (r->n_tokens + 1) * sizeof *wr);
+            assert_non_null(th);
+            assert_non_null(wr);
+            heed__freqwords_find(ws, r->tokens, r->n_tokens, th, wr);
+            heed_sparse xp, xc;
+            const uint32_t *ids;
+            size_t n_ids;
+            float cv;
+            assert_int_equal(heed__features_pair_summed(&ar, &plain, &fo, r, th, ws, wr, &xp, &xc,
+                                                        &ids, &n_ids, &cv),
+                             HEED_OK);
+            summed += n_ids;
+            english += r->emotions.available;
+            heed__emotions_predict_sums(m, sums, xc, ids, n_ids, cv, &fast);
+            for (int i = 0; i < HEED_EMO_COUNT; i++) {
+                const double d1 = fabs(fast.emotions.prob[i] - full.emotions.prob[i]);
+                /* the engine's, on the texts it takes for English */
+                const double d2 =
+                    r->emotions.available ? fabs(r->emotions.prob[i] - full.emotions.prob[i]) : 0;
+                worst = fmax(worst, fmax(d1, d2));
+                assert_true(d1 <= 1e-5);
+                assert_true(d2 <= 1e-5);
+            }
+            heed__arena_release(&ar);
+            heed_analysis_free(an);
+        }
+        assert_true(summed > ws->n_words / 2);
+        assert_true(english > texts / 2);
+        assert_true(worst < 1e-5);
+        heed__emo_sums_free(sums);
+        heed__freqwords_free(ws);
+        heed__asks_index_free(asks);
+        heed__langid_free(lid);
+        heed__lm_free(m);
+        heed_engine_free(eng);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -311,6 +485,7 @@ int main(void)
         cmocka_unit_test(test_corrupt_models_refused),
         cmocka_unit_test(test_group_maps),
         cmocka_unit_test(test_cx_scores_match_groups),
+        cmocka_unit_test(test_word_sums_match_full),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
