@@ -92,6 +92,7 @@ struct heed_lm {
     size_t stride;
     size_t w_off, scale_off; /* Q8: where a row's int8 weights and its scale are */
     int avx2; /* the CPU has AVX2: the Q8 dense loop takes 8 outputs a step */
+    int fma;  /* and FMA: the emotion model's pass fuses its multiply-adds (q8_plus_fma) */
 };
 
 #define DENSE_MAX ((size_t)64 << 20)
@@ -200,6 +201,7 @@ static int build_slots(heed_lm *m)
     }
 #if defined(LM_AVX2)
     m->avx2 = __builtin_cpu_supports("avx2") != 0;
+    m->fma = m->avx2 && __builtin_cpu_supports("fma") != 0;
 #endif
     const size_t rows = (size_t)1 << m->bits;
     if (m->stride <= DENSE_MAX >> m->bits &&
@@ -971,6 +973,51 @@ __attribute__((target("avx2"))) static void q8_raw_avx2(const heed_lm *m, heed_s
 }
 #endif
 
+#if defined(LM_AVX2)
+/* heed__lm_predict_plus's pass for a key-indexed Q8 table of 25 to 32
+ * outputs laid out as q8_blocks_avx2's `fixed` asks (the emotion model's):
+ * q8_blocks_avx2's loop with each product and its add fused (FMA), one
+ * rounding less a product, so the scores differ from heed__lm_predict's by
+ * float rounding only (heed__lm_predict keeps its loop and bits). Returns 0
+ * (nothing done) for another table or a CPU without FMA. */
+__attribute__((target("avx2,fma"))) static int q8_plus_fma(const heed_lm *m, heed_sparse x,
+                                                           uint32_t mask, float *z,
+                                                           const float *plus)
+{
+    const uint32_t K = m->n_out;
+    if (!m->fma || K <= 24 || K > 32 || m->w_off != 0 || m->scale_off != 32 - sizeof(float))
+        return 0;
+    const __m256i last = block_lanes(K, 3);
+    __m256 a[4];
+    for (uint32_t b = 0; b < 3; b++)
+        a[b] = _mm256_add_ps(_mm256_loadu_ps(m->bias + 8 * b), _mm256_loadu_ps(plus + 8 * b));
+    a[3] = _mm256_add_ps(_mm256_maskload_ps(m->bias + 24, last),
+                         _mm256_maskload_ps(plus + 24, last));
+    const unsigned char *dense = m->dense;
+    uint32_t off[LM_CHUNK];
+    for (size_t j0 = 0; j0 < x.n; j0 += LM_CHUNK) {
+        const size_t n = x.n - j0 < LM_CHUNK ? x.n - j0 : LM_CHUNK;
+        const float *val = x.val + j0;
+        row_offsets_avx2(x.idx + j0, n, mask, 32, dense, off);
+#pragma GCC unroll 4
+        for (size_t j = 0; j < n; j++) {
+            const unsigned char *d = dense + off[j];
+            float sc;
+            memcpy(&sc, d + 32 - sizeof(float), sizeof sc);
+            const __m256 fv = _mm256_set1_ps(val[j] * sc);
+            for (uint32_t b = 0; b < 4; b++) {
+                const __m128i q8 = _mm_loadl_epi64((const __m128i *)(const void *)(d + 8 * b));
+                a[b] = _mm256_fmadd_ps(fv, _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(q8)), a[b]);
+            }
+        }
+    }
+    for (uint32_t b = 0; b < 3; b++)
+        _mm256_storeu_ps(z + 8 * b, a[b]);
+    _mm256_maskstore_ps(z + 24, last, a[3]);
+    return 1;
+}
+#endif
+
 /* The raw scores of x into z[0..K), from the biases plus plus[0..K) when
  * plus is not NULL (a constant NULL where this is inlined for
  * heed__lm_predict: the loops it had). */
@@ -997,7 +1044,8 @@ raw_scores_as(const heed_lm *m, heed_sparse x, float *restrict z, const float *p
         float acc[(HEED_LM_MAX_OUTPUTS + 7) & ~7u];
 #if defined(LM_AVX2)
         if (q8_avx2) {
-            q8_raw_avx2(m, x, mask, z, acc, plus);
+            if (!plus || !q8_plus_fma(m, x, mask, z, plus))
+                q8_raw_avx2(m, x, mask, z, acc, plus);
             return;
         }
 #endif

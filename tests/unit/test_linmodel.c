@@ -1060,6 +1060,83 @@ static void test_alloc_failures(void **state)
     heed__lm_free(ref);
 }
 
+/* heed__lm_predict_plus against heed__lm_predict of the model whose biases
+ * are bias + plus (float, as it adds them), up to float rounding (the Q8
+ * loop of 25 to 32 outputs fuses its products and adds); and
+ * heed__lm_add_rows against the sums of heed__lm_row's weights (a row
+ * repeated, a key of no row): regression models of given weights, Q8 and
+ * F32, with and without the key-indexed table, 1 to 40 outputs. */
+static void test_predict_plus_and_add_rows(void **state)
+{
+    (void)state;
+    static const uint32_t ks[] = {1, 8, 11, 24, 25, 28, 32, 33, 40};
+    enum { ROWS = 500, LMAX = 300 };
+    static uint32_t keys[ROWS], idx[LMAX];
+    static float w[ROWS * KMAX], val[LMAX];
+    uint64_t seed = 99;
+    for (size_t c = 0; c < sizeof ks / sizeof ks[0]; c++)
+        for (int v = 0; v < 4; v++) {
+            const uint32_t k = ks[c];
+            uint32_t key = 0;
+            for (size_t r = 0; r < ROWS; r++) {
+                key += 1 + (uint32_t)(test_rand(&seed) % 60);
+                keys[r] = key;
+            }
+            for (size_t q = 0; q < ROWS * k; q++)
+                w[q] = (float)((int)(test_rand(&seed) % 2001) - 1000) / 250.0f;
+            float bias[KMAX], plus[KMAX], bp[KMAX];
+            for (uint32_t j = 0; j < k; j++) {
+                bias[j] = (float)((int)(test_rand(&seed) % 2001) - 1000) / 500.0f;
+                plus[j] = (float)((int)(test_rand(&seed) % 2001) - 1000) / 300.0f;
+                bp[j] = bias[j] + plus[j];
+            }
+            heed_lm_opts o = {.kind = HEED_LM_REGRESSION,
+                              .n_outputs = k,
+                              .encoding = v & 1 ? HEED_LM_ENC_F32 : HEED_LM_ENC_Q8,
+                              .dim_bits = v & 2 ? 24 : 16};
+            heed_lm *m = NULL, *mb = NULL;
+            assert_int_equal(heed__lm_from_weights(&o, keys, w, ROWS, bias, &m, NULL), HEED_OK);
+            assert_int_equal(heed__lm_from_weights(&o, keys, w, ROWS, bp, &mb, NULL), HEED_OK);
+            for (int rep = 0; rep < 20; rep++) {
+                const size_t n = (size_t)(test_rand(&seed) % LMAX);
+                for (size_t j = 0; j < n; j++) {
+                    const uint64_t r = test_rand(&seed);
+                    idx[j] = r % 4 == 1 ? keys[r % ROWS] - 1 : keys[(r >> 8) % ROWS];
+                    val[j] = (float)((int)(test_rand(&seed) % 4001) - 2000) / 1000.0f;
+                }
+                const heed_sparse x = {idx, val, n};
+                float a[KMAX + 1], b[KMAX + 1];
+                a[k] = 7.0f; /* nothing is written past the k outputs */
+                heed__lm_predict_plus(m, x, plus, a);
+                heed__lm_predict(mb, x, b);
+                assert_true(a[k] == 7.0f);
+                for (uint32_t j = 0; j < k; j++)
+                    assert_true(fabsf(a[j] - b[j]) <= 1e-4f * (1 + fabsf(b[j])));
+                /* the rows of the first 12 keys summed */
+                const size_t nk = n < 12 ? n : 12;
+                float sum[KMAX + 1];
+                double want[KMAX] = {0};
+                for (uint32_t j = 0; j <= k; j++)
+                    sum[j] = j < k ? 1.0f : 7.0f;
+                heed__lm_add_rows(m, idx, nk, sum);
+                for (size_t j = 0; j < nk; j++)
+                    for (size_t r = 0; r < ROWS; r++)
+                        if (keys[r] == idx[j]) {
+                            uint32_t kr;
+                            float row[KMAX];
+                            assert_int_equal(heed__lm_row(m, r, &kr, row), HEED_OK);
+                            for (uint32_t q = 0; q < k; q++)
+                                want[q] += row[q];
+                        }
+                assert_true(sum[k] == 7.0f);
+                for (uint32_t q = 0; q < k; q++)
+                    assert_true(fabs(sum[q] - (1.0 + want[q])) <= 1e-4 * (1 + fabs(want[q])));
+            }
+            heed__lm_free(m);
+            heed__lm_free(mb);
+        }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1086,6 +1163,7 @@ int main(void)
         cmocka_unit_test(test_progress_and_errors),
         cmocka_unit_test(test_balance_helps_rare_label),
         cmocka_unit_test(test_alloc_failures),
+        cmocka_unit_test(test_predict_plus_and_add_rows),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
