@@ -179,14 +179,31 @@ static void put(sink *s, uint32_t h, float v)
     }
 }
 
-static void scale_from(sink *s, size_t from)
+/* Scales the block s->idx[from..n) to unit L2 norm as if it also held
+ * `absent` more keys (of value 1 each, which a caller adds itself): each
+ * entry gets 1 / sqrt of the block's keys and absent's. Returns that value
+ * (0 when there are none). */
+static float scale_from_with(sink *s, size_t from, size_t absent)
 {
-    size_t k = s->n - from;
+    const size_t k = s->n - from + absent;
     if (k == 0)
-        return;
-    float v = 1.0f / sqrtf((float)k);
+        return 0.0f;
+    const float v = 1.0f / sqrtf((float)k);
     for (size_t i = from; i < s->n; i++)
         s->val[i] = v;
+    return v;
+}
+
+static void scale_from(sink *s, size_t from)
+{
+    scale_from_with(s, from, 0);
+}
+
+/* The n-gram lengths of the options o: [*lo, *hi]. */
+static void gram_range(const heed_feat_opts *o, size_t *lo, size_t *hi)
+{
+    *lo = o->flags & HEED_FEAT_CHARGRAMS ? 3 : 4;
+    *hi = o->flags & HEED_FEAT_CHARGRAMS ? 5 : 4;
 }
 
 #if defined(FEAT_AVX2)
@@ -408,8 +425,8 @@ static inline void char_grams(sink *s, const heed_token *t, size_t lo, size_t hi
 static void write_chars(sink *s, const heed_feat_opts *o, const heed_result *r,
                         const heed_word *const *wr, size_t gram_room)
 {
-    const size_t lo = o->flags & HEED_FEAT_CHARGRAMS ? 3 : 4;
-    const size_t hi = o->flags & HEED_FEAT_CHARGRAMS ? 5 : 4;
+    size_t lo, hi;
+    gram_range(o, &lo, &hi);
     const size_t from = s->n;
     if (wr && gram_room && s->cap - s->n >= gram_room + 8) {
         /* room for every word's keys and the 8 a word's copy writes: no
@@ -476,8 +493,8 @@ static void write_chars_summed(sink *s, const heed_feat_opts *o, const heed_resu
                                const heed_word *const *wr, const heed_word *base, uint32_t *ids,
                                size_t *n_ids, float *char_val)
 {
-    const size_t lo = o->flags & HEED_FEAT_CHARGRAMS ? 3 : 4;
-    const size_t hi = o->flags & HEED_FEAT_CHARGRAMS ? 5 : 4;
+    size_t lo, hi;
+    gram_range(o, &lo, &hi);
     const size_t from = s->n;
     size_t summed = 0, m = 0;
     const heed_token *const tk = r->tokens;
@@ -495,13 +512,8 @@ static void write_chars_summed(sink *s, const heed_feat_opts *o, const heed_resu
         }
         char_grams(s, t, lo, hi);
     }
-    /* scale_from's value, of the block with the summed keys */
-    const size_t k = s->n - from + summed;
-    const float v = k ? 1.0f / sqrtf((float)k) : 0.0f;
-    for (size_t i = from; i < s->n; i++)
-        s->val[i] = v;
     *n_ids = m;
-    *char_val = v;
+    *char_val = scale_from_with(s, from, summed);
 }
 
 static int ev_bucket(float score)
@@ -1021,8 +1033,9 @@ size_t heed__features_word_keys(const heed_feat_opts *o, const char *w, size_t n
         cap = sizeof val / sizeof val[0];
     sink s = {keys, val, 0, cap, 0, have_avx2()};
     const heed_token t = {.kind = HEED_TOK_WORD, .norm = w, .norm_len = (uint32_t)n};
-    char_grams(&s, &t, o->flags & HEED_FEAT_CHARGRAMS ? 3 : 4,
-               o->flags & HEED_FEAT_CHARGRAMS ? 5 : 4);
+    size_t lo, hi;
+    gram_range(o, &lo, &hi);
+    char_grams(&s, &t, lo, hi);
     return s.n;
 }
 
