@@ -89,10 +89,23 @@ struct heed_lm {
      * hash table: prediction is bound by memory latency. */
     unsigned char *dense;
     void *dense_mem; /* the allocation dense lies in */
+    /* A sparse model's table (see build_slots): dense holds row 0, zero,
+     * then the model's rows in key order; rank[key >> 6] says which keys of
+     * its 64 have a row and how many rows come before them. NULL when dense
+     * is indexed by the key itself. */
+    const struct lm_rank *rank;
     size_t stride;
     size_t w_off, scale_off; /* Q8: where a row's int8 weights and its scale are */
     int avx2; /* the CPU has AVX2: the Q8 dense loop takes 8 outputs a step */
     int fma;  /* and FMA: the emotion model's pass fuses its multiply-adds (q8_plus_fma) */
+};
+
+/* 64 keys of a ranked table: bit b of `has` is set when key 64w + b has a
+ * row, and `before` counts the rows of the keys below 64w. */
+struct lm_rank {
+    uint64_t has;
+    uint32_t before;
+    uint32_t unused;
 };
 
 #define DENSE_MAX ((size_t)64 << 20)
@@ -176,9 +189,28 @@ static inline void copy_row(unsigned char *restrict d, const unsigned char *rest
     }
 }
 
-/* Builds the lookup table over m->keys: the key-indexed table when it is
- * small enough (see DENSE_SMALL), else the hash table find_row reads. */
-static int build_slots(heed_lm *m)
+/* Writes row r of m (its weights, and a Q8 row's scale) at d, laid out as
+ * build_slots says. */
+static void put_row(const heed_lm *m, unsigned char *d, size_t r)
+{
+    const size_t K = m->n_out;
+    if (m->encoding == HEED_LM_ENC_F32) {
+        copy_row(d, (const unsigned char *)(m->wf + r * K), K * sizeof(float));
+    } else {
+        memcpy(d + m->scale_off, &m->scale[r], sizeof(float));
+        copy_row(d + m->w_off, (const unsigned char *)(m->wq + r * K), K);
+    }
+}
+
+/* Hash spaces up to this many bits get a ranked table when sparse (its
+ * index is 2^bits / 4 bytes: 1 MB at 22 bits); wider ones the hash table. */
+#define RANK_MAX_BITS 22u
+
+/* Builds the lookup table over m->keys: the ranked table when the model is
+ * sparse (fewer rows than a quarter of its hash space) and flags has no
+ * HEED_LM_KEY_TABLE, else the key-indexed table when it is small enough
+ * (see DENSE_SMALL), else the hash table find_row reads. */
+static int build_slots(heed_lm *m, unsigned flags)
 {
     const size_t K = m->n_out;
     /* Q8 rows hold the weights padded to a multiple of 8 (Kp), so that the
@@ -200,32 +232,48 @@ static int build_slots(heed_lm *m)
         m->w_off = sizeof(float);
     }
 #if defined(LM_AVX2)
-    m->avx2 = __builtin_cpu_supports("avx2") != 0;
+    m->avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("popcnt") &&
+              __builtin_cpu_supports("bmi2");
     m->fma = m->avx2 && __builtin_cpu_supports("fma") != 0;
 #endif
     const size_t rows = (size_t)1 << m->bits;
-    if (m->stride <= DENSE_MAX >> m->bits &&
-        (rows * m->stride <= DENSE_SMALL || m->n_rows * 8 >= rows)) {
+    const size_t stride = m->stride;
+    if (m->n_rows * 4 < rows && m->bits <= RANK_MAX_BITS && !(flags & HEED_LM_KEY_TABLE)) {
+        /* The ranked table: the rows side by side after a zero row, found
+         * through an index of a bit per key and a count per 64 keys. A key
+         * without a row costs no miss (they all share row 0), and the rows
+         * a text reads lie in a few hundred kilobytes instead of a table of
+         * megabytes that is mostly zeros. The index is a multiple of 64
+         * bytes (bits >= 8), so the rows start on a cache line too. */
+        const size_t words = rows / 64, index = words * sizeof(struct lm_rank);
+        m->dense_mem = heed__calloc(64 + index + (m->n_rows + 1) * stride, 1);
+        if (!m->dense_mem)
+            return HEED_ENOMEM;
+        unsigned char *base = (unsigned char *)m->dense_mem + (-(uintptr_t)m->dense_mem & 63);
+        struct lm_rank *rank = (struct lm_rank *)(void *)base;
+        m->dense = base + index;
+        for (size_t r = 0; r < m->n_rows; r++) {
+            rank[m->keys[r] >> 6].has |= 1ull << (m->keys[r] & 63);
+            put_row(m, m->dense + (r + 1) * stride, r);
+        }
+        uint32_t before = 0;
+        for (size_t w = 0; w < words; w++) {
+            rank[w].before = before;
+            before += (uint32_t)__builtin_popcountll(rank[w].has);
+        }
+        m->rank = rank;
+        return HEED_OK;
+    }
+    if (stride <= DENSE_MAX >> m->bits &&
+        (rows * stride <= DENSE_SMALL || m->n_rows * 8 >= rows)) {
         /* zeroed by the allocator: fresh pages need no memset pass; 64
          * bytes more to start the rows on a cache line */
-        m->dense_mem = heed__calloc(rows * m->stride + 64, 1);
+        m->dense_mem = heed__calloc(rows * stride + 64, 1);
         if (!m->dense_mem)
             return HEED_ENOMEM;
         m->dense = (unsigned char *)m->dense_mem + (-(uintptr_t)m->dense_mem & 63);
-        const size_t stride = m->stride;
-        if (m->encoding == HEED_LM_ENC_F32) {
-            const unsigned char *w = (const unsigned char *)m->wf;
-            for (size_t r = 0; r < m->n_rows; r++)
-                copy_row(m->dense + (size_t)m->keys[r] * stride, w + r * K * sizeof(float),
-                         K * sizeof(float));
-        } else {
-            const unsigned char *w = (const unsigned char *)m->wq;
-            for (size_t r = 0; r < m->n_rows; r++) {
-                unsigned char *d = m->dense + (size_t)m->keys[r] * stride;
-                memcpy(d + m->scale_off, &m->scale[r], sizeof(float));
-                copy_row(d + m->w_off, w + r * K, K);
-            }
-        }
+        for (size_t r = 0; r < m->n_rows; r++)
+            put_row(m, m->dense + (size_t)m->keys[r] * stride, r);
         return HEED_OK; /* find_row is not used */
     }
     size_t cap = 16;
@@ -243,6 +291,23 @@ static int build_slots(heed_lm *m)
         m->slots[s] = (uint32_t)r;
     }
     return HEED_OK;
+}
+
+/* The row a masked key reads in a ranked table: its rank among the keys
+ * with a row (from 1), or 0 (the zero row) for a key without one. The key's
+ * bit shifted to the top of its 64 leaves the bits of the keys up to it,
+ * whose count is the rank, and says by its sign whether the key has a row. */
+static inline size_t rank_row(const struct lm_rank *rank, uint32_t key)
+{
+    const struct lm_rank *e = rank + (key >> 6);
+    const uint64_t upto = e->has << (~key & 63); /* this key's bit on top */
+    return (e->before + (uint32_t)__builtin_popcountll(upto)) & (uint32_t)((int64_t)upto >> 63);
+}
+
+/* The row of a masked key: in the key-indexed table the key itself. */
+static inline const unsigned char *row_of(const heed_lm *m, uint32_t key)
+{
+    return m->dense + (m->rank ? rank_row(m->rank, key) : key) * m->stride;
 }
 
 static size_t find_row(const heed_lm *m, uint32_t key)
@@ -472,7 +537,7 @@ static int finish_model(heed_lm *m, const uint32_t *keys, const float *w, size_t
         }
     }
     heed__free(pairs);
-    return build_slots(m);
+    return build_slots(m, 0);
 }
 
 int heed__lm_train(const heed_lm_opts *opts, const heed_sparse *X, const float *Y, size_t n,
@@ -790,11 +855,34 @@ const float *heed__lm_bias(const heed_lm *m)
  * from the same loads of idx; soff has the room of off. The side's rows are
  * not asked for ahead: that cost more instructions than the loads that wait
  * for them (the sums' loop reads them in order). */
+/* row_offsets_as for a ranked table (rank): a key at a time; soff is NULL
+ * without a side table, whose rows (at srows) are then asked for too. Not
+ * inlined: the loop wants its own registers (and popcnt and BMI2's shifts,
+ * which every AVX2 CPU has). */
+__attribute__((target("popcnt,bmi2"), noinline)) static void
+ranked_offsets(const struct lm_rank *rank, const uint32_t *idx, size_t n, uint32_t mask,
+               uint32_t stride, const unsigned char *dense, uint32_t *off, uint32_t smask,
+               uint32_t *soff, const unsigned char *srows)
+{
+    for (size_t j = 0; j < n; j++) {
+        off[j] = (uint32_t)rank_row(rank, idx[j] & mask) * stride;
+        __builtin_prefetch(dense + off[j]);
+        if (soff) {
+            soff[j] = (idx[j] & smask) << 4;
+            __builtin_prefetch(srows + soff[j]);
+        }
+    }
+}
+
 __attribute__((target("avx2"), always_inline)) static inline void
 row_offsets_as(const uint32_t *idx, size_t n, uint32_t mask, uint32_t stride,
-               const unsigned char *dense, uint32_t *off, uint32_t smask, uint32_t *soff,
-               const int side)
+               const unsigned char *dense, const struct lm_rank *rank, uint32_t *off,
+               uint32_t smask, uint32_t *soff, const unsigned char *srows, const int side)
 {
+    if (rank) {
+        ranked_offsets(rank, idx, n, mask, stride, dense, off, smask, side ? soff : NULL, srows);
+        return;
+    }
     const __m256i vm = _mm256_set1_epi32((int)mask), vs = _mm256_set1_epi32((int)stride);
     const __m256i vsm = _mm256_set1_epi32((int)smask);
     size_t j = 0;
@@ -824,16 +912,17 @@ row_offsets_as(const uint32_t *idx, size_t n, uint32_t mask, uint32_t stride,
 
 __attribute__((target("avx2"), always_inline)) static inline void
 row_offsets_avx2(const uint32_t *idx, size_t n, uint32_t mask, uint32_t stride,
-                 const unsigned char *dense, uint32_t *off)
+                 const unsigned char *dense, const struct lm_rank *rank, uint32_t *off)
 {
-    row_offsets_as(idx, n, mask, stride, dense, off, 0, NULL, 0);
+    row_offsets_as(idx, n, mask, stride, dense, rank, off, 0, NULL, NULL, 0);
 }
 
 __attribute__((target("avx2"), always_inline)) static inline void
 row_offsets2_avx2(const uint32_t *idx, size_t n, uint32_t mask, uint32_t stride,
-                  const unsigned char *dense, uint32_t *off, uint32_t smask, uint32_t *soff)
+                  const unsigned char *dense, const struct lm_rank *rank, uint32_t *off,
+                  uint32_t smask, uint32_t *soff, const unsigned char *srows)
 {
-    row_offsets_as(idx, n, mask, stride, dense, off, smask, soff, 1);
+    row_offsets_as(idx, n, mask, stride, dense, rank, off, smask, soff, srows, 1);
 }
 
 /* The lanes of block b (outputs 8b .. 8b+7) below K. */
@@ -879,9 +968,10 @@ q8_blocks_avx2(const heed_lm *m, heed_sparse x, uint32_t mask, float *z, const u
         const size_t n = x.n - j0 < LM_CHUNK ? x.n - j0 : LM_CHUNK;
         const float *val = x.val + j0;
         if (side)
-            row_offsets2_avx2(x.idx + j0, n, mask, stride, dense, off, side->mask, soff);
+            row_offsets2_avx2(x.idx + j0, n, mask, stride, dense, m->rank, off, side->mask,
+                              soff, srows);
         else
-            row_offsets_avx2(x.idx + j0, n, mask, stride, dense, off);
+            row_offsets_avx2(x.idx + j0, n, mask, stride, dense, m->rank, off);
         /* four features a step (the same sums in the same order) */
 #pragma GCC unroll 4
         for (size_t j = 0; j < n; j++) {
@@ -953,7 +1043,7 @@ __attribute__((target("avx2"))) static void q8_raw_avx2(const heed_lm *m, heed_s
     for (size_t j0 = 0; j0 < x.n; j0 += LM_CHUNK) {
         const size_t n = x.n - j0 < LM_CHUNK ? x.n - j0 : LM_CHUNK;
         const float *val = x.val + j0;
-        row_offsets_avx2(x.idx + j0, n, mask, (uint32_t)m->stride, dense, off);
+        row_offsets_avx2(x.idx + j0, n, mask, (uint32_t)m->stride, dense, m->rank, off);
         for (size_t j = 0; j < n; j++) {
             const unsigned char *d = dense + off[j];
             float sc;
@@ -998,7 +1088,7 @@ __attribute__((target("avx2,fma"))) static int q8_plus_fma(const heed_lm *m, hee
     for (size_t j0 = 0; j0 < x.n; j0 += LM_CHUNK) {
         const size_t n = x.n - j0 < LM_CHUNK ? x.n - j0 : LM_CHUNK;
         const float *val = x.val + j0;
-        row_offsets_avx2(x.idx + j0, n, mask, 32, dense, off);
+        row_offsets_avx2(x.idx + j0, n, mask, 32, dense, m->rank, off);
 #pragma GCC unroll 4
         for (size_t j = 0; j < n; j++) {
             const unsigned char *d = dense + off[j];
@@ -1038,7 +1128,7 @@ raw_scores_as(const heed_lm *m, heed_sparse x, float *restrict z, const float *p
          * instructions as the address */
 #pragma GCC unroll 4
         for (size_t j = 0; j < x.n; j++)
-            __builtin_prefetch(m->dense + (size_t)(x.idx[j] & mask) * m->stride);
+            __builtin_prefetch(row_of(m, x.idx[j] & mask));
     }
     if (m->dense && m->encoding == HEED_LM_ENC_Q8) {
         float acc[(HEED_LM_MAX_OUTPUTS + 7) & ~7u];
@@ -1057,7 +1147,7 @@ raw_scores_as(const heed_lm *m, heed_sparse x, float *restrict z, const float *p
             for (uint32_t k = 0; k < K; k++)
                 acc[k] += plus[k];
         for (size_t j = 0; j < x.n; j++) {
-            const unsigned char *d = m->dense + (size_t)(x.idx[j] & mask) * m->stride;
+            const unsigned char *d = row_of(m, x.idx[j] & mask);
             float sc;
             memcpy(&sc, d + m->scale_off, sizeof sc);
             /* No test for absent rows (scale 0): an unpredictable branch
@@ -1095,7 +1185,7 @@ raw_scores_as(const heed_lm *m, heed_sparse x, float *restrict z, const float *p
             z[k] += plus[k];
     if (m->dense) {
         for (size_t j = 0; j < x.n; j++) {
-            const float *wr = (const float *)(m->dense + (size_t)(x.idx[j] & mask) * m->stride);
+            const float *wr = (const float *)(const void *)row_of(m, x.idx[j] & mask);
             const float v = x.val[j];
             for (uint32_t k = 0; k < K; k++)
                 z[k] += v * wr[k];
@@ -1170,7 +1260,7 @@ add_rows_q8_avx2(const heed_lm *m, const uint32_t *keys, size_t n, float *sum, c
         a[b] = 8 * (b + 1) <= K ? _mm256_loadu_ps(sum + 8 * b)
                                 : _mm256_maskload_ps(sum + 8 * b, block_lanes(K, b));
     for (size_t j = 0; j < n; j++) {
-        const unsigned char *d = m->dense + (size_t)(keys[j] & mask) * m->stride;
+        const unsigned char *d = row_of(m, keys[j] & mask);
         float sc;
         memcpy(&sc, d + m->scale_off, sizeof sc);
         const __m256 fv = _mm256_set1_ps(sc);
@@ -1224,7 +1314,7 @@ void heed__lm_add_rows(const heed_lm *m, const uint32_t *keys, size_t n, float *
     const uint32_t mask = (uint32_t)((1ull << m->bits) - 1);
     for (size_t j = 0; j < n; j++) {
         if (m->dense) {
-            const unsigned char *d = m->dense + (size_t)(keys[j] & mask) * m->stride;
+            const unsigned char *d = row_of(m, keys[j] & mask);
             if (m->encoding == HEED_LM_ENC_Q8) {
                 float sc;
                 memcpy(&sc, d + m->scale_off, sizeof sc);
@@ -1292,7 +1382,7 @@ int heed__lm_predict_side(const heed_lm *m, heed_sparse x, float *out, heed_lm_s
  * last 4 bytes), as the empathy stage's three models have. */
 static int rows8(const heed_lm *m)
 {
-    return m->dense && m->encoding == HEED_LM_ENC_Q8 && m->avx2 && m->stride == 8 &&
+    return m->dense && !m->rank && m->encoding == HEED_LM_ENC_Q8 && m->avx2 && m->stride == 8 &&
            m->w_off == 0 && m->scale_off == 4;
 }
 
@@ -1504,6 +1594,10 @@ size_t heed__lm_dense_row_bytes(const heed_lm *m, uintptr_t *base)
     if (base)
         *base = (uintptr_t)m->dense;
     return m->dense ? m->stride : 0;
+}
+int heed__lm_ranked(const heed_lm *m)
+{
+    return m->rank != NULL;
 }
 const char *heed__lm_label(const heed_lm *m, uint32_t i)
 {
@@ -1721,7 +1815,7 @@ int heed__lm_load(const void *bytes, size_t len, heed_lm **out, heed_error *err)
 
 int heed__lm_build_table(heed_lm *m)
 {
-    return m->dense || m->slots ? HEED_OK : build_slots(m);
+    return m->dense || m->slots ? HEED_OK : build_slots(m, 0);
 }
 
 int heed__lm_load_flags(const void *bytes, size_t len, unsigned flags, heed_lm **out,
@@ -1959,7 +2053,7 @@ int heed__lm_load_flags(const void *bytes, size_t len, unsigned flags, heed_lm *
         goto fail;
     }
     rc = HEED_ENOMEM;
-    if (!(flags & HEED_LM_NO_TABLE) && build_slots(m) != HEED_OK)
+    if (!(flags & HEED_LM_NO_TABLE) && build_slots(m, flags) != HEED_OK)
         goto fail;
     *out = m;
     return HEED_OK;

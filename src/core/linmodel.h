@@ -193,9 +193,13 @@ uint32_t heed__lm_n_outputs(const heed_lm *m);
 uint32_t heed__lm_dim_bits(const heed_lm *m);
 uint32_t heed__lm_feature_set(const heed_lm *m);
 size_t heed__lm_n_rows(const heed_lm *m); /* feature rows stored */
-/* Bytes per row of the key-indexed prediction table, 0 without one; *base
- * (when not NULL) gets the table's address (for tests). */
+/* Bytes per row of the key-indexed or ranked prediction table, 0 without
+ * one (the hash table); *base (when not NULL) gets the rows' address (for
+ * tests). */
 size_t heed__lm_dense_row_bytes(const heed_lm *m, uintptr_t *base);
+/* Whether the prediction table is the ranked one (a sparse model's: its
+ * rows side by side, found through a bit per key; see build_slots). */
+int heed__lm_ranked(const heed_lm *m);
 const char *heed__lm_label(const heed_lm *m, uint32_t i); /* NUL-terminated; NULL out of range */
 const float *heed__lm_thresholds(const heed_lm *m);
 /* Sets thresholds[i] for every i (e.g. loaded from elsewhere). */
@@ -231,6 +235,10 @@ enum {
      * with heed__lm_unit_deltas. Until heed__lm_build_table, heed__lm_predict
      * may only be given an empty vector (the biases). */
     HEED_LM_NO_TABLE = 2,
+    /* The key-indexed table even for a sparse model (when it fits), not the
+     * ranked one: the same predictions, bit for bit; for tests that compare
+     * the two. */
+    HEED_LM_KEY_TABLE = 4,
 };
 
 /* heed__lm_load with flags (HEED_LM_*, or 0: the same as heed__lm_load). */

@@ -270,7 +270,9 @@ static void random_vector(uint64_t *rs, uint32_t *idx, float *val, size_t n)
 /* heed__lm_predict_side against heed__lm_predict and
  * heed__intensity_predict_x, bit for bit: the embedded needs and intensity
  * models (the pair the engine reads in one pass), then Q8 models of 1 to 32
- * outputs (1 to 4 blocks of 8; the scale in the padding or not) beside the toy intensity model, on vectors of 0 to 700 features
+ * outputs (1 to 4 blocks of 8; the scale in the padding or not), each on its
+ * ranked and its key-indexed table, beside the toy intensity model, on
+ * vectors of 0 to 700 features
  * (across the Q8 loop's chunks of 256 and its steps of 8); a model the
  * shared pass does not read (F32) returns 0 and leaves the side alone. */
 static void test_side_pass(void **state)
@@ -281,8 +283,8 @@ static void test_side_pass(void **state)
     static uint32_t idx[700];
     static float val[700];
     uint64_t rs = 0x243F6A8885A308D3ull;
-    heed_lm *lms[8] = {NULL};
-    heed_intensity_model *ims[8] = {NULL};
+    heed_lm *lms[16] = {NULL};
+    heed_intensity_model *ims[16] = {NULL};
     size_t nm = 0;
     const heed_blob nb = heed__model_needs(), ib = heed__model_intensity();
     if (nb.len && ib.len) {
@@ -318,6 +320,18 @@ static void test_side_pass(void **state)
                           .dim_bits = 14,
                           .encoding = HEED_LM_ENC_Q8};
         assert_int_equal(heed__lm_from_weights(&o, keys, w, ROWS, bias, &lms[nm], NULL), HEED_OK);
+        assert_true(heed__lm_ranked(lms[nm])); /* sparse: the ranked table */
+        assert_int_equal(heed__intensity_load(f.bytes.ptr, f.bytes.len, 0, &ims[nm], NULL),
+                         HEED_OK);
+        nm++;
+        /* and the same model on its key-indexed table */
+        heed_buf b;
+        heed__buf_init(&b, 0);
+        assert_int_equal(heed__lm_save(lms[nm - 1], &b), HEED_OK);
+        assert_int_equal(heed__lm_load_flags(b.ptr, b.len, HEED_LM_KEY_TABLE, &lms[nm], NULL),
+                         HEED_OK);
+        heed__buf_release(&b);
+        assert_false(heed__lm_ranked(lms[nm]));
         assert_int_equal(heed__intensity_load(f.bytes.ptr, f.bytes.len, 0, &ims[nm], NULL),
                          HEED_OK);
         nm++;

@@ -1137,6 +1137,121 @@ static void test_predict_plus_and_add_rows(void **state)
         }
 }
 
+/* The ranked table of a sparse model against its key-indexed table
+ * (HEED_LM_KEY_TABLE) and the hash table of the same rows in a wider space,
+ * bit for bit: Q8 and F32, 1 to 40 outputs, keys at both ends of a 64-key
+ * word and at both ends of the space, vectors of keys with and without rows
+ * (the zero row), across the AVX2 loop's chunks of 256; heed__lm_add_rows
+ * and heed__lm_predict_plus too. A model filling a quarter of its space or
+ * more keeps the key-indexed table. */
+static void test_ranked_table(void **state)
+{
+    (void)state;
+    static const uint32_t ks[] = {1, 3, 8, 11, 28, 33, 40};
+    enum { ROWS = 900, LMAX = 600 };
+    static uint32_t keys[ROWS], idx[LMAX];
+    static float w[ROWS * KMAX], val[LMAX];
+    uint64_t seed = 5150;
+    for (size_t c = 0; c < sizeof ks / sizeof ks[0]; c++)
+        for (int enc = 0; enc < 2; enc++) {
+            const uint32_t k = ks[c];
+            /* keys 0, 63, 64, 127, ..., then spaced, and 2^16 - 1 last */
+            uint32_t key = 0;
+            for (size_t r = 0; r < ROWS; r++) {
+                keys[r] = key;
+                key += r < 8 ? (r % 2 ? 1 : 63) : 1 + (uint32_t)(test_rand(&seed) % 120);
+            }
+            keys[0] = 0, keys[1] = 63, keys[2] = 64, keys[3] = 127;
+            keys[ROWS - 1] = 65535;
+            assert_true(keys[ROWS - 2] < 65535);
+            for (size_t q = 0; q < ROWS * k; q++)
+                w[q] = (float)((int)(test_rand(&seed) % 2000) - 1000) / 250.0f + 0.002f; /* not 0 */
+            float bias[KMAX], plus[KMAX];
+            for (uint32_t j = 0; j < k; j++) {
+                bias[j] = (float)((int)(test_rand(&seed) % 2001) - 1000) / 500.0f;
+                plus[j] = (float)((int)(test_rand(&seed) % 2001) - 1000) / 300.0f;
+            }
+            heed_lm_opts o = {.kind = HEED_LM_REGRESSION,
+                              .n_outputs = k,
+                              .encoding = enc ? HEED_LM_ENC_F32 : HEED_LM_ENC_Q8,
+                              .dim_bits = 16};
+            heed_lm *ranked = NULL, *keyed = NULL, *hashed = NULL;
+            assert_int_equal(heed__lm_from_weights(&o, keys, w, ROWS, bias, &ranked, NULL),
+                             HEED_OK);
+            heed_buf b;
+            heed__buf_init(&b, 0);
+            assert_int_equal(heed__lm_save(ranked, &b), HEED_OK);
+            assert_int_equal(heed__lm_load_flags(b.ptr, b.len, HEED_LM_KEY_TABLE, &keyed, NULL),
+                             HEED_OK);
+            heed__buf_release(&b);
+            o.dim_bits = 24;
+            assert_int_equal(heed__lm_from_weights(&o, keys, w, ROWS, bias, &hashed, NULL),
+                             HEED_OK);
+            assert_true(heed__lm_ranked(ranked));
+            assert_false(heed__lm_ranked(keyed));
+            assert_false(heed__lm_ranked(hashed));
+            uintptr_t base = 1;
+            assert_true(heed__lm_dense_row_bytes(ranked, &base) > 0);
+            assert_int_equal(base % 64, 0);
+            assert_int_equal(heed__lm_dense_row_bytes(hashed, NULL), 0);
+            for (int rep = 0; rep < 24; rep++) {
+                const size_t n = rep == 0 ? 0 : (size_t)(test_rand(&seed) % LMAX);
+                for (size_t j = 0; j < n; j++) {
+                    const uint64_t r = test_rand(&seed);
+                    /* a key with a row, the one after it (mostly none), or
+                     * any key; the bits above 24 are masked away */
+                    const uint32_t hi = (uint32_t)(r >> 40) << 24;
+                    idx[j] = hi | (r % 3 == 0   ? keys[(r >> 8) % ROWS]
+                                   : r % 3 == 1 ? (keys[(r >> 8) % ROWS] + 1) & 0xffff
+                                                : (uint32_t)(r >> 20) & 0xffff);
+                    val[j] = (float)((int)(test_rand(&seed) % 4001) - 2000) / 1000.0f;
+                }
+                const heed_sparse x = {idx, val, n};
+                float a[KMAX + 1], bk[KMAX + 1], bh[KMAX + 1];
+                a[k] = 7.0f; /* nothing is written past the k outputs */
+                heed__lm_predict(ranked, x, a);
+                heed__lm_predict(keyed, x, bk);
+                heed__lm_predict(hashed, x, bh);
+                assert_memory_equal(a, bk, k * sizeof a[0]);
+                assert_memory_equal(a, bh, k * sizeof a[0]);
+                assert_true(a[k] == 7.0f);
+                heed__lm_predict_plus(ranked, x, plus, a);
+                heed__lm_predict_plus(keyed, x, plus, bk);
+                assert_memory_equal(a, bk, k * sizeof a[0]);
+                for (uint32_t j = 0; j < k; j++)
+                    a[j] = bk[j] = 1.0f;
+                heed__lm_add_rows(ranked, idx, n < 40 ? n : 40, a);
+                heed__lm_add_rows(keyed, idx, n < 40 ? n : 40, bk);
+                assert_memory_equal(a, bk, k * sizeof a[0]);
+            }
+            /* a key of the last row alone gives the bias plus that row */
+            float got[KMAX], row[KMAX];
+            uint32_t kr;
+            assert_int_equal(heed__lm_row(ranked, ROWS - 1, &kr, row), HEED_OK);
+            assert_int_equal(kr, 65535);
+            const float one = 1.0f;
+            heed__lm_predict(ranked, (heed_sparse){&kr, &one, 1}, got);
+            for (uint32_t j = 0; j < k; j++)
+                assert_true(fabsf(got[j] - (bias[j] + row[j])) <= 1e-5f * (1 + fabsf(row[j])));
+            heed__lm_free(ranked);
+            heed__lm_free(keyed);
+            heed__lm_free(hashed);
+        }
+    /* the boundary: 64 rows of 2^8 keys are a quarter (key-indexed), 63 less */
+    for (size_t n = 63; n <= 64; n++) {
+        for (size_t r = 0; r < n; r++) {
+            keys[r] = (uint32_t)(r * 4);
+            w[r] = 1.0f;
+        }
+        const float bias = 0.5f;
+        heed_lm_opts o = {.kind = HEED_LM_REGRESSION, .n_outputs = 1, .dim_bits = 8};
+        heed_lm *m = NULL;
+        assert_int_equal(heed__lm_from_weights(&o, keys, w, n, &bias, &m, NULL), HEED_OK);
+        assert_int_equal(heed__lm_ranked(m), n == 63);
+        heed__lm_free(m);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1164,6 +1279,7 @@ int main(void)
         cmocka_unit_test(test_balance_helps_rare_label),
         cmocka_unit_test(test_alloc_failures),
         cmocka_unit_test(test_predict_plus_and_add_rows),
+        cmocka_unit_test(test_ranked_table),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
