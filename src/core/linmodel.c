@@ -1599,6 +1599,11 @@ int heed__lm_ranked(const heed_lm *m)
 {
     return m->rank != NULL;
 }
+void heed__lm_portable(heed_lm *m)
+{
+    m->avx2 = 0;
+    m->fma = 0;
+}
 const char *heed__lm_label(const heed_lm *m, uint32_t i)
 {
     return i < m->n_out ? m->label[i] : NULL;

@@ -200,6 +200,9 @@ size_t heed__lm_dense_row_bytes(const heed_lm *m, uintptr_t *base);
 /* Whether the prediction table is the ranked one (a sparse model's: its
  * rows side by side, found through a bit per key; see build_slots). */
 int heed__lm_ranked(const heed_lm *m);
+/* From now on m predicts by the portable loops, not the AVX2 ones (for
+ * tests: the CPUs without AVX2 take them). */
+void heed__lm_portable(heed_lm *m);
 const char *heed__lm_label(const heed_lm *m, uint32_t i); /* NUL-terminated; NULL out of range */
 const float *heed__lm_thresholds(const heed_lm *m);
 /* Sets thresholds[i] for every i (e.g. loaded from elsewhere). */

@@ -296,7 +296,8 @@ static void test_q8_wide_paths_agree(void **state)
     }
 }
 
-/* Long vectors on the key-indexed Q8 table against the hash-table path, bit
+/* Long vectors on the ranked and key-indexed Q8 tables (the latter read by
+ * the AVX2 loop and by the portable one) against the hash-table path, bit
  * for bit: models of given weights (every row layout: the scale in the
  * padding or before the weights; 1 to 4 blocks of 8 outputs, whose sums
  * the AVX2 loop keeps in registers from the biases on, and more) over
@@ -333,6 +334,18 @@ static void test_q8_long_vectors_agree(void **state)
         assert_int_equal(heed__lm_from_weights(&o, keys, w, ROWS, bias, &big, NULL), HEED_OK);
         assert_true(heed__lm_dense_row_bytes(small, NULL) > 0);
         assert_int_equal(heed__lm_dense_row_bytes(big, NULL), 0);
+        /* small's rows on the key-indexed table, read by the AVX2 loop and
+         * by the portable one */
+        heed_lm *keyed = NULL, *plain = NULL;
+        heed_buf buf;
+        heed__buf_init(&buf, 0);
+        assert_int_equal(heed__lm_save(small, &buf), HEED_OK);
+        assert_int_equal(heed__lm_load_flags(buf.ptr, buf.len, HEED_LM_KEY_TABLE, &keyed, NULL),
+                         HEED_OK);
+        assert_int_equal(heed__lm_load_flags(buf.ptr, buf.len, HEED_LM_KEY_TABLE, &plain, NULL),
+                         HEED_OK);
+        heed__buf_release(&buf);
+        heed__lm_portable(plain);
         for (size_t l = 0; l < sizeof lens / sizeof lens[0]; l++)
             for (int rep = 0; rep < 4; rep++) {
                 const size_t n = lens[l];
@@ -351,9 +364,16 @@ static void test_q8_long_vectors_agree(void **state)
                 heed__lm_predict(big, x, b);
                 assert_memory_equal(a, b, k * sizeof a[0]);
                 assert_true(a[k] == 7.0f && b[k] == 7.0f);
+                heed__lm_predict(keyed, x, b);
+                assert_memory_equal(a, b, k * sizeof a[0]);
+                heed__lm_predict(plain, x, b);
+                assert_memory_equal(a, b, k * sizeof a[0]);
+                assert_true(b[k] == 7.0f);
             }
         heed__lm_free(small);
         heed__lm_free(big);
+        heed__lm_free(keyed);
+        heed__lm_free(plain);
     }
 }
 
@@ -1138,8 +1158,8 @@ static void test_predict_plus_and_add_rows(void **state)
 }
 
 /* The ranked table of a sparse model against its key-indexed table
- * (HEED_LM_KEY_TABLE) and the hash table of the same rows in a wider space,
- * bit for bit: Q8 and F32, 1 to 40 outputs, keys at both ends of a 64-key
+ * (HEED_LM_KEY_TABLE), the hash table of the same rows in a wider space and
+ * itself read by the portable loops, bit for bit: Q8 and F32, 1 to 40 outputs, keys at both ends of a 64-key
  * word and at both ends of the space, vectors of keys with and without rows
  * (the zero row), across the AVX2 loop's chunks of 256; heed__lm_add_rows
  * and heed__lm_predict_plus too. A model filling a quarter of its space or
@@ -1175,7 +1195,7 @@ static void test_ranked_table(void **state)
                               .n_outputs = k,
                               .encoding = enc ? HEED_LM_ENC_F32 : HEED_LM_ENC_Q8,
                               .dim_bits = 16};
-            heed_lm *ranked = NULL, *keyed = NULL, *hashed = NULL;
+            heed_lm *ranked = NULL, *keyed = NULL, *hashed = NULL, *plain = NULL;
             assert_int_equal(heed__lm_from_weights(&o, keys, w, ROWS, bias, &ranked, NULL),
                              HEED_OK);
             heed_buf b;
@@ -1183,6 +1203,9 @@ static void test_ranked_table(void **state)
             assert_int_equal(heed__lm_save(ranked, &b), HEED_OK);
             assert_int_equal(heed__lm_load_flags(b.ptr, b.len, HEED_LM_KEY_TABLE, &keyed, NULL),
                              HEED_OK);
+            /* and the ranked table read by the portable loops */
+            assert_int_equal(heed__lm_load(b.ptr, b.len, &plain, NULL), HEED_OK);
+            heed__lm_portable(plain);
             heed__buf_release(&b);
             o.dim_bits = 24;
             assert_int_equal(heed__lm_from_weights(&o, keys, w, ROWS, bias, &hashed, NULL),
@@ -1215,14 +1238,25 @@ static void test_ranked_table(void **state)
                 assert_memory_equal(a, bk, k * sizeof a[0]);
                 assert_memory_equal(a, bh, k * sizeof a[0]);
                 assert_true(a[k] == 7.0f);
+                heed__lm_predict(plain, x, bh);
+                assert_memory_equal(a, bh, k * sizeof a[0]);
                 heed__lm_predict_plus(ranked, x, plus, a);
                 heed__lm_predict_plus(keyed, x, plus, bk);
                 assert_memory_equal(a, bk, k * sizeof a[0]);
+                /* the portable loop does not fuse the multiply-adds that
+                 * the AVX2 one may (25-32 outputs): the same up to rounding */
+                heed__lm_predict_plus(plain, x, plus, bh);
+                for (uint32_t j = 0; j < k; j++)
+                    assert_true(fabsf(bh[j] - a[j]) <= 1e-4f * (1 + fabsf(a[j])));
                 for (uint32_t j = 0; j < k; j++)
                     a[j] = bk[j] = 1.0f;
                 heed__lm_add_rows(ranked, idx, n < 40 ? n : 40, a);
                 heed__lm_add_rows(keyed, idx, n < 40 ? n : 40, bk);
                 assert_memory_equal(a, bk, k * sizeof a[0]);
+                for (uint32_t j = 0; j < k; j++)
+                    bh[j] = 1.0f;
+                heed__lm_add_rows(plain, idx, n < 40 ? n : 40, bh);
+                assert_memory_equal(a, bh, k * sizeof a[0]);
             }
             /* a key of the last row alone gives the bias plus that row */
             float got[KMAX], row[KMAX];
@@ -1236,6 +1270,7 @@ static void test_ranked_table(void **state)
             heed__lm_free(ranked);
             heed__lm_free(keyed);
             heed__lm_free(hashed);
+            heed__lm_free(plain);
         }
     /* the boundary: 64 rows of 2^8 keys are a quarter (key-indexed), 63 less */
     for (size_t n = 63; n <= 64; n++) {
