@@ -213,10 +213,25 @@ static void test_unknown_features_add_nothing(void **state)
     heed__lm_free(m);
 }
 
-/* Prediction has two paths: a key-indexed table when it fits in memory
- * (small dim_bits) and the hash table otherwise (2^24 buckets x 3 outputs
- * here). Without collisions both models learn the same weights: the outputs
- * must be identical. */
+/* m saved and loaded again with flags (HEED_LM_KEY_TABLE: on the
+ * key-indexed table though it is sparse). */
+static heed_lm *reload(const heed_lm *m, unsigned flags)
+{
+    heed_buf b;
+    heed__buf_init(&b, 0);
+    assert_int_equal(heed__lm_save(m, &b), HEED_OK);
+    heed_lm *r = NULL;
+    assert_int_equal(heed__lm_load_flags(b.ptr, b.len, flags, &r, NULL), HEED_OK);
+    heed__buf_release(&b);
+    return r;
+}
+
+/* Prediction has three tables: a key-indexed one when it fits in memory
+ * (small dim_bits), a ranked one when the model is sparse (rows for under a
+ * quarter of the space) and the hash table otherwise (2^24 buckets x 3
+ * outputs here). The toy model at 2^16 is sparse: ranked, and key-indexed
+ * when loaded with HEED_LM_KEY_TABLE. Without collisions the models learn
+ * the same weights: the outputs must be identical. */
 static void test_dense_and_hashed_paths_agree(void **state)
 {
     (void)state;
@@ -230,14 +245,20 @@ static void test_dense_and_hashed_paths_agree(void **state)
         o.dim_bits = 24;
         assert_int_equal(heed__lm_train(&o, t.X, t.Y, t.n, &big, NULL), HEED_OK);
         assert_int_equal(heed__lm_n_rows(small), heed__lm_n_rows(big));
+        heed_lm *keyed = reload(small, HEED_LM_KEY_TABLE);
+        assert_true(heed__lm_ranked(small));
+        assert_false(heed__lm_ranked(keyed));
         for (size_t i = 0; i < t.n; i++) {
-            float a[3], b[3];
+            float a[3], b[3], c[3];
             heed__lm_predict(small, t.X[i], a);
             heed__lm_predict(big, t.X[i], b);
+            heed__lm_predict(keyed, t.X[i], c);
             assert_memory_equal(a, b, sizeof a);
+            assert_memory_equal(a, c, sizeof a);
         }
         heed__lm_free(small);
         heed__lm_free(big);
+        heed__lm_free(keyed);
     }
 }
 
@@ -259,7 +280,8 @@ static void make_wide(toy *t, size_t n, uint64_t seed, uint32_t k)
 }
 
 /* The same with other numbers of outputs, within one block of the Q8
- * prediction loop (8 outputs) and past it: the key-indexed table, whose loop
+ * prediction loop (8 outputs) and past it: the ranked and the key-indexed
+ * tables, whose loop
  * may run 8 outputs a step on CPUs that can (with the sums held in registers
  * up to 32 outputs), must give the same bits as the hash-table path, output
  * by output. */
@@ -277,10 +299,14 @@ static void test_q8_wide_paths_agree(void **state)
         assert_int_equal(heed__lm_train(&o, t.X, t.Y, t.n, &small, NULL), HEED_OK);
         o.dim_bits = 24;
         assert_int_equal(heed__lm_train(&o, t.X, t.Y, t.n, &big, NULL), HEED_OK);
+        assert_true(heed__lm_ranked(small));
+        heed_lm *keyed = reload(small, HEED_LM_KEY_TABLE);
         for (size_t i = 0; i < t.n; i++) {
             float a[KMAX], b[KMAX];
             heed__lm_predict(small, t.X[i], a);
             heed__lm_predict(big, t.X[i], b);
+            assert_memory_equal(a, b, k * sizeof a[0]);
+            heed__lm_predict(keyed, t.X[i], b);
             assert_memory_equal(a, b, k * sizeof a[0]);
         }
         /* the rows: weights padded to 8 with the scale in the padding when
@@ -291,8 +317,12 @@ static void test_q8_wide_paths_agree(void **state)
                          kp - k >= 4 ? kp : (4 + kp + 7) & ~(size_t)7);
         assert_int_equal(base % 64, 0);
         assert_int_equal(heed__lm_dense_row_bytes(big, NULL), 0);
+        assert_int_equal(heed__lm_dense_row_bytes(keyed, &base),
+                         kp - k >= 4 ? kp : (4 + kp + 7) & ~(size_t)7);
+        assert_int_equal(base % 64, 0);
         heed__lm_free(small);
         heed__lm_free(big);
+        heed__lm_free(keyed);
     }
 }
 
@@ -336,15 +366,8 @@ static void test_q8_long_vectors_agree(void **state)
         assert_int_equal(heed__lm_dense_row_bytes(big, NULL), 0);
         /* small's rows on the key-indexed table, read by the AVX2 loop and
          * by the portable one */
-        heed_lm *keyed = NULL, *plain = NULL;
-        heed_buf buf;
-        heed__buf_init(&buf, 0);
-        assert_int_equal(heed__lm_save(small, &buf), HEED_OK);
-        assert_int_equal(heed__lm_load_flags(buf.ptr, buf.len, HEED_LM_KEY_TABLE, &keyed, NULL),
-                         HEED_OK);
-        assert_int_equal(heed__lm_load_flags(buf.ptr, buf.len, HEED_LM_KEY_TABLE, &plain, NULL),
-                         HEED_OK);
-        heed__buf_release(&buf);
+        heed_lm *keyed = reload(small, HEED_LM_KEY_TABLE);
+        heed_lm *plain = reload(small, HEED_LM_KEY_TABLE);
         heed__lm_portable(plain);
         for (size_t l = 0; l < sizeof lens / sizeof lens[0]; l++)
             for (int rep = 0; rep < 4; rep++) {
@@ -455,8 +478,8 @@ static void test_predict_each(void **state)
 
 /* heed__lm_unit_deltas folds a one-output model into a table without a
  * prediction per index: each entry must be the bits of predict({i: 1}) -
- * predict({}), for both encodings, on the key-indexed table (12 bits) and on
- * the hash-table path (22 bits; there the known rows and random indices). */
+ * predict({}), for both encodings, in a 12-bit space (every index) and a
+ * 22-bit one (the known rows and random indices). */
 static void test_unit_deltas(void **state)
 {
     (void)state;
@@ -1195,18 +1218,13 @@ static void test_ranked_table(void **state)
                               .n_outputs = k,
                               .encoding = enc ? HEED_LM_ENC_F32 : HEED_LM_ENC_Q8,
                               .dim_bits = 16};
-            heed_lm *ranked = NULL, *keyed = NULL, *hashed = NULL, *plain = NULL;
+            heed_lm *ranked = NULL, *hashed = NULL;
             assert_int_equal(heed__lm_from_weights(&o, keys, w, ROWS, bias, &ranked, NULL),
                              HEED_OK);
-            heed_buf b;
-            heed__buf_init(&b, 0);
-            assert_int_equal(heed__lm_save(ranked, &b), HEED_OK);
-            assert_int_equal(heed__lm_load_flags(b.ptr, b.len, HEED_LM_KEY_TABLE, &keyed, NULL),
-                             HEED_OK);
+            heed_lm *keyed = reload(ranked, HEED_LM_KEY_TABLE);
             /* and the ranked table read by the portable loops */
-            assert_int_equal(heed__lm_load(b.ptr, b.len, &plain, NULL), HEED_OK);
+            heed_lm *plain = reload(ranked, 0);
             heed__lm_portable(plain);
-            heed__buf_release(&b);
             o.dim_bits = 24;
             assert_int_equal(heed__lm_from_weights(&o, keys, w, ROWS, bias, &hashed, NULL),
                              HEED_OK);
