@@ -281,10 +281,9 @@ static void make_wide(toy *t, size_t n, uint64_t seed, uint32_t k)
 
 /* The same with other numbers of outputs, within one block of the Q8
  * prediction loop (8 outputs) and past it: the ranked and the key-indexed
- * tables, whose loop
- * may run 8 outputs a step on CPUs that can (with the sums held in registers
- * up to 32 outputs), must give the same bits as the hash-table path, output
- * by output. */
+ * tables, whose loop may run 8 outputs a step on CPUs that can (with the
+ * sums held in registers up to 32 outputs), must give the same bits as the
+ * hash-table path, output by output. */
 static void test_q8_wide_paths_agree(void **state)
 {
     (void)state;
