@@ -301,7 +301,7 @@ static inline size_t rank_row(const struct lm_rank *rank, uint32_t key)
 {
     const struct lm_rank *e = rank + (key >> 6);
     const uint64_t upto = e->has << (~key & 63); /* this key's bit on top */
-    return (e->before + (uint32_t)__builtin_popcountll(upto)) & (uint32_t)((int64_t)upto >> 63);
+    return (e->before + (uint32_t)__builtin_popcountll(upto)) & (0u - (uint32_t)(upto >> 63));
 }
 
 /* The row of a masked key: in the key-indexed table the key itself. */
@@ -846,17 +846,8 @@ const float *heed__lm_bias(const heed_lm *m)
 /* Features a step of q8_raw_avx2: their rows' offsets fit on the stack. */
 #define LM_CHUNK 256
 
-/* off[j] = (idx[j] & mask) * stride for j < n (n <= LM_CHUNK), eight a
- * step, and each of those rows asked for before any is read (the misses
- * then overlap instead of waiting one after the other behind the
- * arithmetic); off has room for n rounded up to 8. The table's offsets fit
- * 32 bits (DENSE_MAX). With side (a constant where this is inlined), also
- * soff[j] = (idx[j] & smask) * 16, the rows of a side table (heed_lm_side),
- * from the same loads of idx; soff has the room of off. The side's rows are
- * not asked for ahead: that cost more instructions than the loads that wait
- * for them (the sums' loop reads them in order). */
-/* row_offsets_as for a ranked table (rank): a key at a time; soff is NULL
- * without a side table, whose rows (at srows) are then asked for too. Not
+/* row_offsets_as (below) for a ranked table (rank): a key at a time; soff
+ * is NULL without a side table, whose rows (at srows) are asked for too. Not
  * inlined: the loop wants its own registers (and popcnt and BMI2's shifts,
  * which every AVX2 CPU has). */
 __attribute__((target("popcnt,bmi2"), noinline)) static void
@@ -874,6 +865,17 @@ ranked_offsets(const struct lm_rank *rank, const uint32_t *idx, size_t n, uint32
     }
 }
 
+/* off[j] = (idx[j] & mask) * stride for j < n (n <= LM_CHUNK), eight a
+ * step, and each of those rows asked for before any is read (the misses
+ * then overlap instead of waiting one after the other behind the
+ * arithmetic); off has room for n rounded up to 8. The table's offsets fit
+ * 32 bits (DENSE_MAX). With side (a constant where this is inlined), also
+ * soff[j] = (idx[j] & smask) * 16, the rows of a side table (heed_lm_side),
+ * from the same loads of idx; soff has the room of off. On a key-indexed
+ * table the side's rows are not asked for ahead: that cost more
+ * instructions than the loads that wait for them (the sums' loop reads them
+ * in order). A ranked table (rank) takes ranked_offsets, where the side's
+ * rows are the misses left and are asked for too. */
 __attribute__((target("avx2"), always_inline)) static inline void
 row_offsets_as(const uint32_t *idx, size_t n, uint32_t mask, uint32_t stride,
                const unsigned char *dense, const struct lm_rank *rank, uint32_t *off,
