@@ -297,6 +297,11 @@ const float *heed__emo_sums_word(const heed_emo_sums *s, size_t i)
     return i < s->n_words ? s->rows + i * SUM_ROW : NULL;
 }
 
+void heed__emo_sums_portable(heed_emo_sums *s)
+{
+    s->avx2 = 0;
+}
+
 #if defined(EMO_AVX2)
 /* add_sums with AVX2: 8 floats a step, in registers. */
 __attribute__((target("avx2"))) static void add_sums_avx2(const float *rows, const uint32_t *ids,

@@ -86,6 +86,9 @@ void heed__emo_sums_free(heed_emo_sums *s); /* NULL does nothing */
 /* The sum of word i of the table (HEED_EMO_COUNT floats), NULL past its
  * words (for tests). */
 const float *heed__emo_sums_word(const heed_emo_sums *s, size_t i);
+/* From now on s is added by the portable loop, not the AVX2 one (for
+ * tests: the CPUs without AVX2 take it). */
+void heed__emo_sums_portable(heed_emo_sums *s);
 
 /* heed__emotions_predict_x of the features x, ids, n_ids and char_val that
  * heed__features_pair_summed makes with the table s was made from: x's

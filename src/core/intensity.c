@@ -63,6 +63,11 @@ void heed__intensity_free(heed_intensity_model *m)
     heed__free(m);
 }
 
+void heed__intensity_portable(heed_intensity_model *m)
+{
+    m->avx2 = 0;
+}
+
 /* The regressors' own lookup tables, which they were loaded without; for
  * when build_dense makes no table of its own. */
 static int build_tables(heed_intensity_model *m)

@@ -44,6 +44,9 @@ HEED_NODISCARD int heed__intensity_load(const void *bytes, size_t len, unsigned 
 
 /* Frees a model; NULL does nothing. */
 void heed__intensity_free(heed_intensity_model *m);
+/* From now on m predicts by the portable loop, not the AVX2 one (for tests:
+ * the CPUs without AVX2 take it). */
+void heed__intensity_portable(heed_intensity_model *m);
 
 /* Appends the container of the three regressors (each as described above) to
  * out. Returns HEED_OK, HEED_EINVAL (a model of the wrong shape) or the

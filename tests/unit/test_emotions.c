@@ -358,6 +358,18 @@ static void test_word_sums_match_full(void **state)
         assert_int_equal(heed__freqwords_new(NULL, lid, asks, &fo, &ws), HEED_OK);
         heed_emo_sums *sums = NULL;
         assert_int_equal(heed__emo_sums_new(m, ws, &sums), HEED_OK);
+        /* the same model and sums by the portable loops (CPUs without
+         * AVX2): the sums the same bits, the scores below the same up to
+         * rounding (the AVX2 pass may fuse its multiply-adds) */
+        heed_lm *pm = NULL;
+        assert_int_equal(heed__emotions_load(bytes, len, 0, &pm, NULL), HEED_OK);
+        heed__lm_portable(pm);
+        heed_emo_sums *psums = NULL;
+        assert_int_equal(heed__emo_sums_new(pm, ws, &psums), HEED_OK);
+        heed__emo_sums_portable(psums);
+        for (size_t i = 0; i < ws->n_words; i++)
+            assert_memory_equal(heed__emo_sums_word(psums, i), heed__emo_sums_word(sums, i),
+                                HEED_EMO_COUNT * sizeof(float));
         /* a table without the model's n-grams is refused */
         heed_words *other = NULL;
         const heed_feat_opts oo = {fo.flags ^ (HEED_FEAT_CHAR4 | HEED_FEAT_CHARGRAMS)};
@@ -452,6 +464,10 @@ static void test_word_sums_match_full(void **state)
             summed += n_ids;
             english += r->emotions.available;
             heed__emotions_predict_sums(m, sums, xc, ids, n_ids, cv, &fast);
+            heed_result slow = *r;
+            heed__emotions_predict_sums(pm, psums, xc, ids, n_ids, cv, &slow);
+            for (int i = 0; i < HEED_EMO_COUNT; i++)
+                assert_true(fabs(slow.emotions.prob[i] - fast.emotions.prob[i]) <= 1e-6);
             for (int i = 0; i < HEED_EMO_COUNT; i++) {
                 const double d1 = fabs(fast.emotions.prob[i] - full.emotions.prob[i]);
                 /* the engine's, on the texts it takes for English */
@@ -468,6 +484,8 @@ static void test_word_sums_match_full(void **state)
         assert_true(english > texts / 2);
         assert_true(worst < 1e-5);
         heed__emo_sums_free(sums);
+        heed__emo_sums_free(psums);
+        heed__lm_free(pm);
         heed__freqwords_free(ws);
         heed__asks_index_free(asks);
         heed__langid_free(lid);

@@ -207,9 +207,9 @@ static void test_engine_stage(void **state)
 }
 
 /* The dense table (a row of 4 floats per index, the three outputs first):
- * predictions on random sparse vectors (0 to 700 features) must be, to the
- * bit, the bias plus value * heed__lm_unit_deltas of each regressor, feature
- * by feature. */
+ * predictions on random sparse vectors (0 to 700 features), by the AVX2 loop
+ * and by the portable one, must be, to the bit, the bias plus value *
+ * heed__lm_unit_deltas of each regressor, feature by feature. */
 static void test_dense_rows(void **state)
 {
     (void)state;
@@ -226,9 +226,12 @@ static void test_dense_rows(void **state)
     }
     uint64_t rs = 0x9E3779B97F4A7C15ull;
     /* every 50th vector a long one: across the AVX2 loop's chunks of 256
-     * features and its steps of 8, with smaller values (no clamping) */
+     * features and its steps of 8, with smaller values (no clamping); from
+     * round 1000 on by the portable loop (CPUs without AVX2) */
     static const size_t longs[] = {255, 256, 257, 263, 520, 700};
     for (int round = 0; round < 2000; round++) {
+        if (round == 1000)
+            heed__intensity_portable(m);
         static uint32_t idx[700];
         static float val[700];
         const size_t n = round % 50 == 49 ? longs[(round / 50) % 6] : (size_t)(round % 40);
