@@ -1018,9 +1018,9 @@ __attribute__((target("avx2"))) static void q8_raw_avx2(const heed_lm *m, heed_s
 {
     const uint32_t K = m->n_out, Kp = (K + 7) & ~7u;
     const int fixed = m->w_off == 0 && m->scale_off == Kp - sizeof(float);
-#define LM_BLOCKS_(nb)                                   \
-    case nb:                                             \
-        if (fixed)                                       \
+#define LM_BLOCKS_(nb)                                        \
+    case nb:                                                  \
+        if (fixed)                                            \
             q8_blocks_avx2(m, x, mask, z, nb, 1, NULL, plus); \
         else                                                  \
             q8_blocks_avx2(m, x, mask, z, nb, 0, NULL, plus); \
