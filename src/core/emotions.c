@@ -4,7 +4,9 @@
 
 #include <stdio.h>
 #include <string.h>
-#if defined(__SSE2__)
+#include "simd.h"
+
+#ifdef HEED_SSE2
 #include <emmintrin.h>
 #endif
 
@@ -12,7 +14,7 @@
 #include "featurize.h"
 #include "freqwords.h"
 
-#if defined(__x86_64__) && defined(__GNUC__)
+#ifdef HEED_X86_AVX2
 #define EMO_AVX2 1
 #include <immintrin.h>
 #endif
@@ -220,7 +222,7 @@ static void set_labels(const heed_lm *m, heed_result *r)
     e->cx_labels = 0;
     const float *thr = heed__lm_thresholds(m);
     int i = 0;
-#if defined(__SSE2__)
+#ifdef HEED_SSE2
     /* four labels a step (NaN is no label, as below) */
     for (; i + 4 <= HEED_EMO_COUNT; i += 4)
         e->labels |= (uint32_t)_mm_movemask_ps(

@@ -7,7 +7,9 @@
 
 #include "hash.h"
 
-#if defined(__x86_64__) && defined(__GNUC__)
+#include "simd.h"
+
+#ifdef HEED_X86_AVX2
 #include <immintrin.h>
 #define FEAT_AVX2 1
 #endif

@@ -8,12 +8,14 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
-#if defined(__SSE2__)
+#include "simd.h"
+
+#ifdef HEED_SSE2
 #include <emmintrin.h>
 #endif
 /* An AVX2 version of the dense table's loop, chosen at run time when the
  * CPU has it (GCC and Clang on x86-64): the same products and sums. */
-#if defined(__x86_64__) && defined(__GNUC__)
+#ifdef HEED_X86_AVX2
 #define INT_AVX2 1
 #include <immintrin.h>
 #endif
@@ -301,7 +303,7 @@ void heed__intensity_predict_x(const heed_intensity_model *m, heed_sparse x,
 {
     float z[HEED_INT_COUNT];
     if (m->dense) {
-#if defined(__SSE2__)
+#ifdef HEED_SSE2
         /* the row's four floats a step: lanes 0..2 the same products and
          * sums as one output at a time (a multiply, then an add: no fused
          * multiply-add), lane 3 the padding's, thrown away */

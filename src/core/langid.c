@@ -19,7 +19,9 @@
 
 #include <math.h>
 #include <string.h>
-#if defined(__SSE2__)
+#include "simd.h"
+
+#ifdef HEED_SSE2
 #include <emmintrin.h>
 #endif
 
@@ -1127,7 +1129,7 @@ static inline void vote_rows(const heed_langid *lid, uint16_t m, double *v)
         return;
     }
     const double *w = lid->spread[row];
-#if defined(__SSE2__)
+#ifdef HEED_SSE2
     for (int k = 0; k < 16; k += 2)
         _mm_store_pd(v + k, _mm_add_pd(_mm_load_pd(v + k), _mm_load_pd(w + k)));
 #else
@@ -1153,7 +1155,7 @@ scan_ascii_in(const heed_langid *lid, const char *text, const heed_token *toks, 
               const int mixed, scan_state *st)
 {
     double *votes = st->votes;
-#if defined(__SSE2__)
+#ifdef HEED_SSE2
     /* eight stores written out: as a loop it is made a memset (rep stos,
      * one instruction per 8 bytes) */
     const __m128d zero = _mm_setzero_pd();
@@ -1287,7 +1289,7 @@ __attribute__((noinline)) static void scan_mixed(const heed_langid *lid, const c
  * rest 0 (votes are never negative nor -0.0, so the value is the same). */
 static inline double max_foreign(const double *votes)
 {
-#if defined(__SSE2__)
+#ifdef HEED_SSE2
     __m128d m = _mm_load_pd(votes + 2);
     for (int k = 4; k < 16; k += 2)
         m = _mm_max_pd(m, _mm_load_pd(votes + k));

@@ -45,14 +45,16 @@
 
 #include "alloc.h"
 
-#if defined(__SSE2__)
+#include "simd.h"
+
+#ifdef HEED_SSE2
 #include <emmintrin.h>
 #endif
 /* An AVX2 version of the Q8 prediction loop, chosen at run time when the CPU
  * has it (GCC and Clang on x86-64). It does per output exactly the
  * multiplications and additions of the portable loop, in the same order and
  * without fused multiply-add, so the scores are the same to the bit. */
-#if defined(__x86_64__) && defined(__GNUC__)
+#ifdef HEED_X86_AVX2
 #define LM_AVX2 1
 #include <immintrin.h>
 #endif
@@ -1156,7 +1158,7 @@ raw_scores_as(const heed_lm *m, heed_sparse x, float *restrict z, const float *p
              * would serialise the memory accesses. */
             const float f = x.val[j] * sc;
             const int8_t *q = (const int8_t *)(d + m->w_off);
-#if defined(__SSE2__)
+#ifdef HEED_SSE2
             /* int8 -> int32 by unpacking with itself and shifting the sign in
              * (SSE2 has no sign-extending load), then 2 x 4 floats. */
             const __m128 fv = _mm_set1_ps(f);
@@ -1606,6 +1608,10 @@ void heed__lm_portable(heed_lm *m)
     m->avx2 = 0;
     m->fma = 0;
 }
+int heed__lm_vector(const heed_lm *m)
+{
+    return m->avx2;
+}
 const char *heed__lm_label(const heed_lm *m, uint32_t i)
 {
     return i < m->n_out ? m->label[i] : NULL;
@@ -1964,7 +1970,7 @@ int heed__lm_load_flags(const void *bytes, size_t len, unsigned flags, heed_lm *
 #endif
         uint32_t any = n_rows && (uint64_t)m->keys[n_rows - 1] >> bits;
         uint32_t i = 1;
-#if defined(__SSE2__)
+#ifdef HEED_SSE2
         /* four keys a step, each against the one before: SSE2 compares
          * signed, so both sides have their top bit flipped */
         const __m128i top = _mm_set1_epi32((int)0x80000000u);
@@ -2018,7 +2024,7 @@ int heed__lm_load_flags(const void *bytes, size_t len, unsigned flags, heed_lm *
         const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
         uint64_t any = 0;
         size_t q0 = 0;
-#if defined(__SSE2__)
+#ifdef HEED_SSE2
         /* sixteen at a time where SSE2 is there */
         __m128i any16 = _mm_setzero_si128();
         const __m128i b80 = _mm_set1_epi8((char)0x80);

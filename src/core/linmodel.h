@@ -203,6 +203,10 @@ int heed__lm_ranked(const heed_lm *m);
 /* From now on m predicts by the portable loops, not the AVX2 ones (for
  * tests: the CPUs without AVX2 take them). */
 void heed__lm_portable(heed_lm *m);
+/* Whether m predicts by the AVX2 loops: built with them (not HEED_PORTABLE,
+ * src/util/simd.h), on a CPU with AVX2, POPCNT and BMI2, and not made
+ * portable (for tests). */
+int heed__lm_vector(const heed_lm *m);
 const char *heed__lm_label(const heed_lm *m, uint32_t i); /* NUL-terminated; NULL out of range */
 const float *heed__lm_thresholds(const heed_lm *m);
 /* Sets thresholds[i] for every i (e.g. loaded from elsewhere). */

@@ -17,7 +17,9 @@
 
 #include <stdio.h>
 #include <string.h>
-#if defined(__SSE2__)
+#include "simd.h"
+
+#ifdef HEED_SSE2
 #include <emmintrin.h>
 #endif
 
@@ -84,7 +86,7 @@ uint32_t heed__needs_labels(const float *prob, double valence, const heed_cue *a
 {
     int t = 0;
     uint32_t labels;
-#if defined(__SSE2__)
+#ifdef HEED_SSE2
     /* the 11 scores as 0..3, 4..7 and 7..10; without a NaN, the first score
      * equal to the largest is the one the loop below keeps (it moves on a
      * larger score only), and the labels are the lanes' comparisons */

@@ -7,7 +7,9 @@
 #include <stdint.h>
 #include <string.h>
 #include <utf8proc.h>
-#if defined(__SSE2__)
+#include "simd.h"
+
+#ifdef HEED_SSE2
 #include <emmintrin.h>
 #endif
 
@@ -1283,7 +1285,7 @@ static int emit(tokenizer *t, size_t start, span sp)
 /* The fast path reads the text CHUNK bytes a step (SSE2 where there is, else
  * eight in a 64-bit word) and turns each step into bit masks: bit k of a mask
  * is about the step's byte k. */
-#if defined(__SSE2__)
+#ifdef HEED_SSE2
 #define CHUNK 16u
 #else
 #define CHUNK 8u
@@ -1328,7 +1330,7 @@ static inline const unsigned char *chunk_at(const tokenizer *t, size_t b)
 static inline void chunk_masks(const unsigned char *p, unsigned *letters, unsigned *smalls,
                                unsigned *same3)
 {
-#if defined(__SSE2__)
+#ifdef HEED_SSE2
     const __m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
     const __m128i y = _mm_or_si128(x, _mm_set1_epi8(0x20));
     /* y - 'a' < 26 unsigned, as a signed compare with the range moved down */
@@ -1357,7 +1359,7 @@ static inline void chunk_masks(const unsigned char *p, unsigned *letters, unsign
  * (which the setting of bit 5 leaves alone), at d; bytes from len on are 0. */
 static inline void chunk_lowered(char *d, const unsigned char *p, size_t len)
 {
-#if defined(__SSE2__)
+#ifdef HEED_SSE2
     const __m128i idx = _mm_setr_epi8(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
     const __m128i keep = _mm_cmplt_epi8(idx, _mm_set1_epi8((char)(len < 16 ? len : 16)));
     const __m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);

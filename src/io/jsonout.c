@@ -6,7 +6,9 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
-#if defined(__SSE2__)
+#include "simd.h"
+
+#ifdef HEED_SSE2
 #include <emmintrin.h>
 #endif
 
@@ -299,7 +301,7 @@ void heed_json_number(heed_buf *b, double v)
     heed__buf_add(b, d, (size_t)(raw_number(d, v) - d));
 }
 
-#if defined(__SSE2__)
+#ifdef HEED_SSE2
 /* Bit i set: byte i of x is in SPECIAL (x <= 0x1F, '"', '\\', DEL, 0xE2). */
 static inline unsigned special_mask(__m128i x)
 {
@@ -325,7 +327,7 @@ static char *raw_escaped_any(char *p, const char *s, size_t n)
     for (;; i++) {
         /* on to the next byte of SPECIAL: 16 bytes a step while 16 are left
          * (x <= 0x1F, '"', '\\', DEL or 0xE2 in each lane), then one by one */
-#if defined(__SSE2__)
+#ifdef HEED_SSE2
         while (n - i >= 16) {
             const unsigned m =
                 special_mask(_mm_loadu_si128((const __m128i *)(const void *)(u + i)));
@@ -340,7 +342,7 @@ static char *raw_escaped_any(char *p, const char *s, size_t n)
             i++;
         if (i >= n)
             break;
-#if defined(__SSE2__)
+#ifdef HEED_SSE2
     special:;
 #endif
         const unsigned c = u[i];
@@ -380,10 +382,11 @@ static char *raw_escaped_any(char *p, const char *s, size_t n)
  * and copied as they are; at the first step that finds one, the rest goes
  * to raw_escaped_any. Writes no more than raw_escaped_any's room (6n).
  * raw_escaped_long takes 16 bytes and more, out of line; raw_escaped, inline
- * where strings are written, the short ones (most). */
+ * where strings are written, the short ones (most). Without SSE2 (other
+ * CPUs, HEED_PORTABLE) every string goes to raw_escaped_any. */
+#ifdef HEED_SSE2
 __attribute__((noinline)) static char *raw_escaped_long(char *p, const char *s, size_t n)
 {
-#if defined(__SSE2__)
     size_t i = 0;
     __m128i x;
     for (; n - i > 16; i += 16) {
@@ -401,14 +404,12 @@ __attribute__((noinline)) static char *raw_escaped_long(char *p, const char *s, 
 rest:
     /* bytes before i have none of SPECIAL (no separator starts there) */
     return raw_escaped_any(p + i, s + i, n - i);
-#else
-    return raw_escaped_any(p, s, n);
-#endif
 }
+#endif
 
 static inline char *raw_escaped(char *p, const char *s, size_t n)
 {
-#if defined(__SSE2__)
+#ifdef HEED_SSE2
     if (n >= 16)
         return raw_escaped_long(p, s, n);
     if (n >= 8) {
@@ -686,7 +687,7 @@ static inline uint32_t score_keep(const float *v, int n, float floor)
 {
     uint32_t keep = 0;
     int i = 0;
-#if defined(__SSE2__)
+#ifdef HEED_SSE2
     const __m128 f4 = _mm_set1_ps(floor);
     for (; i + 4 <= n; i += 4)
         keep |= (uint32_t)_mm_movemask_ps(_mm_cmpnlt_ps(_mm_loadu_ps(v + i), f4)) << i;
@@ -724,7 +725,7 @@ static char *raw_score_map(char *p, const float *v, const jkey *keys, int n, flo
 /* The cx scores (floor 0): when none is negative, which is the rule, all
  * seven with their keys as literals, each written with a comma first and
  * the first comma then made the brace. */
-#if defined(__SSE2__)
+#ifdef HEED_SSE2
 _Static_assert(HEED_CX_COUNT == 7, "cx_units reads the cx scores as 0-3 and 3-6");
 
 /* When the seven cx scores are all in [0, 1) (the rule: probabilities
@@ -752,7 +753,7 @@ static inline int cx_units(const float *v, unsigned q[8])
 
 static char *raw_cx_scores(char *p, const float *v)
 {
-#if defined(__SSE2__)
+#ifdef HEED_SSE2
     unsigned q[8];
     if (cx_units(v, q)) {
         /* raw_unit's entries, from q */

@@ -3,7 +3,9 @@
 
 #include <string.h>
 #include <utf8proc.h>
-#if defined(__SSE2__)
+#include "simd.h"
+
+#ifdef HEED_SSE2
 #include <emmintrin.h>
 #endif
 
@@ -79,7 +81,7 @@ static size_t maximal_subpart(const unsigned char *s, size_t n)
 /* Offset of the first byte >= 0x80 in [s+i, s+n), or n. */
 static size_t ascii_end(const unsigned char *s, size_t i, size_t n)
 {
-#if defined(__SSE2__)
+#ifdef HEED_SSE2
     /* 32 bytes a step while no byte is high, then the 16 that hold one */
     while (n - i >= 32 &&
            !_mm_movemask_epi8(_mm_or_si128(_mm_loadu_si128((const __m128i *)(const void *)(s + i)),

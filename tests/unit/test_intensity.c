@@ -367,7 +367,7 @@ static void test_side_pass(void **state)
             assert_memory_equal(&io.distress, &iw[HEED_INT_DISTRESS], sizeof iw[0]);
         }
     }
-    if (__builtin_cpu_supports("avx2"))
+    if (heed__lm_vector(lms[0]))
         assert_true(shared > 0);
     /* F32: not read by the shared pass; the side untouched */
     {
