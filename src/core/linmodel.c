@@ -1112,6 +1112,26 @@ __attribute__((target("avx2,fma"))) static int q8_plus_fma(const heed_lm *m, hee
 }
 #endif
 
+/* The rows of x's features j0.. (up to PORTABLE_CHUNK of them) in a dense
+ * table, into row[], each asked for as soon as it is found: the misses then
+ * overlap instead of waiting one after the other behind the arithmetic. The
+ * loops below that are not AVX2's take them from here, so that a ranked
+ * table's row is worked out once (a popcount, in software on CPUs without
+ * one). */
+#define PORTABLE_CHUNK 64
+static inline void chunk_rows(const heed_lm *m, heed_sparse x, size_t j0, uint32_t mask,
+                              const unsigned char **row)
+{
+    const size_t n = x.n - j0 < PORTABLE_CHUNK ? x.n - j0 : PORTABLE_CHUNK;
+    /* four a step: the loop's own count and branch were as many
+     * instructions as the address */
+#pragma GCC unroll 4
+    for (size_t j = 0; j < n; j++) {
+        row[j] = row_of(m, x.idx[j0 + j] & mask);
+        __builtin_prefetch(row[j]);
+    }
+}
+
 /* The raw scores of x into z[0..K), from the biases plus plus[0..K) when
  * plus is not NULL (a constant NULL where this is inlined for
  * heed__lm_predict: the loops it had). */
@@ -1120,24 +1140,10 @@ raw_scores_as(const heed_lm *m, heed_sparse x, float *restrict z, const float *p
 {
     const uint32_t K = m->n_out;
     const uint32_t mask = (uint32_t)((1ull << m->bits) - 1);
-#if defined(LM_AVX2)
-    const int q8_avx2 = m->dense && m->encoding == HEED_LM_ENC_Q8 && m->avx2;
-#else
-    const int q8_avx2 = 0;
-#endif
-    if (m->dense && !q8_avx2) { /* q8_raw_avx2 asks for its rows itself */
-        /* Ask for every row first: the misses then overlap instead of
-         * waiting one after the other behind the arithmetic. */
-        /* four a step: the loop's own count and branch were as many
-         * instructions as the address */
-#pragma GCC unroll 4
-        for (size_t j = 0; j < x.n; j++)
-            __builtin_prefetch(row_of(m, x.idx[j] & mask));
-    }
     if (m->dense && m->encoding == HEED_LM_ENC_Q8) {
         float acc[(HEED_LM_MAX_OUTPUTS + 7) & ~7u];
 #if defined(LM_AVX2)
-        if (q8_avx2) {
+        if (m->avx2) { /* these ask for their rows themselves */
             if (!plus || !q8_plus_fma(m, x, mask, z, plus))
                 q8_raw_avx2(m, x, mask, z, acc, plus);
             return;
@@ -1150,8 +1156,11 @@ raw_scores_as(const heed_lm *m, heed_sparse x, float *restrict z, const float *p
         if (plus)
             for (uint32_t k = 0; k < K; k++)
                 acc[k] += plus[k];
+        const unsigned char *row[PORTABLE_CHUNK];
         for (size_t j = 0; j < x.n; j++) {
-            const unsigned char *d = row_of(m, x.idx[j] & mask);
+            if (j % PORTABLE_CHUNK == 0)
+                chunk_rows(m, x, j, mask, row);
+            const unsigned char *d = row[j % PORTABLE_CHUNK];
             float sc;
             memcpy(&sc, d + m->scale_off, sizeof sc);
             /* No test for absent rows (scale 0): an unpredictable branch
@@ -1188,8 +1197,11 @@ raw_scores_as(const heed_lm *m, heed_sparse x, float *restrict z, const float *p
         for (uint32_t k = 0; k < K; k++)
             z[k] += plus[k];
     if (m->dense) {
+        const unsigned char *row[PORTABLE_CHUNK];
         for (size_t j = 0; j < x.n; j++) {
-            const float *wr = (const float *)(const void *)row_of(m, x.idx[j] & mask);
+            if (j % PORTABLE_CHUNK == 0)
+                chunk_rows(m, x, j, mask, row);
+            const float *wr = (const float *)(const void *)row[j % PORTABLE_CHUNK];
             const float v = x.val[j];
             for (uint32_t k = 0; k < K; k++)
                 z[k] += v * wr[k];
