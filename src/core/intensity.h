@@ -28,7 +28,7 @@ typedef struct heed_intensity_model heed_intensity_model;
  *   8 bytes  "HEEDINT1"
  *   u32      number of regressors: HEED_INT_COUNT
  *   per regressor, in the order of heed__intensity_names:
- *     u32    length L, then L bytes: a HEEDLM model (linmodel.c; checksummed)
+ *     u32    length L, then L bytes: a HEEDLM model (lm_file.c; checksummed)
  *            of kind regression with 1 output labelled with the name, the
  *            features id of this extractor version, and 2 aux floats: the
  *            target mean and standard deviation the output is scaled by

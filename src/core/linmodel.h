@@ -217,7 +217,7 @@ void heed__lm_set_thresholds(heed_lm *m, const float *thr);
 HEED_NODISCARD int heed__lm_set_aux(heed_lm *m, const float *v, size_t n);
 const float *heed__lm_aux(const heed_lm *m, size_t *n);
 
-/* Appends the model in the HEEDLM format (docs in linmodel.c) to out. Returns
+/* Appends the model in the HEEDLM format (docs in lm_file.c) to out. Returns
  * HEED_OK or the buffer's error (HEED_ENOMEM, HEED_ETOOBIG). Deterministic:
  * the same model gives the same bytes. */
 HEED_NODISCARD int heed__lm_save(const heed_lm *m, heed_buf *out);

@@ -713,7 +713,7 @@ static void test_every_bit_flip_rejected(void **state)
     }
 }
 
-/* Recomputes the trailing checksum (FNV-1a 64, documented in linmodel.c) so
+/* Recomputes the trailing checksum (FNV-1a 64, documented in lm_file.c) so
  * that a field check, not the checksum, must catch the corruption. */
 static void reseal(unsigned char *b, size_t len)
 {
