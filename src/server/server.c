@@ -440,7 +440,8 @@ static void on_connection(void *cls, struct MHD_Connection *c, void **socket_con
                               memory_order_relaxed);
 }
 
-static void mhd_log(void *cls, const char *fmt, va_list ap)
+/* fmt is libmicrohttpd's own format string */
+__attribute__((format(printf, 2, 0))) static void mhd_log(void *cls, const char *fmt, va_list ap)
 {
     (void)cls;
     char line[300];
