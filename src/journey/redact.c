@@ -728,7 +728,8 @@ static size_t match_us_zip(const ctx *c, size_t i)
     if (!is_upper(a) || !is_upper(b) || at(c, i + 2) != ' ')
         return 0;
     int known = 0;
-    for (size_t k = 0; STATES[k] && !known; k += 3)
+    /* the codes at 0, 3, ...; the last one has no space after it */
+    for (size_t k = 0; k + 2 < sizeof STATES && !known; k += 3)
         known = STATES[k] == a && STATES[k + 1] == b;
     if (!known)
         return 0;

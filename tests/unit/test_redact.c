@@ -93,6 +93,11 @@ static void test_finds(void **state)
          "221B Baker Street, London NW1 6XE"},
         {"send it to 12 Elm Rd please", HEED_PII_ADDRESS, "12 Elm Rd"},
         {"123 Main St, Springfield, IL 62704", HEED_PII_ADDRESS, "123 Main St, Springfield, IL 62704"},
+        /* two capitals that are no state, the last code of the list, an
+         * unknown one after it (once read past the end of the list) */
+        {"123 Main St, Springfield, SL 62704", HEED_PII_ADDRESS, "123 Main St"},
+        {"123 Main St, San Juan, PR 00901", HEED_PII_ADDRESS, "123 Main St, San Juan, PR 00901"},
+        {"123 Main St, Springfield, ZZ 62704", HEED_PII_ADDRESS, "123 Main St"},
         {"at 10 Downing Street.", HEED_PII_ADDRESS, "10 Downing Street"},
         {"7 St John's Wood Road, London", HEED_PII_ADDRESS, "7 St John's Wood Road"},
         {"12 Elm Rd SW1A 1AA", HEED_PII_ADDRESS, "12 Elm Rd SW1A 1AA"},
