@@ -113,20 +113,12 @@ int heed__mail_copy_utf8(const char *s, size_t n, bool replace, heed_buf *out, s
     return HEED_OK;
 }
 
-/* Converts s[0..n) in charset cs (lower case) to UTF-8, appended to out.
- * Returns HEED_OK, HEED_EPARSE (iconv does not know cs), HEED_EUTF8 (*bad: the
- * offset of a byte not valid in cs; only without `replace`) or the buffer's
- * error. */
-int heed__mail_to_utf8(const char *cs, const char *s, size_t n, bool replace, heed_buf *out,
-                   size_t *n_repl, size_t *bad)
+/* Converts s[0..n) with cd into out (heed__mail_to_utf8's conversion;
+ * without `replace`, *bad is the offset of the first byte iconv refuses).
+ * Returns HEED_OK, HEED_EUTF8 or the buffer's error. */
+static int iconv_all(iconv_t cd, const char *s, size_t n, bool replace, heed_buf *out,
+                     size_t *n_repl, size_t *bad)
 {
-    if (is_utf8_name(cs))
-        return heed__mail_copy_utf8(s, n, replace, out, n_repl, bad);
-    if (strchr(cs, '/') || strchr(cs, ',')) /* iconv reads "//" as options */
-        return HEED_EPARSE;
-    iconv_t cd = iconv_open("UTF-8", cs);
-    if (cd == (iconv_t)-1)
-        return HEED_EPARSE;
     char *ip = (char *)s;
     size_t il = n;
     int rc = HEED_OK;
@@ -166,9 +158,37 @@ int heed__mail_to_utf8(const char *cs, const char *s, size_t n, bool replace, he
         out->len = (size_t)(op - out->ptr);
         out->ptr[out->len] = '\0';
     }
-    iconv_close(cd);
     if (rc == HEED_OK && out->err)
         rc = out->err;
+    return rc;
+}
+
+/* Converts s[0..n) in charset cs (lower case) to UTF-8, appended to out.
+ * Returns HEED_OK, HEED_EPARSE (iconv does not know cs), HEED_EUTF8 (*bad: the
+ * offset of a byte not valid in cs, or of iconv's output that is not valid
+ * UTF-8; only without `replace`) or the buffer's error. */
+int heed__mail_to_utf8(const char *cs, const char *s, size_t n, bool replace, heed_buf *out,
+                   size_t *n_repl, size_t *bad)
+{
+    if (is_utf8_name(cs))
+        return heed__mail_copy_utf8(s, n, replace, out, n_repl, bad);
+    if (strchr(cs, '/') || strchr(cs, ',')) /* iconv reads "//" as options */
+        return HEED_EPARSE;
+    iconv_t cd = iconv_open("UTF-8", cs);
+    if (cd == (iconv_t)-1)
+        return HEED_EPARSE;
+    /* iconv's output is checked once more before it is kept: glibc reads a
+     * name such as "utf 8" as UTF-8 and passes sequences through that are
+     * not UTF-8 (lead bytes F5-F7) */
+    heed_buf conv;
+    heed__buf_init(&conv, 0);
+    int rc = iconv_all(cd, s, n, replace, &conv, n_repl, bad);
+    iconv_close(cd);
+    if (rc == HEED_OK)
+        rc = heed__mail_copy_utf8(conv.ptr, conv.len, replace, out, n_repl, bad);
+    if (rc == HEED_OK && out->err)
+        rc = out->err;
+    heed__buf_release(&conv);
     return rc;
 }
 

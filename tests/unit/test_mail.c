@@ -121,6 +121,15 @@ static const parse_case parse_cases[] = {
     {"invalid_utf8_replaced",
      IN("Content-Type: text/plain; charset=utf-8\n\nab\xff" "cd\n"), HEED_MAIL_REPLACE_UTF8,
      HEED_OK, NULL, NULL, NULL, NULL, NULL, "ab\xEF\xBF\xBD" "cd\n", -1, 0, 0},
+    /* glibc's iconv reads "utf 8" as UTF-8 and lets F5-F7 lead bytes through:
+     * its output is checked like a UTF-8 body's */
+    {"iconv_utf8_alias_checked",
+     IN("Content-Type: text/plain; charset=\"utf 8\"\n\na\xF5\x9B\x90\xAA" "b\n"), 0, HEED_EUTF8,
+     "at byte 1", NULL, NULL, NULL, NULL, NULL, -1, 0, 0},
+    {"iconv_utf8_alias_replaced",
+     IN("Content-Type: text/plain; charset=\"utf 8\"\n\na\xF5\x9B\x90\xAA" "b\n"),
+     HEED_MAIL_REPLACE_UTF8, HEED_OK, NULL, NULL, NULL, NULL, NULL,
+     "a\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD" "b\n", -1, 0, 0},
     {"invalid_in_charset_replaced",
      IN("Content-Type: text/plain; charset=shift_jis\n\nA\x81\n"), HEED_MAIL_REPLACE_UTF8,
      HEED_OK, NULL, NULL, NULL, NULL, NULL, "A\xEF\xBF\xBD\n", -1, 0, 0},
