@@ -20,7 +20,7 @@
         }                                                                                     \
     } while (0)
 
-/* Checks r against text; when tok is not NULL, sets tok[2i], tok[2i + 1] to
+/* Checks r against text; when spans is not NULL, sets spans[2i], spans[2i + 1] to
  * where finding i's token starts and ends in r->text. */
 static void check(const char *text, size_t len, const heed_redaction *r, size_t *spans)
 {
