@@ -538,7 +538,9 @@ static size_t match_at(const heed_token *toks, size_t i, size_t hi, const heed_t
             long v = 0;
             uint32_t d = 0;
             const heed_token *t = &toks[r + 1];
-            while (d < t->norm_len && t->norm[d] >= '0' && t->norm[d] <= '9')
+            /* past 31 it is no day of a month: stop before a long run of
+             * digits overflows */
+            while (d < t->norm_len && t->norm[d] >= '0' && t->norm[d] <= '9' && v <= 31)
                 v = v * 10 + (t->norm[d++] - '0');
             if (d && v >= 1 && v <= 31 && (month != 4 || lead)) {
                 dnum = v;
